@@ -1,0 +1,223 @@
+import type { Kysely } from 'kysely';
+import { AdapterClosedError, LimitExceededError, ParameterError, QueryError, SwitchyardError, UnsupportedError } from './errors';
+import { createAdapterKysely } from './kysely-dialect';
+import { encodeParams } from './param-encode';
+import { scanPlaceholders } from './placeholders';
+import { createPreparedStatement } from './prepared-statement';
+import type {
+  AdapterCapabilities,
+  DatabaseAdapter,
+  DialectName,
+  ExecResult,
+  PreparedStatement,
+  Row,
+  Statement,
+  TableInfo,
+} from './types';
+
+/** A statement after checks and encoding, ready for the driver. */
+export interface EncodedStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** What the driver returns for one statement: rows (possibly none) and its effect. */
+export interface RawResult {
+  rows: Row[];
+  rowsAffected: number;
+  lastInsertId?: number | bigint | string;
+}
+
+/** Options every adapter accepts. */
+export interface BaseAdapterOptions {
+  /** A label for metrics and reports; defaults to the dialect. */
+  name?: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The shared mechanics of every adapter: placeholder checks and rewriting, parameter
+ * encoding, engine limits checked before the round trip, D1-style prepared statements,
+ * a Kysely instance, error wrapping and closed-state checks. An engine's adapter
+ * supplies only the four `run*` methods, `introspect` and `close`.
+ */
+export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
+  readonly name: string;
+  readonly dialect: DialectName;
+  readonly capabilities: AdapterCapabilities;
+  #db: Kysely<DB> | undefined;
+  #closed = false;
+
+  protected constructor(dialect: DialectName, capabilities: AdapterCapabilities, options: BaseAdapterOptions = {}) {
+    this.dialect = dialect;
+    this.capabilities = capabilities;
+    this.name = options.name ?? dialect;
+  }
+
+  /** Runs one encoded statement on the engine. */
+  protected abstract runStatement(statement: EncodedStatement): Promise<RawResult>;
+  /** Runs encoded statements atomically. */
+  protected abstract runBatch(statements: EncodedStatement[]): Promise<RawResult[]>;
+  /** Runs `fn` in an interactive transaction with an adapter scoped to it. */
+  protected abstract runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T>;
+  /** Reads the schema. */
+  protected abstract runIntrospect(): Promise<TableInfo[]>;
+  /** Releases the engine's resources. */
+  protected abstract runClose(): Promise<void>;
+  /** Maps a driver error to a typed one; the default is a {@link QueryError}. */
+  protected toError(error: unknown, sql: string | undefined): SwitchyardError {
+    const message = error instanceof Error ? error.message : String(error);
+    return new QueryError(`${this.name}: ${message}`, { dialect: this.dialect, sql, cause: error });
+  }
+
+  /** @inheritDoc */
+  get db(): Kysely<DB> {
+    this.#db ??= this.createKysely();
+    return this.#db;
+  }
+
+  /** Builds the Kysely instance behind `db`; adapters may supply a dialect of their own. */
+  protected createKysely(): Kysely<DB> {
+    return createAdapterKysely<DB>(this);
+  }
+
+  /** True after `close()`. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.#run(sql, params);
+    return result.rows as T[];
+  }
+
+  async first<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    const rows = await this.query<T>(sql, params);
+    return rows[0];
+  }
+
+  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    return toExecResult(await this.#run(sql, params));
+  }
+
+  async batch(statements: readonly Statement[]): Promise<ExecResult[]> {
+    this.assertOpen();
+    if (statements.length === 0) return [];
+    const encoded = statements.map((s) => this.encodeStatement(s.sql, s.params ?? []));
+    try {
+      const results = await this.runBatch(encoded);
+      return results.map(toExecResult);
+    } catch (error) {
+      throw this.wrapError(error, encoded.length === 1 ? encoded[0]!.sql : undefined);
+    }
+  }
+
+  prepare(sql: string): PreparedStatement {
+    return createPreparedStatement(this, sql);
+  }
+
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (!this.capabilities.transactions) {
+      throw new UnsupportedError(
+        `${this.name} has no interactive transactions. Use batch([...statements]), which runs atomically.`,
+        { dialect: this.dialect },
+      );
+    }
+    return this.runTransaction(fn);
+  }
+
+  async introspect(): Promise<TableInfo[]> {
+    this.assertOpen();
+    try {
+      return await this.runIntrospect();
+    } catch (error) {
+      throw this.wrapError(error, undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.runClose();
+  }
+
+  /** Throws {@link AdapterClosedError} after `close()`. */
+  protected assertOpen(): void {
+    if (this.#closed) throw new AdapterClosedError(this.name, { dialect: this.dialect });
+  }
+
+  /**
+   * Checks a statement against the engine's limits and the number of placeholders,
+   * rewrites placeholders for the engine and encodes parameters.
+   */
+  protected encodeStatement(sql: string, params: readonly unknown[]): EncodedStatement {
+    if (typeof sql !== 'string' || sql.trim() === '') {
+      throw new ParameterError('Expected a SQL string, got ' + (sql === '' ? 'an empty string' : typeof sql) + '.', {
+        dialect: this.dialect,
+      });
+    }
+    const { maxBoundParameters, maxStatementBytes } = this.capabilities;
+    if (params.length > maxBoundParameters) {
+      throw new LimitExceededError(
+        'parameters',
+        maxBoundParameters,
+        params.length,
+        `The statement binds ${params.length} parameters; ${this.name} allows ${maxBoundParameters}. ` +
+          `Split it: for a multi-row INSERT, send at most ${Math.max(1, Math.floor(maxBoundParameters / Math.max(1, countColumnsHint(sql))))} rows per statement, several statements in one batch().`,
+        { dialect: this.dialect, sql },
+      );
+    }
+    if (maxStatementBytes !== undefined && sql.length * 3 > maxStatementBytes) {
+      const bytes = encoder.encode(sql).length;
+      if (bytes > maxStatementBytes) {
+        throw new LimitExceededError(
+          'statementBytes',
+          maxStatementBytes,
+          bytes,
+          `The statement is ${bytes} bytes; ${this.name} allows ${maxStatementBytes}. ` +
+            'Bind large values as parameters instead of inlining them, or split the statement into several in one batch().',
+          { dialect: this.dialect, sql },
+        );
+      }
+    }
+    const scan = scanPlaceholders(sql, { rewrite: this.dialect === 'postgres' });
+    if (scan.questionMarks > 0 && scan.questionMarks !== params.length) {
+      throw new ParameterError(
+        `The statement has ${scan.questionMarks} placeholders but ${params.length} parameters were bound.`,
+        { dialect: this.dialect, sql },
+      );
+    }
+    return { sql: scan.sql, params: encodeParams(params, this.dialect, this.capabilities, sql) };
+  }
+
+  /** Wraps anything thrown by a driver into a typed {@link SwitchyardError}. */
+  protected wrapError(error: unknown, sql: string | undefined): SwitchyardError {
+    if (error instanceof SwitchyardError) return error;
+    return this.toError(error, sql);
+  }
+
+  async #run(sql: string, params: readonly unknown[]): Promise<RawResult> {
+    this.assertOpen();
+    const statement = this.encodeStatement(sql, params);
+    try {
+      return await this.runStatement(statement);
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
+  }
+}
+
+function toExecResult(raw: RawResult): ExecResult {
+  const result: ExecResult = { rowsAffected: raw.rowsAffected };
+  if (raw.lastInsertId !== undefined) result.lastInsertId = raw.lastInsertId;
+  if (raw.rows.length > 0) result.rows = raw.rows;
+  return result;
+}
+
+/** Columns in the first parenthesised list of an INSERT, to suggest a rows-per-statement figure. */
+function countColumnsHint(sql: string): number {
+  const m = /insert\s+into\s+[^(]+\(([^)]*)\)/i.exec(sql);
+  return m ? m[1]!.split(',').length : 1;
+}

@@ -1,0 +1,48 @@
+export type {
+  AdapterCapabilities,
+  ColumnInfo,
+  DatabaseAdapter,
+  DialectName,
+  ExecResult,
+  ForeignKeyInfo,
+  IndexInfo,
+  LogicalType,
+  PreparedStatement,
+  Row,
+  Statement,
+  StatementResult,
+  TableInfo,
+} from './types';
+export {
+  AdapterClosedError,
+  ConstraintError,
+  InvalidArgumentError,
+  LimitExceededError,
+  ParameterError,
+  QueryError,
+  SwitchyardError,
+  TransientError,
+  UnsupportedError,
+  isTransientError,
+  type SwitchyardErrorCode,
+  type SwitchyardErrorOptions,
+} from './errors';
+export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
+export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
+export { createPreparedStatement } from './prepared-statement';
+export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
+export { scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { encodeParams, encodeValue } from './param-encode';
+export { logicalTypeOf } from './logical-type';
+export {
+  canonicalEqual,
+  formatCanonical,
+  normalizeRow,
+  normalizeValue,
+  stableStringify,
+  toHex,
+  valuesEqual,
+  type CanonicalValue,
+  type NormalizeOptions,
+} from './value-normalize';
+export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';

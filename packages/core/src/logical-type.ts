@@ -1,0 +1,43 @@
+import type { DialectName, LogicalType } from './types';
+
+/**
+ * The logical type of a column from its declared type. SQLite and D1 follow SQLite's
+ * affinity rules, refined by the names people give columns (`BOOLEAN`, `DATETIME`,
+ * `JSON`), since those names are the only record of what the column holds.
+ *
+ * @example
+ * ```ts
+ * logicalTypeOf('timestamp with time zone', 'postgres') // 'timestamp'
+ * logicalTypeOf('DATETIME', 'sqlite')                  // 'timestamp'
+ * ```
+ */
+export function logicalTypeOf(declaredType: string, dialect: DialectName): LogicalType {
+  const t = declaredType.trim().toLowerCase();
+  return dialect === 'postgres' ? postgresType(t) : sqliteType(t);
+}
+
+function postgresType(t: string): LogicalType {
+  if (t.endsWith('[]') || t === 'array') return 'json';
+  if (/^(smallint|integer|bigint|int[248]?|smallserial|serial[248]?|bigserial|oid)$/.test(t)) return 'integer';
+  if (t === 'boolean' || t === 'bool') return 'boolean';
+  if (t.startsWith('timestamp') || t === 'date' || t === 'timestamptz') return 'timestamp';
+  if (t === 'json' || t === 'jsonb') return 'json';
+  if (t === 'bytea') return 'blob';
+  if (t.startsWith('numeric') || t.startsWith('decimal') || t === 'money') return 'numeric';
+  if (t === 'real' || t === 'double precision' || t === 'float4' || t === 'float8' || t.startsWith('float')) return 'real';
+  return 'text';
+}
+
+function sqliteType(t: string): LogicalType {
+  if (t === '') return 'text';
+  if (/^bool/.test(t)) return 'boolean';
+  if (/(datetime|timestamp)/.test(t) || t === 'date') return 'timestamp';
+  if (/^jsonb?$/.test(t)) return 'json';
+  // SQLite affinity rules, in SQLite's order.
+  if (t.includes('int')) return 'integer';
+  if (t.includes('char') || t.includes('clob') || t.includes('text')) return 'text';
+  if (t.includes('blob') || t === 'bytea') return 'blob';
+  if (t.includes('real') || t.includes('floa') || t.includes('doub')) return 'real';
+  if (t.includes('numeric') || t.includes('decimal')) return 'numeric';
+  return 'numeric';
+}

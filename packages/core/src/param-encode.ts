@@ -1,0 +1,97 @@
+import { ParameterError } from './errors';
+import type { AdapterCapabilities, DialectName } from './types';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/**
+ * Encodes parameters for an engine, the same way on every adapter: booleans as 1/0
+ * and `Date` as ISO-8601 UTC text on SQLite and D1; plain objects and arrays as JSON
+ * text; bytes as BLOB/BYTEA; `bigint` exact where the engine can, a
+ * {@link ParameterError} where it would round. `undefined` is an error naming its position.
+ *
+ * @example
+ * ```ts
+ * encodeParams([true, new Date(0), { a: 1 }], 'sqlite', caps, sql)
+ * // [1, '1970-01-01T00:00:00.000Z', '{"a":1}']
+ * ```
+ */
+export function encodeParams(
+  params: readonly unknown[],
+  dialect: DialectName,
+  capabilities: Pick<AdapterCapabilities, 'exactInt64'>,
+  sql?: string,
+): unknown[] {
+  const out = new Array<unknown>(params.length);
+  for (let i = 0; i < params.length; i++) out[i] = encodeValue(params[i], i + 1, dialect, capabilities, sql);
+  return out;
+}
+
+/** Encodes one parameter; `position` is 1-based and named in errors. */
+export function encodeValue(
+  value: unknown,
+  position: number,
+  dialect: DialectName,
+  capabilities: Pick<AdapterCapabilities, 'exactInt64'>,
+  sql?: string,
+): unknown {
+  // The common cases first: this runs for every bound value.
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+      return value;
+    case 'boolean':
+      return dialect === 'postgres' ? value : value ? 1 : 0;
+    case 'bigint':
+      return encodeBigint(value, position, dialect, capabilities, sql);
+    case 'undefined':
+      throw new ParameterError(
+        `Parameter ${position} is undefined. Bind null for SQL NULL, or pass a value.`,
+        { dialect, sql, position },
+      );
+    case 'function':
+    case 'symbol':
+      throw new ParameterError(`Parameter ${position} is a ${typeof value}, which no engine can store.`, {
+        dialect,
+        sql,
+        position,
+      });
+  }
+  if (value === null) return null;
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) {
+      throw new ParameterError(`Parameter ${position} is an invalid Date.`, { dialect, sql, position });
+    }
+    return dialect === 'postgres' ? value : value.toISOString();
+  }
+  if (value instanceof Uint8Array) {
+    if (dialect === 'd1') return value;
+    return isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (value instanceof ArrayBuffer) return dialect === 'd1' ? new Uint8Array(value) : Buffer.from(value);
+  // Plain objects and arrays are JSON documents; Postgres would otherwise send arrays as ARRAY literals.
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function encodeBigint(
+  value: bigint,
+  position: number,
+  dialect: DialectName,
+  capabilities: Pick<AdapterCapabilities, 'exactInt64'>,
+  sql?: string,
+): unknown {
+  if (value <= MAX_SAFE && value >= MIN_SAFE) return dialect === 'postgres' ? value.toString() : Number(value);
+  if (!capabilities.exactInt64) {
+    throw new ParameterError(
+      `Parameter ${position} is ${value}n, beyond 2^53: ${dialect} would round it. ` +
+        'Store it as TEXT, or keep this column on an engine with exact 64-bit integers.',
+      { dialect, sql, position },
+    );
+  }
+  return dialect === 'postgres' ? value.toString() : value;
+}
+
+function isBuffer(value: Uint8Array): boolean {
+  return typeof Buffer !== 'undefined' && Buffer.isBuffer(value);
+}

@@ -1,0 +1,135 @@
+import { ParameterError } from './errors';
+
+/** What a scan of a statement's text found. */
+export interface PlaceholderScan {
+  /** The statement with `?` rewritten to `$1, $2, …` (Postgres), or unchanged. */
+  sql: string;
+  /** Number of `?` placeholders outside literals, identifiers and comments. */
+  questionMarks: number;
+  /** Highest `$n` written by hand (0 when none). */
+  highestDollar: number;
+}
+
+const cache = new Map<string, PlaceholderScan>();
+const CACHE_LIMIT = 2000;
+
+/**
+ * Finds the `?` placeholders of a statement, skipping string literals (`'…'`, `E'…'`),
+ * quoted identifiers (`"…"`, `` `…` ``, `[…]`), comments (`-- …`, nested `/* … *\/`) and
+ * dollar-quoted bodies (`$tag$ … $tag$`). With `rewrite: true`, returns the text with
+ * each `?` replaced by `$1, $2, …` for Postgres. `$n` written by hand passes through.
+ *
+ * @example
+ * ```ts
+ * scanPlaceholders("SELECT '?' AS q, id FROM t WHERE id = ?", { rewrite: true }).sql
+ * // "SELECT '?' AS q, id FROM t WHERE id = $1"
+ * ```
+ */
+export function scanPlaceholders(sql: string, options: { rewrite: boolean }): PlaceholderScan {
+  const key = (options.rewrite ? 'r' : 's') + sql;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const scan = scan_(sql, options.rewrite);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, scan);
+  return scan;
+}
+
+/** Rewrites `?` to `$n` for Postgres (see {@link scanPlaceholders}). */
+export function toPostgresPlaceholders(sql: string): string {
+  return scanPlaceholders(sql, { rewrite: true }).sql;
+}
+
+function scan_(sql: string, rewrite: boolean): PlaceholderScan {
+  let out = '';
+  let copiedUpTo = 0;
+  let questionMarks = 0;
+  let highestDollar = 0;
+  const n = sql.length;
+  let i = 0;
+  while (i < n) {
+    const c = sql[i]!;
+    if (c === "'") {
+      // E'…' strings allow backslash escapes; plain strings only ''.
+      const escaped = i > 0 && (sql[i - 1] === 'E' || sql[i - 1] === 'e') && !isIdentChar(sql[i - 2]);
+      i = skipQuoted(sql, i, "'", escaped);
+    } else if (c === '"' || c === '`') {
+      i = skipQuoted(sql, i, c, false);
+    } else if (c === '[' && !rewrite) {
+      // SQLite's [identifier]; in Postgres '[' is array syntax, so only on SQLite/D1.
+      const end = sql.indexOf(']', i + 1);
+      i = end === -1 ? n : end + 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i + 2);
+      i = end === -1 ? n : end + 1;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      i = skipBlockComment(sql, i);
+    } else if (c === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
+      const num = /^\$(\d+)/.exec(sql.slice(i, i + 12));
+      if (num && !isIdentChar(sql[i - 1])) {
+        highestDollar = Math.max(highestDollar, Number(num[1]));
+        i += num[0].length;
+      } else if (tag && !isIdentChar(sql[i - 1])) {
+        const end = sql.indexOf(tag[0], i + tag[0].length);
+        i = end === -1 ? n : end + tag[0].length;
+      } else {
+        i++;
+      }
+    } else if (c === '?') {
+      questionMarks++;
+      if (rewrite) {
+        out += sql.slice(copiedUpTo, i) + '$' + questionMarks;
+        copiedUpTo = i + 1;
+      }
+      i++;
+    } else {
+      i++;
+    }
+  }
+  if (rewrite && questionMarks > 0 && highestDollar > 0) {
+    throw new ParameterError(
+      'The statement mixes `?` and `$n` placeholders. Use one style: `?` works on every engine.',
+      { dialect: 'postgres', sql },
+    );
+  }
+  return { sql: rewrite && questionMarks > 0 ? out + sql.slice(copiedUpTo) : sql, questionMarks, highestDollar };
+}
+
+function isIdentChar(c: string | undefined): boolean {
+  return c !== undefined && /[A-Za-z0-9_$]/.test(c);
+}
+
+function skipQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (backslashEscapes && c === '\\') {
+      i += 2;
+    } else if (c === quote) {
+      if (sql[i + 1] === quote) i += 2;
+      else return i + 1;
+    } else {
+      i++;
+    }
+  }
+  return sql.length;
+}
+
+function skipBlockComment(sql: string, start: number): number {
+  let depth = 0;
+  let i = start;
+  while (i < sql.length) {
+    if (sql[i] === '/' && sql[i + 1] === '*') {
+      depth++;
+      i += 2;
+    } else if (sql[i] === '*' && sql[i + 1] === '/') {
+      depth--;
+      i += 2;
+      if (depth === 0) return i;
+    } else {
+      i++;
+    }
+  }
+  return sql.length;
+}

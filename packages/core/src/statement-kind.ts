@@ -1,0 +1,59 @@
+/** What a statement does, as far as routing and replication are concerned. */
+export type StatementKind = 'read' | 'write' | 'transaction-control' | 'schema';
+
+const LEADING_NOISE = /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/;
+
+/**
+ * Classifies a statement by its first keyword. `WITH … INSERT/UPDATE/DELETE` and
+ * `SELECT … FOR UPDATE` are not reads; anything unrecognised is treated as a write,
+ * so a dual-write adapter errs on the side of sending it to both databases.
+ *
+ * @example
+ * ```ts
+ * statementKind('SELECT 1')                                   // 'read'
+ * statementKind('WITH x AS (SELECT 1) DELETE FROM t')         // 'write'
+ * ```
+ */
+export function statementKind(sql: string): StatementKind {
+  const body = sql.replace(LEADING_NOISE, '');
+  const word = /^[A-Za-z]+/.exec(body)?.[0]?.toUpperCase() ?? '';
+  switch (word) {
+    case 'SELECT':
+    case 'VALUES':
+    case 'EXPLAIN':
+    case 'SHOW':
+    case 'TABLE':
+      return /\bFOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/i.test(body) ? 'write' : 'read';
+    case 'WITH':
+      return /\b(INSERT|UPDATE|DELETE|MERGE)\b/i.test(body) ? 'write' : 'read';
+    case 'PRAGMA':
+      return body.includes('=') ? 'schema' : 'read';
+    case 'BEGIN':
+    case 'COMMIT':
+    case 'ROLLBACK':
+    case 'SAVEPOINT':
+    case 'RELEASE':
+    case 'END':
+    case 'START':
+      return 'transaction-control';
+    case 'CREATE':
+    case 'ALTER':
+    case 'DROP':
+    case 'TRUNCATE':
+    case 'COMMENT':
+    case 'GRANT':
+    case 'REVOKE':
+    case 'REINDEX':
+    case 'VACUUM':
+    case 'ANALYZE':
+      return 'schema';
+    default:
+      return 'write';
+  }
+}
+
+/** True when the statement changes data or schema (anything but a plain read). */
+export function isWriteStatement(sql: string): boolean {
+  const kind = statementKind(sql);
+  return kind === 'write' || kind === 'schema';
+}

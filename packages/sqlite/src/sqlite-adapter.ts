@@ -1,0 +1,228 @@
+import Database from 'better-sqlite3';
+import {
+  BaseAdapter,
+  ConstraintError,
+  DEFAULT_CAPABILITIES,
+  QueryError,
+  TransientError,
+  isWriteStatement,
+  type BaseAdapterOptions,
+  type DatabaseAdapter,
+  type EncodedStatement,
+  type RawResult,
+  type Row,
+  type SwitchyardError,
+  type TableInfo,
+} from '@switchyard/core';
+import { introspectSqlite } from './sqlite-introspector';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
+import { TransactionLock } from './transaction-lock';
+
+/** Options of {@link createSQLiteAdapter}. */
+export interface SQLiteAdapterOptions extends BaseAdapterOptions {
+  /**
+   * Close the better-sqlite3 database on `close()`. Default: `true` when the adapter
+   * opened it from a path, `false` when you passed a database in.
+   */
+  closeDatabase?: boolean;
+  /** Milliseconds to wait on a locked database file before failing. Default `5000`. */
+  busyTimeout?: number;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/** Shared by an adapter and the transaction-scoped adapters it hands out. */
+interface SqliteState {
+  database: SqliteDatabase;
+  statements: Map<string, SqliteStatement>;
+  lock: TransactionLock;
+  ownsDatabase: boolean;
+}
+
+/**
+ * A {@link DatabaseAdapter} on better-sqlite3: exact 64-bit integers, WAL on file
+ * databases, interactive transactions nested through savepoints.
+ */
+export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
+  readonly #state: SqliteState;
+  /** 0 for the adapter itself; n inside the n-th nested transaction. */
+  readonly #depth: number;
+  #finished = false;
+
+  /** @internal Use {@link createSQLiteAdapter}. */
+  constructor(state: SqliteState, options: BaseAdapterOptions, depth = 0) {
+    super('sqlite', { ...DEFAULT_CAPABILITIES.sqlite }, options);
+    this.#state = state;
+    this.#depth = depth;
+  }
+
+  /** The better-sqlite3 database underneath, e.g. to register functions. */
+  get database(): SqliteDatabase {
+    return this.#state.database;
+  }
+
+  protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
+    await this.#waitForTransaction();
+    return this.#runSync(statement);
+  }
+
+  protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
+    await this.#waitForTransaction();
+    const db = this.#state.database;
+    // Inside a transaction a savepoint makes the batch atomic on its own.
+    const savepoint = db.inTransaction ? `sy_batch_${this.#depth}` : undefined;
+    db.exec(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN');
+    try {
+      const results = statements.map((s) => this.#runSync(s));
+      db.exec(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
+      return results;
+    } catch (error) {
+      db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+      throw error;
+    }
+  }
+
+  protected async runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const db = this.#state.database;
+    const nested = this.#depth > 0;
+    const savepoint = `sy_tx_${this.#depth}`;
+    // Other callers of the root adapter wait while a transaction is open: better-sqlite3
+    // has one connection, and their statements would otherwise land inside it.
+    const release = nested ? undefined : await this.#state.lock.acquire();
+    const tx = new SQLiteAdapter<DB>(this.#state, { name: this.name }, this.#depth + 1);
+    const rollback = () => {
+      if (db.inTransaction) db.exec(nested ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+    };
+    try {
+      this.#exec(nested ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (error) {
+        // The callback's own error goes back to the caller unchanged.
+        rollback();
+        throw error;
+      }
+      try {
+        this.#exec(nested ? `RELEASE ${savepoint}` : 'COMMIT');
+      } catch (error) {
+        rollback();
+        throw error;
+      }
+      return result;
+    } finally {
+      tx.#finished = true;
+      release?.();
+    }
+  }
+
+  #exec(sql: string): void {
+    try {
+      this.#state.database.exec(sql);
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
+  }
+
+  protected async runIntrospect(): Promise<TableInfo[]> {
+    await this.#waitForTransaction();
+    return introspectSqlite(async <T>(sql: string) => this.#runSync({ sql, params: [] }).rows as T[]);
+  }
+
+  protected async runClose(): Promise<void> {
+    if (this.#depth > 0) return;
+    this.#state.statements.clear();
+    if (this.#state.ownsDatabase && this.#state.database.open) this.#state.database.close();
+  }
+
+  protected override assertOpen(): void {
+    if (this.#finished) {
+      throw new QueryError(
+        `${this.name}: this transaction has ended. Use the adapter passed to transaction() only inside its callback.`,
+        { dialect: 'sqlite' },
+      );
+    }
+    super.assertOpen();
+  }
+
+  protected override toError(error: unknown, sql: string | undefined): SwitchyardError {
+    const code = (error as { code?: unknown }).code;
+    const message = `${this.name}: ${error instanceof Error ? error.message : String(error)}`;
+    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+      return new ConstraintError(message, { dialect: 'sqlite', sql, cause: error });
+    }
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      return new TransientError(message, { dialect: 'sqlite', sql, cause: error });
+    }
+    return super.toError(error, sql);
+  }
+
+  async #waitForTransaction(): Promise<void> {
+    if (this.#depth === 0) await this.#state.lock.idle();
+  }
+
+  #runSync({ sql, params }: EncodedStatement): RawResult {
+    const statement = this.#statement(sql);
+    if (statement.reader) {
+      const rows = statement.all(...params) as Row[];
+      for (const row of rows) fromSafeIntegers(row);
+      return { rows, rowsAffected: isWriteStatement(sql) ? rows.length : 0 };
+    }
+    const info = statement.run(...params);
+    return { rows: [], rowsAffected: info.changes, lastInsertId: toNumberIfSafe(info.lastInsertRowid) };
+  }
+
+  #statement(sql: string): SqliteStatement {
+    const cache = this.#state.statements;
+    let statement = cache.get(sql);
+    if (statement) return statement;
+    statement = this.#state.database.prepare(sql);
+    if (statement.reader) statement.safeIntegers(true);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, statement);
+    return statement;
+  }
+}
+
+/**
+ * Creates an adapter on a better-sqlite3 database, or on a file path (`':memory:'` for
+ * an in-memory database). File databases are switched to WAL.
+ *
+ * @example
+ * ```ts
+ * import { createSQLiteAdapter } from '@switchyard/sqlite';
+ * const adapter = createSQLiteAdapter('./app.db');
+ * const notes = await adapter.query('SELECT * FROM notes WHERE user_id = ?', [userId]);
+ * ```
+ */
+export function createSQLiteAdapter<DB = any>(
+  databaseOrPath: SqliteDatabase | string,
+  options: SQLiteAdapterOptions = {},
+): SQLiteAdapter<DB> {
+  const opened = typeof databaseOrPath === 'string';
+  const database = opened ? (new Database(databaseOrPath) as unknown as SqliteDatabase) : databaseOrPath;
+  database.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`);
+  if (!database.memory) database.pragma('journal_mode = WAL');
+  const state: SqliteState = {
+    database,
+    statements: new Map(),
+    lock: new TransactionLock(),
+    ownsDatabase: options.closeDatabase ?? opened,
+  };
+  return new SQLiteAdapter<DB>(state, options);
+}
+
+function toNumberIfSafe(value: number | bigint): number | bigint {
+  return typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value;
+}
+
+// Statements read with safeIntegers so no int64 is rounded; values that fit a double
+// are handed back as numbers, the rest stay bigint.
+function fromSafeIntegers(row: Row): void {
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE) row[key] = Number(value);
+  }
+}
