@@ -1,4 +1,4 @@
-import { startTestPostgres } from '@switchyard/testkit/postgres-server';
+import { startTestPostgres } from '../packages/testkit/src/postgres-server';
 
 /**
  * One PostgreSQL server for the whole run: `POSTGRES_URL` when set, otherwise an

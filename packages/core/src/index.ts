@@ -46,3 +46,4 @@ export {
   type NormalizeOptions,
 } from './value-normalize';
 export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';
+export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';

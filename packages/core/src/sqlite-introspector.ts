@@ -1,0 +1,100 @@
+import { logicalTypeOf } from './logical-type';
+import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
+
+interface TableListRow { name: string; sql: string | null }
+interface ColumnRow { name: string; type: string; notnull: number | bigint; dflt_value: string | null; pk: number | bigint }
+interface IndexListRow { name: string; unique: number | bigint; origin: string }
+interface IndexInfoRow { name: string | null; seqno: number | bigint }
+interface ForeignKeyRow { id: number | bigint; table: string; from: string; to: string | null; on_update: string; on_delete: string }
+
+/**
+ * Tables whose names mark them as the engine's own (SQLite, D1, Cloudflare).
+ *
+ * @example
+ * ```ts
+ * INTERNAL_TABLE.test('_cf_METADATA') // true
+ * ```
+ */
+export const INTERNAL_TABLE = /^(sqlite_|_cf_|d1_)/i;
+
+/**
+ * Reads the schema of a SQLite database through its PRAGMAs. The same queries work on
+ * D1, which is why the runner is a function of SQL rather than a better-sqlite3 handle:
+ * the SQLite and D1 adapters both call it.
+ *
+ * @example
+ * ```ts
+ * const tables = await introspectSqlite(async (sql) => (await binding.prepare(sql).all()).results);
+ * ```
+ */
+export async function introspectSqlite(
+  run: <T>(sql: string) => Promise<T[]>,
+): Promise<TableInfo[]> {
+  const tables = await run<TableListRow>(
+    "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name",
+  );
+  const out: TableInfo[] = [];
+  for (const table of tables) {
+    if (INTERNAL_TABLE.test(table.name)) continue;
+    const q = quote(table.name);
+    const [columns, indexList, foreignKeys] = await Promise.all([
+      run<ColumnRow>(`PRAGMA table_info(${q})`),
+      run<IndexListRow>(`PRAGMA index_list(${q})`),
+      run<ForeignKeyRow>(`PRAGMA foreign_key_list(${q})`),
+    ]);
+    const primaryKey = columns
+      .filter((c) => Number(c.pk) > 0)
+      .sort((a, b) => Number(a.pk) - Number(b.pk))
+      .map((c) => c.name);
+    const columnInfo: ColumnInfo[] = columns.map((c) => {
+      const isRowidAlias = primaryKey.length === 1 && primaryKey[0] === c.name && /^integer$/i.test(c.type.trim());
+      return {
+        name: c.name,
+        declaredType: c.type,
+        logicalType: logicalTypeOf(c.type, 'sqlite'),
+        // A rowid alias can never hold NULL, whatever PRAGMA says.
+        nullable: Number(c.notnull) === 0 && Number(c.pk) === 0,
+        defaultValue: c.dflt_value,
+        // An INTEGER PRIMARY KEY aliases the rowid: SQLite assigns it when none is given.
+        autoIncrement: isRowidAlias,
+      };
+    });
+    const indexes: IndexInfo[] = [];
+    for (const index of indexList) {
+      if (index.origin === 'pk') continue;
+      const cols = await run<IndexInfoRow>(`PRAGMA index_info(${quote(index.name)})`);
+      indexes.push({
+        name: index.name,
+        columns: cols.sort((a, b) => Number(a.seqno) - Number(b.seqno)).map((c) => c.name ?? '<expression>'),
+        unique: Number(index.unique) === 1,
+      });
+    }
+    out.push({
+      name: table.name,
+      columns: columnInfo,
+      primaryKey,
+      indexes: indexes.sort((a, b) => a.name.localeCompare(b.name)),
+      foreignKeys: groupForeignKeys(foreignKeys),
+    });
+  }
+  return out;
+}
+
+function groupForeignKeys(rows: ForeignKeyRow[]): ForeignKeyInfo[] {
+  const byId = new Map<number, ForeignKeyInfo>();
+  for (const row of rows) {
+    const id = Number(row.id);
+    let fk = byId.get(id);
+    if (!fk) {
+      fk = { columns: [], referencedTable: row.table, referencedColumns: [], onDelete: row.on_delete, onUpdate: row.on_update };
+      byId.set(id, fk);
+    }
+    fk.columns.push(row.from);
+    if (row.to) fk.referencedColumns.push(row.to);
+  }
+  return [...byId.values()];
+}
+
+function quote(identifier: string): string {
+  return '"' + identifier.replace(/"/g, '""') + '"';
+}

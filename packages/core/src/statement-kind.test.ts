@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { isWriteStatement, statementKind } from './statement-kind';
+
+describe('statementKind', () => {
+  it.each([
+    ['SELECT 1', 'read'],
+    ['  -- note\n select * from t', 'read'],
+    ['/* hint */ SELECT 1', 'read'],
+    ['WITH x AS (SELECT 1) SELECT * FROM x', 'read'],
+    ['WITH x AS (SELECT 1) DELETE FROM t WHERE id IN (SELECT * FROM x)', 'write'],
+    ['SELECT * FROM t FOR UPDATE', 'write'],
+    ['INSERT INTO t VALUES (1)', 'write'],
+    ['update t set a = 1', 'write'],
+    ['DELETE FROM t', 'write'],
+    ['REPLACE INTO t VALUES (1)', 'write'],
+    ['CREATE TABLE t (id int)', 'schema'],
+    ['PRAGMA table_info(t)', 'read'],
+    ['PRAGMA foreign_keys = ON', 'schema'],
+    ['BEGIN', 'transaction-control'],
+    ['something unknown', 'write'],
+  ] as const)('%s -> %s', (sql, kind) => {
+    expect(statementKind(sql)).toBe(kind);
+  });
+
+  it('counts schema changes as writes, so both databases get them', () => {
+    expect(isWriteStatement('ALTER TABLE t ADD COLUMN c TEXT')).toBe(true);
+    expect(isWriteStatement('SELECT 1')).toBe(false);
+  });
+});

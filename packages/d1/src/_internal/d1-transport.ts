@@ -1,0 +1,18 @@
+import type { EncodedStatement } from '@switchyard/core';
+import type { D1DatabaseLike, D1ResultLike } from '../d1-database';
+
+/** How statements reach D1: through a Workers binding or over the REST API. */
+export interface D1Transport {
+  run(statement: EncodedStatement): Promise<D1ResultLike>;
+  /** Runs statements as one D1 batch, which D1 applies as one transaction. */
+  batch(statements: EncodedStatement[]): Promise<D1ResultLike[]>;
+  close?(): Promise<void>;
+}
+
+/** A transport over a D1 binding. */
+export function bindingTransport(binding: D1DatabaseLike): D1Transport {
+  return {
+    run: ({ sql, params }) => binding.prepare(sql).bind(...params).all(),
+    batch: (statements) => binding.batch(statements.map(({ sql, params }) => binding.prepare(sql).bind(...params))),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Parses a PostgreSQL array literal (`{1,2,NULL}`, `{"a b","c"}`, `{{1,2},{3,4}}`),
+ * applying `parse` to each non-NULL element. Used for the array types whose element
+ * parser Switchyard overrides (int8[], numeric[], timestamp[], date[]).
+ */
+export function parsePgArray(source: string, parse: (element: string) => unknown): unknown[] {
+  let i = 0;
+  // An optional dimension decoration: '[1:2]={…}'.
+  if (source[0] === '[') i = source.indexOf('=') + 1;
+  const read = (): unknown[] => {
+    const out: unknown[] = [];
+    i++; // '{'
+    while (i < source.length) {
+      const c = source[i];
+      if (c === '}') {
+        i++;
+        return out;
+      }
+      if (c === ',') {
+        i++;
+        continue;
+      }
+      if (c === '{') {
+        out.push(read());
+      } else if (c === '"') {
+        let value = '';
+        i++;
+        while (i < source.length && source[i] !== '"') {
+          if (source[i] === '\\') i++;
+          value += source[i];
+          i++;
+        }
+        i++; // closing quote
+        out.push(parse(value));
+      } else {
+        let end = i;
+        while (end < source.length && source[end] !== ',' && source[end] !== '}') end++;
+        const token = source.slice(i, end);
+        i = end;
+        out.push(token === 'NULL' ? null : parse(token));
+      }
+    }
+    return out;
+  };
+  return read();
+}
