@@ -3,5 +3,10 @@ import { sharedProjectConfig } from '../../vitest.shared';
 
 export default defineProject({
   ...sharedProjectConfig,
-  test: { ...sharedProjectConfig.test, name: 'cli' },
+  test: {
+    ...sharedProjectConfig.test,
+    name: 'cli',
+    // The tests run the built binary: build it once per run, before any test file.
+    globalSetup: ['./test/binary-build.ts'],
+  },
 });

@@ -19,6 +19,8 @@ import type {
 export interface EncodedStatement {
   sql: string;
   params: unknown[];
+  /** The statement as the caller wrote it (before `?` -> `$n`), for error messages. */
+  source?: string;
 }
 
 /** What the driver returns for one statement: rows (possibly none) and its effect. */
@@ -109,7 +111,7 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
       const results = await this.runBatch(encoded);
       return results.map(toExecResult);
     } catch (error) {
-      throw this.wrapError(error, encoded.length === 1 ? encoded[0]!.sql : undefined);
+      throw this.wrapError(error, encoded.length === 1 ? (encoded[0]!.source ?? encoded[0]!.sql) : undefined);
     }
   }
 
@@ -121,7 +123,7 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
     this.assertOpen();
     if (!this.capabilities.transactions) {
       throw new UnsupportedError(
-        `${this.name} has no interactive transactions. Use batch([...statements]), which runs atomically.`,
+        `${this.name} has no interactive transactions. Use batch() with every statement of the unit of work: it runs them atomically.`,
         { dialect: this.dialect },
       );
     }
@@ -189,7 +191,7 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
         { dialect: this.dialect, sql },
       );
     }
-    return { sql: scan.sql, params: encodeParams(params, this.dialect, this.capabilities, sql) };
+    return { sql: scan.sql, params: encodeParams(params, this.dialect, this.capabilities, sql), source: sql };
   }
 
   /** Wraps anything thrown by a driver into a typed {@link SwitchyardError}. */

@@ -8,7 +8,8 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
  * Encodes parameters for an engine, the same way on every adapter: booleans as 1/0
  * and `Date` as ISO-8601 UTC text on SQLite and D1; plain objects and arrays as JSON
  * text; bytes as BLOB/BYTEA; `bigint` exact where the engine can, a
- * {@link ParameterError} where it would round. `undefined` is an error naming its position.
+ * {@link ParameterError} where it would round. `undefined` is an error naming its position,
+ * and so is a number the engine would store as NULL (NaN on SQLite and D1, ±Infinity on D1).
  *
  * @example
  * ```ts
@@ -40,6 +41,14 @@ export function encodeValue(
     case 'string':
       return value;
     case 'number':
+      // SQLite stores NaN as NULL, and D1 (whose values travel as JSON) ±Infinity too:
+      // refuse them rather than lose them silently.
+      if (!Number.isFinite(value) && dialect !== 'postgres' && (dialect === 'd1' || Number.isNaN(value))) {
+        throw new ParameterError(
+          `Parameter ${position} is ${value}, which ${dialect} would store as NULL. Bind null, or store the value as TEXT.`,
+          { dialect, sql, position },
+        );
+      }
       return value;
     case 'boolean':
       return dialect === 'postgres' ? value : value ? 1 : 0;

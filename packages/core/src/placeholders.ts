@@ -10,7 +10,9 @@ export interface PlaceholderScan {
   highestDollar: number;
 }
 
-const cache = new Map<string, PlaceholderScan>();
+// One cache per mode, keyed by the statement text itself: statements repeat, and a
+// concatenated key would cost a new string and a new hash on every call.
+const caches = { rewrite: new Map<string, PlaceholderScan>(), scan: new Map<string, PlaceholderScan>() };
 const CACHE_LIMIT = 2000;
 
 /**
@@ -26,12 +28,14 @@ const CACHE_LIMIT = 2000;
  * ```
  */
 export function scanPlaceholders(sql: string, options: { rewrite: boolean }): PlaceholderScan {
-  const key = (options.rewrite ? 'r' : 's') + sql;
-  const hit = cache.get(key);
+  const cache = options.rewrite ? caches.rewrite : caches.scan;
+  const hit = cache.get(sql);
   if (hit) return hit;
   const scan = scan_(sql, options.rewrite);
+  // Very long statements are usually one-offs with inlined data: not worth keeping.
+  if (sql.length > 65_536) return scan;
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(key, scan);
+  cache.set(sql, scan);
   return scan;
 }
 

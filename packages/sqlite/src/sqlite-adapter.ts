@@ -179,7 +179,8 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     let statement = cache.get(sql);
     if (statement) return statement;
     statement = this.#state.database.prepare(sql);
-    if (statement.reader) statement.safeIntegers(true);
+    // Writers too: safeIntegers also makes run() report lastInsertRowid as an exact bigint.
+    statement.safeIntegers(true);
     if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
     cache.set(sql, statement);
     return statement;

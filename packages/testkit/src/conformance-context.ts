@@ -47,7 +47,15 @@ export interface ConformanceContext {
 
 let counter = 0;
 
-/** Builds the context for one suite around its shared adapter. */
+/**
+ * Builds the context for one suite around its shared adapter.
+ *
+ * @example
+ * ```ts
+ * const ctx = createConformanceContext(adapter, { name: 'sqlite', create: () => createSQLiteAdapter(':memory:') });
+ * ctx.table('orders') // 'sy_orders_1_k3x9a'
+ * ```
+ */
 export function createConformanceContext(
   adapter: DatabaseAdapter,
   options: AdapterConformanceOptions,

@@ -9,6 +9,7 @@ import { limitsConformance } from './conformance-limits';
 import { placeholdersConformance } from './conformance-placeholders';
 import { preparedConformance } from './conformance-prepared';
 import { transactionsConformance } from './conformance-transactions';
+import { valueShapesConformance } from './conformance-value-shapes';
 import { valuesConformance } from './conformance-values';
 import { writesConformance } from './conformance-writes';
 
@@ -36,6 +37,7 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
     });
     const ctx = createConformanceContext(adapter, options);
     valuesConformance(ctx);
+    valueShapesConformance(ctx);
     placeholdersConformance(ctx);
     writesConformance(ctx);
     batchConformance(ctx);

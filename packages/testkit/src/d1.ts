@@ -104,7 +104,7 @@ export async function startD1RestServer(binding?: TestD1Database): Promise<TestD
     }
     const injected = failures.shift();
     if (injected) {
-      const headers = injected.retryAfter === undefined ? {} : { 'retry-after': injected.retryAfter };
+      const headers: Record<string, string> = injected.retryAfter === undefined ? {} : { 'retry-after': injected.retryAfter };
       return send(res, injected.status, failure(injected.status === 429 ? 971 : 7500, 'Injected failure'), headers);
     }
     if (req.method !== 'POST' || req.url?.split('?')[0] !== path) {

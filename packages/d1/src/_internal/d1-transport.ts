@@ -12,7 +12,19 @@ export interface D1Transport {
 /** A transport over a D1 binding. */
 export function bindingTransport(binding: D1DatabaseLike): D1Transport {
   return {
-    run: ({ sql, params }) => binding.prepare(sql).bind(...params).all(),
-    batch: (statements) => binding.batch(statements.map(({ sql, params }) => binding.prepare(sql).bind(...params))),
+    run: ({ sql, params }) => binding.prepare(sql).bind(...params.map(ownBytes)).all(),
+    batch: (statements) =>
+      binding.batch(statements.map(({ sql, params }) => binding.prepare(sql).bind(...params.map(ownBytes)))),
   };
+}
+
+/**
+ * Gives bytes a buffer of their own. A Node `Buffer` is often a view into a shared pool;
+ * bindings that serialise their arguments (Miniflare's proxy, RPC) expect a plain
+ * `Uint8Array` spanning its whole buffer. In a Worker this is a no-op.
+ */
+function ownBytes(value: unknown): unknown {
+  if (!(value instanceof Uint8Array)) return value;
+  const plain = value.constructor === Uint8Array && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+  return plain ? value : new Uint8Array(value);
 }

@@ -9,7 +9,7 @@ export class SerialQueue {
 
   /** Runs `task` after every task queued before it has settled. */
   run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(task, task);
+    const result = this.#tail.then(task);
     // The next task waits for this one to settle, whatever its outcome.
     this.#tail = result.catch(() => undefined);
     return result;

@@ -1,0 +1,69 @@
+import type { DatabaseAdapter, Statement } from '@switchyard/core';
+import { InsertWriter } from './insert-writer';
+import { encodeKey, type KeyValues } from './key-codec';
+import { keyTuple, placeholderTuple, tableRef } from './sql-text';
+import type { TableJob } from './table-job';
+
+const MAX_ROUNDS = 5;
+
+/**
+ * Closes the window between reading a batch and writing it while the application keeps
+ * writing to both databases: a row updated or deleted on both sides inside that window
+ * would otherwise come back stale (the copy's older read lands after the app's write).
+ * The batch's key span is read again after the write, and rows that changed since are
+ * upserted, rows that disappeared are deleted; repeated until the span reads the same
+ * twice (bounded). Writes the app makes after this reach a row that already exists.
+ */
+export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapter, job: TableJob) {
+  const upsert = new InsertWriter(target, job.target, job.columns, 'update', job.plan.rowsPerStatement, job.target.columns.some((c) => c.autoIncrement));
+  const deleteSql = `DELETE FROM ${tableRef(job.target, target.dialect)} WHERE ${keyTuple(job.target.primaryKey)} = ${placeholderTuple(job.target.primaryKey.length)}`;
+
+  const readSpan = async (after: KeyValues | null, last: KeyValues): Promise<unknown[][]> => {
+    const rows: unknown[][] = [];
+    let from = after;
+    for (;;) {
+      const page = await job.readPage(from, last);
+      rows.push(...page);
+      if (page.length < job.plan.rowsPerBatch) return rows;
+      from = job.keyOf(page[page.length - 1]!);
+    }
+  };
+
+  /** Returns the rows rewritten (upserted or deleted) to catch up with writes made during the batch. */
+  return async (after: KeyValues | null, last: KeyValues, written: unknown[][]): Promise<number> => {
+    let previous = written;
+    let changed = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const fresh = await readSpan(after, last);
+      const before = new Map(previous.map((row) => [encodeKey(job.keyOf(row)), row]));
+      const upserts: unknown[][] = [];
+      for (const row of fresh) {
+        const key = encodeKey(job.keyOf(row));
+        const old = before.get(key);
+        before.delete(key);
+        if (!old || !rowsEqual(old, row)) upserts.push(row);
+      }
+      const deletes: Statement[] = [...before.values()].map((row) => ({ sql: deleteSql, params: job.keyOf(row) }));
+      if (upserts.length === 0 && deletes.length === 0) return changed;
+      changed += upserts.length + deletes.length;
+      if (deletes.length > 0) await target.batch(deletes);
+      if (upserts.length > 0) await upsert.write(job.prepare(upserts).values, undefined);
+      previous = fresh;
+    }
+    return changed;
+  };
+}
+
+function rowsEqual(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!valueEqual(a[i], b[i])) return false;
+  return true;
+}
+
+function valueEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a && b && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return false;
+}

@@ -1,0 +1,123 @@
+import type { DatabaseAdapter, Row, TableInfo } from '@switchyard/core';
+import type { KeyValues } from './key-codec';
+import type { RangeBounds } from './checkpoint-ledger';
+import { keyTuple, placeholderTuple, quoteIdent, tableRef } from './sql-text';
+
+/** Rows in a source table, for progress and planning. */
+export async function countRows(source: DatabaseAdapter, table: TableInfo): Promise<number> {
+  const row = await source.first<{ n: unknown }>(`SELECT count(*) AS n FROM ${tableRef(table, source.dialect)}`);
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Splits a table's key space into `count` ranges up front. A single integer key is cut
+ * arithmetically between its min and max; any other key (text, composite) at every
+ * n-th key in key order, found in one pass with `row_number()`. The last range is open
+ * ended, so rows inserted past the old maximum while the copy runs are copied too.
+ */
+export async function splitKeySpace(source: DatabaseAdapter, table: TableInfo, count: number, rows: number): Promise<RangeBounds[]> {
+  if (count <= 1 || rows < count * 2) return [{ start: null, end: null }];
+  const pk = table.primaryKey;
+  const ref = tableRef(table, source.dialect);
+  let bounds: KeyValues[] = [];
+  const column = table.columns.find((c) => c.name === pk[0]);
+  if (pk.length === 1 && column?.logicalType === 'integer') {
+    const row = await source.first<Row>(`SELECT min(${quoteIdent(pk[0]!)}) AS lo, max(${quoteIdent(pk[0]!)}) AS hi FROM ${ref}`);
+    if (row?.lo === null || row?.lo === undefined) return [{ start: null, end: null }];
+    const lo = BigInt(row.lo as number | bigint | string);
+    const hi = BigInt(row.hi as number | bigint | string);
+    const span = hi - lo;
+    for (let i = 1; i < count; i++) {
+      const b = lo + (span * BigInt(i)) / BigInt(count);
+      if (bounds.length === 0 || b > (bounds[bounds.length - 1]![0] as bigint)) bounds.push([b]);
+    }
+    bounds = bounds.map(([b]) => [toNumberIfSafe(b as bigint)]);
+  } else {
+    const step = Math.ceil(rows / count);
+    const keys = keyTuple(pk).replace(/^\(|\)$/g, '');
+    const found = await source.query<Row>(
+      `SELECT ${keys} FROM (SELECT ${keys}, row_number() OVER (ORDER BY ${keys}) AS sy_rn FROM ${ref}) AS s ` +
+        `WHERE sy_rn % ${step} = 0 ORDER BY ${keys}`,
+    );
+    bounds = found.slice(0, count - 1).map((r) => pk.map((k) => r[k]));
+  }
+  const ranges: RangeBounds[] = [];
+  let start: KeyValues | null = null;
+  for (const b of bounds) {
+    ranges.push({ start, end: b });
+    start = b;
+  }
+  ranges.push({ start, end: null });
+  return ranges;
+}
+
+/** The slice of better-sqlite3 the SQLite fast read uses. */
+interface RawSqliteStatement {
+  raw(toggle?: boolean): RawSqliteStatement;
+  safeIntegers(toggle?: boolean): RawSqliteStatement;
+  all(...params: unknown[]): unknown[][];
+}
+interface RawSqliteDatabase {
+  prepare(sql: string): RawSqliteStatement;
+}
+
+/** A page reader: rows as arrays, in the order of the columns asked for. */
+export type PageReader = (after: KeyValues | null, end: KeyValues | null) => Promise<unknown[][]>;
+
+/**
+ * Reads one page of a range by keyset pagination on the primary key: rows after the
+ * last key seen, up to the range end, in key order. Never OFFSET: each page costs the
+ * same however far the copy has gone. On a better-sqlite3 source the statement is run
+ * directly in raw (array) mode, which builds no row objects: that is most of the read
+ * cost. int64 stay exact either way.
+ */
+export function createPageReader(source: DatabaseAdapter, table: TableInfo, columns: readonly string[], pageSize: number): PageReader {
+  const ref = tableRef(table, source.dialect);
+  const pk = table.primaryKey;
+  const key = keyTuple(pk);
+  const holes = placeholderTuple(pk.length);
+  const head = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${ref}`;
+  const tail = ` ORDER BY ${pk.map(quoteIdent).join(', ')} LIMIT ${pageSize}`;
+  const sqlFor = (after: boolean, end: boolean): string => {
+    const where = [after ? `${key} > ${holes}` : '', end ? `${key} <= ${holes}` : ''].filter(Boolean);
+    return head + (where.length ? ' WHERE ' + where.join(' AND ') : '') + tail;
+  };
+  const shapes = [sqlFor(false, false), sqlFor(true, false), sqlFor(false, true), sqlFor(true, true)];
+  const raw = rawSqlite(source);
+  if (raw) {
+    const statements = shapes.map((sql) => raw.prepare(sql).safeIntegers(true).raw(true));
+    return async (after, end) => {
+      const rows = statements[(after ? 1 : 0) + (end ? 2 : 0)]!.all(...toSqliteParams(after), ...toSqliteParams(end));
+      for (const row of rows) {
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i];
+          if (typeof v === 'bigint' && v <= MAX_SAFE && v >= MIN_SAFE) row[i] = Number(v);
+        }
+      }
+      return rows;
+    };
+  }
+  return async (after, end) => {
+    const sql = shapes[(after ? 1 : 0) + (end ? 2 : 0)]!;
+    const rows = await source.query<Row>(sql, [...(after ?? []), ...(end ?? [])]);
+    return rows.map((r) => columns.map((c) => r[c]));
+  };
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+function rawSqlite(source: DatabaseAdapter): RawSqliteDatabase | undefined {
+  if (source.dialect !== 'sqlite') return undefined;
+  const database = (source as { database?: Partial<RawSqliteDatabase> & { open?: boolean } }).database;
+  return database && typeof database.prepare === 'function' && database.open !== false ? (database as RawSqliteDatabase) : undefined;
+}
+
+function toSqliteParams(key: KeyValues | null): unknown[] {
+  if (!key) return [];
+  return key.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? v.toISOString() : v));
+}
+
+function toNumberIfSafe(b: bigint): number | bigint {
+  return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b;
+}

@@ -1,0 +1,189 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { toPostgresPlaceholders, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import type { OnConflict } from '../copy-options';
+import { conflictClause, type RowWriter } from './insert-writer';
+import { quoteIdent, tableRef } from './sql-text';
+
+/** The slice of a `pg` client the COPY path uses. */
+export interface PgClientLike {
+  query(text: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
+  query<T>(stream: T): T;
+}
+
+/** A Postgres adapter that lends one connection: `@switchyard/postgres` does. */
+export interface ConnectionLender {
+  withConnection<T>(fn: (client: PgClientLike) => Promise<T>): Promise<T>;
+}
+
+export function lendsConnections(adapter: DatabaseAdapter): adapter is DatabaseAdapter & ConnectionLender {
+  return adapter.dialect === 'postgres' && typeof (adapter as Partial<ConnectionLender>).withConnection === 'function';
+}
+
+type CopyFrom = (sql: string) => NodeJS.WritableStream;
+let copyFromPromise: Promise<CopyFrom | undefined> | undefined;
+
+/** pg-copy-streams is an optional peer: without it the copy falls back to multi-row INSERT. */
+export function loadCopyFrom(): Promise<CopyFrom | undefined> {
+  copyFromPromise ??= import('pg-copy-streams').then(
+    (m: { from?: CopyFrom; default?: { from?: CopyFrom } }) => m.from ?? m.default?.from,
+    () => undefined,
+  );
+  return copyFromPromise;
+}
+
+// Which staging tables exist on which connection: temp tables live as long as the session.
+const staged = new WeakMap<object, Set<string>>();
+
+/**
+ * The Postgres fast path: the batch is streamed with `COPY … FROM STDIN` (text format)
+ * into a temporary staging table on the same connection, then moved into the real
+ * table with one `INSERT … SELECT … ON CONFLICT`, so `onConflict` keeps its meaning at
+ * COPY speed. The staging table, the insert and the checkpoint advance share one
+ * transaction.
+ *
+ * Most batches of a backfill conflict with nothing, so a batch is first copied straight
+ * into the table under a savepoint; only when that hits a unique violation is it rolled
+ * back to the savepoint and sent through the staging table (and the next few batches go
+ * there directly, since conflicts come in runs). The outcome is the same either way:
+ * every row either inserted or resolved by `onConflict`. With `onConflict: 'error'`
+ * there is no staging table: a duplicate fails the batch.
+ */
+export class PostgresCopyWriter implements RowWriter {
+  readonly method = 'copy' as const;
+  readonly #target: ConnectionLender;
+  readonly #copyFrom: CopyFrom;
+  readonly #stage: string;
+  readonly #createStage: string;
+  readonly #copySql: string;
+  readonly #insertSql: string | undefined;
+  readonly #directSql: string;
+  /** Batches left to send through the staging table before trying a direct COPY again. */
+  #stagedRun = 0;
+
+  constructor(target: ConnectionLender, copyFrom: CopyFrom, table: TableInfo, columns: readonly string[], onConflict: OnConflict, overriding: boolean) {
+    this.#target = target;
+    this.#copyFrom = copyFrom;
+    const ref = tableRef(table, 'postgres');
+    const cols = columns.map(quoteIdent).join(', ');
+    this.#stage = quoteIdent(('sy_stage_' + table.name.replace(/\W/g, '_')).slice(0, 50) + '_' + hash(ref + cols));
+    this.#createStage = `CREATE TEMP TABLE IF NOT EXISTS ${this.#stage} ON COMMIT DELETE ROWS AS SELECT ${cols} FROM ${ref} WITH NO DATA`;
+    this.#directSql = `COPY ${ref} (${cols}) FROM STDIN`;
+    if (onConflict === 'error') {
+      this.#copySql = this.#directSql;
+    } else {
+      this.#copySql = `COPY ${this.#stage} (${cols}) FROM STDIN`;
+      this.#insertSql =
+        `INSERT INTO ${ref} (${cols})${overriding ? ' OVERRIDING SYSTEM VALUE' : ''} SELECT ${cols} FROM ${this.#stage}` +
+        conflictClause(columns, table.primaryKey, onConflict);
+    }
+  }
+
+  async write(rows: unknown[][], checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }> {
+    return this.#target.withConnection(async (client) => {
+      await client.query('BEGIN');
+      let created = false;
+      try {
+        let written = rows.length;
+        if (rows.length > 0) {
+          // Decided once per batch: other lanes share this writer and move the counter meanwhile.
+          let viaStage = this.#insertSql !== undefined && this.#stagedRun > 0;
+          if (this.#insertSql && !viaStage) {
+            await client.query('SAVEPOINT sy_direct');
+            try {
+              await this.#copy(client, this.#directSql, rows);
+              await client.query('RELEASE SAVEPOINT sy_direct');
+            } catch (error) {
+              if ((error as { code?: unknown }).code !== '23505') throw error;
+              await client.query('ROLLBACK TO SAVEPOINT sy_direct');
+              this.#stagedRun = STAGED_RUN;
+              viaStage = true;
+            }
+          } else if (!this.#insertSql) {
+            await this.#copy(client, this.#copySql, rows);
+          }
+          if (viaStage) {
+            const tables = staged.get(client) ?? new Set<string>();
+            if (!tables.has(this.#stage)) {
+              await client.query(this.#createStage);
+              created = true;
+              tables.add(this.#stage);
+              staged.set(client, tables);
+            }
+            await this.#copy(client, this.#copySql, rows);
+            written = (await client.query(this.#insertSql!)).rowCount ?? 0;
+            if (this.#stagedRun > 0) this.#stagedRun--;
+          }
+        }
+        let claimed = true;
+        if (checkpoint) {
+          const result = await client.query(toPostgresPlaceholders(checkpoint.sql), [...(checkpoint.params ?? [])]);
+          claimed = (result.rowCount ?? 0) > 0;
+        }
+        await client.query('COMMIT');
+        return { written, claimed };
+      } catch (error) {
+        // A staging table created in this transaction is gone with the rollback.
+        if (created) staged.get(client)?.delete(this.#stage);
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  async #copy(client: PgClientLike, sql: string, rows: unknown[][]): Promise<void> {
+    const stream = client.query(this.#copyFrom(sql));
+    await pipeline(Readable.from(encodeChunks(rows)), stream as unknown as NodeJS.WritableStream);
+  }
+}
+
+const CHUNK_ROWS = 2000;
+// After a conflict, this many batches go through the staging table before a direct COPY is tried again.
+const STAGED_RUN = 4;
+
+function* encodeChunks(rows: unknown[][]): Generator<string> {
+  let out = '';
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    let line = '';
+    for (let c = 0; c < row.length; c++) line += (c === 0 ? '' : '\t') + encodeText(row[c]);
+    out += line + '\n';
+    if ((i + 1) % CHUNK_ROWS === 0) {
+      yield out;
+      out = '';
+    }
+  }
+  if (out) yield out;
+}
+
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+
+/** One value in COPY's text format: `\N` for NULL, backslash escapes for the delimiter and line breaks. */
+export function encodeText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return NEEDS_ESCAPE.test(value) ? escape(value) : value;
+    case 'number':
+      return Number.isFinite(value) ? String(value) : Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity';
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return '\\N';
+  }
+  if (value === null) return '\\N';
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return '\\\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+  return escape(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
+function escape(s: string): string {
+  return s.replace(/[\\\n\r\t]/g, (ch) => (ch === '\\' ? '\\\\' : ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : '\\t'));
+}
+
+function hash(s: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36);
+}

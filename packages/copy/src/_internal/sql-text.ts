@@ -1,0 +1,30 @@
+import type { DialectName, TableInfo } from '@switchyard/core';
+
+/** Quotes an identifier with double quotes, which every engine accepts. */
+export function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/** The quoted, schema-qualified name of a table (the schema only where it is not the default). */
+export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>, dialect: DialectName): string {
+  if (dialect === 'postgres' && table.schema && table.schema !== 'public') {
+    return quoteIdent(table.schema) + '.' + quoteIdent(table.name);
+  }
+  return quoteIdent(table.name);
+}
+
+/** A SQL string literal. */
+export function quoteLiteral(value: string): string {
+  return "'" + value.replace(/'/g, "''") + "'";
+}
+
+/** `(a, b)` or `a` for one column: row values only where the key is composite. */
+export function keyTuple(columns: readonly string[]): string {
+  const quoted = columns.map(quoteIdent);
+  return quoted.length === 1 ? quoted[0]! : '(' + quoted.join(', ') + ')';
+}
+
+/** `(?, ?)` or `?`, matching {@link keyTuple}. */
+export function placeholderTuple(count: number): string {
+  return count === 1 ? '?' : '(' + new Array(count).fill('?').join(', ') + ')';
+}

@@ -1,0 +1,120 @@
+import { InvalidArgumentError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import { planBatch, type BatchPlan } from '../batch-plan';
+import type { CopyOptions } from '../copy-options';
+import { InsertWriter, type RowWriter } from './insert-writer';
+import type { KeyValues } from './key-codec';
+import { createPageReader, type PageReader } from './key-range';
+import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
+import { converterFor, type Converter } from './value-converter';
+
+/** Everything needed to copy one table, prepared once. */
+export interface TableJob {
+  source: TableInfo;
+  target: TableInfo;
+  columns: string[];
+  plan: BatchPlan;
+  writer: RowWriter;
+  /** Rows as arrays in read order: the copied columns, then key columns not copied. */
+  readPage: PageReader;
+  keyOf(row: unknown[]): KeyValues;
+  /** Transforms and converts a page; rows dropped by `transform` are counted. */
+  prepare(rows: unknown[][]): { values: unknown[][]; dropped: number };
+}
+
+/**
+ * Matches a source table to its target table and prepares reading, converting and
+ * writing. Refuses what cannot be copied resumably or without loss: no primary key, a
+ * table or column missing from the target.
+ */
+export async function prepareTableJob(
+  sourceDb: DatabaseAdapter,
+  targetDb: DatabaseAdapter,
+  source: TableInfo,
+  targetTables: readonly TableInfo[],
+  options: CopyOptions,
+): Promise<TableJob> {
+  const target = targetTables.find((t) => t.name === source.name) ?? targetTables.find((t) => t.name.toLowerCase() === source.name.toLowerCase());
+  if (!target) {
+    throw new InvalidArgumentError(
+      `Table "${source.name}" does not exist in the target (${targetDb.name}). Create it first, e.g. run the statements of ` +
+        `translateSchema(await source.introspect(), '${targetDb.dialect}') on the target, or leave it out of options.tables.`,
+    );
+  }
+  if (source.primaryKey.length === 0) {
+    throw new InvalidArgumentError(
+      `Table "${source.name}" has no primary key: copyTables pages by primary key to resume without duplicates. ` +
+        'Add a primary key (or a unique NOT NULL key made primary), or leave the table out of options.tables.',
+    );
+  }
+  const targetColumns = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
+  const missing = source.columns.filter((c) => !targetColumns.has(c.name.toLowerCase())).map((c) => c.name);
+  if (missing.length > 0 && !options.transform) {
+    throw new InvalidArgumentError(
+      `Table "${source.name}": column(s) ${missing.map((m) => `"${m}"`).join(', ')} missing from the target. ` +
+        'Add them to the target table, or pass a transform that removes them.',
+    );
+  }
+  const pairs = source.columns
+    .filter((c) => targetColumns.has(c.name.toLowerCase()))
+    .map((c) => ({ source: c, target: targetColumns.get(c.name.toLowerCase())! }));
+  const columns = pairs.map((p) => p.target.name);
+  const sourceNames = pairs.map((p) => p.source.name);
+  const targetPk = target.primaryKey.length > 0 ? target.primaryKey : source.primaryKey;
+  const targetForWrite: TableInfo = { ...target, primaryKey: targetPk };
+  const converters: (Converter | undefined)[] = pairs.map((p) => converterFor(p.source, sourceDb.dialect, p.target, targetDb.dialect));
+  const overriding = pairs.some((p) => p.target.autoIncrement);
+  const onConflict = options.onConflict ?? 'skip';
+
+  let writer: RowWriter | undefined;
+  let plan: BatchPlan;
+  const copyFrom = options.copyFastPath !== false && lendsConnections(targetDb) ? await loadCopyFrom() : undefined;
+  if (copyFrom && lendsConnections(targetDb)) {
+    // COPY has no parameter limit: the batch is bounded only to keep memory flat.
+    plan = planBatch({ maxBoundParameters: 65535 }, columns.length, options.batchSize ?? 10_000);
+    writer = new PostgresCopyWriter(targetDb, copyFrom, targetForWrite, columns, onConflict, overriding);
+  } else {
+    plan = planBatch(targetDb.capabilities, columns.length, options.batchSize);
+    writer = new InsertWriter(targetDb, targetForWrite, columns, onConflict, plan.rowsPerStatement, overriding);
+  }
+
+  // Rows are read with the source's column names: the copied columns first, in target
+  // order, then key columns and (for transform) extra columns the target lacks.
+  const readColumns = [...new Set([...sourceNames, ...source.primaryKey, ...(options.transform ? missing : [])])];
+  const keyIndexes = source.primaryKey.map((k) => readColumns.indexOf(k));
+  const transform = options.transform;
+  const width = columns.length;
+  return {
+    source,
+    target: targetForWrite,
+    columns,
+    plan,
+    writer,
+    readPage: createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch),
+    keyOf: (row) => keyIndexes.map((i) => row[i]),
+    prepare(rows) {
+      const values: unknown[][] = [];
+      let dropped = 0;
+      for (const raw of rows) {
+        let row = raw;
+        if (transform) {
+          const object: Row = {};
+          for (let i = 0; i < readColumns.length; i++) object[readColumns[i]!] = raw[i];
+          const out = transform(object, source.name);
+          if (!out) {
+            dropped++;
+            continue;
+          }
+          row = sourceNames.map((n) => out[n]);
+        }
+        const out = new Array<unknown>(width);
+        for (let i = 0; i < width; i++) {
+          const v = row[i];
+          const conv = converters[i];
+          out[i] = v === undefined ? null : conv && v !== null ? conv(v) : v;
+        }
+        values.push(out);
+      }
+      return { values, dropped };
+    },
+  };
+}

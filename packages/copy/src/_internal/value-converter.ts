@@ -1,0 +1,111 @@
+import type { ColumnInfo, DialectName } from '@switchyard/core';
+
+/** Turns a value read from the source into what the target column expects, or `undefined` for "as is". */
+export type Converter = (value: unknown) => unknown;
+
+const SQL_DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * The converter for one column, chosen once per table by the logical types on both
+ * sides, so the per-value work is a single function call (or none). Core already
+ * encodes booleans, dates and objects for SQLite and D1; what is left are the cases
+ * where the engines store a value differently: SQLite's 1/0 into a Postgres boolean,
+ * epoch numbers or SQLite datetime text into timestamptz, JSON text into json/jsonb,
+ * parsed Postgres JSON back to text, and D1's blob arrays.
+ */
+export function converterFor(source: ColumnInfo, sourceDialect: DialectName, target: ColumnInfo, targetDialect: DialectName): Converter | undefined {
+  const to = target.logicalType;
+  if (targetDialect === 'postgres') {
+    if (sourceDialect === 'postgres' && source.logicalType === to) {
+      // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
+      return to === 'json' ? toJsonText : undefined;
+    }
+    switch (to) {
+      case 'boolean':
+        return toBoolean;
+      case 'timestamp':
+        return /^date$/i.test(target.declaredType.trim()) ? toDateText : toDate;
+      case 'json':
+        return toJsonText;
+      case 'blob':
+        return toBytes;
+      case 'integer':
+        return toInteger;
+      default:
+        return source.logicalType === 'blob' ? bytesToText : undefined;
+    }
+  }
+  // SQLite and D1 targets.
+  if (to === 'json' && sourceDialect === 'postgres') return toJsonText;
+  if (to === 'blob') return toBytes;
+  if (sourceDialect === 'postgres' && source.logicalType === 'timestamp' && /^date$/i.test(source.declaredType.trim())) return toDateText;
+  return undefined;
+}
+
+function toBoolean(value: unknown): unknown {
+  if (typeof value === 'number' || typeof value === 'bigint') return value != 0;
+  if (typeof value === 'string') {
+    const s = value.trim().toLowerCase();
+    if (s === '1' || s === '1.0' || s === 't' || s === 'true' || s === 'yes' || s === 'on') return true;
+    if (s === '0' || s === '0.0' || s === 'f' || s === 'false' || s === 'no' || s === 'off') return false;
+  }
+  return value;
+}
+
+/**
+ * Epoch seconds or milliseconds become a Date. Text is handed to Postgres as text, which
+ * parses it exactly (microseconds included): text with a zone as it is, SQLite's zoneless
+ * `YYYY-MM-DD HH:MM:SS` (UTC, as datetime('now') writes it) with `Z` appended so the
+ * server's TimeZone setting cannot shift it.
+ */
+function toDate(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const m = SQL_DATETIME.exec(value);
+    if (m) return m[3] ? value : m[2] ? value + 'Z' : value + ' 00:00:00Z';
+    const s = value.trim();
+    return /^[+-]?\d+(\.\d+)?$/.test(s) ? epochToDate(Number(s)) : value;
+  }
+  if (typeof value === 'number' || typeof value === 'bigint') return epochToDate(Number(value));
+  return value;
+}
+
+function epochToDate(n: number): Date {
+  // Same rule as core's normalization: below 1e11 is seconds (up to year 5138), above is milliseconds.
+  return new Date(Math.abs(n) < 1e11 ? n * 1000 : n);
+}
+
+function toDateText(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  return value;
+}
+
+function toJsonText(value: unknown): unknown {
+  if (value === null) return null;
+  if (typeof value === 'string') {
+    // JSON text stays as it is; anything else is stored as a JSON string rather than rejected.
+    try {
+      JSON.parse(value);
+      return value;
+    } catch {
+      return JSON.stringify(value);
+    }
+  }
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function toBytes(value: unknown): unknown {
+  if (Array.isArray(value)) return Uint8Array.from(value as number[]);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  return value;
+}
+
+function bytesToText(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  return value;
+}
+
+function toInteger(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}

@@ -1,0 +1,22 @@
+/**
+ * Runs one copy in a child process so a test can kill it with SIGKILL mid-way.
+ * Usage: node --import tsx --conditions=@switchyard/source copy-child.ts <source.db> <sqlite:path | postgres:url> <batchSize>
+ * Prints "progress <rows>" after every batch.
+ */
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { copyTables } from '../src/index';
+
+const [sourcePath, targetSpec, batchSize] = process.argv.slice(2) as [string, string, string];
+const source = createSQLiteAdapter(sourcePath);
+const target = targetSpec.startsWith('postgres:')
+  ? createPostgresAdapter(targetSpec.slice('postgres:'.length))
+  : createSQLiteAdapter(targetSpec.slice('sqlite:'.length));
+await copyTables(source, target, {
+  batchSize: Number(batchSize),
+  workerId: 'child',
+  onProgress: (p) => process.stdout.write(`progress ${p.rowsCopiedAllRuns}\n`),
+});
+process.stdout.write('finished\n');
+await source.close();
+await target.close();

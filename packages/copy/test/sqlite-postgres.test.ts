@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
+import { copyTables } from '../src/index';
+import { ITEMS_POSTGRES, ITEMS_SQLITE, assertTablesEqual, countRows, seedSqliteItems } from './fixtures';
+
+describe('copyTables between SQLite and Postgres', () => {
+  let database: TestDatabase;
+  let pg: PostgresAdapter;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pg = createPostgresAdapter(database.url);
+  });
+  afterAll(async () => {
+    await pg?.close();
+    await database?.drop();
+  });
+
+  const freshPgTable = async (name: string) => {
+    await pg.execute(`DROP TABLE IF EXISTS ${name}`);
+    await pg.execute(`DELETE FROM _switchyard_checkpoints WHERE table_name = ?`, [name]).catch(() => {});
+    await pg.execute(ITEMS_POSTGRES.replace('items', name));
+  };
+
+  it('copies 100k rows SQLite -> Postgres through COPY, equal afterwards, and the identity moves past the max id', async () => {
+    const source = createSQLiteAdapter(':memory:');
+    await source.execute(ITEMS_SQLITE);
+    seedSqliteItems(source, 100_000);
+    await freshPgTable('items');
+    const result = await copyTables(source, pg);
+    expect(result.tables[0]).toMatchObject({ status: 'done', method: 'copy', rowsCopied: 100_000, rowsWritten: 100_000 });
+    expect(await assertTablesEqual(source, pg, 'items')).toBe(100_000);
+    const inserted = await pg.first<{ id: number }>("INSERT INTO items (name) VALUES ('after copy') RETURNING id");
+    expect(Number(inserted!.id)).toBe(100_001);
+    await source.close();
+  });
+
+  it('copies 100k rows Postgres -> SQLite, equal afterwards', async () => {
+    const target = createSQLiteAdapter(':memory:');
+    await target.execute(ITEMS_SQLITE);
+    const result = await copyTables(pg, target, { tables: ['items'] });
+    expect(result.tables[0]).toMatchObject({ status: 'done', method: 'insert', rowsCopied: 100_001 });
+    expect(await assertTablesEqual(pg, target, 'items')).toBe(100_001);
+    await target.close();
+  });
+
+  it('copies Postgres -> Postgres with concurrent key ranges, onConflict update overwriting stale rows', async () => {
+    const other = await createTestDatabase();
+    const target = createPostgresAdapter(other.url);
+    try {
+      await target.execute(ITEMS_POSTGRES);
+      await target.execute("INSERT INTO items (id, name) VALUES (5, 'stale'), (7, 'stale')");
+      const result = await copyTables(pg, target, { tables: ['items'], onConflict: 'update', concurrency: 3, batchSize: 4000 });
+      expect(result.tables[0]).toMatchObject({ status: 'done', ranges: 3 });
+      expect(await assertTablesEqual(pg, target, 'items')).toBe(100_001);
+      const ranges = await target.query<{ status: string }>("SELECT status FROM _switchyard_checkpoints WHERE table_name = 'items'");
+      expect(ranges.map((r) => r.status)).toEqual(['done', 'done', 'done']);
+    } finally {
+      await target.close();
+      await other.drop();
+    }
+  });
+
+  it('falls back to multi-row INSERT without the COPY path and keeps onConflict skip', async () => {
+    const source = createSQLiteAdapter(':memory:');
+    await source.execute(ITEMS_SQLITE);
+    seedSqliteItems(source, 3000);
+    await freshPgTable('items_insert');
+    await source.execute('ALTER TABLE items RENAME TO items_insert');
+    await pg.execute("INSERT INTO items_insert (id, name) VALUES (10, 'kept by skip')");
+    const result = await copyTables(source, pg, { copyFastPath: false });
+    expect(result.tables[0]).toMatchObject({ status: 'done', method: 'insert', rowsCopied: 3000, rowsWritten: 2999, rowsSkipped: 1 });
+    expect(await countRows(pg, 'items_insert')).toBe(3000);
+    expect((await pg.first<{ name: string }>('SELECT name FROM items_insert WHERE id = 10'))!.name).toBe('kept by skip');
+    const inserted = await pg.first<{ id: number }>("INSERT INTO items_insert (name) VALUES ('next') RETURNING id");
+    expect(Number(inserted!.id)).toBe(3001);
+    await source.close();
+  });
+});

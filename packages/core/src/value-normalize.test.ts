@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalEqual, formatCanonical, normalizeRow, normalizeValue, stableStringify, valuesEqual } from './value-normalize';
+
+describe('normalizeValue: equal data across engines compares equal', () => {
+  it('integers: number, bigint and int8 text are the same exact decimal', () => {
+    expect(normalizeValue(42, 'integer')).toBe('42');
+    expect(normalizeValue(42n, 'integer')).toBe('42');
+    expect(normalizeValue('42', 'integer')).toBe('42');
+    expect(normalizeValue('9223372036854775807', 'integer')).toBe('9223372036854775807');
+    expect(valuesEqual(9007199254740993n, '9007199254740993', 'integer')).toBe(true);
+    expect(valuesEqual('7.000', 7, 'integer')).toBe(true);
+  });
+
+  it('booleans: true/false, 1/0, and t/f text', () => {
+    expect(valuesEqual(true, 1, 'boolean')).toBe(true);
+    expect(valuesEqual(false, 0, 'boolean')).toBe(true);
+    expect(valuesEqual(true, 1n, 'boolean')).toBe(true);
+    expect(valuesEqual('t', true, 'boolean')).toBe(true);
+  });
+
+  it('timestamps: Date, ISO text, SQLite text and epoch seconds or milliseconds are one instant', () => {
+    const date = new Date('2024-01-01T10:00:00Z');
+    const canonical = '2024-01-01T10:00:00.000Z';
+    expect(normalizeValue(date, 'timestamp')).toBe(canonical);
+    expect(normalizeValue('2024-01-01 10:00:00', 'timestamp')).toBe(canonical);
+    expect(normalizeValue('2024-01-01T12:00:00+02:00', 'timestamp')).toBe(canonical);
+    expect(normalizeValue('2024-01-01 10:00:00+00', 'timestamp')).toBe(canonical);
+    expect(normalizeValue(1704103200, 'timestamp')).toBe(canonical);
+    expect(normalizeValue(1704103200000, 'timestamp')).toBe(canonical);
+    expect(normalizeValue('1704103200', 'timestamp')).toBe(canonical);
+  });
+
+  it('timestamps: precision decides what is kept', () => {
+    expect(normalizeValue('2024-01-01 10:00:00.123456', 'timestamp', { timestampPrecision: 'us' })).toBe('2024-01-01T10:00:00.123456Z');
+    expect(normalizeValue('2024-01-01 10:00:00.123456', 'timestamp')).toBe('2024-01-01T10:00:00.123Z');
+    expect(normalizeValue('2024-01-01 10:00:00.999', 'timestamp', { timestampPrecision: 's' })).toBe('2024-01-01T10:00:00Z');
+    expect(valuesEqual(new Date('2024-01-01T10:00:00.400Z'), '2024-01-01 10:00:00', 'timestamp', { timestampPrecision: 's' })).toBe(true);
+    expect(valuesEqual(new Date('2024-01-01T10:00:00.400Z'), '2024-01-01 10:00:00', 'timestamp')).toBe(false);
+  });
+
+  it('JSON: an object and JSON text with keys in another order', () => {
+    expect(valuesEqual({ a: 1, b: { d: [1, 2], c: null } }, '{"b": {"c": null, "d": [1, 2]}, "a": 1}', 'json')).toBe(true);
+    expect(normalizeValue('[3, {"b": 1, "a": 2}]', 'json')).toEqual({ json: '[3,{"a":2,"b":1}]' });
+  });
+
+  it('blobs: Buffer, Uint8Array, ArrayBuffer and number arrays are the same bytes', () => {
+    const bytes = [0, 1, 254, 255];
+    expect(normalizeValue(Buffer.from(bytes), 'blob')).toBe('0001feff');
+    expect(normalizeValue(Uint8Array.from(bytes), 'blob')).toBe('0001feff');
+    expect(normalizeValue(Uint8Array.from(bytes).buffer, 'blob')).toBe('0001feff');
+    expect(normalizeValue(bytes, 'blob')).toBe('0001feff');
+  });
+
+  it('numerics: exact decimal text whatever the trailing zeros or exponent', () => {
+    expect(normalizeValue('12.500', 'numeric')).toBe('12.5');
+    expect(normalizeValue(12.5, 'numeric')).toBe('12.5');
+    expect(normalizeValue('0012', 'numeric')).toBe('12');
+    expect(normalizeValue('-0.0', 'numeric')).toBe('0');
+    expect(normalizeValue('1e3', 'numeric')).toBe('1000');
+    expect(valuesEqual('123456789012345678901234.5', '123456789012345678901234.50', 'numeric')).toBe(true);
+  });
+
+  it('reals: equal within a relative tolerance', () => {
+    expect(valuesEqual(0.1 + 0.2, 0.3, 'real')).toBe(true);
+    expect(valuesEqual('1.5', 1.5, 'real')).toBe(true);
+    expect(valuesEqual(1.5, 1.5000001, 'real')).toBe(false);
+  });
+
+  it('NULL and undefined are NULL in every type', () => {
+    expect(normalizeValue(null, 'json')).toBeNull();
+    expect(normalizeValue(undefined, 'integer')).toBeNull();
+    expect(valuesEqual(null, null, 'text')).toBe(true);
+  });
+});
+
+describe('normalizeValue: real differences stay different', () => {
+  it('a timestamp one second off', () => {
+    expect(valuesEqual(new Date('2024-01-01T10:00:01Z'), '2024-01-01 10:00:00', 'timestamp')).toBe(false);
+  });
+
+  it('an int64 beyond 2^53 changed in its last digit', () => {
+    expect(valuesEqual(9007199254740993n, 9007199254740992n, 'integer')).toBe(false);
+    expect(valuesEqual('9223372036854775807', '9223372036854775806', 'integer')).toBe(false);
+  });
+
+  it('NULL versus the empty string, and trailing whitespace', () => {
+    expect(valuesEqual(null, '', 'text')).toBe(false);
+    expect(valuesEqual('abc', 'abc ', 'text')).toBe(false);
+  });
+
+  it('changed JSON, and JSON that differs only in array order', () => {
+    expect(valuesEqual({ a: 1 }, '{"a": 2}', 'json')).toBe(false);
+    expect(valuesEqual([1, 2], '[2, 1]', 'json')).toBe(false);
+  });
+
+  it('values that do not fit their type never equal a real value of it', () => {
+    // D1 stores a boolean bound to a TEXT column as '1.0'.
+    expect(valuesEqual('1.0', true, 'boolean')).toBe(false);
+    expect(valuesEqual('not json', { a: 1 }, 'json')).toBe(false);
+    expect(valuesEqual('yesterday', new Date(0), 'timestamp')).toBe(false);
+    expect(valuesEqual('12abc', 12, 'integer')).toBe(false);
+    // ...but two identical invalid values are still equal to each other.
+    expect(valuesEqual('1.0', '1.0', 'boolean')).toBe(true);
+  });
+
+  it('a different blob byte', () => {
+    expect(valuesEqual(Buffer.from([1, 2]), [1, 3], 'blob')).toBe(false);
+  });
+});
+
+describe('helpers', () => {
+  it('normalizeRow normalizes by column, text for unknown columns', () => {
+    expect(normalizeRow({ id: 1n, on: 1, extra: 5 }, { id: 'integer', on: 'boolean' })).toEqual({ id: '1', on: true, extra: '5' });
+  });
+
+  it('stableStringify sorts keys at every depth and drops undefined', () => {
+    expect(stableStringify({ b: [{ d: 1, c: undefined, a: 2 }], a: 10n })).toBe('{"a":10,"b":[{"a":2,"d":1}]}');
+  });
+
+  it('canonicalEqual compares JSON by text and NaN as equal', () => {
+    expect(canonicalEqual({ json: '[1]' }, { json: '[1]' })).toBe(true);
+    expect(canonicalEqual(Number.NaN, Number.NaN)).toBe(true);
+    expect(canonicalEqual(null, '')).toBe(false);
+  });
+
+  it('formatCanonical prints values for reports', () => {
+    expect(formatCanonical(null)).toBe('NULL');
+    expect(formatCanonical('a')).toBe('"a"');
+    expect(formatCanonical(true)).toBe('true');
+    expect(formatCanonical({ json: '{"a":1}' })).toBe('{"a":1}');
+  });
+});

@@ -1,0 +1,115 @@
+import {
+  BaseAdapter,
+  DEFAULT_CAPABILITIES,
+  InvalidArgumentError,
+  UnsupportedError,
+  introspectSqlite,
+  type BaseAdapterOptions,
+  type DatabaseAdapter,
+  type EncodedStatement,
+  type RawResult,
+  type SwitchyardError,
+  type TableInfo,
+} from '@switchyard/core';
+import { Kysely } from 'kysely';
+import type { D1DatabaseLike } from './d1-database';
+import { createD1RestTransport, type D1RestOptions } from './d1-rest-adapter';
+import { toD1Error } from './_internal/d1-errors';
+import { SwitchyardD1Dialect, TRANSACTIONS_UNSUPPORTED } from './_internal/d1-kysely-dialect';
+import { toRawResult } from './_internal/d1-rows';
+import { bindingTransport, type D1Transport } from './_internal/d1-transport';
+
+/** Options of {@link createD1Adapter}. */
+export interface D1AdapterOptions extends BaseAdapterOptions {}
+
+/**
+ * A {@link DatabaseAdapter} on Cloudflare D1, through a Workers binding or the REST API.
+ * D1 has no interactive transactions: `batch()` is D1's own batch, one transaction.
+ * The 100-parameter and 100 KB limits are checked before anything is sent.
+ */
+export class D1Adapter<DB = any> extends BaseAdapter<DB> {
+  readonly #transport: D1Transport;
+
+  /** @internal Use {@link createD1Adapter}. */
+  constructor(transport: D1Transport, options: D1AdapterOptions = {}) {
+    super('d1', { ...DEFAULT_CAPABILITIES.d1 }, options);
+    this.#transport = transport;
+  }
+
+  protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
+    return toRawResult(await this.#transport.run(statement));
+  }
+
+  protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
+    return (await this.#transport.batch(statements)).map(toRawResult);
+  }
+
+  /** Unreachable: `capabilities.transactions` is false, so `transaction()` throws first. */
+  protected async runTransaction<T>(_fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    throw new UnsupportedError(`${this.name}: ${TRANSACTIONS_UNSUPPORTED}`, { dialect: 'd1' });
+  }
+
+  protected async runIntrospect(): Promise<TableInfo[]> {
+    return introspectSqlite(async <T>(sql: string) => (await this.runStatement({ sql, params: [] })).rows as T[]);
+  }
+
+  protected async runClose(): Promise<void> {
+    await this.#transport.close?.();
+  }
+
+  protected override toError(error: unknown, sql: string | undefined): SwitchyardError {
+    return toD1Error(error, this.name, sql);
+  }
+
+  /**
+   * kysely-d1's dialect, given this adapter as its database: the adapter's
+   * `prepare(sql).bind(...).all()` answers in D1's shape, so builder queries get the
+   * same encoding, limits and typed errors as raw SQL, on the binding and over REST.
+   */
+  protected override createKysely(): Kysely<DB> {
+    return new Kysely<DB>({ dialect: new SwitchyardD1Dialect({ database: this as never }) });
+  }
+}
+
+/**
+ * Creates a D1 adapter. Pass a Workers binding (`env.DB`) inside a Worker, or the REST
+ * API's coordinates from a Node script.
+ *
+ * @example
+ * ```ts
+ * import { createD1Adapter } from '@switchyard/d1';
+ * // In a Worker:
+ * const adapter = createD1Adapter(env.DB);
+ * // From Node, over the REST API:
+ * const remote = createD1Adapter({
+ *   accountId: process.env.CLOUDFLARE_ACCOUNT_ID!,
+ *   databaseId: '6f1c…',
+ *   apiToken: process.env.CLOUDFLARE_API_TOKEN!,
+ * });
+ * ```
+ */
+export function createD1Adapter<DB = any>(binding: D1DatabaseLike, options?: D1AdapterOptions): D1Adapter<DB>;
+export function createD1Adapter<DB = any>(rest: D1RestOptions, options?: D1AdapterOptions): D1Adapter<DB>;
+export function createD1Adapter<DB = any>(
+  target: D1DatabaseLike | D1RestOptions,
+  options: D1AdapterOptions = {},
+): D1Adapter<DB> {
+  if (isBinding(target)) return new D1Adapter<DB>(bindingTransport(target), options);
+  if (target && typeof target === 'object' && 'accountId' in target) {
+    return new D1Adapter<DB>(createD1RestTransport(target), options);
+  }
+  throw new InvalidArgumentError(
+    'createD1Adapter expects a D1 binding (env.DB, with prepare() and batch()) or REST options ' +
+      '{ accountId, databaseId, apiToken }.',
+    { dialect: 'd1' },
+  );
+}
+
+function isBinding(target: unknown): target is D1DatabaseLike {
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    typeof (target as D1DatabaseLike).prepare === 'function' &&
+    typeof (target as D1DatabaseLike).batch === 'function'
+  );
+}

@@ -1,0 +1,131 @@
+import type { DatabaseAdapter, LogicalType, TableInfo } from '@switchyard/core';
+
+export type ColumnTypes = Record<string, LogicalType>;
+
+// When the sides disagree, the more specific type wins: a Postgres boolean beside a
+// SQLite INTEGER is a boolean, a timestamptz beside TEXT is a timestamp.
+const RANK: Record<LogicalType, number> = {
+  text: 0,
+  real: 1,
+  integer: 2,
+  numeric: 3,
+  blob: 4,
+  json: 5,
+  timestamp: 6,
+  boolean: 7,
+};
+
+/** The type two sides' declarations agree on. */
+export function mergeTypes(a: LogicalType | undefined, b: LogicalType | undefined): LogicalType {
+  if (!a) return b ?? 'text';
+  if (!b) return a;
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/**
+ * Column types of both sides, read once with `introspect()` and merged per table.
+ * Schema statements passing through the adapter invalidate it; a table not found is
+ * looked up again once, in case it was created behind the adapter's back.
+ */
+export class ColumnTypeCache {
+  readonly #sides: () => readonly DatabaseAdapter[];
+  #tables: Promise<Map<string, ColumnTypes>> | undefined;
+  #retried = new Set<string>();
+
+  constructor(sides: () => readonly DatabaseAdapter[]) {
+    this.#sides = sides;
+  }
+
+  invalidate(): void {
+    this.#tables = undefined;
+    this.#retried.clear();
+  }
+
+  /** Column types of a table, or `undefined` when neither side has it. */
+  async table(name: string | undefined): Promise<ColumnTypes | undefined> {
+    if (!name) return undefined;
+    const key = name.toLowerCase();
+    let found = (await this.#load()).get(key);
+    if (!found && !this.#retried.has(key)) {
+      this.#retried.add(key);
+      this.#tables = undefined;
+      found = (await this.#load()).get(key);
+    }
+    return found;
+  }
+
+  /** The type of a column found by name in any table, when the statement's table is unknown. */
+  async column(name: string): Promise<LogicalType | undefined> {
+    const key = name.toLowerCase();
+    for (const types of (await this.#load()).values()) {
+      if (types[key]) return types[key];
+    }
+    return undefined;
+  }
+
+  #load(): Promise<Map<string, ColumnTypes>> {
+    this.#tables ??= Promise.all(this.#sides().map((s) => s.introspect())).then(merge, (error) => {
+      this.#tables = undefined;
+      throw error;
+    });
+    return this.#tables;
+  }
+}
+
+function merge(sides: TableInfo[][]): Map<string, ColumnTypes> {
+  const out = new Map<string, ColumnTypes>();
+  for (const tables of sides) {
+    for (const table of tables) {
+      const key = table.name.toLowerCase();
+      const types = out.get(key) ?? {};
+      for (const column of table.columns) {
+        const name = column.name.toLowerCase();
+        types[name] = mergeTypes(types[name], column.logicalType);
+      }
+      out.set(key, types);
+    }
+  }
+  return out;
+}
+
+/**
+ * A logical type guessed from the two values themselves, for a column found in no
+ * table: a boolean on either side makes it boolean, a Date a timestamp, and so on.
+ */
+export function guessType(a: unknown, b: unknown): LogicalType {
+  const values = [a, b].filter((v) => v !== null && v !== undefined);
+  const any = (test: (v: unknown) => boolean) => values.some(test);
+  if (any((v) => typeof v === 'boolean')) return 'boolean';
+  if (any((v) => v instanceof Date)) return 'timestamp';
+  if (any((v) => v instanceof Uint8Array || v instanceof ArrayBuffer)) return 'blob';
+  if (any((v) => typeof v === 'object')) return 'json';
+  if (any((v) => typeof v === 'bigint')) return 'integer';
+  const integral = (v: unknown) => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
+  if (values.length > 0 && values.every(integral)) return values.some((v) => typeof v === 'number') ? 'integer' : 'text';
+  if (values.length > 0 && values.every((v) => typeof v === 'number')) return 'real';
+  if (any((v) => typeof v === 'number')) return 'numeric';
+  return 'text';
+}
+
+const NAME = String.raw`((?:"[^"]+"|\x60[^\x60]+\x60|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|\x60[^\x60]+\x60|[\w$]+))?)`;
+const WRITE_TABLE = new RegExp(
+  String.raw`^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+` + NAME,
+  'i',
+);
+const READ_TABLE = new RegExp(String.raw`\bfrom\s+` + NAME, 'i');
+
+/** The table a write statement targets, unquoted and without its schema. */
+export function writeTable(sql: string): string | undefined {
+  return bare(WRITE_TABLE.exec(sql)?.[1]);
+}
+
+/** The first table a read names after FROM. */
+export function readTable(sql: string): string | undefined {
+  return bare(READ_TABLE.exec(sql)?.[1]);
+}
+
+function bare(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const last = name.split('.').pop()!.trim();
+  return last.replace(/^["`[]|["`\]]$/g, '');
+}

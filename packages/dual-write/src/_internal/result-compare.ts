@@ -1,0 +1,95 @@
+import {
+  canonicalEqual,
+  formatCanonical,
+  normalizeValue,
+  stableStringify,
+  type CanonicalValue,
+  type ExecResult,
+  type LogicalType,
+  type Row,
+} from '@switchyard/core';
+import { guessType, type ColumnTypeCache, type ColumnTypes } from './column-types';
+
+/** Resolves the logical type of each column of a pair of row lists. */
+async function typesFor(
+  cache: ColumnTypeCache,
+  table: string | undefined,
+  a: readonly Row[],
+  b: readonly Row[],
+): Promise<(column: string) => LogicalType> {
+  const known: ColumnTypes = (await cache.table(table)) ?? {};
+  const columns = new Set<string>();
+  for (const row of [...a, ...b]) for (const key of Object.keys(row)) columns.add(key);
+  const out: Record<string, LogicalType> = {};
+  for (const column of columns) {
+    const key = column.toLowerCase();
+    out[column] =
+      known[key] ?? (await cache.column(key)) ?? guessType(firstValue(a, column), firstValue(b, column));
+  }
+  return (column) => out[column] ?? 'text';
+}
+
+function firstValue(rows: readonly Row[], column: string): unknown {
+  for (const row of rows) if (row[column] !== null && row[column] !== undefined) return row[column];
+  return undefined;
+}
+
+/**
+ * Compares the results of one write on both sides: rows affected, then `RETURNING`
+ * rows in order, values normalized by logical type. Returns what differed, or
+ * `undefined` when they agree.
+ */
+export async function compareWriteResults(
+  cache: ColumnTypeCache,
+  table: string | undefined,
+  primary: ExecResult,
+  secondary: ExecResult,
+): Promise<string | undefined> {
+  if (primary.rowsAffected !== secondary.rowsAffected) {
+    return `rowsAffected ${primary.rowsAffected} != ${secondary.rowsAffected}`;
+  }
+  const a = primary.rows ?? [];
+  const b = secondary.rows ?? [];
+  if (a.length !== b.length) return `returned ${a.length} rows != ${b.length}`;
+  if (a.length === 0) return undefined;
+  const typeOf = await typesFor(cache, table, a, b);
+  for (let i = 0; i < a.length; i++) {
+    const left = a[i]!;
+    const right = b[i]!;
+    const columns = new Set([...Object.keys(left), ...Object.keys(right)]);
+    for (const column of columns) {
+      const type = typeOf(column);
+      const x = normalizeValue(left[column], type);
+      const y = normalizeValue(right[column], type);
+      if (!canonicalEqual(x, y)) return `row ${i} column ${column}: ${show(x)} != ${show(y)}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Compares two read results as multisets of normalized rows, since engines return
+ * unordered results in different orders.
+ */
+export async function sameRows(
+  cache: ColumnTypeCache,
+  table: string | undefined,
+  primary: readonly Row[],
+  secondary: readonly Row[],
+): Promise<boolean> {
+  if (primary.length !== secondary.length) return false;
+  if (primary.length === 0) return true;
+  const typeOf = await typesFor(cache, table, primary, secondary);
+  const keyOf = (row: Row) => {
+    const normalized: Record<string, CanonicalValue> = {};
+    for (const column of Object.keys(row)) normalized[column] = normalizeValue(row[column], typeOf(column));
+    return stableStringify(normalized);
+  };
+  const left = primary.map(keyOf).sort();
+  const right = secondary.map(keyOf).sort();
+  return left.every((key, i) => key === right[i]);
+}
+
+function show(value: CanonicalValue): string {
+  return formatCanonical(value).replace(/\u0000/g, '');
+}

@@ -1,0 +1,609 @@
+import type { CompiledQuery, Kysely } from 'kysely';
+import {
+  SwitchyardError,
+  UnsupportedError,
+  createAdapterKysely,
+  createPreparedStatement,
+  statementKind,
+  weakerCapabilities,
+  type AdapterCapabilities,
+  type CompiledQueryExecutor,
+  type DatabaseAdapter,
+  type DialectName,
+  type ExecResult,
+  type PreparedStatement,
+  type Row,
+  type Statement,
+  type TableInfo,
+} from '@switchyard/core';
+import { ColumnTypeCache } from './_internal/column-types';
+import { EventHub } from './_internal/event-hub';
+import { JournalBook } from './_internal/journal-book';
+import { MetricsCollector } from './_internal/metrics-collector';
+import { preflight } from './_internal/statement-preflight';
+import { routeRead, type ReadRoute } from './_internal/read-router';
+import { RecordingTransaction } from './_internal/recording-transaction';
+import { toError } from './_internal/to-error';
+import { WriteQueue } from './_internal/write-queue';
+import { compileFor, runOn, type WriteOp } from './_internal/write-op';
+import { verifyResults } from './_internal/write-verify';
+import type { DualWriteEventOf, DualWriteEventType } from './dual-write-events';
+import type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metadata';
+import type { DualWriteMetrics } from './dual-write-metrics';
+import { resolveOptions, type DualWriteOptions, type ResolvedOptions } from './dual-write-options';
+import { memoryJournal } from './journal-memory';
+import type { JournalEntry, ReplayResult } from './journal-types';
+import { SecondaryWriteError } from './secondary-write-error';
+
+/**
+ * A {@link DatabaseAdapter} that writes to two databases: the primary first, then the
+ * secondary, in the same order, one write pair at a time. Made by
+ * {@link createDualWriteAdapter}.
+ */
+export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, CompiledQueryExecutor {
+  /** What both sides can do: the weaker of the two. */
+  readonly capabilities: AdapterCapabilities;
+  readonly #sides: [DatabaseAdapter, DatabaseAdapter];
+  #primaryIndex: 0 | 1;
+  readonly #options: ResolvedOptions;
+  readonly #book: JournalBook;
+  readonly #queue = new WriteQueue();
+  readonly #metrics: MetricsCollector;
+  readonly #events: EventHub;
+  readonly #types: ColumnTypeCache;
+  readonly #kyselyDialect: DialectName;
+  #db: Kysely<DB> | undefined;
+  #lastSwitchAt: Date | null = null;
+  #switchCount = 0;
+
+  /** @internal Use {@link createDualWriteAdapter}. */
+  constructor(primary: DatabaseAdapter, secondary: DatabaseAdapter, options: DualWriteOptions = {}) {
+    this.#sides = [primary, secondary];
+    this.#options = resolveOptions(primary, secondary, options);
+    this.#primaryIndex = this.#options.primaryIndex;
+    this.#book = new JournalBook(options.journal ?? memoryJournal());
+    this.#metrics = new MetricsCollector(this.#options.collectMetrics);
+    this.#events = new EventHub(this.#options.onEvent);
+    this.#types = new ColumnTypeCache(() => this.#sides);
+    this.capabilities = weakerCapabilities(primary.capabilities, secondary.capabilities);
+    this.#kyselyDialect = this.primary.dialect;
+  }
+
+  /**
+   * The side reads and writes go to first.
+   *
+   * @example
+   * ```ts
+   * adapter.primary.name // 'sqlite'
+   * ```
+   */
+  get primary(): DatabaseAdapter {
+    return this.#sides[this.#primaryIndex];
+  }
+
+  /**
+   * The side that follows: written after the primary.
+   *
+   * @example
+   * ```ts
+   * await adapter.secondary.query('SELECT count(*) AS n FROM users');
+   * ```
+   */
+  get secondary(): DatabaseAdapter {
+    return this.#sides[1 - this.#primaryIndex]!;
+  }
+
+  /**
+   * The current primary's name.
+   *
+   * @example
+   * ```ts
+   * adapter.name // 'sqlite', then 'postgres' after switchPrimary()
+   * ```
+   */
+  get name(): string {
+    return this.primary.name;
+  }
+
+  /**
+   * The current primary's dialect.
+   *
+   * @example
+   * ```ts
+   * adapter.dialect // 'sqlite'
+   * ```
+   */
+  get dialect(): DialectName {
+    return this.primary.dialect;
+  }
+
+  /**
+   * A Kysely instance whose queries are compiled once per side, from the same query
+   * tree, so each engine gets SQL in its own dialect.
+   *
+   * @example
+   * ```ts
+   * await adapter.db.insertInto('users').values({ email, admin: true, created: new Date() }).execute();
+   * ```
+   */
+  get db(): Kysely<DB> {
+    this.#db ??= createAdapterKysely<DB>(this, this.#kyselyDialect);
+    return this.#db;
+  }
+
+  /**
+   * Runs a statement and returns its rows. A read goes to the primary (or the routed
+   * share to the secondary); a write — `INSERT ... RETURNING` included — goes to both,
+   * and the primary's rows are returned.
+   *
+   * @example
+   * ```ts
+   * const [{ id }] = await adapter.query<{ id: number }>('INSERT INTO users (email) VALUES (?) RETURNING id', [email]);
+   * ```
+   */
+  async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const kind = this.#classify(sql);
+    if (kind === 'read') return routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows) as Promise<T[]>;
+    const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
+    return (result!.rows ?? []) as T[];
+  }
+
+  /**
+   * The first row of {@link DualWriteAdapter.query}, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * const user = await adapter.first('SELECT * FROM users WHERE id = ?', [1]);
+   * ```
+   */
+  async first<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.query<T>(sql, params))[0];
+  }
+
+  /**
+   * Runs a write on the primary, then on the secondary, and returns the primary's result.
+   * A read passed here is routed like {@link DualWriteAdapter.query}.
+   *
+   * @example
+   * ```ts
+   * const { rowsAffected } = await adapter.execute('UPDATE users SET admin = ? WHERE id = ?', [true, 1]);
+   * ```
+   */
+  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    const kind = this.#classify(sql);
+    if (kind === 'read') return routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []);
+    const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
+    return result!;
+  }
+
+  /**
+   * Runs statements atomically on the primary, then atomically on the secondary, and
+   * returns the primary's results. A failed secondary batch is journaled as one entry.
+   *
+   * @example
+   * ```ts
+   * await adapter.batch([
+   *   { sql: 'INSERT INTO users (email) VALUES (?)', params: ['a@example.com'] },
+   *   { sql: 'INSERT INTO audit (event) VALUES (?)', params: ['signup'] },
+   * ]);
+   * ```
+   */
+  async batch(statements: readonly Statement[]): Promise<ExecResult[]> {
+    if (statements.length === 0) return [];
+    const kinds = statements.map((s) => this.#classify(s.sql));
+    const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
+    if (kinds.every((k) => k === 'read')) {
+      return routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? []));
+    }
+    return this.#write(this.#op('batch', copies));
+  }
+
+  /**
+   * A D1-style prepared statement over this adapter: `.bind(...).run()` writes to both,
+   * `.all()`, `.first()` and `.raw()` read (or write, for a write statement).
+   *
+   * @example
+   * ```ts
+   * await adapter.prepare('INSERT INTO users (email) VALUES (?)').bind('a@example.com').run();
+   * ```
+   */
+  prepare(sql: string): PreparedStatement {
+    return createPreparedStatement(this, sql);
+  }
+
+  /**
+   * Runs `fn` in a transaction on the primary. Its writes are recorded and, once the
+   * primary commits, replayed on the secondary in one transaction (one atomic `batch()`
+   * where the secondary has no interactive transactions). A rolled-back transaction sends
+   * nothing. Other writes wait until it ends, so do not await writes on this adapter
+   * (rather than on `tx`) inside `fn`.
+   *
+   * @example
+   * ```ts
+   * await adapter.transaction(async (tx) => {
+   *   await tx.execute('UPDATE accounts SET balance = balance - ? WHERE id = ?', [10, 1]);
+   *   await tx.execute('UPDATE accounts SET balance = balance + ? WHERE id = ?', [10, 2]);
+   * });
+   * ```
+   */
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    if (!this.primary.capabilities.transactions) {
+      throw new UnsupportedError(
+        `${this.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), ` +
+          'which runs atomically on each side.',
+        { dialect: this.primary.dialect },
+      );
+    }
+    return this.#queue.run(async () => {
+      await this.#book.ready();
+      const primary = this.primary;
+      const secondary = this.secondary;
+      const recorded: Statement[] = [];
+      const started = this.#metrics.now();
+      const result = await primary.transaction((tx) => fn(new RecordingTransaction<DB>(tx, secondary, recorded)));
+      this.#metrics.recordPrimary(started);
+      if (recorded.length === 0) return result;
+      const op: WriteOp = {
+        kind: 'transaction',
+        label: recorded.map((s) => s.sql).join(';\n'),
+        bySide: [recorded, recorded],
+        verifiable: recorded.map(() => false),
+        schema: recorded.some((s) => statementKind(s.sql) === 'schema'),
+      };
+      this.#metrics.totalWrites++;
+      if (op.schema) this.#types.invalidate();
+      await this.#applySecondary(op, primary, secondary, [], recorded);
+      return result;
+    });
+  }
+
+  /**
+   * The primary's tables (the journal's own table left out).
+   *
+   * @example
+   * ```ts
+   * const names = (await adapter.introspect()).map((t) => t.name);
+   * ```
+   */
+  async introspect(): Promise<TableInfo[]> {
+    const tables = await this.primary.introspect();
+    const hidden = this.#book.journal.location;
+    if (!hidden || hidden.adapter !== this.primary) return tables;
+    return tables.filter((t) => t.name.toLowerCase() !== hidden.table.toLowerCase());
+  }
+
+  /**
+   * Waits for the write in flight, then closes both sides.
+   *
+   * @example
+   * ```ts
+   * await adapter.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    await this.#queue.run(async () => {});
+    const results = await Promise.allSettled(this.#sides.map((s) => s.close()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * Swaps primary and secondary. It takes its turn after the write in flight and before
+   * writes issued after it, so no write is dropped or applied to one side only. The side
+   * becoming primary must hold every write: its journal entries are replayed first, and
+   * the switch is refused if some still fail (see `force`). Calling it again rolls back.
+   *
+   * @example
+   * ```ts
+   * await adapter.switchPrimary(); // 'primary-sqlite' -> 'primary-postgres'
+   * ```
+   */
+  switchPrimary(options: SwitchPrimaryOptions = {}): Promise<DualWriteMetadata> {
+    return this.#queue.run(async () => {
+      await this.#book.ready();
+      const next = this.secondary;
+      if (this.#book.pendingFor(next) > 0) {
+        const replay = await this.#replay();
+        if (this.#book.pendingFor(next) > 0 && !options.force) {
+          throw new SwitchyardError(
+            'SECONDARY_WRITE_FAILED',
+            `Cannot make ${next.name} primary: ${this.#book.pendingFor(next)} journaled writes have not reached it ` +
+              `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
+              'or pass { force: true } to switch anyway.',
+            { dialect: next.dialect, cause: replay.error },
+          );
+        }
+      }
+      this.#primaryIndex = this.#primaryIndex === 0 ? 1 : 0;
+      this.#lastSwitchAt = new Date();
+      this.#switchCount++;
+      const metadata = this.getMetadata();
+      this.#events.emit({ type: 'switch', at: this.#lastSwitchAt, primary: metadata.primary, secondary: metadata.secondary, mode: metadata.mode });
+      return metadata;
+    });
+  }
+
+  /**
+   * Reapplies journaled writes in order, each to the side it failed on, and removes
+   * those that succeed. Stops at the first that fails again, so order is kept.
+   *
+   * @example
+   * ```ts
+   * const { applied, remaining, error } = await adapter.replayJournal();
+   * ```
+   */
+  replayJournal(): Promise<ReplayResult> {
+    return this.#queue.run(async () => {
+      await this.#book.ready();
+      return this.#replay();
+    });
+  }
+
+  /**
+   * The journal's entries, oldest first.
+   *
+   * @example
+   * ```ts
+   * for (const e of await adapter.journalEntries()) console.log(e.id, e.target, e.error);
+   * ```
+   */
+  async journalEntries(): Promise<JournalEntry[]> {
+    return this.#book.journal.entries();
+  }
+
+  /**
+   * Counters and latencies since creation or the last `resetMetrics()`.
+   *
+   * @example
+   * ```ts
+   * const { secondaryFailures, primaryLatency } = adapter.getMetrics();
+   * ```
+   */
+  getMetrics(): DualWriteMetrics {
+    return this.#metrics.snapshot(this.#mode(), this.#book.depth());
+  }
+
+  /**
+   * Starts counting again from zero (the journal depth is not a counter and stays).
+   *
+   * @example
+   * ```ts
+   * adapter.resetMetrics();
+   * ```
+   */
+  resetMetrics(): void {
+    this.#metrics.reset();
+  }
+
+  /**
+   * The current roles and settings.
+   *
+   * @example
+   * ```ts
+   * adapter.getMetadata().mode // 'primary-sqlite'
+   * ```
+   */
+  getMetadata(): DualWriteMetadata {
+    return {
+      mode: this.#mode(),
+      primary: this.primary.name,
+      secondary: this.secondary.name,
+      lastSwitchAt: this.#lastSwitchAt,
+      switchCount: this.#switchCount,
+      verifyWrites: this.#options.verifyWrites,
+      continueOnSecondaryFailure: this.#options.continueOnSecondaryFailure,
+      readSecondaryPercent: this.#options.secondaryPercent,
+      shadowReadSampleRate: this.#options.shadowReads?.sampleRate ?? 0,
+      journal: this.#book.journal.kind,
+      journalDepth: this.#book.depth(),
+      secondaryWrites: this.#options.secondaryWrites,
+    };
+  }
+
+  /**
+   * Subscribes to one type of event; returns the function that unsubscribes.
+   *
+   * @example
+   * ```ts
+   * const off = adapter.on('secondary-failure', (e) => log.warn(e.error.message));
+   * ```
+   */
+  on<K extends DualWriteEventType>(type: K, listener: (event: DualWriteEventOf<K>) => void): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  /** @internal Runs a builder query: compiled per side for writes, on one side for reads. */
+  async executeCompiled(compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
+    if (target instanceof RecordingTransaction) return target.runCompiled(compiled, this.#kyselyDialect);
+    if (target !== this) {
+      const result = await target.execute(compiled.sql, compiled.parameters);
+      return { ...result, rows: result.rows ?? [] };
+    }
+    const kind = this.#classify(compiled.sql);
+    if (kind === 'read') {
+      const rows = await routeRead(this.#route(), 
+        compiled.sql,
+        (side) => {
+          const s = compileFor(side, compiled, this.#kyselyDialect);
+          return side.query<Row>(s.sql, s.params);
+        },
+        (r) => r,
+      );
+      return { rows, rowsAffected: 0 };
+    }
+    const op = this.#op('execute', [], compiled);
+    const [result] = await this.#write(op);
+    return { ...result!, rows: result!.rows ?? [] };
+  }
+
+  #mode(): string {
+    return `primary-${this.primary.name}`;
+  }
+
+  #classify(sql: string): 'read' | 'write' {
+    const kind = statementKind(sql);
+    if (kind === 'transaction-control') {
+      throw new UnsupportedError(
+        `"${sql.trim().split(/\s+/)[0]}" cannot be sent through the dual-write adapter: each side has its own ` +
+          'connection. Use transaction(fn), or batch([...]) for atomic statements.',
+        { sql },
+      );
+    }
+    return kind === 'read' ? 'read' : 'write';
+  }
+
+  #op(kind: 'execute' | 'batch', statements: Statement[], compiled?: CompiledQuery): WriteOp {
+    // Both sides' statements are prepared before anything runs: a query the secondary's
+    // dialect cannot compile fails here, before the primary is written.
+    const [a, b] = this.#sides;
+    const bySide: WriteOp['bySide'] = compiled
+      ? [[compileFor(a, compiled, this.#kyselyDialect)], [compileFor(b, compiled, this.#kyselyDialect)]]
+      : [statements, statements];
+    const kinds = bySide[0].map((s) => statementKind(s.sql));
+    return {
+      kind,
+      label: bySide[this.#primaryIndex].map((s) => s.sql).join(';\n'),
+      bySide,
+      verifiable: kinds.map((k) => k === 'write' || k === 'read'),
+      schema: kinds.includes('schema'),
+    };
+  }
+
+  /** The write path: primary, then secondary, one pair at a time. */
+  #write(op: WriteOp): Promise<ExecResult[]> {
+    return this.#queue.run(async () => {
+      await this.#book.ready();
+      const primary = this.primary;
+      const secondary = this.secondary;
+      const index = this.#primaryIndex;
+      const forSecondary = op.bySide[1 - index]!;
+      preflight(secondary, forSecondary);
+      const started = this.#metrics.now();
+      const results = await runOn(primary, op.kind, op.bySide[index]);
+      this.#metrics.recordPrimary(started);
+      this.#metrics.totalWrites++;
+      if (op.schema) this.#types.invalidate();
+      await this.#applySecondary(op, primary, secondary, results, forSecondary);
+      return results;
+    });
+  }
+
+  /**
+   * The one place the secondary is written, after the primary succeeded. Runs inside the
+   * write queue, so the secondary sees writes in the primary's order.
+   */
+  async #applySecondary(
+    op: WriteOp,
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    primaryResults: ExecResult[],
+    statements: Statement[],
+  ): Promise<void> {
+    const waiting = this.#book.pendingFor(secondary);
+    if (waiting > 0) {
+      const error = new SwitchyardError(
+        'SECONDARY_WRITE_FAILED',
+        `${secondary.name} has ${waiting} earlier writes waiting in the journal; this one waits behind them.`,
+      );
+      return this.#secondaryFailed(op, statements, primary, secondary, error, true);
+    }
+    const started = this.#metrics.now();
+    let results: ExecResult[];
+    try {
+      results = await runOn(secondary, op.kind, statements);
+    } catch (error) {
+      this.#metrics.recordSecondary(started);
+      return this.#secondaryFailed(op, statements, primary, secondary, toError(error), false);
+    }
+    this.#metrics.recordSecondary(started);
+    this.#metrics.successfulDualWrites++;
+    if (this.#options.verifyWrites && op.kind !== 'transaction') {
+      await verifyResults({ types: this.#types, metrics: this.#metrics, events: this.#events }, statements, op.verifiable, primaryResults, results);
+    }
+  }
+
+  /** Journals a write the secondary did not apply, reports it, and throws unless told to carry on. */
+  async #secondaryFailed(
+    op: WriteOp,
+    statements: Statement[],
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    error: Error,
+    deferred: boolean,
+  ): Promise<void> {
+    this.#metrics.secondaryFailures++;
+    let entry: JournalEntry | undefined;
+    let journalError: Error | undefined;
+    try {
+      entry = await this.#book.append(secondary, op.kind === 'execute' ? 'single' : 'group', statements, error, deferred);
+    } catch (e) {
+      journalError = toError(e);
+    }
+    this.#events.emit({ type: 'secondary-failure', at: new Date(), target: secondary.name, sql: op.label, error, deferred, ...(entry ? { entry } : {}) });
+    const what =
+      `The write succeeded on ${primary.name} (primary) but ${deferred ? 'was not sent to' : 'failed on'} ` +
+      `${secondary.name} (secondary): ${error.message}`;
+    const context = { primary: primary.name, secondary: secondary.name, dialect: secondary.dialect, sql: op.label };
+    if (journalError) {
+      // Not in the journal: the caller is the only one who can keep it now, so always throw.
+      throw new SecondaryWriteError(
+        `${what} The journal could not store it either (${journalError.message}); re-run the statement on ${secondary.name} yourself.`,
+        { ...context, cause: journalError },
+      );
+    }
+    if (this.#options.continueOnSecondaryFailure) return;
+    throw new SecondaryWriteError(
+      `${what} It is kept in the journal as entry ${entry!.id}; fix ${secondary.name} and call replayJournal(). ` +
+        'Set continueOnSecondaryFailure: true to carry on without throwing.',
+      { ...context, entry: entry!, cause: error },
+    );
+  }
+
+  /** Replays the journal; the caller holds the write queue. */
+  async #replay(): Promise<ReplayResult> {
+    const names = this.#sides.map((s) => s.name);
+    // With two adapters of one name, an entry is for the side that was secondary: the current one.
+    const resolve = (name: string) =>
+      this.secondary.name === name ? this.secondary : this.primary.name === name ? this.primary : undefined;
+    const result = await this.#book.replay(resolve, names);
+    if (result.applied > 0 || result.error) this.#events.emit({ type: 'journal-replayed', at: new Date(), result });
+    return result;
+  }
+
+  #route(): ReadRoute {
+    return {
+      primary: this.primary,
+      secondary: this.secondary,
+      secondaryBehind: this.#book.pendingFor(this.secondary) > 0,
+      secondaryPercent: this.#options.secondaryPercent,
+      shadow: this.#options.shadowReads,
+      types: this.#types,
+      metrics: this.#metrics,
+      events: this.#events,
+    };
+  }
+}
+
+/**
+ * Creates an adapter that writes to both databases during a migration: the primary
+ * first, then the secondary; reads from the primary (or a share from the secondary).
+ * Swap the roles at cutover with `switchPrimary()`.
+ *
+ * @example
+ * ```ts
+ * import { createDualWriteAdapter } from '@switchyard/dual-write';
+ * const adapter = createDualWriteAdapter(createSQLiteAdapter('./app.db'), createPostgresAdapter(process.env.DATABASE_URL!), {
+ *   mode: 'primary-sqlite',
+ *   verifyWrites: true,
+ *   continueOnSecondaryFailure: true,
+ * });
+ * await adapter.execute('INSERT INTO users (email) VALUES (?)', ['a@example.com']);
+ * ```
+ */
+export function createDualWriteAdapter<DB = any>(
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  options: DualWriteOptions = {},
+): DualWriteAdapter<DB> {
+  return new DualWriteAdapter<DB>(primary, secondary, options);
+}

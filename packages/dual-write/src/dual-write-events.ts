@@ -1,0 +1,51 @@
+import type { ExecResult, Row } from '@switchyard/core';
+import type { JournalEntry, ReplayResult } from './journal-types';
+
+/**
+ * What the dual-write adapter reports through `on(type, listener)` and the `onEvent`
+ * option. Every event has a `type` and the time it happened.
+ *
+ * @example
+ * ```ts
+ * adapter.on('verification-failed', (e) => log.error(e.sql, e.primary, e.secondary));
+ * ```
+ */
+export type DualWriteEvent =
+  | {
+      type: 'secondary-failure';
+      at: Date;
+      /** The secondary's name. */
+      target: string;
+      sql: string;
+      error: Error;
+      /** The journal entry holding the write (absent if the journal failed too). */
+      entry?: JournalEntry;
+      /** True when the write was not tried because earlier writes for that side wait in the journal. */
+      deferred: boolean;
+    }
+  | {
+      type: 'verification-failed';
+      at: Date;
+      sql: string;
+      /** What differed, e.g. `rowsAffected 1 != 0` or `row 0 column flag: true != false`. */
+      reason: string;
+      primary: ExecResult;
+      secondary: ExecResult;
+    }
+  | { type: 'read-fallback'; at: Date; sql: string; error: Error }
+  | {
+      type: 'shadow-mismatch';
+      at: Date;
+      sql: string;
+      primary: Row[];
+      /** The secondary's rows, or its error when the shadow read failed. */
+      secondary: Row[] | Error;
+    }
+  | { type: 'switch'; at: Date; primary: string; secondary: string; mode: string }
+  | { type: 'journal-replayed'; at: Date; result: ReplayResult };
+
+/** The names of {@link DualWriteEvent} types. */
+export type DualWriteEventType = DualWriteEvent['type'];
+
+/** The event of one type. */
+export type DualWriteEventOf<K extends DualWriteEventType> = Extract<DualWriteEvent, { type: K }>;

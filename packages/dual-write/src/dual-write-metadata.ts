@@ -1,0 +1,49 @@
+/**
+ * What `getMetadata()` returns: the current roles and settings.
+ *
+ * @example
+ * ```ts
+ * const { mode, lastSwitchAt } = adapter.getMetadata();
+ * ```
+ */
+export interface DualWriteMetadata {
+  /** `'primary-<name>'` of the current primary. */
+  mode: string;
+  /** Name of the current primary. */
+  primary: string;
+  /** Name of the current secondary. */
+  secondary: string;
+  /** When `switchPrimary()` last swapped the roles, or `null`. */
+  lastSwitchAt: Date | null;
+  /** How many times the roles were swapped. */
+  switchCount: number;
+  verifyWrites: boolean;
+  continueOnSecondaryFailure: boolean;
+  /** Share of reads (0-100) sent to the secondary. */
+  readSecondaryPercent: number;
+  /** Share of reads (0-1) compared on both sides. */
+  shadowReadSampleRate: number;
+  /** Where failed writes are kept, e.g. `'memory'` or `'table:_switchyard_journal'`. */
+  journal: string;
+  /** Entries waiting in the journal. */
+  journalDepth: number;
+  /** When the secondary is written: `'sync'`. */
+  secondaryWrites: 'sync';
+}
+
+/**
+ * Options of `switchPrimary()`.
+ *
+ * @example
+ * ```ts
+ * await adapter.switchPrimary({ force: true });
+ * ```
+ */
+export interface SwitchPrimaryOptions {
+  /**
+   * Swap even when the side about to become primary still misses journaled writes that
+   * fail to replay. Reads would then miss those writes until `replayJournal()` applies them.
+   * Default `false`.
+   */
+  force?: boolean;
+}

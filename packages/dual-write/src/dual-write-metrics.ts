@@ -1,0 +1,45 @@
+import type { LatencyPercentiles } from './_internal/latency-reservoir';
+
+export type { LatencyPercentiles } from './_internal/latency-reservoir';
+
+/**
+ * What `getMetrics()` returns: counters since creation or the last `resetMetrics()`,
+ * and latencies in milliseconds by role (the primary at the time of each write).
+ *
+ * @example
+ * ```ts
+ * app.get('/health/db', (c) => c.json(adapter.getMetrics()));
+ * ```
+ */
+export interface DualWriteMetrics {
+  /** `'primary-<name>'` of the current primary. */
+  mode: string;
+  /** When counting started: creation or the last `resetMetrics()` (ISO-8601). */
+  since: string;
+  /** Writes accepted by the primary (a batch or a transaction counts once). */
+  totalWrites: number;
+  /** Writes applied on both sides. */
+  successfulDualWrites: number;
+  /** Writes the secondary did not apply (failed, or deferred behind journal entries); each is in the journal. */
+  secondaryFailures: number;
+  /** Writes whose results differed between the sides (`verifyWrites`). */
+  verificationFailures: number;
+  /** Mean primary write latency (ms). */
+  averagePrimaryLatency: number;
+  /** Mean secondary write latency (ms), successful or not. */
+  averageSecondaryLatency: number;
+  /** Primary write latency percentiles (ms), from a bounded uniform sample. */
+  primaryLatency: LatencyPercentiles;
+  /** Secondary write latency percentiles (ms), from a bounded uniform sample. */
+  secondaryLatency: LatencyPercentiles;
+  /** Reads served, by the side that answered. */
+  reads: { primary: number; secondary: number };
+  /** Reads routed to the secondary that failed there and were answered by the primary. */
+  readFallbacks: number;
+  /** Reads also run on the secondary for comparison (`shadowReads`). */
+  shadowReads: number;
+  /** Shadow reads whose rows differed from the primary's (secondary errors included). */
+  shadowReadMismatches: number;
+  /** Entries waiting in the journal. */
+  journalDepth: number;
+}

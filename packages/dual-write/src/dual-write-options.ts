@@ -1,0 +1,109 @@
+import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
+import type { DualWriteEvent } from './dual-write-events';
+import type { WriteJournal } from './journal-types';
+
+/** Send a share of reads to the secondary during a rollout. */
+export interface ReadRoutingOptions {
+  /** Percent of reads (0-100) answered by the secondary; a failed one is retried on the primary. Default `0`. */
+  secondaryPercent: number;
+}
+
+/** Run a sample of reads on both sides and count the differences. */
+export interface ShadowReadOptions {
+  /** Share of primary reads (0-1) also run on the secondary. */
+  sampleRate: number;
+  /**
+   * Decides whether the two results match. Default: same rows in any order, values
+   * compared by logical type (as `verifyWrites` does).
+   */
+  compare?: (primary: Row[], secondary: Row[], sql: string) => boolean;
+}
+
+/**
+ * Options of `createDualWriteAdapter`.
+ *
+ * @example
+ * ```ts
+ * const options: DualWriteOptions = { mode: 'primary-sqlite', verifyWrites: true, continueOnSecondaryFailure: true };
+ * ```
+ */
+export interface DualWriteOptions {
+  /** `'primary-<name>'`, where name is one adapter's `name`. Default: the first adapter is primary. */
+  mode?: `primary-${string}`;
+  /** Compare rows affected and `RETURNING` rows of both sides after each write. Default `false`. */
+  verifyWrites?: boolean;
+  /** Let a write succeed when only the secondary failed (it is journaled either way). Default `false`. */
+  continueOnSecondaryFailure?: boolean;
+  /** Measure latencies. Counters are always kept. Default `true`. */
+  collectMetrics?: boolean;
+  /** Send a share of reads to the secondary. */
+  readRouting?: ReadRoutingOptions;
+  /** Compare a sample of reads on both sides. */
+  shadowReads?: ShadowReadOptions;
+  /** Where failed secondary writes are kept. Default: {@link memoryJournal}. */
+  journal?: WriteJournal;
+  /** Receives every {@link DualWriteEvent}. */
+  onEvent?: (event: DualWriteEvent) => void;
+  /**
+   * When the secondary is written. `'sync'` (the default and, for now, the only value):
+   * each call returns after both sides have the write.
+   */
+  secondaryWrites?: 'sync';
+}
+
+/** Options checked and defaulted. */
+export interface ResolvedOptions {
+  primaryIndex: 0 | 1;
+  verifyWrites: boolean;
+  continueOnSecondaryFailure: boolean;
+  collectMetrics: boolean;
+  secondaryPercent: number;
+  shadowReads?: ShadowReadOptions;
+  onEvent?: (event: DualWriteEvent) => void;
+  secondaryWrites: 'sync';
+}
+
+/** Checks options against the two adapters; throws {@link InvalidArgumentError} with what to change. */
+export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: DualWriteOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    primaryIndex: resolveMode(a, b, options.mode),
+    verifyWrites: options.verifyWrites ?? false,
+    continueOnSecondaryFailure: options.continueOnSecondaryFailure ?? false,
+    collectMetrics: options.collectMetrics ?? true,
+    secondaryPercent: options.readRouting?.secondaryPercent ?? 0,
+    secondaryWrites: 'sync',
+  };
+  const percent = resolved.secondaryPercent;
+  if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
+    throw new InvalidArgumentError(
+      `readRouting.secondaryPercent must be a number from 0 to 100, got ${String(percent)}.`,
+    );
+  }
+  if (options.shadowReads) {
+    const rate = options.shadowReads.sampleRate;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
+      throw new InvalidArgumentError(
+        `shadowReads.sampleRate is a share from 0 to 1 (0.05 for 5%), got ${String(rate)}.`,
+      );
+    }
+    resolved.shadowReads = options.shadowReads;
+  }
+  if (options.secondaryWrites !== undefined && options.secondaryWrites !== 'sync') {
+    throw new InvalidArgumentError(
+      `secondaryWrites: ${JSON.stringify(options.secondaryWrites)} is not available; use 'sync' (the default).`,
+    );
+  }
+  if (options.onEvent) resolved.onEvent = options.onEvent;
+  return resolved;
+}
+
+function resolveMode(a: DatabaseAdapter, b: DatabaseAdapter, mode: string | undefined): 0 | 1 {
+  if (mode === undefined) return 0;
+  const name = typeof mode === 'string' && mode.startsWith('primary-') ? mode.slice('primary-'.length) : undefined;
+  if (name === a.name) return 0;
+  if (name === b.name) return 1;
+  throw new InvalidArgumentError(
+    `mode ${JSON.stringify(mode)} names neither adapter. Use 'primary-${a.name}' or 'primary-${b.name}' ` +
+      "(the adapters' name, set with their `name` option), or leave mode out to make the first adapter primary.",
+  );
+}

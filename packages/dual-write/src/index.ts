@@ -1,0 +1,10 @@
+export { DualWriteAdapter, createDualWriteAdapter } from './dual-write-adapter';
+export type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metadata';
+export type { DualWriteOptions, ReadRoutingOptions, ShadowReadOptions } from './dual-write-options';
+export type { DualWriteEvent, DualWriteEventOf, DualWriteEventType } from './dual-write-events';
+export type { DualWriteMetrics, LatencyPercentiles } from './dual-write-metrics';
+export { SecondaryWriteError } from './secondary-write-error';
+export type { JournalEntry, NewJournalEntry, ReplayResult, WriteJournal } from './journal-types';
+export { memoryJournal } from './journal-memory';
+export { tableJournal, type TableJournalOptions } from './journal-table';
+export { toPrometheus, type PrometheusOptions } from './prometheus-format';

@@ -1,0 +1,107 @@
+import { InvalidArgumentError, type DatabaseAdapter, type Row, type Statement } from '@switchyard/core';
+import { decodeParams, encodeParams } from './_internal/param-codec';
+import type { JournalEntry, NewJournalEntry, WriteJournal } from './journal-types';
+
+/** Options of {@link tableJournal}. */
+export interface TableJournalOptions {
+  /** Table holding the entries; created when missing. Default `'_switchyard_journal'`. */
+  table?: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A durable journal: entries live in a table (created when missing), so a restart
+ * loses nothing — a new dual-write adapter on the same table replays them. Keep it on
+ * the primary, which is written before the journal and is the side that is up.
+ * Parameters keep their types (`Date`, `bigint`, bytes) through the round trip.
+ *
+ * @example
+ * ```ts
+ * const journal = tableJournal(sqlite, { table: '_switchyard_journal' });
+ * const adapter = createDualWriteAdapter(sqlite, pg, { journal, continueOnSecondaryFailure: true });
+ * await adapter.replayJournal(); // after a restart, too
+ * ```
+ */
+export function tableJournal(adapter: DatabaseAdapter, options: TableJournalOptions = {}): WriteJournal {
+  const table = options.table ?? '_switchyard_journal';
+  if (!IDENTIFIER.test(table)) {
+    throw new InvalidArgumentError(
+      `tableJournal: "${table}" is not a plain table name. Use letters, digits and underscores, starting with a letter or underscore.`,
+    );
+  }
+  let ready: Promise<void> | undefined;
+  const ensure = () => {
+    // A failed creation is retried on the next call instead of being remembered.
+    ready ??= createTable(adapter, table).catch((error) => {
+      ready = undefined;
+      throw error;
+    });
+    return ready;
+  };
+
+  return {
+    kind: `table:${table}`,
+    location: { adapter, table },
+    async append(entry: NewJournalEntry) {
+      await ensure();
+      const rows = await adapter.query<{ id: unknown }>(
+        `INSERT INTO ${table} (target, sql_text, params, statements, error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [
+          entry.target,
+          entry.sql,
+          encodeParams(entry.params),
+          entry.statements ? encodeStatements(entry.statements) : null,
+          entry.error,
+          entry.at.toISOString(),
+          entry.attempts,
+        ],
+      );
+      return { ...entry, id: Number(rows[0]!.id) };
+    },
+    async entries() {
+      await ensure();
+      const rows = await adapter.query<Row>(
+        `SELECT id, target, sql_text, params, statements, error, at, attempts FROM ${table} ORDER BY id`,
+      );
+      return rows.map(toEntry);
+    },
+    async remove(id: number) {
+      await ensure();
+      await adapter.execute(`DELETE FROM ${table} WHERE id = ?`, [id]);
+    },
+    async recordAttempt(id: number, error: string) {
+      await ensure();
+      await adapter.execute(`UPDATE ${table} SET attempts = attempts + 1, error = ? WHERE id = ?`, [error, id]);
+    },
+  };
+}
+
+async function createTable(adapter: DatabaseAdapter, table: string): Promise<void> {
+  const id = adapter.dialect === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+  await adapter.execute(
+    `CREATE TABLE IF NOT EXISTS ${table} (id ${id}, target TEXT NOT NULL, sql_text TEXT NOT NULL, ` +
+      'params TEXT NOT NULL, statements TEXT, error TEXT NOT NULL, at TEXT NOT NULL, attempts INTEGER NOT NULL)',
+  );
+}
+
+function encodeStatements(statements: readonly Statement[]): string {
+  return JSON.stringify(statements.map((s) => ({ sql: s.sql, params: encodeParams(s.params ?? []) })));
+}
+
+function toEntry(row: Row): JournalEntry {
+  const entry: JournalEntry = {
+    id: Number(row.id),
+    target: String(row.target),
+    sql: String(row.sql_text),
+    params: decodeParams(String(row.params)),
+    error: String(row.error),
+    at: new Date(String(row.at)),
+    attempts: Number(row.attempts),
+  };
+  if (typeof row.statements === 'string') {
+    const list = JSON.parse(row.statements) as { sql: string; params: string }[];
+    entry.statements = list.map((s) => ({ sql: s.sql, params: decodeParams(s.params) }));
+  }
+  return entry;
+}

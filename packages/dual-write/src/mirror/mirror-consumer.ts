@@ -1,0 +1,155 @@
+import type { DatabaseAdapter } from '@switchyard/core';
+import { MirrorStats, type MirrorMetrics } from './mirror-metrics';
+import { fromMessage, type MirrorOp } from './mirror-op';
+import { MIRROR_ERRORS_TABLE, ensureSecondaryTables } from './mirror-schema';
+import { applyOps, errorRecord } from './op-apply';
+import { nextSequence } from './op-id';
+import type { MessageBatchLike, QueueMessageLike } from './queue-types';
+import type { KeyColumns } from './row-ref';
+
+/** A failed delivery, as reported to {@link MirrorConsumerOptions.onError}. */
+export interface MirrorDeliveryError {
+  /** The queue message id. */
+  messageId: string;
+  /** The operation id, when the message could be read. */
+  opId?: string;
+  /** Deliveries so far, this one included. */
+  attempts: number;
+  error: Error;
+  /** True on the last attempt: the queue moves the message to its dead-letter queue next. */
+  final: boolean;
+}
+
+/** Options of {@link createMirrorConsumer}. */
+export interface MirrorConsumerOptions {
+  /**
+   * The primary, to re-read rows when an operation arrives after a newer one for the
+   * same row. Without it such an operation is skipped and recorded in
+   * `_switchyard_mirror_errors` (kind `'stale'`).
+   */
+  primary?: DatabaseAdapter;
+  /**
+   * The queue's `max_retries` (wrangler.toml). Default `3`, Cloudflare's default. A
+   * failure on attempt `maxRetries + 1` is the last one: it is recorded as dead-lettered.
+   */
+  maxRetries?: number;
+  /** Delay before a failed message is delivered again. Default: the queue's `retry_delay`. */
+  retryDelaySeconds?: number;
+  /** Primary-key columns by table, for per-row ordering; tables not listed are keyed by `id`. */
+  keys?: KeyColumns;
+  /** Counters to add to, e.g. the `stats` of the `queueMirror` in the same process. */
+  stats?: MirrorStats;
+  /** Called for every failed delivery; the last one is also written to `_switchyard_mirror_errors`. */
+  onError?: (failure: MirrorDeliveryError) => void;
+}
+
+/** A queue handler that applies mirror messages, with the figures it keeps. */
+export interface MirrorConsumer {
+  (batch: MessageBatchLike): Promise<void>;
+  readonly stats: MirrorStats;
+  getMetrics(): MirrorMetrics;
+}
+
+/**
+ * A Cloudflare Queues handler (`queue(batch, env)`) that applies `queueMirror()` messages
+ * to the secondary. Each operation applies at most once (its id is recorded in the same
+ * transaction or batch as its statements), so redelivered messages are acknowledged
+ * without effect. Per message: `ack()` once applied (or recognised as a duplicate or
+ * stale), `retry()` when it failed; a message that fails every attempt moves to the
+ * queue's dead-letter queue and its error is written to `_switchyard_mirror_errors`
+ * (kind `'dead-letter'`) with the message. One failing message never holds back the rest.
+ *
+ * @example
+ * ```ts
+ * export default {
+ *   async queue(batch, env) {
+ *     const secondary = createPostgresAdapter(env.HYPERDRIVE.connectionString);
+ *     await createMirrorConsumer(secondary, { primary: createD1Adapter(env.DB), maxRetries: 3 })(batch);
+ *   },
+ * };
+ * ```
+ */
+export function createMirrorConsumer(secondary: DatabaseAdapter, options: MirrorConsumerOptions = {}): MirrorConsumer {
+  const stats = options.stats ?? new MirrorStats('queue');
+  const maxAttempts = (options.maxRetries ?? 3) + 1;
+  const retry = (msg: QueueMessageLike) =>
+    options.retryDelaySeconds === undefined ? msg.retry() : msg.retry({ delaySeconds: options.retryDelaySeconds });
+
+  const fail = async (msg: QueueMessageLike, error: Error, op: MirrorOp | undefined): Promise<void> => {
+    const final = msg.attempts >= maxAttempts;
+    if (final) {
+      stats.count('deadLettered');
+      try {
+        await ensureSecondaryTables(secondary);
+        const record = op
+          ? errorRecord(op, 'dead-letter', error.message, msg.attempts)
+          : {
+              sql: `INSERT INTO ${MIRROR_ERRORS_TABLE} (op_id, kind, seq, attempts, error, payload, recorded_at) VALUES (?, ?, NULL, ?, ?, ?, ?)`,
+              params: [msg.id, 'dead-letter', msg.attempts, error.message, safeJson(msg.body), Date.now()],
+            };
+        await secondary.execute(record.sql, record.params);
+      } catch (recordError) {
+        // The secondary is unreachable: the message still goes to the dead-letter queue,
+        // and the error must reach someone.
+        if (!options.onError) console.error(`switchyard mirror: message ${msg.id} dead-lettered: ${error.message}`, recordError);
+      }
+    } else {
+      stats.count('retried');
+    }
+    options.onError?.({ messageId: msg.id, opId: op?.opId, attempts: msg.attempts, error, final });
+    retry(msg);
+  };
+
+  const consumer = async (batch: MessageBatchLike): Promise<void> => {
+    const now = Date.now();
+    const parsed: { msg: QueueMessageLike; op: MirrorOp }[] = [];
+    for (const msg of batch.messages) {
+      try {
+        parsed.push({ msg, op: fromMessage(msg.body) });
+      } catch (error) {
+        await fail(msg, error as Error, undefined);
+      }
+    }
+    sampleBacklog(stats, batch, now);
+    // Oldest first, so writes to one row delivered in the same batch apply in order.
+    parsed.sort((a, b) => a.op.seq - b.op.seq);
+    const results = await applyOps(
+      secondary,
+      parsed.map((p) => p.op),
+      // The watermark is read before the rows: every write sent before it is in what is read.
+      { repairFrom: options.primary, watermark: () => nextSequence(), keys: options.keys },
+    );
+    for (const [i, result] of results.entries()) {
+      const { msg, op } = parsed[i]!;
+      if ('error' in result) {
+        await fail(msg, result.error, op);
+        continue;
+      }
+      if (result.outcome === 'applied') stats.count('applied');
+      else if (result.outcome === 'duplicate') stats.count('duplicates');
+      else {
+        stats.count('stale');
+        if (result.outcome === 'repaired') stats.count('repaired');
+      }
+      msg.ack();
+    }
+  };
+  return Object.assign(consumer, { stats, getMetrics: () => stats.snapshot() });
+}
+
+function sampleBacklog(stats: MirrorStats, batch: MessageBatchLike, now: number): void {
+  const metrics = batch.metadata?.metrics;
+  const timestamps = batch.messages.map((m) => m.timestamp.getTime());
+  const oldestQueued = metrics?.oldestMessageTimestamp === undefined ? undefined : Number(metrics.oldestMessageTimestamp);
+  if (oldestQueued !== undefined && oldestQueued > 0) timestamps.push(oldestQueued);
+  const oldest = timestamps.length > 0 ? Math.min(...timestamps) : undefined;
+  stats.sample((metrics?.backlogCount ?? 0) + batch.messages.length, oldest, now);
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createOpId, nextSequence, opIdTime } from './op-id';
+import { collectRowRefs, fromMessage, toMessage } from './mirror-op';
+import { rowRefsOf } from './row-ref';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { pruneAppliedOps } from './applied-ops-prune';
+import { applyOps } from './op-apply';
+
+describe('operation ids and sequences', () => {
+  it('sorts ids in creation order within one millisecond and keeps them unique', () => {
+    const ids = Array.from({ length: 2000 }, () => createOpId(1_700_000_000_000));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    expect(ids[0]).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(opIdTime(ids[0]!)).toBe(1_700_000_000_000);
+  });
+
+  it('keeps sequences strictly increasing even when the clock stands still or steps back', () => {
+    const a = nextSequence(2_000_000_000_000);
+    const b = nextSequence(2_000_000_000_000);
+    const c = nextSequence(1_999_999_999_000);
+    expect(b).toBeGreaterThan(a);
+    expect(c).toBeGreaterThan(b);
+    expect(Number.isSafeInteger(c)).toBe(true);
+  });
+});
+
+describe('row references read from statements', () => {
+  it('finds the keys of inserts, updates and deletes', () => {
+    expect(rowRefsOf({ sql: 'INSERT INTO users (name, id) VALUES (?, ?), (?, 8)', params: ['a', 7, 'b'] })).toEqual([
+      { table: 'users', key: { id: 7 } },
+      { table: 'users', key: { id: 8 } },
+    ]);
+    expect(rowRefsOf({ sql: 'UPDATE "users" SET name = ? WHERE id = ? AND version = ?', params: ['x', 5n, 2] })).toEqual([
+      { table: 'users', key: { id: '5' } },
+    ]);
+    expect(rowRefsOf({ sql: 'DELETE FROM main.users WHERE users.id = 3' })).toEqual([{ table: 'users', key: { id: 3 } }]);
+    expect(
+      rowRefsOf({ sql: 'UPDATE members SET role = ? WHERE team = ? AND member = ?', params: ['x', 1, 2] }, { members: ['team', 'member'] }),
+    ).toEqual([{ table: 'members', key: { team: 1, member: 2 } }]);
+  });
+
+  it('gives up (no per-row order) when the rows cannot be read from the text', () => {
+    expect(rowRefsOf({ sql: 'UPDATE users SET name = ? WHERE status = ?', params: ['x', 'old'] })).toBeUndefined();
+    expect(rowRefsOf({ sql: 'DELETE FROM users WHERE id = ? OR id = ?', params: [1, 2] })).toBeUndefined();
+    expect(rowRefsOf({ sql: 'INSERT INTO users (id) SELECT id FROM old_users' })).toBeUndefined();
+    expect(rowRefsOf({ sql: 'UPDATE users SET n = n + 1' })).toBeUndefined();
+  });
+
+  it('collects the rows of a whole write once each', () => {
+    const rows = collectRowRefs([
+      { sql: 'INSERT INTO t (id) VALUES (?)', params: [1] },
+      { sql: 'UPDATE t SET v = ? WHERE id = ?', params: ['x', 1] },
+    ]);
+    expect(rows).toEqual([{ table: 't', key: { id: 1 } }]);
+  });
+});
+
+describe('the wire form of an operation', () => {
+  it('keeps bigints, dates, bytes and JSON values through JSON', () => {
+    const op = {
+      opId: createOpId(),
+      seq: nextSequence(),
+      createdAt: Date.now(),
+      statements: [
+        {
+          sql: 'INSERT INTO t (id, big, at, bytes, doc, flag, nothing) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          params: [1, 2n ** 62n, new Date('2026-01-02T03:04:05.678Z'), new Uint8Array([0, 255, 16]), { a: [1, 'b'] }, true, null],
+        },
+      ],
+      rows: [{ table: 't', key: { id: 1 } }],
+    };
+    const back = fromMessage(JSON.parse(JSON.stringify(toMessage(op))));
+    expect(back).toEqual(op);
+  });
+
+  it('rejects a body that is not a mirror message, saying what it expected', () => {
+    expect(() => fromMessage({ hello: 'world' })).toThrow(/not a Switchyard mirror message/);
+  });
+
+  it('refuses undefined parameters, naming their position', () => {
+    expect(() => toMessage({ opId: 'x', seq: 1, createdAt: 0, rows: [], statements: [{ sql: 'SELECT ?, ?', params: [1, undefined] }] })).toThrow(
+      /Parameter 2 is undefined/,
+    );
+  });
+});
+
+describe('pruning applied ids', () => {
+  it('removes ids older than the window and keeps recent ones', async () => {
+    const db = createSQLiteAdapter(':memory:');
+    await db.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    const op = { opId: createOpId(), seq: 1, createdAt: 0, statements: [{ sql: 'INSERT INTO t (id) VALUES (1)' }] };
+    await applyOps(db, [op]);
+    expect(await pruneAppliedOps(db, { olderThanMs: 60_000 })).toBe(0);
+    await db.execute('UPDATE _switchyard_applied_ops SET applied_at = applied_at - 120000');
+    expect(await pruneAppliedOps(db, { olderThanMs: 60_000 })).toBe(1);
+    // The row's version still marks the operation as already applied.
+    expect(await applyOps(db, [op])).toEqual([{ opId: op.opId, outcome: 'stale' }]);
+    await expect(pruneAppliedOps(db, { olderThanMs: Number.NaN })).rejects.toThrow(/olderThanMs/);
+    await db.close();
+  });
+});

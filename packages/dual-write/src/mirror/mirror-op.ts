@@ -1,0 +1,84 @@
+import type { Statement } from '@switchyard/core';
+import { decodeStatements, encodeStatements, type WireStatement } from './value-codec';
+import { rowRefsOf, type KeyColumns, type RowRef } from './row-ref';
+
+/** One mirrored write: the statements the primary ran, as one atomic unit. */
+export interface MirrorOp {
+  /** Unique id; the secondary applies an id at most once. */
+  opId: string;
+  /**
+   * Order of this operation among those touching the same rows: the outbox's sequence
+   * on the primary, or the producer's time-ordered sequence for queue messages.
+   */
+  seq: number;
+  /** Milliseconds since the epoch when the primary write was mirrored. */
+  createdAt: number;
+  statements: Statement[];
+  /**
+   * The rows the statements touch. Left out by the mirrors (reading them costs time on the
+   * write path); `applyOps` reads them from the statements when absent.
+   */
+  rows?: RowRef[];
+}
+
+/** The JSON form of a {@link MirrorOp} in an outbox row or a queue message. */
+export interface MirrorMessage {
+  /** Format version, for consumers reading messages written by another release. */
+  v: 1;
+  opId: string;
+  seq: number;
+  createdAt: number;
+  statements: WireStatement[];
+  rows?: RowRef[];
+}
+
+/**
+ * The rows touched by a write's statements, for per-row ordering (see {@link rowRefsOf}).
+ *
+ * @example
+ * ```ts
+ * collectRowRefs([{ sql: 'DELETE FROM t WHERE id = ?', params: [1] }]); // [{ table: 't', key: { id: 1 } }]
+ * ```
+ */
+export function collectRowRefs(statements: readonly Statement[], keys?: KeyColumns): RowRef[] {
+  const refs = new Map<string, RowRef>();
+  for (const s of statements) {
+    for (const ref of rowRefsOf(s, keys) ?? []) refs.set(ref.table + '\u0000' + JSON.stringify(ref.key), ref);
+  }
+  return [...refs.values()];
+}
+
+/**
+ * The wire form of an operation.
+ *
+ * @example
+ * ```ts
+ * await queue.send(toMessage(op));
+ * ```
+ */
+export function toMessage(op: MirrorOp): MirrorMessage {
+  const message: MirrorMessage = { v: 1, opId: op.opId, seq: op.seq, createdAt: op.createdAt, statements: encodeStatements(op.statements) };
+  if (op.rows) message.rows = op.rows;
+  return message;
+}
+
+/**
+ * An operation read back from its wire form; throws when the body is not a mirror message.
+ *
+ * @example
+ * ```ts
+ * const op = fromMessage(message.body);
+ * ```
+ */
+export function fromMessage(body: unknown): MirrorOp {
+  const m = body as Partial<MirrorMessage> | null;
+  if (!m || typeof m !== 'object' || m.v !== 1 || typeof m.opId !== 'string' || !Array.isArray(m.statements)) {
+    throw new TypeError(
+      'The message is not a Switchyard mirror message (expected { v: 1, opId, seq, statements }). ' +
+        'Send only queueMirror() messages to the queue this consumer reads.',
+    );
+  }
+  const op: MirrorOp = { opId: m.opId, seq: Number(m.seq), createdAt: Number(m.createdAt), statements: decodeStatements(m.statements) };
+  if (Array.isArray(m.rows)) op.rows = m.rows;
+  return op;
+}

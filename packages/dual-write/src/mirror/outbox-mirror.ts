@@ -1,0 +1,111 @@
+import { scanPlaceholders, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import type { MirrorMetrics } from './mirror-metrics';
+import { MirrorStats } from './mirror-metrics';
+import { fromMessage, toMessage, type MirrorOp } from './mirror-op';
+import { assertIdentifier, outboxTableDdl } from './mirror-schema';
+import type { Mirror, PreparedWrite } from './mirror-types';
+import { createOpId } from './op-id';
+
+/** Options of {@link outboxMirror}. */
+export interface OutboxMirrorOptions {
+  /** The outbox table in the primary. Default `'_switchyard_outbox'`. */
+  table?: string;
+}
+
+/** A mirror that keeps operations in an outbox table of the primary (see {@link outboxMirror}). */
+export interface OutboxMirror extends Mirror {
+  readonly kind: 'outbox';
+  /** The primary that holds the outbox. */
+  readonly primary: DatabaseAdapter;
+  /** The outbox table's name. */
+  readonly table: string;
+  /** Creates the outbox table if it does not exist (done on first use too). */
+  ensureTable(): Promise<void>;
+  /** Reads up to `limit` waiting operations, oldest first. */
+  peek(limit: number): Promise<MirrorOp[]>;
+}
+
+/**
+ * A mirror that writes each operation into an outbox table of the primary, in the same
+ * `batch()` (or transaction) as the write itself: a crash can never leave a write without
+ * its mirror entry, nor an entry without its write. `drainOutbox()` applies the entries
+ * to the secondary later, in order.
+ *
+ * @example
+ * ```ts
+ * const mirror = outboxMirror(primary);
+ * const { statements } = await mirror.prepare([{ sql: 'INSERT INTO t (id) VALUES (?)', params: [1] }]);
+ * await primary.batch(statements); // the write and its outbox row, atomically
+ * ```
+ */
+export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOptions = {}): OutboxMirror {
+  const table = options.table ?? '_switchyard_outbox';
+  assertIdentifier(table);
+  const stats = new MirrorStats('outbox');
+  let ready: Promise<void> | undefined;
+  const ensureTable = () => {
+    ready ??= primary.execute(outboxTableDdl(primary.dialect, table)).then(() => undefined);
+    // A failed attempt (the database was unreachable) is tried again next time.
+    ready.catch(() => (ready = undefined));
+    return ready;
+  };
+
+  return {
+    kind: 'outbox',
+    primary,
+    table,
+    stats,
+    ensureTable,
+    async prepare(statements: readonly Statement[], primaryStatements: readonly Statement[] = statements): Promise<PreparedWrite> {
+      await ensureTable();
+      // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
+      const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: Date.now(), statements: [...statements] };
+      const entryParams = [op.opId, JSON.stringify(toMessage(op)), op.createdAt];
+      stats.count('enqueued');
+      const merged =
+        primary.dialect === 'postgres' && primaryStatements.length === 1 ? withEntry(primaryStatements[0]!, table, entryParams) : undefined;
+      if (merged) return { statements: [merged], op, resultCount: 1 };
+      // The entry goes last: on Postgres its sequence value is then taken after the write's
+      // row locks, so two writes to one row get sequence values in their commit order.
+      const entry: Statement = { sql: `INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)`, params: entryParams };
+      return { statements: [...primaryStatements, entry], op, resultCount: primaryStatements.length };
+    },
+    async commit() {
+      // Nothing to do: the entry committed with the write.
+    },
+    async peek(limit: number): Promise<MirrorOp[]> {
+      await ensureTable();
+      const rows = await primary.query<{ seq: number | string; payload: string }>(
+        `SELECT seq, payload FROM ${table} ORDER BY seq LIMIT ?`,
+        [limit],
+      );
+      return rows.map((row) => ({ ...fromMessage(JSON.parse(row.payload)), seq: Number(row.seq) }));
+    },
+    getMetrics: () => stats.snapshot(),
+    async sampleMetrics(): Promise<MirrorMetrics> {
+      await ensureTable();
+      const row = await primary.first<{ n: number | string; oldest: number | string | null }>(
+        `SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM ${table}`,
+      );
+      stats.sample(Number(row?.n ?? 0), row?.oldest == null ? undefined : Number(row.oldest));
+      return stats.snapshot();
+    },
+    resetMetrics: () => stats.reset(),
+  };
+}
+
+/**
+ * On Postgres one write and its outbox entry fit in one statement, an autocommitted
+ * data-modifying CTE: one round trip instead of a BEGIN/COMMIT batch. The CTE is not read
+ * by the write, so Postgres runs it after the write (and after its row locks), which
+ * keeps the entry's sequence in commit order for each row. Only plain INSERT/UPDATE/DELETE
+ * with `?` placeholders are merged; anything else goes the batch way.
+ */
+function withEntry(statement: Statement, table: string, entryParams: unknown[]): Statement | undefined {
+  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(statement.sql)) return undefined;
+  if (scanPlaceholders(statement.sql, { rewrite: false }).highestDollar > 0) return undefined;
+  return {
+    sql: `WITH _switchyard_outbox_entry AS (INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)) ${statement.sql}`,
+    params: [...entryParams, ...(statement.params ?? [])],
+  };
+}

@@ -1,0 +1,17 @@
+import { expect } from 'vitest';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { runAdapterConformance } from '@switchyard/testkit';
+import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+
+runAdapterConformance({
+  name: 'dual-write sqlite -> sqlite',
+  create: () =>
+    createDualWriteAdapter(createSQLiteAdapter(':memory:', { name: 'sqlite-a' }), createSQLiteAdapter(':memory:', { name: 'sqlite-b' }), {
+      verifyWrites: true,
+    }),
+  async teardown(adapter) {
+    const dual = adapter as DualWriteAdapter;
+    expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });
+    await dual.close();
+  },
+});

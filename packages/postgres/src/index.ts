@@ -1,0 +1,9 @@
+export {
+  PostgresAdapter,
+  createPostgresAdapter,
+  type PostgresAdapterOptions,
+  type PostgresConnection,
+} from './postgres-adapter';
+export { introspectPostgres, INTERNAL_TABLE, type CatalogQuery } from './postgres-introspector';
+export { toPostgresError } from './postgres-errors';
+export { createTypeParsers, parseInt8, parseTimestampUtc, PG_OID, type PostgresTypeParsers } from './postgres-types';

@@ -1,0 +1,386 @@
+import pg from 'pg';
+import type { Client, Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
+import {
+  BaseAdapter,
+  DEFAULT_CAPABILITIES,
+  InvalidArgumentError,
+  QueryError,
+  isWriteStatement,
+  type BaseAdapterOptions,
+  type DatabaseAdapter,
+  type EncodedStatement,
+  type RawResult,
+  type Row,
+  SwitchyardError,
+  type TableInfo,
+} from '@switchyard/core';
+import { SerialQueue } from './_internal/serial-queue';
+import { runPipelined } from './_internal/batch-pipeline';
+import { formatUtcTimestamp } from './_internal/utc-timestamp';
+import { toPostgresError } from './postgres-errors';
+import { introspectPostgres } from './postgres-introspector';
+import { createTypeParsers, type PostgresTypeParsers } from './postgres-types';
+
+/** A pg connection: a `Client`, or a `PoolClient` checked out of a pool. */
+export type PostgresConnection = Client | PoolClient;
+
+/** Options of {@link createPostgresAdapter}. */
+export interface PostgresAdapterOptions extends BaseAdapterOptions {
+  /** Connections in the pool created from a connection string. Default `10` (pg's default). */
+  max?: number;
+  /**
+   * End the pool (or the `Client`) on `close()`. Default: `true` when the adapter
+   * created the pool from a connection string, `false` when you passed a Pool or Client in.
+   */
+  closePool?: boolean;
+  /** Schemas `introspect()` reads. Default `['public']`. */
+  schema?: string | readonly string[];
+  /**
+   * Parsers for types Switchyard leaves to pg (json, bytea, timestamptz, …). Default:
+   * pg's global `types`. int8, numeric, timestamp and date are always Switchyard's.
+   */
+  types?: PostgresTypeParsers;
+}
+
+/** Shared by an adapter and the transaction-scoped adapters it hands out. */
+interface PgState {
+  pool: Pool | undefined;
+  /** The one connection of a Client-based adapter, and the queue that serializes its use. */
+  client: PostgresConnection | undefined;
+  queue: SerialQueue;
+  ownsConnection: boolean;
+  types: PostgresTypeParsers;
+  schemas: string[];
+}
+
+/** The connection a transaction-scoped adapter runs on. */
+interface TxScope {
+  client: PostgresConnection;
+  queue: SerialQueue;
+}
+
+/**
+ * A {@link DatabaseAdapter} on node-postgres (`pg`): a Pool, a single Client, or a
+ * connection string (Hyperdrive's too). int8 and numeric are read exactly, `?`
+ * placeholders are rewritten to `$n`, `batch()` runs in one pipelined transaction
+ * and `transaction()` nests through savepoints.
+ */
+export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
+  readonly #state: PgState;
+  /** 0 for the adapter itself; n inside the n-th nested transaction. */
+  readonly #depth: number;
+  readonly #tx: TxScope | undefined;
+  #finished = false;
+
+  /** @internal Use {@link createPostgresAdapter}. */
+  constructor(state: PgState, options: BaseAdapterOptions, depth = 0, tx?: TxScope) {
+    super('postgres', { ...DEFAULT_CAPABILITIES.postgres }, options);
+    this.#state = state;
+    this.#depth = depth;
+    this.#tx = tx;
+  }
+
+  /**
+   * The pg `Pool` underneath, or `undefined` when the adapter runs on a single `Client`.
+   *
+   * @example
+   * ```ts
+   * const { totalCount, idleCount } = adapter.pool ?? {};
+   * ```
+   */
+  get pool(): Pool | undefined {
+    return this.#state.pool;
+  }
+
+  /**
+   * Runs `fn` with one connection of its own: checked out of the pool and released
+   * afterwards, or, on a Client-based adapter and inside a transaction, the adapter's
+   * connection while other callers wait. For what the adapter does not wrap, such as
+   * `COPY … FROM STDIN` through pg-copy-streams. Queries sent this way use pg's own
+   * type parsing and `$n` placeholders.
+   *
+   * @example
+   * ```ts
+   * import { from as copyFrom } from 'pg-copy-streams';
+   * await adapter.withConnection(async (client) => {
+   *   await pipeline(Readable.from(lines), client.query(copyFrom('COPY notes FROM STDIN')));
+   * });
+   * ```
+   */
+  async withConnection<T>(fn: (client: PostgresConnection) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.#withClient(fn);
+  }
+
+  protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
+    const config = this.#config(statement);
+    const pool = this.#state.pool;
+    // A pool checks a connection out per query; no need to hold one ourselves.
+    const result =
+      pool && !this.#tx
+        ? await pool.query(config)
+        : await this.#withClient((client) => client.query(config));
+    return toRawResult(result as QueryResult | QueryResult[], statement.sql);
+  }
+
+  protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
+    const savepoint = this.#tx ? `sy_batch_${this.#depth}` : undefined;
+    return this.#withClient(async (client) => {
+      const outcome = await runPipelined(client, [
+        savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN',
+        ...statements.map((s) => this.#config(s)),
+      ]);
+      if (outcome.failed !== undefined) {
+        const rollback = savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK';
+        const failing = outcome.failed === 0 ? undefined : statements[outcome.failed - 1];
+        const error = this.wrapError(outcome.error, failing ? (failing.source ?? failing.sql) : savepoint ? 'SAVEPOINT' : 'BEGIN');
+        try {
+          await this.#control(client, rollback);
+        } catch (rollbackError) {
+          // The statement's error is the one to report; the connection is discarded.
+          throw new RollbackFailed(error, rollbackError);
+        }
+        throw error;
+      }
+      await this.#control(client, savepoint ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
+      return outcome.results.slice(1).map((r, i) => toRawResult(r, statements[i]!.sql));
+    });
+  }
+
+  protected async runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const nested = this.#tx !== undefined;
+    const savepoint = `sy_tx_${this.#depth}`;
+    const begin = nested ? `SAVEPOINT ${savepoint}` : 'BEGIN';
+    const commit = nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT';
+    const rollback = nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK';
+    const body = async (client: PostgresConnection, queue: SerialQueue): Promise<T> => {
+      const tx = new PostgresAdapter<DB>(this.#state, { name: this.name }, this.#depth + 1, { client, queue });
+      try {
+        await queue.run(() => this.#control(client, begin));
+        let result: T;
+        try {
+          result = await fn(tx);
+        } catch (error) {
+          // The callback's own error goes back to the caller unchanged, even when the
+          // rollback fails too (the connection is then destroyed, which ends the transaction).
+          try {
+            await queue.run(() => this.#control(client, rollback));
+          } catch (rollbackError) {
+            throw new RollbackFailed(error, rollbackError);
+          }
+          throw error;
+        }
+        await queue.run(() => this.#control(client, commit));
+        return result;
+      } finally {
+        tx.#finished = true;
+      }
+    };
+    // A savepoint shares its transaction's connection and statement queue, so the outer
+    // transaction's adapter stays usable inside the nested callback.
+    if (this.#tx) return unwrapRollbackFailure(body(this.#tx.client, this.#tx.queue));
+    // The root holds a connection for the whole transaction: on a Client-based adapter
+    // other callers wait for it; on a pool they use other connections.
+    return this.#withClient((client) => body(client, new SerialQueue()));
+  }
+
+  protected async runIntrospect(): Promise<TableInfo[]> {
+    return introspectPostgres(async <T>(text: string, values: unknown[]) => {
+      const config: QueryConfig = { text, values, types: this.#state.types };
+      const result = this.#state.pool && !this.#tx
+        ? await this.#state.pool.query(config)
+        : await this.#withClient((client) => client.query(config));
+      return result.rows as T[];
+    }, this.#state.schemas);
+  }
+
+  protected async runClose(): Promise<void> {
+    if (this.#depth > 0 || !this.#state.ownsConnection) return;
+    const { pool, client, queue } = this.#state;
+    if (pool) await pool.end();
+    // Statements queued before close() finish first.
+    else if (client) await queue.run(() => (client as Client).end());
+  }
+
+  protected override assertOpen(): void {
+    if (this.#finished) {
+      throw new QueryError(
+        `${this.name}: this transaction has ended. Use the adapter passed to transaction() only inside its callback.`,
+        { dialect: 'postgres' },
+      );
+    }
+    super.assertOpen();
+  }
+
+  protected override toError(error: unknown, sql: string | undefined): SwitchyardError {
+    return toPostgresError(error, sql, this.name);
+  }
+
+  #config({ sql, params }: EncodedStatement): QueryConfig {
+    return { text: sql, values: datesAsUtcText(params), types: this.#state.types };
+  }
+
+  /** Runs a transaction-control statement, with its error typed. */
+  async #control(client: PostgresConnection, sql: string): Promise<void> {
+    try {
+      await client.query(sql);
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
+  }
+
+  /** Runs `fn` on a connection this adapter may use exclusively until `fn` settles. */
+  async #withClient<T>(fn: (client: PostgresConnection) => Promise<T>): Promise<T> {
+    const tx = this.#tx;
+    if (tx) return unwrapRollbackFailure(tx.queue.run(() => fn(tx.client)));
+    const { pool, client, queue } = this.#state;
+    if (client) return unwrapRollbackFailure(queue.run(() => fn(client)));
+    const checkedOut = await pool!.connect();
+    // A connection that failed is destroyed rather than handed to the next caller.
+    let discard: Error | undefined;
+    // pg-pool listens for errors only on idle connections: without this, a server that
+    // drops a checked-out connection between two queries would crash the process.
+    const onError = (error: Error) => {
+      discard ??= error;
+    };
+    checkedOut.on('error', onError);
+    try {
+      return await fn(checkedOut);
+    } catch (error) {
+      if (error instanceof RollbackFailed) {
+        discard = error;
+        throw error.original;
+      }
+      if (isConnectionFailure(error)) discard = error as Error;
+      throw error;
+    } finally {
+      checkedOut.removeListener('error', onError);
+      checkedOut.release(discard);
+    }
+  }
+}
+
+/**
+ * Creates an adapter on a pg `Pool`, a `Client` (connected, or connected by you before
+ * the first query), or a connection string, for which it creates and owns a Pool.
+ *
+ * In Cloudflare Workers pass Hyperdrive's connection string
+ * (`env.HYPERDRIVE.connectionString`, with the `nodejs_compat` flag): this path only
+ * uses pg's Pool and Client. Create the adapter per request and `close()` it at the end.
+ *
+ * @example
+ * ```ts
+ * import { createPostgresAdapter } from '@switchyard/postgres';
+ * const adapter = createPostgresAdapter(process.env.DATABASE_URL!, { max: 5 });
+ * const notes = await adapter.query('SELECT * FROM notes WHERE user_id = ?', [userId]);
+ * ```
+ */
+export function createPostgresAdapter<DB = any>(
+  poolOrClientOrConnectionString: Pool | PostgresConnection | string,
+  options: PostgresAdapterOptions = {},
+): PostgresAdapter<DB> {
+  const source = poolOrClientOrConnectionString;
+  let pool: Pool | undefined;
+  let client: PostgresConnection | undefined;
+  if (typeof source === 'string') {
+    if (source.trim() === '') {
+      throw new InvalidArgumentError('createPostgresAdapter: the connection string is empty. Pass postgres://user:pass@host:5432/db, a pg Pool or a pg Client.', { dialect: 'postgres' });
+    }
+    pool = new pg.Pool({ connectionString: source, max: options.max ?? 10 });
+    // An idle connection the server drops must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+  } else if (isPool(source)) {
+    pool = source;
+  } else if (source && typeof (source as Client).query === 'function') {
+    client = source as PostgresConnection;
+  } else {
+    throw new InvalidArgumentError(
+      'createPostgresAdapter: expected a pg Pool, a pg Client or a connection string.',
+      { dialect: 'postgres' },
+    );
+  }
+  const schema = options.schema ?? 'public';
+  const state: PgState = {
+    pool,
+    client,
+    queue: new SerialQueue(),
+    ownsConnection: options.closePool ?? typeof source === 'string',
+    types: createTypeParsers(options.types),
+    schemas: typeof schema === 'string' ? [schema] : [...schema],
+  };
+  return new PostgresAdapter<DB>(state, options);
+}
+
+function isPool(value: unknown): value is Pool {
+  const v = value as Partial<Pool>;
+  return typeof v === 'object' && v !== null && typeof v.connect === 'function' && 'totalCount' in v && 'idleCount' in v;
+}
+
+/** Carries a transaction's own error past a failed ROLLBACK, marking the connection for disposal. */
+class RollbackFailed extends Error {
+  constructor(
+    readonly original: unknown,
+    rollbackError: unknown,
+  ) {
+    super('ROLLBACK failed', { cause: rollbackError });
+  }
+}
+
+/** Rethrows a transaction's own error in place of the {@link RollbackFailed} carrying it. */
+function unwrapRollbackFailure<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error: unknown) => {
+    throw error instanceof RollbackFailed ? error.original : error;
+  });
+}
+
+/** True when the connection itself failed (socket closed, server shut down), not just a statement. */
+function isConnectionFailure(error: unknown): boolean {
+  const e = (error instanceof SwitchyardError ? error.cause : error) as { code?: unknown; message?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code !== undefined) return code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
+  return /Connection terminated|not queryable|connection error/i.test(String(e.message ?? ''));
+}
+
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, the range ISO-8601 text covers. */
+const FIRST_YEAR_1 = -62_135_596_800_000;
+const LAST_YEAR_9999 = 253_402_300_799_999;
+
+/**
+ * pg sends a Date as local time with an offset, which a `timestamp without time zone`
+ * column stores as local wall time. ISO UTC text stores the same instant in
+ * timestamptz and the UTC wall time in timestamp, which is how the adapter reads it back.
+ * Years outside 1-9999 keep pg's own formatting (it writes BC dates, ISO cannot).
+ */
+function datesAsUtcText(params: unknown[]): unknown[] {
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    if (v instanceof Date) {
+      const t = v.getTime();
+      if (t >= FIRST_YEAR_1 && t <= LAST_YEAR_9999) params[i] = formatUtcTimestamp(v);
+    }
+  }
+  return params;
+}
+
+function toRawResult(result: QueryResult | QueryResult[], sql: string): RawResult {
+  if (Array.isArray(result)) {
+    // A multi-statement text (no parameters): rows of the last result, the writes of all.
+    const last = result[result.length - 1];
+    const rowsAffected = result.reduce((sum, r) => sum + affected(r, sql), 0);
+    return { rows: (last?.rows ?? []) as Row[], rowsAffected };
+  }
+  const rows = result.rows as Row[];
+  const raw: RawResult = { rows, rowsAffected: affected(result, sql) };
+  if (result.command === 'INSERT' && rows.length > 0) {
+    const id = rows[rows.length - 1]!.id;
+    if (typeof id === 'number' || typeof id === 'bigint' || typeof id === 'string') raw.lastInsertId = id;
+  }
+  return raw;
+}
+
+function affected(result: QueryResult, sql: string): number {
+  // SELECT reports the rows it read; only writes (including SELECT … FOR UPDATE, CREATE TABLE AS) count.
+  if (result.command === 'SELECT' && !isWriteStatement(sql)) return 0;
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,135 @@
+import { logicalTypeOf, type ColumnInfo, type ForeignKeyInfo, type IndexInfo, type TableInfo } from '@switchyard/core';
+
+/** Runs one catalog query with pg-native parameters (arrays bound as Postgres arrays). */
+export type CatalogQuery = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
+interface TableRow { oid: number; schema: string; name: string }
+interface ColumnRow {
+  table_oid: number;
+  name: string;
+  declared_type: string;
+  not_null: boolean;
+  default_value: string | null;
+  identity: string;
+}
+interface IndexRow { table_oid: number; name: string; is_unique: boolean; is_primary: boolean; columns: string[] }
+interface ForeignKeyRow {
+  table_oid: number;
+  columns: string[];
+  ref_schema: string;
+  ref_table: string;
+  ref_columns: string[];
+  on_update: string;
+  on_delete: string;
+}
+
+/** Table names that belong to an engine or platform rather than the application. */
+export const INTERNAL_TABLE = /^(sqlite_|_cf_|d1_)/i;
+
+const FK_ACTIONS: Record<string, string> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
+
+const TABLES_SQL = `
+SELECT c.oid, n.nspname AS schema, c.relname AS name
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
+ORDER BY n.nspname, c.relname`;
+
+const COLUMNS_SQL = `
+SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS declared_type,
+  a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity
+FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum`;
+
+// Key columns in index order; expression keys come back as their expression text.
+const INDEXES_SQL = `
+SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS is_unique, i.indisprimary AS is_primary,
+  ARRAY(
+    SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE a.attname::text END
+    FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+    LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+    WHERE k.ord <= i.indnkeyatts
+    ORDER BY k.ord
+  )::text[] AS columns
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+WHERE i.indrelid = ANY($1::oid[])
+ORDER BY ic.relname`;
+
+const FOREIGN_KEYS_SQL = `
+SELECT con.conrelid AS table_oid,
+  ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns,
+  fn.nspname AS ref_schema, fc.relname AS ref_table,
+  ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS ref_columns,
+  con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete
+FROM pg_constraint con
+JOIN pg_class fc ON fc.oid = con.confrelid
+JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype = 'f' AND con.conrelid = ANY($1::oid[])
+ORDER BY con.conname`;
+
+/**
+ * Reads the tables of the given schemas from the system catalogs: columns with their
+ * declared type (`format_type`), logical type, nullability, default and whether the
+ * engine generates them (serial or identity); primary key in key order; indexes other
+ * than the primary key's own; foreign keys. pg_catalog, information_schema and tables
+ * named like `sqlite_%`, `_cf_%` or `d1_%` are left out.
+ *
+ * @example
+ * ```ts
+ * const tables = await introspectPostgres((sql, params) => client.query(sql, params).then((r) => r.rows), ['public']);
+ * ```
+ */
+export async function introspectPostgres(run: CatalogQuery, schemas: readonly string[]): Promise<TableInfo[]> {
+  const wanted = schemas.filter((s) => s !== 'pg_catalog' && s !== 'information_schema');
+  const tables = (await run<TableRow>(TABLES_SQL, [wanted])).filter((t) => !INTERNAL_TABLE.test(t.name));
+  if (tables.length === 0) return [];
+  const oids = tables.map((t) => t.oid);
+  const [columns, indexes, foreignKeys] = await Promise.all([
+    run<ColumnRow>(COLUMNS_SQL, [oids]),
+    run<IndexRow>(INDEXES_SQL, [oids]),
+    run<ForeignKeyRow>(FOREIGN_KEYS_SQL, [oids]),
+  ]);
+  return tables.map((table) => {
+    const primary = indexes.find((i) => i.table_oid === table.oid && i.is_primary);
+    const primaryKey = primary?.columns ?? [];
+    return {
+      name: table.name,
+      schema: table.schema,
+      columns: columns.filter((c) => c.table_oid === table.oid).map((c) => toColumn(c, primaryKey)),
+      primaryKey,
+      indexes: indexes
+        .filter((i) => i.table_oid === table.oid && !i.is_primary)
+        .map((i): IndexInfo => ({ name: i.name, columns: i.columns, unique: i.is_unique })),
+      foreignKeys: foreignKeys
+        .filter((f) => f.table_oid === table.oid)
+        .map((f): ForeignKeyInfo => ({
+          columns: f.columns,
+          // Qualified only when the referenced table lives in another schema.
+          referencedTable: f.ref_schema === table.schema ? f.ref_table : `${f.ref_schema}.${f.ref_table}`,
+          referencedColumns: f.ref_columns,
+          onDelete: FK_ACTIONS[f.on_delete] ?? f.on_delete,
+          onUpdate: FK_ACTIONS[f.on_update] ?? f.on_update,
+        })),
+    };
+  });
+}
+
+function toColumn(row: ColumnRow, primaryKey: readonly string[]): ColumnInfo {
+  const serial = row.default_value !== null && /^nextval\(/i.test(row.default_value);
+  return {
+    name: row.name,
+    declaredType: row.declared_type,
+    logicalType: logicalTypeOf(row.declared_type, 'postgres'),
+    nullable: !row.not_null && !primaryKey.includes(row.name),
+    defaultValue: row.default_value,
+    autoIncrement: serial || row.identity === 'a' || row.identity === 'd',
+  };
+}

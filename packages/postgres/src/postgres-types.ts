@@ -1,0 +1,111 @@
+import pg from 'pg';
+import { parsePgArray } from './_internal/pg-array';
+
+/** pg's per-query type configuration: `{ types: { getTypeParser } }` in a query config. */
+export interface PostgresTypeParsers {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown;
+}
+
+/** Type OIDs whose parsing Switchyard fixes, so values read the same on every adapter. */
+export const PG_OID = {
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  numeric: 1700,
+  date: 1082,
+  timestamp: 1114,
+  int8Array: 1016,
+  numericArray: 1231,
+  dateArray: 1182,
+  timestampArray: 1115,
+} as const;
+
+const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?( BC)?$/;
+
+/**
+ * int8 as a number when it fits a double exactly, otherwise a bigint: never rounded,
+ * and never a string that compares wrongly as a number.
+ *
+ * @example
+ * ```ts
+ * parseInt8('42')                  // 42
+ * parseInt8('9223372036854775807') // 9223372036854775807n
+ * ```
+ */
+export function parseInt8(value: string): number | bigint {
+  // Up to 15 digits always fits; longer values are checked after conversion.
+  if (value.length < 16) return Number(value);
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : BigInt(value);
+}
+
+/**
+ * `timestamp without time zone` read as UTC, so the instant does not depend on the
+ * process's time zone (pg's default reads it as local time). `infinity` stays
+ * `Infinity`, as pg reports it.
+ *
+ * @example
+ * ```ts
+ * parseTimestampUtc('2024-05-01 12:00:00.123456').toISOString() // '2024-05-01T12:00:00.123Z'
+ * ```
+ */
+export function parseTimestampUtc(value: string): Date | number {
+  const m = TIMESTAMP.exec(value);
+  if (!m) {
+    if (value === 'infinity') return Infinity;
+    if (value === '-infinity') return -Infinity;
+    return new Date(NaN);
+  }
+  let year = Number(m[1]);
+  if (m[8]) year = 1 - year; // 1 BC is year 0
+  // Microseconds are cut to the milliseconds a Date holds.
+  const ms = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
+  const date = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  // Date.UTC maps years 0-99 to 1900-1999; set the year separately.
+  date.setUTCFullYear(year);
+  return date;
+}
+
+const identity = (value: string): string => value;
+const int8Array = (value: string) => parsePgArray(value, parseInt8);
+const stringArray = (value: string) => parsePgArray(value, identity);
+const timestampArray = (value: string) => parsePgArray(value, parseTimestampUtc);
+
+/**
+ * The type parsers every Switchyard Postgres query uses, passed per query so a Pool
+ * you hand in is never modified globally: int8 exact (number or bigint), numeric as
+ * an exact string, timestamp without time zone as UTC, date as `'YYYY-MM-DD'`, and
+ * the arrays of these alike. Everything else (json/jsonb parsed, bytea as Buffer,
+ * timestamptz as Date, int2/int4 as numbers) falls through to `fallback`, pg's
+ * global parsers by default.
+ *
+ * @example
+ * ```ts
+ * await client.query({ text: 'SELECT 1::int8 AS n', types: createTypeParsers() });
+ * ```
+ */
+export function createTypeParsers(fallback: PostgresTypeParsers = pg.types as PostgresTypeParsers): PostgresTypeParsers {
+  return {
+    getTypeParser(oid: number, format: 'text' | 'binary' = 'text') {
+      if (format === 'text') {
+        switch (oid) {
+          case PG_OID.int8:
+            return parseInt8;
+          case PG_OID.numeric:
+          case PG_OID.date:
+            return identity;
+          case PG_OID.timestamp:
+            return parseTimestampUtc;
+          case PG_OID.int8Array:
+            return int8Array;
+          case PG_OID.numericArray:
+          case PG_OID.dateArray:
+            return stringArray;
+          case PG_OID.timestampArray:
+            return timestampArray;
+        }
+      }
+      return fallback.getTypeParser(oid, format);
+    },
+  };
+}

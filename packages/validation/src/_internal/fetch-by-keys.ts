@@ -1,0 +1,39 @@
+import type { DatabaseAdapter, Row, TableInfo } from '@switchyard/core';
+import { keyId, type KeyCodec } from './key-codec';
+import { keysMatch, selectList, tableRef } from './sql-text';
+import type { KeyColumn } from './table-plan';
+
+// Enough keys per statement to amortize the round trip, few enough to keep plans simple.
+const MAX_KEYS_PER_STATEMENT = 500;
+
+/**
+ * Reads the rows with the given keys, in statements that stay within the engine's
+ * bound-parameter limit (D1: 100), and returns them by key id.
+ *
+ * @example
+ * ```ts
+ * const rows = await fetchByKeys(target, info, keys, ['id', 'name'], sampleKeys, codec);
+ * ```
+ */
+export async function fetchByKeys(
+  adapter: DatabaseAdapter,
+  table: TableInfo,
+  keys: readonly KeyColumn[],
+  columns: readonly string[],
+  keyRows: readonly Row[],
+  codec: KeyCodec,
+): Promise<Map<string, Row>> {
+  const out = new Map<string, Row>();
+  const perStatement = Math.max(
+    1,
+    Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)),
+  );
+  for (let i = 0; i < keyRows.length; i += perStatement) {
+    const chunk = keyRows.slice(i, i + perStatement);
+    const params: unknown[] = [];
+    for (const row of chunk) for (const key of keys) params.push(row[key.name]);
+    const sql = `SELECT ${selectList(columns)} FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`;
+    for (const row of await adapter.query(sql, params)) out.set(keyId(codec.parts(row)), row);
+  }
+  return out;
+}

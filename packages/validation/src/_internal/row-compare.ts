@@ -1,0 +1,42 @@
+import { canonicalEqual, formatCanonical, normalizeValue, type NormalizeOptions, type Row } from '@switchyard/core';
+import type { ColumnDifference } from '../validation-types';
+import { fastEqual } from './fast-equal';
+import type { ComparedColumn } from './table-plan';
+
+/**
+ * The columns whose values differ between a source row and a target row, or
+ * `undefined` when they are equal. Identical raw values are equal under every
+ * normalization, so they skip it: on same-engine data that is nearly every value.
+ *
+ * @example
+ * ```ts
+ * compareRow({ id: 1, on: true }, { id: 1, on: 1 }, [{ name: 'on', type: 'boolean' }], {}) // undefined
+ * ```
+ */
+export function compareRow(
+  source: Row,
+  target: Row,
+  columns: readonly ComparedColumn[],
+  options: NormalizeOptions,
+): ColumnDifference[] | undefined {
+  let out: ColumnDifference[] | undefined;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
+    const a = source[column.name];
+    const b = target[column.name];
+    if (a === b) continue;
+    if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime()) continue;
+    if (a !== null && b !== null && fastEqual(a, b, column.type)) continue;
+    const na = normalizeValue(a, column.type, options);
+    const nb = normalizeValue(b, column.type, options);
+    if (canonicalEqual(na, nb, options)) continue;
+    (out ??= []).push({
+      column: column.name,
+      source: a,
+      target: b,
+      sourceNormalized: formatCanonical(na),
+      targetNormalized: formatCanonical(nb),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
+import type { KeyColumn } from './table-plan';
+
+/** A double-quoted identifier, valid on SQLite, D1 and Postgres. */
+export function quoteIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"';
+}
+
+/** The table as SQL names it: schema-qualified on Postgres outside `public`. */
+export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>): string {
+  return table.schema && table.schema !== 'public' ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+}
+
+// Postgres types that take a collation; COLLATE on any other type is an error.
+const PG_COLLATABLE = /^(text|character|char|varchar|bpchar|citext|name)\b/i;
+
+/**
+ * A key column as it appears in ORDER BY and keyset comparisons. Text keys are forced
+ * to byte order on both engines (SQLite BINARY, Postgres "C"), which for UTF-8 is code
+ * point order: the order the merge compares keys in. Without it Postgres would sort by
+ * the database's locale and the merge would see rows out of order.
+ */
+export function keyExpression(adapter: DatabaseAdapter, key: KeyColumn): string {
+  const column = quoteIdent(key.name);
+  if (key.order !== 'text') return column;
+  if (adapter.dialect === 'postgres') return PG_COLLATABLE.test(key.declaredType) ? `${column} COLLATE "C"` : column;
+  return `${column} COLLATE BINARY`;
+}
+
+/**
+ * ORDER BY over the key, NULLs first on every engine (SQLite's default), so a NULL key
+ * shows up on the first page and is reported rather than skipped. NOT NULL columns get
+ * no NULLS FIRST: Postgres could not walk its ascending index for it and would sort the
+ * table for every page.
+ */
+export function orderByKey(adapter: DatabaseAdapter, keys: readonly KeyColumn[]): string {
+  return keys
+    .map((k) => `${keyExpression(adapter, k)} ASC${adapter.dialect === 'postgres' && k.nullable ? ' NULLS FIRST' : ''}`)
+    .join(', ');
+}
+
+/** `key > ?` or the row-value `(a, b) > (?, ?)` for keyset pagination. */
+export function keyAfter(adapter: DatabaseAdapter, keys: readonly KeyColumn[]): string {
+  if (keys.length === 1) return `${keyExpression(adapter, keys[0]!)} > ?`;
+  const cols = keys.map((k) => keyExpression(adapter, k)).join(', ');
+  return `(${cols}) > (${keys.map(() => '?').join(', ')})`;
+}
+
+/** A WHERE clause matching `count` keys: `k IN (?, ...)`, or `(a = ? AND b = ?) OR ...` for composite keys. */
+export function keysMatch(keys: readonly { name: string }[], count: number): string {
+  if (keys.length === 1) return `${quoteIdent(keys[0]!.name)} IN (${new Array(count).fill('?').join(', ')})`;
+  const one = '(' + keys.map((k) => `${quoteIdent(k.name)} = ?`).join(' AND ') + ')';
+  return new Array(count).fill(one).join(' OR ');
+}
+
+/** A SELECT list of quoted columns. */
+export function selectList(columns: readonly string[]): string {
+  return columns.map(quoteIdent).join(', ');
+}

@@ -1,0 +1,168 @@
+import type { ColumnInfo, LogicalType, TableInfo } from '@switchyard/core';
+import type { SchemaDifference, ValidateOptions } from '../validation-types';
+
+/** How a key column is ordered and compared: numerically, or as code points. */
+export type KeyOrder = 'integer' | 'number' | 'text';
+
+/** A key column with what the merge needs to order it the same way on both engines. */
+export interface KeyColumn {
+  name: string;
+  /** The logical type values are normalized by. */
+  type: LogicalType;
+  order: KeyOrder;
+  /** Declared type on the side the expression is built for (Postgres collation needs it). */
+  declaredType: string;
+  /** Whether the column may hold NULL on that side (primary key columns never do). */
+  nullable: boolean;
+}
+
+/** A column as the comparison sees it: the logical type both sides' values are normalized by. */
+export interface ComparedColumn {
+  name: string;
+  type: LogicalType;
+}
+
+/** Everything needed to validate one table, worked out from both sides' introspection. */
+export interface TablePlan {
+  name: string;
+  source?: TableInfo;
+  target?: TableInfo;
+  /** Key columns, with the declared types of each side. */
+  sourceKeys: KeyColumn[];
+  targetKeys: KeyColumn[];
+  /** Why the table has no usable key, when it has none. */
+  keyError?: string;
+  /** Columns compared (keys included), present on both sides with compatible types. */
+  columns: ComparedColumn[];
+  schemaDifferences: SchemaDifference[];
+}
+
+/**
+ * The logical type two columns are compared by, or `undefined` when no normalization
+ * makes them comparable. `text` (and SQLite's catch-all `numeric`) defer to the other
+ * side, since a TEXT column is how SQLite and D1 hold dates, JSON and big integers.
+ */
+export function comparisonType(a: LogicalType, b: LogicalType): LogicalType | undefined {
+  if (a === b) return a;
+  if (a === 'text') return b;
+  if (b === 'text') return a;
+  const pair = new Set<LogicalType>([a, b]);
+  const has = (x: LogicalType, y: LogicalType) => pair.has(x) && pair.has(y);
+  if (has('integer', 'boolean')) return 'boolean';
+  if (has('integer', 'timestamp')) return 'timestamp';
+  if (has('integer', 'numeric')) return 'numeric';
+  if (has('integer', 'real') || has('numeric', 'real')) return 'real';
+  if (pair.has('numeric')) return a === 'numeric' ? b : a;
+  return undefined;
+}
+
+function keyOrder(type: LogicalType): KeyOrder {
+  if (type === 'integer' || type === 'boolean') return 'integer';
+  if (type === 'real' || type === 'numeric') return 'number';
+  return 'text';
+}
+
+function ignoredFor(table: string, ignore: ValidateOptions['ignoreColumns']): Set<string> {
+  if (!ignore) return new Set();
+  if (Array.isArray(ignore)) return new Set(ignore);
+  return new Set(ignore[table] ?? []);
+}
+
+/**
+ * Matches a table's two sides: the columns compared and their logical types, schema
+ * differences, and the key (the primary key or `keyColumns`).
+ *
+ * @example
+ * ```ts
+ * const plan = planTable('users', sourceInfo, targetInfo, { keyColumns: { logs: ['id'] } });
+ * ```
+ */
+export function planTable(
+  name: string,
+  source: TableInfo | undefined,
+  target: TableInfo | undefined,
+  options: Pick<ValidateOptions, 'keyColumns' | 'ignoreColumns'>,
+): TablePlan {
+  const plan: TablePlan = { name, source, target, sourceKeys: [], targetKeys: [], columns: [], schemaDifferences: [] };
+  if (!source || !target) {
+    const side = source ? 'target' : 'source';
+    plan.schemaDifferences.push({
+      kind: source ? 'table-missing-in-target' : 'table-missing-in-source',
+      message: `Table "${name}" exists only in the ${source ? 'source' : 'target'}; create it in the ${side}.`,
+    });
+    return plan;
+  }
+  const ignored = ignoredFor(name, options.ignoreColumns);
+  const targetColumns = new Map(target.columns.map((c) => [c.name, c]));
+  const sourceColumns = new Map(source.columns.map((c) => [c.name, c]));
+  for (const column of source.columns) {
+    if (ignored.has(column.name)) continue;
+    const other = targetColumns.get(column.name);
+    if (!other) {
+      plan.schemaDifferences.push({
+        kind: 'column-missing-in-target',
+        column: column.name,
+        message: `Column "${name}"."${column.name}" is missing in the target.`,
+      });
+      continue;
+    }
+    const type = comparisonType(column.logicalType, other.logicalType);
+    if (!type) {
+      plan.schemaDifferences.push({
+        kind: 'incompatible-type',
+        column: column.name,
+        sourceType: describe(column),
+        targetType: describe(other),
+        message: `Column "${name}"."${column.name}" is ${describe(column)} in the source but ${describe(other)} in the target; its values cannot be compared.`,
+      });
+      continue;
+    }
+    plan.columns.push({ name: column.name, type });
+  }
+  for (const column of target.columns) {
+    if (ignored.has(column.name) || sourceColumns.has(column.name)) continue;
+    plan.schemaDifferences.push({
+      kind: 'column-missing-in-source',
+      column: column.name,
+      message: `Column "${name}"."${column.name}" exists only in the target.`,
+    });
+  }
+  resolveKey(plan, source, target, options.keyColumns?.[name], sourceColumns, targetColumns);
+  return plan;
+}
+
+function resolveKey(
+  plan: TablePlan,
+  source: TableInfo,
+  target: TableInfo,
+  configured: string[] | undefined,
+  sourceColumns: Map<string, ColumnInfo>,
+  targetColumns: Map<string, ColumnInfo>,
+): void {
+  const key = configured ?? (source.primaryKey.length > 0 ? source.primaryKey : target.primaryKey);
+  if (key.length === 0) {
+    plan.keyError =
+      `Table "${plan.name}" has no primary key, so rows cannot be matched. ` +
+      `Pass keyColumns: { ${JSON.stringify(plan.name)}: ['column', ...] } with columns that identify a row.`;
+    return;
+  }
+  const compared = new Map(plan.columns.map((c) => [c.name, c]));
+  for (const name of key) {
+    const column = compared.get(name);
+    const s = sourceColumns.get(name);
+    const t = targetColumns.get(name);
+    if (!column || !s || !t) {
+      plan.keyError =
+        `Key column "${name}" of table "${plan.name}" is not a comparable column on both sides` +
+        `${configured ? ' (from keyColumns)' : ''}: choose keyColumns present in source and target with compatible types.`;
+      return;
+    }
+    const order = keyOrder(column.type);
+    plan.sourceKeys.push({ name, type: column.type, order, declaredType: s.declaredType, nullable: s.nullable });
+    plan.targetKeys.push({ name, type: column.type, order, declaredType: t.declaredType, nullable: t.nullable });
+  }
+}
+
+function describe(column: ColumnInfo): string {
+  return `${column.declaredType || '(no type)'} (${column.logicalType})`;
+}

@@ -1,0 +1,28 @@
+import { normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
+
+/**
+ * A source value in the form the target column accepts. The adapters already encode
+ * booleans, dates and objects for their engine; what is left is what a value of one
+ * engine means in another: epoch seconds or SQLite's `'YYYY-MM-DD HH:MM:SS'` bound to a
+ * Postgres timestamp, 1/0 bound to a boolean, a parsed Postgres JSON value bound to a
+ * JSON text column, D1's number arrays bound as bytes.
+ */
+export function toTargetValue(value: unknown, from: ColumnInfo, sourceDialect: DialectName, to: ColumnInfo, targetDialect: DialectName): unknown {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value) && (to.logicalType === 'blob' || from.logicalType === 'blob')) return Uint8Array.from(value as number[]);
+  if (sourceDialect === 'postgres' && from.logicalType === 'json') return JSON.stringify(value);
+  if (targetDialect !== 'postgres') return value;
+  switch (to.logicalType) {
+    case 'boolean': {
+      const b = normalizeValue(value, 'boolean');
+      return typeof b === 'boolean' ? b : value;
+    }
+    case 'timestamp': {
+      if (value instanceof Date) return value;
+      const iso = normalizeValue(value, 'timestamp', { timestampPrecision: 'us' });
+      return typeof iso === 'string' && !iso.startsWith('\u0000') ? iso : value;
+    }
+    default:
+      return value;
+  }
+}

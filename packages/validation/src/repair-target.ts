@@ -1,0 +1,196 @@
+import { InvalidArgumentError, type ColumnInfo, type DatabaseAdapter, type Row, type Statement, type TableInfo } from '@switchyard/core';
+import { fetchByKeys } from './_internal/fetch-by-keys';
+import { KeyCodec, keyId } from './_internal/key-codec';
+import { keysMatch, quoteIdent, selectList, tableRef } from './_internal/sql-text';
+import { comparisonType, type KeyColumn } from './_internal/table-plan';
+import { toTargetValue } from './_internal/value-convert';
+import type { RowKey, ValidationReport } from './validation-types';
+
+/**
+ * Options of {@link repair}.
+ *
+ * @example
+ * ```ts
+ * await repair(report, source, target, { dryRun: true, deleteExtra: true });
+ * ```
+ */
+export interface RepairOptions {
+  /** Work out the statements without running them. Default `false`. */
+  dryRun?: boolean;
+  /** Delete rows found only in the target. Default `false`: extra rows are left alone and counted. */
+  deleteExtra?: boolean;
+  /** Statements per `batch()` call (each batch is atomic). Default `50`. */
+  statementsPerBatch?: number;
+}
+
+/**
+ * What {@link repair} did (or would do) to one table.
+ *
+ * @example
+ * ```ts
+ * for (const t of result.tables) if (t.incomplete) console.warn(`${t.table}: validate and repair again`);
+ * ```
+ */
+export interface TableRepair {
+  table: string;
+  /** Rows written from the source: missing ones inserted, differing ones overwritten. */
+  upserted: number;
+  /** Extra rows deleted (with `deleteExtra`). */
+  deleted: number;
+  /** Extra rows left in place because `deleteExtra` was off. */
+  extraKept: number;
+  /** Keys the report listed that the source no longer holds; left alone. */
+  goneFromSource: number;
+  /** True when the report's lists were cut by `maxDifferences`: validate again and repair again. */
+  incomplete: boolean;
+  /** The statements run (or, with `dryRun`, that would run). */
+  statements: Statement[];
+}
+
+/**
+ * The result of {@link repair}.
+ *
+ * @example
+ * ```ts
+ * const { upserted, deleted } = await repair(report, source, target);
+ * ```
+ */
+export interface RepairResult {
+  dryRun: boolean;
+  tables: TableRepair[];
+  upserted: number;
+  deleted: number;
+}
+
+// Rows per INSERT: enough to amortize the round trip, within every engine's statement size.
+const MAX_ROWS_PER_INSERT = 500;
+
+/**
+ * Makes the target equal to the source for the differences a report found: rows missing
+ * in the target are inserted and differing rows overwritten (INSERT ... ON CONFLICT (key)
+ * DO UPDATE, on every engine), and extra rows deleted only with `deleteExtra`. Rows are
+ * read again from the source by key, never taken from the report, and written in atomic
+ * batches that stay within the target's parameter limit (D1: 100).
+ *
+ * @example
+ * ```ts
+ * const report = await validateDatabases(source, target, { validateAllRows: true });
+ * const plan = await repair(report, source, target, { dryRun: true });
+ * await repair(report, source, target, { deleteExtra: true });
+ * ```
+ */
+export async function repair(
+  report: ValidationReport,
+  source: DatabaseAdapter,
+  target: DatabaseAdapter,
+  options: RepairOptions = {},
+): Promise<RepairResult> {
+  const perBatch = options.statementsPerBatch ?? 50;
+  if (!Number.isInteger(perBatch) || perBatch < 1) {
+    throw new InvalidArgumentError(`repair: statementsPerBatch must be an integer >= 1, got ${String(perBatch)}.`);
+  }
+  const result: RepairResult = { dryRun: options.dryRun ?? false, tables: [], upserted: 0, deleted: 0 };
+  const todo = report.tables.filter(
+    (t) => t.keyColumns.length > 0 && t.missingInTargetCount + t.differentRowsCount + t.extraInTargetCount > 0,
+  );
+  if (todo.length === 0) return result;
+  const [sourceTables, targetTables] = await Promise.all([source.introspect(), target.introspect()]);
+  for (const table of todo) {
+    const from = sourceTables.find((t) => t.name === table.table);
+    const to = targetTables.find((t) => t.name === table.table);
+    if (!from || !to) continue;
+    const upsertKeys = [...table.missingInTarget, ...table.differentRows.map((d) => d.key)];
+    const repaired = await repairTable(source, target, from, to, table.keyColumns, upsertKeys, table.extraInTarget, options);
+    repaired.incomplete = table.truncated;
+    repaired.extraKept = options.deleteExtra ? table.extraInTargetCount - repaired.deleted : table.extraInTargetCount;
+    if (!result.dryRun) {
+      for (let i = 0; i < repaired.statements.length; i += perBatch) await target.batch(repaired.statements.slice(i, i + perBatch));
+    }
+    result.tables.push(repaired);
+    result.upserted += repaired.upserted;
+    result.deleted += repaired.deleted;
+  }
+  return result;
+}
+
+async function repairTable(
+  source: DatabaseAdapter,
+  target: DatabaseAdapter,
+  from: TableInfo,
+  to: TableInfo,
+  keyNames: string[],
+  upsertKeys: RowKey[],
+  extraKeys: RowKey[],
+  options: RepairOptions,
+): Promise<TableRepair> {
+  const out: TableRepair = { table: from.name, upserted: 0, deleted: 0, extraKept: 0, goneFromSource: 0, incomplete: false, statements: [] };
+  const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
+  const pairs = from.columns
+    .filter((c) => targetColumns.has(c.name))
+    .map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
+  const keys: KeyColumn[] = keyNames.map((name) => {
+    const pair = pairs.find((p) => p.from.name === name)!;
+    const type = comparisonType(pair.from.logicalType, pair.to.logicalType) ?? pair.from.logicalType;
+    return { name, type, order: 'text', declaredType: pair.from.declaredType, nullable: pair.from.nullable };
+  });
+  const codec = new KeyCodec(keys, {});
+  const maxParams = target.capabilities.maxBoundParameters;
+
+  if (upsertKeys.length > 0) {
+    const rows = await fetchByKeys(source, from, keys, pairs.map((p) => p.from.name), upsertKeys, codec);
+    out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
+    const values = [...rows.values()].map((row) => pairs.map((p) => convert(row, p, source, target)));
+    const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(maxParams / pairs.length)));
+    const upsert = hasUniqueKey(to, keyNames);
+    for (let i = 0; i < values.length; i += perInsert) {
+      const chunk = values.slice(i, i + perInsert);
+      if (!upsert) out.statements.push(...deleteStatements(to, keys, chunk.map((v) => keyOf(v, pairs, keyNames)), maxParams));
+      out.statements.push(insertStatement(to, pairs.map((p) => p.to), keyNames, chunk, upsert));
+    }
+    out.upserted = values.length;
+  }
+  if (options.deleteExtra && extraKeys.length > 0) {
+    out.statements.push(...deleteStatements(to, keys, extraKeys, maxParams));
+    out.deleted = extraKeys.length;
+  }
+  return out;
+}
+
+function convert(row: Row, pair: { from: ColumnInfo; to: ColumnInfo }, source: DatabaseAdapter, target: DatabaseAdapter): unknown {
+  return toTargetValue(row[pair.from.name], pair.from, source.dialect, pair.to, target.dialect);
+}
+
+function keyOf(values: unknown[], pairs: { from: ColumnInfo }[], keyNames: string[]): RowKey {
+  const key: RowKey = {};
+  for (const name of keyNames) key[name] = values[pairs.findIndex((p) => p.from.name === name)];
+  return key;
+}
+
+// ON CONFLICT needs a unique constraint on exactly the key columns; without one, rows are replaced by delete + insert.
+function hasUniqueKey(table: TableInfo, keys: string[]): boolean {
+  const same = (cols: string[]) => cols.length === keys.length && keys.every((k) => cols.includes(k));
+  return same(table.primaryKey) || table.indexes.some((i) => i.unique && same(i.columns));
+}
+
+function insertStatement(table: TableInfo, columns: ColumnInfo[], keys: string[], rows: unknown[][], upsert: boolean): Statement {
+  const tuple = '(' + columns.map(() => '?').join(', ') + ')';
+  let sql = `INSERT INTO ${tableRef(table)} (${selectList(columns.map((c) => c.name))}) VALUES ${rows.map(() => tuple).join(', ')}`;
+  if (upsert) {
+    const updates = columns.filter((c) => !keys.includes(c.name)).map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`);
+    sql += ` ON CONFLICT (${selectList(keys)}) DO ${updates.length ? 'UPDATE SET ' + updates.join(', ') : 'NOTHING'}`;
+  }
+  return { sql, params: rows.flat() };
+}
+
+function deleteStatements(table: TableInfo, keys: KeyColumn[], keyRows: RowKey[], maxParams: number): Statement[] {
+  const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(maxParams / keys.length)));
+  const out: Statement[] = [];
+  for (let i = 0; i < keyRows.length; i += perStatement) {
+    const chunk = keyRows.slice(i, i + perStatement);
+    out.push({
+      sql: `DELETE FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`,
+      params: chunk.flatMap((row) => keys.map((k) => row[k.name])),
+    });
+  }
+  return out;
+}
