@@ -9,6 +9,8 @@ export const sharedProjectConfig = {
   ssr: { resolve: { conditions: ['@switchyard/source'] } },
   test: {
     environment: 'node',
+    // Tests live beside the source; build output (a bundled worker, dist/) is never collected.
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

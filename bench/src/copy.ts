@@ -16,7 +16,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -76,7 +76,7 @@ try {
   }
   writeFileSync(csvPath, csv.join('\n') + '\n');
   raw.close();
-  print(`copy benchmark: ${ROWS.toLocaleString('en')} rows x 8 columns, Postgres at ${new URL(server.url).host}, concurrency ${CONCURRENCY}`);
+  print(`copy benchmark: ${ROWS.toLocaleString('en')} rows x 8 columns, Postgres at ${new URL(server.url).host}, concurrency ${CONCURRENCY}, load average ${loadavg()[0]!.toFixed(1)}`);
 
   const pgAdmin = new pg.Client({ connectionString: database.url });
   await pgAdmin.connect();
@@ -131,6 +131,7 @@ try {
   print(`| copyTables Postgres -> SQLite | ${rate(backSeconds).toLocaleString('en')} | ${(loopSeconds / backSeconds).toFixed(2)}x loop | >= 0.7x ${loopSeconds / backSeconds >= 0.7 ? 'met' : 'MISSED'} |`);
   print(`| D1 parameters per INSERT (plan) | ${plan.rowsPerStatement} rows x 8 = ${plan.paramsPerStatement} of 100 | ${(plan.parameterShare * 100).toFixed(0)}% | >= 95% ${plan.parameterShare >= 0.95 ? 'met' : 'MISSED'} |`);
   if (measured) print(`| D1 parameters per INSERT (Miniflare, ${measured.statements} statements) | max ${measured.max}, median ${measured.median} of 100 | ${measured.median}% | >= 95% ${measured.median >= 95 ? 'met' : 'MISSED'} |`);
+  print(`load average at the end: ${loadavg()[0]!.toFixed(1)} (ratios are measured in one run; a busy machine lowers the JavaScript side more than psql)`);
   await pgAdmin.end();
   await source.close();
   await target.close();

@@ -86,6 +86,16 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
     expect(over.code, over.stderr).toBe(0);
     expect(over.stdout).toMatch(/Rows: 900 copied, 0 written, 900 skipped/);
 
+    // The remaining copyTables options, as flags.
+    const flags = await switchyard(['copy', source, target, '--no-resume', '--no-copy-fast-path', '--no-sync-sequences', '--worker-id', 'cli-test',
+      '--retries', '2', '--retry-delay', '50', '--claim-timeout', '5000', '--concurrency', '2', '--ranges', '2', '--tables', 'users', '--json']);
+    expect(flags.code, flags.stderr).toBe(0);
+    const result = JSON.parse(flags.stdout);
+    expect(result.tables).toMatchObject([{ table: 'users', status: 'done', method: 'insert', rowsSkipped: 300, ranges: 2 }]);
+    const dry = await switchyard(['copy', source, target, '--dry-run', '--on-conflict', 'error']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('Copy plan (dry run, nothing written)');
+
     const status = await switchyard(['status', target, source]);
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/users .*100%.*ranges \d+\/\d+ done \(done\)/);
@@ -99,11 +109,13 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
   });
 
   it('validates quickly, by sample and fully, with exit code 0 when equal', async () => {
-    const quick = await switchyard(['validate', source, target]);
+    const [quick, sample, all] = await Promise.all([
+      switchyard(['validate', source, target]),
+      switchyard(['validate', source, target, '--sample', '500']),
+      switchyard(['validate', source, target, '--all', '--json']),
+    ]);
     expect(quick.code, quick.stdout + quick.stderr).toBe(0);
-    const sample = await switchyard(['validate', source, target, '--sample', '500']);
     expect(sample.code, sample.stdout + sample.stderr).toBe(0);
-    const all = await switchyard(['validate', source, target, '--all', '--json']);
     expect(all.code, all.stdout + all.stderr).toBe(0);
     expect(JSON.parse(all.stdout).ok).toBe(true);
   });

@@ -1,6 +1,13 @@
 import type { AdapterCapabilities } from '@switchyard/core';
 
-/** How many rows go into one INSERT statement and one batch for a target. */
+/**
+ * How many rows go into one INSERT statement and one batch for a target.
+ *
+ * @example
+ * ```ts
+ * const { rowsPerStatement, parameterShare } = planBatch(d1.capabilities, 8); // 12, 0.96
+ * ```
+ */
 export interface BatchPlan {
   /** Rows per multi-row INSERT: as many as the bound-parameter and statement-size limits allow. */
   rowsPerStatement: number;

@@ -1,9 +1,23 @@
 import type { Row } from '@switchyard/core';
 
-/** What to do when a copied row's primary key already exists in the target. */
+/**
+ * What to do when a copied row's primary key already exists in the target.
+ *
+ * @example
+ * ```ts
+ * await copyTables(source, target, { onConflict: 'update' }); // overwrite rows the target already has
+ * ```
+ */
 export type OnConflict = 'skip' | 'update' | 'error';
 
-/** Progress of one table, reported after every batch. */
+/**
+ * Progress of one table, reported after every batch.
+ *
+ * @example
+ * ```ts
+ * onProgress: (p) => console.log(`${p.table} ${p.rowsCopiedAllRuns}/${p.totalRows} ETA ${p.etaMs}ms`)
+ * ```
+ */
 export interface CopyProgress {
   table: string;
   /** Rows read from the source for this table in this run. */
@@ -18,7 +32,14 @@ export interface CopyProgress {
   etaMs: number | undefined;
 }
 
-/** Options of {@link copyTables}. */
+/**
+ * Options of {@link copyTables}.
+ *
+ * @example
+ * ```ts
+ * const options: CopyOptions = { tables: ['users', 'orders'], concurrency: 4, reconcile: true };
+ * ```
+ */
 export interface CopyOptions {
   /** Tables to copy. Default: every table of the source, parents before children (foreign-key order). */
   tables?: string[];
@@ -72,10 +93,24 @@ export interface CopyOptions {
   syncSequences?: boolean;
 }
 
-/** What happened to one table. */
+/**
+ * What happened to one table.
+ *
+ * @example
+ * ```ts
+ * if (result.tables.some((t) => t.status === 'failed')) process.exitCode = 1;
+ * ```
+ */
 export type TableCopyStatus = 'done' | 'failed' | 'aborted' | 'planned';
 
-/** The outcome for one table. */
+/**
+ * The outcome for one table.
+ *
+ * @example
+ * ```ts
+ * for (const t of result.tables) console.log(t.table, t.status, t.rowsCopied, t.method);
+ * ```
+ */
 export interface TableCopyResult {
   table: string;
   status: TableCopyStatus;
@@ -100,7 +135,15 @@ export interface TableCopyResult {
   error?: string;
 }
 
-/** The result of {@link copyTables}. */
+/**
+ * The result of {@link copyTables}.
+ *
+ * @example
+ * ```ts
+ * const { summary, aborted } = await copyTables(source, target);
+ * console.log(summary.rowsCopied, Math.round(summary.rowsPerSecond), aborted);
+ * ```
+ */
 export interface CopyResult {
   tables: TableCopyResult[];
   /** True when the signal stopped the copy; run again to resume. */

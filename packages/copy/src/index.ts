@@ -2,5 +2,5 @@ export { copyTables } from './copy-tables';
 export { CopyFailedError } from './copy-errors';
 export { planBatch, type BatchPlan } from './batch-plan';
 export type { CopyOptions, CopyProgress, CopyResult, OnConflict, TableCopyResult, TableCopyStatus } from './copy-options';
-export { CHECKPOINT_TABLE } from './_internal/checkpoint-ledger';
+export { CHECKPOINT_TABLE } from './checkpoint-table';
 export { translateSchema, type SchemaWarning, type TranslateSchemaOptions, type TranslatedSchema } from './translate-schema';

@@ -3,7 +3,14 @@ import { orderByForeignKeys } from './_internal/table-order';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './_internal/type-cast';
 import { quoteIdent, tableRef } from './_internal/sql-text';
 
-/** Options of {@link translateSchema}. */
+/**
+ * Options of {@link translateSchema}.
+ *
+ * @example
+ * ```ts
+ * translateSchema(tables, 'postgres', { columnTypes: { 'users.id': 'integer' }, exclude: ['cache'] });
+ * ```
+ */
 export interface TranslateSchemaOptions {
   /** The engine the tables were read from. Default: `postgres` when tables carry a schema, else `sqlite`. */
   from?: DialectName;
@@ -15,7 +22,14 @@ export interface TranslateSchemaOptions {
   exclude?: string[];
 }
 
-/** Something in the source schema that has no exact equivalent in the target. */
+/**
+ * Something in the source schema that has no exact equivalent in the target.
+ *
+ * @example
+ * ```ts
+ * for (const w of translateSchema(tables, 'sqlite').untranslated) console.warn(w.table, w.kind, w.message);
+ * ```
+ */
 export interface SchemaWarning {
   table: string;
   column?: string;
@@ -26,7 +40,15 @@ export interface SchemaWarning {
   message: string;
 }
 
-/** DDL for the target engine and what did not translate exactly. */
+/**
+ * DDL for the target engine and what did not translate exactly.
+ *
+ * @example
+ * ```ts
+ * const { statements } = translateSchema(await source.introspect(), 'postgres');
+ * for (const sql of statements) await target.execute(sql);
+ * ```
+ */
 export interface TranslatedSchema {
   /** `CREATE TABLE`, `CREATE INDEX` (and on Postgres `ALTER TABLE … ADD FOREIGN KEY`) statements, to run in order. */
   statements: string[];

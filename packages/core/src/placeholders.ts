@@ -14,6 +14,12 @@ export interface PlaceholderScan {
 // concatenated key would cost a new string and a new hash on every call.
 const caches = { rewrite: new Map<string, PlaceholderScan>(), scan: new Map<string, PlaceholderScan>() };
 const CACHE_LIMIT = 2000;
+// Statements longer than this are kept in a cache of a few entries only: most carry
+// inlined data and never repeat, but a bulk load repeats one multi-row INSERT text
+// (thousands of `?`) for every full chunk, and rescanning it costs milliseconds each time.
+const LONG_STATEMENT = 65_536;
+const longCaches = { rewrite: new Map<string, PlaceholderScan>(), scan: new Map<string, PlaceholderScan>() };
+const LONG_CACHE_LIMIT = 4;
 
 /**
  * Finds the `?` placeholders of a statement, skipping string literals (`'…'`, `E'…'`),
@@ -28,13 +34,12 @@ const CACHE_LIMIT = 2000;
  * ```
  */
 export function scanPlaceholders(sql: string, options: { rewrite: boolean }): PlaceholderScan {
-  const cache = options.rewrite ? caches.rewrite : caches.scan;
+  const long = sql.length > LONG_STATEMENT;
+  const cache = long ? (options.rewrite ? longCaches.rewrite : longCaches.scan) : options.rewrite ? caches.rewrite : caches.scan;
   const hit = cache.get(sql);
   if (hit) return hit;
   const scan = scan_(sql, options.rewrite);
-  // Very long statements are usually one-offs with inlined data: not worth keeping.
-  if (sql.length > 65_536) return scan;
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  if (cache.size >= (long ? LONG_CACHE_LIMIT : CACHE_LIMIT)) cache.delete(cache.keys().next().value as string);
   cache.set(sql, scan);
   return scan;
 }

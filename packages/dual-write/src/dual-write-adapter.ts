@@ -20,7 +20,7 @@ import { ColumnTypeCache } from './_internal/column-types';
 import { EventHub } from './_internal/event-hub';
 import { JournalBook } from './_internal/journal-book';
 import { MetricsCollector } from './_internal/metrics-collector';
-import { preflight } from './_internal/statement-preflight';
+import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
 import { toError } from './_internal/to-error';
@@ -41,8 +41,7 @@ import { SecondaryWriteError } from './secondary-write-error';
  * {@link createDualWriteAdapter}.
  */
 export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, CompiledQueryExecutor {
-  /** What both sides can do: the weaker of the two. */
-  readonly capabilities: AdapterCapabilities;
+  readonly #capabilities: [AdapterCapabilities, AdapterCapabilities];
   readonly #sides: [DatabaseAdapter, DatabaseAdapter];
   #primaryIndex: 0 | 1;
   readonly #options: ResolvedOptions;
@@ -65,8 +64,28 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     this.#metrics = new MetricsCollector(this.#options.collectMetrics);
     this.#events = new EventHub(this.#options.onEvent);
     this.#types = new ColumnTypeCache(() => this.#sides);
-    this.capabilities = weakerCapabilities(primary.capabilities, secondary.capabilities);
+    // Transactions follow the primary: the adapter replays a committed transaction on the
+    // secondary itself (as one atomic batch where it has no transactions), so it offers
+    // them exactly while the primary does. Every other capability is the weaker side's.
+    const weaker = weakerCapabilities(primary.capabilities, secondary.capabilities);
+    this.#capabilities = [
+      { ...weaker, transactions: primary.capabilities.transactions },
+      { ...weaker, transactions: secondary.capabilities.transactions },
+    ];
     this.#kyselyDialect = this.primary.dialect;
+  }
+
+  /**
+   * What the adapter can do: the weaker side's limits, and interactive transactions
+   * while the current primary has them.
+   *
+   * @example
+   * ```ts
+   * adapter.capabilities.maxBoundParameters // 100 with D1 on either side
+   * ```
+   */
+  get capabilities(): AdapterCapabilities {
+    return this.#capabilities[this.#primaryIndex];
   }
 
   /**
@@ -143,7 +162,10 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const kind = this.#classify(sql);
-    if (kind === 'read') return routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows) as Promise<T[]>;
+    if (kind === 'read') {
+      checkLimits(this.secondary, [{ sql, params }]);
+      return routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows) as Promise<T[]>;
+    }
     const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
     return (result!.rows ?? []) as T[];
   }
@@ -171,7 +193,10 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     const kind = this.#classify(sql);
-    if (kind === 'read') return routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []);
+    if (kind === 'read') {
+      checkLimits(this.secondary, [{ sql, params }]);
+      return routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []);
+    }
     const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
     return result!;
   }
@@ -193,6 +218,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kinds = statements.map((s) => this.#classify(s.sql));
     const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
     if (kinds.every((k) => k === 'read')) {
+      checkLimits(this.secondary, copies);
       return routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? []));
     }
     return this.#write(this.#op('batch', copies));
@@ -421,6 +447,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     }
     const kind = this.#classify(compiled.sql);
     if (kind === 'read') {
+      checkLimits(this.secondary, [{ sql: compiled.sql, params: compiled.parameters }]);
       const rows = await routeRead(this.#route(), 
         compiled.sql,
         (side) => {

@@ -55,6 +55,7 @@ describe('dual-write D1 -> Postgres', () => {
     await expect(adapter.transaction(async () => 1)).rejects.toBeInstanceOf(UnsupportedError);
     await expect(adapter.transaction(async () => 1)).rejects.toThrow(/batch\(/);
     await adapter.switchPrimary();
+    expect(adapter.capabilities).toMatchObject({ transactions: true, maxBoundParameters: 100 });
     await d1Side.execute('CREATE TABLE p_ledger (id INTEGER PRIMARY KEY, amount INTEGER)');
     await pgSide.execute('CREATE TABLE p_ledger (id BIGINT PRIMARY KEY, amount BIGINT)');
     await adapter.transaction(async (tx) => {

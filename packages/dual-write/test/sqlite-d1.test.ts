@@ -21,9 +21,11 @@ describe('dual-write SQLite -> D1 (Miniflare)', () => {
   it('mirrors writes, batches and Kysely queries to D1 with the weaker capabilities', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const adapter = createDualWriteAdapter(sqlite, d1Side, { mode: 'primary-sqlite', verifyWrites: true });
-    expect(adapter.capabilities).toMatchObject({ transactions: false, maxBoundParameters: 100, exactInt64: false });
+    // D1's limits; transactions while SQLite is primary (replayed on D1 as one batch).
+    expect(adapter.capabilities).toMatchObject({ transactions: true, maxBoundParameters: 100, maxStatementBytes: 100_000, exactInt64: false });
     await adapter.execute('CREATE TABLE d_tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL, done BOOLEAN, due TIMESTAMP, tags JSON, blob BLOB)');
-    await adapter.execute('INSERT INTO d_tasks (id, title, done, due, tags, blob) VALUES (?, ?, ?, ?, ?, ?)', [
+    // RETURNING * compares bytes, booleans, timestamps and JSON as each engine reads them back.
+    await adapter.query('INSERT INTO d_tasks (id, title, done, due, tags, blob) VALUES (?, ?, ?, ?, ?, ?) RETURNING *', [
       1,
       'write tests',
       true,
@@ -39,6 +41,13 @@ describe('dual-write SQLite -> D1 (Miniflare)', () => {
     const back = await adapter.query('INSERT INTO d_tasks (id, title) VALUES (?, ?) RETURNING id, title', [4, 'returned']);
     expect(back).toEqual([{ id: 4, title: 'returned' }]);
     expect(await expectSameRows(sqlite, d1Side, 'd_tasks')).toBe(4);
+    // D1's parameter limit holds for reads too, so the app keeps working once D1 is primary.
+    const ids = Array.from({ length: 101 }, (_, i) => i);
+    await expect(adapter.query(`SELECT id FROM d_tasks WHERE id IN (${ids.map(() => '?').join(', ')})`, ids)).rejects.toMatchObject({
+      name: 'LimitExceededError',
+      limit: 'parameters',
+      max: 100,
+    });
     expect(adapter.getMetrics()).toMatchObject({ totalWrites: 5, successfulDualWrites: 5, verificationFailures: 0, secondaryFailures: 0 });
     await sqlite.close();
   });

@@ -145,7 +145,9 @@ describe('dual-write SQLite -> Postgres', () => {
   it('loses no write with 8 concurrent writers and switchPrimary() in the middle', async () => {
     const sqlite = createSQLiteAdapter(join(dir, 'concurrent.db'));
     const adapter = createDualWriteAdapter(sqlite, pgSide, { mode: 'primary-sqlite' });
-    await createOn(sqlite, 'c_log', 'id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER', 'id BIGINT PRIMARY KEY, writer BIGINT, seq BIGINT');
+    // Each engine numbers the rows itself: equal ids on both sides mean both applied the
+    // writes in the same order.
+    await createOn(sqlite, 'c_log', 'id INTEGER PRIMARY KEY AUTOINCREMENT, writer INTEGER, seq INTEGER', 'id BIGSERIAL PRIMARY KEY, writer BIGINT, seq BIGINT');
     await createOn(sqlite, 'c_last', 'id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER', 'id BIGINT PRIMARY KEY, writer BIGINT, seq BIGINT');
     await adapter.execute('INSERT INTO c_last (id, writer, seq) VALUES (1, 0, 0)');
     const writers = 8;
@@ -155,11 +157,10 @@ describe('dual-write SQLite -> Postgres', () => {
     const switches: string[] = [];
     const writer = async (w: number) => {
       for (let seq = 0; seq < perWriter; seq++) {
-        const id = w * 1000 + seq;
         if (seq % 2 === 0) {
-          await adapter.execute('INSERT INTO c_log (id, writer, seq) VALUES (?, ?, ?)', [id, w, seq]);
+          await adapter.execute('INSERT INTO c_log (writer, seq) VALUES (?, ?)', [w, seq]);
         } else {
-          await adapter.batch([{ sql: 'INSERT INTO c_log (id, writer, seq) VALUES (?, ?, ?)', params: [id, w, seq] }]);
+          await adapter.batch([{ sql: 'INSERT INTO c_log (writer, seq) VALUES (?, ?)', params: [w, seq] }]);
         }
         // Last writer wins: equal on both sides only if both applied the same order.
         await adapter.execute('UPDATE c_last SET writer = ?, seq = ? WHERE id = 1', [w, seq]);
@@ -177,6 +178,7 @@ describe('dual-write SQLite -> Postgres', () => {
     expect(await expectSameRows(sqlite, pgSide, 'c_last')).toBe(1);
     // Reads now follow the new primary.
     await pgSide.execute('INSERT INTO c_log (id, writer, seq) VALUES (-1, 0, 0)');
+    expect(await sqlite.first('SELECT count(*) AS n FROM c_log')).toEqual({ n: writers * perWriter });
     expect(await adapter.first('SELECT count(*) AS n FROM c_log')).toEqual({ n: writers * perWriter + 1 });
     await sqlite.close();
   });

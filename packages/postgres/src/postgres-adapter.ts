@@ -21,10 +21,24 @@ import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
 import { createTypeParsers, type PostgresTypeParsers } from './postgres-types';
 
-/** A pg connection: a `Client`, or a `PoolClient` checked out of a pool. */
+/**
+ * A pg connection: a `Client`, or a `PoolClient` checked out of a pool.
+ *
+ * @example
+ * ```ts
+ * await adapter.withConnection((client: PostgresConnection) => client.query('SELECT 1'));
+ * ```
+ */
 export type PostgresConnection = Client | PoolClient;
 
-/** Options of {@link createPostgresAdapter}. */
+/**
+ * Options of {@link createPostgresAdapter}.
+ *
+ * @example
+ * ```ts
+ * createPostgresAdapter(url, { name: 'neon', max: 5, schema: ['public', 'billing'] });
+ * ```
+ */
 export interface PostgresAdapterOptions extends BaseAdapterOptions {
   /** Connections in the pool created from a connection string. Default `10` (pg's default). */
   max?: number;
@@ -64,6 +78,12 @@ interface TxScope {
  * connection string (Hyperdrive's too). int8 and numeric are read exactly, `?`
  * placeholders are rewritten to `$n`, `batch()` runs in one pipelined transaction
  * and `transaction()` nests through savepoints.
+ *
+ * @example
+ * ```ts
+ * const adapter: PostgresAdapter = createPostgresAdapter(pool);
+ * const [{ n }] = await adapter.query<{ n: number }>('SELECT count(*) AS n FROM users');
+ * ```
  */
 export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   readonly #state: PgState;
@@ -114,36 +134,38 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
 
   protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
     const config = this.#config(statement);
-    const pool = this.#state.pool;
-    // A pool checks a connection out per query; no need to hold one ourselves.
-    const result =
-      pool && !this.#tx
-        ? await pool.query(config)
-        : await this.#withClient((client) => client.query(config));
+    // Not pool.query(): it destroys the connection on any error, a constraint violation
+    // included; here only a failed connection is discarded.
+    const result = await this.#withClient((client) => client.query(config), statement.source ?? statement.sql);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
   }
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
     const savepoint = this.#tx ? `sy_batch_${this.#depth}` : undefined;
     return this.#withClient(async (client) => {
+      // Outside a transaction COMMIT goes in the same pipeline: after a failed statement
+      // Postgres answers it with a rollback, so a batch costs one round trip.
       const outcome = await runPipelined(client, [
         savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN',
         ...statements.map((s) => this.#config(s)),
+        ...(savepoint ? [] : ['COMMIT']),
       ]);
       if (outcome.failed !== undefined) {
-        const rollback = savepoint ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK';
-        const failing = outcome.failed === 0 ? undefined : statements[outcome.failed - 1];
-        const error = this.wrapError(outcome.error, failing ? (failing.source ?? failing.sql) : savepoint ? 'SAVEPOINT' : 'BEGIN');
+        const failing = statements[outcome.failed - 1];
+        const failingSql = failing ? (failing.source ?? failing.sql) : outcome.failed === 0 ? 'BEGIN' : 'COMMIT';
+        const error = this.wrapError(outcome.error, savepoint && !failing ? 'SAVEPOINT' : failingSql);
         try {
-          await this.#control(client, rollback);
+          if (savepoint) await this.#control(client, `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+          // Still open when the statements after the failure were never sent (pg without pipeline mode).
+          else if (transactionStatus(client) !== 'I') await this.#control(client, 'ROLLBACK');
         } catch (rollbackError) {
           // The statement's error is the one to report; the connection is discarded.
           throw new RollbackFailed(error, rollbackError);
         }
         throw error;
       }
-      await this.#control(client, savepoint ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
-      return outcome.results.slice(1).map((r, i) => toRawResult(r, statements[i]!.sql));
+      if (savepoint) await this.#control(client, `RELEASE SAVEPOINT ${savepoint}`);
+      return outcome.results.slice(1, statements.length + 1).map((r, i) => toRawResult(r, statements[i]!.sql));
     });
   }
 
@@ -187,9 +209,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   protected async runIntrospect(): Promise<TableInfo[]> {
     return introspectPostgres(async <T>(text: string, values: unknown[]) => {
       const config: QueryConfig = { text, values, types: this.#state.types };
-      const result = this.#state.pool && !this.#tx
-        ? await this.#state.pool.query(config)
-        : await this.#withClient((client) => client.query(config));
+      const result = await this.#withClient((client) => client.query(config));
       return result.rows as T[];
     }, this.#state.schemas);
   }
@@ -229,13 +249,22 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     }
   }
 
-  /** Runs `fn` on a connection this adapter may use exclusively until `fn` settles. */
-  async #withClient<T>(fn: (client: PostgresConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on a connection this adapter may use exclusively until `fn` settles.
+   * `sql` names the statement in the error when no connection can be had.
+   */
+  async #withClient<T>(fn: (client: PostgresConnection) => Promise<T>, sql?: string): Promise<T> {
     const tx = this.#tx;
     if (tx) return unwrapRollbackFailure(tx.queue.run(() => fn(tx.client)));
     const { pool, client, queue } = this.#state;
     if (client) return unwrapRollbackFailure(queue.run(() => fn(client)));
-    const checkedOut = await pool!.connect();
+    let checkedOut: PoolClient;
+    try {
+      checkedOut = await pool!.connect();
+    } catch (error) {
+      // Typed here: transaction() and withConnection() hand errors back as they come.
+      throw this.wrapError(error, sql);
+    }
     // A connection that failed is destroyed rather than handed to the next caller.
     let discard: Error | undefined;
     // pg-pool listens for errors only on idle connections: without this, a server that
@@ -331,6 +360,12 @@ function unwrapRollbackFailure<T>(promise: Promise<T>): Promise<T> {
   return promise.catch((error: unknown) => {
     throw error instanceof RollbackFailed ? error.original : error;
   });
+}
+
+/** pg's transaction status from the last ReadyForQuery ('I' idle), when this pg version reports it. */
+function transactionStatus(client: PostgresConnection): string | null | undefined {
+  const c = client as { getTransactionStatus?: () => string | null };
+  return typeof c.getTransactionStatus === 'function' ? c.getTransactionStatus() : undefined;
 }
 
 /** True when the connection itself failed (socket closed, server shut down), not just a statement. */

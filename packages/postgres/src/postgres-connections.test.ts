@@ -136,4 +136,22 @@ describe('postgres adapter on a single Client', () => {
     expect(await adapter.first('SELECT 1 AS one')).toEqual({ one: 1 });
     await adapter.close();
   });
+
+  it('keeps a pool connection after a statement error, and reuses it', async () => {
+    const small = new pg.Pool({ connectionString: database.url, max: 1 });
+    const adapter = createPostgresAdapter(small, { closePool: true });
+    const before = await adapter.first<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    await expect(adapter.execute('INSERT INTO sy_conn VALUES (?, ?), (?, ?)', [1, 'a', 1, 'b'])).rejects.toThrow(/SQLSTATE 23505/);
+    expect(await adapter.first('SELECT pg_backend_pid() AS pid')).toEqual(before);
+    await adapter.close();
+  });
+
+  it('types a failure to connect as a TransientError, in queries and transactions alike', async () => {
+    const unreachable = new URL(database.url);
+    unreachable.port = '1';
+    const adapter = createPostgresAdapter(unreachable.toString(), { max: 1 });
+    await expect(adapter.query('SELECT 1')).rejects.toBeInstanceOf(TransientError);
+    await expect(adapter.transaction(async () => 1)).rejects.toBeInstanceOf(TransientError);
+    await adapter.close();
+  });
 });

@@ -133,6 +133,24 @@ describe('postgres writes and errors', () => {
     expect(await adapter.first('SELECT v FROM sy_batch WHERE id = 1')).toEqual({ v: 'v1' });
   });
 
+  it('reports a constraint checked at COMMIT and leaves the connection out of any transaction', async () => {
+    await adapter.execute('CREATE TABLE sy_deferred (id int, CONSTRAINT sy_deferred_u UNIQUE (id) DEFERRABLE INITIALLY DEFERRED)');
+    const error = await adapter
+      .batch([
+        { sql: 'INSERT INTO sy_deferred VALUES (?)', params: [1] },
+        { sql: 'INSERT INTO sy_deferred VALUES (?)', params: [1] },
+      ])
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ConstraintError);
+    expect(error.sql).toBe('COMMIT');
+    await Promise.all(Array.from({ length: 8 }, (_, i) => adapter.execute('INSERT INTO sy_deferred VALUES (?)', [10 + i])));
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, () => adapter.first<{ tx: unknown }>('SELECT txid_current_if_assigned() AS tx')),
+    );
+    expect(statuses.every((row) => row?.tx === null)).toBe(true);
+    expect(await adapter.first('SELECT count(*) AS n FROM sy_deferred')).toEqual({ n: 8 });
+  });
+
   it('runs a batch inside a transaction through a savepoint', async () => {
     await adapter.transaction(async (tx) => {
       await tx.execute('INSERT INTO sy_batch VALUES (?, ?)', [9000, 'tx']);

@@ -1,6 +1,13 @@
 import { logicalTypeOf, type ColumnInfo, type ForeignKeyInfo, type IndexInfo, type TableInfo } from '@switchyard/core';
 
-/** Runs one catalog query with pg-native parameters (arrays bound as Postgres arrays). */
+/**
+ * Runs one catalog query with pg-native parameters (arrays bound as Postgres arrays).
+ *
+ * @example
+ * ```ts
+ * const run: CatalogQuery = async (sql, params) => (await client.query(sql, params)).rows;
+ * ```
+ */
 export type CatalogQuery = <T>(sql: string, params: unknown[]) => Promise<T[]>;
 
 interface TableRow { oid: number; schema: string; name: string }
@@ -23,7 +30,14 @@ interface ForeignKeyRow {
   on_delete: string;
 }
 
-/** Table names that belong to an engine or platform rather than the application. */
+/**
+ * Table names that belong to an engine or platform rather than the application.
+ *
+ * @example
+ * ```ts
+ * INTERNAL_TABLE.test('_cf_KV') // true
+ * ```
+ */
 export const INTERNAL_TABLE = /^(sqlite_|_cf_|d1_)/i;
 
 const FK_ACTIONS: Record<string, string> = {

@@ -1,12 +1,26 @@
 import pg from 'pg';
 import { parsePgArray } from './_internal/pg-array';
 
-/** pg's per-query type configuration: `{ types: { getTypeParser } }` in a query config. */
+/**
+ * pg's per-query type configuration: `{ types: { getTypeParser } }` in a query config.
+ *
+ * @example
+ * ```ts
+ * const types: PostgresTypeParsers = { getTypeParser: (oid, format) => pg.types.getTypeParser(oid, format) };
+ * ```
+ */
 export interface PostgresTypeParsers {
   getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown;
 }
 
-/** Type OIDs whose parsing Switchyard fixes, so values read the same on every adapter. */
+/**
+ * Type OIDs whose parsing Switchyard fixes, so values read the same on every adapter.
+ *
+ * @example
+ * ```ts
+ * createTypeParsers().getTypeParser(PG_OID.int8)('42') // 42
+ * ```
+ */
 export const PG_OID = {
   int8: 20,
   int2: 21,

@@ -89,6 +89,25 @@ export function batchConformance(ctx: ConformanceContext): void {
       expect(await count()).toBe('100');
     });
 
+    it('inserts 500 rows in multi-row statements sized by maxBoundParameters, in one batch', async () => {
+      await fresh();
+      const rowsPerStatement = Math.min(250, Math.floor(adapter.capabilities.maxBoundParameters / 2));
+      const statements = [];
+      for (let start = 0; start < 500; start += rowsPerStatement) {
+        const ids = Array.from({ length: Math.min(rowsPerStatement, 500 - start) }, (_, i) => start + i + 1);
+        statements.push({
+          sql: `INSERT INTO ${table} (id, name) VALUES ${ids.map(() => '(?, ?)').join(', ')}`,
+          params: ids.flatMap((id) => [id, `row ${id}`]),
+        });
+      }
+      const results = await adapter.batch(statements);
+      expect(results.reduce((n, r) => n + r.rowsAffected, 0)).toBe(500);
+      const rows = await adapter.query<{ id: unknown; name: unknown }>(`SELECT id, name FROM ${table} ORDER BY id`);
+      expect(rows).toHaveLength(500);
+      expect(rows[499]).toEqual({ id: 500, name: 'row 500' });
+      expect(rows.every((r, i) => r.id === i + 1)).toBe(true);
+    });
+
     it('keeps working after a failed batch', async () => {
       await fresh();
       await expectError(adapter.batch([insert(1), insert(1, null)]), 'ConstraintError');

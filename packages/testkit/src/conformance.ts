@@ -13,6 +13,8 @@ import { valueShapesConformance } from './conformance-value-shapes';
 import { valuesConformance } from './conformance-values';
 import { writesConformance } from './conformance-writes';
 
+const TEST_TIMEOUT_MS = 60_000;
+
 /**
  * The adapter conformance suite: registers a vitest `describe` block that proves an
  * adapter keeps the {@link DatabaseAdapter} contract on a real engine. What differs
@@ -30,11 +32,13 @@ import { writesConformance } from './conformance-writes';
  * ```
  */
 export function runAdapterConformance(options: AdapterConformanceOptions): void {
-  describe(`adapter conformance: ${options.name}`, async () => {
+  // Megabyte values and remote engines (D1 over REST) outlast vitest's 5 s default, and the
+  // suite should not depend on the caller's config for that.
+  describe(`adapter conformance: ${options.name}`, { timeout: TEST_TIMEOUT_MS }, async () => {
     const adapter: DatabaseAdapter = await options.create();
     afterAll(async () => {
       await (options.teardown ?? ((a: DatabaseAdapter) => a.close()))(adapter);
-    });
+    }, TEST_TIMEOUT_MS);
     const ctx = createConformanceContext(adapter, options);
     valuesConformance(ctx);
     valueShapesConformance(ctx);

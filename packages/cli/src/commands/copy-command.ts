@@ -24,6 +24,13 @@ Flags:
   --dry-run                 Plan and count only; write nothing
   --continue-on-error       Record a batch that keeps failing and go on with the rest
   --retries <n>             Retries of a batch on transient errors (default: 5)
+  --retry-delay <ms>        First retry delay, doubled each attempt (default: 200)
+  --worker-id <name>        This worker's name in the checkpoint table (default:
+                            host, pid and a random suffix)
+  --claim-timeout <ms>      On a PostgreSQL target shared by several workers, take
+                            over a range whose worker was silent this long (30000)
+  --no-copy-fast-path       Use multi-row INSERTs instead of COPY FROM STDIN
+  --no-sync-sequences       Leave identity/serial sequences where they are
   --create-schema           First create the tables <target> lacks (translated DDL,
                             as \`switchyard schema --apply\` does)
   --json                    Print the result as JSON instead of a summary
@@ -35,6 +42,8 @@ Examples:
   switchyard copy sqlite:./app.db postgres://app@localhost/app --create-schema
   switchyard copy d1://<account-id>/<database-id> postgres://app@db/app --concurrency 4
   switchyard copy postgres://app@db/app sqlite:./rollback.db --create-schema --on-conflict update
+  # a second machine joining a big copy into PostgreSQL:
+  switchyard copy sqlite:./app.db postgres://app@db/app --concurrency 4 --worker-id copier-2
 `;
 
 /** `switchyard copy`: the resumable backfill. */
@@ -53,6 +62,11 @@ export const copyCommand: CommandDefinition = {
     'dry-run': { type: 'boolean' },
     'continue-on-error': { type: 'boolean' },
     retries: { type: 'string' },
+    'retry-delay': { type: 'string' },
+    'worker-id': { type: 'string' },
+    'claim-timeout': { type: 'string' },
+    'copy-fast-path': { type: 'boolean' },
+    'sync-sequences': { type: 'boolean' },
     'create-schema': { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -72,6 +86,13 @@ export const copyCommand: CommandDefinition = {
     if (ranges) options.ranges = ranges;
     const retries = intFlag(v.retries, 'retries', 'copy', { min: 0, max: 100 });
     if (retries !== undefined) options.retries = retries;
+    const retryDelay = intFlag(v['retry-delay'], 'retry-delay', 'copy', { min: 0 });
+    if (retryDelay !== undefined) options.retryDelayMs = retryDelay;
+    const claimTimeout = intFlag(v['claim-timeout'], 'claim-timeout', 'copy', { min: 1000 });
+    if (claimTimeout !== undefined) options.claimTimeoutMs = claimTimeout;
+    if (typeof v['worker-id'] === 'string') options.workerId = v['worker-id'];
+    if (v['copy-fast-path'] === false) options.copyFastPath = false;
+    if (v['sync-sequences'] === false) options.syncSequences = false;
     if (v.checkpoint === false) options.checkpoint = false;
     if (v.resume === false) options.resume = false;
     if (v['dry-run']) options.dryRun = true;

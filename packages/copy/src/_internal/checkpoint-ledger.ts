@@ -1,9 +1,7 @@
 import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import { decodeKey, encodeKey, type KeyValues } from './key-codec';
 import { quoteLiteral } from './sql-text';
-
-/** The table in the target that keeps copy progress, per table and key range. */
-export const CHECKPOINT_TABLE = '_switchyard_checkpoints';
+import { CHECKPOINT_TABLE } from '../checkpoint-table';
 
 export type RangeStatus = 'pending' | 'running' | 'done' | 'failed';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { MirrorApplyError } from './mirror-errors';
-import { appSchema, createTables, expectSameRows, mirroredWrite, seedCounters, workload } from './mirror-test-kit';
+import { appSchema, expectSameRows, mirroredWrite, workload } from './mirror-test-kit';
 import { applyOps } from './op-apply';
 import { drainOutbox } from './outbox-drain';
 import { outboxMirror, type OutboxMirror } from './outbox-mirror';
-import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, ensureSecondaryTables } from './mirror-schema';
+import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, outboxTableDdl, secondaryTablesDdl } from './mirror-schema';
 
 /** A fresh primary and secondary, and engine-specific SQL the scenarios need. */
 export interface OutboxPair {
@@ -38,16 +38,24 @@ export function outboxScenarios(title: string, open: () => Promise<OutboxPair>, 
       pair = await open();
     });
     beforeEach(async () => {
-      for (const a of [pair.primary, pair.secondary]) {
-        for (const t of [...tables, 'audit']) await a.execute(`DROP TABLE IF EXISTS ${t}`);
-      }
-      await ensureSecondaryTables(pair.secondary);
-      for (const t of [APPLIED_OPS_TABLE, ROW_VERSIONS_TABLE, MIRROR_ERRORS_TABLE]) await pair.secondary.execute(`DELETE FROM ${t}`);
-      await createTables([pair.primary, pair.secondary], appSchema);
-      await seedCounters([pair.primary, pair.secondary]);
+      // One batch per side: on Miniflare every round trip counts.
       mirror = outboxMirror(pair.primary);
-      await mirror.ensureTable();
-      await pair.primary.execute(`DELETE FROM ${mirror.table}`);
+      const drops = [...tables, 'audit'].map((t) => ({ sql: `DROP TABLE IF EXISTS ${t}` }));
+      const seeds = [1, 2, 3, 4, 5].map((id) => ({ sql: 'INSERT INTO counters (id, n) VALUES (?, 0)', params: [id] }));
+      await pair.primary.batch([
+        ...drops,
+        ...appSchema(pair.primary.dialect).map((sql) => ({ sql })),
+        ...seeds,
+        { sql: outboxTableDdl(pair.primary.dialect, mirror.table) },
+        { sql: `DELETE FROM ${mirror.table}` },
+      ]);
+      await pair.secondary.batch([
+        ...drops,
+        ...appSchema(pair.secondary.dialect).map((sql) => ({ sql })),
+        ...seeds,
+        ...secondaryTablesDdl(pair.secondary.dialect).map((sql) => ({ sql })),
+        ...[APPLIED_OPS_TABLE, ROW_VERSIONS_TABLE, MIRROR_ERRORS_TABLE].map((t) => ({ sql: `DELETE FROM ${t}` })),
+      ]);
     });
     afterAll(async () => {
       await pair?.dispose();
@@ -121,6 +129,17 @@ export function outboxScenarios(title: string, open: () => Promise<OutboxPair>, 
       await expectSameRows(pair.primary, pair.secondary, tables);
       const ids = await pair.secondary.first<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${APPLIED_OPS_TABLE}`);
       expect(Number(ids!.n)).toBe(8 * half);
+    });
+
+    it('applies each entry once when two drains run at the same time', async () => {
+      await write(2 * B);
+      const [one, two] = await Promise.all([
+        drainOutbox(pair.secondary, { mirror, batchSize: half }),
+        drainOutbox(pair.secondary, { mirror, batchSize: half }),
+      ]);
+      expect(one.applied + two.applied).toBe(2 * B);
+      expect(await outboxDepth()).toBe(0);
+      await expectSameRows(pair.primary, pair.secondary, tables);
     });
 
     it('applies a redelivered operation once, and repairs operations that arrive after a newer one', async () => {
