@@ -93,14 +93,14 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   const copyRange = async (run: TableRun, range: RangeState): Promise<void> => {
     const { job } = run;
     const read = (after: unknown[] | null) => {
-      const p = retry(() => job.readPage(after, range.end));
+      const p = retry(() => job.readBatch(after, range.end));
       p.catch(() => {}); // awaited later; keeps a prefetch failure from surfacing as unhandled
       return p;
     };
     let after = range.lastKey ?? range.start;
-    let page = await read(after);
+    let batch = await read(after);
     for (;;) {
-      if (page.length === 0) {
+      if (batch.count === 0 || !batch.lastKey) {
         await retry(() => ledger.finish(range));
         return;
       }
@@ -109,27 +109,28 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
         await ledger.release(range).catch(() => {});
         return;
       }
-      const lastKey = job.keyOf(page[page.length - 1]!);
-      const last = page.length < job.plan.rowsPerBatch;
-      const { values, dropped } = job.prepare(page);
-      // Read the next page while this one is written.
-      const next = last ? Promise.resolve([]) : read(lastKey);
-      const advance = ledger.advance(range, lastKey, page.length, last);
-      const { written, claimed } = await retry(() => job.writer.write(values, advance.statement));
+      const lastKey = batch.lastKey;
+      const last = batch.count < job.plan.rowsPerBatch;
+      // Read the next batch while this one is written.
+      const next = last ? undefined : read(lastKey);
+      const advance = ledger.advance(range, lastKey, batch.count, last);
+      const payload = batch.payload;
+      const { written, claimed } = await retry(() => job.writer.write(payload, advance.statement));
       advance.commit();
-      if (run.reconcile) {
+      if (run.reconcile && batch.rows) {
         const batchStart = after;
-        await retry(() => run.reconcile!(batchStart, lastKey, page));
+        const rows = batch.rows;
+        await retry(() => run.reconcile!(batchStart, lastKey, rows));
       }
       after = lastKey;
-      run.rowsCopied += page.length;
+      const sent = Array.isArray(payload) ? payload.length : payload.count;
+      run.rowsCopied += batch.count;
       run.rowsWritten += written;
-      run.rowsSkipped += dropped + Math.max(0, values.length - written);
+      run.rowsSkipped += batch.dropped + Math.max(0, sent - written);
       report(run);
       // Another worker took this range over (our heartbeat went stale): it carries on from the checkpoint.
-      if (!claimed) return;
-      if (last) return;
-      page = await next;
+      if (!claimed || !next) return;
+      batch = await next;
     }
   };
 

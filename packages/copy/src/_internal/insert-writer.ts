@@ -1,12 +1,13 @@
 import type { DatabaseAdapter, Statement, TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
+import type { CopyText } from './sqlite-copy-text';
 import { quoteIdent, tableRef } from './sql-text';
 
 /** Writes converted rows (arrays in column order) plus the checkpoint advance, atomically. */
 export interface RowWriter {
   readonly method: 'insert' | 'copy';
   /** `claimed` is false when the checkpoint row no longer belongs to this worker (taken over). */
-  write(rows: unknown[][], checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }>;
+  write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }>;
 }
 
 /** `ON CONFLICT (pk) DO NOTHING / DO UPDATE SET …`, the same text on SQLite >= 3.24, D1 and Postgres. */
@@ -52,7 +53,9 @@ export class InsertWriter implements RowWriter {
     return sql;
   }
 
-  async write(rows: unknown[][], checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }> {
+  async write(payload: unknown[][] | CopyText, checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }> {
+    if (!Array.isArray(payload)) throw new TypeError('InsertWriter takes rows, not COPY text.');
+    const rows = payload;
     const statements: Statement[] = [];
     for (let i = 0; i < rows.length; i += this.#rowsPerStatement) {
       const chunk = rows.slice(i, i + this.#rowsPerStatement);

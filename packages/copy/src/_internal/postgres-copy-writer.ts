@@ -4,6 +4,7 @@ import { toPostgresPlaceholders, type DatabaseAdapter, type Statement, type Tabl
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
 import { quoteIdent, tableRef } from './sql-text';
+import type { CopyText } from './sqlite-copy-text';
 
 /** The slice of a `pg` client the COPY path uses. */
 export interface PgClientLike {
@@ -79,7 +80,8 @@ export class PostgresCopyWriter implements RowWriter {
     }
   }
 
-  async write(rows: unknown[][], checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }> {
+  async write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }> {
+    const count = Array.isArray(rows) ? rows.length : rows.count;
     return this.#target.withConnection(async (client) => {
       // The checkpoint commits in the same transaction as its rows, so a commit lost to a
       // server crash loses both and the copy re-reads that batch: no need to wait for the
@@ -87,8 +89,8 @@ export class PostgresCopyWriter implements RowWriter {
       await client.query('BEGIN; SET LOCAL synchronous_commit = off');
       let created = false;
       try {
-        let written = rows.length;
-        if (rows.length > 0) {
+        let written = count;
+        if (count > 0) {
           // Decided once per batch: other lanes share this writer and move the counter meanwhile.
           let viaStage = this.#insertSql !== undefined && this.#stagedRun > 0;
           if (this.#insertSql && !viaStage) {
@@ -134,9 +136,10 @@ export class PostgresCopyWriter implements RowWriter {
     });
   }
 
-  async #copy(client: PgClientLike, sql: string, rows: unknown[][]): Promise<void> {
+  async #copy(client: PgClientLike, sql: string, rows: unknown[][] | CopyText): Promise<void> {
     const stream = client.query(this.#copyFrom(sql));
-    await pipeline(Readable.from(encodeChunks(rows)), stream as unknown as NodeJS.WritableStream);
+    const source = Array.isArray(rows) ? Readable.from(encodeChunks(rows)) : Readable.from([rows.text]);
+    await pipeline(source, stream as unknown as NodeJS.WritableStream);
   }
 }
 

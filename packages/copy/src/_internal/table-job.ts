@@ -6,6 +6,21 @@ import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
 import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
 import { converterFor, type Converter } from './value-converter';
+import { createCopyTextReader, rendersExactFloats, type CopyText, type RawSqlite } from './sqlite-copy-text';
+
+/** One batch read from the source, ready for the writer. */
+export interface Batch {
+  /** Rows read from the source. */
+  count: number;
+  /** Key of the last row read; `null` when the page was empty. */
+  lastKey: KeyValues | null;
+  /** What the writer takes: converted rows, or a page already rendered as COPY text. */
+  payload: unknown[][] | CopyText;
+  /** Rows read but written (arrays), for reconcile; absent for COPY text pages. */
+  rows?: unknown[][];
+  /** Rows `transform` left out. */
+  dropped: number;
+}
 
 /** Everything needed to copy one table, prepared once. */
 export interface TableJob {
@@ -19,6 +34,8 @@ export interface TableJob {
   keyOf(row: unknown[]): KeyValues;
   /** Transforms and converts a page; rows dropped by `transform` are counted. */
   prepare(rows: unknown[][]): { values: unknown[][]; dropped: number };
+  /** Reads and prepares the next batch of a range. */
+  readBatch(after: KeyValues | null, end: KeyValues | null): Promise<Batch>;
 }
 
 /**
@@ -83,13 +100,20 @@ export async function prepareTableJob(
   const keyIndexes = source.primaryKey.map((k) => readColumns.indexOf(k));
   const transform = options.transform;
   const width = columns.length;
-  return {
+  const readPage = createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch);
+  // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
+  const raw = (sourceDb as { database?: RawSqlite }).database;
+  const readText =
+    writer.method === 'copy' && !transform && !options.reconcile && sourceDb.dialect === 'sqlite' && raw && typeof raw.prepare === 'function' && rendersExactFloats(raw)
+      ? createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch)
+      : undefined;
+  const job: TableJob = {
     source,
     target: targetForWrite,
     columns,
     plan,
     writer,
-    readPage: createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch),
+    readPage,
     keyOf: (row) => keyIndexes.map((i) => row[i]),
     prepare(rows) {
       const values: unknown[][] = [];
@@ -116,5 +140,15 @@ export async function prepareTableJob(
       }
       return { values, dropped };
     },
+    async readBatch(after, end) {
+      if (readText) {
+        const text = await readText(after, end);
+        return { count: text.count, lastKey: text.lastKey, payload: text, dropped: 0 };
+      }
+      const rows = await readPage(after, end);
+      const { values, dropped } = job.prepare(rows);
+      return { count: rows.length, lastKey: rows.length ? job.keyOf(rows[rows.length - 1]!) : null, payload: values, rows, dropped };
+    },
   };
+  return job;
 }
