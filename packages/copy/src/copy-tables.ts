@@ -7,7 +7,7 @@ import { MemoryLedger, TableLedger, type Ledger, type RangeState } from './_inte
 import { countRows, splitKeySpace } from './_internal/key-range';
 import { withRetry, type RetryPolicy } from './_internal/retry-policy';
 import { syncSequences } from './_internal/sequence-sync';
-import { prepareTableJob, type TableJob } from './_internal/table-job';
+import { prepareTableJob, type Batch, type TableJob } from './_internal/table-job';
 import { createReconciler } from './_internal/batch-reconcile';
 import { orderByForeignKeys, parentsOf } from './_internal/table-order';
 
@@ -111,11 +111,18 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
       }
       const lastKey = batch.lastKey;
       const last = batch.count < job.plan.rowsPerBatch;
-      // Read the next batch while this one is written.
-      const next = last ? undefined : read(lastKey);
+      // The next batch is read while this one is written: at once when the writer works
+      // synchronously (SQLite, D1 batches), or once a COPY page is on the wire, so SQLite
+      // renders the next page while Postgres parses this one.
+      let next: Promise<Batch> | undefined;
+      const readNext = () => {
+        if (!last && !next) next = read(lastKey);
+      };
       const advance = ledger.advance(range, lastKey, batch.count, last);
       const payload = batch.payload;
-      const { written, claimed } = await retry(() => job.writer.write(payload, advance.statement));
+      if (job.writer.method === 'insert') readNext();
+      const { written, claimed } = await retry(() => job.writer.write(payload, advance.statement, () => setImmediate(readNext)));
+      readNext();
       advance.commit();
       if (run.reconcile && batch.rows) {
         const batchStart = after;

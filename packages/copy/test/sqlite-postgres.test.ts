@@ -78,4 +78,25 @@ describe('copyTables between SQLite and Postgres', () => {
     expect(Number(inserted!.id)).toBe(3001);
     await source.close();
   });
+
+  it('keeps onConflict through COPY: rows already in Postgres are skipped, or updated, via the staging table', async () => {
+    const source = createSQLiteAdapter(':memory:');
+    await source.execute(ITEMS_SQLITE.replace('items', 'items_conflict'));
+    await source.execute('ALTER TABLE items_conflict RENAME TO items');
+    seedSqliteItems(source, 25_000);
+    await source.execute('ALTER TABLE items RENAME TO items_conflict');
+    await freshPgTable('items_conflict');
+    // Conflicts in the first and in a later batch (10,000 rows per COPY batch).
+    await pg.execute("INSERT INTO items_conflict (id, name) VALUES (3, 'kept'), (12345, 'kept')");
+    const skip = await copyTables(source, pg, { tables: ['items_conflict'] });
+    expect(skip.tables[0]).toMatchObject({ status: 'done', method: 'copy', rowsCopied: 25_000, rowsWritten: 24_998, rowsSkipped: 2 });
+    expect(await pg.query('SELECT name FROM items_conflict WHERE id IN (3, 12345) ORDER BY id')).toEqual([{ name: 'kept' }, { name: 'kept' }]);
+    expect(await countRows(pg, 'items_conflict')).toBe(25_000);
+
+    await pg.execute("UPDATE items_conflict SET name = 'stale' WHERE id IN (3, 24999)");
+    const update = await copyTables(source, pg, { tables: ['items_conflict'], onConflict: 'update', resume: false });
+    expect(update.tables[0]).toMatchObject({ status: 'done', rowsCopied: 25_000, rowsWritten: 25_000 });
+    expect(await assertTablesEqual(source, pg, 'items_conflict')).toBe(25_000);
+    await source.close();
+  });
 });

@@ -47,3 +47,4 @@ export {
 } from './value-normalize';
 export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
+export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';

@@ -33,10 +33,16 @@ const STATEMENT_CACHE_SIZE = 500;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
+/** A prepared statement, and whether it changes data (such a reader must not run twice). */
+interface CachedStatement {
+  statement: SqliteStatement;
+  write: boolean;
+}
+
 /** Shared by an adapter and the transaction-scoped adapters it hands out. */
 interface SqliteState {
   database: SqliteDatabase;
-  statements: Map<string, SqliteStatement>;
+  statements: Map<string, CachedStatement>;
   lock: TransactionLock;
   ownsDatabase: boolean;
 }
@@ -164,26 +170,26 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   #runSync({ sql, params }: EncodedStatement): RawResult {
-    const statement = this.#statement(sql);
+    const { statement, write } = this.#statement(sql);
     if (statement.reader) {
-      const rows = statement.all(...params) as Row[];
-      for (const row of rows) fromSafeIntegers(row);
-      return { rows, rowsAffected: isWriteStatement(sql) ? rows.length : 0 };
+      const rows = write ? readExact(statement, params) : readFast(statement, params);
+      return { rows, rowsAffected: write ? rows.length : 0 };
     }
     const info = statement.run(...params);
     return { rows: [], rowsAffected: info.changes, lastInsertId: toNumberIfSafe(info.lastInsertRowid) };
   }
 
-  #statement(sql: string): SqliteStatement {
+  #statement(sql: string): CachedStatement {
     const cache = this.#state.statements;
-    let statement = cache.get(sql);
-    if (statement) return statement;
-    statement = this.#state.database.prepare(sql);
-    // Writers too: safeIntegers also makes run() report lastInsertRowid as an exact bigint.
-    statement.safeIntegers(true);
+    let cached = cache.get(sql);
+    if (cached) return cached;
+    const statement = this.#state.database.prepare(sql);
+    // Writers run with safeIntegers so run() reports lastInsertRowid as an exact bigint.
+    if (!statement.reader) statement.safeIntegers(true);
+    cached = { statement, write: isWriteStatement(sql) };
     if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(sql, statement);
-    return statement;
+    cache.set(sql, cached);
+    return cached;
   }
 }
 
@@ -219,8 +225,37 @@ function toNumberIfSafe(value: number | bigint): number | bigint {
   return typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value;
 }
 
-// Statements read with safeIntegers so no int64 is rounded; values that fit a double
-// are handed back as numbers, the rest stay bigint.
+/**
+ * Reads rows as plain numbers (a BigInt per integer would double the cost of a scan), and
+ * reads again with safeIntegers only when a value lies beyond 2^53, where the number
+ * may have been rounded. Only for statements without side effects: they can run twice.
+ */
+function readFast(statement: SqliteStatement, params: unknown[]): Row[] {
+  const rows = statement.all(...params) as Row[];
+  return rows.some(hasUnsafeNumber) ? readExact(statement, params) : rows;
+}
+
+/** Reads with safeIntegers, so no int64 is rounded. */
+function readExact(statement: SqliteStatement, params: unknown[]): Row[] {
+  statement.safeIntegers(true);
+  try {
+    const rows = statement.all(...params) as Row[];
+    for (const row of rows) fromSafeIntegers(row);
+    return rows;
+  } finally {
+    statement.safeIntegers(false);
+  }
+}
+
+function hasUnsafeNumber(row: Row): boolean {
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'number' && (value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER)) return true;
+  }
+  return false;
+}
+
+// Values that fit a double are handed back as numbers, the rest stay bigint.
 function fromSafeIntegers(row: Row): void {
   for (const key in row) {
     const value = row[key];

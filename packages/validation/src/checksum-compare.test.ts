@@ -46,8 +46,21 @@ describe.each(['sqlite', 'postgres'] as const)('checksums of key ranges, %s -> %
     expect(items.missingInTargetCount + items.extraInTargetCount).toBe(3);
   });
 
+  it('handles keys at both ends of the int64 range', async () => {
+    const ids = [-9223372036854775808n, 0n, 9223372036854775807n];
+    for (const engine of [source, target]) {
+      const a = engine.adapter;
+      await a.execute(`CREATE TABLE edges (id ${a.dialect === 'postgres' ? 'bigint' : 'INTEGER'} PRIMARY KEY, v TEXT)`);
+      const v = engine === target ? 'changed' : 'max';
+      await a.execute('INSERT INTO edges (id, v) VALUES (?, ?), (?, ?), (?, ?)', [ids[0], 'min', ids[1], 'zero', ids[2], v]);
+    }
+    const report = await validateDatabases(source.adapter, target.adapter, { validateAllRows: true, tables: ['edges'] });
+    expect(report.tables[0]).toMatchObject({ method: 'checksum', rowsCompared: 3, differentRowsCount: 1 });
+    expect(report.tables[0]!.differentRows[0]!.key).toEqual({ id: 9223372036854775807n });
+  });
+
   it('reports identical tables as ok from one checksum per side', async () => {
-    const report = await validateDatabases(source.adapter, source.adapter, { validateAllRows: true });
+    const report = await validateDatabases(source.adapter, source.adapter, { validateAllRows: true, tables: ['items'] });
     expect(report.tables[0]).toMatchObject({ status: 'ok', method: 'checksum', rowsCompared: ROWS });
   });
 });

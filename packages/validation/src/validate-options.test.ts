@@ -167,4 +167,12 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
     expect(report.ok).toBe(false);
     expect(report.summary).toContain('Total tables: 4');
   });
+  it("leaves Switchyard's own bookkeeping tables out unless they are named", async () => {
+    await target.adapter.execute('CREATE TABLE _switchyard_checkpoints (id INTEGER PRIMARY KEY)');
+    const names = (r: ValidationReport) => r.tables.map((t) => t.table);
+    expect(names(await quickValidate(source.adapter, target.adapter))).not.toContain('_switchyard_checkpoints');
+    expect(names(await validateDatabases(source.adapter, target.adapter, { continueOnError: true }))).not.toContain('_switchyard_checkpoints');
+    const named = await validateDatabases(source.adapter, target.adapter, { tables: ['_switchyard_checkpoints'] });
+    expect(byTable(named, '_switchyard_checkpoints').status).toBe('mismatch');
+  });
 });

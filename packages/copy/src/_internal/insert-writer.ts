@@ -7,7 +7,8 @@ import { quoteIdent, tableRef } from './sql-text';
 export interface RowWriter {
   readonly method: 'insert' | 'copy';
   /** `claimed` is false when the checkpoint row no longer belongs to this worker (taken over). */
-  write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }>;
+  /** `onSent`, when given, is called once the data is on its way, so the caller can prepare the next batch meanwhile. */
+  write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined, onSent?: () => void): Promise<{ written: number; claimed: boolean }>;
 }
 
 /** `ON CONFLICT (pk) DO NOTHING / DO UPDATE SET …`, the same text on SQLite >= 3.24, D1 and Postgres. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { toPostgresPlaceholders, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
@@ -80,7 +80,7 @@ export class PostgresCopyWriter implements RowWriter {
     }
   }
 
-  async write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined): Promise<{ written: number; claimed: boolean }> {
+  async write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined, onSent?: () => void): Promise<{ written: number; claimed: boolean }> {
     const count = Array.isArray(rows) ? rows.length : rows.count;
     return this.#target.withConnection(async (client) => {
       // The checkpoint commits in the same transaction as its rows, so a commit lost to a
@@ -96,7 +96,7 @@ export class PostgresCopyWriter implements RowWriter {
           if (this.#insertSql && !viaStage) {
             await client.query('SAVEPOINT sy_direct');
             try {
-              await this.#copy(client, this.#directSql, rows);
+              await this.#copy(client, this.#directSql, rows, onSent);
               await client.query('RELEASE SAVEPOINT sy_direct');
             } catch (error) {
               if ((error as { code?: unknown }).code !== '23505') throw error;
@@ -105,7 +105,7 @@ export class PostgresCopyWriter implements RowWriter {
               viaStage = true;
             }
           } else if (!this.#insertSql) {
-            await this.#copy(client, this.#copySql, rows);
+            await this.#copy(client, this.#copySql, rows, onSent);
           }
           if (viaStage) {
             const tables = staged.get(client) ?? new Set<string>();
@@ -115,7 +115,7 @@ export class PostgresCopyWriter implements RowWriter {
               tables.add(this.#stage);
               staged.set(client, tables);
             }
-            await this.#copy(client, this.#copySql, rows);
+            await this.#copy(client, this.#copySql, rows, onSent);
             written = (await client.query(this.#insertSql!)).rowCount ?? 0;
             if (this.#stagedRun > 0) this.#stagedRun--;
           }
@@ -136,10 +136,18 @@ export class PostgresCopyWriter implements RowWriter {
     });
   }
 
-  async #copy(client: PgClientLike, sql: string, rows: unknown[][] | CopyText): Promise<void> {
-    const stream = client.query(this.#copyFrom(sql));
-    const source = Array.isArray(rows) ? Readable.from(encodeChunks(rows)) : Readable.from([rows.text]);
-    await pipeline(source, stream as unknown as NodeJS.WritableStream);
+  async #copy(client: PgClientLike, sql: string, rows: unknown[][] | CopyText, onSent?: () => void): Promise<void> {
+    const stream = client.query(this.#copyFrom(sql)) as unknown as NodeJS.WritableStream;
+    if (Array.isArray(rows)) {
+      await pipeline(Readable.from(encodeChunks(rows)), stream);
+      return;
+    }
+    // The page is one string: hand it over, let the caller prepare the next page while
+    // Postgres parses this one, then wait for the server's answer.
+    const done = finished(stream);
+    stream.end(rows.text);
+    onSent?.();
+    await done;
   }
 }
 

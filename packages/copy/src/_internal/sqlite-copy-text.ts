@@ -19,8 +19,11 @@ export interface RawSqlite {
   prepare(sql: string): RawStatement;
 }
 
+// Most values need no escaping: one GLOB scan (its class holds a backslash, tab, newline
+// and carriage return, written literally) decides, and only those that do pay for replace().
+const NEEDS_ESCAPE = "'*[\\\t\n\r]*'";
 const esc = (x: string): string =>
-  `replace(replace(replace(replace(${x}, '\\', '\\\\'), char(9), '\\t'), char(10), '\\n'), char(13), '\\r')`;
+  `CASE WHEN ${x} GLOB ${NEEDS_ESCAPE} THEN replace(replace(replace(replace(${x}, '\\', '\\\\'), char(9), '\\t'), char(10), '\\n'), char(13), '\\r') ELSE ${x} END`;
 
 /**
  * One column of a COPY text line, rendered by SQLite itself: the same conversions the
@@ -31,29 +34,42 @@ const esc = (x: string): string =>
  */
 export function copyTextExpression(column: string, target: ColumnInfo): string {
   const c = quoteIdent(column);
-  const orNull = (expr: string) => `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${expr} END`;
+  // `CASE typeof(c)` first: numbers need neither escaping nor a second look.
+  const text = esc(`CAST(${c} AS TEXT)`);
   switch (target.logicalType) {
     case 'boolean':
-      return `CASE WHEN ${c} IS NULL THEN '\\N' WHEN ${c} IN (1, '1', '1.0', 't', 'true', 'TRUE', 'True') THEN 't' ` +
-        `WHEN ${c} IN (0, '0', '0.0', 'f', 'false', 'FALSE', 'False') THEN 'f' ELSE ${esc(`CAST(${c} AS TEXT)`)} END`;
+      return `CASE ${c} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CASE WHEN ${c} IS NULL THEN '\\N' ` +
+        `WHEN ${c} IN ('1', '1.0', 't', 'true', 'TRUE', 'True') THEN 't' ` +
+        `WHEN ${c} IN ('0', '0.0', 'f', 'false', 'FALSE', 'False') THEN 'f' ELSE ${text} END END`;
     case 'blob':
-      return orNull(`'\\\\x' || hex(${c})`);
+      return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE '\\\\x' || hex(${c}) END`;
     case 'json':
-      return orNull(`CASE WHEN json_valid(${c}) THEN ${esc(`CAST(${c} AS TEXT)`)} ELSE ${esc(`json_quote(${c})`)} END`);
+      return `CASE WHEN ${c} IS NULL THEN '\\N' WHEN json_valid(${c}) THEN ${text} ELSE ${esc(`json_quote(${c})`)} END`;
     case 'integer':
-      return orNull(`CASE WHEN typeof(${c}) = 'real' AND ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE ${esc(`CAST(${c} AS TEXT)`)} END`);
+      return `CASE typeof(${c}) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ` +
+        `WHEN 'real' THEN CASE WHEN ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE CAST(${c} AS TEXT) END ELSE ${text} END`;
+    case 'real':
+    case 'numeric':
+      return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
     case 'timestamp':
-      if (/^date$/i.test(target.declaredType.trim())) return orNull(esc(`CAST(${c} AS TEXT)`));
-      // Epoch seconds below 1e11, milliseconds above; zoneless text is UTC (as datetime('now') writes it).
-      return `CASE WHEN ${c} IS NULL THEN '\\N' ` +
-        `WHEN typeof(${c}) IN ('integer', 'real') OR (${c} <> '' AND ${c} NOT GLOB '*[^0-9.+-]*') THEN ` +
-        `strftime('%Y-%m-%dT%H:%M:%fZ', CASE WHEN abs(${c}) < 1e11 THEN CAST(${c} AS REAL) ELSE CAST(${c} AS REAL) / 1000.0 END, 'unixepoch') ` +
+      if (/^date$/i.test(target.declaredType.trim())) return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
+      // ISO text with Z first (the common case); epoch seconds below 1e11, milliseconds
+      // above; zoneless text is UTC (as datetime('now') writes it). Timestamp text is
+      // not escaped: a tab or line break in it could not parse as a timestamp anyway.
+      return `CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
+        `WHEN 'text' THEN CASE WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
+        `WHEN ${c} <> '' AND ${c} NOT GLOB '*[^0-9.+-]*' THEN ${epoch(c)} ` +
         `WHEN length(${c}) = 10 THEN ${c} || ' 00:00:00Z' ` +
-        `WHEN ${c} GLOB '*[Zz]' OR substr(${c}, 11) GLOB '*[+-][0-9][0-9]' OR substr(${c}, 11) GLOB '*[+-][0-9][0-9][0-9][0-9]' ` +
-        `OR substr(${c}, 11) GLOB '*[+-][0-9][0-9]:[0-9][0-9]' THEN ${esc(c)} ELSE ${esc(c)} || 'Z' END`;
+        `WHEN substr(${c}, 11) GLOB '*[+-][0-9][0-9]' OR substr(${c}, 11) GLOB '*[+-][0-9][0-9][0-9][0-9]' ` +
+        `OR substr(${c}, 11) GLOB '*[+-][0-9][0-9]:[0-9][0-9]' THEN ${c} ELSE ${c} || 'Z' END ` +
+        `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END`;
     default:
-      return orNull(esc(`CAST(${c} AS TEXT)`));
+      return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
   }
+}
+
+function epoch(c: string): string {
+  return `strftime('%Y-%m-%dT%H:%M:%fZ', CASE WHEN abs(${c}) < 1e11 THEN CAST(${c} AS REAL) ELSE CAST(${c} AS REAL) / 1000.0 END, 'unixepoch')`;
 }
 
 /**
@@ -80,15 +96,20 @@ export function createCopyTextReader(
   const pk = table.primaryKey;
   const key = keyTuple(pk);
   const holes = placeholderTuple(pk.length);
+  const chunk = Math.min(pageSize, 2000);
   const line = pairs.map((p) => copyTextExpression(p.source, p.target)).join(" || char(9) || ");
   const keys = pk.map(quoteIdent).join(', ');
   const desc = pk.map((k) => `${quoteIdent(k)} DESC`).join(', ');
   const sqlFor = (after: boolean, end: boolean): string => {
     const where = [after ? `${key} > ${holes}` : '', end ? `${key} <= ${holes}` : ''].filter(Boolean);
-    return (
-      `WITH page AS MATERIALIZED (SELECT ${keys}, ${line} AS sy_line FROM ${tableRef(table, 'sqlite')}` +
+    const page =
+      `SELECT ${keys}, ${line} AS sy_line FROM ${tableRef(table, 'sqlite')}` +
       (where.length ? ' WHERE ' + where.join(' AND ') : '') +
-      ` ORDER BY ${keys} LIMIT ${pageSize}) ` +
+      ` ORDER BY ${keys} LIMIT ${chunk}`;
+    // One key column: its max is the last key, all in one pass over the page.
+    if (pk.length === 1) return `SELECT count(*) AS n, group_concat(sy_line, char(10)) AS body, max(${keys}) FROM (${page})`;
+    return (
+      `WITH page AS MATERIALIZED (${page}) ` +
       `SELECT (SELECT count(*) FROM page) AS n, (SELECT group_concat(sy_line, char(10)) FROM page) AS body, ` +
       `last.* FROM (SELECT 1) LEFT JOIN (SELECT ${keys} FROM page ORDER BY ${desc} LIMIT 1) AS last`
     );
@@ -96,13 +117,25 @@ export function createCopyTextReader(
   const statements = [sqlFor(false, false), sqlFor(true, false), sqlFor(false, true), sqlFor(true, true)].map((sql) =>
     db.prepare(sql).safeIntegers(true).raw(true),
   );
+  const pieces = Math.ceil(pageSize / chunk);
   return async (after, end) => {
-    const params = [...(after ?? []), ...(end ?? [])].map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? v.toISOString() : v));
-    const row = statements[(after ? 1 : 0) + (end ? 2 : 0)]!.get(...params) as unknown[];
-    const count = Number(row[0]);
-    if (count === 0) return { text: '', count: 0, lastKey: null };
-    const lastKey = row.slice(2).map((v) => (typeof v === 'bigint' && v <= MAX_SAFE && v >= MIN_SAFE ? Number(v) : v));
-    return { text: String(row[1]) + '\n', count, lastKey };
+    // The page is rendered in pieces with a turn of the event loop between them: SQLite
+    // runs synchronously, and the previous page still has to reach Postgres meanwhile.
+    const texts: string[] = [];
+    let count = 0;
+    let from = after;
+    for (let i = 0; i < pieces; i++) {
+      if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+      const params = [...(from ?? []), ...(end ?? [])].map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? v.toISOString() : v));
+      const row = statements[(from ? 1 : 0) + (end ? 2 : 0)]!.get(...params) as unknown[];
+      const n = Number(row[0]);
+      if (n === 0) break;
+      texts.push(String(row[1]) + '\n');
+      count += n;
+      from = row.slice(2).map((v) => (typeof v === 'bigint' && v <= MAX_SAFE && v >= MIN_SAFE ? Number(v) : v));
+      if (n < chunk) break;
+    }
+    return { text: texts.join(''), count, lastKey: count > 0 ? from : null };
   };
 }
 

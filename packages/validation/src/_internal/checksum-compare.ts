@@ -39,9 +39,10 @@ export async function checksumCompare(run: TableRun, dialect: 'postgres' | 'sqli
       return { lo: toBigInt(row?.lo), hi: toBigInt(row?.hi), n: Number(row?.n ?? 0) };
     },
     async sum(lo: bigint, hi: bigint): Promise<RangeSum> {
+      const filter = rangeFilter(key, lo, hi);
       const row = await adapter.first<{ n: unknown; h: unknown }>(
-        `SELECT ${checksumSelect(dialect, columns)} FROM ${tableRef(table)} WHERE ${key} >= ? AND ${key} < ?`,
-        [bind(lo), bind(hi)],
+        `SELECT ${checksumSelect(dialect, columns)} FROM ${tableRef(table)} WHERE ${filter.sql}`,
+        filter.params,
       );
       return { n: Number(row?.n ?? 0), h: String(row?.h ?? '') };
     },
@@ -58,7 +59,7 @@ export async function checksumCompare(run: TableRun, dialect: 'postgres' | 'sqli
   const hi = his.reduce((a, b) => (a > b ? a : b)) + 1n;
 
   const range = (from: bigint, to: bigint): MergeRange => {
-    const filter = { sql: `${key} >= ? AND ${key} < ?`, params: [bind(from), bind(to)] };
+    const filter = rangeFilter(key, from, to);
     return { source: filter, target: filter };
   };
   const check = async (from: bigint, to: bigint): Promise<void> => {
@@ -76,6 +77,14 @@ export async function checksumCompare(run: TableRun, dialect: 'postgres' | 'sqli
     for (let a = from; a < to; a += step) await check(a, a + step < to ? a + step : to);
   };
   await check(lo, hi);
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+// `key >= lo AND key < hi`; past the largest int64 the upper bound could not be bound, and is not needed.
+function rangeFilter(key: string, lo: bigint, hi: bigint): { sql: string; params: unknown[] } {
+  if (hi > INT64_MAX) return { sql: `${key} >= ?`, params: [bind(lo)] };
+  return { sql: `${key} >= ? AND ${key} < ?`, params: [bind(lo), bind(hi)] };
 }
 
 function toBigInt(value: unknown): bigint | undefined {

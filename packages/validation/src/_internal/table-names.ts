@@ -1,7 +1,4 @@
-import type { DatabaseAdapter } from '@switchyard/core';
-
-// The same internal-table rule the adapters' introspection uses.
-const INTERNAL_TABLE = /^(sqlite_|_cf_|d1_)/i;
+import { INTERNAL_TABLE, isSwitchyardTable, type DatabaseAdapter } from '@switchyard/core';
 
 /**
  * The application's table names, with one catalog query instead of a full
@@ -17,13 +14,14 @@ export async function listTableNames(adapter: DatabaseAdapter): Promise<string[]
   return rows.map((r) => r.name).filter((name) => !INTERNAL_TABLE.test(name));
 }
 
-/** Names selected by `tables` / `excludeTables`, in a stable order. */
+/** Names selected by `tables` / `excludeTables`, in a stable order; Switchyard's own tables only when named. */
 export function selectTables(
   available: readonly string[],
   options: { tables?: string[]; excludeTables?: string[] },
 ): string[] {
   const excluded = new Set(options.excludeTables ?? []);
-  const names = options.tables ?? [...new Set(available)].sort();
+  // Switchyard's own tables (checkpoints, journal, outbox) live on one side by design.
+  const names = options.tables ?? [...new Set(available)].filter((name) => !isSwitchyardTable(name)).sort();
   return names.filter((name) => !excluded.has(name));
 }
 
