@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHECKPOINT_TABLE, copyTables, translateSchema, type CopyResult } from '@switchyard/copy';
+import { copyTables, translateSchema, type CopyResult } from '@switchyard/copy';
 import { createDualWriteAdapter } from '@switchyard/dual-write';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
@@ -26,8 +26,7 @@ export interface DemoOptions {
 }
 
 // Switchyard's own tables (the copy's checkpoints) are not app data: leave them out.
-const BOOKKEEPING = [CHECKPOINT_TABLE];
-const FULL = { validateAllRows: true, excludeTables: BOOKKEEPING };
+const FULL = { validateAllRows: true };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,7 +101,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
     printMetrics(story, adapter.getMetrics());
 
     story.phase('Proof that nothing was lost');
-    const counts = await quickValidate(sqlite, postgres, { excludeTables: BOOKKEEPING });
+    const counts = await quickValidate(sqlite, postgres);
     const expected = existingRows + app.stats.inserts;
     const [inSqlite, inPostgres] = [await countNotes(sqlite), await countNotes(postgres)];
     story.line(`Notes expected: ${fmt(existingRows)} old + ${fmt(app.stats.inserts)} written during the move = ${fmt(expected)}`);

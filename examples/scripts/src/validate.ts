@@ -1,4 +1,3 @@
-import { CHECKPOINT_TABLE } from '@switchyard/copy';
 import { validateDatabases } from '@switchyard/validation';
 import { openDatabases } from './databases';
 
@@ -8,8 +7,6 @@ const { source, target } = openDatabases();
 try {
   const report = await validateDatabases(source, target, {
     validateAllRows: process.env.SAMPLE === undefined,
-    // The copy's progress table lives in PostgreSQL only; it is not app data.
-    excludeTables: [CHECKPOINT_TABLE],
     sampleSize: Number(process.env.SAMPLE ?? 100),
     continueOnError: true,
     onProgress: (p) => {

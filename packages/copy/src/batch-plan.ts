@@ -24,7 +24,7 @@ export interface BatchPlan {
 // Past a few hundred rows, longer statements stop paying off on engines with large
 // limits and cost more to prepare; D1's 100 parameters bind long before this.
 const MAX_ROWS_PER_STATEMENT = 500;
-const DEFAULT_ROWS_PER_BATCH = 5000;
+const DEFAULT_ROWS_PER_BATCH = 10_000;
 // D1: a batch of ~1000 rows is one HTTP request over REST (1,200 requests per 5 minutes).
 const D1_ROWS_PER_BATCH = 1000;
 

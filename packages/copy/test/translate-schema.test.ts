@@ -107,13 +107,18 @@ describe('translateSchema', () => {
     for (let i = 1; i <= 50; i++) {
       await sqlite.execute('INSERT INTO authors (id, email, active, meta) VALUES (?, ?, ?, ?)', [i * 2, `u${i}@x`, i % 2, '{"a":1}']);
       await sqlite.execute('INSERT INTO posts (author_id, slug) VALUES (?, ?)', [i * 2, `p${i}`]);
+      for (const tag of ['a', 'b\tc', 'd']) await sqlite.execute('INSERT INTO post_tags (post_id, tag) VALUES (?, ?)', [i, tag]);
     }
     const other = await createTestDatabase();
     const target = createPostgresAdapter(other.url);
     try {
       for (const sql of translateSchema(await sqlite.introspect(), 'postgres').statements) await target.execute(sql);
-      const result = await copyTables(sqlite, target);
-      expect(result.tables.map((t) => [t.table, t.rowsCopied])).toEqual([['authors', 50], ['posts', 50], ['post_tags', 0]]);
+      // Small batches: the composite key of post_tags is paged by keyset over several COPY pages.
+      const result = await copyTables(sqlite, target, { batchSize: 40 });
+      expect(result.tables.map((t) => [t.table, t.rowsCopied, t.method])).toEqual([['authors', 50, 'copy'], ['posts', 50, 'copy'], ['post_tags', 150, 'copy']]);
+      const tags = await target.query<{ post_id: number; tag: string }>('SELECT post_id, tag FROM post_tags ORDER BY post_id, tag LIMIT 3');
+      expect(tags.map((t) => [Number(t.post_id), t.tag])).toEqual([[1, 'a'], [1, 'b\tc'], [1, 'd']]);
+      expect(Number((await target.first<{ n: number }>('SELECT count(DISTINCT (post_id, tag)) AS n FROM post_tags'))!.n)).toBe(150);
       const next = await target.first<{ id: number }>("INSERT INTO authors (email) VALUES ('new@x') RETURNING id");
       expect(Number(next!.id)).toBe(101);
       const post = await target.first<{ id: number }>("INSERT INTO posts (author_id, slug) VALUES (2, 'new') RETURNING id");

@@ -33,9 +33,6 @@ Examples:
   switchyard validate d1://<account-id>/<database-id> postgres://app@db/app --all --json > report.json
 `;
 
-/** Tables Switchyard itself keeps in a database, left out of validation. */
-export const BOOKKEEPING_TABLES = ['_switchyard_checkpoints', '_switchyard_journal'];
-
 /** Validation flags shared by `validate` and `repair`. */
 export const VALIDATION_OPTIONS = {
   sample: { type: 'string' },
@@ -60,8 +57,9 @@ export function validationOptions(args: ParsedArgs, command: string): ValidateOp
   if (v.all) options.validateAllRows = true;
   const tables = listFlag(v.tables);
   if (tables) options.tables = tables;
-  // Switchyard's own bookkeeping (copy checkpoints, the write journal) is not app data.
-  options.excludeTables = [...BOOKKEEPING_TABLES, ...(listFlag(v.exclude) ?? [])];
+  // Switchyard's own bookkeeping (_switchyard_* tables) is left out by validation itself.
+  const exclude = listFlag(v.exclude);
+  if (exclude) options.excludeTables = exclude;
   const ignore = listFlag(v['ignore-columns']);
   if (ignore) options.ignoreColumns = ignore;
   const keys = listFlag(v['key-columns']);

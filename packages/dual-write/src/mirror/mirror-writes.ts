@@ -1,4 +1,5 @@
-import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
+import { InvalidArgumentError, UnsupportedError, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
+import { MirrorSendError } from './mirror-errors';
 import type { MirrorOp } from './mirror-op';
 import type { Mirror } from './mirror-types';
 
@@ -15,9 +16,10 @@ import type { Mirror } from './mirror-types';
 export async function writeThroughMirror(
   mirror: Mirror,
   primary: DatabaseAdapter,
-  kind: 'execute' | 'batch',
+  kind: 'execute' | 'batch' | 'transaction',
   primaryStatements: readonly Statement[],
   secondaryStatements: readonly Statement[] = primaryStatements,
+  tolerateSendFailure = false,
 ): Promise<ExecResult[]> {
   const prepared = await mirror.prepare(secondaryStatements, primaryStatements);
   let results: ExecResult[];
@@ -28,8 +30,63 @@ export async function writeThroughMirror(
     // One batch: the write and its entry commit together or not at all.
     results = await primary.batch(prepared.statements);
   }
-  await mirror.commit(prepared.op);
+  await commitMirrored(mirror, prepared.op, tolerateSendFailure);
   return results.slice(0, prepared.resultCount);
+}
+
+/**
+ * Hands an operation to its mirror after the primary committed. A failed queue send is
+ * thrown as {@link MirrorSendError} (the operation is kept in `failedSends` either way),
+ * unless `tolerateSendFailure` (the adapter's `continueOnSecondaryFailure`) is set.
+ *
+ * @example
+ * ```ts
+ * await commitMirrored(mirror, op, false);
+ * ```
+ */
+export async function commitMirrored(mirror: Mirror, op: MirrorOp, tolerateSendFailure = false): Promise<void> {
+  try {
+    await mirror.commit(op);
+  } catch (error) {
+    if (!(tolerateSendFailure && error instanceof MirrorSendError)) throw error;
+  }
+}
+
+/**
+ * Checks a mirror against the dual-write adapter's primary: an outbox must live in it.
+ *
+ * @example
+ * ```ts
+ * assertMirrorFits(outboxMirror(sqlite), sqlite); // fine
+ * ```
+ */
+export function assertMirrorFits(mirror: Mirror, primary: DatabaseAdapter): void {
+  if (typeof mirror?.prepare !== 'function' || typeof mirror.commit !== 'function') {
+    throw new InvalidArgumentError('mirror must be made by outboxMirror(primary) or queueMirror(queue).');
+  }
+  if ('primary' in mirror && mirror.primary !== primary) {
+    throw new InvalidArgumentError(
+      `The outbox mirror was made for ${(mirror.primary as DatabaseAdapter).name}, but the primary is ${primary.name}: ` +
+        'pass the primary adapter itself to outboxMirror(), so the outbox entry commits with the write.',
+    );
+  }
+}
+
+/**
+ * The error `switchPrimary()` gives in async mode: the mirror still carries writes to the
+ * side that would become primary, and an outbox lives in the current primary.
+ *
+ * @example
+ * ```ts
+ * if (options.mirror) throw asyncSwitchError(primary.name, secondary.name);
+ * ```
+ */
+export function asyncSwitchError(primary: string, secondary: string): UnsupportedError {
+  return new UnsupportedError(
+    `switchPrimary() is not available with secondaryWrites: 'async': writes to ${secondary} may still be in the mirror. ` +
+      `Stop writes, drain the mirror (drainOutbox until its depth is 0, or let the queue empty), then create the adapter ` +
+      `again with ${secondary} as primary (or with secondaryWrites: 'sync') and switch from there.`,
+  );
 }
 
 /**
