@@ -64,6 +64,8 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
     const applied = await switchyard(['schema', source, target, '--apply']);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('created posts, users');
+    // The new identities continue where SQLite's AUTOINCREMENT is, so dual writes get equal ids.
+    expect(applied.stdout).toContain('users.id will generate ids after 300, as in <source>.');
     const tables = await pgQuery("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
     expect(tables.rows.map((r) => r.table_name)).toEqual(['posts', 'users']);
   });

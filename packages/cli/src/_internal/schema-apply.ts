@@ -31,10 +31,17 @@ export async function applyMissingSchema(source: DatabaseAdapter, target: Databa
   if (wanted.length === 0) return { created: [], lines: ['Schema: every table already exists in <target>.'] };
   const ddl = await translate(wanted, target.dialect, source.dialect);
   const lines = ddl.notes.map((n) => `Schema note: ${n}`);
+  const names = wanted.map((t) => t.name);
   if (!options.dryRun) {
     for (const statement of ddl.statements) await target.execute(statement);
   }
-  const names = wanted.map((t) => t.name);
   lines.push(`Schema: ${options.dryRun ? 'would create' : 'created'} ${names.join(', ')} in <target> (${ddl.statements.length} statements).`);
+  if (!options.dryRun) {
+    // Generated keys must come out equal on both sides once dual writes begin.
+    const { alignSequences } = await import('@switchyard/copy');
+    for (const a of await alignSequences(source, target, { tables: names })) {
+      lines.push(`Schema: ${a.table}.${a.column} will generate ids after ${a.value}, as in <source>.`);
+    }
+  }
   return { created: names, lines };
 }

@@ -96,7 +96,7 @@ export function createCopyTextReader(
   const pk = table.primaryKey;
   const key = keyTuple(pk);
   const holes = placeholderTuple(pk.length);
-  const chunk = Math.min(pageSize, 2000);
+  const chunk = Math.min(pageSize, 500);
   const line = pairs.map((p) => copyTextExpression(p.source, p.target)).join(" || char(9) || ");
   const keys = pk.map(quoteIdent).join(', ');
   const desc = pk.map((k) => `${quoteIdent(k)} DESC`).join(', ');
