@@ -68,10 +68,11 @@ export interface CopyOptions {
   transform?: (row: Row, table: string) => Row | null;
   /**
    * Re-read each batch's key span after writing it and apply what changed meanwhile
-   * (upsert changed rows, delete vanished ones). Turn on while dual writes run: an update
+   * (upsert changed rows, delete vanished ones). Needed while dual writes run: an update
    * or delete the app makes on both sides between the copy's read and its write would
-   * otherwise be overwritten by the older row. Costs one more source read per batch.
-   * Default `false`.
+   * otherwise be overwritten by the older row. Costs one more source read per batch and
+   * rules out the SQLite-rendered COPY text path. Default `true`; set `false` only when
+   * nothing writes to the source during the copy.
    */
   reconcile?: boolean;
   /** Record a batch that keeps failing and carry on with other ranges and tables. Default `false`: stop. */

@@ -7,6 +7,7 @@ import { MemoryLedger, TableLedger, type Ledger, type RangeState } from './_inte
 import { countRows, splitKeySpace } from './_internal/key-range';
 import { withRetry, type RetryPolicy } from './_internal/retry-policy';
 import { syncSequences } from './_internal/sequence-sync';
+import { relaxSqliteSync } from './_internal/sqlite-durability';
 import { prepareTableJob, type Batch, type TableJob } from './_internal/table-job';
 import { createReconciler } from './_internal/batch-reconcile';
 import { orderByForeignKeys, parentsOf } from './_internal/table-order';
@@ -58,7 +59,7 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   for (const table of ordered) {
     const job = await prepareTableJob(source, target, table, targetTables, options);
     runs.push({
-      job, reconcile: options.reconcile ? createReconciler(source, target, job) : undefined, parents: parentsOf(table, names), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
+      job, reconcile: options.reconcile !== false ? createReconciler(source, target, job) : undefined, parents: parentsOf(table, names), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
       rowsCopied: 0, rowsWritten: 0, rowsSkipped: 0, ranges: 0, active: 0, finished: false, status: 'planned',
       startedAt: performance.now(),
     });
@@ -212,7 +213,12 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
     }
   };
 
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  const restoreSync = relaxSqliteSync(target);
+  try {
+    await Promise.all(Array.from({ length: concurrency }, lane));
+  } finally {
+    restoreSync();
+  }
 
   if (!aborted && !stopped && options.syncSequences !== false) {
     for (const run of runs) if (run.status === 'done') await retry(() => syncSequences(target, run.job.target));

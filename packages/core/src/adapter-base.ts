@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { AdapterClosedError, LimitExceededError, ParameterError, QueryError, SwitchyardError, UnsupportedError } from './errors';
+import { AdapterClosedError, ParameterError, QueryError, SwitchyardError, UnsupportedError } from './errors';
 import { createAdapterKysely } from './kysely-dialect';
 import { encodeParams } from './param-encode';
 import { scanPlaceholders } from './placeholders';
+import { checkStatementLimits } from './statement-limits';
 import { createPreparedStatement } from './prepared-statement';
 import type {
   AdapterCapabilities,
@@ -36,8 +37,6 @@ export interface BaseAdapterOptions {
   name?: string;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * The shared mechanics of every adapter: placeholder checks and rewriting, parameter
  * encoding, engine limits checked before the round trip, D1-style prepared statements,
@@ -50,6 +49,7 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
   readonly capabilities: AdapterCapabilities;
   #db: Kysely<DB> | undefined;
   #closed = false;
+  #transactionEnded = false;
 
   protected constructor(dialect: DialectName, capabilities: AdapterCapabilities, options: BaseAdapterOptions = {}) {
     this.dialect = dialect;
@@ -145,8 +145,22 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
     await this.runClose();
   }
 
-  /** Throws {@link AdapterClosedError} after `close()`. */
+  /**
+   * Marks a transaction-scoped adapter as spent once its transaction has ended, so a
+   * callback that keeps it past the end gets a clear error instead of running outside it.
+   */
+  protected endTransactionScope(): void {
+    this.#transactionEnded = true;
+  }
+
+  /** Throws {@link AdapterClosedError} after `close()`, and a clear error on a spent transaction adapter. */
   protected assertOpen(): void {
+    if (this.#transactionEnded) {
+      throw new QueryError(
+        `${this.name}: this transaction has ended. Use the adapter passed to transaction() only inside its callback.`,
+        { dialect: this.dialect },
+      );
+    }
     if (this.#closed) throw new AdapterClosedError(this.name, { dialect: this.dialect });
   }
 
@@ -160,30 +174,7 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
         dialect: this.dialect,
       });
     }
-    const { maxBoundParameters, maxStatementBytes } = this.capabilities;
-    if (params.length > maxBoundParameters) {
-      throw new LimitExceededError(
-        'parameters',
-        maxBoundParameters,
-        params.length,
-        `The statement binds ${params.length} parameters; ${this.name} allows ${maxBoundParameters}. ` +
-          `Split it: for a multi-row INSERT, send at most ${Math.max(1, Math.floor(maxBoundParameters / Math.max(1, countColumnsHint(sql))))} rows per statement, several statements in one batch().`,
-        { dialect: this.dialect, sql },
-      );
-    }
-    if (maxStatementBytes !== undefined && sql.length * 3 > maxStatementBytes) {
-      const bytes = encoder.encode(sql).length;
-      if (bytes > maxStatementBytes) {
-        throw new LimitExceededError(
-          'statementBytes',
-          maxStatementBytes,
-          bytes,
-          `The statement is ${bytes} bytes; ${this.name} allows ${maxStatementBytes}. ` +
-            'Bind large values as parameters instead of inlining them, or split the statement into several in one batch().',
-          { dialect: this.dialect, sql },
-        );
-      }
-    }
+    checkStatementLimits({ label: this.name, dialect: this.dialect, capabilities: this.capabilities }, sql, params.length);
     const scan = scanPlaceholders(sql, { rewrite: this.dialect === 'postgres' });
     if (scan.questionMarks > 0 && scan.questionMarks !== params.length) {
       throw new ParameterError(
@@ -216,10 +207,4 @@ function toExecResult(raw: RawResult): ExecResult {
   if (raw.lastInsertId !== undefined) result.lastInsertId = raw.lastInsertId;
   if (raw.rows.length > 0) result.rows = raw.rows;
   return result;
-}
-
-/** Columns in the first parenthesised list of an INSERT, to suggest a rows-per-statement figure. */
-function countColumnsHint(sql: string): number {
-  const m = /insert\s+into\s+[^(]+\(([^)]*)\)/i.exec(sql);
-  return m ? m[1]!.split(',').length : 1;
 }

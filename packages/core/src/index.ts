@@ -48,3 +48,4 @@ export {
 export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
+export { checkStatementLimits, type LimitSubject } from './statement-limits';

@@ -4,7 +4,6 @@ import {
   BaseAdapter,
   DEFAULT_CAPABILITIES,
   InvalidArgumentError,
-  QueryError,
   isWriteStatement,
   type BaseAdapterOptions,
   type DatabaseAdapter,
@@ -90,7 +89,6 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   /** 0 for the adapter itself; n inside the n-th nested transaction. */
   readonly #depth: number;
   readonly #tx: TxScope | undefined;
-  #finished = false;
 
   /** @internal Use {@link createPostgresAdapter}. */
   constructor(state: PgState, options: BaseAdapterOptions, depth = 0, tx?: TxScope) {
@@ -195,7 +193,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         await queue.run(() => this.#control(client, commit));
         return result;
       } finally {
-        tx.#finished = true;
+        tx.endTransactionScope();
       }
     };
     // A savepoint shares its transaction's connection and statement queue, so the outer
@@ -220,16 +218,6 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     if (pool) await pool.end();
     // Statements queued before close() finish first.
     else if (client) await queue.run(() => (client as Client).end());
-  }
-
-  protected override assertOpen(): void {
-    if (this.#finished) {
-      throw new QueryError(
-        `${this.name}: this transaction has ended. Use the adapter passed to transaction() only inside its callback.`,
-        { dialect: 'postgres' },
-      );
-    }
-    super.assertOpen();
   }
 
   protected override toError(error: unknown, sql: string | undefined): SwitchyardError {

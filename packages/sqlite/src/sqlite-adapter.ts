@@ -3,7 +3,6 @@ import {
   BaseAdapter,
   ConstraintError,
   DEFAULT_CAPABILITIES,
-  QueryError,
   TransientError,
   isWriteStatement,
   type BaseAdapterOptions,
@@ -55,7 +54,6 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   readonly #state: SqliteState;
   /** 0 for the adapter itself; n inside the n-th nested transaction. */
   readonly #depth: number;
-  #finished = false;
 
   /** @internal Use {@link createSQLiteAdapter}. */
   constructor(state: SqliteState, options: BaseAdapterOptions, depth = 0) {
@@ -119,7 +117,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
       }
       return result;
     } finally {
-      tx.#finished = true;
+      tx.endTransactionScope();
       release?.();
     }
   }
@@ -141,16 +139,6 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     if (this.#depth > 0) return;
     this.#state.statements.clear();
     if (this.#state.ownsDatabase && this.#state.database.open) this.#state.database.close();
-  }
-
-  protected override assertOpen(): void {
-    if (this.#finished) {
-      throw new QueryError(
-        `${this.name}: this transaction has ended. Use the adapter passed to transaction() only inside its callback.`,
-        { dialect: 'sqlite' },
-      );
-    }
-    super.assertOpen();
   }
 
   protected override toError(error: unknown, sql: string | undefined): SwitchyardError {

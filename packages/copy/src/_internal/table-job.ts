@@ -104,7 +104,7 @@ export async function prepareTableJob(
   // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
   const raw = (sourceDb as { database?: RawSqlite }).database;
   const readText =
-    writer.method === 'copy' && !transform && !options.reconcile && sourceDb.dialect === 'sqlite' && raw && typeof raw.prepare === 'function' && rendersExactFloats(raw)
+    writer.method === 'copy' && !transform && options.reconcile === false && sourceDb.dialect === 'sqlite' && raw && typeof raw.prepare === 'function' && rendersExactFloats(raw)
       ? createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch)
       : undefined;
   const job: TableJob = {

@@ -1,6 +1,4 @@
-import { LimitExceededError, encodeParams, type DatabaseAdapter, type Statement } from '@switchyard/core';
-
-const encoder = new TextEncoder();
+import { checkStatementLimits, encodeParams, type DatabaseAdapter, type Statement } from '@switchyard/core';
 
 /**
  * Checks statements against a side's parameter and size limits. Reads are checked
@@ -8,33 +6,8 @@ const encoder = new TextEncoder();
  * within both sides' limits keeps working after `switchPrimary()`.
  */
 export function checkLimits(side: DatabaseAdapter, statements: readonly Statement[]): void {
-  const { maxBoundParameters, maxStatementBytes } = side.capabilities;
-  for (const { sql, params = [] } of statements) {
-    if (params.length > maxBoundParameters) {
-      throw new LimitExceededError(
-        'parameters',
-        maxBoundParameters,
-        params.length,
-        `The statement binds ${params.length} parameters; ${side.name} (one of the dual-write sides) allows ${maxBoundParameters}. ` +
-          'Split it into several statements in one batch().',
-        { dialect: side.dialect, sql },
-      );
-    }
-    // Bytes are counted only when the text could be over the limit: a character is at most 3 UTF-8 bytes here.
-    if (maxStatementBytes !== undefined && sql.length * 3 > maxStatementBytes) {
-      const bytes = encoder.encode(sql).length;
-      if (bytes > maxStatementBytes) {
-        throw new LimitExceededError(
-          'statementBytes',
-          maxStatementBytes,
-          bytes,
-          `The statement is ${bytes} bytes; ${side.name} (one of the dual-write sides) allows ${maxStatementBytes}. ` +
-            'Bind large values as parameters, or split the statement into several in one batch().',
-          { dialect: side.dialect, sql },
-        );
-      }
-    }
-  }
+  const subject = { label: `${side.name} (one of the dual-write sides)`, dialect: side.dialect, capabilities: side.capabilities };
+  for (const { sql, params = [] } of statements) checkStatementLimits(subject, sql, params.length);
 }
 
 /**
