@@ -89,7 +89,7 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
     expect(over.stdout).toMatch(/Rows: 900 copied, 0 written, 900 skipped/);
 
     // The remaining copyTables options, as flags.
-    const flags = await switchyard(['copy', source, target, '--no-resume', '--no-copy-fast-path', '--no-sync-sequences', '--worker-id', 'cli-test',
+    const flags = await switchyard(['copy', source, target, '--no-resume', '--no-copy-fast-path', '--no-sync-sequences', '--no-reconcile', '--worker-id', 'cli-test',
       '--retries', '2', '--retry-delay', '50', '--claim-timeout', '5000', '--concurrency', '2', '--ranges', '2', '--tables', 'users', '--json']);
     expect(flags.code, flags.stderr).toBe(0);
     const result = JSON.parse(flags.stdout);

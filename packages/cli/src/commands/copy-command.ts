@@ -31,6 +31,8 @@ Flags:
                             over a range whose worker was silent this long (30000)
   --no-copy-fast-path       Use multi-row INSERTs instead of COPY FROM STDIN
   --no-sync-sequences       Leave identity/serial sequences where they are
+  --no-reconcile            Skip re-reading each batch for writes made meanwhile:
+                            faster, for a <source> nothing writes to during the copy
   --create-schema           First create the tables <target> lacks (translated DDL,
                             as \`switchyard schema --apply\` does)
   --json                    Print the result as JSON instead of a summary
@@ -67,6 +69,7 @@ export const copyCommand: CommandDefinition = {
     'claim-timeout': { type: 'string' },
     'copy-fast-path': { type: 'boolean' },
     'sync-sequences': { type: 'boolean' },
+    reconcile: { type: 'boolean' },
     'create-schema': { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -95,6 +98,7 @@ export const copyCommand: CommandDefinition = {
     if (v['sync-sequences'] === false) options.syncSequences = false;
     if (v.checkpoint === false) options.checkpoint = false;
     if (v.resume === false) options.resume = false;
+    if (v.reconcile === false) options.reconcile = false;
     if (v['dry-run']) options.dryRun = true;
     if (v['continue-on-error']) options.continueOnError = true;
     if (io.signal) options.signal = io.signal;
