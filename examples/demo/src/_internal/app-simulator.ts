@@ -12,8 +12,8 @@ export interface AppStats {
  * A stand-in for a live app: a timer loop that inserts notes and edits them through
  * whatever adapter it is given, like request handlers would. It edits only notes it
  * knows exist on both sides (those it wrote itself), until told that the backfill is
- * done: an update to a row that is being copied at that very moment can be overwritten
- * by the copy's older read of it, which is why validation runs after the backfill.
+ * done: an update to a row not yet copied finds nothing on the secondary, and write
+ * verification would count that difference in affected rows.
  */
 export class AppSimulator {
   readonly stats: AppStats = { inserts: 0, updates: 0, errors: 0 };
