@@ -231,7 +231,7 @@ describe('dual-write on SQLite -> SQLite', () => {
       averagePrimaryLatency: 0,
       primaryLatency: { p50: 0, p95: 0, p99: 0 },
     });
-    expect(() => pair({ secondaryWrites: 'async' as never })).toThrow(/secondaryWrites: "async" is not available/);
+    expect(() => pair({ secondaryWrites: 'async' })).toThrow(/secondaryWrites: 'async' needs a mirror/);
   });
 
   it('uses a custom shadow compare when given one', async () => {

@@ -34,6 +34,8 @@ import { resolveOptions, type DualWriteOptions, type ResolvedOptions } from './d
 import { memoryJournal } from './journal-memory';
 import type { JournalEntry, ReplayResult } from './journal-types';
 import { SecondaryWriteError } from './secondary-write-error';
+import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror/mirror-writes';
+import type { MirrorOp } from './mirror/mirror-op';
 
 /**
  * A {@link DatabaseAdapter} that writes to two databases: the primary first, then the
@@ -266,7 +268,14 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       const secondary = this.secondary;
       const recorded: Statement[] = [];
       const started = this.#metrics.now();
-      const result = await primary.transaction((tx) => fn(new RecordingTransaction<DB>(tx, secondary, recorded)));
+      const mirror = this.#options.mirror;
+      let mirrored: MirrorOp | undefined;
+      const result = await primary.transaction(async (tx) => {
+        const value = await fn(new RecordingTransaction<DB>(tx, secondary, recorded));
+        // Async mode: the mirror's entry commits with the transaction's writes.
+        if (mirror) mirrored = await recordInTransaction(mirror, tx, recorded);
+        return value;
+      });
       this.#metrics.recordPrimary(started);
       if (recorded.length === 0) return result;
       const op: WriteOp = {
@@ -278,7 +287,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       };
       this.#metrics.totalWrites++;
       if (op.schema) this.#types.invalidate();
-      await this.#applySecondary(op, primary, secondary, [], recorded);
+      if (mirror) await commitMirrored(mirror, mirrored!, this.#options.continueOnSecondaryFailure);
+      else await this.#applySecondary(op, primary, secondary, [], recorded);
       return result;
     });
   }
@@ -325,6 +335,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   switchPrimary(options: SwitchPrimaryOptions = {}): Promise<DualWriteMetadata> {
+    if (this.#options.mirror) return Promise.reject(asyncSwitchError(this.primary.name, this.secondary.name));
     return this.#queue.run(async () => {
       await this.#book.ready();
       const next = this.secondary;
@@ -386,7 +397,9 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   getMetrics(): DualWriteMetrics {
-    return this.#metrics.snapshot(this.#mode(), this.#book.depth());
+    const metrics = this.#metrics.snapshot(this.#mode(), this.#book.depth());
+    if (this.#options.mirror) metrics.mirror = this.#options.mirror.getMetrics();
+    return metrics;
   }
 
   /**
@@ -399,6 +412,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   resetMetrics(): void {
     this.#metrics.reset();
+    this.#options.mirror?.resetMetrics();
   }
 
   /**
@@ -506,11 +520,15 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       const forSecondary = op.bySide[1 - index]!;
       preflight(secondary, forSecondary);
       const started = this.#metrics.now();
-      const results = await runOn(primary, op.kind, op.bySide[index]);
+      const mirror = this.#options.mirror;
+      // Async mode: the primary write carries the mirror's entry; the secondary gets it later.
+      const results = mirror
+        ? await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure)
+        : await runOn(primary, op.kind, op.bySide[index]);
       this.#metrics.recordPrimary(started);
       this.#metrics.totalWrites++;
       if (op.schema) this.#types.invalidate();
-      await this.#applySecondary(op, primary, secondary, results, forSecondary);
+      if (!mirror) await this.#applySecondary(op, primary, secondary, results, forSecondary);
       return results;
     });
   }

@@ -27,8 +27,8 @@ export interface DualWriteMetadata {
   journal: string;
   /** Entries waiting in the journal. */
   journalDepth: number;
-  /** When the secondary is written: `'sync'`. */
-  secondaryWrites: 'sync';
+  /** When the secondary is written: `'sync'`, or `'async'` through a mirror. */
+  secondaryWrites: 'sync' | 'async';
 }
 
 /**

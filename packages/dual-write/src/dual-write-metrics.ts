@@ -1,4 +1,5 @@
 import type { LatencyPercentiles } from './_internal/latency-reservoir';
+import type { MirrorMetrics } from './mirror/mirror-metrics';
 
 export type { LatencyPercentiles } from './_internal/latency-reservoir';
 
@@ -42,4 +43,6 @@ export interface DualWriteMetrics {
   shadowReadMismatches: number;
   /** Entries waiting in the journal. */
   journalDepth: number;
+  /** With `secondaryWrites: 'async'`: the mirror's lag, depth and counts. */
+  mirror?: MirrorMetrics;
 }

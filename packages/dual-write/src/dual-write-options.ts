@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { DualWriteEvent } from './dual-write-events';
 import type { WriteJournal } from './journal-types';
+import { assertMirrorFits } from './mirror/mirror-writes';
+import type { Mirror } from './mirror/mirror-types';
 
 /** Send a share of reads to the secondary during a rollout. */
 export interface ReadRoutingOptions {
@@ -45,10 +47,13 @@ export interface DualWriteOptions {
   /** Receives every {@link DualWriteEvent}. */
   onEvent?: (event: DualWriteEvent) => void;
   /**
-   * When the secondary is written. `'sync'` (the default and, for now, the only value):
-   * each call returns after both sides have the write.
+   * When the secondary is written. `'sync'` (the default): each call returns after both
+   * sides have the write. `'async'`: each call returns after the primary has it, and
+   * `mirror` carries it to the secondary later.
    */
-  secondaryWrites?: 'sync';
+  secondaryWrites?: 'sync' | 'async';
+  /** With `secondaryWrites: 'async'`: `outboxMirror(primary)` or `queueMirror(queue)`. */
+  mirror?: Mirror;
 }
 
 /** Options checked and defaulted. */
@@ -60,7 +65,9 @@ export interface ResolvedOptions {
   secondaryPercent: number;
   shadowReads?: ShadowReadOptions;
   onEvent?: (event: DualWriteEvent) => void;
-  secondaryWrites: 'sync';
+  secondaryWrites: 'sync' | 'async';
+  /** Set in async mode. */
+  mirror?: Mirror;
 }
 
 /** Checks options against the two adapters; throws {@link InvalidArgumentError} with what to change. */
@@ -88,9 +95,23 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     }
     resolved.shadowReads = options.shadowReads;
   }
-  if (options.secondaryWrites !== undefined && options.secondaryWrites !== 'sync') {
+  if (options.secondaryWrites === 'async') {
+    if (!options.mirror) {
+      throw new InvalidArgumentError(
+        "secondaryWrites: 'async' needs a mirror: pass mirror: outboxMirror(primary) (an outbox table in the primary) " +
+          'or mirror: queueMirror(env.QUEUE) (a Cloudflare Queue).',
+      );
+    }
+    assertMirrorFits(options.mirror, resolved.primaryIndex === 0 ? a : b);
+    resolved.secondaryWrites = 'async';
+    resolved.mirror = options.mirror;
+  } else if (options.secondaryWrites !== undefined && options.secondaryWrites !== 'sync') {
     throw new InvalidArgumentError(
-      `secondaryWrites: ${JSON.stringify(options.secondaryWrites)} is not available; use 'sync' (the default).`,
+      `secondaryWrites: ${JSON.stringify(options.secondaryWrites)} is not available; use 'sync' (the default) or 'async' with a mirror.`,
+    );
+  } else if (options.mirror) {
+    throw new InvalidArgumentError(
+      "mirror is used only with secondaryWrites: 'async': add secondaryWrites: 'async', or leave mirror out for synchronous dual writes.",
     );
   }
   if (options.onEvent) resolved.onEvent = options.onEvent;

@@ -8,3 +8,4 @@ export type { JournalEntry, NewJournalEntry, ReplayResult, WriteJournal } from '
 export { memoryJournal } from './journal-memory';
 export { tableJournal, type TableJournalOptions } from './journal-table';
 export { toPrometheus, type PrometheusOptions } from './prometheus-format';
+export * from './mirror/index';

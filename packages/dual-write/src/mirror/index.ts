@@ -26,4 +26,4 @@ export {
   type MirrorDeliveryError,
 } from './mirror-consumer';
 export type { MessageBatchLike, QueueMessageLike, QueueProducerLike } from './queue-types';
-export { asyncSwitchError, assertMirrorFits, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror-writes';
+export { recordInTransaction, writeThroughMirror } from './mirror-writes';

@@ -4,11 +4,12 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
+import { createDualWriteAdapter } from '../dual-write-adapter';
 import { createMirrorConsumer, type MirrorConsumer } from './mirror-consumer';
 import { MirrorStats } from './mirror-metrics';
 import { toMessage } from './mirror-op';
 import { MIRROR_ERRORS_TABLE } from './mirror-schema';
-import { appSchema, createTables, expectSameRows, mirroredWrite, seedCounters, workload } from './mirror-test-kit';
+import { appSchema, createTables, expectSameRows, seedCounters, workload } from './mirror-test-kit';
 import { nextSequence } from './op-id';
 import { queueMirror, type QueueMirror } from './queue-mirror';
 import type { MessageBatchLike, QueueProducerLike } from './queue-types';
@@ -51,6 +52,8 @@ describe('queue mirror: D1 primary, Miniflare Queues, Postgres secondary', () =>
   let stats: MirrorStats;
   let mirror: QueueMirror;
   let consumer: MirrorConsumer;
+  /** What the app writes through: D1 primary, Postgres secondary, writes mirrored through the queue. */
+  let app: DatabaseAdapter;
   /** When set, the next mirror batch is applied and then the consumer "crashes" before answering. */
   let crashAfterApply = false;
   const deadLetters: Delivered['messages'] = [];
@@ -128,6 +131,7 @@ describe('queue mirror: D1 primary, Miniflare Queues, Postgres secondary', () =>
   beforeEach(() => {
     stats = new MirrorStats('queue');
     mirror = queueMirror(producer, { stats });
+    app = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
     consumer = newConsumer();
   });
 
@@ -139,7 +143,7 @@ describe('queue mirror: D1 primary, Miniflare Queues, Postgres secondary', () =>
   });
 
   it('mirrors writes through the queue until both sides are equal', async () => {
-    for (const w of workload(40)) await mirroredWrite(primary, mirror, w);
+    for (const w of workload(40)) await app.batch(w);
     await waitFor('40 applied', () => stats.snapshot().applied === 40);
     await expectSameRows(primary, secondary, tables);
     expect(mirror.getMetrics()).toMatchObject({ enqueued: 40, applied: 40, retried: 0, deadLettered: 0 });
@@ -149,7 +153,8 @@ describe('queue mirror: D1 primary, Miniflare Queues, Postgres secondary', () =>
   it('sends in the background through waitUntil, as a Worker does with ctx.waitUntil', async () => {
     const background: Promise<unknown>[] = [];
     mirror = queueMirror(producer, { stats, waitUntil: (p) => background.push(p) });
-    for (const w of workload(50).slice(40)) await mirroredWrite(primary, mirror, w);
+    app = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+    for (const w of workload(50).slice(40)) await app.batch(w);
     expect(background).toHaveLength(10);
     await mirror.settled();
     await waitFor('10 applied', () => stats.snapshot().applied === 10);
@@ -174,7 +179,7 @@ describe('queue mirror: D1 primary, Miniflare Queues, Postgres secondary', () =>
     const poison = await mirror.prepare([{ sql: 'INSERT INTO audit (id, note) VALUES (?, ?)', params: [1, 'poison'] }]);
     await primary.batch(poison.statements);
     await mirror.commit(poison.op);
-    for (const w of workload(70).slice(50)) await mirroredWrite(primary, mirror, w);
+    for (const w of workload(70).slice(50)) await app.batch(w);
     await waitFor('the poison message in the dead-letter queue', () => deadLetters.length === 1);
     await waitFor('the other 20 applied', () => stats.snapshot().applied === 20);
     expect(failures.filter((f) => f.opId === poison.op.opId).map((f) => [f.attempts, f.final])).toEqual([
@@ -218,7 +223,7 @@ describe('queue mirror: D1 primary, Miniflare Queues, Postgres secondary', () =>
 
   it('loses and repeats nothing when the consumer crashes after applying a batch and restarts', async () => {
     crashAfterApply = true;
-    for (const w of workload(90).slice(70)) await mirroredWrite(primary, mirror, w);
+    for (const w of workload(90).slice(70)) await app.batch(w);
     // A new consumer, as after a restart, receives the redelivered batch.
     await waitFor('the crash', () => !crashAfterApply);
     consumer = newConsumer();
