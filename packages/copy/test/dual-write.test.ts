@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDualWriteAdapter } from '@switchyard/dual-write';
-import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { copyTables } from '../src/index';
-import { ITEMS_POSTGRES, ITEMS_SQLITE, assertTablesEqual, seedSqliteItems } from './fixtures';
+import { ITEMS_POSTGRES, ITEMS_SQLITE, assertTablesEqual, seedSqliteItems, usePostgresDatabase } from './fixtures';
 
 const EXISTING = 20_000;
 
 describe('copyTables while dual writes run', () => {
-  let database: TestDatabase;
-  let pg: PostgresAdapter;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    pg = createPostgresAdapter(database.url);
-  });
-  afterAll(async () => {
-    await pg?.close();
-    await database?.drop();
-  });
+  const postgres = usePostgresDatabase();
 
   it('SQLite -> Postgres ends equal with inserts, updates and deletes made through the dual-write adapter during the copy', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     await sqlite.execute(ITEMS_SQLITE);
     seedSqliteItems(sqlite, EXISTING);
-    await pg.execute(ITEMS_POSTGRES);
-    const app = createDualWriteAdapter(sqlite, pg, { mode: 'primary-sqlite' });
+    await postgres.adapter.execute(ITEMS_POSTGRES);
+    const app = createDualWriteAdapter(sqlite, postgres.adapter, { mode: 'primary-sqlite' });
 
     let copying = true;
     let writes = 0;
@@ -53,12 +42,12 @@ describe('copyTables while dual writes run', () => {
       }
     })();
 
-    const result = await copyTables(sqlite, pg, { tables: ['items'], batchSize: 500, reconcile: true });
+    const result = await copyTables(sqlite, postgres.adapter, { tables: ['items'], batchSize: 500, reconcile: true });
     copying = false;
     await appLoop;
     expect(result.tables[0]!.status).toBe('done');
     expect(writes).toBeGreaterThanOrEqual(300);
-    const rows = await assertTablesEqual(sqlite, pg, 'items');
+    const rows = await assertTablesEqual(sqlite, postgres.adapter, 'items');
     expect(rows).toBeGreaterThan(EXISTING - writes);
     await sqlite.close();
   });

@@ -1,4 +1,7 @@
+import { afterAll, beforeAll } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
+import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
+import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { validateDatabases } from '@switchyard/validation';
 import type { SQLiteAdapter } from '@switchyard/sqlite';
 
@@ -64,4 +67,31 @@ export async function assertTablesEqual(a: DatabaseAdapter, b: DatabaseAdapter, 
 export async function countRows(adapter: DatabaseAdapter, table: string): Promise<number> {
   const row = await adapter.first<{ n: unknown }>(`SELECT count(*) AS n FROM "${table}"`);
   return Number(row?.n);
+}
+
+/**
+ * A fresh Postgres database for the describe block it is called in, with an adapter on
+ * it; both are gone after the block.
+ */
+export function usePostgresDatabase(): { readonly adapter: PostgresAdapter; readonly url: string } {
+  let database: TestDatabase | undefined;
+  let adapter: PostgresAdapter | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    adapter = createPostgresAdapter(database.url);
+  });
+  afterAll(async () => {
+    await adapter?.close();
+    await database?.drop();
+  });
+  return {
+    get adapter() {
+      if (!adapter) throw new Error('usePostgresDatabase(): the adapter exists only inside tests and hooks.');
+      return adapter;
+    },
+    get url() {
+      if (!database) throw new Error('usePostgresDatabase(): the database exists only inside tests and hooks.');
+      return database.url;
+    },
+  };
 }
