@@ -3,11 +3,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase } from '@switchyard/testkit/postgres-server';
-import { outboxScenarios } from './outbox-scenarios';
-
-const SQLITE_BLOCK = (table: string) => [
-  `CREATE TRIGGER block_outbox_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, 'outbox deletes blocked'); END`,
-];
+import { outboxScenarios, sqliteDeleteBlock } from './outbox-scenarios';
 
 // The outbox in a D1 primary (written in the write's own batch), drained into Postgres.
 outboxScenarios('outbox on D1, drained into Postgres', async () => {
@@ -18,8 +14,7 @@ outboxScenarios('outbox on D1, drained into Postgres', async () => {
   return {
     primary,
     secondary,
-    blockDeletes: SQLITE_BLOCK,
-    unblockDeletes: () => ['DROP TRIGGER block_outbox_delete'],
+    ...sqliteDeleteBlock,
     dispose: async () => {
       await primary.close();
       await secondary.close();
@@ -37,8 +32,7 @@ outboxScenarios('outbox on SQLite, drained into D1', async () => {
   return {
     primary,
     secondary,
-    blockDeletes: SQLITE_BLOCK,
-    unblockDeletes: () => ['DROP TRIGGER block_outbox_delete'],
+    ...sqliteDeleteBlock,
     dispose: async () => {
       await primary.close();
       await secondary.close();

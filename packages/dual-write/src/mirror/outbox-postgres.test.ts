@@ -1,7 +1,7 @@
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase } from '@switchyard/testkit/postgres-server';
-import { outboxScenarios } from './outbox-scenarios';
+import { outboxScenarios, sqliteDeleteBlock } from './outbox-scenarios';
 
 const PG_BLOCK = (table: string) => [
   `CREATE FUNCTION block_outbox_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'outbox deletes blocked'; END $$`,
@@ -34,10 +34,7 @@ outboxScenarios('outbox on SQLite, drained into Postgres', async () => {
   return {
     primary,
     secondary,
-    blockDeletes: (table) => [
-      `CREATE TRIGGER block_outbox_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, 'outbox deletes blocked'); END`,
-    ],
-    unblockDeletes: () => ['DROP TRIGGER block_outbox_delete'],
+    ...sqliteDeleteBlock,
     dispose: async () => {
       await primary.close();
       await secondary.close();

@@ -7,6 +7,14 @@ import { drainOutbox } from './outbox-drain';
 import { outboxMirror, type OutboxMirror } from './outbox-mirror';
 import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, outboxTableDdl, secondaryTablesDdl } from './mirror-schema';
 
+/** `blockDeletes` / `unblockDeletes` for a SQLite or D1 primary. */
+export const sqliteDeleteBlock = {
+  blockDeletes: (table: string): string[] => [
+    `CREATE TRIGGER block_outbox_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, 'outbox deletes blocked'); END`,
+  ],
+  unblockDeletes: (): string[] => ['DROP TRIGGER block_outbox_delete'],
+};
+
 /** A fresh primary and secondary, and engine-specific SQL the scenarios need. */
 export interface OutboxPair {
   primary: DatabaseAdapter;

@@ -1,5 +1,5 @@
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { outboxScenarios } from './outbox-scenarios';
+import { outboxScenarios, sqliteDeleteBlock } from './outbox-scenarios';
 
 // The outbox in a SQLite primary, drained into another SQLite database.
 outboxScenarios('outbox on SQLite, drained into SQLite', async () => {
@@ -8,10 +8,7 @@ outboxScenarios('outbox on SQLite, drained into SQLite', async () => {
   return {
     primary,
     secondary,
-    blockDeletes: (table) => [
-      `CREATE TRIGGER block_outbox_delete BEFORE DELETE ON ${table} BEGIN SELECT RAISE(ABORT, 'outbox deletes blocked'); END`,
-    ],
-    unblockDeletes: () => ['DROP TRIGGER block_outbox_delete'],
+    ...sqliteDeleteBlock,
     dispose: async () => {
       await primary.close();
       await secondary.close();
