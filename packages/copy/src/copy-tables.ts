@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { isSwitchyardTable, InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { CopyOptions, CopyResult, TableCopyResult } from './copy-options';
 import { CopyFailedError } from './copy-errors';
 import { CHECKPOINT_TABLE } from './checkpoint-table';
@@ -255,7 +255,7 @@ function checkOptions(options: CopyOptions): void {
 }
 
 function selectTables(tables: TableInfo[], wanted: string[] | undefined): TableInfo[] {
-  const candidates = tables.filter((t) => !t.name.startsWith('_switchyard_'));
+  const candidates = tables.filter((t) => !isSwitchyardTable(t.name));
   if (!wanted) return candidates;
   return wanted.map((name) => {
     const t = candidates.find((c) => c.name === name);

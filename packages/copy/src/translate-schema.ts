@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type DialectName, type TableInfo } from '@switchyard/core';
+import { isSwitchyardTable, InvalidArgumentError, type DialectName, type TableInfo } from '@switchyard/core';
 import { orderByForeignKeys } from './_internal/table-order';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './_internal/type-cast';
 import { quoteIdent, tableRef } from './_internal/sql-text';
@@ -81,7 +81,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   const fromPg = from === 'postgres';
   const ifNotExists = options.ifNotExists === false ? '' : 'IF NOT EXISTS ';
   const excluded = new Set(options.exclude ?? []);
-  const selected = tables.filter((t) => !t.name.startsWith('_switchyard_') && !excluded.has(t.name));
+  const selected = tables.filter((t) => !isSwitchyardTable(t.name) && !excluded.has(t.name));
   const { ordered, cycles } = orderByForeignKeys(selected);
   const statements: string[] = [];
   const warnings: SchemaWarning[] = [];

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, DialectName, TableInfo } from '@switchyard/core';
+import { isSwitchyardTable, type DatabaseAdapter, type DialectName, type TableInfo } from '@switchyard/core';
 
 /** DDL for one engine, and what could not be translated. */
 export interface TranslatedDdl {
@@ -26,7 +26,7 @@ export interface ApplySchemaOptions {
 export async function applyMissingSchema(source: DatabaseAdapter, target: DatabaseAdapter, options: ApplySchemaOptions = {}): Promise<{ created: string[]; lines: string[] }> {
   const existing = new Set((await target.introspect()).map((t) => t.name));
   const wanted = (await source.introspect()).filter(
-    (t) => !t.name.startsWith('_switchyard') && !existing.has(t.name) && (!options.tables || options.tables.includes(t.name)),
+    (t) => !isSwitchyardTable(t.name) && !existing.has(t.name) && (!options.tables || options.tables.includes(t.name)),
   );
   if (wanted.length === 0) return { created: [], lines: ['Schema: every table already exists in <target>.'] };
   const ddl = await translate(wanted, target.dialect, source.dialect);

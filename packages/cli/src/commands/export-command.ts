@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import type { DialectName } from '@switchyard/core';
+import { isSwitchyardTable, type DialectName } from '@switchyard/core';
 import { CliUsageError, ExitCode } from '../cli-error';
 import type { CliStream, CommandDefinition } from '../command-types';
 import { choiceFlag, expectPositionals, intFlag, listFlag } from '../_internal/args-parse';
@@ -52,7 +52,7 @@ export const exportCommand: CommandDefinition = {
       const tables = await db!.introspect();
       const info = tables.find((t) => t.name === table);
       if (!info) {
-        const names = tables.map((t) => t.name).filter((n) => !n.startsWith('_switchyard'));
+        const names = tables.map((t) => t.name).filter((n) => !isSwitchyardTable(n));
         throw new CliUsageError(`Table "${table}" does not exist in <source>. Tables there: ${names.join(', ') || '(none)'}.`, 'export');
       }
       const columns = info.columns.map((c) => c.name);

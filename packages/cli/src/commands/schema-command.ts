@@ -1,4 +1,4 @@
-import type { DialectName } from '@switchyard/core';
+import { isSwitchyardTable, type DialectName } from '@switchyard/core';
 import { CliUsageError, ExitCode } from '../cli-error';
 import type { CommandDefinition } from '../command-types';
 import { choiceFlag, expectPositionals, listFlag } from '../_internal/args-parse';
@@ -48,7 +48,7 @@ export const schemaCommand: CommandDefinition = {
         return ExitCode.ok;
       }
       const dialect: DialectName = to ?? into!.dialect;
-      const all = (await from!.introspect()).filter((t) => !t.name.startsWith('_switchyard'));
+      const all = (await from!.introspect()).filter((t) => !isSwitchyardTable(t.name));
       const wanted = tables ? all.filter((t) => tables.includes(t.name)) : all;
       if (tables) {
         const unknown = tables.filter((t) => !all.some((x) => x.name === t));
