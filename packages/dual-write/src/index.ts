@@ -7,5 +7,5 @@ export { SecondaryWriteError } from './secondary-write-error';
 export type { JournalEntry, NewJournalEntry, ReplayResult, WriteJournal } from './journal-types';
 export { memoryJournal } from './journal-memory';
 export { tableJournal, type TableJournalOptions } from './journal-table';
-export { toPrometheus, type PrometheusOptions } from './prometheus-format';
+export { mirrorToPrometheus, toPrometheus, type PrometheusOptions } from './prometheus-format';
 export * from './mirror/index';

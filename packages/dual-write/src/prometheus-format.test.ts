@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter, toPrometheus } from './index';
+import { createDualWriteAdapter, drainOutbox, mirrorToPrometheus, outboxMirror, toPrometheus } from './index';
 
 describe('toPrometheus', () => {
   it('renders every metric with HELP and TYPE lines and switchyard_ names', async () => {
@@ -52,5 +52,44 @@ describe('toPrometheus', () => {
       'switchyard_mode',
       'switchyard_metrics_since_timestamp_seconds',
     ]);
+  });
+
+  it('adds the mirror\'s backlog and outcome counters in async mode, and renders a mirror alone', async () => {
+    const primary = createSQLiteAdapter(':memory:', { name: 'old' });
+    const secondary = createSQLiteAdapter(':memory:', { name: 'new' });
+    await primary.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    await secondary.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    const mirror = outboxMirror(primary);
+    const adapter = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+    for (const id of [1, 2, 3]) await adapter.execute('INSERT INTO t (id) VALUES (?)', [id]);
+    await mirror.sampleMetrics();
+
+    const waiting = toPrometheus(adapter.getMetrics());
+    expect(waiting).toContain('# TYPE switchyard_mirror_depth gauge\nswitchyard_mirror_depth{mirror="outbox"} 3\n');
+    expect(waiting).toContain('switchyard_mirror_enqueued_total{mirror="outbox"} 3\n');
+    expect(waiting).toMatch(/switchyard_mirror_lag_seconds\{mirror="outbox"\} \d/);
+
+    await drainOutbox(secondary, { mirror });
+    await mirror.sampleMetrics();
+    const drained = mirrorToPrometheus(mirror.getMetrics(), { labels: { app: 'shop' } });
+    expect(drained).toContain('switchyard_mirror_depth{app="shop",mirror="outbox"} 0\n');
+    expect(drained).toContain('switchyard_mirror_lag_seconds{app="shop",mirror="outbox"} 0\n');
+    expect(drained).toContain('switchyard_mirror_applied_total{app="shop",mirror="outbox"} 3\n');
+    expect(drained).not.toContain('switchyard_writes_total');
+    const names = [...drained.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]);
+    expect(names).toEqual([
+      ['switchyard_mirror_depth', 'gauge'],
+      ['switchyard_mirror_lag_seconds', 'gauge'],
+      ['switchyard_mirror_sampled_timestamp_seconds', 'gauge'],
+      ['switchyard_mirror_enqueued_total', 'counter'],
+      ['switchyard_mirror_applied_total', 'counter'],
+      ['switchyard_mirror_duplicates_total', 'counter'],
+      ['switchyard_mirror_retried_total', 'counter'],
+      ['switchyard_mirror_dead_lettered_total', 'counter'],
+      ['switchyard_mirror_stale_total', 'counter'],
+      ['switchyard_mirror_repaired_total', 'counter'],
+      ['switchyard_mirror_send_failures_total', 'counter'],
+    ]);
+    await adapter.close();
   });
 });

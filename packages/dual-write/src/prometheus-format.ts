@@ -1,4 +1,5 @@
 import type { DualWriteMetrics } from './dual-write-metrics';
+import type { MirrorMetrics } from './mirror/mirror-metrics';
 
 /** Options of {@link toPrometheus}. */
 export interface PrometheusOptions {
@@ -17,7 +18,8 @@ interface Family {
 /**
  * Renders metrics in the Prometheus text exposition format (version 0.0.4) for a
  * `/metrics` endpoint: `switchyard_`-prefixed names, `# HELP` and `# TYPE` lines,
- * counters ending in `_total`, latencies in seconds.
+ * counters ending in `_total`, latencies in seconds. In async mode the mirror's figures
+ * follow (see {@link mirrorToPrometheus}).
  *
  * @example
  * ```ts
@@ -94,6 +96,56 @@ export function toPrometheus(metrics: DualWriteMetrics, options: PrometheusOptio
       samples: [[{}, Date.parse(metrics.since) / 1000]],
     },
   ];
+  if (metrics.mirror) families.push(...mirrorFamilies(metrics.mirror));
+  return render(families, base);
+}
+
+/**
+ * Renders a mirror's metrics in the Prometheus text format, for the process that drains
+ * the outbox or consumes the queue (the app's adapter includes them in
+ * {@link toPrometheus}): backlog depth and lag, and a counter per outcome. Every sample
+ * carries `mirror="outbox"` or `mirror="queue"`.
+ *
+ * @example
+ * ```ts
+ * const consumer = createMirrorConsumer(secondary);
+ * // in the Worker's fetch handler:
+ * return new Response(mirrorToPrometheus(consumer.getMetrics(), { labels: { app: 'billing' } }));
+ * ```
+ */
+export function mirrorToPrometheus(metrics: MirrorMetrics, options: PrometheusOptions = {}): string {
+  return render(mirrorFamilies(metrics), options.labels ?? {});
+}
+
+function mirrorFamilies(m: MirrorMetrics): Family[] {
+  const one = (value: number): Sample[] => [[{ mirror: m.kind }, value]];
+  const counter = (name: string, help: string, value: number): Family => ({ name: `mirror_${name}_total`, type: 'counter', help, samples: one(value) });
+  return [
+    { name: 'mirror_depth', type: 'gauge', help: 'Mirrored writes not yet applied to the secondary, as last sampled.', samples: one(m.depth) },
+    {
+      name: 'mirror_lag_seconds',
+      type: 'gauge',
+      help: 'Age of the oldest mirrored write not yet applied, as last sampled; 0 when none waits.',
+      samples: one(m.lagMs / 1000),
+    },
+    {
+      name: 'mirror_sampled_timestamp_seconds',
+      type: 'gauge',
+      help: 'When depth and lag were sampled (Unix time); 0 before the first sample.',
+      samples: one(m.sampledAt / 1000),
+    },
+    counter('enqueued', 'Writes handed to the mirror by this process.', m.enqueued),
+    counter('applied', 'Mirrored writes applied to the secondary.', m.applied),
+    counter('duplicates', 'Redelivered writes recognised by their operation id and skipped.', m.duplicates),
+    counter('retried', 'Deliveries that failed and were handed back for another attempt.', m.retried),
+    counter('dead_lettered', 'Writes that failed their last attempt and went to the dead-letter queue.', m.deadLettered),
+    counter('stale', 'Writes older than one already applied to the same row, skipped and recorded.', m.stale),
+    counter('repaired', 'Stale writes whose rows were re-read from the primary instead.', m.repaired),
+    counter('send_failures', 'Queue sends that failed after the primary write.', m.sendFailures),
+  ];
+}
+
+function render(families: Family[], base: Record<string, string>): string {
   const lines: string[] = [];
   for (const family of families) {
     const name = `switchyard_${family.name}`;
