@@ -32,6 +32,8 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
 import { Miniflare } from 'miniflare';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 
 const OPS = Number(process.env.BENCH_DW_OPS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_DW_ROUNDS ?? 5);
@@ -235,7 +237,8 @@ async function asyncMode(): Promise<void> {
     d1Persist: false,
     queueProducers: { MIRROR: { queueName: 'bench-mirror' } },
   });
-  const d1 = createD1Adapter(await mf.getD1Database('DB'), { name: 'd1' });
+  const d1Binding = await mf.getD1Database('DB');
+  const d1 = createD1Adapter(d1Binding, { name: 'd1' });
   const producer = (await mf.getQueueProducer('MIRROR')) as unknown as QueueProducerLike;
   const background: Promise<unknown>[] = [];
   try {
@@ -301,6 +304,8 @@ async function asyncMode(): Promise<void> {
       row(`${cases[k]!.pair.name}: async`, mirrored, `${p50.toFixed(3)}x / ${mean.toFixed(3)}x ${p50 <= 1.1 && mean <= 1.1 ? 'ok' : 'OVER TARGET (1.10x)'}`);
     }
 
+    await outboxFloor(join(dir, 'primary.db'), database.url, d1Binding);
+
     // Drain: DRAIN_OPS writes through an outbox on a SQLite file, then drained into Postgres.
     console.log(`\nDrain: ${DRAIN_OPS} writes in a SQLite outbox, applied to Postgres by drainOutbox (batchSize 1000)`);
     await sqlite.execute('DROP TABLE IF EXISTS bench_drain');
@@ -336,6 +341,81 @@ async function asyncMode(): Promise<void> {
     await database.drop();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type RawD1 = Awaited<ReturnType<Miniflare['getD1Database']>>;
+
+/**
+ * The floor under any outbox that commits its entry with the write, measured with the
+ * raw drivers and no Switchyard code: a single-row INSERT alone, against the same INSERT
+ * plus an entry row of the same size as an outbox entry, in one transaction (better-sqlite3),
+ * one data-modifying CTE (pg), one batch() (the D1 binding). The outbox rows above can
+ * only be compared fairly with this.
+ */
+async function outboxFloor(sqliteFile: string, url: string, d1: RawD1): Promise<void> {
+  const sqliteDb = new Database(sqliteFile);
+  sqliteDb.pragma('journal_mode = WAL');
+  const entryDdl = (seq: string) => `CREATE TABLE floor_entry (seq ${seq}, op_id TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL)`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const t of ['floor_alone', 'floor_with_entry']) {
+      sqliteDb.exec(`DROP TABLE IF EXISTS ${t}; ${SQLITE_DDL.replace('bench_dw', t)}`);
+      await client.query(`DROP TABLE IF EXISTS ${t}; ${PG_DDL.replace('bench_dw', t)}`);
+      await d1.exec(`DROP TABLE IF EXISTS ${t}`);
+      await d1.prepare(SQLITE_DDL.replace('bench_dw', t)).run();
+    }
+    sqliteDb.exec(`DROP TABLE IF EXISTS floor_entry; ${entryDdl('INTEGER PRIMARY KEY AUTOINCREMENT')}`);
+    await client.query(`DROP TABLE IF EXISTS floor_entry; ${entryDdl('BIGSERIAL PRIMARY KEY')}`);
+    await d1.exec('DROP TABLE IF EXISTS floor_entry');
+    await d1.prepare(entryDdl('INTEGER PRIMARY KEY AUTOINCREMENT')).run();
+
+    const insert = (t: string, ph: string[]) => `INSERT INTO ${t} (id, name, score, active, created_at) VALUES (${ph.join(', ')})`;
+    const q = ['?', '?', '?', '?', '?'];
+    const d = ['$1', '$2', '$3', '$4', '$5'];
+    const entrySql = 'INSERT INTO floor_entry (op_id, payload, created_at) VALUES (?, ?, ?)';
+    const sqliteAlone = sqliteDb.prepare(insert('floor_alone', q));
+    const sqliteWith = sqliteDb.prepare(insert('floor_with_entry', q));
+    const sqliteEntry = sqliteDb.prepare(entrySql);
+    const sqliteBoth = sqliteDb.transaction((params: unknown[], entry: unknown[]) => {
+      sqliteWith.run(...params);
+      sqliteEntry.run(...entry);
+    });
+    const pgWith = `WITH e AS (INSERT INTO floor_entry (op_id, payload, created_at) VALUES ($6, $7, $8)) ${insert('floor_with_entry', d)}`;
+    const entryOf = (params: unknown[]) => {
+      const payload = JSON.stringify({ v: 1, opId: '01JD7Q3M5X9K2V8H4T6R0N1B3C', seq: 0, createdAt: Date.now(), statements: [{ sql: insert('t', q), params }] });
+      return ['01JD7Q3M5X9K2V8H4T6R0N1B3C', payload, Date.now()];
+    };
+    const runs: Array<[string, (i: number, params: unknown[]) => unknown]> = [
+      ['SQLite file: INSERT alone', (_, p) => sqliteAlone.run(...p)],
+      ['SQLite file: INSERT + entry, one transaction', (_, p) => sqliteBoth(p, entryOf(p))],
+      ['Postgres: INSERT alone', (_, p) => client.query(insert('floor_alone', d), p)],
+      ['Postgres: INSERT + entry, one CTE', (_, p) => client.query(pgWith, [...p, ...entryOf(p)])],
+      ['D1 (Miniflare): INSERT alone', (_, p) => d1.prepare(insert('floor_alone', q)).bind(...p).run()],
+      ['D1 (Miniflare): INSERT + entry, one batch()', (_, p) => d1.batch([d1.prepare(insert('floor_with_entry', q)).bind(...p), d1.prepare(entrySql).bind(...entryOf(p))])],
+    ];
+    const latencies = runs.map(() => [] as number[]);
+    for (let i = 1; i <= ASYNC_OPS + WARMUP; i++) {
+      const params = [i, `user-${i}`, i * 0.5, i % 2, new Date(1_700_000_000_000 + i).toISOString()];
+      for (const k of shuffled(runs.length)) {
+        const t0 = performance.now();
+        await runs[k]![1](i, params);
+        if (i > WARMUP) latencies[k]!.push(performance.now() - t0);
+      }
+    }
+    console.log(`\nOutbox floor: the raw drivers alone, no Switchyard code (${ASYNC_OPS} inserts per case)`);
+    for (let k = 0; k < runs.length; k += 2) {
+      const alone = figures(latencies[k]!, 1);
+      const withEntry = figures(latencies[k + 1]!, 1);
+      console.log(`${runs[k]![0].padEnd(48)} p50 ${alone.p50.toFixed(3)} ms`);
+      console.log(
+        `${runs[k + 1]![0].padEnd(48)} p50 ${withEntry.p50.toFixed(3)} ms   ${(withEntry.p50 / alone.p50).toFixed(3)}x / ${(withEntry.mean / alone.mean).toFixed(3)}x (p50 / mean)`,
+      );
+    }
+  } finally {
+    sqliteDb.close();
+    await client.end();
   }
 }
 
