@@ -27,6 +27,7 @@ export class IsolateMetrics {
     t.totalWrites += m.totalWrites;
     t.successfulDualWrites += m.successfulDualWrites;
     t.secondaryFailures += m.secondaryFailures;
+    t.secondaryConflictsResolved += m.secondaryConflictsResolved;
     t.verificationFailures += m.verificationFailures;
     t.reads = { primary: t.reads.primary + m.reads.primary, secondary: t.reads.secondary + m.reads.secondary };
     t.readFallbacks += m.readFallbacks;

@@ -1,5 +1,6 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import {
+  ConstraintError,
   SwitchyardError,
   UnsupportedError,
   createAdapterKysely,
@@ -17,6 +18,7 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
+import { takeFromPrimary, touchedRows } from './_internal/conflict-resync';
 import { EventHub } from './_internal/event-hub';
 import { JournalBook } from './_internal/journal-book';
 import { MetricsCollector } from './_internal/metrics-collector';
@@ -432,6 +434,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       switchCount: this.#switchCount,
       verifyWrites: this.#options.verifyWrites,
       continueOnSecondaryFailure: this.#options.continueOnSecondaryFailure,
+      takePrimaryOnConflict: this.#options.takePrimaryOnConflict,
       readSecondaryPercent: this.#options.secondaryPercent,
       shadowReadSampleRate: this.#options.shadowReads?.sampleRate ?? 0,
       journal: this.#book.journal.kind,
@@ -558,12 +561,42 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       results = await runOn(secondary, op.kind, statements);
     } catch (error) {
       this.#metrics.recordSecondary(started);
+      if (error instanceof ConstraintError && (await this.#resolveConflict(op, primary, secondary, statements, error))) return;
       return this.#secondaryFailed(op, statements, primary, secondary, toError(error), false);
     }
     this.#metrics.recordSecondary(started);
     this.#metrics.successfulDualWrites++;
     if (this.#options.verifyWrites && op.kind !== 'transaction') {
       await verifyResults({ types: this.#types, metrics: this.#metrics, events: this.#events }, statements, op.verifiable, primaryResults, results);
+    }
+  }
+
+  /**
+   * A secondary that refuses a write with a constraint violation most often already has
+   * the row: a backfill read it from the primary after the app's write committed there and
+   * wrote it to the secondary before the app's write arrived. The primary holds the truth
+   * for those rows (writes are serialized here), so they are copied from it. Returns
+   * false, leaving the write to the journal, when the rows cannot be named or copied.
+   */
+  async #resolveConflict(
+    op: WriteOp,
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    statements: Statement[],
+    error: ConstraintError,
+  ): Promise<boolean> {
+    if (!this.#options.takePrimaryOnConflict) return false;
+    try {
+      const rows = await touchedRows(primary, [statements, op.bySide[this.#primaryIndex]]);
+      if (!rows) return false;
+      await secondary.batch(await takeFromPrimary(primary, rows));
+      this.#metrics.secondaryConflictsResolved++;
+      this.#metrics.successfulDualWrites++;
+      this.#events.emit({ type: 'secondary-conflict', at: new Date(), target: secondary.name, sql: op.label, error, rows });
+      return true;
+    } catch {
+      // The copy failed too (another unique column, a missing parent): the journal keeps the original error.
+      return false;
     }
   }
 

@@ -1,5 +1,6 @@
 import type { ExecResult, Row } from '@switchyard/core';
 import type { JournalEntry, ReplayResult } from './journal-types';
+import type { RowRef } from './mirror/row-ref';
 
 /**
  * What the dual-write adapter reports through `on(type, listener)` and the `onEvent`
@@ -22,6 +23,17 @@ export type DualWriteEvent =
       entry?: JournalEntry;
       /** True when the write was not tried because earlier writes for that side wait in the journal. */
       deferred: boolean;
+    }
+  | {
+      type: 'secondary-conflict';
+      at: Date;
+      /** The secondary's name. */
+      target: string;
+      sql: string;
+      /** The secondary's refusal, e.g. a duplicate key. */
+      error: Error;
+      /** The rows copied from the primary instead (upserted, or deleted where the primary has none). */
+      rows: RowRef[];
     }
   | {
       type: 'verification-failed';

@@ -19,6 +19,8 @@ export interface DualWriteMetadata {
   switchCount: number;
   verifyWrites: boolean;
   continueOnSecondaryFailure: boolean;
+  /** Whether a secondary's constraint violation is settled by copying the rows from the primary. */
+  takePrimaryOnConflict: boolean;
   /** Share of reads (0-100) sent to the secondary. */
   readSecondaryPercent: number;
   /** Share of reads (0-1) compared on both sides. */

@@ -23,6 +23,11 @@ export interface DualWriteMetrics {
   successfulDualWrites: number;
   /** Writes the secondary did not apply (failed, or deferred behind journal entries); each is in the journal. */
   secondaryFailures: number;
+  /**
+   * Writes the secondary refused with a constraint violation whose rows were copied from
+   * the primary instead (`takePrimaryOnConflict`); also counted in `successfulDualWrites`.
+   */
+  secondaryConflictsResolved: number;
   /** Writes whose results differed between the sides (`verifyWrites`). */
   verificationFailures: number;
   /** Mean primary write latency (ms). */

@@ -36,6 +36,16 @@ export interface DualWriteOptions {
   verifyWrites?: boolean;
   /** Let a write succeed when only the secondary failed (it is journaled either way). Default `false`. */
   continueOnSecondaryFailure?: boolean;
+  /**
+   * When the secondary refuses a write with a constraint violation (a backfill copied the
+   * row before the app's own write reached the secondary), copy the rows the write
+   * touches from the primary instead: upsert them by primary key, or delete those the
+   * primary no longer has. Only for writes whose every statement names its rows by full
+   * primary key (`INSERT ... VALUES`, `UPDATE`/`DELETE ... WHERE id = ?`); anything else,
+   * or a copy the secondary refuses too, is journaled as before. Counted in
+   * `secondaryConflictsResolved`, reported as a `secondary-conflict` event. Default `true`.
+   */
+  takePrimaryOnConflict?: boolean;
   /** Measure latencies. Counters are always kept. Default `true`. */
   collectMetrics?: boolean;
   /** Send a share of reads to the secondary. */
@@ -61,6 +71,7 @@ export interface ResolvedOptions {
   primaryIndex: 0 | 1;
   verifyWrites: boolean;
   continueOnSecondaryFailure: boolean;
+  takePrimaryOnConflict: boolean;
   collectMetrics: boolean;
   secondaryPercent: number;
   shadowReads?: ShadowReadOptions;
@@ -76,6 +87,7 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     primaryIndex: resolveMode(a, b, options.mode),
     verifyWrites: options.verifyWrites ?? false,
     continueOnSecondaryFailure: options.continueOnSecondaryFailure ?? false,
+    takePrimaryOnConflict: options.takePrimaryOnConflict ?? true,
     collectMetrics: options.collectMetrics ?? true,
     secondaryPercent: options.readRouting?.secondaryPercent ?? 0,
     secondaryWrites: 'sync',

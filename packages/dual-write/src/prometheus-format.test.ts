@@ -41,6 +41,7 @@ describe('toPrometheus', () => {
       'switchyard_writes_total',
       'switchyard_dual_writes_total',
       'switchyard_secondary_failures_total',
+      'switchyard_secondary_conflicts_resolved_total',
       'switchyard_verification_failures_total',
       'switchyard_write_latency_average_seconds',
       'switchyard_write_latency_seconds',

@@ -45,6 +45,12 @@ export function toPrometheus(metrics: DualWriteMetrics, options: PrometheusOptio
       samples: [[{}, metrics.secondaryFailures]],
     },
     {
+      name: 'secondary_conflicts_resolved_total',
+      type: 'counter',
+      help: 'Writes the secondary refused with a constraint violation whose rows were copied from the primary instead.',
+      samples: [[{}, metrics.secondaryConflictsResolved]],
+    },
+    {
       name: 'verification_failures_total',
       type: 'counter',
       help: 'Writes whose results differed between primary and secondary.',

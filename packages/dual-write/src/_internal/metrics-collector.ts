@@ -8,6 +8,7 @@ export class MetricsCollector {
   totalWrites = 0;
   successfulDualWrites = 0;
   secondaryFailures = 0;
+  secondaryConflictsResolved = 0;
   verificationFailures = 0;
   readsPrimary = 0;
   readsSecondary = 0;
@@ -37,6 +38,7 @@ export class MetricsCollector {
   reset(): void {
     this.since = new Date();
     this.totalWrites = this.successfulDualWrites = this.secondaryFailures = this.verificationFailures = 0;
+    this.secondaryConflictsResolved = 0;
     this.readsPrimary = this.readsSecondary = this.readFallbacks = this.shadowReads = this.shadowReadMismatches = 0;
     this.primary.reset();
     this.secondary.reset();
@@ -49,6 +51,7 @@ export class MetricsCollector {
       totalWrites: this.totalWrites,
       successfulDualWrites: this.successfulDualWrites,
       secondaryFailures: this.secondaryFailures,
+      secondaryConflictsResolved: this.secondaryConflictsResolved,
       verificationFailures: this.verificationFailures,
       averagePrimaryLatency: this.primary.average(),
       averageSecondaryLatency: this.secondary.average(),
