@@ -1,7 +1,6 @@
-import { scanPlaceholders, type DatabaseAdapter, type Row, type Statement } from '@switchyard/core';
+import { scanPlaceholders, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { primaryRow, quote } from '../mirror/row-repair';
 import { rowRefsOf, rowKeyText, type KeyColumns, type RowRef } from '../mirror/row-ref';
-
-const quote = (name: string) => '"' + name.replaceAll('"', '""') + '"';
 
 /**
  * The rows a write touches, read from its statements' text with the primary's real
@@ -44,9 +43,7 @@ export async function takeFromPrimary(primary: DatabaseAdapter, rows: readonly R
   const out: Statement[] = [];
   for (const ref of rows) {
     const keyColumns = Object.keys(ref.key);
-    const where = keyColumns.map((c) => `${quote(c)} = ?`).join(' AND ');
-    const keyValues = keyColumns.map((c) => ref.key[c]);
-    const row = await primary.first<Row>(`SELECT * FROM ${quote(ref.table)} WHERE ${where}`, keyValues);
+    const { where, keyValues, row } = await primaryRow(primary, ref);
     if (!row) {
       out.push({ sql: `DELETE FROM ${quote(ref.table)} WHERE ${where}`, params: keyValues });
       continue;

@@ -1,7 +1,27 @@
 import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import type { RowRef } from './row-ref';
 
-const quote = (name: string) => '"' + name.replaceAll('"', '""') + '"';
+/** A double-quoted identifier, as SQLite, D1 and Postgres all read it. */
+export const quote = (name: string) => '"' + name.replaceAll('"', '""') + '"';
+
+/**
+ * The primary's current row for a key, with the `WHERE` text and values that name it.
+ *
+ * @example
+ * ```ts
+ * const { row } = await primaryRow(primary, { table: 'users', key: { id: 7 } });
+ * ```
+ */
+export async function primaryRow(
+  primary: DatabaseAdapter,
+  ref: RowRef,
+): Promise<{ where: string; keyValues: unknown[]; row: Record<string, unknown> | undefined }> {
+  const columns = Object.keys(ref.key);
+  const where = columns.map((c) => `${quote(c)} = ?`).join(' AND ');
+  const keyValues = columns.map((c) => ref.key[c]);
+  const row = await primary.first<Record<string, unknown>>(`SELECT * FROM ${quote(ref.table)} WHERE ${where}`, keyValues);
+  return { where, keyValues, row };
+}
 
 /**
  * Statements that make the secondary's copy of `rows` equal to the primary's current
@@ -19,10 +39,7 @@ const quote = (name: string) => '"' + name.replaceAll('"', '""') + '"';
 export async function repairStatements(primary: DatabaseAdapter, rows: readonly RowRef[]): Promise<Statement[]> {
   const out: Statement[] = [];
   for (const ref of rows) {
-    const columns = Object.keys(ref.key);
-    const where = columns.map((c) => `${quote(c)} = ?`).join(' AND ');
-    const keyValues = columns.map((c) => ref.key[c]);
-    const row = await primary.first(`SELECT * FROM ${quote(ref.table)} WHERE ${where}`, keyValues);
+    const { where, keyValues, row } = await primaryRow(primary, ref);
     out.push({ sql: `DELETE FROM ${quote(ref.table)} WHERE ${where}`, params: keyValues });
     if (row) {
       const names = Object.keys(row);
