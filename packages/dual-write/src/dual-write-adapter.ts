@@ -1,6 +1,5 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import {
-  ConstraintError,
   SwitchyardError,
   UnsupportedError,
   createAdapterKysely,
@@ -18,24 +17,21 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
-import { takeFromPrimary, touchedRows } from './_internal/conflict-resync';
 import { EventHub } from './_internal/event-hub';
 import { JournalBook } from './_internal/journal-book';
 import { MetricsCollector } from './_internal/metrics-collector';
 import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
-import { toError } from './_internal/to-error';
+import { SecondaryWriter } from './_internal/secondary-writer';
 import { WriteQueue } from './_internal/write-queue';
 import { compileFor, runOn, type WriteOp } from './_internal/write-op';
-import { verifyResults } from './_internal/write-verify';
 import type { DualWriteEventOf, DualWriteEventType } from './dual-write-events';
 import type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metadata';
 import type { DualWriteMetrics } from './dual-write-metrics';
 import { resolveOptions, type DualWriteOptions, type ResolvedOptions } from './dual-write-options';
 import { memoryJournal } from './journal-memory';
 import type { JournalEntry, ReplayResult } from './journal-types';
-import { SecondaryWriteError } from './secondary-write-error';
 import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror/mirror-writes';
 import type { MirrorOp } from './mirror/mirror-op';
 
@@ -54,6 +50,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   readonly #metrics: MetricsCollector;
   readonly #events: EventHub;
   readonly #types: ColumnTypeCache;
+  readonly #secondaryWriter: SecondaryWriter;
   readonly #kyselyDialect: DialectName;
   #db: Kysely<DB> | undefined;
   #lastSwitchAt: Date | null = null;
@@ -68,6 +65,13 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     this.#metrics = new MetricsCollector(this.#options.collectMetrics);
     this.#events = new EventHub(this.#options.onEvent);
     this.#types = new ColumnTypeCache(() => this.#sides);
+    this.#secondaryWriter = new SecondaryWriter({
+      book: this.#book,
+      metrics: this.#metrics,
+      events: this.#events,
+      types: this.#types,
+      options: this.#options,
+    });
     // Transactions follow the primary: the adapter replays a committed transaction on the
     // secondary itself (as one atomic batch where it has no transactions), so it offers
     // them exactly while the primary does. Every other capability is the weaker side's.
@@ -290,7 +294,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       this.#metrics.totalWrites++;
       if (op.schema) this.#types.invalidate();
       if (mirror) await commitMirrored(mirror, mirrored!, this.#options.continueOnSecondaryFailure);
-      else await this.#applySecondary(op, primary, secondary, [], recorded);
+      else await this.#secondaryWriter.apply(op, primary, secondary, [], recorded, recorded);
       return result;
     });
   }
@@ -531,110 +535,9 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       this.#metrics.recordPrimary(started);
       this.#metrics.totalWrites++;
       if (op.schema) this.#types.invalidate();
-      if (!mirror) await this.#applySecondary(op, primary, secondary, results, forSecondary);
+      if (!mirror) await this.#secondaryWriter.apply(op, primary, secondary, results, forSecondary, op.bySide[index]!);
       return results;
     });
-  }
-
-  /**
-   * The one place the secondary is written, after the primary succeeded. Runs inside the
-   * write queue, so the secondary sees writes in the primary's order.
-   */
-  async #applySecondary(
-    op: WriteOp,
-    primary: DatabaseAdapter,
-    secondary: DatabaseAdapter,
-    primaryResults: ExecResult[],
-    statements: Statement[],
-  ): Promise<void> {
-    const waiting = this.#book.pendingFor(secondary);
-    if (waiting > 0) {
-      const error = new SwitchyardError(
-        'SECONDARY_WRITE_FAILED',
-        `${secondary.name} has ${waiting} earlier writes waiting in the journal; this one waits behind them.`,
-      );
-      return this.#secondaryFailed(op, statements, primary, secondary, error, true);
-    }
-    const started = this.#metrics.now();
-    let results: ExecResult[];
-    try {
-      results = await runOn(secondary, op.kind, statements);
-    } catch (error) {
-      this.#metrics.recordSecondary(started);
-      if (error instanceof ConstraintError && (await this.#resolveConflict(op, primary, secondary, statements, error))) return;
-      return this.#secondaryFailed(op, statements, primary, secondary, toError(error), false);
-    }
-    this.#metrics.recordSecondary(started);
-    this.#metrics.successfulDualWrites++;
-    if (this.#options.verifyWrites && op.kind !== 'transaction') {
-      await verifyResults({ types: this.#types, metrics: this.#metrics, events: this.#events }, statements, op.verifiable, primaryResults, results);
-    }
-  }
-
-  /**
-   * A secondary that refuses a write with a constraint violation most often already has
-   * the row: a backfill read it from the primary after the app's write committed there and
-   * wrote it to the secondary before the app's write arrived. The primary holds the truth
-   * for those rows (writes are serialized here), so they are copied from it. Returns
-   * false, leaving the write to the journal, when the rows cannot be named or copied.
-   */
-  async #resolveConflict(
-    op: WriteOp,
-    primary: DatabaseAdapter,
-    secondary: DatabaseAdapter,
-    statements: Statement[],
-    error: ConstraintError,
-  ): Promise<boolean> {
-    if (!this.#options.takePrimaryOnConflict) return false;
-    try {
-      const rows = await touchedRows(primary, [statements, op.bySide[this.#primaryIndex]]);
-      if (!rows) return false;
-      await secondary.batch(await takeFromPrimary(primary, rows));
-      this.#metrics.secondaryConflictsResolved++;
-      this.#metrics.successfulDualWrites++;
-      this.#events.emit({ type: 'secondary-conflict', at: new Date(), target: secondary.name, sql: op.label, error, rows });
-      return true;
-    } catch {
-      // The copy failed too (another unique column, a missing parent): the journal keeps the original error.
-      return false;
-    }
-  }
-
-  /** Journals a write the secondary did not apply, reports it, and throws unless told to carry on. */
-  async #secondaryFailed(
-    op: WriteOp,
-    statements: Statement[],
-    primary: DatabaseAdapter,
-    secondary: DatabaseAdapter,
-    error: Error,
-    deferred: boolean,
-  ): Promise<void> {
-    this.#metrics.secondaryFailures++;
-    let entry: JournalEntry | undefined;
-    let journalError: Error | undefined;
-    try {
-      entry = await this.#book.append(secondary, op.kind === 'execute' ? 'single' : 'group', statements, error, deferred);
-    } catch (e) {
-      journalError = toError(e);
-    }
-    this.#events.emit({ type: 'secondary-failure', at: new Date(), target: secondary.name, sql: op.label, error, deferred, ...(entry ? { entry } : {}) });
-    const what =
-      `The write succeeded on ${primary.name} (primary) but ${deferred ? 'was not sent to' : 'failed on'} ` +
-      `${secondary.name} (secondary): ${error.message}`;
-    const context = { primary: primary.name, secondary: secondary.name, dialect: secondary.dialect, sql: op.label };
-    if (journalError) {
-      // Not in the journal: the caller is the only one who can keep it now, so always throw.
-      throw new SecondaryWriteError(
-        `${what} The journal could not store it either (${journalError.message}); re-run the statement on ${secondary.name} yourself.`,
-        { ...context, cause: journalError },
-      );
-    }
-    if (this.#options.continueOnSecondaryFailure) return;
-    throw new SecondaryWriteError(
-      `${what} It is kept in the journal as entry ${entry!.id}; fix ${secondary.name} and call replayJournal(). ` +
-        'Set continueOnSecondaryFailure: true to carry on without throwing.',
-      { ...context, entry: entry!, cause: error },
-    );
   }
 
   /** Replays the journal; the caller holds the write queue. */
