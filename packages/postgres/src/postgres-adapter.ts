@@ -4,18 +4,18 @@ import {
   BaseAdapter,
   DEFAULT_CAPABILITIES,
   InvalidArgumentError,
-  isWriteStatement,
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
-  type Row,
   SwitchyardError,
   type TableInfo,
 } from '@switchyard/core';
 import { SerialQueue } from './_internal/serial-queue';
 import { runPipelined } from './_internal/batch-pipeline';
-import { formatUtcTimestamp } from './_internal/utc-timestamp';
+import { RollbackFailed, isConnectionFailure, transactionStatus, unwrapRollbackFailure } from './_internal/connection-health';
+import { toRawResult } from './_internal/query-result';
+import { datesAsUtcText } from './_internal/utc-timestamp';
 import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
 import { createTypeParsers, type PostgresTypeParsers } from './postgres-types';
@@ -331,79 +331,4 @@ export function createPostgresAdapter<DB = any>(
 function isPool(value: unknown): value is Pool {
   const v = value as Partial<Pool>;
   return typeof v === 'object' && v !== null && typeof v.connect === 'function' && 'totalCount' in v && 'idleCount' in v;
-}
-
-/** Carries a transaction's own error past a failed ROLLBACK, marking the connection for disposal. */
-class RollbackFailed extends Error {
-  constructor(
-    readonly original: unknown,
-    rollbackError: unknown,
-  ) {
-    super('ROLLBACK failed', { cause: rollbackError });
-  }
-}
-
-/** Rethrows a transaction's own error in place of the {@link RollbackFailed} carrying it. */
-function unwrapRollbackFailure<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error: unknown) => {
-    throw error instanceof RollbackFailed ? error.original : error;
-  });
-}
-
-/** pg's transaction status from the last ReadyForQuery ('I' idle), when this pg version reports it. */
-function transactionStatus(client: PostgresConnection): string | null | undefined {
-  const c = client as { getTransactionStatus?: () => string | null };
-  return typeof c.getTransactionStatus === 'function' ? c.getTransactionStatus() : undefined;
-}
-
-/** True when the connection itself failed (socket closed, server shut down), not just a statement. */
-function isConnectionFailure(error: unknown): boolean {
-  const e = (error instanceof SwitchyardError ? error.cause : error) as { code?: unknown; message?: unknown } | null;
-  if (typeof e !== 'object' || e === null) return false;
-  const code = typeof e.code === 'string' ? e.code : undefined;
-  if (code !== undefined) return code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
-  return /Connection terminated|not queryable|connection error/i.test(String(e.message ?? ''));
-}
-
-/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, the range ISO-8601 text covers. */
-const FIRST_YEAR_1 = -62_135_596_800_000;
-const LAST_YEAR_9999 = 253_402_300_799_999;
-
-/**
- * pg sends a Date as local time with an offset, which a `timestamp without time zone`
- * column stores as local wall time. ISO UTC text stores the same instant in
- * timestamptz and the UTC wall time in timestamp, which is how the adapter reads it back.
- * Years outside 1-9999 keep pg's own formatting (it writes BC dates, ISO cannot).
- */
-function datesAsUtcText(params: unknown[]): unknown[] {
-  for (let i = 0; i < params.length; i++) {
-    const v = params[i];
-    if (v instanceof Date) {
-      const t = v.getTime();
-      if (t >= FIRST_YEAR_1 && t <= LAST_YEAR_9999) params[i] = formatUtcTimestamp(v);
-    }
-  }
-  return params;
-}
-
-function toRawResult(result: QueryResult | QueryResult[], sql: string): RawResult {
-  if (Array.isArray(result)) {
-    // A multi-statement text (no parameters): rows of the last result, the writes of all.
-    const last = result[result.length - 1];
-    const rowsAffected = result.reduce((sum, r) => sum + affected(r, sql), 0);
-    return { rows: (last?.rows ?? []) as Row[], rowsAffected };
-  }
-  const rows = result.rows as Row[];
-  const raw: RawResult = { rows, rowsAffected: affected(result, sql) };
-  if (result.command === 'INSERT' && rows.length > 0) {
-    const id = rows[rows.length - 1]!.id;
-    if (typeof id === 'number' || typeof id === 'bigint' || typeof id === 'string') raw.lastInsertId = id;
-  }
-  return raw;
-}
-
-function affected(result: QueryResult, sql: string): number {
-  // SELECT reports the rows it read; only writes (including SELECT … FOR UPDATE, CREATE TABLE AS) count.
-  if (result.command === 'SELECT' && !isWriteStatement(sql)) return 0;
-  return result.rowCount ?? 0;
 }

@@ -37,3 +37,24 @@ export function formatUtcTimestamp(date: Date): string {
     'T' + TWO[hour]! + ':' + TWO[minute]! + ':' + TWO[second]! + '.' + THREE[ms]! + 'Z'
   );
 }
+
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z, the range ISO-8601 text covers. */
+const FIRST_YEAR_1 = -62_135_596_800_000;
+const LAST_YEAR_9999 = 253_402_300_799_999;
+
+/**
+ * pg sends a Date as local time with an offset, which a `timestamp without time zone`
+ * column stores as local wall time. ISO UTC text stores the same instant in
+ * timestamptz and the UTC wall time in timestamp, which is how the adapter reads it back.
+ * Years outside 1-9999 keep pg's own formatting (it writes BC dates, ISO cannot).
+ */
+export function datesAsUtcText(params: unknown[]): unknown[] {
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    if (v instanceof Date) {
+      const t = v.getTime();
+      if (t >= FIRST_YEAR_1 && t <= LAST_YEAR_9999) params[i] = formatUtcTimestamp(v);
+    }
+  }
+  return params;
+}
