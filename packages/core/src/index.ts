@@ -32,6 +32,7 @@ export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawRe
 export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
 export { scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { quoteIdentifier } from './sql-identifier';
 export { encodeParams, encodeValue } from './param-encode';
 export { logicalTypeOf } from './logical-type';
 export {

@@ -1,4 +1,5 @@
 import { logicalTypeOf } from './logical-type';
+import { quoteIdentifier } from './sql-identifier';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
 
 interface TableListRow { name: string; sql: string | null }
@@ -36,7 +37,7 @@ export async function introspectSqlite(
   const out: TableInfo[] = [];
   for (const table of tables) {
     if (INTERNAL_TABLE.test(table.name)) continue;
-    const q = quote(table.name);
+    const q = quoteIdentifier(table.name);
     const [columns, indexList, foreignKeys] = await Promise.all([
       run<ColumnRow>(`PRAGMA table_info(${q})`),
       run<IndexListRow>(`PRAGMA index_list(${q})`),
@@ -62,7 +63,7 @@ export async function introspectSqlite(
     const indexes: IndexInfo[] = [];
     for (const index of indexList) {
       if (index.origin === 'pk') continue;
-      const cols = await run<IndexInfoRow>(`PRAGMA index_info(${quote(index.name)})`);
+      const cols = await run<IndexInfoRow>(`PRAGMA index_info(${quoteIdentifier(index.name)})`);
       indexes.push({
         name: index.name,
         columns: cols.sort((a, b) => Number(a.seqno) - Number(b.seqno)).map((c) => c.name ?? '<expression>'),
@@ -93,8 +94,4 @@ function groupForeignKeys(rows: ForeignKeyRow[]): ForeignKeyInfo[] {
     if (row.to) fk.referencedColumns.push(row.to);
   }
   return [...byId.values()];
-}
-
-function quote(identifier: string): string {
-  return '"' + identifier.replace(/"/g, '""') + '"';
 }

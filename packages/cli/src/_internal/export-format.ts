@@ -1,9 +1,7 @@
-import type { DialectName, Row } from '@switchyard/core';
+import { quoteIdentifier as quoteIdent, type DialectName, type Row } from '@switchyard/core';
 
 /** The output formats of `switchyard export`. */
 export type ExportFormat = 'sql' | 'jsonl' | 'csv';
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 function isBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;

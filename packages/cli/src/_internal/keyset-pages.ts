@@ -1,6 +1,4 @@
-import type { DatabaseAdapter, Row } from '@switchyard/core';
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { quoteIdentifier as quoteIdent, type DatabaseAdapter, type Row } from '@switchyard/core';
 
 /**
  * Reads a table in key order, one bounded page at a time: `WHERE (k1, k2) > (?, ?)`

@@ -1,9 +1,7 @@
-import type { DialectName, TableInfo } from '@switchyard/core';
+import { quoteIdentifier as quoteIdent, type DialectName, type TableInfo } from '@switchyard/core';
 
 /** Quotes an identifier with double quotes, which every engine accepts. */
-export function quoteIdent(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
+export { quoteIdent };
 
 /** The quoted, schema-qualified name of a table (the schema only where it is not the default). */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>, dialect: DialectName): string {

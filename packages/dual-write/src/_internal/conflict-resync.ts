@@ -1,5 +1,5 @@
-import { scanPlaceholders, type DatabaseAdapter, type Statement } from '@switchyard/core';
-import { primaryRow, quote } from '../mirror/row-repair';
+import { quoteIdentifier as quote, scanPlaceholders, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { primaryRow } from '../mirror/row-repair';
 import { rowRefsOf, rowKeyText, type KeyColumns, type RowRef } from '../mirror/row-ref';
 
 /**
@@ -10,10 +10,10 @@ import { rowRefsOf, rowKeyText, type KeyColumns, type RowRef } from '../mirror/r
  */
 export async function touchedRows(primary: DatabaseAdapter, variants: readonly (readonly Statement[])[]): Promise<RowRef[] | undefined> {
   const tables = await primary.introspect();
-  const keys: Record<string, string[]> = {};
-  for (const t of tables) keys[t.name] = t.primaryKey;
+  const keys = Object.fromEntries(tables.map((t) => [t.name, t.primaryKey]));
+  const known = new Set(tables.map((t) => t.name.toLowerCase()));
   for (const statements of variants) {
-    const refs = refsOf(statements, keys, new Set(tables.map((t) => t.name.toLowerCase())));
+    const refs = refsOf(statements, keys, known);
     if (refs) return refs;
   }
   return undefined;

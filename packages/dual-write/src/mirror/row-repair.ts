@@ -1,8 +1,5 @@
-import type { DatabaseAdapter, Statement } from '@switchyard/core';
+import { quoteIdentifier as quote, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { RowRef } from './row-ref';
-
-/** A double-quoted identifier, as SQLite, D1 and Postgres all read it. */
-export const quote = (name: string) => '"' + name.replaceAll('"', '""') + '"';
 
 /**
  * The primary's current row for a key, with the `WHERE` text and values that name it.

@@ -1,10 +1,8 @@
-import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
+import { quoteIdentifier as quoteIdent, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { KeyColumn } from './table-plan';
 
 /** A double-quoted identifier, valid on SQLite, D1 and Postgres. */
-export function quoteIdent(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
+export { quoteIdent };
 
 /** The table as SQL names it: schema-qualified on Postgres outside `public`. */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>): string {
