@@ -50,3 +50,11 @@ export { isWriteStatement, statementKind, type StatementKind } from './statement
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';
+export {
+  advanceKeyGenerators,
+  readKeyGenerators,
+  type AdvancedGenerator,
+  type KeyGenerator,
+  type KeyGeneratorKind,
+  type KeyGeneratorOptions,
+} from './key-generators';
