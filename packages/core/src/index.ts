@@ -58,3 +58,4 @@ export {
   type KeyGeneratorKind,
   type KeyGeneratorOptions,
 } from './key-generators';
+export { converterFor, type Converter } from './value-convert';
