@@ -40,7 +40,8 @@ export interface PostgresAdapterOptions extends BaseAdapterOptions {
   statementTimeoutMs?: number;
   /**
    * A client-side bound on one round trip (a statement, a batch, a transaction's BEGIN or
-   * COMMIT). When it runs out the call fails with a `TimeoutError` (`phase: 'query'`) and
+   * COMMIT; not what runs through `withConnection`). When it runs out the call fails
+   * with a `TimeoutError` (`phase: 'query'`) and
    * the connection is destroyed, never reused: a pool opens a new one for the next call; an
    * adapter on a single `Client` cannot, and fails from then on (create it anew). The server
    * may still have run the statement. Default: none. It covers a server that stops answering
