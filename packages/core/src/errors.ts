@@ -10,6 +10,7 @@ export type SwitchyardErrorCode =
   | 'ADAPTER_CLOSED'
   | 'CONNECTION_FAILED'
   | 'TRANSIENT'
+  | 'TIMEOUT'
   | 'INVALID_ARGUMENT'
   | 'SECONDARY_WRITE_FAILED'
   | 'VALIDATION_FAILED';
@@ -125,6 +126,33 @@ export class TransientError extends SwitchyardError {
   constructor(message: string, options: SwitchyardErrorOptions & { retryAfterMs?: number } = {}) {
     super('TRANSIENT', message, options);
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/**
+ * No answer within a time bound: no connection within the connect timeout (`phase:
+ * 'connect'`), or no reply to a statement within the query timeout (`phase: 'query'`).
+ * A `TransientError` with code `'TIMEOUT'`: after a query timeout the server may still
+ * have run the statement, so retry only what is safe to run twice.
+ *
+ * @example
+ * ```ts
+ * try { await adapter.execute(sql, params); }
+ * catch (e) { if (e instanceof TimeoutError && e.phase === 'query') { ... the outcome is unknown ... } }
+ * ```
+ */
+export class TimeoutError extends TransientError {
+  /** The bound that ran out, in milliseconds. */
+  readonly timeoutMs: number;
+  /** What took too long: opening (or waiting for) a connection, or one statement's round trip. */
+  readonly phase: 'connect' | 'query';
+
+  constructor(message: string, options: SwitchyardErrorOptions & { timeoutMs: number; phase: 'connect' | 'query' }) {
+    super(message, options);
+    // The class stays a TransientError, so retry loops see it; the code says which kind.
+    (this as { code: SwitchyardErrorCode }).code = 'TIMEOUT';
+    this.timeoutMs = options.timeoutMs;
+    this.phase = options.phase;
   }
 }
 

@@ -21,6 +21,7 @@ export {
   ParameterError,
   QueryError,
   SwitchyardError,
+  TimeoutError,
   TransientError,
   UnsupportedError,
   isTransientError,
