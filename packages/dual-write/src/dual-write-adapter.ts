@@ -608,6 +608,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       }
     });
     if (result.applied > 0 || result.error) this.#events.emit({ type: 'journal-replayed', at: new Date(), result });
+    if (!result.error && result.applied > 0) this.#circuit.close(this.secondary);
     return result;
   }
 

@@ -116,7 +116,12 @@ export class Replicator {
     try {
       const run = steps.map((s) => (s.kind === 'capture' ? s.plan.statement : s.primary));
       const started = metrics.now();
-      const raw = kind === 'execute' ? [await primary.execute(run[0]!.sql, run[0]!.params ?? [])] : await primary.batch(run);
+      let raw: ExecResult[];
+      try {
+        raw = kind === 'execute' ? [await primary.execute(run[0]!.sql, run[0]!.params ?? [])] : await primary.batch(run);
+      } catch (error) {
+        throw asWritten(error, steps);
+      }
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const results: ExecResult[] = [];
@@ -139,7 +144,8 @@ export class Replicator {
       }
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
-      if (pairs instanceof Error) await this.#journal(primary, secondary, work, pairs, false);
+      // A table the secondary lacks may be waiting for its CREATE in the journal: then the write waits too.
+      if (pairs instanceof Error) await this.#journal(primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
       else await this.toSecondary(primary, secondary, work);
       return results;
     } finally {
@@ -301,6 +307,14 @@ export class Replicator {
       { ...context, ...(entry ? { entry } : {}), cause: error },
     );
   }
+}
+
+/** The primary's error, naming the statement as the app wrote it rather than with its capture clause. */
+function asWritten(error: unknown, steps: readonly Step[]): unknown {
+  if (!(error instanceof SwitchyardError) || error.sql === undefined) return error;
+  const step = steps.find((s) => s.kind === 'capture' && s.plan.statement.sql === error.sql);
+  if (step?.kind === 'capture') Object.defineProperty(error, 'sql', { value: step.plan.source.sql });
+  return error;
 }
 
 /** A failure of the connection or a timeout, rather than a refusal of the write. */

@@ -49,6 +49,15 @@ export class SecondaryCircuit {
     this.#schedule(side, circuit);
   }
 
+  /** Closes the circuit: the side answered (a replay went through). */
+  close(side: DatabaseAdapter): void {
+    const circuit = this.#sides.get(side);
+    if (!circuit) return;
+    if (circuit.timer) clearTimeout(circuit.timer);
+    this.#sides.delete(side);
+    this.#onChange(side, { state: 'closed' });
+  }
+
   /** Stops probing (the adapter is closing). */
   stop(): void {
     this.#closedForGood = true;

@@ -30,6 +30,9 @@ export interface CapturePlan {
   parsed: ParsedWrite;
   /** The primary's table. */
   table: TableInfo;
+  /** The statement as the app wrote it. */
+  source: Statement;
+  /** The statement as it runs on the primary, capture clause included. */
   statement: Statement;
   /** Column names behind the aliases `__sy_0`, `__sy_1`, … when the app's own RETURNING is kept. */
   aliases?: string[];
@@ -132,7 +135,7 @@ export function planCapture(statement: Statement, table: TableInfo | undefined, 
   const touchesOnlyNamed = !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
   const listsKey = parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
-  const plan: CapturePlan = { parsed, table, statement: { sql, params: statement.params ?? [] }, newRowsOnly };
+  const plan: CapturePlan = { parsed, table, source: statement, statement: { sql, params: statement.params ?? [] }, newRowsOnly };
   if (aliases) plan.aliases = aliases;
   if (named && touchesOnlyNamed) plan.named = named;
   return plan;
