@@ -34,7 +34,7 @@ export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from 
 export { scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
 export { D1_MAX_VALUE_BYTES, encodeParams, encodeValue } from './param-encode';
-export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears } from './precise-date';
+export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
 export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
 export { redactSecrets, registerSecret } from './secret-redact';
 export { logicalTypeOf } from './logical-type';

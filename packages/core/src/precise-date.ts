@@ -80,3 +80,22 @@ export function inFourDigitYears(date: Date): boolean {
 export function exactTimestampText(date: Date): string {
   return date instanceof PreciseDate && date.microseconds !== 0 ? date.toPreciseISOString() : date.toISOString();
 }
+
+/**
+ * Postgres timestamp input text for any Date, microseconds included: years before 1 as
+ * BC, years past 9999 in five or more digits, at UTC (`+00`). A `timestamp` column
+ * ignores the offset and stores the UTC wall time.
+ *
+ * @example
+ * ```ts
+ * postgresTimestampText(new Date('+010000-01-01T00:00:00Z')) // '10000-01-01 00:00:00.000+00'
+ * ```
+ */
+export function postgresTimestampText(date: Date): string {
+  const iso = date.toISOString(); // ±YYYYYY-MM-DDTHH:MM:SS.sssZ outside 0000-9999
+  const micros = date instanceof PreciseDate ? String(date.microseconds).padStart(3, '0') : '';
+  const year = date.getUTCFullYear();
+  const rest = iso.slice(iso.indexOf('-', 1), -1).replace('T', ' ') + micros + '+00';
+  if (year <= 0) return String(1 - year).padStart(4, '0') + rest + ' BC';
+  return String(year).padStart(4, '0') + rest;
+}

@@ -1,4 +1,4 @@
-import type { ColumnInfo, DialectName } from '@switchyard/core';
+import { jsonSourceOf, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /** Turns a value read from the source into what the target column expects, or `undefined` for "as is". */
 export type Converter = (value: unknown) => unknown;
@@ -90,7 +90,8 @@ function toJsonText(value: unknown): unknown {
       return JSON.stringify(value);
     }
   }
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  // A document whose numbers a double would round is written from the text it was read from.
+  return jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 function toBytes(value: unknown): unknown {
