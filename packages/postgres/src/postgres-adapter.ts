@@ -4,6 +4,7 @@ import {
   BaseAdapter,
   DEFAULT_CAPABILITIES,
   InvalidArgumentError,
+  registerSecret,
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
@@ -303,6 +304,7 @@ export function createPostgresAdapter<DB = any>(
     if (source.trim() === '') {
       throw new InvalidArgumentError('createPostgresAdapter: the connection string is empty. Pass postgres://user:pass@host:5432/db, a pg Pool or a pg Client.', { dialect: 'postgres' });
     }
+    registerSecret(passwordOf(source));
     pool = new pg.Pool({ connectionString: source, max: options.max ?? 10 });
     // An idle connection the server drops must not crash the process; the next query reconnects.
     pool.on('error', () => {});
@@ -326,6 +328,15 @@ export function createPostgresAdapter<DB = any>(
     schemas: typeof schema === 'string' ? [schema] : [...schema],
   };
   return new PostgresAdapter<DB>(state, options);
+}
+
+// The password of a postgres:// URL, so errors that quote the URL (or the driver's echo of it) redact it.
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isPool(value: unknown): value is Pool {
