@@ -26,6 +26,15 @@ const snapshot = (url: string) =>
     (await c.query("SELECT at::text, r::text, t IS NULL AS null_t, t, encode(b, 'hex') AS b, doc::text FROM events ORDER BY at")).rows,
   );
 
+// Loads an export into a fresh events table of the second database.
+async function restore(load: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  await withClient(restored.url, async (c) => {
+    await c.query('DROP TABLE IF EXISTS events');
+    await c.query(DDL);
+    await load(c);
+  });
+}
+
 beforeAll(async () => {
   source = await createTestDatabase();
   restored = await createTestDatabase();
@@ -60,22 +69,14 @@ describe('switchyard export round-trips every value', () => {
   it('--format sql keeps ±Infinity, NaN, µs timestamps, BC dates, blobs and big JSON numbers', async () => {
     const run = await switchyard(['export', source.url, 'events', '--format', 'sql', '--page-size', '2']);
     expect(run.code, run.stderr).toBe(0);
-    await withClient(restored.url, async (c) => {
-      await c.query('DROP TABLE IF EXISTS events');
-      await c.query(DDL);
-      await c.query(run.stdout);
-    });
+    await restore((c) => c.query(run.stdout));
     expect(await snapshot(restored.url)).toEqual(await snapshot(source.url));
   });
 
   it("--format csv writes NULL and '' apart, as psql does, and loads back with COPY ... CSV", async () => {
     const run = await switchyard(['export', source.url, 'events', '--format', 'csv', '--page-size', '2']);
     expect(run.code, run.stderr).toBe(0);
-    await withClient(restored.url, async (c) => {
-      await c.query('DROP TABLE IF EXISTS events');
-      await c.query(DDL);
-      await pipeline(Readable.from([run.stdout]), c.query(copyFrom('COPY events FROM STDIN WITH (FORMAT csv, HEADER true)')));
-    });
+    await restore((c) => pipeline(Readable.from([run.stdout]), c.query(copyFrom('COPY events FROM STDIN WITH (FORMAT csv, HEADER true)'))));
     expect(await snapshot(restored.url)).toEqual(await snapshot(source.url));
   });
 });
