@@ -1,3 +1,4 @@
+import { redactCause, redactSecrets } from './secret-redact';
 import type { DialectName } from './types';
 
 /** Machine-readable error codes. Stable across releases. */
@@ -41,11 +42,27 @@ export class SwitchyardError extends Error {
   readonly sql?: string;
 
   constructor(code: SwitchyardErrorCode, message: string, options: SwitchyardErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Secrets never travel in an error: tokens, Authorization headers and passwords are
+    // redacted from the message, the statement and the cause before anyone can log them.
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     this.name = new.target.name;
     this.code = code;
     if (options.dialect) this.dialect = options.dialect;
-    if (options.sql !== undefined) this.sql = options.sql;
+    if (options.sql !== undefined) this.sql = redactSecrets(options.sql);
+    if (this.stack) this.stack = redactSecrets(this.stack);
+  }
+
+  /** A plain object for logs and JSON output, secrets already redacted. */
+  toJSON(): Record<string, unknown> {
+    const cause = this.cause;
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.dialect ? { dialect: this.dialect } : {}),
+      ...(this.sql !== undefined ? { sql: this.sql } : {}),
+      ...(cause === undefined ? {} : { cause: cause instanceof Error ? { name: cause.name, message: cause.message } : cause }),
+    };
   }
 }
 
@@ -72,15 +89,15 @@ export class UnsupportedError extends SwitchyardError {
 
 /** A statement exceeds an engine limit (bound parameters, statement size). Raised before the round trip. */
 export class LimitExceededError extends SwitchyardError {
-  /** Which limit: `'parameters'` or `'statementBytes'`. */
-  readonly limit: 'parameters' | 'statementBytes';
+  /** Which limit: `'parameters'`, `'statementBytes'` or `'valueBytes'` (one bound value). */
+  readonly limit: 'parameters' | 'statementBytes' | 'valueBytes';
   /** The engine's limit. */
   readonly max: number;
   /** What the statement needed. */
   readonly actual: number;
 
   constructor(
-    limit: 'parameters' | 'statementBytes',
+    limit: 'parameters' | 'statementBytes' | 'valueBytes',
     max: number,
     actual: number,
     message: string,

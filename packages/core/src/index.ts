@@ -34,12 +34,17 @@ export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
 export { scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
-export { encodeParams, encodeValue } from './param-encode';
+export { D1_MAX_VALUE_BYTES, encodeParams, encodeValue } from './param-encode';
+export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
+export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
+export { redactSecrets, registerSecret } from './secret-redact';
 export { logicalTypeOf } from './logical-type';
 export {
   canonicalEqual,
   formatCanonical,
+  isWellFormedText,
   normalizeRow,
+  parseTimestampText,
   normalizeValue,
   stableStringify,
   toHex,

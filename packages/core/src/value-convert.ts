@@ -1,3 +1,4 @@
+import { jsonSourceOf } from './json-exact';
 import type { ColumnInfo, DialectName } from './types';
 
 /**
@@ -104,7 +105,8 @@ function toJsonText(value: unknown): unknown {
       return JSON.stringify(value);
     }
   }
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  // A document whose numbers a double would round is written from the text it was read from.
+  return jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 function toBytes(value: unknown): unknown {

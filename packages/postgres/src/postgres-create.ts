@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Client, Pool } from 'pg';
-import { InvalidArgumentError } from '@switchyard/core';
+import { InvalidArgumentError, registerSecret } from '@switchyard/core';
 import { PostgresAdapter, type PostgresConnection } from './postgres-adapter';
 import type { PostgresAdapterOptions } from './postgres-options';
 import { createTypeParsers } from './postgres-types';
@@ -43,6 +43,7 @@ export function createPostgresAdapter<DB = any>(
     if (source.trim() === '') {
       throw new InvalidArgumentError('createPostgresAdapter: the connection string is empty. Pass postgres://user:pass@host:5432/db, a pg Pool or a pg Client.', { dialect: 'postgres' });
     }
+    registerSecret(passwordOf(source));
     pool = new pg.Pool({ connectionString: source, max: options.max ?? 10, connectionTimeoutMillis: connectTimeoutMs ?? 0 });
     // An idle connection the server drops must not crash the process; the next query reconnects.
     pool.on('error', () => {});
@@ -75,4 +76,13 @@ export function createPostgresAdapter<DB = any>(
 function isPool(value: unknown): value is Pool {
   const v = value as Partial<Pool>;
   return typeof v === 'object' && v !== null && typeof v.connect === 'function' && 'totalCount' in v && 'idleCount' in v;
+}
+
+// The password of a postgres:// URL, so errors that quote the URL (or the driver's echo of it) redact it.
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
