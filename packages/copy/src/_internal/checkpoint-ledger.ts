@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import { decodeKey, encodeKey, type KeyValues } from './key-codec';
 import { quoteLiteral } from './sql-text';
@@ -44,6 +45,28 @@ export interface Ledger {
   fail(range: RangeState, error: string): Promise<void>;
   /** Hands a range back (on abort) so the next run takes it at once. */
   release(range: RangeState): Promise<void>;
+  /**
+   * Hands back at once the ranges still claimed by workers of this host whose process
+   * is gone (a killed copy), instead of waiting for their heartbeat to go stale.
+   */
+  releaseDeadLocalClaims(): Promise<{ table: string; worker: string; ranges: number }[]>;
+}
+
+/**
+ * True for a default worker id (`host:pid:suffix`) of this host whose process no longer
+ * exists. Ids given by the caller, other hosts and this process itself are never dead.
+ */
+export function isDeadLocalWorker(worker: string): boolean {
+  const parts = worker.split(':');
+  if (parts.length < 3) return false;
+  const pid = Number(parts[parts.length - 2]);
+  if (parts.slice(0, -2).join(':') !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ESRCH';
+  }
 }
 
 const now = (): string => new Date().toISOString();
@@ -172,6 +195,22 @@ export class TableLedger implements Ledger {
     range.status = 'pending';
   }
 
+  async releaseDeadLocalClaims(): Promise<{ table: string; worker: string; ranges: number }[]> {
+    const rows = await this.#target.query<{ table_name: string; worker: string; n: unknown }>(
+      `SELECT table_name, worker, count(*) AS n FROM "${CHECKPOINT_TABLE}" WHERE status = 'running' AND worker IS NOT NULL GROUP BY table_name, worker`,
+    );
+    const released: { table: string; worker: string; ranges: number }[] = [];
+    for (const row of rows) {
+      if (!isDeadLocalWorker(String(row.worker))) continue;
+      await this.#target.execute(
+        `UPDATE "${CHECKPOINT_TABLE}" SET status = 'pending', worker = NULL WHERE table_name = ? AND worker = ? AND status = 'running'`,
+        [row.table_name, row.worker],
+      );
+      released.push({ table: row.table_name, worker: row.worker, ranges: Number(row.n) });
+    }
+    return released;
+  }
+
   async #set(range: RangeState, assignments: string, params: unknown[]): Promise<void> {
     await this.#target.execute(
       `UPDATE "${CHECKPOINT_TABLE}" SET ${assignments}, updated_at = ? WHERE table_name = ? AND range_id = ? AND worker = ?`,
@@ -222,6 +261,9 @@ export class MemoryLedger implements Ledger {
   }
   async release(range: RangeState): Promise<void> {
     range.status = 'pending';
+  }
+  async releaseDeadLocalClaims(): Promise<{ table: string; worker: string; ranges: number }[]> {
+    return [];
   }
 }
 
