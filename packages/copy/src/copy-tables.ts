@@ -55,7 +55,7 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   for (const table of ordered) {
     const job = await prepareTableJob(source, target, table, targetTables, options);
     runs.push({
-      job, reconcile: options.reconcile !== false ? createReconciler(source, target, job) : undefined, parents: parentsOf(table, names, cycles), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
+      job, ...(options.reconcile !== false ? createReconciler(source, target, job) : {}), parents: parentsOf(table, names, cycles), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
       rowsCopied: 0, rowsWritten: 0, rowsSkipped: 0, ranges: 0, active: 0, finished: false, status: 'planned',
       startedAt: performance.now(),
     });
@@ -101,6 +101,11 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
       return p;
     };
     let after = range.lastKey ?? range.start;
+    // The batch committed last may have missed its reconcile (the process died in between): do it again.
+    if (run.resync && range.lastKey && range.batchStart !== undefined) {
+      const [start, last] = [range.batchStart, range.lastKey];
+      await retry(() => run.resync!(start, last));
+    }
     let batch = await read(after);
     for (;;) {
       if (batch.count === 0 || !batch.lastKey) {
@@ -121,7 +126,9 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
       const readNext = () => {
         if (!last && !next) next = read(lastKey);
       };
-      const advance = ledger.advance(range, lastKey, batch.count, last);
+      // With reconcile, a range is done only once its last batch is reconciled: a crash in
+      // between leaves it running, and the next run reconciles that batch again.
+      const advance = ledger.advance(range, after, lastKey, batch.count, last && !run.reconcile);
       const payload = batch.payload;
       if (job.writer.method === 'insert') readNext();
       const { written, claimed } = await retry(() => job.writer.write(payload, advance.statement, () => setImmediate(readNext)));
@@ -131,6 +138,7 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
         const batchStart = after;
         const rows = batch.rows;
         await retry(() => run.reconcile!(batchStart, lastKey, rows));
+        if (last) await retry(() => ledger.finish(range));
       }
       after = lastKey;
       const sent = Array.isArray(payload) ? payload.length : payload.count;

@@ -7,6 +7,8 @@ import type { KeyValues } from './key-codec';
 export interface TableRun {
   job: TableJob;
   reconcile?: (after: KeyValues | null, lastKey: KeyValues, rows: unknown[][]) => Promise<unknown>;
+  /** Reconciles a committed batch whose written rows are unknown (after a crash). */
+  resync?: (after: KeyValues | null, lastKey: KeyValues) => Promise<unknown>;
   parents: string[];
   totalRows: number;
   rowsBefore: number;

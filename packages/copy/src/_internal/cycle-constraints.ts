@@ -74,10 +74,6 @@ async function cycleEdges(target: DatabaseAdapter, cycles: readonly string[][]):
 }
 
 async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][]): Promise<{ notes: string[]; restore: RestoreConstraints }> {
-  await target.execute(
-    `CREATE TABLE IF NOT EXISTS ${quoteIdent(DEFERRED_FK_TABLE)} (table_ref TEXT NOT NULL, constraint_name TEXT NOT NULL, ` +
-      'definition TEXT NOT NULL, PRIMARY KEY (table_ref, constraint_name))',
-  );
   const notes: string[] = [];
   if (cycles.length > 0) {
     const found = await target.query<{ table_ref: string; constraint_name: string; definition: string; child: string; parent: string }>(
@@ -93,6 +89,8 @@ async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][
       return g !== undefined && g === groupOf.get(f.parent.toLowerCase());
     });
     if (inCycle.length > 0) {
+      // Workers starting together: one IF NOT EXISTS may fail on the catalog's unique index; a second try sees the table.
+      await createDeferredTable(target).catch(() => createDeferredTable(target));
       await target.transaction(async (tx) => {
         for (const f of inCycle) {
           await tx.execute(
@@ -111,6 +109,8 @@ async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][
   return {
     notes,
     restore: async () => {
+      const table = await target.first<{ t: unknown }>(`SELECT to_regclass(?) AS t`, [quoteIdent(DEFERRED_FK_TABLE)]);
+      if (!table?.t) return [];
       const pending = await target.query<{ table_ref: string; constraint_name: string; definition: string }>(
         `SELECT table_ref, constraint_name, definition FROM ${quoteIdent(DEFERRED_FK_TABLE)} ORDER BY table_ref, constraint_name`,
       );
@@ -132,4 +132,11 @@ async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][
       return done.length > 0 ? [`foreign keys ${done.join(', ')} added back and validated`] : [];
     },
   };
+}
+
+function createDeferredTable(target: DatabaseAdapter): Promise<unknown> {
+  return target.execute(
+    `CREATE TABLE IF NOT EXISTS ${quoteIdent(DEFERRED_FK_TABLE)} (table_ref TEXT NOT NULL, constraint_name TEXT NOT NULL, ` +
+      'definition TEXT NOT NULL, PRIMARY KEY (table_ref, constraint_name))',
+  );
 }
