@@ -31,7 +31,7 @@ export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
 export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
 export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
-export { scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
 export { encodeParams, encodeValue } from './param-encode';
 export { logicalTypeOf } from './logical-type';
