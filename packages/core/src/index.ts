@@ -50,3 +50,11 @@ export { isWriteStatement, statementKind, type StatementKind } from './statement
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';
+export {
+  asD1Database,
+  type D1DatabaseFacade,
+  type D1FacadeMeta,
+  type D1FacadeResult,
+  type D1FacadeSession,
+  type D1FacadeStatement,
+} from './d1-facade';

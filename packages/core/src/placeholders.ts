@@ -1,4 +1,5 @@
 import { ParameterError } from './errors';
+import { isIdentChar, skipBlockComment, skipQuoted } from './_internal/sql-lexer';
 
 /** What a scan of a statement's text found. */
 export interface PlaceholderScan {
@@ -157,42 +158,4 @@ function scan_(sql: string, mode: '$' | '?' | undefined): { scan: PlaceholderSca
   }
   const text = rewrite && questionMarks > 0 ? out + sql.slice(copiedUpTo) : sql;
   return { scan: { sql: text, questionMarks, parameterCount, numbered, highestDollar }, order };
-}
-
-function isIdentChar(c: string | undefined): boolean {
-  return c !== undefined && /[A-Za-z0-9_$]/.test(c);
-}
-
-function skipQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslashEscapes && c === '\\') {
-      i += 2;
-    } else if (c === quote) {
-      if (sql[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
-}
-
-function skipBlockComment(sql: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < sql.length) {
-    if (sql[i] === '/' && sql[i + 1] === '*') {
-      depth++;
-      i += 2;
-    } else if (sql[i] === '*' && sql[i + 1] === '/') {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
 }
