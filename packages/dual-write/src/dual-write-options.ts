@@ -1,3 +1,4 @@
+import type { SqlRehearsal } from './rehearsal/sql-rehearsal';
 import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { DualWriteEvent } from './dual-write-events';
 import type { WriteJournal } from './journal-types';
@@ -64,6 +65,11 @@ export interface DualWriteOptions {
   secondaryWrites?: 'sync' | 'async';
   /** With `secondaryWrites: 'async'`: `outboxMirror(primary)` or `queueMirror(queue)`. */
   mirror?: Mirror;
+  /**
+   * Rehearses every distinct statement shape the app sends on the other engine, without
+   * changing its data, and reports which work there (see {@link SqlRehearsal}).
+   */
+  rehearse?: SqlRehearsal;
 }
 
 /** Options checked and defaulted. */
@@ -79,6 +85,7 @@ export interface ResolvedOptions {
   secondaryWrites: 'sync' | 'async';
   /** Set in async mode. */
   mirror?: Mirror;
+  rehearse?: SqlRehearsal;
 }
 
 /** Checks options against the two adapters; throws {@link InvalidArgumentError} with what to change. */
@@ -91,6 +98,7 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     collectMetrics: options.collectMetrics ?? true,
     secondaryPercent: options.readRouting?.secondaryPercent ?? 0,
     secondaryWrites: 'sync',
+    rehearse: options.rehearse,
   };
   const percent = resolved.secondaryPercent;
   if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
