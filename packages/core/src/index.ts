@@ -12,7 +12,12 @@ export type {
   Statement,
   StatementResult,
   TableInfo,
+  AccessMode,
+  IsolationLevel,
+  StreamOptions,
+  TransactionSettings,
 } from './types';
+export { checkTransactionSettings, hasTransactionSettings, nestedSettingsError } from './transaction-settings';
 export {
   AdapterClosedError,
   ConstraintError,
@@ -31,9 +36,9 @@ export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
 export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
 export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
-export { scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { escapeQuestionMarks, scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
-export { encodeParams, encodeValue } from './param-encode';
+export { PostgresArray, encodeParams, encodeValue } from './param-encode';
 export { logicalTypeOf } from './logical-type';
 export {
   canonicalEqual,

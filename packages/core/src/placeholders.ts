@@ -25,7 +25,9 @@ const LONG_CACHE_LIMIT = 4;
  * Finds the `?` placeholders of a statement, skipping string literals (`'…'`, `E'…'`),
  * quoted identifiers (`"…"`, `` `…` ``, `[…]`), comments (`-- …`, nested `/* … *\/`) and
  * dollar-quoted bodies (`$tag$ … $tag$`). With `rewrite: true`, returns the text with
- * each `?` replaced by `$1, $2, …` for Postgres. `$n` written by hand passes through.
+ * each `?` replaced by `$1, $2, …` for Postgres, and `??` by a literal `?` (Postgres's
+ * jsonb operators `?`, `?|`, `?&` are written `??`, `??|`, `??&`, as in JDBC).
+ * `$n` written by hand passes through.
  *
  * @example
  * ```ts
@@ -38,7 +40,7 @@ export function scanPlaceholders(sql: string, options: { rewrite: boolean }): Pl
   const cache = long ? (options.rewrite ? longCaches.rewrite : longCaches.scan) : options.rewrite ? caches.rewrite : caches.scan;
   const hit = cache.get(sql);
   if (hit) return hit;
-  const scan = scan_(sql, options.rewrite);
+  const scan = scan_(sql, options.rewrite ? 'rewrite' : 'scan');
   if (cache.size >= (long ? LONG_CACHE_LIMIT : CACHE_LIMIT)) cache.delete(cache.keys().next().value as string);
   cache.set(sql, scan);
   return scan;
@@ -49,7 +51,24 @@ export function toPostgresPlaceholders(sql: string): string {
   return scanPlaceholders(sql, { rewrite: true }).sql;
 }
 
-function scan_(sql: string, rewrite: boolean): PlaceholderScan {
+/**
+ * Escapes each `?` of a statement already written with `$n` placeholders (Kysely's
+ * Postgres SQL) as `??`, so that {@link scanPlaceholders} leaves Postgres's jsonb
+ * operators alone instead of taking them for placeholders.
+ *
+ * @example
+ * ```ts
+ * escapeQuestionMarks(`SELECT * FROM t WHERE doc ? $1 AND note = '?'`)
+ * // "SELECT * FROM t WHERE doc ?? $1 AND note = '?'"
+ * ```
+ */
+export function escapeQuestionMarks(sql: string): string {
+  return sql.includes('?') ? scan_(sql, 'escape').sql : sql;
+}
+
+function scan_(sql: string, mode: 'scan' | 'rewrite' | 'escape'): PlaceholderScan {
+  const rewrite = mode !== 'scan';
+  let escapes = 0;
   let out = '';
   let copiedUpTo = 0;
   let questionMarks = 0;
@@ -85,6 +104,16 @@ function scan_(sql: string, rewrite: boolean): PlaceholderScan {
       } else {
         i++;
       }
+    } else if (c === '?' && mode === 'escape') {
+      out += sql.slice(copiedUpTo, i + 1) + '?';
+      copiedUpTo = i + 1;
+      escapes++;
+      i++;
+    } else if (c === '?' && rewrite && sql[i + 1] === '?') {
+      out += sql.slice(copiedUpTo, i + 1);
+      copiedUpTo = i + 2;
+      escapes++;
+      i += 2;
     } else if (c === '?') {
       questionMarks++;
       if (rewrite) {
@@ -102,7 +131,8 @@ function scan_(sql: string, rewrite: boolean): PlaceholderScan {
       { dialect: 'postgres', sql },
     );
   }
-  return { sql: rewrite && questionMarks > 0 ? out + sql.slice(copiedUpTo) : sql, questionMarks, highestDollar };
+  const changed = rewrite && (questionMarks > 0 || escapes > 0);
+  return { sql: changed ? out + sql.slice(copiedUpTo) : sql, questionMarks, highestDollar };
 }
 
 function isIdentChar(c: string | undefined): boolean {

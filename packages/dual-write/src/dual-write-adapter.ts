@@ -15,6 +15,7 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
 import { EventHub } from './_internal/event-hub';
@@ -250,7 +251,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * primary commits, replayed on the secondary in one transaction (one atomic `batch()`
    * where the secondary has no interactive transactions). A rolled-back transaction sends
    * nothing. Other writes wait until it ends, so do not await writes on this adapter
-   * (rather than on `tx`) inside `fn`.
+   * (rather than on `tx`) inside `fn`. `settings` (isolation level, access mode) apply on
+   * the primary.
    *
    * @example
    * ```ts
@@ -260,7 +262,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * });
    * ```
    */
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     if (!this.primary.capabilities.transactions) {
       throw new UnsupportedError(
         `${this.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), ` +
@@ -276,12 +278,13 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       const started = this.#metrics.now();
       const mirror = this.#options.mirror;
       let mirrored: MirrorOp | undefined;
+      // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
       const result = await primary.transaction(async (tx) => {
         const value = await fn(new RecordingTransaction<DB>(tx, secondary, recorded));
         // Async mode: the mirror's entry commits with the transaction's writes.
         if (mirror) mirrored = await recordInTransaction(mirror, tx, recorded);
         return value;
-      });
+      }, settings);
       this.#metrics.recordPrimary(started);
       if (recorded.length === 0) return result;
       const op: WriteOp = {

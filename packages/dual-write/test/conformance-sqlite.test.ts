@@ -9,6 +9,8 @@ runAdapterConformance({
     createDualWriteAdapter(createSQLiteAdapter(':memory:', { name: 'sqlite-a' }), createSQLiteAdapter(':memory:', { name: 'sqlite-b' }), {
       verifyWrites: true,
     }),
+  // Writes must reach both sides: tests read each one back.
+  sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;
     expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });

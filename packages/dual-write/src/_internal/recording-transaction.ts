@@ -13,6 +13,7 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import { preflight } from './statement-preflight';
 import { compileFor } from './write-op';
@@ -86,9 +87,9 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
     return createPreparedStatement(this, sql);
   }
 
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     const nested: Statement[] = [];
-    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, this.#secondary, nested)));
+    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, this.#secondary, nested)), settings);
     this.#recorded.push(...nested);
     return result;
   }
