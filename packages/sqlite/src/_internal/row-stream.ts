@@ -4,7 +4,7 @@ import type { SqliteStatement } from '../sqlite-database';
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
- * Reads a statement's rows with `iterate()`, `chunkSize` at a time, as plain numbers.
+ * Reads a statement's rows with `iterate()`, at most `chunkSize` at a time, as plain numbers.
  * A value beyond 2^53 may have been rounded: the read restarts with safeIntegers and
  * skips the rows already yielded (a read without side effects can run twice), so no
  * int64 is ever handed out rounded. `return()` on the generator closes the iterator.
@@ -17,6 +17,10 @@ export async function* iterateRows<T>(
 ): AsyncGenerator<T[]> {
   let yielded = 0;
   let exact = false;
+  // The first row goes out alone and chunks double from there up to chunkSize: a
+  // consumer sees the first row as soon as SQLite has it, and long reads still move
+  // in full chunks.
+  let size = 1;
   for (;;) {
     if (exact) statement.safeIntegers(true);
     const rows = statement.iterate(...params) as IterableIterator<Row>;
@@ -35,10 +39,11 @@ export async function* iterateRows<T>(
           break;
         }
         chunk.push(row);
-        if (chunk.length >= chunkSize) {
+        if (chunk.length >= size) {
           yielded += chunk.length;
           const out = chunk;
           chunk = [];
+          size = Math.min(size * 2, chunkSize);
           yield out as T[];
         }
       }
