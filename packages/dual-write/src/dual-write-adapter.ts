@@ -24,6 +24,7 @@ import { MetricsCollector } from './_internal/metrics-collector';
 import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
+import { DualWriteSession } from './_internal/dual-write-session';
 import { SecondaryWriter } from './_internal/secondary-writer';
 import { WriteQueue } from './_internal/write-queue';
 import { compileFor, runOn, type WriteOp } from './_internal/write-op';
@@ -54,6 +55,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   readonly #secondaryWriter: SecondaryWriter;
   readonly #kyselyDialect: DialectName;
   #db: Kysely<DB> | undefined;
+  /** Sessions on a primary without sessions of its own (SQLite, D1) run one at a time. */
+  #sessions: Promise<unknown> = Promise.resolve();
   #lastSwitchAt: Date | null = null;
   #switchCount = 0;
 
@@ -303,6 +306,27 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   }
 
   /**
+   * Runs `fn` on one session, as Kysely's `db.connection()` does. On a Postgres primary
+   * its reads run on one pinned primary connection (session settings and advisory locks
+   * hold), while writes and transactions reach both sides as usual. On SQLite and D1,
+   * whose one connection is the session, sessions run one at a time.
+   *
+   * @example
+   * ```ts
+   * await adapter.connection(async (session) => session.query('SELECT pg_advisory_lock(42)'));
+   * ```
+   */
+  async connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const primary = this.primary;
+    if (primary.dialect === 'postgres' && primary.connection) {
+      return primary.connection((session) => fn(new DualWriteSession<DB>(this, session)));
+    }
+    const run = this.#sessions.then(() => fn(this));
+    this.#sessions = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * The primary's tables (the journal's own table left out).
    *
    * @example
@@ -465,6 +489,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   /** @internal Runs a builder query: compiled per side for writes, on one side for reads. */
   async executeCompiled(compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
     if (target instanceof RecordingTransaction) return target.runCompiled(compiled, this.#kyselyDialect);
+    if (target instanceof DualWriteSession) return target.runCompiled(compiled, this.#kyselyDialect);
     if (target !== this) {
       const result = await target.execute(compiled.sql, compiled.parameters);
       return { ...result, rows: result.rows ?? [] };

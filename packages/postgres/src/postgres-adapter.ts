@@ -1,5 +1,4 @@
 import pg from 'pg';
-import Cursor from 'pg-cursor';
 import type { Client, Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import {
   BaseAdapter,
@@ -17,6 +16,7 @@ import {
   hasTransactionSettings,
   nestedSettingsError,
 } from '@switchyard/core';
+import { cursorRows } from './_internal/cursor-stream';
 import { holdClient } from './_internal/held-client';
 import { beginStatement } from './_internal/transaction-begin';
 import { SerialQueue } from './_internal/serial-queue';
@@ -26,7 +26,7 @@ import { toRawResult } from './_internal/query-result';
 import { datesAsUtcText } from './_internal/utc-timestamp';
 import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
-import { createTypeParsers, type PostgresTypeParsers } from './postgres-types';
+import { createTypeParsers, type Int8Mode, type PostgresTypeParsers } from './postgres-types';
 
 /**
  * A pg connection: a `Client`, or a `PoolClient` checked out of a pool.
@@ -61,6 +61,12 @@ export interface PostgresAdapterOptions extends BaseAdapterOptions {
    * pg's global `types`. int8, numeric, timestamp and date are always Switchyard's.
    */
   types?: PostgresTypeParsers;
+  /**
+   * How int8 values are read. Default `'exact'`: a number when it fits a double exactly,
+   * otherwise a bigint. `'string'` reads them as pg and Kysely's PostgresDialect do;
+   * `'bigint'` always as a bigint.
+   */
+  int8?: Int8Mode;
 }
 
 /** Shared by an adapter and the transaction-scoped adapters it hands out. */
@@ -151,27 +157,11 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   async *stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
     this.assertOpen();
     const statement = this.encodeStatement(sql, params);
-    const chunkSize = options.chunkSize ?? 100;
     const held = await holdClient<PostgresConnection>((fn) => this.#withClient(fn, sql)).catch((error: unknown) => {
       throw this.wrapError(error, sql);
     });
-    const cursor = held.client.query(
-      new Cursor<T>(statement.sql, datesAsUtcText(statement.params), { types: this.#state.types } as never),
-    );
-    let failure: unknown;
-    try {
-      for (;;) {
-        const rows = await cursor.read(chunkSize);
-        if (rows.length > 0) yield rows;
-        if (rows.length < chunkSize) return;
-      }
-    } catch (error) {
-      failure = error;
-      throw this.wrapError(error, sql);
-    } finally {
-      if (failure === undefined) await cursor.close().catch((error: unknown) => (failure = error));
-      await held.release(failure);
-    }
+    const query = { text: statement.sql, values: datesAsUtcText(statement.params), types: this.#state.types };
+    yield* cursorRows<T>(held, query, options.chunkSize ?? 100, (error) => this.wrapError(error, sql));
   }
 
   protected override async runSession<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
@@ -383,7 +373,7 @@ export function createPostgresAdapter<DB = any>(
     client,
     queue: new SerialQueue(),
     ownsConnection: options.closePool ?? typeof source === 'string',
-    types: createTypeParsers(options.types),
+    types: createTypeParsers(options.types, options.int8),
     schemas: typeof schema === 'string' ? [schema] : [...schema],
   };
   return new PostgresAdapter<DB>(state, options);

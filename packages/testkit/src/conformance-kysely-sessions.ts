@@ -52,7 +52,7 @@ export function kyselySessionsConformance(ctx: ConformanceContext): void {
           const { rows } = await sql<{ name: string }>`SELECT current_setting('application_name') AS name`.execute(conn);
           seen.push(rows[0]!.name);
         }
-        await sql`RESET application_name`.execute(conn);
+        await sql`SELECT set_config('application_name', '', false)`.execute(conn);
         return seen;
       });
       expect(new Set(names)).toEqual(new Set(['sy-session']));
