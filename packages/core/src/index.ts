@@ -26,6 +26,7 @@ export {
   ParameterError,
   QueryError,
   SwitchyardError,
+  TimeoutError,
   TransientError,
   UnsupportedError,
   isTransientError,
@@ -38,12 +39,17 @@ export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
 export { escapeQuestionMarks, scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
-export { PostgresArray, encodeParams, encodeValue } from './param-encode';
+export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
+export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
+export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
+export { redactSecrets, registerSecret } from './secret-redact';
 export { logicalTypeOf } from './logical-type';
 export {
   canonicalEqual,
   formatCanonical,
+  isWellFormedText,
   normalizeRow,
+  parseTimestampText,
   normalizeValue,
   stableStringify,
   toHex,
@@ -55,3 +61,12 @@ export { isWriteStatement, statementKind, type StatementKind } from './statement
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';
+export {
+  advanceKeyGenerators,
+  readKeyGenerators,
+  type AdvancedGenerator,
+  type KeyGenerator,
+  type KeyGeneratorKind,
+  type KeyGeneratorOptions,
+} from './key-generators';
+export { converterFor, type Converter } from './value-convert';

@@ -64,6 +64,15 @@ export interface DualWriteOptions {
   secondaryWrites?: 'sync' | 'async';
   /** With `secondaryWrites: 'async'`: `outboxMirror(primary)` or `queueMirror(queue)`. */
   mirror?: Mirror;
+  /**
+   * Longest a write waits for the secondary, in milliseconds. A write that takes longer is
+   * journaled (its rows are settled from the primary when the secondary answers again)
+   * and opens the secondary's circuit: later writes are journaled at once, without
+   * waiting, until a background probe sees it answer. `0` waits without bound. Default `1000`.
+   */
+  secondaryTimeoutMs?: number;
+  /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */
+  probeIntervalMs?: number;
 }
 
 /** Options checked and defaulted. */
@@ -79,6 +88,8 @@ export interface ResolvedOptions {
   secondaryWrites: 'sync' | 'async';
   /** Set in async mode. */
   mirror?: Mirror;
+  secondaryTimeoutMs: number;
+  probeIntervalMs: number;
 }
 
 /** Checks options against the two adapters; throws {@link InvalidArgumentError} with what to change. */
@@ -91,6 +102,8 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     collectMetrics: options.collectMetrics ?? true,
     secondaryPercent: options.readRouting?.secondaryPercent ?? 0,
     secondaryWrites: 'sync',
+    secondaryTimeoutMs: milliseconds('secondaryTimeoutMs', options.secondaryTimeoutMs, 1000),
+    probeIntervalMs: milliseconds('probeIntervalMs', options.probeIntervalMs, 500),
   };
   const percent = resolved.secondaryPercent;
   if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
@@ -139,4 +152,12 @@ function resolveMode(a: DatabaseAdapter, b: DatabaseAdapter, mode: string | unde
     `mode ${JSON.stringify(mode)} names neither adapter. Use 'primary-${a.name}' or 'primary-${b.name}' ` +
       "(the adapters' name, set with their `name` option), or leave mode out to make the first adapter primary.",
   );
+}
+
+function milliseconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} is a number of milliseconds (0 or more), got ${String(value)}.`);
+  }
+  return value === 0 && name === 'secondaryTimeoutMs' ? Number.POSITIVE_INFINITY : value;
 }

@@ -8,6 +8,7 @@ runAdapterConformance({
   create: () =>
     createDualWriteAdapter(createSQLiteAdapter(':memory:', { name: 'sqlite-a' }), createSQLiteAdapter(':memory:', { name: 'sqlite-b' }), {
       verifyWrites: true,
+      secondaryTimeoutMs: 30_000,
     }),
   // Writes must reach both sides: tests read each one back.
   sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],
