@@ -87,8 +87,9 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   const warnings: SchemaWarning[] = [];
   const indexes: string[] = [];
   const foreignKeys: string[] = [];
-  if (cycles.length > 0 && !toPg) {
-    warnings.push({ table: cycles.join(', '), kind: 'order', untranslated: false, message: `tables ${cycles.join(', ')} reference each other; created in name order (SQLite resolves references lazily)` });
+  const mutual = cycles.filter((c) => c.length > 1).flat();
+  if (mutual.length > 0 && !toPg) {
+    warnings.push({ table: mutual.join(', '), kind: 'order', untranslated: false, message: `tables ${mutual.join(', ')} reference each other; created in name order (SQLite resolves references lazily)` });
   }
 
   for (const table of ordered) {

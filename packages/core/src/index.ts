@@ -37,7 +37,7 @@ export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
 export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
 export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
-export { escapeQuestionMarks, scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
 export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
 export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
@@ -70,3 +70,11 @@ export {
   type KeyGeneratorOptions,
 } from './key-generators';
 export { converterFor, type Converter } from './value-convert';
+export {
+  asD1Database,
+  type D1DatabaseFacade,
+  type D1FacadeMeta,
+  type D1FacadeResult,
+  type D1FacadeSession,
+  type D1FacadeStatement,
+} from './d1-facade';

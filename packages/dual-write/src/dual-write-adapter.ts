@@ -204,7 +204,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kind = this.#classify(sql);
     if (kind === 'read') {
       checkLimits(this.secondary, [{ sql, params }]);
-      return routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows) as Promise<T[]>;
+      return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows), (rows) => rows) as Promise<T[]>;
     }
     const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
     return (result!.rows ?? []) as T[];
@@ -235,7 +235,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kind = this.#classify(sql);
     if (kind === 'read') {
       checkLimits(this.secondary, [{ sql, params }]);
-      return routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []);
+      return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []), (r) => r.rows ?? []);
     }
     const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
     return result!;
@@ -259,7 +259,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
     if (kinds.every((k) => k === 'read')) {
       checkLimits(this.secondary, copies);
-      return routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? []));
+      return this.#rehearsed(copies, routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? [])), (r, i) => r[i]?.rows ?? []);
     }
     return this.#write(this.#op('batch', copies));
   }
@@ -559,6 +559,13 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     return { ...result!, rows: result!.rows ?? [] };
   }
 
+  /** Hands statements and the primary's rows to the `rehearse` option, if set; returns the result unchanged. */
+  async #rehearsed<R>(statements: readonly Statement[], result: Promise<R>, rowsOf: (value: R, i: number) => Row[] | undefined): Promise<R> {
+    const value = await result;
+    statements.forEach((s, i) => void this.#options.rehearse?.observe(s, rowsOf(value, i)));
+    return value;
+  }
+
   #mode(): string {
     return `primary-${this.primary.name}`;
   }
@@ -614,6 +621,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
         results = await this.#replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
       }
       if (op.schema) this.#invalidate();
+      if (op.bySide[0] === op.bySide[1]) void this.#rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
       return results;
     });
   }

@@ -1,3 +1,4 @@
+import type { SqlRehearsal } from './rehearsal/sql-rehearsal';
 import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { DualWriteEvent } from './dual-write-events';
 import type { WriteJournal } from './journal-types';
@@ -73,6 +74,11 @@ export interface DualWriteOptions {
   secondaryTimeoutMs?: number;
   /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */
   probeIntervalMs?: number;
+  /**
+   * Rehearses every distinct statement shape the app sends on the other engine, without
+   * changing its data, and reports which work there (see {@link SqlRehearsal}).
+   */
+  rehearse?: SqlRehearsal;
 }
 
 /** Options checked and defaulted. */
@@ -90,6 +96,7 @@ export interface ResolvedOptions {
   mirror?: Mirror;
   secondaryTimeoutMs: number;
   probeIntervalMs: number;
+  rehearse?: SqlRehearsal;
 }
 
 /** Checks options against the two adapters; throws {@link InvalidArgumentError} with what to change. */
@@ -104,6 +111,7 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     secondaryWrites: 'sync',
     secondaryTimeoutMs: milliseconds('secondaryTimeoutMs', options.secondaryTimeoutMs, 1000),
     probeIntervalMs: milliseconds('probeIntervalMs', options.probeIntervalMs, 500),
+    rehearse: options.rehearse,
   };
   const percent = resolved.secondaryPercent;
   if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {

@@ -54,7 +54,7 @@ export async function prepareTableJob(
   if (!target) {
     throw new InvalidArgumentError(
       `Table "${source.name}" does not exist in the target (${targetDb.name}). Create it first, e.g. run the statements of ` +
-        `translateSchema(await source.introspect(), '${targetDb.dialect}') on the target, or leave it out of options.tables.`,
+        `translateSchema(await source.introspect(), '${targetDb.dialect}') on the target, or leave it out of the copy (exclude).`,
     );
   }
   if (source.primaryKey.length === 0) {
