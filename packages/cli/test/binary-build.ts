@@ -21,11 +21,10 @@ export default async function setup(): Promise<void> {
     clean: true,
     silent: true,
     config: false,
-    // Workspace packages (and pg-cursor, a dependency of @switchyard/postgres that this
-    // package does not list) are bundled from source; everything else stays a plain
+    // Workspace packages are bundled from source; everything else stays a plain
     // import, resolved from packages/cli/node_modules as a user's install would.
-    noExternal: [/^@switchyard\//, /^pg-cursor/],
-    external: [/^(?!@switchyard\/|pg-cursor)[^./]/],
+    noExternal: [/^@switchyard\//],
+    external: [/^(?!@switchyard\/)[^./]/],
     esbuildOptions(options) {
       options.conditions = ['@switchyard/source'];
     },

@@ -1,6 +1,11 @@
-import Cursor from 'pg-cursor';
+import type Cursor from 'pg-cursor';
 import type { ClientBase, CustomTypesConfig } from 'pg';
 import type { HeldClient } from './held-client';
+
+// Loaded on the first stream(): pg-cursor is CommonJS that requires pg's internals, which
+// bundles of apps that never stream (the CLI's) need not carry.
+let cursorClass: Promise<typeof Cursor> | undefined;
+const loadCursor = () => (cursorClass ??= import('pg-cursor').then((m) => m.default));
 
 /**
  * Reads a query through a server-side cursor (pg-cursor), `chunkSize` rows per round
@@ -14,9 +19,11 @@ export async function* cursorRows<T>(
   chunkSize: number,
   wrap: (error: unknown) => Error,
 ): AsyncGenerator<T[]> {
-  const cursor = held.client.query(new Cursor<T>(query.text, query.values, { types: query.types } as never));
   let failure: unknown;
+  let cursor: Cursor<T> | undefined;
   try {
+    const CursorClass = await loadCursor();
+    cursor = held.client.query(new CursorClass<T>(query.text, query.values, { types: query.types } as never));
     for (;;) {
       const rows = await cursor.read(chunkSize);
       if (rows.length > 0) yield rows;
@@ -26,7 +33,7 @@ export async function* cursorRows<T>(
     failure = error;
     throw wrap(error);
   } finally {
-    if (failure === undefined) await cursor.close().catch((error: unknown) => (failure = error));
+    if (failure === undefined && cursor) await cursor.close().catch((error: unknown) => (failure = error));
     await held.release(failure);
   }
 }
