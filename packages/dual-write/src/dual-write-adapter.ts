@@ -15,6 +15,7 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
 import { EventHub } from './_internal/event-hub';
@@ -23,6 +24,7 @@ import { MetricsCollector } from './_internal/metrics-collector';
 import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
+import { DualWriteSession } from './_internal/dual-write-session';
 import { Replicator, type TransactionRecord } from './_internal/replicator';
 import { RowLocks } from './_internal/row-locks';
 import { RowSettler } from './_internal/row-settle';
@@ -68,6 +70,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   #replayTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #kyselyDialect: DialectName;
   #db: Kysely<DB> | undefined;
+  /** Sessions on a primary without sessions of its own (SQLite, D1) run one at a time. */
+  #sessions: Promise<unknown> = Promise.resolve();
   #lastSwitchAt: Date | null = null;
   #switchCount = 0;
 
@@ -279,7 +283,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * primary commits, replayed on the secondary in one transaction (one atomic `batch()`
    * where the secondary has no interactive transactions). A rolled-back transaction sends
    * nothing. Other writes wait until it ends, so do not await writes on this adapter
-   * (rather than on `tx`) inside `fn`.
+   * (rather than on `tx`) inside `fn`. `settings` (isolation level, access mode) apply on
+   * the primary.
    *
    * @example
    * ```ts
@@ -289,7 +294,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * });
    * ```
    */
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     if (!this.primary.capabilities.transactions) {
       throw new UnsupportedError(
         `${this.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), ` +
@@ -306,6 +311,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       const mirror = this.#options.mirror;
       let mirrored: MirrorOp | undefined;
       await (mirror as { ensureTable?: () => Promise<void> } | undefined)?.ensureTable?.();
+      // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
       const result = await primary.transaction(async (tx) => {
         const value = await fn(new RecordingTransaction<DB>(tx, { replicator: this.#replicator, primary, secondary, record }));
         // Async mode: the mirror's entry, holding the rows as this transaction left them, commits with it.
@@ -313,7 +319,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
           mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
         }
         return value;
-      });
+      }, settings);
       this.#metrics.recordPrimary(started);
       if (record.statements.length === 0) return result;
       if (record.statements.some((s) => statementKind(s.sql) === 'schema')) this.#invalidate();
@@ -324,6 +330,27 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       } else await this.#replicator.afterTransaction(primary, secondary, record, label);
       return result;
     });
+  }
+
+  /**
+   * Runs `fn` on one session, as Kysely's `db.connection()` does. On a Postgres primary
+   * its reads run on one pinned primary connection (session settings and advisory locks
+   * hold), while writes and transactions reach both sides as usual. On SQLite and D1,
+   * whose one connection is the session, sessions run one at a time.
+   *
+   * @example
+   * ```ts
+   * await adapter.connection(async (session) => session.query('SELECT pg_advisory_lock(42)'));
+   * ```
+   */
+  async connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const primary = this.primary;
+    if (primary.dialect === 'postgres' && primary.connection) {
+      return primary.connection((session) => fn(new DualWriteSession<DB>(this, session)));
+    }
+    const run = this.#sessions.then(() => fn(this));
+    this.#sessions = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -513,6 +540,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   /** @internal Runs a builder query: compiled per side for writes, on one side for reads. */
   async executeCompiled(compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
     if (target instanceof RecordingTransaction) return target.runCompiled(compiled, this.#kyselyDialect);
+    if (target instanceof DualWriteSession) return target.runCompiled(compiled, this.#kyselyDialect);
     if (target !== this) {
       const result = await target.execute(compiled.sql, compiled.parameters);
       return { ...result, rows: result.rows ?? [] };

@@ -26,6 +26,8 @@ runAdapterConformance({
       continueOnSecondaryFailure: true,
     });
   },
+  // Writes must reach both sides: tests read each one back.
+  sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;
     const refused = (await dual.journalEntries()).filter((e) => e.attempts > 0);

@@ -13,6 +13,7 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import type { Replicator, TransactionRecord } from './replicator';
 import { imagesOf, refOf } from './row-images';
@@ -98,9 +99,9 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
     return createPreparedStatement(this, sql);
   }
 
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     const nested: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
-    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, { ...this.#context, record: nested })));
+    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, { ...this.#context, record: nested })), settings);
     const record = this.#context.record;
     record.refs.push(...nested.refs);
     record.images.push(...nested.images);
