@@ -43,6 +43,7 @@ export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './
 export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
 export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
 export { redactSecrets, registerSecret } from './secret-redact';
+export { findInvalidText, type InvalidTextCell } from './raw-text-read';
 export { logicalTypeOf } from './logical-type';
 export {
   canonicalEqual,
