@@ -13,6 +13,9 @@
  * Raw and adapter runs alternate, each on a fresh table; the table shows the fastest
  * of BENCH_RUNS runs (default 9; one run each on Miniflare, which is slow: BENCH_D1_RUNS).
  *
+ * Then the D1 facade's overhead: asD1Database over a D1 adapter against the binding
+ * itself (see d1-facade-overhead.ts).
+ *
  * Run: pnpm --filter @switchyard/bench adapters   (POSTGRES_URL, else embedded Postgres)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +27,7 @@ import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
+import { printD1FacadeOverhead } from './d1-facade-overhead';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -284,6 +288,7 @@ const server = await startTestPostgres();
 try {
   const results = [...(await benchSqlite(dir)), ...(await benchPostgres(server.url)), ...(await benchD1())];
   printTable(results);
+  if (Number(process.env.BENCH_D1_RUNS ?? 1) >= 1) await printD1FacadeOverhead();
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });
