@@ -46,7 +46,7 @@ beforeAll(async () => {
   rehearsal = new SqlRehearsal({ source: d1Side, target: postgres });
   dual = createDualWriteAdapter(d1Side, sqlite, { verifyWrites: true, rehearse: rehearsal });
   // The only change the app makes: the D1 binding it hands Prisma is the facade.
-  prisma = new PrismaClient({ adapter: new PrismaD1(asD1Database(dual) as never) });
+  prisma = new PrismaClient({ adapter: new PrismaD1(asD1Database(dual)) });
 }, 180_000);
 
 afterAll(async () => {
