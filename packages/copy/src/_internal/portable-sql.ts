@@ -29,7 +29,10 @@ const ENGINE_SPECIFIC = /~|\bi?like\s+any\b|\bilike\b|\bglob\b|\bregexp\b|\$\d|\
 export function portableSql(sql: string, from: DialectName): string | undefined {
   let s = sql.trim();
   if (from === 'postgres') {
-    s = s.replace(/("(?:[^"]|"")+"|\b\w+)\s*=\s*ANY\s*\(\s*\(?ARRAY\[([^\]]*)\]\)?(?:::[\w ]+\[\])?\s*\)/gi, (_m, col: string, list: string) => `${col} IN (${list})`);
+    s = s.replace(
+      /("(?:[^"]|"")+"|\b\w+)\s*=\s*ANY\s*\(\s*(?:\(ARRAY\[([^\]]*)\]\)|ARRAY\[([^\]]*)\])(?:::[\w ]+\[\])?\s*\)/gi,
+      (_m, col: string, a: string | undefined, b: string | undefined) => `${col} IN (${a ?? b})`,
+    );
     s = s.replace(CAST, '');
   }
   if (s.includes('::') || ENGINE_SPECIFIC.test(s.replace(/'(?:[^']|'')*'/g, "''"))) return undefined;

@@ -72,3 +72,14 @@ export function objectWarnings(
   }
   return { statements, warnings };
 }
+
+/**
+ * The clause of a generated column on the target (`GENERATED ALWAYS AS (…) STORED` on
+ * Postgres, `VIRTUAL` on SQLite), or `undefined` when its expression does not translate.
+ */
+export function generatedClause(expression: string, from: DialectName, to: DialectName): string | undefined {
+  const same = (from === 'postgres') === (to === 'postgres');
+  const sql = same ? expression.trim() : portableSql(expression, from);
+  if (sql === undefined) return undefined;
+  return ` GENERATED ALWAYS AS (${sql.replace(/^\((.*)\)$/s, '$1')}) ${to === 'postgres' ? 'STORED' : 'VIRTUAL'}`;
+}
