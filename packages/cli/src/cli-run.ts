@@ -7,13 +7,14 @@ import { redactText } from './url-redact';
 import { parseCommandArgs } from './_internal/args-parse';
 import { copyCommand } from './commands/copy-command';
 import { exportCommand } from './commands/export-command';
+import { rehearseCommand } from './commands/rehearse-command';
 import { repairCommand } from './commands/repair-command';
 import { schemaCommand } from './commands/schema-command';
 import { statusCommand } from './commands/status-command';
 import { validateCommand } from './commands/validate-command';
 
 /** Every command, in the order `switchyard --help` lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [copyCommand, validateCommand, schemaCommand, exportCommand, statusCommand, repairCommand];
+export const COMMANDS: readonly CommandDefinition[] = [copyCommand, validateCommand, schemaCommand, exportCommand, statusCommand, repairCommand, rehearseCommand];
 
 // Bundled at build time, so the printed version is always the published one.
 const VERSION: string = packageJson.version;

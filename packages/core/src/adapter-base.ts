@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { AdapterClosedError, ParameterError, QueryError, SwitchyardError, UnsupportedError } from './errors';
 import { createAdapterKysely } from './kysely-dialect';
 import { encodeParams } from './param-encode';
-import { scanPlaceholders } from './placeholders';
+import { scanPlaceholders, toAnonymousPlaceholders } from './placeholders';
 import { checkStatementLimits } from './statement-limits';
 import { createPreparedStatement } from './prepared-statement';
 import type {
@@ -176,13 +176,17 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
     }
     checkStatementLimits({ label: this.name, dialect: this.dialect, capabilities: this.capabilities }, sql, params.length);
     const scan = scanPlaceholders(sql, { rewrite: this.dialect === 'postgres' });
-    if (scan.questionMarks > 0 && scan.questionMarks !== params.length) {
+    if (scan.questionMarks > 0 && scan.parameterCount !== params.length) {
+      const numbered = scan.parameterCount === scan.questionMarks ? '' : ` (numbered up to ?${scan.parameterCount})`;
       throw new ParameterError(
-        `The statement has ${scan.questionMarks} placeholders but ${params.length} parameters were bound.`,
+        `The statement has ${scan.questionMarks} placeholders${numbered} but ${params.length} parameters were bound.`,
         { dialect: this.dialect, sql },
       );
     }
-    return { sql: scan.sql, params: encodeParams(params, this.dialect, this.capabilities, sql), source: sql };
+    const encoded = encodeParams(params, this.dialect, this.capabilities, sql);
+    // better-sqlite3 reads `?NNN` as a named parameter; D1 and Postgres (as `$NNN`) bind it natively.
+    if (this.dialect === 'sqlite' && scan.numbered) return { ...toAnonymousPlaceholders(sql, encoded), source: sql };
+    return { sql: scan.sql, params: encoded, source: sql };
   }
 
   /** Wraps anything thrown by a driver into a typed {@link SwitchyardError}. */

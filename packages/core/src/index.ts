@@ -21,6 +21,7 @@ export {
   ParameterError,
   QueryError,
   SwitchyardError,
+  TimeoutError,
   TransientError,
   UnsupportedError,
   isTransientError,
@@ -31,14 +32,19 @@ export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
 export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
 export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
-export { scanPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
-export { encodeParams, encodeValue } from './param-encode';
+export { D1_MAX_VALUE_BYTES, encodeParams, encodeValue } from './param-encode';
+export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
+export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
+export { redactSecrets, registerSecret } from './secret-redact';
 export { logicalTypeOf } from './logical-type';
 export {
   canonicalEqual,
   formatCanonical,
+  isWellFormedText,
   normalizeRow,
+  parseTimestampText,
   normalizeValue,
   stableStringify,
   toHex,
@@ -50,3 +56,20 @@ export { isWriteStatement, statementKind, type StatementKind } from './statement
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';
+export {
+  advanceKeyGenerators,
+  readKeyGenerators,
+  type AdvancedGenerator,
+  type KeyGenerator,
+  type KeyGeneratorKind,
+  type KeyGeneratorOptions,
+} from './key-generators';
+export { converterFor, type Converter } from './value-convert';
+export {
+  asD1Database,
+  type D1DatabaseFacade,
+  type D1FacadeMeta,
+  type D1FacadeResult,
+  type D1FacadeSession,
+  type D1FacadeStatement,
+} from './d1-facade';

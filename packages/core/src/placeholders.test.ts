@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from './errors';
-import { scanPlaceholders, toPostgresPlaceholders } from './placeholders';
+import { scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders } from './placeholders';
 
 const rewrite = (sql: string) => toPostgresPlaceholders(sql);
 const count = (sql: string) => scanPlaceholders(sql, { rewrite: false }).questionMarks;
@@ -46,7 +46,24 @@ describe('scanPlaceholders', () => {
 
   it('passes hand-written $n through and reports the highest', () => {
     const scan = scanPlaceholders('SELECT $1, $12, $2', { rewrite: true });
-    expect(scan).toEqual({ sql: 'SELECT $1, $12, $2', questionMarks: 0, highestDollar: 12 });
+    expect(scan).toEqual({ sql: 'SELECT $1, $12, $2', questionMarks: 0, parameterCount: 0, numbered: false, highestDollar: 12 });
+  });
+
+  it('rewrites ?NNN to $NNN and numbers a bare ? after the largest so far, as SQLite does', () => {
+    expect(rewrite('SELECT * FROM t WHERE a = ?2 OR b = ?1 OR c = ?2')).toBe('SELECT * FROM t WHERE a = $2 OR b = $1 OR c = $2');
+    expect(rewrite('SELECT ?, ?5, ?, ?1')).toBe('SELECT $1, $5, $6, $1');
+    expect(rewrite("SELECT '?1', ?10")).toBe("SELECT '?1', $10");
+    expect(scanPlaceholders('SELECT ?1, ?1', { rewrite: false })).toMatchObject({ questionMarks: 2, parameterCount: 1 });
+    expect(() => rewrite('SELECT ?0')).toThrow(/start at \?1/);
+  });
+
+  it('lays numbered placeholders out as bare ? with their parameters in order', () => {
+    expect(toAnonymousPlaceholders("SELECT ?2, '?1', ?1, ?2, ?", ['a', 'b', 'c'])).toEqual({
+      sql: "SELECT ?, '?1', ?, ?, ?",
+      params: ['b', 'a', 'b', 'c'],
+    });
+    const params = [1];
+    expect(toAnonymousPlaceholders('SELECT ?', params).params).toBe(params);
   });
 
   it('refuses a statement mixing ? and $n on Postgres', () => {
@@ -56,7 +73,7 @@ describe('scanPlaceholders', () => {
 
   it('counts without rewriting for SQLite and D1', () => {
     const scan = scanPlaceholders("SELECT ?, '?', ?", { rewrite: false });
-    expect(scan).toEqual({ sql: "SELECT ?, '?', ?", questionMarks: 2, highestDollar: 0 });
+    expect(scan).toEqual({ sql: "SELECT ?, '?', ?", questionMarks: 2, parameterCount: 2, numbered: false, highestDollar: 0 });
   });
 
   it('handles unterminated literals and comments without hanging', () => {

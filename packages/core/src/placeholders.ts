@@ -1,11 +1,20 @@
 import { ParameterError } from './errors';
+import { isIdentChar, skipBlockComment, skipQuoted } from './_internal/sql-lexer';
 
 /** What a scan of a statement's text found. */
 export interface PlaceholderScan {
-  /** The statement with `?` rewritten to `$1, $2, …` (Postgres), or unchanged. */
+  /** The statement with `?` and `?NNN` rewritten to `$n` (Postgres), or unchanged. */
   sql: string;
-  /** Number of `?` placeholders outside literals, identifiers and comments. */
+  /** Number of `?` and `?NNN` placeholders outside literals, identifiers and comments. */
   questionMarks: number;
+  /**
+   * Parameters the `?` placeholders consume, numbered as SQLite numbers them: `?NNN` is
+   * parameter NNN, a bare `?` the one after the largest number used so far. Equals
+   * `questionMarks` when every placeholder is a bare `?`; `SELECT ?1, ?1` needs 1.
+   */
+  parameterCount: number;
+  /** True when some placeholder is numbered (`?NNN`). */
+  numbered: boolean;
   /** Highest `$n` written by hand (0 when none). */
   highestDollar: number;
 }
@@ -22,15 +31,19 @@ const longCaches = { rewrite: new Map<string, PlaceholderScan>(), scan: new Map<
 const LONG_CACHE_LIMIT = 4;
 
 /**
- * Finds the `?` placeholders of a statement, skipping string literals (`'…'`, `E'…'`),
- * quoted identifiers (`"…"`, `` `…` ``, `[…]`), comments (`-- …`, nested `/* … *\/`) and
- * dollar-quoted bodies (`$tag$ … $tag$`). With `rewrite: true`, returns the text with
- * each `?` replaced by `$1, $2, …` for Postgres. `$n` written by hand passes through.
+ * Finds the `?` and `?NNN` placeholders of a statement, skipping string literals (`'…'`,
+ * `E'…'`), quoted identifiers (`"…"`, `` `…` ``, `[…]`), comments (`-- …`, nested
+ * `/* … *\/`) and dollar-quoted bodies (`$tag$ … $tag$`). With `rewrite: true`, returns
+ * the text for Postgres: `?NNN` becomes `$NNN`, and a bare `?` becomes `$n` with n one
+ * past the largest number used so far, as SQLite and D1 number them. `$n` written by
+ * hand passes through.
  *
  * @example
  * ```ts
  * scanPlaceholders("SELECT '?' AS q, id FROM t WHERE id = ?", { rewrite: true }).sql
  * // "SELECT '?' AS q, id FROM t WHERE id = $1"
+ * scanPlaceholders('SELECT * FROM t WHERE a = ?2 OR b = ?1 OR c = ?2', { rewrite: true }).sql
+ * // 'SELECT * FROM t WHERE a = $2 OR b = $1 OR c = $2'
  * ```
  */
 export function scanPlaceholders(sql: string, options: { rewrite: boolean }): PlaceholderScan {
@@ -38,21 +51,51 @@ export function scanPlaceholders(sql: string, options: { rewrite: boolean }): Pl
   const cache = long ? (options.rewrite ? longCaches.rewrite : longCaches.scan) : options.rewrite ? caches.rewrite : caches.scan;
   const hit = cache.get(sql);
   if (hit) return hit;
-  const scan = scan_(sql, options.rewrite);
+  const scan = scan_(sql, options.rewrite ? '$' : undefined).scan;
   if (cache.size >= (long ? LONG_CACHE_LIMIT : CACHE_LIMIT)) cache.delete(cache.keys().next().value as string);
   cache.set(sql, scan);
   return scan;
 }
 
-/** Rewrites `?` to `$n` for Postgres (see {@link scanPlaceholders}). */
+/**
+ * Rewrites `?` and `?NNN` to `$n` for Postgres (see {@link scanPlaceholders}).
+ *
+ * @example
+ * ```ts
+ * toPostgresPlaceholders('SELECT ?1, ?1, ?'); // 'SELECT $1, $1, $2'
+ * ```
+ */
 export function toPostgresPlaceholders(sql: string): string {
   return scanPlaceholders(sql, { rewrite: true }).sql;
 }
 
-function scan_(sql: string, rewrite: boolean): PlaceholderScan {
+/**
+ * Rewrites numbered placeholders to bare `?` and lays the parameters out in placeholder
+ * order, for drivers that bind only anonymous parameters (better-sqlite3 takes `?NNN` for
+ * a named parameter). A statement without `?NNN` comes back as it is.
+ *
+ * @example
+ * ```ts
+ * toAnonymousPlaceholders('SELECT ?2, ?1, ?2', ['a', 'b']);
+ * // { sql: 'SELECT ?, ?, ?', params: ['b', 'a', 'b'] }
+ * ```
+ */
+export function toAnonymousPlaceholders(sql: string, params: readonly unknown[]): { sql: string; params: unknown[] } {
+  if (!scanPlaceholders(sql, { rewrite: false }).numbered) return { sql, params: params as unknown[] };
+  const { scan, order } = scan_(sql, '?');
+  return { sql: scan.sql, params: order.map((index) => params[index - 1]) };
+}
+
+// `rewrite`: '$' writes each placeholder as `$n` (Postgres), '?' as a bare `?` (recording
+// which parameter each one takes in `order`), undefined leaves the text alone.
+function scan_(sql: string, mode: '$' | '?' | undefined): { scan: PlaceholderScan; order: number[] } {
+  const rewrite = mode !== undefined;
+  const order: number[] = [];
+  let numbered = false;
   let out = '';
   let copiedUpTo = 0;
   let questionMarks = 0;
+  let parameterCount = 0;
   let highestDollar = 0;
   const n = sql.length;
   let i = 0;
@@ -64,7 +107,7 @@ function scan_(sql: string, rewrite: boolean): PlaceholderScan {
       i = skipQuoted(sql, i, "'", escaped);
     } else if (c === '"' || c === '`') {
       i = skipQuoted(sql, i, c, false);
-    } else if (c === '[' && !rewrite) {
+    } else if (c === '[' && mode !== '$') {
       // SQLite's [identifier]; in Postgres '[' is array syntax, so only on SQLite/D1.
       const end = sql.indexOf(']', i + 1);
       i = end === -1 ? n : end + 1;
@@ -87,58 +130,32 @@ function scan_(sql: string, rewrite: boolean): PlaceholderScan {
       }
     } else if (c === '?') {
       questionMarks++;
-      if (rewrite) {
-        out += sql.slice(copiedUpTo, i) + '$' + questionMarks;
-        copiedUpTo = i + 1;
+      let end = i + 1;
+      while (end < n && sql.charCodeAt(end) >= 48 && sql.charCodeAt(end) <= 57) end++;
+      // `?NNN` names parameter NNN; a bare `?` takes the one after the largest used so far.
+      if (end > i + 1) numbered = true;
+      const index = end > i + 1 ? Number(sql.slice(i + 1, end)) : parameterCount + 1;
+      if (index < 1) {
+        throw new ParameterError(`Placeholder ${sql.slice(i, end)} is out of range: numbered placeholders start at ?1.`, { sql });
       }
-      i++;
+      parameterCount = Math.max(parameterCount, index);
+      if (mode === '$') out += sql.slice(copiedUpTo, i) + '$' + index;
+      else if (mode === '?') out += sql.slice(copiedUpTo, i) + '?';
+      if (rewrite) {
+        order.push(index);
+        copiedUpTo = end;
+      }
+      i = end;
     } else {
       i++;
     }
   }
-  if (rewrite && questionMarks > 0 && highestDollar > 0) {
+  if (mode === '$' && questionMarks > 0 && highestDollar > 0) {
     throw new ParameterError(
       'The statement mixes `?` and `$n` placeholders. Use one style: `?` works on every engine.',
       { dialect: 'postgres', sql },
     );
   }
-  return { sql: rewrite && questionMarks > 0 ? out + sql.slice(copiedUpTo) : sql, questionMarks, highestDollar };
-}
-
-function isIdentChar(c: string | undefined): boolean {
-  return c !== undefined && /[A-Za-z0-9_$]/.test(c);
-}
-
-function skipQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslashEscapes && c === '\\') {
-      i += 2;
-    } else if (c === quote) {
-      if (sql[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
-}
-
-function skipBlockComment(sql: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < sql.length) {
-    if (sql[i] === '/' && sql[i + 1] === '*') {
-      depth++;
-      i += 2;
-    } else if (sql[i] === '*' && sql[i + 1] === '/') {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
+  const text = rewrite && questionMarks > 0 ? out + sql.slice(copiedUpTo) : sql;
+  return { scan: { sql: text, questionMarks, parameterCount, numbered, highestDollar }, order };
 }

@@ -23,9 +23,14 @@ import { MetricsCollector } from './_internal/metrics-collector';
 import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
-import { SecondaryWriter } from './_internal/secondary-writer';
-import { WriteQueue } from './_internal/write-queue';
-import { compileFor, runOn, type WriteOp } from './_internal/write-op';
+import { Replicator, type TransactionRecord } from './_internal/replicator';
+import { RowLocks } from './_internal/row-locks';
+import { RowSettler } from './_internal/row-settle';
+import { SecondaryApplier } from './_internal/secondary-applier';
+import { SecondaryCircuit } from './_internal/secondary-circuit';
+import { TableCatalog } from './_internal/table-catalog';
+import { advanceGenerators, closeWithJournal } from './_internal/switch-steps';
+import { compileFor, type WriteOp } from './_internal/write-op';
 import type { DualWriteEventOf, DualWriteEventType } from './dual-write-events';
 import type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metadata';
 import type { DualWriteMetrics } from './dual-write-metrics';
@@ -34,11 +39,13 @@ import { memoryJournal } from './journal-memory';
 import type { JournalEntry, ReplayResult } from './journal-types';
 import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror/mirror-writes';
 import type { MirrorOp } from './mirror/mirror-op';
+import { rowName } from './_internal/row-images';
 
 /**
- * A {@link DatabaseAdapter} that writes to two databases: the primary first, then the
- * secondary, in the same order, one write pair at a time. Made by
- * {@link createDualWriteAdapter}.
+ * A {@link DatabaseAdapter} that writes to two databases: each write runs on the primary
+ * with the rows it leaves captured, and those rows are applied to the secondary by key.
+ * Writes to different rows run concurrently; writes to one row keep the primary's order.
+ * Made by {@link createDualWriteAdapter}.
  */
 export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, CompiledQueryExecutor {
   readonly #capabilities: [AdapterCapabilities, AdapterCapabilities];
@@ -46,11 +53,18 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   #primaryIndex: 0 | 1;
   readonly #options: ResolvedOptions;
   readonly #book: JournalBook;
-  readonly #queue = new WriteQueue();
+  /** Writes hold it shared; `switchPrimary()` and `close()` exclusively. */
+  readonly #gate = new RowLocks();
   readonly #metrics: MetricsCollector;
   readonly #events: EventHub;
   readonly #types: ColumnTypeCache;
-  readonly #secondaryWriter: SecondaryWriter;
+  readonly #catalog = new TableCatalog();
+  readonly #locks = new RowLocks();
+  readonly #circuit: SecondaryCircuit;
+  readonly #settler: RowSettler;
+  readonly #replicator: Replicator;
+  readonly #replayed = new Map<string, string>();
+  #replayTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #kyselyDialect: DialectName;
   #db: Kysely<DB> | undefined;
   #lastSwitchAt: Date | null = null;
@@ -65,12 +79,26 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     this.#metrics = new MetricsCollector(this.#options.collectMetrics);
     this.#events = new EventHub(this.#options.onEvent);
     this.#types = new ColumnTypeCache(() => this.#sides);
-    this.#secondaryWriter = new SecondaryWriter({
+    const { secondaryTimeoutMs, probeIntervalMs } = this.#options;
+    this.#circuit = new SecondaryCircuit(probeIntervalMs, secondaryTimeoutMs, (side, status) => {
+      this.#metrics.circuitChanges++;
+      this.#events.emit({ type: 'circuit', at: new Date(), target: side.name, state: status.state, ...(status.reason ? { reason: status.reason } : {}) });
+      if (status.state === 'closed') this.#replaySoon();
+    });
+    this.#settler = new RowSettler(this.#catalog, this.#types);
+    this.#settler.onParents = (n) => (this.#metrics.parentRowsCopied += n);
+    this.#replicator = new Replicator({
       book: this.#book,
       metrics: this.#metrics,
       events: this.#events,
-      types: this.#types,
+      catalog: this.#catalog,
+      locks: this.#locks,
+      applier: new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 4, maxGroupStatements: 500 }),
+      circuit: this.#circuit,
+      settler: this.#settler,
       options: this.#options,
+      noteReplay: (sql, reason) => this.#noteReplay(sql, reason),
+      replaySoon: () => this.#replaySoon(),
     });
     // Transactions follow the primary: the adapter replays a committed transaction on the
     // secondary itself (as one atomic batch where it has no transactions), so it offers
@@ -172,7 +200,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kind = this.#classify(sql);
     if (kind === 'read') {
       checkLimits(this.secondary, [{ sql, params }]);
-      return routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows) as Promise<T[]>;
+      return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows), (rows) => rows) as Promise<T[]>;
     }
     const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
     return (result!.rows ?? []) as T[];
@@ -203,7 +231,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kind = this.#classify(sql);
     if (kind === 'read') {
       checkLimits(this.secondary, [{ sql, params }]);
-      return routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []);
+      return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []), (r) => r.rows ?? []);
     }
     const [result] = await this.#write(this.#op('execute', [{ sql, params }]));
     return result!;
@@ -227,7 +255,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
     if (kinds.every((k) => k === 'read')) {
       checkLimits(this.secondary, copies);
-      return routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? []));
+      return this.#rehearsed(copies, routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? [])), (r, i) => r[i]?.rows ?? []);
     }
     return this.#write(this.#op('batch', copies));
   }
@@ -268,33 +296,28 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
         { dialect: this.primary.dialect },
       );
     }
-    return this.#queue.run(async () => {
+    return this.#shared(async () => {
       await this.#book.ready();
       const primary = this.primary;
       const secondary = this.secondary;
-      const recorded: Statement[] = [];
+      const record: TransactionRecord = { refs: [], replays: [], statements: [], captured: 0 };
       const started = this.#metrics.now();
       const mirror = this.#options.mirror;
       let mirrored: MirrorOp | undefined;
       const result = await primary.transaction(async (tx) => {
-        const value = await fn(new RecordingTransaction<DB>(tx, secondary, recorded));
+        const value = await fn(new RecordingTransaction<DB>(tx, { replicator: this.#replicator, primary, secondary, record }));
         // Async mode: the mirror's entry commits with the transaction's writes.
-        if (mirror) mirrored = await recordInTransaction(mirror, tx, recorded);
+        if (mirror) mirrored = await recordInTransaction(mirror, tx, record.statements);
         return value;
       });
       this.#metrics.recordPrimary(started);
-      if (recorded.length === 0) return result;
-      const op: WriteOp = {
-        kind: 'transaction',
-        label: recorded.map((s) => s.sql).join(';\n'),
-        bySide: [recorded, recorded],
-        verifiable: recorded.map(() => false),
-        schema: recorded.some((s) => statementKind(s.sql) === 'schema'),
-      };
-      this.#metrics.totalWrites++;
-      if (op.schema) this.#types.invalidate();
-      if (mirror) await commitMirrored(mirror, mirrored!, this.#options.continueOnSecondaryFailure);
-      else await this.#secondaryWriter.apply(op, primary, secondary, [], recorded, recorded);
+      if (record.statements.length === 0) return result;
+      if (record.statements.some((s) => statementKind(s.sql) === 'schema')) this.#invalidate();
+      const label = record.statements.map((s) => s.sql).join(';\n');
+      if (mirror) {
+        this.#metrics.totalWrites++;
+        await commitMirrored(mirror, mirrored!, this.#options.continueOnSecondaryFailure);
+      } else await this.#replicator.afterTransaction(primary, secondary, record, label);
       return result;
     });
   }
@@ -315,7 +338,10 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   }
 
   /**
-   * Waits for the write in flight, then closes both sides.
+   * Waits for the writes in flight, replays what the journal holds, then closes both
+   * sides. Entries of a memory journal that still cannot be applied are never dropped
+   * silently: `close()` then throws a {@link SecondaryWriteError} saying how many, with
+   * the entries in its `entries`.
    *
    * @example
    * ```ts
@@ -323,10 +349,9 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   async close(): Promise<void> {
-    await this.#queue.run(async () => {});
-    const results = await Promise.allSettled(this.#sides.map((s) => s.close()));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    clearTimeout(this.#replayTimer);
+    this.#circuit.stop();
+    return this.#exclusive(() => closeWithJournal(this.#book, this.#sides, () => this.#replay()));
   }
 
   /**
@@ -342,7 +367,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   switchPrimary(options: SwitchPrimaryOptions = {}): Promise<DualWriteMetadata> {
     if (this.#options.mirror) return Promise.reject(asyncSwitchError(this.primary.name, this.secondary.name));
-    return this.#queue.run(async () => {
+    return this.#exclusive(async () => {
       await this.#book.ready();
       const next = this.secondary;
       if (this.#book.pendingFor(next) > 0) {
@@ -357,6 +382,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
           );
         }
       }
+      // The new primary's key generators move past every key the old one handed out.
+      await advanceGenerators(this.primary, next);
       this.#primaryIndex = this.#primaryIndex === 0 ? 1 : 0;
       this.#lastSwitchAt = new Date();
       this.#switchCount++;
@@ -376,10 +403,28 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   replayJournal(): Promise<ReplayResult> {
-    return this.#queue.run(async () => {
+    return this.#shared(async () => {
       await this.#book.ready();
       return this.#replay();
     });
+  }
+
+  /**
+   * Removes a journal entry without applying it: for a statement entry that can never
+   * apply (a table dropped since) once the secondary was repaired by other means. Row
+   * entries need no such step: replay settles them from the primary.
+   *
+   * @example
+   * ```ts
+   * const [stuck] = await adapter.journalEntries();
+   * await adapter.discardJournalEntry(stuck.id);
+   * ```
+   */
+  async discardJournalEntry(id: number): Promise<boolean> {
+    const entry = (await this.#book.journal.entries()).find((e) => e.id === id);
+    if (!entry) return false;
+    await this.#book.discard(entry);
+    return true;
   }
 
   /**
@@ -403,7 +448,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   getMetrics(): DualWriteMetrics {
-    const metrics = this.#metrics.snapshot(this.#mode(), this.#book.depth());
+    const metrics = this.#metrics.snapshot(this.#mode(), this.#book.depth(), this.#book.oldest(), this.#circuit.status(this.secondary));
     if (this.#options.mirror) metrics.mirror = this.#options.mirror.getMetrics();
     return metrics;
   }
@@ -444,6 +489,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       journal: this.#book.journal.kind,
       journalDepth: this.#book.depth(),
       secondaryWrites: this.#options.secondaryWrites,
+      secondaryTimeoutMs: this.#options.secondaryTimeoutMs,
+      replicatedByStatement: [...this.#replayed].map(([sql, reason]) => ({ sql, reason })),
     };
   }
 
@@ -484,6 +531,13 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     return { ...result!, rows: result!.rows ?? [] };
   }
 
+  /** Hands statements and the primary's rows to the `rehearse` option, if set; returns the result unchanged. */
+  async #rehearsed<R>(statements: readonly Statement[], result: Promise<R>, rowsOf: (value: R, i: number) => Row[] | undefined): Promise<R> {
+    const value = await result;
+    statements.forEach((s, i) => void this.#options.rehearse?.observe(s, rowsOf(value, i)));
+    return value;
+  }
+
   #mode(): string {
     return `primary-${this.primary.name}`;
   }
@@ -517,38 +571,93 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     };
   }
 
-  /** The write path: primary, then secondary, one pair at a time. */
+  /** The write path: the primary with its rows captured, then the secondary by key. */
   #write(op: WriteOp): Promise<ExecResult[]> {
-    return this.#queue.run(async () => {
+    return this.#shared(async () => {
       await this.#book.ready();
       const primary = this.primary;
       const secondary = this.secondary;
       const index = this.#primaryIndex;
       const forSecondary = op.bySide[1 - index]!;
       preflight(secondary, forSecondary);
-      const started = this.#metrics.now();
       const mirror = this.#options.mirror;
-      // Async mode: the primary write carries the mirror's entry; the secondary gets it later.
-      const results = mirror
-        ? await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure)
-        : await runOn(primary, op.kind, op.bySide[index]);
-      this.#metrics.recordPrimary(started);
-      this.#metrics.totalWrites++;
-      if (op.schema) this.#types.invalidate();
-      if (!mirror) await this.#secondaryWriter.apply(op, primary, secondary, results, forSecondary, op.bySide[index]!);
+      let results: ExecResult[];
+      if (mirror) {
+        // Async mode: the primary write carries the mirror's entry; the secondary gets it later.
+        const started = this.#metrics.now();
+        results = await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure);
+        this.#metrics.recordPrimary(started);
+        this.#metrics.totalWrites++;
+      } else {
+        const steps = await this.#replicator.steps(primary, op.bySide[index]!, forSecondary);
+        results = await this.#replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
+      }
+      if (op.schema) this.#invalidate();
+      if (op.bySide[0] === op.bySide[1]) void this.#rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
       return results;
     });
   }
 
-  /** Replays the journal; the caller holds the write queue. */
+  /** Replays the journal, settling row entries from the other side under their rows' locks. */
   async #replay(): Promise<ReplayResult> {
+    // Tables may have been created or fixed behind the adapter's back since they were read.
+    this.#catalog.invalidate();
     const names = this.#sides.map((s) => s.name);
     // With two adapters of one name, an entry is for the side that was secondary: the current one.
     const resolve = (name: string) =>
       this.secondary.name === name ? this.secondary : this.primary.name === name ? this.primary : undefined;
-    const result = await this.#book.replay(resolve, names);
+    const result = await this.#book.replay(resolve, names, async (target, refs) => {
+      const source = target === this.primary ? this.secondary : this.primary;
+      const release = await this.#locks.acquire({ sharedTables: refs.map((r) => r.table), exclusiveTables: [], rows: refs.map((r) => rowName(r.table, r.key)) });
+      try {
+        await this.#settler.resync(source, target, refs);
+      } finally {
+        release();
+      }
+    });
     if (result.applied > 0 || result.error) this.#events.emit({ type: 'journal-replayed', at: new Date(), result });
+    if (!result.error && result.applied > 0) this.#circuit.close(this.secondary);
     return result;
+  }
+
+  /** A replay shortly after the secondary answers again, or after a late write landed. */
+  #replaySoon(): void {
+    if (this.#replayTimer || this.#circuit.isOpen(this.secondary)) return;
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = undefined;
+      if (this.#book.depth() > 0) this.replayJournal().catch(() => {});
+    }, 50);
+    (this.#replayTimer as { unref?: () => void }).unref?.();
+  }
+
+  #noteReplay(sql: string, reason: string): void {
+    const shape = sql.replace(/\s+/g, ' ').trim().slice(0, 200);
+    if (this.#replayed.has(shape) || this.#replayed.size >= 100) return;
+    this.#replayed.set(shape, reason);
+    this.#events.emit({ type: 'statement-replay', at: new Date(), sql: shape, reason });
+  }
+
+  #invalidate(): void {
+    this.#types.invalidate();
+    this.#catalog.invalidate();
+  }
+
+  async #shared<T>(task: () => Promise<T>): Promise<T> {
+    const release = await this.#gate.acquire({ sharedTables: ['gate'], exclusiveTables: [], rows: [] });
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  async #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const release = await this.#gate.acquire({ sharedTables: [], exclusiveTables: ['gate'], rows: [] });
+    try {
+      return await task();
+    } finally {
+      release();
+    }
   }
 
   #route(): ReadRoute {

@@ -9,3 +9,4 @@ export { memoryJournal } from './journal-memory';
 export { tableJournal, type TableJournalOptions } from './journal-table';
 export { mirrorToPrometheus, toPrometheus, type PrometheusOptions } from './prometheus-format';
 export * from './mirror/index';
+export * from './rehearsal/index';

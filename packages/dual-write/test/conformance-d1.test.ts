@@ -18,7 +18,7 @@ runAdapterConformance({
   async create(): Promise<DatabaseAdapter> {
     const d1 = await createTestD1();
     d1s.push(d1);
-    return createDualWriteAdapter(createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding), { verifyWrites: true });
+    return createDualWriteAdapter(createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding), { verifyWrites: true, secondaryTimeoutMs: 30_000 });
   },
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;

@@ -22,6 +22,7 @@ runAdapterConformance({
     databases.push(pg);
     return createDualWriteAdapter(createPostgresAdapter(pg.url), createSQLiteAdapter(':memory:'), {
       verifyWrites: true,
+      secondaryTimeoutMs: 30_000,
       continueOnSecondaryFailure: true,
     });
   },

@@ -8,6 +8,7 @@ runAdapterConformance({
   create: () =>
     createDualWriteAdapter(createSQLiteAdapter(':memory:', { name: 'sqlite-a' }), createSQLiteAdapter(':memory:', { name: 'sqlite-b' }), {
       verifyWrites: true,
+      secondaryTimeoutMs: 30_000,
     }),
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;

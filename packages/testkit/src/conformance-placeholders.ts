@@ -39,6 +39,16 @@ export function placeholdersConformance(ctx: ConformanceContext): void {
       expect(row).toEqual({ v: 'a', w: 'b' });
     });
 
+    it('binds ?NNN numbered placeholders as SQLite and D1 number them', async () => {
+      const row = await adapter.first<Record<string, unknown>>('SELECT ?2 AS b, ?1 AS a, ?2 AS c, ? AS d', ['x', 'y', 'z']);
+      expect(row).toEqual({ b: 'y', a: 'x', c: 'y', d: 'z' });
+      const t = ctx.table('numbered');
+      await adapter.execute(`CREATE TABLE ${t} (id INTEGER PRIMARY KEY, name TEXT)`);
+      await adapter.execute(`INSERT INTO ${t} (id, name) VALUES (?1, ?2)`, [1, 'one']);
+      expect(await adapter.query(`SELECT name FROM ${t} WHERE id = ?1 OR id = ?1`, [1])).toEqual([{ name: 'one' }]);
+      await expectError(adapter.query('SELECT ?1 AS a, ?1 AS b', [1, 2]), 'ParameterError');
+    });
+
     it('rejects fewer parameters than placeholders with a ParameterError', async () => {
       const error = await expectError<SwitchyardErrorShape>(adapter.query('SELECT ? AS a, ? AS b', [1]), 'ParameterError');
       expect(error.message).toMatch(/2/);

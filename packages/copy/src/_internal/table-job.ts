@@ -5,7 +5,7 @@ import { InsertWriter, type RowWriter } from './insert-writer';
 import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
 import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
-import { converterFor, type Converter } from './value-converter';
+import { converterFor, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
 import { arrayConverterFor } from './array-literal';
 import { createCopyTextReader, rendersExactFloats, type CopyText, type RawSqlite } from './sqlite-copy-text';

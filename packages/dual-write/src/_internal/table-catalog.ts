@@ -1,0 +1,48 @@
+import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+
+/**
+ * Each side's tables as `introspect()` reports them, read once per side and looked up by
+ * name without regard to case. Row images need the primary's keys and the secondary's
+ * columns; schema statements passing through the adapter invalidate both, and a table
+ * not found is looked up again once, in case it was created behind the adapter's back.
+ */
+export class TableCatalog {
+  readonly #bySide = new Map<DatabaseAdapter, Promise<Map<string, TableInfo>>>();
+  readonly #retried = new Set<string>();
+
+  invalidate(): void {
+    this.#bySide.clear();
+    this.#retried.clear();
+  }
+
+  /**
+   * The side's table of that name (the last part of a qualified name), or `undefined`.
+   * `via` reads the schema when it must be read: inside a transaction, the transaction's
+   * own adapter, since the side may wait for that transaction to end.
+   */
+  async table(side: DatabaseAdapter, name: string, via: DatabaseAdapter = side): Promise<TableInfo | undefined> {
+    const key = name.toLowerCase();
+    const found = (await this.#load(side, via)).get(key);
+    if (found || isSwitchyardTable(name)) return found;
+    const retry = `${side.name}\u0000${key}`;
+    if (this.#retried.has(retry)) return undefined;
+    this.#retried.add(retry);
+    this.#bySide.delete(side);
+    return (await this.#load(side, via)).get(key);
+  }
+
+  #load(side: DatabaseAdapter, via: DatabaseAdapter): Promise<Map<string, TableInfo>> {
+    let tables = this.#bySide.get(side);
+    if (!tables) {
+      tables = via.introspect().then(
+        (list) => new Map(list.map((t) => [t.name.toLowerCase(), t])),
+        (error: unknown) => {
+          this.#bySide.delete(side);
+          throw error;
+        },
+      );
+      this.#bySide.set(side, tables);
+    }
+    return tables;
+  }
+}
