@@ -43,6 +43,7 @@ it('applies the tables, copies, then applies the post-data; lower-case names; no
   const copy = await switchyard(['copy', source, database.url]);
   expect(copy.code).toBe(0);
   const post = await switchyard(['schema', source, database.url, '--apply', '--phase', 'post-data', '--identifier-case', 'lower']);
+  expect(post.stderr).toBe('');
   expect(post.stdout).toMatch(/post-data ran \d+ statement/);
   const again = await switchyard(['schema', source, database.url, '--apply', '--phase', 'post-data', '--identifier-case', 'lower']);
   expect(again.code).toBe(0);

@@ -1,6 +1,6 @@
 import { isSwitchyardTable, InvalidArgumentError, logicalTypeOf, type DialectName, type TableInfo } from '@switchyard/core';
 import { orderByForeignKeys, referencedName } from './_internal/table-order';
-import { checkSql, enumCheck, generatedClause, objectWarnings, type Named } from './_internal/schema-post-data';
+import { addConstraint, checkSql, constraintName, enumCheck, foldObjects, generatedClause, literal, objectWarnings, type Named } from './_internal/schema-post-data';
 import type { SchemaObjects } from './schema-objects';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './_internal/type-cast';
 import { quoteIdent, tableRef } from './_internal/sql-text';
@@ -111,8 +111,8 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   const excluded = new Set(options.exclude ?? []);
   const selected = tables.filter((t) => !isSwitchyardTable(t.name) && !excluded.has(t.name));
   const { ordered, cycles } = orderByForeignKeys(selected);
-  const objects = options.objects;
   const fold = toPg && options.identifierCase === 'lower';
+  const objects = fold && options.objects ? foldObjects(options.objects) : options.objects;
   const name: Named = (n) => quoteIdent(fold ? n.toLowerCase() : n);
   const pre: string[] = [];
   const warnings: SchemaWarning[] = [];
@@ -264,20 +264,6 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   warnings.push(...extra.warnings);
   const postData = [...indexes, ...constraints, ...extra.statements];
   return { statements: [...pre, ...postData], tables: pre, postData, warnings, untranslated: warnings.filter((w) => w.untranslated) };
-}
-
-/** `ADD CONSTRAINT … NOT VALID` then `VALIDATE`: the scan that checks old rows takes a lock that lets writes go on. */
-function addConstraint(ref: string, quotedName: string, clause: string): string[] {
-  return [`ALTER TABLE ${ref} ADD CONSTRAINT ${quotedName} ${clause} NOT VALID`, `ALTER TABLE ${ref} VALIDATE CONSTRAINT ${quotedName}`];
-}
-
-/** Postgres's own naming (`orders_customer_id_fkey`), cut to its 63-byte limit. */
-function constraintName(table: string, columns: readonly string[], suffix: string): string {
-  return `${table}_${columns.join('_')}`.slice(0, 62 - suffix.length) + '_' + suffix;
-}
-
-function literal(s: string): string {
-  return "'" + s.replace(/'/g, "''") + "'";
 }
 
 function logicalOf(declared: string): ColumnLogical {

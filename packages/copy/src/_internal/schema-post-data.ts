@@ -83,3 +83,29 @@ export function generatedClause(expression: string, from: DialectName, to: Diale
   if (sql === undefined) return undefined;
   return ` GENERATED ALWAYS AS (${sql.replace(/^\((.*)\)$/s, '$1')}) ${to === 'postgres' ? 'STORED' : 'VIRTUAL'}`;
 }
+
+/** `ADD CONSTRAINT … NOT VALID` then `VALIDATE`: the scan that checks old rows takes a lock that lets writes go on. */
+export function addConstraint(ref: string, quotedName: string, clause: string): string[] {
+  return [`ALTER TABLE ${ref} ADD CONSTRAINT ${quotedName} ${clause} NOT VALID`, `ALTER TABLE ${ref} VALIDATE CONSTRAINT ${quotedName}`];
+}
+
+/** Postgres's own naming (`orders_customer_id_fkey`), cut to its 63-byte limit. */
+export function constraintName(table: string, columns: readonly string[], suffix: string): string {
+  return `${table}_${columns.join('_')}`.slice(0, 62 - suffix.length) + '_' + suffix;
+}
+
+/** Quoted names inside expressions and views folded too, so they find the folded columns. */
+export function foldObjects(objects: SchemaObjects): SchemaObjects {
+  const f = (sql: string) => sql.replace(/"((?:[^"]|"")+)"/g, (_m, n: string) => `"${n.toLowerCase()}"`);
+  return {
+    ...objects,
+    checks: objects.checks.map((c) => ({ ...c, expression: f(c.expression) })),
+    views: objects.views.map((v) => ({ ...v, sql: f(v.sql) })),
+    domains: objects.domains.map((d) => ({ ...d, checks: d.checks.map(f) })),
+    generated: objects.generated.map((g) => ({ ...g, expression: f(g.expression) })),
+  };
+}
+
+export function literal(s: string): string {
+  return "'" + s.replace(/'/g, "''") + "'";
+}
