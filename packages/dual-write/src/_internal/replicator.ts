@@ -115,6 +115,7 @@ export class Replicator {
   async write(kind: 'execute' | 'batch', primary: DatabaseAdapter, secondary: DatabaseAdapter, steps: Step[], label: string): Promise<ExecResult[]> {
     const { metrics, locks } = this.#p;
     const release = await locks.acquire(this.claims(steps));
+    const later: (() => void)[] = [];
     try {
       const run = steps.map((s) => (s.kind === 'capture' ? s.plan.statement : s.primary));
       const started = metrics.now();
@@ -140,7 +141,14 @@ export class Replicator {
         }
         const { app, images: rows } = splitCaptured(step.plan, raw[i]!);
         results.push(app);
-        const images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
+        let images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
+        if (step.plan.newRowsOnly && images.length > 0) {
+          // New rows were not locked before they existed: lock them now, and if another
+          // write got to one first, take the rows as they are now rather than as inserted.
+          const taken = await this.#p.locks.acquireRows(images.map((img) => rowName(img.table, img.key)));
+          later.push(taken.release);
+          if (taken.waited) images = await this.#p.settler.current(primary, images.map(refOf));
+        }
         work.images.push(...images);
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       }
@@ -151,6 +159,7 @@ export class Replicator {
       else await this.toSecondary(primary, secondary, work);
       return results;
     } finally {
+      for (const r of later) r();
       release();
     }
   }
