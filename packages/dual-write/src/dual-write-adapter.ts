@@ -41,7 +41,8 @@ import { memoryJournal } from './journal-memory';
 import type { JournalEntry, ReplayResult } from './journal-types';
 import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror/mirror-writes';
 import type { MirrorOp } from './mirror/mirror-op';
-import { rowName } from './_internal/row-images';
+import { dedupeRefs, rowName } from './_internal/row-images';
+import type { Mirror } from './mirror/mirror-types';
 
 /**
  * A {@link DatabaseAdapter} that writes to two databases: each write runs on the primary
@@ -305,15 +306,18 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       await this.#book.ready();
       const primary = this.primary;
       const secondary = this.secondary;
-      const record: TransactionRecord = { refs: [], replays: [], statements: [], captured: 0 };
+      const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
       const started = this.#metrics.now();
       const mirror = this.#options.mirror;
       let mirrored: MirrorOp | undefined;
+      await (mirror as { ensureTable?: () => Promise<void> } | undefined)?.ensureTable?.();
       // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
       const result = await primary.transaction(async (tx) => {
         const value = await fn(new RecordingTransaction<DB>(tx, { replicator: this.#replicator, primary, secondary, record }));
-        // Async mode: the mirror's entry commits with the transaction's writes.
-        if (mirror) mirrored = await recordInTransaction(mirror, tx, record.statements);
+        // Async mode: the mirror's entry, holding the rows as this transaction left them, commits with it.
+        if (mirror && record.statements.length > 0) {
+          mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+        }
         return value;
       }, settings);
       this.#metrics.recordPrimary(started);
@@ -610,12 +614,17 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       preflight(secondary, forSecondary);
       const mirror = this.#options.mirror;
       let results: ExecResult[];
-      if (mirror) {
-        // Async mode: the primary write carries the mirror's entry; the secondary gets it later.
+      if (mirror && primary.capabilities.transactions) {
+        // Async mode: the write runs with its rows captured, and the mirror's entry holding
+        // those rows commits with it in one primary transaction.
+        results = await this.#mirroredWrite(mirror, op, primary, secondary, forSecondary);
+      } else if (mirror) {
+        // No interactive transactions (D1): the entry carries the statements, in one atomic batch.
         const started = this.#metrics.now();
         results = await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure);
         this.#metrics.recordPrimary(started);
         this.#metrics.totalWrites++;
+        this.#metrics.replicatedByStatement += forSecondary.length;
       } else {
         const steps = await this.#replicator.steps(primary, op.bySide[index]!, forSecondary);
         results = await this.#replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
@@ -624,6 +633,27 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       if (op.bySide[0] === op.bySide[1]) void this.#rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
       return results;
     });
+  }
+
+  /** An async-mode write on a primary with transactions: rows captured, entry committed with them. */
+  async #mirroredWrite(mirror: Mirror, op: WriteOp, primary: DatabaseAdapter, secondary: DatabaseAdapter, forSecondary: Statement[]): Promise<ExecResult[]> {
+    const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
+    const started = this.#metrics.now();
+    let mirrored: MirrorOp | undefined;
+    const own = op.bySide[this.#primaryIndex]!;
+    // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
+    await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
+    const results = await primary.transaction(async (tx) => {
+      const recorder = new RecordingTransaction(tx, { replicator: this.#replicator, primary, secondary, record });
+      const out: ExecResult[] = [];
+      for (const [i, s] of own.entries()) out.push(await recorder.executeAs(s, forSecondary[i] ?? s));
+      mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+      return out;
+    });
+    this.#metrics.recordPrimary(started);
+    this.#metrics.totalWrites++;
+    if (mirrored) await commitMirrored(mirror, mirrored, this.#options.continueOnSecondaryFailure);
+    return results;
   }
 
   /** Replays the journal, settling row entries from the other side under their rows' locks. */

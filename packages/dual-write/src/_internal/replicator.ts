@@ -42,6 +42,8 @@ export interface ReplicatorParts {
 /** What a dual-write transaction recorded on the primary: rows it wrote, and statements it could not capture. */
 export interface TransactionRecord {
   refs: RowRef[];
+  /** The rows as each captured statement left them, in order. */
+  images: RowImage[];
   replays: Statement[];
   /** Every write as the secondary would run it, for an asynchronous mirror. */
   statements: Statement[];
@@ -182,6 +184,19 @@ export class Replicator {
     } finally {
       release();
     }
+  }
+
+  /**
+   * What the secondary must run for writes recorded inside a primary transaction that is
+   * still open: the statements it could not capture, then the captured rows by key. For an
+   * asynchronous mirror, whose entry commits with the transaction.
+   */
+  async recordedWork(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord, tx: DatabaseAdapter): Promise<Statement[]> {
+    const pairs = await this.#p.settler.pairs(primary, secondary, record.images.map((i) => i.table), tx);
+    this.#p.metrics.replicatedByRow += record.captured;
+    this.#p.metrics.replicatedByStatement += record.replays.length;
+    for (const r of record.replays) this.#p.noteReplay(r.sql, 'not a captured write');
+    return [...record.replays, ...imageStatements(record.images, pairs, primary.dialect, secondary)];
   }
 
   /**
