@@ -18,8 +18,8 @@ describe('postgres stream()', () => {
       expect(rows).toHaveLength(10);
       if (++chunks === 3) break;
     }
-    const [{ last }] = await adapter.query<{ last: number }>('SELECT last_value AS last FROM sy_stream_seq');
-    expect(last).toBeLessThanOrEqual(40);
+    const row = await adapter.first<{ last: number }>('SELECT last_value AS last FROM sy_stream_seq');
+    expect(row?.last).toBeLessThanOrEqual(40);
   });
 
   it('returns the connection after an early break and after an error', async () => {
