@@ -35,4 +35,18 @@ describe('sqlite stream()', () => {
     expect(await adapter.execute('INSERT INTO t VALUES (4)')).toMatchObject({ rowsAffected: 1 });
     await adapter.close();
   });
+
+  it('reads only the rows asked for: SQLite stops stepping when the loop ends', async () => {
+    const adapter = createSQLiteAdapter(':memory:');
+    let produced = 0;
+    adapter.database.function('tick', { deterministic: false }, (value: unknown) => {
+      produced++;
+      return value;
+    });
+    const sql = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) SELECT tick(i) AS i FROM n';
+    let chunks = 0;
+    for await (const _rows of adapter.stream(sql, [], { chunkSize: 10 })) if (++chunks === 5) break;
+    expect(produced).toBeLessThan(100);
+    await adapter.close();
+  });
 });
