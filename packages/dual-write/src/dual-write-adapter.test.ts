@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, QueryError, UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter, SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 function pair(options: DualWriteOptions = {}) {
   const a = createSQLiteAdapter(':memory:', { name: 'left' });

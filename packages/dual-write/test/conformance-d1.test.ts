@@ -4,7 +4,8 @@ import { createD1Adapter } from '@switchyard/d1';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { runAdapterConformance } from '@switchyard/testkit';
 import { createTestD1, type TestD1 } from '@switchyard/testkit/d1';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 // SQLite -> D1: one engine family, so the suite's DDL runs on both; the suite sees D1's
 // limits (100 parameters, no interactive transactions) through the weaker capabilities.

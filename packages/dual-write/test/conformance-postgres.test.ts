@@ -3,7 +3,8 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, runAdapterConformance, type TestDatabase } from '@switchyard/testkit';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 // Postgres is primary: the suite writes its DDL in the primary's dialect, and SQLite
 // accepts Postgres type names (BYTEA, TIMESTAMPTZ, JSONB) with the same logical types,

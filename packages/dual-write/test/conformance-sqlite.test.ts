@@ -1,7 +1,8 @@
 import { expect } from 'vitest';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { runAdapterConformance } from '@switchyard/testkit';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 runAdapterConformance({
   name: 'dual-write sqlite -> sqlite',

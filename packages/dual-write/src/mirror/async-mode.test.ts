@@ -4,7 +4,7 @@ import { InvalidArgumentError, type DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
-import { createDualWriteAdapter } from '../dual-write-adapter';
+import { createDualWriteAdapter } from '../../test/patient-dual-write';
 import { appSchema, createTables, expectSameRows, seedCounters } from './mirror-test-kit';
 import { drainOutbox } from './outbox-drain';
 import { outboxMirror } from './outbox-mirror';
