@@ -27,7 +27,7 @@ describe('alignSequences', () => {
       await postgres.execute(ddl);
     }
 
-    expect(await alignSequences(sqlite, postgres)).toEqual([{ table: 'notes', column: 'id', value: '250' }]);
+    expect(await alignSequences(sqlite, postgres)).toEqual([{ table: 'notes', column: 'id', value: '250', source: '250' }]);
     const onSqlite = await sqlite.execute('INSERT INTO notes (title) VALUES (?)', ['hello']);
     const onPostgres = await postgres.query<{ id: number }>('INSERT INTO notes (title) VALUES (?) RETURNING id', ['hello']);
     expect(onSqlite.lastInsertId).toBe(251);
@@ -46,11 +46,32 @@ describe('alignSequences', () => {
     const sqlite = createSQLiteAdapter(':memory:');
     await sqlite.execute('CREATE TABLE tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT)');
 
-    expect(await alignSequences(postgres, sqlite, { tables: ['tasks'] })).toEqual([{ table: 'tasks', column: 'id', value: '40' }]);
+    expect(await alignSequences(postgres, sqlite, { tables: ['tasks'] })).toEqual([{ table: 'tasks', column: 'id', value: '40', source: '40' }]);
     const onSqlite = await sqlite.execute('INSERT INTO tasks (name) VALUES (?)', ['next']);
     const onPostgres = await postgres.query<{ id: number }>('INSERT INTO tasks (name) VALUES (?) RETURNING id', ['next']);
     expect(onSqlite.lastInsertId).toBe(41);
     expect(onPostgres[0]!.id).toBe(41);
+    await sqlite.close();
+  });
+
+  it('follows a Postgres sequence that stands above max(id), not max(id) itself', async () => {
+    await postgres.execute('CREATE TABLE invoices (id bigserial PRIMARY KEY, total int)');
+    for (let i = 0; i < 20; i++) await postgres.execute('INSERT INTO invoices (total) VALUES (?)', [i]);
+    await postgres.execute('DELETE FROM invoices WHERE id > 8');
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute('CREATE TABLE invoices (id INTEGER PRIMARY KEY AUTOINCREMENT, total INTEGER)');
+
+    expect(await alignSequences(postgres, sqlite)).toEqual([{ table: 'invoices', column: 'id', value: '20', source: '20' }]);
+    expect((await sqlite.execute('INSERT INTO invoices (total) VALUES (1)')).lastInsertId).toBe(21);
+    await sqlite.close();
+  });
+
+  it('names a table missing from the source', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    await expect(alignSequences(sqlite, postgres, { tables: ['nowhere'] })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('no table nowhere in the source'),
+    });
     await sqlite.close();
   });
 });

@@ -33,6 +33,42 @@ export interface CopyProgress {
 }
 
 /**
+ * Something the copy wants its operator to know: why it waits, or what it did to the
+ * target's constraints.
+ *
+ * @example
+ * ```ts
+ * onNotice: (n) => console.error(`[${n.kind}] ${n.table ?? ''} ${n.message}`)
+ * ```
+ */
+export interface CopyNotice {
+  kind: 'wait' | 'constraints' | 'resume';
+  table?: string;
+  message: string;
+}
+
+/**
+ * What the copy plans to do, in the result of every run (and all a dry run returns
+ * besides row counts): the table order, foreign-key cycles, and tables left out.
+ *
+ * @example
+ * ```ts
+ * const { plan } = await copyTables(source, target, { dryRun: true });
+ * console.log(plan?.order, plan?.cycles, plan?.keyless);
+ * ```
+ */
+export interface CopyPlan {
+  /** Tables in the order they are copied (parents first). */
+  order: string[];
+  /** Groups of tables that reference each other; a group of one references itself. */
+  cycles: string[][];
+  /** Tables without a primary key (and no `keyColumns` entry): not copied. */
+  keyless: string[];
+  /** Tables left out by `exclude`. */
+  excluded: string[];
+}
+
+/**
  * Options of {@link copyTables}.
  *
  * @example
@@ -60,6 +96,21 @@ export interface CopyOptions {
   ranges?: number;
   /** Plan only: read sizes and report what would be copied, write nothing. Default `false`. */
   dryRun?: boolean;
+  /** Tables to leave out (by source name). Default: none. */
+  exclude?: string[];
+  /**
+   * Columns that identify a row, for tables without a primary key: `{ events: ['device', 'seq'] }`.
+   * They must be unique and not null in the source; the copy pages and resumes by them.
+   */
+  keyColumns?: Record<string, string[]>;
+  /**
+   * What to do with a table that has no primary key and no `keyColumns` entry:
+   * `'error'` (default) stops before copying anything, `'skip'` copies every other table
+   * and lists it in `plan.keyless`.
+   */
+  keyless?: 'error' | 'skip';
+  /** Why the copy waits (parents, other workers' claims) and what it did to the target's constraints. */
+  onNotice?: (notice: CopyNotice) => void;
   /** Called after every batch. */
   onProgress?: (progress: CopyProgress) => void;
   /** Stops the copy at the next batch boundary; the checkpoint is kept and the result says `aborted`. */
@@ -147,6 +198,8 @@ export interface TableCopyResult {
  */
 export interface CopyResult {
   tables: TableCopyResult[];
+  /** Order, cycles and tables left out. */
+  plan?: CopyPlan;
   /** True when the signal stopped the copy; run again to resume. */
   aborted: boolean;
   summary: {

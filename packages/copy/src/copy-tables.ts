@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { isSwitchyardTable, InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
-import type { CopyOptions, CopyResult, TableCopyResult } from './copy-options';
+import { InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import type { CopyOptions, CopyPlan, CopyResult } from './copy-options';
 import { CopyFailedError } from './copy-errors';
 import { CHECKPOINT_TABLE } from './checkpoint-table';
 import { MemoryLedger, TableLedger, type Ledger, type RangeState } from './_internal/checkpoint-ledger';
@@ -10,26 +10,10 @@ import { syncSequences } from './_internal/sequence-sync';
 import { relaxSqliteSync } from './_internal/sqlite-durability';
 import { prepareTableJob, type Batch, type TableJob } from './_internal/table-job';
 import { createReconciler } from './_internal/batch-reconcile';
-import { orderByForeignKeys, parentsOf } from './_internal/table-order';
-
-/** A table's progress during a run. */
-interface TableRun {
-  job: TableJob;
-  reconcile?: ReturnType<typeof createReconciler>;
-  parents: string[];
-  totalRows: number;
-  rowsBefore: number;
-  rowsCopied: number;
-  rowsWritten: number;
-  rowsSkipped: number;
-  ranges: number;
-  active: number;
-  finished: boolean;
-  status: TableCopyResult['status'];
-  error?: string;
-  startedAt: number;
-  endedAt?: number;
-}
+import { orderByForeignKeys, parentsOf, referencedName } from './_internal/table-order';
+import { buildResult, checkOptions, selectTables, type TableRun } from './_internal/copy-plan';
+import { deferCycleConstraints } from './_internal/cycle-constraints';
+import { createWaitReporter } from './_internal/wait-notice';
 
 /**
  * Copies the rows of `source` into `target`: tables in foreign-key order, keyset
@@ -52,14 +36,26 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   const policy: RetryPolicy = { retries: options.retries ?? 5, baseDelayMs: options.retryDelayMs ?? 200, maxDelayMs: 10_000 };
   const retry = <T>(fn: () => Promise<T>) => withRetry(fn, policy, options.signal);
   const [sourceTables, targetTables] = await Promise.all([retry(() => source.introspect()), retry(() => target.introspect())]);
-  const selected = selectTables(sourceTables, options.tables);
-  const { ordered } = orderByForeignKeys(selected);
+  const excluded = options.exclude ?? [];
+  const chosen = selectTables(sourceTables, options.tables).filter((t) => !excluded.includes(t.name));
+  const keyed = chosen.map((t) => (t.primaryKey.length === 0 && options.keyColumns?.[t.name] ? { ...t, primaryKey: options.keyColumns[t.name]! } : t));
+  const keyless = keyed.filter((t) => t.primaryKey.length === 0).map((t) => t.name);
+  if (keyless.length > 0 && options.keyless !== 'skip' && !options.dryRun) {
+    throw new InvalidArgumentError(
+      `Table(s) ${keyless.map((n) => `"${n}"`).join(', ')} have no primary key: the copy pages by key to resume without duplicates. ` +
+        'Name unique, not-null columns that identify a row (keyColumns: { table: [columns] }), leave the table(s) out ' +
+        "(exclude), or copy everything else first (keyless: 'skip').",
+    );
+  }
+  const { ordered, cycles } = orderByForeignKeys(keyed.filter((t) => t.primaryKey.length > 0));
+  const plan: CopyPlan = { order: ordered.map((t) => t.name), cycles, keyless, excluded };
+  const notice = options.onNotice ?? (() => {});
   const names = new Set(ordered.map((t) => t.name));
   const runs: TableRun[] = [];
   for (const table of ordered) {
     const job = await prepareTableJob(source, target, table, targetTables, options);
     runs.push({
-      job, reconcile: options.reconcile !== false ? createReconciler(source, target, job) : undefined, parents: parentsOf(table, names), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
+      job, ...(options.reconcile !== false ? createReconciler(source, target, job) : {}), parents: enforcedParents(parentsOf(table, names, cycles), job.target), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
       rowsCopied: 0, rowsWritten: 0, rowsSkipped: 0, ranges: 0, active: 0, finished: false, status: 'planned',
       startedAt: performance.now(),
     });
@@ -68,12 +64,18 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   const rangeCount = Math.max(1, Math.floor(options.ranges ?? concurrency));
   if (options.dryRun) {
     for (const run of runs) run.ranges = (await retry(() => splitKeySpace(source, run.job.source, rangeCount, run.totalRows))).length;
-    return buildResult(runs, false, started);
+    return buildResult(runs, false, started, plan);
   }
 
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const ledger: Ledger = options.checkpoint === false ? new MemoryLedger() : new TableLedger(target, workerId, options.claimTimeoutMs ?? 30_000);
   await retry(() => ledger.prepare());
+  for (const released of await retry(() => ledger.releaseDeadLocalClaims())) {
+    notice({ kind: 'resume', table: released.table, message: `took back ${released.ranges} range(s) of worker ${released.worker}, a process on this host that is gone` });
+  }
+  const targetName = new Map(runs.map((r) => [r.job.source.name, r.job.target.name]));
+  const deferred = await deferCycleConstraints(target, cycles.map((c) => c.map((n) => targetName.get(n) ?? n)));
+  for (const message of deferred.notes) notice({ kind: 'constraints', message });
   for (const run of runs) {
     const name = run.job.source.name;
     if (options.resume === false) await retry(() => ledger.reset(name));
@@ -99,6 +101,11 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
       return p;
     };
     let after = range.lastKey ?? range.start;
+    // The batch committed last may have missed its reconcile (the process died in between): do it again.
+    if (run.resync && range.lastKey && range.batchStart !== undefined) {
+      const [start, last] = [range.batchStart, range.lastKey];
+      await retry(() => run.resync!(start, last));
+    }
     let batch = await read(after);
     for (;;) {
       if (batch.count === 0 || !batch.lastKey) {
@@ -119,7 +126,9 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
       const readNext = () => {
         if (!last && !next) next = read(lastKey);
       };
-      const advance = ledger.advance(range, lastKey, batch.count, last);
+      // With reconcile, a range is done only once its last batch is reconciled: a crash in
+      // between leaves it running, and the next run reconciles that batch again.
+      const advance = ledger.advance(range, after, lastKey, batch.count, last && !run.reconcile);
       const payload = batch.payload;
       if (job.writer.method === 'insert') readNext();
       const { written, claimed } = await retry(() => job.writer.write(payload, advance.statement, () => setImmediate(readNext)));
@@ -129,6 +138,7 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
         const batchStart = after;
         const rows = batch.rows;
         await retry(() => run.reconcile!(batchStart, lastKey, rows));
+        if (last) await retry(() => ledger.finish(range));
       }
       after = lastKey;
       const sent = Array.isArray(payload) ? payload.length : payload.count;
@@ -157,16 +167,25 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
     });
   };
 
-  const settle = async (run: TableRun): Promise<boolean> => {
-    if (run.active > 0) return false;
+  /** Finished when no range is pending or running; otherwise says whose claim it waits for. */
+  const settle = async (run: TableRun): Promise<{ finished: boolean; heldBy?: string }> => {
+    if (run.active > 0) return { finished: false };
     const states = await retry(() => ledger.list(run.job.source.name));
-    if (states.some((s) => s.status === 'pending' || s.status === 'running')) return false;
+    const open = states.filter((s) => s.status === 'pending' || s.status === 'running');
+    if (open.length > 0) {
+      const held = open.filter((s) => s.status === 'running');
+      const heldBy = held.length === 0 ? undefined :
+        `range(s) ${held.map((s) => s.rangeId).join(', ')} held by worker ${held.map((s) => s.worker).filter((w, i, a) => a.indexOf(w) === i).join(', ')} ` +
+        `(last heartbeat ${held.map((s) => s.updatedAt).sort().pop()}); taken over when the heartbeat is ${options.claimTimeoutMs ?? 30_000} ms old`;
+      return { finished: false, heldBy };
+    }
     run.finished = true;
     run.endedAt = performance.now();
     run.status = states.some((s) => s.status === 'failed') ? 'failed' : 'done';
-    return true;
+    return { finished: true };
   };
 
+  const reportWaits = createWaitReporter(notice);
   const lane = async (): Promise<void> => {
     while (!stopped) {
       if (options.signal?.aborted) {
@@ -175,10 +194,13 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
       }
       let claimed: { run: TableRun; range: RangeState } | undefined;
       let waiting = false;
+      const waits: { table: string; message: string }[] = [];
       for (const run of runs) {
         if (run.finished) continue;
-        if (!run.parents.every((p) => byName.get(p)?.finished)) {
+        const pending = run.parents.filter((p) => !byName.get(p)?.finished);
+        if (pending.length > 0) {
           waiting = true;
+          waits.push({ table: run.job.source.name, message: `waits for ${pending.join(', ')} (foreign-key parents) to be copied first` });
           continue;
         }
         const range = await retry(() => ledger.claim(run.job.source.name));
@@ -186,15 +208,20 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
           claimed = { run, range };
           break;
         }
-        if (!(await settle(run))) waiting = true;
+        const settled = await settle(run);
+        if (!settled.finished) waiting = true;
+        if (settled.heldBy) waits.push({ table: run.job.source.name, message: `waits: ${settled.heldBy}` });
       }
       if (!claimed) {
         if (!waiting) return;
         // Lanes of this process finish soon; ranges of other workers are polled less often.
         const local = runs.some((r) => r.active > 0);
+        // Only a process with nothing of its own to do is waiting, as far as its operator is concerned.
+        reportWaits(local ? [] : waits);
         await new Promise((resolve) => setTimeout(resolve, local ? 25 : 250));
         continue;
       }
+      reportWaits([]);
       const { run, range } = claimed;
       run.active++;
       try {
@@ -220,11 +247,14 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
     restoreSync();
   }
 
+  if (!aborted && !stopped && runs.every((r) => r.status === 'done')) {
+    for (const message of await deferred.restore()) notice({ kind: 'constraints', message });
+  }
   if (!aborted && !stopped && options.syncSequences !== false) {
     for (const run of runs) if (run.status === 'done') await retry(() => syncSequences(target, run.job.target));
   }
   for (const run of runs) if (!run.finished) run.status = aborted ? 'aborted' : failure ? 'failed' : run.status;
-  const result = buildResult(runs, aborted, started);
+  const result = buildResult(runs, aborted, started, plan);
   if (failure) {
     const { run, range, error } = failure;
     const bounds = `(${range.start ? JSON.stringify(range.start) : '-∞'}, ${range.end ? JSON.stringify(range.end) : '+∞'}]`;
@@ -239,70 +269,12 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   return result;
 }
 
-function checkOptions(options: CopyOptions): void {
-  const positive = (name: keyof CopyOptions) => {
-    const v = options[name];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 1))) {
-      throw new InvalidArgumentError(`options.${name} must be a number >= 1, got ${String(v)}.`);
-    }
-  };
-  positive('batchSize');
-  positive('concurrency');
-  positive('ranges');
-  if (options.onConflict && !['skip', 'update', 'error'].includes(options.onConflict)) {
-    throw new InvalidArgumentError(`options.onConflict must be 'skip', 'update' or 'error', got '${String(options.onConflict)}'.`);
-  }
-}
 
-function selectTables(tables: TableInfo[], wanted: string[] | undefined): TableInfo[] {
-  const candidates = tables.filter((t) => !isSwitchyardTable(t.name));
-  if (!wanted) return candidates;
-  return wanted.map((name) => {
-    const t = candidates.find((c) => c.name === name);
-    if (!t) {
-      throw new InvalidArgumentError(
-        `Table "${name}" is not in the source. Tables there: ${candidates.map((c) => c.name).join(', ') || '(none)'}.`,
-      );
-    }
-    return t;
-  });
-}
-
-function buildResult(runs: TableRun[], aborted: boolean, started: number): CopyResult {
-  const now = performance.now();
-  const tables: TableCopyResult[] = runs.map((run) => {
-    const out: TableCopyResult = {
-      table: run.job.source.name,
-      status: run.status,
-      rowsCopied: run.rowsCopied,
-      rowsWritten: run.rowsWritten,
-      rowsSkipped: run.rowsSkipped,
-      totalRows: run.totalRows,
-      ranges: run.ranges,
-      rangesDone: 0,
-      rowsPerStatement: run.job.plan.rowsPerStatement,
-      rowsPerBatch: run.job.plan.rowsPerBatch,
-      method: run.job.writer.method,
-      durationMs: (run.endedAt ?? now) - run.startedAt,
-    };
-    if (run.error) out.error = run.error;
-    if (run.status === 'done') out.rangesDone = run.ranges;
-    return out;
-  });
-  const durationMs = now - started;
-  const rowsCopied = tables.reduce((n, t) => n + t.rowsCopied, 0);
-  return {
-    tables,
-    aborted,
-    summary: {
-      tables: tables.length,
-      tablesDone: tables.filter((t) => t.status === 'done').length,
-      tablesFailed: tables.filter((t) => t.status === 'failed').length,
-      rowsCopied,
-      rowsWritten: tables.reduce((n, t) => n + t.rowsWritten, 0),
-      rowsSkipped: tables.reduce((n, t) => n + t.rowsSkipped, 0),
-      durationMs,
-      rowsPerSecond: durationMs > 0 ? rowsCopied / (durationMs / 1000) : 0,
-    },
-  };
+/**
+ * The parents a table must wait for: only those the target actually enforces a foreign
+ * key to. Tables created in two phases (foreign keys after the copy) are copied at once.
+ */
+function enforcedParents(parents: string[], target: TableInfo): string[] {
+  const enforced = new Set(target.foreignKeys.map((fk) => referencedName(fk).toLowerCase()));
+  return parents.filter((p) => enforced.has(p.toLowerCase()));
 }

@@ -1,7 +1,8 @@
 /**
  * Runs one copy in a child process so a test can kill it with SIGKILL mid-way.
  * Usage: node --import tsx --conditions=@switchyard/source copy-child.ts <source.db> <sqlite:path | postgres:url> <batchSize>
- * Prints "progress <rows>" after every batch.
+ * Prints "progress <rows>" after every batch. With COPY_CHILD_WORKER=default the copy
+ * uses its default worker id (host:pid:…) instead of "child".
  */
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
@@ -14,7 +15,8 @@ const target = targetSpec.startsWith('postgres:')
   : createSQLiteAdapter(targetSpec.slice('sqlite:'.length));
 await copyTables(source, target, {
   batchSize: Number(batchSize),
-  workerId: 'child',
+  ...(process.env.COPY_CHILD_WORKER === 'default' ? {} : { workerId: 'child' }),
+  onNotice: (n) => process.stdout.write(`notice ${n.kind} ${n.message}\n`),
   onProgress: (p) => process.stdout.write(`progress ${p.rowsCopiedAllRuns}\n`),
 });
 process.stdout.write('finished\n');

@@ -1,3 +1,4 @@
+import { redactCause, redactSecrets } from './secret-redact';
 import type { DialectName } from './types';
 
 /** Machine-readable error codes. Stable across releases. */
@@ -10,6 +11,7 @@ export type SwitchyardErrorCode =
   | 'ADAPTER_CLOSED'
   | 'CONNECTION_FAILED'
   | 'TRANSIENT'
+  | 'TIMEOUT'
   | 'INVALID_ARGUMENT'
   | 'SECONDARY_WRITE_FAILED'
   | 'VALIDATION_FAILED';
@@ -40,11 +42,27 @@ export class SwitchyardError extends Error {
   readonly sql?: string;
 
   constructor(code: SwitchyardErrorCode, message: string, options: SwitchyardErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Secrets never travel in an error: tokens, Authorization headers and passwords are
+    // redacted from the message, the statement and the cause before anyone can log them.
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: redactCause(options.cause) });
     this.name = new.target.name;
     this.code = code;
     if (options.dialect) this.dialect = options.dialect;
-    if (options.sql !== undefined) this.sql = options.sql;
+    if (options.sql !== undefined) this.sql = redactSecrets(options.sql);
+    if (this.stack) this.stack = redactSecrets(this.stack);
+  }
+
+  /** A plain object for logs and JSON output, secrets already redacted. */
+  toJSON(): Record<string, unknown> {
+    const cause = this.cause;
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.dialect ? { dialect: this.dialect } : {}),
+      ...(this.sql !== undefined ? { sql: this.sql } : {}),
+      ...(cause === undefined ? {} : { cause: cause instanceof Error ? { name: cause.name, message: cause.message } : cause }),
+    };
   }
 }
 
@@ -71,15 +89,15 @@ export class UnsupportedError extends SwitchyardError {
 
 /** A statement exceeds an engine limit (bound parameters, statement size). Raised before the round trip. */
 export class LimitExceededError extends SwitchyardError {
-  /** Which limit: `'parameters'` or `'statementBytes'`. */
-  readonly limit: 'parameters' | 'statementBytes';
+  /** Which limit: `'parameters'`, `'statementBytes'` or `'valueBytes'` (one bound value). */
+  readonly limit: 'parameters' | 'statementBytes' | 'valueBytes';
   /** The engine's limit. */
   readonly max: number;
   /** What the statement needed. */
   readonly actual: number;
 
   constructor(
-    limit: 'parameters' | 'statementBytes',
+    limit: 'parameters' | 'statementBytes' | 'valueBytes',
     max: number,
     actual: number,
     message: string,
@@ -125,6 +143,33 @@ export class TransientError extends SwitchyardError {
   constructor(message: string, options: SwitchyardErrorOptions & { retryAfterMs?: number } = {}) {
     super('TRANSIENT', message, options);
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/**
+ * No answer within a time bound: no connection within the connect timeout (`phase:
+ * 'connect'`), or no reply to a statement within the query timeout (`phase: 'query'`).
+ * A `TransientError` with code `'TIMEOUT'`: after a query timeout the server may still
+ * have run the statement, so retry only what is safe to run twice.
+ *
+ * @example
+ * ```ts
+ * try { await adapter.execute(sql, params); }
+ * catch (e) { if (e instanceof TimeoutError && e.phase === 'query') { ... the outcome is unknown ... } }
+ * ```
+ */
+export class TimeoutError extends TransientError {
+  /** The bound that ran out, in milliseconds. */
+  readonly timeoutMs: number;
+  /** What took too long: opening (or waiting for) a connection, or one statement's round trip. */
+  readonly phase: 'connect' | 'query';
+
+  constructor(message: string, options: SwitchyardErrorOptions & { timeoutMs: number; phase: 'connect' | 'query' }) {
+    super(message, options);
+    // The class stays a TransientError, so retry loops see it; the code says which kind.
+    (this as { code: SwitchyardErrorCode }).code = 'TIMEOUT';
+    this.timeoutMs = options.timeoutMs;
+    this.phase = options.phase;
   }
 }
 

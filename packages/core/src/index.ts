@@ -12,7 +12,12 @@ export type {
   Statement,
   StatementResult,
   TableInfo,
+  AccessMode,
+  IsolationLevel,
+  StreamOptions,
+  TransactionSettings,
 } from './types';
+export { checkTransactionSettings, hasTransactionSettings, nestedSettingsError } from './transaction-settings';
 export {
   AdapterClosedError,
   ConstraintError,
@@ -21,6 +26,7 @@ export {
   ParameterError,
   QueryError,
   SwitchyardError,
+  TimeoutError,
   TransientError,
   UnsupportedError,
   isTransientError,
@@ -31,14 +37,20 @@ export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
 export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
 export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
-export { scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
-export { encodeParams, encodeValue } from './param-encode';
+export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
+export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
+export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
+export { redactSecrets, registerSecret } from './secret-redact';
+export { findInvalidText, type InvalidTextCell } from './raw-text-read';
 export { logicalTypeOf } from './logical-type';
 export {
   canonicalEqual,
   formatCanonical,
+  isWellFormedText,
   normalizeRow,
+  parseTimestampText,
   normalizeValue,
   stableStringify,
   toHex,
@@ -50,6 +62,15 @@ export { isWriteStatement, statementKind, type StatementKind } from './statement
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';
+export {
+  advanceKeyGenerators,
+  readKeyGenerators,
+  type AdvancedGenerator,
+  type KeyGenerator,
+  type KeyGeneratorKind,
+  type KeyGeneratorOptions,
+} from './key-generators';
+export { converterFor, type Converter } from './value-convert';
 export {
   asD1Database,
   type D1DatabaseFacade,

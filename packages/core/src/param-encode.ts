@@ -1,8 +1,13 @@
-import { ParameterError } from './errors';
+import { LimitExceededError, ParameterError } from './errors';
+import { exactTimestampText, inFourDigitYears } from './precise-date';
+import { isWellFormedText } from './value-normalize';
 import type { AdapterCapabilities, DialectName } from './types';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/** D1's largest string or BLOB value, in bytes. */
+export const D1_MAX_VALUE_BYTES = 2_000_000;
 
 /**
  * Encodes parameters for an engine, the same way on every adapter: booleans as 1/0
@@ -39,6 +44,16 @@ export function encodeValue(
   // The common cases first: this runs for every bound value.
   switch (typeof value) {
     case 'string':
+      // A lone surrogate has no UTF-8 form: every driver would store U+FFFD (or its raw
+      // surrogate bytes) in its place, and the text could never be read back.
+      if (!isWellFormedText(value)) {
+        throw new ParameterError(
+          `Parameter ${position} is text with a lone UTF-16 surrogate, which ${dialect} cannot store as UTF-8 without replacing it. ` +
+            'Fix the string (String.prototype.toWellFormed) or store it as a BLOB.',
+          { dialect, sql, position },
+        );
+      }
+      if (dialect === 'd1' && value.length * 3 > D1_MAX_VALUE_BYTES) checkD1Size(new TextEncoder().encode(value).length, position, sql);
       return value;
     case 'number':
       // SQLite stores NaN as NULL, and D1 (whose values travel as JSON) ±Infinity too:
@@ -72,15 +87,54 @@ export function encodeValue(
     if (Number.isNaN(value.getTime())) {
       throw new ParameterError(`Parameter ${position} is an invalid Date.`, { dialect, sql, position });
     }
-    return dialect === 'postgres' ? value : value.toISOString();
+    if (dialect === 'postgres') return value;
+    // ISO text outside years 0001-9999 ('+010000-…') sorts wrongly and no other engine reads it.
+    if (!inFourDigitYears(value)) {
+      throw new ParameterError(
+        `Parameter ${position} is a Date in year ${value.getUTCFullYear()}, outside 0001-9999, which ${dialect} cannot store as ` +
+          'ISO-8601 text that sorts and converts correctly. Store it as epoch milliseconds, or clamp it.',
+        { dialect, sql, position },
+      );
+    }
+    return exactTimestampText(value);
   }
   if (value instanceof Uint8Array) {
-    if (dialect === 'd1') return value;
+    if (dialect === 'd1') {
+      if (value.byteLength > D1_MAX_VALUE_BYTES) checkD1Size(value.byteLength, position, sql);
+      return value;
+    }
     return isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
   if (value instanceof ArrayBuffer) return dialect === 'd1' ? new Uint8Array(value) : Buffer.from(value);
+  if (value instanceof PostgresArray && dialect === 'postgres') return encodeArrayItems(value, position, capabilities, sql);
   // Plain objects and arrays are JSON documents; Postgres would otherwise send arrays as ARRAY literals.
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * An array to bind as a Postgres array (`int[]` columns, `= any($1)`) rather than as
+ * JSON text. Kysely queries on Postgres bind their arrays this way, as Kysely's own
+ * PostgresDialect does; SQLite and D1, which have no array type, get JSON text.
+ *
+ * @example
+ * ```ts
+ * await adapter.query('SELECT * FROM t WHERE id = any(?)', [PostgresArray.from([1, 2, 3])]);
+ * ```
+ */
+export class PostgresArray<T = unknown> extends Array<T> {}
+
+/** Elements of a Postgres array: encoded as top-level values are, dates as UTC ISO text. */
+function encodeArrayItems(
+  items: readonly unknown[],
+  position: number,
+  capabilities: Pick<AdapterCapabilities, 'exactInt64'>,
+  sql?: string,
+): unknown[] {
+  return items.map((item) => {
+    if (Array.isArray(item)) return encodeArrayItems(item, position, capabilities, sql);
+    if (item instanceof Date && !Number.isNaN(item.getTime())) return item.toISOString();
+    return encodeValue(item, position, 'postgres', capabilities, sql);
+  });
 }
 
 function encodeBigint(
@@ -99,6 +153,18 @@ function encodeBigint(
     );
   }
   return dialect === 'postgres' ? value.toString() : value;
+}
+
+function checkD1Size(bytes: number, position: number, sql: string | undefined): void {
+  if (bytes <= D1_MAX_VALUE_BYTES) return;
+  throw new LimitExceededError(
+    'valueBytes',
+    D1_MAX_VALUE_BYTES,
+    bytes,
+    `Parameter ${position} is ${bytes} bytes; d1 stores at most ${D1_MAX_VALUE_BYTES} bytes in one value. ` +
+      'Split the value over several rows, or keep it in object storage (R2) and store its key.',
+    { dialect: 'd1', sql },
+  );
 }
 
 function isBuffer(value: Uint8Array): boolean {

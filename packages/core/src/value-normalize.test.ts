@@ -60,8 +60,9 @@ describe('normalizeValue: equal data across engines compares equal', () => {
     expect(valuesEqual('123456789012345678901234.5', '123456789012345678901234.50', 'numeric')).toBe(true);
   });
 
-  it('reals: equal within a relative tolerance', () => {
-    expect(valuesEqual(0.1 + 0.2, 0.3, 'real')).toBe(true);
+  it('reals: the same double by default, or within a relative tolerance when one is given', () => {
+    expect(valuesEqual(0.1 + 0.2, 0.3, 'real')).toBe(false);
+    expect(valuesEqual(0.1 + 0.2, 0.3, 'real', { realTolerance: 1e-12 })).toBe(true);
     expect(valuesEqual('1.5', 1.5, 'real')).toBe(true);
     expect(valuesEqual(1.5, 1.5000001, 'real')).toBe(false);
   });

@@ -1,10 +1,15 @@
+import { canonicalJsonText, canonicalNumberText, jsonSourceOf } from './json-exact';
+import { epochMicros } from './precise-date';
 import type { LogicalType, Row } from './types';
 
 /** How values are brought to canonical form before comparison. */
 export interface NormalizeOptions {
   /** Timestamp precision kept: `'s'`, `'ms'` (default) or `'us'`. */
   timestampPrecision?: 's' | 'ms' | 'us';
-  /** Relative tolerance for `real` columns. Default `1e-12`. */
+  /**
+   * Relative tolerance for `real` columns. Default `0`: doubles are equal only when they are
+   * the same double (`-0` equals `0`, NaN equals NaN, ±Infinity only itself).
+   */
   realTolerance?: number;
 }
 
@@ -67,9 +72,11 @@ export function canonicalEqual(a: CanonicalValue, b: CanonicalValue, options: No
   if (a === b) return true;
   if (a === null || b === null) return false;
   if (typeof a === 'number' && typeof b === 'number') {
-    if (Number.isNaN(a) && Number.isNaN(b)) return true;
-    const tolerance = options.realTolerance ?? 1e-12;
-    return Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+    // An infinity equals only itself (a === b above): a tolerance scaled by it would match anything.
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+    const tolerance = options.realTolerance ?? 0;
+    return tolerance > 0 && Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
   }
   if (typeof a === 'object' && typeof b === 'object') return a.json === b.json;
   return false;
@@ -132,13 +139,14 @@ function normalizeBoolean(value: unknown): CanonicalValue {
   return mismatch(value);
 }
 
-const SQL_DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+// Years of four or more digits, ISO's signed six-digit years, and Postgres' ' BC' suffix.
+const SQL_DATETIME =
+  /^([+-]\d{6}|\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?( BC)?$/i;
 
 function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us'): CanonicalValue {
   let micros: bigint | undefined;
   if (value instanceof Date) {
-    const ms = value.getTime();
-    if (!Number.isNaN(ms)) micros = BigInt(ms) * 1000n;
+    micros = epochMicros(value);
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     // Epoch seconds or milliseconds: anything past year 5138 in seconds is taken as ms.
     const n = Number(value);
@@ -149,44 +157,52 @@ function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us'): Canon
   if (micros === undefined) return mismatch(value);
   const unit = precision === 's' ? 1_000_000n : precision === 'ms' ? 1000n : 1n;
   const truncated = micros - (((micros % unit) + unit) % unit);
-  const ms = Number(truncated / 1000n);
-  const iso = new Date(ms).toISOString();
-  if (precision === 's') return iso.slice(0, 19) + 'Z';
+  const ms = Number((truncated - (((truncated % 1000n) + 1000n) % 1000n)) / 1000n);
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return mismatch(value);
+  // toISOString writes years outside 0000-9999 as ISO's signed six digits, on both sides alike.
+  const iso = date.toISOString();
+  if (precision === 's') return iso.slice(0, -5) + 'Z';
   if (precision === 'ms') return iso;
   const us = String(((truncated % 1000n) + 1000n) % 1000n).padStart(3, '0');
-  return iso.slice(0, 23) + us + 'Z';
+  return iso.slice(0, -1) + us + 'Z';
 }
 
-function parseTimestampText(s: string): bigint | undefined {
-  if (/^[+-]?\d+(\.\d+)?$/.test(s)) {
+/** Microseconds since the epoch named by timestamp text, or `undefined` when it names none. */
+export function parseTimestampText(s: string): bigint | undefined {
+  if (/^[+-]?\d+(\.\d+)?$/.test(s) && !/^\d{4}-/.test(s)) {
     const n = Number(s);
     return Math.abs(n) < 1e11 ? BigInt(Math.round(n * 1e6)) : BigInt(Math.round(n * 1e3));
   }
   const m = SQL_DATETIME.exec(s);
   if (!m) return undefined;
-  const [, date, time = '00:00:00', zone] = m;
-  const [hms = '00:00', frac = ''] = time.split('.');
-  const withSeconds = hms.length === 5 ? hms + ':00' : hms;
-  let offset = 'Z';
-  if (zone && zone.toUpperCase() !== 'Z') offset = zone.length === 3 ? zone + ':00' : zone.includes(':') ? zone : zone.slice(0, 3) + ':' + zone.slice(3);
-  const ms = Date.parse(`${date}T${withSeconds}${offset}`);
-  if (Number.isNaN(ms)) return undefined;
+  const [, y, mo, d, hh = '00', mi = '00', ss = '00', frac = '', zone, bc] = m;
+  let year = Number(y);
+  if (bc) year = 1 - year; // 1 BC is year 0
+  const month = Number(mo);
+  const day = Number(d);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || Number(hh) > 24 || Number(mi) > 59 || Number(ss) > 60) return undefined;
+  const date = new Date(Date.UTC(2000, month - 1, day, Number(hh), Number(mi), Number(ss)));
+  // Date.UTC maps years 0-99 to 1900-1999; set the year separately.
+  date.setUTCFullYear(year, month - 1, day);
+  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== day) return undefined;
+  let offsetSeconds = 0;
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const parts = zone.slice(1).replace(/:/g, '');
+    offsetSeconds = Number(parts.slice(0, 2)) * 3600 + Number(parts.slice(2, 4) || 0) * 60 + Number(parts.slice(4, 6) || 0);
+    if (zone[0] === '-') offsetSeconds = -offsetSeconds;
+  }
   const sub = BigInt((frac + '000000').slice(0, 6));
-  return BigInt(ms) * 1000n + sub;
+  return (BigInt(date.getTime()) - BigInt(offsetSeconds) * 1000n) * 1000n + sub;
 }
 
+// JSON is compared as canonical text read without rounding numbers: documents parsed
+// elsewhere are compared through the source text they kept, when they kept it.
 function normalizeJson(value: unknown): CanonicalValue {
-  let parsed: unknown = value;
-  if (typeof value === 'string') {
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      return mismatch(value);
-    }
-  } else if (isBytes(value)) {
-    return mismatch(value);
-  }
-  return { json: stableStringify(parsed) };
+  if (isBytes(value)) return mismatch(value);
+  const text = typeof value === 'string' ? value : (jsonSourceOf(value) ?? stableStringify(value));
+  const json = canonicalJsonText(text);
+  return json === undefined ? mismatch(value) : { json };
 }
 
 /** JSON text with object keys sorted at every depth, so key order never decides equality. */
@@ -228,13 +244,15 @@ export function toHex(bytes: Uint8Array | ArrayBuffer): string {
 function normalizeDecimal(value: unknown): CanonicalValue {
   let s: string;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return mismatch(value);
+    if (!Number.isFinite(value)) return String(value);
     s = String(value);
     if (/e/i.test(s)) s = expandExponent(s);
   } else if (typeof value === 'bigint') {
     s = value.toString();
   } else if (typeof value === 'string') {
     s = value.trim();
+    // Postgres numeric holds NaN and ±Infinity; they equal the same double, nothing finite.
+    if (/^[+-]?(infinity|inf|nan)$/i.test(s)) return String(Number(s.replace(/^([+-]?)inf$/i, '$1Infinity')));
     if (/e/i.test(s) && /^[+-]?\d*\.?\d+e[+-]?\d+$/i.test(s)) s = expandExponent(s);
   } else {
     return mismatch(value);
@@ -261,9 +279,30 @@ function normalizeReal(value: unknown): CanonicalValue {
   return mismatch(value);
 }
 
+/**
+ * False when a string holds a lone surrogate, which no engine stores as UTF-8 text.
+ *
+ * @example
+ * ```ts
+ * isWellFormedText('a\uD800b') // false
+ * ```
+ */
+export function isWellFormedText(value: string): boolean {
+  return (value as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function normalizeText(value: unknown): CanonicalValue {
-  if (typeof value === 'string') return value;
-  if (isBytes(value)) return new TextDecoder().decode(value);
+  if (typeof value === 'string') return isWellFormedText(value) ? value : mismatch(value);
+  if (isBytes(value)) {
+    // Text that is not well-formed UTF-8 is compared by its bytes, never through U+FFFD.
+    try {
+      return utf8.decode(value);
+    } catch {
+      return `\u0000bytes:${toHex(value)}`;
+    }
+  }
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return stableStringify(value);
   return String(value);

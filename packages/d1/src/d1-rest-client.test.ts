@@ -112,4 +112,18 @@ describe('the D1 REST client', () => {
     expect(parseRetryAfter('soon')).toBeUndefined();
     expect(parseRetryAfter(new Date(Date.now() - 5000).toUTCString())).toBe(0);
   });
+
+  it('never puts the API token in an error, its cause or its JSON, even when a proxy echoes the Authorization header', async () => {
+    // A misconfigured proxy in front of the API answers with the request headers it got.
+    const echo: typeof fetch = async (_input, init) => {
+      const auth = new Headers(init?.headers).get('authorization');
+      return new Response(`bad gateway; request had authorization: ${auth}; token=${server.apiToken}`, { status: 502 });
+    };
+    const adapter = createD1Adapter(options({ fetch: echo, maxAttempts: 1 }));
+    const error = (await adapter.query('SELECT 1').catch((e: unknown) => e)) as SwitchyardError;
+    expect(error).toBeInstanceOf(TransientError);
+    const everything = [error.message, String(error.stack), JSON.stringify(error), JSON.stringify(error.cause), String((error.cause as Error)?.message)];
+    for (const text of everything) expect(text).not.toContain(server.apiToken);
+    expect(error.message).toContain('[redacted]');
+  });
 });

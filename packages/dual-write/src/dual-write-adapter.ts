@@ -15,6 +15,7 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
 import { EventHub } from './_internal/event-hub';
@@ -23,9 +24,15 @@ import { MetricsCollector } from './_internal/metrics-collector';
 import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
-import { SecondaryWriter } from './_internal/secondary-writer';
-import { WriteQueue } from './_internal/write-queue';
-import { compileFor, runOn, type WriteOp } from './_internal/write-op';
+import { DualWriteSession } from './_internal/dual-write-session';
+import { Replicator, type TransactionRecord } from './_internal/replicator';
+import { RowLocks } from './_internal/row-locks';
+import { RowSettler } from './_internal/row-settle';
+import { SecondaryApplier } from './_internal/secondary-applier';
+import { SecondaryCircuit } from './_internal/secondary-circuit';
+import { TableCatalog } from './_internal/table-catalog';
+import { advanceGenerators, closeWithJournal } from './_internal/switch-steps';
+import { compileFor, type WriteOp } from './_internal/write-op';
 import type { DualWriteEventOf, DualWriteEventType } from './dual-write-events';
 import type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metadata';
 import type { DualWriteMetrics } from './dual-write-metrics';
@@ -34,11 +41,14 @@ import { memoryJournal } from './journal-memory';
 import type { JournalEntry, ReplayResult } from './journal-types';
 import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror/mirror-writes';
 import type { MirrorOp } from './mirror/mirror-op';
+import { dedupeRefs, rowName } from './_internal/row-images';
+import type { Mirror } from './mirror/mirror-types';
 
 /**
- * A {@link DatabaseAdapter} that writes to two databases: the primary first, then the
- * secondary, in the same order, one write pair at a time. Made by
- * {@link createDualWriteAdapter}.
+ * A {@link DatabaseAdapter} that writes to two databases: each write runs on the primary
+ * with the rows it leaves captured, and those rows are applied to the secondary by key.
+ * Writes to different rows run concurrently; writes to one row keep the primary's order.
+ * Made by {@link createDualWriteAdapter}.
  */
 export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, CompiledQueryExecutor {
   readonly #capabilities: [AdapterCapabilities, AdapterCapabilities];
@@ -46,13 +56,22 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   #primaryIndex: 0 | 1;
   readonly #options: ResolvedOptions;
   readonly #book: JournalBook;
-  readonly #queue = new WriteQueue();
+  /** Writes hold it shared; `switchPrimary()` and `close()` exclusively. */
+  readonly #gate = new RowLocks();
   readonly #metrics: MetricsCollector;
   readonly #events: EventHub;
   readonly #types: ColumnTypeCache;
-  readonly #secondaryWriter: SecondaryWriter;
+  readonly #catalog = new TableCatalog();
+  readonly #locks = new RowLocks();
+  readonly #circuit: SecondaryCircuit;
+  readonly #settler: RowSettler;
+  readonly #replicator: Replicator;
+  readonly #replayed = new Map<string, string>();
+  #replayTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #kyselyDialect: DialectName;
   #db: Kysely<DB> | undefined;
+  /** Sessions on a primary without sessions of its own (SQLite, D1) run one at a time. */
+  #sessions: Promise<unknown> = Promise.resolve();
   #lastSwitchAt: Date | null = null;
   #switchCount = 0;
 
@@ -65,12 +84,26 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     this.#metrics = new MetricsCollector(this.#options.collectMetrics);
     this.#events = new EventHub(this.#options.onEvent);
     this.#types = new ColumnTypeCache(() => this.#sides);
-    this.#secondaryWriter = new SecondaryWriter({
+    const { secondaryTimeoutMs, probeIntervalMs } = this.#options;
+    this.#circuit = new SecondaryCircuit(probeIntervalMs, secondaryTimeoutMs, (side, status) => {
+      this.#metrics.circuitChanges++;
+      this.#events.emit({ type: 'circuit', at: new Date(), target: side.name, state: status.state, ...(status.reason ? { reason: status.reason } : {}) });
+      if (status.state === 'closed') this.#replaySoon();
+    });
+    this.#settler = new RowSettler(this.#catalog, this.#types);
+    this.#settler.onParents = (n) => (this.#metrics.parentRowsCopied += n);
+    this.#replicator = new Replicator({
       book: this.#book,
       metrics: this.#metrics,
       events: this.#events,
-      types: this.#types,
+      catalog: this.#catalog,
+      locks: this.#locks,
+      applier: new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 4, maxGroupStatements: 500 }),
+      circuit: this.#circuit,
+      settler: this.#settler,
       options: this.#options,
+      noteReplay: (sql, reason) => this.#noteReplay(sql, reason),
+      replaySoon: () => this.#replaySoon(),
     });
     // Transactions follow the primary: the adapter replays a committed transaction on the
     // secondary itself (as one atomic batch where it has no transactions), so it offers
@@ -250,7 +283,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * primary commits, replayed on the secondary in one transaction (one atomic `batch()`
    * where the secondary has no interactive transactions). A rolled-back transaction sends
    * nothing. Other writes wait until it ends, so do not await writes on this adapter
-   * (rather than on `tx`) inside `fn`.
+   * (rather than on `tx`) inside `fn`. `settings` (isolation level, access mode) apply on
+   * the primary.
    *
    * @example
    * ```ts
@@ -260,7 +294,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * });
    * ```
    */
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     if (!this.primary.capabilities.transactions) {
       throw new UnsupportedError(
         `${this.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), ` +
@@ -268,35 +302,55 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
         { dialect: this.primary.dialect },
       );
     }
-    return this.#queue.run(async () => {
+    return this.#shared(async () => {
       await this.#book.ready();
       const primary = this.primary;
       const secondary = this.secondary;
-      const recorded: Statement[] = [];
+      const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
       const started = this.#metrics.now();
       const mirror = this.#options.mirror;
       let mirrored: MirrorOp | undefined;
+      await (mirror as { ensureTable?: () => Promise<void> } | undefined)?.ensureTable?.();
+      // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
       const result = await primary.transaction(async (tx) => {
-        const value = await fn(new RecordingTransaction<DB>(tx, secondary, recorded));
-        // Async mode: the mirror's entry commits with the transaction's writes.
-        if (mirror) mirrored = await recordInTransaction(mirror, tx, recorded);
+        const value = await fn(new RecordingTransaction<DB>(tx, { replicator: this.#replicator, primary, secondary, record }));
+        // Async mode: the mirror's entry, holding the rows as this transaction left them, commits with it.
+        if (mirror && record.statements.length > 0) {
+          mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+        }
         return value;
-      });
+      }, settings);
       this.#metrics.recordPrimary(started);
-      if (recorded.length === 0) return result;
-      const op: WriteOp = {
-        kind: 'transaction',
-        label: recorded.map((s) => s.sql).join(';\n'),
-        bySide: [recorded, recorded],
-        verifiable: recorded.map(() => false),
-        schema: recorded.some((s) => statementKind(s.sql) === 'schema'),
-      };
-      this.#metrics.totalWrites++;
-      if (op.schema) this.#types.invalidate();
-      if (mirror) await commitMirrored(mirror, mirrored!, this.#options.continueOnSecondaryFailure);
-      else await this.#secondaryWriter.apply(op, primary, secondary, [], recorded, recorded);
+      if (record.statements.length === 0) return result;
+      if (record.statements.some((s) => statementKind(s.sql) === 'schema')) this.#invalidate();
+      const label = record.statements.map((s) => s.sql).join(';\n');
+      if (mirror) {
+        this.#metrics.totalWrites++;
+        await commitMirrored(mirror, mirrored!, this.#options.continueOnSecondaryFailure);
+      } else await this.#replicator.afterTransaction(primary, secondary, record, label);
       return result;
     });
+  }
+
+  /**
+   * Runs `fn` on one session, as Kysely's `db.connection()` does. On a Postgres primary
+   * its reads run on one pinned primary connection (session settings and advisory locks
+   * hold), while writes and transactions reach both sides as usual. On SQLite and D1,
+   * whose one connection is the session, sessions run one at a time.
+   *
+   * @example
+   * ```ts
+   * await adapter.connection(async (session) => session.query('SELECT pg_advisory_lock(42)'));
+   * ```
+   */
+  async connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const primary = this.primary;
+    if (primary.dialect === 'postgres' && primary.connection) {
+      return primary.connection((session) => fn(new DualWriteSession<DB>(this, session)));
+    }
+    const run = this.#sessions.then(() => fn(this));
+    this.#sessions = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -315,7 +369,10 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   }
 
   /**
-   * Waits for the write in flight, then closes both sides.
+   * Waits for the writes in flight, replays what the journal holds, then closes both
+   * sides. Entries of a memory journal that still cannot be applied are never dropped
+   * silently: `close()` then throws a {@link SecondaryWriteError} saying how many, with
+   * the entries in its `entries`.
    *
    * @example
    * ```ts
@@ -323,10 +380,9 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   async close(): Promise<void> {
-    await this.#queue.run(async () => {});
-    const results = await Promise.allSettled(this.#sides.map((s) => s.close()));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    clearTimeout(this.#replayTimer);
+    this.#circuit.stop();
+    return this.#exclusive(() => closeWithJournal(this.#book, this.#sides, () => this.#replay()));
   }
 
   /**
@@ -342,7 +398,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   switchPrimary(options: SwitchPrimaryOptions = {}): Promise<DualWriteMetadata> {
     if (this.#options.mirror) return Promise.reject(asyncSwitchError(this.primary.name, this.secondary.name));
-    return this.#queue.run(async () => {
+    return this.#exclusive(async () => {
       await this.#book.ready();
       const next = this.secondary;
       if (this.#book.pendingFor(next) > 0) {
@@ -357,6 +413,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
           );
         }
       }
+      // The new primary's key generators move past every key the old one handed out.
+      await advanceGenerators(this.primary, next);
       this.#primaryIndex = this.#primaryIndex === 0 ? 1 : 0;
       this.#lastSwitchAt = new Date();
       this.#switchCount++;
@@ -376,10 +434,28 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   replayJournal(): Promise<ReplayResult> {
-    return this.#queue.run(async () => {
+    return this.#shared(async () => {
       await this.#book.ready();
       return this.#replay();
     });
+  }
+
+  /**
+   * Removes a journal entry without applying it: for a statement entry that can never
+   * apply (a table dropped since) once the secondary was repaired by other means. Row
+   * entries need no such step: replay settles them from the primary.
+   *
+   * @example
+   * ```ts
+   * const [stuck] = await adapter.journalEntries();
+   * await adapter.discardJournalEntry(stuck.id);
+   * ```
+   */
+  async discardJournalEntry(id: number): Promise<boolean> {
+    const entry = (await this.#book.journal.entries()).find((e) => e.id === id);
+    if (!entry) return false;
+    await this.#book.discard(entry);
+    return true;
   }
 
   /**
@@ -403,7 +479,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * ```
    */
   getMetrics(): DualWriteMetrics {
-    const metrics = this.#metrics.snapshot(this.#mode(), this.#book.depth());
+    const metrics = this.#metrics.snapshot(this.#mode(), this.#book.depth(), this.#book.oldest(), this.#circuit.status(this.secondary));
     if (this.#options.mirror) metrics.mirror = this.#options.mirror.getMetrics();
     return metrics;
   }
@@ -444,6 +520,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       journal: this.#book.journal.kind,
       journalDepth: this.#book.depth(),
       secondaryWrites: this.#options.secondaryWrites,
+      secondaryTimeoutMs: this.#options.secondaryTimeoutMs,
+      replicatedByStatement: [...this.#replayed].map(([sql, reason]) => ({ sql, reason })),
     };
   }
 
@@ -462,6 +540,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   /** @internal Runs a builder query: compiled per side for writes, on one side for reads. */
   async executeCompiled(compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
     if (target instanceof RecordingTransaction) return target.runCompiled(compiled, this.#kyselyDialect);
+    if (target instanceof DualWriteSession) return target.runCompiled(compiled, this.#kyselyDialect);
     if (target !== this) {
       const result = await target.execute(compiled.sql, compiled.parameters);
       return { ...result, rows: result.rows ?? [] };
@@ -524,39 +603,119 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     };
   }
 
-  /** The write path: primary, then secondary, one pair at a time. */
+  /** The write path: the primary with its rows captured, then the secondary by key. */
   #write(op: WriteOp): Promise<ExecResult[]> {
-    return this.#queue.run(async () => {
+    return this.#shared(async () => {
       await this.#book.ready();
       const primary = this.primary;
       const secondary = this.secondary;
       const index = this.#primaryIndex;
       const forSecondary = op.bySide[1 - index]!;
       preflight(secondary, forSecondary);
-      const started = this.#metrics.now();
       const mirror = this.#options.mirror;
-      // Async mode: the primary write carries the mirror's entry; the secondary gets it later.
-      const results = mirror
-        ? await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure)
-        : await runOn(primary, op.kind, op.bySide[index]);
-      this.#metrics.recordPrimary(started);
-      this.#metrics.totalWrites++;
-      if (op.schema) this.#types.invalidate();
-      if (!mirror) await this.#secondaryWriter.apply(op, primary, secondary, results, forSecondary, op.bySide[index]!);
+      let results: ExecResult[];
+      if (mirror && primary.capabilities.transactions) {
+        // Async mode: the write runs with its rows captured, and the mirror's entry holding
+        // those rows commits with it in one primary transaction.
+        results = await this.#mirroredWrite(mirror, op, primary, secondary, forSecondary);
+      } else if (mirror) {
+        // No interactive transactions (D1): the entry carries the statements, in one atomic batch.
+        const started = this.#metrics.now();
+        results = await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure);
+        this.#metrics.recordPrimary(started);
+        this.#metrics.totalWrites++;
+        this.#metrics.replicatedByStatement += forSecondary.length;
+      } else {
+        const steps = await this.#replicator.steps(primary, op.bySide[index]!, forSecondary);
+        results = await this.#replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
+      }
+      if (op.schema) this.#invalidate();
       if (op.bySide[0] === op.bySide[1]) void this.#rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
       return results;
     });
   }
 
-  /** Replays the journal; the caller holds the write queue. */
+  /** An async-mode write on a primary with transactions: rows captured, entry committed with them. */
+  async #mirroredWrite(mirror: Mirror, op: WriteOp, primary: DatabaseAdapter, secondary: DatabaseAdapter, forSecondary: Statement[]): Promise<ExecResult[]> {
+    const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
+    const started = this.#metrics.now();
+    let mirrored: MirrorOp | undefined;
+    const own = op.bySide[this.#primaryIndex]!;
+    // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
+    await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
+    const results = await primary.transaction(async (tx) => {
+      const recorder = new RecordingTransaction(tx, { replicator: this.#replicator, primary, secondary, record });
+      const out: ExecResult[] = [];
+      for (const [i, s] of own.entries()) out.push(await recorder.executeAs(s, forSecondary[i] ?? s));
+      mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+      return out;
+    });
+    this.#metrics.recordPrimary(started);
+    this.#metrics.totalWrites++;
+    if (mirrored) await commitMirrored(mirror, mirrored, this.#options.continueOnSecondaryFailure);
+    return results;
+  }
+
+  /** Replays the journal, settling row entries from the other side under their rows' locks. */
   async #replay(): Promise<ReplayResult> {
+    // Tables may have been created or fixed behind the adapter's back since they were read.
+    this.#catalog.invalidate();
     const names = this.#sides.map((s) => s.name);
     // With two adapters of one name, an entry is for the side that was secondary: the current one.
     const resolve = (name: string) =>
       this.secondary.name === name ? this.secondary : this.primary.name === name ? this.primary : undefined;
-    const result = await this.#book.replay(resolve, names);
+    const result = await this.#book.replay(resolve, names, async (target, refs) => {
+      const source = target === this.primary ? this.secondary : this.primary;
+      const release = await this.#locks.acquire({ sharedTables: refs.map((r) => r.table), exclusiveTables: [], rows: refs.map((r) => rowName(r.table, r.key)) });
+      try {
+        await this.#settler.resync(source, target, refs);
+      } finally {
+        release();
+      }
+    });
     if (result.applied > 0 || result.error) this.#events.emit({ type: 'journal-replayed', at: new Date(), result });
+    if (!result.error && result.applied > 0) this.#circuit.close(this.secondary);
     return result;
+  }
+
+  /** A replay shortly after the secondary answers again, or after a late write landed. */
+  #replaySoon(): void {
+    if (this.#replayTimer || this.#circuit.isOpen(this.secondary)) return;
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = undefined;
+      if (this.#book.depth() > 0) this.replayJournal().catch(() => {});
+    }, 50);
+    (this.#replayTimer as { unref?: () => void }).unref?.();
+  }
+
+  #noteReplay(sql: string, reason: string): void {
+    const shape = sql.replace(/\s+/g, ' ').trim().slice(0, 200);
+    if (this.#replayed.has(shape) || this.#replayed.size >= 100) return;
+    this.#replayed.set(shape, reason);
+    this.#events.emit({ type: 'statement-replay', at: new Date(), sql: shape, reason });
+  }
+
+  #invalidate(): void {
+    this.#types.invalidate();
+    this.#catalog.invalidate();
+  }
+
+  async #shared<T>(task: () => Promise<T>): Promise<T> {
+    const release = await this.#gate.acquire({ sharedTables: ['gate'], exclusiveTables: [], rows: [] });
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  async #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const release = await this.#gate.acquire({ sharedTables: [], exclusiveTables: ['gate'], rows: [] });
+    try {
+      return await task();
+    } finally {
+      release();
+    }
   }
 
   #route(): ReadRoute {

@@ -54,6 +54,23 @@ export type DualWriteEvent =
       secondary: Row[] | Error;
     }
   | { type: 'switch'; at: Date; primary: string; secondary: string; mode: string }
+  | {
+      type: 'statement-replay';
+      at: Date;
+      /** A statement shape replicated as text instead of rows, reported once per shape. */
+      sql: string;
+      /** Why it could not be captured as rows. */
+      reason: string;
+    }
+  | {
+      type: 'circuit';
+      at: Date;
+      /** The side whose circuit changed. */
+      target: string;
+      /** `'open'`: writes skip it for the journal; `'closed'`: it answers again. */
+      state: 'open' | 'closed';
+      reason?: string;
+    }
   | { type: 'journal-replayed'; at: Date; result: ReplayResult };
 
 /** The names of {@link DualWriteEvent} types. */

@@ -31,6 +31,13 @@ export interface DualWriteMetadata {
   journalDepth: number;
   /** When the secondary is written: `'sync'`, or `'async'` through a mirror. */
   secondaryWrites: 'sync' | 'async';
+  /** Longest a write waits for the secondary (ms); `Infinity` when unbounded. */
+  secondaryTimeoutMs: number;
+  /**
+   * Statement shapes seen so far that replicate as text rather than rows, with the reason
+   * (up to 100). Every other write replicates the rows the primary left.
+   */
+  replicatedByStatement: { sql: string; reason: string }[];
 }
 
 /**

@@ -28,7 +28,7 @@ export interface DualWriteMetrics {
    * the primary instead (`takePrimaryOnConflict`); also counted in `successfulDualWrites`.
    */
   secondaryConflictsResolved: number;
-  /** Writes whose results differed between the sides (`verifyWrites`). */
+  /** Rows that differed between the sides after a write (`verifyWrites`), each settled from the primary. */
   verificationFailures: number;
   /** Mean primary write latency (ms). */
   averagePrimaryLatency: number;
@@ -48,6 +48,24 @@ export interface DualWriteMetrics {
   shadowReadMismatches: number;
   /** Entries waiting in the journal. */
   journalDepth: number;
+  /** Age in milliseconds of the oldest entry waiting in the journal; 0 when it is empty. */
+  journalOldestAgeMs: number;
+  /** Statements replicated as row images: the rows the primary left, applied by key. */
+  replicatedByRow: number;
+  /**
+   * Statements replicated as text, because they cannot be captured as rows: schema
+   * changes, tables without a primary key, `WITH … INSERT`, an UPDATE of a key. The
+   * shapes are in `getMetadata().replicatedByStatement`.
+   */
+  replicatedByStatement: number;
+  /** Writes the secondary did not answer within `secondaryTimeoutMs` (journaled). */
+  secondaryTimeouts: number;
+  /** Parent rows copied from the primary ahead of a child the secondary's foreign keys refused. */
+  parentRowsCopied: number;
+  /** Rows found different under `verifyWrites` and settled from the primary's current row. */
+  divergencesSettled: number;
+  /** The current secondary's circuit: `'open'` while writes skip it for the journal. */
+  secondaryCircuit: 'closed' | 'open';
   /** With `secondaryWrites: 'async'`: the mirror's lag, depth and counts. */
   mirror?: MirrorMetrics;
 }

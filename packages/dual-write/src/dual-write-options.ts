@@ -66,6 +66,15 @@ export interface DualWriteOptions {
   /** With `secondaryWrites: 'async'`: `outboxMirror(primary)` or `queueMirror(queue)`. */
   mirror?: Mirror;
   /**
+   * Longest a write waits for the secondary, in milliseconds. A write that takes longer is
+   * journaled (its rows are settled from the primary when the secondary answers again)
+   * and opens the secondary's circuit: later writes are journaled at once, without
+   * waiting, until a background probe sees it answer. `0` waits without bound. Default `1000`.
+   */
+  secondaryTimeoutMs?: number;
+  /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */
+  probeIntervalMs?: number;
+  /**
    * Rehearses every distinct statement shape the app sends on the other engine, without
    * changing its data, and reports which work there (see {@link SqlRehearsal}).
    */
@@ -85,6 +94,8 @@ export interface ResolvedOptions {
   secondaryWrites: 'sync' | 'async';
   /** Set in async mode. */
   mirror?: Mirror;
+  secondaryTimeoutMs: number;
+  probeIntervalMs: number;
   rehearse?: SqlRehearsal;
 }
 
@@ -98,6 +109,8 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     collectMetrics: options.collectMetrics ?? true,
     secondaryPercent: options.readRouting?.secondaryPercent ?? 0,
     secondaryWrites: 'sync',
+    secondaryTimeoutMs: milliseconds('secondaryTimeoutMs', options.secondaryTimeoutMs, 1000),
+    probeIntervalMs: milliseconds('probeIntervalMs', options.probeIntervalMs, 500),
     rehearse: options.rehearse,
   };
   const percent = resolved.secondaryPercent;
@@ -147,4 +160,12 @@ function resolveMode(a: DatabaseAdapter, b: DatabaseAdapter, mode: string | unde
     `mode ${JSON.stringify(mode)} names neither adapter. Use 'primary-${a.name}' or 'primary-${b.name}' ` +
       "(the adapters' name, set with their `name` option), or leave mode out to make the first adapter primary.",
   );
+}
+
+function milliseconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new InvalidArgumentError(`${name} is a number of milliseconds (0 or more), got ${String(value)}.`);
+  }
+  return value === 0 && name === 'secondaryTimeoutMs' ? Number.POSITIVE_INFINITY : value;
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type DatabaseAdapter, type Row, type Statement } from '@switchyard/core';
 import { decodeParams, encodeParams } from './_internal/param-codec';
 import type { JournalEntry, NewJournalEntry, WriteJournal } from './journal-types';
+import type { RowRef } from './mirror/row-ref';
 
 /** Options of {@link tableJournal}. */
 export interface TableJournalOptions {
@@ -51,7 +52,7 @@ export function tableJournal(adapter: DatabaseAdapter, options: TableJournalOpti
           entry.target,
           entry.sql,
           encodeParams(entry.params),
-          entry.statements ? encodeStatements(entry.statements) : null,
+          entry.rows ? JSON.stringify({ rows: entry.rows }) : entry.statements ? encodeStatements(entry.statements) : null,
           entry.error,
           entry.at.toISOString(),
           entry.attempts,
@@ -100,8 +101,10 @@ function toEntry(row: Row): JournalEntry {
     attempts: Number(row.attempts),
   };
   if (typeof row.statements === 'string') {
-    const list = JSON.parse(row.statements) as { sql: string; params: string }[];
-    entry.statements = list.map((s) => ({ sql: s.sql, params: decodeParams(s.params) }));
+    // The column holds either the statements to replay or, for row images, the rows to settle.
+    const parsed = JSON.parse(row.statements) as { sql: string; params: string }[] | { rows: RowRef[] };
+    if (Array.isArray(parsed)) entry.statements = parsed.map((s) => ({ sql: s.sql, params: decodeParams(s.params) }));
+    else entry.rows = parsed.rows;
   }
   return entry;
 }

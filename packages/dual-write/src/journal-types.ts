@@ -1,4 +1,5 @@
 import type { Statement } from '@switchyard/core';
+import type { RowRef } from './mirror/row-ref';
 
 /**
  * A write that reached the primary but not the other side, kept until
@@ -14,6 +15,12 @@ export interface JournalEntry {
   params: unknown[];
   /** Set when the write was a `batch()` or a transaction: these statements replay atomically, in one batch. */
   statements?: Statement[];
+  /**
+   * Set for writes replicated by row image: the rows to settle. Replay reads each row's
+   * current state from the primary and upserts it (or deletes it) on the target, so it is
+   * idempotent and never stale, whatever happened in between. `sql` then only labels it.
+   */
+  rows?: RowRef[];
   /** Message of the latest failure. */
   error: string;
   /** When the write first failed. */
@@ -60,6 +67,9 @@ export interface ReplayResult {
   applied: number;
   /** Entries still in the journal. */
   remaining: number;
-  /** Why replay stopped early: the first entry that failed again. Later entries were not tried, to keep order. */
+  /**
+   * The first entry that failed again. Entries replicated by row image never block
+   * others; a statement entry that fails holds back only later entries for its table.
+   */
   error?: Error;
 }

@@ -22,9 +22,12 @@ runAdapterConformance({
     databases.push(pg);
     return createDualWriteAdapter(createPostgresAdapter(pg.url), createSQLiteAdapter(':memory:'), {
       verifyWrites: true,
+      secondaryTimeoutMs: 30_000,
       continueOnSecondaryFailure: true,
     });
   },
+  // Writes must reach both sides: tests read each one back.
+  sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;
     const refused = (await dual.journalEntries()).filter((e) => e.attempts > 0);

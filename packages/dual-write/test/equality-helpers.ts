@@ -41,6 +41,12 @@ export function loggingAdapter<A extends DatabaseAdapter>(adapter: A, log: strin
           return (value as (s: string, p?: unknown[]) => unknown).call(target, sql, params);
         };
       }
+      if (key === 'batch') {
+        return (statements: { sql: string }[]) => {
+          for (const s of statements) log.push(s.sql);
+          return (value as (s: unknown) => unknown).call(target, statements);
+        };
+      }
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });

@@ -1,24 +1,31 @@
-import pg from 'pg';
 import type { Client, Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 import {
   BaseAdapter,
   DEFAULT_CAPABILITIES,
-  InvalidArgumentError,
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
+  type Row,
+  type StreamOptions,
   SwitchyardError,
   type TableInfo,
+  type TransactionSettings,
+  hasTransactionSettings,
+  nestedSettingsError,
 } from '@switchyard/core';
+import { cursorRows } from './_internal/cursor-stream';
+import { holdClient } from './_internal/held-client';
+import { beginStatement } from './_internal/transaction-begin';
 import { SerialQueue } from './_internal/serial-queue';
+import type { PgState, TxScope } from './_internal/pg-state';
 import { runPipelined } from './_internal/batch-pipeline';
 import { RollbackFailed, isConnectionFailure, transactionStatus, unwrapRollbackFailure } from './_internal/connection-health';
 import { toRawResult } from './_internal/query-result';
 import { datesAsUtcText } from './_internal/utc-timestamp';
 import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
-import { createTypeParsers, type PostgresTypeParsers } from './postgres-types';
+import { asConnectTimeout, isQueryTimeout, withQueryTimeout } from './_internal/query-timeout';
 
 /**
  * A pg connection: a `Client`, or a `PoolClient` checked out of a pool.
@@ -29,48 +36,6 @@ import { createTypeParsers, type PostgresTypeParsers } from './postgres-types';
  * ```
  */
 export type PostgresConnection = Client | PoolClient;
-
-/**
- * Options of {@link createPostgresAdapter}.
- *
- * @example
- * ```ts
- * createPostgresAdapter(url, { name: 'neon', max: 5, schema: ['public', 'billing'] });
- * ```
- */
-export interface PostgresAdapterOptions extends BaseAdapterOptions {
-  /** Connections in the pool created from a connection string. Default `10` (pg's default). */
-  max?: number;
-  /**
-   * End the pool (or the `Client`) on `close()`. Default: `true` when the adapter
-   * created the pool from a connection string, `false` when you passed a Pool or Client in.
-   */
-  closePool?: boolean;
-  /** Schemas `introspect()` reads. Default `['public']`. */
-  schema?: string | readonly string[];
-  /**
-   * Parsers for types Switchyard leaves to pg (json, bytea, timestamptz, …). Default:
-   * pg's global `types`. int8, numeric, timestamp and date are always Switchyard's.
-   */
-  types?: PostgresTypeParsers;
-}
-
-/** Shared by an adapter and the transaction-scoped adapters it hands out. */
-interface PgState {
-  pool: Pool | undefined;
-  /** The one connection of a Client-based adapter, and the queue that serializes its use. */
-  client: PostgresConnection | undefined;
-  queue: SerialQueue;
-  ownsConnection: boolean;
-  types: PostgresTypeParsers;
-  schemas: string[];
-}
-
-/** The connection a transaction-scoped adapter runs on. */
-interface TxScope {
-  client: PostgresConnection;
-  queue: SerialQueue;
-}
 
 /**
  * A {@link DatabaseAdapter} on node-postgres (`pg`): a Pool, a single Client, or a
@@ -86,7 +51,7 @@ interface TxScope {
  */
 export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   readonly #state: PgState;
-  /** 0 for the adapter itself; n inside the n-th nested transaction. */
+  /** 0 for the adapter itself and its sessions; n inside the n-th nested transaction. */
   readonly #depth: number;
   readonly #tx: TxScope | undefined;
 
@@ -130,24 +95,59 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     return this.#withClient(fn);
   }
 
+  /**
+   * Yields a read's rows in chunks through a server-side cursor (pg-cursor), one round
+   * trip per chunk; the connection stays checked out until the loop ends, and leaving
+   * it early closes the cursor.
+   *
+   * @example
+   * ```ts
+   * for await (const rows of adapter.stream('SELECT * FROM events', [], { chunkSize: 1000 })) console.log(rows.length);
+   * ```
+   */
+  async *stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
+    this.assertOpen();
+    const statement = this.encodeStatement(sql, params);
+    const held = await holdClient<PostgresConnection>((fn) => this.#withClient(fn, sql)).catch((error: unknown) => {
+      throw this.wrapError(error, sql);
+    });
+    const query = { text: statement.sql, values: datesAsUtcText(statement.params), types: this.#state.types };
+    yield* cursorRows<T>(held, query, options.chunkSize ?? 100, (error) => this.wrapError(error, sql));
+  }
+
+  protected override async runSession<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    if (this.#tx) return fn(this);
+    return this.#withClient(async (client) => {
+      const session = new PostgresAdapter<DB>(this.#state, { name: this.name }, 0, { client, queue: new SerialQueue() });
+      try {
+        return await fn(session);
+      } finally {
+        session.endTransactionScope();
+      }
+    });
+  }
+
   protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
     const config = this.#config(statement);
     // Not pool.query(): it destroys the connection on any error, a constraint violation
     // included; here only a failed connection is discarded.
-    const result = await this.#withClient((client) => client.query(config), statement.source ?? statement.sql);
+    const sql = statement.source ?? statement.sql;
+    const result = await this.#withClient((client) => this.#timed(client, sql, () => client.query(config)), sql);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
   }
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
-    const savepoint = this.#tx ? `sy_batch_${this.#depth}` : undefined;
+    const savepoint = this.#depth > 0 ? `sy_batch_${this.#depth}` : undefined;
     return this.#withClient(async (client) => {
       // Outside a transaction COMMIT goes in the same pipeline: after a failed statement
       // Postgres answers it with a rollback, so a batch costs one round trip.
-      const outcome = await runPipelined(client, [
-        savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN',
-        ...statements.map((s) => this.#config(s)),
-        ...(savepoint ? [] : ['COMMIT']),
-      ]);
+      const outcome = await this.#timed(client, statements[0]?.source ?? statements[0]?.sql, () =>
+        runPipelined(client, [
+          savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN',
+          ...statements.map((s) => this.#config(s)),
+          ...(savepoint ? [] : ['COMMIT']),
+        ]),
+      );
       if (outcome.failed !== undefined) {
         const failing = statements[outcome.failed - 1];
         const failingSql = failing ? (failing.source ?? failing.sql) : outcome.failed === 0 ? 'BEGIN' : 'COMMIT';
@@ -167,10 +167,14 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     });
   }
 
-  protected async runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
-    const nested = this.#tx !== undefined;
+  protected async runTransaction<T>(
+    fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
+    settings?: TransactionSettings,
+  ): Promise<T> {
+    const nested = this.#depth > 0;
+    if (nested && hasTransactionSettings(settings)) throw nestedSettingsError(this.name, 'postgres');
     const savepoint = `sy_tx_${this.#depth}`;
-    const begin = nested ? `SAVEPOINT ${savepoint}` : 'BEGIN';
+    const begin = nested ? `SAVEPOINT ${savepoint}` : beginStatement(settings, this.name);
     const commit = nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT';
     const rollback = nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK';
     const body = async (client: PostgresConnection, queue: SerialQueue): Promise<T> => {
@@ -197,7 +201,8 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
       }
     };
     // A savepoint shares its transaction's connection and statement queue, so the outer
-    // transaction's adapter stays usable inside the nested callback.
+    // transaction's adapter stays usable inside the nested callback; a session's
+    // transaction runs on the session's connection.
     if (this.#tx) return unwrapRollbackFailure(body(this.#tx.client, this.#tx.queue));
     // The root holds a connection for the whole transaction: on a Client-based adapter
     // other callers wait for it; on a pool they use other connections.
@@ -207,13 +212,13 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   protected async runIntrospect(): Promise<TableInfo[]> {
     return introspectPostgres(async <T>(text: string, values: unknown[]) => {
       const config: QueryConfig = { text, values, types: this.#state.types };
-      const result = await this.#withClient((client) => client.query(config));
+      const result = await this.#withClient((client) => this.#timed(client, text, () => client.query(config)));
       return result.rows as T[];
     }, this.#state.schemas);
   }
 
   protected async runClose(): Promise<void> {
-    if (this.#depth > 0 || !this.#state.ownsConnection) return;
+    if (this.#tx || !this.#state.ownsConnection) return;
     const { pool, client, queue } = this.#state;
     if (pool) await pool.end();
     // Statements queued before close() finish first.
@@ -231,10 +236,23 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   /** Runs a transaction-control statement, with its error typed. */
   async #control(client: PostgresConnection, sql: string): Promise<void> {
     try {
-      await client.query(sql);
+      await this.#timed(client, sql, () => client.query(sql));
     } catch (error) {
       throw this.wrapError(error, sql);
     }
+  }
+
+  /** One round trip, bounded by `queryTimeoutMs`. */
+  #timed<T>(client: PostgresConnection, sql: string | undefined, run: () => Promise<T>): Promise<T> {
+    return withQueryTimeout(client, this.#state.queryTimeoutMs, { sql, adapterName: this.name }, run);
+  }
+
+  /** Puts the session settings in place on a connection's first use by this adapter. */
+  async #configure(client: PostgresConnection): Promise<void> {
+    const { statementTimeoutMs, configured } = this.#state;
+    if (statementTimeoutMs === undefined || configured.has(client)) return;
+    await this.#control(client, `SET statement_timeout = ${statementTimeoutMs}`);
+    configured.add(client);
   }
 
   /**
@@ -245,13 +263,21 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     const tx = this.#tx;
     if (tx) return unwrapRollbackFailure(tx.queue.run(() => fn(tx.client)));
     const { pool, client, queue } = this.#state;
-    if (client) return unwrapRollbackFailure(queue.run(() => fn(client)));
+    if (client) {
+      return unwrapRollbackFailure(
+        queue.run(async () => {
+          await this.#configure(client);
+          return fn(client);
+        }),
+      );
+    }
     let checkedOut: PoolClient;
     try {
       checkedOut = await pool!.connect();
     } catch (error) {
       // Typed here: transaction() and withConnection() hand errors back as they come.
-      throw this.wrapError(error, sql);
+      const bound = this.#state.connectTimeoutMs ?? (pool as { options?: { connectionTimeoutMillis?: number } }).options?.connectionTimeoutMillis;
+      throw asConnectTimeout(error, bound, this.name) ?? this.wrapError(error, sql);
     }
     // A connection that failed is destroyed rather than handed to the next caller.
     let discard: Error | undefined;
@@ -262,73 +288,19 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     };
     checkedOut.on('error', onError);
     try {
+      await this.#configure(checkedOut);
       return await fn(checkedOut);
     } catch (error) {
       if (error instanceof RollbackFailed) {
         discard = error;
         throw error.original;
       }
-      if (isConnectionFailure(error)) discard = error as Error;
+      // After a query timeout the connection is already destroyed; the pool must not keep it.
+      if (isConnectionFailure(error) || isQueryTimeout(error)) discard = error as Error;
       throw error;
     } finally {
       checkedOut.removeListener('error', onError);
       checkedOut.release(discard);
     }
   }
-}
-
-/**
- * Creates an adapter on a pg `Pool`, a `Client` (connected, or connected by you before
- * the first query), or a connection string, for which it creates and owns a Pool.
- *
- * In Cloudflare Workers pass Hyperdrive's connection string
- * (`env.HYPERDRIVE.connectionString`, with the `nodejs_compat` flag): this path only
- * uses pg's Pool and Client. Create the adapter per request and `close()` it at the end.
- *
- * @example
- * ```ts
- * import { createPostgresAdapter } from '@switchyard/postgres';
- * const adapter = createPostgresAdapter(process.env.DATABASE_URL!, { max: 5 });
- * const notes = await adapter.query('SELECT * FROM notes WHERE user_id = ?', [userId]);
- * ```
- */
-export function createPostgresAdapter<DB = any>(
-  poolOrClientOrConnectionString: Pool | PostgresConnection | string,
-  options: PostgresAdapterOptions = {},
-): PostgresAdapter<DB> {
-  const source = poolOrClientOrConnectionString;
-  let pool: Pool | undefined;
-  let client: PostgresConnection | undefined;
-  if (typeof source === 'string') {
-    if (source.trim() === '') {
-      throw new InvalidArgumentError('createPostgresAdapter: the connection string is empty. Pass postgres://user:pass@host:5432/db, a pg Pool or a pg Client.', { dialect: 'postgres' });
-    }
-    pool = new pg.Pool({ connectionString: source, max: options.max ?? 10 });
-    // An idle connection the server drops must not crash the process; the next query reconnects.
-    pool.on('error', () => {});
-  } else if (isPool(source)) {
-    pool = source;
-  } else if (source && typeof (source as Client).query === 'function') {
-    client = source as PostgresConnection;
-  } else {
-    throw new InvalidArgumentError(
-      'createPostgresAdapter: expected a pg Pool, a pg Client or a connection string.',
-      { dialect: 'postgres' },
-    );
-  }
-  const schema = options.schema ?? 'public';
-  const state: PgState = {
-    pool,
-    client,
-    queue: new SerialQueue(),
-    ownsConnection: options.closePool ?? typeof source === 'string',
-    types: createTypeParsers(options.types),
-    schemas: typeof schema === 'string' ? [schema] : [...schema],
-  };
-  return new PostgresAdapter<DB>(state, options);
-}
-
-function isPool(value: unknown): value is Pool {
-  const v = value as Partial<Pool>;
-  return typeof v === 'object' && v !== null && typeof v.connect === 'function' && 'totalCount' in v && 'idleCount' in v;
 }

@@ -2,7 +2,7 @@ import { QueryError, TransientError } from '@switchyard/core';
 import { createTestDatabase } from '@switchyard/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresAdapter } from './postgres-adapter';
+import { createPostgresAdapter } from './postgres-create';
 
 const database = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: database.url, max: 3 });

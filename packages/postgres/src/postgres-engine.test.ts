@@ -1,7 +1,8 @@
 import { ConstraintError, ParameterError, QueryError } from '@switchyard/core';
 import { createTestDatabase } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresAdapter, type PostgresAdapter } from './postgres-adapter';
+import type { PostgresAdapter } from './postgres-adapter';
+import { createPostgresAdapter } from './postgres-create';
 
 const database = await createTestDatabase();
 let adapter: PostgresAdapter;

@@ -1,3 +1,4 @@
+import { parseJsonKeepingSource, PreciseDate } from '@switchyard/core';
 import pg from 'pg';
 import { parsePgArray } from './_internal/pg-array';
 
@@ -28,13 +29,19 @@ export const PG_OID = {
   numeric: 1700,
   date: 1082,
   timestamp: 1114,
+  timestamptz: 1184,
+  json: 114,
+  jsonb: 3802,
   int8Array: 1016,
   numericArray: 1231,
   dateArray: 1182,
   timestampArray: 1115,
+  timestamptzArray: 1185,
 } as const;
 
-const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?( BC)?$/;
+// Postgres' ISO output: timestamp, or timestamptz with the session's offset (+05:30, or
+// +hh:mm:ss for historic zones), years of four or more digits, ' BC' last.
+const TIMESTAMP = /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/;
 
 /**
  * int8 as a number when it fits a double exactly, otherwise a bigint: never rounded,
@@ -54,13 +61,15 @@ export function parseInt8(value: string): number | bigint {
 }
 
 /**
- * `timestamp without time zone` read as UTC, so the instant does not depend on the
- * process's time zone (pg's default reads it as local time). `infinity` stays
- * `Infinity`, as pg reports it.
+ * `timestamp` read as UTC, so the instant does not depend on the process's time zone
+ * (pg's default reads it as local time), and `timestamptz` at its offset. A value with
+ * microseconds below the millisecond is a {@link PreciseDate} (a `Date` that keeps
+ * them); `infinity` stays `Infinity`, as pg reports it. Years of five digits and BC are read.
  *
  * @example
  * ```ts
- * parseTimestampUtc('2024-05-01 12:00:00.123456').toISOString() // '2024-05-01T12:00:00.123Z'
+ * parseTimestampUtc('2024-05-01 12:00:00.123456').toISOString()        // '2024-05-01T12:00:00.123Z'
+ * (parseTimestampUtc('2024-05-01 12:00:00.123456') as PreciseDate).microseconds // 456
  * ```
  */
 export function parseTimestampUtc(value: string): Date | number {
@@ -71,51 +80,86 @@ export function parseTimestampUtc(value: string): Date | number {
     return new Date(NaN);
   }
   let year = Number(m[1]);
-  if (m[8]) year = 1 - year; // 1 BC is year 0
-  // Microseconds are cut to the milliseconds a Date holds.
-  const ms = m[7] ? Number((m[7] + '00').slice(0, 3)) : 0;
-  const date = new Date(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  if (m[12]) year = 1 - year; // 1 BC is year 0
+  const frac = m[7] ? (m[7] + '00000').slice(0, 6) : '000000';
+  const ms = Number(frac.slice(0, 3));
+  const micros = Number(frac.slice(3));
+  let offsetMs = 0;
+  if (m[8]) {
+    offsetMs = (Number(m[9]) * 3600 + Number(m[10] ?? 0) * 60 + Number(m[11] ?? 0)) * 1000;
+    if (m[8] === '-') offsetMs = -offsetMs;
+  }
+  const date = micros === 0 ? new Date(0) : new PreciseDate(0, micros);
+  date.setTime(Date.UTC(2000, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
   // Date.UTC maps years 0-99 to 1900-1999; set the year separately.
   date.setUTCFullYear(year);
+  if (offsetMs !== 0) date.setTime(date.getTime() - offsetMs);
   return date;
 }
 
 const identity = (value: string): string => value;
-const int8Array = (value: string) => parsePgArray(value, parseInt8);
+const toBigint = (value: string): bigint => BigInt(value);
+
+/**
+ * How int8 (bigint) values are read: `'exact'` (default) a number when it fits a
+ * double exactly, else a bigint; `'string'` as pg (and Kysely's PostgresDialect) reads
+ * them; `'bigint'` always a bigint.
+ *
+ * @example
+ * ```ts
+ * createPostgresAdapter(url, { int8: 'string' });
+ * ```
+ */
+export type Int8Mode = 'exact' | 'string' | 'bigint';
+
+const INT8_PARSERS: Record<Int8Mode, (value: string) => unknown> = { exact: parseInt8, string: identity, bigint: toBigint };
 const stringArray = (value: string) => parsePgArray(value, identity);
 const timestampArray = (value: string) => parsePgArray(value, parseTimestampUtc);
+// A document whose numbers a double may round keeps its text (see core's JSON_SOURCE).
+const json = (value: string) => parseJsonKeepingSource(value);
 
 /**
  * The type parsers every Switchyard Postgres query uses, passed per query so a Pool
  * you hand in is never modified globally: int8 exact (number or bigint), numeric as
- * an exact string, timestamp without time zone as UTC, date as `'YYYY-MM-DD'`, and
- * the arrays of these alike. Everything else (json/jsonb parsed, bytea as Buffer,
- * timestamptz as Date, int2/int4 as numbers) falls through to `fallback`, pg's
- * global parsers by default.
+ * an exact string, timestamp without time zone as UTC, timestamp and timestamptz with
+ * their microseconds (a {@link PreciseDate} when there are any), json/jsonb parsed with
+ * the exact text kept when a number could round, date as `'YYYY-MM-DD'`, and the arrays
+ * of these alike. Everything else (bytea as Buffer, int2/int4 as numbers) falls through
+ * to `fallback`, pg's global parsers by default.
  *
  * @example
  * ```ts
  * await client.query({ text: 'SELECT 1::int8 AS n', types: createTypeParsers() });
  * ```
  */
-export function createTypeParsers(fallback: PostgresTypeParsers = pg.types as PostgresTypeParsers): PostgresTypeParsers {
+export function createTypeParsers(
+  fallback: PostgresTypeParsers = pg.types as PostgresTypeParsers,
+  int8: Int8Mode = 'exact',
+): PostgresTypeParsers {
+  const parseInt8As = INT8_PARSERS[int8];
+  const int8Array = (value: string) => parsePgArray(value, parseInt8As);
   return {
     getTypeParser(oid: number, format: 'text' | 'binary' = 'text') {
       if (format === 'text') {
         switch (oid) {
           case PG_OID.int8:
-            return parseInt8;
+            return parseInt8As;
           case PG_OID.numeric:
           case PG_OID.date:
             return identity;
           case PG_OID.timestamp:
+          case PG_OID.timestamptz:
             return parseTimestampUtc;
+          case PG_OID.json:
+          case PG_OID.jsonb:
+            return json;
           case PG_OID.int8Array:
             return int8Array;
           case PG_OID.numericArray:
           case PG_OID.dateArray:
             return stringArray;
           case PG_OID.timestampArray:
+          case PG_OID.timestamptzArray:
             return timestampArray;
         }
       }

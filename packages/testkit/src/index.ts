@@ -7,3 +7,4 @@ export {
   type TestDatabase,
   type TestPostgresServer,
 } from './postgres-server';
+export { startFaultProxy, type FaultMode, type FaultProxy, type FaultProxyOptions } from './fault-proxy';

@@ -1,6 +1,6 @@
 export { validateDatabases } from './validate-databases';
 export { quickValidate } from './quick-validate';
-export { repair, type RepairOptions, type RepairResult, type TableRepair } from './repair-target';
+export { repair, type RepairMismatch, type RepairOptions, type RepairResult, type TableRepair } from './repair-target';
 export { formatSummary } from './report-summary';
 export { ValidationError } from './validation-errors';
 export type {

@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type ColumnInfo, type DatabaseAdapter, type Row, type Statement, type TableInfo } from '@switchyard/core';
+import { InvalidArgumentError, type ColumnInfo, type DatabaseAdapter, type NormalizeOptions, type Row, type Statement, type TableInfo } from '@switchyard/core';
 import { fetchByKeys } from './_internal/fetch-by-keys';
+import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
 import { keysMatch, quoteIdent, selectList, tableRef } from './_internal/sql-text';
 import { comparisonType, type KeyColumn } from './_internal/table-plan';
@@ -21,6 +22,22 @@ export interface RepairOptions {
   deleteExtra?: boolean;
   /** Statements per `batch()` call (each batch is atomic). Default `50`. */
   statementsPerBatch?: number;
+  /** Timestamp precision the written rows are checked at, as in validation. Default `'ms'`. */
+  timestampPrecision?: NormalizeOptions['timestampPrecision'];
+}
+
+/**
+ * A row that still differs after {@link repair} wrote it, and why.
+ *
+ * @example
+ * ```ts
+ * for (const m of result.tables.flatMap((t) => t.stillDifferent)) console.error(m.key, m.reasons.join('; '));
+ * ```
+ */
+export interface RepairMismatch {
+  key: RowKey;
+  /** One reason per differing column, e.g. that the target type cannot hold the source value. */
+  reasons: string[];
 }
 
 /**
@@ -45,6 +62,8 @@ export interface TableRepair {
   incomplete: boolean;
   /** The statements run (or, with `dryRun`, that would run). */
   statements: Statement[];
+  /** Rows read again after the write that still differ from the source (empty on a dry run). */
+  stillDifferent: RepairMismatch[];
 }
 
 /**
@@ -60,6 +79,8 @@ export interface RepairResult {
   tables: TableRepair[];
   upserted: number;
   deleted: number;
+  /** Rows still different after the write, over all tables: non-zero means the repair did not succeed. */
+  stillDifferent: number;
 }
 
 // Rows per INSERT: enough to amortize the round trip, within every engine's statement size.
@@ -70,7 +91,9 @@ const MAX_ROWS_PER_INSERT = 500;
  * in the target are inserted and differing rows overwritten (INSERT ... ON CONFLICT (key)
  * DO UPDATE, on every engine), and extra rows deleted only with `deleteExtra`. Rows are
  * read again from the source by key, never taken from the report, and written in atomic
- * batches that stay within the target's parameter limit (D1: 100).
+ * batches that stay within the target's parameter limit (D1: 100). Every written row is
+ * then read again on both sides and compared; rows that still differ are listed in
+ * `stillDifferent` with the reason (for example a target type that cannot hold the value).
  *
  * @example
  * ```ts
@@ -89,7 +112,7 @@ export async function repair(
   if (!Number.isInteger(perBatch) || perBatch < 1) {
     throw new InvalidArgumentError(`repair: statementsPerBatch must be an integer >= 1, got ${String(perBatch)}.`);
   }
-  const result: RepairResult = { dryRun: options.dryRun ?? false, tables: [], upserted: 0, deleted: 0 };
+  const result: RepairResult = { dryRun: options.dryRun ?? false, tables: [], upserted: 0, deleted: 0, stillDifferent: 0 };
   const todo = report.tables.filter(
     (t) => t.keyColumns.length > 0 && t.missingInTargetCount + t.differentRowsCount + t.extraInTargetCount > 0,
   );
@@ -105,7 +128,10 @@ export async function repair(
     repaired.extraKept = options.deleteExtra ? table.extraInTargetCount - repaired.deleted : table.extraInTargetCount;
     if (!result.dryRun) {
       for (let i = 0; i < repaired.statements.length; i += perBatch) await target.batch(repaired.statements.slice(i, i + perBatch));
+      repaired.stillDifferent = await repaired.verify();
+      result.stillDifferent += repaired.stillDifferent.length;
     }
+    delete (repaired as Partial<PlannedRepair>).verify;
     result.tables.push(repaired);
     result.upserted += repaired.upserted;
     result.deleted += repaired.deleted;
@@ -122,8 +148,12 @@ async function repairTable(
   upsertKeys: RowKey[],
   extraKeys: RowKey[],
   options: RepairOptions,
-): Promise<TableRepair> {
-  const out: TableRepair = { table: from.name, upserted: 0, deleted: 0, extraKept: 0, goneFromSource: 0, incomplete: false, statements: [] };
+): Promise<PlannedRepair> {
+  let sourceRows: Map<string, Row> = new Map();
+  const out: PlannedRepair = {
+    table: from.name, upserted: 0, deleted: 0, extraKept: 0, goneFromSource: 0, incomplete: false, statements: [], stillDifferent: [],
+    verify: () => verifyRepair(source, target, { from, to }, pairs, keys, codec, sourceRows, { timestampPrecision: options.timestampPrecision ?? 'ms' }),
+  };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
   const pairs = from.columns
     .filter((c) => targetColumns.has(c.name))
@@ -138,6 +168,7 @@ async function repairTable(
 
   if (upsertKeys.length > 0) {
     const rows = await fetchByKeys(source, from, keys, pairs.map((p) => p.from.name), upsertKeys, codec);
+    sourceRows = rows;
     out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
     const values = [...rows.values()].map((row) => pairs.map((p) => convert(row, p, source, target)));
     const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(maxParams / pairs.length)));
@@ -155,6 +186,9 @@ async function repairTable(
   }
   return out;
 }
+
+// A table's plan, with the check to run once its statements are written.
+type PlannedRepair = TableRepair & { verify: () => Promise<RepairMismatch[]> };
 
 function convert(row: Row, pair: { from: ColumnInfo; to: ColumnInfo }, source: DatabaseAdapter, target: DatabaseAdapter): unknown {
   return toTargetValue(row[pair.from.name], pair.from, source.dialect, pair.to, target.dialect);

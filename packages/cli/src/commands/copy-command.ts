@@ -5,6 +5,7 @@ import { choiceFlag, expectPositionals, intFlag, listFlag } from '../_internal/a
 import { withConnections } from '../_internal/connections-use';
 import { fmt, ProgressView } from '../_internal/progress-view';
 import { applyMissingSchema } from '../_internal/schema-apply';
+import { inCliWords, keyColumnsFlag, planSummary } from '../_internal/copy-flags';
 
 const HELP = `Usage: switchyard copy <source> <target> [flags]
 
@@ -15,6 +16,12 @@ crash) resumes where it was when run again, and never writes a row twice.
 
 Flags:
   --tables <a,b>            Only these tables (default: all, parents before children)
+  --exclude <a,b>           Leave these tables out
+  --key-columns <t=a,b>     For table t without a primary key, page and resume by the
+                            unique, not-null columns a,b (repeat for more tables)
+  --skip-keyless            Copy every other table when some have no primary key
+                            (they are listed; copy them with --key-columns, or see
+                            the runbook for a quiet source)
   --batch-size <n>          Rows per batch (default: as many as <target>'s limits allow)
   --on-conflict <mode>      Rows already in <target>: skip (default), update or error
   --concurrency <n>         Key ranges copied at once, across tables (default: 1)
@@ -35,8 +42,16 @@ Flags:
                             faster, for a <source> nothing writes to during the copy
   --create-schema           First create the tables <target> lacks (translated DDL,
                             as \`switchyard schema --apply\` does)
+  --identifier-case <case>  With --create-schema on PostgreSQL: lower or preserve
+                            (see \`switchyard schema --help\`)
   --json                    Print the result as JSON instead of a summary
   -h, --help                Show this help
+
+Tables that reference each other (a foreign-key cycle, or a table referencing itself)
+are copied side by side: on PostgreSQL their foreign keys are dropped for the copy and
+added back NOT VALID, then validated; on SQLite enforcement is off until the copy ends.
+Every wait (parents first, another worker's claim) is printed with its reason, and
+--dry-run prints the order, the cycles and the tables without a key.
 
 Exit codes: 0 every table copied, 2 a table failed or the copy was stopped.
 
@@ -55,6 +70,9 @@ export const copyCommand: CommandDefinition = {
   help: HELP,
   options: {
     tables: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
+    'key-columns': { type: 'string', multiple: true },
+    'skip-keyless': { type: 'boolean' },
     'batch-size': { type: 'string' },
     'on-conflict': { type: 'string' },
     concurrency: { type: 'string' },
@@ -71,6 +89,7 @@ export const copyCommand: CommandDefinition = {
     'sync-sequences': { type: 'boolean' },
     reconcile: { type: 'boolean' },
     'create-schema': { type: 'boolean' },
+    'identifier-case': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(args, io) {
@@ -79,6 +98,11 @@ export const copyCommand: CommandDefinition = {
     const options: CopyOptions = {};
     const tables = listFlag(v.tables);
     if (tables) options.tables = tables;
+    const exclude = listFlag(v.exclude);
+    if (exclude) options.exclude = exclude;
+    const keyColumns = keyColumnsFlag(v['key-columns']);
+    if (keyColumns) options.keyColumns = keyColumns;
+    if (v['skip-keyless']) options.keyless = 'skip';
     const batchSize = intFlag(v['batch-size'], 'batch-size', 'copy');
     if (batchSize) options.batchSize = batchSize;
     const onConflict = choiceFlag(v['on-conflict'], 'on-conflict', ['skip', 'update', 'error'] as const, 'copy');
@@ -105,20 +129,24 @@ export const copyCommand: CommandDefinition = {
 
     return withConnections(io, [{ value: source!, role: '<source>' }, { value: target!, role: '<target>', create: true }], async ([from, to]) => {
       if (v['create-schema']) {
-        const created = await applyMissingSchema(from!, to!, { tables, dryRun: Boolean(v['dry-run']) });
+        const identifierCase = choiceFlag(v['identifier-case'], 'identifier-case', ['lower', 'preserve'] as const, 'copy');
+        const created = await applyMissingSchema(from!, to!, { tables, dryRun: Boolean(v['dry-run']), identifierCase });
         for (const line of created.lines) io.stderr.write(line + '\n');
       }
       const view = v.json ? undefined : new ProgressView(io.stderr);
       const { copyTables } = await import('@switchyard/copy');
       const result: CopyResult = await copyTables(from!, to!, {
         ...options,
+        onNotice: (n) => io.stderr.write(`${n.kind}: ${n.table ? `${n.table}: ` : ''}${n.message}\n`),
         onProgress: (p) => view?.update({ table: p.table, rowsCopied: p.rowsCopiedAllRuns, totalRows: p.totalRows, rowsPerSecond: p.rowsPerSecond, etaMs: p.etaMs }),
+      }).catch((error: unknown) => {
+        throw inCliWords(error);
       });
       if (view) {
         for (const t of result.tables) if (t.status === 'done') view.finish(t.table, t.rowsCopied, t.totalRows);
         view.close();
       }
-      io.stdout.write(v.json ? JSON.stringify(result, null, 2) + '\n' : copySummary(result, Boolean(v['dry-run'])));
+      io.stdout.write(v.json ? JSON.stringify(result, null, 2) + '\n' : copySummary(result, Boolean(v['dry-run'])) + planSummary(result));
       if (result.aborted) {
         io.stderr.write('The copy was stopped; its progress is saved. Run the same command again to resume.\n');
         return ExitCode.error;

@@ -58,14 +58,15 @@ export const repairCommand: CommandDefinition = {
         io.stdout.write(args.values.json ? JSON.stringify({ report, repair: null }, jsonReplacer, 2) + '\n' : 'Nothing to repair: <target> already equals <source>.\n');
         return ExitCode.ok;
       }
-      let result = await repair(report, from!, to!, { dryRun, deleteExtra });
+      const repairOptions = { dryRun, deleteExtra, timestampPrecision: options.timestampPrecision };
+      let result = await repair(report, from!, to!, repairOptions);
       const rounds: RepairResult[] = [result];
       // A report lists at most maxDifferences keys per table: validate again and repair
       // the next ones until nothing was cut off (a dry run stops after the first round).
       while (!dryRun && result.tables.some((t) => t.incomplete) && rounds.length < 100) {
         const next = await validateDatabases(from!, to!, options);
         if (next.ok) break;
-        result = await repair(next, from!, to!, { dryRun, deleteExtra });
+        result = await repair(next, from!, to!, repairOptions);
         rounds.push(result);
       }
       if (args.values.json) io.stdout.write(JSON.stringify({ report, repair: rounds }, jsonReplacer, 2) + '\n');
@@ -74,7 +75,9 @@ export const repairCommand: CommandDefinition = {
         io.stdout.write(describeRepair(rounds, dryRun));
       }
       const extraKept = !deleteExtra && report.totals.extraInTarget > 0;
-      return dryRun || extraKept ? ExitCode.mismatch : ExitCode.ok;
+      // Written rows are read back: any still different means the repair did not succeed.
+      const unrepaired = rounds.some((r) => r.stillDifferent > 0);
+      return dryRun || extraKept || unrepaired ? ExitCode.mismatch : ExitCode.ok;
     });
   },
 };
@@ -98,6 +101,13 @@ export function describeRepair(rounds: readonly RepairResult[], dryRun: boolean)
       `  ${table}: ${verb ? 'would write' : 'wrote'} ${t.upserted} row(s), ${verb ? 'would delete' : 'deleted'} ${t.deleted}` +
         (t.extraKept ? `, kept ${t.extraKept} extra row(s) (add --delete-extra to delete them)` : ''),
     );
+  }
+  const still = rounds[rounds.length - 1]!.tables.flatMap((t) => t.stillDifferent.map((m) => ({ table: t.table, ...m })));
+  if (still.length > 0) {
+    lines.push(`Still different after the repair: ${still.length} row(s), read back from both sides:`);
+    for (const m of still.slice(0, 20)) lines.push(`  ${m.table} ${JSON.stringify(m.key, jsonReplacer)}: ${m.reasons.join('; ')}`);
+    if (still.length > 20) lines.push(`  ... and ${still.length - 20} more (--json lists them all)`);
+    lines.push('Change the target column type so it can hold these values, then copy or repair again.');
   }
   return lines.join('\n') + '\n';
 }

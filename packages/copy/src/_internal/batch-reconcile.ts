@@ -1,5 +1,6 @@
 import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import { InsertWriter } from './insert-writer';
+import { createPageReader } from './key-range';
 import { encodeKey, type KeyValues } from './key-codec';
 import { keyTuple, placeholderTuple, tableRef } from './sql-text';
 import type { TableJob } from './table-job';
@@ -30,7 +31,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
   };
 
   /** Returns the rows rewritten (upserted or deleted) to catch up with writes made during the batch. */
-  return async (after: KeyValues | null, last: KeyValues, written: unknown[][]): Promise<number> => {
+  const reconcile = async (after: KeyValues | null, last: KeyValues, written: unknown[][]): Promise<number> => {
     let previous = written;
     let changed = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -52,6 +53,46 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     }
     return changed;
   };
+
+  // Keys compared across engines only where both sides hold them alike: integers and text.
+  const comparableKeys = job.target.primaryKey.every((k) => {
+    const column = job.target.columns.find((c) => c.name === k);
+    return column?.logicalType === 'integer' || column?.logicalType === 'text';
+  });
+  const targetKeys = createPageReader(target, job.target, job.target.primaryKey, job.plan.rowsPerBatch);
+  const existsSql = `SELECT 1 AS x FROM ${tableRef(job.source, source.dialect)} WHERE ${keyTuple(job.source.primaryKey)} = ${placeholderTuple(job.source.primaryKey.length)}`;
+
+  /**
+   * The reconcile of a batch committed by a run that died before reconciling it: what it
+   * wrote is unknown, so the span's current source rows are all upserted, and target rows
+   * of the span that the source no longer has are deleted (each checked by key against
+   * the source, since the engines may order text keys differently); then the usual rounds.
+   */
+  const resync = async (after: KeyValues | null, last: KeyValues): Promise<number> => {
+    const fresh = await readSpan(after, last);
+    if (fresh.length > 0) await upsert.write(job.prepare(fresh).values, undefined);
+    const present = new Set(fresh.map((row) => keyText(job.keyOf(row))));
+    const deletes: Statement[] = [];
+    for (let from = after; comparableKeys; ) {
+      const page = await targetKeys(from, last);
+      for (const key of page) {
+        if (present.has(keyText(key))) continue;
+        if (!(await source.first(existsSql, key))) deletes.push({ sql: deleteSql, params: key });
+      }
+      if (page.length < job.plan.rowsPerBatch) break;
+      from = page[page.length - 1]!;
+    }
+    if (deletes.length > 0) await target.batch(deletes);
+    return fresh.length + deletes.length + (await reconcile(after, last, fresh));
+  };
+  return { reconcile, resync };
+}
+
+/** A key as text that is the same whichever engine returned it (numbers, bigints, dates, bytes). */
+function keyText(key: KeyValues): string {
+  return key
+    .map((v) => (v instanceof Date ? v.toISOString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)))
+    .join('\u0000');
 }
 
 function rowsEqual(a: unknown[], b: unknown[]): boolean {

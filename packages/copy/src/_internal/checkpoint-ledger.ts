@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import { decodeKey, encodeKey, type KeyValues } from './key-codec';
 import { quoteLiteral } from './sql-text';
@@ -12,6 +13,11 @@ export interface RangeState {
   start: KeyValues | null;
   end: KeyValues | null;
   lastKey: KeyValues | null;
+  /**
+   * Where the last committed batch started (`null`: at the range's open start), so a
+   * resumed copy can reconcile that batch again; `undefined` when not recorded.
+   */
+  batchStart?: KeyValues | null;
   rowsCopied: number;
   status: RangeStatus;
   error: string | null;
@@ -39,14 +45,38 @@ export interface Ledger {
   plan(table: string, ranges: RangeBounds[]): Promise<RangeState[]>;
   /** Takes the next range this worker may copy, or `undefined`. */
   claim(table: string): Promise<RangeState | undefined>;
-  advance(range: RangeState, lastKey: KeyValues, rows: number, done: boolean): Advance;
+  advance(range: RangeState, batchStart: KeyValues | null, lastKey: KeyValues, rows: number, done: boolean): Advance;
   finish(range: RangeState): Promise<void>;
   fail(range: RangeState, error: string): Promise<void>;
   /** Hands a range back (on abort) so the next run takes it at once. */
   release(range: RangeState): Promise<void>;
+  /**
+   * Hands back at once the ranges still claimed by workers of this host whose process
+   * is gone (a killed copy), instead of waiting for their heartbeat to go stale.
+   */
+  releaseDeadLocalClaims(): Promise<{ table: string; worker: string; ranges: number }[]>;
+}
+
+/**
+ * True for a default worker id (`host:pid:suffix`) of this host whose process no longer
+ * exists. Ids given by the caller, other hosts and this process itself are never dead.
+ */
+export function isDeadLocalWorker(worker: string): boolean {
+  const parts = worker.split(':');
+  if (parts.length < 3) return false;
+  const pid = Number(parts[parts.length - 2]);
+  if (parts.slice(0, -2).join(':') !== hostname() || !Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ESRCH';
+  }
 }
 
 const now = (): string => new Date().toISOString();
+// `batch_start` of a batch that began at the range's open start (NULL means "not recorded").
+const OPEN_START = '*';
 
 /**
  * The ledger in `_switchyard_checkpoints`. Claims are one atomic `UPDATE … RETURNING`;
@@ -77,6 +107,20 @@ export class TableLedger implements Ledger {
       // fail on its catalog's unique index. The table exists now; a second try sees it.
       await this.#createTable();
     }
+    await this.#addBatchStart();
+  }
+
+  /** Checkpoint tables made by earlier versions lack `batch_start`. */
+  async #addBatchStart(): Promise<void> {
+    if (this.#shared) {
+      await this.#target.execute(`ALTER TABLE "${CHECKPOINT_TABLE}" ADD COLUMN IF NOT EXISTS batch_start TEXT`);
+      return;
+    }
+    try {
+      await this.#target.query(`SELECT batch_start FROM "${CHECKPOINT_TABLE}" LIMIT 0`);
+    } catch {
+      await this.#target.execute(`ALTER TABLE "${CHECKPOINT_TABLE}" ADD COLUMN batch_start TEXT`);
+    }
   }
 
   async #createTable(): Promise<void> {
@@ -84,7 +128,7 @@ export class TableLedger implements Ledger {
       `CREATE TABLE IF NOT EXISTS "${CHECKPOINT_TABLE}" (` +
         'table_name TEXT NOT NULL, range_id INTEGER NOT NULL, range_start TEXT, range_end TEXT, last_key TEXT, ' +
         "rows_copied BIGINT NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'pending', error TEXT, worker TEXT, " +
-        'updated_at TEXT NOT NULL, PRIMARY KEY (table_name, range_id))',
+        'updated_at TEXT NOT NULL, batch_start TEXT, PRIMARY KEY (table_name, range_id))',
     );
   }
 
@@ -140,16 +184,17 @@ export class TableLedger implements Ledger {
     return rows[0] ? toState(rows[0]) : undefined;
   }
 
-  advance(range: RangeState, lastKey: KeyValues, rows: number, done: boolean): Advance {
+  advance(range: RangeState, batchStart: KeyValues | null, lastKey: KeyValues, rows: number, done: boolean): Advance {
     return {
       statement: {
         sql:
-          `UPDATE "${CHECKPOINT_TABLE}" SET last_key = ?, rows_copied = rows_copied + ?, updated_at = ?` +
+          `UPDATE "${CHECKPOINT_TABLE}" SET last_key = ?, batch_start = ?, rows_copied = rows_copied + ?, updated_at = ?` +
           (done ? ", status = 'done'" : '') +
           ' WHERE table_name = ? AND range_id = ? AND worker = ?',
-        params: [encodeKey(lastKey), rows, now(), range.table, range.rangeId, this.#worker],
+        params: [encodeKey(lastKey), encodeKey(batchStart) ?? OPEN_START, rows, now(), range.table, range.rangeId, this.#worker],
       },
       commit: () => {
+        range.batchStart = batchStart;
         range.lastKey = lastKey;
         range.rowsCopied += rows;
         if (done) range.status = 'done';
@@ -170,6 +215,22 @@ export class TableLedger implements Ledger {
   async release(range: RangeState): Promise<void> {
     await this.#set(range, "status = 'pending', worker = NULL", []);
     range.status = 'pending';
+  }
+
+  async releaseDeadLocalClaims(): Promise<{ table: string; worker: string; ranges: number }[]> {
+    const rows = await this.#target.query<{ table_name: string; worker: string; n: unknown }>(
+      `SELECT table_name, worker, count(*) AS n FROM "${CHECKPOINT_TABLE}" WHERE status = 'running' AND worker IS NOT NULL GROUP BY table_name, worker`,
+    );
+    const released: { table: string; worker: string; ranges: number }[] = [];
+    for (const row of rows) {
+      if (!isDeadLocalWorker(String(row.worker))) continue;
+      await this.#target.execute(
+        `UPDATE "${CHECKPOINT_TABLE}" SET status = 'pending', worker = NULL WHERE table_name = ? AND worker = ? AND status = 'running'`,
+        [row.table_name, row.worker],
+      );
+      released.push({ table: row.table_name, worker: row.worker, ranges: Number(row.n) });
+    }
+    return released;
   }
 
   async #set(range: RangeState, assignments: string, params: unknown[]): Promise<void> {
@@ -204,9 +265,10 @@ export class MemoryLedger implements Ledger {
     if (range) range.status = 'running';
     return range;
   }
-  advance(range: RangeState, lastKey: KeyValues, rows: number, done: boolean): Advance {
+  advance(range: RangeState, batchStart: KeyValues | null, lastKey: KeyValues, rows: number, done: boolean): Advance {
     return {
       commit: () => {
+        range.batchStart = batchStart;
         range.lastKey = lastKey;
         range.rowsCopied += rows;
         if (done) range.status = 'done';
@@ -223,6 +285,9 @@ export class MemoryLedger implements Ledger {
   async release(range: RangeState): Promise<void> {
     range.status = 'pending';
   }
+  async releaseDeadLocalClaims(): Promise<{ table: string; worker: string; ranges: number }[]> {
+    return [];
+  }
 }
 
 function toState(row: Record<string, unknown>): RangeState {
@@ -232,6 +297,7 @@ function toState(row: Record<string, unknown>): RangeState {
     start: decodeKey(row.range_start),
     end: decodeKey(row.range_end),
     lastKey: decodeKey(row.last_key),
+    ...(row.batch_start === null || row.batch_start === undefined ? {} : { batchStart: row.batch_start === OPEN_START ? null : decodeKey(row.batch_start) }),
     rowsCopied: Number(row.rows_copied ?? 0),
     status: String(row.status) as RangeStatus,
     error: row.error === null || row.error === undefined ? null : String(row.error),

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { toPostgresPlaceholders, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import { InvalidArgumentError, jsonSourceOf, postgresTimestampText, toPostgresPlaceholders, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
 import { quoteIdent, tableRef } from './sql-text';
@@ -59,12 +59,18 @@ export class PostgresCopyWriter implements RowWriter {
   readonly #copySql: string;
   readonly #insertSql: string | undefined;
   readonly #directSql: string;
+  readonly #table: string;
+  readonly #columns: readonly string[];
+  readonly #keyIndexes: number[];
   /** Batches left to send through the staging table before trying a direct COPY again. */
   #stagedRun = 0;
 
   constructor(target: ConnectionLender, copyFrom: CopyFrom, table: TableInfo, columns: readonly string[], onConflict: OnConflict, overriding: boolean) {
     this.#target = target;
     this.#copyFrom = copyFrom;
+    this.#table = table.name;
+    this.#columns = columns;
+    this.#keyIndexes = table.primaryKey.map((k) => columns.indexOf(k));
     const ref = tableRef(table, 'postgres');
     const cols = columns.map(quoteIdent).join(', ');
     this.#stage = quoteIdent(('sy_stage_' + table.name.replace(/\W/g, '_')).slice(0, 50) + '_' + hash(ref + cols));
@@ -82,6 +88,10 @@ export class PostgresCopyWriter implements RowWriter {
 
   async write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined, onSent?: () => void): Promise<{ written: number; claimed: boolean }> {
     const count = Array.isArray(rows) ? rows.length : rows.count;
+    // Postgres text cannot hold NUL, and SQLite's own string functions stop at one: a page
+    // with a NUL is refused before any of it is sent.
+    const nul = Array.isArray(rows) ? findNulInRows(rows) : findNulInText(rows.text);
+    if (nul) throw this.#nulError(nul);
     return this.#target.withConnection(async (client) => {
       // The checkpoint commits in the same transaction as its rows, so a commit lost to a
       // server crash loses both and the copy re-reads that batch: no need to wait for the
@@ -136,6 +146,16 @@ export class PostgresCopyWriter implements RowWriter {
     });
   }
 
+  #nulError({ row, column }: { row: unknown[]; column: number }): InvalidArgumentError {
+    const key = this.#keyIndexes.map((i) => (i < 0 ? '?' : JSON.stringify(row[i]))).join(', ');
+    return new InvalidArgumentError(
+      `Table "${this.#table}", key (${key}), column "${this.#columns[column] ?? column}": the value contains a NUL character (\\0), ` +
+        'which PostgreSQL text cannot store. Remove it at the source (e.g. UPDATE … SET col = replace(col, char(0), \'\')), ' +
+        'or pass a transform that strips it; a bytea/BLOB column keeps NUL bytes.',
+      { dialect: 'postgres' },
+    );
+  }
+
   async #copy(client: PgClientLike, sql: string, rows: unknown[][] | CopyText, onSent?: () => void): Promise<void> {
     const stream = client.query(this.#copyFrom(sql)) as unknown as NodeJS.WritableStream;
     if (Array.isArray(rows)) {
@@ -172,6 +192,27 @@ function* encodeChunks(rows: unknown[][]): Generator<string> {
 
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 
+/** The first string value holding a NUL, with its row. */
+function findNulInRows(rows: unknown[][]): { row: unknown[]; column: number } | undefined {
+  for (const row of rows) {
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      if (typeof v === 'string' && v.includes('\0')) return { row, column: c };
+    }
+  }
+  return undefined;
+}
+
+/** The same for a page of COPY text; keys are shown as COPY text (escaped). */
+function findNulInText(text: string): { row: unknown[]; column: number } | undefined {
+  const at = text.indexOf('\0');
+  if (at < 0) return undefined;
+  const start = text.lastIndexOf('\n', at) + 1;
+  const end = text.indexOf('\n', at);
+  const line = text.slice(start, end < 0 ? undefined : end);
+  return { row: line.split('\t'), column: text.slice(start, at).split('\t').length - 1 };
+}
+
 /** One value in COPY's text format: `\N` for NULL, backslash escapes for the delimiter and line breaks. */
 export function encodeText(value: unknown): string {
   switch (typeof value) {
@@ -187,9 +228,9 @@ export function encodeText(value: unknown): string {
       return '\\N';
   }
   if (value === null) return '\\N';
-  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Date) return postgresTimestampText(value);
   if (value instanceof Uint8Array) return '\\\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
-  return escape(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  return escape(jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
 function escape(s: string): string {

@@ -53,19 +53,37 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
       return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
     case 'timestamp':
       if (/^date$/i.test(target.declaredType.trim())) return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
-      // ISO text with Z first (the common case); epoch seconds below 1e11, milliseconds
-      // above; zoneless text is UTC (as datetime('now') writes it). Timestamp text is
-      // not escaped: a tab or line break in it could not parse as a timestamp anyway.
+      // The same rules as the JavaScript converter: a date alone is midnight UTC, zoneless
+      // datetime text is UTC (as datetime('now') writes it), a plain number is epoch seconds
+      // below 1e11 and milliseconds above. Text with any other character is escaped like
+      // any text, so no value can end the line or the field early.
+      // One scan first: text made only of timestamp characters needs no escaping, and
+      // the common ISO text ending in Z goes through as it is.
       return `CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
-        `WHEN 'text' THEN CASE WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
-        `WHEN ${c} <> '' AND ${c} NOT GLOB '*[^0-9.+-]*' THEN ${epoch(c)} ` +
-        `WHEN length(${c}) = 10 THEN ${c} || ' 00:00:00Z' ` +
-        `WHEN substr(${c}, 11) GLOB '*[+-][0-9][0-9]' OR substr(${c}, 11) GLOB '*[+-][0-9][0-9][0-9][0-9]' ` +
-        `OR substr(${c}, 11) GLOB '*[+-][0-9][0-9]:[0-9][0-9]' THEN ${c} ELSE ${c} || 'Z' END ` +
+        `WHEN 'text' THEN CASE WHEN ${c} GLOB '*[^0-9:.TZz +-]*' THEN ${text} ` +
+        `WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
+        `WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
+        `WHEN ${zonelessDatetime(c)} THEN ${c} || 'Z' ` +
+        `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${c} END ` +
         `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END`;
     default:
       return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
   }
+}
+
+const DATE = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
+const MINUTES = `${DATE}[ T][0-9][0-9]:[0-9][0-9]`;
+
+/** `YYYY-MM-DD HH:MM[:SS[.fff]]` with no zone and nothing else. */
+function zonelessDatetime(c: string): string {
+  return `(${c} GLOB '${MINUTES}' OR ${c} GLOB '${MINUTES}:[0-9][0-9]' OR ` +
+    `(${c} GLOB '${MINUTES}:[0-9][0-9].[0-9]*' AND substr(${c}, 21) NOT GLOB '*[^0-9]*'))`;
+}
+
+/** `[+-]digits[.digits]`, as the JavaScript converter's epoch test (a date like 2024-03-05 is not a number). */
+function numericText(c: string): string {
+  const s = `(CASE WHEN substr(${c}, 1, 1) IN ('+', '-') THEN substr(${c}, 2) ELSE ${c} END)`;
+  return `(${s} GLOB '[0-9]*' AND ${s} NOT GLOB '*[^0-9.]*' AND ${s} NOT GLOB '*.*.*' AND ${s} NOT GLOB '*.')`;
 }
 
 function epoch(c: string): string {

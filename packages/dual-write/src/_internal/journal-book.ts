@@ -1,15 +1,34 @@
-import { SwitchyardError, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { SwitchyardError, statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { JournalEntry, ReplayResult, WriteJournal } from '../journal-types';
+import type { RowRef } from '../mirror/row-ref';
+import { writeTable } from './column-types';
 import { toError } from './to-error';
 
+/** What a journal entry must hold for one side: rows to settle, or statements to replay. */
+export interface JournalPayload {
+  label: string;
+  rows?: RowRef[];
+  statements?: Statement[];
+}
+
+/** Settles rows on a side from the primary's current state. */
+export type Resync = (target: DatabaseAdapter, rows: RowRef[]) => Promise<void>;
+
+const ANY_TABLE = '*';
+const ROW_GROUP = 500;
+
 /**
- * The dual-write adapter's view of its journal: the entries waiting per target side
- * (counted once from a durable journal, then kept in step), appending failed writes
- * and replaying them in order. Callers hold the write queue.
+ * The dual-write adapter's view of its journal. Row-image entries are settled from the
+ * primary's current rows, so they never block anything and their order does not
+ * matter. Statement entries keep statement order per table: while one waits, later
+ * statements for its table (every table, for a schema change) wait behind it.
  */
 export class JournalBook {
   readonly journal: WriteJournal;
   readonly #pending = new Map<string, number>();
+  /** Statement entries waiting, by side and table. */
+  readonly #statementTables = new Map<string, Map<string, number>>();
+  readonly #ages = new Map<number, Date>();
   #ready: Promise<void> | undefined;
 
   constructor(journal: WriteJournal) {
@@ -20,7 +39,7 @@ export class JournalBook {
   ready(): Promise<void> {
     this.#ready ??= this.journal.entries().then(
       (entries) => {
-        for (const e of entries) this.#bump(e.target, 1);
+        for (const e of entries) this.#track(e, 1);
       },
       (error) => {
         this.#ready = undefined;
@@ -30,71 +49,159 @@ export class JournalBook {
     return this.#ready;
   }
 
-  /** Entries waiting for a side. */
   pendingFor(side: DatabaseAdapter): number {
     return this.#pending.get(side.name) ?? 0;
   }
 
-  /** Entries waiting for any side. */
   depth(): number {
     let depth = 0;
     for (const n of this.#pending.values()) depth += n;
     return depth;
   }
 
-  /** Stores a write the side did not apply: one statement, or an atomic group. */
-  async append(side: DatabaseAdapter, kind: 'single' | 'group', statements: Statement[], error: Error, deferred: boolean): Promise<JournalEntry> {
-    const copy = statements.map((s) => ({ sql: s.sql, params: [...(s.params ?? [])] }));
+  /** When the oldest waiting entry was written, or `null`. */
+  oldest(): Date | null {
+    let oldest: Date | null = null;
+    for (const at of this.#ages.values()) if (!oldest || at < oldest) oldest = at;
+    return oldest;
+  }
+
+  /** Whether a statement entry for one of these tables waits for the side. */
+  statementWaits(side: DatabaseAdapter, tables: readonly string[]): boolean {
+    const waiting = this.#statementTables.get(side.name);
+    if (!waiting || waiting.size === 0) return false;
+    return waiting.has(ANY_TABLE) || tables.some((t) => waiting.has(t.toLowerCase()));
+  }
+
+  async append(side: DatabaseAdapter, payload: JournalPayload, error: Error, deferred: boolean): Promise<JournalEntry> {
+    const statements = payload.statements?.map((s) => ({ sql: s.sql, params: [...(s.params ?? [])] }));
+    const single = !payload.rows && statements?.length === 1;
     const entry = await this.journal.append({
       target: side.name,
-      sql: kind === 'single' ? copy[0]!.sql : copy.map((s) => s.sql).join(';\n'),
-      params: kind === 'single' ? copy[0]!.params : [],
-      ...(kind === 'group' ? { statements: copy } : {}),
+      sql: single ? statements![0]!.sql : payload.label,
+      params: single ? statements![0]!.params : [],
+      ...(payload.rows ? { rows: payload.rows } : !single && statements ? { statements } : {}),
       error: error.message,
       at: new Date(),
       // A deferred write was never tried.
       attempts: deferred ? 0 : 1,
     });
-    this.#bump(side.name, 1);
+    this.#track(entry, 1);
     return entry;
   }
 
+  /** Removes an entry without applying it (after the user settled it by other means). */
+  async discard(entry: JournalEntry): Promise<void> {
+    await this.journal.remove(entry.id);
+    this.#track(entry, -1);
+  }
+
   /**
-   * Reapplies entries oldest first on the side `resolve` names, removes each that
-   * succeeds, and stops at the first that fails again so order is kept.
+   * Applies entries oldest first on the side `resolve` names: consecutive row entries
+   * together, through `resync`; statement entries one by one. A failing statement entry
+   * holds back later entries for its table; everything else goes on.
    */
-  async replay(resolve: (target: string) => DatabaseAdapter | undefined, names: readonly string[]): Promise<ReplayResult> {
+  async replay(resolve: (target: string) => DatabaseAdapter | undefined, names: readonly string[], resync: Resync): Promise<ReplayResult> {
     const entries = await this.journal.entries();
+    const blocked = new Set<string>();
     let applied = 0;
     let error: Error | undefined;
+    const isBlocked = (target: string, tables: string[]) =>
+      blocked.has(`${target}\u0000${ANY_TABLE}`) || tables.some((t) => blocked.has(`${target}\u0000${t}`));
+    let group: JournalEntry[] = [];
+    const flushRows = async () => {
+      const rows = group;
+      group = [];
+      if (rows.length === 0) return;
+      const target = resolve(rows[0]!.target)!;
+      try {
+        await resync(target, rows.flatMap((e) => e.rows!));
+        for (const e of rows) await this.#done(e);
+        applied += rows.length;
+        return;
+      } catch {
+        // One of them fails: settle them one by one, so the others still go through.
+      }
+      for (const e of rows) {
+        try {
+          await resync(target, e.rows!);
+          await this.#done(e);
+          applied++;
+        } catch (failure) {
+          error ??= toError(failure);
+          await this.journal.recordAttempt(e.id, toError(failure).message).catch(() => {});
+        }
+      }
+    };
     for (const entry of entries) {
       const target = resolve(entry.target);
+      if (!target) {
+        error ??= new SwitchyardError(
+          'SECONDARY_WRITE_FAILED',
+          `Journal entry ${entry.id} is for "${entry.target}", which names neither adapter (${names.join(', ')}). ` +
+            'Create the dual-write adapter with adapters carrying the names the journal was written with.',
+        );
+        continue;
+      }
+      const tables = tablesOf(entry);
+      if (isBlocked(entry.target, tables)) continue;
+      if (entry.rows) {
+        if (group.length > 0 && (group[0]!.target !== entry.target || group.length >= ROW_GROUP)) await flushRows();
+        group.push(entry);
+        continue;
+      }
+      await flushRows();
       try {
-        if (!target) {
-          throw new SwitchyardError(
-            'SECONDARY_WRITE_FAILED',
-            `Journal entry ${entry.id} is for "${entry.target}", which names neither adapter (${names.join(', ')}). ` +
-              'Create the dual-write adapter with adapters carrying the names the journal was written with.',
-          );
-        }
         if (entry.statements) await target.batch(entry.statements);
         else await target.execute(entry.sql, entry.params);
       } catch (e) {
-        error = toError(e);
-        // The attempt count is bookkeeping: failing to store it must not hide the replay error.
-        await this.journal.recordAttempt(entry.id, error.message).catch(() => {});
-        break;
+        const failure = toError(e);
+        error ??= failure;
+        for (const t of tables) blocked.add(`${entry.target}\u0000${t}`);
+        await this.journal.recordAttempt(entry.id, failure.message).catch(() => {});
+        continue;
       }
-      await this.journal.remove(entry.id);
-      this.#bump(entry.target, -1);
+      await this.#done(entry);
       applied++;
     }
+    await flushRows();
     const result: ReplayResult = { applied, remaining: entries.length - applied };
     if (error) result.error = error;
     return result;
   }
 
-  #bump(target: string, by: number): void {
-    this.#pending.set(target, Math.max(0, (this.#pending.get(target) ?? 0) + by));
+  async #done(entry: JournalEntry): Promise<void> {
+    await this.journal.remove(entry.id);
+    this.#track(entry, -1);
   }
+
+  #track(entry: JournalEntry, by: 1 | -1): void {
+    this.#pending.set(entry.target, Math.max(0, (this.#pending.get(entry.target) ?? 0) + by));
+    if (by > 0) this.#ages.set(entry.id, entry.at);
+    else this.#ages.delete(entry.id);
+    if (entry.rows) return;
+    let waiting = this.#statementTables.get(entry.target);
+    if (!waiting) this.#statementTables.set(entry.target, (waiting = new Map()));
+    for (const table of tablesOf(entry)) {
+      const n = (waiting.get(table) ?? 0) + by;
+      if (n > 0) waiting.set(table, n);
+      else waiting.delete(table);
+    }
+  }
+}
+
+/** The tables an entry writes (lower case), or every table for a schema change or an unreadable statement. */
+export function tablesOf(entry: { rows?: RowRef[]; statements?: Statement[]; sql: string }): string[] {
+  if (entry.rows) return [...new Set(entry.rows.map((r) => r.table.toLowerCase()))];
+  return statementTables(entry.statements ?? [{ sql: entry.sql }]);
+}
+
+/** The tables statements write (lower case); `*` for a schema change or a statement whose table cannot be read. */
+export function statementTables(statements: readonly Statement[]): string[] {
+  const tables = new Set<string>();
+  for (const s of statements) {
+    const table = statementKind(s.sql) === 'write' ? writeTable(s.sql) : undefined;
+    tables.add(table ? table.toLowerCase() : ANY_TABLE);
+  }
+  return [...tables];
 }

@@ -1,5 +1,6 @@
 import type { DualWriteMetrics } from '../dual-write-metrics';
 import { LatencyReservoir } from './latency-reservoir';
+import type { CircuitStatus } from './secondary-circuit';
 
 /** The counters behind `getMetrics()`. */
 export class MetricsCollector {
@@ -15,6 +16,12 @@ export class MetricsCollector {
   readFallbacks = 0;
   shadowReads = 0;
   shadowReadMismatches = 0;
+  replicatedByRow = 0;
+  replicatedByStatement = 0;
+  secondaryTimeouts = 0;
+  parentRowsCopied = 0;
+  divergencesSettled = 0;
+  circuitChanges = 0;
   readonly primary = new LatencyReservoir();
   readonly secondary = new LatencyReservoir();
 
@@ -39,12 +46,14 @@ export class MetricsCollector {
     this.since = new Date();
     this.totalWrites = this.successfulDualWrites = this.secondaryFailures = this.verificationFailures = 0;
     this.secondaryConflictsResolved = 0;
+    this.replicatedByRow = this.replicatedByStatement = this.secondaryTimeouts = this.parentRowsCopied = 0;
+    this.divergencesSettled = this.circuitChanges = 0;
     this.readsPrimary = this.readsSecondary = this.readFallbacks = this.shadowReads = this.shadowReadMismatches = 0;
     this.primary.reset();
     this.secondary.reset();
   }
 
-  snapshot(mode: string, journalDepth: number): DualWriteMetrics {
+  snapshot(mode: string, journalDepth: number, oldest: Date | null, circuit: CircuitStatus): DualWriteMetrics {
     return {
       mode,
       since: this.since.toISOString(),
@@ -62,6 +71,13 @@ export class MetricsCollector {
       shadowReads: this.shadowReads,
       shadowReadMismatches: this.shadowReadMismatches,
       journalDepth,
+      journalOldestAgeMs: oldest ? Math.max(0, Date.now() - oldest.getTime()) : 0,
+      replicatedByRow: this.replicatedByRow,
+      replicatedByStatement: this.replicatedByStatement,
+      secondaryTimeouts: this.secondaryTimeouts,
+      parentRowsCopied: this.parentRowsCopied,
+      divergencesSettled: this.divergencesSettled,
+      secondaryCircuit: circuit.state,
     };
   }
 }

@@ -13,28 +13,42 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
+import type { Replicator, TransactionRecord } from './replicator';
+import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
+import { splitCaptured } from './write-capture';
 import { compileFor } from './write-op';
+
+/** What a recording transaction needs from the dual-write adapter. */
+export interface RecordingContext {
+  replicator: Replicator;
+  /** The primary adapter itself (its tables are looked up once, not per transaction). */
+  primary: DatabaseAdapter;
+  secondary: DatabaseAdapter;
+  record: TransactionRecord;
+}
 
 /**
  * The adapter handed to a dual-write `transaction(fn)` callback: it runs everything on
- * the primary's transaction and records each write as the secondary will run it, to be
- * replayed there after the primary commits. A nested transaction records into its own
- * list, kept only if it commits. Each write is checked against the secondary's limits
+ * the primary's transaction, capturing the rows each write leaves (`RETURNING`), so that
+ * after the commit those rows are settled on the secondary; a write that cannot be
+ * captured is recorded as the secondary will run it. A nested transaction records into
+ * its own list, kept only if it commits. Each write is checked against the secondary's limits
  * and encoding before it runs, so one the secondary would refuse rolls the transaction
  * back instead of committing on the primary alone.
  */
 export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, CompiledQueryExecutor {
   readonly #tx: DatabaseAdapter<DB>;
+  readonly #context: RecordingContext;
   readonly #secondary: DatabaseAdapter;
-  readonly #recorded: Statement[];
   #db: Kysely<DB> | undefined;
 
-  constructor(tx: DatabaseAdapter<DB>, secondary: DatabaseAdapter, recorded: Statement[]) {
+  constructor(tx: DatabaseAdapter<DB>, context: RecordingContext) {
     this.#tx = tx;
-    this.#secondary = secondary;
-    this.#recorded = recorded;
+    this.#context = context;
+    this.#secondary = context.secondary;
   }
 
   get name(): string {
@@ -57,8 +71,7 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     if (!isWriteStatement(sql)) return this.#tx.query<T>(sql, params);
     preflight(this.#secondary, [{ sql, params }]);
-    const result = await this.#tx.execute(sql, params);
-    this.#record({ sql, params });
+    const result = await this.#write({ sql, params }, { sql, params });
     return (result.rows ?? []) as T[];
   }
 
@@ -67,29 +80,34 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
-    const write = isWriteStatement(sql);
-    if (write) preflight(this.#secondary, [{ sql, params }]);
-    const result = await this.#tx.execute(sql, params);
-    if (write) this.#record({ sql, params });
-    return result;
+    if (!isWriteStatement(sql)) return this.#tx.execute(sql, params);
+    preflight(this.#secondary, [{ sql, params }]);
+    return this.#write({ sql, params }, { sql, params });
   }
 
   async batch(statements: readonly Statement[]): Promise<ExecResult[]> {
-    const writes = statements.filter((s) => isWriteStatement(s.sql));
-    preflight(this.#secondary, writes);
-    const results = await this.#tx.batch(statements);
-    for (const s of writes) this.#record({ sql: s.sql, params: s.params ?? [] });
-    return results;
+    preflight(this.#secondary, statements.filter((s) => isWriteStatement(s.sql)));
+    // Inside a transaction a batch is a savepoint: statement by statement is just as atomic.
+    return this.transaction(async (tx) => {
+      const results: ExecResult[] = [];
+      for (const s of statements) results.push(await tx.execute(s.sql, s.params ?? []));
+      return results;
+    });
   }
 
   prepare(sql: string): PreparedStatement {
     return createPreparedStatement(this, sql);
   }
 
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
-    const nested: Statement[] = [];
-    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, this.#secondary, nested)));
-    this.#recorded.push(...nested);
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+    const nested: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
+    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, { ...this.#context, record: nested })), settings);
+    const record = this.#context.record;
+    record.refs.push(...nested.refs);
+    record.images.push(...nested.images);
+    record.replays.push(...nested.replays);
+    record.captured += nested.captured;
+    record.statements.push(...nested.statements);
     return result;
   }
 
@@ -116,14 +134,42 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
     const kind = statementKind(own.sql);
     if (kind === 'read') return { rows: await this.#tx.query<Row>(own.sql, own.params), rowsAffected: 0 };
     const write = kind === 'write' || kind === 'schema';
-    const forSecondary = write ? compileFor(this.#secondary, compiled, compiledFor) : undefined;
-    if (forSecondary) preflight(this.#secondary, [forSecondary]);
-    const result = await this.#tx.execute(own.sql, own.params ?? []);
-    if (forSecondary) this.#record(forSecondary);
+    if (!write) {
+      const result = await this.#tx.execute(own.sql, own.params ?? []);
+      return { ...result, rows: result.rows ?? [] };
+    }
+    const forSecondary = compileFor(this.#secondary, compiled, compiledFor);
+    preflight(this.#secondary, [forSecondary]);
+    const result = await this.#write(own, forSecondary);
     return { ...result, rows: result.rows ?? [] };
   }
 
-  #record(statement: Statement): void {
-    this.#recorded.push({ sql: statement.sql, params: [...(statement.params ?? [])] });
+  /**
+   * Runs one statement given in each side's form: a write with its rows captured, a
+   * read as it is.
+   */
+  executeAs(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
+    if (!isWriteStatement(statement.sql)) return this.#tx.execute(statement.sql, statement.params ?? []);
+    return this.#write(statement, forSecondary);
+  }
+
+  /** Runs a write with its rows captured, or records it for replay when it cannot be. */
+  async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
+    const { replicator, primary, record } = this.#context;
+    record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
+    const [step] = await replicator.steps(primary, [statement], [forSecondary], this.#tx);
+    if (step!.kind === 'replay') {
+      const result = await this.#tx.execute(statement.sql, statement.params ?? []);
+      record.replays.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
+      return result;
+    }
+    const { plan } = step!;
+    const raw = await this.#tx.execute(plan.statement.sql, plan.statement.params ?? []);
+    const { app, images } = splitCaptured(plan, raw);
+    const captured = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
+    record.images.push(...captured);
+    record.refs.push(...captured.map(refOf));
+    record.captured++;
+    return app;
   }
 }

@@ -10,7 +10,8 @@ export interface RowRef {
 /** Primary-key columns by table name; tables not listed are keyed by `id`. */
 export type KeyColumns = Readonly<Record<string, readonly string[]>>;
 
-interface Token {
+/** A lexical token of a SQL statement (see {@link tokenize}). */
+export interface Token {
   kind: 'word' | 'ident' | 'string' | 'number' | 'param' | 'punct';
   text: string;
   /** Parenthesis depth the token sits at. */
@@ -143,8 +144,8 @@ function valueOf(token: Token | undefined, params: readonly unknown[]): string |
   return undefined;
 }
 
-// A possibly schema-qualified table name starting at `at`; the name kept is the last part.
-function nameAt(tokens: Token[], at: number): { name: string; next: number } | undefined {
+/** A possibly schema-qualified table name starting at `at`; the name kept is the last part. */
+export function nameAt(tokens: Token[], at: number): { name: string; next: number } | undefined {
   let t = tokens[at];
   if (!t || (t.kind !== 'word' && t.kind !== 'ident')) return undefined;
   let name = t.text;
@@ -162,7 +163,17 @@ function bareName(text: string): string {
   return dot < 0 ? text : text.slice(dot + 1);
 }
 
-function tokenize(sql: string): Token[] {
+/**
+ * Splits SQL into words, quoted names, strings, numbers, parameters and punctuation,
+ * with the parenthesis depth of each. `?` parameters are numbered in order; `$n` is
+ * parameter n (Postgres form, as Kysely compiles it). Comments are dropped.
+ *
+ * @example
+ * ```ts
+ * tokenize('UPDATE t SET a = ? WHERE id = $2').filter((t) => t.kind === 'param').length; // 2
+ * ```
+ */
+export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let depth = 0;
   let param = 0;
@@ -193,6 +204,10 @@ function tokenize(sql: string): Token[] {
     } else if (c === '?') {
       tokens.push({ kind: 'param', text: '?', depth, param: param++ });
       i++;
+    } else if (c === '$' && /[0-9]/.test(sql[i + 1] ?? '')) {
+      const m = /^\$([0-9]+)/.exec(sql.slice(i))!;
+      tokens.push({ kind: 'param', text: m[0], depth, param: Number(m[1]) - 1 });
+      i += m[0].length;
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][\w$]*/.exec(sql.slice(i))![0];
       tokens.push({ kind: 'word', text: m, depth });

@@ -1,3 +1,5 @@
+import { PreciseDate, postgresTimestampText } from '@switchyard/core';
+
 const MS_PER_DAY = 86_400_000;
 const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
@@ -46,14 +48,17 @@ const LAST_YEAR_9999 = 253_402_300_799_999;
  * pg sends a Date as local time with an offset, which a `timestamp without time zone`
  * column stores as local wall time. ISO UTC text stores the same instant in
  * timestamptz and the UTC wall time in timestamp, which is how the adapter reads it back.
- * Years outside 1-9999 keep pg's own formatting (it writes BC dates, ISO cannot).
+ * A {@link PreciseDate} keeps its microseconds; years outside 1-9999 are written as
+ * Postgres reads them (BC, five-digit years).
  */
 export function datesAsUtcText(params: unknown[]): unknown[] {
   for (let i = 0; i < params.length; i++) {
     const v = params[i];
     if (v instanceof Date) {
       const t = v.getTime();
-      if (t >= FIRST_YEAR_1 && t <= LAST_YEAR_9999) params[i] = formatUtcTimestamp(v);
+      if (v instanceof PreciseDate || t < FIRST_YEAR_1 || t > LAST_YEAR_9999) {
+        if (!Number.isNaN(t)) params[i] = postgresTimestampText(v);
+      } else params[i] = formatUtcTimestamp(v);
     }
   }
   return params;

@@ -1,4 +1,4 @@
-import type { LogicalType } from '@switchyard/core';
+import { PreciseDate, jsonTextMayRound, JSON_SOURCE, type LogicalType } from '@switchyard/core';
 
 /**
  * Cheap checks that prove two values equal without building canonical forms, for the
@@ -28,6 +28,8 @@ export function fastEqual(a: unknown, b: unknown, type: LogicalType): boolean {
 // positions, and only when every field is in range: out-of-range dates are left to the
 // normalization, which rejects them.
 function dateMatchesText(date: Date, text: string): boolean {
+  // Microseconds below the millisecond are left to the normalization.
+  if (date instanceof PreciseDate) return false;
   const n = text.length;
   if (n !== 19 && n !== 20 && n !== 24) return false;
   const sep = text.charCodeAt(10);
@@ -66,10 +68,13 @@ function daysIn(year: number, month: number): number {
 }
 
 // Structural equality of JSON documents, parsed from text where needed: the same answer
-// as comparing key-sorted JSON text, without building it.
+// as comparing key-sorted JSON text, without building it. Documents whose numbers a
+// double may round are left to the normalization, which reads numbers as decimal text.
 function jsonEqual(a: unknown, b: unknown): boolean {
   const x = typeof a === 'string' ? parse(a) : a;
   const y = typeof b === 'string' ? parse(b) : b;
+  if (x !== null && typeof x === 'object' && JSON_SOURCE in x) return false;
+  if (y !== null && typeof y === 'object' && JSON_SOURCE in y) return false;
   if (x === INVALID || y === INVALID) return false;
   return deepEqual(x, y);
 }
@@ -77,6 +82,7 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 const INVALID = Symbol('invalid');
 
 function parse(text: string): unknown {
+  if (jsonTextMayRound(text)) return INVALID;
   try {
     return JSON.parse(text);
   } catch {

@@ -1,4 +1,4 @@
-import { canonicalEqual, formatCanonical, normalizeValue, type NormalizeOptions, type Row } from '@switchyard/core';
+import { PreciseDate, canonicalEqual, formatCanonical, normalizeValue, type NormalizeOptions, type Row } from '@switchyard/core';
 import type { ColumnDifference } from '../validation-types';
 import { fastEqual } from './fast-equal';
 import type { ComparedColumn } from './table-plan';
@@ -25,7 +25,8 @@ export function compareRow(
     const a = source[column.name];
     const b = target[column.name];
     if (a === b) continue;
-    if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime()) continue;
+    // Same milliseconds and no microseconds below them on either side (a PreciseDate carries them).
+    if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime() && !(a instanceof PreciseDate) && !(b instanceof PreciseDate)) continue;
     if (a !== null && b !== null && fastEqual(a, b, column.type)) continue;
     const na = normalizeValue(a, column.type, options);
     const nb = normalizeValue(b, column.type, options);

@@ -1,6 +1,14 @@
-import type { ColumnInfo, DialectName } from '@switchyard/core';
+import { jsonSourceOf } from './json-exact';
+import type { ColumnInfo, DialectName } from './types';
 
-/** Turns a value read from the source into what the target column expects, or `undefined` for "as is". */
+/**
+ * Turns a value read from one engine into what a column of another expects.
+ *
+ * @example
+ * ```ts
+ * const convert: Converter = (v) => (v === 1 ? true : v);
+ * ```
+ */
 export type Converter = (value: unknown) => unknown;
 
 const SQL_DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -11,7 +19,14 @@ const SQL_DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?
  * encodes booleans, dates and objects for SQLite and D1; what is left are the cases
  * where the engines store a value differently: SQLite's 1/0 into a Postgres boolean,
  * epoch numbers or SQLite datetime text into timestamptz, JSON text into json/jsonb,
- * parsed Postgres JSON back to text, and D1's blob arrays.
+ * parsed Postgres JSON back to text, and D1's blob arrays. Used by the backfill and by
+ * dual write's row images, so a row reaches the other engine the same way on both paths.
+ *
+ * @example
+ * ```ts
+ * const convert = converterFor(sqliteColumn, 'sqlite', pgColumn, 'postgres'); // undefined: as is
+ * const value = convert ? convert(raw) : raw;
+ * ```
  */
 export function converterFor(source: ColumnInfo, sourceDialect: DialectName, target: ColumnInfo, targetDialect: DialectName): Converter | undefined {
   const to = target.logicalType;
@@ -90,18 +105,19 @@ function toJsonText(value: unknown): unknown {
       return JSON.stringify(value);
     }
   }
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  // A document whose numbers a double would round is written from the text it was read from.
+  return jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 function toBytes(value: unknown): unknown {
   if (Array.isArray(value)) return Uint8Array.from(value as number[]);
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (typeof value === 'string') return new TextEncoder().encode(value);
   return value;
 }
 
 function bytesToText(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
   return value;
 }
 

@@ -1,0 +1,192 @@
+/**
+ * The JSON text a parsed document came from, kept on objects and arrays whose numbers a
+ * double cannot hold exactly (more than 15 significant digits, or an exponent past a
+ * double's range). Copies write this text back and validation compares it, so
+ * `9007199254740993` is never turned into `...992`. Not enumerable: apps do not see it.
+ *
+ * @example
+ * ```ts
+ * const doc = parseJsonKeepingSource('{"id":9007199254740993}');
+ * jsonSourceOf(doc) // '{"id":9007199254740993}'
+ * ```
+ */
+export const JSON_SOURCE: unique symbol = Symbol.for('switchyard.jsonSource');
+
+// A run of 16 digits (with at most the dot between) or a three-digit exponent: a number
+// a double may round. Digits inside strings also match; that only costs the exact path.
+const MAYBE_LOSSY = /\d[\d.]{15}|[eE][+-]?\d{3}/;
+
+/**
+ * True when `JSON.parse(text)` may have rounded a number of the document.
+ *
+ * @example
+ * ```ts
+ * jsonTextMayRound('{"a":1.5}')                // false
+ * jsonTextMayRound('{"a":12345678901234567}')  // true
+ * ```
+ */
+export function jsonTextMayRound(text: string): boolean {
+  return MAYBE_LOSSY.test(text);
+}
+
+/**
+ * `JSON.parse`, with the source text kept under {@link JSON_SOURCE} when a number may
+ * have been rounded and the document is an object or array.
+ *
+ * @example
+ * ```ts
+ * parseJsonKeepingSource('[1,2]') // [1, 2]
+ * ```
+ */
+export function parseJsonKeepingSource(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (value !== null && typeof value === 'object' && MAYBE_LOSSY.test(text)) {
+    Object.defineProperty(value, JSON_SOURCE, { value: text, enumerable: false });
+  }
+  return value;
+}
+
+/**
+ * The exact JSON text behind a parsed document, when it was kept.
+ *
+ * @example
+ * ```ts
+ * jsonSourceOf({ a: 1 }) // undefined
+ * ```
+ */
+export function jsonSourceOf(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const source = (value as { [JSON_SOURCE]?: unknown })[JSON_SOURCE];
+  return typeof source === 'string' ? source : undefined;
+}
+
+/**
+ * JSON text in canonical form, read without converting numbers to doubles: object keys
+ * sorted (the last of duplicate keys wins, as in `JSON.parse` and jsonb), no white space,
+ * strings re-escaped one way, numbers written from their exact decimal value (`1.0`,
+ * `1` and `1e0` are one number; `9007199254740993` and `...992` are two). `undefined`
+ * when the text is not JSON.
+ *
+ * @example
+ * ```ts
+ * canonicalJsonText('{"b": 1.50, "a": [1E2]}') // '{"a":[100],"b":1.5}'
+ * ```
+ */
+export function canonicalJsonText(text: string): string | undefined {
+  const reader = { text, at: 0 };
+  try {
+    const out = readValue(reader);
+    skipSpace(reader);
+    return reader.at === text.length ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Reader {
+  text: string;
+  at: number;
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+
+function skipSpace(r: Reader): void {
+  while (r.at < r.text.length) {
+    const c = r.text.charCodeAt(r.at);
+    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return;
+    r.at++;
+  }
+}
+
+function readValue(r: Reader): string {
+  skipSpace(r);
+  const c = r.text[r.at];
+  if (c === '{') return readObject(r);
+  if (c === '[') {
+    r.at++;
+    const items: string[] = [];
+    skipSpace(r);
+    if (r.text[r.at] === ']') {
+      r.at++;
+      return '[]';
+    }
+    for (;;) {
+      items.push(readValue(r));
+      skipSpace(r);
+      const next = r.text[r.at++];
+      if (next === ']') return '[' + items.join(',') + ']';
+      if (next !== ',') throw new SyntaxError('expected , or ]');
+    }
+  }
+  if (c === '"') return JSON.stringify(readString(r));
+  for (const word of ['true', 'false', 'null']) {
+    if (r.text.startsWith(word, r.at)) {
+      r.at += word.length;
+      return word;
+    }
+  }
+  NUMBER.lastIndex = r.at;
+  const m = NUMBER.exec(r.text);
+  if (!m) throw new SyntaxError('unexpected character');
+  r.at += m[0].length;
+  return canonicalNumberText(m[0]);
+}
+
+function readString(r: Reader): string {
+  STRING.lastIndex = r.at;
+  const m = STRING.exec(r.text);
+  if (!m) throw new SyntaxError('bad string');
+  r.at += m[0].length;
+  return JSON.parse(m[0]) as string;
+}
+
+function readObject(r: Reader): string {
+  r.at++;
+  const members = new Map<string, string>();
+  skipSpace(r);
+  if (r.text[r.at] === '}') {
+    r.at++;
+    return '{}';
+  }
+  for (;;) {
+    skipSpace(r);
+    const key = readString(r);
+    skipSpace(r);
+    if (r.text[r.at++] !== ':') throw new SyntaxError('expected :');
+    members.set(key, readValue(r));
+    skipSpace(r);
+    const next = r.text[r.at++];
+    if (next === '}') break;
+    if (next !== ',') throw new SyntaxError('expected , or }');
+  }
+  const keys = [...members.keys()].sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + members.get(k)!).join(',') + '}';
+}
+
+/**
+ * A JSON number's exact value in one spelling: plain decimal for exponents -6 to 20,
+ * `d.ddde±n` beyond; `-0` is `0`.
+ *
+ * @example
+ * ```ts
+ * canonicalNumberText('1.50E+3') // '1500'
+ * ```
+ */
+export function canonicalNumberText(text: string): string {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const intPart = m[2] ?? '';
+  const frac = m[3] ?? '';
+  let digits = intPart + frac;
+  let exp = intPart.length - 1 + Number(m[4] ?? 0); // exponent of the first digit
+  const lead = digits.search(/[1-9]/);
+  if (lead < 0) return '0';
+  exp -= lead;
+  digits = digits.slice(lead).replace(/0+$/, '');
+  const sign = m[1] === '-' ? '-' : '';
+  if (exp > 20 || exp < -7) return `${sign}${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
+  return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}

@@ -1,0 +1,153 @@
+import {
+  converterFor,
+  quoteIdentifier as quote,
+  type ColumnInfo,
+  type DatabaseAdapter,
+  type DialectName,
+  type Row,
+  type Statement,
+  type TableInfo,
+} from '@switchyard/core';
+import type { RowRef } from '../mirror/row-ref';
+
+/**
+ * One row as the primary left it: its table (the primary's name), its key, and every
+ * column, or `null` when the row no longer exists there.
+ */
+export interface RowImage {
+  table: string;
+  key: Record<string, unknown>;
+  row: Row | null;
+}
+
+/** The primary's and the secondary's definition of one table. */
+export interface TablePair {
+  source: TableInfo;
+  target: TableInfo;
+}
+
+/** The images of rows a statement returned: whole rows, or deleted keys. */
+export function imagesOf(table: TableInfo, rows: readonly Row[], deleted: boolean): RowImage[] {
+  return rows.map((row) => ({ table: table.name, key: pick(row, table.primaryKey), row: deleted ? null : row }));
+}
+
+/** The stable name of a row, for locks and de-duplication. */
+export function rowName(table: string, key: Record<string, unknown>): string {
+  return `${table.toLowerCase()}\u0000${Object.values(key).map(keyText).join('\u0000')}`;
+}
+
+/** A row image's key as a journal can keep it. */
+export function refOf(image: RowImage): RowRef {
+  const key: RowRef['key'] = {};
+  for (const [column, value] of Object.entries(image.key)) {
+    key[column] = value === null || typeof value === 'number' || typeof value === 'string' ? value : keyText(value);
+  }
+  return { table: image.table, key };
+}
+
+/** Row references without repeats, in first-seen order. */
+export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
+  const seen = new Map<string, RowRef>();
+  for (const r of refs) if (!seen.has(rowName(r.table, r.key))) seen.set(rowName(r.table, r.key), r);
+  return [...seen.values()];
+}
+
+/**
+ * Statements that make the secondary hold exactly these images, idempotently: an upsert
+ * of the whole row on its primary key (the secondary's generator is never used, so ids
+ * cannot drift), or a delete by key. Consecutive images of one table become multi-row
+ * statements within the secondary's parameter limit; a key appears once per statement.
+ */
+export function imageStatements(images: readonly RowImage[], pairs: (table: string) => TablePair, from: DialectName, to: DatabaseAdapter): Statement[] {
+  const out: Statement[] = [];
+  let run: RowImage[] = [];
+  const flush = () => {
+    if (run.length > 0) out.push(...runStatements(run, pairs(run[0]!.table), from, to));
+    run = [];
+  };
+  for (const image of images) {
+    const head = run[0];
+    if (head && (head.table !== image.table || (head.row === null) !== (image.row === null))) flush();
+    run.push(image);
+  }
+  flush();
+  return out;
+}
+
+function runStatements(images: RowImage[], pair: TablePair, from: DialectName, to: DatabaseAdapter): Statement[] {
+  const { source, target } = pair;
+  const byName = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
+  const sourceColumns = source.columns.filter((c) => byName.has(c.name.toLowerCase()));
+  const mapped = sourceColumns.map((c) => ({ source: c, target: byName.get(c.name.toLowerCase())!, convert: converterFor(c, from, byName.get(c.name.toLowerCase())!, to.dialect) }));
+  const keyColumns = mapped.filter((m) => source.primaryKey.some((k) => k.toLowerCase() === m.source.name.toLowerCase()));
+  const table = tableRef(target, to.dialect);
+  const chunks = chunk(images, images[0]!.row === null ? keyColumns.length : mapped.length, to.capabilities.maxBoundParameters);
+  if (images[0]!.row === null) return chunks.map((rows) => deleteStatement(table, keyColumns, rows));
+  const others = mapped.filter((m) => !keyColumns.includes(m));
+  const conflict = keyColumns.map((m) => quote(m.target.name)).join(', ');
+  const action = others.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${others.map((m) => `${quote(m.target.name)} = excluded.${quote(m.target.name)}`).join(', ')}`;
+  // Identity columns GENERATED ALWAYS accept the primary's value only when told to.
+  const overriding = to.dialect === 'postgres' ? ' OVERRIDING SYSTEM VALUE' : '';
+  const columns = mapped.map((m) => quote(m.target.name)).join(', ');
+  const tuple = `(${mapped.map(() => '?').join(', ')})`;
+  return chunks.map((rows) => ({
+    sql: `INSERT INTO ${table} (${columns})${overriding} VALUES ${rows.map(() => tuple).join(', ')} ON CONFLICT (${conflict}) ${action}`,
+    params: rows.flatMap((image) => mapped.map((m) => convertValue(m, image.row![m.source.name]))),
+  }));
+}
+
+function deleteStatement(table: string, keys: { target: ColumnInfo; source: ColumnInfo; convert: ((v: unknown) => unknown) | undefined }[], images: RowImage[]): Statement {
+  if (keys.length === 1) {
+    const k = keys[0]!;
+    return {
+      sql: `DELETE FROM ${table} WHERE ${quote(k.target.name)} IN (${images.map(() => '?').join(', ')})`,
+      params: images.map((image) => convertValue(k, image.key[k.source.name])),
+    };
+  }
+  const match = `(${keys.map((k) => `${quote(k.target.name)} = ?`).join(' AND ')})`;
+  return {
+    sql: `DELETE FROM ${table} WHERE ${images.map(() => match).join(' OR ')}`,
+    params: images.flatMap((image) => keys.map((k) => convertValue(k, image.key[k.source.name]))),
+  };
+}
+
+function convertValue(column: { convert: ((v: unknown) => unknown) | undefined }, value: unknown): unknown {
+  if (value === undefined) return null;
+  return column.convert ? column.convert(value) : value;
+}
+
+/** Images in groups whose parameters fit the limit, each key at most once per group. */
+function chunk(images: RowImage[], perRow: number, maxParams: number): RowImage[][] {
+  const size = Math.max(1, Math.floor(maxParams / Math.max(1, perRow)));
+  const out: RowImage[][] = [];
+  let current: RowImage[] = [];
+  let seen = new Set<string>();
+  for (const image of images) {
+    const name = rowName(image.table, image.key);
+    if (current.length >= size || seen.has(name)) {
+      out.push(current);
+      current = [];
+      seen = new Set();
+    }
+    current.push(image);
+    seen.add(name);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** A table's name as a statement on that engine refers to it. */
+export function tableRef(table: TableInfo, dialect: DialectName): string {
+  return dialect === 'postgres' && table.schema && table.schema !== 'public' ? `${quote(table.schema)}.${quote(table.name)}` : quote(table.name);
+}
+
+function pick(row: Row, columns: readonly string[]): Record<string, unknown> {
+  const key: Record<string, unknown> = {};
+  for (const c of columns) key[c] = row[c];
+  return key;
+}
+
+function keyText(value: unknown): string {
+  if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
+  return String(value);
+}

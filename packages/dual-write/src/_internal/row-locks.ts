@@ -1,0 +1,93 @@
+/**
+ * What one write holds while it runs on both sides: tables shared (it touches only rows
+ * it names, or only new rows), tables exclusive (it may touch any row), and named rows.
+ */
+export interface LockClaims {
+  sharedTables: string[];
+  exclusiveTables: string[];
+  rows: string[];
+}
+
+interface Waiter {
+  exclusive: boolean;
+  grant: () => void;
+}
+
+interface LockState {
+  holders: number;
+  exclusive: boolean;
+  waiting: Waiter[];
+}
+
+/**
+ * In-process locks that keep writes to the same row in the primary's order on the
+ * secondary, while writes to different rows run concurrently. A write takes its tables
+ * (shared, or exclusive when it may touch rows it does not name) and then its rows, all
+ * in one global order, so two writes can never wait for each other in a cycle. Waiters
+ * are served first come, first served.
+ */
+export class RowLocks {
+  readonly #locks = new Map<string, LockState>();
+
+  /** Takes every lock of `claims`; resolves to the function that releases them. */
+  async acquire(claims: LockClaims): Promise<() => void> {
+    const wanted = new Map<string, boolean>();
+    for (const t of claims.sharedTables) wanted.set(`t:${t.toLowerCase()}`, false);
+    for (const t of claims.exclusiveTables) wanted.set(`t:${t.toLowerCase()}`, true);
+    // A table held exclusively covers its rows.
+    const exclusive = new Set(claims.exclusiveTables.map((t) => t.toLowerCase()));
+    for (const r of claims.rows) {
+      if (!exclusive.has(r.slice(0, r.indexOf('\u0000')))) wanted.set(`r:${r}`, true);
+    }
+    const names = [...wanted.keys()].sort();
+    const held: string[] = [];
+    for (const name of names) {
+      await this.#take(name, wanted.get(name)!);
+      held.push(name);
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const name of held) this.#release(name);
+    };
+  }
+
+  /** Locks held or awaited, for tests and metrics. */
+  get size(): number {
+    return this.#locks.size;
+  }
+
+  #take(name: string, exclusive: boolean): Promise<void> {
+    let state = this.#locks.get(name);
+    if (!state) {
+      state = { holders: 0, exclusive: false, waiting: [] };
+      this.#locks.set(name, state);
+    }
+    if (state.waiting.length === 0 && (state.holders === 0 || (!exclusive && !state.exclusive))) {
+      state.holders++;
+      state.exclusive = exclusive;
+      return Promise.resolve();
+    }
+    const s = state;
+    return new Promise((resolve) => s.waiting.push({ exclusive, grant: resolve }));
+  }
+
+  #release(name: string): void {
+    const state = this.#locks.get(name)!;
+    state.holders--;
+    if (state.holders > 0) return;
+    state.exclusive = false;
+    // Grant the next waiter, and the shared waiters right behind it together.
+    while (state.waiting.length > 0) {
+      const next = state.waiting[0]!;
+      if (state.holders > 0 && (next.exclusive || state.exclusive)) break;
+      state.waiting.shift();
+      state.holders++;
+      state.exclusive = next.exclusive;
+      next.grant();
+      if (next.exclusive) break;
+    }
+    if (state.holders === 0 && state.waiting.length === 0) this.#locks.delete(name);
+  }
+}

@@ -1,0 +1,43 @@
+import { quoteIdentifier as quote, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import type { RowRef } from '../mirror/row-ref';
+import { rowName, tableRef, type RowImage } from './row-images';
+
+/**
+ * The primary's current images of rows named by key: the row where it exists, `null`
+ * where it does not. This is how a row is settled whatever happened before (a lost
+ * reply, a journaled write, a race between instances): the primary holds the truth, and
+ * an image applied by key is idempotent. `lock` adds `FOR UPDATE` on Postgres, so other
+ * instances' writes to those rows wait until the caller's transaction ends.
+ */
+export async function currentImages(
+  primary: DatabaseAdapter,
+  table: TableInfo,
+  keys: readonly RowRef['key'][],
+  lock = false,
+): Promise<RowImage[]> {
+  const columns = table.primaryKey;
+  const found = new Map<string, Row>();
+  const perKey = Math.max(1, columns.length);
+  const size = Math.max(1, Math.floor(Math.min(primary.capabilities.maxBoundParameters, 900) / perKey));
+  const suffix = lock && primary.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  for (let i = 0; i < keys.length; i += size) {
+    const part = keys.slice(i, i + size);
+    const where =
+      columns.length === 1
+        ? `${quote(columns[0]!)} IN (${part.map(() => '?').join(', ')})`
+        : part.map(() => `(${columns.map((c) => `${quote(c)} = ?`).join(' AND ')})`).join(' OR ');
+    const params = part.flatMap((key) => columns.map((c) => key[c] ?? null));
+    const rows = await primary.query<Row>(`SELECT * FROM ${tableRef(table, primary.dialect)} WHERE ${where}${suffix}`, params);
+    for (const row of rows) found.set(rowName(table.name, pickKey(row, columns)), row);
+  }
+  return keys.map((key) => {
+    const row = found.get(rowName(table.name, pickKey(key, columns))) ?? null;
+    return { table: table.name, key: row ? pickKey(row, columns) : { ...key }, row };
+  });
+}
+
+function pickKey(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
+  const key: Record<string, unknown> = {};
+  for (const c of columns) key[c] = row[c] ?? row[Object.keys(row).find((k) => k.toLowerCase() === c.toLowerCase()) ?? c];
+  return key;
+}

@@ -1,0 +1,179 @@
+import { ConstraintError, QueryError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import type { RowRef } from '../mirror/row-ref';
+import { compareWriteResults } from './result-compare';
+import type { ColumnTypeCache } from './column-types';
+import { imageStatements, type RowImage, type TablePair } from './row-images';
+import { currentImages } from './row-resync';
+import type { TableCatalog } from './table-catalog';
+
+const PARENT_DEPTH = 4;
+
+/**
+ * Settling rows on the secondary from the primary: reading the primary's current rows
+ * and applying them by key, copying missing parent rows first when the secondary's
+ * foreign keys refuse a child, and comparing a side's rows with the primary's.
+ */
+export class RowSettler {
+  readonly #catalog: TableCatalog;
+  readonly #types: ColumnTypeCache;
+  /** Counts parent rows copied ahead of their children. */
+  onParents: (count: number) => void = () => {};
+
+  constructor(catalog: TableCatalog, types: ColumnTypeCache) {
+    this.#catalog = catalog;
+    this.#types = types;
+  }
+
+  /** The primary's and the secondary's definitions of the tables of `images`. */
+  async pairs(primary: DatabaseAdapter, secondary: DatabaseAdapter, tables: Iterable<string>, via: DatabaseAdapter = primary): Promise<(table: string) => TablePair> {
+    const out = new Map<string, TablePair>();
+    for (const name of new Set(tables)) {
+      const source = await this.#catalog.table(primary, name, via);
+      const target = await this.#catalog.table(secondary, name);
+      if (!source || !target) {
+        throw new QueryError(`${source ? secondary.name : primary.name} has no table ${name}: create it there before writing to it.`, { dialect: (source ? secondary : primary).dialect });
+      }
+      out.set(name, { source, target });
+    }
+    return (table) => out.get(table)!;
+  }
+
+  /**
+   * Makes the secondary's rows equal to the primary's current ones. With `lock`, the
+   * primary's rows are read `FOR UPDATE` in a primary transaction that stays open until
+   * the secondary has them, so another instance's write to those rows lands after.
+   */
+  async resync(primary: DatabaseAdapter, secondary: DatabaseAdapter, refs: readonly RowRef[], lock = false): Promise<RowImage[]> {
+    if (refs.length === 0) return [];
+    if (lock && primary.capabilities.transactions) {
+      return primary.transaction(async (tx) => {
+        const images = await this.#read(tx, refs, true);
+        await this.apply(primary, secondary, images);
+        return images;
+      });
+    }
+    const images = await this.#read(primary, refs, false);
+    await this.apply(primary, secondary, images);
+    return images;
+  }
+
+  /** Applies images to the secondary in one batch, copying missing parents first if it must. */
+  async apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[], depth = 0): Promise<void> {
+    if (images.length === 0) return;
+    const pairs = await this.pairs(primary, secondary, images.map((i) => i.table));
+    const statements = imageStatements(images, pairs, primary.dialect, secondary);
+    try {
+      await secondary.batch(statements);
+    } catch (error) {
+      if (depth >= PARENT_DEPTH || !isForeignKeyError(error)) throw error;
+      const copied = await this.copyParents(primary, secondary, images, depth + 1);
+      if (copied === 0) throw error;
+      await secondary.batch(statements);
+    }
+  }
+
+  /**
+   * Copies from the primary the parent rows that `images` reference, so a child written
+   * before the backfill reached its parent is not refused. Returns how many were copied.
+   */
+  async copyParents(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[], depth = 1): Promise<number> {
+    const wanted = new Map<string, RowRef[]>();
+    for (const image of images) {
+      if (!image.row) continue;
+      const table = await this.#catalog.table(primary, image.table);
+      for (const fk of table?.foreignKeys ?? []) {
+        const parent = await this.#catalog.table(primary, fk.referencedTable);
+        if (!parent || !sameColumns(fk.referencedColumns, parent.primaryKey)) continue;
+        const key: RowRef['key'] = {};
+        for (const [n, column] of fk.columns.entries()) {
+          const value = image.row[column];
+          if (value === null || value === undefined) break;
+          key[fk.referencedColumns[n]!] = typeof value === 'number' || typeof value === 'string' ? value : String(value);
+        }
+        if (Object.keys(key).length !== fk.columns.length) continue;
+        const list = wanted.get(parent.name) ?? [];
+        list.push({ table: parent.name, key });
+        wanted.set(parent.name, list);
+      }
+    }
+    const refs = [...wanted.values()].flat();
+    if (refs.length === 0) return 0;
+    const parents = (await this.#read(primary, refs, false)).filter((i) => i.row);
+    await this.apply(primary, secondary, parents, depth);
+    this.onParents(parents.length);
+    return parents.length;
+  }
+
+  /**
+   * Rows among `refs` whose state on `side` differs from the primary's, compared as
+   * validation does (normalized by logical type), with the reason for each.
+   */
+  async differences(primary: DatabaseAdapter, side: DatabaseAdapter, refs: readonly RowRef[]): Promise<{ ref: RowRef; reason: string }[]> {
+    const out: { ref: RowRef; reason: string }[] = [];
+    for (const [table, keys] of groupByTable(refs)) {
+      const source = await this.#catalog.table(primary, table);
+      const target = await this.#catalog.table(side, table);
+      if (!source || !target) continue;
+      const targetKeys = keys.map((k) => renameKey(k, source, target));
+      const [mine, theirs] = await Promise.all([currentImages(primary, source, keys), currentImages(side, target, targetKeys)]);
+      for (let i = 0; i < mine.length; i++) {
+        const a = mine[i]!.row;
+        const b = theirs[i]!.row;
+        let reason: string | undefined;
+        if (!a || !b) reason = a === b ? undefined : a ? `the row is missing on ${side.name}` : `the row is on ${side.name} only`;
+        else reason = await compareWriteResults(this.#types, table, { rowsAffected: 1, rows: [lower(a)] }, { rowsAffected: 1, rows: [lower(b)] });
+        if (reason) out.push({ ref: { table, key: keys[i]! }, reason });
+      }
+    }
+    return out;
+  }
+
+  /** The primary's current images of the rows `refs` name. */
+  current(primary: DatabaseAdapter, refs: readonly RowRef[]): Promise<RowImage[]> {
+    return this.#read(primary, refs, false);
+  }
+
+  async #read(primary: DatabaseAdapter, refs: readonly RowRef[], lock: boolean): Promise<RowImage[]> {
+    const images: RowImage[] = [];
+    for (const [table, keys] of groupByTable(refs)) {
+      const info = await this.#catalog.table(primary, table);
+      if (!info) throw new QueryError(`${primary.name} has no table ${table} any more; its journaled rows cannot be settled.`, { dialect: primary.dialect });
+      images.push(...(await currentImages(primary, info, keys, lock)));
+    }
+    return images;
+  }
+}
+
+/** A foreign key refused the write (Postgres 23503, SQLite's "FOREIGN KEY constraint failed"). */
+export function isForeignKeyError(error: unknown): boolean {
+  if (!(error instanceof ConstraintError)) return false;
+  const cause = error.cause as { code?: string } | undefined;
+  return cause?.code === '23503' || /foreign key/i.test(error.message);
+}
+
+function groupByTable(refs: readonly RowRef[]): Map<string, RowRef['key'][]> {
+  const out = new Map<string, RowRef['key'][]>();
+  for (const ref of refs) {
+    const list = out.get(ref.table) ?? [];
+    list.push(ref.key);
+    out.set(ref.table, list);
+  }
+  return out;
+}
+
+function renameKey(key: RowRef['key'], source: TableInfo, target: TableInfo): RowRef['key'] {
+  const out: RowRef['key'] = {};
+  for (const [n, column] of source.primaryKey.entries()) {
+    const name = target.primaryKey[n] ?? target.columns.find((c) => c.name.toLowerCase() === column.toLowerCase())?.name ?? column;
+    out[name] = key[column] ?? null;
+  }
+  return out;
+}
+
+function lower(row: Row): Row {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
+}

@@ -1,0 +1,216 @@
+import { quoteIdentifier as quote, type DialectName, type ExecResult, type Row, type Statement, type TableInfo } from '@switchyard/core';
+import { nameAt, rowRefsOf, tokenize, type RowRef, type Token } from '../mirror/row-ref';
+
+/** The parts of a write statement that decide how it is replicated. */
+export interface ParsedWrite {
+  verb: 'insert' | 'update' | 'delete';
+  /** The target table's name as written (last part of a qualified name). */
+  table: string;
+  /** The alias the statement gives the target table. */
+  alias?: string;
+  /** The statement has a top-level RETURNING clause of its own. */
+  returning: boolean;
+  /** `INSERT OR REPLACE` / `REPLACE INTO`, or `ON CONFLICT … DO UPDATE` (with its target columns). */
+  replaces: boolean;
+  conflictTarget?: string[];
+  /** Columns an UPDATE assigns; `undefined` when they cannot be read. */
+  assigned?: string[];
+  /** Columns an INSERT lists. */
+  columns?: string[];
+  /** The SQL without a trailing semicolon. */
+  sql: string;
+}
+
+/**
+ * How a write runs on the primary so that it also returns every row it left: the app's
+ * statement with a `RETURNING` clause that yields whole rows (appended to the app's own
+ * clause under private aliases), and how to split the result back.
+ */
+export interface CapturePlan {
+  parsed: ParsedWrite;
+  /** The primary's table. */
+  table: TableInfo;
+  /** The statement as the app wrote it. */
+  source: Statement;
+  /** The statement as it runs on the primary, capture clause included. */
+  statement: Statement;
+  /** Column names behind the aliases `__sy_0`, `__sy_1`, … when the app's own RETURNING is kept. */
+  aliases?: string[];
+  /**
+   * The rows the statement names by full primary key, locked before it runs; `undefined`
+   * when it may touch rows it does not name (the table is locked instead).
+   */
+  named?: RowRef[];
+  /** Only inserts new rows with generated keys: it cannot touch a row another write holds. */
+  newRowsOnly: boolean;
+}
+
+const ALIAS_PREFIX = '__sy_';
+const NOT_ALIAS = new Set(['SET', 'WHERE', 'USING', 'RETURNING', 'DEFAULT', 'VALUES', 'SELECT', 'ORDER', 'LIMIT', 'INDEXED', 'NOT', 'ON', 'FROM', 'WITH', 'OVERRIDING']);
+
+/**
+ * Reads the target table and clauses of an `INSERT`/`UPDATE`/`DELETE`, or `undefined`
+ * for anything else (`WITH … `, `MERGE`, several statements in one string).
+ *
+ * @example
+ * ```ts
+ * parseWrite('UPDATE users u SET name = ? WHERE id = ?'); // { verb: 'update', table: 'users', alias: 'u', … }
+ * ```
+ */
+export function parseWrite(sql: string): ParsedWrite | undefined {
+  const tokens = tokenize(sql);
+  const semicolons = tokens.filter((t) => t.text === ';' && t.kind === 'punct');
+  let text = sql;
+  if (semicolons.length > 0) {
+    if (semicolons.length > 1 || tokens.at(-1) !== semicolons[0]) return undefined;
+    text = sql.slice(0, sql.lastIndexOf(';'));
+    tokens.pop();
+  }
+  const word = (i: number) => (tokens[i]?.kind === 'word' ? tokens[i]!.text.toUpperCase() : undefined);
+  let i: number;
+  let verb: ParsedWrite['verb'];
+  let replaces = false;
+  if (word(0) === 'INSERT' || word(0) === 'REPLACE') {
+    verb = 'insert';
+    replaces = word(0) === 'REPLACE' || (word(1) === 'OR' && word(2) === 'REPLACE');
+    i = tokens.findIndex((t, n) => n < 4 && t.kind === 'word' && t.text.toUpperCase() === 'INTO');
+    if (i < 0) return undefined;
+    i++;
+  } else if (word(0) === 'UPDATE') {
+    verb = 'update';
+    i = word(1) === 'OR' ? 3 : 1;
+  } else if (word(0) === 'DELETE' && word(1) === 'FROM') {
+    verb = 'delete';
+    i = 2;
+  } else return undefined;
+  if (word(i) === 'ONLY') i++;
+  const target = nameAt(tokens, i);
+  if (!target) return undefined;
+  const parsed: ParsedWrite = { verb, table: target.name, returning: false, replaces, sql: text };
+  let next = target.next;
+  if (word(next) === 'AS') parsed.alias = tokens[next + 1]?.text;
+  else if ((tokens[next]?.kind === 'word' || tokens[next]?.kind === 'ident') && !NOT_ALIAS.has(tokens[next]!.text.toUpperCase())) {
+    parsed.alias = tokens[next]!.text;
+  }
+  if (parsed.alias) next += word(next) === 'AS' ? 2 : 1;
+  parsed.returning = tokens.some((t) => t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'RETURNING');
+  if (verb === 'insert' && tokens[next]?.text === '(') parsed.columns = namesUntilClose(tokens, next + 1);
+  const conflict = tokens.findIndex((t, n) => t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'CONFLICT' && word(n - 1) === 'ON');
+  if (conflict > 0) {
+    const doAt = tokens.findIndex((t, n) => n > conflict && t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'DO');
+    if (word(doAt + 1) === 'UPDATE') {
+      parsed.replaces = true;
+      if (tokens[conflict + 1]?.text === '(') parsed.conflictTarget = namesUntilClose(tokens, conflict + 2);
+    }
+  }
+  if (verb === 'update') parsed.assigned = assignedColumns(tokens, next);
+  return parsed;
+}
+
+/**
+ * The capture plan for a write on a table the primary has with a primary key, or a
+ * reason it must be replicated by statement instead.
+ */
+export function planCapture(statement: Statement, table: TableInfo | undefined, dialect: DialectName, parsed = parseWrite(statement.sql)): CapturePlan | string {
+  if (!parsed) return 'not a single INSERT, UPDATE or DELETE';
+  if (!table) return `no table ${parsed.table} on the primary`;
+  if (table.primaryKey.length === 0) return `${table.name} has no primary key`;
+  const key = new Set(table.primaryKey.map((c) => c.toLowerCase()));
+  if (parsed.verb === 'update' && (!parsed.assigned || parsed.assigned.some((c) => key.has(c.toLowerCase())))) {
+    return 'an UPDATE that may change a primary key';
+  }
+  const qualifier = dialect === 'postgres' ? `${quote(parsed.alias ?? table.name)}.` : '';
+  let sql: string;
+  let aliases: string[] | undefined;
+  if (parsed.returning) {
+    aliases = table.columns.map((c) => c.name);
+    sql = `${parsed.sql}, ${aliases.map((c, n) => `${qualifier}${quote(c)} AS ${quote(ALIAS_PREFIX + n)}`).join(', ')}`;
+  } else {
+    // On a new line: a trailing line comment in the app's SQL must not swallow the clause.
+    sql = `${parsed.sql}\nRETURNING ${qualifier}*`;
+  }
+  const keys = { [table.name]: table.primaryKey };
+  const named = rowRefsOf({ sql: parsed.sql, params: statement.params ?? [] }, keys);
+  // An upsert on another unique column, or SQLite's REPLACE, may change a row it does not name.
+  const touchesOnlyNamed = !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
+  const listsKey = parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false;
+  const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
+  const plan: CapturePlan = { parsed, table, source: statement, statement: { sql, params: statement.params ?? [] }, newRowsOnly };
+  if (aliases) plan.aliases = aliases;
+  if (named && touchesOnlyNamed) plan.named = named;
+  return plan;
+}
+
+/**
+ * Splits a captured result into what the app asked for (its own RETURNING rows, or
+ * none) and the rows as the primary left them. `rowsAffected` is the number of rows
+ * returned, which is what the statement changed.
+ */
+export function splitCaptured(plan: CapturePlan, result: ExecResult): { app: ExecResult; images: Row[] } {
+  const rows = result.rows ?? [];
+  let images: Row[];
+  const app: ExecResult = { rowsAffected: rows.length };
+  if (plan.aliases) {
+    const aliases = plan.aliases;
+    images = rows.map((r) => Object.fromEntries(aliases.map((c, n) => [c, r[ALIAS_PREFIX + n]])));
+    app.rows = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith(ALIAS_PREFIX))));
+  } else {
+    images = rows;
+    app.rows = [];
+  }
+  const id = insertedId(plan, images);
+  if (id !== undefined) app.lastInsertId = id;
+  else if (result.lastInsertId !== undefined) app.lastInsertId = result.lastInsertId;
+  return { app, images };
+}
+
+/** The key of the last row an INSERT into a single integer key created, on every engine. */
+function insertedId(plan: CapturePlan, images: Row[]): ExecResult['lastInsertId'] {
+  const { table, parsed } = plan;
+  if (parsed.verb !== 'insert' || table.primaryKey.length !== 1 || images.length === 0) return undefined;
+  const column = table.columns.find((c) => c.name === table.primaryKey[0]);
+  if (column?.logicalType !== 'integer') return undefined;
+  const value = images.at(-1)![column.name];
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  return typeof value === 'number' || typeof value === 'string' ? value : undefined;
+}
+
+function namesUntilClose(tokens: Token[], from: number): string[] {
+  const names: string[] = [];
+  for (let i = from; i < tokens.length && tokens[i]!.text !== ')'; i++) {
+    if (tokens[i]!.kind === 'word' || tokens[i]!.kind === 'ident') names.push(tokens[i]!.text);
+  }
+  return names;
+}
+
+/** Columns assigned after SET: `a = …`, `(a, b) = …`; undefined when the clause cannot be read. */
+function assignedColumns(tokens: Token[], from: number): string[] | undefined {
+  const set = tokens.findIndex((t, n) => n >= from && t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'SET');
+  if (set < 0) return undefined;
+  const out: string[] = [];
+  let expectTarget = true;
+  for (let i = set + 1; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.depth === 0 && t.kind === 'word' && ['WHERE', 'FROM', 'RETURNING', 'ORDER', 'LIMIT'].includes(t.text.toUpperCase())) break;
+    if (expectTarget && t.text === '(') {
+      out.push(...namesUntilClose(tokens, i + 1));
+      expectTarget = false;
+    } else if (expectTarget && (t.kind === 'word' || t.kind === 'ident')) {
+      // `t.col = …`: the last part names the column.
+      let name = t.text;
+      while (tokens[i + 1]?.text === '.' && tokens[i + 2]) {
+        name = tokens[i + 2]!.text;
+        i += 2;
+      }
+      out.push(name);
+      expectTarget = false;
+    } else if (t.depth === 0 && t.text === ',') expectTarget = true;
+  }
+  return out;
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  const left = a.map((c) => c.toLowerCase()).sort();
+  const right = b.map((c) => c.toLowerCase()).sort();
+  return left.length === right.length && left.every((c, i) => c === right[i]);
+}

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestDatabase, startFaultProxy, type TestDatabase } from '@switchyard/testkit';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from '../src/index';
+
+let a: TestDatabase;
+let b: TestDatabase;
+const open: { close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+});
+
+afterAll(async () => {
+  await Promise.all(open.map((x) => x.close().catch(() => {})));
+  await Promise.all([a.drop(), b.drop()]);
+});
+
+function pg(url: string, name: string): PostgresAdapter {
+  const adapter = createPostgresAdapter(url, { name, max: 4 });
+  open.push(adapter);
+  return adapter;
+}
+
+describe('row images: the secondary holds what the primary produced', () => {
+  it('keeps generated ids, uuids, now() and random() equal on Postgres -> Postgres', async () => {
+    const left = pg(a.url, 'left');
+    const right = pg(b.url, 'right');
+    const ddl =
+      'CREATE TABLE gen (id bigserial PRIMARY KEY, tok uuid NOT NULL DEFAULT gen_random_uuid(), ' +
+      'at timestamptz NOT NULL DEFAULT now(), r double precision NOT NULL DEFAULT random(), n int NOT NULL DEFAULT 0)';
+    await left.execute(ddl);
+    await right.execute(ddl);
+    const dual = createDualWriteAdapter(left, right, { verifyWrites: true });
+    for (let i = 0; i < 20; i++) await dual.execute('INSERT INTO gen DEFAULT VALUES');
+    // A rolled-back insert takes a sequence value on the primary only.
+    await dual.transaction(async (tx) => {
+      await tx.execute('INSERT INTO gen DEFAULT VALUES');
+      throw new Error('roll back');
+    }).catch(() => {});
+    const { lastInsertId } = await dual.execute('INSERT INTO gen (n) VALUES (?)', [7]);
+    expect(lastInsertId).toBe(22);
+    await dual.execute('UPDATE gen SET n = n + 1, at = now() WHERE id = ?', [2]);
+    await dual.execute('UPDATE gen SET r = random() WHERE n = 0 AND id > ?', [15]);
+    await dual.execute('DELETE FROM gen WHERE id = ?', [3]);
+    const report = await validateDatabases(left, right, { validateAllRows: true, tables: ['gen'] });
+    expect(report.ok).toBe(true);
+    expect(dual.getMetrics()).toMatchObject({ verificationFailures: 0, secondaryFailures: 0, replicatedByStatement: 0 });
+
+    // After the switch the new primary's sequence is past every id the old one handed out.
+    await dual.switchPrimary();
+    const next = await dual.execute('INSERT INTO gen DEFAULT VALUES');
+    expect(next.lastInsertId).toBe(23);
+    expect((await validateDatabases(left, right, { validateAllRows: true, tables: ['gen'] })).ok).toBe(true);
+  });
+
+  it('SQLite reusing its highest INTEGER PRIMARY KEY and DEFAULT CURRENT_TIMESTAMP stay equal on Postgres', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    const right = pg(b.url, 'pg');
+    await sqlite.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))");
+    await right.execute('CREATE TABLE notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, body text, at timestamptz DEFAULT now())');
+    const dual = createDualWriteAdapter(sqlite, right, { verifyWrites: true });
+    await dual.execute('INSERT INTO notes (body) VALUES (?)', ['a']);
+    await dual.execute('INSERT INTO notes (body) VALUES (?)', ['b']);
+    await dual.execute('DELETE FROM notes WHERE id = ?', [2]);
+    const { lastInsertId } = await dual.execute('INSERT INTO notes (body) VALUES (?)', ['c']);
+    expect(lastInsertId).toBe(2);
+    expect((await validateDatabases(sqlite, right, { validateAllRows: true, tables: ['notes'] })).ok).toBe(true);
+    expect(dual.getMetrics().verificationFailures).toBe(0);
+    await sqlite.close();
+  });
+
+  it('copies a parent the backfill has not reached before its child, instead of failing', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    const right = pg(b.url, 'pg');
+    await sqlite.execute('CREATE TABLE parents (id INTEGER PRIMARY KEY, name TEXT)');
+    await sqlite.execute('CREATE TABLE kids (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents(id), name TEXT)');
+    await right.execute('CREATE TABLE parents (id bigint PRIMARY KEY, name text)');
+    await right.execute('CREATE TABLE kids (id bigint PRIMARY KEY, parent_id bigint REFERENCES parents(id), name text)');
+    // Rows that existed before dual writes began: only the backfill would copy them.
+    await sqlite.execute("INSERT INTO parents (id, name) VALUES (1, 'old parent')");
+    const dual = createDualWriteAdapter(sqlite, right);
+    await dual.execute('INSERT INTO kids (id, parent_id, name) VALUES (?, ?, ?)', [10, 1, 'kid']);
+    expect(await right.query('SELECT id, name FROM parents')).toEqual([{ id: 1, name: 'old parent' }]);
+    expect(dual.getMetrics()).toMatchObject({ parentRowsCopied: 1, secondaryFailures: 0 });
+    await sqlite.close();
+  });
+
+  it('bounds what a hung secondary costs a write, journals, and settles after the reply was lost', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    const target = new URL(b.url);
+    const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+    open.push(proxy);
+    const right = createPostgresAdapter(proxy.url(b.url), { name: 'pg', max: 4, queryTimeoutMs: 2_000 });
+    open.push(right);
+    await sqlite.execute('CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+    await pg(b.url, 'admin').execute('CREATE TABLE counters (id bigint PRIMARY KEY, n bigint NOT NULL)');
+    const dual = createDualWriteAdapter(sqlite, right, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 300, probeIntervalMs: 100 });
+    await dual.execute('INSERT INTO counters (id, n) VALUES (?, ?)', [1, 0]);
+
+    // The server runs the statement, the reply never arrives: replay must not add twice.
+    proxy.setMode('drop-replies');
+    await dual.execute('UPDATE counters SET n = n + 1 WHERE id = ?', [1]);
+    proxy.setMode('hang');
+    for (let i = 0; i < 5; i++) await dual.execute('UPDATE counters SET n = n + 1 WHERE id = ?', [1]);
+    // One write waits out the timeout; the open circuit journals the rest without waiting.
+    expect(dual.getMetrics()).toMatchObject({ secondaryCircuit: 'open' });
+    expect(dual.getMetrics().journalDepth).toBeGreaterThan(0);
+
+    proxy.setMode('pass');
+    proxy.killConnections();
+    await expect.poll(async () => (await dual.replayJournal()).remaining, { timeout: 10_000, interval: 200 }).toBe(0);
+    expect(await pg(b.url, 'check').query('SELECT n FROM counters')).toEqual([{ n: 6 }]);
+    expect((await validateDatabases(sqlite, right, { validateAllRows: true, tables: ['counters'] })).ok).toBe(true);
+    await sqlite.close();
+  });
+});

@@ -1,0 +1,26 @@
+import type { Pool } from 'pg';
+import type { PostgresConnection } from '../postgres-adapter';
+import type { PostgresTypeParsers } from '../postgres-types';
+import type { SerialQueue } from './serial-queue';
+
+/** Shared by an adapter and the transaction-scoped adapters it hands out. */
+export interface PgState {
+  pool: Pool | undefined;
+  /** The one connection of a Client-based adapter, and the queue that serializes its use. */
+  client: PostgresConnection | undefined;
+  queue: SerialQueue;
+  ownsConnection: boolean;
+  types: PostgresTypeParsers;
+  schemas: string[];
+  statementTimeoutMs: number | undefined;
+  queryTimeoutMs: number | undefined;
+  connectTimeoutMs: number | undefined;
+  /** Connections whose session settings (statement_timeout) are in place. */
+  configured: WeakSet<object>;
+}
+
+/** The connection a transaction-scoped adapter runs on. */
+export interface TxScope {
+  client: PostgresConnection;
+  queue: SerialQueue;
+}

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repair, validateDatabases } from './index';
+import { openEngine, type TestEngine } from './test-support/engine-pairs';
+
+let sqlite: TestEngine;
+let postgres: TestEngine;
+
+beforeAll(async () => {
+  [sqlite, postgres] = await Promise.all([openEngine('sqlite'), openEngine('postgres')]);
+});
+afterAll(async () => {
+  await Promise.all([sqlite?.dispose(), postgres?.dispose()]);
+});
+
+describe('repair reads back what it wrote', () => {
+  it('an upper-case UUID copied into a uuid column stays different, and repair says why', async () => {
+    const upper = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11';
+    await sqlite.adapter.execute('CREATE TABLE refs (id INTEGER PRIMARY KEY, ref TEXT)');
+    await sqlite.adapter.execute('INSERT INTO refs VALUES (1, ?), (2, ?)', [upper, upper.toLowerCase()]);
+    await postgres.adapter.execute('CREATE TABLE refs (id int PRIMARY KEY, ref uuid)');
+    await postgres.adapter.execute('INSERT INTO refs VALUES (1, ?), (2, ?)', [upper, upper.toLowerCase()]);
+    const report = await validateDatabases(sqlite.adapter, postgres.adapter, { tables: ['refs'], validateAllRows: true });
+    expect(report.tables[0]!.differentRowsCount).toBe(1);
+    const result = await repair(report, sqlite.adapter, postgres.adapter);
+    expect(result.upserted).toBe(1);
+    expect(result.stillDifferent).toBe(1);
+    const [mismatch] = result.tables[0]!.stillDifferent;
+    expect(mismatch!.key).toEqual({ id: 1 });
+    expect(mismatch!.reasons[0]).toMatch(/^ref: the target holds "a0eebc99.*cannot hold the source value/);
+  });
+
+  it("a Postgres domain over integer, in a SQLite TEXT column that holds '2006.0', is reported, not 'wrote 1 row'", async () => {
+    await postgres.adapter.execute('CREATE DOMAIN year_d AS integer');
+    await postgres.adapter.execute('CREATE TABLE years (id int PRIMARY KEY, y year_d)');
+    await postgres.adapter.execute('INSERT INTO years VALUES (1, 2006), (2, 2007)');
+    await sqlite.adapter.execute('CREATE TABLE years (id INTEGER PRIMARY KEY, y TEXT)');
+    await sqlite.adapter.execute("INSERT INTO years VALUES (1, '2006.0'), (2, '2007')");
+    const report = await validateDatabases(postgres.adapter, sqlite.adapter, { tables: ['years'], validateAllRows: true });
+    expect(report.ok).toBe(false);
+    const result = await repair(report, postgres.adapter, sqlite.adapter);
+    expect(result.stillDifferent).toBe(1);
+    expect(result.tables[0]!.stillDifferent[0]!.reasons[0]).toContain('"2006.0"');
+  });
+
+  it('a repair that fixes every row reports nothing still different', async () => {
+    await sqlite.adapter.execute("UPDATE refs SET ref = lower(ref) WHERE id = 1");
+    await postgres.adapter.execute("UPDATE refs SET ref = '00000000-0000-0000-0000-000000000000' WHERE id = 2");
+    const report = await validateDatabases(sqlite.adapter, postgres.adapter, { tables: ['refs'], validateAllRows: true });
+    const result = await repair(report, sqlite.adapter, postgres.adapter);
+    expect(result.upserted).toBe(1);
+    expect(result.stillDifferent).toBe(0);
+  });
+});
