@@ -11,11 +11,10 @@ import {
   type SwitchyardError,
   type TableInfo,
 } from '@switchyard/core';
-import { Kysely } from 'kysely';
 import type { D1DatabaseLike } from './d1-database';
 import { createD1RestTransport, type D1RestOptions } from './d1-rest-adapter';
 import { toD1Error } from './_internal/d1-errors';
-import { SwitchyardD1Dialect, TRANSACTIONS_UNSUPPORTED } from './_internal/d1-kysely-dialect';
+import { TRANSACTIONS_UNSUPPORTED } from './_internal/d1-messages';
 import { toRawResult } from './_internal/d1-rows';
 import { bindingTransport, type D1Transport } from './_internal/d1-transport';
 
@@ -59,15 +58,6 @@ export class D1Adapter<DB = any> extends BaseAdapter<DB> {
 
   protected override toError(error: unknown, sql: string | undefined): SwitchyardError {
     return toD1Error(error, this.name, sql);
-  }
-
-  /**
-   * kysely-d1's dialect, given this adapter as its database: the adapter's
-   * `prepare(sql).bind(...).all()` answers in D1's shape, so builder queries get the
-   * same encoding, limits and typed errors as raw SQL, on the binding and over REST.
-   */
-  protected override createKysely(): Kysely<DB> {
-    return new Kysely<DB>({ dialect: new SwitchyardD1Dialect({ database: this as never }) });
   }
 }
 

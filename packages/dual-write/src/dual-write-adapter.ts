@@ -15,6 +15,7 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
 import { EventHub } from './_internal/event-hub';
@@ -23,6 +24,7 @@ import { MetricsCollector } from './_internal/metrics-collector';
 import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
+import { DualWriteSession } from './_internal/dual-write-session';
 import { Replicator, type TransactionRecord } from './_internal/replicator';
 import { RowLocks } from './_internal/row-locks';
 import { RowSettler } from './_internal/row-settle';
@@ -39,7 +41,8 @@ import { memoryJournal } from './journal-memory';
 import type { JournalEntry, ReplayResult } from './journal-types';
 import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror/mirror-writes';
 import type { MirrorOp } from './mirror/mirror-op';
-import { rowName } from './_internal/row-images';
+import { dedupeRefs, rowName } from './_internal/row-images';
+import type { Mirror } from './mirror/mirror-types';
 
 /**
  * A {@link DatabaseAdapter} that writes to two databases: each write runs on the primary
@@ -67,6 +70,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   #replayTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #kyselyDialect: DialectName;
   #db: Kysely<DB> | undefined;
+  /** Sessions on a primary without sessions of its own (SQLite, D1) run one at a time. */
+  #sessions: Promise<unknown> = Promise.resolve();
   #lastSwitchAt: Date | null = null;
   #switchCount = 0;
 
@@ -278,7 +283,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * primary commits, replayed on the secondary in one transaction (one atomic `batch()`
    * where the secondary has no interactive transactions). A rolled-back transaction sends
    * nothing. Other writes wait until it ends, so do not await writes on this adapter
-   * (rather than on `tx`) inside `fn`.
+   * (rather than on `tx`) inside `fn`. `settings` (isolation level, access mode) apply on
+   * the primary.
    *
    * @example
    * ```ts
@@ -288,7 +294,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * });
    * ```
    */
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     if (!this.primary.capabilities.transactions) {
       throw new UnsupportedError(
         `${this.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), ` +
@@ -300,16 +306,20 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       await this.#book.ready();
       const primary = this.primary;
       const secondary = this.secondary;
-      const record: TransactionRecord = { refs: [], replays: [], statements: [], captured: 0 };
+      const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
       const started = this.#metrics.now();
       const mirror = this.#options.mirror;
       let mirrored: MirrorOp | undefined;
+      await (mirror as { ensureTable?: () => Promise<void> } | undefined)?.ensureTable?.();
+      // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
       const result = await primary.transaction(async (tx) => {
         const value = await fn(new RecordingTransaction<DB>(tx, { replicator: this.#replicator, primary, secondary, record }));
-        // Async mode: the mirror's entry commits with the transaction's writes.
-        if (mirror) mirrored = await recordInTransaction(mirror, tx, record.statements);
+        // Async mode: the mirror's entry, holding the rows as this transaction left them, commits with it.
+        if (mirror && record.statements.length > 0) {
+          mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+        }
         return value;
-      });
+      }, settings);
       this.#metrics.recordPrimary(started);
       if (record.statements.length === 0) return result;
       if (record.statements.some((s) => statementKind(s.sql) === 'schema')) this.#invalidate();
@@ -320,6 +330,27 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       } else await this.#replicator.afterTransaction(primary, secondary, record, label);
       return result;
     });
+  }
+
+  /**
+   * Runs `fn` on one session, as Kysely's `db.connection()` does. On a Postgres primary
+   * its reads run on one pinned primary connection (session settings and advisory locks
+   * hold), while writes and transactions reach both sides as usual. On SQLite and D1,
+   * whose one connection is the session, sessions run one at a time.
+   *
+   * @example
+   * ```ts
+   * await adapter.connection(async (session) => session.query('SELECT pg_advisory_lock(42)'));
+   * ```
+   */
+  async connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const primary = this.primary;
+    if (primary.dialect === 'postgres' && primary.connection) {
+      return primary.connection((session) => fn(new DualWriteSession<DB>(this, session)));
+    }
+    const run = this.#sessions.then(() => fn(this));
+    this.#sessions = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -509,6 +540,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   /** @internal Runs a builder query: compiled per side for writes, on one side for reads. */
   async executeCompiled(compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
     if (target instanceof RecordingTransaction) return target.runCompiled(compiled, this.#kyselyDialect);
+    if (target instanceof DualWriteSession) return target.runCompiled(compiled, this.#kyselyDialect);
     if (target !== this) {
       const result = await target.execute(compiled.sql, compiled.parameters);
       return { ...result, rows: result.rows ?? [] };
@@ -582,12 +614,17 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       preflight(secondary, forSecondary);
       const mirror = this.#options.mirror;
       let results: ExecResult[];
-      if (mirror) {
-        // Async mode: the primary write carries the mirror's entry; the secondary gets it later.
+      if (mirror && primary.capabilities.transactions) {
+        // Async mode: the write runs with its rows captured, and the mirror's entry holding
+        // those rows commits with it in one primary transaction.
+        results = await this.#mirroredWrite(mirror, op, primary, secondary, forSecondary);
+      } else if (mirror) {
+        // No interactive transactions (D1): the entry carries the statements, in one atomic batch.
         const started = this.#metrics.now();
         results = await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure);
         this.#metrics.recordPrimary(started);
         this.#metrics.totalWrites++;
+        this.#metrics.replicatedByStatement += forSecondary.length;
       } else {
         const steps = await this.#replicator.steps(primary, op.bySide[index]!, forSecondary);
         results = await this.#replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
@@ -596,6 +633,27 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       if (op.bySide[0] === op.bySide[1]) void this.#rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
       return results;
     });
+  }
+
+  /** An async-mode write on a primary with transactions: rows captured, entry committed with them. */
+  async #mirroredWrite(mirror: Mirror, op: WriteOp, primary: DatabaseAdapter, secondary: DatabaseAdapter, forSecondary: Statement[]): Promise<ExecResult[]> {
+    const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
+    const started = this.#metrics.now();
+    let mirrored: MirrorOp | undefined;
+    const own = op.bySide[this.#primaryIndex]!;
+    // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
+    await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
+    const results = await primary.transaction(async (tx) => {
+      const recorder = new RecordingTransaction(tx, { replicator: this.#replicator, primary, secondary, record });
+      const out: ExecResult[] = [];
+      for (const [i, s] of own.entries()) out.push(await recorder.executeAs(s, forSecondary[i] ?? s));
+      mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+      return out;
+    });
+    this.#metrics.recordPrimary(started);
+    this.#metrics.totalWrites++;
+    if (mirrored) await commitMirrored(mirror, mirrored, this.#options.continueOnSecondaryFailure);
+    return results;
   }
 
   /** Replays the journal, settling row entries from the other side under their rows' locks. */

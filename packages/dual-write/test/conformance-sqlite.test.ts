@@ -10,6 +10,8 @@ runAdapterConformance({
       verifyWrites: true,
       secondaryTimeoutMs: 30_000,
     }),
+  // Writes must reach both sides: tests read each one back.
+  sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;
     expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });

@@ -4,6 +4,7 @@ import type { CopyOptions } from '../copy-options';
 import { InsertWriter, type RowWriter } from './insert-writer';
 import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
+import { refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
 import { converterFor, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
@@ -104,7 +105,7 @@ export async function prepareTableJob(
   const keyIndexes = source.primaryKey.map((k) => readColumns.indexOf(k));
   const transform = options.transform;
   const width = columns.length;
-  const readPage = createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch);
+  const readPage = refuseInvalidText(sourceDb, source, readColumns, createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch));
   // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
   const raw = (sourceDb as { database?: RawSqlite }).database;
   const readText =

@@ -7,7 +7,7 @@ import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switch
  * not found is looked up again once, in case it was created behind the adapter's back.
  */
 export class TableCatalog {
-  readonly #bySide = new Map<DatabaseAdapter, Promise<Map<string, TableInfo>>>();
+  readonly #bySide = new Map<DatabaseAdapter, { tables: Promise<Map<string, TableInfo>>; via: DatabaseAdapter; settled: boolean }>();
   readonly #retried = new Set<string>();
 
   invalidate(): void {
@@ -32,17 +32,20 @@ export class TableCatalog {
   }
 
   #load(side: DatabaseAdapter, via: DatabaseAdapter): Promise<Map<string, TableInfo>> {
-    let tables = this.#bySide.get(side);
-    if (!tables) {
-      tables = via.introspect().then(
-        (list) => new Map(list.map((t) => [t.name.toLowerCase(), t])),
-        (error: unknown) => {
-          this.#bySide.delete(side);
-          throw error;
-        },
-      );
-      this.#bySide.set(side, tables);
-    }
-    return tables;
+    const cached = this.#bySide.get(side);
+    if (cached && (cached.settled || cached.via === via)) return cached.tables;
+    const read = via.introspect().then((list) => new Map(list.map((t) => [t.name.toLowerCase(), t])));
+    // A transaction never waits on a read another caller started on the side itself: on
+    // SQLite that read waits for the transaction to end, and the two would wait forever.
+    if (cached && via !== side) return read;
+    const entry = { tables: read, via, settled: false };
+    this.#bySide.set(side, entry);
+    read.then(
+      () => (entry.settled = true),
+      () => {
+        if (this.#bySide.get(side) === entry) this.#bySide.delete(side);
+      },
+    );
+    return read;
   }
 }
