@@ -71,7 +71,7 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   const ledger: Ledger = options.checkpoint === false ? new MemoryLedger() : new TableLedger(target, workerId, options.claimTimeoutMs ?? 30_000);
   await retry(() => ledger.prepare());
   for (const released of await retry(() => ledger.releaseDeadLocalClaims())) {
-    notice({ kind: 'resume', table: released.table, message: `took back ${released.ranges} range(s) of worker ${released.worker}, a process on this host that is gone` });
+    notice({ kind: 'resume', table: released.table, message: `took back ${released.ranges} range(s) of worker ${released.worker}, ${released.worker === workerId ? 'this worker\'s own id from a run that stopped' : 'a process on this host that is gone'}` });
   }
   const targetName = new Map(runs.map((r) => [r.job.source.name, r.job.target.name]));
   const deferred = await deferCycleConstraints(target, cycles.map((c) => c.map((n) => targetName.get(n) ?? n)));

@@ -228,7 +228,10 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
         continue;
       }
       if (toPg) constraints.push(...addConstraint(ref, name(constraintName(table.name, fk.columns, 'fkey')), clause));
-      else lines.push('  ' + clause);
+      else if (to === 'd1' && cycles.some((c) => c.includes(table.name) && c.includes(parent))) {
+        // D1 checks every statement and cannot switch enforcement off: rows of a cycle could never be loaded.
+        warnings.push({ table: table.name, kind: 'foreignKey', untranslated: true, message: `foreign key to "${parent}" closes a reference cycle, which D1 cannot load (it checks every statement); left out: check it in the app`, sql: clause });
+      } else lines.push('  ' + clause);
     }
     for (const check of objects?.checks.filter((c) => c.table === table.name) ?? []) {
       const sql = checkSql(check.expression, from);

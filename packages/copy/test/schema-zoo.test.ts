@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createD1Adapter } from '@switchyard/d1';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { copyTables, introspectSchemaObjects, translateSchema, type TranslatedSchema } from '../src/index';
 import { validateDatabases } from '@switchyard/validation';
@@ -94,7 +96,7 @@ async function withPostgres<T>(fn: (db: DatabaseAdapter) => Promise<T>): Promise
 }
 
 describe('a schema zoo translated and copied in every direction', () => {
-  it('SQLite -> Postgres and SQLite -> SQLite', async () => {
+  it('SQLite -> Postgres, SQLite -> D1 -> Postgres and SQLite -> SQLite', async () => {
     const source = createSQLiteAdapter(':memory:');
     source.database.exec(SQLITE_ZOO);
     await seed(source);
@@ -111,15 +113,30 @@ describe('a schema zoo translated and copied in every direction', () => {
       expect(Number((await pg.first<{ n: unknown }>('SELECT count(*) AS n FROM active_staff'))!.n)).toBe(7);
       await expect(pg.execute("INSERT INTO staff (id, store_id, status) VALUES (99, 1, 'bogus')")).rejects.toThrow(/check/i);
     });
+    const d1 = await createTestD1();
+    const onD1 = createD1Adapter(d1.binding);
+    try {
+      const toD1 = await migrate(source, onD1);
+      expect(toD1.warnings.filter((w) => w.kind === 'foreignKey').map((w) => w.table).sort()).toEqual(['staff', 'staff', 'store']);
+      await expect(onD1.execute("INSERT INTO staff (id, store_id, \"GenreId\") VALUES (98, 1, 77)")).rejects.toThrow(/FOREIGN KEY/i);
+      // And on from D1 as the source.
+      await withPostgres(async (pg) => {
+        const fromD1 = await migrate(onD1, pg);
+        expect(fromD1.warnings.find((w) => w.kind === 'trigger')).toMatchObject({ table: 'staff' });
+      });
+    } finally {
+      await onD1.close();
+      await d1.dispose();
+    }
     const copy = createSQLiteAdapter(':memory:');
     const schema = await migrate(source, copy);
     expect(schema.postData.some((s) => s.startsWith('CREATE TRIGGER staff_gone'))).toBe(true);
     expect(Number((await copy.first<{ n: unknown }>('SELECT total AS n FROM line WHERE order_id = 2 AND line_no = 1'))!.n)).toBe(3 * 2);
     await copy.close();
     await source.close();
-  });
+  }, 180_000);
 
-  it('Postgres -> SQLite and Postgres -> Postgres', async () => {
+  it('Postgres -> SQLite, Postgres -> D1 and Postgres -> Postgres', async () => {
     await withPostgres(async (source) => {
       for (const sql of POSTGRES_ZOO.split(/;\n/).map((s) => s.trim()).filter(Boolean)) await source.execute(sql);
       await seed(source);
@@ -138,6 +155,16 @@ describe('a schema zoo translated and copied in every direction', () => {
       await expect(sqlite.execute("UPDATE staff SET feeling = 'angry' WHERE id = 1")).rejects.toThrow(/CHECK/);
       await sqlite.close();
 
+      const d1 = await createTestD1();
+      const onD1 = createD1Adapter(d1.binding);
+      try {
+        await migrate(source, onD1);
+        await expect(onD1.execute("UPDATE staff SET release_year = 1800 WHERE id = 1")).rejects.toThrow(/CHECK/);
+      } finally {
+        await onD1.close();
+        await d1.dispose();
+      }
+
       await withPostgres(async (target) => {
         const same = await migrate(source, target);
         expect(same.tables.join('\n')).toContain('CREATE TYPE "mood" AS ENUM');
@@ -148,5 +175,5 @@ describe('a schema zoo translated and copied in every direction', () => {
         expect(triggers).toHaveLength(1);
       });
     });
-  });
+  }, 180_000);
 });
