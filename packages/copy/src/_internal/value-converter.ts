@@ -1,4 +1,4 @@
-import { jsonSourceOf, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { PreciseDate, jsonSourceOf, parseTimestampText, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /** Turns a value read from the source into what the target column expects, or `undefined` for "as is". */
 export type Converter = (value: unknown) => unknown;
@@ -60,6 +60,12 @@ function toBoolean(value: unknown): unknown {
  */
 function toDate(value: unknown): unknown {
   if (typeof value === 'string') {
+    // ISO's signed six-digit years ('+010000-…', what a Date past 9999 became as text):
+    // Postgres does not read them, so they go as a Date it is sent in its own form.
+    if (/^[+-]\d{6}-/.test(value)) {
+      const micros = parseTimestampText(value.trim());
+      if (micros !== undefined) return PreciseDate.fromEpochMicros(micros);
+    }
     const m = SQL_DATETIME.exec(value);
     if (m) return m[3] ? value : m[2] ? value + 'Z' : value + ' 00:00:00Z';
     const s = value.trim();
