@@ -68,4 +68,20 @@ describe('copies out of Postgres are exact', () => {
     expect(await sqlite.query('SELECT id FROM edges')).toEqual([]);
     await sqlite.close();
   });
+
+  it("SQLite text '+010000-01-01T00:00:00.000Z' (a year-10000 Date stored as ISO text) copies to Postgres exactly", async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute('CREATE TABLE far (id INTEGER PRIMARY KEY, at DATETIME)');
+    await sqlite.execute("INSERT INTO far VALUES (1, '+010000-01-01T00:00:00.000Z'), (2, '-000043-03-15T12:00:00.500Z'), (3, '2024-01-01T00:00:00Z')");
+    await target.execute('CREATE TABLE far (id int PRIMARY KEY, at timestamptz)');
+    await copyTables(sqlite, target, { tables: ['far'], checkpoint: false });
+    expect(await target.query('SELECT at::text AS at FROM far ORDER BY id')).toEqual([
+      { at: '10000-01-01 00:00:00+00' },
+      { at: '0044-03-15 12:00:00.5+00 BC' },
+      { at: '2024-01-01 00:00:00+00' },
+    ]);
+    const report = await validateDatabases(sqlite, target, { tables: ['far'], validateAllRows: true, timestampPrecision: 'us' });
+    expect(report.ok, report.summary).toBe(true);
+    await sqlite.close();
+  });
 });

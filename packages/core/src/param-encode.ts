@@ -6,7 +6,15 @@ import type { AdapterCapabilities, DialectName } from './types';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-/** D1's largest string or BLOB value, in bytes. */
+/**
+ * D1's largest string or BLOB value, in bytes; binding a larger one is a
+ * `LimitExceededError` (`limit: 'valueBytes'`) before the round trip.
+ *
+ * @example
+ * ```ts
+ * if (bytes.byteLength > D1_MAX_VALUE_BYTES) await r2.put(key, bytes);
+ * ```
+ */
 export const D1_MAX_VALUE_BYTES = 2_000_000;
 
 /**

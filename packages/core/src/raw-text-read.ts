@@ -40,22 +40,40 @@ export async function findInvalidText(
   rows: readonly Row[],
 ): Promise<InvalidTextCell[]> {
   if (adapter.dialect === 'postgres' || keys.length === 0) return [];
-  const out: InvalidTextCell[] = [];
+  const suspects: { row: Row; columns: string[] }[] = [];
   for (const row of rows) {
     let columns: string[] | undefined;
     for (const column in row) {
       const value = row[column];
       if (typeof value === 'string' && value.includes('\uFFFD') && !keys.includes(column)) (columns ??= []).push(column);
     }
-    if (!columns) continue;
-    const select = columns.map((c) => `CAST(${quoteIdentifier(c)} AS BLOB) AS ${quoteIdentifier(c)}`).join(', ');
-    const where = keys.map((k) => `${quoteIdentifier(k)} = ?`).join(' AND ');
-    const raw = await adapter.first<Row>(`SELECT ${select} FROM ${table} WHERE ${where}`, keys.map((k) => row[k]));
-    if (!raw) continue;
-    for (const column of columns) {
-      const value = raw[column];
-      const bytes = Array.isArray(value) ? Uint8Array.from(value as number[]) : value instanceof Uint8Array ? value : undefined;
-      if (bytes && !isUtf8(bytes)) out.push({ row, column, bytes });
+    if (columns) suspects.push({ row, columns });
+  }
+  const out: InvalidTextCell[] = [];
+  // One query per chunk of suspect rows, within the engine's parameter limit (D1: 100)
+  // and D1's expression depth (100): `k IN (...)`, or few enough ORs for composite keys.
+  const perQuery = Math.max(1, Math.min(keys.length === 1 ? 200 : 40, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)));
+  const id = (row: Row) => JSON.stringify(keys.map((k) => String(row[k])));
+  for (let i = 0; i < suspects.length; i += perQuery) {
+    const chunk = suspects.slice(i, i + perQuery);
+    const columns = [...new Set(chunk.flatMap((s) => s.columns))];
+    const select = [
+      ...keys.map(quoteIdentifier),
+      ...columns.map((c) => `CAST(${quoteIdentifier(c)} AS BLOB) AS ${quoteIdentifier(c)}`),
+    ].join(', ');
+    const one = '(' + keys.map((k) => `${quoteIdentifier(k)} = ?`).join(' AND ') + ')';
+    const where =
+      keys.length === 1 ? `${quoteIdentifier(keys[0]!)} IN (${chunk.map(() => '?').join(', ')})` : chunk.map(() => one).join(' OR ');
+    const raw = await adapter.query<Row>(`SELECT ${select} FROM ${table} WHERE ${where}`, chunk.flatMap((s) => keys.map((k) => s.row[k])));
+    const byKey = new Map(raw.map((r) => [id(r), r]));
+    for (const { row, columns: suspect } of chunk) {
+      const stored = byKey.get(id(row));
+      if (!stored) continue;
+      for (const column of suspect) {
+        const value = stored[column];
+        const bytes = Array.isArray(value) ? Uint8Array.from(value as number[]) : value instanceof Uint8Array ? value : undefined;
+        if (bytes && !isUtf8(bytes)) out.push({ row, column, bytes });
+      }
     }
   }
   return out;

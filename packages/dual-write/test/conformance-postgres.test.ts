@@ -40,6 +40,8 @@ runAdapterConformance({
     // SQLite cannot hold: a NUMERIC of more than 15 significant digits is stored as REAL
     // there, and verification reports it rather than calling it equal.
     expect(seen.filter((reason) => !/column v_num: "[\d.]{17,}" != /.test(reason))).toEqual([]);
+    // What waits behind the refused IDENTITY table is that table's own writes: let them go.
+    for (const entry of await dual.journalEntries()) await dual.discardJournalEntry(entry.id);
     await dual.close();
   },
 });
