@@ -19,6 +19,11 @@ import type { DatabaseAdapter, DialectName, ExecResult, Row, TransactionSettings
  */
 export interface CompiledQueryExecutor {
   executeCompiled(query: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }>;
+  /**
+   * Streams a compiled query (Kysely's `stream()`) run on `target`. Optional: without it,
+   * the result is read whole with `executeCompiled` and yielded in chunks.
+   */
+  streamCompiled?(query: CompiledQuery, target: DatabaseAdapter, chunkSize: number): AsyncIterableIterator<unknown[]>;
 }
 
 function hasCompiledExecutor(adapter: unknown): adapter is CompiledQueryExecutor {
@@ -112,12 +117,16 @@ export class AdapterConnection implements DatabaseConnection {
   async *streamQuery<R>(compiled: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
     const target = this.#target;
     const query = this.#forEngine(compiled);
-    if (!target.stream || hasCompiledExecutor(this.#root)) {
+    const root = this.#root;
+    const rowsOf = hasCompiledExecutor(root)
+      ? root.streamCompiled?.(query, target, chunkSize)
+      : target.stream?.<R>(query.sql, query.parameters, { chunkSize });
+    if (!rowsOf) {
       const { rows } = await this.executeQuery<R>(compiled);
       for (let i = 0; i < rows.length; i += chunkSize) yield { rows: rows.slice(i, i + chunkSize) };
       return;
     }
-    for await (const rows of target.stream<R>(query.sql, query.parameters, { chunkSize })) yield { rows };
+    for await (const rows of rowsOf) yield { rows: rows as R[] };
   }
 
   async #execute<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {

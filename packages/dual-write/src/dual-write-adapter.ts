@@ -14,6 +14,7 @@ import {
   type PreparedStatement,
   type Row,
   type Statement,
+  type StreamOptions,
   type TableInfo,
   type TransactionSettings,
 } from '@switchyard/core';
@@ -25,6 +26,7 @@ import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
 import { DualWriteSession } from './_internal/dual-write-session';
+import { streamCompiledFromPrimary, streamFromPrimary } from './_internal/primary-stream';
 import { Replicator, type TransactionRecord } from './_internal/replicator';
 import { RowLocks } from './_internal/row-locks';
 import { RowSettler } from './_internal/row-settle';
@@ -221,6 +223,20 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   async first<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
     return (await this.query<T>(sql, params))[0];
+  }
+
+  /**
+   * Streams a read from the primary with the primary's own `stream()` (SQLite iterator,
+   * Postgres cursor, D1 pages), never from the secondary and without shadow comparison.
+   * A write with `RETURNING` reaches both sides, as through `query()`.
+   *
+   * @example
+   * ```ts
+   * for await (const rows of adapter.stream('SELECT * FROM events ORDER BY id', [], { chunkSize: 500 })) handle(rows);
+   * ```
+   */
+  stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
+    return streamFromPrimary<T>(this, sql, params, options, () => this.#metrics.readsPrimary++);
   }
 
   /**
@@ -561,6 +577,11 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const op = this.#op('execute', [], compiled);
     const [result] = await this.#write(op);
     return { ...result!, rows: result!.rows ?? [] };
+  }
+
+  /** @internal Streams a builder query: a read from the primary's `stream()`, anything else as `executeCompiled` runs it. */
+  streamCompiled(compiled: CompiledQuery, target: DatabaseAdapter, chunkSize: number): AsyncIterableIterator<unknown[]> {
+    return streamCompiledFromPrimary(this, compiled, target, chunkSize, this.#kyselyDialect, () => this.#metrics.readsPrimary++);
   }
 
   /** Hands statements and the primary's rows to the `rehearse` option, if set; returns the result unchanged. */

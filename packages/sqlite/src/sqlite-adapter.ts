@@ -6,7 +6,6 @@ import {
   InvalidArgumentError,
   TransientError,
   hasTransactionSettings,
-  isWriteStatement,
   nestedSettingsError,
   type BaseAdapterOptions,
   type DatabaseAdapter,
@@ -18,9 +17,10 @@ import {
   type TableInfo,
   type TransactionSettings,
 } from '@switchyard/core';
-import { hasUnsafeNumber, iterateRows, toSafeNumbers } from './_internal/row-stream';
+import { iterateRows } from './_internal/row-stream';
+import { cachedStatement, runCached, type CachedStatement } from './_internal/statement-cache';
 import { introspectSqlite } from './sqlite-introspector';
-import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
+import type { SqliteDatabase } from './sqlite-database';
 import { TransactionLock } from './transaction-lock';
 
 /** Options of {@link createSQLiteAdapter}. */
@@ -40,19 +40,10 @@ export interface SQLiteAdapterOptions extends BaseAdapterOptions {
   mmapSize?: number;
 }
 
-const STATEMENT_CACHE_SIZE = 500;
 // Scans and count(*) read pages straight from the OS page cache instead of copying
 // each one (a 1M-row count(*) drops from ~25 ms to ~1 ms), which also frees the core
 // a validation or copy shares with the other engine. Writes still go through the WAL.
 const DEFAULT_MMAP_SIZE = 256 * 1024 * 1024;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-
-/** A prepared statement, and whether it changes data (such a reader must not run twice). */
-interface CachedStatement {
-  statement: SqliteStatement;
-  write: boolean;
-}
 
 /** Shared by an adapter and the transaction-scoped adapters it hands out. */
 interface SqliteState {
@@ -233,26 +224,11 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   #runSync({ sql, params }: EncodedStatement): RawResult {
-    const { statement, write } = this.#statement(sql);
-    if (statement.reader) {
-      const rows = write ? readExact(statement, params) : readFast(statement, params);
-      return { rows, rowsAffected: write ? rows.length : 0 };
-    }
-    const info = statement.run(...params);
-    return { rows: [], rowsAffected: info.changes, lastInsertId: toNumberIfSafe(info.lastInsertRowid) };
+    return runCached(this.#statement(sql), params);
   }
 
   #statement(sql: string): CachedStatement {
-    const cache = this.#state.statements;
-    let cached = cache.get(sql);
-    if (cached) return cached;
-    const statement = this.#state.database.prepare(sql);
-    // Writers run with safeIntegers so run() reports lastInsertRowid as an exact bigint.
-    if (!statement.reader) statement.safeIntegers(true);
-    cached = { statement, write: isWriteStatement(sql) };
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(sql, cached);
-    return cached;
+    return cachedStatement(this.#state.database, this.#state.statements, sql);
   }
 }
 
@@ -289,30 +265,4 @@ export function createSQLiteAdapter<DB = any>(
     ownsDatabase: options.closeDatabase ?? opened,
   };
   return new SQLiteAdapter<DB>(state, options);
-}
-
-function toNumberIfSafe(value: number | bigint): number | bigint {
-  return typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value;
-}
-
-/**
- * Reads rows as plain numbers (a BigInt per integer would double the cost of a scan), and
- * reads again with safeIntegers only when a value lies beyond 2^53, where the number
- * may have been rounded. Only for statements without side effects: they can run twice.
- */
-function readFast(statement: SqliteStatement, params: unknown[]): Row[] {
-  const rows = statement.all(...params) as Row[];
-  return rows.some(hasUnsafeNumber) ? readExact(statement, params) : rows;
-}
-
-/** Reads with safeIntegers, so no int64 is rounded. */
-function readExact(statement: SqliteStatement, params: unknown[]): Row[] {
-  statement.safeIntegers(true);
-  try {
-    const rows = statement.all(...params) as Row[];
-    for (const row of rows) toSafeNumbers(row);
-    return rows;
-  } finally {
-    statement.safeIntegers(false);
-  }
 }

@@ -11,6 +11,7 @@ import { lifecycleConformance } from './conformance-lifecycle';
 import { limitsConformance } from './conformance-limits';
 import { placeholdersConformance } from './conformance-placeholders';
 import { preparedConformance } from './conformance-prepared';
+import { streamConformance } from './conformance-stream';
 import { transactionsConformance } from './conformance-transactions';
 import { valueShapesConformance } from './conformance-value-shapes';
 import { valuesConformance } from './conformance-values';
@@ -54,6 +55,7 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
     kyselyTransactionsConformance(ctx);
     kyselySessionsConformance(ctx);
     kyselyResultsConformance(ctx);
+    streamConformance(ctx);
     introspectConformance(ctx);
     limitsConformance(ctx);
     lifecycleConformance(ctx);

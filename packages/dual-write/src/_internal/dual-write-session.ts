@@ -82,9 +82,11 @@ export class DualWriteSession<DB = any> implements DatabaseAdapter<DB> {
     return fn(this);
   }
 
+  /** A read streams on the pinned primary connection; a write takes the dual-write path. */
   stream<T = Row>(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterableIterator<T[]> {
-    if (!this.#session.stream) throw new Error('unreachable: a session adapter without stream()');
-    return this.#session.stream<T>(sql, params, options);
+    const reader = statementKind(sql) === 'read' ? this.#session : this.#owner;
+    if (!reader.stream) throw new Error('unreachable: a session adapter without stream()');
+    return reader.stream<T>(sql, params, options);
   }
 
   introspect(): Promise<TableInfo[]> {
