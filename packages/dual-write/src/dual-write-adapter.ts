@@ -452,7 +452,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * app.get('/health/database', async (c) => c.json(await adapter.checkHealth()));
    * ```
    */
-  checkHealth(): Promise<DualWriteHealth> {
+  async checkHealth(): Promise<DualWriteHealth> {
+    await this.#fleet?.start();
     return dualWriteHealth({
       primary: this.primary,
       secondary: this.secondary,
