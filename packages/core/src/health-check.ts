@@ -15,7 +15,7 @@ export interface HealthReport {
   dialect: DialectName;
   /** Milliseconds the round trip took (until the error, when it failed). */
   latencyMs: number;
-  /** e.g. `'16.4'` for Postgres, `'3.45.1'` for SQLite and D1; `null` when the check failed. */
+  /** e.g. `'16.4'` for Postgres, `'3.45.1'` for SQLite; `null` on D1 (it does not say) and when the check failed. */
   serverVersion: string | null;
   /** What failed, or `null`. */
   error: { code: string; message: string } | null;
@@ -55,7 +55,8 @@ export async function checkHealth<R extends HealthReport = HealthReport>(adapter
   });
   try {
     if (typeof own === 'function') return await Promise.race([own.call(adapter, options), timeout]);
-    const sql = adapter.dialect === 'postgres' ? "SELECT current_setting('server_version') AS version" : 'SELECT sqlite_version() AS version';
+    // D1 refuses sqlite_version() ("not authorized"), so it answers a plain SELECT and no version.
+    const sql = { postgres: "SELECT current_setting('server_version') AS version", sqlite: 'SELECT sqlite_version() AS version', d1: 'SELECT NULL AS version' }[adapter.dialect];
     const row = await Promise.race([adapter.first<{ version: unknown }>(sql), timeout]);
     return { ...base, ok: true, latencyMs: Date.now() - started, serverVersion: row?.version == null ? null : String(row.version), error: null } as R;
   } catch (error) {

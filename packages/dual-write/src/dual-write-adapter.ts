@@ -222,6 +222,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const kind = this.#classify(sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql, params }]);
       return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows), (rows) => rows) as Promise<T[]>;
     }
@@ -253,6 +254,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     const kind = this.#classify(sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql, params }]);
       return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []), (r) => r.rows ?? []);
     }
@@ -277,6 +279,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kinds = statements.map((s) => this.#classify(s.sql));
     const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
     if (kinds.every((k) => k === 'read')) {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, copies);
       return this.#rehearsed(copies, routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? [])), (r, i) => r[i]?.rows ?? []);
     }
@@ -588,6 +591,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     }
     const kind = this.#classify(compiled.sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql: compiled.sql, params: compiled.parameters }]);
       const rows = await routeRead(this.#route(), 
         compiled.sql,

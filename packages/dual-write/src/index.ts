@@ -14,3 +14,4 @@ export { controlTable, type ControlTableOptions } from './control/control-table'
 export type { ControlOptions, ControlReport, ControlState, ControlStore, FleetStatus, InstanceHeartbeat } from './control/control-types';
 export type { ControlEvent } from './control/control-events';
 export type { DualWriteHealth } from './control/dual-write-health';
+export { cachedControlStore } from './control/control-cache';
