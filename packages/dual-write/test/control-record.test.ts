@@ -93,6 +93,32 @@ describe('an instance that cannot reach the control store', () => {
   });
 });
 
+describe('a switch some live instance does not answer', () => {
+  it('is called off: the old mode stays under a new epoch, the holding instance resumes, and the caller gets a TIMEOUT', { timeout: 20_000 }, async () => {
+    const open = pairOn('aborted');
+    const [l1, r1] = open();
+    const [l2, r2] = open();
+    const control = { refreshMs: 200, pauseTimeoutMs: 300 };
+    const events: DualWriteEvent[] = [];
+    const a = createDualWriteAdapter(l1, r1, { control: { ...control, store: controlTable(r1), instanceId: 'a' }, onEvent: (e) => events.push(e) });
+    const b = createDualWriteAdapter(l2, r2, { control: { ...control, store: controlTable(r2), instanceId: 'b' }, onEvent: (e) => events.push(e) });
+    await a.execute('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY)');
+    await b.getMetadata();
+    await b.fleetStatus();
+    // A live instance that never holds its writes: its heartbeat is fresh and stays on epoch 1.
+    await controlTable(r1).heartbeat({ instanceId: 'stuck', epoch: 1, mode: 'primary-left', paused: false, lastSeen: new Date() });
+    await expect(a.switchPrimary()).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('stuck') });
+    expect(await controlTable(r1).read()).toMatchObject({ epoch: 3, state: 'active', mode: 'primary-left' });
+    expect(a.getMetadata()).toMatchObject({ mode: 'primary-left', control: { epoch: 3 } });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'control', change: 'switch-aborted', epoch: 3, mode: 'primary-left' }));
+    await sleep(500);
+    await b.execute('INSERT INTO t (id) VALUES (1)');
+    expect(b.getMetadata()).toMatchObject({ mode: 'primary-left', control: { epoch: 3, state: 'active' } });
+    expect(b.getMetrics().control!.pauses).toBe(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
 describe('checkHealth', () => {
   it('answers with latency and version for one adapter, and never throws', async () => {
     const db = createSQLiteAdapter(':memory:');

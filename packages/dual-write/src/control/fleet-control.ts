@@ -1,35 +1,6 @@
 import { InvalidArgumentError, SwitchyardError, TransientError } from '@switchyard/core';
-import type { ControlEvent } from './control-events';
 import type { ControlOptions, ControlReport, ControlState, ControlStore, FleetStatus } from './control-types';
-
-type Mode = ControlState['mode'];
-
-/** What the fleet control needs from the adapter it steers. */
-export interface FleetHost {
-  /** Runs `task` after the writes in flight, holding new ones until it ends. */
-  exclusive<T>(task: () => Promise<T>): Promise<T>;
-  mode(): Mode;
-  /** The two modes, `primary-<first>` and `primary-<second>`. */
-  readonly modes: readonly [Mode, Mode];
-  /** Makes `mode` this instance's mode (a no-op when it already is). */
-  adopt(mode: Mode): void;
-  /** Replays what this instance journaled for the side becoming primary; throws if some remains (unless `force`). */
-  settle(force: boolean): Promise<void>;
-  /** Moves the side becoming primary's key generators past the old primary's. */
-  advance(): Promise<void>;
-  emit(event: ControlEvent): void;
-}
-
-/** Counters of the fleet control, for `getMetrics()`. */
-export interface ControlCounters {
-  unreachableRefreshes: number;
-  pauses: number;
-  longestPauseMs: number;
-  lastPauseMs: number;
-  pauseTimeouts: number;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { positive, sleep, type ControlCounters, type FleetHost, type Mode } from './fleet-host';
 
 /**
  * Keeps one instance on the fleet's control record: reads it at start and at most once
@@ -319,10 +290,4 @@ export class FleetControl {
   #pollMs(): number {
     return Math.max(5, Math.min(25, this.refreshMs / 10));
   }
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new InvalidArgumentError(`${name} is a number of milliseconds above 0, got ${String(value)}.`);
-  return value;
 }
