@@ -40,7 +40,9 @@ export class FleetControl {
   /** Before a write: the first read at start; on Workers, a read when the record is older than `refreshMs`. */
   admit(): Promise<void> | undefined {
     if (!this.#started) return this.start();
-    if (this.#timer === undefined && Date.now() - this.#lastAttemptAt >= this.refreshMs) return this.refresh();
+    if (this.#timer !== undefined) return undefined;
+    // Writes issued while a read is out wait for it too, so they keep the order they came in.
+    if (this.#refreshing || Date.now() - this.#lastAttemptAt >= this.refreshMs) return this.refresh();
     return undefined;
   }
 
