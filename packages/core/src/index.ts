@@ -61,6 +61,7 @@ export {
 export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
+export { checkHealth, type HealthCheckOptions, type HealthReport } from './health-check';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';
 export {
   advanceKeyGenerators,

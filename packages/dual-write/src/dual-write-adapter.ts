@@ -45,6 +45,9 @@ import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirr
 import type { MirrorOp } from './mirror/mirror-op';
 import { dedupeRefs, rowName } from './_internal/row-images';
 import type { Mirror } from './mirror/mirror-types';
+import { FleetControl } from './control/fleet-control';
+import type { FleetStatus } from './control/control-types';
+import { dualWriteHealth, type DualWriteHealth } from './control/dual-write-health';
 
 /**
  * A {@link DatabaseAdapter} that writes to two databases: each write runs on the primary
@@ -76,6 +79,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   #sessions: Promise<unknown> = Promise.resolve();
   #lastSwitchAt: Date | null = null;
   #switchCount = 0;
+  /** The fleet's control record, when the `control` option is set. */
+  readonly #fleet: FleetControl | undefined;
 
   /** @internal Use {@link createDualWriteAdapter}. */
   constructor(primary: DatabaseAdapter, secondary: DatabaseAdapter, options: DualWriteOptions = {}) {
@@ -116,6 +121,19 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       { ...weaker, transactions: secondary.capabilities.transactions },
     ];
     this.#kyselyDialect = this.primary.dialect;
+    const control = options.control;
+    if (control) {
+      const modes = [`primary-${primary.name}`, `primary-${secondary.name}`] as const;
+      this.#fleet = new FleetControl('store' in control ? control : { store: control }, {
+        exclusive: (task) => this.#exclusive(task),
+        mode: () => `primary-${this.primary.name}`,
+        modes,
+        adopt: (mode) => void (mode !== this.#mode() && this.#flip()),
+        settle: (force) => this.#settleNext(force),
+        advance: () => advanceGenerators(this.primary, this.secondary),
+        emit: (event) => this.#events.emit(event),
+      });
+    }
   }
 
   /**
@@ -206,6 +224,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const kind = this.#classify(sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql, params }]);
       return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows), (rows) => rows) as Promise<T[]>;
     }
@@ -251,6 +270,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     const kind = this.#classify(sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql, params }]);
       return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []), (r) => r.rows ?? []);
     }
@@ -275,6 +295,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kinds = statements.map((s) => this.#classify(s.sql));
     const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
     if (kinds.every((k) => k === 'read')) {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, copies);
       return this.#rehearsed(copies, routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? [])), (r, i) => r[i]?.rows ?? []);
     }
@@ -397,6 +418,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   async close(): Promise<void> {
     clearTimeout(this.#replayTimer);
+    this.#fleet?.stop();
     this.#circuit.stop();
     return this.#exclusive(() => closeWithJournal(this.#book, this.#sides, () => this.#replay()));
   }
@@ -414,29 +436,49 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   switchPrimary(options: SwitchPrimaryOptions = {}): Promise<DualWriteMetadata> {
     if (this.#options.mirror) return Promise.reject(asyncSwitchError(this.primary.name, this.secondary.name));
+    if (this.#fleet) return this.#fleet.switchFleet(options.force === true).then(() => this.getMetadata());
     return this.#exclusive(async () => {
-      await this.#book.ready();
-      const next = this.secondary;
-      if (this.#book.pendingFor(next) > 0) {
-        const replay = await this.#replay();
-        if (this.#book.pendingFor(next) > 0 && !options.force) {
-          throw new SwitchyardError(
-            'SECONDARY_WRITE_FAILED',
-            `Cannot make ${next.name} primary: ${this.#book.pendingFor(next)} journaled writes have not reached it ` +
-              `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
-              'or pass { force: true } to switch anyway.',
-            { dialect: next.dialect, cause: replay.error },
-          );
-        }
-      }
+      await this.#settleNext(options.force === true);
       // The new primary's key generators move past every key the old one handed out.
-      await advanceGenerators(this.primary, next);
-      this.#primaryIndex = this.#primaryIndex === 0 ? 1 : 0;
-      this.#lastSwitchAt = new Date();
-      this.#switchCount++;
-      const metadata = this.getMetadata();
-      this.#events.emit({ type: 'switch', at: this.#lastSwitchAt, primary: metadata.primary, secondary: metadata.secondary, mode: metadata.mode });
-      return metadata;
+      await advanceGenerators(this.primary, this.secondary);
+      this.#flip();
+      return this.getMetadata();
+    });
+  }
+
+  /**
+   * Every instance's heartbeat on the control record, and whether all live ones are on
+   * its epoch. Needs the `control` option.
+   *
+   * @example
+   * ```ts
+   * const { allOnCurrentEpoch, instances } = await adapter.fleetStatus();
+   * ```
+   */
+  async fleetStatus(): Promise<FleetStatus> {
+    if (!this.#fleet) throw new UnsupportedError('fleetStatus() needs the control option: createDualWriteAdapter(a, b, { control: controlTable(b) }).');
+    await this.#fleet.start();
+    return this.#fleet.status();
+  }
+
+  /**
+   * One cheap round trip to each side, with latency, server version and error, plus mode,
+   * epoch, journal depth and age, the secondary's circuit and the fleet's instances.
+   * Never throws: what failed is in the report.
+   *
+   * @example
+   * ```ts
+   * app.get('/health/database', async (c) => c.json(await adapter.checkHealth()));
+   * ```
+   */
+  async checkHealth(): Promise<DualWriteHealth> {
+    await this.#fleet?.start();
+    return dualWriteHealth({
+      primary: this.primary,
+      secondary: this.secondary,
+      metrics: this.getMetrics(),
+      control: this.#fleet ? this.getMetadata().control : null,
+      fleet: this.#fleet ? () => this.fleetStatus() : undefined,
     });
   }
 
@@ -497,6 +539,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   getMetrics(): DualWriteMetrics {
     const metrics = this.#metrics.snapshot(this.#mode(), this.#book.depth(), this.#book.oldest(), this.#circuit.status(this.secondary));
     if (this.#options.mirror) metrics.mirror = this.#options.mirror.getMetrics();
+    if (this.#fleet) metrics.control = { ...this.#fleet.counters, epoch: this.#fleet.report().epoch, refreshAgeMs: this.#fleet.report().refreshAgeMs, reachable: this.#fleet.report().reachable };
     return metrics;
   }
 
@@ -538,6 +581,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       secondaryWrites: this.#options.secondaryWrites,
       secondaryTimeoutMs: this.#options.secondaryTimeoutMs,
       replicatedByStatement: [...this.#replayed].map(([sql, reason]) => ({ sql, reason })),
+      control: this.#fleet?.report() ?? null,
     };
   }
 
@@ -563,6 +607,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     }
     const kind = this.#classify(compiled.sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql: compiled.sql, params: compiled.parameters }]);
       const rows = await routeRead(this.#route(), 
         compiled.sql,
@@ -593,6 +638,32 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
 
   #mode(): string {
     return `primary-${this.primary.name}`;
+  }
+
+  /** Replays what the journal holds for the side becoming primary; refuses if some remains, unless `force`. */
+  async #settleNext(force: boolean): Promise<void> {
+    await this.#book.ready();
+    const next = this.secondary;
+    if (this.#book.pendingFor(next) === 0) return;
+    const replay = await this.#replay();
+    if (this.#book.pendingFor(next) > 0 && !force) {
+      throw new SwitchyardError(
+        'SECONDARY_WRITE_FAILED',
+        `Cannot make ${next.name} primary: ${this.#book.pendingFor(next)} journaled writes have not reached it ` +
+          `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
+          'or pass { force: true } to switch anyway.',
+        { dialect: next.dialect, cause: replay.error },
+      );
+    }
+  }
+
+  /** Swaps the roles (the caller holds the gate exclusively) and reports it. */
+  #flip(): void {
+    this.#primaryIndex = this.#primaryIndex === 0 ? 1 : 0;
+    this.#lastSwitchAt = new Date();
+    this.#switchCount++;
+    const metadata = this.getMetadata();
+    this.#events.emit({ type: 'switch', at: this.#lastSwitchAt, primary: metadata.primary, secondary: metadata.secondary, mode: metadata.mode });
   }
 
   #classify(sql: string): 'read' | 'write' {
@@ -722,6 +793,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   }
 
   async #shared<T>(task: () => Promise<T>): Promise<T> {
+    // The control record first: a switch it reveals holds this write behind the gate.
+    await this.#fleet?.admit();
     const release = await this.#gate.acquire({ sharedTables: ['gate'], exclusiveTables: [], rows: [] });
     try {
       return await task();
