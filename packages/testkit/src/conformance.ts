@@ -11,6 +11,7 @@ import { lifecycleConformance } from './conformance-lifecycle';
 import { limitsConformance } from './conformance-limits';
 import { placeholdersConformance } from './conformance-placeholders';
 import { preparedConformance } from './conformance-prepared';
+import { rawRowsConformance } from './conformance-raw-rows';
 import { transactionsConformance } from './conformance-transactions';
 import { valueShapesConformance } from './conformance-value-shapes';
 import { valuesConformance } from './conformance-values';
@@ -49,6 +50,7 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
     writesConformance(ctx);
     batchConformance(ctx);
     preparedConformance(ctx);
+    rawRowsConformance(ctx);
     transactionsConformance(ctx);
     kyselyConformance(ctx);
     kyselyTransactionsConformance(ctx);
