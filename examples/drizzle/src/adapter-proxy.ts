@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, Row } from '@switchyard/core';
+import { queryRawRows, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { AsyncBatchRemoteCallback, AsyncRemoteCallback } from 'drizzle-orm/sqlite-proxy';
 
 /**
@@ -18,7 +18,11 @@ export function adapterProxy(adapter: DatabaseAdapter): { query: AsyncRemoteCall
     return method === 'get' ? { rows: arrays[0] as unknown[] } : { rows: arrays };
   };
   return {
-    query: async (sql, params, method) => toRows(method, (await adapter.execute(sql, params)).rows),
+    // By position (queryRaw where the adapter has it), so a join's columns that share a name are all kept.
+    query: async (sql, params, method) => {
+      const { rows } = await queryRawRows(adapter, sql, params);
+      return method === 'get' ? { rows: rows[0] as unknown[] } : { rows };
+    },
     batch: async (queries) => {
       const results = await adapter.batch(queries.map((q) => ({ sql: q.sql, params: q.params })));
       return results.map((r, i) => toRows(queries[i]!.method, r.rows));

@@ -67,6 +67,9 @@ async function runTheApp(app: ReturnType<typeof todoApp>): Promise<void> {
       { title: 'backfill', email: 'bob@example.com' },
       { title: 'cut over', email: 'bob@example.com' },
     ]));
+    const ids = await app.todoIds();
+    expect(ids.map((r) => r.owner).sort()).toEqual([ada.id, bob.id, bob.id].sort());
+    expect(new Set(ids.map((r) => r.todo)).size).toBe(3);
     const nested = await app.withTodos();
     expect(nested.map((u) => [u.name, u.admin, u.todos.length])).toEqual([['Ada', false, 1], ['Bob', true, 2]]);
     // Drizzle wraps the driver's error; underneath it is D1's own.

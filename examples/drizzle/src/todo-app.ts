@@ -11,7 +11,7 @@ export type TodoDb = DrizzleD1Database<typeof schema> | SqliteRemoteDatabase<typ
 
 /**
  * A to-do app's data layer, written for D1 with Drizzle and left unchanged when it moves:
- * the usual CRUD, a batch, a join and a relational query.
+ * the usual CRUD, a batch, joins and a relational query.
  */
 export function todoApp(any: TodoDb) {
   // Both drivers offer the same async SQLite API; one type keeps the calls below checked once.
@@ -35,6 +35,14 @@ export function todoApp(any: TodoDb) {
     todoOwners: () =>
       db
         .select({ title: schema.todos.title, email: schema.users.email })
+        .from(schema.todos)
+        .innerJoin(schema.users, eq(schema.todos.userId, schema.users.id))
+        .orderBy(schema.todos.id)
+        .all(),
+    /** A join selecting two columns named `id`: Drizzle reads them by position. */
+    todoIds: () =>
+      db
+        .select({ todo: schema.todos.id, owner: schema.users.id })
         .from(schema.todos)
         .innerJoin(schema.users, eq(schema.todos.userId, schema.users.id))
         .orderBy(schema.todos.id)

@@ -113,6 +113,27 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
     return result.rows as T[];
   }
 
+  /**
+   * Checks, encodes and runs one statement with `run`, its errors typed as `query()`'s
+   * are. For an adapter's own ways of running a statement, such as `queryRaw`.
+   *
+   * @example
+   * ```ts
+   * async queryRaw(sql: string, params: readonly unknown[] = []): Promise<RawRows> {
+   *   return this.runEncoded(sql, params, (statement) => this.#readArrays(statement));
+   * }
+   * ```
+   */
+  protected async runEncoded<R>(sql: string, params: readonly unknown[], run: (statement: EncodedStatement) => Promise<R>): Promise<R> {
+    this.assertOpen();
+    const statement = this.encodeStatement(sql, params);
+    try {
+      return await run(statement);
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
+  }
+
   async first<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
     const rows = await this.query<T>(sql, params);
     return rows[0];
@@ -220,14 +241,8 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
     return this.toError(error, sql);
   }
 
-  async #run(sql: string, params: readonly unknown[]): Promise<RawResult> {
-    this.assertOpen();
-    const statement = this.encodeStatement(sql, params);
-    try {
-      return await this.runStatement(statement);
-    } catch (error) {
-      throw this.wrapError(error, sql);
-    }
+  #run(sql: string, params: readonly unknown[]): Promise<RawResult> {
+    return this.runEncoded(sql, params, (statement) => this.runStatement(statement));
   }
 }
 

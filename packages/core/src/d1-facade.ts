@@ -1,7 +1,8 @@
-import { asD1Error, d1Error, toAdapterParams, toD1Rows } from './_internal/d1-facade-values';
+import { asD1Error, d1Error, toAdapterParams, toD1Rows, toD1Value } from './_internal/d1-facade-values';
 import { splitStatements } from './_internal/sql-lexer';
+import { rowsToRawRows } from './raw-rows';
 import { statementKind } from './statement-kind';
-import type { DatabaseAdapter, ExecResult, Row } from './types';
+import type { DatabaseAdapter, ExecResult, RawRows, Row } from './types';
 
 /** The `meta` of a D1 result, as the Workers `D1Meta` type declares it. */
 export interface D1FacadeMeta {
@@ -119,6 +120,22 @@ export function asD1Database(adapter: DatabaseAdapter): D1DatabaseFacade {
     return { results, success: true, meta };
   };
 
+  // A read is taken by position where the adapter can (a join's columns that share a
+  // name all kept, as D1 keeps them); a write goes through execute() for its last_row_id.
+  const readRaw = async (sql: string, params: readonly unknown[]): Promise<RawRows> => {
+    if (!adapter.queryRaw || statementKind(sql) !== 'read') {
+      const result = await run(sql, params);
+      if (result.lastInsertId !== undefined) lastRowId = Number(result.lastInsertId);
+      return rowsToRawRows(toD1Rows(result.rows));
+    }
+    try {
+      const raw = await adapter.queryRaw(sql, params);
+      return { columns: raw.columns, rows: raw.rows.map((row) => row.map(toD1Value)) };
+    } catch (error) {
+      throw asD1Error(error, adapter.name);
+    }
+  };
+
   const statement = (sql: string, params: readonly unknown[]): D1FacadeStatement & Bound => {
     const all = async <T>(): Promise<D1FacadeResult<T>> => {
       const started = performance.now();
@@ -138,10 +155,8 @@ export function asD1Database(adapter: DatabaseAdapter): D1DatabaseFacade {
         return row[column] as T;
       },
       async raw<T>(options?: { columnNames?: boolean }): Promise<never> {
-        const rows = (await all<Row>()).results;
-        const columns = rows[0] ? Object.keys(rows[0]) : [];
-        const values = rows.map((r) => columns.map((c) => r[c]) as T);
-        return (options?.columnNames ? [columns, ...values] : values) as never;
+        const { columns, rows } = await readRaw(sql, params);
+        return (options?.columnNames ? [columns, ...rows] : rows) as T[] as never;
       },
     } as D1FacadeStatement & Bound;
   };

@@ -8,6 +8,7 @@ export type {
   IndexInfo,
   LogicalType,
   PreparedStatement,
+  RawRows,
   Row,
   Statement,
   StatementResult,
@@ -36,6 +37,7 @@ export {
 export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
 export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
 export { createPreparedStatement } from './prepared-statement';
+export { queryRawRows, rowsToRawRows } from './raw-rows';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
 export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';

@@ -1,3 +1,4 @@
+import { queryRawRows } from './raw-rows';
 import type { DatabaseAdapter, PreparedStatement, Row, StatementResult } from './types';
 
 /**
@@ -28,9 +29,9 @@ export function createPreparedStatement(
       return (column === undefined ? row : (row[column] ?? null)) as T;
     },
     async raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[]> {
-      const rows = await adapter.query<Row>(sql, params);
-      const columns = rows[0] ? Object.keys(rows[0]) : [];
-      const values = rows.map((r) => columns.map((c) => r[c])) as T[];
+      // By position, as D1 does: a join's columns that share a name are all kept.
+      const { columns, rows } = await queryRawRows(adapter, sql, params);
+      const values = rows as T[];
       return options?.columnNames ? ([columns as T, ...values] as T[]) : values;
     },
   };

@@ -15,6 +15,17 @@ export interface Statement {
   readonly params?: readonly unknown[];
 }
 
+/**
+ * Rows as arrays of values in column order, with the columns' names: what
+ * {@link DatabaseAdapter.queryRaw} returns. Names may repeat (`SELECT users.id, posts.id`).
+ */
+export interface RawRows {
+  /** The result's column names, in order; repeated names are kept. */
+  columns: string[];
+  /** One array per row, its values in the order of `columns`. */
+  rows: unknown[][];
+}
+
 /** What a write reports. */
 export interface ExecResult {
   /** Rows inserted, updated or deleted. */
@@ -179,6 +190,22 @@ export interface DatabaseAdapter<DB = any> {
   readonly db: Kysely<DB>;
   /** Runs a statement and returns its rows. */
   query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * Runs a statement and returns its rows as arrays in column order, with the column
+   * names, so columns that share a name (a join selecting `users.id` and `posts.id`)
+   * are all kept. Values are read exactly as {@link DatabaseAdapter.query} reads them.
+   * A statement without a result (a write without `RETURNING`) gives no columns and no
+   * rows. Optional: without it, `raw()` on prepared statements and on `asD1Database`
+   * builds arrays from `query()`'s rows, where a repeated name keeps only its last value.
+   *
+   * @example
+   * ```ts
+   * const { columns, rows } = await adapter.queryRaw!(
+   *   'SELECT users.id, posts.id FROM users JOIN posts ON posts.user_id = users.id WHERE users.id = ?', [1]);
+   * // columns: ['id', 'id'], rows: [[1, 10], [1, 11]]
+   * ```
+   */
+  queryRaw?(sql: string, params?: readonly unknown[]): Promise<RawRows>;
   /** Runs a statement and returns its first row, or `undefined`. */
   first<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
   /** Runs a write and reports rows affected and the last insert id. */

@@ -8,6 +8,7 @@ import {
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
+  type RawRows,
   type Row,
   type StreamOptions,
   type SwitchyardError,
@@ -18,7 +19,7 @@ import { createD1RestTransport, type D1RestOptions } from './d1-rest-adapter';
 import { toD1Error } from './_internal/d1-errors';
 import { TRANSACTIONS_UNSUPPORTED } from './_internal/d1-messages';
 import { DEFAULT_PAGE_SIZE, readPages } from './_internal/d1-pages';
-import { toRawResult } from './_internal/d1-rows';
+import { toRawResult, toRawRows } from './_internal/d1-rows';
 import { bindingTransport, type D1Transport } from './_internal/d1-transport';
 
 /** Options of {@link createD1Adapter}. */
@@ -73,6 +74,20 @@ export class D1Adapter<DB = any> extends BaseAdapter<DB> {
 
   protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
     return toRawResult(await this.#transport.run(statement));
+  }
+
+  /**
+   * Runs a statement and returns its rows as arrays in column order, with the column
+   * names (the binding's `raw({ columnNames: true })`, the REST API's `/raw`), every
+   * column kept where names repeat; blobs are bytes, as in `query()`.
+   *
+   * @example
+   * ```ts
+   * const { columns, rows } = await adapter.queryRaw('SELECT users.id, posts.id FROM users JOIN posts ON posts.user_id = users.id');
+   * ```
+   */
+  async queryRaw(sql: string, params: readonly unknown[] = []): Promise<RawRows> {
+    return this.runEncoded(sql, params, async (statement) => toRawRows(await this.#transport.runRaw(statement)));
   }
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {

@@ -20,6 +20,8 @@ export interface D1ResultLike<T = Record<string, unknown>> {
 export interface D1PreparedStatementLike {
   bind(...values: unknown[]): D1PreparedStatementLike;
   all<T = Record<string, unknown>>(): Promise<D1ResultLike<T>>;
+  /** Rows as arrays in column order, the column names first. */
+  raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
 }
 
 /**

@@ -26,6 +26,11 @@ export function createD1RestTransport(options: D1RestOptions): D1Transport {
       const results = await client.query(toQuery(statement));
       return results[results.length - 1] ?? { results: [], success: true, meta: {} };
     },
+    async runRaw(statement) {
+      const results = await client.raw(toQuery(statement));
+      const last = results[results.length - 1]?.results;
+      return { columns: last?.columns ?? [], rows: last?.rows ?? [] };
+    },
     batch: (statements) => client.query({ batch: statements.map(toQuery) }),
   };
 }

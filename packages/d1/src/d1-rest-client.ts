@@ -36,6 +36,14 @@ export interface D1RestQuery {
   params?: unknown[];
 }
 
+/** What the `/raw` endpoint returns for one statement. */
+export interface D1RawResultLike {
+  results?: { columns?: string[]; rows?: unknown[][] };
+  success: boolean;
+  meta?: Record<string, unknown>;
+  error?: string;
+}
+
 interface ApiMessage {
   code?: number;
   message?: string;
@@ -44,13 +52,13 @@ interface ApiMessage {
 interface ApiResponse {
   success?: boolean;
   errors?: ApiMessage[];
-  result?: D1ResultLike[] | null;
+  result?: (D1ResultLike | D1RawResultLike)[] | null;
 }
 
 const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
 
 /**
- * An HTTP client for `POST /accounts/{account}/d1/database/{id}/query`. It retries 429,
+ * An HTTP client for `POST /accounts/{account}/d1/database/{id}/query` (and `/raw`). It retries 429,
  * 5xx and network failures with exponential backoff and full jitter, honours
  * `Retry-After` (seconds or an HTTP date), and paces itself with a sliding window so a
  * script stays under the API's request allowance. Errors are typed.
@@ -63,6 +71,7 @@ const DEFAULT_BASE_URL = 'https://api.cloudflare.com/client/v4';
  */
 export class D1RestClient {
   readonly #options: D1RestClientOptions;
+  /** The database's API root; `/query` or `/raw` follows. */
   readonly #url: string;
   readonly #fetch: typeof fetch;
   readonly #limiter: SlidingWindowLimiter | undefined;
@@ -72,7 +81,7 @@ export class D1RestClient {
     // Every Switchyard error redacts it, wherever a server or proxy echoes it back.
     registerSecret(options.apiToken);
     const base = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-    this.#url = `${base}/accounts/${encodeURIComponent(options.accountId)}/d1/database/${encodeURIComponent(options.databaseId)}/query`;
+    this.#url = `${base}/accounts/${encodeURIComponent(options.accountId)}/d1/database/${encodeURIComponent(options.databaseId)}`;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     const limit = options.rateLimit ?? { requests: 1100, windowMs: 5 * 60_000 };
     this.#limiter = limit === false ? undefined : new SlidingWindowLimiter(limit.requests, limit.windowMs);
@@ -83,6 +92,24 @@ export class D1RestClient {
    * Returns one result per statement.
    */
   async query(body: D1RestQuery | { batch: D1RestQuery[] }): Promise<D1ResultLike[]> {
+    return this.#request('query', body) as Promise<D1ResultLike[]>;
+  }
+
+  /**
+   * Runs one statement on the `/raw` endpoint, which answers with rows as arrays in
+   * column order and the column names, every column kept where names repeat.
+   *
+   * @example
+   * ```ts
+   * const [{ results }] = await client.raw({ sql: 'SELECT users.id, posts.id FROM users JOIN posts ON posts.user_id = users.id' });
+   * // results: { columns: ['id', 'id'], rows: [[1, 10]] }
+   * ```
+   */
+  async raw(body: D1RestQuery): Promise<D1RawResultLike[]> {
+    return this.#request('raw', body) as Promise<D1RawResultLike[]>;
+  }
+
+  async #request(endpoint: 'query' | 'raw', body: D1RestQuery | { batch: D1RestQuery[] }): Promise<unknown[]> {
     const payload = JSON.stringify(body);
     const sql = 'sql' in body ? body.sql : undefined;
     const maxAttempts = Math.max(1, this.#options.maxAttempts ?? 5);
@@ -92,7 +119,7 @@ export class D1RestClient {
       await this.#limiter?.acquire();
       let response: Response;
       try {
-        response = await this.#fetch(this.#url, {
+        response = await this.#fetch(`${this.#url}/${endpoint}`, {
           method: 'POST',
           headers: { authorization: `Bearer ${this.#options.apiToken}`, 'content-type': 'application/json' },
           body: payload,
@@ -121,7 +148,7 @@ export class D1RestClient {
     });
   }
 
-  async #read(response: Response, sql: string | undefined): Promise<D1ResultLike[] | TransientError> {
+  async #read(response: Response, sql: string | undefined): Promise<(D1ResultLike | D1RawResultLike)[] | TransientError> {
     const text = await response.text();
     let body: ApiResponse | undefined;
     try {

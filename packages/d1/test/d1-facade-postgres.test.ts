@@ -38,6 +38,20 @@ describe('asD1Database over a Postgres adapter', () => {
     expect(count!.results).toEqual([{ n: 1 }]);
   });
 
+  it('keeps every column of a join whose names repeat in raw(), in D1 shapes', async () => {
+    await db.exec('CREATE TABLE replies (id BIGINT PRIMARY KEY, note_id BIGINT NOT NULL, title TEXT)');
+    await db.prepare('INSERT INTO replies (id, note_id, title) VALUES (?, ?, ?), (?, ?, ?)').bind(10, 1, 'x', 11, 1, 'y').run();
+    const join = db.prepare(
+      'SELECT notes.id, replies.id, notes.title, replies.title, notes.pinned, notes.body FROM notes JOIN replies ON replies.note_id = notes.id ORDER BY replies.id',
+    );
+    expect(await join.raw({ columnNames: true })).toEqual([
+      ['id', 'id', 'title', 'title', 'pinned', 'body'],
+      [1, 10, 'first', 'x', 1, [1, 2]],
+      [1, 11, 'first', 'y', 1, [1, 2]],
+    ]);
+    expect(await db.prepare('SELECT 9007199254740993::int8 AS x, 1 AS x').raw()).toEqual([[9007199254740992, 1]]);
+  });
+
   it("throws D1's errors with Postgres's words, the typed error as cause", async () => {
     const error = (await db.prepare("INSERT INTO notes (id, title, pinned) VALUES (2, 'first', false)").run().catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(/^D1_ERROR: duplicate key value violates unique constraint/);

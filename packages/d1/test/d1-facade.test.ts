@@ -23,6 +23,13 @@ const calls: Call[] = [
   ['first(column), no row', (db) => db.prepare('SELECT * FROM t WHERE id = 99').first('name')],
   ['raw', (db) => db.prepare('SELECT id, name FROM t ORDER BY id').raw()],
   ['raw with column names', (db) => db.prepare('SELECT id, name FROM t ORDER BY id').raw({ columnNames: true })],
+  ['create a table to join', (db) => db.prepare('CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER, name TEXT)').run()],
+  ['insert rows to join', (db) => db.prepare('INSERT INTO u (id, t_id, name) VALUES (10, 1, ?), (11, 1, ?)').bind('x', 'y').run()],
+  // Drizzle reads a join's columns by position: names that repeat must all be kept.
+  ['raw join with repeated names', (db) => db.prepare('SELECT t.id, u.id, t.name, u.name, t.b FROM t JOIN u ON u.t_id = t.id ORDER BY u.id').raw()],
+  ['raw join with column names', (db) => db.prepare('SELECT t.id, u.id, t.name, u.name FROM t JOIN u ON u.t_id = t.id ORDER BY u.id').raw({ columnNames: true })],
+  ['raw join, no rows, with column names', (db) => db.prepare('SELECT t.id, u.id FROM t JOIN u ON u.t_id = t.id WHERE t.id = ?').bind(99).raw({ columnNames: true })],
+  ['raw of a big integer', (db) => db.prepare('SELECT 9007199254740993 AS x, 1 AS x').raw({ columnNames: true })],
   ['booleans bound', (db) => db.prepare('SELECT ? AS x, ? AS y').bind(true, false).first()],
   ['ArrayBuffer bound', (db) => db.prepare('SELECT length(?) AS n').bind(new Uint8Array([1, 2, 3]).buffer).first()],
   ['undefined bound', (db) => db.prepare('SELECT ? AS x').bind(undefined).first()],

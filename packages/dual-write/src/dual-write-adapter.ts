@@ -18,6 +18,7 @@ import {
   type TableInfo,
   type TransactionSettings,
 } from '@switchyard/core';
+import { queryRawRows, rowsToRawRows, type RawRows } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
 import { EventHub } from './_internal/event-hub';
 import { JournalBook } from './_internal/journal-book';
@@ -256,6 +257,21 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
     return streamFromPrimary<T>(this, sql, params, options, () => this.#metrics.readsPrimary++);
+  }
+
+  /**
+   * Rows as arrays in column order, every column kept where names repeat: a read runs
+   * on the primary; a write goes to both through {@link DualWriteAdapter.query}.
+   *
+   * @example
+   * ```ts
+   * const { columns, rows } = await adapter.queryRaw('SELECT users.id, posts.id FROM users JOIN posts ON posts.user_id = users.id');
+   * ```
+   */
+  async queryRaw(sql: string, params: readonly unknown[] = []): Promise<RawRows> {
+    if (this.#classify(sql) !== 'read') return rowsToRawRows(await this.query<Row>(sql, params));
+    checkLimits(this.secondary, [{ sql, params }]);
+    return queryRawRows(this.primary, sql, params);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Client, Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
+import type { Client, Pool, PoolClient, QueryArrayConfig, QueryArrayResult, QueryConfig, QueryResult } from 'pg';
 import {
   BaseAdapter,
   DEFAULT_CAPABILITIES,
@@ -6,6 +6,7 @@ import {
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
+  type RawRows,
   type Row,
   type StreamOptions,
   SwitchyardError,
@@ -134,6 +135,30 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     const sql = statement.source ?? statement.sql;
     const result = await this.#withClient((client) => this.#timed(client, sql, () => client.query(config)), sql);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
+  }
+
+  /**
+   * Runs a statement and returns its rows as arrays in column order (pg's
+   * `rowMode: 'array'`), every column kept where names repeat; values are parsed by the
+   * same type parsers as `query()`'s (int8 exact, as bigint beyond 2^53).
+   *
+   * @example
+   * ```ts
+   * const { columns, rows } = await adapter.queryRaw('SELECT users.id, posts.id FROM users JOIN posts ON posts.user_id = users.id');
+   * ```
+   */
+  async queryRaw(sql: string, params: readonly unknown[] = []): Promise<RawRows> {
+    return this.runEncoded(sql, params, async (statement) => {
+      const config: QueryArrayConfig = { ...this.#config(statement), rowMode: 'array' };
+      const source = statement.source ?? statement.sql;
+      const result: QueryArrayResult | QueryArrayResult[] = await this.#withClient(
+        (client) => this.#timed(client, source, () => client.query(config)),
+        source,
+      );
+      // A multi-statement text (no parameters) answers with the last statement's rows, as query() does.
+      const last = Array.isArray(result) ? result[result.length - 1] : result;
+      return { columns: (last?.fields ?? []).map((f: { name: string }) => f.name), rows: last?.rows ?? [] };
+    });
   }
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {

@@ -11,6 +11,7 @@ import {
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
+  type RawRows,
   type Row,
   type StreamOptions,
   type SwitchyardError,
@@ -104,6 +105,35 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     } finally {
       release?.();
     }
+  }
+
+  /**
+   * Runs a statement and returns its rows as arrays in column order (better-sqlite3's
+   * `raw()` mode), every column kept where names repeat; integers beyond 2^53 are
+   * bigints, as in `query()`.
+   *
+   * @example
+   * ```ts
+   * const { columns, rows } = await adapter.queryRaw('SELECT users.id, posts.id FROM users JOIN posts ON posts.user_id = users.id');
+   * ```
+   */
+  async queryRaw(sql: string, params: readonly unknown[] = []): Promise<RawRows> {
+    return this.runEncoded(sql, params, async (encoded) => {
+      await this.#waitForTransaction();
+      const { statement } = this.#statement(encoded.sql);
+      if (!statement.reader) {
+        this.#runSync(encoded);
+        return { columns: [], rows: [] };
+      }
+      const columns = statement.columns().map((c) => c.name);
+      // The same reads as query(), on arrays: a value beyond 2^53 is read again exactly.
+      statement.raw(true);
+      try {
+        return { columns, rows: this.#runSync(encoded).rows as unknown as unknown[][] };
+      } finally {
+        statement.raw(false);
+      }
+    });
   }
 
   protected override async runSession<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {

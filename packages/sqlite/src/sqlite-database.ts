@@ -9,6 +9,10 @@ export interface SqliteStatement {
   iterate(...params: unknown[]): IterableIterator<unknown>;
   run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
   safeIntegers(toggle?: boolean): this;
+  /** Rows as arrays in column order instead of objects. */
+  raw(toggle?: boolean): this;
+  /** The result's columns, in order (readers only). */
+  columns(): { name: string }[];
 }
 
 /** A better-sqlite3 `Database`. */

@@ -12,6 +12,7 @@ import { limitsConformance } from './conformance-limits';
 import { placeholdersConformance } from './conformance-placeholders';
 import { preparedConformance } from './conformance-prepared';
 import { streamConformance } from './conformance-stream';
+import { rawRowsConformance } from './conformance-raw-rows';
 import { transactionsConformance } from './conformance-transactions';
 import { valueShapesConformance } from './conformance-value-shapes';
 import { valuesConformance } from './conformance-values';
@@ -50,6 +51,7 @@ export function runAdapterConformance(options: AdapterConformanceOptions): void 
     writesConformance(ctx);
     batchConformance(ctx);
     preparedConformance(ctx);
+    rawRowsConformance(ctx);
     transactionsConformance(ctx);
     kyselyConformance(ctx);
     kyselyTransactionsConformance(ctx);

@@ -76,7 +76,8 @@ interface QueryBody {
  * Serves `POST /client/v4/accounts/:account/d1/database/:id/query` on 127.0.0.1 with the
  * D1 REST API's request and response shapes: `{ sql, params }` for one statement,
  * `{ batch: [{ sql, params }, ...] }` for an atomic batch (D1's `batch()`), answered with
- * `{ success, errors, messages, result: [{ results, success, meta }] }`. It checks the
+ * `{ success, errors, messages, result: [{ results, success, meta }] }`; and `.../raw` for
+ * one statement, whose `results` are `{ columns, rows }` (rows as arrays). It checks the
  * Bearer token (401 otherwise), counts requests, and can fail the next requests on demand.
  *
  * @example
@@ -92,7 +93,7 @@ export async function startD1RestServer(binding?: TestD1Database): Promise<TestD
   const accountId = 'test-account';
   const databaseId = '00000000-0000-4000-8000-000000000d1d';
   const apiToken = `test-token-${Math.random().toString(36).slice(2, 10)}`;
-  const path = `/client/v4/accounts/${accountId}/d1/database/${databaseId}/query`;
+  const root = `/client/v4/accounts/${accountId}/d1/database/${databaseId}`;
   let requests = 0;
   const failures: InjectedFailure[] = [];
 
@@ -107,7 +108,8 @@ export async function startD1RestServer(binding?: TestD1Database): Promise<TestD
       const headers: Record<string, string> = injected.retryAfter === undefined ? {} : { 'retry-after': injected.retryAfter };
       return send(res, injected.status, failure(injected.status === 429 ? 971 : 7500, 'Injected failure'), headers);
     }
-    if (req.method !== 'POST' || req.url?.split('?')[0] !== path) {
+    const endpoint = req.url?.split('?')[0];
+    if (req.method !== 'POST' || (endpoint !== `${root}/query` && endpoint !== `${root}/raw`)) {
       return send(res, 404, failure(7404, `No route for ${req.method} ${req.url}`));
     }
     let parsed: QueryBody;
@@ -123,6 +125,12 @@ export async function startD1RestServer(binding?: TestD1Database): Promise<TestD
         const params = Array.isArray(s.params) ? s.params : [];
         return db.prepare(s.sql).bind(...params);
       });
+      if (endpoint === `${root}/raw`) {
+        if (prepared.length !== 1) throw new Error('this server takes one statement on /raw');
+        const [columns = [], ...rows] = await prepared[0]!.raw<unknown[]>({ columnNames: true });
+        const result = { results: { columns, rows: rows.map((row) => row.map(toJsonValue)) }, success: true, meta: {} };
+        return send(res, 200, { success: true, errors: [], messages: [], result: [result] });
+      }
       const results = prepared.length === 1 ? [await prepared[0]!.all()] : await db.batch(prepared);
       send(res, 200, {
         success: true,
@@ -169,12 +177,14 @@ function failure(code: number, message: string) {
 // Blobs leave D1 as bytes; over JSON they travel as arrays of numbers, as D1's API sends them.
 function toJsonRow(row: unknown): unknown {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row as Record<string, unknown>)) {
-    if (value instanceof ArrayBuffer) out[key] = Array.from(new Uint8Array(value));
-    else if (ArrayBuffer.isView(value)) out[key] = Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-    else out[key] = value;
-  }
+  for (const [key, value] of Object.entries(row as Record<string, unknown>)) out[key] = toJsonValue(value);
   return out;
+}
+
+function toJsonValue(value: unknown): unknown {
+  if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
+  if (ArrayBuffer.isView(value)) return Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  return value;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

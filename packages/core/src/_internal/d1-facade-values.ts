@@ -46,14 +46,17 @@ export function toAdapterParams(values: readonly unknown[]): unknown[] {
 export function toD1Rows(rows: readonly Row[] | undefined): Row[] {
   if (!rows) return [];
   for (const row of rows) {
-    for (const key in row) {
-      const value = row[key];
-      if (value !== null && typeof value === 'object') row[key] = objectToD1(value);
-      else if (typeof value === 'boolean') row[key] = value ? 1 : 0;
-      else if (typeof value === 'bigint') row[key] = Number(value);
-    }
+    for (const key in row) row[key] = toD1Value(row[key]);
   }
   return rows as Row[];
+}
+
+/** One result value in the shape a D1 binding gives it (see {@link toD1Rows}). */
+export function toD1Value(value: unknown): unknown {
+  if (value !== null && typeof value === 'object') return objectToD1(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'bigint') return Number(value);
+  return value;
 }
 
 function objectToD1(value: object): unknown {
