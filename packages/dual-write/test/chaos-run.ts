@@ -24,7 +24,10 @@ export interface ChaosSize {
   writesPerWriter: number;
 }
 
-export const CHAOS_SIZE: ChaosSize = { writers: 16, writesPerWriter: Number(process.env.DW_CHAOS_WRITES ?? 40) };
+/** Writes per writer: `DW_CHAOS_WRITES` when set (for longer runs by hand), else `fallback`. */
+export function chaosSize(fallback: number): ChaosSize {
+  return { writers: 16, writesPerWriter: Number(process.env.DW_CHAOS_WRITES ?? fallback) };
+}
 
 /**
  * A Postgres adapter for the secondary behind a fault proxy, with the timeouts that keep
@@ -91,7 +94,7 @@ export function startFaults(proxy: FaultProxy, rnd: Random, count = 8): { stop()
  * the pair has one); then, once the faults end and the journal is replayed to empty, both
  * sides must pass validation of every row and equal the model of the acknowledged writes.
  */
-export async function runChaos(pair: ChaosPair, size: ChaosSize = CHAOS_SIZE, seed = chaosSeed()): Promise<void> {
+export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40), seed = chaosSeed()): Promise<void> {
   const rnd = seededRandom(seed);
   const verifyWrites = rnd.int(2) === 0;
   const notes: string[] = [`seed ${seed} (rerun with DW_CHAOS_SEED=${seed}), verifyWrites ${verifyWrites}`];
