@@ -145,8 +145,11 @@ export class Replicator {
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
       // A table the secondary lacks may be waiting for its CREATE in the journal: then the write waits too.
-      if (pairs instanceof Error) await this.#journal(primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
-      else await this.toSecondary(primary, secondary, work);
+      if (pairs instanceof Error) {
+        // The secondary's schema could not be read because it is not answering: the circuit's probe replays the entry once it does.
+        if (isOutage(pairs)) this.#p.circuit.open(secondary, pairs.message);
+        await this.#journal(primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
+      } else await this.toSecondary(primary, secondary, work);
       return results;
     } finally {
       release();
@@ -176,6 +179,7 @@ export class Replicator {
         const pairs = await this.#p.settler.pairs(primary, secondary, work.images.map((i) => i.table));
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
       } catch (error) {
+        if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);
         return await this.#journal(primary, secondary, { ...work, images: [] }, toError(error), false, refs);
       }
       await this.toSecondary(primary, secondary, work);
@@ -318,7 +322,7 @@ function asWritten(error: unknown, steps: readonly Step[]): unknown {
 }
 
 /** A failure of the connection or a timeout, rather than a refusal of the write. */
-function isOutage(error: Error): boolean {
+export function isOutage(error: Error): boolean {
   const code = (error as SwitchyardError).code;
   return code === 'TRANSIENT' || code === 'CONNECTION_FAILED' || (code as string) === 'TIMEOUT';
 }
