@@ -259,9 +259,15 @@ export class Replicator {
     const { applier, settler } = this.#p;
     const onLate = (landed: boolean) => {
       // A write abandoned by its timeout: its rows may now be older than what later writes
-      // left. They are in the journal already; a replay settles them from the primary.
+      // left. They were journaled when it timed out, but that entry may have been replayed
+      // before it landed: its rows are journaled again, and the replay settles them from the primary.
       if (landed && work.replays.length > 0) void this.#forgetLanded(work);
-      this.#p.replaySoon();
+      if (!landed || work.images.length === 0) return this.#p.replaySoon();
+      const late = new TransientError(`A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`);
+      void this.#p.book
+        .append(secondary, { label: work.label, rows: dedupe(work.images.map(refOf)) }, late, true)
+        .catch(() => {})
+        .then(() => this.#p.replaySoon());
     };
     try {
       await applier.apply(secondary, work.statements, onLate);
