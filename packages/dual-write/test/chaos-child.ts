@@ -9,7 +9,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createDualWriteAdapter, tableJournal } from '../src/index';
-import { seededRandom } from './chaos-workload';
+import { seededRandom } from './chaos-random';
 
 export interface ChildSettings {
   /** `sqlite:<file>` or a postgres:// URL. */

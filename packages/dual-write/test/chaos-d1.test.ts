@@ -29,6 +29,6 @@ describe('randomized dual write with D1 (Miniflare)', () => {
     const { adapter: secondary, proxy } = await proxiedPostgres(db.url, 'postgres');
     const secondaryDirect = createPostgresAdapter(db.url, { max: 2 });
     cleanups.push(() => secondary.close(), () => proxy.close(), () => secondaryDirect.close());
-    await runChaos({ primary: createD1Adapter(d1.binding), secondary, secondaryDirect, proxy, transactions: false }, SIZE);
+    await runChaos({ primary: createD1Adapter(d1.binding), secondary, secondaryDirect, proxy, transactions: false }, chaosSize(8));
   });
 });

@@ -12,7 +12,7 @@ import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter, tableJournal } from '../src/index';
 import type { ChildReport, ChildSettings } from './chaos-child';
 import { startFaults } from './chaos-run';
-import { chaosSeed, seededRandom } from './chaos-workload';
+import { chaosSeed, seededRandom } from './chaos-random';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sy-dual-processes-'));

@@ -4,7 +4,8 @@ import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgre
 import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/index';
-import { ChaosWriter, actualRows, chaosSeed, expectedRows, hotSeed, seededRandom, workloadSchema, type Random } from './chaos-workload';
+import { chaosSeed, seededRandom, type Random } from './chaos-random';
+import { ChaosWriter, expectedRows, hotSeed, workloadSchema } from './chaos-workload';
 
 /** The two sides of a pair, what can break between them, and how to free them. */
 export interface ChaosPair {
@@ -143,4 +144,14 @@ export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40),
   expect(await actualRows(secondary), 'the secondary equals the model').toEqual(model);
   expect(report.ok).toBe(true);
   await dual.close();
+}
+
+/** A side's rows in the model's shape, in key order. */
+export async function actualRows(side: DatabaseAdapter): Promise<ReturnType<typeof expectedRows>> {
+  const items = await side.query<Record<string, unknown>>('SELECT id, owner, n, label FROM items ORDER BY id');
+  const hot = await side.query<Record<string, unknown>>('SELECT id, grp, n FROM hot ORDER BY id');
+  return {
+    items: items.map((r) => ({ id: Number(r.id), owner: Number(r.owner), n: Number(r.n), label: String(r.label) })),
+    hot: hot.map((r) => ({ id: Number(r.id), grp: Number(r.grp), n: Number(r.n) })),
+  };
 }

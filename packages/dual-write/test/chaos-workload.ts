@@ -1,30 +1,5 @@
 import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
-
-/** A seeded generator (mulberry32): the same seed gives the same workload. */
-export function seededRandom(seed: number): Random {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n) => Math.floor(next() * n), pick: (list) => list[Math.floor(next() * list.length)]! };
-}
-
-export interface Random {
-  next(): number;
-  /** 0 <= value < n */
-  int(n: number): number;
-  pick<T>(list: readonly T[]): T;
-}
-
-/** The seed of a run: `DW_CHAOS_SEED` when set, otherwise a fresh one (printed when a test fails). */
-export function chaosSeed(): number {
-  const fromEnv = process.env.DW_CHAOS_SEED;
-  return fromEnv ? Number(fromEnv) : Math.floor(Math.random() * 2 ** 31);
-}
+import type { Random } from './chaos-random';
 
 /** One `items` row as the model keeps it. */
 export interface ItemRow {
@@ -313,14 +288,4 @@ export function expectedRows(writers: readonly ChaosWriter[]): { items: ItemRow[
   const items = writers.flatMap((w) => w.rows()).sort((a, b) => a.id - b.id);
   const hot = Array.from({ length: HOT_ROWS }, (_, i) => ({ id: i + 1, grp: (i + 1) % HOT_GROUPS, n: writers.reduce((sum, w) => sum + (w.hotDeltas().get(i + 1) ?? 0), 0) }));
   return { items, hot };
-}
-
-/** A side's rows in the model's shape, in key order. */
-export async function actualRows(side: DatabaseAdapter): Promise<ReturnType<typeof expectedRows>> {
-  const items = await side.query<Record<string, unknown>>('SELECT id, owner, n, label FROM items ORDER BY id');
-  const hot = await side.query<Record<string, unknown>>('SELECT id, grp, n FROM hot ORDER BY id');
-  return {
-    items: items.map((r) => ({ id: Number(r.id), owner: Number(r.owner), n: Number(r.n), label: String(r.label) })),
-    hot: hot.map((r) => ({ id: Number(r.id), grp: Number(r.grp), n: Number(r.n) })),
-  };
 }
