@@ -13,7 +13,17 @@
  * Raw and adapter runs alternate, each on a fresh table; the table shows the fastest
  * of BENCH_RUNS runs (default 9; one run each on Miniflare, which is slow: BENCH_D1_RUNS).
  *
+<<<<<<< HEAD
+ * Then Kysely stream() through adapter.db against Kysely's own dialects (adapters-stream.ts).
+ *
+ * Run: pnpm --filter @switchyard/bench adapters   (POSTGRES_URL, else embedded Postgres;
+ * BENCH_STREAM_ONLY=1 runs only the stream part)
+=======
+ * Then the D1 facade's overhead: asD1Database over a D1 adapter against the binding
+ * itself (see d1-facade-overhead.ts).
+ *
  * Run: pnpm --filter @switchyard/bench adapters   (POSTGRES_URL, else embedded Postgres)
+>>>>>>> h4-adoption
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +34,8 @@ import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
+import { benchStream } from './adapters-stream';
+import { printD1FacadeOverhead } from './d1-facade-overhead';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -282,8 +294,12 @@ function printTable(results: Result[]): void {
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
 const server = await startTestPostgres();
 try {
-  const results = [...(await benchSqlite(dir)), ...(await benchPostgres(server.url)), ...(await benchD1())];
-  printTable(results);
+  if (!process.env.BENCH_STREAM_ONLY) {
+    const results = [...(await benchSqlite(dir)), ...(await benchPostgres(server.url)), ...(await benchD1())];
+    printTable(results);
+    if (Number(process.env.BENCH_D1_RUNS ?? 1) >= 1) await printD1FacadeOverhead();
+  }
+  await benchStream(dir, server.url);
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -38,7 +38,7 @@ describe('a Drizzle app on D1, moved onto a dual-write adapter by one line', () 
   it('does its usual CRUD through asD1Database, and both databases validate equal', async () => {
     // The only change the app makes: env.DB = asD1Database(dual).
     const env = { DB: asD1Database(dual) };
-    await runTheApp(todoApp(drizzle(env.DB as never, { schema })));
+    await runTheApp(todoApp(drizzle(env.DB, { schema })));
   });
 
   it("does the same through Drizzle's SQLite proxy driver over the adapter", async () => {

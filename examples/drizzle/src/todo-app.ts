@@ -19,16 +19,16 @@ export function todoApp(any: TodoDb) {
   return {
     signUp: (email: string, name: string) =>
       db.insert(schema.users).values({ email, name }).returning().get(),
-    addTodo: (userId: string, title: string) =>
+    addTodo: (userId: number, title: string) =>
       db.insert(schema.todos).values({ userId, title }).returning({ id: schema.todos.id }).get(),
     /** Two writes that must land together: D1's batch, atomic on each side. */
-    importTodos: (userId: string, titles: string[]) =>
+    importTodos: (userId: number, titles: string[]) =>
       db.batch(titles.map((title) => db.insert(schema.todos).values({ userId, title })) as [any, ...any[]]),
-    complete: (id: string) => db.update(schema.todos).set({ done: true }).where(eq(schema.todos.id, id)).run(),
+    complete: (id: number) => db.update(schema.todos).set({ done: true }).where(eq(schema.todos.id, id)).run(),
     promote: (email: string) => db.update(schema.users).set({ admin: true }).where(eq(schema.users.email, email)).run(),
-    remove: (id: string) => db.delete(schema.todos).where(eq(schema.todos.id, id)).run(),
-    openTodos: (userId: string) =>
-      db.select().from(schema.todos).where(and(eq(schema.todos.userId, userId), eq(schema.todos.done, false))).orderBy(schema.todos.createdAt, schema.todos.title).all(),
+    remove: (id: number) => db.delete(schema.todos).where(eq(schema.todos.id, id)).run(),
+    openTodos: (userId: number) =>
+      db.select().from(schema.todos).where(and(eq(schema.todos.userId, userId), eq(schema.todos.done, false))).orderBy(schema.todos.id).all(),
     counts: () =>
       db.select({ email: schema.users.email, n: count() }).from(schema.todos).innerJoin(schema.users, eq(schema.todos.userId, schema.users.id)).groupBy(schema.users.email).orderBy(schema.users.email).all(),
     /** A join whose columns have distinct names. */
@@ -37,7 +37,7 @@ export function todoApp(any: TodoDb) {
         .select({ title: schema.todos.title, email: schema.users.email })
         .from(schema.todos)
         .innerJoin(schema.users, eq(schema.todos.userId, schema.users.id))
-        .orderBy(schema.todos.createdAt, schema.todos.title)
+        .orderBy(schema.todos.id)
         .all(),
     withTodos: () => db.query.users.findMany({ with: { todos: { columns: { title: true, done: true } } }, orderBy: schema.users.email }),
   };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { toPrometheus, type DualWriteAdapter } from '@switchyard/dual-write';
+import { toPrometheus, type DualWriteAdapter, type DualWriteHealth } from '@switchyard/dual-write';
+import { checkHealth } from '@switchyard/core';
 
 /** Options of {@link createNotesServer}. */
 export interface NotesServerOptions {
@@ -23,7 +24,7 @@ class HttpError extends Error {
  *
  * - `POST /notes` `{ title, content }` -> `201 { id }`
  * - `GET /notes` -> the 100 newest notes
- * - `GET /health/database` -> `{ metadata, metrics }` of the adapter
+ * - `GET /health/database` -> `checkHealth(db)` (both sides, mode, epoch, instances) with `metadata` and `metrics`; 503 when unhealthy
  * - `GET /metrics` -> the metrics in Prometheus text format
  * - `POST /admin/switch-primary` -> swaps primary and secondary (call again to roll back)
  */
@@ -45,7 +46,9 @@ export function createNotesServer(db: DualWriteAdapter, options: NotesServerOpti
       json(res, 200, rows);
     },
     'GET /health/database': async (_req, res) => {
-      json(res, 200, { metadata: db.getMetadata(), metrics: db.getMetrics() });
+      // Both sides' round trips, mode, epoch, journal, circuit and every instance; never throws.
+      const health = await checkHealth<DualWriteHealth>(db);
+      json(res, health.ok ? 200 : 503, { ...health, metadata: db.getMetadata(), metrics: db.getMetrics() });
     },
     'GET /metrics': async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(toPrometheus(db.getMetrics()));

@@ -54,26 +54,48 @@ async function start(env: Record<string, string>): Promise<{ base: string; stop:
   };
 }
 
-it('pnpm start serves the API with reads rolled out to the secondary and a primary chosen by PRIMARY', async () => {
+it('pnpm start serves the API with reads rolled out to the secondary; a switch made on one process holds across a restart', async () => {
   const first = await start({ SECONDARY_READ_PERCENT: '100', ADMIN_TOKEN: 'let-me-in' });
   try {
     const created = await fetch(`${first.base}/notes`, { method: 'POST', body: JSON.stringify({ title: 'hello', content: 'world' }) });
     expect(created.status).toBe(201);
     expect((await body(fetch(`${first.base}/notes`))).map((n: { title: string }) => n.title)).toEqual(['hello']);
     const health = await body(fetch(`${first.base}/health/database`));
+    expect(health).toMatchObject({ ok: true, mode: 'primary-sqlite', epoch: 1, sides: { secondary: { dialect: 'postgres', ok: true } } });
     expect(health.metadata).toMatchObject({ mode: 'primary-sqlite', readSecondaryPercent: 100 });
     expect(health.metrics.reads.secondary).toBe(1);
+    const switched = await body(fetch(`${first.base}/admin/switch-primary`, { method: 'POST', headers: { authorization: 'Bearer let-me-in' } }));
+    expect(switched).toMatchObject({ mode: 'primary-postgres', control: { epoch: 2 } });
   } finally {
     await first.stop();
   }
 
-  // After the cutover, a restart keeps PostgreSQL primary.
-  const second = await start({ PRIMARY: 'postgres' });
+  // The control record keeps PostgreSQL primary across a restart, whatever PRIMARY says.
+  const second = await start({});
   try {
     const health = await body(fetch(`${second.base}/health/database`));
     expect(health.metadata.mode).toBe('primary-postgres');
     expect((await body(fetch(`${second.base}/notes`)))).toHaveLength(1);
   } finally {
     await second.stop();
+  }
+});
+
+it('several processes on one pair switch together from one admin route, and back', async () => {
+  const fleet = await Promise.all([start({ ADMIN_TOKEN: 't' }), start({ ADMIN_TOKEN: 't' }), start({ ADMIN_TOKEN: 't' })]);
+  try {
+    const modes = async () => Promise.all(fleet.map(async (p) => (await body(fetch(`${p.base}/health/database`))).mode));
+    const first = await modes();
+    const next = first[0] === 'primary-postgres' ? 'primary-sqlite' : 'primary-postgres';
+    for (const target of [next, first[0]]) {
+      const switched = await body(fetch(`${fleet[1]!.base}/admin/switch-primary`, { method: 'POST', headers: { authorization: 'Bearer t' } }));
+      expect(switched.mode).toBe(target);
+      await new Promise((r) => setTimeout(r, 1200)); // the refresh bound, 1 s
+      expect(await modes()).toEqual([target, target, target]);
+      const health = await body(fetch(`${fleet[2]!.base}/health/database`));
+      expect(health.fleet).toMatchObject({ epoch: switched.control.epoch, allOnCurrentEpoch: true });
+    }
+  } finally {
+    await Promise.all(fleet.map((p) => p.stop()));
   }
 });

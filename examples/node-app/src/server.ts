@@ -1,4 +1,4 @@
-import { createDualWriteAdapter } from '@switchyard/dual-write';
+import { controlTable, createDualWriteAdapter } from '@switchyard/dual-write';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createNotesServer } from './notes-app';
@@ -18,8 +18,12 @@ await ensureNotesTable(sqlite);
 await ensureNotesTable(postgres);
 
 const db = createDualWriteAdapter(sqlite, postgres, {
-  // PRIMARY=postgres after the cutover, so a restart keeps the new primary.
+  // The first mode of the control record; once it exists, the record decides.
   mode: process.env.PRIMARY === 'postgres' ? 'primary-postgres' : 'primary-sqlite',
+  // Every process run against this pair reads mode and epoch from a _switchyard_control
+  // table in PostgreSQL (at most a second old), so /admin/switch-primary on one process
+  // switches them all, and a restart keeps the mode. CONTROL=off keeps it per process.
+  ...(process.env.CONTROL === 'off' ? {} : { control: { store: controlTable(postgres), instanceId: `${process.env.HOSTNAME ?? 'local'}:${process.pid}` } }),
   verifyWrites: true,
   continueOnSecondaryFailure: true,
   readRouting: { secondaryPercent: Number(process.env.SECONDARY_READ_PERCENT ?? 0) },

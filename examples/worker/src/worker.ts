@@ -1,5 +1,6 @@
 import { createD1Adapter } from '@switchyard/d1';
-import { createDualWriteAdapter, toPrometheus, type DualWriteAdapter } from '@switchyard/dual-write';
+import { checkHealth } from '@switchyard/core';
+import { cachedControlStore, controlTable, createDualWriteAdapter, toPrometheus, type ControlStore, type DualWriteAdapter, type DualWriteHealth } from '@switchyard/dual-write';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import pg from 'pg';
 import type { D1DatabaseLike } from '@switchyard/d1';
@@ -11,7 +12,7 @@ export interface Env {
   DB: D1DatabaseLike;
   /** The PostgreSQL to move to, through Hyperdrive (a local connection string under `wrangler dev`). */
   HYPERDRIVE: { connectionString: string };
-  /** `d1` (default) or `postgres`: which side is primary when the isolate starts. */
+  /** `d1` (default) or `postgres`: which side is primary when the control record does not exist yet. */
   PRIMARY_DB?: string;
   /** Bearer token for `POST /admin/switch-primary`. */
   ADMIN_TOKEN?: string;
@@ -22,9 +23,11 @@ interface Ctx {
 }
 
 const metrics = new IsolateMetrics();
-// The primary chosen by /admin/switch-primary, for this isolate. Set PRIMARY_DB and
-// deploy to make a switch stick across isolates and restarts.
-let switchedPrimary: 'd1' | 'postgres' | undefined;
+// The mode lives in the control record, a `_switchyard_control` table in D1: every isolate
+// reads it (once a second at most, shared by the isolate's requests), and
+// /admin/switch-primary advances it for all of them, without a deploy.
+let control: ControlStore | undefined;
+let isolateId: string | undefined;
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
 
@@ -32,10 +35,12 @@ export default {
   async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
     const client = new pg.Client({ connectionString: env.HYPERDRIVE.connectionString });
     await client.connect();
-    const primary = switchedPrimary ?? (env.PRIMARY_DB === 'postgres' ? 'postgres' : 'd1');
+    control ??= cachedControlStore(controlTable(createD1Adapter(env.DB)));
+    isolateId ??= `isolate-${crypto.randomUUID().slice(0, 8)}`;
     const db = createDualWriteAdapter(createD1Adapter(env.DB), createPostgresAdapter(client, { closePool: true }), {
-      mode: `primary-${primary}`,
+      mode: env.PRIMARY_DB === 'postgres' ? 'primary-postgres' : 'primary-d1',
       verifyWrites: true,
+      control: { store: control, instanceId: isolateId, background: false },
     });
     try {
       return await route(request, env, db);
@@ -65,7 +70,8 @@ async function route(request: Request, env: Env, db: DualWriteAdapter): Promise<
     return json(await db.query('SELECT id, title, content, created_at FROM notes ORDER BY created_at DESC, id LIMIT 100'));
   }
   if (key === 'GET /health/database') {
-    return json({ metadata: db.getMetadata(), metrics: metrics.get(db.getMetrics()) });
+    const health = await checkHealth<DualWriteHealth>(db);
+    return json({ ...health, metadata: db.getMetadata(), metrics: metrics.get(db.getMetrics()) }, health.ok ? 200 : 503);
   }
   if (key === 'GET /metrics') {
     return new Response(toPrometheus(metrics.get(db.getMetrics())), { headers: { 'content-type': 'text/plain; version=0.0.4' } });
@@ -74,9 +80,8 @@ async function route(request: Request, env: Env, db: DualWriteAdapter): Promise<
     if (!env.ADMIN_TOKEN || request.headers.get('authorization') !== `Bearer ${env.ADMIN_TOKEN}`) {
       return json({ error: 'Send Authorization: Bearer <ADMIN_TOKEN> (set it with `wrangler secret put ADMIN_TOKEN`).' }, 401);
     }
-    const metadata = await db.switchPrimary();
-    switchedPrimary = metadata.primary === 'postgres' ? 'postgres' : 'd1';
-    return json(metadata);
+    // Every isolate takes the new mode within a second; calling it again rolls back.
+    return json(await db.switchPrimary());
   }
   return json({ error: `No route for ${key}.` }, 404);
 }

@@ -21,11 +21,10 @@ export default async function setup(): Promise<void> {
     clean: true,
     silent: true,
     config: false,
-    // Workspace packages (and kysely-d1, a dependency of @switchyard/d1 that this
-    // package does not list) are bundled from source; everything else stays a plain
+    // Workspace packages are bundled from source; everything else stays a plain
     // import, resolved from packages/cli/node_modules as a user's install would.
-    noExternal: [/^@switchyard\//, /^kysely-d1/],
-    external: [/^(?!@switchyard\/|kysely-d1)[^./]/],
+    noExternal: [/^@switchyard\//],
+    external: [/^(?!@switchyard\/)[^./]/],
     esbuildOptions(options) {
       options.conditions = ['@switchyard/source'];
     },

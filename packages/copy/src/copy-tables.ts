@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { InvalidArgumentError, type DatabaseAdapter } from '@switchyard/core';
+import { InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { CopyOptions, CopyPlan, CopyResult } from './copy-options';
 import { CopyFailedError } from './copy-errors';
 import { CHECKPOINT_TABLE } from './checkpoint-table';
@@ -10,7 +10,7 @@ import { syncSequences } from './_internal/sequence-sync';
 import { relaxSqliteSync } from './_internal/sqlite-durability';
 import { prepareTableJob, type Batch, type TableJob } from './_internal/table-job';
 import { createReconciler } from './_internal/batch-reconcile';
-import { orderByForeignKeys, parentsOf } from './_internal/table-order';
+import { orderByForeignKeys, parentsOf, referencedName } from './_internal/table-order';
 import { buildResult, checkOptions, selectTables, type TableRun } from './_internal/copy-plan';
 import { deferCycleConstraints } from './_internal/cycle-constraints';
 import { createWaitReporter } from './_internal/wait-notice';
@@ -55,7 +55,7 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   for (const table of ordered) {
     const job = await prepareTableJob(source, target, table, targetTables, options);
     runs.push({
-      job, ...(options.reconcile !== false ? createReconciler(source, target, job) : {}), parents: parentsOf(table, names, cycles), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
+      job, ...(options.reconcile !== false ? createReconciler(source, target, job) : {}), parents: enforcedParents(parentsOf(table, names, cycles), job.target), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
       rowsCopied: 0, rowsWritten: 0, rowsSkipped: 0, ranges: 0, active: 0, finished: false, status: 'planned',
       startedAt: performance.now(),
     });
@@ -71,7 +71,7 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   const ledger: Ledger = options.checkpoint === false ? new MemoryLedger() : new TableLedger(target, workerId, options.claimTimeoutMs ?? 30_000);
   await retry(() => ledger.prepare());
   for (const released of await retry(() => ledger.releaseDeadLocalClaims())) {
-    notice({ kind: 'resume', table: released.table, message: `took back ${released.ranges} range(s) of worker ${released.worker}, a process on this host that is gone` });
+    notice({ kind: 'resume', table: released.table, message: `took back ${released.ranges} range(s) of worker ${released.worker}, ${released.worker === workerId ? 'this worker\'s own id from a run that stopped' : 'a process on this host that is gone'}` });
   }
   const targetName = new Map(runs.map((r) => [r.job.source.name, r.job.target.name]));
   const deferred = await deferCycleConstraints(target, cycles.map((c) => c.map((n) => targetName.get(n) ?? n)));
@@ -269,3 +269,12 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   return result;
 }
 
+
+/**
+ * The parents a table must wait for: only those the target actually enforces a foreign
+ * key to. Tables created in two phases (foreign keys after the copy) are copied at once.
+ */
+function enforcedParents(parents: string[], target: TableInfo): string[] {
+  const enforced = new Set(target.foreignKeys.map((fk) => referencedName(fk).toLowerCase()));
+  return parents.filter((p) => enforced.has(p.toLowerCase()));
+}

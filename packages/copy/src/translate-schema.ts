@@ -1,5 +1,7 @@
-import { isSwitchyardTable, InvalidArgumentError, type DialectName, type TableInfo } from '@switchyard/core';
-import { orderByForeignKeys } from './_internal/table-order';
+import { isSwitchyardTable, InvalidArgumentError, logicalTypeOf, type DialectName, type TableInfo } from '@switchyard/core';
+import { orderByForeignKeys, referencedName } from './_internal/table-order';
+import { addConstraint, checkSql, constraintName, enumCheck, foldObjects, generatedClause, literal, objectWarnings, type Named } from './_internal/schema-post-data';
+import type { SchemaObjects } from './schema-objects';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './_internal/type-cast';
 import { quoteIdent, tableRef } from './_internal/sql-text';
 
@@ -20,6 +22,18 @@ export interface TranslateSchemaOptions {
   ifNotExists?: boolean;
   /** Tables to leave out by name. `_switchyard_*` tables are always left out. */
   exclude?: string[];
+  /**
+   * Views, triggers, CHECKs, functions, rules, domains and enums of the source, from
+   * `introspectSchemaObjects(source)`: translated where they can be, otherwise listed in
+   * `warnings` with their SQL. Without it only tables, keys, indexes and foreign keys are read.
+   */
+  objects?: SchemaObjects;
+  /**
+   * Postgres targets: `'lower'` folds table, column, index and constraint names to lower
+   * case, so the app's unquoted SQL (`INSERT INTO Genre …`) finds them; `'preserve'`
+   * (default) keeps them, with a warning for each mixed-case name.
+   */
+  identifierCase?: 'preserve' | 'lower';
 }
 
 /**
@@ -33,11 +47,13 @@ export interface TranslateSchemaOptions {
 export interface SchemaWarning {
   table: string;
   column?: string;
-  /** What was affected: a column type (approximated), a default, index or foreign key (left out), or the table order. */
-  kind: 'type' | 'default' | 'index' | 'foreignKey' | 'order';
+  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, or the table order. */
+  kind: 'type' | 'default' | 'index' | 'foreignKey' | 'order' | 'check' | 'view' | 'trigger' | 'function' | 'rule' | 'identity' | 'identifier' | 'generated';
   /** `true` when the item is missing from the statements (not merely approximated). */
   untranslated: boolean;
   message: string;
+  /** The source SQL of an untranslated object, to port by hand. */
+  sql?: string;
 }
 
 /**
@@ -50,15 +66,27 @@ export interface SchemaWarning {
  * ```
  */
 export interface TranslatedSchema {
-  /** `CREATE TABLE`, `CREATE INDEX` (and on Postgres `ALTER TABLE … ADD FOREIGN KEY`) statements, to run in order. */
+  /** Every statement, `tables` then `postData`, to run in order. */
   statements: string[];
+  /**
+   * The pre-data phase, as pg_dump calls it: types (Postgres enums) and `CREATE TABLE`
+   * with primary keys, NOT NULL, defaults (and on SQLite/D1, which cannot add them later,
+   * foreign keys and CHECKs). Run before the copy.
+   */
+  tables: string[];
+  /**
+   * The post-data phase: secondary and unique indexes, views, and on Postgres foreign
+   * keys and CHECKs (`ADD CONSTRAINT … NOT VALID`, then `VALIDATE CONSTRAINT`). Run after
+   * the copy and its validation, so the backfill writes into bare tables.
+   */
+  postData: string[];
   warnings: SchemaWarning[];
   /** The warnings whose item is missing from the statements. */
   untranslated: SchemaWarning[];
 }
 
 /**
- * Turns `introspect()` output into DDL for another engine: tables with primary keys,
+ * Turns `introspect()` output (and `options.objects`) into DDL for another engine, in two phases (`tables`, `postData`): tables with primary keys,
  * NOT NULL, defaults (`CURRENT_TIMESTAMP`, `datetime('now')` ⇄ `now()`), unique and
  * secondary indexes and foreign keys, with pgloader's casting rules from SQLite/D1 to
  * Postgres (integer → bigint, real → double precision, blob → bytea, datetime →
@@ -76,46 +104,109 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   if (!['sqlite', 'd1', 'postgres'].includes(to)) {
     throw new InvalidArgumentError(`translateSchema: unknown dialect '${String(to)}'. Use 'sqlite', 'd1' or 'postgres'.`);
   }
-  const from: DialectName = options.from ?? (tables.some((t) => t.schema !== undefined) ? 'postgres' : 'sqlite');
+  const from: DialectName = options.from ?? options.objects?.dialect ?? (tables.some((t) => t.schema !== undefined) ? 'postgres' : 'sqlite');
   const toPg = to === 'postgres';
   const fromPg = from === 'postgres';
   const ifNotExists = options.ifNotExists === false ? '' : 'IF NOT EXISTS ';
   const excluded = new Set(options.exclude ?? []);
   const selected = tables.filter((t) => !isSwitchyardTable(t.name) && !excluded.has(t.name));
   const { ordered, cycles } = orderByForeignKeys(selected);
-  const statements: string[] = [];
+  const fold = toPg && options.identifierCase === 'lower';
+  const objects = fold && options.objects ? foldObjects(options.objects) : options.objects;
+  const name: Named = (n) => quoteIdent(fold ? n.toLowerCase() : n);
+  const pre: string[] = [];
   const warnings: SchemaWarning[] = [];
   const indexes: string[] = [];
-  const foreignKeys: string[] = [];
+  const constraints: string[] = [];
   const mutual = cycles.filter((c) => c.length > 1).flat();
   if (mutual.length > 0 && !toPg) {
     warnings.push({ table: mutual.join(', '), kind: 'order', untranslated: false, message: `tables ${mutual.join(', ')} reference each other; created in name order (SQLite resolves references lazily)` });
   }
+  if (toPg && !fold) {
+    for (const t of selected) {
+      for (const n of [t.name, ...t.columns.map((c) => c.name)]) {
+        if (n !== n.toLowerCase()) {
+          warnings.push({ table: t.name, ...(n === t.name ? {} : { column: n }), kind: 'identifier', untranslated: false, message: `"${n}" has upper-case letters: Postgres finds it only when quoted ("${n}"); unquoted SQL such as ${n === t.name ? `INSERT INTO ${n}` : `SELECT ${n}`} looks for "${n.toLowerCase()}". Pass identifierCase: 'lower' (CLI: --identifier-case lower) to fold names` });
+        }
+      }
+    }
+  }
+  const createdEnums = new Set<string>();
 
   for (const table of ordered) {
-    const ref = toPg ? tableRef(table, 'postgres') : quoteIdent(table.name);
+    const ref = toPg && table.schema && table.schema !== 'public' && !fold ? tableRef(table, 'postgres') : name(table.name);
     const columnNames = new Set(table.columns.map((c) => c.name));
     const lines: string[] = [];
+    const tableChecks: string[] = [];
     const singleKey = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
     let inlineKey = false;
-    for (const column of table.columns) {
+    const generated = objects?.generated.filter((g) => g.table === table.name) ?? [];
+    // SQLite's table_info leaves generated columns out: they come from the objects.
+    const hidden = generated
+      .filter((g) => !table.columns.some((c) => c.name === g.column))
+      .map((g) => ({ name: g.column, declaredType: g.declaredType, logicalType: logicalTypeOf(g.declaredType, from), nullable: true, defaultValue: null, autoIncrement: false }));
+    for (const original of [...table.columns, ...hidden]) {
+      const generation = generated.find((g) => g.column === original.name);
+      const domain = objects?.domains.find((d) => d.table === table.name && d.column === original.name);
+      const enumType = objects?.enums.find((e) => e.table === table.name && e.column === original.name);
+      // A domain is its base type plus its CHECKs, written on the column.
+      const column = domain ? { ...original, declaredType: domain.baseType, logicalType: logicalOf(domain.baseType) } : original;
       const override = options.columnTypes?.[`${table.name}.${column.name}`];
-      const cast = override ? { type: override } : fromPg === toPg ? sameEngineType(column, to) : toPg ? sqliteToPostgresType(column) : postgresToSqliteType(column);
+      let cast = override ? { type: override } : fromPg === toPg ? sameEngineType(column, to) : toPg ? sqliteToPostgresType(column) : postgresToSqliteType(column);
+      if (enumType && !override) {
+        if (fromPg && toPg) {
+          if (!createdEnums.has(enumType.type)) {
+            createdEnums.add(enumType.type);
+            pre.push(`DO $$ BEGIN CREATE TYPE ${quoteIdent(enumType.type)} AS ENUM (${enumType.values.map(literal).join(', ')}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+          }
+          cast = { type: quoteIdent(enumType.type) };
+        } else {
+          cast = { type: 'TEXT', warning: `enum ${enumType.type} is stored as TEXT with a CHECK on its ${enumType.values.length} values` };
+          tableChecks.push(enumCheck(name(column.name), enumType.values));
+        }
+      }
+      if (domain) {
+        warnings.push({ table: table.name, column: column.name, kind: 'type', untranslated: false, message: `domain ${domain.domain} is created as its base type ${domain.baseType}${domain.checks.length ? ' with its CHECK' : ''}` });
+        for (const check of domain.checks) {
+          const sql = checkSql(check.replace(/\bVALUE\b/g, name(column.name)), from);
+          if (sql) tableChecks.push(sql);
+          else warnings.push({ table: table.name, column: column.name, kind: 'check', untranslated: true, message: `CHECK of domain ${domain.domain} does not translate; add it by hand`, sql: check });
+        }
+      }
       if (cast.warning) warnings.push({ table: table.name, column: column.name, kind: 'type', untranslated: false, message: cast.warning });
       const isKey = column.name === singleKey;
-      let line = `${quoteIdent(column.name)} ${cast.type}`.trimEnd();
+      let line = `${name(column.name)} ${cast.type}`.trimEnd();
       let skipDefault = false;
-      if (isKey && column.autoIncrement && column.logicalType === 'integer' && fromPg !== toPg && !override) {
+      if (generation) {
+        const clause = generatedClause(generation.expression, from, to);
+        if (clause) {
+          lines.push('  ' + line + clause);
+          continue;
+        }
+        warnings.push({ table: table.name, column: column.name, kind: 'generated', untranslated: true, message: `generated column "${column.name}" is created as a plain column (its values are copied): its expression does not translate`, sql: generation.expression });
+        skipDefault = true;
+      }
+      const generatedId = column.autoIncrement && column.logicalType === 'integer' && !override;
+      if (isKey && generatedId && (fromPg !== toPg || !toPg)) {
         // The engine's own id generator: identity on Postgres, the rowid alias on SQLite.
         if (toPg) {
           line += ' GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY';
         } else {
-          line = `${quoteIdent(column.name)} INTEGER PRIMARY KEY AUTOINCREMENT`;
+          line = `${name(column.name)} INTEGER PRIMARY KEY AUTOINCREMENT`;
         }
         inlineKey = true;
         skipDefault = true;
-      } else if (!column.nullable || table.primaryKey.includes(column.name)) {
-        line += ' NOT NULL';
+      } else if (generatedId && toPg) {
+        // Identity or serial on any column (keyless tables too); a serial's nextval names a sequence the target lacks.
+        line += ' GENERATED BY DEFAULT AS IDENTITY' + (isKey ? ' PRIMARY KEY' : ' NOT NULL');
+        inlineKey = isKey;
+        skipDefault = true;
+      } else {
+        if (generatedId) {
+          warnings.push({ table: table.name, column: column.name, kind: 'identity', untranslated: true, message: `SQLite generates ids only for an INTEGER PRIMARY KEY; "${column.name}" is created without a generator: the app must fill it` });
+          if (fromPg && column.defaultValue && /^nextval\(/i.test(column.defaultValue)) skipDefault = true;
+        }
+        if (!column.nullable || table.primaryKey.includes(column.name)) line += ' NOT NULL';
       }
       if (column.defaultValue !== null && !skipDefault) {
         const d = translateDefault(column.defaultValue, column, from, to);
@@ -124,22 +215,39 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
       }
       lines.push('  ' + line);
     }
-    if (!inlineKey && table.primaryKey.length > 0) lines.push(`  PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(', ')})`);
+    if (!inlineKey && table.primaryKey.length > 0) lines.push(`  PRIMARY KEY (${table.primaryKey.map(name).join(', ')})`);
     for (const fk of table.foreignKeys) {
+      const parent = referencedName(fk);
       const clause =
-        `FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')}) REFERENCES ${quoteIdent(fk.referencedTable.split('.').pop()!)}` +
-        (fk.referencedColumns.length ? ` (${fk.referencedColumns.map(quoteIdent).join(', ')})` : '') +
+        `FOREIGN KEY (${fk.columns.map(name).join(', ')}) REFERENCES ${name(parent)}` +
+        (fk.referencedColumns.length ? ` (${fk.referencedColumns.map(name).join(', ')})` : '') +
         action('DELETE', fk.onDelete) +
         action('UPDATE', fk.onUpdate);
-      if (!selected.some((t) => t.name === fk.referencedTable.split('.').pop())) {
+      if (!selected.some((t) => t.name === parent)) {
         warnings.push({ table: table.name, kind: 'foreignKey', untranslated: true, message: `foreign key to "${fk.referencedTable}", which is not among the tables translated, was left out` });
         continue;
       }
-      // Postgres checks references at creation: added after every table exists, cycles included.
-      if (toPg) foreignKeys.push(`ALTER TABLE ${ref} ADD ${clause}`);
-      else lines.push('  ' + clause);
+      if (toPg) constraints.push(...addConstraint(ref, name(constraintName(table.name, fk.columns, 'fkey')), clause));
+      else if (to === 'd1' && cycles.some((c) => c.includes(table.name) && c.includes(parent))) {
+        // D1 checks every statement and cannot switch enforcement off: rows of a cycle could never be loaded.
+        warnings.push({ table: table.name, kind: 'foreignKey', untranslated: true, message: `foreign key to "${parent}" closes a reference cycle, which D1 cannot load (it checks every statement); left out: check it in the app`, sql: clause });
+      } else lines.push('  ' + clause);
     }
-    statements.push(`CREATE TABLE ${ifNotExists}${ref} (\n${lines.join(',\n')}\n)`);
+    for (const check of objects?.checks.filter((c) => c.table === table.name) ?? []) {
+      const sql = checkSql(check.expression, from);
+      if (!sql) {
+        warnings.push({ table: table.name, kind: 'check', untranslated: true, message: `CHECK ${check.name ?? ''} uses SQL that does not translate; add it by hand`.replace('  ', ' '), sql: `CHECK ${check.expression}` });
+        continue;
+      }
+      const cname = check.name ?? constraintName(table.name, [String(tableChecks.length + 1)], 'check');
+      if (toPg) constraints.push(...addConstraint(ref, name(cname), `CHECK ${sql}`));
+      else lines.push(`  CONSTRAINT ${quoteIdent(cname)} CHECK ${sql}`);
+    }
+    tableChecks.forEach((sql, i) => {
+      if (toPg) constraints.push(...addConstraint(ref, name(constraintName(table.name, [`type${i + 1}`], 'check')), `CHECK ${sql}`));
+      else lines.push(`  CHECK ${sql}`);
+    });
+    pre.push(`CREATE TABLE ${ifNotExists}${ref} (\n${lines.join(',\n')}\n)`);
 
     for (const index of table.indexes) {
       if (sameColumns(index.columns, table.primaryKey)) continue;
@@ -149,15 +257,22 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
         continue;
       }
       // SQLite names the indexes behind UNIQUE constraints sqlite_autoindex_*: a reserved prefix elsewhere.
-      const name = /^sqlite_autoindex_/.test(index.name) ? `${table.name}_${index.columns.join('_')}_key` : index.name;
+      const indexName = /^sqlite_autoindex_/.test(index.name) ? `${table.name}_${index.columns.join('_')}_key` : index.name;
       indexes.push(
-        `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists}${quoteIdent(name)} ON ${ref} (${index.columns.map(quoteIdent).join(', ')})`,
+        `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists}${name(indexName)} ON ${ref} (${index.columns.map(name).join(', ')})`,
       );
     }
   }
-  statements.push(...indexes, ...foreignKeys);
-  return { statements, warnings, untranslated: warnings.filter((w) => w.untranslated) };
+  const extra = objects ? objectWarnings(objects, from, to, selected, name) : { statements: [], warnings: [] };
+  warnings.push(...extra.warnings);
+  const postData = [...indexes, ...constraints, ...extra.statements];
+  return { statements: [...pre, ...postData], tables: pre, postData, warnings, untranslated: warnings.filter((w) => w.untranslated) };
 }
+
+function logicalOf(declared: string): ColumnLogical {
+  return logicalTypeOf(declared, 'postgres');
+}
+type ColumnLogical = ReturnType<typeof logicalTypeOf>;
 
 function action(kind: 'DELETE' | 'UPDATE', value: string | undefined): string {
   if (!value) return '';

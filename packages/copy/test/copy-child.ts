@@ -1,6 +1,6 @@
 /**
  * Runs one copy in a child process so a test can kill it with SIGKILL mid-way.
- * Usage: node --import tsx --conditions=@switchyard/source copy-child.ts <source.db> <sqlite:path | postgres:url> <batchSize>
+ * Usage: node --import tsx --conditions=@switchyard/source copy-child.ts <source.db | postgres:url> <sqlite:path | postgres:url> <batchSize>
  * Prints "progress <rows>" after every batch. With COPY_CHILD_WORKER=default the copy
  * uses its default worker id (host:pid:…) instead of "child".
  */
@@ -9,10 +9,10 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { copyTables } from '../src/index';
 
 const [sourcePath, targetSpec, batchSize] = process.argv.slice(2) as [string, string, string];
-const source = createSQLiteAdapter(sourcePath);
-const target = targetSpec.startsWith('postgres:')
-  ? createPostgresAdapter(targetSpec.slice('postgres:'.length))
-  : createSQLiteAdapter(targetSpec.slice('sqlite:'.length));
+const open = (spec: string) =>
+  spec.startsWith('postgres:') ? createPostgresAdapter(spec.slice('postgres:'.length)) : createSQLiteAdapter(spec.replace(/^sqlite:/, ''));
+const source = open(sourcePath);
+const target = open(targetSpec);
 await copyTables(source, target, {
   batchSize: Number(batchSize),
   ...(process.env.COPY_CHILD_WORKER === 'default' ? {} : { workerId: 'child' }),

@@ -91,7 +91,7 @@ describe('COPY text format: hostile values in every column type', () => {
         }
       }
       await source.close();
-    });
+    }, 180_000);
   }
 
   it('copies random hostile text, JSON, bytes and every date/time shape exactly on both encoders', async () => {

@@ -4,6 +4,7 @@ import { createAdapterKysely } from './kysely-dialect';
 import { encodeParams } from './param-encode';
 import { scanPlaceholders, toAnonymousPlaceholders } from './placeholders';
 import { checkStatementLimits } from './statement-limits';
+import { checkTransactionSettings } from './transaction-settings';
 import { createPreparedStatement } from './prepared-statement';
 import type {
   AdapterCapabilities,
@@ -14,6 +15,7 @@ import type {
   Row,
   Statement,
   TableInfo,
+  TransactionSettings,
 } from './types';
 
 /** A statement after checks and encoding, ready for the driver. */
@@ -50,6 +52,8 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
   #db: Kysely<DB> | undefined;
   #closed = false;
   #transactionEnded = false;
+  /** Sessions of an adapter without connections of its own run one at a time. */
+  #sessions: Promise<unknown> = Promise.resolve();
 
   protected constructor(dialect: DialectName, capabilities: AdapterCapabilities, options: BaseAdapterOptions = {}) {
     this.dialect = dialect;
@@ -61,8 +65,23 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
   protected abstract runStatement(statement: EncodedStatement): Promise<RawResult>;
   /** Runs encoded statements atomically. */
   protected abstract runBatch(statements: EncodedStatement[]): Promise<RawResult[]>;
-  /** Runs `fn` in an interactive transaction with an adapter scoped to it. */
-  protected abstract runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in an interactive transaction with an adapter scoped to it. `settings`
+   * have been checked for known values; the engine refuses what it cannot honour.
+   */
+  protected abstract runTransaction<T>(
+    fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
+    settings?: TransactionSettings,
+  ): Promise<T>;
+  /**
+   * Runs `fn` on one exclusive session. The default runs sessions one at a time on the
+   * adapter itself, for engines whose statements share no session state (D1).
+   */
+  protected runSession<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const run = this.#sessions.then(() => fn(this));
+    this.#sessions = run.catch(() => undefined);
+    return run;
+  }
   /** Reads the schema. */
   protected abstract runIntrospect(): Promise<TableInfo[]>;
   /** Releases the engine's resources. */
@@ -119,7 +138,7 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
     return createPreparedStatement(this, sql);
   }
 
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     this.assertOpen();
     if (!this.capabilities.transactions) {
       throw new UnsupportedError(
@@ -127,7 +146,13 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
         { dialect: this.dialect },
       );
     }
-    return this.runTransaction(fn);
+    checkTransactionSettings(settings, this.dialect);
+    return this.runTransaction(fn, settings);
+  }
+
+  async connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.runSession(fn);
   }
 
   async introspect(): Promise<TableInfo[]> {

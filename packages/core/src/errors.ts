@@ -52,7 +52,14 @@ export class SwitchyardError extends Error {
     if (this.stack) this.stack = redactSecrets(this.stack);
   }
 
-  /** A plain object for logs and JSON output, secrets already redacted. */
+  /**
+   * A plain object for logs and JSON output, secrets already redacted.
+   *
+   * @example
+   * ```ts
+   * console.error(JSON.stringify(error)); // { name, code, message, dialect, sql, cause }
+   * ```
+   */
   toJSON(): Record<string, unknown> {
     const cause = this.cause;
     return {

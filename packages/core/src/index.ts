@@ -12,7 +12,12 @@ export type {
   Statement,
   StatementResult,
   TableInfo,
+  AccessMode,
+  IsolationLevel,
+  StreamOptions,
+  TransactionSettings,
 } from './types';
+export { checkTransactionSettings, hasTransactionSettings, nestedSettingsError } from './transaction-settings';
 export {
   AdapterClosedError,
   ConstraintError,
@@ -32,12 +37,13 @@ export { DEFAULT_CAPABILITIES, weakerCapabilities } from './capabilities';
 export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawResult } from './adapter-base';
 export { createPreparedStatement } from './prepared-statement';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
-export { scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
-export { D1_MAX_VALUE_BYTES, encodeParams, encodeValue } from './param-encode';
+export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
 export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
 export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
 export { redactSecrets, registerSecret } from './secret-redact';
+export { findInvalidText, type InvalidTextCell } from './raw-text-read';
 export { logicalTypeOf } from './logical-type';
 export {
   canonicalEqual,
@@ -55,6 +61,7 @@ export {
 export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
+export { checkHealth, type HealthCheckOptions, type HealthReport } from './health-check';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';
 export {
   advanceKeyGenerators,

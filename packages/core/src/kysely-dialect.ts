@@ -3,37 +3,34 @@ import {
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
-  SelectQueryNode,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
-  type CompiledQuery,
   type DatabaseConnection,
   type DatabaseIntrospector,
   type Dialect,
   type DialectAdapter,
   type Driver,
   type QueryCompiler,
-  type QueryResult,
+  type TransactionSettings,
 } from 'kysely';
-import type { DatabaseAdapter, DialectName, ExecResult } from './types';
+import { AdapterConnection } from './kysely-connection';
+import { AdapterIntrospector } from './kysely-introspector';
+import type { DatabaseAdapter, DialectName } from './types';
 
-/**
- * An adapter that runs Kysely's compiled queries itself, instead of their SQL text.
- * The dual-write adapter implements it to compile one query tree for each side's dialect.
- */
-export interface CompiledQueryExecutor {
-  executeCompiled(query: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }>;
-}
-
-function hasCompiledExecutor(adapter: unknown): adapter is CompiledQueryExecutor {
-  return typeof (adapter as Partial<CompiledQueryExecutor>).executeCompiled === 'function';
-}
+export type { CompiledQueryExecutor } from './kysely-connection';
 
 /**
  * A Kysely dialect that runs on a Switchyard adapter: SQL is compiled for the adapter's
  * engine, and executed through the adapter, so parameter encoding, limits and typed
- * errors apply to builder queries exactly as to raw SQL.
+ * errors apply to builder queries exactly as to raw SQL. Each Kysely connection is one
+ * session of the adapter (`adapter.connection()`); transactions take their settings;
+ * savepoints are nested transactions; `stream()` uses `adapter.stream()`.
+ *
+ * @example
+ * ```ts
+ * const db = new Kysely<Database>({ dialect: new AdapterDialect(adapter) });
+ * ```
  */
 export class AdapterDialect implements Dialect {
   readonly #adapter: DatabaseAdapter;
@@ -49,7 +46,7 @@ export class AdapterDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new AdapterDriver(this.#adapter);
+    return new AdapterDriver(this.#adapter, this.#dialect);
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -57,30 +54,40 @@ export class AdapterDialect implements Dialect {
   }
 
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    if (this.#dialect === 'd1') return new AdapterIntrospector(this.#adapter);
     return this.#dialect === 'postgres' ? new PostgresIntrospector(db) : new SqliteIntrospector(db);
   }
 }
 
-/** `new Kysely({ dialect: new AdapterDialect(adapter) })`. */
+/**
+ * `new Kysely({ dialect: new AdapterDialect(adapter) })`.
+ *
+ * @example
+ * ```ts
+ * const db = createAdapterKysely<Database>(adapter);
+ * ```
+ */
 export function createAdapterKysely<DB>(adapter: DatabaseAdapter, dialect?: DialectName): Kysely<DB> {
   return new Kysely<DB>({ dialect: new AdapterDialect(adapter, dialect) });
 }
 
 class AdapterDriver implements Driver {
   readonly #adapter: DatabaseAdapter;
+  readonly #dialect: DialectName;
 
-  constructor(adapter: DatabaseAdapter) {
+  constructor(adapter: DatabaseAdapter, dialect: DialectName) {
     this.#adapter = adapter;
+    this.#dialect = dialect;
   }
 
   async init(): Promise<void> {}
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    return new AdapterConnection(this.#adapter);
+  acquireConnection(): Promise<DatabaseConnection> {
+    return AdapterConnection.open(this.#adapter, this.#dialect);
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as AdapterConnection).begin();
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await (connection as AdapterConnection).begin(settings);
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -91,70 +98,21 @@ class AdapterDriver implements Driver {
     await (connection as AdapterConnection).end('rollback');
   }
 
-  async releaseConnection(): Promise<void> {}
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await (connection as AdapterConnection).savepoint(name);
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await (connection as AdapterConnection).rollbackToSavepoint(name);
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await (connection as AdapterConnection).releaseSavepoint(name);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await (connection as AdapterConnection).release();
+  }
 
   async destroy(): Promise<void> {}
-}
-
-const ROLLBACK = Symbol('rollback');
-
-/**
- * Kysely drives transactions with begin/commit/rollback calls, while adapters take a
- * callback. The connection bridges the two: `begin` opens `adapter.transaction` and
- * parks inside it until `end` releases it.
- */
-class AdapterConnection implements DatabaseConnection {
-  readonly #root: DatabaseAdapter;
-  #target: DatabaseAdapter;
-  #release: ((outcome: 'commit' | typeof ROLLBACK) => void) | undefined;
-  #finished: Promise<unknown> | undefined;
-
-  constructor(adapter: DatabaseAdapter) {
-    this.#root = adapter;
-    this.#target = adapter;
-  }
-
-  async begin(): Promise<void> {
-    let enter!: (tx: DatabaseAdapter) => void;
-    const entered = new Promise<DatabaseAdapter>((resolve) => (enter = resolve));
-    const released = new Promise<'commit' | typeof ROLLBACK>((resolve) => (this.#release = resolve));
-    this.#finished = this.#root.transaction(async (tx) => {
-      enter(tx);
-      if ((await released) === ROLLBACK) throw ROLLBACK;
-    });
-    this.#target = await Promise.race([entered, this.#finished.then(() => this.#root)]);
-  }
-
-  async end(outcome: 'commit' | 'rollback'): Promise<void> {
-    const finished = this.#finished;
-    this.#release?.(outcome === 'commit' ? 'commit' : ROLLBACK);
-    this.#release = undefined;
-    this.#finished = undefined;
-    this.#target = this.#root;
-    try {
-      await finished;
-    } catch (error) {
-      if (error !== ROLLBACK) throw error;
-    }
-  }
-
-  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const adapter = this.#target;
-    const result = hasCompiledExecutor(this.#root)
-      ? await this.#root.executeCompiled(compiled, adapter)
-      : SelectQueryNode.is(compiled.query)
-        ? { rows: await adapter.query(compiled.sql, compiled.parameters), rowsAffected: 0 }
-        : await adapter.execute(compiled.sql, compiled.parameters);
-    const out: { rows: R[]; numAffectedRows?: bigint; insertId?: bigint } = { rows: (result.rows ?? []) as R[] };
-    if (!SelectQueryNode.is(compiled.query)) out.numAffectedRows = BigInt(result.rowsAffected);
-    if (result.lastInsertId !== undefined && /^-?\d+$/.test(String(result.lastInsertId))) {
-      out.insertId = BigInt(result.lastInsertId);
-    }
-    return out;
-  }
-
-  async *streamQuery<R>(compiled: CompiledQuery, chunkSize = 1000): AsyncIterableIterator<QueryResult<R>> {
-    const { rows } = await this.executeQuery<R>(compiled);
-    for (let i = 0; i < rows.length; i += chunkSize) yield { rows: rows.slice(i, i + chunkSize) };
-  }
 }

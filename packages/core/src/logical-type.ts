@@ -33,6 +33,8 @@ function sqliteType(t: string): LogicalType {
   if (/^bool/.test(t)) return 'boolean';
   if (/(datetime|timestamp)/.test(t) || t === 'date') return 'timestamp';
   if (/^jsonb?$/.test(t)) return 'json';
+  // Numeric affinity in SQLite, but what such a column holds is text.
+  if (t === 'uuid' || t === 'guid') return 'text';
   // SQLite affinity rules, in SQLite's order.
   if (t.includes('int')) return 'integer';
   if (t.includes('char') || t.includes('clob') || t.includes('text')) return 'text';

@@ -6,7 +6,15 @@ import type { AdapterCapabilities, DialectName } from './types';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-/** D1's largest string or BLOB value, in bytes. */
+/**
+ * D1's largest string or BLOB value, in bytes; binding a larger one is a
+ * `LimitExceededError` (`limit: 'valueBytes'`) before the round trip.
+ *
+ * @example
+ * ```ts
+ * if (bytes.byteLength > D1_MAX_VALUE_BYTES) await r2.put(key, bytes);
+ * ```
+ */
 export const D1_MAX_VALUE_BYTES = 2_000_000;
 
 /**
@@ -106,8 +114,35 @@ export function encodeValue(
     return isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   }
   if (value instanceof ArrayBuffer) return dialect === 'd1' ? new Uint8Array(value) : Buffer.from(value);
+  if (value instanceof PostgresArray && dialect === 'postgres') return encodeArrayItems(value, position, capabilities, sql);
   // Plain objects and arrays are JSON documents; Postgres would otherwise send arrays as ARRAY literals.
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+/**
+ * An array to bind as a Postgres array (`int[]` columns, `= any($1)`) rather than as
+ * JSON text. Kysely queries on Postgres bind their arrays this way, as Kysely's own
+ * PostgresDialect does; SQLite and D1, which have no array type, get JSON text.
+ *
+ * @example
+ * ```ts
+ * await adapter.query('SELECT * FROM t WHERE id = any(?)', [PostgresArray.from([1, 2, 3])]);
+ * ```
+ */
+export class PostgresArray<T = unknown> extends Array<T> {}
+
+/** Elements of a Postgres array: encoded as top-level values are, dates as UTC ISO text. */
+function encodeArrayItems(
+  items: readonly unknown[],
+  position: number,
+  capabilities: Pick<AdapterCapabilities, 'exactInt64'>,
+  sql?: string,
+): unknown[] {
+  return items.map((item) => {
+    if (Array.isArray(item)) return encodeArrayItems(item, position, capabilities, sql);
+    if (item instanceof Date && !Number.isNaN(item.getTime())) return item.toISOString();
+    return encodeValue(item, position, 'postgres', capabilities, sql);
+  });
 }
 
 function encodeBigint(

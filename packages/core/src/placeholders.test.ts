@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError } from './errors';
-import { scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders } from './placeholders';
+import { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders } from './placeholders';
 
 const rewrite = (sql: string) => toPostgresPlaceholders(sql);
 const count = (sql: string) => scanPlaceholders(sql, { rewrite: false }).questionMarks;
@@ -87,5 +87,13 @@ describe('scanPlaceholders', () => {
     const scan = scanPlaceholders(`INSERT INTO t VALUES ${tuples}`, { rewrite: true });
     expect(scan.questionMarks).toBe(65_535);
     expect(scan.sql.endsWith('($65531, $65532, $65533, $65534, $65535)')).toBe(true);
+  });
+
+  it("reads ?? as Postgres's ? operator, and escapes Kysely's SQL so", () => {
+    expect(rewrite("SELECT doc ?? 'a', doc ??| array['a'] FROM t WHERE id = ?")).toBe("SELECT doc ? 'a', doc ?| array['a'] FROM t WHERE id = $1");
+    expect(rewrite("SELECT doc ?? 'a' FROM t WHERE id = $1")).toBe("SELECT doc ? 'a' FROM t WHERE id = $1");
+    const compiled = `select doc ? 'a', doc ?& $1, '?' as q from t where id = $2`;
+    expect(escapeQuestionMarks(compiled)).toBe(`select doc ?? 'a', doc ??& $1, '?' as q from t where id = $2`);
+    expect(rewrite(escapeQuestionMarks(compiled))).toBe(compiled);
   });
 });

@@ -35,8 +35,9 @@ const LONG_CACHE_LIMIT = 4;
  * `E'…'`), quoted identifiers (`"…"`, `` `…` ``, `[…]`), comments (`-- …`, nested
  * `/* … *\/`) and dollar-quoted bodies (`$tag$ … $tag$`). With `rewrite: true`, returns
  * the text for Postgres: `?NNN` becomes `$NNN`, and a bare `?` becomes `$n` with n one
- * past the largest number used so far, as SQLite and D1 number them. `$n` written by
- * hand passes through.
+ * past the largest number used so far, as SQLite and D1 number them; `??` becomes a
+ * literal `?` (Postgres's jsonb operators `?`, `?|`, `?&` are written `??`, `??|`, `??&`,
+ * as in JDBC). `$n` written by hand passes through.
  *
  * @example
  * ```ts
@@ -86,10 +87,28 @@ export function toAnonymousPlaceholders(sql: string, params: readonly unknown[])
   return { sql: scan.sql, params: order.map((index) => params[index - 1]) };
 }
 
-// `rewrite`: '$' writes each placeholder as `$n` (Postgres), '?' as a bare `?` (recording
+/**
+ * Escapes each `?` of a statement already written with `$n` placeholders (Kysely's
+ * Postgres SQL) as `??`, so that {@link scanPlaceholders} leaves Postgres's jsonb
+ * operators alone instead of taking them for placeholders.
+ *
+ * @example
+ * ```ts
+ * escapeQuestionMarks(`SELECT * FROM t WHERE doc ? $1 AND note = '?'`)
+ * // "SELECT * FROM t WHERE doc ?? $1 AND note = '?'"
+ * ```
+ */
+export function escapeQuestionMarks(sql: string): string {
+  return sql.includes('?') ? scan_(sql, 'escape').scan.sql : sql;
+}
+
+// `rewrite`: 'escape' doubles each `?` of Postgres SQL (see escapeQuestionMarks);
+// '$' writes each placeholder as `$n` (Postgres), '?' as a bare `?` (recording
 // which parameter each one takes in `order`), undefined leaves the text alone.
-function scan_(sql: string, mode: '$' | '?' | undefined): { scan: PlaceholderScan; order: number[] } {
+function scan_(sql: string, mode: '$' | '?' | 'escape' | undefined): { scan: PlaceholderScan; order: number[] } {
   const rewrite = mode !== undefined;
+  const postgres = mode === '$' || mode === 'escape';
+  let escapes = 0;
   const order: number[] = [];
   let numbered = false;
   let out = '';
@@ -107,7 +126,7 @@ function scan_(sql: string, mode: '$' | '?' | undefined): { scan: PlaceholderSca
       i = skipQuoted(sql, i, "'", escaped);
     } else if (c === '"' || c === '`') {
       i = skipQuoted(sql, i, c, false);
-    } else if (c === '[' && mode !== '$') {
+    } else if (c === '[' && !postgres) {
       // SQLite's [identifier]; in Postgres '[' is array syntax, so only on SQLite/D1.
       const end = sql.indexOf(']', i + 1);
       i = end === -1 ? n : end + 1;
@@ -128,6 +147,12 @@ function scan_(sql: string, mode: '$' | '?' | undefined): { scan: PlaceholderSca
       } else {
         i++;
       }
+    } else if (c === '?' && (mode === 'escape' || (mode === '$' && sql[i + 1] === '?'))) {
+      // Escaping writes `??` for `?`; rewriting for Postgres reads `??` back as `?`.
+      out += sql.slice(copiedUpTo, i + 1) + (mode === 'escape' ? '?' : '');
+      copiedUpTo = mode === 'escape' ? i + 1 : i + 2;
+      escapes++;
+      i = copiedUpTo;
     } else if (c === '?') {
       questionMarks++;
       let end = i + 1;
@@ -156,6 +181,6 @@ function scan_(sql: string, mode: '$' | '?' | undefined): { scan: PlaceholderSca
       { dialect: 'postgres', sql },
     );
   }
-  const text = rewrite && questionMarks > 0 ? out + sql.slice(copiedUpTo) : sql;
+  const text = rewrite && (questionMarks > 0 || escapes > 0) ? out + sql.slice(copiedUpTo) : sql;
   return { scan: { sql: text, questionMarks, parameterCount, numbered, highestDollar }, order };
 }

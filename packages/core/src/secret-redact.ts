@@ -2,6 +2,8 @@
 // wherever they appear in an error. Only their presence is tested; they are never logged.
 const known = new Set<string>();
 
+const ORDINARY = new Set(['postgres', 'postgresql', 'sqlite', 'password', 'primary', 'secondary']);
+
 /**
  * Registers a secret to be redacted from every Switchyard error's message, cause and
  * JSON form. Adapters register the tokens and passwords they are given.
@@ -12,8 +14,9 @@ const known = new Set<string>();
  * ```
  */
 export function registerSecret(secret: string | undefined): void {
-  // Very short strings would redact ordinary words.
-  if (secret && secret.length >= 6) known.add(secret);
+  // Very short strings, and the engines' own names (a local server's password is often
+  // 'postgres'), would redact ordinary words of every message.
+  if (secret && secret.length >= 6 && !ORDINARY.has(secret.toLowerCase())) known.add(secret);
 }
 
 const PATTERNS: [RegExp, string][] = [

@@ -74,6 +74,37 @@ export interface PreparedStatement extends Statement {
   raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[]>;
 }
 
+/** Transaction isolation levels, named as in SQL (and as Kysely's `setIsolationLevel` takes them). */
+export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable' | 'snapshot';
+
+/** Transaction access modes. */
+export type AccessMode = 'read only' | 'read write';
+
+/**
+ * How a transaction runs. An engine that cannot honour a setting refuses it with an
+ * {@link UnsupportedError}; none is ever ignored. SQLite runs every transaction
+ * serializable, which satisfies any level asked for; Postgres takes each level but
+ * `snapshot` (its `repeatable read` is snapshot isolation).
+ *
+ * @example
+ * ```ts
+ * await adapter.transaction(async (tx) => tx.query('SELECT * FROM accounts'), {
+ *   isolationLevel: 'serializable',
+ *   accessMode: 'read only',
+ * });
+ * ```
+ */
+export interface TransactionSettings {
+  readonly isolationLevel?: IsolationLevel;
+  readonly accessMode?: AccessMode;
+}
+
+/** Options of {@link DatabaseAdapter.stream}. */
+export interface StreamOptions {
+  /** Rows per yielded chunk. Default `100`. */
+  chunkSize?: number;
+}
+
 /** The logical type of a column, which decides how its values are compared across engines. */
 export type LogicalType =
   | 'integer'
@@ -158,9 +189,41 @@ export interface DatabaseAdapter<DB = any> {
   prepare(sql: string): PreparedStatement;
   /**
    * Runs `fn` in an interactive transaction; commits when it resolves, rolls back
-   * when it throws. Throws {@link UnsupportedError} where `capabilities.transactions` is false.
+   * when it throws. Throws {@link UnsupportedError} where `capabilities.transactions` is false,
+   * and where the engine cannot honour a setting (settings apply to the outermost
+   * transaction only: a nested one is a savepoint).
    */
-  transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T>;
+  /**
+   * Runs `fn` on one session of its own: one pooled connection on Postgres, the
+   * database to itself on SQLite (other callers wait), so session settings and
+   * session locks hold from one statement to the next. Kysely's `db.connection()` and
+   * every builder query run on one. Optional: without it the Kysely dialect runs each
+   * statement on the adapter itself.
+   *
+   * @example
+   * ```ts
+   * await adapter.connection(async (session) => {
+   *   await session.execute("SET application_name = 'report'");
+   *   return session.query("SELECT current_setting('application_name') AS name");
+   * });
+   * ```
+   */
+  connection?<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Runs a read and yields its rows in chunks of at most `chunkSize` as the engine
+   * produces them, without holding the whole result in memory: a cursor on Postgres,
+   * `iterate()` on better-sqlite3, pages on D1. Leaving the loop early closes the
+   * cursor. Optional: Kysely's `stream()` reads the whole result where it is absent.
+   *
+   * @example
+   * ```ts
+   * for await (const rows of adapter.stream('SELECT * FROM events ORDER BY id', [], { chunkSize: 500 })) {
+   *   for (const row of rows) process(row);
+   * }
+   * ```
+   */
+  stream?<T = Row>(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterableIterator<T[]>;
   /** Tables, columns, primary keys, indexes and foreign keys; engine-internal tables left out. */
   introspect(): Promise<TableInfo[]>;
   /** Releases the connection. Later calls throw {@link AdapterClosedError}. */

@@ -1,4 +1,6 @@
 import { jsonSourceOf } from './json-exact';
+import { PreciseDate } from './precise-date';
+import { parseTimestampText } from './value-normalize';
 import type { ColumnInfo, DialectName } from './types';
 
 /**
@@ -75,6 +77,12 @@ function toBoolean(value: unknown): unknown {
  */
 function toDate(value: unknown): unknown {
   if (typeof value === 'string') {
+    // ISO's signed six-digit years ('+010000-…', what a Date past 9999 became as text):
+    // Postgres does not read them, so they go as a Date it is sent in its own form.
+    if (/^[+-]\d{6}-/.test(value)) {
+      const micros = parseTimestampText(value.trim());
+      if (micros !== undefined) return PreciseDate.fromEpochMicros(micros);
+    }
     const m = SQL_DATETIME.exec(value);
     if (m) return m[3] ? value : m[2] ? value + 'Z' : value + ' 00:00:00Z';
     const s = value.trim();

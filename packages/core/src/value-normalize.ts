@@ -168,7 +168,16 @@ function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us'): Canon
   return iso.slice(0, -1) + us + 'Z';
 }
 
-/** Microseconds since the epoch named by timestamp text, or `undefined` when it names none. */
+/**
+ * Microseconds since the epoch named by timestamp text (ISO-8601, SQLite's
+ * `'YYYY-MM-DD HH:MM:SS'`, Postgres' output with its offset, BC and five-digit years, or
+ * epoch seconds / milliseconds), or `undefined` when it names none.
+ *
+ * @example
+ * ```ts
+ * parseTimestampText('1970-01-01 00:00:01.000002+00') // 1000002n
+ * ```
+ */
 export function parseTimestampText(s: string): bigint | undefined {
   if (/^[+-]?\d+(\.\d+)?$/.test(s) && !/^\d{4}-/.test(s)) {
     const n = Number(s);

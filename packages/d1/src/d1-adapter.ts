@@ -8,14 +8,16 @@ import {
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
+  type Row,
+  type StreamOptions,
   type SwitchyardError,
   type TableInfo,
 } from '@switchyard/core';
-import { Kysely } from 'kysely';
 import type { D1DatabaseLike } from './d1-database';
 import { createD1RestTransport, type D1RestOptions } from './d1-rest-adapter';
 import { toD1Error } from './_internal/d1-errors';
-import { SwitchyardD1Dialect, TRANSACTIONS_UNSUPPORTED } from './_internal/d1-kysely-dialect';
+import { TRANSACTIONS_UNSUPPORTED } from './_internal/d1-messages';
+import { DEFAULT_PAGE_SIZE, readPages } from './_internal/d1-pages';
 import { toRawResult } from './_internal/d1-rows';
 import { bindingTransport, type D1Transport } from './_internal/d1-transport';
 
@@ -34,6 +36,39 @@ export class D1Adapter<DB = any> extends BaseAdapter<DB> {
   constructor(transport: D1Transport, options: D1AdapterOptions = {}) {
     super('d1', { ...DEFAULT_CAPABILITIES.d1 }, options);
     this.#transport = transport;
+  }
+
+  /**
+   * Yields a read's rows page by page, one request per page: the query runs wrapped as
+   * `SELECT * FROM (<query>) LIMIT ? OFFSET ?` with `chunkSize` rows a page (default
+   * 1000). The next page is requested only when the loop asks for it, and `break` sends
+   * no further request. Each page re-runs the query, so pages agree only while nothing
+   * writes to the rows read; order the query (`ORDER BY` a unique key) for stable pages.
+   * Statements that are not a plain `SELECT`/`WITH … SELECT`, or that bind more than 98
+   * parameters, are read in one request.
+   *
+   * @example
+   * ```ts
+   * for await (const rows of adapter.stream('SELECT * FROM events ORDER BY id', [], { chunkSize: 500 })) console.log(rows.length);
+   * ```
+   */
+  async *stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
+    this.assertOpen();
+    const pageSize = options.chunkSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+      throw new InvalidArgumentError(`chunkSize must be a whole number of rows >= 1; got ${String(options.chunkSize)}.`, { dialect: 'd1' });
+    }
+    const statement = this.encodeStatement(sql, params);
+    const subject = { label: this.name, dialect: this.dialect, capabilities: this.capabilities };
+    const run = async (s: EncodedStatement) => {
+      this.assertOpen();
+      return toRawResult(await this.#transport.run(s));
+    };
+    try {
+      yield* readPages<T>(run, subject, statement, pageSize);
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
   }
 
   protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
@@ -59,15 +94,6 @@ export class D1Adapter<DB = any> extends BaseAdapter<DB> {
 
   protected override toError(error: unknown, sql: string | undefined): SwitchyardError {
     return toD1Error(error, this.name, sql);
-  }
-
-  /**
-   * kysely-d1's dialect, given this adapter as its database: the adapter's
-   * `prepare(sql).bind(...).all()` answers in D1's shape, so builder queries get the
-   * same encoding, limits and typed errors as raw SQL, on the binding and over REST.
-   */
-  protected override createKysely(): Kysely<DB> {
-    return new Kysely<DB>({ dialect: new SwitchyardD1Dialect({ database: this as never }) });
   }
 }
 

@@ -1,4 +1,4 @@
-import { QueryError, SwitchyardError, TransientError, registerSecret } from '@switchyard/core';
+import { QueryError, SwitchyardError, TransientError, redactSecrets, registerSecret } from '@switchyard/core';
 import type { D1ResultLike } from './d1-database';
 import { toD1Error } from './_internal/d1-errors';
 import { SlidingWindowLimiter, sleep } from './_internal/sliding-window';
@@ -184,5 +184,6 @@ export function parseRetryAfter(value: string | null): number | undefined {
 function describe(body: ApiResponse | undefined, text: string): string {
   const messages = body?.errors?.map((e) => (e.code ? `${e.message} [code ${e.code}]` : e.message)).filter(Boolean);
   if (messages && messages.length > 0) return messages.join('; ');
-  return text.slice(0, 300) || 'no response body';
+  // Redacted before it is cut: a secret cut in half would no longer be recognised.
+  return redactSecrets(text).slice(0, 300) || 'no response body';
 }

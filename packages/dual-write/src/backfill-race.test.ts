@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase } from '@switchyard/testkit/postgres-server';
-import { createDualWriteAdapter, SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 const folder = mkdtempSync(join(tmpdir(), 'switchyard-race-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

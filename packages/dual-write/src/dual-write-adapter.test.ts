@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, QueryError, UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter, SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 function pair(options: DualWriteOptions = {}) {
   const a = createSQLiteAdapter(':memory:', { name: 'left' });
@@ -213,6 +214,38 @@ describe('dual-write on SQLite -> SQLite', () => {
     expect(seen[0]).toMatchObject({ type: 'verification-failed', reason: expect.stringMatching(/column price: "20" != "21"/) });
     expect(await rowsOf(b)).toEqual(await rowsOf(adapter.primary));
     off();
+  });
+
+  it('close() flushes the memory journal, and throws with the entries it cannot apply instead of dropping them', async () => {
+    const flushed = pair({ continueOnSecondaryFailure: true });
+    await flushed.adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)');
+    await flushed.b.execute('ALTER TABLE t RENAME TO t_away');
+    await flushed.adapter.execute('INSERT INTO t (id, name) VALUES (?, ?)', [1, 'kept']);
+    await flushed.b.execute('ALTER TABLE t_away RENAME TO t');
+    expect(flushed.adapter.getMetrics().journalDepth).toBe(1);
+    // The last replay applies the entry, so nothing is left to lose.
+    await expect(flushed.adapter.close()).resolves.toBeUndefined();
+
+    const { b, adapter } = pair({ continueOnSecondaryFailure: true });
+    await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)');
+    await b.execute('DROP TABLE t');
+    await adapter.execute('INSERT INTO t (id, name) VALUES (?, ?)', [1, 'x']);
+    await adapter.execute('UPDATE t SET name = ? WHERE id = ?', ['y', 1]);
+    const error = await adapter.close().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecondaryWriteError);
+    expect((error as Error).message).toMatch(/close\(\): 2 journaled write\(s\) could not be applied/);
+    expect((error as { entries: unknown[] }).entries).toHaveLength(2);
+  });
+
+  it('discardJournalEntry() removes an entry settled by other means', async () => {
+    const { b, adapter } = pair({ continueOnSecondaryFailure: true });
+    await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
+    await b.execute('DROP TABLE t');
+    await adapter.execute('INSERT INTO t (id) VALUES (1)');
+    const [entry] = await adapter.journalEntries();
+    expect(await adapter.discardJournalEntry(entry!.id)).toBe(true);
+    expect(await adapter.discardJournalEntry(entry!.id)).toBe(false);
+    expect(adapter.getMetrics()).toMatchObject({ journalDepth: 0, journalOldestAgeMs: 0 });
   });
 
   it('refuses transaction-control statements sent as SQL', async () => {

@@ -14,7 +14,9 @@ import {
   type PreparedStatement,
   type Row,
   type Statement,
+  type StreamOptions,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import { ColumnTypeCache } from './_internal/column-types';
 import { EventHub } from './_internal/event-hub';
@@ -23,6 +25,8 @@ import { MetricsCollector } from './_internal/metrics-collector';
 import { checkLimits, preflight } from './_internal/statement-preflight';
 import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
+import { DualWriteSession } from './_internal/dual-write-session';
+import { streamCompiledFromPrimary, streamFromPrimary } from './_internal/primary-stream';
 import { Replicator, isOutage, type TransactionRecord } from './_internal/replicator';
 import { RowLocks } from './_internal/row-locks';
 import { RowSettler } from './_internal/row-settle';
@@ -39,7 +43,11 @@ import { memoryJournal } from './journal-memory';
 import type { JournalEntry, ReplayResult } from './journal-types';
 import { asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from './mirror/mirror-writes';
 import type { MirrorOp } from './mirror/mirror-op';
-import { rowName } from './_internal/row-images';
+import { dedupeRefs, rowName } from './_internal/row-images';
+import type { Mirror } from './mirror/mirror-types';
+import { FleetControl } from './control/fleet-control';
+import type { FleetStatus } from './control/control-types';
+import { dualWriteHealth, type DualWriteHealth } from './control/dual-write-health';
 
 /**
  * A {@link DatabaseAdapter} that writes to two databases: each write runs on the primary
@@ -67,8 +75,12 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   #replayTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #kyselyDialect: DialectName;
   #db: Kysely<DB> | undefined;
+  /** Sessions on a primary without sessions of its own (SQLite, D1) run one at a time. */
+  #sessions: Promise<unknown> = Promise.resolve();
   #lastSwitchAt: Date | null = null;
   #switchCount = 0;
+  /** The fleet's control record, when the `control` option is set. */
+  readonly #fleet: FleetControl | undefined;
 
   /** @internal Use {@link createDualWriteAdapter}. */
   constructor(primary: DatabaseAdapter, secondary: DatabaseAdapter, options: DualWriteOptions = {}) {
@@ -109,6 +121,19 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       { ...weaker, transactions: secondary.capabilities.transactions },
     ];
     this.#kyselyDialect = this.primary.dialect;
+    const control = options.control;
+    if (control) {
+      const modes = [`primary-${primary.name}`, `primary-${secondary.name}`] as const;
+      this.#fleet = new FleetControl('store' in control ? control : { store: control }, {
+        exclusive: (task) => this.#exclusive(task),
+        mode: () => `primary-${this.primary.name}`,
+        modes,
+        adopt: (mode) => void (mode !== this.#mode() && this.#flip()),
+        settle: (force) => this.#settleNext(force),
+        advance: () => advanceGenerators(this.primary, this.secondary),
+        emit: (event) => this.#events.emit(event),
+      });
+    }
   }
 
   /**
@@ -199,6 +224,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     const kind = this.#classify(sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql, params }]);
       return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.query<Row>(sql, params), (rows) => rows), (rows) => rows) as Promise<T[]>;
     }
@@ -219,6 +245,20 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   }
 
   /**
+   * Streams a read from the primary with the primary's own `stream()` (SQLite iterator,
+   * Postgres cursor, D1 pages), never from the secondary and without shadow comparison.
+   * A write with `RETURNING` reaches both sides, as through `query()`.
+   *
+   * @example
+   * ```ts
+   * for await (const rows of adapter.stream('SELECT * FROM events ORDER BY id', [], { chunkSize: 500 })) handle(rows);
+   * ```
+   */
+  stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
+    return streamFromPrimary<T>(this, sql, params, options, () => this.#metrics.readsPrimary++);
+  }
+
+  /**
    * Runs a write on the primary, then on the secondary, and returns the primary's result.
    * A read passed here is routed like {@link DualWriteAdapter.query}.
    *
@@ -230,6 +270,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     const kind = this.#classify(sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql, params }]);
       return this.#rehearsed([{ sql, params }], routeRead(this.#route(), sql, (side) => side.execute(sql, params), (r) => r.rows ?? []), (r) => r.rows ?? []);
     }
@@ -254,6 +295,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     const kinds = statements.map((s) => this.#classify(s.sql));
     const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
     if (kinds.every((k) => k === 'read')) {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, copies);
       return this.#rehearsed(copies, routeRead(this.#route(), copies[0]!.sql, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? [])), (r, i) => r[i]?.rows ?? []);
     }
@@ -278,7 +320,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * primary commits, replayed on the secondary in one transaction (one atomic `batch()`
    * where the secondary has no interactive transactions). A rolled-back transaction sends
    * nothing. Other writes wait until it ends, so do not await writes on this adapter
-   * (rather than on `tx`) inside `fn`.
+   * (rather than on `tx`) inside `fn`. `settings` (isolation level, access mode) apply on
+   * the primary.
    *
    * @example
    * ```ts
@@ -288,7 +331,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    * });
    * ```
    */
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     if (!this.primary.capabilities.transactions) {
       throw new UnsupportedError(
         `${this.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), ` +
@@ -300,16 +343,20 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       await this.#book.ready();
       const primary = this.primary;
       const secondary = this.secondary;
-      const record: TransactionRecord = { refs: [], replays: [], statements: [], captured: 0 };
+      const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
       const started = this.#metrics.now();
       const mirror = this.#options.mirror;
       let mirrored: MirrorOp | undefined;
+      await (mirror as { ensureTable?: () => Promise<void> } | undefined)?.ensureTable?.();
+      // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
       const result = await primary.transaction(async (tx) => {
         const value = await fn(new RecordingTransaction<DB>(tx, { replicator: this.#replicator, primary, secondary, record }));
-        // Async mode: the mirror's entry commits with the transaction's writes.
-        if (mirror) mirrored = await recordInTransaction(mirror, tx, record.statements);
+        // Async mode: the mirror's entry, holding the rows as this transaction left them, commits with it.
+        if (mirror && record.statements.length > 0) {
+          mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+        }
         return value;
-      });
+      }, settings);
       this.#metrics.recordPrimary(started);
       if (record.statements.length === 0) return result;
       if (record.statements.some((s) => statementKind(s.sql) === 'schema')) this.#invalidate();
@@ -320,6 +367,27 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       } else await this.#replicator.afterTransaction(primary, secondary, record, label);
       return result;
     });
+  }
+
+  /**
+   * Runs `fn` on one session, as Kysely's `db.connection()` does. On a Postgres primary
+   * its reads run on one pinned primary connection (session settings and advisory locks
+   * hold), while writes and transactions reach both sides as usual. On SQLite and D1,
+   * whose one connection is the session, sessions run one at a time.
+   *
+   * @example
+   * ```ts
+   * await adapter.connection(async (session) => session.query('SELECT pg_advisory_lock(42)'));
+   * ```
+   */
+  async connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    const primary = this.primary;
+    if (primary.dialect === 'postgres' && primary.connection) {
+      return primary.connection((session) => fn(new DualWriteSession<DB>(this, session)));
+    }
+    const run = this.#sessions.then(() => fn(this));
+    this.#sessions = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -350,6 +418,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   async close(): Promise<void> {
     clearTimeout(this.#replayTimer);
+    this.#fleet?.stop();
     this.#circuit.stop();
     return this.#exclusive(() => closeWithJournal(this.#book, this.#sides, () => this.#replay()));
   }
@@ -367,29 +436,49 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
    */
   switchPrimary(options: SwitchPrimaryOptions = {}): Promise<DualWriteMetadata> {
     if (this.#options.mirror) return Promise.reject(asyncSwitchError(this.primary.name, this.secondary.name));
+    if (this.#fleet) return this.#fleet.switchFleet(options.force === true).then(() => this.getMetadata());
     return this.#exclusive(async () => {
-      await this.#book.ready();
-      const next = this.secondary;
-      if (this.#book.pendingFor(next) > 0) {
-        const replay = await this.#replay();
-        if (this.#book.pendingFor(next) > 0 && !options.force) {
-          throw new SwitchyardError(
-            'SECONDARY_WRITE_FAILED',
-            `Cannot make ${next.name} primary: ${this.#book.pendingFor(next)} journaled writes have not reached it ` +
-              `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
-              'or pass { force: true } to switch anyway.',
-            { dialect: next.dialect, cause: replay.error },
-          );
-        }
-      }
+      await this.#settleNext(options.force === true);
       // The new primary's key generators move past every key the old one handed out.
-      await advanceGenerators(this.primary, next);
-      this.#primaryIndex = this.#primaryIndex === 0 ? 1 : 0;
-      this.#lastSwitchAt = new Date();
-      this.#switchCount++;
-      const metadata = this.getMetadata();
-      this.#events.emit({ type: 'switch', at: this.#lastSwitchAt, primary: metadata.primary, secondary: metadata.secondary, mode: metadata.mode });
-      return metadata;
+      await advanceGenerators(this.primary, this.secondary);
+      this.#flip();
+      return this.getMetadata();
+    });
+  }
+
+  /**
+   * Every instance's heartbeat on the control record, and whether all live ones are on
+   * its epoch. Needs the `control` option.
+   *
+   * @example
+   * ```ts
+   * const { allOnCurrentEpoch, instances } = await adapter.fleetStatus();
+   * ```
+   */
+  async fleetStatus(): Promise<FleetStatus> {
+    if (!this.#fleet) throw new UnsupportedError('fleetStatus() needs the control option: createDualWriteAdapter(a, b, { control: controlTable(b) }).');
+    await this.#fleet.start();
+    return this.#fleet.status();
+  }
+
+  /**
+   * One cheap round trip to each side, with latency, server version and error, plus mode,
+   * epoch, journal depth and age, the secondary's circuit and the fleet's instances.
+   * Never throws: what failed is in the report.
+   *
+   * @example
+   * ```ts
+   * app.get('/health/database', async (c) => c.json(await adapter.checkHealth()));
+   * ```
+   */
+  async checkHealth(): Promise<DualWriteHealth> {
+    await this.#fleet?.start();
+    return dualWriteHealth({
+      primary: this.primary,
+      secondary: this.secondary,
+      metrics: this.getMetrics(),
+      control: this.#fleet ? this.getMetadata().control : null,
+      fleet: this.#fleet ? () => this.fleetStatus() : undefined,
     });
   }
 
@@ -450,6 +539,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   getMetrics(): DualWriteMetrics {
     const metrics = this.#metrics.snapshot(this.#mode(), this.#book.depth(), this.#book.oldest(), this.#circuit.status(this.secondary));
     if (this.#options.mirror) metrics.mirror = this.#options.mirror.getMetrics();
+    if (this.#fleet) metrics.control = { ...this.#fleet.counters, epoch: this.#fleet.report().epoch, refreshAgeMs: this.#fleet.report().refreshAgeMs, reachable: this.#fleet.report().reachable };
     return metrics;
   }
 
@@ -491,6 +581,7 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       secondaryWrites: this.#options.secondaryWrites,
       secondaryTimeoutMs: this.#options.secondaryTimeoutMs,
       replicatedByStatement: [...this.#replayed].map(([sql, reason]) => ({ sql, reason })),
+      control: this.#fleet?.report() ?? null,
     };
   }
 
@@ -509,12 +600,14 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   /** @internal Runs a builder query: compiled per side for writes, on one side for reads. */
   async executeCompiled(compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
     if (target instanceof RecordingTransaction) return target.runCompiled(compiled, this.#kyselyDialect);
+    if (target instanceof DualWriteSession) return target.runCompiled(compiled, this.#kyselyDialect);
     if (target !== this) {
       const result = await target.execute(compiled.sql, compiled.parameters);
       return { ...result, rows: result.rows ?? [] };
     }
     const kind = this.#classify(compiled.sql);
     if (kind === 'read') {
+      if (this.#fleet) await this.#fleet.admit();
       checkLimits(this.secondary, [{ sql: compiled.sql, params: compiled.parameters }]);
       const rows = await routeRead(this.#route(), 
         compiled.sql,
@@ -531,6 +624,11 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     return { ...result!, rows: result!.rows ?? [] };
   }
 
+  /** @internal Streams a builder query: a read from the primary's `stream()`, anything else as `executeCompiled` runs it. */
+  streamCompiled(compiled: CompiledQuery, target: DatabaseAdapter, chunkSize: number): AsyncIterableIterator<unknown[]> {
+    return streamCompiledFromPrimary(this, compiled, target, chunkSize, this.#kyselyDialect, () => this.#metrics.readsPrimary++);
+  }
+
   /** Hands statements and the primary's rows to the `rehearse` option, if set; returns the result unchanged. */
   async #rehearsed<R>(statements: readonly Statement[], result: Promise<R>, rowsOf: (value: R, i: number) => Row[] | undefined): Promise<R> {
     const value = await result;
@@ -540,6 +638,32 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
 
   #mode(): string {
     return `primary-${this.primary.name}`;
+  }
+
+  /** Replays what the journal holds for the side becoming primary; refuses if some remains, unless `force`. */
+  async #settleNext(force: boolean): Promise<void> {
+    await this.#book.ready();
+    const next = this.secondary;
+    if (this.#book.pendingFor(next) === 0) return;
+    const replay = await this.#replay();
+    if (this.#book.pendingFor(next) > 0 && !force) {
+      throw new SwitchyardError(
+        'SECONDARY_WRITE_FAILED',
+        `Cannot make ${next.name} primary: ${this.#book.pendingFor(next)} journaled writes have not reached it ` +
+          `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
+          'or pass { force: true } to switch anyway.',
+        { dialect: next.dialect, cause: replay.error },
+      );
+    }
+  }
+
+  /** Swaps the roles (the caller holds the gate exclusively) and reports it. */
+  #flip(): void {
+    this.#primaryIndex = this.#primaryIndex === 0 ? 1 : 0;
+    this.#lastSwitchAt = new Date();
+    this.#switchCount++;
+    const metadata = this.getMetadata();
+    this.#events.emit({ type: 'switch', at: this.#lastSwitchAt, primary: metadata.primary, secondary: metadata.secondary, mode: metadata.mode });
   }
 
   #classify(sql: string): 'read' | 'write' {
@@ -582,12 +706,17 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       preflight(secondary, forSecondary);
       const mirror = this.#options.mirror;
       let results: ExecResult[];
-      if (mirror) {
-        // Async mode: the primary write carries the mirror's entry; the secondary gets it later.
+      if (mirror && primary.capabilities.transactions) {
+        // Async mode: the write runs with its rows captured, and the mirror's entry holding
+        // those rows commits with it in one primary transaction.
+        results = await this.#mirroredWrite(mirror, op, primary, secondary, forSecondary);
+      } else if (mirror) {
+        // No interactive transactions (D1): the entry carries the statements, in one atomic batch.
         const started = this.#metrics.now();
         results = await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, this.#options.continueOnSecondaryFailure);
         this.#metrics.recordPrimary(started);
         this.#metrics.totalWrites++;
+        this.#metrics.replicatedByStatement += forSecondary.length;
       } else {
         const steps = await this.#replicator.steps(primary, op.bySide[index]!, forSecondary);
         results = await this.#replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
@@ -596,6 +725,27 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
       if (op.bySide[0] === op.bySide[1]) void this.#rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
       return results;
     });
+  }
+
+  /** An async-mode write on a primary with transactions: rows captured, entry committed with them. */
+  async #mirroredWrite(mirror: Mirror, op: WriteOp, primary: DatabaseAdapter, secondary: DatabaseAdapter, forSecondary: Statement[]): Promise<ExecResult[]> {
+    const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
+    const started = this.#metrics.now();
+    let mirrored: MirrorOp | undefined;
+    const own = op.bySide[this.#primaryIndex]!;
+    // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
+    await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
+    const results = await primary.transaction(async (tx) => {
+      const recorder = new RecordingTransaction(tx, { replicator: this.#replicator, primary, secondary, record });
+      const out: ExecResult[] = [];
+      for (const [i, s] of own.entries()) out.push(await recorder.executeAs(s, forSecondary[i] ?? s));
+      mirrored = await recordInTransaction(mirror, tx, await this.#replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+      return out;
+    });
+    this.#metrics.recordPrimary(started);
+    this.#metrics.totalWrites++;
+    if (mirrored) await commitMirrored(mirror, mirrored, this.#options.continueOnSecondaryFailure);
+    return results;
   }
 
   /** Replays the journal, settling row entries from the other side under their rows' locks. */
@@ -645,6 +795,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
   }
 
   async #shared<T>(task: () => Promise<T>): Promise<T> {
+    // The control record first: a switch it reveals holds this write behind the gate.
+    await this.#fleet?.admit();
     const release = await this.#gate.acquire({ sharedTables: ['gate'], exclusiveTables: [], rows: [] });
     try {
       return await task();

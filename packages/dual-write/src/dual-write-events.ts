@@ -1,6 +1,7 @@
 import type { ExecResult, Row } from '@switchyard/core';
 import type { JournalEntry, ReplayResult } from './journal-types';
 import type { RowRef } from './mirror/row-ref';
+import type { ControlEvent } from './control/control-events';
 
 /**
  * What the dual-write adapter reports through `on(type, listener)` and the `onEvent`
@@ -71,7 +72,8 @@ export type DualWriteEvent =
       state: 'open' | 'closed';
       reason?: string;
     }
-  | { type: 'journal-replayed'; at: Date; result: ReplayResult };
+  | { type: 'journal-replayed'; at: Date; result: ReplayResult }
+  | ControlEvent;
 
 /** The names of {@link DualWriteEvent} types. */
 export type DualWriteEventType = DualWriteEvent['type'];

@@ -1,3 +1,5 @@
+import type { ControlReport } from './control/control-types';
+
 /**
  * What `getMetadata()` returns: the current roles and settings.
  *
@@ -38,6 +40,8 @@ export interface DualWriteMetadata {
    * (up to 100). Every other write replicates the rows the primary left.
    */
   replicatedByStatement: { sql: string; reason: string }[];
+  /** With the `control` option: the record's epoch and mode as this instance follows them, its last refresh and age. */
+  control: ControlReport | null;
 }
 
 /**

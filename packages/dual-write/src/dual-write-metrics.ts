@@ -68,4 +68,32 @@ export interface DualWriteMetrics {
   secondaryCircuit: 'closed' | 'open';
   /** With `secondaryWrites: 'async'`: the mirror's lag, depth and counts. */
   mirror?: MirrorMetrics;
+  /** With the `control` option: the epoch followed and how this instance kept up with the record. */
+  control?: ControlMetrics;
+}
+
+/**
+ * The fleet control's figures in `getMetrics().control`.
+ *
+ * @example
+ * ```ts
+ * const { epoch, refreshAgeMs, longestPauseMs } = adapter.getMetrics().control!;
+ * ```
+ */
+export interface ControlMetrics {
+  /** The epoch this instance writes under. */
+  epoch: number;
+  /** Milliseconds since the record was last read. */
+  refreshAgeMs: number;
+  /** False while the store does not answer: the instance keeps its last mode. */
+  reachable: boolean;
+  /** Reads of the record that failed. */
+  unreachableRefreshes: number;
+  /** Times this instance held its writes for a switch. */
+  pauses: number;
+  /** Longest and last hold, in milliseconds. */
+  longestPauseMs: number;
+  lastPauseMs: number;
+  /** Holds that ended because the switch never finished (the old mode was kept). */
+  pauseTimeouts: number;
 }

@@ -4,6 +4,7 @@ import type { DualWriteEvent } from './dual-write-events';
 import type { WriteJournal } from './journal-types';
 import { assertMirrorFits } from './mirror/mirror-writes';
 import type { Mirror } from './mirror/mirror-types';
+import type { ControlOptions, ControlStore } from './control/control-types';
 
 /** Send a share of reads to the secondary during a rollout. */
 export interface ReadRoutingOptions {
@@ -79,6 +80,13 @@ export interface DualWriteOptions {
    * changing its data, and reports which work there (see {@link SqlRehearsal}).
    */
   rehearse?: SqlRehearsal;
+  /**
+   * The fleet's control record (`controlTable(adapter)`, or any {@link ControlStore}): every
+   * instance reads mode and epoch from it at start and at most `refreshMs` (default 1000)
+   * later, and `switchPrimary()` switches every instance together. Without it the mode
+   * lives in this instance alone.
+   */
+  control?: ControlStore | ControlOptions;
 }
 
 /** Options checked and defaulted. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter, drainOutbox, mirrorToPrometheus, outboxMirror, toPrometheus } from './index';
+import { drainOutbox, mirrorToPrometheus, outboxMirror, toPrometheus } from './index';
+import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 describe('toPrometheus', () => {
   it('renders every metric with HELP and TYPE lines and switchyard_ names', async () => {

@@ -1,4 +1,4 @@
-import type { DualWriteMetrics } from './dual-write-metrics';
+import type { ControlMetrics, DualWriteMetrics } from './dual-write-metrics';
 import type { MirrorMetrics } from './mirror/mirror-metrics';
 
 /** Options of {@link toPrometheus}. */
@@ -103,6 +103,7 @@ export function toPrometheus(metrics: DualWriteMetrics, options: PrometheusOptio
     },
   ];
   if (metrics.mirror) families.push(...mirrorFamilies(metrics.mirror));
+  if (metrics.control) families.push(...controlFamilies(metrics.control));
   return render(families, base);
 }
 
@@ -148,6 +149,19 @@ function mirrorFamilies(m: MirrorMetrics): Family[] {
     counter('stale', 'Writes older than one already applied to the same row, skipped and recorded.', m.stale),
     counter('repaired', 'Stale writes whose rows were re-read from the primary instead.', m.repaired),
     counter('send_failures', 'Queue sends that failed after the primary write.', m.sendFailures),
+  ];
+}
+
+function controlFamilies(c: ControlMetrics): Family[] {
+  const gauge = (name: string, help: string, value: number): Family => ({ name, type: 'gauge', help, samples: [[{}, value]] });
+  return [
+    gauge('control_epoch', 'The control record epoch this instance writes under.', c.epoch),
+    gauge('control_refresh_age_seconds', 'Seconds since this instance last read the control record.', c.refreshAgeMs / 1000),
+    gauge('control_reachable', '1 while the control store answers; 0 while the instance keeps its last mode.', c.reachable ? 1 : 0),
+    { name: 'control_unreachable_total', type: 'counter', help: 'Reads of the control record that failed.', samples: [[{}, c.unreachableRefreshes]] },
+    { name: 'control_pauses_total', type: 'counter', help: 'Times this instance held its writes for a fleet switch.', samples: [[{}, c.pauses]] },
+    gauge('control_pause_longest_seconds', 'Longest time this instance held its writes for a fleet switch.', c.longestPauseMs / 1000),
+    { name: 'control_pause_timeouts_total', type: 'counter', help: 'Holds that ended because a switch never finished.', samples: [[{}, c.pauseTimeouts]] },
   ];
 }
 

@@ -4,7 +4,8 @@ import { createD1Adapter } from '@switchyard/d1';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { runAdapterConformance } from '@switchyard/testkit';
 import { createTestD1, type TestD1 } from '@switchyard/testkit/d1';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 // SQLite -> D1: one engine family, so the suite's DDL runs on both; the suite sees D1's
 // limits (100 parameters, no interactive transactions) through the weaker capabilities.
@@ -20,6 +21,8 @@ runAdapterConformance({
     d1s.push(d1);
     return createDualWriteAdapter(createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding), { verifyWrites: true, secondaryTimeoutMs: 30_000 });
   },
+  // Writes must reach both sides: tests read each one back.
+  sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;
     expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });

@@ -4,7 +4,8 @@ import { createD1Adapter, type D1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import { createTestD1, type TestD1 } from '@switchyard/testkit/d1';
-import { createDualWriteAdapter, type DualWriteEvent } from '../src/index';
+import { type DualWriteEvent } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { expectSameRows } from './equality-helpers';
 
 let d1: TestD1;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
-import { createDualWriteAdapter, SecondaryWriteError, tableJournal } from '../src/index';
+import { SecondaryWriteError, tableJournal } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { expectSameRows } from './equality-helpers';
 
 let database: TestDatabase;

@@ -2,7 +2,8 @@ import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgre
 import { createSQLiteAdapter, type SQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDualWriteAdapter, formatRehearsalReport, rehearsingAdapter, SqlRehearsal, type RehearsedShape } from '../src/index';
+import { formatRehearsalReport, rehearsingAdapter, SqlRehearsal, type RehearsedShape } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 let database: TestDatabase;
 let postgres: PostgresAdapter;

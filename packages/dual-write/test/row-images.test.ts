@@ -3,7 +3,7 @@ import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgre
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, startFaultProxy, type TestDatabase } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 let a: TestDatabase;
 let b: TestDatabase;

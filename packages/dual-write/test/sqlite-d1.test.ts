@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createD1Adapter, type D1Adapter } from '@switchyard/d1';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestD1, type TestD1 } from '@switchyard/testkit/d1';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { expectSameRows } from './equality-helpers';
 
 let d1: TestD1;

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
-import { createDualWriteAdapter, tableJournal, type DualWriteEvent } from '../src/index';
+import { tableJournal, type DualWriteEvent } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { expectSameRows, loggingAdapter } from './equality-helpers';
 
 let database: TestDatabase;

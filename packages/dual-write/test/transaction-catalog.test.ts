@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 describe('a transaction on a SQLite primary and writes beside it', () => {
   it('completes both when the write outside reads the schema first (after a replay cleared it)', async () => {

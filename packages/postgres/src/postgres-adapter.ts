@@ -6,9 +6,17 @@ import {
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
+  type Row,
+  type StreamOptions,
   SwitchyardError,
   type TableInfo,
+  type TransactionSettings,
+  hasTransactionSettings,
+  nestedSettingsError,
 } from '@switchyard/core';
+import { cursorRows } from './_internal/cursor-stream';
+import { holdClient } from './_internal/held-client';
+import { beginStatement } from './_internal/transaction-begin';
 import { SerialQueue } from './_internal/serial-queue';
 import type { PgState, TxScope } from './_internal/pg-state';
 import { runPipelined } from './_internal/batch-pipeline';
@@ -43,7 +51,7 @@ export type PostgresConnection = Client | PoolClient;
  */
 export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   readonly #state: PgState;
-  /** 0 for the adapter itself; n inside the n-th nested transaction. */
+  /** 0 for the adapter itself and its sessions; n inside the n-th nested transaction. */
   readonly #depth: number;
   readonly #tx: TxScope | undefined;
 
@@ -87,6 +95,38 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     return this.#withClient(fn);
   }
 
+  /**
+   * Yields a read's rows in chunks through a server-side cursor (pg-cursor), one round
+   * trip per chunk; the connection stays checked out until the loop ends, and leaving
+   * it early closes the cursor.
+   *
+   * @example
+   * ```ts
+   * for await (const rows of adapter.stream('SELECT * FROM events', [], { chunkSize: 1000 })) console.log(rows.length);
+   * ```
+   */
+  async *stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
+    this.assertOpen();
+    const statement = this.encodeStatement(sql, params);
+    const held = await holdClient<PostgresConnection>((fn) => this.#withClient(fn, sql)).catch((error: unknown) => {
+      throw this.wrapError(error, sql);
+    });
+    const query = { text: statement.sql, values: datesAsUtcText(statement.params), types: this.#state.types };
+    yield* cursorRows<T>(held, query, options.chunkSize ?? 100, (error) => this.wrapError(error, sql));
+  }
+
+  protected override async runSession<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    if (this.#tx) return fn(this);
+    return this.#withClient(async (client) => {
+      const session = new PostgresAdapter<DB>(this.#state, { name: this.name }, 0, { client, queue: new SerialQueue() });
+      try {
+        return await fn(session);
+      } finally {
+        session.endTransactionScope();
+      }
+    });
+  }
+
   protected async runStatement(statement: EncodedStatement): Promise<RawResult> {
     const config = this.#config(statement);
     // Not pool.query(): it destroys the connection on any error, a constraint violation
@@ -97,7 +137,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
-    const savepoint = this.#tx ? `sy_batch_${this.#depth}` : undefined;
+    const savepoint = this.#depth > 0 ? `sy_batch_${this.#depth}` : undefined;
     return this.#withClient(async (client) => {
       // Outside a transaction COMMIT goes in the same pipeline: after a failed statement
       // Postgres answers it with a rollback, so a batch costs one round trip.
@@ -127,10 +167,14 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     });
   }
 
-  protected async runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
-    const nested = this.#tx !== undefined;
+  protected async runTransaction<T>(
+    fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
+    settings?: TransactionSettings,
+  ): Promise<T> {
+    const nested = this.#depth > 0;
+    if (nested && hasTransactionSettings(settings)) throw nestedSettingsError(this.name, 'postgres');
     const savepoint = `sy_tx_${this.#depth}`;
-    const begin = nested ? `SAVEPOINT ${savepoint}` : 'BEGIN';
+    const begin = nested ? `SAVEPOINT ${savepoint}` : beginStatement(settings, this.name);
     const commit = nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT';
     const rollback = nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK';
     const body = async (client: PostgresConnection, queue: SerialQueue): Promise<T> => {
@@ -157,7 +201,8 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
       }
     };
     // A savepoint shares its transaction's connection and statement queue, so the outer
-    // transaction's adapter stays usable inside the nested callback.
+    // transaction's adapter stays usable inside the nested callback; a session's
+    // transaction runs on the session's connection.
     if (this.#tx) return unwrapRollbackFailure(body(this.#tx.client, this.#tx.queue));
     // The root holds a connection for the whole transaction: on a Client-based adapter
     // other callers wait for it; on a pool they use other connections.
@@ -173,7 +218,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   protected async runClose(): Promise<void> {
-    if (this.#depth > 0 || !this.#state.ownsConnection) return;
+    if (this.#tx || !this.#state.ownsConnection) return;
     const { pool, client, queue } = this.#state;
     if (pool) await pool.end();
     // Statements queued before close() finish first.

@@ -63,7 +63,7 @@ export function createPostgresAdapter<DB = any>(
     client,
     queue: new SerialQueue(),
     ownsConnection: options.closePool ?? typeof source === 'string',
-    types: createTypeParsers(options.types),
+    types: createTypeParsers(options.types, options.int8),
     schemas: typeof schema === 'string' ? [schema] : [...schema],
     statementTimeoutMs,
     queryTimeoutMs,

@@ -1,5 +1,5 @@
 import type { BaseAdapterOptions } from '@switchyard/core';
-import type { PostgresTypeParsers } from './postgres-types';
+import type { Int8Mode, PostgresTypeParsers } from './postgres-types';
 
 /**
  * Options of {@link createPostgresAdapter}.
@@ -24,6 +24,12 @@ export interface PostgresAdapterOptions extends BaseAdapterOptions {
    * pg's global `types`. int8, numeric, timestamp and date are always Switchyard's.
    */
   types?: PostgresTypeParsers;
+  /**
+   * How int8 values are read. Default `'exact'`: a number when it fits a double exactly,
+   * otherwise a bigint. `'string'` reads them as pg and Kysely's PostgresDialect do;
+   * `'bigint'` always as a bigint.
+   */
+  int8?: Int8Mode;
   /**
    * Milliseconds to open a connection, or to wait for a free one in the pool, before the
    * call fails with a `TimeoutError` (`phase: 'connect'`). Default `10_000`; `0` waits

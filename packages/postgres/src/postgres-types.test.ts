@@ -11,6 +11,15 @@ describe('postgres type parsers', () => {
     expect(parseInt8('-9223372036854775808')).toBe(-9223372036854775808n);
   });
 
+  it('reads int8 as pg does, or always as a bigint, when asked', () => {
+    const asString = createTypeParsers(undefined, 'string');
+    expect(asString.getTypeParser(PG_OID.int8)('42')).toBe('42');
+    expect(asString.getTypeParser(PG_OID.int8Array)('{1,9007199254740993}')).toEqual(['1', '9007199254740993']);
+    const asBigint = createTypeParsers(undefined, 'bigint');
+    expect(asBigint.getTypeParser(PG_OID.int8)('42')).toBe(42n);
+    expect(createTypeParsers().getTypeParser(PG_OID.int8)('42')).toBe(42);
+  });
+
   it('reads timestamp without time zone as UTC, whatever the process time zone', () => {
     expect((parseTimestampUtc('2024-05-01 12:34:56.789123') as Date).toISOString()).toBe('2024-05-01T12:34:56.789Z');
     expect((parseTimestampUtc('2024-05-01 00:00:00') as Date).toISOString()).toBe('2024-05-01T00:00:00.000Z');

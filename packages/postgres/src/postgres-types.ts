@@ -98,7 +98,21 @@ export function parseTimestampUtc(value: string): Date | number {
 }
 
 const identity = (value: string): string => value;
-const int8Array = (value: string) => parsePgArray(value, parseInt8);
+const toBigint = (value: string): bigint => BigInt(value);
+
+/**
+ * How int8 (bigint) values are read: `'exact'` (default) a number when it fits a
+ * double exactly, else a bigint; `'string'` as pg (and Kysely's PostgresDialect) reads
+ * them; `'bigint'` always a bigint.
+ *
+ * @example
+ * ```ts
+ * createPostgresAdapter(url, { int8: 'string' });
+ * ```
+ */
+export type Int8Mode = 'exact' | 'string' | 'bigint';
+
+const INT8_PARSERS: Record<Int8Mode, (value: string) => unknown> = { exact: parseInt8, string: identity, bigint: toBigint };
 const stringArray = (value: string) => parsePgArray(value, identity);
 const timestampArray = (value: string) => parsePgArray(value, parseTimestampUtc);
 // A document whose numbers a double may round keeps its text (see core's JSON_SOURCE).
@@ -118,13 +132,18 @@ const json = (value: string) => parseJsonKeepingSource(value);
  * await client.query({ text: 'SELECT 1::int8 AS n', types: createTypeParsers() });
  * ```
  */
-export function createTypeParsers(fallback: PostgresTypeParsers = pg.types as PostgresTypeParsers): PostgresTypeParsers {
+export function createTypeParsers(
+  fallback: PostgresTypeParsers = pg.types as PostgresTypeParsers,
+  int8: Int8Mode = 'exact',
+): PostgresTypeParsers {
+  const parseInt8As = INT8_PARSERS[int8];
+  const int8Array = (value: string) => parsePgArray(value, parseInt8As);
   return {
     getTypeParser(oid: number, format: 'text' | 'binary' = 'text') {
       if (format === 'text') {
         switch (oid) {
           case PG_OID.int8:
-            return parseInt8;
+            return parseInt8As;
           case PG_OID.numeric:
           case PG_OID.date:
             return identity;

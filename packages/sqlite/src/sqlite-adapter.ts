@@ -5,17 +5,22 @@ import {
   DEFAULT_CAPABILITIES,
   InvalidArgumentError,
   TransientError,
-  isWriteStatement,
+  hasTransactionSettings,
+  nestedSettingsError,
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
   type RawResult,
   type Row,
+  type StreamOptions,
   type SwitchyardError,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
+import { iterateRows } from './_internal/row-stream';
+import { cachedStatement, runCached, type CachedStatement } from './_internal/statement-cache';
 import { introspectSqlite } from './sqlite-introspector';
-import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
+import type { SqliteDatabase } from './sqlite-database';
 import { TransactionLock } from './transaction-lock';
 
 /** Options of {@link createSQLiteAdapter}. */
@@ -35,19 +40,10 @@ export interface SQLiteAdapterOptions extends BaseAdapterOptions {
   mmapSize?: number;
 }
 
-const STATEMENT_CACHE_SIZE = 500;
 // Scans and count(*) read pages straight from the OS page cache instead of copying
 // each one (a 1M-row count(*) drops from ~25 ms to ~1 ms), which also frees the core
 // a validation or copy shares with the other engine. Writes still go through the WAL.
 const DEFAULT_MMAP_SIZE = 256 * 1024 * 1024;
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
-
-/** A prepared statement, and whether it changes data (such a reader must not run twice). */
-interface CachedStatement {
-  statement: SqliteStatement;
-  write: boolean;
-}
 
 /** Shared by an adapter and the transaction-scoped adapters it hands out. */
 interface SqliteState {
@@ -65,12 +61,61 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   readonly #state: SqliteState;
   /** 0 for the adapter itself; n inside the n-th nested transaction. */
   readonly #depth: number;
+  /** A session's adapter: it holds the database to itself, so it never waits for the lock. */
+  readonly #session: boolean;
 
   /** @internal Use {@link createSQLiteAdapter}. */
-  constructor(state: SqliteState, options: BaseAdapterOptions, depth = 0) {
+  constructor(state: SqliteState, options: BaseAdapterOptions, depth = 0, session = false) {
     super('sqlite', { ...DEFAULT_CAPABILITIES.sqlite }, options);
     this.#state = state;
     this.#depth = depth;
+    this.#session = session;
+  }
+
+  /** True where this adapter already holds the database (a session or a transaction). */
+  get #holdsLock(): boolean {
+    return this.#session || this.#depth > 0;
+  }
+
+  /**
+   * Yields the rows of a read in chunks straight from SQLite (better-sqlite3's
+   * `iterate()`), holding the database meanwhile as Kysely's SqliteDialect does: do not
+   * run other statements on this adapter inside the loop. `break` closes the statement.
+   *
+   * @example
+   * ```ts
+   * for await (const rows of adapter.stream('SELECT * FROM events', [], { chunkSize: 500 })) console.log(rows.length);
+   * ```
+   */
+  async *stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
+    this.assertOpen();
+    const statement = this.encodeStatement(sql, params);
+    const release = this.#holdsLock ? undefined : await this.#state.lock.acquire();
+    try {
+      const cached = this.#statement(statement.sql);
+      if (!cached.statement.reader || cached.write) {
+        // A write with RETURNING runs once, whole.
+        yield this.#runSync(statement).rows as T[];
+        return;
+      }
+      yield* iterateRows<T>(cached.statement, statement.params, options.chunkSize ?? 100, (error) => this.wrapError(error, sql));
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    } finally {
+      release?.();
+    }
+  }
+
+  protected override async runSession<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    if (this.#holdsLock) return fn(this);
+    const release = await this.#state.lock.acquire();
+    const session = new SQLiteAdapter<DB>(this.#state, { name: this.name }, 0, true);
+    try {
+      return await fn(session);
+    } finally {
+      session.endTransactionScope();
+      release();
+    }
   }
 
   /** The better-sqlite3 database underneath, e.g. to register functions. */
@@ -99,19 +144,28 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     }
   }
 
-  protected async runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+  protected async runTransaction<T>(
+    fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
+    settings?: TransactionSettings,
+  ): Promise<T> {
     const db = this.#state.database;
     const nested = this.#depth > 0;
+    if (nested && hasTransactionSettings(settings)) throw nestedSettingsError(this.name, 'sqlite');
+    // SQLite runs every transaction serializable, which satisfies every level; read only
+    // is enforced by query_only for the transaction's length.
+    const readOnly = settings?.accessMode === 'read only';
     const savepoint = `sy_tx_${this.#depth}`;
     // Other callers of the root adapter wait while a transaction is open: better-sqlite3
     // has one connection, and their statements would otherwise land inside it.
-    const release = nested ? undefined : await this.#state.lock.acquire();
+    const release = this.#holdsLock ? undefined : await this.#state.lock.acquire();
     const tx = new SQLiteAdapter<DB>(this.#state, { name: this.name }, this.#depth + 1);
     const rollback = () => {
       if (db.inTransaction) db.exec(nested ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
     };
     try {
-      this.#exec(nested ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
+      // A read-only transaction takes no write lock up front.
+      this.#exec(nested ? `SAVEPOINT ${savepoint}` : readOnly ? 'BEGIN DEFERRED' : 'BEGIN IMMEDIATE');
+      if (readOnly) db.pragma('query_only = ON');
       let result: T;
       try {
         result = await fn(tx);
@@ -128,6 +182,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
       }
       return result;
     } finally {
+      if (readOnly) db.pragma('query_only = OFF');
       tx.endTransactionScope();
       release?.();
     }
@@ -147,7 +202,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   protected async runClose(): Promise<void> {
-    if (this.#depth > 0) return;
+    if (this.#holdsLock) return;
     this.#state.statements.clear();
     if (this.#state.ownsDatabase && this.#state.database.open) this.#state.database.close();
   }
@@ -165,30 +220,15 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   async #waitForTransaction(): Promise<void> {
-    if (this.#depth === 0) await this.#state.lock.idle();
+    if (!this.#holdsLock) await this.#state.lock.idle();
   }
 
   #runSync({ sql, params }: EncodedStatement): RawResult {
-    const { statement, write } = this.#statement(sql);
-    if (statement.reader) {
-      const rows = write ? readExact(statement, params) : readFast(statement, params);
-      return { rows, rowsAffected: write ? rows.length : 0 };
-    }
-    const info = statement.run(...params);
-    return { rows: [], rowsAffected: info.changes, lastInsertId: toNumberIfSafe(info.lastInsertRowid) };
+    return runCached(this.#statement(sql), params);
   }
 
   #statement(sql: string): CachedStatement {
-    const cache = this.#state.statements;
-    let cached = cache.get(sql);
-    if (cached) return cached;
-    const statement = this.#state.database.prepare(sql);
-    // Writers run with safeIntegers so run() reports lastInsertRowid as an exact bigint.
-    if (!statement.reader) statement.safeIntegers(true);
-    cached = { statement, write: isWriteStatement(sql) };
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(sql, cached);
-    return cached;
+    return cachedStatement(this.#state.database, this.#state.statements, sql);
   }
 }
 
@@ -225,46 +265,4 @@ export function createSQLiteAdapter<DB = any>(
     ownsDatabase: options.closeDatabase ?? opened,
   };
   return new SQLiteAdapter<DB>(state, options);
-}
-
-function toNumberIfSafe(value: number | bigint): number | bigint {
-  return typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value;
-}
-
-/**
- * Reads rows as plain numbers (a BigInt per integer would double the cost of a scan), and
- * reads again with safeIntegers only when a value lies beyond 2^53, where the number
- * may have been rounded. Only for statements without side effects: they can run twice.
- */
-function readFast(statement: SqliteStatement, params: unknown[]): Row[] {
-  const rows = statement.all(...params) as Row[];
-  return rows.some(hasUnsafeNumber) ? readExact(statement, params) : rows;
-}
-
-/** Reads with safeIntegers, so no int64 is rounded. */
-function readExact(statement: SqliteStatement, params: unknown[]): Row[] {
-  statement.safeIntegers(true);
-  try {
-    const rows = statement.all(...params) as Row[];
-    for (const row of rows) fromSafeIntegers(row);
-    return rows;
-  } finally {
-    statement.safeIntegers(false);
-  }
-}
-
-function hasUnsafeNumber(row: Row): boolean {
-  for (const key in row) {
-    const value = row[key];
-    if (typeof value === 'number' && (value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER)) return true;
-  }
-  return false;
-}
-
-// Values that fit a double are handed back as numbers, the rest stay bigint.
-function fromSafeIntegers(row: Row): void {
-  for (const key in row) {
-    const value = row[key];
-    if (typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE) row[key] = Number(value);
-  }
 }

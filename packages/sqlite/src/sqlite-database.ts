@@ -5,6 +5,8 @@
 export interface SqliteStatement {
   readonly reader: boolean;
   all(...params: unknown[]): unknown[];
+  /** Rows one at a time; `return()` closes the statement early. */
+  iterate(...params: unknown[]): IterableIterator<unknown>;
   run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
   safeIntegers(toggle?: boolean): this;
 }

@@ -19,6 +19,11 @@ export interface AdapterConformanceOptions {
   create: () => DatabaseAdapter | Promise<DatabaseAdapter>;
   /** Disposes an adapter made by `create` (drop its database, remove its file). Default: `adapter.close()`. */
   teardown?: (adapter: DatabaseAdapter) => void | Promise<void>;
+  /**
+   * The databases a write through the adapter must reach, which tests read back after a
+   * commit or a rollback: a dual-write adapter's two sides. Default: the adapter itself.
+   */
+  sides?: (adapter: DatabaseAdapter) => readonly DatabaseAdapter[];
 }
 
 /**
@@ -43,6 +48,8 @@ export interface ConformanceContext {
   table(prefix: string): string;
   /** Runs `fn` on a new adapter from `create()`, disposed afterwards whatever happens. */
   withFreshAdapter<T>(fn: (adapter: DatabaseAdapter) => Promise<T>): Promise<T>;
+  /** The databases writes must reach (see {@link AdapterConformanceOptions.sides}). */
+  sides(): readonly DatabaseAdapter[];
 }
 
 let counter = 0;
@@ -66,6 +73,7 @@ export function createConformanceContext(
     adapter,
     options,
     table: (prefix) => `sy_${prefix.toLowerCase().replace(/[^a-z0-9]/g, '_')}_${++counter}_${suffix}`,
+    sides: () => options.sides?.(adapter) ?? [adapter],
     async withFreshAdapter(fn) {
       const fresh = await options.create();
       try {

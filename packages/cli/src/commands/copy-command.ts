@@ -42,6 +42,8 @@ Flags:
                             faster, for a <source> nothing writes to during the copy
   --create-schema           First create the tables <target> lacks (translated DDL,
                             as \`switchyard schema --apply\` does)
+  --identifier-case <case>  With --create-schema on PostgreSQL: lower or preserve
+                            (see \`switchyard schema --help\`)
   --json                    Print the result as JSON instead of a summary
   -h, --help                Show this help
 
@@ -87,6 +89,7 @@ export const copyCommand: CommandDefinition = {
     'sync-sequences': { type: 'boolean' },
     reconcile: { type: 'boolean' },
     'create-schema': { type: 'boolean' },
+    'identifier-case': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(args, io) {
@@ -126,7 +129,8 @@ export const copyCommand: CommandDefinition = {
 
     return withConnections(io, [{ value: source!, role: '<source>' }, { value: target!, role: '<target>', create: true }], async ([from, to]) => {
       if (v['create-schema']) {
-        const created = await applyMissingSchema(from!, to!, { tables, dryRun: Boolean(v['dry-run']) });
+        const identifierCase = choiceFlag(v['identifier-case'], 'identifier-case', ['lower', 'preserve'] as const, 'copy');
+        const created = await applyMissingSchema(from!, to!, { tables, dryRun: Boolean(v['dry-run']), identifierCase });
         for (const line of created.lines) io.stderr.write(line + '\n');
       }
       const view = v.json ? undefined : new ProgressView(io.stderr);

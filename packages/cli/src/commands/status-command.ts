@@ -1,9 +1,10 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import { ExitCode } from '../cli-error';
-import type { CommandDefinition } from '../command-types';
-import { expectPositionals } from '../_internal/args-parse';
+import type { CliStream, CommandDefinition } from '../command-types';
+import { expectPositionals, intFlag } from '../_internal/args-parse';
 import { withConnections } from '../_internal/connections-use';
 import { fmt, progressLine } from '../_internal/progress-view';
+import { fleetLines, readFleet, type FleetView } from '../_internal/fleet-view';
 
 /** The table `copyTables` keeps its progress in, in the target. */
 export const CHECKPOINT_TABLE = '_switchyard_checkpoints';
@@ -15,11 +16,17 @@ that \`switchyard copy\` keeps there: per table, key ranges done, rows copied, f
 ranges with their error, and the workers holding ranges. Give <source> as well to see
 a percentage against its row counts.
 
-Flags:
-  --json        Print the table states as JSON
-  -h, --help    Show this help
+When <target> holds a dual-write control record (_switchyard_control), it also shows
+the fleet: the epoch and mode, and every instance's heartbeat (epoch seen, last seen),
+and whether all live instances are on the current epoch.
 
-Exit codes: 0 every range done, 1 ranges still pending or failed, 2 error.
+Flags:
+  --json          Print the table states as JSON ({ copy, fleet } when there is a control record)
+  --live-ms <n>   An instance seen within this many ms counts as live (default 3000)
+  -h, --help      Show this help
+
+Exit codes: 0 every range done and every live instance on the current epoch,
+1 ranges still pending or failed, or instances behind, 2 error.
 
 Examples:
   switchyard status postgres://app@localhost/app
@@ -69,12 +76,14 @@ export const statusCommand: CommandDefinition = {
   name: 'status',
   summary: 'Show the progress of a copy, from its checkpoints in the target',
   help: HELP,
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, 'live-ms': { type: 'string' } },
   async run(args, io) {
     const [target, source] = expectPositionals(args, ['<target>', '[<source>]'], 'status', 1);
     const connections = [{ value: target!, role: '<target>' }, ...(source ? [{ value: source, role: '<source>' }] : [])];
     return withConnections(io, connections, async ([to, from]) => {
+      const fleet = await readFleet(to!, intFlag(args.values['live-ms'], 'live-ms', 'status', { min: 1, max: 86_400_000 }) ?? 3000);
       const states = await readCheckpoints(to!);
+      if (fleet) return showFleet(fleet, states ?? [], Boolean(args.values.json), io);
       if (!states) {
         io.stdout.write(args.values.json ? '[]\n' : `No copy has run into this target yet (it has no ${CHECKPOINT_TABLE} table).\n`);
         return ExitCode.mismatch;
@@ -105,3 +114,12 @@ export const statusCommand: CommandDefinition = {
     });
   },
 };
+
+function showFleet(fleet: FleetView, states: TableCheckpoint[], json: boolean, io: { stdout: CliStream }): number {
+  if (json) io.stdout.write(JSON.stringify({ copy: states, fleet }, null, 2) + '\n');
+  else {
+    for (const s of states) io.stdout.write(`${s.table}  ranges ${s.done}/${s.ranges} done, ${fmt(s.rowsCopied)} rows copied\n`);
+    io.stdout.write(fleetLines(fleet).join('\n') + '\n');
+  }
+  return fleet.allOnCurrentEpoch && states.every((s) => s.done === s.ranges) ? ExitCode.ok : ExitCode.mismatch;
+}

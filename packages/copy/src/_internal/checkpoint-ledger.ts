@@ -52,7 +52,8 @@ export interface Ledger {
   release(range: RangeState): Promise<void>;
   /**
    * Hands back at once the ranges still claimed by workers of this host whose process
-   * is gone (a killed copy), instead of waiting for their heartbeat to go stale.
+   * is gone (a killed copy), or by this worker's own id (a stopped run under the same
+   * name), instead of waiting for their heartbeat to go stale. Called before any claim.
    */
   releaseDeadLocalClaims(): Promise<{ table: string; worker: string; ranges: number }[]>;
 }
@@ -223,7 +224,9 @@ export class TableLedger implements Ledger {
     );
     const released: { table: string; worker: string; ranges: number }[] = [];
     for (const row of rows) {
-      if (!isDeadLocalWorker(String(row.worker))) continue;
+      // This worker's own id on a range before it claimed anything: a previous run under
+      // the same --worker-id that stopped; its lanes would never claim the range back.
+      if (!isDeadLocalWorker(String(row.worker)) && row.worker !== this.#worker) continue;
       await this.#target.execute(
         `UPDATE "${CHECKPOINT_TABLE}" SET status = 'pending', worker = NULL WHERE table_name = ? AND worker = ? AND status = 'running'`,
         [row.table_name, row.worker],

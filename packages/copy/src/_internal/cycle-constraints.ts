@@ -33,7 +33,7 @@ export async function deferCycleConstraints(target: DatabaseAdapter, cycles: rea
     throw new InvalidArgumentError(
       `Foreign keys ${inCycle.join(', ')} link tables that reference each other, and D1 checks them on every statement, ` +
         'so no copy order can satisfy them. Create these tables on D1 without those REFERENCES clauses (translateSchema ' +
-        'lists them among its post-data statements), or leave the tables out of the copy.',
+        "for 'd1' leaves them out and lists them in its warnings), or leave the tables out of the copy.",
     );
   }
   const db = (target as { database?: Partial<PragmaDatabase> }).database;

@@ -55,13 +55,16 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
       if (/^date$/i.test(target.declaredType.trim())) return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
       // The same rules as the JavaScript converter: a date alone is midnight UTC, zoneless
       // datetime text is UTC (as datetime('now') writes it), a plain number is epoch seconds
-      // below 1e11 and milliseconds above. The shapes matched by GLOB hold only digits and
-      // separators; everything else (zoned text, garbage) is escaped like any text, so no
-      // value can end the line or the field early.
+      // below 1e11 and milliseconds above. Text with any other character is escaped like
+      // any text, so no value can end the line or the field early.
+      // One scan first: text made only of timestamp characters needs no escaping, and
+      // the common ISO text ending in Z goes through as it is.
       return `CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
-        `WHEN 'text' THEN CASE WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
+        `WHEN 'text' THEN CASE WHEN ${c} GLOB '*[^0-9:.TZz +-]*' THEN ${text} ` +
+        `WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
+        `WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
         `WHEN ${zonelessDatetime(c)} THEN ${c} || 'Z' ` +
-        `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${text} END ` +
+        `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${c} END ` +
         `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END`;
     default:
       return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;

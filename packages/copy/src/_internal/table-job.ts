@@ -4,8 +4,11 @@ import type { CopyOptions } from '../copy-options';
 import { InsertWriter, type RowWriter } from './insert-writer';
 import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
+import { refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
 import { converterFor, type Converter } from '@switchyard/core';
+import { generatedColumnNames } from './generated-columns';
+import { arrayConverterFor } from './array-literal';
 import { createCopyTextReader, rendersExactFloats, type CopyText, type RawSqlite } from './sqlite-copy-text';
 
 /** One batch read from the source, ready for the writer. */
@@ -63,8 +66,10 @@ export async function prepareTableJob(
         'Add a primary key (or a unique NOT NULL key made primary), or leave the table out of options.tables.',
     );
   }
-  const targetColumns = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
-  const missing = source.columns.filter((c) => !targetColumns.has(c.name.toLowerCase())).map((c) => c.name);
+  const [sourceGenerated, targetGenerated] = await Promise.all([generatedColumnNames(sourceDb, source), generatedColumnNames(targetDb, target)]);
+  const computed = new Set([...sourceGenerated, ...targetGenerated].map((n) => n.toLowerCase()));
+  const targetColumns = new Map(target.columns.filter((c) => !computed.has(c.name.toLowerCase())).map((c) => [c.name.toLowerCase(), c]));
+  const missing = source.columns.filter((c) => !computed.has(c.name.toLowerCase()) && !targetColumns.has(c.name.toLowerCase())).map((c) => c.name);
   if (missing.length > 0 && !options.transform) {
     throw new InvalidArgumentError(
       `Table "${source.name}": column(s) ${missing.map((m) => `"${m}"`).join(', ')} missing from the target. ` +
@@ -78,7 +83,7 @@ export async function prepareTableJob(
   const sourceNames = pairs.map((p) => p.source.name);
   const targetPk = target.primaryKey.length > 0 ? target.primaryKey : source.primaryKey;
   const targetForWrite: TableInfo = { ...target, primaryKey: targetPk };
-  const converters: (Converter | undefined)[] = pairs.map((p) => converterFor(p.source, sourceDb.dialect, p.target, targetDb.dialect));
+  const converters: (Converter | undefined)[] = pairs.map((p) => arrayConverterFor(p.target, targetDb.dialect) ?? converterFor(p.source, sourceDb.dialect, p.target, targetDb.dialect));
   const overriding = pairs.some((p) => p.target.autoIncrement);
   const onConflict = options.onConflict ?? 'skip';
 
@@ -100,7 +105,7 @@ export async function prepareTableJob(
   const keyIndexes = source.primaryKey.map((k) => readColumns.indexOf(k));
   const transform = options.transform;
   const width = columns.length;
-  const readPage = createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch);
+  const readPage = refuseInvalidText(sourceDb, source, readColumns, createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch));
   // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
   const raw = (sourceDb as { database?: RawSqlite }).database;
   const readText =

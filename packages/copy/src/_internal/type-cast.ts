@@ -18,6 +18,7 @@ export function sqliteToPostgresType(column: ColumnInfo): CastResult {
   const t = declared.toLowerCase();
   const args = /\(([^)]*)\)/.exec(t)?.[1];
   if (t === '') return { type: 'text', warning: 'the column has no declared type (it may hold any value); created as text' };
+  if (t === 'uuid' || t === 'guid') return { type: 'uuid' };
   switch (column.logicalType) {
     case 'boolean':
       return { type: 'boolean' };
@@ -97,11 +98,22 @@ export function translateDefault(
   const fromPg = from === 'postgres';
   if (fromPg === toPg) return { sql: expression };
   if (/^null$/i.test(e)) return { sql: 'NULL' };
+  let castTo = '';
   if (fromPg) {
     if (/^nextval\(/i.test(e)) return {}; // the identity/autoincrement column covers it
-    e = e.replace(/::[a-z_ ]+(\[\])?(\(\d+(,\d+)?\))?$/i, '').trim(); // 'x'::text -> 'x'
+    // ('now'::text)::date -> 'now' cast to date; 'x'::text -> 'x'.
+    for (let m = /::([a-z_ ]+)(\[\])?(\(\d+(,\d+)?\))?$/i.exec(e); m; m = /::([a-z_ ]+)(\[\])?(\(\d+(,\d+)?\))?$/i.exec(e)) {
+      if (!castTo) castTo = m[1]!.trim().toLowerCase();
+      e = e.slice(0, m.index).trim();
+      while (/^\(.*\)$/s.test(e) && balanced(e.slice(1, -1))) e = e.slice(1, -1).trim();
+    }
   }
   const lower = e.toLowerCase();
+  // 'now' (a Postgres input string evaluated at insert), now() AT TIME ZONE 'utc', timezone('utc', now()).
+  if (fromPg && (lower === "'now'" || /^now\(\)(::date)?$/.test(lower) || /^(now\(\)|current_timestamp) at time zone 'utc'$/.test(lower) || /^timezone\('utc'::text, now\(\)\)$/.test(lower) || /^timezone\('utc', now\(\)\)$/.test(lower))) {
+    return { sql: castTo === 'date' || /^date$/i.test(column.declaredType.trim()) ? 'CURRENT_DATE' : 'CURRENT_TIMESTAMP' };
+  }
+  if (!fromPg && /^strftime\s*\(\s*'%s'\s*,\s*'now'\s*\)$/.test(lower)) return { sql: 'floor(extract(epoch from now()))::bigint' };
   // Current time, in each engine's words.
   if (/^(current_timestamp|now\(\)|localtimestamp|transaction_timestamp\(\)|statement_timestamp\(\)|clock_timestamp\(\))$/.test(lower) ||
       /^datetime\s*\(\s*'now'\s*\)$/.test(lower) || /^strftime\s*\(\s*'%y-%m-%d %h:%m:%s'\s*,\s*'now'\s*\)$/.test(lower)) {

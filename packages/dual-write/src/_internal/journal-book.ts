@@ -1,7 +1,7 @@
 import { SwitchyardError, statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { JournalEntry, ReplayResult, WriteJournal } from '../journal-types';
 import type { RowRef } from '../mirror/row-ref';
-import { writeTable } from './column-types';
+import { ddlTable, writeTable } from './column-types';
 import { toError } from './to-error';
 
 /** What a journal entry must hold for one side: rows to settle, or statements to replay. */
@@ -196,11 +196,16 @@ export function tablesOf(entry: { rows?: RowRef[]; statements?: Statement[]; sql
   return statementTables(entry.statements ?? [{ sql: entry.sql }]);
 }
 
-/** The tables statements write (lower case); `*` for a schema change or a statement whose table cannot be read. */
+/**
+ * The tables statements write (lower case): a data write's target, a table or index
+ * definition's table; `*` for any other schema change or a statement whose table cannot
+ * be read.
+ */
 export function statementTables(statements: readonly Statement[]): string[] {
   const tables = new Set<string>();
   for (const s of statements) {
-    const table = statementKind(s.sql) === 'write' ? writeTable(s.sql) : undefined;
+    const kind = statementKind(s.sql);
+    const table = kind === 'write' ? writeTable(s.sql) : kind === 'schema' ? ddlTable(s.sql) : undefined;
     tables.add(table ? table.toLowerCase() : ANY_TABLE);
   }
   return [...tables];

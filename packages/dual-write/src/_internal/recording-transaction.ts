@@ -13,6 +13,7 @@ import {
   type Row,
   type Statement,
   type TableInfo,
+  type TransactionSettings,
 } from '@switchyard/core';
 import type { Replicator, TransactionRecord } from './replicator';
 import { imagesOf, refOf } from './row-images';
@@ -98,11 +99,12 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
     return createPreparedStatement(this, sql);
   }
 
-  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
-    const nested: TransactionRecord = { refs: [], replays: [], statements: [], captured: 0 };
-    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, { ...this.#context, record: nested })));
+  async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+    const nested: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
+    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, { ...this.#context, record: nested })), settings);
     const record = this.#context.record;
     record.refs.push(...nested.refs);
+    record.images.push(...nested.images);
     record.replays.push(...nested.replays);
     record.captured += nested.captured;
     record.statements.push(...nested.statements);
@@ -142,6 +144,15 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
     return { ...result, rows: result.rows ?? [] };
   }
 
+  /**
+   * Runs one statement given in each side's form: a write with its rows captured, a
+   * read as it is.
+   */
+  executeAs(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
+    if (!isWriteStatement(statement.sql)) return this.#tx.execute(statement.sql, statement.params ?? []);
+    return this.#write(statement, forSecondary);
+  }
+
   /** Runs a write with its rows captured, or records it for replay when it cannot be. */
   async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
     const { replicator, primary, record } = this.#context;
@@ -155,7 +166,9 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
     const { plan } = step!;
     const raw = await this.#tx.execute(plan.statement.sql, plan.statement.params ?? []);
     const { app, images } = splitCaptured(plan, raw);
-    record.refs.push(...imagesOf(plan.table, images, plan.parsed.verb === 'delete').map(refOf));
+    const captured = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
+    record.images.push(...captured);
+    record.refs.push(...captured.map(refOf));
     record.captured++;
     return app;
   }

@@ -42,6 +42,8 @@ export interface ReplicatorParts {
 /** What a dual-write transaction recorded on the primary: rows it wrote, and statements it could not capture. */
 export interface TransactionRecord {
   refs: RowRef[];
+  /** The rows as each captured statement left them, in order. */
+  images: RowImage[];
   replays: Statement[];
   /** Every write as the secondary would run it, for an asynchronous mirror. */
   statements: Statement[];
@@ -113,6 +115,7 @@ export class Replicator {
   async write(kind: 'execute' | 'batch', primary: DatabaseAdapter, secondary: DatabaseAdapter, steps: Step[], label: string): Promise<ExecResult[]> {
     const { metrics, locks } = this.#p;
     const release = await locks.acquire(this.claims(steps));
+    const later: (() => void)[] = [];
     try {
       const run = steps.map((s) => (s.kind === 'capture' ? s.plan.statement : s.primary));
       const started = metrics.now();
@@ -138,7 +141,14 @@ export class Replicator {
         }
         const { app, images: rows } = splitCaptured(step.plan, raw[i]!);
         results.push(app);
-        const images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
+        let images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
+        if (step.plan.newRowsOnly && images.length > 0) {
+          // New rows were not locked before they existed: lock them now, and if another
+          // write got to one first, take the rows as they are now rather than as inserted.
+          const taken = await this.#p.locks.acquireRows(images.map((img) => rowName(img.table, img.key)));
+          later.push(taken.release);
+          if (taken.waited) images = await this.#p.settler.current(primary, images.map(refOf));
+        }
         work.images.push(...images);
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       }
@@ -152,6 +162,7 @@ export class Replicator {
       } else await this.toSecondary(primary, secondary, work);
       return results;
     } finally {
+      for (const r of later) r();
       release();
     }
   }
@@ -186,6 +197,19 @@ export class Replicator {
     } finally {
       release();
     }
+  }
+
+  /**
+   * What the secondary must run for writes recorded inside a primary transaction that is
+   * still open: the statements it could not capture, then the captured rows by key. For an
+   * asynchronous mirror, whose entry commits with the transaction.
+   */
+  async recordedWork(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord, tx: DatabaseAdapter): Promise<Statement[]> {
+    const pairs = await this.#p.settler.pairs(primary, secondary, record.images.map((i) => i.table), tx);
+    this.#p.metrics.replicatedByRow += record.captured;
+    this.#p.metrics.replicatedByStatement += record.replays.length;
+    for (const r of record.replays) this.#p.noteReplay(r.sql, 'not a captured write');
+    return [...record.replays, ...imageStatements(record.images, pairs, primary.dialect, secondary)];
   }
 
   /**

@@ -45,6 +45,13 @@ export function refOf(image: RowImage): RowRef {
   return { table: image.table, key };
 }
 
+/** Row references without repeats, in first-seen order. */
+export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
+  const seen = new Map<string, RowRef>();
+  for (const r of refs) if (!seen.has(rowName(r.table, r.key))) seen.set(rowName(r.table, r.key), r);
+  return [...seen.values()];
+}
+
 /**
  * Statements that make the secondary hold exactly these images, idempotently: an upsert
  * of the whole row on its primary key (the secondary's generator is never used, so ids

@@ -32,19 +32,44 @@ export class RowLocks {
   /** Takes every lock of `claims`; resolves to the function that releases them. */
   async acquire(claims: LockClaims): Promise<() => void> {
     const wanted = new Map<string, boolean>();
-    for (const t of claims.sharedTables) wanted.set(`t:${t.toLowerCase()}`, false);
-    for (const t of claims.exclusiveTables) wanted.set(`t:${t.toLowerCase()}`, true);
+    // Tables sort before rows ('a:' < 'b:'), so a write holding a table may take rows later.
+    for (const t of claims.sharedTables) wanted.set(`a:${t.toLowerCase()}`, false);
+    for (const t of claims.exclusiveTables) wanted.set(`a:${t.toLowerCase()}`, true);
     // A table held exclusively covers its rows.
     const exclusive = new Set(claims.exclusiveTables.map((t) => t.toLowerCase()));
     for (const r of claims.rows) {
-      if (!exclusive.has(r.slice(0, r.indexOf('\u0000')))) wanted.set(`r:${r}`, true);
+      if (!exclusive.has(r.slice(0, r.indexOf('\u0000')))) wanted.set(`b:${r}`, true);
     }
     const names = [...wanted.keys()].sort();
     const held: string[] = [];
     for (const name of names) {
-      await this.#take(name, wanted.get(name)!);
+      const granted = this.#take(name, wanted.get(name)!);
+      if (granted !== true) await granted;
       held.push(name);
     }
+    return this.#releaser(held);
+  }
+
+  /**
+   * Takes row locks after the write's tables (new rows an insert just created), and says
+   * whether another write held one of them meanwhile: the caller then reads the rows
+   * again, since that write may have changed them after this one.
+   */
+  async acquireRows(rows: readonly string[]): Promise<{ release: () => void; waited: boolean }> {
+    const held: string[] = [];
+    let waited = false;
+    for (const name of [...new Set(rows.map((r) => `b:${r}`))].sort()) {
+      const granted = this.#take(name, true);
+      if (granted !== true) {
+        waited = true;
+        await granted;
+      }
+      held.push(name);
+    }
+    return { release: this.#releaser(held), waited };
+  }
+
+  #releaser(held: string[]): () => void {
     let released = false;
     return () => {
       if (released) return;
@@ -58,7 +83,8 @@ export class RowLocks {
     return this.#locks.size;
   }
 
-  #take(name: string, exclusive: boolean): Promise<void> {
+  /** Takes the lock at once if it is free (`true`); otherwise queues, resolving when granted. */
+  #take(name: string, exclusive: boolean): true | Promise<void> {
     let state = this.#locks.get(name);
     if (!state) {
       state = { holders: 0, exclusive: false, waiting: [] };
@@ -67,10 +93,10 @@ export class RowLocks {
     if (state.waiting.length === 0 && (state.holders === 0 || (!exclusive && !state.exclusive))) {
       state.holders++;
       state.exclusive = exclusive;
-      return Promise.resolve();
+      return true;
     }
     const s = state;
-    return new Promise((resolve) => s.waiting.push({ exclusive, grant: resolve }));
+    return new Promise<void>((resolve) => s.waiting.push({ exclusive, grant: resolve }));
   }
 
   #release(name: string): void {

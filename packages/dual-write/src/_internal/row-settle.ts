@@ -25,10 +25,10 @@ export class RowSettler {
   }
 
   /** The primary's and the secondary's definitions of the tables of `images`. */
-  async pairs(primary: DatabaseAdapter, secondary: DatabaseAdapter, tables: Iterable<string>): Promise<(table: string) => TablePair> {
+  async pairs(primary: DatabaseAdapter, secondary: DatabaseAdapter, tables: Iterable<string>, via: DatabaseAdapter = primary): Promise<(table: string) => TablePair> {
     const out = new Map<string, TablePair>();
     for (const name of new Set(tables)) {
-      const source = await this.#catalog.table(primary, name);
+      const source = await this.#catalog.table(primary, name, via);
       const target = await this.#catalog.table(secondary, name);
       if (!source || !target) {
         throw new QueryError(`${source ? secondary.name : primary.name} has no table ${name}: create it there before writing to it.`, { dialect: (source ? secondary : primary).dialect });

@@ -4,7 +4,7 @@ import { InvalidArgumentError, type DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
-import { createDualWriteAdapter } from '../dual-write-adapter';
+import { createDualWriteAdapter } from '../../test/patient-dual-write';
 import { appSchema, createTables, expectSameRows, seedCounters } from './mirror-test-kit';
 import { drainOutbox } from './outbox-drain';
 import { outboxMirror } from './outbox-mirror';
@@ -59,6 +59,24 @@ describe("createDualWriteAdapter(..., { secondaryWrites: 'async', mirror })", ()
     await drainOutbox(secondary, { mirror });
     await expectSameRows(primary, secondary, ['accounts', 'counters']);
     expect(adapter.getMetrics().mirror).toMatchObject({ depth: 0, applied: 4 });
+  });
+
+  it('carries the rows the primary produced: generated ids and defaults arrive equal', async () => {
+    await primary.execute("CREATE TABLE gen_notes (id INTEGER PRIMARY KEY, body TEXT, at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), r REAL DEFAULT (random() / 9e18))");
+    await secondary.execute('CREATE TABLE gen_notes (id BIGINT PRIMARY KEY, body TEXT, at TIMESTAMPTZ DEFAULT now(), r DOUBLE PRECISION DEFAULT random())');
+    const mirror = outboxMirror(primary);
+    const adapter = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+    for (const body of ['a', 'b', 'c']) await adapter.execute('INSERT INTO gen_notes (body) VALUES (?)', [body]);
+    await adapter.execute('DELETE FROM gen_notes WHERE id = ?', [3]);
+    // SQLite hands out 3 again; the secondary must get the primary's id, not its own.
+    const { lastInsertId } = await adapter.execute('INSERT INTO gen_notes (body) VALUES (?)', ['d']);
+    expect(lastInsertId).toBe(3);
+    await adapter.transaction(async (tx) => {
+      await tx.execute('UPDATE gen_notes SET r = random() / 9e18 WHERE id <= ?', [2]);
+    });
+    expect(adapter.getMetrics()).toMatchObject({ replicatedByRow: 6, replicatedByStatement: 0 });
+    await drainOutbox(secondary, { mirror });
+    await expectSameRows(primary, secondary, ['gen_notes']);
   });
 
   it('refuses async mode without a mirror, and a mirror in sync mode, saying what to pass', () => {

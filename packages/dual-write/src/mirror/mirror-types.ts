@@ -1,6 +1,7 @@
 import type { Statement } from '@switchyard/core';
 import type { MirrorMetrics, MirrorStats } from './mirror-metrics';
 import type { MirrorOp } from './mirror-op';
+import type { RowRef } from './row-ref';
 
 /** A write turned into what the primary runs, plus the operation that mirrors it. */
 export interface PreparedWrite {
@@ -37,9 +38,11 @@ export interface Mirror {
   /**
    * Gives the write an operation id and returns what the primary must run for it.
    * `statements` are what the secondary will run; `primaryStatements` (default: the same)
-   * what the primary runs, when the two dialects got different SQL for one write.
+   * what the primary runs, when the two dialects got different SQL for one write. `rows`
+   * names the rows the statements write, when the caller knows them (row images), for
+   * per-row ordering on the secondary.
    */
-  prepare(statements: readonly Statement[], primaryStatements?: readonly Statement[]): Promise<PreparedWrite>;
+  prepare(statements: readonly Statement[], primaryStatements?: readonly Statement[], rows?: RowRef[]): Promise<PreparedWrite>;
   /** Called after the primary committed the prepared statements. */
   commit(op: MirrorOp): Promise<void>;
   /** The figures as last measured (no round trip). */

@@ -2,6 +2,7 @@ import { InvalidArgumentError, UnsupportedError, type DatabaseAdapter, type Exec
 import { MirrorSendError } from './mirror-errors';
 import type { MirrorOp } from './mirror-op';
 import type { Mirror } from './mirror-types';
+import type { RowRef } from './row-ref';
 
 /**
  * Runs one write on the primary together with what its mirror needs there (the outbox
@@ -105,9 +106,10 @@ export async function recordInTransaction(
   mirror: Mirror,
   tx: DatabaseAdapter,
   recorded: readonly Statement[],
+  rows?: RowRef[],
 ): Promise<MirrorOp | undefined> {
   if (recorded.length === 0) return undefined;
-  const prepared = await mirror.prepare(recorded, []);
+  const prepared = await mirror.prepare(recorded, [], rows);
   for (const s of prepared.statements) await tx.execute(s.sql, s.params ?? []);
   return prepared.op;
 }

@@ -4,6 +4,7 @@ import { MirrorStats } from './mirror-metrics';
 import { fromMessage, toMessage, type MirrorOp } from './mirror-op';
 import { assertIdentifier, outboxTableDdl } from './mirror-schema';
 import type { Mirror, PreparedWrite } from './mirror-types';
+import type { RowRef } from './row-ref';
 import { createOpId } from './op-id';
 
 /** Options of {@link outboxMirror}. */
@@ -56,10 +57,11 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
     table,
     stats,
     ensureTable,
-    async prepare(statements: readonly Statement[], primaryStatements: readonly Statement[] = statements): Promise<PreparedWrite> {
+    async prepare(statements: readonly Statement[], primaryStatements: readonly Statement[] = statements, rows?: RowRef[]): Promise<PreparedWrite> {
       await ensureTable();
       // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: Date.now(), statements: [...statements] };
+      if (rows) op.rows = rows;
       const entryParams = [op.opId, JSON.stringify(toMessage(op)), op.createdAt];
       stats.count('enqueued');
       const merged =

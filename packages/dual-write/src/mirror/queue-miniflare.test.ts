@@ -4,7 +4,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
-import { createDualWriteAdapter } from '../dual-write-adapter';
+import { createDualWriteAdapter } from '../../test/patient-dual-write';
 import { createMirrorConsumer, type MirrorConsumer } from './mirror-consumer';
 import { MirrorStats } from './mirror-metrics';
 import { toMessage } from './mirror-op';

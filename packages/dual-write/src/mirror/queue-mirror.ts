@@ -2,6 +2,7 @@ import type { Statement } from '@switchyard/core';
 import { MirrorSendError } from './mirror-errors';
 import { MirrorStats } from './mirror-metrics';
 import { toMessage, type MirrorOp } from './mirror-op';
+import type { RowRef } from './row-ref';
 import type { Mirror, PreparedWrite } from './mirror-types';
 import { createOpId, nextSequence } from './op-id';
 import type { QueueProducerLike } from './queue-types';
@@ -101,8 +102,9 @@ export function queueMirror(queue: QueueProducerLike, options: QueueMirrorOption
     get failedSends() {
       return [...failed];
     },
-    async prepare(statements: readonly Statement[], primaryStatements: readonly Statement[] = statements): Promise<PreparedWrite> {
+    async prepare(statements: readonly Statement[], primaryStatements: readonly Statement[] = statements, rows?: RowRef[]): Promise<PreparedWrite> {
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: 0, statements: [...statements] };
+      if (rows) op.rows = rows;
       // The primary runs the write alone; the message goes out once it committed.
       return { statements: [...primaryStatements], op, resultCount: primaryStatements.length };
     },

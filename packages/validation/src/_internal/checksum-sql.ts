@@ -47,7 +47,12 @@ export function checksumDialect(source: DatabaseAdapter, target: DatabaseAdapter
 /** The checksum expression over quoted columns, yielding one text value per range. */
 export function checksumSelect(dialect: 'postgres' | 'sqlite', columns: readonly string[]): string {
   const list = columns.join(', ');
-  if (dialect === 'sqlite') return `count(*) AS n, ${SQLITE_CHECKSUM_FUNCTION}(${list}) AS h`;
+  if (dialect === 'sqlite') {
+    // Text is hashed by its bytes: the function would receive it decoded, with U+FFFD in
+    // place of bytes that are not UTF-8, and two different values would hash alike.
+    const bytes = columns.map((c) => `iif(typeof(${c}) = 'text', CAST(${c} AS BLOB), ${c})`).join(', ');
+    return `count(*) AS n, ${SQLITE_CHECKSUM_FUNCTION}(${bytes}) AS h`;
+  }
   // Two 60-bit slices of each row's md5, summed exactly as numeric (as data-diff does).
   const slice = (from: number) => `sum(('x' || substr(md5(ROW(${list})::text), ${from}, 15))::bit(60)::bigint)`;
   return `count(*) AS n, (coalesce(${slice(1)}, 0)::text || ':' || coalesce(${slice(16)}, 0)::text) AS h`;

@@ -1,4 +1,5 @@
 import type { DatabaseAdapter, Row, TableInfo } from '@switchyard/core';
+import { withExactText } from './exact-text';
 import { keyId, type KeyCodec } from './key-codec';
 import { keysMatch, selectList, tableRef } from './sql-text';
 import type { KeyColumn } from './table-plan';
@@ -33,7 +34,8 @@ export async function fetchByKeys(
     const params: unknown[] = [];
     for (const row of chunk) for (const key of keys) params.push(row[key.name]);
     const sql = `SELECT ${selectList(columns)} FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`;
-    for (const row of await adapter.query(sql, params)) out.set(keyId(codec.parts(row)), row);
+    const rows = await withExactText(adapter, tableRef(table), keys.map((k) => k.name), await adapter.query(sql, params));
+    for (const row of rows) out.set(keyId(codec.parts(row)), row);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { DatabaseAdapter, Row } from '@switchyard/core';
+import { withExactText } from './exact-text';
 import { keyAfter, orderByKey, selectList } from './sql-text';
 import type { KeyColumn } from './table-plan';
 import { yieldMacrotask } from './yield-macrotask';
@@ -81,7 +82,10 @@ export class KeysetReader {
     const { adapter, keys, range } = this.#options;
     const params = range ? [...range.params] : [];
     if (after) for (const key of keys) params.push(after[key.name]);
-    const promise = adapter.query(after ? this.#nextSql : this.#firstSql, params);
+    const keyNames = keys.map((k) => k.name);
+    const promise = adapter
+      .query(after ? this.#nextSql : this.#firstSql, params)
+      .then((rows) => withExactText(adapter, this.#options.table, keyNames, rows));
     promise.catch(() => {});
     return promise;
   }

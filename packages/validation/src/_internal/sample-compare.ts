@@ -1,3 +1,4 @@
+import { withExactText } from './exact-text';
 import { compareKeys, keyId, type KeyCodec } from './key-codec';
 import { fetchByKeys } from './fetch-by-keys';
 import { compareRow } from './row-compare';
@@ -18,7 +19,9 @@ export async function sampleCompare(run: TableRun, size: number): Promise<void> 
   const columns = plan.columns.map((c) => c.name);
   const keyNames = plan.sourceKeys.map((k) => k.name);
   const [sampled, targetKeys] = await Promise.all([
-    run.source.query(`SELECT ${selectList(columns)} FROM ${tableRef(source)} ORDER BY random() LIMIT ${size}`),
+    run.source
+      .query(`SELECT ${selectList(columns)} FROM ${tableRef(source)} ORDER BY random() LIMIT ${size}`)
+      .then((rows) => withExactText(run.source, tableRef(source), keyNames, rows)),
     run.target.query(`SELECT ${selectList(keyNames)} FROM ${tableRef(target)} ORDER BY random() LIMIT ${size}`),
   ]);
   const [inTarget, inSource] = await Promise.all([

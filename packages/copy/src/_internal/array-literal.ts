@@ -1,0 +1,34 @@
+import type { ColumnInfo, DialectName } from '@switchyard/core';
+
+/**
+ * The converter for a Postgres array column (`text[]`, `integer[]`): a JavaScript array,
+ * or JSON array text (how SQLite and D1 keep arrays), becomes an array literal such as
+ * `{a,"x,y",NULL}`, which both COPY and a bound parameter accept.
+ */
+export function arrayConverterFor(target: ColumnInfo, targetDialect: DialectName): ((value: unknown) => unknown) | undefined {
+  if (targetDialect !== 'postgres' || !target.declaredType.trim().endsWith('[]')) return undefined;
+  return (value) => {
+    let items = value;
+    if (typeof value === 'string' && value.trimStart().startsWith('[')) {
+      try {
+        items = JSON.parse(value);
+      } catch {
+        return value;
+      }
+    }
+    return Array.isArray(items) ? arrayLiteral(items) : value;
+  };
+}
+
+function arrayLiteral(items: readonly unknown[]): string {
+  return '{' + items.map(element).join(',') + '}';
+}
+
+function element(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return arrayLiteral(value);
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return '"' + text.replace(/["\\]/g, '\\$&') + '"';
+}

@@ -1,0 +1,45 @@
+import type { DialectName } from '@switchyard/core';
+
+// Postgres casts as pg_get_*def prints them: 'a'::text, (0)::numeric, x::character varying(20)[].
+const CAST = /::(?:"[^"]+"|[a-z_][a-z0-9_]*(?:\s+(?:varying|precision|with(?:out)?\s+time\s+zone))?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?/gi;
+// Functions that mean the same on SQLite and Postgres.
+const PORTABLE_FUNCTIONS = new Set([
+  'lower', 'upper', 'length', 'abs', 'coalesce', 'nullif', 'trim', 'ltrim', 'rtrim', 'replace', 'round',
+  'max', 'min', 'sum', 'count', 'avg',
+]);
+const KEYWORDS = new Set([
+  'in', 'and', 'or', 'not', 'exists', 'select', 'values', 'from', 'join', 'on', 'where', 'as', 'check', 'using', 'between', 'is', 'when', 'then', 'else', 'case', 'by', 'having', 'union', 'all', 'distinct', 'over',
+]);
+// Words whose meaning or presence differs between the engines.
+const ENGINE_SPECIFIC = /~|\bi?like\s+any\b|\bilike\b|\bglob\b|\bregexp\b|\$\d|\binterval\b|\barray\s*\[|\bany\s*\(|\bsimilar\s+to\b|\blateral\b|\breturning\b|\bdistinct\s+on\b/i;
+
+/**
+ * SQL of an expression or a view that reads the same on the other engine, or `undefined`
+ * when it uses something that does not: a function outside a short list both engines
+ * share, a regular expression, an array, a cast left over. Postgres casts as the catalog
+ * prints them are dropped, and `x = ANY (ARRAY[…])` (how Postgres stores `x IN (…)`)
+ * becomes `x IN (…)` again.
+ *
+ * @example
+ * ```ts
+ * portableSql("(price > (0)::numeric)", 'postgres') // "(price > (0))"
+ * portableSql("(name ~ '^a')", 'postgres')          // undefined
+ * ```
+ */
+export function portableSql(sql: string, from: DialectName): string | undefined {
+  let s = sql.trim();
+  if (from === 'postgres') {
+    s = s.replace(
+      /("(?:[^"]|"")+"|\b\w+)\s*=\s*ANY\s*\(\s*(?:\(ARRAY\[([^\]]*)\]\)|ARRAY\[([^\]]*)\])(?:::[\w ]+\[\])?\s*\)/gi,
+      (_m, col: string, a: string | undefined, b: string | undefined) => `${col} IN (${a ?? b})`,
+    );
+    s = s.replace(CAST, '');
+  }
+  if (s.includes('::') || ENGINE_SPECIFIC.test(s.replace(/'(?:[^']|'')*'/g, "''"))) return undefined;
+  const bare = s.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, 'x');
+  for (const m of bare.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
+    const word = m[1]!.toLowerCase();
+    if (!KEYWORDS.has(word) && !PORTABLE_FUNCTIONS.has(word)) return undefined;
+  }
+  return s;
+}

@@ -1,0 +1,34 @@
+import { findInvalidText, toHex, UnsupportedError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import type { PageReader } from './key-range';
+import { tableRef } from './sql-text';
+
+/**
+ * A page reader that refuses text whose stored bytes are not well-formed UTF-8. SQLite
+ * and D1 can hold such text, but every driver reads it with U+FFFD in place of the bad
+ * bytes, and writing that would change the value silently. The error names the table,
+ * the key and the column, before anything of the page is written.
+ */
+export function refuseInvalidText(source: DatabaseAdapter, table: TableInfo, columns: readonly string[], read: PageReader): PageReader {
+  if (source.dialect === 'postgres') return read;
+  const ref = tableRef(table, source.dialect);
+  return async (after, end) => {
+    const rows = await read(after, end);
+    let suspects: Row[] | undefined;
+    for (const values of rows) {
+      if (!values.some((v) => typeof v === 'string' && v.includes('\uFFFD'))) continue;
+      const row: Row = {};
+      columns.forEach((c, i) => (row[c] = values[i]));
+      (suspects ??= []).push(row);
+    }
+    if (!suspects) return rows;
+    const [bad] = await findInvalidText(source, ref, table.primaryKey, suspects);
+    if (!bad) return rows;
+    const key = Object.fromEntries(table.primaryKey.map((k) => [k, bad.row[k]]));
+    throw new UnsupportedError(
+      `Table "${table.name}", key ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}, column "${bad.column}": ` +
+        `the text is not well-formed UTF-8 (bytes ${toHex(bad.bytes).slice(0, 64)}), and copying it would replace bytes with U+FFFD. ` +
+        'Fix the value in the source, or store it in a BLOB column, then copy again.',
+      { dialect: source.dialect },
+    );
+  };
+}

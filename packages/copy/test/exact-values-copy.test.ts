@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
+import { validateDatabases } from '@switchyard/validation';
+import { copyTables } from '../src/index';
+
+const PG_DDL = 'CREATE TABLE docs (id int PRIMARY KEY, doc jsonb, j json, at timestamptz, ts timestamp)';
+const SQLITE_DDL = 'CREATE TABLE docs (id INTEGER PRIMARY KEY, doc JSON, j JSON, at DATETIME, ts DATETIME)';
+let databases: TestDatabase[] = [];
+let source: PostgresAdapter;
+let target: PostgresAdapter;
+
+beforeAll(async () => {
+  databases = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  source = createPostgresAdapter(databases[0]!.url, { max: 2 });
+  target = createPostgresAdapter(databases[1]!.url, { max: 2 });
+  await source.execute(PG_DDL);
+  await source.execute(`INSERT INTO docs VALUES
+    (1, '{"id":9007199254740993,"amount":12345678901234567.89}', '[9007199254740993]', '2024-01-01 10:00:00.123456+00', '2024-01-01 10:00:00.123456'),
+    (2, '{"small":1.5}', '{}', '2024-01-01 10:00:00.000001+00', '2024-01-01 10:00:00')`);
+});
+afterAll(async () => {
+  await Promise.all([source?.close(), target?.close()]);
+  await Promise.all(databases.map((d) => d.drop()));
+});
+
+describe('copies out of Postgres are exact', () => {
+  it('Postgres -> Postgres keeps 9007199254740993 and .123456', async () => {
+    await target.execute(PG_DDL);
+    await copyTables(source, target, { tables: ['docs'], checkpoint: false });
+    const row = await target.first<{ doc: string; j: string; at: string; ts: string }>('SELECT doc::text, j::text, at::text, ts::text FROM docs WHERE id = 1');
+    expect(row).toEqual({
+      doc: '{"id": 9007199254740993, "amount": 12345678901234567.89}',
+      j: '[9007199254740993]',
+      at: '2024-01-01 10:00:00.123456+00',
+      ts: '2024-01-01 10:00:00.123456',
+    });
+    const report = await validateDatabases(source, target, { tables: ['docs'], validateAllRows: true, timestampPrecision: 'us' });
+    expect(report.ok, report.summary).toBe(true);
+  });
+
+  it('Postgres -> SQLite keeps 9007199254740993 and .123456', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute(SQLITE_DDL);
+    await copyTables(source, sqlite, { tables: ['docs'], checkpoint: false });
+    const row = await sqlite.first<{ doc: string; at: string }>('SELECT doc, at FROM docs WHERE id = 1');
+    expect(row!.doc).toContain('9007199254740993');
+    expect(row!.doc).toContain('12345678901234567.89');
+    expect(row!.at).toBe('2024-01-01T10:00:00.123456Z');
+    const report = await validateDatabases(source, sqlite, { tables: ['docs'], validateAllRows: true, timestampPrecision: 'us' });
+    expect(report.ok, report.summary).toBe(true);
+    await sqlite.close();
+  });
+
+  it('Postgres 44 BC and year 10000: copied exactly to Postgres, refused by SQLite before anything is written', async () => {
+    await source.execute(`CREATE TABLE edges (id int PRIMARY KEY, at timestamptz)`);
+    await source.execute(`INSERT INTO edges VALUES (1, '2024-01-01 00:00:00+00'), (2, '0044-03-15 12:00:00.5+00 BC'), (3, '10000-01-01 00:00:00.000001+00')`);
+    await target.execute(`CREATE TABLE edges (id int PRIMARY KEY, at timestamptz)`);
+    await copyTables(source, target, { tables: ['edges'], checkpoint: false });
+    const report = await validateDatabases(source, target, { tables: ['edges'], validateAllRows: true, timestampPrecision: 'us' });
+    expect(report.ok, report.summary).toBe(true);
+
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute('CREATE TABLE edges (id INTEGER PRIMARY KEY, at DATETIME)');
+    const error = await copyTables(source, sqlite, { tables: ['edges'], checkpoint: false, retries: 0 }).catch((e: unknown) => e as Error);
+    expect(String((error as Error).message) + String((error as Error).cause)).toMatch(/year -43, outside 0001-9999/);
+    expect(await sqlite.query('SELECT id FROM edges')).toEqual([]);
+    await sqlite.close();
+  });
+
+  it("SQLite text '+010000-01-01T00:00:00.000Z' (a year-10000 Date stored as ISO text) copies to Postgres exactly", async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute('CREATE TABLE far (id INTEGER PRIMARY KEY, at DATETIME)');
+    await sqlite.execute("INSERT INTO far VALUES (1, '+010000-01-01T00:00:00.000Z'), (2, '-000043-03-15T12:00:00.500Z'), (3, '2024-01-01T00:00:00Z')");
+    await target.execute('CREATE TABLE far (id int PRIMARY KEY, at timestamptz)');
+    await copyTables(sqlite, target, { tables: ['far'], checkpoint: false });
+    expect(await target.query('SELECT at::text AS at FROM far ORDER BY id')).toEqual([
+      { at: '10000-01-01 00:00:00+00' },
+      { at: '0044-03-15 12:00:00.5+00 BC' },
+      { at: '2024-01-01 00:00:00+00' },
+    ]);
+    const report = await validateDatabases(sqlite, target, { tables: ['far'], validateAllRows: true, timestampPrecision: 'us' });
+    expect(report.ok, report.summary).toBe(true);
+    await sqlite.close();
+  });
+});

@@ -1,0 +1,105 @@
+import type { CompiledQuery, Kysely } from 'kysely';
+import {
+  createAdapterKysely,
+  createPreparedStatement,
+  statementKind,
+  type AdapterCapabilities,
+  type DatabaseAdapter,
+  type DialectName,
+  type ExecResult,
+  type PreparedStatement,
+  type Row,
+  type Statement,
+  type StreamOptions,
+  type TableInfo,
+  type TransactionSettings,
+} from '@switchyard/core';
+import { compileFor } from './write-op';
+
+/** What a session needs of the dual-write adapter: its write path and its compiled-query runner. */
+export interface SessionOwner extends DatabaseAdapter {
+  executeCompiled(compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }>;
+}
+
+/**
+ * One session of a dual-write adapter whose primary has sessions of its own (Postgres):
+ * reads run on one pinned primary connection, so session state and session locks
+ * (Kysely's Migrator lock) hold from one statement to the next; writes and transactions
+ * take the dual-write path and reach both sides.
+ */
+export class DualWriteSession<DB = any> implements DatabaseAdapter<DB> {
+  readonly #owner: SessionOwner;
+  readonly #session: DatabaseAdapter;
+  #db: Kysely<DB> | undefined;
+
+  constructor(owner: SessionOwner, session: DatabaseAdapter) {
+    this.#owner = owner;
+    this.#session = session;
+  }
+
+  get name(): string {
+    return this.#owner.name;
+  }
+
+  get dialect(): DialectName {
+    return this.#owner.dialect;
+  }
+
+  get capabilities(): AdapterCapabilities {
+    return this.#owner.capabilities;
+  }
+
+  get db(): Kysely<DB> {
+    this.#db ??= createAdapterKysely<DB>(this, this.#owner.dialect);
+    return this.#db;
+  }
+
+  query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return statementKind(sql) === 'read' ? this.#session.query<T>(sql, params) : this.#owner.query<T>(sql, params);
+  }
+
+  async first<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.query<T>(sql, params))[0];
+  }
+
+  execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    return statementKind(sql) === 'read' ? this.#session.execute(sql, params) : this.#owner.execute(sql, params);
+  }
+
+  batch(statements: readonly Statement[]): Promise<ExecResult[]> {
+    return this.#owner.batch(statements);
+  }
+
+  prepare(sql: string): PreparedStatement {
+    return createPreparedStatement(this, sql);
+  }
+
+  transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+    return this.#owner.transaction(fn, settings);
+  }
+
+  connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  /** A read streams on the pinned primary connection; a write takes the dual-write path. */
+  stream<T = Row>(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterableIterator<T[]> {
+    const reader = statementKind(sql) === 'read' ? this.#session : this.#owner;
+    if (!reader.stream) throw new Error('unreachable: a session adapter without stream()');
+    return reader.stream<T>(sql, params, options);
+  }
+
+  introspect(): Promise<TableInfo[]> {
+    return this.#owner.introspect();
+  }
+
+  /** The session ends with its `connection()` callback; the adapter stays open. */
+  async close(): Promise<void> {}
+
+  /** A builder query: reads on the pinned primary connection, writes through both sides. */
+  async runCompiled(compiled: CompiledQuery, compiledFor: DialectName): Promise<ExecResult & { rows: unknown[] }> {
+    const own = compileFor(this.#session, compiled, compiledFor);
+    if (statementKind(own.sql) !== 'read') return this.#owner.executeCompiled(compiled, this.#owner);
+    return { rows: await this.#session.query<Row>(own.sql, own.params), rowsAffected: 0 };
+  }
+}

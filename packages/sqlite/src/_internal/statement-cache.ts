@@ -1,0 +1,65 @@
+import { isWriteStatement, type RawResult, type Row } from '@switchyard/core';
+import type { SqliteDatabase, SqliteStatement } from '../sqlite-database';
+import { hasUnsafeNumber, toSafeNumbers } from './row-stream';
+
+const STATEMENT_CACHE_SIZE = 500;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
+/** A prepared statement, and whether it changes data (such a reader must not run twice). */
+export interface CachedStatement {
+  statement: SqliteStatement;
+  write: boolean;
+}
+
+/**
+ * The prepared statement for `sql`, from the cache or prepared now. The cache holds the
+ * last 500 statements; the oldest is dropped first.
+ */
+export function cachedStatement(database: SqliteDatabase, cache: Map<string, CachedStatement>, sql: string): CachedStatement {
+  let cached = cache.get(sql);
+  if (cached) return cached;
+  const statement = database.prepare(sql);
+  // Writers run with safeIntegers so run() reports lastInsertRowid as an exact bigint.
+  if (!statement.reader) statement.safeIntegers(true);
+  cached = { statement, write: isWriteStatement(sql) };
+  if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(sql, cached);
+  return cached;
+}
+
+/** Runs a prepared statement to the end: a reader's rows, or a writer's changes and last rowid. */
+export function runCached({ statement, write }: CachedStatement, params: unknown[]): RawResult {
+  if (statement.reader) {
+    const rows = write ? readExact(statement, params) : readFast(statement, params);
+    return { rows, rowsAffected: write ? rows.length : 0 };
+  }
+  const info = statement.run(...params);
+  return { rows: [], rowsAffected: info.changes, lastInsertId: toNumberIfSafe(info.lastInsertRowid) };
+}
+
+function toNumberIfSafe(value: number | bigint): number | bigint {
+  return typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value;
+}
+
+/**
+ * Reads rows as plain numbers (a BigInt per integer would double the cost of a scan), and
+ * reads again with safeIntegers only when a value lies beyond 2^53, where the number
+ * may have been rounded. Only for statements without side effects: they can run twice.
+ */
+function readFast(statement: SqliteStatement, params: unknown[]): Row[] {
+  const rows = statement.all(...params) as Row[];
+  return rows.some(hasUnsafeNumber) ? readExact(statement, params) : rows;
+}
+
+/** Reads with safeIntegers, so no int64 is rounded. */
+function readExact(statement: SqliteStatement, params: unknown[]): Row[] {
+  statement.safeIntegers(true);
+  try {
+    const rows = statement.all(...params) as Row[];
+    for (const row of rows) toSafeNumbers(row);
+    return rows;
+  } finally {
+    statement.safeIntegers(false);
+  }
+}
