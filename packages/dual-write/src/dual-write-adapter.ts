@@ -28,7 +28,7 @@ import { routeRead, type ReadRoute } from './_internal/read-router';
 import { RecordingTransaction } from './_internal/recording-transaction';
 import { DualWriteSession } from './_internal/dual-write-session';
 import { streamCompiledFromPrimary, streamFromPrimary } from './_internal/primary-stream';
-import { Replicator, type TransactionRecord } from './_internal/replicator';
+import { Replicator, isOutage, type TransactionRecord } from './_internal/replicator';
 import { RowLocks } from './_internal/row-locks';
 import { RowSettler } from './_internal/row-settle';
 import { SecondaryApplier } from './_internal/secondary-applier';
@@ -783,6 +783,8 @@ export class DualWriteAdapter<DB = any> implements DatabaseAdapter<DB>, Compiled
     });
     if (result.applied > 0 || result.error) this.#events.emit({ type: 'journal-replayed', at: new Date(), result });
     if (!result.error && result.applied > 0) this.#circuit.close(this.secondary);
+    // Cut off by a side that stopped answering again: the circuit's probe replays once it answers.
+    else if (result.error && result.remaining > 0 && isOutage(result.error)) this.#circuit.open(this.secondary, result.error.message);
     return result;
   }
 

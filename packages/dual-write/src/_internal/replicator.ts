@@ -155,8 +155,11 @@ export class Replicator {
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
       // A table the secondary lacks may be waiting for its CREATE in the journal: then the write waits too.
-      if (pairs instanceof Error) await this.#journal(primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
-      else await this.toSecondary(primary, secondary, work);
+      if (pairs instanceof Error) {
+        // The secondary's schema could not be read because it is not answering: the circuit's probe replays the entry once it does.
+        if (isOutage(pairs)) this.#p.circuit.open(secondary, pairs.message);
+        await this.#journal(primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
+      } else await this.toSecondary(primary, secondary, work);
       return results;
     } finally {
       for (const r of later) r();
@@ -187,6 +190,7 @@ export class Replicator {
         const pairs = await this.#p.settler.pairs(primary, secondary, work.images.map((i) => i.table));
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
       } catch (error) {
+        if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);
         return await this.#journal(primary, secondary, { ...work, images: [] }, toError(error), false, refs);
       }
       await this.toSecondary(primary, secondary, work);
@@ -279,9 +283,15 @@ export class Replicator {
     const { applier, settler } = this.#p;
     const onLate = (landed: boolean) => {
       // A write abandoned by its timeout: its rows may now be older than what later writes
-      // left. They are in the journal already; a replay settles them from the primary.
+      // left. They were journaled when it timed out, but that entry may have been replayed
+      // before it landed: its rows are journaled again, and the replay settles them from the primary.
       if (landed && work.replays.length > 0) void this.#forgetLanded(work);
-      this.#p.replaySoon();
+      if (!landed || work.images.length === 0) return this.#p.replaySoon();
+      const late = new TransientError(`A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`);
+      void this.#p.book
+        .append(secondary, { label: work.label, rows: dedupe(work.images.map(refOf)) }, late, true)
+        .catch(() => {})
+        .then(() => this.#p.replaySoon());
     };
     try {
       await applier.apply(secondary, work.statements, onLate);
@@ -342,7 +352,7 @@ function asWritten(error: unknown, steps: readonly Step[]): unknown {
 }
 
 /** A failure of the connection or a timeout, rather than a refusal of the write. */
-function isOutage(error: Error): boolean {
+export function isOutage(error: Error): boolean {
   const code = (error as SwitchyardError).code;
   return code === 'TRANSIENT' || code === 'CONNECTION_FAILED' || (code as string) === 'TIMEOUT';
 }
