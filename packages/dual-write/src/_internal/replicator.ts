@@ -1,64 +1,17 @@
 import { ConstraintError, SwitchyardError, TransientError, statementKind, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
-import type { ResolvedOptions } from '../dual-write-options';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../mirror/row-ref';
-import { SecondaryWriteError } from '../secondary-write-error';
 import { writeTable } from './column-types';
-import type { EventHub } from './event-hub';
-import type { JournalBook } from './journal-book';
 import { statementTables } from './journal-book';
-import type { MetricsCollector } from './metrics-collector';
-import type { RowLocks, LockClaims } from './row-locks';
-import { imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
-import { isForeignKeyError, type RowSettler } from './row-settle';
-import type { SecondaryApplier } from './secondary-applier';
-import type { SecondaryCircuit } from './secondary-circuit';
-import type { TableCatalog } from './table-catalog';
+import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
+import type { LockClaims } from './row-locks';
+import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-images';
+import { isForeignKeyError } from './row-settle';
+import { journalFailure } from './secondary-failure';
 import { toError } from './to-error';
-import { planCapture, splitCaptured, type CapturePlan } from './write-capture';
+import { planCapture, splitCaptured } from './write-capture';
 
-/** One statement of a write as it replicates: captured as row images, or replayed as text. */
-export type Step =
-  | { kind: 'capture'; plan: CapturePlan }
-  | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string };
-
-/** What the replicator reads and updates: the adapter's own parts. */
-export interface ReplicatorParts {
-  book: JournalBook;
-  metrics: MetricsCollector;
-  events: EventHub;
-  catalog: TableCatalog;
-  locks: RowLocks;
-  applier: SecondaryApplier;
-  circuit: SecondaryCircuit;
-  settler: RowSettler;
-  options: ResolvedOptions;
-  /** Remembers a statement shape replicated as text, for metadata and a one-time event. */
-  noteReplay: (sql: string, reason: string) => void;
-  /** Asks for a journal replay soon (a write abandoned by its timeout landed after all). */
-  replaySoon: () => void;
-}
-
-/** What a dual-write transaction recorded on the primary: rows it wrote, and statements it could not capture. */
-export interface TransactionRecord {
-  refs: RowRef[];
-  /** The rows as each captured statement left them, in order. */
-  images: RowImage[];
-  replays: Statement[];
-  /** Every write as the secondary would run it, for an asynchronous mirror. */
-  statements: Statement[];
-  /** Statements captured as row images. */
-  captured: number;
-}
-
-/** What the secondary must receive for one write. */
-export interface SecondaryWork {
-  label: string;
-  /** Statements the secondary runs, in order: image upserts/deletes and replayed statements. */
-  statements: Statement[];
-  images: RowImage[];
-  replays: Statement[];
-}
+export type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
 
 /**
  * The synchronous dual-write path: each write runs on the primary with its rows captured
@@ -158,7 +111,7 @@ export class Replicator {
       if (pairs instanceof Error) {
         // The secondary's schema could not be read because it is not answering: the circuit's probe replays the entry once it does.
         if (isOutage(pairs)) this.#p.circuit.open(secondary, pairs.message);
-        await this.#journal(primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
+        await journalFailure(this.#p, primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
       } else await this.toSecondary(primary, secondary, work);
       return results;
     } finally {
@@ -173,7 +126,7 @@ export class Replicator {
    * never overwritten) and replays the statements it could not capture, first.
    */
   async afterTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, recorded: TransactionRecord, label: string): Promise<void> {
-    const refs = dedupe(recorded.refs);
+    const refs = dedupeRefs(recorded.refs);
     const claims: LockClaims = {
       sharedTables: refs.map((r) => r.table),
       exclusiveTables: statementTables(recorded.replays).filter((t) => t !== '*'),
@@ -191,7 +144,7 @@ export class Replicator {
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
       } catch (error) {
         if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);
-        return await this.#journal(primary, secondary, { ...work, images: [] }, toError(error), false, refs);
+        return await journalFailure(this.#p, primary, secondary, { ...work, images: [] }, toError(error), false, refs);
       }
       await this.toSecondary(primary, secondary, work);
     } finally {
@@ -223,11 +176,11 @@ export class Replicator {
     if (work.statements.length === 0) return;
     const tables = [...new Set([...work.images.map((i) => i.table), ...statementTables(work.replays).filter((t) => t !== '*')])];
     if (book.statementWaits(secondary, tables)) {
-      return this.#journal(primary, secondary, work, new SwitchyardError('SECONDARY_WRITE_FAILED', `${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`), true);
+      return journalFailure(this.#p, primary, secondary, work, new SwitchyardError('SECONDARY_WRITE_FAILED', `${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`), true);
     }
     if (circuit.isOpen(secondary)) {
       const status = circuit.status(secondary);
-      return this.#journal(primary, secondary, work, new TransientError(`${secondary.name} is not answering (${status.reason ?? 'circuit open'}); the write is journaled until it does.`), true);
+      return journalFailure(this.#p, primary, secondary, work, new TransientError(`${secondary.name} is not answering (${status.reason ?? 'circuit open'}); the write is journaled until it does.`), true);
     }
     const started = metrics.now();
     try {
@@ -250,7 +203,7 @@ export class Replicator {
           // The journal keeps the original error.
         }
       }
-      return this.#journal(primary, secondary, work, failure, false);
+      return journalFailure(this.#p, primary, secondary, work, failure, false);
     }
     metrics.recordSecondary(started);
     metrics.successfulDualWrites++;
@@ -275,7 +228,7 @@ export class Replicator {
       await settler.resync(primary, secondary, differing.map((d) => d.ref), true);
       metrics.divergencesSettled += differing.length;
     } catch (error) {
-      await this.#journal(primary, secondary, { label, statements: [], images: [], replays: [] }, toError(error), false, differing.map((d) => d.ref));
+      await journalFailure(this.#p, primary, secondary, { label, statements: [], images: [], replays: [] }, toError(error), false, differing.map((d) => d.ref));
     }
   }
 
@@ -289,7 +242,7 @@ export class Replicator {
       if (!landed || work.images.length === 0) return this.#p.replaySoon();
       const late = new TransientError(`A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`);
       void this.#p.book
-        .append(secondary, { label: work.label, rows: dedupe(work.images.map(refOf)) }, late, true)
+        .append(secondary, { label: work.label, rows: dedupeRefs(work.images.map(refOf)) }, late, true)
         .catch(() => {})
         .then(() => this.#p.replaySoon());
     };
@@ -310,38 +263,8 @@ export class Replicator {
     const match = entries.find((e) => !e.rows && (sql ? e.sql === sql && e.params.length === (work.replays[0]!.params ?? []).length : e.sql === work.label));
     if (match) await this.#p.book.discard(match).catch(() => {});
   }
-
-  async #journal(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork, error: Error, deferred: boolean, rows?: RowRef[]): Promise<void> {
-    const { book, metrics, events, options } = this.#p;
-    metrics.secondaryFailures++;
-    let entry: JournalEntry | undefined;
-    let journalError: Error | undefined;
-    try {
-      if (work.replays.length > 0) entry = await book.append(secondary, { label: work.label, statements: work.replays }, error, deferred);
-      const refs = rows ?? dedupe(work.images.map(refOf));
-      if (refs.length > 0) entry = await book.append(secondary, { label: work.label, rows: refs }, error, deferred);
-    } catch (e) {
-      journalError = toError(e);
-    }
-    events.emit({ type: 'secondary-failure', at: new Date(), target: secondary.name, sql: work.label, error, deferred, ...(entry ? { entry } : {}) });
-    const what =
-      `The write succeeded on ${primary.name} (primary) but ${deferred ? 'was not sent to' : 'failed on'} ` +
-      `${secondary.name} (secondary): ${error.message}`;
-    const context = { primary: primary.name, secondary: secondary.name, dialect: secondary.dialect, sql: work.label };
-    if (journalError) {
-      throw new SecondaryWriteError(
-        `${what} The journal could not store it either (${journalError.message}); run validateDatabases and repair ${secondary.name}.`,
-        { ...context, cause: journalError },
-      );
-    }
-    if (options.continueOnSecondaryFailure) return;
-    throw new SecondaryWriteError(
-      `${what} It is kept in the journal as entry ${entry?.id}; it is settled from ${primary.name} by replayJournal(). ` +
-        'Set continueOnSecondaryFailure: true to carry on without throwing.',
-      { ...context, ...(entry ? { entry } : {}), cause: error },
-    );
-  }
 }
+
 
 /** The primary's error, naming the statement as the app wrote it rather than with its capture clause. */
 function asWritten(error: unknown, steps: readonly Step[]): unknown {
@@ -355,10 +278,4 @@ function asWritten(error: unknown, steps: readonly Step[]): unknown {
 export function isOutage(error: Error): boolean {
   const code = (error as SwitchyardError).code;
   return code === 'TRANSIENT' || code === 'CONNECTION_FAILED' || (code as string) === 'TIMEOUT';
-}
-
-function dedupe(refs: RowRef[]): RowRef[] {
-  const seen = new Map<string, RowRef>();
-  for (const r of refs) seen.set(rowName(r.table, r.key), r);
-  return [...seen.values()];
 }

@@ -1,0 +1,56 @@
+import type { Statement } from '@switchyard/core';
+import type { ResolvedOptions } from '../dual-write-options';
+import type { RowRef } from '../mirror/row-ref';
+import type { EventHub } from './event-hub';
+import type { JournalBook } from './journal-book';
+import type { MetricsCollector } from './metrics-collector';
+import type { RowLocks } from './row-locks';
+import type { RowImage } from './row-images';
+import type { RowSettler } from './row-settle';
+import type { SecondaryApplier } from './secondary-applier';
+import type { SecondaryCircuit } from './secondary-circuit';
+import type { TableCatalog } from './table-catalog';
+import type { CapturePlan } from './write-capture';
+
+/** One statement of a write as it replicates: captured as row images, or replayed as text. */
+export type Step =
+  | { kind: 'capture'; plan: CapturePlan }
+  | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string };
+
+/** What the replicator reads and updates: the adapter's own parts. */
+export interface ReplicatorParts {
+  book: JournalBook;
+  metrics: MetricsCollector;
+  events: EventHub;
+  catalog: TableCatalog;
+  locks: RowLocks;
+  applier: SecondaryApplier;
+  circuit: SecondaryCircuit;
+  settler: RowSettler;
+  options: ResolvedOptions;
+  /** Remembers a statement shape replicated as text, for metadata and a one-time event. */
+  noteReplay: (sql: string, reason: string) => void;
+  /** Asks for a journal replay soon (a write abandoned by its timeout landed after all). */
+  replaySoon: () => void;
+}
+
+/** What a dual-write transaction recorded on the primary: rows it wrote, and statements it could not capture. */
+export interface TransactionRecord {
+  refs: RowRef[];
+  /** The rows as each captured statement left them, in order. */
+  images: RowImage[];
+  replays: Statement[];
+  /** Every write as the secondary would run it, for an asynchronous mirror. */
+  statements: Statement[];
+  /** Statements captured as row images. */
+  captured: number;
+}
+
+/** What the secondary must receive for one write. */
+export interface SecondaryWork {
+  label: string;
+  /** Statements the secondary runs, in order: image upserts/deletes and replayed statements. */
+  statements: Statement[];
+  images: RowImage[];
+  replays: Statement[];
+}

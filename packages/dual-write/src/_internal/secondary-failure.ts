@@ -1,0 +1,51 @@
+import type { DatabaseAdapter } from '@switchyard/core';
+import type { JournalEntry } from '../journal-types';
+import type { RowRef } from '../mirror/row-ref';
+import { SecondaryWriteError } from '../secondary-write-error';
+import type { ReplicatorParts, SecondaryWork } from './replication-types';
+import { dedupeRefs, refOf } from './row-images';
+import { toError } from './to-error';
+
+/**
+ * Journals a write the secondary did not apply (its rows, and the statements it could
+ * not capture), reports it, and throws a {@link SecondaryWriteError} unless told to carry
+ * on. Always throws when the journal itself cannot keep it.
+ */
+export async function journalFailure(
+  parts: Pick<ReplicatorParts, 'book' | 'metrics' | 'events' | 'options'>,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  work: SecondaryWork,
+  error: Error,
+  deferred: boolean,
+  rows?: RowRef[],
+): Promise<void> {
+  const { book, metrics, events, options } = parts;
+  metrics.secondaryFailures++;
+  let entry: JournalEntry | undefined;
+  let journalError: Error | undefined;
+  try {
+    if (work.replays.length > 0) entry = await book.append(secondary, { label: work.label, statements: work.replays }, error, deferred);
+    const refs = rows ?? dedupeRefs(work.images.map(refOf));
+    if (refs.length > 0) entry = await book.append(secondary, { label: work.label, rows: refs }, error, deferred);
+  } catch (e) {
+    journalError = toError(e);
+  }
+  events.emit({ type: 'secondary-failure', at: new Date(), target: secondary.name, sql: work.label, error, deferred, ...(entry ? { entry } : {}) });
+  const what =
+    `The write succeeded on ${primary.name} (primary) but ${deferred ? 'was not sent to' : 'failed on'} ` +
+    `${secondary.name} (secondary): ${error.message}`;
+  const context = { primary: primary.name, secondary: secondary.name, dialect: secondary.dialect, sql: work.label };
+  if (journalError) {
+    throw new SecondaryWriteError(
+      `${what} The journal could not store it either (${journalError.message}); run validateDatabases and repair ${secondary.name}.`,
+      { ...context, cause: journalError },
+    );
+  }
+  if (options.continueOnSecondaryFailure) return;
+  throw new SecondaryWriteError(
+    `${what} It is kept in the journal as entry ${entry?.id}; it is settled from ${primary.name} by replayJournal(). ` +
+      'Set continueOnSecondaryFailure: true to carry on without throwing.',
+    { ...context, ...(entry ? { entry } : {}), cause: error },
+  );
+}
