@@ -9,7 +9,7 @@ import type { JournalBook } from './journal-book';
 import { statementTables } from './journal-book';
 import type { MetricsCollector } from './metrics-collector';
 import type { RowLocks, LockClaims } from './row-locks';
-import { imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
+import { imageStatements, imagesOf, refOf, rowName, type RowImage, type TablePair } from './row-images';
 import { isForeignKeyError, type RowSettler } from './row-settle';
 import type { SecondaryApplier } from './secondary-applier';
 import type { SecondaryCircuit } from './secondary-circuit';
@@ -56,6 +56,8 @@ export interface SecondaryWork {
   statements: Statement[];
   images: RowImage[];
   replays: Statement[];
+  /** The tables' definitions `statements` were built with from `images`, when they were. */
+  pairs?: (table: string) => TablePair;
 }
 
 /**
@@ -142,6 +144,7 @@ export class Replicator {
         work.images.push(...images);
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       }
+      if (!(pairs instanceof Error)) work.pairs = pairs;
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
       // A table the secondary lacks may be waiting for its CREATE in the journal: then the write waits too.
@@ -175,6 +178,7 @@ export class Replicator {
         work.images = await this.#p.settler.current(primary, refs);
         const pairs = await this.#p.settler.pairs(primary, secondary, work.images.map((i) => i.table));
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
+        work.pairs = pairs;
       } catch (error) {
         return await this.#journal(primary, secondary, { ...work, images: [] }, toError(error), false, refs);
       }
@@ -259,13 +263,15 @@ export class Replicator {
       if (landed && work.replays.length > 0) void this.#forgetLanded(work);
       this.#p.replaySoon();
     };
+    // Writes of row images alone may share multi-row statements with concurrent ones.
+    const rows = work.pairs && work.replays.length === 0 ? { images: work.images, pairs: work.pairs, from: primary.dialect } : undefined;
     try {
-      await applier.apply(secondary, work.statements, onLate);
+      await applier.apply(secondary, work.statements, onLate, rows);
     } catch (error) {
       if (!isForeignKeyError(error) || work.images.length === 0) throw error;
       // The backfill has not reached a parent yet: copy it from the primary, then try again.
       if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
-      await applier.apply(secondary, work.statements, onLate);
+      await applier.apply(secondary, work.statements, onLate, rows);
     }
   }
 
