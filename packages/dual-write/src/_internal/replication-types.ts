@@ -5,7 +5,7 @@ import type { EventHub } from './event-hub';
 import type { JournalBook } from './journal-book';
 import type { MetricsCollector } from './metrics-collector';
 import type { RowLocks } from './row-locks';
-import type { RowImage } from './row-images';
+import type { RowImage, TablePair } from './row-images';
 import type { RowSettler } from './row-settle';
 import type { SecondaryApplier } from './secondary-applier';
 import type { SecondaryCircuit } from './secondary-circuit';
@@ -53,4 +53,6 @@ export interface SecondaryWork {
   statements: Statement[];
   images: RowImage[];
   replays: Statement[];
+  /** The tables' definitions `statements` were built with from `images`, when they were. */
+  pairs?: (table: string) => TablePair;
 }

@@ -105,6 +105,7 @@ export class Replicator {
         work.images.push(...images);
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       }
+      if (!(pairs instanceof Error)) work.pairs = pairs;
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
       // A table the secondary lacks may be waiting for its CREATE in the journal: then the write waits too.
@@ -142,6 +143,7 @@ export class Replicator {
         work.images = await this.#p.settler.current(primary, refs);
         const pairs = await this.#p.settler.pairs(primary, secondary, work.images.map((i) => i.table));
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
+        work.pairs = pairs;
       } catch (error) {
         if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);
         return await journalFailure(this.#p, primary, secondary, { ...work, images: [] }, toError(error), false, refs);
@@ -246,13 +248,15 @@ export class Replicator {
         .catch(() => {})
         .then(() => this.#p.replaySoon());
     };
+    // Writes of row images alone may share multi-row statements with concurrent ones.
+    const rows = work.pairs && work.replays.length === 0 ? { images: work.images, pairs: work.pairs, from: primary.dialect } : undefined;
     try {
-      await applier.apply(secondary, work.statements, onLate);
+      await applier.apply(secondary, work.statements, onLate, rows);
     } catch (error) {
       if (!isForeignKeyError(error) || work.images.length === 0) throw error;
       // The backfill has not reached a parent yet: copy it from the primary, then try again.
       if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
-      await applier.apply(secondary, work.statements, onLate);
+      await applier.apply(secondary, work.statements, onLate, rows);
     }
   }
 

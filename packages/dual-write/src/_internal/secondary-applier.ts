@@ -1,4 +1,5 @@
-import { TransientError, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { TransientError, type DatabaseAdapter, type DialectName, type Statement } from '@switchyard/core';
+import { imageStatements, type RowImage, type TablePair } from './row-images';
 
 /** Settings of the secondary's write path. */
 export interface ApplierSettings {
@@ -10,8 +11,19 @@ export interface ApplierSettings {
   maxGroupStatements: number;
 }
 
+/**
+ * A write whose statements are exactly `imageStatements(images, pairs, from, side)`: its
+ * rows may be merged with the next writes' rows into multi-row statements.
+ */
+export interface MergeableRows {
+  images: RowImage[];
+  pairs: (table: string) => TablePair | undefined;
+  from: DialectName;
+}
+
 interface Job {
   statements: Statement[];
+  rows: MergeableRows | undefined;
   resolve: () => void;
   reject: (error: unknown) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -28,7 +40,10 @@ interface SideQueue {
 /**
  * Applies writes to the secondary with group commit: writes that arrive while a batch
  * is in flight go together in the next one (one transaction, one round trip, one
- * commit), so concurrent writers share the secondary's commit cost. A group that fails
+ * commit), so concurrent writers share the secondary's commit cost; the rows of
+ * consecutive row-image writes in a group become multi-row upserts and deletes (each
+ * key at most once per statement, order kept), so they share statements too, and a
+ * group that comes down to one statement runs without BEGIN/COMMIT. A group that fails
  * is retried write by write, so one bad write fails alone. A write waits at most
  * `timeoutMs`; a write abandoned that way may still land, and `onLate` tells the caller
  * so it can settle the rows again.
@@ -41,10 +56,10 @@ export class SecondaryApplier {
     this.#settings = settings;
   }
 
-  apply(side: DatabaseAdapter, statements: Statement[], onLate?: (landed: boolean) => void): Promise<void> {
+  apply(side: DatabaseAdapter, statements: Statement[], onLate?: (landed: boolean) => void, rows?: MergeableRows): Promise<void> {
     if (statements.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const job: Job = { statements, resolve, reject, timer: undefined, abandoned: false, onLate };
+      const job: Job = { statements, rows, resolve, reject, timer: undefined, abandoned: false, onLate };
       const { timeoutMs } = this.#settings;
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         job.timer = setTimeout(() => {
@@ -92,7 +107,7 @@ export class SecondaryApplier {
 
   async #run(side: DatabaseAdapter, group: Job[]): Promise<void> {
     try {
-      await side.batch(group.flatMap((j) => j.statements));
+      await run(side, groupStatements(side, group));
       for (const job of group) settle(job, undefined, true);
       return;
     } catch (error) {
@@ -100,13 +115,41 @@ export class SecondaryApplier {
     }
     for (const job of group) {
       try {
-        await side.batch(job.statements);
+        await run(side, job.statements);
         settle(job, undefined, true);
       } catch (error) {
         settle(job, error, false);
       }
     }
   }
+}
+
+/** One statement is atomic by itself: it skips the BEGIN/COMMIT a batch costs. */
+async function run(side: DatabaseAdapter, statements: Statement[]): Promise<void> {
+  if (statements.length === 1) await side.execute(statements[0]!.sql, statements[0]!.params ?? []);
+  else await side.batch(statements);
+}
+
+/** The group's statements in order, the rows of consecutive row-image writes merged. */
+function groupStatements(side: DatabaseAdapter, group: Job[]): Statement[] {
+  const out: Statement[] = [];
+  let merging: Job[] = [];
+  const flush = () => {
+    if (merging.length === 1) out.push(...merging[0]!.statements);
+    else if (merging.length > 1) {
+      const jobs = merging;
+      const pairs = (table: string) => jobs.map((j) => j.rows!.pairs(table)).find((p) => p !== undefined)!;
+      out.push(...imageStatements(jobs.flatMap((j) => j.rows!.images), pairs, jobs[0]!.rows!.from, side));
+    }
+    merging = [];
+  };
+  for (const job of group) {
+    if (!job.rows || (merging.length > 0 && merging[0]!.rows!.from !== job.rows.from)) flush();
+    if (job.rows) merging.push(job);
+    else out.push(...job.statements);
+  }
+  flush();
+  return out;
 }
 
 function settle(job: Job, error: unknown, landed: boolean): void {

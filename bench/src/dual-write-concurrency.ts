@@ -1,0 +1,292 @@
+/**
+ * Dual write with row images, in one run, for Postgres -> Postgres (two databases on one
+ * server) and SQLite (a file, WAL) -> Postgres, each write a single-row INSERT with its
+ * id or an UPDATE by id (half each, at random):
+ * 1. concurrent throughput at 1, 4, 16 and 64 writers: dual write against each side
+ *    alone; target at 16 writers: >= 0.80x the slower side alone;
+ * 2. sequential latency: dual write against primary alone + secondary alone (p50 and
+ *    mean); targets <= 1.15x, and <= 1.30x with verifyWrites;
+ * 3. a hung secondary (a blackhole proxy): app-visible p99 of writes with
+ *    continueOnSecondaryFailure and secondaryTimeoutMs 200; target <= timeout + 10%.
+ *
+ * Cases take turns in short slices (in a new random order every round, or write by
+ * write when sequential) so they all see the same machine and server load. Each writer
+ * yields to the event loop between writes, as a server handling requests does: a loop of
+ * writes that never wait for I/O (SQLite, or writes journaled while the circuit is open)
+ * would otherwise starve the timers that bound the other writers' waits.
+ *
+ * Run: pnpm --filter @switchyard/bench dual-write-concurrency   (POSTGRES_URL, else embedded)
+ *      BENCH_CC_MS=400 BENCH_CC_ROUNDS=6 BENCH_SEQ_OPS=2000 BENCH_PG_POOL=20 BENCH_HANG_MS=3000
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { createDualWriteAdapter, type DualWriteAdapter } from '@switchyard/dual-write';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { startFaultProxy } from '@switchyard/testkit';
+import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
+
+const RUN_MS = Number(process.env.BENCH_CC_MS ?? 400);
+const ROUNDS = Number(process.env.BENCH_CC_ROUNDS ?? 6);
+const SEQ_OPS = Number(process.env.BENCH_SEQ_OPS ?? 2000);
+const POOL = Number(process.env.BENCH_PG_POOL ?? 20);
+const HANG_MS = Number(process.env.BENCH_HANG_MS ?? 3000);
+const HANG_TIMEOUT_MS = 200;
+const WRITER_COUNTS = [1, 4, 16, 64];
+/**
+ * Under load a secondary may take longer than the default second: the run goes on, and
+ * what was journaled is printed after the table (a journaled write skips the secondary,
+ * so such a run's ratio flatters dual write).
+ */
+const LOADED = { secondaryTimeoutMs: 10_000, continueOnSecondaryFailure: true } as const;
+
+const SQLITE_DDL = (t: string) => `CREATE TABLE ${t} (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, updated_at TIMESTAMP)`;
+const PG_DDL = (t: string) => `CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, updated_at TIMESTAMPTZ)`;
+
+/** One writer's rows: ids base+1 .. base+inserted. */
+interface Writer {
+  base: number;
+  inserted: number;
+}
+
+let nextBase = 0;
+const newWriter = (): Writer => ({ base: (nextBase += 100_000), inserted: 0 });
+
+/** One write: an INSERT with a new id, or an UPDATE of one of the writer's rows by id. */
+async function step(adapter: DatabaseAdapter, table: string, w: Writer): Promise<void> {
+  if (w.inserted === 0 || Math.random() < 0.5) {
+    const id = w.base + ++w.inserted;
+    await adapter.execute(`INSERT INTO ${table} (id, name, score, updated_at) VALUES (?, ?, ?, ?)`, [id, `user-${id}`, id * 0.5, new Date()]);
+  } else {
+    const id = w.base + 1 + Math.floor(Math.random() * w.inserted);
+    await adapter.execute(`UPDATE ${table} SET name = ?, score = ?, updated_at = ? WHERE id = ?`, [`user-${id}-u`, Math.random(), new Date(), id]);
+  }
+}
+
+interface Figures {
+  p50: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
+
+function figures(latencies: number[]): Figures {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, max: sorted.at(-1) ?? NaN };
+}
+
+/** `writers` loops of writes for `ms`; returns the writes and their latencies. */
+async function load(adapter: DatabaseAdapter, table: string, writers: number, ms: number): Promise<{ ops: number; seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const deadline = t0 + ms;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      const w = newWriter();
+      while (performance.now() < deadline) {
+        const s = performance.now();
+        await step(adapter, table, w);
+        latencies.push(performance.now() - s);
+        await yieldToLoop();
+      }
+    }),
+  );
+  return { ops: latencies.length, seconds: (performance.now() - t0) / 1000, latencies };
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const fmt = (x: number, digits = 3) => x.toFixed(digits).padStart(8);
+const verdict = (ok: boolean, target: string) => (ok ? 'ok' : `MISSED (target ${target})`);
+
+interface Sides {
+  sqlite: DatabaseAdapter;
+  pgA: DatabaseAdapter;
+  pgB: DatabaseAdapter;
+}
+
+/** Creates `table` on all three databases, so any case may use any table. */
+async function createEverywhere(sides: Sides, table: string): Promise<void> {
+  await sides.sqlite.execute(SQLITE_DDL(table));
+  await sides.pgA.execute(PG_DDL(table));
+  await sides.pgB.execute(PG_DDL(table));
+}
+
+async function throughput(sides: Sides): Promise<void> {
+  const cases: Array<{ name: string; adapter: DatabaseAdapter }> = [
+    { name: 'Postgres A alone', adapter: sides.pgA },
+    { name: 'Postgres B alone', adapter: sides.pgB },
+    { name: 'SQLite alone', adapter: sides.sqlite },
+    { name: 'dual Postgres A -> Postgres B', adapter: createDualWriteAdapter(sides.pgA, sides.pgB, LOADED) },
+    { name: 'dual SQLite -> Postgres B', adapter: createDualWriteAdapter(sides.sqlite, sides.pgB, LOADED) },
+  ];
+  for (const [k] of cases.entries()) await createEverywhere(sides, `bench_cc_${k}`);
+  console.log(`1. Concurrent throughput: writers each looping single-row writes (INSERT with id / UPDATE by id), pg pools of ${POOL}`);
+  console.log(`   ${ROUNDS} rounds x ${RUN_MS} ms per case and writer count, cases in random order each round\n`);
+  console.log('writers  case                              writes/s    p50 ms    p99 ms');
+  for (const writers of [1, ...WRITER_COUNTS]) {
+    const warmup = writers === 1 && nextBase === 0;
+    const ops = cases.map(() => 0);
+    const seconds = cases.map(() => 0);
+    const latencies = cases.map(() => [] as number[]);
+    for (let round = 0; round < (warmup ? 1 : ROUNDS); round++) {
+      for (const k of shuffled([...cases.keys()])) {
+        const r = await load(cases[k]!.adapter, `bench_cc_${k}`, writers, warmup ? 300 : RUN_MS);
+        ops[k]! += r.ops;
+        seconds[k]! += r.seconds;
+        latencies[k]!.push(...r.latencies);
+      }
+    }
+    if (warmup) continue;
+    const rate = cases.map((_, k) => ops[k]! / seconds[k]!);
+    for (const [k, c] of cases.entries()) {
+      const f = figures(latencies[k]!);
+      console.log(`${String(writers).padStart(7)}  ${c.name.padEnd(30)} ${rate[k]!.toFixed(0).padStart(10)}  ${fmt(f.p50)}  ${fmt(f.p99)}`);
+    }
+    const [a, b, s, dualPg, dualSqlite] = rate as [number, number, number, number, number];
+    const line = (label: string, dual: number, primary: number) => {
+      const ratio = dual / Math.min(primary, b);
+      const target = writers === 16 ? `  ${verdict(ratio >= 0.8, '>= 0.80x')}` : '';
+      console.log(`         ${label.padEnd(30)} ${ratio.toFixed(3)}x the slower side alone${target}`);
+    };
+    line('Postgres -> Postgres', dualPg, a);
+    line('SQLite -> Postgres', dualSqlite, s);
+    console.log('');
+  }
+  for (const c of cases.slice(3)) report(c.name, c.adapter as DualWriteAdapter);
+}
+
+/** What went wrong on the secondary during a run, if anything. */
+function report(name: string, adapter: DualWriteAdapter): void {
+  const m = adapter.getMetrics();
+  if (m.secondaryFailures > 0 || m.verificationFailures > 0) {
+    console.log(`   ${name}: ${m.secondaryFailures} secondary failures (${m.secondaryTimeouts} timeouts), ${m.verificationFailures} verification failures, journal depth ${m.journalDepth}`);
+  }
+}
+
+async function sequential(sides: Sides): Promise<void> {
+  console.log(`2. Sequential latency with row capture: ${SEQ_OPS} single-row writes per case (INSERT with id / UPDATE by id), cases write by write\n`);
+  const pairs: Array<[string, DatabaseAdapter, DatabaseAdapter]> = [
+    ['Postgres A -> Postgres B', sides.pgA, sides.pgB],
+    ['SQLite -> Postgres B', sides.sqlite, sides.pgB],
+  ];
+  for (const [label, primary, secondary] of pairs) {
+    const cases: Array<{ name: string; adapter: DatabaseAdapter }> = [
+      { name: 'primary alone', adapter: primary },
+      { name: 'secondary alone', adapter: secondary },
+      { name: 'dual write', adapter: createDualWriteAdapter(primary, secondary, LOADED) },
+      { name: 'dual write + verifyWrites', adapter: createDualWriteAdapter(primary, secondary, { ...LOADED, verifyWrites: true }) },
+    ];
+    const tables = cases.map((_, k) => `bench_seq_${label.startsWith('SQLite') ? 's' : 'p'}${k}`);
+    for (const t of tables) await createEverywhere(sides, t);
+    const writers = cases.map(newWriter);
+    const latencies = cases.map(() => [] as number[]);
+    for (let i = 0; i < SEQ_OPS + 200; i++) {
+      for (const k of shuffled([...cases.keys()])) {
+        const t0 = performance.now();
+        await step(cases[k]!.adapter, tables[k]!, writers[k]!);
+        if (i >= 200) latencies[k]!.push(performance.now() - t0);
+      }
+    }
+    const f = latencies.map(figures);
+    console.log(`${label}                p50 ms    p99 ms   mean ms`);
+    for (const [k, c] of cases.entries()) console.log(`  ${c.name.padEnd(36)} ${fmt(f[k]!.p50)}  ${fmt(f[k]!.p99)}  ${fmt(f[k]!.mean)}`);
+    const [p, s] = f as [Figures, Figures];
+    for (const [k, target] of [[2, 1.15], [3, 1.3]] as const) {
+      const p50 = f[k]!.p50 / (p.p50 + s.p50);
+      const mean = f[k]!.mean / (p.mean + s.mean);
+      console.log(`  ${cases[k]!.name.padEnd(26)} / (primary + secondary): p50 ${p50.toFixed(3)}x  mean ${mean.toFixed(3)}x  ${verdict(p50 <= target && mean <= target, `<= ${target.toFixed(2)}x`)}`);
+    }
+    for (const c of cases.slice(2)) report(c.name, c.adapter as DualWriteAdapter);
+    console.log('');
+  }
+}
+
+/** Writes while the secondary is blackholed: what the app waits. */
+async function hungSecondary(serverUrl: string, pgA: string, pgB: string, dir: string): Promise<void> {
+  const target = new URL(serverUrl);
+  const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+  console.log(`3. Hung secondary: ${HANG_MS} ms of writes while the secondary's packets are blackholed (no reset),`);
+  console.log(`   continueOnSecondaryFailure: true, secondaryTimeoutMs: ${HANG_TIMEOUT_MS}; target p99 <= ${Math.round(HANG_TIMEOUT_MS * 1.1)} ms\n`);
+  console.log('(loop ms: the event loop\'s own p99 delay meanwhile, which no timeout can undercut)\n');
+  console.log('case                                   writes  p50 ms    p99 ms    max ms  timeouts  journaled  loop ms');
+  try {
+    for (const [label, makePrimary] of [
+      ['Postgres A -> Postgres B', () => createPostgresAdapter(pgA, { name: 'pg-a', max: POOL })],
+      ['SQLite -> Postgres B', () => createSQLiteAdapter(join(dir, 'hang.db'), { name: 'sqlite' })],
+    ] as const) {
+      for (const writers of [1, 16]) {
+        const primary = makePrimary();
+        const secondary = createPostgresAdapter(proxy.url(pgB), { name: 'pg-b', max: POOL });
+        const table = `bench_hang_${primary.dialect}_${writers}`;
+        await primary.execute((primary.dialect === 'postgres' ? PG_DDL : SQLITE_DDL)(table));
+        await secondary.execute(PG_DDL(table));
+        const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: HANG_TIMEOUT_MS });
+        await load(dual, table, writers, 300);
+        dual.resetMetrics();
+        const loop = monitorEventLoopDelay({ resolution: 5 });
+        proxy.setMode('hang');
+        loop.enable();
+        const r = await load(dual, table, writers, HANG_MS);
+        loop.disable();
+        const m = dual.getMetrics();
+        proxy.setMode('pass');
+        const f = figures(r.latencies);
+        const name = `${label}, ${writers} writer${writers > 1 ? 's' : ''}`;
+        console.log(
+          `${name.padEnd(38)} ${String(r.ops).padStart(6)}  ${fmt(f.p50)}  ${fmt(f.p99)}  ${fmt(f.max, 1)}  ${String(m.secondaryTimeouts).padStart(8)}  ${String(m.secondaryFailures).padStart(9)}  ${fmt(loop.percentile(99) / 1e6, 1)}  ${verdict(f.p99 <= HANG_TIMEOUT_MS * 1.1, `<= ${Math.round(HANG_TIMEOUT_MS * 1.1)} ms`)}`,
+        );
+        // Let the circuit's probe see the secondary again, then settle the journal and close.
+        const settled = performance.now();
+        while (dual.getMetrics().journalDepth > 0 && performance.now() - settled < 10_000) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await dual.replayJournal().catch(() => {});
+        }
+        await dual.close();
+      }
+    }
+  } finally {
+    await proxy.close();
+  }
+  console.log('');
+}
+
+async function main(): Promise<void> {
+  const server = await startTestPostgres();
+  const [a, b] = [await createTestDatabase(server.url), await createTestDatabase(server.url)];
+  const dir = mkdtempSync(join(tmpdir(), 'sy-bench-cc-'));
+  const sides: Sides = {
+    sqlite: createSQLiteAdapter(join(dir, 'primary.db'), { name: 'sqlite' }),
+    pgA: createPostgresAdapter(a.url, { name: 'pg-a', max: POOL }),
+    pgB: createPostgresAdapter(b.url, { name: 'pg-b', max: POOL }),
+  };
+  console.log(`Dual write with row images, node ${process.version}\n`);
+  try {
+    await throughput(sides);
+    await sequential(sides);
+    await hungSecondary(server.url, a.url, b.url, dir);
+  } finally {
+    await Promise.all([sides.sqlite.close(), sides.pgA.close(), sides.pgB.close()]);
+    await a.drop();
+    await b.drop();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
