@@ -4,8 +4,9 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createDualWriteAdapter } from '../src/index';
 
 /**
- * A real adapter whose next `batch()` is held back `ms` before it runs, as a write stuck
- * in the network is: the caller stops waiting, and the write lands later all the same.
+ * A real adapter whose next write (`batch()`, or `execute()` for a group of one statement)
+ * is held back `ms` before it runs, as a write stuck in the network is: the caller stops
+ * waiting, and the write lands later all the same.
  */
 function delayNextBatch<A extends DatabaseAdapter>(adapter: A): { adapter: A; arm(ms: number): void; landed: Promise<void> } {
   let delay = 0;
@@ -14,14 +15,14 @@ function delayNextBatch<A extends DatabaseAdapter>(adapter: A): { adapter: A; ar
   const wrapped = new Proxy(adapter, {
     get(target, key) {
       const value = Reflect.get(target, key, target);
-      if (key !== 'batch') return typeof value === 'function' ? value.bind(target) : value;
-      return async (statements: unknown) => {
+      if (key !== 'batch' && key !== 'execute') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
         const wait = delay;
         delay = 0;
-        if (wait === 0) return (value as (s: unknown) => unknown).call(target, statements);
+        if (wait === 0) return (value as (...a: unknown[]) => unknown).apply(target, args);
         await new Promise((resolve) => setTimeout(resolve, wait));
         try {
-          return await (value as (s: unknown) => unknown).call(target, statements);
+          return await (value as (...a: unknown[]) => unknown).apply(target, args);
         } finally {
           markLanded();
         }
