@@ -3,7 +3,9 @@ import { InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@swi
 import type { CopyOptions, CopyPlan, CopyResult } from './copy-options';
 import { CopyFailedError } from './copy-errors';
 import { CHECKPOINT_TABLE } from './checkpoint-table';
-import { MemoryLedger, TableLedger, type Ledger, type RangeState } from './_internal/checkpoint-ledger';
+import type { Ledger, RangeState } from './_internal/checkpoint-ledger';
+import { MemoryLedger } from './_internal/memory-ledger';
+import { TableLedger } from './_internal/table-ledger';
 import { countRows, splitKeySpace } from './_internal/key-range';
 import { withRetry, type RetryPolicy } from './_internal/retry-policy';
 import { syncSequences } from './_internal/sequence-sync';

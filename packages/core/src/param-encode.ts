@@ -1,6 +1,6 @@
 import { LimitExceededError, ParameterError } from './errors';
 import { exactTimestampText, inFourDigitYears } from './precise-date';
-import { isWellFormedText } from './value-normalize';
+import { isWellFormedText } from './canonical-text';
 import type { AdapterCapabilities, DialectName } from './types';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

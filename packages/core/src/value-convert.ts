@@ -1,6 +1,6 @@
 import { jsonSourceOf } from './json-exact';
 import { PreciseDate } from './precise-date';
-import { parseTimestampText } from './value-normalize';
+import { parseTimestampText } from './timestamp-text';
 import type { ColumnInfo, DialectName } from './types';
 
 /**

@@ -17,16 +17,17 @@ import {
 } from '@switchyard/core';
 import { cursorRows } from './_internal/cursor-stream';
 import { holdClient } from './_internal/held-client';
-import { beginStatement } from './_internal/transaction-begin';
+import { runControlled, transactionControl } from './_internal/transaction-control';
 import { SerialQueue } from './_internal/serial-queue';
 import type { PgState, TxScope } from './_internal/pg-state';
 import { runPipelined } from './_internal/batch-pipeline';
-import { RollbackFailed, isConnectionFailure, transactionStatus, unwrapRollbackFailure } from './_internal/connection-health';
+import { RollbackFailed, transactionStatus, unwrapRollbackFailure } from './_internal/connection-health';
+import { withPoolClient } from './_internal/pool-checkout';
 import { toRawResult } from './_internal/query-result';
 import { datesAsUtcText } from './_internal/utc-timestamp';
 import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
-import { asConnectTimeout, isQueryTimeout, withQueryTimeout } from './_internal/query-timeout';
+import { withQueryTimeout } from './_internal/query-timeout';
 
 /**
  * A pg connection: a `Client`, or a `PoolClient` checked out of a pool.
@@ -198,29 +199,11 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   ): Promise<T> {
     const nested = this.#depth > 0;
     if (nested && hasTransactionSettings(settings)) throw nestedSettingsError(this.name, 'postgres');
-    const savepoint = `sy_tx_${this.#depth}`;
-    const begin = nested ? `SAVEPOINT ${savepoint}` : beginStatement(settings, this.name);
-    const commit = nested ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT';
-    const rollback = nested ? `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` : 'ROLLBACK';
+    const statements = transactionControl(this.#depth, settings, this.name);
     const body = async (client: PostgresConnection, queue: SerialQueue): Promise<T> => {
       const tx = new PostgresAdapter<DB>(this.#state, { name: this.name }, this.#depth + 1, { client, queue });
       try {
-        await queue.run(() => this.#control(client, begin));
-        let result: T;
-        try {
-          result = await fn(tx);
-        } catch (error) {
-          // The callback's own error goes back to the caller unchanged, even when the
-          // rollback fails too (the connection is then destroyed, which ends the transaction).
-          try {
-            await queue.run(() => this.#control(client, rollback));
-          } catch (rollbackError) {
-            throw new RollbackFailed(error, rollbackError);
-          }
-          throw error;
-        }
-        await queue.run(() => this.#control(client, commit));
-        return result;
+        return await runControlled((sql) => queue.run(() => this.#control(client, sql)), statements, () => fn(tx));
       } finally {
         tx.endTransactionScope();
       }
@@ -296,36 +279,15 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         }),
       );
     }
-    let checkedOut: PoolClient;
-    try {
-      checkedOut = await pool!.connect();
-    } catch (error) {
-      // Typed here: transaction() and withConnection() hand errors back as they come.
-      const bound = this.#state.connectTimeoutMs ?? (pool as { options?: { connectionTimeoutMillis?: number } }).options?.connectionTimeoutMillis;
-      throw asConnectTimeout(error, bound, this.name) ?? this.wrapError(error, sql);
-    }
-    // A connection that failed is destroyed rather than handed to the next caller.
-    let discard: Error | undefined;
-    // pg-pool listens for errors only on idle connections: without this, a server that
-    // drops a checked-out connection between two queries would crash the process.
-    const onError = (error: Error) => {
-      discard ??= error;
-    };
-    checkedOut.on('error', onError);
-    try {
-      await this.#configure(checkedOut);
-      return await fn(checkedOut);
-    } catch (error) {
-      if (error instanceof RollbackFailed) {
-        discard = error;
-        throw error.original;
-      }
-      // After a query timeout the connection is already destroyed; the pool must not keep it.
-      if (isConnectionFailure(error) || isQueryTimeout(error)) discard = error as Error;
-      throw error;
-    } finally {
-      checkedOut.removeListener('error', onError);
-      checkedOut.release(discard);
-    }
+    return withPoolClient(
+      {
+        pool: pool!,
+        connectTimeoutMs: this.#state.connectTimeoutMs,
+        adapterName: this.name,
+        configure: (c) => this.#configure(c),
+        wrapError: (error) => this.wrapError(error, sql),
+      },
+      fn,
+    );
   }
 }

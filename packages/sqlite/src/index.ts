@@ -1,3 +1,5 @@
-export { SQLiteAdapter, createSQLiteAdapter, type SQLiteAdapterOptions } from './sqlite-adapter';
+export { SQLiteAdapter } from './sqlite-adapter';
+export { createSQLiteAdapter } from './sqlite-create';
+export type { SQLiteAdapterOptions } from './sqlite-options';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export type { SqliteDatabase, SqliteStatement } from './sqlite-database';

@@ -1,9 +1,7 @@
-import Database from 'better-sqlite3';
 import {
   BaseAdapter,
   ConstraintError,
   DEFAULT_CAPABILITIES,
-  InvalidArgumentError,
   TransientError,
   hasTransactionSettings,
   nestedSettingsError,
@@ -22,37 +20,10 @@ import { iterateRows } from './_internal/row-stream';
 import { cachedStatement, runCached, type CachedStatement } from './_internal/statement-cache';
 import { introspectSqlite } from './sqlite-introspector';
 import type { SqliteDatabase } from './sqlite-database';
-import { TransactionLock } from './transaction-lock';
+import type { SqliteState } from './_internal/sqlite-state';
 
-/** Options of {@link createSQLiteAdapter}. */
-export interface SQLiteAdapterOptions extends BaseAdapterOptions {
-  /**
-   * Close the better-sqlite3 database on `close()`. Default: `true` when the adapter
-   * opened it from a path, `false` when you passed a database in.
-   */
-  closeDatabase?: boolean;
-  /** Milliseconds to wait on a locked database file before failing. Default `5000`. */
-  busyTimeout?: number;
-  /**
-   * Bytes of the database file SQLite reads through a memory map (`PRAGMA mmap_size`)
-   * instead of copying each page in. Default: 256 MiB for a file the adapter opens from a
-   * path; a database you pass in keeps its own setting unless you give one. `0` turns it off.
-   */
-  mmapSize?: number;
-}
-
-// Scans and count(*) read pages straight from the OS page cache instead of copying
-// each one (a 1M-row count(*) drops from ~25 ms to ~1 ms), which also frees the core
-// a validation or copy shares with the other engine. Writes still go through the WAL.
-const DEFAULT_MMAP_SIZE = 256 * 1024 * 1024;
-
-/** Shared by an adapter and the transaction-scoped adapters it hands out. */
-interface SqliteState {
-  database: SqliteDatabase;
-  statements: Map<string, CachedStatement>;
-  lock: TransactionLock;
-  ownsDatabase: boolean;
-}
+export { createSQLiteAdapter } from './sqlite-create';
+export type { SQLiteAdapterOptions } from './sqlite-options';
 
 /**
  * A {@link DatabaseAdapter} on better-sqlite3: exact 64-bit integers, WAL on file
@@ -260,39 +231,4 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   #statement(sql: string): CachedStatement {
     return cachedStatement(this.#state.database, this.#state.statements, sql);
   }
-}
-
-/**
- * Creates an adapter on a better-sqlite3 database, or on a file path (`':memory:'` for
- * an in-memory database). File databases are switched to WAL; a file opened from a
- * path is read through a memory map (see {@link SQLiteAdapterOptions.mmapSize}).
- *
- * @example
- * ```ts
- * import { createSQLiteAdapter } from '@switchyard/sqlite';
- * const adapter = createSQLiteAdapter('./app.db');
- * const notes = await adapter.query('SELECT * FROM notes WHERE user_id = ?', [userId]);
- * ```
- */
-export function createSQLiteAdapter<DB = any>(
-  databaseOrPath: SqliteDatabase | string,
-  options: SQLiteAdapterOptions = {},
-): SQLiteAdapter<DB> {
-  const { mmapSize } = options;
-  if (mmapSize !== undefined && (!Number.isSafeInteger(mmapSize) || mmapSize < 0)) {
-    throw new InvalidArgumentError(`mmapSize must be a whole number of bytes >= 0 (0 turns memory mapping off); got ${String(mmapSize)}.`);
-  }
-  const opened = typeof databaseOrPath === 'string';
-  const database = opened ? (new Database(databaseOrPath) as unknown as SqliteDatabase) : databaseOrPath;
-  database.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`);
-  if (!database.memory) database.pragma('journal_mode = WAL');
-  const mapped = mmapSize ?? (opened && !database.memory ? DEFAULT_MMAP_SIZE : undefined);
-  if (mapped !== undefined) database.pragma(`mmap_size = ${mapped}`);
-  const state: SqliteState = {
-    database,
-    statements: new Map(),
-    lock: new TransactionLock(),
-    ownsDatabase: options.closeDatabase ?? opened,
-  };
-  return new SQLiteAdapter<DB>(state, options);
 }
