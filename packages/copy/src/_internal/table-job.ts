@@ -4,7 +4,7 @@ import type { CopyOptions } from '../copy-options';
 import { InsertWriter, type RowWriter } from './insert-writer';
 import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
-import { refuseInvalidText } from './text-guard';
+import { refuseInvalidCopyText, refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
 import { converterFor, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
@@ -110,7 +110,7 @@ export async function prepareTableJob(
   const raw = (sourceDb as { database?: RawSqlite }).database;
   const readText =
     writer.method === 'copy' && !transform && options.reconcile === false && sourceDb.dialect === 'sqlite' && raw && typeof raw.prepare === 'function' && rendersExactFloats(raw)
-      ? createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch)
+      ? refuseInvalidCopyText(createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch), readPage)
       : undefined;
   const job: TableJob = {
     source,
