@@ -26,6 +26,32 @@ afterAll(async () => {
 });
 
 describe('copies out of Postgres are exact', () => {
+  it('a json/jsonb document that is a bare big number: exact to Postgres and to SQLite, and a last-digit change is found', async () => {
+    const ddl = (json: string, jsonb: string) => `CREATE TABLE bare (id int PRIMARY KEY, doc ${jsonb}, j ${json})`;
+    await source.execute(ddl('json', 'jsonb'));
+    await source.execute(`INSERT INTO bare VALUES (1, '12345678901234567890.5', '9007199254740993'), (2, '1.5', '-0.1')`);
+    await target.execute(ddl('json', 'jsonb'));
+    await copyTables(source, target, { tables: ['bare'], checkpoint: false });
+    expect(await target.first('SELECT doc::text, j::text FROM bare WHERE id = 1')).toEqual({ doc: '12345678901234567890.5', j: '9007199254740993' });
+    const sqlite = createSQLiteAdapter(':memory:');
+    // Declared TEXT: a column declared JSON has NUMERIC affinity, and SQLite itself would
+    // store the bare number as a double.
+    await sqlite.execute(ddl('TEXT', 'TEXT'));
+    await copyTables(source, sqlite, { tables: ['bare'], checkpoint: false });
+    expect(await sqlite.first('SELECT doc, j FROM bare WHERE id = 1')).toEqual({ doc: '12345678901234567890.5', j: '9007199254740993' });
+    for (const copy of [target, sqlite]) {
+      const report = await validateDatabases(source, copy, { tables: ['bare'], validateAllRows: true });
+      expect(report.ok, report.summary).toBe(true);
+    }
+    await target.execute(`UPDATE bare SET j = '9007199254740992' WHERE id = 1`);
+    await sqlite.execute(`UPDATE bare SET doc = '12345678901234567890.4' WHERE id = 1`);
+    for (const copy of [target, sqlite]) {
+      const report = await validateDatabases(source, copy, { tables: ['bare'], validateAllRows: true });
+      expect(report.ok).toBe(false);
+    }
+    await sqlite.close();
+  });
+
   it('Postgres -> Postgres keeps 9007199254740993 and .123456', async () => {
     await target.execute(PG_DDL);
     await copyTables(source, target, { tables: ['docs'], checkpoint: false });
