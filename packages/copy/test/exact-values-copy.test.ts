@@ -55,6 +55,15 @@ describe('copies out of Postgres are exact', () => {
     await sqlite.close();
   });
 
+  it('a bare big JSON number into a SQLite column declared JSON (NUMERIC affinity) is refused, never rounded', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute(ddl('JSON', 'JSON'));
+    const error = await copyTables(source, sqlite, { tables: ['bare'], checkpoint: false, retries: 0 }).catch((e: unknown) => e as Error);
+    expect(String((error as Error).message)).toMatch(/Table "bare", key \(1\), column "doc": the JSON document is the bare number 12345678901234567890\.5/);
+    expect(await sqlite.query('SELECT id FROM bare')).toEqual([]);
+    await sqlite.close();
+  });
+
   it('a json/jsonb document that is a bare big number: exact to D1 (Miniflare) as JSON text', async () => {
     const d1 = await createTestD1();
     try {
