@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
+import { createD1Adapter } from '@switchyard/d1';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { validateDatabases } from '@switchyard/validation';
 import { copyTables } from '../src/index';
 
 const PG_DDL = 'CREATE TABLE docs (id int PRIMARY KEY, doc jsonb, j json, at timestamptz, ts timestamp)';
 const SQLITE_DDL = 'CREATE TABLE docs (id INTEGER PRIMARY KEY, doc JSON, j JSON, at DATETIME, ts DATETIME)';
+// Documents that are bare numbers, one a double holds and one it does not.
+const ddl = (json: string, jsonb: string) => `CREATE TABLE bare (id int PRIMARY KEY, doc ${jsonb}, j ${json})`;
 let databases: TestDatabase[] = [];
 let source: PostgresAdapter;
 let target: PostgresAdapter;
@@ -19,6 +23,8 @@ beforeAll(async () => {
   await source.execute(`INSERT INTO docs VALUES
     (1, '{"id":9007199254740993,"amount":12345678901234567.89}', '[9007199254740993]', '2024-01-01 10:00:00.123456+00', '2024-01-01 10:00:00.123456'),
     (2, '{"small":1.5}', '{}', '2024-01-01 10:00:00.000001+00', '2024-01-01 10:00:00')`);
+  await source.execute(ddl('json', 'jsonb'));
+  await source.execute(`INSERT INTO bare VALUES (1, '12345678901234567890.5', '9007199254740993'), (2, '1.5', '-0.1')`);
 });
 afterAll(async () => {
   await Promise.all([source?.close(), target?.close()]);
@@ -26,6 +32,51 @@ afterAll(async () => {
 });
 
 describe('copies out of Postgres are exact', () => {
+  it('a json/jsonb document that is a bare big number: exact to Postgres and to SQLite, and a last-digit change is found', async () => {
+    await target.execute(ddl('json', 'jsonb'));
+    await copyTables(source, target, { tables: ['bare'], checkpoint: false });
+    expect(await target.first('SELECT doc::text, j::text FROM bare WHERE id = 1')).toEqual({ doc: '12345678901234567890.5', j: '9007199254740993' });
+    const sqlite = createSQLiteAdapter(':memory:');
+    // Declared TEXT: a column declared JSON has NUMERIC affinity, and SQLite itself would
+    // store the bare number as a double.
+    await sqlite.execute(ddl('TEXT', 'TEXT'));
+    await copyTables(source, sqlite, { tables: ['bare'], checkpoint: false });
+    expect(await sqlite.first('SELECT doc, j FROM bare WHERE id = 1')).toEqual({ doc: '12345678901234567890.5', j: '9007199254740993' });
+    for (const copy of [target, sqlite]) {
+      const report = await validateDatabases(source, copy, { tables: ['bare'], validateAllRows: true });
+      expect(report.ok, report.summary).toBe(true);
+    }
+    await target.execute(`UPDATE bare SET j = '9007199254740992' WHERE id = 1`);
+    await sqlite.execute(`UPDATE bare SET doc = '12345678901234567890.4' WHERE id = 1`);
+    for (const copy of [target, sqlite]) {
+      const report = await validateDatabases(source, copy, { tables: ['bare'], validateAllRows: true });
+      expect(report.ok).toBe(false);
+    }
+    await sqlite.close();
+  });
+
+  it('a bare big JSON number into a SQLite column declared JSON (NUMERIC affinity) is refused, never rounded', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute(ddl('JSON', 'JSON'));
+    const error = await copyTables(source, sqlite, { tables: ['bare'], checkpoint: false, retries: 0 }).catch((e: unknown) => e as Error);
+    expect(String((error as Error).message)).toMatch(/Table "bare", key \(1\), column "doc": the JSON document is the bare number 12345678901234567890\.5/);
+    expect(await sqlite.query('SELECT id FROM bare')).toEqual([]);
+    await sqlite.close();
+  });
+
+  it('a json/jsonb document that is a bare big number: exact to D1 (Miniflare) as JSON text', async () => {
+    const d1 = await createTestD1();
+    try {
+      const adapter = createD1Adapter(d1.binding);
+      await adapter.execute('CREATE TABLE bare (id INTEGER PRIMARY KEY, doc TEXT, j TEXT)');
+      await copyTables(source, adapter, { tables: ['bare'], checkpoint: false });
+      expect(await adapter.first('SELECT doc, j FROM bare WHERE id = 1')).toEqual({ doc: '12345678901234567890.5', j: '9007199254740993' });
+      expect((await validateDatabases(source, adapter, { tables: ['bare'], validateAllRows: true })).ok).toBe(true);
+    } finally {
+      await d1.dispose();
+    }
+  });
+
   it('Postgres -> Postgres keeps 9007199254740993 and .123456', async () => {
     await target.execute(PG_DDL);
     await copyTables(source, target, { tables: ['docs'], checkpoint: false });

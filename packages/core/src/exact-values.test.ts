@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParameterError, LimitExceededError, SwitchyardError } from './errors';
-import { canonicalJsonText, parseJsonKeepingSource } from './json-exact';
+import { canonicalJsonText, exactJsonText, JsonNumber, jsonSourceOf, parseJsonKeepingSource } from './json-exact';
 import { encodeValue } from './param-encode';
 import { PreciseDate } from './precise-date';
 import { registerSecret } from './secret-redact';
@@ -49,6 +49,22 @@ describe('JSON numbers by their decimal text', () => {
     const doc = parseJsonKeepingSource('{"id": 9007199254740993}');
     expect(valuesEqual(doc, '{"id":9007199254740993}', 'json')).toBe(true);
     expect(valuesEqual(doc, '{"id":9007199254740992}', 'json')).toBe(false);
+  });
+  it('a bare top-level number a double rounds is a JsonNumber that keeps its text', () => {
+    const n = parseJsonKeepingSource('9007199254740993');
+    expect(n).toBeInstanceOf(JsonNumber);
+    expect(String(n)).toBe('9007199254740993');
+    expect(Number(n)).toBe(9007199254740992);
+    expect(jsonSourceOf(n)).toBe('9007199254740993');
+    expect(exactJsonText(parseJsonKeepingSource(' 12345678901234567890.5 '))).toBe('12345678901234567890.5');
+    expect(valuesEqual(n, '9007199254740993', 'json')).toBe(true);
+    expect(valuesEqual(n, '9007199254740992', 'json')).toBe(false);
+    expect(valuesEqual(n, 9007199254740992, 'json')).toBe(false);
+    expect(valuesEqual(parseJsonKeepingSource('12345678901234567890.5'), '12345678901234567890.4', 'json')).toBe(false);
+    // Numbers a double holds stay plain numbers, however they are spelled.
+    expect(parseJsonKeepingSource('1.5')).toBe(1.5);
+    expect(parseJsonKeepingSource('0.10000000000000000')).toBe(0.1);
+    expect(() => new JsonNumber('1x')).toThrow(TypeError);
   });
 });
 

@@ -43,7 +43,7 @@ export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostg
 export { quoteIdentifier } from './sql-identifier';
 export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
 export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
-export { JSON_SOURCE, canonicalJsonText, canonicalNumberText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
+export { JSON_SOURCE, JsonNumber, canonicalJsonText, canonicalNumberText, exactJsonText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
 export { redactSecrets, registerSecret } from './secret-redact';
 export { findInvalidText, type InvalidTextCell } from './raw-text-read';
 export { logicalTypeOf } from './logical-type';

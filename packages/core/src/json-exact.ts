@@ -30,20 +30,120 @@ export function jsonTextMayRound(text: string): boolean {
 }
 
 /**
- * `JSON.parse`, with the source text kept under {@link JSON_SOURCE} when a number may
- * have been rounded and the document is an object or array.
+ * A JSON document that is a bare number a double cannot hold (`9007199254740993`,
+ * `12345678901234567890.5`, `1e400`), as Postgres json/jsonb columns read it: the exact
+ * text is kept. It acts as a number in arithmetic and comparisons (`valueOf()` is the
+ * nearest double), `String()` gives the exact text, `toJSON()` writes the exact text
+ * where the runtime has `JSON.rawJSON` (Node 22+) and the nearest double before, and
+ * Switchyard writes, copies and compares the exact text ({@link jsonSourceOf}).
  *
  * @example
  * ```ts
- * parseJsonKeepingSource('[1,2]') // [1, 2]
+ * const n = new JsonNumber('9007199254740993');
+ * n.text       // '9007199254740993'
+ * Number(n)    // 9007199254740992
+ * n + 1        // 9007199254740992 (arithmetic is on doubles)
+ * ```
+ */
+export class JsonNumber {
+  /** The number exactly as the document wrote it. */
+  readonly text: string;
+
+  constructor(text: string) {
+    if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(text)) throw new TypeError(`Not a JSON number: ${JSON.stringify(text)}`);
+    this.text = text;
+  }
+
+  /** The exact text, for {@link jsonSourceOf}. */
+  get [JSON_SOURCE](): string {
+    return this.text;
+  }
+
+  /**
+   * The nearest double.
+   *
+   * @example
+   * ```ts
+   * new JsonNumber('1.5').valueOf() // 1.5
+   * ```
+   */
+  valueOf(): number {
+    return Number(this.text);
+  }
+
+  /**
+   * The exact text.
+   *
+   * @example
+   * ```ts
+   * String(new JsonNumber('9007199254740993')) // '9007199254740993'
+   * ```
+   */
+  toString(): string {
+    return this.text;
+  }
+
+  /**
+   * For `JSON.stringify`: the exact text with `JSON.rawJSON`, else the nearest double.
+   *
+   * @example
+   * ```ts
+   * JSON.stringify({ n: new JsonNumber('1.5') }) // '{"n":1.5}'
+   * ```
+   */
+  toJSON(): unknown {
+    const raw = (JSON as { rawJSON?: (text: string) => unknown }).rawJSON;
+    return raw ? raw(this.text) : this.valueOf();
+  }
+
+  /**
+   * For `pg` when bound as a parameter: the exact text.
+   *
+   * @example
+   * ```ts
+   * await pool.query('INSERT INTO t (doc) VALUES ($1)', [new JsonNumber('9007199254740993')]);
+   * ```
+   */
+  toPostgres(): string {
+    return this.text;
+  }
+}
+
+/**
+ * `JSON.parse`, with the source text kept under {@link JSON_SOURCE} when a number may
+ * have been rounded and the document is an object or array, and a {@link JsonNumber}
+ * when the document is a bare number a double does not hold exactly.
+ *
+ * @example
+ * ```ts
+ * parseJsonKeepingSource('[1,2]')             // [1, 2]
+ * parseJsonKeepingSource('9007199254740993')  // JsonNumber { text: '9007199254740993' }
  * ```
  */
 export function parseJsonKeepingSource(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  if (value !== null && typeof value === 'object' && MAYBE_LOSSY.test(text)) {
+  if (value === null || !MAYBE_LOSSY.test(text)) return value;
+  if (typeof value === 'object') {
     Object.defineProperty(value, JSON_SOURCE, { value: text, enumerable: false });
+  } else if (typeof value === 'number') {
+    const exact = text.trim();
+    if (canonicalNumberText(exact) !== canonicalNumberText(String(value))) return new JsonNumber(exact);
   }
   return value;
+}
+
+/**
+ * A parsed JSON document as text: its kept source text when it has one, else
+ * `JSON.stringify` with bigints written as numbers.
+ *
+ * @example
+ * ```ts
+ * exactJsonText(parseJsonKeepingSource('{"id":9007199254740993}')) // '{"id":9007199254740993}'
+ * exactJsonText({ n: 1n })                                         // '{"n":"1"}'
+ * ```
+ */
+export function exactJsonText(value: unknown): string {
+  return jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { LimitExceededError, ParameterError } from './errors';
+import { exactJsonText } from './json-exact';
 import { exactTimestampText, inFourDigitYears } from './precise-date';
 import { isWellFormedText } from './canonical-text';
 import type { AdapterCapabilities, DialectName } from './types';
@@ -116,7 +117,8 @@ export function encodeValue(
   if (value instanceof ArrayBuffer) return dialect === 'd1' ? new Uint8Array(value) : Buffer.from(value);
   if (value instanceof PostgresArray && dialect === 'postgres') return encodeArrayItems(value, position, capabilities, sql);
   // Plain objects and arrays are JSON documents; Postgres would otherwise send arrays as ARRAY literals.
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  // A document read from Postgres with numbers a double rounds is written from its text.
+  return exactJsonText(value);
 }
 
 /**

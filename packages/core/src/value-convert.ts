@@ -1,4 +1,4 @@
-import { jsonSourceOf } from './json-exact';
+import { exactJsonText, jsonSourceOf } from './json-exact';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
 import type { ColumnInfo, DialectName } from './types';
@@ -114,7 +114,7 @@ function toJsonText(value: unknown): unknown {
     }
   }
   // A document whose numbers a double would round is written from the text it was read from.
-  return jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return exactJsonText(value);
 }
 
 function toBytes(value: unknown): unknown {

@@ -1,3 +1,4 @@
+import { JsonNumber, jsonSourceOf, parseJsonKeepingSource } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
 import { decodeParams, encodeParams } from '../src/_internal/param-codec';
 
@@ -26,5 +27,13 @@ describe('journal parameter codec', () => {
     expect(back[9]).toBeInstanceOf(Date);
     expect(back[10]).toBeInstanceOf(Uint8Array);
     expect(back).toHaveLength(params.length);
+  });
+
+  it('keeps JSON documents read with their exact text exact (JsonNumber, big numbers in objects)', () => {
+    const params = [parseJsonKeepingSource('9007199254740993'), parseJsonKeepingSource('{"id":12345678901234567890.5}')];
+    const back = decodeParams(encodeParams(params));
+    expect(back[0]).toBeInstanceOf(JsonNumber);
+    expect(String(back[0])).toBe('9007199254740993');
+    expect(jsonSourceOf(back[1])).toBe('{"id":12345678901234567890.5}');
   });
 });

@@ -1,4 +1,4 @@
-import { PreciseDate, jsonSourceOf, normalizeValue } from '@switchyard/core';
+import { JsonNumber, PreciseDate, jsonSourceOf, normalizeValue, valuesEqual } from '@switchyard/core';
 import { createTestDatabase } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from './postgres-create';
@@ -57,5 +57,18 @@ describe('postgres: values read exactly', () => {
     await adapter.execute('INSERT INTO exact (id, doc) VALUES (6, ?)', [jsonSourceOf(row!.doc)]);
     const same = await adapter.first<{ n: number }>('SELECT count(*)::int AS n FROM exact a, exact b WHERE a.id = 5 AND b.id = 6 AND a.doc = b.doc');
     expect(same!.n).toBe(1);
+  });
+
+  it('a json/jsonb document that is a bare number a double rounds reads as a JsonNumber, and writes back exactly', async () => {
+    await adapter.execute(`INSERT INTO exact (id, doc, j) VALUES (7, '12345678901234567890.5', '9007199254740993'), (8, '1.5', '2')`);
+    const rows = await adapter.query<{ doc: unknown; j: unknown }>('SELECT doc, j FROM exact WHERE id IN (7, 8) ORDER BY id');
+    expect(rows[0]!.doc).toBeInstanceOf(JsonNumber);
+    expect(String(rows[0]!.doc)).toBe('12345678901234567890.5');
+    expect(String(rows[0]!.j)).toBe('9007199254740993');
+    expect(valuesEqual(rows[0]!.j, '9007199254740992', 'json')).toBe(false);
+    expect(rows[1]).toEqual({ doc: 1.5, j: 2 });
+    await adapter.execute('INSERT INTO exact (id, doc, j) VALUES (9, ?, ?)', [rows[0]!.doc, rows[0]!.j]);
+    const back = await adapter.first<{ doc: string; j: string }>('SELECT doc::text AS doc, j::text AS j FROM exact WHERE id = 9');
+    expect(back).toEqual({ doc: '12345678901234567890.5', j: '9007199254740993' });
   });
 });

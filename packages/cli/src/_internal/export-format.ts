@@ -1,6 +1,6 @@
 import {
   exactTimestampText,
-  jsonSourceOf,
+  exactJsonText,
   postgresTimestampText,
   quoteIdentifier as quoteIdent,
   type DialectName,
@@ -26,7 +26,7 @@ function timestampText(value: Date, dialect: DialectName): string {
 
 // JSON documents keep the text they were read from when a double would round a number.
 function jsonText(value: unknown): string {
-  return jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return exactJsonText(value);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, Statement } from '@switchyard/core';
+import { exactJsonText, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import { InsertWriter } from './insert-writer';
 import { createPageReader } from './key-range';
 import { encodeKey, type KeyValues } from './key-codec';
@@ -105,6 +105,6 @@ function valueEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
-  if (a && b && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  if (a && b && typeof a === 'object' && typeof b === 'object') return exactJsonText(a) === exactJsonText(b);
   return false;
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { InvalidArgumentError, jsonSourceOf, postgresTimestampText, toPostgresPlaceholders, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import { exactJsonText, InvalidArgumentError, postgresTimestampText, toPostgresPlaceholders, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
 import { quoteIdent, tableRef } from './sql-text';
@@ -230,7 +230,7 @@ export function encodeText(value: unknown): string {
   if (value === null) return '\\N';
   if (value instanceof Date) return postgresTimestampText(value);
   if (value instanceof Uint8Array) return '\\\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
-  return escape(jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+  return escape(exactJsonText(value));
 }
 
 function escape(s: string): string {

@@ -4,7 +4,8 @@ import type { CopyOptions } from '../copy-options';
 import { InsertWriter, type RowWriter } from './insert-writer';
 import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
-import { refuseInvalidText } from './text-guard';
+import { refuseBareJsonNumber, roundsBareJsonNumbers } from './json-number-guard';
+import { refuseInvalidCopyText, refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
 import { converterFor, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
@@ -84,6 +85,8 @@ export async function prepareTableJob(
   const targetPk = target.primaryKey.length > 0 ? target.primaryKey : source.primaryKey;
   const targetForWrite: TableInfo = { ...target, primaryKey: targetPk };
   const converters: (Converter | undefined)[] = pairs.map((p) => arrayConverterFor(p.target, targetDb.dialect) ?? converterFor(p.source, sourceDb.dialect, p.target, targetDb.dialect));
+  // SQLite/D1 JSON columns whose affinity would turn a bare big JSON number into a double.
+  const roundsBare = pairs.map((p) => roundsBareJsonNumbers(p.target, targetDb.dialect));
   const overriding = pairs.some((p) => p.target.autoIncrement);
   const onConflict = options.onConflict ?? 'skip';
 
@@ -110,7 +113,7 @@ export async function prepareTableJob(
   const raw = (sourceDb as { database?: RawSqlite }).database;
   const readText =
     writer.method === 'copy' && !transform && options.reconcile === false && sourceDb.dialect === 'sqlite' && raw && typeof raw.prepare === 'function' && rendersExactFloats(raw)
-      ? createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch)
+      ? refuseInvalidCopyText(createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch), readPage)
       : undefined;
   const job: TableJob = {
     source,
@@ -138,6 +141,7 @@ export async function prepareTableJob(
         const out = new Array<unknown>(width);
         for (let i = 0; i < width; i++) {
           const v = row[i];
+          if (roundsBare[i]) refuseBareJsonNumber(v, source.name, keyIndexes.map((k) => raw[k]), pairs[i]!.target, targetDb.dialect);
           const conv = converters[i];
           out[i] = v === undefined ? null : conv && v !== null ? conv(v) : v;
         }

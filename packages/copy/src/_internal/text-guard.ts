@@ -1,5 +1,7 @@
 import { findInvalidText, toHex, UnsupportedError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import type { KeyValues } from './key-codec';
 import type { PageReader } from './key-range';
+import type { CopyText } from './sqlite-copy-text';
 import { tableRef } from './sql-text';
 
 /**
@@ -30,5 +32,23 @@ export function refuseInvalidText(source: DatabaseAdapter, table: TableInfo, col
         'Fix the value in the source, or store it in a BLOB column, then copy again.',
       { dialect: source.dialect },
     );
+  };
+}
+
+/**
+ * The same guard for pages SQLite renders as COPY text. The driver decodes the page with
+ * U+FFFD in place of bytes that are not UTF-8, so a page without U+FFFD (one native scan)
+ * is sent as it is; a page with one is read again as rows over the same keys by `checked`
+ * (a reader wrapped by {@link refuseInvalidText}), which throws for the first bad value
+ * and lets a genuine U+FFFD through.
+ */
+export function refuseInvalidCopyText(
+  read: (after: KeyValues | null, end: KeyValues | null) => Promise<CopyText>,
+  checked: PageReader,
+): (after: KeyValues | null, end: KeyValues | null) => Promise<CopyText> {
+  return async (after, end) => {
+    const page = await read(after, end);
+    if (page.count > 0 && page.text.includes('\uFFFD')) await checked(after, page.lastKey);
+    return page;
   };
 }

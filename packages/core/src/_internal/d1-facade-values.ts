@@ -1,4 +1,5 @@
 import { ParameterError, SwitchyardError } from '../errors';
+import { exactJsonText } from '../json-exact';
 import type { Row } from '../types';
 
 // What the facade needs of an error to speak like D1: D1 throws a plain Error whose
@@ -62,5 +63,5 @@ export function toD1Value(value: unknown): unknown {
 function objectToD1(value: object): unknown {
   if (value instanceof Uint8Array) return Array.from(value);
   if (value instanceof Date) return value.toISOString();
-  return JSON.stringify(value);
+  return exactJsonText(value);
 }

@@ -1,4 +1,4 @@
-import { toHex } from '@switchyard/core';
+import { jsonSourceOf, parseJsonKeepingSource, toHex } from '@switchyard/core';
 
 /**
  * Parameters as JSON for the table journal, with the types JSON would lose tagged, so
@@ -11,6 +11,7 @@ type Tagged =
   | { t: 'b'; v: string } // bigint
   | { t: 'x'; v: string } // bytes (hex)
   | { t: 'n'; v: string } // NaN, Infinity, -Infinity, which JSON would turn into null
+  | { t: 'j'; v: string } // a JSON document read with its exact text (JsonNumber, big numbers)
   | { t: 'u' }; // undefined, kept so the engine reports it as it did the first time
 
 /** Encodes parameters to JSON text. */
@@ -29,6 +30,8 @@ function tag(value: unknown): Tagged {
   if (typeof value === 'bigint') return { t: 'b', v: value.toString() };
   if (typeof value === 'number' && !Number.isFinite(value)) return { t: 'n', v: String(value) };
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) return { t: 'x', v: toHex(value) };
+  const source = jsonSourceOf(value);
+  if (source !== undefined) return { t: 'j', v: source };
   return { t: 'v', v: value };
 }
 
@@ -42,6 +45,8 @@ function untag(tagged: Tagged): unknown {
       return BigInt(tagged.v);
     case 'n':
       return Number(tagged.v);
+    case 'j':
+      return parseJsonKeepingSource(tagged.v);
     case 'x':
       return Uint8Array.from(tagged.v.match(/../g) ?? [], (h) => parseInt(h, 16));
     default:

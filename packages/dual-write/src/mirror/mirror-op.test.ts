@@ -1,3 +1,4 @@
+import { JsonNumber, jsonSourceOf, parseJsonKeepingSource } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
 import { createOpId, nextSequence, opIdTime } from './op-id';
 import { collectRowRefs, fromMessage, toMessage } from './mirror-op';
@@ -72,6 +73,15 @@ describe('the wire form of an operation', () => {
     };
     const back = fromMessage(JSON.parse(JSON.stringify(toMessage(op))));
     expect(back).toEqual(op);
+  });
+
+  it('keeps JSON documents read with their exact text exact (JsonNumber, big numbers in objects)', () => {
+    const params = [parseJsonKeepingSource('12345678901234567890.5'), parseJsonKeepingSource('{"id":9007199254740993}')];
+    const op = { opId: createOpId(), seq: nextSequence(), createdAt: Date.now(), statements: [{ sql: 'INSERT INTO t (a, b) VALUES (?, ?)', params }] };
+    const back = fromMessage(JSON.parse(JSON.stringify(toMessage(op)))).statements[0]!.params!;
+    expect(back[0]).toBeInstanceOf(JsonNumber);
+    expect(String(back[0])).toBe('12345678901234567890.5');
+    expect(jsonSourceOf(back[1])).toBe('{"id":9007199254740993}');
   });
 
   it('rejects a body that is not a mirror message, saying what it expected', () => {

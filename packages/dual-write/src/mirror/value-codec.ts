@@ -1,11 +1,12 @@
-import { InvalidArgumentError, toHex, type Statement } from '@switchyard/core';
+import { InvalidArgumentError, jsonSourceOf, parseJsonKeepingSource, toHex, type Statement } from '@switchyard/core';
 
 /**
  * A bound parameter in a JSON-safe form: `[tag, value]`. Tags keep what JSON would lose:
  * `'i'` bigint (decimal text), `'d'` Date (ISO text), `'b'` bytes (hex), `'j'` a JSON
- * value bound for a JSON column; plain strings, numbers, booleans and null pass as `'v'`.
+ * value bound for a JSON column, `'s'` a JSON document read with its exact text (a
+ * `JsonNumber`, or numbers a double rounds) as that text; plain strings, numbers, booleans and null pass as `'v'`.
  */
-export type WireParam = ['v', string | number | boolean | null] | ['i' | 'd' | 'b', string] | ['j', unknown];
+export type WireParam = ['v', string | number | boolean | null] | ['i' | 'd' | 'b' | 's', string] | ['j', unknown];
 
 /** A statement as it travels in an outbox row or a queue message. */
 export interface WireStatement {
@@ -49,6 +50,8 @@ function encodeParam(value: unknown, index: number, sql: string): WireParam {
   if (value instanceof Date) return ['d', value.toISOString()];
   if (value instanceof Uint8Array) return ['b', toHex(value)];
   if (value instanceof ArrayBuffer) return ['b', toHex(new Uint8Array(value))];
+  const source = jsonSourceOf(value);
+  if (source !== undefined) return ['s', source];
   if (typeof value === 'object') return ['j', value];
   throw new InvalidArgumentError(
     `Parameter ${index + 1} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which cannot be mirrored. ` +
@@ -65,6 +68,8 @@ function decodeParam([tag, value]: WireParam): unknown {
       return new Date(value as string);
     case 'b':
       return hexToBytes(value as string);
+    case 's':
+      return parseJsonKeepingSource(value as string);
     default:
       return value;
   }

@@ -1,4 +1,4 @@
-import { normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { exactJsonText, normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /**
  * A source value in the form the target column accepts. The adapters already encode
@@ -10,7 +10,7 @@ import { normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/c
 export function toTargetValue(value: unknown, from: ColumnInfo, sourceDialect: DialectName, to: ColumnInfo, targetDialect: DialectName): unknown {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value) && (to.logicalType === 'blob' || from.logicalType === 'blob')) return Uint8Array.from(value as number[]);
-  if (sourceDialect === 'postgres' && from.logicalType === 'json') return JSON.stringify(value);
+  if (sourceDialect === 'postgres' && from.logicalType === 'json') return exactJsonText(value);
   if (targetDialect !== 'postgres') return value;
   switch (to.logicalType) {
     case 'boolean': {
