@@ -1,4 +1,4 @@
-import { exactJsonText, jsonSourceOf } from './json-exact';
+import { exactJsonText } from './json-exact';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
 import type { ColumnInfo, DialectName } from './types';
