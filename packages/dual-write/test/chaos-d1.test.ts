@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 describe('randomized dual write with D1 (Miniflare)', () => {
-  it('SQLite -> D1: 16 writers, both sides equal the model', async () => {
+  it('SQLite -> D1: 16 writers, both sides equal the model', { timeout: 240_000 }, async () => {
     const d1 = await createTestD1();
     cleanups.push(() => d1.dispose());
     const primary = createSQLiteAdapter(':memory:');
@@ -23,7 +23,7 @@ describe('randomized dual write with D1 (Miniflare)', () => {
     await runChaos({ primary, secondary: createD1Adapter(d1.binding), transactions: true }, SIZE);
   });
 
-  it('D1 -> Postgres: 16 writers with batches (D1 has no interactive transactions), faults on Postgres', async () => {
+  it('D1 -> Postgres: 16 writers with batches (D1 has no interactive transactions), faults on Postgres', { timeout: 240_000 }, async () => {
     const [d1, db] = await Promise.all([createTestD1(), createTestDatabase()]);
     cleanups.push(() => d1.dispose(), () => db.drop());
     const { adapter: secondary, proxy } = await proxiedPostgres(db.url, 'postgres');

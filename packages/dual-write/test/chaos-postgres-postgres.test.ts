@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 describe('randomized dual write with faults: Postgres -> Postgres', () => {
-  it('16 writers on a pg pool, faults on the secondary, journal replayed: both sides equal the model', async () => {
+  it('16 writers on a pg pool, faults on the secondary, journal replayed: both sides equal the model', { timeout: 240_000 }, async () => {
     const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     cleanups.push(() => a.drop(), () => b.drop());
     const primary = createPostgresAdapter(a.url, { name: 'left', max: 8 });

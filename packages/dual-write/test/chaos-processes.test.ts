@@ -113,7 +113,7 @@ async function runInstances(primarySpec: string, primary: DatabaseAdapter, secon
 }
 
 describe('three app instances (processes) writing the same hot rows through one pair, verifyWrites on', () => {
-  it('SQLite file (WAL) -> Postgres', async () => {
+  it('SQLite file (WAL) -> Postgres', { timeout: 240_000 }, async () => {
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     const file = join(dir, 'shared.db');
@@ -128,7 +128,7 @@ describe('three app instances (processes) writing the same hot rows through one 
     );
   });
 
-  it('Postgres -> Postgres', async () => {
+  it('Postgres -> Postgres', { timeout: 240_000 }, async () => {
     const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
     cleanups.push(() => a.drop(), () => b.drop());
     const primary = createPostgresAdapter(a.url, { name: 'primary', max: 2 });

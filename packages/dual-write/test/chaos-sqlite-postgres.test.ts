@@ -16,7 +16,7 @@ async function database(): Promise<TestDatabase> {
 }
 
 describe('randomized dual write with faults: SQLite <-> Postgres', () => {
-  it('SQLite -> Postgres: 16 writers, faults on Postgres, journal replayed: both sides equal the model', async () => {
+  it('SQLite -> Postgres: 16 writers, faults on Postgres, journal replayed: both sides equal the model', { timeout: 240_000 }, async () => {
     const db = await database();
     const primary = createSQLiteAdapter(':memory:');
     const { adapter: secondary, proxy } = await proxiedPostgres(db.url, 'postgres');
@@ -25,7 +25,7 @@ describe('randomized dual write with faults: SQLite <-> Postgres', () => {
     await runChaos({ primary, secondary, secondaryDirect, proxy, transactions: true });
   });
 
-  it('Postgres -> SQLite: 16 writers on a pg pool, both sides equal the model', async () => {
+  it('Postgres -> SQLite: 16 writers on a pg pool, both sides equal the model', { timeout: 240_000 }, async () => {
     const db = await database();
     const primary = createPostgresAdapter(db.url, { max: 8 });
     const secondary = createSQLiteAdapter(':memory:');

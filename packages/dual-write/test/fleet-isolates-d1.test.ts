@@ -25,7 +25,7 @@ afterAll(async () => {
  * D1, from its own writes.
  */
 describe('fleet switch across Worker-style isolates (D1 on Miniflare and Postgres)', () => {
-  it('switches every isolate from one of them, back and forth, with no write lost', { timeout: 60_000 }, async () => {
+  it('switches every isolate from one of them, back and forth, with no write lost', { timeout: 240_000 }, async () => {
     const setup = createPostgresAdapter(database.url, { max: 1 });
     const d1Side = createD1Adapter(d1.binding);
     await d1Side.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, isolate TEXT NOT NULL, n INTEGER NOT NULL)');

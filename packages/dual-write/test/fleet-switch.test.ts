@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe('fleet switch across processes', () => {
-  it('switches three writing processes back and forth together; every write lands on both sides', { timeout: 120_000 }, async () => {
+  it('switches three writing processes back and forth together; every write lands on both sides', { timeout: 240_000 }, async () => {
     const fleet: FleetProcess[] = await forkFleet(3, sqlitePath, database.url, REFRESH_MS);
     try {
       await Promise.all(fleet.map((f) => f.ask('start')));

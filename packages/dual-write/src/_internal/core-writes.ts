@@ -1,0 +1,150 @@
+import type { CompiledQuery } from 'kysely';
+import { UnsupportedError, statementKind, type DatabaseAdapter, type ExecResult, type Row, type Statement, type TransactionSettings } from '@switchyard/core';
+import { commitMirrored, recordInTransaction, writeThroughMirror } from '../mirror/mirror-writes';
+import type { MirrorOp } from '../mirror/mirror-op';
+import type { Mirror } from '../mirror/mirror-types';
+import type { DualWriteCore } from './dual-write-core';
+import { routeRead } from './read-router';
+import { RecordingTransaction } from './recording-transaction';
+import type { TransactionRecord } from './replication-types';
+import { dedupeRefs } from './row-images';
+import { checkLimits, preflight } from './statement-preflight';
+import { compileFor, type WriteOp } from './write-op';
+import { DualWriteSession } from './dual-write-session';
+
+const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
+
+/**
+ * A read through the dual-write adapter: checked against the secondary's limits (so it
+ * keeps working after a switch), routed to the primary or the secondary's share, and
+ * passed to the rehearsal.
+ */
+export async function routedRead<R>(
+  core: DualWriteCore,
+  statements: readonly Statement[],
+  run: (side: DatabaseAdapter) => Promise<R>,
+  rowsOf: (value: R) => Row[],
+  rehearsalRows: (value: R, i: number) => Row[] | undefined,
+): Promise<R> {
+  if (core.fleet) await core.fleet.admit();
+  checkLimits(core.secondary, statements);
+  return core.rehearsed(statements, routeRead(core.route(), statements[0]!.sql, run, rowsOf), rehearsalRows);
+}
+
+/** The write path: the primary with its rows captured, then the secondary by key (or the mirror). */
+export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
+  return core.shared(async () => {
+    await core.book.ready();
+    const primary = core.primary;
+    const secondary = core.secondary;
+    const index = core.primaryIndex;
+    const forSecondary = op.bySide[1 - index]!;
+    preflight(secondary, forSecondary);
+    const mirror = core.options.mirror;
+    let results: ExecResult[];
+    if (mirror && primary.capabilities.transactions) {
+      // Async mode: the write runs with its rows captured, and the mirror's entry holding
+      // those rows commits with it in one primary transaction.
+      results = await mirroredWrite(core, mirror, op.bySide[index]!, forSecondary);
+    } else if (mirror) {
+      // No interactive transactions (D1): the entry carries the statements, in one atomic batch.
+      const started = core.metrics.now();
+      results = await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, core.options.continueOnSecondaryFailure);
+      core.metrics.recordPrimary(started);
+      core.metrics.totalWrites++;
+      core.metrics.replicatedByStatement += forSecondary.length;
+    } else {
+      const steps = await core.replicator.steps(primary, op.bySide[index]!, forSecondary);
+      results = await core.replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
+    }
+    if (op.schema) core.invalidate();
+    if (op.bySide[0] === op.bySide[1]) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
+    return results;
+  });
+}
+
+/** An async-mode write on a primary with transactions: rows captured, entry committed with them. */
+async function mirroredWrite(core: DualWriteCore, mirror: Mirror, own: Statement[], forSecondary: Statement[]): Promise<ExecResult[]> {
+  const { primary, secondary, replicator } = core;
+  const record = emptyRecord();
+  const started = core.metrics.now();
+  let mirrored: MirrorOp | undefined;
+  // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
+  await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
+  const results = await primary.transaction(async (tx) => {
+    const recorder = new RecordingTransaction(tx, { replicator, primary, secondary, record });
+    const out: ExecResult[] = [];
+    for (const [i, s] of own.entries()) out.push(await recorder.executeAs(s, forSecondary[i] ?? s));
+    mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+    return out;
+  });
+  core.metrics.recordPrimary(started);
+  core.metrics.totalWrites++;
+  if (mirrored) await commitMirrored(mirror, mirrored, core.options.continueOnSecondaryFailure);
+  return results;
+}
+
+/**
+ * `transaction(fn)` on the primary with a recording `tx`; after the commit the rows it
+ * wrote are settled on the secondary (or, in async mode, its mirror entry committed with it).
+ */
+export async function runTransaction<T, DB>(core: DualWriteCore, fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+  if (!core.primary.capabilities.transactions) {
+    throw new UnsupportedError(
+      `${core.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), which runs atomically on each side.`,
+      { dialect: core.primary.dialect },
+    );
+  }
+  return core.shared(async () => {
+    await core.book.ready();
+    const { primary, secondary, replicator } = core;
+    const record = emptyRecord();
+    const started = core.metrics.now();
+    const mirror = core.options.mirror;
+    let mirrored: MirrorOp | undefined;
+    await (mirror as { ensureTable?: () => Promise<void> } | undefined)?.ensureTable?.();
+    // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
+    const result = await primary.transaction(async (tx) => {
+      const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record }));
+      // Async mode: the mirror's entry, holding the rows as this transaction left them, commits with it.
+      if (mirror && record.statements.length > 0) {
+        mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+      }
+      return value;
+    }, settings);
+    core.metrics.recordPrimary(started);
+    if (record.statements.length === 0) return result;
+    if (record.statements.some((s) => statementKind(s.sql) === 'schema')) core.invalidate();
+    const label = record.statements.map((s) => s.sql).join(';\n');
+    if (mirror) {
+      core.metrics.totalWrites++;
+      await commitMirrored(mirror, mirrored!, core.options.continueOnSecondaryFailure);
+    } else await replicator.afterTransaction(primary, secondary, record, label);
+    return result;
+  });
+}
+
+/**
+ * A Kysely builder query on the dual-write adapter (`self`) or a transaction or session
+ * of it: a read routed like any read (compiled for the side that answers), a write
+ * compiled per side and written through the row-image path.
+ */
+export async function executeBuilderQuery(core: DualWriteCore, self: DatabaseAdapter, compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
+  if (target instanceof RecordingTransaction || target instanceof DualWriteSession) return target.runCompiled(compiled, core.kyselyDialect);
+  if (target !== self) {
+    const result = await target.execute(compiled.sql, compiled.parameters);
+    return { ...result, rows: result.rows ?? [] };
+  }
+  if (core.classify(compiled.sql) === 'read') {
+    const run = (side: DatabaseAdapter) => {
+      const s = compileFor(side, compiled, core.kyselyDialect);
+      return side.query<Row>(s.sql, s.params);
+    };
+    // Builder reads are not rehearsed: the rehearsal compares raw SQL as the app wrote it.
+    if (core.fleet) await core.fleet.admit();
+    checkLimits(core.secondary, [{ sql: compiled.sql, params: compiled.parameters }]);
+    return { rows: await routeRead(core.route(), compiled.sql, run, (r) => r), rowsAffected: 0 };
+  }
+  const [result] = await write(core, core.op('execute', [], compiled));
+  return { ...result!, rows: result!.rows ?? [] };
+}

@@ -1,0 +1,288 @@
+import type { CompiledQuery } from 'kysely';
+import { SwitchyardError, UnsupportedError, statementKind, weakerCapabilities, type AdapterCapabilities, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
+import { FleetControl } from '../control/fleet-control';
+import type { DualWriteMetadata } from '../dual-write-metadata';
+import { resolveOptions, type DualWriteOptions, type ResolvedOptions } from '../dual-write-options';
+import { memoryJournal } from '../journal-memory';
+import type { ReplayResult } from '../journal-types';
+import { ColumnTypeCache } from './column-types';
+import { EventHub } from './event-hub';
+import { JournalBook } from './journal-book';
+import { MetricsCollector } from './metrics-collector';
+import type { ReadRoute } from './read-router';
+import { Replicator, isOutage } from './replicator';
+import { rowName } from './row-images';
+import { RowLocks } from './row-locks';
+import { RowSettler } from './row-settle';
+import { SecondaryApplier } from './secondary-applier';
+import { SecondaryCircuit } from './secondary-circuit';
+import { advanceGenerators } from './switch-steps';
+import { TableCatalog } from './table-catalog';
+import { compileFor, type WriteOp } from './write-op';
+
+/**
+ * The state of a dual-write adapter and what its public members share: the two sides and
+ * which is primary, the journal, locks, circuit, replicator, metrics and events, the gate
+ * that `switchPrimary()` closes, and the journal replay.
+ */
+export class DualWriteCore {
+  readonly sides: [DatabaseAdapter, DatabaseAdapter];
+  primaryIndex: 0 | 1;
+  readonly options: ResolvedOptions;
+  readonly capabilities: [AdapterCapabilities, AdapterCapabilities];
+  readonly book: JournalBook;
+  /** Writes hold it shared; `switchPrimary()` and `close()` exclusively. */
+  readonly gate = new RowLocks();
+  readonly metrics: MetricsCollector;
+  readonly events: EventHub;
+  readonly types: ColumnTypeCache;
+  readonly catalog = new TableCatalog();
+  readonly locks = new RowLocks();
+  readonly circuit: SecondaryCircuit;
+  readonly settler: RowSettler;
+  readonly replicator: Replicator;
+  /** Statement shapes replicated as text, with the reason. */
+  readonly replayed = new Map<string, string>();
+  replayTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly kyselyDialect: DialectName;
+  /** Sessions on a primary without sessions of its own (SQLite, D1) run one at a time. */
+  sessions: Promise<unknown> = Promise.resolve();
+  lastSwitchAt: Date | null = null;
+  switchCount = 0;
+  /** The fleet's control record, when the `control` option is set. */
+  readonly fleet: FleetControl | undefined;
+
+  constructor(primary: DatabaseAdapter, secondary: DatabaseAdapter, options: DualWriteOptions) {
+    this.sides = [primary, secondary];
+    this.options = resolveOptions(primary, secondary, options);
+    this.primaryIndex = this.options.primaryIndex;
+    this.book = new JournalBook(options.journal ?? memoryJournal());
+    this.metrics = new MetricsCollector(this.options.collectMetrics);
+    this.events = new EventHub(this.options.onEvent);
+    this.types = new ColumnTypeCache(() => this.sides);
+    const { secondaryTimeoutMs, probeIntervalMs } = this.options;
+    this.circuit = new SecondaryCircuit(probeIntervalMs, secondaryTimeoutMs, (side, status) => {
+      this.metrics.circuitChanges++;
+      this.events.emit({ type: 'circuit', at: new Date(), target: side.name, state: status.state, ...(status.reason ? { reason: status.reason } : {}) });
+      if (status.state === 'closed') this.replaySoon();
+    });
+    this.settler = new RowSettler(this.catalog, this.types);
+    this.settler.onParents = (n) => (this.metrics.parentRowsCopied += n);
+    this.replicator = new Replicator({
+      book: this.book,
+      metrics: this.metrics,
+      events: this.events,
+      catalog: this.catalog,
+      locks: this.locks,
+      applier: new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 4, maxGroupStatements: 500 }),
+      circuit: this.circuit,
+      settler: this.settler,
+      options: this.options,
+      noteReplay: (sql, reason) => this.noteReplay(sql, reason),
+      replaySoon: () => this.replaySoon(),
+    });
+    // Transactions follow the primary: the adapter replays a committed transaction on the
+    // secondary itself (as one atomic batch where it has no transactions), so it offers
+    // them exactly while the primary does. Every other capability is the weaker side's.
+    const weaker = weakerCapabilities(primary.capabilities, secondary.capabilities);
+    this.capabilities = [
+      { ...weaker, transactions: primary.capabilities.transactions },
+      { ...weaker, transactions: secondary.capabilities.transactions },
+    ];
+    this.kyselyDialect = this.primary.dialect;
+    const control = options.control;
+    if (control) {
+      const modes = [`primary-${primary.name}`, `primary-${secondary.name}`] as const;
+      this.fleet = new FleetControl('store' in control ? control : { store: control }, {
+        exclusive: (task) => this.exclusive(task),
+        mode: () => this.mode(),
+        modes,
+        adopt: (mode) => void (mode !== this.mode() && this.flip()),
+        settle: (force) => this.settleNext(force),
+        advance: () => advanceGenerators(this.primary, this.secondary),
+        emit: (event) => this.events.emit(event),
+      });
+    }
+  }
+
+  get primary(): DatabaseAdapter {
+    return this.sides[this.primaryIndex];
+  }
+
+  get secondary(): DatabaseAdapter {
+    return this.sides[1 - this.primaryIndex]!;
+  }
+
+  mode(): `primary-${string}` {
+    return `primary-${this.primary.name}`;
+  }
+
+  /** Refuses transaction control sent as SQL; otherwise whether the statement reads or writes. */
+  classify(sql: string): 'read' | 'write' {
+    const kind = statementKind(sql);
+    if (kind === 'transaction-control') {
+      throw new UnsupportedError(
+        `"${sql.trim().split(/\s+/)[0]}" cannot be sent through the dual-write adapter: each side has its own ` +
+          'connection. Use transaction(fn), or batch([...]) for atomic statements.',
+        { sql },
+      );
+    }
+    return kind === 'read' ? 'read' : 'write';
+  }
+
+  /** A write in each side's form, prepared before anything runs. */
+  op(kind: 'execute' | 'batch', statements: Statement[], compiled?: CompiledQuery): WriteOp {
+    // A query the secondary's dialect cannot compile fails here, before the primary is written.
+    const [a, b] = this.sides;
+    const bySide: WriteOp['bySide'] = compiled
+      ? [[compileFor(a, compiled, this.kyselyDialect)], [compileFor(b, compiled, this.kyselyDialect)]]
+      : [statements, statements];
+    const kinds = bySide[0].map((s) => statementKind(s.sql));
+    return {
+      kind,
+      label: bySide[this.primaryIndex].map((s) => s.sql).join(';\n'),
+      bySide,
+      verifiable: kinds.map((k) => k === 'write' || k === 'read'),
+      schema: kinds.includes('schema'),
+    };
+  }
+
+  /** Passes a read's statements and rows to the rehearsal, when one is set. */
+  async rehearsed<R>(statements: readonly Statement[], result: Promise<R>, rowsOf: (value: R, i: number) => Row[] | undefined): Promise<R> {
+    const value = await result;
+    statements.forEach((s, i) => void this.options.rehearse?.observe(s, rowsOf(value, i)));
+    return value;
+  }
+
+  async shared<T>(task: () => Promise<T>): Promise<T> {
+    // The control record first: a switch it reveals holds this write behind the gate.
+    await this.fleet?.admit();
+    const release = await this.gate.acquire({ sharedTables: ['gate'], exclusiveTables: [], rows: [] });
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const release = await this.gate.acquire({ sharedTables: [], exclusiveTables: ['gate'], rows: [] });
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  route(): ReadRoute {
+    return {
+      primary: this.primary,
+      secondary: this.secondary,
+      secondaryBehind: this.book.pendingFor(this.secondary) > 0,
+      secondaryPercent: this.options.secondaryPercent,
+      shadow: this.options.shadowReads,
+      types: this.types,
+      metrics: this.metrics,
+      events: this.events,
+    };
+  }
+
+  invalidate(): void {
+    this.types.invalidate();
+    this.catalog.invalidate();
+  }
+
+  /** Replays what the side about to become primary misses; refuses, unless forced, if some still fail. */
+  async settleNext(force: boolean): Promise<void> {
+    await this.book.ready();
+    const next = this.secondary;
+    if (this.book.pendingFor(next) === 0) return;
+    const replay = await this.replay();
+    if (this.book.pendingFor(next) > 0 && !force) {
+      throw new SwitchyardError(
+        'SECONDARY_WRITE_FAILED',
+        `Cannot make ${next.name} primary: ${this.book.pendingFor(next)} journaled writes have not reached it ` +
+          `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
+          'or pass { force: true } to switch anyway.',
+        { dialect: next.dialect, cause: replay.error },
+      );
+    }
+  }
+
+  /** Swaps the roles and reports it. */
+  flip(): void {
+    this.primaryIndex = this.primaryIndex === 0 ? 1 : 0;
+    this.lastSwitchAt = new Date();
+    this.switchCount++;
+    this.events.emit({ type: 'switch', at: this.lastSwitchAt, primary: this.primary.name, secondary: this.secondary.name, mode: this.mode() });
+  }
+
+  replayJournal(): Promise<ReplayResult> {
+    return this.shared(async () => {
+      await this.book.ready();
+      return this.replay();
+    });
+  }
+
+  /** Replays the journal, settling row entries from the other side under their rows' locks. */
+  async replay(): Promise<ReplayResult> {
+    // Tables may have been created or fixed behind the adapter's back since they were read.
+    this.catalog.invalidate();
+    const names = this.sides.map((s) => s.name);
+    // With two adapters of one name, an entry is for the side that was secondary: the current one.
+    const resolve = (name: string) => (this.secondary.name === name ? this.secondary : this.primary.name === name ? this.primary : undefined);
+    const result = await this.book.replay(resolve, names, async (target, refs) => {
+      const source = target === this.primary ? this.secondary : this.primary;
+      const release = await this.locks.acquire({ sharedTables: refs.map((r) => r.table), exclusiveTables: [], rows: refs.map((r) => rowName(r.table, r.key)) });
+      try {
+        await this.settler.resync(source, target, refs);
+      } finally {
+        release();
+      }
+    });
+    if (result.applied > 0 || result.error) this.events.emit({ type: 'journal-replayed', at: new Date(), result });
+    if (!result.error && result.applied > 0) this.circuit.close(this.secondary);
+    // Cut off by a side that stopped answering again: the circuit's probe replays once it answers.
+    else if (result.error && result.remaining > 0 && isOutage(result.error)) this.circuit.open(this.secondary, result.error.message);
+    return result;
+  }
+
+  /** A replay shortly after the secondary answers again, or after a late write landed. */
+  replaySoon(): void {
+    if (this.replayTimer || this.circuit.isOpen(this.secondary)) return;
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = undefined;
+      if (this.book.depth() > 0) this.replayJournal().catch(() => {});
+    }, 50);
+    (this.replayTimer as { unref?: () => void }).unref?.();
+  }
+
+  noteReplay(sql: string, reason: string): void {
+    const shape = sql.replace(/\s+/g, ' ').trim().slice(0, 200);
+    if (this.replayed.has(shape) || this.replayed.size >= 100) return;
+    this.replayed.set(shape, reason);
+    this.events.emit({ type: 'statement-replay', at: new Date(), sql: shape, reason });
+  }
+
+  metadata(): DualWriteMetadata {
+    const o = this.options;
+    return {
+      mode: this.mode(),
+      primary: this.primary.name,
+      secondary: this.secondary.name,
+      lastSwitchAt: this.lastSwitchAt,
+      switchCount: this.switchCount,
+      verifyWrites: o.verifyWrites,
+      continueOnSecondaryFailure: o.continueOnSecondaryFailure,
+      takePrimaryOnConflict: o.takePrimaryOnConflict,
+      readSecondaryPercent: o.secondaryPercent,
+      shadowReadSampleRate: o.shadowReads?.sampleRate ?? 0,
+      journal: this.book.journal.kind,
+      journalDepth: this.book.depth(),
+      secondaryWrites: o.secondaryWrites,
+      secondaryTimeoutMs: o.secondaryTimeoutMs,
+      replicatedByStatement: [...this.replayed].map(([sql, reason]) => ({ sql, reason })),
+      control: this.fleet?.report() ?? null,
+    };
+  }
+}
