@@ -19,39 +19,50 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
   const upsert = new InsertWriter(target, job.target, job.columns, 'update', job.plan.rowsPerStatement, job.target.columns.some((c) => c.autoIncrement));
   const deleteSql = `DELETE FROM ${tableRef(job.target, target.dialect)} WHERE ${keyTuple(job.target.primaryKey)} = ${placeholderTuple(job.target.primaryKey.length)}`;
 
-  const readSpan = async (after: KeyValues | null, last: KeyValues): Promise<unknown[][]> => {
+  const readSpan = async (after: KeyValues | null, last: KeyValues, read = job.readPage): Promise<unknown[][]> => {
     const rows: unknown[][] = [];
     let from = after;
     for (;;) {
-      const page = await job.readPage(from, last);
+      const page = await read(from, last);
       rows.push(...page);
       if (page.length < job.plan.rowsPerBatch) return rows;
       from = job.keyOf(page[page.length - 1]!);
     }
   };
 
+  /** One round: the span read again, and rows changed since `previous` rewritten on the target. */
+  const round = async (after: KeyValues | null, last: KeyValues, previous: unknown[][], read = job.readPage): Promise<{ fresh: unknown[][]; changed: number }> => {
+    const fresh = await readSpan(after, last, read);
+    const before = new Map(previous.map((row) => [encodeKey(job.keyOf(row)), row]));
+    const upserts: unknown[][] = [];
+    for (const row of fresh) {
+      const key = encodeKey(job.keyOf(row));
+      const old = before.get(key);
+      before.delete(key);
+      if (!old || !rowsEqual(old, row)) upserts.push(row);
+    }
+    const deletes: Statement[] = [...before.values()].map((row) => ({ sql: deleteSql, params: job.keyOf(row) }));
+    if (deletes.length > 0) await target.batch(deletes);
+    if (upserts.length > 0) await upsert.write(job.prepare(upserts).values, undefined);
+    return { fresh, changed: upserts.length + deletes.length };
+  };
+
   /** Returns the rows rewritten (upserted or deleted) to catch up with writes made during the batch. */
   const reconcile = async (after: KeyValues | null, last: KeyValues, written: unknown[][]): Promise<number> => {
     let previous = written;
     let changed = 0;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const fresh = await readSpan(after, last);
-      const before = new Map(previous.map((row) => [encodeKey(job.keyOf(row)), row]));
-      const upserts: unknown[][] = [];
-      for (const row of fresh) {
-        const key = encodeKey(job.keyOf(row));
-        const old = before.get(key);
-        before.delete(key);
-        if (!old || !rowsEqual(old, row)) upserts.push(row);
-      }
-      const deletes: Statement[] = [...before.values()].map((row) => ({ sql: deleteSql, params: job.keyOf(row) }));
-      if (upserts.length === 0 && deletes.length === 0) return changed;
-      changed += upserts.length + deletes.length;
-      if (deletes.length > 0) await target.batch(deletes);
-      if (upserts.length > 0) await upsert.write(job.prepare(upserts).values, undefined);
-      previous = fresh;
+    for (let n = 0; n < MAX_ROUNDS; n++) {
+      const result = await round(after, last, previous);
+      if (result.changed === 0) return changed;
+      changed += result.changed;
+      previous = result.fresh;
     }
-    return changed;
+    // Still changing: a write may have landed between the last read and its rewrite. The
+    // last round runs in a source transaction holding the span's rows (FOR SHARE on
+    // Postgres, the write lock on SQLite), so app writes to them land after it.
+    if (!source.capabilities.transactions) return changed;
+    const seen = previous;
+    return changed + (await source.transaction(async (tx) => (await round(after, last, seen, job.readLocked(tx))).changed));
   };
 
   // Keys compared across engines only where both sides hold them alike: integers and text.

@@ -71,19 +71,20 @@ export type PageReader = (after: KeyValues | null, end: KeyValues | null) => Pro
  * directly in raw (array) mode, which builds no row objects: that is most of the read
  * cost. int64 stay exact either way.
  */
-export function createPageReader(source: DatabaseAdapter, table: TableInfo, columns: readonly string[], pageSize: number): PageReader {
+export function createPageReader(source: DatabaseAdapter, table: TableInfo, columns: readonly string[], pageSize: number, lock = false): PageReader {
   const ref = tableRef(table, source.dialect);
   const pk = table.primaryKey;
   const key = keyTuple(pk);
   const holes = placeholderTuple(pk.length);
   const head = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${ref}`;
-  const tail = ` ORDER BY ${pk.map(quoteIdent).join(', ')} LIMIT ${pageSize}`;
+  // `lock`: Postgres rows read FOR SHARE, so writes to them wait until the reader's transaction ends.
+  const tail = ` ORDER BY ${pk.map(quoteIdent).join(', ')} LIMIT ${pageSize}${lock && source.dialect === 'postgres' ? ' FOR SHARE' : ''}`;
   const sqlFor = (after: boolean, end: boolean): string => {
     const where = [after ? `${key} > ${holes}` : '', end ? `${key} <= ${holes}` : ''].filter(Boolean);
     return head + (where.length ? ' WHERE ' + where.join(' AND ') : '') + tail;
   };
   const shapes = [sqlFor(false, false), sqlFor(true, false), sqlFor(false, true), sqlFor(true, true)];
-  const raw = rawSqlite(source);
+  const raw = lock ? undefined : rawSqlite(source);
   if (raw) {
     const statements = shapes.map((sql) => raw.prepare(sql).safeIntegers(true).raw(true));
     return async (after, end) => {

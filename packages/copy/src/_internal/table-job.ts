@@ -35,6 +35,8 @@ export interface TableJob {
   writer: RowWriter;
   /** Rows as arrays in read order: the copied columns, then key columns not copied. */
   readPage: PageReader;
+  /** The same pages read inside a source transaction `tx`, with the rows locked where the engine can. */
+  readLocked: (tx: DatabaseAdapter) => PageReader;
   keyOf(row: unknown[]): KeyValues;
   /** Transforms and converts a page; rows dropped by `transform` are counted. */
   prepare(rows: unknown[][]): { values: unknown[][]; dropped: number };
@@ -122,6 +124,7 @@ export async function prepareTableJob(
     plan,
     writer,
     readPage,
+    readLocked: (tx) => refuseInvalidText(tx, source, readColumns, createPageReader(tx, source, readColumns, plan.rowsPerBatch, true)),
     keyOf: (row) => keyIndexes.map((i) => row[i]),
     prepare(rows) {
       const values: unknown[][] = [];
