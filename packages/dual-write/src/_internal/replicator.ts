@@ -1,4 +1,4 @@
-import { ConstraintError, SwitchyardError, TransientError, statementKind, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
+import { ConstraintError, SwitchyardError, TransientError, statementKind, type DatabaseAdapter, type ExecResult, type Row, type Statement } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../mirror/row-ref';
 import { writeTable } from './column-types';
@@ -9,6 +9,9 @@ import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-ima
 import { isForeignKeyError } from './row-settle';
 import { journalFailure } from './secondary-failure';
 import { toError } from './to-error';
+import { rowsReturned } from './returned-rows';
+import { asWritten, isOutage } from './write-errors';
+import type { Returned } from './secondary-applier';
 import { planCapture, splitCaptured } from './write-capture';
 
 export type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
@@ -81,7 +84,9 @@ export class Replicator {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const results: ExecResult[] = [];
-      const work: SecondaryWork = { label, statements: [], images: [], replays: [] };
+      // Under verifyWrites the secondary's upserts return its rows, so only the primary is read again.
+      const returning = this.#p.options.verifyWrites && (await this.#returns(secondary, steps.map((s) => (s.kind === 'capture' ? s.plan.table.name : undefined))));
+      const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
       const pairs = await this.#p.settler.pairs(primary, secondary, steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : []))).catch((e: unknown) => e as Error);
       for (const [i, step] of steps.entries()) {
         if (step.kind === 'replay') {
@@ -103,7 +108,7 @@ export class Replicator {
           if (taken.waited) images = await this.#p.settler.current(primary, images.map(refOf));
         }
         work.images.push(...images);
-        if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
+        if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary, returning));
       }
       if (!(pairs instanceof Error)) work.pairs = pairs;
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
@@ -138,11 +143,12 @@ export class Replicator {
       this.#p.metrics.totalWrites++;
       this.#p.metrics.replicatedByRow += recorded.captured;
       this.#p.metrics.replicatedByStatement += recorded.replays.length;
-      const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays] };
+      const returning = this.#p.options.verifyWrites && recorded.replays.length === 0 && (await this.#returns(secondary, refs.map((r) => r.table)));
+      const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays], returning };
       try {
         work.images = await this.#p.settler.current(primary, refs);
         const pairs = await this.#p.settler.pairs(primary, secondary, work.images.map((i) => i.table));
-        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
+        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, returning));
         work.pairs = pairs;
       } catch (error) {
         if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);
@@ -185,8 +191,9 @@ export class Replicator {
       return journalFailure(this.#p, primary, secondary, work, new TransientError(`${secondary.name} is not answering (${status.reason ?? 'circuit open'}); the write is journaled until it does.`), true);
     }
     const started = metrics.now();
+    let returned: Returned[];
     try {
-      await this.#apply(primary, secondary, work);
+      returned = await this.#apply(primary, secondary, work);
     } catch (error) {
       metrics.recordSecondary(started);
       const failure = toError(error);
@@ -209,15 +216,18 @@ export class Replicator {
     }
     metrics.recordSecondary(started);
     metrics.successfulDualWrites++;
-    if (options.verifyWrites && work.images.length > 0) await this.verify(primary, secondary, work.images.map(refOf), work.label);
+    if (options.verifyWrites && work.images.length > 0) {
+      const known = work.returning && work.pairs ? rowsReturned(work.images, returned, work.pairs) : undefined;
+      await this.verify(primary, secondary, work.images.map(refOf), work.label, known);
+    }
   }
 
   /** Compares the rows on both sides; a difference is counted, reported, and settled from the primary. */
-  async verify(primary: DatabaseAdapter, secondary: DatabaseAdapter, refs: RowRef[], label: string): Promise<void> {
+  async verify(primary: DatabaseAdapter, secondary: DatabaseAdapter, refs: RowRef[], label: string, known?: ReadonlyMap<string, Row | null>): Promise<void> {
     const { settler, metrics, events } = this.#p;
     let differing: { ref: RowRef; reason: string }[];
     try {
-      differing = await settler.differences(primary, secondary, refs);
+      differing = await settler.differences(primary, secondary, refs, known);
     } catch (error) {
       differing = refs.map((ref) => ({ ref, reason: `could not compare: ${toError(error).message}` }));
     }
@@ -234,7 +244,7 @@ export class Replicator {
     }
   }
 
-  async #apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<void> {
+  async #apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<Returned[]> {
     const { applier, settler } = this.#p;
     const onLate = (landed: boolean) => {
       // A write abandoned by its timeout: its rows may now be older than what later writes
@@ -249,15 +259,21 @@ export class Replicator {
         .then(() => this.#p.replaySoon());
     };
     // Writes of row images alone may share multi-row statements with concurrent ones.
-    const rows = work.pairs && work.replays.length === 0 ? { images: work.images, pairs: work.pairs, from: primary.dialect } : undefined;
+    const rows = work.pairs && work.replays.length === 0 ? { images: work.images, pairs: work.pairs, from: primary.dialect, returning: work.returning === true } : undefined;
     try {
-      await applier.apply(secondary, work.statements, onLate, rows);
+      return await applier.apply(secondary, work.statements, onLate, rows);
     } catch (error) {
       if (!isForeignKeyError(error) || work.images.length === 0) throw error;
       // The backfill has not reached a parent yet: copy it from the primary, then try again.
       if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
-      await applier.apply(secondary, work.statements, onLate, rows);
+      return await applier.apply(secondary, work.statements, onLate, rows);
     }
+  }
+
+  /** The secondary's upserts may return its rows as stored: every write is by image, and the side says so. */
+  async #returns(secondary: DatabaseAdapter, tables: readonly (string | undefined)[]): Promise<boolean> {
+    for (const table of new Set(tables)) if (table === undefined || !(await this.#p.catalog.returnsStoredRows(secondary, table))) return false;
+    return true;
   }
 
   /** A statement journaled after its timeout that landed after all must not run twice. */
@@ -267,19 +283,4 @@ export class Replicator {
     const match = entries.find((e) => !e.rows && (sql ? e.sql === sql && e.params.length === (work.replays[0]!.params ?? []).length : e.sql === work.label));
     if (match) await this.#p.book.discard(match).catch(() => {});
   }
-}
-
-
-/** The primary's error, naming the statement as the app wrote it rather than with its capture clause. */
-function asWritten(error: unknown, steps: readonly Step[]): unknown {
-  if (!(error instanceof SwitchyardError) || error.sql === undefined) return error;
-  const step = steps.find((s) => s.kind === 'capture' && s.plan.statement.sql === error.sql);
-  if (step?.kind === 'capture') Object.defineProperty(error, 'sql', { value: step.plan.source.sql });
-  return error;
-}
-
-/** A failure of the connection or a timeout, rather than a refusal of the write. */
-export function isOutage(error: Error): boolean {
-  const code = (error as SwitchyardError).code;
-  return code === 'TRANSIENT' || code === 'CONNECTION_FAILED' || (code as string) === 'TIMEOUT';
 }

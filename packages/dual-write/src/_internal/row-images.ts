@@ -57,12 +57,13 @@ export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
  * of the whole row on its primary key (the secondary's generator is never used, so ids
  * cannot drift), or a delete by key. Consecutive images of one table become multi-row
  * statements within the secondary's parameter limit; a key appears once per statement.
+ * With `returning`, upserts return the rows as the secondary stored them.
  */
-export function imageStatements(images: readonly RowImage[], pairs: (table: string) => TablePair, from: DialectName, to: DatabaseAdapter): Statement[] {
+export function imageStatements(images: readonly RowImage[], pairs: (table: string) => TablePair, from: DialectName, to: DatabaseAdapter, returning = false): Statement[] {
   const out: Statement[] = [];
   let run: RowImage[] = [];
   const flush = () => {
-    if (run.length > 0) out.push(...runStatements(run, pairs(run[0]!.table), from, to));
+    if (run.length > 0) out.push(...runStatements(run, pairs(run[0]!.table), from, to, returning));
     run = [];
   };
   for (const image of images) {
@@ -74,29 +75,97 @@ export function imageStatements(images: readonly RowImage[], pairs: (table: stri
   return out;
 }
 
-function runStatements(images: RowImage[], pair: TablePair, from: DialectName, to: DatabaseAdapter): Statement[] {
-  const { source, target } = pair;
+const imageTables = new WeakMap<Statement, string>();
+
+/** The table (the primary's name) whose rows an upsert from `imageStatements` writes. */
+export function imageTableOf(statement: Statement): string | undefined {
+  return imageTables.get(statement);
+}
+
+/** How the rows of one table are written to one secondary: worked out once per pair of definitions. */
+interface RunShape {
+  mapped: MappedColumn[];
+  keyColumns: MappedColumn[];
+  table: string;
+  /** `INSERT INTO t (…) [OVERRIDING SYSTEM VALUE] VALUES ` */
+  head: string;
+  /** ` ON CONFLICT (…) DO …` */
+  tail: string;
+  tuple: string;
+  /** Upsert SQL by row count (negative: with `RETURNING *`). */
+  upserts: Map<number, string>;
+}
+
+interface MappedColumn {
+  source: ColumnInfo;
+  target: ColumnInfo;
+  convert: ((v: unknown) => unknown) | undefined;
+}
+
+/** Per source definition, per target definition, per engine pair: a new definition after a schema change misses. */
+const shapes = new WeakMap<TableInfo, WeakMap<TableInfo, Map<string, RunShape>>>();
+
+function shapeOf(pair: TablePair, from: DialectName, to: DialectName): RunShape {
+  let byTarget = shapes.get(pair.source);
+  if (!byTarget) shapes.set(pair.source, (byTarget = new WeakMap()));
+  let byDialects = byTarget.get(pair.target);
+  if (!byDialects) byTarget.set(pair.target, (byDialects = new Map()));
+  const id = `${from}>${to}`;
+  let shape = byDialects.get(id);
+  if (!shape) byDialects.set(id, (shape = newShape(pair, from, to)));
+  return shape;
+}
+
+function newShape({ source, target }: TablePair, from: DialectName, to: DialectName): RunShape {
   const byName = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
   const sourceColumns = source.columns.filter((c) => byName.has(c.name.toLowerCase()));
-  const mapped = sourceColumns.map((c) => ({ source: c, target: byName.get(c.name.toLowerCase())!, convert: converterFor(c, from, byName.get(c.name.toLowerCase())!, to.dialect) }));
+  const mapped = sourceColumns.map((c) => ({ source: c, target: byName.get(c.name.toLowerCase())!, convert: converterFor(c, from, byName.get(c.name.toLowerCase())!, to) }));
   const keyColumns = mapped.filter((m) => source.primaryKey.some((k) => k.toLowerCase() === m.source.name.toLowerCase()));
-  const table = tableRef(target, to.dialect);
-  const chunks = chunk(images, images[0]!.row === null ? keyColumns.length : mapped.length, to.capabilities.maxBoundParameters);
-  if (images[0]!.row === null) return chunks.map((rows) => deleteStatement(table, keyColumns, rows));
+  const table = tableRef(target, to);
   const others = mapped.filter((m) => !keyColumns.includes(m));
   const conflict = keyColumns.map((m) => quote(m.target.name)).join(', ');
   const action = others.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${others.map((m) => `${quote(m.target.name)} = excluded.${quote(m.target.name)}`).join(', ')}`;
   // Identity columns GENERATED ALWAYS accept the primary's value only when told to.
-  const overriding = to.dialect === 'postgres' ? ' OVERRIDING SYSTEM VALUE' : '';
+  const overriding = to === 'postgres' ? ' OVERRIDING SYSTEM VALUE' : '';
   const columns = mapped.map((m) => quote(m.target.name)).join(', ');
-  const tuple = `(${mapped.map(() => '?').join(', ')})`;
-  return chunks.map((rows) => ({
-    sql: `INSERT INTO ${table} (${columns})${overriding} VALUES ${rows.map(() => tuple).join(', ')} ON CONFLICT (${conflict}) ${action}`,
-    params: rows.flatMap((image) => mapped.map((m) => convertValue(m, image.row![m.source.name]))),
-  }));
+  return {
+    mapped,
+    keyColumns,
+    table,
+    head: `INSERT INTO ${table} (${columns})${overriding} VALUES `,
+    tail: ` ON CONFLICT (${conflict}) ${action}`,
+    tuple: `(${mapped.map(() => '?').join(', ')})`,
+    upserts: new Map(),
+  };
 }
 
-function deleteStatement(table: string, keys: { target: ColumnInfo; source: ColumnInfo; convert: ((v: unknown) => unknown) | undefined }[], images: RowImage[]): Statement {
+function upsertSql(shape: RunShape, rows: number, returning: boolean): string {
+  const id = returning ? -rows : rows;
+  let sql = shape.upserts.get(id);
+  if (sql === undefined) {
+    sql = `${shape.head}${Array.from({ length: rows }, () => shape.tuple).join(', ')}${shape.tail}${returning ? ' RETURNING *' : ''}`;
+    // Row counts vary with concurrency; a few hundred texts per table at most.
+    if (shape.upserts.size < 256) shape.upserts.set(id, sql);
+  }
+  return sql;
+}
+
+function runStatements(images: RowImage[], pair: TablePair, from: DialectName, to: DatabaseAdapter, returning: boolean): Statement[] {
+  const shape = shapeOf(pair, from, to.dialect);
+  const { mapped, keyColumns } = shape;
+  const deletes = images[0]!.row === null;
+  const chunks = chunk(images, deletes ? keyColumns.length : mapped.length, to.capabilities.maxBoundParameters);
+  if (deletes) return chunks.map((rows) => deleteStatement(shape.table, keyColumns, rows));
+  return chunks.map((rows) => {
+    const params: unknown[] = [];
+    for (const image of rows) for (const m of mapped) params.push(convertValue(m, image.row![m.source.name]));
+    const statement = { sql: upsertSql(shape, rows.length, returning), params };
+    imageTables.set(statement, pair.source.name);
+    return statement;
+  });
+}
+
+function deleteStatement(table: string, keys: MappedColumn[], images: RowImage[]): Statement {
   if (keys.length === 1) {
     const k = keys[0]!;
     return {

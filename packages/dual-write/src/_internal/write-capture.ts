@@ -1,5 +1,6 @@
 import { quoteIdentifier as quote, type DialectName, type ExecResult, type Row, type Statement, type TableInfo } from '@switchyard/core';
 import { nameAt, rowRefsOf, tokenize, type RowRef, type Token } from '../mirror/row-ref';
+import { BoundedCache } from './bounded-cache';
 
 /** The parts of a write statement that decide how it is replicated. */
 export interface ParsedWrite {
@@ -107,13 +108,54 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   return parsed;
 }
 
+/** What a capture plan keeps from one SQL text on one table: all but its parameters. */
+interface CaptureTemplate {
+  parsed: ParsedWrite;
+  sql: string;
+  aliases?: string[];
+  touchesOnlyNamed: boolean;
+  newRowsOnly: boolean;
+  tokens: readonly Token[];
+}
+
+/**
+ * Apps send the same few statement texts again and again: their parse and their capture
+ * SQL are kept per text (a bounded number of texts), and per table definition, so a
+ * changed table (a new `TableInfo` after a schema change) never reuses an old plan.
+ */
+const parsedTexts = new BoundedCache<string, ParsedWrite | null>(2000);
+const templates = new WeakMap<TableInfo, Partial<Record<DialectName, BoundedCache<string, CaptureTemplate | string>>>>();
+
+/** `parseWrite` for a statement text seen before, from the cache. */
+export function parseWriteCached(sql: string): ParsedWrite | undefined {
+  let parsed = parsedTexts.get(sql);
+  if (parsed === undefined) parsedTexts.set(sql, (parsed = parseWrite(sql) ?? null));
+  return parsed ?? undefined;
+}
+
 /**
  * The capture plan for a write on a table the primary has with a primary key, or a
  * reason it must be replicated by statement instead.
  */
-export function planCapture(statement: Statement, table: TableInfo | undefined, dialect: DialectName, parsed = parseWrite(statement.sql)): CapturePlan | string {
+export function planCapture(statement: Statement, table: TableInfo | undefined, dialect: DialectName, parsed = parseWriteCached(statement.sql)): CapturePlan | string {
   if (!parsed) return 'not a single INSERT, UPDATE or DELETE';
   if (!table) return `no table ${parsed.table} on the primary`;
+  let byDialect = templates.get(table);
+  if (!byDialect) templates.set(table, (byDialect = {}));
+  const byText = (byDialect[dialect] ??= new BoundedCache(500));
+  let template = byText.get(statement.sql);
+  if (template === undefined) byText.set(statement.sql, (template = captureTemplate(parsed, table, dialect)));
+  if (typeof template === 'string') return template;
+  const plan: CapturePlan = { parsed: template.parsed, table, source: statement, statement: { sql: template.sql, params: statement.params ?? [] }, newRowsOnly: template.newRowsOnly };
+  if (template.aliases) plan.aliases = template.aliases;
+  if (template.touchesOnlyNamed) {
+    const named = rowRefsOf({ sql: template.parsed.sql, params: statement.params ?? [] }, { [table.name]: table.primaryKey }, template.tokens);
+    if (named) plan.named = named;
+  }
+  return plan;
+}
+
+function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: DialectName): CaptureTemplate | string {
   if (table.primaryKey.length === 0) return `${table.name} has no primary key`;
   const key = new Set(table.primaryKey.map((c) => c.toLowerCase()));
   if (parsed.verb === 'update' && (!parsed.assigned || parsed.assigned.some((c) => key.has(c.toLowerCase())))) {
@@ -129,16 +171,13 @@ export function planCapture(statement: Statement, table: TableInfo | undefined, 
     // On a new line: a trailing line comment in the app's SQL must not swallow the clause.
     sql = `${parsed.sql}\nRETURNING ${qualifier}*`;
   }
-  const keys = { [table.name]: table.primaryKey };
-  const named = rowRefsOf({ sql: parsed.sql, params: statement.params ?? [] }, keys);
   // An upsert on another unique column, or SQLite's REPLACE, may change a row it does not name.
   const touchesOnlyNamed = !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
   const listsKey = parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
-  const plan: CapturePlan = { parsed, table, source: statement, statement: { sql, params: statement.params ?? [] }, newRowsOnly };
-  if (aliases) plan.aliases = aliases;
-  if (named && touchesOnlyNamed) plan.named = named;
-  return plan;
+  const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens: tokenize(parsed.sql) };
+  if (aliases) template.aliases = aliases;
+  return template;
 }
 
 /**

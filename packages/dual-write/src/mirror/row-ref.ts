@@ -34,8 +34,7 @@ export interface Token {
  * // [{ table: 'users', key: { id: 7 } }]
  * ```
  */
-export function rowRefsOf(statement: Statement, keys: KeyColumns = {}): RowRef[] | undefined {
-  const tokens = tokenize(statement.sql);
+export function rowRefsOf(statement: Statement, keys: KeyColumns = {}, tokens: readonly Token[] = tokenize(statement.sql)): RowRef[] | undefined {
   const params = statement.params ?? [];
   const first = tokens[0]?.text.toUpperCase();
   if (first === 'INSERT' || first === 'REPLACE') return insertRefs(tokens, params, keys);
@@ -60,7 +59,7 @@ function keyColumnsOf(table: string, keys: KeyColumns): readonly string[] {
   return match ? keys[match]! : ['id'];
 }
 
-function insertRefs(tokens: Token[], params: readonly unknown[], keys: KeyColumns): RowRef[] | undefined {
+function insertRefs(tokens: readonly Token[], params: readonly unknown[], keys: KeyColumns): RowRef[] | undefined {
   let i = tokens.findIndex((t) => t.depth === 0 && t.text.toUpperCase() === 'INTO');
   if (i < 0) return undefined;
   const table = nameAt(tokens, i + 1);
@@ -100,7 +99,7 @@ function insertRefs(tokens: Token[], params: readonly unknown[], keys: KeyColumn
   return refs.length > 0 ? refs : undefined;
 }
 
-function filterRefs(tokens: Token[], params: readonly unknown[], keys: KeyColumns): RowRef[] | undefined {
+function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: KeyColumns): RowRef[] | undefined {
   const verb = tokens[0]!.text.toUpperCase();
   let i = 1;
   if (verb === 'DELETE') {
@@ -145,7 +144,7 @@ function valueOf(token: Token | undefined, params: readonly unknown[]): string |
 }
 
 /** A possibly schema-qualified table name starting at `at`; the name kept is the last part. */
-export function nameAt(tokens: Token[], at: number): { name: string; next: number } | undefined {
+export function nameAt(tokens: readonly Token[], at: number): { name: string; next: number } | undefined {
   let t = tokens[at];
   if (!t || (t.kind !== 'word' && t.kind !== 'ident')) return undefined;
   let name = t.text;
