@@ -3,6 +3,8 @@
  * An outbox table in the primary (`outboxMirror`, applied by `drainOutbox`) or a
  * Cloudflare Queue (`queueMirror`, applied by `createMirrorConsumer`), their options,
  * figures and errors.
+ *
+ * @packageDocumentation
  */
 export { outboxMirror, type OutboxMirror, type OutboxMirrorOptions } from './outbox-mirror';
 export { drainOutbox, type DrainOutboxOptions, type DrainProgress } from './outbox-drain';
