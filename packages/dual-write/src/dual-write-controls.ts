@@ -8,7 +8,6 @@ import type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metad
 import type { DualWriteMetrics } from './dual-write-metrics';
 import type { DualWriteOptions } from './dual-write-options';
 import type { JournalEntry, ReplayResult } from './journal-types';
-import { asyncSwitchError } from './mirror/mirror-writes';
 import { UnsupportedError } from '@switchyard/core';
 
 /**
@@ -74,7 +73,8 @@ export class DualWriteControls {
    */
   switchPrimary(options: SwitchPrimaryOptions = {}): Promise<DualWriteMetadata> {
     const core = this.core;
-    if (core.options.mirror) return Promise.reject(asyncSwitchError(core.primary.name, core.secondary.name));
+    const refusal = core.sink.switchRefusal(core.primary, core.secondary);
+    if (refusal) return Promise.reject(refusal);
     if (core.fleet) return core.fleet.switchFleet(options.force === true).then(() => this.getMetadata());
     return core.exclusive(async () => {
       await core.settleNext(options.force === true);
@@ -176,9 +176,10 @@ export class DualWriteControls {
    * ```
    */
   getMetrics(): DualWriteMetrics {
-    const { metrics, book, circuit, options, fleet } = this.core;
+    const { metrics, book, circuit, sink, fleet } = this.core;
     const out = metrics.snapshot(this.core.mode(), book.depth(), book.oldest(), circuit.status(this.core.secondary));
-    if (options.mirror) out.mirror = options.mirror.getMetrics();
+    const mirror = sink.mirrorMetrics();
+    if (mirror) out.mirror = mirror;
     if (fleet) {
       const report = fleet.report();
       out.control = { ...fleet.counters, epoch: report.epoch, refreshAgeMs: report.refreshAgeMs, reachable: report.reachable };
@@ -196,7 +197,7 @@ export class DualWriteControls {
    */
   resetMetrics(): void {
     this.core.metrics.reset();
-    this.core.options.mirror?.resetMetrics();
+    this.core.sink.resetMetrics();
   }
 
   /**

@@ -2,7 +2,6 @@ import type { SqlRehearsal } from './rehearsal/sql-rehearsal';
 import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { DualWriteEvent } from './dual-write-events';
 import type { WriteJournal } from './journal-types';
-import { assertMirrorFits } from './mirror/mirror-writes';
 import type { Mirror } from './mirror/mirror-types';
 import type { ControlOptions, ControlStore } from './control/control-types';
 
@@ -64,7 +63,7 @@ export interface DualWriteOptions {
    * `mirror` carries it to the secondary later.
    */
   secondaryWrites?: 'sync' | 'async';
-  /** With `secondaryWrites: 'async'`: `outboxMirror(primary)` or `queueMirror(queue)`. */
+  /** With `secondaryWrites: 'async'`: `outboxMirror(primary)` or `queueMirror(queue)`, from `@switchyard/dual-write/mirror`. */
   mirror?: Mirror;
   /**
    * Longest a write waits for the secondary, in milliseconds. A write that takes longer is
@@ -140,10 +139,9 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     if (!options.mirror) {
       throw new InvalidArgumentError(
         "secondaryWrites: 'async' needs a mirror: pass mirror: outboxMirror(primary) (an outbox table in the primary) " +
-          'or mirror: queueMirror(env.QUEUE) (a Cloudflare Queue).',
+          "or mirror: queueMirror(env.QUEUE) (a Cloudflare Queue), both from '@switchyard/dual-write/mirror'.",
       );
     }
-    assertMirrorFits(options.mirror, resolved.primaryIndex === 0 ? a : b);
     resolved.secondaryWrites = 'async';
     resolved.mirror = options.mirror;
   } else if (options.secondaryWrites !== undefined && options.secondaryWrites !== 'sync') {

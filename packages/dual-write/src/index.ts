@@ -8,7 +8,8 @@ export type { JournalEntry, NewJournalEntry, ReplayResult, WriteJournal } from '
 export { memoryJournal } from './journal-memory';
 export { tableJournal, type TableJournalOptions } from './journal-table';
 export { mirrorToPrometheus, toPrometheus, type PrometheusOptions } from './prometheus-format';
-export * from './mirror/index';
+export type { RowRef } from './mirror/row-ref';
+export * from './mirror-aliases';
 export * from './rehearsal/index';
 export { controlTable, type ControlTableOptions } from './control/control-table';
 export type { ControlOptions, ControlReport, ControlState, ControlStore, FleetStatus, InstanceHeartbeat } from './control/control-types';

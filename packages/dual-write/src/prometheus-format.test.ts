@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { drainOutbox, mirrorToPrometheus, outboxMirror, toPrometheus } from './index';
+import { mirrorToPrometheus, toPrometheus } from './index';
+import { drainOutbox, outboxMirror } from './mirror/index';
 import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 describe('toPrometheus', () => {

@@ -1,13 +1,9 @@
 import type { CompiledQuery } from 'kysely';
 import { UnsupportedError, statementKind, type DatabaseAdapter, type ExecResult, type Row, type Statement, type TransactionSettings } from '@switchyard/core';
-import { commitMirrored, recordInTransaction, writeThroughMirror } from '../mirror/mirror-writes';
-import type { MirrorOp } from '../mirror/mirror-op';
-import type { Mirror } from '../mirror/mirror-types';
 import type { DualWriteCore } from './dual-write-core';
 import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replication-types';
-import { dedupeRefs } from './row-images';
 import { checkLimits, preflight } from './statement-preflight';
 import { compileFor, type WriteOp } from './write-op';
 import { DualWriteSession } from './dual-write-session';
@@ -31,7 +27,7 @@ export async function routedRead<R>(
   return core.rehearsed(statements, routeRead(core.route(), statements[0]!.sql, run, rowsOf), rehearsalRows);
 }
 
-/** The write path: the primary with its rows captured, then the secondary by key (or the mirror). */
+/** The write path: the primary, then the secondary through the sink (by key now, or by the mirror later). */
 export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
   return core.shared(async () => {
     await core.book.ready();
@@ -40,48 +36,11 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const index = core.primaryIndex;
     const forSecondary = op.bySide[1 - index]!;
     preflight(secondary, forSecondary);
-    const mirror = core.options.mirror;
-    let results: ExecResult[];
-    if (mirror && primary.capabilities.transactions) {
-      // Async mode: the write runs with its rows captured, and the mirror's entry holding
-      // those rows commits with it in one primary transaction.
-      results = await mirroredWrite(core, mirror, op.bySide[index]!, forSecondary);
-    } else if (mirror) {
-      // No interactive transactions (D1): the entry carries the statements, in one atomic batch.
-      const started = core.metrics.now();
-      results = await writeThroughMirror(mirror, primary, op.kind, op.bySide[index], forSecondary, core.options.continueOnSecondaryFailure);
-      core.metrics.recordPrimary(started);
-      core.metrics.totalWrites++;
-      core.metrics.replicatedByStatement += forSecondary.length;
-    } else {
-      const steps = await core.replicator.steps(primary, op.bySide[index]!, forSecondary);
-      results = await core.replicator.write(op.kind === 'execute' ? 'execute' : 'batch', primary, secondary, steps, op.label);
-    }
+    const results = await core.sink.write({ kind: op.kind, primary, secondary, own: op.bySide[index]!, forSecondary, label: op.label });
     if (op.schema) core.invalidate();
     if (op.bySide[0] === op.bySide[1]) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
     return results;
   });
-}
-
-/** An async-mode write on a primary with transactions: rows captured, entry committed with them. */
-async function mirroredWrite(core: DualWriteCore, mirror: Mirror, own: Statement[], forSecondary: Statement[]): Promise<ExecResult[]> {
-  const { primary, secondary, replicator } = core;
-  const record = emptyRecord();
-  const started = core.metrics.now();
-  let mirrored: MirrorOp | undefined;
-  // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
-  await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
-  const results = await primary.transaction(async (tx) => {
-    const recorder = new RecordingTransaction(tx, { replicator, primary, secondary, record });
-    const out: ExecResult[] = [];
-    for (const [i, s] of own.entries()) out.push(await recorder.executeAs(s, forSecondary[i] ?? s));
-    mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
-    return out;
-  });
-  core.metrics.recordPrimary(started);
-  core.metrics.totalWrites++;
-  if (mirrored) await commitMirrored(mirror, mirrored, core.options.continueOnSecondaryFailure);
-  return results;
 }
 
 /**
@@ -100,26 +59,18 @@ export async function runTransaction<T, DB>(core: DualWriteCore, fn: (tx: Databa
     const { primary, secondary, replicator } = core;
     const record = emptyRecord();
     const started = core.metrics.now();
-    const mirror = core.options.mirror;
-    let mirrored: MirrorOp | undefined;
-    await (mirror as { ensureTable?: () => Promise<void> } | undefined)?.ensureTable?.();
+    const sink = await core.sink.openTransaction(primary, secondary, record);
     // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
     const result = await primary.transaction(async (tx) => {
       const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record }));
-      // Async mode: the mirror's entry, holding the rows as this transaction left them, commits with it.
-      if (mirror && record.statements.length > 0) {
-        mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
-      }
+      await sink.beforeCommit(tx);
       return value;
     }, settings);
     core.metrics.recordPrimary(started);
     if (record.statements.length === 0) return result;
     if (record.statements.some((s) => statementKind(s.sql) === 'schema')) core.invalidate();
     const label = record.statements.map((s) => s.sql).join(';\n');
-    if (mirror) {
-      core.metrics.totalWrites++;
-      await commitMirrored(mirror, mirrored!, core.options.continueOnSecondaryFailure);
-    } else await replicator.afterTransaction(primary, secondary, record, label);
+    await sink.afterCommit(label);
     return result;
   });
 }

@@ -17,13 +17,14 @@ import { RowLocks } from './row-locks';
 import { RowSettler } from './row-settle';
 import { SecondaryApplier } from './secondary-applier';
 import { SecondaryCircuit } from './secondary-circuit';
+import { createSecondarySink, type SecondarySink } from './secondary-sink';
 import { advanceGenerators } from './switch-steps';
 import { TableCatalog } from './table-catalog';
 import { compileFor, type WriteOp } from './write-op';
 
 /**
  * The state of a dual-write adapter and what its public members share: the two sides and
- * which is primary, the journal, locks, circuit, replicator, metrics and events, the gate
+ * which is primary, the journal, locks, circuit, replicator, the secondary sink, metrics and events, the gate
  * that `switchPrimary()` closes, and the journal replay.
  */
 export class DualWriteCore {
@@ -42,6 +43,8 @@ export class DualWriteCore {
   readonly circuit: SecondaryCircuit;
   readonly settler: RowSettler;
   readonly replicator: Replicator;
+  /** Where writes go after the primary: the replicator (sync) or the mirror (async). */
+  readonly sink: SecondarySink;
   /** Statement shapes replicated as text, with the reason. */
   readonly replayed = new Map<string, string>();
   replayTimer: ReturnType<typeof setTimeout> | undefined;
@@ -82,6 +85,7 @@ export class DualWriteCore {
       noteReplay: (sql, reason) => this.noteReplay(sql, reason),
       replaySoon: () => this.replaySoon(),
     });
+    this.sink = createSecondarySink({ replicator: this.replicator, metrics: this.metrics, options: this.options }, this.primary);
     // Transactions follow the primary: the adapter replays a committed transaction on the
     // secondary itself (as one atomic batch where it has no transactions), so it offers
     // them exactly while the primary does. Every other capability is the weaker side's.

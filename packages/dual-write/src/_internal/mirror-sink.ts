@@ -1,0 +1,88 @@
+import type { DatabaseAdapter, ExecResult } from '@switchyard/core';
+import type { DualWriteMetrics } from '../dual-write-metrics';
+import { assertMirrorFits, asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from '../mirror/mirror-writes';
+import type { MirrorOp } from '../mirror/mirror-op';
+import type { Mirror } from '../mirror/mirror-types';
+import { RecordingTransaction } from './recording-transaction';
+import type { TransactionRecord } from './replicator';
+import { dedupeRefs } from './row-images';
+import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
+
+/**
+ * The asynchronous secondary (`secondaryWrites: 'async'`): each write returns once the
+ * primary has it, and the mirror (an outbox in the primary, or a queue) carries it to the
+ * secondary later. On a primary with transactions the write's rows are captured and its
+ * mirror entry, holding those rows, commits with it; on one without (D1) the entry
+ * carries the statements, in the same atomic batch.
+ */
+export class MirrorSink implements SecondarySink {
+  readonly #parts: SinkParts;
+  readonly #mirror: Mirror;
+
+  constructor(parts: SinkParts, mirror: Mirror, primary: DatabaseAdapter) {
+    assertMirrorFits(mirror, primary);
+    this.#parts = parts;
+    this.#mirror = mirror;
+  }
+
+  async write(w: SinkWrite): Promise<ExecResult[]> {
+    const { metrics, options } = this.#parts;
+    if (w.primary.capabilities.transactions) return this.#recordedWrite(w);
+    const started = metrics.now();
+    const results = await writeThroughMirror(this.#mirror, w.primary, w.kind, w.own, w.forSecondary, options.continueOnSecondaryFailure);
+    metrics.recordPrimary(started);
+    metrics.totalWrites++;
+    metrics.replicatedByStatement += w.forSecondary.length;
+    return results;
+  }
+
+  async openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction> {
+    const { replicator, metrics, options } = this.#parts;
+    const mirror = this.#mirror;
+    let mirrored: MirrorOp | undefined;
+    // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
+    await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
+    return {
+      // The mirror's entry, holding the rows as the transaction left them, commits with it.
+      beforeCommit: async (tx) => {
+        if (record.statements.length === 0) return;
+        mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+      },
+      afterCommit: async () => {
+        metrics.totalWrites++;
+        if (mirrored) await commitMirrored(mirror, mirrored, options.continueOnSecondaryFailure);
+      },
+    };
+  }
+
+  switchRefusal(primary: DatabaseAdapter, secondary: DatabaseAdapter): Error {
+    return asyncSwitchError(primary.name, secondary.name);
+  }
+
+  mirrorMetrics(): DualWriteMetrics['mirror'] {
+    return this.#mirror.getMetrics();
+  }
+
+  resetMetrics(): void {
+    this.#mirror.resetMetrics();
+  }
+
+  /** A write on a primary with transactions: its rows captured, its entry committed with them. */
+  async #recordedWrite(w: SinkWrite): Promise<ExecResult[]> {
+    const { replicator, metrics } = this.#parts;
+    const { primary, secondary } = w;
+    const record: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
+    const started = metrics.now();
+    const transaction = await this.openTransaction(primary, secondary, record);
+    const results = await primary.transaction(async (tx) => {
+      const recorder = new RecordingTransaction(tx, { replicator, primary, secondary, record });
+      const out: ExecResult[] = [];
+      for (const [i, s] of w.own.entries()) out.push(await recorder.executeAs(s, w.forSecondary[i] ?? s));
+      await transaction.beforeCommit(tx);
+      return out;
+    });
+    metrics.recordPrimary(started);
+    await transaction.afterCommit(w.label);
+    return results;
+  }
+}

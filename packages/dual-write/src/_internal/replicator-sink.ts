@@ -1,0 +1,42 @@
+import type { DatabaseAdapter, ExecResult } from '@switchyard/core';
+import type { DualWriteMetrics } from '../dual-write-metrics';
+import type { TransactionRecord } from './replicator';
+import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
+
+/**
+ * The synchronous secondary (`secondaryWrites: 'sync'`): each write runs on the primary
+ * with its rows captured and returns once the secondary has those rows (or the journal
+ * holds them); a transaction's rows are settled from the primary after it commits.
+ */
+export class ReplicatorSink implements SecondarySink {
+  readonly #parts: SinkParts;
+
+  constructor(parts: SinkParts) {
+    this.#parts = parts;
+  }
+
+  async write(w: SinkWrite): Promise<ExecResult[]> {
+    const replicator = this.#parts.replicator;
+    const steps = await replicator.steps(w.primary, w.own, w.forSecondary);
+    return replicator.write(w.kind === 'execute' ? 'execute' : 'batch', w.primary, w.secondary, steps, w.label);
+  }
+
+  async openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction> {
+    const replicator = this.#parts.replicator;
+    return {
+      // The rows are read from the primary once it committed, under their locks.
+      beforeCommit: async () => {},
+      afterCommit: (label) => replicator.afterTransaction(primary, secondary, record, label),
+    };
+  }
+
+  switchRefusal(): Error | undefined {
+    return undefined;
+  }
+
+  mirrorMetrics(): DualWriteMetrics['mirror'] {
+    return undefined;
+  }
+
+  resetMetrics(): void {}
+}
