@@ -1,4 +1,5 @@
 import type { DatabaseAdapter, LogicalType, TableInfo } from '@switchyard/core';
+import type { TableCatalog } from './table-catalog';
 
 export type ColumnTypes = Record<string, LogicalType>;
 
@@ -29,11 +30,14 @@ export function mergeTypes(a: LogicalType | undefined, b: LogicalType | undefine
  */
 export class ColumnTypeCache {
   readonly #sides: () => readonly DatabaseAdapter[];
+  readonly #catalog: TableCatalog | undefined;
   #tables: Promise<Map<string, ColumnTypes>> | undefined;
   #retried = new Set<string>();
 
-  constructor(sides: () => readonly DatabaseAdapter[]) {
+  /** With a `catalog`, the sides' tables are the ones it read: the schema is read once for both. */
+  constructor(sides: () => readonly DatabaseAdapter[], catalog?: TableCatalog) {
     this.#sides = sides;
+    this.#catalog = catalog;
   }
 
   invalidate(): void {
@@ -48,6 +52,8 @@ export class ColumnTypeCache {
     let found = (await this.#load()).get(key);
     if (!found && !this.#retried.has(key)) {
       this.#retried.add(key);
+      // The catalog reads a side again when it lacks the table (once per name).
+      if (this.#catalog) await Promise.all(this.#sides().map((side) => this.#catalog!.table(side, name).catch(() => undefined)));
       this.#tables = undefined;
       found = (await this.#load()).get(key);
     }
@@ -64,7 +70,7 @@ export class ColumnTypeCache {
   }
 
   #load(): Promise<Map<string, ColumnTypes>> {
-    this.#tables ??= Promise.all(this.#sides().map((s) => s.introspect())).then(merge, (error) => {
+    this.#tables ??= Promise.all(this.#sides().map((s) => (this.#catalog ? this.#catalog.all(s) : s.introspect()))).then(merge, (error) => {
       this.#tables = undefined;
       throw error;
     });
@@ -72,7 +78,7 @@ export class ColumnTypeCache {
   }
 }
 
-function merge(sides: TableInfo[][]): Map<string, ColumnTypes> {
+function merge(sides: (readonly TableInfo[])[]): Map<string, ColumnTypes> {
   const out = new Map<string, ColumnTypes>();
   for (const tables of sides) {
     for (const table of tables) {

@@ -63,7 +63,7 @@ export class DualWriteCore {
     this.book = new JournalBook(options.journal ?? memoryJournal());
     this.metrics = new MetricsCollector(this.options.collectMetrics);
     this.events = new EventHub(this.options.onEvent);
-    this.types = new ColumnTypeCache(() => this.sides);
+    this.types = new ColumnTypeCache(() => this.sides, this.catalog);
     const { secondaryTimeoutMs, probeIntervalMs } = this.options;
     this.circuit = new SecondaryCircuit(probeIntervalMs, secondaryTimeoutMs, (side, status) => {
       this.metrics.circuitChanges++;

@@ -64,6 +64,11 @@ export class TableCatalog {
     return (await this.#load(side, via)).get(key);
   }
 
+  /** Every table of the side, as last read. */
+  async all(side: DatabaseAdapter): Promise<TableInfo[]> {
+    return [...(await this.#load(side, side)).values()];
+  }
+
   #load(side: DatabaseAdapter, via: DatabaseAdapter): Promise<Map<string, TableInfo>> {
     const cached = this.#bySide.get(side);
     if (cached && (cached.settled || cached.via === via)) return cached.tables;
