@@ -1,9 +1,7 @@
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import {
-  createAdapterKysely,
   createPreparedStatement,
   statementKind,
-  type AdapterCapabilities,
   type DatabaseAdapter,
   type DialectName,
   type ExecResult,
@@ -11,9 +9,9 @@ import {
   type Row,
   type Statement,
   type StreamOptions,
-  type TableInfo,
   type TransactionSettings,
 } from '@switchyard/core';
+import { AdapterView } from './adapter-view';
 import { compileFor } from './write-op';
 
 /** What a session needs of the dual-write adapter: its write path and its compiled-query runner. */
@@ -27,31 +25,14 @@ export interface SessionOwner extends DatabaseAdapter {
  * (Kysely's Migrator lock) hold from one statement to the next; writes and transactions
  * take the dual-write path and reach both sides.
  */
-export class DualWriteSession<DB = any> implements DatabaseAdapter<DB> {
+export class DualWriteSession<DB = any> extends AdapterView<DB> implements DatabaseAdapter<DB> {
   readonly #owner: SessionOwner;
   readonly #session: DatabaseAdapter;
-  #db: Kysely<DB> | undefined;
 
   constructor(owner: SessionOwner, session: DatabaseAdapter) {
+    super(owner);
     this.#owner = owner;
     this.#session = session;
-  }
-
-  get name(): string {
-    return this.#owner.name;
-  }
-
-  get dialect(): DialectName {
-    return this.#owner.dialect;
-  }
-
-  get capabilities(): AdapterCapabilities {
-    return this.#owner.capabilities;
-  }
-
-  get db(): Kysely<DB> {
-    this.#db ??= createAdapterKysely<DB>(this, this.#owner.dialect);
-    return this.#db;
   }
 
   query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -87,10 +68,6 @@ export class DualWriteSession<DB = any> implements DatabaseAdapter<DB> {
     const reader = statementKind(sql) === 'read' ? this.#session : this.#owner;
     if (!reader.stream) throw new Error('unreachable: a session adapter without stream()');
     return reader.stream<T>(sql, params, options);
-  }
-
-  introspect(): Promise<TableInfo[]> {
-    return this.#owner.introspect();
   }
 
   /** The session ends with its `connection()` callback; the adapter stays open. */

@@ -1,10 +1,8 @@
-import type { CompiledQuery, Kysely } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import {
-  createAdapterKysely,
   createPreparedStatement,
   isWriteStatement,
   statementKind,
-  type AdapterCapabilities,
   type CompiledQueryExecutor,
   type DatabaseAdapter,
   type DialectName,
@@ -12,13 +10,13 @@ import {
   type PreparedStatement,
   type Row,
   type Statement,
-  type TableInfo,
   type TransactionSettings,
 } from '@switchyard/core';
 import type { Replicator, TransactionRecord } from './replicator';
 import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
+import { AdapterView } from './adapter-view';
 import { compileFor } from './write-op';
 
 /** What a recording transaction needs from the dual-write adapter. */
@@ -39,33 +37,16 @@ export interface RecordingContext {
  * and encoding before it runs, so one the secondary would refuse rolls the transaction
  * back instead of committing on the primary alone.
  */
-export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, CompiledQueryExecutor {
+export class RecordingTransaction<DB = any> extends AdapterView<DB> implements DatabaseAdapter<DB>, CompiledQueryExecutor {
   readonly #tx: DatabaseAdapter<DB>;
   readonly #context: RecordingContext;
   readonly #secondary: DatabaseAdapter;
-  #db: Kysely<DB> | undefined;
 
   constructor(tx: DatabaseAdapter<DB>, context: RecordingContext) {
+    super(tx);
     this.#tx = tx;
     this.#context = context;
     this.#secondary = context.secondary;
-  }
-
-  get name(): string {
-    return this.#tx.name;
-  }
-
-  get dialect(): DialectName {
-    return this.#tx.dialect;
-  }
-
-  get capabilities(): AdapterCapabilities {
-    return this.#tx.capabilities;
-  }
-
-  get db(): Kysely<DB> {
-    this.#db ??= createAdapterKysely<DB>(this, this.#tx.dialect);
-    return this.#db;
   }
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
@@ -109,10 +90,6 @@ export class RecordingTransaction<DB = any> implements DatabaseAdapter<DB>, Comp
     record.captured += nested.captured;
     record.statements.push(...nested.statements);
     return result;
-  }
-
-  introspect(): Promise<TableInfo[]> {
-    return this.#tx.introspect();
   }
 
   close(): Promise<void> {
