@@ -30,6 +30,7 @@ export {
 export { checkTransactionSettings, hasTransactionSettings, nestedSettingsError } from './transaction-settings';
 export {
   AdapterClosedError,
+  ConnectionError,
   ConstraintError,
   InvalidArgumentError,
   LimitExceededError,

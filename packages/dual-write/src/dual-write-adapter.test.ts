@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, QueryError, UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { SecondaryWriteError, SwitchPrimaryError, type DualWriteEvent, type DualWriteOptions } from './index';
 import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 function pair(options: DualWriteOptions = {}) {
@@ -165,7 +165,9 @@ describe('dual-write on SQLite -> SQLite', () => {
     await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     await b.execute('DROP TABLE t');
     await adapter.execute('INSERT INTO t (id) VALUES (1)');
-    await expect(adapter.switchPrimary()).rejects.toThrow(/Cannot make right primary: 1 journaled/);
+    const refused = await adapter.switchPrimary().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SwitchPrimaryError);
+    expect(refused).toMatchObject({ reason: 'journal-pending', message: expect.stringMatching(/Cannot make right primary: 1 journaled/) });
     await b.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     // The switch replays what is pending first.
     expect((await adapter.switchPrimary()).primary).toBe('right');
