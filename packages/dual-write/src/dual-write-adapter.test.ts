@@ -19,6 +19,8 @@ describe('dual-write on SQLite -> SQLite', () => {
     const { adapter } = pair({ mode: 'primary-right' });
     expect(adapter.getMetadata()).toMatchObject({ mode: 'primary-right', primary: 'right', secondary: 'left' });
     expect(adapter.name).toBe('right');
+    // Writes reach two engines: no single driver stands for both, so callers take their portable paths.
+    expect((adapter as DatabaseAdapter).native).toBeUndefined();
     expect(() => pair({ mode: 'primary-postgres' })).toThrow(InvalidArgumentError);
     expect(() => pair({ mode: 'primary-postgres' })).toThrow(/'primary-left' or 'primary-right'/);
     expect(() => pair({ readRouting: { secondaryPercent: 120 } })).toThrow(InvalidArgumentError);
