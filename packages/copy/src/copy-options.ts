@@ -132,7 +132,7 @@ export interface CopyOptions {
   retries?: number;
   /** First retry delay; doubled on each attempt. Default `200`. */
   retryDelayMs?: number;
-  /** Use `COPY FROM STDIN` on a Postgres target that exposes `withConnection`. Default `true`. */
+  /** Use `COPY FROM STDIN` on a Postgres target with a `pg` native handle (`@switchyard/postgres`; needs pg-copy-streams). Default `true`. */
   copyFastPath?: boolean;
   /** This worker's name in the checkpoint table. Default: host, pid and a random suffix. */
   workerId?: string;

@@ -180,6 +180,22 @@ export class TimeoutError extends TransientError {
   }
 }
 
+/**
+ * The engine, or a service Switchyard depends on, could not be reached or refused the
+ * credentials: check the connection settings or the service, then try again.
+ *
+ * @example
+ * ```ts
+ * try { await adapter.query('SELECT 1'); }
+ * catch (e) { if (e instanceof ConnectionError) console.error('check the token and account id:', e.message); }
+ * ```
+ */
+export class ConnectionError extends SwitchyardError {
+  constructor(message: string, options: SwitchyardErrorOptions = {}) {
+    super('CONNECTION_FAILED', message, options);
+  }
+}
+
 /** A function was called with options that cannot work; the message says which and why. */
 export class InvalidArgumentError extends SwitchyardError {
   constructor(message: string, options: SwitchyardErrorOptions = {}) {

@@ -18,9 +18,19 @@ export type {
   StreamOptions,
   TransactionSettings,
 } from './types';
+export {
+  nativeHandle,
+  type NativeHandle,
+  type NativeKind,
+  type PgNativeClient,
+  type SqliteNativeAggregate,
+  type SqliteNativeDatabase,
+  type SqliteNativeStatement,
+} from './native-handle';
 export { checkTransactionSettings, hasTransactionSettings, nestedSettingsError } from './transaction-settings';
 export {
   AdapterClosedError,
+  ConnectionError,
   ConstraintError,
   InvalidArgumentError,
   LimitExceededError,
@@ -62,6 +72,7 @@ export {
 } from './value-normalize';
 export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
+export { listTableNames } from './table-names';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
 export { checkHealth, type HealthCheckOptions, type HealthReport } from './health-check';
 export { checkStatementLimits, type LimitSubject } from './statement-limits';

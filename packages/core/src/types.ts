@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { NativeHandle } from './native-handle';
 
 /** The engines Switchyard speaks to. */
 export type DialectName = 'sqlite' | 'd1' | 'postgres';
@@ -253,6 +254,20 @@ export interface DatabaseAdapter<DB = any> {
   stream?<T = Row>(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterableIterator<T[]>;
   /** Tables, columns, primary keys, indexes and foreign keys; engine-internal tables left out. */
   introspect(): Promise<TableInfo[]>;
+  /**
+   * The driver object underneath, for work the adapter's API does not cover (COPY on
+   * pg, aggregate functions and raw-mode reads on better-sqlite3). Optional: an adapter
+   * that wraps others (dual-write) or whose engine offers none leaves it unset, and
+   * callers take their portable path. Read it with `nativeHandle(adapter, kind)`.
+   *
+   * @example
+   * ```ts
+   * const native = adapter.native;
+   * if (native?.kind === 'better-sqlite3') native.database.pragma('optimize');
+   * else await adapter.execute('ANALYZE');
+   * ```
+   */
+  readonly native?: NativeHandle;
   /** Releases the connection. Later calls throw {@link AdapterClosedError}. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { ConstraintError, QueryError, SwitchyardError, TransientError } from '@switchyard/core';
+import { ConnectionError, ConstraintError, QueryError, SwitchyardError, TransientError } from '@switchyard/core';
 import { startD1RestServer, type TestD1RestServer } from '@switchyard/testkit/d1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createD1Adapter, parseRetryAfter, type D1RestOptions } from './index';
@@ -78,6 +78,7 @@ describe('the D1 REST client', () => {
     const adapter = createD1Adapter(options({ apiToken: 'wrong' }));
     const before = server.requests;
     const error = await adapter.query('SELECT 1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
     expect(error).toBeInstanceOf(SwitchyardError);
     expect((error as SwitchyardError).code).toBe('CONNECTION_FAILED');
     expect((error as Error).message).toMatch(/CLOUDFLARE_API_TOKEN/);

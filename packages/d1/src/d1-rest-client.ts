@@ -1,4 +1,4 @@
-import { QueryError, SwitchyardError, TransientError, redactSecrets, registerSecret } from '@switchyard/core';
+import { ConnectionError, QueryError, TransientError, redactSecrets, registerSecret } from '@switchyard/core';
 import type { D1ResultLike } from './d1-database';
 import { toD1Error } from './_internal/d1-errors';
 import { SlidingWindowLimiter, sleep } from './_internal/sliding-window';
@@ -168,8 +168,7 @@ export class D1RestClient {
       });
     }
     if (status === 401 || status === 403) {
-      throw new SwitchyardError(
-        'CONNECTION_FAILED',
+      throw new ConnectionError(
         `d1: the D1 REST API refused the API token (${status}: ${detail}). Check apiToken ` +
           '(usually CLOUDFLARE_API_TOKEN): it must be valid and hold the D1 Edit permission for account ' +
           `${this.#options.accountId}.`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, QueryError, UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { SecondaryWriteError, type DualWriteEvent, type DualWriteOptions } from './index';
+import { SecondaryWriteError, SwitchPrimaryError, type DualWriteEvent, type DualWriteOptions } from './index';
 import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 function pair(options: DualWriteOptions = {}) {
@@ -19,6 +19,8 @@ describe('dual-write on SQLite -> SQLite', () => {
     const { adapter } = pair({ mode: 'primary-right' });
     expect(adapter.getMetadata()).toMatchObject({ mode: 'primary-right', primary: 'right', secondary: 'left' });
     expect(adapter.name).toBe('right');
+    // Writes reach two engines: no single driver stands for both, so callers take their portable paths.
+    expect((adapter as DatabaseAdapter).native).toBeUndefined();
     expect(() => pair({ mode: 'primary-postgres' })).toThrow(InvalidArgumentError);
     expect(() => pair({ mode: 'primary-postgres' })).toThrow(/'primary-left' or 'primary-right'/);
     expect(() => pair({ readRouting: { secondaryPercent: 120 } })).toThrow(InvalidArgumentError);
@@ -165,7 +167,9 @@ describe('dual-write on SQLite -> SQLite', () => {
     await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     await b.execute('DROP TABLE t');
     await adapter.execute('INSERT INTO t (id) VALUES (1)');
-    await expect(adapter.switchPrimary()).rejects.toThrow(/Cannot make right primary: 1 journaled/);
+    const refused = await adapter.switchPrimary().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SwitchPrimaryError);
+    expect(refused).toMatchObject({ reason: 'journal-pending', message: expect.stringMatching(/Cannot make right primary: 1 journaled/) });
     await b.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     // The switch replays what is pending first.
     expect((await adapter.switchPrimary()).primary).toBe('right');

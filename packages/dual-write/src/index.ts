@@ -4,6 +4,7 @@ export type { DualWriteOptions, ReadRoutingOptions, ShadowReadOptions } from './
 export type { DualWriteEvent, DualWriteEventOf, DualWriteEventType } from './dual-write-events';
 export type { ControlMetrics, DualWriteMetrics, LatencyPercentiles } from './dual-write-metrics';
 export { SecondaryWriteError } from './secondary-write-error';
+export { SwitchPrimaryError, type SwitchPrimaryFailure } from './switch-primary-error';
 export type { JournalEntry, NewJournalEntry, ReplayResult, WriteJournal } from './journal-types';
 export { memoryJournal } from './journal-memory';
 export { tableJournal, type TableJournalOptions } from './journal-table';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, checkHealth, type DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { controlTable, createDualWriteAdapter, toPrometheus, type ControlStore, type DualWriteEvent, type DualWriteHealth } from '../src/index';
+import { SwitchPrimaryError, controlTable, createDualWriteAdapter, toPrometheus, type ControlStore, type DualWriteEvent, type DualWriteHealth } from '../src/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-control-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -107,7 +107,9 @@ describe('a switch some live instance does not answer', () => {
     await b.fleetStatus();
     // A live instance that never holds its writes: its heartbeat is fresh and stays on epoch 1.
     await controlTable(r1).heartbeat({ instanceId: 'stuck', epoch: 1, mode: 'primary-left', paused: false, lastSeen: new Date() });
-    await expect(a.switchPrimary()).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('stuck') });
+    const refused = await a.switchPrimary().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SwitchPrimaryError);
+    expect(refused).toMatchObject({ code: 'TIMEOUT', reason: 'fleet-timeout', message: expect.stringContaining('stuck') });
     expect(await controlTable(r1).read()).toMatchObject({ epoch: 3, state: 'active', mode: 'primary-left' });
     expect(a.getMetadata()).toMatchObject({ mode: 'primary-left', control: { epoch: 3 } });
     expect(events).toContainEqual(expect.objectContaining({ type: 'control', change: 'switch-aborted', epoch: 3, mode: 'primary-left' }));

@@ -1,10 +1,11 @@
-import type { Client, Pool, PoolClient, QueryArrayConfig, QueryArrayResult, QueryConfig, QueryResult } from 'pg';
+import type { Client, Pool, QueryArrayConfig, QueryArrayResult, QueryConfig, QueryResult } from 'pg';
 import {
   BaseAdapter,
   DEFAULT_CAPABILITIES,
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
+  type NativeHandle,
   type RawResult,
   type RawRows,
   type Row,
@@ -28,16 +29,9 @@ import { datesAsUtcText } from './_internal/utc-timestamp';
 import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
 import { withQueryTimeout } from './_internal/query-timeout';
+import type { PostgresConnection } from './postgres-connection';
 
-/**
- * A pg connection: a `Client`, or a `PoolClient` checked out of a pool.
- *
- * @example
- * ```ts
- * await adapter.withConnection((client: PostgresConnection) => client.query('SELECT 1'));
- * ```
- */
-export type PostgresConnection = Client | PoolClient;
+export type { PostgresConnection } from './postgres-connection';
 
 /**
  * A {@link DatabaseAdapter} on node-postgres (`pg`): a Pool, a single Client, or a
@@ -95,6 +89,20 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   async withConnection<T>(fn: (client: PostgresConnection) => Promise<T>): Promise<T> {
     this.assertOpen();
     return this.#withClient(fn);
+  }
+
+  /**
+   * The contract's native handle: {@link PostgresAdapter.withConnection}, lending one pg
+   * connection at a time, typed as the slice of pg that `@switchyard/core` declares.
+   *
+   * @example
+   * ```ts
+   * const native = adapter.native;
+   * await native.withConnection((client) => client.query('VACUUM ANALYZE notes'));
+   * ```
+   */
+  get native(): Extract<NativeHandle, { kind: 'pg' }> {
+    return { kind: 'pg', withConnection: (fn) => this.withConnection((client) => fn(client)) };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { logicalTypeOf, type ColumnInfo, type ForeignKeyInfo, type IndexInfo, type TableInfo } from '@switchyard/core';
+import { INTERNAL_TABLE, logicalTypeOf, type ColumnInfo, type ForeignKeyInfo, type IndexInfo, type TableInfo } from '@switchyard/core';
 
 /**
  * Runs one catalog query with pg-native parameters (arrays bound as Postgres arrays).
@@ -30,15 +30,8 @@ interface ForeignKeyRow {
   on_delete: string;
 }
 
-/**
- * Table names that belong to an engine or platform rather than the application.
- *
- * @example
- * ```ts
- * INTERNAL_TABLE.test('_cf_KV') // true
- * ```
- */
-export const INTERNAL_TABLE = /^(sqlite_|_cf_|d1_)/i;
+/** The engine's own table names, as `@switchyard/core` defines them (re-exported here for existing imports). */
+export { INTERNAL_TABLE };
 
 const FK_ACTIONS: Record<string, string> = {
   a: 'NO ACTION',

@@ -8,6 +8,7 @@ import {
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
+  type NativeHandle,
   type RawResult,
   type RawRows,
   type Row,
@@ -122,6 +123,19 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   /** The better-sqlite3 database underneath, e.g. to register functions. */
   get database(): SqliteDatabase {
     return this.#state.database;
+  }
+
+  /**
+   * The better-sqlite3 database as the contract's native handle. Statements run on it
+   * bypass the adapter's lock: use it where nothing else runs on the adapter meanwhile.
+   *
+   * @example
+   * ```ts
+   * if (adapter.native?.kind === 'better-sqlite3') adapter.native.database.pragma('optimize');
+   * ```
+   */
+  get native(): Extract<NativeHandle, { kind: 'better-sqlite3' }> {
+    return { kind: 'better-sqlite3', database: this.#state.database };
   }
 
   protected async runStatement(statement: EncodedStatement): Promise<RawResult> {

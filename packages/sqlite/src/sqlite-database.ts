@@ -1,29 +1,10 @@
-/**
- * The slice of better-sqlite3's API the adapter uses, declared here so the driver
- * stays a peer dependency the user injects (any compatible build works).
- */
-export interface SqliteStatement {
-  readonly reader: boolean;
-  all(...params: unknown[]): unknown[];
-  /** Rows one at a time; `return()` closes the statement early. */
-  iterate(...params: unknown[]): IterableIterator<unknown>;
-  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint };
-  safeIntegers(toggle?: boolean): this;
-  /** Rows as arrays in column order instead of objects. */
-  raw(toggle?: boolean): this;
-  /** The result's columns, in order (readers only). */
-  columns(): { name: string }[];
-}
+import type { SqliteNativeDatabase, SqliteNativeStatement } from '@switchyard/core';
 
-/** A better-sqlite3 `Database`. */
-export interface SqliteDatabase {
-  readonly open: boolean;
-  readonly inTransaction: boolean;
-  readonly memory: boolean;
-  readonly name: string;
-  prepare(sql: string): SqliteStatement;
-  exec(sql: string): unknown;
-  pragma(source: string, options?: { simple?: boolean }): unknown;
-  function(name: string, options: Record<string, unknown>, fn: (...args: any[]) => unknown): unknown;
-  close(): unknown;
-}
+/**
+ * A better-sqlite3 `Statement`: the slice of its API Switchyard uses, declared once in
+ * `@switchyard/core` so the driver stays a peer dependency the user injects.
+ */
+export type SqliteStatement = SqliteNativeStatement;
+
+/** A better-sqlite3 `Database`: the slice of its API Switchyard uses (see {@link SqliteStatement}). */
+export type SqliteDatabase = SqliteNativeDatabase;

@@ -1,7 +1,7 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import { listTableNames, type DatabaseAdapter } from '@switchyard/core';
 import { buildReport } from './_internal/report-build';
 import { runPool } from './_internal/run-pool';
-import { listTableNames, selectTables, skippedTables } from './_internal/table-names';
+import { selectTables, skippedTables } from './_internal/table-names';
 import { emptyTableReport, errorText, settleStatus, skippedTableReport } from './_internal/table-report';
 import { countRows } from './_internal/validate-table';
 import { yieldMacrotask } from './_internal/yield-macrotask';

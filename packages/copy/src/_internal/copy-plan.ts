@@ -1,5 +1,5 @@
 import { isSwitchyardTable, InvalidArgumentError, type TableInfo } from '@switchyard/core';
-import type { CopyOptions, CopyResult, TableCopyResult } from '../copy-options';
+import type { CopyResult, TableCopyResult } from '../copy-options';
 import type { TableJob } from './table-job';
 import type { KeyValues } from './key-codec';
 
@@ -24,22 +24,7 @@ export interface TableRun {
   endedAt?: number;
 }
 
-export function checkOptions(options: CopyOptions): void {
-  const positive = (name: keyof CopyOptions) => {
-    const v = options[name];
-    if (v !== undefined && (typeof v !== 'number' || !(v >= 1))) {
-      throw new InvalidArgumentError(`options.${name} must be a number >= 1, got ${String(v)}.`);
-    }
-  };
-  positive('batchSize');
-  positive('concurrency');
-  positive('ranges');
-  if (options.onConflict && !['skip', 'update', 'error'].includes(options.onConflict)) {
-    throw new InvalidArgumentError(`options.onConflict must be 'skip', 'update' or 'error', got '${String(options.onConflict)}'.`);
-  }
-}
-
-export function selectTables(tables: TableInfo[], wanted: string[] | undefined): TableInfo[] {
+export function selectTables(tables: TableInfo[], wanted: readonly string[] | undefined): TableInfo[] {
   const candidates = tables.filter((t) => !isSwitchyardTable(t.name));
   if (!wanted) return candidates;
   return wanted.map((name) => {

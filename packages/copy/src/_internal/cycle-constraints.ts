@@ -1,12 +1,8 @@
-import { InvalidArgumentError, SWITCHYARD_TABLE_PREFIX, type DatabaseAdapter } from '@switchyard/core';
+import { InvalidArgumentError, SWITCHYARD_TABLE_PREFIX, nativeHandle, type DatabaseAdapter } from '@switchyard/core';
 import { quoteIdent } from './sql-text';
 
 /** Where foreign keys set aside for a cycle wait to be put back, so a crashed copy's next run restores them. */
 export const DEFERRED_FK_TABLE = `${SWITCHYARD_TABLE_PREFIX}deferred_fks`;
-
-interface PragmaDatabase {
-  pragma(source: string, options?: { simple?: boolean }): unknown;
-}
 
 /** Puts enforcement back once every table is copied; returns what it did, for the log. */
 export type RestoreConstraints = () => Promise<string[]>;
@@ -36,9 +32,9 @@ export async function deferCycleConstraints(target: DatabaseAdapter, cycles: rea
         "for 'd1' leaves them out and lists them in its warnings), or leave the tables out of the copy.",
     );
   }
-  const db = (target as { database?: Partial<PragmaDatabase> }).database;
-  if (!db || typeof db.pragma !== 'function') return nothing;
-  const pragma = db.pragma.bind(db) as PragmaDatabase['pragma'];
+  const db = nativeHandle(target, 'better-sqlite3')?.database;
+  if (!db) return nothing;
+  const pragma = db.pragma.bind(db);
   if (Number(pragma('foreign_keys', { simple: true })) !== 1) return nothing;
   pragma('foreign_keys = OFF');
   return {

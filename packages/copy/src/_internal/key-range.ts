@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, Row, TableInfo } from '@switchyard/core';
+import { nativeHandle, type DatabaseAdapter, type Row, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import type { RangeBounds } from './checkpoint-ledger';
 import { keyTuple, placeholderTuple, quoteIdent, tableRef } from './sql-text';
@@ -51,16 +51,6 @@ export async function splitKeySpace(source: DatabaseAdapter, table: TableInfo, c
   return ranges;
 }
 
-/** The slice of better-sqlite3 the SQLite fast read uses. */
-interface RawSqliteStatement {
-  raw(toggle?: boolean): RawSqliteStatement;
-  safeIntegers(toggle?: boolean): RawSqliteStatement;
-  all(...params: unknown[]): unknown[][];
-}
-interface RawSqliteDatabase {
-  prepare(sql: string): RawSqliteStatement;
-}
-
 /** A page reader: rows as arrays, in the order of the columns asked for. */
 export type PageReader = (after: KeyValues | null, end: KeyValues | null) => Promise<unknown[][]>;
 
@@ -88,7 +78,7 @@ export function createPageReader(source: DatabaseAdapter, table: TableInfo, colu
   if (raw) {
     const statements = shapes.map((sql) => raw.prepare(sql).safeIntegers(true).raw(true));
     return async (after, end) => {
-      const rows = statements[(after ? 1 : 0) + (end ? 2 : 0)]!.all(...toSqliteParams(after), ...toSqliteParams(end));
+      const rows = statements[(after ? 1 : 0) + (end ? 2 : 0)]!.all(...toSqliteParams(after), ...toSqliteParams(end)) as unknown[][];
       for (const row of rows) {
         for (let i = 0; i < row.length; i++) {
           const v = row[i];
@@ -108,10 +98,10 @@ export function createPageReader(source: DatabaseAdapter, table: TableInfo, colu
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
-function rawSqlite(source: DatabaseAdapter): RawSqliteDatabase | undefined {
-  if (source.dialect !== 'sqlite') return undefined;
-  const database = (source as { database?: Partial<RawSqliteDatabase> & { open?: boolean } }).database;
-  return database && typeof database.prepare === 'function' && database.open !== false ? (database as RawSqliteDatabase) : undefined;
+/** The better-sqlite3 database under a source that has one and is open; else the portable read is used. */
+function rawSqlite(source: DatabaseAdapter): SqliteNativeDatabase | undefined {
+  const database = nativeHandle(source, 'better-sqlite3')?.database;
+  return database?.open ? database : undefined;
 }
 
 function toSqliteParams(key: KeyValues | null): unknown[] {

@@ -1,25 +1,13 @@
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { exactJsonText, InvalidArgumentError, postgresTimestampText, toPostgresPlaceholders, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import { exactJsonText, InvalidArgumentError, postgresTimestampText, toPostgresPlaceholders, type NativeHandle, type PgNativeClient, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
 import { quoteIdent, tableRef } from './sql-text';
 import type { CopyText } from './sqlite-copy-text';
 
-/** The slice of a `pg` client the COPY path uses. */
-export interface PgClientLike {
-  query(text: string, params?: unknown[]): Promise<{ rowCount: number | null }>;
-  query<T>(stream: T): T;
-}
-
-/** A Postgres adapter that lends one connection: `@switchyard/postgres` does. */
-export interface ConnectionLender {
-  withConnection<T>(fn: (client: PgClientLike) => Promise<T>): Promise<T>;
-}
-
-export function lendsConnections(adapter: DatabaseAdapter): adapter is DatabaseAdapter & ConnectionLender {
-  return adapter.dialect === 'postgres' && typeof (adapter as Partial<ConnectionLender>).withConnection === 'function';
-}
+/** What lends the COPY path one pg connection: the target's native handle. */
+type ConnectionLender = Extract<NativeHandle, { kind: 'pg' }>;
 
 type CopyFrom = (sql: string) => NodeJS.WritableStream;
 let copyFromPromise: Promise<CopyFrom | undefined> | undefined;
@@ -156,7 +144,7 @@ export class PostgresCopyWriter implements RowWriter {
     );
   }
 
-  async #copy(client: PgClientLike, sql: string, rows: unknown[][] | CopyText, onSent?: () => void): Promise<void> {
+  async #copy(client: PgNativeClient, sql: string, rows: unknown[][] | CopyText, onSent?: () => void): Promise<void> {
     const stream = client.query(this.#copyFrom(sql)) as unknown as NodeJS.WritableStream;
     if (Array.isArray(rows)) {
       await pipeline(Readable.from(encodeChunks(rows)), stream);

@@ -35,6 +35,9 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
+/** Runs `fn` under a run's retry policy and signal (see {@link withRetry}). */
+export type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
+
 /** Runs `fn`, retrying retryable failures with exponential backoff; a server's Retry-After wins. */
 export async function withRetry<T>(fn: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
   for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,4 @@
-import type { ColumnInfo, TableInfo } from '@switchyard/core';
+import type { ColumnInfo, SqliteNativeDatabase, TableInfo } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import { keyTuple, placeholderTuple, quoteIdent, tableRef } from './sql-text';
 
@@ -9,15 +9,6 @@ export interface CopyText {
   lastKey: KeyValues | null;
 }
 
-interface RawStatement {
-  raw(toggle?: boolean): RawStatement;
-  safeIntegers(toggle?: boolean): RawStatement;
-  get(...params: unknown[]): unknown;
-  all(...params: unknown[]): unknown[];
-}
-export interface RawSqlite {
-  prepare(sql: string): RawStatement;
-}
 
 // Most values need no escaping: one GLOB scan (its class holds a backslash, tab, newline
 // and carriage return, written literally) decides, and only those that do pay for replace().
@@ -95,7 +86,7 @@ function epoch(c: string): string {
  * back as the same double (as JavaScript does); older versions print 15 digits, which
  * would change values, so the JavaScript path is used there.
  */
-export function rendersExactFloats(db: RawSqlite): boolean {
+export function rendersExactFloats(db: SqliteNativeDatabase): boolean {
   try {
     const row = db.prepare("SELECT CAST(1.0 / 7 AS TEXT) AS t, json_valid('{}') AS j").get() as { t: string; j: number };
     return row.t === String(1 / 7) && row.j === 1;
@@ -106,7 +97,7 @@ export function rendersExactFloats(db: RawSqlite): boolean {
 
 /** Reads pages of a SQLite table as COPY text: `(source column, target column)` pairs in COPY column order. */
 export function createCopyTextReader(
-  db: RawSqlite,
+  db: SqliteNativeDatabase,
   table: TableInfo,
   pairs: readonly { source: string; target: ColumnInfo }[],
   pageSize: number,

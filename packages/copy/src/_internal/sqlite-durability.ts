@@ -1,8 +1,4 @@
-import type { DatabaseAdapter } from '@switchyard/core';
-
-interface PragmaDatabase {
-  pragma(source: string, options?: { simple?: boolean }): unknown;
-}
+import { nativeHandle, type DatabaseAdapter } from '@switchyard/core';
 
 /**
  * On a better-sqlite3 target in WAL mode, commits the copy's batches with
@@ -12,10 +8,9 @@ interface PragmaDatabase {
  * batch is copied again; WAL with NORMAL never corrupts the database.
  */
 export function relaxSqliteSync(target: DatabaseAdapter): () => void {
-  if (target.dialect !== 'sqlite') return () => {};
-  const db = (target as { database?: Partial<PragmaDatabase> }).database;
-  if (!db || typeof db.pragma !== 'function') return () => {};
-  const pragma = db.pragma.bind(db) as PragmaDatabase['pragma'];
+  const db = nativeHandle(target, 'better-sqlite3')?.database;
+  if (!db) return () => {};
+  const pragma = db.pragma.bind(db);
   try {
     if (String(pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return () => {};
     const previous = Number(pragma('synchronous', { simple: true }));

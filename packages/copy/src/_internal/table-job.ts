@@ -1,16 +1,16 @@
-import { InvalidArgumentError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import { InvalidArgumentError, nativeHandle, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import { planBatch, type BatchPlan } from '../batch-plan';
-import type { CopyOptions } from '../copy-options';
+import type { ResolvedCopyOptions } from './resolved-copy-options';
 import { InsertWriter, type RowWriter } from './insert-writer';
 import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
 import { refuseBareJsonNumber, roundsBareJsonNumbers } from './json-number-guard';
 import { refuseInvalidCopyText, refuseInvalidText } from './text-guard';
-import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-copy-writer';
+import { PostgresCopyWriter, loadCopyFrom } from './postgres-copy-writer';
 import { converterFor, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
 import { arrayConverterFor } from './array-literal';
-import { createCopyTextReader, rendersExactFloats, type CopyText, type RawSqlite } from './sqlite-copy-text';
+import { createCopyTextReader, rendersExactFloats, type CopyText } from './sqlite-copy-text';
 
 /** One batch read from the source, ready for the writer. */
 export interface Batch {
@@ -54,7 +54,7 @@ export async function prepareTableJob(
   targetDb: DatabaseAdapter,
   source: TableInfo,
   targetTables: readonly TableInfo[],
-  options: CopyOptions,
+  options: ResolvedCopyOptions,
 ): Promise<TableJob> {
   const target = targetTables.find((t) => t.name === source.name) ?? targetTables.find((t) => t.name.toLowerCase() === source.name.toLowerCase());
   if (!target) {
@@ -90,15 +90,16 @@ export async function prepareTableJob(
   // SQLite/D1 JSON columns whose affinity would turn a bare big JSON number into a double.
   const roundsBare = pairs.map((p) => roundsBareJsonNumbers(p.target, targetDb.dialect));
   const overriding = pairs.some((p) => p.target.autoIncrement);
-  const onConflict = options.onConflict ?? 'skip';
+  const onConflict = options.onConflict;
 
   let writer: RowWriter | undefined;
   let plan: BatchPlan;
-  const copyFrom = options.copyFastPath !== false && lendsConnections(targetDb) ? await loadCopyFrom() : undefined;
-  if (copyFrom && lendsConnections(targetDb)) {
+  const pg = options.copyFastPath ? nativeHandle(targetDb, 'pg') : undefined;
+  const copyFrom = pg ? await loadCopyFrom() : undefined;
+  if (pg && copyFrom) {
     // COPY has no parameter limit: the batch is bounded only to keep memory flat.
     plan = planBatch({ maxBoundParameters: 65535 }, columns.length, options.batchSize ?? 10_000);
-    writer = new PostgresCopyWriter(targetDb, copyFrom, targetForWrite, columns, onConflict, overriding);
+    writer = new PostgresCopyWriter(pg, copyFrom, targetForWrite, columns, onConflict, overriding);
   } else {
     plan = planBatch(targetDb.capabilities, columns.length, options.batchSize);
     writer = new InsertWriter(targetDb, targetForWrite, columns, onConflict, plan.rowsPerStatement, overriding);
@@ -112,9 +113,9 @@ export async function prepareTableJob(
   const width = columns.length;
   const readPage = refuseInvalidText(sourceDb, source, readColumns, createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch));
   // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
-  const raw = (sourceDb as { database?: RawSqlite }).database;
+  const raw = nativeHandle(sourceDb, 'better-sqlite3')?.database;
   const readText =
-    writer.method === 'copy' && !transform && options.reconcile === false && sourceDb.dialect === 'sqlite' && raw && typeof raw.prepare === 'function' && rendersExactFloats(raw)
+    writer.method === 'copy' && !transform && !options.reconcile && raw && rendersExactFloats(raw)
       ? refuseInvalidCopyText(createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch), readPage)
       : undefined;
   const job: TableJob = {

@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
-import { SwitchyardError, UnsupportedError, statementKind, weakerCapabilities, type AdapterCapabilities, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
+import { UnsupportedError, statementKind, weakerCapabilities, type AdapterCapabilities, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
 import { FleetControl } from '../control/fleet-control';
+import { SwitchPrimaryError } from '../switch-primary-error';
 import type { DualWriteMetadata } from '../dual-write-metadata';
 import { resolveOptions, type DualWriteOptions, type ResolvedOptions } from '../dual-write-options';
 import { memoryJournal } from '../journal-memory';
@@ -204,8 +205,8 @@ export class DualWriteCore {
     if (this.book.pendingFor(next) === 0) return;
     const replay = await this.replay();
     if (this.book.pendingFor(next) > 0 && !force) {
-      throw new SwitchyardError(
-        'SECONDARY_WRITE_FAILED',
+      throw new SwitchPrimaryError(
+        'journal-pending',
         `Cannot make ${next.name} primary: ${this.book.pendingFor(next)} journaled writes have not reached it ` +
           `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
           'or pass { force: true } to switch anyway.',

@@ -8,6 +8,7 @@ import type { LockClaims } from './row-locks';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-images';
 import { isForeignKeyError } from './row-settle';
 import { journalFailure } from './secondary-failure';
+import { SecondaryWriteError } from '../secondary-write-error';
 import { toError } from './to-error';
 import { rowsReturned } from './returned-rows';
 import { asWritten, isOutage } from './write-errors';
@@ -184,7 +185,7 @@ export class Replicator {
     if (work.statements.length === 0) return;
     const tables = [...new Set([...work.images.map((i) => i.table), ...statementTables(work.replays).filter((t) => t !== '*')])];
     if (book.statementWaits(secondary, tables)) {
-      return journalFailure(this.#p, primary, secondary, work, new SwitchyardError('SECONDARY_WRITE_FAILED', `${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`), true);
+      return journalFailure(this.#p, primary, secondary, work, new SecondaryWriteError(`${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`, { primary: primary.name, secondary: secondary.name }), true);
     }
     if (circuit.isOpen(secondary)) {
       const status = circuit.status(secondary);

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, SwitchyardError, TransientError } from '@switchyard/core';
+import { InvalidArgumentError, TransientError } from '@switchyard/core';
+import { SwitchPrimaryError } from '../switch-primary-error';
 import type { ControlOptions, ControlReport, ControlState, ControlStore, FleetStatus } from './control-types';
 import { positive, sleep, type ControlCounters, type FleetHost, type Mode } from './fleet-host';
 
@@ -186,7 +187,7 @@ export class FleetControl {
       this.#answered();
     } catch (error) {
       this.#unreachable(error);
-      throw new SwitchyardError('CONNECTION_FAILED', `switchPrimary(): the control store (${this.#store.kind}) did not answer, so no instance was switched. Fix it and call switchPrimary() again.`, { cause: error });
+      throw new SwitchPrimaryError('store-unreachable', `switchPrimary(): the control store (${this.#store.kind}) did not answer, so no instance was switched. Fix it and call switchPrimary() again.`, { cause: error });
     }
     current ??= { epoch: 0, mode: this.#host.mode(), state: 'active', updatedAt: new Date(0).toISOString() };
     if (current.state === 'switching' && Date.now() - Date.parse(current.updatedAt) <= this.#holdLimitMs()) {
@@ -220,7 +221,7 @@ export class FleetControl {
       return now?.epoch === active.epoch && now.state === 'active';
     });
     if (!written) {
-      throw new SwitchyardError('CONNECTION_FAILED', `switchPrimary(): the control store did not take the final step of epoch ${active.epoch}; every instance stays on ${from} once its hold ends. Call switchPrimary() again.`);
+      throw new SwitchPrimaryError('store-incomplete', `switchPrimary(): the control store did not take the final step of epoch ${active.epoch}; every instance stays on ${from} once its hold ends. Call switchPrimary() again.`);
     }
     this.#seen = active;
     this.#host.adopt(to);
@@ -237,7 +238,7 @@ export class FleetControl {
       const waiting = beats.filter((b) => b.instanceId !== this.instanceId && now - b.lastSeen.getTime() <= this.#liveMs() && b.epoch < epoch);
       if (waiting.length === 0) return;
       if (now >= deadline) {
-        throw new SwitchyardError('TIMEOUT', `switchPrimary(): ${waiting.length} live instance(s) (${waiting.map((w) => w.instanceId).join(', ')}) did not hold their writes within ${this.#pauseTimeoutMs} ms; the switch was called off and every instance keeps its mode.`);
+        throw new SwitchPrimaryError('fleet-timeout', `switchPrimary(): ${waiting.length} live instance(s) (${waiting.map((w) => w.instanceId).join(', ')}) did not hold their writes within ${this.#pauseTimeoutMs} ms; the switch was called off and every instance keeps its mode.`);
       }
       await sleep(this.#pollMs());
     }

@@ -1,5 +1,5 @@
 import { SwitchyardError } from '@switchyard/core';
-import type { PostgresConnection } from '../postgres-adapter';
+import type { PostgresConnection } from '../postgres-connection';
 
 /** Carries a transaction's own error past a failed ROLLBACK, marking the connection for disposal. */
 export class RollbackFailed extends Error {

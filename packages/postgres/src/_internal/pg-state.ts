@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { PostgresConnection } from '../postgres-adapter';
+import type { PostgresConnection } from '../postgres-connection';
 import type { PostgresTypeParsers } from '../postgres-types';
 import type { SerialQueue } from './serial-queue';
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, TimeoutError, type SwitchyardError } from '@switchyard/core';
 import type { Client } from 'pg';
-import type { PostgresConnection } from '../postgres-adapter';
+import type { PostgresConnection } from '../postgres-connection';
 
 const ignore = (): void => {};
 

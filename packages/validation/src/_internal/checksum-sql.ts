@@ -1,19 +1,7 @@
-import { toHex, type DatabaseAdapter } from '@switchyard/core';
+import { nativeHandle, toHex, type DatabaseAdapter, type SqliteNativeDatabase } from '@switchyard/core';
 
-/** The slice of better-sqlite3 the checksum needs: registering an aggregate function. */
-interface SqliteAggregateHost {
-  aggregate(
-    name: string,
-    options: {
-      varargs: boolean;
-      deterministic: boolean;
-      safeIntegers: boolean;
-      start: () => number[];
-      step: (total: number[], ...values: unknown[]) => number[];
-      result: (total: number[]) => string;
-    },
-  ): unknown;
-}
+/** A better-sqlite3 database that can register aggregate functions. */
+type SqliteAggregateHost = SqliteNativeDatabase & Required<Pick<SqliteNativeDatabase, 'aggregate'>>;
 
 /** The SQL function SQLite checksums rows with, registered on the better-sqlite3 handle. */
 export const SQLITE_CHECKSUM_FUNCTION = 'switchyard_row_checksum';
@@ -22,8 +10,7 @@ const registered = new WeakSet<object>();
 
 /** The better-sqlite3 handle behind a SQLite adapter, when it can register functions. */
 function sqliteHost(adapter: DatabaseAdapter): SqliteAggregateHost | undefined {
-  if (adapter.dialect !== 'sqlite') return undefined;
-  const database = (adapter as { database?: unknown }).database as Partial<SqliteAggregateHost> | undefined;
+  const database = nativeHandle(adapter, 'better-sqlite3')?.database;
   return typeof database?.aggregate === 'function' ? (database as SqliteAggregateHost) : undefined;
 }
 
