@@ -41,6 +41,7 @@ export { queryRawRows, rowsToRawRows } from './raw-rows';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
 export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
+export { SqlTokenizer, type SqlTokenKind, type SqlTokenizerOptions } from './sql-tokenizer';
 export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
 export {
   decodeStoredValue,
