@@ -39,6 +39,9 @@ describe('row references read from statements', () => {
     expect(
       rowRefsOf({ sql: 'UPDATE members SET role = ? WHERE team = ? AND member = ?', params: ['x', 1, 2] }, { members: ['team', 'member'] }),
     ).toEqual([{ table: 'members', key: { team: 1, member: 2 } }]);
+    expect(rowRefsOf({ sql: 'UPDATE users SET name = ?1 WHERE id = ?2', params: ['x', 9] })).toEqual([{ table: 'users', key: { id: 9 } }]);
+    expect(rowRefsOf({ sql: "DELETE FROM [users] WHERE id = -4 -- why?\n" })).toEqual([{ table: 'users', key: { id: -4 } }]);
+    expect(rowRefsOf({ sql: 'UPDATE t SET a = $1 WHERE id = $2', params: ['x', 'k'] })).toEqual([{ table: 't', key: { id: 'k' } }]);
   });
 
   it('gives up (no per-row order) when the rows cannot be read from the text', () => {
