@@ -17,9 +17,9 @@ describe('checkpoints stored by an earlier release', () => {
     open.push(source, target);
     for (const db of [source, target]) await db.execute('CREATE TABLE big (id INTEGER PRIMARY KEY, tag BLOB NOT NULL)');
     const insert = source.database.prepare('INSERT INTO big VALUES (?, ?)');
-    source.database.transaction(() => {
-      for (let i = 0n; i < 2000n; i++) insert.run(BIG + i, Buffer.from([Number(i % 256n)]));
-    })();
+    source.database.exec('BEGIN');
+    for (let i = 0n; i < 2000n; i++) insert.run(BIG + i, Buffer.from([Number(i % 256n)]));
+    source.database.exec('COMMIT');
 
     const controller = new AbortController();
     const first = await copyTables(source, target, { batchSize: 100, signal: controller.signal, onProgress: (p) => p.rowsCopied >= 500 && controller.abort() });
