@@ -1,9 +1,9 @@
-import { isSwitchyardTable, InvalidArgumentError, logicalTypeOf, type DialectName, type TableInfo } from '@switchyard/core';
+import { isSwitchyardTable, InvalidArgumentError, logicalTypeOf, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
 import { orderByForeignKeys, referencedName } from './_internal/table-order';
 import { addConstraint, checkSql, constraintName, enumCheck, foldObjects, generatedClause, literal, objectWarnings, type Named } from './_internal/schema-post-data';
 import type { SchemaObjects } from './schema-objects';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './_internal/type-cast';
-import { quoteIdent, tableRef } from './_internal/sql-text';
+import { tableRef } from './_internal/sql-text';
 
 /**
  * Options of {@link translateSchema}.
@@ -113,7 +113,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   const { ordered, cycles } = orderByForeignKeys(selected);
   const fold = toPg && options.identifierCase === 'lower';
   const objects = fold && options.objects ? foldObjects(options.objects) : options.objects;
-  const name: Named = (n) => quoteIdent(fold ? n.toLowerCase() : n);
+  const name: Named = (n) => quoteIdentifier(fold ? n.toLowerCase() : n);
   const pre: string[] = [];
   const warnings: SchemaWarning[] = [];
   const indexes: string[] = [];
@@ -157,9 +157,9 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
         if (fromPg && toPg) {
           if (!createdEnums.has(enumType.type)) {
             createdEnums.add(enumType.type);
-            pre.push(`DO $$ BEGIN CREATE TYPE ${quoteIdent(enumType.type)} AS ENUM (${enumType.values.map(literal).join(', ')}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+            pre.push(`DO $$ BEGIN CREATE TYPE ${quoteIdentifier(enumType.type)} AS ENUM (${enumType.values.map(literal).join(', ')}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
           }
-          cast = { type: quoteIdent(enumType.type) };
+          cast = { type: quoteIdentifier(enumType.type) };
         } else {
           cast = { type: 'TEXT', warning: `enum ${enumType.type} is stored as TEXT with a CHECK on its ${enumType.values.length} values` };
           tableChecks.push(enumCheck(name(column.name), enumType.values));
@@ -241,7 +241,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
       }
       const cname = check.name ?? constraintName(table.name, [String(tableChecks.length + 1)], 'check');
       if (toPg) constraints.push(...addConstraint(ref, name(cname), `CHECK ${sql}`));
-      else lines.push(`  CONSTRAINT ${quoteIdent(cname)} CHECK ${sql}`);
+      else lines.push(`  CONSTRAINT ${quoteIdentifier(cname)} CHECK ${sql}`);
     }
     tableChecks.forEach((sql, i) => {
       if (toPg) constraints.push(...addConstraint(ref, name(constraintName(table.name, [`type${i + 1}`], 'check')), `CHECK ${sql}`));

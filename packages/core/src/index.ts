@@ -51,7 +51,17 @@ export { queryRawRows, rowsToRawRows } from './raw-rows';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
 export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
+export { SqlTokenizer, type SqlTokenKind, type SqlTokenizerOptions } from './sql-tokenizer';
 export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
+export {
+  decodeStoredValue,
+  decodeStoredValues,
+  encodeStoredValue,
+  encodeStoredValues,
+  fromStoredValue,
+  toStoredValue,
+  type StoredValue,
+} from './stored-value-codec';
 export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
 export { JSON_SOURCE, JsonNumber, canonicalJsonText, canonicalNumberText, exactJsonText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
 export { redactSecrets, registerSecret } from './secret-redact';

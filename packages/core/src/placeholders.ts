@@ -1,5 +1,5 @@
 import { ParameterError } from './errors';
-import { isIdentChar, skipBlockComment, skipQuoted } from './_internal/sql-lexer';
+import { SqlTokenizer } from './sql-tokenizer';
 
 /** What a scan of a statement's text found. */
 export interface PlaceholderScan {
@@ -107,7 +107,6 @@ export function escapeQuestionMarks(sql: string): string {
 // which parameter each one takes in `order`), undefined leaves the text alone.
 function scan_(sql: string, mode: '$' | '?' | 'escape' | undefined): { scan: PlaceholderScan; order: number[] } {
   const rewrite = mode !== undefined;
-  const postgres = mode === '$' || mode === 'escape';
   let escapes = 0;
   const order: number[] = [];
   let numbered = false;
@@ -116,63 +115,35 @@ function scan_(sql: string, mode: '$' | '?' | 'escape' | undefined): { scan: Pla
   let questionMarks = 0;
   let parameterCount = 0;
   let highestDollar = 0;
-  const n = sql.length;
-  let i = 0;
-  while (i < n) {
-    const c = sql[i]!;
-    if (c === "'") {
-      // E'…' strings allow backslash escapes; plain strings only ''.
-      const escaped = i > 0 && (sql[i - 1] === 'E' || sql[i - 1] === 'e') && !isIdentChar(sql[i - 2]);
-      i = skipQuoted(sql, i, "'", escaped);
-    } else if (c === '"' || c === '`') {
-      i = skipQuoted(sql, i, c, false);
-    } else if (c === '[' && !postgres) {
-      // SQLite's [identifier]; in Postgres '[' is array syntax, so only on SQLite/D1.
-      const end = sql.indexOf(']', i + 1);
-      i = end === -1 ? n : end + 1;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i + 2);
-      i = end === -1 ? n : end + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      i = skipBlockComment(sql, i);
-    } else if (c === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      const num = /^\$(\d+)/.exec(sql.slice(i, i + 12));
-      if (num && !isIdentChar(sql[i - 1])) {
-        highestDollar = Math.max(highestDollar, Number(num[1]));
-        i += num[0].length;
-      } else if (tag && !isIdentChar(sql[i - 1])) {
-        const end = sql.indexOf(tag[0], i + tag[0].length);
-        i = end === -1 ? n : end + tag[0].length;
-      } else {
-        i++;
-      }
-    } else if (c === '?' && (mode === 'escape' || (mode === '$' && sql[i + 1] === '?'))) {
+  // In Postgres text '[' is array syntax; on SQLite and D1 it quotes a name.
+  const tokens = new SqlTokenizer(sql, { brackets: mode !== '$' && mode !== 'escape' });
+  while (tokens.next()) {
+    if (tokens.kind !== 'param') continue;
+    const i = tokens.start;
+    if (sql[i] === '$') {
+      highestDollar = Math.max(highestDollar, tokens.param);
+    } else if (mode === 'escape' || (mode === '$' && sql[i + 1] === '?')) {
       // Escaping writes `??` for `?`; rewriting for Postgres reads `??` back as `?`.
       out += sql.slice(copiedUpTo, i + 1) + (mode === 'escape' ? '?' : '');
-      copiedUpTo = mode === 'escape' ? i + 1 : i + 2;
+      copiedUpTo = tokens.position = mode === 'escape' ? i + 1 : i + 2;
+      tokens.questionMarkCount = parameterCount;
       escapes++;
-      i = copiedUpTo;
-    } else if (c === '?') {
+    } else {
       questionMarks++;
-      let end = i + 1;
-      while (end < n && sql.charCodeAt(end) >= 48 && sql.charCodeAt(end) <= 57) end++;
+      const end = tokens.end;
       // `?NNN` names parameter NNN; a bare `?` takes the one after the largest used so far.
       if (end > i + 1) numbered = true;
-      const index = end > i + 1 ? Number(sql.slice(i + 1, end)) : parameterCount + 1;
+      const index = tokens.param;
       if (index < 1) {
         throw new ParameterError(`Placeholder ${sql.slice(i, end)} is out of range: numbered placeholders start at ?1.`, { sql });
       }
-      parameterCount = Math.max(parameterCount, index);
+      parameterCount = tokens.questionMarkCount;
       if (mode === '$') out += sql.slice(copiedUpTo, i) + '$' + index;
       else if (mode === '?') out += sql.slice(copiedUpTo, i) + '?';
       if (rewrite) {
         order.push(index);
         copiedUpTo = end;
       }
-      i = end;
-    } else {
-      i++;
     }
   }
   if (mode === '$' && questionMarks > 0 && highestDollar > 0) {

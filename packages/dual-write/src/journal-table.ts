@@ -1,5 +1,5 @@
-import { InvalidArgumentError, type DatabaseAdapter, type Row, type Statement } from '@switchyard/core';
-import { decodeParams, encodeParams } from './_internal/param-codec';
+import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
+import { decodeJournalParams, decodeJournalStatements, encodeJournalParams, encodeJournalStatements } from './_internal/journal-params';
 import type { JournalEntry, NewJournalEntry, WriteJournal } from './journal-types';
 import type { RowRef } from './mirror/row-ref';
 
@@ -15,7 +15,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * A durable journal: entries live in a table (created when missing), so a restart
  * loses nothing — a new dual-write adapter on the same table replays them. Keep it on
  * the primary, which is written before the journal and is the side that is up.
- * Parameters keep their types (`Date`, `bigint`, bytes) through the round trip.
+ * Parameters keep their types (`Date` with microseconds, `bigint`, bytes) through the round
+ * trip; entries written by earlier releases are still read.
  *
  * @example
  * ```ts
@@ -51,8 +52,8 @@ export function tableJournal(adapter: DatabaseAdapter, options: TableJournalOpti
         [
           entry.target,
           entry.sql,
-          encodeParams(entry.params),
-          entry.rows ? JSON.stringify({ rows: entry.rows }) : entry.statements ? encodeStatements(entry.statements) : null,
+          encodeJournalParams(entry.params),
+          entry.rows ? JSON.stringify({ rows: entry.rows }) : entry.statements ? encodeJournalStatements(entry.statements) : null,
           entry.error,
           entry.at.toISOString(),
           entry.attempts,
@@ -86,24 +87,20 @@ async function createTable(adapter: DatabaseAdapter, table: string): Promise<voi
   );
 }
 
-function encodeStatements(statements: readonly Statement[]): string {
-  return JSON.stringify(statements.map((s) => ({ sql: s.sql, params: encodeParams(s.params ?? []) })));
-}
-
 function toEntry(row: Row): JournalEntry {
   const entry: JournalEntry = {
     id: Number(row.id),
     target: String(row.target),
     sql: String(row.sql_text),
-    params: decodeParams(String(row.params)),
+    params: decodeJournalParams(String(row.params)),
     error: String(row.error),
     at: new Date(String(row.at)),
     attempts: Number(row.attempts),
   };
   if (typeof row.statements === 'string') {
     // The column holds either the statements to replay or, for row images, the rows to settle.
-    const parsed = JSON.parse(row.statements) as { sql: string; params: string }[] | { rows: RowRef[] };
-    if (Array.isArray(parsed)) entry.statements = parsed.map((s) => ({ sql: s.sql, params: decodeParams(s.params) }));
+    const parsed = JSON.parse(row.statements) as { sql: string; params: unknown }[] | { rows: RowRef[] };
+    if (Array.isArray(parsed)) entry.statements = decodeJournalStatements(parsed);
     else entry.rows = parsed.rows;
   }
   return entry;

@@ -1,8 +1,8 @@
-import { InvalidArgumentError, type ColumnInfo, type DatabaseAdapter, type NormalizeOptions, type Row, type Statement, type TableInfo } from '@switchyard/core';
+import { InvalidArgumentError, quoteIdentifier, type ColumnInfo, type DatabaseAdapter, type NormalizeOptions, type Row, type Statement, type TableInfo } from '@switchyard/core';
 import { fetchByKeys } from './_internal/fetch-by-keys';
 import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
-import { keysMatch, quoteIdent, selectList, tableRef } from './_internal/sql-text';
+import { keysMatch, selectList, tableRef } from './_internal/sql-text';
 import { comparisonType, type KeyColumn } from './_internal/table-plan';
 import { toTargetValue } from './_internal/value-convert';
 import type { RowKey, ValidationReport } from './validation-types';
@@ -210,7 +210,7 @@ function insertStatement(table: TableInfo, columns: ColumnInfo[], keys: string[]
   const tuple = '(' + columns.map(() => '?').join(', ') + ')';
   let sql = `INSERT INTO ${tableRef(table)} (${selectList(columns.map((c) => c.name))}) VALUES ${rows.map(() => tuple).join(', ')}`;
   if (upsert) {
-    const updates = columns.filter((c) => !keys.includes(c.name)).map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`);
+    const updates = columns.filter((c) => !keys.includes(c.name)).map((c) => `${quoteIdentifier(c.name)} = excluded.${quoteIdentifier(c.name)}`);
     sql += ` ON CONFLICT (${selectList(keys)}) DO ${updates.length ? 'UPDATE SET ' + updates.join(', ') : 'NOTHING'}`;
   }
   return { sql, params: rows.flat() };

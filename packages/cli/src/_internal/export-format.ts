@@ -2,7 +2,7 @@ import {
   exactTimestampText,
   exactJsonText,
   postgresTimestampText,
-  quoteIdentifier as quoteIdent,
+  quoteIdentifier,
   type DialectName,
   type Row,
 } from '@switchyard/core';
@@ -90,7 +90,7 @@ export function renderRows(format: ExportFormat, table: string, columns: readonl
     } else if (format === 'csv') {
       out += columns.map((c) => csvField(row[c])).join(',') + '\r\n';
     } else {
-      out += `INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns
+      out += `INSERT INTO ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) VALUES (${columns
         .map((c) => sqlLiteral(row[c], dialect))
         .join(', ')});\n`;
     }

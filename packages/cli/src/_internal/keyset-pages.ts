@@ -1,4 +1,4 @@
-import { quoteIdentifier as quoteIdent, type DatabaseAdapter, type Row } from '@switchyard/core';
+import { quoteIdentifier, type DatabaseAdapter, type Row } from '@switchyard/core';
 
 /**
  * Reads a table in key order, one bounded page at a time: `WHERE (k1, k2) > (?, ?)`
@@ -6,9 +6,9 @@ import { quoteIdentifier as quoteIdent, type DatabaseAdapter, type Row } from '@
  * and memory holds one page.
  */
 export async function* keysetPages(db: DatabaseAdapter, table: string, keys: readonly string[], pageSize: number): AsyncGenerator<Row[]> {
-  const keyList = keys.map(quoteIdent).join(', ');
-  const order = keys.map((k) => `${quoteIdent(k)} ASC`).join(', ');
-  const from = quoteIdent(table);
+  const keyList = keys.map(quoteIdentifier).join(', ');
+  const order = keys.map((k) => `${quoteIdentifier(k)} ASC`).join(', ');
+  const from = quoteIdentifier(table);
   let last: unknown[] | undefined;
   for (;;) {
     const where = last ? `WHERE (${keyList}) > (${keys.map(() => '?').join(', ')}) ` : '';

@@ -1,5 +1,4 @@
-import { InvalidArgumentError, SWITCHYARD_TABLE_PREFIX, nativeHandle, type DatabaseAdapter } from '@switchyard/core';
-import { quoteIdent } from './sql-text';
+import { InvalidArgumentError, SWITCHYARD_TABLE_PREFIX, nativeHandle, quoteIdentifier, type DatabaseAdapter } from '@switchyard/core';
 
 /** Where foreign keys set aside for a cycle wait to be put back, so a crashed copy's next run restores them. */
 export const DEFERRED_FK_TABLE = `${SWITCHYARD_TABLE_PREFIX}deferred_fks`;
@@ -41,7 +40,7 @@ export async function deferCycleConstraints(target: DatabaseAdapter, cycles: rea
     notes: [`foreign keys ${inCycle.join(', ')} form a cycle: enforcement is off on this SQLite connection until the copy ends`],
     restore: async () => {
       pragma('foreign_keys = ON');
-      const broken = cycles.flat().flatMap((t) => pragma(`foreign_key_check(${quoteIdent(t)})`) as unknown[]);
+      const broken = cycles.flat().flatMap((t) => pragma(`foreign_key_check(${quoteIdentifier(t)})`) as unknown[]);
       if (broken.length > 0) {
         throw new InvalidArgumentError(
           `${broken.length} row(s) of ${cycles.flat().join(', ')} reference rows missing from the target after the copy ` +
@@ -90,10 +89,10 @@ async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][
       await target.transaction(async (tx) => {
         for (const f of inCycle) {
           await tx.execute(
-            `INSERT INTO ${quoteIdent(DEFERRED_FK_TABLE)} (table_ref, constraint_name, definition) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+            `INSERT INTO ${quoteIdentifier(DEFERRED_FK_TABLE)} (table_ref, constraint_name, definition) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
             [f.table_ref, f.constraint_name, f.definition],
           );
-          await tx.execute(`ALTER TABLE ${f.table_ref} DROP CONSTRAINT ${quoteIdent(f.constraint_name)}`);
+          await tx.execute(`ALTER TABLE ${f.table_ref} DROP CONSTRAINT ${quoteIdentifier(f.constraint_name)}`);
         }
       });
       notes.push(
@@ -105,21 +104,21 @@ async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][
   return {
     notes,
     restore: async () => {
-      const table = await target.first<{ t: unknown }>(`SELECT to_regclass(?) AS t`, [quoteIdent(DEFERRED_FK_TABLE)]);
+      const table = await target.first<{ t: unknown }>(`SELECT to_regclass(?) AS t`, [quoteIdentifier(DEFERRED_FK_TABLE)]);
       if (!table?.t) return [];
       const pending = await target.query<{ table_ref: string; constraint_name: string; definition: string }>(
-        `SELECT table_ref, constraint_name, definition FROM ${quoteIdent(DEFERRED_FK_TABLE)} ORDER BY table_ref, constraint_name`,
+        `SELECT table_ref, constraint_name, definition FROM ${quoteIdentifier(DEFERRED_FK_TABLE)} ORDER BY table_ref, constraint_name`,
       );
       const done: string[] = [];
       for (const p of pending) {
-        const name = quoteIdent(p.constraint_name);
+        const name = quoteIdentifier(p.constraint_name);
         await target.transaction(async (tx) => {
           const exists = await tx.first(
             'SELECT 1 AS x FROM pg_constraint WHERE conrelid = ?::regclass AND conname = ?',
             [p.table_ref, p.constraint_name],
           );
           if (!exists) await tx.execute(`ALTER TABLE ${p.table_ref} ADD CONSTRAINT ${name} ${p.definition.replace(/\s+NOT VALID$/i, '')} NOT VALID`);
-          await tx.execute(`DELETE FROM ${quoteIdent(DEFERRED_FK_TABLE)} WHERE table_ref = ? AND constraint_name = ?`, [p.table_ref, p.constraint_name]);
+          await tx.execute(`DELETE FROM ${quoteIdentifier(DEFERRED_FK_TABLE)} WHERE table_ref = ? AND constraint_name = ?`, [p.table_ref, p.constraint_name]);
         });
         // Validation scans the table under a lock that lets writes go on.
         await target.execute(`ALTER TABLE ${p.table_ref} VALIDATE CONSTRAINT ${name}`);
@@ -132,7 +131,7 @@ async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][
 
 function createDeferredTable(target: DatabaseAdapter): Promise<unknown> {
   return target.execute(
-    `CREATE TABLE IF NOT EXISTS ${quoteIdent(DEFERRED_FK_TABLE)} (table_ref TEXT NOT NULL, constraint_name TEXT NOT NULL, ` +
+    `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(DEFERRED_FK_TABLE)} (table_ref TEXT NOT NULL, constraint_name TEXT NOT NULL, ` +
       'definition TEXT NOT NULL, PRIMARY KEY (table_ref, constraint_name))',
   );
 }

@@ -1,7 +1,7 @@
-import type { DatabaseAdapter, Statement, TableInfo } from '@switchyard/core';
+import { quoteIdentifier, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import type { CopyText } from './sqlite-copy-text';
-import { quoteIdent, tableRef } from './sql-text';
+import { tableRef } from './sql-text';
 
 /** Writes converted rows (arrays in column order) plus the checkpoint advance, atomically. */
 export interface RowWriter {
@@ -14,10 +14,10 @@ export interface RowWriter {
 /** `ON CONFLICT (pk) DO NOTHING / DO UPDATE SET …`, the same text on SQLite >= 3.24, D1 and Postgres. */
 export function conflictClause(columns: readonly string[], primaryKey: readonly string[], onConflict: OnConflict): string {
   if (onConflict === 'error') return '';
-  const target = ` ON CONFLICT (${primaryKey.map(quoteIdent).join(', ')})`;
+  const target = ` ON CONFLICT (${primaryKey.map(quoteIdentifier).join(', ')})`;
   const rest = columns.filter((c) => !primaryKey.includes(c));
   if (onConflict === 'skip' || rest.length === 0) return target + ' DO NOTHING';
-  return target + ' DO UPDATE SET ' + rest.map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`).join(', ');
+  return target + ' DO UPDATE SET ' + rest.map((c) => `${quoteIdentifier(c)} = excluded.${quoteIdentifier(c)}`).join(', ');
 }
 
 /**
@@ -37,7 +37,7 @@ export class InsertWriter implements RowWriter {
   constructor(target: DatabaseAdapter, table: TableInfo, columns: readonly string[], onConflict: OnConflict, rowsPerStatement: number, overriding: boolean) {
     this.#target = target;
     this.#head =
-      `INSERT INTO ${tableRef(table, target.dialect)} (${columns.map(quoteIdent).join(', ')})` +
+      `INSERT INTO ${tableRef(table, target.dialect)} (${columns.map(quoteIdentifier).join(', ')})` +
       (overriding && target.dialect === 'postgres' ? ' OVERRIDING SYSTEM VALUE' : '') +
       ' VALUES ';
     this.#tail = conflictClause(columns, table.primaryKey, onConflict);

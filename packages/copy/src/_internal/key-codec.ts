@@ -1,45 +1,39 @@
-import { PreciseDate, exactTimestampText, parseTimestampText } from '@switchyard/core';
+import { decodeStoredValues, encodeStoredValues, fromStoredValue } from '@switchyard/core';
 
 /**
- * Primary key values are kept in the checkpoint table as JSON text. Values JSON cannot
- * carry exactly (int64 beyond 2^53, dates, bytes) are tagged so they come back as they were.
+ * Primary key values are kept in the checkpoint table as stored-value JSON (core's
+ * `encodeStoredValues`), so int64 beyond 2^53, dates with microseconds and bytes come
+ * back as they were.
  */
 export type KeyValues = unknown[];
 
 export function encodeKey(values: KeyValues | null | undefined): string | null {
   if (!values) return null;
-  return JSON.stringify(values.map(tag));
+  return encodeStoredValues(values);
 }
 
 export function decodeKey(text: unknown): KeyValues | null {
   if (text === null || text === undefined || text === '') return null;
-  const parsed = JSON.parse(String(text)) as unknown[];
-  return parsed.map(untag);
+  const parsed: unknown = JSON.parse(String(text));
+  // Not a list: the codec's error says what stored-value JSON looks like.
+  if (!Array.isArray(parsed)) return decodeStoredValues(String(text));
+  return parsed.map((value) => legacyKeyValue(value) ?? fromStoredValue(value));
 }
 
-function tag(value: unknown): unknown {
-  if (typeof value === 'bigint') return { $bigint: value.toString() };
-  if (value instanceof Date) return { $date: exactTimestampText(value) };
-  if (value instanceof Uint8Array) return { $hex: Buffer.from(value).toString('hex') };
-  return value;
-}
-
-function untag(value: unknown): unknown {
-  if (value && typeof value === 'object') {
-    const v = value as Record<string, string>;
-    if ('$bigint' in v) {
-      const big = BigInt(v.$bigint!);
-      return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
-    }
-    if ('$date' in v) return dateFromText(v.$date!);
-    if ('$hex' in v) return Buffer.from(v.$hex!, 'hex');
+/**
+ * A key value as checkpoints written before the stored-value format tagged it
+ * (`{ $bigint }`, `{ $date }`, `{ $hex }`), read as those releases read it, so a copy
+ * started by one resumes under the next. `undefined` for anything else.
+ */
+function legacyKeyValue(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.$bigint === 'string') {
+    const big = BigInt(v.$bigint);
+    return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
   }
-  return value;
-}
-
-// Microseconds survive a resume: a key page must restart exactly where it stopped.
-function dateFromText(text: string): Date {
-  const micros = parseTimestampText(text);
-  if (micros === undefined) return new Date(text);
-  return micros % 1000n === 0n ? new Date(Number(micros / 1000n)) : PreciseDate.fromEpochMicros(micros);
+  // Dates and bytes were written as the stored-value format writes them, under other tags.
+  if (typeof v.$date === 'string') return fromStoredValue({ $time: v.$date });
+  if (typeof v.$hex === 'string') return fromStoredValue({ $bytes: v.$hex });
+  return undefined;
 }

@@ -1,7 +1,7 @@
-import { nativeHandle, type DatabaseAdapter, type Row, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
+import { nativeHandle, quoteIdentifier, type DatabaseAdapter, type Row, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import type { RangeBounds } from './checkpoint-ledger';
-import { keyTuple, placeholderTuple, quoteIdent, tableRef } from './sql-text';
+import { keyTuple, placeholderTuple, tableRef } from './sql-text';
 
 /** Rows in a source table, for progress and planning. */
 export async function countRows(source: DatabaseAdapter, table: TableInfo): Promise<number> {
@@ -22,7 +22,7 @@ export async function splitKeySpace(source: DatabaseAdapter, table: TableInfo, c
   let bounds: KeyValues[] = [];
   const column = table.columns.find((c) => c.name === pk[0]);
   if (pk.length === 1 && column?.logicalType === 'integer') {
-    const row = await source.first<Row>(`SELECT min(${quoteIdent(pk[0]!)}) AS lo, max(${quoteIdent(pk[0]!)}) AS hi FROM ${ref}`);
+    const row = await source.first<Row>(`SELECT min(${quoteIdentifier(pk[0]!)}) AS lo, max(${quoteIdentifier(pk[0]!)}) AS hi FROM ${ref}`);
     if (row?.lo === null || row?.lo === undefined) return [{ start: null, end: null }];
     const lo = BigInt(row.lo as number | bigint | string);
     const hi = BigInt(row.hi as number | bigint | string);
@@ -66,9 +66,9 @@ export function createPageReader(source: DatabaseAdapter, table: TableInfo, colu
   const pk = table.primaryKey;
   const key = keyTuple(pk);
   const holes = placeholderTuple(pk.length);
-  const head = `SELECT ${columns.map(quoteIdent).join(', ')} FROM ${ref}`;
+  const head = `SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${ref}`;
   // `lock`: Postgres rows read FOR SHARE, so writes to them wait until the reader's transaction ends.
-  const tail = ` ORDER BY ${pk.map(quoteIdent).join(', ')} LIMIT ${pageSize}${lock && source.dialect === 'postgres' ? ' FOR SHARE' : ''}`;
+  const tail = ` ORDER BY ${pk.map(quoteIdentifier).join(', ')} LIMIT ${pageSize}${lock && source.dialect === 'postgres' ? ' FOR SHARE' : ''}`;
   const sqlFor = (after: boolean, end: boolean): string => {
     const where = [after ? `${key} > ${holes}` : '', end ? `${key} <= ${holes}` : ''].filter(Boolean);
     return head + (where.length ? ' WHERE ' + where.join(' AND ') : '') + tail;

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { exactJsonText, InvalidArgumentError, postgresTimestampText, toPostgresPlaceholders, type NativeHandle, type PgNativeClient, type Statement, type TableInfo } from '@switchyard/core';
+import { exactJsonText, InvalidArgumentError, postgresTimestampText, toPostgresPlaceholders, quoteIdentifier, type NativeHandle, type PgNativeClient, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
-import { quoteIdent, tableRef } from './sql-text';
+import { tableRef } from './sql-text';
 import type { CopyText } from './sqlite-copy-text';
 
 /** What lends the COPY path one pg connection: the target's native handle. */
@@ -60,8 +60,8 @@ export class PostgresCopyWriter implements RowWriter {
     this.#columns = columns;
     this.#keyIndexes = table.primaryKey.map((k) => columns.indexOf(k));
     const ref = tableRef(table, 'postgres');
-    const cols = columns.map(quoteIdent).join(', ');
-    this.#stage = quoteIdent(('sy_stage_' + table.name.replace(/\W/g, '_')).slice(0, 50) + '_' + hash(ref + cols));
+    const cols = columns.map(quoteIdentifier).join(', ');
+    this.#stage = quoteIdentifier(('sy_stage_' + table.name.replace(/\W/g, '_')).slice(0, 50) + '_' + hash(ref + cols));
     this.#createStage = `CREATE TEMP TABLE IF NOT EXISTS ${this.#stage} ON COMMIT DELETE ROWS AS SELECT ${cols} FROM ${ref} WITH NO DATA`;
     this.#directSql = `COPY ${ref} (${cols}) FROM STDIN`;
     if (onConflict === 'error') {

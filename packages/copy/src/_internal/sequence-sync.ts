@@ -1,5 +1,5 @@
-import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
-import { quoteIdent, tableRef } from './sql-text';
+import { quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { tableRef } from './sql-text';
 
 /**
  * Moves every serial/identity sequence of a Postgres table past the highest value now
@@ -16,7 +16,7 @@ export async function syncSequences(target: DatabaseAdapter, table: TableInfo): 
     const row = await target.first<{ seq: string | null }>('SELECT pg_get_serial_sequence(?, ?) AS seq', [ref, column.name]);
     if (!row?.seq) continue;
     await target.execute(
-      `SELECT setval(?::regclass, GREATEST(COALESCE((SELECT max(${quoteIdent(column.name)}) FROM ${ref}), 1), ` +
+      `SELECT setval(?::regclass, GREATEST(COALESCE((SELECT max(${quoteIdentifier(column.name)}) FROM ${ref}), 1), ` +
         'COALESCE(pg_sequence_last_value(?::regclass), 1)))',
       [row.seq, row.seq],
     );

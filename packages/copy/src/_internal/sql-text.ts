@@ -1,14 +1,11 @@
-import { quoteIdentifier as quoteIdent, type DialectName, type TableInfo } from '@switchyard/core';
-
-/** Quotes an identifier with double quotes, which every engine accepts. */
-export { quoteIdent };
+import { quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
 
 /** The quoted, schema-qualified name of a table (the schema only where it is not the default). */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>, dialect: DialectName): string {
   if (dialect === 'postgres' && table.schema && table.schema !== 'public') {
-    return quoteIdent(table.schema) + '.' + quoteIdent(table.name);
+    return quoteIdentifier(table.schema) + '.' + quoteIdentifier(table.name);
   }
-  return quoteIdent(table.name);
+  return quoteIdentifier(table.name);
 }
 
 /** A SQL string literal. */
@@ -18,7 +15,7 @@ export function quoteLiteral(value: string): string {
 
 /** `(a, b)` or `a` for one column: row values only where the key is composite. */
 export function keyTuple(columns: readonly string[]): string {
-  const quoted = columns.map(quoteIdent);
+  const quoted = columns.map(quoteIdentifier);
   return quoted.length === 1 ? quoted[0]! : '(' + quoted.join(', ') + ')';
 }
 

@@ -1,6 +1,6 @@
-import type { ColumnInfo, SqliteNativeDatabase, TableInfo } from '@switchyard/core';
+import { quoteIdentifier, type ColumnInfo, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
-import { keyTuple, placeholderTuple, quoteIdent, tableRef } from './sql-text';
+import { keyTuple, placeholderTuple, tableRef } from './sql-text';
 
 /** A page already rendered in COPY's text format, with what the checkpoint needs. */
 export interface CopyText {
@@ -24,7 +24,7 @@ const esc = (x: string): string =>
  * row arrays to allocate, convert and collect.
  */
 export function copyTextExpression(column: string, target: ColumnInfo): string {
-  const c = quoteIdent(column);
+  const c = quoteIdentifier(column);
   // `CASE typeof(c)` first: numbers need neither escaping nor a second look.
   const text = esc(`CAST(${c} AS TEXT)`);
   switch (target.logicalType) {
@@ -107,8 +107,8 @@ export function createCopyTextReader(
   const holes = placeholderTuple(pk.length);
   const chunk = Math.min(pageSize, 500);
   const line = pairs.map((p) => copyTextExpression(p.source, p.target)).join(" || char(9) || ");
-  const keys = pk.map(quoteIdent).join(', ');
-  const desc = pk.map((k) => `${quoteIdent(k)} DESC`).join(', ');
+  const keys = pk.map(quoteIdentifier).join(', ');
+  const desc = pk.map((k) => `${quoteIdentifier(k)} DESC`).join(', ');
   const sqlFor = (after: boolean, end: boolean): string => {
     const where = [after ? `${key} > ${holes}` : '', end ? `${key} <= ${holes}` : ''].filter(Boolean);
     const page =

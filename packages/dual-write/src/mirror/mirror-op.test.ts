@@ -1,7 +1,7 @@
-import { JsonNumber, jsonSourceOf, parseJsonKeepingSource } from '@switchyard/core';
+import { JsonNumber, PreciseDate, jsonSourceOf, parseJsonKeepingSource } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
 import { createOpId, nextSequence, opIdTime } from './op-id';
-import { collectRowRefs, fromMessage, toMessage } from './mirror-op';
+import { collectRowRefs, fromMessage, toMessage, type MirrorMessage } from './mirror-op';
 import { rowRefsOf } from './row-ref';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { pruneAppliedOps } from './applied-ops-prune';
@@ -39,6 +39,9 @@ describe('row references read from statements', () => {
     expect(
       rowRefsOf({ sql: 'UPDATE members SET role = ? WHERE team = ? AND member = ?', params: ['x', 1, 2] }, { members: ['team', 'member'] }),
     ).toEqual([{ table: 'members', key: { team: 1, member: 2 } }]);
+    expect(rowRefsOf({ sql: 'UPDATE users SET name = ?1 WHERE id = ?2', params: ['x', 9] })).toEqual([{ table: 'users', key: { id: 9 } }]);
+    expect(rowRefsOf({ sql: "DELETE FROM [users] WHERE id = -4 -- why?\n" })).toEqual([{ table: 'users', key: { id: -4 } }]);
+    expect(rowRefsOf({ sql: 'UPDATE t SET a = $1 WHERE id = $2', params: ['x', 'k'] })).toEqual([{ table: 't', key: { id: 'k' } }]);
   });
 
   it('gives up (no per-row order) when the rows cannot be read from the text', () => {
@@ -82,6 +85,29 @@ describe('the wire form of an operation', () => {
     expect(back[0]).toBeInstanceOf(JsonNumber);
     expect(String(back[0])).toBe('12345678901234567890.5');
     expect(jsonSourceOf(back[1])).toBe('{"id":9007199254740993}');
+  });
+
+  it('reads version 1 messages, as outbox rows and queued messages from an earlier release hold them', () => {
+    const v1 = JSON.parse(
+      '{"v":1,"opId":"op-1","seq":3,"createdAt":5,"rows":[{"table":"t","key":{"id":1}}],"statements":[{"sql":"INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)",' +
+        '"params":[["v",1],["i","9223372036854775807"],["d","2026-01-02T03:04:05.678Z"],["b","00ff10"],["j",{"a":[1,"b"]}],["s","9007199254740993"],["v",null],["j","NaN"]]}]}',
+    ) as unknown;
+    const op = fromMessage(v1);
+    expect(op).toMatchObject({ opId: 'op-1', seq: 3, createdAt: 5, rows: [{ table: 't', key: { id: 1 } }] });
+    const params = op.statements[0]!.params!;
+    expect(params.slice(0, 5)).toEqual([1, 9223372036854775807n, new Date('2026-01-02T03:04:05.678Z'), new Uint8Array([0, 255, 16]), { a: [1, 'b'] }]);
+    expect(params[5]).toBeInstanceOf(JsonNumber);
+    expect(params.slice(6)).toEqual([null, 'NaN']);
+  });
+
+  it('writes version 2 with stored values, NaN and microseconds included', () => {
+    const op = { opId: 'x', seq: 1, createdAt: 0, statements: [{ sql: 'SELECT ?, ?', params: [NaN, PreciseDate.fromEpochMicros(1_000_001n)] }] };
+    const message = JSON.parse(JSON.stringify(toMessage(op))) as MirrorMessage;
+    expect(message.v).toBe(2);
+    expect(message.statements[0]!.params).toEqual([{ $number: 'NaN' }, { $time: '1970-01-01T00:00:01.000001Z' }]);
+    const back = fromMessage(message).statements[0]!.params!;
+    expect(back[0]).toBeNaN();
+    expect((back[1] as PreciseDate).toPreciseISOString()).toBe('1970-01-01T00:00:01.000001Z');
   });
 
   it('rejects a body that is not a mirror message, saying what it expected', () => {

@@ -1,5 +1,5 @@
 import type { Statement } from '@switchyard/core';
-import { decodeStatements, encodeStatements, type WireStatement } from './value-codec';
+import { decodeStatements, encodeStatements, type WireParam, type WireStatement } from './value-codec';
 import { rowRefsOf, type KeyColumns, type RowRef } from './row-ref';
 
 /** One mirrored write: the statements the primary ran, as one atomic unit. */
@@ -23,12 +23,15 @@ export interface MirrorOp {
 
 /** The JSON form of a {@link MirrorOp} in an outbox row or a queue message. */
 export interface MirrorMessage {
-  /** Format version, for consumers reading messages written by another release. */
-  v: 1;
+  /**
+   * Format version, for consumers reading messages written by another release: 2 since
+   * parameters are core's stored values; 1 (parameters as {@link WireParam} pairs) is still read.
+   */
+  v: 1 | 2;
   opId: string;
   seq: number;
   createdAt: number;
-  statements: WireStatement[];
+  statements: WireStatement[] | { sql: string; params: WireParam[] }[];
   rows?: RowRef[];
 }
 
@@ -57,7 +60,7 @@ export function collectRowRefs(statements: readonly Statement[], keys?: KeyColum
  * ```
  */
 export function toMessage(op: MirrorOp): MirrorMessage {
-  const message: MirrorMessage = { v: 1, opId: op.opId, seq: op.seq, createdAt: op.createdAt, statements: encodeStatements(op.statements) };
+  const message: MirrorMessage = { v: 2, opId: op.opId, seq: op.seq, createdAt: op.createdAt, statements: encodeStatements(op.statements) };
   if (op.rows) message.rows = op.rows;
   return message;
 }
@@ -72,9 +75,9 @@ export function toMessage(op: MirrorOp): MirrorMessage {
  */
 export function fromMessage(body: unknown): MirrorOp {
   const m = body as Partial<MirrorMessage> | null;
-  if (!m || typeof m !== 'object' || m.v !== 1 || typeof m.opId !== 'string' || !Array.isArray(m.statements)) {
+  if (!m || typeof m !== 'object' || (m.v !== 1 && m.v !== 2) || typeof m.opId !== 'string' || !Array.isArray(m.statements)) {
     throw new TypeError(
-      'The message is not a Switchyard mirror message (expected { v: 1, opId, seq, statements }). ' +
+      'The message is not a Switchyard mirror message (expected { v: 2, opId, seq, statements }; v 1 is read too). ' +
         'Send only queueMirror() messages to the queue this consumer reads.',
     );
   }

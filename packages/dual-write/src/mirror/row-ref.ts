@@ -1,4 +1,4 @@
-import type { Statement } from '@switchyard/core';
+import { SqlTokenizer, type Statement } from '@switchyard/core';
 
 /** One row a write touches: its table and primary-key values. */
 export interface RowRef {
@@ -164,7 +164,8 @@ function bareName(text: string): string {
 
 /**
  * Splits SQL into words, quoted names, strings, numbers, parameters and punctuation,
- * with the parenthesis depth of each. `?` parameters are numbered in order; `$n` is
+ * with the parenthesis depth of each, using core's `SqlTokenizer`. `?NNN` is parameter
+ * NNN and a bare `?` the one after the largest so far, as SQLite numbers them; `$n` is
  * parameter n (Postgres form, as Kysely compiles it). Comments are dropped.
  *
  * @example
@@ -175,52 +176,40 @@ function bareName(text: string): string {
 export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let depth = 0;
-  let param = 0;
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? sql.length : nl + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? sql.length : close + 2;
-    } else if (c === "'" || c === '"' || c === '`' || c === '[') {
-      const closer = c === '[' ? ']' : c;
-      let j = i + 1;
-      let text = '';
-      while (j < sql.length) {
-        if (sql[j] === closer && sql[j + 1] === closer && closer !== ']') {
-          text += closer;
-          j += 2;
-        } else if (sql[j] === closer) break;
-        else text += sql[j++];
-      }
-      tokens.push({ kind: c === "'" ? 'string' : 'ident', text, depth });
-      i = j + 1;
-    } else if (c === '?') {
-      tokens.push({ kind: 'param', text: '?', depth, param: param++ });
-      i++;
-    } else if (c === '$' && /[0-9]/.test(sql[i + 1] ?? '')) {
-      const m = /^\$([0-9]+)/.exec(sql.slice(i))!;
-      tokens.push({ kind: 'param', text: m[0], depth, param: Number(m[1]) - 1 });
-      i += m[0].length;
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][\w$]*/.exec(sql.slice(i))![0];
-      tokens.push({ kind: 'word', text: m, depth });
-      i += m.length;
-    } else if (/[0-9]/.test(c) || (c === '-' && /[0-9]/.test(sql[i + 1] ?? ''))) {
-      const m = /^-?[0-9]+(?:\.[0-9]+)?/.exec(sql.slice(i))![0];
-      tokens.push({ kind: 'number', text: m, depth });
-      i += m.length;
-    } else {
-      if (c === ')') depth--;
-      tokens.push({ kind: 'punct', text: c, depth });
-      if (c === '(') depth++;
-      i++;
+  const lexer = new SqlTokenizer(sql, { escapeStrings: false, nestedComments: false, dollarQuotes: false });
+  while (lexer.next()) {
+    const text = lexer.text;
+    const last = tokens.at(-1);
+    switch (lexer.kind) {
+      case 'string':
+      case 'quoted':
+        tokens.push({ kind: lexer.kind === 'string' ? 'string' : 'ident', text: unquote(text), depth });
+        break;
+      case 'param':
+        tokens.push({ kind: 'param', text, depth, param: lexer.param - 1 });
+        break;
+      case 'number':
+        // A minus sign right before digits makes a negative number, as a key literal reads.
+        if (last?.text === '-' && last.kind === 'punct' && sql[lexer.start - 1] === '-') {
+          tokens[tokens.length - 1] = { kind: 'number', text: '-' + text, depth };
+        } else tokens.push({ kind: 'number', text, depth });
+        break;
+      case 'word':
+        tokens.push({ kind: 'word', text, depth });
+        break;
+      default:
+        if (text === ')') depth--;
+        tokens.push({ kind: 'punct', text, depth });
+        if (text === '(') depth++;
     }
   }
   return tokens;
+}
+
+// The name or text inside quotes; a doubled quote is one (not in `[…]`).
+function unquote(quoted: string): string {
+  const open = quoted[0]!;
+  const close = open === '[' ? ']' : open;
+  const inner = quoted.length > 1 && quoted.endsWith(close) ? quoted.slice(1, -1) : quoted.slice(1);
+  return open === '[' ? inner : inner.replaceAll(close + close, close);
 }

@@ -1,22 +1,28 @@
-import { InvalidArgumentError, jsonSourceOf, parseJsonKeepingSource, toHex, type Statement } from '@switchyard/core';
+import { InvalidArgumentError, fromStoredValue, parseJsonKeepingSource, toStoredValue, type Statement, type StoredValue } from '@switchyard/core';
 
 /**
- * A bound parameter in a JSON-safe form: `[tag, value]`. Tags keep what JSON would lose:
- * `'i'` bigint (decimal text), `'d'` Date (ISO text), `'b'` bytes (hex), `'j'` a JSON
- * value bound for a JSON column, `'s'` a JSON document read with its exact text (a
- * `JsonNumber`, or numbers a double rounds) as that text; plain strings, numbers, booleans and null pass as `'v'`.
+ * A bound parameter as version 1 messages carried it: `[tag, value]`, with `'i'` bigint,
+ * `'d'` Date, `'b'` bytes (hex), `'j'` a JSON value, `'s'` a JSON document's exact text
+ * and `'v'` anything JSON keeps as it is. Still read; written no more.
+ *
+ * @deprecated Messages now carry core's `StoredValue`s (see {@link WireStatement}).
  */
 export type WireParam = ['v', string | number | boolean | null] | ['i' | 'd' | 'b' | 's', string] | ['j', unknown];
 
-/** A statement as it travels in an outbox row or a queue message. */
+/**
+ * A statement as it travels in an outbox row or a queue message: its parameters as
+ * core's stored values (`toStoredValue`), which keep bigints, dates with microseconds,
+ * bytes, NaN and exact JSON text.
+ */
 export interface WireStatement {
   sql: string;
-  params: WireParam[];
+  params: StoredValue[];
 }
 
 /**
  * Encodes statements for an outbox row or a queue message, keeping bigints exact and
- * bytes and dates intact.
+ * bytes and dates intact. `undefined`, functions and symbols are an `InvalidArgumentError`
+ * naming the parameter.
  *
  * @example
  * ```ts
@@ -25,58 +31,45 @@ export interface WireStatement {
  * ```
  */
 export function encodeStatements(statements: readonly Statement[]): WireStatement[] {
-  return statements.map((s) => ({ sql: s.sql, params: (s.params ?? []).map((p, i) => encodeParam(p, i, s.sql)) }));
+  return statements.map((s) => ({ sql: s.sql, params: (s.params ?? []).map((p, i) => wireParam(p, i, s.sql)) }));
 }
 
 /**
- * Turns encoded statements back into statements with the original parameter values.
+ * Turns encoded statements back into statements with the original parameter values;
+ * reads the parameters of version 1 messages ({@link WireParam}) too.
  *
  * @example
  * ```ts
  * await secondary.batch(decodeStatements(message.statements));
  * ```
  */
-export function decodeStatements(encoded: readonly WireStatement[]): Statement[] {
-  return encoded.map((s) => ({ sql: s.sql, params: s.params.map(decodeParam) }));
+export function decodeStatements(encoded: readonly { sql: string; params: readonly unknown[] }[]): Statement[] {
+  return encoded.map((s) => ({ sql: s.sql, params: s.params.map((p) => (Array.isArray(p) ? legacyParam(p as WireParam) : fromStoredValue(p))) }));
 }
 
-function encodeParam(value: unknown, index: number, sql: string): WireParam {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return ['v', value];
-  if (typeof value === 'number') {
-    // NaN and Infinity do not survive JSON: send them as text the engine would reject the same way.
-    return Number.isFinite(value) ? ['v', value] : ['j', String(value)];
+function wireParam(value: unknown, index: number, sql: string): StoredValue {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
+    throw new InvalidArgumentError(
+      `Parameter ${index + 1} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which cannot be mirrored. ` +
+        'Bind null, a string, a number, a bigint, a boolean, a Date, bytes or a JSON value.',
+      { sql },
+    );
   }
-  if (typeof value === 'bigint') return ['i', value.toString()];
-  if (value instanceof Date) return ['d', value.toISOString()];
-  if (value instanceof Uint8Array) return ['b', toHex(value)];
-  if (value instanceof ArrayBuffer) return ['b', toHex(new Uint8Array(value))];
-  const source = jsonSourceOf(value);
-  if (source !== undefined) return ['s', source];
-  if (typeof value === 'object') return ['j', value];
-  throw new InvalidArgumentError(
-    `Parameter ${index + 1} is ${value === undefined ? 'undefined' : `a ${typeof value}`}, which cannot be mirrored. ` +
-      'Bind null, a string, a number, a bigint, a boolean, a Date, bytes or a JSON value.',
-    { sql },
-  );
+  return toStoredValue(value);
 }
 
-function decodeParam([tag, value]: WireParam): unknown {
+// A stored value is never a bare array (arrays are tagged `$array`), so an array is a v1 parameter.
+function legacyParam([tag, value]: WireParam): unknown {
   switch (tag) {
     case 'i':
       return BigInt(value as string);
     case 'd':
       return new Date(value as string);
     case 'b':
-      return hexToBytes(value as string);
+      return fromStoredValue({ $bytes: value });
     case 's':
       return parseJsonKeepingSource(value as string);
     default:
       return value;
   }
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
 }

@@ -40,5 +40,7 @@ describe('statementShape', () => {
   it('blanks literals and placeholders and collapses lists', () => {
     expect(statementShape("SELECT * FROM t WHERE id IN (1, 2, 3) AND name = 'it''s'  AND x = ?2")).toBe('SELECT * FROM t WHERE id IN (?) AND name = ? AND x = ?');
     expect(statementShape('SELECT c1, t2.c3 FROM t2 LIMIT 10;')).toBe('SELECT c1, t2.c3 FROM t2 LIMIT ?');
+    expect(statementShape('UPDATE "t1" SET a = a-1, b = -2.5 -- note 7\nWHERE id=?')).toBe('UPDATE "t1" SET a = a-?, b = ? WHERE id=?');
+    expect(statementShape("SELECT '(1, 2)' /* 3 */, [c4] FROM t")).toBe('SELECT ? , [c4] FROM t');
   });
 });

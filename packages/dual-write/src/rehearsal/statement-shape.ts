@@ -1,7 +1,9 @@
+import { SqlTokenizer } from '@switchyard/core';
+
 /**
  * The shape of a statement: literals and placeholders blanked to `?`, `IN (?, ?, …)`
- * lists collapsed and whitespace squeezed, so the same query with other values, or
- * another number of values in a list, counts once.
+ * lists collapsed, comments dropped and whitespace squeezed, so the same query with
+ * other values, or another number of values in a list, counts once.
  *
  * @example
  * ```ts
@@ -9,12 +11,19 @@
  * ```
  */
 export function statementShape(sql: string): string {
-  return sql
-    .replace(/'(?:[^']|'')*'/g, '?')
-    .replace(/\?\d+/g, '?')
-    .replace(/(?<![\w$."])-?\d+(?:\.\d+)?(?![\w$"])/g, '?')
-    .replace(/\s+/g, ' ')
-    .replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?)')
-    .replace(/\s*;\s*$/, '')
-    .trim();
+  let out = '';
+  let gapFrom = 0;
+  // Statements rehearsed are SQLite's: no E'…' strings, nested comments or dollar quotes.
+  const tokens = new SqlTokenizer(sql, { escapeStrings: false, nestedComments: false, dollarQuotes: false });
+  while (tokens.next()) {
+    const { kind, start } = tokens;
+    if (start > gapFrom && out !== '') out += ' ';
+    if (kind === 'number' && sql[start - 1] === '-' && out.endsWith('-') && !/[\w$."]/.test(sql[start - 2] ?? '')) {
+      // A sign that belongs to the number (`= -5`, not `a-5`) is part of the literal.
+      out = out.slice(0, -1);
+    }
+    out += kind === 'string' || kind === 'number' || kind === 'param' ? '?' : tokens.text;
+    gapFrom = tokens.end;
+  }
+  return out.replace(/\(\s*\?(?:\s*,\s*\?)+\s*\)/g, '(?)').replace(/\s*;$/, '');
 }

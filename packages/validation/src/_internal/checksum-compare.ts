@@ -1,7 +1,7 @@
-import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
+import { quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import { checksumSelect } from './checksum-sql';
 import { mergeCompare, type MergeRange } from './merge-compare';
-import { quoteIdent, tableRef } from './sql-text';
+import { tableRef } from './sql-text';
 import type { TableRun } from './table-run';
 
 // A differing range is split into this many parts (data-diff's bisection factor)...
@@ -29,8 +29,8 @@ export function canChecksum(run: TableRun): boolean {
  * differences are narrowed down by bisection before any row leaves the engine.
  */
 export async function checksumCompare(run: TableRun, dialect: 'postgres' | 'sqlite'): Promise<void> {
-  const key = quoteIdent(run.plan.sourceKeys[0]!.name);
-  const columns = run.plan.columns.map((c) => quoteIdent(c.name));
+  const key = quoteIdentifier(run.plan.sourceKeys[0]!.name);
+  const columns = run.plan.columns.map((c) => quoteIdentifier(c.name));
   const side = (adapter: DatabaseAdapter, table: TableInfo) => ({
     async bounds() {
       const row = await adapter.first<{ lo: unknown; hi: unknown; n: unknown }>(

@@ -1,12 +1,9 @@
-import { quoteIdentifier as quoteIdent, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { KeyColumn } from './table-plan';
-
-/** A double-quoted identifier, valid on SQLite, D1 and Postgres. */
-export { quoteIdent };
 
 /** The table as SQL names it: schema-qualified on Postgres outside `public`. */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>): string {
-  return table.schema && table.schema !== 'public' ? `${quoteIdent(table.schema)}.${quoteIdent(table.name)}` : quoteIdent(table.name);
+  return table.schema && table.schema !== 'public' ? `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}` : quoteIdentifier(table.name);
 }
 
 // Postgres types that take a collation; COLLATE on any other type is an error.
@@ -19,7 +16,7 @@ const PG_COLLATABLE = /^(text|character|char|varchar|bpchar|citext|name)\b/i;
  * the database's locale and the merge would see rows out of order.
  */
 export function keyExpression(adapter: DatabaseAdapter, key: KeyColumn): string {
-  const column = quoteIdent(key.name);
+  const column = quoteIdentifier(key.name);
   if (key.order !== 'text') return column;
   if (adapter.dialect === 'postgres') return PG_COLLATABLE.test(key.declaredType) ? `${column} COLLATE "C"` : column;
   return `${column} COLLATE BINARY`;
@@ -46,12 +43,12 @@ export function keyAfter(adapter: DatabaseAdapter, keys: readonly KeyColumn[]): 
 
 /** A WHERE clause matching `count` keys: `k IN (?, ...)`, or `(a = ? AND b = ?) OR ...` for composite keys. */
 export function keysMatch(keys: readonly { name: string }[], count: number): string {
-  if (keys.length === 1) return `${quoteIdent(keys[0]!.name)} IN (${new Array(count).fill('?').join(', ')})`;
-  const one = '(' + keys.map((k) => `${quoteIdent(k.name)} = ?`).join(' AND ') + ')';
+  if (keys.length === 1) return `${quoteIdentifier(keys[0]!.name)} IN (${new Array(count).fill('?').join(', ')})`;
+  const one = '(' + keys.map((k) => `${quoteIdentifier(k.name)} = ?`).join(' AND ') + ')';
   return new Array(count).fill(one).join(' OR ');
 }
 
 /** A SELECT list of quoted columns. */
 export function selectList(columns: readonly string[]): string {
-  return columns.map(quoteIdent).join(', ');
+  return columns.map(quoteIdentifier).join(', ');
 }
