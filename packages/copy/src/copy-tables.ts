@@ -136,10 +136,10 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
       const { written, claimed } = await retry(() => job.writer.write(payload, advance.statement, () => setImmediate(readNext)));
       readNext();
       advance.commit();
-      if (run.reconcile && batch.rows) {
+      if (run.reconcile) {
         const batchStart = after;
-        const rows = batch.rows;
-        await retry(() => run.reconcile!(batchStart, lastKey, rows));
+        const written = batch;
+        await retry(() => run.reconcile!(batchStart, lastKey, written));
         if (last) await retry(() => ledger.finish(range));
       }
       after = lastKey;
