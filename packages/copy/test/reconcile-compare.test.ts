@@ -47,10 +47,10 @@ describe('reconcile of a batch read as COPY text', () => {
   });
 
   /** Copies the table afresh as one batch, runs `meanwhile`, reconciles; returns the rows rewritten. */
-  const copyWith = async (meanwhile: () => Promise<unknown>): Promise<number> => {
+  const copyWith = async (meanwhile: () => Promise<unknown>, asText = true): Promise<number> => {
     await postgres.adapter.execute('TRUNCATE items');
     const batch = await job.readBatch(null, null);
-    expect(Array.isArray(batch.payload)).toBe(false);
+    expect(Array.isArray(batch.payload)).toBe(!asText);
     await job.writer.write(batch.payload, undefined);
     await meanwhile();
     return reconcile(null, batch.lastKey!, batch);
@@ -73,6 +73,8 @@ describe('reconcile of a batch read as COPY text', () => {
     ['numeric, one hundredth', 7, 17, () => '17.26'],
     ['NULL to a value', 2, 22, () => 0],
     ['a value to NULL', 7, 33, () => null],
+    // Past 9999: text SQLite cannot render as Postgres reads it, so those rows go the JavaScript way.
+    ['datetime, into year 10000', 4, 14, () => '+010000-01-01T00:00:00.000Z'],
   ];
   const names = ['id', 'name', 'score', 'active', 'created_at', 'payload', 'data', 'amount'];
   for (const [what, column, id, change] of minimal) {
@@ -82,7 +84,8 @@ describe('reconcile of a batch read as COPY text', () => {
       expect(await copyWith(() => source.execute(sql, [change(original), id]))).toBe(1);
       await equal();
       // Another connection: only the file's change counter tells the copy's connection.
-      expect(await copyWith(() => other.execute(sql, [original, id]))).toBe(1);
+      // A page holding a year past 9999 is read as rows: that path is compared too.
+      expect(await copyWith(() => other.execute(sql, [original, id]), !what.includes('10000'))).toBe(1);
       await equal();
     });
   }

@@ -79,7 +79,13 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     round(after, last, previous, tx ? job.readLocked(tx) : job.readPage);
   // Text pages are read on the source's one better-sqlite3 connection: inside the
   // transaction when one is open, so the text round needs no transaction handle.
-  const textRound = createTextRound(target, job, deleteSql, upsert);
+  /** The span's current source rows, all upserted. */
+  const upsertSpan = async (after: KeyValues | null, last: KeyValues): Promise<unknown[][]> => {
+    const rows = await readSpan(after, last);
+    if (rows.length > 0) await upsert.write(job.prepare(rows).values, undefined);
+    return rows;
+  };
+  const textRound = createTextRound(target, job, deleteSql, upsert, upsertSpan);
 
   /** Returns the rows rewritten (upserted or deleted) to catch up with writes made during the batch. */
   const reconcile = async (after: KeyValues | null, last: KeyValues, written: Written): Promise<number> => {
@@ -105,8 +111,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
    * the source, since the engines may order text keys differently); then the usual rounds.
    */
   const resync = async (after: KeyValues | null, last: KeyValues): Promise<number> => {
-    const fresh = await readSpan(after, last);
-    if (fresh.length > 0) await upsert.write(job.prepare(fresh).values, undefined);
+    const fresh = await upsertSpan(after, last);
     const present = new Set(fresh.map((row) => keyText(job.keyOf(row))));
     const deletes: Statement[] = [];
     for (let from = after; comparableKeys; ) {

@@ -10,7 +10,7 @@ import { PostgresCopyWriter, lendsConnections, loadCopyFrom } from './postgres-c
 import { converterFor, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
 import { arrayConverterFor } from './array-literal';
-import { createCopyTextReader, rendersExactFloats, type CopyText, type RawSqlite } from './sqlite-copy-text';
+import { createCopyTextReader, hasExpandedYear, rendersExactFloats, type CopyText, type RawSqlite } from './sqlite-copy-text';
 import { createSourceStamp, type SourceStamp } from './source-stamp';
 import { copyTextKey } from './text-reconcile';
 
@@ -166,7 +166,7 @@ export async function prepareTableJob(
       const stamp = job.sourceStamp?.take();
       if (readText) {
         const text = await readText(after, end);
-        return { count: text.count, lastKey: text.lastKey, payload: text, dropped: 0, stamp };
+        if (!hasExpandedYear(text.text)) return { count: text.count, lastKey: text.lastKey, payload: text, dropped: 0, stamp };
       }
       const rows = await readPage(after, end);
       const { values, dropped } = job.prepare(rows);

@@ -1,6 +1,7 @@
 import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import type { RowWriter } from './insert-writer';
+import { hasExpandedYear } from './sqlite-copy-text';
 import type { TableJob } from './table-job';
 
 /**
@@ -26,7 +27,13 @@ export type TextRound = (after: KeyValues | null, last: KeyValues, previous: str
  * escapes undone, is the very input Postgres parses for the column, as COPY did. One
  * statement each keeps a round short, so the span has less time to change again.
  */
-export function createTextRound(target: DatabaseAdapter, job: TableJob, deleteSql: string, upsert: RowWriter): TextRound | undefined {
+export function createTextRound(
+  target: DatabaseAdapter,
+  job: TableJob,
+  deleteSql: string,
+  upsert: RowWriter,
+  upsertRows: (after: KeyValues | null, last: KeyValues) => Promise<unknown>,
+): TextRound | undefined {
   const key = copyTextKey(job.source.primaryKey, job.target.primaryKey, job.columns);
   const readText = job.readText;
   if (!key || !readText || target.dialect !== 'postgres') return undefined;
@@ -60,7 +67,10 @@ export function createTextRound(target: DatabaseAdapter, job: TableJob, deleteSq
     }
     const deletes: Statement[] = [...before.keys()].map((k) => ({ sql: deleteSql, params: k.split('\t').map(unescapeField) }));
     if (deletes.length > 0) await target.batch(deletes);
-    if (upserts.length > 0) await upsert.write(upserts.map((line) => line.split('\t').map(fieldValue)), undefined);
+    // A value only the JavaScript converter writes right: the span's rows go that way, and
+    // the next round still compares with `fresh`, so nothing read after it is missed.
+    if (upserts.length > 0 && hasExpandedYear(upserts.join('\n'))) await upsertRows(after, last);
+    else if (upserts.length > 0) await upsert.write(upserts.map((line) => line.split('\t').map(fieldValue)), undefined);
     return { fresh, changed: upserts.length + deletes.length };
   };
 }
