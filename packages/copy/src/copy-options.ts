@@ -121,9 +121,10 @@ export interface CopyOptions {
    * Re-read each batch's key span after writing it and apply what changed meanwhile
    * (upsert changed rows, delete vanished ones). Needed while dual writes run: an update
    * or delete the app makes on both sides between the copy's read and its write would
-   * otherwise be overwritten by the older row. Costs one more source read per batch and
-   * rules out the SQLite-rendered COPY text path. Default `true`; set `false` only when
-   * nothing writes to the source during the copy.
+   * otherwise be overwritten by the older row. On a better-sqlite3 source, a batch is not
+   * read again when nothing was written to the database since it was read; otherwise the
+   * span is read again (as COPY text when that is how it was copied) and compared. Default
+   * `true`; set `false` only when nothing writes to the source during the copy.
    */
   reconcile?: boolean;
   /** Record a batch that keeps failing and carry on with other ranges and tables. Default `false`: stop. */

@@ -3,9 +3,13 @@ import { InsertWriter } from './insert-writer';
 import { createPageReader } from './key-range';
 import { encodeKey, type KeyValues } from './key-codec';
 import { keyTuple, placeholderTuple, tableRef } from './sql-text';
-import type { TableJob } from './table-job';
+import type { Batch, TableJob } from './table-job';
+import { createTextRound } from './text-reconcile';
 
 const MAX_ROUNDS = 5;
+
+/** What a batch wrote: its source rows, or the COPY text SQLite rendered, and the source's stamp before the read. */
+export type Written = Pick<Batch, 'rows' | 'payload' | 'stamp'>;
 
 /**
  * Closes the window between reading a batch and writing it while the application keeps
@@ -14,6 +18,8 @@ const MAX_ROUNDS = 5;
  * The batch's key span is read again after the write, and rows that changed since are
  * upserted, rows that disappeared are deleted; repeated until the span reads the same
  * twice (bounded). Writes the app makes after this reach a row that already exists.
+ * A SQLite source that vouches nothing was written since the batch was read (see
+ * source-stamp) is not read again; a batch copied as COPY text is compared as text.
  */
 export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapter, job: TableJob) {
   const upsert = new InsertWriter(target, job.target, job.columns, 'update', job.plan.rowsPerStatement, job.target.columns.some((c) => c.autoIncrement));
@@ -47,8 +53,13 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     return { fresh, changed: upserts.length + deletes.length };
   };
 
-  /** Returns the rows rewritten (upserted or deleted) to catch up with writes made during the batch. */
-  const reconcile = async (after: KeyValues | null, last: KeyValues, written: unknown[][]): Promise<number> => {
+  /** Rounds until the span reads the same twice; `round` compares rows or COPY text. */
+  const rounds = async <S>(
+    after: KeyValues | null,
+    last: KeyValues,
+    written: S,
+    round: (after: KeyValues | null, last: KeyValues, previous: S, tx?: DatabaseAdapter) => Promise<{ fresh: S; changed: number }>,
+  ): Promise<number> => {
     let previous = written;
     let changed = 0;
     for (let n = 0; n < MAX_ROUNDS; n++) {
@@ -62,7 +73,27 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     // Postgres, the write lock on SQLite), so app writes to them land after it.
     if (!source.capabilities.transactions) return changed;
     const seen = previous;
-    return changed + (await source.transaction(async (tx) => (await round(after, last, seen, job.readLocked(tx))).changed));
+    return changed + (await source.transaction(async (tx) => (await round(after, last, seen, tx)).changed));
+  };
+  const rowRound = (after: KeyValues | null, last: KeyValues, previous: unknown[][], tx?: DatabaseAdapter) =>
+    round(after, last, previous, tx ? job.readLocked(tx) : job.readPage);
+  // Text pages are read on the source's one better-sqlite3 connection: inside the
+  // transaction when one is open, so the text round needs no transaction handle.
+  /** The span's current source rows, all upserted. */
+  const upsertSpan = async (after: KeyValues | null, last: KeyValues): Promise<unknown[][]> => {
+    const rows = await readSpan(after, last);
+    if (rows.length > 0) await upsert.write(job.prepare(rows).values, undefined);
+    return rows;
+  };
+  const textRound = createTextRound(target, job, deleteSql, upsert, upsertSpan);
+
+  /** Returns the rows rewritten (upserted or deleted) to catch up with writes made during the batch. */
+  const reconcile = async (after: KeyValues | null, last: KeyValues, written: Written): Promise<number> => {
+    // Nothing written to the source since the batch was read: the span is as copied.
+    if (job.sourceStamp?.unchangedSince(written.stamp)) return 0;
+    if (written.rows) return rounds(after, last, written.rows, rowRound);
+    if (!Array.isArray(written.payload) && textRound) return rounds(after, last, written.payload.text, textRound);
+    return resync(after, last);
   };
 
   // Keys compared across engines only where both sides hold them alike: integers and text.
@@ -80,8 +111,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
    * the source, since the engines may order text keys differently); then the usual rounds.
    */
   const resync = async (after: KeyValues | null, last: KeyValues): Promise<number> => {
-    const fresh = await readSpan(after, last);
-    if (fresh.length > 0) await upsert.write(job.prepare(fresh).values, undefined);
+    const fresh = await upsertSpan(after, last);
     const present = new Set(fresh.map((row) => keyText(job.keyOf(row))));
     const deletes: Statement[] = [];
     for (let from = after; comparableKeys; ) {
@@ -94,7 +124,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
       from = page[page.length - 1]!;
     }
     if (deletes.length > 0) await target.batch(deletes);
-    return fresh.length + deletes.length + (await reconcile(after, last, fresh));
+    return fresh.length + deletes.length + (await rounds(after, last, fresh, rowRound));
   };
   return { reconcile, resync };
 }

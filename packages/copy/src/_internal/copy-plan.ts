@@ -2,11 +2,12 @@ import { isSwitchyardTable, InvalidArgumentError, type TableInfo } from '@switch
 import type { CopyResult, TableCopyResult } from '../copy-options';
 import type { TableJob } from './table-job';
 import type { KeyValues } from './key-codec';
+import type { Written } from './batch-reconcile';
 
 /** A table's progress during a run. */
 export interface TableRun {
   job: TableJob;
-  reconcile?: (after: KeyValues | null, lastKey: KeyValues, rows: unknown[][]) => Promise<unknown>;
+  reconcile?: (after: KeyValues | null, lastKey: KeyValues, written: Written) => Promise<unknown>;
   /** Reconciles a committed batch whose written rows are unknown (after a crash). */
   resync?: (after: KeyValues | null, lastKey: KeyValues) => Promise<unknown>;
   parents: string[];

@@ -69,10 +69,10 @@ export async function copyRange(ctx: RangeContext, run: TableRun, range: RangeSt
     const { written, claimed } = await retry(() => job.writer.write(payload, advance.statement, () => setImmediate(readNext)));
     readNext();
     advance.commit();
-    if (run.reconcile && batch.rows) {
+    if (run.reconcile) {
       const batchStart = after;
-      const rows = batch.rows;
-      await retry(() => run.reconcile!(batchStart, lastKey, rows));
+      const copied = batch;
+      await retry(() => run.reconcile!(batchStart, lastKey, copied));
       if (last) await retry(() => ledger.finish(range));
     }
     after = lastKey;

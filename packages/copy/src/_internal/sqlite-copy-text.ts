@@ -82,6 +82,17 @@ function epoch(c: string): string {
 }
 
 /**
+ * True when a page holds a field SQLite cannot render as Postgres reads it: text starting
+ * with an ISO signed six-digit year ('+010000-…', a Date past 9999 stored as text), which
+ * the JavaScript converter turns into a date Postgres reads. Such a page goes the row way;
+ * the same text in a column that is not a timestamp only costs that page the slower path.
+ */
+export function hasExpandedYear(text: string): boolean {
+  return EXPANDED_YEAR.test(text);
+}
+const EXPANDED_YEAR = /(?:^|\t)[+-]\d{6}-/m;
+
+/**
  * True when this SQLite renders floating-point values as the shortest text that reads
  * back as the same double (as JavaScript does); older versions print 15 digits, which
  * would change values, so the JavaScript path is used there.

@@ -10,7 +10,9 @@ import { PostgresCopyWriter, loadCopyFrom } from './postgres-copy-writer';
 import { converterFor, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
 import { arrayConverterFor } from './array-literal';
-import { createCopyTextReader, rendersExactFloats, type CopyText } from './sqlite-copy-text';
+import { createCopyTextReader, hasExpandedYear, rendersExactFloats, type CopyText } from './sqlite-copy-text';
+import { createSourceStamp, type SourceStamp } from './source-stamp';
+import { copyTextKey } from './text-reconcile';
 
 /** One batch read from the source, ready for the writer. */
 export interface Batch {
@@ -24,6 +26,8 @@ export interface Batch {
   rows?: unknown[][];
   /** Rows `transform` left out. */
   dropped: number;
+  /** The source's write stamp taken before the read (see source-stamp). */
+  stamp?: string;
 }
 
 /** Everything needed to copy one table, prepared once. */
@@ -42,6 +46,10 @@ export interface TableJob {
   prepare(rows: unknown[][]): { values: unknown[][]; dropped: number };
   /** Reads and prepares the next batch of a range. */
   readBatch(after: KeyValues | null, end: KeyValues | null): Promise<Batch>;
+  /** Pages rendered by SQLite as COPY text, when batches are read that way. */
+  readText?: (after: KeyValues | null, end: KeyValues | null) => Promise<CopyText>;
+  /** Whether the source was written to since a batch was read; SQLite sources only. */
+  sourceStamp?: SourceStamp;
 }
 
 /**
@@ -115,7 +123,7 @@ export async function prepareTableJob(
   // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
   const raw = nativeHandle(sourceDb, 'better-sqlite3')?.database;
   const readText =
-    writer.method === 'copy' && !transform && !options.reconcile && raw && rendersExactFloats(raw)
+    writer.method === 'copy' && !transform && (!options.reconcile || copyTextKey(source.primaryKey, targetPk, columns)) && raw && rendersExactFloats(raw)
       ? refuseInvalidCopyText(createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch), readPage)
       : undefined;
   const job: TableJob = {
@@ -125,6 +133,8 @@ export async function prepareTableJob(
     plan,
     writer,
     readPage,
+    readText,
+    sourceStamp: options.reconcile === false ? undefined : createSourceStamp(sourceDb),
     readLocked: (tx) => refuseInvalidText(tx, source, readColumns, createPageReader(tx, source, readColumns, plan.rowsPerBatch, true)),
     keyOf: (row) => keyIndexes.map((i) => row[i]),
     prepare(rows) {
@@ -154,13 +164,14 @@ export async function prepareTableJob(
       return { values, dropped };
     },
     async readBatch(after, end) {
+      const stamp = job.sourceStamp?.take();
       if (readText) {
         const text = await readText(after, end);
-        return { count: text.count, lastKey: text.lastKey, payload: text, dropped: 0 };
+        if (!hasExpandedYear(text.text)) return { count: text.count, lastKey: text.lastKey, payload: text, dropped: 0, stamp };
       }
       const rows = await readPage(after, end);
       const { values, dropped } = job.prepare(rows);
-      return { count: rows.length, lastKey: rows.length ? job.keyOf(rows[rows.length - 1]!) : null, payload: values, rows, dropped };
+      return { count: rows.length, lastKey: rows.length ? job.keyOf(rows[rows.length - 1]!) : null, payload: values, rows, dropped, stamp };
     },
   };
   return job;
