@@ -10,7 +10,7 @@ import { countRows, splitKeySpace } from './_internal/key-range';
 import { withRetry, type RetryPolicy } from './_internal/retry-policy';
 import { syncSequences } from './_internal/sequence-sync';
 import { relaxSqliteSync } from './_internal/sqlite-durability';
-import { prepareTableJob, type Batch, type TableJob } from './_internal/table-job';
+import { prepareTableJob, type Batch } from './_internal/table-job';
 import { createReconciler } from './_internal/batch-reconcile';
 import { orderByForeignKeys, parentsOf, referencedName } from './_internal/table-order';
 import { buildResult, checkOptions, selectTables, type TableRun } from './_internal/copy-plan';
