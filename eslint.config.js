@@ -39,6 +39,14 @@ export default tseslint.config(
     },
   },
   {
+    // What ships never reaches into test/: helpers there import engines and vitest.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)test/', message: 'Only tests import from test/.' }] }],
+    },
+  },
+  {
     files: ['**/*.test.ts'],
     // Expected terminal output is written with its spaces as they appear on screen.
     rules: { 'no-regex-spaces': 'off' },
