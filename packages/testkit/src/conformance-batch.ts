@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeValue } from '@switchyard/core';
 import type { ConformanceContext } from './conformance-context';
 import { expectError } from './_internal/expect-error';
+import { rowCount } from './_internal/conformance-probes';
 import { ddl } from './schema-ddl';
 
 /**
@@ -16,10 +16,7 @@ export function batchConformance(ctx: ConformanceContext): void {
   describe('batch', () => {
     const { adapter } = ctx;
     let table = '';
-    const count = async (): Promise<string> => {
-      const row = await adapter.first<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`);
-      return normalizeValue(row?.n, 'integer') as string;
-    };
+    const count = (): Promise<string> => rowCount(adapter, table);
     const insert = (id: number, name: string | null = 'x') => ({
       sql: `INSERT INTO ${table} (id, name) VALUES (?, ?)`,
       params: [id, name],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeValue } from '@switchyard/core';
 import type { ConformanceContext } from './conformance-context';
 import { expectError } from './_internal/expect-error';
+import { rowCount } from './_internal/conformance-probes';
 import { ddl } from './schema-ddl';
 
 /**
@@ -35,8 +35,7 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) => adapter.execute(`INSERT INTO ${table} (id, name) VALUES (?, ?)`, [i, `n${i}`])),
       );
-      const row = await adapter.first<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`);
-      expect(normalizeValue(row?.n, 'integer')).toBe('50');
+      expect(await rowCount(adapter, table)).toBe('50');
     });
 
     it('runs concurrent reads, writes and batches on one adapter', async () => {
@@ -53,8 +52,7 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
         work.push(adapter.query(`SELECT COUNT(*) AS n FROM ${table}`));
       }
       await Promise.all(work);
-      const row = await adapter.first<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`);
-      expect(normalizeValue(row?.n, 'integer')).toBe('40');
+      expect(await rowCount(adapter, table)).toBe('40');
     });
 
     it('gives an AdapterClosedError for every call after close()', async () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeValue } from '@switchyard/core';
 import type { ConformanceContext } from './conformance-context';
 import { expectError, type SwitchyardErrorShape } from './_internal/expect-error';
+import { rowCount } from './_internal/conformance-probes';
 import { ddl } from './schema-ddl';
 
 /**
@@ -17,10 +18,7 @@ export function limitsConformance(ctx: ConformanceContext): void {
     const { adapter } = ctx;
     const { maxBoundParameters, maxStatementBytes } = adapter.capabilities;
     const table = ctx.table('limits');
-    const count = async (): Promise<string> => {
-      const row = await adapter.first<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`);
-      return normalizeValue(row?.n, 'integer') as string;
-    };
+    const count = (): Promise<string> => rowCount(adapter, table);
 
     beforeAll(async () => {
       await adapter.execute(ddl(adapter, `CREATE TABLE ${table} (id {integer} PRIMARY KEY, body {text})`));

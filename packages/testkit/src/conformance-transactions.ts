@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizeValue, type DatabaseAdapter } from '@switchyard/core';
 import type { ConformanceContext } from './conformance-context';
 import { expectError } from './_internal/expect-error';
+import { rejectionOf } from './_internal/conformance-probes';
 import { ddl } from './schema-ddl';
 
 class CallbackFailure extends Error {}
@@ -46,16 +47,13 @@ export function transactionsConformance(ctx: ConformanceContext): void {
     it.runIf(supported)('rolls back when the callback throws, and rethrows the same error', async () => {
       const first = (nextId += 10);
       const thrown = new CallbackFailure('stop here');
-      let caught: unknown;
-      try {
-        await adapter.transaction(async (tx) => {
+      const caught = await rejectionOf(
+        adapter.transaction(async (tx) => {
           await tx.execute(insertSql(), [first, 'a']);
           await tx.batch([{ sql: insertSql(), params: [first + 1, 'b'] }]);
           throw thrown;
-        });
-      } catch (error) {
-        caught = error;
-      }
+        }),
+      );
       expect(caught).toBe(thrown);
       expect(await ids(first)).toEqual([]);
     });
@@ -63,15 +61,12 @@ export function transactionsConformance(ctx: ConformanceContext): void {
     it.runIf(supported)('rethrows a thrown non-Error value unchanged', async () => {
       const first = (nextId += 10);
       const thrown = { reason: 'not an Error' };
-      let caught: unknown;
-      try {
-        await adapter.transaction(async (tx) => {
+      const caught = await rejectionOf(
+        adapter.transaction(async (tx) => {
           await tx.execute(insertSql(), [first, 'a']);
           throw thrown;
-        });
-      } catch (error) {
-        caught = error;
-      }
+        }),
+      );
       expect(caught).toBe(thrown);
       expect(await ids(first)).toEqual([]);
     });

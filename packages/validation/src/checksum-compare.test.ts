@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDatabases } from './index';
-import { openEngine, type TestEngine } from './test-support/engine-pairs';
-import { itemsDdl, makeItems, writeItems } from './test-support/seed-data';
+import { openEngine, type TestEngine } from '../test/engine-pairs';
+import { itemsDdl, makeItems, writeItems } from '../test/seed-data';
 
 const ROWS = 6000;
 const CHANGED = [17, 1999, 2000, 3001, 4500, 5999];

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDatabases, type ValidateOptions } from './index';
-import { openEngine, type TestEngine } from './test-support/engine-pairs';
+import { openEngine, type TestEngine } from '../test/engine-pairs';
 
 let a: TestEngine;
 let b: TestEngine;

@@ -1,7 +1,7 @@
 import { PreciseDate, type DatabaseAdapter } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateDatabases, type ValidateOptions } from './index';
-import { openEngine, type TestEngine } from './test-support/engine-pairs';
+import { openEngine, type TestEngine } from '../test/engine-pairs';
 
 let sqlite: TestEngine;
 let pg: TestEngine;

@@ -1,8 +1,8 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quickValidate, repair, validateDatabases, ValidationError, type ValidationProgress, type ValidationReport } from './index';
-import { openEngine, type TestEngine } from './test-support/engine-pairs';
-import { itemsDdl, makeItems, writeItems } from './test-support/seed-data';
+import { openEngine, type TestEngine } from '../test/engine-pairs';
+import { itemsDdl, makeItems, writeItems } from '../test/seed-data';
 
 const ROWS = 120;
 

@@ -1,8 +1,8 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quickValidate, repair, validateDatabases, type TableReport, type ValidationReport } from './index';
-import { ENGINE_PAIRS, openEngine, type TestEngine } from './test-support/engine-pairs';
-import { itemsDdl, makeItems, writeItems, type ItemRow } from './test-support/seed-data';
+import { ENGINE_PAIRS, openEngine, type TestEngine } from '../test/engine-pairs';
+import { itemsDdl, makeItems, writeItems, type ItemRow } from '../test/seed-data';
 
 const ROWS = 200;
 

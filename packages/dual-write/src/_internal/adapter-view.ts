@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createAdapterKysely, type AdapterCapabilities, type DatabaseAdapter, type DialectName, type TableInfo } from '@switchyard/core';
+import { createAdapterKysely, createPreparedStatement, type AdapterCapabilities, type DatabaseAdapter, type DialectName, type PreparedStatement, type Row, type TableInfo } from '@switchyard/core';
 
 /**
  * An adapter that stands for another one (a dual-write session, a recording transaction):
@@ -34,5 +34,18 @@ export abstract class AdapterView<DB = any> {
 
   introspect(): Promise<TableInfo[]> {
     return this.identity.introspect();
+  }
+
+  /** Reads through the view's own `query()`. */
+  abstract query<T = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+
+  /** The first row of `query()`. */
+  first<T = Row>(sql: string, params?: readonly unknown[]): Promise<T | undefined> {
+    return this.query<T>(sql, params).then((rows) => rows[0]);
+  }
+
+  /** A statement prepared on the view, so it runs through the view's paths. */
+  prepare(sql: string): PreparedStatement {
+    return createPreparedStatement(this as unknown as DatabaseAdapter, sql);
   }
 }

@@ -1,11 +1,9 @@
 import type { CompiledQuery } from 'kysely';
 import {
-  createPreparedStatement,
   statementKind,
   type DatabaseAdapter,
   type DialectName,
   type ExecResult,
-  type PreparedStatement,
   type Row,
   type Statement,
   type StreamOptions,
@@ -39,20 +37,12 @@ export class DualWriteSession<DB = any> extends AdapterView<DB> implements Datab
     return statementKind(sql) === 'read' ? this.#session.query<T>(sql, params) : this.#owner.query<T>(sql, params);
   }
 
-  async first<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return (await this.query<T>(sql, params))[0];
-  }
-
   execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     return statementKind(sql) === 'read' ? this.#session.execute(sql, params) : this.#owner.execute(sql, params);
   }
 
   batch(statements: readonly Statement[]): Promise<ExecResult[]> {
     return this.#owner.batch(statements);
-  }
-
-  prepare(sql: string): PreparedStatement {
-    return createPreparedStatement(this, sql);
   }
 
   transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {

@@ -1,13 +1,11 @@
 import type { CompiledQuery } from 'kysely';
 import {
-  createPreparedStatement,
   isWriteStatement,
   statementKind,
   type CompiledQueryExecutor,
   type DatabaseAdapter,
   type DialectName,
   type ExecResult,
-  type PreparedStatement,
   type Row,
   type Statement,
   type TransactionSettings,
@@ -56,10 +54,6 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     return (result.rows ?? []) as T[];
   }
 
-  async first<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return (await this.query<T>(sql, params))[0];
-  }
-
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     if (!isWriteStatement(sql)) return this.#tx.execute(sql, params);
     preflight(this.#secondary, [{ sql, params }]);
@@ -74,10 +68,6 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
       for (const s of statements) results.push(await tx.execute(s.sql, s.params ?? []));
       return results;
     });
-  }
-
-  prepare(sql: string): PreparedStatement {
-    return createPreparedStatement(this, sql);
   }
 
   async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {

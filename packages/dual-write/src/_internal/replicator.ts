@@ -1,4 +1,4 @@
-import { ConstraintError, SwitchyardError, TransientError, statementKind, type DatabaseAdapter, type ExecResult, type Row, type Statement } from '@switchyard/core';
+import { ConstraintError, TransientError, statementKind, type DatabaseAdapter, type ExecResult, type Row, type Statement } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../mirror/row-ref';
 import { writeTable } from './column-types';
@@ -181,7 +181,7 @@ export class Replicator {
    * constraint refusal settled from the primary; verified under `verifyWrites`.
    */
   async toSecondary(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<void> {
-    const { book, circuit, applier, settler, metrics, options, events } = this.#p;
+    const { book, circuit, settler, metrics, options, events } = this.#p;
     if (work.statements.length === 0) return;
     const tables = [...new Set([...work.images.map((i) => i.table), ...statementTables(work.replays).filter((t) => t !== '*')])];
     if (book.statementWaits(secondary, tables)) {

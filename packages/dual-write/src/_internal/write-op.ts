@@ -1,5 +1,5 @@
 import type { CompiledQuery } from 'kysely';
-import type { DatabaseAdapter, DialectName, ExecResult, Statement } from '@switchyard/core';
+import type { DatabaseAdapter, DialectName, Statement } from '@switchyard/core';
 
 /**
  * One write as the dual-write adapter carries it to both sides: its statements as
@@ -19,23 +19,6 @@ export interface WriteOp {
   verifiable: boolean[];
   /** Some statement changes the schema: cached column types are stale afterwards. */
   schema: boolean;
-}
-
-/** Runs an op's statements on one side. */
-export async function runOn(side: DatabaseAdapter, kind: WriteOp['kind'], statements: readonly Statement[]): Promise<ExecResult[]> {
-  if (kind === 'execute') {
-    const s = statements[0]!;
-    return [await side.execute(s.sql, s.params ?? [])];
-  }
-  if (kind === 'transaction' && side.capabilities.transactions) {
-    return side.transaction(async (tx) => {
-      const results: ExecResult[] = [];
-      for (const s of statements) results.push(await tx.execute(s.sql, s.params ?? []));
-      return results;
-    });
-  }
-  // No interactive transactions (D1): batch() is atomic too.
-  return side.batch(statements);
 }
 
 const family = (dialect: DialectName) => (dialect === 'postgres' ? 'postgres' : 'sqlite');

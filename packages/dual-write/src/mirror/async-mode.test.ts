@@ -5,7 +5,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { createDualWriteAdapter } from '../../test/patient-dual-write';
-import { appSchema, createTables, expectSameRows, seedCounters } from './mirror-test-kit';
+import { appSchema, createTables, expectSameRows, seedCounters } from '../../test/mirror/mirror-test-kit';
 import { drainOutbox } from './outbox-drain';
 import { outboxMirror } from './outbox-mirror';
 

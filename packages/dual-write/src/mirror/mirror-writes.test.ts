@@ -3,7 +3,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
-import { appSchema, createTables, expectSameRows, seedCounters } from './mirror-test-kit';
+import { appSchema, createTables, expectSameRows, seedCounters } from '../../test/mirror/mirror-test-kit';
 import { recordInTransaction, writeThroughMirror } from './mirror-writes';
 import { drainOutbox } from './outbox-drain';
 import { outboxMirror } from './outbox-mirror';

@@ -3,7 +3,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase } from '@switchyard/testkit/postgres-server';
-import { outboxScenarios, sqliteDeleteBlock } from './outbox-scenarios';
+import { outboxScenarios, sqliteDeleteBlock } from '../../test/mirror/outbox-scenarios';
 
 // The outbox in a D1 primary (written in the write's own batch), drained into Postgres.
 outboxScenarios('outbox on D1, drained into Postgres', async () => {

@@ -1,7 +1,7 @@
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase } from '@switchyard/testkit/postgres-server';
-import { outboxScenarios, sqliteDeleteBlock } from './outbox-scenarios';
+import { outboxScenarios, sqliteDeleteBlock } from '../../test/mirror/outbox-scenarios';
 
 const PG_BLOCK = (table: string) => [
   `CREATE FUNCTION block_outbox_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'outbox deletes blocked'; END $$`,

@@ -1,5 +1,5 @@
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { outboxScenarios, sqliteDeleteBlock } from './outbox-scenarios';
+import { outboxScenarios, sqliteDeleteBlock } from '../../test/mirror/outbox-scenarios';
 
 // The outbox in a SQLite primary, drained into another SQLite database.
 outboxScenarios('outbox on SQLite, drained into SQLite', async () => {

@@ -9,7 +9,7 @@ import { createMirrorConsumer, type MirrorConsumer } from './mirror-consumer';
 import { MirrorStats } from './mirror-metrics';
 import { toMessage } from './mirror-op';
 import { MIRROR_ERRORS_TABLE } from './mirror-schema';
-import { appSchema, createTables, expectSameRows, seedCounters, workload } from './mirror-test-kit';
+import { appSchema, createTables, expectSameRows, seedCounters, workload } from '../../test/mirror/mirror-test-kit';
 import { nextSequence } from './op-id';
 import { queueMirror, type QueueMirror } from './queue-mirror';
 import type { MessageBatchLike, QueueProducerLike } from './queue-types';

@@ -145,7 +145,7 @@ function valueOf(token: Token | undefined, params: readonly unknown[]): string |
 
 /** A possibly schema-qualified table name starting at `at`; the name kept is the last part. */
 export function nameAt(tokens: readonly Token[], at: number): { name: string; next: number } | undefined {
-  let t = tokens[at];
+  const t = tokens[at];
   if (!t || (t.kind !== 'word' && t.kind !== 'ident')) return undefined;
   let name = t.text;
   let next = at + 1;
@@ -153,7 +153,6 @@ export function nameAt(tokens: readonly Token[], at: number): { name: string; ne
     name = tokens[next + 1]!.text;
     next += 2;
   }
-  t = tokens[next];
   return { name, next };
 }
 

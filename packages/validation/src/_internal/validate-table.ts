@@ -1,5 +1,5 @@
 import type { DatabaseAdapter, NormalizeOptions } from '@switchyard/core';
-import type { TableReport, ValidateOptions, ValidationProgress } from '../validation-types';
+import type { TableReport, ValidationProgress } from '../validation-types';
 import { canChecksum, checksumCompare } from './checksum-compare';
 import { checksumDialect } from './checksum-sql';
 import { DiffCollector } from './diff-collector';

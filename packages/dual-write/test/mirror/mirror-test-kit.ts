@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { normalizeRow, type DatabaseAdapter, type LogicalType, type Statement } from '@switchyard/core';
 import { validateDatabases } from '@switchyard/validation';
-import type { Mirror } from './mirror-types';
+import type { Mirror } from '../../src/mirror/mirror-types';
 
 /** The application tables the mirror tests write to, in each engine's DDL. */
 export function appSchema(dialect: DatabaseAdapter['dialect']): string[] {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { MirrorApplyError } from './mirror-errors';
+import { MirrorApplyError } from '../../src/mirror/mirror-errors';
 import { appSchema, expectSameRows, mirroredWrite, workload } from './mirror-test-kit';
-import { applyOps } from './op-apply';
-import { drainOutbox } from './outbox-drain';
-import { outboxMirror, type OutboxMirror } from './outbox-mirror';
-import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, outboxTableDdl, secondaryTablesDdl } from './mirror-schema';
+import { applyOps } from '../../src/mirror/op-apply';
+import { drainOutbox } from '../../src/mirror/outbox-drain';
+import { outboxMirror, type OutboxMirror } from '../../src/mirror/outbox-mirror';
+import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, outboxTableDdl, secondaryTablesDdl } from '../../src/mirror/mirror-schema';
 
 /** `blockDeletes` / `unblockDeletes` for a SQLite or D1 primary. */
 export const sqliteDeleteBlock = {

@@ -7,8 +7,7 @@ import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgre
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
-import { advanceKeyGenerators, readKeyGenerators, type KeyGenerator } from './key-generators';
-import type { DatabaseAdapter } from './types';
+import { advanceKeyGenerators, readKeyGenerators, type DatabaseAdapter, type KeyGenerator } from '@switchyard/core';
 
 interface Engine {
   adapter: DatabaseAdapter;
