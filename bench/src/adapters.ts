@@ -231,11 +231,11 @@ async function benchD1(): Promise<Result[]> {
         async run() {
           await d1.binding.batch(
             statements.map((s) =>
-              d1.binding.prepare(s.sql).bind(
-                ...(s.params as unknown[]).map((v) =>
-                  typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? v.toISOString() : v,
+              d1.binding
+                .prepare(s.sql)
+                .bind(
+                  ...(s.params as unknown[]).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? v.toISOString() : v)),
                 ),
-              ),
             ),
           );
         },
@@ -284,7 +284,9 @@ function printTable(results: Result[]): void {
   const header = ['case', 'rows/s', 'ratio vs raw', 'what one run does'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  console.log(`\nInsert ${ROWS.toLocaleString('en-US')} rows (id int, name text, score real, active bool, created_at timestamp); fastest of ${RUNS} runs (D1: ${process.env.BENCH_D1_RUNS ?? 1})\n`);
+  console.log(
+    `\nInsert ${ROWS.toLocaleString('en-US')} rows (id int, name text, score real, active bool, created_at timestamp); fastest of ${RUNS} runs (D1: ${process.env.BENCH_D1_RUNS ?? 1})\n`,
+  );
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const l of lines) console.log(fmt(l));

@@ -61,15 +61,28 @@ try {
   const itemsCsv = join(dir, 'items.csv');
   const csv = (sql: string, row: (r: Record<string, any>) => string) =>
     (raw.prepare(sql).all() as Record<string, any>[]).map(row).join('\n') + '\n';
-  writeFileSync(accountsCsv, csv('SELECT * FROM accounts ORDER BY id', (r) => `${r.id},${r.email},${r.created_at}`));
-  writeFileSync(itemsCsv, csv('SELECT * FROM items ORDER BY id', (r) =>
-    `${r.id},${r.account_id},"${r.name}",${r.score},${r.active ? 't' : 'f'},${r.created_at},"${String(r.payload).replace(/"/g, '""')}",${r.amount}`));
+  writeFileSync(
+    accountsCsv,
+    csv('SELECT * FROM accounts ORDER BY id', (r) => `${r.id},${r.email},${r.created_at}`),
+  );
+  writeFileSync(
+    itemsCsv,
+    csv(
+      'SELECT * FROM items ORDER BY id',
+      (r) =>
+        `${r.id},${r.account_id},"${r.name}",${r.score},${r.active ? 't' : 'f'},${r.created_at},"${String(r.payload).replace(/"/g, '""')}",${r.amount}`,
+    ),
+  );
   raw.close();
 
   const source = createSQLiteAdapter(sourcePath);
-  const schema: TranslatedSchema = translateSchema(await source.introspect(), 'postgres', { objects: await introspectSchemaObjects(source) });
-  console.log(`copy into a schema with foreign keys and indexes: ${ROWS.toLocaleString('en')} items + ${ACCOUNTS.toLocaleString('en')} accounts, ` +
-    `${schema.postData.length} post-data statements, load average ${loadavg()[0]!.toFixed(1)}`);
+  const schema: TranslatedSchema = translateSchema(await source.introspect(), 'postgres', {
+    objects: await introspectSchemaObjects(source),
+  });
+  console.log(
+    `copy into a schema with foreign keys and indexes: ${ROWS.toLocaleString('en')} items + ${ACCOUNTS.toLocaleString('en')} accounts, ` +
+      `${schema.postData.length} post-data statements, load average ${loadavg()[0]!.toFixed(1)}`,
+  );
 
   /** A fresh database: `phases` decides which statements run before and after `load`. */
   const measure = async (phases: 'two' | 'one', load: (url: string) => Promise<unknown>): Promise<number> => {
@@ -88,7 +101,10 @@ try {
     }
   };
   const psql = (url: string) => {
-    for (const [table, file] of [['accounts', accountsCsv], ['items', itemsCsv]]) {
+    for (const [table, file] of [
+      ['accounts', accountsCsv],
+      ['items', itemsCsv],
+    ]) {
       execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `\\copy ${table} FROM '${file}' WITH (FORMAT csv)`]);
     }
   };
@@ -111,9 +127,15 @@ try {
   console.log('| case (tables, load, then post-data) | rows/s | ratio | target |');
   console.log('| --- | ---: | ---: | --- |');
   console.log(`| psql \\copy (CSV, baseline) | ${rate(psqlSeconds)} | 1.00x | |`);
-  console.log(`| copyTables, reconcile off | ${rate(offSeconds)} | ${(psqlSeconds / offSeconds).toFixed(2)}x psql | >= 0.75x ${psqlSeconds / offSeconds >= 0.75 ? 'met' : 'MISSED'} |`);
-  console.log(`| copyTables, reconcile on | ${rate(onSeconds)} | ${(offSeconds / onSeconds).toFixed(2)}x reconcile off | >= 0.5x ${offSeconds / onSeconds >= 0.5 ? 'met' : 'MISSED'} |`);
-  console.log(`| copyTables into the finished schema (one phase) | ${rate(oneSeconds)} | ${(psqlSeconds / oneSeconds).toFixed(2)}x psql | |`);
+  console.log(
+    `| copyTables, reconcile off | ${rate(offSeconds)} | ${(psqlSeconds / offSeconds).toFixed(2)}x psql | >= 0.75x ${psqlSeconds / offSeconds >= 0.75 ? 'met' : 'MISSED'} |`,
+  );
+  console.log(
+    `| copyTables, reconcile on | ${rate(onSeconds)} | ${(offSeconds / onSeconds).toFixed(2)}x reconcile off | >= 0.5x ${offSeconds / onSeconds >= 0.5 ? 'met' : 'MISSED'} |`,
+  );
+  console.log(
+    `| copyTables into the finished schema (one phase) | ${rate(oneSeconds)} | ${(psqlSeconds / oneSeconds).toFixed(2)}x psql | |`,
+  );
   console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)}`);
   await source.close();
 } finally {

@@ -64,19 +64,31 @@ try {
   const insert = raw.prepare('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   raw.transaction(() => {
     for (let i = 1; i <= ROWS; i++) {
-      insert.run(i, `user ${i} ${'x'.repeat(i % 23)}`, i / 7, i % 2, new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
-        `{"i":${i},"ok":${i % 2 === 0}}`, Buffer.from([i & 255, (i >> 8) & 255, 7]), `${i}.25`);
+      insert.run(
+        i,
+        `user ${i} ${'x'.repeat(i % 23)}`,
+        i / 7,
+        i % 2,
+        new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString(),
+        `{"i":${i},"ok":${i % 2 === 0}}`,
+        Buffer.from([i & 255, (i >> 8) & 255, 7]),
+        `${i}.25`,
+      );
     }
   })();
   // The same rows pre-rendered as CSV for psql (not timed).
   const csvPath = join(dir, 'items.csv');
   const csv: string[] = [];
   for (const r of raw.prepare('SELECT * FROM items ORDER BY id').iterate() as Iterable<Record<string, any>>) {
-    csv.push(`${r.id},"${r.name}",${r.score},${r.active ? 't' : 'f'},${r.created_at},"${r.payload.replace(/"/g, '""')}",\\x${(r.data as Buffer).toString('hex')},${r.amount}`);
+    csv.push(
+      `${r.id},"${r.name}",${r.score},${r.active ? 't' : 'f'},${r.created_at},"${r.payload.replace(/"/g, '""')}",\\x${(r.data as Buffer).toString('hex')},${r.amount}`,
+    );
   }
   writeFileSync(csvPath, csv.join('\n') + '\n');
   raw.close();
-  print(`copy benchmark: ${ROWS.toLocaleString('en')} rows x 8 columns, Postgres at ${new URL(server.url).host}, concurrency ${CONCURRENCY}, load average ${loadavg()[0]!.toFixed(1)}`);
+  print(
+    `copy benchmark: ${ROWS.toLocaleString('en')} rows x 8 columns, Postgres at ${new URL(server.url).host}, concurrency ${CONCURRENCY}, load average ${loadavg()[0]!.toFixed(1)}`,
+  );
 
   const pgAdmin = new pg.Client({ connectionString: database.url });
   await pgAdmin.connect();
@@ -129,18 +141,33 @@ try {
   print('| case | rows/s | vs baseline | target |');
   print('| --- | ---: | ---: | --- |');
   print(`| psql \\copy (CSV, baseline) | ${rate(psqlSeconds).toLocaleString('en')} | 1.00x | |`);
-  print(`| copyTables SQLite -> Postgres | ${rate(copySeconds).toLocaleString('en')} | ${(psqlSeconds / copySeconds).toFixed(2)}x psql | >= 0.75x ${psqlSeconds / copySeconds >= 0.75 ? 'met' : 'MISSED'} |`);
-  print(`| copyTables SQLite -> Postgres, reconcile on (default, for a source being written) | ${rate(reconcileSeconds).toLocaleString('en')} | ${(psqlSeconds / reconcileSeconds).toFixed(2)}x psql | |`);
+  print(
+    `| copyTables SQLite -> Postgres | ${rate(copySeconds).toLocaleString('en')} | ${(psqlSeconds / copySeconds).toFixed(2)}x psql | >= 0.75x ${psqlSeconds / copySeconds >= 0.75 ? 'met' : 'MISSED'} |`,
+  );
+  print(
+    `| copyTables SQLite -> Postgres, reconcile on (default, for a source being written) | ${rate(reconcileSeconds).toLocaleString('en')} | ${(psqlSeconds / reconcileSeconds).toFixed(2)}x psql | |`,
+  );
   if (pgloaderSeconds === undefined) {
     print('| pgloader | not measured: pgloader is not installed and could not be installed | | |');
   } else {
-    print(`| pgloader (same SQLite file) | ${rate(pgloaderSeconds).toLocaleString('en')} | copyTables ${(pgloaderSeconds / copySeconds).toFixed(2)}x pgloader | >= 1.5x ${pgloaderSeconds / copySeconds >= 1.5 ? 'met' : 'MISSED'} |`);
+    print(
+      `| pgloader (same SQLite file) | ${rate(pgloaderSeconds).toLocaleString('en')} | copyTables ${(pgloaderSeconds / copySeconds).toFixed(2)}x pgloader | >= 1.5x ${pgloaderSeconds / copySeconds >= 1.5 ? 'met' : 'MISSED'} |`,
+    );
   }
   print(`| raw better-sqlite3 loop (baseline) | ${rate(loopSeconds).toLocaleString('en')} | 1.00x | |`);
-  print(`| copyTables Postgres -> SQLite | ${rate(backSeconds).toLocaleString('en')} | ${(loopSeconds / backSeconds).toFixed(2)}x loop | >= 0.7x ${loopSeconds / backSeconds >= 0.7 ? 'met' : 'MISSED'} |`);
-  print(`| D1 parameters per INSERT (plan) | ${plan.rowsPerStatement} rows x 8 = ${plan.paramsPerStatement} of 100 | ${(plan.parameterShare * 100).toFixed(0)}% | >= 95% ${plan.parameterShare >= 0.95 ? 'met' : 'MISSED'} |`);
-  if (measured) print(`| D1 parameters per INSERT (Miniflare, ${measured.statements} statements) | max ${measured.max}, median ${measured.median} of 100 | ${measured.median}% | >= 95% ${measured.median >= 95 ? 'met' : 'MISSED'} |`);
-  print(`load average at the end: ${loadavg()[0]!.toFixed(1)} (ratios are measured in one run; a busy machine lowers the JavaScript side more than psql)`);
+  print(
+    `| copyTables Postgres -> SQLite | ${rate(backSeconds).toLocaleString('en')} | ${(loopSeconds / backSeconds).toFixed(2)}x loop | >= 0.7x ${loopSeconds / backSeconds >= 0.7 ? 'met' : 'MISSED'} |`,
+  );
+  print(
+    `| D1 parameters per INSERT (plan) | ${plan.rowsPerStatement} rows x 8 = ${plan.paramsPerStatement} of 100 | ${(plan.parameterShare * 100).toFixed(0)}% | >= 95% ${plan.parameterShare >= 0.95 ? 'met' : 'MISSED'} |`,
+  );
+  if (measured)
+    print(
+      `| D1 parameters per INSERT (Miniflare, ${measured.statements} statements) | max ${measured.max}, median ${measured.median} of 100 | ${measured.median}% | >= 95% ${measured.median >= 95 ? 'met' : 'MISSED'} |`,
+    );
+  print(
+    `load average at the end: ${loadavg()[0]!.toFixed(1)} (ratios are measured in one run; a busy machine lowers the JavaScript side more than psql)`,
+  );
   await pgAdmin.end();
   await source.close();
   await target.close();
@@ -160,7 +187,10 @@ async function runPgloader(sqlitePath: string, url: string): Promise<number | un
   }
   // pgloader creates its own schema (tables, primary key) and loads the data: the whole job it would do.
   const load = join(dir, 'load.pgl');
-  writeFileSync(load, `LOAD DATABASE FROM sqlite://${sqlitePath} INTO ${url}\n WITH include drop, create tables, create indexes, reset sequences;\n`);
+  writeFileSync(
+    load,
+    `LOAD DATABASE FROM sqlite://${sqlitePath} INTO ${url}\n WITH include drop, create tables, create indexes, reset sequences;\n`,
+  );
   const started = performance.now();
   const run = spawnSync('pgloader', ['--quiet', load], { encoding: 'utf8' });
   const seconds = (performance.now() - started) / 1000;
@@ -213,7 +243,16 @@ async function measureD1Share(): Promise<{ statements: number; max: number; medi
     const src = createSQLiteAdapter(':memory:');
     await src.execute(SQLITE_DDL);
     for (let i = 1; i <= 1200; i++) {
-      await src.execute('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [i, `n${i}`, i / 3, i % 2, '2024-01-01T00:00:00.000Z', '{}', null, '1.5']);
+      await src.execute('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        i,
+        `n${i}`,
+        i / 3,
+        i % 2,
+        '2024-01-01T00:00:00.000Z',
+        '{}',
+        null,
+        '1.5',
+      ]);
     }
     const counts: number[] = [];
     const recorder = new Proxy(adapter, {

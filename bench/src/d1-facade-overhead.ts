@@ -25,7 +25,11 @@ const OPS: Array<(db: D1Like, id: number) => Promise<unknown>> = [
   (db, id) => db.prepare('SELECT id, name FROM items WHERE id > ? ORDER BY id LIMIT 20').bind(id).all(),
   (db, id) => db.prepare('INSERT INTO log (item_id, note) VALUES (?, ?)').bind(id, `note ${id}`).run(),
   (db, id) => db.prepare('UPDATE items SET score = score + ? WHERE id = ?').bind(1, id).run(),
-  (db, id) => db.batch([db.prepare('SELECT count(*) AS n FROM log WHERE item_id = ?').bind(id), db.prepare('SELECT name FROM items WHERE id = ?').bind(id)]),
+  (db, id) =>
+    db.batch([
+      db.prepare('SELECT count(*) AS n FROM log WHERE item_id = ?').bind(id),
+      db.prepare('SELECT name FROM items WHERE id = ?').bind(id),
+    ]),
 ];
 
 function median(values: number[]): number {
@@ -66,16 +70,29 @@ export async function printD1FacadeOverhead(): Promise<void> {
   try {
     await d1.binding.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL NOT NULL)');
     await d1.binding.exec('CREATE TABLE log (id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL, note TEXT)');
-    const seed = Array.from({ length: 1000 }, (_, i) => d1.binding.prepare('INSERT INTO items VALUES (?, ?, ?)').bind(i + 1, `item ${i + 1}`, i / 4));
+    const seed = Array.from({ length: 1000 }, (_, i) =>
+      d1.binding.prepare('INSERT INTO items VALUES (?, ?, ?)').bind(i + 1, `item ${i + 1}`, i / 4),
+    );
     await d1.binding.batch(seed);
     const facade = asD1Database(createD1Adapter(d1.binding));
-    const sides: Array<[string, D1Like]> = [['d1 binding (miniflare)', d1.binding as unknown as D1Like], ['asD1Database(d1 adapter)', facade as unknown as D1Like]];
-    await measure(sides.map((x) => x[1]), 5); // warm-up: JIT and Miniflare's first statements
+    const sides: Array<[string, D1Like]> = [
+      ['d1 binding (miniflare)', d1.binding as unknown as D1Like],
+      ['asD1Database(d1 adapter)', facade as unknown as D1Like],
+    ];
+    await measure(
+      sides.map((x) => x[1]),
+      5,
+    ); // warm-up: JIT and Miniflare's first statements
     const rounds = Math.max(1, Math.round((CALLS * RUNS) / OPS.length));
-    const times = await measure(sides.map((x) => x[1]), rounds);
+    const times = await measure(
+      sides.map((x) => x[1]),
+      rounds,
+    );
     // A request's time: the sum of each call's median.
     const perRequest = times.map((byOp) => byOp.reduce((sum, t) => sum + median(t), 0));
-    console.log(`\nD1 facade overhead: ${rounds} rounds of ${OPS.length} app calls (first, all, 2x run, batch of 2) on each side, interleaved; median per call\n`);
+    console.log(
+      `\nD1 facade overhead: ${rounds} rounds of ${OPS.length} app calls (first, all, 2x run, batch of 2) on each side, interleaved; median per call\n`,
+    );
     console.log('case                        ms/request  ratio vs binding');
     console.log('--------------------------  ----------  ----------------');
     sides.forEach(([name], k) => {
@@ -88,4 +105,4 @@ export async function printD1FacadeOverhead(): Promise<void> {
   }
 }
 
-if (process.argv[1]?.endsWith("d1-facade-overhead.ts")) await printD1FacadeOverhead();
+if (process.argv[1]?.endsWith('d1-facade-overhead.ts')) await printD1FacadeOverhead();

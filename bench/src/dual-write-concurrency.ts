@@ -45,7 +45,8 @@ const WRITER_COUNTS = [1, 4, 16, 64];
 const LOADED = { secondaryTimeoutMs: 10_000, continueOnSecondaryFailure: true } as const;
 
 const SQLITE_DDL = (t: string) => `CREATE TABLE ${t} (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, updated_at TIMESTAMP)`;
-const PG_DDL = (t: string) => `CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, updated_at TIMESTAMPTZ)`;
+const PG_DDL = (t: string) =>
+  `CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, updated_at TIMESTAMPTZ)`;
 
 /** One writer's rows: ids base+1 .. base+inserted. */
 interface Writer {
@@ -60,10 +61,20 @@ const newWriter = (): Writer => ({ base: (nextBase += 100_000), inserted: 0 });
 async function step(adapter: DatabaseAdapter, table: string, w: Writer): Promise<void> {
   if (w.inserted === 0 || Math.random() < 0.5) {
     const id = w.base + ++w.inserted;
-    await adapter.execute(`INSERT INTO ${table} (id, name, score, updated_at) VALUES (?, ?, ?, ?)`, [id, `user-${id}`, id * 0.5, new Date()]);
+    await adapter.execute(`INSERT INTO ${table} (id, name, score, updated_at) VALUES (?, ?, ?, ?)`, [
+      id,
+      `user-${id}`,
+      id * 0.5,
+      new Date(),
+    ]);
   } else {
     const id = w.base + 1 + Math.floor(Math.random() * w.inserted);
-    await adapter.execute(`UPDATE ${table} SET name = ?, score = ?, updated_at = ? WHERE id = ?`, [`user-${id}-u`, Math.random(), new Date(), id]);
+    await adapter.execute(`UPDATE ${table} SET name = ?, score = ?, updated_at = ? WHERE id = ?`, [
+      `user-${id}-u`,
+      Math.random(),
+      new Date(),
+      id,
+    ]);
   }
 }
 
@@ -81,7 +92,12 @@ function figures(latencies: number[]): Figures {
 }
 
 /** `writers` loops of writes for `ms`; returns the writes and their latencies. */
-async function load(adapter: DatabaseAdapter, table: string, writers: number, ms: number): Promise<{ ops: number; seconds: number; latencies: number[] }> {
+async function load(
+  adapter: DatabaseAdapter,
+  table: string,
+  writers: number,
+  ms: number,
+): Promise<{ ops: number; seconds: number; latencies: number[] }> {
   const latencies: number[] = [];
   const t0 = performance.now();
   const deadline = t0 + ms;
@@ -172,12 +188,16 @@ async function throughput(sides: Sides): Promise<void> {
 function report(name: string, adapter: DualWriteAdapter): void {
   const m = adapter.getMetrics();
   if (m.secondaryFailures > 0 || m.verificationFailures > 0) {
-    console.log(`   ${name}: ${m.secondaryFailures} secondary failures (${m.secondaryTimeouts} timeouts), ${m.verificationFailures} verification failures, journal depth ${m.journalDepth}`);
+    console.log(
+      `   ${name}: ${m.secondaryFailures} secondary failures (${m.secondaryTimeouts} timeouts), ${m.verificationFailures} verification failures, journal depth ${m.journalDepth}`,
+    );
   }
 }
 
 async function sequential(sides: Sides): Promise<void> {
-  console.log(`2. Sequential latency with row capture: ${SEQ_OPS} single-row writes per case (INSERT with id / UPDATE by id), cases write by write\n`);
+  console.log(
+    `2. Sequential latency with row capture: ${SEQ_OPS} single-row writes per case (INSERT with id / UPDATE by id), cases write by write\n`,
+  );
   const pairs: Array<[string, DatabaseAdapter, DatabaseAdapter]> = [
     ['Postgres A -> Postgres B', sides.pgA, sides.pgB],
     ['SQLite -> Postgres B', sides.sqlite, sides.pgB],
@@ -204,10 +224,15 @@ async function sequential(sides: Sides): Promise<void> {
     console.log(`${label}                p50 ms    p99 ms   mean ms`);
     for (const [k, c] of cases.entries()) console.log(`  ${c.name.padEnd(36)} ${fmt(f[k]!.p50)}  ${fmt(f[k]!.p99)}  ${fmt(f[k]!.mean)}`);
     const [p, s] = f as [Figures, Figures];
-    for (const [k, target] of [[2, 1.15], [3, 1.3]] as const) {
+    for (const [k, target] of [
+      [2, 1.15],
+      [3, 1.3],
+    ] as const) {
       const p50 = f[k]!.p50 / (p.p50 + s.p50);
       const mean = f[k]!.mean / (p.mean + s.mean);
-      console.log(`  ${cases[k]!.name.padEnd(26)} / (primary + secondary): p50 ${p50.toFixed(3)}x  mean ${mean.toFixed(3)}x  ${verdict(p50 <= target && mean <= target, `<= ${target.toFixed(2)}x`)}`);
+      console.log(
+        `  ${cases[k]!.name.padEnd(26)} / (primary + secondary): p50 ${p50.toFixed(3)}x  mean ${mean.toFixed(3)}x  ${verdict(p50 <= target && mean <= target, `<= ${target.toFixed(2)}x`)}`,
+      );
     }
     for (const c of cases.slice(2)) report(c.name, c.adapter as DualWriteAdapter);
     console.log('');
@@ -219,8 +244,10 @@ async function hungSecondary(serverUrl: string, pgA: string, pgB: string, dir: s
   const target = new URL(serverUrl);
   const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
   console.log(`3. Hung secondary: ${HANG_MS} ms of writes while the secondary's packets are blackholed (no reset),`);
-  console.log(`   continueOnSecondaryFailure: true, secondaryTimeoutMs: ${HANG_TIMEOUT_MS}; target p99 <= ${Math.round(HANG_TIMEOUT_MS * 1.1)} ms\n`);
-  console.log('(loop ms: the event loop\'s own p99 delay meanwhile, which no timeout can undercut)\n');
+  console.log(
+    `   continueOnSecondaryFailure: true, secondaryTimeoutMs: ${HANG_TIMEOUT_MS}; target p99 <= ${Math.round(HANG_TIMEOUT_MS * 1.1)} ms\n`,
+  );
+  console.log("(loop ms: the event loop's own p99 delay meanwhile, which no timeout can undercut)\n");
   console.log('case                                   writes  p50 ms    p99 ms    max ms  timeouts  journaled  loop ms');
   try {
     for (const [label, makePrimary] of [

@@ -43,7 +43,8 @@ const WARMUP = 200;
 
 // Each case gets its own copy of this table (bench_dw_<case>).
 const SQLITE_DDL = 'CREATE TABLE bench_dw (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, active BOOLEAN, created_at TIMESTAMP)';
-const PG_DDL = 'CREATE TABLE bench_dw (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, active BOOLEAN, created_at TIMESTAMPTZ)';
+const PG_DDL =
+  'CREATE TABLE bench_dw (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, active BOOLEAN, created_at TIMESTAMPTZ)';
 
 interface Case {
   name: string;
@@ -189,7 +190,9 @@ async function overheadInMemory(): Promise<void> {
   }
   const [alone1, alone2, dual, verified] = results.slice(0, 4) as Figures[] as [Figures, Figures, Figures, Figures];
   const sum = alone1.mean + alone2.mean;
-  console.log(`added per write (mean): dual ${((dual.mean - sum) * 1000).toFixed(1)} us, with verifyWrites ${((verified.mean - sum) * 1000).toFixed(1)} us`);
+  console.log(
+    `added per write (mean): dual ${((dual.mean - sum) * 1000).toFixed(1)} us, with verifyWrites ${((verified.mean - sum) * 1000).toFixed(1)} us`,
+  );
   await a.close();
   await b.close();
 }
@@ -252,10 +255,38 @@ async function asyncMode(): Promise<void> {
     const async = (primary: DatabaseAdapter, secondary: DatabaseAdapter, mirror: Mirror) =>
       createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
     const pairs: AsyncPair[] = [
-      { name: 'SQLite file, outbox', alone: sqlite, mirrored: async(sqlite, postgres, outboxMirror(sqlite)), ddl: SQLITE_DDL, secondary: postgres, secondaryDdl: PG_DDL },
-      { name: 'Postgres, outbox', alone: postgres, mirrored: async(postgres, sqliteSecondary, outboxMirror(postgres)), ddl: PG_DDL, secondary: sqliteSecondary, secondaryDdl: SQLITE_DDL },
-      { name: 'D1 (Miniflare), outbox', alone: d1, mirrored: async(d1, postgres, outboxMirror(d1)), ddl: SQLITE_DDL, secondary: postgres, secondaryDdl: PG_DDL },
-      { name: 'D1 (Miniflare), queue', alone: d1, mirrored: async(d1, postgres, queueMirror(producer)), ddl: SQLITE_DDL, secondary: postgres, secondaryDdl: PG_DDL },
+      {
+        name: 'SQLite file, outbox',
+        alone: sqlite,
+        mirrored: async(sqlite, postgres, outboxMirror(sqlite)),
+        ddl: SQLITE_DDL,
+        secondary: postgres,
+        secondaryDdl: PG_DDL,
+      },
+      {
+        name: 'Postgres, outbox',
+        alone: postgres,
+        mirrored: async(postgres, sqliteSecondary, outboxMirror(postgres)),
+        ddl: PG_DDL,
+        secondary: sqliteSecondary,
+        secondaryDdl: SQLITE_DDL,
+      },
+      {
+        name: 'D1 (Miniflare), outbox',
+        alone: d1,
+        mirrored: async(d1, postgres, outboxMirror(d1)),
+        ddl: SQLITE_DDL,
+        secondary: postgres,
+        secondaryDdl: PG_DDL,
+      },
+      {
+        name: 'D1 (Miniflare), queue',
+        alone: d1,
+        mirrored: async(d1, postgres, queueMirror(producer)),
+        ddl: SQLITE_DDL,
+        secondary: postgres,
+        secondaryDdl: PG_DDL,
+      },
       {
         name: 'D1, queue + waitUntil',
         alone: d1,
@@ -265,7 +296,7 @@ async function asyncMode(): Promise<void> {
         secondaryDdl: PG_DDL,
       },
     ];
-    console.log('\nAsync mode: app-visible latency of sequential single-row INSERTs, primary alone vs secondaryWrites: \'async\'');
+    console.log("\nAsync mode: app-visible latency of sequential single-row INSERTs, primary alone vs secondaryWrites: 'async'");
     console.log(`${ASYNC_ROUNDS} rounds x ${ASYNC_OPS} inserts per case (after ${WARMUP} warm-up inserts)\n`);
     const cases = pairs.flatMap((p) => [
       { pair: p, adapter: p.alone },
@@ -314,7 +345,11 @@ async function asyncMode(): Promise<void> {
       outboxRatios.set(cases[k]!.pair.name, p50);
       const mean = mirrored.mean / alone.mean;
       row(`${cases[k]!.pair.name}: primary alone`, alone);
-      row(`${cases[k]!.pair.name}: async`, mirrored, `${p50.toFixed(3)}x / ${mean.toFixed(3)}x ${p50 <= 1.1 && mean <= 1.1 ? 'ok' : 'OVER TARGET (1.10x)'}`);
+      row(
+        `${cases[k]!.pair.name}: async`,
+        mirrored,
+        `${p50.toFixed(3)}x / ${mean.toFixed(3)}x ${p50 <= 1.1 && mean <= 1.1 ? 'ok' : 'OVER TARGET (1.10x)'}`,
+      );
     }
 
     const floors = await outboxFloor(join(dir, 'primary.db'), database.url, d1Binding);
@@ -349,8 +384,12 @@ async function asyncMode(): Promise<void> {
     const drained = await drainOutbox(postgres, { mirror, batchSize: 1000 });
     const drainSeconds = (performance.now() - t0) / 1000;
     const count = await postgres.first<{ n: unknown }>('SELECT COUNT(*) AS n FROM bench_drain');
-    console.log(`  writes (app side):  ${writeSeconds.toFixed(2)} s  (${(DRAIN_OPS / writeSeconds).toFixed(0)} writes/s); outbox depth ${before.depth}, lag ${(before.lagMs / 1000).toFixed(1)} s`);
-    console.log(`  drain:              ${drainSeconds.toFixed(2)} s  (${(drained.applied / drainSeconds).toFixed(0)} writes/s), ${drained.batches} batches, ${drained.applied} applied, ${Number(count!.n)} rows in Postgres`);
+    console.log(
+      `  writes (app side):  ${writeSeconds.toFixed(2)} s  (${(DRAIN_OPS / writeSeconds).toFixed(0)} writes/s); outbox depth ${before.depth}, lag ${(before.lagMs / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `  drain:              ${drainSeconds.toFixed(2)} s  (${(drained.applied / drainSeconds).toFixed(0)} writes/s), ${drained.batches} batches, ${drained.applied} applied, ${Number(count!.n)} rows in Postgres`,
+    );
   } finally {
     await sqlite.close();
     await sqliteSecondary.close();
@@ -376,7 +415,8 @@ async function outboxFloor(sqliteFile: string, url: string, d1: RawD1): Promise<
   const floors = new Map<string, number>();
   const sqliteDb = new Database(sqliteFile);
   sqliteDb.pragma('journal_mode = WAL');
-  const entryDdl = (seq: string) => `CREATE TABLE floor_entry (seq ${seq}, op_id TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL)`;
+  const entryDdl = (seq: string) =>
+    `CREATE TABLE floor_entry (seq ${seq}, op_id TEXT NOT NULL, payload TEXT NOT NULL, created_at BIGINT NOT NULL)`;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -404,7 +444,13 @@ async function outboxFloor(sqliteFile: string, url: string, d1: RawD1): Promise<
     });
     const pgWith = `WITH e AS (INSERT INTO floor_entry (op_id, payload, created_at) VALUES ($6, $7, $8)) ${insert('floor_with_entry', d)}`;
     const entryOf = (params: unknown[]) => {
-      const payload = JSON.stringify({ v: 1, opId: '01JD7Q3M5X9K2V8H4T6R0N1B3C', seq: 0, createdAt: Date.now(), statements: [{ sql: insert('t', q), params }] });
+      const payload = JSON.stringify({
+        v: 1,
+        opId: '01JD7Q3M5X9K2V8H4T6R0N1B3C',
+        seq: 0,
+        createdAt: Date.now(),
+        statements: [{ sql: insert('t', q), params }],
+      });
       return ['01JD7Q3M5X9K2V8H4T6R0N1B3C', payload, Date.now()];
     };
     const runs: Array<[string, (i: number, params: unknown[]) => unknown]> = [
@@ -412,8 +458,18 @@ async function outboxFloor(sqliteFile: string, url: string, d1: RawD1): Promise<
       ['SQLite file: INSERT + entry, one transaction', (_, p) => sqliteBoth(p, entryOf(p))],
       ['Postgres: INSERT alone', (_, p) => client.query(insert('floor_alone', d), p)],
       ['Postgres: INSERT + entry, one CTE', (_, p) => client.query(pgWith, [...p, ...entryOf(p)])],
-      ['D1 (Miniflare): INSERT alone', (_, p) => d1.prepare(insert('floor_alone', q)).bind(...p).run()],
-      ['D1 (Miniflare): INSERT + entry, one batch()', (_, p) => d1.batch([d1.prepare(insert('floor_with_entry', q)).bind(...p), d1.prepare(entrySql).bind(...entryOf(p))])],
+      [
+        'D1 (Miniflare): INSERT alone',
+        (_, p) =>
+          d1
+            .prepare(insert('floor_alone', q))
+            .bind(...p)
+            .run(),
+      ],
+      [
+        'D1 (Miniflare): INSERT + entry, one batch()',
+        (_, p) => d1.batch([d1.prepare(insert('floor_with_entry', q)).bind(...p), d1.prepare(entrySql).bind(...entryOf(p))]),
+      ],
     ];
     const latencies = runs.map(() => [] as number[]);
     for (let i = 1; i <= ASYNC_OPS + WARMUP; i++) {

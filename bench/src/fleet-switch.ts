@@ -62,7 +62,9 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 3000));
     const stopped = await Promise.all(fleet.map((f) => f.ask<{ inserted: number[]; failures: string[] }>('stop')));
-    const reports = await Promise.all(fleet.map((f) => f.ask<{ seen: { epoch: number; at: number }[]; metrics: { longestPauseMs: number; pauses: number } }>('report')));
+    const reports = await Promise.all(
+      fleet.map((f) => f.ask<{ seen: { epoch: number; at: number }[]; metrics: { longestPauseMs: number; pauses: number } }>('report')),
+    );
     await Promise.all(fleet.map((f) => f.ask('close')));
 
     const fleetTimes = calls.map((c) => {
@@ -70,16 +72,28 @@ async function main(): Promise<void> {
       return last - c.at;
     });
     const longestPause = Math.max(...reports.map((r) => r.metrics.longestPauseMs));
-    const row = (name: string, v: number[]) => console.log(`${name.padEnd(44)}${percentile(v, 50).toFixed(1).padStart(9)}${percentile(v, 99).toFixed(1).padStart(10)}`);
-    console.log(`Fleet switch: ${PROCESSES} processes writing (SQLite file, WAL -> Postgres), control table on Postgres, refresh bound 1000 ms (default)`);
+    const row = (name: string, v: number[]) =>
+      console.log(`${name.padEnd(44)}${percentile(v, 50).toFixed(1).padStart(9)}${percentile(v, 99).toFixed(1).padStart(10)}`);
+    console.log(
+      `Fleet switch: ${PROCESSES} processes writing (SQLite file, WAL -> Postgres), control table on Postgres, refresh bound 1000 ms (default)`,
+    );
     console.log(`${SWITCHES} switches back and forth, node ${process.version}\n`);
     console.log('case                                           p50 ms    p99 ms');
     row('switchPrimary(), one process, no control', baseline);
-    row('fleet: call -> its own return', calls.map((c) => c.ms));
+    row(
+      'fleet: call -> its own return',
+      calls.map((c) => c.ms),
+    );
     row('fleet: call -> last instance on the new epoch', fleetTimes);
-    console.log(`\nratio fleet/one process (p50): ${(percentile(fleetTimes, 50) / percentile(baseline, 50)).toFixed(1)}x  (bound: refresh 1000 ms + the switch's own work)`);
-    console.log(`longest write pause seen by an instance: ${longestPause.toFixed(0)} ms; pauses per instance: ${reports.map((r) => r.metrics.pauses).join(', ')}`);
-    console.log(`writes: ${stopped.reduce((n, s) => n + s.inserted.length, 0)} inserts, ${stopped.flatMap((s) => s.failures).length} failed`);
+    console.log(
+      `\nratio fleet/one process (p50): ${(percentile(fleetTimes, 50) / percentile(baseline, 50)).toFixed(1)}x  (bound: refresh 1000 ms + the switch's own work)`,
+    );
+    console.log(
+      `longest write pause seen by an instance: ${longestPause.toFixed(0)} ms; pauses per instance: ${reports.map((r) => r.metrics.pauses).join(', ')}`,
+    );
+    console.log(
+      `writes: ${stopped.reduce((n, s) => n + s.inserted.length, 0)} inserts, ${stopped.flatMap((s) => s.failures).length} failed`,
+    );
     await postgres.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

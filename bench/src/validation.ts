@@ -187,11 +187,17 @@ async function main(): Promise<void> {
 
     const line = (label: string, ms: number, base: number, target: number) =>
       `${label.padEnd(58)}${fmt(ms)}  ${(ms / base).toFixed(2)}x  (target <= ${target}x) ${ms / base <= target ? 'ok' : 'MISSED'}`;
-    console.log(`SQLite (file) vs Postgres, ${ROWS.toLocaleString('en-US')} rows, 6 columns, median of ${RUNS} runs (counts: ${COUNT_RUNS})`);
+    console.log(
+      `SQLite (file) vs Postgres, ${ROWS.toLocaleString('en-US')} rows, 6 columns, median of ${RUNS} runs (counts: ${COUNT_RUNS})`,
+    );
     console.log(`${'SELECT count(*)'.padEnd(58)}sqlite ${fmt(countTimes.sqlite)}  postgres ${fmt(countTimes.postgres)}`);
     console.log(line('quickValidate (vs count(*) on the slower side)', quick, countSlower, 1.2));
-    console.log(`${'full scan: SELECT * ORDER BY id, through the adapter'.padEnd(58)}sqlite ${fmt(scans.sqlite.adapter)}  postgres ${fmt(scans.postgres.adapter)}`);
-    console.log(`${'full scan: raw driver (sqlite iterate(), pg 10k-row pages)'.padEnd(58)}sqlite ${fmt(scans.sqlite.raw)}  postgres ${fmt(scans.postgres.raw)}`);
+    console.log(
+      `${'full scan: SELECT * ORDER BY id, through the adapter'.padEnd(58)}sqlite ${fmt(scans.sqlite.adapter)}  postgres ${fmt(scans.postgres.adapter)}`,
+    );
+    console.log(
+      `${'full scan: raw driver (sqlite iterate(), pg 10k-row pages)'.padEnd(58)}sqlite ${fmt(scans.sqlite.raw)}  postgres ${fmt(scans.postgres.raw)}`,
+    );
     console.log(line('validateAllRows, identical (vs the slower full scan)', full, scanSlower, 2));
     console.log(line(`validateAllRows, ${found} rows differ (0.1%) (vs the slower scan)`, diff, scanSlower, 3));
   } finally {

@@ -69,14 +69,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
     app.start();
     await sleep(phaseMs);
     story.line(`The app keeps running: ${fmt(app.stats.inserts)} new notes so far, each written to SQLite, then to PostgreSQL.`);
-    story.line(`PostgreSQL holds only what the app wrote since (${fmt(await countNotes(postgres))} rows); the ${fmt(existingRows)} old notes are next.`);
+    story.line(
+      `PostgreSQL holds only what the app wrote since (${fmt(await countNotes(postgres))} rows); the ${fmt(existingRows)} old notes are next.`,
+    );
 
     story.phase("Backfill: copyTables(sqlite, postgres, { onConflict: 'skip' }) while the app writes");
     const copied = await copyTables(sqlite, postgres, { onConflict: 'skip', batchSize: 500 });
     story.line(describeCopy(copied));
     const oldIds = await sqlite.query<{ id: string }>('SELECT id FROM notes');
     app.allowEdits(oldIds.map((r) => r.id));
-    story.line(`Meanwhile the app wrote ${fmt(app.stats.inserts)} notes and edited ${fmt(app.stats.updates)}; it may now edit old notes too.`);
+    story.line(
+      `Meanwhile the app wrote ${fmt(app.stats.inserts)} notes and edited ${fmt(app.stats.updates)}; it may now edit old notes too.`,
+    );
     await sleep(phaseMs / 2);
 
     story.phase('Validate: validateDatabases(sqlite, postgres, { validateAllRows: true })');
@@ -106,7 +110,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<boolean> {
     const [inSqlite, inPostgres] = [await countNotes(sqlite), await countNotes(postgres)];
     story.line(`Notes expected: ${fmt(existingRows)} old + ${fmt(app.stats.inserts)} written during the move = ${fmt(expected)}`);
     story.line(`Notes in SQLite: ${fmt(inSqlite)}   Notes in PostgreSQL: ${fmt(inPostgres)}`);
-    story.line(`Row counts (quickValidate): ${counts.ok ? 'equal' : 'DIFFERENT'}; every row compared (validateDatabases): ${after.ok ? 'equal' : 'DIFFERENT'}`);
+    story.line(
+      `Row counts (quickValidate): ${counts.ok ? 'equal' : 'DIFFERENT'}; every row compared (validateDatabases): ${after.ok ? 'equal' : 'DIFFERENT'}`,
+    );
     story.line(`Failed app writes: ${app.stats.errors}`);
     ok = after.ok && counts.ok && inSqlite === expected && inPostgres === expected && app.stats.errors === 0;
     story.raw('');
@@ -139,7 +145,8 @@ async function validateSettled(app: AppSimulator, source: DatabaseAdapter, targe
 function describeValidation(report: ValidationReport): string {
   if (!report.ok) return report.summary.trim();
   const lines = report.tables.map(
-    (t) => `${t.table}: ${t.status}, ${fmt(t.sourceCount ?? 0)} rows on each side, ${fmt(t.rowsCompared)} compared value by value (${t.method})`,
+    (t) =>
+      `${t.table}: ${t.status}, ${fmt(t.sourceCount ?? 0)} rows on each side, ${fmt(t.rowsCompared)} compared value by value (${t.method})`,
   );
   lines.push(`Equal: no missing, extra or different rows (${(report.durationMs / 1000).toFixed(2)}s).`);
   return lines.join('\n');
@@ -147,7 +154,8 @@ function describeValidation(report: ValidationReport): string {
 
 function describeCopy(result: CopyResult): string {
   const lines = result.tables.map(
-    (t) => `${t.table}: ${t.status}, ${fmt(t.rowsCopied)} rows read, ${fmt(t.rowsWritten)} written, ${fmt(t.rowsSkipped)} skipped (already written by the app), via ${t.method === 'copy' ? 'COPY FROM STDIN' : 'INSERT'}`,
+    (t) =>
+      `${t.table}: ${t.status}, ${fmt(t.rowsCopied)} rows read, ${fmt(t.rowsWritten)} written, ${fmt(t.rowsSkipped)} skipped (already written by the app), via ${t.method === 'copy' ? 'COPY FROM STDIN' : 'INSERT'}`,
   );
   lines.push(`${(result.summary.durationMs / 1000).toFixed(1)}s, ${fmt(Math.round(result.summary.rowsPerSecond))} rows/s`);
   return lines.join('\n');

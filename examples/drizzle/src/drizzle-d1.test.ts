@@ -61,17 +61,25 @@ async function runTheApp(app: ReturnType<typeof todoApp>): Promise<void> {
     await app.remove(validate.id);
 
     expect((await app.openTodos(bob.id)).map((t) => t.title).sort()).toEqual(['backfill', 'cut over']);
-    expect(await app.counts()).toEqual([{ email: 'ada@example.com', n: 1 }, { email: 'bob@example.com', n: 2 }]);
-    expect(await app.todoOwners()).toEqual(expect.arrayContaining([
-      { title: 'write the migration plan', email: 'ada@example.com' },
-      { title: 'backfill', email: 'bob@example.com' },
-      { title: 'cut over', email: 'bob@example.com' },
-    ]));
+    expect(await app.counts()).toEqual([
+      { email: 'ada@example.com', n: 1 },
+      { email: 'bob@example.com', n: 2 },
+    ]);
+    expect(await app.todoOwners()).toEqual(
+      expect.arrayContaining([
+        { title: 'write the migration plan', email: 'ada@example.com' },
+        { title: 'backfill', email: 'bob@example.com' },
+        { title: 'cut over', email: 'bob@example.com' },
+      ]),
+    );
     const ids = await app.todoIds();
     expect(ids.map((r) => r.owner).sort()).toEqual([ada.id, bob.id, bob.id].sort());
     expect(new Set(ids.map((r) => r.todo)).size).toBe(3);
     const nested = await app.withTodos();
-    expect(nested.map((u) => [u.name, u.admin, u.todos.length])).toEqual([['Ada', false, 1], ['Bob', true, 2]]);
+    expect(nested.map((u) => [u.name, u.admin, u.todos.length])).toEqual([
+      ['Ada', false, 1],
+      ['Bob', true, 2],
+    ]);
     // Drizzle wraps the driver's error; underneath it is D1's own.
     const duplicate = await app.signUp('ada@example.com', 'Ada again').catch((e: Error) => e);
     expect(String((duplicate as Error).cause)).toMatch(/UNIQUE constraint failed: users\.email/);

@@ -17,10 +17,8 @@ export function todoApp(any: TodoDb) {
   // Both drivers offer the same async SQLite API; one type keeps the calls below checked once.
   const db = any as DrizzleD1Database<typeof schema>;
   return {
-    signUp: (email: string, name: string) =>
-      db.insert(schema.users).values({ email, name }).returning().get(),
-    addTodo: (userId: number, title: string) =>
-      db.insert(schema.todos).values({ userId, title }).returning({ id: schema.todos.id }).get(),
+    signUp: (email: string, name: string) => db.insert(schema.users).values({ email, name }).returning().get(),
+    addTodo: (userId: number, title: string) => db.insert(schema.todos).values({ userId, title }).returning({ id: schema.todos.id }).get(),
     /** Two writes that must land together: D1's batch, atomic on each side. */
     importTodos: (userId: number, titles: string[]) =>
       db.batch(titles.map((title) => db.insert(schema.todos).values({ userId, title })) as [any, ...any[]]),
@@ -28,9 +26,20 @@ export function todoApp(any: TodoDb) {
     promote: (email: string) => db.update(schema.users).set({ admin: true }).where(eq(schema.users.email, email)).run(),
     remove: (id: number) => db.delete(schema.todos).where(eq(schema.todos.id, id)).run(),
     openTodos: (userId: number) =>
-      db.select().from(schema.todos).where(and(eq(schema.todos.userId, userId), eq(schema.todos.done, false))).orderBy(schema.todos.id).all(),
+      db
+        .select()
+        .from(schema.todos)
+        .where(and(eq(schema.todos.userId, userId), eq(schema.todos.done, false)))
+        .orderBy(schema.todos.id)
+        .all(),
     counts: () =>
-      db.select({ email: schema.users.email, n: count() }).from(schema.todos).innerJoin(schema.users, eq(schema.todos.userId, schema.users.id)).groupBy(schema.users.email).orderBy(schema.users.email).all(),
+      db
+        .select({ email: schema.users.email, n: count() })
+        .from(schema.todos)
+        .innerJoin(schema.users, eq(schema.todos.userId, schema.users.id))
+        .groupBy(schema.users.email)
+        .orderBy(schema.users.email)
+        .all(),
     /** A join whose columns have distinct names. */
     todoOwners: () =>
       db

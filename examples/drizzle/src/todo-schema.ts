@@ -12,10 +12,14 @@ export const users = sqliteTable('users', {
 /** One to-do item of a user. */
 export const todos = sqliteTable('todos', {
   id: integer('id').primaryKey(),
-  userId: integer('user_id').notNull().references(() => users.id),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id),
   title: text('title').notNull(),
   done: integer('done', { mode: 'boolean' }).notNull().default(false),
-  createdAt: text('created_at').notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
+  createdAt: text('created_at')
+    .notNull()
+    .default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`),
 });
 
 /** @public Read by drizzle through the schema namespace. */

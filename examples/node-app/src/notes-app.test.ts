@@ -12,7 +12,6 @@ import type { Server } from 'node:http';
 import { createNotesServer } from './notes-app';
 import { ensureNotesTable } from './notes-schema';
 
-
 /** A response's JSON body; the assertions check its shape. */
 const body = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
 let dir: string;
@@ -42,7 +41,11 @@ afterAll(async () => {
 });
 
 const post = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? null : JSON.stringify(body) });
+  fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
 
 describe('the notes API over HTTP, through a SQLite -> PostgreSQL cutover', () => {
   it('writes notes to both databases and lists them', async () => {

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 
-
 /** A response's JSON body; the assertions check its shape. */
 const body = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
 let dir: string;
@@ -64,7 +63,9 @@ it('pnpm start serves the API with reads rolled out to the secondary; a switch m
     expect(health).toMatchObject({ ok: true, mode: 'primary-sqlite', epoch: 1, sides: { secondary: { dialect: 'postgres', ok: true } } });
     expect(health.metadata).toMatchObject({ mode: 'primary-sqlite', readSecondaryPercent: 100 });
     expect(health.metrics.reads.secondary).toBe(1);
-    const switched = await body(fetch(`${first.base}/admin/switch-primary`, { method: 'POST', headers: { authorization: 'Bearer let-me-in' } }));
+    const switched = await body(
+      fetch(`${first.base}/admin/switch-primary`, { method: 'POST', headers: { authorization: 'Bearer let-me-in' } }),
+    );
     expect(switched).toMatchObject({ mode: 'primary-postgres', control: { epoch: 2 } });
   } finally {
     await first.stop();
@@ -75,7 +76,7 @@ it('pnpm start serves the API with reads rolled out to the secondary; a switch m
   try {
     const health = await body(fetch(`${second.base}/health/database`));
     expect(health.metadata.mode).toBe('primary-postgres');
-    expect((await body(fetch(`${second.base}/notes`)))).toHaveLength(1);
+    expect(await body(fetch(`${second.base}/notes`))).toHaveLength(1);
   } finally {
     await second.stop();
   }
@@ -88,7 +89,9 @@ it('several processes on one pair switch together from one admin route, and back
     const first = await modes();
     const next = first[0] === 'primary-postgres' ? 'primary-sqlite' : 'primary-postgres';
     for (const target of [next, first[0]]) {
-      const switched = await body(fetch(`${fleet[1]!.base}/admin/switch-primary`, { method: 'POST', headers: { authorization: 'Bearer t' } }));
+      const switched = await body(
+        fetch(`${fleet[1]!.base}/admin/switch-primary`, { method: 'POST', headers: { authorization: 'Bearer t' } }),
+      );
       expect(switched.mode).toBe(target);
       await new Promise((r) => setTimeout(r, 1200)); // the refresh bound, 1 s
       expect(await modes()).toEqual([target, target, target]);

@@ -23,7 +23,9 @@ const db = createDualWriteAdapter(sqlite, postgres, {
   // Every process run against this pair reads mode and epoch from a _switchyard_control
   // table in PostgreSQL (at most a second old), so /admin/switch-primary on one process
   // switches them all, and a restart keeps the mode. CONTROL=off keeps it per process.
-  ...(process.env.CONTROL === 'off' ? {} : { control: { store: controlTable(postgres), instanceId: `${process.env.HOSTNAME ?? 'local'}:${process.pid}` } }),
+  ...(process.env.CONTROL === 'off'
+    ? {}
+    : { control: { store: controlTable(postgres), instanceId: `${process.env.HOSTNAME ?? 'local'}:${process.pid}` } }),
   verifyWrites: true,
   continueOnSecondaryFailure: true,
   readRouting: { secondaryPercent: Number(process.env.SECONDARY_READ_PERCENT ?? 0) },

@@ -51,7 +51,9 @@ afterAll(async () => {
 
 describe('a Prisma app on D1, moved onto a dual-write adapter through @prisma/adapter-d1', () => {
   it('does its usual CRUD, and both databases validate equal', async () => {
-    const ada = await prisma.user.create({ data: { email: 'ada@example.com', name: 'Ada', todos: { create: [{ title: 'plan' }, { title: 'backfill' }] } } });
+    const ada = await prisma.user.create({
+      data: { email: 'ada@example.com', name: 'Ada', todos: { create: [{ title: 'plan' }, { title: 'backfill' }] } },
+    });
     const bob = await prisma.user.create({ data: { email: 'bob@example.com', name: 'Bob' } });
     expect(ada).toMatchObject({ email: 'ada@example.com', admin: false });
     await prisma.todo.create({ data: { title: 'validate', userId: bob.id } });

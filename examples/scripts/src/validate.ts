@@ -16,7 +16,8 @@ try {
   console.log(report.summary);
   for (const table of report.tables.filter((t) => t.status !== 'ok')) {
     for (const key of table.missingInTarget.slice(0, 10)) console.log(`${table.table}: missing in PostgreSQL: ${JSON.stringify(key)}`);
-    for (const row of table.differentRows.slice(0, 10)) console.log(`${table.table}: differs at ${JSON.stringify(row.key)}: ${row.columns.map((c) => c.column).join(', ')}`);
+    for (const row of table.differentRows.slice(0, 10))
+      console.log(`${table.table}: differs at ${JSON.stringify(row.key)}: ${row.columns.map((c) => c.column).join(', ')}`);
   }
   process.exitCode = report.ok ? 0 : 1;
 } finally {

@@ -18,7 +18,9 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
-  await client.query('CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, content TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL)');
+  await client.query(
+    'CREATE TABLE notes (id TEXT PRIMARY KEY, title TEXT NOT NULL, content TEXT NOT NULL, created_at TIMESTAMPTZ NOT NULL)',
+  );
   await client.end();
 
   // Miniflare's Hyperdrive binding insists on a password; a server that trusts local
@@ -36,10 +38,21 @@ beforeAll(async () => {
     hyperdrives: { HYPERDRIVE: hyperdrive.toString() },
     bindings: { ADMIN_TOKEN: 'let-me-in', PRIMARY_DB: 'd1' },
   };
-  mf = new Miniflare({ d1Persist: false, workers: [{ ...worker, name: 'notes' }, { ...worker, name: 'notes-other-isolate' }] });
+  mf = new Miniflare({
+    d1Persist: false,
+    workers: [
+      { ...worker, name: 'notes' },
+      { ...worker, name: 'notes-other-isolate' },
+    ],
+  });
   const d1 = await mf.getD1Database('DB');
   const migration = await readFile(new URL('../migrations/0001_notes.sql', import.meta.url), 'utf8');
-  for (const statement of migration.replace(/--.*$/gm, '').split(';').map((s) => s.trim()).filter(Boolean)) await d1.exec(statement.replace(/\s+/g, ' '));
+  for (const statement of migration
+    .replace(/--.*$/gm, '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean))
+    await d1.exec(statement.replace(/\s+/g, ' '));
 });
 
 afterAll(async () => {
@@ -58,7 +71,8 @@ const call = async (path: string, init: { method?: string; body?: unknown; token
 
 describe('the notes Worker in Miniflare: D1 primary, PostgreSQL through a Hyperdrive binding', () => {
   it('writes notes to D1 and PostgreSQL and lists them', async () => {
-    for (const n of [1, 2, 3]) expect((await call('/notes', { method: 'POST', body: { title: `Note ${n}`, content: `Body ${n}` } })).status).toBe(201);
+    for (const n of [1, 2, 3])
+      expect((await call('/notes', { method: 'POST', body: { title: `Note ${n}`, content: `Body ${n}` } })).status).toBe(201);
     expect((await call('/notes', { method: 'POST', body: { content: 'no title' } })).status).toBe(400);
     const notes = (await (await call('/notes')).json()) as Array<{ title: string }>;
     expect(notes.map((n) => n.title).sort()).toEqual(['Note 1', 'Note 2', 'Note 3']);
@@ -75,19 +89,36 @@ describe('the notes Worker in Miniflare: D1 primary, PostgreSQL through a Hyperd
   it('reports both sides, the epoch and every isolate on /health/database', async () => {
     await call('/notes', { worker: 'notes-other-isolate' });
     const health = (await (await call('/health/database')).json()) as Record<string, any>;
-    expect(health).toMatchObject({ ok: true, mode: 'primary-d1', epoch: 1, sides: { primary: { ok: true, dialect: 'd1' }, secondary: { ok: true, dialect: 'postgres' } }, journalDepth: 0, secondaryCircuit: 'closed' });
+    expect(health).toMatchObject({
+      ok: true,
+      mode: 'primary-d1',
+      epoch: 1,
+      sides: { primary: { ok: true, dialect: 'd1' }, secondary: { ok: true, dialect: 'postgres' } },
+      journalDepth: 0,
+      secondaryCircuit: 'closed',
+    });
     expect(health.fleet).toMatchObject({ epoch: 1, allOnCurrentEpoch: true });
     expect(health.fleet.instances).toHaveLength(2);
   });
 
   it('switches every isolate to PostgreSQL from one admin route, without a deploy, and both sides stay equal', async () => {
     expect((await call('/admin/switch-primary', { method: 'POST' })).status).toBe(401);
-    const switched = (await (await call('/admin/switch-primary', { method: 'POST', token: 'let-me-in' })).json()) as { mode: string; control: { epoch: number } };
+    const switched = (await (await call('/admin/switch-primary', { method: 'POST', token: 'let-me-in' })).json()) as {
+      mode: string;
+      control: { epoch: number };
+    };
     expect(switched).toMatchObject({ mode: 'primary-postgres', control: { epoch: 2 } });
     // The other isolate takes the new mode within the refresh bound (1 s).
     await new Promise((r) => setTimeout(r, 1100));
-    for (const n of [4, 5]) expect((await call('/notes', { method: 'POST', body: { title: `Note ${n}`, content: `Body ${n}` }, worker: 'notes-other-isolate' })).status).toBe(201);
-    const other = (await (await call('/health/database', { worker: 'notes-other-isolate' })).json()) as { metadata: { mode: string }; epoch: number };
+    for (const n of [4, 5])
+      expect(
+        (await call('/notes', { method: 'POST', body: { title: `Note ${n}`, content: `Body ${n}` }, worker: 'notes-other-isolate' }))
+          .status,
+      ).toBe(201);
+    const other = (await (await call('/health/database', { worker: 'notes-other-isolate' })).json()) as {
+      metadata: { mode: string };
+      epoch: number;
+    };
     expect(other).toMatchObject({ metadata: { mode: 'primary-postgres' }, epoch: 2 });
     const health = (await (await call('/health/database')).json()) as { metadata: { mode: string } };
     expect(health.metadata.mode).toBe('primary-postgres');

@@ -1,6 +1,14 @@
 import { createD1Adapter } from '@switchyard/d1';
 import { checkHealth } from '@switchyard/core';
-import { cachedControlStore, controlTable, createDualWriteAdapter, toPrometheus, type ControlStore, type DualWriteAdapter, type DualWriteHealth } from '@switchyard/dual-write';
+import {
+  cachedControlStore,
+  controlTable,
+  createDualWriteAdapter,
+  toPrometheus,
+  type ControlStore,
+  type DualWriteAdapter,
+  type DualWriteHealth,
+} from '@switchyard/dual-write';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import pg from 'pg';
 import type { D1DatabaseLike } from '@switchyard/d1';

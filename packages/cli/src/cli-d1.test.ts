@@ -64,7 +64,12 @@ describe('switchyard with D1', () => {
   it('reads the local D1 of a wrangler project with d1-local:', async () => {
     const exported = await switchyard(['export', `d1-local:${join(dir, 'worker')}`, 'notes', '--format', 'jsonl']);
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stdout.trim().split('\n').map((l) => JSON.parse(l).title)).toEqual(['local 1', 'local 2', 'local 3']);
+    expect(
+      exported.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).title),
+    ).toEqual(['local 1', 'local 2', 'local 3']);
 
     const missing = await switchyard(['export', `d1-local:${dir}`, 'notes']);
     expect(missing.code).toBe(2);

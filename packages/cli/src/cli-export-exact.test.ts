@@ -22,8 +22,10 @@ async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>)
 
 // Every value as Postgres prints it, so the comparison is Postgres' own, digit for digit.
 const snapshot = (url: string) =>
-  withClient(url, async (c) =>
-    (await c.query("SELECT at::text, r::text, t IS NULL AS null_t, t, encode(b, 'hex') AS b, doc::text FROM events ORDER BY at")).rows,
+  withClient(
+    url,
+    async (c) =>
+      (await c.query("SELECT at::text, r::text, t IS NULL AS null_t, t, encode(b, 'hex') AS b, doc::text FROM events ORDER BY at")).rows,
   );
 
 // Loads an export into a fresh events table of the second database.

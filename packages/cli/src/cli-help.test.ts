@@ -5,7 +5,8 @@ describe('switchyard --help and usage errors', () => {
   it('lists every command and the connection string forms', async () => {
     const run = await switchyard(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['copy', 'validate', 'schema', 'export', 'status', 'repair', 'rehearse']) expect(run.stdout).toContain(`  ${command}`);
+    for (const command of ['copy', 'validate', 'schema', 'export', 'status', 'repair', 'rehearse'])
+      expect(run.stdout).toContain(`  ${command}`);
     expect(run.stdout).toContain('d1://<account-id>/<database-id>');
     expect(run.stdout).toContain('d1-local:<wrangler-project-dir>');
   });

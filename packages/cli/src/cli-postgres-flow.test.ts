@@ -23,7 +23,12 @@ function seed(path: string): void {
   const post = db.prepare('INSERT INTO posts (user_id, body) VALUES (?, ?)');
   db.transaction(() => {
     for (let i = 1; i <= 300; i++) {
-      user.run(`user${i}@example.com`, i % 3 ? 1 : 0, new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(), JSON.stringify({ n: i, tags: ['a', 'b'] }));
+      user.run(
+        `user${i}@example.com`,
+        i % 3 ? 1 : 0,
+        new Date(Date.UTC(2024, 0, 1, 0, i)).toISOString(),
+        JSON.stringify({ n: i, tags: ['a', 'b'] }),
+      );
       post.run(i, i === 1 ? 'Quotes \' and "double", commas, and\na new line' : `post ${i}`);
       post.run(i, `second post ${i}`);
     }
@@ -89,8 +94,30 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
     expect(over.stdout).toMatch(/Rows: 900 copied, 0 written, 900 skipped/);
 
     // The remaining copyTables options, as flags.
-    const flags = await switchyard(['copy', source, target, '--no-resume', '--no-copy-fast-path', '--no-sync-sequences', '--no-reconcile', '--worker-id', 'cli-test',
-      '--retries', '2', '--retry-delay', '50', '--claim-timeout', '5000', '--concurrency', '2', '--ranges', '2', '--tables', 'users', '--json']);
+    const flags = await switchyard([
+      'copy',
+      source,
+      target,
+      '--no-resume',
+      '--no-copy-fast-path',
+      '--no-sync-sequences',
+      '--no-reconcile',
+      '--worker-id',
+      'cli-test',
+      '--retries',
+      '2',
+      '--retry-delay',
+      '50',
+      '--claim-timeout',
+      '5000',
+      '--concurrency',
+      '2',
+      '--ranges',
+      '2',
+      '--tables',
+      'users',
+      '--json',
+    ]);
     expect(flags.code, flags.stderr).toBe(0);
     const result = JSON.parse(flags.stdout);
     expect(result.tables).toMatchObject([{ table: 'users', status: 'done', method: 'insert', rowsSkipped: 300, ranges: 2 }]);
@@ -103,7 +130,11 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
     expect(status.stdout).toMatch(/users .*100%.*ranges \d+\/\d+ done \(done\)/);
 
     const json = await switchyard(['status', target, '--json']);
-    expect(JSON.parse(json.stdout).map((t: { table: string }) => t.table).sort()).toEqual(['posts', 'users']);
+    expect(
+      JSON.parse(json.stdout)
+        .map((t: { table: string }) => t.table)
+        .sort(),
+    ).toEqual(['posts', 'users']);
 
     // The sequence moved past the copied ids: the app's next insert works.
     await pgQuery("INSERT INTO users (email) VALUES ('new@example.com')");
@@ -151,10 +182,15 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
     restored.exec('CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, body TEXT NOT NULL)');
     restored.exec(sql.stdout);
     expect(restored.prepare('SELECT count(*) AS n FROM posts').get()).toEqual({ n: 600 });
-    expect(restored.prepare('SELECT body FROM posts WHERE id = 1').get()).toEqual({ body: 'Quotes \' and "double", commas, and\na new line' });
+    expect(restored.prepare('SELECT body FROM posts WHERE id = 1').get()).toEqual({
+      body: 'Quotes \' and "double", commas, and\na new line',
+    });
 
     const jsonl = await switchyard(['export', source, 'users', '--format', 'jsonl']);
-    const lines = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(300);
     expect(lines[0]).toMatchObject({ id: 1, email: 'user1@example.com' });
 
@@ -186,5 +222,4 @@ describe('switchyard, SQLite -> PostgreSQL, as a runbook runs it', () => {
     expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
     expect((await switchyard(['validate', target, back, '--all'])).code).toBe(0);
   });
-
 });

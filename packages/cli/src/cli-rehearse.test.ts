@@ -21,11 +21,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'switchyard-rehearse-'));
   database = await createTestDatabase();
   const db = new Database(join(dir, 'app.db'));
-  db.exec("CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT UNIQUE, hidden BOOLEAN NOT NULL DEFAULT 0); INSERT INTO tags VALUES (1, 'a', 0), (2, 'b', 1);");
+  db.exec(
+    "CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT UNIQUE, hidden BOOLEAN NOT NULL DEFAULT 0); INSERT INTO tags VALUES (1, 'a', 0), (2, 'b', 1);",
+  );
   db.close();
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
-  await client.query("CREATE TABLE tags (id BIGINT PRIMARY KEY, name TEXT UNIQUE, hidden BOOLEAN NOT NULL DEFAULT false); INSERT INTO tags VALUES (1, 'a', false), (2, 'b', true)");
+  await client.query(
+    "CREATE TABLE tags (id BIGINT PRIMARY KEY, name TEXT UNIQUE, hidden BOOLEAN NOT NULL DEFAULT false); INSERT INTO tags VALUES (1, 'a', false), (2, 'b', true)",
+  );
   await client.end();
 });
 
@@ -39,11 +43,14 @@ describe('switchyard rehearse', () => {
     const log = [
       { sql: 'INSERT OR IGNORE INTO tags (id, name) VALUES (?, ?)', params: [3, 'c'] },
       { sql: 'SELECT id FROM tags WHERE hidden = 0 ORDER BY id' },
-      { sql: "SELECT group_concat(name) AS names FROM tags" },
+      { sql: 'SELECT group_concat(name) AS names FROM tags' },
     ];
     await writeFile(join(dir, 'log.jsonl'), log.map((s) => JSON.stringify(s)).join('\n'));
     const run = io();
-    const code = await runCli(['rehearse', `sqlite:${join(dir, 'app.db')}`, database.url, '--statements', join(dir, 'log.jsonl'), '--json'], run);
+    const code = await runCli(
+      ['rehearse', `sqlite:${join(dir, 'app.db')}`, database.url, '--statements', join(dir, 'log.jsonl'), '--json'],
+      run,
+    );
     const report = JSON.parse(run.out());
     expect(report.shapes.map((s: { outcome: string }) => s.outcome)).toEqual(['works', 'works', 'untranslated']);
     expect(code).toBe(1);

@@ -14,7 +14,15 @@ import { statusCommand } from './commands/status-command';
 import { validateCommand } from './commands/validate-command';
 
 /** Every command, in the order `switchyard --help` lists them. */
-export const COMMANDS: readonly CommandDefinition[] = [copyCommand, validateCommand, schemaCommand, exportCommand, statusCommand, repairCommand, rehearseCommand];
+export const COMMANDS: readonly CommandDefinition[] = [
+  copyCommand,
+  validateCommand,
+  schemaCommand,
+  exportCommand,
+  statusCommand,
+  repairCommand,
+  rehearseCommand,
+];
 
 // Bundled at build time, so the printed version is always the published one.
 const VERSION: string = packageJson.version;
@@ -63,7 +71,9 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO()): 
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`switchyard: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See \`switchyard --help\`.\n`);
+    io.stderr.write(
+      `switchyard: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See \`switchyard --help\`.\n`,
+    );
     return ExitCode.error;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -88,8 +98,10 @@ function describeError(error: unknown, io: CliIO): string {
   // Switchyard errors carry their own code; the driver's (SQLSTATE, errno) is on the cause.
   const codes = [(error as { code?: string }).code, cause?.code, /SQLSTATE (\w{5})/.exec(message)?.[1]];
   if (error instanceof SwitchyardError && cause?.message && !message.includes(cause.message)) text += ` (${cause.message})`;
-  if (codes.includes('ECONNREFUSED') || /ECONNREFUSED/.test(text)) text += '\nIs the database server running, and are the host and port in the connection string right?';
-  if (codes.includes('28P01') || /password authentication failed/.test(text)) text += '\nCheck the user and password in the connection string.';
+  if (codes.includes('ECONNREFUSED') || /ECONNREFUSED/.test(text))
+    text += '\nIs the database server running, and are the host and port in the connection string right?';
+  if (codes.includes('28P01') || /password authentication failed/.test(text))
+    text += '\nCheck the user and password in the connection string.';
   if (codes.includes('3D000')) text += '\nCreate the database first (createdb <name>), or fix its name in the connection string.';
   return redactText(text, secrets);
 }

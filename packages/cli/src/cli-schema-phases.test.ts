@@ -34,7 +34,9 @@ it('applies the tables, copies, then applies the post-data; lower-case names; no
   const source = `sqlite:${join(dir, 'source.db')}`;
   const printed = await switchyard(['schema', source, '--to', 'postgres', '--phase', 'post-data', '--identifier-case', 'lower']);
   expect(printed.code).toBe(0);
-  expect(printed.stdout).toMatch(/ADD CONSTRAINT "album_artistid_fkey" FOREIGN KEY \("artistid"\) REFERENCES "artist" \("artistid"\) NOT VALID;/);
+  expect(printed.stdout).toMatch(
+    /ADD CONSTRAINT "album_artistid_fkey" FOREIGN KEY \("artistid"\) REFERENCES "artist" \("artistid"\) NOT VALID;/,
+  );
   expect(printed.stdout).toMatch(/-- note: Album: trigger "album_title" is not created[\s\S]*--\s+CREATE TRIGGER album_title/);
   expect(printed.stdout).not.toMatch(/CREATE TABLE/);
 
@@ -57,7 +59,7 @@ it('applies the tables, copies, then applies the post-data; lower-case names; no
     expect(rows[0].n).toBe(2);
     const fks = await client.query("SELECT convalidated FROM pg_constraint WHERE contype = 'f'");
     expect(fks.rows).toEqual([{ convalidated: true }]);
-    await expect(client.query('INSERT INTO Album VALUES (3, 99, \'x\')')).rejects.toThrow(/foreign key/);
+    await expect(client.query("INSERT INTO Album VALUES (3, 99, 'x')")).rejects.toThrow(/foreign key/);
   } finally {
     await client.end();
   }

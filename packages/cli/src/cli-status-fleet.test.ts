@@ -23,7 +23,13 @@ it('status lists the control record and every instance, and exits 1 while a live
   const path = join(dir, 'app.db');
   const db = createSQLiteAdapter(path);
   const store = controlTable(db);
-  await store.compareAndSet(null, { epoch: 4, mode: 'primary-postgres', state: 'active', updatedAt: '2026-01-01T00:00:00.000Z', by: 'web-1' });
+  await store.compareAndSet(null, {
+    epoch: 4,
+    mode: 'primary-postgres',
+    state: 'active',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    by: 'web-1',
+  });
   await store.heartbeat({ instanceId: 'web-1', epoch: 4, mode: 'primary-postgres', paused: false, lastSeen: new Date() });
   await store.heartbeat({ instanceId: 'web-2', epoch: 3, mode: 'primary-sqlite', paused: false, lastSeen: new Date() });
   await store.heartbeat({ instanceId: 'old', epoch: 1, mode: 'primary-sqlite', paused: false, lastSeen: new Date(0) });

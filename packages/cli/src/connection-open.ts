@@ -43,9 +43,12 @@ export async function openConnection(value: string | ConnectionSpec, options: Op
       const path = spec.path === ':memory:' ? spec.path : resolve(spec.path);
       if (path !== ':memory:' && !existsSync(path)) {
         if (!options.create) {
-          throw new CliUsageError(`The ${role} sqlite:${spec.path} does not exist (looked for ${path}). Check the path, or create the database first.`);
+          throw new CliUsageError(
+            `The ${role} sqlite:${spec.path} does not exist (looked for ${path}). Check the path, or create the database first.`,
+          );
         }
-        if (!existsSync(dirname(path))) throw new CliUsageError(`The ${role} sqlite:${spec.path} is in a folder that does not exist: ${dirname(path)}.`);
+        if (!existsSync(dirname(path)))
+          throw new CliUsageError(`The ${role} sqlite:${spec.path} is in a folder that does not exist: ${dirname(path)}.`);
       }
       const { createSQLiteAdapter } = await import('@switchyard/sqlite');
       return createSQLiteAdapter(path);

@@ -31,6 +31,8 @@ describe('redactUrl', () => {
   });
 
   it('hides URL passwords and known secrets inside any text', () => {
-    expect(redactText('connect postgres://a:b@h/d failed; token tok_12345', ['tok_12345'])).toBe('connect postgres://a:***@h/d failed; token ***');
+    expect(redactText('connect postgres://a:b@h/d failed; token tok_12345', ['tok_12345'])).toBe(
+      'connect postgres://a:***@h/d failed; token ***',
+    );
   });
 });

@@ -56,7 +56,10 @@ export function parseConnectionString(value: string, role = 'connection string')
   }
   if (/^d1-local:/i.test(text)) {
     const projectDir = text.slice('d1-local:'.length);
-    if (projectDir === '') throw new CliUsageError(`The ${role} "${text}" names no folder. Write it as d1-local:./my-worker (the folder holding wrangler.toml).`);
+    if (projectDir === '')
+      throw new CliUsageError(
+        `The ${role} "${text}" names no folder. Write it as d1-local:./my-worker (the folder holding wrangler.toml).`,
+      );
     return { kind: 'd1-local', projectDir };
   }
   if (/\.(db|sqlite|sqlite3)$/i.test(text) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return { kind: 'sqlite', path: text };

@@ -9,7 +9,10 @@ export interface BinaryRun {
 }
 
 /** Runs the built `switchyard` binary as a child process, as a user's shell would. */
-export function switchyard(args: readonly string[], options: { env?: Record<string, string | undefined>; cwd?: string } = {}): Promise<BinaryRun> {
+export function switchyard(
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string } = {},
+): Promise<BinaryRun> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

@@ -46,7 +46,9 @@ describe('alignSequences', () => {
     const sqlite = createSQLiteAdapter(':memory:');
     await sqlite.execute('CREATE TABLE tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT)');
 
-    expect(await alignSequences(postgres, sqlite, { tables: ['tasks'] })).toEqual([{ table: 'tasks', column: 'id', value: '40', source: '40' }]);
+    expect(await alignSequences(postgres, sqlite, { tables: ['tasks'] })).toEqual([
+      { table: 'tasks', column: 'id', value: '40', source: '40' },
+    ]);
     const onSqlite = await sqlite.execute('INSERT INTO tasks (name) VALUES (?)', ['next']);
     const onPostgres = await postgres.query<{ id: number }>('INSERT INTO tasks (name) VALUES (?) RETURNING id', ['next']);
     expect(onSqlite.lastInsertId).toBe(41);

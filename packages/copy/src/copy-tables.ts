@@ -36,7 +36,8 @@ import { runCopyLanes, type RangeFailure, type RunOutcome } from './_internal/co
 export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapter, options: CopyOptions = {}): Promise<CopyResult> {
   const started = performance.now();
   const resolved = resolveCopyOptions(options);
-  const retry: Retry = (fn) => withRetry(fn, { retries: resolved.retries, baseDelayMs: resolved.retryDelayMs, maxDelayMs: 10_000 }, resolved.signal);
+  const retry: Retry = (fn) =>
+    withRetry(fn, { retries: resolved.retries, baseDelayMs: resolved.retryDelayMs, maxDelayMs: 10_000 }, resolved.signal);
   const { plan, runs } = await planTables(source, target, resolved, retry);
   if (resolved.dryRun) {
     for (const run of runs) run.ranges = (await retry(() => splitKeySpace(source, run.job.source, resolved.ranges, run.totalRows))).length;
@@ -47,10 +48,17 @@ export async function copyTables(source: DatabaseAdapter, target: DatabaseAdapte
   const ledger: Ledger = resolved.checkpoint ? new TableLedger(target, resolved.workerId, resolved.claimTimeoutMs) : new MemoryLedger();
   await retry(() => ledger.prepare());
   for (const released of await retry(() => ledger.releaseDeadLocalClaims())) {
-    notice({ kind: 'resume', table: released.table, message: `took back ${released.ranges} range(s) of worker ${released.worker}, ${released.worker === resolved.workerId ? 'this worker\'s own id from a run that stopped' : 'a process on this host that is gone'}` });
+    notice({
+      kind: 'resume',
+      table: released.table,
+      message: `took back ${released.ranges} range(s) of worker ${released.worker}, ${released.worker === resolved.workerId ? "this worker's own id from a run that stopped" : 'a process on this host that is gone'}`,
+    });
   }
   const targetName = new Map(runs.map((r) => [r.job.source.name, r.job.target.name]));
-  const deferred = await deferCycleConstraints(target, plan.cycles.map((c) => c.map((n) => targetName.get(n) ?? n)));
+  const deferred = await deferCycleConstraints(
+    target,
+    plan.cycles.map((c) => c.map((n) => targetName.get(n) ?? n)),
+  );
   for (const message of deferred.notes) notice({ kind: 'constraints', message });
   for (const run of runs) {
     const name = run.job.source.name;
@@ -95,7 +103,9 @@ async function planTables(
   const [sourceTables, targetTables] = await Promise.all([retry(() => source.introspect()), retry(() => target.introspect())]);
   const excluded = [...options.exclude];
   const chosen = selectTables(sourceTables, options.tables).filter((t) => !excluded.includes(t.name));
-  const keyed = chosen.map((t) => (t.primaryKey.length === 0 && options.keyColumns[t.name] ? { ...t, primaryKey: options.keyColumns[t.name]! } : t));
+  const keyed = chosen.map((t) =>
+    t.primaryKey.length === 0 && options.keyColumns[t.name] ? { ...t, primaryKey: options.keyColumns[t.name]! } : t,
+  );
   const keyless = keyed.filter((t) => t.primaryKey.length === 0).map((t) => t.name);
   if (keyless.length > 0 && options.keyless !== 'skip' && !options.dryRun) {
     throw new InvalidArgumentError(
@@ -111,8 +121,18 @@ async function planTables(
   for (const table of ordered) {
     const job = await prepareTableJob(source, target, table, targetTables, options);
     runs.push({
-      job, ...(options.reconcile ? createReconciler(source, target, job) : {}), parents: enforcedParents(parentsOf(table, names, cycles), job.target), totalRows: await retry(() => countRows(source, table)), rowsBefore: 0,
-      rowsCopied: 0, rowsWritten: 0, rowsSkipped: 0, ranges: 0, active: 0, finished: false, status: 'planned',
+      job,
+      ...(options.reconcile ? createReconciler(source, target, job) : {}),
+      parents: enforcedParents(parentsOf(table, names, cycles), job.target),
+      totalRows: await retry(() => countRows(source, table)),
+      rowsBefore: 0,
+      rowsCopied: 0,
+      rowsWritten: 0,
+      rowsSkipped: 0,
+      ranges: 0,
+      active: 0,
+      finished: false,
+      status: 'planned',
       startedAt: performance.now(),
     });
   }
@@ -120,7 +140,12 @@ async function planTables(
 }
 
 /** The error a failed range ends the copy with: which range, why, and how to resume. */
-function failedError({ run, range, error }: RangeFailure, result: CopyResult, options: ResolvedCopyOptions, target: DatabaseAdapter): CopyFailedError {
+function failedError(
+  { run, range, error }: RangeFailure,
+  result: CopyResult,
+  options: ResolvedCopyOptions,
+  target: DatabaseAdapter,
+): CopyFailedError {
   const bounds = `(${range.start ? JSON.stringify(range.start) : '-∞'}, ${range.end ? JSON.stringify(range.end) : '+∞'}]`;
   return new CopyFailedError(
     `Copying table "${run.job.source.name}" failed in key range ${bounds} after ${options.retries} retries: ` +

@@ -1,7 +1,16 @@
 export { copyTables } from './copy-tables';
 export { CopyFailedError } from './copy-errors';
 export { planBatch, type BatchPlan } from './batch-plan';
-export type { CopyNotice, CopyPlan, CopyOptions, CopyProgress, CopyResult, OnConflict, TableCopyResult, TableCopyStatus } from './copy-options';
+export type {
+  CopyNotice,
+  CopyPlan,
+  CopyOptions,
+  CopyProgress,
+  CopyResult,
+  OnConflict,
+  TableCopyResult,
+  TableCopyStatus,
+} from './copy-options';
 export { CHECKPOINT_TABLE } from './checkpoint-table';
 export { translateSchema, type SchemaWarning, type TranslateSchemaOptions, type TranslatedSchema } from './translate-schema';
 export { introspectSchemaObjects, type SchemaObjects } from './schema-objects';

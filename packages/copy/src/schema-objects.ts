@@ -46,13 +46,26 @@ async function sqliteObjects(adapter: DatabaseAdapter): Promise<SchemaObjects> {
     "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'view', 'trigger') AND sql IS NOT NULL " +
       "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' AND name NOT LIKE '\\_switchyard%' ESCAPE '\\' ORDER BY name",
   );
-  const out: SchemaObjects = { dialect: adapter.dialect, checks: [], views: [], triggers: [], functions: [], rules: [], domains: [], enums: [], generated: [] };
+  const out: SchemaObjects = {
+    dialect: adapter.dialect,
+    checks: [],
+    views: [],
+    triggers: [],
+    functions: [],
+    rules: [],
+    domains: [],
+    enums: [],
+    generated: [],
+  };
   for (const row of rows) {
     if (row.type === 'view') out.views.push({ name: row.name, sql: viewBody(row.sql!) });
     else if (row.type === 'trigger') out.triggers.push({ table: row.tbl_name, name: row.name, sql: row.sql! });
     else {
       for (const check of checkClauses(row.sql!)) out.checks.push({ table: row.name, ...check });
-      const hidden = await adapter.query<{ name: string; type: string }>('SELECT name, type FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)', [row.name]);
+      const hidden = await adapter.query<{ name: string; type: string }>(
+        'SELECT name, type FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3)',
+        [row.name],
+      );
       for (const column of hidden) {
         const expression = generationExpression(row.sql!, column.name);
         if (expression) out.generated.push({ table: row.name, column: column.name, declaredType: column.type, expression });
@@ -84,7 +97,15 @@ async function postgresObjects(adapter: DatabaseAdapter): Promise<SchemaObjects>
     adapter.query<{ table: string; name: string; sql: string }>(
       `SELECT tablename AS "table", rulename AS name, definition AS sql FROM pg_rules WHERE schemaname = current_schema() ORDER BY 1, 2`,
     ),
-    adapter.query<{ table: string; column: string; type: string; kind: string; base: string | null; checks: string[] | null; labels: string[] | null }>(
+    adapter.query<{
+      table: string;
+      column: string;
+      type: string;
+      kind: string;
+      base: string | null;
+      checks: string[] | null;
+      labels: string[] | null;
+    }>(
       `SELECT c.relname AS "table", a.attname AS "column", t.typname AS type, t.typtype::text AS kind, ` +
         `CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base, ` +
         `ARRAY(SELECT pg_get_constraintdef(k.oid) FROM pg_constraint k WHERE k.contypid = t.oid AND k.contype = 'c' ORDER BY k.conname)::text[] AS checks, ` +
@@ -100,14 +121,24 @@ async function postgresObjects(adapter: DatabaseAdapter): Promise<SchemaObjects>
   ]);
   return {
     dialect: 'postgres',
-    checks: checks.map((c) => ({ table: c.table, name: c.name, expression: c.def.replace(/^CHECK\s*/i, '').replace(/\s+NOT VALID$/i, '') })),
+    checks: checks.map((c) => ({
+      table: c.table,
+      name: c.name,
+      expression: c.def.replace(/^CHECK\s*/i, '').replace(/\s+NOT VALID$/i, ''),
+    })),
     views,
     triggers,
     functions,
     rules,
-    domains: typed.filter((t) => t.kind === 'd').map((t) => ({
-      table: t.table, column: t.column, domain: t.type, baseType: t.base!, checks: (t.checks ?? []).map((c) => c.replace(/^CHECK\s*/i, '')),
-    })),
+    domains: typed
+      .filter((t) => t.kind === 'd')
+      .map((t) => ({
+        table: t.table,
+        column: t.column,
+        domain: t.type,
+        baseType: t.base!,
+        checks: (t.checks ?? []).map((c) => c.replace(/^CHECK\s*/i, '')),
+      })),
     enums: typed.filter((t) => t.kind === 'e').map((t) => ({ table: t.table, column: t.column, type: t.type, values: t.labels ?? [] })),
     generated,
   };

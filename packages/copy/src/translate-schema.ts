@@ -1,6 +1,23 @@
-import { isSwitchyardTable, InvalidArgumentError, logicalTypeOf, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
+import {
+  isSwitchyardTable,
+  InvalidArgumentError,
+  logicalTypeOf,
+  quoteIdentifier,
+  type DialectName,
+  type TableInfo,
+} from '@switchyard/core';
 import { orderByForeignKeys, referencedName } from './_internal/table-order';
-import { addConstraint, checkSql, constraintName, enumCheck, foldObjects, generatedClause, literal, objectWarnings, type Named } from './_internal/schema-post-data';
+import {
+  addConstraint,
+  checkSql,
+  constraintName,
+  enumCheck,
+  foldObjects,
+  generatedClause,
+  literal,
+  objectWarnings,
+  type Named,
+} from './_internal/schema-post-data';
 import type { SchemaObjects } from './schema-objects';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './_internal/type-cast';
 import { tableRef } from './_internal/sql-text';
@@ -48,7 +65,20 @@ export interface SchemaWarning {
   table: string;
   column?: string;
   /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, or the table order. */
-  kind: 'type' | 'default' | 'index' | 'foreignKey' | 'order' | 'check' | 'view' | 'trigger' | 'function' | 'rule' | 'identity' | 'identifier' | 'generated';
+  kind:
+    | 'type'
+    | 'default'
+    | 'index'
+    | 'foreignKey'
+    | 'order'
+    | 'check'
+    | 'view'
+    | 'trigger'
+    | 'function'
+    | 'rule'
+    | 'identity'
+    | 'identifier'
+    | 'generated';
   /** `true` when the item is missing from the statements (not merely approximated). */
   untranslated: boolean;
   message: string;
@@ -104,7 +134,8 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   if (!['sqlite', 'd1', 'postgres'].includes(to)) {
     throw new InvalidArgumentError(`translateSchema: unknown dialect '${String(to)}'. Use 'sqlite', 'd1' or 'postgres'.`);
   }
-  const from: DialectName = options.from ?? options.objects?.dialect ?? (tables.some((t) => t.schema !== undefined) ? 'postgres' : 'sqlite');
+  const from: DialectName =
+    options.from ?? options.objects?.dialect ?? (tables.some((t) => t.schema !== undefined) ? 'postgres' : 'sqlite');
   const toPg = to === 'postgres';
   const fromPg = from === 'postgres';
   const ifNotExists = options.ifNotExists === false ? '' : 'IF NOT EXISTS ';
@@ -120,13 +151,24 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   const constraints: string[] = [];
   const mutual = cycles.filter((c) => c.length > 1).flat();
   if (mutual.length > 0 && !toPg) {
-    warnings.push({ table: mutual.join(', '), kind: 'order', untranslated: false, message: `tables ${mutual.join(', ')} reference each other; created in name order (SQLite resolves references lazily)` });
+    warnings.push({
+      table: mutual.join(', '),
+      kind: 'order',
+      untranslated: false,
+      message: `tables ${mutual.join(', ')} reference each other; created in name order (SQLite resolves references lazily)`,
+    });
   }
   if (toPg && !fold) {
     for (const t of selected) {
       for (const n of [t.name, ...t.columns.map((c) => c.name)]) {
         if (n !== n.toLowerCase()) {
-          warnings.push({ table: t.name, ...(n === t.name ? {} : { column: n }), kind: 'identifier', untranslated: false, message: `"${n}" has upper-case letters: Postgres finds it only when quoted ("${n}"); unquoted SQL such as ${n === t.name ? `INSERT INTO ${n}` : `SELECT ${n}`} looks for "${n.toLowerCase()}". Pass identifierCase: 'lower' (CLI: --identifier-case lower) to fold names` });
+          warnings.push({
+            table: t.name,
+            ...(n === t.name ? {} : { column: n }),
+            kind: 'identifier',
+            untranslated: false,
+            message: `"${n}" has upper-case letters: Postgres finds it only when quoted ("${n}"); unquoted SQL such as ${n === t.name ? `INSERT INTO ${n}` : `SELECT ${n}`} looks for "${n.toLowerCase()}". Pass identifierCase: 'lower' (CLI: --identifier-case lower) to fold names`,
+          });
         }
       }
     }
@@ -144,7 +186,14 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
     // SQLite's table_info leaves generated columns out: they come from the objects.
     const hidden = generated
       .filter((g) => !table.columns.some((c) => c.name === g.column))
-      .map((g) => ({ name: g.column, declaredType: g.declaredType, logicalType: logicalTypeOf(g.declaredType, from), nullable: true, defaultValue: null, autoIncrement: false }));
+      .map((g) => ({
+        name: g.column,
+        declaredType: g.declaredType,
+        logicalType: logicalTypeOf(g.declaredType, from),
+        nullable: true,
+        defaultValue: null,
+        autoIncrement: false,
+      }));
     for (const original of [...table.columns, ...hidden]) {
       const generation = generated.find((g) => g.column === original.name);
       const domain = objects?.domains.find((d) => d.table === table.name && d.column === original.name);
@@ -152,12 +201,20 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
       // A domain is its base type plus its CHECKs, written on the column.
       const column = domain ? { ...original, declaredType: domain.baseType, logicalType: logicalOf(domain.baseType) } : original;
       const override = options.columnTypes?.[`${table.name}.${column.name}`];
-      let cast = override ? { type: override } : fromPg === toPg ? sameEngineType(column, to) : toPg ? sqliteToPostgresType(column) : postgresToSqliteType(column);
+      let cast = override
+        ? { type: override }
+        : fromPg === toPg
+          ? sameEngineType(column, to)
+          : toPg
+            ? sqliteToPostgresType(column)
+            : postgresToSqliteType(column);
       if (enumType && !override) {
         if (fromPg && toPg) {
           if (!createdEnums.has(enumType.type)) {
             createdEnums.add(enumType.type);
-            pre.push(`DO $$ BEGIN CREATE TYPE ${quoteIdentifier(enumType.type)} AS ENUM (${enumType.values.map(literal).join(', ')}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+            pre.push(
+              `DO $$ BEGIN CREATE TYPE ${quoteIdentifier(enumType.type)} AS ENUM (${enumType.values.map(literal).join(', ')}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+            );
           }
           cast = { type: quoteIdentifier(enumType.type) };
         } else {
@@ -166,11 +223,25 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
         }
       }
       if (domain) {
-        warnings.push({ table: table.name, column: column.name, kind: 'type', untranslated: false, message: `domain ${domain.domain} is created as its base type ${domain.baseType}${domain.checks.length ? ' with its CHECK' : ''}` });
+        warnings.push({
+          table: table.name,
+          column: column.name,
+          kind: 'type',
+          untranslated: false,
+          message: `domain ${domain.domain} is created as its base type ${domain.baseType}${domain.checks.length ? ' with its CHECK' : ''}`,
+        });
         for (const check of domain.checks) {
           const sql = checkSql(check.replace(/\bVALUE\b/g, name(column.name)), from);
           if (sql) tableChecks.push(sql);
-          else warnings.push({ table: table.name, column: column.name, kind: 'check', untranslated: true, message: `CHECK of domain ${domain.domain} does not translate; add it by hand`, sql: check });
+          else
+            warnings.push({
+              table: table.name,
+              column: column.name,
+              kind: 'check',
+              untranslated: true,
+              message: `CHECK of domain ${domain.domain} does not translate; add it by hand`,
+              sql: check,
+            });
         }
       }
       if (cast.warning) warnings.push({ table: table.name, column: column.name, kind: 'type', untranslated: false, message: cast.warning });
@@ -183,7 +254,14 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
           lines.push('  ' + line + clause);
           continue;
         }
-        warnings.push({ table: table.name, column: column.name, kind: 'generated', untranslated: true, message: `generated column "${column.name}" is created as a plain column (its values are copied): its expression does not translate`, sql: generation.expression });
+        warnings.push({
+          table: table.name,
+          column: column.name,
+          kind: 'generated',
+          untranslated: true,
+          message: `generated column "${column.name}" is created as a plain column (its values are copied): its expression does not translate`,
+          sql: generation.expression,
+        });
         skipDefault = true;
       }
       const generatedId = column.autoIncrement && column.logicalType === 'integer' && !override;
@@ -203,15 +281,22 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
         skipDefault = true;
       } else {
         if (generatedId) {
-          warnings.push({ table: table.name, column: column.name, kind: 'identity', untranslated: true, message: `SQLite generates ids only for an INTEGER PRIMARY KEY; "${column.name}" is created without a generator: the app must fill it` });
+          warnings.push({
+            table: table.name,
+            column: column.name,
+            kind: 'identity',
+            untranslated: true,
+            message: `SQLite generates ids only for an INTEGER PRIMARY KEY; "${column.name}" is created without a generator: the app must fill it`,
+          });
           if (fromPg && column.defaultValue && /^nextval\(/i.test(column.defaultValue)) skipDefault = true;
         }
         if (!column.nullable || table.primaryKey.includes(column.name)) line += ' NOT NULL';
       }
       if (column.defaultValue !== null && !skipDefault) {
         const d = translateDefault(column.defaultValue, column, from, to);
-        if (d.sql !== undefined) line += ` DEFAULT ${toPg || /^[\w'+-.]/.test(d.sql) && !/\(/.test(d.sql) ? d.sql : `(${d.sql})`}`;
-        else if (d.warning) warnings.push({ table: table.name, column: column.name, kind: 'default', untranslated: true, message: d.warning });
+        if (d.sql !== undefined) line += ` DEFAULT ${toPg || (/^[\w'+-.]/.test(d.sql) && !/\(/.test(d.sql)) ? d.sql : `(${d.sql})`}`;
+        else if (d.warning)
+          warnings.push({ table: table.name, column: column.name, kind: 'default', untranslated: true, message: d.warning });
       }
       lines.push('  ' + line);
     }
@@ -224,19 +309,36 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
         action('DELETE', fk.onDelete) +
         action('UPDATE', fk.onUpdate);
       if (!selected.some((t) => t.name === parent)) {
-        warnings.push({ table: table.name, kind: 'foreignKey', untranslated: true, message: `foreign key to "${fk.referencedTable}", which is not among the tables translated, was left out` });
+        warnings.push({
+          table: table.name,
+          kind: 'foreignKey',
+          untranslated: true,
+          message: `foreign key to "${fk.referencedTable}", which is not among the tables translated, was left out`,
+        });
         continue;
       }
       if (toPg) constraints.push(...addConstraint(ref, name(constraintName(table.name, fk.columns, 'fkey')), clause));
       else if (to === 'd1' && cycles.some((c) => c.includes(table.name) && c.includes(parent))) {
         // D1 checks every statement and cannot switch enforcement off: rows of a cycle could never be loaded.
-        warnings.push({ table: table.name, kind: 'foreignKey', untranslated: true, message: `foreign key to "${parent}" closes a reference cycle, which D1 cannot load (it checks every statement); left out: check it in the app`, sql: clause });
+        warnings.push({
+          table: table.name,
+          kind: 'foreignKey',
+          untranslated: true,
+          message: `foreign key to "${parent}" closes a reference cycle, which D1 cannot load (it checks every statement); left out: check it in the app`,
+          sql: clause,
+        });
       } else lines.push('  ' + clause);
     }
     for (const check of objects?.checks.filter((c) => c.table === table.name) ?? []) {
       const sql = checkSql(check.expression, from);
       if (!sql) {
-        warnings.push({ table: table.name, kind: 'check', untranslated: true, message: `CHECK ${check.name ?? ''} uses SQL that does not translate; add it by hand`.replace('  ', ' '), sql: `CHECK ${check.expression}` });
+        warnings.push({
+          table: table.name,
+          kind: 'check',
+          untranslated: true,
+          message: `CHECK ${check.name ?? ''} uses SQL that does not translate; add it by hand`.replace('  ', ' '),
+          sql: `CHECK ${check.expression}`,
+        });
         continue;
       }
       const cname = check.name ?? constraintName(table.name, [String(tableChecks.length + 1)], 'check');
@@ -253,7 +355,12 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
       if (sameColumns(index.columns, table.primaryKey)) continue;
       const expressions = index.columns.filter((c) => !columnNames.has(c));
       if (expressions.length > 0) {
-        warnings.push({ table: table.name, kind: 'index', untranslated: true, message: `index "${index.name}" on expression(s) ${expressions.join(', ')} was left out; recreate it by hand` });
+        warnings.push({
+          table: table.name,
+          kind: 'index',
+          untranslated: true,
+          message: `index "${index.name}" on expression(s) ${expressions.join(', ')} was left out; recreate it by hand`,
+        });
         continue;
       }
       // SQLite names the indexes behind UNIQUE constraints sqlite_autoindex_*: a reserved prefix elsewhere.
@@ -283,4 +390,3 @@ function action(kind: 'DELETE' | 'UPDATE', value: string | undefined): string {
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c === b[i]);
 }
-

@@ -18,10 +18,14 @@ const ROWS = 30_000;
 /** Starts the child copy and kills it with SIGKILL once it reports `killAt` rows; resolves with the last count it printed. */
 function copyAndKill(sourcePath: string, targetSpec: string, killAt: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@switchyard/source', join(here, 'copy-child.ts'), sourcePath, targetSpec, '500'], {
-      cwd: join(here, '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@switchyard/source', join(here, 'copy-child.ts'), sourcePath, targetSpec, '500'],
+      {
+        cwd: join(here, '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let last = 0;
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -80,7 +84,7 @@ describe('a copy killed with SIGKILL resumes with every row exactly once', () =>
     await target.close();
   });
 
-  it('SQLite file -> Postgres, the dead worker\'s claim taken over once its heartbeat is stale', async () => {
+  it("SQLite file -> Postgres, the dead worker's claim taken over once its heartbeat is stale", async () => {
     const sourcePath = sourceFile('b.db');
     const database = await createTestDatabase();
     const target = createPostgresAdapter(database.url);

@@ -29,10 +29,19 @@ describe('copyTables while dual writes run', () => {
         if (op < 4) {
           // created_at is given: each engine would fill its DEFAULT CURRENT_TIMESTAMP with its own clock.
           await app.execute('INSERT INTO items (id, name, active, payload, created_at) VALUES (?, ?, ?, ?, ?)', [
-            nextId++, `new ${writes}`, true, { w: writes }, new Date(1_700_000_000_000 + writes),
+            nextId++,
+            `new ${writes}`,
+            true,
+            { w: writes },
+            new Date(1_700_000_000_000 + writes),
           ]);
         } else if (op < 8) {
-          await app.execute('UPDATE items SET name = ?, score = ?, active = ? WHERE id = ?', [`updated ${writes}`, writes / 3, op % 2 === 0, id]);
+          await app.execute('UPDATE items SET name = ?, score = ?, active = ? WHERE id = ?', [
+            `updated ${writes}`,
+            writes / 3,
+            op % 2 === 0,
+            id,
+          ]);
         } else {
           await app.execute('DELETE FROM items WHERE id = ?', [id]);
         }

@@ -63,7 +63,7 @@ export function makeRow(id: number, rand: () => number, can: PairAbilities): Pro
   const micros =
     rand() < 0.1
       ? pick(rand, [FIRST_US, LAST_US, FIRST_US + 123_456n, 0n])
-      : FIRST_US + BigInt(Math.floor(rand() * Number(LAST_US - FIRST_US) / 1000)) * 1000n + BigInt(Math.floor(rand() * 1000));
+      : FIRST_US + BigInt(Math.floor((rand() * Number(LAST_US - FIRST_US)) / 1000)) * 1000n + BigInt(Math.floor(rand() * 1000));
   const big = (9_007_199_254_740_993n + BigInt(Math.floor(rand() * 1e6))).toString();
   return {
     id,
@@ -74,7 +74,7 @@ export function makeRow(id: number, rand: () => number, can: PairAbilities): Pro
     n: pick(rand, [null, '', 'x', ' ']),
     u: crypto.randomUUID().replace(/[a-f]/g, (c) => (rand() < 0.5 ? c.toUpperCase() : c)),
     ts: PreciseDate.fromEpochMicros(micros),
-    j: `{"id":${big},"amount":12345678901234567.${id % 90 + 10},"nested":{"list":[1.5,-2,${(rand() * 1e6).toFixed(3)}],"s":"é\\u00e9"},"z":null}`,
+    j: `{"id":${big},"amount":12345678901234567.${(id % 90) + 10},"nested":{"list":[1.5,-2,${(rand() * 1e6).toFixed(3)}],"s":"é\\u00e9"},"z":null}`,
     b: Buffer.from(Array.from({ length: Math.floor(rand() * 12) }, () => Math.floor(rand() * 256))),
     d: (Math.floor((rand() * 2 - 1) * 1e9) / 1e4).toFixed(4),
     f: rand() < 0.5,
@@ -88,7 +88,7 @@ function nextDouble(x: number, up: boolean): number {
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, x);
   const bits = view.getBigUint64(0);
-  view.setBigUint64(0, (x > 0) === up ? bits + 1n : bits - 1n);
+  view.setBigUint64(0, x > 0 === up ? bits + 1n : bits - 1n);
   const next = view.getFloat64(0);
   return Number.isFinite(next) ? next : nextDouble(x, !up);
 }

@@ -25,7 +25,9 @@ afterAll(async () => {
 describe('text that is not well-formed UTF-8 is refused by copies, never replaced', () => {
   it('SQLite -> Postgres: an error names the table, the key and the column, and the page is not written', async () => {
     const error = await copyTables(source, pg, { tables: ['notes'], checkpoint: false, retries: 0 }).catch((e: unknown) => e as Error);
-    expect(String((error as Error).message) + String((error as Error).cause ?? '')).toMatch(/Table "notes", key \{"id":3\}, column "body": the text is not well-formed UTF-8 \(bytes 61ff62\)/);
+    expect(String((error as Error).message) + String((error as Error).cause ?? '')).toMatch(
+      /Table "notes", key \{"id":3\}, column "body": the text is not well-formed UTF-8 \(bytes 61ff62\)/,
+    );
     expect(await pg.query('SELECT id FROM notes WHERE id = 3')).toEqual([]);
   });
 
@@ -39,12 +41,18 @@ describe('text that is not well-formed UTF-8 is refused by copies, never replace
 
   it('SQLite -> Postgres COPY fast path (reconcile: false): refused with table, key and column, the page not written', async () => {
     await source.execute('CREATE TABLE fast (id INTEGER PRIMARY KEY, title TEXT, body TEXT)');
-    await source.execute("WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 40) INSERT INTO fast SELECT v, 'row ' || v, 'plain' FROM n");
+    await source.execute(
+      "WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 40) INSERT INTO fast SELECT v, 'row ' || v, 'plain' FROM n",
+    );
     await source.execute("UPDATE fast SET body = CAST(X'61FC62' AS TEXT) WHERE id = 17");
     await pg.execute('CREATE TABLE fast (id bigint PRIMARY KEY, title text, body text)');
-    const error = await copyTables(source, pg, { tables: ['fast'], reconcile: false, checkpoint: false, retries: 0 }).catch((e: unknown) => e as Error);
+    const error = await copyTables(source, pg, { tables: ['fast'], reconcile: false, checkpoint: false, retries: 0 }).catch(
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(Error);
-    expect(String((error as Error).message) + String((error as Error).cause ?? '')).toMatch(/Table "fast", key \{"id":17\}, column "body": the text is not well-formed UTF-8 \(bytes 61fc62\)/);
+    expect(String((error as Error).message) + String((error as Error).cause ?? '')).toMatch(
+      /Table "fast", key \{"id":17\}, column "body": the text is not well-formed UTF-8 \(bytes 61fc62\)/,
+    );
     expect(await pg.query('SELECT count(*)::int AS n FROM fast')).toEqual([{ n: 0 }]);
   });
 

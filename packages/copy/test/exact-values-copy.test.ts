@@ -35,7 +35,10 @@ describe('copies out of Postgres are exact', () => {
   it('a json/jsonb document that is a bare big number: exact to Postgres and to SQLite, and a last-digit change is found', async () => {
     await target.execute(ddl('json', 'jsonb'));
     await copyTables(source, target, { tables: ['bare'], checkpoint: false });
-    expect(await target.first('SELECT doc::text, j::text FROM bare WHERE id = 1')).toEqual({ doc: '12345678901234567890.5', j: '9007199254740993' });
+    expect(await target.first('SELECT doc::text, j::text FROM bare WHERE id = 1')).toEqual({
+      doc: '12345678901234567890.5',
+      j: '9007199254740993',
+    });
     const sqlite = createSQLiteAdapter(':memory:');
     // Declared TEXT: a column declared JSON has NUMERIC affinity, and SQLite itself would
     // store the bare number as a double.
@@ -59,7 +62,9 @@ describe('copies out of Postgres are exact', () => {
     const sqlite = createSQLiteAdapter(':memory:');
     await sqlite.execute(ddl('JSON', 'JSON'));
     const error = await copyTables(source, sqlite, { tables: ['bare'], checkpoint: false, retries: 0 }).catch((e: unknown) => e as Error);
-    expect(String((error as Error).message)).toMatch(/Table "bare", key \(1\), column "doc": the JSON document is the bare number 12345678901234567890\.5/);
+    expect(String((error as Error).message)).toMatch(
+      /Table "bare", key \(1\), column "doc": the JSON document is the bare number 12345678901234567890\.5/,
+    );
     expect(await sqlite.query('SELECT id FROM bare')).toEqual([]);
     await sqlite.close();
   });
@@ -80,7 +85,9 @@ describe('copies out of Postgres are exact', () => {
   it('Postgres -> Postgres keeps 9007199254740993 and .123456', async () => {
     await target.execute(PG_DDL);
     await copyTables(source, target, { tables: ['docs'], checkpoint: false });
-    const row = await target.first<{ doc: string; j: string; at: string; ts: string }>('SELECT doc::text, j::text, at::text, ts::text FROM docs WHERE id = 1');
+    const row = await target.first<{ doc: string; j: string; at: string; ts: string }>(
+      'SELECT doc::text, j::text, at::text, ts::text FROM docs WHERE id = 1',
+    );
     expect(row).toEqual({
       doc: '{"id": 9007199254740993, "amount": 12345678901234567.89}',
       j: '[9007199254740993]',
@@ -106,7 +113,9 @@ describe('copies out of Postgres are exact', () => {
 
   it('Postgres 44 BC and year 10000: copied exactly to Postgres, refused by SQLite before anything is written', async () => {
     await source.execute(`CREATE TABLE edges (id int PRIMARY KEY, at timestamptz)`);
-    await source.execute(`INSERT INTO edges VALUES (1, '2024-01-01 00:00:00+00'), (2, '0044-03-15 12:00:00.5+00 BC'), (3, '10000-01-01 00:00:00.000001+00')`);
+    await source.execute(
+      `INSERT INTO edges VALUES (1, '2024-01-01 00:00:00+00'), (2, '0044-03-15 12:00:00.5+00 BC'), (3, '10000-01-01 00:00:00.000001+00')`,
+    );
     await target.execute(`CREATE TABLE edges (id int PRIMARY KEY, at timestamptz)`);
     await copyTables(source, target, { tables: ['edges'], checkpoint: false });
     const report = await validateDatabases(source, target, { tables: ['edges'], validateAllRows: true, timestampPrecision: 'us' });
@@ -123,7 +132,9 @@ describe('copies out of Postgres are exact', () => {
   it("SQLite text '+010000-01-01T00:00:00.000Z' (a year-10000 Date stored as ISO text) copies to Postgres exactly", async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     await sqlite.execute('CREATE TABLE far (id INTEGER PRIMARY KEY, at DATETIME)');
-    await sqlite.execute("INSERT INTO far VALUES (1, '+010000-01-01T00:00:00.000Z'), (2, '-000043-03-15T12:00:00.500Z'), (3, '2024-01-01T00:00:00Z')");
+    await sqlite.execute(
+      "INSERT INTO far VALUES (1, '+010000-01-01T00:00:00.000Z'), (2, '-000043-03-15T12:00:00.500Z'), (3, '2024-01-01T00:00:00Z')",
+    );
     await target.execute('CREATE TABLE far (id int PRIMARY KEY, at timestamptz)');
     await copyTables(sqlite, target, { tables: ['far'], checkpoint: false });
     expect(await target.query('SELECT at::text AS at FROM far ORDER BY id')).toEqual([

@@ -111,45 +111,65 @@ function compareSets(expected: Set<string>, found: Set<string>) {
 }
 
 const PAIRS: Array<[DialectName, DialectName]> = [
-  ['sqlite', 'postgres'], ['postgres', 'sqlite'], ['sqlite', 'd1'], ['d1', 'sqlite'],
-  ['d1', 'postgres'], ['postgres', 'd1'], ['sqlite', 'sqlite'], ['postgres', 'postgres'],
+  ['sqlite', 'postgres'],
+  ['postgres', 'sqlite'],
+  ['sqlite', 'd1'],
+  ['d1', 'sqlite'],
+  ['d1', 'postgres'],
+  ['postgres', 'd1'],
+  ['sqlite', 'sqlite'],
+  ['postgres', 'postgres'],
 ];
 
 describe(`exact values, differential property test (seed ${SEED}; replay with PROPERTY_SEED=${SEED})`, () => {
-  it.each(PAIRS)('%s -> %s: 10,000 minimal mutations, 0 false "equal", 0 false "different"; copies validate at µs', async (from, to) => {
-    const seed = SEED + PAIRS.findIndex(([a, b]) => a === from && b === to);
-    const { sourceRows, targetRows, mutated } = generate(from, to, seed);
-    const [source, target, sourceCopy, targetCopy] = await Promise.all([open(from), open(to), open(to), open(from)]);
-    try {
-      await Promise.all([writeRows(source.adapter, sourceRows), writeRows(target.adapter, targetRows)]);
-      for (const cell of await writeInvalidText(source.adapter, target.adapter)) mutated.add(cell);
-      const base: ValidateOptions = { tables: ['prop'], maxDifferences: MUTATIONS * 2, timestampPrecision: 'us' };
-      const modes: Array<[string, ValidateOptions]> = [
-        ['full merge', { ...base, validateAllRows: true, checksums: false }],
-        ['sampled, covering the table', { ...base, sampleSize: ROWS * 2 }],
-      ];
-      if (from === to && from !== 'd1') modes.push(['checksums', { ...base, validateAllRows: true, checksums: true }]);
-      for (const [mode, options] of modes) {
-        const found = reportedCells(await validateDatabases(source.adapter, target.adapter, options));
-        const { falseEqual, falseDifferent } = compareSets(mutated, found.cells);
-        const context = `seed ${seed}, ${from} -> ${to}, ${mode}`;
-        expect({ error: found.error, missing: found.missing, extra: found.extra, truncated: found.truncated }, context).toEqual({
-          error: undefined, missing: 0, extra: 0, truncated: false,
-        });
-        expect(falseEqual.slice(0, 10), `${context}: ${falseEqual.length} false "equal"`).toEqual([]);
-        expect(falseDifferent.slice(0, 10), `${context}: ${falseDifferent.length} false "different"`).toEqual([]);
+  it.each(PAIRS)(
+    '%s -> %s: 10,000 minimal mutations, 0 false "equal", 0 false "different"; copies validate at µs',
+    async (from, to) => {
+      const seed = SEED + PAIRS.findIndex(([a, b]) => a === from && b === to);
+      const { sourceRows, targetRows, mutated } = generate(from, to, seed);
+      const [source, target, sourceCopy, targetCopy] = await Promise.all([open(from), open(to), open(to), open(from)]);
+      try {
+        await Promise.all([writeRows(source.adapter, sourceRows), writeRows(target.adapter, targetRows)]);
+        for (const cell of await writeInvalidText(source.adapter, target.adapter)) mutated.add(cell);
+        const base: ValidateOptions = { tables: ['prop'], maxDifferences: MUTATIONS * 2, timestampPrecision: 'us' };
+        const modes: Array<[string, ValidateOptions]> = [
+          ['full merge', { ...base, validateAllRows: true, checksums: false }],
+          ['sampled, covering the table', { ...base, sampleSize: ROWS * 2 }],
+        ];
+        if (from === to && from !== 'd1') modes.push(['checksums', { ...base, validateAllRows: true, checksums: true }]);
+        for (const [mode, options] of modes) {
+          const found = reportedCells(await validateDatabases(source.adapter, target.adapter, options));
+          const { falseEqual, falseDifferent } = compareSets(mutated, found.cells);
+          const context = `seed ${seed}, ${from} -> ${to}, ${mode}`;
+          expect({ error: found.error, missing: found.missing, extra: found.extra, truncated: found.truncated }, context).toEqual({
+            error: undefined,
+            missing: 0,
+            extra: 0,
+            truncated: false,
+          });
+          expect(falseEqual.slice(0, 10), `${context}: ${falseEqual.length} false "equal"`).toEqual([]);
+          expect(falseDifferent.slice(0, 10), `${context}: ${falseDifferent.length} false "different"`).toEqual([]);
+        }
+        // Each side copied to a fresh database on the other engine, validated at microseconds.
+        // Copies refuse text that is not UTF-8 (a test of its own): it is made valid first.
+        for (const side of [source, target]) await side.adapter.execute(`UPDATE prop SET t = 'was not utf-8' WHERE id > ${MUTATED_ROWS}`);
+        for (const [side, copy] of [
+          [source, sourceCopy],
+          [target, targetCopy],
+        ] as const) {
+          await copy.adapter.execute(propertyDdl(copy.adapter.dialect));
+          await copyTables(side.adapter, copy.adapter, { tables: ['prop'], checkpoint: false });
+          const report = await validateDatabases(side.adapter, copy.adapter, {
+            tables: ['prop'],
+            validateAllRows: true,
+            timestampPrecision: 'us',
+          });
+          expect(report.ok, `seed ${seed}, copy ${side.adapter.dialect} -> ${copy.adapter.dialect}:\n${report.summary}`).toBe(true);
+        }
+      } finally {
+        await Promise.all([source, target, sourceCopy, targetCopy].map((e) => e.dispose()));
       }
-      // Each side copied to a fresh database on the other engine, validated at microseconds.
-      // Copies refuse text that is not UTF-8 (a test of its own): it is made valid first.
-      for (const side of [source, target]) await side.adapter.execute(`UPDATE prop SET t = 'was not utf-8' WHERE id > ${MUTATED_ROWS}`);
-      for (const [side, copy] of [[source, sourceCopy], [target, targetCopy]] as const) {
-        await copy.adapter.execute(propertyDdl(copy.adapter.dialect));
-        await copyTables(side.adapter, copy.adapter, { tables: ['prop'], checkpoint: false });
-        const report = await validateDatabases(side.adapter, copy.adapter, { tables: ['prop'], validateAllRows: true, timestampPrecision: 'us' });
-        expect(report.ok, `seed ${seed}, copy ${side.adapter.dialect} -> ${copy.adapter.dialect}:\n${report.summary}`).toBe(true);
-      }
-    } finally {
-      await Promise.all([source, target, sourceCopy, targetCopy].map((e) => e.dispose()));
-    }
-  }, 240_000);
+    },
+    240_000,
+  );
 });

@@ -32,7 +32,9 @@ export const ITEMS_POSTGRES = `CREATE TABLE items (
 /** Fills `items` on a SQLite adapter with `count` rows through better-sqlite3 directly (fast). */
 export function seedSqliteItems(adapter: SQLiteAdapter, count: number, from = 1): void {
   const db = adapter.database;
-  const insert = db.prepare('INSERT INTO items (id, name, score, active, created_at, payload, data, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO items (id, name, score, active, created_at, payload, data, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   db.exec('BEGIN');
   for (let i = from; i < from + count; i++) insert.run(...itemRow(i));
   db.exec('COMMIT');

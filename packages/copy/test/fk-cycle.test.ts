@@ -40,13 +40,19 @@ describe('foreign-key cycles and self-references', () => {
 
   it('SQLite -> Postgres with the foreign keys in place: copied without hanging, constraints back and validated', async () => {
     const source = cycleSource();
-    for (const sql of translateSchema(await source.introspect(), 'postgres', { exclude: ['log'] }).statements) await postgres.adapter.execute(sql);
+    for (const sql of translateSchema(await source.introspect(), 'postgres', { exclude: ['log'] }).statements)
+      await postgres.adapter.execute(sql);
     const notices: CopyNotice[] = [];
     const result = await copyTables(source, postgres.adapter, { keyless: 'skip', onNotice: (n) => notices.push(n), batchSize: 7 });
     expect(result.tables.map((t) => t.status)).toEqual(['done', 'done', 'done']);
     expect(result.plan?.keyless).toEqual(['log']);
     for (const table of ['store', 'staff', 'sale']) await assertTablesEqual(source, postgres.adapter, table);
-    expect(notices.filter((n) => n.kind === 'constraints').map((n) => n.message).join('\n')).toMatch(/dropped for the copy[\s\S]*added back and validated/);
+    expect(
+      notices
+        .filter((n) => n.kind === 'constraints')
+        .map((n) => n.message)
+        .join('\n'),
+    ).toMatch(/dropped for the copy[\s\S]*added back and validated/);
     const fks = await postgres.adapter.query<{ conname: string; convalidated: boolean }>(
       "SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('store'::regclass, 'staff'::regclass, 'sale'::regclass)",
     );
@@ -61,7 +67,11 @@ describe('foreign-key cycles and self-references', () => {
     for (const sql of translateSchema(await source.introspect(), 'sqlite', { exclude: ['log'] }).statements) await target.execute(sql);
     expect(target.database.pragma('foreign_keys', { simple: true })).toBe(1);
     const notices: CopyNotice[] = [];
-    const result = await copyTables(postgres.adapter, target, { tables: ['store', 'staff', 'sale'], onNotice: (n) => notices.push(n), batchSize: 7 });
+    const result = await copyTables(postgres.adapter, target, {
+      tables: ['store', 'staff', 'sale'],
+      onNotice: (n) => notices.push(n),
+      batchSize: 7,
+    });
     expect(result.tables.every((t) => t.status === 'done')).toBe(true);
     for (const table of ['store', 'staff', 'sale']) await assertTablesEqual(postgres.adapter, target, table);
     expect(target.database.pragma('foreign_keys', { simple: true })).toBe(1);

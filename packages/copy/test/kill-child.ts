@@ -25,11 +25,15 @@ export function copyAndKill(
   batchSize = 250,
 ): Promise<{ killed: boolean; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@switchyard/source', join(here, 'copy-child.ts'), sourceSpec, targetSpec, String(batchSize)], {
-      cwd: join(here, '..'),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, COPY_CHILD_WORKER: 'default' },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@switchyard/source', join(here, 'copy-child.ts'), sourceSpec, targetSpec, String(batchSize)],
+      {
+        cwd: join(here, '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, COPY_CHILD_WORKER: 'default' },
+      },
+    );
     let out = '';
     let stderr = '';
     let batches = 0;

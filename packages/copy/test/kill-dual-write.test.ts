@@ -38,18 +38,38 @@ function startAppWrites(app: DualWriteAdapter, frontier: { id: number }, seed: n
       const id = pick(10) < 8 ? Math.max(1, Math.min(ROWS, frontier.id + pick(500))) : 1 + pick(ROWS);
       const n = writes++;
       if (op < 2) {
-        await app.execute('INSERT INTO items (id, name, score, active, created_at, payload, data, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-          nextExplicit--, `explicit ${n}`, n / 7, n % 2 === 0, new Date(1_700_000_000_000 + n * 1000), { n }, Buffer.from([n & 255, 0, 10]), `${n}.5`,
-        ]);
+        await app.execute(
+          'INSERT INTO items (id, name, score, active, created_at, payload, data, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [
+            nextExplicit--,
+            `explicit ${n}`,
+            n / 7,
+            n % 2 === 0,
+            new Date(1_700_000_000_000 + n * 1000),
+            { n },
+            Buffer.from([n & 255, 0, 10]),
+            `${n}.5`,
+          ],
+        );
       } else if (op < 4) {
         // No id and no created_at: the primary's generator and DEFAULT CURRENT_TIMESTAMP fill them.
         await app.execute('INSERT INTO items (name, score, payload) VALUES (?, ?, ?)', [`generated ${n}`, n / 3, { n, generated: true }]);
       } else if (op < 5 && deleted.size > 0) {
         const again = deleted.values().next().value!;
         deleted.delete(again);
-        await app.execute('INSERT INTO items (id, name, active) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name', [again, `again ${n}`, true]);
+        await app.execute('INSERT INTO items (id, name, active) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name', [
+          again,
+          `again ${n}`,
+          true,
+        ]);
       } else if (op < 9) {
-        await app.execute('UPDATE items SET name = ?, score = ?, active = ?, amount = ? WHERE id = ?', [`updated ${n}`, n / 3, op % 2 === 0, `${n}.75`, id]);
+        await app.execute('UPDATE items SET name = ?, score = ?, active = ?, amount = ? WHERE id = ?', [
+          `updated ${n}`,
+          n / 3,
+          op % 2 === 0,
+          `${n}.75`,
+          id,
+        ]);
       } else if (op < 13) {
         await app.execute("UPDATE items SET score = coalesce(score, 0) + 1, name = name || '+' WHERE id = ?", [id]);
       } else if (op < 15) {
@@ -136,7 +156,12 @@ describe('a copy killed at random points while the app writes through dual write
     await primary.execute(ITEMS_SQLITE);
     seedSqliteItems(primary, ROWS);
     await secondary.adapter.execute(ITEMS_POSTGRES);
-    await killCopiesBesideDualWrites({ primary, primarySpec: path, openPrimary: () => createSQLiteAdapter(path), secondaryUrl: secondary.url });
+    await killCopiesBesideDualWrites({
+      primary,
+      primarySpec: path,
+      openPrimary: () => createSQLiteAdapter(path),
+      secondaryUrl: secondary.url,
+    });
   }, 120_000);
 
   it(`Postgres -> Postgres: SIGKILLed ${KILLS} times, resumed, ends equal with no repair`, async () => {

@@ -26,7 +26,10 @@ function startWrites(source: DatabaseAdapter, target: DatabaseAdapter, frontier:
       if (op < 3) {
         const row = [nextId++, `new ${writes}`, writes / 7, true, new Date(1_700_000_000_000 + writes * 1000)];
         await source.execute('INSERT INTO items (id, name, score, active, created_at) VALUES (?, ?, ?, ?, ?)', row);
-        await target.execute('INSERT INTO items (id, name, score, active, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING', row);
+        await target.execute(
+          'INSERT INTO items (id, name, score, active, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+          row,
+        );
       } else if (op < 8) {
         const values = [`updated ${writes}`, writes / 3, op % 2 === 0, id];
         await source.execute('UPDATE items SET name = ?, score = ?, active = ? WHERE id = ?', values);

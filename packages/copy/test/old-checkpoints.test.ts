@@ -22,7 +22,11 @@ describe('checkpoints stored by an earlier release', () => {
     source.database.exec('COMMIT');
 
     const controller = new AbortController();
-    const first = await copyTables(source, target, { batchSize: 100, signal: controller.signal, onProgress: (p) => p.rowsCopied >= 500 && controller.abort() });
+    const first = await copyTables(source, target, {
+      batchSize: 100,
+      signal: controller.signal,
+      onProgress: (p) => p.rowsCopied >= 500 && controller.abort(),
+    });
     expect(first.aborted).toBe(true);
     const copiedBefore = await countRows(target, 'big');
     const stored = await target.query<{ last_key: string }>('SELECT last_key FROM _switchyard_checkpoints WHERE last_key IS NOT NULL');

@@ -20,7 +20,11 @@ describe('a worker resuming its own copy', () => {
     );
     const notices: CopyNotice[] = [];
     const started = Date.now();
-    const result = await copyTables(source, postgres.adapter, { workerId: 'copier-1', claimTimeoutMs: 600_000, onNotice: (n) => notices.push(n) });
+    const result = await copyTables(source, postgres.adapter, {
+      workerId: 'copier-1',
+      claimTimeoutMs: 600_000,
+      onNotice: (n) => notices.push(n),
+    });
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(result.tables[0]).toMatchObject({ status: 'done', rowsCopied: 2000 });
     expect(notices.map((n) => n.message).join('\n')).toMatch(/own id from a run that stopped/);

@@ -92,10 +92,12 @@ describe('reconcile of a batch read as COPY text', () => {
   }
 
   it('deletes a row gone from the span and inserts one added to it', async () => {
-    expect(await copyWith(async () => {
-      await other.execute('DELETE FROM items WHERE id = 40');
-      await source.execute("INSERT INTO items (id, name, active, created_at) VALUES (30, 'back', 1, '2024-01-01 00:00:00')");
-    })).toBe(2);
+    expect(
+      await copyWith(async () => {
+        await other.execute('DELETE FROM items WHERE id = 40');
+        await source.execute("INSERT INTO items (id, name, active, created_at) VALUES (30, 'back', 1, '2024-01-01 00:00:00')");
+      }),
+    ).toBe(2);
     await equal();
   });
 
@@ -113,10 +115,12 @@ describe('reconcile of a batch read as COPY text', () => {
     app.catch(() => {});
     await updated;
     // The copy's raw read sees the open transaction's row; the rollback must be undone on the target.
-    expect(await copyWith(async () => {
-      release();
-      await app.catch(() => {});
-    })).toBe(1);
+    expect(
+      await copyWith(async () => {
+        release();
+        await app.catch(() => {});
+      }),
+    ).toBe(1);
     const [row] = await postgres.adapter.query<{ name: string }>('SELECT name FROM items WHERE id = 2');
     expect(row!.name).not.toBe('never committed');
     await equal();

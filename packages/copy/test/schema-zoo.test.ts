@@ -51,13 +51,28 @@ async function seed(db: DatabaseAdapter): Promise<void> {
   for (let g = 1; g <= 3; g++) await db.execute('INSERT INTO "Genre" ("GenreId", "Name") VALUES (?, ?)', [g, `genre ${g}`]);
   if (!pg) await db.execute('PRAGMA defer_foreign_keys = ON').catch(() => {});
   const rows: [string, unknown[]][] = [];
-  for (let s = 1; s <= 5; s++) rows.push(['INSERT INTO store (id, manager_staff_id, "order", opened) VALUES (?, NULL, ?, ?)', [s, `o${s}\tx`, '2024-03-0' + s]]);
+  for (let s = 1; s <= 5; s++)
+    rows.push(['INSERT INTO store (id, manager_staff_id, "order", opened) VALUES (?, NULL, ?, ?)', [s, `o${s}\tx`, '2024-03-0' + s]]);
   for (let p = 1; p <= 10; p++) {
-    const base = [p, 1 + (p % 5), p < 10 ? p + 1 : null, `0000000${p - 1}-e89b-12d3-a456-426614174000`, p % 3 ? 'active' : 'gone', 1 + (p % 3)];
-    rows.push(pg
-      ? ['INSERT INTO staff (id, store_id, boss_id, token, status, feeling, tags, release_year, price) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)',
-        [p, 1 + (p % 5), base[3], base[4], p % 2 ? 'happy' : 'sad', `{t${p},"x,y"}`, 1990 + p, p + 0.25]]
-      : ['INSERT INTO staff (id, store_id, boss_id, token, status, "GenreId") VALUES (?, ?, NULL, ?, ?, ?)', [p, 1 + (p % 5), base[3], base[4], base[5]]]);
+    const base = [
+      p,
+      1 + (p % 5),
+      p < 10 ? p + 1 : null,
+      `0000000${p - 1}-e89b-12d3-a456-426614174000`,
+      p % 3 ? 'active' : 'gone',
+      1 + (p % 3),
+    ];
+    rows.push(
+      pg
+        ? [
+            'INSERT INTO staff (id, store_id, boss_id, token, status, feeling, tags, release_year, price) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?)',
+            [p, 1 + (p % 5), base[3], base[4], p % 2 ? 'happy' : 'sad', `{t${p},"x,y"}`, 1990 + p, p + 0.25],
+          ]
+        : [
+            'INSERT INTO staff (id, store_id, boss_id, token, status, "GenreId") VALUES (?, ?, NULL, ?, ?, ?)',
+            [p, 1 + (p % 5), base[3], base[4], base[5]],
+          ],
+    );
   }
   for (let o = 1; o <= 20; o++) rows.push(['INSERT INTO line (order_id, line_no, qty) VALUES (?, ?, ?)', [1 + (o % 4), o, o * 3]]);
   for (const [sql, params] of rows) await db.execute(sql, params);
@@ -73,7 +88,10 @@ async function run(db: DatabaseAdapter, statements: readonly string[]): Promise<
 
 /** Tables phase, copy, validation, post-data phase: the runbook's order. */
 async function migrate(source: DatabaseAdapter, target: DatabaseAdapter): Promise<TranslatedSchema> {
-  const schema = translateSchema(await source.introspect(), target.dialect, { objects: await introspectSchemaObjects(source), identifierCase: 'preserve' });
+  const schema = translateSchema(await source.introspect(), target.dialect, {
+    objects: await introspectSchemaObjects(source),
+    identifierCase: 'preserve',
+  });
   await run(target, schema.tables);
   const result = await copyTables(source, target, { keyless: 'skip', batchSize: 3 });
   expect(result.tables.every((t) => t.status === 'done')).toBe(true);
@@ -107,9 +125,20 @@ describe('a schema zoo translated and copied in every direction', () => {
       expect(text).toContain('"opened" date DEFAULT CURRENT_DATE');
       expect(text).toMatch(/"total" bigint GENERATED ALWAYS AS \(qty \* 2\) STORED/);
       expect(schema.postData.join('\n')).toMatch(/ADD CONSTRAINT "staff_store_id_fkey" FOREIGN KEY .* NOT VALID/);
-      expect(schema.postData).toContain('CREATE OR REPLACE VIEW "active_staff" AS SELECT id, store_id FROM staff WHERE status = \'active\'');
-      expect(schema.warnings.find((w) => w.kind === 'trigger')).toMatchObject({ table: 'staff', untranslated: true, sql: expect.stringContaining('CREATE TRIGGER staff_gone') });
-      expect(schema.warnings.filter((w) => w.kind === 'identifier').map((w) => w.column ?? w.table)).toEqual(['Genre', 'GenreId', 'Name', 'GenreId']);
+      expect(schema.postData).toContain(
+        'CREATE OR REPLACE VIEW "active_staff" AS SELECT id, store_id FROM staff WHERE status = \'active\'',
+      );
+      expect(schema.warnings.find((w) => w.kind === 'trigger')).toMatchObject({
+        table: 'staff',
+        untranslated: true,
+        sql: expect.stringContaining('CREATE TRIGGER staff_gone'),
+      });
+      expect(schema.warnings.filter((w) => w.kind === 'identifier').map((w) => w.column ?? w.table)).toEqual([
+        'Genre',
+        'GenreId',
+        'Name',
+        'GenreId',
+      ]);
       expect(Number((await pg.first<{ n: unknown }>('SELECT count(*) AS n FROM active_staff'))!.n)).toBe(7);
       await expect(pg.execute("INSERT INTO staff (id, store_id, status) VALUES (99, 1, 'bogus')")).rejects.toThrow(/check/i);
     });
@@ -117,8 +146,13 @@ describe('a schema zoo translated and copied in every direction', () => {
     const onD1 = createD1Adapter(d1.binding);
     try {
       const toD1 = await migrate(source, onD1);
-      expect(toD1.warnings.filter((w) => w.kind === 'foreignKey').map((w) => w.table).sort()).toEqual(['staff', 'staff', 'store']);
-      await expect(onD1.execute("INSERT INTO staff (id, store_id, \"GenreId\") VALUES (98, 1, 77)")).rejects.toThrow(/FOREIGN KEY/i);
+      expect(
+        toD1.warnings
+          .filter((w) => w.kind === 'foreignKey')
+          .map((w) => w.table)
+          .sort(),
+      ).toEqual(['staff', 'staff', 'store']);
+      await expect(onD1.execute('INSERT INTO staff (id, store_id, "GenreId") VALUES (98, 1, 77)')).rejects.toThrow(/FOREIGN KEY/i);
       // And on from D1 as the source.
       await withPostgres(async (pg) => {
         const fromD1 = await migrate(onD1, pg);
@@ -138,7 +172,10 @@ describe('a schema zoo translated and copied in every direction', () => {
 
   it('Postgres -> SQLite, Postgres -> D1 and Postgres -> Postgres', async () => {
     await withPostgres(async (source) => {
-      for (const sql of POSTGRES_ZOO.split(/;\n/).map((s) => s.trim()).filter(Boolean)) await source.execute(sql);
+      for (const sql of POSTGRES_ZOO.split(/;\n/)
+        .map((s) => s.trim())
+        .filter(Boolean))
+        await source.execute(sql);
       await seed(source);
       const sqlite = createSQLiteAdapter(':memory:');
       const schema = await migrate(source, sqlite);
@@ -150,7 +187,10 @@ describe('a schema zoo translated and copied in every direction', () => {
       expect(text).toContain('"opened" DATE DEFAULT CURRENT_DATE');
       expect(schema.warnings.find((w) => w.kind === 'view')).toMatchObject({ table: 'staff_names', sql: expect.stringContaining('~') });
       expect(schema.warnings.find((w) => w.kind === 'function')).toMatchObject({ table: 'stamp', sql: expect.stringContaining('plpgsql') });
-      expect(schema.warnings.find((w) => w.kind === 'trigger')).toMatchObject({ table: 'staff', sql: expect.stringContaining('staff_stamp') });
+      expect(schema.warnings.find((w) => w.kind === 'trigger')).toMatchObject({
+        table: 'staff',
+        sql: expect.stringContaining('staff_stamp'),
+      });
       expect(schema.warnings.find((w) => w.kind === 'identity')).toMatchObject({ table: 'event_log', column: 'seq' });
       await expect(sqlite.execute("UPDATE staff SET feeling = 'angry' WHERE id = 1")).rejects.toThrow(/CHECK/);
       await sqlite.close();
@@ -159,7 +199,7 @@ describe('a schema zoo translated and copied in every direction', () => {
       const onD1 = createD1Adapter(d1.binding);
       try {
         await migrate(source, onD1);
-        await expect(onD1.execute("UPDATE staff SET release_year = 1800 WHERE id = 1")).rejects.toThrow(/CHECK/);
+        await expect(onD1.execute('UPDATE staff SET release_year = 1800 WHERE id = 1')).rejects.toThrow(/CHECK/);
       } finally {
         await onD1.close();
         await d1.dispose();

@@ -42,7 +42,12 @@ describe('copyTables between SQLite and Postgres', () => {
     try {
       await target.execute(ITEMS_POSTGRES);
       await target.execute("INSERT INTO items (id, name) VALUES (5, 'stale'), (7, 'stale')");
-      const result = await copyTables(postgres.adapter, target, { tables: ['items'], onConflict: 'update', concurrency: 3, batchSize: 4000 });
+      const result = await copyTables(postgres.adapter, target, {
+        tables: ['items'],
+        onConflict: 'update',
+        concurrency: 3,
+        batchSize: 4000,
+      });
       expect(result.tables[0]).toMatchObject({ status: 'done', ranges: 3 });
       expect(await assertTablesEqual(postgres.adapter, target, 'items')).toBe(100_001);
       const ranges = await target.query<{ status: string }>("SELECT status FROM _switchyard_checkpoints WHERE table_name = 'items'");
@@ -80,7 +85,10 @@ describe('copyTables between SQLite and Postgres', () => {
     await postgres.adapter.execute("INSERT INTO items_conflict (id, name) VALUES (3, 'kept'), (12345, 'kept')");
     const skip = await copyTables(source, postgres.adapter, { tables: ['items_conflict'] });
     expect(skip.tables[0]).toMatchObject({ status: 'done', method: 'copy', rowsCopied: 25_000, rowsWritten: 24_998, rowsSkipped: 2 });
-    expect(await postgres.adapter.query('SELECT name FROM items_conflict WHERE id IN (3, 12345) ORDER BY id')).toEqual([{ name: 'kept' }, { name: 'kept' }]);
+    expect(await postgres.adapter.query('SELECT name FROM items_conflict WHERE id IN (3, 12345) ORDER BY id')).toEqual([
+      { name: 'kept' },
+      { name: 'kept' },
+    ]);
     expect(await countRows(postgres.adapter, 'items_conflict')).toBe(25_000);
 
     await postgres.adapter.execute("UPDATE items_conflict SET name = 'stale' WHERE id IN (3, 24999)");

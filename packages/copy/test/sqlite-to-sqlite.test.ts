@@ -73,7 +73,9 @@ describe('copyTables options (SQLite -> SQLite)', () => {
     const { source, target } = await setup();
     const planned = await copyTables(source, target, { dryRun: true, ranges: 3 });
     expect(planned.tables.map((t) => [t.table, t.status, t.totalRows, t.ranges])).toEqual([
-      ['authors', 'planned', 300, 3], ['tags', 'planned', 900, 3], ['posts', 'planned', 300, 3],
+      ['authors', 'planned', 300, 3],
+      ['tags', 'planned', 900, 3],
+      ['posts', 'planned', 300, 3],
     ]);
     expect((await target.query("SELECT name FROM sqlite_master WHERE name = '_switchyard_checkpoints'")).length).toBe(0);
     const result = await copyTables(source, target, { tables: ['posts', 'tags', 'authors'], batchSize: 64, concurrency: 3 });
@@ -81,7 +83,12 @@ describe('copyTables options (SQLite -> SQLite)', () => {
     for (const table of ['authors', 'posts']) expect(await assertTablesEqual(source, target, table)).toBe(300);
     expect(await countRows(target, 'tags')).toBe(900);
     const pairs = await target.query('SELECT post_id, tag FROM tags ORDER BY post_id, tag');
-    expect(pairs.slice(0, 4)).toEqual([{ post_id: 1, tag: 'a' }, { post_id: 1, tag: 'b' }, { post_id: 1, tag: 'c' }, { post_id: 2, tag: 'a' }]);
+    expect(pairs.slice(0, 4)).toEqual([
+      { post_id: 1, tag: 'a' },
+      { post_id: 1, tag: 'b' },
+      { post_id: 1, tag: 'c' },
+      { post_id: 2, tag: 'a' },
+    ]);
     await source.close();
     await target.close();
   });
@@ -118,7 +125,11 @@ describe('copyTables options (SQLite -> SQLite)', () => {
 
     const { source: s2, target: t2 } = await setup(strict);
     const result = await copyTables(s2, t2, { batchSize: 100, continueOnError: true, retries: 0 });
-    expect(result.tables.map((t) => [t.table, t.status])).toEqual([['authors', 'done'], ['tags', 'done'], ['posts', 'failed']]);
+    expect(result.tables.map((t) => [t.table, t.status])).toEqual([
+      ['authors', 'done'],
+      ['tags', 'done'],
+      ['posts', 'failed'],
+    ]);
     expect(result.summary.tablesFailed).toBe(1);
     expect(await countRows(t2, 'tags')).toBe(900);
     for (const a of [source, target, s2, t2]) await a.close();

@@ -42,9 +42,22 @@ const shape = (tables: TableInfo[]) =>
     .map((t) => ({
       name: t.name,
       primaryKey: t.primaryKey,
-      columns: t.columns.map((c) => ({ name: c.name, logicalType: c.logicalType, nullable: c.nullable, hasDefault: c.defaultValue !== null, autoIncrement: c.autoIncrement })),
-      indexes: t.indexes.map((i) => ({ columns: i.columns, unique: i.unique })).sort((a, b) => a.columns.join().localeCompare(b.columns.join())),
-      foreignKeys: t.foreignKeys.map((f) => ({ columns: f.columns, referencedTable: f.referencedTable, referencedColumns: f.referencedColumns, onDelete: f.onDelete })),
+      columns: t.columns.map((c) => ({
+        name: c.name,
+        logicalType: c.logicalType,
+        nullable: c.nullable,
+        hasDefault: c.defaultValue !== null,
+        autoIncrement: c.autoIncrement,
+      })),
+      indexes: t.indexes
+        .map((i) => ({ columns: i.columns, unique: i.unique }))
+        .sort((a, b) => a.columns.join().localeCompare(b.columns.join())),
+      foreignKeys: t.foreignKeys.map((f) => ({
+        columns: f.columns,
+        referencedTable: f.referencedTable,
+        referencedColumns: f.referencedColumns,
+        onDelete: f.onDelete,
+      })),
     }));
 
 describe('translateSchema', () => {
@@ -66,9 +79,17 @@ describe('translateSchema', () => {
     const viaPg = await postgres.adapter.introspect();
     const authors = viaPg.find((t) => t.name === 'authors')!;
     expect(authors.columns.map((c) => [c.name, c.declaredType])).toEqual([
-      ['id', 'bigint'], ['email', 'text'], ['created_at', 'timestamp with time zone'], ['touched_at', 'timestamp with time zone'],
-      ['active', 'boolean'], ['meta', 'jsonb'], ['avatar', 'bytea'], ['score', 'double precision'], ['balance', 'numeric(10,2)'],
-      ['nickname', 'character varying(40)'], ['code', 'text'],
+      ['id', 'bigint'],
+      ['email', 'text'],
+      ['created_at', 'timestamp with time zone'],
+      ['touched_at', 'timestamp with time zone'],
+      ['active', 'boolean'],
+      ['meta', 'jsonb'],
+      ['avatar', 'bytea'],
+      ['score', 'double precision'],
+      ['balance', 'numeric(10,2)'],
+      ['nickname', 'character varying(40)'],
+      ['code', 'text'],
     ]);
 
     const back = createSQLiteAdapter(':memory:');
@@ -107,9 +128,17 @@ describe('translateSchema', () => {
       for (const sql of translateSchema(await sqlite.introspect(), 'postgres').statements) await target.execute(sql);
       // Small batches: the composite key of post_tags is paged by keyset over several COPY pages.
       const result = await copyTables(sqlite, target, { batchSize: 40 });
-      expect(result.tables.map((t) => [t.table, t.rowsCopied, t.method])).toEqual([['authors', 50, 'copy'], ['posts', 50, 'copy'], ['post_tags', 150, 'copy']]);
+      expect(result.tables.map((t) => [t.table, t.rowsCopied, t.method])).toEqual([
+        ['authors', 50, 'copy'],
+        ['posts', 50, 'copy'],
+        ['post_tags', 150, 'copy'],
+      ]);
       const tags = await target.query<{ post_id: number; tag: string }>('SELECT post_id, tag FROM post_tags ORDER BY post_id, tag LIMIT 3');
-      expect(tags.map((t) => [Number(t.post_id), t.tag])).toEqual([[1, 'a'], [1, 'b\tc'], [1, 'd']]);
+      expect(tags.map((t) => [Number(t.post_id), t.tag])).toEqual([
+        [1, 'a'],
+        [1, 'b\tc'],
+        [1, 'd'],
+      ]);
       expect(Number((await target.first<{ n: number }>('SELECT count(DISTINCT (post_id, tag)) AS n FROM post_tags'))!.n)).toBe(150);
       const next = await target.first<{ id: number }>("INSERT INTO authors (email) VALUES ('new@x') RETURNING id");
       expect(Number(next!.id)).toBe(101);

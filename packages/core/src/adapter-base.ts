@@ -69,10 +69,7 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
    * Runs `fn` in an interactive transaction with an adapter scoped to it. `settings`
    * have been checked for known values; the engine refuses what it cannot honour.
    */
-  protected abstract runTransaction<T>(
-    fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
-    settings?: TransactionSettings,
-  ): Promise<T>;
+  protected abstract runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T>;
   /**
    * Runs `fn` on one exclusive session. The default runs sessions one at a time on the
    * adapter itself, for engines whose statements share no session state (D1).
@@ -202,10 +199,9 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
   /** Throws {@link AdapterClosedError} after `close()`, and a clear error on a spent transaction adapter. */
   protected assertOpen(): void {
     if (this.#transactionEnded) {
-      throw new QueryError(
-        `${this.name}: this transaction has ended. Use the adapter passed to transaction() only inside its callback.`,
-        { dialect: this.dialect },
-      );
+      throw new QueryError(`${this.name}: this transaction has ended. Use the adapter passed to transaction() only inside its callback.`, {
+        dialect: this.dialect,
+      });
     }
     if (this.#closed) throw new AdapterClosedError(this.name, { dialect: this.dialect });
   }

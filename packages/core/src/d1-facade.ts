@@ -165,7 +165,7 @@ export function asD1Database(adapter: DatabaseAdapter): D1DatabaseFacade {
     if (statements.length === 0) throw d1Error('D1_ERROR', 'No SQL statements detected.');
     const bound = statements.map((s) => {
       const own = (s as Partial<Bound>)[STATEMENT];
-      if (!own) throw d1Error('D1_ERROR', 'batch() takes statements made by this database\'s prepare().');
+      if (!own) throw d1Error('D1_ERROR', "batch() takes statements made by this database's prepare().");
       if (own.sql.trim() === '') throw d1Error('D1_ERROR', 'No SQL statements detected.');
       return { sql: own.sql, params: own.params };
     });
@@ -198,7 +198,6 @@ export function asD1Database(adapter: DatabaseAdapter): D1DatabaseFacade {
       }
       return { count: statements.length, duration: performance.now() - started };
     },
-    dump: () =>
-      Promise.reject(d1Error('D1_DUMP_ERROR', 'dump() is not available: export the data with `switchyard export` instead.')),
+    dump: () => Promise.reject(d1Error('D1_DUMP_ERROR', 'dump() is not available: export the data with `switchyard export` instead.')),
   };
 }

@@ -131,11 +131,7 @@ export class ParameterError extends SwitchyardError {
 /** The adapter was used after `close()`. */
 export class AdapterClosedError extends SwitchyardError {
   constructor(name: string, options: SwitchyardErrorOptions = {}) {
-    super(
-      'ADAPTER_CLOSED',
-      `The ${name} adapter is closed: create a new adapter instead of reusing one after close().`,
-      options,
-    );
+    super('ADAPTER_CLOSED', `The ${name} adapter is closed: create a new adapter instead of reusing one after close().`, options);
   }
 }
 

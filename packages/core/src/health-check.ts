@@ -43,7 +43,10 @@ export interface HealthCheckOptions {
  * });
  * ```
  */
-export async function checkHealth<R extends HealthReport = HealthReport>(adapter: DatabaseAdapter, options: HealthCheckOptions = {}): Promise<R> {
+export async function checkHealth<R extends HealthReport = HealthReport>(
+  adapter: DatabaseAdapter,
+  options: HealthCheckOptions = {},
+): Promise<R> {
   const own = (adapter as { checkHealth?: (options?: HealthCheckOptions) => Promise<R> }).checkHealth;
   const started = Date.now();
   const checkedAt = new Date().toISOString();
@@ -56,9 +59,19 @@ export async function checkHealth<R extends HealthReport = HealthReport>(adapter
   try {
     if (typeof own === 'function') return await Promise.race([own.call(adapter, options), timeout]);
     // D1 refuses sqlite_version() ("not authorized"), so it answers a plain SELECT and no version.
-    const sql = { postgres: "SELECT current_setting('server_version') AS version", sqlite: 'SELECT sqlite_version() AS version', d1: 'SELECT NULL AS version' }[adapter.dialect];
+    const sql = {
+      postgres: "SELECT current_setting('server_version') AS version",
+      sqlite: 'SELECT sqlite_version() AS version',
+      d1: 'SELECT NULL AS version',
+    }[adapter.dialect];
     const row = await Promise.race([adapter.first<{ version: unknown }>(sql), timeout]);
-    return { ...base, ok: true, latencyMs: Date.now() - started, serverVersion: row?.version == null ? null : String(row.version), error: null } as R;
+    return {
+      ...base,
+      ok: true,
+      latencyMs: Date.now() - started,
+      serverVersion: row?.version == null ? null : String(row.version),
+      error: null,
+    } as R;
   } catch (error) {
     const e = error as { code?: unknown; message?: unknown };
     const report: HealthReport = {
@@ -66,7 +79,10 @@ export async function checkHealth<R extends HealthReport = HealthReport>(adapter
       ok: false,
       latencyMs: Date.now() - started,
       serverVersion: null,
-      error: { code: typeof e?.code === 'string' ? e.code : 'QUERY_FAILED', message: typeof e?.message === 'string' ? e.message : String(error) },
+      error: {
+        code: typeof e?.code === 'string' ? e.code : 'QUERY_FAILED',
+        message: typeof e?.message === 'string' ? e.message : String(error),
+      },
     };
     return report as R;
   } finally {

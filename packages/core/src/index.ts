@@ -49,7 +49,13 @@ export { BaseAdapter, type BaseAdapterOptions, type EncodedStatement, type RawRe
 export { createPreparedStatement } from './prepared-statement';
 export { queryRawRows, rowsToRawRows } from './raw-rows';
 export { AdapterDialect, createAdapterKysely, type CompiledQueryExecutor } from './kysely-dialect';
-export { escapeQuestionMarks, scanPlaceholders, toAnonymousPlaceholders, toPostgresPlaceholders, type PlaceholderScan } from './placeholders';
+export {
+  escapeQuestionMarks,
+  scanPlaceholders,
+  toAnonymousPlaceholders,
+  toPostgresPlaceholders,
+  type PlaceholderScan,
+} from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
 export { SqlTokenizer, type SqlTokenKind, type SqlTokenizerOptions } from './sql-tokenizer';
 export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
@@ -63,7 +69,16 @@ export {
   type StoredValue,
 } from './stored-value-codec';
 export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
-export { JSON_SOURCE, JsonNumber, canonicalJsonText, canonicalNumberText, exactJsonText, jsonSourceOf, jsonTextMayRound, parseJsonKeepingSource } from './json-exact';
+export {
+  JSON_SOURCE,
+  JsonNumber,
+  canonicalJsonText,
+  canonicalNumberText,
+  exactJsonText,
+  jsonSourceOf,
+  jsonTextMayRound,
+  parseJsonKeepingSource,
+} from './json-exact';
 export { redactSecrets, registerSecret } from './secret-redact';
 export { findInvalidText, type InvalidTextCell } from './raw-text-read';
 export { logicalTypeOf } from './logical-type';

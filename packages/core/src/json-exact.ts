@@ -285,7 +285,8 @@ export function canonicalNumberText(text: string): string {
   exp -= lead;
   digits = digits.slice(lead).replace(/0+$/, '');
   const sign = m[1] === '-' ? '-' : '';
-  if (exp > 20 || exp < -7) return `${sign}${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
+  if (exp > 20 || exp < -7)
+    return `${sign}${digits[0]}${digits.length > 1 ? '.' + digits.slice(1) : ''}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
   if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
   if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
   return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;

@@ -141,7 +141,8 @@ export async function advanceKeyGenerators(
       done.push({ ...result, from, to: from, moved: false });
       continue;
     }
-    const to = own.kind === 'sequence' ? await setSequence(target, own.sequence!, wanted) : await setSqliteSequence(target, own.table, wanted);
+    const to =
+      own.kind === 'sequence' ? await setSequence(target, own.sequence!, wanted) : await setSqliteSequence(target, own.table, wanted);
     done.push({ ...result, from, to, moved: BigInt(to) > BigInt(from) });
   }
   return done;
@@ -243,17 +244,21 @@ async function setSqliteSequence(target: DatabaseAdapter, table: string, wanted:
   // The value travels as text and is cast in SQL, so D1 never rounds it.
   const value = wanted.toString();
   await target.batch([
-    { sql: 'INSERT INTO sqlite_sequence (name, seq) SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)', params: [table, table] },
-    { sql: 'UPDATE sqlite_sequence SET seq = CAST(? AS INTEGER) WHERE name = ? AND seq < CAST(? AS INTEGER)', params: [value, table, value] },
+    {
+      sql: 'INSERT INTO sqlite_sequence (name, seq) SELECT ?, 0 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?)',
+      params: [table, table],
+    },
+    {
+      sql: 'UPDATE sqlite_sequence SET seq = CAST(? AS INTEGER) WHERE name = ? AND seq < CAST(? AS INTEGER)',
+      params: [value, table, value],
+    },
   ]);
   const row = await target.first<{ seq: string }>('SELECT CAST(seq AS TEXT) AS seq FROM sqlite_sequence WHERE name = ?', [table]);
   return row!.seq;
 }
 
 function counterpart(own: KeyGenerator, past: readonly KeyGenerator[]): KeyGenerator | undefined {
-  const same = past.filter(
-    (p) => p.table.toLowerCase() === own.table.toLowerCase() && p.column.toLowerCase() === own.column.toLowerCase(),
-  );
+  const same = past.filter((p) => p.table.toLowerCase() === own.table.toLowerCase() && p.column.toLowerCase() === own.column.toLowerCase());
   const sameSchema = same.find((p) => p.schema !== undefined && p.schema.toLowerCase() === own.schema?.toLowerCase());
   // Several schemas hold a table of that name and none is ours: stay above all of them.
   return sameSchema ?? same.sort((a, b) => (BigInt(b.position) > BigInt(a.position) ? 1 : -1))[0];

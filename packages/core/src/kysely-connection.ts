@@ -1,4 +1,10 @@
-import { SelectQueryNode, type CompiledQuery, type DatabaseConnection, type QueryResult, type TransactionSettings as KyselySettings } from 'kysely';
+import {
+  SelectQueryNode,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type QueryResult,
+  type TransactionSettings as KyselySettings,
+} from 'kysely';
 import { park, type ParkedScope } from './_internal/parked-scope';
 import { QueryError } from './errors';
 import { PostgresArray } from './param-encode';

@@ -96,7 +96,10 @@ export type NativeKind = NativeHandle['kind'];
  * if (sqlite) sqlite.database.pragma('optimize');
  * ```
  */
-export function nativeHandle<K extends NativeKind>(adapter: { readonly native?: NativeHandle }, kind: K): Extract<NativeHandle, { kind: K }> | undefined {
+export function nativeHandle<K extends NativeKind>(
+  adapter: { readonly native?: NativeHandle },
+  kind: K,
+): Extract<NativeHandle, { kind: K }> | undefined {
   const native = adapter.native;
   return native?.kind === kind ? (native as Extract<NativeHandle, { kind: K }>) : undefined;
 }

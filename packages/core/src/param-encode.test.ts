@@ -20,7 +20,11 @@ describe('encodeParams', () => {
   });
 
   it('sends objects and arrays as JSON text on every engine, never as Postgres arrays', () => {
-    for (const [dialect, caps] of [['sqlite', sqlite], ['d1', d1], ['postgres', postgres]] as const) {
+    for (const [dialect, caps] of [
+      ['sqlite', sqlite],
+      ['d1', d1],
+      ['postgres', postgres],
+    ] as const) {
       expect(encodeParams([{ b: [1, { c: 2 }] }, [1, 2]], dialect, caps)).toEqual(['{"b":[1,{"c":2}]}', '[1,2]']);
     }
   });

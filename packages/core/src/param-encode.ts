@@ -79,10 +79,7 @@ export function encodeValue(
     case 'bigint':
       return encodeBigint(value, position, dialect, capabilities, sql);
     case 'undefined':
-      throw new ParameterError(
-        `Parameter ${position} is undefined. Bind null for SQL NULL, or pass a value.`,
-        { dialect, sql, position },
-      );
+      throw new ParameterError(`Parameter ${position} is undefined. Bind null for SQL NULL, or pass a value.`, { dialect, sql, position });
     case 'function':
     case 'symbol':
       throw new ParameterError(`Parameter ${position} is a ${typeof value}, which no engine can store.`, {

@@ -90,7 +90,9 @@ describe('scanPlaceholders', () => {
   });
 
   it("reads ?? as Postgres's ? operator, and escapes Kysely's SQL so", () => {
-    expect(rewrite("SELECT doc ?? 'a', doc ??| array['a'] FROM t WHERE id = ?")).toBe("SELECT doc ? 'a', doc ?| array['a'] FROM t WHERE id = $1");
+    expect(rewrite("SELECT doc ?? 'a', doc ??| array['a'] FROM t WHERE id = ?")).toBe(
+      "SELECT doc ? 'a', doc ?| array['a'] FROM t WHERE id = $1",
+    );
     expect(rewrite("SELECT doc ?? 'a' FROM t WHERE id = $1")).toBe("SELECT doc ? 'a' FROM t WHERE id = $1");
     const compiled = `select doc ? 'a', doc ?& $1, '?' as q from t where id = $2`;
     expect(escapeQuestionMarks(compiled)).toBe(`select doc ?? 'a', doc ??& $1, '?' as q from t where id = $2`);

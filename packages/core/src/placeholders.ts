@@ -147,10 +147,10 @@ function scan_(sql: string, mode: '$' | '?' | 'escape' | undefined): { scan: Pla
     }
   }
   if (mode === '$' && questionMarks > 0 && highestDollar > 0) {
-    throw new ParameterError(
-      'The statement mixes `?` and `$n` placeholders. Use one style: `?` works on every engine.',
-      { dialect: 'postgres', sql },
-    );
+    throw new ParameterError('The statement mixes `?` and `$n` placeholders. Use one style: `?` works on every engine.', {
+      dialect: 'postgres',
+      sql,
+    });
   }
   const text = rewrite && (questionMarks > 0 || escapes > 0) ? out + sql.slice(copiedUpTo) : sql;
   return { scan: { sql: text, questionMarks, parameterCount, numbered, highestDollar }, order };

@@ -5,11 +5,7 @@ import type { DatabaseAdapter, PreparedStatement, Row, StatementResult } from '.
  * A D1-style prepared statement over any adapter's `execute`. Immutable: `bind`
  * returns a new statement, so one prepared statement can be bound many times.
  */
-export function createPreparedStatement(
-  adapter: DatabaseAdapter,
-  sql: string,
-  params: readonly unknown[] = [],
-): PreparedStatement {
+export function createPreparedStatement(adapter: DatabaseAdapter, sql: string, params: readonly unknown[] = []): PreparedStatement {
   const all = async <T>(): Promise<StatementResult<T>> => {
     const started = performance.now();
     const result = await adapter.execute(sql, params);

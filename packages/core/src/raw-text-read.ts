@@ -64,7 +64,10 @@ export async function findInvalidText(
     const one = '(' + keys.map((k) => `${quoteIdentifier(k)} = ?`).join(' AND ') + ')';
     const where =
       keys.length === 1 ? `${quoteIdentifier(keys[0]!)} IN (${chunk.map(() => '?').join(', ')})` : chunk.map(() => one).join(' OR ');
-    const raw = await adapter.query<Row>(`SELECT ${select} FROM ${table} WHERE ${where}`, chunk.flatMap((s) => keys.map((k) => s.row[k])));
+    const raw = await adapter.query<Row>(
+      `SELECT ${select} FROM ${table} WHERE ${where}`,
+      chunk.flatMap((s) => keys.map((k) => s.row[k])),
+    );
     const byKey = new Map(raw.map((r) => [id(r), r]));
     for (const { row, columns: suspect } of chunk) {
       const stored = byKey.get(id(row));

@@ -24,7 +24,10 @@ const PATTERNS: [RegExp, string][] = [
   [/\b(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(?:(bearer|basic|token)\s+)?[^\s"',;}]+/gi, '$1$2$3 [redacted]'],
   [/\b(bearer)\s+[A-Za-z0-9._~+/=-]{6,}/gi, '$1 [redacted]'],
   // password=..., "password": "...", api_token, apiToken, secret, PGPASSWORD=...
-  [/\b((?:pg)?password|passwd|pwd|api[_-]?token|apitoken|access[_-]?token|secret|token)(["']?\s*[:=]\s*["']?)[^\s"',;&}]+/gi, '$1$2[redacted]'],
+  [
+    /\b((?:pg)?password|passwd|pwd|api[_-]?token|apitoken|access[_-]?token|secret|token)(["']?\s*[:=]\s*["']?)[^\s"',;&}]+/gi,
+    '$1$2[redacted]',
+  ],
   // PASSWORD 'x' in SQL (CREATE ROLE ... PASSWORD 'x').
   [/\b(password\s+)'(?:[^']|'')*'/gi, "$1'[redacted]'"],
   // scheme://user:password@host

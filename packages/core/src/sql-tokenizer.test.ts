@@ -11,17 +11,44 @@ function tokens(sql: string, options?: SqlTokenizerOptions): string[] {
 describe('SqlTokenizer', () => {
   it('reads words, numbers, punctuation and placeholders, skipping space and comments', () => {
     expect(tokens('SELECT a.b, 1.5 -- note ?\nFROM t /* ? */ WHERE x = ?')).toEqual([
-      'word:SELECT', 'word:a', 'punct:.', 'word:b', 'punct:,', 'number:1.5', 'word:FROM', 'word:t', 'word:WHERE', 'word:x', 'punct:=', 'param:?#1',
+      'word:SELECT',
+      'word:a',
+      'punct:.',
+      'word:b',
+      'punct:,',
+      'number:1.5',
+      'word:FROM',
+      'word:t',
+      'word:WHERE',
+      'word:x',
+      'punct:=',
+      'param:?#1',
     ]);
   });
 
   it('numbers ?NNN, bare ? after the largest so far, and $N', () => {
-    expect(tokens('?, ?5, ?, ?1, $3')).toEqual(['param:?#1', 'punct:,', 'param:?5#5', 'punct:,', 'param:?#6', 'punct:,', 'param:?1#1', 'punct:,', 'param:$3#3']);
+    expect(tokens('?, ?5, ?, ?1, $3')).toEqual([
+      'param:?#1',
+      'punct:,',
+      'param:?5#5',
+      'punct:,',
+      'param:?#6',
+      'punct:,',
+      'param:?1#1',
+      'punct:,',
+      'param:$3#3',
+    ]);
     expect(tokens('a$1, x')).toEqual(['word:a$1', 'punct:,', 'word:x']);
   });
 
   it('keeps literals and quoted names whole, doubled quotes and E-string escapes included', () => {
-    expect(tokens(`'it''s ?' "a""?" \`b?\` [c?] E'\\'?'`)).toEqual([`string:'it''s ?'`, 'quoted:"a""?"', 'quoted:`b?`', 'quoted:[c?]', `string:E'\\'?'`]);
+    expect(tokens(`'it''s ?' "a""?" \`b?\` [c?] E'\\'?'`)).toEqual([
+      `string:'it''s ?'`,
+      'quoted:"a""?"',
+      'quoted:`b?`',
+      'quoted:[c?]',
+      `string:E'\\'?'`,
+    ]);
     expect(tokens(`E'\\'?'`, { escapeStrings: false })).toEqual(['word:E', `string:'\\'`, 'param:?#1', `string:'`]);
   });
 

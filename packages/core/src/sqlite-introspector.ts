@@ -2,11 +2,34 @@ import { logicalTypeOf } from './logical-type';
 import { quoteIdentifier } from './sql-identifier';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
 
-interface TableListRow { name: string; sql: string | null }
-interface ColumnRow { name: string; type: string; notnull: number | bigint; dflt_value: string | null; pk: number | bigint }
-interface IndexListRow { name: string; unique: number | bigint; origin: string }
-interface IndexInfoRow { name: string | null; seqno: number | bigint }
-interface ForeignKeyRow { id: number | bigint; table: string; from: string; to: string | null; on_update: string; on_delete: string }
+interface TableListRow {
+  name: string;
+  sql: string | null;
+}
+interface ColumnRow {
+  name: string;
+  type: string;
+  notnull: number | bigint;
+  dflt_value: string | null;
+  pk: number | bigint;
+}
+interface IndexListRow {
+  name: string;
+  unique: number | bigint;
+  origin: string;
+}
+interface IndexInfoRow {
+  name: string | null;
+  seqno: number | bigint;
+}
+interface ForeignKeyRow {
+  id: number | bigint;
+  table: string;
+  from: string;
+  to: string | null;
+  on_update: string;
+  on_delete: string;
+}
 
 /**
  * Tables whose names mark them as the engine's own (SQLite, D1, Cloudflare).
@@ -28,12 +51,8 @@ export const INTERNAL_TABLE = /^(sqlite_|_cf_|d1_)/i;
  * const tables = await introspectSqlite(async (sql) => (await binding.prepare(sql).all()).results);
  * ```
  */
-export async function introspectSqlite(
-  run: <T>(sql: string) => Promise<T[]>,
-): Promise<TableInfo[]> {
-  const tables = await run<TableListRow>(
-    "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name",
-  );
+export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): Promise<TableInfo[]> {
+  const tables = await run<TableListRow>("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name");
   const out: TableInfo[] = [];
   for (const table of tables) {
     if (INTERNAL_TABLE.test(table.name)) continue;

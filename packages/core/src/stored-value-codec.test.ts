@@ -11,7 +11,8 @@ function same(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b);
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
-  if (a instanceof Date) return epochMicros(a) === epochMicros(b as Date) || (Number.isNaN(a.getTime()) && Number.isNaN((b as Date).getTime()));
+  if (a instanceof Date)
+    return epochMicros(a) === epochMicros(b as Date) || (Number.isNaN(a.getTime()) && Number.isNaN((b as Date).getTime()));
   if (a instanceof JsonNumber) return a.text === (b as JsonNumber).text;
   if (jsonSourceOf(a) !== jsonSourceOf(b)) return false;
   if (a instanceof ArrayBuffer) return same(new Uint8Array(a), new Uint8Array(b as ArrayBuffer));
@@ -72,7 +73,9 @@ describe('stored value codec', () => {
   });
 
   it('writes the tags it documents', () => {
-    expect(encodeStoredValues([null, true, 1.5, 'a', -0, NaN, 5n])).toBe('[null,true,1.5,"a",{"$number":"-0"},{"$number":"NaN"},{"$int":"5"}]');
+    expect(encodeStoredValues([null, true, 1.5, 'a', -0, NaN, 5n])).toBe(
+      '[null,true,1.5,"a",{"$number":"-0"},{"$number":"NaN"},{"$int":"5"}]',
+    );
     expect(encodeStoredValue(PreciseDate.fromEpochMicros(1_704_103_200_123_456n))).toBe('{"$time":"2024-01-01T10:00:00.123456Z"}');
     expect(encodeStoredValue(new Uint8Array([0, 255]))).toBe('{"$bytes":"00ff"}');
     expect(encodeStoredValue(new JsonNumber('9007199254740993'))).toBe('{"$jsonNumber":"9007199254740993"}');

@@ -1,13 +1,7 @@
 import { InvalidArgumentError, UnsupportedError } from './errors';
 import type { AccessMode, DialectName, IsolationLevel, TransactionSettings } from './types';
 
-const ISOLATION_LEVELS: readonly IsolationLevel[] = [
-  'read uncommitted',
-  'read committed',
-  'repeatable read',
-  'serializable',
-  'snapshot',
-];
+const ISOLATION_LEVELS: readonly IsolationLevel[] = ['read uncommitted', 'read committed', 'repeatable read', 'serializable', 'snapshot'];
 const ACCESS_MODES: readonly AccessMode[] = ['read only', 'read write'];
 
 /**
@@ -30,10 +24,7 @@ export function checkTransactionSettings(settings: TransactionSettings | undefin
     );
   }
   if (accessMode !== undefined && !ACCESS_MODES.includes(accessMode)) {
-    throw new InvalidArgumentError(
-      `Unknown access mode ${JSON.stringify(accessMode)}. Use 'read only' or 'read write'.`,
-      { dialect },
-    );
+    throw new InvalidArgumentError(`Unknown access mode ${JSON.stringify(accessMode)}. Use 'read only' or 'read write'.`, { dialect });
   }
 }
 

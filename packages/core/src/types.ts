@@ -118,15 +118,7 @@ export interface StreamOptions {
 }
 
 /** The logical type of a column, which decides how its values are compared across engines. */
-export type LogicalType =
-  | 'integer'
-  | 'boolean'
-  | 'timestamp'
-  | 'json'
-  | 'blob'
-  | 'numeric'
-  | 'real'
-  | 'text';
+export type LogicalType = 'integer' | 'boolean' | 'timestamp' | 'json' | 'blob' | 'numeric' | 'real' | 'text';
 
 /** A column as `introspect()` reports it. */
 export interface ColumnInfo {

@@ -30,7 +30,12 @@ const SQL_DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?
  * const value = convert ? convert(raw) : raw;
  * ```
  */
-export function converterFor(source: ColumnInfo, sourceDialect: DialectName, target: ColumnInfo, targetDialect: DialectName): Converter | undefined {
+export function converterFor(
+  source: ColumnInfo,
+  sourceDialect: DialectName,
+  target: ColumnInfo,
+  targetDialect: DialectName,
+): Converter | undefined {
   const to = target.logicalType;
   if (targetDialect === 'postgres') {
     if (sourceDialect === 'postgres' && source.logicalType === to) {

@@ -131,17 +131,13 @@ export class D1Adapter<DB = any> extends BaseAdapter<DB> {
  */
 export function createD1Adapter<DB = any>(binding: D1DatabaseLike, options?: D1AdapterOptions): D1Adapter<DB>;
 export function createD1Adapter<DB = any>(rest: D1RestOptions, options?: D1AdapterOptions): D1Adapter<DB>;
-export function createD1Adapter<DB = any>(
-  target: D1DatabaseLike | D1RestOptions,
-  options: D1AdapterOptions = {},
-): D1Adapter<DB> {
+export function createD1Adapter<DB = any>(target: D1DatabaseLike | D1RestOptions, options: D1AdapterOptions = {}): D1Adapter<DB> {
   if (isBinding(target)) return new D1Adapter<DB>(bindingTransport(target), options);
   if (target && typeof target === 'object' && 'accountId' in target) {
     return new D1Adapter<DB>(createD1RestTransport(target), options);
   }
   throw new InvalidArgumentError(
-    'createD1Adapter expects a D1 binding (env.DB, with prepare() and batch()) or REST options ' +
-      '{ accountId, databaseId, apiToken }.',
+    'createD1Adapter expects a D1 binding (env.DB, with prepare() and batch()) or REST options ' + '{ accountId, databaseId, apiToken }.',
     { dialect: 'd1' },
   );
 }

@@ -35,7 +35,12 @@ describe.each(Object.keys(targets))('d1 through the %s', (kind) => {
   it('rejects 101 parameters with a LimitExceededError before sending anything', async () => {
     const before = t.requests();
     const sql = `SELECT ${Array.from({ length: 101 }, () => '?').join(', ')}`;
-    const error = await t.adapter.query(sql, Array.from({ length: 101 }, (_, i) => i)).catch((e: unknown) => e);
+    const error = await t.adapter
+      .query(
+        sql,
+        Array.from({ length: 101 }, (_, i) => i),
+      )
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LimitExceededError);
     expect((error as LimitExceededError).limit).toBe('parameters');
     expect((error as Error).message).toMatch(/batch\(\)/);
@@ -44,7 +49,10 @@ describe.each(Object.keys(targets))('d1 through the %s', (kind) => {
 
   it('accepts exactly 100 parameters', async () => {
     const sql = `SELECT ${Array.from({ length: 100 }, (_, i) => `? AS c${i}`).join(', ')}`;
-    const row = await t.adapter.first<Record<string, number>>(sql, Array.from({ length: 100 }, (_, i) => i));
+    const row = await t.adapter.first<Record<string, number>>(
+      sql,
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     expect(row?.c99).toBe(99);
   });
 
@@ -59,9 +67,7 @@ describe.each(Object.keys(targets))('d1 through the %s', (kind) => {
   it('checks every statement of a batch before sending any', async () => {
     const before = t.requests();
     const big = { sql: `SELECT ${Array.from({ length: 101 }, () => '?').join(', ')}`, params: Array(101).fill(1) };
-    await expect(t.adapter.batch([{ sql: "INSERT INTO items (name) VALUES ('never')" }, big])).rejects.toBeInstanceOf(
-      LimitExceededError,
-    );
+    await expect(t.adapter.batch([{ sql: "INSERT INTO items (name) VALUES ('never')" }, big])).rejects.toBeInstanceOf(LimitExceededError);
     expect(t.requests()).toBe(before);
     expect(await t.adapter.first("SELECT id FROM items WHERE name = 'never'")).toBeUndefined();
   });
@@ -72,9 +78,7 @@ describe.each(Object.keys(targets))('d1 through the %s', (kind) => {
   });
 
   it('rejects a bigint beyond 2^53 with a ParameterError instead of rounding it', async () => {
-    const error = await t.adapter
-      .execute('INSERT INTO items (name, n) VALUES (?, ?)', ['big', 2n ** 53n + 1n])
-      .catch((e: unknown) => e);
+    const error = await t.adapter.execute('INSERT INTO items (name, n) VALUES (?, ?)', ['big', 2n ** 53n + 1n]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ParameterError);
     expect((error as ParameterError).position).toBe(2);
   });
@@ -99,20 +103,18 @@ describe.each(Object.keys(targets))('d1 through the %s', (kind) => {
   it('round-trips blobs from Buffer slices and numbered placeholders as Uint8Array', async () => {
     const pool = Buffer.from([9, 1, 2, 3, 255, 9]);
     await t.adapter.execute('INSERT INTO items (data, name) VALUES (?2, ?1)', ['blob', pool.subarray(1, 5)]);
-    const row = await t.adapter.first<{ data: unknown; kind: string }>(
-      "SELECT data, typeof(data) AS kind FROM items WHERE name = 'blob'",
-    );
+    const row = await t.adapter.first<{ data: unknown; kind: string }>("SELECT data, typeof(data) AS kind FROM items WHERE name = 'blob'");
     expect(row?.kind).toBe('blob');
     expect(row?.data).toBeInstanceOf(Uint8Array);
     expect(Array.from(row!.data as Uint8Array)).toEqual([1, 2, 3, 255]);
   });
 
-  it("refuses BEGIN with an UnsupportedError that points to batch()", async () => {
+  it('refuses BEGIN with an UnsupportedError that points to batch()', async () => {
     await expect(t.adapter.execute('BEGIN')).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringMatching(/batch\(/) });
   });
 
   it('leaves D1 and Cloudflare internal tables out of introspect()', async () => {
-    await t.adapter.execute('CREATE TABLE pairs (a INTEGER NOT NULL, b TEXT NOT NULL DEFAULT \'x\', PRIMARY KEY (a, b))');
+    await t.adapter.execute("CREATE TABLE pairs (a INTEGER NOT NULL, b TEXT NOT NULL DEFAULT 'x', PRIMARY KEY (a, b))");
     await t.adapter.execute('CREATE INDEX pairs_b ON pairs (b)');
     const tables = await t.adapter.introspect();
     expect(tables.map((x) => x.name)).toEqual(['items', 'pairs']);

@@ -123,7 +123,13 @@ describe('the D1 REST client', () => {
     const adapter = createD1Adapter(options({ fetch: echo, maxAttempts: 1 }));
     const error = (await adapter.query('SELECT 1').catch((e: unknown) => e)) as SwitchyardError;
     expect(error).toBeInstanceOf(TransientError);
-    const everything = [error.message, String(error.stack), JSON.stringify(error), JSON.stringify(error.cause), String((error.cause as Error)?.message)];
+    const everything = [
+      error.message,
+      String(error.stack),
+      JSON.stringify(error),
+      JSON.stringify(error.cause),
+      String((error.cause as Error)?.message),
+    ];
     for (const text of everything) expect(text).not.toContain(server.apiToken);
     expect(error.message).toContain('[redacted]');
   });

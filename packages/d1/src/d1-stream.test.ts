@@ -11,7 +11,12 @@ describe('d1 stream() in pages', () => {
 
   beforeAll(async () => {
     server = await startD1RestServer();
-    adapter = createD1Adapter({ accountId: server.accountId, databaseId: server.databaseId, apiToken: server.apiToken, baseUrl: server.url });
+    adapter = createD1Adapter({
+      accountId: server.accountId,
+      databaseId: server.databaseId,
+      apiToken: server.apiToken,
+      baseUrl: server.url,
+    });
     await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, other_id INTEGER)');
     await adapter.execute(
       `INSERT INTO t (id, name, other_id) WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ${ROWS}) SELECT n, 'r' || n, n FROM s`,
@@ -64,12 +69,15 @@ describe('d1 stream() in pages', () => {
   it('reads a write in one request, and a join naming a column twice under the names it gives', async () => {
     const updated = await requestsDuring(async () => {
       let rows = 0;
-      for await (const chunk of adapter.stream('UPDATE t SET name = name WHERE id <= 3 RETURNING id', [], { chunkSize: 1 })) rows += chunk.length;
+      for await (const chunk of adapter.stream('UPDATE t SET name = name WHERE id <= 3 RETURNING id', [], { chunkSize: 1 }))
+        rows += chunk.length;
       expect(rows).toBe(3);
     });
     expect(updated).toBe(1);
     const joined: Record<string, unknown>[] = [];
-    for await (const rows of adapter.stream('SELECT a.id, b.id FROM t a JOIN t b ON b.id = a.other_id WHERE a.id <= 2 ORDER BY a.id', [], { chunkSize: 1 })) {
+    for await (const rows of adapter.stream('SELECT a.id, b.id FROM t a JOIN t b ON b.id = a.other_id WHERE a.id <= 2 ORDER BY a.id', [], {
+      chunkSize: 1,
+    })) {
       joined.push(...rows);
     }
     expect(joined.map((r) => Object.keys(r))).toEqual([['id'], ['id']]);
@@ -77,7 +85,10 @@ describe('d1 stream() in pages', () => {
 
   it('binds up to 98 parameters in pages, and more in one request', async () => {
     const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-    const marks = (n: number) => ids(n).map(() => '?').join(', ');
+    const marks = (n: number) =>
+      ids(n)
+        .map(() => '?')
+        .join(', ');
     const paged = await requestsDuring(async () => {
       for await (const _rows of adapter.stream(`SELECT id FROM t WHERE id IN (${marks(98)}) ORDER BY id`, ids(98), { chunkSize: 40 }));
     });

@@ -11,7 +11,9 @@ let db: D1DatabaseFacade;
 beforeAll(async () => {
   database = await createTestDatabase();
   db = asD1Database(createPostgresAdapter(database.url, { max: 2 }));
-  await db.exec('CREATE TABLE notes (id BIGINT PRIMARY KEY, title TEXT UNIQUE NOT NULL, pinned BOOLEAN NOT NULL, body BYTEA, at TIMESTAMPTZ, meta JSONB)');
+  await db.exec(
+    'CREATE TABLE notes (id BIGINT PRIMARY KEY, title TEXT UNIQUE NOT NULL, pinned BOOLEAN NOT NULL, body BYTEA, at TIMESTAMPTZ, meta JSONB)',
+  );
 });
 
 afterAll(async () => {
@@ -33,7 +35,10 @@ describe('asD1Database over a Postgres adapter', () => {
       at: '2024-02-29T12:00:00.000Z',
       meta: '{"tag":"x"}',
     });
-    expect(await db.prepare('SELECT id, title FROM notes').raw({ columnNames: true })).toEqual([['id', 'title'], [1, 'first']]);
+    expect(await db.prepare('SELECT id, title FROM notes').raw({ columnNames: true })).toEqual([
+      ['id', 'title'],
+      [1, 'first'],
+    ]);
     const [count] = await db.batch([db.prepare('SELECT count(*) AS n FROM notes')]);
     expect(count!.results).toEqual([{ n: 1 }]);
   });
@@ -53,7 +58,10 @@ describe('asD1Database over a Postgres adapter', () => {
   });
 
   it("throws D1's errors with Postgres's words, the typed error as cause", async () => {
-    const error = (await db.prepare("INSERT INTO notes (id, title, pinned) VALUES (2, 'first', false)").run().catch((e: Error) => e)) as Error;
+    const error = (await db
+      .prepare("INSERT INTO notes (id, title, pinned) VALUES (2, 'first', false)")
+      .run()
+      .catch((e: Error) => e)) as Error;
     expect(error.message).toMatch(/^D1_ERROR: duplicate key value violates unique constraint/);
     expect(error.cause).toMatchObject({ code: 'CONSTRAINT_VIOLATION', dialect: 'postgres' });
     await expect(db.prepare('SELECT ?1, ?2').bind(1).all()).rejects.toThrow('D1_ERROR: Wrong number of parameter bindings for SQL query.');

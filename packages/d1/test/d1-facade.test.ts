@@ -11,7 +11,14 @@ type Call = [label: string, run: (db: Db) => Promise<unknown>];
 
 const calls: Call[] = [
   ['create', (db) => db.prepare('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, b BLOB, f REAL)').run()],
-  ['insert with a blob', (db) => db.prepare('INSERT INTO t (name, b, f) VALUES (?, ?, ?)').bind('a', new Uint8Array([1, 2]), 1.5).run()],
+  [
+    'insert with a blob',
+    (db) =>
+      db
+        .prepare('INSERT INTO t (name, b, f) VALUES (?, ?, ?)')
+        .bind('a', new Uint8Array([1, 2]), 1.5)
+        .run(),
+  ],
   ['insert ?1 returning', (db) => db.prepare('INSERT INTO t (name) VALUES (?1) RETURNING id, name').bind('b').run()],
   ['numbered reuse', (db) => db.prepare('SELECT ?2 AS x, ?1 AS y, ?2 AS z').bind('p', 'q').first()],
   ['all', (db) => db.prepare('SELECT * FROM t ORDER BY id').all()],
@@ -26,12 +33,28 @@ const calls: Call[] = [
   ['create a table to join', (db) => db.prepare('CREATE TABLE u (id INTEGER PRIMARY KEY, t_id INTEGER, name TEXT)').run()],
   ['insert rows to join', (db) => db.prepare('INSERT INTO u (id, t_id, name) VALUES (10, 1, ?), (11, 1, ?)').bind('x', 'y').run()],
   // Drizzle reads a join's columns by position: names that repeat must all be kept.
-  ['raw join with repeated names', (db) => db.prepare('SELECT t.id, u.id, t.name, u.name, t.b FROM t JOIN u ON u.t_id = t.id ORDER BY u.id').raw()],
-  ['raw join with column names', (db) => db.prepare('SELECT t.id, u.id, t.name, u.name FROM t JOIN u ON u.t_id = t.id ORDER BY u.id').raw({ columnNames: true })],
-  ['raw join, no rows, with column names', (db) => db.prepare('SELECT t.id, u.id FROM t JOIN u ON u.t_id = t.id WHERE t.id = ?').bind(99).raw({ columnNames: true })],
+  [
+    'raw join with repeated names',
+    (db) => db.prepare('SELECT t.id, u.id, t.name, u.name, t.b FROM t JOIN u ON u.t_id = t.id ORDER BY u.id').raw(),
+  ],
+  [
+    'raw join with column names',
+    (db) => db.prepare('SELECT t.id, u.id, t.name, u.name FROM t JOIN u ON u.t_id = t.id ORDER BY u.id').raw({ columnNames: true }),
+  ],
+  [
+    'raw join, no rows, with column names',
+    (db) => db.prepare('SELECT t.id, u.id FROM t JOIN u ON u.t_id = t.id WHERE t.id = ?').bind(99).raw({ columnNames: true }),
+  ],
   ['raw of a big integer', (db) => db.prepare('SELECT 9007199254740993 AS x, 1 AS x').raw({ columnNames: true })],
   ['booleans bound', (db) => db.prepare('SELECT ? AS x, ? AS y').bind(true, false).first()],
-  ['ArrayBuffer bound', (db) => db.prepare('SELECT length(?) AS n').bind(new Uint8Array([1, 2, 3]).buffer).first()],
+  [
+    'ArrayBuffer bound',
+    (db) =>
+      db
+        .prepare('SELECT length(?) AS n')
+        .bind(new Uint8Array([1, 2, 3]).buffer)
+        .first(),
+  ],
   ['undefined bound', (db) => db.prepare('SELECT ? AS x').bind(undefined).first()],
   ['object bound', (db) => db.prepare('SELECT ? AS x').bind({ a: 1 }).first()],
   ['bigint bound', (db) => db.prepare('SELECT ? AS x').bind(5n).first()],
@@ -54,17 +77,42 @@ const calls: Call[] = [
   ['failing exec kept the statements before', (db) => db.prepare("SELECT count(*) AS n FROM t WHERE name = 'g'").first('n')],
   ['blob read back', (db) => db.prepare('SELECT b FROM t WHERE b IS NOT NULL').first()],
   ['big integer read back', (db) => db.prepare('SELECT 9007199254740993 AS x').first()],
-  ['session', async (db) => { const s = db.withSession('first-unconstrained'); return [s.getBookmark(), await s.prepare('SELECT count(*) AS n FROM t').first()]; }],
-  ['dump', (db) => db.dump().then(() => 'dumped', (e: Error) => e.message.split(':')[0])],
+  [
+    'session',
+    async (db) => {
+      const s = db.withSession('first-unconstrained');
+      return [s.getBookmark(), await s.prepare('SELECT count(*) AS n FROM t').first()];
+    },
+  ],
+  [
+    'dump',
+    (db) =>
+      db.dump().then(
+        () => 'dumped',
+        (e: Error) => e.message.split(':')[0],
+      ),
+  ],
 ];
 
 // Fields only D1 can know (engine timings, sizes, rows scanned) are left out of the comparison.
-const VOLATILE = new Set(['duration', 'size_after', 'rows_read', 'rows_written', 'served_by', 'served_by_region', 'served_by_primary', 'timings', 'total_attempts']);
+const VOLATILE = new Set([
+  'duration',
+  'size_after',
+  'rows_read',
+  'rows_written',
+  'served_by',
+  'served_by_region',
+  'served_by_primary',
+  'timings',
+  'total_attempts',
+]);
 function outcome(call: () => Promise<unknown>): Promise<unknown> {
-  return Promise.resolve().then(call).then(
-    (value) => ({ value: JSON.parse(JSON.stringify(value, (k, v) => (VOLATILE.has(k) ? undefined : v))) }),
-    (error: Error) => ({ error: error.message, isError: error instanceof Error }),
-  );
+  return Promise.resolve()
+    .then(call)
+    .then(
+      (value) => ({ value: JSON.parse(JSON.stringify(value, (k, v) => (VOLATILE.has(k) ? undefined : v))) }),
+      (error: Error) => ({ error: error.message, isError: error instanceof Error }),
+    );
 }
 
 describe('asD1Database over a D1 adapter answers as the D1 binding does', () => {
@@ -90,7 +138,10 @@ describe('asD1Database over a D1 adapter answers as the D1 binding does', () => 
 
   it('keeps the Switchyard error as the cause', async () => {
     const facade = asD1Database(createD1Adapter(wrapped.binding));
-    const error = await facade.prepare('SELECT * FROM nope').all().catch((e: Error) => e);
+    const error = await facade
+      .prepare('SELECT * FROM nope')
+      .all()
+      .catch((e: Error) => e);
     expect((error as Error).cause).toMatchObject({ name: 'QueryError', dialect: 'd1' });
   });
 });
@@ -100,7 +151,8 @@ describe('asD1Database over a SQLite adapter answers as the D1 binding does', ()
   const results: Array<{ label: string; binding: unknown; facade: unknown }> = [];
   // Engine messages differ (better-sqlite3 has no `: SQLITE_ERROR` suffix); the D1 error code must not.
   // The SQLite adapter reports no rowid for a statement that returns rows, so last_row_id is left out.
-  const code = (o: any) => (o.error ? { error: o.error.split(':')[0] } : JSON.parse(JSON.stringify(o, (k, v) => (k === 'last_row_id' ? undefined : v))));
+  const code = (o: any) =>
+    o.error ? { error: o.error.split(':')[0] } : JSON.parse(JSON.stringify(o, (k, v) => (k === 'last_row_id' ? undefined : v)));
 
   beforeAll(async () => {
     reference = await createTestD1();

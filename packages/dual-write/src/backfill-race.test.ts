@@ -16,7 +16,7 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 // to the secondary (here: waiting for the secondary's only pooled connection), the
 // backfill can insert the row first, and the app's INSERT then meets its own row.
 describe('dual write beside a backfill (SQLite file -> Postgres)', () => {
-  it('lands the primary\'s row when the backfill inserted it first, with no conflict', async () => {
+  it("lands the primary's row when the backfill inserted it first, with no conflict", async () => {
     const database = await createTestDatabase();
     const primary = createSQLiteAdapter(join(folder, 'race.db'), { name: 'sqlite' });
     const secondary = createPostgresAdapter(database.url, { name: 'postgres', max: 1 });
@@ -32,7 +32,11 @@ describe('dual write beside a backfill (SQLite file -> Postgres)', () => {
       // The primary has the row now; the backfill copies it before the app's write lands.
       await new Promise((resolve) => setTimeout(resolve, 50));
       const [row] = await primary.query<{ id: string; body: string; done: number }>('SELECT * FROM notes');
-      await backfill.execute('INSERT INTO notes (id, body, done) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [row!.id, row!.body, row!.done === 1]);
+      await backfill.execute('INSERT INTO notes (id, body, done) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+        row!.id,
+        row!.body,
+        row!.done === 1,
+      ]);
       await busy;
 
       await expect(write).resolves.toMatchObject({ rowsAffected: 1 });
@@ -82,7 +86,7 @@ describe('secondary conflicts on SQLite -> SQLite', () => {
     expect(adapter.getMetrics()).toMatchObject({ secondaryFailures: 0, successfulDualWrites: 2 });
   });
 
-  it('journals a conflict the primary\'s rows cannot settle (another row holds the unique email)', async () => {
+  it("journals a conflict the primary's rows cannot settle (another row holds the unique email)", async () => {
     const { secondary, adapter } = await pair();
     await secondary.execute('INSERT INTO users (id, email, visits) VALUES (?, ?, ?)', [9, 'taken@example.com', 0]);
     const write = adapter.execute('INSERT INTO users (id, email, visits) VALUES (?, ?, ?)', [1, 'taken@example.com', 0]);

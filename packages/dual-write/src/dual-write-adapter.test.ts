@@ -125,7 +125,10 @@ describe('dual-write on SQLite -> SQLite', () => {
     const out = await adapter.transaction(async (tx) => {
       await tx.execute('INSERT INTO t (id, name) VALUES (?, ?)', [1, 'a']);
       await tx.query('INSERT INTO t (id, name) VALUES (?, ?) RETURNING id', [2, 'b']);
-      await tx.db.insertInto('t' as never).values({ id: 3, name: 'c' } as never).execute();
+      await tx.db
+        .insertInto('t' as never)
+        .values({ id: 3, name: 'c' } as never)
+        .execute();
       expect(await b.query('SELECT * FROM t')).toEqual([]);
       await tx.transaction(async (inner) => {
         await inner.execute('INSERT INTO t (id, name) VALUES (?, ?)', [4, 'd']);
@@ -200,7 +203,12 @@ describe('dual-write on SQLite -> SQLite', () => {
       { id: 2, flag: 0 },
     ]);
     expect(adapter.getMetrics()).toMatchObject({ shadowReads: 2, shadowReadMismatches: 1 });
-    expect(events.find((e) => e.type === 'shadow-mismatch')).toMatchObject({ secondary: [{ id: 1, flag: 1 }, { id: 2, flag: 1 }] });
+    expect(events.find((e) => e.type === 'shadow-mismatch')).toMatchObject({
+      secondary: [
+        { id: 1, flag: 1 },
+        { id: 2, flag: 1 },
+      ],
+    });
   });
 
   it('verifyWrites catches a trigger that alters a value on the secondary, without failing the write', async () => {
@@ -295,7 +303,7 @@ describe('dual-write on SQLite -> SQLite', () => {
   it('applies writes issued after switchPrimary() to the new primary first, and the in-flight one to both', async () => {
     const { a, b, adapter } = pair();
     await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
-    await b.execute('CREATE TRIGGER no_two BEFORE INSERT ON t WHEN NEW.id = 2 BEGIN SELECT RAISE(ABORT, \'right refuses 2\'); END');
+    await b.execute("CREATE TRIGGER no_two BEFORE INSERT ON t WHEN NEW.id = 2 BEGIN SELECT RAISE(ABORT, 'right refuses 2'); END");
     const first = adapter.execute('INSERT INTO t (id) VALUES (1)');
     const switched = adapter.switchPrimary();
     // Now on the new primary (right) first: its refusal is a primary failure, left gets nothing.

@@ -119,7 +119,13 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
    */
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     if (this.core.classify(sql) === 'read') {
-      return routedRead(this.core, [{ sql, params }], (side) => side.query<Row>(sql, params), (rows) => rows, (rows) => rows) as Promise<T[]>;
+      return routedRead(
+        this.core,
+        [{ sql, params }],
+        (side) => side.query<Row>(sql, params),
+        (rows) => rows,
+        (rows) => rows,
+      ) as Promise<T[]>;
     }
     const [result] = await write(this.core, this.core.op('execute', [{ sql, params }]));
     return (result!.rows ?? []) as T[];
@@ -177,7 +183,13 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
    */
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     if (this.core.classify(sql) === 'read') {
-      return routedRead(this.core, [{ sql, params }], (side) => side.execute(sql, params), (r) => r.rows ?? [], (r) => r.rows ?? []);
+      return routedRead(
+        this.core,
+        [{ sql, params }],
+        (side) => side.execute(sql, params),
+        (r) => r.rows ?? [],
+        (r) => r.rows ?? [],
+      );
     }
     const [result] = await write(this.core, this.core.op('execute', [{ sql, params }]));
     return result!;
@@ -200,7 +212,13 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
     const kinds = statements.map((s) => this.core.classify(s.sql));
     const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
     if (kinds.every((k) => k === 'read')) {
-      return routedRead(this.core, copies, (side) => side.batch(copies), (results) => results.flatMap((r) => r.rows ?? []), (r, i) => r[i]?.rows ?? []);
+      return routedRead(
+        this.core,
+        copies,
+        (side) => side.batch(copies),
+        (results) => results.flatMap((r) => r.rows ?? []),
+        (r, i) => r[i]?.rows ?? [],
+      );
     }
     return write(this.core, this.core.op('batch', copies));
   }

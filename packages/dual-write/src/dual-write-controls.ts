@@ -96,7 +96,8 @@ export class DualWriteControls {
    */
   async fleetStatus(): Promise<FleetStatus> {
     const fleet = this.core.fleet;
-    if (!fleet) throw new UnsupportedError('fleetStatus() needs the control option: createDualWriteAdapter(a, b, { control: controlTable(b) }).');
+    if (!fleet)
+      throw new UnsupportedError('fleetStatus() needs the control option: createDualWriteAdapter(a, b, { control: controlTable(b) }).');
     await fleet.start();
     return fleet.status();
   }

@@ -122,16 +122,12 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
   };
   const percent = resolved.secondaryPercent;
   if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
-    throw new InvalidArgumentError(
-      `readRouting.secondaryPercent must be a number from 0 to 100, got ${String(percent)}.`,
-    );
+    throw new InvalidArgumentError(`readRouting.secondaryPercent must be a number from 0 to 100, got ${String(percent)}.`);
   }
   if (options.shadowReads) {
     const rate = options.shadowReads.sampleRate;
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
-      throw new InvalidArgumentError(
-        `shadowReads.sampleRate is a share from 0 to 1 (0.05 for 5%), got ${String(rate)}.`,
-      );
+      throw new InvalidArgumentError(`shadowReads.sampleRate is a share from 0 to 1 (0.05 for 5%), got ${String(rate)}.`);
     }
     resolved.shadowReads = options.shadowReads;
   }

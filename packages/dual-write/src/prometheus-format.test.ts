@@ -6,7 +6,10 @@ import { createDualWriteAdapter } from '../test/patient-dual-write';
 
 describe('toPrometheus', () => {
   it('renders every metric with HELP and TYPE lines and switchyard_ names', async () => {
-    const adapter = createDualWriteAdapter(createSQLiteAdapter(':memory:', { name: 'old' }), createSQLiteAdapter(':memory:', { name: 'new' }));
+    const adapter = createDualWriteAdapter(
+      createSQLiteAdapter(':memory:', { name: 'old' }),
+      createSQLiteAdapter(':memory:', { name: 'new' }),
+    );
     await adapter.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');
     await adapter.execute('INSERT INTO t (id) VALUES (1)');
     await adapter.query('SELECT * FROM t');
@@ -57,7 +60,7 @@ describe('toPrometheus', () => {
     ]);
   });
 
-  it('adds the mirror\'s backlog and outcome counters in async mode, and renders a mirror alone', async () => {
+  it("adds the mirror's backlog and outcome counters in async mode, and renders a mirror alone", async () => {
     const primary = createSQLiteAdapter(':memory:', { name: 'old' });
     const secondary = createSQLiteAdapter(':memory:', { name: 'new' });
     await primary.execute('CREATE TABLE t (id INTEGER PRIMARY KEY)');

@@ -86,14 +86,24 @@ export function toPrometheus(metrics: DualWriteMetrics, options: PrometheusOptio
       help: 'Reads routed to the secondary that failed there and were answered by the primary.',
       samples: [[{}, metrics.readFallbacks]],
     },
-    { name: 'shadow_reads_total', type: 'counter', help: 'Reads also run on the secondary for comparison.', samples: [[{}, metrics.shadowReads]] },
+    {
+      name: 'shadow_reads_total',
+      type: 'counter',
+      help: 'Reads also run on the secondary for comparison.',
+      samples: [[{}, metrics.shadowReads]],
+    },
     {
       name: 'shadow_read_mismatches_total',
       type: 'counter',
       help: 'Shadow reads whose rows differed from the primary.',
       samples: [[{}, metrics.shadowReadMismatches]],
     },
-    { name: 'journal_depth', type: 'gauge', help: 'Failed secondary writes waiting in the journal.', samples: [[{}, metrics.journalDepth]] },
+    {
+      name: 'journal_depth',
+      type: 'gauge',
+      help: 'Failed secondary writes waiting in the journal.',
+      samples: [[{}, metrics.journalDepth]],
+    },
     { name: 'mode', type: 'gauge', help: 'The current primary: 1 for the active mode.', samples: [[{ mode: metrics.mode }, 1]] },
     {
       name: 'metrics_since_timestamp_seconds',
@@ -126,9 +136,19 @@ export function mirrorToPrometheus(metrics: MirrorMetrics, options: PrometheusOp
 
 function mirrorFamilies(m: MirrorMetrics): Family[] {
   const one = (value: number): Sample[] => [[{ mirror: m.kind }, value]];
-  const counter = (name: string, help: string, value: number): Family => ({ name: `mirror_${name}_total`, type: 'counter', help, samples: one(value) });
+  const counter = (name: string, help: string, value: number): Family => ({
+    name: `mirror_${name}_total`,
+    type: 'counter',
+    help,
+    samples: one(value),
+  });
   return [
-    { name: 'mirror_depth', type: 'gauge', help: 'Mirrored writes not yet applied to the secondary, as last sampled.', samples: one(m.depth) },
+    {
+      name: 'mirror_depth',
+      type: 'gauge',
+      help: 'Mirrored writes not yet applied to the secondary, as last sampled.',
+      samples: one(m.depth),
+    },
     {
       name: 'mirror_lag_seconds',
       type: 'gauge',
@@ -158,10 +178,25 @@ function controlFamilies(c: ControlMetrics): Family[] {
     gauge('control_epoch', 'The control record epoch this instance writes under.', c.epoch),
     gauge('control_refresh_age_seconds', 'Seconds since this instance last read the control record.', c.refreshAgeMs / 1000),
     gauge('control_reachable', '1 while the control store answers; 0 while the instance keeps its last mode.', c.reachable ? 1 : 0),
-    { name: 'control_unreachable_total', type: 'counter', help: 'Reads of the control record that failed.', samples: [[{}, c.unreachableRefreshes]] },
-    { name: 'control_pauses_total', type: 'counter', help: 'Times this instance held its writes for a fleet switch.', samples: [[{}, c.pauses]] },
+    {
+      name: 'control_unreachable_total',
+      type: 'counter',
+      help: 'Reads of the control record that failed.',
+      samples: [[{}, c.unreachableRefreshes]],
+    },
+    {
+      name: 'control_pauses_total',
+      type: 'counter',
+      help: 'Times this instance held its writes for a fleet switch.',
+      samples: [[{}, c.pauses]],
+    },
     gauge('control_pause_longest_seconds', 'Longest time this instance held its writes for a fleet switch.', c.longestPauseMs / 1000),
-    { name: 'control_pause_timeouts_total', type: 'counter', help: 'Holds that ended because a switch never finished.', samples: [[{}, c.pauseTimeouts]] },
+    {
+      name: 'control_pause_timeouts_total',
+      type: 'counter',
+      help: 'Holds that ended because a switch never finished.',
+      samples: [[{}, c.pauseTimeouts]],
+    },
   ];
 }
 

@@ -43,7 +43,10 @@ const dual = createDualWriteAdapter(primary, secondary, {
   probeIntervalMs: 100,
   onEvent: (event) => {
     if (event.type !== 'secondary-failure' && event.type !== 'journal-replayed') return;
-    const what = event.type === 'secondary-failure' ? `failure${event.deferred ? ' (deferred)' : ''}: ${event.error.message.slice(0, 90)}` : `replay: ${event.result.error ? `error ${event.result.error.message.slice(0, 90)}` : 'ok'}`;
+    const what =
+      event.type === 'secondary-failure'
+        ? `failure${event.deferred ? ' (deferred)' : ''}: ${event.error.message.slice(0, 90)}`
+        : `replay: ${event.result.error ? `error ${event.result.error.message.slice(0, 90)}` : 'ok'}`;
     events[what] = (events[what] ?? 0) + 1;
   },
 });
@@ -71,7 +74,10 @@ async function loop(index: number): Promise<void> {
       } else if (roll < 55) {
         await dual.execute('UPDATE shared SET v = ?, w = ? WHERE id = ?', [tag, rnd.int(1000), id]);
       } else if (roll < 70) {
-        await dual.execute('INSERT INTO shared (id, n, v, w) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET n = shared.n + excluded.n, v = excluded.v', [id, by, tag]);
+        await dual.execute(
+          'INSERT INTO shared (id, n, v, w) VALUES (?, ?, ?, 0) ON CONFLICT (id) DO UPDATE SET n = shared.n + excluded.n, v = excluded.v',
+          [id, by, tag],
+        );
         add(mine, id, by);
       } else if (roll < 78) {
         const m = rnd.int(50);
@@ -94,9 +100,12 @@ async function loop(index: number): Promise<void> {
             await tx.execute('UPDATE shared SET w = w + 1 WHERE id = ?', [other]);
             if (rollBack) throw new Error('roll back');
           })
-          .then(() => add(mine, id, by), (error: unknown) => {
-            if (!rollBack) throw error;
-          });
+          .then(
+            () => add(mine, id, by),
+            (error: unknown) => {
+              if (!rollBack) throw error;
+            },
+          );
       }
       for (const [row, by] of Object.entries(mine)) add(added, Number(row), by);
       acked++;

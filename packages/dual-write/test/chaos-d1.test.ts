@@ -25,10 +25,17 @@ describe('randomized dual write with D1 (Miniflare)', () => {
 
   it('D1 -> Postgres: 16 writers with batches (D1 has no interactive transactions), faults on Postgres', { timeout: 240_000 }, async () => {
     const [d1, db] = await Promise.all([createTestD1(), createTestDatabase()]);
-    cleanups.push(() => d1.dispose(), () => db.drop());
+    cleanups.push(
+      () => d1.dispose(),
+      () => db.drop(),
+    );
     const { adapter: secondary, proxy } = await proxiedPostgres(db.url, 'postgres');
     const secondaryDirect = createPostgresAdapter(db.url, { max: 2 });
-    cleanups.push(() => secondary.close(), () => proxy.close(), () => secondaryDirect.close());
+    cleanups.push(
+      () => secondary.close(),
+      () => proxy.close(),
+      () => secondaryDirect.close(),
+    );
     await runChaos({ primary: createD1Adapter(d1.binding), secondary, secondaryDirect, proxy, transactions: false }, chaosSize(8));
   });
 });

@@ -49,7 +49,9 @@ function instance(settings: ChildSettings): Instance {
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   child.on('message', (m: { ready?: true; report?: ChildReport }) => (m.ready ? markReady() : (result = m.report)));
   const report = new Promise<ChildReport>((resolve, reject) => {
-    child.on('exit', (code) => (result ? resolve(result) : reject(new Error(`instance exited ${code} without a report: ${stderr.slice(-2000)}`))));
+    child.on('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`instance exited ${code} without a report: ${stderr.slice(-2000)}`)),
+    );
   });
   return { ready: Promise.race([ready, report.then(() => {})]), go: () => child.send('go'), report };
 }
@@ -66,7 +68,13 @@ async function proxyFor(url: string): Promise<FaultProxy> {
  * secondary; then one more instance replays the shared journal. Every row must be equal
  * on both sides, and `n` must be what the acknowledged writes added.
  */
-async function runInstances(primarySpec: string, primary: DatabaseAdapter, secondaryUrl: string, secondaryDdl: string, primaryDdl: string): Promise<void> {
+async function runInstances(
+  primarySpec: string,
+  primary: DatabaseAdapter,
+  secondaryUrl: string,
+  secondaryDdl: string,
+  primaryDdl: string,
+): Promise<void> {
   const seed = chaosSeed();
   const notes = [`seed ${seed} (rerun with DW_CHAOS_SEED=${seed})`];
   onTestFailed(() => console.error(`[dual-write processes] ${notes.join('\n  ')}`));
@@ -75,7 +83,10 @@ async function runInstances(primarySpec: string, primary: DatabaseAdapter, secon
   cleanups.push(() => secondary.close());
   await primary.execute(primaryDdl);
   await secondary.execute(secondaryDdl);
-  const seedRows = Array.from({ length: ROWS }, (_, i) => ({ sql: 'INSERT INTO shared (id, n, v, w) VALUES (?, 0, ?, 0)', params: [i + 1, 'seed'] }));
+  const seedRows = Array.from({ length: ROWS }, (_, i) => ({
+    sql: 'INSERT INTO shared (id, n, v, w) VALUES (?, 0, ?, 0)',
+    params: [i + 1, 'seed'],
+  }));
   await primary.batch(seedRows);
   await secondary.batch(seedRows);
   // The journal table exists before the instances race to create it.
@@ -83,14 +94,21 @@ async function runInstances(primarySpec: string, primary: DatabaseAdapter, secon
 
   const proxy = await proxyFor(secondaryUrl);
   const writes = Number(process.env.DW_CHAOS_WRITES ?? 30);
-  const instances = Array.from({ length: PROCESSES }, (_, p) => instance({ primary: primarySpec, secondary: proxy.url(secondaryUrl), seed: seed + p, loops: 4, writesPerLoop: writes, rows: ROWS }));
+  const instances = Array.from({ length: PROCESSES }, (_, p) =>
+    instance({ primary: primarySpec, secondary: proxy.url(secondaryUrl), seed: seed + p, loops: 4, writesPerLoop: writes, rows: ROWS }),
+  );
   await Promise.all(instances.map((i) => i.ready));
   for (const i of instances) i.go();
   const faults = startFaults(proxy, seededRandom(seed ^ 0x2545f491), 6);
   const reports = await Promise.all(instances.map((i) => i.report));
   notes.push(`faults ${(await faults.stop()).join(',')}`);
   proxy.killConnections();
-  notes.push(...reports.map((r, p) => `instance ${p}: acked ${r.acked}, failed ${r.failed.length} ${JSON.stringify(r.failed.slice(0, 3))}, metrics ${JSON.stringify(r.metrics)}, events ${JSON.stringify(r.events)}`));
+  notes.push(
+    ...reports.map(
+      (r, p) =>
+        `instance ${p}: acked ${r.acked}, failed ${r.failed.length} ${JSON.stringify(r.failed.slice(0, 3))}, metrics ${JSON.stringify(r.metrics)}, events ${JSON.stringify(r.events)}`,
+    ),
+  );
 
   // Another instance settles what the shared journal holds.
   const dual = createDualWriteAdapter(primary, secondary, { journal: tableJournal(primary) });
@@ -106,7 +124,10 @@ async function runInstances(primarySpec: string, primary: DatabaseAdapter, secon
   const expected = Array.from({ length: ROWS }, (_, i) => ({ id: i + 1, n: reports.reduce((sum, r) => sum + (r.added[i + 1] ?? 0), 0) }));
   for (const side of [primary, secondary]) {
     const rows = await side.query<{ id: unknown; n: unknown }>('SELECT id, n FROM shared ORDER BY id');
-    expect(rows.map((r) => ({ id: Number(r.id), n: Number(r.n) })), `${side.name} holds what the acknowledged writes added`).toEqual(expected);
+    expect(
+      rows.map((r) => ({ id: Number(r.id), n: Number(r.n) })),
+      `${side.name} holds what the acknowledged writes added`,
+    ).toEqual(expected);
   }
   expect(report.ok).toBe(true);
   expect(reports.reduce((sum, r) => sum + r.acked, 0)).toBeGreaterThan(PROCESSES * 4 * writes * 0.5);
@@ -130,7 +151,10 @@ describe('three app instances (processes) writing the same hot rows through one 
 
   it('Postgres -> Postgres', { timeout: 240_000 }, async () => {
     const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-    cleanups.push(() => a.drop(), () => b.drop());
+    cleanups.push(
+      () => a.drop(),
+      () => b.drop(),
+    );
     const primary = createPostgresAdapter(a.url, { name: 'primary', max: 2 });
     cleanups.push(() => primary.close());
     const ddl = 'CREATE TABLE shared (id bigint PRIMARY KEY, n bigint NOT NULL, v text, w int NOT NULL)';

@@ -61,7 +61,10 @@ export function startFaults(proxy: FaultProxy, rnd: Random, count = 8): { stop()
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const loop = (async () => {
     // Every kind once, in a random order, early in the run; then at random.
-    const first = (['refuse', 'hang', 'drop-replies', 'kill'] as const).map((f) => ({ f, k: rnd.next() })).sort((a, b) => a.k - b.k).map((x) => x.f);
+    const first = (['refuse', 'hang', 'drop-replies', 'kill'] as const)
+      .map((f) => ({ f, k: rnd.next() }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.f);
     while (running && log.length < count) {
       await sleep(20 + rnd.int(150));
       if (!running) break;
@@ -100,7 +103,9 @@ export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40),
   const verifyWrites = rnd.int(2) === 0;
   // The journal in memory, or in a table of the primary (not on D1, where every entry is one more slow round trip).
   const durable = rnd.int(2) === 0 && pair.primary.dialect !== 'd1';
-  const notes: string[] = [`seed ${seed} (rerun with DW_CHAOS_SEED=${seed}), verifyWrites ${verifyWrites}, journal ${durable ? 'table' : 'memory'}`];
+  const notes: string[] = [
+    `seed ${seed} (rerun with DW_CHAOS_SEED=${seed}), verifyWrites ${verifyWrites}, journal ${durable ? 'table' : 'memory'}`,
+  ];
   const started = Date.now();
   const mark = (what: string) => notes.push(`${what} at ${Date.now() - started} ms`);
   onTestFailed(() => console.error(`[dual-write chaos] ${notes.join('\n  ')}`));
@@ -116,14 +121,22 @@ export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40),
   const writers = Array.from({ length: size.writers }, (_, w) => new ChaosWriter(w + 1, seededRandom(seed * 31 + w + 1)));
   const faults = pair.proxy ? startFaults(pair.proxy, seededRandom(seed ^ 0x5bd1e995)) : undefined;
   const trace = process.env.DW_CHAOS_VERBOSE
-    ? setInterval(() => console.log(`[chaos] ${Date.now() - started} ms acked ${writers.map((w) => w.stats.acked + w.stats.refused + w.stats.unexpected.length).join(',')} proxy ${pair.proxy?.mode} ${JSON.stringify(dual.getMetrics())}`), 2000)
+    ? setInterval(
+        () =>
+          console.log(
+            `[chaos] ${Date.now() - started} ms acked ${writers.map((w) => w.stats.acked + w.stats.refused + w.stats.unexpected.length).join(',')} proxy ${pair.proxy?.mode} ${JSON.stringify(dual.getMetrics())}`,
+          ),
+        2000,
+      )
     : undefined;
   // Writers go on until every fault was injected, so each fault meets writes in flight.
   await Promise.all(writers.map((w) => w.run(dual, size.writesPerWriter, pair.transactions, () => faults?.done === false)));
   clearInterval(trace);
   mark('writes done');
   const injected = (await faults?.stop()) ?? [];
-  notes.push(`faults ${injected.join(',') || 'none'}; writes ${writers.map((w) => w.stats.acked + w.stats.refused + w.stats.unexpected.length).join(',')}`);
+  notes.push(
+    `faults ${injected.join(',') || 'none'}; writes ${writers.map((w) => w.stats.acked + w.stats.refused + w.stats.unexpected.length).join(',')}`,
+  );
   // Connections a hang left with bytes in flight are cut, so nothing late lands after the replay.
   pair.proxy?.killConnections();
   await new Promise((r) => setTimeout(r, 100));
@@ -136,7 +149,9 @@ export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40),
   mark('replayed');
   const metrics = dual.getMetrics();
   notes.push(`metrics ${JSON.stringify(metrics, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
-  notes.push(`writers ${JSON.stringify(writers.map((w) => ({ acked: w.stats.acked, refused: w.stats.refused, unexpected: w.stats.unexpected.length })))}`);
+  notes.push(
+    `writers ${JSON.stringify(writers.map((w) => ({ acked: w.stats.acked, refused: w.stats.refused, unexpected: w.stats.unexpected.length })))}`,
+  );
   expect(replay, `journal replay: ${replay.error?.message}`).toMatchObject({ remaining: 0 });
 
   const unexpected = writers.flatMap((w) => w.stats.unexpected);
@@ -146,7 +161,12 @@ export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40),
 
   const secondary = pair.secondaryDirect ?? pair.secondary;
   const report = await validateDatabases(pair.primary, secondary, { validateAllRows: true, tables: ['items', 'hot'] });
-  notes.push(`validation ${report.summary}; ${JSON.stringify(report.tables.map((t) => ({ table: t.table, missing: t.missingInTarget, extra: t.extraInTarget, different: t.differentRows })), (_, v) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 3000)}`);
+  notes.push(
+    `validation ${report.summary}; ${JSON.stringify(
+      report.tables.map((t) => ({ table: t.table, missing: t.missingInTarget, extra: t.extraInTarget, different: t.differentRows })),
+      (_, v) => (typeof v === 'bigint' ? String(v) : v),
+    ).slice(0, 3000)}`,
+  );
   const model = expectedRows(writers);
   expect(await actualRows(pair.primary), 'the primary equals the model').toEqual(model);
   expect(await actualRows(secondary), 'the secondary equals the model').toEqual(model);

@@ -21,7 +21,12 @@ describe('randomized dual write with faults: SQLite <-> Postgres', () => {
     const primary = createSQLiteAdapter(':memory:');
     const { adapter: secondary, proxy } = await proxiedPostgres(db.url, 'postgres');
     const secondaryDirect = createPostgresAdapter(db.url, { max: 2 });
-    cleanups.push(() => primary.close(), () => secondary.close(), () => proxy.close(), () => secondaryDirect.close());
+    cleanups.push(
+      () => primary.close(),
+      () => secondary.close(),
+      () => proxy.close(),
+      () => secondaryDirect.close(),
+    );
     await runChaos({ primary, secondary, secondaryDirect, proxy, transactions: true });
   });
 
@@ -29,7 +34,10 @@ describe('randomized dual write with faults: SQLite <-> Postgres', () => {
     const db = await database();
     const primary = createPostgresAdapter(db.url, { max: 8 });
     const secondary = createSQLiteAdapter(':memory:');
-    cleanups.push(() => primary.close(), () => secondary.close());
+    cleanups.push(
+      () => primary.close(),
+      () => secondary.close(),
+    );
     await runChaos({ primary, secondary, transactions: true });
   });
 });

@@ -19,7 +19,10 @@ runAdapterConformance({
   async create(): Promise<DatabaseAdapter> {
     const d1 = await createTestD1();
     d1s.push(d1);
-    return createDualWriteAdapter(createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding), { verifyWrites: true, secondaryTimeoutMs: 30_000 });
+    return createDualWriteAdapter(createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding), {
+      verifyWrites: true,
+      secondaryTimeoutMs: 30_000,
+    });
   },
   // Writes must reach both sides: tests read each one back.
   sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],

@@ -4,19 +4,32 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, checkHealth, type DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { SwitchPrimaryError, controlTable, createDualWriteAdapter, toPrometheus, type ControlStore, type DualWriteEvent, type DualWriteHealth } from '../src/index';
+import {
+  SwitchPrimaryError,
+  controlTable,
+  createDualWriteAdapter,
+  toPrometheus,
+  type ControlStore,
+  type DualWriteEvent,
+  type DualWriteHealth,
+} from '../src/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'sy-control-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A store that throws while `down` is set, as an unreachable one does. */
 function flaky(store: ControlStore): ControlStore & { down: boolean } {
-  const wrap = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => (...a: A) => (flakyStore.down ? Promise.reject(new Error('control store unreachable')) : fn(...a));
+  const wrap =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    (...a: A) =>
+      flakyStore.down ? Promise.reject(new Error('control store unreachable')) : fn(...a);
   const flakyStore = {
     down: false,
     kind: store.kind,
     read: wrap(() => store.read()),
-    compareAndSet: wrap((e: Parameters<ControlStore['compareAndSet']>[0], n: Parameters<ControlStore['compareAndSet']>[1]) => store.compareAndSet(e, n)),
+    compareAndSet: wrap((e: Parameters<ControlStore['compareAndSet']>[0], n: Parameters<ControlStore['compareAndSet']>[1]) =>
+      store.compareAndSet(e, n),
+    ),
     heartbeat: wrap((b: Parameters<ControlStore['heartbeat']>[0]) => store.heartbeat(b)),
     instances: wrap(() => store.instances()),
   };
@@ -25,7 +38,10 @@ function flaky(store: ControlStore): ControlStore & { down: boolean } {
 
 /** Two instances' sides: each opens its own connections to the same two SQLite files. */
 function pairOn(name: string): () => [DatabaseAdapter, DatabaseAdapter] {
-  return () => [createSQLiteAdapter(join(dir, `${name}-left.db`), { name: 'left' }), createSQLiteAdapter(join(dir, `${name}-right.db`), { name: 'right' })];
+  return () => [
+    createSQLiteAdapter(join(dir, `${name}-left.db`), { name: 'left' }),
+    createSQLiteAdapter(join(dir, `${name}-right.db`), { name: 'right' }),
+  ];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +65,11 @@ describe('controlTable', () => {
   });
 
   it('refuses two sides of one name, since the record could not say which is primary', () => {
-    expect(() => createDualWriteAdapter(createSQLiteAdapter(':memory:'), createSQLiteAdapter(':memory:'), { control: controlTable(createSQLiteAdapter(':memory:')) })).toThrow(/give one a different `name`/);
+    expect(() =>
+      createDualWriteAdapter(createSQLiteAdapter(':memory:'), createSQLiteAdapter(':memory:'), {
+        control: controlTable(createSQLiteAdapter(':memory:')),
+      }),
+    ).toThrow(/give one a different `name`/);
   });
 });
 
@@ -94,31 +114,41 @@ describe('an instance that cannot reach the control store', () => {
 });
 
 describe('a switch some live instance does not answer', () => {
-  it('is called off: the old mode stays under a new epoch, the holding instance resumes, and the caller gets a TIMEOUT', { timeout: 20_000 }, async () => {
-    const open = pairOn('aborted');
-    const [l1, r1] = open();
-    const [l2, r2] = open();
-    const control = { refreshMs: 200, pauseTimeoutMs: 300 };
-    const events: DualWriteEvent[] = [];
-    const a = createDualWriteAdapter(l1, r1, { control: { ...control, store: controlTable(r1), instanceId: 'a' }, onEvent: (e) => events.push(e) });
-    const b = createDualWriteAdapter(l2, r2, { control: { ...control, store: controlTable(r2), instanceId: 'b' }, onEvent: (e) => events.push(e) });
-    await a.execute('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY)');
-    await b.getMetadata();
-    await b.fleetStatus();
-    // A live instance that never holds its writes: its heartbeat is fresh and stays on epoch 1.
-    await controlTable(r1).heartbeat({ instanceId: 'stuck', epoch: 1, mode: 'primary-left', paused: false, lastSeen: new Date() });
-    const refused = await a.switchPrimary().catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(SwitchPrimaryError);
-    expect(refused).toMatchObject({ code: 'TIMEOUT', reason: 'fleet-timeout', message: expect.stringContaining('stuck') });
-    expect(await controlTable(r1).read()).toMatchObject({ epoch: 3, state: 'active', mode: 'primary-left' });
-    expect(a.getMetadata()).toMatchObject({ mode: 'primary-left', control: { epoch: 3 } });
-    expect(events).toContainEqual(expect.objectContaining({ type: 'control', change: 'switch-aborted', epoch: 3, mode: 'primary-left' }));
-    await sleep(500);
-    await b.execute('INSERT INTO t (id) VALUES (1)');
-    expect(b.getMetadata()).toMatchObject({ mode: 'primary-left', control: { epoch: 3, state: 'active' } });
-    expect(b.getMetrics().control!.pauses).toBe(1);
-    await Promise.all([a.close(), b.close()]);
-  });
+  it(
+    'is called off: the old mode stays under a new epoch, the holding instance resumes, and the caller gets a TIMEOUT',
+    { timeout: 20_000 },
+    async () => {
+      const open = pairOn('aborted');
+      const [l1, r1] = open();
+      const [l2, r2] = open();
+      const control = { refreshMs: 200, pauseTimeoutMs: 300 };
+      const events: DualWriteEvent[] = [];
+      const a = createDualWriteAdapter(l1, r1, {
+        control: { ...control, store: controlTable(r1), instanceId: 'a' },
+        onEvent: (e) => events.push(e),
+      });
+      const b = createDualWriteAdapter(l2, r2, {
+        control: { ...control, store: controlTable(r2), instanceId: 'b' },
+        onEvent: (e) => events.push(e),
+      });
+      await a.execute('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY)');
+      await b.getMetadata();
+      await b.fleetStatus();
+      // A live instance that never holds its writes: its heartbeat is fresh and stays on epoch 1.
+      await controlTable(r1).heartbeat({ instanceId: 'stuck', epoch: 1, mode: 'primary-left', paused: false, lastSeen: new Date() });
+      const refused = await a.switchPrimary().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SwitchPrimaryError);
+      expect(refused).toMatchObject({ code: 'TIMEOUT', reason: 'fleet-timeout', message: expect.stringContaining('stuck') });
+      expect(await controlTable(r1).read()).toMatchObject({ epoch: 3, state: 'active', mode: 'primary-left' });
+      expect(a.getMetadata()).toMatchObject({ mode: 'primary-left', control: { epoch: 3 } });
+      expect(events).toContainEqual(expect.objectContaining({ type: 'control', change: 'switch-aborted', epoch: 3, mode: 'primary-left' }));
+      await sleep(500);
+      await b.execute('INSERT INTO t (id) VALUES (1)');
+      expect(b.getMetadata()).toMatchObject({ mode: 'primary-left', control: { epoch: 3, state: 'active' } });
+      expect(b.getMetrics().control!.pauses).toBe(1);
+      await Promise.all([a.close(), b.close()]);
+    },
+  );
 });
 
 describe('checkHealth', () => {

@@ -28,9 +28,17 @@ describe('dual-write D1 -> Postgres', () => {
   it('writes raw SQL and builder queries to both, batch atomically on each side', async () => {
     const adapter = createDualWriteAdapter(d1Side, pgSide, { mode: 'primary-d1', verifyWrites: true });
     await d1Side.execute('CREATE TABLE p_users (id INTEGER PRIMARY KEY, email TEXT UNIQUE, admin BOOLEAN, created TIMESTAMP, prefs JSON)');
-    await pgSide.execute('CREATE TABLE p_users (id BIGINT PRIMARY KEY, email TEXT UNIQUE, admin BOOLEAN, created TIMESTAMPTZ, prefs JSONB)');
+    await pgSide.execute(
+      'CREATE TABLE p_users (id BIGINT PRIMARY KEY, email TEXT UNIQUE, admin BOOLEAN, created TIMESTAMPTZ, prefs JSONB)',
+    );
     const created = new Date('2024-02-29T12:00:00.000Z');
-    await adapter.execute('INSERT INTO p_users (id, email, admin, created, prefs) VALUES (?, ?, ?, ?, ?)', [1, 'a@x.io', true, created, { theme: 'dark' }]);
+    await adapter.execute('INSERT INTO p_users (id, email, admin, created, prefs) VALUES (?, ?, ?, ?, ?)', [
+      1,
+      'a@x.io',
+      true,
+      created,
+      { theme: 'dark' },
+    ]);
     const db = adapter.db as any;
     const row = await db
       .insertInto('p_users')

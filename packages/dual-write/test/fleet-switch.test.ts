@@ -55,8 +55,16 @@ describe('fleet switch across processes', () => {
       expect(stopped.flatMap((s) => s.failures)).toEqual([]);
 
       const record = await controlTable(postgres).read();
-      expect(record).toMatchObject({ epoch: epochs.at(-1) ?? 1, state: 'active', mode: SWITCHES % 2 ? 'primary-postgres' : 'primary-sqlite' });
-      const reports = await Promise.all(fleet.map((f) => f.ask<{ report: { epoch: number; mode: string }; metrics: { longestPauseMs: number }; journal: number }>('report')));
+      expect(record).toMatchObject({
+        epoch: epochs.at(-1) ?? 1,
+        state: 'active',
+        mode: SWITCHES % 2 ? 'primary-postgres' : 'primary-sqlite',
+      });
+      const reports = await Promise.all(
+        fleet.map((f) =>
+          f.ask<{ report: { epoch: number; mode: string }; metrics: { longestPauseMs: number }; journal: number }>('report'),
+        ),
+      );
       for (const r of reports) {
         expect(r.report).toMatchObject({ epoch: record!.epoch, mode: record!.mode, reachable: true });
         expect(r.journal).toBe(0);
@@ -69,7 +77,9 @@ describe('fleet switch across processes', () => {
       try {
         const expected = stopped.reduce((n, s) => n + s.inserted.length, 0);
         for (const side of [sqlite, postgres]) {
-          const [row] = await side.query<{ n: number | string; d: number | string }>('SELECT count(*) AS n, count(DISTINCT instance || \':\' || seq) AS d FROM events');
+          const [row] = await side.query<{ n: number | string; d: number | string }>(
+            "SELECT count(*) AS n, count(DISTINCT instance || ':' || seq) AS d FROM events",
+          );
           expect([Number(row!.n), Number(row!.d)]).toEqual([expected, expected]);
         }
         const report = await validateDatabases(sqlite, postgres, { tables: ['events', 'hot'] });

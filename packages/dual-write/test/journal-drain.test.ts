@@ -38,31 +38,31 @@ async function setup(onCircuit: (state: string, proxy: Awaited<ReturnType<typeof
 }
 
 describe('the journal drains by itself once the secondary answers again', () => {
-it('after a write journaled because the secondary could not be asked for its schema', async () => {
-  const { dual, proxy, states } = await setup(() => {});
-  proxy.setMode('refuse');
-  await dual.execute('INSERT INTO t (id, n) VALUES (1, 1)');
-  expect(dual.getMetrics().journalDepth).toBe(1);
-  proxy.setMode('pass');
-  // Nothing else writes and nothing calls replayJournal().
-  await expect.poll(() => dual.getMetrics().journalDepth, { timeout: 3_000, message: JSON.stringify(states) }).toBe(0);
-});
-
-it('after a background replay that the secondary cut off by going away again', async () => {
-  let closes = 0;
-  const { dual, proxy, states } = await setup((state, p) => {
-    // The probe saw the secondary answer; it goes away again before the replay runs.
-    if (state === 'closed' && ++closes === 1) p.setMode('refuse');
+  it('after a write journaled because the secondary could not be asked for its schema', async () => {
+    const { dual, proxy, states } = await setup(() => {});
+    proxy.setMode('refuse');
+    await dual.execute('INSERT INTO t (id, n) VALUES (1, 1)');
+    expect(dual.getMetrics().journalDepth).toBe(1);
+    proxy.setMode('pass');
+    // Nothing else writes and nothing calls replayJournal().
+    await expect.poll(() => dual.getMetrics().journalDepth, { timeout: 3_000, message: JSON.stringify(states) }).toBe(0);
   });
-  await dual.execute('INSERT INTO t (id, n) VALUES (1, 1)');
-  proxy.setMode('refuse');
-  await dual.execute('INSERT INTO t (id, n) VALUES (2, 2)');
-  expect(dual.getMetrics().journalDepth).toBe(1);
-  proxy.setMode('pass');
-  await expect.poll(() => closes, { timeout: 3_000 }).toBe(1);
-  await new Promise((r) => setTimeout(r, 300));
-  proxy.setMode('pass');
-  await expect.poll(() => dual.getMetrics().journalDepth, { timeout: 3_000, message: JSON.stringify(states) }).toBe(0);
-  expect(states).toContain('replayed, 1 left');
-});
+
+  it('after a background replay that the secondary cut off by going away again', async () => {
+    let closes = 0;
+    const { dual, proxy, states } = await setup((state, p) => {
+      // The probe saw the secondary answer; it goes away again before the replay runs.
+      if (state === 'closed' && ++closes === 1) p.setMode('refuse');
+    });
+    await dual.execute('INSERT INTO t (id, n) VALUES (1, 1)');
+    proxy.setMode('refuse');
+    await dual.execute('INSERT INTO t (id, n) VALUES (2, 2)');
+    expect(dual.getMetrics().journalDepth).toBe(1);
+    proxy.setMode('pass');
+    await expect.poll(() => closes, { timeout: 3_000 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    proxy.setMode('pass');
+    await expect.poll(() => dual.getMetrics().journalDepth, { timeout: 3_000, message: JSON.stringify(states) }).toBe(0);
+    expect(states).toContain('replayed, 1 left');
+  });
 });

@@ -55,13 +55,32 @@ describe('journal parameter codec', () => {
       { t: 'v', v: { a: [1, 2] } },
       { t: 'u' },
     ]);
-    const oldStatements = JSON.stringify([{ sql: 'UPDATE t SET n = ? WHERE id = ?', params: JSON.stringify([{ t: 'b', v: '5' }, { t: 'v', v: 1 }]) }]);
-    await db.execute(
-      'INSERT INTO old_journal (target, sql_text, params, statements, error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ['secondary', 'INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)', oldParams, oldStatements, 'down', '2024-01-02T03:04:05.678Z', 1],
-    );
+    const oldStatements = JSON.stringify([
+      {
+        sql: 'UPDATE t SET n = ? WHERE id = ?',
+        params: JSON.stringify([
+          { t: 'b', v: '5' },
+          { t: 'v', v: 1 },
+        ]),
+      },
+    ]);
+    await db.execute('INSERT INTO old_journal (target, sql_text, params, statements, error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      'secondary',
+      'INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      oldParams,
+      oldStatements,
+      'down',
+      '2024-01-02T03:04:05.678Z',
+      1,
+    ]);
     const [entry] = await journal.entries();
-    expect(entry!.params.slice(0, 5)).toEqual(['text', 9223372036854775807n, new Date('2024-01-02T03:04:05.678Z'), new Uint8Array([0, 255]), NaN]);
+    expect(entry!.params.slice(0, 5)).toEqual([
+      'text',
+      9223372036854775807n,
+      new Date('2024-01-02T03:04:05.678Z'),
+      new Uint8Array([0, 255]),
+      NaN,
+    ]);
     expect(String(entry!.params[5])).toBe('9007199254740993');
     expect(entry!.params.slice(6)).toEqual([{ a: [1, 2] }, undefined]);
     expect(entry!.statements).toEqual([{ sql: 'UPDATE t SET n = ? WHERE id = ?', params: [5n, 1] }]);

@@ -55,7 +55,9 @@ describe('a write that lands on the secondary after its timeout', () => {
     expect(await real.query('SELECT n FROM t')).toEqual([{ n: 2 }]);
     // Then the first write lands, with n = 1.
     await slow.landed;
-    await expect.poll(async () => (await real.query('SELECT n FROM t'))[0], { timeout: 2_000, message: events.join(', ') }).toEqual({ n: 2 });
+    await expect
+      .poll(async () => (await real.query('SELECT n FROM t'))[0], { timeout: 2_000, message: events.join(', ') })
+      .toEqual({ n: 2 });
     await dual.close();
   });
 });

@@ -14,7 +14,17 @@ describe('outbox rows stored by an earlier release', () => {
       opId: '0000000001-old',
       seq: 1,
       createdAt: 1,
-      statements: [{ sql: 'INSERT INTO t VALUES (?, ?, ?, ?)', params: [['v', 1], ['i', '9223372036854775807'], ['d', '2026-01-02T03:04:05.678Z'], ['b', '00ff']] }],
+      statements: [
+        {
+          sql: 'INSERT INTO t VALUES (?, ?, ?, ?)',
+          params: [
+            ['v', 1],
+            ['i', '9223372036854775807'],
+            ['d', '2026-01-02T03:04:05.678Z'],
+            ['b', '00ff'],
+          ],
+        },
+      ],
     };
     await primary.execute(`INSERT INTO ${mirror.table} (op_id, payload, created_at) VALUES (?, ?, ?)`, [v1.opId, JSON.stringify(v1), 1]);
     const v2 = {

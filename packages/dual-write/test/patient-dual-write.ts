@@ -6,6 +6,10 @@ import { createDualWriteAdapter as create, type DualWriteAdapter, type DualWrite
  * stall a healthy secondary past the 1 s default, which would open the circuit and turn a
  * test of something else into a flaky one. Tests of timeouts pass their own value.
  */
-export function createDualWriteAdapter<DB = any>(primary: DatabaseAdapter, secondary: DatabaseAdapter, options: DualWriteOptions = {}): DualWriteAdapter<DB> {
+export function createDualWriteAdapter<DB = any>(
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  options: DualWriteOptions = {},
+): DualWriteAdapter<DB> {
   return create<DB>(primary, secondary, { secondaryTimeoutMs: 30_000, ...options });
 }

@@ -26,10 +26,18 @@ describe('dual-write Postgres -> SQLite', () => {
     expect(adapter.getMetadata()).toMatchObject({ primary: 'postgres', secondary: 'sqlite' });
     expect(adapter.dialect).toBe('postgres');
     // DDL valid on both: SQLite takes the Postgres type names with the same logical types.
-    await adapter.execute('CREATE TABLE t_accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC NOT NULL, opened TIMESTAMPTZ, vip BOOLEAN)');
+    await adapter.execute(
+      'CREATE TABLE t_accounts (id BIGINT PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC NOT NULL, opened TIMESTAMPTZ, vip BOOLEAN)',
+    );
     await adapter.batch([
-      { sql: 'INSERT INTO t_accounts (id, owner, balance, opened, vip) VALUES (?, ?, ?, ?, ?)', params: [1, 'ann', '100.25', new Date(1000), true] },
-      { sql: 'INSERT INTO t_accounts (id, owner, balance, opened, vip) VALUES (?, ?, ?, ?, ?)', params: [2, 'bob', '50', new Date(2000), false] },
+      {
+        sql: 'INSERT INTO t_accounts (id, owner, balance, opened, vip) VALUES (?, ?, ?, ?, ?)',
+        params: [1, 'ann', '100.25', new Date(1000), true],
+      },
+      {
+        sql: 'INSERT INTO t_accounts (id, owner, balance, opened, vip) VALUES (?, ?, ?, ?, ?)',
+        params: [2, 'bob', '50', new Date(2000), false],
+      },
     ]);
     await adapter.transaction(async (tx) => {
       await tx.execute('UPDATE t_accounts SET balance = balance - ? WHERE id = ?', ['10.25', 1]);

@@ -19,10 +19,15 @@ beforeAll(async () => {
   database = await createTestDatabase();
   postgres = createPostgresAdapter(database.url, { max: 2 });
   sqlite = createSQLiteAdapter(':memory:');
-  await sqlite.execute('CREATE TABLE people (id INTEGER PRIMARY KEY, userName TEXT NOT NULL UNIQUE, active BOOLEAN NOT NULL, nick TEXT, seen TEXT)');
-  await postgres.execute('CREATE TABLE people (id BIGINT PRIMARY KEY, "userName" TEXT NOT NULL UNIQUE, active BOOLEAN NOT NULL, nick TEXT, seen TEXT)');
+  await sqlite.execute(
+    'CREATE TABLE people (id INTEGER PRIMARY KEY, userName TEXT NOT NULL UNIQUE, active BOOLEAN NOT NULL, nick TEXT, seen TEXT)',
+  );
+  await postgres.execute(
+    'CREATE TABLE people (id BIGINT PRIMARY KEY, "userName" TEXT NOT NULL UNIQUE, active BOOLEAN NOT NULL, nick TEXT, seen TEXT)',
+  );
   for (const side of [sqlite, postgres]) {
-    for (const row of ROWS) await side.execute('INSERT INTO people (id, "userName", active, nick) VALUES (?, ?, ?, ?)', [row[0], row[1], row[2] === 1, row[3]]);
+    for (const row of ROWS)
+      await side.execute('INSERT INTO people (id, "userName", active, nick) VALUES (?, ?, ?, ?)', [row[0], row[1], row[2] === 1, row[3]]);
   }
 });
 
@@ -52,7 +57,7 @@ describe('SqlRehearsal, SQLite -> Postgres', () => {
     await app.query('SELECT id FROM people WHERE id <= 3 ORDER BY id LIMIT -1 OFFSET 1');
     await app.query("SELECT strftime('%Y', seen) AS year FROM people WHERE id = 4");
     await app.query('SELECT userName FROM people WHERE id = ?', [1]);
-    await app.query("SELECT id FROM people WHERE \"userName\" LIKE 'ada%'");
+    await app.query('SELECT id FROM people WHERE "userName" LIKE \'ada%\'');
     // The same shape again, with other values: counted, not rehearsed twice.
     await app.query('SELECT id FROM people WHERE id = ?1 OR id = ?1', [3]);
     await rehearsal.idle();
@@ -72,17 +77,30 @@ describe('SqlRehearsal, SQLite -> Postgres', () => {
       translated: ['boolean-literals'],
       targetSql: 'UPDATE people SET active = true WHERE active = false AND id = ?',
     });
-    expect(find(shapes, "'Eve'")).toMatchObject({ outcome: 'works', translated: ['boolean-literals'], targetSql: expect.stringContaining("'Eve', true)") });
+    expect(find(shapes, "'Eve'")).toMatchObject({
+      outcome: 'works',
+      translated: ['boolean-literals'],
+      targetSql: expect.stringContaining("'Eve', true)"),
+    });
     expect(find(shapes, 'LIMIT -1')).toMatchObject({ outcome: 'works', translated: ['limit-minus-one'] });
-    expect(find(shapes, 'strftime')).toMatchObject({ outcome: 'untranslated', untranslated: [expect.objectContaining({ id: 'strftime' })] });
-    expect(find(shapes, 'SELECT userName')).toMatchObject({ outcome: 'fails', error: expect.stringMatching(/column "username" does not exist/) });
+    expect(find(shapes, 'strftime')).toMatchObject({
+      outcome: 'untranslated',
+      untranslated: [expect.objectContaining({ id: 'strftime' })],
+    });
+    expect(find(shapes, 'SELECT userName')).toMatchObject({
+      outcome: 'fails',
+      error: expect.stringMatching(/column "username" does not exist/),
+    });
     expect(find(shapes, "LIKE 'ada%'")).toMatchObject({ outcome: 'differs', difference: 'the primary returned 1 rows, postgres 0' });
     expect(totals).toMatchObject({ shapes: 11, statements: 12, works: 8, fails: 1, differs: 1, untranslated: 1 });
     expect(formatRehearsalReport(rehearsal.report())).toMatch(/11 shapes \(12 statements\): 8 work, 1 fail, 1 differ, 1 untranslated/);
 
     // Nothing reached Postgres: every write ran in a transaction that was rolled back.
     expect(await postgres.query('SELECT id, "userName", active, seen FROM people ORDER BY id')).toEqual(
-      ROWS.map(([id, name, active]) => ({ id: String(id), userName: name, active: active === 1, seen: null })).map((r) => ({ ...r, id: Number(r.id) })),
+      ROWS.map(([id, name, active]) => ({ id: String(id), userName: name, active: active === 1, seen: null })).map((r) => ({
+        ...r,
+        id: Number(r.id),
+      })),
     );
   });
 

@@ -36,10 +36,12 @@ describe('row images: the secondary holds what the primary produced', () => {
     const dual = createDualWriteAdapter(left, right, { verifyWrites: true });
     for (let i = 0; i < 20; i++) await dual.execute('INSERT INTO gen DEFAULT VALUES');
     // A rolled-back insert takes a sequence value on the primary only.
-    await dual.transaction(async (tx) => {
-      await tx.execute('INSERT INTO gen DEFAULT VALUES');
-      throw new Error('roll back');
-    }).catch(() => {});
+    await dual
+      .transaction(async (tx) => {
+        await tx.execute('INSERT INTO gen DEFAULT VALUES');
+        throw new Error('roll back');
+      })
+      .catch(() => {});
     const { lastInsertId } = await dual.execute('INSERT INTO gen (n) VALUES (?)', [7]);
     expect(lastInsertId).toBe(22);
     await dual.execute('UPDATE gen SET n = n + 1, at = now() WHERE id = ?', [2]);

@@ -51,13 +51,24 @@ describe('the secondary sink chosen by secondaryWrites', () => {
   });
 
   it('async: refuses an outbox made for the other side, naming both', () => {
-    expect(() => createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: mirrorEntry.outboxMirror(secondary) })).toThrow(/made for .* but the primary is/);
+    expect(() =>
+      createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: mirrorEntry.outboxMirror(secondary) }),
+    ).toThrow(/made for .* but the primary is/);
   });
 });
 
 describe('@switchyard/dual-write/mirror', () => {
   it('exports the mirror; the root keeps deprecated aliases of the same functions and classes', () => {
-    expect(Object.keys(mirrorEntry).sort()).toEqual(['MirrorApplyError', 'MirrorSendError', 'MirrorStats', 'createMirrorConsumer', 'drainOutbox', 'outboxMirror', 'pruneAppliedOps', 'queueMirror']);
+    expect(Object.keys(mirrorEntry).sort()).toEqual([
+      'MirrorApplyError',
+      'MirrorSendError',
+      'MirrorStats',
+      'createMirrorConsumer',
+      'drainOutbox',
+      'outboxMirror',
+      'pruneAppliedOps',
+      'queueMirror',
+    ]);
     expect(root.outboxMirror).toBe(mirrorEntry.outboxMirror);
     expect(root.MirrorApplyError).toBe(mirrorEntry.MirrorApplyError);
     expect(root.MirrorSendError).toBe(mirrorEntry.MirrorSendError);

@@ -22,8 +22,15 @@ describe('dual-write SQLite -> D1 (Miniflare)', () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const adapter = createDualWriteAdapter(sqlite, d1Side, { mode: 'primary-sqlite', verifyWrites: true });
     // D1's limits; transactions while SQLite is primary (replayed on D1 as one batch).
-    expect(adapter.capabilities).toMatchObject({ transactions: true, maxBoundParameters: 100, maxStatementBytes: 100_000, exactInt64: false });
-    await adapter.execute('CREATE TABLE d_tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL, done BOOLEAN, due TIMESTAMP, tags JSON, blob BLOB)');
+    expect(adapter.capabilities).toMatchObject({
+      transactions: true,
+      maxBoundParameters: 100,
+      maxStatementBytes: 100_000,
+      exactInt64: false,
+    });
+    await adapter.execute(
+      'CREATE TABLE d_tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL, done BOOLEAN, due TIMESTAMP, tags JSON, blob BLOB)',
+    );
     // RETURNING * compares bytes, booleans, timestamps and JSON as each engine reads them back.
     await adapter.query('INSERT INTO d_tasks (id, title, done, due, tags, blob) VALUES (?, ?, ?, ?, ?, ?) RETURNING *', [
       1,

@@ -43,7 +43,12 @@ describe('dual-write SQLite -> Postgres', () => {
     const pgLog: string[] = [];
     const sqlite = createSQLiteAdapter(':memory:');
     const adapter = createDualWriteAdapter(loggingAdapter(sqlite, sqliteLog), loggingAdapter(pgSide, pgLog), { verifyWrites: true });
-    await createOn(sqlite, 'k_events', 'id INTEGER PRIMARY KEY, active BOOLEAN NOT NULL, at TIMESTAMP NOT NULL, meta JSON', 'id BIGINT PRIMARY KEY, active BOOLEAN NOT NULL, at TIMESTAMPTZ NOT NULL, meta JSONB');
+    await createOn(
+      sqlite,
+      'k_events',
+      'id INTEGER PRIMARY KEY, active BOOLEAN NOT NULL, at TIMESTAMP NOT NULL, meta JSON',
+      'id BIGINT PRIMARY KEY, active BOOLEAN NOT NULL, at TIMESTAMPTZ NOT NULL, meta JSONB',
+    );
     const at = new Date('2024-05-06T07:08:09.123Z');
     const db = adapter.db as any;
     const returned = await db
@@ -55,9 +60,13 @@ describe('dual-write SQLite -> Postgres', () => {
     await db.updateTable('k_events').set({ active: false }).where('id', '=', 1).execute();
 
     // The primary runs the app's query with the whole row captured; the secondary gets that row by key.
-    expect(sqliteLog.find((q) => q.startsWith('insert'))).toMatch(/^insert into "k_events" \("id", "active", "at", "meta"\) values \(\?, \?, \?, \?\) returning "id", "active", "at", "id" AS "__sy_0"/);
+    expect(sqliteLog.find((q) => q.startsWith('insert'))).toMatch(
+      /^insert into "k_events" \("id", "active", "at", "meta"\) values \(\?, \?, \?, \?\) returning "id", "active", "at", "id" AS "__sy_0"/,
+    );
     expect(sqliteLog.find((q) => q.startsWith('update'))).toBe('update "k_events" set "active" = ? where "id" = ?\nRETURNING *');
-    expect(pgLog.find((q) => q.startsWith('INSERT INTO "k_events"'))).toMatch(/^INSERT INTO "k_events" \("id", "active", "at", "meta"\) OVERRIDING SYSTEM VALUE VALUES \(\?, \?, \?, \?\) ON CONFLICT \("id"\) DO UPDATE/);
+    expect(pgLog.find((q) => q.startsWith('INSERT INTO "k_events"'))).toMatch(
+      /^INSERT INTO "k_events" \("id", "active", "at", "meta"\) OVERRIDING SYSTEM VALUE VALUES \(\?, \?, \?, \?\) ON CONFLICT \("id"\) DO UPDATE/,
+    );
 
     expect(await sqlite.query('SELECT active, at FROM k_events')).toEqual([{ active: 0, at: at.toISOString() }]);
     expect(await pgSide.query('SELECT active, at, meta FROM k_events')).toEqual([{ active: false, at, meta: { a: [1, 2], b: 1 } }]);
@@ -73,10 +82,17 @@ describe('dual-write SQLite -> Postgres', () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const events: DualWriteEvent[] = [];
     const adapter = createDualWriteAdapter(sqlite, pgSide, { verifyWrites: true, onEvent: (e) => events.push(e) });
-    await createOn(sqlite, 'v_prices', 'id INTEGER PRIMARY KEY, price NUMERIC, seen TIMESTAMP', 'id BIGINT PRIMARY KEY, price NUMERIC, seen TIMESTAMPTZ');
+    await createOn(
+      sqlite,
+      'v_prices',
+      'id INTEGER PRIMARY KEY, price NUMERIC, seen TIMESTAMP',
+      'id BIGINT PRIMARY KEY, price NUMERIC, seen TIMESTAMPTZ',
+    );
     await adapter.execute('INSERT INTO v_prices (id, price, seen) VALUES (?, ?, ?) RETURNING *', [1, '9.50', new Date(0)]);
     expect(adapter.getMetrics().verificationFailures).toBe(0);
-    await pgSide.execute(`CREATE FUNCTION v_markup() RETURNS trigger AS $$ BEGIN NEW.price := NEW.price * 1.2; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    await pgSide.execute(
+      `CREATE FUNCTION v_markup() RETURNS trigger AS $$ BEGIN NEW.price := NEW.price * 1.2; RETURN NEW; END $$ LANGUAGE plpgsql`,
+    );
     await pgSide.execute('CREATE TRIGGER v_markup BEFORE INSERT ON v_prices FOR EACH ROW EXECUTE FUNCTION v_markup()');
     const rows = await adapter.query('INSERT INTO v_prices (id, price, seen) VALUES (?, ?, ?) RETURNING id, price', [2, '10', new Date(0)]);
     expect(rows).toEqual([{ id: 2, price: 10 }]);
@@ -90,7 +106,12 @@ describe('dual-write SQLite -> Postgres', () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const secondary = createPostgresAdapter(database.url, { max: 2 });
     const adapter = createDualWriteAdapter(sqlite, secondary, { continueOnSecondaryFailure: true });
-    await createOn(sqlite, 'o_orders', 'id INTEGER PRIMARY KEY, total INTEGER, note TEXT', 'id BIGINT PRIMARY KEY, total BIGINT, note TEXT');
+    await createOn(
+      sqlite,
+      'o_orders',
+      'id INTEGER PRIMARY KEY, total INTEGER, note TEXT',
+      'id BIGINT PRIMARY KEY, total BIGINT, note TEXT',
+    );
     const write = (i: number) => adapter.execute('INSERT INTO o_orders (id, total, note) VALUES (?, ?, ?)', [i, i * 10, `order ${i}`]);
     for (let i = 1; i <= 10; i++) await write(i);
 
@@ -116,7 +137,12 @@ describe('dual-write SQLite -> Postgres', () => {
     const file = join(dir, 'journal.db');
     const first = createSQLiteAdapter(file);
     const adapter = createDualWriteAdapter(first, pgSide, { journal: tableJournal(first), continueOnSecondaryFailure: true });
-    await createOn(first, 'j_items', 'id INTEGER PRIMARY KEY, big BIGINT, at TIMESTAMP, data BLOB, flag BOOLEAN', 'id BIGINT PRIMARY KEY, big BIGINT, at TIMESTAMPTZ, data BYTEA, flag BOOLEAN');
+    await createOn(
+      first,
+      'j_items',
+      'id INTEGER PRIMARY KEY, big BIGINT, at TIMESTAMP, data BLOB, flag BOOLEAN',
+      'id BIGINT PRIMARY KEY, big BIGINT, at TIMESTAMPTZ, data BYTEA, flag BOOLEAN',
+    );
     await pgSide.execute('ALTER TABLE j_items RENAME TO j_items_away');
     const params = [1, 2n ** 62n + 1n, new Date('2030-01-02T03:04:05.678Z'), new Uint8Array([0, 255, 7]), true];
     await adapter.execute('INSERT INTO j_items (id, big, at, data, flag) VALUES (?, ?, ?, ?, ?)', params);
@@ -133,12 +159,20 @@ describe('dual-write SQLite -> Postgres', () => {
     const restarted = createDualWriteAdapter(reopened, pgSide, { journal: tableJournal(reopened) });
     const entries = await restarted.journalEntries();
     // Entries name rows; replay reads them from the primary, so no value is kept twice.
-    expect(entries.map((e) => e.rows)).toEqual([[{ table: 'j_items', key: { id: 1 } }], [{ table: 'j_items', key: { id: 2 } }, { table: 'j_items', key: { id: 1 } }]]);
+    expect(entries.map((e) => e.rows)).toEqual([
+      [{ table: 'j_items', key: { id: 1 } }],
+      [
+        { table: 'j_items', key: { id: 2 } },
+        { table: 'j_items', key: { id: 1 } },
+      ],
+    ]);
     await pgSide.execute('ALTER TABLE j_items_away RENAME TO j_items');
     expect(await restarted.replayJournal()).toEqual({ applied: 2, remaining: 0 });
     expect(restarted.getMetrics().journalDepth).toBe(0);
     expect(await expectSameRows(reopened, pgSide, 'j_items')).toBe(2);
-    expect(await pgSide.query('SELECT big, data FROM j_items WHERE id = 1')).toEqual([{ big: 2n ** 62n + 1n, data: Buffer.from([0, 255, 7]) }]);
+    expect(await pgSide.query('SELECT big, data FROM j_items WHERE id = 1')).toEqual([
+      { big: 2n ** 62n + 1n, data: Buffer.from([0, 255, 7]) },
+    ]);
     await reopened.close();
   });
 
@@ -147,8 +181,18 @@ describe('dual-write SQLite -> Postgres', () => {
     const adapter = createDualWriteAdapter(sqlite, pgSide, { mode: 'primary-sqlite' });
     // Each engine numbers the rows itself: equal ids on both sides mean both applied the
     // writes in the same order.
-    await createOn(sqlite, 'c_log', 'id INTEGER PRIMARY KEY AUTOINCREMENT, writer INTEGER, seq INTEGER', 'id BIGSERIAL PRIMARY KEY, writer BIGINT, seq BIGINT');
-    await createOn(sqlite, 'c_last', 'id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER', 'id BIGINT PRIMARY KEY, writer BIGINT, seq BIGINT');
+    await createOn(
+      sqlite,
+      'c_log',
+      'id INTEGER PRIMARY KEY AUTOINCREMENT, writer INTEGER, seq INTEGER',
+      'id BIGSERIAL PRIMARY KEY, writer BIGINT, seq BIGINT',
+    );
+    await createOn(
+      sqlite,
+      'c_last',
+      'id INTEGER PRIMARY KEY, writer INTEGER, seq INTEGER',
+      'id BIGINT PRIMARY KEY, writer BIGINT, seq BIGINT',
+    );
     await adapter.execute('INSERT INTO c_last (id, writer, seq) VALUES (1, 0, 0)');
     const writers = 8;
     const perWriter = 24;

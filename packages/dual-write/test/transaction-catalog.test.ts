@@ -18,9 +18,15 @@ describe('a transaction on a SQLite primary and writes beside it', () => {
     await inside;
     // Its schema read waits for the transaction; the transaction must not wait for it.
     const outside = dual.execute('INSERT INTO t (id, n) VALUES (2, 2)');
-    const outcome = await Promise.race([Promise.all([tx, outside]).then(() => 'done'), new Promise((resolve) => setTimeout(() => resolve('stuck'), 3_000))]);
+    const outcome = await Promise.race([
+      Promise.all([tx, outside]).then(() => 'done'),
+      new Promise((resolve) => setTimeout(() => resolve('stuck'), 3_000)),
+    ]);
     expect(outcome).toBe('done');
-    expect(await secondary.query('SELECT id, n FROM t ORDER BY id')).toEqual([{ id: 1, n: 1 }, { id: 2, n: 2 }]);
+    expect(await secondary.query('SELECT id, n FROM t ORDER BY id')).toEqual([
+      { id: 1, n: 1 },
+      { id: 2, n: 2 },
+    ]);
     await dual.close();
   });
 });

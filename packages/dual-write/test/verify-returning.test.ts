@@ -25,7 +25,8 @@ afterAll(async () => {
   await database.drop();
 });
 
-const failures = (events: DualWriteEvent[]) => events.filter((e): e is Extract<DualWriteEvent, { type: 'verification-failed' }> => e.type === 'verification-failed');
+const failures = (events: DualWriteEvent[]) =>
+  events.filter((e): e is Extract<DualWriteEvent, { type: 'verification-failed' }> => e.type === 'verification-failed');
 
 describe('verifyWrites compares the row the secondary returned', () => {
   it('SQLite -> Postgres: a millisecond lost to timestamptz(0) is flagged, and no SELECT reaches Postgres', async () => {
@@ -69,7 +70,9 @@ describe('verifyWrites compares the row the secondary returned', () => {
     const events: DualWriteEvent[] = [];
     await sqlite.execute('CREATE TABLE vr_after (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
     await own.execute('CREATE TABLE vr_after (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)');
-    await own.execute(`CREATE FUNCTION vr_after_bump() RETURNS trigger AS $$ BEGIN UPDATE vr_after SET n = n + 1 WHERE id = NEW.id AND n = NEW.n; RETURN NULL; END $$ LANGUAGE plpgsql`);
+    await own.execute(
+      `CREATE FUNCTION vr_after_bump() RETURNS trigger AS $$ BEGIN UPDATE vr_after SET n = n + 1 WHERE id = NEW.id AND n = NEW.n; RETURN NULL; END $$ LANGUAGE plpgsql`,
+    );
     await own.execute('CREATE TRIGGER vr_after_bump AFTER INSERT ON vr_after FOR EACH ROW EXECUTE FUNCTION vr_after_bump()');
     const dual = createDualWriteAdapter(sqlite, own, { verifyWrites: true, onEvent: (e) => events.push(e) });
     await dual.execute('INSERT INTO vr_after (id, n) VALUES (?, ?)', [1, 41]);

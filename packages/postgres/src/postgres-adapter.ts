@@ -201,17 +201,18 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     });
   }
 
-  protected async runTransaction<T>(
-    fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
-    settings?: TransactionSettings,
-  ): Promise<T> {
+  protected async runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     const nested = this.#depth > 0;
     if (nested && hasTransactionSettings(settings)) throw nestedSettingsError(this.name, 'postgres');
     const statements = transactionControl(this.#depth, settings, this.name);
     const body = async (client: PostgresConnection, queue: SerialQueue): Promise<T> => {
       const tx = new PostgresAdapter<DB>(this.#state, { name: this.name }, this.#depth + 1, { client, queue });
       try {
-        return await runControlled((sql) => queue.run(() => this.#control(client, sql)), statements, () => fn(tx));
+        return await runControlled(
+          (sql) => queue.run(() => this.#control(client, sql)),
+          statements,
+          () => fn(tx),
+        );
       } finally {
         tx.endTransactionScope();
       }

@@ -41,7 +41,10 @@ export function createPostgresAdapter<DB = any>(
   let client: PostgresConnection | undefined;
   if (typeof source === 'string') {
     if (source.trim() === '') {
-      throw new InvalidArgumentError('createPostgresAdapter: the connection string is empty. Pass postgres://user:pass@host:5432/db, a pg Pool or a pg Client.', { dialect: 'postgres' });
+      throw new InvalidArgumentError(
+        'createPostgresAdapter: the connection string is empty. Pass postgres://user:pass@host:5432/db, a pg Pool or a pg Client.',
+        { dialect: 'postgres' },
+      );
     }
     registerSecret(passwordOf(source));
     pool = new pg.Pool({ connectionString: source, max: options.max ?? 10, connectionTimeoutMillis: connectTimeoutMs ?? 0 });
@@ -52,10 +55,9 @@ export function createPostgresAdapter<DB = any>(
   } else if (source && typeof (source as Client).query === 'function') {
     client = source as PostgresConnection;
   } else {
-    throw new InvalidArgumentError(
-      'createPostgresAdapter: expected a pg Pool, a pg Client or a connection string.',
-      { dialect: 'postgres' },
-    );
+    throw new InvalidArgumentError('createPostgresAdapter: expected a pg Pool, a pg Client or a connection string.', {
+      dialect: 'postgres',
+    });
   }
   const schema = options.schema ?? 'public';
   const state: PgState = {

@@ -26,9 +26,7 @@ describe('postgres placeholders', () => {
   });
 
   it('leaves ? inside dollar-quoted function bodies alone', async () => {
-    await adapter.execute(
-      `CREATE FUNCTION sy_ask(x text) RETURNS text AS $fn$ SELECT 'why?' || $1 || $$?$$ $fn$ LANGUAGE sql`,
-    );
+    await adapter.execute(`CREATE FUNCTION sy_ask(x text) RETURNS text AS $fn$ SELECT 'why?' || $1 || $$?$$ $fn$ LANGUAGE sql`);
     expect(await adapter.first('SELECT sy_ask(?) AS v', [' not '])).toEqual({ v: 'why? not ?' });
   });
 
@@ -43,8 +41,12 @@ describe('postgres values', () => {
   it('reads int8 and numeric exactly', async () => {
     await adapter.execute('CREATE TABLE sy_exact (id bigint PRIMARY KEY, amount numeric(40,20), small int2)');
     await adapter.execute('INSERT INTO sy_exact VALUES (?, ?, ?), (?, ?, ?)', [
-      9223372036854775807n, '12345678901234567890.12345678901234567890', 7,
-      -9223372036854775808n, '0.00000000000000000001', -7,
+      9223372036854775807n,
+      '12345678901234567890.12345678901234567890',
+      7,
+      -9223372036854775808n,
+      '0.00000000000000000001',
+      -7,
     ]);
     const rows = await adapter.query('SELECT id, amount, small FROM sy_exact ORDER BY id');
     expect(rows).toEqual([
@@ -155,10 +157,12 @@ describe('postgres writes and errors', () => {
   it('runs a batch inside a transaction through a savepoint', async () => {
     await adapter.transaction(async (tx) => {
       await tx.execute('INSERT INTO sy_batch VALUES (?, ?)', [9000, 'tx']);
-      await expect(tx.batch([
-        { sql: 'INSERT INTO sy_batch VALUES (?, ?)', params: [9001, 'b'] },
-        { sql: 'INSERT INTO sy_batch VALUES (?, ?)', params: [9000, 'dup'] },
-      ])).rejects.toBeInstanceOf(ConstraintError);
+      await expect(
+        tx.batch([
+          { sql: 'INSERT INTO sy_batch VALUES (?, ?)', params: [9001, 'b'] },
+          { sql: 'INSERT INTO sy_batch VALUES (?, ?)', params: [9000, 'dup'] },
+        ]),
+      ).rejects.toBeInstanceOf(ConstraintError);
       const [row] = await tx.batch([{ sql: 'SELECT count(*) AS n FROM sy_batch WHERE id >= ?', params: [9000] }]);
       expect(row?.rows).toEqual([{ n: 1 }]);
     });
@@ -203,7 +207,13 @@ describe('postgres introspect', () => {
         { name: 'sy_members_role_lower', columns: [expect.stringMatching(/^lower\(/), 'org_id'], unique: true },
       ]);
       expect(members.foreignKeys).toEqual([
-        { columns: ['account_id'], referencedTable: 'sy_other.accounts', referencedColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'NO ACTION' },
+        {
+          columns: ['account_id'],
+          referencedTable: 'sy_other.accounts',
+          referencedColumns: ['id'],
+          onDelete: 'CASCADE',
+          onUpdate: 'NO ACTION',
+        },
       ]);
       const accounts = tables.find((t) => t.name === 'accounts')!;
       expect(accounts.columns[0]).toMatchObject({ name: 'id', autoIncrement: true, nullable: false });

@@ -49,13 +49,17 @@ describe('postgres: values read exactly', () => {
   });
 
   it('json and jsonb numbers a double would round keep their text', async () => {
-    await adapter.execute(`INSERT INTO exact (id, doc, j) VALUES (5, '{"id":9007199254740993,"amount":12345678901234567.89}', '[9007199254740993]')`);
+    await adapter.execute(
+      `INSERT INTO exact (id, doc, j) VALUES (5, '{"id":9007199254740993,"amount":12345678901234567.89}', '[9007199254740993]')`,
+    );
     const row = await adapter.first<{ doc: Record<string, unknown>; j: unknown[] }>('SELECT doc, j FROM exact WHERE id = 5');
     expect(jsonSourceOf(row!.doc)).toContain('9007199254740993');
     expect(normalizeValue(row!.doc, 'json')).toEqual({ json: '{"amount":12345678901234567.89,"id":9007199254740993}' });
     expect(jsonSourceOf(row!.j)).toBe('[9007199254740993]');
     await adapter.execute('INSERT INTO exact (id, doc) VALUES (6, ?)', [jsonSourceOf(row!.doc)]);
-    const same = await adapter.first<{ n: number }>('SELECT count(*)::int AS n FROM exact a, exact b WHERE a.id = 5 AND b.id = 6 AND a.doc = b.doc');
+    const same = await adapter.first<{ n: number }>(
+      'SELECT count(*)::int AS n FROM exact a, exact b WHERE a.id = 5 AND b.id = 6 AND a.doc = b.doc',
+    );
     expect(same!.n).toBe(1);
   });
 

@@ -10,7 +10,11 @@ import { INTERNAL_TABLE, logicalTypeOf, type ColumnInfo, type ForeignKeyInfo, ty
  */
 export type CatalogQuery = <T>(sql: string, params: unknown[]) => Promise<T[]>;
 
-interface TableRow { oid: number; schema: string; name: string }
+interface TableRow {
+  oid: number;
+  schema: string;
+  name: string;
+}
 interface ColumnRow {
   table_oid: number;
   name: string;
@@ -19,7 +23,13 @@ interface ColumnRow {
   default_value: string | null;
   identity: string;
 }
-interface IndexRow { table_oid: number; name: string; is_unique: boolean; is_primary: boolean; columns: string[] }
+interface IndexRow {
+  table_oid: number;
+  name: string;
+  is_unique: boolean;
+  is_primary: boolean;
+  columns: string[];
+}
 interface ForeignKeyRow {
   table_oid: number;
   columns: string[];

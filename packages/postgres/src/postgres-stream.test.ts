@@ -14,7 +14,9 @@ describe('postgres stream()', () => {
     await adapter.execute('CREATE SEQUENCE sy_stream_seq');
     let chunks = 0;
     // Each produced row advances the sequence, so its value counts the rows the server made.
-    for await (const rows of adapter.stream('SELECT g, nextval(?) AS n FROM generate_series(1, 1000000) g', ['sy_stream_seq'], { chunkSize: 10 })) {
+    for await (const rows of adapter.stream('SELECT g, nextval(?) AS n FROM generate_series(1, 1000000) g', ['sy_stream_seq'], {
+      chunkSize: 10,
+    })) {
       expect(rows).toHaveLength(10);
       if (++chunks === 3) break;
     }
@@ -34,7 +36,11 @@ describe('postgres stream()', () => {
       })(),
     ).rejects.toMatchObject({ code: 'QUERY_FAILED' });
     // A pool of two serves the next queries: nothing was left checked out.
-    const rows = await Promise.all([adapter.query('SELECT 1 AS one'), adapter.query('SELECT 2 AS two'), adapter.query('SELECT 3 AS three')]);
+    const rows = await Promise.all([
+      adapter.query('SELECT 1 AS one'),
+      adapter.query('SELECT 2 AS two'),
+      adapter.query('SELECT 3 AS three'),
+    ]);
     expect(rows).toHaveLength(3);
     expect(adapter.pool?.totalCount).toBeLessThanOrEqual(2);
   });

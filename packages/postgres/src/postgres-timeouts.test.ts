@@ -104,15 +104,18 @@ describe('statementTimeoutMs', () => {
     },
   };
 
-  it.each(Object.entries(sources))('has the server cancel a long statement on a %s, leaving the connection usable', async (_kind, create) => {
-    const adapter = await create();
-    expect(await adapter.first('SHOW statement_timeout')).toEqual({ statement_timeout: '200ms' });
-    const cancelled = await adapter.first('SELECT pg_sleep(2)').catch((e: unknown) => e);
-    expect(cancelled).toBeInstanceOf(QueryError);
-    expect((cancelled as Error).message).toMatch(/57014/);
-    expect(await adapter.first<{ n: number }>('SELECT 6 AS n')).toEqual({ n: 6 });
-    await adapter.close();
-  });
+  it.each(Object.entries(sources))(
+    'has the server cancel a long statement on a %s, leaving the connection usable',
+    async (_kind, create) => {
+      const adapter = await create();
+      expect(await adapter.first('SHOW statement_timeout')).toEqual({ statement_timeout: '200ms' });
+      const cancelled = await adapter.first('SELECT pg_sleep(2)').catch((e: unknown) => e);
+      expect(cancelled).toBeInstanceOf(QueryError);
+      expect((cancelled as Error).message).toMatch(/57014/);
+      expect(await adapter.first<{ n: number }>('SELECT 6 AS n')).toEqual({ n: 6 });
+      await adapter.close();
+    },
+  );
 });
 
 describe('timeout options', () => {

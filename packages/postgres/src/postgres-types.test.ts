@@ -32,7 +32,10 @@ describe('postgres type parsers', () => {
   it('parses array literals, quoted elements and NULL', () => {
     expect(parsePgArray('{1,NULL,3}', Number)).toEqual([1, null, 3]);
     expect(parsePgArray('{"a b","c\\"d",e}', String)).toEqual(['a b', 'c"d', 'e']);
-    expect(parsePgArray('{{1,2},{3,4}}', Number)).toEqual([[1, 2], [3, 4]]);
+    expect(parsePgArray('{{1,2},{3,4}}', Number)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(parsePgArray('{}', Number)).toEqual([]);
     expect(parsePgArray('[0:1]={7,8}', Number)).toEqual([7, 8]);
   });

@@ -158,10 +158,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     }
   }
 
-  protected async runTransaction<T>(
-    fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
-    settings?: TransactionSettings,
-  ): Promise<T> {
+  protected async runTransaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     const db = this.#state.database;
     const nested = this.#depth > 0;
     if (nested && hasTransactionSettings(settings)) throw nestedSettingsError(this.name, 'sqlite');

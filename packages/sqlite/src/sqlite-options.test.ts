@@ -18,7 +18,7 @@ describe('sqlite adapter: engine specifics', () => {
     await memory.close();
   });
 
-  it('memory-maps a file it opens, keeps a given database\'s setting, and refuses a bad mmapSize', async () => {
+  it("memory-maps a file it opens, keeps a given database's setting, and refuses a bad mmapSize", async () => {
     const opened = createSQLiteAdapter(join(folder, 'mmap.db'));
     expect(opened.database.pragma('mmap_size', { simple: true })).toBe(256 * 1024 * 1024);
     await opened.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');

@@ -72,7 +72,10 @@ export function batchConformance(ctx: ConformanceContext): void {
 
     it('checks every statement before running any', async () => {
       await fresh();
-      await expectError(adapter.batch([insert(1), { sql: `INSERT INTO ${table} (id, name) VALUES (?, ?)`, params: [2, undefined] }]), 'ParameterError');
+      await expectError(
+        adapter.batch([insert(1), { sql: `INSERT INTO ${table} (id, name) VALUES (?, ?)`, params: [2, undefined] }]),
+        'ParameterError',
+      );
       expect(await count()).toBe('0');
     });
 

@@ -63,10 +63,7 @@ let counter = 0;
  * ctx.table('orders') // 'sy_orders_1_k3x9a'
  * ```
  */
-export function createConformanceContext(
-  adapter: DatabaseAdapter,
-  options: AdapterConformanceOptions,
-): ConformanceContext {
+export function createConformanceContext(adapter: DatabaseAdapter, options: AdapterConformanceOptions): ConformanceContext {
   const suffix = Math.random().toString(36).slice(2, 7);
   const dispose = options.teardown ?? ((a: DatabaseAdapter) => a.close());
   return {

@@ -27,7 +27,11 @@ export function kyselyResultsConformance(ctx: ConformanceContext): void {
       await adapter.execute(ddl(adapter, `CREATE TABLE ${table} (id {integer} PRIMARY KEY, name {text})`));
       const rows = Array.from({ length: ROWS }, (_, i) => ({ id: i + 1, name: `n${i + 1}` }));
       // Chunks of 40 rows (80 parameters) stay within D1's 100-parameter limit.
-      for (let i = 0; i < rows.length; i += 40) await db().insertInto(table).values(rows.slice(i, i + 40)).execute();
+      for (let i = 0; i < rows.length; i += 40)
+        await db()
+          .insertInto(table)
+          .values(rows.slice(i, i + 40))
+          .execute();
     });
 
     it('streams rows in chunks, in order', async () => {
@@ -46,7 +50,10 @@ export function kyselyResultsConformance(ctx: ConformanceContext): void {
       }
       expect(seen).toBe(5);
       // The connection (and, on SQLite, the database) is free again.
-      const { n } = await db().selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const { n } = await db()
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
       expect(normalizeValue(n, 'integer')).toBe(String(ROWS));
       await db().updateTable(table).set({ name: 'after-stream' }).where('id', '=', 1).execute();
     });
@@ -82,7 +89,12 @@ export function kyselyResultsConformance(ctx: ConformanceContext): void {
     });
 
     it.runIf(adapter.dialect === 'postgres')('binds JS arrays as Postgres arrays', async () => {
-      const rows = await db().selectFrom(table).select('id').where(sql<boolean>`id = any(${[2, 4, 6]})`).orderBy('id').execute();
+      const rows = await db()
+        .selectFrom(table)
+        .select('id')
+        .where(sql<boolean>`id = any(${[2, 4, 6]})`)
+        .orderBy('id')
+        .execute();
       expect(rows.map((r) => normalizeValue(r.id, 'integer'))).toEqual(['2', '4', '6']);
       const { rows: lengths } = await sql<{ n: number }>`SELECT array_length(${['a', 'b', 'c']}::text[], 1) AS n`.execute(db());
       expect(lengths[0]!.n).toBe(3);

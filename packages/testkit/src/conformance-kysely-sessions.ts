@@ -86,9 +86,10 @@ export function kyselySessionsConformance(ctx: ConformanceContext): void {
       expect(applied.sort()).toEqual(Object.keys(migrations));
       for (const side of ctx.sides()) {
         const rows = await side.query<{ name: string; n: unknown }>(`SELECT name, count(*) AS n FROM ${log} GROUP BY name ORDER BY name`);
-        expect(rows.map((r) => [r.name, normalizeValue(r.n, 'integer')]), side.name).toEqual(
-          Object.keys(migrations).map((name) => [name, '1']),
-        );
+        expect(
+          rows.map((r) => [r.name, normalizeValue(r.n, 'integer')]),
+          side.name,
+        ).toEqual(Object.keys(migrations).map((name) => [name, '1']));
       }
     });
   });

@@ -36,15 +36,23 @@ export function kyselyTransactionsConformance(ctx: ConformanceContext): void {
     it.runIf(adapter.capabilities.transactions)('refuses writes in a read-only transaction', async () => {
       await clear();
       await expect(
-        db().transaction().setAccessMode('read only').execute((trx) => trx.insertInto(table).values({ id: 1 }).execute()),
+        db()
+          .transaction()
+          .setAccessMode('read only')
+          .execute((trx) => trx.insertInto(table).values({ id: 1 }).execute()),
       ).rejects.toThrow();
       await expect(
         adapter.transaction((tx) => tx.execute(`INSERT INTO ${table} (id) VALUES (2)`), { accessMode: 'read only' }),
       ).rejects.toThrow();
-      const read = await db().transaction().setAccessMode('read only').execute((trx) => trx.selectFrom(table).selectAll().execute());
+      const read = await db()
+        .transaction()
+        .setAccessMode('read only')
+        .execute((trx) => trx.selectFrom(table).selectAll().execute());
       expect(read).toEqual([]);
       // The next transaction writes again.
-      await db().transaction().execute((trx) => trx.insertInto(table).values({ id: 3 }).execute());
+      await db()
+        .transaction()
+        .execute((trx) => trx.insertInto(table).values({ id: 3 }).execute());
       await expectIdsEverywhere(['3']);
     });
 
@@ -78,7 +86,13 @@ export function kyselyTransactionsConformance(ctx: ConformanceContext): void {
     });
 
     it.runIf(!adapter.capabilities.transactions)('refuses transaction settings with an UnsupportedError', async () => {
-      await expectError(db().transaction().setIsolationLevel('serializable').execute(async () => 1), 'UnsupportedError');
+      await expectError(
+        db()
+          .transaction()
+          .setIsolationLevel('serializable')
+          .execute(async () => 1),
+        'UnsupportedError',
+      );
     });
 
     it.runIf(adapter.capabilities.transactions)('rolls back to and releases savepoints', async () => {

@@ -26,7 +26,10 @@ export function kyselyConformance(ctx: ConformanceContext): void {
     });
 
     it('inserts and selects through the query builder', async () => {
-      await db().insertInto(table).values({ id: 1, name: 'ada', active: true, doc: JSON.stringify({ a: [1] }) }).execute();
+      await db()
+        .insertInto(table)
+        .values({ id: 1, name: 'ada', active: true, doc: JSON.stringify({ a: [1] }) })
+        .execute();
       const row = await db().selectFrom(table).selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
       expect(normalizeValue(row.id, 'integer')).toBe('1');
       expect(row.name).toBe('ada');
@@ -36,7 +39,10 @@ export function kyselyConformance(ctx: ConformanceContext): void {
 
     it('encodes builder values as raw SQL parameters are encoded', async () => {
       const at = new Date('2022-02-02T02:02:02.202Z');
-      await db().insertInto(table).values({ id: 5, name: 'enc', active: false, doc: { nested: { a: [1, 'b'] } } }).execute();
+      await db()
+        .insertInto(table)
+        .values({ id: 5, name: 'enc', active: false, doc: { nested: { a: [1, 'b'] } } })
+        .execute();
       const row = await db().selectFrom(table).selectAll().where('id', '=', 5).where('active', '=', false).executeTakeFirstOrThrow();
       expect(normalizeValue(row.active, 'boolean')).toBe(false);
       expect(normalizeValue(row.doc, 'json')).toEqual(normalizeValue({ nested: { a: [1, 'b'] } }, 'json'));
@@ -46,7 +52,13 @@ export function kyselyConformance(ctx: ConformanceContext): void {
     });
 
     it('reports affected rows of builder updates and deletes', async () => {
-      await db().insertInto(table).values([{ id: 2, name: 'b' }, { id: 3, name: 'c' }]).execute();
+      await db()
+        .insertInto(table)
+        .values([
+          { id: 2, name: 'b' },
+          { id: 3, name: 'c' },
+        ])
+        .execute();
       const updated = await db().updateTable(table).set({ name: 'z' }).where('id', '>=', 2).executeTakeFirst();
       expect(Number(updated.numUpdatedRows)).toBe(2);
       const deleted = await db().deleteFrom(table).where('id', '=', 3).executeTakeFirst();
@@ -58,14 +70,18 @@ export function kyselyConformance(ctx: ConformanceContext): void {
     });
 
     it.runIf(adapter.capabilities.transactions)('commits and rolls back db.transaction()', async () => {
-      await db().transaction().execute(async (trx) => {
-        await trx.insertInto(table).values({ id: 10, name: 'kept' }).execute();
-      });
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await trx.insertInto(table).values({ id: 10, name: 'kept' }).execute();
+        });
       await expect(
-        db().transaction().execute(async (trx) => {
-          await trx.insertInto(table).values({ id: 11, name: 'dropped' }).execute();
-          throw new Error('roll back');
-        }),
+        db()
+          .transaction()
+          .execute(async (trx) => {
+            await trx.insertInto(table).values({ id: 11, name: 'dropped' }).execute();
+            throw new Error('roll back');
+          }),
       ).rejects.toThrow('roll back');
       const rows = await db().selectFrom(table).select('id').where('id', '>=', 10).orderBy('id').execute();
       expect(rows.map((r) => normalizeValue(r.id, 'integer'))).toEqual(['10']);
@@ -73,7 +89,9 @@ export function kyselyConformance(ctx: ConformanceContext): void {
 
     it.runIf(!adapter.capabilities.transactions)('rejects db.transaction() with an UnsupportedError', async () => {
       await expectError(
-        db().transaction().execute(async () => undefined),
+        db()
+          .transaction()
+          .execute(async () => undefined),
         'UnsupportedError',
       );
     });

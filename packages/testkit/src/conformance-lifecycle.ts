@@ -65,7 +65,10 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
         await expectError(fresh.execute('SELECT 1 AS one'), 'AdapterClosedError');
         await expectError(fresh.batch([{ sql: 'SELECT 1 AS one' }]), 'AdapterClosedError');
         await expectError(fresh.prepare('SELECT 1 AS one').all(), 'AdapterClosedError');
-        await expectError(fresh.transaction(async () => undefined), 'AdapterClosedError');
+        await expectError(
+          fresh.transaction(async () => undefined),
+          'AdapterClosedError',
+        );
         await expectError(fresh.introspect(), 'AdapterClosedError');
         await expectError(fresh.db.selectFrom('anything').selectAll().execute(), 'AdapterClosedError');
         const error = await expectError<Error>(fresh.query('SELECT 1 AS one'), 'AdapterClosedError');

@@ -52,14 +52,17 @@ export function limitsConformance(ctx: ConformanceContext): void {
       expect(await count()).toBe('0');
     });
 
-    it.runIf(maxStatementBytes !== undefined)('rejects a statement over maxStatementBytes with a LimitExceededError, writing nothing', async () => {
-      const max = maxStatementBytes!;
-      const sql = `INSERT INTO ${table} (id, body) VALUES (1, '${'x'.repeat(max)}')`;
-      const error = await expectError<SwitchyardErrorShape>(adapter.execute(sql), 'LimitExceededError');
-      expect(error).toMatchObject({ limit: 'statementBytes', max });
-      expect(error.actual).toBeGreaterThan(max);
-      expect(await count()).toBe('0');
-    });
+    it.runIf(maxStatementBytes !== undefined)(
+      'rejects a statement over maxStatementBytes with a LimitExceededError, writing nothing',
+      async () => {
+        const max = maxStatementBytes!;
+        const sql = `INSERT INTO ${table} (id, body) VALUES (1, '${'x'.repeat(max)}')`;
+        const error = await expectError<SwitchyardErrorShape>(adapter.execute(sql), 'LimitExceededError');
+        expect(error).toMatchObject({ limit: 'statementBytes', max });
+        expect(error.actual).toBeGreaterThan(max);
+        expect(await count()).toBe('0');
+      },
+    );
 
     it.runIf(maxStatementBytes !== undefined)('counts statement size in UTF-8 bytes, not characters', async () => {
       const max = maxStatementBytes!;

@@ -22,10 +22,10 @@ export function placeholdersConformance(ctx: ConformanceContext): void {
     });
 
     it('leaves ? inside escaped literals, quoted identifiers and comments alone', async () => {
-      const row = await adapter.first<Record<string, unknown>>(
-        `SELECT 'it''s ?' AS q, ? AS "col?", /* ? */ ? AS v -- trailing ?\n`,
-        ['a', 'b'],
-      );
+      const row = await adapter.first<Record<string, unknown>>(`SELECT 'it''s ?' AS q, ? AS "col?", /* ? */ ? AS v -- trailing ?\n`, [
+        'a',
+        'b',
+      ]);
       expect(row).toEqual({ q: "it's ?", 'col?': 'a', v: 'b' });
     });
 

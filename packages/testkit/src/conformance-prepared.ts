@@ -19,7 +19,11 @@ export function preparedConformance(ctx: ConformanceContext): void {
     beforeAll(async () => {
       await adapter.execute(ddl(adapter, `CREATE TABLE ${table} (id {integer} PRIMARY KEY, name {text}, score {real})`));
       const insert = adapter.prepare(`INSERT INTO ${table} (id, name, score) VALUES (?, ?, ?)`);
-      for (const [id, name, score] of [[1, 'ada', 1.5], [2, 'bob', 2.5], [3, 'cy', 3.5]] as const) {
+      for (const [id, name, score] of [
+        [1, 'ada', 1.5],
+        [2, 'bob', 2.5],
+        [3, 'cy', 3.5],
+      ] as const) {
         const result = await insert.bind(id, name, score).run();
         expect(result.success).toBe(true);
         expect(result.meta.changes).toBe(1);
@@ -63,7 +67,11 @@ export function preparedConformance(ctx: ConformanceContext): void {
         ['ada', 1],
         ['bob', 2],
       ]);
-      expect(await select.raw({ columnNames: true })).toEqual([['name', 'id'], ['ada', 1], ['bob', 2]]);
+      expect(await select.raw({ columnNames: true })).toEqual([
+        ['name', 'id'],
+        ['ada', 1],
+        ['bob', 2],
+      ]);
     });
 
     it('run() reports changes of an UPDATE', async () => {

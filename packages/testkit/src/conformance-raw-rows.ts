@@ -57,7 +57,11 @@ export function rawRowsConformance(ctx: ConformanceContext): void {
         [1, 10, 'first'],
         [1, 11, 'second'],
       ]);
-      expect(await select.raw({ columnNames: true })).toEqual([['id', 'id', 'title'], [1, 10, 'first'], [1, 11, 'second']]);
+      expect(await select.raw({ columnNames: true })).toEqual([
+        ['id', 'id', 'title'],
+        [1, 10, 'first'],
+        [1, 11, 'second'],
+      ]);
     });
 
     it.runIf(hasQueryRaw)('queryRaw() reads every value exactly as query() does', async () => {

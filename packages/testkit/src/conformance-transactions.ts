@@ -137,7 +137,10 @@ export function transactionsConformance(ctx: ConformanceContext): void {
       await expect(
         adapter.transaction(async (tx) => {
           await tx.prepare(insertSql()).bind(first, 'prepared').run();
-          await tx.db.insertInto(table).values({ id: first + 1, name: 'kysely' }).execute();
+          await tx.db
+            .insertInto(table)
+            .values({ id: first + 1, name: 'kysely' })
+            .execute();
           const n = await tx.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE id >= ?`).bind(first).first('n');
           expect(normalizeValue(n, 'integer')).toBe('2');
           throw new CallbackFailure('undo both');

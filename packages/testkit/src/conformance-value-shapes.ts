@@ -53,14 +53,17 @@ export function valueShapesConformance(ctx: ConformanceContext): void {
 
     it('reads values in the shapes every adapter agrees on', async () => {
       const id = ++nextId;
-      await adapter.execute(
-        `INSERT INTO ${table} (id, v_int, v_bool, v_blob, v_real, v_text) VALUES (?, ?, ?, ?, ?, ?)`,
-        [id, 5, true, Buffer.from([1, 2]), 1.25, 'x'],
-      );
-      const row = await adapter.first<Record<string, unknown>>(
-        `SELECT v_int, v_bool, v_blob, v_real, v_text FROM ${table} WHERE id = ?`,
-        [id],
-      );
+      await adapter.execute(`INSERT INTO ${table} (id, v_int, v_bool, v_blob, v_real, v_text) VALUES (?, ?, ?, ?, ?, ?)`, [
+        id,
+        5,
+        true,
+        Buffer.from([1, 2]),
+        1.25,
+        'x',
+      ]);
+      const row = await adapter.first<Record<string, unknown>>(`SELECT v_int, v_bool, v_blob, v_real, v_text FROM ${table} WHERE id = ?`, [
+        id,
+      ]);
       expect(row?.v_int).toBe(5);
       // Postgres has a boolean type; SQLite and D1 store booleans as 1/0.
       expect(row?.v_bool).toBe(adapter.dialect === 'postgres' ? true : 1);
@@ -70,28 +73,37 @@ export function valueShapesConformance(ctx: ConformanceContext): void {
       expect(row?.v_text).toBe('x');
     });
 
-    it.runIf(adapter.dialect === 'postgres')('reads numeric as an exact string, timestamps as Date and JSON parsed (Postgres)', async () => {
-      const id = ++nextId;
-      await adapter.execute(`INSERT INTO ${table} (id, v_num, v_ts, v_json) VALUES (?, ?, ?, ?)`, [
-        id,
-        '0.10000000000000000001',
-        new Date('2020-01-02T03:04:05.006Z'),
-        { a: [1] },
-      ]);
-      const row = await adapter.first<Record<string, unknown>>(`SELECT v_num, v_ts, v_json FROM ${table} WHERE id = ?`, [id]);
-      expect(row?.v_num).toBe('0.10000000000000000001');
-      expect(row?.v_ts).toEqual(new Date('2020-01-02T03:04:05.006Z'));
-      expect(row?.v_json).toEqual({ a: [1] });
-    });
+    it.runIf(adapter.dialect === 'postgres')(
+      'reads numeric as an exact string, timestamps as Date and JSON parsed (Postgres)',
+      async () => {
+        const id = ++nextId;
+        await adapter.execute(`INSERT INTO ${table} (id, v_num, v_ts, v_json) VALUES (?, ?, ?, ?)`, [
+          id,
+          '0.10000000000000000001',
+          new Date('2020-01-02T03:04:05.006Z'),
+          { a: [1] },
+        ]);
+        const row = await adapter.first<Record<string, unknown>>(`SELECT v_num, v_ts, v_json FROM ${table} WHERE id = ?`, [id]);
+        expect(row?.v_num).toBe('0.10000000000000000001');
+        expect(row?.v_ts).toEqual(new Date('2020-01-02T03:04:05.006Z'));
+        expect(row?.v_json).toEqual({ a: [1] });
+      },
+    );
 
     it('finds rows by the values they were written with', async () => {
       const id = ++nextId;
-      const values = { v_int: 77, v_bool: true, v_ts: new Date('2023-03-04T05:06:07.089Z'), v_blob: Buffer.from([9, 8, 7]), v_text: 'needle' };
+      const values = {
+        v_int: 77,
+        v_bool: true,
+        v_ts: new Date('2023-03-04T05:06:07.089Z'),
+        v_blob: Buffer.from([9, 8, 7]),
+        v_text: 'needle',
+      };
       const columns = Object.keys(values);
-      await adapter.execute(
-        `INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`,
-        [id, ...Object.values(values)],
-      );
+      await adapter.execute(`INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`, [
+        id,
+        ...Object.values(values),
+      ]);
       for (const [column, value] of Object.entries(values)) {
         const rows = await adapter.query<{ id: unknown }>(`SELECT id FROM ${table} WHERE ${column} = ? AND id = ?`, [value, id]);
         expect(rows, `a WHERE ${column} = ? lookup`).toEqual([{ id }]);

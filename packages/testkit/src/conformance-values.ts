@@ -4,7 +4,6 @@ import type { ConformanceContext } from './conformance-context';
 import { expectCanonicalEqual } from './_internal/expect-canonical';
 import { VALUE_COLUMN, createValuesTable, valueCases } from './_internal/value-cases';
 
-
 /**
  * Conformance checks: every value kind of the normalization table survives a round trip. Registers a `describe` block; {@link runAdapterConformance} calls it with the suite's context.
  *
@@ -54,10 +53,10 @@ export function valuesConformance(ctx: ConformanceContext): void {
     it('round-trips NULL in every column', async () => {
       const id = ++nextId;
       const columns = Object.values(VALUE_COLUMN);
-      await adapter.execute(
-        `INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`,
-        [id, ...columns.map(() => null)],
-      );
+      await adapter.execute(`INSERT INTO ${table} (id, ${columns.join(', ')}) VALUES (?, ${columns.map(() => '?').join(', ')})`, [
+        id,
+        ...columns.map(() => null),
+      ]);
       const row = await adapter.first<Record<string, unknown>>(`SELECT ${columns.join(', ')} FROM ${table} WHERE id = ?`, [id]);
       expect(row).toEqual(Object.fromEntries(columns.map((c) => [c, null])));
     });

@@ -40,7 +40,5 @@ export function columnType(_adapter: Pick<DatabaseAdapter, 'dialect'>, type: Log
  * ```
  */
 export function ddl(adapter: Pick<DatabaseAdapter, 'dialect'>, sql: string): string {
-  return sql.replace(/\{(integer|boolean|timestamp|json|blob|numeric|real|text)\}/g, (_m, type: LogicalType) =>
-    columnType(adapter, type),
-  );
+  return sql.replace(/\{(integer|boolean|timestamp|json|blob|numeric|real|text)\}/g, (_m, type: LogicalType) => columnType(adapter, type));
 }

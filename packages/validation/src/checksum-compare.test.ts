@@ -17,7 +17,10 @@ describe.each(['sqlite', 'postgres'] as const)('checksums of key ranges, %s -> %
     const targetRows = rows
       .filter((r) => r.id !== 250 && r.id !== 4000)
       .map((r) => (CHANGED.includes(r.id) ? { ...r, name: r.name + '*' } : r));
-    for (const [engine, data] of [[source, rows], [target, [...targetRows, ...extra]]] as const) {
+    for (const [engine, data] of [
+      [source, rows],
+      [target, [...targetRows, ...extra]],
+    ] as const) {
       await engine.adapter.execute(itemsDdl(engine.adapter.dialect));
       await writeItems(engine.adapter, data);
     }

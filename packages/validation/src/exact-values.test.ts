@@ -19,9 +19,19 @@ const sqliteTypes = { real: 'REAL', json: 'JSON', ts: 'DATETIME' } as const;
 const pgTypes = { real: 'float8', json: 'jsonb', ts: 'timestamptz' } as const;
 
 /** One-row tables of one column on two engines, validated in every mode: the number of rows reported different. */
-async function differing(a: DatabaseAdapter, b: DatabaseAdapter, type: keyof typeof pgTypes, x: unknown, y: unknown, extra: ValidateOptions = {}) {
+async function differing(
+  a: DatabaseAdapter,
+  b: DatabaseAdapter,
+  type: keyof typeof pgTypes,
+  x: unknown,
+  y: unknown,
+  extra: ValidateOptions = {},
+) {
   const name = `t${++table}`;
-  for (const [adapter, value] of [[a, x], [b, y]] as const) {
+  for (const [adapter, value] of [
+    [a, x],
+    [b, y],
+  ] as const) {
     const declared = adapter.dialect === 'postgres' ? pgTypes[type] : sqliteTypes[type];
     await adapter.execute(`CREATE TABLE ${name} (id integer PRIMARY KEY, v ${declared})`);
     await adapter.execute(`INSERT INTO ${name} VALUES (1, ?)`, [value]);
@@ -52,17 +62,38 @@ describe('validation is never wrong about "equal" (one-row tables on real engine
     expect(await differing(pg.adapter, pg2.adapter, 'json', '{"id":9007199254740993}', '{"id":9007199254740992}')).toEqual([1, 1, 1]);
   });
   it('JSON {"amount":12345678901234567.89} vs ...568 is different', async () => {
-    expect(await differing(sqlite.adapter, pg.adapter, 'json', '{"amount":12345678901234567.89}', '{"amount":12345678901234568}')).toEqual([1, 1, 1]);
+    expect(await differing(sqlite.adapter, pg.adapter, 'json', '{"amount":12345678901234567.89}', '{"amount":12345678901234568}')).toEqual([
+      1, 1, 1,
+    ]);
   });
   it("at 'us', .123456 vs .123999 is different and identical .123456 on SQLite and Postgres is equal", async () => {
     const us: ValidateOptions = { timestampPrecision: 'us' };
-    expect(await differing(sqlite.adapter, pg.adapter, 'ts', '2024-01-01T10:00:00.123456Z', '2024-01-01 10:00:00.123999+00', us)).toEqual([1, 1, 1]);
-    expect(await differing(pg.adapter, pg2.adapter, 'ts', '2024-01-01 10:00:00.123456+00', '2024-01-01 10:00:00.123999+00', us)).toEqual([1, 1, 1]);
-    expect(await differing(sqlite.adapter, pg.adapter, 'ts', '2024-01-01T10:00:00.123456Z', '2024-01-01 10:00:00.123456+00', us)).toEqual([0, 0, 0]);
-    expect(await differing(sqlite.adapter, pg.adapter, 'ts', PreciseDate.fromEpochMicros(1_704_103_200_123_456n), '2024-01-01 10:00:00.123456+00', us)).toEqual([0, 0, 0]);
+    expect(await differing(sqlite.adapter, pg.adapter, 'ts', '2024-01-01T10:00:00.123456Z', '2024-01-01 10:00:00.123999+00', us)).toEqual([
+      1, 1, 1,
+    ]);
+    expect(await differing(pg.adapter, pg2.adapter, 'ts', '2024-01-01 10:00:00.123456+00', '2024-01-01 10:00:00.123999+00', us)).toEqual([
+      1, 1, 1,
+    ]);
+    expect(await differing(sqlite.adapter, pg.adapter, 'ts', '2024-01-01T10:00:00.123456Z', '2024-01-01 10:00:00.123456+00', us)).toEqual([
+      0, 0, 0,
+    ]);
+    expect(
+      await differing(
+        sqlite.adapter,
+        pg.adapter,
+        'ts',
+        PreciseDate.fromEpochMicros(1_704_103_200_123_456n),
+        '2024-01-01 10:00:00.123456+00',
+        us,
+      ),
+    ).toEqual([0, 0, 0]);
   });
   it('Postgres 44 BC and year-10000 timestamps validate equal against the same values (Postgres vs Postgres)', async () => {
     expect(await differing(pg.adapter, pg2.adapter, 'ts', '0044-03-15 12:00:00+00 BC', '0044-03-15 12:00:00+00 BC')).toEqual([0, 0, 0]);
-    expect(await differing(pg.adapter, pg2.adapter, 'ts', '10000-01-01 00:00:00.000001+00', '10000-01-01 00:00:00+00', { timestampPrecision: 'us' })).toEqual([1, 1, 1]);
+    expect(
+      await differing(pg.adapter, pg2.adapter, 'ts', '10000-01-01 00:00:00.000001+00', '10000-01-01 00:00:00+00', {
+        timestampPrecision: 'us',
+      }),
+    ).toEqual([1, 1, 1]);
   });
 });

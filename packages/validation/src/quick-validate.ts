@@ -52,9 +52,10 @@ export async function quickValidate(
       if (!present.source || !present.target) {
         report.schemaDifferences.push({
           kind: present.source ? 'table-missing-in-target' : 'table-missing-in-source',
-          message: present.source || present.target
-            ? `Table "${name}" exists only in the ${present.source ? 'source' : 'target'}.`
-            : `Table "${name}" exists in neither database; check the tables option.`,
+          message:
+            present.source || present.target
+              ? `Table "${name}" exists only in the ${present.source ? 'source' : 'target'}.`
+              : `Table "${name}" exists in neither database; check the tables option.`,
         });
       }
       settleStatus(report);

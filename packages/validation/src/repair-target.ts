@@ -1,4 +1,13 @@
-import { InvalidArgumentError, quoteIdentifier, type ColumnInfo, type DatabaseAdapter, type NormalizeOptions, type Row, type Statement, type TableInfo } from '@switchyard/core';
+import {
+  InvalidArgumentError,
+  quoteIdentifier,
+  type ColumnInfo,
+  type DatabaseAdapter,
+  type NormalizeOptions,
+  type Row,
+  type Statement,
+  type TableInfo,
+} from '@switchyard/core';
 import { fetchByKeys } from './_internal/fetch-by-keys';
 import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
@@ -151,13 +160,21 @@ async function repairTable(
 ): Promise<PlannedRepair> {
   let sourceRows: Map<string, Row> = new Map();
   const out: PlannedRepair = {
-    table: from.name, upserted: 0, deleted: 0, extraKept: 0, goneFromSource: 0, incomplete: false, statements: [], stillDifferent: [],
-    verify: () => verifyRepair(source, target, { from, to }, pairs, keys, codec, sourceRows, { timestampPrecision: options.timestampPrecision ?? 'ms' }),
+    table: from.name,
+    upserted: 0,
+    deleted: 0,
+    extraKept: 0,
+    goneFromSource: 0,
+    incomplete: false,
+    statements: [],
+    stillDifferent: [],
+    verify: () =>
+      verifyRepair(source, target, { from, to }, pairs, keys, codec, sourceRows, {
+        timestampPrecision: options.timestampPrecision ?? 'ms',
+      }),
   };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
-  const pairs = from.columns
-    .filter((c) => targetColumns.has(c.name))
-    .map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
+  const pairs = from.columns.filter((c) => targetColumns.has(c.name)).map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
   const keys: KeyColumn[] = keyNames.map((name) => {
     const pair = pairs.find((p) => p.from.name === name)!;
     const type = comparisonType(pair.from.logicalType, pair.to.logicalType) ?? pair.from.logicalType;
@@ -167,7 +184,14 @@ async function repairTable(
   const maxParams = target.capabilities.maxBoundParameters;
 
   if (upsertKeys.length > 0) {
-    const rows = await fetchByKeys(source, from, keys, pairs.map((p) => p.from.name), upsertKeys, codec);
+    const rows = await fetchByKeys(
+      source,
+      from,
+      keys,
+      pairs.map((p) => p.from.name),
+      upsertKeys,
+      codec,
+    );
     sourceRows = rows;
     out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
     const values = [...rows.values()].map((row) => pairs.map((p) => convert(row, p, source, target)));
@@ -175,8 +199,24 @@ async function repairTable(
     const upsert = hasUniqueKey(to, keyNames);
     for (let i = 0; i < values.length; i += perInsert) {
       const chunk = values.slice(i, i + perInsert);
-      if (!upsert) out.statements.push(...deleteStatements(to, keys, chunk.map((v) => keyOf(v, pairs, keyNames)), maxParams));
-      out.statements.push(insertStatement(to, pairs.map((p) => p.to), keyNames, chunk, upsert));
+      if (!upsert)
+        out.statements.push(
+          ...deleteStatements(
+            to,
+            keys,
+            chunk.map((v) => keyOf(v, pairs, keyNames)),
+            maxParams,
+          ),
+        );
+      out.statements.push(
+        insertStatement(
+          to,
+          pairs.map((p) => p.to),
+          keyNames,
+          chunk,
+          upsert,
+        ),
+      );
     }
     out.upserted = values.length;
   }
@@ -210,7 +250,9 @@ function insertStatement(table: TableInfo, columns: ColumnInfo[], keys: string[]
   const tuple = '(' + columns.map(() => '?').join(', ') + ')';
   let sql = `INSERT INTO ${tableRef(table)} (${selectList(columns.map((c) => c.name))}) VALUES ${rows.map(() => tuple).join(', ')}`;
   if (upsert) {
-    const updates = columns.filter((c) => !keys.includes(c.name)).map((c) => `${quoteIdentifier(c.name)} = excluded.${quoteIdentifier(c.name)}`);
+    const updates = columns
+      .filter((c) => !keys.includes(c.name))
+      .map((c) => `${quoteIdentifier(c.name)} = excluded.${quoteIdentifier(c.name)}`);
     sql += ` ON CONFLICT (${selectList(keys)}) DO ${updates.length ? 'UPDATE SET ' + updates.join(', ') : 'NOTHING'}`;
   }
   return { sql, params: rows.flat() };

@@ -43,7 +43,7 @@ describe('repair reads back what it wrote', () => {
   });
 
   it('a repair that fixes every row reports nothing still different', async () => {
-    await sqlite.adapter.execute("UPDATE refs SET ref = lower(ref) WHERE id = 1");
+    await sqlite.adapter.execute('UPDATE refs SET ref = lower(ref) WHERE id = 1');
     await postgres.adapter.execute("UPDATE refs SET ref = '00000000-0000-0000-0000-000000000000' WHERE id = 2");
     const report = await validateDatabases(sqlite.adapter, postgres.adapter, { tables: ['refs'], validateAllRows: true });
     const result = await repair(report, sqlite.adapter, postgres.adapter);

@@ -59,7 +59,13 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
     expect(items.differentRows).toHaveLength(5);
     expect(items.differentRowsCount).toBe(30);
     expect(items.truncated).toBe(true);
-    expect(items.differentRows[0]!.columns[0]).toMatchObject({ column: 'note', source: 'note 1', target: 'edited', sourceNormalized: '"note 1"', targetNormalized: '"edited"' });
+    expect(items.differentRows[0]!.columns[0]).toMatchObject({
+      column: 'note',
+      source: 'note 1',
+      target: 'edited',
+      sourceNormalized: '"note 1"',
+      targetNormalized: '"edited"',
+    });
   });
 
   it('ignores columns, globally or per table', async () => {
@@ -72,7 +78,11 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
   it('compares timestamps at the requested precision', async () => {
     const ms = await validateDatabases(source.adapter, target.adapter, { validateAllRows: true, tables: ['other'] });
     expect(byTable(ms, 'other').differentRows.map((d) => d.columns.map((c) => c.column))).toEqual([['created_at']]);
-    const s = await validateDatabases(source.adapter, target.adapter, { validateAllRows: true, tables: ['other'], timestampPrecision: 's' });
+    const s = await validateDatabases(source.adapter, target.adapter, {
+      validateAllRows: true,
+      tables: ['other'],
+      timestampPrecision: 's',
+    });
     expect(byTable(s, 'other').status).toBe('ok');
   });
 
@@ -91,7 +101,11 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
 
   it('reports a table that fails to read with continueOnError, and throws a ValidationError without it', async () => {
     const broken = failingOn(target.adapter, 'other');
-    const report = await validateDatabases(source.adapter, broken, { validateAllRows: true, tables: ['items', 'other'], continueOnError: true });
+    const report = await validateDatabases(source.adapter, broken, {
+      validateAllRows: true,
+      tables: ['items', 'other'],
+      continueOnError: true,
+    });
     expect(byTable(report, 'other')).toMatchObject({ status: 'error', error: expect.stringContaining('simulated read failure') });
     expect(byTable(report, 'items').status).toBe('mismatch');
     expect(report.summary).toContain('simulated read failure');
@@ -118,14 +132,21 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
       ['shapes', 'skipped'],
     ]);
     expect(report.summary).toMatch(/- shapes +skipped/);
-    expect(events.filter((e) => e.phase === 'start').map((e) => e.table).sort()).toEqual(['items', 'other']);
+    expect(
+      events
+        .filter((e) => e.phase === 'start')
+        .map((e) => e.table)
+        .sort(),
+    ).toEqual(['items', 'other']);
     expect(events.filter((e) => e.phase === 'rows').length).toBeGreaterThanOrEqual(4);
     const last = events[events.length - 1]!;
     expect(last).toMatchObject({ phase: 'done', tablesDone: 2, tablesTotal: 2 });
   });
 
   it('rejects options that cannot work with a typed error', async () => {
-    await expect(validateDatabases(source.adapter, target.adapter, { sampleSize: -1 })).rejects.toThrow(/sampleSize must be an integer >= 0/);
+    await expect(validateDatabases(source.adapter, target.adapter, { sampleSize: -1 })).rejects.toThrow(
+      /sampleSize must be an integer >= 0/,
+    );
     await expect(validateDatabases(source.adapter, target.adapter, { keyColumns: { items: [] } })).rejects.toThrow(/keyColumns.items/);
   });
 
@@ -151,7 +172,12 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
     expect(done.tables[0]).toMatchObject({ upserted: 2, deleted: 0, extraKept: 1 });
     expect(done.tables[0]!.statements.map((s) => s.sql.split(' ')[0])).toEqual(['DELETE', 'INSERT']);
     const after = await validateDatabases(source.adapter, target.adapter, options);
-    expect(byTable(after, 'notes')).toMatchObject({ status: 'mismatch', missingInTargetCount: 0, differentRowsCount: 0, extraInTargetCount: 1 });
+    expect(byTable(after, 'notes')).toMatchObject({
+      status: 'mismatch',
+      missingInTargetCount: 0,
+      differentRowsCount: 0,
+      extraInTargetCount: 1,
+    });
     await source.adapter.execute('DROP TABLE notes');
     await target.adapter.execute('DROP TABLE notes');
   });
@@ -171,7 +197,9 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
     await target.adapter.execute('CREATE TABLE _switchyard_checkpoints (id INTEGER PRIMARY KEY)');
     const names = (r: ValidationReport) => r.tables.map((t) => t.table);
     expect(names(await quickValidate(source.adapter, target.adapter))).not.toContain('_switchyard_checkpoints');
-    expect(names(await validateDatabases(source.adapter, target.adapter, { continueOnError: true }))).not.toContain('_switchyard_checkpoints');
+    expect(names(await validateDatabases(source.adapter, target.adapter, { continueOnError: true }))).not.toContain(
+      '_switchyard_checkpoints',
+    );
     const named = await validateDatabases(source.adapter, target.adapter, { tables: ['_switchyard_checkpoints'] });
     expect(byTable(named, '_switchyard_checkpoints').status).toBe('mismatch');
   });

@@ -64,7 +64,10 @@ describe.each(ENGINE_PAIRS)('%s -> %s', (sourceDialect, targetDialect) => {
     const rows = makeItems(ROWS, exact);
     const seeded = seedTarget(rows, exact);
     changed = seeded.changed;
-    for (const [engine, data] of [[source, rows], [target, seeded.rows]] as const) {
+    for (const [engine, data] of [
+      [source, rows],
+      [target, seeded.rows],
+    ] as const) {
       const a = engine.adapter;
       await a.execute(itemsDdl(a.dialect, 'items'));
       await a.execute(itemsDdl(a.dialect, 'same_items'));
@@ -111,7 +114,7 @@ describe.each(ENGINE_PAIRS)('%s -> %s', (sourceDialect, targetDialect) => {
     expectSeeded(items, changed);
   });
 
-  it('reports equal data written through each engine\'s natural types as ok, in both modes', async () => {
+  it("reports equal data written through each engine's natural types as ok, in both modes", async () => {
     for (const validateAllRows of [true, false]) {
       const report = await validateDatabases(source.adapter, target.adapter, { validateAllRows, tables: ['same_items'] });
       const same = table(report, 'same_items');

@@ -10,11 +10,7 @@ export type RowKey = Record<string, unknown>;
 /** One way the two schemas disagree. Any schema difference makes the table a mismatch. */
 export interface SchemaDifference {
   kind:
-    | 'table-missing-in-target'
-    | 'table-missing-in-source'
-    | 'column-missing-in-target'
-    | 'column-missing-in-source'
-    | 'incompatible-type';
+    'table-missing-in-target' | 'table-missing-in-source' | 'column-missing-in-target' | 'column-missing-in-source' | 'incompatible-type';
   /** The column concerned, for column-level differences. */
   column?: string;
   /** Declared and logical type on each side, for `incompatible-type`. */

@@ -15,9 +15,7 @@ export interface TestEngine {
 export const ENGINES: readonly DialectName[] = ['sqlite', 'd1', 'postgres'];
 
 /** Every ordered (source, target) pairing of the engines, same-engine pairs included. */
-export const ENGINE_PAIRS: ReadonlyArray<readonly [DialectName, DialectName]> = ENGINES.flatMap((s) =>
-  ENGINES.map((t) => [s, t] as const),
-);
+export const ENGINE_PAIRS: ReadonlyArray<readonly [DialectName, DialectName]> = ENGINES.flatMap((s) => ENGINES.map((t) => [s, t] as const));
 
 /** Opens an empty database on a real engine: in-memory SQLite, Miniflare D1, a new Postgres database. */
 export async function openEngine(dialect: DialectName): Promise<TestEngine> {

@@ -44,10 +44,15 @@ export function makeNote(n: number, at = new Date()): NoteInput {
 
 /** The insert the app runs: plain SQL with `?` placeholders, the same on every engine. */
 export function insertNote(db: DatabaseAdapter, note: NoteInput): Promise<unknown> {
-  return db.execute(
-    'INSERT INTO notes (id, title, content, pinned, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [note.id, note.title, note.content, note.pinned, note.tags, note.createdAt, note.createdAt],
-  );
+  return db.execute('INSERT INTO notes (id, title, content, pinned, tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    note.id,
+    note.title,
+    note.content,
+    note.pinned,
+    note.tags,
+    note.createdAt,
+    note.createdAt,
+  ]);
 }
 
 /** Fills a fresh SQLite database with `count` notes from the weeks before the migration. */

@@ -50,7 +50,12 @@ function describeParseError(error: unknown): string {
 }
 
 /** A whole-number flag, checked: the message names the flag and the accepted range. */
-export function intFlag(value: unknown, flag: string, command: string, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number | undefined {
+export function intFlag(
+  value: unknown,
+  flag: string,
+  command: string,
+  { min = 1, max = Number.MAX_SAFE_INTEGER } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -82,10 +87,16 @@ export function expectPositionals(parsed: ParsedArgs, names: readonly string[], 
   const { positionals } = parsed;
   if (positionals.length < names.length - optional) {
     const missing = names[positionals.length]!;
-    throw new CliUsageError(`Missing ${missing}. Usage: switchyard ${command} ${names.join(' ')}. See \`switchyard ${command} --help\`.`, command);
+    throw new CliUsageError(
+      `Missing ${missing}. Usage: switchyard ${command} ${names.join(' ')}. See \`switchyard ${command} --help\`.`,
+      command,
+    );
   }
   if (positionals.length > names.length) {
-    throw new CliUsageError(`Unexpected argument "${positionals[names.length]}". Usage: switchyard ${command} ${names.join(' ')}.`, command);
+    throw new CliUsageError(
+      `Unexpected argument "${positionals[names.length]}". Usage: switchyard ${command} ${names.join(' ')}.`,
+      command,
+    );
   }
   return positionals;
 }

@@ -10,7 +10,11 @@ export interface ConnectionArg {
 }
 
 /** Opens the connections, runs `fn`, and closes them whatever happens. */
-export async function withConnections<T>(io: CliIO, args: readonly ConnectionArg[], fn: (adapters: DatabaseAdapter[]) => Promise<T>): Promise<T> {
+export async function withConnections<T>(
+  io: CliIO,
+  args: readonly ConnectionArg[],
+  fn: (adapters: DatabaseAdapter[]) => Promise<T>,
+): Promise<T> {
   const opened: DatabaseAdapter[] = [];
   try {
     for (const arg of args) {

@@ -7,9 +7,16 @@ export function keyColumnsFlag(value: unknown): Record<string, string[]> | undef
   const out: Record<string, string[]> = {};
   for (const item of Array.isArray(value) ? value : [value]) {
     const m = /^([^=]+)=(.+)$/.exec(String(item).trim());
-    const columns = m?.[2]!.split(',').map((c) => c.trim()).filter(Boolean) ?? [];
+    const columns =
+      m?.[2]!
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean) ?? [];
     if (!m || columns.length === 0) {
-      throw new CliUsageError(`--key-columns takes <table>=<column>[,<column>...], e.g. --key-columns events=device_id,seq; got "${String(item)}".`, 'copy');
+      throw new CliUsageError(
+        `--key-columns takes <table>=<column>[,<column>...], e.g. --key-columns events=device_id,seq; got "${String(item)}".`,
+        'copy',
+      );
     }
     out[m[1]!.trim()] = columns;
   }
@@ -26,7 +33,10 @@ const FLAGS: [RegExp, string][] = [
   [/options\.onConflict/g, '--on-conflict'],
   [/options\.(batchSize|concurrency|ranges)/g, '--$1'],
   [/run copyTables again/g, 'run the same command again'],
-  [/the statements of translateSchema\([^)]*\)\)? on the target/g, '`switchyard schema <source> <target> --apply` (or pass --create-schema)'],
+  [
+    /the statements of translateSchema\([^)]*\)\)? on the target/g,
+    '`switchyard schema <source> <target> --apply` (or pass --create-schema)',
+  ],
 ];
 
 /** The same error, its message naming the command's flags instead of library options. */
@@ -34,7 +44,10 @@ export function inCliWords(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
   let message = error.message;
   for (const [pattern, flag] of FLAGS) message = message.replace(pattern, flag.replace('$1', '$1'));
-  message = message.replace(/--(batchSize|concurrency|ranges)/g, (_m, name: string) => '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+  message = message.replace(
+    /--(batchSize|concurrency|ranges)/g,
+    (_m, name: string) => '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()),
+  );
   error.message = message;
   return error;
 }
@@ -45,7 +58,9 @@ export function planSummary(result: CopyResult): string {
   if (!plan) return '';
   const lines: string[] = [];
   if (plan.cycles.length > 0) {
-    lines.push(`Foreign-key cycles (copied side by side, constraints checked afterwards): ${plan.cycles.map((c) => c.join(' <-> ')).join('; ')}`);
+    lines.push(
+      `Foreign-key cycles (copied side by side, constraints checked afterwards): ${plan.cycles.map((c) => c.join(' <-> ')).join('; ')}`,
+    );
   }
   if (plan.keyless.length > 0) {
     lines.push(`Not copied, no primary key: ${plan.keyless.join(', ')} (use --key-columns <table>=<a,b>, or see the runbook)`);

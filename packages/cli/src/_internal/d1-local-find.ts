@@ -23,7 +23,9 @@ export function findD1LocalFile(projectDir: string, role: string): string {
   const files = readdirSync(folder).filter((f) => f.endsWith('.sqlite') && f !== 'metadata.sqlite');
   if (files.length === 1) return join(folder, files[0]!);
   if (files.length === 0) {
-    throw new CliUsageError(`The ${role} d1-local:${projectDir} has no database file in ${folder}. Run \`wrangler dev\` once to create it.`);
+    throw new CliUsageError(
+      `The ${role} d1-local:${projectDir} has no database file in ${folder}. Run \`wrangler dev\` once to create it.`,
+    );
   }
   throw new CliUsageError(
     `The ${role} d1-local:${projectDir} holds ${files.length} local D1 databases. Pick one by its file:\n` +

@@ -1,11 +1,4 @@
-import {
-  exactTimestampText,
-  exactJsonText,
-  postgresTimestampText,
-  quoteIdentifier,
-  type DialectName,
-  type Row,
-} from '@switchyard/core';
+import { exactTimestampText, exactJsonText, postgresTimestampText, quoteIdentifier, type DialectName, type Row } from '@switchyard/core';
 
 /** The output formats of `switchyard export`. */
 export type ExportFormat = 'sql' | 'jsonl' | 'csv';
@@ -82,7 +75,13 @@ export function csvField(value: unknown): string {
 }
 
 /** Renders rows of one table in a format; `header` is written once before the first page. */
-export function renderRows(format: ExportFormat, table: string, columns: readonly string[], rows: readonly Row[], dialect: DialectName): string {
+export function renderRows(
+  format: ExportFormat,
+  table: string,
+  columns: readonly string[],
+  rows: readonly Row[],
+  dialect: DialectName,
+): string {
   let out = '';
   for (const row of rows) {
     if (format === 'jsonl') {

@@ -16,7 +16,11 @@ export async function readFleet(adapter: DatabaseAdapter, liveMs: number): Promi
   const record = await store.read();
   if (!record) return undefined;
   const now = Date.now();
-  const instances = (await store.instances()).map((b) => ({ ...b, live: now - b.lastSeen.getTime() <= liveMs, current: b.epoch === record.epoch && !b.paused }));
+  const instances = (await store.instances()).map((b) => ({
+    ...b,
+    live: now - b.lastSeen.getTime() <= liveMs,
+    current: b.epoch === record.epoch && !b.paused,
+  }));
   return { record, instances, allOnCurrentEpoch: instances.filter((i) => i.live).every((i) => i.current) };
 }
 
@@ -27,7 +31,9 @@ export function fleetLines(fleet: FleetView): string[] {
   const behind = live.filter((i) => !i.current);
   const lines = [
     `control: epoch ${record.epoch}, ${record.mode}, ${record.state} (since ${record.updatedAt}${record.by ? ` by ${record.by}` : ''})`,
-    behind.length === 0 ? `instances: ${live.length} live, all on epoch ${record.epoch}` : `instances: ${live.length} live, ${behind.length} not on epoch ${record.epoch}`,
+    behind.length === 0
+      ? `instances: ${live.length} live, all on epoch ${record.epoch}`
+      : `instances: ${live.length} live, ${behind.length} not on epoch ${record.epoch}`,
   ];
   const sorted = [...fleet.instances].sort((a, b) => Number(b.live) - Number(a.live) || a.instanceId.localeCompare(b.instanceId));
   for (const i of sorted) {

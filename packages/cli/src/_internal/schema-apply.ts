@@ -17,15 +17,26 @@ export interface TranslateFlags {
 }
 
 /** Translates the tables of `source` into DDL for `dialect`, through `translateSchema`, views, triggers and CHECKs included. */
-export async function translate(source: DatabaseAdapter, tables: TableInfo[], dialect: DialectName, flags: TranslateFlags = {}): Promise<TranslatedDdl> {
+export async function translate(
+  source: DatabaseAdapter,
+  tables: TableInfo[],
+  dialect: DialectName,
+  flags: TranslateFlags = {},
+): Promise<TranslatedDdl> {
   const { translateSchema, introspectSchemaObjects } = await import('@switchyard/copy');
   const objects = await introspectSchemaObjects(source);
-  const result = translateSchema(tables, dialect, { from: source.dialect, objects, ...(flags.identifierCase ? { identifierCase: flags.identifierCase } : {}) });
+  const result = translateSchema(tables, dialect, {
+    from: source.dialect,
+    objects,
+    ...(flags.identifierCase ? { identifierCase: flags.identifierCase } : {}),
+  });
   return {
     statements: result.statements,
     tables: result.tables,
     postData: result.postData,
-    notes: result.warnings.map((w) => `${w.table}${w.column ? '.' + w.column : ''}: ${w.message}${w.sql ? `\n    ${w.sql.trim().replace(/\n/g, '\n    ')}` : ''}`),
+    notes: result.warnings.map(
+      (w) => `${w.table}${w.column ? '.' + w.column : ''}: ${w.message}${w.sql ? `\n    ${w.sql.trim().replace(/\n/g, '\n    ')}` : ''}`,
+    ),
   };
 }
 
@@ -42,7 +53,11 @@ export interface ApplySchemaOptions extends TranslateFlags {
  * existing tables alone), and/or the post-data objects (indexes, foreign keys, CHECKs,
  * views) of every table, skipping those already there. Returns lines to print.
  */
-export async function applyMissingSchema(source: DatabaseAdapter, target: DatabaseAdapter, options: ApplySchemaOptions = {}): Promise<{ created: string[]; lines: string[] }> {
+export async function applyMissingSchema(
+  source: DatabaseAdapter,
+  target: DatabaseAdapter,
+  options: ApplySchemaOptions = {},
+): Promise<{ created: string[]; lines: string[] }> {
   const phase = options.phase ?? 'all';
   const fold = options.identifierCase === 'lower' && target.dialect === 'postgres';
   const key = (n: string) => (fold ? n.toLowerCase() : n);
@@ -60,7 +75,9 @@ export async function applyMissingSchema(source: DatabaseAdapter, target: Databa
       const statements = phase === 'all' ? ddl.statements : ddl.tables;
       if (!options.dryRun) for (const statement of statements) await target.execute(statement);
       created = wanted.map((t) => t.name);
-      lines.push(`Schema: ${options.dryRun ? 'would create' : 'created'} ${created.join(', ')} in <target> (${statements.length} statements${phase === 'pre-data' ? ', tables only: apply --phase post-data after the copy' : ''}).`);
+      lines.push(
+        `Schema: ${options.dryRun ? 'would create' : 'created'} ${created.join(', ')} in <target> (${statements.length} statements${phase === 'pre-data' ? ', tables only: apply --phase post-data after the copy' : ''}).`,
+      );
       if (!options.dryRun) {
         // Generated keys must come out equal on both sides once dual writes begin.
         const { alignSequences } = await import('@switchyard/copy');
@@ -86,7 +103,9 @@ export async function applyMissingSchema(source: DatabaseAdapter, target: Databa
       }
     }
     lines.push(...ddl.notes.map((n) => `Schema note: ${n}`));
-    lines.push(`Schema: post-data ${options.dryRun ? `would run ${ddl.postData.length}` : `ran ${applied}`} statement(s) (indexes, foreign keys, CHECKs, views)${present ? `; ${present} already there` : ''}.`);
+    lines.push(
+      `Schema: post-data ${options.dryRun ? `would run ${ddl.postData.length}` : `ran ${applied}`} statement(s) (indexes, foreign keys, CHECKs, views)${present ? `; ${present} already there` : ''}.`,
+    );
   }
   return { created, lines };
 }

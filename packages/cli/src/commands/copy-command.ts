@@ -127,32 +127,46 @@ export const copyCommand: CommandDefinition = {
     if (v['continue-on-error']) options.continueOnError = true;
     if (io.signal) options.signal = io.signal;
 
-    return withConnections(io, [{ value: source!, role: '<source>' }, { value: target!, role: '<target>', create: true }], async ([from, to]) => {
-      if (v['create-schema']) {
-        const identifierCase = choiceFlag(v['identifier-case'], 'identifier-case', ['lower', 'preserve'] as const, 'copy');
-        const created = await applyMissingSchema(from!, to!, { tables, dryRun: Boolean(v['dry-run']), identifierCase });
-        for (const line of created.lines) io.stderr.write(line + '\n');
-      }
-      const view = v.json ? undefined : new ProgressView(io.stderr);
-      const { copyTables } = await import('@switchyard/copy');
-      const result: CopyResult = await copyTables(from!, to!, {
-        ...options,
-        onNotice: (n) => io.stderr.write(`${n.kind}: ${n.table ? `${n.table}: ` : ''}${n.message}\n`),
-        onProgress: (p) => view?.update({ table: p.table, rowsCopied: p.rowsCopiedAllRuns, totalRows: p.totalRows, rowsPerSecond: p.rowsPerSecond, etaMs: p.etaMs }),
-      }).catch((error: unknown) => {
-        throw inCliWords(error);
-      });
-      if (view) {
-        for (const t of result.tables) if (t.status === 'done') view.finish(t.table, t.rowsCopied, t.totalRows);
-        view.close();
-      }
-      io.stdout.write(v.json ? JSON.stringify(result, null, 2) + '\n' : copySummary(result, Boolean(v['dry-run'])) + planSummary(result));
-      if (result.aborted) {
-        io.stderr.write('The copy was stopped; its progress is saved. Run the same command again to resume.\n');
-        return ExitCode.error;
-      }
-      return result.summary.tablesFailed > 0 ? ExitCode.error : ExitCode.ok;
-    });
+    return withConnections(
+      io,
+      [
+        { value: source!, role: '<source>' },
+        { value: target!, role: '<target>', create: true },
+      ],
+      async ([from, to]) => {
+        if (v['create-schema']) {
+          const identifierCase = choiceFlag(v['identifier-case'], 'identifier-case', ['lower', 'preserve'] as const, 'copy');
+          const created = await applyMissingSchema(from!, to!, { tables, dryRun: Boolean(v['dry-run']), identifierCase });
+          for (const line of created.lines) io.stderr.write(line + '\n');
+        }
+        const view = v.json ? undefined : new ProgressView(io.stderr);
+        const { copyTables } = await import('@switchyard/copy');
+        const result: CopyResult = await copyTables(from!, to!, {
+          ...options,
+          onNotice: (n) => io.stderr.write(`${n.kind}: ${n.table ? `${n.table}: ` : ''}${n.message}\n`),
+          onProgress: (p) =>
+            view?.update({
+              table: p.table,
+              rowsCopied: p.rowsCopiedAllRuns,
+              totalRows: p.totalRows,
+              rowsPerSecond: p.rowsPerSecond,
+              etaMs: p.etaMs,
+            }),
+        }).catch((error: unknown) => {
+          throw inCliWords(error);
+        });
+        if (view) {
+          for (const t of result.tables) if (t.status === 'done') view.finish(t.table, t.rowsCopied, t.totalRows);
+          view.close();
+        }
+        io.stdout.write(v.json ? JSON.stringify(result, null, 2) + '\n' : copySummary(result, Boolean(v['dry-run'])) + planSummary(result));
+        if (result.aborted) {
+          io.stderr.write('The copy was stopped; its progress is saved. Run the same command again to resume.\n');
+          return ExitCode.error;
+        }
+        return result.summary.tablesFailed > 0 ? ExitCode.error : ExitCode.ok;
+      },
+    );
   },
 };
 

@@ -58,10 +58,14 @@ export const exportCommand: CommandDefinition = {
       const columns = info.columns.map((c) => c.name);
       const keys = keyFlag ?? info.primaryKey;
       if (keys.length === 0) {
-        throw new CliUsageError(`Table "${table}" has no primary key to page by. Pass --key with columns that are unique together, e.g. --key ${columns[0] ?? 'id'}.`, 'export');
+        throw new CliUsageError(
+          `Table "${table}" has no primary key to page by. Pass --key with columns that are unique together, e.g. --key ${columns[0] ?? 'id'}.`,
+          'export',
+        );
       }
       for (const key of keys) {
-        if (!columns.includes(key)) throw new CliUsageError(`--key names "${key}", which is not a column of "${table}" (columns: ${columns.join(', ')}).`, 'export');
+        if (!columns.includes(key))
+          throw new CliUsageError(`--key names "${key}", which is not a column of "${table}" (columns: ${columns.join(', ')}).`, 'export');
       }
       const dialect: DialectName = to ?? db!.dialect;
       const out: CliStream = args.values.out ? createWriteStream(String(args.values.out)) : io.stdout;
@@ -72,11 +76,12 @@ export const exportCommand: CommandDefinition = {
         rows += page.length;
       }
       if (args.values.out) {
-        await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? reject(e) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          (out as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? reject(e) : resolve())),
+        );
         io.stderr.write(`Exported ${rows} rows of ${table} to ${String(args.values.out)}.\n`);
       }
       return ExitCode.ok;
     });
   },
 };
-

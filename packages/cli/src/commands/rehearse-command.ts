@@ -53,16 +53,26 @@ export const rehearseCommand: CommandDefinition = {
       throw new CliUsageError('Give the statements to rehearse: --statements <file> (JSON lines {"sql", "params"}, or SQL).', 'rehearse');
     }
     const statements = parseStatements(await readFile(args.values.statements, 'utf8'));
-    return withConnections(io, [{ value: source!, role: '<source>' }, { value: target!, role: '<target>' }], async ([from, into]) => {
-      const rehearsal = new SqlRehearsal({ source: from!, target: into! });
-      for (const statement of statements) {
-        // Reads run on <source> for their rows; writes only ever reach <target>, and are rolled back there.
-        const rows = statementKind(statement.sql) === 'read' ? await from!.query(statement.sql, statement.params ?? []).catch(() => undefined) : undefined;
-        await rehearsal.observe(statement, rows);
-      }
-      await rehearsal.idle();
-      return print(rehearsal.report(), json, io);
-    });
+    return withConnections(
+      io,
+      [
+        { value: source!, role: '<source>' },
+        { value: target!, role: '<target>' },
+      ],
+      async ([from, into]) => {
+        const rehearsal = new SqlRehearsal({ source: from!, target: into! });
+        for (const statement of statements) {
+          // Reads run on <source> for their rows; writes only ever reach <target>, and are rolled back there.
+          const rows =
+            statementKind(statement.sql) === 'read'
+              ? await from!.query(statement.sql, statement.params ?? []).catch(() => undefined)
+              : undefined;
+          await rehearsal.observe(statement, rows);
+        }
+        await rehearsal.idle();
+        return print(rehearsal.report(), json, io);
+      },
+    );
   },
 };
 
@@ -80,5 +90,9 @@ function parseStatements(text: string): Statement[] {
       return { sql: parsed.sql, params: Array.isArray(parsed.params) ? parsed.params : [] };
     });
   }
-  return text.split(/;\s*(?:\n|$)/).map((sql) => sql.trim()).filter((sql) => sql !== '' && !/^--[^\n]*$/.test(sql)).map((sql) => ({ sql }));
+  return text
+    .split(/;\s*(?:\n|$)/)
+    .map((sql) => sql.trim())
+    .filter((sql) => sql !== '' && !/^--[^\n]*$/.test(sql))
+    .map((sql) => ({ sql }));
 }

@@ -46,39 +46,50 @@ export const repairCommand: CommandDefinition = {
     options.maxDifferences ??= 10_000;
     const dryRun = Boolean(args.values['dry-run']);
     const deleteExtra = Boolean(args.values['delete-extra']);
-    return withConnections(io, [{ value: source!, role: '<source>' }, { value: target!, role: '<target>' }], async ([from, to]) => {
-      const { validateDatabases, repair } = await import('@switchyard/validation');
-      const report = await validateDatabases(from!, to!, options);
-      if (report.tables.some((t) => t.status === 'error')) {
-        io.stdout.write(report.summary.trimEnd() + '\n' + reportDetails(report));
-        io.stderr.write('Some tables could not be validated (see above); nothing was repaired.\n');
-        return ExitCode.error;
-      }
-      if (report.ok) {
-        io.stdout.write(args.values.json ? JSON.stringify({ report, repair: null }, jsonReplacer, 2) + '\n' : 'Nothing to repair: <target> already equals <source>.\n');
-        return ExitCode.ok;
-      }
-      const repairOptions = { dryRun, deleteExtra, timestampPrecision: options.timestampPrecision };
-      let result = await repair(report, from!, to!, repairOptions);
-      const rounds: RepairResult[] = [result];
-      // A report lists at most maxDifferences keys per table: validate again and repair
-      // the next ones until nothing was cut off (a dry run stops after the first round).
-      while (!dryRun && result.tables.some((t) => t.incomplete) && rounds.length < 100) {
-        const next = await validateDatabases(from!, to!, options);
-        if (next.ok) break;
-        result = await repair(next, from!, to!, repairOptions);
-        rounds.push(result);
-      }
-      if (args.values.json) io.stdout.write(JSON.stringify({ report, repair: rounds }, jsonReplacer, 2) + '\n');
-      else {
-        io.stdout.write(report.summary.trimEnd() + '\n' + reportDetails(report) + '\n');
-        io.stdout.write(describeRepair(rounds, dryRun));
-      }
-      const extraKept = !deleteExtra && report.totals.extraInTarget > 0;
-      // Written rows are read back: any still different means the repair did not succeed.
-      const unrepaired = rounds.some((r) => r.stillDifferent > 0);
-      return dryRun || extraKept || unrepaired ? ExitCode.mismatch : ExitCode.ok;
-    });
+    return withConnections(
+      io,
+      [
+        { value: source!, role: '<source>' },
+        { value: target!, role: '<target>' },
+      ],
+      async ([from, to]) => {
+        const { validateDatabases, repair } = await import('@switchyard/validation');
+        const report = await validateDatabases(from!, to!, options);
+        if (report.tables.some((t) => t.status === 'error')) {
+          io.stdout.write(report.summary.trimEnd() + '\n' + reportDetails(report));
+          io.stderr.write('Some tables could not be validated (see above); nothing was repaired.\n');
+          return ExitCode.error;
+        }
+        if (report.ok) {
+          io.stdout.write(
+            args.values.json
+              ? JSON.stringify({ report, repair: null }, jsonReplacer, 2) + '\n'
+              : 'Nothing to repair: <target> already equals <source>.\n',
+          );
+          return ExitCode.ok;
+        }
+        const repairOptions = { dryRun, deleteExtra, timestampPrecision: options.timestampPrecision };
+        let result = await repair(report, from!, to!, repairOptions);
+        const rounds: RepairResult[] = [result];
+        // A report lists at most maxDifferences keys per table: validate again and repair
+        // the next ones until nothing was cut off (a dry run stops after the first round).
+        while (!dryRun && result.tables.some((t) => t.incomplete) && rounds.length < 100) {
+          const next = await validateDatabases(from!, to!, options);
+          if (next.ok) break;
+          result = await repair(next, from!, to!, repairOptions);
+          rounds.push(result);
+        }
+        if (args.values.json) io.stdout.write(JSON.stringify({ report, repair: rounds }, jsonReplacer, 2) + '\n');
+        else {
+          io.stdout.write(report.summary.trimEnd() + '\n' + reportDetails(report) + '\n');
+          io.stdout.write(describeRepair(rounds, dryRun));
+        }
+        const extraKept = !deleteExtra && report.totals.extraInTarget > 0;
+        // Written rows are read back: any still different means the repair did not succeed.
+        const unrepaired = rounds.some((r) => r.stillDifferent > 0);
+        return dryRun || extraKept || unrepaired ? ExitCode.mismatch : ExitCode.ok;
+      },
+    );
   },
 };
 

@@ -61,12 +61,17 @@ export const schemaCommand: CommandDefinition = {
     const tables = listFlag(args.values.tables);
     const phase = choiceFlag(args.values.phase, 'phase', ['pre-data', 'post-data', 'all'] as const, 'schema') ?? 'all';
     const identifierCase = choiceFlag(args.values['identifier-case'], 'identifier-case', ['lower', 'preserve'] as const, 'schema');
-    if (args.values.apply && !target) throw new CliUsageError('--apply needs a <target> to run the DDL on: switchyard schema <source> <target> --apply.', 'schema');
+    if (args.values.apply && !target)
+      throw new CliUsageError('--apply needs a <target> to run the DDL on: switchyard schema <source> <target> --apply.', 'schema');
     if (!target && !to) throw new CliUsageError('Name the engine to translate for: give a <target>, or --to sqlite|d1|postgres.', 'schema');
-    const connections = [{ value: source!, role: '<source>' }, ...(target ? [{ value: target, role: '<target>', create: Boolean(args.values.apply) }] : [])];
+    const connections = [
+      { value: source!, role: '<source>' },
+      ...(target ? [{ value: target, role: '<target>', create: Boolean(args.values.apply) }] : []),
+    ];
     return withConnections(io, connections, async ([from, into]) => {
       if (args.values.apply) {
-        if (to && to !== into!.dialect) throw new CliUsageError(`--to ${to} contradicts <target>, which is ${into!.dialect}. Leave --to out with --apply.`, 'schema');
+        if (to && to !== into!.dialect)
+          throw new CliUsageError(`--to ${to} contradicts <target>, which is ${into!.dialect}. Leave --to out with --apply.`, 'schema');
         const result = await applyMissingSchema(from!, into!, { tables, phase, identifierCase });
         for (const line of result.lines) io.stdout.write(line + '\n');
         return ExitCode.ok;

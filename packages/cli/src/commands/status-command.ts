@@ -57,7 +57,17 @@ export async function readCheckpoints(target: DatabaseAdapter): Promise<TableChe
     const table = String(row.table_name);
     const entry =
       byTable.get(table) ??
-      ({ table, ranges: 0, done: 0, running: 0, failed: 0, rowsCopied: 0, workers: [], errors: [], updatedAt: '' } satisfies TableCheckpoint);
+      ({
+        table,
+        ranges: 0,
+        done: 0,
+        running: 0,
+        failed: 0,
+        rowsCopied: 0,
+        workers: [],
+        errors: [],
+        updatedAt: '',
+      } satisfies TableCheckpoint);
     entry.ranges++;
     if (row.status === 'done') entry.done++;
     if (row.status === 'running') entry.running++;
@@ -101,8 +111,11 @@ export const statusCommand: CommandDefinition = {
           const complete = s.done === s.ranges;
           const line =
             s.sourceRows !== undefined
-              ? progressLine({ table: s.table, rowsCopied: s.rowsCopied, totalRows: s.sourceRows, rowsPerSecond: 0, etaMs: undefined }, width, complete)
-                  .replace(/\s+0 rows\/s/, '')
+              ? progressLine(
+                  { table: s.table, rowsCopied: s.rowsCopied, totalRows: s.sourceRows, rowsPerSecond: 0, etaMs: undefined },
+                  width,
+                  complete,
+                ).replace(/\s+0 rows\/s/, '')
               : `${s.table.padEnd(width)} ${fmt(s.rowsCopied)} rows copied`;
           const state = complete ? 'done' : s.failed ? `${s.failed} failed` : s.running ? `${s.running} running` : 'pending';
           io.stdout.write(`${line}  ranges ${s.done}/${s.ranges} done (${state}), last update ${s.updatedAt}\n`);

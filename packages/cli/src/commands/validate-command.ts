@@ -51,7 +51,8 @@ export const VALIDATION_OPTIONS = {
 export function validationOptions(args: ParsedArgs, command: string): ValidateOptions & { quick: boolean } {
   const v = args.values;
   const sample = intFlag(v.sample, 'sample', command);
-  if (sample !== undefined && v.all) throw new CliUsageError('--sample and --all exclude each other: --all already compares every row.', command);
+  if (sample !== undefined && v.all)
+    throw new CliUsageError('--sample and --all exclude each other: --all already compares every row.', command);
   const options: ValidateOptions & { quick: boolean } = { quick: sample === undefined && !v.all, continueOnError: true };
   if (sample !== undefined) options.sampleSize = sample;
   if (v.all) options.validateAllRows = true;
@@ -95,24 +96,38 @@ export const validateCommand: CommandDefinition = {
   async run(args, io) {
     const [source, target] = expectPositionals(args, ['<source>', '<target>'], 'validate');
     const { quick, ...options } = validationOptions(args, 'validate');
-    return withConnections(io, [{ value: source!, role: '<source>' }, { value: target!, role: '<target>' }], async ([from, to]) => {
-      const validation = await import('@switchyard/validation');
-      const report = quick
-        ? await validation.quickValidate(from!, to!, {
-            ...(options.tables ? { tables: options.tables } : {}),
-            ...(options.excludeTables ? { excludeTables: options.excludeTables } : {}),
-          })
-        : await validation.validateDatabases(from!, to!, options);
-      io.stdout.write(args.values.json ? JSON.stringify(report, jsonReplacer, 2) + '\n' : report.summary.trimEnd() + '\n' + reportDetails(report));
-      return reportExitCode(report);
-    });
+    return withConnections(
+      io,
+      [
+        { value: source!, role: '<source>' },
+        { value: target!, role: '<target>' },
+      ],
+      async ([from, to]) => {
+        const validation = await import('@switchyard/validation');
+        const report = quick
+          ? await validation.quickValidate(from!, to!, {
+              ...(options.tables ? { tables: options.tables } : {}),
+              ...(options.excludeTables ? { excludeTables: options.excludeTables } : {}),
+            })
+          : await validation.validateDatabases(from!, to!, options);
+        io.stdout.write(
+          args.values.json ? JSON.stringify(report, jsonReplacer, 2) + '\n' : report.summary.trimEnd() + '\n' + reportDetails(report),
+        );
+        return reportExitCode(report);
+      },
+    );
   },
 };
 
 /** JSON.stringify replacer for reports: bigint as text, bytes as hex. */
 export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value && typeof value === 'object' && (value as { type?: string }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    (value as { type?: string }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  ) {
     return Buffer.from((value as { data: number[] }).data).toString('hex');
   }
   return value;

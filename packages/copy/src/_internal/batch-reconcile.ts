@@ -22,7 +22,14 @@ export type Written = Pick<Batch, 'rows' | 'payload' | 'stamp'>;
  * source-stamp) is not read again; a batch copied as COPY text is compared as text.
  */
 export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapter, job: TableJob) {
-  const upsert = new InsertWriter(target, job.target, job.columns, 'update', job.plan.rowsPerStatement, job.target.columns.some((c) => c.autoIncrement));
+  const upsert = new InsertWriter(
+    target,
+    job.target,
+    job.columns,
+    'update',
+    job.plan.rowsPerStatement,
+    job.target.columns.some((c) => c.autoIncrement),
+  );
   const deleteSql = `DELETE FROM ${tableRef(job.target, target.dialect)} WHERE ${keyTuple(job.target.primaryKey)} = ${placeholderTuple(job.target.primaryKey.length)}`;
 
   const readSpan = async (after: KeyValues | null, last: KeyValues, read = job.readPage): Promise<unknown[][]> => {
@@ -37,7 +44,12 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
   };
 
   /** One round: the span read again, and rows changed since `previous` rewritten on the target. */
-  const round = async (after: KeyValues | null, last: KeyValues, previous: unknown[][], read = job.readPage): Promise<{ fresh: unknown[][]; changed: number }> => {
+  const round = async (
+    after: KeyValues | null,
+    last: KeyValues,
+    previous: unknown[][],
+    read = job.readPage,
+  ): Promise<{ fresh: unknown[][]; changed: number }> => {
     const fresh = await readSpan(after, last, read);
     const before = new Map(previous.map((row) => [encodeKey(job.keyOf(row)), row]));
     const upserts: unknown[][] = [];
@@ -114,7 +126,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     const fresh = await upsertSpan(after, last);
     const present = new Set(fresh.map((row) => keyText(job.keyOf(row))));
     const deletes: Statement[] = [];
-    for (let from = after; comparableKeys; ) {
+    for (let from = after; comparableKeys;) {
       const page = await targetKeys(from, last);
       for (const key of page) {
         if (present.has(keyText(key))) continue;
@@ -132,7 +144,17 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
 /** A key as text that is the same whichever engine returned it (numbers, bigints, dates, bytes). */
 function keyText(key: KeyValues): string {
   return key
-    .map((v) => (v instanceof Date ? v.toISOString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)))
+    .map((v) =>
+      v instanceof Date
+        ? v.toISOString()
+        : v instanceof Uint8Array
+          ? Buffer.from(v).toString('hex')
+          : typeof v === 'boolean'
+            ? v
+              ? '1'
+              : '0'
+            : String(v),
+    )
     .join('\u0000');
 }
 

@@ -126,9 +126,17 @@ class LaneState {
     const open = states.filter((s) => s.status === 'pending' || s.status === 'running');
     if (open.length > 0) {
       const held = open.filter((s) => s.status === 'running');
-      const heldBy = held.length === 0 ? undefined :
-        `range(s) ${held.map((s) => s.rangeId).join(', ')} held by worker ${held.map((s) => s.worker).filter((w, i, a) => a.indexOf(w) === i).join(', ')} ` +
-        `(last heartbeat ${held.map((s) => s.updatedAt).sort().pop()}); taken over when the heartbeat is ${this.#input.options.claimTimeoutMs} ms old`;
+      const heldBy =
+        held.length === 0
+          ? undefined
+          : `range(s) ${held.map((s) => s.rangeId).join(', ')} held by worker ${held
+              .map((s) => s.worker)
+              .filter((w, i, a) => a.indexOf(w) === i)
+              .join(', ')} ` +
+            `(last heartbeat ${held
+              .map((s) => s.updatedAt)
+              .sort()
+              .pop()}); taken over when the heartbeat is ${this.#input.options.claimTimeoutMs} ms old`;
       return { finished: false, heldBy };
     }
     run.finished = true;

@@ -18,7 +18,10 @@ export type RestoreConstraints = () => Promise<string[]>;
  * - D1 enforces every statement and cannot drop a constraint: refused with what to do.
  * `cycles` holds target table names.
  */
-export async function deferCycleConstraints(target: DatabaseAdapter, cycles: readonly string[][]): Promise<{ notes: string[]; restore: RestoreConstraints }> {
+export async function deferCycleConstraints(
+  target: DatabaseAdapter,
+  cycles: readonly string[][],
+): Promise<{ notes: string[]; restore: RestoreConstraints }> {
   if (target.dialect === 'postgres') return deferPostgres(target, cycles);
   const nothing = { notes: [], restore: async () => [] };
   if (cycles.length === 0) return nothing;
@@ -61,20 +64,24 @@ async function cycleEdges(target: DatabaseAdapter, cycles: readonly string[][]):
     for (const t of tables) {
       if (!names.has(t.name.toLowerCase())) continue;
       for (const fk of t.foreignKeys) {
-        if (names.has(fk.referencedTable.split('.').pop()!.toLowerCase())) out.push(`${t.name}(${fk.columns.join(', ')}) -> ${fk.referencedTable}`);
+        if (names.has(fk.referencedTable.split('.').pop()!.toLowerCase()))
+          out.push(`${t.name}(${fk.columns.join(', ')}) -> ${fk.referencedTable}`);
       }
     }
   }
   return out;
 }
 
-async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][]): Promise<{ notes: string[]; restore: RestoreConstraints }> {
+async function deferPostgres(
+  target: DatabaseAdapter,
+  cycles: readonly string[][],
+): Promise<{ notes: string[]; restore: RestoreConstraints }> {
   const notes: string[] = [];
   if (cycles.length > 0) {
     const found = await target.query<{ table_ref: string; constraint_name: string; definition: string; child: string; parent: string }>(
       'SELECT c.conrelid::regclass::text AS table_ref, c.conname AS constraint_name, pg_get_constraintdef(c.oid) AS definition, ' +
         'cl.relname AS child, pl.relname AS parent FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid ' +
-        'JOIN pg_class pl ON pl.oid = c.confrelid WHERE c.contype = \'f\' AND pl.relnamespace = cl.relnamespace ' +
+        "JOIN pg_class pl ON pl.oid = c.confrelid WHERE c.contype = 'f' AND pl.relnamespace = cl.relnamespace " +
         'AND cl.relnamespace = current_schema()::regnamespace',
     );
     const groupOf = new Map<string, number>();
@@ -113,12 +120,16 @@ async function deferPostgres(target: DatabaseAdapter, cycles: readonly string[][
       for (const p of pending) {
         const name = quoteIdentifier(p.constraint_name);
         await target.transaction(async (tx) => {
-          const exists = await tx.first(
-            'SELECT 1 AS x FROM pg_constraint WHERE conrelid = ?::regclass AND conname = ?',
-            [p.table_ref, p.constraint_name],
-          );
-          if (!exists) await tx.execute(`ALTER TABLE ${p.table_ref} ADD CONSTRAINT ${name} ${p.definition.replace(/\s+NOT VALID$/i, '')} NOT VALID`);
-          await tx.execute(`DELETE FROM ${quoteIdentifier(DEFERRED_FK_TABLE)} WHERE table_ref = ? AND constraint_name = ?`, [p.table_ref, p.constraint_name]);
+          const exists = await tx.first('SELECT 1 AS x FROM pg_constraint WHERE conrelid = ?::regclass AND conname = ?', [
+            p.table_ref,
+            p.constraint_name,
+          ]);
+          if (!exists)
+            await tx.execute(`ALTER TABLE ${p.table_ref} ADD CONSTRAINT ${name} ${p.definition.replace(/\s+NOT VALID$/i, '')} NOT VALID`);
+          await tx.execute(`DELETE FROM ${quoteIdentifier(DEFERRED_FK_TABLE)} WHERE table_ref = ? AND constraint_name = ?`, [
+            p.table_ref,
+            p.constraint_name,
+          ]);
         });
         // Validation scans the table under a lock that lets writes go on.
         await target.execute(`ALTER TABLE ${p.table_ref} VALIDATE CONSTRAINT ${name}`);

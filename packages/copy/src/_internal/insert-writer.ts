@@ -8,7 +8,11 @@ export interface RowWriter {
   readonly method: 'insert' | 'copy';
   /** `claimed` is false when the checkpoint row no longer belongs to this worker (taken over). */
   /** `onSent`, when given, is called once the data is on its way, so the caller can prepare the next batch meanwhile. */
-  write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined, onSent?: () => void): Promise<{ written: number; claimed: boolean }>;
+  write(
+    rows: unknown[][] | CopyText,
+    checkpoint: Statement | undefined,
+    onSent?: () => void,
+  ): Promise<{ written: number; claimed: boolean }>;
 }
 
 /** `ON CONFLICT (pk) DO NOTHING / DO UPDATE SET …`, the same text on SQLite >= 3.24, D1 and Postgres. */
@@ -34,7 +38,14 @@ export class InsertWriter implements RowWriter {
   readonly #rowsPerStatement: number;
   readonly #sqlByRows = new Map<number, string>();
 
-  constructor(target: DatabaseAdapter, table: TableInfo, columns: readonly string[], onConflict: OnConflict, rowsPerStatement: number, overriding: boolean) {
+  constructor(
+    target: DatabaseAdapter,
+    table: TableInfo,
+    columns: readonly string[],
+    onConflict: OnConflict,
+    rowsPerStatement: number,
+    overriding: boolean,
+  ) {
     this.#target = target;
     this.#head =
       `INSERT INTO ${tableRef(table, target.dialect)} (${columns.map(quoteIdentifier).join(', ')})` +

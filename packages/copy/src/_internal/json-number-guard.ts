@@ -12,7 +12,13 @@ export function roundsBareJsonNumbers(target: ColumnInfo, dialect: DialectName):
 }
 
 /** Throws when `value` is a {@link JsonNumber} that such a column would round. */
-export function refuseBareJsonNumber(value: unknown, table: string, key: readonly unknown[], target: ColumnInfo, dialect: DialectName): void {
+export function refuseBareJsonNumber(
+  value: unknown,
+  table: string,
+  key: readonly unknown[],
+  target: ColumnInfo,
+  dialect: DialectName,
+): void {
   if (!(value instanceof JsonNumber)) return;
   const keyText = key.map((k) => (typeof k === 'bigint' ? k.toString() : JSON.stringify(k))).join(', ');
   throw new UnsupportedError(

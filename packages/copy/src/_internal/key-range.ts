@@ -61,7 +61,13 @@ export type PageReader = (after: KeyValues | null, end: KeyValues | null) => Pro
  * directly in raw (array) mode, which builds no row objects: that is most of the read
  * cost. int64 stay exact either way.
  */
-export function createPageReader(source: DatabaseAdapter, table: TableInfo, columns: readonly string[], pageSize: number, lock = false): PageReader {
+export function createPageReader(
+  source: DatabaseAdapter,
+  table: TableInfo,
+  columns: readonly string[],
+  pageSize: number,
+  lock = false,
+): PageReader {
   const ref = tableRef(table, source.dialect);
   const pk = table.primaryKey;
   const key = keyTuple(pk);

@@ -14,8 +14,16 @@ export class MemoryLedger implements Ledger {
   }
   async plan(table: string, ranges: RangeBounds[]): Promise<RangeState[]> {
     const states = ranges.map((r, i): RangeState => ({
-      table, rangeId: i, start: r.start, end: r.end, lastKey: null, rowsCopied: 0,
-      status: 'pending', error: null, worker: null, updatedAt: ledgerStamp(),
+      table,
+      rangeId: i,
+      start: r.start,
+      end: r.end,
+      lastKey: null,
+      rowsCopied: 0,
+      status: 'pending',
+      error: null,
+      worker: null,
+      updatedAt: ledgerStamp(),
     }));
     this.#ranges.set(table, states);
     return states;

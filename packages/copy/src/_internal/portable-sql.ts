@@ -4,14 +4,54 @@ import type { DialectName } from '@switchyard/core';
 const CAST = /::(?:"[^"]+"|[a-z_][a-z0-9_]*(?:\s+(?:varying|precision|with(?:out)?\s+time\s+zone))?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?/gi;
 // Functions that mean the same on SQLite and Postgres.
 const PORTABLE_FUNCTIONS = new Set([
-  'lower', 'upper', 'length', 'abs', 'coalesce', 'nullif', 'trim', 'ltrim', 'rtrim', 'replace', 'round',
-  'max', 'min', 'sum', 'count', 'avg',
+  'lower',
+  'upper',
+  'length',
+  'abs',
+  'coalesce',
+  'nullif',
+  'trim',
+  'ltrim',
+  'rtrim',
+  'replace',
+  'round',
+  'max',
+  'min',
+  'sum',
+  'count',
+  'avg',
 ]);
 const KEYWORDS = new Set([
-  'in', 'and', 'or', 'not', 'exists', 'select', 'values', 'from', 'join', 'on', 'where', 'as', 'check', 'using', 'between', 'is', 'when', 'then', 'else', 'case', 'by', 'having', 'union', 'all', 'distinct', 'over',
+  'in',
+  'and',
+  'or',
+  'not',
+  'exists',
+  'select',
+  'values',
+  'from',
+  'join',
+  'on',
+  'where',
+  'as',
+  'check',
+  'using',
+  'between',
+  'is',
+  'when',
+  'then',
+  'else',
+  'case',
+  'by',
+  'having',
+  'union',
+  'all',
+  'distinct',
+  'over',
 ]);
 // Words whose meaning or presence differs between the engines.
-const ENGINE_SPECIFIC = /~|\bi?like\s+any\b|\bilike\b|\bglob\b|\bregexp\b|\$\d|\binterval\b|\barray\s*\[|\bany\s*\(|\bsimilar\s+to\b|\blateral\b|\breturning\b|\bdistinct\s+on\b/i;
+const ENGINE_SPECIFIC =
+  /~|\bi?like\s+any\b|\bilike\b|\bglob\b|\bregexp\b|\$\d|\binterval\b|\barray\s*\[|\bany\s*\(|\bsimilar\s+to\b|\blateral\b|\breturning\b|\bdistinct\s+on\b/i;
 
 /**
  * SQL of an expression or a view that reads the same on the other engine, or `undefined`

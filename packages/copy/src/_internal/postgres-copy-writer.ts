@@ -1,6 +1,16 @@
 import { Readable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
-import { exactJsonText, InvalidArgumentError, postgresTimestampText, toPostgresPlaceholders, quoteIdentifier, type NativeHandle, type PgNativeClient, type Statement, type TableInfo } from '@switchyard/core';
+import {
+  exactJsonText,
+  InvalidArgumentError,
+  postgresTimestampText,
+  toPostgresPlaceholders,
+  quoteIdentifier,
+  type NativeHandle,
+  type PgNativeClient,
+  type Statement,
+  type TableInfo,
+} from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
 import { tableRef } from './sql-text';
@@ -53,7 +63,14 @@ export class PostgresCopyWriter implements RowWriter {
   /** Batches left to send through the staging table before trying a direct COPY again. */
   #stagedRun = 0;
 
-  constructor(target: ConnectionLender, copyFrom: CopyFrom, table: TableInfo, columns: readonly string[], onConflict: OnConflict, overriding: boolean) {
+  constructor(
+    target: ConnectionLender,
+    copyFrom: CopyFrom,
+    table: TableInfo,
+    columns: readonly string[],
+    onConflict: OnConflict,
+    overriding: boolean,
+  ) {
     this.#target = target;
     this.#copyFrom = copyFrom;
     this.#table = table.name;
@@ -74,7 +91,11 @@ export class PostgresCopyWriter implements RowWriter {
     }
   }
 
-  async write(rows: unknown[][] | CopyText, checkpoint: Statement | undefined, onSent?: () => void): Promise<{ written: number; claimed: boolean }> {
+  async write(
+    rows: unknown[][] | CopyText,
+    checkpoint: Statement | undefined,
+    onSent?: () => void,
+  ): Promise<{ written: number; claimed: boolean }> {
     const count = Array.isArray(rows) ? rows.length : rows.count;
     // Postgres text cannot hold NUL, and SQLite's own string functions stop at one: a page
     // with a NUL is refused before any of it is sent.
@@ -138,7 +159,7 @@ export class PostgresCopyWriter implements RowWriter {
     const key = this.#keyIndexes.map((i) => (i < 0 ? '?' : JSON.stringify(row[i]))).join(', ');
     return new InvalidArgumentError(
       `Table "${this.#table}", key (${key}), column "${this.#columns[column] ?? column}": the value contains a NUL character (\\0), ` +
-        'which PostgreSQL text cannot store. Remove it at the source (e.g. UPDATE … SET col = replace(col, char(0), \'\')), ' +
+        "which PostgreSQL text cannot store. Remove it at the source (e.g. UPDATE … SET col = replace(col, char(0), '')), " +
         'or pass a transform that strips it; a bytea/BLOB column keeps NUL bytes.',
       { dialect: 'postgres' },
     );

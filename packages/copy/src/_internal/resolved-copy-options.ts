@@ -80,5 +80,7 @@ function atLeastOne(name: keyof CopyOptions, value: number | undefined): number 
 function oneOf<T extends string>(name: keyof CopyOptions, value: T | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || allowed.includes(value)) return value;
   const list = allowed.map((a) => `'${a}'`);
-  throw new InvalidArgumentError(`options.${name} must be ${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}, got '${String(value)}'.`);
+  throw new InvalidArgumentError(
+    `options.${name} must be ${list.slice(0, -1).join(', ')} or ${list[list.length - 1]}, got '${String(value)}'.`,
+  );
 }

@@ -10,10 +10,26 @@ export interface RetryPolicy {
 }
 
 const TRANSIENT_CODES = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET',
-  'SQLITE_BUSY', 'SQLITE_LOCKED',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
   // PostgreSQL: serialization failure, deadlock, admin shutdown, crash shutdown, cannot connect now, connection failures.
-  '40001', '40P01', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004',
+  '40001',
+  '40P01',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
 ]);
 
 /**

@@ -43,10 +43,18 @@ export function objectWarnings(
   for (const view of objects.views) {
     const sql = same ? view.sql : portableSql(view.sql, from);
     if (sql === undefined) {
-      warnings.push({ table: view.name, kind: 'view', untranslated: true, message: `view "${view.name}" uses SQL that does not translate; create it by hand`, sql: view.sql });
+      warnings.push({
+        table: view.name,
+        kind: 'view',
+        untranslated: true,
+        message: `view "${view.name}" uses SQL that does not translate; create it by hand`,
+        sql: view.sql,
+      });
       continue;
     }
-    statements.push(toPg ? `CREATE OR REPLACE VIEW ${name(view.name)} AS ${sql}` : `CREATE VIEW IF NOT EXISTS ${name(view.name)} AS ${sql}`);
+    statements.push(
+      toPg ? `CREATE OR REPLACE VIEW ${name(view.name)} AS ${sql}` : `CREATE VIEW IF NOT EXISTS ${name(view.name)} AS ${sql}`,
+    );
   }
   for (const trigger of objects.triggers) {
     if (!names.has(trigger.table)) continue;
@@ -55,12 +63,21 @@ export function objectWarnings(
       continue;
     }
     warnings.push({
-      table: trigger.table, kind: 'trigger', untranslated: true, sql: trigger.sql,
+      table: trigger.table,
+      kind: 'trigger',
+      untranslated: true,
+      sql: trigger.sql,
       message: `trigger "${trigger.name}" is not created: port it by hand (a column it fills must be filled by the app, or writes to the new database fail or differ)`,
     });
   }
   for (const fn of same ? [] : objects.functions) {
-    warnings.push({ table: fn.name, kind: 'function', untranslated: true, message: `function ${fn.name} is not created: ${to} has no stored functions; move its logic into the app`, sql: fn.sql });
+    warnings.push({
+      table: fn.name,
+      kind: 'function',
+      untranslated: true,
+      message: `function ${fn.name} is not created: ${to} has no stored functions; move its logic into the app`,
+      sql: fn.sql,
+    });
   }
   for (const rule of objects.rules) {
     if (!names.has(rule.table)) continue;
@@ -68,7 +85,13 @@ export function objectWarnings(
       statements.push(rule.sql.trim().replace(/;?\s*$/, ''));
       continue;
     }
-    warnings.push({ table: rule.table, kind: 'rule', untranslated: true, message: `rule "${rule.name}" is not created: port it by hand (a trigger, or logic in the app)`, sql: rule.sql });
+    warnings.push({
+      table: rule.table,
+      kind: 'rule',
+      untranslated: true,
+      message: `rule "${rule.name}" is not created: port it by hand (a trigger, or logic in the app)`,
+      sql: rule.sql,
+    });
   }
   return { statements, warnings };
 }

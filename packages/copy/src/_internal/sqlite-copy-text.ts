@@ -9,7 +9,6 @@ export interface CopyText {
   lastKey: KeyValues | null;
 }
 
-
 // Most values need no escaping: one GLOB scan (its class holds a backslash, tab, newline
 // and carriage return, written literally) decides, and only those that do pay for replace().
 const NEEDS_ESCAPE = "'*[\\\t\n\r]*'";
@@ -29,16 +28,20 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
   const text = esc(`CAST(${c} AS TEXT)`);
   switch (target.logicalType) {
     case 'boolean':
-      return `CASE ${c} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CASE WHEN ${c} IS NULL THEN '\\N' ` +
+      return (
+        `CASE ${c} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CASE WHEN ${c} IS NULL THEN '\\N' ` +
         `WHEN ${c} IN ('1', '1.0', 't', 'true', 'TRUE', 'True') THEN 't' ` +
-        `WHEN ${c} IN ('0', '0.0', 'f', 'false', 'FALSE', 'False') THEN 'f' ELSE ${text} END END`;
+        `WHEN ${c} IN ('0', '0.0', 'f', 'false', 'FALSE', 'False') THEN 'f' ELSE ${text} END END`
+      );
     case 'blob':
       return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE '\\\\x' || hex(${c}) END`;
     case 'json':
       return `CASE WHEN ${c} IS NULL THEN '\\N' WHEN json_valid(${c}) THEN ${text} ELSE ${esc(`json_quote(${c})`)} END`;
     case 'integer':
-      return `CASE typeof(${c}) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ` +
-        `WHEN 'real' THEN CASE WHEN ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE CAST(${c} AS TEXT) END ELSE ${text} END`;
+      return (
+        `CASE typeof(${c}) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ` +
+        `WHEN 'real' THEN CASE WHEN ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE CAST(${c} AS TEXT) END ELSE ${text} END`
+      );
     case 'real':
     case 'numeric':
       return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
@@ -50,13 +53,15 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
       // any text, so no value can end the line or the field early.
       // One scan first: text made only of timestamp characters needs no escaping, and
       // the common ISO text ending in Z goes through as it is.
-      return `CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
+      return (
+        `CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
         `WHEN 'text' THEN CASE WHEN ${c} GLOB '*[^0-9:.TZz +-]*' THEN ${text} ` +
         `WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
         `WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
         `WHEN ${zonelessDatetime(c)} THEN ${c} || 'Z' ` +
         `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${c} END ` +
-        `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END`;
+        `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END`
+      );
     default:
       return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
   }
@@ -67,8 +72,10 @@ const MINUTES = `${DATE}[ T][0-9][0-9]:[0-9][0-9]`;
 
 /** `YYYY-MM-DD HH:MM[:SS[.fff]]` with no zone and nothing else. */
 function zonelessDatetime(c: string): string {
-  return `(${c} GLOB '${MINUTES}' OR ${c} GLOB '${MINUTES}:[0-9][0-9]' OR ` +
-    `(${c} GLOB '${MINUTES}:[0-9][0-9].[0-9]*' AND substr(${c}, 21) NOT GLOB '*[^0-9]*'))`;
+  return (
+    `(${c} GLOB '${MINUTES}' OR ${c} GLOB '${MINUTES}:[0-9][0-9]' OR ` +
+    `(${c} GLOB '${MINUTES}:[0-9][0-9].[0-9]*' AND substr(${c}, 21) NOT GLOB '*[^0-9]*'))`
+  );
 }
 
 /** `[+-]digits[.digits]`, as the JavaScript converter's epoch test (a date like 2024-03-05 is not a number). */
@@ -117,7 +124,7 @@ export function createCopyTextReader(
   const key = keyTuple(pk);
   const holes = placeholderTuple(pk.length);
   const chunk = Math.min(pageSize, 500);
-  const line = pairs.map((p) => copyTextExpression(p.source, p.target)).join(" || char(9) || ");
+  const line = pairs.map((p) => copyTextExpression(p.source, p.target)).join(' || char(9) || ');
   const keys = pk.map(quoteIdentifier).join(', ');
   const desc = pk.map((k) => `${quoteIdentifier(k)} DESC`).join(', ');
   const sqlFor = (after: boolean, end: boolean): string => {
@@ -146,7 +153,9 @@ export function createCopyTextReader(
     let from = after;
     for (let i = 0; i < pieces; i++) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-      const params = [...(from ?? []), ...(end ?? [])].map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? v.toISOString() : v));
+      const params = [...(from ?? []), ...(end ?? [])].map((v) =>
+        typeof v === 'boolean' ? (v ? 1 : 0) : v instanceof Date ? v.toISOString() : v,
+      );
       const row = statements[(from ? 1 : 0) + (end ? 2 : 0)]!.get(...params) as unknown[];
       const n = Number(row[0]);
       if (n === 0) break;

@@ -64,7 +64,8 @@ export async function prepareTableJob(
   targetTables: readonly TableInfo[],
   options: ResolvedCopyOptions,
 ): Promise<TableJob> {
-  const target = targetTables.find((t) => t.name === source.name) ?? targetTables.find((t) => t.name.toLowerCase() === source.name.toLowerCase());
+  const target =
+    targetTables.find((t) => t.name === source.name) ?? targetTables.find((t) => t.name.toLowerCase() === source.name.toLowerCase());
   if (!target) {
     throw new InvalidArgumentError(
       `Table "${source.name}" does not exist in the target (${targetDb.name}). Create it first, e.g. run the statements of ` +
@@ -77,10 +78,15 @@ export async function prepareTableJob(
         'Add a primary key (or a unique NOT NULL key made primary), or leave the table out of options.tables.',
     );
   }
-  const [sourceGenerated, targetGenerated] = await Promise.all([generatedColumnNames(sourceDb, source), generatedColumnNames(targetDb, target)]);
+  const [sourceGenerated, targetGenerated] = await Promise.all([
+    generatedColumnNames(sourceDb, source),
+    generatedColumnNames(targetDb, target),
+  ]);
   const computed = new Set([...sourceGenerated, ...targetGenerated].map((n) => n.toLowerCase()));
   const targetColumns = new Map(target.columns.filter((c) => !computed.has(c.name.toLowerCase())).map((c) => [c.name.toLowerCase(), c]));
-  const missing = source.columns.filter((c) => !computed.has(c.name.toLowerCase()) && !targetColumns.has(c.name.toLowerCase())).map((c) => c.name);
+  const missing = source.columns
+    .filter((c) => !computed.has(c.name.toLowerCase()) && !targetColumns.has(c.name.toLowerCase()))
+    .map((c) => c.name);
   if (missing.length > 0 && !options.transform) {
     throw new InvalidArgumentError(
       `Table "${source.name}": column(s) ${missing.map((m) => `"${m}"`).join(', ')} missing from the target. ` +
@@ -94,7 +100,9 @@ export async function prepareTableJob(
   const sourceNames = pairs.map((p) => p.source.name);
   const targetPk = target.primaryKey.length > 0 ? target.primaryKey : source.primaryKey;
   const targetForWrite: TableInfo = { ...target, primaryKey: targetPk };
-  const converters: (Converter | undefined)[] = pairs.map((p) => arrayConverterFor(p.target, targetDb.dialect) ?? converterFor(p.source, sourceDb.dialect, p.target, targetDb.dialect));
+  const converters: (Converter | undefined)[] = pairs.map(
+    (p) => arrayConverterFor(p.target, targetDb.dialect) ?? converterFor(p.source, sourceDb.dialect, p.target, targetDb.dialect),
+  );
   // SQLite/D1 JSON columns whose affinity would turn a bare big JSON number into a double.
   const roundsBare = pairs.map((p) => roundsBareJsonNumbers(p.target, targetDb.dialect));
   const overriding = pairs.some((p) => p.target.autoIncrement);
@@ -123,8 +131,20 @@ export async function prepareTableJob(
   // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
   const raw = nativeHandle(sourceDb, 'better-sqlite3')?.database;
   const readText =
-    writer.method === 'copy' && !transform && (!options.reconcile || copyTextKey(source.primaryKey, targetPk, columns)) && raw && rendersExactFloats(raw)
-      ? refuseInvalidCopyText(createCopyTextReader(raw, source, pairs.map((p) => ({ source: p.source.name, target: p.target })), plan.rowsPerBatch), readPage)
+    writer.method === 'copy' &&
+    !transform &&
+    (!options.reconcile || copyTextKey(source.primaryKey, targetPk, columns)) &&
+    raw &&
+    rendersExactFloats(raw)
+      ? refuseInvalidCopyText(
+          createCopyTextReader(
+            raw,
+            source,
+            pairs.map((p) => ({ source: p.source.name, target: p.target })),
+            plan.rowsPerBatch,
+          ),
+          readPage,
+        )
       : undefined;
   const job: TableJob = {
     source,
@@ -155,7 +175,14 @@ export async function prepareTableJob(
         const out = new Array<unknown>(width);
         for (let i = 0; i < width; i++) {
           const v = row[i];
-          if (roundsBare[i]) refuseBareJsonNumber(v, source.name, keyIndexes.map((k) => raw[k]), pairs[i]!.target, targetDb.dialect);
+          if (roundsBare[i])
+            refuseBareJsonNumber(
+              v,
+              source.name,
+              keyIndexes.map((k) => raw[k]),
+              pairs[i]!.target,
+              targetDb.dialect,
+            );
           const conv = converters[i];
           out[i] = v === undefined ? null : conv && v !== null ? conv(v) : v;
         }

@@ -183,7 +183,9 @@ function toState(row: Record<string, unknown>): RangeState {
     start: decodeKey(row.range_start),
     end: decodeKey(row.range_end),
     lastKey: decodeKey(row.last_key),
-    ...(row.batch_start === null || row.batch_start === undefined ? {} : { batchStart: row.batch_start === OPEN_START ? null : decodeKey(row.batch_start) }),
+    ...(row.batch_start === null || row.batch_start === undefined
+      ? {}
+      : { batchStart: row.batch_start === OPEN_START ? null : decodeKey(row.batch_start) }),
     rowsCopied: Number(row.rows_copied ?? 0),
     status: String(row.status) as RangeStatus,
     error: row.error === null || row.error === undefined ? null : String(row.error),

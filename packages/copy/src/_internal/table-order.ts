@@ -25,10 +25,12 @@ export function orderByForeignKeys(tables: readonly TableInfo[]): { ordered: Tab
   let remaining = groups.map((g, i) => ({ i, g, name: g.map((t) => t.name).sort()[0]! })).sort((a, b) => a.name.localeCompare(b.name));
   while (remaining.length > 0) {
     const ready = remaining.filter(({ i, g }) =>
-      g.every((t) => t.foreignKeys.every((fk) => {
-        const p = groupOf.get(referencedName(fk));
-        return p === undefined || p === i || done.has(p);
-      })),
+      g.every((t) =>
+        t.foreignKeys.every((fk) => {
+          const p = groupOf.get(referencedName(fk));
+          return p === undefined || p === i || done.has(p);
+        }),
+      ),
     );
     for (const { i, g } of ready) {
       ordered.push(...[...g].sort((a, b) => a.name.localeCompare(b.name)));
@@ -57,7 +59,11 @@ function stronglyConnected(tables: readonly TableInfo[]): TableInfo[][] {
   const stack: string[] = [];
   const out: TableInfo[][] = [];
   let counter = 0;
-  const edges = (name: string) => byName.get(name)!.foreignKeys.map(referencedName).filter((n) => byName.has(n));
+  const edges = (name: string) =>
+    byName
+      .get(name)!
+      .foreignKeys.map(referencedName)
+      .filter((n) => byName.has(n));
   for (const root of tables) {
     if (index.has(root.name)) continue;
     const work: { name: string; next: number; succ: string[] }[] = [];

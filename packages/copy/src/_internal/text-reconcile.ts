@@ -70,7 +70,11 @@ export function createTextRound(
     // A value only the JavaScript converter writes right: the span's rows go that way, and
     // the next round still compares with `fresh`, so nothing read after it is missed.
     if (upserts.length > 0 && hasExpandedYear(upserts.join('\n'))) await upsertRows(after, last);
-    else if (upserts.length > 0) await upsert.write(upserts.map((line) => line.split('\t').map(fieldValue)), undefined);
+    else if (upserts.length > 0)
+      await upsert.write(
+        upserts.map((line) => line.split('\t').map(fieldValue)),
+        undefined,
+      );
     return { fresh, changed: upserts.length + deletes.length };
   };
 }

@@ -41,7 +41,13 @@ export function sqliteToPostgresType(column: ColumnInfo): CastResult {
     case 'text':
       if (/^(varchar|character varying|nvarchar|varying character)/.test(t) && args) return { type: `varchar(${args.trim()})` };
       if (/^(char|character|nchar|native character)\b/.test(t) && args) return { type: `char(${args.trim()})` };
-      if (/^(text|clob|varchar|char|character|nvarchar|nchar|string)/.test(t) || t.includes('text') || t.includes('char') || t.includes('clob')) return { type: 'text' };
+      if (
+        /^(text|clob|varchar|char|character|nvarchar|nchar|string)/.test(t) ||
+        t.includes('text') ||
+        t.includes('char') ||
+        t.includes('clob')
+      )
+        return { type: 'text' };
       if (t === 'uuid') return { type: 'uuid' };
       return { type: 'text', warning: `declared type "${declared}" is not a Postgres type; created as text` };
   }
@@ -110,14 +116,26 @@ export function translateDefault(
   }
   const lower = e.toLowerCase();
   // 'now' (a Postgres input string evaluated at insert), now() AT TIME ZONE 'utc', timezone('utc', now()).
-  if (fromPg && (lower === "'now'" || /^now\(\)(::date)?$/.test(lower) || /^(now\(\)|current_timestamp) at time zone 'utc'$/.test(lower) || /^timezone\('utc'::text, now\(\)\)$/.test(lower) || /^timezone\('utc', now\(\)\)$/.test(lower))) {
+  if (
+    fromPg &&
+    (lower === "'now'" ||
+      /^now\(\)(::date)?$/.test(lower) ||
+      /^(now\(\)|current_timestamp) at time zone 'utc'$/.test(lower) ||
+      /^timezone\('utc'::text, now\(\)\)$/.test(lower) ||
+      /^timezone\('utc', now\(\)\)$/.test(lower))
+  ) {
     return { sql: castTo === 'date' || /^date$/i.test(column.declaredType.trim()) ? 'CURRENT_DATE' : 'CURRENT_TIMESTAMP' };
   }
   if (!fromPg && /^strftime\s*\(\s*'%s'\s*,\s*'now'\s*\)$/.test(lower)) return { sql: 'floor(extract(epoch from now()))::bigint' };
   // Current time, in each engine's words.
-  if (/^(current_timestamp|now\(\)|localtimestamp|transaction_timestamp\(\)|statement_timestamp\(\)|clock_timestamp\(\))$/.test(lower) ||
-      /^datetime\s*\(\s*'now'\s*\)$/.test(lower) || /^strftime\s*\(\s*'%y-%m-%d %h:%m:%s'\s*,\s*'now'\s*\)$/.test(lower)) {
-    return { sql: toPg ? (lower.startsWith('datetime') || lower.startsWith('strftime') ? 'now()' : 'CURRENT_TIMESTAMP') : 'CURRENT_TIMESTAMP' };
+  if (
+    /^(current_timestamp|now\(\)|localtimestamp|transaction_timestamp\(\)|statement_timestamp\(\)|clock_timestamp\(\))$/.test(lower) ||
+    /^datetime\s*\(\s*'now'\s*\)$/.test(lower) ||
+    /^strftime\s*\(\s*'%y-%m-%d %h:%m:%s'\s*,\s*'now'\s*\)$/.test(lower)
+  ) {
+    return {
+      sql: toPg ? (lower.startsWith('datetime') || lower.startsWith('strftime') ? 'now()' : 'CURRENT_TIMESTAMP') : 'CURRENT_TIMESTAMP',
+    };
   }
   if (/^(current_date|date\s*\(\s*'now'\s*\))$/.test(lower)) return { sql: 'CURRENT_DATE' };
   if (/^(current_time|time\s*\(\s*'now'\s*\))$/.test(lower)) return { sql: 'CURRENT_TIME' };
@@ -130,7 +148,9 @@ export function translateDefault(
   if (/^x'[0-9a-f]*'$/i.test(e) && toPg) return { sql: `'\\x${e.slice(2, -1)}'::bytea` };
   if (/^'\\x[0-9a-f]*'$/i.test(e) && !toPg) return { sql: `X'${e.slice(3, -1)}'` };
   if (/^(true|false)$/.test(lower)) return { sql: toPg ? lower : lower === 'true' ? '1' : '0' };
-  return { warning: `default ${expression} has no ${toPg ? 'Postgres' : 'SQLite'} equivalent and was left out; set it on the new table by hand` };
+  return {
+    warning: `default ${expression} has no ${toPg ? 'Postgres' : 'SQLite'} equivalent and was left out; set it on the new table by hand`,
+  };
 }
 
 function balanced(s: string): boolean {

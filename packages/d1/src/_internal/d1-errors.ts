@@ -1,13 +1,8 @@
-import {
-  ConstraintError,
-  QueryError,
-  SwitchyardError,
-  TransientError,
-  UnsupportedError,
-} from '@switchyard/core';
+import { ConstraintError, QueryError, SwitchyardError, TransientError, UnsupportedError } from '@switchyard/core';
 
 // Messages D1 gives for failures that a retry may cure.
-const TRANSIENT = /network connection lost|overloaded|internal error|D1_RESET_DO|reset because its code was updated|storage operation exceeded timeout|timed? ?out/i;
+const TRANSIENT =
+  /network connection lost|overloaded|internal error|D1_RESET_DO|reset because its code was updated|storage operation exceeded timeout|timed? ?out/i;
 const TRANSACTION_STATEMENT = /state\.storage\.transaction|BEGIN TRANSACTION or SAVEPOINT/i;
 
 /** Maps an error from D1 (binding or REST) to a typed Switchyard error. */

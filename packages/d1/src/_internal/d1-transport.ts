@@ -14,13 +14,19 @@ export interface D1Transport {
 /** A transport over a D1 binding. */
 export function bindingTransport(binding: D1DatabaseLike): D1Transport {
   return {
-    run: ({ sql, params }) => binding.prepare(sql).bind(...params.map(ownBytes)).all(),
+    run: ({ sql, params }) =>
+      binding
+        .prepare(sql)
+        .bind(...params.map(ownBytes))
+        .all(),
     async runRaw({ sql, params }) {
-      const [columns = [], ...rows] = await binding.prepare(sql).bind(...params.map(ownBytes)).raw<unknown[]>({ columnNames: true });
+      const [columns = [], ...rows] = await binding
+        .prepare(sql)
+        .bind(...params.map(ownBytes))
+        .raw<unknown[]>({ columnNames: true });
       return { columns, rows };
     },
-    batch: (statements) =>
-      binding.batch(statements.map(({ sql, params }) => binding.prepare(sql).bind(...params.map(ownBytes)))),
+    batch: (statements) => binding.batch(statements.map(({ sql, params }) => binding.prepare(sql).bind(...params.map(ownBytes)))),
   };
 }
 

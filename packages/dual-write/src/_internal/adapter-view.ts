@@ -1,5 +1,14 @@
 import type { Kysely } from 'kysely';
-import { createAdapterKysely, createPreparedStatement, type AdapterCapabilities, type DatabaseAdapter, type DialectName, type PreparedStatement, type Row, type TableInfo } from '@switchyard/core';
+import {
+  createAdapterKysely,
+  createPreparedStatement,
+  type AdapterCapabilities,
+  type DatabaseAdapter,
+  type DialectName,
+  type PreparedStatement,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 
 /**
  * An adapter that stands for another one (a dual-write session, a recording transaction):

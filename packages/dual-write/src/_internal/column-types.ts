@@ -125,7 +125,10 @@ export function writeTable(sql: string): string | undefined {
   return bare(WRITE_TABLE.exec(sql)?.[1]);
 }
 
-const TABLE_DDL = new RegExp(String.raw`^\s*(?:create|alter|drop)\s+(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+(?:not\s+)?exists\s+)?(?:only\s+)?` + NAME, 'i');
+const TABLE_DDL = new RegExp(
+  String.raw`^\s*(?:create|alter|drop)\s+(?:(?:temp|temporary|unlogged)\s+)?table\s+(?:if\s+(?:not\s+)?exists\s+)?(?:only\s+)?` + NAME,
+  'i',
+);
 const INDEX_DDL = new RegExp(String.raw`^\s*create\s+(?:unique\s+)?index\b[\s\S]*?\bon\s+(?:only\s+)?` + NAME, 'i');
 
 /** The table a `CREATE`/`ALTER`/`DROP TABLE` or `CREATE INDEX` statement concerns, unquoted and without its schema. */

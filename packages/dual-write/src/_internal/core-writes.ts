@@ -1,5 +1,13 @@
 import type { CompiledQuery } from 'kysely';
-import { UnsupportedError, statementKind, type DatabaseAdapter, type ExecResult, type Row, type Statement, type TransactionSettings } from '@switchyard/core';
+import {
+  UnsupportedError,
+  statementKind,
+  type DatabaseAdapter,
+  type ExecResult,
+  type Row,
+  type Statement,
+  type TransactionSettings,
+} from '@switchyard/core';
 import type { DualWriteCore } from './dual-write-core';
 import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
@@ -47,7 +55,11 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
  * `transaction(fn)` on the primary with a recording `tx`; after the commit the rows it
  * wrote are settled on the secondary (or, in async mode, its mirror entry committed with it).
  */
-export async function runTransaction<T, DB>(core: DualWriteCore, fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
+export async function runTransaction<T, DB>(
+  core: DualWriteCore,
+  fn: (tx: DatabaseAdapter<DB>) => Promise<T>,
+  settings?: TransactionSettings,
+): Promise<T> {
   if (!core.primary.capabilities.transactions) {
     throw new UnsupportedError(
       `${core.primary.name} (the primary) has no interactive transactions. Use batch([...statements]), which runs atomically on each side.`,
@@ -80,7 +92,12 @@ export async function runTransaction<T, DB>(core: DualWriteCore, fn: (tx: Databa
  * of it: a read routed like any read (compiled for the side that answers), a write
  * compiled per side and written through the row-image path.
  */
-export async function executeBuilderQuery(core: DualWriteCore, self: DatabaseAdapter, compiled: CompiledQuery, target: DatabaseAdapter): Promise<ExecResult & { rows: unknown[] }> {
+export async function executeBuilderQuery(
+  core: DualWriteCore,
+  self: DatabaseAdapter,
+  compiled: CompiledQuery,
+  target: DatabaseAdapter,
+): Promise<ExecResult & { rows: unknown[] }> {
   if (target instanceof RecordingTransaction || target instanceof DualWriteSession) return target.runCompiled(compiled, core.kyselyDialect);
   if (target !== self) {
     const result = await target.execute(compiled.sql, compiled.parameters);

@@ -1,5 +1,14 @@
 import type { CompiledQuery } from 'kysely';
-import { UnsupportedError, statementKind, weakerCapabilities, type AdapterCapabilities, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
+import {
+  UnsupportedError,
+  statementKind,
+  weakerCapabilities,
+  type AdapterCapabilities,
+  type DatabaseAdapter,
+  type DialectName,
+  type Row,
+  type Statement,
+} from '@switchyard/core';
 import { FleetControl } from '../control/fleet-control';
 import { SwitchPrimaryError } from '../switch-primary-error';
 import type { DualWriteMetadata } from '../dual-write-metadata';
@@ -68,7 +77,13 @@ export class DualWriteCore {
     const { secondaryTimeoutMs, probeIntervalMs } = this.options;
     this.circuit = new SecondaryCircuit(probeIntervalMs, secondaryTimeoutMs, (side, status) => {
       this.metrics.circuitChanges++;
-      this.events.emit({ type: 'circuit', at: new Date(), target: side.name, state: status.state, ...(status.reason ? { reason: status.reason } : {}) });
+      this.events.emit({
+        type: 'circuit',
+        at: new Date(),
+        target: side.name,
+        state: status.state,
+        ...(status.reason ? { reason: status.reason } : {}),
+      });
       if (status.state === 'closed') this.replaySoon();
     });
     this.settler = new RowSettler(this.catalog, this.types);
@@ -220,7 +235,13 @@ export class DualWriteCore {
     this.primaryIndex = this.primaryIndex === 0 ? 1 : 0;
     this.lastSwitchAt = new Date();
     this.switchCount++;
-    this.events.emit({ type: 'switch', at: this.lastSwitchAt, primary: this.primary.name, secondary: this.secondary.name, mode: this.mode() });
+    this.events.emit({
+      type: 'switch',
+      at: this.lastSwitchAt,
+      primary: this.primary.name,
+      secondary: this.secondary.name,
+      mode: this.mode(),
+    });
   }
 
   replayJournal(): Promise<ReplayResult> {
@@ -236,10 +257,15 @@ export class DualWriteCore {
     this.catalog.invalidate();
     const names = this.sides.map((s) => s.name);
     // With two adapters of one name, an entry is for the side that was secondary: the current one.
-    const resolve = (name: string) => (this.secondary.name === name ? this.secondary : this.primary.name === name ? this.primary : undefined);
+    const resolve = (name: string) =>
+      this.secondary.name === name ? this.secondary : this.primary.name === name ? this.primary : undefined;
     const result = await this.book.replay(resolve, names, async (target, refs) => {
       const source = target === this.primary ? this.secondary : this.primary;
-      const release = await this.locks.acquire({ sharedTables: refs.map((r) => r.table), exclusiveTables: [], rows: refs.map((r) => rowName(r.table, r.key)) });
+      const release = await this.locks.acquire({
+        sharedTables: refs.map((r) => r.table),
+        exclusiveTables: [],
+        rows: refs.map((r) => rowName(r.table, r.key)),
+      });
       try {
         await this.settler.resync(source, target, refs);
       } finally {

@@ -115,7 +115,10 @@ export class JournalBook {
       if (rows.length === 0) return;
       const target = resolve(rows[0]!.target)!;
       try {
-        await resync(target, rows.flatMap((e) => e.rows!));
+        await resync(
+          target,
+          rows.flatMap((e) => e.rows!),
+        );
         for (const e of rows) await this.#done(e);
         applied += rows.length;
         return;

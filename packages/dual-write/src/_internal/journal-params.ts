@@ -1,4 +1,11 @@
-import { InvalidArgumentError, encodeStoredValues, fromStoredValue, parseJsonKeepingSource, toStoredValue, type Statement } from '@switchyard/core';
+import {
+  InvalidArgumentError,
+  encodeStoredValues,
+  fromStoredValue,
+  parseJsonKeepingSource,
+  toStoredValue,
+  type Statement,
+} from '@switchyard/core';
 
 /**
  * Parameters as the table journal keeps them: core's stored-value JSON, so a replayed

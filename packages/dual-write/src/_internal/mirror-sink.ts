@@ -46,7 +46,12 @@ export class MirrorSink implements SecondarySink {
       // The mirror's entry, holding the rows as the transaction left them, commits with it.
       beforeCommit: async (tx) => {
         if (record.statements.length === 0) return;
-        mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), dedupeRefs(record.refs));
+        mirrored = await recordInTransaction(
+          mirror,
+          tx,
+          await replicator.recordedWork(primary, secondary, record, tx),
+          dedupeRefs(record.refs),
+        );
       },
       afterCommit: async () => {
         metrics.totalWrites++;

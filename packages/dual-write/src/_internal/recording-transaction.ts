@@ -61,7 +61,10 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   }
 
   async batch(statements: readonly Statement[]): Promise<ExecResult[]> {
-    preflight(this.#secondary, statements.filter((s) => isWriteStatement(s.sql)));
+    preflight(
+      this.#secondary,
+      statements.filter((s) => isWriteStatement(s.sql)),
+    );
     // Inside a transaction a batch is a savepoint: statement by statement is just as atomic.
     return this.transaction(async (tx) => {
       const results: ExecResult[] = [];
@@ -72,7 +75,10 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
 
   async transaction<T>(fn: (tx: DatabaseAdapter<DB>) => Promise<T>, settings?: TransactionSettings): Promise<T> {
     const nested: TransactionRecord = { refs: [], images: [], replays: [], statements: [], captured: 0 };
-    const result = await this.#tx.transaction((inner) => fn(new RecordingTransaction(inner, { ...this.#context, record: nested })), settings);
+    const result = await this.#tx.transaction(
+      (inner) => fn(new RecordingTransaction(inner, { ...this.#context, record: nested })),
+      settings,
+    );
     const record = this.#context.record;
     record.refs.push(...nested.refs);
     record.images.push(...nested.images);

@@ -13,9 +13,7 @@ import type { TableCatalog } from './table-catalog';
 import type { CapturePlan } from './write-capture';
 
 /** One statement of a write as it replicates: captured as row images, or replayed as text. */
-export type Step =
-  | { kind: 'capture'; plan: CapturePlan }
-  | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string };
+export type Step = { kind: 'capture'; plan: CapturePlan } | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string };
 
 /** What the replicator reads and updates: the adapter's own parts. */
 export interface ReplicatorParts {

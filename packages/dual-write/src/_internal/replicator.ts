@@ -1,4 +1,12 @@
-import { ConstraintError, TransientError, statementKind, type DatabaseAdapter, type ExecResult, type Row, type Statement } from '@switchyard/core';
+import {
+  ConstraintError,
+  TransientError,
+  statementKind,
+  type DatabaseAdapter,
+  type ExecResult,
+  type Row,
+  type Statement,
+} from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../mirror/row-ref';
 import { writeTable } from './column-types';
@@ -30,7 +38,12 @@ export class Replicator {
   }
 
   /** How each statement replicates: its primary form captured, or its secondary form replayed. */
-  async steps(primary: DatabaseAdapter, primaryForm: readonly Statement[], secondaryForm: readonly Statement[], via: DatabaseAdapter = primary): Promise<Step[]> {
+  async steps(
+    primary: DatabaseAdapter,
+    primaryForm: readonly Statement[],
+    secondaryForm: readonly Statement[],
+    via: DatabaseAdapter = primary,
+  ): Promise<Step[]> {
     const steps: Step[] = [];
     for (const [i, statement] of primaryForm.entries()) {
       const kind = statementKind(statement.sql);
@@ -69,7 +82,13 @@ export class Replicator {
   }
 
   /** Runs a write on the primary and then the secondary; returns the primary's results as the app expects them. */
-  async write(kind: 'execute' | 'batch', primary: DatabaseAdapter, secondary: DatabaseAdapter, steps: Step[], label: string): Promise<ExecResult[]> {
+  async write(
+    kind: 'execute' | 'batch',
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    steps: Step[],
+    label: string,
+  ): Promise<ExecResult[]> {
     const { metrics, locks } = this.#p;
     const release = await locks.acquire(this.claims(steps));
     const later: (() => void)[] = [];
@@ -86,9 +105,20 @@ export class Replicator {
       metrics.totalWrites++;
       const results: ExecResult[] = [];
       // Under verifyWrites the secondary's upserts return its rows, so only the primary is read again.
-      const returning = this.#p.options.verifyWrites && (await this.#returns(secondary, steps.map((s) => (s.kind === 'capture' ? s.plan.table.name : undefined))));
+      const returning =
+        this.#p.options.verifyWrites &&
+        (await this.#returns(
+          secondary,
+          steps.map((s) => (s.kind === 'capture' ? s.plan.table.name : undefined)),
+        ));
       const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
-      const pairs = await this.#p.settler.pairs(primary, secondary, steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : []))).catch((e: unknown) => e as Error);
+      const pairs = await this.#p.settler
+        .pairs(
+          primary,
+          secondary,
+          steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : [])),
+        )
+        .catch((e: unknown) => e as Error);
       for (const [i, step] of steps.entries()) {
         if (step.kind === 'replay') {
           results.push(raw[i]!);
@@ -118,7 +148,17 @@ export class Replicator {
       if (pairs instanceof Error) {
         // The secondary's schema could not be read because it is not answering: the circuit's probe replays the entry once it does.
         if (isOutage(pairs)) this.#p.circuit.open(secondary, pairs.message);
-        await journalFailure(this.#p, primary, secondary, work, pairs, this.#p.book.statementWaits(secondary, work.images.map((i) => i.table)));
+        await journalFailure(
+          this.#p,
+          primary,
+          secondary,
+          work,
+          pairs,
+          this.#p.book.statementWaits(
+            secondary,
+            work.images.map((i) => i.table),
+          ),
+        );
       } else await this.toSecondary(primary, secondary, work);
       return results;
     } finally {
@@ -144,11 +184,21 @@ export class Replicator {
       this.#p.metrics.totalWrites++;
       this.#p.metrics.replicatedByRow += recorded.captured;
       this.#p.metrics.replicatedByStatement += recorded.replays.length;
-      const returning = this.#p.options.verifyWrites && recorded.replays.length === 0 && (await this.#returns(secondary, refs.map((r) => r.table)));
+      const returning =
+        this.#p.options.verifyWrites &&
+        recorded.replays.length === 0 &&
+        (await this.#returns(
+          secondary,
+          refs.map((r) => r.table),
+        ));
       const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays], returning };
       try {
         work.images = await this.#p.settler.current(primary, refs);
-        const pairs = await this.#p.settler.pairs(primary, secondary, work.images.map((i) => i.table));
+        const pairs = await this.#p.settler.pairs(
+          primary,
+          secondary,
+          work.images.map((i) => i.table),
+        );
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, returning));
         work.pairs = pairs;
       } catch (error) {
@@ -166,8 +216,18 @@ export class Replicator {
    * still open: the statements it could not capture, then the captured rows by key. For an
    * asynchronous mirror, whose entry commits with the transaction.
    */
-  async recordedWork(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord, tx: DatabaseAdapter): Promise<Statement[]> {
-    const pairs = await this.#p.settler.pairs(primary, secondary, record.images.map((i) => i.table), tx);
+  async recordedWork(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    record: TransactionRecord,
+    tx: DatabaseAdapter,
+  ): Promise<Statement[]> {
+    const pairs = await this.#p.settler.pairs(
+      primary,
+      secondary,
+      record.images.map((i) => i.table),
+      tx,
+    );
     this.#p.metrics.replicatedByRow += record.captured;
     this.#p.metrics.replicatedByStatement += record.replays.length;
     for (const r of record.replays) this.#p.noteReplay(r.sql, 'not a captured write');
@@ -185,11 +245,30 @@ export class Replicator {
     if (work.statements.length === 0) return;
     const tables = [...new Set([...work.images.map((i) => i.table), ...statementTables(work.replays).filter((t) => t !== '*')])];
     if (book.statementWaits(secondary, tables)) {
-      return journalFailure(this.#p, primary, secondary, work, new SecondaryWriteError(`${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`, { primary: primary.name, secondary: secondary.name }), true);
+      return journalFailure(
+        this.#p,
+        primary,
+        secondary,
+        work,
+        new SecondaryWriteError(
+          `${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`,
+          { primary: primary.name, secondary: secondary.name },
+        ),
+        true,
+      );
     }
     if (circuit.isOpen(secondary)) {
       const status = circuit.status(secondary);
-      return journalFailure(this.#p, primary, secondary, work, new TransientError(`${secondary.name} is not answering (${status.reason ?? 'circuit open'}); the write is journaled until it does.`), true);
+      return journalFailure(
+        this.#p,
+        primary,
+        secondary,
+        work,
+        new TransientError(
+          `${secondary.name} is not answering (${status.reason ?? 'circuit open'}); the write is journaled until it does.`,
+        ),
+        true,
+      );
     }
     const started = metrics.now();
     let returned: Returned[];
@@ -201,13 +280,25 @@ export class Replicator {
       if (isOutage(failure)) {
         if (/secondaryTimeoutMs/.test(failure.message)) metrics.secondaryTimeouts++;
         circuit.open(secondary, failure.message);
-      } else if (failure instanceof ConstraintError && options.takePrimaryOnConflict && work.images.length > 0 && work.replays.length === 0) {
+      } else if (
+        failure instanceof ConstraintError &&
+        options.takePrimaryOnConflict &&
+        work.images.length > 0 &&
+        work.replays.length === 0
+      ) {
         // Settled from the primary's current rows, read under lock so another instance's write lands after.
         try {
           await settler.resync(primary, secondary, work.images.map(refOf), true);
           metrics.secondaryConflictsResolved++;
           metrics.successfulDualWrites++;
-          events.emit({ type: 'secondary-conflict', at: new Date(), target: secondary.name, sql: work.label, error: failure, rows: work.images.map(refOf) });
+          events.emit({
+            type: 'secondary-conflict',
+            at: new Date(),
+            target: secondary.name,
+            sql: work.label,
+            error: failure,
+            rows: work.images.map(refOf),
+          });
           return;
         } catch {
           // The journal keeps the original error.
@@ -224,7 +315,13 @@ export class Replicator {
   }
 
   /** Compares the rows on both sides; a difference is counted, reported, and settled from the primary. */
-  async verify(primary: DatabaseAdapter, secondary: DatabaseAdapter, refs: RowRef[], label: string, known?: ReadonlyMap<string, Row | null>): Promise<void> {
+  async verify(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    refs: RowRef[],
+    label: string,
+    known?: ReadonlyMap<string, Row | null>,
+  ): Promise<void> {
     const { settler, metrics, events } = this.#p;
     let differing: { ref: RowRef; reason: string }[];
     try {
@@ -235,13 +332,33 @@ export class Replicator {
     if (differing.length === 0) return;
     metrics.verificationFailures += differing.length;
     for (const d of differing) {
-      events.emit({ type: 'verification-failed', at: new Date(), sql: label, reason: `${d.ref.table} ${JSON.stringify(d.ref.key)}: ${d.reason}`, primary: { rowsAffected: 1 }, secondary: { rowsAffected: 1 } });
+      events.emit({
+        type: 'verification-failed',
+        at: new Date(),
+        sql: label,
+        reason: `${d.ref.table} ${JSON.stringify(d.ref.key)}: ${d.reason}`,
+        primary: { rowsAffected: 1 },
+        secondary: { rowsAffected: 1 },
+      });
     }
     try {
-      await settler.resync(primary, secondary, differing.map((d) => d.ref), true);
+      await settler.resync(
+        primary,
+        secondary,
+        differing.map((d) => d.ref),
+        true,
+      );
       metrics.divergencesSettled += differing.length;
     } catch (error) {
-      await journalFailure(this.#p, primary, secondary, { label, statements: [], images: [], replays: [] }, toError(error), false, differing.map((d) => d.ref));
+      await journalFailure(
+        this.#p,
+        primary,
+        secondary,
+        { label, statements: [], images: [], replays: [] },
+        toError(error),
+        false,
+        differing.map((d) => d.ref),
+      );
     }
   }
 
@@ -253,14 +370,19 @@ export class Replicator {
       // before it landed: its rows are journaled again, and the replay settles them from the primary.
       if (landed && work.replays.length > 0) void this.#forgetLanded(work);
       if (!landed || work.images.length === 0) return this.#p.replaySoon();
-      const late = new TransientError(`A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`);
+      const late = new TransientError(
+        `A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`,
+      );
       void this.#p.book
         .append(secondary, { label: work.label, rows: dedupeRefs(work.images.map(refOf)) }, late, true)
         .catch(() => {})
         .then(() => this.#p.replaySoon());
     };
     // Writes of row images alone may share multi-row statements with concurrent ones.
-    const rows = work.pairs && work.replays.length === 0 ? { images: work.images, pairs: work.pairs, from: primary.dialect, returning: work.returning === true } : undefined;
+    const rows =
+      work.pairs && work.replays.length === 0
+        ? { images: work.images, pairs: work.pairs, from: primary.dialect, returning: work.returning === true }
+        : undefined;
     try {
       return await applier.apply(secondary, work.statements, onLate, rows);
     } catch (error) {
@@ -273,7 +395,8 @@ export class Replicator {
 
   /** The secondary's upserts may return its rows as stored: every write is by image, and the side says so. */
   async #returns(secondary: DatabaseAdapter, tables: readonly (string | undefined)[]): Promise<boolean> {
-    for (const table of new Set(tables)) if (table === undefined || !(await this.#p.catalog.returnsStoredRows(secondary, table))) return false;
+    for (const table of new Set(tables))
+      if (table === undefined || !(await this.#p.catalog.returnsStoredRows(secondary, table))) return false;
     return true;
   }
 
@@ -281,7 +404,9 @@ export class Replicator {
   async #forgetLanded(work: SecondaryWork): Promise<void> {
     const entries = await this.#p.book.journal.entries().catch(() => [] as JournalEntry[]);
     const sql = work.replays.length === 1 ? work.replays[0]!.sql : undefined;
-    const match = entries.find((e) => !e.rows && (sql ? e.sql === sql && e.params.length === (work.replays[0]!.params ?? []).length : e.sql === work.label));
+    const match = entries.find(
+      (e) => !e.rows && (sql ? e.sql === sql && e.params.length === (work.replays[0]!.params ?? []).length : e.sql === work.label),
+    );
     if (match) await this.#p.book.discard(match).catch(() => {});
   }
 }

@@ -23,8 +23,7 @@ async function typesFor(
   const out: Record<string, LogicalType> = {};
   for (const column of columns) {
     const key = column.toLowerCase();
-    out[column] =
-      known[key] ?? (await cache.column(key)) ?? guessType(firstValue(a, column), firstValue(b, column));
+    out[column] = known[key] ?? (await cache.column(key)) ?? guessType(firstValue(a, column), firstValue(b, column));
   }
   return (column) => out[column] ?? 'text';
 }

@@ -7,7 +7,11 @@ import type { Returned } from './secondary-applier';
  * by row name: a deleted row is known absent. A row written more than once by the write,
  * or not returned (an upsert that changed nothing), is left out and read instead.
  */
-export function rowsReturned(images: readonly RowImage[], returned: readonly Returned[], pairs: (table: string) => TablePair): Map<string, Row | null> {
+export function rowsReturned(
+  images: readonly RowImage[],
+  returned: readonly Returned[],
+  pairs: (table: string) => TablePair,
+): Map<string, Row | null> {
   const counts = new Map<string, number>();
   for (const image of images) {
     const name = rowName(image.table, refOf(image).key);

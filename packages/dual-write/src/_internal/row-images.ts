@@ -59,7 +59,13 @@ export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
  * statements within the secondary's parameter limit; a key appears once per statement.
  * With `returning`, upserts return the rows as the secondary stored them.
  */
-export function imageStatements(images: readonly RowImage[], pairs: (table: string) => TablePair, from: DialectName, to: DatabaseAdapter, returning = false): Statement[] {
+export function imageStatements(
+  images: readonly RowImage[],
+  pairs: (table: string) => TablePair,
+  from: DialectName,
+  to: DatabaseAdapter,
+  returning = false,
+): Statement[] {
   const out: Statement[] = [];
   let run: RowImage[] = [];
   const flush = () => {
@@ -119,12 +125,19 @@ function shapeOf(pair: TablePair, from: DialectName, to: DialectName): RunShape 
 function newShape({ source, target }: TablePair, from: DialectName, to: DialectName): RunShape {
   const byName = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
   const sourceColumns = source.columns.filter((c) => byName.has(c.name.toLowerCase()));
-  const mapped = sourceColumns.map((c) => ({ source: c, target: byName.get(c.name.toLowerCase())!, convert: converterFor(c, from, byName.get(c.name.toLowerCase())!, to) }));
+  const mapped = sourceColumns.map((c) => ({
+    source: c,
+    target: byName.get(c.name.toLowerCase())!,
+    convert: converterFor(c, from, byName.get(c.name.toLowerCase())!, to),
+  }));
   const keyColumns = mapped.filter((m) => source.primaryKey.some((k) => k.toLowerCase() === m.source.name.toLowerCase()));
   const table = tableRef(target, to);
   const others = mapped.filter((m) => !keyColumns.includes(m));
   const conflict = keyColumns.map((m) => quote(m.target.name)).join(', ');
-  const action = others.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${others.map((m) => `${quote(m.target.name)} = excluded.${quote(m.target.name)}`).join(', ')}`;
+  const action =
+    others.length === 0
+      ? 'DO NOTHING'
+      : `DO UPDATE SET ${others.map((m) => `${quote(m.target.name)} = excluded.${quote(m.target.name)}`).join(', ')}`;
   // Identity columns GENERATED ALWAYS accept the primary's value only when told to.
   const overriding = to === 'postgres' ? ' OVERRIDING SYSTEM VALUE' : '';
   const columns = mapped.map((m) => quote(m.target.name)).join(', ');
@@ -207,7 +220,9 @@ function chunk(images: RowImage[], perRow: number, maxParams: number): RowImage[
 
 /** A table's name as a statement on that engine refers to it. */
 export function tableRef(table: TableInfo, dialect: DialectName): string {
-  return dialect === 'postgres' && table.schema && table.schema !== 'public' ? `${quote(table.schema)}.${quote(table.name)}` : quote(table.name);
+  return dialect === 'postgres' && table.schema && table.schema !== 'public'
+    ? `${quote(table.schema)}.${quote(table.name)}`
+    : quote(table.name);
 }
 
 function pick(row: Row, columns: readonly string[]): Record<string, unknown> {

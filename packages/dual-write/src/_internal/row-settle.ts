@@ -25,13 +25,20 @@ export class RowSettler {
   }
 
   /** The primary's and the secondary's definitions of the tables of `images`. */
-  async pairs(primary: DatabaseAdapter, secondary: DatabaseAdapter, tables: Iterable<string>, via: DatabaseAdapter = primary): Promise<(table: string) => TablePair> {
+  async pairs(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    tables: Iterable<string>,
+    via: DatabaseAdapter = primary,
+  ): Promise<(table: string) => TablePair> {
     const out = new Map<string, TablePair>();
     for (const name of new Set(tables)) {
       const source = await this.#catalog.table(primary, name, via);
       const target = await this.#catalog.table(secondary, name);
       if (!source || !target) {
-        throw new QueryError(`${source ? secondary.name : primary.name} has no table ${name}: create it there before writing to it.`, { dialect: (source ? secondary : primary).dialect });
+        throw new QueryError(`${source ? secondary.name : primary.name} has no table ${name}: create it there before writing to it.`, {
+          dialect: (source ? secondary : primary).dialect,
+        });
       }
       out.set(name, { source, target });
     }
@@ -60,7 +67,11 @@ export class RowSettler {
   /** Applies images to the secondary in one batch, copying missing parents first if it must. */
   async apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[], depth = 0): Promise<void> {
     if (images.length === 0) return;
-    const pairs = await this.pairs(primary, secondary, images.map((i) => i.table));
+    const pairs = await this.pairs(
+      primary,
+      secondary,
+      images.map((i) => i.table),
+    );
     const statements = imageStatements(images, pairs, primary.dialect, secondary);
     try {
       await secondary.batch(statements);
@@ -109,7 +120,12 @@ export class RowSettler {
    * validation does (normalized by logical type), with the reason for each. `known`
    * holds rows of `side` already in hand by row name (`null`: known absent).
    */
-  async differences(primary: DatabaseAdapter, side: DatabaseAdapter, refs: readonly RowRef[], known?: ReadonlyMap<string, Row | null>): Promise<{ ref: RowRef; reason: string }[]> {
+  async differences(
+    primary: DatabaseAdapter,
+    side: DatabaseAdapter,
+    refs: readonly RowRef[],
+    known?: ReadonlyMap<string, Row | null>,
+  ): Promise<{ ref: RowRef; reason: string }[]> {
     const out: { ref: RowRef; reason: string }[] = [];
     for (const [table, keys] of groupByTable(refs)) {
       const source = await this.#catalog.table(primary, table);
@@ -119,7 +135,13 @@ export class RowSettler {
       const unknown = keys.filter((k) => !known?.has(rowName(table, k)));
       const [mine, read] = await Promise.all([
         currentImages(primary, source, keys),
-        unknown.length > 0 ? currentImages(side, target, unknown.map((k) => renameKey(k, source, target))) : [],
+        unknown.length > 0
+          ? currentImages(
+              side,
+              target,
+              unknown.map((k) => renameKey(k, source, target)),
+            )
+          : [],
       ]);
       const theirs = new Map(unknown.map((k, i) => [rowName(table, k), read[i]!.row]));
       for (let i = 0; i < mine.length; i++) {
@@ -128,7 +150,13 @@ export class RowSettler {
         const b = known?.has(name) ? known.get(name)! : theirs.get(name)!;
         let reason: string | undefined;
         if (!a || !b) reason = a === b ? undefined : a ? `the row is missing on ${side.name}` : `the row is on ${side.name} only`;
-        else reason = await compareWriteResults(this.#types, table, { rowsAffected: 1, rows: [lower(a)] }, { rowsAffected: 1, rows: [lower(b)] });
+        else
+          reason = await compareWriteResults(
+            this.#types,
+            table,
+            { rowsAffected: 1, rows: [lower(a)] },
+            { rowsAffected: 1, rows: [lower(b)] },
+          );
         if (reason) out.push({ ref: { table, key: keys[i]! }, reason });
       }
     }
@@ -144,7 +172,10 @@ export class RowSettler {
     const images: RowImage[] = [];
     for (const [table, keys] of groupByTable(refs)) {
       const info = await this.#catalog.table(primary, table);
-      if (!info) throw new QueryError(`${primary.name} has no table ${table} any more; its journaled rows cannot be settled.`, { dialect: primary.dialect });
+      if (!info)
+        throw new QueryError(`${primary.name} has no table ${table} any more; its journaled rows cannot be settled.`, {
+          dialect: primary.dialect,
+        });
       images.push(...(await currentImages(primary, info, keys, lock)));
     }
     return images;

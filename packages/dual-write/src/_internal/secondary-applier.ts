@@ -98,7 +98,10 @@ export class SecondaryApplier {
     while (queue.inFlight < this.#settings.maxInFlight && queue.jobs.length > 0) {
       const group: Job[] = [];
       let count = 0;
-      while (queue.jobs.length > 0 && (group.length === 0 || count + queue.jobs[0]!.statements.length <= this.#settings.maxGroupStatements)) {
+      while (
+        queue.jobs.length > 0 &&
+        (group.length === 0 || count + queue.jobs[0]!.statements.length <= this.#settings.maxGroupStatements)
+      ) {
         const job = queue.jobs.shift()!;
         // Abandoned before it was sent: it never reaches the secondary.
         if (job.abandoned) {
@@ -137,7 +140,8 @@ export class SecondaryApplier {
 
 /** One statement is atomic by itself: it skips the BEGIN/COMMIT a batch costs. */
 async function run(side: DatabaseAdapter, statements: Statement[]): Promise<Returned[]> {
-  if (statements.length === 1) return [{ statement: statements[0]!, rows: (await side.execute(statements[0]!.sql, statements[0]!.params ?? [])).rows ?? [] }];
+  if (statements.length === 1)
+    return [{ statement: statements[0]!, rows: (await side.execute(statements[0]!.sql, statements[0]!.params ?? [])).rows ?? [] }];
   return (await side.batch(statements)).map((r, i) => ({ statement: statements[i]!, rows: r.rows ?? [] }));
 }
 
@@ -150,7 +154,15 @@ function groupStatements(side: DatabaseAdapter, group: Job[]): Statement[] {
     else if (merging.length > 1) {
       const jobs = merging;
       const pairs = (table: string) => jobs.map((j) => j.rows!.pairs(table)).find((p) => p !== undefined)!;
-      out.push(...imageStatements(jobs.flatMap((j) => j.rows!.images), pairs, jobs[0]!.rows!.from, side, jobs[0]!.rows!.returning));
+      out.push(
+        ...imageStatements(
+          jobs.flatMap((j) => j.rows!.images),
+          pairs,
+          jobs[0]!.rows!.from,
+          side,
+          jobs[0]!.rows!.returning,
+        ),
+      );
     }
     merging = [];
   };

@@ -31,7 +31,15 @@ export async function journalFailure(
   } catch (e) {
     journalError = toError(e);
   }
-  events.emit({ type: 'secondary-failure', at: new Date(), target: secondary.name, sql: work.label, error, deferred, ...(entry ? { entry } : {}) });
+  events.emit({
+    type: 'secondary-failure',
+    at: new Date(),
+    target: secondary.name,
+    sql: work.label,
+    error,
+    deferred,
+    ...(entry ? { entry } : {}),
+  });
   const what =
     `The write succeeded on ${primary.name} (primary) but ${deferred ? 'was not sent to' : 'failed on'} ` +
     `${secondary.name} (secondary): ${error.message}`;

@@ -17,7 +17,11 @@ export async function advanceGenerators(oldPrimary: DatabaseAdapter, newPrimary:
  * process: if some still cannot be applied, the sides are closed and an error says how
  * many, carrying them, so the caller can keep them.
  */
-export async function closeWithJournal(book: JournalBook, sides: readonly DatabaseAdapter[], replay: () => Promise<ReplayResult>): Promise<void> {
+export async function closeWithJournal(
+  book: JournalBook,
+  sides: readonly DatabaseAdapter[],
+  replay: () => Promise<ReplayResult>,
+): Promise<void> {
   let remaining = 0;
   let cause: Error | undefined;
   if (book.journal.kind === 'memory') {
@@ -33,7 +37,7 @@ export async function closeWithJournal(book: JournalBook, sides: readonly Databa
   if (remaining > 0) {
     const error = new SecondaryWriteError(
       `close(): ${remaining} journaled write(s) could not be applied and the memory journal ends with this process. ` +
-        'They are in this error\'s `entries`; run validateDatabases and repair, or use tableJournal() to keep them across restarts.',
+        "They are in this error's `entries`; run validateDatabases and repair, or use tableJournal() to keep them across restarts.",
       { primary: sides[0]!.name, secondary: sides[1]!.name, cause },
     );
     Object.defineProperty(error, 'entries', { value: entries, enumerable: true });

@@ -47,7 +47,23 @@ export interface CapturePlan {
 }
 
 const ALIAS_PREFIX = '__sy_';
-const NOT_ALIAS = new Set(['SET', 'WHERE', 'USING', 'RETURNING', 'DEFAULT', 'VALUES', 'SELECT', 'ORDER', 'LIMIT', 'INDEXED', 'NOT', 'ON', 'FROM', 'WITH', 'OVERRIDING']);
+const NOT_ALIAS = new Set([
+  'SET',
+  'WHERE',
+  'USING',
+  'RETURNING',
+  'DEFAULT',
+  'VALUES',
+  'SELECT',
+  'ORDER',
+  'LIMIT',
+  'INDEXED',
+  'NOT',
+  'ON',
+  'FROM',
+  'WITH',
+  'OVERRIDING',
+]);
 
 /**
  * Reads the target table and clauses of an `INSERT`/`UPDATE`/`DELETE`, or `undefined`
@@ -96,7 +112,9 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   if (parsed.alias) next += word(next) === 'AS' ? 2 : 1;
   parsed.returning = tokens.some((t) => t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'RETURNING');
   if (verb === 'insert' && tokens[next]?.text === '(') parsed.columns = namesUntilClose(tokens, next + 1);
-  const conflict = tokens.findIndex((t, n) => t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'CONFLICT' && word(n - 1) === 'ON');
+  const conflict = tokens.findIndex(
+    (t, n) => t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'CONFLICT' && word(n - 1) === 'ON',
+  );
   if (conflict > 0) {
     const doAt = tokens.findIndex((t, n) => n > conflict && t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'DO');
     if (word(doAt + 1) === 'UPDATE') {
@@ -137,7 +155,12 @@ export function parseWriteCached(sql: string): ParsedWrite | undefined {
  * The capture plan for a write on a table the primary has with a primary key, or a
  * reason it must be replicated by statement instead.
  */
-export function planCapture(statement: Statement, table: TableInfo | undefined, dialect: DialectName, parsed = parseWriteCached(statement.sql)): CapturePlan | string {
+export function planCapture(
+  statement: Statement,
+  table: TableInfo | undefined,
+  dialect: DialectName,
+  parsed = parseWriteCached(statement.sql),
+): CapturePlan | string {
   if (!parsed) return 'not a single INSERT, UPDATE or DELETE';
   if (!table) return `no table ${parsed.table} on the primary`;
   let byDialect = templates.get(table);
@@ -146,10 +169,20 @@ export function planCapture(statement: Statement, table: TableInfo | undefined, 
   let template = byText.get(statement.sql);
   if (template === undefined) byText.set(statement.sql, (template = captureTemplate(parsed, table, dialect)));
   if (typeof template === 'string') return template;
-  const plan: CapturePlan = { parsed: template.parsed, table, source: statement, statement: { sql: template.sql, params: statement.params ?? [] }, newRowsOnly: template.newRowsOnly };
+  const plan: CapturePlan = {
+    parsed: template.parsed,
+    table,
+    source: statement,
+    statement: { sql: template.sql, params: statement.params ?? [] },
+    newRowsOnly: template.newRowsOnly,
+  };
   if (template.aliases) plan.aliases = template.aliases;
   if (template.touchesOnlyNamed) {
-    const named = rowRefsOf({ sql: template.parsed.sql, params: statement.params ?? [] }, { [table.name]: table.primaryKey }, template.tokens);
+    const named = rowRefsOf(
+      { sql: template.parsed.sql, params: statement.params ?? [] },
+      { [table.name]: table.primaryKey },
+      template.tokens,
+    );
     if (named) plan.named = named;
   }
   return plan;
@@ -172,7 +205,8 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
     sql = `${parsed.sql}\nRETURNING ${qualifier}*`;
   }
   // An upsert on another unique column, or SQLite's REPLACE, may change a row it does not name.
-  const touchesOnlyNamed = !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
+  const touchesOnlyNamed =
+    !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
   const listsKey = parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
   const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens: tokenize(parsed.sql) };

@@ -21,7 +21,9 @@ export interface ControlTableOptions {
 export function controlTable(adapter: DatabaseAdapter, options: ControlTableOptions = {}): ControlStore {
   const name = options.table ?? '_switchyard_control';
   if (!isSwitchyardTable(name)) {
-    throw new InvalidArgumentError(`The control table's name must start with _switchyard_ (got ${JSON.stringify(name)}), so validation and copies leave it out.`);
+    throw new InvalidArgumentError(
+      `The control table's name must start with _switchyard_ (got ${JSON.stringify(name)}), so validation and copies leave it out.`,
+    );
   }
   const q = quoteIdentifier;
   const record = q(name);
@@ -48,9 +50,16 @@ export function controlTable(adapter: DatabaseAdapter, options: ControlTableOpti
     kind: `table:${name}@${adapter.name}`,
     async read() {
       await ensure();
-      const row = await adapter.first<Record<string, unknown>>(`SELECT epoch, mode, state, updated_at, updated_by FROM ${record} WHERE id = 1`);
+      const row = await adapter.first<Record<string, unknown>>(
+        `SELECT epoch, mode, state, updated_at, updated_by FROM ${record} WHERE id = 1`,
+      );
       if (!row) return null;
-      const state: ControlState = { epoch: Number(row.epoch), mode: String(row.mode) as ControlState['mode'], state: row.state === 'switching' ? 'switching' : 'active', updatedAt: String(row.updated_at) };
+      const state: ControlState = {
+        epoch: Number(row.epoch),
+        mode: String(row.mode) as ControlState['mode'],
+        state: row.state === 'switching' ? 'switching' : 'active',
+        updatedAt: String(row.updated_at),
+      };
       if (row.updated_by != null) state.by = String(row.updated_by);
       return state;
     },
@@ -62,7 +71,10 @@ export function controlTable(adapter: DatabaseAdapter, options: ControlTableOpti
             `UPDATE ${record} SET epoch = ?, mode = ?, state = ?, updated_at = ?, updated_by = ? WHERE id = 1 AND epoch = ? AND state = ?`,
             [...values, expected.epoch, expected.state],
           )
-        : await adapter.execute(`INSERT INTO ${record} (id, epoch, mode, state, updated_at, updated_by) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, values);
+        : await adapter.execute(
+            `INSERT INTO ${record} (id, epoch, mode, state, updated_at, updated_by) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+            values,
+          );
       return result.rowsAffected === 1;
     },
     async heartbeat(beat) {
@@ -75,16 +87,16 @@ export function controlTable(adapter: DatabaseAdapter, options: ControlTableOpti
     },
     async instances() {
       await ensure();
-      const rows = await adapter.query<Record<string, unknown>>(`SELECT instance_id, epoch, mode, paused, last_seen FROM ${beats} ORDER BY instance_id`);
-      return rows.map(
-        (r): InstanceHeartbeat => ({
-          instanceId: String(r.instance_id),
-          epoch: Number(r.epoch),
-          mode: String(r.mode),
-          paused: Number(r.paused) === 1,
-          lastSeen: new Date(Number(r.last_seen)),
-        }),
+      const rows = await adapter.query<Record<string, unknown>>(
+        `SELECT instance_id, epoch, mode, paused, last_seen FROM ${beats} ORDER BY instance_id`,
       );
+      return rows.map((r): InstanceHeartbeat => ({
+        instanceId: String(r.instance_id),
+        epoch: Number(r.epoch),
+        mode: String(r.mode),
+        paused: Number(r.paused) === 1,
+        lastSeen: new Date(Number(r.last_seen)),
+      }));
     },
   };
 }

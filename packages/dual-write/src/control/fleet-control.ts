@@ -28,7 +28,9 @@ export class FleetControl {
 
   constructor(options: ControlOptions, host: FleetHost) {
     if (host.modes[0] === host.modes[1]) {
-      throw new InvalidArgumentError(`Both adapters are named ${JSON.stringify(host.modes[0].slice(8))}; give one a different \`name\` so the control record can say which is primary.`);
+      throw new InvalidArgumentError(
+        `Both adapters are named ${JSON.stringify(host.modes[0].slice(8))}; give one a different \`name\` so the control record can say which is primary.`,
+      );
     }
     this.#store = options.store;
     this.#host = host;
@@ -97,7 +99,11 @@ export class FleetControl {
     const [record, beats] = [await this.#store.read(), await this.#store.instances()];
     const epoch = record?.epoch ?? 0;
     const now = Date.now();
-    const instances = beats.map((b) => ({ ...b, live: now - b.lastSeen.getTime() <= this.#liveMs(), current: b.epoch === epoch && !b.paused }));
+    const instances = beats.map((b) => ({
+      ...b,
+      live: now - b.lastSeen.getTime() <= this.#liveMs(),
+      current: b.epoch === epoch && !b.paused,
+    }));
     return {
       epoch,
       mode: record?.mode ?? this.#host.mode(),
@@ -116,7 +122,13 @@ export class FleetControl {
       if (!this.#holding && this.#seen) await this.#beat(false);
       record = await this.#store.read();
       if (!record) {
-        await this.#store.compareAndSet(null, { epoch: 1, mode: this.#host.mode(), state: 'active', updatedAt: new Date().toISOString(), by: this.instanceId });
+        await this.#store.compareAndSet(null, {
+          epoch: 1,
+          mode: this.#host.mode(),
+          state: 'active',
+          updatedAt: new Date().toISOString(),
+          by: this.instanceId,
+        });
         record = await this.#store.read();
       }
       this.#answered();
@@ -151,12 +163,18 @@ export class FleetControl {
         // A switch to M is made from the other mode, whatever this instance last saw.
         this.#host.adopt(this.#other(record.mode));
         // Only an instance with nothing left for the new primary answers the switch.
-        const settled = await this.#host.settle(false).then(() => true, () => false);
+        const settled = await this.#host.settle(false).then(
+          () => true,
+          () => false,
+        );
         if (settled) await this.#beat(true).catch(() => {});
         let deadline = noticed + this.#holdLimitMs();
         while (record.state === 'switching' && Date.now() < deadline) {
           await sleep(this.#pollMs());
-          const next = await this.#store.read().then((r) => (this.#answered(), r), (error) => (this.#unreachable(error), null));
+          const next = await this.#store.read().then(
+            (r) => (this.#answered(), r),
+            (error) => (this.#unreachable(error), null),
+          );
           if (!next || (next.epoch === record.epoch && next.state === 'switching')) continue;
           if (next.state === 'switching' && next.epoch > record.epoch) {
             this.#host.adopt(this.#other(next.mode));
@@ -173,7 +191,14 @@ export class FleetControl {
           this.#host.emit({ type: 'control', at: new Date(), change: 'active', epoch: record.epoch, mode: record.mode, pauseMs });
         } else {
           this.counters.pauseTimeouts++;
-          this.#host.emit({ type: 'control', at: new Date(), change: 'pause-timeout', epoch: record.epoch, mode: this.#host.mode(), pauseMs });
+          this.#host.emit({
+            type: 'control',
+            at: new Date(),
+            change: 'pause-timeout',
+            epoch: record.epoch,
+            mode: this.#host.mode(),
+            pauseMs,
+          });
         }
         await this.#beat(false).catch(() => {});
       })
@@ -187,19 +212,33 @@ export class FleetControl {
       this.#answered();
     } catch (error) {
       this.#unreachable(error);
-      throw new SwitchPrimaryError('store-unreachable', `switchPrimary(): the control store (${this.#store.kind}) did not answer, so no instance was switched. Fix it and call switchPrimary() again.`, { cause: error });
+      throw new SwitchPrimaryError(
+        'store-unreachable',
+        `switchPrimary(): the control store (${this.#store.kind}) did not answer, so no instance was switched. Fix it and call switchPrimary() again.`,
+        { cause: error },
+      );
     }
     current ??= { epoch: 0, mode: this.#host.mode(), state: 'active', updatedAt: new Date(0).toISOString() };
     if (current.state === 'switching' && Date.now() - Date.parse(current.updatedAt) <= this.#holdLimitMs()) {
-      throw new TransientError(`switchPrimary(): a switch to ${current.mode} (epoch ${current.epoch}, by ${current.by ?? 'another instance'}) is under way. Call it again once it ends.`);
+      throw new TransientError(
+        `switchPrimary(): a switch to ${current.mode} (epoch ${current.epoch}, by ${current.by ?? 'another instance'}) is under way. Call it again once it ends.`,
+      );
     }
     const from = current.state === 'active' ? current.mode : this.#other(current.mode);
     this.#host.adopt(from);
     const to = this.#other(from);
-    const switching: ControlState = { epoch: current.epoch + 1, mode: to, state: 'switching', updatedAt: new Date().toISOString(), by: this.instanceId };
+    const switching: ControlState = {
+      epoch: current.epoch + 1,
+      mode: to,
+      state: 'switching',
+      updatedAt: new Date().toISOString(),
+      by: this.instanceId,
+    };
     const expected = current.epoch === 0 ? null : current;
     if (!(await this.#store.compareAndSet(expected, switching))) {
-      throw new TransientError('switchPrimary(): another instance changed the control record at the same moment; nothing was switched. Read getMetadata().control and call it again if still needed.');
+      throw new TransientError(
+        'switchPrimary(): another instance changed the control record at the same moment; nothing was switched. Read getMetadata().control and call it again if still needed.',
+      );
     }
     this.#seen = switching;
     const started = Date.now();
@@ -209,7 +248,13 @@ export class FleetControl {
       await this.#host.settle(force);
       await this.#host.advance();
     } catch (error) {
-      const back: ControlState = { epoch: switching.epoch + 1, mode: from, state: 'active', updatedAt: new Date().toISOString(), by: this.instanceId };
+      const back: ControlState = {
+        epoch: switching.epoch + 1,
+        mode: from,
+        state: 'active',
+        updatedAt: new Date().toISOString(),
+        by: this.instanceId,
+      };
       if (await this.#store.compareAndSet(switching, back).catch(() => false)) this.#seen = back;
       this.#host.emit({ type: 'control', at: new Date(), change: 'switch-aborted', epoch: back.epoch, mode: from, error: error as Error });
       await this.#beat(false).catch(() => {});
@@ -221,7 +266,10 @@ export class FleetControl {
       return now?.epoch === active.epoch && now.state === 'active';
     });
     if (!written) {
-      throw new SwitchPrimaryError('store-incomplete', `switchPrimary(): the control store did not take the final step of epoch ${active.epoch}; every instance stays on ${from} once its hold ends. Call switchPrimary() again.`);
+      throw new SwitchPrimaryError(
+        'store-incomplete',
+        `switchPrimary(): the control store did not take the final step of epoch ${active.epoch}; every instance stays on ${from} once its hold ends. Call switchPrimary() again.`,
+      );
     }
     this.#seen = active;
     this.#host.adopt(to);
@@ -235,10 +283,15 @@ export class FleetControl {
     for (;;) {
       const now = Date.now();
       const beats = await this.#store.instances();
-      const waiting = beats.filter((b) => b.instanceId !== this.instanceId && now - b.lastSeen.getTime() <= this.#liveMs() && b.epoch < epoch);
+      const waiting = beats.filter(
+        (b) => b.instanceId !== this.instanceId && now - b.lastSeen.getTime() <= this.#liveMs() && b.epoch < epoch,
+      );
       if (waiting.length === 0) return;
       if (now >= deadline) {
-        throw new SwitchPrimaryError('fleet-timeout', `switchPrimary(): ${waiting.length} live instance(s) (${waiting.map((w) => w.instanceId).join(', ')}) did not hold their writes within ${this.#pauseTimeoutMs} ms; the switch was called off and every instance keeps its mode.`);
+        throw new SwitchPrimaryError(
+          'fleet-timeout',
+          `switchPrimary(): ${waiting.length} live instance(s) (${waiting.map((w) => w.instanceId).join(', ')}) did not hold their writes within ${this.#pauseTimeoutMs} ms; the switch was called off and every instance keeps its mode.`,
+        );
       }
       await sleep(this.#pollMs());
     }
@@ -259,7 +312,14 @@ export class FleetControl {
     this.counters.unreachableRefreshes++;
     if (!this.#reachable) return;
     this.#reachable = false;
-    this.#host.emit({ type: 'control', at: new Date(), change: 'unreachable', epoch: this.#seen?.epoch ?? 0, mode: this.#host.mode(), error: error as Error });
+    this.#host.emit({
+      type: 'control',
+      at: new Date(),
+      change: 'unreachable',
+      epoch: this.#seen?.epoch ?? 0,
+      mode: this.#host.mode(),
+      error: error as Error,
+    });
   }
 
   #notePause(ms: number): void {

@@ -36,6 +36,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** A duration option checked: above 0 and finite, or the default. */
 export function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) throw new InvalidArgumentError(`${name} is a number of milliseconds above 0, got ${String(value)}.`);
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
+    throw new InvalidArgumentError(`${name} is a number of milliseconds above 0, got ${String(value)}.`);
   return value;
 }

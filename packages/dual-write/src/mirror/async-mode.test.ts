@@ -47,7 +47,10 @@ describe("createDualWriteAdapter(..., { secondaryWrites: 'async', mirror })", ()
       await tx.execute('UPDATE accounts SET balance = balance + 1 WHERE id = ?', [1]);
       await tx.execute('UPDATE counters SET n = n + 10 WHERE id = ?', [2]);
     });
-    await (adapter.db as unknown as Kysely<Schema>).insertInto('accounts').values({ id: 3, name: 'c', balance: 30, active: true, updated_at: new Date('2026-01-01T00:00:00Z') }).execute();
+    await (adapter.db as unknown as Kysely<Schema>)
+      .insertInto('accounts')
+      .values({ id: 3, name: 'c', balance: 30, active: true, updated_at: new Date('2026-01-01T00:00:00Z') })
+      .execute();
 
     // Nothing has reached the secondary yet: the writes wait in the outbox.
     expect(await secondary.query('SELECT * FROM accounts')).toEqual([]);
@@ -62,8 +65,12 @@ describe("createDualWriteAdapter(..., { secondaryWrites: 'async', mirror })", ()
   });
 
   it('carries the rows the primary produced: generated ids and defaults arrive equal', async () => {
-    await primary.execute("CREATE TABLE gen_notes (id INTEGER PRIMARY KEY, body TEXT, at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), r REAL DEFAULT (random() / 9e18))");
-    await secondary.execute('CREATE TABLE gen_notes (id BIGINT PRIMARY KEY, body TEXT, at TIMESTAMPTZ DEFAULT now(), r DOUBLE PRECISION DEFAULT random())');
+    await primary.execute(
+      "CREATE TABLE gen_notes (id INTEGER PRIMARY KEY, body TEXT, at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), r REAL DEFAULT (random() / 9e18))",
+    );
+    await secondary.execute(
+      'CREATE TABLE gen_notes (id BIGINT PRIMARY KEY, body TEXT, at TIMESTAMPTZ DEFAULT now(), r DOUBLE PRECISION DEFAULT random())',
+    );
     const mirror = outboxMirror(primary);
     const adapter = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
     for (const body of ['a', 'b', 'c']) await adapter.execute('INSERT INTO gen_notes (body) VALUES (?)', [body]);

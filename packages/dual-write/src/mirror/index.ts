@@ -9,12 +9,7 @@
 export { outboxMirror, type OutboxMirror, type OutboxMirrorOptions } from './outbox-mirror';
 export { drainOutbox, type DrainOutboxOptions, type DrainProgress } from './outbox-drain';
 export { queueMirror, type QueueMirror, type QueueMirrorOptions } from './queue-mirror';
-export {
-  createMirrorConsumer,
-  type MirrorConsumer,
-  type MirrorConsumerOptions,
-  type MirrorDeliveryError,
-} from './mirror-consumer';
+export { createMirrorConsumer, type MirrorConsumer, type MirrorConsumerOptions, type MirrorDeliveryError } from './mirror-consumer';
 export type { MessageBatchLike, QueueMessageLike, QueueProducerLike } from './queue-types';
 export { pruneAppliedOps } from './applied-ops-prune';
 export { MirrorApplyError, MirrorSendError } from './mirror-errors';

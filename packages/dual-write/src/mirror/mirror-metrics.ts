@@ -58,10 +58,7 @@ export class MirrorStats {
   }
 
   /** Adds `by` (default 1) to a counter. */
-  count(
-    counter: 'enqueued' | 'applied' | 'duplicates' | 'retried' | 'deadLettered' | 'stale' | 'repaired' | 'sendFailures',
-    by = 1,
-  ): void {
+  count(counter: 'enqueued' | 'applied' | 'duplicates' | 'retried' | 'deadLettered' | 'stale' | 'repaired' | 'sendFailures', by = 1): void {
     this.#metrics[counter] += by;
   }
 

@@ -40,7 +40,7 @@ describe('row references read from statements', () => {
       rowRefsOf({ sql: 'UPDATE members SET role = ? WHERE team = ? AND member = ?', params: ['x', 1, 2] }, { members: ['team', 'member'] }),
     ).toEqual([{ table: 'members', key: { team: 1, member: 2 } }]);
     expect(rowRefsOf({ sql: 'UPDATE users SET name = ?1 WHERE id = ?2', params: ['x', 9] })).toEqual([{ table: 'users', key: { id: 9 } }]);
-    expect(rowRefsOf({ sql: "DELETE FROM [users] WHERE id = -4 -- why?\n" })).toEqual([{ table: 'users', key: { id: -4 } }]);
+    expect(rowRefsOf({ sql: 'DELETE FROM [users] WHERE id = -4 -- why?\n' })).toEqual([{ table: 'users', key: { id: -4 } }]);
     expect(rowRefsOf({ sql: 'UPDATE t SET a = $1 WHERE id = $2', params: ['x', 'k'] })).toEqual([{ table: 't', key: { id: 'k' } }]);
   });
 
@@ -80,7 +80,12 @@ describe('the wire form of an operation', () => {
 
   it('keeps JSON documents read with their exact text exact (JsonNumber, big numbers in objects)', () => {
     const params = [parseJsonKeepingSource('12345678901234567890.5'), parseJsonKeepingSource('{"id":9007199254740993}')];
-    const op = { opId: createOpId(), seq: nextSequence(), createdAt: Date.now(), statements: [{ sql: 'INSERT INTO t (a, b) VALUES (?, ?)', params }] };
+    const op = {
+      opId: createOpId(),
+      seq: nextSequence(),
+      createdAt: Date.now(),
+      statements: [{ sql: 'INSERT INTO t (a, b) VALUES (?, ?)', params }],
+    };
     const back = fromMessage(JSON.parse(JSON.stringify(toMessage(op)))).statements[0]!.params!;
     expect(back[0]).toBeInstanceOf(JsonNumber);
     expect(String(back[0])).toBe('12345678901234567890.5');
@@ -95,13 +100,24 @@ describe('the wire form of an operation', () => {
     const op = fromMessage(v1);
     expect(op).toMatchObject({ opId: 'op-1', seq: 3, createdAt: 5, rows: [{ table: 't', key: { id: 1 } }] });
     const params = op.statements[0]!.params!;
-    expect(params.slice(0, 5)).toEqual([1, 9223372036854775807n, new Date('2026-01-02T03:04:05.678Z'), new Uint8Array([0, 255, 16]), { a: [1, 'b'] }]);
+    expect(params.slice(0, 5)).toEqual([
+      1,
+      9223372036854775807n,
+      new Date('2026-01-02T03:04:05.678Z'),
+      new Uint8Array([0, 255, 16]),
+      { a: [1, 'b'] },
+    ]);
     expect(params[5]).toBeInstanceOf(JsonNumber);
     expect(params.slice(6)).toEqual([null, 'NaN']);
   });
 
   it('writes version 2 with stored values, NaN and microseconds included', () => {
-    const op = { opId: 'x', seq: 1, createdAt: 0, statements: [{ sql: 'SELECT ?, ?', params: [NaN, PreciseDate.fromEpochMicros(1_000_001n)] }] };
+    const op = {
+      opId: 'x',
+      seq: 1,
+      createdAt: 0,
+      statements: [{ sql: 'SELECT ?, ?', params: [NaN, PreciseDate.fromEpochMicros(1_000_001n)] }],
+    };
     const message = JSON.parse(JSON.stringify(toMessage(op))) as MirrorMessage;
     expect(message.v).toBe(2);
     expect(message.statements[0]!.params).toEqual([{ $number: 'NaN' }, { $time: '1970-01-01T00:00:01.000001Z' }]);
@@ -115,9 +131,9 @@ describe('the wire form of an operation', () => {
   });
 
   it('refuses undefined parameters, naming their position', () => {
-    expect(() => toMessage({ opId: 'x', seq: 1, createdAt: 0, rows: [], statements: [{ sql: 'SELECT ?, ?', params: [1, undefined] }] })).toThrow(
-      /Parameter 2 is undefined/,
-    );
+    expect(() =>
+      toMessage({ opId: 'x', seq: 1, createdAt: 0, rows: [], statements: [{ sql: 'SELECT ?, ?', params: [1, undefined] }] }),
+    ).toThrow(/Parameter 2 is undefined/);
   });
 });
 

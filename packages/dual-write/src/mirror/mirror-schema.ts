@@ -41,8 +41,7 @@ export function outboxTableDdl(dialect: DialectName, table: string): string {
   assertIdentifier(table);
   const seq = dialect === 'postgres' ? 'seq BIGSERIAL PRIMARY KEY' : 'seq INTEGER PRIMARY KEY AUTOINCREMENT';
   return (
-    `CREATE TABLE IF NOT EXISTS ${table} (${seq}, op_id TEXT NOT NULL, ` +
-    `payload TEXT NOT NULL, created_at ${bigint(dialect)} NOT NULL)`
+    `CREATE TABLE IF NOT EXISTS ${table} (${seq}, op_id TEXT NOT NULL, ` + `payload TEXT NOT NULL, created_at ${bigint(dialect)} NOT NULL)`
   );
 }
 

@@ -56,11 +56,7 @@ const CHUNK_STATEMENTS = 500;
  * const results = await applyOps(secondary, ops, { repairFrom: primary });
  * ```
  */
-export async function applyOps(
-  secondary: DatabaseAdapter,
-  input: readonly MirrorOp[],
-  options: ApplyOptions = {},
-): Promise<ApplyResult[]> {
+export async function applyOps(secondary: DatabaseAdapter, input: readonly MirrorOp[], options: ApplyOptions = {}): Promise<ApplyResult[]> {
   if (input.length === 0) return [];
   const ops = input.map((op): KeyedOp => (op.rows ? (op as KeyedOp) : { ...op, rows: collectRowRefs(op.statements, options.keys) }));
   await ensureSecondaryTables(secondary);
@@ -85,7 +81,10 @@ export async function applyOps(
 async function applyInTransaction(tx: DatabaseAdapter, ops: readonly KeyedOp[], options: ApplyOptions): Promise<ApplyResult[]> {
   const unique = [...new Map(ops.map((op) => [op.opId, op])).values()];
   const fresh = await claimIds(tx, unique);
-  const versions = await readVersions(tx, unique.filter((op) => fresh.has(op.opId)));
+  const versions = await readVersions(
+    tx,
+    unique.filter((op) => fresh.has(op.opId)),
+  );
   const plan = await planOps(unique, fresh, versions, options);
   for (let i = 0; i < plan.statements.length; i += CHUNK_STATEMENTS) {
     await tx.batch(plan.statements.slice(i, i + CHUNK_STATEMENTS));
@@ -113,9 +112,7 @@ async function applyEachInBatch(secondary: DatabaseAdapter, ops: readonly KeyedO
     try {
       results.push(...(await applyGuarded(secondary, [op], options)));
     } catch (error) {
-      const seen = await secondary
-        .first(`SELECT 1 AS x FROM ${APPLIED_OPS_TABLE} WHERE id = ?`, [op.opId])
-        .catch(() => undefined);
+      const seen = await secondary.first(`SELECT 1 AS x FROM ${APPLIED_OPS_TABLE} WHERE id = ?`, [op.opId]).catch(() => undefined);
       if (seen) {
         results.push({ opId: op.opId, outcome: 'duplicate' });
         continue;
@@ -232,9 +229,7 @@ async function planOps(
       );
       plan.results.set(op.opId, { opId: op.opId, outcome: 'repaired' });
     } else {
-      plan.records.push(
-        errorRecord(op, 'stale', `operation seq ${newest} was applied to ${rows} first; this older operation was skipped`),
-      );
+      plan.records.push(errorRecord(op, 'stale', `operation seq ${newest} was applied to ${rows} first; this older operation was skipped`));
       plan.results.set(op.opId, { opId: op.opId, outcome: 'stale' });
     }
   }

@@ -57,7 +57,11 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
     table,
     stats,
     ensureTable,
-    async prepare(statements: readonly Statement[], primaryStatements: readonly Statement[] = statements, rows?: RowRef[]): Promise<PreparedWrite> {
+    async prepare(
+      statements: readonly Statement[],
+      primaryStatements: readonly Statement[] = statements,
+      rows?: RowRef[],
+    ): Promise<PreparedWrite> {
       await ensureTable();
       // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: Date.now(), statements: [...statements] };

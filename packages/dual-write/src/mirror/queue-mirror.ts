@@ -102,7 +102,11 @@ export function queueMirror(queue: QueueProducerLike, options: QueueMirrorOption
     get failedSends() {
       return [...failed];
     },
-    async prepare(statements: readonly Statement[], primaryStatements: readonly Statement[] = statements, rows?: RowRef[]): Promise<PreparedWrite> {
+    async prepare(
+      statements: readonly Statement[],
+      primaryStatements: readonly Statement[] = statements,
+      rows?: RowRef[],
+    ): Promise<PreparedWrite> {
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: 0, statements: [...statements] };
       if (rows) op.rows = rows;
       // The primary runs the write alone; the message goes out once it committed.

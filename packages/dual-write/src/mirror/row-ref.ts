@@ -34,7 +34,11 @@ export interface Token {
  * // [{ table: 'users', key: { id: 7 } }]
  * ```
  */
-export function rowRefsOf(statement: Statement, keys: KeyColumns = {}, tokens: readonly Token[] = tokenize(statement.sql)): RowRef[] | undefined {
+export function rowRefsOf(
+  statement: Statement,
+  keys: KeyColumns = {},
+  tokens: readonly Token[] = tokenize(statement.sql),
+): RowRef[] | undefined {
   const params = statement.params ?? [];
   const first = tokens[0]?.text.toUpperCase();
   if (first === 'INSERT' || first === 'REPLACE') return insertRefs(tokens, params, keys);
@@ -110,9 +114,7 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
   if (!table) return undefined;
   const where = tokens.findIndex((t) => t.depth === 0 && t.text.toUpperCase() === 'WHERE');
   if (where < 0) return undefined;
-  const end = tokens.findIndex(
-    (t, n) => n > where && t.depth === 0 && ['RETURNING', 'ORDER', 'LIMIT'].includes(t.text.toUpperCase()),
-  );
+  const end = tokens.findIndex((t, n) => n > where && t.depth === 0 && ['RETURNING', 'ORDER', 'LIMIT'].includes(t.text.toUpperCase()));
   const filter = tokens.slice(where + 1, end < 0 ? tokens.length : end);
   // Only a plain conjunction at the top level pins rows down.
   if (filter.some((t) => t.depth > 0 || t.text.toUpperCase() === 'OR' || t.text.toUpperCase() === 'NOT')) return undefined;
@@ -120,9 +122,7 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
   for (const column of keyColumnsOf(table.name, keys)) {
     const at = filter.findIndex(
       (t, n) =>
-        (t.kind === 'word' || t.kind === 'ident') &&
-        bareName(t.text).toLowerCase() === column.toLowerCase() &&
-        filter[n + 1]?.text === '=',
+        (t.kind === 'word' || t.kind === 'ident') && bareName(t.text).toLowerCase() === column.toLowerCase() && filter[n + 1]?.text === '=',
     );
     const value = at < 0 ? undefined : valueOf(filter[at + 2], params);
     if (value === undefined) return undefined;

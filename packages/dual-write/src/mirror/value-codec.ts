@@ -1,4 +1,11 @@
-import { InvalidArgumentError, fromStoredValue, parseJsonKeepingSource, toStoredValue, type Statement, type StoredValue } from '@switchyard/core';
+import {
+  InvalidArgumentError,
+  fromStoredValue,
+  parseJsonKeepingSource,
+  toStoredValue,
+  type Statement,
+  type StoredValue,
+} from '@switchyard/core';
 
 /**
  * A bound parameter as version 1 messages carried it: `[tag, value]`, with `'i'` bigint,
@@ -44,7 +51,10 @@ export function encodeStatements(statements: readonly Statement[]): WireStatemen
  * ```
  */
 export function decodeStatements(encoded: readonly { sql: string; params: readonly unknown[] }[]): Statement[] {
-  return encoded.map((s) => ({ sql: s.sql, params: s.params.map((p) => (Array.isArray(p) ? legacyParam(p as WireParam) : fromStoredValue(p))) }));
+  return encoded.map((s) => ({
+    sql: s.sql,
+    params: s.params.map((p) => (Array.isArray(p) ? legacyParam(p as WireParam) : fromStoredValue(p))),
+  }));
 }
 
 function wireParam(value: unknown, index: number, sql: string): StoredValue {

@@ -55,10 +55,13 @@ export function formatRehearsalReport(report: RehearsalReport): string {
     let detail = '';
     if (s.outcome === 'fails') detail = `\n      error: ${s.error}`;
     else if (s.outcome === 'differs') detail = `\n      ${s.difference}`;
-    else if (s.outcome === 'untranslated') detail = s.untranslated.map((u) => `\n      ${u.id}: ${u.message}`).join('') + (s.error ? `\n      error: ${s.error}` : '');
+    else if (s.outcome === 'untranslated')
+      detail = s.untranslated.map((u) => `\n      ${u.id}: ${u.message}`).join('') + (s.error ? `\n      error: ${s.error}` : '');
     lines.push(`  ${s.outcome.padEnd(12)} x${s.count} ${s.shape}${via}${detail}`);
   }
   const t = report.totals;
-  lines.push(`${t.shapes} shapes (${t.statements} statements): ${t.works} work, ${t.fails} fail, ${t.differs} differ, ${t.untranslated} untranslated`);
+  lines.push(
+    `${t.shapes} shapes (${t.statements} statements): ${t.works} work, ${t.fails} fail, ${t.differs} differ, ${t.untranslated} untranslated`,
+  );
   return lines.join('\n');
 }

@@ -1,4 +1,11 @@
-import { createPreparedStatement, type DatabaseAdapter, type ExecResult, type PreparedStatement, type Row, type Statement } from '@switchyard/core';
+import {
+  createPreparedStatement,
+  type DatabaseAdapter,
+  type ExecResult,
+  type PreparedStatement,
+  type Row,
+  type Statement,
+} from '@switchyard/core';
 import type { SqlRehearsal } from './sql-rehearsal';
 
 /**
@@ -13,7 +20,11 @@ import type { SqlRehearsal } from './sql-rehearsal';
  * ```
  */
 export function rehearsingAdapter<DB = any>(adapter: DatabaseAdapter<DB>, rehearsal: SqlRehearsal): DatabaseAdapter<DB> {
-  const watch = async <T>(statements: readonly Statement[], run: () => Promise<T>, rows: (result: T) => readonly (readonly Row[] | undefined)[]): Promise<T> => {
+  const watch = async <T>(
+    statements: readonly Statement[],
+    run: () => Promise<T>,
+    rows: (result: T) => readonly (readonly Row[] | undefined)[],
+  ): Promise<T> => {
     const result = await run();
     const perStatement = rows(result);
     statements.forEach((s, i) => void rehearsal.observe(s, perStatement[i]));
@@ -33,12 +44,24 @@ export function rehearsingAdapter<DB = any>(adapter: DatabaseAdapter<DB>, rehear
       return adapter.db;
     },
     query: <T = Row>(sql: string, params: readonly unknown[] = []) =>
-      watch([{ sql, params }], () => adapter.query<T>(sql, params), (rows) => [rows as Row[]]),
+      watch(
+        [{ sql, params }],
+        () => adapter.query<T>(sql, params),
+        (rows) => [rows as Row[]],
+      ),
     first: async <T = Row>(sql: string, params: readonly unknown[] = []) => (await wrapped.query<T>(sql, params))[0],
     execute: (sql: string, params: readonly unknown[] = []) =>
-      watch([{ sql, params }], () => adapter.execute(sql, params), (r: ExecResult) => [r.rows ?? []]),
+      watch(
+        [{ sql, params }],
+        () => adapter.execute(sql, params),
+        (r: ExecResult) => [r.rows ?? []],
+      ),
     batch: (statements: readonly Statement[]) =>
-      watch(statements, () => adapter.batch(statements), (results) => results.map((r) => r.rows ?? [])),
+      watch(
+        statements,
+        () => adapter.batch(statements),
+        (results) => results.map((r) => r.rows ?? []),
+      ),
     prepare: (sql: string): PreparedStatement => createPreparedStatement(wrapped, sql),
     transaction: (fn) => adapter.transaction((tx) => fn(rehearsingAdapter(tx, rehearsal))),
     introspect: () => adapter.introspect(),

@@ -91,7 +91,16 @@ export class SqlRehearsal {
       this.dropped++;
       return this.#queue;
     }
-    const entry: RehearsedShape = { shape, example: statement.sql, kind, count: 1, outcome: 'works', translated: [], untranslated: [], method: kind === 'read' ? 'read' : 'rolled-back' };
+    const entry: RehearsedShape = {
+      shape,
+      example: statement.sql,
+      kind,
+      count: 1,
+      outcome: 'works',
+      translated: [],
+      untranslated: [],
+      method: kind === 'read' ? 'read' : 'rolled-back',
+    };
     this.#shapes.set(shape, entry);
     const params = statement.params ?? [];
     this.#queue = this.#queue.then(() => this.#rehearse(entry, statement.sql, params, primaryRows)).catch(() => {});
@@ -138,7 +147,8 @@ export class SqlRehearsal {
         const rows = await this.#target.query<Row>(translation.sql, params);
         if (this.#compareReads && primaryRows && !(await sameRows(this.#types, readTable(sql), primaryRows, rows))) {
           entry.outcome = 'differs';
-          entry.difference = `the primary returned ${primaryRows.length} rows, ${this.#target.name} ${rows.length}` +
+          entry.difference =
+            `the primary returned ${primaryRows.length} rows, ${this.#target.name} ${rows.length}` +
             (primaryRows.length === rows.length ? ' with other values' : '');
         }
       } else if (this.#target.capabilities.transactions) {

@@ -47,20 +47,49 @@ export const SQLITE_TO_POSTGRES: readonly TranslationRule[] = [
   { id: 'datetime-now', sqlite: "datetime('now')", postgres: "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')" },
   { id: 'ifnull', sqlite: 'IFNULL(a, b)', postgres: 'COALESCE(a, b)' },
   { id: 'numbered-placeholders', sqlite: '?NNN', postgres: '$NNN (done by the Postgres adapter itself)' },
-  { id: 'boolean-literals', sqlite: 'flag = 1, SET flag = 0, VALUES (…, 1) into a boolean column', postgres: 'flag = true, SET flag = false, VALUES (…, true)' },
+  {
+    id: 'boolean-literals',
+    sqlite: 'flag = 1, SET flag = 0, VALUES (…, 1) into a boolean column',
+    postgres: 'flag = true, SET flag = false, VALUES (…, true)',
+  },
   { id: 'limit-minus-one', sqlite: 'LIMIT -1', postgres: 'LIMIT ALL' },
 ];
 
 // Forms found but never rewritten: each one's meaning differs in ways a table cannot settle.
 const UNTRANSLATED: ReadonlyArray<{ id: string; pattern: RegExp; message: string }> = [
-  { id: 'strftime', pattern: /\bstrftime\s*\(/i, message: "strftime() has no Postgres equivalent of the same name: use to_char() on the Postgres side, or compute the value in the app." },
-  { id: 'datetime-modifier', pattern: /\b(?:datetime|date|time|julianday)\s*\((?!\s*'now'\s*\))/i, message: "SQLite date functions other than datetime('now') are not translated: compute the value in the app, or write each engine's form." },
-  { id: 'insert-or-other', pattern: /\binsert\s+or\s+(?:abort|fail|rollback)\b/i, message: 'INSERT OR ABORT/FAIL/ROLLBACK has no Postgres form: use a plain INSERT.' },
-  { id: 'group-concat', pattern: /\bgroup_concat\s*\(/i, message: 'group_concat() is string_agg() on Postgres, with the separator required.' },
-  { id: 'last-insert-rowid', pattern: /\blast_insert_rowid\s*\(/i, message: 'last_insert_rowid() does not exist on Postgres: use RETURNING.' },
+  {
+    id: 'strftime',
+    pattern: /\bstrftime\s*\(/i,
+    message: 'strftime() has no Postgres equivalent of the same name: use to_char() on the Postgres side, or compute the value in the app.',
+  },
+  {
+    id: 'datetime-modifier',
+    pattern: /\b(?:datetime|date|time|julianday)\s*\((?!\s*'now'\s*\))/i,
+    message:
+      "SQLite date functions other than datetime('now') are not translated: compute the value in the app, or write each engine's form.",
+  },
+  {
+    id: 'insert-or-other',
+    pattern: /\binsert\s+or\s+(?:abort|fail|rollback)\b/i,
+    message: 'INSERT OR ABORT/FAIL/ROLLBACK has no Postgres form: use a plain INSERT.',
+  },
+  {
+    id: 'group-concat',
+    pattern: /\bgroup_concat\s*\(/i,
+    message: 'group_concat() is string_agg() on Postgres, with the separator required.',
+  },
+  {
+    id: 'last-insert-rowid',
+    pattern: /\blast_insert_rowid\s*\(/i,
+    message: 'last_insert_rowid() does not exist on Postgres: use RETURNING.',
+  },
   { id: 'glob', pattern: /\bglob\b/i, message: "GLOB is SQLite's: use LIKE or a regular expression (~) on Postgres." },
   { id: 'pragma', pattern: /^\s*pragma\b/i, message: 'PRAGMA is SQLite-only.' },
-  { id: 'backtick-identifier', pattern: /`[^`]*`/, message: 'Backtick-quoted identifiers are SQLite/MySQL syntax: use double quotes, which every engine accepts.' },
+  {
+    id: 'backtick-identifier',
+    pattern: /`[^`]*`/,
+    message: 'Backtick-quoted identifiers are SQLite/MySQL syntax: use double quotes, which every engine accepts.',
+  },
 ];
 
 const BOOLEAN_VALUE = String.raw`(=|<>|!=)\s*([01])(?![\w.])`;
@@ -133,8 +162,10 @@ function booleanLiterals(sql: string, tables: readonly TableInfo[]): string {
   for (const t of named) for (const c of t.columns) if (c.logicalType === 'boolean') booleans.add(c.name.toLowerCase());
   if (booleans.size === 0) return sql;
   const asBool = (digit: string) => (digit === '1' ? 'true' : 'false');
-  let out = sql.replace(new RegExp(String.raw`("?)([A-Za-z_][\w$]*)\1\s*` + BOOLEAN_VALUE, 'g'), (all, q: string, name: string, op: string, digit: string) =>
-    booleans.has(name.toLowerCase()) ? `${q}${name}${q} ${op} ${asBool(digit)}` : all,
+  let out = sql.replace(
+    new RegExp(String.raw`("?)([A-Za-z_][\w$]*)\1\s*` + BOOLEAN_VALUE, 'g'),
+    (all, q: string, name: string, op: string, digit: string) =>
+      booleans.has(name.toLowerCase()) ? `${q}${name}${q} ${op} ${asBool(digit)}` : all,
   );
   // INSERT INTO t (a, flag) VALUES (…, 1): one tuple of simple values, matched by position.
   const insert = /^(\s*insert\s+into\s+[^(]+\(([^)]*)\)\s*values\s*\()([^()]*)(\)[\s\S]*)$/i.exec(out);

@@ -63,7 +63,13 @@ process.on('message', async (message: { cmd: string }) => {
       send({ stopped: true, inserted, failures });
     } else if (message.cmd === 'report') {
       await adapter.replayJournal();
-      send({ report: adapter.getMetadata().control, metrics: adapter.getMetrics().control, mode: adapter.getMetadata().mode, seen, journal: adapter.getMetrics().journalDepth });
+      send({
+        report: adapter.getMetadata().control,
+        metrics: adapter.getMetrics().control,
+        mode: adapter.getMetadata().mode,
+        seen,
+        journal: adapter.getMetrics().journalDepth,
+      });
     } else if (message.cmd === 'close') {
       await adapter.close();
       send({ closed: true });

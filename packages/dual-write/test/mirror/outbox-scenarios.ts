@@ -5,7 +5,13 @@ import { appSchema, expectSameRows, mirroredWrite, workload } from './mirror-tes
 import { applyOps } from '../../src/mirror/op-apply';
 import { drainOutbox } from '../../src/mirror/outbox-drain';
 import { outboxMirror, type OutboxMirror } from '../../src/mirror/outbox-mirror';
-import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, outboxTableDdl, secondaryTablesDdl } from '../../src/mirror/mirror-schema';
+import {
+  APPLIED_OPS_TABLE,
+  MIRROR_ERRORS_TABLE,
+  ROW_VERSIONS_TABLE,
+  outboxTableDdl,
+  secondaryTablesDdl,
+} from '../../src/mirror/mirror-schema';
 
 /** `blockDeletes` / `unblockDeletes` for a SQLite or D1 primary. */
 export const sqliteDeleteBlock = {

@@ -24,7 +24,8 @@ export async function withPoolClient<T>(checkout: PoolCheckout, fn: (client: Poo
     checkedOut = await pool.connect();
   } catch (error) {
     // Typed here: transaction() and withConnection() hand errors back as they come.
-    const bound = checkout.connectTimeoutMs ?? (pool as { options?: { connectionTimeoutMillis?: number } }).options?.connectionTimeoutMillis;
+    const bound =
+      checkout.connectTimeoutMs ?? (pool as { options?: { connectionTimeoutMillis?: number } }).options?.connectionTimeoutMillis;
     throw asConnectTimeout(error, bound, checkout.adapterName) ?? checkout.wrapError(error);
   }
   // A connection that failed is destroyed rather than handed to the next caller.

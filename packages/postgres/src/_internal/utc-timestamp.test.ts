@@ -9,7 +9,7 @@ describe('formatUtcTimestamp', () => {
       expect(formatUtcTimestamp(new Date(iso))).toBe(iso);
     }
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const mismatches: string[] = [];
     for (let i = 0; i < 5_000; i++) {
       const date = new Date(Math.floor(-62_135_596_800_000 + random() * (253_402_300_799_999 + 62_135_596_800_000)));

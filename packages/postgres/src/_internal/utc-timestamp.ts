@@ -35,8 +35,21 @@ export function formatUtcTimestamp(date: Date): string {
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
   return (
-    TWO[Math.floor(year / 100)]! + TWO[year % 100]! + '-' + TWO[month]! + '-' + TWO[day]! +
-    'T' + TWO[hour]! + ':' + TWO[minute]! + ':' + TWO[second]! + '.' + THREE[ms]! + 'Z'
+    TWO[Math.floor(year / 100)]! +
+    TWO[year % 100]! +
+    '-' +
+    TWO[month]! +
+    '-' +
+    TWO[day]! +
+    'T' +
+    TWO[hour]! +
+    ':' +
+    TWO[minute]! +
+    ':' +
+    TWO[second]! +
+    '.' +
+    THREE[ms]! +
+    'Z'
   );
 }
 

@@ -23,7 +23,6 @@ export function expectCanonicalEqual(read: unknown, written: unknown, type: Logi
   let i = 0;
   while (i < wrote.length && wrote[i] === got[i]) i++;
   throw new Error(
-    `${label}: read back ${clip(got)} (a ${shape(read)}), but wrote ${clip(wrote)} ` +
-      `as ${type}; they first differ at character ${i}.`,
+    `${label}: read back ${clip(got)} (a ${shape(read)}), but wrote ${clip(wrote)} ` + `as ${type}; they first differ at character ${i}.`,
   );
 }

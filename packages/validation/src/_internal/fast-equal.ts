@@ -14,8 +14,12 @@ export function fastEqual(a: unknown, b: unknown, type: LogicalType): boolean {
     case 'json':
       return jsonEqual(a, b);
     case 'boolean':
-      return (a === true && (b === 1 || b === 1n)) || (a === false && (b === 0 || b === 0n)) ||
-        (b === true && (a === 1 || a === 1n)) || (b === false && (a === 0 || a === 0n));
+      return (
+        (a === true && (b === 1 || b === 1n)) ||
+        (a === false && (b === 0 || b === 0n)) ||
+        (b === true && (a === 1 || a === 1n)) ||
+        (b === false && (a === 0 || a === 0n))
+      );
     case 'integer':
       return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && a == b;
     default:

@@ -25,16 +25,18 @@ export async function fetchByKeys(
   codec: KeyCodec,
 ): Promise<Map<string, Row>> {
   const out = new Map<string, Row>();
-  const perStatement = Math.max(
-    1,
-    Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)),
-  );
+  const perStatement = Math.max(1, Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)));
   for (let i = 0; i < keyRows.length; i += perStatement) {
     const chunk = keyRows.slice(i, i + perStatement);
     const params: unknown[] = [];
     for (const row of chunk) for (const key of keys) params.push(row[key.name]);
     const sql = `SELECT ${selectList(columns)} FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`;
-    const rows = await withExactText(adapter, tableRef(table), keys.map((k) => k.name), await adapter.query(sql, params));
+    const rows = await withExactText(
+      adapter,
+      tableRef(table),
+      keys.map((k) => k.name),
+      await adapter.query(sql, params),
+    );
     for (const row of rows) out.set(keyId(codec.parts(row)), row);
   }
   return out;

@@ -56,7 +56,8 @@ export class KeyCodec {
     const canonical = normalizeValue(value, key.type, this.#options);
     if (key.order === 'number') {
       const n = Number(canonical);
-      if (Number.isNaN(n)) throw new KeyValueError(`Key column "${key.name}" holds ${JSON.stringify(String(value))}, which is not a number.`);
+      if (Number.isNaN(n))
+        throw new KeyValueError(`Key column "${key.name}" holds ${JSON.stringify(String(value))}, which is not a number.`);
       return n;
     }
     return typeof canonical === 'object' && canonical !== null ? canonical.json : String(canonical);

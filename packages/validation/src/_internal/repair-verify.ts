@@ -30,8 +30,22 @@ export async function verifyRepair(
   if (sourceRows.size === 0) return [];
   const keyRows = [...sourceRows.values()];
   const [fresh, written] = await Promise.all([
-    fetchByKeys(source, tables.from, keys, pairs.map((p) => p.from.name), keyRows, codec),
-    fetchByKeys(target, tables.to, keys, pairs.map((p) => p.to.name), keyRows, codec),
+    fetchByKeys(
+      source,
+      tables.from,
+      keys,
+      pairs.map((p) => p.from.name),
+      keyRows,
+      codec,
+    ),
+    fetchByKeys(
+      target,
+      tables.to,
+      keys,
+      pairs.map((p) => p.to.name),
+      keyRows,
+      codec,
+    ),
   ]);
   const columns = pairs.map((p) => ({ name: p.from.name, type: comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text' }));
   const out: RepairMismatch[] = [];

@@ -3,12 +3,7 @@ import { formatSummary } from '../report-summary';
 import type { TableReport, ValidationReport } from '../validation-types';
 
 /** Totals, verdict and summary over the tables' reports. */
-export function buildReport(
-  tables: TableReport[],
-  started: number,
-  source: DatabaseAdapter,
-  target: DatabaseAdapter,
-): ValidationReport {
+export function buildReport(tables: TableReport[], started: number, source: DatabaseAdapter, target: DatabaseAdapter): ValidationReport {
   const totals: ValidationReport['totals'] = {
     tables: tables.length,
     sourceRows: 0,

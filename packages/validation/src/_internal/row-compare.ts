@@ -26,7 +26,8 @@ export function compareRow(
     const b = target[column.name];
     if (a === b) continue;
     // Same milliseconds and no microseconds below them on either side (a PreciseDate carries them).
-    if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime() && !(a instanceof PreciseDate) && !(b instanceof PreciseDate)) continue;
+    if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime() && !(a instanceof PreciseDate) && !(b instanceof PreciseDate))
+      continue;
     if (a !== null && b !== null && fastEqual(a, b, column.type)) continue;
     const na = normalizeValue(a, column.type, options);
     const nb = normalizeValue(b, column.type, options);

@@ -3,7 +3,9 @@ import type { KeyColumn } from './table-plan';
 
 /** The table as SQL names it: schema-qualified on Postgres outside `public`. */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>): string {
-  return table.schema && table.schema !== 'public' ? `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}` : quoteIdentifier(table.name);
+  return table.schema && table.schema !== 'public'
+    ? `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`
+    : quoteIdentifier(table.name);
 }
 
 // Postgres types that take a collation; COLLATE on any other type is an error.

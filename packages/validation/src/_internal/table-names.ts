@@ -1,10 +1,7 @@
 import { isSwitchyardTable } from '@switchyard/core';
 
 /** Names selected by `tables` / `excludeTables`, in a stable order; Switchyard's own tables only when named. */
-export function selectTables(
-  available: readonly string[],
-  options: { tables?: string[]; excludeTables?: string[] },
-): string[] {
+export function selectTables(available: readonly string[], options: { tables?: string[]; excludeTables?: string[] }): string[] {
   const excluded = new Set(options.excludeTables ?? []);
   // Switchyard's own tables (checkpoints, journal, outbox) live on one side by design.
   const names = options.tables ?? [...new Set(available)].filter((name) => !isSwitchyardTable(name)).sort();

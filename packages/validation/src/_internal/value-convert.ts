@@ -7,7 +7,13 @@ import { exactJsonText, normalizeValue, type ColumnInfo, type DialectName } from
  * Postgres timestamp, 1/0 bound to a boolean, a parsed Postgres JSON value bound to a
  * JSON text column, D1's number arrays bound as bytes.
  */
-export function toTargetValue(value: unknown, from: ColumnInfo, sourceDialect: DialectName, to: ColumnInfo, targetDialect: DialectName): unknown {
+export function toTargetValue(
+  value: unknown,
+  from: ColumnInfo,
+  sourceDialect: DialectName,
+  to: ColumnInfo,
+  targetDialect: DialectName,
+): unknown {
   if (value === null || value === undefined) return null;
   if (Array.isArray(value) && (to.logicalType === 'blob' || from.logicalType === 'blob')) return Uint8Array.from(value as number[]);
   if (sourceDialect === 'postgres' && from.logicalType === 'json') return exactJsonText(value);
