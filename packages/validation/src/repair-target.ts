@@ -14,7 +14,9 @@ import { KeyCodec, keyId } from './_internal/key-codec';
 import { keysMatch, selectList, tableRef } from './_internal/sql-text';
 import { comparisonType, type KeyColumn } from './_internal/table-plan';
 import { toTargetValue } from './_internal/value-convert';
-import type { RowKey, ValidationReport } from './validation-types';
+import type { RepairMismatch, RowKey, ValidationReport } from './validation-types';
+
+export type { RepairMismatch } from './validation-types';
 
 /**
  * Options of {@link repair}.
@@ -33,20 +35,6 @@ export interface RepairOptions {
   statementsPerBatch?: number;
   /** Timestamp precision the written rows are checked at, as in validation. Default `'ms'`. */
   timestampPrecision?: NormalizeOptions['timestampPrecision'];
-}
-
-/**
- * A row that still differs after {@link repair} wrote it, and why.
- *
- * @example
- * ```ts
- * for (const m of result.tables.flatMap((t) => t.stillDifferent)) console.error(m.key, m.reasons.join('; '));
- * ```
- */
-export interface RepairMismatch {
-  key: RowKey;
-  /** One reason per differing column, e.g. that the target type cannot hold the source value. */
-  reasons: string[];
 }
 
 /**

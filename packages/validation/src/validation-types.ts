@@ -177,3 +177,17 @@ export interface ValidateOptions {
   /** Called when a table starts, after each page, and when it is done. */
   onProgress?: (progress: ValidationProgress) => void;
 }
+
+/**
+ * A row that still differs after {@link repair} wrote it, and why.
+ *
+ * @example
+ * ```ts
+ * for (const m of result.tables.flatMap((t) => t.stillDifferent)) console.error(m.key, m.reasons.join('; '));
+ * ```
+ */
+export interface RepairMismatch {
+  key: RowKey;
+  /** One reason per differing column, e.g. that the target type cannot hold the source value. */
+  reasons: string[];
+}

@@ -1,5 +1,5 @@
 import type { ColumnInfo, DatabaseAdapter, NormalizeOptions, Row, TableInfo } from '@switchyard/core';
-import type { RepairMismatch } from '../repair-target';
+import type { RepairMismatch } from '../validation-types';
 import { fetchByKeys } from './fetch-by-keys';
 import type { KeyCodec } from './key-codec';
 import { compareRow } from './row-compare';
