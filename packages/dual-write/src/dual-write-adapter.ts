@@ -16,8 +16,9 @@ import {
   type StreamOptions,
   type TransactionSettings,
 } from '@switchyard/core';
-import { executeBuilderQuery, routedRead, runTransaction, write } from './_internal/core-writes';
-import { DualWriteSession } from './_internal/dual-write-session';
+import { batchStatements, executeStatement, queryStatement } from './_internal/adapter-statements';
+import { executeBuilderQuery, runTransaction } from './_internal/core-writes';
+import { runConnection } from './_internal/dual-write-session';
 import { streamCompiledFromPrimary, streamFromPrimary } from './_internal/primary-stream';
 import { checkLimits } from './_internal/statement-preflight';
 import { DualWriteControls } from './dual-write-controls';
@@ -118,17 +119,7 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
    * ```
    */
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    if (this.core.classify(sql) === 'read') {
-      return routedRead(
-        this.core,
-        [{ sql, params }],
-        (side) => side.query<Row>(sql, params),
-        (rows) => rows,
-        (rows) => rows,
-      ) as Promise<T[]>;
-    }
-    const [result] = await write(this.core, this.core.op('execute', [{ sql, params }]));
-    return (result!.rows ?? []) as T[];
+    return (await queryStatement(this.core, sql, params)) as T[];
   }
 
   /**
@@ -182,17 +173,7 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
    * ```
    */
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
-    if (this.core.classify(sql) === 'read') {
-      return routedRead(
-        this.core,
-        [{ sql, params }],
-        (side) => side.execute(sql, params),
-        (r) => r.rows ?? [],
-        (r) => r.rows ?? [],
-      );
-    }
-    const [result] = await write(this.core, this.core.op('execute', [{ sql, params }]));
-    return result!;
+    return executeStatement(this.core, sql, params);
   }
 
   /**
@@ -208,19 +189,7 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
    * ```
    */
   async batch(statements: readonly Statement[]): Promise<ExecResult[]> {
-    if (statements.length === 0) return [];
-    const kinds = statements.map((s) => this.core.classify(s.sql));
-    const copies = statements.map((s) => ({ sql: s.sql, params: s.params ?? [] }));
-    if (kinds.every((k) => k === 'read')) {
-      return routedRead(
-        this.core,
-        copies,
-        (side) => side.batch(copies),
-        (results) => results.flatMap((r) => r.rows ?? []),
-        (r, i) => r[i]?.rows ?? [],
-      );
-    }
-    return write(this.core, this.core.op('batch', copies));
+    return batchStatements(this.core, statements);
   }
 
   /**
@@ -268,13 +237,7 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
    * ```
    */
   async connection<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
-    const primary = this.core.primary;
-    if (primary.dialect === 'postgres' && primary.connection) {
-      return primary.connection((session) => fn(new DualWriteSession<DB>(this, session)));
-    }
-    const run = this.core.sessions.then(() => fn(this));
-    this.core.sessions = run.catch(() => undefined);
-    return run;
+    return runConnection<T, DB>(this.core, this, fn);
   }
 
   /** @internal Runs a builder query: compiled per side for writes, on one side for reads. */

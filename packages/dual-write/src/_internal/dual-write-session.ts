@@ -10,6 +10,7 @@ import {
   type TransactionSettings,
 } from '@switchyard/core';
 import { AdapterView } from './adapter-view';
+import type { DualWriteCore } from './dual-write-core';
 import { compileFor } from './write-op';
 
 /** What a session needs of the dual-write adapter: its write path and its compiled-query runner. */
@@ -69,4 +70,23 @@ export class DualWriteSession<DB = any> extends AdapterView<DB> implements Datab
     if (statementKind(own.sql) !== 'read') return this.#owner.executeCompiled(compiled, this.#owner);
     return { rows: await this.#session.query<Row>(own.sql, own.params), rowsAffected: 0 };
   }
+}
+
+/**
+ * The adapter's `connection(fn)`: on a Postgres primary, a session pinned to one primary
+ * connection; on SQLite and D1, whose one connection is the session, `fn` on the adapter
+ * itself, one session at a time.
+ */
+export function runConnection<T, DB>(
+  core: DualWriteCore,
+  owner: SessionOwner & DatabaseAdapter<DB>,
+  fn: (session: DatabaseAdapter<DB>) => Promise<T>,
+): Promise<T> {
+  const primary = core.primary;
+  if (primary.dialect === 'postgres' && primary.connection) {
+    return primary.connection((session) => fn(new DualWriteSession<DB>(owner, session)));
+  }
+  const run = core.sessions.then(() => fn(owner));
+  core.sessions = run.catch(() => undefined);
+  return run;
 }
