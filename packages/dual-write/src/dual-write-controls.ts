@@ -2,6 +2,7 @@ import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
 import { dualWriteHealth, type DualWriteHealth } from './control/dual-write-health';
 import type { FleetStatus } from './control/control-types';
 import { DualWriteCore } from './_internal/dual-write-core';
+import { replay, replayJournal, settleNext } from './_internal/journal-replay';
 import { advanceGenerators, closeWithJournal } from './_internal/switch-steps';
 import type { DualWriteEventOf, DualWriteEventType } from './dual-write-events';
 import type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metadata';
@@ -57,7 +58,7 @@ export class DualWriteControls {
     clearTimeout(core.replayTimer);
     core.fleet?.stop();
     core.circuit.stop();
-    return core.exclusive(() => closeWithJournal(core.book, core.sides, () => core.replay()));
+    return core.exclusive(() => closeWithJournal(core.book, core.sides, () => replay(core)));
   }
 
   /**
@@ -77,7 +78,7 @@ export class DualWriteControls {
     if (refusal) return Promise.reject(refusal);
     if (core.fleet) return core.fleet.switchFleet(options.force === true).then(() => this.getMetadata());
     return core.exclusive(async () => {
-      await core.settleNext(options.force === true);
+      await settleNext(core, options.force === true);
       // The new primary's key generators move past every key the old one handed out.
       await advanceGenerators(core.primary, core.secondary);
       core.flip();
@@ -134,7 +135,7 @@ export class DualWriteControls {
    * ```
    */
   replayJournal(): Promise<ReplayResult> {
-    return this.core.replayJournal();
+    return replayJournal(this.core);
   }
 
   /**

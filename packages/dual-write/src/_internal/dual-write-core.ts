@@ -10,19 +10,16 @@ import {
   type Statement,
 } from '@switchyard/core';
 import { FleetControl } from '../control/fleet-control';
-import { SwitchPrimaryError } from '../switch-primary-error';
 import type { DualWriteMetadata } from '../dual-write-metadata';
 import { resolveOptions, type DualWriteOptions, type ResolvedOptions } from '../dual-write-options';
 import { memoryJournal } from '../journal-memory';
-import type { ReplayResult } from '../journal-types';
 import { ColumnTypeCache } from './column-types';
 import { EventHub } from './event-hub';
 import { JournalBook } from './journal-book';
+import { replaySoon, settleNext } from './journal-replay';
 import { MetricsCollector } from './metrics-collector';
 import type { ReadRoute } from './read-router';
 import { Replicator } from './replicator';
-import { isOutage } from './write-errors';
-import { rowName } from './row-images';
 import { RowLocks } from './row-locks';
 import { RowSettler } from './row-settle';
 import { SecondaryApplier } from './secondary-applier';
@@ -34,8 +31,8 @@ import { compileFor, type WriteOp } from './write-op';
 
 /**
  * The state of a dual-write adapter and what its public members share: the two sides and
- * which is primary, the journal, locks, circuit, replicator, the secondary sink, metrics and events, the gate
- * that `switchPrimary()` closes, and the journal replay.
+ * which is primary, the journal, locks, circuit, replicator, the secondary sink, metrics and events, and the gate
+ * that `switchPrimary()` closes. The journal replay over this state is in `journal-replay.ts`.
  */
 export class DualWriteCore {
   readonly sides: [DatabaseAdapter, DatabaseAdapter];
@@ -84,7 +81,7 @@ export class DualWriteCore {
         state: status.state,
         ...(status.reason ? { reason: status.reason } : {}),
       });
-      if (status.state === 'closed') this.replaySoon();
+      if (status.state === 'closed') replaySoon(this);
     });
     this.settler = new RowSettler(this.catalog, this.types);
     this.settler.onParents = (n) => (this.metrics.parentRowsCopied += n);
@@ -99,7 +96,7 @@ export class DualWriteCore {
       settler: this.settler,
       options: this.options,
       noteReplay: (sql, reason) => this.noteReplay(sql, reason),
-      replaySoon: () => this.replaySoon(),
+      replaySoon: () => replaySoon(this),
     });
     this.sink = createSecondarySink({ replicator: this.replicator, metrics: this.metrics, options: this.options }, this.primary);
     // Transactions follow the primary: the adapter replays a committed transaction on the
@@ -119,7 +116,7 @@ export class DualWriteCore {
         mode: () => this.mode(),
         modes,
         adopt: (mode) => void (mode !== this.mode() && this.flip()),
-        settle: (force) => this.settleNext(force),
+        settle: (force) => settleNext(this, force),
         advance: () => advanceGenerators(this.primary, this.secondary),
         emit: (event) => this.events.emit(event),
       });
@@ -213,23 +210,6 @@ export class DualWriteCore {
     this.catalog.invalidate();
   }
 
-  /** Replays what the side about to become primary misses; refuses, unless forced, if some still fail. */
-  async settleNext(force: boolean): Promise<void> {
-    await this.book.ready();
-    const next = this.secondary;
-    if (this.book.pendingFor(next) === 0) return;
-    const replay = await this.replay();
-    if (this.book.pendingFor(next) > 0 && !force) {
-      throw new SwitchPrimaryError(
-        'journal-pending',
-        `Cannot make ${next.name} primary: ${this.book.pendingFor(next)} journaled writes have not reached it ` +
-          `(${replay.error?.message ?? 'replay stopped'}). Fix ${next.name} and call replayJournal(), ` +
-          'or pass { force: true } to switch anyway.',
-        { dialect: next.dialect, cause: replay.error },
-      );
-    }
-  }
-
   /** Swaps the roles and reports it. */
   flip(): void {
     this.primaryIndex = this.primaryIndex === 0 ? 1 : 0;
@@ -242,51 +222,6 @@ export class DualWriteCore {
       secondary: this.secondary.name,
       mode: this.mode(),
     });
-  }
-
-  replayJournal(): Promise<ReplayResult> {
-    return this.shared(async () => {
-      await this.book.ready();
-      return this.replay();
-    });
-  }
-
-  /** Replays the journal, settling row entries from the other side under their rows' locks. */
-  async replay(): Promise<ReplayResult> {
-    // Tables may have been created or fixed behind the adapter's back since they were read.
-    this.catalog.invalidate();
-    const names = this.sides.map((s) => s.name);
-    // With two adapters of one name, an entry is for the side that was secondary: the current one.
-    const resolve = (name: string) =>
-      this.secondary.name === name ? this.secondary : this.primary.name === name ? this.primary : undefined;
-    const result = await this.book.replay(resolve, names, async (target, refs) => {
-      const source = target === this.primary ? this.secondary : this.primary;
-      const release = await this.locks.acquire({
-        sharedTables: refs.map((r) => r.table),
-        exclusiveTables: [],
-        rows: refs.map((r) => rowName(r.table, r.key)),
-      });
-      try {
-        await this.settler.resync(source, target, refs);
-      } finally {
-        release();
-      }
-    });
-    if (result.applied > 0 || result.error) this.events.emit({ type: 'journal-replayed', at: new Date(), result });
-    if (!result.error && result.applied > 0) this.circuit.close(this.secondary);
-    // Cut off by a side that stopped answering again: the circuit's probe replays once it answers.
-    else if (result.error && result.remaining > 0 && isOutage(result.error)) this.circuit.open(this.secondary, result.error.message);
-    return result;
-  }
-
-  /** A replay shortly after the secondary answers again, or after a late write landed. */
-  replaySoon(): void {
-    if (this.replayTimer || this.circuit.isOpen(this.secondary)) return;
-    this.replayTimer = setTimeout(() => {
-      this.replayTimer = undefined;
-      if (this.book.depth() > 0) this.replayJournal().catch(() => {});
-    }, 50);
-    (this.replayTimer as { unref?: () => void }).unref?.();
   }
 
   noteReplay(sql: string, reason: string): void {

@@ -1,25 +1,17 @@
-import { InvalidArgumentError, TransientError } from '@switchyard/core';
+import { TransientError } from '@switchyard/core';
 import { SwitchPrimaryError } from '../switch-primary-error';
-import type { ControlOptions, ControlReport, ControlState, ControlStore, FleetStatus } from './control-types';
-import { positive, sleep, type ControlCounters, type FleetHost, type Mode } from './fleet-host';
+import type { ControlOptions, ControlState } from './control-types';
+import { sleep, type FleetHost } from './fleet-host';
+import { FleetMember } from './fleet-member';
 
 /**
  * Keeps one instance on the fleet's control record: reads it at start and at most once
  * per `refreshMs` (on a timer in Node, on writes everywhere), holds writes while a switch
  * is under way, and runs `switchPrimary()` as a fleet-wide switch under compare-and-set.
  */
-export class FleetControl {
-  readonly instanceId: string;
-  readonly refreshMs: number;
-  readonly counters: ControlCounters = { unreachableRefreshes: 0, pauses: 0, longestPauseMs: 0, lastPauseMs: 0, pauseTimeouts: 0 };
-  readonly #store: ControlStore;
-  readonly #host: FleetHost;
-  readonly #pauseTimeoutMs: number;
+export class FleetControl extends FleetMember {
   readonly #background: boolean | undefined;
-  #seen: ControlState | null = null;
-  #lastRefreshAt: number | null = null;
   #lastAttemptAt = 0;
-  #reachable = true;
   #started: Promise<void> | undefined;
   #refreshing: Promise<void> | undefined;
   #holding = false;
@@ -27,17 +19,8 @@ export class FleetControl {
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: ControlOptions, host: FleetHost) {
-    if (host.modes[0] === host.modes[1]) {
-      throw new InvalidArgumentError(
-        `Both adapters are named ${JSON.stringify(host.modes[0].slice(8))}; give one a different \`name\` so the control record can say which is primary.`,
-      );
-    }
-    this.#store = options.store;
-    this.#host = host;
-    this.refreshMs = positive('control.refreshMs', options.refreshMs, 1000);
-    this.#pauseTimeoutMs = positive('control.pauseTimeoutMs', options.pauseTimeoutMs, 5000);
+    super(options, host);
     this.#background = options.background;
-    this.instanceId = options.instanceId ?? `i-${Math.random().toString(36).slice(2, 10)}`;
   }
 
   /** Before a write: the first read at start; on Workers, a read when the record is older than `refreshMs`. */
@@ -69,7 +52,7 @@ export class FleetControl {
   /** Switches the fleet: `switching` under a new epoch, every live instance holds, then `active`. */
   async switchFleet(force: boolean): Promise<void> {
     await this.start();
-    await this.#host.exclusive(async () => {
+    await this.host.exclusive(async () => {
       this.#switching = true;
       try {
         await this.#switch(force);
@@ -79,61 +62,27 @@ export class FleetControl {
     });
   }
 
-  report(): ControlReport {
-    const at = this.#lastRefreshAt;
-    return {
-      instanceId: this.instanceId,
-      store: this.#store.kind,
-      epoch: this.#seen?.epoch ?? 0,
-      mode: this.#host.mode(),
-      state: this.#seen?.state ?? 'active',
-      lastRefreshAt: at === null ? null : new Date(at),
-      refreshAgeMs: at === null ? Number.POSITIVE_INFINITY : Date.now() - at,
-      refreshMs: this.refreshMs,
-      reachable: this.#reachable,
-    };
-  }
-
-  /** Every heartbeat, marked live (seen within three refresh intervals) and current (on the record's epoch). */
-  async status(): Promise<FleetStatus> {
-    const [record, beats] = [await this.#store.read(), await this.#store.instances()];
-    const epoch = record?.epoch ?? 0;
-    const now = Date.now();
-    const instances = beats.map((b) => ({
-      ...b,
-      live: now - b.lastSeen.getTime() <= this.#liveMs(),
-      current: b.epoch === epoch && !b.paused,
-    }));
-    return {
-      epoch,
-      mode: record?.mode ?? this.#host.mode(),
-      state: record?.state ?? 'active',
-      instances,
-      allOnCurrentEpoch: instances.filter((i) => i.live).every((i) => i.current),
-    };
-  }
-
   async #refresh(): Promise<void> {
     this.#lastAttemptAt = Date.now();
     let record: ControlState | null;
     try {
       // The heartbeat goes first: a switch that starts after it sees this instance as live
       // and waits for it, and one that started before it is in the record read next.
-      if (!this.#holding && this.#seen) await this.#beat(false);
-      record = await this.#store.read();
+      if (!this.#holding && this.seen) await this.beat(false);
+      record = await this.store.read();
       if (!record) {
-        await this.#store.compareAndSet(null, {
+        await this.store.compareAndSet(null, {
           epoch: 1,
-          mode: this.#host.mode(),
+          mode: this.host.mode(),
           state: 'active',
           updatedAt: new Date().toISOString(),
           by: this.instanceId,
         });
-        record = await this.#store.read();
+        record = await this.store.read();
       }
-      this.#answered();
+      this.answered();
     } catch (error) {
-      this.#unreachable(error);
+      this.unreachable(error);
       return;
     }
     if (record && !this.#switching && !this.#holding) this.#follow(record);
@@ -141,66 +90,66 @@ export class FleetControl {
 
   /** Takes the record's mode; a `switching` record holds this instance's writes until it is `active`. */
   #follow(record: ControlState): void {
-    const seen = this.#seen;
+    const seen = this.seen;
     if (record.state === 'switching' && (!seen || record.epoch > seen.epoch || seen.state === 'active')) {
-      if (Date.now() - Date.parse(record.updatedAt) > this.#holdLimitMs()) return; // an abandoned switch: keep the mode
+      if (Date.now() - Date.parse(record.updatedAt) > this.holdLimitMs()) return; // an abandoned switch: keep the mode
       this.#hold(record);
-    } else if (record.state === 'active' && (!seen || record.epoch !== seen.epoch || record.mode !== this.#host.mode())) {
-      this.#seen = record;
-      if (record.mode !== this.#host.mode()) void this.#host.exclusive(async () => this.#host.adopt(record.mode));
-      void this.#beat(false).catch(() => {});
+    } else if (record.state === 'active' && (!seen || record.epoch !== seen.epoch || record.mode !== this.host.mode())) {
+      this.seen = record;
+      if (record.mode !== this.host.mode()) void this.host.exclusive(async () => this.host.adopt(record.mode));
+      void this.beat(false).catch(() => {});
     }
   }
 
   #hold(first: ControlState): void {
     this.#holding = true;
-    this.#seen = first;
+    this.seen = first;
     const noticed = Date.now();
-    this.#host.emit({ type: 'control', at: new Date(), change: 'switching', epoch: first.epoch, mode: first.mode });
-    void this.#host
+    this.host.emit({ type: 'control', at: new Date(), change: 'switching', epoch: first.epoch, mode: first.mode });
+    void this.host
       .exclusive(async () => {
         let record = first;
         // A switch to M is made from the other mode, whatever this instance last saw.
-        this.#host.adopt(this.#other(record.mode));
+        this.host.adopt(this.other(record.mode));
         // Only an instance with nothing left for the new primary answers the switch.
-        const settled = await this.#host.settle(false).then(
+        const settled = await this.host.settle(false).then(
           () => true,
           () => false,
         );
-        if (settled) await this.#beat(true).catch(() => {});
-        let deadline = noticed + this.#holdLimitMs();
+        if (settled) await this.beat(true).catch(() => {});
+        let deadline = noticed + this.holdLimitMs();
         while (record.state === 'switching' && Date.now() < deadline) {
-          await sleep(this.#pollMs());
-          const next = await this.#store.read().then(
-            (r) => (this.#answered(), r),
-            (error) => (this.#unreachable(error), null),
+          await sleep(this.pollMs());
+          const next = await this.store.read().then(
+            (r) => (this.answered(), r),
+            (error) => (this.unreachable(error), null),
           );
           if (!next || (next.epoch === record.epoch && next.state === 'switching')) continue;
           if (next.state === 'switching' && next.epoch > record.epoch) {
-            this.#host.adopt(this.#other(next.mode));
-            deadline = Date.now() + this.#holdLimitMs();
-            if (settled) await this.#beat(true, next.epoch).catch(() => {});
+            this.host.adopt(this.other(next.mode));
+            deadline = Date.now() + this.holdLimitMs();
+            if (settled) await this.beat(true, next.epoch).catch(() => {});
           }
           record = next;
-          this.#seen = next;
+          this.seen = next;
         }
         const pauseMs = Date.now() - noticed;
-        this.#notePause(pauseMs);
+        this.notePause(pauseMs);
         if (record.state === 'active') {
-          this.#host.adopt(record.mode);
-          this.#host.emit({ type: 'control', at: new Date(), change: 'active', epoch: record.epoch, mode: record.mode, pauseMs });
+          this.host.adopt(record.mode);
+          this.host.emit({ type: 'control', at: new Date(), change: 'active', epoch: record.epoch, mode: record.mode, pauseMs });
         } else {
           this.counters.pauseTimeouts++;
-          this.#host.emit({
+          this.host.emit({
             type: 'control',
             at: new Date(),
             change: 'pause-timeout',
             epoch: record.epoch,
-            mode: this.#host.mode(),
+            mode: this.host.mode(),
             pauseMs,
           });
         }
-        await this.#beat(false).catch(() => {});
+        await this.beat(false).catch(() => {});
       })
       .finally(() => (this.#holding = false));
   }
@@ -208,25 +157,25 @@ export class FleetControl {
   async #switch(force: boolean): Promise<void> {
     let current: ControlState | null;
     try {
-      current = await this.#store.read();
-      this.#answered();
+      current = await this.store.read();
+      this.answered();
     } catch (error) {
-      this.#unreachable(error);
+      this.unreachable(error);
       throw new SwitchPrimaryError(
         'store-unreachable',
-        `switchPrimary(): the control store (${this.#store.kind}) did not answer, so no instance was switched. Fix it and call switchPrimary() again.`,
+        `switchPrimary(): the control store (${this.store.kind}) did not answer, so no instance was switched. Fix it and call switchPrimary() again.`,
         { cause: error },
       );
     }
-    current ??= { epoch: 0, mode: this.#host.mode(), state: 'active', updatedAt: new Date(0).toISOString() };
-    if (current.state === 'switching' && Date.now() - Date.parse(current.updatedAt) <= this.#holdLimitMs()) {
+    current ??= { epoch: 0, mode: this.host.mode(), state: 'active', updatedAt: new Date(0).toISOString() };
+    if (current.state === 'switching' && Date.now() - Date.parse(current.updatedAt) <= this.holdLimitMs()) {
       throw new TransientError(
         `switchPrimary(): a switch to ${current.mode} (epoch ${current.epoch}, by ${current.by ?? 'another instance'}) is under way. Call it again once it ends.`,
       );
     }
-    const from = current.state === 'active' ? current.mode : this.#other(current.mode);
-    this.#host.adopt(from);
-    const to = this.#other(from);
+    const from = current.state === 'active' ? current.mode : this.other(current.mode);
+    this.host.adopt(from);
+    const to = this.other(from);
     const switching: ControlState = {
       epoch: current.epoch + 1,
       mode: to,
@@ -235,18 +184,18 @@ export class FleetControl {
       by: this.instanceId,
     };
     const expected = current.epoch === 0 ? null : current;
-    if (!(await this.#store.compareAndSet(expected, switching))) {
+    if (!(await this.store.compareAndSet(expected, switching))) {
       throw new TransientError(
         'switchPrimary(): another instance changed the control record at the same moment; nothing was switched. Read getMetadata().control and call it again if still needed.',
       );
     }
-    this.#seen = switching;
+    this.seen = switching;
     const started = Date.now();
     try {
-      await this.#beat(true);
+      await this.beat(true);
       await this.#awaitFleet(switching.epoch);
-      await this.#host.settle(force);
-      await this.#host.advance();
+      await this.host.settle(force);
+      await this.host.advance();
     } catch (error) {
       const back: ControlState = {
         epoch: switching.epoch + 1,
@@ -255,14 +204,14 @@ export class FleetControl {
         updatedAt: new Date().toISOString(),
         by: this.instanceId,
       };
-      if (await this.#store.compareAndSet(switching, back).catch(() => false)) this.#seen = back;
-      this.#host.emit({ type: 'control', at: new Date(), change: 'switch-aborted', epoch: back.epoch, mode: from, error: error as Error });
-      await this.#beat(false).catch(() => {});
+      if (await this.store.compareAndSet(switching, back).catch(() => false)) this.seen = back;
+      this.host.emit({ type: 'control', at: new Date(), change: 'switch-aborted', epoch: back.epoch, mode: from, error: error as Error });
+      await this.beat(false).catch(() => {});
       throw error;
     }
     const active: ControlState = { ...switching, state: 'active', updatedAt: new Date().toISOString() };
-    const written = await this.#store.compareAndSet(switching, active).catch(async () => {
-      const now = await this.#store.read().catch(() => null);
+    const written = await this.store.compareAndSet(switching, active).catch(async () => {
+      const now = await this.store.read().catch(() => null);
       return now?.epoch === active.epoch && now.state === 'active';
     });
     if (!written) {
@@ -271,61 +220,30 @@ export class FleetControl {
         `switchPrimary(): the control store did not take the final step of epoch ${active.epoch}; every instance stays on ${from} once its hold ends. Call switchPrimary() again.`,
       );
     }
-    this.#seen = active;
-    this.#host.adopt(to);
-    this.#notePause(Date.now() - started);
-    await this.#beat(false).catch(() => {});
+    this.seen = active;
+    this.host.adopt(to);
+    this.notePause(Date.now() - started);
+    await this.beat(false).catch(() => {});
   }
 
   /** Waits until every live instance but this one holds its writes under `epoch`. */
   async #awaitFleet(epoch: number): Promise<void> {
-    const deadline = Date.now() + this.#pauseTimeoutMs;
+    const deadline = Date.now() + this.pauseTimeoutMs;
     for (;;) {
       const now = Date.now();
-      const beats = await this.#store.instances();
+      const beats = await this.store.instances();
       const waiting = beats.filter(
-        (b) => b.instanceId !== this.instanceId && now - b.lastSeen.getTime() <= this.#liveMs() && b.epoch < epoch,
+        (b) => b.instanceId !== this.instanceId && now - b.lastSeen.getTime() <= this.liveMs() && b.epoch < epoch,
       );
       if (waiting.length === 0) return;
       if (now >= deadline) {
         throw new SwitchPrimaryError(
           'fleet-timeout',
-          `switchPrimary(): ${waiting.length} live instance(s) (${waiting.map((w) => w.instanceId).join(', ')}) did not hold their writes within ${this.#pauseTimeoutMs} ms; the switch was called off and every instance keeps its mode.`,
+          `switchPrimary(): ${waiting.length} live instance(s) (${waiting.map((w) => w.instanceId).join(', ')}) did not hold their writes within ${this.pauseTimeoutMs} ms; the switch was called off and every instance keeps its mode.`,
         );
       }
-      await sleep(this.#pollMs());
+      await sleep(this.pollMs());
     }
-  }
-
-  #beat(paused: boolean, epoch = this.#seen?.epoch ?? 0): Promise<void> {
-    return this.#store.heartbeat({ instanceId: this.instanceId, epoch, mode: this.#host.mode(), paused, lastSeen: new Date() });
-  }
-
-  #answered(): void {
-    this.#lastRefreshAt = Date.now();
-    if (this.#reachable) return;
-    this.#reachable = true;
-    this.#host.emit({ type: 'control', at: new Date(), change: 'reachable', epoch: this.#seen?.epoch ?? 0, mode: this.#host.mode() });
-  }
-
-  #unreachable(error: unknown): void {
-    this.counters.unreachableRefreshes++;
-    if (!this.#reachable) return;
-    this.#reachable = false;
-    this.#host.emit({
-      type: 'control',
-      at: new Date(),
-      change: 'unreachable',
-      epoch: this.#seen?.epoch ?? 0,
-      mode: this.#host.mode(),
-      error: error as Error,
-    });
-  }
-
-  #notePause(ms: number): void {
-    this.counters.pauses++;
-    this.counters.lastPauseMs = ms;
-    this.counters.longestPauseMs = Math.max(this.counters.longestPauseMs, ms);
   }
 
   #startTimer(): void {
@@ -336,21 +254,5 @@ export class FleetControl {
     if (typeof unref !== 'function' && this.#background !== true) return clearInterval(timer);
     unref?.call(timer);
     this.#timer = timer;
-  }
-
-  #other(mode: Mode): Mode {
-    return mode === this.#host.modes[0] ? this.#host.modes[1] : this.#host.modes[0];
-  }
-
-  #liveMs(): number {
-    return 3 * this.refreshMs;
-  }
-
-  #holdLimitMs(): number {
-    return this.#pauseTimeoutMs + 2 * this.refreshMs;
-  }
-
-  #pollMs(): number {
-    return Math.max(5, Math.min(25, this.refreshMs / 10));
   }
 }
