@@ -23,12 +23,11 @@ import { SerialQueue } from './_internal/serial-queue';
 import type { PgState, TxScope } from './_internal/pg-state';
 import { runPipelined } from './_internal/batch-pipeline';
 import { RollbackFailed, transactionStatus, unwrapRollbackFailure } from './_internal/connection-health';
-import { withPoolClient } from './_internal/pool-checkout';
+import { ClientAccess } from './_internal/client-access';
 import { toRawResult } from './_internal/query-result';
 import { datesAsUtcText } from './_internal/utc-timestamp';
 import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
-import { withQueryTimeout } from './_internal/query-timeout';
 import type { PostgresConnection } from './postgres-connection';
 
 export type { PostgresConnection } from './postgres-connection';
@@ -50,6 +49,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   /** 0 for the adapter itself and its sessions; n inside the n-th nested transaction. */
   readonly #depth: number;
   readonly #tx: TxScope | undefined;
+  readonly #access: ClientAccess;
 
   /** @internal Use {@link createPostgresAdapter}. */
   constructor(state: PgState, options: BaseAdapterOptions, depth = 0, tx?: TxScope) {
@@ -57,6 +57,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     this.#state = state;
     this.#depth = depth;
     this.#tx = tx;
+    this.#access = new ClientAccess(state, tx, this.name, (error, sql) => this.wrapError(error, sql));
   }
 
   /**
@@ -88,7 +89,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
    */
   async withConnection<T>(fn: (client: PostgresConnection) => Promise<T>): Promise<T> {
     this.assertOpen();
-    return this.#withClient(fn);
+    return this.#access.withClient(fn);
   }
 
   /**
@@ -118,7 +119,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   async *stream<T = Row>(sql: string, params: readonly unknown[] = [], options: StreamOptions = {}): AsyncIterableIterator<T[]> {
     this.assertOpen();
     const statement = this.encodeStatement(sql, params);
-    const held = await holdClient<PostgresConnection>((fn) => this.#withClient(fn, sql)).catch((error: unknown) => {
+    const held = await holdClient<PostgresConnection>((fn) => this.#access.withClient(fn, sql)).catch((error: unknown) => {
       throw this.wrapError(error, sql);
     });
     const query = { text: statement.sql, values: datesAsUtcText(statement.params), types: this.#state.types };
@@ -127,7 +128,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
 
   protected override async runSession<T>(fn: (session: DatabaseAdapter<DB>) => Promise<T>): Promise<T> {
     if (this.#tx) return fn(this);
-    return this.#withClient(async (client) => {
+    return this.#access.withClient(async (client) => {
       const session = new PostgresAdapter<DB>(this.#state, { name: this.name }, 0, { client, queue: new SerialQueue() });
       try {
         return await fn(session);
@@ -142,7 +143,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     // Not pool.query(): it destroys the connection on any error, a constraint violation
     // included; here only a failed connection is discarded.
     const sql = statement.source ?? statement.sql;
-    const result = await this.#withClient((client) => this.#timed(client, sql, () => client.query(config)), sql);
+    const result = await this.#access.withClient((client) => this.#access.timed(client, sql, () => client.query(config)), sql);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
   }
 
@@ -160,8 +161,8 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     return this.runEncoded(sql, params, async (statement) => {
       const config: QueryArrayConfig = { ...this.#config(statement), rowMode: 'array' };
       const source = statement.source ?? statement.sql;
-      const result: QueryArrayResult | QueryArrayResult[] = await this.#withClient(
-        (client) => this.#timed(client, source, () => client.query(config)),
+      const result: QueryArrayResult | QueryArrayResult[] = await this.#access.withClient(
+        (client) => this.#access.timed(client, source, () => client.query(config)),
         source,
       );
       // A multi-statement text (no parameters) answers with the last statement's rows, as query() does.
@@ -172,10 +173,10 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
     const savepoint = this.#depth > 0 ? `sy_batch_${this.#depth}` : undefined;
-    return this.#withClient(async (client) => {
+    return this.#access.withClient(async (client) => {
       // Outside a transaction COMMIT goes in the same pipeline: after a failed statement
       // Postgres answers it with a rollback, so a batch costs one round trip.
-      const outcome = await this.#timed(client, statements[0]?.source ?? statements[0]?.sql, () =>
+      const outcome = await this.#access.timed(client, statements[0]?.source ?? statements[0]?.sql, () =>
         runPipelined(client, [
           savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN',
           ...statements.map((s) => this.#config(s)),
@@ -187,16 +188,16 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         const failingSql = failing ? (failing.source ?? failing.sql) : outcome.failed === 0 ? 'BEGIN' : 'COMMIT';
         const error = this.wrapError(outcome.error, savepoint && !failing ? 'SAVEPOINT' : failingSql);
         try {
-          if (savepoint) await this.#control(client, `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+          if (savepoint) await this.#access.control(client, `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
           // Still open when the statements after the failure were never sent (pg without pipeline mode).
-          else if (transactionStatus(client) !== 'I') await this.#control(client, 'ROLLBACK');
+          else if (transactionStatus(client) !== 'I') await this.#access.control(client, 'ROLLBACK');
         } catch (rollbackError) {
           // The statement's error is the one to report; the connection is discarded.
           throw new RollbackFailed(error, rollbackError);
         }
         throw error;
       }
-      if (savepoint) await this.#control(client, `RELEASE SAVEPOINT ${savepoint}`);
+      if (savepoint) await this.#access.control(client, `RELEASE SAVEPOINT ${savepoint}`);
       return outcome.results.slice(1, statements.length + 1).map((r, i) => toRawResult(r, statements[i]!.sql));
     });
   }
@@ -209,7 +210,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
       const tx = new PostgresAdapter<DB>(this.#state, { name: this.name }, this.#depth + 1, { client, queue });
       try {
         return await runControlled(
-          (sql) => queue.run(() => this.#control(client, sql)),
+          (sql) => queue.run(() => this.#access.control(client, sql)),
           statements,
           () => fn(tx),
         );
@@ -223,13 +224,13 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     if (this.#tx) return unwrapRollbackFailure(body(this.#tx.client, this.#tx.queue));
     // The root holds a connection for the whole transaction: on a Client-based adapter
     // other callers wait for it; on a pool they use other connections.
-    return this.#withClient((client) => body(client, new SerialQueue()));
+    return this.#access.withClient((client) => body(client, new SerialQueue()));
   }
 
   protected async runIntrospect(): Promise<TableInfo[]> {
     return introspectPostgres(async <T>(text: string, values: unknown[]) => {
       const config: QueryConfig = { text, values, types: this.#state.types };
-      const result = await this.#withClient((client) => this.#timed(client, text, () => client.query(config)));
+      const result = await this.#access.withClient((client) => this.#access.timed(client, text, () => client.query(config)));
       return result.rows as T[];
     }, this.#state.schemas);
   }
@@ -248,55 +249,5 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
 
   #config({ sql, params }: EncodedStatement): QueryConfig {
     return { text: sql, values: datesAsUtcText(params), types: this.#state.types };
-  }
-
-  /** Runs a transaction-control statement, with its error typed. */
-  async #control(client: PostgresConnection, sql: string): Promise<void> {
-    try {
-      await this.#timed(client, sql, () => client.query(sql));
-    } catch (error) {
-      throw this.wrapError(error, sql);
-    }
-  }
-
-  /** One round trip, bounded by `queryTimeoutMs`. */
-  #timed<T>(client: PostgresConnection, sql: string | undefined, run: () => Promise<T>): Promise<T> {
-    return withQueryTimeout(client, this.#state.queryTimeoutMs, { sql, adapterName: this.name }, run);
-  }
-
-  /** Puts the session settings in place on a connection's first use by this adapter. */
-  async #configure(client: PostgresConnection): Promise<void> {
-    const { statementTimeoutMs, configured } = this.#state;
-    if (statementTimeoutMs === undefined || configured.has(client)) return;
-    await this.#control(client, `SET statement_timeout = ${statementTimeoutMs}`);
-    configured.add(client);
-  }
-
-  /**
-   * Runs `fn` on a connection this adapter may use exclusively until `fn` settles.
-   * `sql` names the statement in the error when no connection can be had.
-   */
-  async #withClient<T>(fn: (client: PostgresConnection) => Promise<T>, sql?: string): Promise<T> {
-    const tx = this.#tx;
-    if (tx) return unwrapRollbackFailure(tx.queue.run(() => fn(tx.client)));
-    const { pool, client, queue } = this.#state;
-    if (client) {
-      return unwrapRollbackFailure(
-        queue.run(async () => {
-          await this.#configure(client);
-          return fn(client);
-        }),
-      );
-    }
-    return withPoolClient(
-      {
-        pool: pool!,
-        connectTimeoutMs: this.#state.connectTimeoutMs,
-        adapterName: this.name,
-        configure: (c) => this.#configure(c),
-        wrapError: (error) => this.wrapError(error, sql),
-      },
-      fn,
-    );
   }
 }

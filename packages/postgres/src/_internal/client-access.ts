@@ -1,0 +1,80 @@
+import type { SwitchyardError } from '@switchyard/core';
+import type { PostgresConnection } from '../postgres-connection';
+import { unwrapRollbackFailure } from './connection-health';
+import type { PgState, TxScope } from './pg-state';
+import { withPoolClient } from './pool-checkout';
+import { withQueryTimeout } from './query-timeout';
+
+/**
+ * How an adapter reaches a connection: its transaction's, its single Client's (queued),
+ * or one checked out of the pool; with the session settings in place and each round
+ * trip bounded.
+ */
+export class ClientAccess {
+  readonly #state: PgState;
+  readonly #tx: TxScope | undefined;
+  readonly #adapterName: string;
+  readonly #wrapError: (error: unknown, sql: string | undefined) => SwitchyardError;
+
+  constructor(
+    state: PgState,
+    tx: TxScope | undefined,
+    adapterName: string,
+    wrapError: (error: unknown, sql: string | undefined) => SwitchyardError,
+  ) {
+    this.#state = state;
+    this.#tx = tx;
+    this.#adapterName = adapterName;
+    this.#wrapError = wrapError;
+  }
+
+  /** Runs a transaction-control statement, with its error typed. */
+  async control(client: PostgresConnection, sql: string): Promise<void> {
+    try {
+      await this.timed(client, sql, () => client.query(sql));
+    } catch (error) {
+      throw this.#wrapError(error, sql);
+    }
+  }
+
+  /** One round trip, bounded by `queryTimeoutMs`. */
+  timed<T>(client: PostgresConnection, sql: string | undefined, run: () => Promise<T>): Promise<T> {
+    return withQueryTimeout(client, this.#state.queryTimeoutMs, { sql, adapterName: this.#adapterName }, run);
+  }
+
+  /** Puts the session settings in place on a connection's first use by this adapter. */
+  async #configure(client: PostgresConnection): Promise<void> {
+    const { statementTimeoutMs, configured } = this.#state;
+    if (statementTimeoutMs === undefined || configured.has(client)) return;
+    await this.control(client, `SET statement_timeout = ${statementTimeoutMs}`);
+    configured.add(client);
+  }
+
+  /**
+   * Runs `fn` on a connection this adapter may use exclusively until `fn` settles.
+   * `sql` names the statement in the error when no connection can be had.
+   */
+  async withClient<T>(fn: (client: PostgresConnection) => Promise<T>, sql?: string): Promise<T> {
+    const tx = this.#tx;
+    if (tx) return unwrapRollbackFailure(tx.queue.run(() => fn(tx.client)));
+    const { pool, client, queue } = this.#state;
+    if (client) {
+      return unwrapRollbackFailure(
+        queue.run(async () => {
+          await this.#configure(client);
+          return fn(client);
+        }),
+      );
+    }
+    return withPoolClient(
+      {
+        pool: pool!,
+        connectTimeoutMs: this.#state.connectTimeoutMs,
+        adapterName: this.#adapterName,
+        configure: (c) => this.#configure(c),
+        wrapError: (error) => this.#wrapError(error, sql),
+      },
+      fn,
+    );
+  }
+}
