@@ -1,0 +1,201 @@
+import { ConstraintError, TransientError, type DatabaseAdapter, type Row } from '@switchyard/core';
+import type { JournalEntry } from '../journal-types';
+import type { RowRef } from '../mirror/row-ref';
+import { statementTables } from './journal-book';
+import type { ReplicatorParts, SecondaryWork } from './replication-types';
+import { dedupeRefs, refOf } from './row-images';
+import { isForeignKeyError } from './row-settle';
+import { journalFailure } from './secondary-failure';
+import { SecondaryWriteError } from '../secondary-write-error';
+import { toError } from './to-error';
+import { rowsReturned } from './returned-rows';
+import { isOutage } from './write-errors';
+import type { Returned } from './secondary-applier';
+
+/**
+ * Delivery of one write's work to the secondary for the synchronous path: journaled,
+ * applied, settled on a constraint refusal, and verified.
+ */
+export class SecondaryDelivery {
+  readonly #p: ReplicatorParts;
+
+  constructor(parts: ReplicatorParts) {
+    this.#p = parts;
+  }
+
+  /**
+   * Sends one write's work to the secondary: journaled at once when the side's circuit
+   * is open or a statement for one of its tables waits in the journal; otherwise applied
+   * (grouped with concurrent writes), with missing parents copied first and a
+   * constraint refusal settled from the primary; verified under `verifyWrites`.
+   */
+  async toSecondary(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<void> {
+    const { book, circuit, settler, metrics, options, events } = this.#p;
+    if (work.statements.length === 0) return;
+    const tables = [...new Set([...work.images.map((i) => i.table), ...statementTables(work.replays).filter((t) => t !== '*')])];
+    if (book.statementWaits(secondary, tables)) {
+      return journalFailure(
+        this.#p,
+        primary,
+        secondary,
+        work,
+        new SecondaryWriteError(
+          `${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`,
+          { primary: primary.name, secondary: secondary.name },
+        ),
+        true,
+      );
+    }
+    if (circuit.isOpen(secondary)) {
+      const status = circuit.status(secondary);
+      return journalFailure(
+        this.#p,
+        primary,
+        secondary,
+        work,
+        new TransientError(
+          `${secondary.name} is not answering (${status.reason ?? 'circuit open'}); the write is journaled until it does.`,
+        ),
+        true,
+      );
+    }
+    const started = metrics.now();
+    let returned: Returned[];
+    try {
+      returned = await this.#apply(primary, secondary, work);
+    } catch (error) {
+      metrics.recordSecondary(started);
+      const failure = toError(error);
+      if (isOutage(failure)) {
+        if (/secondaryTimeoutMs/.test(failure.message)) metrics.secondaryTimeouts++;
+        circuit.open(secondary, failure.message);
+      } else if (
+        failure instanceof ConstraintError &&
+        options.takePrimaryOnConflict &&
+        work.images.length > 0 &&
+        work.replays.length === 0
+      ) {
+        // Settled from the primary's current rows, read under lock so another instance's write lands after.
+        try {
+          await settler.resync(primary, secondary, work.images.map(refOf), true);
+          metrics.secondaryConflictsResolved++;
+          metrics.successfulDualWrites++;
+          events.emit({
+            type: 'secondary-conflict',
+            at: new Date(),
+            target: secondary.name,
+            sql: work.label,
+            error: failure,
+            rows: work.images.map(refOf),
+          });
+          return;
+        } catch {
+          // The journal keeps the original error.
+        }
+      }
+      return journalFailure(this.#p, primary, secondary, work, failure, false);
+    }
+    metrics.recordSecondary(started);
+    metrics.successfulDualWrites++;
+    if (options.verifyWrites && work.images.length > 0) {
+      const known = work.returning && work.pairs ? rowsReturned(work.images, returned, work.pairs) : undefined;
+      await this.verify(primary, secondary, work.images.map(refOf), work.label, known);
+    }
+  }
+
+  /** Compares the rows on both sides; a difference is counted, reported, and settled from the primary. */
+  async verify(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    refs: RowRef[],
+    label: string,
+    known?: ReadonlyMap<string, Row | null>,
+  ): Promise<void> {
+    const { settler, metrics, events } = this.#p;
+    let differing: { ref: RowRef; reason: string }[];
+    try {
+      differing = await settler.differences(primary, secondary, refs, known);
+    } catch (error) {
+      differing = refs.map((ref) => ({ ref, reason: `could not compare: ${toError(error).message}` }));
+    }
+    if (differing.length === 0) return;
+    metrics.verificationFailures += differing.length;
+    for (const d of differing) {
+      events.emit({
+        type: 'verification-failed',
+        at: new Date(),
+        sql: label,
+        reason: `${d.ref.table} ${JSON.stringify(d.ref.key)}: ${d.reason}`,
+        primary: { rowsAffected: 1 },
+        secondary: { rowsAffected: 1 },
+      });
+    }
+    try {
+      await settler.resync(
+        primary,
+        secondary,
+        differing.map((d) => d.ref),
+        true,
+      );
+      metrics.divergencesSettled += differing.length;
+    } catch (error) {
+      await journalFailure(
+        this.#p,
+        primary,
+        secondary,
+        { label, statements: [], images: [], replays: [] },
+        toError(error),
+        false,
+        differing.map((d) => d.ref),
+      );
+    }
+  }
+
+  async #apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<Returned[]> {
+    const { applier, settler } = this.#p;
+    const onLate = (landed: boolean) => {
+      // A write abandoned by its timeout: its rows may now be older than what later writes
+      // left. They were journaled when it timed out, but that entry may have been replayed
+      // before it landed: its rows are journaled again, and the replay settles them from the primary.
+      if (landed && work.replays.length > 0) void this.#forgetLanded(work);
+      if (!landed || work.images.length === 0) return this.#p.replaySoon();
+      const late = new TransientError(
+        `A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`,
+      );
+      void this.#p.book
+        .append(secondary, { label: work.label, rows: dedupeRefs(work.images.map(refOf)) }, late, true)
+        .catch(() => {})
+        .then(() => this.#p.replaySoon());
+    };
+    // Writes of row images alone may share multi-row statements with concurrent ones.
+    const rows =
+      work.pairs && work.replays.length === 0
+        ? { images: work.images, pairs: work.pairs, from: primary.dialect, returning: work.returning === true }
+        : undefined;
+    try {
+      return await applier.apply(secondary, work.statements, onLate, rows);
+    } catch (error) {
+      if (!isForeignKeyError(error) || work.images.length === 0) throw error;
+      // The backfill has not reached a parent yet: copy it from the primary, then try again.
+      if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
+      return await applier.apply(secondary, work.statements, onLate, rows);
+    }
+  }
+
+  /** The secondary's upserts may return its rows as stored: every write is by image, and the side says so. */
+  async returns(secondary: DatabaseAdapter, tables: readonly (string | undefined)[]): Promise<boolean> {
+    for (const table of new Set(tables))
+      if (table === undefined || !(await this.#p.catalog.returnsStoredRows(secondary, table))) return false;
+    return true;
+  }
+
+  /** A statement journaled after its timeout that landed after all must not run twice. */
+  async #forgetLanded(work: SecondaryWork): Promise<void> {
+    const entries = await this.#p.book.journal.entries().catch(() => [] as JournalEntry[]);
+    const sql = work.replays.length === 1 ? work.replays[0]!.sql : undefined;
+    const match = entries.find(
+      (e) => !e.rows && (sql ? e.sql === sql && e.params.length === (work.replays[0]!.params ?? []).length : e.sql === work.label),
+    );
+    if (match) await this.#p.book.discard(match).catch(() => {});
+  }
+}
