@@ -1,6 +1,6 @@
 import type { ExecResult, Row } from '@switchyard/core';
 import type { JournalEntry, ReplayResult } from './journal-types';
-import type { RowRef } from './mirror/row-ref';
+import type { RowRef } from './row-ref';
 import type { ControlEvent } from './control/control-events';
 
 /**

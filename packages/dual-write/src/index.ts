@@ -9,7 +9,7 @@ export type { JournalEntry, NewJournalEntry, ReplayResult, WriteJournal } from '
 export { memoryJournal } from './journal-memory';
 export { tableJournal, type TableJournalOptions } from './journal-table';
 export { mirrorToPrometheus, toPrometheus, type PrometheusOptions } from './prometheus-format';
-export type { RowRef } from './mirror/row-ref';
+export type { RowRef } from './row-ref';
 export * from './mirror-aliases';
 export * from './rehearsal/index';
 export { controlTable, type ControlTableOptions } from './control/control-table';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import { decodeJournalParams, decodeJournalStatements, encodeJournalParams, encodeJournalStatements } from './_internal/journal-params';
 import type { JournalEntry, NewJournalEntry, WriteJournal } from './journal-types';
-import type { RowRef } from './mirror/row-ref';
+import type { RowRef } from './row-ref';
 
 /** Options of {@link tableJournal}. */
 export interface TableJournalOptions {

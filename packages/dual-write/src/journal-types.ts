@@ -1,5 +1,5 @@
 import type { Statement } from '@switchyard/core';
-import type { RowRef } from './mirror/row-ref';
+import type { RowRef } from './row-ref';
 
 /**
  * A write that reached the primary but not the other side, kept until

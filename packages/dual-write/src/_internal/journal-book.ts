@@ -1,6 +1,6 @@
 import { SwitchyardError, statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { JournalEntry, ReplayResult, WriteJournal } from '../journal-types';
-import type { RowRef } from '../mirror/row-ref';
+import type { RowRef } from '../row-ref';
 import { ddlTable, writeTable } from './column-types';
 import { toError } from './to-error';
 

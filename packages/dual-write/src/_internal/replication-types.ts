@@ -1,6 +1,6 @@
 import type { Statement } from '@switchyard/core';
 import type { ResolvedOptions } from '../dual-write-options';
-import type { RowRef } from '../mirror/row-ref';
+import type { RowRef } from '../row-ref';
 import type { EventHub } from './event-hub';
 import type { JournalBook } from './journal-book';
 import type { MetricsCollector } from './metrics-collector';

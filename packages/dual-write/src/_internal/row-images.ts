@@ -8,7 +8,7 @@ import {
   type Statement,
   type TableInfo,
 } from '@switchyard/core';
-import type { RowRef } from '../mirror/row-ref';
+import type { RowRef } from '../row-ref';
 
 /**
  * One row as the primary left it: its table (the primary's name), its key, and every

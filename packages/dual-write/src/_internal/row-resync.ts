@@ -1,5 +1,5 @@
 import { quoteIdentifier as quote, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
-import type { RowRef } from '../mirror/row-ref';
+import type { RowRef } from '../row-ref';
 import { rowName, tableRef, type RowImage } from './row-images';
 
 /**

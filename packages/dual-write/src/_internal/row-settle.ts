@@ -1,5 +1,5 @@
 import { ConstraintError, QueryError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
-import type { RowRef } from '../mirror/row-ref';
+import type { RowRef } from '../row-ref';
 import { compareWriteResults } from './result-compare';
 import type { ColumnTypeCache } from './column-types';
 import { imageStatements, rowName, type RowImage, type TablePair } from './row-images';

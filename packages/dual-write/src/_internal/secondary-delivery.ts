@@ -1,6 +1,6 @@
 import { ConstraintError, TransientError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
-import type { RowRef } from '../mirror/row-ref';
+import type { RowRef } from '../row-ref';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { dedupeRefs, refOf } from './row-images';

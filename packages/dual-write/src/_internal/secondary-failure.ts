@@ -1,6 +1,6 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
-import type { RowRef } from '../mirror/row-ref';
+import type { RowRef } from '../row-ref';
 import { SecondaryWriteError } from '../secondary-write-error';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { dedupeRefs, refOf } from './row-images';

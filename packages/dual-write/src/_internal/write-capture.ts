@@ -1,5 +1,5 @@
 import { quoteIdentifier as quote, type DialectName, type ExecResult, type Row, type Statement, type TableInfo } from '@switchyard/core';
-import { nameAt, rowRefsOf, tokenize, type RowRef, type Token } from '../mirror/row-ref';
+import { nameAt, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 
 /** The parts of a write statement that decide how it is replicated. */

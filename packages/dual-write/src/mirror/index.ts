@@ -17,4 +17,4 @@ export { MirrorStats, type MirrorMetrics } from './mirror-metrics';
 export type { Mirror, PreparedWrite } from './mirror-types';
 export type { MirrorMessage, MirrorOp } from './mirror-op';
 export type { WireParam, WireStatement } from './value-codec';
-export type { KeyColumns, RowRef } from './row-ref';
+export type { KeyColumns, RowRef } from '../row-ref';

@@ -5,7 +5,7 @@ import { MIRROR_ERRORS_TABLE, ensureSecondaryTables } from './mirror-schema';
 import { applyOps, errorRecord } from './op-apply';
 import { nextSequence } from './op-id';
 import type { MessageBatchLike, QueueMessageLike } from './queue-types';
-import type { KeyColumns } from './row-ref';
+import type { KeyColumns } from '../row-ref';
 
 /** A failed delivery, as reported to {@link MirrorConsumerOptions.onError}. */
 export interface MirrorDeliveryError {

@@ -2,7 +2,7 @@ import { JsonNumber, PreciseDate, jsonSourceOf, parseJsonKeepingSource } from '@
 import { describe, expect, it } from 'vitest';
 import { createOpId, nextSequence, opIdTime } from './op-id';
 import { collectRowRefs, fromMessage, toMessage, type MirrorMessage } from './mirror-op';
-import { rowRefsOf } from './row-ref';
+import { rowRefsOf } from '../row-ref';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { pruneAppliedOps } from './applied-ops-prune';
 import { applyOps } from './op-apply';

@@ -1,6 +1,6 @@
 import type { Statement } from '@switchyard/core';
 import { decodeStatements, encodeStatements, type WireParam, type WireStatement } from './value-codec';
-import { rowRefsOf, type KeyColumns, type RowRef } from './row-ref';
+import { rowRefsOf, type KeyColumns, type RowRef } from '../row-ref';
 
 /** One mirrored write: the statements the primary ran, as one atomic unit. */
 export interface MirrorOp {

@@ -1,7 +1,7 @@
 import type { Statement } from '@switchyard/core';
 import type { MirrorMetrics, MirrorStats } from './mirror-metrics';
 import type { MirrorOp } from './mirror-op';
-import type { RowRef } from './row-ref';
+import type { RowRef } from '../row-ref';
 
 /** A write turned into what the primary runs, plus the operation that mirrors it. */
 export interface PreparedWrite {

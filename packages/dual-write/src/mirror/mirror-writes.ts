@@ -2,7 +2,7 @@ import { InvalidArgumentError, UnsupportedError, type DatabaseAdapter, type Exec
 import { MirrorSendError } from './mirror-errors';
 import type { MirrorOp } from './mirror-op';
 import type { Mirror } from './mirror-types';
-import type { RowRef } from './row-ref';
+import type { RowRef } from '../row-ref';
 
 /**
  * Runs one write on the primary together with what its mirror needs there (the outbox

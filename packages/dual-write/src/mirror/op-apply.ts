@@ -3,7 +3,7 @@ import { MirrorApplyError } from './mirror-errors';
 import { toMessage, type MirrorOp } from './mirror-op';
 import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, ensureSecondaryTables } from './mirror-schema';
 import { repairStatements } from './row-repair';
-import { rowKeyText, type KeyColumns, type RowRef } from './row-ref';
+import { rowKeyText, type KeyColumns, type RowRef } from '../row-ref';
 import { collectRowRefs } from './mirror-op';
 
 /**

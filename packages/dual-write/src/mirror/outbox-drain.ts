@@ -1,7 +1,7 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import { applyOps } from './op-apply';
 import type { OutboxMirror } from './outbox-mirror';
-import type { KeyColumns } from './row-ref';
+import type { KeyColumns } from '../row-ref';
 
 /** Options of {@link drainOutbox}. */
 export interface DrainOutboxOptions {

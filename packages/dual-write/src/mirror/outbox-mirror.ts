@@ -4,7 +4,7 @@ import { MirrorStats } from './mirror-metrics';
 import { fromMessage, toMessage, type MirrorOp } from './mirror-op';
 import { assertIdentifier, outboxTableDdl } from './mirror-schema';
 import type { Mirror, PreparedWrite } from './mirror-types';
-import type { RowRef } from './row-ref';
+import type { RowRef } from '../row-ref';
 import { createOpId } from './op-id';
 
 /** Options of {@link outboxMirror}. */

@@ -2,7 +2,7 @@ import type { Statement } from '@switchyard/core';
 import { MirrorSendError } from './mirror-errors';
 import { MirrorStats } from './mirror-metrics';
 import { toMessage, type MirrorOp } from './mirror-op';
-import type { RowRef } from './row-ref';
+import type { RowRef } from '../row-ref';
 import type { Mirror, PreparedWrite } from './mirror-types';
 import { createOpId, nextSequence } from './op-id';
 import type { QueueProducerLike } from './queue-types';

@@ -1,5 +1,5 @@
 import { quoteIdentifier as quote, type DatabaseAdapter, type Statement } from '@switchyard/core';
-import type { RowRef } from './row-ref';
+import type { RowRef } from '../row-ref';
 
 /**
  * The primary's current row for a key, with the `WHERE` text and values that name it.
