@@ -5,6 +5,9 @@ import { columnLines, type SchemaScope } from './_internal/schema-columns';
 import { tableConstraints } from './_internal/schema-constraints';
 import type { SchemaObjects } from './schema-objects';
 import { tableRef } from './_internal/sql-text';
+import type { SchemaWarning } from './schema-warning';
+
+export type { SchemaWarning } from './schema-warning';
 
 /**
  * Options of {@link translateSchema}.
@@ -35,39 +38,6 @@ export interface TranslateSchemaOptions {
    * (default) keeps them, with a warning for each mixed-case name.
    */
   identifierCase?: 'preserve' | 'lower';
-}
-
-/**
- * Something in the source schema that has no exact equivalent in the target.
- *
- * @example
- * ```ts
- * for (const w of translateSchema(tables, 'sqlite').untranslated) console.warn(w.table, w.kind, w.message);
- * ```
- */
-export interface SchemaWarning {
-  table: string;
-  column?: string;
-  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, or the table order. */
-  kind:
-    | 'type'
-    | 'default'
-    | 'index'
-    | 'foreignKey'
-    | 'order'
-    | 'check'
-    | 'view'
-    | 'trigger'
-    | 'function'
-    | 'rule'
-    | 'identity'
-    | 'identifier'
-    | 'generated';
-  /** `true` when the item is missing from the statements (not merely approximated). */
-  untranslated: boolean;
-  message: string;
-  /** The source SQL of an untranslated object, to port by hand. */
-  sql?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { logicalTypeOf, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
 import type { SchemaObjects } from '../schema-objects';
-import type { SchemaWarning } from '../translate-schema';
+import type { SchemaWarning } from '../schema-warning';
 import { checkSql, enumCheck, generatedClause, literal, type Named } from './schema-post-data';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './type-cast';
 

@@ -1,6 +1,6 @@
 import type { DialectName, TableInfo } from '@switchyard/core';
 import type { SchemaObjects } from '../schema-objects';
-import type { SchemaWarning } from '../translate-schema';
+import type { SchemaWarning } from '../schema-warning';
 import { portableSql } from './portable-sql';
 
 /** Quotes a name the way the translation writes names (folded to lower case or kept). */
