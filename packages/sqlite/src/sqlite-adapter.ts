@@ -23,8 +23,6 @@ import { introspectSqlite } from './sqlite-introspector';
 import type { SqliteDatabase } from './sqlite-database';
 import type { SqliteState } from './_internal/sqlite-state';
 
-export { createSQLiteAdapter } from './sqlite-create';
-
 /**
  * A {@link DatabaseAdapter} on better-sqlite3: exact 64-bit integers, WAL on file
  * databases, interactive transactions nested through savepoints.

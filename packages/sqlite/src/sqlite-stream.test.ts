@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSQLiteAdapter } from './sqlite-adapter';
+import { createSQLiteAdapter } from './sqlite-create';
 
 describe('sqlite stream()', () => {
   it('yields the first row alone, then chunks doubling up to chunkSize', async () => {
