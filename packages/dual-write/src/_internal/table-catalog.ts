@@ -1,8 +1,5 @@
 import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 
-/** How long a side's triggers, as read, are trusted before they are read again. */
-const TRIGGER_TTL_MS = 2_000;
-
 /**
  * Each side's tables as `introspect()` reports them, read once per side and looked up by
  * name without regard to case. Row images need the primary's keys and the secondary's
@@ -12,40 +9,10 @@ const TRIGGER_TTL_MS = 2_000;
 export class TableCatalog {
   readonly #bySide = new Map<DatabaseAdapter, { tables: Promise<Map<string, TableInfo>>; via: DatabaseAdapter; settled: boolean }>();
   readonly #retried = new Set<string>();
-  readonly #triggers = new Map<DatabaseAdapter, Map<string, { at: number; answer: Promise<boolean> }>>();
 
   invalidate(): void {
     this.#bySide.clear();
     this.#retried.clear();
-    this.#triggers.clear();
-  }
-
-  /**
-   * Whether an upsert's `RETURNING` shows the side's row as stored. Only on Postgres,
-   * and only for a table without triggers that may change the row after the statement
-   * returned it (anything but BEFORE ROW triggers, which `RETURNING` reflects). SQLite
-   * and D1 report rows as the statement left them, before any trigger. A trigger created
-   * outside the adapter is seen within `TRIGGER_TTL_MS`; through the adapter, at once.
-   */
-  async returnsStoredRows(side: DatabaseAdapter, name: string): Promise<boolean> {
-    if (side.dialect !== 'postgres') return false;
-    let bySide = this.#triggers.get(side);
-    if (!bySide) this.#triggers.set(side, (bySide = new Map()));
-    const key = name.toLowerCase();
-    const now = Date.now();
-    let found = bySide.get(key);
-    if (!found || now - found.at > TRIGGER_TTL_MS) {
-      const sql =
-        'SELECT count(*)::int AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid ' +
-        "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgtype & 3 <> 3 AND lower(c.relname) = ?";
-      // Not answering now: no this time, and asked again next time.
-      const answer = side.query<{ n: number | string }>(sql, [key]).then(
-        (rows) => Number(rows[0]?.n ?? 1) === 0,
-        () => (bySide.delete(key), false),
-      );
-      bySide.set(key, (found = { at: now, answer }));
-    }
-    return found.answer;
   }
 
   /**

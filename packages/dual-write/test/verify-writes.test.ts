@@ -4,13 +4,11 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import type { DualWriteEvent } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
-import { loggingAdapter } from './equality-helpers';
 
 /**
- * Under verifyWrites the secondary's upserts return its rows (`RETURNING *`), so only the
- * primary is read again; on tables with triggers the secondary is read, since a trigger
- * may change a row after the statement returned it. Either way a value the secondary
- * stored differently, by the smallest step, is flagged.
+ * verifyWrites reads both sides after a write and compares them by logical type: a value
+ * the secondary stored differently, by the smallest step, is flagged, whether the
+ * engine's type changed it or a trigger did after the statement ran.
  */
 let database: TestDatabase;
 let pgSide: PostgresAdapter;
@@ -28,26 +26,20 @@ afterAll(async () => {
 const failures = (events: DualWriteEvent[]) =>
   events.filter((e): e is Extract<DualWriteEvent, { type: 'verification-failed' }> => e.type === 'verification-failed');
 
-describe('verifyWrites compares the row the secondary returned', () => {
-  it('SQLite -> Postgres: a millisecond lost to timestamptz(0) is flagged, and no SELECT reaches Postgres', async () => {
+describe('verifyWrites compares the row each side holds after the write', () => {
+  it('SQLite -> Postgres: a millisecond lost to timestamptz(0) is flagged', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
-    const log: string[] = [];
     const events: DualWriteEvent[] = [];
     await sqlite.execute('CREATE TABLE vr_seen (id INTEGER PRIMARY KEY, at TIMESTAMP, n INTEGER)');
     await pgSide.execute('CREATE TABLE vr_seen (id BIGINT PRIMARY KEY, at TIMESTAMPTZ(0), n BIGINT)');
     const own = createPostgresAdapter(database.url, { max: 2 });
-    const dual = createDualWriteAdapter(sqlite, loggingAdapter(own, log), { verifyWrites: true, onEvent: (e) => events.push(e) });
+    const dual = createDualWriteAdapter(sqlite, own, { verifyWrites: true, onEvent: (e) => events.push(e) });
     await dual.execute('INSERT INTO vr_seen (id, at, n) VALUES (?, ?, ?)', [1, '2024-05-01T10:00:00.000Z', 1]);
     await dual.execute('UPDATE vr_seen SET n = n + 1 WHERE id = ?', [1]);
     expect(dual.getMetrics().verificationFailures).toBe(0);
     await dual.execute('INSERT INTO vr_seen (id, at, n) VALUES (?, ?, ?)', [2, '2024-05-01T10:00:00.001Z', 1]);
     expect(dual.getMetrics().verificationFailures).toBeGreaterThanOrEqual(1);
     expect(failures(events)[0]?.reason).toMatch(/^vr_seen \{"id":2\}: row 0 column at: /);
-    const upserts = log.filter((sql) => sql.startsWith('INSERT INTO "vr_seen"'));
-    expect(upserts.length).toBeGreaterThanOrEqual(3);
-    expect(upserts.slice(0, 3).every((sql) => sql.endsWith(' RETURNING *'))).toBe(true);
-    // The first two writes were verified from what the upsert returned: Postgres was not read.
-    expect(log.slice(0, log.indexOf(upserts[2]!)).filter((sql) => /^\s*SELECT \* FROM "vr_seen"/.test(sql))).toEqual([]);
     await dual.close();
   });
 
@@ -64,7 +56,7 @@ describe('verifyWrites compares the row the secondary returned', () => {
     await dual.close();
   });
 
-  it('SQLite -> Postgres: an AFTER trigger on Postgres that adds 1 after the upsert returned is flagged', async () => {
+  it('SQLite -> Postgres: an AFTER trigger on Postgres that adds 1 is flagged', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const own = createPostgresAdapter(database.url, { max: 2 });
     const events: DualWriteEvent[] = [];
