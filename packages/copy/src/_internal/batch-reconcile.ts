@@ -81,11 +81,18 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
       previous = result.fresh;
     }
     // Still changing: a write may have landed between the last read and its rewrite. The
-    // last round runs in a source transaction holding the span's rows (FOR SHARE on
-    // Postgres, the write lock on SQLite), so app writes to them land after it.
+    // last round runs in a source transaction that app writes must wait for: on Postgres
+    // the table in SHARE mode (row locks alone would let a key deleted and inserted again
+    // land in between), on SQLite the write lock.
     if (!source.capabilities.transactions) return changed;
     const seen = previous;
-    return changed + (await source.transaction(async (tx) => (await round(after, last, seen, tx)).changed));
+    return (
+      changed +
+      (await source.transaction(async (tx) => {
+        if (source.dialect === 'postgres') await tx.execute(`LOCK TABLE ${tableRef(job.source, source.dialect)} IN SHARE MODE`);
+        return (await round(after, last, seen, tx)).changed;
+      }))
+    );
   };
   const rowRound = (after: KeyValues | null, last: KeyValues, previous: unknown[][], tx?: DatabaseAdapter) =>
     round(after, last, previous, tx ? job.readLocked(tx) : job.readPage);
