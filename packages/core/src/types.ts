@@ -260,6 +260,18 @@ export interface DatabaseAdapter<DB = any> {
    * ```
    */
   readonly native?: NativeHandle;
+  /**
+   * Makes sure no statement the adapter gave up on (a query timeout, a lost connection)
+   * can still run on the server, and returns how many server sessions it ended for that.
+   * Optional: an engine whose statements cannot outlive their call (better-sqlite3) has
+   * nothing to fence. Rejects when the server cannot be reached; nothing is promised then.
+   *
+   * @example
+   * ```ts
+   * await adapter.fenceAbandoned?.();
+   * ```
+   */
+  fenceAbandoned?(): Promise<number>;
   /** Releases the connection. Later calls throw {@link AdapterClosedError}. */
   close(): Promise<void>;
 }

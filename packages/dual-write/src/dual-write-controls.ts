@@ -43,7 +43,23 @@ export class DualWriteControls {
   }
 
   /**
-   * Waits for the writes in flight, replays what the journal holds, then closes both
+   * Fences both sides (see `DatabaseAdapter.fenceAbandoned`): afterwards no statement either
+   * side gave up on can still run. Journal replays do this themselves; returns how many
+   * server sessions were ended.
+   *
+   * @example
+   * ```ts
+   * await adapter.fenceAbandoned();
+   * ```
+   */
+  async fenceAbandoned(): Promise<number> {
+    const ended = await Promise.all(this.core.sides.map((side) => side.fenceAbandoned?.() ?? 0));
+    return ended.reduce((sum, n) => sum + n, 0);
+  }
+
+  /**
+   * Waits for the writes in flight (and a while for writes abandoned by
+   * `secondaryTimeoutMs` that may still land, journaling their rows again), replays what the journal holds, then closes both
    * sides. Entries of a memory journal that still cannot be applied are never dropped
    * silently: `close()` then throws a {@link SecondaryWriteError} saying how many, with
    * the entries in its `entries`.
@@ -58,7 +74,12 @@ export class DualWriteControls {
     clearTimeout(core.replayTimer);
     core.fleet?.stop();
     core.circuit.stop();
-    return core.exclusive(() => closeWithJournal(core.book, core.sides, () => replay(core)));
+    return core.exclusive(async () => {
+      // A write abandoned by its timeout may still land: wait a while for it, and put the
+      // rows of any still on its way back in the journal, for this replay or the next instance's.
+      await core.applier.quiesce(Math.max(1_000, 4 * core.options.secondaryTimeoutMs));
+      return closeWithJournal(core.book, core.sides, () => replay(core));
+    });
   }
 
   /**

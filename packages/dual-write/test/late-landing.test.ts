@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
+import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestDatabase, startFaultProxy } from '@switchyard/testkit';
 import { createDualWriteAdapter } from '../src/index';
 
 /**
@@ -59,5 +61,46 @@ describe('a write that lands on the secondary after its timeout', () => {
       .poll(async () => (await real.query('SELECT n FROM t'))[0], { timeout: 2_000, message: events.join(', ') })
       .toEqual({ n: 2 });
     await dual.close();
+  });
+});
+
+describe('a write stranded on a stuck Postgres connection', () => {
+  it('cannot land after the replay that settled its row: the replay fences the session first', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.url);
+    const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+    const primary = createSQLiteAdapter(':memory:', { name: 'a' });
+    const secondary = createPostgresAdapter(proxy.url(database.url), { name: 'b', max: 2, queryTimeoutMs: 400 });
+    const reader = createPostgresAdapter(database.url, { name: 'reader', max: 1 });
+    try {
+      await primary.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)');
+      await reader.execute('CREATE TABLE t (id bigint PRIMARY KEY, n integer NOT NULL)');
+      const events: string[] = [];
+      const dual = createDualWriteAdapter(primary, secondary, {
+        continueOnSecondaryFailure: true,
+        secondaryTimeoutMs: 150,
+        probeIntervalMs: 50,
+        onEvent: (e) => events.push(e.type === 'circuit' ? `circuit ${e.state}` : e.type),
+      });
+      await dual.execute('INSERT INTO t (id, n) VALUES (1, 0)');
+      // The pooled connection's flow gets stuck; new connections pass.
+      const release = proxy.stallOpenConnections();
+      await dual.execute('UPDATE t SET n = ? WHERE id = ?', [1, 1]);
+      await dual.execute('UPDATE t SET n = ? WHERE id = ?', [2, 1]);
+      await expect.poll(async () => (await reader.first<{ n: number }>('SELECT n FROM t'))?.n, { timeout: 3_000 }).toBe(2);
+      // The adapter gives up on the stuck connection (queryTimeoutMs 400): the write's rows are
+      // journaled again, and the replay that settles them fences that session first.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await expect.poll(() => dual.getMetrics().journalDepth, { timeout: 3_000 }).toBe(0);
+      // Now the stuck bytes (n = 1) move again: their session is gone, so they never run.
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await reader.query('SELECT id, n FROM t'), events.join(', ')).toEqual([{ id: 1, n: 2 }]);
+      await dual.close();
+    } finally {
+      await reader.close();
+      await proxy.close();
+      await database.drop();
+    }
   });
 });

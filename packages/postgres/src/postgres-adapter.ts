@@ -107,6 +107,31 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   /**
+   * Makes sure no statement this adapter gave up on can still run. After a query timeout
+   * or a lost connection, bytes already on their way can reach the server session and run
+   * there later. This ends those sessions (`pg_terminate_backend`, allowed on sessions of
+   * one's own role) and waits until they are gone; it returns how many it ended (0 at once
+   * when none was abandoned). Call it before acting on the belief that a failed write did
+   * not land, as dual write does before a journal replay.
+   *
+   * @example
+   * ```ts
+   * await adapter.fenceAbandoned(); // then re-apply what timed out
+   * ```
+   */
+  async fenceAbandoned(): Promise<number> {
+    this.assertOpen();
+    return this.#state.abandoned.fence(async (text, values) => {
+      const result = await this.#access
+        .withClient((client) => this.#access.timed(client, text, () => client.query({ text, values })), text)
+        .catch((error: unknown) => {
+          throw this.wrapError(error, text);
+        });
+      return result.rows as Array<{ pid: number }>;
+    });
+  }
+
+  /**
    * Yields a read's rows in chunks through a server-side cursor (pg-cursor), one round
    * trip per chunk; the connection stays checked out until the loop ends, and leaving
    * it early closes the cursor.

@@ -6,6 +6,7 @@ import type { PostgresAdapterOptions } from './postgres-options';
 import { createTypeParsers } from './postgres-types';
 import type { PgState } from './_internal/pg-state';
 import { SerialQueue } from './_internal/serial-queue';
+import { AbandonedSessions } from './_internal/abandoned-sessions';
 import { timeoutOption } from './_internal/query-timeout';
 
 /**
@@ -71,6 +72,7 @@ export function createPostgresAdapter<DB = any>(
     queryTimeoutMs,
     connectTimeoutMs: typeof source === 'string' ? connectTimeoutMs : undefined,
     configured: new WeakSet(),
+    abandoned: new AbandonedSessions(),
   };
   return new PostgresAdapter<DB>(state, options);
 }

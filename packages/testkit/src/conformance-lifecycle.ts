@@ -29,6 +29,12 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
       expect(adapter.db).toBeDefined();
     });
 
+    it('fences nothing when it gave up on no connection (fenceAbandoned, where the engine has it)', async () => {
+      // Optional: an engine whose statements cannot outlive their call has nothing to fence.
+      if (adapter.fenceAbandoned) expect(await adapter.fenceAbandoned()).toBe(0);
+      expect(await adapter.first<{ n: number }>('SELECT 1 AS n')).toMatchObject({ n: expect.anything() });
+    });
+
     it('runs 50 concurrent inserts on one adapter', async () => {
       const table = ctx.table('concurrent');
       await adapter.execute(ddl(adapter, `CREATE TABLE ${table} (id {integer} PRIMARY KEY, name {text})`));

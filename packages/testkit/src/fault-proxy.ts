@@ -56,6 +56,11 @@ export interface FaultProxy {
   url(baseUrl: string): string;
   /** Switches the mode for open and new connections alike. */
   setMode(mode: FaultMode): void;
+  /**
+   * A stuck flow: the connections open now hear nothing either way (as in `'hang'`) while
+   * new ones pass, until the returned function lets their buffered bytes flow again.
+   */
+  stallOpenConnections(): () => void;
   /** Destroys every open connection (both sides), whatever the mode. */
   killConnections(): void;
   /** Destroys every connection and stops listening. */
@@ -66,6 +71,8 @@ interface Link {
   client: Socket;
   server: Socket;
   dropTimer?: ReturnType<typeof setTimeout>;
+  /** Held by {@link FaultProxy.stallOpenConnections}, whatever the mode. */
+  stalled?: boolean;
 }
 
 /**
@@ -97,7 +104,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   };
   // Paused sockets read nothing, so the peer's bytes wait in the kernel: a blackhole that keeps the connection open.
   const applyFlow = (link: Link): void => {
-    if (mode === 'hang') {
+    if (mode === 'hang' || link.stalled) {
       link.client.pause();
       link.server.pause();
     } else {
@@ -164,6 +171,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       mode = next;
       if (next === 'refuse') killConnections();
       else for (const link of links) applyFlow(link);
+    },
+    stallOpenConnections(): () => void {
+      const stalled = [...links];
+      for (const link of stalled) {
+        link.stalled = true;
+        applyFlow(link);
+      }
+      return () => {
+        for (const link of stalled) {
+          link.stalled = false;
+          if (links.has(link)) applyFlow(link);
+        }
+      };
     },
     killConnections,
     async close(): Promise<void> {

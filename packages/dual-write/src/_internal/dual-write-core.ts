@@ -49,6 +49,8 @@ export class DualWriteCore {
   readonly locks = new RowLocks();
   readonly circuit: SecondaryCircuit;
   readonly settler: RowSettler;
+  /** The secondary's write path (group commit, timeouts, writes abandoned on the way). */
+  readonly applier: SecondaryApplier;
   readonly replicator: Replicator;
   /** Where writes go after the primary: the replicator (sync) or the mirror (async). */
   readonly sink: SecondarySink;
@@ -83,6 +85,7 @@ export class DualWriteCore {
       });
       if (status.state === 'closed') replaySoon(this);
     });
+    this.applier = new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 4, maxGroupStatements: 500 });
     this.settler = new RowSettler(this.catalog, this.types);
     this.settler.onParents = (n) => (this.metrics.parentRowsCopied += n);
     this.replicator = new Replicator({
@@ -91,7 +94,7 @@ export class DualWriteCore {
       events: this.events,
       catalog: this.catalog,
       locks: this.locks,
-      applier: new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 4, maxGroupStatements: 500 }),
+      applier: this.applier,
       circuit: this.circuit,
       settler: this.settler,
       options: this.options,

@@ -1,7 +1,10 @@
+import type { DatabaseAdapter } from '@switchyard/core';
+import type { RowRef } from '../row-ref';
 import { SwitchPrimaryError } from '../switch-primary-error';
 import type { ReplayResult } from '../journal-types';
 import type { DualWriteCore } from './dual-write-core';
 import { rowName } from './row-images';
+import { toError } from './to-error';
 import { isOutage } from './write-errors';
 
 /** Replays what the side about to become primary misses; refuses, unless forced, if some still fail. */
@@ -36,24 +39,60 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
   const names = core.sides.map((s) => s.name);
   // With two adapters of one name, an entry is for the side that was secondary: the current one.
   const resolve = (name: string) => (core.secondary.name === name ? core.secondary : core.primary.name === name ? core.primary : undefined);
-  const result = await core.book.replay(resolve, names, async (target, refs) => {
-    const source = target === core.primary ? core.secondary : core.primary;
-    const release = await core.locks.acquire({
-      sharedTables: refs.map((r) => r.table),
-      exclusiveTables: [],
-      rows: refs.map((r) => rowName(r.table, r.key)),
-    });
-    try {
-      await core.settler.resync(source, target, refs);
-    } finally {
-      release();
-    }
-  });
+  const unfenced = await fenceSides(core);
+  const result = unfenced
+    ? { applied: 0, remaining: core.book.depth(), error: unfenced }
+    : await core.book.replay(resolve, names, async (target, refs) => {
+        const source = target === core.primary ? core.secondary : core.primary;
+        const release = await core.locks.acquire({
+          sharedTables: refs.map((r) => r.table),
+          exclusiveTables: [],
+          rows: refs.map((r) => rowName(r.table, r.key)),
+        });
+        try {
+          await settleRows(core, source, target, refs);
+        } finally {
+          release();
+        }
+      });
   if (result.applied > 0 || result.error) core.events.emit({ type: 'journal-replayed', at: new Date(), result });
   if (!result.error && result.applied > 0) core.circuit.close(core.secondary);
   // Cut off by a side that stopped answering again: the circuit's probe replays once it answers.
   else if (result.error && result.remaining > 0 && isOutage(result.error)) core.circuit.open(core.secondary, result.error.message);
   return result;
+}
+
+/**
+ * Sets `refs` on `target` to their state on `source`. Another instance may write these rows
+ * between this read and this write, and check its own write before this one lands: with
+ * several instances (verifyWrites), the last writer of a row checks it, and settles a
+ * difference under the row's lock on `source`.
+ */
+async function settleRows(core: DualWriteCore, source: DatabaseAdapter, target: DatabaseAdapter, refs: RowRef[]): Promise<void> {
+  await core.settler.resync(source, target, refs);
+  if (!core.options.verifyWrites) return;
+  const stale = await core.settler.differences(source, target, refs);
+  if (stale.length > 0)
+    await core.settler.resync(
+      source,
+      target,
+      stale.map((d) => d.ref),
+      true,
+    );
+}
+
+/**
+ * Ends the sessions either side gave up on while a statement may still reach them, so that
+ * no write abandoned before this replay can land after it and leave a row older than the
+ * primary's. The error when a side cannot be fenced now: the replay waits for the next try.
+ */
+async function fenceSides(core: DualWriteCore): Promise<Error | undefined> {
+  try {
+    await Promise.all(core.sides.map((side) => side.fenceAbandoned?.()));
+    return undefined;
+  } catch (error) {
+    return toError(error);
+  }
 }
 
 /** A replay shortly after the secondary answers again, or after a late write landed. */

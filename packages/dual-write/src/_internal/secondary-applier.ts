@@ -29,8 +29,15 @@ interface Job {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Set when the caller stopped waiting; the batch may still land later. */
   abandoned: boolean;
-  onLate: ((landed: boolean) => void) | undefined;
+  onLate: LateHandler | undefined;
 }
+
+/**
+ * Told how an abandoned write ended: `true` if it landed after all, `false` if it failed
+ * or was never sent (a failure on our side of the network leaves its outcome open). The
+ * promise it returns, if any, is awaited by {@link SecondaryApplier.quiesce}.
+ */
+export type LateHandler = (landed: boolean) => void | Promise<void>;
 
 interface SideQueue {
   jobs: Job[];
@@ -51,13 +58,17 @@ interface SideQueue {
 export class SecondaryApplier {
   readonly #settings: ApplierSettings;
   readonly #queues = new Map<DatabaseAdapter, SideQueue>();
+  /** Abandoned writes whose batch was sent and has not settled. */
+  readonly #adrift = new Set<Job>();
+  /** What late handlers are still doing. */
+  readonly #handling = new Set<Promise<void>>();
 
   constructor(settings: ApplierSettings) {
     this.#settings = settings;
   }
 
   /** Applies one write's statements, grouped with concurrent writes to the same side. */
-  apply(side: DatabaseAdapter, statements: Statement[], onLate?: (landed: boolean) => void, rows?: MergeableRows): Promise<void> {
+  apply(side: DatabaseAdapter, statements: Statement[], onLate?: LateHandler, rows?: MergeableRows): Promise<void> {
     if (statements.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const job: Job = { statements, rows, resolve, reject, timer: undefined, abandoned: false, onLate };
@@ -65,6 +76,7 @@ export class SecondaryApplier {
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         job.timer = setTimeout(() => {
           job.abandoned = true;
+          this.#adrift.add(job);
           reject(new TransientError(`${side.name} did not answer within ${timeoutMs} ms (secondaryTimeoutMs).`, { dialect: side.dialect }));
         }, timeoutMs);
       }
@@ -94,7 +106,7 @@ export class SecondaryApplier {
         const job = queue.jobs.shift()!;
         // Abandoned before it was sent: it never reaches the secondary.
         if (job.abandoned) {
-          job.onLate?.(false);
+          this.#late(job, false);
           continue;
         }
         group.push(job);
@@ -112,19 +124,50 @@ export class SecondaryApplier {
   async #run(side: DatabaseAdapter, group: Job[]): Promise<void> {
     try {
       await run(side, groupStatements(side, group));
-      for (const job of group) settle(job, undefined, true);
+      for (const job of group) this.#settle(job, undefined, true);
       return;
     } catch (error) {
-      if (group.length === 1) return settle(group[0]!, error, false);
+      if (group.length === 1) return this.#settle(group[0]!, error, false);
     }
     for (const job of group) {
       try {
         await run(side, job.statements);
-        settle(job, undefined, true);
+        this.#settle(job, undefined, true);
       } catch (error) {
-        settle(job, error, false);
+        this.#settle(job, error, false);
       }
     }
+  }
+
+  /**
+   * Waits up to `waitMs` for abandoned writes still on their way to settle, then tells
+   * the late handlers of those that have not that their outcome is open (`false`), and
+   * waits for every late handler. Before a process stops, this puts the rows of every
+   * write that may still land back in the journal for the next instance.
+   */
+  async quiesce(waitMs: number): Promise<void> {
+    const deadline = performance.now() + waitMs;
+    while (this.#adrift.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (const job of this.#adrift) this.#late(job, false);
+    while (this.#handling.size > 0) await Promise.allSettled([...this.#handling]);
+  }
+
+  #settle(job: Job, error: unknown, landed: boolean): void {
+    if (job.timer) clearTimeout(job.timer);
+    if (job.abandoned) return this.#late(job, landed);
+    if (error === undefined) job.resolve();
+    else job.reject(error);
+  }
+
+  /** Hands an abandoned write's outcome to its late handler, once. */
+  #late(job: Job, landed: boolean): void {
+    this.#adrift.delete(job);
+    const onLate = job.onLate;
+    job.onLate = undefined;
+    const handled = onLate?.(landed);
+    if (!handled) return;
+    const tracked = handled.catch(() => {}).finally(() => this.#handling.delete(tracked));
+    this.#handling.add(tracked);
   }
 }
 
@@ -161,14 +204,4 @@ function groupStatements(side: DatabaseAdapter, group: Job[]): Statement[] {
   }
   flush();
   return out;
-}
-
-function settle(job: Job, error: unknown, landed: boolean): void {
-  if (job.timer) clearTimeout(job.timer);
-  if (job.abandoned) {
-    job.onLate?.(landed);
-    return;
-  }
-  if (error === undefined) job.resolve();
-  else job.reject(error);
 }

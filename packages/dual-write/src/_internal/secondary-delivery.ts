@@ -141,19 +141,22 @@ export class SecondaryDelivery {
 
   async #apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<void> {
     const { applier, settler } = this.#p;
-    const onLate = (landed: boolean) => {
+    const onLate = async (landed: boolean): Promise<void> => {
       // A write abandoned by its timeout: its rows may now be older than what later writes
       // left. They were journaled when it timed out, but that entry may have been replayed
-      // before it landed: its rows are journaled again, and the replay settles them from the primary.
+      // before it landed: its rows are journaled again, and the replay settles them from the
+      // primary. A failure seen here does not mean it did not land: the connection may have
+      // been given up on our side only, so its rows are journaled again all the same, and the
+      // replay first fences the secondary's abandoned sessions (`fenceAbandoned`).
       if (landed && work.replays.length > 0) void this.#forgetLanded(work);
-      if (!landed || work.images.length === 0) return this.#p.replaySoon();
+      if (work.images.length === 0) return this.#p.replaySoon();
       const late = new TransientError(
-        `A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`,
+        landed
+          ? `A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`
+          : `A write to ${secondary.name} abandoned after its secondaryTimeoutMs ended without a reply; its rows are settled from ${primary.name}.`,
       );
-      void this.#p.book
-        .append(secondary, { label: work.label, rows: dedupeRefs(work.images.map(refOf)) }, late, true)
-        .catch(() => {})
-        .then(() => this.#p.replaySoon());
+      await this.#p.book.append(secondary, { label: work.label, rows: dedupeRefs(work.images.map(refOf)) }, late, true).catch(() => {});
+      this.#p.replaySoon();
     };
     // Writes of row images alone may share multi-row statements with concurrent ones.
     const rows = work.pairs && work.replays.length === 0 ? { images: work.images, pairs: work.pairs, from: primary.dialect } : undefined;

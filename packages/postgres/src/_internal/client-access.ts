@@ -1,9 +1,9 @@
 import type { SwitchyardError } from '@switchyard/core';
 import type { PostgresConnection } from '../postgres-connection';
-import { unwrapRollbackFailure } from './connection-health';
+import { isConnectionFailure, unwrapRollbackFailure } from './connection-health';
 import type { PgState, TxScope } from './pg-state';
 import { withPoolClient } from './pool-checkout';
-import { withQueryTimeout } from './query-timeout';
+import { isQueryTimeout, withQueryTimeout } from './query-timeout';
 
 /**
  * How an adapter reaches a connection: its transaction's, its single Client's (queued),
@@ -38,8 +38,14 @@ export class ClientAccess {
   }
 
   /** One round trip, bounded by `queryTimeoutMs`. */
-  timed<T>(client: PostgresConnection, sql: string | undefined, run: () => Promise<T>): Promise<T> {
-    return withQueryTimeout(client, this.#state.queryTimeoutMs, { sql, adapterName: this.#adapterName }, run);
+  async timed<T>(client: PostgresConnection, sql: string | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      return await withQueryTimeout(client, this.#state.queryTimeoutMs, { sql, adapterName: this.#adapterName }, run);
+    } catch (error) {
+      // The connection is gone on our side only: what it sent may still reach its session.
+      if (isQueryTimeout(error) || isConnectionFailure(error)) this.#state.abandoned.record(client);
+      throw error;
+    }
   }
 
   /** Puts the session settings in place on a connection's first use by this adapter. */

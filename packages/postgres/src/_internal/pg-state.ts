@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { PostgresConnection } from '../postgres-connection';
 import type { PostgresTypeParsers } from '../postgres-types';
+import type { AbandonedSessions } from './abandoned-sessions';
 import type { SerialQueue } from './serial-queue';
 
 /** Shared by an adapter and the transaction-scoped adapters it hands out. */
@@ -17,6 +18,8 @@ export interface PgState {
   connectTimeoutMs: number | undefined;
   /** Connections whose session settings (statement_timeout) are in place. */
   configured: WeakSet<object>;
+  /** Sessions given up on while a statement may still reach them, until a fence ends them. */
+  abandoned: AbandonedSessions;
 }
 
 /** The connection a transaction-scoped adapter runs on. */

@@ -1,0 +1,74 @@
+import { TransientError } from '@switchyard/core';
+import type { PostgresConnection } from '../postgres-connection';
+
+/** Sessions remembered at most; an outage that abandons more keeps the newest (see `record`). */
+const MAX_REMEMBERED = 10_000;
+/** How long a fence waits for the ended sessions to be gone before it gives up. */
+const FENCE_WAIT_MS = 5_000;
+
+type Run = (sql: string, params: unknown[]) => Promise<Array<{ pid: number }>>;
+
+// Matches a remembered session only if it started before it was abandoned, by the server's
+// own clock: a process id the server reused since then belongs to someone else's session.
+const MATCH = `FROM unnest($1::int[], $2::float8[]) AS a(pid, age_ms)
+  JOIN pg_stat_activity s ON s.pid = a.pid
+  WHERE s.backend_start <= clock_timestamp() - make_interval(secs => a.age_ms / 1000)`;
+
+/**
+ * The server sessions of connections an adapter gave up on (a query timeout, a lost
+ * connection) while a statement may still be on its way: the client closed its end, but
+ * bytes already in the network can still reach the server and run there, long after the
+ * caller was told the statement failed. `fence()` ends those sessions on the server and
+ * waits until they are gone, so that afterwards none of their statements can run.
+ */
+export class AbandonedSessions {
+  /** Backend process id -> `performance.now()` when its connection was abandoned. */
+  readonly #sessions = new Map<number, number>();
+
+  /** Remembers `client`'s server session, known from the backend key the server sent at connect. */
+  record(client: PostgresConnection): void {
+    const pid = (client as { processID?: unknown }).processID;
+    if (typeof pid !== 'number' || pid <= 0) return;
+    this.#sessions.delete(pid);
+    this.#sessions.set(pid, performance.now());
+    // Oldest first in a Map: the oldest abandoned statements are the likeliest to have run or died already.
+    if (this.#sessions.size > MAX_REMEMBERED) this.#sessions.delete(this.#sessions.keys().next().value!);
+  }
+
+  /** Sessions remembered and not fenced yet. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * Ends the remembered sessions still open on the server (`pg_terminate_backend`) and
+   * waits until they are gone; returns how many it ended. `run` must use a connection of
+   * its own. Rejects, keeping every session remembered, when the server cannot be asked
+   * or a session outlives the wait.
+   */
+  async fence(run: Run): Promise<number> {
+    if (this.#sessions.size === 0) return 0;
+    const fenced = new Map(this.#sessions);
+    const params = () => {
+      const now = performance.now();
+      return [[...fenced.keys()], [...fenced.values()].map((at) => Math.max(0, now - at))];
+    };
+    const ended = await run(`SELECT a.pid, pg_terminate_backend(a.pid) AS ended ${MATCH}`, params());
+    const deadline = performance.now() + FENCE_WAIT_MS;
+    for (;;) {
+      const alive = await run(`SELECT a.pid ${MATCH}`, params());
+      if (alive.length === 0) break;
+      if (performance.now() > deadline) {
+        throw new TransientError(
+          `Postgres sessions ${alive.map((r) => r.pid).join(', ')} were asked to end (pg_terminate_backend) but are still there ` +
+            `after ${FENCE_WAIT_MS} ms; a statement sent on them before they were abandoned could still run. Try again later.`,
+          { dialect: 'postgres' },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Only what this fence covered: a session abandoned meanwhile waits for the next fence.
+    for (const [pid, at] of fenced) if (this.#sessions.get(pid) === at) this.#sessions.delete(pid);
+    return ended.length;
+  }
+}

@@ -1,0 +1,80 @@
+import { TimeoutError } from '@switchyard/core';
+import { createTestDatabase, startFaultProxy, type FaultProxy } from '@switchyard/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPostgresAdapter } from './postgres-create';
+
+const database = await createTestDatabase();
+let proxy: FaultProxy;
+let proxiedUrl: string;
+
+beforeAll(async () => {
+  const target = new URL(database.url);
+  proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+  proxiedUrl = proxy.url(database.url);
+  const setup = createPostgresAdapter(database.url);
+  await setup.execute('CREATE TABLE sy_fence (id int PRIMARY KEY)');
+  await setup.close();
+});
+afterAll(async () => {
+  await proxy?.close();
+  await database.drop();
+});
+
+const direct = () => createPostgresAdapter(database.url, { max: 1 });
+
+/** An INSERT sent on a connection whose flow is stuck: it times out, and its bytes wait in the network. */
+async function strandInsert(id: number) {
+  const adapter = createPostgresAdapter(proxiedUrl, { max: 2, queryTimeoutMs: 300 });
+  await adapter.first('SELECT 1');
+  const release = proxy.stallOpenConnections();
+  const outcome = await adapter.execute('INSERT INTO sy_fence (id) VALUES (?)', [id]).catch((e: unknown) => e);
+  expect(outcome).toBeInstanceOf(TimeoutError);
+  return { adapter, release };
+}
+
+async function present(id: number): Promise<boolean> {
+  const reader = direct();
+  try {
+    return (await reader.query('SELECT id FROM sy_fence WHERE id = ?', [id])).length === 1;
+  } finally {
+    await reader.close();
+  }
+}
+
+describe('fenceAbandoned: a statement the adapter gave up on cannot run afterwards', () => {
+  it('without a fence, the timed-out INSERT still runs once the stuck flow moves again', async () => {
+    const { adapter, release } = await strandInsert(1);
+    expect(await present(1)).toBe(false);
+    release();
+    await expect.poll(() => present(1), { timeout: 3_000 }).toBe(true);
+    await adapter.close();
+  });
+
+  it('after fenceAbandoned() the timed-out INSERT never runs, and other sessions are untouched', async () => {
+    const bystander = direct();
+    await bystander.execute('SELECT 1');
+    const { adapter, release } = await strandInsert(2);
+    // New connections pass while the stranded one is stuck: the fence reaches the server.
+    expect(await adapter.fenceAbandoned()).toBe(1);
+    expect(await adapter.fenceAbandoned()).toBe(0);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await present(2)).toBe(false);
+    expect(await bystander.first<{ n: number }>('SELECT 7 AS n')).toEqual({ n: 7 });
+    expect(await adapter.first<{ n: number }>('SELECT 8 AS n')).toEqual({ n: 8 });
+    await Promise.all([adapter.close(), bystander.close()]);
+  });
+
+  it('keeps the sessions to fence while the server cannot be reached, and fences them later', async () => {
+    const { adapter, release } = await strandInsert(3);
+    proxy.setMode('refuse');
+    await expect(adapter.fenceAbandoned()).rejects.toThrow();
+    proxy.setMode('pass');
+    // 'refuse' destroyed the stranded link too: its session ends by itself or by this fence.
+    expect(await adapter.fenceAbandoned()).toBeLessThanOrEqual(1);
+    expect(await adapter.fenceAbandoned()).toBe(0);
+    release();
+    expect(await present(3)).toBe(false);
+    await adapter.close();
+  });
+});
