@@ -93,7 +93,12 @@ export class Replicator {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const results: ExecResult[] = [];
-      const work: SecondaryWork = { label, statements: [], images: [], replays: [] };
+      // Under verifyWrites the secondary's upserts return its rows, so only the primary is read again.
+      const returning = this.#delivery.returns(
+        secondary,
+        steps.map((s) => (s.kind === 'capture' ? s.plan.table.name : undefined)),
+      );
+      const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
       const pairs = await this.#p.settler
         .pairs(
           primary,
@@ -121,7 +126,7 @@ export class Replicator {
           if (taken.waited) images = await this.#p.settler.current(primary, images.map(refOf));
         }
         work.images.push(...images);
-        if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
+        if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary, returning));
       }
       if (!(pairs instanceof Error)) work.pairs = pairs;
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
@@ -166,7 +171,13 @@ export class Replicator {
       this.#p.metrics.totalWrites++;
       this.#p.metrics.replicatedByRow += recorded.captured;
       this.#p.metrics.replicatedByStatement += recorded.replays.length;
-      const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays] };
+      const returning =
+        recorded.replays.length === 0 &&
+        this.#delivery.returns(
+          secondary,
+          refs.map((r) => r.table),
+        );
+      const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays], returning };
       try {
         work.images = await this.#p.settler.current(primary, refs);
         const pairs = await this.#p.settler.pairs(
@@ -174,7 +185,7 @@ export class Replicator {
           secondary,
           work.images.map((i) => i.table),
         );
-        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
+        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, returning));
         work.pairs = pairs;
       } catch (error) {
         if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);

@@ -57,17 +57,19 @@ export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
  * of the whole row on its primary key (the secondary's generator is never used, so ids
  * cannot drift), or a delete by key. Consecutive images of one table become multi-row
  * statements within the secondary's parameter limit; a key appears once per statement.
+ * With `returning`, upserts return the rows as the secondary stored them.
  */
 export function imageStatements(
   images: readonly RowImage[],
   pairs: (table: string) => TablePair,
   from: DialectName,
   to: DatabaseAdapter,
+  returning = false,
 ): Statement[] {
   const out: Statement[] = [];
   let run: RowImage[] = [];
   const flush = () => {
-    if (run.length > 0) out.push(...runStatements(run, pairs(run[0]!.table), from, to));
+    if (run.length > 0) out.push(...runStatements(run, pairs(run[0]!.table), from, to, returning));
     run = [];
   };
   for (const image of images) {
@@ -77,6 +79,13 @@ export function imageStatements(
   }
   flush();
   return out;
+}
+
+const imageTables = new WeakMap<Statement, string>();
+
+/** The table (the primary's name) whose rows an upsert from `imageStatements` writes. */
+export function imageTableOf(statement: Statement): string | undefined {
+  return imageTables.get(statement);
 }
 
 /** How the rows of one table are written to one secondary: worked out once per pair of definitions. */
@@ -89,7 +98,7 @@ interface RunShape {
   /** ` ON CONFLICT (…) DO …` */
   tail: string;
   tuple: string;
-  /** Upsert SQL by row count. */
+  /** Upsert SQL by row count (negative: with `RETURNING *`). */
   upserts: Map<number, string>;
 }
 
@@ -143,17 +152,18 @@ function newShape({ source, target }: TablePair, from: DialectName, to: DialectN
   };
 }
 
-function upsertSql(shape: RunShape, rows: number): string {
-  let sql = shape.upserts.get(rows);
+function upsertSql(shape: RunShape, rows: number, returning: boolean): string {
+  const id = returning ? -rows : rows;
+  let sql = shape.upserts.get(id);
   if (sql === undefined) {
-    sql = `${shape.head}${Array.from({ length: rows }, () => shape.tuple).join(', ')}${shape.tail}`;
+    sql = `${shape.head}${Array.from({ length: rows }, () => shape.tuple).join(', ')}${shape.tail}${returning ? ' RETURNING *' : ''}`;
     // Row counts vary with concurrency; a few hundred texts per table at most.
-    if (shape.upserts.size < 256) shape.upserts.set(rows, sql);
+    if (shape.upserts.size < 256) shape.upserts.set(id, sql);
   }
   return sql;
 }
 
-function runStatements(images: RowImage[], pair: TablePair, from: DialectName, to: DatabaseAdapter): Statement[] {
+function runStatements(images: RowImage[], pair: TablePair, from: DialectName, to: DatabaseAdapter, returning: boolean): Statement[] {
   const shape = shapeOf(pair, from, to.dialect);
   const { mapped, keyColumns } = shape;
   const deletes = images[0]!.row === null;
@@ -162,7 +172,9 @@ function runStatements(images: RowImage[], pair: TablePair, from: DialectName, t
   return chunks.map((rows) => {
     const params: unknown[] = [];
     for (const image of rows) for (const m of mapped) params.push(convertValue(m, image.row![m.source.name]));
-    return { sql: upsertSql(shape, rows.length), params };
+    const statement = { sql: upsertSql(shape, rows.length, returning), params };
+    imageTables.set(statement, pair.source.name);
+    return statement;
   });
 }
 

@@ -1,4 +1,4 @@
-import { TransientError, type DatabaseAdapter, type DialectName, type Statement } from '@switchyard/core';
+import { TransientError, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
 import { imageStatements, type RowImage, type TablePair } from './row-images';
 
 /** Settings of the secondary's write path. */
@@ -19,17 +19,25 @@ export interface MergeableRows {
   images: RowImage[];
   pairs: (table: string) => TablePair | undefined;
   from: DialectName;
+  /** The upserts return the rows as the secondary stored them (`verifyWrites`). */
+  returning: boolean;
 }
 
 interface Job {
   statements: Statement[];
   rows: MergeableRows | undefined;
-  resolve: () => void;
+  resolve: (rows: Returned[]) => void;
   reject: (error: unknown) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Set when the caller stopped waiting; the batch may still land later. */
   abandoned: boolean;
   onLate: ((landed: boolean) => void) | undefined;
+}
+
+/** The rows one statement returned. */
+export interface Returned {
+  statement: Statement;
+  rows: Row[];
 }
 
 interface SideQueue {
@@ -56,10 +64,14 @@ export class SecondaryApplier {
     this.#settings = settings;
   }
 
-  /** Applies one write's statements, grouped with concurrent writes to the same side. */
-  apply(side: DatabaseAdapter, statements: Statement[], onLate?: (landed: boolean) => void, rows?: MergeableRows): Promise<void> {
-    if (statements.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+  /**
+   * Applies one write's statements. Resolves with the rows the group's statements returned
+   * when every write in the group asked for them (`rows.returning`), else with none; for a
+   * write merged with others they are the rows of the whole group (callers pick theirs by key).
+   */
+  apply(side: DatabaseAdapter, statements: Statement[], onLate?: (landed: boolean) => void, rows?: MergeableRows): Promise<Returned[]> {
+    if (statements.length === 0) return Promise.resolve([]);
+    return new Promise<Returned[]>((resolve, reject) => {
       const job: Job = { statements, rows, resolve, reject, timer: undefined, abandoned: false, onLate };
       const { timeoutMs } = this.#settings;
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
@@ -111,16 +123,19 @@ export class SecondaryApplier {
 
   async #run(side: DatabaseAdapter, group: Job[]): Promise<void> {
     try {
-      await run(side, groupStatements(side, group));
-      for (const job of group) settle(job, undefined, true);
+      const rows = await run(side, groupStatements(side, group));
+      // Rows returned are kept only when every statement of the group wrote row images to
+      // tables nothing else changes: another statement could change a row returned before it.
+      const kept = group.every((j) => j.rows?.returning) ? rows : [];
+      for (const job of group) settle(job, undefined, true, kept);
       return;
     } catch (error) {
       if (group.length === 1) return settle(group[0]!, error, false);
     }
     for (const job of group) {
       try {
-        await run(side, job.statements);
-        settle(job, undefined, true);
+        const rows = await run(side, job.statements);
+        settle(job, undefined, true, job.rows?.returning ? rows : []);
       } catch (error) {
         settle(job, error, false);
       }
@@ -129,9 +144,10 @@ export class SecondaryApplier {
 }
 
 /** One statement is atomic by itself: it skips the BEGIN/COMMIT a batch costs. */
-async function run(side: DatabaseAdapter, statements: Statement[]): Promise<void> {
-  if (statements.length === 1) await side.execute(statements[0]!.sql, statements[0]!.params ?? []);
-  else await side.batch(statements);
+async function run(side: DatabaseAdapter, statements: Statement[]): Promise<Returned[]> {
+  if (statements.length === 1)
+    return [{ statement: statements[0]!, rows: (await side.execute(statements[0]!.sql, statements[0]!.params ?? [])).rows ?? [] }];
+  return (await side.batch(statements)).map((r, i) => ({ statement: statements[i]!, rows: r.rows ?? [] }));
 }
 
 /** The group's statements in order, the rows of consecutive row-image writes merged. */
@@ -149,13 +165,15 @@ function groupStatements(side: DatabaseAdapter, group: Job[]): Statement[] {
           pairs,
           jobs[0]!.rows!.from,
           side,
+          jobs[0]!.rows!.returning,
         ),
       );
     }
     merging = [];
   };
   for (const job of group) {
-    if (!job.rows || (merging.length > 0 && merging[0]!.rows!.from !== job.rows.from)) flush();
+    const head = merging[0]?.rows;
+    if (!job.rows || (head && (head.from !== job.rows.from || head.returning !== job.rows.returning))) flush();
     if (job.rows) merging.push(job);
     else out.push(...job.statements);
   }
@@ -163,12 +181,12 @@ function groupStatements(side: DatabaseAdapter, group: Job[]): Statement[] {
   return out;
 }
 
-function settle(job: Job, error: unknown, landed: boolean): void {
+function settle(job: Job, error: unknown, landed: boolean, rows: Returned[] = []): void {
   if (job.timer) clearTimeout(job.timer);
   if (job.abandoned) {
     job.onLate?.(landed);
     return;
   }
-  if (error === undefined) job.resolve();
+  if (error === undefined) job.resolve(rows);
   else job.reject(error);
 }
