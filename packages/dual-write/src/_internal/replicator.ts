@@ -94,10 +94,7 @@ export class Replicator {
       metrics.totalWrites++;
       const results: ExecResult[] = [];
       // Under verifyWrites the secondary's upserts return its rows, so only the primary is read again.
-      const returning = this.#delivery.returns(
-        secondary,
-        steps.map((s) => (s.kind === 'capture' ? s.plan.table.name : undefined)),
-      );
+      const returning = this.#p.options.verifyWrites && steps.every((s) => s.kind === 'capture' && s.plan.parsed.verb !== 'delete');
       const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
       const pairs = await this.#p.settler
         .pairs(
@@ -171,13 +168,7 @@ export class Replicator {
       this.#p.metrics.totalWrites++;
       this.#p.metrics.replicatedByRow += recorded.captured;
       this.#p.metrics.replicatedByStatement += recorded.replays.length;
-      const returning =
-        recorded.replays.length === 0 &&
-        this.#delivery.returns(
-          secondary,
-          refs.map((r) => r.table),
-        );
-      const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays], returning };
+      const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays] };
       try {
         work.images = await this.#p.settler.current(primary, refs);
         const pairs = await this.#p.settler.pairs(
@@ -185,7 +176,8 @@ export class Replicator {
           secondary,
           work.images.map((i) => i.table),
         );
-        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, returning));
+        work.returning = this.#p.options.verifyWrites && work.replays.length === 0 && work.images.every((i) => i.row !== null);
+        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
         work.pairs = pairs;
       } catch (error) {
         if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);

@@ -1,12 +1,15 @@
 import type { Row } from '@switchyard/core';
 import { imageTableOf, refOf, rowName, type RowImage, type TablePair } from './row-images';
+import { storedRows } from './returning-check';
 import type { Returned } from './secondary-applier';
 
 /**
  * The secondary's rows after a write, from what its upserts returned (`RETURNING *`), by
- * row name. Only a row the write upserted once, and that exactly one returned row of the
- * group names, is known; a deleted row, a row written twice, a key returned twice (two
- * keys the secondary holds as one) or not at all (an upsert that changed nothing) is read.
+ * row name; none when a statement of the group reports that something on its table may
+ * change rows after it (`storedRows`). Only a row the write upserted once, and that
+ * exactly one returned row of the group names, is known; a deleted row, a row written
+ * twice, a key returned twice (two keys the secondary holds as one) or not at all (an
+ * upsert that changed nothing) is read.
  */
 export function rowsReturned(
   images: readonly RowImage[],
@@ -19,9 +22,12 @@ export function rowsReturned(
     written.set(name, (written.get(name) ?? 0) + (image.row === null ? 2 : 1));
   }
   const seen = new Map<string, Row[]>();
-  for (const { statement, rows } of returned) {
+  for (const { statement, rows: returnedRows } of returned) {
     const table = imageTableOf(statement);
     const pair = table === undefined ? undefined : pairs(table);
+    // A table with a trigger, rule, cascading key or partition anywhere in the group: every row is read.
+    const rows = storedRows(returnedRows);
+    if (!rows) return new Map();
     if (!pair) continue;
     for (const row of rows) {
       const name = rowName(pair.source.name, keyOf(row, pair.source.primaryKey));

@@ -9,6 +9,7 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
+import { returningClause } from './returning-check';
 
 /**
  * One row as the primary left it: its table (the primary's name), its key, and every
@@ -57,7 +58,8 @@ export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
  * of the whole row on its primary key (the secondary's generator is never used, so ids
  * cannot drift), or a delete by key. Consecutive images of one table become multi-row
  * statements within the secondary's parameter limit; a key appears once per statement.
- * With `returning`, upserts return the rows as the secondary stored them.
+ * With `returning`, upserts return the rows as the secondary stored them, and whether
+ * anything may change them after the statement (`storedRows`).
  */
 export function imageStatements(
   images: readonly RowImage[],
@@ -98,7 +100,9 @@ interface RunShape {
   /** ` ON CONFLICT (…) DO …` */
   tail: string;
   tuple: string;
-  /** Upsert SQL by row count (negative: with `RETURNING *`). */
+  /** ` RETURNING *` and the count of what may change rows after the statement. */
+  returning: string;
+  /** Upsert SQL by row count (negative: with `returning`). */
   upserts: Map<number, string>;
 }
 
@@ -148,6 +152,7 @@ function newShape({ source, target }: TablePair, from: DialectName, to: DialectN
     head: `INSERT INTO ${table} (${columns})${overriding} VALUES `,
     tail: ` ON CONFLICT (${conflict}) ${action}`,
     tuple: `(${mapped.map(() => '?').join(', ')})`,
+    returning: returningClause(target.name, table, to),
     upserts: new Map(),
   };
 }
@@ -156,7 +161,7 @@ function upsertSql(shape: RunShape, rows: number, returning: boolean): string {
   const id = returning ? -rows : rows;
   let sql = shape.upserts.get(id);
   if (sql === undefined) {
-    sql = `${shape.head}${Array.from({ length: rows }, () => shape.tuple).join(', ')}${shape.tail}${returning ? ' RETURNING *' : ''}`;
+    sql = `${shape.head}${Array.from({ length: rows }, () => shape.tuple).join(', ')}${shape.tail}${returning ? shape.returning : ''}`;
     // Row counts vary with concurrency; a few hundred texts per table at most.
     if (shape.upserts.size < 256) shape.upserts.set(id, sql);
   }

@@ -124,8 +124,8 @@ export class SecondaryApplier {
   async #run(side: DatabaseAdapter, group: Job[]): Promise<void> {
     try {
       const rows = await run(side, groupStatements(side, group));
-      // Rows returned are kept only when every statement of the group wrote row images to
-      // tables nothing else changes: another statement could change a row returned before it.
+      // Rows returned are kept only when every statement of the group is an upsert that
+      // returns its rows: another statement could change a row returned before it.
       const kept = group.every((j) => j.rows?.returning) ? rows : [];
       for (const job of group) settle(job, undefined, true, kept);
       return;

@@ -182,19 +182,6 @@ export class SecondaryDelivery {
     }
   }
 
-  /**
-   * Whether the secondary's upserts for these tables may return its rows as they stay
-   * (`verifyWrites`): every statement writes row images (`undefined`: one does not), and
-   * no table has anything that changes rows after a statement. Never waits on the side.
-   */
-  returns(secondary: DatabaseAdapter, tables: readonly (string | undefined)[]): boolean {
-    if (!this.#p.options.verifyWrites || this.#p.circuit.isOpen(secondary)) return false;
-    let all = true;
-    // Every table is asked, so each one's answer is on its way for the next write.
-    for (const table of new Set(tables)) if (table === undefined || !this.#p.catalog.returnsStoredRows(secondary, table)) all = false;
-    return all;
-  }
-
   /** A statement journaled after its timeout that landed after all must not run twice. */
   async #forgetLanded(work: SecondaryWork): Promise<void> {
     const entries = await this.#p.book.journal.entries().catch(() => [] as JournalEntry[]);

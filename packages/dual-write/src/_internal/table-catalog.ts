@@ -1,26 +1,5 @@
 import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 
-/** How long a side's triggers, as read, are trusted before they are read again. */
-const TRIGGER_TTL_MS = 2_000;
-
-/** Postgres: relations of that name whose rows something other than the statement may change. */
-const PG_CHANGERS =
-  "SELECT count(*)::int AS n FROM pg_class c WHERE lower(c.relname) = ? AND c.relkind IN ('r', 'p', 'f', 'v') AND (" +
-  "c.relkind <> 'r' OR c.relhasrules OR c.relhassubclass" +
-  ' OR EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)' +
-  " OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'" +
-  " AND (k.confdeltype NOT IN ('a', 'r') OR k.confupdtype NOT IN ('a', 'r'))))";
-
-/** SQLite and D1: triggers on the table (TEMP ones too, on SQLite) and foreign keys with an action. */
-function sqliteChangers(temp: boolean): string {
-  const triggers = (schema: string) => `(SELECT count(*) FROM ${schema} WHERE type = 'trigger' AND lower(tbl_name) = ?)`;
-  const actions = "NOT IN ('NO ACTION', 'RESTRICT')";
-  return (
-    `SELECT ${triggers('sqlite_master')}${temp ? ` + ${triggers('sqlite_temp_master')}` : ''}` +
-    ` + (SELECT count(*) FROM pragma_foreign_key_list(?) WHERE on_delete ${actions} OR on_update ${actions}) AS n`
-  );
-}
-
 /**
  * Each side's tables as `introspect()` reports them, read once per side and looked up by
  * name without regard to case. Row images need the primary's keys and the secondary's
@@ -30,43 +9,10 @@ function sqliteChangers(temp: boolean): string {
 export class TableCatalog {
   readonly #bySide = new Map<DatabaseAdapter, { tables: Promise<Map<string, TableInfo>>; via: DatabaseAdapter; settled: boolean }>();
   readonly #retried = new Set<string>();
-  readonly #triggers = new Map<DatabaseAdapter, Map<string, { at: number; stored: boolean | undefined }>>();
 
   invalidate(): void {
     this.#bySide.clear();
     this.#retried.clear();
-    this.#triggers.clear();
-  }
-
-  /**
-   * Whether an upsert's `RETURNING *` shows the side's row as it stays: the table has no
-   * trigger and no rule (which may change the row after the statement returned it, or
-   * another row returned earlier in the same batch), no foreign key that changes its rows
-   * when a parent changes (`CASCADE`, `SET NULL`, `SET DEFAULT`), and no partitions or
-   * child tables (whose own triggers fire). Any other answer, or none, means read it back.
-   * A change through the adapter is seen at once; one made behind its back within `TRIGGER_TTL_MS`.
-   * Never waits: until the side has answered (again), the answer is no, so a write never
-   * waits on a hung side's catalog.
-   */
-  returnsStoredRows(side: DatabaseAdapter, name: string): boolean {
-    let bySide = this.#triggers.get(side);
-    if (!bySide) this.#triggers.set(side, (bySide = new Map()));
-    const key = name.toLowerCase();
-    const now = Date.now();
-    const found = bySide.get(key);
-    if (found && now - found.at <= TRIGGER_TTL_MS) return found.stored === true;
-    if (found?.stored === undefined && found && now - found.at <= 10 * TRIGGER_TTL_MS) return false;
-    const pg = side.dialect === 'postgres';
-    const temp = side.dialect === 'sqlite';
-    const entry: { at: number; stored: boolean | undefined } = { at: now, stored: undefined };
-    bySide.set(key, entry);
-    side.query<{ n: number | string }>(pg ? PG_CHANGERS : sqliteChangers(temp), pg ? [key] : temp ? [key, key, key] : [key, key]).then(
-      // Trusted for TRIGGER_TTL_MS from when it was asked.
-      (rows) => (entry.stored = Number(rows[0]?.n ?? 1) === 0),
-      // Not answering: no, and asked again next time.
-      () => bySide.get(key) === entry && bySide.delete(key),
-    );
-    return false;
   }
 
   /**
