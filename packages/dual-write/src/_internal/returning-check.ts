@@ -4,9 +4,10 @@ import type { DialectName, Row } from '@switchyard/core';
 const CHANGERS = '_switchyard_changers';
 
 /**
- * ` RETURNING *` for table `name` (`ref` as statements name it), and a count, taken by the same statement, of what may change the table's
- * rows after the statement returned them: its triggers and rules, its foreign keys with an
- * `ON DELETE`/`ON UPDATE` action, its partitions or child tables (whose own triggers fire).
+ * ` RETURNING *` for table `name` (`ref` as statements name it), and a count, taken by the
+ * same statement, of what may change the table's rows after the statement returned them:
+ * its triggers and rules, its foreign keys with an `ON DELETE`/`ON UPDATE` action (on
+ * Postgres: any foreign key), its partitions or child tables (whose own triggers fire).
  * Read in the statement, the count is never older than the rows: a trigger created a
  * moment before is counted.
  */
@@ -14,12 +15,12 @@ export function returningClause(name: string, ref: string, dialect: DialectName)
   const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
   let count: string;
   if (dialect === 'postgres') {
-    const oid = `${literal(ref)}::regclass`;
+    // One lookup by oid: a table with any trigger (a foreign key's own included), rule,
+    // child table or partition counts. Reading pg_trigger and pg_constraint in every
+    // upsert would cost more than reading the row back on the tables that have them.
     count =
-      `(SELECT count(*) FROM pg_trigger g WHERE g.tgrelid = ${oid} AND NOT g.tgisinternal)` +
-      ` + (SELECT count(*) FROM pg_constraint k WHERE k.conrelid = ${oid} AND k.contype = 'f'` +
-      ` AND (k.confdeltype NOT IN ('a', 'r') OR k.confupdtype NOT IN ('a', 'r')))` +
-      ` + (SELECT count(*) FROM pg_class c WHERE c.oid = ${oid} AND (c.relhasrules OR c.relhassubclass OR c.relkind <> 'r'))`;
+      `(SELECT count(*) FROM pg_class c WHERE c.oid = ${literal(ref)}::regclass` +
+      ` AND (c.relhastriggers OR c.relhasrules OR c.relhassubclass OR c.relkind <> 'r'))`;
   } else {
     const quoted = literal(name);
     const triggers = (schema: string) => `(SELECT count(*) FROM ${schema} WHERE type = 'trigger' AND tbl_name = ${quoted} COLLATE NOCASE)`;
