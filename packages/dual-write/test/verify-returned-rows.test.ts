@@ -9,9 +9,10 @@ import { createDualWriteAdapter } from './patient-dual-write';
 import { loggingAdapter } from './equality-helpers';
 
 /**
- * Under verifyWrites the secondary's upserts return the row as stored (`RETURNING *`) and
- * whether anything on the table (a trigger, rule, cascading foreign key or partition) may
- * change rows after the statement; when nothing may, only the primary is read again. Each case changes one value by the
+ * Under verifyWrites the secondary's upserts return the row as stored (`RETURNING *`) when
+ * nothing on the table (a trigger, rule, cascading foreign key or partition) may change
+ * rows after the statement, so only the primary is read again: SQLite and D1 count those in
+ * the upsert itself, Postgres's catalog is asked in the background (trusted for 1 s). Each case changes one value by the
  * smallest step on the secondary and must see it flagged: through what the upsert
  * returned (a type that rounds), or through the read that a trigger or a cascade calls for.
  */
@@ -32,9 +33,12 @@ const reasons = (events: DualWriteEvent[]) => events.flatMap((e) => (e.type === 
 const upserts = (log: string[], table: string) => log.filter((sql) => sql.startsWith(`INSERT INTO "${table}"`));
 const reads = (log: string[], table: string) => log.filter((sql) => sql.startsWith(`SELECT * FROM "${table}"`));
 
-/** A first write to the table, so the statements logged after it are the steady state's. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A first write to a table, then time for a Postgres secondary's catalog to answer (a write never waits for it). */
 async function warm(dual: DualWriteAdapter, sql: string, params: unknown[]): Promise<void> {
   await dual.execute(sql, params);
+  await sleep(100);
 }
 
 async function pgPair(): Promise<{ primary: PostgresAdapter; secondary: PostgresAdapter; close: () => Promise<void> }> {
@@ -60,10 +64,10 @@ describe('verifyWrites with the rows the secondary returned', () => {
     expect(
       upserts(log, 'rr_seen')
         .slice(0, 2)
-        .every((sql) => sql.includes(' RETURNING *, ')),
+        .every((sql) => sql.endsWith(' RETURNING *')),
     ).toBe(true);
     // Only the settling of row 2 read Postgres (under its lock): the writes were verified from what the upserts returned.
-    expect(log.slice(0, log.indexOf(upserts(log, 'rr_seen')[1]!) + 1).filter((sql) => sql.startsWith('SELECT'))).toEqual([]);
+    expect(reads(log.slice(0, log.indexOf(upserts(log, 'rr_seen')[1]!) + 1), 'rr_seen')).toEqual([]);
     await dual.close();
     await pg.close();
   });
@@ -108,7 +112,7 @@ describe('verifyWrites with the rows the secondary returned', () => {
     await close();
   });
 
-  it('Postgres -> Postgres: a cascade on the secondary only (ON UPDATE CASCADE) after the upsert returned is flagged', async () => {
+  it('Postgres -> Postgres: a cascade on the secondary only (ON UPDATE CASCADE) after the child was upserted is flagged', async () => {
     const { primary, secondary, close } = await pgPair();
     for (const side of [primary, secondary]) await side.execute('CREATE TABLE rr_parent (id BIGINT PRIMARY KEY, code TEXT UNIQUE)');
     await primary.execute('CREATE TABLE rr_child (id BIGINT PRIMARY KEY, code TEXT)');
@@ -119,20 +123,23 @@ describe('verifyWrites with the rows the secondary returned', () => {
     const options = { verifyWrites: true, continueOnSecondaryFailure: true, onEvent: (e: DualWriteEvent) => events.push(e) };
     const dual = createDualWriteAdapter(primary, loggingAdapter(secondary, log), options);
     await warm(dual, 'INSERT INTO rr_parent (id, code) VALUES (?, ?)', [1, 'a']);
+    await warm(dual, 'INSERT INTO rr_child (id, code) VALUES (?, ?)', [0, 'a']);
     log.length = 0;
     // On the secondary the parent's upsert, after the child's returned 'a', changes the child's code to 'b'.
     await dual.batch([
       { sql: 'INSERT INTO rr_child (id, code) VALUES (?, ?)', params: [1, 'a'] },
       { sql: 'UPDATE rr_parent SET code = ? WHERE id = ?', params: ['b', 1] },
     ]);
-    expect(upserts(log, 'rr_child')[0]).toMatch(/ RETURNING \*, /);
+    // The child's foreign key has an action: its rows are read back.
+    expect(upserts(log, 'rr_child')[0]).not.toMatch(/RETURNING/);
+    expect(reads(log, 'rr_child').length).toBeGreaterThanOrEqual(1);
     expect(reasons(events)).toEqual([expect.stringMatching(/^rr_child \{"id":1\}: row 0 column code: /)]);
     for (const entry of await dual.journalEntries()) await dual.discardJournalEntry(entry.id);
     await dual.close();
     await close();
   });
 
-  it('Postgres -> Postgres: an AFTER trigger created on the secondary behind the adapter counts from the next write on', async () => {
+  it('Postgres -> Postgres: an AFTER trigger created on the secondary behind the adapter is taken into account within 1 s', async () => {
     const { primary, secondary, close } = await pgPair();
     for (const side of [primary, secondary]) await side.execute('CREATE TABLE rr_late (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)');
     const log: string[] = [];
@@ -140,12 +147,13 @@ describe('verifyWrites with the rows the secondary returned', () => {
     const dual = createDualWriteAdapter(primary, loggingAdapter(secondary, log), { verifyWrites: true, onEvent: (e) => events.push(e) });
     await warm(dual, 'INSERT INTO rr_late (id, n) VALUES (?, ?)', [1, 1]);
     await dual.execute('INSERT INTO rr_late (id, n) VALUES (?, ?)', [2, 1]);
-    expect(upserts(log, 'rr_late').at(-1)).toMatch(/ RETURNING \*, /);
+    expect(upserts(log, 'rr_late').at(-1)).toMatch(/ RETURNING \*$/);
     await secondary.execute(
       `CREATE FUNCTION rr_late_bump() RETURNS trigger AS $$ BEGIN UPDATE rr_late SET n = n + 1 WHERE id = NEW.id AND n = NEW.n; RETURN NULL; END $$ LANGUAGE plpgsql`,
     );
     await secondary.execute('CREATE TRIGGER rr_late_bump AFTER INSERT ON rr_late FOR EACH ROW EXECUTE FUNCTION rr_late_bump()');
-    expect(reasons(events)).toEqual([]);
+    // The documented limit: the catalog's answer is trusted for 1 s, then asked again (and meanwhile the row read back).
+    await sleep(1_100);
     await dual.execute('INSERT INTO rr_late (id, n) VALUES (?, ?)', [3, 41]);
     expect(reasons(events)).toEqual(['rr_late {"id":3}: row 0 column n: "41" != "42"']);
     await dual.close();

@@ -94,7 +94,10 @@ export class Replicator {
       metrics.totalWrites++;
       const results: ExecResult[] = [];
       // Under verifyWrites the secondary's upserts return its rows, so only the primary is read again.
-      const returning = this.#p.options.verifyWrites && steps.every((s) => s.kind === 'capture' && s.plan.parsed.verb !== 'delete');
+      const returning = this.#delivery.returns(
+        secondary,
+        steps.map((s) => (s.kind === 'capture' && s.plan.parsed.verb !== 'delete' ? s.plan.table.name : undefined)),
+      );
       const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
       const pairs = await this.#p.settler
         .pairs(
@@ -176,7 +179,12 @@ export class Replicator {
           secondary,
           work.images.map((i) => i.table),
         );
-        work.returning = this.#p.options.verifyWrites && work.replays.length === 0 && work.images.every((i) => i.row !== null);
+        work.returning =
+          work.replays.length === 0 &&
+          this.#delivery.returns(
+            secondary,
+            work.images.map((i) => (i.row === null ? undefined : i.table)),
+          );
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
         work.pairs = pairs;
       } catch (error) {

@@ -152,7 +152,7 @@ function newShape({ source, target }: TablePair, from: DialectName, to: DialectN
     head: `INSERT INTO ${table} (${columns})${overriding} VALUES `,
     tail: ` ON CONFLICT (${conflict}) ${action}`,
     tuple: `(${mapped.map(() => '?').join(', ')})`,
-    returning: returningClause(target.name, table, to),
+    returning: returningClause(target.name, to),
     upserts: new Map(),
   };
 }

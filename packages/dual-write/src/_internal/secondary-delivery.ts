@@ -182,6 +182,20 @@ export class SecondaryDelivery {
     }
   }
 
+  /**
+   * Whether the secondary's upserts return its rows for `verifyWrites`: every statement
+   * upserts row images (`undefined`: one does not), and on Postgres the catalog said no
+   * table has anything that changes rows after a statement. Never waits on the side.
+   */
+  returns(secondary: DatabaseAdapter, tables: readonly (string | undefined)[]): boolean {
+    if (!this.#p.options.verifyWrites || tables.includes(undefined)) return false;
+    if (secondary.dialect !== 'postgres') return true;
+    let all = true;
+    // Every table is asked, so each one's answer is on its way for the next write.
+    for (const table of new Set(tables)) if (!this.#p.catalog.returnsStoredRows(secondary, table!)) all = false;
+    return all;
+  }
+
   /** A statement journaled after its timeout that landed after all must not run twice. */
   async #forgetLanded(work: SecondaryWork): Promise<void> {
     const entries = await this.#p.book.journal.entries().catch(() => [] as JournalEntry[]);
