@@ -6,8 +6,9 @@ import type { DualWriteEvent } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
 
 /**
- * verifyWrites reads both sides after a write and compares them by logical type: a value
- * the secondary stored differently, by the smallest step, is flagged, whether the
+ * verifyWrites compares the secondary's row (as its upsert returned it, or read back where
+ * a trigger may change it later) with the primary's, read after the write, by logical type:
+ * a value the secondary stored differently, by the smallest step, is flagged, whether the
  * engine's type changed it or a trigger did after the statement ran.
  */
 let database: TestDatabase;

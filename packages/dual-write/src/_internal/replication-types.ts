@@ -53,4 +53,6 @@ export interface SecondaryWork {
   replays: Statement[];
   /** The tables' definitions `statements` were built with from `images`, when they were. */
   pairs?: (table: string) => TablePair;
+  /** The image upserts return the secondary's rows (`RETURNING *`), for `verifyWrites`. */
+  returning?: boolean;
 }

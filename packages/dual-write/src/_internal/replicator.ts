@@ -93,7 +93,12 @@ export class Replicator {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const results: ExecResult[] = [];
-      const work: SecondaryWork = { label, statements: [], images: [], replays: [] };
+      // Under verifyWrites the secondary's upserts return its rows, so only the primary is read again.
+      const returning = this.#delivery.returns(
+        secondary,
+        steps.map((s) => (s.kind === 'capture' && s.plan.parsed.verb !== 'delete' ? s.plan.table.name : undefined)),
+      );
+      const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
       const pairs = await this.#p.settler
         .pairs(
           primary,
@@ -121,7 +126,7 @@ export class Replicator {
           if (taken.waited) images = await this.#p.settler.current(primary, images.map(refOf));
         }
         work.images.push(...images);
-        if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
+        if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary, returning));
       }
       if (!(pairs instanceof Error)) work.pairs = pairs;
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
@@ -174,7 +179,13 @@ export class Replicator {
           secondary,
           work.images.map((i) => i.table),
         );
-        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary));
+        work.returning =
+          work.replays.length === 0 &&
+          this.#delivery.returns(
+            secondary,
+            work.images.map((i) => (i.row === null ? undefined : i.table)),
+          );
+        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
         work.pairs = pairs;
       } catch (error) {
         if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);

@@ -9,6 +9,7 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
+import { returningClause } from './returning-check';
 
 /**
  * One row as the primary left it: its table (the primary's name), its key, and every
@@ -57,17 +58,20 @@ export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
  * of the whole row on its primary key (the secondary's generator is never used, so ids
  * cannot drift), or a delete by key. Consecutive images of one table become multi-row
  * statements within the secondary's parameter limit; a key appears once per statement.
+ * With `returning`, upserts return the rows as the secondary stored them, and whether
+ * anything may change them after the statement (`storedRows`).
  */
 export function imageStatements(
   images: readonly RowImage[],
   pairs: (table: string) => TablePair,
   from: DialectName,
   to: DatabaseAdapter,
+  returning = false,
 ): Statement[] {
   const out: Statement[] = [];
   let run: RowImage[] = [];
   const flush = () => {
-    if (run.length > 0) out.push(...runStatements(run, pairs(run[0]!.table), from, to));
+    if (run.length > 0) out.push(...runStatements(run, pairs(run[0]!.table), from, to, returning));
     run = [];
   };
   for (const image of images) {
@@ -77,6 +81,13 @@ export function imageStatements(
   }
   flush();
   return out;
+}
+
+const imageTables = new WeakMap<Statement, string>();
+
+/** The table (the primary's name) whose rows an upsert from `imageStatements` writes. */
+export function imageTableOf(statement: Statement): string | undefined {
+  return imageTables.get(statement);
 }
 
 /** How the rows of one table are written to one secondary: worked out once per pair of definitions. */
@@ -89,7 +100,9 @@ interface RunShape {
   /** ` ON CONFLICT (…) DO …` */
   tail: string;
   tuple: string;
-  /** Upsert SQL by row count. */
+  /** ` RETURNING *` and the count of what may change rows after the statement. */
+  returning: string;
+  /** Upsert SQL by row count (negative: with `returning`). */
   upserts: Map<number, string>;
 }
 
@@ -139,21 +152,23 @@ function newShape({ source, target }: TablePair, from: DialectName, to: DialectN
     head: `INSERT INTO ${table} (${columns})${overriding} VALUES `,
     tail: ` ON CONFLICT (${conflict}) ${action}`,
     tuple: `(${mapped.map(() => '?').join(', ')})`,
+    returning: returningClause(target.name, to),
     upserts: new Map(),
   };
 }
 
-function upsertSql(shape: RunShape, rows: number): string {
-  let sql = shape.upserts.get(rows);
+function upsertSql(shape: RunShape, rows: number, returning: boolean): string {
+  const id = returning ? -rows : rows;
+  let sql = shape.upserts.get(id);
   if (sql === undefined) {
-    sql = `${shape.head}${Array.from({ length: rows }, () => shape.tuple).join(', ')}${shape.tail}`;
+    sql = `${shape.head}${Array.from({ length: rows }, () => shape.tuple).join(', ')}${shape.tail}${returning ? shape.returning : ''}`;
     // Row counts vary with concurrency; a few hundred texts per table at most.
-    if (shape.upserts.size < 256) shape.upserts.set(rows, sql);
+    if (shape.upserts.size < 256) shape.upserts.set(id, sql);
   }
   return sql;
 }
 
-function runStatements(images: RowImage[], pair: TablePair, from: DialectName, to: DatabaseAdapter): Statement[] {
+function runStatements(images: RowImage[], pair: TablePair, from: DialectName, to: DatabaseAdapter, returning: boolean): Statement[] {
   const shape = shapeOf(pair, from, to.dialect);
   const { mapped, keyColumns } = shape;
   const deletes = images[0]!.row === null;
@@ -162,7 +177,9 @@ function runStatements(images: RowImage[], pair: TablePair, from: DialectName, t
   return chunks.map((rows) => {
     const params: unknown[] = [];
     for (const image of rows) for (const m of mapped) params.push(convertValue(m, image.row![m.source.name]));
-    return { sql: upsertSql(shape, rows.length), params };
+    const statement = { sql: upsertSql(shape, rows.length, returning), params };
+    imageTables.set(statement, pair.source.name);
+    return statement;
   });
 }
 

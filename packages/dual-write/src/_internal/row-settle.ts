@@ -2,7 +2,7 @@ import { ConstraintError, QueryError, type DatabaseAdapter, type Row, type Table
 import type { RowRef } from '../row-ref';
 import { compareWriteResults } from './result-compare';
 import type { ColumnTypeCache } from './column-types';
-import { imageStatements, type RowImage, type TablePair } from './row-images';
+import { imageStatements, rowName, type RowImage, type TablePair } from './row-images';
 import { currentImages } from './row-resync';
 import type { TableCatalog } from './table-catalog';
 
@@ -117,20 +117,37 @@ export class RowSettler {
 
   /**
    * Rows among `refs` whose state on `side` differs from the primary's, compared as
-   * validation does (normalized by logical type), with the reason for each. Both sides
-   * are read after the write, so a row another writer changed since is seen as it is now.
+   * validation does (normalized by logical type), with the reason for each. `known`
+   * holds rows of `side` already in hand by row name (`null`: known absent).
    */
-  async differences(primary: DatabaseAdapter, side: DatabaseAdapter, refs: readonly RowRef[]): Promise<{ ref: RowRef; reason: string }[]> {
+  async differences(
+    primary: DatabaseAdapter,
+    side: DatabaseAdapter,
+    refs: readonly RowRef[],
+    known?: ReadonlyMap<string, Row | null>,
+  ): Promise<{ ref: RowRef; reason: string }[]> {
     const out: { ref: RowRef; reason: string }[] = [];
     for (const [table, keys] of groupByTable(refs)) {
       const source = await this.#catalog.table(primary, table);
       const target = await this.#catalog.table(side, table);
       if (!source || !target) continue;
-      const targetKeys = keys.map((k) => renameKey(k, source, target));
-      const [mine, theirs] = await Promise.all([currentImages(primary, source, keys), currentImages(side, target, targetKeys)]);
+      // Rows the secondary's own statements returned need no second read; the rest are read.
+      const unknown = keys.filter((k) => !known?.has(rowName(table, k)));
+      const [mine, read] = await Promise.all([
+        currentImages(primary, source, keys),
+        unknown.length > 0
+          ? currentImages(
+              side,
+              target,
+              unknown.map((k) => renameKey(k, source, target)),
+            )
+          : [],
+      ]);
+      const theirs = new Map(unknown.map((k, i) => [rowName(table, k), read[i]!.row]));
       for (let i = 0; i < mine.length; i++) {
         const a = mine[i]!.row;
-        const b = theirs[i]!.row;
+        const name = rowName(table, keys[i]!);
+        const b = known?.has(name) ? known.get(name)! : theirs.get(name)!;
         let reason: string | undefined;
         if (!a || !b) reason = a === b ? undefined : a ? `the row is missing on ${side.name}` : `the row is on ${side.name} only`;
         else

@@ -1,4 +1,4 @@
-import { TransientError, type DatabaseAdapter, type DialectName, type Statement } from '@switchyard/core';
+import { TransientError, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
 import { imageStatements, type RowImage, type TablePair } from './row-images';
 
 /** Settings of the secondary's write path. */
@@ -19,12 +19,14 @@ export interface MergeableRows {
   images: RowImage[];
   pairs: (table: string) => TablePair | undefined;
   from: DialectName;
+  /** The upserts return the rows as the secondary stored them (`verifyWrites`). */
+  returning: boolean;
 }
 
 interface Job {
   statements: Statement[];
   rows: MergeableRows | undefined;
-  resolve: () => void;
+  resolve: (rows: Returned[]) => void;
   reject: (error: unknown) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Set when the caller stopped waiting; the batch may still land later. */
@@ -38,6 +40,12 @@ interface Job {
  * promise it returns, if any, is awaited by {@link SecondaryApplier.quiesce}.
  */
 export type LateHandler = (landed: boolean) => void | Promise<void>;
+
+/** The rows one statement returned. */
+export interface Returned {
+  statement: Statement;
+  rows: Row[];
+}
 
 interface SideQueue {
   jobs: Job[];
@@ -67,10 +75,14 @@ export class SecondaryApplier {
     this.#settings = settings;
   }
 
-  /** Applies one write's statements, grouped with concurrent writes to the same side. */
-  apply(side: DatabaseAdapter, statements: Statement[], onLate?: LateHandler, rows?: MergeableRows): Promise<void> {
-    if (statements.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+  /**
+   * Applies one write's statements. Resolves with the rows the group's statements returned
+   * when every write in the group asked for them (`rows.returning`), else with none; for a
+   * write merged with others they are the rows of the whole group (callers pick theirs by key).
+   */
+  apply(side: DatabaseAdapter, statements: Statement[], onLate?: LateHandler, rows?: MergeableRows): Promise<Returned[]> {
+    if (statements.length === 0) return Promise.resolve([]);
+    return new Promise<Returned[]>((resolve, reject) => {
       const job: Job = { statements, rows, resolve, reject, timer: undefined, abandoned: false, onLate };
       const { timeoutMs } = this.#settings;
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
@@ -123,16 +135,19 @@ export class SecondaryApplier {
 
   async #run(side: DatabaseAdapter, group: Job[]): Promise<void> {
     try {
-      await run(side, groupStatements(side, group));
-      for (const job of group) this.#settle(job, undefined, true);
+      const rows = await run(side, groupStatements(side, group));
+      // Rows returned are kept only when every statement of the group is an upsert that
+      // returns its rows: another statement could change a row returned before it.
+      const kept = group.every((j) => j.rows?.returning) ? rows : [];
+      for (const job of group) this.#settle(job, undefined, true, kept);
       return;
     } catch (error) {
       if (group.length === 1) return this.#settle(group[0]!, error, false);
     }
     for (const job of group) {
       try {
-        await run(side, job.statements);
-        this.#settle(job, undefined, true);
+        const rows = await run(side, job.statements);
+        this.#settle(job, undefined, true, job.rows?.returning ? rows : []);
       } catch (error) {
         this.#settle(job, error, false);
       }
@@ -152,10 +167,10 @@ export class SecondaryApplier {
     while (this.#handling.size > 0) await Promise.allSettled([...this.#handling]);
   }
 
-  #settle(job: Job, error: unknown, landed: boolean): void {
+  #settle(job: Job, error: unknown, landed: boolean, rows: Returned[] = []): void {
     if (job.timer) clearTimeout(job.timer);
     if (job.abandoned) return this.#late(job, landed);
-    if (error === undefined) job.resolve();
+    if (error === undefined) job.resolve(rows);
     else job.reject(error);
   }
 
@@ -172,9 +187,10 @@ export class SecondaryApplier {
 }
 
 /** One statement is atomic by itself: it skips the BEGIN/COMMIT a batch costs. */
-async function run(side: DatabaseAdapter, statements: Statement[]): Promise<void> {
-  if (statements.length === 1) await side.execute(statements[0]!.sql, statements[0]!.params ?? []);
-  else await side.batch(statements);
+async function run(side: DatabaseAdapter, statements: Statement[]): Promise<Returned[]> {
+  if (statements.length === 1)
+    return [{ statement: statements[0]!, rows: (await side.execute(statements[0]!.sql, statements[0]!.params ?? [])).rows ?? [] }];
+  return (await side.batch(statements)).map((r, i) => ({ statement: statements[i]!, rows: r.rows ?? [] }));
 }
 
 /** The group's statements in order, the rows of consecutive row-image writes merged. */
@@ -192,13 +208,15 @@ function groupStatements(side: DatabaseAdapter, group: Job[]): Statement[] {
           pairs,
           jobs[0]!.rows!.from,
           side,
+          jobs[0]!.rows!.returning,
         ),
       );
     }
     merging = [];
   };
   for (const job of group) {
-    if (!job.rows || (merging.length > 0 && merging[0]!.rows!.from !== job.rows.from)) flush();
+    const head = merging[0]?.rows;
+    if (!job.rows || (head && (head.from !== job.rows.from || head.returning !== job.rows.returning))) flush();
     if (job.rows) merging.push(job);
     else out.push(...job.statements);
   }

@@ -1,4 +1,4 @@
-import { ConstraintError, TransientError, type DatabaseAdapter } from '@switchyard/core';
+import { ConstraintError, TransientError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { statementTables } from './journal-book';
@@ -8,7 +8,9 @@ import { isForeignKeyError } from './row-settle';
 import { journalFailure } from './secondary-failure';
 import { SecondaryWriteError } from '../secondary-write-error';
 import { toError } from './to-error';
+import { rowsReturned } from './returned-rows';
 import { isOutage } from './write-errors';
+import type { Returned } from './secondary-applier';
 
 /**
  * Delivery of one write's work to the secondary for the synchronous path: journaled,
@@ -58,8 +60,9 @@ export class SecondaryDelivery {
       );
     }
     const started = metrics.now();
+    let returned: Returned[];
     try {
-      await this.#apply(primary, secondary, work);
+      returned = await this.#apply(primary, secondary, work);
     } catch (error) {
       metrics.recordSecondary(started);
       const failure = toError(error);
@@ -94,15 +97,24 @@ export class SecondaryDelivery {
     }
     metrics.recordSecondary(started);
     metrics.successfulDualWrites++;
-    if (options.verifyWrites && work.images.length > 0) await this.verify(primary, secondary, work.images.map(refOf), work.label);
+    if (options.verifyWrites && work.images.length > 0) {
+      const known = work.returning && work.pairs ? rowsReturned(work.images, returned, work.pairs) : undefined;
+      await this.verify(primary, secondary, work.images.map(refOf), work.label, known);
+    }
   }
 
   /** Compares the rows on both sides; a difference is counted, reported, and settled from the primary. */
-  async verify(primary: DatabaseAdapter, secondary: DatabaseAdapter, refs: RowRef[], label: string): Promise<void> {
+  async verify(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    refs: RowRef[],
+    label: string,
+    known?: ReadonlyMap<string, Row | null>,
+  ): Promise<void> {
     const { settler, metrics, events } = this.#p;
     let differing: { ref: RowRef; reason: string }[];
     try {
-      differing = await settler.differences(primary, secondary, refs);
+      differing = await settler.differences(primary, secondary, refs, known);
     } catch (error) {
       differing = refs.map((ref) => ({ ref, reason: `could not compare: ${toError(error).message}` }));
     }
@@ -139,7 +151,7 @@ export class SecondaryDelivery {
     }
   }
 
-  async #apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<void> {
+  async #apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, work: SecondaryWork): Promise<Returned[]> {
     const { applier, settler } = this.#p;
     const onLate = async (landed: boolean): Promise<void> => {
       // A write abandoned by its timeout: its rows may now be older than what later writes
@@ -159,15 +171,32 @@ export class SecondaryDelivery {
       this.#p.replaySoon();
     };
     // Writes of row images alone may share multi-row statements with concurrent ones.
-    const rows = work.pairs && work.replays.length === 0 ? { images: work.images, pairs: work.pairs, from: primary.dialect } : undefined;
+    const rows =
+      work.pairs && work.replays.length === 0
+        ? { images: work.images, pairs: work.pairs, from: primary.dialect, returning: work.returning === true }
+        : undefined;
     try {
-      await applier.apply(secondary, work.statements, onLate, rows);
+      return await applier.apply(secondary, work.statements, onLate, rows);
     } catch (error) {
       if (!isForeignKeyError(error) || work.images.length === 0) throw error;
       // The backfill has not reached a parent yet: copy it from the primary, then try again.
       if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
-      await applier.apply(secondary, work.statements, onLate, rows);
+      return await applier.apply(secondary, work.statements, onLate, rows);
     }
+  }
+
+  /**
+   * Whether the secondary's upserts return its rows for `verifyWrites`: every statement
+   * upserts row images (`undefined`: one does not), and on Postgres the catalog said no
+   * table has anything that changes rows after a statement. Never waits on the side.
+   */
+  returns(secondary: DatabaseAdapter, tables: readonly (string | undefined)[]): boolean {
+    if (!this.#p.options.verifyWrites || tables.includes(undefined)) return false;
+    if (secondary.dialect !== 'postgres') return true;
+    let all = true;
+    // Every table is asked, so each one's answer is on its way for the next write.
+    for (const table of new Set(tables)) if (!this.#p.catalog.returnsStoredRows(secondary, table!)) all = false;
+    return all;
   }
 
   /** A statement journaled after its timeout that landed after all must not run twice. */

@@ -1,5 +1,16 @@
 import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 
+/** How long a Postgres side's answer about a table's triggers is trusted before it is asked again. */
+const TRIGGER_TTL_MS = 1_000;
+
+/** Postgres: relations of that name whose rows something other than the statement may change. */
+const PG_CHANGERS =
+  "SELECT count(*)::int AS n FROM pg_class c WHERE lower(c.relname) = ? AND c.relkind IN ('r', 'p', 'f', 'v') AND (" +
+  "c.relkind <> 'r' OR c.relhasrules OR c.relhassubclass" +
+  ' OR EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)' +
+  " OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'" +
+  " AND (k.confdeltype NOT IN ('a', 'r') OR k.confupdtype NOT IN ('a', 'r'))))";
+
 /**
  * Each side's tables as `introspect()` reports them, read once per side and looked up by
  * name without regard to case. Row images need the primary's keys and the secondary's
@@ -9,10 +20,41 @@ import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switch
 export class TableCatalog {
   readonly #bySide = new Map<DatabaseAdapter, { tables: Promise<Map<string, TableInfo>>; via: DatabaseAdapter; settled: boolean }>();
   readonly #retried = new Set<string>();
+  readonly #triggers = new Map<DatabaseAdapter, Map<string, { at: number; stored: boolean | undefined }>>();
 
   invalidate(): void {
     this.#bySide.clear();
     this.#retried.clear();
+    this.#triggers.clear();
+  }
+
+  /**
+   * Whether a Postgres side's upsert `RETURNING *` shows the row as it stays: the table
+   * has no trigger and no rule (which may change the row after the statement returned it,
+   * or another row returned earlier in the same batch), no foreign key that changes its
+   * rows when a parent changes (`CASCADE`, `SET NULL`, `SET DEFAULT`), and no partitions
+   * or child tables (whose own triggers fire). Asked in the background and never awaited,
+   * so a write never waits on a hung side: until the side has answered (again), the answer
+   * is no. An answer is trusted for `TRIGGER_TTL_MS` from when it was asked; a schema
+   * statement through the adapter drops it at once. (SQLite and D1 upserts count these in
+   * the statement itself: it costs them no round trip.)
+   */
+  returnsStoredRows(side: DatabaseAdapter, name: string): boolean {
+    let bySide = this.#triggers.get(side);
+    if (!bySide) this.#triggers.set(side, (bySide = new Map()));
+    const key = name.toLowerCase();
+    const now = Date.now();
+    const found = bySide.get(key);
+    if (found && now - found.at <= TRIGGER_TTL_MS) return found.stored === true;
+    // Asked and not answered yet: asked again only if the side has been silent for long.
+    if (found && found.stored === undefined && now - found.at <= 10 * TRIGGER_TTL_MS) return false;
+    const entry: { at: number; stored: boolean | undefined } = { at: now, stored: undefined };
+    bySide.set(key, entry);
+    side.query<{ n: number | string }>(PG_CHANGERS, [key]).then(
+      (rows) => (entry.stored = Number(rows[0]?.n ?? 1) === 0),
+      () => bySide.get(key) === entry && bySide.delete(key),
+    );
+    return false;
   }
 
   /**
