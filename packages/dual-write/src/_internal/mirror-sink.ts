@@ -30,8 +30,9 @@ export class MirrorSink implements SecondarySink {
     const { metrics, options } = this.#parts;
     const started = metrics.now();
     if (w.primary.capabilities.transactions) {
-      const done = await nativeOutboxWrite(this.#parts, this.#mirror, w);
-      if (!done) return this.#recordedWrite(w);
+      const native = nativeOutboxWrite(this.#parts, this.#mirror, w);
+      if (!native) return this.#recordedWrite(w);
+      const done = await native;
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       await commitMirrored(this.#mirror, done.op, options.continueOnSecondaryFailure);

@@ -1,4 +1,4 @@
-import { nativeHandle, statementKind, type ExecResult, type TableInfo } from '@switchyard/core';
+import { nativeHandle, statementKind, type ExecResult, type SqliteTransactionSync, type TableInfo } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import type { OutboxMirror } from '../mirror/outbox-mirror';
@@ -23,16 +23,27 @@ export interface NativeOutboxResult {
  * sides' table definitions come from what the general path has already read. The entry
  * is the one the general path writes, so drains cannot tell them apart.
  *
- * Returns `undefined`, having run nothing, when the write needs the general path: a
+ * Returns `undefined` at once, having run nothing, when the write needs the general path: a
  * primary without `transactionSync`, a queue mirror, a statement replayed rather than
  * captured (a read, a schema change, a table without a key), or a table not yet read.
  */
-export async function nativeOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite): Promise<NativeOutboxResult | undefined> {
+export function nativeOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite): Promise<NativeOutboxResult> | undefined {
   const transactionSync = nativeHandle(w.primary, 'better-sqlite3')?.transactionSync;
   if (!transactionSync || !isOutbox(mirror)) return undefined;
   const plans = capturePlans(parts.catalog, w);
   const pairs = plans && tablePairs(parts.catalog, w, plans);
   if (!plans || !pairs) return undefined;
+  return writeWithEntry(parts, mirror, w, transactionSync, plans, pairs);
+}
+
+async function writeWithEntry(
+  parts: SinkParts,
+  mirror: OutboxMirror,
+  w: SinkWrite,
+  transactionSync: SqliteTransactionSync,
+  plans: readonly CapturePlan[],
+  pairs: (table: string) => TablePair,
+): Promise<NativeOutboxResult> {
   await mirror.ensureTable();
   const outcome = await transactionSync((execute) => {
     const results: ExecResult[] = [];
