@@ -1,3 +1,5 @@
+import type { ExecResult } from './types';
+
 /**
  * The driver objects an adapter may expose as `DatabaseAdapter.native`. Each is
  * declared here once, as the slice of the driver's API Switchyard uses, so core takes no
@@ -61,6 +63,14 @@ export interface SqliteNativeDatabase {
   close(): unknown;
 }
 
+/**
+ * Runs `fn` synchronously in one transaction on a better-sqlite3 adapter's connection:
+ * `execute` runs one statement through the adapter (the same parameter encoding, results
+ * and typed errors as `execute()`). It commits when `fn` returns and rolls back when it
+ * throws. `fn` must not wait for anything: nothing else runs on the connection meanwhile.
+ */
+export type SqliteTransactionSync = <T>(fn: (execute: (sql: string, params?: readonly unknown[]) => ExecResult) => T) => Promise<T>;
+
 /** A node-postgres client (`Client` or checked-out `PoolClient`): the slice Switchyard uses. */
 export interface PgNativeClient {
   /** Runs SQL text with `$n` parameters, parsed by pg's own type parsers. */
@@ -74,13 +84,19 @@ export interface PgNativeClient {
  * registering SQL functions, raw-mode reads). Switched on `kind`.
  *
  * - `better-sqlite3`: the `Database`. Statements run on it bypass the adapter's lock, so
- *   use it only where nothing else runs on the adapter meanwhile.
+ *   use it only where nothing else runs on the adapter meanwhile. `transactionSync` takes
+ *   the lock and runs a synchronous unit of work through the adapter's own statement path.
  * - `pg`: one connection lent at a time: a pool connection checked out and released
  *   after `fn`, or the adapter's own client (or its transaction's) while other callers
  *   wait. Queries sent on it use pg's type parsing and `$n` placeholders.
  */
 export type NativeHandle =
-  | { readonly kind: 'better-sqlite3'; readonly database: SqliteNativeDatabase }
+  | {
+      readonly kind: 'better-sqlite3';
+      readonly database: SqliteNativeDatabase;
+      /** A transaction whose statements run without a promise between them; absent on older adapters. */
+      readonly transactionSync?: SqliteTransactionSync;
+    }
   | { readonly kind: 'pg'; withConnection<T>(fn: (client: PgNativeClient) => Promise<T>): Promise<T> };
 
 /** The `kind`s of {@link NativeHandle}. */

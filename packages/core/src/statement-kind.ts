@@ -15,6 +15,24 @@ const LEADING_NOISE = /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/;
  * ```
  */
 export function statementKind(sql: string): StatementKind {
+  // Apps send the same few texts again and again, and a write is classified several times on its way.
+  let kind = kinds.get(sql);
+  if (kind === undefined) {
+    kind = classify(sql);
+    // Long texts (values written into the SQL) are not kept: they rarely come again.
+    if (sql.length <= KIND_CACHE_TEXT) {
+      if (kinds.size >= KIND_CACHE_SIZE) kinds.delete(kinds.keys().next().value as string);
+      kinds.set(sql, kind);
+    }
+  }
+  return kind;
+}
+
+const KIND_CACHE_SIZE = 1000;
+const KIND_CACHE_TEXT = 4096;
+const kinds = new Map<string, StatementKind>();
+
+function classify(sql: string): StatementKind {
   const body = sql.replace(LEADING_NOISE, '');
   const word = /^[A-Za-z]+/.exec(body)?.[0]?.toUpperCase() ?? '';
   switch (word) {

@@ -8,6 +8,7 @@ import {
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
+  type ExecResult,
   type NativeHandle,
   type RawResult,
   type RawRows,
@@ -33,6 +34,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   readonly #depth: number;
   /** A session's adapter: it holds the database to itself, so it never waits for the lock. */
   readonly #session: boolean;
+  #native: Extract<NativeHandle, { kind: 'better-sqlite3' }> | undefined;
 
   /** @internal Use {@link createSQLiteAdapter}. */
   constructor(state: SqliteState, options: BaseAdapterOptions, depth = 0, session = false) {
@@ -132,7 +134,55 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
    * ```
    */
   get native(): Extract<NativeHandle, { kind: 'better-sqlite3' }> {
-    return { kind: 'better-sqlite3', database: this.#state.database };
+    this.#native ??= { kind: 'better-sqlite3', database: this.#state.database, transactionSync: (fn) => this.#transactionSync(fn) };
+    return this.#native;
+  }
+
+  /** See `SqliteTransactionSync` in core: one transaction (a savepoint inside one), run without yielding. */
+  async #transactionSync<T>(fn: (execute: (sql: string, params?: readonly unknown[]) => ExecResult) => T): Promise<T> {
+    this.assertOpen();
+    const lock = this.#state.lock;
+    // Uncontended, the lock needs no promise: the work below never yields, so no caller can come between.
+    const release = this.#holdsLock || lock.free ? undefined : await lock.acquire();
+    const db = this.#state.database;
+    const savepoint = db.inTransaction ? `sy_sync_${this.#depth}` : undefined;
+    try {
+      this.#control(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
+      try {
+        const result = fn((sql, params = []) => this.#executeSync(sql, params));
+        this.#control(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
+        return result;
+      } catch (error) {
+        if (db.inTransaction) db.exec(savepoint ? `ROLLBACK TO ${savepoint}; RELEASE ${savepoint}` : 'ROLLBACK');
+        throw error;
+      }
+    } finally {
+      release?.();
+    }
+  }
+
+  #executeSync(sql: string, params: readonly unknown[]): ExecResult {
+    this.assertOpen();
+    const encoded = this.encodeStatement(sql, params);
+    let raw: RawResult;
+    try {
+      raw = this.#runSync(encoded);
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
+    const result: ExecResult = { rowsAffected: raw.rowsAffected };
+    if (raw.lastInsertId !== undefined) result.lastInsertId = raw.lastInsertId;
+    if (raw.rows.length > 0) result.rows = raw.rows;
+    return result;
+  }
+
+  /** Transaction control, prepared once: cheaper than parsing the text each time. */
+  #control(sql: string): void {
+    try {
+      this.#statement(sql).statement.run();
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
   }
 
   protected async runStatement(statement: EncodedStatement): Promise<RawResult> {

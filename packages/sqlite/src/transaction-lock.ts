@@ -23,6 +23,11 @@ export class TransactionLock {
     };
   }
 
+  /** True when no one holds or waits for the lock: work that never yields may run now. */
+  get free(): boolean {
+    return this.#held === 0;
+  }
+
   /** Resolves when no transaction holds or waits for the lock. */
   async idle(): Promise<void> {
     while (this.#held > 0) await this.#tail;

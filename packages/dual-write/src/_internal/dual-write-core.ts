@@ -101,7 +101,10 @@ export class DualWriteCore {
       noteReplay: (sql, reason) => this.noteReplay(sql, reason),
       replaySoon: () => replaySoon(this),
     });
-    this.sink = createSecondarySink({ replicator: this.replicator, metrics: this.metrics, options: this.options }, this.primary);
+    this.sink = createSecondarySink(
+      { replicator: this.replicator, catalog: this.catalog, metrics: this.metrics, options: this.options },
+      this.primary,
+    );
     // Transactions follow the primary: the adapter replays a committed transaction on the
     // secondary itself (as one atomic batch where it has no transactions), so it offers
     // them exactly while the primary does. Every other capability is the weaker side's.
@@ -177,7 +180,7 @@ export class DualWriteCore {
 
   async shared<T>(task: () => Promise<T>): Promise<T> {
     // The control record first: a switch it reveals holds this write behind the gate.
-    await this.fleet?.admit();
+    if (this.fleet) await this.fleet.admit();
     const release = await this.gate.acquire({ sharedTables: ['gate'], exclusiveTables: [], rows: [] });
     try {
       return await task();

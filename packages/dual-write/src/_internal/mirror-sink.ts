@@ -3,6 +3,7 @@ import type { DualWriteMetrics } from '../dual-write-metrics';
 import { assertMirrorFits, asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from '../mirror/mirror-writes';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
+import { nativeOutboxWrite } from './outbox-native-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
 import { dedupeRefs } from './row-images';
@@ -27,8 +28,16 @@ export class MirrorSink implements SecondarySink {
 
   async write(w: SinkWrite): Promise<ExecResult[]> {
     const { metrics, options } = this.#parts;
-    if (w.primary.capabilities.transactions) return this.#recordedWrite(w);
     const started = metrics.now();
+    if (w.primary.capabilities.transactions) {
+      const native = nativeOutboxWrite(this.#parts, this.#mirror, w);
+      if (!native) return this.#recordedWrite(w);
+      const done = await native;
+      metrics.recordPrimary(started);
+      metrics.totalWrites++;
+      await commitMirrored(this.#mirror, done.op, options.continueOnSecondaryFailure);
+      return done.results;
+    }
     const results = await writeThroughMirror(this.#mirror, w.primary, w.kind, w.own, w.forSecondary, options.continueOnSecondaryFailure);
     metrics.recordPrimary(started);
     metrics.totalWrites++;

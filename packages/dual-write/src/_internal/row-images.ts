@@ -48,6 +48,7 @@ export function refOf(image: RowImage): RowRef {
 
 /** Row references without repeats, in first-seen order. */
 export function dedupeRefs(refs: readonly RowRef[]): RowRef[] {
+  if (refs.length < 2) return [...refs];
   const seen = new Map<string, RowRef>();
   for (const r of refs) if (!seen.has(rowName(r.table, r.key))) seen.set(rowName(r.table, r.key), r);
   return [...seen.values()];
@@ -205,6 +206,8 @@ function convertValue(column: { convert: ((v: unknown) => unknown) | undefined }
 
 /** Images in groups whose parameters fit the limit, each key at most once per group. */
 function chunk(images: RowImage[], perRow: number, maxParams: number): RowImage[][] {
+  // One row, the common write: no key to repeat, no limit to reach.
+  if (images.length === 1) return [images];
   const size = Math.max(1, Math.floor(maxParams / Math.max(1, perRow)));
   const out: RowImage[][] = [];
   let current: RowImage[] = [];

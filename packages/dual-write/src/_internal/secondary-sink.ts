@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../dual-write-options';
 import type { MetricsCollector } from './metrics-collector';
 import { MirrorSink } from './mirror-sink';
 import type { Replicator, TransactionRecord } from './replicator';
+import type { TableCatalog } from './table-catalog';
 import { ReplicatorSink } from './replicator-sink';
 
 /** One write (`execute()` or `batch()`) as the sink receives it, with the roles as they stand for it. */
@@ -47,6 +48,8 @@ export interface SecondarySink {
 /** What a sink uses of the adapter. */
 export interface SinkParts {
   replicator: Replicator;
+  /** Each side's tables, as last read. */
+  catalog: TableCatalog;
   metrics: MetricsCollector;
   options: ResolvedOptions;
 }

@@ -11,6 +11,14 @@ const PG_CHANGERS =
   " OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'" +
   " AND (k.confdeltype NOT IN ('a', 'r') OR k.confupdtype NOT IN ('a', 'r'))))";
 
+/** One side's tables: being read, or read (`loaded`). */
+interface SideTables {
+  tables: Promise<Map<string, TableInfo>>;
+  via: DatabaseAdapter;
+  settled: boolean;
+  loaded?: Map<string, TableInfo>;
+}
+
 /**
  * Each side's tables as `introspect()` reports them, read once per side and looked up by
  * name without regard to case. Row images need the primary's keys and the secondary's
@@ -18,7 +26,7 @@ const PG_CHANGERS =
  * not found is looked up again once, in case it was created behind the adapter's back.
  */
 export class TableCatalog {
-  readonly #bySide = new Map<DatabaseAdapter, { tables: Promise<Map<string, TableInfo>>; via: DatabaseAdapter; settled: boolean }>();
+  readonly #bySide = new Map<DatabaseAdapter, SideTables>();
   readonly #retried = new Set<string>();
   readonly #triggers = new Map<DatabaseAdapter, Map<string, { at: number; stored: boolean | undefined }>>();
 
@@ -73,6 +81,14 @@ export class TableCatalog {
     return (await this.#load(side, via)).get(key);
   }
 
+  /**
+   * The side's table of that name when the side's tables are already read and hold it,
+   * without waiting; otherwise `undefined` (then `table()` reads them).
+   */
+  peek(side: DatabaseAdapter, name: string): TableInfo | undefined {
+    return this.#bySide.get(side)?.loaded?.get(name.toLowerCase());
+  }
+
   /** Every table of the side, as last read. */
   async all(side: DatabaseAdapter): Promise<TableInfo[]> {
     return [...(await this.#load(side, side)).values()];
@@ -85,10 +101,13 @@ export class TableCatalog {
     // A transaction never waits on a read another caller started on the side itself: on
     // SQLite that read waits for the transaction to end, and the two would wait forever.
     if (cached && via !== side) return read;
-    const entry = { tables: read, via, settled: false };
+    const entry: SideTables = { tables: read, via, settled: false };
     this.#bySide.set(side, entry);
     read.then(
-      () => (entry.settled = true),
+      (tables) => {
+        entry.settled = true;
+        entry.loaded = tables;
+      },
       () => {
         if (this.#bySide.get(side) === entry) this.#bySide.delete(side);
       },

@@ -153,13 +153,15 @@ export function parseWriteCached(sql: string): ParsedWrite | undefined {
 
 /**
  * The capture plan for a write on a table the primary has with a primary key, or a
- * reason it must be replicated by statement instead.
+ * reason it must be replicated by statement instead. `withNamed: false` leaves out the
+ * rows it names, for a caller that takes no row locks.
  */
 export function planCapture(
   statement: Statement,
   table: TableInfo | undefined,
   dialect: DialectName,
   parsed = parseWriteCached(statement.sql),
+  withNamed = true,
 ): CapturePlan | string {
   if (!parsed) return 'not a single INSERT, UPDATE or DELETE';
   if (!table) return `no table ${parsed.table} on the primary`;
@@ -177,7 +179,7 @@ export function planCapture(
     newRowsOnly: template.newRowsOnly,
   };
   if (template.aliases) plan.aliases = template.aliases;
-  if (template.touchesOnlyNamed) {
+  if (withNamed && template.touchesOnlyNamed) {
     const named = rowRefsOf(
       { sql: template.parsed.sql, params: statement.params ?? [] },
       { [table.name]: table.primaryKey },

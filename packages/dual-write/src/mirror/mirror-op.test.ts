@@ -1,7 +1,7 @@
 import { JsonNumber, PreciseDate, jsonSourceOf, parseJsonKeepingSource } from '@switchyard/core';
 import { describe, expect, it } from 'vitest';
 import { createOpId, nextSequence, opIdTime } from './op-id';
-import { collectRowRefs, fromMessage, toMessage, type MirrorMessage } from './mirror-op';
+import { collectRowRefs, fromMessage, messageText, toMessage, type MirrorMessage } from './mirror-op';
 import { rowRefsOf } from '../row-ref';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { pruneAppliedOps } from './applied-ops-prune';
@@ -76,6 +76,43 @@ describe('the wire form of an operation', () => {
     };
     const back = fromMessage(JSON.parse(JSON.stringify(toMessage(op))));
     expect(back).toEqual(op);
+  });
+
+  it('writes the message text JSON.stringify would, character for character', () => {
+    const params = [
+      1,
+      -0,
+      NaN,
+      Infinity,
+      0.1,
+      2n ** 64n,
+      new Date('2026-01-02T03:04:05.678Z'),
+      new Uint8Array([0, 255]),
+      { a: [1, 'b', null], '"k"': '\u2028' },
+      [1, [2]],
+      parseJsonKeepingSource('{"id":9007199254740993}'),
+      true,
+      null,
+      '"quoted" \\ ünïcode \u0000 \ud800',
+    ];
+    const sqls = ['INSERT INTO "t" VALUES (?)', "UPDATE t SET a = '\"\\' -- ünïcode\n WHERE id = ?"];
+    for (const rows of [undefined, [{ table: 't"', key: { id: 1, k: 'x' } }]]) {
+      for (const seq of [0, 5, NaN]) {
+        const op = {
+          opId: createOpId(),
+          seq,
+          createdAt: Date.now(),
+          statements: sqls.map((sql) => ({ sql, params })),
+          ...(rows ? { rows } : {}),
+        };
+        // Twice: the second time the SQL's JSON text comes from the cache.
+        expect(messageText(op)).toBe(JSON.stringify(toMessage(op)));
+        expect(messageText(op)).toBe(JSON.stringify(toMessage(op)));
+      }
+    }
+    const none = { opId: 'x', seq: 1, createdAt: 2, statements: [] };
+    expect(messageText(none)).toBe(JSON.stringify(toMessage(none)));
+    expect(() => messageText({ ...none, statements: [{ sql: 'SELECT ?', params: [undefined] }] })).toThrow('Parameter 1 is undefined');
   });
 
   it('keeps JSON documents read with their exact text exact (JsonNumber, big numbers in objects)', () => {

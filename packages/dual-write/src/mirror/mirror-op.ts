@@ -1,5 +1,6 @@
 import type { Statement } from '@switchyard/core';
-import { decodeStatements, encodeStatements, type WireParam, type WireStatement } from './value-codec';
+import { decodeStatements, encodeParams, encodeStatements, type WireParam, type WireStatement } from './value-codec';
+import { BoundedCache } from '../_internal/bounded-cache';
 import { rowRefsOf, type KeyColumns, type RowRef } from '../row-ref';
 
 /** One mirrored write: the statements the primary ran, as one atomic unit. */
@@ -63,6 +64,31 @@ export function toMessage(op: MirrorOp): MirrorMessage {
   const message: MirrorMessage = { v: 2, opId: op.opId, seq: op.seq, createdAt: op.createdAt, statements: encodeStatements(op.statements) };
   if (op.rows) message.rows = op.rows;
   return message;
+}
+
+/** Statement texts as JSON strings: a write's SQL is the same text write after write. */
+const sqlJson = new BoundedCache<string, string>(500);
+
+/**
+ * `JSON.stringify(toMessage(op))`, the same text to the character, with each statement's
+ * SQL escaped once per text rather than once per write.
+ *
+ * @example
+ * ```ts
+ * await primary.execute('INSERT INTO outbox (payload) VALUES (?)', [messageText(op)]);
+ * ```
+ */
+export function messageText(op: MirrorOp): string {
+  let text = `{"v":2,"opId":${JSON.stringify(op.opId)},"seq":${JSON.stringify(op.seq)},"createdAt":${JSON.stringify(op.createdAt)},"statements":[`;
+  for (const [i, s] of op.statements.entries()) {
+    let sql = sqlJson.get(s.sql);
+    if (sql === undefined) {
+      sql = JSON.stringify(s.sql);
+      if (s.sql.length <= 4096) sqlJson.set(s.sql, sql);
+    }
+    text += `${i > 0 ? ',' : ''}{"sql":${sql},"params":${JSON.stringify(encodeParams(s))}}`;
+  }
+  return text + (op.rows ? `],"rows":${JSON.stringify(op.rows)}}` : ']}');
 }
 
 /**

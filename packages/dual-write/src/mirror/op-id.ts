@@ -2,6 +2,8 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 let lastTime = -1;
 let lastRandom: number[] = [];
+/** The id made last but its final character: the time and the first 15 random digits. */
+let lastHead = '';
 let lastSequence = 0;
 
 /**
@@ -17,14 +19,21 @@ let lastSequence = 0;
  */
 export function createOpId(now: number = Date.now()): string {
   if (now <= lastTime) {
-    // Same (or an earlier, if the clock stepped back) millisecond: keep the order.
-    now = lastTime;
-    incrementRandom(lastRandom);
+    // Same (or an earlier, if the clock stepped back) millisecond: keep the order. Only a
+    // carry out of the last digit changes the head.
+    if (incrementRandom(lastRandom)) lastHead = headOf(encodeTime(lastTime), lastRandom);
   } else {
     lastTime = now;
     lastRandom = randomDigits(16);
+    lastHead = headOf(encodeTime(now), lastRandom);
   }
-  return encodeTime(now) + lastRandom.map((d) => CROCKFORD[d]).join('');
+  return lastHead + CROCKFORD[lastRandom[15]!];
+}
+
+function headOf(time: string, random: readonly number[]): string {
+  let head = time;
+  for (let i = 0; i < random.length - 1; i++) head += CROCKFORD[random[i]!];
+  return head;
 }
 
 /**
@@ -59,18 +68,28 @@ function encodeTime(time: number): string {
   return out;
 }
 
+// Random bytes are drawn in bulk: one draw per new millisecond costs more than the rest of the id.
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
 function randomDigits(count: number): number[] {
-  const bytes = new Uint8Array(count);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b & 31);
+  if (poolAt + count > pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const digits = new Array<number>(count);
+  for (let i = 0; i < count; i++) digits[i] = pool[poolAt++]! & 31;
+  return digits;
 }
 
-function incrementRandom(digits: number[]): void {
+/** Adds one to the random digits; true when a digit other than the last changed. */
+function incrementRandom(digits: number[]): boolean {
   for (let i = digits.length - 1; i >= 0; i--) {
     if (digits[i]! < 31) {
       digits[i]!++;
-      return;
+      return i < digits.length - 1;
     }
     digits[i] = 0;
   }
+  return true;
 }

@@ -1,7 +1,7 @@
 import { scanPlaceholders, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { MirrorMetrics } from './mirror-metrics';
 import { MirrorStats } from './mirror-metrics';
-import { fromMessage, toMessage, type MirrorOp } from './mirror-op';
+import { fromMessage, messageText, type MirrorOp } from './mirror-op';
 import { assertIdentifier, outboxTableDdl } from './mirror-schema';
 import type { Mirror, PreparedWrite } from './mirror-types';
 import type { RowRef } from '../row-ref';
@@ -24,6 +24,12 @@ export interface OutboxMirror extends Mirror {
   ensureTable(): Promise<void>;
   /** Reads up to `limit` waiting operations, oldest first. */
   peek(limit: number): Promise<MirrorOp[]>;
+  /**
+   * The outbox entry for a write: its operation, and the INSERT that must run in the
+   * write's own transaction, after the write. Synchronous, for a primary that runs the
+   * whole transaction without yielding; call {@link OutboxMirror.ensureTable} first.
+   */
+  entry(statements: readonly Statement[], rows?: RowRef[]): { statement: Statement; op: MirrorOp };
 }
 
 /**
@@ -51,30 +57,40 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
     return ready;
   };
 
+  // One text for every entry: the primary's statement cache finds it without building it again.
+  const entrySql = `INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)`;
+  const entry = (statements: readonly Statement[], rows?: RowRef[]) => {
+    const createdAt = Date.now();
+    // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
+    const op: MirrorOp = { opId: createOpId(createdAt), seq: 0, createdAt, statements: [...statements] };
+    if (rows) op.rows = rows;
+    const statement: Statement = { sql: entrySql, params: [op.opId, messageText(op), createdAt] };
+    stats.count('enqueued');
+    return { statement, op };
+  };
+
   return {
     kind: 'outbox',
     primary,
     table,
     stats,
     ensureTable,
+    entry,
     async prepare(
       statements: readonly Statement[],
       primaryStatements: readonly Statement[] = statements,
       rows?: RowRef[],
     ): Promise<PreparedWrite> {
       await ensureTable();
-      // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
-      const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: Date.now(), statements: [...statements] };
-      if (rows) op.rows = rows;
-      const entryParams = [op.opId, JSON.stringify(toMessage(op)), op.createdAt];
-      stats.count('enqueued');
+      const { statement, op } = entry(statements, rows);
       const merged =
-        primary.dialect === 'postgres' && primaryStatements.length === 1 ? withEntry(primaryStatements[0]!, table, entryParams) : undefined;
+        primary.dialect === 'postgres' && primaryStatements.length === 1
+          ? withEntry(primaryStatements[0]!, table, statement.params!)
+          : undefined;
       if (merged) return { statements: [merged], op, resultCount: 1 };
       // The entry goes last: on Postgres its sequence value is then taken after the write's
       // row locks, so two writes to one row get sequence values in their commit order.
-      const entry: Statement = { sql: `INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)`, params: entryParams };
-      return { statements: [...primaryStatements, entry], op, resultCount: primaryStatements.length };
+      return { statements: [...primaryStatements, statement], op, resultCount: primaryStatements.length };
     },
     async commit() {
       // Nothing to do: the entry committed with the write.
@@ -107,7 +123,7 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
  * keeps the entry's sequence in commit order for each row. Only plain INSERT/UPDATE/DELETE
  * with `?` placeholders are merged; anything else goes the batch way.
  */
-function withEntry(statement: Statement, table: string, entryParams: unknown[]): Statement | undefined {
+function withEntry(statement: Statement, table: string, entryParams: readonly unknown[]): Statement | undefined {
   if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(statement.sql)) return undefined;
   if (scanPlaceholders(statement.sql, { rewrite: false }).highestDollar > 0) return undefined;
   return {

@@ -38,7 +38,22 @@ export interface WireStatement {
  * ```
  */
 export function encodeStatements(statements: readonly Statement[]): WireStatement[] {
-  return statements.map((s) => ({ sql: s.sql, params: (s.params ?? []).map((p, i) => wireParam(p, i, s.sql)) }));
+  return statements.map((s) => ({ sql: s.sql, params: encodeParams(s) }));
+}
+
+/**
+ * A statement's parameters as they travel (see {@link encodeStatements}).
+ *
+ * @example
+ * ```ts
+ * encodeParams({ sql: 'UPDATE t SET n = ? WHERE id = ?', params: [5n, 1] }); // [{ $int: '5' }, 1]
+ * ```
+ */
+export function encodeParams(statement: Statement): StoredValue[] {
+  const params = statement.params ?? [];
+  const out = new Array<StoredValue>(params.length);
+  for (let i = 0; i < params.length; i++) out[i] = wireParam(params[i], i, statement.sql);
+  return out;
 }
 
 /**

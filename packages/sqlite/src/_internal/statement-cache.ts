@@ -20,9 +20,11 @@ export function cachedStatement(database: SqliteDatabase, cache: Map<string, Cac
   let cached = cache.get(sql);
   if (cached) return cached;
   const statement = database.prepare(sql);
-  // Writers run with safeIntegers so run() reports lastInsertRowid as an exact bigint.
-  if (!statement.reader) statement.safeIntegers(true);
-  cached = { statement, write: isWriteStatement(sql) };
+  const write = isWriteStatement(sql);
+  // Writers run with safeIntegers so run() reports lastInsertRowid as an exact bigint, and
+  // a write's RETURNING rows are read exactly (it must not run twice) without switching.
+  if (!statement.reader || write) statement.safeIntegers(true);
+  cached = { statement, write };
   if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(sql, cached);
   return cached;
@@ -31,7 +33,7 @@ export function cachedStatement(database: SqliteDatabase, cache: Map<string, Cac
 /** Runs a prepared statement to the end: a reader's rows, or a writer's changes and last rowid. */
 export function runCached({ statement, write }: CachedStatement, params: unknown[]): RawResult {
   if (statement.reader) {
-    const rows = write ? readExact(statement, params) : readFast(statement, params);
+    const rows = write ? toSafeRows(statement.all(...params) as Row[]) : readFast(statement, params);
     return { rows, rowsAffected: write ? rows.length : 0 };
   }
   const info = statement.run(...params);
@@ -56,10 +58,13 @@ function readFast(statement: SqliteStatement, params: unknown[]): Row[] {
 function readExact(statement: SqliteStatement, params: unknown[]): Row[] {
   statement.safeIntegers(true);
   try {
-    const rows = statement.all(...params) as Row[];
-    for (const row of rows) toSafeNumbers(row);
-    return rows;
+    return toSafeRows(statement.all(...params) as Row[]);
   } finally {
     statement.safeIntegers(false);
   }
+}
+
+function toSafeRows(rows: Row[]): Row[] {
+  for (const row of rows) toSafeNumbers(row);
+  return rows;
 }

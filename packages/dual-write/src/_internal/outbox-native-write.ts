@@ -1,0 +1,94 @@
+import { nativeHandle, statementKind, type ExecResult, type SqliteTransactionSync, type TableInfo } from '@switchyard/core';
+import type { MirrorOp } from '../mirror/mirror-op';
+import type { Mirror } from '../mirror/mirror-types';
+import type { OutboxMirror } from '../mirror/outbox-mirror';
+import type { RowRef } from '../row-ref';
+import { writeTable } from './column-types';
+import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage, type TablePair } from './row-images';
+import type { SinkParts, SinkWrite } from './secondary-sink';
+import type { TableCatalog } from './table-catalog';
+import { planCapture, splitCaptured, type CapturePlan } from './write-capture';
+
+/** A write committed with its outbox entry: the write's own results, and the entry's operation. */
+export interface NativeOutboxResult {
+  results: ExecResult[];
+  op: MirrorOp;
+}
+
+/**
+ * A write to a better-sqlite3 primary through an outbox in it, as one transaction that
+ * never yields (the adapter's `transactionSync`): each statement runs with its rows
+ * captured, and the entry holding those rows is inserted after them, with no promise
+ * between the statements. It needs nothing it would wait for: the capture plans and both
+ * sides' table definitions come from what the general path has already read. The entry
+ * is the one the general path writes, so drains cannot tell them apart.
+ *
+ * Returns `undefined` at once, having run nothing, when the write needs the general path: a
+ * primary without `transactionSync`, a queue mirror, a statement replayed rather than
+ * captured (a read, a schema change, a table without a key), or a table not yet read.
+ */
+export function nativeOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite): Promise<NativeOutboxResult> | undefined {
+  const transactionSync = nativeHandle(w.primary, 'better-sqlite3')?.transactionSync;
+  if (!transactionSync || !isOutbox(mirror)) return undefined;
+  const plans = capturePlans(parts.catalog, w);
+  const pairs = plans && tablePairs(parts.catalog, w, plans);
+  if (!plans || !pairs) return undefined;
+  return writeWithEntry(parts, mirror, w, transactionSync, plans, pairs);
+}
+
+async function writeWithEntry(
+  parts: SinkParts,
+  mirror: OutboxMirror,
+  w: SinkWrite,
+  transactionSync: SqliteTransactionSync,
+  plans: readonly CapturePlan[],
+  pairs: (table: string) => TablePair,
+): Promise<NativeOutboxResult> {
+  await mirror.ensureTable();
+  const outcome = await transactionSync((execute) => {
+    const results: ExecResult[] = [];
+    const images: RowImage[] = [];
+    const refs: RowRef[] = [];
+    for (const plan of plans) {
+      const { app, images: rows } = splitCaptured(plan, execute(plan.statement.sql, plan.statement.params));
+      for (const image of imagesOf(plan.table, rows, plan.parsed.verb === 'delete')) {
+        images.push(image);
+        refs.push(refOf(image));
+      }
+      results.push(app);
+    }
+    const { statement, op } = mirror.entry(imageStatements(images, pairs, w.primary.dialect, w.secondary), dedupeRefs(refs));
+    execute(statement.sql, statement.params);
+    return { results, op };
+  });
+  parts.metrics.replicatedByRow += plans.length;
+  return outcome;
+}
+
+/** Every statement's capture plan, as the replicator would make it, or `undefined` when one has none now. */
+function capturePlans(catalog: TableCatalog, w: SinkWrite): CapturePlan[] | undefined {
+  const plans: CapturePlan[] = [];
+  for (const statement of w.own) {
+    if (statementKind(statement.sql) !== 'write') return undefined;
+    // No row locks here: the primary's transaction orders writes to a row, and the outbox's sequence their entries.
+    const plan = planCapture(statement, catalog.peek(w.primary, writeTable(statement.sql) ?? ''), w.primary.dialect, undefined, false);
+    if (typeof plan === 'string') return undefined;
+    plans.push(plan);
+  }
+  return plans;
+}
+
+/** The plans' tables on both sides, or `undefined` when the secondary's are not read yet (or it lacks one). */
+function tablePairs(catalog: TableCatalog, w: SinkWrite, plans: readonly CapturePlan[]): ((table: string) => TablePair) | undefined {
+  const pairs = new Map<string, TablePair>();
+  for (const { table } of plans) {
+    const target: TableInfo | undefined = catalog.peek(w.secondary, table.name);
+    if (!target) return undefined;
+    pairs.set(table.name, { source: table, target });
+  }
+  return (table) => pairs.get(table)!;
+}
+
+function isOutbox(mirror: Mirror): mirror is OutboxMirror {
+  return mirror.kind === 'outbox' && typeof (mirror as Partial<OutboxMirror>).entry === 'function';
+}

@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConstraintError, nativeHandle, type DatabaseAdapter } from '@switchyard/core';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createDualWriteAdapter } from '../../test/patient-dual-write';
+import { expectSameRows } from '../../test/mirror/mirror-test-kit';
+import { drainOutbox } from './outbox-drain';
+import { outboxMirror, type OutboxMirror } from './outbox-mirror';
+
+const DDL = 'CREATE TABLE v (id INTEGER PRIMARY KEY, big BIGINT, real REAL, flag BOOLEAN, at DATETIME, note TEXT, bytes BLOB)';
+const INSERT = 'INSERT INTO v (id, big, real, flag, at, note, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)';
+const values = (id: number) => [
+  id,
+  9007199254740993n + BigInt(id),
+  0.1 + id,
+  id % 2 === 0,
+  new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)),
+  `"quoted" \\ ünïcode ${id} \u2028`,
+  new Uint8Array([0, 255, id]),
+];
+
+interface Side {
+  primary: DatabaseAdapter;
+  secondary: DatabaseAdapter;
+  mirror: OutboxMirror;
+  adapter: DatabaseAdapter;
+}
+
+async function side(): Promise<Side> {
+  const primary = createSQLiteAdapter(':memory:');
+  const secondary = createSQLiteAdapter(':memory:');
+  for (const a of [primary, secondary]) await a.execute(DDL);
+  const mirror = outboxMirror(primary);
+  return { primary, secondary, mirror, adapter: createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror }) };
+}
+
+const entries = async (s: Side) => (await s.mirror.peek(100)).map(({ opId: _o, createdAt: _c, seq: _s, ...rest }) => rest);
+
+// On a better-sqlite3 primary the outbox entry is written in a transaction that never
+// yields (transactionSync); it must be the entry the general path writes, and as atomic.
+describe('the outbox on a SQLite primary, written synchronously', () => {
+  let s: Side;
+  beforeEach(async () => {
+    s = await side();
+  });
+  afterEach(async () => {
+    await s.primary.close();
+    await s.secondary.close();
+  });
+
+  it('writes the entry the general path writes, and every value survives the drain', async () => {
+    const general = await side();
+    const sync = vi.spyOn(nativeHandle(s.primary, 'better-sqlite3')!, 'transactionSync');
+    for (let id = 1; id <= 3; id++) {
+      await s.adapter.execute(INSERT, values(id));
+      await general.adapter.transaction((tx) => tx.execute(INSERT, values(id)));
+    }
+    await s.adapter.batch([
+      { sql: 'UPDATE v SET note = ? WHERE id = ?', params: ['changed', 2] },
+      { sql: 'DELETE FROM v WHERE id = ?', params: [3] },
+    ]);
+    await general.adapter.transaction(async (tx) => {
+      await tx.execute('UPDATE v SET note = ? WHERE id = ?', ['changed', 2]);
+      await tx.execute('DELETE FROM v WHERE id = ?', [3]);
+    });
+    // The first write reads the tables' definitions the general way; the others need none.
+    expect(sync).toHaveBeenCalledTimes(3);
+    const written = await entries(s);
+    expect(written).toHaveLength(4);
+    expect(written).toEqual(await entries(general));
+    expect(written[0]!.statements[0]!.params).toEqual([
+      1,
+      9007199254740994n,
+      1.1,
+      0,
+      '2026-01-02T03:04:05.678Z',
+      '"quoted" \\ ünïcode 1 \u2028',
+      new Uint8Array([0, 255, 1]),
+    ]);
+    for (const x of [s, general]) {
+      await drainOutbox(x.secondary, { mirror: x.mirror });
+      await expectSameRows(x.primary, x.secondary, ['v']);
+    }
+    await general.primary.close();
+    await general.secondary.close();
+  });
+
+  it('leaves no entry for a failed write, and no write when its entry cannot be written', async () => {
+    await s.adapter.execute(INSERT, values(1));
+    await expect(s.adapter.execute(INSERT, values(1))).rejects.toBeInstanceOf(ConstraintError);
+    await expect(
+      s.adapter.batch([
+        { sql: INSERT, params: values(2) },
+        { sql: INSERT, params: values(1) },
+      ]),
+    ).rejects.toBeInstanceOf(ConstraintError);
+    await s.primary.execute(`CREATE TRIGGER no_entries BEFORE INSERT ON ${s.mirror.table} BEGIN SELECT RAISE(ABORT, 'no entries'); END`);
+    await expect(s.adapter.execute(INSERT, values(3))).rejects.toThrow('no entries');
+    expect(await s.primary.query('SELECT id FROM v')).toEqual([{ id: 1 }]);
+    expect(await s.mirror.peek(10)).toHaveLength(1);
+    expect(s.primary.native?.kind === 'better-sqlite3' && s.primary.native.database.inTransaction).toBe(false);
+  });
+
+  it('waits for an open transaction and keeps the entries in commit order', async () => {
+    await s.adapter.execute(INSERT, values(1));
+    let release!: () => void;
+    let started!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const inside = new Promise<void>((resolve) => (started = resolve));
+    const tx = s.adapter.transaction(async (t) => {
+      await t.execute('UPDATE v SET note = ? WHERE id = ?', ['in transaction', 1]);
+      started();
+      await held;
+    });
+    await inside;
+    const write = s.adapter.execute(INSERT, values(2));
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await Promise.all([tx, write]);
+    const written = await s.mirror.peek(10);
+    expect(written.map((op) => op.rows?.map((r) => r.key.id))).toEqual([[1], [1], [2]]);
+    expect(written.map((op) => op.seq)).toEqual([...written.map((op) => op.seq)].sort((a, b) => a - b));
+    await drainOutbox(s.secondary, { mirror: s.mirror });
+    await expectSameRows(s.primary, s.secondary, ['v']);
+  });
+});
