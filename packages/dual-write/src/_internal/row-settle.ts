@@ -53,9 +53,11 @@ export class RowSettler {
   async resync(primary: DatabaseAdapter, secondary: DatabaseAdapter, refs: readonly RowRef[], lock = false): Promise<RowImage[]> {
     if (refs.length === 0) return [];
     if (lock && primary.capabilities.transactions) {
+      // Every read of the primary inside goes through `tx`: on SQLite another call on the
+      // adapter would wait for this very transaction.
       return primary.transaction(async (tx) => {
-        const images = await this.#read(tx, refs, true);
-        await this.apply(primary, secondary, images);
+        const images = await this.#read(primary, refs, true, tx);
+        await this.apply(primary, secondary, images, 0, tx);
         return images;
       });
     }
@@ -65,19 +67,26 @@ export class RowSettler {
   }
 
   /** Applies images to the secondary in one batch, copying missing parents first if it must. */
-  async apply(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[], depth = 0): Promise<void> {
+  async apply(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    images: readonly RowImage[],
+    depth = 0,
+    via: DatabaseAdapter = primary,
+  ): Promise<void> {
     if (images.length === 0) return;
     const pairs = await this.pairs(
       primary,
       secondary,
       images.map((i) => i.table),
+      via,
     );
     const statements = imageStatements(images, pairs, primary.dialect, secondary);
     try {
       await secondary.batch(statements);
     } catch (error) {
       if (depth >= PARENT_DEPTH || !isForeignKeyError(error)) throw error;
-      const copied = await this.copyParents(primary, secondary, images, depth + 1);
+      const copied = await this.copyParents(primary, secondary, images, depth + 1, via);
       if (copied === 0) throw error;
       await secondary.batch(statements);
     }
@@ -87,13 +96,19 @@ export class RowSettler {
    * Copies from the primary the parent rows that `images` reference, so a child written
    * before the backfill reached its parent is not refused. Returns how many were copied.
    */
-  async copyParents(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[], depth = 1): Promise<number> {
+  async copyParents(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    images: readonly RowImage[],
+    depth = 1,
+    via: DatabaseAdapter = primary,
+  ): Promise<number> {
     const wanted = new Map<string, RowRef[]>();
     for (const image of images) {
       if (!image.row) continue;
-      const table = await this.#catalog.table(primary, image.table);
+      const table = await this.#catalog.table(primary, image.table, via);
       for (const fk of table?.foreignKeys ?? []) {
-        const parent = await this.#catalog.table(primary, fk.referencedTable);
+        const parent = await this.#catalog.table(primary, fk.referencedTable, via);
         if (!parent || !sameColumns(fk.referencedColumns, parent.primaryKey)) continue;
         const key: RowRef['key'] = {};
         for (const [n, column] of fk.columns.entries()) {
@@ -109,8 +124,8 @@ export class RowSettler {
     }
     const refs = [...wanted.values()].flat();
     if (refs.length === 0) return 0;
-    const parents = (await this.#read(primary, refs, false)).filter((i) => i.row);
-    await this.apply(primary, secondary, parents, depth);
+    const parents = (await this.#read(primary, refs, false, via)).filter((i) => i.row);
+    await this.apply(primary, secondary, parents, depth, via);
     this.onParents(parents.length);
     return parents.length;
   }
@@ -168,15 +183,15 @@ export class RowSettler {
     return this.#read(primary, refs, false);
   }
 
-  async #read(primary: DatabaseAdapter, refs: readonly RowRef[], lock: boolean): Promise<RowImage[]> {
+  async #read(primary: DatabaseAdapter, refs: readonly RowRef[], lock: boolean, via: DatabaseAdapter = primary): Promise<RowImage[]> {
     const images: RowImage[] = [];
     for (const [table, keys] of groupByTable(refs)) {
-      const info = await this.#catalog.table(primary, table);
+      const info = await this.#catalog.table(primary, table, via);
       if (!info)
         throw new QueryError(`${primary.name} has no table ${table} any more; its journaled rows cannot be settled.`, {
           dialect: primary.dialect,
         });
-      images.push(...(await currentImages(primary, info, keys, lock)));
+      images.push(...(await currentImages(via, info, keys, lock)));
     }
     return images;
   }
