@@ -237,6 +237,11 @@ export abstract class BaseAdapter<DB = any> implements DatabaseAdapter<DB> {
     return this.toError(error, sql);
   }
 
+  /** What `execute()` returns for one statement's raw result, for an adapter that runs a statement another way. */
+  protected execResult(raw: RawResult): ExecResult {
+    return toExecResult(raw);
+  }
+
   #run(sql: string, params: readonly unknown[]): Promise<RawResult> {
     return this.runEncoded(sql, params, (statement) => this.runStatement(statement));
   }

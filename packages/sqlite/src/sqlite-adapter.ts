@@ -170,10 +170,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     } catch (error) {
       throw this.wrapError(error, sql);
     }
-    const result: ExecResult = { rowsAffected: raw.rowsAffected };
-    if (raw.lastInsertId !== undefined) result.lastInsertId = raw.lastInsertId;
-    if (raw.rows.length > 0) result.rows = raw.rows;
-    return result;
+    return this.execResult(raw);
   }
 
   /** Transaction control, prepared once: cheaper than parsing the text each time. */

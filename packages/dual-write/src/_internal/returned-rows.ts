@@ -1,6 +1,7 @@
 import type { Row } from '@switchyard/core';
 import { imageTableOf, refOf, rowName, type RowImage, type TablePair } from './row-images';
 import { storedRows } from './returning-check';
+import { pickKey } from './row-resync';
 import type { Returned } from './secondary-applier';
 
 /**
@@ -42,12 +43,7 @@ export function rowsReturned(
   return known;
 }
 
-/** The key of a secondary's row in the primary's column order, names matched case-insensitively. */
+/** The key of a secondary's row in the primary's column order, as `refOf` writes it. */
 function keyOf(row: Row, columns: readonly string[]): Record<string, unknown> {
-  const key: Record<string, unknown> = {};
-  for (const column of columns) {
-    const lower = column.toLowerCase();
-    key[column] = column in row ? row[column] : row[Object.keys(row).find((k) => k.toLowerCase() === lower) ?? column];
-  }
-  return refOf({ table: '', key, row: null }).key;
+  return refOf({ table: '', key: pickKey(row, columns), row: null }).key;
 }

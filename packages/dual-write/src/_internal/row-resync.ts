@@ -36,7 +36,8 @@ export async function currentImages(
   });
 }
 
-function pickKey(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
+/** The values of `columns` in `row`, names matched without regard to case. */
+export function pickKey(row: Record<string, unknown>, columns: readonly string[]): Record<string, unknown> {
   const key: Record<string, unknown> = {};
   for (const c of columns) key[c] = row[c] ?? row[Object.keys(row).find((k) => k.toLowerCase() === c.toLowerCase()) ?? c];
   return key;

@@ -15,7 +15,7 @@ const PG_CHANGERS =
 interface SideTables {
   tables: Promise<Map<string, TableInfo>>;
   via: DatabaseAdapter;
-  settled: boolean;
+  /** Set once the read succeeded. */
   loaded?: Map<string, TableInfo>;
 }
 
@@ -96,18 +96,15 @@ export class TableCatalog {
 
   #load(side: DatabaseAdapter, via: DatabaseAdapter): Promise<Map<string, TableInfo>> {
     const cached = this.#bySide.get(side);
-    if (cached && (cached.settled || cached.via === via)) return cached.tables;
+    if (cached && (cached.loaded || cached.via === via)) return cached.tables;
     const read = via.introspect().then((list) => new Map(list.map((t) => [t.name.toLowerCase(), t])));
     // A transaction never waits on a read another caller started on the side itself: on
     // SQLite that read waits for the transaction to end, and the two would wait forever.
     if (cached && via !== side) return read;
-    const entry: SideTables = { tables: read, via, settled: false };
+    const entry: SideTables = { tables: read, via };
     this.#bySide.set(side, entry);
     read.then(
-      (tables) => {
-        entry.settled = true;
-        entry.loaded = tables;
-      },
+      (tables) => (entry.loaded = tables),
       () => {
         if (this.#bySide.get(side) === entry) this.#bySide.delete(side);
       },
