@@ -497,8 +497,10 @@ async function outboxFloor(sqliteFile: string, url: string, d1: RawD1): Promise<
   }
 }
 
-main()
-  .then(asyncMode)
+// BENCH_DW_PART=sync or =async runs one half only.
+const part = process.env.BENCH_DW_PART;
+(part === 'async' ? Promise.resolve() : main())
+  .then(() => (part === 'sync' ? undefined : asyncMode()))
   .catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;

@@ -14,6 +14,11 @@ describe('encodeParams', () => {
     expect(encodeParams([true, at], 'd1', d1)).toEqual([1, '2024-01-01T10:00:00.123Z']);
   });
 
+  it('keeps the sign of -0 on Postgres, where pg would send String(-0), which is "0"', () => {
+    expect(Object.is(encodeParams([-0], 'postgres', postgres)[0], '-0')).toBe(true);
+    expect(encodeParams([0, -1.5], 'postgres', postgres)).toEqual([0, -1.5]);
+  });
+
   it('leaves booleans and dates to pg on Postgres', () => {
     const at = new Date(0);
     expect(encodeParams([true, at], 'postgres', postgres)).toEqual([true, at]);

@@ -73,6 +73,8 @@ export function encodeValue(
           { dialect, sql, position },
         );
       }
+      // pg sends numbers as String(value), which drops the sign of -0; a double column keeps it.
+      if (dialect === 'postgres' && value === 0 && Object.is(value, -0)) return '-0';
       return value;
     case 'boolean':
       return dialect === 'postgres' ? value : value ? 1 : 0;

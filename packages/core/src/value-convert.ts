@@ -1,3 +1,4 @@
+import { PostgresArray } from './param-encode';
 import { exactJsonText } from './json-exact';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
@@ -38,6 +39,7 @@ export function converterFor(
 ): Converter | undefined {
   const to = target.logicalType;
   if (targetDialect === 'postgres') {
+    if (target.declaredType.trim().endsWith('[]')) return toPostgresArray;
     if (sourceDialect === 'postgres' && source.logicalType === to) {
       // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
       return to === 'json' ? toJsonText : undefined;
@@ -105,6 +107,22 @@ function epochToDate(n: number): Date {
 function toDateText(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   return value;
+}
+
+/**
+ * A list into a Postgres array column: bound as an ARRAY, since a plain array is bound as
+ * JSON text, which an array column refuses. JSON text (how SQLite holds a list) is read first.
+ */
+function toPostgresArray(value: unknown): unknown {
+  let list = value;
+  if (typeof value === 'string' && value.trimStart().startsWith('[')) {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return Array.isArray(list) && !(list instanceof PostgresArray) ? PostgresArray.from(list) : list;
 }
 
 function toJsonText(value: unknown): unknown {

@@ -68,6 +68,7 @@ describe('@switchyard/dual-write/mirror', () => {
       'outboxMirror',
       'pruneAppliedOps',
       'queueMirror',
+      'resolveOutboxOps',
     ]);
     expect(root.outboxMirror).toBe(mirrorEntry.outboxMirror);
     expect(root.MirrorApplyError).toBe(mirrorEntry.MirrorApplyError);

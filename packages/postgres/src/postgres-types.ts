@@ -37,6 +37,8 @@ export const PG_OID = {
   dateArray: 1182,
   timestampArray: 1115,
   timestamptzArray: 1185,
+  interval: 1186,
+  intervalArray: 1187,
 } as const;
 
 // Postgres' ISO output: timestamp, or timestamptz with the session's offset (+05:30, or
@@ -144,8 +146,10 @@ export function createTypeParsers(
         switch (oid) {
           case PG_OID.int8:
             return parseInt8As;
+          // numeric, date and interval as the server's own text: exact, and written back as read.
           case PG_OID.numeric:
           case PG_OID.date:
+          case PG_OID.interval:
             return identity;
           case PG_OID.timestamp:
           case PG_OID.timestamptz:
@@ -157,6 +161,7 @@ export function createTypeParsers(
             return int8Array;
           case PG_OID.numericArray:
           case PG_OID.dateArray:
+          case PG_OID.intervalArray:
             return stringArray;
           case PG_OID.timestampArray:
           case PG_OID.timestamptzArray:

@@ -4,6 +4,7 @@ import { assertMirrorFits, asyncSwitchError, commitMirrored, recordInTransaction
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { nativeOutboxWrite } from './outbox-native-write';
+import { postgresOutboxWrite } from './outbox-postgres-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
 import { dedupeRefs } from './row-images';
@@ -30,9 +31,9 @@ export class MirrorSink implements SecondarySink {
     const { metrics, options } = this.#parts;
     const started = metrics.now();
     if (w.primary.capabilities.transactions) {
-      const native = nativeOutboxWrite(this.#parts, this.#mirror, w);
-      if (!native) return this.#recordedWrite(w);
-      const done = await native;
+      // One synchronous transaction on better-sqlite3, one statement on Postgres; else the general path.
+      const done = await (nativeOutboxWrite(this.#parts, this.#mirror, w) ?? postgresOutboxWrite(this.#parts, this.#mirror, w));
+      if (!done) return this.#recordedWrite(w);
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       await commitMirrored(this.#mirror, done.op, options.continueOnSecondaryFailure);

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { outboxMirror, type OutboxMirror, type OutboxMirrorOptions } from './outbox-mirror';
-export { drainOutbox, type DrainOutboxOptions, type DrainProgress } from './outbox-drain';
+export { drainOutbox, resolveOutboxOps, type DrainOutboxOptions, type DrainProgress } from './outbox-drain';
 export { queueMirror, type QueueMirror, type QueueMirrorOptions } from './queue-mirror';
 export { createMirrorConsumer, type MirrorConsumer, type MirrorConsumerOptions, type MirrorDeliveryError } from './mirror-consumer';
 export type { MessageBatchLike, QueueMessageLike, QueueProducerLike } from './queue-types';
@@ -16,5 +16,6 @@ export { MirrorApplyError, MirrorSendError } from './mirror-errors';
 export { MirrorStats, type MirrorMetrics } from './mirror-metrics';
 export type { Mirror, PreparedWrite } from './mirror-types';
 export type { MirrorMessage, MirrorOp } from './mirror-op';
+export type { CapturedRows } from './outbox-captured';
 export type { WireParam, WireStatement } from './value-codec';
 export type { KeyColumns, RowRef } from '../row-ref';

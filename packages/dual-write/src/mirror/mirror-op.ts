@@ -2,6 +2,7 @@ import type { Statement } from '@switchyard/core';
 import { decodeStatements, encodeParams, encodeStatements, type WireParam, type WireStatement } from './value-codec';
 import { BoundedCache } from '../_internal/bounded-cache';
 import { rowRefsOf, type KeyColumns, type RowRef } from '../row-ref';
+import { capturedOf, type CapturedRows } from './outbox-captured';
 
 /** One mirrored write: the statements the primary ran, as one atomic unit. */
 export interface MirrorOp {
@@ -20,6 +21,11 @@ export interface MirrorOp {
    * write path); `applyOps` reads them from the statements when absent.
    */
   rows?: RowRef[];
+  /**
+   * The rows a Postgres primary wrote into the outbox entry itself (see `CapturedRows`),
+   * in place of statements until a drain turns them into the secondary's statements.
+   */
+  captured?: CapturedRows;
 }
 
 /** The JSON form of a {@link MirrorOp} in an outbox row or a queue message. */
@@ -34,6 +40,7 @@ export interface MirrorMessage {
   createdAt: number;
   statements: WireStatement[] | { sql: string; params: WireParam[] }[];
   rows?: RowRef[];
+  captured?: CapturedRows;
 }
 
 /**
@@ -63,6 +70,7 @@ export function collectRowRefs(statements: readonly Statement[], keys?: KeyColum
 export function toMessage(op: MirrorOp): MirrorMessage {
   const message: MirrorMessage = { v: 2, opId: op.opId, seq: op.seq, createdAt: op.createdAt, statements: encodeStatements(op.statements) };
   if (op.rows) message.rows = op.rows;
+  if (op.captured) message.captured = op.captured;
   return message;
 }
 
@@ -109,5 +117,7 @@ export function fromMessage(body: unknown): MirrorOp {
   }
   const op: MirrorOp = { opId: m.opId, seq: Number(m.seq), createdAt: Number(m.createdAt), statements: decodeStatements(m.statements) };
   if (Array.isArray(m.rows)) op.rows = m.rows;
+  const captured = capturedOf(m);
+  if (captured) op.captured = captured;
   return op;
 }

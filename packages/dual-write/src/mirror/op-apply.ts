@@ -5,6 +5,7 @@ import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, ensureSecon
 import { repairStatements } from './row-repair';
 import { rowKeyText, type KeyColumns, type RowRef } from '../row-ref';
 import { collectRowRefs } from './mirror-op';
+import { assertResolved } from './outbox-captured';
 
 /**
  * What became of an operation: `applied`; `duplicate` (its id was applied before, nothing
@@ -58,6 +59,7 @@ const CHUNK_STATEMENTS = 500;
  */
 export async function applyOps(secondary: DatabaseAdapter, input: readonly MirrorOp[], options: ApplyOptions = {}): Promise<ApplyResult[]> {
   if (input.length === 0) return [];
+  input.forEach(assertResolved);
   const ops = input.map((op): KeyedOp => (op.rows ? (op as KeyedOp) : { ...op, rows: collectRowRefs(op.statements, options.keys) }));
   await ensureSecondaryTables(secondary);
   if (!secondary.capabilities.transactions) return applyEachInBatch(secondary, ops, options);

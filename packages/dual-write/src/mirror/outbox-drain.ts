@@ -1,5 +1,8 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import { statementKind, type DatabaseAdapter } from '@switchyard/core';
+import { TableCatalog } from '../_internal/table-catalog';
+import type { MirrorOp } from './mirror-op';
 import { applyOps } from './op-apply';
+import { resolveCaptured } from './outbox-captured';
 import type { OutboxMirror } from './outbox-mirror';
 import type { KeyColumns } from '../row-ref';
 
@@ -62,12 +65,14 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
     return Number(row?.m ?? 0);
   };
   await mirror.ensureTable();
+  // Both sides' tables, for entries a Postgres primary captured as rows; read again after a schema change.
+  const catalog = new TableCatalog();
   for (;;) {
     if (signal?.aborted) {
       progress.aborted = true;
       break;
     }
-    const ops = await mirror.peek(batchSize);
+    const ops = await resolveCaptured(mirror.primary, secondary, catalog, await mirror.peek(batchSize));
     if (ops.length === 0) {
       await mirror.sampleMetrics();
       if (options.pollIntervalMs === undefined || !(await sleep(options.pollIntervalMs, signal))) break;
@@ -97,6 +102,7 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
       }
     }
     await deleteEntries(mirror, done);
+    if (ops.some((op) => op.statements.some((st) => statementKind(st.sql) === 'schema'))) catalog.invalidate();
     progress.batches++;
     options.onBatch?.({ ...progress });
     if (failure) {
@@ -106,6 +112,21 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
   }
   await mirror.sampleMetrics().catch(() => undefined);
   return progress;
+}
+
+/**
+ * Operations read with `mirror.peek()` ready for a secondary: the rows a Postgres primary
+ * captured into its entries become that secondary's statements (`drainOutbox` does this
+ * itself). The list may come back shorter: it stops after a schema change that comes
+ * before captured rows, which must be read with the changed tables.
+ *
+ * @example
+ * ```ts
+ * const ops = await resolveOutboxOps(mirror, secondary, await mirror.peek(100));
+ * ```
+ */
+export function resolveOutboxOps(mirror: OutboxMirror, secondary: DatabaseAdapter, ops: readonly MirrorOp[]): Promise<MirrorOp[]> {
+  return resolveCaptured(mirror.primary, secondary, new TableCatalog(), ops);
 }
 
 // By explicit sequence, not `seq <= last`: on Postgres an entry with a lower sequence can
