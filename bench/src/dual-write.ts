@@ -21,7 +21,7 @@
  * no network or disk noise hides microseconds.
  *
  * Run: pnpm --filter @switchyard/bench dual-write   (POSTGRES_URL, else embedded Postgres)
- *      BENCH_DW_OPS=2000 BENCH_DW_ROUNDS=5 to change the size.
+ *      BENCH_DW_OPS=2000 BENCH_DW_ROUNDS=5 to change the size; BENCH_DW_PART=sync or =async runs one half.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -56,12 +56,14 @@ export class MirrorSink implements SecondarySink {
       // The mirror's entry, holding the rows as the transaction left them, commits with it.
       beforeCommit: async (tx) => {
         if (record.statements.length === 0) return;
-        mirrored = await recordInTransaction(
-          mirror,
-          tx,
-          await replicator.recordedWork(primary, secondary, record, tx),
-          dedupeRefs(record.refs),
-        );
+        const refs = dedupeRefs(record.refs);
+        if (mirror.kind === 'outbox') {
+          // Rows, not statements: the drain builds those for the secondary's tables as they are then.
+          const { replays, captured } = await replicator.recordedRows(primary, record, tx);
+          mirrored = await recordInTransaction(mirror, tx, replays, refs, captured);
+        } else {
+          mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), refs);
+        }
       },
       afterCommit: async () => {
         metrics.totalWrites++;

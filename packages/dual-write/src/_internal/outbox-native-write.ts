@@ -1,10 +1,11 @@
-import { nativeHandle, statementKind, type ExecResult, type SqliteTransactionSync, type TableInfo } from '@switchyard/core';
+import { nativeHandle, statementKind, type ExecResult, type SqliteTransactionSync } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import type { OutboxMirror } from '../mirror/outbox-mirror';
 import type { RowRef } from '../row-ref';
 import { writeTable } from './column-types';
-import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage, type TablePair } from './row-images';
+import { capturedImages } from '../mirror/outbox-captured';
+import { dedupeRefs, imagesOf, refOf, type RowImage } from './row-images';
 import type { SinkParts, SinkWrite } from './secondary-sink';
 import type { TableCatalog } from './table-catalog';
 import { planCapture, splitCaptured, type CapturePlan } from './write-capture';
@@ -19,9 +20,9 @@ export interface NativeOutboxResult {
  * A write to a better-sqlite3 primary through an outbox in it, as one transaction that
  * never yields (the adapter's `transactionSync`): each statement runs with its rows
  * captured, and the entry holding those rows is inserted after them, with no promise
- * between the statements. It needs nothing it would wait for: the capture plans and both
- * sides' table definitions come from what the general path has already read. The entry
- * is the one the general path writes, so drains cannot tell them apart.
+ * between the statements. It needs nothing it would wait for: the capture plans and the
+ * primary's table definitions come from what the general path has already read. The entry
+ * is the one the general path writes (rows, not statements), so drains cannot tell them apart.
  *
  * Returns `undefined` at once, having run nothing, when the write needs the general path: a
  * primary without `transactionSync`, a queue mirror, a statement replayed rather than
@@ -31,9 +32,8 @@ export function nativeOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite
   const transactionSync = nativeHandle(w.primary, 'better-sqlite3')?.transactionSync;
   if (!transactionSync || !isOutbox(mirror)) return undefined;
   const plans = capturePlans(parts.catalog, w);
-  const pairs = plans && tablePairs(parts.catalog, w, plans);
-  if (!plans || !pairs) return undefined;
-  return writeWithEntry(parts, mirror, w, transactionSync, plans, pairs);
+  if (!plans) return undefined;
+  return writeWithEntry(parts, mirror, w, transactionSync, plans);
 }
 
 async function writeWithEntry(
@@ -42,8 +42,8 @@ async function writeWithEntry(
   w: SinkWrite,
   transactionSync: SqliteTransactionSync,
   plans: readonly CapturePlan[],
-  pairs: (table: string) => TablePair,
 ): Promise<NativeOutboxResult> {
+  const tables = new Map(plans.map((p) => [p.table.name, p.table]));
   await mirror.ensureTable();
   const outcome = await transactionSync((execute) => {
     const results: ExecResult[] = [];
@@ -57,7 +57,8 @@ async function writeWithEntry(
       }
       results.push(app);
     }
-    const { statement, op } = mirror.entry(imageStatements(images, pairs, w.primary.dialect, w.secondary), dedupeRefs(refs));
+    const captured = capturedImages(images, (name) => tables.get(name)!);
+    const { statement, op } = mirror.entry([], dedupeRefs(refs), captured);
     execute(statement.sql, statement.params);
     return { results, op };
   });
@@ -76,17 +77,6 @@ function capturePlans(catalog: TableCatalog, w: SinkWrite): CapturePlan[] | unde
     plans.push(plan);
   }
   return plans;
-}
-
-/** The plans' tables on both sides, or `undefined` when the secondary's are not read yet (or it lacks one). */
-function tablePairs(catalog: TableCatalog, w: SinkWrite, plans: readonly CapturePlan[]): ((table: string) => TablePair) | undefined {
-  const pairs = new Map<string, TablePair>();
-  for (const { table } of plans) {
-    const target: TableInfo | undefined = catalog.peek(w.secondary, table.name);
-    if (!target) return undefined;
-    pairs.set(table.name, { source: table, target });
-  }
-  return (table) => pairs.get(table)!;
 }
 
 function isOutbox(mirror: Mirror): mirror is OutboxMirror {

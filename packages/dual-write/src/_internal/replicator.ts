@@ -1,4 +1,5 @@
-import { statementKind, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
+import { QueryError, statementKind, type DatabaseAdapter, type ExecResult, type Statement, type TableInfo } from '@switchyard/core';
+import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
@@ -214,9 +215,34 @@ export class Replicator {
       record.images.map((i) => i.table),
       tx,
     );
+    this.#count(record);
+    return [...record.replays, ...imageStatements(record.images, pairs, primary.dialect, secondary)];
+  }
+
+  /**
+   * The same writes for an outbox, whose drain builds the secondary's statements when it
+   * applies them (after any schema change before them): the replayed statements, and the
+   * captured rows with the primary's columns.
+   */
+  async recordedRows(
+    primary: DatabaseAdapter,
+    record: TransactionRecord,
+    tx: DatabaseAdapter,
+  ): Promise<{ replays: Statement[]; captured: CapturedRows[] }> {
+    const tables = new Map<string, TableInfo>();
+    for (const { table } of record.images) {
+      if (tables.has(table)) continue;
+      const info = await this.#p.catalog.table(primary, table, tx);
+      if (!info) throw new QueryError(`${primary.name} has no table ${table}.`, { dialect: primary.dialect });
+      tables.set(table, info);
+    }
+    this.#count(record);
+    return { replays: record.replays, captured: capturedImages(record.images, (name) => tables.get(name)!) };
+  }
+
+  #count(record: TransactionRecord): void {
     this.#p.metrics.replicatedByRow += record.captured;
     this.#p.metrics.replicatedByStatement += record.replays.length;
     for (const r of record.replays) this.#p.noteReplay(r.sql, 'not a captured write');
-    return [...record.replays, ...imageStatements(record.images, pairs, primary.dialect, secondary)];
   }
 }

@@ -22,10 +22,10 @@ export interface MirrorOp {
    */
   rows?: RowRef[];
   /**
-   * The rows a Postgres primary wrote into the outbox entry itself (see `CapturedRows`),
-   * in place of statements until a drain turns them into the secondary's statements.
+   * Rows an outbox entry carries as the primary left them (see `CapturedRows`): a drain
+   * turns them into the secondary's statements, run after `statements`.
    */
-  captured?: CapturedRows;
+  captured?: CapturedRows[];
 }
 
 /** The JSON form of a {@link MirrorOp} in an outbox row or a queue message. */
@@ -40,7 +40,7 @@ export interface MirrorMessage {
   createdAt: number;
   statements: WireStatement[] | { sql: string; params: WireParam[] }[];
   rows?: RowRef[];
-  captured?: CapturedRows;
+  captured?: CapturedRows[];
 }
 
 /**
@@ -96,7 +96,8 @@ export function messageText(op: MirrorOp): string {
     }
     text += `${i > 0 ? ',' : ''}{"sql":${sql},"params":${JSON.stringify(encodeParams(s))}}`;
   }
-  return text + (op.rows ? `],"rows":${JSON.stringify(op.rows)}}` : ']}');
+  text += op.rows ? `],"rows":${JSON.stringify(op.rows)}` : ']';
+  return text + (op.captured ? `,"captured":${JSON.stringify(op.captured)}}` : '}');
 }
 
 /**

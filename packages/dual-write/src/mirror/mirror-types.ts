@@ -1,3 +1,4 @@
+import type { CapturedRows } from './outbox-captured';
 import type { Statement } from '@switchyard/core';
 import type { MirrorMetrics, MirrorStats } from './mirror-metrics';
 import type { MirrorOp } from './mirror-op';
@@ -42,7 +43,12 @@ export interface Mirror {
    * names the rows the statements write, when the caller knows them (row images), for
    * per-row ordering on the secondary.
    */
-  prepare(statements: readonly Statement[], primaryStatements?: readonly Statement[], rows?: RowRef[]): Promise<PreparedWrite>;
+  prepare(
+    statements: readonly Statement[],
+    primaryStatements?: readonly Statement[],
+    rows?: RowRef[],
+    captured?: CapturedRows[],
+  ): Promise<PreparedWrite>;
   /** Called after the primary committed the prepared statements. */
   commit(op: MirrorOp): Promise<void>;
   /** The figures as last measured (no round trip). */

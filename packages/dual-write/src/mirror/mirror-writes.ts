@@ -2,6 +2,7 @@ import { InvalidArgumentError, UnsupportedError, type DatabaseAdapter, type Exec
 import { MirrorSendError } from './mirror-errors';
 import type { MirrorOp } from './mirror-op';
 import type { Mirror } from './mirror-types';
+import type { CapturedRows } from './outbox-captured';
 import type { RowRef } from '../row-ref';
 
 /**
@@ -107,9 +108,10 @@ export async function recordInTransaction(
   tx: DatabaseAdapter,
   recorded: readonly Statement[],
   rows?: RowRef[],
+  captured?: CapturedRows[],
 ): Promise<MirrorOp | undefined> {
-  if (recorded.length === 0) return undefined;
-  const prepared = await mirror.prepare(recorded, [], rows);
+  if (recorded.length === 0 && !captured?.length) return undefined;
+  const prepared = await mirror.prepare(recorded, [], rows, captured);
   for (const s of prepared.statements) await tx.execute(s.sql, s.params ?? []);
   return prepared.op;
 }

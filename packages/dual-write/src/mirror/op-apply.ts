@@ -5,7 +5,7 @@ import { APPLIED_OPS_TABLE, MIRROR_ERRORS_TABLE, ROW_VERSIONS_TABLE, ensureSecon
 import { repairStatements } from './row-repair';
 import { rowKeyText, type KeyColumns, type RowRef } from '../row-ref';
 import { collectRowRefs } from './mirror-op';
-import { assertResolved } from './outbox-captured';
+import { assertResolved } from './outbox-resolve';
 
 /**
  * What became of an operation: `applied`; `duplicate` (its id was applied before, nothing

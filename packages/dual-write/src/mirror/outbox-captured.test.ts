@@ -67,7 +67,10 @@ describe('outbox on Postgres: the entry built in the write statement', () => {
     const general = asyncPair('ob_general');
     const generalResults: ExecResult[] = [];
     for (const s of workload()) generalResults.push(await general.dual.transaction((tx) => tx.execute(s.sql, s.params)));
-    const generalOps = await general.mirror.peek(100);
+    const generalPeeked = await general.mirror.peek(100);
+    // A transaction's entry holds the rows as the client read them: core's stored values.
+    expect(generalPeeked.every((op) => op.captured?.every((c) => c.values && !c.text))).toBe(true);
+    const generalOps = await resolveOutboxOps(general.mirror, secondary, generalPeeked);
 
     expect(fastResults).toEqual(generalResults);
     expect(fastOps.map((op) => ({ statements: op.statements, rows: op.rows }))).toEqual(
@@ -116,20 +119,20 @@ describe('outbox on Postgres: the entry built in the write statement', () => {
     await dual.execute(`ALTER TABLE kinds ADD COLUMN extra text DEFAULT md5(random()::text)`);
     await dual.execute(INSERT, VALUES[2]); // the same text as before the change, now with the new column
     await dual.execute('INSERT INTO kinds ("Name", extra) VALUES (?, ?)', ['after', 'y']);
+    await dual.transaction((tx) => tx.execute(INSERT, VALUES[3]!)); // the client's entry, as stored values
     await dual.execute('UPDATE kinds SET extra = ? WHERE id = ?', ['z', 1]);
     await drainOutbox(secondary, { mirror, batchSize: 100 });
     await expectSameRows(primary, secondary, ['kinds']);
   });
 
-  it('keeps the general path for $n placeholders, and refuses to apply rows not yet resolved', async () => {
+  it('keeps the transactional path for $n placeholders, and refuses to apply rows not yet resolved', async () => {
     await reset();
     const { mirror, dual } = asyncPair('ob_dollar');
     await dual.execute(INSERT, VALUES[2]);
     await dual.execute('UPDATE kinds SET "Name" = $1 WHERE id = $2', ['dollar', 1]);
     const [captured, general] = await mirror.peek(10);
-    expect(captured!.captured?.rows).toHaveLength(1);
-    expect(general!.captured).toBeUndefined();
-    expect(general!.statements.length).toBeGreaterThan(0);
+    expect(captured!.captured?.[0]?.text).toHaveLength(1);
+    expect(general!.captured?.[0]?.values).toHaveLength(1);
     await expect(applyOps(secondary, [captured!])).rejects.toThrow(InvalidArgumentError);
     await drainOutbox(secondary, { mirror });
     await expectSameRows(primary, secondary, ['kinds']);

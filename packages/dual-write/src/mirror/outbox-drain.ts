@@ -2,7 +2,7 @@ import { statementKind, type DatabaseAdapter } from '@switchyard/core';
 import { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
 import { applyOps } from './op-apply';
-import { resolveCaptured } from './outbox-captured';
+import { resolveCaptured } from './outbox-resolve';
 import type { OutboxMirror } from './outbox-mirror';
 import type { KeyColumns } from '../row-ref';
 

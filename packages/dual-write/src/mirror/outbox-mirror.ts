@@ -6,6 +6,7 @@ import { assertIdentifier, outboxTableDdl } from './mirror-schema';
 import type { Mirror, PreparedWrite } from './mirror-types';
 import type { RowRef } from '../row-ref';
 import { createOpId } from './op-id';
+import type { CapturedRows } from './outbox-captured';
 
 /** Options of {@link outboxMirror}. */
 export interface OutboxMirrorOptions {
@@ -29,7 +30,7 @@ export interface OutboxMirror extends Mirror {
    * write's own transaction, after the write. Synchronous, for a primary that runs the
    * whole transaction without yielding; call {@link OutboxMirror.ensureTable} first.
    */
-  entry(statements: readonly Statement[], rows?: RowRef[]): { statement: Statement; op: MirrorOp };
+  entry(statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[]): { statement: Statement; op: MirrorOp };
 }
 
 /**
@@ -59,11 +60,12 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
 
   // One text for every entry: the primary's statement cache finds it without building it again.
   const entrySql = `INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)`;
-  const entry = (statements: readonly Statement[], rows?: RowRef[]) => {
+  const entry = (statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[]) => {
     const createdAt = Date.now();
     // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
     const op: MirrorOp = { opId: createOpId(createdAt), seq: 0, createdAt, statements: [...statements] };
     if (rows) op.rows = rows;
+    if (captured && captured.length > 0) op.captured = captured;
     const statement: Statement = { sql: entrySql, params: [op.opId, messageText(op), createdAt] };
     stats.count('enqueued');
     return { statement, op };
@@ -80,9 +82,10 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
       statements: readonly Statement[],
       primaryStatements: readonly Statement[] = statements,
       rows?: RowRef[],
+      captured?: CapturedRows[],
     ): Promise<PreparedWrite> {
       await ensureTable();
-      const { statement, op } = entry(statements, rows);
+      const { statement, op } = entry(statements, rows, captured);
       const merged =
         primary.dialect === 'postgres' && primaryStatements.length === 1
           ? withEntry(primaryStatements[0]!, table, statement.params!)

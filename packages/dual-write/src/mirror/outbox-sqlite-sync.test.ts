@@ -3,7 +3,7 @@ import { ConstraintError, nativeHandle, type DatabaseAdapter } from '@switchyard
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createDualWriteAdapter } from '../../test/patient-dual-write';
 import { expectSameRows } from '../../test/mirror/mirror-test-kit';
-import { drainOutbox } from './outbox-drain';
+import { drainOutbox, resolveOutboxOps } from './outbox-drain';
 import { outboxMirror, type OutboxMirror } from './outbox-mirror';
 
 const DDL = 'CREATE TABLE v (id INTEGER PRIMARY KEY, big BIGINT, real REAL, flag BOOLEAN, at DATETIME, note TEXT, bytes BLOB)';
@@ -67,7 +67,10 @@ describe('the outbox on a SQLite primary, written synchronously', () => {
     const written = await entries(s);
     expect(written).toHaveLength(4);
     expect(written).toEqual(await entries(general));
-    expect(written[0]!.statements[0]!.params).toEqual([
+    // Rows, not statements: the drain builds the upsert, with every value as it was stored.
+    expect(written[0]!.statements).toEqual([]);
+    const [first] = await resolveOutboxOps(s.mirror, s.secondary, await s.mirror.peek(1));
+    expect(first!.statements[0]!.params).toEqual([
       1,
       9007199254740994n,
       1.1,
@@ -82,6 +85,22 @@ describe('the outbox on a SQLite primary, written synchronously', () => {
     }
     await general.primary.close();
     await general.secondary.close();
+  });
+
+  it('writes a column added after the tables were read, in both paths, though the secondary gets it only when drained', async () => {
+    await s.adapter.execute(INSERT, values(1));
+    // The secondary has no such column until the drain applies the change: the entries must not be built for its old table.
+    await s.adapter.execute('ALTER TABLE v ADD COLUMN extra TEXT');
+    await s.adapter.execute('INSERT INTO v (id, extra) VALUES (?, ?)', [2, 'native']);
+    await s.adapter.transaction((tx) => tx.execute('INSERT INTO v (id, extra) VALUES (?, ?)', [3, 'transaction']));
+    await s.adapter.execute('UPDATE v SET extra = ? WHERE id = ?', ['updated', 1]);
+    await drainOutbox(s.secondary, { mirror: s.mirror });
+    expect(await s.secondary.query('SELECT id, extra FROM v ORDER BY id')).toEqual([
+      { id: 1, extra: 'updated' },
+      { id: 2, extra: 'native' },
+      { id: 3, extra: 'transaction' },
+    ]);
+    await expectSameRows(s.primary, s.secondary, ['v']);
   });
 
   it('leaves no entry for a failed write, and no write when its entry cannot be written', async () => {

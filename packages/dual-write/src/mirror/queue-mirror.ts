@@ -1,10 +1,11 @@
-import type { Statement } from '@switchyard/core';
+import { InvalidArgumentError, type Statement } from '@switchyard/core';
 import { MirrorSendError } from './mirror-errors';
 import { MirrorStats } from './mirror-metrics';
 import { toMessage, type MirrorOp } from './mirror-op';
 import type { RowRef } from '../row-ref';
 import type { Mirror, PreparedWrite } from './mirror-types';
 import { createOpId, nextSequence } from './op-id';
+import type { CapturedRows } from './outbox-captured';
 import type { QueueProducerLike } from './queue-types';
 
 /** Options of {@link queueMirror}. */
@@ -106,7 +107,11 @@ export function queueMirror(queue: QueueProducerLike, options: QueueMirrorOption
       statements: readonly Statement[],
       primaryStatements: readonly Statement[] = statements,
       rows?: RowRef[],
+      captured?: CapturedRows[],
     ): Promise<PreparedWrite> {
+      // A consumer has no primary to read captured rows' tables from: queue messages carry statements.
+      if (captured?.length)
+        throw new InvalidArgumentError('A queue mirror carries statements, not captured rows: build the statements first.');
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: 0, statements: [...statements] };
       if (rows) op.rows = rows;
       // The primary runs the write alone; the message goes out once it committed.

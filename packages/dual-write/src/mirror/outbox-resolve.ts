@@ -1,0 +1,151 @@
+import {
+  InvalidArgumentError,
+  QueryError,
+  fromStoredValue,
+  quoteIdentifier as quote,
+  statementKind,
+  type DatabaseAdapter,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
+import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
+import type { TableCatalog } from '../_internal/table-catalog';
+import type { MirrorOp } from './mirror-op';
+import type { CapturedRows } from './outbox-captured';
+import { decodeStatements, encodeStatements } from './value-codec';
+
+/**
+ * Outbox operations with their captured rows (see {@link CapturedRows}) turned into the
+ * secondary's statements, after the operation's own statements: upserts of whole rows,
+ * deletes by key, built for the tables as both sides have them now. Text the server wrote
+ * is read back by the primary itself, cast to each column's type, so every value is what
+ * the primary's adapter reads for it. Operations without captured rows come back as they are.
+ *
+ * The list may come back shorter: it ends after the first schema change that precedes a
+ * captured operation, whose tables must then be read again (`catalog.invalidate()` once
+ * it is applied).
+ */
+export async function resolveCaptured(
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  catalog: TableCatalog,
+  ops: readonly MirrorOp[],
+): Promise<MirrorOp[]> {
+  if (!ops.some((op) => op.captured)) return [...ops];
+  const schemaChange = ops.findIndex((op) => op.statements.some((s) => statementKind(s.sql) === 'schema'));
+  const upTo = schemaChange >= 0 && ops.slice(schemaChange + 1).some((op) => op.captured) ? schemaChange + 1 : ops.length;
+  const batch = ops.slice(0, upTo);
+  const decoded = await decodeText(primary, catalog, batch);
+  const out: MirrorOp[] = [];
+  for (const op of batch) {
+    if (!op.captured) {
+      out.push(op);
+      continue;
+    }
+    const images: RowImage[] = [];
+    const sources = new Map<string, TableInfo>();
+    for (const group of op.captured) {
+      const { source, rows } = decoded.get(group) ?? (await readValues(primary, catalog, op, group));
+      sources.set(group.table, source);
+      images.push(...imagesOf(source, rows, group.deleted));
+    }
+    const targets = new Map<string, TableInfo>();
+    for (const table of sources.keys()) targets.set(table, await targetTable(secondary, catalog, op, table));
+    const pairs = (table: string) => ({ source: sources.get(table)!, target: targets.get(table)! });
+    // Through the wire form and back, as statements in an entry are read: the same values to the type.
+    const rowStatements = decodeStatements(encodeStatements(imageStatements(images, pairs, primary.dialect, secondary)));
+    const resolved: MirrorOp = { opId: op.opId, seq: op.seq, createdAt: op.createdAt, statements: [...op.statements, ...rowStatements] };
+    resolved.rows = dedupeRefs([...(op.rows ?? []), ...images.map(refOf)]);
+    out.push(resolved);
+  }
+  return out;
+}
+
+/** Throws for an operation whose captured rows were never turned into statements. */
+export function assertResolved(op: MirrorOp): void {
+  if (op.captured) {
+    throw new InvalidArgumentError(
+      `Operation ${op.opId} holds rows captured on the primary, not statements yet. ` +
+        'drainOutbox() turns them into statements; after outboxMirror().peek(), pass the operations through resolveOutboxOps() first.',
+    );
+  }
+}
+
+interface Decoded {
+  source: TableInfo;
+  rows: Row[];
+}
+
+async function targetTable(secondary: DatabaseAdapter, catalog: TableCatalog, op: MirrorOp, table: string): Promise<TableInfo> {
+  const target = await catalog.table(secondary, table);
+  if (target) return target;
+  throw new QueryError(
+    `Outbox entry ${op.opId} holds rows of ${table}, a table ${secondary.name} does not have: create it there, then drain again.`,
+    { dialect: secondary.dialect },
+  );
+}
+
+/**
+ * The primary's table for a group, keeping only the columns the group has that the table
+ * still has (a later schema change may have added or dropped some), and how they map.
+ */
+async function sourceOf(
+  primary: DatabaseAdapter,
+  catalog: TableCatalog,
+  op: MirrorOp,
+  group: CapturedRows,
+): Promise<{ source: TableInfo; kept: { name: string; k: number }[] }> {
+  const table = await catalog.table(primary, group.table);
+  if (!table) {
+    throw new QueryError(`Outbox entry ${op.opId} holds rows of ${group.table}, which ${primary.name} no longer has.`, {
+      dialect: primary.dialect,
+    });
+  }
+  const current = new Map(table.columns.map((c) => [c.name, c]));
+  const kept = group.columns.flatMap((name, k) => (current.has(name) ? [{ name, k }] : []));
+  // A deleted group holds the key only: its images need no other column.
+  if (group.deleted || kept.length === table.columns.length) return { source: table, kept };
+  return { source: { ...table, columns: kept.map((c) => current.get(c.name)!) }, kept };
+}
+
+/** Rows the client captured, as core's stored values. */
+async function readValues(primary: DatabaseAdapter, catalog: TableCatalog, op: MirrorOp, group: CapturedRows): Promise<Decoded> {
+  const { source, kept } = await sourceOf(primary, catalog, op, group);
+  const rows = (group.values ?? []).map((values) => {
+    const row: Row = {};
+    for (const { name, k } of kept) row[name] = fromStoredValue(values[k]!);
+    return row;
+  });
+  return { source, rows };
+}
+
+/**
+ * The rows of every text group, as the primary reads them: one query per table and column
+ * list, which casts each column's text to its declared type.
+ */
+async function decodeText(primary: DatabaseAdapter, catalog: TableCatalog, ops: readonly MirrorOp[]): Promise<Map<CapturedRows, Decoded>> {
+  const byShape = new Map<string, { op: MirrorOp; group: CapturedRows }[]>();
+  for (const op of ops) {
+    for (const group of op.captured ?? []) {
+      if (!group.text) continue;
+      const id = JSON.stringify([group.table, group.columns, group.types]);
+      byShape.set(id, [...(byShape.get(id) ?? []), { op, group }]);
+    }
+  }
+  const out = new Map<CapturedRows, Decoded>();
+  for (const members of byShape.values()) {
+    const { op, group: first } = members[0]!;
+    const { source, kept } = await sourceOf(primary, catalog, op, first);
+    const all = members.flatMap((m) => m.group.text!);
+    // Private names: a column of the table called n must not be what ORDER BY n finds.
+    const casts = kept.map((c) => `("__sy_r"->>${c.k})::${first.types![c.k]} AS ${quote(c.name)}`).join(', ');
+    const sql = `SELECT ${casts} FROM json_array_elements(?::json) WITH ORDINALITY AS "__sy_x"("__sy_r", "__sy_n") ORDER BY "__sy_x"."__sy_n"`;
+    const rows = all.length === 0 ? [] : await primary.query<Row>(sql, [JSON.stringify(all)]);
+    let at = 0;
+    for (const { group } of members) {
+      out.set(group, { source, rows: rows.slice(at, at + group.text!.length) });
+      at += group.text!.length;
+    }
+  }
+  return out;
+}
