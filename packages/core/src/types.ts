@@ -272,6 +272,20 @@ export interface DatabaseAdapter<DB = any> {
    * ```
    */
   fenceAbandoned?(): Promise<number>;
+
+  /**
+   * A hint that this SQL text (as passed to `execute`/`query`) will run again and again:
+   * an engine that plans each statement it is sent (Postgres) may keep it prepared on the
+   * server, once per connection, and skip planning it again. Optional, and only a hint:
+   * where keeping it fails (a pooler that does not keep prepared statements, a table
+   * changed under it) the statement runs unprepared, as before.
+   *
+   * @example
+   * ```ts
+   * adapter.keepPrepared?.('INSERT INTO events (kind, at) VALUES (?, ?)');
+   * ```
+   */
+  keepPrepared?(sql: string): void;
   /** Releases the connection. Later calls throw {@link AdapterClosedError}. */
   close(): Promise<void>;
 }

@@ -168,8 +168,26 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     // Not pool.query(): it destroys the connection on any error, a constraint violation
     // included; here only a failed connection is discarded.
     const sql = statement.source ?? statement.sql;
-    const result = await this.#access.withClient((client) => this.#access.timed(client, sql, () => client.query(config)), sql);
+    const result = await this.#access.withClient(async (client) => {
+      try {
+        return await this.#access.timed(client, sql, () => client.query(config));
+      } catch (error) {
+        // Failed as a prepared statement before it ran: once more, unprepared (not inside a
+        // transaction, which the failure has aborted).
+        if (!config.name || !this.#state.prepared.failed(sql, error) || this.#tx) throw error;
+        return this.#access.timed(client, sql, () => client.query({ ...config, name: undefined }));
+      }
+    }, sql);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
+  }
+
+  /**
+   * Keeps `sql` prepared by name on each connection that runs it, so Postgres skips planning
+   * it again (see the contract's `keepPrepared`; at most 100 texts, the rest run unprepared).
+   * @example adapter.keepPrepared('INSERT INTO events (kind, at) VALUES (?, ?)');
+   */
+  keepPrepared(sql: string): void {
+    this.#state.prepared.keep(sql);
   }
 
   /**
@@ -272,7 +290,10 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     return toPostgresError(error, sql, this.name);
   }
 
-  #config({ sql, params }: EncodedStatement): QueryConfig {
-    return { text: sql, values: datesAsUtcText(params), types: this.#state.types };
+  #config({ sql, params, source }: EncodedStatement): QueryConfig {
+    const config: QueryConfig = { text: sql, values: datesAsUtcText(params), types: this.#state.types };
+    const name = this.#state.prepared.nameOf(source ?? sql);
+    if (name) config.name = name;
+    return config;
   }
 }

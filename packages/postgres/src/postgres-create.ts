@@ -7,6 +7,7 @@ import { createTypeParsers } from './postgres-types';
 import type { PgState } from './_internal/pg-state';
 import { SerialQueue } from './_internal/serial-queue';
 import { AbandonedSessions } from './_internal/abandoned-sessions';
+import { PreparedNames } from './_internal/prepared-names';
 import { timeoutOption } from './_internal/query-timeout';
 
 /**
@@ -73,6 +74,7 @@ export function createPostgresAdapter<DB = any>(
     connectTimeoutMs: typeof source === 'string' ? connectTimeoutMs : undefined,
     configured: new WeakSet(),
     abandoned: new AbandonedSessions(),
+    prepared: new PreparedNames(),
   };
   return new PostgresAdapter<DB>(state, options);
 }

@@ -35,6 +35,15 @@ export function lifecycleConformance(ctx: ConformanceContext): void {
       expect(await adapter.first<{ n: number }>('SELECT 1 AS n')).toMatchObject({ n: expect.anything() });
     });
 
+    it('returns the same results for a text it keeps prepared (keepPrepared, where the engine has it)', async () => {
+      const table = ctx.table('kept');
+      await adapter.execute(ddl(adapter, `CREATE TABLE ${table} (id {integer} PRIMARY KEY, name {text})`));
+      const insert = `INSERT INTO ${table} (id, name) VALUES (?, ?)`;
+      adapter.keepPrepared?.(insert);
+      for (let id = 1; id <= 3; id++) expect((await adapter.execute(insert, [id, `n${id}`])).rowsAffected).toBe(1);
+      expect(await adapter.query(`SELECT id, name FROM ${table} ORDER BY id`)).toEqual([1, 2, 3].map((id) => ({ id, name: `n${id}` })));
+    });
+
     it('runs 50 concurrent inserts on one adapter', async () => {
       const table = ctx.table('concurrent');
       await adapter.execute(ddl(adapter, `CREATE TABLE ${table} (id {integer} PRIMARY KEY, name {text})`));

@@ -56,6 +56,8 @@ async function writeWithEntry(
   const createdAt = Date.now();
   const opId = createOpId(createdAt);
   const sql = withEntry(plan, mirror.table);
+  // Planning this statement costs more than running it: the server keeps it prepared.
+  w.primary.keepPrepared?.(sql);
   const result = await w.primary.execute(sql, [...plan.statement.params!, opId, opId, createdAt, createdAt]);
   const { app, images: rows } = splitCaptured(plan, result);
   const images = imagesOf(plan.table, rows, plan.parsed.verb === 'delete');

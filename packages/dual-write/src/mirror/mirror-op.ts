@@ -40,6 +40,7 @@ export interface MirrorMessage {
   createdAt: number;
   statements: WireStatement[] | { sql: string; params: WireParam[] }[];
   rows?: RowRef[];
+  /** Outbox entries only: rows a drain turns into statements (see `resolveOutboxOps`). */
   captured?: CapturedRows[];
 }
 

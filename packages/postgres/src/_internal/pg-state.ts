@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { PostgresConnection } from '../postgres-connection';
 import type { PostgresTypeParsers } from '../postgres-types';
 import type { AbandonedSessions } from './abandoned-sessions';
+import type { PreparedNames } from './prepared-names';
 import type { SerialQueue } from './serial-queue';
 
 /** Shared by an adapter and the transaction-scoped adapters it hands out. */
@@ -20,6 +21,8 @@ export interface PgState {
   configured: WeakSet<object>;
   /** Sessions given up on while a statement may still reach them, until a fence ends them. */
   abandoned: AbandonedSessions;
+  /** Texts kept prepared on the server (`keepPrepared`). */
+  prepared: PreparedNames;
 }
 
 /** The connection a transaction-scoped adapter runs on. */

@@ -1,0 +1,48 @@
+/** SQLSTATEs that say a statement prepared by name can no longer be used as it is. */
+function stale(code: string, message: string): boolean {
+  // prepared statement does not exist: a pooler (PgBouncer in transaction mode) moved the session.
+  if (code === '26000') return true;
+  // cached plan must not change result type: a table under it changed.
+  return code === '0A000' && message.includes('cached plan');
+}
+
+/**
+ * The SQL texts an adapter keeps prepared on the server (`keepPrepared`), each under a
+ * name of its own, and whether naming still works. A bounded set: texts past the limit run
+ * unprepared. A text that failed as a prepared statement is dropped, and one added again
+ * gets a new name, so a connection never runs an old plan under it. A missing prepared
+ * statement means something between the adapter and the server does not keep them: naming
+ * stops for good.
+ */
+export class PreparedNames {
+  readonly #names = new Map<string, string>();
+  readonly #limit: number;
+  #next = 0;
+  #off = false;
+
+  constructor(limit = 100) {
+    this.#limit = limit;
+  }
+
+  keep(sql: string): void {
+    if (this.#off || this.#names.has(sql) || this.#names.size >= this.#limit) return;
+    this.#names.set(sql, `sy_prepared_${++this.#next}`);
+  }
+
+  /** The name to prepare this text under, or `undefined` to run it unprepared. */
+  nameOf(sql: string): string | undefined {
+    return this.#off ? undefined : this.#names.get(sql);
+  }
+
+  /**
+   * After a prepared run failed with `error`: true when the failure came from the
+   * statement being prepared (nothing ran), so it is to run again unprepared.
+   */
+  failed(sql: string, error: unknown): boolean {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code !== 'string' || !stale(code, String(message))) return false;
+    this.#names.delete(sql);
+    if (code === '26000') this.#off = true;
+    return true;
+  }
+}

@@ -1,0 +1,53 @@
+import { createTestDatabase } from '@switchyard/testkit';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PostgresAdapter } from './postgres-adapter';
+import { createPostgresAdapter } from './postgres-create';
+
+const database = await createTestDatabase();
+afterAll(() => database.drop());
+
+// One connection, so what the adapter prepared can be read back from pg_prepared_statements.
+let adapter: PostgresAdapter;
+beforeEach(async () => {
+  adapter = createPostgresAdapter(database.url, { max: 1 });
+  await adapter.execute('DROP TABLE IF EXISTS kept; CREATE TABLE kept (id int PRIMARY KEY, note text)');
+});
+afterEach(() => adapter.close());
+
+const INSERT = 'INSERT INTO kept (id, note) VALUES (?, ?) RETURNING *';
+const prepared = async () =>
+  (await adapter.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).map((r) => r.name);
+
+describe('keepPrepared', () => {
+  it('prepares a kept text once per connection and runs it by name; other texts stay unprepared', async () => {
+    adapter.keepPrepared(INSERT);
+    for (let id = 1; id <= 3; id++) expect(await adapter.execute(INSERT, [id, `n${id}`])).toMatchObject({ rows: [{ id, note: `n${id}` }] });
+    await adapter.execute('UPDATE kept SET note = ? WHERE id = ?', ['x', 1]);
+    expect(await prepared()).toEqual(['sy_prepared_1']);
+  });
+
+  it('runs the text unprepared when a table changed under its plan, then prepares it anew', async () => {
+    const all = 'SELECT * FROM kept ORDER BY id';
+    adapter.keepPrepared(all);
+    await adapter.execute(INSERT, [1, 'a']);
+    expect(await adapter.query(all)).toEqual([{ id: 1, note: 'a' }]);
+    // The prepared plan's result type no longer holds: Postgres refuses to run it (0A000).
+    await adapter.execute('ALTER TABLE kept ADD COLUMN extra int DEFAULT 7');
+    expect(await adapter.query(all)).toEqual([{ id: 1, note: 'a', extra: 7 }]);
+    adapter.keepPrepared(all);
+    expect(await adapter.query(all)).toEqual([{ id: 1, note: 'a', extra: 7 }]);
+    expect(await prepared()).toContain('sy_prepared_2');
+  });
+
+  it('stops preparing when the server has lost a prepared statement (a pooler moved the session)', async () => {
+    adapter.keepPrepared(INSERT);
+    await adapter.execute(INSERT, [1, 'a']);
+    // Gone on the server, while pg still thinks this connection has it: as behind PgBouncer in transaction mode.
+    await adapter.execute('DEALLOCATE ALL');
+    expect((await adapter.execute(INSERT, [2, 'b'])).rowsAffected).toBe(1);
+    adapter.keepPrepared(INSERT);
+    await adapter.execute(INSERT, [3, 'c']);
+    expect(await prepared()).toEqual([]);
+    expect(await adapter.query('SELECT id FROM kept ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+});
