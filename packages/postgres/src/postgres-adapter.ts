@@ -172,8 +172,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
       try {
         return await this.#access.timed(client, sql, () => client.query(config));
       } catch (error) {
-        // Failed as a prepared statement before it ran: once more, unprepared (not inside a
-        // transaction, which the failure has aborted).
+        // Failed as a prepared statement before it ran: once more, unprepared (not in a transaction: aborted).
         if (!config.name || !this.#state.prepared.failed(sql, error) || this.#tx) throw error;
         return this.#access.timed(client, sql, () => client.query({ ...config, name: undefined }));
       }
@@ -230,6 +229,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         const failing = statements[outcome.failed - 1];
         const failingSql = failing ? (failing.source ?? failing.sql) : outcome.failed === 0 ? 'BEGIN' : 'COMMIT';
         const error = this.wrapError(outcome.error, savepoint && !failing ? 'SAVEPOINT' : failingSql);
+        if (failing) this.#state.prepared.failed(failingSql, outcome.error); // a stale plan: next time unprepared
         try {
           if (savepoint) await this.#access.control(client, `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
           // Still open when the statements after the failure were never sent (pg without pipeline mode).

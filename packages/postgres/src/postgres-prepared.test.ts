@@ -39,6 +39,29 @@ describe('keepPrepared', () => {
     expect(await prepared()).toContain('sy_prepared_2');
   });
 
+  it('in a batch, a stale plan fails the batch once (its transaction is aborted); the next run is unprepared', async () => {
+    const all = 'SELECT * FROM kept WHERE id = ?';
+    adapter.keepPrepared(all);
+    await adapter.execute(INSERT, [1, 'a']);
+    await adapter.batch([
+      { sql: all, params: [1] },
+      { sql: INSERT, params: [2, 'b'] },
+    ]);
+    await adapter.execute('ALTER TABLE kept ADD COLUMN extra int DEFAULT 7');
+    await expect(
+      adapter.batch([
+        { sql: all, params: [1] },
+        { sql: INSERT, params: [3, 'c'] },
+      ]),
+    ).rejects.toThrow(/cached plan/);
+    const [read] = await adapter.batch([
+      { sql: all, params: [1] },
+      { sql: INSERT, params: [3, 'c'] },
+    ]);
+    expect(read!.rows).toEqual([{ id: 1, note: 'a', extra: 7 }]);
+    expect(await adapter.query('SELECT id FROM kept ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
   it('stops preparing when the server has lost a prepared statement (a pooler moved the session)', async () => {
     adapter.keepPrepared(INSERT);
     await adapter.execute(INSERT, [1, 'a']);

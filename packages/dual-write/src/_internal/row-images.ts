@@ -180,6 +180,8 @@ function runStatements(images: RowImage[], pair: TablePair, from: DialectName, t
     for (const image of rows) for (const m of mapped) params.push(convertValue(m, image.row![m.source.name]));
     const statement = { sql: upsertSql(shape, rows.length, returning), params };
     imageTables.set(statement, pair.source.name);
+    // A single row, the common write: the same text each time, which the secondary may keep prepared.
+    if (rows.length === 1) to.keepPrepared?.(statement.sql);
     return statement;
   });
 }

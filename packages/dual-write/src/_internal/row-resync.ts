@@ -27,7 +27,10 @@ export async function currentImages(
         ? `${quote(columns[0]!)} IN (${part.map(() => '?').join(', ')})`
         : part.map(() => `(${columns.map((c) => `${quote(c)} = ?`).join(' AND ')})`).join(' OR ');
     const params = part.flatMap((key) => columns.map((c) => key[c] ?? null));
-    const rows = await primary.query<Row>(`SELECT * FROM ${tableRef(table, primary.dialect)} WHERE ${where}${suffix}`, params);
+    const sql = `SELECT * FROM ${tableRef(table, primary.dialect)} WHERE ${where}${suffix}`;
+    // The read after every verified write: the same text each time a single row is read.
+    if (part.length === 1) primary.keepPrepared?.(sql);
+    const rows = await primary.query<Row>(sql, params);
     for (const row of rows) found.set(rowName(table.name, pickKey(row, columns)), row);
   }
   return keys.map((key) => {
