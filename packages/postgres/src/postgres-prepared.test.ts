@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@switchyard/testkit';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PostgresAdapter } from './postgres-adapter';
+import { PreparedNames } from './_internal/prepared-names';
 import { createPostgresAdapter } from './postgres-create';
 
 const database = await createTestDatabase();
@@ -15,15 +16,16 @@ beforeEach(async () => {
 afterEach(() => adapter.close());
 
 const INSERT = 'INSERT INTO kept (id, note) VALUES (?, ?) RETURNING *';
+/** The names prepared on the connection, their process-wide numbers as N. */
 const prepared = async () =>
-  (await adapter.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).map((r) => r.name);
+  (await adapter.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).map((r) => r.name.replace(/\d+$/, 'N'));
 
 describe('keepPrepared', () => {
   it('prepares a kept text once per connection and runs it by name; other texts stay unprepared', async () => {
     adapter.keepPrepared(INSERT);
     for (let id = 1; id <= 3; id++) expect(await adapter.execute(INSERT, [id, `n${id}`])).toMatchObject({ rows: [{ id, note: `n${id}` }] });
     await adapter.execute('UPDATE kept SET note = ? WHERE id = ?', ['x', 1]);
-    expect(await prepared()).toEqual(['sy_prepared_1']);
+    expect(await prepared()).toEqual(['sy_prepared_N']);
   });
 
   it('runs the text unprepared when a table changed under its plan, then prepares it anew', async () => {
@@ -36,7 +38,7 @@ describe('keepPrepared', () => {
     expect(await adapter.query(all)).toEqual([{ id: 1, note: 'a', extra: 7 }]);
     adapter.keepPrepared(all);
     expect(await adapter.query(all)).toEqual([{ id: 1, note: 'a', extra: 7 }]);
-    expect(await prepared()).toContain('sy_prepared_2');
+    expect(await prepared()).toEqual(['sy_prepared_N', 'sy_prepared_N']);
   });
 
   it('in a batch, a stale plan fails the batch once (its transaction is aborted); the next run is unprepared', async () => {
@@ -60,6 +62,16 @@ describe('keepPrepared', () => {
     ]);
     expect(read!.rows).toEqual([{ id: 1, note: 'a', extra: 7 }]);
     expect(await adapter.query('SELECT id FROM kept ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  });
+
+  it('turns naming off when the server already has a statement of that name (a pooler shared the connection)', () => {
+    const names = new PreparedNames();
+    names.keep('SELECT 1');
+    expect(names.nameOf('SELECT 1')).toMatch(/^sy_prepared_\d+$/);
+    expect(names.failed('SELECT 1', { code: '23505', message: 'duplicate key' })).toBe(false);
+    expect(names.failed('SELECT 1', { code: '42P05', message: 'prepared statement "sy_prepared_1" already exists' })).toBe(true);
+    names.keep('SELECT 1');
+    expect(names.nameOf('SELECT 1')).toBeUndefined();
   });
 
   it('stops preparing when the server has lost a prepared statement (a pooler moved the session)', async () => {

@@ -1,7 +1,8 @@
 /** SQLSTATEs that say a statement prepared by name can no longer be used as it is. */
 function stale(code: string, message: string): boolean {
-  // prepared statement does not exist: a pooler (PgBouncer in transaction mode) moved the session.
-  if (code === '26000') return true;
+  // prepared statement does not exist / already exists: a pooler (PgBouncer in transaction
+  // mode) moved the session to a server connection that another one prepared, or none did.
+  if (code === '26000' || code === '42P05') return true;
   // cached plan must not change result type: a table under it changed.
   return code === '0A000' && message.includes('cached plan');
 }
@@ -14,10 +15,12 @@ function stale(code: string, message: string): boolean {
  * statement means something between the adapter and the server does not keep them: naming
  * stops for good.
  */
+/** Names unique in the process: two adapters may share a Pool, and pg refuses one name for two texts. */
+let next = 0;
+
 export class PreparedNames {
   readonly #names = new Map<string, string>();
   readonly #limit: number;
-  #next = 0;
   #off = false;
 
   constructor(limit = 100) {
@@ -26,7 +29,7 @@ export class PreparedNames {
 
   keep(sql: string): void {
     if (this.#off || this.#names.has(sql) || this.#names.size >= this.#limit) return;
-    this.#names.set(sql, `sy_prepared_${++this.#next}`);
+    this.#names.set(sql, `sy_prepared_${++next}`);
   }
 
   /** The name to prepare this text under, or `undefined` to run it unprepared. */
@@ -42,7 +45,7 @@ export class PreparedNames {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     if (typeof code !== 'string' || !stale(code, String(message))) return false;
     this.#names.delete(sql);
-    if (code === '26000') this.#off = true;
+    if (code !== '0A000') this.#off = true;
     return true;
   }
 }
