@@ -3,6 +3,7 @@ import type { DualWriteMetrics } from '../dual-write-metrics';
 import { assertMirrorFits, asyncSwitchError, commitMirrored, recordInTransaction, writeThroughMirror } from '../mirror/mirror-writes';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
+import { isOutboxMirror } from '../mirror/outbox-mirror';
 import { nativeOutboxWrite } from './outbox-native-write';
 import { postgresOutboxWrite } from './outbox-postgres-write';
 import { RecordingTransaction } from './recording-transaction';
@@ -57,7 +58,7 @@ export class MirrorSink implements SecondarySink {
       beforeCommit: async (tx) => {
         if (record.statements.length === 0) return;
         const refs = dedupeRefs(record.refs);
-        if (mirror.kind === 'outbox') {
+        if (isOutboxMirror(mirror)) {
           // Rows, not statements: the drain builds those for the secondary's tables as they are then.
           const { replays, captured } = await replicator.recordedRows(primary, record, tx);
           mirrored = await recordInTransaction(mirror, tx, replays, refs, captured);

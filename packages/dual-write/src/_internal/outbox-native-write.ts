@@ -1,7 +1,7 @@
 import { nativeHandle, statementKind, type ExecResult, type SqliteTransactionSync } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
-import type { OutboxMirror } from '../mirror/outbox-mirror';
+import { isOutboxMirror, type OutboxMirror } from '../mirror/outbox-mirror';
 import type { RowRef } from '../row-ref';
 import { writeTable } from './column-types';
 import { capturedImages } from '../mirror/outbox-captured';
@@ -30,7 +30,7 @@ export interface NativeOutboxResult {
  */
 export function nativeOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite): Promise<NativeOutboxResult> | undefined {
   const transactionSync = nativeHandle(w.primary, 'better-sqlite3')?.transactionSync;
-  if (!transactionSync || !isOutbox(mirror)) return undefined;
+  if (!transactionSync || !isOutboxMirror(mirror)) return undefined;
   const plans = capturePlans(parts.catalog, w);
   if (!plans) return undefined;
   return writeWithEntry(parts, mirror, w, transactionSync, plans);
@@ -77,8 +77,4 @@ function capturePlans(catalog: TableCatalog, w: SinkWrite): CapturePlan[] | unde
     plans.push(plan);
   }
   return plans;
-}
-
-function isOutbox(mirror: Mirror): mirror is OutboxMirror {
-  return mirror.kind === 'outbox' && typeof (mirror as Partial<OutboxMirror>).entry === 'function';
 }

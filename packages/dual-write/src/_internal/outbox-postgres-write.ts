@@ -2,7 +2,7 @@ import { quoteIdentifier as quote, scanPlaceholders, statementKind, type TableIn
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { capturedEntrySql } from '../mirror/outbox-captured';
-import type { OutboxMirror } from '../mirror/outbox-mirror';
+import { isOutboxMirror, type OutboxMirror } from '../mirror/outbox-mirror';
 import { createOpId } from '../mirror/op-id';
 import { BoundedCache } from './bounded-cache';
 import { writeTable } from './column-types';
@@ -31,10 +31,9 @@ const texts = new WeakMap<TableInfo, BoundedCache<string, string>>();
  * (a table without a key, say), or `$n` placeholders (the entry's own parameters are `?`).
  */
 export function postgresOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite): Promise<NativeOutboxResult | undefined> | undefined {
-  if (w.primary.dialect !== 'postgres' || w.own.length !== 1 || !isOutbox(mirror)) return undefined;
+  if (w.primary.dialect !== 'postgres' || w.own.length !== 1 || !isOutboxMirror(mirror)) return undefined;
   const statement = w.own[0]!;
   if (statementKind(statement.sql) !== 'write') return undefined;
-  if (scanPlaceholders(statement.sql, { rewrite: false }).highestDollar > 0) return undefined;
   const table = writeTable(statement.sql);
   if (!table) return undefined;
   return writeWithEntry(parts, mirror, w, table);
@@ -52,10 +51,11 @@ async function writeWithEntry(
   // No row locks: the primary's own locks order writes to a row, and the outbox's sequence their entries.
   const plan = planCapture(w.own[0]!, info, 'postgres', undefined, false);
   if (typeof plan === 'string') return undefined;
+  const sql = withEntry(plan, mirror.table);
+  if (!sql) return undefined;
   await mirror.ensureTable();
   const createdAt = Date.now();
   const opId = createOpId(createdAt);
-  const sql = withEntry(plan, mirror.table);
   // Planning this statement costs more than running it: the server keeps it prepared.
   w.primary.keepPrepared?.(sql);
   const result = await w.primary.execute(sql, [...plan.statement.params!, opId, opId, createdAt, createdAt]);
@@ -68,23 +68,24 @@ async function writeWithEntry(
   return { results: [app], op };
 }
 
-function withEntry(plan: CapturePlan, table: string): string {
+/** The one statement, or `undefined` for a text with `$n` placeholders (the entry's own are `?`). */
+function withEntry(plan: CapturePlan, table: string): string | undefined {
   let byText = texts.get(plan.table);
   if (!byText) texts.set(plan.table, (byText = new BoundedCache(200)));
   const cacheKey = `${table}\u0000${plan.statement.sql}`;
   let sql = byText.get(cacheKey);
   if (sql === undefined) {
-    const source = plan.table;
-    // With the app's own RETURNING kept, the whole row comes back under private aliases.
-    const columns = source.columns.map((c, n) => ({ name: c.name, type: c.declaredType, ref: quote(plan.aliases ? `__sy_${n}` : c.name) }));
-    const entry = capturedEntrySql(table, '"__sy_w"', source, columns, plan.parsed.verb === 'delete');
-    // The closing parenthesis on its own line: a line comment at the end of the app's SQL must not swallow it.
-    sql = `WITH "__sy_w" AS (${plan.statement.sql}\n), "__sy_e" AS (${entry}) SELECT * FROM "__sy_w"`;
+    sql = scanPlaceholders(plan.source.sql, { rewrite: false }).highestDollar > 0 ? '' : oneStatement(plan, table);
     if (plan.statement.sql.length <= 4096) byText.set(cacheKey, sql);
   }
-  return sql;
+  return sql || undefined;
 }
 
-function isOutbox(mirror: Mirror): mirror is OutboxMirror {
-  return mirror.kind === 'outbox' && typeof (mirror as Partial<OutboxMirror>).entry === 'function';
+function oneStatement(plan: CapturePlan, table: string): string {
+  const source = plan.table;
+  // With the app's own RETURNING kept, the whole row comes back under private aliases.
+  const columns = source.columns.map((c, n) => ({ name: c.name, type: c.declaredType, ref: quote(plan.aliases ? `__sy_${n}` : c.name) }));
+  const entry = capturedEntrySql(table, '"__sy_w"', source, columns, plan.parsed.verb === 'delete');
+  // The closing parenthesis on its own line: a line comment at the end of the app's SQL must not swallow it.
+  return `WITH "__sy_w" AS (${plan.statement.sql}\n), "__sy_e" AS (${entry}) SELECT * FROM "__sy_w"`;
 }

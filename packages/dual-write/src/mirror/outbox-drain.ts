@@ -1,8 +1,8 @@
-import { statementKind, type DatabaseAdapter } from '@switchyard/core';
+import type { DatabaseAdapter } from '@switchyard/core';
 import { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
 import { applyOps } from './op-apply';
-import { resolveCaptured } from './outbox-resolve';
+import { changesSchema, resolveCaptured } from './outbox-resolve';
 import type { OutboxMirror } from './outbox-mirror';
 import type { KeyColumns } from '../row-ref';
 
@@ -102,7 +102,7 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
       }
     }
     await deleteEntries(mirror, done);
-    if (ops.some((op) => op.statements.some((st) => statementKind(st.sql) === 'schema'))) catalog.invalidate();
+    if (ops.some(changesSchema)) catalog.invalidate();
     progress.batches++;
     options.onBatch?.({ ...progress });
     if (failure) {

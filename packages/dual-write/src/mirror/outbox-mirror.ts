@@ -119,6 +119,11 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
   };
 }
 
+/** Whether a mirror is an outbox this module made, whose entries can carry captured rows. */
+export function isOutboxMirror(mirror: Mirror): mirror is OutboxMirror {
+  return mirror.kind === 'outbox' && typeof (mirror as Partial<OutboxMirror>).entry === 'function';
+}
+
 /**
  * On Postgres one write and its outbox entry fit in one statement, an autocommitted
  * data-modifying CTE: one round trip instead of a BEGIN/COMMIT batch. The CTE is not read

@@ -32,7 +32,7 @@ export async function resolveCaptured(
   ops: readonly MirrorOp[],
 ): Promise<MirrorOp[]> {
   if (!ops.some((op) => op.captured)) return [...ops];
-  const schemaChange = ops.findIndex((op) => op.statements.some((s) => statementKind(s.sql) === 'schema'));
+  const schemaChange = ops.findIndex(changesSchema);
   const upTo = schemaChange >= 0 && ops.slice(schemaChange + 1).some((op) => op.captured) ? schemaChange + 1 : ops.length;
   const batch = ops.slice(0, upTo);
   const decoded = await decodeText(primary, catalog, batch);
@@ -59,6 +59,11 @@ export async function resolveCaptured(
     out.push(resolved);
   }
   return out;
+}
+
+/** Whether an operation changes a table's definition: captured rows after it must be built for the changed table. */
+export function changesSchema(op: MirrorOp): boolean {
+  return op.statements.some((s) => statementKind(s.sql) === 'schema');
 }
 
 /** Throws for an operation whose captured rows were never turned into statements. */
