@@ -1,6 +1,7 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
-import { createTestDatabase } from '@switchyard/testkit/postgres-server';
+import { afterAll, beforeAll } from 'vitest';
+import { twoTestDatabases } from './two-databases';
 
 /**
  * A Postgres table with the types replication gets wrong (numeric, -0 and NaN doubles,
@@ -110,18 +111,36 @@ export const VALUES: string[][] = [
   ],
 ];
 
-/** Two Postgres databases, each with {@link TYPES} and (with `withTable`) the table; `dispose` drops them. */
-export async function postgresPair(
-  withTable: boolean,
-): Promise<{ primary: DatabaseAdapter; secondary: DatabaseAdapter; dispose: () => Promise<void> }> {
-  const databases = [await createTestDatabase(), await createTestDatabase()];
-  const primary = createPostgresAdapter(databases[0]!.url, { name: 'pg-primary' });
-  const secondary = createPostgresAdapter(databases[1]!.url, { name: 'pg-secondary' });
-  for (const a of [primary, secondary]) for (const sql of withTable ? [...TYPES, ...KINDS] : TYPES) await a.execute(sql);
-  const dispose = async () => {
-    await primary.close();
-    await secondary.close();
-    for (const d of databases) await d.drop();
+/** The two adapters of {@link usePostgresPair}, read once its `beforeAll` hooks have run. */
+export interface PostgresPair {
+  readonly primary: DatabaseAdapter;
+  readonly secondary: DatabaseAdapter;
+}
+
+/**
+ * Registers hooks that give the test file two Postgres databases, each with {@link TYPES}
+ * and (with `withTable`) the table, and an adapter on each; both are closed and dropped after.
+ */
+export function usePostgresPair(withTable: boolean): PostgresPair {
+  const dbs = twoTestDatabases();
+  let pair: PostgresPair | undefined;
+  beforeAll(async () => {
+    const primary = createPostgresAdapter(dbs.database.url, { name: 'pg-primary' });
+    const secondary = createPostgresAdapter(dbs.other.url, { name: 'pg-secondary' });
+    pair = { primary, secondary };
+    for (const a of [primary, secondary]) for (const sql of withTable ? [...TYPES, ...KINDS] : TYPES) await a.execute(sql);
+  });
+  // Registered after the databases' own hooks, so it runs before they are dropped.
+  afterAll(async () => {
+    await pair?.primary.close();
+    await pair?.secondary.close();
+  });
+  return {
+    get primary() {
+      return pair!.primary;
+    },
+    get secondary() {
+      return pair!.secondary;
+    },
   };
-  return { primary, secondary, dispose };
 }

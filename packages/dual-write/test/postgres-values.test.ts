@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DatabaseAdapter } from '@switchyard/core';
+import { expect, it } from 'vitest';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { expectSameRows } from './mirror/mirror-test-kit';
-import { INSERT, VALUES, postgresPair } from './postgres-kinds';
+import { INSERT, VALUES, usePostgresPair } from './postgres-kinds';
 
 // Postgres -> Postgres, synchronously: every value the primary stored reaches the secondary
 // as it is. Intervals, arrays (empty, with NULLs, two-dimensional) and -0 once failed or changed.
 
-let primary: DatabaseAdapter;
-let secondary: DatabaseAdapter;
-let dispose: (() => Promise<void>) | undefined;
-
-beforeAll(async () => {
-  ({ primary, secondary, dispose } = await postgresPair(true));
-});
-
-afterAll(() => dispose?.());
+const pg = usePostgresPair(true);
 
 it('replicates every edge value exactly, and verification finds nothing to settle', async () => {
-  const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+  const dual = createDualWriteAdapter(pg.primary, pg.secondary, { verifyWrites: true });
   for (const params of VALUES) await dual.execute(INSERT, params);
   await dual.execute('UPDATE kinds SET ia = ia || ?::int[], ta = ?::text[] WHERE id = ?', ['{7}', '{}', 1]);
   await dual.transaction(async (tx) => {
@@ -27,5 +18,5 @@ it('replicates every edge value exactly, and verification finds nothing to settl
   const metrics = dual.getMetrics();
   expect(metrics.secondaryFailures).toBe(0);
   expect(metrics.verificationFailures).toBe(0);
-  await expectSameRows(primary, secondary, ['kinds']);
+  await expectSameRows(pg.primary, pg.secondary, ['kinds']);
 });

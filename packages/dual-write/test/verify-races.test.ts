@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import type { DualWriteEvent } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { loggingAdapter } from './equality-helpers';
+import { twoTestDatabases } from './two-databases';
 
 /**
  * verifyWrites with rows returned by the secondary's upserts, where writes meet: another
  * instance's write to the same row landing in between, and concurrent writers whose rows
  * share the secondary's statements.
  */
-let database: TestDatabase;
-let other: TestDatabase;
-
-beforeAll(async () => {
-  [database, other] = [await createTestDatabase(), await createTestDatabase()];
-});
-
-afterAll(async () => {
-  await database.drop();
-  await other.drop();
-});
+const dbs = twoTestDatabases();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -55,10 +45,10 @@ function gated(adapter: DatabaseAdapter, table: string) {
 
 describe('verifyWrites where writes meet', () => {
   it('two instances: a write that reaches the secondary after a later one is flagged and settled, though its upsert returned its own image', async () => {
-    const primaryA = createPostgresAdapter(database.url, { max: 2 });
-    const primaryB = createPostgresAdapter(database.url, { max: 2 });
-    const secondaryA = createPostgresAdapter(other.url, { max: 2 });
-    const secondaryB = createPostgresAdapter(other.url, { max: 2 });
+    const primaryA = createPostgresAdapter(dbs.database.url, { max: 2 });
+    const primaryB = createPostgresAdapter(dbs.database.url, { max: 2 });
+    const secondaryA = createPostgresAdapter(dbs.other.url, { max: 2 });
+    const secondaryB = createPostgresAdapter(dbs.other.url, { max: 2 });
     for (const side of [primaryA, secondaryA]) await side.execute('CREATE TABLE rr_race (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)');
     const gate = gated(secondaryA, 'rr_race');
     const log: string[] = [];
@@ -86,7 +76,7 @@ describe('verifyWrites where writes meet', () => {
 
   it('16 writers sharing multi-row upserts: each write is checked against its own returned row; only the rounded one is flagged', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
-    const pg = createPostgresAdapter(other.url, { max: 4 });
+    const pg = createPostgresAdapter(dbs.other.url, { max: 4 });
     await sqlite.execute('CREATE TABLE rr_group (id INTEGER PRIMARY KEY, w INTEGER NOT NULL, price REAL NOT NULL)');
     await pg.execute('CREATE TABLE rr_group (id BIGINT PRIMARY KEY, w BIGINT NOT NULL, price NUMERIC(12,2) NOT NULL)');
     const log: string[] = [];

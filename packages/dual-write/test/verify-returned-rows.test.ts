@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
-import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import type { DualWriteAdapter, DualWriteEvent } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { loggingAdapter } from './equality-helpers';
+import { twoTestDatabases } from './two-databases';
 
 /**
  * Under verifyWrites the secondary's upserts return the row as stored (`RETURNING *`) when
@@ -16,17 +16,7 @@ import { loggingAdapter } from './equality-helpers';
  * smallest step on the secondary and must see it flagged: through what the upsert
  * returned (a type that rounds), or through the read that a trigger or a cascade calls for.
  */
-let database: TestDatabase;
-let other: TestDatabase;
-
-beforeAll(async () => {
-  [database, other] = [await createTestDatabase(), await createTestDatabase()];
-});
-
-afterAll(async () => {
-  await database.drop();
-  await other.drop();
-});
+const dbs = twoTestDatabases();
 
 const reasons = (events: DualWriteEvent[]) => events.flatMap((e) => (e.type === 'verification-failed' ? [e.reason] : []));
 /** The statements of `log` that wrote `table` on the secondary, and those that read it. */
@@ -42,15 +32,15 @@ async function warm(dual: DualWriteAdapter, sql: string, params: unknown[]): Pro
 }
 
 async function pgPair(): Promise<{ primary: PostgresAdapter; secondary: PostgresAdapter; close: () => Promise<void> }> {
-  const primary = createPostgresAdapter(database.url, { max: 4 });
-  const secondary = createPostgresAdapter(other.url, { max: 4 });
+  const primary = createPostgresAdapter(dbs.database.url, { max: 4 });
+  const secondary = createPostgresAdapter(dbs.other.url, { max: 4 });
   return { primary, secondary, close: async () => void (await Promise.all([primary.close(), secondary.close()])) };
 }
 
 describe('verifyWrites with the rows the secondary returned', () => {
   it('SQLite -> Postgres: a millisecond lost to timestamptz(0) is flagged from the returned row; Postgres is not read', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
-    const pg = createPostgresAdapter(other.url, { max: 2 });
+    const pg = createPostgresAdapter(dbs.other.url, { max: 2 });
     await sqlite.execute('CREATE TABLE rr_seen (id INTEGER PRIMARY KEY, at TIMESTAMP, n INTEGER)');
     await pg.execute('CREATE TABLE rr_seen (id BIGINT PRIMARY KEY, at TIMESTAMPTZ(0), n BIGINT)');
     const log: string[] = [];
@@ -161,7 +151,7 @@ describe('verifyWrites with the rows the secondary returned', () => {
   });
 
   it('Postgres -> SQLite: an AFTER trigger on SQLite that adds 1 is flagged; 2^53 + 1 rounded by a REAL column too', async () => {
-    const pg = createPostgresAdapter(database.url, { max: 2 });
+    const pg = createPostgresAdapter(dbs.database.url, { max: 2 });
     const sqlite = createSQLiteAdapter(':memory:');
     await pg.execute('CREATE TABLE rr_pg_sqlite (id BIGINT PRIMARY KEY, n BIGINT NOT NULL, big BIGINT)');
     await sqlite.execute('CREATE TABLE rr_pg_sqlite (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, big REAL)');

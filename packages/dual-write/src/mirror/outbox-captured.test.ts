@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, type ExecResult, type Statement } from '@switchyard/core';
 import { createDualWriteAdapter } from '../dual-write-adapter';
 import { applyOps } from './op-apply';
 import { drainOutbox, resolveOutboxOps } from './outbox-drain';
 import { ROW_VERSIONS_TABLE } from './mirror-schema';
 import { outboxMirror } from './outbox-mirror';
 import { expectSameRows } from '../../test/mirror/mirror-test-kit';
-import { INSERT, KINDS, VALUES, postgresPair } from '../../test/postgres-kinds';
+import { INSERT, KINDS, VALUES, usePostgresPair } from '../../test/postgres-kinds';
 
 // A Postgres primary writes each single-statement write and its outbox entry in one
 // statement, the entry's rows built by the server. These tests hold that path to the
@@ -29,25 +29,17 @@ function workload(): Statement[] {
 }
 
 describe('outbox on Postgres: the entry built in the write statement', () => {
-  let primary: DatabaseAdapter;
-  let secondary: DatabaseAdapter;
-  let dispose: (() => Promise<void>) | undefined;
-
-  beforeAll(async () => {
-    ({ primary, secondary, dispose } = await postgresPair(false));
-  });
-
-  afterAll(() => dispose?.());
+  const pg = usePostgresPair(false);
 
   const asyncPair = (table: string) => {
-    const mirror = outboxMirror(primary, { table });
-    return { mirror, dual: createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror }) };
+    const mirror = outboxMirror(pg.primary, { table });
+    return { mirror, dual: createDualWriteAdapter(pg.primary, pg.secondary, { secondaryWrites: 'async', mirror }) };
   };
 
   /** A new table on both sides, and no row versions on the secondary: no test sees another's rows. */
   async function reset(): Promise<void> {
-    for (const a of [primary, secondary]) for (const sql of KINDS) await a.execute(sql);
-    await secondary.execute(
+    for (const a of [pg.primary, pg.secondary]) for (const sql of KINDS) await a.execute(sql);
+    await pg.secondary.execute(
       `DO $$ BEGIN IF to_regclass('${ROW_VERSIONS_TABLE}') IS NOT NULL THEN DELETE FROM ${ROW_VERSIONS_TABLE}; END IF; END $$`,
     );
   }
@@ -59,9 +51,9 @@ describe('outbox on Postgres: the entry built in the write statement', () => {
     for (const s of workload()) fastResults.push(await fast.dual.execute(s.sql, s.params));
     const peeked = await fast.mirror.peek(100);
     expect(peeked.every((op) => op.captured !== undefined)).toBe(true);
-    const fastOps = await resolveOutboxOps(fast.mirror, secondary, peeked);
+    const fastOps = await resolveOutboxOps(fast.mirror, pg.secondary, peeked);
     expect(fastOps.every((op) => op.captured === undefined)).toBe(true);
-    const fastRows = await primary.query('SELECT * FROM kinds ORDER BY id');
+    const fastRows = await pg.primary.query('SELECT * FROM kinds ORDER BY id');
 
     await reset();
     const general = asyncPair('ob_general');
@@ -70,20 +62,20 @@ describe('outbox on Postgres: the entry built in the write statement', () => {
     const generalPeeked = await general.mirror.peek(100);
     // A transaction's entry holds the rows as the client read them: core's stored values.
     expect(generalPeeked.every((op) => op.captured?.every((c) => c.values && !c.text))).toBe(true);
-    const generalOps = await resolveOutboxOps(general.mirror, secondary, generalPeeked);
+    const generalOps = await resolveOutboxOps(general.mirror, pg.secondary, generalPeeked);
 
     expect(fastResults).toEqual(generalResults);
     expect(fastOps.map((op) => ({ statements: op.statements, rows: op.rows }))).toEqual(
       generalOps.map((op) => ({ statements: op.statements, rows: op.rows })),
     );
     // The generated values differ between the two runs (uuid, now()): both ran from the same state otherwise.
-    expect(fastRows.length).toBe((await primary.query('SELECT id FROM kinds')).length);
+    expect(fastRows.length).toBe((await pg.primary.query('SELECT id FROM kinds')).length);
   });
 
   it('carries every value to the secondary exactly', async () => {
     await reset();
     // Values only the primary knows: a fresh uuid and the time of the write.
-    for (const a of [primary, secondary])
+    for (const a of [pg.primary, pg.secondary])
       await a.execute('ALTER TABLE kinds ADD COLUMN g uuid DEFAULT gen_random_uuid(), ADD COLUMN w timestamptz DEFAULT clock_timestamp()');
     const { mirror, dual } = asyncPair('ob_exact');
     for (const s of workload()) await dual.execute(s.sql, s.params);
@@ -94,10 +86,10 @@ describe('outbox on Postgres: the entry built in the write statement', () => {
         dual.execute('UPDATE kinds SET big = big + 1, "Name" = ? WHERE id = ?', [`w${i}`, i % 2 ? 2 : 6]),
       ),
     );
-    const progress = await drainOutbox(secondary, { mirror });
+    const progress = await drainOutbox(pg.secondary, { mirror });
     // Ten writes, one insert, sixteen updates; each entry applied in order (none stale).
     expect(progress).toMatchObject({ applied: 27, stale: 0 });
-    await expectSameRows(primary, secondary, ['kinds']);
+    await expectSameRows(pg.primary, pg.secondary, ['kinds']);
   });
 
   it('writes no entry for a write that changed nothing, and none for one that failed', async () => {
@@ -121,8 +113,8 @@ describe('outbox on Postgres: the entry built in the write statement', () => {
     await dual.execute('INSERT INTO kinds ("Name", extra) VALUES (?, ?)', ['after', 'y']);
     await dual.transaction((tx) => tx.execute(INSERT, VALUES[3]!)); // the client's entry, as stored values
     await dual.execute('UPDATE kinds SET extra = ? WHERE id = ?', ['z', 1]);
-    await drainOutbox(secondary, { mirror, batchSize: 100 });
-    await expectSameRows(primary, secondary, ['kinds']);
+    await drainOutbox(pg.secondary, { mirror, batchSize: 100 });
+    await expectSameRows(pg.primary, pg.secondary, ['kinds']);
   });
 
   it('keeps the transactional path for $n placeholders, and refuses to apply rows not yet resolved', async () => {
@@ -133,8 +125,8 @@ describe('outbox on Postgres: the entry built in the write statement', () => {
     const [captured, general] = await mirror.peek(10);
     expect(captured!.captured?.[0]?.text).toHaveLength(1);
     expect(general!.captured?.[0]?.values).toHaveLength(1);
-    await expect(applyOps(secondary, [captured!])).rejects.toThrow(InvalidArgumentError);
-    await drainOutbox(secondary, { mirror });
-    await expectSameRows(primary, secondary, ['kinds']);
+    await expect(applyOps(pg.secondary, [captured!])).rejects.toThrow(InvalidArgumentError);
+    await drainOutbox(pg.secondary, { mirror });
+    await expectSameRows(pg.primary, pg.secondary, ['kinds']);
   });
 });

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
+
+/** Two fresh Postgres databases of a test file, read once its `beforeAll` hooks have run. */
+export interface TwoDatabases {
+  readonly database: TestDatabase;
+  readonly other: TestDatabase;
+}
+
+/** Registers hooks that create two test databases before the file's tests and drop them after. */
+export function twoTestDatabases(): TwoDatabases {
+  let held: [TestDatabase, TestDatabase] | undefined;
+  beforeAll(async () => {
+    held = [await createTestDatabase(), await createTestDatabase()];
+  });
+  afterAll(async () => {
+    for (const d of held ?? []) await d.drop();
+  });
+  const get = (i: 0 | 1) => {
+    if (!held) throw new Error('The test databases exist only once the beforeAll hooks have run.');
+    return held[i];
+  };
+  return {
+    get database() {
+      return get(0);
+    },
+    get other() {
+      return get(1);
+    },
+  };
+}
