@@ -229,7 +229,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         const failing = statements[outcome.failed - 1];
         const failingSql = failing ? (failing.source ?? failing.sql) : outcome.failed === 0 ? 'BEGIN' : 'COMMIT';
         const error = this.wrapError(outcome.error, savepoint && !failing ? 'SAVEPOINT' : failingSql);
-        if (failing) this.#state.prepared.failed(failingSql, outcome.error); // a stale plan: next time unprepared
+        if (failing && this.#state.prepared.nameOf(failingSql)) this.#state.prepared.failed(failingSql, outcome.error); // next time unprepared
         try {
           if (savepoint) await this.#access.control(client, `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
           // Still open when the statements after the failure were never sent (pg without pipeline mode).

@@ -64,6 +64,19 @@ describe('keepPrepared', () => {
     expect(await adapter.query('SELECT id FROM kept ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
   });
 
+  it("keeps preparing when the app's own statement fails with a prepared-statement error", async () => {
+    adapter.keepPrepared(INSERT);
+    await expect(
+      adapter.batch([
+        { sql: 'EXECUTE not_there', params: [] },
+        { sql: INSERT, params: [1, 'a'] },
+      ]),
+    ).rejects.toThrow(/not_there/);
+    await expect(adapter.execute('EXECUTE not_there')).rejects.toThrow(/not_there/);
+    await adapter.execute(INSERT, [2, 'b']);
+    expect(await prepared()).toEqual(['sy_prepared_N']);
+  });
+
   it('turns naming off when the server already has a statement of that name (a pooler shared the connection)', () => {
     const names = new PreparedNames();
     names.keep('SELECT 1');
