@@ -86,6 +86,8 @@ export class Replicator {
       const run = steps.map((s) => (s.kind === 'capture' ? s.plan.statement : s.primary));
       const started = metrics.now();
       let raw: ExecResult[];
+      // A capture the app repeats skips the primary's planning, as the app's own text would under a driver that prepares.
+      if (kind === 'execute' && steps[0]!.kind === 'capture' && steps[0]!.plan.repeated) primary.keepPrepared?.(run[0]!.sql);
       try {
         raw = kind === 'execute' ? [await primary.execute(run[0]!.sql, run[0]!.params ?? [])] : await primary.batch(run);
       } catch (error) {

@@ -44,6 +44,8 @@ export interface CapturePlan {
   named?: RowRef[];
   /** Only inserts new rows with generated keys: it cannot touch a row another write holds. */
   newRowsOnly: boolean;
+  /** The app has sent this text often enough that the primary may keep it prepared. */
+  repeated: boolean;
 }
 
 const ALIAS_PREFIX = '__sy_';
@@ -134,7 +136,11 @@ interface CaptureTemplate {
   touchesOnlyNamed: boolean;
   newRowsOnly: boolean;
   tokens: readonly Token[];
+  uses: number;
 }
+
+/** Uses of a text after which it counts as repeated: a one-off text never takes a prepared slot. */
+const REPEATED_AFTER = 3;
 
 /**
  * Apps send the same few statement texts again and again: their parse and their capture
@@ -171,12 +177,14 @@ export function planCapture(
   let template = byText.get(statement.sql);
   if (template === undefined) byText.set(statement.sql, (template = captureTemplate(parsed, table, dialect)));
   if (typeof template === 'string') return template;
+  template.uses++;
   const plan: CapturePlan = {
     parsed: template.parsed,
     table,
     source: statement,
     statement: { sql: template.sql, params: statement.params ?? [] },
     newRowsOnly: template.newRowsOnly,
+    repeated: template.uses >= REPEATED_AFTER,
   };
   if (template.aliases) plan.aliases = template.aliases;
   if (withNamed && template.touchesOnlyNamed) {
@@ -211,7 +219,7 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
     !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
   const listsKey = parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
-  const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens: tokenize(parsed.sql) };
+  const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens: tokenize(parsed.sql), uses: 0 };
   if (aliases) template.aliases = aliases;
   return template;
 }
