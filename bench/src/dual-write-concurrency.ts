@@ -3,7 +3,9 @@
  * server) and SQLite (a file, WAL) -> Postgres, each write a single-row INSERT with its
  * id or an UPDATE by id (half each, at random):
  * 1. concurrent throughput at 1, 4, 16 and 64 writers: dual write against each side
- *    alone; target at 16 writers: >= 0.80x the slower side alone;
+ *    alone; target at 16 writers: >= 0.80x the slower side alone. Each case also shows
+ *    the CPU a write took, in this process and on the whole machine (Linux): when the
+ *    machine is saturated, that and not the code's waiting decides the ratio;
  * 2. sequential latency: dual write against primary alone + secondary alone (p50 and
  *    mean); targets <= 1.15x, and <= 1.30x with verifyWrites;
  * 3. a hung secondary (a blackhole proxy): app-visible p99 of writes with
@@ -18,7 +20,7 @@
  * Run: pnpm --filter @switchyard/bench dual-write-concurrency   (POSTGRES_URL, else embedded)
  *      BENCH_CC_MS=400 BENCH_CC_ROUNDS=6 BENCH_SEQ_OPS=2000 BENCH_PG_POOL=20 BENCH_HANG_MS=3000
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -91,14 +93,34 @@ function figures(latencies: number[]): Figures {
   return { p50: at(0.5), p99: at(0.99), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, max: sorted.at(-1) ?? NaN };
 }
 
+/** CPU time in µs: this process's (user + system), and the whole machine's busy time (Linux; NaN elsewhere). */
+interface Cpu {
+  client: number;
+  machine: number;
+}
+
+function cpuNow(): Cpu {
+  const { user, system } = process.cpuUsage();
+  let machine = NaN;
+  try {
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait, in clock ticks (1/100 s).
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    machine = ticks.reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0) * 10_000;
+  } catch {
+    // Not Linux: the machine's share is not shown.
+  }
+  return { client: user + system, machine };
+}
+
 /** `writers` loops of writes for `ms`; returns the writes and their latencies. */
 async function load(
   adapter: DatabaseAdapter,
   table: string,
   writers: number,
   ms: number,
-): Promise<{ ops: number; seconds: number; latencies: number[] }> {
+): Promise<{ ops: number; seconds: number; latencies: number[]; cpu: Cpu }> {
   const latencies: number[] = [];
+  const cpu0 = cpuNow();
   const t0 = performance.now();
   const deadline = t0 + ms;
   await Promise.all(
@@ -112,7 +134,13 @@ async function load(
       }
     }),
   );
-  return { ops: latencies.length, seconds: (performance.now() - t0) / 1000, latencies };
+  const cpu1 = cpuNow();
+  return {
+    ops: latencies.length,
+    seconds: (performance.now() - t0) / 1000,
+    latencies,
+    cpu: { client: cpu1.client - cpu0.client, machine: cpu1.machine - cpu0.machine },
+  };
 }
 
 function shuffled<T>(items: readonly T[]): T[] {
@@ -151,25 +179,32 @@ async function throughput(sides: Sides): Promise<void> {
   for (const [k] of cases.entries()) await createEverywhere(sides, `bench_cc_${k}`);
   console.log(`1. Concurrent throughput: writers each looping single-row writes (INSERT with id / UPDATE by id), pg pools of ${POOL}`);
   console.log(`   ${ROUNDS} rounds x ${RUN_MS} ms per case and writer count, cases in random order each round\n`);
-  console.log('writers  case                              writes/s    p50 ms    p99 ms');
+  console.log("   CPU per write: the benchmark process (the client) and the whole machine (both databases' servers too)\n");
+  console.log('writers  case                              writes/s    p50 ms    p99 ms   client us  machine us');
   for (const writers of [1, ...WRITER_COUNTS]) {
     const warmup = writers === 1 && nextBase === 0;
     const ops = cases.map(() => 0);
     const seconds = cases.map(() => 0);
     const latencies = cases.map(() => [] as number[]);
+    const cpu = cases.map(() => ({ client: 0, machine: 0 }));
     for (let round = 0; round < (warmup ? 1 : ROUNDS); round++) {
       for (const k of shuffled([...cases.keys()])) {
         const r = await load(cases[k]!.adapter, `bench_cc_${k}`, writers, warmup ? 300 : RUN_MS);
         ops[k]! += r.ops;
         seconds[k]! += r.seconds;
         latencies[k]!.push(...r.latencies);
+        cpu[k]!.client += r.cpu.client;
+        cpu[k]!.machine += r.cpu.machine;
       }
     }
     if (warmup) continue;
     const rate = cases.map((_, k) => ops[k]! / seconds[k]!);
     for (const [k, c] of cases.entries()) {
       const f = figures(latencies[k]!);
-      console.log(`${String(writers).padStart(7)}  ${c.name.padEnd(30)} ${rate[k]!.toFixed(0).padStart(10)}  ${fmt(f.p50)}  ${fmt(f.p99)}`);
+      const perWrite = (us: number) => (us / ops[k]!).toFixed(0).padStart(10);
+      console.log(
+        `${String(writers).padStart(7)}  ${c.name.padEnd(30)} ${rate[k]!.toFixed(0).padStart(10)}  ${fmt(f.p50)}  ${fmt(f.p99)}  ${perWrite(cpu[k]!.client)}  ${perWrite(cpu[k]!.machine)}`,
+      );
     }
     const [a, b, s, dualPg, dualSqlite] = rate as [number, number, number, number, number];
     const line = (label: string, dual: number, primary: number) => {
