@@ -110,7 +110,7 @@ export {
   type KeyGeneratorKind,
   type KeyGeneratorOptions,
 } from './key-generators';
-export { converterFor, type Converter } from './value-convert';
+export { converterFor, isArrayColumn, listFromJsonText, type Converter } from './value-convert';
 export {
   asD1Database,
   type D1DatabaseFacade,

@@ -39,7 +39,7 @@ export function converterFor(
 ): Converter | undefined {
   const to = target.logicalType;
   if (targetDialect === 'postgres') {
-    if (target.declaredType.trim().endsWith('[]')) return toPostgresArray;
+    if (isArrayColumn(target)) return toPostgresArray;
     if (sourceDialect === 'postgres' && source.logicalType === to) {
       // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
       return to === 'json' ? toJsonText : undefined;
@@ -114,15 +114,39 @@ function toDateText(value: unknown): unknown {
  * JSON text, which an array column refuses. JSON text (how SQLite holds a list) is read first.
  */
 function toPostgresArray(value: unknown): unknown {
-  let list = value;
-  if (typeof value === 'string' && value.trimStart().startsWith('[')) {
-    try {
-      list = JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
+  const list = listFromJsonText(value);
   return Array.isArray(list) && !(list instanceof PostgresArray) ? PostgresArray.from(list) : list;
+}
+
+/**
+ * Whether a column is a Postgres array (`text[]`, `integer[]`), by its declared type.
+ *
+ * @example
+ * ```ts
+ * isArrayColumn({ name: 'tags', declaredType: 'text[]', ... }); // true
+ * ```
+ */
+export function isArrayColumn(column: Pick<ColumnInfo, 'declaredType'>): boolean {
+  return column.declaredType.trim().endsWith('[]');
+}
+
+/**
+ * A list bound for an array column as a list: JSON array text (how SQLite and D1 hold a
+ * list) parsed, anything else (a list already, text that is not a JSON array) as it is.
+ *
+ * @example
+ * ```ts
+ * listFromJsonText('[1,null]'); // [1, null]
+ * listFromJsonText('{1,2}');    // '{1,2}'
+ * ```
+ */
+export function listFromJsonText(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.trimStart().startsWith('[')) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 function toJsonText(value: unknown): unknown {

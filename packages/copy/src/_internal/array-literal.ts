@@ -1,4 +1,4 @@
-import type { ColumnInfo, DialectName } from '@switchyard/core';
+import { isArrayColumn, listFromJsonText, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /**
  * The converter for a Postgres array column (`text[]`, `integer[]`): a JavaScript array,
@@ -6,16 +6,9 @@ import type { ColumnInfo, DialectName } from '@switchyard/core';
  * `{a,"x,y",NULL}`, which both COPY and a bound parameter accept.
  */
 export function arrayConverterFor(target: ColumnInfo, targetDialect: DialectName): ((value: unknown) => unknown) | undefined {
-  if (targetDialect !== 'postgres' || !target.declaredType.trim().endsWith('[]')) return undefined;
+  if (targetDialect !== 'postgres' || !isArrayColumn(target)) return undefined;
   return (value) => {
-    let items = value;
-    if (typeof value === 'string' && value.trimStart().startsWith('[')) {
-      try {
-        items = JSON.parse(value);
-      } catch {
-        return value;
-      }
-    }
+    const items = listFromJsonText(value);
     return Array.isArray(items) ? arrayLiteral(items) : value;
   };
 }
