@@ -1,8 +1,8 @@
-import { quoteIdentifier as quote, scanPlaceholders, statementKind, type TableInfo } from '@switchyard/core';
+import { quoteIdentifier as quote, statementKind, type TableInfo } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { capturedEntrySql } from '../mirror/outbox-captured';
-import { isOutboxMirror, type OutboxMirror } from '../mirror/outbox-mirror';
+import { isOutboxMirror, numbersItsPlaceholders, type OutboxMirror } from '../mirror/outbox-mirror';
 import { createOpId } from '../mirror/op-id';
 import { BoundedCache } from './bounded-cache';
 import { writeTable } from './column-types';
@@ -75,7 +75,7 @@ function withEntry(plan: CapturePlan, table: string): string | undefined {
   const cacheKey = `${table}\u0000${plan.statement.sql}`;
   let sql = byText.get(cacheKey);
   if (sql === undefined) {
-    sql = scanPlaceholders(plan.source.sql, { rewrite: false }).highestDollar > 0 ? '' : oneStatement(plan, table);
+    sql = numbersItsPlaceholders(plan.source.sql) ? '' : oneStatement(plan, table);
     if (plan.statement.sql.length <= 4096) byText.set(cacheKey, sql);
   }
   return sql || undefined;

@@ -133,9 +133,14 @@ export function isOutboxMirror(mirror: Mirror): mirror is OutboxMirror {
  */
 function withEntry(statement: Statement, table: string, entryParams: readonly unknown[]): Statement | undefined {
   if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(statement.sql)) return undefined;
-  if (scanPlaceholders(statement.sql, { rewrite: false }).highestDollar > 0) return undefined;
+  if (numbersItsPlaceholders(statement.sql)) return undefined;
   return {
     sql: `WITH _switchyard_outbox_entry AS (INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)) ${statement.sql}`,
     params: [...entryParams, ...(statement.params ?? [])],
   };
+}
+
+/** A text with `$n` placeholders cannot share one statement with an entry, whose own parameters are `?`. */
+export function numbersItsPlaceholders(sql: string): boolean {
+  return scanPlaceholders(sql, { rewrite: false }).highestDollar > 0;
 }
