@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { outboxMirror } from '../src/mirror/outbox-mirror';
 import { expectSameRows } from './mirror/mirror-test-kit';
 import { twoTestDatabases } from './two-databases';
 
@@ -65,4 +66,19 @@ it('captures the new column after the table changed under the prepared plan', as
   const rows = await secondary.query<{ tag: string }>('SELECT tag FROM things WHERE id > 5');
   expect(rows.every((r) => /^[0-9a-f]{32}$/.test(r.tag))).toBe(true);
   await expectSameRows(primary, secondary, ['things']);
+});
+
+it('keeps the outbox one-statement write prepared only for a text the app repeats', async () => {
+  const { primary, secondary } = pair();
+  for (const side of [primary, secondary]) {
+    await side.execute('DROP TABLE IF EXISTS things');
+    await side.execute('CREATE TABLE things (id INT PRIMARY KEY, label TEXT)');
+  }
+  const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: outboxMirror(primary) });
+  await dual.execute('UPDATE things SET label = ? WHERE id = ?', ['once', 1]);
+  expect(await preparedCaptures(primary)).toEqual([]);
+  for (let id = 1; id <= 5; id++) await dual.execute(INSERT, [id, `n${id}`]);
+  const prepared = await preparedCaptures(primary);
+  expect(prepared).toHaveLength(1);
+  expect(prepared[0]).toContain('INSERT INTO things');
 });

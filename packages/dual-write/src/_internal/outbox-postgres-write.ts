@@ -56,8 +56,9 @@ async function writeWithEntry(
   await mirror.ensureTable();
   const createdAt = Date.now();
   const opId = createOpId(createdAt);
-  // Planning this statement costs more than running it: the server keeps it prepared.
-  w.primary.keepPrepared?.(sql);
+  // Planning this statement costs more than running it: the server keeps it prepared once
+  // the app repeats the text, as the synchronous path does, so a one-off text takes no slot.
+  if (plan.repeated) w.primary.keepPrepared?.(sql);
   const result = await w.primary.execute(sql, [...plan.statement.params!, opId, opId, createdAt, createdAt]);
   const { app, images: rows } = splitCaptured(plan, result);
   const images = imagesOf(plan.table, rows, plan.parsed.verb === 'delete');
