@@ -26,6 +26,7 @@ export {
   type SqliteNativeAggregate,
   type SqliteNativeDatabase,
   type SqliteNativeStatement,
+  type SqliteExecuteRaw,
   type SqliteTransactionSync,
 } from './native-handle';
 export { checkTransactionSettings, hasTransactionSettings, nestedSettingsError } from './transaction-settings';

@@ -66,10 +66,17 @@ export interface SqliteNativeDatabase {
 /**
  * Runs `fn` synchronously in one transaction on a better-sqlite3 adapter's connection:
  * `execute` runs one statement through the adapter (the same parameter encoding, results
- * and typed errors as `execute()`). It commits when `fn` returns and rolls back when it
- * throws. `fn` must not wait for anything: nothing else runs on the connection meanwhile.
+ * and typed errors as `execute()`); `executeRaw` does too, returning rows as arrays in
+ * column order (better-sqlite3's raw mode, as `queryRaw()`), which skips building an
+ * object per row. It commits when `fn` returns and rolls back when it throws. `fn` must
+ * not wait for anything: nothing else runs on the connection meanwhile.
  */
-export type SqliteTransactionSync = <T>(fn: (execute: (sql: string, params?: readonly unknown[]) => ExecResult) => T) => Promise<T>;
+export type SqliteTransactionSync = <T>(
+  fn: (execute: (sql: string, params?: readonly unknown[]) => ExecResult, executeRaw: SqliteExecuteRaw) => T,
+) => Promise<T>;
+
+/** One statement run with its rows as arrays, in the statement's column order: see {@link SqliteTransactionSync}. */
+export type SqliteExecuteRaw = (sql: string, params?: readonly unknown[]) => { rows: unknown[][]; rowsAffected: number };
 
 /** A node-postgres client (`Client` or checked-out `PoolClient`): the slice Switchyard uses. */
 export interface PgNativeClient {

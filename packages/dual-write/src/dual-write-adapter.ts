@@ -172,8 +172,13 @@ export class DualWriteAdapter<DB = any> extends DualWriteControls implements Dat
    * const { rowsAffected } = await adapter.execute('UPDATE users SET admin = ? WHERE id = ?', [true, 1]);
    * ```
    */
-  async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
-    return executeStatement(this.core, sql, params);
+  execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
+    // Not async: a write that ran at once resolves without the extra turns of adopting a promise.
+    try {
+      return executeStatement(this.core, sql, params);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
   }
 
   /**

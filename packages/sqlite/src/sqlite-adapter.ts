@@ -14,12 +14,13 @@ import {
   type RawRows,
   type Row,
   type StreamOptions,
+  type SqliteExecuteRaw,
   type SwitchyardError,
   type TableInfo,
   type TransactionSettings,
 } from '@switchyard/core';
 import { iterateRows } from './_internal/row-stream';
-import { cachedStatement, runCached, type CachedStatement } from './_internal/statement-cache';
+import { cachedStatement, runCached, runCachedRaw, type CachedStatement } from './_internal/statement-cache';
 import { introspectSqlite } from './sqlite-introspector';
 import type { SqliteDatabase } from './sqlite-database';
 import type { SqliteState } from './_internal/sqlite-state';
@@ -91,19 +92,11 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   async queryRaw(sql: string, params: readonly unknown[] = []): Promise<RawRows> {
     return this.runEncoded(sql, params, async (encoded) => {
       await this.#waitForTransaction();
-      const { statement } = this.#statement(encoded.sql);
-      if (!statement.reader) {
-        this.#runSync(encoded);
-        return { columns: [], rows: [] };
-      }
-      const columns = statement.columns().map((c) => c.name);
+      const cached = this.#statement(encoded.sql);
       // The same reads as query(), on arrays: a value beyond 2^53 is read again exactly.
-      statement.raw(true);
-      try {
-        return { columns, rows: this.#runSync(encoded).rows as unknown as unknown[][] };
-      } finally {
-        statement.raw(false);
-      }
+      const { rows } = runCachedRaw(cached, encoded.params);
+      if (!cached.statement.reader) return { columns: [], rows: [] };
+      return { columns: cached.statement.columns().map((c) => c.name), rows: rows as unknown as unknown[][] };
     });
   }
 
@@ -139,7 +132,9 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   /** See `SqliteTransactionSync` in core: one transaction (a savepoint inside one), run without yielding. */
-  async #transactionSync<T>(fn: (execute: (sql: string, params?: readonly unknown[]) => ExecResult) => T): Promise<T> {
+  async #transactionSync<T>(
+    fn: (execute: (sql: string, params?: readonly unknown[]) => ExecResult, executeRaw: SqliteExecuteRaw) => T,
+  ): Promise<T> {
     this.assertOpen();
     const lock = this.#state.lock;
     // Uncontended, the lock needs no promise: the work below never yields, so no caller can come between.
@@ -149,7 +144,10 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     try {
       this.#control(savepoint ? `SAVEPOINT ${savepoint}` : 'BEGIN IMMEDIATE');
       try {
-        const result = fn((sql, params = []) => this.#executeSync(sql, params));
+        const result = fn(
+          (sql, params = []) => this.#executeSync(sql, params),
+          (sql, params = []) => this.#executeRawSync(sql, params),
+        );
         this.#control(savepoint ? `RELEASE ${savepoint}` : 'COMMIT');
         return result;
       } catch (error) {
@@ -171,6 +169,18 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
       throw this.wrapError(error, sql);
     }
     return this.execResult(raw);
+  }
+
+  /** `#executeSync` with the rows as arrays (raw mode), for `transactionSync`'s `executeRaw`. */
+  #executeRawSync(sql: string, params: readonly unknown[]): { rows: unknown[][]; rowsAffected: number } {
+    this.assertOpen();
+    const encoded = this.encodeStatement(sql, params);
+    try {
+      const { rows, rowsAffected } = runCachedRaw(this.#statement(encoded.sql), encoded.params);
+      return { rows: rows as unknown as unknown[][], rowsAffected };
+    } catch (error) {
+      throw this.wrapError(error, sql);
+    }
   }
 
   /** Transaction control, prepared once: cheaper than parsing the text each time. */

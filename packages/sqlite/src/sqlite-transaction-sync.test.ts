@@ -28,6 +28,32 @@ describe('sqlite native transactionSync', () => {
     await adapter.close();
   });
 
+  it('returns rows as arrays in column order through executeRaw, encoded and exact as execute() does', async () => {
+    const { adapter, run } = await setup();
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const [raw, plain, keyed] = await run((execute, executeRaw) => [
+      executeRaw('INSERT INTO t (id, n, at) VALUES (?, ?, ?) RETURNING *', [1, 9007199254740993n, at]),
+      executeRaw('INSERT INTO t (id, n) VALUES (?2, ?1)', [5, 2]),
+      executeRaw('UPDATE t SET n = n + 1 RETURNING id, n', []),
+    ]);
+    expect(raw).toEqual({ rowsAffected: 1, rows: [[1, 9007199254740993n, at.toISOString()]] });
+    expect(plain).toEqual({ rowsAffected: 1, rows: [] });
+    expect(keyed).toEqual({
+      rowsAffected: 2,
+      rows: [
+        [1, 9007199254740994n],
+        [2, 6],
+      ],
+    });
+    // The statement is back in object mode for everything else that runs it.
+    expect(await adapter.query('INSERT INTO t (id, n, at) VALUES (?, ?, ?) RETURNING *', [3, 1, null])).toEqual([
+      { id: 3, n: 1, at: null },
+    ]);
+    await expect(run((_, executeRaw) => executeRaw('INSERT INTO t (id) VALUES (1) RETURNING *'))).rejects.toBeInstanceOf(ConstraintError);
+    expect(await adapter.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 3 }]);
+    await adapter.close();
+  });
+
   it('rolls back everything when a statement or the function throws, with the typed error', async () => {
     const { adapter, run } = await setup();
     await expect(

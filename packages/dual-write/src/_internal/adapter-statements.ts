@@ -1,5 +1,5 @@
 import type { ExecResult, Row, Statement } from '@switchyard/core';
-import { routedRead, write } from './core-writes';
+import { routedRead, write, writeNow } from './core-writes';
 import type { DualWriteCore } from './dual-write-core';
 
 /**
@@ -7,6 +7,8 @@ import type { DualWriteCore } from './dual-write-core';
  * included) sent to both, returning the primary's rows.
  */
 export async function queryStatement(core: DualWriteCore, sql: string, params: readonly unknown[]): Promise<Row[]> {
+  const now = writeNow(core, sql, params);
+  if (now) return (await now).rows ?? [];
   if (core.classify(sql) === 'read') {
     return routedRead(
       core,
@@ -21,7 +23,11 @@ export async function queryStatement(core: DualWriteCore, sql: string, params: r
 }
 
 /** The adapter's `execute()`: a write to both sides, the primary's result returned; a read routed as `query()` routes it. */
-export async function executeStatement(core: DualWriteCore, sql: string, params: readonly unknown[]): Promise<ExecResult> {
+export function executeStatement(core: DualWriteCore, sql: string, params: readonly unknown[]): Promise<ExecResult> {
+  return writeNow(core, sql, params) ?? executeAny(core, sql, params);
+}
+
+async function executeAny(core: DualWriteCore, sql: string, params: readonly unknown[]): Promise<ExecResult> {
   if (core.classify(sql) === 'read') {
     return routedRead(
       core,

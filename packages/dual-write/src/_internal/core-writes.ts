@@ -52,6 +52,31 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
 }
 
 /**
+ * One statement written within this call, when nothing it needs would make it wait: the
+ * gate open, the journal counted, no fleet record or rehearsal to consult, and a sink
+ * that can write now (an outbox in a better-sqlite3 primary, whose transaction never
+ * yields). `undefined`, having run nothing, when it must take `write()`.
+ */
+export function writeNow(core: DualWriteCore, sql: string, params: readonly unknown[]): Promise<ExecResult> | undefined {
+  const sink = core.sink;
+  if (!sink.writeNow || core.fleet || core.options.rehearse || !core.book.isReady || statementKind(sql) !== 'write') return undefined;
+  const release = core.gate.tryShared('gate');
+  if (!release) return undefined;
+  let done: Promise<ExecResult[]> | undefined;
+  try {
+    const statement = { sql, params };
+    preflight(core.secondary, [statement]);
+    const { primary, secondary } = core;
+    done = sink.writeNow({ kind: 'execute', primary, secondary, own: [statement], forSecondary: [statement], label: sql }, release);
+  } catch (error) {
+    release();
+    return Promise.reject(error as Error);
+  }
+  if (!done) release();
+  return done?.then(([result]) => result!);
+}
+
+/**
  * `transaction(fn)` on the primary with a recording `tx`; after the commit the rows it
  * wrote are settled on the secondary (or, in async mode, its mirror entry committed with it).
  */

@@ -30,6 +30,8 @@ export class JournalBook {
   readonly #statementTables = new Map<string, Map<string, number>>();
   readonly #ages = new Map<number, Date>();
   #ready: Promise<void> | undefined;
+  /** `ready()` has resolved: a write need not wait for it. */
+  isReady = false;
 
   constructor(journal: WriteJournal) {
     this.journal = journal;
@@ -40,6 +42,7 @@ export class JournalBook {
     this.#ready ??= this.journal.entries().then(
       (entries) => {
         for (const e of entries) this.#track(e, 1);
+        this.isReady = true;
       },
       (error) => {
         this.#ready = undefined;

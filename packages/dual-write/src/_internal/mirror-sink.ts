@@ -4,7 +4,7 @@ import { assertMirrorFits, asyncSwitchError, commitMirrored, recordInTransaction
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { isOutboxMirror } from '../mirror/outbox-mirror';
-import { nativeOutboxWrite } from './outbox-native-write';
+import { nativeOutboxWrite, type NativeOutboxResult } from './outbox-native-write';
 import { postgresOutboxWrite } from './outbox-postgres-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
@@ -28,23 +28,55 @@ export class MirrorSink implements SecondarySink {
     this.#mirror = mirror;
   }
 
-  async write(w: SinkWrite): Promise<ExecResult[]> {
+  /**
+   * An outbox in a better-sqlite3 primary: the write and its entry in one synchronous
+   * transaction, begun within this call. `undefined` for any other write.
+   */
+  writeNow(w: SinkWrite, settled: () => void): Promise<ExecResult[]> | undefined {
+    const { metrics } = this.#parts;
+    const started = metrics.now();
+    // An outbox's entry committed with the write: there is nothing to hand the mirror after.
+    return nativeOutboxWrite(this.#parts, this.#mirror, w)?.then(
+      (done) => {
+        settled();
+        metrics.recordPrimary(started);
+        metrics.totalWrites++;
+        return done.results;
+      },
+      (error: unknown) => {
+        settled();
+        throw error;
+      },
+    );
+  }
+
+  write(w: SinkWrite): Promise<ExecResult[]> {
+    return this.writeNow(w, () => {}) ?? this.#write(w);
+  }
+
+  async #write(w: SinkWrite): Promise<ExecResult[]> {
     const { metrics, options } = this.#parts;
     const started = metrics.now();
     if (w.primary.capabilities.transactions) {
-      // One synchronous transaction on better-sqlite3, one statement on Postgres; else the general path.
-      const done = await (nativeOutboxWrite(this.#parts, this.#mirror, w) ?? postgresOutboxWrite(this.#parts, this.#mirror, w));
-      if (!done) return this.#recordedWrite(w);
-      metrics.recordPrimary(started);
-      metrics.totalWrites++;
-      await commitMirrored(this.#mirror, done.op, options.continueOnSecondaryFailure);
-      return done.results;
+      // One statement on Postgres; else the general path.
+      const done = await postgresOutboxWrite(this.#parts, this.#mirror, w);
+      return done ? this.#committed(done, started) : this.#recordedWrite(w);
     }
     const results = await writeThroughMirror(this.#mirror, w.primary, w.kind, w.own, w.forSecondary, options.continueOnSecondaryFailure);
     metrics.recordPrimary(started);
     metrics.totalWrites++;
     metrics.replicatedByStatement += w.forSecondary.length;
     return results;
+  }
+
+  /** A write committed with its entry: counted, and the entry handed to the mirror. */
+  async #committed(write: NativeOutboxResult | Promise<NativeOutboxResult>, started: number): Promise<ExecResult[]> {
+    const { metrics, options } = this.#parts;
+    const done = await write;
+    metrics.recordPrimary(started);
+    metrics.totalWrites++;
+    await commitMirrored(this.#mirror, done.op, options.continueOnSecondaryFailure);
+    return done.results;
   }
 
   async openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction> {

@@ -3,9 +3,11 @@ import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { isOutboxMirror, type OutboxMirror } from '../mirror/outbox-mirror';
 import type { RowRef } from '../row-ref';
+import { BoundedCache } from './bounded-cache';
 import { writeTable } from './column-types';
-import { capturedImages } from '../mirror/outbox-captured';
-import { dedupeRefs, imagesOf, refOf, type RowImage } from './row-images';
+import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
+import { capturedArrays, returnsTableOrder } from './captured-arrays';
+import { dedupeRefs, imagesOf, refOf } from './row-images';
 import type { SinkParts, SinkWrite } from './secondary-sink';
 import type { TableCatalog } from './table-catalog';
 import { planCapture, splitCaptured, type CapturePlan } from './write-capture';
@@ -33,46 +35,66 @@ export function nativeOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite
   if (!transactionSync || !isOutboxMirror(mirror)) return undefined;
   const plans = capturePlans(parts.catalog, w);
   if (!plans) return undefined;
-  return writeWithEntry(parts, mirror, w, transactionSync, plans);
+  const database = nativeHandle(w.primary, 'better-sqlite3')!.database;
+  const asArrays = plans.map((plan) => returnsTableOrder(database, plan));
+  // Once the outbox table is known to exist, the write runs within this call: nothing before it yields.
+  if (tablesReady.has(mirror)) return writeWithEntry(parts, mirror, transactionSync, plans, asArrays);
+  return mirror.ensureTable().then(() => {
+    tablesReady.add(mirror);
+    return writeWithEntry(parts, mirror, transactionSync, plans, asArrays);
+  });
 }
 
-async function writeWithEntry(
+/** Outboxes whose table `ensureTable()` has made. */
+const tablesReady = new WeakSet<OutboxMirror>();
+
+function writeWithEntry(
   parts: SinkParts,
   mirror: OutboxMirror,
-  w: SinkWrite,
   transactionSync: SqliteTransactionSync,
   plans: readonly CapturePlan[],
+  asArrays: readonly boolean[],
 ): Promise<NativeOutboxResult> {
-  const tables = new Map(plans.map((p) => [p.table.name, p.table]));
-  await mirror.ensureTable();
-  const outcome = await transactionSync((execute) => {
+  return transactionSync((execute, executeRaw) => {
     const results: ExecResult[] = [];
-    const images: RowImage[] = [];
     const refs: RowRef[] = [];
-    for (const plan of plans) {
-      const { app, images: rows } = splitCaptured(plan, execute(plan.statement.sql, plan.statement.params));
-      for (const image of imagesOf(plan.table, rows, plan.parsed.verb === 'delete')) {
-        images.push(image);
-        refs.push(refOf(image));
+    const captured: CapturedRows[] = [];
+    for (const [i, plan] of plans.entries()) {
+      const { sql, params } = plan.statement;
+      if (asArrays[i]) {
+        results.push(capturedArrays(plan, executeRaw(sql, params).rows, refs, captured));
+        continue;
       }
+      const { app, images } = splitCaptured(plan, execute(sql, params));
+      const own = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
+      for (const image of own) refs.push(refOf(image));
+      captured.push(...capturedImages(own, () => plan.table));
       results.push(app);
     }
-    const captured = capturedImages(images, (name) => tables.get(name)!);
     const { statement, op } = mirror.entry([], dedupeRefs(refs), captured);
     execute(statement.sql, statement.params);
+    // Counted here, inside: the transaction commits right after, unless COMMIT itself fails.
+    parts.metrics.replicatedByRow += plans.length;
     return { results, op };
   });
-  parts.metrics.replicatedByRow += plans.length;
-  return outcome;
 }
 
 /** Every statement's capture plan, as the replicator would make it, or `undefined` when one has none now. */
+/** `writeTable` of texts seen before: a lookup costs less than the pattern, on every write. */
+const targets = new BoundedCache<string, string>(2000);
+
+function targetOf(sql: string): string {
+  let table = targets.get(sql);
+  if (table === undefined) targets.set(sql, (table = writeTable(sql) ?? ''));
+  return table;
+}
+
 function capturePlans(catalog: TableCatalog, w: SinkWrite): CapturePlan[] | undefined {
   const plans: CapturePlan[] = [];
   for (const statement of w.own) {
     if (statementKind(statement.sql) !== 'write') return undefined;
     // No row locks here: the primary's transaction orders writes to a row, and the outbox's sequence their entries.
-    const plan = planCapture(statement, catalog.peek(w.primary, writeTable(statement.sql) ?? ''), w.primary.dialect, undefined, false);
+    const plan = planCapture(statement, catalog.peek(w.primary, targetOf(statement.sql)), w.primary.dialect, undefined, false);
     if (typeof plan === 'string') return undefined;
     plans.push(plan);
   }

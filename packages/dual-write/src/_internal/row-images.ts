@@ -241,7 +241,8 @@ function pick(row: Row, columns: readonly string[]): Record<string, unknown> {
   return key;
 }
 
-function keyText(value: unknown): string {
+/** A key value that is neither a number nor a string, as text (a bigint, bytes, a date). */
+export function keyText(value: unknown): string {
   if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
   return String(value);
 }

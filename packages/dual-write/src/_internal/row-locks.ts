@@ -51,6 +51,19 @@ export class RowLocks {
   }
 
   /**
+   * Takes `table` shared if that needs no wait (no exclusive holder, nobody queued), and
+   * returns its release; `undefined` when it would have to wait. For a write that runs
+   * synchronously and must not yield to take its gate.
+   */
+  tryShared(table: string): (() => void) | undefined {
+    const name = `a:${table.toLowerCase()}`;
+    const state = this.#locks.get(name);
+    if (state && (state.exclusive || state.waiting.length > 0)) return undefined;
+    this.#take(name, false);
+    return this.#releaser([name]);
+  }
+
+  /**
    * Takes row locks after the write's tables (new rows an insert just created), and says
    * whether another write held one of them meanwhile: the caller then reads the rows
    * again, since that write may have changed them after this one.

@@ -36,6 +36,12 @@ export interface SinkTransaction {
 export interface SecondarySink {
   /** Runs one write on the primary and carries it to the secondary; returns the primary's results. */
   write(write: SinkWrite): Promise<ExecResult[]>;
+  /**
+   * Runs the write at once, its primary part begun within this call, when the sink can
+   * (an outbox in a better-sqlite3 primary), calling `settled` once it has committed or
+   * failed; `undefined`, having run nothing and not called `settled`, otherwise.
+   */
+  writeNow?(write: SinkWrite, settled: () => void): Promise<ExecResult[]> | undefined;
   /** Opens the sink's part of a transaction, before the primary's transaction begins. */
   openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction>;
   /** Why `switchPrimary()` cannot run, or `undefined` when it can. */

@@ -87,6 +87,54 @@ describe('the outbox on a SQLite primary, written synchronously', () => {
     await general.secondary.close();
   });
 
+  it('commits the write and its entry within the call, before the app awaits it', async () => {
+    // The first writes read the table's definition and make sure of the outbox table.
+    await s.adapter.execute(INSERT, values(1));
+    await s.adapter.execute(INSERT, values(2));
+    const database = nativeHandle(s.primary, 'better-sqlite3')!.database;
+    const pending = s.adapter.execute(INSERT, values(3));
+    // Nothing yielded: the row and its entry are there already, on the driver's own connection.
+    expect(database.prepare('SELECT id FROM v WHERE id = 3').get()).toEqual({ id: 3 });
+    expect(database.prepare(`SELECT count(*) AS n FROM ${s.mirror.table}`).get()).toEqual({ n: 3 });
+    expect(await pending).toEqual({ rowsAffected: 1, lastInsertId: 3, rows: [] });
+    expect(await s.adapter.query('INSERT INTO v (id) VALUES (?) RETURNING id', [4])).toEqual([{ id: 4 }]);
+  });
+
+  it("writes the general path's entry for generated columns, composite keys and deletes, and the drain makes the sides equal", async () => {
+    const ddl = [
+      'CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, twice INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL)',
+      'CREATE TABLE ck (region TEXT, n INTEGER, note TEXT, bytes BLOB, PRIMARY KEY (region, n))',
+    ];
+    const general = await side();
+    for (const x of [s, general]) for (const a of [x.primary, x.secondary]) for (const d of ddl) await a.execute(d);
+    const writes: [string, unknown[]][] = [
+      ['INSERT INTO g (a) VALUES (?)', [4]],
+      ['INSERT INTO g (a) VALUES (?), (?)', [5, 6]],
+      ['UPDATE g SET a = a + 1 WHERE a > ?', [4]],
+      ['INSERT INTO ck (region, n, note, bytes) VALUES (?, ?, ?, ?)', ['eu', 1, 'a', new Uint8Array([1, 2])]],
+      ['INSERT INTO ck (region, n, note) VALUES (?, ?, ?), (?, ?, ?)', ['eu', 2, 'b', 'us', 1, 'c']],
+      ['UPDATE ck SET note = ? WHERE region = ?', ['changed', 'eu']],
+      ['DELETE FROM ck WHERE region = ? AND n = ?', ['eu', 1]],
+      ['DELETE FROM g WHERE a = ?', [6]],
+    ];
+    for (const [sql, params] of writes) {
+      expect(await s.adapter.execute(sql, params)).toEqual(await general.adapter.transaction((tx) => tx.execute(sql, params)));
+    }
+    expect(await entries(s)).toEqual(await entries(general));
+    for (const x of [s, general]) {
+      await drainOutbox(x.secondary, { mirror: x.mirror });
+      await expectSameRows(x.primary, x.secondary, ['g']);
+      const keyed = 'SELECT * FROM ck ORDER BY region, n';
+      expect(await x.secondary.query(keyed)).toEqual(await x.primary.query(keyed));
+    }
+    expect(await s.secondary.query('SELECT id, a, twice FROM g ORDER BY id')).toEqual([
+      { id: 1, a: 4, twice: 8 },
+      { id: 3, a: 7, twice: 14 },
+    ]);
+    await general.primary.close();
+    await general.secondary.close();
+  });
+
   it('writes a column added after the tables were read, in both paths, though the secondary gets it only when drained', async () => {
     await s.adapter.execute(INSERT, values(1));
     // The secondary has no such column until the drain applies the change: the entries must not be built for its old table.

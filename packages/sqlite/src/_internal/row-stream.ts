@@ -72,10 +72,12 @@ export function hasUnsafeNumber(row: Row): boolean {
   return false;
 }
 
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Values read with safeIntegers that fit a double become numbers; the rest stay bigint. */
 export function toSafeNumbers(row: Row): void {
   for (const key in row) {
     const value = row[key];
-    if (typeof value === 'bigint' && value <= BigInt(MAX_SAFE) && value >= BigInt(-MAX_SAFE)) row[key] = Number(value);
+    if (typeof value === 'bigint' && value <= MAX_SAFE_BIG && value >= -MAX_SAFE_BIG) row[key] = Number(value);
   }
 }

@@ -40,6 +40,17 @@ export function runCached({ statement, write }: CachedStatement, params: unknown
   return { rows: [], rowsAffected: info.changes, lastInsertId: toNumberIfSafe(info.lastInsertRowid) };
 }
 
+/** `runCached` with a reader's rows as arrays in column order (better-sqlite3's raw mode), each value as exact. */
+export function runCachedRaw(cached: CachedStatement, params: unknown[]): RawResult {
+  if (!cached.statement.reader) return runCached(cached, params);
+  cached.statement.raw(true);
+  try {
+    return runCached(cached, params);
+  } finally {
+    cached.statement.raw(false);
+  }
+}
+
 function toNumberIfSafe(value: number | bigint): number | bigint {
   return typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE ? Number(value) : value;
 }
