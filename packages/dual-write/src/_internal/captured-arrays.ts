@@ -1,5 +1,5 @@
 import { toStoredValue, type ExecResult, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
-import type { CapturedRows } from '../mirror/outbox-captured';
+import { addCaptured, type CapturedRows } from '../mirror/outbox-captured';
 import type { RowRef } from '../row-ref';
 import { keyText } from './row-images';
 import type { CapturePlan } from './write-capture';
@@ -52,7 +52,7 @@ export function capturedArrays(plan: CapturePlan, rows: readonly unknown[][], re
     }
     refs.push({ table: table.name, key });
   }
-  if (rows.length > 0) captured.push({ table: table.name, deleted, columns: deleted ? [...table.primaryKey] : columns, values });
+  if (rows.length > 0) addCaptured(captured, { table: table.name, deleted, columns: deleted ? [...table.primaryKey] : columns, values });
   const app: ExecResult = { rowsAffected: rows.length, rows: [] };
   const id = insertedKey(plan, rows, keyAt);
   if (id !== undefined) app.lastInsertId = id;

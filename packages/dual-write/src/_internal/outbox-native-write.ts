@@ -5,7 +5,7 @@ import { isOutboxMirror, type OutboxMirror } from '../mirror/outbox-mirror';
 import type { RowRef } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 import { writeTable } from './column-types';
-import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
+import { addCaptured, capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { capturedArrays, returnsTableOrder } from './captured-arrays';
 import { dedupeRefs, imagesOf, refOf } from './row-images';
 import type { SinkParts, SinkWrite } from './secondary-sink';
@@ -68,7 +68,7 @@ function writeWithEntry(
       const { app, images } = splitCaptured(plan, execute(sql, params));
       const own = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
       for (const image of own) refs.push(refOf(image));
-      captured.push(...capturedImages(own, () => plan.table));
+      for (const group of capturedImages(own, () => plan.table)) addCaptured(captured, group);
       results.push(app);
     }
     const { statement, op } = mirror.entry([], dedupeRefs(refs), captured);

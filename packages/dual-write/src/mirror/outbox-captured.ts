@@ -68,6 +68,23 @@ export function capturedImages(images: readonly RowImage[], tables: (name: strin
   return out;
 }
 
+/**
+ * Adds `group` to `out`, joining it to the last group when that one has the same table,
+ * kind (written or deleted) and columns, as `capturedImages` groups consecutive images.
+ */
+export function addCaptured(out: CapturedRows[], group: CapturedRows): void {
+  const last = out.at(-1);
+  if (
+    last?.values &&
+    group.values &&
+    last.table === group.table &&
+    last.deleted === group.deleted &&
+    sameNames(last.columns, group.columns)
+  ) {
+    last.values.push(...group.values);
+  } else out.push(group);
+}
+
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c === b[i]);
 }

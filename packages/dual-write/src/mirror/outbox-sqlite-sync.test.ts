@@ -120,6 +120,15 @@ describe('the outbox on a SQLite primary, written synchronously', () => {
     for (const [sql, params] of writes) {
       expect(await s.adapter.execute(sql, params)).toEqual(await general.adapter.transaction((tx) => tx.execute(sql, params)));
     }
+    // Several statements in one write: rows of one table, as one group in the entry.
+    const pair = [
+      { sql: 'INSERT INTO ck (region, n) VALUES (?, ?)', params: ['ap', 1] },
+      { sql: 'INSERT INTO ck (region, n, note) VALUES (?, ?, ?)', params: ['ap', 2, 'x'] },
+    ];
+    await s.adapter.batch(pair);
+    await general.adapter.transaction(async (tx) => {
+      for (const w of pair) await tx.execute(w.sql, w.params);
+    });
     expect(await entries(s)).toEqual(await entries(general));
     for (const x of [s, general]) {
       await drainOutbox(x.secondary, { mirror: x.mirror });
