@@ -1,7 +1,8 @@
 import { toStoredValue, type ExecResult, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
 import { addCaptured, type CapturedRows } from '../mirror/outbox-captured';
 import type { RowRef } from '../row-ref';
-import { keyText } from './row-images';
+import { keyValue } from './row-images';
+import { asInsertId, insertIdColumn } from './insert-id';
 import type { CapturePlan } from './write-capture';
 
 /** Per table definition, whether a capture text's `RETURNING *` yields exactly its columns, in order. */
@@ -46,25 +47,13 @@ export function capturedArrays(plan: CapturePlan, rows: readonly unknown[][], re
   const values = rows.map((row) => (deleted ? keyAt : columns).map((_, i) => toStoredValue(row[deleted ? keyAt[i]! : i] ?? null)));
   for (const row of rows) {
     const key: RowRef['key'] = {};
-    for (const [n, at] of keyAt.entries()) {
-      const value = row[at];
-      key[table.primaryKey[n]!] = value === null || typeof value === 'number' || typeof value === 'string' ? value : keyText(value);
-    }
+    for (const [n, at] of keyAt.entries()) key[table.primaryKey[n]!] = keyValue(row[at]);
     refs.push({ table: table.name, key });
   }
   if (rows.length > 0) addCaptured(captured, { table: table.name, deleted, columns: deleted ? [...table.primaryKey] : columns, values });
   const app: ExecResult = { rowsAffected: rows.length, rows: [] };
-  const id = insertedKey(plan, rows, keyAt);
+  const idColumn = insertIdColumn(table, parsed.verb);
+  const id = idColumn === undefined || rows.length === 0 ? undefined : asInsertId(rows.at(-1)![columns.indexOf(idColumn)]);
   if (id !== undefined) app.lastInsertId = id;
   return app;
-}
-
-/** The key of the last row an INSERT into a single integer key created. */
-function insertedKey(plan: CapturePlan, rows: readonly unknown[][], keyAt: number[]): ExecResult['lastInsertId'] {
-  const { table, parsed } = plan;
-  if (parsed.verb !== 'insert' || keyAt.length !== 1 || rows.length === 0) return undefined;
-  if (table.columns[keyAt[0]!]?.logicalType !== 'integer') return undefined;
-  const value = rows.at(-1)![keyAt[0]!];
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
-  return typeof value === 'number' || typeof value === 'string' ? value : undefined;
 }

@@ -1,4 +1,5 @@
 import type { DatabaseAdapter, LogicalType, TableInfo } from '@switchyard/core';
+import { BoundedCache } from './bounded-cache';
 import type { TableCatalog } from './table-catalog';
 
 export type ColumnTypes = Record<string, LogicalType>;
@@ -120,9 +121,14 @@ const WRITE_TABLE = new RegExp(
 );
 const READ_TABLE = new RegExp(String.raw`\bfrom\s+` + NAME, 'i');
 
+/** Texts seen before, and the table each writes: every write asks, and a lookup costs less than the pattern. */
+const writeTables = new BoundedCache<string, string | null>(2000);
+
 /** The table a write statement targets, unquoted and without its schema. */
 export function writeTable(sql: string): string | undefined {
-  return bare(WRITE_TABLE.exec(sql)?.[1]);
+  let table = writeTables.get(sql);
+  if (table === undefined) writeTables.set(sql, (table = bare(WRITE_TABLE.exec(sql)?.[1]) ?? null));
+  return table ?? undefined;
 }
 
 const TABLE_DDL = new RegExp(

@@ -3,7 +3,6 @@ import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { isOutboxMirror, type OutboxMirror } from '../mirror/outbox-mirror';
 import type { RowRef } from '../row-ref';
-import { BoundedCache } from './bounded-cache';
 import { writeTable } from './column-types';
 import { addCaptured, capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { capturedArrays, returnsTableOrder } from './captured-arrays';
@@ -31,12 +30,12 @@ export interface NativeOutboxResult {
  * captured (a read, a schema change, a table without a key), or a table not yet read.
  */
 export function nativeOutboxWrite(parts: SinkParts, mirror: Mirror, w: SinkWrite): Promise<NativeOutboxResult> | undefined {
-  const transactionSync = nativeHandle(w.primary, 'better-sqlite3')?.transactionSync;
+  const native = nativeHandle(w.primary, 'better-sqlite3');
+  const transactionSync = native?.transactionSync;
   if (!transactionSync || !isOutboxMirror(mirror)) return undefined;
   const plans = capturePlans(parts.catalog, w);
   if (!plans) return undefined;
-  const database = nativeHandle(w.primary, 'better-sqlite3')!.database;
-  const asArrays = plans.map((plan) => returnsTableOrder(database, plan));
+  const asArrays = plans.map((plan) => returnsTableOrder(native.database, plan));
   // Once the outbox table is known to exist, the write runs within this call: nothing before it yields.
   if (tablesReady.has(mirror)) return writeWithEntry(parts, mirror, transactionSync, plans, asArrays);
   return mirror.ensureTable().then(() => {
@@ -80,21 +79,12 @@ function writeWithEntry(
 }
 
 /** Every statement's capture plan, as the replicator would make it, or `undefined` when one has none now. */
-/** `writeTable` of texts seen before: a lookup costs less than the pattern, on every write. */
-const targets = new BoundedCache<string, string>(2000);
-
-function targetOf(sql: string): string {
-  let table = targets.get(sql);
-  if (table === undefined) targets.set(sql, (table = writeTable(sql) ?? ''));
-  return table;
-}
-
 function capturePlans(catalog: TableCatalog, w: SinkWrite): CapturePlan[] | undefined {
   const plans: CapturePlan[] = [];
   for (const statement of w.own) {
     if (statementKind(statement.sql) !== 'write') return undefined;
     // No row locks here: the primary's transaction orders writes to a row, and the outbox's sequence their entries.
-    const plan = planCapture(statement, catalog.peek(w.primary, targetOf(statement.sql)), w.primary.dialect, undefined, false);
+    const plan = planCapture(statement, catalog.peek(w.primary, writeTable(statement.sql) ?? ''), w.primary.dialect, undefined, false);
     if (typeof plan === 'string') return undefined;
     plans.push(plan);
   }

@@ -40,9 +40,7 @@ export function rowName(table: string, key: Record<string, unknown>): string {
 /** A row image's key as a journal can keep it. */
 export function refOf(image: RowImage): RowRef {
   const key: RowRef['key'] = {};
-  for (const [column, value] of Object.entries(image.key)) {
-    key[column] = value === null || typeof value === 'number' || typeof value === 'string' ? value : keyText(value);
-  }
+  for (const [column, value] of Object.entries(image.key)) key[column] = keyValue(value);
   return { table: image.table, key };
 }
 
@@ -241,8 +239,12 @@ function pick(row: Row, columns: readonly string[]): Record<string, unknown> {
   return key;
 }
 
-/** A key value that is neither a number nor a string, as text (a bigint, bytes, a date). */
-export function keyText(value: unknown): string {
+/** A key value as a row reference holds it: null, a number or a string as they are; anything else (a bigint, bytes, a date) as text. */
+export function keyValue(value: unknown): RowRef['key'][string] {
+  return value === null || typeof value === 'number' || typeof value === 'string' ? value : keyText(value);
+}
+
+function keyText(value: unknown): string {
   if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
   return String(value);
 }

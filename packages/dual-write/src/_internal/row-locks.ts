@@ -58,7 +58,7 @@ export class RowLocks {
   tryShared(table: string): (() => void) | undefined {
     const name = `a:${table.toLowerCase()}`;
     const state = this.#locks.get(name);
-    if (state && (state.exclusive || state.waiting.length > 0)) return undefined;
+    if (state && !grantsAtOnce(state, false)) return undefined;
     this.#take(name, false);
     return this.#releaser([name]);
   }
@@ -103,7 +103,7 @@ export class RowLocks {
       state = { holders: 0, exclusive: false, waiting: [] };
       this.#locks.set(name, state);
     }
-    if (state.waiting.length === 0 && (state.holders === 0 || (!exclusive && !state.exclusive))) {
+    if (grantsAtOnce(state, exclusive)) {
       state.holders++;
       state.exclusive = exclusive;
       return true;
@@ -129,4 +129,9 @@ export class RowLocks {
     }
     if (state.holders === 0 && state.waiting.length === 0) this.#locks.delete(name);
   }
+}
+
+/** Whether a lock in `state` is granted without a wait: nobody queued, and free or shared with a shared claim. */
+function grantsAtOnce(state: LockState, exclusive: boolean): boolean {
+  return state.waiting.length === 0 && (state.holders === 0 || (!exclusive && !state.exclusive));
 }

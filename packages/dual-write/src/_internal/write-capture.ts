@@ -1,6 +1,7 @@
 import { quoteIdentifier as quote, type DialectName, type ExecResult, type Row, type Statement, type TableInfo } from '@switchyard/core';
 import { nameAt, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
+import { asInsertId, insertIdColumn } from './insert-id';
 
 /** The parts of a write statement that decide how it is replicated. */
 export interface ParsedWrite {
@@ -249,13 +250,8 @@ export function splitCaptured(plan: CapturePlan, result: ExecResult): { app: Exe
 
 /** The key of the last row an INSERT into a single integer key created, on every engine. */
 function insertedId(plan: CapturePlan, images: Row[]): ExecResult['lastInsertId'] {
-  const { table, parsed } = plan;
-  if (parsed.verb !== 'insert' || table.primaryKey.length !== 1 || images.length === 0) return undefined;
-  const column = table.columns.find((c) => c.name === table.primaryKey[0]);
-  if (column?.logicalType !== 'integer') return undefined;
-  const value = images.at(-1)![column.name];
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
-  return typeof value === 'number' || typeof value === 'string' ? value : undefined;
+  const column = insertIdColumn(plan.table, plan.parsed.verb);
+  return column === undefined || images.length === 0 ? undefined : asInsertId(images.at(-1)![column]);
 }
 
 function namesUntilClose(tokens: Token[], from: number): string[] {
