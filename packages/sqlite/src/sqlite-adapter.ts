@@ -94,7 +94,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
       await this.#waitForTransaction();
       const cached = this.#statement(encoded.sql);
       // The same reads as query(), on arrays: a value beyond 2^53 is read again exactly.
-      const { rows } = runCachedRaw(cached, encoded.params);
+      const { rows } = runCachedRaw(this.#state.database, encoded.sql, cached, encoded.params);
       if (!cached.statement.reader) return { columns: [], rows: [] };
       return { columns: cached.statement.columns().map((c) => c.name), rows: rows as unknown as unknown[][] };
     });
@@ -176,7 +176,7 @@ export class SQLiteAdapter<DB = any> extends BaseAdapter<DB> {
     this.assertOpen();
     const encoded = this.encodeStatement(sql, params);
     try {
-      const { rows, rowsAffected } = runCachedRaw(this.#statement(encoded.sql), encoded.params);
+      const { rows, rowsAffected } = runCachedRaw(this.#state.database, encoded.sql, this.#statement(encoded.sql), encoded.params);
       return { rows: rows as unknown as unknown[][], rowsAffected };
     } catch (error) {
       throw this.wrapError(error, sql);

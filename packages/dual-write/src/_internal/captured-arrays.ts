@@ -33,6 +33,18 @@ export function returnsTableOrder(database: SqliteNativeDatabase, plan: CaptureP
   return fits;
 }
 
+/** A table's column names and where its key columns stand among them, worked out once per definition. */
+const shapes = new WeakMap<TableInfo, { columns: string[]; keyAt: number[] }>();
+
+function shapeOf(table: TableInfo): { columns: string[]; keyAt: number[] } {
+  let shape = shapes.get(table);
+  if (!shape) {
+    const columns = table.columns.map((c) => c.name);
+    shapes.set(table, (shape = { columns, keyAt: table.primaryKey.map((k) => columns.indexOf(k)) }));
+  }
+  return shape;
+}
+
 /**
  * The rows a capture returned as arrays, in table order, added to an outbox entry as
  * `captureImages` would add them (whole rows, or the keys of deleted ones) without an
@@ -41,13 +53,14 @@ export function returnsTableOrder(database: SqliteNativeDatabase, plan: CaptureP
  */
 export function capturedArrays(plan: CapturePlan, rows: readonly unknown[][], refs: RowRef[], captured: CapturedRows[]): ExecResult {
   const { table, parsed } = plan;
-  const columns = table.columns.map((c) => c.name);
-  const keyAt = table.primaryKey.map((k) => columns.indexOf(k));
+  const { columns, keyAt } = shapeOf(table);
   const deleted = parsed.verb === 'delete';
-  const values = rows.map((row) => (deleted ? keyAt : columns).map((_, i) => toStoredValue(row[deleted ? keyAt[i]! : i] ?? null)));
+  const values = rows.map((row) =>
+    deleted ? keyAt.map((at) => toStoredValue(row[at] ?? null)) : row.map((v) => toStoredValue(v ?? null)),
+  );
   for (const row of rows) {
     const key: RowRef['key'] = {};
-    for (const [n, at] of keyAt.entries()) key[table.primaryKey[n]!] = keyValue(row[at]);
+    for (let n = 0; n < keyAt.length; n++) key[table.primaryKey[n]!] = keyValue(row[keyAt[n]!]);
     refs.push({ table: table.name, key });
   }
   if (rows.length > 0) addCaptured(captured, { table: table.name, deleted, columns: deleted ? [...table.primaryKey] : columns, values });

@@ -62,19 +62,22 @@ export function writeNow(core: DualWriteCore, sql: string, params: readonly unkn
   if (!sink.writeNow || core.fleet || core.options.rehearse || !core.book.isReady || statementKind(sql) !== 'write') return undefined;
   const release = core.gate.tryShared('gate');
   if (!release) return undefined;
-  let done: Promise<ExecResult[]> | undefined;
+  let done: Promise<ExecResult> | undefined;
   try {
     const statement = { sql, params };
     preflight(core.secondary, [statement]);
     const { primary, secondary } = core;
-    done = sink.writeNow({ kind: 'execute', primary, secondary, own: [statement], forSecondary: [statement], label: sql }, release);
+    const w = { kind: 'execute' as const, primary, secondary, own: [statement], forSecondary: [statement], label: sql };
+    done = sink.writeNow(w, release, firstResult);
   } catch (error) {
     release();
     return Promise.reject(error as Error);
   }
   if (!done) release();
-  return done?.then(([result]) => result!);
+  return done;
 }
+
+const firstResult = (results: ExecResult[]): ExecResult => results[0]!;
 
 /**
  * `transaction(fn)` on the primary with a recording `tx`; after the commit the rows it

@@ -32,7 +32,7 @@ export class MirrorSink implements SecondarySink {
    * An outbox in a better-sqlite3 primary: the write and its entry in one synchronous
    * transaction, begun within this call. `undefined` for any other write.
    */
-  writeNow(w: SinkWrite, settled: () => void): Promise<ExecResult[]> | undefined {
+  writeNow<T>(w: SinkWrite, settled: () => void, pick: (results: ExecResult[]) => T): Promise<T> | undefined {
     const { metrics } = this.#parts;
     const started = metrics.now();
     // An outbox's entry committed with the write: there is nothing to hand the mirror after.
@@ -41,7 +41,7 @@ export class MirrorSink implements SecondarySink {
         settled();
         metrics.recordPrimary(started);
         metrics.totalWrites++;
-        return done.results;
+        return pick(done.results);
       },
       (error: unknown) => {
         settled();
@@ -51,7 +51,13 @@ export class MirrorSink implements SecondarySink {
   }
 
   write(w: SinkWrite): Promise<ExecResult[]> {
-    return this.writeNow(w, () => {}) ?? this.#write(w);
+    return (
+      this.writeNow(
+        w,
+        () => {},
+        (results) => results,
+      ) ?? this.#write(w)
+    );
   }
 
   async #write(w: SinkWrite): Promise<ExecResult[]> {

@@ -39,9 +39,10 @@ export interface SecondarySink {
   /**
    * Runs the write at once, its primary part begun within this call, when the sink can
    * (an outbox in a better-sqlite3 primary), calling `settled` once it has committed or
-   * failed; `undefined`, having run nothing and not called `settled`, otherwise.
+   * failed, and resolving to `pick` of its results (one promise, not a chain of them, on
+   * the hot path); `undefined`, having run nothing and not called `settled`, otherwise.
    */
-  writeNow?(write: SinkWrite, settled: () => void): Promise<ExecResult[]> | undefined;
+  writeNow?<T>(write: SinkWrite, settled: () => void, pick: (results: ExecResult[]) => T): Promise<T> | undefined;
   /** Opens the sink's part of a transaction, before the primary's transaction begins. */
   openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction>;
   /** Why `switchPrimary()` cannot run, or `undefined` when it can. */

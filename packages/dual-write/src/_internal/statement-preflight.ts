@@ -6,9 +6,16 @@ import { checkStatementLimits, encodeParams, type DatabaseAdapter, type Statemen
  * within both sides' limits keeps working after `switchPrimary()`.
  */
 export function checkLimits(side: DatabaseAdapter, statements: readonly Statement[]): void {
-  const subject = { label: `${side.name} (one of the dual-write sides)`, dialect: side.dialect, capabilities: side.capabilities };
+  let subject = subjects.get(side);
+  if (!subject) {
+    subject = { label: `${side.name} (one of the dual-write sides)`, dialect: side.dialect, capabilities: side.capabilities };
+    subjects.set(side, subject);
+  }
   for (const { sql, params = [] } of statements) checkStatementLimits(subject, sql, params.length);
 }
+
+/** What a side's limit errors name, made once per side: every write is checked. */
+const subjects = new WeakMap<DatabaseAdapter, Parameters<typeof checkStatementLimits>[0]>();
 
 /**
  * Checks write statements against the secondary's limits and value encoding before the

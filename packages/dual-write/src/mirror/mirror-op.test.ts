@@ -2,7 +2,7 @@ import { JsonNumber, PreciseDate, jsonSourceOf, parseJsonKeepingSource } from '@
 import { describe, expect, it } from 'vitest';
 import { createOpId, nextSequence, opIdTime } from './op-id';
 import { collectRowRefs, fromMessage, messageText, toMessage, type MirrorMessage } from './mirror-op';
-import { rowRefsOf } from '../row-ref';
+import { rowRefsOf, type RowRef } from '../row-ref';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { pruneAppliedOps } from './applied-ops-prune';
 import { applyOps } from './op-apply';
@@ -96,7 +96,14 @@ describe('the wire form of an operation', () => {
       '"quoted" \\ ünïcode \u0000 \ud800',
     ];
     const sqls = ['INSERT INTO "t" VALUES (?)', "UPDATE t SET a = '\"\\' -- ünïcode\n WHERE id = ?"];
-    for (const rows of [undefined, [{ table: 't"', key: { id: 1, k: 'x' } }]]) {
+    const captured = [{ table: 't', deleted: false, columns: ['id', 'n'], values: [[1, { $number: '-0' }]] }];
+    const cases: [RowRef[] | undefined, boolean][] = [
+      [undefined, false],
+      [[{ table: 't"', key: { id: 1, k: 'x' } }], false],
+      [undefined, true],
+      [[{ table: 't', key: { id: 1 } }], true],
+    ];
+    for (const [rows, withCaptured] of cases) {
       for (const seq of [0, 5, NaN]) {
         const op = {
           opId: createOpId(),
@@ -104,6 +111,7 @@ describe('the wire form of an operation', () => {
           createdAt: Date.now(),
           statements: sqls.map((sql) => ({ sql, params })),
           ...(rows ? { rows } : {}),
+          ...(withCaptured ? { captured } : {}),
         };
         // Twice: the second time the SQL's JSON text comes from the cache.
         expect(messageText(op)).toBe(JSON.stringify(toMessage(op)));

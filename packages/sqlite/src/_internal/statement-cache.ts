@@ -10,6 +10,8 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 export interface CachedStatement {
   statement: SqliteStatement;
   write: boolean;
+  /** The same text prepared again in raw mode, for `runCachedRaw`: switching modes per run costs two calls into the driver. */
+  raw?: SqliteStatement;
 }
 
 /**
@@ -41,13 +43,33 @@ export function runCached({ statement, write }: CachedStatement, params: unknown
 }
 
 /** `runCached` with a reader's rows as arrays in column order (better-sqlite3's raw mode), each value as exact. */
-export function runCachedRaw(cached: CachedStatement, params: unknown[]): RawResult {
-  if (!cached.statement.reader) return runCached(cached, params);
-  cached.statement.raw(true);
-  try {
-    return runCached(cached, params);
-  } finally {
-    cached.statement.raw(false);
+export function runCachedRaw(database: SqliteDatabase, sql: string, cached: CachedStatement, params: unknown[]): RawResult {
+  const { statement, write } = cached;
+  if (!statement.reader) return runCached(cached, params);
+  if (!write) {
+    statement.raw(true);
+    try {
+      return runCached(cached, params);
+    } finally {
+      statement.raw(false);
+    }
+  }
+  // A write with RETURNING (a capture): the same text again and again, so it keeps a twin in raw mode.
+  if (!cached.raw) {
+    cached.raw = database.prepare(sql);
+    cached.raw.safeIntegers(true);
+    cached.raw.raw(true);
+  }
+  const rows = cached.raw.all(...params) as unknown[][];
+  for (const row of rows) toSafeValues(row);
+  return { rows: rows as unknown as Row[], rowsAffected: rows.length };
+}
+
+/** `toSafeNumbers` for a row read in raw mode: an index loop, not `for...in` over an array. */
+function toSafeValues(row: unknown[]): void {
+  for (let i = 0; i < row.length; i++) {
+    const value = row[i];
+    if (typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE) row[i] = Number(value);
   }
 }
 
