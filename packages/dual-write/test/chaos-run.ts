@@ -153,7 +153,15 @@ export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40),
     `writers ${JSON.stringify(writers.map((w) => ({ acked: w.stats.acked, refused: w.stats.refused, unexpected: w.stats.unexpected.length })))}`,
   );
   expect(replay, `journal replay: ${replay.error?.message}`).toMatchObject({ remaining: 0 });
+  await expectSidesEqualModel(pair, writers, notes);
+  await dual.close();
+}
 
+/**
+ * The end of a run: no write failed that the model did not expect, and both sides pass
+ * validation of every row and equal the model of the acknowledged writes.
+ */
+export async function expectSidesEqualModel(pair: ChaosPair, writers: readonly ChaosWriter[], notes: string[]): Promise<void> {
   const unexpected = writers.flatMap((w) => w.stats.unexpected);
   // Postgres may end a transaction as a deadlock victim; the model then leaves it out, as the app would retry it.
   expect(unexpected.filter((e) => !/deadlock/i.test(e))).toEqual([]);
@@ -171,7 +179,6 @@ export async function runChaos(pair: ChaosPair, size: ChaosSize = chaosSize(40),
   expect(await actualRows(pair.primary), 'the primary equals the model').toEqual(model);
   expect(await actualRows(secondary), 'the secondary equals the model').toEqual(model);
   expect(report.ok).toBe(true);
-  await dual.close();
 }
 
 /** A side's rows in the model's shape, in key order. */
