@@ -1,6 +1,6 @@
 /**
  * One app instance of the several-processes test: a dual-write adapter with
- * `verifyWrites` and a journal table in the primary, and a few concurrent loops updating
+ * `verifyWrites` and a journal table in the primary (or, in async mode, an outbox in it), and a few concurrent loops updating
  * the same hot rows as the other instances. Sends the parent the `n` it added to each row
  * (for the writes the primary acknowledged) and its metrics, then exits.
  * Run with: node --import tsx --conditions=@switchyard/source chaos-child.ts (settings in CHAOS_CHILD as JSON).
@@ -9,6 +9,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createDualWriteAdapter, tableJournal } from '../src/index';
+import { outboxMirror } from '../src/mirror/index';
 import { seededRandom } from './chaos-random';
 
 export interface ChildSettings {
@@ -19,6 +20,8 @@ export interface ChildSettings {
   loops: number;
   writesPerLoop: number;
   rows: number;
+  /** Async mode: writes go to an outbox in the primary, which the parent drains. */
+  outbox?: boolean;
 }
 
 export interface ChildReport {
@@ -35,8 +38,9 @@ const primary: DatabaseAdapter = settings.primary.startsWith('sqlite:')
   ? createSQLiteAdapter(settings.primary.slice('sqlite:'.length), { name: 'primary' })
   : createPostgresAdapter(settings.primary, { name: 'primary', max: 4 });
 const secondary = createPostgresAdapter(settings.secondary, { name: 'secondary', max: 4, queryTimeoutMs: 1_500, connectTimeoutMs: 1_000 });
+const mode = settings.outbox ? { secondaryWrites: 'async' as const, mirror: outboxMirror(primary) } : { verifyWrites: true };
 const dual = createDualWriteAdapter(primary, secondary, {
-  verifyWrites: true,
+  ...mode,
   continueOnSecondaryFailure: true,
   journal: tableJournal(primary),
   secondaryTimeoutMs: 500,

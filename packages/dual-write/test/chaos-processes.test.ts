@@ -10,6 +10,7 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter, tableJournal } from '../src/index';
+import { drainOutbox, outboxMirror, type OutboxMirror } from '../src/mirror/index';
 import type { ChildReport, ChildSettings } from './chaos-child';
 import { startFaults } from './chaos-run';
 import { chaosSeed, seededRandom } from './chaos-random';
@@ -18,6 +19,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sy-dual-processes-'));
 const PROCESSES = 3;
 const ROWS = 200;
+const PG_SHARED = 'CREATE TABLE shared (id bigint PRIMARY KEY, n bigint NOT NULL, v text, w int NOT NULL)';
+const SQLITE_SHARED = 'CREATE TABLE shared (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, v TEXT, w INTEGER NOT NULL)';
 const cleanups: (() => Promise<unknown>)[] = [];
 
 afterEach(async () => {
@@ -74,6 +77,7 @@ async function runInstances(
   secondaryUrl: string,
   secondaryDdl: string,
   primaryDdl: string,
+  outbox = false,
 ): Promise<void> {
   const seed = chaosSeed();
   const notes = [`seed ${seed} (rerun with DW_CHAOS_SEED=${seed})`];
@@ -89,19 +93,32 @@ async function runInstances(
   }));
   await primary.batch(seedRows);
   await secondary.batch(seedRows);
-  // The journal table exists before the instances race to create it.
+  // The journal and outbox tables exist before the instances race to create them.
   await tableJournal(primary).entries();
+  const mirror = outbox ? outboxMirror(primary) : undefined;
+  await mirror?.ensureTable();
 
   const proxy = await proxyFor(secondaryUrl);
   const writes = Number(process.env.DW_CHAOS_WRITES ?? 30);
   const instances = Array.from({ length: PROCESSES }, (_, p) =>
-    instance({ primary: primarySpec, secondary: proxy.url(secondaryUrl), seed: seed + p, loops: 4, writesPerLoop: writes, rows: ROWS }),
+    instance({
+      primary: primarySpec,
+      secondary: proxy.url(secondaryUrl),
+      seed: seed + p,
+      loops: 4,
+      writesPerLoop: writes,
+      rows: ROWS,
+      outbox,
+    }),
   );
   await Promise.all(instances.map((i) => i.ready));
   for (const i of instances) i.go();
   const faults = startFaults(proxy, seededRandom(seed ^ 0x2545f491), 6);
+  // In async mode one drain applies every instance's entries while they write, through the faults.
+  const drain = mirror ? drainWhile(mirror, proxy.url(secondaryUrl), instances, () => faults.done) : undefined;
   const reports = await Promise.all(instances.map((i) => i.report));
-  notes.push(`faults ${(await faults.stop()).join(',')}`);
+  const drainErrors = await drain;
+  notes.push(`faults ${(await faults.stop()).join(',')}; drain errors ${drainErrors?.join(' | ') ?? 'none'}`);
   proxy.killConnections();
   notes.push(
     ...reports.map(
@@ -110,14 +127,19 @@ async function runInstances(
     ),
   );
 
-  // Another instance settles what the shared journal holds.
-  const dual = createDualWriteAdapter(primary, secondary, { journal: tableJournal(primary) });
-  let replay = await dual.replayJournal();
-  for (let tries = 0; replay.remaining > 0 && tries < 50; tries++) {
-    await new Promise((r) => setTimeout(r, 200));
-    replay = await dual.replayJournal();
+  if (mirror) {
+    await drainOutbox(secondary, { mirror });
+    expect(await mirror.peek(1), 'the outbox is drained').toEqual([]);
+  } else {
+    // Another instance settles what the shared journal holds.
+    const dual = createDualWriteAdapter(primary, secondary, { journal: tableJournal(primary) });
+    let replay = await dual.replayJournal();
+    for (let tries = 0; replay.remaining > 0 && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 200));
+      replay = await dual.replayJournal();
+    }
+    expect(replay, replay.error?.message).toMatchObject({ remaining: 0 });
   }
-  expect(replay, replay.error?.message).toMatchObject({ remaining: 0 });
 
   const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['shared'] });
   notes.push(`validation ${report.summary} ${JSON.stringify(report.tables[0]?.differentRows.slice(0, 5))}`);
@@ -134,31 +156,44 @@ async function runInstances(
   expect(reports.reduce((sum, r) => sum + r.acked, 0)).toBeGreaterThan(PROCESSES * 4 * writes * 0.5);
 }
 
-describe('three app instances (processes) writing the same hot rows through one pair, verifyWrites on', () => {
-  it('SQLite file (WAL) -> Postgres', { timeout: 240_000 }, async () => {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
-    const file = join(dir, 'shared.db');
-    const primary = createSQLiteAdapter(file, { name: 'primary' });
-    cleanups.push(() => primary.close());
-    await runInstances(
-      `sqlite:${file}`,
-      primary,
-      db.url,
-      'CREATE TABLE shared (id bigint PRIMARY KEY, n bigint NOT NULL, v text, w int NOT NULL)',
-      'CREATE TABLE shared (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, v TEXT, w INTEGER NOT NULL)',
-    );
-  });
+/**
+ * Drains the outbox through `url` until every instance has reported and every fault was
+ * injected (the writes end sooner than the faults in async mode); returns the drain errors.
+ */
+async function drainWhile(mirror: OutboxMirror, url: string, instances: readonly Instance[], faultsDone: () => boolean): Promise<string[]> {
+  const secondary = createPostgresAdapter(url, { name: 'drain', max: 2, queryTimeoutMs: 1_500, connectTimeoutMs: 1_000 });
+  cleanups.push(() => secondary.close());
+  let writing = true;
+  void Promise.allSettled(instances.map((i) => i.report)).then(() => (writing = false));
+  const errors: string[] = [];
+  while (writing || !faultsDone()) {
+    await drainOutbox(secondary, { mirror, batchSize: 25 }).catch((error: Error) => errors.push(error.message.slice(0, 120)));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return errors;
+}
 
-  it('Postgres -> Postgres', { timeout: 240_000 }, async () => {
-    const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-    cleanups.push(
-      () => a.drop(),
-      () => b.drop(),
-    );
-    const primary = createPostgresAdapter(a.url, { name: 'primary', max: 2 });
-    cleanups.push(() => primary.close());
-    const ddl = 'CREATE TABLE shared (id bigint PRIMARY KEY, n bigint NOT NULL, v text, w int NOT NULL)';
-    await runInstances(a.url, primary, b.url, ddl, ddl);
+for (const outbox of [false, true]) {
+  const how = outbox ? 'through outboxes in one primary, drained while they write' : 'through one pair, verifyWrites on';
+  describe(`three app instances (processes) writing the same hot rows ${how}`, () => {
+    it('SQLite file (WAL) -> Postgres', { timeout: 240_000 }, async () => {
+      const db = await createTestDatabase();
+      cleanups.push(() => db.drop());
+      const file = join(dir, outbox ? 'shared-outbox.db' : 'shared.db');
+      const primary = createSQLiteAdapter(file, { name: 'primary' });
+      cleanups.push(() => primary.close());
+      await runInstances(`sqlite:${file}`, primary, db.url, PG_SHARED, SQLITE_SHARED, outbox);
+    });
+
+    it('Postgres -> Postgres', { timeout: 240_000 }, async () => {
+      const [a, b] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+      cleanups.push(
+        () => a.drop(),
+        () => b.drop(),
+      );
+      const primary = createPostgresAdapter(a.url, { name: 'primary', max: 2 });
+      cleanups.push(() => primary.close());
+      await runInstances(a.url, primary, b.url, PG_SHARED, PG_SHARED, outbox);
+    });
   });
-});
+}
