@@ -68,11 +68,28 @@ export class MirrorSink implements SecondarySink {
       const done = await postgresOutboxWrite(this.#parts, this.#mirror, w);
       return done ? this.#committed(done, started) : this.#recordedWrite(w);
     }
+    if (!isOutboxMirror(this.#mirror)) return this.#queuedRows(w, started);
     const results = await writeThroughMirror(this.#mirror, w.primary, w.kind, w.own, w.forSecondary, options.continueOnSecondaryFailure);
     metrics.recordPrimary(started);
     metrics.totalWrites++;
     metrics.replicatedByStatement += w.forSecondary.length;
     return results;
+  }
+
+  /**
+   * A write on a primary without transactions (D1) to a queue, which sends after the
+   * commit: its rows are captured, and the message carries them as upserts and deletes by key.
+   */
+  async #queuedRows(w: SinkWrite, started: number): Promise<ExecResult[]> {
+    const { replicator, metrics, options } = this.#parts;
+    const steps = await replicator.steps(w.primary, w.own, w.forSecondary);
+    const kind = w.kind === 'execute' && steps.length === 1 ? 'execute' : 'batch';
+    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows) => {
+      metrics.recordPrimary(started);
+      metrics.totalWrites++;
+      const prepared = await this.#mirror.prepare(statements, [], rows);
+      await commitMirrored(this.#mirror, prepared.op, options.continueOnSecondaryFailure);
+    });
   }
 
   /** A write committed with its entry: counted, and the entry handed to the mirror. */

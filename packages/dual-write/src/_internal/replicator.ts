@@ -7,6 +7,7 @@ import type { LockClaims } from './row-locks';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
+import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { asWritten, isOutage } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
@@ -155,6 +156,17 @@ export class Replicator {
       for (const r of later) r();
       release();
     }
+  }
+
+  /** See {@link captureForMirror}: a write for a mirror that sends after the commit, on a primary without transactions. */
+  writeForMirror(
+    kind: 'execute' | 'batch',
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    steps: Step[],
+    handOff: MirrorHandOff,
+  ): Promise<ExecResult[]> {
+    return captureForMirror(this.#p, this.claims(steps), kind, primary, secondary, steps, handOff);
   }
 
   /**

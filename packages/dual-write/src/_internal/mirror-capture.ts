@@ -1,0 +1,68 @@
+import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
+import type { LockClaims } from './row-locks';
+import type { ReplicatorParts, Step } from './replication-types';
+import type { RowRef } from '../row-ref';
+import { imageStatements, imagesOf, refOf } from './row-images';
+import { asWritten } from './write-errors';
+import { splitCaptured } from './write-capture';
+
+/** What a write sends through a mirror that carries statements: the secondary's statements, and the rows they touch. */
+export type MirrorHandOff = (statements: Statement[], rows: RowRef[]) => Promise<void>;
+
+/**
+ * A write on a primary without interactive transactions (D1) whose mirror sends after the
+ * commit (a queue): it runs with its rows captured (`RETURNING`), and `handOff` gets, in
+ * the write's order, an upsert or delete by key for each row it left and the statements
+ * that could not be captured, so the secondary never uses its own generator for a row.
+ * The secondary's tables are read before the primary runs (a failure then writes nothing),
+ * and the row locks are held until `handOff` returns, so two writes to one row reach the
+ * mirror in the primary's order.
+ */
+export async function captureForMirror(
+  parts: ReplicatorParts,
+  claims: LockClaims,
+  kind: 'execute' | 'batch',
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  steps: readonly Step[],
+  handOff: MirrorHandOff,
+): Promise<ExecResult[]> {
+  const pairs = await parts.settler.pairs(
+    primary,
+    secondary,
+    steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : [])),
+  );
+  const release = await parts.locks.acquire(claims);
+  try {
+    const run = steps.map((s) => (s.kind === 'capture' ? s.plan.statement : s.primary));
+    let raw: ExecResult[];
+    try {
+      raw = kind === 'execute' ? [await primary.execute(run[0]!.sql, run[0]!.params ?? [])] : await primary.batch(run);
+    } catch (error) {
+      throw asWritten(error, steps);
+    }
+    const results: ExecResult[] = [];
+    const statements: Statement[] = [];
+    const rows: RowRef[] = [];
+    for (const [i, step] of steps.entries()) {
+      if (step.kind === 'replay') {
+        results.push(raw[i]!);
+        if (step.reason === 'a read inside a batch') continue;
+        parts.noteReplay(step.secondary.sql, step.reason);
+        parts.metrics.replicatedByStatement++;
+        statements.push(step.secondary);
+        continue;
+      }
+      const { app, images: captured } = splitCaptured(step.plan, raw[i]!);
+      results.push(app);
+      const images = imagesOf(step.plan.table, captured, step.plan.parsed.verb === 'delete');
+      parts.metrics.replicatedByRow++;
+      statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
+      rows.push(...images.map(refOf));
+    }
+    await handOff(statements, rows);
+    return results;
+  } finally {
+    release();
+  }
+}
