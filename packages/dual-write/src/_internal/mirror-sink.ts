@@ -6,10 +6,14 @@ import type { Mirror } from '../mirror/mirror-types';
 import { isOutboxMirror } from '../mirror/outbox-mirror';
 import { nativeOutboxWrite, type NativeOutboxResult } from './outbox-native-write';
 import { postgresOutboxWrite } from './outbox-postgres-write';
+import { batchOutboxWrite } from './outbox-batch-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
 import { dedupeRefs } from './row-images';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
+
+/** Why a write on a primary without transactions went into its outbox as statements. */
+const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
 
 /**
  * The asynchronous secondary (`secondaryWrites: 'async'`): each write returns once the
@@ -69,6 +73,9 @@ export class MirrorSink implements SecondarySink {
       return done ? this.#committed(done, started) : this.#recordedWrite(w);
     }
     if (!isOutboxMirror(this.#mirror)) return this.#queuedRows(w, started);
+    const done = await batchOutboxWrite(this.#parts, this.#mirror, w);
+    if (done) return this.#committed(done, started);
+    for (const s of w.forSecondary) this.#parts.replicator.noteReplay(s.sql, UNLOCATED);
     const results = await writeThroughMirror(this.#mirror, w.primary, w.kind, w.own, w.forSecondary, options.continueOnSecondaryFailure);
     metrics.recordPrimary(started);
     metrics.totalWrites++;

@@ -158,6 +158,11 @@ export class Replicator {
     }
   }
 
+  /** Remembers a statement shape replicated as text, with why, for metadata and a one-time event. */
+  noteReplay(sql: string, reason: string): void {
+    this.#p.noteReplay(sql, reason);
+  }
+
   /** See {@link captureForMirror}: a write for a mirror that sends after the commit, on a primary without transactions. */
   writeForMirror(
     kind: 'execute' | 'batch',

@@ -8,6 +8,7 @@ import {
   type Row,
   type TableInfo,
 } from '@switchyard/core';
+import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
@@ -118,7 +119,7 @@ async function readValues(primary: DatabaseAdapter, catalog: TableCatalog, op: M
   const { source, kept } = await sourceOf(primary, catalog, op, group);
   const rows = (group.values ?? []).map((values) => {
     const row: Row = {};
-    for (const { name, k } of kept) row[name] = fromStoredValue(values[k]!);
+    for (const { name, k } of kept) row[name] = fromStoredValue(unscaled(values[k]!));
     return row;
   });
   return { source, rows };

@@ -1,0 +1,90 @@
+import type { ExecResult, Statement } from '@switchyard/core';
+import { messageText, type MirrorOp } from '../mirror/mirror-op';
+import { createOpId } from '../mirror/op-id';
+import type { OutboxMirror } from '../mirror/outbox-mirror';
+import type { NativeOutboxResult } from './outbox-native-write';
+import { completeEntrySql, locatedGroups, recordKeysSql, recordRangeSql, type GroupSql, type RowLocator } from './outbox-entry-sql';
+import { whereClauseOf } from './where-clause';
+import type { Step } from './replication-types';
+import type { SinkParts, SinkWrite } from './secondary-sink';
+import { asWritten } from './write-errors';
+import { splitCaptured, type CapturePlan } from './write-capture';
+
+/**
+ * A write to a primary without interactive transactions (D1) through an outbox in it, as
+ * one batch: an empty entry, the write with its rows captured for the app's results, and
+ * a last statement that fills the entry with the rows the write left, read by SQLite
+ * itself by key (or by the rowids an INSERT without keys took), each value exact. So the
+ * entry carries rows, not statements, as on a primary with transactions, and the drain
+ * never lets the secondary generate an id or a default. Statements that cannot be captured
+ * (a schema change, a table without a key) ride in the entry as statements, before the rows.
+ *
+ * `undefined`, having run nothing, when a captured statement's rows could not be found
+ * again at the end of the batch (an UPDATE or DELETE without a filter to reuse, `INSERT …
+ * SELECT` into a table whose key is not a rowid, a NULL key, a write past the primary's
+ * parameter limit): the caller then sends the write's statements, and says so.
+ */
+export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w: SinkWrite): Promise<NativeOutboxResult | undefined> {
+  const { primary } = w;
+  const steps = await parts.replicator.steps(primary, w.own, w.forSecondary);
+  const locators = steps.map((s) => (s.kind === 'capture' ? locatorOf(s.plan, `r${steps.indexOf(s)}`) : null));
+  if (locators.includes(undefined)) return undefined;
+  await mirror.ensureTable();
+  const outbox = mirror.table;
+  const opId = createOpId();
+  const createdAt = Date.now();
+  const replayed = steps.flatMap((s) => (s.kind === 'replay' && s.reason !== 'a read inside a batch' ? [s] : []));
+  const replays = replayed.map((s) => s.secondary);
+  const op: MirrorOp = { opId, seq: 0, createdAt, statements: replays };
+  // The operation as the general path writes it, up to its captured rows.
+  const prefix = `${messageText(op).slice(0, -1)},"captured":[`;
+  const statements: Statement[] = [
+    { sql: `INSERT INTO ${outbox} (op_id, payload, created_at) VALUES (?, '{}', ?)`, params: [opId, createdAt] },
+  ];
+  const at: number[] = [];
+  const groups: GroupSql[] = [];
+  for (const [i, step] of steps.entries()) {
+    const locator = locators[i];
+    if (locator?.kind === 'recorded' && step.kind === 'capture') {
+      statements.push(recordKeysSql(outbox, locator.slot, step.plan.table, locator.alias, locator.where));
+    }
+    at.push(statements.length);
+    statements.push(step.kind === 'capture' ? step.plan.statement : step.primary);
+    if (step.kind !== 'capture' || !locator) continue;
+    if (locator.kind === 'range') statements.push({ sql: recordRangeSql(outbox, locator.slot), params: [] });
+    groups.push(...locatedGroups(step.plan.table, locator, outbox));
+  }
+  const complete = completeEntrySql(outbox, prefix, groups);
+  if (complete.params.length > primary.capabilities.maxBoundParameters) return undefined;
+  statements.push(complete);
+  let raw: ExecResult[];
+  try {
+    raw = await primary.batch(statements);
+  } catch (error) {
+    throw asWritten(error, steps as Step[]);
+  }
+  mirror.stats.count('enqueued');
+  const results = steps.map((step, i) => (step.kind === 'capture' ? splitCaptured(step.plan, raw[at[i]!]!).app : raw[at[i]!]!));
+  parts.metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
+  parts.metrics.replicatedByStatement += replays.length;
+  for (const r of replayed) parts.replicator.noteReplay(r.secondary.sql, r.reason);
+  return { results, op };
+}
+
+/** How a statement's rows are found at the end of the batch, or `undefined` when they cannot be. */
+function locatorOf(plan: CapturePlan, slot: string): RowLocator | undefined {
+  const { table, named, newRowsOnly, parsed } = plan;
+  if (named && named.length > 0) {
+    const keys = named.map((r) => table.primaryKey.map((k) => r.key[k]));
+    // A NULL key makes SQLite pick the rowid; a blob key is named by its hex text, not its bytes.
+    if (keys.some((k) => k.some((v) => v === null || v === undefined))) return undefined;
+    if (table.columns.some((c) => table.primaryKey.includes(c.name) && c.logicalType === 'blob')) return undefined;
+    return { kind: 'named', rows: named };
+  }
+  if (parsed.verb !== 'insert') {
+    const where = whereClauseOf(parsed.sql, plan.source.params ?? []);
+    return where && { kind: 'recorded', slot, alias: parsed.alias, where };
+  }
+  const rowid = table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
+  return rowid && newRowsOnly && !parsed.replaces ? { kind: 'range', slot } : undefined;
+}

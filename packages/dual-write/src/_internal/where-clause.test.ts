@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { whereClauseOf } from './where-clause';
+
+describe('whereClauseOf', () => {
+  it('takes the filter of an UPDATE or DELETE with the values of its own placeholders', () => {
+    expect(whereClauseOf('UPDATE t SET a = ?, b = ? WHERE owner = ? AND n > ?', [1, 2, 3, 4])).toEqual({
+      text: 'owner = ? AND n > ?',
+      params: [3, 4],
+    });
+    expect(whereClauseOf("DELETE FROM t WHERE note = 'WHERE ?' AND id IN (SELECT id FROM u WHERE x = ?) RETURNING *", [9])).toEqual({
+      text: "note = 'WHERE ?' AND id IN (SELECT id FROM u WHERE x = ?)",
+      params: [9],
+    });
+    expect(whereClauseOf('UPDATE t AS x SET n = (SELECT max(n) FROM t WHERE g = ?) WHERE x.g = ?;', ['a', 'b'])).toEqual({
+      text: 'x.g = ?',
+      params: ['b'],
+    });
+  });
+
+  it('selects every row when there is no filter', () => {
+    expect(whereClauseOf('DELETE FROM t', [])).toEqual({ text: '1', params: [] });
+  });
+
+  it('refuses what another statement could not select the same way', () => {
+    expect(whereClauseOf('UPDATE t SET a = ?1 WHERE b = ?2', [1, 2])).toBeUndefined();
+    expect(whereClauseOf('UPDATE t SET a = :a WHERE b = :b', [1, 2])).toBeUndefined();
+    expect(whereClauseOf('UPDATE t SET a = u.a FROM u WHERE u.id = t.id', [])).toBeUndefined();
+    expect(whereClauseOf('DELETE FROM t WHERE a = ? ORDER BY id LIMIT 1', [1])).toBeUndefined();
+  });
+});

@@ -1,0 +1,57 @@
+import { SqlTokenizer } from '@switchyard/core';
+
+/** A statement's filter: its text as written, and the values of its placeholders in order. */
+export interface WhereClause {
+  text: string;
+  params: unknown[];
+}
+
+const ENDS = new Set(['RETURNING', 'ORDER', 'LIMIT']);
+
+/**
+ * The `WHERE` filter of a SQLite `UPDATE` or `DELETE`, to select the same rows in another
+ * statement of the same transaction (`1` when it has none: every row). `undefined` when
+ * that would not be the same set or the same values: `UPDATE … FROM`, `ORDER BY`/`LIMIT`,
+ * or a numbered or named placeholder (`?2`, `:name`), whose number would change in the other statement.
+ *
+ * @example
+ * ```ts
+ * whereClauseOf('UPDATE t SET n = ? WHERE owner = ? AND n > ?', [1, 7, 3]); // { text: 'owner = ? AND n > ?', params: [7, 3] }
+ * ```
+ */
+export function whereClauseOf(sql: string, params: readonly unknown[]): WhereClause | undefined {
+  const lexer = new SqlTokenizer(sql, { escapeStrings: false, nestedComments: false, dollarQuotes: false });
+  let depth = 0;
+  let start = -1;
+  let end = sql.length;
+  let setSeen = false;
+  const used: unknown[] = [];
+  while (lexer.next()) {
+    const text = lexer.text;
+    if (lexer.kind === 'param') {
+      if (text !== '?') return undefined;
+      if (start >= 0) used.push(params[lexer.param - 1]);
+      continue;
+    }
+    if (lexer.kind === 'punct') {
+      // `:name`, `@name`, `$name`: SQLite numbers named parameters by first use.
+      if (text === ':' || text === '@' || text === '$') return undefined;
+      if (text === '(') depth++;
+      else if (text === ')') depth--;
+      else if (text === ';' && depth === 0) end = Math.min(end, lexer.start);
+      continue;
+    }
+    if (lexer.kind !== 'word' || depth > 0) continue;
+    const word = text.toUpperCase();
+    if (word === 'SET') setSeen = true;
+    else if (word === 'FROM' && setSeen && start < 0) return undefined;
+    else if (word === 'WHERE' && start < 0) start = lexer.end;
+    else if (word === 'RETURNING' && start >= 0) {
+      end = lexer.start;
+      break;
+    } else if (ENDS.has(word)) return undefined;
+  }
+  // No filter: every row.
+  if (start < 0) return { text: '1', params: [] };
+  return { text: sql.slice(start, end).trim(), params: used };
+}
