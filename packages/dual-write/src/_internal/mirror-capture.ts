@@ -3,7 +3,7 @@ import type { LockClaims } from './row-locks';
 import type { ReplicatorParts, Step } from './replication-types';
 import type { RowRef } from '../row-ref';
 import { imageStatements, imagesOf, refOf } from './row-images';
-import { asWritten } from './write-errors';
+import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
 
 /** What a write sends through a mirror that carries statements: the secondary's statements, and the rows they touch. */
@@ -34,13 +34,7 @@ export async function captureForMirror(
   );
   const release = await parts.locks.acquire(claims);
   try {
-    const run = steps.map((s) => (s.kind === 'capture' ? s.plan.statement : s.primary));
-    let raw: ExecResult[];
-    try {
-      raw = kind === 'execute' ? [await primary.execute(run[0]!.sql, run[0]!.params ?? [])] : await primary.batch(run);
-    } catch (error) {
-      throw asWritten(error, steps);
-    }
+    const raw = await runSteps(kind, primary, steps);
     const results: ExecResult[] = [];
     const statements: Statement[] = [];
     const rows: RowRef[] = [];

@@ -9,7 +9,7 @@ import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
-import { asWritten, isOutage } from './write-errors';
+import { isOutage, runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
@@ -84,16 +84,11 @@ export class Replicator {
     const release = await locks.acquire(this.claims(steps));
     const later: (() => void)[] = [];
     try {
-      const run = steps.map((s) => (s.kind === 'capture' ? s.plan.statement : s.primary));
       const started = metrics.now();
-      let raw: ExecResult[];
       // A capture the app repeats skips the primary's planning, as the app's own text would under a driver that prepares.
-      if (kind === 'execute' && steps[0]!.kind === 'capture' && steps[0]!.plan.repeated) primary.keepPrepared?.(run[0]!.sql);
-      try {
-        raw = kind === 'execute' ? [await primary.execute(run[0]!.sql, run[0]!.params ?? [])] : await primary.batch(run);
-      } catch (error) {
-        throw asWritten(error, steps);
-      }
+      const first = steps[0]!;
+      if (kind === 'execute' && first.kind === 'capture' && first.plan.repeated) primary.keepPrepared?.(first.plan.statement.sql);
+      const raw = await runSteps(kind, primary, steps);
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const results: ExecResult[] = [];
