@@ -100,7 +100,9 @@ describe('outbox on D1 (batches only): entries carry the rows D1 left', () => {
     const values = [...extremes, 1e300, 0.1 + 0.2, 2 ** 63, 2 ** 53 + 2, 1 / 3, ...Array.from({ length: 189 }, randomDouble)];
     await primary.execute('CREATE TABLE reals (id INTEGER PRIMARY KEY, x REAL)');
     await secondary.execute('CREATE TABLE reals (id bigint PRIMARY KEY, x double precision)');
-    for (let at = 0; at < values.length; at += 20) {
+    // One write at a time (the entry in one INSERT after it), then batches (the entry filled at the end).
+    for (const x of values.slice(0, 20)) await app.execute('INSERT INTO reals (x) VALUES (?)', [x]);
+    for (let at = 20; at < values.length; at += 20) {
       await app.batch(values.slice(at, at + 20).map((x) => ({ sql: 'INSERT INTO reals (x) VALUES (?)', params: [x] })));
     }
     await drainOutbox(secondary, { mirror });

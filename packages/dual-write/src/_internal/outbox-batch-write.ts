@@ -3,7 +3,15 @@ import { messageText, type MirrorOp } from '../mirror/mirror-op';
 import { createOpId } from '../mirror/op-id';
 import type { OutboxMirror } from '../mirror/outbox-mirror';
 import type { NativeOutboxResult } from './outbox-native-write';
-import { completeEntrySql, locatedGroups, recordKeysSql, recordRangeSql, type GroupSql, type RowLocator } from './outbox-entry-sql';
+import {
+  completeEntrySql,
+  entryAfterSql,
+  locatedGroups,
+  recordKeysSql,
+  recordRangeSql,
+  type GroupSql,
+  type RowLocator,
+} from './outbox-entry-sql';
 import { whereClauseOf } from './where-clause';
 import type { Step } from './replication-types';
 import type { SinkParts, SinkWrite } from './secondary-sink';
@@ -27,7 +35,10 @@ import { splitCaptured, type CapturePlan } from './write-capture';
 export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w: SinkWrite): Promise<NativeOutboxResult | undefined> {
   const { primary } = w;
   const steps = await parts.replicator.steps(primary, w.own, w.forSecondary);
-  const locators = steps.map((s) => (s.kind === 'capture' ? locatorOf(s.plan, `r${steps.indexOf(s)}`) : null));
+  // One statement found by key or by the rowids it took: its entry in one INSERT right after it
+  // (a filter's keys must be recorded before the statement runs, in an entry made first).
+  const inline = steps.length === 1;
+  const locators = steps.map((s, i) => (s.kind === 'capture' ? locatorOf(s.plan, inline ? undefined : `r${i}`) : null));
   if (locators.includes(undefined)) return undefined;
   await mirror.ensureTable();
   const outbox = mirror.table;
@@ -38,9 +49,10 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   const op: MirrorOp = { opId, seq: 0, createdAt, statements: replays };
   // The operation as the general path writes it, up to its captured rows.
   const prefix = `${messageText(op).slice(0, -1)},"captured":[`;
-  const statements: Statement[] = [
-    { sql: `INSERT INTO ${outbox} (op_id, payload, created_at) VALUES (?, '{}', ?)`, params: [opId, createdAt] },
-  ];
+  const skeleton = !inline || locators[0]?.kind === 'recorded';
+  const statements: Statement[] = skeleton
+    ? [{ sql: `INSERT INTO ${outbox} (op_id, payload, created_at) VALUES (?, '{}', ?)`, params: [opId, createdAt] }]
+    : [];
   const at: number[] = [];
   const groups: GroupSql[] = [];
   for (const [i, step] of steps.entries()) {
@@ -51,10 +63,10 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
     at.push(statements.length);
     statements.push(step.kind === 'capture' ? step.plan.statement : step.primary);
     if (step.kind !== 'capture' || !locator) continue;
-    if (locator.kind === 'range') statements.push({ sql: recordRangeSql(outbox, locator.slot), params: [] });
+    if (locator.kind === 'range' && locator.slot !== undefined) statements.push({ sql: recordRangeSql(outbox, locator.slot), params: [] });
     groups.push(...locatedGroups(step.plan.table, locator, outbox));
   }
-  const complete = completeEntrySql(outbox, prefix, groups);
+  const complete = skeleton ? completeEntrySql(outbox, prefix, groups) : entryAfterSql(outbox, opId, createdAt, prefix, groups);
   if (complete.params.length > primary.capabilities.maxBoundParameters) return undefined;
   statements.push(complete);
   let raw: ExecResult[];
@@ -72,7 +84,7 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
 }
 
 /** How a statement's rows are found at the end of the batch, or `undefined` when they cannot be. */
-function locatorOf(plan: CapturePlan, slot: string): RowLocator | undefined {
+function locatorOf(plan: CapturePlan, slot: string | undefined): RowLocator | undefined {
   const { table, named, newRowsOnly, parsed } = plan;
   if (named && named.length > 0) {
     const keys = named.map((r) => table.primaryKey.map((k) => r.key[k]));
@@ -83,7 +95,7 @@ function locatorOf(plan: CapturePlan, slot: string): RowLocator | undefined {
   }
   if (parsed.verb !== 'insert') {
     const where = whereClauseOf(parsed.sql, plan.source.params ?? []);
-    return where && { kind: 'recorded', slot, alias: parsed.alias, where };
+    return where && { kind: 'recorded', slot: slot ?? 'r0', alias: parsed.alias, where };
   }
   const rowid = table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
   return rowid && newRowsOnly && !parsed.replaces ? { kind: 'range', slot } : undefined;

@@ -9,7 +9,7 @@ import type { WhereClause } from './where-clause';
  */
 export type RowLocator =
   | { kind: 'named'; rows: RowRef[] }
-  | { kind: 'range'; slot: string }
+  | { kind: 'range'; slot: string | undefined }
   | { kind: 'recorded'; slot: string; alias: string | undefined; where: WhereClause };
 
 /** The SQL of one captured group of an entry, and its parameters in order. */
@@ -19,6 +19,7 @@ export interface GroupSql {
 }
 
 const TWO_40 = '1099511627776.0';
+const TWO_62 = '4611686018427387904.0';
 
 /**
  * Powers of two from 2^-1074 to 2^1000 (`sy_scale(s, p)`, p = 2^s, every 40th, each made
@@ -39,12 +40,20 @@ export const SCALES_CTE =
  * SQLite builds, D1's among them; these parts are.
  */
 function scaled(c: string): string {
-  const y = `(${c} / sy_scale.p)`;
-  const whole = `CAST(${y} AS INTEGER)`;
+  // Most reals need no scale, or 2^-62 (0.5, 0.01): those skip the table of powers.
+  const within = (y: string) => `abs(${y}) >= 1.0 AND abs(${y}) < 9223372036854775808.0`;
   return (
-    `(SELECT '{"$scaled":[' || ${whole} || ',' || CAST((${y} - ${whole}) * 4503599627370496.0 AS INTEGER) || ',' || sy_scale.s || ']}' ` +
-    `FROM sy_scale WHERE abs(${c}) >= sy_scale.p AND abs(${c}) < sy_scale.p * 9223372036854775808.0 ORDER BY sy_scale.s LIMIT 1)`
+    `CASE WHEN ${within(c)} THEN ${parts(c, "'0'")} ` +
+    `WHEN ${within(`(${c} * ${TWO_62})`)} THEN ${parts(`(${c} * ${TWO_62})`, "'-62'")} ` +
+    `ELSE (SELECT ${parts(`(${c} / sy_scale.p)`, 'sy_scale.s')} FROM sy_scale ` +
+    `WHERE ${within(`(${c} / sy_scale.p)`)} ORDER BY sy_scale.s LIMIT 1) END`
   );
+}
+
+/** The `$scaled` text of `y`, a real between 1 and 2^63 in magnitude, and the power `s` it was divided by. */
+function parts(y: string, s: string): string {
+  const whole = `CAST(${y} AS INTEGER)`;
+  return `'{"$scaled":[' || ${whole} || ',' || CAST((${y} - ${whole}) * 4503599627370496.0 AS INTEGER) || ',' || ${s} || ']}'`;
 }
 
 /**
@@ -95,7 +104,11 @@ export function locatedGroups(table: TableInfo, locator: RowLocator, outbox: str
   const whole = columns.map((c) => `${t}.${quote(c)}`);
   if (locator.kind === 'range') {
     const key = `${t}.${quote(table.primaryKey[0]!)}`;
-    const range = `json_extract(${outbox}.payload, '$.${locator.slot}[0]') AND json_extract(${outbox}.payload, '$.${locator.slot}[1]')`;
+    // Without a slot, read where the INSERT just before this statement left them.
+    const range =
+      locator.slot === undefined
+        ? 'last_insert_rowid() - changes() + 1 AND last_insert_rowid()'
+        : `json_extract(${outbox}.payload, '$.${locator.slot}[0]') AND json_extract(${outbox}.payload, '$.${locator.slot}[1]')`;
     return [{ sql: groupOf(table.name, false, columns, whole, `FROM ${t} WHERE ${key} BETWEEN ${range}`), params: [] }];
   }
   const keys = table.primaryKey;
@@ -104,13 +117,14 @@ export function locatedGroups(table: TableInfo, locator: RowLocator, outbox: str
   // many rows (D1 allows 100 parameters, and few terms in a compound SELECT), or the entry's slot.
   const params = locator.kind === 'named' ? [JSON.stringify(locator.rows.map((r) => keys.map((k) => r.key[k] ?? null)))] : [];
   const source = locator.kind === 'named' ? 'json_each(?)' : `json_each(${outbox}.payload, '$.${locator.slot}')`;
-  const listed = `SELECT ${keys.map((k, i) => `json_extract(j.value, '$[${i}]') AS ${quote(k)}`).join(', ')} FROM ${source} AS j`;
+  const listed = `SELECT DISTINCT ${keys.map((k, i) => `json_extract(j.value, '$[${i}]') AS ${quote(k)}`).join(', ')} FROM ${source} AS j`;
   const existing = groupOf(
     table.name,
     false,
     columns,
     whole,
-    `FROM ${t} WHERE EXISTS (SELECT 1 FROM (${listed}) AS k WHERE ${match('k')})`,
+    // Driven from the keys, so each row is found through the primary key, not by a scan.
+    `FROM (${listed}) AS k JOIN ${t} ON ${match('k')}`,
   );
   const gone = groupOf(
     table.name,
@@ -132,11 +146,27 @@ export function locatedGroups(table: TableInfo, locator: RowLocator, outbox: str
  * batch holds the database's only write lock from its first statement.
  */
 export function completeEntrySql(outbox: string, prefix: string, groups: readonly GroupSql[]): GroupSql {
-  const joined = groups.length === 0 ? "''" : `rtrim(${groups.map((g) => `coalesce(${g.sql} || ',', '')`).join(' || ')}, ',')`;
   return {
-    sql: `${SCALES_CTE}UPDATE ${outbox} SET payload = ? || ${joined} || ']}' WHERE seq = (SELECT max(seq) FROM ${outbox})`,
+    sql: `${SCALES_CTE}UPDATE ${outbox} SET payload = ? || ${joinedGroups(groups)} || ']}' WHERE seq = (SELECT max(seq) FROM ${outbox})`,
     params: [prefix, ...groups.flatMap((g) => g.params)],
   };
+}
+
+/**
+ * The whole entry in one INSERT right after a one-statement write, as the floor of any
+ * outbox writes it (the write, then its entry): for rows found by key, or by the rowids
+ * the write just took.
+ */
+export function entryAfterSql(outbox: string, opId: string, createdAt: number, prefix: string, groups: readonly GroupSql[]): GroupSql {
+  return {
+    sql: `${SCALES_CTE}INSERT INTO ${outbox} (op_id, payload, created_at) SELECT ?, ? || ${joinedGroups(groups)} || ']}', ?`,
+    params: [opId, prefix, ...groups.flatMap((g) => g.params), createdAt],
+  };
+}
+
+/** The groups' texts joined by commas, leaving out those that selected no row. */
+function joinedGroups(groups: readonly GroupSql[]): string {
+  return groups.length === 0 ? "''" : `rtrim(${groups.map((g) => `coalesce(${g.sql} || ',', '')`).join(' || ')}, ',')`;
 }
 
 /** The statement, right before an UPDATE or DELETE by a filter, that records the keys of the rows it selects in the entry. */
