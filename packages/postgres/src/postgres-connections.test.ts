@@ -7,6 +7,10 @@ import { createPostgresAdapter } from './postgres-create';
 const database = await createTestDatabase();
 const pool = new pg.Pool({ connectionString: database.url, max: 3 });
 const client = new pg.Client({ connectionString: database.url });
+// This file's own pool and client, as an app would keep them: a session the server ends
+// (a test below terminates one; dropping the database ends the rest) must not be an unhandled error.
+pool.on('error', () => {});
+client.on('error', () => {});
 
 beforeAll(async () => {
   await client.connect();
