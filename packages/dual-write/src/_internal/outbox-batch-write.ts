@@ -13,7 +13,6 @@ import {
   type RowLocator,
 } from './outbox-entry-sql';
 import { whereClauseOf } from './where-clause';
-import type { Step } from './replication-types';
 import type { SinkParts, SinkWrite } from './secondary-sink';
 import { asWritten } from './write-errors';
 import { splitCaptured, type CapturePlan } from './write-capture';
@@ -73,7 +72,7 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   try {
     raw = await primary.batch(statements);
   } catch (error) {
-    throw asWritten(error, steps as Step[]);
+    throw asWritten(error, steps);
   }
   mirror.stats.count('enqueued');
   const results = steps.map((step, i) => (step.kind === 'capture' ? splitCaptured(step.plan, raw[at[i]!]!).app : raw[at[i]!]!));

@@ -82,6 +82,9 @@ export function unscaled(stored: unknown): unknown {
   return (whole + fraction / 2 ** 52) * 2 ** s;
 }
 
+/** The batch's own entry: the outbox's newest row, since the batch holds the database's only write lock from its first statement. */
+const newest = (outbox: string) => `seq = (SELECT max(seq) FROM ${outbox})`;
+
 /** A string as a SQL literal. */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
@@ -142,12 +145,11 @@ export function locatedGroups(table: TableInfo, locator: RowLocator, outbox: str
 /**
  * The statement that completes an entry inserted empty at the start of the batch: its
  * payload becomes `prefix` (the operation up to its captured rows), the groups that
- * selected rows, and the closing brackets. The entry is the outbox's newest row: the
- * batch holds the database's only write lock from its first statement.
+ * selected rows, and the closing brackets.
  */
 export function completeEntrySql(outbox: string, prefix: string, groups: readonly GroupSql[]): GroupSql {
   return {
-    sql: `${SCALES_CTE}UPDATE ${outbox} SET payload = ? || ${joinedGroups(groups)} || ']}' WHERE seq = (SELECT max(seq) FROM ${outbox})`,
+    sql: `${SCALES_CTE}UPDATE ${outbox} SET payload = ? || ${joinedGroups(groups)} || ']}' WHERE ${newest(outbox)}`,
     params: [prefix, ...groups.flatMap((g) => g.params)],
   };
 }
@@ -176,7 +178,7 @@ export function recordKeysSql(outbox: string, slot: string, table: TableInfo, al
   return {
     sql:
       `UPDATE ${outbox} SET payload = json_set(payload, '$.${slot}', ` +
-      `(SELECT json_group_array(json_array(${keys})) FROM ${from} WHERE ${where.text})) WHERE seq = (SELECT max(seq) FROM ${outbox})`,
+      `(SELECT json_group_array(json_array(${keys})) FROM ${from} WHERE ${where.text})) WHERE ${newest(outbox)}`,
     params: where.params,
   };
 }
@@ -185,6 +187,6 @@ export function recordKeysSql(outbox: string, slot: string, table: TableInfo, al
 export function recordRangeSql(outbox: string, slot: string): string {
   return (
     `UPDATE ${outbox} SET payload = json_set(payload, '$.${slot}', json_array(last_insert_rowid() - changes() + 1, last_insert_rowid())) ` +
-    `WHERE seq = (SELECT max(seq) FROM ${outbox})`
+    `WHERE ${newest(outbox)}`
   );
 }

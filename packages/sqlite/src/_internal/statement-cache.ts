@@ -69,7 +69,7 @@ export function runCachedRaw(database: SqliteDatabase, sql: string, cached: Cach
 function toSafeValues(row: unknown[]): void {
   for (let i = 0; i < row.length; i++) {
     const value = row[i];
-    if (typeof value === 'bigint' && value <= MAX_SAFE && value >= MIN_SAFE) row[i] = Number(value);
+    if (typeof value === 'bigint') row[i] = toNumberIfSafe(value);
   }
 }
 
