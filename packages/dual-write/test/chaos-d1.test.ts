@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { createD1Adapter } from '@switchyard/d1';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestD1 } from '@switchyard/testkit/d1';
-import { closing, onCleanup, proxiedSecondary, testDatabase } from './chaos-pairs';
+import { closing, d1ToProxiedPostgres, onCleanup } from './chaos-pairs';
 import { chaosSize, runChaos } from './chaos-run';
 
 // Each D1 call crosses into workerd: fewer writes per writer keep the file well under a minute.
@@ -17,11 +17,6 @@ describe('randomized dual write with D1 (Miniflare)', () => {
   });
 
   it('D1 -> Postgres: 16 writers with batches (D1 has no interactive transactions), faults on Postgres', { timeout: 240_000 }, async () => {
-    const [d1, db] = await Promise.all([createTestD1(), testDatabase()]);
-    onCleanup(() => d1.dispose());
-    await runChaos(
-      { primary: createD1Adapter(d1.binding), ...(await proxiedSecondary(db.url, 'postgres')), transactions: false },
-      chaosSize(8),
-    );
+    await runChaos(await d1ToProxiedPostgres(), chaosSize(8));
   });
 });

@@ -1,10 +1,8 @@
 import { describe, it } from 'vitest';
-import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { runOutboxChaos } from './chaos-outbox-run';
-import { closing, onCleanup, proxiedSecondary, testDatabase } from './chaos-pairs';
+import { closing, d1ToProxiedPostgres, proxiedSecondary, testDatabase } from './chaos-pairs';
 import { chaosSize } from './chaos-run';
 
 describe('randomized async mode: an outbox drained while 16 writers write', () => {
@@ -31,12 +29,7 @@ describe('randomized async mode: an outbox drained while 16 writers write', () =
   });
 
   it('D1 -> Postgres: batches only, faults between the drain and Postgres; both sides equal the model', { timeout: 240_000 }, async () => {
-    const [d1, db] = await Promise.all([createTestD1(), testDatabase()]);
-    onCleanup(() => d1.dispose());
     // Each D1 call crosses into workerd: fewer writes per writer.
-    await runOutboxChaos(
-      { primary: createD1Adapter(d1.binding), ...(await proxiedSecondary(db.url, 'postgres')), transactions: false },
-      chaosSize(8),
-    );
+    await runOutboxChaos(await d1ToProxiedPostgres(), chaosSize(8));
   });
 });

@@ -1,6 +1,8 @@
 import { afterEach } from 'vitest';
+import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import { proxiedPostgres, type ChaosPair } from './chaos-run';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -40,4 +42,11 @@ export async function proxiedSecondary(
     () => secondaryDirect.close(),
   );
   return { secondary, secondaryDirect, proxy };
+}
+
+/** A D1 primary (Miniflare, batches only) and a Postgres secondary behind a fault proxy. */
+export async function d1ToProxiedPostgres(): Promise<ChaosPair> {
+  const [d1, db] = await Promise.all([createTestD1(), testDatabase()]);
+  onCleanup(() => d1.dispose());
+  return { primary: createD1Adapter(d1.binding), ...(await proxiedSecondary(db.url, 'postgres')), transactions: false };
 }
