@@ -23,12 +23,14 @@ export class SlidingWindowLimiter {
   async #take(): Promise<void> {
     for (;;) {
       const now = Date.now();
-      while (this.#sent.length > 0 && this.#sent[0]! <= now - this.#windowMs) this.#sent.shift();
+      // A request leaves the window only once it is strictly older than it: the clock counts
+      // whole milliseconds, and the server counts arrivals, a little after the stamp here.
+      while (this.#sent.length > 0 && this.#sent[0]! < now - this.#windowMs) this.#sent.shift();
       if (this.#sent.length < this.#limit) {
         this.#sent.push(now);
         return;
       }
-      await sleep(this.#sent[0]! + this.#windowMs - now + 1);
+      await sleep(this.#sent[0]! + this.#windowMs - now + 2);
     }
   }
 }
