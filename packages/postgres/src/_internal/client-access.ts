@@ -6,6 +6,16 @@ import { withPoolClient } from './pool-checkout';
 import { isQueryTimeout, withQueryTimeout } from './query-timeout';
 
 /**
+ * The output formats the value parsers read, whatever the server, database or role sets:
+ * ISO dates and timestamps (`DateStyle` keeps its day/month order for input, so the app's
+ * date literals mean what they meant), intervals as `postgres` writes them, and every
+ * float8 digit (with `extra_float_digits` below 1 the server rounds them, and two values
+ * that differ would read the same). The session time zone stays the app's: it changes
+ * what its SQL computes, not only how values are written.
+ */
+const OUTPUT_SETTINGS = 'SET DateStyle = ISO; SET IntervalStyle = postgres; SET extra_float_digits = 3';
+
+/**
  * How an adapter reaches a connection: its transaction's, its single Client's (queued),
  * or one checked out of the pool; with the session settings in place and each round
  * trip bounded.
@@ -48,11 +58,12 @@ export class ClientAccess {
     }
   }
 
-  /** Puts the session settings in place on a connection's first use by this adapter. */
+  /** Puts the session settings in place on a connection's first use by this adapter, in one round trip. */
   async #configure(client: PostgresConnection): Promise<void> {
     const { statementTimeoutMs, configured } = this.#state;
-    if (statementTimeoutMs === undefined || configured.has(client)) return;
-    await this.control(client, `SET statement_timeout = ${statementTimeoutMs}`);
+    if (configured.has(client)) return;
+    const timeout = statementTimeoutMs === undefined ? '' : `; SET statement_timeout = ${statementTimeoutMs}`;
+    await this.control(client, OUTPUT_SETTINGS + timeout);
     configured.add(client);
   }
 
