@@ -25,6 +25,15 @@ describe('toPostgresError', () => {
     },
   );
 
+  it('maps a protocol violation (08P01) to QueryError, not a retry, and says what to do about parameters bound to a schema change', () => {
+    const cause = pgError('08P01', 'bind message supplies 1 parameters, but prepared statement "" requires 0');
+    const error = toPostgresError(cause, 'ALTER TABLE t ADD COLUMN c text DEFAULT $1', 'pg');
+    expect(error).toBeInstanceOf(QueryError);
+    expect(error).not.toBeInstanceOf(TransientError);
+    expect(error.message).toMatch(/no parameters in a schema change .* write the values into its text/);
+    expect(toPostgresError(pgError('08P01', 'invalid message format'), 'SELECT 1', 'pg').message).not.toMatch(/schema change/);
+  });
+
   it('treats a dropped connection without a code as transient and anything else as QueryError', () => {
     expect(toPostgresError(new Error('Connection terminated unexpectedly'), undefined, 'pg')).toBeInstanceOf(TransientError);
     const error = toPostgresError(pgError('42P01', 'relation "nope" does not exist'), 'SELECT * FROM nope', 'neon');

@@ -15,7 +15,8 @@ interface PgErrorFields {
 /**
  * Maps a pg error to a typed Switchyard error by SQLSTATE: class 23 (integrity
  * constraints) to {@link ConstraintError}; serialization failures, deadlocks,
- * shutdowns, connection classes (08) and socket resets to {@link TransientError};
+ * shutdowns, connection classes (08, but for a protocol violation in the statement
+ * itself) and socket resets to {@link TransientError};
  * anything else to {@link QueryError}. The pg error stays as `cause`.
  *
  * @example
@@ -29,6 +30,8 @@ export function toPostgresError(error: unknown, sql: string | undefined, adapter
   const options = { dialect: 'postgres' as const, sql, cause: error };
   const message = describe(error, fields, code, adapterName);
   if (code?.startsWith('23')) return new ConstraintError(message, options);
+  // A protocol violation is in the statement as sent, not the connection: it fails the same way again.
+  if (code === '08P01') return new QueryError(message + protocolHint(fields), options);
   if (code !== undefined && (TRANSIENT_SQLSTATES.has(code) || code.startsWith('08') || TRANSIENT_NODE_CODES.has(code))) {
     return new TransientError(message + ' The operation may succeed if retried.', options);
   }
@@ -37,6 +40,13 @@ export function toPostgresError(error: unknown, sql: string | undefined, adapter
     return new TransientError(message + ' The connection was lost; the operation may succeed if retried.', options);
   }
   return new QueryError(message, options);
+}
+
+/** What to do about the protocol violation apps meet: parameters bound to a statement that takes none. */
+function protocolHint(fields: PgErrorFields): string {
+  return /bind message supplies \d+ parameters?, but prepared statement "[^"]*" requires 0/.test(String(fields.message ?? ''))
+    ? ' Postgres binds no parameters in a schema change (CREATE, ALTER, DROP) or another utility statement: write the values into its text.'
+    : '';
 }
 
 function describe(error: unknown, fields: PgErrorFields, code: string | undefined, adapterName: string): string {

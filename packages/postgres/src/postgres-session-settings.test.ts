@@ -1,3 +1,4 @@
+import { QueryError } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,16 @@ describe('postgres: the formats the parsers read, whatever the database sets', (
     expect(await adapter.first("SELECT date_trunc('day', ?::timestamptz)::text AS day", ['2026-01-01T20:00:00Z'])).toEqual({
       day: '2026-01-02 00:00:00+05:30',
     });
+    await adapter.close();
+  });
+
+  it('refuses parameters bound to a schema change with a QueryError that says to write them into the text', async () => {
+    const adapter = createPostgresAdapter(database.url, { max: 1 });
+    const error = await adapter.execute('ALTER TABLE v ADD COLUMN plan text DEFAULT ?', ['free']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueryError);
+    expect((error as Error).message).toMatch(/SQLSTATE 08P01.*write the values into its text/);
+    // The connection is fine: the statement, written out, runs on it.
+    await adapter.execute("ALTER TABLE v ADD COLUMN plan text DEFAULT 'free'");
     await adapter.close();
   });
 

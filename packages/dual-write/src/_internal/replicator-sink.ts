@@ -1,5 +1,6 @@
 import type { DatabaseAdapter, ExecResult } from '@switchyard/core';
 import type { DualWriteMetrics } from '../dual-write-metrics';
+import { generatesOnAdd } from './generated-on-add';
 import type { TransactionRecord } from './replicator';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
 
@@ -16,9 +17,16 @@ export class ReplicatorSink implements SecondarySink {
   }
 
   async write(w: SinkWrite): Promise<ExecResult[]> {
-    const replicator = this.#parts.replicator;
+    const { replicator, catalog } = this.#parts;
     const steps = await replicator.steps(w.primary, w.own, w.forSecondary);
-    return replicator.write(w.kind === 'execute' ? 'execute' : 'batch', w.primary, w.secondary, steps, w.label);
+    const results = await replicator.write(w.kind === 'execute' ? 'execute' : 'batch', w.primary, w.secondary, steps, w.label);
+    // A column whose values each side generated for itself: the secondary takes the primary's, read with the new column.
+    const refills = new Set(
+      steps.flatMap((s) => (s.kind === 'replay' ? [generatesOnAdd(s.primary.sql)] : [])).filter((t) => t !== undefined),
+    );
+    if (refills.size > 0) catalog.invalidate();
+    for (const table of refills) await replicator.refill(w.primary, w.secondary, table, w.label);
+    return results;
   }
 
   async openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction> {

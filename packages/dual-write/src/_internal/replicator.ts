@@ -7,6 +7,7 @@ import type { LockClaims } from './row-locks';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
+import { refillTable } from './table-refill';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { isOutage, runSteps } from './write-errors';
@@ -151,6 +152,11 @@ export class Replicator {
       for (const r of later) r();
       release();
     }
+  }
+
+  /** See {@link refillTable}: the primary's rows of `table`, all of them, to the secondary. */
+  refill(primary: DatabaseAdapter, secondary: DatabaseAdapter, table: string, label: string): Promise<number> {
+    return refillTable(this.#p, this.#delivery, primary, secondary, table, label);
   }
 
   /** Remembers a statement shape replicated as text, with why, for metadata and a one-time event. */

@@ -1,0 +1,70 @@
+import { quoteIdentifier as quote, type DatabaseAdapter, type Row } from '@switchyard/core';
+import type { ReplicatorParts, SecondaryWork } from './replication-types';
+import { imageStatements, imagesOf, refOf } from './row-images';
+import type { SecondaryDelivery } from './secondary-delivery';
+import { journalFailure } from './secondary-failure';
+import { toError } from './to-error';
+import { isOutage } from './write-errors';
+
+/** Rows read from the primary and applied to the secondary at a time. */
+const PAGE = 500;
+
+/**
+ * Gives the secondary every row of `table` as the primary holds it, page by page in key
+ * order: after a replayed `ALTER TABLE … ADD COLUMN` whose values each side generated for
+ * itself (see `generatesOnAdd`), the secondary takes the primary's. Each page is read and
+ * applied under the table's lock, so a write that lands between two pages is never
+ * overwritten by an older image of its row. A page the secondary cannot take goes to the
+ * journal as rows, settled from the primary when it is replayed. Returns the rows read.
+ */
+export async function refillTable(
+  p: ReplicatorParts,
+  delivery: SecondaryDelivery,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  name: string,
+  label: string,
+): Promise<number> {
+  const table = await p.catalog.table(primary, name);
+  if (!table || table.primaryKey.length === 0) return 0;
+  const keys = table.primaryKey.map((k) => quote(k)).join(', ');
+  const read = `SELECT * FROM ${quote(table.name)} ORDER BY ${keys} LIMIT ${PAGE}`;
+  const readAfter = `SELECT * FROM ${quote(table.name)} WHERE (${keys}) > (${table.primaryKey.map(() => '?').join(', ')}) ORDER BY ${keys} LIMIT ${PAGE}`;
+  let after: unknown[] | undefined;
+  let total = 0;
+  for (;;) {
+    const release = await p.locks.acquire({ sharedTables: [], exclusiveTables: [table.name], rows: [] });
+    let rows: Row[];
+    try {
+      rows = await (after ? primary.query(readAfter, after) : primary.query(read));
+      if (rows.length > 0) await applyPage(p, delivery, primary, secondary, imagesOf(table, rows, false), label);
+    } finally {
+      release();
+    }
+    total += rows.length;
+    if (rows.length < PAGE) return total;
+    const last = rows.at(-1)!;
+    after = table.primaryKey.map((k) => last[k]);
+  }
+}
+
+/** One page's images to the secondary, as `afterTransaction` applies the rows a transaction wrote. */
+async function applyPage(
+  p: ReplicatorParts,
+  delivery: SecondaryDelivery,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  images: SecondaryWork['images'],
+  label: string,
+): Promise<void> {
+  const work: SecondaryWork = { label, statements: [], images, replays: [] };
+  try {
+    const pairs = await p.settler.pairs(primary, secondary, [images[0]!.table]);
+    work.statements = imageStatements(images, pairs, primary.dialect, secondary);
+    work.pairs = pairs;
+  } catch (error) {
+    if (isOutage(toError(error))) p.circuit.open(secondary, toError(error).message);
+    return journalFailure(p, primary, secondary, { ...work, images: [] }, toError(error), false, images.map(refOf));
+  }
+  await delivery.toSecondary(primary, secondary, work);
+}

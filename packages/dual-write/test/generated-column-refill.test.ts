@@ -1,0 +1,71 @@
+import { afterEach, expect, it, vi } from 'vitest';
+import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { twoTestDatabases } from './two-databases';
+
+// A column added with values each side generates for itself (a volatile default, a serial,
+// an identity) is replayed as a statement; the secondary must then take the primary's values.
+
+const dbs = twoTestDatabases();
+const opened: PostgresAdapter[] = [];
+afterEach(async () => {
+  for (const a of opened.splice(0)) await a.close();
+});
+
+/** More rows than one page of the refill, under a composite key. */
+const ROWS = 1203;
+
+async function pair() {
+  const primary = createPostgresAdapter(dbs.database.url, { name: 'primary', max: 4 });
+  const secondary = createPostgresAdapter(dbs.other.url, { name: 'secondary', max: 4 });
+  opened.push(primary, secondary);
+  for (const side of [primary, secondary]) {
+    await side.execute('DROP TABLE IF EXISTS accounts');
+    await side.execute('CREATE TABLE accounts (region text, id int, n int NOT NULL, PRIMARY KEY (region, id))');
+    await side.execute(
+      "INSERT INTO accounts SELECT CASE WHEN i % 2 = 0 THEN 'eu' ELSE 'us' END, i, 0 FROM generate_series(1, ?::int) AS i",
+      [ROWS],
+    );
+  }
+  return { primary, secondary, dual: createDualWriteAdapter(primary, secondary) };
+}
+
+it('gives the secondary the values the primary generated for a new column, while writers keep writing', async () => {
+  const { primary, secondary, dual } = await pair();
+  let writing = true;
+  let updates = 0;
+  const writers = Array.from({ length: 4 }, async (_, w) => {
+    for (let i = 0; writing; i++) {
+      const id = 1 + ((w * 997 + i * 31) % ROWS);
+      await dual.execute('UPDATE accounts SET n = n + 1 WHERE region = ? AND id = ?', [id % 2 === 0 ? 'eu' : 'us', id]);
+      updates++;
+    }
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  await dual.execute('ALTER TABLE accounts ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()');
+  await dual.execute("ALTER TABLE accounts ADD COLUMN seen timestamptz DEFAULT clock_timestamp(), ADD COLUMN plan text DEFAULT 'free'");
+  await dual.execute('ALTER TABLE accounts ADD COLUMN serial_no bigserial');
+  await new Promise((r) => setTimeout(r, 50));
+  writing = false;
+  await Promise.all(writers);
+  expect(updates).toBeGreaterThan(0);
+  const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] });
+  expect(report.tables[0]).toMatchObject({ table: 'accounts', differentRowsCount: 0, missingInTarget: [] });
+  expect(report.ok).toBe(true);
+  const sample = 'SELECT region, id, n, token, seen, serial_no FROM accounts ORDER BY region, id LIMIT 5 OFFSET 600';
+  expect(await secondary.query(sample)).toEqual(await primary.query(sample));
+  const total = 'SELECT sum(n)::int AS n FROM accounts';
+  expect(await secondary.first(total)).toEqual({ n: updates });
+  expect(dual.getMetrics().secondaryFailures).toBe(0);
+  await dual.close();
+});
+
+it('leaves a column with a constant default to the statement alone', async () => {
+  const { primary, secondary, dual } = await pair();
+  const reads = vi.spyOn(primary, 'query');
+  await dual.execute("ALTER TABLE accounts ADD COLUMN plan text NOT NULL DEFAULT 'free'");
+  expect(reads.mock.calls.filter(([sql]) => /ORDER BY/.test(sql))).toEqual([]);
+  expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] })).ok).toBe(true);
+  await dual.close();
+});
