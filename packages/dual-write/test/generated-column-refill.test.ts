@@ -2,6 +2,8 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { drainOutbox } from '../src/mirror/outbox-drain';
+import { outboxMirror } from '../src/mirror/outbox-mirror';
 import { twoTestDatabases } from './two-databases';
 
 // A column added with values each side generates for itself (a volatile default, a serial,
@@ -58,6 +60,29 @@ it('gives the secondary the values the primary generated for a new column, while
   const total = 'SELECT sum(n)::int AS n FROM accounts';
   expect(await secondary.first(total)).toEqual({ n: updates });
   expect(dual.getMetrics().secondaryFailures).toBe(0);
+  await dual.close();
+});
+
+it('does the same for a schema change inside a transaction', async () => {
+  const { primary, secondary, dual } = await pair();
+  await dual.transaction(async (tx) => {
+    await tx.execute('UPDATE accounts SET n = 5 WHERE id = ?', [7]);
+    await tx.execute('ALTER TABLE accounts ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()');
+  });
+  expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] })).ok).toBe(true);
+  await dual.close();
+});
+
+it('through an outbox, carries the generated values in entries after the change, and the drain gives them to the secondary', async () => {
+  const { primary, secondary } = await pair();
+  const mirror = outboxMirror(primary);
+  const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+  await dual.execute('ALTER TABLE accounts ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()');
+  await dual.execute('UPDATE accounts SET n = 9 WHERE region = ? AND id = ?', ['us', 1]);
+  // The change, then its rows a page per entry, then the later write.
+  expect((await mirror.sampleMetrics()).depth).toBe(1 + Math.ceil(ROWS / 500) + 1);
+  await drainOutbox(secondary, { mirror });
+  expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] })).ok).toBe(true);
   await dual.close();
 });
 

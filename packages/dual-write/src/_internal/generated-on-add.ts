@@ -1,3 +1,4 @@
+import type { Statement } from '@switchyard/core';
 import { tokenize, type Token } from '../row-ref';
 import { ddlTable } from './column-types';
 
@@ -35,6 +36,11 @@ export function generatesOnAdd(sql: string): string | undefined {
     start = i + 1;
   }
   return undefined;
+}
+
+/** The tables of `statements` that {@link generatesOnAdd} names, each once. */
+export function generatedTables(statements: readonly Statement[]): string[] {
+  return [...new Set(statements.flatMap((s) => generatesOnAdd(s.sql) ?? []))];
 }
 
 /** Whether one action (`… ADD [COLUMN] [IF NOT EXISTS] name type …`) adds a column of generated values. */

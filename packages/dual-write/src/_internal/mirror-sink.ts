@@ -6,6 +6,7 @@ import type { Mirror } from '../mirror/mirror-types';
 import { isOutboxMirror } from '../mirror/outbox-mirror';
 import { nativeOutboxWrite, type NativeOutboxResult } from './outbox-native-write';
 import { postgresOutboxWrite } from './outbox-postgres-write';
+import { recordGeneratedRows } from './outbox-refill';
 import { batchOutboxWrite } from './outbox-batch-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
@@ -124,6 +125,8 @@ export class MirrorSink implements SecondarySink {
           // Rows, not statements: the drain builds those for the secondary's tables as they are then.
           const { replays, captured } = await replicator.recordedRows(primary, record, tx);
           mirrored = await recordInTransaction(mirror, tx, replays, refs, captured);
+          // Rows a schema change filled with generated values follow it, read under its lock.
+          mirrored = (await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays)) ?? mirrored;
         } else {
           mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), refs);
         }

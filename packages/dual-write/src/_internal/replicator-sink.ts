@@ -1,6 +1,5 @@
 import type { DatabaseAdapter, ExecResult } from '@switchyard/core';
 import type { DualWriteMetrics } from '../dual-write-metrics';
-import { generatesOnAdd } from './generated-on-add';
 import type { TransactionRecord } from './replicator';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
 
@@ -17,15 +16,11 @@ export class ReplicatorSink implements SecondarySink {
   }
 
   async write(w: SinkWrite): Promise<ExecResult[]> {
-    const { replicator, catalog } = this.#parts;
+    const replicator = this.#parts.replicator;
     const steps = await replicator.steps(w.primary, w.own, w.forSecondary);
     const results = await replicator.write(w.kind === 'execute' ? 'execute' : 'batch', w.primary, w.secondary, steps, w.label);
-    // A column whose values each side generated for itself: the secondary takes the primary's, read with the new column.
-    const refills = new Set(
-      steps.flatMap((s) => (s.kind === 'replay' ? [generatesOnAdd(s.primary.sql)] : [])).filter((t) => t !== undefined),
-    );
-    if (refills.size > 0) catalog.invalidate();
-    for (const table of refills) await replicator.refill(w.primary, w.secondary, table, w.label);
+    const replayed = steps.flatMap((s) => (s.kind === 'replay' ? [s.primary] : []));
+    await replicator.refillGenerated(w.primary, w.secondary, replayed, w.label);
     return results;
   }
 
@@ -34,7 +29,10 @@ export class ReplicatorSink implements SecondarySink {
     return {
       // The rows are read from the primary once it committed, under their locks.
       beforeCommit: async () => {},
-      afterCommit: (label) => replicator.afterTransaction(primary, secondary, record, label),
+      afterCommit: async (label) => {
+        await replicator.afterTransaction(primary, secondary, record, label);
+        await replicator.refillGenerated(primary, secondary, record.replays, label);
+      },
     };
   }
 

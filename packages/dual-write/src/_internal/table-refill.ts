@@ -1,13 +1,11 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type Row } from '@switchyard/core';
+import type { DatabaseAdapter } from '@switchyard/core';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { imageStatements, imagesOf, refOf } from './row-images';
 import type { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
+import { tablePages } from './table-pages';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
-
-/** Rows read from the primary and applied to the secondary at a time. */
-const PAGE = 500;
 
 /**
  * Gives the secondary every row of `table` as the primary holds it, page by page in key
@@ -27,24 +25,18 @@ export async function refillTable(
 ): Promise<number> {
   const table = await p.catalog.table(primary, name);
   if (!table || table.primaryKey.length === 0) return 0;
-  const keys = table.primaryKey.map((k) => quote(k)).join(', ');
-  const read = `SELECT * FROM ${quote(table.name)} ORDER BY ${keys} LIMIT ${PAGE}`;
-  const readAfter = `SELECT * FROM ${quote(table.name)} WHERE (${keys}) > (${table.primaryKey.map(() => '?').join(', ')}) ORDER BY ${keys} LIMIT ${PAGE}`;
-  let after: unknown[] | undefined;
+  const pages = tablePages(primary, table);
   let total = 0;
   for (;;) {
     const release = await p.locks.acquire({ sharedTables: [], exclusiveTables: [table.name], rows: [] });
-    let rows: Row[];
     try {
-      rows = await (after ? primary.query(readAfter, after) : primary.query(read));
-      if (rows.length > 0) await applyPage(p, delivery, primary, secondary, imagesOf(table, rows, false), label);
+      const page = await pages.next();
+      if (page.done) return total;
+      total += page.value.length;
+      await applyPage(p, delivery, primary, secondary, imagesOf(table, page.value, false), label);
     } finally {
       release();
     }
-    total += rows.length;
-    if (rows.length < PAGE) return total;
-    const last = rows.at(-1)!;
-    after = table.primaryKey.map((k) => last[k]);
   }
 }
 
