@@ -67,7 +67,8 @@ it('does the same for a schema change inside a transaction', async () => {
   const { primary, secondary, dual } = await pair();
   await dual.transaction(async (tx) => {
     await tx.execute('UPDATE accounts SET n = 5 WHERE id = ?', [7]);
-    await tx.execute('ALTER TABLE accounts ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()');
+    // Named as the app may write it, unquoted in another case.
+    await tx.execute('ALTER TABLE Accounts ADD COLUMN token uuid NOT NULL DEFAULT gen_random_uuid()');
   });
   expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] })).ok).toBe(true);
   await dual.close();
