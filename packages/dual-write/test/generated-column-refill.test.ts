@@ -2,6 +2,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { SecondaryWriteError } from '../src/secondary-write-error';
 import { drainOutbox } from '../src/mirror/outbox-drain';
 import { outboxMirror } from '../src/mirror/outbox-mirror';
 import { twoTestDatabases } from './two-databases';
@@ -84,6 +85,20 @@ it('through an outbox, carries the generated values in entries after the change,
   expect((await mirror.sampleMetrics()).depth).toBe(1 + Math.ceil(ROWS / 500) + 1);
   await drainOutbox(secondary, { mirror });
   expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] })).ok).toBe(true);
+  await dual.close();
+});
+
+it('says so with a SecondaryWriteError, not as the change failing, when the rows cannot be read after it ran', async () => {
+  const { primary, dual } = await pair();
+  const query = primary.query.bind(primary);
+  vi.spyOn(primary, 'query').mockImplementation((sql, params) =>
+    /ORDER BY/.test(sql) ? Promise.reject(new Error('primary unreachable')) : query(sql, params),
+  );
+  const error = await dual.execute('ALTER TABLE accounts ADD COLUMN token uuid DEFAULT gen_random_uuid()').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(SecondaryWriteError);
+  expect((error as Error).message).toMatch(/schema change ran on primary, .* stopped \(primary unreachable\)\. Run repair on accounts/);
+  // The change itself is in place on both sides.
+  expect(await primary.first("SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'token'")).toEqual({ n: 1 });
   await dual.close();
 });
 

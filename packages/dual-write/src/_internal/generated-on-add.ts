@@ -1,4 +1,4 @@
-import type { Statement } from '@switchyard/core';
+import { statementKind, type Statement } from '@switchyard/core';
 import { tokenize, type Token } from '../row-ref';
 import { ddlTable } from './column-types';
 
@@ -25,6 +25,8 @@ const PUNCTUATION = new Set(['(', ')', '-', '+', '[', ']', '.']);
  * ```
  */
 export function generatesOnAdd(sql: string): string | undefined {
+  // Replayed writes to keyless tables pass here on every write: only schema changes are read further.
+  if (statementKind(sql) !== 'schema') return undefined;
   const tokens = tokenize(sql);
   const word = (i: number) => (tokens[i]?.kind === 'word' ? tokens[i]!.text.toUpperCase() : undefined);
   if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return undefined;

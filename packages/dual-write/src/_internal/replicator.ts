@@ -7,8 +7,7 @@ import type { LockClaims } from './row-locks';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
-import { generatedTables } from './generated-on-add';
-import { refillTable } from './table-refill';
+import { refillGenerated } from './table-refill';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { isOutage, runSteps } from './write-errors';
@@ -155,22 +154,9 @@ export class Replicator {
     }
   }
 
-  /**
-   * After schema changes that filled existing rows with values each side generated for
-   * itself (see `generatesOnAdd`): every row of those tables, as the primary holds it, to
-   * the secondary (see {@link refillTable}).
-   */
-  async refillGenerated(
-    primary: DatabaseAdapter,
-    secondary: DatabaseAdapter,
-    statements: readonly Statement[],
-    label: string,
-  ): Promise<void> {
-    const tables = generatedTables(statements);
-    if (tables.length === 0) return;
-    // The tables are read again, with their new columns.
-    this.#p.catalog.invalidate();
-    for (const table of tables) await refillTable(this.#p, this.#delivery, primary, secondary, table, label);
+  /** See {@link refillGenerated}: the primary's rows of tables whose new column each side generated, to the secondary. */
+  refillGenerated(primary: DatabaseAdapter, secondary: DatabaseAdapter, statements: readonly Statement[], label: string): Promise<void> {
+    return refillGenerated(this.#p, this.#delivery, primary, secondary, statements, label);
   }
 
   /** Remembers a statement shape replicated as text, with why, for metadata and a one-time event. */

@@ -1,4 +1,6 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import type { DatabaseAdapter, Statement } from '@switchyard/core';
+import { SecondaryWriteError } from '../secondary-write-error';
+import { generatedTables } from './generated-on-add';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { imageStatements, imagesOf, refOf } from './row-images';
 import type { SecondaryDelivery } from './secondary-delivery';
@@ -8,6 +10,37 @@ import { toError } from './to-error';
 import { isOutage } from './write-errors';
 
 /**
+ * After schema changes that filled existing rows with values each side generated for
+ * itself (see `generatesOnAdd`): every row of those tables, as the primary holds it, to
+ * the secondary (see {@link refillTable}).
+ */
+export async function refillGenerated(
+  p: ReplicatorParts,
+  delivery: SecondaryDelivery,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  statements: readonly Statement[],
+  label: string,
+): Promise<void> {
+  const tables = generatedTables(statements);
+  if (tables.length === 0) return;
+  // The tables are read again, with their new columns.
+  p.catalog.invalidate();
+  for (const table of tables) {
+    try {
+      await refillTable(p, delivery, primary, secondary, table, label);
+    } catch (error) {
+      // The change itself ran: the app must not take this for its failure, and retry it.
+      throw new SecondaryWriteError(
+        `The schema change ran on ${primary.name}, but giving ${secondary.name} the values it generated for ${table} stopped ` +
+          `(${toError(error).message}). Run repair on ${table} once both sides answer.`,
+        { primary: primary.name, secondary: secondary.name, sql: label, cause: error },
+      );
+    }
+  }
+}
+
+/**
  * Gives the secondary every row of `table` as the primary holds it, page by page in key
  * order: after a replayed `ALTER TABLE … ADD COLUMN` whose values each side generated for
  * itself (see `generatesOnAdd`), the secondary takes the primary's. Each page is read and
@@ -15,7 +48,7 @@ import { isOutage } from './write-errors';
  * overwritten by an older image of its row. A page the secondary cannot take goes to the
  * journal as rows, settled from the primary when it is replayed. Returns the rows read.
  */
-export async function refillTable(
+async function refillTable(
   p: ReplicatorParts,
   delivery: SecondaryDelivery,
   primary: DatabaseAdapter,
