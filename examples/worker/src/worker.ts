@@ -45,7 +45,9 @@ export default {
     await client.connect();
     control ??= cachedControlStore(controlTable(createD1Adapter(env.DB)));
     isolateId ??= `isolate-${crypto.randomUUID().slice(0, 8)}`;
-    const db = createDualWriteAdapter(createD1Adapter(env.DB), createPostgresAdapter(client, { closePool: true }), {
+    // Hyperdrive resets a connection's session after each query: a SET of the output formats would not hold.
+    const postgres = createPostgresAdapter(client, { closePool: true, sessionFormats: false });
+    const db = createDualWriteAdapter(createD1Adapter(env.DB), postgres, {
       mode: env.PRIMARY_DB === 'postgres' ? 'primary-postgres' : 'primary-d1',
       verifyWrites: true,
       control: { store: control, instanceId: isolateId, background: false },

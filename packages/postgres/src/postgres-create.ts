@@ -70,6 +70,7 @@ export function createPostgresAdapter<DB = any>(
     types: createTypeParsers(options.types, options.int8),
     schemas: typeof schema === 'string' ? [schema] : [...schema],
     statementTimeoutMs,
+    sessionFormats: options.sessionFormats ?? true,
     queryTimeoutMs,
     connectTimeoutMs: typeof source === 'string' ? connectTimeoutMs : undefined,
     configured: new WeakSet(),

@@ -54,4 +54,15 @@ export interface PostgresAdapterOptions extends BaseAdapterOptions {
    * without closing the connection, which `statementTimeoutMs` cannot.
    */
   queryTimeoutMs?: number;
+  /**
+   * Set the output formats the value parsers read (`DateStyle = ISO`, `IntervalStyle =
+   * postgres`, `extra_float_digits = 3`) on each connection before its first statement,
+   * in one round trip with `statement_timeout`. Default `true`: values are then read
+   * exactly whatever the database or role sets. Pass `false` behind a pooler that resets
+   * session state after each transaction (Hyperdrive, PgBouncer in transaction mode): a
+   * `SET` there holds for its own statement only, so it would cost a round trip for
+   * nothing. The database's own settings must then be those formats, PostgreSQL's defaults
+   * since version 12 (`extra_float_digits` at least 1).
+   */
+  sessionFormats?: boolean;
 }

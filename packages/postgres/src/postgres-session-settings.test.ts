@@ -83,6 +83,15 @@ describe('postgres: the formats the parsers read, whatever the database sets', (
     await adapter.close();
   });
 
+  it('leaves the database its own formats with sessionFormats: false, for poolers that reset sessions', async () => {
+    const adapter = createPostgresAdapter(database.url, { max: 1, sessionFormats: false, statementTimeoutMs: 4321 });
+    const row = await adapter.first<Record<string, string>>(
+      "SELECT current_setting('statement_timeout') AS timeout, current_setting('DateStyle') AS style, current_setting('extra_float_digits') AS digits",
+    );
+    expect(row).toEqual({ timeout: '4321ms', style: 'SQL, DMY', digits: '0' });
+    await adapter.close();
+  });
+
   it('sets them with the statement timeout in the same round trip', async () => {
     const adapter = createPostgresAdapter(database.url, { max: 1, statementTimeoutMs: 1234 });
     const row = await adapter.first<Record<string, string>>(

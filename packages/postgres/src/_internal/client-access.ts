@@ -60,10 +60,13 @@ export class ClientAccess {
 
   /** Puts the session settings in place on a connection's first use by this adapter, in one round trip. */
   async #configure(client: PostgresConnection): Promise<void> {
-    const { statementTimeoutMs, configured } = this.#state;
+    const { statementTimeoutMs, sessionFormats, configured } = this.#state;
     if (configured.has(client)) return;
-    const timeout = statementTimeoutMs === undefined ? '' : `; SET statement_timeout = ${statementTimeoutMs}`;
-    await this.control(client, OUTPUT_SETTINGS + timeout);
+    const settings = [
+      ...(sessionFormats ? [OUTPUT_SETTINGS] : []),
+      ...(statementTimeoutMs === undefined ? [] : [`SET statement_timeout = ${statementTimeoutMs}`]),
+    ];
+    if (settings.length > 0) await this.control(client, settings.join('; '));
     configured.add(client);
   }
 

@@ -15,6 +15,8 @@ export interface PgState {
   types: PostgresTypeParsers;
   schemas: string[];
   statementTimeoutMs: number | undefined;
+  /** Whether each connection gets the output formats the parsers read (`sessionFormats`). */
+  sessionFormats: boolean;
   queryTimeoutMs: number | undefined;
   connectTimeoutMs: number | undefined;
   /** Connections whose session settings (statement_timeout) are in place. */
