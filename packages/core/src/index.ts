@@ -59,6 +59,7 @@ export {
   type PlaceholderScan,
 } from './placeholders';
 export { quoteIdentifier } from './sql-identifier';
+export { keysetPages } from './keyset-pages';
 export { SqlTokenizer, type SqlTokenKind, type SqlTokenizerOptions } from './sql-tokenizer';
 export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';
 export {

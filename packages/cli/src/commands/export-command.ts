@@ -1,11 +1,10 @@
 import { createWriteStream } from 'node:fs';
-import { isSwitchyardTable, type DialectName } from '@switchyard/core';
+import { isSwitchyardTable, keysetPages, type DialectName } from '@switchyard/core';
 import { CliUsageError, ExitCode } from '../cli-error';
 import type { CliStream, CommandDefinition } from '../command-types';
 import { choiceFlag, expectPositionals, intFlag, listFlag } from '../_internal/args-parse';
 import { withConnections, writeAll } from '../_internal/connections-use';
 import { renderHeader, renderRows, type ExportFormat } from '../_internal/export-format';
-import { keysetPages } from '../_internal/keyset-pages';
 
 const HELP = `Usage: switchyard export <source> <table> [flags]
 

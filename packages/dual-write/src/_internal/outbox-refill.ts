@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, Statement } from '@switchyard/core';
+import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { recordInTransaction } from '../mirror/mirror-writes';
@@ -6,7 +6,7 @@ import { capturedImages } from '../mirror/outbox-captured';
 import { generatedTables } from './generated-on-add';
 import { imagesOf, refOf } from './row-images';
 import type { TableCatalog } from './table-catalog';
-import { tablePages } from './table-pages';
+import { REFILL_PAGE } from './table-refill';
 
 /**
  * Inside the primary transaction of schema changes that filled existing rows with values
@@ -31,7 +31,7 @@ export async function recordGeneratedRows(
   for (const name of tables) {
     const table = await catalog.table(primary, name, tx);
     if (!table || table.primaryKey.length === 0) continue;
-    for await (const rows of tablePages(tx, table)) {
+    for await (const rows of keysetPages(tx, table.name, table.primaryKey, REFILL_PAGE)) {
       const images = imagesOf(table, rows, false);
       last =
         (await recordInTransaction(

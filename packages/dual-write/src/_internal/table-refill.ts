@@ -1,13 +1,15 @@
-import type { DatabaseAdapter, Statement } from '@switchyard/core';
+import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import { SecondaryWriteError } from '../secondary-write-error';
 import { generatedTables } from './generated-on-add';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { imageStatements, imagesOf, refOf } from './row-images';
 import type { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
-import { tablePages } from './table-pages';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
+
+/** Rows read from the primary and applied to the secondary at a time. */
+export const REFILL_PAGE = 500;
 
 /**
  * After schema changes that filled existing rows with values each side generated for
@@ -46,7 +48,7 @@ export async function refillGenerated(
  * itself (see `generatesOnAdd`), the secondary takes the primary's. Each page is read and
  * applied under the table's lock, so a write that lands between two pages is never
  * overwritten by an older image of its row. A page the secondary cannot take goes to the
- * journal as rows, settled from the primary when it is replayed. Returns the rows read.
+ * journal as rows, settled from the primary when it is replayed.
  */
 async function refillTable(
   p: ReplicatorParts,
@@ -55,17 +57,15 @@ async function refillTable(
   secondary: DatabaseAdapter,
   name: string,
   label: string,
-): Promise<number> {
+): Promise<void> {
   const table = await p.catalog.table(primary, name);
-  if (!table || table.primaryKey.length === 0) return 0;
-  const pages = tablePages(primary, table);
-  let total = 0;
+  if (!table || table.primaryKey.length === 0) return;
+  const pages = keysetPages(primary, table.name, table.primaryKey, REFILL_PAGE);
   for (;;) {
     const release = await p.locks.acquire({ sharedTables: [], exclusiveTables: [table.name], rows: [] });
     try {
       const page = await pages.next();
-      if (page.done) return total;
-      total += page.value.length;
+      if (page.done) return;
       await applyPage(p, delivery, primary, secondary, imagesOf(table, page.value, false), label);
     } finally {
       release();

@@ -1,9 +1,16 @@
-import { quoteIdentifier, type DatabaseAdapter, type Row } from '@switchyard/core';
+import { quoteIdentifier } from './sql-identifier';
+import type { DatabaseAdapter, Row } from './types';
 
 /**
  * Reads a table in key order, one bounded page at a time: `WHERE (k1, k2) > (?, ?)`
  * from the last key seen, never OFFSET, so each page costs the same however deep it is
- * and memory holds one page.
+ * and memory holds one page. Each page is read when the caller asks for it, so a caller
+ * can hold a lock over one read and what it does with the rows.
+ *
+ * @example
+ * ```ts
+ * for await (const rows of keysetPages(db, 'notes', ['id'], 500)) await sink(rows);
+ * ```
  */
 export async function* keysetPages(db: DatabaseAdapter, table: string, keys: readonly string[], pageSize: number): AsyncGenerator<Row[]> {
   const keyList = keys.map(quoteIdentifier).join(', ');
