@@ -110,3 +110,28 @@ it('leaves a column with a constant default to the statement alone', async () =>
   expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] })).ok).toBe(true);
   await dual.close();
 });
+
+it('gives the secondary the primary values after a type change whose USING generates them or whose new type reads the session time zone', async () => {
+  // The secondary's sessions read naive timestamps in another zone than the primary's.
+  const admin = createPostgresAdapter(dbs.other.url, { name: 'admin', max: 1 });
+  await admin.execute(`ALTER DATABASE "${dbs.other.name}" SET TimeZone = 'Asia/Kolkata'`);
+  await admin.close();
+  try {
+    const { primary, secondary, dual } = await pair();
+    await dual.execute("ALTER TABLE accounts ADD COLUMN token text, ADD COLUMN at timestamp DEFAULT '2026-01-02 03:04:05'");
+    await dual.execute('ALTER TABLE accounts ALTER COLUMN token TYPE uuid USING gen_random_uuid()');
+    await dual.execute('ALTER TABLE accounts ALTER COLUMN at TYPE timestamptz');
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] });
+    expect(report.tables[0]).toMatchObject({ differentRowsCount: 0, missingInTarget: [] });
+    expect(report.ok).toBe(true);
+    // A conversion of each value alone makes no pass.
+    const reads = vi.spyOn(primary, 'query');
+    await dual.execute('ALTER TABLE accounts ALTER COLUMN n TYPE bigint USING n::bigint');
+    expect(reads.mock.calls.filter(([sql]) => /ORDER BY/.test(sql))).toEqual([]);
+    await dual.close();
+  } finally {
+    const reset = createPostgresAdapter(dbs.other.url, { name: 'admin', max: 1 });
+    await reset.execute(`ALTER DATABASE "${dbs.other.name}" RESET TimeZone`);
+    await reset.close();
+  }
+});

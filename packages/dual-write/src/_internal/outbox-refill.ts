@@ -3,14 +3,14 @@ import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { recordInTransaction } from '../mirror/mirror-writes';
 import { capturedImages } from '../mirror/outbox-captured';
-import { generatedTables } from './generated-on-add';
+import { generatedTables } from './generated-on-alter';
 import { imagesOf, refOf } from './row-images';
 import type { TableCatalog } from './table-catalog';
 import { REFILL_PAGE } from './table-refill';
 
 /**
  * Inside the primary transaction of schema changes that filled existing rows with values
- * the primary generated (see `generatesOnAdd`): every row of those tables, as the
+ * the primary generated (see `generatesOnAlter`): every row of those tables, as the
  * transaction sees them, into outbox entries after the changes' own, a page per entry, so
  * the drain gives the secondary the primary's values. The `ALTER TABLE` holds the table's
  * lock until the commit: no other write comes between the rows read here and their entries.

@@ -1,6 +1,6 @@
 import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import { SecondaryWriteError } from '../secondary-write-error';
-import { generatedTables } from './generated-on-add';
+import { generatedTables } from './generated-on-alter';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { imageStatements, imagesOf, refOf } from './row-images';
 import type { SecondaryDelivery } from './secondary-delivery';
@@ -13,7 +13,7 @@ export const REFILL_PAGE = 500;
 
 /**
  * After schema changes that filled existing rows with values each side generated for
- * itself (see `generatesOnAdd`): every row of those tables, as the primary holds it, to
+ * itself (see `generatesOnAlter`): every row of those tables, as the primary holds it, to
  * the secondary (see {@link refillTable}).
  */
 export async function refillGenerated(
@@ -44,9 +44,9 @@ export async function refillGenerated(
 
 /**
  * Gives the secondary every row of `table` as the primary holds it, page by page in key
- * order: after a replayed `ALTER TABLE … ADD COLUMN` whose values each side generated for
- * itself (see `generatesOnAdd`), the secondary takes the primary's. Each page is read and
- * applied under the table's lock, so a write that lands between two pages is never
+ * order: after a replayed `ALTER TABLE` that filled rows with values each side worked out
+ * for itself (see `generatesOnAlter`), the secondary takes the primary's. Each page is
+ * read and applied under the table's lock, so a write that lands between two pages is never
  * overwritten by an older image of its row. A page the secondary cannot take goes to the
  * journal as rows, settled from the primary when it is replayed.
  */

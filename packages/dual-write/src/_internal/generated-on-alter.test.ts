@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generatesOnAdd } from './generated-on-add';
+import { generatesOnAlter } from './generated-on-alter';
 
-describe('generatesOnAdd', () => {
+describe('generatesOnAlter', () => {
   it.each([
     'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid()',
     'ALTER TABLE users ADD token uuid NOT NULL DEFAULT gen_random_uuid()',
@@ -14,8 +14,17 @@ describe('generatesOnAdd', () => {
     "ALTER TABLE users ADD COLUMN n int DEFAULT '1'::int + (random() * 10)::int",
     "ALTER TABLE users ADD COLUMN plan text DEFAULT 'free', ADD COLUMN token uuid DEFAULT gen_random_uuid()",
     'ALTER TABLE "Users" ADD COLUMN d date DEFAULT CURRENT_DATE',
+    'ALTER TABLE users ALTER COLUMN token TYPE uuid USING gen_random_uuid()',
+    'ALTER TABLE users ALTER token SET DATA TYPE text USING md5(random()::text)',
+    'ALTER TABLE users ALTER COLUMN owner TYPE text USING current_user',
+    "ALTER TABLE users ALTER COLUMN n TYPE bigint USING (n + nextval('s'))",
+    'ALTER TABLE users ALTER COLUMN seen TYPE timestamptz',
+    "ALTER TABLE users ALTER COLUMN seen TYPE timestamp(3) with time zone USING seen AT TIME ZONE 'UTC'",
+    'ALTER TABLE users ALTER COLUMN d TYPE date USING d::date',
+    'ALTER TABLE users ALTER COLUMN type TYPE time',
+    "ALTER TABLE users ALTER COLUMN plan TYPE text, ALTER COLUMN at TYPE text USING to_char(at, 'YYYY')",
   ])('finds the table of %s', (sql) => {
-    expect(generatesOnAdd(sql)?.toLowerCase()).toBe('users');
+    expect(generatesOnAlter(sql)?.toLowerCase()).toBe('users');
   });
 
   it.each([
@@ -30,9 +39,15 @@ describe('generatesOnAdd', () => {
     'ALTER TABLE users ADD COLUMN note text',
     'ALTER TABLE users ADD CONSTRAINT n_positive CHECK (n > 0)',
     'ALTER TABLE users ALTER COLUMN seen SET DEFAULT now()',
+    'ALTER TABLE users ALTER COLUMN n TYPE bigint',
+    'ALTER TABLE users ALTER COLUMN n SET DATA TYPE numeric(12, 2) USING n::numeric(12, 2)',
+    'ALTER TABLE users ALTER COLUMN n TYPE bigint USING CAST(n AS bigint) * 100',
+    "ALTER TABLE users ALTER COLUMN ok TYPE boolean USING (ok = 'yes')",
+    'ALTER TABLE users ALTER COLUMN type TYPE text USING type::text',
+    'ALTER TABLE users ALTER COLUMN token TYPE uuid USING token::uuid',
     'CREATE TABLE t (id serial PRIMARY KEY, at timestamptz DEFAULT now())',
     'UPDATE users SET token = gen_random_uuid()',
   ])('leaves %s alone', (sql) => {
-    expect(generatesOnAdd(sql)).toBeUndefined();
+    expect(generatesOnAlter(sql)).toBeUndefined();
   });
 });
