@@ -129,6 +129,16 @@ it('gives the secondary the primary values after a type change whose USING gener
     await dual.execute('ALTER TABLE accounts ALTER COLUMN n TYPE bigint USING n::bigint');
     expect(reads.mock.calls.filter(([sql]) => /ORDER BY/.test(sql))).toEqual([]);
     await dual.close();
+    // Through an outbox, the rows follow the change in entries, and the drain applies them after it.
+    const again = await pair();
+    const mirror = outboxMirror(again.primary);
+    const async = createDualWriteAdapter(again.primary, again.secondary, { secondaryWrites: 'async', mirror });
+    await async.execute("ALTER TABLE accounts ADD COLUMN due timestamp DEFAULT '2026-03-04 05:06:07'");
+    await async.execute('ALTER TABLE accounts ALTER COLUMN due TYPE timestamptz');
+    expect((await mirror.sampleMetrics()).depth).toBe(2 + Math.ceil(ROWS / 500));
+    await drainOutbox(again.secondary, { mirror });
+    expect((await validateDatabases(again.primary, again.secondary, { validateAllRows: true, tables: ['accounts'] })).ok).toBe(true);
+    await async.close();
   } finally {
     const reset = createPostgresAdapter(dbs.other.url, { name: 'admin', max: 1 });
     await reset.execute(`ALTER DATABASE "${dbs.other.name}" RESET TimeZone`);
