@@ -5,6 +5,7 @@ import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { SecondaryWriteError } from '../src/secondary-write-error';
 import { drainOutbox } from '../src/mirror/outbox-drain';
 import { outboxMirror } from '../src/mirror/outbox-mirror';
+import { queueMirror } from '../src/mirror/queue-mirror';
 import { twoTestDatabases } from './two-databases';
 
 // A column added with values each side generates for itself (a volatile default, a serial,
@@ -144,4 +145,25 @@ it('gives the secondary the primary values after a type change whose USING gener
     await reset.execute(`ALTER DATABASE "${dbs.other.name}" RESET TimeZone`);
     await reset.close();
   }
+});
+
+it('names such a change in getMetadata() and its statement-replay event: rows copied over, or through a queue, the repair to run', async () => {
+  const { primary, secondary, dual } = await pair();
+  const replays: string[] = [];
+  dual.on('statement-replay', (event) => void replays.push(event.reason));
+  await dual.execute('ALTER TABLE accounts ADD COLUMN token uuid DEFAULT gen_random_uuid()');
+  expect(replays).toEqual([expect.stringMatching(/fills the rows of accounts .*; the primary's rows are copied over after it$/)]);
+  expect(dual.getMetadata().replicatedByStatement).toEqual([{ sql: expect.stringMatching(/^ALTER TABLE/), reason: replays[0] }]);
+  // A queue's consumer cannot read the primary: the table needs a repair, and the reason says so.
+  const sent: unknown[] = [];
+  const queued = createDualWriteAdapter(primary, secondary, {
+    secondaryWrites: 'async',
+    mirror: queueMirror({ send: async (body: unknown) => void sent.push(body) }),
+  });
+  await queued.execute('ALTER TABLE accounts ADD COLUMN seen timestamptz DEFAULT now()');
+  expect(sent).toHaveLength(1);
+  expect(queued.getMetadata().replicatedByStatement[0]!.reason).toMatch(
+    /run repair on accounts once the change has reached the secondary$/,
+  );
+  await dual.close();
 });

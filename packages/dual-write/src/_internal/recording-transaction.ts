@@ -134,6 +134,8 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(statement.sql, statement.params ?? []);
       record.replays.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
+      // Named with its own reason now; the count after the commit names shapes it has not seen.
+      replicator.noteReplay(forSecondary.sql, step!.reason);
       return result;
     }
     const { plan } = step!;

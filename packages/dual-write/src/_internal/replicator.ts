@@ -1,5 +1,6 @@
 import { QueryError, statementKind, type DatabaseAdapter, type ExecResult, type Statement, type TableInfo } from '@switchyard/core';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
+import type { Mirror } from '../mirror/mirror-types';
 import { writeTable } from './column-types';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
@@ -8,6 +9,7 @@ import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-ima
 import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
 import { refillGenerated } from './table-refill';
+import { generatesOnAlter } from './generated-on-alter';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { isOutage, runSteps } from './write-errors';
@@ -39,7 +41,8 @@ export class Replicator {
     const steps: Step[] = [];
     for (const [i, statement] of primaryForm.entries()) {
       const kind = statementKind(statement.sql);
-      let reason = kind === 'schema' ? 'a schema change' : kind === 'read' ? 'a read inside a batch' : undefined;
+      let reason =
+        kind === 'schema' ? schemaReason(statement.sql, this.#p.options.mirror) : kind === 'read' ? 'a read inside a batch' : undefined;
       if (!reason) {
         const plan = planCapture(statement, await this.#p.catalog.table(primary, writeTable(statement.sql) ?? '', via), primary.dialect);
         if (typeof plan !== 'string') {
@@ -265,4 +268,18 @@ export class Replicator {
     this.#p.metrics.replicatedByStatement += record.replays.length;
     for (const r of record.replays) this.#p.noteReplay(r.sql, 'not a captured write');
   }
+}
+
+/**
+ * Why a schema change is replayed as a statement. One that fills existing rows with values
+ * each side works out for itself says what follows it: the primary's rows copied over,
+ * or, through a queue, which cannot read the primary, the repair the table needs.
+ */
+function schemaReason(sql: string, mirror: Mirror | undefined): string {
+  const table = generatesOnAlter(sql);
+  if (!table) return 'a schema change';
+  const fills = `a schema change that fills the rows of ${table} with values each side works out for itself`;
+  return mirror?.kind === 'queue'
+    ? `${fills}; a queue does not carry the primary's values: run repair on ${table} once the change has reached the secondary`
+    : `${fills}; the primary's rows are copied over after it`;
 }
