@@ -57,7 +57,9 @@ export function generatesOnAlter(sql: string): string | undefined {
   for (let i = 2; i <= tokens.length; i++) {
     if (i < tokens.length && !(tokens[i]!.depth === 0 && tokens[i]!.text === ',')) continue;
     const action = tokens.slice(start, i);
-    if (addsGeneratedColumn(action) || convertsBySession(action)) return ddlTable(sql);
+    // Its words in capitals, read by both checks.
+    const upper = action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined));
+    if (addsGeneratedColumn(action, upper) || convertsBySession(action, upper)) return ddlTable(sql);
     start = i + 1;
   }
   return undefined;
@@ -69,8 +71,7 @@ export function generatedTables(statements: readonly Statement[]): string[] {
 }
 
 /** Whether one action (`… ADD [COLUMN] [IF NOT EXISTS] name type …`) adds a column of generated values. */
-function addsGeneratedColumn(action: Token[]): boolean {
-  const upper = action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined));
+function addsGeneratedColumn(action: Token[], upper: (string | undefined)[]): boolean {
   let i = upper.indexOf('ADD');
   if (i < 0 || NOT_COLUMN.has(upper[i + 1] ?? '')) return false;
   i++;
@@ -87,8 +88,7 @@ function addsGeneratedColumn(action: Token[]): boolean {
  * existing values with something other than each value alone: a function call or a
  * session value in `USING`, or a new date or time type.
  */
-function convertsBySession(action: Token[]): boolean {
-  const upper = action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined));
+function convertsBySession(action: Token[], upper: (string | undefined)[]): boolean {
   // The first action also holds the table's name.
   const alter = upper.indexOf('ALTER');
   if (alter < 0) return false;

@@ -134,7 +134,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(statement.sql, statement.params ?? []);
       record.replays.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
-      // Named with its own reason now; the count after the commit names shapes it has not seen.
+      // Named here, where its reason is known; the count after the commit only adds it up.
       replicator.noteReplay(forSecondary.sql, step!.reason);
       return result;
     }

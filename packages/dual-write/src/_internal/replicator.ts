@@ -266,7 +266,6 @@ export class Replicator {
   #count(record: TransactionRecord): void {
     this.#p.metrics.replicatedByRow += record.captured;
     this.#p.metrics.replicatedByStatement += record.replays.length;
-    for (const r of record.replays) this.#p.noteReplay(r.sql, 'not a captured write');
   }
 }
 
