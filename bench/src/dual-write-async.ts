@@ -21,7 +21,7 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
 import { Miniflare } from 'miniflare';
 import { figures, PG_DDL, shuffled, SQLITE_DDL, WARMUP, type Figures } from './bench-figures';
-import { openOutboxFloor, type OutboxFloor } from './outbox-floor';
+import { floorParams, openOutboxFloor, type OutboxFloor } from './outbox-floor';
 
 const ASYNC_OPS = Number(process.env.BENCH_ASYNC_OPS ?? 2000);
 const ASYNC_ROUNDS = Number(process.env.BENCH_ASYNC_ROUNDS ?? 3);
@@ -126,12 +126,13 @@ export async function asyncMode(): Promise<void> {
       const n = warmup ? WARMUP : ASYNC_OPS;
       for (let i = 1; i <= n; i++) {
         const params = [i, `user-${i}`, i * 0.5, i % 2 === 0, new Date(1_700_000_000_000 + i)];
+        const raw = floorParams(params);
         // A new order every insert: on a shared disk one engine's fsync slows the next
         // caller's, so no case may always follow the same neighbour.
         for (const k of shuffled(cases.length + floor.runs.length)) {
           if (k >= cases.length) {
             const t0 = performance.now();
-            await floor.runs[k - cases.length]!.run(params);
+            await floor.runs[k - cases.length]!.run(raw);
             if (!warmup) floorLatencies[k - cases.length]!.push(performance.now() - t0);
             continue;
           }

@@ -13,10 +13,10 @@ import { figures, PG_DDL, SQLITE_DDL } from './bench-figures';
 
 type RawD1 = Awaited<ReturnType<Miniflare['getD1Database']>>;
 
-/** One raw-driver case: a single-row insert of the benchmark's values. */
+/** One raw-driver case: a single-row insert of the benchmark's values, in the form {@link floorParams} gives. */
 export interface FloorRun {
   name: string;
-  run: (params: readonly unknown[]) => unknown;
+  run: (params: unknown[]) => unknown;
 }
 
 /** The floor's cases, in pairs (alone, then with its entry) for SQLite, Postgres and D1. */
@@ -32,8 +32,12 @@ export interface OutboxFloor {
 /** The outbox cases the pairs bound, in the order of `runs`. */
 const BOUNDS = ['SQLite file, outbox', 'Postgres, outbox', 'D1 (Miniflare), outbox'];
 
-/** The raw drivers' forms of the benchmark's values: a boolean as 0/1, a time as ISO text. */
-const rawParams = (p: readonly unknown[]) => p.map((v) => (typeof v === 'boolean' ? Number(v) : v instanceof Date ? v.toISOString() : v));
+/**
+ * The raw drivers' forms of the benchmark's values: a boolean as 0/1, a time as ISO text.
+ * Made before a case's clock starts, as the app's own values are.
+ */
+export const floorParams = (p: readonly unknown[]) =>
+  p.map((v) => (typeof v === 'boolean' ? Number(v) : v instanceof Date ? v.toISOString() : v));
 
 /** Opens the raw drivers on the benchmark's SQLite file, Postgres database and D1 binding. */
 export async function openOutboxFloor(sqliteFile: string, url: string, d1: RawD1): Promise<OutboxFloor> {
@@ -81,22 +85,21 @@ export async function openOutboxFloor(sqliteFile: string, url: string, d1: RawD1
     entry.run(...e);
   });
   const runs: FloorRun[] = [
-    { name: 'SQLite file: INSERT alone', run: (p) => alone.run(...rawParams(p)) },
-    { name: 'SQLite file: INSERT + entry, one transaction', run: (p) => both(rawParams(p), entryOf(rawParams(p))) },
-    { name: 'Postgres: INSERT alone', run: (p) => client.query(insert('floor_alone', d), rawParams(p)) },
-    { name: 'Postgres: INSERT + entry, one CTE', run: (p) => client.query(pgWith, [...rawParams(p), ...entryOf(rawParams(p))]) },
+    { name: 'SQLite file: INSERT alone', run: (p) => alone.run(...p) },
+    { name: 'SQLite file: INSERT + entry, one transaction', run: (p) => both(p, entryOf(p)) },
+    { name: 'Postgres: INSERT alone', run: (p) => client.query(insert('floor_alone', d), p) },
+    { name: 'Postgres: INSERT + entry, one CTE', run: (p) => client.query(pgWith, [...p, ...entryOf(p)]) },
     {
       name: 'D1 (Miniflare): INSERT alone',
       run: (p) =>
         d1
           .prepare(insert('floor_alone', q))
-          .bind(...rawParams(p))
+          .bind(...p)
           .run(),
     },
     {
       name: 'D1 (Miniflare): INSERT + entry, one batch()',
-      run: (p) =>
-        d1.batch([d1.prepare(insert('floor_with_entry', q)).bind(...rawParams(p)), d1.prepare(entrySql).bind(...entryOf(rawParams(p)))]),
+      run: (p) => d1.batch([d1.prepare(insert('floor_with_entry', q)).bind(...p), d1.prepare(entrySql).bind(...entryOf(p))]),
     },
   ];
   return {
