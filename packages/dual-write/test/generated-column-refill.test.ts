@@ -147,6 +147,49 @@ it('gives the secondary the primary values after a type change whose USING gener
   }
 });
 
+it('gives the secondary the primary text after a change to text from a type whose text form reads the session, and only then', async () => {
+  // The secondary's sessions print times in another zone, and floats with fewer digits.
+  const admin = createPostgresAdapter(dbs.other.url, { name: 'admin', max: 1 });
+  await admin.execute(`ALTER DATABASE "${dbs.other.name}" SET TimeZone = 'Asia/Kolkata'`);
+  await admin.execute(`ALTER DATABASE "${dbs.other.name}" SET extra_float_digits = 0`);
+  await admin.close();
+  try {
+    const { primary, secondary, dual } = await pair();
+    await dual.execute(
+      "ALTER TABLE accounts ADD COLUMN at timestamptz DEFAULT '2026-01-02 03:04:05Z', ADD COLUMN r float8 DEFAULT 0.1, " +
+        "ADD COLUMN label varchar(10) DEFAULT 'x'",
+    );
+    await dual.execute('UPDATE accounts SET r = r + 0.2 WHERE id % 3 = 0');
+    // Replayed as a statement alone, each side would print the values its own way.
+    for (const side of [primary, secondary]) {
+      await side.execute('DROP TABLE IF EXISTS direct');
+      await side.execute("CREATE TABLE direct (id int PRIMARY KEY, at timestamptz DEFAULT '2026-01-02 03:04:05Z')");
+      await side.execute('INSERT INTO direct (id) VALUES (1)');
+      await side.execute('ALTER TABLE direct ALTER COLUMN at TYPE text');
+    }
+    expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['direct'] })).ok).toBe(false);
+
+    await dual.execute('ALTER TABLE accounts ALTER COLUMN at TYPE text');
+    await dual.transaction(async (tx) => {
+      await tx.execute('ALTER TABLE accounts ALTER COLUMN r TYPE varchar(40) USING r::text');
+    });
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['accounts'] });
+    expect(report.tables[0]).toMatchObject({ differentRowsCount: 0, missingInTarget: [] });
+    expect(report.ok).toBe(true);
+    expect((await secondary.first<{ r: string }>('SELECT r FROM accounts WHERE id = 3'))!.r).toBe('0.30000000000000004');
+    // From an integer or a varchar, the text is the same on each side: no pass reads the table.
+    const reads = vi.spyOn(primary, 'query');
+    await dual.execute('ALTER TABLE accounts ALTER COLUMN n TYPE text, ALTER COLUMN label TYPE varchar(320)');
+    expect(reads.mock.calls.filter(([sql]) => /ORDER BY/.test(sql))).toEqual([]);
+    await dual.close();
+  } finally {
+    const reset = createPostgresAdapter(dbs.other.url, { name: 'admin', max: 1 });
+    await reset.execute(`ALTER DATABASE "${dbs.other.name}" RESET TimeZone`);
+    await reset.execute(`ALTER DATABASE "${dbs.other.name}" RESET extra_float_digits`);
+    await reset.close();
+  }
+});
+
 it('names such a change in getMetadata() and its statement-replay event: rows copied over, or through a queue, the repair to run', async () => {
   const { primary, secondary, dual } = await pair();
   const replays: string[] = [];

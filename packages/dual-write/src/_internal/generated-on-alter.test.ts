@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatesOnAlter } from './generated-on-alter';
+import { fixedTextType, generatesOnAlter, textConversions } from './generated-on-alter';
 
 describe('generatesOnAlter', () => {
   it.each([
@@ -43,11 +43,74 @@ describe('generatesOnAlter', () => {
     'ALTER TABLE users ALTER COLUMN n SET DATA TYPE numeric(12, 2) USING n::numeric(12, 2)',
     'ALTER TABLE users ALTER COLUMN n TYPE bigint USING CAST(n AS bigint) * 100',
     "ALTER TABLE users ALTER COLUMN ok TYPE boolean USING (ok = 'yes')",
-    'ALTER TABLE users ALTER COLUMN type TYPE text USING type::text',
     'ALTER TABLE users ALTER COLUMN token TYPE uuid USING token::uuid',
     'CREATE TABLE t (id serial PRIMARY KEY, at timestamptz DEFAULT now())',
     'UPDATE users SET token = gen_random_uuid()',
   ])('leaves %s alone', (sql) => {
     expect(generatesOnAlter(sql)).toBeUndefined();
   });
+
+  it.each([
+    'ALTER TABLE users ALTER COLUMN seen TYPE text',
+    'ALTER TABLE users ALTER COLUMN r SET DATA TYPE varchar(40) USING r::text',
+    'ALTER TABLE users ALTER seen TYPE character varying(30)',
+    'ALTER TABLE users ALTER COLUMN type TYPE text USING type::text',
+  ])('counts %s, a change to text, as per side unless the old types were read and found fixed', (sql) => {
+    expect(generatesOnAlter(sql)?.toLowerCase()).toBe('users');
+    expect(generatesOnAlter(sql, () => false)?.toLowerCase()).toBe('users');
+    expect(generatesOnAlter(sql, (s) => s === sql)).toBeUndefined();
+  });
+});
+
+describe('textConversions', () => {
+  it.each([
+    ['ALTER TABLE users ALTER COLUMN seen TYPE text', ['seen']],
+    ['ALTER TABLE users ALTER COLUMN "Seen" TYPE varchar(20)', ['Seen']],
+    ['ALTER TABLE users ALTER COLUMN Seen TYPE text', ['seen']],
+    [
+      "ALTER TABLE users ALTER COLUMN label TYPE text USING CASE WHEN at IS NULL THEN '' ELSE at::text END",
+      ['case', 'when', 'at', 'is', 'null', 'then', 'else', 'at'],
+    ],
+    ['ALTER TABLE users ALTER COLUMN n TYPE text, ALTER COLUMN at TYPE char(30)', ['n', 'at']],
+  ])('reads the columns %s turns into text', (sql, columns) => {
+    expect(textConversions(sql)).toEqual({ table: 'users', columns });
+  });
+
+  it.each([
+    'ALTER TABLE users ALTER COLUMN n TYPE bigint',
+    "ALTER TABLE users ALTER COLUMN n TYPE text USING 'none'",
+    'ALTER TABLE users ADD COLUMN note text',
+    'UPDATE users SET note = seen::text',
+  ])('finds none in %s', (sql) => {
+    expect(textConversions(sql)).toBeUndefined();
+  });
+});
+
+describe('fixedTextType', () => {
+  it.each([
+    'text',
+    'character varying(255)',
+    'character(3)',
+    'integer',
+    'bigint',
+    'numeric(12,2)',
+    'boolean',
+    'uuid',
+    'jsonb',
+    'text[]',
+    'smallint[]',
+  ])('%s prints the same under any session', (type) => expect(fixedTextType(type)).toBe(true));
+  it.each([
+    'timestamp with time zone',
+    'timestamp(3) without time zone',
+    'date',
+    'time without time zone',
+    'interval',
+    'double precision',
+    'real',
+    'bytea',
+    'money',
+    'mood',
+    'timestamp with time zone[]',
+  ])('%s may print otherwise under another session', (type) => expect(fixedTextType(type)).toBe(false));
 });

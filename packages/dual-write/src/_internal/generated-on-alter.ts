@@ -11,6 +11,16 @@ const CONSTANTS = new Set(['TRUE', 'FALSE', 'NULL']);
 const PUNCTUATION = new Set(['(', ')', '-', '+', '[', ']', '.']);
 /** Types whose conversion from text or from each other reads the session's `TimeZone` or `DateStyle`. */
 const SESSION_TYPES = new Set(['TIMESTAMP', 'TIMESTAMPTZ', 'DATE', 'TIME', 'TIMETZ']);
+/** Types whose values are made from the old values' text form (`TYPE varchar(320)`). */
+const TEXT_TYPES = new Set(['TEXT', 'VARCHAR', 'CHARACTER', 'CHAR', 'BPCHAR', 'CITEXT', 'NAME']);
+/**
+ * Declared types (as PostgreSQL's `format_type` prints them) whose text form no session
+ * setting changes. The others' does: dates and times (`DateStyle`, `TimeZone`), `interval`
+ * (`IntervalStyle`), floating point (`extra_float_digits`), `bytea` (`bytea_output`), `money`
+ * (`lc_monetary`); an enum or domain is not known here, so it counts among them.
+ */
+const FIXED_TEXT =
+  /^(text|character varying|character|"char"|name|citext|smallint|integer|bigint|numeric|boolean|uuid|jsonb?|inet|cidr|macaddr8?|bit|bit varying|oid)(\(.*\))?(\[\])*$/i;
 /** Values of the session or the clock, written without parentheses. */
 const SESSION_VALUES = new Set([
   'CURRENT_DATE',
@@ -34,10 +44,13 @@ const SESSION_VALUES = new Set([
  * - `ALTER COLUMN … TYPE` whose `USING` expression calls a function or reads a value of
  *   the session (`USING gen_random_uuid()`, `USING now()`, `USING current_user`), or
  *   whose new type is a date or time type, which the conversion reads through the
- *   session's `TimeZone` and `DateStyle`, and those may differ between the two servers.
+ *   session's `TimeZone` and `DateStyle`, and those may differ between the two servers;
+ * - `ALTER COLUMN … TYPE` to a text type (`text`, `varchar(n)`, …) from a column whose
+ *   text form reads the session (a time, a float, `bytea`, …; see {@link fixedTextType}),
+ *   unless `textIsFixed(sql)` says the primary's old types were read and none was such.
  * The dual-write adapter copies the primary's rows over after it. `undefined` for any
  * other statement: a constant default, or a type change that converts each value alone
- * (`USING n::bigint`, `TYPE text`).
+ * (`USING n::bigint`, `TYPE text` from an integer).
  *
  * @example
  * ```ts
@@ -46,7 +59,7 @@ const SESSION_VALUES = new Set([
  * generatesOnAlter("ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free'"); // undefined
  * ```
  */
-export function generatesOnAlter(sql: string): string | undefined {
+export function generatesOnAlter(sql: string, textIsFixed?: (sql: string) => boolean): string | undefined {
   // Replayed writes to keyless tables pass here on every write: only schema changes are read further.
   if (statementKind(sql) !== 'schema') return undefined;
   const tokens = tokenize(sql);
@@ -59,15 +72,61 @@ export function generatesOnAlter(sql: string): string | undefined {
     const action = tokens.slice(start, i);
     // Its words in capitals, read by both checks.
     const upper = action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined));
-    if (addsGeneratedColumn(action, upper) || convertsBySession(action, upper)) return ddlTable(sql);
+    if (addsGeneratedColumn(action, upper)) return ddlTable(sql);
+    const converts = convertsBySession(action, upper);
+    if (converts === true || (converts && !textIsFixed?.(sql))) return ddlTable(sql);
     start = i + 1;
   }
   return undefined;
 }
 
 /** The tables of `statements` that {@link generatesOnAlter} names, each once. */
-export function generatedTables(statements: readonly Statement[]): string[] {
-  return [...new Set(statements.flatMap((s) => generatesOnAlter(s.sql) ?? []))];
+export function generatedTables(statements: readonly Statement[], textIsFixed?: (sql: string) => boolean): string[] {
+  return [...new Set(statements.flatMap((s) => generatesOnAlter(s.sql, textIsFixed) ?? []))];
+}
+
+/**
+ * The columns whose values an `ALTER TABLE` turns into text, by table: the column changed
+ * to a text type, or the columns its `USING` names. Their old types, read before it runs,
+ * decide whether {@link generatesOnAlter} names the table.
+ *
+ * @example
+ * ```ts
+ * textConversions('ALTER TABLE users ALTER COLUMN seen TYPE text'); // { table: 'users', columns: ['seen'] }
+ * ```
+ */
+export function textConversions(sql: string): { table: string; columns: string[] } | undefined {
+  if (statementKind(sql) !== 'schema') return undefined;
+  const tokens = tokenize(sql);
+  const table = ddlTable(sql);
+  if (!table || tokens[0]?.text.toUpperCase() !== 'ALTER') return undefined;
+  const columns: string[] = [];
+  let start = 2;
+  for (let i = 2; i <= tokens.length; i++) {
+    if (i < tokens.length && !(tokens[i]!.depth === 0 && tokens[i]!.text === ',')) continue;
+    const action = tokens.slice(start, i);
+    const converts = convertsBySession(
+      action,
+      action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined)),
+    );
+    if (converts && converts !== true) columns.push(...converts.columns);
+    start = i + 1;
+  }
+  return columns.length > 0 ? { table, columns } : undefined;
+}
+
+/**
+ * Whether a column of this declared type (PostgreSQL's `format_type`) has a text form no
+ * session setting changes, so that changing it to text gives both sides the same values.
+ *
+ * @example
+ * ```ts
+ * fixedTextType('character varying(255)'); // true
+ * fixedTextType('timestamp with time zone'); // false
+ * ```
+ */
+export function fixedTextType(declaredType: string): boolean {
+  return FIXED_TEXT.test(declaredType.trim());
 }
 
 /** Whether one action (`… ADD [COLUMN] [IF NOT EXISTS] name type …`) adds a column of generated values. */
@@ -85,20 +144,24 @@ function addsGeneratedColumn(action: Token[], upper: (string | undefined)[]): bo
 
 /**
  * Whether one action (`ALTER [COLUMN] name [SET DATA] TYPE type [USING expr]`) converts
- * existing values with something other than each value alone: a function call or a
- * session value in `USING`, or a new date or time type.
+ * existing values with something other than each value alone: `true` for a function call
+ * or a session value in `USING`, or a new date or time type; for a new text type, the
+ * columns whose text form it takes (their old types decide).
  */
-function convertsBySession(action: Token[], upper: (string | undefined)[]): boolean {
+function convertsBySession(action: Token[], upper: (string | undefined)[]): boolean | { columns: string[] } {
   // The first action also holds the table's name.
   const alter = upper.indexOf('ALTER');
   if (alter < 0) return false;
   // The column's name may itself be a keyword (`type`): the words are read in their places.
-  let type = alter + (upper[alter + 1] === 'COLUMN' ? 3 : 2);
+  const name = alter + (upper[alter + 1] === 'COLUMN' ? 2 : 1);
+  let type = name + 1;
   if (upper[type] === 'SET' && upper[type + 1] === 'DATA') type += 2;
   if (upper[type] !== 'TYPE') return false;
   if (SESSION_TYPES.has(upper[type + 1] ?? '')) return true;
+  const toText = TEXT_TYPES.has(upper[type + 1] ?? '');
   const using = upper.indexOf('USING', type + 2);
-  if (using < 0) return false;
+  if (using < 0) return toText && { columns: [columnName(action[name])] };
+  const named: string[] = [];
   let castTo = false;
   for (let n = using + 1; n < action.length; n++) {
     const token = action[n]!;
@@ -107,10 +170,15 @@ function convertsBySession(action: Token[], upper: (string | undefined)[]): bool
       // `::numeric(10, 2)`: a type's modifiers, not a call.
       if (!castTo && action[n + 1]?.text === '(' && upper[n] !== 'CAST') return true;
       if (SESSION_VALUES.has(upper[n] ?? '')) return true;
+      if (!castTo) named.push(columnName(token));
     } else castTo = false;
   }
-  return false;
+  // Words that name no column (`CASE`, `NULL`) are passed over where the types are read.
+  return toText && named.length > 0 && { columns: named };
 }
+
+/** A column as the catalog names it: an unquoted name folded to lower case, as PostgreSQL does. */
+const columnName = (token: Token | undefined) => (token?.kind === 'word' ? token.text.toLowerCase() : (token?.text ?? ''));
 
 /** Whether a DEFAULT expression is a constant: literals, signs, parentheses and casts to a type, up to the next constraint. */
 function constantExpression(tokens: Token[], upper: (string | undefined)[]): boolean {

@@ -23,7 +23,7 @@ export async function recordGeneratedRows(
   catalog: TableCatalog,
   statements: readonly Statement[],
 ): Promise<MirrorOp | undefined> {
-  const tables = generatedTables(statements);
+  const tables = generatedTables(statements, catalog.textIsFixed);
   if (tables.length === 0) return undefined;
   // The tables are read again, with their new columns, as this transaction sees them.
   catalog.invalidate();

@@ -41,8 +41,15 @@ export class Replicator {
     const steps: Step[] = [];
     for (const [i, statement] of primaryForm.entries()) {
       const kind = statementKind(statement.sql);
+      const secondary = secondaryForm[i] ?? statement;
+      // A change to text is judged by the old types, which only a read before it runs can see.
+      if (kind === 'schema') await this.#p.catalog.readTextConversions(primary, [statement.sql, secondary.sql], via);
       let reason =
-        kind === 'schema' ? schemaReason(statement.sql, this.#p.options.mirror) : kind === 'read' ? 'a read inside a batch' : undefined;
+        kind === 'schema'
+          ? schemaReason(statement.sql, this.#p.options.mirror, this.#p.catalog.textIsFixed)
+          : kind === 'read'
+            ? 'a read inside a batch'
+            : undefined;
       if (!reason) {
         const plan = planCapture(statement, await this.#p.catalog.table(primary, writeTable(statement.sql) ?? '', via), primary.dialect);
         if (typeof plan !== 'string') {
@@ -51,7 +58,7 @@ export class Replicator {
         }
         reason = plan;
       }
-      steps.push({ kind: 'replay', primary: statement, secondary: secondaryForm[i] ?? statement, reason });
+      steps.push({ kind: 'replay', primary: statement, secondary, reason });
     }
     return steps;
   }
@@ -274,8 +281,8 @@ export class Replicator {
  * each side works out for itself says what follows it: the primary's rows copied over,
  * or, through a queue, which cannot read the primary, the repair the table needs.
  */
-function schemaReason(sql: string, mirror: Mirror | undefined): string {
-  const table = generatesOnAlter(sql);
+function schemaReason(sql: string, mirror: Mirror | undefined, textIsFixed: (sql: string) => boolean): string {
+  const table = generatesOnAlter(sql, textIsFixed);
   if (!table) return 'a schema change';
   const fills = `a schema change that fills the rows of ${table} with values each side works out for itself`;
   return mirror?.kind === 'queue'

@@ -1,4 +1,6 @@
 import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { BoundedCache } from './bounded-cache';
+import { fixedTextType, textConversions } from './generated-on-alter';
 
 /** How long a Postgres side's answer about a table's triggers is trusted before it is asked again. */
 const TRIGGER_TTL_MS = 1_000;
@@ -29,6 +31,8 @@ export class TableCatalog {
   readonly #bySide = new Map<DatabaseAdapter, SideTables>();
   readonly #retried = new Set<string>();
   readonly #triggers = new Map<DatabaseAdapter, Map<string, { at: number; stored: boolean | undefined }>>();
+  /** Schema changes (by text) whose conversions to text read only columns with a fixed text form. */
+  readonly #fixedText = new BoundedCache<string, boolean>(256);
 
   invalidate(): void {
     this.#bySide.clear();
@@ -88,6 +92,27 @@ export class TableCatalog {
   peek(side: DatabaseAdapter, name: string): TableInfo | undefined {
     return this.#bySide.get(side)?.loaded?.get(name.toLowerCase());
   }
+
+  /**
+   * Before a schema change runs on the primary: reads the old types of the columns it
+   * turns into text (see `textConversions`), so that {@link textIsFixed} can say after it
+   * ran whether the secondary needs the primary's rows. `forms` are the change's texts
+   * (the primary's and the secondary's). Kept across `invalidate()`, which the change causes.
+   */
+  async readTextConversions(primary: DatabaseAdapter, forms: readonly string[], via: DatabaseAdapter): Promise<void> {
+    const conversion = textConversions(forms[0]!);
+    if (!conversion) return;
+    const info = await this.table(primary, conversion.table, via).catch(() => undefined);
+    const types = new Map(info?.columns.map((c) => [c.name, c.declaredType]));
+    // Words of a USING that name no column are passed over; a column not found at all
+    // (one added earlier in the same batch, say) leaves the change counted as per side.
+    const found = conversion.columns.flatMap((c) => types.get(c) ?? []);
+    const fixed = found.length > 0 && found.every(fixedTextType);
+    for (const sql of forms) this.#fixedText.set(sql, fixed);
+  }
+
+  /** Whether {@link readTextConversions} found only columns with a fixed text form in this change; `false` when not read. */
+  readonly textIsFixed = (sql: string): boolean => this.#fixedText.get(sql) === true;
 
   /** Every table of the side, as last read. */
   async all(side: DatabaseAdapter): Promise<TableInfo[]> {

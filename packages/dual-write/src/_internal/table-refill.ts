@@ -24,7 +24,7 @@ export async function refillGenerated(
   statements: readonly Statement[],
   label: string,
 ): Promise<void> {
-  const tables = generatedTables(statements);
+  const tables = generatedTables(statements, p.catalog.textIsFixed);
   if (tables.length === 0) return;
   // The tables are read again, with their new columns.
   p.catalog.invalidate();
