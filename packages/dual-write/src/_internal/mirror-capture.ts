@@ -2,6 +2,7 @@ import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
 import type { LockClaims } from './row-locks';
 import type { ReplicatorParts, Step } from './replication-types';
 import type { RowRef } from '../row-ref';
+import { storedImages } from './stored-images';
 import { imageStatements, imagesOf, refOf } from './row-images';
 import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
@@ -49,7 +50,12 @@ export async function captureForMirror(
       }
       const { app, images: captured } = splitCaptured(step.plan, raw[i]!);
       results.push(app);
-      const images = imagesOf(step.plan.table, captured, step.plan.parsed.verb === 'delete');
+      const images = await storedImages(
+        parts.catalog,
+        parts.settler,
+        primary,
+        imagesOf(step.plan.table, captured, step.plan.parsed.verb === 'delete'),
+      );
       parts.metrics.replicatedByRow++;
       statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       rows.push(...images.map(refOf));

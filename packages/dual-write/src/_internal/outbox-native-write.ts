@@ -85,7 +85,8 @@ function capturePlans(catalog: TableCatalog, w: SinkWrite): CapturePlan[] | unde
     if (statementKind(statement.sql) !== 'write') return undefined;
     // No row locks here: the primary's transaction orders writes to a row, and the outbox's sequence their entries.
     const plan = planCapture(statement, catalog.peek(w.primary, writeTable(statement.sql) ?? ''), w.primary.dialect, undefined, false);
-    if (typeof plan === 'string') return undefined;
+    // Rows an AFTER trigger may change (or a table not yet asked about) take the general path, which reads them again.
+    if (typeof plan === 'string' || catalog.primaryRowsStored(w.primary, plan.table.name) !== true) return undefined;
     plans.push(plan);
   }
   return plans;

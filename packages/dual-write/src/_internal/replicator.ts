@@ -5,11 +5,12 @@ import { writeTable } from './column-types';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
 import type { LockClaims } from './row-locks';
-import { dedupeRefs, imageStatements, imagesOf, refOf, rowName } from './row-images';
+import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { generatesOnAlter } from './generated-on-alter';
+import { storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { isOutage, runSteps } from './write-errors';
@@ -127,7 +128,7 @@ export class Replicator {
         }
         const { app, images: rows } = splitCaptured(step.plan, raw[i]!);
         results.push(app);
-        let images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
+        let images = await this.storedImages(primary, imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete'));
         if (step.plan.newRowsOnly && images.length > 0) {
           // New rows were not locked before they existed: lock them now, and if another
           // write got to one first, take the rows as they are now rather than as inserted.
@@ -167,6 +168,11 @@ export class Replicator {
   /** See {@link refillGenerated}: the primary's rows of tables whose new column each side generated, to the secondary. */
   refillGenerated(primary: DatabaseAdapter, secondary: DatabaseAdapter, statements: readonly Statement[], label: string): Promise<void> {
     return refillGenerated(this.#p, this.#delivery, primary, secondary, statements, label);
+  }
+
+  /** See {@link storedImages}: captured rows that something changed after the statement, read again. */
+  storedImages(primary: DatabaseAdapter, images: RowImage[], via?: DatabaseAdapter): Promise<RowImage[]> {
+    return storedImages(this.#p.catalog, this.#p.settler, primary, images, via);
   }
 
   /** Remembers a statement shape replicated as text, with why, for metadata and a one-time event. */

@@ -178,9 +178,9 @@ export class RowSettler {
     return out;
   }
 
-  /** The primary's current images of the rows `refs` name. */
-  current(primary: DatabaseAdapter, refs: readonly RowRef[]): Promise<RowImage[]> {
-    return this.#read(primary, refs, false);
+  /** The primary's current images of the rows `refs` name (read through `via`, inside a transaction of it). */
+  current(primary: DatabaseAdapter, refs: readonly RowRef[], via: DatabaseAdapter = primary): Promise<RowImage[]> {
+    return this.#read(primary, refs, false, via);
   }
 
   async #read(primary: DatabaseAdapter, refs: readonly RowRef[], lock: boolean, via: DatabaseAdapter = primary): Promise<RowImage[]> {

@@ -13,6 +13,36 @@ const PG_CHANGERS =
   " OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'" +
   " AND (k.confdeltype NOT IN ('a', 'r') OR k.confupdtype NOT IN ('a', 'r'))))";
 
+/** Postgres: rules, and triggers that do not fire before the row is written (whose work `RETURNING` would show). */
+const PG_AFTER =
+  'SELECT count(*)::int AS n FROM pg_class c WHERE lower(c.relname) = ? AND (c.relhasrules' +
+  ' OR EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND (t.tgtype & 2) = 0))';
+/** SQLite: any trigger on the table (a TEMP one too); one that changes the row being written is an AFTER trigger there. */
+const SQLITE_TRIGGERS =
+  "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE)" +
+  " + (SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE) AS n";
+/** D1, which keeps no TEMP schema. */
+const D1_TRIGGERS = "SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE";
+
+/** A side's answer about a table, and when it was asked; `stored` is unset until it answers. */
+interface Answer {
+  at: number;
+  stored: boolean | undefined;
+  /** The ask, resolved with the answer (`false` if it failed). */
+  asked?: Promise<boolean>;
+}
+
+/** Whether nothing changes a primary table's rows after a write's `RETURNING` (see `primaryRowsStored`); `undefined` if the ask fails. */
+async function askAfterTriggers(side: DatabaseAdapter, key: string): Promise<boolean | undefined> {
+  const [sql, names] = side.dialect === 'postgres' ? [PG_AFTER, 1] : side.dialect === 'sqlite' ? [SQLITE_TRIGGERS, 2] : [D1_TRIGGERS, 1];
+  try {
+    const rows = await side.query<{ n: number | string }>(sql, Array<string>(names).fill(key));
+    return Number(rows[0]?.n ?? 1) === 0;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One side's tables: being read, or read (`loaded`). */
 interface SideTables {
   tables: Promise<Map<string, TableInfo>>;
@@ -30,7 +60,8 @@ interface SideTables {
 export class TableCatalog {
   readonly #bySide = new Map<DatabaseAdapter, SideTables>();
   readonly #retried = new Set<string>();
-  readonly #triggers = new Map<DatabaseAdapter, Map<string, { at: number; stored: boolean | undefined }>>();
+  readonly #triggers = new Map<DatabaseAdapter, Map<string, Answer>>();
+  readonly #afterTriggers = new Map<DatabaseAdapter, Map<string, Answer>>();
   /** Schema changes (by text) whose conversions to text read only columns with a fixed text form. */
   readonly #fixedText = new BoundedCache<string, boolean>(256);
 
@@ -38,6 +69,7 @@ export class TableCatalog {
     this.#bySide.clear();
     this.#retried.clear();
     this.#triggers.clear();
+    this.#afterTriggers.clear();
   }
 
   /**
@@ -60,13 +92,42 @@ export class TableCatalog {
     if (found && now - found.at <= TRIGGER_TTL_MS) return found.stored === true;
     // Asked and not answered yet: asked again only if the side has been silent for long.
     if (found && found.stored === undefined && now - found.at <= 10 * TRIGGER_TTL_MS) return false;
-    const entry: { at: number; stored: boolean | undefined } = { at: now, stored: undefined };
+    const entry: Answer = { at: now, stored: undefined };
     bySide.set(key, entry);
     side.query<{ n: number | string }>(PG_CHANGERS, [key]).then(
       (rows) => (entry.stored = Number(rows[0]?.n ?? 1) === 0),
       () => bySide.get(key) === entry && bySide.delete(key),
     );
     return false;
+  }
+
+  /**
+   * Whether the rows a write to this table on the primary returned (`RETURNING`) are the
+   * rows it left: nothing changes them after the statement computed them. A trigger that
+   * fires after the row is written does (`AFTER UPDATE … UPDATE t SET updated_at = …`), and
+   * so does a Postgres rule; `RETURNING` shows neither's work, so the rows are read again.
+   * An answer is trusted for `TRIGGER_TTL_MS`; a new one is awaited (the write waits on the
+   * primary anyway), except inside a transaction (`via`): there the answer is no until
+   * one is in, since on SQLite the ask waits for the transaction to end.
+   */
+  primaryRowsStored(side: DatabaseAdapter, name: string, via: DatabaseAdapter = side): boolean | Promise<boolean> {
+    let bySide = this.#afterTriggers.get(side);
+    if (!bySide) this.#afterTriggers.set(side, (bySide = new Map()));
+    const key = name.toLowerCase();
+    let entry = bySide.get(key);
+    if (entry?.stored !== undefined && Date.now() - entry.at <= TRIGGER_TTL_MS) return entry.stored;
+    if (!entry || entry.stored !== undefined) {
+      const asking: Answer = { at: Date.now(), stored: undefined };
+      asking.asked = askAfterTriggers(side, key).then((stored) => {
+        // A failed ask is asked again by the next write.
+        if (bySide.get(key) !== asking) return stored === true;
+        if (stored === undefined) bySide.delete(key);
+        else asking.stored = stored;
+        return stored === true;
+      });
+      bySide.set(key, (entry = asking));
+    }
+    return via === side ? entry.asked! : false;
   }
 
   /**
