@@ -50,8 +50,11 @@ async function writeWithEntry(
   const info = parts.catalog.peek(w.primary, table) ?? (await parts.catalog.table(w.primary, table));
   // No row locks: the primary's own locks order writes to a row, and the outbox's sequence their entries.
   const plan = planCapture(w.own[0]!, info, 'postgres', undefined, false);
+  if (typeof plan === 'string') return undefined;
   // The entry is built from RETURNING: rows an AFTER trigger or a rule may change take the general path, which reads them again.
-  if (typeof plan === 'string' || !(await parts.catalog.primaryRowsStored(w.primary, plan.table.name))) return undefined;
+  // Awaited only while the primary is asked: a known answer costs the write no turn.
+  const stored = parts.catalog.primaryRowsStored(w.primary, plan.table.name);
+  if (!(typeof stored === 'boolean' ? stored : await stored)) return undefined;
   const sql = withEntry(plan, mirror.table);
   if (!sql) return undefined;
   await mirror.ensureTable();
