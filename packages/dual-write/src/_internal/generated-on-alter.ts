@@ -60,24 +60,33 @@ const SESSION_VALUES = new Set([
  * ```
  */
 export function generatesOnAlter(sql: string, textIsFixed?: (sql: string) => boolean): string | undefined {
+  for (const { action, upper } of alterActions(sql)) {
+    if (addsGeneratedColumn(action, upper)) return ddlTable(sql);
+    const converts = convertsBySession(action, upper);
+    if (converts === true || (converts && !textIsFixed?.(sql))) return ddlTable(sql);
+  }
+  return undefined;
+}
+
+/**
+ * The actions of an `ALTER TABLE`, each running to the next comma outside parentheses,
+ * with their words in capitals (read by every check); none for any other statement.
+ */
+function alterActions(sql: string): { action: Token[]; upper: (string | undefined)[] }[] {
   // Replayed writes to keyless tables pass here on every write: only schema changes are read further.
-  if (statementKind(sql) !== 'schema') return undefined;
+  if (statementKind(sql) !== 'schema') return [];
   const tokens = tokenize(sql);
   const word = (i: number) => (tokens[i]?.kind === 'word' ? tokens[i]!.text.toUpperCase() : undefined);
-  if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return undefined;
-  // Each action runs to the next comma outside parentheses.
+  if (word(0) !== 'ALTER' || word(1) !== 'TABLE') return [];
+  const actions: { action: Token[]; upper: (string | undefined)[] }[] = [];
   let start = 2;
   for (let i = 2; i <= tokens.length; i++) {
     if (i < tokens.length && !(tokens[i]!.depth === 0 && tokens[i]!.text === ',')) continue;
     const action = tokens.slice(start, i);
-    // Its words in capitals, read by both checks.
-    const upper = action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined));
-    if (addsGeneratedColumn(action, upper)) return ddlTable(sql);
-    const converts = convertsBySession(action, upper);
-    if (converts === true || (converts && !textIsFixed?.(sql))) return ddlTable(sql);
+    actions.push({ action, upper: action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined)) });
     start = i + 1;
   }
-  return undefined;
+  return actions;
 }
 
 /** The tables of `statements` that {@link generatesOnAlter} names, each once. */
@@ -96,23 +105,13 @@ export function generatedTables(statements: readonly Statement[], textIsFixed?: 
  * ```
  */
 export function textConversions(sql: string): { table: string; columns: string[] } | undefined {
-  if (statementKind(sql) !== 'schema') return undefined;
-  const tokens = tokenize(sql);
-  const table = ddlTable(sql);
-  if (!table || tokens[0]?.text.toUpperCase() !== 'ALTER') return undefined;
   const columns: string[] = [];
-  let start = 2;
-  for (let i = 2; i <= tokens.length; i++) {
-    if (i < tokens.length && !(tokens[i]!.depth === 0 && tokens[i]!.text === ',')) continue;
-    const action = tokens.slice(start, i);
-    const converts = convertsBySession(
-      action,
-      action.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : undefined)),
-    );
+  for (const { action, upper } of alterActions(sql)) {
+    const converts = convertsBySession(action, upper);
     if (converts && converts !== true) columns.push(...converts.columns);
-    start = i + 1;
   }
-  return columns.length > 0 ? { table, columns } : undefined;
+  const table = ddlTable(sql);
+  return table && columns.length > 0 ? { table, columns } : undefined;
 }
 
 /**
