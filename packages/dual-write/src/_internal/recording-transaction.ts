@@ -141,8 +141,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     const { plan } = step!;
     const raw = await this.#tx.execute(plan.statement.sql, plan.statement.params ?? []);
     const { app, images } = splitCaptured(plan, raw);
-    // Read again in the transaction when an AFTER trigger may have changed them: an outbox entry holds them as they are.
-    const captured = await replicator.storedImages(primary, imagesOf(plan.table, images, plan.parsed.verb === 'delete'), this.#tx);
+    const captured = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
     record.images.push(...captured);
     record.refs.push(...captured.map(refOf));
     record.captured++;

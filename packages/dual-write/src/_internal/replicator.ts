@@ -128,7 +128,7 @@ export class Replicator {
         }
         const { app, images: rows } = splitCaptured(step.plan, raw[i]!);
         results.push(app);
-        let images = await this.storedImages(primary, imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete'));
+        let images = await this.#stored(primary, imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete'));
         if (step.plan.newRowsOnly && images.length > 0) {
           // New rows were not locked before they existed: lock them now, and if another
           // write got to one first, take the rows as they are now rather than as inserted.
@@ -168,11 +168,6 @@ export class Replicator {
   /** See {@link refillGenerated}: the primary's rows of tables whose new column each side generated, to the secondary. */
   refillGenerated(primary: DatabaseAdapter, secondary: DatabaseAdapter, statements: readonly Statement[], label: string): Promise<void> {
     return refillGenerated(this.#p, this.#delivery, primary, secondary, statements, label);
-  }
-
-  /** See {@link storedImages}: captured rows that something changed after the statement, read again. */
-  storedImages(primary: DatabaseAdapter, images: RowImage[], via?: DatabaseAdapter): Promise<RowImage[]> {
-    return storedImages(this.#p.catalog, this.#p.settler, primary, images, via);
   }
 
   /** Remembers a statement shape replicated as text, with why, for metadata and a one-time event. */
@@ -245,14 +240,15 @@ export class Replicator {
     record: TransactionRecord,
     tx: DatabaseAdapter,
   ): Promise<Statement[]> {
+    const images = await this.#stored(primary, record.images, tx);
     const pairs = await this.#p.settler.pairs(
       primary,
       secondary,
-      record.images.map((i) => i.table),
+      images.map((i) => i.table),
       tx,
     );
     this.#count(record);
-    return [...record.replays, ...imageStatements(record.images, pairs, primary.dialect, secondary)];
+    return [...record.replays, ...imageStatements(images, pairs, primary.dialect, secondary)];
   }
 
   /**
@@ -265,15 +261,21 @@ export class Replicator {
     record: TransactionRecord,
     tx: DatabaseAdapter,
   ): Promise<{ replays: Statement[]; captured: CapturedRows[] }> {
+    const images = await this.#stored(primary, record.images, tx);
     const tables = new Map<string, TableInfo>();
-    for (const { table } of record.images) {
+    for (const { table } of images) {
       if (tables.has(table)) continue;
       const info = await this.#p.catalog.table(primary, table, tx);
       if (!info) throw new QueryError(`${primary.name} has no table ${table}.`, { dialect: primary.dialect });
       tables.set(table, info);
     }
     this.#count(record);
-    return { replays: record.replays, captured: capturedImages(record.images, (name) => tables.get(name)!) };
+    return { replays: record.replays, captured: capturedImages(images, (name) => tables.get(name)!) };
+  }
+
+  /** See {@link storedImages}; not needed where `afterTransaction` reads the rows after the commit. */
+  #stored(primary: DatabaseAdapter, images: RowImage[], via?: DatabaseAdapter): Promise<RowImage[]> {
+    return storedImages(this.#p.catalog, this.#p.settler, primary, images, via);
   }
 
   #count(record: TransactionRecord): void {

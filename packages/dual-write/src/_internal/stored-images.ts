@@ -17,13 +17,14 @@ export async function storedImages(
   images: RowImage[],
   via: DatabaseAdapter = primary,
 ): Promise<RowImage[]> {
-  const stale: RowImage[] = [];
-  for (const image of images) {
-    if (image.row === null) continue;
-    let stored = catalog.primaryRowsStored(primary, image.table, via);
-    if (typeof stored !== 'boolean') stored = await stored;
-    if (!stored) stale.push(image);
+  // Each table is asked once, however many of its rows the write returned.
+  const stored = new Map<string, boolean>();
+  for (const { table, row } of images) {
+    if (row === null || stored.has(table)) continue;
+    const answer = catalog.primaryRowsStored(primary, table, via);
+    stored.set(table, typeof answer === 'boolean' ? answer : await answer);
   }
+  const stale = images.filter((i) => i.row !== null && !stored.get(i.table));
   if (stale.length === 0) return images;
   const fresh = new Map((await settler.current(primary, stale.map(refOf), via)).map((i) => [rowName(i.table, i.key), i]));
   return images.map((i) => (i.row === null ? i : (fresh.get(rowName(i.table, i.key)) ?? i)));
