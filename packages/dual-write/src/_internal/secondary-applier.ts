@@ -32,6 +32,14 @@ interface Job {
   /** Set when the caller stopped waiting; the batch may still land later. */
   abandoned: boolean;
   onLate: LateHandler | undefined;
+  /** The batch it was sent in, once sent. */
+  batch: Batch | undefined;
+}
+
+/** Jobs sent together; it holds one of its side's in-flight slots until it settles or every job gave up on it. */
+interface Batch {
+  jobs: Job[];
+  holdsSlot: boolean;
 }
 
 /**
@@ -83,16 +91,25 @@ export class SecondaryApplier {
   apply(side: DatabaseAdapter, statements: Statement[], onLate?: LateHandler, rows?: MergeableRows): Promise<Returned[]> {
     if (statements.length === 0) return Promise.resolve([]);
     return new Promise<Returned[]>((resolve, reject) => {
-      const job: Job = { statements, rows, resolve, reject, timer: undefined, abandoned: false, onLate };
+      const job: Job = { statements, rows, resolve, reject, timer: undefined, abandoned: false, onLate, batch: undefined };
       const { timeoutMs } = this.#settings;
+      const queue = this.#queue(side);
       if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
         job.timer = setTimeout(() => {
           job.abandoned = true;
           this.#adrift.add(job);
           reject(new TransientError(`${side.name} did not answer within ${timeoutMs} ms (secondaryTimeoutMs).`, { dialect: side.dialect }));
+          // A batch no one waits for gives its slot back: one stuck on a connection that hears
+          // nothing (a silently dropped flow) could hold it until TCP gives up, and every later
+          // write would time out behind it while new connections answer. It may still land: `onLate`.
+          const batch = job.batch;
+          if (batch?.holdsSlot && batch.jobs.every((j) => j.abandoned)) {
+            batch.holdsSlot = false;
+            queue.inFlight--;
+            this.#pump(side, queue);
+          }
         }, timeoutMs);
       }
-      const queue = this.#queue(side);
       queue.jobs.push(job);
       this.#pump(side, queue);
     });
@@ -125,9 +142,12 @@ export class SecondaryApplier {
         count += job.statements.length;
       }
       if (group.length === 0) continue;
+      const batch: Batch = { jobs: group, holdsSlot: true };
+      for (const job of group) job.batch = batch;
       queue.inFlight++;
       void this.#run(side, group).finally(() => {
-        queue.inFlight--;
+        if (batch.holdsSlot) queue.inFlight--;
+        batch.holdsSlot = false;
         this.#pump(side, queue);
       });
     }
