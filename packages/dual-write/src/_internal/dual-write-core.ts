@@ -85,7 +85,10 @@ export class DualWriteCore {
       });
       if (status.state === 'closed') replaySoon(this);
     });
-    this.applier = new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 4, maxGroupStatements: 500 });
+    // Two batches in flight: while one is on its way the next gathers the writes that arrive,
+    // so under load the secondary gets fewer, larger statements (on a busy machine its CPU
+    // per write, not the wait, bounds throughput), and one slow batch does not stop the rest.
+    this.applier = new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 2, maxGroupStatements: 500 });
     this.settler = new RowSettler(this.catalog, this.types);
     this.settler.onParents = (n) => (this.metrics.parentRowsCopied += n);
     this.replicator = new Replicator({
