@@ -75,7 +75,7 @@ describe('toPrometheus', () => {
     expect(waiting).toContain('switchyard_mirror_enqueued_total{mirror="outbox"} 3\n');
     expect(waiting).toMatch(/switchyard_mirror_lag_seconds\{mirror="outbox"\} \d/);
 
-    await drainOutbox(secondary, { mirror });
+    expect(await drainOutbox(secondary, { mirror })).toMatchObject({ applied: 3, stale: 0, repaired: 0 });
     await mirror.sampleMetrics();
     const drained = mirrorToPrometheus(mirror.getMetrics(), { labels: { app: 'shop' } });
     expect(drained).toContain('switchyard_mirror_depth{app="shop",mirror="outbox"} 0\n');

@@ -8,7 +8,7 @@ import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { drainOutbox } from '../src/mirror/outbox-drain';
 import { outboxMirror } from '../src/mirror/outbox-mirror';
-import { twoTestDatabases } from './two-databases';
+import { dropOwnTables, twoTestDatabases } from './two-databases';
 
 // RETURNING shows a row before the AFTER triggers of its statement ran: a trigger that
 // touches the row it fired for (a SQLite `updated_at`, an audit label) leaves the primary's
@@ -31,15 +31,10 @@ const PG_TRIGGER = [
   'CREATE TRIGGER touch AFTER INSERT OR UPDATE OF body ON notes FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION touch()',
 ];
 
-/**
- * Drops the table, its trigger function and Switchyard's own tables. A drain compares each
- * entry with the row versions an earlier test left: with them every entry would be stale
- * and re-read from the primary, which would hide what the entries hold.
- */
+/** Drops the table, its trigger function and Switchyard's own tables (see {@link dropOwnTables}). */
 async function emptyPostgres(side: DatabaseAdapter) {
   await side.execute('DROP TABLE IF EXISTS notes; DROP FUNCTION IF EXISTS touch()');
-  const own = await side.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE tablename LIKE '\\_switchyard\\_%'");
-  for (const { name } of own) await side.execute(`DROP TABLE "${name}"`);
+  await dropOwnTables(side);
 }
 
 async function pair(primaryKind: 'sqlite' | 'postgres') {

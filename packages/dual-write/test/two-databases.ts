@@ -1,4 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 
 /** Two fresh Postgres databases of a test file, read once its `beforeAll` hooks have run. */
@@ -28,4 +29,14 @@ export function twoTestDatabases(): TwoDatabases {
       return get(1);
     },
   };
+}
+
+/**
+ * Drops Switchyard's own tables on a Postgres side (the outbox, the row versions). A drain
+ * compares each entry with the row versions an earlier test left: with them a test's entries
+ * could be stale and their rows re-read from the primary, which would hide what they hold.
+ */
+export async function dropOwnTables(side: DatabaseAdapter): Promise<void> {
+  const own = await side.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE tablename LIKE '\\_switchyard\\_%'");
+  for (const { name } of own) await side.execute(`DROP TABLE "${name}"`);
 }

@@ -57,7 +57,7 @@ describe.each(['sqlite', 'postgres'] as const)('writes through an outbox on a %s
     ).rejects.toThrow('rolled back');
 
     expect((await mirror.sampleMetrics()).depth).toBe(3);
-    await drainOutbox(secondary, { mirror });
+    expect(await drainOutbox(secondary, { mirror })).toMatchObject({ applied: 3, stale: 0, repaired: 0 });
     await expectSameRows(primary, secondary, ['accounts', 'counters']);
   });
 });

@@ -87,7 +87,7 @@ async function applyInTransaction(tx: DatabaseAdapter, ops: readonly KeyedOp[], 
     tx,
     unique.filter((op) => fresh.has(op.opId)),
   );
-  const plan = await planOps(unique, fresh, versions, options);
+  const plan = await planOps(tx, unique, fresh, versions, options);
   for (let i = 0; i < plan.statements.length; i += CHUNK_STATEMENTS) {
     await tx.batch(plan.statements.slice(i, i + CHUNK_STATEMENTS));
   }
@@ -134,7 +134,7 @@ async function applyEachInBatch(secondary: DatabaseAdapter, ops: readonly KeyedO
  * (`max_concurrency = 1`) for the per-row order check to be exact.
  */
 async function applyGuarded(secondary: DatabaseAdapter, ops: readonly KeyedOp[], options: ApplyOptions): Promise<ApplyResult[]> {
-  const plan = await planOps(ops, new Set(ops.map((op) => op.opId)), await readVersions(secondary, ops), options);
+  const plan = await planOps(secondary, ops, new Set(ops.map((op) => op.opId)), await readVersions(secondary, ops), options);
   const size = Math.max(1, Math.floor(secondary.capabilities.maxBoundParameters / 3));
   const claims: Statement[] = [];
   const now = Date.now();
@@ -198,8 +198,9 @@ interface Plan {
   results: Map<string, ApplyResult>;
 }
 
-/** Decides, in order, what each operation does, given the ids just claimed and the row versions. */
+/** Decides, in order, what each operation does on `secondary`, given the ids just claimed and the row versions. */
 async function planOps(
+  secondary: DatabaseAdapter,
   ops: readonly KeyedOp[],
   fresh: ReadonlySet<string>,
   versions: Map<string, number>,
@@ -224,7 +225,7 @@ async function planOps(
     const rows = newer.map((r) => `${r.table} ${rowKeyText(r)}`).join(', ');
     if (options.repairFrom) {
       const watermark = Math.max(newest, Number((await options.watermark?.()) ?? newest));
-      plan.statements.push(...(await repairStatements(options.repairFrom, op.rows)));
+      plan.statements.push(...(await repairStatements(options.repairFrom, secondary, op.rows)));
       setVersions(plan, versions, op.rows, watermark, op.opId);
       plan.records.push(
         errorRecord(op, 'repaired', `operation seq ${newest} was applied to ${rows} first; the rows were re-read from the primary`),
