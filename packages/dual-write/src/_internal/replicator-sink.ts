@@ -20,7 +20,7 @@ export class ReplicatorSink implements SecondarySink {
     const steps = await replicator.steps(w.primary, w.own, w.forSecondary);
     const results = await replicator.write(w.kind === 'execute' ? 'execute' : 'batch', w.primary, w.secondary, steps, w.label);
     const replayed = steps.flatMap((s) => (s.kind === 'replay' ? [s.primary] : []));
-    await replicator.refillGenerated(w.primary, w.secondary, replayed, w.label);
+    if (replayed.length > 0) await replicator.refillGenerated(w.primary, w.secondary, replayed, w.label);
     return results;
   }
 

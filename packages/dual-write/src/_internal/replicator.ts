@@ -10,7 +10,7 @@ import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { generatesOnAlter } from './generated-on-alter';
-import { storedImages } from './stored-images';
+import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { isOutage, runSteps } from './write-errors';
@@ -52,7 +52,10 @@ export class Replicator {
             ? 'a read inside a batch'
             : undefined;
       if (!reason) {
-        const plan = planCapture(statement, await this.#p.catalog.table(primary, writeTable(statement.sql) ?? '', via), primary.dialect);
+        const name = writeTable(statement.sql) ?? '';
+        // Known tables are looked up without a turn of the event loop: this runs on every write.
+        const table = this.#p.catalog.peek(primary, name) ?? (await this.#p.catalog.table(primary, name, via));
+        const plan = planCapture(statement, table, primary.dialect);
         if (typeof plan !== 'string') {
           steps.push({ kind: 'capture', plan });
           continue;
@@ -110,13 +113,10 @@ export class Replicator {
         steps.map((s) => (s.kind === 'capture' && s.plan.parsed.verb !== 'delete' ? s.plan.table.name : undefined)),
       );
       const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
-      const pairs = await this.#p.settler
-        .pairs(
-          primary,
-          secondary,
-          steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : [])),
-        )
-        .catch((e: unknown) => e as Error);
+      const captured = steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : []));
+      const pairs =
+        this.#p.settler.pairsNow(primary, secondary, captured) ??
+        (await this.#p.settler.pairs(primary, secondary, captured).catch((e: unknown) => e as Error));
       for (const [i, step] of steps.entries()) {
         if (step.kind === 'replay') {
           results.push(raw[i]!);
@@ -128,7 +128,8 @@ export class Replicator {
         }
         const { app, images: rows } = splitCaptured(step.plan, raw[i]!);
         results.push(app);
-        let images = await this.#stored(primary, imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete'));
+        let images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
+        if (!storedAlready(this.#p.catalog, primary, images)) images = await this.#stored(primary, images);
         if (step.plan.newRowsOnly && images.length > 0) {
           // New rows were not locked before they existed: lock them now, and if another
           // write got to one first, take the rows as they are now rather than as inserted.

@@ -45,6 +45,18 @@ export class RowSettler {
     return (table) => out.get(table)!;
   }
 
+  /** {@link pairs} without waiting, when both sides' tables are read already; else `undefined`. */
+  pairsNow(primary: DatabaseAdapter, secondary: DatabaseAdapter, tables: readonly string[]): ((table: string) => TablePair) | undefined {
+    const out = new Map<string, TablePair>();
+    for (const name of tables) {
+      const source = this.#catalog.peek(primary, name);
+      const target = this.#catalog.peek(secondary, name);
+      if (!source || !target) return undefined;
+      out.set(name, { source, target });
+    }
+    return (table) => out.get(table)!;
+  }
+
   /**
    * Makes the secondary's rows equal to the primary's current ones. With `lock`, the
    * primary's rows are read `FOR UPDATE` in a primary transaction that stays open until

@@ -4,6 +4,15 @@ import type { RowSettler } from './row-settle';
 import type { TableCatalog } from './table-catalog';
 
 /**
+ * Whether the catalog already knows that nothing changes the rows of `images` after their
+ * statement, so {@link storedImages} would return them as they are: asked without waiting.
+ */
+export function storedAlready(catalog: TableCatalog, primary: DatabaseAdapter, images: readonly RowImage[]): boolean {
+  for (const { table, row } of images) if (row !== null && catalog.primaryRowsStored(primary, table) !== true) return false;
+  return true;
+}
+
+/**
  * The images a write captured, with the rows of tables where something changes rows after
  * the statement (an AFTER trigger, a rule; see `TableCatalog.primaryRowsStored`) read
  * again from the primary: `RETURNING` shows a row before such a trigger ran, and the
