@@ -73,6 +73,21 @@ export type DualWriteEvent =
       reason?: string;
     }
   | { type: 'journal-replayed'; at: Date; result: ReplayResult }
+  | {
+      type: 'primary-outcome-unknown';
+      at: Date;
+      /** The primary's name. */
+      target: string;
+      sql: string;
+      /** The lost connection or timeout the app got: the write may have committed all the same. */
+      error: Error;
+      /** Rows the write names by key, journaled to be settled from the primary's current state. */
+      rows: RowRef[];
+      /** Tables where it may have changed rows it does not name (new rows with generated keys, an UPDATE by another column): run `repair` on them. */
+      tables: string[];
+      /** The journal entry holding `rows` (absent when there were none, or the journal failed too). */
+      entry?: JournalEntry;
+    }
   | ControlEvent;
 
 /** The names of {@link DualWriteEvent} types. */

@@ -64,6 +64,12 @@ export interface DualWriteMetrics {
   parentRowsCopied: number;
   /** Rows found different under `verifyWrites` and settled from the primary's current row. */
   divergencesSettled: number;
+  /**
+   * Writes the primary failed by losing its connection or timing out: they may have
+   * committed all the same. The rows they name are journaled and settled from the primary;
+   * the `primary-outcome-unknown` event names the tables to `repair` for the rest.
+   */
+  primaryOutcomesUnknown: number;
   /** The current secondary's circuit: `'open'` while writes skip it for the journal. */
   secondaryCircuit: 'closed' | 'open';
   /** With `secondaryWrites: 'async'`: the mirror's lag, depth and counts. */

@@ -48,6 +48,7 @@ describe('toPrometheus', () => {
       'switchyard_secondary_failures_total',
       'switchyard_secondary_conflicts_resolved_total',
       'switchyard_verification_failures_total',
+      'switchyard_primary_outcomes_unknown_total',
       'switchyard_write_latency_average_seconds',
       'switchyard_write_latency_seconds',
       'switchyard_reads_total',

@@ -57,6 +57,12 @@ export function toPrometheus(metrics: DualWriteMetrics, options: PrometheusOptio
       samples: [[{}, metrics.verificationFailures]],
     },
     {
+      name: 'primary_outcomes_unknown_total',
+      type: 'counter',
+      help: 'Writes the primary failed by losing its connection or timing out, which may have committed all the same.',
+      samples: [[{}, metrics.primaryOutcomesUnknown]],
+    },
+    {
       name: 'write_latency_average_seconds',
       type: 'gauge',
       help: 'Mean write latency by side.',

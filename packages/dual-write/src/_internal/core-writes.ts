@@ -101,15 +101,21 @@ export async function runTransaction<T, DB>(
     const started = core.metrics.now();
     const sink = await core.sink.openTransaction(primary, secondary, record);
     // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
-    const result = await primary.transaction(async (tx) => {
-      const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record }));
-      await sink.beforeCommit(tx);
-      return value;
-    }, settings);
+    const labelOf = () => record.statements.map((s) => s.sql).join(';\n');
+    const result = await primary
+      .transaction(async (tx) => {
+        const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record }));
+        await sink.beforeCommit(tx);
+        return value;
+      }, settings)
+      .catch(async (error: unknown) => {
+        if (record.statements.length > 0) await sink.afterFailure?.(labelOf(), error);
+        throw error;
+      });
     core.metrics.recordPrimary(started);
     if (record.statements.length === 0) return result;
     if (record.statements.some((s) => statementKind(s.sql) === 'schema')) core.invalidate();
-    const label = record.statements.map((s) => s.sql).join(';\n');
+    const label = labelOf();
     await sink.afterCommit(label);
     return result;
   });

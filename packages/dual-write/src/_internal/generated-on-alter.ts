@@ -1,3 +1,4 @@
+import type { Mirror } from '../mirror/mirror-types';
 import { statementKind, type Statement } from '@switchyard/core';
 import { tokenize, type Token } from '../row-ref';
 import { ddlTable } from './column-types';
@@ -196,4 +197,18 @@ function constantExpression(tokens: Token[], upper: (string | undefined)[]): boo
     if (word === undefined || !CONSTANTS.has(word)) return false;
   }
   return true;
+}
+
+/**
+ * Why a schema change is replayed as a statement. One that fills existing rows with values
+ * each side works out for itself says what follows it: the primary's rows copied over,
+ * or, through a queue, which cannot read the primary, the repair the table needs.
+ */
+export function schemaReason(sql: string, mirror: Mirror | undefined, textIsFixed: (sql: string) => boolean): string {
+  const table = generatesOnAlter(sql, textIsFixed);
+  if (!table) return 'a schema change';
+  const fills = `a schema change that fills the rows of ${table} with values each side works out for itself`;
+  return mirror?.kind === 'queue'
+    ? `${fills}; a queue does not carry the primary's values: run repair on ${table} once the change has reached the secondary`
+    : `${fills}; the primary's rows are copied over after it`;
 }

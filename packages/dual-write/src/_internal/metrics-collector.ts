@@ -21,6 +21,7 @@ export class MetricsCollector {
   secondaryTimeouts = 0;
   parentRowsCopied = 0;
   divergencesSettled = 0;
+  primaryOutcomesUnknown = 0;
   circuitChanges = 0;
   readonly primary = new LatencyReservoir();
   readonly secondary = new LatencyReservoir();
@@ -47,7 +48,7 @@ export class MetricsCollector {
     this.totalWrites = this.successfulDualWrites = this.secondaryFailures = this.verificationFailures = 0;
     this.secondaryConflictsResolved = 0;
     this.replicatedByRow = this.replicatedByStatement = this.secondaryTimeouts = this.parentRowsCopied = 0;
-    this.divergencesSettled = this.circuitChanges = 0;
+    this.divergencesSettled = this.circuitChanges = this.primaryOutcomesUnknown = 0;
     this.readsPrimary = this.readsSecondary = this.readFallbacks = this.shadowReads = this.shadowReadMismatches = 0;
     this.primary.reset();
     this.secondary.reset();
@@ -77,6 +78,7 @@ export class MetricsCollector {
       secondaryTimeouts: this.secondaryTimeouts,
       parentRowsCopied: this.parentRowsCopied,
       divergencesSettled: this.divergencesSettled,
+      primaryOutcomesUnknown: this.primaryOutcomesUnknown,
       secondaryCircuit: circuit.state,
     };
   }

@@ -33,6 +33,7 @@ export class ReplicatorSink implements SecondarySink {
         await replicator.afterTransaction(primary, secondary, record, label);
         await replicator.refillGenerated(primary, secondary, record.replays, label);
       },
+      afterFailure: (label, error) => replicator.transactionUnsure(primary, secondary, record, label, error),
     };
   }
 

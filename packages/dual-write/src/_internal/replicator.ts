@@ -1,6 +1,5 @@
 import { QueryError, statementKind, type DatabaseAdapter, type ExecResult, type Statement, type TableInfo } from '@switchyard/core';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
-import type { Mirror } from '../mirror/mirror-types';
 import { writeTable } from './column-types';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
@@ -9,12 +8,13 @@ import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } 
 import { SecondaryDelivery } from './secondary-delivery';
 import { journalFailure } from './secondary-failure';
 import { refillGenerated } from './table-refill';
-import { generatesOnAlter } from './generated-on-alter';
+import { schemaReason } from './generated-on-alter';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { isOutage, runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
+import { settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -103,7 +103,11 @@ export class Replicator {
       // A capture the app repeats skips the primary's planning, as the app's own text would under a driver that prepares.
       const first = steps[0]!;
       if (kind === 'execute' && first.kind === 'capture' && first.plan.repeated) primary.keepPrepared?.(first.plan.statement.sql);
-      const raw = await runSteps(kind, primary, steps);
+      // A lost connection may have lost the reply, not the write: what it names is settled later.
+      const raw = await runSteps(kind, primary, steps).catch(async (error: unknown) => {
+        await settleUnsure(this.#p, primary, secondary, unsureOfSteps(steps, label), error);
+        throw error;
+      });
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const results: ExecResult[] = [];
@@ -164,6 +168,11 @@ export class Replicator {
       for (const r of later) r();
       release();
     }
+  }
+
+  /** A transaction the primary failed by losing its connection may have committed: see {@link settleUnsure}. */
+  transactionUnsure(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord, label: string, error: unknown) {
+    return settleUnsure(this.#p, primary, secondary, unsureOfTransaction(record.refs, record.replays, label), error);
   }
 
   /** See {@link refillGenerated}: the primary's rows of tables whose new column each side generated, to the secondary. */
@@ -283,18 +292,4 @@ export class Replicator {
     this.#p.metrics.replicatedByRow += record.captured;
     this.#p.metrics.replicatedByStatement += record.replays.length;
   }
-}
-
-/**
- * Why a schema change is replayed as a statement. One that fills existing rows with values
- * each side works out for itself says what follows it: the primary's rows copied over,
- * or, through a queue, which cannot read the primary, the repair the table needs.
- */
-function schemaReason(sql: string, mirror: Mirror | undefined, textIsFixed: (sql: string) => boolean): string {
-  const table = generatesOnAlter(sql, textIsFixed);
-  if (!table) return 'a schema change';
-  const fills = `a schema change that fills the rows of ${table} with values each side works out for itself`;
-  return mirror?.kind === 'queue'
-    ? `${fills}; a queue does not carry the primary's values: run repair on ${table} once the change has reached the secondary`
-    : `${fills}; the primary's rows are copied over after it`;
 }

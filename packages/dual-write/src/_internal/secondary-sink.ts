@@ -26,6 +26,11 @@ export interface SinkTransaction {
   beforeCommit(tx: DatabaseAdapter): Promise<void>;
   /** After the primary committed a transaction that wrote; `label` names its statements. */
   afterCommit(label: string): Promise<void>;
+  /**
+   * After the primary's transaction failed: one that lost its connection (at COMMIT, say)
+   * may have committed all the same. Absent where the secondary's part commits with it.
+   */
+  afterFailure?(label: string, error: unknown): Promise<void>;
 }
 
 /**

@@ -1,0 +1,75 @@
+import { TransientError, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import type { JournalEntry } from '../journal-types';
+import type { RowRef } from '../row-ref';
+import { statementTables } from './journal-book';
+import type { ReplicatorParts, Step } from './replication-types';
+import { dedupeRefs } from './row-images';
+import { toError } from './to-error';
+import { isOutage } from './write-errors';
+
+/**
+ * What a write whose primary outcome is unknown may have changed: the rows it names by key
+ * (their current state can be read from the primary later), and the tables where it may
+ * have changed rows no one can name (new rows with generated keys, an UPDATE by another column).
+ */
+export interface UnsureWrite {
+  label: string;
+  rows: RowRef[];
+  tables: string[];
+}
+
+/** What the steps of a write that failed on the primary may have changed. */
+export function unsureOfSteps(steps: readonly Step[], label: string): UnsureWrite {
+  const rows: RowRef[] = [];
+  const tables: string[] = [];
+  for (const step of steps) {
+    if (step.kind === 'capture' && step.plan.named && !step.plan.newRowsOnly) rows.push(...step.plan.named);
+    else if (step.kind === 'capture') tables.push(step.plan.table.name);
+    else if (step.reason !== 'a read inside a batch') tables.push(...statementTables([step.primary]).filter((t) => t !== '*'));
+  }
+  return { label, rows, tables: [...new Set(tables)] };
+}
+
+/** What a transaction that failed on the primary may have committed: the rows it captured, and its replayed statements' tables. */
+export function unsureOfTransaction(refs: readonly RowRef[], replays: readonly Statement[], label: string): UnsureWrite {
+  return { label, rows: [...refs], tables: [...new Set(statementTables(replays).filter((t) => t !== '*'))] };
+}
+
+/**
+ * After the primary failed a write by losing its connection or timing out (not by refusing
+ * it), the write may have committed there all the same: the reply, not the statement, may
+ * be what was lost. The rows it names are journaled, to be settled from the primary's
+ * current state on the next replay (a no-op where it did not commit), and the write is
+ * counted and reported with the tables whose rows cannot be named (for `repair`). The app
+ * still gets the primary's error.
+ */
+export async function settleUnsure(
+  p: ReplicatorParts,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  write: UnsureWrite,
+  error: unknown,
+): Promise<void> {
+  const failure = toError(error);
+  if (!isOutage(failure)) return;
+  p.metrics.primaryOutcomesUnknown++;
+  const rows = dedupeRefs(write.rows);
+  let entry: JournalEntry | undefined;
+  if (rows.length > 0) {
+    const why = new TransientError(
+      `${primary.name} lost a write's reply (${failure.message}); it may have committed, so its rows are settled from ${primary.name} once it answers.`,
+    );
+    entry = await p.book.append(secondary, { label: write.label, rows }, why, true).catch(() => undefined);
+    p.replaySoon();
+  }
+  p.events.emit({
+    type: 'primary-outcome-unknown',
+    at: new Date(),
+    target: primary.name,
+    sql: write.label,
+    error: failure,
+    rows,
+    tables: write.tables,
+    ...(entry ? { entry } : {}),
+  });
+}
