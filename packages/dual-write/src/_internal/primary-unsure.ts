@@ -1,4 +1,4 @@
-import { TransientError, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { TimeoutError, TransientError, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { statementTables } from './journal-book';
@@ -35,6 +35,20 @@ export function unsureOfTransaction(refs: readonly RowRef[], replays: readonly S
   return { label, rows: [...refs], tables: [...new Set(statementTables(replays).filter((t) => t !== '*'))] };
 }
 
+/** Failures that say the write never ran or was rolled back: a refused or unreachable server, a deadlock, a serialization failure. */
+const NOT_RUN = /^(40|53|57P03|08001|08004)|^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN)$/;
+
+/**
+ * Whether a failed write may have committed all the same: the connection was lost or the
+ * reply did not come in time after the statement may have reached the server.
+ */
+export function outcomeUnknown(error: Error): boolean {
+  if (!isOutage(error) || (error as { code?: string }).code === 'CONNECTION_FAILED') return false;
+  if (error instanceof TimeoutError) return error.phase === 'query';
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return !(typeof code === 'string' && NOT_RUN.test(code)) && !/not queryable/i.test(error.message);
+}
+
 /**
  * After the primary failed a write by losing its connection or timing out (not by refusing
  * it), the write may have committed there all the same: the reply, not the statement, may
@@ -51,7 +65,7 @@ export async function settleUnsure(
   error: unknown,
 ): Promise<void> {
   const failure = toError(error);
-  if (!isOutage(failure)) return;
+  if (!outcomeUnknown(failure)) return;
   p.metrics.primaryOutcomesUnknown++;
   const rows = dedupeRefs(write.rows);
   let entry: JournalEntry | undefined;
