@@ -3,7 +3,7 @@ import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, Step } from './replication-types';
-import { dedupeRefs } from './row-images';
+import { dedupeRefs, refOf, type RowImage } from './row-images';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
 
@@ -86,4 +86,26 @@ export async function settleUnsure(
     tables: write.tables,
     ...(entry ? { entry } : {}),
   });
+}
+
+/**
+ * A read of the primary after it committed a write (rows a trigger may have changed, rows
+ * another write got to first): if the read fails, the captured rows go on to the secondary
+ * as they are, and are journaled to be settled from the primary once it answers. The write
+ * committed: failing it now would lose its rows with no trace.
+ */
+export async function readAfterCommit(
+  p: ReplicatorParts,
+  secondary: DatabaseAdapter,
+  images: RowImage[],
+  label: string,
+  read: () => Promise<RowImage[]>,
+): Promise<RowImage[]> {
+  try {
+    return await read();
+  } catch (error) {
+    await p.book.append(secondary, { label, rows: dedupeRefs(images.map(refOf)) }, toError(error), true).catch(() => undefined);
+    p.replaySoon();
+    return images;
+  }
 }

@@ -14,7 +14,7 @@ import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { isOutage, runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
-import { settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
+import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -133,13 +133,17 @@ export class Replicator {
         const { app, images: rows } = splitCaptured(step.plan, raw[i]!);
         results.push(app);
         let images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
-        if (!storedAlready(this.#p.catalog, primary, images)) images = await this.#stored(primary, images);
+        const found = images;
+        if (!storedAlready(this.#p.catalog, primary, found))
+          images = await readAfterCommit(this.#p, secondary, found, label, () => this.#stored(primary, found));
         if (step.plan.newRowsOnly && images.length > 0) {
           // New rows were not locked before they existed: lock them now, and if another
           // write got to one first, take the rows as they are now rather than as inserted.
           const taken = await this.#p.locks.acquireRows(images.map((img) => rowName(img.table, img.key)));
           later.push(taken.release);
-          if (taken.waited) images = await this.#p.settler.current(primary, images.map(refOf));
+          const mine = images;
+          if (taken.waited)
+            images = await readAfterCommit(this.#p, secondary, mine, label, () => this.#p.settler.current(primary, mine.map(refOf)));
         }
         work.images.push(...images);
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary, returning));
