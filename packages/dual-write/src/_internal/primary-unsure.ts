@@ -1,9 +1,9 @@
 import { TimeoutError, TransientError, type DatabaseAdapter, type Statement } from '@switchyard/core';
-import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, Step } from './replication-types';
 import { dedupeRefs, refOf, type RowImage } from './row-images';
+import { journalToSettle } from './secondary-failure';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
 
@@ -68,14 +68,10 @@ export async function settleUnsure(
   if (!outcomeUnknown(failure)) return;
   p.metrics.primaryOutcomesUnknown++;
   const rows = dedupeRefs(write.rows);
-  let entry: JournalEntry | undefined;
-  if (rows.length > 0) {
-    const why = new TransientError(
-      `${primary.name} lost a write's reply (${failure.message}); it may have committed, so its rows are settled from ${primary.name} once it answers.`,
-    );
-    entry = await p.book.append(secondary, { label: write.label, rows }, why, true).catch(() => undefined);
-    p.replaySoon();
-  }
+  const why = new TransientError(
+    `${primary.name} lost a write's reply (${failure.message}); it may have committed, so its rows are settled from ${primary.name} once it answers.`,
+  );
+  const entry = rows.length > 0 ? await journalToSettle(p, secondary, write.label, rows, why) : undefined;
   p.events.emit({
     type: 'primary-outcome-unknown',
     at: new Date(),
@@ -99,13 +95,12 @@ export async function readAfterCommit(
   secondary: DatabaseAdapter,
   images: RowImage[],
   label: string,
-  read: () => Promise<RowImage[]>,
+  read: (images: RowImage[]) => Promise<RowImage[]>,
 ): Promise<RowImage[]> {
   try {
-    return await read();
+    return await read(images);
   } catch (error) {
-    await p.book.append(secondary, { label, rows: dedupeRefs(images.map(refOf)) }, toError(error), true).catch(() => undefined);
-    p.replaySoon();
+    await journalToSettle(p, secondary, label, images.map(refOf), toError(error));
     return images;
   }
 }

@@ -216,7 +216,8 @@ export function isForeignKeyError(error: unknown): boolean {
   return cause?.code === '23503' || /foreign key/i.test(error.message);
 }
 
-function groupByTable(refs: readonly RowRef[]): Map<string, RowRef['key'][]> {
+/** The keys of `refs`, by table. */
+export function groupByTable(refs: readonly RowRef[]): Map<string, RowRef['key'][]> {
   const out = new Map<string, RowRef['key'][]>();
   for (const ref of refs) {
     const list = out.get(ref.table) ?? [];

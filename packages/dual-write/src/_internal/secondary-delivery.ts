@@ -3,9 +3,9 @@ import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
-import { dedupeRefs, refOf } from './row-images';
+import { refOf } from './row-images';
 import { isForeignKeyError } from './row-settle';
-import { journalFailure } from './secondary-failure';
+import { journalFailure, journalToSettle } from './secondary-failure';
 import { SecondaryWriteError } from '../secondary-write-error';
 import { toError } from './to-error';
 import { rowsReturned } from './returned-rows';
@@ -167,8 +167,7 @@ export class SecondaryDelivery {
           ? `A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`
           : `A write to ${secondary.name} abandoned after its secondaryTimeoutMs ended without a reply; its rows are settled from ${primary.name}.`,
       );
-      await this.#p.book.append(secondary, { label: work.label, rows: dedupeRefs(work.images.map(refOf)) }, late, true).catch(() => {});
-      this.#p.replaySoon();
+      await journalToSettle(this.#p, secondary, work.label, work.images.map(refOf), late);
     };
     // Writes of row images alone may share multi-row statements with concurrent ones.
     const rows =

@@ -57,3 +57,21 @@ export async function journalFailure(
     { ...context, ...(entry ? { entry } : {}), cause: error },
   );
 }
+
+/**
+ * Journals rows to be settled from the primary's current state on the next replay, and
+ * asks for that replay soon: for writes whose effect on the secondary is in doubt (landed
+ * late, or committed on a primary that lost the reply). Never throws: the entry, or
+ * `undefined` when the journal could not keep it.
+ */
+export async function journalToSettle(
+  parts: Pick<ReplicatorParts, 'book' | 'replaySoon'>,
+  secondary: DatabaseAdapter,
+  label: string,
+  refs: readonly RowRef[],
+  why: Error,
+): Promise<JournalEntry | undefined> {
+  const entry = await parts.book.append(secondary, { label, rows: dedupeRefs(refs) }, why, true).catch(() => undefined);
+  parts.replaySoon();
+  return entry;
+}

@@ -3,6 +3,7 @@ import type { RowRef } from '../row-ref';
 import { imageStatements, type RowImage, type TablePair } from '../_internal/row-images';
 import { currentImages } from '../_internal/row-resync';
 import { TableCatalog } from '../_internal/table-catalog';
+import { groupByTable } from '../_internal/row-settle';
 
 /**
  * Statements that make the secondary's copy of `rows` equal to the primary's current
@@ -33,7 +34,7 @@ export async function repairStatements(
   const pairs = new Map<string, TablePair>();
   const images: RowImage[] = [];
   const out: Statement[] = [];
-  for (const [table, refs] of byTable(rows)) {
+  for (const [table, refKeys] of groupByTable(rows)) {
     const source = await catalog.table(primary, table);
     const target = await catalog.table(secondary, table);
     if (!source || !target) {
@@ -42,10 +43,10 @@ export async function repairStatements(
         dialect: missing.dialect,
       });
     }
-    const keys = refs.map((ref) => keyOf(ref, source));
+    const keys = refKeys.map((key) => keyOf(key, source));
     // Rows named by other columns than the primary key (a table without one): delete and insert by those.
     if (keys.includes(undefined)) {
-      for (const ref of refs) out.push(...(await byOwnColumns(primary, ref)));
+      for (const key of refKeys) out.push(...(await byOwnColumns(primary, { table, key })));
       continue;
     }
     pairs.set(table, { source, target });
@@ -54,21 +55,15 @@ export async function repairStatements(
   return [...out, ...imageStatements(images, (t) => pairs.get(t)!, primary.dialect, secondary)];
 }
 
-function byTable(rows: readonly RowRef[]): Map<string, RowRef[]> {
-  const out = new Map<string, RowRef[]>();
-  for (const ref of rows) out.set(ref.table, [...(out.get(ref.table) ?? []), ref]);
-  return out;
-}
-
-/** The ref's key under the table's primary-key names (matched without regard to case), or `undefined` if it names other columns. */
-function keyOf(ref: RowRef, table: TableInfo): RowRef['key'] | undefined {
-  const names = Object.keys(ref.key);
+/** A key under the table's primary-key names (matched without regard to case), or `undefined` if it names other columns. */
+function keyOf(given: RowRef['key'], table: TableInfo): RowRef['key'] | undefined {
+  const names = Object.keys(given);
   if (table.primaryKey.length === 0 || names.length !== table.primaryKey.length) return undefined;
   const key: RowRef['key'] = {};
   for (const column of table.primaryKey) {
     const name = names.find((n) => n.toLowerCase() === column.toLowerCase());
     if (name === undefined) return undefined;
-    key[column] = ref.key[name]!;
+    key[column] = given[name]!;
   }
   return key;
 }
