@@ -4,6 +4,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter, type DualWriteAdapter, type DualWriteEventOf } from '../src/index';
+import { replayUntilEmpty } from './replay-until-empty';
 import { twoTestDatabases } from './two-databases';
 
 // The primary runs a write and its reply is lost: the app gets a connection error, yet the
@@ -43,15 +44,7 @@ async function setUp(): Promise<{
 
 /** Replays the journal until it is empty, then checks every row of `tables`. */
 async function settled(dual: DualWriteAdapter, primary: DatabaseAdapter, secondary: DatabaseAdapter, tables: string[]) {
-  await expect
-    .poll(
-      async () => {
-        await dual.replayJournal().catch(() => undefined);
-        return dual.getMetrics().journalDepth;
-      },
-      { timeout: 5_000 },
-    )
-    .toBe(0);
+  await replayUntilEmpty(dual);
   return validateDatabases(primary, secondary, { validateAllRows: true, tables });
 }
 

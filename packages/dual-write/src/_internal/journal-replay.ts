@@ -6,6 +6,7 @@ import type { DualWriteCore } from './dual-write-core';
 import { rowName } from './row-images';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
+import { readOn, secondaryDown } from './failed-side';
 
 /** Replays what the side about to become primary misses; refuses, unless forced, if some still fail. */
 export async function settleNext(core: DualWriteCore, force: boolean): Promise<void> {
@@ -57,8 +58,11 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
       });
   if (result.applied > 0 || result.error) core.events.emit({ type: 'journal-replayed', at: new Date(), result });
   if (!result.error && result.applied > 0) core.circuit.close(core.secondary);
-  // Cut off by a side that stopped answering again: the circuit's probe replays once it answers.
-  else if (result.error && result.remaining > 0 && isOutage(result.error)) core.circuit.open(core.secondary, result.error.message);
+  // Cut off by a side that stopped answering again: the circuit's probe replays once the secondary
+  // answers; one that stopped reading the primary is tried again on the probe's interval.
+  else if (result.error && result.remaining > 0 && secondaryDown(result.error, core.secondary))
+    core.circuit.open(core.secondary, result.error.message);
+  else if (result.error && result.remaining > 0 && isOutage(result.error)) replaySoon(core, core.options.probeIntervalMs);
   return result;
 }
 
@@ -88,19 +92,19 @@ async function settleRows(core: DualWriteCore, source: DatabaseAdapter, target: 
  */
 async function fenceSides(core: DualWriteCore): Promise<Error | undefined> {
   try {
-    await Promise.all(core.sides.map((side) => side.fenceAbandoned?.()));
+    await Promise.all(core.sides.map((side) => side.fenceAbandoned && readOn(side, side.fenceAbandoned())));
     return undefined;
   } catch (error) {
     return toError(error);
   }
 }
 
-/** A replay shortly after the secondary answers again, or after a late write landed. */
-export function replaySoon(core: DualWriteCore): void {
-  if (core.replayTimer || core.circuit.isOpen(core.secondary)) return;
+/** A replay shortly (`delayMs`) after the secondary answers again, after a late write landed, or after the primary did not answer a replay. */
+export function replaySoon(core: DualWriteCore, delayMs = 50): void {
+  if (core.replayTimer || core.circuit.stopped || core.circuit.isOpen(core.secondary)) return;
   core.replayTimer = setTimeout(() => {
     core.replayTimer = undefined;
     if (core.book.depth() > 0) replayJournal(core).catch(() => {});
-  }, 50);
+  }, delayMs);
   (core.replayTimer as { unref?: () => void }).unref?.();
 }

@@ -6,13 +6,13 @@ import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './
 import type { LockClaims } from './row-locks';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
-import { journalFailure } from './secondary-failure';
+import { journalUnsent } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
-import { isOutage, runSteps } from './write-errors';
+import { runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 
@@ -150,20 +150,13 @@ export class Replicator {
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
       // A table the secondary lacks may be waiting for its CREATE in the journal: then the write waits too.
+      // A side's table definitions could not be read: journaled, and the side that failed blamed.
       if (pairs instanceof Error) {
-        // The secondary's schema could not be read because it is not answering: the circuit's probe replays the entry once it does.
-        if (isOutage(pairs)) this.#p.circuit.open(secondary, pairs.message);
-        await journalFailure(
-          this.#p,
-          primary,
+        const waits = this.#p.book.statementWaits(
           secondary,
-          work,
-          pairs,
-          this.#p.book.statementWaits(
-            secondary,
-            work.images.map((i) => i.table),
-          ),
+          work.images.map((i) => i.table),
         );
+        await journalUnsent(this.#p, primary, secondary, work, pairs, waits);
       } else await this.#delivery.toSecondary(primary, secondary, work);
       return results;
     } finally {
@@ -232,8 +225,7 @@ export class Replicator {
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
         work.pairs = pairs;
       } catch (error) {
-        if (isOutage(toError(error))) this.#p.circuit.open(secondary, toError(error).message);
-        return await journalFailure(this.#p, primary, secondary, { ...work, images: [] }, toError(error), false, refs);
+        return await journalUnsent(this.#p, primary, secondary, { ...work, images: [] }, toError(error), false, refs);
       }
       await this.#delivery.toSecondary(primary, secondary, work);
     } finally {

@@ -5,6 +5,7 @@ import type { ColumnTypeCache } from './column-types';
 import { imageStatements, rowName, type RowImage, type TablePair } from './row-images';
 import { currentImages } from './row-resync';
 import type { TableCatalog } from './table-catalog';
+import { readOn } from './failed-side';
 
 const PARENT_DEPTH = 4;
 
@@ -67,11 +68,15 @@ export class RowSettler {
     if (lock && primary.capabilities.transactions) {
       // Every read of the primary inside goes through `tx`: on SQLite another call on the
       // adapter would wait for this very transaction.
-      return primary.transaction(async (tx) => {
-        const images = await this.#read(primary, refs, true, tx);
-        await this.apply(primary, secondary, images, 0, tx);
-        return images;
-      });
+      // Failures of the secondary's writes inside are marked as its own first.
+      return readOn(
+        primary,
+        primary.transaction(async (tx) => {
+          const images = await this.#read(primary, refs, true, tx);
+          await this.apply(primary, secondary, images, 0, tx);
+          return images;
+        }),
+      );
     }
     const images = await this.#read(primary, refs, false);
     await this.apply(primary, secondary, images);
@@ -95,12 +100,12 @@ export class RowSettler {
     );
     const statements = imageStatements(images, pairs, primary.dialect, secondary);
     try {
-      await secondary.batch(statements);
+      await readOn(secondary, secondary.batch(statements));
     } catch (error) {
       if (depth >= PARENT_DEPTH || !isForeignKeyError(error)) throw error;
       const copied = await this.copyParents(primary, secondary, images, depth + 1, via);
       if (copied === 0) throw error;
-      await secondary.batch(statements);
+      await readOn(secondary, secondary.batch(statements));
     }
   }
 
@@ -161,7 +166,7 @@ export class RowSettler {
       // Rows the secondary's own statements returned need no second read; the rest are read.
       const unknown = keys.filter((k) => !known?.has(rowName(table, k)));
       const [mine, read] = await Promise.all([
-        currentImages(primary, source, keys),
+        readOn(primary, currentImages(primary, source, keys)),
         unknown.length > 0
           ? currentImages(
               side,
@@ -203,7 +208,7 @@ export class RowSettler {
         throw new QueryError(`${primary.name} has no table ${table} any more; its journaled rows cannot be settled.`, {
           dialect: primary.dialect,
         });
-      images.push(...(await currentImages(via, info, keys, lock)));
+      images.push(...(await readOn(primary, currentImages(via, info, keys, lock))));
     }
     return images;
   }

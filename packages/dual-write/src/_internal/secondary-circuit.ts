@@ -58,6 +58,11 @@ export class SecondaryCircuit {
     this.#onChange(side, { state: 'closed' });
   }
 
+  /** Whether {@link stop} was called: nothing is scheduled any more. */
+  get stopped(): boolean {
+    return this.#closedForGood;
+  }
+
   /** Stops probing (the adapter is closing). */
   stop(): void {
     this.#closedForGood = true;

@@ -5,7 +5,8 @@ import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { refOf } from './row-images';
 import { isForeignKeyError } from './row-settle';
-import { journalFailure, journalToSettle } from './secondary-failure';
+import { journalFailure, journalToSettle, journalUnsent } from './secondary-failure';
+import { failedReading } from './failed-side';
 import { SecondaryWriteError } from '../secondary-write-error';
 import { toError } from './to-error';
 import { rowsReturned } from './returned-rows';
@@ -116,6 +117,8 @@ export class SecondaryDelivery {
     try {
       differing = await settler.differences(primary, secondary, refs, known);
     } catch (error) {
+      // Nothing was compared while the primary does not answer: its rows are settled once it does.
+      if (failedReading(error, primary)) return void (await journalToSettle(this.#p, secondary, label, refs, toError(error)));
       differing = refs.map((ref) => ({ ref, reason: `could not compare: ${toError(error).message}` }));
     }
     if (differing.length === 0) return;
@@ -139,7 +142,7 @@ export class SecondaryDelivery {
       );
       metrics.divergencesSettled += differing.length;
     } catch (error) {
-      await journalFailure(
+      await journalUnsent(
         this.#p,
         primary,
         secondary,

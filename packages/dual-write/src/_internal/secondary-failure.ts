@@ -1,10 +1,11 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import { TransientError, type DatabaseAdapter } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { SecondaryWriteError } from '../secondary-write-error';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { dedupeRefs, refOf } from './row-images';
 import { toError } from './to-error';
+import { failedReading, secondaryDown } from './failed-side';
 
 /**
  * Journals a write the secondary did not apply (its rows, and the statements it could
@@ -74,4 +75,31 @@ export async function journalToSettle(
   const entry = await parts.book.append(secondary, { label, rows: dedupeRefs(refs) }, why, true).catch(() => undefined);
   parts.replaySoon();
   return entry;
+}
+
+/**
+ * Journals a committed write whose work could not be built for the secondary, blaming the
+ * side that failed. When a read of the primary failed (its rows or table definitions after
+ * the commit), the secondary is not at fault: the write's statements and rows are journaled
+ * to be settled once the primary answers, and neither counted as a secondary failure nor
+ * thrown, as for {@link journalToSettle}. Otherwise as {@link journalFailure}, with the
+ * secondary's circuit opened when it is the side that stopped answering.
+ */
+export async function journalUnsent(
+  p: ReplicatorParts,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  work: SecondaryWork,
+  error: Error,
+  deferred: boolean,
+  rows?: RowRef[],
+): Promise<void> {
+  const refs = dedupeRefs(rows ?? work.images.map(refOf));
+  if (!failedReading(error, primary)) {
+    if (secondaryDown(error, secondary)) p.circuit.open(secondary, error.message);
+    return journalFailure(p, primary, secondary, { ...work, images: [] }, error, deferred, refs);
+  }
+  const why = new TransientError(`${primary.name} could not be read after the write committed (${error.message}).`);
+  if (work.replays.length > 0) await p.book.append(secondary, { label: work.label, statements: work.replays }, why, true);
+  if (refs.length > 0) await journalToSettle(p, secondary, work.label, refs, why);
 }

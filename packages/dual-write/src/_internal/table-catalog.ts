@@ -1,6 +1,7 @@
 import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import { BoundedCache } from './bounded-cache';
 import { fixedTextType, textConversions } from './generated-on-alter';
+import { readOn } from './failed-side';
 
 /** How long a Postgres side's answer about a table's triggers is trusted before it is asked again. */
 const TRIGGER_TTL_MS = 1_000;
@@ -183,7 +184,10 @@ export class TableCatalog {
   #load(side: DatabaseAdapter, via: DatabaseAdapter): Promise<Map<string, TableInfo>> {
     const cached = this.#bySide.get(side);
     if (cached && (cached.loaded || cached.via === via)) return cached.tables;
-    const read = via.introspect().then((list) => new Map(list.map((t) => [t.name.toLowerCase(), t])));
+    const read = readOn(
+      side,
+      via.introspect().then((list) => new Map(list.map((t) => [t.name.toLowerCase(), t]))),
+    );
     // A transaction never waits on a read another caller started on the side itself: on
     // SQLite that read waits for the transaction to end, and the two would wait forever.
     if (cached && via !== side) return read;

@@ -4,9 +4,8 @@ import { generatedTables } from './generated-on-alter';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { imageStatements, imagesOf, refOf } from './row-images';
 import type { SecondaryDelivery } from './secondary-delivery';
-import { journalFailure } from './secondary-failure';
+import { journalUnsent } from './secondary-failure';
 import { toError } from './to-error';
-import { isOutage } from './write-errors';
 
 /** Rows read from the primary and applied to the secondary at a time. */
 export const REFILL_PAGE = 500;
@@ -88,8 +87,7 @@ async function applyPage(
     work.statements = imageStatements(images, pairs, primary.dialect, secondary);
     work.pairs = pairs;
   } catch (error) {
-    if (isOutage(toError(error))) p.circuit.open(secondary, toError(error).message);
-    return journalFailure(p, primary, secondary, { ...work, images: [] }, toError(error), false, images.map(refOf));
+    return journalUnsent(p, primary, secondary, work, toError(error), false, images.map(refOf));
   }
   await delivery.toSecondary(primary, secondary, work);
 }
