@@ -105,3 +105,27 @@ it('reports nothing when the primary refused the write', async () => {
   expect(events).toHaveLength(0);
   expect(dual.getMetrics()).toMatchObject({ primaryOutcomesUnknown: 0, journalDepth: 0 });
 });
+
+it('reports nothing when no connection to the primary could be opened', async () => {
+  const { dual, proxy, events } = await setUp();
+  proxy.setMode('refuse');
+  // The pool drops its connections the proxy closed; the write's new one is reset as it opens.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await expect(dual.execute('UPDATE t SET v = 3 WHERE id = ?', [1])).rejects.toThrow(/ECONNRESET/);
+  proxy.setMode('pass');
+  expect(events).toHaveLength(0);
+  expect(dual.getMetrics()).toMatchObject({ primaryOutcomesUnknown: 0, journalDepth: 0 });
+});
+
+it('reports nothing for a transaction whose connection died before its COMMIT was sent', async () => {
+  const { dual, proxy, events } = await setUp();
+  await expect(
+    dual.transaction(async (tx) => {
+      await tx.execute('UPDATE t SET v = 4 WHERE id = ?', [1]);
+      proxy.killConnections();
+      await tx.execute('UPDATE t SET v = 4 WHERE id = ?', [2]);
+    }),
+  ).rejects.toThrow();
+  expect(events).toHaveLength(0);
+  expect(dual.getMetrics()).toMatchObject({ primaryOutcomesUnknown: 0, journalDepth: 0 });
+});

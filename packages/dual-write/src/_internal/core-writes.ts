@@ -102,14 +102,17 @@ export async function runTransaction<T, DB>(
     const sink = await core.sink.openTransaction(primary, secondary, record);
     // Settings (isolation level, access mode) apply on the primary, where the transaction runs.
     const labelOf = () => record.statements.map((s) => s.sql).join(';\n');
+    // Until the callback returns no COMMIT was sent: a failure before it rolled the transaction back.
+    let committing = false;
     const result = await primary
       .transaction(async (tx) => {
         const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record }));
         await sink.beforeCommit(tx);
+        committing = true;
         return value;
       }, settings)
       .catch(async (error: unknown) => {
-        if (record.statements.length > 0) await sink.afterFailure?.(labelOf(), error);
+        if (committing && record.statements.length > 0) await sink.afterFailure?.(labelOf(), error);
         throw error;
       });
     core.metrics.recordPrimary(started);

@@ -25,6 +25,7 @@ describe('outcomeUnknown', () => {
     ['too many connections', pg({ code: '53300' })],
     ['a server not accepting connections', pg({ code: '57P03' })],
     ['a refused connection', pg({ code: 'ECONNREFUSED' })],
+    ['a socket reset while connecting', pg({ message: 'connect ECONNRESET 127.0.0.1:5432', code: 'ECONNRESET', syscall: 'connect' })],
     ['an unknown host', pg({ code: 'ENOTFOUND' })],
     ['a connect timeout', new TimeoutError('no connection', { timeoutMs: 100, phase: 'connect' })],
     ['a constraint violation', pg({ code: '23505' })],

@@ -45,8 +45,10 @@ const NOT_RUN = /^(40|53|57P03|08001|08004)|^(ECONNREFUSED|ENOTFOUND|EHOSTUNREAC
 export function outcomeUnknown(error: Error): boolean {
   if (!isOutage(error) || (error as { code?: string }).code === 'CONNECTION_FAILED') return false;
   if (error instanceof TimeoutError) return error.phase === 'query';
-  const code = (error.cause as { code?: unknown } | undefined)?.code;
-  return !(typeof code === 'string' && NOT_RUN.test(code)) && !/not queryable/i.test(error.message);
+  const cause = error.cause as { code?: unknown; syscall?: unknown } | undefined;
+  // A socket that failed while connecting never carried the write.
+  if (cause?.syscall === 'connect') return false;
+  return !(typeof cause?.code === 'string' && NOT_RUN.test(cause.code)) && !/not queryable/i.test(error.message);
 }
 
 /**
