@@ -5,7 +5,9 @@
  * 1. concurrent throughput at 1, 4, 16 and 64 writers: dual write against each side
  *    alone; target at 16 writers: >= 0.80x the slower side alone. Each case also shows
  *    the CPU a write took, in this process and on the whole machine (Linux): when the
- *    machine is saturated, that and not the code's waiting decides the ratio;
+ *    machine is saturated, that and not the code's waiting decides the ratio. Beside
+ *    them, dual write as written by hand (each statement on one side, then the other):
+ *    what writing both sides costs this machine, against which the dual write's own cost shows;
  * 2. sequential latency: dual write against primary alone + secondary alone (p50 and
  *    mean); targets <= 1.15x, and <= 1.30x with verifyWrites;
  * 3. a hung secondary (a blackhole proxy): app-visible p99 of writes with
@@ -59,8 +61,24 @@ interface Writer {
 let nextBase = 0;
 const newWriter = (): Writer => ({ base: (nextBase += 100_000), inserted: 0 });
 
+/** What a case writes through: an adapter, or two written by hand. */
+type Target = Pick<DatabaseAdapter, 'execute'>;
+
+/**
+ * Dual write as a team writes it by hand, with no Switchyard code between the two: each
+ * statement on the primary, then the same statement on the secondary. It replicates
+ * statements, not rows, so it is no answer to the issue; it measures what writing both
+ * sides costs this machine, which bounds any dual write here.
+ */
+const byHand = (primary: DatabaseAdapter, secondary: DatabaseAdapter): Target => ({
+  async execute(sql, params) {
+    await primary.execute(sql, params);
+    return secondary.execute(sql, params);
+  },
+});
+
 /** One write: an INSERT with a new id, or an UPDATE of one of the writer's rows by id. */
-async function step(adapter: DatabaseAdapter, table: string, w: Writer): Promise<void> {
+async function step(adapter: Target, table: string, w: Writer): Promise<void> {
   if (w.inserted === 0 || Math.random() < 0.5) {
     const id = w.base + ++w.inserted;
     await adapter.execute(`INSERT INTO ${table} (id, name, score, updated_at) VALUES (?, ?, ?, ?)`, [
@@ -114,7 +132,7 @@ function cpuNow(): Cpu {
 
 /** `writers` loops of writes for `ms`; returns the writes and their latencies. */
 async function load(
-  adapter: DatabaseAdapter,
+  adapter: Target,
   table: string,
   writers: number,
   ms: number,
@@ -169,12 +187,14 @@ async function createEverywhere(sides: Sides, table: string): Promise<void> {
 }
 
 async function throughput(sides: Sides): Promise<void> {
-  const cases: Array<{ name: string; adapter: DatabaseAdapter }> = [
+  const cases: Array<{ name: string; adapter: Target }> = [
     { name: 'Postgres A alone', adapter: sides.pgA },
     { name: 'Postgres B alone', adapter: sides.pgB },
     { name: 'SQLite alone', adapter: sides.sqlite },
     { name: 'dual Postgres A -> Postgres B', adapter: createDualWriteAdapter(sides.pgA, sides.pgB, LOADED) },
     { name: 'dual SQLite -> Postgres B', adapter: createDualWriteAdapter(sides.sqlite, sides.pgB, LOADED) },
+    { name: 'by hand: A, then B', adapter: byHand(sides.pgA, sides.pgB) },
+    { name: 'by hand: SQLite, then B', adapter: byHand(sides.sqlite, sides.pgB) },
   ];
   for (const [k] of cases.entries()) await createEverywhere(sides, `bench_cc_${k}`);
   console.log(`1. Concurrent throughput: writers each looping single-row writes (INSERT with id / UPDATE by id), pg pools of ${POOL}`);
@@ -206,17 +226,19 @@ async function throughput(sides: Sides): Promise<void> {
         `${String(writers).padStart(7)}  ${c.name.padEnd(30)} ${rate[k]!.toFixed(0).padStart(10)}  ${fmt(f.p50)}  ${fmt(f.p99)}  ${perWrite(cpu[k]!.client)}  ${perWrite(cpu[k]!.machine)}`,
       );
     }
-    const [a, b, s, dualPg, dualSqlite] = rate as [number, number, number, number, number];
-    const line = (label: string, dual: number, primary: number) => {
+    const [a, b, s, dualPg, dualSqlite, handPg, handSqlite] = rate as [number, number, number, number, number, number, number];
+    const line = (label: string, dual: number, primary: number, hand: number) => {
       const ratio = dual / Math.min(primary, b);
       const target = writers === 16 ? `  ${verdict(ratio >= 0.8, '>= 0.80x')}` : '';
-      console.log(`         ${label.padEnd(30)} ${ratio.toFixed(3)}x the slower side alone${target}`);
+      console.log(
+        `         ${label.padEnd(30)} ${ratio.toFixed(3)}x the slower side alone${target}; ${(dual / hand).toFixed(3)}x by hand (by hand: ${(hand / Math.min(primary, b)).toFixed(3)}x alone)`,
+      );
     };
-    line('Postgres -> Postgres', dualPg, a);
-    line('SQLite -> Postgres', dualSqlite, s);
+    line('Postgres -> Postgres', dualPg, a, handPg);
+    line('SQLite -> Postgres', dualSqlite, s, handSqlite);
     console.log('');
   }
-  for (const c of cases.slice(3)) report(c.name, c.adapter as DualWriteAdapter);
+  for (const c of cases.slice(3, 5)) report(c.name, c.adapter as DualWriteAdapter);
 }
 
 /** What went wrong on the secondary during a run, if anything. */

@@ -4,6 +4,7 @@ import { JSON_SOURCE, JsonNumber, jsonSourceOf, parseJsonKeepingSource } from '.
 import { PostgresArray } from './param-encode';
 import { PreciseDate, epochMicros } from './precise-date';
 import { decodeStoredValue, decodeStoredValues, encodeStoredValue, encodeStoredValues, fromStoredValue } from './stored-value-codec';
+import { seededRandom } from '../test/seeded-random';
 
 // Values the same, class and all: a Date stays a Date (micros counted), bytes stay bytes,
 // NaN and -0 are themselves.
@@ -20,17 +21,6 @@ function same(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   return ka.length === kb.length && ka.every((k) => k in b && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-// A small seeded generator (mulberry32), so a failure can be replayed from its seed.
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function arbitrary(next: () => number, depth = 0): unknown {
@@ -63,7 +53,7 @@ describe('stored value codec', () => {
   it('round-trips random values exactly', () => {
     const seed = Number(process.env.STORED_VALUE_SEED ?? Math.floor(Math.random() * 2 ** 31));
     console.log(`stored value round trip: seed ${seed} (rerun with STORED_VALUE_SEED=${seed})`);
-    const next = random(seed);
+    const next = seededRandom(seed);
     for (let n = 0; n < 2000; n++) {
       const values = Array.from({ length: 1 + Math.floor(next() * 4) }, () => arbitrary(next));
       const text = encodeStoredValues(values);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalEqual, formatCanonical, normalizeRow, normalizeValue, stableStringify, valuesEqual } from './value-normalize';
+import { PreciseDate } from './precise-date';
+import { seededRandom } from '../test/seeded-random';
 
 describe('normalizeValue: equal data across engines compares equal', () => {
   it('integers: number, bigint and int8 text are the same exact decimal', () => {
@@ -129,5 +131,32 @@ describe('helpers', () => {
     expect(formatCanonical('a')).toBe('"a"');
     expect(formatCanonical(true)).toBe('true');
     expect(formatCanonical({ json: '{"a":1}' })).toBe('{"a":1}');
+  });
+});
+
+describe('normalizeValue: timestamps read as Date take a path without bigint arithmetic', () => {
+  it('gives what the general path gives for the same instant, and tells apart instants 1 µs or 1 ms apart', () => {
+    const seed = Number(process.env.TIMESTAMP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.log(`timestamp fast path: seed ${seed} (rerun with TIMESTAMP_SEED=${seed})`);
+    const next = seededRandom(seed);
+    for (let n = 0; n < 5000; n++) {
+      // Whole Date range, years before 1 and past 9999 included.
+      const ms = Math.round((next() - 0.5) * 2 * 8.64e15) + (n < 4 ? [0, -1, 1, 8.64e15][n]! : 0);
+      const safe = Math.max(-8.64e15 + 1, Math.min(8.64e15, ms));
+      const us = Math.floor(next() * 1000);
+      const date = new PreciseDate(safe, us);
+      // The same instant with its microseconds past 999: only the general path takes it.
+      const general = new PreciseDate(safe - 1, us + 1000);
+      for (const timestampPrecision of ['ms', 'us'] as const) {
+        expect(normalizeValue(date, 'timestamp', { timestampPrecision }), `seed ${seed}, ${safe} ms + ${us} µs`).toBe(
+          normalizeValue(general, 'timestamp', { timestampPrecision }),
+        );
+      }
+      if (safe < 8.64e15 - 1) {
+        expect(valuesEqual(date, new PreciseDate(safe, us === 999 ? 998 : us + 1), 'timestamp', { timestampPrecision: 'us' })).toBe(false);
+        expect(valuesEqual(date, new PreciseDate(safe + 1, us), 'timestamp', { timestampPrecision: 'ms' })).toBe(false);
+      }
+      expect(normalizeValue(new Date(safe), 'timestamp')).toBe(normalizeValue(new PreciseDate(safe - 1, 1000), 'timestamp'));
+    }
   });
 });

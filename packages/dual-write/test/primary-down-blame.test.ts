@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
-import { createDualWriteAdapter, type DualWriteEventOf } from '../src/index';
+import { createDualWriteAdapter, SecondaryWriteError, tableJournal, type DualWriteEventOf } from '../src/index';
 import { replayUntilEmpty } from './replay-until-empty';
 import { twoTestDatabases } from './two-databases';
 
@@ -132,4 +132,37 @@ it('verifyWrites that cannot read the primary counts no difference and journals 
   await Promise.all(held);
   await replayUntilEmpty(dual);
   expect(await secondary.first('SELECT v FROM t WHERE id = 1')).toEqual({ v: 3 });
+});
+
+it('a committed transaction whose rows neither the primary nor its journal table can take is reported, not dropped', async () => {
+  const primary = createPostgresAdapter(dbs.database.url, { name: 'pg-a', max: 4, queryTimeoutMs: 300 });
+  const secondary = createPostgresAdapter(dbs.other.url, { name: 'pg-b', max: 4 });
+  const locker = createPostgresAdapter(dbs.database.url, { name: 'locker', max: 1 });
+  cleanup.push(() => locker.close());
+  await tables(primary, secondary);
+  await primary.execute('DROP TABLE IF EXISTS _switchyard_journal');
+  const failures: DualWriteEventOf<'secondary-failure'>[] = [];
+  const dual = createDualWriteAdapter(primary, secondary, {
+    journal: tableJournal(primary),
+    continueOnSecondaryFailure: true,
+    onEvent: (e) => e.type === 'secondary-failure' && failures.push(e),
+  });
+  cleanup.push(() => dual.close());
+  await dual.execute('INSERT INTO t (id, v) VALUES (1, 1)');
+
+  let locked: Promise<unknown> | undefined;
+  // As above, and the journal's table is held too: the write's rows have nowhere to go.
+  const done = dual.transaction(async (tx) => {
+    await tx.execute('UPDATE t SET v = 9 WHERE id = 1');
+    locked = locker.transaction(async (l) => {
+      await l.execute('LOCK TABLE t, _switchyard_journal IN ACCESS EXCLUSIVE MODE');
+      await sleep(1_500);
+    });
+    await sleep(100);
+  });
+  await expect(done).rejects.toThrow(SecondaryWriteError);
+  await expect(done).rejects.toThrow(/could not store it either/);
+  expect(failures).toHaveLength(1);
+  expect(failures[0]!.entry).toBeUndefined();
+  await locked;
 });

@@ -1,5 +1,5 @@
 import { canonicalJsonText, jsonSourceOf } from '../json-exact';
-import { epochMicros } from '../precise-date';
+import { epochMicros, PreciseDate } from '../precise-date';
 import { isWellFormedText, stableStringify, toHex } from '../canonical-text';
 import { parseTimestampText } from '../timestamp-text';
 import type { CanonicalValue } from '../value-normalize';
@@ -52,6 +52,15 @@ export function normalizeBoolean(value: unknown): CanonicalValue {
 }
 
 export function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us'): CanonicalValue {
+  // A valid Date (what drivers return) gives the same text as the general path below, without
+  // its bigint arithmetic: every verified write compares its timestamps this way.
+  if (value instanceof Date && precision !== 's') {
+    const us = value instanceof PreciseDate ? value.microseconds : 0;
+    if (!Number.isNaN(value.getTime()) && Number.isInteger(us) && us >= 0 && us < 1000) {
+      const iso = Date.prototype.toISOString.call(value);
+      return precision === 'ms' ? iso : iso.slice(0, -1) + String(us).padStart(3, '0') + 'Z';
+    }
+  }
   let micros: bigint | undefined;
   if (value instanceof Date) {
     micros = epochMicros(value);

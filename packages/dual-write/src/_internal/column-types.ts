@@ -33,6 +33,8 @@ export class ColumnTypeCache {
   readonly #sides: () => readonly DatabaseAdapter[];
   readonly #catalog: TableCatalog | undefined;
   #tables: Promise<Map<string, ColumnTypes>> | undefined;
+  /** What `#tables` resolved to, while it is the current read. */
+  #loaded: Map<string, ColumnTypes> | undefined;
   #retried = new Set<string>();
 
   /** With a `catalog`, the sides' tables are the ones it read: the schema is read once for both. */
@@ -43,6 +45,7 @@ export class ColumnTypeCache {
 
   invalidate(): void {
     this.#tables = undefined;
+    this.#loaded = undefined;
     this.#retried.clear();
   }
 
@@ -56,9 +59,15 @@ export class ColumnTypeCache {
       // The catalog reads a side again when it lacks the table (once per name).
       if (this.#catalog) await Promise.all(this.#sides().map((side) => this.#catalog!.table(side, name).catch(() => undefined)));
       this.#tables = undefined;
+      this.#loaded = undefined;
       found = (await this.#load()).get(key);
     }
     return found;
+  }
+
+  /** {@link table} without waiting: the types when both sides' tables are read already and hold it. */
+  peek(name: string): ColumnTypes | undefined {
+    return this.#loaded?.get(name.toLowerCase());
   }
 
   /** The type of a column found by name in any table, when the statement's table is unknown. */
@@ -71,11 +80,21 @@ export class ColumnTypeCache {
   }
 
   #load(): Promise<Map<string, ColumnTypes>> {
-    this.#tables ??= Promise.all(this.#sides().map((s) => (this.#catalog ? this.#catalog.all(s) : s.introspect()))).then(merge, (error) => {
-      this.#tables = undefined;
-      throw error;
-    });
-    return this.#tables;
+    if (this.#tables) return this.#tables;
+    const read = Promise.all(this.#sides().map((s) => (this.#catalog ? this.#catalog.all(s) : s.introspect()))).then(
+      (sides) => {
+        const merged = merge(sides);
+        if (this.#tables === read) this.#loaded = merged;
+        return merged;
+      },
+      (error) => {
+        if (this.#tables === read) this.#tables = undefined;
+        throw error;
+      },
+    );
+    this.#loaded = undefined;
+    this.#tables = read;
+    return read;
   }
 }
 

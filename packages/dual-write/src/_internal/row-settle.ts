@@ -160,8 +160,8 @@ export class RowSettler {
   ): Promise<{ ref: RowRef; reason: string }[]> {
     const out: { ref: RowRef; reason: string }[] = [];
     for (const [table, keys] of groupByTable(refs)) {
-      const source = await this.#catalog.table(primary, table);
-      const target = await this.#catalog.table(side, table);
+      const source = this.#catalog.peek(primary, table) ?? (await this.#catalog.table(primary, table));
+      const target = this.#catalog.peek(side, table) ?? (await this.#catalog.table(side, table));
       if (!source || !target) continue;
       // Rows the secondary's own statements returned need no second read; the rest are read.
       const unknown = keys.filter((k) => !known?.has(rowName(table, k)));

@@ -82,7 +82,8 @@ export async function journalToSettle(
  * side that failed. When a read of the primary failed (its rows or table definitions after
  * the commit), the secondary is not at fault: the write's statements and rows are journaled
  * to be settled once the primary answers, and neither counted as a secondary failure nor
- * thrown, as for {@link journalToSettle}. Otherwise as {@link journalFailure}, with the
+ * thrown (unless the journal cannot keep them either: then as {@link journalFailure}).
+ * Otherwise as {@link journalFailure}, with the
  * secondary's circuit opened when it is the side that stopped answering.
  */
 export async function journalUnsent(
@@ -100,6 +101,13 @@ export async function journalUnsent(
     return journalFailure(p, primary, secondary, { ...work, images: [] }, error, deferred, refs);
   }
   const why = new TransientError(`${primary.name} could not be read after the write committed (${error.message}).`);
-  if (work.replays.length > 0) await p.book.append(secondary, { label: work.label, statements: work.replays }, why, true);
-  if (refs.length > 0) await journalToSettle(p, secondary, work.label, refs, why);
+  try {
+    if (work.replays.length > 0) await p.book.append(secondary, { label: work.label, statements: work.replays }, why, true);
+    if (refs.length > 0) await p.book.append(secondary, { label: work.label, rows: refs }, why, true);
+  } catch {
+    // Nothing reached the secondary, and the journal cannot keep it either (a table journal
+    // lives in the primary): reported, and thrown, as any write the journal could not keep.
+    return journalFailure(p, primary, secondary, { ...work, images: [] }, error, false, refs);
+  }
+  p.replaySoon();
 }
