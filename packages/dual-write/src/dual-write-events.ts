@@ -74,6 +74,20 @@ export type DualWriteEvent =
     }
   | { type: 'journal-replayed'; at: Date; result: ReplayResult }
   | {
+      type: 'secondary-trigger';
+      at: Date;
+      /** The secondary's name. */
+      target: string;
+      /** A table the secondary is written, reported once (again after a schema change through the adapter). */
+      table: string;
+      /**
+       * Its triggers, which fire there on every row dual write applies: one that sets a column of
+       * the row (`updated_at`) makes the sides differ, and belongs on the primary only; one that
+       * writes another table (an audit log) stays on both sides.
+       */
+      triggers: string[];
+    }
+  | {
       type: 'primary-outcome-unknown';
       at: Date;
       /** The primary's name. */

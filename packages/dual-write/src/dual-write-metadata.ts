@@ -40,6 +40,11 @@ export interface DualWriteMetadata {
    * (up to 100). Every other write replicates the rows the primary left.
    */
   replicatedByStatement: { sql: string; reason: string }[];
+  /**
+   * The secondary's tables written so far whose triggers fire on replicated rows (see the
+   * `secondary-trigger` event), found in the background after each table's first write.
+   */
+  secondaryTriggers: { table: string; triggers: string[] }[];
   /** With the `control` option: the record's epoch and mode as this instance follows them, its last refresh and age. */
   control: ControlReport | null;
 }

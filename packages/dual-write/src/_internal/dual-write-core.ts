@@ -25,6 +25,7 @@ import { RowSettler } from './row-settle';
 import { SecondaryApplier } from './secondary-applier';
 import { SecondaryCircuit } from './secondary-circuit';
 import { createSecondarySink, type SecondarySink } from './secondary-sink';
+import { SecondaryTriggerWatch } from './secondary-triggers';
 import { advanceGenerators } from './switch-steps';
 import { TableCatalog } from './table-catalog';
 import { compileFor, type WriteOp } from './write-op';
@@ -49,6 +50,7 @@ export class DualWriteCore {
   readonly locks = new RowLocks();
   readonly circuit: SecondaryCircuit;
   readonly settler: RowSettler;
+  readonly triggers: SecondaryTriggerWatch;
   /** The secondary's write path (group commit, timeouts, writes abandoned on the way). */
   readonly applier: SecondaryApplier;
   readonly replicator: Replicator;
@@ -90,6 +92,9 @@ export class DualWriteCore {
     // per write, not the wait, bounds throughput), and one slow batch does not stop the rest.
     this.applier = new SecondaryApplier({ timeoutMs: secondaryTimeoutMs, maxInFlight: 2, maxGroupStatements: 500 });
     this.settler = new RowSettler(this.catalog, this.types);
+    this.triggers = new SecondaryTriggerWatch((side, found) =>
+      this.events.emit({ type: 'secondary-trigger', at: new Date(), target: side.name, table: found.table, triggers: found.triggers }),
+    );
     this.settler.onParents = (n) => (this.metrics.parentRowsCopied += n);
     this.replicator = new Replicator({
       book: this.book,
@@ -100,6 +105,7 @@ export class DualWriteCore {
       applier: this.applier,
       circuit: this.circuit,
       settler: this.settler,
+      triggers: this.triggers,
       options: this.options,
       noteReplay: (sql, reason) => this.noteReplay(sql, reason),
       replaySoon: () => replaySoon(this),
@@ -217,6 +223,7 @@ export class DualWriteCore {
   invalidate(): void {
     this.types.invalidate();
     this.catalog.invalidate();
+    this.triggers.forget();
   }
 
   /** Swaps the roles and reports it. */
@@ -258,6 +265,7 @@ export class DualWriteCore {
       secondaryWrites: o.secondaryWrites,
       secondaryTimeoutMs: o.secondaryTimeoutMs,
       replicatedByStatement: [...this.replayed].map(([sql, reason]) => ({ sql, reason })),
+      secondaryTriggers: this.triggers.found(this.secondary),
       control: this.fleet?.report() ?? null,
     };
   }

@@ -9,6 +9,7 @@ import type { RowImage, TablePair } from './row-images';
 import type { RowSettler } from './row-settle';
 import type { SecondaryApplier } from './secondary-applier';
 import type { SecondaryCircuit } from './secondary-circuit';
+import type { SecondaryTriggerWatch } from './secondary-triggers';
 import type { TableCatalog } from './table-catalog';
 import type { CapturePlan } from './write-capture';
 
@@ -25,6 +26,8 @@ export interface ReplicatorParts {
   applier: SecondaryApplier;
   circuit: SecondaryCircuit;
   settler: RowSettler;
+  /** Reports the secondary's tables whose triggers fire on replicated rows. */
+  triggers: SecondaryTriggerWatch;
   options: ResolvedOptions;
   /** Remembers a statement shape replicated as text, for metadata and a one-time event. */
   noteReplay: (sql: string, reason: string) => void;

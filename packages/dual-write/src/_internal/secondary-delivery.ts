@@ -60,6 +60,8 @@ export class SecondaryDelivery {
         true,
       );
     }
+    // Asked only of a secondary that answers: an ask it does not answer would hold a connection.
+    this.#p.triggers.note(secondary, tables);
     const started = metrics.now();
     let returned: Returned[];
     try {
