@@ -2,7 +2,8 @@ import { afterEach, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
-import { createDualWriteAdapter, SecondaryWriteError, tableJournal, type DualWriteEventOf } from '../src/index';
+import { createDualWriteAdapter, SecondaryWriteError, type DualWriteEventOf } from '../src/index';
+import { dualWithJournalInPrimary } from './journal-in-primary';
 import { replayUntilEmpty } from './replay-until-empty';
 import { twoTestDatabases } from './two-databases';
 
@@ -140,13 +141,7 @@ it('a committed transaction whose rows neither the primary nor its journal table
   const locker = createPostgresAdapter(dbs.database.url, { name: 'locker', max: 1 });
   cleanup.push(() => locker.close());
   await tables(primary, secondary);
-  await primary.execute('DROP TABLE IF EXISTS _switchyard_journal');
-  const failures: DualWriteEventOf<'secondary-failure'>[] = [];
-  const dual = createDualWriteAdapter(primary, secondary, {
-    journal: tableJournal(primary),
-    continueOnSecondaryFailure: true,
-    onEvent: (e) => e.type === 'secondary-failure' && failures.push(e),
-  });
+  const { dual, failures } = await dualWithJournalInPrimary(primary, secondary);
   cleanup.push(() => dual.close());
   await dual.execute('INSERT INTO t (id, v) VALUES (1, 1)');
 

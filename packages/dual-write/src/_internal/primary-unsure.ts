@@ -73,7 +73,7 @@ export async function settleUnsure(
   const why = new TransientError(
     `${primary.name} lost a write's reply (${failure.message}); it may have committed, so its rows are settled from ${primary.name} once it answers.`,
   );
-  const entry = rows.length > 0 ? await journalToSettle(p, secondary, write.label, rows, why) : undefined;
+  const entry = rows.length > 0 ? await journalToSettle(p, primary, secondary, write.label, rows, why, false) : undefined;
   p.events.emit({
     type: 'primary-outcome-unknown',
     at: new Date(),
@@ -94,6 +94,7 @@ export async function settleUnsure(
  */
 export async function readAfterCommit(
   p: ReplicatorParts,
+  primary: DatabaseAdapter,
   secondary: DatabaseAdapter,
   images: RowImage[],
   label: string,
@@ -102,7 +103,7 @@ export async function readAfterCommit(
   try {
     return await read(images);
   } catch (error) {
-    await journalToSettle(p, secondary, label, images.map(refOf), toError(error));
+    await journalToSettle(p, primary, secondary, label, images.map(refOf), toError(error));
     return images;
   }
 }

@@ -134,14 +134,16 @@ export class Replicator {
         results.push(app);
         let images = imagesOf(step.plan.table, rows, step.plan.parsed.verb === 'delete');
         if (!storedAlready(this.#p.catalog, primary, images))
-          images = await readAfterCommit(this.#p, secondary, images, label, (found) => this.#stored(primary, found));
+          images = await readAfterCommit(this.#p, primary, secondary, images, label, (found) => this.#stored(primary, found));
         if (step.plan.newRowsOnly && images.length > 0) {
           // New rows were not locked before they existed: lock them now, and if another
           // write got to one first, take the rows as they are now rather than as inserted.
           const taken = await this.#p.locks.acquireRows(images.map((img) => rowName(img.table, img.key)));
           later.push(taken.release);
           if (taken.waited)
-            images = await readAfterCommit(this.#p, secondary, images, label, (mine) => this.#p.settler.current(primary, mine.map(refOf)));
+            images = await readAfterCommit(this.#p, primary, secondary, images, label, (mine) =>
+              this.#p.settler.current(primary, mine.map(refOf)),
+            );
         }
         work.images.push(...images);
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary, returning));

@@ -120,7 +120,7 @@ export class SecondaryDelivery {
       differing = await settler.differences(primary, secondary, refs, known);
     } catch (error) {
       // Nothing was compared while the primary does not answer: its rows are settled once it does.
-      if (failedReading(error, primary)) return void (await journalToSettle(this.#p, secondary, label, refs, toError(error)));
+      if (failedReading(error, primary)) return void (await journalToSettle(this.#p, primary, secondary, label, refs, toError(error)));
       differing = refs.map((ref) => ({ ref, reason: `could not compare: ${toError(error).message}` }));
     }
     if (differing.length === 0) return;
@@ -172,7 +172,7 @@ export class SecondaryDelivery {
           ? `A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`
           : `A write to ${secondary.name} abandoned after its secondaryTimeoutMs ended without a reply; its rows are settled from ${primary.name}.`,
       );
-      await journalToSettle(this.#p, secondary, work.label, work.images.map(refOf), late);
+      await journalToSettle(this.#p, primary, secondary, work.label, work.images.map(refOf), late);
     };
     // Writes of row images alone may share multi-row statements with concurrent ones.
     const rows =

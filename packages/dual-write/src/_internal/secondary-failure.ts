@@ -63,18 +63,54 @@ export async function journalFailure(
  * Journals rows to be settled from the primary's current state on the next replay, and
  * asks for that replay soon: for writes whose effect on the secondary is in doubt (landed
  * late, or committed on a primary that lost the reply). Never throws: the entry, or
- * `undefined` when the journal could not keep it.
+ * `undefined` when the journal could not keep it. Rows the journal could not keep are
+ * then counted and reported as a `secondary-failure` without entry, whose error names
+ * their tables for `repair`, unless `report` is false (the caller reports them itself).
  */
 export async function journalToSettle(
-  parts: Pick<ReplicatorParts, 'book' | 'replaySoon'>,
+  parts: Pick<ReplicatorParts, 'book' | 'replaySoon' | 'events' | 'metrics'>,
+  primary: DatabaseAdapter,
   secondary: DatabaseAdapter,
   label: string,
   refs: readonly RowRef[],
   why: Error,
+  report = true,
 ): Promise<JournalEntry | undefined> {
-  const entry = await parts.book.append(secondary, { label, rows: dedupeRefs(refs) }, why, true).catch(() => undefined);
+  const rows = dedupeRefs(refs);
+  let entry: JournalEntry | undefined;
+  try {
+    entry = await parts.book.append(secondary, { label, rows }, why, true);
+  } catch (journalError) {
+    if (report) reportUnkept(parts, primary, secondary, label, rows, why, toError(journalError));
+  }
   parts.replaySoon();
   return entry;
+}
+
+/** Rows in doubt on the secondary that the journal could not keep: nothing will settle them but `repair`. */
+function reportUnkept(
+  parts: Pick<ReplicatorParts, 'events' | 'metrics'>,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  label: string,
+  rows: readonly RowRef[],
+  why: Error,
+  journalError: Error,
+): void {
+  const tables = [...new Set(rows.map((r) => r.table))].join(', ');
+  parts.metrics.secondaryFailures++;
+  parts.events.emit({
+    type: 'secondary-failure',
+    at: new Date(),
+    target: secondary.name,
+    sql: label,
+    deferred: true,
+    error: new SecondaryWriteError(
+      `${rows.length} row(s) of ${tables} may differ on ${secondary.name} (${why.message}), and the journal could not keep them ` +
+        `to be settled (${journalError.message}): run validateDatabases and repair ${tables} on ${secondary.name}.`,
+      { primary: primary.name, secondary: secondary.name, dialect: secondary.dialect, sql: label, cause: journalError },
+    ),
+  });
 }
 
 /**

@@ -1,0 +1,56 @@
+import { afterEach, expect, it } from 'vitest';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { dualWithJournalInPrimary } from './journal-in-primary';
+import { twoTestDatabases } from './two-databases';
+
+// Rows whose state on the secondary is in doubt are journaled to be settled. When the
+// journal cannot keep them either (a table journal in a primary that stopped answering),
+// nothing would ever settle them: they are counted and reported, naming the tables to repair.
+
+const dbs = twoTestDatabases();
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of cleanup.splice(0).reverse()) await close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+it('reports the rows of a write it could not read again after its commit when the journal cannot keep them', async () => {
+  const primary = createPostgresAdapter(dbs.database.url, { name: 'pg-a', max: 4, queryTimeoutMs: 300 });
+  const secondary = createPostgresAdapter(dbs.other.url, { name: 'pg-b', max: 4 });
+  const lockers = [0, 1].map(() => createPostgresAdapter(dbs.database.url, { name: 'locker', max: 1 }));
+  cleanup.push(() => Promise.all(lockers.map((l) => l.close())));
+  for (const side of [primary, secondary]) {
+    await side.execute('DROP TABLE IF EXISTS t; CREATE TABLE t (id integer PRIMARY KEY, v integer NOT NULL)');
+  }
+  // An AFTER trigger: the primary's rows are read again after each write to t.
+  await primary.execute('CREATE OR REPLACE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$');
+  await primary.execute('CREATE TRIGGER noop AFTER UPDATE ON t FOR EACH ROW EXECUTE FUNCTION noop()');
+  const { dual, failures } = await dualWithJournalInPrimary(primary, secondary);
+  cleanup.push(() => dual.close());
+  await dual.execute('INSERT INTO t (id, v) VALUES (1, 1)');
+  await dual.execute('UPDATE t SET v = 2 WHERE id = 1');
+
+  // The write waits for a row lock; meanwhile another session queues for t and the journal's
+  // table whole, gets them as the write commits, and keeps them past both reads' timeouts.
+  const held = lockers[0]!.transaction(async (l) => {
+    await l.execute('SELECT v FROM t WHERE id = 1 FOR UPDATE');
+    await sleep(150);
+  });
+  await sleep(30);
+  const write = dual.execute('UPDATE t SET v = 3 WHERE id = 1');
+  await sleep(40);
+  const locked = lockers[1]!.transaction(async (l) => {
+    await l.execute('LOCK TABLE t, _switchyard_journal IN ACCESS EXCLUSIVE MODE');
+    await sleep(1_500);
+  });
+  await write;
+  await held;
+  expect(failures).toHaveLength(1);
+  expect(failures[0]!.entry).toBeUndefined();
+  expect(failures[0]!.error.message).toMatch(/repair t on pg-b/);
+  expect(dual.getMetrics().secondaryFailures).toBe(1);
+  await locked;
+  // The captured row went on all the same.
+  expect(await secondary.first('SELECT v FROM t WHERE id = 1')).toEqual({ v: 3 });
+});
