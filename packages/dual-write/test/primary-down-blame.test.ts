@@ -5,6 +5,7 @@ import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { createDualWriteAdapter, SecondaryWriteError, type DualWriteEventOf } from '../src/index';
 import { dualWithJournalInPrimary } from './journal-in-primary';
 import { replayUntilEmpty } from './replay-until-empty';
+import { holdTables, sleep } from './table-locks';
 import { twoTestDatabases } from './two-databases';
 
 // A primary that stops answering while a committed write's rows are on their way to the
@@ -18,8 +19,6 @@ const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of cleanup.splice(0).reverse()) await close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function proxied(url: string): Promise<FaultProxy> {
   const target = new URL(url);
@@ -67,12 +66,18 @@ it('a replay that cannot read the primary leaves the secondary circuit closed, a
   expect(circuit).toHaveLength(2);
 });
 
-it('a transaction whose rows cannot be read after its commit succeeds, its rows journaled, the secondary not blamed', async () => {
+/** A pair whose primary gives up on a read after 300 ms, and a session of the primary to lock its tables with. */
+async function lockablePair() {
   const primary = createPostgresAdapter(dbs.database.url, { name: 'pg-a', max: 4, queryTimeoutMs: 300 });
   const secondary = createPostgresAdapter(dbs.other.url, { name: 'pg-b', max: 4 });
   const locker = createPostgresAdapter(dbs.database.url, { name: 'locker', max: 1 });
   cleanup.push(() => locker.close());
   await tables(primary, secondary);
+  return { primary, secondary, locker };
+}
+
+it('a transaction whose rows cannot be read after its commit succeeds, its rows journaled, the secondary not blamed', async () => {
+  const { primary, secondary, locker } = await lockablePair();
   const events: string[] = [];
   const dual = createDualWriteAdapter(primary, secondary, { probeIntervalMs: 100, onEvent: (e) => events.push(e.type) });
   cleanup.push(() => dual.close());
@@ -84,10 +89,7 @@ it('a transaction whose rows cannot be read after its commit succeeds, its rows 
   // no read of the table meanwhile (each gives up after queryTimeoutMs).
   await dual.transaction(async (tx) => {
     await tx.execute('UPDATE t SET v = 9 WHERE id = 1');
-    locked = locker.transaction(async (l) => {
-      await l.execute('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
-      await sleep(1_000);
-    });
+    locked = holdTables(locker, 't', 1_000);
     await sleep(100);
   });
   expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, journalDepth: 1 });
@@ -115,18 +117,13 @@ it('verifyWrites that cannot read the primary counts no difference and journals 
   cleanup.push(() => dual.close());
   await dual.execute('INSERT INTO t (id, v) VALUES (1, 1)');
 
-  const hold = (locker: DatabaseAdapter, ms: number) =>
-    locker.transaction(async (l) => {
-      await l.execute('LOCK TABLE t IN ACCESS EXCLUSIVE MODE');
-      await sleep(ms);
-    });
   // The secondary's table is held while the write lands on the primary; the primary's is
   // taken next and held past the secondary's, so the check after the write cannot read it.
-  const held = [hold(lockers[1]!, 500)];
+  const held = [holdTables(lockers[1]!, 't', 500)];
   await sleep(50);
   const write = dual.execute('UPDATE t SET v = 3 WHERE id = 1');
   await sleep(150);
-  held.push(hold(lockers[0]!, 1_200));
+  held.push(holdTables(lockers[0]!, 't', 1_200));
   await write;
   expect(dual.getMetrics()).toMatchObject({ verificationFailures: 0, secondaryFailures: 0, journalDepth: 1 });
   expect(events).not.toContain('verification-failed');
@@ -136,11 +133,7 @@ it('verifyWrites that cannot read the primary counts no difference and journals 
 });
 
 it('a committed transaction whose rows neither the primary nor its journal table can take is reported, not dropped', async () => {
-  const primary = createPostgresAdapter(dbs.database.url, { name: 'pg-a', max: 4, queryTimeoutMs: 300 });
-  const secondary = createPostgresAdapter(dbs.other.url, { name: 'pg-b', max: 4 });
-  const locker = createPostgresAdapter(dbs.database.url, { name: 'locker', max: 1 });
-  cleanup.push(() => locker.close());
-  await tables(primary, secondary);
+  const { primary, secondary, locker } = await lockablePair();
   const { dual, failures } = await dualWithJournalInPrimary(primary, secondary);
   cleanup.push(() => dual.close());
   await dual.execute('INSERT INTO t (id, v) VALUES (1, 1)');
@@ -149,10 +142,7 @@ it('a committed transaction whose rows neither the primary nor its journal table
   // As above, and the journal's table is held too: the write's rows have nowhere to go.
   const done = dual.transaction(async (tx) => {
     await tx.execute('UPDATE t SET v = 9 WHERE id = 1');
-    locked = locker.transaction(async (l) => {
-      await l.execute('LOCK TABLE t, _switchyard_journal IN ACCESS EXCLUSIVE MODE');
-      await sleep(1_500);
-    });
+    locked = holdTables(locker, 't, _switchyard_journal', 1_500);
     await sleep(100);
   });
   await expect(done).rejects.toThrow(SecondaryWriteError);

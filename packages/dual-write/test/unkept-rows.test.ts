@@ -1,6 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { dualWithJournalInPrimary } from './journal-in-primary';
+import { holdTables, sleep } from './table-locks';
 import { twoTestDatabases } from './two-databases';
 
 // Rows whose state on the secondary is in doubt are journaled to be settled. When the
@@ -12,8 +13,6 @@ const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of cleanup.splice(0).reverse()) await close();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('reports the rows of a write it could not read again after its commit when the journal cannot keep them', async () => {
   const primary = createPostgresAdapter(dbs.database.url, { name: 'pg-a', max: 4, queryTimeoutMs: 300 });
@@ -40,10 +39,7 @@ it('reports the rows of a write it could not read again after its commit when th
   await sleep(30);
   const write = dual.execute('UPDATE t SET v = 3 WHERE id = 1');
   await sleep(40);
-  const locked = lockers[1]!.transaction(async (l) => {
-    await l.execute('LOCK TABLE t, _switchyard_journal IN ACCESS EXCLUSIVE MODE');
-    await sleep(1_500);
-  });
+  const locked = holdTables(lockers[1]!, 't, _switchyard_journal', 1_500);
   await write;
   await held;
   expect(failures).toHaveLength(1);

@@ -60,9 +60,10 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
   if (!result.error && result.applied > 0) core.circuit.close(core.secondary);
   // Cut off by a side that stopped answering again: the circuit's probe replays once the secondary
   // answers; one that stopped reading the primary is tried again on the probe's interval.
-  else if (result.error && result.remaining > 0 && secondaryDown(result.error, core.secondary))
-    core.circuit.open(core.secondary, result.error.message);
-  else if (result.error && result.remaining > 0 && isOutage(result.error)) replaySoon(core, core.options.probeIntervalMs);
+  else if (result.error && result.remaining > 0) {
+    if (secondaryDown(result.error, core.secondary)) core.circuit.open(core.secondary, result.error.message);
+    else if (isOutage(result.error)) replaySoon(core, core.options.probeIntervalMs);
+  }
   return result;
 }
 

@@ -227,7 +227,7 @@ export class Replicator {
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
         work.pairs = pairs;
       } catch (error) {
-        return await journalUnsent(this.#p, primary, secondary, { ...work, images: [] }, toError(error), false, refs);
+        return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, refs);
       }
       await this.#delivery.toSecondary(primary, secondary, work);
     } finally {

@@ -21,17 +21,44 @@ export async function journalFailure(
   deferred: boolean,
   rows?: RowRef[],
 ): Promise<void> {
-  const { book, metrics, events, options } = parts;
-  metrics.secondaryFailures++;
   let entry: JournalEntry | undefined;
   let journalError: Error | undefined;
   try {
-    if (work.replays.length > 0) entry = await book.append(secondary, { label: work.label, statements: work.replays }, error, deferred);
-    const refs = rows ?? dedupeRefs(work.images.map(refOf));
-    if (refs.length > 0) entry = await book.append(secondary, { label: work.label, rows: refs }, error, deferred);
+    entry = await appendWork(parts, secondary, work, rows ?? dedupeRefs(work.images.map(refOf)), error, deferred);
   } catch (e) {
     journalError = toError(e);
   }
+  return reportFailure(parts, primary, secondary, work, error, deferred, entry, journalError);
+}
+
+/** Appends a write's replayed statements, then its rows, to the journal; the last entry made. */
+async function appendWork(
+  parts: Pick<ReplicatorParts, 'book'>,
+  secondary: DatabaseAdapter,
+  work: SecondaryWork,
+  refs: RowRef[],
+  error: Error,
+  deferred: boolean,
+): Promise<JournalEntry | undefined> {
+  let entry: JournalEntry | undefined;
+  if (work.replays.length > 0) entry = await parts.book.append(secondary, { label: work.label, statements: work.replays }, error, deferred);
+  if (refs.length > 0) entry = await parts.book.append(secondary, { label: work.label, rows: refs }, error, deferred);
+  return entry;
+}
+
+/** Counts and reports a write the secondary did not get, and throws as {@link journalFailure} says. */
+function reportFailure(
+  parts: Pick<ReplicatorParts, 'metrics' | 'events' | 'options'>,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  work: SecondaryWork,
+  error: Error,
+  deferred: boolean,
+  entry: JournalEntry | undefined,
+  journalError: Error | undefined,
+): void {
+  const { metrics, events, options } = parts;
+  metrics.secondaryFailures++;
   events.emit({
     type: 'secondary-failure',
     at: new Date(),
@@ -118,9 +145,9 @@ function reportUnkept(
  * side that failed. When a read of the primary failed (its rows or table definitions after
  * the commit), the secondary is not at fault: the write's statements and rows are journaled
  * to be settled once the primary answers, and neither counted as a secondary failure nor
- * thrown (unless the journal cannot keep them either: then as {@link journalFailure}).
- * Otherwise as {@link journalFailure}, with the
- * secondary's circuit opened when it is the side that stopped answering.
+ * thrown (unless the journal cannot keep them either: then reported and thrown as by
+ * {@link journalFailure}). Otherwise as {@link journalFailure}, with the secondary's
+ * circuit opened when it is the side that stopped answering.
  */
 export async function journalUnsent(
   p: ReplicatorParts,
@@ -134,16 +161,15 @@ export async function journalUnsent(
   const refs = dedupeRefs(rows ?? work.images.map(refOf));
   if (!failedReading(error, primary)) {
     if (secondaryDown(error, secondary)) p.circuit.open(secondary, error.message);
-    return journalFailure(p, primary, secondary, { ...work, images: [] }, error, deferred, refs);
+    return journalFailure(p, primary, secondary, work, error, deferred, refs);
   }
   const why = new TransientError(`${primary.name} could not be read after the write committed (${error.message}).`);
   try {
-    if (work.replays.length > 0) await p.book.append(secondary, { label: work.label, statements: work.replays }, why, true);
-    if (refs.length > 0) await p.book.append(secondary, { label: work.label, rows: refs }, why, true);
-  } catch {
+    await appendWork(p, secondary, work, refs, why, true);
+  } catch (journalError) {
     // Nothing reached the secondary, and the journal cannot keep it either (a table journal
     // lives in the primary): reported, and thrown, as any write the journal could not keep.
-    return journalFailure(p, primary, secondary, { ...work, images: [] }, error, false, refs);
+    return reportFailure(p, primary, secondary, work, error, false, undefined, toError(journalError));
   }
   p.replaySoon();
 }
