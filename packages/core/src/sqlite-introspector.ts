@@ -12,6 +12,8 @@ interface ColumnRow {
   notnull: number | bigint;
   dflt_value: string | null;
   pk: number | bigint;
+  /** 0 for an ordinary column, 1 for a virtual table's hidden one, 2 or 3 for a generated one (virtual, stored). */
+  hidden: number | bigint;
 }
 interface IndexListRow {
   name: string;
@@ -58,7 +60,8 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
     if (INTERNAL_TABLE.test(table.name)) continue;
     const q = quoteIdentifier(table.name);
     const [columns, indexList, foreignKeys] = await Promise.all([
-      run<ColumnRow>(`PRAGMA table_info(${q})`),
+      // table_xinfo, not table_info: it lists generated columns too, so they are compared.
+      run<ColumnRow>(`PRAGMA table_xinfo(${q})`),
       run<IndexListRow>(`PRAGMA index_list(${q})`),
       run<ForeignKeyRow>(`PRAGMA foreign_key_list(${q})`),
     ]);
@@ -66,19 +69,22 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
       .filter((c) => Number(c.pk) > 0)
       .sort((a, b) => Number(a.pk) - Number(b.pk))
       .map((c) => c.name);
-    const columnInfo: ColumnInfo[] = columns.map((c) => {
-      const isRowidAlias = primaryKey.length === 1 && primaryKey[0] === c.name && /^integer$/i.test(c.type.trim());
-      return {
-        name: c.name,
-        declaredType: c.type,
-        logicalType: logicalTypeOf(c.type, 'sqlite'),
-        // A rowid alias can never hold NULL, whatever PRAGMA says.
-        nullable: Number(c.notnull) === 0 && Number(c.pk) === 0,
-        defaultValue: c.dflt_value,
-        // An INTEGER PRIMARY KEY aliases the rowid: SQLite assigns it when none is given.
-        autoIncrement: isRowidAlias,
-      };
-    });
+    const columnInfo: ColumnInfo[] = columns
+      .filter((c) => Number(c.hidden) !== 1)
+      .map((c) => {
+        const isRowidAlias = primaryKey.length === 1 && primaryKey[0] === c.name && /^integer$/i.test(c.type.trim());
+        return {
+          name: c.name,
+          declaredType: c.type,
+          logicalType: logicalTypeOf(c.type, 'sqlite'),
+          // A rowid alias can never hold NULL, whatever PRAGMA says.
+          nullable: Number(c.notnull) === 0 && Number(c.pk) === 0,
+          defaultValue: c.dflt_value,
+          // An INTEGER PRIMARY KEY aliases the rowid: SQLite assigns it when none is given.
+          autoIncrement: isRowidAlias,
+          ...(Number(c.hidden) >= 2 ? { generated: true } : {}),
+        };
+      });
     const indexes: IndexInfo[] = [];
     for (const index of indexList) {
       if (index.origin === 'pk') continue;

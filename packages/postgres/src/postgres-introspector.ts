@@ -22,6 +22,8 @@ interface ColumnRow {
   not_null: boolean;
   default_value: string | null;
   identity: string;
+  /** `s` for a stored generated column, empty otherwise. */
+  generated: string;
 }
 interface IndexRow {
   table_oid: number;
@@ -59,7 +61,8 @@ ORDER BY n.nspname, c.relname`;
 
 const COLUMNS_SQL = `
 SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS declared_type,
-  a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity
+  a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity,
+  a.attgenerated::text AS generated
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum`;
@@ -95,7 +98,7 @@ ORDER BY con.conname`;
 /**
  * Reads the tables of the given schemas from the system catalogs: columns with their
  * declared type (`format_type`), logical type, nullability, default and whether the
- * engine generates them (serial or identity); primary key in key order; indexes other
+ * engine generates them (serial or identity) or computes them (`generated`); primary key in key order; indexes other
  * than the primary key's own; foreign keys. pg_catalog, information_schema and tables
  * named like `sqlite_%`, `_cf_%` or `d1_%` are left out.
  *
@@ -148,5 +151,7 @@ function toColumn(row: ColumnRow, primaryKey: readonly string[]): ColumnInfo {
     nullable: !row.not_null && !primaryKey.includes(row.name),
     defaultValue: row.default_value,
     autoIncrement: serial || row.identity === 'a' || row.identity === 'd',
+    // Only where true, so tables without one read as before.
+    ...(row.generated ? { generated: true } : {}),
   };
 }

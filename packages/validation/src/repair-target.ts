@@ -157,12 +157,14 @@ async function repairTable(
     statements: [],
     stillDifferent: [],
     verify: () =>
-      verifyRepair(source, target, { from, to }, pairs, keys, codec, sourceRows, {
+      verifyRepair(source, target, { from, to }, compared, keys, codec, sourceRows, {
         timestampPrecision: options.timestampPrecision ?? 'ms',
       }),
   };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
-  const pairs = from.columns.filter((c) => targetColumns.has(c.name)).map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
+  // Every column is read back; a column the target computes itself is not written (Postgres and SQLite refuse a value).
+  const compared = from.columns.filter((c) => targetColumns.has(c.name)).map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
+  const pairs = compared.filter((p) => !p.to.generated);
   const keys: KeyColumn[] = keyNames.map((name) => {
     const pair = pairs.find((p) => p.from.name === name)!;
     const type = comparisonType(pair.from.logicalType, pair.to.logicalType) ?? pair.from.logicalType;

@@ -1,16 +1,10 @@
-import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
+import type { TableInfo } from '@switchyard/core';
 
 /**
- * Names of a table's generated columns (`GENERATED ALWAYS AS …`): the engine computes
- * them, so the copy neither writes them (Postgres refuses a value) nor needs them from
- * the source. SQLite's `table_info` already leaves them out; Postgres lists them.
+ * Names of a table's generated columns (`GENERATED ALWAYS AS …`), as `introspect()` marks
+ * them: the engine computes them, so the copy neither writes them (Postgres and SQLite
+ * refuse a value) nor needs them from the source.
  */
-export async function generatedColumnNames(adapter: DatabaseAdapter, table: TableInfo): Promise<Set<string>> {
-  if (adapter.dialect !== 'postgres') return new Set();
-  const rows = await adapter.query<{ name: string }>(
-    'SELECT a.attname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace ' +
-      "WHERE c.relname = ? AND n.nspname = coalesce(?, current_schema()) AND a.attgenerated <> '' AND a.attnum > 0",
-    [table.name, table.schema ?? null],
-  );
-  return new Set(rows.map((r) => r.name));
+export function generatedColumnNames(table: TableInfo): Set<string> {
+  return new Set(table.columns.filter((c) => c.generated).map((c) => c.name));
 }

@@ -42,7 +42,7 @@ export function columnLines(table: TableInfo, scope: SchemaScope): TableColumns 
   const singleKey = table.primaryKey.length === 1 ? table.primaryKey[0] : undefined;
   let inlineKey = false;
   const generated = objects?.generated.filter((g) => g.table === table.name) ?? [];
-  // SQLite's table_info leaves generated columns out: they come from the objects.
+  // Generated columns a table's columns do not list (a definition read without them) come from the objects.
   const hidden = generated
     .filter((g) => !table.columns.some((c) => c.name === g.column))
     .map((g) => ({

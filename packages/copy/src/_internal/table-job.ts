@@ -78,11 +78,7 @@ export async function prepareTableJob(
         'Add a primary key (or a unique NOT NULL key made primary), or leave the table out of options.tables.',
     );
   }
-  const [sourceGenerated, targetGenerated] = await Promise.all([
-    generatedColumnNames(sourceDb, source),
-    generatedColumnNames(targetDb, target),
-  ]);
-  const computed = new Set([...sourceGenerated, ...targetGenerated].map((n) => n.toLowerCase()));
+  const computed = new Set([...generatedColumnNames(source), ...generatedColumnNames(target)].map((n) => n.toLowerCase()));
   const targetColumns = new Map(target.columns.filter((c) => !computed.has(c.name.toLowerCase())).map((c) => [c.name.toLowerCase(), c]));
   const missing = source.columns
     .filter((c) => !computed.has(c.name.toLowerCase()) && !targetColumns.has(c.name.toLowerCase()))

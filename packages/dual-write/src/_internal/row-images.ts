@@ -126,7 +126,8 @@ function shapeOf(pair: TablePair, from: DialectName, to: DialectName): RunShape 
 }
 
 function newShape({ source, target }: TablePair, from: DialectName, to: DialectName): RunShape {
-  const byName = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
+  // A column the secondary computes itself takes no value: Postgres refuses one (SQLSTATE 428C9).
+  const byName = new Map(target.columns.filter((c) => !c.generated).map((c) => [c.name.toLowerCase(), c]));
   const sourceColumns = source.columns.filter((c) => byName.has(c.name.toLowerCase()));
   const mapped = sourceColumns.map((c) => ({
     source: c,

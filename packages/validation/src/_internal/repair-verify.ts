@@ -15,7 +15,8 @@ export interface ColumnPair {
  * Reads the repaired keys again on both sides and returns the rows that still differ,
  * each with the reason: a write that "succeeded" can still leave a value the target type
  * could not hold (an upper-case UUID in a uuid column, 2006 in a TEXT column that stored
- * '2006.0'), and a repair must say so rather than report success.
+ * '2006.0'), a generated column computes its own value, and a repair must say so rather
+ * than report success.
  */
 export async function verifyRepair(
   source: DatabaseAdapter,
@@ -62,6 +63,11 @@ export async function verifyRepair(
       key,
       reasons: differences.map((d) => {
         const pair = pairs.find((p) => p.from.name === d.column)!;
+        if (pair.to.generated)
+          return (
+            `${d.column}: the target computes ${d.targetNormalized} for the source's ${d.sourceNormalized} (a generated column, ` +
+            'which no write sets): make its expression on the target match the source'
+          );
         return (
           `${d.column}: the target holds ${d.targetNormalized} for the source's ${d.sourceNormalized}; ` +
           `the target column (${pair.to.declaredType || pair.to.logicalType}) cannot hold the source value ` +
