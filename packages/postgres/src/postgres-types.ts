@@ -39,6 +39,10 @@ export const PG_OID = {
   timestamptzArray: 1185,
   interval: 1186,
   intervalArray: 1187,
+  point: 600,
+  circle: 718,
+  pointArray: 1017,
+  circleArray: 719,
 } as const;
 
 // Postgres' ISO output: timestamp, or timestamptz with the session's offset (+05:30, or
@@ -147,9 +151,12 @@ export function createTypeParsers(
           case PG_OID.int8:
             return parseInt8As;
           // numeric, date and interval as the server's own text: exact, and written back as read.
+          // So are point and circle, which pg reads as objects that no statement takes back.
           case PG_OID.numeric:
           case PG_OID.date:
           case PG_OID.interval:
+          case PG_OID.point:
+          case PG_OID.circle:
             return identity;
           case PG_OID.timestamp:
           case PG_OID.timestamptz:
@@ -162,6 +169,8 @@ export function createTypeParsers(
           case PG_OID.numericArray:
           case PG_OID.dateArray:
           case PG_OID.intervalArray:
+          case PG_OID.pointArray:
+          case PG_OID.circleArray:
             return stringArray;
           case PG_OID.timestampArray:
           case PG_OID.timestamptzArray:

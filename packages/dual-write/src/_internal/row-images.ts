@@ -1,5 +1,6 @@
 import {
   converterFor,
+  exactTimestampText,
   quoteIdentifier as quote,
   type ColumnInfo,
   type DatabaseAdapter,
@@ -240,12 +241,26 @@ function pick(row: Row, columns: readonly string[]): Record<string, unknown> {
   return key;
 }
 
-/** A key value as a row reference holds it: null, a number or a string as they are; anything else (a bigint, bytes, a date) as text. */
+/**
+ * A key value as a row reference holds it: null, a number or a string as they are;
+ * anything else as text (a bigint in digits, bytes in hex, a date as ISO text), which
+ * {@link keyParam} turns back into what a query by that key needs.
+ */
 export function keyValue(value: unknown): RowRef['key'][string] {
   return value === null || typeof value === 'number' || typeof value === 'string' ? value : keyText(value);
 }
 
 function keyText(value: unknown): string {
   if (value instanceof Uint8Array) return Array.from(value, (b) => b.toString(16).padStart(2, '0')).join('');
+  // ISO text with every digit, as SQLite stores a Date and Postgres reads one back: String() would drop the milliseconds.
+  if (value instanceof Date) return exactTimestampText(value);
   return String(value);
+}
+
+/** A row reference's key value as a query's parameter: bytes again for a blob column, which a reference holds in hex. */
+export function keyParam(value: unknown, column: ColumnInfo | undefined): unknown {
+  if (typeof value !== 'string' || column?.logicalType !== 'blob' || !/^(?:[0-9a-f]{2})*$/.test(value)) return value;
+  const bytes = new Uint8Array(value.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(value.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
 }

@@ -1,6 +1,6 @@
 import { quoteIdentifier as quote, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { rowName, tableRef, type RowImage } from './row-images';
+import { keyParam, rowName, tableRef, type RowImage } from './row-images';
 
 /**
  * The primary's current images of rows named by key: the row where it exists, `null`
@@ -16,12 +16,17 @@ export async function currentImages(
   lock = false,
 ): Promise<RowImage[]> {
   const columns = table.primaryKey;
+  // A reference holds bytes in hex: a blob key is matched as bytes again.
+  const typed = columns.map((c) => table.columns.find((col) => col.name === c));
+  const lookup: readonly Record<string, unknown>[] = typed.some((c) => c?.logicalType === 'blob')
+    ? keys.map((key) => ({ ...key, ...Object.fromEntries(columns.map((c, i) => [c, keyParam(key[c], typed[i])])) }))
+    : keys;
   const found = new Map<string, Row>();
   const perKey = Math.max(1, columns.length);
   const size = Math.max(1, Math.floor(Math.min(primary.capabilities.maxBoundParameters, 900) / perKey));
   const suffix = lock && primary.dialect === 'postgres' ? ' FOR UPDATE' : '';
-  for (let i = 0; i < keys.length; i += size) {
-    const part = keys.slice(i, i + size);
+  for (let i = 0; i < lookup.length; i += size) {
+    const part = lookup.slice(i, i + size);
     const where =
       columns.length === 1
         ? `${quote(columns[0]!)} IN (${part.map(() => '?').join(', ')})`
@@ -33,7 +38,7 @@ export async function currentImages(
     const rows = await primary.query<Row>(sql, params);
     for (const row of rows) found.set(rowName(table.name, pickKey(row, columns)), row);
   }
-  return keys.map((key) => {
+  return lookup.map((key) => {
     const row = found.get(rowName(table.name, pickKey(key, columns))) ?? null;
     return { table: table.name, key: row ? pickKey(row, columns) : { ...key }, row };
   });
