@@ -6,6 +6,7 @@ import { imageStatements, rowName, type RowImage, type TablePair } from './row-i
 import { currentImages } from './row-resync';
 import type { TableCatalog } from './table-catalog';
 import { readOn } from './failed-side';
+import { displacingStatements, isUniqueViolation } from './unique-displace';
 
 const PARENT_DEPTH = 4;
 
@@ -98,10 +99,17 @@ export class RowSettler {
       images.map((i) => i.table),
       via,
     );
-    const statements = imageStatements(images, pairs, primary.dialect, secondary);
+    const statementsOf = (some: readonly RowImage[]) => imageStatements(some, pairs, primary.dialect, secondary);
+    const statements = statementsOf(images);
     try {
       await readOn(secondary, secondary.batch(statements));
     } catch (error) {
+      if (isUniqueViolation(error)) {
+        // Rows that swapped unique values: written after their old versions are gone.
+        const displacing = await readOn(secondary, displacingStatements(secondary, images, statementsOf));
+        if (!displacing) throw error;
+        return void (await readOn(secondary, secondary.batch(displacing)));
+      }
       if (depth >= PARENT_DEPTH || !isForeignKeyError(error)) throw error;
       const copied = await this.copyParents(primary, secondary, images, depth + 1, via);
       if (copied === 0) throw error;

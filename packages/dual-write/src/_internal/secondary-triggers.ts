@@ -67,6 +67,11 @@ export class SecondaryTriggerWatch {
   }
 }
 
+/** The names of the user triggers on a table of `side` (its name in any case), enabled ones on Postgres. */
+export async function tableTriggers(side: DatabaseAdapter, table: string): Promise<string[]> {
+  return ask(side, table.toLowerCase());
+}
+
 async function ask(side: DatabaseAdapter, key: string): Promise<string[]> {
   const [sql, names] = side.dialect === 'postgres' ? [PG_TRIGGERS, 1] : side.dialect === 'sqlite' ? [SQLITE_TRIGGERS, 2] : [D1_TRIGGERS, 1];
   const rows = await side.query<{ name: string }>(sql, Array<string>(names).fill(key));
