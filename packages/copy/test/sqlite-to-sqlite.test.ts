@@ -153,3 +153,28 @@ describe('copyTables options (SQLite -> SQLite)', () => {
     await target.close();
   });
 });
+
+describe('copyTables and generated columns', () => {
+  const GENERATED = 'CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, twice INTEGER GENERATED ALWAYS AS (a * 2) STORED)';
+
+  it('leaves a generated target column to the target, and copies a generated source column into a plain one', async () => {
+    const source = createSQLiteAdapter(':memory:');
+    const generatedTarget = createSQLiteAdapter(':memory:');
+    const plainTarget = createSQLiteAdapter(':memory:');
+    try {
+      await source.execute(GENERATED);
+      await generatedTarget.execute(GENERATED);
+      await plainTarget.execute('CREATE TABLE g (id INTEGER PRIMARY KEY, a INTEGER, twice INTEGER)');
+      await source.execute('INSERT INTO g (id, a) VALUES (1, 2), (2, 5)');
+      for (const target of [generatedTarget, plainTarget]) {
+        expect((await copyTables(source, target)).summary.rowsCopied).toBe(2);
+        expect(await target.query('SELECT id, a, twice FROM g ORDER BY id')).toEqual([
+          { id: 1, a: 2, twice: 4 },
+          { id: 2, a: 5, twice: 10 },
+        ]);
+      }
+    } finally {
+      for (const a of [source, generatedTarget, plainTarget]) await a.close();
+    }
+  });
+});

@@ -78,10 +78,15 @@ export async function prepareTableJob(
         'Add a primary key (or a unique NOT NULL key made primary), or leave the table out of options.tables.',
     );
   }
-  const computed = new Set([...generatedColumnNames(source), ...generatedColumnNames(target)].map((n) => n.toLowerCase()));
+  // A column the target computes takes no value; one only the source computes is copied
+  // where the target keeps it as a plain column, and needs no column there otherwise.
+  const computed = new Set([...generatedColumnNames(target)].map((n) => n.toLowerCase()));
+  const computedAtSource = new Set([...generatedColumnNames(source)].map((n) => n.toLowerCase()));
   const targetColumns = new Map(target.columns.filter((c) => !computed.has(c.name.toLowerCase())).map((c) => [c.name.toLowerCase(), c]));
   const missing = source.columns
-    .filter((c) => !computed.has(c.name.toLowerCase()) && !targetColumns.has(c.name.toLowerCase()))
+    .filter(
+      (c) => !computed.has(c.name.toLowerCase()) && !computedAtSource.has(c.name.toLowerCase()) && !targetColumns.has(c.name.toLowerCase()),
+    )
     .map((c) => c.name);
   if (missing.length > 0 && !options.transform) {
     throw new InvalidArgumentError(
