@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createPostgresAdapter } from '@switchyard/postgres';
-import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import type { DualWriteOptions } from '../src/dual-write-options';
+import { openSide } from './open-side';
 import { twoTestDatabases } from './two-databases';
 
 // A transaction that moves unique values between rows (two items swap positions in a
@@ -22,11 +21,7 @@ const ITEMS = 'CREATE TABLE items (id int PRIMARY KEY, list int NOT NULL, pos in
 type Kind = 'postgres' | 'sqlite';
 
 async function open(kind: Kind, which: 'a' | 'b', extra: string[] = []): Promise<DatabaseAdapter> {
-  const adapter =
-    kind === 'sqlite'
-      ? createSQLiteAdapter(':memory:', { name: `sqlite-${which}` })
-      : createPostgresAdapter(which === 'a' ? dbs.database.url : dbs.other.url, { name: `pg-${which}`, max: 4 });
-  opened.push(adapter);
+  const adapter = openSide(dbs, kind, which, opened);
   if (kind === 'postgres') await adapter.execute('DROP TABLE IF EXISTS notes, items');
   for (const ddl of [ITEMS, ...extra]) await adapter.execute(ddl);
   return adapter;

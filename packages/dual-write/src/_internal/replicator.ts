@@ -15,6 +15,7 @@ import { toError } from './to-error';
 import { runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
+import { addDependents } from './cascade-rows';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -149,6 +150,8 @@ export class Replicator {
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary, returning));
       }
       if (!(pairs instanceof Error)) work.pairs = pairs;
+      if (!(pairs instanceof Error) && work.images.some((i) => i.row === null))
+        await addDependents(this.#p, primary, secondary, work, pairs);
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
       // A table the secondary lacks may be waiting for its CREATE in the journal: then the write waits too.
@@ -226,6 +229,7 @@ export class Replicator {
           );
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
         work.pairs = pairs;
+        if (work.images.some((i) => i.row === null)) await addDependents(this.#p, primary, secondary, work, pairs);
       } catch (error) {
         return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, refs);
       }

@@ -7,6 +7,7 @@ import { currentImages } from './row-resync';
 import type { TableCatalog } from './table-catalog';
 import { readOn } from './failed-side';
 import { displacingStatements, isUniqueViolation } from './unique-displace';
+import { dependentImages } from './cascade-rows';
 
 const PARENT_DEPTH = 4;
 
@@ -93,6 +94,9 @@ export class RowSettler {
     via: DatabaseAdapter = primary,
   ): Promise<void> {
     if (images.length === 0) return;
+    // Rows the primary's foreign key actions changed with the deleted ones go first.
+    if (depth === 0)
+      images = [...(await dependentImages(this.#catalog, primary, secondary, images, (r) => this.current(primary, r, via))), ...images];
     const pairs = await this.pairs(
       primary,
       secondary,
@@ -253,6 +257,7 @@ function lower(row: Row): Row {
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
 }
 
-function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+/** Whether two column lists name the same columns in the same order, without regard to case. */
+export function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
 }

@@ -176,6 +176,12 @@ export class TableCatalog {
   /** Whether {@link readTextConversions} found only columns with a fixed text form in this change; `false` when not read. */
   readonly textIsFixed = (sql: string): boolean => this.#fixedText.get(sql) === true;
 
+  /** Every table of the side when they are already read, without waiting; otherwise `undefined`. */
+  allNow(side: DatabaseAdapter): TableInfo[] | undefined {
+    const loaded = this.#bySide.get(side)?.loaded;
+    return loaded ? [...loaded.values()] : undefined;
+  }
+
   /** Every table of the side, as last read. */
   async all(side: DatabaseAdapter): Promise<TableInfo[]> {
     return [...(await this.#load(side, side)).values()];

@@ -1,0 +1,127 @@
+import { quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type TableInfo } from '@switchyard/core';
+import type { RowRef } from '../row-ref';
+import { imageStatements, keyValue, refOf, tableRef, type RowImage, type TablePair } from './row-images';
+import type { ReplicatorParts, SecondaryWork } from './replication-types';
+import { journalToSettle } from './secondary-failure';
+import type { TableCatalog } from './table-catalog';
+import { readOn } from './failed-side';
+import { toError } from './to-error';
+
+/** Foreign key actions by which deleting a row changes the rows that reference it. */
+const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
+/** Levels of referencing rows followed below a deleted row. */
+const MAX_DEPTH = 4;
+/** Deleted keys per lookup, within every engine's parameter limit. */
+const KEYS_PER_READ = 200;
+
+/** How the dependents' current rows are read from the primary. */
+export type ReadCurrent = (refs: readonly RowRef[]) => Promise<RowImage[]>;
+
+/**
+ * The rows that the primary's foreign key actions changed along with the rows `images`
+ * delete: a delete image names only the row its statement deleted, but `ON DELETE
+ * CASCADE` removed the rows that referenced it, and `SET NULL` changed them. A secondary
+ * without those foreign keys (they are created after the backfill) would keep them as they
+ * were. They are found on the secondary, as the rows there that reference the deleted
+ * keys, and taken from the primary as they are now (gone, or changed); rows that reference
+ * those in turn come first. Uses the primary's tables as already read (`undefined`: none
+ * read yet, nothing to add).
+ */
+export async function dependentImages(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  images: readonly RowImage[],
+  readCurrent: ReadCurrent,
+  depth = 0,
+): Promise<RowImage[]> {
+  const deleted = images.filter((i) => i.row === null);
+  const tables = deleted.length > 0 && depth < MAX_DEPTH ? catalog.allNow(primary) : undefined;
+  if (!tables) return [];
+  const out: RowImage[] = [];
+  for (const child of tables) {
+    for (const fk of child.foreignKeys) {
+      if (!ACTS_ON_DELETE.test(fk.onDelete ?? '')) continue;
+      const parentName = fk.referencedTable.slice(fk.referencedTable.lastIndexOf('.') + 1).toLowerCase();
+      const gone = deleted.filter((d) => d.table.toLowerCase() === parentName);
+      const target = gone.length > 0 ? await catalog.table(secondary, child.name) : undefined;
+      if (!target || child.primaryKey.length === 0) continue;
+      // A SQLite foreign key without its columns references the parent's key.
+      const parent = tables.find((t) => t.name.toLowerCase() === parentName);
+      const referenced = fk.referencedColumns.length > 0 ? fk.referencedColumns : (parent?.primaryKey ?? []);
+      const refs = await readOn(secondary, referencing(secondary, child, target, { ...fk, referencedColumns: referenced }, gone));
+      if (refs.length === 0) continue;
+      const now = await readCurrent(refs);
+      out.push(...(await dependentImages(catalog, primary, secondary, now, readCurrent, depth + 1)), ...now);
+    }
+  }
+  return out;
+}
+
+/**
+ * Puts the rows that a write's deletes changed through the primary's foreign key actions
+ * (see {@link dependentImages}) in front of its own, so the secondary has them before it
+ * deletes what they referenced. When they cannot be found now, the deleted rows are
+ * journaled to be settled, which finds them then.
+ */
+export async function addDependents(
+  parts: ReplicatorParts,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  work: SecondaryWork,
+  pairs: (table: string) => TablePair,
+): Promise<void> {
+  const { catalog, settler } = parts;
+  let dependents: RowImage[];
+  let more: (table: string) => TablePair;
+  try {
+    dependents = await dependentImages(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+    if (dependents.length === 0) return;
+    more = await settler.pairs(
+      primary,
+      secondary,
+      dependents.map((i) => i.table),
+    );
+  } catch (error) {
+    const deleted = work.images.filter((i) => i.row === null).map(refOf);
+    return void (await journalToSettle(parts, primary, secondary, work.label, deleted, toError(error)));
+  }
+  const own = new Set(work.images.map((i) => i.table));
+  work.images.unshift(...dependents);
+  // Their upserts return nothing: rows are compared by reading them again.
+  work.returning = false;
+  work.statements.unshift(...imageStatements(dependents, more, primary.dialect, secondary));
+  work.pairs = (table) => (own.has(table) ? pairs(table) : more(table));
+}
+
+/** The keys (the primary's names) of the rows of `child` on `side` whose foreign key `fk` names one of `gone`. */
+async function referencing(
+  side: DatabaseAdapter,
+  child: TableInfo,
+  target: TableInfo,
+  fk: ForeignKeyInfo,
+  gone: RowImage[],
+): Promise<RowRef[]> {
+  const on = (name: string) => target.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())?.name;
+  const columns = fk.columns.map(on);
+  const keys = child.primaryKey.map(on);
+  if (columns.includes(undefined) || keys.includes(undefined)) return [];
+  const match = `(${columns.map((c) => `${quote(c!)} = ?`).join(' AND ')})`;
+  const refs: RowRef[] = [];
+  for (let i = 0; i < gone.length; i += KEYS_PER_READ) {
+    const part = gone.slice(i, i + KEYS_PER_READ);
+    const params = part.flatMap((d) => fk.referencedColumns.map((c) => pickCaseless(d.key, c)));
+    if (params.includes(undefined)) return [];
+    const sql = `SELECT ${keys.map((k) => quote(k!)).join(', ')} FROM ${tableRef(target, side.dialect)} WHERE ${part.map(() => match).join(' OR ')}`;
+    for (const row of await side.query<Record<string, unknown>>(sql, params)) {
+      refs.push({ table: child.name, key: Object.fromEntries(child.primaryKey.map((k, n) => [k, keyValue(row[keys[n]!])])) });
+    }
+  }
+  return refs;
+}
+
+function pickCaseless(row: Record<string, unknown>, column: string): unknown {
+  if (column in row) return row[column];
+  const name = Object.keys(row).find((k) => k.toLowerCase() === column.toLowerCase());
+  return name === undefined ? undefined : row[name];
+}

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { openSide } from './open-side';
+import { twoTestDatabases } from './two-databases';
+
+// A delete's image names the rows its statement deleted, but the primary's foreign key
+// actions changed more: ON DELETE CASCADE removed the rows that referenced them, SET NULL
+// changed them. The runbook creates the secondary's foreign keys after the backfill, so
+// until then the secondary would keep those rows as they were. They are found on the
+// secondary and taken from the primary as they are now, before the delete.
+
+const dbs = twoTestDatabases();
+const opened: DatabaseAdapter[] = [];
+afterEach(async () => {
+  for (const a of opened.splice(0)) await a.close();
+});
+
+const TABLES = (fk: boolean) => [
+  'CREATE TABLE parent (id int PRIMARY KEY, name text)',
+  `CREATE TABLE child (id int PRIMARY KEY, parent_id int ${fk ? 'REFERENCES parent (id) ON DELETE CASCADE' : ''}, ` +
+    `other_id int ${fk ? 'REFERENCES parent ON DELETE SET NULL' : ''})`,
+  `CREATE TABLE grandchild (id int PRIMARY KEY, child_id int ${fk ? 'REFERENCES child (id) ON DELETE CASCADE' : ''})`,
+];
+
+async function open(kind: 'sqlite' | 'postgres', which: 'a' | 'b', foreignKeys: boolean): Promise<DatabaseAdapter> {
+  const adapter = openSide(dbs, kind, which, opened);
+  if (kind === 'postgres') await adapter.execute('DROP TABLE IF EXISTS grandchild, child, child_away, parent');
+  for (const ddl of TABLES(foreignKeys)) await adapter.execute(ddl);
+  return adapter;
+}
+
+async function seed(dual: DatabaseAdapter): Promise<void> {
+  await dual.execute("INSERT INTO parent (id, name) VALUES (1, 'a'), (2, 'b')");
+  await dual.execute('INSERT INTO child (id, parent_id, other_id) VALUES (10, 1, 2), (11, 2, 1), (12, 2, 2)');
+  await dual.execute('INSERT INTO grandchild (id, child_id) VALUES (100, 10), (101, 11)');
+}
+
+async function expectEqual(primary: DatabaseAdapter, secondary: DatabaseAdapter): Promise<void> {
+  const report = await validateDatabases(primary, secondary, { tables: ['parent', 'child', 'grandchild'], validateAllRows: true });
+  if (!report.ok) throw new Error(report.summary);
+}
+
+describe("rows a primary's ON DELETE actions changed", () => {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`${kind} -> Postgres without foreign keys: cascaded and nulled rows reach it, two levels deep`, async () => {
+      const [primary, secondary] = [await open(kind, 'a', true), await open('postgres', 'b', false)];
+      const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+      await seed(dual);
+      await dual.execute('DELETE FROM parent WHERE id = ?', [1]);
+      expect(await secondary.query('SELECT id, parent_id, other_id FROM child ORDER BY id')).toEqual([
+        { id: 11, parent_id: 2, other_id: null },
+        { id: 12, parent_id: 2, other_id: 2 },
+      ]);
+      expect(await secondary.query('SELECT id FROM grandchild ORDER BY id')).toEqual([{ id: 101 }]);
+      expect(dual.getMetrics().verificationFailures).toBe(0);
+      await expectEqual(primary, secondary);
+    });
+  }
+
+  it('inside a transaction, and on a SQLite primary that does not enforce its foreign keys, where nothing cascaded', async () => {
+    const [pg, target] = [await open('postgres', 'a', true), await open('postgres', 'b', false)];
+    const dual = createDualWriteAdapter(pg, target);
+    await seed(dual);
+    await dual.transaction((tx) => tx.execute('DELETE FROM parent WHERE id = ?', [2]));
+    expect(await target.query('SELECT id, parent_id, other_id FROM child ORDER BY id')).toEqual([{ id: 10, parent_id: 1, other_id: null }]);
+    await expectEqual(pg, target);
+
+    const sqlite = openSide(dbs, 'sqlite', 'a', opened);
+    for (const ddl of ['PRAGMA foreign_keys = OFF', ...TABLES(true)]) await sqlite.execute(ddl);
+    await target.execute('DELETE FROM grandchild; DELETE FROM child; DELETE FROM parent');
+    const loose = createDualWriteAdapter(sqlite, target);
+    await seed(loose);
+    await loose.execute('DELETE FROM parent WHERE id = ?', [1]);
+    expect(await target.query('SELECT count(*)::int AS n FROM child')).toEqual([{ n: 3 }]);
+    await expectEqual(sqlite, target);
+  });
+
+  it('found once the secondary answers, when the journal settles the deleted rows', async () => {
+    const [primary, secondary] = [await open('sqlite', 'a', true), await open('postgres', 'b', false)];
+    const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true });
+    await seed(dual);
+    // The secondary cannot be asked for the rows that reference the deleted one.
+    await secondary.execute('ALTER TABLE child RENAME TO child_away');
+    await dual.execute('DELETE FROM parent WHERE id = ?', [1]);
+    expect(dual.getMetrics().journalDepth).toBeGreaterThan(0);
+    await secondary.execute('ALTER TABLE child_away RENAME TO child');
+    await dual.replayJournal();
+    expect(dual.getMetrics().journalDepth).toBe(0);
+    await expectEqual(primary, secondary);
+  });
+});
