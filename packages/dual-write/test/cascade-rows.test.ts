@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
+import { createD1Adapter } from '@switchyard/d1';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { openSide } from './open-side';
@@ -75,6 +77,26 @@ describe("rows a primary's ON DELETE actions changed", () => {
     await loose.execute('DELETE FROM parent WHERE id = ?', [1]);
     expect(await target.query('SELECT count(*)::int AS n FROM child')).toEqual([{ n: 3 }]);
     await expectEqual(sqlite, target);
+  });
+
+  it("SQLite -> D1: one delete of 150 referenced rows, looked up within D1's 100 parameters", async () => {
+    const primary = await open('sqlite', 'a', true);
+    const d1 = await createTestD1();
+    const secondary = createD1Adapter(d1.binding, { name: 'd1' });
+    try {
+      for (const ddl of TABLES(false)) await secondary.execute(ddl);
+      const dual = createDualWriteAdapter(primary, secondary);
+      const ids = Array.from({ length: 150 }, (_, i) => i + 1);
+      await dual.execute(`INSERT INTO parent (id, name) VALUES ${ids.map((id) => `(${id}, 'p')`).join(', ')}`);
+      await dual.execute(`INSERT INTO child (id, parent_id) VALUES ${ids.map((id) => `(${id}, ${id})`).join(', ')}`);
+      await dual.execute('DELETE FROM parent WHERE id <= ?', [150]);
+      expect(await secondary.query('SELECT count(*) AS n FROM child')).toEqual([{ n: 0 }]);
+      expect(dual.getMetrics().journalDepth).toBe(0);
+      await expectEqual(primary, secondary);
+    } finally {
+      await secondary.close();
+      await d1.dispose();
+    }
   });
 
   it('found once the secondary answers, when the journal settles the deleted rows', async () => {

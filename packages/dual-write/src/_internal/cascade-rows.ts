@@ -11,8 +11,6 @@ import { toError } from './to-error';
 const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
 /** Levels of referencing rows followed below a deleted row. */
 const MAX_DEPTH = 4;
-/** Deleted keys per lookup, within every engine's parameter limit. */
-const KEYS_PER_READ = 200;
 
 /** How the dependents' current rows are read from the primary. */
 export type ReadCurrent = (refs: readonly RowRef[]) => Promise<RowImage[]>;
@@ -108,11 +106,16 @@ async function referencing(
   if (columns.includes(undefined) || keys.includes(undefined)) return [];
   const match = `(${columns.map((c) => `${quote(c!)} = ?`).join(' AND ')})`;
   const refs: RowRef[] = [];
-  for (let i = 0; i < gone.length; i += KEYS_PER_READ) {
-    const part = gone.slice(i, i + KEYS_PER_READ);
+  // Deleted keys per lookup, within the side's parameter limit (100 on D1).
+  const size = Math.max(1, Math.floor(Math.min(side.capabilities.maxBoundParameters, 900) / columns.length));
+  for (let i = 0; i < gone.length; i += size) {
+    const part = gone.slice(i, i + size);
     const params = part.flatMap((d) => fk.referencedColumns.map((c) => pickCaseless(d.key, c)));
     if (params.includes(undefined)) return [];
-    const sql = `SELECT ${keys.map((k) => quote(k!)).join(', ')} FROM ${tableRef(target, side.dialect)} WHERE ${part.map(() => match).join(' OR ')}`;
+    // One column as an IN list: a long OR is too deep an expression for D1.
+    const where =
+      columns.length === 1 ? `${quote(columns[0]!)} IN (${part.map(() => '?').join(', ')})` : part.map(() => match).join(' OR ');
+    const sql = `SELECT ${keys.map((k) => quote(k!)).join(', ')} FROM ${tableRef(target, side.dialect)} WHERE ${where}`;
     for (const row of await side.query<Record<string, unknown>>(sql, params)) {
       refs.push({ table: child.name, key: Object.fromEntries(child.primaryKey.map((k, n) => [k, keyValue(row[keys[n]!])])) });
     }
