@@ -8,7 +8,7 @@ import { readOn } from './failed-side';
 import { toError } from './to-error';
 
 /** Foreign key actions by which deleting a row changes the rows that reference it. */
-const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
+export const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
 /** Levels of referencing rows followed below a deleted row. */
 const MAX_DEPTH = 4;
 

@@ -258,6 +258,6 @@ function lower(row: Row): Row {
 }
 
 /** Whether two column lists name the same columns in the same order, without regard to case. */
-export function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
 }

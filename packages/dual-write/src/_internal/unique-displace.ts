@@ -1,9 +1,7 @@
 import { ConstraintError, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { RowImage } from './row-images';
+import { ACTS_ON_DELETE } from './cascade-rows';
 import { tableTriggers } from './secondary-triggers';
-
-/** Foreign key actions that change other rows when a referenced row is deleted. */
-const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
 
 /** Whether `error` is a refusal by a unique constraint or index (not a key the upsert resolves). */
 export function isUniqueViolation(error: unknown): boolean {
