@@ -80,8 +80,8 @@ export async function prepareTableJob(
   }
   // A column the target computes takes no value; one only the source computes is copied
   // where the target keeps it as a plain column, and needs no column there otherwise.
-  const computed = new Set([...generatedColumnNames(target)].map((n) => n.toLowerCase()));
-  const computedAtSource = new Set([...generatedColumnNames(source)].map((n) => n.toLowerCase()));
+  const computed = generatedColumnNames(target);
+  const computedAtSource = generatedColumnNames(source);
   const targetColumns = new Map(target.columns.filter((c) => !computed.has(c.name.toLowerCase())).map((c) => [c.name.toLowerCase(), c]));
   const missing = source.columns
     .filter(

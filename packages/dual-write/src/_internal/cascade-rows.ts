@@ -9,6 +9,11 @@ import { toError } from './to-error';
 
 /** Foreign key actions by which deleting a row changes the rows that reference it. */
 export const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
+/** The table a foreign key references, lower case and without its schema. */
+export function referencedName(fk: ForeignKeyInfo): string {
+  return fk.referencedTable.slice(fk.referencedTable.lastIndexOf('.') + 1).toLowerCase();
+}
+
 /** Levels of referencing rows followed below a deleted row. */
 const MAX_DEPTH = 4;
 
@@ -40,7 +45,7 @@ export async function dependentImages(
   for (const child of tables) {
     for (const fk of child.foreignKeys) {
       if (!ACTS_ON_DELETE.test(fk.onDelete ?? '')) continue;
-      const parentName = fk.referencedTable.slice(fk.referencedTable.lastIndexOf('.') + 1).toLowerCase();
+      const parentName = referencedName(fk);
       const gone = deleted.filter((d) => d.table.toLowerCase() === parentName);
       const target = gone.length > 0 ? await catalog.table(secondary, child.name) : undefined;
       if (!target || child.primaryKey.length === 0) continue;

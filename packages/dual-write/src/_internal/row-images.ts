@@ -1,6 +1,7 @@
 import {
   converterFor,
   exactTimestampText,
+  fromStoredValue,
   quoteIdentifier as quote,
   type ColumnInfo,
   type DatabaseAdapter,
@@ -260,7 +261,5 @@ function keyText(value: unknown): string {
 /** A row reference's key value as a query's parameter: bytes again for a blob column, which a reference holds in hex. */
 export function keyParam(value: unknown, column: ColumnInfo | undefined): unknown {
   if (typeof value !== 'string' || column?.logicalType !== 'blob' || !/^(?:[0-9a-f]{2})*$/.test(value)) return value;
-  const bytes = new Uint8Array(value.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(value.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
+  return fromStoredValue({ $bytes: value });
 }

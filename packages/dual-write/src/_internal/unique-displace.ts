@@ -1,6 +1,6 @@
 import { ConstraintError, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { RowImage } from './row-images';
-import { ACTS_ON_DELETE } from './cascade-rows';
+import { ACTS_ON_DELETE, referencedName } from './cascade-rows';
 import { tableTriggers } from './secondary-triggers';
 
 /** Whether `error` is a refusal by a unique constraint or index (not a key the upsert resolves). */
@@ -34,8 +34,7 @@ export async function displacingStatements(
   const tables = new Set(upserts.map((i) => i.table.toLowerCase()));
   for (const table of await side.introspect()) {
     for (const fk of table.foreignKeys) {
-      const referenced = fk.referencedTable.slice(fk.referencedTable.lastIndexOf('.') + 1).toLowerCase();
-      if (tables.has(referenced) && ACTS_ON_DELETE.test(fk.onDelete ?? '')) return undefined;
+      if (tables.has(referencedName(fk)) && ACTS_ON_DELETE.test(fk.onDelete ?? '')) return undefined;
     }
   }
   for (const table of tables) if ((await tableTriggers(side, table)).length > 0) return undefined;
