@@ -4,6 +4,7 @@ import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { cascadeTables } from './cascade-tables';
 import { openSide } from './open-side';
 import { twoTestDatabases } from './two-databases';
 
@@ -19,17 +20,10 @@ afterEach(async () => {
   for (const a of opened.splice(0)) await a.close();
 });
 
-const TABLES = (fk: boolean) => [
-  'CREATE TABLE parent (id int PRIMARY KEY, name text)',
-  `CREATE TABLE child (id int PRIMARY KEY, parent_id int ${fk ? 'REFERENCES parent (id) ON DELETE CASCADE' : ''}, ` +
-    `other_id int ${fk ? 'REFERENCES parent ON DELETE SET NULL' : ''})`,
-  `CREATE TABLE grandchild (id int PRIMARY KEY, child_id int ${fk ? 'REFERENCES child (id) ON DELETE CASCADE' : ''})`,
-];
-
 async function open(kind: 'sqlite' | 'postgres', which: 'a' | 'b', foreignKeys: boolean): Promise<DatabaseAdapter> {
   const adapter = openSide(dbs, kind, which, opened);
   if (kind === 'postgres') await adapter.execute('DROP TABLE IF EXISTS grandchild, child, child_away, parent');
-  for (const ddl of TABLES(foreignKeys)) await adapter.execute(ddl);
+  for (const ddl of cascadeTables(foreignKeys)) await adapter.execute(ddl);
   return adapter;
 }
 
@@ -70,7 +64,7 @@ describe("rows a primary's ON DELETE actions changed", () => {
     await expectEqual(pg, target);
 
     const sqlite = openSide(dbs, 'sqlite', 'a', opened);
-    for (const ddl of ['PRAGMA foreign_keys = OFF', ...TABLES(true)]) await sqlite.execute(ddl);
+    for (const ddl of ['PRAGMA foreign_keys = OFF', ...cascadeTables(true)]) await sqlite.execute(ddl);
     await target.execute('DELETE FROM grandchild; DELETE FROM child; DELETE FROM parent');
     const loose = createDualWriteAdapter(sqlite, target);
     await seed(loose);
@@ -84,7 +78,7 @@ describe("rows a primary's ON DELETE actions changed", () => {
     const d1 = await createTestD1();
     const secondary = createD1Adapter(d1.binding, { name: 'd1' });
     try {
-      for (const ddl of TABLES(false)) await secondary.execute(ddl);
+      for (const ddl of cascadeTables(false)) await secondary.execute(ddl);
       const dual = createDualWriteAdapter(primary, secondary);
       const ids = Array.from({ length: 150 }, (_, i) => i + 1);
       await dual.execute(`INSERT INTO parent (id, name) VALUES ${ids.map((id) => `(${id}, 'p')`).join(', ')}`);

@@ -14,6 +14,11 @@ export function referencedName(fk: ForeignKeyInfo): string {
   return fk.referencedTable.slice(fk.referencedTable.lastIndexOf('.') + 1).toLowerCase();
 }
 
+/** The tables (lower case) whose deleted rows change others through a foreign key action of `tables`. */
+export function actingParents(tables: readonly TableInfo[]): Set<string> {
+  return new Set(tables.flatMap((t) => t.foreignKeys.filter((fk) => ACTS_ON_DELETE.test(fk.onDelete ?? '')).map(referencedName)));
+}
+
 /** Levels of referencing rows followed below a deleted row. */
 const MAX_DEPTH = 4;
 
@@ -26,8 +31,8 @@ export type ReadCurrent = (refs: readonly RowRef[]) => Promise<RowImage[]>;
  * CASCADE` removed the rows that referenced it, and `SET NULL` changed them. A secondary
  * without those foreign keys (they are created after the backfill) would keep them as they
  * were. They are found on the secondary, as the rows there that reference the deleted
- * keys, and taken from the primary as they are now (gone, or changed); rows that reference
- * those in turn come first. Uses the primary's tables as already read (`undefined`: none
+ * keys, and taken from the primary as they are now (gone, changed, or back with a new
+ * write); rows that reference the cascaded ones in turn come first. Uses the primary's tables as already read (`undefined`: none
  * read yet, nothing to add).
  */
 export async function dependentImages(
@@ -55,7 +60,10 @@ export async function dependentImages(
       const refs = await readOn(secondary, referencing(secondary, child, target, { ...fk, referencedColumns: referenced }, gone));
       if (refs.length === 0) continue;
       const now = await readCurrent(refs);
-      out.push(...(await dependentImages(catalog, primary, secondary, now, readCurrent, depth + 1)), ...now);
+      // A CASCADE deleted them, whatever the primary holds now (a row of that key may be back):
+      // the rows that referenced them were deleted or changed then too.
+      const cascaded = /^CASCADE$/i.test(fk.onDelete ?? '') ? refs.map((r) => ({ ...r, row: null })) : [];
+      out.push(...(await dependentImages(catalog, primary, secondary, cascaded, readCurrent, depth + 1)), ...now);
     }
   }
   return out;

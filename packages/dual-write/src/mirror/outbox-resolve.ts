@@ -8,10 +8,14 @@ import {
   type Row,
   type TableInfo,
 } from '@switchyard/core';
+import { actingParents, dependentImages } from '../_internal/cascade-rows';
 import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
+import { currentImages } from '../_internal/row-resync';
+import { groupByTable } from '../_internal/row-settle';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
+import type { RowRef } from '../row-ref';
 import type { CapturedRows } from './outbox-captured';
 import { decodeStatements, encodeStatements } from './value-codec';
 
@@ -22,9 +26,16 @@ import { decodeStatements, encodeStatements } from './value-codec';
  * is read back by the primary itself, cast to each column's type, so every value is what
  * the primary's adapter reads for it. Operations without captured rows come back as they are.
  *
+ * An operation that deletes rows which the primary's `ON DELETE CASCADE`, `SET NULL` or `SET
+ * DEFAULT` foreign keys reference also brings the rows those actions changed: the rows on
+ * the secondary that reference the deleted ones (four levels deep), as the primary holds
+ * them now. No entry holds them, and a secondary without those foreign keys (created after
+ * the backfill) would keep them as they were.
+ *
  * The list may come back shorter: it ends after the first schema change that precedes a
  * captured operation, whose tables must then be read again (`catalog.invalidate()` once
- * it is applied).
+ * it is applied), and before such a delete that is not first: the rows that reference the
+ * deleted ones are looked up on the secondary, which must have every operation before it.
  */
 export async function resolveCaptured(
   primary: DatabaseAdapter,
@@ -34,7 +45,13 @@ export async function resolveCaptured(
 ): Promise<MirrorOp[]> {
   if (!ops.some((op) => op.captured)) return [...ops];
   const schemaChange = ops.findIndex(changesSchema);
-  const upTo = schemaChange >= 0 && ops.slice(schemaChange + 1).some((op) => op.captured) ? schemaChange + 1 : ops.length;
+  const parents = ops.some((op) => op.captured?.some((g) => g.deleted)) ? actingParents(await catalog.all(primary)) : new Set();
+  const cascades = (op: MirrorOp) => op.captured?.some((g) => g.deleted && parents.has(g.table.toLowerCase())) === true;
+  const cascade = ops.findIndex((op, i) => i > 0 && cascades(op));
+  const upTo = Math.min(
+    schemaChange >= 0 && ops.slice(schemaChange + 1).some((op) => op.captured) ? schemaChange + 1 : ops.length,
+    cascade > 0 ? cascade : ops.length,
+  );
   const batch = ops.slice(0, upTo);
   const decoded = await decodeText(primary, catalog, batch);
   const out: MirrorOp[] = [];
@@ -50,6 +67,11 @@ export async function resolveCaptured(
       sources.set(group.table, source);
       images.push(...imagesOf(source, rows, group.deleted));
     }
+    if (cascades(op)) {
+      const dependents = await dependentImages(catalog, primary, secondary, images, (refs) => currentRows(primary, catalog, refs));
+      for (const d of dependents) if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
+      images.unshift(...dependents);
+    }
     const targets = new Map<string, TableInfo>();
     for (const table of sources.keys()) targets.set(table, await targetTable(secondary, catalog, op, table));
     const pairs = (table: string) => ({ source: sources.get(table)!, target: targets.get(table)! });
@@ -60,6 +82,14 @@ export async function resolveCaptured(
     out.push(resolved);
   }
   return out;
+}
+
+/** The primary's current images of the rows `refs` name. */
+async function currentRows(primary: DatabaseAdapter, catalog: TableCatalog, refs: readonly RowRef[]): Promise<RowImage[]> {
+  const images: RowImage[] = [];
+  for (const [table, keys] of groupByTable(refs))
+    images.push(...(await currentImages(primary, (await catalog.table(primary, table))!, keys)));
+  return images;
 }
 
 /** Whether an operation changes a table's definition: captured rows after it must be built for the changed table. */
