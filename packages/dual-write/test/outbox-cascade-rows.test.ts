@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
-import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { drainOutbox, outboxMirror } from '../src/mirror';
-import { cascadeTables } from './cascade-tables';
+import { createCascadeTables, expectCascaded } from './cascade-tables';
 import { openSide } from './open-side';
 import { twoTestDatabases } from './two-databases';
 
@@ -20,12 +19,6 @@ afterEach(async () => {
   for (const a of opened.splice(0)) await a.close();
 });
 
-async function create(adapter: DatabaseAdapter, foreignKeys: boolean): Promise<DatabaseAdapter> {
-  if (adapter.dialect === 'postgres') await adapter.execute('DROP TABLE IF EXISTS grandchild, child, parent, _switchyard_outbox');
-  for (const ddl of cascadeTables(foreignKeys)) await adapter.execute(ddl);
-  return adapter;
-}
-
 /** Seeds through the outbox, deletes parent 1 and later re-inserts child 10 under parent 2, drains, and compares. */
 async function deleteAndDrain(primary: DatabaseAdapter, secondary: DatabaseAdapter): Promise<void> {
   const mirror = outboxMirror(primary);
@@ -37,21 +30,14 @@ async function deleteAndDrain(primary: DatabaseAdapter, secondary: DatabaseAdapt
   // A row the cascade removed comes back before the drain runs: its own entry follows the delete's.
   await dual.execute('INSERT INTO child (id, parent_id, other_id) VALUES (10, 2, NULL)');
   await drainOutbox(secondary, { mirror });
-  expect(await secondary.query('SELECT id, parent_id, other_id FROM child ORDER BY id')).toEqual([
-    { id: 10, parent_id: 2, other_id: null },
-    { id: 11, parent_id: 2, other_id: null },
-    { id: 12, parent_id: 2, other_id: 2 },
-  ]);
-  expect(await secondary.query('SELECT id FROM grandchild ORDER BY id')).toEqual([{ id: 101 }]);
-  const report = await validateDatabases(primary, secondary, { tables: ['parent', 'child', 'grandchild'], validateAllRows: true });
-  if (!report.ok) throw new Error(report.summary);
+  await expectCascaded(primary, secondary);
 }
 
 describe("an outbox drain brings the rows a primary's ON DELETE actions changed", () => {
   for (const kind of ['sqlite', 'postgres'] as const) {
     it(`${kind} outbox -> ${kind === 'sqlite' ? 'Postgres' : 'SQLite'} without foreign keys, two levels deep`, async () => {
-      const primary = await create(openSide(dbs, kind, 'a', opened), true);
-      const secondary = await create(openSide(dbs, kind === 'sqlite' ? 'postgres' : 'sqlite', 'b', opened), false);
+      const primary = await createCascadeTables(openSide(dbs, kind, 'a', opened), true);
+      const secondary = await createCascadeTables(openSide(dbs, kind === 'sqlite' ? 'postgres' : 'sqlite', 'b', opened), false);
       await deleteAndDrain(primary, secondary);
     });
   }
@@ -60,8 +46,8 @@ describe("an outbox drain brings the rows a primary's ON DELETE actions changed"
     const d1 = await createTestD1();
     const primary = createD1Adapter(d1.binding, { name: 'd1' });
     try {
-      await create(primary, true);
-      await deleteAndDrain(primary, await create(openSide(dbs, 'postgres', 'b', opened), false));
+      await createCascadeTables(primary, true);
+      await deleteAndDrain(primary, await createCascadeTables(openSide(dbs, 'postgres', 'b', opened), false));
     } finally {
       await primary.close();
       await d1.dispose();

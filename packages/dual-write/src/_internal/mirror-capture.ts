@@ -7,8 +7,8 @@ import { imageStatements, imagesOf, refOf } from './row-images';
 import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
 
-/** What a write sends through a mirror that carries statements: the secondary's statements, and the rows they touch. */
-export type MirrorHandOff = (statements: Statement[], rows: RowRef[]) => Promise<void>;
+/** What a write sends through a mirror that carries statements: the secondary's statements, the rows they touch, and those it deleted. */
+export type MirrorHandOff = (statements: Statement[], rows: RowRef[], deleted: RowRef[]) => Promise<void>;
 
 /**
  * A write on a primary without interactive transactions (D1) whose mirror sends after the
@@ -39,6 +39,7 @@ export async function captureForMirror(
     const results: ExecResult[] = [];
     const statements: Statement[] = [];
     const rows: RowRef[] = [];
+    const deleted: RowRef[] = [];
     for (const [i, step] of steps.entries()) {
       if (step.kind === 'replay') {
         results.push(raw[i]!);
@@ -59,8 +60,9 @@ export async function captureForMirror(
       parts.metrics.replicatedByRow++;
       statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       rows.push(...images.map(refOf));
+      deleted.push(...images.filter((image) => image.row === null).map(refOf));
     }
-    await handOff(statements, rows);
+    await handOff(statements, rows, deleted);
     return results;
   } finally {
     release();

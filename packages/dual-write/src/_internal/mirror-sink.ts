@@ -92,10 +92,11 @@ export class MirrorSink implements SecondarySink {
     const { replicator, metrics, options } = this.#parts;
     const steps = await replicator.steps(w.primary, w.own, w.forSecondary);
     const kind = w.kind === 'execute' && steps.length === 1 ? 'execute' : 'batch';
-    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows) => {
+    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted) => {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const prepared = await this.#mirror.prepare(statements, [], rows);
+      if (deleted.length > 0) prepared.op.deleted = deleted;
       await commitMirrored(this.#mirror, prepared.op, options.continueOnSecondaryFailure);
     });
   }
@@ -128,7 +129,9 @@ export class MirrorSink implements SecondarySink {
           // Rows a schema change filled with generated values follow it, read under its lock.
           mirrored = (await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays)) ?? mirrored;
         } else {
-          mirrored = await recordInTransaction(mirror, tx, await replicator.recordedWork(primary, secondary, record, tx), refs);
+          const work = await replicator.recordedWork(primary, secondary, record, tx);
+          mirrored = await recordInTransaction(mirror, tx, work.statements, refs);
+          if (mirrored && work.deleted.length > 0) mirrored.deleted = work.deleted;
         }
       },
       afterCommit: async () => {

@@ -4,6 +4,7 @@ import { writeTable } from './column-types';
 import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
 import type { LockClaims } from './row-locks';
+import type { RowRef } from '../row-ref';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
 import { journalUnsent } from './secondary-failure';
@@ -241,15 +242,15 @@ export class Replicator {
 
   /**
    * What the secondary must run for writes recorded inside a primary transaction that is
-   * still open: the statements it could not capture, then the captured rows by key. For an
-   * asynchronous mirror, whose entry commits with the transaction.
+   * still open: the statements it could not capture, then the captured rows by key, and
+   * the rows it deleted. For an asynchronous mirror, whose entry commits with the transaction.
    */
   async recordedWork(
     primary: DatabaseAdapter,
     secondary: DatabaseAdapter,
     record: TransactionRecord,
     tx: DatabaseAdapter,
-  ): Promise<Statement[]> {
+  ): Promise<{ statements: Statement[]; deleted: RowRef[] }> {
     const images = await this.#stored(primary, record.images, tx);
     const pairs = await this.#p.settler.pairs(
       primary,
@@ -258,7 +259,8 @@ export class Replicator {
       tx,
     );
     this.#count(record);
-    return [...record.replays, ...imageStatements(images, pairs, primary.dialect, secondary)];
+    const statements = [...record.replays, ...imageStatements(images, pairs, primary.dialect, secondary)];
+    return { statements, deleted: images.filter((i) => i.row === null).map(refOf) };
   }
 
   /**

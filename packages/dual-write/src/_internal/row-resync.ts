@@ -1,4 +1,4 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import { QueryError, quoteIdentifier as quote, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { keyParam, rowName, tableRef, type RowImage } from './row-images';
 
@@ -42,6 +42,24 @@ export async function currentImages(
     const row = found.get(rowName(table.name, pickKey(key, columns))) ?? null;
     return { table: table.name, key: row ? pickKey(row, columns) : { ...key }, row };
   });
+}
+
+/** {@link currentImages} of rows of any tables, each table as `tableOf` gives it. */
+export async function currentRowsOf(
+  primary: DatabaseAdapter,
+  tableOf: (name: string) => Promise<TableInfo | undefined>,
+  refs: readonly RowRef[],
+): Promise<RowImage[]> {
+  const byTable = new Map<string, RowRef['key'][]>();
+  for (const ref of refs) byTable.set(ref.table, [...(byTable.get(ref.table) ?? []), ref.key]);
+  const images: RowImage[] = [];
+  for (const [name, keys] of byTable) {
+    const table = await tableOf(name);
+    if (!table)
+      throw new QueryError(`${primary.name} has no table ${name} any more; its rows cannot be read again.`, { dialect: primary.dialect });
+    images.push(...(await currentImages(primary, table, keys)));
+  }
+  return images;
 }
 
 /** The values of `columns` in `row`, names matched without regard to case. */

@@ -2,7 +2,8 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { MirrorStats, type MirrorMetrics } from './mirror-metrics';
 import { fromMessage, type MirrorOp } from './mirror-op';
 import { MIRROR_ERRORS_TABLE, ensureSecondaryTables } from './mirror-schema';
-import { applyOps, errorRecord } from './op-apply';
+import { errorRecord } from './op-apply';
+import { applyWithDependents } from './queue-dependents';
 import { nextSequence } from './op-id';
 import type { MessageBatchLike, QueueMessageLike } from './queue-types';
 import type { KeyColumns } from '../row-ref';
@@ -25,7 +26,10 @@ export interface MirrorConsumerOptions {
   /**
    * The primary, to re-read rows when an operation arrives after a newer one for the
    * same row. Without it such an operation is skipped and recorded in
-   * `_switchyard_mirror_errors` (kind `'stale'`).
+   * `_switchyard_mirror_errors` (kind `'stale'`). With it, a delete also brings the rows
+   * that the primary's `ON DELETE CASCADE` / `SET NULL` / `SET DEFAULT` foreign keys
+   * changed with it, which the message does not hold: the rows on the secondary that
+   * reference the deleted ones, as the primary holds them when the message is applied.
    */
   primary?: DatabaseAdapter;
   /**
@@ -113,11 +117,12 @@ export function createMirrorConsumer(secondary: DatabaseAdapter, options: Mirror
     sampleBacklog(stats, batch, now);
     // Oldest first, so writes to one row delivered in the same batch apply in order.
     parsed.sort((a, b) => a.op.seq - b.op.seq);
-    const results = await applyOps(
+    const results = await applyWithDependents(
       secondary,
       parsed.map((p) => p.op),
       // The watermark is read before the rows: every write sent before it is in what is read.
       { repairFrom: options.primary, watermark: () => nextSequence(), keys: options.keys },
+      options.primary,
     );
     for (const [i, result] of results.entries()) {
       const { msg, op } = parsed[i]!;

@@ -26,6 +26,11 @@ export interface MirrorOp {
    * turns them into the secondary's statements, run after `statements`.
    */
   captured?: CapturedRows[];
+  /**
+   * Queue messages: the rows the write deleted. A consumer given the primary brings the
+   * secondary the rows that the primary's `ON DELETE` foreign key actions changed with them.
+   */
+  deleted?: RowRef[];
 }
 
 /** The JSON form of a {@link MirrorOp} in an outbox row or a queue message. */
@@ -42,6 +47,8 @@ export interface MirrorMessage {
   rows?: RowRef[];
   /** Outbox entries only: rows a drain turns into statements (see `resolveOutboxOps`). */
   captured?: CapturedRows[];
+  /** Queue messages only: the rows the write deleted (see `MirrorOp.deleted`). */
+  deleted?: RowRef[];
 }
 
 /**
@@ -72,6 +79,7 @@ export function toMessage(op: MirrorOp): MirrorMessage {
   const message: MirrorMessage = { v: 2, opId: op.opId, seq: op.seq, createdAt: op.createdAt, statements: encodeStatements(op.statements) };
   if (op.rows) message.rows = op.rows;
   if (op.captured) message.captured = op.captured;
+  if (op.deleted) message.deleted = op.deleted;
   return message;
 }
 
@@ -122,5 +130,6 @@ export function fromMessage(body: unknown): MirrorOp {
   if (Array.isArray(m.rows)) op.rows = m.rows;
   const captured = capturedOf(m);
   if (captured) op.captured = captured;
+  if (Array.isArray(m.deleted)) op.deleted = m.deleted;
   return op;
 }

@@ -11,11 +11,9 @@ import {
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
 import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
-import { currentImages } from '../_internal/row-resync';
-import { groupByTable } from '../_internal/row-settle';
+import { currentRowsOf } from '../_internal/row-resync';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
-import type { RowRef } from '../row-ref';
 import type { CapturedRows } from './outbox-captured';
 import { decodeStatements, encodeStatements } from './value-codec';
 
@@ -68,7 +66,9 @@ export async function resolveCaptured(
       images.push(...imagesOf(source, rows, group.deleted));
     }
     if (cascades(op)) {
-      const dependents = await dependentImages(catalog, primary, secondary, images, (refs) => currentRows(primary, catalog, refs));
+      const dependents = await dependentImages(catalog, primary, secondary, images, (refs) =>
+        currentRowsOf(primary, (t) => catalog.table(primary, t), refs),
+      );
       for (const d of dependents) if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
       images.unshift(...dependents);
     }
@@ -82,14 +82,6 @@ export async function resolveCaptured(
     out.push(resolved);
   }
   return out;
-}
-
-/** The primary's current images of the rows `refs` name. */
-async function currentRows(primary: DatabaseAdapter, catalog: TableCatalog, refs: readonly RowRef[]): Promise<RowImage[]> {
-  const images: RowImage[] = [];
-  for (const [table, keys] of groupByTable(refs))
-    images.push(...(await currentImages(primary, (await catalog.table(primary, table))!, keys)));
-  return images;
 }
 
 /** Whether an operation changes a table's definition: captured rows after it must be built for the changed table. */

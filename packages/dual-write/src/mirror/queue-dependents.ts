@@ -1,0 +1,77 @@
+import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
+import { actingParents, dependentImages } from '../_internal/cascade-rows';
+import { dedupeRefs, imageStatements, refOf } from '../_internal/row-images';
+import { currentRowsOf } from '../_internal/row-resync';
+import { TableCatalog } from '../_internal/table-catalog';
+import { MirrorApplyError } from './mirror-errors';
+import { collectRowRefs, type MirrorOp } from './mirror-op';
+import { applyOps, type ApplyOptions, type ApplyResult } from './op-apply';
+
+/**
+ * {@link applyOps} for queue messages, which carry the rows a write deleted (`deleted`) but
+ * not the rows the primary's `ON DELETE CASCADE`, `SET NULL` or `SET DEFAULT` foreign keys
+ * changed with them: a secondary without those foreign keys (created after the backfill)
+ * would keep those as they were. Given the primary, each operation that deletes rows such a
+ * foreign key references is applied on its own, after the operations before it, with the
+ * rows on the secondary that reference the deleted ones (four levels deep) as the primary
+ * holds them now, first. Results come in the operations' order.
+ */
+export async function applyWithDependents(
+  secondary: DatabaseAdapter,
+  ops: readonly MirrorOp[],
+  options: ApplyOptions,
+  primary: DatabaseAdapter | undefined,
+): Promise<ApplyResult[]> {
+  if (!primary || !ops.some((op) => op.deleted?.length)) return applyOps(secondary, ops, options);
+  // Both sides' tables as they are for this batch: an earlier batch's may have changed since.
+  const catalog = new TableCatalog();
+  let parents: Set<string>;
+  try {
+    parents = actingParents(await catalog.all(primary));
+  } catch (error) {
+    return ops.map((op) => ({ opId: op.opId, error: new MirrorApplyError(op, secondary, error) }));
+  }
+  const cascades = (op: MirrorOp | undefined) => op?.deleted?.some((ref) => parents.has(ref.table.toLowerCase())) === true;
+  const results: ApplyResult[] = [];
+  let start = 0;
+  for (let i = 0; i <= ops.length; i++) {
+    if (i < ops.length && !cascades(ops[i])) continue;
+    // The rows that reference the deleted ones are looked up once everything before is applied.
+    results.push(...(await applyOps(secondary, ops.slice(start, i), options)));
+    if (i === ops.length) break;
+    const op = ops[i]!;
+    try {
+      results.push(...(await applyOps(secondary, [await withDependents(primary, secondary, catalog, op, options)], options)));
+    } catch (error) {
+      results.push({ opId: op.opId, error: new MirrorApplyError(op, secondary, error) });
+    }
+    start = i + 1;
+  }
+  return results;
+}
+
+/** The operation with the current rows its deletes changed through foreign key actions, first. */
+async function withDependents(
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  catalog: TableCatalog,
+  op: MirrorOp,
+  options: ApplyOptions,
+): Promise<MirrorOp> {
+  const deleted = (op.deleted ?? []).map((ref) => ({ ...ref, row: null }));
+  const dependents = await dependentImages(catalog, primary, secondary, deleted, (refs) =>
+    currentRowsOf(primary, (t) => catalog.table(primary, t), refs),
+  );
+  if (dependents.length === 0) return op;
+  const pairs = new Map<string, { source: TableInfo; target: TableInfo }>();
+  for (const { table } of dependents) {
+    const [source, target] = [await catalog.table(primary, table), await catalog.table(secondary, table)];
+    if (source && target) pairs.set(table, { source, target });
+  }
+  const own = op.rows ?? collectRowRefs(op.statements, options.keys);
+  return {
+    ...op,
+    statements: [...imageStatements(dependents, (t) => pairs.get(t)!, primary.dialect, secondary), ...op.statements],
+    rows: dedupeRefs([...dependents.map(refOf), ...own]),
+  };
+}
