@@ -29,6 +29,8 @@ export class JournalBook {
   /** Statement entries waiting, by side and table. */
   readonly #statementTables = new Map<string, Map<string, number>>();
   readonly #ages = new Map<number, Date>();
+  /** The entries counted, by id: each is counted once, however often it is seen. */
+  readonly #known = new Map<number, JournalEntry>();
   #ready: Promise<void> | undefined;
   /** `ready()` has resolved: a write need not wait for it. */
   isReady = false;
@@ -105,7 +107,7 @@ export class JournalBook {
    * holds back later entries for its table; everything else goes on.
    */
   async replay(resolve: (target: string) => DatabaseAdapter | undefined, names: readonly string[], resync: Resync): Promise<ReplayResult> {
-    const entries = await this.journal.entries();
+    const entries = await this.refresh();
     const blocked = new Set<string>();
     let applied = 0;
     let error: Error | undefined;
@@ -176,12 +178,32 @@ export class JournalBook {
     return result;
   }
 
+  /**
+   * The journal's entries as it holds them now, with the counts made to match: an entry
+   * counted here but gone from a durable journal was removed by another instance's replay,
+   * or by one of ours whose reply was lost (it would otherwise be counted for good, and
+   * `switchPrimary()` refused); one there but not counted was written by another instance,
+   * or by an append whose reply was lost.
+   */
+  async refresh(): Promise<JournalEntry[]> {
+    // Counted before the read began, so committed before it: absent from it means removed.
+    const counted = [...this.#known.values()];
+    const entries = await this.journal.entries();
+    const present = new Set(entries.map((e) => e.id));
+    for (const e of counted) if (!present.has(e.id)) this.#track(e, -1);
+    for (const e of entries) this.#track(e, 1);
+    return entries;
+  }
+
   async #done(entry: JournalEntry): Promise<void> {
     await this.journal.remove(entry.id);
     this.#track(entry, -1);
   }
 
   #track(entry: JournalEntry, by: 1 | -1): void {
+    if (by > 0 === this.#known.has(entry.id)) return;
+    if (by > 0) this.#known.set(entry.id, entry);
+    else this.#known.delete(entry.id);
     this.#pending.set(entry.target, Math.max(0, (this.#pending.get(entry.target) ?? 0) + by));
     if (by > 0) this.#ages.set(entry.id, entry.at);
     else this.#ages.delete(entry.id);

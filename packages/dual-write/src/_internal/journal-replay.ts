@@ -12,6 +12,21 @@ import { readOn, secondaryDown } from './failed-side';
 export async function settleNext(core: DualWriteCore, force: boolean): Promise<void> {
   await core.book.ready();
   const next = core.secondary;
+  // A durable journal is read again: other instances may have added entries, or settled ours.
+  if (core.book.journal.kind !== 'memory') {
+    const unread = await core.book.refresh().then(
+      () => undefined,
+      (error: unknown) => toError(error),
+    );
+    if (unread && !force) {
+      throw new SwitchPrimaryError(
+        'journal-pending',
+        `Cannot make ${next.name} primary: the journal (${core.book.journal.kind}) could not be read to see whether ` +
+          `writes wait for it (${unread.message}). Fix its database and try again, or pass { force: true } to switch anyway.`,
+        { dialect: next.dialect, cause: unread },
+      );
+    }
+  }
   if (core.book.pendingFor(next) === 0) return;
   const replayed = await replay(core);
   if (core.book.pendingFor(next) > 0 && !force) {
