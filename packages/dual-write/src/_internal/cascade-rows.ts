@@ -32,8 +32,8 @@ export type ReadCurrent = (refs: readonly RowRef[]) => Promise<RowImage[]>;
  * without those foreign keys (they are created after the backfill) would keep them as they
  * were. They are found on the secondary, as the rows there that reference the deleted
  * keys, and taken from the primary as they are now (gone, changed, or back with a new
- * write); rows that reference the cascaded ones in turn come first. Uses the primary's tables as already read (`undefined`: none
- * read yet, nothing to add).
+ * write); rows that reference the cascaded ones in turn come first. Uses the primary's
+ * tables as already read (`undefined`: none read yet, nothing to add).
  */
 export async function dependentImages(
   catalog: TableCatalog,

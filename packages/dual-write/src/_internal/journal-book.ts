@@ -201,7 +201,8 @@ export class JournalBook {
   }
 
   #track(entry: JournalEntry, by: 1 | -1): void {
-    if (by > 0 === this.#known.has(entry.id)) return;
+    const counted = this.#known.has(entry.id);
+    if (by > 0 ? counted : !counted) return;
     if (by > 0) this.#known.set(entry.id, entry);
     else this.#known.delete(entry.id);
     this.#pending.set(entry.target, Math.max(0, (this.#pending.get(entry.target) ?? 0) + by));
