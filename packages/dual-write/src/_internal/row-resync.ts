@@ -1,5 +1,6 @@
 import { QueryError, quoteIdentifier as quote, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
+import { readOn } from './failed-side';
 import { keyParam, rowName, tableRef, type RowImage } from './row-images';
 
 /**
@@ -44,22 +45,37 @@ export async function currentImages(
   });
 }
 
-/** {@link currentImages} of rows of any tables, each table as `tableOf` gives it. */
+/**
+ * {@link currentImages} of rows of any tables, each table as `tableOf` gives it, read
+ * through `via` (a transaction of the primary), with `lock` as there.
+ */
 export async function currentRowsOf(
   primary: DatabaseAdapter,
   tableOf: (name: string) => Promise<TableInfo | undefined>,
   refs: readonly RowRef[],
+  { lock = false, via = primary }: { lock?: boolean; via?: DatabaseAdapter } = {},
 ): Promise<RowImage[]> {
-  const byTable = new Map<string, RowRef['key'][]>();
-  for (const ref of refs) byTable.set(ref.table, [...(byTable.get(ref.table) ?? []), ref.key]);
   const images: RowImage[] = [];
-  for (const [name, keys] of byTable) {
+  for (const [name, keys] of groupByTable(refs)) {
     const table = await tableOf(name);
     if (!table)
-      throw new QueryError(`${primary.name} has no table ${name} any more; its rows cannot be read again.`, { dialect: primary.dialect });
-    images.push(...(await currentImages(primary, table, keys)));
+      throw new QueryError(`${primary.name} has no table ${name} any more; its rows cannot be read again to settle them.`, {
+        dialect: primary.dialect,
+      });
+    images.push(...(await readOn(primary, currentImages(via, table, keys, lock))));
   }
   return images;
+}
+
+/** The keys of `refs`, by table. */
+export function groupByTable(refs: readonly RowRef[]): Map<string, RowRef['key'][]> {
+  const out = new Map<string, RowRef['key'][]>();
+  for (const ref of refs) {
+    const list = out.get(ref.table) ?? [];
+    list.push(ref.key);
+    out.set(ref.table, list);
+  }
+  return out;
 }
 
 /** The values of `columns` in `row`, names matched without regard to case. */

@@ -3,7 +3,7 @@ import type { RowRef } from '../row-ref';
 import { compareWriteResults } from './result-compare';
 import type { ColumnTypeCache } from './column-types';
 import { imageStatements, rowName, type RowImage, type TablePair } from './row-images';
-import { currentImages } from './row-resync';
+import { currentImages, currentRowsOf, groupByTable } from './row-resync';
 import type { TableCatalog } from './table-catalog';
 import { readOn } from './failed-side';
 import { displacingStatements, isUniqueViolation } from './unique-displace';
@@ -212,17 +212,8 @@ export class RowSettler {
     return this.#read(primary, refs, false, via);
   }
 
-  async #read(primary: DatabaseAdapter, refs: readonly RowRef[], lock: boolean, via: DatabaseAdapter = primary): Promise<RowImage[]> {
-    const images: RowImage[] = [];
-    for (const [table, keys] of groupByTable(refs)) {
-      const info = await this.#catalog.table(primary, table, via);
-      if (!info)
-        throw new QueryError(`${primary.name} has no table ${table} any more; its journaled rows cannot be settled.`, {
-          dialect: primary.dialect,
-        });
-      images.push(...(await readOn(primary, currentImages(via, info, keys, lock))));
-    }
-    return images;
+  #read(primary: DatabaseAdapter, refs: readonly RowRef[], lock: boolean, via: DatabaseAdapter = primary): Promise<RowImage[]> {
+    return currentRowsOf(primary, (table) => this.#catalog.table(primary, table, via), refs, { lock, via });
   }
 }
 
@@ -231,17 +222,6 @@ export function isForeignKeyError(error: unknown): boolean {
   if (!(error instanceof ConstraintError)) return false;
   const cause = error.cause as { code?: string } | undefined;
   return cause?.code === '23503' || /foreign key/i.test(error.message);
-}
-
-/** The keys of `refs`, by table. */
-export function groupByTable(refs: readonly RowRef[]): Map<string, RowRef['key'][]> {
-  const out = new Map<string, RowRef['key'][]>();
-  for (const ref of refs) {
-    const list = out.get(ref.table) ?? [];
-    list.push(ref.key);
-    out.set(ref.table, list);
-  }
-  return out;
 }
 
 function renameKey(key: RowRef['key'], source: TableInfo, target: TableInfo): RowRef['key'] {

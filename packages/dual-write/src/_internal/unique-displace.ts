@@ -1,6 +1,6 @@
 import { ConstraintError, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { RowImage } from './row-images';
-import { ACTS_ON_DELETE, referencedName } from './cascade-rows';
+import { actingParents } from './cascade-rows';
 import { tableTriggers } from './secondary-triggers';
 
 /** Whether `error` is a refusal by a unique constraint or index (not a key the upsert resolves). */
@@ -32,11 +32,8 @@ export async function displacingStatements(
   // One row cannot have taken another's value from within the set.
   if (upserts.length < 2) return undefined;
   const tables = new Set(upserts.map((i) => i.table.toLowerCase()));
-  for (const table of await side.introspect()) {
-    for (const fk of table.foreignKeys) {
-      if (tables.has(referencedName(fk)) && ACTS_ON_DELETE.test(fk.onDelete ?? '')) return undefined;
-    }
-  }
+  const parents = actingParents(await side.introspect());
+  if ([...tables].some((table) => parents.has(table))) return undefined;
   for (const table of tables) if ((await tableTriggers(side, table)).length > 0) return undefined;
   return [...statementsOf(upserts.map((i) => ({ ...i, row: null }))), ...statementsOf(images)];
 }

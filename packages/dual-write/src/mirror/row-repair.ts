@@ -3,7 +3,7 @@ import type { RowRef } from '../row-ref';
 import { imageStatements, type RowImage, type TablePair } from '../_internal/row-images';
 import { currentImages } from '../_internal/row-resync';
 import { TableCatalog } from '../_internal/table-catalog';
-import { groupByTable } from '../_internal/row-settle';
+import { groupByTable } from '../_internal/row-resync';
 
 /**
  * Statements that make the secondary's copy of `rows` equal to the primary's current
