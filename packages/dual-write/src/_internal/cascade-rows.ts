@@ -19,8 +19,8 @@ export function actingParents(tables: readonly TableInfo[]): Set<string> {
   return new Set(tables.flatMap((t) => t.foreignKeys.filter((fk) => ACTS_ON_DELETE.test(fk.onDelete ?? '')).map(referencedName)));
 }
 
-/** Levels of referencing rows followed below a deleted row. */
-const MAX_DEPTH = 4;
+/** Levels of referencing rows followed below a deleted (or changed) row. */
+export const MAX_DEPTH = 4;
 
 /** How the dependents' current rows are read from the primary. */
 export type ReadCurrent = (refs: readonly RowRef[]) => Promise<RowImage[]>;
@@ -57,7 +57,16 @@ export async function dependentImages(
       // A SQLite foreign key without its columns references the parent's key.
       const parent = tables.find((t) => t.name.toLowerCase() === parentName);
       const referenced = fk.referencedColumns.length > 0 ? fk.referencedColumns : (parent?.primaryKey ?? []);
-      const refs = await readOn(secondary, referencing(secondary, child, target, { ...fk, referencedColumns: referenced }, gone));
+      const refs = await readOn(
+        secondary,
+        referencing(
+          secondary,
+          child,
+          target,
+          { ...fk, referencedColumns: referenced },
+          gone.map((d) => d.key),
+        ),
+      );
       if (refs.length === 0) continue;
       const now = await readCurrent(refs);
       // A CASCADE deleted them, whatever the primary holds now (a row of that key may be back):
@@ -105,13 +114,17 @@ export async function addDependents(
   work.pairs = (table) => (own.has(table) ? pairs(table) : more(table));
 }
 
-/** The keys (the primary's names) of the rows of `child` on `side` whose foreign key `fk` names one of `gone`. */
-async function referencing(
+/**
+ * The keys (the primary's names) of the rows of `child` (`target` as `side` has it) whose
+ * foreign key `fk` names the referenced values of one of `gone` (rows or keys that hold
+ * `fk.referencedColumns`).
+ */
+export async function referencing(
   side: DatabaseAdapter,
   child: TableInfo,
   target: TableInfo,
   fk: ForeignKeyInfo,
-  gone: RowImage[],
+  gone: readonly Record<string, unknown>[],
 ): Promise<RowRef[]> {
   const on = (name: string) => target.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())?.name;
   const columns = fk.columns.map(on);
@@ -123,7 +136,7 @@ async function referencing(
   const size = Math.max(1, Math.floor(Math.min(side.capabilities.maxBoundParameters, 900) / columns.length));
   for (let i = 0; i < gone.length; i += size) {
     const part = gone.slice(i, i + size);
-    const params = part.flatMap((d) => fk.referencedColumns.map((c) => pickCaseless(d.key, c)));
+    const params = part.flatMap((d) => fk.referencedColumns.map((c) => pickCaseless(d, c)));
     if (params.includes(undefined)) return [];
     // One column as an IN list: a long OR is too deep an expression for D1.
     const where =
@@ -136,7 +149,7 @@ async function referencing(
   return refs;
 }
 
-function pickCaseless(row: Record<string, unknown>, column: string): unknown {
+export function pickCaseless(row: Record<string, unknown>, column: string): unknown {
   if (column in row) return row[column];
   const name = Object.keys(row).find((k) => k.toLowerCase() === column.toLowerCase());
   return name === undefined ? undefined : row[name];

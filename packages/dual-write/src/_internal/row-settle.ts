@@ -8,6 +8,7 @@ import type { TableCatalog } from './table-catalog';
 import { readOn } from './failed-side';
 import { displacingStatements, isUniqueViolation } from './unique-displace';
 import { dependentImages } from './cascade-rows';
+import { updatedDependents } from './update-cascade-rows';
 
 const PARENT_DEPTH = 4;
 
@@ -94,9 +95,14 @@ export class RowSettler {
     via: DatabaseAdapter = primary,
   ): Promise<void> {
     if (images.length === 0) return;
-    // Rows the primary's foreign key actions changed with the deleted ones go first.
-    if (depth === 0)
-      images = [...(await dependentImages(this.#catalog, primary, secondary, images, (r) => this.current(primary, r, via))), ...images];
+    // Rows the primary's foreign key actions changed with the deleted ones go first; those
+    // its ON UPDATE actions changed go after the rows whose values they follow.
+    if (depth === 0) {
+      const read = (r: readonly RowRef[]) => this.current(primary, r, via);
+      const before = await dependentImages(this.#catalog, primary, secondary, images, read);
+      const after = await updatedDependents(this.#catalog, primary, secondary, images, read);
+      images = [...before, ...images, ...after];
+    }
     const pairs = await this.pairs(
       primary,
       secondary,

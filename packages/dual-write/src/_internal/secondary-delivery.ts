@@ -12,6 +12,7 @@ import { toError } from './to-error';
 import { rowsReturned } from './returned-rows';
 import { isOutage } from './write-errors';
 import type { Returned } from './secondary-applier';
+import { addUpdatedDependents } from './update-cascade-rows';
 
 /**
  * Delivery of one write's work to the secondary for the synchronous path: journaled,
@@ -174,9 +175,11 @@ export class SecondaryDelivery {
       );
       await journalToSettle(this.#p, primary, secondary, work.label, work.images.map(refOf), late);
     };
-    // Writes of row images alone may share multi-row statements with concurrent ones.
+    const added = await addUpdatedDependents(this.#p, primary, secondary, work);
+    // Writes of row images alone may share multi-row statements with concurrent ones (not
+    // with rows an ON UPDATE action changed, which must follow their parent's).
     const rows =
-      work.pairs && work.replays.length === 0
+      !added && work.pairs && work.replays.length === 0
         ? { images: work.images, pairs: work.pairs, from: primary.dialect, returning: work.returning === true }
         : undefined;
     try {

@@ -60,6 +60,8 @@ interface SideTables {
  */
 export class TableCatalog {
   readonly #bySide = new Map<DatabaseAdapter, SideTables>();
+  /** What `derivedNow` worked out, per read of a side's tables. */
+  readonly #derived = new WeakMap<Map<string, TableInfo>, Map<(tables: TableInfo[]) => unknown, unknown>>();
   readonly #retried = new Set<string>();
   readonly #triggers = new Map<DatabaseAdapter, Map<string, Answer>>();
   readonly #afterTriggers = new Map<DatabaseAdapter, Map<string, Answer>>();
@@ -180,6 +182,19 @@ export class TableCatalog {
   allNow(side: DatabaseAdapter): TableInfo[] | undefined {
     const loaded = this.#bySide.get(side)?.loaded;
     return loaded ? [...loaded.values()] : undefined;
+  }
+
+  /**
+   * What `derive` makes of the side's tables when they are read already, worked out once
+   * per read of them (a write path asks on every write); otherwise `undefined`.
+   */
+  derivedNow<T>(side: DatabaseAdapter, derive: (tables: TableInfo[]) => T): T | undefined {
+    const loaded = this.#bySide.get(side)?.loaded;
+    if (!loaded) return undefined;
+    let known = this.#derived.get(loaded);
+    if (!known) this.#derived.set(loaded, (known = new Map()));
+    if (!known.has(derive)) known.set(derive, derive([...loaded.values()]));
+    return known.get(derive) as T;
   }
 
   /** Every table of the side, as last read. */

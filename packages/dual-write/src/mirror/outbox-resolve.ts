@@ -9,11 +9,13 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
+import { updateActingParents, updatedDependents } from '../_internal/update-cascade-rows';
 import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
 import { currentRowsOf } from '../_internal/row-resync';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
+import type { RowRef } from '../row-ref';
 import type { CapturedRows } from './outbox-captured';
 import { decodeStatements, encodeStatements } from './value-codec';
 
@@ -28,12 +30,14 @@ import { decodeStatements, encodeStatements } from './value-codec';
  * DEFAULT` foreign keys reference also brings the rows those actions changed: the rows on
  * the secondary that reference the deleted ones (four levels deep), as the primary holds
  * them now. No entry holds them, and a secondary without those foreign keys (created after
- * the backfill) would keep them as they were.
+ * the backfill) would keep them as they were. So does one that writes rows of a table
+ * whose other columns such foreign keys reference with an `ON UPDATE` action: the rows they
+ * changed come after its own (see `updatedDependents`).
  *
  * The list may come back shorter: it ends after the first schema change that precedes a
  * captured operation, whose tables must then be read again (`catalog.invalidate()` once
- * it is applied), and before such a delete that is not first: the rows that reference the
- * deleted ones are looked up on the secondary, which must have every operation before it.
+ * it is applied), and before such a delete or write that is not first: the rows that
+ * reference its rows are looked up on the secondary, which must have every operation before it.
  */
 export async function resolveCaptured(
   primary: DatabaseAdapter,
@@ -43,8 +47,11 @@ export async function resolveCaptured(
 ): Promise<MirrorOp[]> {
   if (!ops.some((op) => op.captured)) return [...ops];
   const schemaChange = ops.findIndex(changesSchema);
-  const parents = ops.some((op) => op.captured?.some((g) => g.deleted)) ? actingParents(await catalog.all(primary)) : new Set();
-  const cascades = (op: MirrorOp) => op.captured?.some((g) => g.deleted && parents.has(g.table.toLowerCase())) === true;
+  // Read once per primary and kept: a drain asks on every batch.
+  const tables = await catalog.all(primary);
+  const parents = ops.some((op) => op.captured?.some((g) => g.deleted)) ? actingParents(tables) : new Set();
+  const updating = catalog.derivedNow(primary, updateActingParents) ?? new Set();
+  const cascades = (op: MirrorOp) => op.captured?.some((g) => (g.deleted ? parents : updating).has(g.table.toLowerCase())) === true;
   const cascade = ops.findIndex((op, i) => i > 0 && cascades(op));
   const upTo = Math.min(
     schemaChange >= 0 && ops.slice(schemaChange + 1).some((op) => op.captured) ? schemaChange + 1 : ops.length,
@@ -66,11 +73,12 @@ export async function resolveCaptured(
       images.push(...imagesOf(source, rows, group.deleted));
     }
     if (cascades(op)) {
-      const dependents = await dependentImages(catalog, primary, secondary, images, (refs) =>
-        currentRowsOf(primary, (t) => catalog.table(primary, t), refs),
-      );
-      for (const d of dependents) if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
-      images.unshift(...dependents);
+      const read = (refs: readonly RowRef[]) => currentRowsOf(primary, (t) => catalog.table(primary, t), refs);
+      const before = await dependentImages(catalog, primary, secondary, images, read);
+      const after = await updatedDependents(catalog, primary, secondary, images, read);
+      for (const d of [...before, ...after]) if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
+      images.unshift(...before);
+      images.push(...after);
     }
     const targets = new Map<string, TableInfo>();
     for (const table of sources.keys()) targets.set(table, await targetTable(secondary, catalog, op, table));

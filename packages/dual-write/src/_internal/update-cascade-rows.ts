@@ -1,0 +1,168 @@
+import type { DatabaseAdapter, ForeignKeyInfo, TableInfo } from '@switchyard/core';
+import type { RowRef } from '../row-ref';
+import { MAX_DEPTH, pickCaseless, referencedName, referencing, type ReadCurrent } from './cascade-rows';
+import { readOn } from './failed-side';
+import { currentImages } from './row-resync';
+import { imageStatements, rowName, type RowImage } from './row-images';
+import type { ReplicatorParts, SecondaryWork } from './replication-types';
+import type { TableCatalog } from './table-catalog';
+
+/** Foreign key actions by which changing a referenced value changes the rows that reference it. */
+const ACTS_ON_UPDATE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
+
+/** A foreign key of the primary that acts on update, with the columns it references spelled out. */
+interface UpdateAction {
+  child: TableInfo;
+  fk: ForeignKeyInfo;
+  cascades: boolean;
+  /** It references the parent's primary key, which only rows a cascade changed change. */
+  byKey: boolean;
+}
+
+/** The primary's foreign keys that act on update, by referenced table (lower case). */
+function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> {
+  const out = new Map<string, UpdateAction[]>();
+  for (const child of tables) {
+    if (child.primaryKey.length === 0) continue;
+    for (const fk of child.foreignKeys) {
+      if (!ACTS_ON_UPDATE.test(fk.onUpdate ?? '')) continue;
+      const name = referencedName(fk);
+      const parent = tables.find((t) => t.name.toLowerCase() === name);
+      if (!parent) continue;
+      // A SQLite foreign key without its columns references the parent's key.
+      const referencedColumns = fk.referencedColumns.length > 0 ? fk.referencedColumns : parent.primaryKey;
+      const key = new Set(parent.primaryKey.map((c) => c.toLowerCase()));
+      const byKey = referencedColumns.every((c) => key.has(c.toLowerCase()));
+      const list = out.get(name) ?? [];
+      list.push({ child, fk: { ...fk, referencedColumns }, cascades: /^CASCADE$/i.test(fk.onUpdate!), byKey });
+      out.set(name, list);
+    }
+  }
+  return out;
+}
+
+/**
+ * The rows that the primary's `ON UPDATE` foreign key actions changed along with the rows
+ * `images` write: an image holds its own row, but a `CASCADE` rewrote the rows that
+ * referenced the value it changed, and `SET NULL` cleared them. A secondary without those
+ * foreign keys (they are created after the backfill) would keep them as they were. Before
+ * the images land, the secondary's rows of the same keys tell which referenced values
+ * change; the rows there that reference the old values, and the rows of the primary that
+ * reference the new ones after a `CASCADE` (one keyed by them came back under a new key),
+ * are taken from the primary as they are now, and so on below them. The rows returned go
+ * after `images`. A write's own image never changes its key (an `UPDATE` of a key is
+ * replayed as its statement), so a foreign key on the key is followed only below rows a
+ * cascade changed. Uses the primary's tables as already read (none read yet: nothing to add).
+ */
+export async function updatedDependents(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  images: readonly RowImage[],
+  readCurrent: ReadCurrent,
+  depth = 0,
+): Promise<RowImage[]> {
+  const actions = depth < MAX_DEPTH && images.length > 0 ? catalog.derivedNow(primary, updateActions) : undefined;
+  if (!actions || actions.size === 0) return [];
+  const out: RowImage[] = [];
+  for (const [table, group] of byTable(images)) {
+    const acting = actions.get(table.toLowerCase())?.filter((a) => depth > 0 || !a.byKey) ?? [];
+    // The app's own deletes are followed by their ON DELETE actions, not these.
+    const written = depth > 0 ? group : group.filter((i) => i.row !== null);
+    const target = acting.length > 0 && written.length > 0 ? await catalog.table(secondary, table) : undefined;
+    if (!target) continue;
+    const before = await readOn(
+      secondary,
+      currentImages(
+        secondary,
+        target,
+        written.map((i) => onSide(i.key, target)),
+      ),
+    );
+    const refs: RowRef[] = [];
+    for (const { child, fk, cascades } of acting) {
+      const old: Record<string, unknown>[] = [];
+      const now: Record<string, unknown>[] = [];
+      for (const [n, image] of written.entries()) {
+        const was = before[n]!.row;
+        const changed = was !== null && image.row !== null && differs(was, image.row, fk.referencedColumns);
+        if (was && (image.row === null || changed)) old.push(was);
+        if (cascades && image.row && (changed || (was === null && depth > 0))) now.push(image.row);
+      }
+      const childOnSide = old.length > 0 ? await catalog.table(secondary, child.name) : undefined;
+      if (childOnSide) refs.push(...(await readOn(secondary, referencing(secondary, child, childOnSide, fk, old))));
+      if (now.length > 0) refs.push(...(await readOn(primary, referencing(primary, child, child, fk, now))));
+    }
+    const seen = new Set(out.map((i) => rowName(i.table, i.key)));
+    const fresh = refs.filter((r) => !seen.has(rowName(r.table, r.key)) && seen.add(rowName(r.table, r.key)));
+    if (fresh.length === 0) continue;
+    const changed = await readCurrent(fresh);
+    out.push(...changed, ...(await updatedDependents(catalog, primary, secondary, changed, readCurrent, depth + 1)));
+  }
+  return out;
+}
+
+function byTable(images: readonly RowImage[]): Map<string, RowImage[]> {
+  const out = new Map<string, RowImage[]>();
+  for (const image of images) {
+    const list = out.get(image.table);
+    if (list) list.push(image);
+    else out.set(image.table, [image]);
+  }
+  return out;
+}
+
+/** A key in the side's spelling of its columns. */
+function onSide(key: Record<string, unknown>, target: TableInfo): RowRef['key'] {
+  return Object.fromEntries(target.primaryKey.map((c) => [c, pickCaseless(key, c) ?? null])) as RowRef['key'];
+}
+
+/**
+ * Whether the referenced values differ between the secondary's row and the primary's. The
+ * sides may spell one value differently (a bigint as text): that only costs a lookup.
+ */
+function differs(was: Record<string, unknown>, now: Record<string, unknown>, columns: readonly string[]): boolean {
+  return columns.some((c) => String(pickCaseless(was, c)) !== String(pickCaseless(now, c)));
+}
+
+/**
+ * Appends the {@link updatedDependents} of a write's images to its work, after its own
+ * rows (on a secondary that has those foreign keys, the parent's new value must be there
+ * first); returns whether it added any. A failed lookup fails the write on the secondary:
+ * its journaled rows are settled later through the same lookup, while the secondary still
+ * holds the old values.
+ */
+export async function addUpdatedDependents(
+  parts: ReplicatorParts,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  work: SecondaryWork,
+): Promise<boolean> {
+  const { catalog, settler } = parts;
+  // On most writes no such foreign key references the table: that is known without waiting.
+  const parents = catalog.derivedNow(primary, updateActingParents);
+  if (!parents?.size || !work.images.some((i) => i.row && parents.has(i.table.toLowerCase()))) return false;
+  const dependents = await updatedDependents(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+  if (dependents.length === 0) return false;
+  const more = await settler.pairs(
+    primary,
+    secondary,
+    dependents.map((i) => i.table),
+  );
+  const own = work.pairs;
+  const ownTables = new Set(work.images.map((i) => i.table));
+  work.images.push(...dependents);
+  work.statements.push(...imageStatements(dependents, more, primary.dialect, secondary));
+  // Their upserts return nothing: rows are compared by reading them again.
+  work.returning = false;
+  if (own) work.pairs = (table) => (ownTables.has(table) ? own(table) : more(table));
+  return true;
+}
+
+/**
+ * The tables (lower case) whose written rows may change others through an `ON UPDATE`
+ * action of `tables`: those a foreign key references by columns outside their key.
+ */
+export function updateActingParents(tables: TableInfo[]): Set<string> {
+  return new Set([...updateActions(tables)].filter(([, list]) => list.some((a) => !a.byKey)).map(([name]) => name));
+}

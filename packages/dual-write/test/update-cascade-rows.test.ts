@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createD1Adapter } from '@switchyard/d1';
+import { startFaultProxy } from '@switchyard/testkit';
+import { createTestD1 } from '@switchyard/testkit/d1';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { drainOutbox, outboxMirror } from '../src/mirror';
+import { openSide } from './open-side';
+import { dropOwnTables, twoTestDatabases } from './two-databases';
+
+// An UPDATE of a unique column that foreign keys reference (an account's code) is
+// captured as the parent's new row; the primary's ON UPDATE CASCADE and SET NULL changed
+// the rows that referenced the old value too. A secondary without those foreign keys
+// (they are created after the backfill) must get those rows as well: found there by the
+// value the secondary still holds, and on the primary by the new one, where the cascade
+// changed a key (a seat keyed by its account's code), and one level further down.
+
+const dbs = twoTestDatabases();
+const opened: DatabaseAdapter[] = [];
+afterEach(async () => {
+  for (const a of opened.splice(0)) await a.close();
+});
+
+const TABLES = ['account', 'member', 'seat', 'ticket'];
+
+function tables(foreignKeys: boolean): string[] {
+  const fk = (sql: string) => (foreignKeys ? sql : '');
+  return [
+    'CREATE TABLE account (id int PRIMARY KEY, code text NOT NULL UNIQUE)',
+    `CREATE TABLE member (id int PRIMARY KEY, account_code text ${fk('REFERENCES account (code) ON UPDATE CASCADE')}, ` +
+      `backup_code text ${fk('REFERENCES account (code) ON UPDATE SET NULL')})`,
+    `CREATE TABLE seat (account_code text NOT NULL ${fk('REFERENCES account (code) ON UPDATE CASCADE')}, n int NOT NULL, ` +
+      'PRIMARY KEY (account_code, n))',
+    `CREATE TABLE ticket (id int PRIMARY KEY, seat_account text, seat_n int${fk(
+      ', FOREIGN KEY (seat_account, seat_n) REFERENCES seat (account_code, n) ON UPDATE CASCADE',
+    )})`,
+  ];
+}
+
+async function create(adapter: DatabaseAdapter, foreignKeys: boolean): Promise<DatabaseAdapter> {
+  if (adapter.dialect === 'postgres') {
+    await adapter.execute(`DROP TABLE IF EXISTS ${[...TABLES].reverse().join(', ')}`);
+    await dropOwnTables(adapter);
+  }
+  for (const ddl of tables(foreignKeys)) await adapter.execute(ddl);
+  return adapter;
+}
+
+async function seed(dual: DatabaseAdapter): Promise<void> {
+  await dual.execute("INSERT INTO account (id, code) VALUES (1, 'A'), (2, 'B')");
+  await dual.execute("INSERT INTO member (id, account_code, backup_code) VALUES (10, 'A', 'B'), (11, 'B', 'A'), (12, 'B', 'B')");
+  await dual.execute("INSERT INTO seat (account_code, n) VALUES ('A', 1), ('A', 2), ('B', 1)");
+  await dual.execute("INSERT INTO ticket (id, seat_account, seat_n) VALUES (100, 'A', 2), (101, 'B', 1)");
+}
+
+/** What the secondary holds after account 1's code became 'Z', and that validation finds both sides equal. */
+async function expectRenamed(primary: DatabaseAdapter, secondary: DatabaseAdapter): Promise<void> {
+  expect(await secondary.query('SELECT id, account_code, backup_code FROM member ORDER BY id')).toEqual([
+    { id: 10, account_code: 'Z', backup_code: 'B' },
+    { id: 11, account_code: 'B', backup_code: null },
+    { id: 12, account_code: 'B', backup_code: 'B' },
+  ]);
+  expect(await secondary.query('SELECT account_code, n FROM seat ORDER BY account_code, n')).toEqual([
+    { account_code: 'B', n: 1 },
+    { account_code: 'Z', n: 1 },
+    { account_code: 'Z', n: 2 },
+  ]);
+  expect(await secondary.query('SELECT id, seat_account, seat_n FROM ticket ORDER BY id')).toEqual([
+    { id: 100, seat_account: 'Z', seat_n: 2 },
+    { id: 101, seat_account: 'B', seat_n: 1 },
+  ]);
+  const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+  if (!report.ok) throw new Error(report.summary);
+}
+
+describe("rows a primary's ON UPDATE actions changed", () => {
+  for (const [from, to] of [
+    ['sqlite', 'postgres'],
+    ['postgres', 'sqlite'],
+  ] as const) {
+    it(`${from} -> ${to} without foreign keys: cascaded and nulled rows reach it, a cascaded key and a level below it too`, async () => {
+      const primary = await create(openSide(dbs, from, 'a', opened), true);
+      const secondary = await create(openSide(dbs, to, 'b', opened), false);
+      const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+      await seed(dual);
+      await dual.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
+      await expectRenamed(primary, secondary);
+      expect(dual.getMetrics().verificationFailures).toBe(0);
+      // A value no foreign key action reaches changes nothing else.
+      await dual.execute('UPDATE member SET backup_code = ? WHERE id = ?', ['Z', 12]);
+      expect(await secondary.query('SELECT backup_code FROM member WHERE id = 12')).toEqual([{ backup_code: 'Z' }]);
+    });
+  }
+
+  it('inside a transaction, Postgres -> Postgres, and on a secondary that has the foreign keys itself', async () => {
+    const primary = await create(openSide(dbs, 'postgres', 'a', opened), true);
+    const secondary = await create(openSide(dbs, 'postgres', 'b', opened), true);
+    const dual = createDualWriteAdapter(primary, secondary);
+    await seed(dual);
+    await dual.transaction((tx) => tx.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]));
+    await expectRenamed(primary, secondary);
+    expect(dual.getMetrics().secondaryFailures).toBe(0);
+  });
+
+  it('a write journaled while the secondary was down: its replay finds the rows the same way', async () => {
+    const primary = await create(openSide(dbs, 'sqlite', 'a', opened), true);
+    await create(openSide(dbs, 'postgres', 'b', opened), false);
+    const target = new URL(dbs.other.url);
+    const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+    try {
+      const secondary = createPostgresAdapter(proxy.url(dbs.other.url), { name: 'pg-b', max: 2 });
+      opened.push(secondary);
+      const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 2_000 });
+      await seed(dual);
+      proxy.setMode('refuse');
+      await dual.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
+      expect(dual.getMetrics().journalDepth).toBeGreaterThan(0);
+      proxy.setMode('pass');
+      await secondary.query('SELECT 1').catch(() => {});
+      for (let i = 0; i < 50 && dual.getMetrics().journalDepth > 0; i++) {
+        await dual.replayJournal().catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(dual.getMetrics().journalDepth).toBe(0);
+      await expectRenamed(primary, secondary);
+      await dual.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  for (const [from, to] of [
+    ['sqlite', 'postgres'],
+    ['postgres', 'sqlite'],
+  ] as const) {
+    it(`an outbox drain, ${from} -> ${to}: the rename's entry is applied after the entries before it, then the rows it changed`, async () => {
+      const primary = await create(openSide(dbs, from, 'a', opened), true);
+      const secondary = await create(openSide(dbs, to, 'b', opened), false);
+      const mirror = outboxMirror(primary);
+      const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+      await seed(dual);
+      await dual.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
+      await drainOutbox(secondary, { mirror });
+      await expectRenamed(primary, secondary);
+    });
+  }
+
+  it('D1 -> Postgres', async () => {
+    const d1 = await createTestD1();
+    const primary = createD1Adapter(d1.binding, { name: 'd1' });
+    try {
+      await create(primary, true);
+      const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
+      const dual = createDualWriteAdapter(primary, secondary);
+      await seed(dual);
+      await dual.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
+      await expectRenamed(primary, secondary);
+    } finally {
+      await primary.close();
+      await d1.dispose();
+    }
+  });
+});
