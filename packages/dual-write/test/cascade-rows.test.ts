@@ -7,6 +7,7 @@ import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { cascadeTables } from './cascade-tables';
 import { openSide } from './open-side';
 import { twoTestDatabases } from './two-databases';
+import { writeDuringFault } from './write-during-fault';
 
 // A delete's image names the rows its statement deleted, but the primary's foreign key
 // actions changed more: ON DELETE CASCADE removed the rows that referenced them, SET NULL
@@ -105,5 +106,15 @@ describe("rows a primary's ON DELETE actions changed", () => {
     await dual.replayJournal();
     expect(dual.getMetrics().journalDepth).toBe(0);
     await expectEqual(primary, secondary);
+  });
+
+  it('a secondary that hangs while the referencing rows are looked up holds the write no longer than secondaryTimeoutMs', async () => {
+    const primary = await open('sqlite', 'a', true);
+    await open('postgres', 'b', false);
+    await writeDuringFault(dbs, opened, primary, 'hang', {
+      seed,
+      write: (dual) => dual.execute('DELETE FROM parent WHERE id = ?', [1]),
+      check: (secondary) => expectEqual(primary, secondary),
+    });
   });
 });

@@ -1,10 +1,11 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type TableInfo } from '@switchyard/core';
+import { TransientError, quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { imageStatements, keyValue, refOf, tableRef, type RowImage, type TablePair } from './row-images';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { journalToSettle } from './secondary-failure';
 import type { TableCatalog } from './table-catalog';
-import { readOn } from './failed-side';
+import { failedReading, readOn } from './failed-side';
+import { isOutage } from './write-errors';
 import { toError } from './to-error';
 
 /** Foreign key actions by which deleting a row changes the rows that reference it. */
@@ -95,7 +96,8 @@ export async function addDependents(
   let dependents: RowImage[];
   let more: (table: string) => TablePair;
   try {
-    dependents = await dependentImages(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+    const lookup = dependentImages(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+    dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
     if (dependents.length === 0) return;
     more = await settler.pairs(
       primary,
@@ -103,8 +105,11 @@ export async function addDependents(
       dependents.map((i) => i.table),
     );
   } catch (error) {
+    const failure = toError(error);
+    // A secondary that does not answer: its circuit opens, and the write is journaled at once.
+    if (isOutage(failure) && !failedReading(failure, primary)) parts.circuit.open(secondary, failure.message);
     const deleted = work.images.filter((i) => i.row === null).map(refOf);
-    return void (await journalToSettle(parts, primary, secondary, work.label, deleted, toError(error)));
+    return void (await journalToSettle(parts, primary, secondary, work.label, deleted, failure));
   }
   const own = new Set(work.images.map((i) => i.table));
   work.images.unshift(...dependents);
@@ -153,4 +158,24 @@ export function pickCaseless(row: Record<string, unknown>, column: string): unkn
   if (column in row) return row[column];
   const name = Object.keys(row).find((k) => k.toLowerCase() === column.toLowerCase());
   return name === undefined ? undefined : row[name];
+}
+
+/**
+ * `lookup` bounded by `secondaryTimeoutMs`: a secondary that hangs costs the write no more
+ * than its own statements may. The lookup only reads; left running, it changes nothing.
+ */
+export function within<T>(lookup: Promise<T>, ms: number, secondary: DatabaseAdapter): Promise<T> {
+  if (!Number.isFinite(ms) || ms <= 0) return lookup;
+  lookup.catch(() => {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new TransientError(`${secondary.name} did not answer within ${ms} ms (secondaryTimeoutMs).`, { dialect: secondary.dialect }),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([lookup, late]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,6 @@
 import type { DatabaseAdapter, ForeignKeyInfo, TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { MAX_DEPTH, pickCaseless, referencedName, referencing, type ReadCurrent } from './cascade-rows';
+import { MAX_DEPTH, pickCaseless, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
 import { readOn } from './failed-side';
 import { currentImages } from './row-resync';
 import { imageStatements, rowName, type RowImage } from './row-images';
@@ -142,7 +142,8 @@ export async function addUpdatedDependents(
   // On most writes no such foreign key references the table: that is known without waiting.
   const parents = catalog.derivedNow(primary, updateActingParents);
   if (!parents?.size || !work.images.some((i) => i.row && parents.has(i.table.toLowerCase()))) return false;
-  const dependents = await updatedDependents(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+  const lookup = updatedDependents(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+  const dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
   if (dependents.length === 0) return false;
   const more = await settler.pairs(
     primary,
