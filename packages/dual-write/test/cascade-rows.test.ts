@@ -108,6 +108,31 @@ describe("rows a primary's ON DELETE actions changed", () => {
     await expectEqual(primary, secondary);
   });
 
+  it('a foreign key on a unique column other than the key: matched by the values the secondary still holds', async () => {
+    const ddl = (fk: boolean) => [
+      'CREATE TABLE team (id int PRIMARY KEY, code text NOT NULL UNIQUE)',
+      `CREATE TABLE player (id int PRIMARY KEY, team_code text ${fk ? 'REFERENCES team (code) ON DELETE CASCADE' : ''}, ` +
+        `captain_of text ${fk ? 'REFERENCES team (code) ON DELETE SET NULL' : ''})`,
+    ];
+    const [primary, secondary] = [openSide(dbs, 'sqlite', 'a', opened), openSide(dbs, 'postgres', 'b', opened)];
+    await secondary.execute('DROP TABLE IF EXISTS player, team');
+    for (const [side, fk] of [
+      [primary, true],
+      [secondary, false],
+    ] as const)
+      for (const sql of ddl(fk)) await side.execute(sql);
+    const dual = createDualWriteAdapter(primary, secondary);
+    await dual.execute("INSERT INTO team (id, code) VALUES (1, 'A'), (2, 'B')");
+    await dual.execute("INSERT INTO player (id, team_code, captain_of) VALUES (10, 'A', 'B'), (11, 'B', 'A'), (12, 'B', NULL)");
+    await dual.execute('DELETE FROM team WHERE id = ?', [1]);
+    expect(await secondary.query('SELECT id, team_code, captain_of FROM player ORDER BY id')).toEqual([
+      { id: 11, team_code: 'B', captain_of: null },
+      { id: 12, team_code: 'B', captain_of: null },
+    ]);
+    const report = await validateDatabases(primary, secondary, { tables: ['team', 'player'], validateAllRows: true });
+    if (!report.ok) throw new Error(report.summary);
+  });
+
   it('a secondary that hangs while the referencing rows are looked up holds the write no longer than secondaryTimeoutMs', async () => {
     const primary = await open('sqlite', 'a', true);
     await open('postgres', 'b', false);

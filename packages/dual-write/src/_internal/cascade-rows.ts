@@ -1,10 +1,18 @@
-import { TransientError, quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type TableInfo } from '@switchyard/core';
+import {
+  TransientError,
+  quoteIdentifier as quote,
+  type DatabaseAdapter,
+  type ForeignKeyInfo,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { imageStatements, keyValue, refOf, tableRef, type RowImage, type TablePair } from './row-images';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { journalToSettle } from './secondary-failure';
 import type { TableCatalog } from './table-catalog';
 import { failedReading, readOn } from './failed-side';
+import { currentImages } from './row-resync';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
 
@@ -58,16 +66,11 @@ export async function dependentImages(
       // A SQLite foreign key without its columns references the parent's key.
       const parent = tables.find((t) => t.name.toLowerCase() === parentName);
       const referenced = fk.referencedColumns.length > 0 ? fk.referencedColumns : (parent?.primaryKey ?? []);
-      const refs = await readOn(
-        secondary,
-        referencing(
-          secondary,
-          child,
-          target,
-          { ...fk, referencedColumns: referenced },
-          gone.map((d) => d.key),
-        ),
-      );
+      const key = new Set(parent?.primaryKey.map((c) => c.toLowerCase()));
+      // A foreign key on other columns (a unique code) is matched by the values the secondary
+      // still holds in the deleted rows: a delete's image holds only their key.
+      const values = referenced.every((c) => key.has(c.toLowerCase())) ? gone.map((d) => d.key) : await heldRows(secondary, catalog, gone);
+      const refs = await readOn(secondary, referencing(secondary, child, target, { ...fk, referencedColumns: referenced }, values));
       if (refs.length === 0) continue;
       const now = await readCurrent(refs);
       // A CASCADE deleted them, whatever the primary holds now (a row of that key may be back):
@@ -77,6 +80,30 @@ export async function dependentImages(
     }
   }
   return out;
+}
+
+/** The rows the secondary holds under the keys of `images` (all of one table), before they are applied. */
+async function heldRows(secondary: DatabaseAdapter, catalog: TableCatalog, images: readonly RowImage[]): Promise<Row[]> {
+  const target = await catalog.table(secondary, images[0]!.table);
+  if (!target) return [];
+  return (await heldImages(secondary, target, images)).flatMap((i) => (i.row ? [i.row] : []));
+}
+
+/** The secondary's rows of `target` under the keys of `images`, in their order (`row: null`: none). */
+export function heldImages(secondary: DatabaseAdapter, target: TableInfo, images: readonly RowImage[]): Promise<RowImage[]> {
+  return readOn(
+    secondary,
+    currentImages(
+      secondary,
+      target,
+      images.map((i) => onSide(i.key, target)),
+    ),
+  );
+}
+
+/** A key in the side's spelling of its columns. */
+function onSide(key: Record<string, unknown>, target: TableInfo): RowRef['key'] {
+  return Object.fromEntries(target.primaryKey.map((c) => [c, pickCaseless(key, c) ?? null])) as RowRef['key'];
 }
 
 /**

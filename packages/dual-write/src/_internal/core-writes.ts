@@ -11,7 +11,8 @@ import {
 import type { DualWriteCore } from './dual-write-core';
 import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
-import type { TransactionRecord } from './replication-types';
+import type { Step, TransactionRecord } from './replication-types';
+import { withKeyMoves } from './key-move-rows';
 import { checkLimits, preflight } from './statement-preflight';
 import { compileFor, type WriteOp } from './write-op';
 import { DualWriteSession } from './dual-write-session';
@@ -106,7 +107,11 @@ export async function runTransaction<T, DB>(
     let committing = false;
     const result = await primary
       .transaction(async (tx) => {
-        const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record }));
+        // Key moves are followed where the secondary is written synchronously.
+        const keyMoves = core.options.mirror ? undefined : (steps: Step[]) => withKeyMoves(core.catalog, primary, steps);
+        const value = await fn(
+          new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record, keyMoves }),
+        );
         await sink.beforeCommit(tx);
         committing = true;
         return value;

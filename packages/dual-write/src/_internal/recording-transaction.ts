@@ -16,10 +16,14 @@ import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
 import { AdapterView } from './adapter-view';
 import { compileFor } from './write-op';
+import { appResult } from './key-move-rows';
+import type { Step } from './replication-types';
 
 /** What a recording transaction needs from the dual-write adapter. */
 export interface RecordingContext {
   replicator: Replicator;
+  /** Marks the steps whose key moves the secondary follows (the synchronous path; see `withKeyMoves`). */
+  keyMoves?: (steps: Step[]) => Step[];
   /** The primary adapter itself (its tables are looked up once, not per transaction). */
   primary: DatabaseAdapter;
   secondary: DatabaseAdapter;
@@ -85,6 +89,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     record.replays.push(...nested.replays);
     record.captured += nested.captured;
     record.statements.push(...nested.statements);
+    if (nested.moves) (record.moves ??= []).push(...nested.moves);
     return result;
   }
 
@@ -130,13 +135,14 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
     const { replicator, primary, record } = this.#context;
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
-    const [step] = await replicator.steps(primary, [statement], [forSecondary], this.#tx);
+    const steps = await replicator.steps(primary, [statement], [forSecondary], this.#tx);
+    const [step] = this.#context.keyMoves?.(steps) ?? steps;
     if (step!.kind === 'replay') {
-      const result = await this.#tx.execute(statement.sql, statement.params ?? []);
+      const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
       record.replays.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
       // Named here, where its reason is known; the count after the commit only adds it up.
       replicator.noteReplay(forSecondary.sql, step!.reason);
-      return result;
+      return appResult(step!, result, record);
     }
     const { plan } = step!;
     const raw = await this.#tx.execute(plan.statement.sql, plan.statement.params ?? []);

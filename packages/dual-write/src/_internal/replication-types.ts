@@ -1,4 +1,4 @@
-import type { Statement } from '@switchyard/core';
+import type { Row, Statement } from '@switchyard/core';
 import type { ResolvedOptions } from '../dual-write-options';
 import type { RowRef } from '../row-ref';
 import type { EventHub } from './event-hub';
@@ -14,7 +14,20 @@ import type { TableCatalog } from './table-catalog';
 import type { CapturePlan } from './write-capture';
 
 /** One statement of a write as it replicates: captured as row images, or replayed as text. */
-export type Step = { kind: 'capture'; plan: CapturePlan } | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string };
+export type Step =
+  | { kind: 'capture'; plan: CapturePlan }
+  /** `moves`: an UPDATE of a key run with `RETURNING *` on the primary, of this table (see `withKeyMoves`). */
+  | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string; moves?: string };
+
+/** An `UPDATE` of a key replayed as its statement, with the rows it left on the primary. */
+export interface KeyMove {
+  /** The primary's name of the table. */
+  table: string;
+  /** The rows as the primary left them (`RETURNING *`). */
+  rows: Row[];
+  /** The statement as the secondary replays it. */
+  statement: Statement;
+}
 
 /** What the replicator reads and updates: the adapter's own parts. */
 export interface ReplicatorParts {
@@ -45,6 +58,8 @@ export interface TransactionRecord {
   statements: Statement[];
   /** Statements captured as row images. */
   captured: number;
+  /** Key moves among `replays` (see `withKeyMoves`). */
+  moves?: KeyMove[];
 }
 
 /** What the secondary must receive for one write. */
@@ -58,4 +73,6 @@ export interface SecondaryWork {
   pairs?: (table: string) => TablePair;
   /** The image upserts return the secondary's rows (`RETURNING *`), for `verifyWrites`. */
   returning?: boolean;
+  /** Key moves among `replays`, whose referencing rows follow them (see `addMovedDependents`). */
+  moves?: KeyMove[];
 }

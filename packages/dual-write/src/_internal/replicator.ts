@@ -17,6 +17,7 @@ import { runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 import { addDependents } from './cascade-rows';
+import { appResult } from './key-move-rows';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -125,7 +126,7 @@ export class Replicator {
         (await this.#p.settler.pairs(primary, secondary, captured).catch((e: unknown) => e as Error));
       for (const [i, step] of steps.entries()) {
         if (step.kind === 'replay') {
-          results.push(raw[i]!);
+          results.push(appResult(step, raw[i]!, work));
           if (step.reason === 'a read inside a batch') continue;
           this.#p.noteReplay(step.secondary.sql, step.reason);
           work.statements.push(step.secondary);
@@ -214,7 +215,8 @@ export class Replicator {
       this.#p.metrics.totalWrites++;
       this.#p.metrics.replicatedByRow += recorded.captured;
       this.#p.metrics.replicatedByStatement += recorded.replays.length;
-      const work: SecondaryWork = { label, statements: [...recorded.replays], images: [], replays: [...recorded.replays] };
+      const { replays, moves } = recorded;
+      const work: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves };
       try {
         work.images = await this.#p.settler.current(primary, refs);
         const pairs = await this.#p.settler.pairs(

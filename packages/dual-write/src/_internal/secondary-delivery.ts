@@ -13,6 +13,7 @@ import { rowsReturned } from './returned-rows';
 import { isOutage } from './write-errors';
 import type { Returned } from './secondary-applier';
 import { addUpdatedDependents } from './update-cascade-rows';
+import { addMovedDependents } from './key-move-rows';
 
 /**
  * Delivery of one write's work to the secondary for the synchronous path: journaled,
@@ -175,7 +176,8 @@ export class SecondaryDelivery {
       );
       await journalToSettle(this.#p, primary, secondary, work.label, work.images.map(refOf), late);
     };
-    const added = await addUpdatedDependents(this.#p, primary, secondary, work);
+    const updated = await addUpdatedDependents(this.#p, primary, secondary, work);
+    const added = (await addMovedDependents(this.#p, primary, secondary, work)) || updated;
     // Writes of row images alone may share multi-row statements with concurrent ones (not
     // with rows an ON UPDATE action changed, which must follow their parent's).
     const rows =

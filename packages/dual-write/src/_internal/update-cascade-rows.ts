@@ -1,8 +1,7 @@
 import type { DatabaseAdapter, ForeignKeyInfo, TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { MAX_DEPTH, pickCaseless, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
+import { MAX_DEPTH, heldImages, pickCaseless, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
 import { readOn } from './failed-side';
-import { currentImages } from './row-resync';
 import { imageStatements, rowName, type RowImage } from './row-images';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
@@ -20,7 +19,7 @@ interface UpdateAction {
 }
 
 /** The primary's foreign keys that act on update, by referenced table (lower case). */
-function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> {
+export function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> {
   const out = new Map<string, UpdateAction[]>();
   for (const child of tables) {
     if (child.primaryKey.length === 0) continue;
@@ -52,7 +51,9 @@ function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> {
  * are taken from the primary as they are now, and so on below them. The rows returned go
  * after `images`. A write's own image never changes its key (an `UPDATE` of a key is
  * replayed as its statement), so a foreign key on the key is followed only below rows a
- * cascade changed. Uses the primary's tables as already read (none read yet: nothing to add).
+ * cascade changed. `moved`: the images hold the rows a key move left (each one's new key
+ * may have been another's old key), whose referencing rows on the primary are all brought.
+ * Uses the primary's tables as already read (none read yet: nothing to add).
  */
 export async function updatedDependents(
   catalog: TableCatalog,
@@ -61,6 +62,7 @@ export async function updatedDependents(
   images: readonly RowImage[],
   readCurrent: ReadCurrent,
   depth = 0,
+  moved = false,
 ): Promise<RowImage[]> {
   const actions = depth < MAX_DEPTH && images.length > 0 ? catalog.derivedNow(primary, updateActions) : undefined;
   if (!actions || actions.size === 0) return [];
@@ -71,14 +73,7 @@ export async function updatedDependents(
     const written = depth > 0 ? group : group.filter((i) => i.row !== null);
     const target = acting.length > 0 && written.length > 0 ? await catalog.table(secondary, table) : undefined;
     if (!target) continue;
-    const before = await readOn(
-      secondary,
-      currentImages(
-        secondary,
-        target,
-        written.map((i) => onSide(i.key, target)),
-      ),
-    );
+    const before = await heldImages(secondary, target, written);
     const refs: RowRef[] = [];
     for (const { child, fk, cascades } of acting) {
       const old: Record<string, unknown>[] = [];
@@ -87,7 +82,7 @@ export async function updatedDependents(
         const was = before[n]!.row;
         const changed = was !== null && image.row !== null && differs(was, image.row, fk.referencedColumns);
         if (was && (image.row === null || changed)) old.push(was);
-        if (cascades && image.row && (changed || (was === null && depth > 0))) now.push(image.row);
+        if (cascades && image.row && (changed || moved || (was === null && depth > 0))) now.push(image.row);
       }
       const childOnSide = old.length > 0 ? await catalog.table(secondary, child.name) : undefined;
       if (childOnSide) refs.push(...(await readOn(secondary, referencing(secondary, child, childOnSide, fk, old))));
@@ -110,11 +105,6 @@ function byTable(images: readonly RowImage[]): Map<string, RowImage[]> {
     else out.set(image.table, [image]);
   }
   return out;
-}
-
-/** A key in the side's spelling of its columns. */
-function onSide(key: Record<string, unknown>, target: TableInfo): RowRef['key'] {
-  return Object.fromEntries(target.primaryKey.map((c) => [c, pickCaseless(key, c) ?? null])) as RowRef['key'];
 }
 
 /**

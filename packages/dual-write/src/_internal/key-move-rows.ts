@@ -1,0 +1,106 @@
+import type { DatabaseAdapter, ExecResult, Row } from '@switchyard/core';
+import { pickCaseless, within } from './cascade-rows';
+import { imageStatements, imagesOf, refOf, tableRef, type RowImage } from './row-images';
+import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replication-types';
+import { isOutage } from './write-errors';
+import { toError } from './to-error';
+import type { TableCatalog } from './table-catalog';
+import { updateActions, updatedDependents } from './update-cascade-rows';
+import { parseWrite } from './write-capture';
+import { whereClauseOf } from './where-clause';
+
+/** The reason a statement that may change a key is replayed rather than captured. */
+const CHANGES_KEY = 'an UPDATE that may change a primary key';
+
+/**
+ * Steps for the synchronous path (a write, or a statement of a transaction), where an `UPDATE` that may change a key of a table that
+ * the primary's foreign keys reference with an `ON UPDATE` action runs with `RETURNING *`
+ * (when it has no `RETURNING` or alias of its own): the rows it left tell which new keys
+ * the referencing rows now name (see {@link addMovedDependents}). The app still gets what
+ * it asked for (see {@link appResult}).
+ */
+export function withKeyMoves(catalog: TableCatalog, primary: DatabaseAdapter, steps: Step[]): Step[] {
+  if (!steps.some((s) => s.kind === 'replay' && s.reason === CHANGES_KEY)) return steps;
+  const actions = catalog.derivedNow(primary, updateActions);
+  return steps.map((step) => {
+    if (step.kind !== 'replay' || step.reason !== CHANGES_KEY || !actions) return step;
+    const parsed = parseWrite(step.primary.sql);
+    const table = parsed && catalog.peek(primary, parsed.table);
+    if (!parsed || !table || parsed.returning || parsed.alias || !actions.has(table.name.toLowerCase())) return step;
+    return { ...step, primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING *` }, moves: table.name };
+  });
+}
+
+/**
+ * What the app gets for a replayed statement: without the rows a key move's `RETURNING`
+ * added; the move is noted on `into` (a write's work, or a transaction's record).
+ */
+export function appResult(step: Step & { kind: 'replay' }, result: ExecResult, into: { moves?: KeyMove[] }): ExecResult {
+  if (!step.moves) return result;
+  (into.moves ??= []).push({ table: step.moves, rows: result.rows ?? [], statement: step.secondary });
+  const app: ExecResult = { rowsAffected: result.rowsAffected, rows: [] };
+  if (result.lastInsertId !== undefined) app.lastInsertId = result.lastInsertId;
+  return app;
+}
+
+/**
+ * Appends to `work`, after its statements, the rows that the primary's `ON UPDATE`
+ * actions changed when its key moves moved keys, four levels deep, and the moved rows as
+ * the primary left them. The secondary replays the statement; a secondary without those
+ * foreign keys would keep the referencing rows on the old keys. The old keys are the rows
+ * the statement's filter selects on the secondary before it runs (a filter that cannot be
+ * run again, such as `UPDATE … FROM`, gives none: only the rows referencing the new keys
+ * are brought then); the rows there that reference them, and the primary's rows that
+ * reference the new keys, are taken from the primary as they are now. Returns whether it
+ * added any. Bounded by `secondaryTimeoutMs`, like the write.
+ */
+export async function addMovedDependents(
+  parts: ReplicatorParts,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  work: SecondaryWork,
+): Promise<boolean> {
+  if (!work.moves?.length) return false;
+  const { catalog, settler } = parts;
+  const lookup = async (): Promise<RowImage[]> => {
+    const moved: RowImage[] = [];
+    const old: RowImage[] = [];
+    for (const move of work.moves!) {
+      const source = await catalog.table(primary, move.table);
+      const target = await catalog.table(secondary, move.table);
+      if (!source || !target) continue;
+      const where = whereClauseOf(move.statement.sql, move.statement.params ?? []);
+      if (where) {
+        // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
+        const filter = where.text === '1' ? 'TRUE' : where.text;
+        const rows = await secondary.query<Row>(`SELECT * FROM ${tableRef(target, secondary.dialect)} WHERE ${filter}`, where.params);
+        const key = (row: Row) => Object.fromEntries(source.primaryKey.map((c) => [c, pickCaseless(row, c) ?? null]));
+        old.push(...rows.map((row) => ({ table: source.name, key: key(row), row: null })));
+      }
+      // As the primary holds them now: a later statement of the same transaction may have moved them again.
+      moved.push(...(await settler.current(primary, imagesOf(source, move.rows, false).map(refOf))));
+    }
+    const read = (refs: Parameters<typeof settler.current>[1]) => settler.current(primary, refs);
+    return [...moved, ...(await updatedDependents(catalog, primary, secondary, [...old, ...moved], read, 1, true))];
+  };
+  let images: RowImage[];
+  try {
+    images = await within(lookup(), parts.options.secondaryTimeoutMs, secondary);
+  } catch (error) {
+    // A secondary that does not answer fails the write, as its statements would. A filter
+    // the secondary cannot run on its own leaves the referencing rows to validation.
+    if (isOutage(toError(error))) throw error;
+    return false;
+  }
+  if (images.length === 0) return false;
+  const pairs = await settler.pairs(
+    primary,
+    secondary,
+    images.map((i) => i.table),
+  );
+  work.images.push(...images);
+  work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
+  // Their upserts return nothing: rows are compared by reading them again.
+  work.returning = false;
+  return true;
+}

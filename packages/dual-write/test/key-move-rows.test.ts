@@ -1,0 +1,139 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { openSide } from './open-side';
+import { twoTestDatabases } from './two-databases';
+
+// An UPDATE of a primary key (a product renamed under a natural key) is replayed on the
+// secondary as its statement. The primary's ON UPDATE CASCADE moved the rows that
+// referenced the old key (a child keyed by it too, and a row below that one), and SET NULL
+// cleared others; a secondary without those foreign keys (they are created after the
+// backfill) must get those rows as well.
+
+const dbs = twoTestDatabases();
+const opened: DatabaseAdapter[] = [];
+afterEach(async () => {
+  for (const a of opened.splice(0)) await a.close();
+});
+
+const TABLES = ['sku', 'stock', 'sku_tag', 'tag_note'];
+
+function tables(foreignKeys: boolean): string[] {
+  const fk = (sql: string) => (foreignKeys ? sql : '');
+  return [
+    'CREATE TABLE sku (code text PRIMARY KEY, name text)',
+    `CREATE TABLE stock (id int PRIMARY KEY, sku_code text ${fk('REFERENCES sku (code) ON UPDATE CASCADE')}, ` +
+      `alt_code text ${fk('REFERENCES sku (code) ON UPDATE SET NULL')})`,
+    `CREATE TABLE sku_tag (sku_code text NOT NULL ${fk('REFERENCES sku (code) ON UPDATE CASCADE')}, tag text NOT NULL, ` +
+      'PRIMARY KEY (sku_code, tag))',
+    `CREATE TABLE tag_note (id int PRIMARY KEY, sku_code text, tag text${fk(
+      ', FOREIGN KEY (sku_code, tag) REFERENCES sku_tag (sku_code, tag) ON UPDATE CASCADE',
+    )})`,
+  ];
+}
+
+async function create(adapter: DatabaseAdapter, foreignKeys: boolean): Promise<DatabaseAdapter> {
+  if (adapter.dialect === 'postgres') await adapter.execute(`DROP TABLE IF EXISTS ${[...TABLES].reverse().join(', ')}`);
+  for (const ddl of tables(foreignKeys)) await adapter.execute(ddl);
+  return adapter;
+}
+
+async function seed(dual: DatabaseAdapter): Promise<void> {
+  await dual.execute("INSERT INTO sku (code, name) VALUES ('A', 'apple'), ('B', 'banana')");
+  await dual.execute("INSERT INTO stock (id, sku_code, alt_code) VALUES (10, 'A', 'B'), (11, 'B', 'A')");
+  await dual.execute("INSERT INTO sku_tag (sku_code, tag) VALUES ('A', 'x'), ('A', 'y'), ('B', 'x')");
+  await dual.execute("INSERT INTO tag_note (id, sku_code, tag) VALUES (100, 'A', 'y'), (101, 'B', 'x')");
+}
+
+async function expectMoved(primary: DatabaseAdapter, secondary: DatabaseAdapter): Promise<void> {
+  expect(await secondary.query('SELECT code FROM sku ORDER BY code')).toEqual([{ code: 'B' }, { code: 'Z' }]);
+  expect(await secondary.query('SELECT id, sku_code, alt_code FROM stock ORDER BY id')).toEqual([
+    { id: 10, sku_code: 'Z', alt_code: 'B' },
+    { id: 11, sku_code: 'B', alt_code: null },
+  ]);
+  expect(await secondary.query('SELECT sku_code, tag FROM sku_tag ORDER BY sku_code, tag')).toEqual([
+    { sku_code: 'B', tag: 'x' },
+    { sku_code: 'Z', tag: 'x' },
+    { sku_code: 'Z', tag: 'y' },
+  ]);
+  expect(await secondary.query('SELECT id, sku_code, tag FROM tag_note ORDER BY id')).toEqual([
+    { id: 100, sku_code: 'Z', tag: 'y' },
+    { id: 101, sku_code: 'B', tag: 'x' },
+  ]);
+  const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+  if (!report.ok) throw new Error(report.summary);
+}
+
+describe("rows a primary's ON UPDATE actions moved with a key", () => {
+  for (const [from, to] of [
+    ['sqlite', 'postgres'],
+    ['postgres', 'sqlite'],
+  ] as const) {
+    it(`${from} -> ${to} without foreign keys: the statement is replayed, and the rows that followed the key come after it`, async () => {
+      const primary = await create(openSide(dbs, from, 'a', opened), true);
+      const secondary = await create(openSide(dbs, to, 'b', opened), false);
+      const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+      await seed(dual);
+      const result = await dual.execute('UPDATE sku SET code = ? WHERE code = ?', ['Z', 'A']);
+      // The app gets what it asked for: the RETURNING that found the new keys is not in its result.
+      expect(result.rowsAffected).toBe(1);
+      expect(result.rows ?? []).toEqual([]);
+      expect(dual.getMetrics().replicatedByStatement).toBe(1);
+      await expectMoved(primary, secondary);
+      expect(dual.getMetrics().verificationFailures).toBe(0);
+    });
+  }
+
+  it('Postgres -> Postgres onto a secondary that has the foreign keys itself: the same rows, no failure', async () => {
+    const primary = await create(openSide(dbs, 'postgres', 'a', opened), true);
+    const secondary = await create(openSide(dbs, 'postgres', 'b', opened), true);
+    const dual = createDualWriteAdapter(primary, secondary);
+    await seed(dual);
+    await dual.execute('UPDATE sku SET code = ? WHERE code = ?', ['Z', 'A']);
+    await expectMoved(primary, secondary);
+    expect(dual.getMetrics().secondaryFailures).toBe(0);
+  });
+
+  it('an UPDATE of every key, without a filter: each row follows its own new key', async () => {
+    const primary = await create(openSide(dbs, 'sqlite', 'a', opened), true);
+    const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
+    const dual = createDualWriteAdapter(primary, secondary);
+    await seed(dual);
+    await dual.execute('UPDATE sku SET code = code || ?', ['2']);
+    expect(await secondary.query('SELECT id, sku_code, alt_code FROM stock ORDER BY id')).toEqual([
+      { id: 10, sku_code: 'A2', alt_code: null },
+      { id: 11, sku_code: 'B2', alt_code: null },
+    ]);
+    expect(await secondary.query('SELECT id, sku_code, tag FROM tag_note ORDER BY id')).toEqual([
+      { id: 100, sku_code: 'A2', tag: 'y' },
+      { id: 101, sku_code: 'B2', tag: 'x' },
+    ]);
+    const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+    if (!report.ok) throw new Error(report.summary);
+  });
+
+  it('inside a transaction that moves one key twice: the rows follow its last key, and no row is left under the one between', async () => {
+    const primary = await create(openSide(dbs, 'sqlite', 'a', opened), true);
+    const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
+    const dual = createDualWriteAdapter(primary, secondary);
+    await seed(dual);
+    await dual.transaction(async (tx) => {
+      const first = await tx.execute('UPDATE sku SET code = ? WHERE code = ?', ['Z', 'A']);
+      expect(first.rows ?? []).toEqual([]);
+      await tx.execute('UPDATE sku SET code = ? WHERE code = ?', ['Y', 'Z']);
+    });
+    expect(await secondary.query('SELECT code FROM sku ORDER BY code')).toEqual([{ code: 'B' }, { code: 'Y' }]);
+    expect(await secondary.query('SELECT sku_code, tag FROM sku_tag ORDER BY sku_code, tag')).toEqual([
+      { sku_code: 'B', tag: 'x' },
+      { sku_code: 'Y', tag: 'x' },
+      { sku_code: 'Y', tag: 'y' },
+    ]);
+    expect(await secondary.query('SELECT id, sku_code, tag FROM tag_note ORDER BY id')).toEqual([
+      { id: 100, sku_code: 'Y', tag: 'y' },
+      { id: 101, sku_code: 'B', tag: 'x' },
+    ]);
+    const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+    if (!report.ok) throw new Error(report.summary);
+  });
+});
