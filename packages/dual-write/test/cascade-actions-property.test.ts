@@ -5,7 +5,7 @@ import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { drainOutbox, outboxMirror } from '../src/mirror';
 import { chaosSeed, seededRandom, type Random } from './chaos-random';
 import { openSide } from './open-side';
-import { dropOwnTables, twoTestDatabases } from './two-databases';
+import { recreateTables, twoTestDatabases } from './two-databases';
 
 // Generated workloads over tables whose foreign keys act on delete and on update (a
 // referenced unique column renamed, a key moved, a child keyed by its parent's column,
@@ -36,14 +36,7 @@ function tables(foreignKeys: boolean): string[] {
   ];
 }
 
-async function create(adapter: DatabaseAdapter, foreignKeys: boolean): Promise<DatabaseAdapter> {
-  if (adapter.dialect === 'postgres') {
-    await adapter.execute(`DROP TABLE IF EXISTS ${[...TABLES].reverse().join(', ')}`);
-    await dropOwnTables(adapter);
-  }
-  for (const ddl of tables(foreignKeys)) await adapter.execute(ddl);
-  return adapter;
-}
+const create = (adapter: DatabaseAdapter, foreignKeys: boolean) => recreateTables(adapter, TABLES, tables(foreignKeys));
 
 /**
  * One generated write, chosen among the rows the primary holds now; refused writes (a taken

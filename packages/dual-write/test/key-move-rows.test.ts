@@ -3,7 +3,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { openSide } from './open-side';
-import { twoTestDatabases } from './two-databases';
+import { recreateTables, twoTestDatabases } from './two-databases';
 
 // An UPDATE of a primary key (a product renamed under a natural key) is replayed on the
 // secondary as its statement. The primary's ON UPDATE CASCADE moved the rows that
@@ -33,11 +33,7 @@ function tables(foreignKeys: boolean): string[] {
   ];
 }
 
-async function create(adapter: DatabaseAdapter, foreignKeys: boolean): Promise<DatabaseAdapter> {
-  if (adapter.dialect === 'postgres') await adapter.execute(`DROP TABLE IF EXISTS ${[...TABLES].reverse().join(', ')}`);
-  for (const ddl of tables(foreignKeys)) await adapter.execute(ddl);
-  return adapter;
-}
+const create = (adapter: DatabaseAdapter, foreignKeys: boolean) => recreateTables(adapter, TABLES, tables(foreignKeys));
 
 async function seed(dual: DatabaseAdapter): Promise<void> {
   await dual.execute("INSERT INTO sku (code, name) VALUES ('A', 'apple'), ('B', 'banana')");

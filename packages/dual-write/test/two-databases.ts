@@ -40,3 +40,20 @@ export async function dropOwnTables(side: DatabaseAdapter): Promise<void> {
   const own = await side.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE tablename LIKE '\\_switchyard\\_%'");
   for (const { name } of own) await side.execute(`DROP TABLE "${name}"`);
 }
+
+/**
+ * Creates a test's tables from `ddl` on `adapter`. On a Postgres side, which earlier tests
+ * share, `tables` (parents first) and Switchyard's own tables are dropped first.
+ */
+export async function recreateTables(
+  adapter: DatabaseAdapter,
+  tables: readonly string[],
+  ddl: readonly string[],
+): Promise<DatabaseAdapter> {
+  if (adapter.dialect === 'postgres') {
+    await adapter.execute(`DROP TABLE IF EXISTS ${[...tables].reverse().join(', ')}`);
+    await dropOwnTables(adapter);
+  }
+  for (const sql of ddl) await adapter.execute(sql);
+  return adapter;
+}

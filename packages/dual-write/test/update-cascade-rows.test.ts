@@ -6,7 +6,7 @@ import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { drainOutbox, outboxMirror } from '../src/mirror';
 import { openSide } from './open-side';
-import { dropOwnTables, twoTestDatabases } from './two-databases';
+import { recreateTables, twoTestDatabases } from './two-databases';
 import { writeDuringFault } from './write-during-fault';
 
 // An UPDATE of a unique column that foreign keys reference (an account's code) is
@@ -38,14 +38,7 @@ function tables(foreignKeys: boolean): string[] {
   ];
 }
 
-async function create(adapter: DatabaseAdapter, foreignKeys: boolean): Promise<DatabaseAdapter> {
-  if (adapter.dialect === 'postgres') {
-    await adapter.execute(`DROP TABLE IF EXISTS ${[...TABLES].reverse().join(', ')}`);
-    await dropOwnTables(adapter);
-  }
-  for (const ddl of tables(foreignKeys)) await adapter.execute(ddl);
-  return adapter;
-}
+const create = (adapter: DatabaseAdapter, foreignKeys: boolean) => recreateTables(adapter, TABLES, tables(foreignKeys));
 
 async function seed(dual: DatabaseAdapter): Promise<void> {
   await dual.execute("INSERT INTO account (id, code) VALUES (1, 'A'), (2, 'B')");

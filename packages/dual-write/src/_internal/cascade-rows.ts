@@ -28,6 +28,17 @@ export function actingParents(tables: readonly TableInfo[]): Set<string> {
   return new Set(tables.flatMap((t) => t.foreignKeys.filter((fk) => ACTS_ON_DELETE.test(fk.onDelete ?? '')).map(referencedName)));
 }
 
+/**
+ * The columns `fk` references in `parent` (a SQLite foreign key without its columns
+ * references the parent's key), and whether they are all of the parent's key.
+ */
+export function referencedBy(fk: ForeignKeyInfo, parent: TableInfo | undefined): { referenced: string[]; byKey: boolean } {
+  const key = parent?.primaryKey ?? [];
+  const referenced = fk.referencedColumns.length > 0 ? fk.referencedColumns : key;
+  const lower = new Set(key.map((c) => c.toLowerCase()));
+  return { referenced, byKey: referenced.every((c) => lower.has(c.toLowerCase())) };
+}
+
 /** Levels of referencing rows followed below a deleted (or changed) row. */
 export const MAX_DEPTH = 4;
 
@@ -63,13 +74,13 @@ export async function dependentImages(
       const gone = deleted.filter((d) => d.table.toLowerCase() === parentName);
       const target = gone.length > 0 ? await catalog.table(secondary, child.name) : undefined;
       if (!target || child.primaryKey.length === 0) continue;
-      // A SQLite foreign key without its columns references the parent's key.
-      const parent = tables.find((t) => t.name.toLowerCase() === parentName);
-      const referenced = fk.referencedColumns.length > 0 ? fk.referencedColumns : (parent?.primaryKey ?? []);
-      const key = new Set(parent?.primaryKey.map((c) => c.toLowerCase()));
+      const { referenced, byKey } = referencedBy(
+        fk,
+        tables.find((t) => t.name.toLowerCase() === parentName),
+      );
       // A foreign key on other columns (a unique code) is matched by the values the secondary
       // still holds in the deleted rows: a delete's image holds only their key.
-      const values = referenced.every((c) => key.has(c.toLowerCase())) ? gone.map((d) => d.key) : await heldRows(secondary, catalog, gone);
+      const values = byKey ? gone.map((d) => d.key) : await heldRows(secondary, catalog, gone);
       const refs = await readOn(secondary, referencing(secondary, child, target, { ...fk, referencedColumns: referenced }, values));
       if (refs.length === 0) continue;
       const now = await readCurrent(refs);

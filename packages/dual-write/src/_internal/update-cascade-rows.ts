@@ -1,6 +1,6 @@
 import type { DatabaseAdapter, ForeignKeyInfo, TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { MAX_DEPTH, heldImages, pickCaseless, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
+import { MAX_DEPTH, heldImages, pickCaseless, referencedBy, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
 import { readOn } from './failed-side';
 import { imageStatements, rowName, type RowImage } from './row-images';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
@@ -28,12 +28,9 @@ export function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> 
       const name = referencedName(fk);
       const parent = tables.find((t) => t.name.toLowerCase() === name);
       if (!parent) continue;
-      // A SQLite foreign key without its columns references the parent's key.
-      const referencedColumns = fk.referencedColumns.length > 0 ? fk.referencedColumns : parent.primaryKey;
-      const key = new Set(parent.primaryKey.map((c) => c.toLowerCase()));
-      const byKey = referencedColumns.every((c) => key.has(c.toLowerCase()));
+      const { referenced, byKey } = referencedBy(fk, parent);
       const list = out.get(name) ?? [];
-      list.push({ child, fk: { ...fk, referencedColumns }, cascades: /^CASCADE$/i.test(fk.onUpdate!), byKey });
+      list.push({ child, fk: { ...fk, referencedColumns: referenced }, cascades: /^CASCADE$/i.test(fk.onUpdate!), byKey });
       out.set(name, list);
     }
   }
