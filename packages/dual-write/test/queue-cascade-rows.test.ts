@@ -3,15 +3,16 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
-import { createMirrorConsumer, queueMirror, type QueueProducerLike } from '../src/mirror';
+import { createMirrorConsumer, queueMirror } from '../src/mirror';
 import { createCascadeTables, expectCascaded } from './cascade-tables';
 import { openSide } from './open-side';
+import { collectingQueue } from './queue-delivery';
 import { twoTestDatabases } from './two-databases';
 
 // A queue message of a delete holds the deleted rows' keys; the primary's ON DELETE CASCADE
 // and SET NULL changed more rows. A consumer given the primary finds the rows on the
 // secondary that reference the deleted ones and applies them as the primary holds them.
-// The producer keeps what it is sent and the batch hands it over in order; the databases are real.
+// The producer keeps what it is sent and one batch hands it over in order; the databases are real.
 
 const dbs = twoTestDatabases();
 const opened: DatabaseAdapter[] = [];
@@ -21,8 +22,7 @@ afterEach(async () => {
 
 /** Writes through a queue mirror, delivers every message in one batch, and returns what was not acknowledged. */
 async function writeAndConsume(primary: DatabaseAdapter, secondary: DatabaseAdapter, withPrimary: boolean): Promise<string[]> {
-  const sent: unknown[] = [];
-  const producer: QueueProducerLike = { send: async (body) => void sent.push(body) };
+  const { producer, deliver } = collectingQueue();
   const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: queueMirror(producer) });
   await dual.execute("INSERT INTO parent (id, name) VALUES (1, 'a'), (2, 'b')");
   await dual.execute('INSERT INTO child (id, parent_id, other_id) VALUES (10, 1, 2), (11, 2, 1), (12, 2, 2)');
@@ -32,18 +32,7 @@ async function writeAndConsume(primary: DatabaseAdapter, secondary: DatabaseAdap
   await (primary.capabilities.transactions ? dual.transaction(remove) : remove(dual));
   // A row the cascade removed comes back before the consumer runs.
   await dual.execute('INSERT INTO child (id, parent_id, other_id) VALUES (10, 2, NULL)');
-  const unacked = new Set<string>();
-  const messages = sent.map((body, i) => ({
-    id: `m${i}`,
-    timestamp: new Date(),
-    body,
-    attempts: 1,
-    ack: () => unacked.delete(`m${i}`),
-    retry: () => unacked.add(`m${i}`),
-  }));
-  for (const m of messages) unacked.add(m.id);
-  await createMirrorConsumer(secondary, withPrimary ? { primary } : {})({ queue: 'mirror', messages });
-  return [...unacked];
+  return deliver(createMirrorConsumer(secondary, withPrimary ? { primary } : {}));
 }
 
 describe('a queue consumer given the primary brings the rows its ON DELETE actions changed', () => {

@@ -4,8 +4,9 @@ import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
-import { drainOutbox, outboxMirror } from '../src/mirror';
+import { createMirrorConsumer, drainOutbox, outboxMirror, queueMirror } from '../src/mirror';
 import { openSide } from './open-side';
+import { collectingQueue } from './queue-delivery';
 import { recreateTables, twoTestDatabases } from './two-databases';
 import { writeDuringFault } from './write-during-fault';
 
@@ -123,6 +124,45 @@ describe("rows a primary's ON UPDATE actions changed", () => {
       await expectRenamed(primary, secondary);
     });
   }
+
+  for (const from of ['d1', 'sqlite'] as const) {
+    it(`a queue consumer given the primary, ${from} -> Postgres: the rows the rename changed come after its message's`, async () => {
+      const d1 = from === 'd1' ? await createTestD1() : undefined;
+      const primary = d1 ? createD1Adapter(d1.binding, { name: 'd1' }) : openSide(dbs, 'sqlite', 'a', opened);
+      try {
+        await create(primary, true);
+        const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
+        const { producer, deliver } = collectingQueue();
+        const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: queueMirror(producer) });
+        await seed(dual);
+        // On SQLite inside a transaction, whose message is sent after the commit.
+        const rename = (db: DatabaseAdapter) => db.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
+        await (d1 ? rename(dual) : dual.transaction(rename));
+        // A write to the same table that changes no referenced value brings nothing more.
+        await dual.execute('UPDATE account SET code = code WHERE id = ?', [2]);
+        expect(await deliver(createMirrorConsumer(secondary, { primary }))).toEqual([]);
+        await expectRenamed(primary, secondary);
+      } finally {
+        if (d1) {
+          await primary.close();
+          await d1.dispose();
+        }
+      }
+    });
+  }
+
+  it('a queue consumer without the primary leaves the referencing rows as they were', async () => {
+    const primary = await create(openSide(dbs, 'sqlite', 'a', opened), true);
+    const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
+    const { producer, deliver } = collectingQueue();
+    const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: queueMirror(producer) });
+    await seed(dual);
+    await dual.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
+    expect(await deliver(createMirrorConsumer(secondary))).toEqual([]);
+    expect(await secondary.query('SELECT account_code FROM member WHERE id = 10')).toEqual([{ account_code: 'A' }]);
+    const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+    expect(report.ok).toBe(false);
+  });
 
   it('D1 -> Postgres', async () => {
     const d1 = await createTestD1();

@@ -11,6 +11,7 @@ import { batchOutboxWrite } from './outbox-batch-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
 import { dedupeRefs } from './row-images';
+import { updatedRefs } from './update-cascade-rows';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
@@ -97,6 +98,8 @@ export class MirrorSink implements SecondarySink {
       metrics.totalWrites++;
       const prepared = await this.#mirror.prepare(statements, [], rows);
       if (deleted.length > 0) prepared.op.deleted = deleted;
+      const updated = updatedRefs(this.#parts.catalog, w.primary, rows, deleted);
+      if (updated.length > 0) prepared.op.updated = updated;
       await commitMirrored(this.#mirror, prepared.op, options.continueOnSecondaryFailure);
     });
   }
@@ -132,6 +135,8 @@ export class MirrorSink implements SecondarySink {
           const work = await replicator.recordedWork(primary, secondary, record, tx);
           mirrored = await recordInTransaction(mirror, tx, work.statements, refs);
           if (mirrored && work.deleted.length > 0) mirrored.deleted = work.deleted;
+          const updated = updatedRefs(this.#parts.catalog, primary, refs, work.deleted);
+          if (mirrored && updated.length > 0) mirrored.updated = updated;
         }
       },
       afterCommit: async () => {

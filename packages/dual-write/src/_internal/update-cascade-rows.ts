@@ -154,3 +154,20 @@ export async function addUpdatedDependents(
 export function updateActingParents(tables: TableInfo[]): Set<string> {
   return new Set([...updateActions(tables)].filter(([, list]) => list.some((a) => !a.byKey)).map(([name]) => name));
 }
+
+/**
+ * Of the rows a write left (`rows`, less those it `deleted`), those of tables whose other
+ * columns the primary's `ON UPDATE` foreign keys reference: a queue message names them, so
+ * a consumer given the primary can follow those actions (see `MirrorOp.updated`).
+ */
+export function updatedRefs(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  rows: readonly RowRef[],
+  deleted: readonly RowRef[],
+): RowRef[] {
+  const parents = catalog.derivedNow(primary, updateActingParents);
+  if (!parents?.size) return [];
+  const gone = new Set(deleted.map((r) => rowName(r.table, r.key)));
+  return rows.filter((r) => parents.has(r.table.toLowerCase()) && !gone.has(rowName(r.table, r.key)));
+}

@@ -31,6 +31,12 @@ export interface MirrorOp {
    * secondary the rows that the primary's `ON DELETE` foreign key actions changed with them.
    */
   deleted?: RowRef[];
+  /**
+   * Queue messages: the rows the write left in tables whose columns outside the key the
+   * primary's foreign keys reference with an `ON UPDATE` action. A consumer given the
+   * primary brings the secondary the rows those actions changed with them.
+   */
+  updated?: RowRef[];
 }
 
 /** The JSON form of a {@link MirrorOp} in an outbox row or a queue message. */
@@ -49,6 +55,8 @@ export interface MirrorMessage {
   captured?: CapturedRows[];
   /** Queue messages only: the rows the write deleted (see `MirrorOp.deleted`). */
   deleted?: RowRef[];
+  /** Queue messages only: the rows written in tables that `ON UPDATE` actions reference (see `MirrorOp.updated`). */
+  updated?: RowRef[];
 }
 
 /**
@@ -80,6 +88,7 @@ export function toMessage(op: MirrorOp): MirrorMessage {
   if (op.rows) message.rows = op.rows;
   if (op.captured) message.captured = op.captured;
   if (op.deleted) message.deleted = op.deleted;
+  if (op.updated) message.updated = op.updated;
   return message;
 }
 
@@ -131,5 +140,6 @@ export function fromMessage(body: unknown): MirrorOp {
   const captured = capturedOf(m);
   if (captured) op.captured = captured;
   if (Array.isArray(m.deleted)) op.deleted = m.deleted;
+  if (Array.isArray(m.updated)) op.updated = m.updated;
   return op;
 }

@@ -1,9 +1,11 @@
 import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
-import { dedupeRefs, imageStatements, refOf } from '../_internal/row-images';
+import { updatedDependents } from '../_internal/update-cascade-rows';
+import { dedupeRefs, imageStatements, refOf, type RowImage } from '../_internal/row-images';
 import { currentRowsOf } from '../_internal/row-resync';
 import { TableCatalog } from '../_internal/table-catalog';
 import { MirrorApplyError } from './mirror-errors';
+import type { RowRef } from '../row-ref';
 import { collectRowRefs, type MirrorOp } from './mirror-op';
 import { applyOps, type ApplyOptions, type ApplyResult } from './op-apply';
 
@@ -14,7 +16,10 @@ import { applyOps, type ApplyOptions, type ApplyResult } from './op-apply';
  * would keep those as they were. Given the primary, each operation that deletes rows such a
  * foreign key references is applied on its own, after the operations before it, with the
  * rows on the secondary that reference the deleted ones (four levels deep) as the primary
- * holds them now, first. Results come in the operations' order.
+ * holds them now, first. So is each operation that names rows it wrote whose other columns
+ * such foreign keys reference with an `ON UPDATE` action (`updated`): the rows those
+ * actions changed come after its own (see `updatedDependents`). Results come in the
+ * operations' order.
  */
 export async function applyWithDependents(
   secondary: DatabaseAdapter,
@@ -22,7 +27,7 @@ export async function applyWithDependents(
   options: ApplyOptions,
   primary: DatabaseAdapter | undefined,
 ): Promise<ApplyResult[]> {
-  if (!primary || !ops.some((op) => op.deleted?.length)) return applyOps(secondary, ops, options);
+  if (!primary || !ops.some((op) => op.deleted?.length || op.updated?.length)) return applyOps(secondary, ops, options);
   // Both sides' tables as they are for this batch: an earlier batch's may have changed since.
   const catalog = new TableCatalog();
   let parents: Set<string>;
@@ -31,7 +36,8 @@ export async function applyWithDependents(
   } catch (error) {
     return ops.map((op) => ({ opId: op.opId, error: new MirrorApplyError(op, secondary, error) }));
   }
-  const cascades = (op: MirrorOp | undefined) => op?.deleted?.some((ref) => parents.has(ref.table.toLowerCase())) === true;
+  const cascades = (op: MirrorOp | undefined) =>
+    op?.updated?.length || op?.deleted?.some((ref) => parents.has(ref.table.toLowerCase())) === true;
   const results: ApplyResult[] = [];
   let start = 0;
   for (let i = 0; i <= ops.length; i++) {
@@ -50,7 +56,10 @@ export async function applyWithDependents(
   return results;
 }
 
-/** The operation with the current rows its deletes changed through foreign key actions, first. */
+/**
+ * The operation with the current rows its deletes changed through foreign key actions
+ * first, and those its writes changed through `ON UPDATE` actions after it.
+ */
 async function withDependents(
   primary: DatabaseAdapter,
   secondary: DatabaseAdapter,
@@ -58,20 +67,22 @@ async function withDependents(
   op: MirrorOp,
   options: ApplyOptions,
 ): Promise<MirrorOp> {
+  const read = (refs: readonly RowRef[]) => currentRowsOf(primary, (t) => catalog.table(primary, t), refs);
   const deleted = (op.deleted ?? []).map((ref) => ({ ...ref, row: null }));
-  const dependents = await dependentImages(catalog, primary, secondary, deleted, (refs) =>
-    currentRowsOf(primary, (t) => catalog.table(primary, t), refs),
-  );
-  if (dependents.length === 0) return op;
+  const before = await dependentImages(catalog, primary, secondary, deleted, read);
+  // The written rows as the primary holds them now, against the values the secondary still holds.
+  const after = op.updated?.length ? await updatedDependents(catalog, primary, secondary, await read(op.updated), read) : [];
+  if (before.length + after.length === 0) return op;
   const pairs = new Map<string, { source: TableInfo; target: TableInfo }>();
-  for (const { table } of dependents) {
+  for (const { table } of [...before, ...after]) {
     const [source, target] = [await catalog.table(primary, table), await catalog.table(secondary, table)];
     if (source && target) pairs.set(table, { source, target });
   }
   const own = op.rows ?? collectRowRefs(op.statements, options.keys);
+  const statements = (images: RowImage[]) => imageStatements(images, (t) => pairs.get(t)!, primary.dialect, secondary);
   return {
     ...op,
-    statements: [...imageStatements(dependents, (t) => pairs.get(t)!, primary.dialect, secondary), ...op.statements],
-    rows: dedupeRefs([...dependents.map(refOf), ...own]),
+    statements: [...statements(before), ...op.statements, ...statements(after)],
+    rows: dedupeRefs([...before.map(refOf), ...own, ...after.map(refOf)]),
   };
 }
