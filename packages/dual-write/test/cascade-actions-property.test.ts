@@ -99,10 +99,9 @@ describe('generated writes over foreign keys that act on delete and on update', 
     });
   }
 
-  // An outbox follows ON DELETE actions and changed referenced values, not moved keys; it takes
-  // the rows they changed as the primary holds them when it drains, so it drains right after
-  // each such write here (see the README: a drain far behind may leave rows added under
-  // rows that later writes deleted).
+  // An outbox follows ON DELETE actions and changed referenced values, not moved keys. Its
+  // drains come at random, far behind the writes at times: a row an action changed that a
+  // later write removed must still lead that write's entry to the rows below it.
   it('sqlite outbox -> postgres without foreign keys, drained every few writes: both sides equal after each workload', async () => {
     for (let round = 0; round < 2; round++) {
       const seed = chaosSeed();
@@ -113,8 +112,8 @@ describe('generated writes over foreign keys that act on delete and on update', 
       const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
       let ids = 0;
       for (let i = 0; i < OPS; i++) {
-        const sql = await step(dual, primary, r, () => ++ids, false);
-        if (r.int(8) === 0 || /^(UPDATE|DELETE FROM) acct /.test(sql)) await drainOutbox(secondary, { mirror });
+        await step(dual, primary, r, () => ++ids, false);
+        if (r.int(8) === 0) await drainOutbox(secondary, { mirror });
       }
       await drainOutbox(secondary, { mirror });
       const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });

@@ -81,7 +81,7 @@ export async function addMovedDependents(
       moved.push(...(await settler.current(primary, imagesOf(source, move.rows, false).map(refOf))));
     }
     const read = (refs: Parameters<typeof settler.current>[1]) => settler.current(primary, refs);
-    return [...moved, ...(await updatedDependents(catalog, primary, secondary, [...old, ...moved], read, 1, true))];
+    return [...moved, ...(await updatedDependents(catalog, primary, secondary, [...old, ...moved], read, { depth: 1, moved: true }))];
   };
   let images: RowImage[];
   try {

@@ -21,6 +21,11 @@ export interface RowImage {
   table: string;
   key: Record<string, unknown>;
   row: Row | null;
+  /**
+   * A statement the secondary runs for this row instead of its image: what a foreign key
+   * action did to a row the primary no longer holds (see `heldEffects`); `row` is the row as changed.
+   */
+  effect?: Statement;
 }
 
 /** The primary's and the secondary's definition of one table. */
@@ -76,6 +81,11 @@ export function imageStatements(
     run = [];
   };
   for (const image of images) {
+    if (image.effect) {
+      flush();
+      out.push(image.effect);
+      continue;
+    }
     const head = run[0];
     if (head && (head.table !== image.table || (head.row === null) !== (image.row === null))) flush();
     run.push(image);

@@ -2,6 +2,7 @@ import type { DatabaseAdapter, ForeignKeyInfo, TableInfo } from '@switchyard/cor
 import type { RowRef } from '../row-ref';
 import { MAX_DEPTH, heldImages, pickCaseless, referencedBy, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
 import { readOn } from './failed-side';
+import { heldEffects, type ReferencedChange } from './held-effects';
 import { imageStatements, rowName, type RowImage } from './row-images';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
@@ -50,7 +51,9 @@ export function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> 
  * replayed as its statement), so a foreign key on the key is followed only below rows a
  * cascade changed. `moved`: the images hold the rows a key move left (each one's new key
  * may have been another's old key), whose referencing rows on the primary are all brought.
- * Uses the primary's tables as already read (none read yet: nothing to add).
+ * `asOfEntry` (a drain): a referencing row the primary no longer holds gets what the
+ * action did to it then rather than a delete (see `heldEffects`). Uses the primary's
+ * tables as already read (none read yet: nothing to add).
  */
 export async function updatedDependents(
   catalog: TableCatalog,
@@ -58,9 +61,9 @@ export async function updatedDependents(
   secondary: DatabaseAdapter,
   images: readonly RowImage[],
   readCurrent: ReadCurrent,
-  depth = 0,
-  moved = false,
+  how: { depth?: number; moved?: boolean; asOfEntry?: boolean } = {},
 ): Promise<RowImage[]> {
+  const { depth = 0, moved = false, asOfEntry = false } = how;
   const actions = depth < MAX_DEPTH && images.length > 0 ? catalog.derivedNow(primary, updateActions) : undefined;
   if (!actions || actions.size === 0) return [];
   const out: RowImage[] = [];
@@ -72,26 +75,56 @@ export async function updatedDependents(
     if (!target) continue;
     const before = await heldImages(secondary, target, written);
     const refs: RowRef[] = [];
+    const found: { child: TableInfo; childOnSide: TableInfo; fk: ForeignKeyInfo; changes: ReferencedChange[]; names: Set<string> }[] = [];
     for (const { child, fk, cascades } of acting) {
-      const old: Record<string, unknown>[] = [];
+      const changes: ReferencedChange[] = [];
       const now: Record<string, unknown>[] = [];
       for (const [n, image] of written.entries()) {
         const was = before[n]!.row;
         const changed = was !== null && image.row !== null && differs(was, image.row, fk.referencedColumns);
-        if (was && (image.row === null || changed)) old.push(was);
+        if (was && (image.row === null || changed)) changes.push({ was, now: image.row });
         if (cascades && image.row && (changed || moved || (was === null && depth > 0))) now.push(image.row);
       }
-      const childOnSide = old.length > 0 ? await catalog.table(secondary, child.name) : undefined;
-      if (childOnSide) refs.push(...(await readOn(secondary, referencing(secondary, child, childOnSide, fk, old))));
+      const childOnSide = changes.length > 0 ? await catalog.table(secondary, child.name) : undefined;
+      if (childOnSide) {
+        const held = await readOn(
+          secondary,
+          referencing(
+            secondary,
+            child,
+            childOnSide,
+            fk,
+            changes.map((c) => c.was),
+          ),
+        );
+        found.push({ child, childOnSide, fk, changes, names: new Set(held.map((r) => rowName(r.table, r.key))) });
+        refs.push(...held);
+      }
       if (now.length > 0) refs.push(...(await readOn(primary, referencing(primary, child, child, fk, now))));
     }
     const seen = new Set(out.map((i) => rowName(i.table, i.key)));
     const fresh = refs.filter((r) => !seen.has(rowName(r.table, r.key)) && seen.add(rowName(r.table, r.key)));
     if (fresh.length === 0) continue;
-    const changed = await readCurrent(fresh);
-    out.push(...changed, ...(await updatedDependents(catalog, primary, secondary, changed, readCurrent, depth + 1)));
+    let changed = await readCurrent(fresh);
+    if (asOfEntry) changed = await withHeldEffects(secondary, changed, found);
+    const below = await updatedDependents(catalog, primary, secondary, changed, readCurrent, { depth: depth + 1, asOfEntry });
+    out.push(...changed, ...below);
   }
   return out;
+}
+
+/** `changed` with each row the primary no longer holds, found on the secondary through one of `found`, as its action changed it then. */
+async function withHeldEffects(
+  secondary: DatabaseAdapter,
+  changed: RowImage[],
+  found: readonly { child: TableInfo; childOnSide: TableInfo; fk: ForeignKeyInfo; changes: ReferencedChange[]; names: Set<string> }[],
+): Promise<RowImage[]> {
+  const effects = new Map<string, RowImage>();
+  for (const { child, childOnSide, fk, changes, names } of found) {
+    const gone = changed.filter((i) => i.row === null && names.has(rowName(i.table, i.key)) && !effects.has(rowName(i.table, i.key)));
+    for (const e of await heldEffects(secondary, child, childOnSide, fk, changes, gone)) effects.set(rowName(e.table, e.key), e);
+  }
+  return effects.size === 0 ? changed : changed.map((i) => effects.get(rowName(i.table, i.key)) ?? i);
 }
 
 function byTable(images: readonly RowImage[]): Map<string, RowImage[]> {

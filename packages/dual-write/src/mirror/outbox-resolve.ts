@@ -75,7 +75,7 @@ export async function resolveCaptured(
     if (cascades(op)) {
       const read = (refs: readonly RowRef[]) => currentRowsOf(primary, (t) => catalog.table(primary, t), refs);
       const before = await dependentImages(catalog, primary, secondary, images, read);
-      const after = await updatedDependents(catalog, primary, secondary, images, read);
+      const after = await updatedDependents(catalog, primary, secondary, images, read, { asOfEntry: true });
       for (const d of [...before, ...after]) if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
       images.unshift(...before);
       images.push(...after);
