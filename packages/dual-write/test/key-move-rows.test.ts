@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { drainOutbox, outboxMirror } from '../src/mirror';
 import { openSide } from './open-side';
 import { recreateTables, twoTestDatabases } from './two-databases';
 
@@ -132,4 +133,35 @@ describe("rows a primary's ON UPDATE actions moved with a key", () => {
     const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
     if (!report.ok) throw new Error(report.summary);
   });
+  for (const [from, to] of [
+    ['sqlite', 'postgres'],
+    ['postgres', 'sqlite'],
+  ] as const) {
+    it(`an outbox drain, ${from} -> ${to}: the entry names the keys the update left, alone and inside a transaction`, async () => {
+      const primary = await create(openSide(dbs, from, 'a', opened), true);
+      const secondary = await create(openSide(dbs, to, 'b', opened), false);
+      const mirror = outboxMirror(primary);
+      const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+      await seed(dual);
+      const result = await dual.execute('UPDATE sku SET code = ? WHERE code = ?', ['Z', 'A']);
+      expect(result.rows).toEqual([]);
+      await drainOutbox(secondary, { mirror });
+      await expectMoved(primary, secondary);
+      // A row written, then moved, in one transaction; drained after a later write removed a moved row.
+      await dual.transaction(async (tx) => {
+        await tx.execute('UPDATE sku SET name = ? WHERE code = ?', ['zed', 'Z']);
+        await tx.execute('UPDATE sku SET code = ? WHERE code = ?', ['Q', 'Z']);
+      });
+      await dual.execute("INSERT INTO tag_note (id, sku_code, tag) VALUES (102, 'Q', 'x')");
+      await dual.execute('UPDATE sku SET code = ? WHERE code = ?', ['W', 'Q']);
+      await dual.execute('DELETE FROM tag_note WHERE id = 100');
+      await drainOutbox(secondary, { mirror });
+      const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+      if (!report.ok) throw new Error(report.summary);
+      expect(await secondary.query('SELECT id, sku_code, tag FROM tag_note ORDER BY id')).toEqual([
+        { id: 101, sku_code: 'B', tag: 'x' },
+        { id: 102, sku_code: 'W', tag: 'x' },
+      ]);
+    });
+  }
 });

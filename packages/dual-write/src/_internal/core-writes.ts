@@ -107,8 +107,7 @@ export async function runTransaction<T, DB>(
     let committing = false;
     const result = await primary
       .transaction(async (tx) => {
-        // Key moves are followed where the secondary is written synchronously.
-        const keyMoves = core.options.mirror ? undefined : (steps: Step[]) => withKeyMoves(core.catalog, primary, steps);
+        const keyMoves = (steps: Step[]) => withKeyMoves(core.catalog, primary, steps);
         const value = await fn(
           new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record, keyMoves }),
         );

@@ -17,7 +17,7 @@ export interface ReferencedChange {
  * the parent down) unable to reach the rows below it. So each row is changed on the
  * secondary as the action changed it then: an `UPDATE` of its referencing columns, by key
  * (one that no longer exists there is left alone, never written back). The images carry
- * that statement (`effect`) and, under its old key, the row as changed, for the lookups
+ * that statement (`effects`) and, under its old key, the row as changed, for the lookups
  * below it. A row keyed by its referencing columns moves to its new key, unless the
  * secondary has a row there already (it then keeps both, for validation to find, rather
  * than stop the drain on a duplicate key). A row without such an action, or whose old
@@ -39,6 +39,7 @@ export async function heldEffects(
   if (sideColumns.includes(undefined) || sideKey.includes(undefined)) return [];
   const moves = fk.columns.some((c) => child.primaryKey.some((k) => k.toLowerCase() === c.toLowerCase()));
   const held = await heldImages(secondary, childOnSide, gone);
+
   const out: RowImage[] = [];
   for (const [n, image] of gone.entries()) {
     const row = held[n]!.row;
@@ -64,8 +65,7 @@ export async function heldEffects(
       sql += ` AND NOT EXISTS (SELECT 1 FROM ${table} AS "__sy_t" WHERE ${match('"__sy_t".')})`;
       params.push(...child.primaryKey.map((k, j) => keyParam(pickCaseless(changed, k), sideKey[j])));
     }
-    const effect = { sql, params };
-    out.push({ table: child.name, key: image.key, row: changed, effect });
+    out.push({ table: child.name, key: image.key, row: changed, effects: [{ sql, params }] });
   }
   return out;
 }

@@ -1,5 +1,7 @@
-import type { DatabaseAdapter, ExecResult, Row } from '@switchyard/core';
-import { pickCaseless, within } from './cascade-rows';
+import type { DatabaseAdapter, ExecResult, Row, Statement } from '@switchyard/core';
+import type { MovedKeys } from '../mirror/mirror-op';
+import type { RowRef } from '../row-ref';
+import { pickCaseless, within, type ReadCurrent } from './cascade-rows';
 import { imageStatements, imagesOf, refOf, tableRef, type RowImage } from './row-images';
 import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replication-types';
 import { isOutage } from './write-errors';
@@ -13,20 +15,21 @@ import { whereClauseOf } from './where-clause';
 const CHANGES_KEY = 'an UPDATE that may change a primary key';
 
 /**
- * Steps for the synchronous path (a write, or a statement of a transaction), where an `UPDATE` that may change a key of a table that
- * the primary's foreign keys reference with an `ON UPDATE` action runs with `RETURNING *`
- * (when it has no `RETURNING` or alias of its own): the rows it left tell which new keys
- * the referencing rows now name (see {@link addMovedDependents}). The app still gets what
- * it asked for (see {@link appResult}).
+ * Steps for a write, or a statement of a transaction, where an `UPDATE` that may change a
+ * key runs with `RETURNING *` (when it has no `RETURNING` or alias of its own): the rows it
+ * left reach the secondary after the statement is replayed there (a row the transaction
+ * wrote before it moved it holds those values under its new key), and where the primary's
+ * foreign keys reference the table with an `ON UPDATE` action they tell which new keys the
+ * referencing rows now name (see {@link addMovedDependents}). The app still gets what it
+ * asked for (see {@link appResult}).
  */
 export function withKeyMoves(catalog: TableCatalog, primary: DatabaseAdapter, steps: Step[]): Step[] {
   if (!steps.some((s) => s.kind === 'replay' && s.reason === CHANGES_KEY)) return steps;
-  const actions = catalog.derivedNow(primary, updateActions);
   return steps.map((step) => {
-    if (step.kind !== 'replay' || step.reason !== CHANGES_KEY || !actions) return step;
+    if (step.kind !== 'replay' || step.reason !== CHANGES_KEY) return step;
     const parsed = parseWrite(step.primary.sql);
     const table = parsed && catalog.peek(primary, parsed.table);
-    if (!parsed || !table || parsed.returning || parsed.alias || !actions.has(table.name.toLowerCase())) return step;
+    if (!parsed || !table || parsed.returning || parsed.alias) return step;
     return { ...step, primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING *` }, moves: table.name };
   });
 }
@@ -62,30 +65,17 @@ export async function addMovedDependents(
 ): Promise<boolean> {
   if (!work.moves?.length) return false;
   const { catalog, settler } = parts;
-  const lookup = async (): Promise<RowImage[]> => {
-    const moved: RowImage[] = [];
-    const old: RowImage[] = [];
+  const lookup = (async () => {
+    const moves: MoveLookup[] = [];
     for (const move of work.moves!) {
       const source = await catalog.table(primary, move.table);
-      const target = await catalog.table(secondary, move.table);
-      if (!source || !target) continue;
-      const where = whereClauseOf(move.statement.sql, move.statement.params ?? []);
-      if (where) {
-        // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
-        const filter = where.text === '1' ? 'TRUE' : where.text;
-        const rows = await secondary.query<Row>(`SELECT * FROM ${tableRef(target, secondary.dialect)} WHERE ${filter}`, where.params);
-        const key = (row: Row) => Object.fromEntries(source.primaryKey.map((c) => [c, pickCaseless(row, c) ?? null]));
-        old.push(...rows.map((row) => ({ table: source.name, key: key(row), row: null })));
-      }
-      // As the primary holds them now: a later statement of the same transaction may have moved them again.
-      moved.push(...(await settler.current(primary, imagesOf(source, move.rows, false).map(refOf))));
+      if (source) moves.push({ table: move.table, statement: move.statement, refs: imagesOf(source, move.rows, false).map(refOf) });
     }
-    const read = (refs: Parameters<typeof settler.current>[1]) => settler.current(primary, refs);
-    return [...moved, ...(await updatedDependents(catalog, primary, secondary, [...old, ...moved], read, { depth: 1, moved: true }))];
-  };
+    return movedDependents(catalog, primary, secondary, moves, (refs) => settler.current(primary, refs));
+  })();
   let images: RowImage[];
   try {
-    images = await within(lookup(), parts.options.secondaryTimeoutMs, secondary);
+    images = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
   } catch (error) {
     // A secondary that does not answer fails the write, as its statements would. A filter
     // the secondary cannot run on its own leaves the referencing rows to validation.
@@ -103,4 +93,72 @@ export async function addMovedDependents(
   // Their upserts return nothing: rows are compared by reading them again.
   work.returning = false;
   return true;
+}
+
+/** A key move to follow: its table, its statement as the secondary replays it, and the rows it left on the primary. */
+export interface MoveLookup {
+  table: string;
+  statement: Statement;
+  refs: RowRef[];
+  /** The rows under `refs` as of the write (a drain's entry holds them); otherwise read from the primary now. */
+  rows?: RowImage[];
+}
+
+/**
+ * The rows a key move's `ON UPDATE` actions changed, with the moved rows first, read
+ * before the secondary replays the statement (see {@link addMovedDependents}): the rows its
+ * filter selects there give the old keys. `asOfEntry`: a drain's (see `updatedDependents`),
+ * which brings only the rows below the moved ones.
+ */
+export async function movedDependents(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  moves: readonly MoveLookup[],
+  read: ReadCurrent,
+  asOfEntry = false,
+): Promise<RowImage[]> {
+  const moved: RowImage[] = [];
+  const old: RowImage[] = [];
+  for (const move of moves) {
+    const source = await catalog.table(primary, move.table);
+    const target = await catalog.table(secondary, move.table);
+    if (!source || !target) continue;
+    // Old keys matter only where foreign keys act on the table's updates.
+    const acts = catalog.derivedNow(primary, updateActions)?.has(source.name.toLowerCase()) === true;
+    const where = acts ? whereClauseOf(move.statement.sql, move.statement.params ?? []) : undefined;
+    if (where) {
+      // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
+      const filter = where.text === '1' ? 'TRUE' : where.text;
+      const rows = await secondary.query<Row>(`SELECT * FROM ${tableRef(target, secondary.dialect)} WHERE ${filter}`, where.params);
+      const key = (row: Row) => Object.fromEntries(source.primaryKey.map((c) => [c, pickCaseless(row, c) ?? null]));
+      old.push(...rows.map((row) => ({ table: source.name, key: key(row), row: null })));
+    }
+    // As the primary holds them now, unless the entry has them: a later statement of the
+    // same transaction may have moved them again.
+    moved.push(...(move.rows ?? (await read(move.refs))));
+  }
+  const dependents = await updatedDependents(catalog, primary, secondary, [...old, ...moved], read, { depth: 1, moved: true, asOfEntry });
+  // A drain's replayed statement moved the rows as of its entry; the primary's rows now may
+  // hold unique values that rows still to be drained hold on the secondary.
+  return [...(asOfEntry ? [] : moved), ...dependents];
+}
+
+/**
+ * The key moves of a recorded write as an outbox entry or a queue message names them: each
+ * one's statement by its index among `statements`, and the keys it left.
+ */
+export function movedKeys(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  moves: readonly KeyMove[] | undefined,
+  statements: readonly Statement[],
+): MovedKeys[] {
+  const out: MovedKeys[] = [];
+  for (const move of moves ?? []) {
+    const table = catalog.peek(primary, move.table);
+    const at = statements.indexOf(move.statement);
+    if (table && at >= 0) out.push({ table: move.table, statement: at, keys: imagesOf(table, move.rows, false).map((i) => refOf(i).key) });
+  }
+  return out;
 }

@@ -10,8 +10,12 @@ import { recordGeneratedRows } from './outbox-refill';
 import { batchOutboxWrite } from './outbox-batch-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
-import { dedupeRefs } from './row-images';
+import { dedupeRefs, imagesOf, refOf, rowName } from './row-images';
+import { currentRowsOf } from './row-resync';
+import type { TableCatalog } from './table-catalog';
 import { updatedRefs } from './update-cascade-rows';
+import { movedKeys, withKeyMoves } from './key-move-rows';
+import type { Step } from './replication-types';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
@@ -124,11 +128,13 @@ export class MirrorSink implements SecondarySink {
       // The mirror's entry, holding the rows as the transaction left them, commits with it.
       beforeCommit: async (tx) => {
         if (record.statements.length === 0) return;
+        await rowsAtCommit(this.#parts.catalog, primary, tx, record);
         const refs = dedupeRefs(record.refs);
         if (isOutboxMirror(mirror)) {
           // Rows, not statements: the drain builds those for the secondary's tables as they are then.
           const { replays, captured } = await replicator.recordedRows(primary, record, tx);
-          mirrored = await recordInTransaction(mirror, tx, replays, refs, captured);
+          const moves = movedKeys(this.#parts.catalog, primary, record.moves, replays);
+          mirrored = await recordInTransaction(mirror, tx, replays, refs, captured, moves);
           // Rows a schema change filled with generated values follow it, read under its lock.
           mirrored = (await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays)) ?? mirrored;
         } else {
@@ -166,7 +172,8 @@ export class MirrorSink implements SecondarySink {
     const started = metrics.now();
     const transaction = await this.openTransaction(primary, secondary, record);
     const results = await primary.transaction(async (tx) => {
-      const recorder = new RecordingTransaction(tx, { replicator, primary, secondary, record });
+      const keyMoves = (steps: Step[]) => withKeyMoves(this.#parts.catalog, primary, steps);
+      const recorder = new RecordingTransaction(tx, { replicator, primary, secondary, record, keyMoves });
       const out: ExecResult[] = [];
       for (const [i, s] of w.own.entries()) out.push(await recorder.executeAs(s, w.forSecondary[i] ?? s));
       await transaction.beforeCommit(tx);
@@ -176,4 +183,32 @@ export class MirrorSink implements SecondarySink {
     await transaction.afterCommit(w.label);
     return results;
   }
+}
+
+/**
+ * A recorded write that replays statements (an update that moved keys, say) applies them
+ * on the secondary before its rows: each row it wrote is read again inside its transaction,
+ * as the transaction leaves it, and so is each row a key move left (a row written and
+ * then moved holds what was written under its new key).
+ */
+async function rowsAtCommit(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  tx: DatabaseAdapter,
+  record: TransactionRecord,
+): Promise<void> {
+  if (record.replays.length === 0) return;
+  const moved = (record.moves ?? []).flatMap((m) => {
+    const table = catalog.peek(primary, m.table);
+    return table ? imagesOf(table, m.rows, false).map(refOf) : [];
+  });
+  if (moved.length + record.images.length === 0) return;
+  const refs = dedupeRefs([...record.images.map(refOf), ...moved]);
+  const last = new Map(record.images.map((i) => [rowName(i.table, i.key), i.row]));
+  const current = await currentRowsOf(primary, (t) => catalog.table(primary, t, tx), refs, { via: tx });
+  // A row gone though its last write left it was moved, or removed by a foreign key action:
+  // the replayed statement, or the lookups of the deletes that caused it, take it away.
+  // As a delete of its own it would bring a delete's foreign key actions to rows it never had.
+  record.images = current.filter((i) => i.row !== null || last.get(rowName(i.table, i.key)) === null);
+  record.refs.push(...moved);
 }

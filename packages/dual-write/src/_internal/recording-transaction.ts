@@ -22,7 +22,7 @@ import type { Step } from './replication-types';
 /** What a recording transaction needs from the dual-write adapter. */
 export interface RecordingContext {
   replicator: Replicator;
-  /** Marks the steps whose key moves the secondary follows (the synchronous path; see `withKeyMoves`). */
+  /** Marks the steps whose key moves the secondary follows (see `withKeyMoves`). */
   keyMoves?: (steps: Step[]) => Step[];
   /** The primary adapter itself (its tables are looked up once, not per transaction). */
   primary: DatabaseAdapter;
@@ -139,10 +139,12 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     const [step] = this.#context.keyMoves?.(steps) ?? steps;
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
-      record.replays.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
+      const replay = { sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] };
+      record.replays.push(replay);
       // Named here, where its reason is known; the count after the commit only adds it up.
       replicator.noteReplay(forSecondary.sql, step!.reason);
-      return appResult(step!, result, record);
+      // The move names the statement as recorded: a mirror's entry finds it among the replays.
+      return appResult({ ...step!, secondary: replay }, result, record);
     }
     const { plan } = step!;
     const raw = await this.#tx.execute(plan.statement.sql, plan.statement.params ?? []);

@@ -22,10 +22,10 @@ export interface RowImage {
   key: Record<string, unknown>;
   row: Row | null;
   /**
-   * A statement the secondary runs for this row instead of its image: what a foreign key
-   * action did to a row the primary no longer holds (see `heldEffects`); `row` is the row as changed.
+   * Statements the secondary runs for this row instead of its image: what foreign key
+   * actions did to a row the primary no longer holds (see `heldEffects`); `row` is the row as changed.
    */
-  effect?: Statement;
+  effects?: Statement[];
 }
 
 /** The primary's and the secondary's definition of one table. */
@@ -81,9 +81,9 @@ export function imageStatements(
     run = [];
   };
   for (const image of images) {
-    if (image.effect) {
+    if (image.effects) {
       flush();
-      out.push(image.effect);
+      out.push(...image.effects);
       continue;
     }
     const head = run[0];

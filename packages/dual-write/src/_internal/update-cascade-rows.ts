@@ -76,13 +76,19 @@ export async function updatedDependents(
     const before = await heldImages(secondary, target, written);
     const refs: RowRef[] = [];
     const found: { child: TableInfo; childOnSide: TableInfo; fk: ForeignKeyInfo; changes: ReferencedChange[]; names: Set<string> }[] = [];
+    // A key move's rows: one old key and one new is the same row moved (several are not paired).
+    const left = written.filter((i) => i.row !== null);
+    const sole = moved && left.length === 1 && written.length === 2 ? left[0]!.row : null;
     for (const { child, fk, cascades } of acting) {
       const changes: ReferencedChange[] = [];
       const now: Record<string, unknown>[] = [];
+      // Values a row still holds after the write (a key move that kept the code): nothing referencing them changed.
+      const kept = new Set(left.map((i) => valuesOf(i.row!, fk.referencedColumns)));
       for (const [n, image] of written.entries()) {
         const was = before[n]!.row;
         const changed = was !== null && image.row !== null && differs(was, image.row, fk.referencedColumns);
-        if (was && (image.row === null || changed)) changes.push({ was, now: image.row });
+        const gone = was !== null && image.row === null && !kept.has(valuesOf(was, fk.referencedColumns));
+        if (was && (gone || changed)) changes.push({ was, now: image.row ?? sole });
         if (cascades && image.row && (changed || moved || (was === null && depth > 0))) now.push(image.row);
       }
       const childOnSide = changes.length > 0 ? await catalog.table(secondary, child.name) : undefined;
@@ -121,8 +127,15 @@ async function withHeldEffects(
 ): Promise<RowImage[]> {
   const effects = new Map<string, RowImage>();
   for (const { child, childOnSide, fk, changes, names } of found) {
-    const gone = changed.filter((i) => i.row === null && names.has(rowName(i.table, i.key)) && !effects.has(rowName(i.table, i.key)));
-    for (const e of await heldEffects(secondary, child, childOnSide, fk, changes, gone)) effects.set(rowName(e.table, e.key), e);
+    const gone = changed.filter((i) => i.row === null && names.has(rowName(i.table, i.key)));
+    const columns = child.columns.filter((c) => fk.columns.some((f) => f.toLowerCase() === c.name.toLowerCase())).map((c) => c.name);
+    for (const e of await heldEffects(secondary, child, childOnSide, fk, changes, gone)) {
+      // A row two foreign keys changed gets both statements, and both changes in its row.
+      const name = rowName(e.table, e.key);
+      const prior = effects.get(name);
+      const merged = Object.fromEntries(columns.map((c) => [c, e.row![c]]));
+      effects.set(name, prior ? { ...prior, row: { ...prior.row, ...merged }, effects: [...prior.effects!, ...e.effects!] } : e);
+    }
   }
   return effects.size === 0 ? changed : changed.map((i) => effects.get(rowName(i.table, i.key)) ?? i);
 }
@@ -135,6 +148,11 @@ function byTable(images: readonly RowImage[]): Map<string, RowImage[]> {
     else out.set(image.table, [image]);
   }
   return out;
+}
+
+/** The referenced values of a row as one text, for comparing rows across sides. */
+function valuesOf(row: Record<string, unknown>, columns: readonly string[]): string {
+  return JSON.stringify(columns.map((c) => String(pickCaseless(row, c))));
 }
 
 /**

@@ -37,6 +37,18 @@ export interface MirrorOp {
    * primary brings the secondary the rows those actions changed with them.
    */
   updated?: RowRef[];
+  /**
+   * Updates among `statements` that moved keys of a table the primary's `ON UPDATE` foreign
+   * key actions reference: a drain or consumer given the primary brings the rows those actions moved.
+   */
+  moves?: MovedKeys[];
+}
+
+/** An `UPDATE` that moved keys: the index of its statement in the operation, and the keys it left. */
+export interface MovedKeys {
+  table: string;
+  statement: number;
+  keys: RowRef['key'][];
 }
 
 /** The JSON form of a {@link MirrorOp} in an outbox row or a queue message. */
@@ -57,6 +69,8 @@ export interface MirrorMessage {
   deleted?: RowRef[];
   /** Queue messages only: the rows written in tables that `ON UPDATE` actions reference (see `MirrorOp.updated`). */
   updated?: RowRef[];
+  /** Key moves among the statements (see `MirrorOp.moves`). */
+  moves?: MovedKeys[];
 }
 
 /**
@@ -89,6 +103,7 @@ export function toMessage(op: MirrorOp): MirrorMessage {
   if (op.captured) message.captured = op.captured;
   if (op.deleted) message.deleted = op.deleted;
   if (op.updated) message.updated = op.updated;
+  if (op.moves) message.moves = op.moves;
   return message;
 }
 
@@ -115,7 +130,7 @@ export function messageText(op: MirrorOp): string {
     text += `${i > 0 ? ',' : ''}{"sql":${sql},"params":${JSON.stringify(encodeParams(s))}}`;
   }
   // Rows and captured rows in one call into JSON.stringify, which costs more to enter than to run on a small entry.
-  const rest = op.rows || op.captured ? JSON.stringify({ rows: op.rows, captured: op.captured }) : '{}';
+  const rest = op.rows || op.captured || op.moves ? JSON.stringify({ rows: op.rows, captured: op.captured, moves: op.moves }) : '{}';
   return text + (rest === '{}' ? ']}' : `],${rest.slice(1)}`);
 }
 
@@ -141,5 +156,6 @@ export function fromMessage(body: unknown): MirrorOp {
   if (captured) op.captured = captured;
   if (Array.isArray(m.deleted)) op.deleted = m.deleted;
   if (Array.isArray(m.updated)) op.updated = m.updated;
+  if (Array.isArray(m.moves)) op.moves = m.moves;
   return op;
 }

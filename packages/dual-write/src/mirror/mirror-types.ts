@@ -1,7 +1,7 @@
 import type { CapturedRows } from './outbox-captured';
 import type { Statement } from '@switchyard/core';
 import type { MirrorMetrics, MirrorStats } from './mirror-metrics';
-import type { MirrorOp } from './mirror-op';
+import type { MirrorOp, MovedKeys } from './mirror-op';
 import type { RowRef } from '../row-ref';
 
 /** A write turned into what the primary runs, plus the operation that mirrors it. */
@@ -41,13 +41,15 @@ export interface Mirror {
    * `statements` are what the secondary will run; `primaryStatements` (default: the same)
    * what the primary runs, when the two dialects got different SQL for one write. `rows`
    * names the rows the statements write, when the caller knows them (row images), for
-   * per-row ordering on the secondary.
+   * per-row ordering on the secondary. `moves`: updates among `statements` that moved keys
+   * (see `MirrorOp.moves`).
    */
   prepare(
     statements: readonly Statement[],
     primaryStatements?: readonly Statement[],
     rows?: RowRef[],
     captured?: CapturedRows[],
+    moves?: MovedKeys[],
   ): Promise<PreparedWrite>;
   /** Called after the primary committed the prepared statements. */
   commit(op: MirrorOp): Promise<void>;

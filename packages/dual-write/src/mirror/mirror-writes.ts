@@ -1,6 +1,6 @@
 import { InvalidArgumentError, UnsupportedError, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
 import { MirrorSendError } from './mirror-errors';
-import type { MirrorOp } from './mirror-op';
+import type { MirrorOp, MovedKeys } from './mirror-op';
 import type { Mirror } from './mirror-types';
 import type { CapturedRows } from './outbox-captured';
 import type { RowRef } from '../row-ref';
@@ -109,9 +109,10 @@ export async function recordInTransaction(
   recorded: readonly Statement[],
   rows?: RowRef[],
   captured?: CapturedRows[],
+  moves?: MovedKeys[],
 ): Promise<MirrorOp | undefined> {
   if (recorded.length === 0 && !captured?.length) return undefined;
-  const prepared = await mirror.prepare(recorded, [], rows, captured);
+  const prepared = await mirror.prepare(recorded, [], rows, captured, moves);
   for (const s of prepared.statements) await tx.execute(s.sql, s.params ?? []);
   return prepared.op;
 }

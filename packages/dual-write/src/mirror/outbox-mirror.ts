@@ -1,7 +1,7 @@
 import { scanPlaceholders, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { MirrorMetrics } from './mirror-metrics';
 import { MirrorStats } from './mirror-metrics';
-import { fromMessage, messageText, type MirrorOp } from './mirror-op';
+import { fromMessage, messageText, type MirrorOp, type MovedKeys } from './mirror-op';
 import { assertIdentifier, outboxTableDdl } from './mirror-schema';
 import type { Mirror, PreparedWrite } from './mirror-types';
 import type { RowRef } from '../row-ref';
@@ -30,7 +30,12 @@ export interface OutboxMirror extends Mirror {
    * write's own transaction, after the write. Synchronous, for a primary that runs the
    * whole transaction without yielding; call {@link OutboxMirror.ensureTable} first.
    */
-  entry(statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[]): { statement: Statement; op: MirrorOp };
+  entry(
+    statements: readonly Statement[],
+    rows?: RowRef[],
+    captured?: CapturedRows[],
+    moves?: MovedKeys[],
+  ): { statement: Statement; op: MirrorOp };
 }
 
 /**
@@ -60,12 +65,13 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
 
   // One text for every entry: the primary's statement cache finds it without building it again.
   const entrySql = `INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)`;
-  const entry = (statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[]) => {
+  const entry = (statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[], moves?: MovedKeys[]) => {
     const createdAt = Date.now();
     // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
     const op: MirrorOp = { opId: createOpId(createdAt), seq: 0, createdAt, statements: [...statements] };
     if (rows) op.rows = rows;
     if (captured && captured.length > 0) op.captured = captured;
+    if (moves && moves.length > 0) op.moves = moves;
     const statement: Statement = { sql: entrySql, params: [op.opId, messageText(op), createdAt] };
     stats.count('enqueued');
     return { statement, op };
@@ -83,9 +89,10 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
       primaryStatements: readonly Statement[] = statements,
       rows?: RowRef[],
       captured?: CapturedRows[],
+      moves?: MovedKeys[],
     ): Promise<PreparedWrite> {
       await ensureTable();
-      const { statement, op } = entry(statements, rows, captured);
+      const { statement, op } = entry(statements, rows, captured, moves);
       const merged =
         primary.dialect === 'postgres' && primaryStatements.length === 1
           ? withEntry(primaryStatements[0]!, table, statement.params!)

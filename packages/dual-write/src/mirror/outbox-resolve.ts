@@ -9,9 +9,10 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
-import { updateActingParents, updatedDependents } from '../_internal/update-cascade-rows';
+import { updateActingParents, updateActions, updatedDependents } from '../_internal/update-cascade-rows';
+import { movedDependents, type MoveLookup } from '../_internal/key-move-rows';
 import { unscaled } from '../_internal/outbox-entry-sql';
-import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
+import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from '../_internal/row-images';
 import { currentRowsOf } from '../_internal/row-resync';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
@@ -45,13 +46,16 @@ export async function resolveCaptured(
   catalog: TableCatalog,
   ops: readonly MirrorOp[],
 ): Promise<MirrorOp[]> {
-  if (!ops.some((op) => op.captured)) return [...ops];
+  if (!ops.some((op) => op.captured || op.moves?.length)) return [...ops];
   const schemaChange = ops.findIndex(changesSchema);
   // Read once per primary and kept: a drain asks on every batch.
   const tables = await catalog.all(primary);
   const parents = ops.some((op) => op.captured?.some((g) => g.deleted)) ? actingParents(tables) : new Set();
   const updating = catalog.derivedNow(primary, updateActingParents) ?? new Set();
-  const cascades = (op: MirrorOp) => op.captured?.some((g) => (g.deleted ? parents : updating).has(g.table.toLowerCase())) === true;
+  const acting = catalog.derivedNow(primary, updateActions) ?? new Map();
+  const cascades = (op: MirrorOp) =>
+    op.moves?.some((m) => acting.has(m.table.toLowerCase())) ||
+    op.captured?.some((g) => (g.deleted ? parents : updating).has(g.table.toLowerCase())) === true;
   const cascade = ops.findIndex((op, i) => i > 0 && cascades(op));
   const upTo = Math.min(
     schemaChange >= 0 && ops.slice(schemaChange + 1).some((op) => op.captured) ? schemaChange + 1 : ops.length,
@@ -60,25 +64,27 @@ export async function resolveCaptured(
   const batch = ops.slice(0, upTo);
   const decoded = await decodeText(primary, catalog, batch);
   const out: MirrorOp[] = [];
+  const read = (refs: readonly RowRef[]) => currentRowsOf(primary, (t) => catalog.table(primary, t), refs);
   for (const op of batch) {
-    if (!op.captured) {
+    if (!op.captured && !op.moves?.length) {
       out.push(op);
       continue;
     }
     const images: RowImage[] = [];
     const sources = new Map<string, TableInfo>();
-    for (const group of op.captured) {
+    for (const group of op.captured ?? []) {
       const { source, rows } = decoded.get(group) ?? (await readValues(primary, catalog, op, group));
       sources.set(group.table, source);
       images.push(...imagesOf(source, rows, group.deleted));
     }
     if (cascades(op)) {
-      const read = (refs: readonly RowRef[]) => currentRowsOf(primary, (t) => catalog.table(primary, t), refs);
       const before = await dependentImages(catalog, primary, secondary, images, read);
       const after = await updatedDependents(catalog, primary, secondary, images, read, { asOfEntry: true });
-      for (const d of [...before, ...after]) if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
+      const moved = await movedDependents(catalog, primary, secondary, movesOf(op, images), read, true);
+      for (const d of [...before, ...after, ...moved])
+        if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
       images.unshift(...before);
-      images.push(...after);
+      images.push(...after, ...moved);
     }
     const targets = new Map<string, TableInfo>();
     for (const table of sources.keys()) targets.set(table, await targetTable(secondary, catalog, op, table));
@@ -90,6 +96,22 @@ export async function resolveCaptured(
     out.push(resolved);
   }
   return out;
+}
+
+/**
+ * The key moves an operation names, with their statements (see `MirrorOp.moves`), and the
+ * moved rows as the entry holds them (its rows as the write left them): the primary's rows
+ * now may reference values that entries still to be drained give them.
+ */
+function movesOf(op: MirrorOp, images: readonly RowImage[]): MoveLookup[] {
+  const held = new Map(images.map((i) => [rowName(i.table, i.key), i]));
+  return (op.moves ?? []).flatMap((m) => {
+    const statement = op.statements[m.statement];
+    if (!statement) return [];
+    const refs = m.keys.map((key) => ({ table: m.table, key }));
+    const rows = refs.map((r) => held.get(rowName(r.table, r.key)));
+    return [{ table: m.table, statement, refs, ...(rows.every((i) => i !== undefined) ? { rows: rows as RowImage[] } : {}) }];
+  });
 }
 
 /** Whether an operation changes a table's definition: captured rows after it must be built for the changed table. */

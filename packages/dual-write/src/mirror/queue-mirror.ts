@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Statement } from '@switchyard/core';
 import { MirrorSendError } from './mirror-errors';
 import { MirrorStats } from './mirror-metrics';
-import { toMessage, type MirrorOp } from './mirror-op';
+import { toMessage, type MirrorOp, type MovedKeys } from './mirror-op';
 import type { RowRef } from '../row-ref';
 import type { Mirror, PreparedWrite } from './mirror-types';
 import { createOpId, nextSequence } from './op-id';
@@ -108,12 +108,14 @@ export function queueMirror(queue: QueueProducerLike, options: QueueMirrorOption
       primaryStatements: readonly Statement[] = statements,
       rows?: RowRef[],
       captured?: CapturedRows[],
+      moves?: MovedKeys[],
     ): Promise<PreparedWrite> {
       // A consumer has no primary to read captured rows' tables from: queue messages carry statements.
       if (captured?.length)
         throw new InvalidArgumentError('A queue mirror carries statements, not captured rows: build the statements first.');
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: 0, statements: [...statements] };
       if (rows) op.rows = rows;
+      if (moves?.length) op.moves = moves;
       // The primary runs the write alone; the message goes out once it committed.
       return { statements: [...primaryStatements], op, resultCount: primaryStatements.length };
     },
