@@ -1,8 +1,8 @@
 import type { DatabaseAdapter, ExecResult, Row, Statement } from '@switchyard/core';
-import type { MovedKeys } from '../mirror/mirror-op';
+import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
 import { pickCaseless, within, type ReadCurrent } from './cascade-rows';
-import { imageStatements, imagesOf, refOf, tableRef, type RowImage } from './row-images';
+import { imageStatements, imagesOf, refOf, rowName, tableRef, type RowImage } from './row-images';
 import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replication-types';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
@@ -146,7 +146,8 @@ export async function movedDependents(
 
 /**
  * The key moves of a recorded write as an outbox entry or a queue message names them: each
- * one's statement by its index among `statements`, and the keys it left.
+ * one's statement by its index among `statements`, and the keys it left; only those of
+ * tables the primary's foreign keys reference with an `ON UPDATE` action.
  */
 export function movedKeys(
   catalog: TableCatalog,
@@ -155,10 +156,29 @@ export function movedKeys(
   statements: readonly Statement[],
 ): MovedKeys[] {
   const out: MovedKeys[] = [];
+  // Only where foreign keys act on the table's updates: nothing else follows a moved key.
+  const actions = moves?.length ? catalog.derivedNow(primary, updateActions) : undefined;
   for (const move of moves ?? []) {
+    if (!actions?.has(move.table.toLowerCase())) continue;
     const table = catalog.peek(primary, move.table);
     const at = statements.indexOf(move.statement);
     if (table && at >= 0) out.push({ table: move.table, statement: at, keys: imagesOf(table, move.rows, false).map((i) => refOf(i).key) });
   }
   return out;
+}
+
+/**
+ * The key moves an operation names, with their statements (see `MirrorOp.moves`), and the
+ * moved rows as `images` hold them (an outbox entry's rows as the write left them): the
+ * primary's rows now may reference values that operations still to be applied give them.
+ */
+export function moveLookups(op: MirrorOp, images: readonly RowImage[] = []): MoveLookup[] {
+  const held = new Map(images.map((i) => [rowName(i.table, i.key), i]));
+  return (op.moves ?? []).flatMap((m) => {
+    const statement = op.statements[m.statement];
+    if (!statement) return [];
+    const refs = m.keys.map((key) => ({ table: m.table, key }));
+    const rows = refs.map((r) => held.get(rowName(r.table, r.key)));
+    return [{ table: m.table, statement, refs, ...(rows.every((i) => i !== undefined) ? { rows: rows as RowImage[] } : {}) }];
+  });
 }

@@ -1,14 +1,19 @@
 import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
 import type { LockClaims } from './row-locks';
-import type { ReplicatorParts, Step } from './replication-types';
+import type { KeyMove, ReplicatorParts, Step } from './replication-types';
+import type { MovedKeys } from '../mirror/mirror-op';
+import { appResult, movedKeys } from './key-move-rows';
 import type { RowRef } from '../row-ref';
 import { storedImages } from './stored-images';
 import { imageStatements, imagesOf, refOf } from './row-images';
 import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
 
-/** What a write sends through a mirror that carries statements: the secondary's statements, the rows they touch, and those it deleted. */
-export type MirrorHandOff = (statements: Statement[], rows: RowRef[], deleted: RowRef[]) => Promise<void>;
+/**
+ * What a write sends through a mirror that carries statements: the secondary's statements,
+ * the rows they touch, those it deleted, and the key moves among the statements.
+ */
+export type MirrorHandOff = (statements: Statement[], rows: RowRef[], deleted: RowRef[], moves: MovedKeys[]) => Promise<void>;
 
 /**
  * A write on a primary without interactive transactions (D1) whose mirror sends after the
@@ -40,9 +45,10 @@ export async function captureForMirror(
     const statements: Statement[] = [];
     const rows: RowRef[] = [];
     const deleted: RowRef[] = [];
+    const moved: { moves?: KeyMove[] } = {};
     for (const [i, step] of steps.entries()) {
       if (step.kind === 'replay') {
-        results.push(raw[i]!);
+        results.push(appResult(step, raw[i]!, moved));
         if (step.reason === 'a read inside a batch') continue;
         parts.noteReplay(step.secondary.sql, step.reason);
         parts.metrics.replicatedByStatement++;
@@ -62,7 +68,7 @@ export async function captureForMirror(
       rows.push(...images.map(refOf));
       deleted.push(...images.filter((image) => image.row === null).map(refOf));
     }
-    await handOff(statements, rows, deleted);
+    await handOff(statements, rows, deleted, movedKeys(parts.catalog, primary, moved.moves, statements));
     return results;
   } finally {
     release();

@@ -95,12 +95,12 @@ export class MirrorSink implements SecondarySink {
    */
   async #queuedRows(w: SinkWrite, started: number): Promise<ExecResult[]> {
     const { replicator, metrics, options } = this.#parts;
-    const steps = await replicator.steps(w.primary, w.own, w.forSecondary);
+    const steps = withKeyMoves(this.#parts.catalog, w.primary, await replicator.steps(w.primary, w.own, w.forSecondary));
     const kind = w.kind === 'execute' && steps.length === 1 ? 'execute' : 'batch';
-    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted) => {
+    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted, moves) => {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
-      const prepared = await this.#mirror.prepare(statements, [], rows);
+      const prepared = await this.#mirror.prepare(statements, [], rows, undefined, moves);
       if (deleted.length > 0) prepared.op.deleted = deleted;
       const updated = updatedRefs(this.#parts.catalog, w.primary, rows, deleted);
       if (updated.length > 0) prepared.op.updated = updated;
@@ -139,7 +139,8 @@ export class MirrorSink implements SecondarySink {
           mirrored = (await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays)) ?? mirrored;
         } else {
           const work = await replicator.recordedWork(primary, secondary, record, tx);
-          mirrored = await recordInTransaction(mirror, tx, work.statements, refs);
+          const moves = movedKeys(this.#parts.catalog, primary, record.moves, work.statements);
+          mirrored = await recordInTransaction(mirror, tx, work.statements, refs, undefined, moves);
           if (mirrored && work.deleted.length > 0) mirrored.deleted = work.deleted;
           const updated = updatedRefs(this.#parts.catalog, primary, refs, work.deleted);
           if (mirrored && updated.length > 0) mirrored.updated = updated;

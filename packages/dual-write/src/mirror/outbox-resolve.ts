@@ -10,9 +10,9 @@ import {
 } from '@switchyard/core';
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
 import { updateActingParents, updateActions, updatedDependents } from '../_internal/update-cascade-rows';
-import { movedDependents, type MoveLookup } from '../_internal/key-move-rows';
+import { movedDependents, moveLookups } from '../_internal/key-move-rows';
 import { unscaled } from '../_internal/outbox-entry-sql';
-import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from '../_internal/row-images';
+import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
 import { currentRowsOf } from '../_internal/row-resync';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
@@ -80,7 +80,7 @@ export async function resolveCaptured(
     if (cascades(op)) {
       const before = await dependentImages(catalog, primary, secondary, images, read);
       const after = await updatedDependents(catalog, primary, secondary, images, read, { asOfEntry: true });
-      const moved = await movedDependents(catalog, primary, secondary, movesOf(op, images), read, true);
+      const moved = await movedDependents(catalog, primary, secondary, moveLookups(op, images), read, true);
       for (const d of [...before, ...after, ...moved])
         if (!sources.has(d.table)) sources.set(d.table, (await catalog.table(primary, d.table))!);
       images.unshift(...before);
@@ -96,22 +96,6 @@ export async function resolveCaptured(
     out.push(resolved);
   }
   return out;
-}
-
-/**
- * The key moves an operation names, with their statements (see `MirrorOp.moves`), and the
- * moved rows as the entry holds them (its rows as the write left them): the primary's rows
- * now may reference values that entries still to be drained give them.
- */
-function movesOf(op: MirrorOp, images: readonly RowImage[]): MoveLookup[] {
-  const held = new Map(images.map((i) => [rowName(i.table, i.key), i]));
-  return (op.moves ?? []).flatMap((m) => {
-    const statement = op.statements[m.statement];
-    if (!statement) return [];
-    const refs = m.keys.map((key) => ({ table: m.table, key }));
-    const rows = refs.map((r) => held.get(rowName(r.table, r.key)));
-    return [{ table: m.table, statement, refs, ...(rows.every((i) => i !== undefined) ? { rows: rows as RowImage[] } : {}) }];
-  });
 }
 
 /** Whether an operation changes a table's definition: captured rows after it must be built for the changed table. */

@@ -1,6 +1,7 @@
 import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
 import { updatedDependents } from '../_internal/update-cascade-rows';
+import { movedDependents, moveLookups } from '../_internal/key-move-rows';
 import { dedupeRefs, imageStatements, refOf, type RowImage } from '../_internal/row-images';
 import { currentRowsOf } from '../_internal/row-resync';
 import { TableCatalog } from '../_internal/table-catalog';
@@ -18,8 +19,8 @@ import { applyOps, type ApplyOptions, type ApplyResult } from './op-apply';
  * rows on the secondary that reference the deleted ones (four levels deep) as the primary
  * holds them now, first. So is each operation that names rows it wrote whose other columns
  * such foreign keys reference with an `ON UPDATE` action (`updated`): the rows those
- * actions changed come after its own (see `updatedDependents`). Results come in the
- * operations' order.
+ * actions changed come after its own (see `updatedDependents`), and so are the rows that
+ * follow a key it moved (`moves`, see `movedDependents`). Results come in the operations' order.
  */
 export async function applyWithDependents(
   secondary: DatabaseAdapter,
@@ -27,7 +28,7 @@ export async function applyWithDependents(
   options: ApplyOptions,
   primary: DatabaseAdapter | undefined,
 ): Promise<ApplyResult[]> {
-  if (!primary || !ops.some((op) => op.deleted?.length || op.updated?.length)) return applyOps(secondary, ops, options);
+  if (!primary || !ops.some((op) => op.deleted?.length || op.updated?.length || op.moves?.length)) return applyOps(secondary, ops, options);
   // Both sides' tables as they are for this batch: an earlier batch's may have changed since.
   const catalog = new TableCatalog();
   let parents: Set<string>;
@@ -37,7 +38,7 @@ export async function applyWithDependents(
     return ops.map((op) => ({ opId: op.opId, error: new MirrorApplyError(op, secondary, error) }));
   }
   const cascades = (op: MirrorOp | undefined) =>
-    op?.updated?.length || op?.deleted?.some((ref) => parents.has(ref.table.toLowerCase())) === true;
+    op?.updated?.length || op?.moves?.length || op?.deleted?.some((ref) => parents.has(ref.table.toLowerCase())) === true;
   const results: ApplyResult[] = [];
   let start = 0;
   for (let i = 0; i <= ops.length; i++) {
@@ -71,7 +72,9 @@ async function withDependents(
   const deleted = (op.deleted ?? []).map((ref) => ({ ...ref, row: null }));
   const before = await dependentImages(catalog, primary, secondary, deleted, read);
   // The written rows as the primary holds them now, against the values the secondary still holds.
-  const after = op.updated?.length ? await updatedDependents(catalog, primary, secondary, await read(op.updated), read) : [];
+  const updated = op.updated?.length ? await updatedDependents(catalog, primary, secondary, await read(op.updated), read) : [];
+  // A key move's statement moves the rows as the message has it; the rows below follow it.
+  const after = [...updated, ...(await movedDependents(catalog, primary, secondary, moveLookups(op), read, true))];
   if (before.length + after.length === 0) return op;
   const pairs = new Map<string, { source: TableInfo; target: TableInfo }>();
   for (const { table } of [...before, ...after]) {
