@@ -1,16 +1,21 @@
-import type { MessageBatchLike, QueueProducerLike } from '../src/mirror';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { createD1Adapter } from '@switchyard/d1';
+import { createTestD1 } from '@switchyard/testkit/d1';
+import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { queueMirror, type MessageBatchLike, type QueueProducerLike } from '../src/mirror';
+import { openSide } from './open-side';
+import type { TwoDatabases } from './two-databases';
+
+type Consumer = (batch: MessageBatchLike) => Promise<void>;
 
 /**
  * A queue producer that keeps what it is sent, and a delivery of everything kept, in
  * order, as one batch to a consumer: returns the ids of the messages not acknowledged.
  */
-export function collectingQueue(): {
-  producer: QueueProducerLike;
-  deliver: (consumer: (batch: MessageBatchLike) => Promise<void>) => Promise<string[]>;
-} {
+export function collectingQueue(): { producer: QueueProducerLike; deliver: (consumer: Consumer) => Promise<string[]> } {
   const sent: unknown[] = [];
   const producer: QueueProducerLike = { send: async (body) => void sent.push(body) };
-  const deliver = async (consumer: (batch: MessageBatchLike) => Promise<void>): Promise<string[]> => {
+  const deliver = async (consumer: Consumer): Promise<string[]> => {
     const unacked = new Set<string>();
     const messages = sent.splice(0).map((body, i) => ({
       id: `m${i}`,
@@ -25,4 +30,40 @@ export function collectingQueue(): {
     return [...unacked];
   };
   return { producer, deliver };
+}
+
+/** What {@link withQueuePair} hands its test: both sides, dual write through a collecting queue, and its delivery. */
+export interface QueuePair {
+  primary: DatabaseAdapter;
+  secondary: DatabaseAdapter;
+  dual: DatabaseAdapter;
+  deliver: (consumer: Consumer) => Promise<string[]>;
+}
+
+/**
+ * Runs `test` on a D1 (Miniflare) primary or the pair's SQLite side, with its foreign keys,
+ * and the pair's second Postgres database without them, each made by `create`; D1 is
+ * disposed of after.
+ */
+export async function withQueuePair(
+  from: 'd1' | 'sqlite',
+  dbs: TwoDatabases,
+  opened: DatabaseAdapter[],
+  create: (adapter: DatabaseAdapter, foreignKeys: boolean) => Promise<DatabaseAdapter>,
+  test: (pair: QueuePair) => Promise<void>,
+): Promise<void> {
+  const d1 = from === 'd1' ? await createTestD1() : undefined;
+  const primary = d1 ? createD1Adapter(d1.binding, { name: 'd1' }) : openSide(dbs, 'sqlite', 'a', opened);
+  try {
+    await create(primary, true);
+    const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
+    const { producer, deliver } = collectingQueue();
+    const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: queueMirror(producer) });
+    await test({ primary, secondary, dual, deliver });
+  } finally {
+    if (d1) {
+      await primary.close();
+      await d1.dispose();
+    }
+  }
 }

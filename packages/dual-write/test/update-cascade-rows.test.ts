@@ -6,7 +6,7 @@ import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/dual-write-adapter';
 import { createMirrorConsumer, drainOutbox, outboxMirror, queueMirror } from '../src/mirror';
 import { openSide } from './open-side';
-import { collectingQueue } from './queue-delivery';
+import { collectingQueue, withQueuePair } from './queue-delivery';
 import { recreateTables, twoTestDatabases } from './two-databases';
 import { writeDuringFault } from './write-during-fault';
 
@@ -126,29 +126,17 @@ describe("rows a primary's ON UPDATE actions changed", () => {
   }
 
   for (const from of ['d1', 'sqlite'] as const) {
-    it(`a queue consumer given the primary, ${from} -> Postgres: the rows the rename changed come after its message's`, async () => {
-      const d1 = from === 'd1' ? await createTestD1() : undefined;
-      const primary = d1 ? createD1Adapter(d1.binding, { name: 'd1' }) : openSide(dbs, 'sqlite', 'a', opened);
-      try {
-        await create(primary, true);
-        const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
-        const { producer, deliver } = collectingQueue();
-        const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: queueMirror(producer) });
+    it(`a queue consumer given the primary, ${from} -> Postgres: the rows the rename changed come after its message's`, () =>
+      withQueuePair(from, dbs, opened, create, async ({ primary, secondary, dual, deliver }) => {
         await seed(dual);
         // On SQLite inside a transaction, whose message is sent after the commit.
         const rename = (db: DatabaseAdapter) => db.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
-        await (d1 ? rename(dual) : dual.transaction(rename));
+        await (primary.capabilities.transactions ? dual.transaction(rename) : rename(dual));
         // A write to the same table that changes no referenced value brings nothing more.
         await dual.execute('UPDATE account SET code = code WHERE id = ?', [2]);
         expect(await deliver(createMirrorConsumer(secondary, { primary }))).toEqual([]);
         await expectRenamed(primary, secondary);
-      } finally {
-        if (d1) {
-          await primary.close();
-          await d1.dispose();
-        }
-      }
-    });
+      }));
   }
 
   it('a queue consumer without the primary leaves the referencing rows as they were', async () => {
