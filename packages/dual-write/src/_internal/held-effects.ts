@@ -39,7 +39,6 @@ export async function heldEffects(
   if (sideColumns.includes(undefined) || sideKey.includes(undefined)) return [];
   const moves = fk.columns.some((c) => child.primaryKey.some((k) => k.toLowerCase() === c.toLowerCase()));
   const held = await heldImages(secondary, childOnSide, gone);
-
   const out: RowImage[] = [];
   for (const [n, image] of gone.entries()) {
     const row = held[n]!.row;

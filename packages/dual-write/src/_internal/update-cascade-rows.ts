@@ -75,7 +75,7 @@ export async function updatedDependents(
     if (!target) continue;
     const before = await heldImages(secondary, target, written);
     const refs: RowRef[] = [];
-    const found: { child: TableInfo; childOnSide: TableInfo; fk: ForeignKeyInfo; changes: ReferencedChange[]; names: Set<string> }[] = [];
+    const found: FoundReferences[] = [];
     // A key move's rows: one old key and one new is the same row moved (several are not paired).
     const left = written.filter((i) => i.row !== null);
     const sole = moved && left.length === 1 && written.length === 2 ? left[0]!.row : null;
@@ -119,12 +119,17 @@ export async function updatedDependents(
   return out;
 }
 
+/** The rows on the secondary (`names`) that reference values `changes` changed, through one foreign key. */
+interface FoundReferences {
+  child: TableInfo;
+  childOnSide: TableInfo;
+  fk: ForeignKeyInfo;
+  changes: ReferencedChange[];
+  names: Set<string>;
+}
+
 /** `changed` with each row the primary no longer holds, found on the secondary through one of `found`, as its action changed it then. */
-async function withHeldEffects(
-  secondary: DatabaseAdapter,
-  changed: RowImage[],
-  found: readonly { child: TableInfo; childOnSide: TableInfo; fk: ForeignKeyInfo; changes: ReferencedChange[]; names: Set<string> }[],
-): Promise<RowImage[]> {
+async function withHeldEffects(secondary: DatabaseAdapter, changed: RowImage[], found: readonly FoundReferences[]): Promise<RowImage[]> {
   const effects = new Map<string, RowImage>();
   for (const { child, childOnSide, fk, changes, names } of found) {
     const gone = changed.filter((i) => i.row === null && names.has(rowName(i.table, i.key)));
