@@ -13,6 +13,7 @@ import { recreateTables, twoTestDatabases } from './two-databases';
 // is already gone from the primary. Deleting it then, ahead of its time, would leave the
 // account's delete, which finds members on the secondary by the code they hold, unable to
 // reach the badge. The drain gives member 10 the new code instead, as the cascade did then.
+// A row a delete's SET NULL cleared is cleared the same way, not deleted ahead of time.
 
 const dbs = twoTestDatabases();
 const opened: DatabaseAdapter[] = [];
@@ -64,4 +65,35 @@ describe('an outbox drain far behind the writes', () => {
       if (!report.ok) throw new Error(report.summary);
     });
   }
+  it("sqlite -> postgres: a row a delete's SET NULL cleared and a later write removed still leads that write to the rows below it", async () => {
+    const names = ['owner', 'gadget', 'remark'];
+    const ddl = (fk: (sql: string) => string) => [
+      'CREATE TABLE owner (id int PRIMARY KEY)',
+      `CREATE TABLE gadget (id int PRIMARY KEY, owner_id int ${fk('REFERENCES owner (id) ON DELETE SET NULL')}, tag text NOT NULL UNIQUE)`,
+      `CREATE TABLE remark (id int PRIMARY KEY, gadget_tag text ${fk('REFERENCES gadget (tag) ON DELETE CASCADE')})`,
+    ];
+    const primary = await recreateTables(
+      openSide(dbs, 'sqlite', 'a', opened),
+      names,
+      ddl((sql) => sql),
+    );
+    const secondary = await recreateTables(
+      openSide(dbs, 'postgres', 'b', opened),
+      names,
+      ddl(() => ''),
+    );
+    const mirror = outboxMirror(primary);
+    const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+    await dual.execute('INSERT INTO owner (id) VALUES (1)');
+    await dual.execute("INSERT INTO gadget (id, owner_id, tag) VALUES (10, 1, 't10')");
+    await drainOutbox(secondary, { mirror });
+    await dual.execute('DELETE FROM owner WHERE id = ?', [1]);
+    await dual.execute("INSERT INTO remark (id, gadget_tag) VALUES (100, 't10')");
+    // Found by the tag the secondary still holds for gadget 10.
+    await dual.execute('DELETE FROM gadget WHERE id = ?', [10]);
+    await drainOutbox(secondary, { mirror });
+    expect(await secondary.query('SELECT id FROM remark')).toEqual([]);
+    const report = await validateDatabases(primary, secondary, { tables: names, validateAllRows: true });
+    if (!report.ok) throw new Error(report.summary);
+  });
 });

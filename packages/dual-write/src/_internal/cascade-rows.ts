@@ -7,7 +7,8 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { imageStatements, keyValue, refOf, tableRef, type RowImage, type TablePair } from './row-images';
+import { imageStatements, keyValue, pickCaseless, refOf, rowName, tableRef, type RowImage, type TablePair } from './row-images';
+import { heldEffects } from './held-effects';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { journalToSettle } from './secondary-failure';
 import type { TableCatalog } from './table-catalog';
@@ -52,8 +53,10 @@ export type ReadCurrent = (refs: readonly RowRef[]) => Promise<RowImage[]>;
  * without those foreign keys (they are created after the backfill) would keep them as they
  * were. They are found on the secondary, as the rows there that reference the deleted
  * keys, and taken from the primary as they are now (gone, changed, or back with a new
- * write); rows that reference the cascaded ones in turn come first. Uses the primary's
- * tables as already read (`undefined`: none read yet, nothing to add).
+ * write); rows that reference the cascaded ones in turn come first. `asOfEntry` (a drain):
+ * a row a `SET NULL` cleared that the primary no longer holds is cleared, not deleted (see
+ * `heldEffects`). Uses the primary's tables as already read (`undefined`: none read yet,
+ * nothing to add).
  */
 export async function dependentImages(
   catalog: TableCatalog,
@@ -62,6 +65,7 @@ export async function dependentImages(
   images: readonly RowImage[],
   readCurrent: ReadCurrent,
   depth = 0,
+  asOfEntry = false,
 ): Promise<RowImage[]> {
   const deleted = images.filter((i) => i.row === null);
   const tables = deleted.length > 0 && depth < MAX_DEPTH ? catalog.allNow(primary) : undefined;
@@ -83,11 +87,20 @@ export async function dependentImages(
       const values = byKey ? gone.map((d) => d.key) : await heldRows(secondary, catalog, gone);
       const refs = await readOn(secondary, referencing(secondary, child, target, { ...fk, referencedColumns: referenced }, values));
       if (refs.length === 0) continue;
-      const now = await readCurrent(refs);
+      let now = await readCurrent(refs);
+      // A drain's SET NULL clears a row the primary no longer holds, rather than delete it ahead of its time (see `heldEffects`).
+      const lost = asOfEntry && /^SET NULL$/i.test(fk.onDelete ?? '') ? now.filter((i) => i.row === null) : [];
+      if (lost.length > 0) {
+        const changes = values.map((was) => ({ was, now: null }));
+        const fkOn = { ...fk, referencedColumns: referenced };
+        const cleared = heldEffects(secondary, child, target, fkOn, changes, lost, await heldImages(secondary, target, lost), 'SET NULL');
+        const byName = new Map(cleared.map((e) => [rowName(e.table, e.key), e]));
+        now = now.map((i) => byName.get(rowName(i.table, i.key)) ?? i);
+      }
       // A CASCADE deleted them, whatever the primary holds now (a row of that key may be back):
       // the rows that referenced them were deleted or changed then too.
       const cascaded = /^CASCADE$/i.test(fk.onDelete ?? '') ? refs.map((r) => ({ ...r, row: null })) : [];
-      out.push(...(await dependentImages(catalog, primary, secondary, cascaded, readCurrent, depth + 1)), ...now);
+      out.push(...(await dependentImages(catalog, primary, secondary, cascaded, readCurrent, depth + 1, asOfEntry)), ...now);
     }
   }
   return out;
@@ -190,12 +203,6 @@ export async function referencing(
     }
   }
   return refs;
-}
-
-export function pickCaseless(row: Record<string, unknown>, column: string): unknown {
-  if (column in row) return row[column];
-  const name = Object.keys(row).find((k) => k.toLowerCase() === column.toLowerCase());
-  return name === undefined ? undefined : row[name];
 }
 
 /**

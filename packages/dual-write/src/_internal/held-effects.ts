@@ -1,6 +1,5 @@
 import { quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type Row, type TableInfo } from '@switchyard/core';
-import { heldImages, pickCaseless } from './cascade-rows';
-import { keyParam, tableRef, type RowImage } from './row-images';
+import { keyParam, pickCaseless, tableRef, type RowImage } from './row-images';
 
 /** A referenced row's values on the secondary before a write (`was`), and on the primary after it (`now`). */
 export interface ReferencedChange {
@@ -9,8 +8,9 @@ export interface ReferencedChange {
 }
 
 /**
- * What an `ON UPDATE CASCADE` or `SET NULL` did, at the time of the write, to rows that
- * referenced a changed value and that the primary no longer holds: for a drain, which
+ * What an `ON UPDATE CASCADE` or `SET NULL` (`action`; a delete's `SET NULL` too) did, at
+ * the time of the write, to rows that referenced a changed value and that the primary no
+ * longer holds (`gone`; `held`, the secondary's rows of them, in order): for a drain, which
  * applies each outbox entry long after its write, in order. Such a row was removed by a
  * later write, whose own entry removes it from the secondary in turn; deleting it now, at
  * this entry, would leave that later entry's lookup (which walks the secondary's rows from
@@ -23,22 +23,22 @@ export interface ReferencedChange {
  * than stop the drain on a duplicate key). A row without such an action, or whose old
  * value matches no change, gets none: it stays a delete.
  */
-export async function heldEffects(
+export function heldEffects(
   secondary: DatabaseAdapter,
   child: TableInfo,
   childOnSide: TableInfo,
   fk: ForeignKeyInfo,
   changes: readonly ReferencedChange[],
   gone: readonly RowImage[],
-): Promise<RowImage[]> {
-  const action = (fk.onUpdate ?? '').toUpperCase();
+  held: readonly RowImage[],
+  action = (fk.onUpdate ?? '').toUpperCase(),
+): RowImage[] {
   if (gone.length === 0 || (action !== 'CASCADE' && action !== 'SET NULL')) return [];
   const column = (name: string) => childOnSide.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
   const sideColumns = fk.columns.map(column);
   const sideKey = child.primaryKey.map(column);
   if (sideColumns.includes(undefined) || sideKey.includes(undefined)) return [];
   const moves = fk.columns.some((c) => child.primaryKey.some((k) => k.toLowerCase() === c.toLowerCase()));
-  const held = await heldImages(secondary, childOnSide, gone);
   const out: RowImage[] = [];
   for (const [n, image] of gone.entries()) {
     const row = held[n]!.row;

@@ -1,8 +1,8 @@
 import type { DatabaseAdapter, ExecResult, Row, Statement } from '@switchyard/core';
 import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
-import { pickCaseless, within, type ReadCurrent } from './cascade-rows';
-import { imageStatements, imagesOf, refOf, rowName, tableRef, type RowImage } from './row-images';
+import { within, type ReadCurrent } from './cascade-rows';
+import { imageStatements, imagesOf, pickCaseless, refOf, rowName, tableRef, type RowImage } from './row-images';
 import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replication-types';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';

@@ -273,3 +273,10 @@ export function keyParam(value: unknown, column: ColumnInfo | undefined): unknow
   if (typeof value !== 'string' || column?.logicalType !== 'blob' || !/^(?:[0-9a-f]{2})*$/.test(value)) return value;
   return fromStoredValue({ $bytes: value });
 }
+
+/** A row's value for `column`, matched without regard to case when no key spells it exactly. */
+export function pickCaseless(row: Record<string, unknown>, column: string): unknown {
+  if (column in row) return row[column];
+  const name = Object.keys(row).find((k) => k.toLowerCase() === column.toLowerCase());
+  return name === undefined ? undefined : row[name];
+}

@@ -1,9 +1,9 @@
 import type { DatabaseAdapter, ForeignKeyInfo, TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { MAX_DEPTH, heldImages, pickCaseless, referencedBy, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
+import { MAX_DEPTH, heldImages, referencedBy, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
 import { readOn } from './failed-side';
 import { heldEffects, type ReferencedChange } from './held-effects';
-import { imageStatements, rowName, type RowImage } from './row-images';
+import { imageStatements, pickCaseless, rowName, type RowImage } from './row-images';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
 
@@ -134,7 +134,8 @@ async function withHeldEffects(secondary: DatabaseAdapter, changed: RowImage[], 
   for (const { child, childOnSide, fk, changes, names } of found) {
     const gone = changed.filter((i) => i.row === null && names.has(rowName(i.table, i.key)));
     const columns = child.columns.filter((c) => fk.columns.some((f) => f.toLowerCase() === c.name.toLowerCase())).map((c) => c.name);
-    for (const e of await heldEffects(secondary, child, childOnSide, fk, changes, gone)) {
+    const held = gone.length > 0 ? await heldImages(secondary, childOnSide, gone) : [];
+    for (const e of heldEffects(secondary, child, childOnSide, fk, changes, gone, held)) {
       // A row two foreign keys changed gets both statements, and both changes in its row.
       const name = rowName(e.table, e.key);
       const prior = effects.get(name);

@@ -78,7 +78,7 @@ export async function resolveCaptured(
       images.push(...imagesOf(source, rows, group.deleted));
     }
     if (cascades(op)) {
-      const before = await dependentImages(catalog, primary, secondary, images, read);
+      const before = await dependentImages(catalog, primary, secondary, images, read, 0, true);
       const after = await updatedDependents(catalog, primary, secondary, images, read, { asOfEntry: true });
       const moved = await movedDependents(catalog, primary, secondary, moveLookups(op, images), read, true);
       for (const d of [...before, ...after, ...moved])
