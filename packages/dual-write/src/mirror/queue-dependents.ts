@@ -70,9 +70,12 @@ async function withDependents(
 ): Promise<MirrorOp> {
   const read = (refs: readonly RowRef[]) => currentRowsOf(primary, (t) => catalog.table(primary, t), refs);
   const deleted = (op.deleted ?? []).map((ref) => ({ ...ref, row: null }));
-  const before = await dependentImages(catalog, primary, secondary, deleted, read);
+  // Messages far behind the writes: a row the primary no longer holds gets what the action did then (see `heldEffects`).
+  const before = await dependentImages(catalog, primary, secondary, deleted, read, 0, true);
   // The written rows as the primary holds them now, against the values the secondary still holds.
-  const updated = op.updated?.length ? await updatedDependents(catalog, primary, secondary, await read(op.updated), read) : [];
+  const updated = op.updated?.length
+    ? await updatedDependents(catalog, primary, secondary, await read(op.updated), read, { asOfEntry: true })
+    : [];
   // A key move's statement moves the rows as the message has it; the rows below follow it.
   const after = [...updated, ...(await movedDependents(catalog, primary, secondary, moveLookups(op), read, true))];
   if (before.length + after.length === 0) return op;
