@@ -78,6 +78,14 @@ describe('an outbox drain, or a queue consumer, far behind the writes', () => {
     });
   }
 
+  it('a queue consumer given the primary, sqlite -> postgres, every message in one batch: the same', () =>
+    withQueuePair('sqlite', dbs, opened, create, async ({ primary, secondary, dual, deliver }) => {
+      const consume = async () => expect(await deliver(createMirrorConsumer(secondary, { primary }))).toEqual([]);
+      await renameAndDelete(dual, consume);
+      await consume();
+      await expectDeleted(primary, secondary);
+    }));
+
   const OWNERS = ['owner', 'gadget', 'remark'];
   const owners = (foreignKeys: boolean) => {
     const fk = (sql: string) => (foreignKeys ? sql : '');

@@ -5,15 +5,22 @@ import type { MovedKeys } from '../mirror/mirror-op';
 import { appResult, movedKeys } from './key-move-rows';
 import type { RowRef } from '../row-ref';
 import { storedImages } from './stored-images';
-import { imageStatements, imagesOf, refOf } from './row-images';
+import { imageStatements, imagesOf, refOf, type RowImage } from './row-images';
 import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
 
 /**
  * What a write sends through a mirror that carries statements: the secondary's statements,
- * the rows they touch, those it deleted, and the key moves among the statements.
+ * the rows they touch, those it deleted, the key moves among the statements, and the rows
+ * as the primary left them.
  */
-export type MirrorHandOff = (statements: Statement[], rows: RowRef[], deleted: RowRef[], moves: MovedKeys[]) => Promise<void>;
+export type MirrorHandOff = (
+  statements: Statement[],
+  rows: RowRef[],
+  deleted: RowRef[],
+  moves: MovedKeys[],
+  images: RowImage[],
+) => Promise<void>;
 
 /**
  * A write on a primary without interactive transactions (D1) whose mirror sends after the
@@ -45,6 +52,7 @@ export async function captureForMirror(
     const statements: Statement[] = [];
     const rows: RowRef[] = [];
     const deleted: RowRef[] = [];
+    const written: RowImage[] = [];
     const moved: { moves?: KeyMove[] } = {};
     for (const [i, step] of steps.entries()) {
       if (step.kind === 'replay') {
@@ -67,8 +75,9 @@ export async function captureForMirror(
       statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       rows.push(...images.map(refOf));
       deleted.push(...images.filter((image) => image.row === null).map(refOf));
+      written.push(...images);
     }
-    await handOff(statements, rows, deleted, movedKeys(parts.catalog, primary, moved.moves, statements));
+    await handOff(statements, rows, deleted, movedKeys(parts.catalog, primary, moved.moves, statements), written);
     return results;
   } finally {
     release();

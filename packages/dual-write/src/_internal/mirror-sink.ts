@@ -13,7 +13,7 @@ import type { TransactionRecord } from './replicator';
 import { dedupeRefs, imagesOf, refOf, rowName } from './row-images';
 import { currentRowsOf } from './row-resync';
 import type { TableCatalog } from './table-catalog';
-import { updatedRefs } from './update-cascade-rows';
+import { updatedRows } from './update-cascade-rows';
 import { movedKeys, withKeyMoves } from './key-move-rows';
 import type { Step } from './replication-types';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
@@ -97,12 +97,12 @@ export class MirrorSink implements SecondarySink {
     const { replicator, metrics, options } = this.#parts;
     const steps = withKeyMoves(this.#parts.catalog, w.primary, await replicator.steps(w.primary, w.own, w.forSecondary));
     const kind = w.kind === 'execute' && steps.length === 1 ? 'execute' : 'batch';
-    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted, moves) => {
+    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted, moves, images) => {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
       const prepared = await this.#mirror.prepare(statements, [], rows, undefined, moves);
       if (deleted.length > 0) prepared.op.deleted = deleted;
-      const updated = updatedRefs(this.#parts.catalog, w.primary, rows, deleted);
+      const updated = updatedRows(this.#parts.catalog, w.primary, images);
       if (updated.length > 0) prepared.op.updated = updated;
       await commitMirrored(this.#mirror, prepared.op, options.continueOnSecondaryFailure);
     });
@@ -142,7 +142,7 @@ export class MirrorSink implements SecondarySink {
           const moves = movedKeys(this.#parts.catalog, primary, record.moves, work.statements);
           mirrored = await recordInTransaction(mirror, tx, work.statements, refs, undefined, moves);
           if (mirrored && work.deleted.length > 0) mirrored.deleted = work.deleted;
-          const updated = updatedRefs(this.#parts.catalog, primary, refs, work.deleted);
+          const updated = updatedRows(this.#parts.catalog, primary, record.images);
           if (mirrored && updated.length > 0) mirrored.updated = updated;
         }
       },

@@ -3,7 +3,8 @@ import type { RowRef } from '../row-ref';
 import { MAX_DEPTH, heldImages, referencedBy, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
 import { readOn } from './failed-side';
 import { heldEffects, type ReferencedChange } from './held-effects';
-import { imageStatements, pickCaseless, rowName, type RowImage } from './row-images';
+import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage } from './row-images';
+import type { UpdatedRow } from '../mirror/mirror-op';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
 
@@ -213,18 +214,24 @@ export function updateActingParents(tables: TableInfo[]): Set<string> {
 }
 
 /**
- * Of the rows a write left (`rows`, less those it `deleted`), those of tables whose other
- * columns the primary's `ON UPDATE` foreign keys reference: a queue message names them, so
- * a consumer given the primary can follow those actions (see `MirrorOp.updated`).
+ * Of the rows a write left (`images`, as the primary left them), those of tables whose
+ * other columns the primary's `ON UPDATE` foreign keys reference, with the values of those
+ * columns: a queue message names them, so a consumer given the primary can follow those
+ * actions as of the write (see `MirrorOp.updated`). The last image of a row counts.
  */
-export function updatedRefs(
-  catalog: TableCatalog,
-  primary: DatabaseAdapter,
-  rows: readonly RowRef[],
-  deleted: readonly RowRef[],
-): RowRef[] {
-  const parents = catalog.derivedNow(primary, updateActingParents);
-  if (!parents?.size) return [];
-  const gone = new Set(deleted.map((r) => rowName(r.table, r.key)));
-  return rows.filter((r) => parents.has(r.table.toLowerCase()) && !gone.has(rowName(r.table, r.key)));
+export function updatedRows(catalog: TableCatalog, primary: DatabaseAdapter, images: readonly RowImage[]): UpdatedRow[] {
+  const actions = catalog.derivedNow(primary, updateActions);
+  const out = new Map<string, UpdatedRow>();
+  for (const image of images) {
+    const acting = actions?.get(image.table.toLowerCase())?.filter((a) => !a.byKey) ?? [];
+    if (acting.length === 0) continue;
+    const ref = refOf(image);
+    const name = rowName(ref.table, ref.key);
+    out.delete(name);
+    if (!image.row) continue;
+    const values: RowRef['key'] = {};
+    for (const column of acting.flatMap((a) => a.fk.referencedColumns)) values[column] = keyValue(pickCaseless(image.row, column));
+    out.set(name, { ...ref, values });
+  }
+  return [...out.values()];
 }

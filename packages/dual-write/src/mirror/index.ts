@@ -15,7 +15,7 @@ export { pruneAppliedOps } from './applied-ops-prune';
 export { MirrorApplyError, MirrorSendError } from './mirror-errors';
 export { MirrorStats, type MirrorMetrics } from './mirror-metrics';
 export type { Mirror, PreparedWrite } from './mirror-types';
-export type { MirrorMessage, MirrorOp, MovedKeys } from './mirror-op';
+export type { MirrorMessage, MirrorOp, MovedKeys, UpdatedRow } from './mirror-op';
 export type { CapturedRows } from './outbox-captured';
 export type { WireParam, WireStatement } from './value-codec';
 export type { KeyColumns, RowRef } from '../row-ref';

@@ -33,15 +33,20 @@ export interface MirrorOp {
   deleted?: RowRef[];
   /**
    * Queue messages: the rows the write left in tables whose columns outside the key the
-   * primary's foreign keys reference with an `ON UPDATE` action. A consumer given the
-   * primary brings the secondary the rows those actions changed with them.
+   * primary's foreign keys reference with an `ON UPDATE` action, with those columns' values.
+   * A consumer given the primary brings the secondary the rows those actions changed with them.
    */
-  updated?: RowRef[];
+  updated?: UpdatedRow[];
   /**
    * Updates among `statements` that moved keys of a table the primary's `ON UPDATE` foreign
    * key actions reference: a drain or consumer given the primary brings the rows those actions moved.
    */
   moves?: MovedKeys[];
+}
+
+/** A row a write left, with the values of its columns that foreign keys reference (as a key holds values). */
+export interface UpdatedRow extends RowRef {
+  values?: RowRef['key'];
 }
 
 /** An `UPDATE` that moved keys: the index of its statement in the operation, and the keys it left. */
@@ -68,7 +73,7 @@ export interface MirrorMessage {
   /** Queue messages only: the rows the write deleted (see `MirrorOp.deleted`). */
   deleted?: RowRef[];
   /** Queue messages only: the rows written in tables that `ON UPDATE` actions reference (see `MirrorOp.updated`). */
-  updated?: RowRef[];
+  updated?: UpdatedRow[];
   /** Key moves among the statements (see `MirrorOp.moves`). */
   moves?: MovedKeys[];
 }

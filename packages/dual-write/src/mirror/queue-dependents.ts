@@ -1,5 +1,5 @@
 import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
-import { actingParents, dependentImages } from '../_internal/cascade-rows';
+import { actingParents, dependentImages, type ReadCurrent } from '../_internal/cascade-rows';
 import { updatedDependents } from '../_internal/update-cascade-rows';
 import { movedDependents, moveLookups } from '../_internal/key-move-rows';
 import { dedupeRefs, imageStatements, refOf, type RowImage } from '../_internal/row-images';
@@ -7,7 +7,7 @@ import { currentRowsOf } from '../_internal/row-resync';
 import { TableCatalog } from '../_internal/table-catalog';
 import { MirrorApplyError } from './mirror-errors';
 import type { RowRef } from '../row-ref';
-import { collectRowRefs, type MirrorOp } from './mirror-op';
+import { collectRowRefs, type MirrorOp, type UpdatedRow } from './mirror-op';
 import { applyOps, type ApplyOptions, type ApplyResult } from './op-apply';
 
 /**
@@ -72,9 +72,10 @@ async function withDependents(
   const deleted = (op.deleted ?? []).map((ref) => ({ ...ref, row: null }));
   // Messages far behind the writes: a row the primary no longer holds gets what the action did then (see `heldEffects`).
   const before = await dependentImages(catalog, primary, secondary, deleted, read, 0, true);
-  // The written rows as the primary holds them now, against the values the secondary still holds.
+  // The written rows' referenced values as the message has them (older messages: as the
+  // primary holds them now), against the values the secondary still holds.
   const updated = op.updated?.length
-    ? await updatedDependents(catalog, primary, secondary, await read(op.updated), read, { asOfEntry: true })
+    ? await updatedDependents(catalog, primary, secondary, await writtenRows(op.updated, read), read, { asOfEntry: true })
     : [];
   // A key move's statement moves the rows as the message has it; the rows below follow it.
   const after = [...updated, ...(await movedDependents(catalog, primary, secondary, moveLookups(op), read, true))];
@@ -91,4 +92,12 @@ async function withDependents(
     statements: [...statements(before), ...op.statements, ...statements(after)],
     rows: dedupeRefs([...before.map(refOf), ...own, ...after.map(refOf)]),
   };
+}
+
+/** The rows a message names as written, with the values it holds for them; those without, read from the primary. */
+async function writtenRows(updated: readonly UpdatedRow[], read: ReadCurrent): Promise<RowImage[]> {
+  const known = updated.filter((u) => u.values);
+  const unknown = updated.filter((u) => !u.values);
+  const rows = known.map((u) => ({ table: u.table, key: u.key, row: { ...u.key, ...u.values } }));
+  return unknown.length > 0 ? [...rows, ...(await read(unknown))] : rows;
 }
