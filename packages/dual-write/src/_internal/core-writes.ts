@@ -11,8 +11,7 @@ import {
 import type { DualWriteCore } from './dual-write-core';
 import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
-import type { Step, TransactionRecord } from './replication-types';
-import { withKeyMoves } from './key-move-rows';
+import type { TransactionRecord } from './replication-types';
 import { checkLimits, preflight } from './statement-preflight';
 import { compileFor, type WriteOp } from './write-op';
 import { DualWriteSession } from './dual-write-session';
@@ -107,10 +106,8 @@ export async function runTransaction<T, DB>(
     let committing = false;
     const result = await primary
       .transaction(async (tx) => {
-        const keyMoves = (steps: Step[]) => withKeyMoves(core.catalog, primary, steps);
-        const value = await fn(
-          new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, { replicator, primary, secondary, record, keyMoves }),
-        );
+        const context = { replicator, catalog: core.catalog, primary, secondary, record };
+        const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, context));
         await sink.beforeCommit(tx);
         committing = true;
         return value;

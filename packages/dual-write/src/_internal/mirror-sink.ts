@@ -15,7 +15,6 @@ import { currentRowsOf } from './row-resync';
 import type { TableCatalog } from './table-catalog';
 import { updatedRows } from './update-cascade-rows';
 import { movedKeys, withKeyMoves } from './key-move-rows';
-import type { Step } from './replication-types';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
@@ -173,8 +172,7 @@ export class MirrorSink implements SecondarySink {
     const started = metrics.now();
     const transaction = await this.openTransaction(primary, secondary, record);
     const results = await primary.transaction(async (tx) => {
-      const keyMoves = (steps: Step[]) => withKeyMoves(this.#parts.catalog, primary, steps);
-      const recorder = new RecordingTransaction(tx, { replicator, primary, secondary, record, keyMoves });
+      const recorder = new RecordingTransaction(tx, { replicator, catalog: this.#parts.catalog, primary, secondary, record });
       const out: ExecResult[] = [];
       for (const [i, s] of w.own.entries()) out.push(await recorder.executeAs(s, w.forSecondary[i] ?? s));
       await transaction.beforeCommit(tx);

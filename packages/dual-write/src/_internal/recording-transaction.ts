@@ -16,14 +16,14 @@ import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
 import { AdapterView } from './adapter-view';
 import { compileFor } from './write-op';
-import { appResult } from './key-move-rows';
-import type { Step } from './replication-types';
+import { appResult, withKeyMoves } from './key-move-rows';
+import type { TableCatalog } from './table-catalog';
 
 /** What a recording transaction needs from the dual-write adapter. */
 export interface RecordingContext {
   replicator: Replicator;
-  /** Marks the steps whose key moves the secondary follows (see `withKeyMoves`). */
-  keyMoves?: (steps: Step[]) => Step[];
+  /** The tables the replicator reads: an update that moves keys is marked by them (see `withKeyMoves`). */
+  catalog: TableCatalog;
   /** The primary adapter itself (its tables are looked up once, not per transaction). */
   primary: DatabaseAdapter;
   secondary: DatabaseAdapter;
@@ -133,10 +133,9 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
 
   /** Runs a write with its rows captured, or records it for replay when it cannot be. */
   async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
-    const { replicator, primary, record } = this.#context;
+    const { replicator, catalog, primary, record } = this.#context;
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
-    const steps = await replicator.steps(primary, [statement], [forSecondary], this.#tx);
-    const [step] = this.#context.keyMoves?.(steps) ?? steps;
+    const [step] = withKeyMoves(catalog, primary, await replicator.steps(primary, [statement], [forSecondary], this.#tx));
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
       const replay = { sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] };
