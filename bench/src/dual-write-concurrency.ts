@@ -21,6 +21,7 @@
  *
  * Run: pnpm --filter @switchyard/bench dual-write-concurrency   (POSTGRES_URL, else embedded)
  *      BENCH_CC_MS=400 BENCH_CC_ROUNDS=6 BENCH_SEQ_OPS=2000 BENCH_PG_POOL=20 BENCH_HANG_MS=3000
+ *      BENCH_CC_PARTS=1,2,3 (the parts to run)
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,7 @@ const ROUNDS = Number(process.env.BENCH_CC_ROUNDS ?? 6);
 const SEQ_OPS = Number(process.env.BENCH_SEQ_OPS ?? 2000);
 const POOL = Number(process.env.BENCH_PG_POOL ?? 20);
 const HANG_MS = Number(process.env.BENCH_HANG_MS ?? 3000);
+const PARTS = new Set((process.env.BENCH_CC_PARTS ?? '1,2,3').split(',').map((p) => p.trim()));
 const HANG_TIMEOUT_MS = 200;
 const WRITER_COUNTS = [1, 4, 16, 64];
 /**
@@ -358,9 +360,9 @@ async function main(): Promise<void> {
   };
   console.log(`Dual write with row images, node ${process.version}\n`);
   try {
-    await throughput(sides);
-    await sequential(sides);
-    await hungSecondary(server.url, a.url, b.url, dir);
+    if (PARTS.has('1')) await throughput(sides);
+    if (PARTS.has('2')) await sequential(sides);
+    if (PARTS.has('3')) await hungSecondary(server.url, a.url, b.url, dir);
   } finally {
     await Promise.all([sides.sqlite.close(), sides.pgA.close(), sides.pgB.close()]);
     await a.drop();

@@ -16,6 +16,7 @@ import { failedReading, readOn } from './failed-side';
 import { currentImages } from './row-resync';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
+import { lockingRead } from './dependent-locks';
 
 /** Foreign key actions by which deleting a row changes the rows that reference it. */
 export const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
@@ -147,7 +148,7 @@ export async function addDependents(
   let dependents: RowImage[];
   let more: (table: string) => TablePair;
   try {
-    const lookup = dependentImages(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+    const lookup = dependentImages(catalog, primary, secondary, work.images, lockingRead(parts, primary, work));
     dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
     if (dependents.length === 0) return;
     more = await settler.pairs(

@@ -10,6 +10,7 @@ import type { TableCatalog } from './table-catalog';
 import { updateActions, updatedDependents } from './update-cascade-rows';
 import { parseWrite } from './write-capture';
 import { whereClauseOf } from './where-clause';
+import { lockingRead } from './dependent-locks';
 
 /** The reason a statement that may change a key is replayed rather than captured. */
 const CHANGES_KEY = 'an UPDATE that may change a primary key';
@@ -71,7 +72,7 @@ export async function addMovedDependents(
       const source = await catalog.table(primary, move.table);
       if (source) moves.push({ table: move.table, statement: move.statement, refs: imagesOf(source, move.rows, false).map(refOf) });
     }
-    return movedDependents(catalog, primary, secondary, moves, (refs) => settler.current(primary, refs));
+    return movedDependents(catalog, primary, secondary, moves, lockingRead(parts, primary, work));
   })();
   let images: RowImage[];
   try {

@@ -4,7 +4,8 @@ import type { RowRef } from '../row-ref';
 import type { EventHub } from './event-hub';
 import type { JournalBook } from './journal-book';
 import type { MetricsCollector } from './metrics-collector';
-import type { RowLocks } from './row-locks';
+import type { DependentLocks } from './dependent-locks';
+import type { LockClaims, RowLocks } from './row-locks';
 import type { RowImage, TablePair } from './row-images';
 import type { RowSettler } from './row-settle';
 import type { SecondaryApplier } from './secondary-applier';
@@ -75,4 +76,8 @@ export interface SecondaryWork {
   returning?: boolean;
   /** Key moves among `replays`, whose referencing rows follow them (see `addMovedDependents`). */
   moves?: KeyMove[];
+  /** The locks the write holds, on the synchronous path: the rows its foreign key actions change are locked too. */
+  claims?: LockClaims;
+  /** The locks taken on those rows, and the rows another write held (see `DependentLocks`). */
+  held?: DependentLocks;
 }

@@ -1,9 +1,7 @@
 import { QueryError, statementKind, type DatabaseAdapter, type ExecResult, type Statement, type TableInfo } from '@switchyard/core';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
-import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
-import type { LockClaims } from './row-locks';
 import type { RowRef } from '../row-ref';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
@@ -18,6 +16,8 @@ import { planCapture, splitCaptured } from './write-capture';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 import { addDependents } from './cascade-rows';
 import { appResult } from './key-move-rows';
+import { settleContended } from './dependent-locks';
+import { claimsOf, transactionClaims } from './write-claims';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -70,26 +70,6 @@ export class Replicator {
     return steps;
   }
 
-  /** Locks a write holds: its named rows, or its tables whole. */
-  claims(steps: readonly Step[]): LockClaims {
-    const claims: LockClaims = { sharedTables: [], exclusiveTables: [], rows: [] };
-    for (const step of steps) {
-      if (step.kind === 'replay') {
-        const tables = statementTables([step.primary]);
-        if (step.reason === 'a read inside a batch') continue;
-        claims.exclusiveTables.push(...tables.filter((t) => t !== '*'));
-        continue;
-      }
-      const { plan } = step;
-      if (plan.named) {
-        claims.sharedTables.push(plan.table.name);
-        claims.rows.push(...plan.named.map((r) => rowName(r.table, r.key)));
-      } else if (plan.newRowsOnly) claims.sharedTables.push(plan.table.name);
-      else claims.exclusiveTables.push(plan.table.name);
-    }
-    return claims;
-  }
-
   /** Runs a write on the primary and then the secondary; returns the primary's results as the app expects them. */
   async write(
     kind: 'execute' | 'batch',
@@ -99,8 +79,10 @@ export class Replicator {
     label: string,
   ): Promise<ExecResult[]> {
     const { metrics, locks } = this.#p;
-    const release = await locks.acquire(this.claims(steps));
+    const claims = claimsOf(steps);
+    const release = await locks.acquire(claims);
     const later: (() => void)[] = [];
+    const work: SecondaryWork = { label, statements: [], images: [], replays: [], claims };
     try {
       const started = metrics.now();
       // A capture the app repeats skips the primary's planning, as the app's own text would under a driver that prepares.
@@ -119,7 +101,7 @@ export class Replicator {
         secondary,
         steps.map((s) => (s.kind === 'capture' && s.plan.parsed.verb !== 'delete' ? s.plan.table.name : undefined)),
       );
-      const work: SecondaryWork = { label, statements: [], images: [], replays: [], returning };
+      work.returning = returning;
       const captured = steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : []));
       const pairs =
         this.#p.settler.pairsNow(primary, secondary, captured) ??
@@ -168,7 +150,9 @@ export class Replicator {
       return results;
     } finally {
       for (const r of later) r();
+      work.held?.release();
       release();
+      await settleContended(this.#p, primary, secondary, work);
     }
   }
 
@@ -195,7 +179,7 @@ export class Replicator {
     steps: Step[],
     handOff: MirrorHandOff,
   ): Promise<ExecResult[]> {
-    return captureForMirror(this.#p, this.claims(steps), kind, primary, secondary, steps, handOff);
+    return captureForMirror(this.#p, claimsOf(steps), kind, primary, secondary, steps, handOff);
   }
 
   /**
@@ -205,18 +189,14 @@ export class Replicator {
    */
   async afterTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, recorded: TransactionRecord, label: string): Promise<void> {
     const refs = dedupeRefs(recorded.refs);
-    const claims: LockClaims = {
-      sharedTables: refs.map((r) => r.table),
-      exclusiveTables: statementTables(recorded.replays).filter((t) => t !== '*'),
-      rows: refs.map((r) => rowName(r.table, r.key)),
-    };
+    const claims = transactionClaims(refs, recorded.replays);
     const release = await this.#p.locks.acquire(claims);
+    const { replays, moves } = recorded;
+    const work: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves, claims };
     try {
       this.#p.metrics.totalWrites++;
       this.#p.metrics.replicatedByRow += recorded.captured;
       this.#p.metrics.replicatedByStatement += recorded.replays.length;
-      const { replays, moves } = recorded;
-      const work: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves };
       try {
         work.images = await this.#p.settler.current(primary, refs);
         const pairs = await this.#p.settler.pairs(
@@ -238,7 +218,9 @@ export class Replicator {
       }
       await this.#delivery.toSecondary(primary, secondary, work);
     } finally {
+      work.held?.release();
       release();
+      await settleContended(this.#p, primary, secondary, work);
     }
   }
 

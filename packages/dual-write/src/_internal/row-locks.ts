@@ -64,6 +64,21 @@ export class RowLocks {
   }
 
   /**
+   * Takes `row` (a row name of `table`) exclusively, and `table` shared unless the caller
+   * holds it already (`tableHeld`), if neither needs a wait; `undefined` when one would.
+   * For rows a write finds only after it took its locks (see `DependentLocks`).
+   */
+  tryRow(table: string, row: string, tableHeld: boolean): (() => void) | undefined {
+    const names = [...(tableHeld ? [] : [`a:${table.toLowerCase()}`]), `b:${row}`];
+    for (const name of names) {
+      const state = this.#locks.get(name);
+      if (state && !grantsAtOnce(state, name.startsWith('b:'))) return undefined;
+    }
+    for (const name of names) this.#take(name, name.startsWith('b:'));
+    return this.#releaser(names);
+  }
+
+  /**
    * Takes row locks after the write's tables (new rows an insert just created), and says
    * whether another write held one of them meanwhile: the caller then reads the rows
    * again, since that write may have changed them after this one.

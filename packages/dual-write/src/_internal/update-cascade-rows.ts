@@ -7,6 +7,7 @@ import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage 
 import type { UpdatedRow } from '../mirror/mirror-op';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
+import { lockingRead } from './dependent-locks';
 
 /** Foreign key actions by which changing a referenced value changes the rows that reference it. */
 const ACTS_ON_UPDATE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
@@ -187,7 +188,7 @@ export async function addUpdatedDependents(
   // On most writes no such foreign key references the table: that is known without waiting.
   const parents = catalog.derivedNow(primary, updateActingParents);
   if (!parents?.size || !work.images.some((i) => i.row && parents.has(i.table.toLowerCase()))) return false;
-  const lookup = updatedDependents(catalog, primary, secondary, work.images, (refs) => settler.current(primary, refs));
+  const lookup = updatedDependents(catalog, primary, secondary, work.images, lockingRead(parts, primary, work));
   const dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
   if (dependents.length === 0) return false;
   const more = await settler.pairs(
