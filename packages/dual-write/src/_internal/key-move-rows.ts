@@ -41,10 +41,19 @@ export function withKeyMoves(catalog: TableCatalog, primary: DatabaseAdapter, st
  */
 export function appResult(step: Step & { kind: 'replay' }, result: ExecResult, into: { moves?: KeyMove[] }): ExecResult {
   if (!step.moves) return result;
-  (into.moves ??= []).push({ table: step.moves, rows: result.rows ?? [], statement: step.secondary });
+  if (!movedNothing(step, result)) (into.moves ??= []).push({ table: step.moves, rows: result.rows ?? [], statement: step.secondary });
   const app: ExecResult = { rowsAffected: result.rowsAffected, rows: [] };
   if (result.lastInsertId !== undefined) app.lastInsertId = result.lastInsertId;
   return app;
+}
+
+/**
+ * Whether a key move changed no row on the primary: then it is not replayed. Replayed, it
+ * could still find rows on the secondary, where a transaction that committed first on the
+ * primary (and moved them) may be settled only after it.
+ */
+export function movedNothing(step: Step & { kind: 'replay' }, result: ExecResult): boolean {
+  return step.moves !== undefined && result.rowsAffected === 0;
 }
 
 /**

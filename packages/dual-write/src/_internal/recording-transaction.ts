@@ -16,7 +16,7 @@ import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
 import { AdapterView } from './adapter-view';
 import { compileFor } from './write-op';
-import { appResult, withKeyMoves } from './key-move-rows';
+import { appResult, movedNothing, withKeyMoves } from './key-move-rows';
 import type { TableCatalog } from './table-catalog';
 
 /** What a recording transaction needs from the dual-write adapter. */
@@ -139,7 +139,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
       const replay = { sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] };
-      record.replays.push(replay);
+      if (!movedNothing(step!, result)) record.replays.push(replay);
       // Named here, where its reason is known; the count after the commit only adds it up.
       replicator.noteReplay(forSecondary.sql, step!.reason);
       // The move names the statement as recorded: a mirror's entry finds it among the replays.

@@ -15,7 +15,7 @@ import { runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 import { addDependents } from './cascade-rows';
-import { appResult } from './key-move-rows';
+import { appResult, movedNothing } from './key-move-rows';
 import { settleContended } from './dependent-locks';
 import { claimsOf, transactionClaims } from './write-claims';
 
@@ -109,7 +109,7 @@ export class Replicator {
       for (const [i, step] of steps.entries()) {
         if (step.kind === 'replay') {
           results.push(appResult(step, raw[i]!, work));
-          if (step.reason === 'a read inside a batch') continue;
+          if (step.reason === 'a read inside a batch' || movedNothing(step, raw[i]!)) continue;
           this.#p.noteReplay(step.secondary.sql, step.reason);
           work.statements.push(step.secondary);
           work.replays.push(step.secondary);
