@@ -113,6 +113,20 @@ describe('rows a foreign key action changed, while another write of them is on i
     });
   }
 
+  it('ON DELETE SET NULL: a child inserted just before its parent was deleted, still on its way, is cleared on Postgres too', async () => {
+    const [primary, secondary, dual] = await pair(cascadeTables);
+    await dual.execute("INSERT INTO parent (id, name) VALUES (1, 'a'), (2, 'b')");
+    await overtake(
+      dual,
+      secondary,
+      () => dual.execute('INSERT INTO child (id, parent_id, other_id) VALUES (12, 2, 1)'),
+      () => dual.execute('DELETE FROM parent WHERE id = 1'),
+      async () => (await secondary.query('SELECT id FROM parent WHERE id = 1')).length === 0,
+    );
+    expect(await secondary.query('SELECT id, parent_id, other_id FROM child')).toEqual([{ id: 12, parent_id: 2, other_id: null }]);
+    await expectEqual(primary, secondary, dual, ['parent', 'child', 'other']);
+  });
+
   it("ON UPDATE CASCADE: a member an update left keeps its account's old code on Postgres unless settled after it", async () => {
     const [primary, secondary, dual] = await pair((fk) => [
       'CREATE TABLE account (id int PRIMARY KEY, code text NOT NULL UNIQUE)',

@@ -16,7 +16,7 @@ import { failedReading, readOn } from './failed-side';
 import { currentImages } from './row-resync';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
-import { lockingRead } from './dependent-locks';
+import { DependentLocks, lockingRead } from './dependent-locks';
 
 /** Foreign key actions by which deleting a row changes the rows that reference it. */
 export const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
@@ -147,6 +147,7 @@ export async function addDependents(
   const { catalog, settler } = parts;
   let dependents: RowImage[];
   let more: (table: string) => TablePair;
+  noteBusyChildren(parts, primary, work);
   try {
     const lookup = dependentImages(catalog, primary, secondary, work.images, lockingRead(parts, primary, work));
     dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
@@ -169,6 +170,21 @@ export async function addDependents(
   work.returning = false;
   work.statements.unshift(...imageStatements(dependents, more, primary.dialect, secondary));
   work.pairs = (table) => (own.has(table) ? pairs(table) : more(table));
+}
+
+/** See `DependentLocks.recheck`: on the synchronous path, the tables the deletes of `work` act on that another write holds. */
+function noteBusyChildren(parts: ReplicatorParts, primary: DatabaseAdapter, work: SecondaryWork): void {
+  const deleted = work.images.filter((i) => i.row === null);
+  if (!work.claims || deleted.length === 0) return;
+  const parents = new Set(deleted.map((d) => d.table.toLowerCase()));
+  const children = (parts.catalog.allNow(primary) ?? []).filter((t) =>
+    t.foreignKeys.some((fk) => ACTS_ON_DELETE.test(fk.onDelete ?? '') && parents.has(referencedName(fk))),
+  );
+  if (children.length === 0) return;
+  (work.held ??= new DependentLocks(parts.locks, work.claims, work.images)).recheck(
+    children.map((t) => t.name),
+    deleted.map(refOf),
+  );
 }
 
 /**

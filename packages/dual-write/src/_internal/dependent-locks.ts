@@ -49,6 +49,25 @@ export class DependentLocks {
     }
   }
 
+  /**
+   * Notes the tables whose rows the write's deletes changed through `ON DELETE` actions
+   * (`children`) that another write holds: a row it wrote there before this write may not
+   * have reached the secondary yet, where this write looks for the rows to change. Its
+   * deleted rows are settled again once those writes are done (see {@link settleContended}).
+   */
+  recheck(children: readonly string[], deleted: readonly RowRef[]): void {
+    const shared = new Set(this.#claims.sharedTables.map((t) => t.toLowerCase()));
+    const busy = children.filter((t) => this.#locks.busy(t, shared.has(t.toLowerCase())));
+    if (busy.length === 0) return;
+    this.busyTables.push(...busy);
+    this.deleted.push(...deleted);
+  }
+
+  /** Tables another write held when this write's deletes acted on them (see {@link recheck}). */
+  readonly busyTables: string[] = [];
+  /** This write's deleted rows, to be settled again after those writes. */
+  readonly deleted: RowRef[] = [];
+
   /** Releases the locks taken, with the write's own. */
   release(): void {
     for (const release of this.#releases.splice(0)) release();
@@ -78,7 +97,13 @@ export async function settleContended(
   secondary: DatabaseAdapter,
   work: SecondaryWork,
 ): Promise<void> {
-  const refs = work.held?.contended ?? [];
+  const held = work.held;
+  if (held && held.busyTables.length > 0) {
+    // Every write that held those tables is done once they can be held alone; holding them
+    // alone is not needed after that.
+    (await parts.locks.acquire({ sharedTables: [], exclusiveTables: held.busyTables, rows: [] }))();
+  }
+  const refs = [...(held?.contended ?? []), ...(held?.deleted ?? [])];
   if (refs.length === 0) return;
   const release = await parts.locks.acquire({
     sharedTables: refs.map((r) => r.table),

@@ -79,6 +79,15 @@ export class RowLocks {
   }
 
   /**
+   * Whether a write other than the caller holds or waits for `table` (the caller holds it
+   * itself when `own`): rows of it may be on their way to the secondary.
+   */
+  busy(table: string, own: boolean): boolean {
+    const state = this.#locks.get(`a:${table.toLowerCase()}`);
+    return state !== undefined && (state.holders > (own ? 1 : 0) || state.waiting.length > 0);
+  }
+
+  /**
    * Takes row locks after the write's tables (new rows an insert just created), and says
    * whether another write held one of them meanwhile: the caller then reads the rows
    * again, since that write may have changed them after this one.
