@@ -49,7 +49,7 @@ async function lockWaits(secondary: DatabaseAdapter, n: number): Promise<void> {
 async function pair(ddl: (foreignKeys: boolean) => string[]): Promise<[DatabaseAdapter, DatabaseAdapter, DualWriteAdapter]> {
   const primary = openSide(dbs, 'sqlite', 'a', opened);
   const secondary = openSide(dbs, 'postgres', 'b', opened);
-  await secondary.execute('DROP TABLE IF EXISTS grandchild, child, parent, member, account, other');
+  await secondary.execute('DROP TABLE IF EXISTS grandchild, child, parent, seat, member, account, other');
   for (const sql of ddl(true)) await primary.execute(sql);
   for (const sql of ddl(false)) await secondary.execute(sql);
   for (const side of [primary, secondary]) await side.execute('CREATE TABLE other (id int PRIMARY KEY, n int)');
@@ -87,6 +87,13 @@ async function overtake(
   await free3();
   await Promise.all([...blocked, ...grouped, second]);
 }
+
+/** Accounts, and members and seats (keyed by the code) that follow their account's code (`ON UPDATE CASCADE`). */
+const accounts = (fk: boolean) => [
+  'CREATE TABLE account (id int PRIMARY KEY, code text NOT NULL UNIQUE)',
+  `CREATE TABLE member (id int PRIMARY KEY, account_code text ${fk ? 'REFERENCES account (code) ON UPDATE CASCADE' : ''}, name text)`,
+  `CREATE TABLE seat (account_code text ${fk ? 'REFERENCES account (code) ON UPDATE CASCADE' : ''}, n int, PRIMARY KEY (account_code, n))`,
+];
 
 async function expectEqual(primary: DatabaseAdapter, secondary: DatabaseAdapter, dual: DualWriteAdapter, tables: string[]) {
   const report = await validateDatabases(primary, secondary, { tables, validateAllRows: true });
@@ -127,11 +134,22 @@ describe('rows a foreign key action changed, while another write of them is on i
     await expectEqual(primary, secondary, dual, ['parent', 'child', 'other']);
   });
 
+  it('ON UPDATE CASCADE: a seat keyed by the old code, inserted just before the rename and still on its way, moves on Postgres too', async () => {
+    const [primary, secondary, dual] = await pair(accounts);
+    await dual.execute("INSERT INTO account (id, code) VALUES (1, 'ab')");
+    await overtake(
+      dual,
+      secondary,
+      () => dual.execute("INSERT INTO seat (account_code, n) VALUES ('ab', 1)"),
+      () => dual.execute("UPDATE account SET code = 'cd' WHERE id = 1"),
+      async () => (await secondary.query("SELECT id FROM account WHERE code = 'cd'")).length === 1,
+    );
+    expect(await secondary.query('SELECT account_code, n FROM seat')).toEqual([{ account_code: 'cd', n: 1 }]);
+    await expectEqual(primary, secondary, dual, ['account', 'seat', 'other']);
+  });
+
   it("ON UPDATE CASCADE: a member an update left keeps its account's old code on Postgres unless settled after it", async () => {
-    const [primary, secondary, dual] = await pair((fk) => [
-      'CREATE TABLE account (id int PRIMARY KEY, code text NOT NULL UNIQUE)',
-      `CREATE TABLE member (id int PRIMARY KEY, account_code text ${fk ? 'REFERENCES account (code) ON UPDATE CASCADE' : ''}, name text)`,
-    ]);
+    const [primary, secondary, dual] = await pair(accounts);
     await dual.execute("INSERT INTO account (id, code) VALUES (1, 'ab')");
     await dual.execute("INSERT INTO member (id, account_code, name) VALUES (10, 'ab', 'old')");
     await overtake(

@@ -1,11 +1,9 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import type { DatabaseAdapter, Row } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import type { ReadCurrent } from './cascade-rows';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { LockClaims, RowLocks } from './row-locks';
 import { rowName, type RowImage } from './row-images';
-import { journalToSettle } from './secondary-failure';
-import { toError } from './to-error';
 
 /**
  * The row locks a write takes on the rows its foreign key actions changed. No write names
@@ -53,20 +51,39 @@ export class DependentLocks {
    * Notes the tables whose rows the write's deletes changed through `ON DELETE` actions
    * (`children`) that another write holds: a row it wrote there before this write may not
    * have reached the secondary yet, where this write looks for the rows to change. Its
-   * deleted rows are settled again once those writes are done (see {@link settleContended}).
+   * deleted rows are settled again once those writes are done (see `settleContended`).
    */
   recheck(children: readonly string[], deleted: readonly RowRef[]): void {
-    const shared = new Set(this.#claims.sharedTables.map((t) => t.toLowerCase()));
-    const busy = children.filter((t) => this.#locks.busy(t, shared.has(t.toLowerCase())));
+    const busy = this.#busy(children);
     if (busy.length === 0) return;
     this.busyTables.push(...busy);
     this.deleted.push(...deleted);
   }
 
-  /** Tables another write held when this write's deletes acted on them (see {@link recheck}). */
+  /**
+   * The same for an update of values that `ON UPDATE` actions of `children` follow: a row
+   * another write added under an old value may not have been on the secondary when this
+   * write looked for the rows referencing it. `before`: the secondary's rows of `written`
+   * as that lookup found them, whose values are looked for again.
+   */
+  recheckUpdates(children: readonly string[], written: readonly RowImage[], before: Map<string, Row | null>): void {
+    const busy = this.#busy(children);
+    if (busy.length === 0) return;
+    this.busyTables.push(...busy);
+    this.updated.push({ written, before });
+  }
+
+  #busy(children: readonly string[]): string[] {
+    const shared = new Set(this.#claims.sharedTables.map((t) => t.toLowerCase()));
+    return [...new Set(children)].filter((t) => this.#locks.busy(t, shared.has(t.toLowerCase())));
+  }
+
+  /** Tables another write held when this write's actions reached them (see {@link recheck}). */
   readonly busyTables: string[] = [];
   /** This write's deleted rows, to be settled again after those writes. */
   readonly deleted: RowRef[] = [];
+  /** This write's rows whose referenced values changed, with the secondary's rows before it, to be looked up again. */
+  readonly updated: { written: readonly RowImage[]; before: Map<string, Row | null> }[] = [];
 
   /** Releases the locks taken, with the write's own. */
   release(): void {
@@ -83,39 +100,4 @@ export function lockingRead(parts: Pick<ReplicatorParts, 'locks' | 'settler'>, p
     if (work.claims) (work.held ??= new DependentLocks(parts.locks, work.claims, work.images)).take(refs);
     return parts.settler.current(primary, refs);
   };
-}
-
-/**
- * After a write released its locks: the rows its foreign key actions changed that another
- * write held meanwhile are settled from the primary's current rows, under their locks (so
- * after that write, and before any later one). When that fails they are journaled to be
- * settled by the replay.
- */
-export async function settleContended(
-  parts: ReplicatorParts,
-  primary: DatabaseAdapter,
-  secondary: DatabaseAdapter,
-  work: SecondaryWork,
-): Promise<void> {
-  const held = work.held;
-  if (held && held.busyTables.length > 0) {
-    // Every write that held those tables is done once they can be held alone; holding them
-    // alone is not needed after that.
-    (await parts.locks.acquire({ sharedTables: [], exclusiveTables: held.busyTables, rows: [] }))();
-  }
-  const refs = [...(held?.contended ?? []), ...(held?.deleted ?? [])];
-  if (refs.length === 0) return;
-  const release = await parts.locks.acquire({
-    sharedTables: refs.map((r) => r.table),
-    exclusiveTables: [],
-    rows: refs.map((r) => rowName(r.table, r.key)),
-  });
-  try {
-    if (parts.circuit.isOpen(secondary)) throw new Error(`${secondary.name} is not answering`);
-    await parts.settler.resync(primary, secondary, refs, true);
-  } catch (error) {
-    await journalToSettle(parts, primary, secondary, work.label, refs, toError(error));
-  } finally {
-    release();
-  }
 }

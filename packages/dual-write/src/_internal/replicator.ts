@@ -16,7 +16,7 @@ import { planCapture, splitCaptured } from './write-capture';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 import { addDependents } from './cascade-rows';
 import { appResult, movedNothing } from './key-move-rows';
-import { settleContended } from './dependent-locks';
+import { settleContended } from './contended-rows';
 import { claimsOf, transactionClaims } from './write-claims';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, ForeignKeyInfo, TableInfo } from '@switchyard/core';
+import type { DatabaseAdapter, ForeignKeyInfo, Row, TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { MAX_DEPTH, heldImages, referencedBy, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
 import { readOn } from './failed-side';
@@ -7,7 +7,7 @@ import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage 
 import type { UpdatedRow } from '../mirror/mirror-op';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
-import { lockingRead } from './dependent-locks';
+import { DependentLocks, lockingRead } from './dependent-locks';
 
 /** Foreign key actions by which changing a referenced value changes the rows that reference it. */
 const ACTS_ON_UPDATE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
@@ -63,7 +63,7 @@ export async function updatedDependents(
   secondary: DatabaseAdapter,
   images: readonly RowImage[],
   readCurrent: ReadCurrent,
-  how: { depth?: number; moved?: boolean; asOfEntry?: boolean } = {},
+  how: { depth?: number; moved?: boolean; asOfEntry?: boolean; before?: Map<string, Row | null> } = {},
 ): Promise<RowImage[]> {
   const { depth = 0, moved = false, asOfEntry = false } = how;
   const actions = depth < MAX_DEPTH && images.length > 0 ? catalog.derivedNow(primary, updateActions) : undefined;
@@ -75,7 +75,7 @@ export async function updatedDependents(
     const written = depth > 0 ? group : group.filter((i) => i.row !== null);
     const target = acting.length > 0 && written.length > 0 ? await catalog.table(secondary, table) : undefined;
     if (!target) continue;
-    const before = await heldImages(secondary, target, written);
+    const before = await heldBefore(secondary, target, written, depth === 0 ? how.before : undefined);
     const refs: RowRef[] = [];
     const found: FoundReferences[] = [];
     // A key move's rows: one old key and one new is the same row moved (several are not paired).
@@ -119,6 +119,24 @@ export async function updatedDependents(
     out.push(...changed, ...below);
   }
   return out;
+}
+
+/**
+ * The secondary's rows under the keys of `written`. With `kept`, those it holds are taken
+ * from it and those read are added to it: a second lookup after the rows other writes had
+ * on their way landed looks for the values the secondary held before this write.
+ */
+async function heldBefore(
+  secondary: DatabaseAdapter,
+  target: TableInfo,
+  written: readonly RowImage[],
+  kept: Map<string, Row | null> | undefined,
+): Promise<RowImage[]> {
+  const name = (i: RowImage) => rowName(i.table, i.key);
+  if (kept && written.every((i) => kept.has(name(i)))) return written.map((i) => ({ ...i, row: kept.get(name(i))! }));
+  const read = await heldImages(secondary, target, written);
+  if (kept) for (const [n, i] of written.entries()) kept.set(name(i), read[n]!.row);
+  return read;
 }
 
 /** The rows on the secondary (`names`) that reference values `changes` changed, through one foreign key. */
@@ -188,8 +206,19 @@ export async function addUpdatedDependents(
   // On most writes no such foreign key references the table: that is known without waiting.
   const parents = catalog.derivedNow(primary, updateActingParents);
   if (!parents?.size || !work.images.some((i) => i.row && parents.has(i.table.toLowerCase()))) return false;
-  const lookup = updatedDependents(catalog, primary, secondary, work.images, lockingRead(parts, primary, work));
+  const before = work.claims ? new Map<string, Row | null>() : undefined;
+  const lookup = updatedDependents(catalog, primary, secondary, work.images, lockingRead(parts, primary, work), { before });
   const dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
+  if (before && work.claims) {
+    const written = work.images.filter((i) => i.row && parents.has(i.table.toLowerCase()));
+    const children = written.flatMap((i) => catalog.derivedNow(primary, updateActions)?.get(i.table.toLowerCase()) ?? []);
+    const held = (work.held ??= new DependentLocks(parts.locks, work.claims, work.images));
+    held.recheckUpdates(
+      children.map((a) => a.child.name),
+      written,
+      before,
+    );
+  }
   if (dependents.length === 0) return false;
   const more = await settler.pairs(
     primary,
