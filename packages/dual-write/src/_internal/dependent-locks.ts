@@ -64,7 +64,7 @@ export class DependentLocks {
    * The same for an update of values that `ON UPDATE` actions of `children` follow: a row
    * another write added under an old value may not have been on the secondary when this
    * write looked for the rows referencing it. `before`: the secondary's rows of `written`
-   * as that lookup found them, whose values are looked for again.
+   * as that lookup finds them (asked before it), whose values are looked for again.
    */
   recheckUpdates(children: readonly string[], written: readonly RowImage[], before: Map<string, Row | null>): void {
     const busy = this.#busy(children);

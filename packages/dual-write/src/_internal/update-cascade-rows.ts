@@ -207,9 +207,8 @@ export async function addUpdatedDependents(
   const parents = catalog.derivedNow(primary, updateActingParents);
   if (!parents?.size || !work.images.some((i) => i.row && parents.has(i.table.toLowerCase()))) return false;
   const before = work.claims ? new Map<string, Row | null>() : undefined;
-  const lookup = updatedDependents(catalog, primary, secondary, work.images, lockingRead(parts, primary, work), { before });
-  const dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
   if (before && work.claims) {
+    // Asked before the lookup: a write that held a child table may land and let go of it meanwhile.
     const written = work.images.filter((i) => i.row && parents.has(i.table.toLowerCase()));
     const children = written.flatMap((i) => catalog.derivedNow(primary, updateActions)?.get(i.table.toLowerCase()) ?? []);
     const held = (work.held ??= new DependentLocks(parts.locks, work.claims, work.images));
@@ -219,6 +218,8 @@ export async function addUpdatedDependents(
       before,
     );
   }
+  const lookup = updatedDependents(catalog, primary, secondary, work.images, lockingRead(parts, primary, work), { before });
+  const dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
   if (dependents.length === 0) return false;
   const more = await settler.pairs(
     primary,
