@@ -52,7 +52,7 @@ async function step(dual: DatabaseAdapter, db: DatabaseAdapter, r: Random, next:
   const run = async (sql: string, params: unknown[]) => {
     await dual.execute(sql, params).catch((error: unknown) => {
       // A write the primary refuses (a unique or foreign key check) replicates nothing.
-      if (!/constraint|unique|foreign key|duplicate|deadlock/i.test(String(error))) throw error;
+      if (!/constraint|unique|foreign key|duplicate/i.test(String(error))) throw error;
     });
     return sql;
   };
@@ -94,33 +94,6 @@ describe('generated writes over foreign keys that act on delete and on update', 
         for (let i = 0; i < OPS; i++) await step(dual, primary, r, () => ++ids);
         const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
         if (!report.ok) throw new Error(`seed ${seed} (DW_CHAOS_SEED=${seed} repeats it): ${report.summary}`);
-        await dual.close();
-      }
-    });
-  }
-
-  // Six writers at once: a child written just before its parent's delete or rename, still on
-  // its way to the secondary, must follow the action as on the primary. Writes the secondary
-  // could not take (it can deadlock between two such writes) are journaled and replayed.
-  for (const [from, to] of [
-    ['sqlite', 'postgres'],
-    ['postgres', 'postgres'],
-  ] as const) {
-    it(`${from} -> ${to} without foreign keys, six writers at once: both sides equal after each workload`, async () => {
-      for (let round = 0; round < 2; round++) {
-        const seed = chaosSeed();
-        const primary = await create(openSide(dbs, from, 'a', opened), true);
-        const secondary = await create(openSide(dbs, to, 'b', opened), false);
-        const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true });
-        let ids = 0;
-        const writer = async (w: number) => {
-          const r = seededRandom(seed + w);
-          for (let i = 0; i < OPS / 3; i++) await step(dual, primary, r, () => ++ids, false);
-        };
-        await Promise.all([0, 1, 2, 3, 4, 5].map(writer));
-        await dual.replayJournal();
-        const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-        if (!report.ok) throw new Error(`seed ${seed} (the interleaving is not repeated): ${report.summary}`);
         await dual.close();
       }
     });
