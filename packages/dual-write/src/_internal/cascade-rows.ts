@@ -16,7 +16,7 @@ import { failedReading, readOn } from './failed-side';
 import { currentImages } from './row-resync';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
-import { DependentLocks, lockingRead } from './dependent-locks';
+import { dependentLocks, lockingRead } from './dependent-locks';
 
 /** Foreign key actions by which deleting a row changes the rows that reference it. */
 export const ACTS_ON_DELETE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
@@ -181,7 +181,7 @@ function noteBusyChildren(parts: ReplicatorParts, primary: DatabaseAdapter, work
     t.foreignKeys.some((fk) => ACTS_ON_DELETE.test(fk.onDelete ?? '') && parents.has(referencedName(fk))),
   );
   if (children.length === 0) return;
-  (work.held ??= new DependentLocks(parts.locks, work.claims, work.images)).recheck(
+  dependentLocks(parts.locks, work)?.recheck(
     children.map((t) => t.name),
     deleted.map(refOf),
   );

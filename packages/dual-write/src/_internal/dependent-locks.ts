@@ -16,32 +16,38 @@ import { rowName, type RowImage } from './row-images';
  * {@link settleContended}).
  */
 export class DependentLocks {
-  readonly #locks: RowLocks;
-  readonly #claims: LockClaims;
-  readonly #own: ReadonlySet<string>;
-  readonly #taken = new Set<string>();
-  readonly #releases: (() => void)[] = [];
   /** Rows another write held or waited for when this write's action changed them. */
   readonly contended: RowRef[] = [];
+  /** Tables another write held when this write's actions reached them (see {@link recheck}). */
+  readonly busyTables: string[] = [];
+  /** This write's deleted rows, to be settled again after those writes. */
+  readonly deleted: RowRef[] = [];
+  /** This write's rows whose referenced values changed, with the secondary's rows before it, to be looked up again. */
+  readonly updated: { written: readonly RowImage[]; before: Map<string, Row | null> }[] = [];
+  readonly #locks: RowLocks;
+  readonly #own: ReadonlySet<string>;
+  /** The tables (lower case) the write holds alone, and those it holds shared. */
+  readonly #exclusive: ReadonlySet<string>;
+  readonly #shared: ReadonlySet<string>;
+  readonly #taken = new Set<string>();
+  readonly #releases: (() => void)[] = [];
 
   constructor(locks: RowLocks, claims: LockClaims, own: readonly Pick<RowImage, 'table' | 'key'>[]) {
     this.#locks = locks;
-    this.#claims = claims;
     this.#own = new Set([...claims.rows, ...own.map((r) => rowName(r.table, r.key))]);
+    this.#exclusive = new Set(claims.exclusiveTables.map((t) => t.toLowerCase()));
+    this.#shared = new Set(claims.sharedTables.map((t) => t.toLowerCase()));
   }
 
   /** Takes the free locks of `refs`; the others are noted as contended. */
   take(refs: readonly RowRef[]): void {
-    const lower = (tables: string[]) => new Set(tables.map((t) => t.toLowerCase()));
-    const exclusive = lower(this.#claims.exclusiveTables);
-    const shared = lower(this.#claims.sharedTables);
     for (const ref of refs) {
       const name = rowName(ref.table, ref.key);
       const table = ref.table.toLowerCase();
       // A table this write holds alone covers its rows.
-      if (this.#own.has(name) || this.#taken.has(name) || exclusive.has(table)) continue;
+      if (this.#own.has(name) || this.#taken.has(name) || this.#exclusive.has(table)) continue;
       this.#taken.add(name);
-      const release = this.#locks.tryRow(ref.table, name, shared.has(table));
+      const release = this.#locks.tryRow(ref.table, name, this.#shared.has(table));
       if (release) this.#releases.push(release);
       else this.contended.push(ref);
     }
@@ -54,10 +60,7 @@ export class DependentLocks {
    * deleted rows are settled again once those writes are done (see `settleContended`).
    */
   recheck(children: readonly string[], deleted: readonly RowRef[]): void {
-    const busy = this.#busy(children);
-    if (busy.length === 0) return;
-    this.busyTables.push(...busy);
-    this.deleted.push(...deleted);
+    if (this.#noteBusy(children)) this.deleted.push(...deleted);
   }
 
   /**
@@ -67,28 +70,25 @@ export class DependentLocks {
    * as that lookup finds them (asked before it), whose values are looked for again.
    */
   recheckUpdates(children: readonly string[], written: readonly RowImage[], before: Map<string, Row | null>): void {
-    const busy = this.#busy(children);
-    if (busy.length === 0) return;
+    if (this.#noteBusy(children)) this.updated.push({ written, before });
+  }
+
+  /** Adds those of `children` another write holds to `busyTables`; whether there were any. */
+  #noteBusy(children: readonly string[]): boolean {
+    const busy = [...new Set(children)].filter((t) => this.#locks.busy(t, this.#shared.has(t.toLowerCase())));
     this.busyTables.push(...busy);
-    this.updated.push({ written, before });
+    return busy.length > 0;
   }
-
-  #busy(children: readonly string[]): string[] {
-    const shared = new Set(this.#claims.sharedTables.map((t) => t.toLowerCase()));
-    return [...new Set(children)].filter((t) => this.#locks.busy(t, shared.has(t.toLowerCase())));
-  }
-
-  /** Tables another write held when this write's actions reached them (see {@link recheck}). */
-  readonly busyTables: string[] = [];
-  /** This write's deleted rows, to be settled again after those writes. */
-  readonly deleted: RowRef[] = [];
-  /** This write's rows whose referenced values changed, with the secondary's rows before it, to be looked up again. */
-  readonly updated: { written: readonly RowImage[]; before: Map<string, Row | null> }[] = [];
 
   /** Releases the locks taken, with the write's own. */
   release(): void {
     for (const release of this.#releases.splice(0)) release();
   }
+}
+
+/** The write's {@link DependentLocks}, made on first use; none off the synchronous path (no `work.claims`). */
+export function dependentLocks(locks: RowLocks, work: SecondaryWork): DependentLocks | undefined {
+  return work.claims ? (work.held ??= new DependentLocks(locks, work.claims, work.images)) : undefined;
 }
 
 /**
@@ -97,7 +97,7 @@ export class DependentLocks {
  */
 export function lockingRead(parts: Pick<ReplicatorParts, 'locks' | 'settler'>, primary: DatabaseAdapter, work: SecondaryWork): ReadCurrent {
   return (refs) => {
-    if (work.claims) (work.held ??= new DependentLocks(parts.locks, work.claims, work.images)).take(refs);
+    dependentLocks(parts.locks, work)?.take(refs);
     return parts.settler.current(primary, refs);
   };
 }

@@ -7,7 +7,7 @@ import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage 
 import type { UpdatedRow } from '../mirror/mirror-op';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
-import { DependentLocks, lockingRead } from './dependent-locks';
+import { dependentLocks, lockingRead } from './dependent-locks';
 
 /** Foreign key actions by which changing a referenced value changes the rows that reference it. */
 const ACTS_ON_UPDATE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
@@ -206,12 +206,13 @@ export async function addUpdatedDependents(
   // On most writes no such foreign key references the table: that is known without waiting.
   const parents = catalog.derivedNow(primary, updateActingParents);
   if (!parents?.size || !work.images.some((i) => i.row && parents.has(i.table.toLowerCase()))) return false;
-  const before = work.claims ? new Map<string, Row | null>() : undefined;
-  if (before && work.claims) {
+  const held = dependentLocks(parts.locks, work);
+  const before = held ? new Map<string, Row | null>() : undefined;
+  if (held && before) {
     // Asked before the lookup: a write that held a child table may land and let go of it meanwhile.
     const written = work.images.filter((i) => i.row && parents.has(i.table.toLowerCase()));
-    const children = written.flatMap((i) => catalog.derivedNow(primary, updateActions)?.get(i.table.toLowerCase()) ?? []);
-    const held = (work.held ??= new DependentLocks(parts.locks, work.claims, work.images));
+    const actions = catalog.derivedNow(primary, updateActions);
+    const children = written.flatMap((i) => actions?.get(i.table.toLowerCase()) ?? []);
     held.recheckUpdates(
       children.map((a) => a.child.name),
       written,
