@@ -31,6 +31,8 @@ export class DependentLocks {
   readonly #shared: ReadonlySet<string>;
   readonly #taken = new Set<string>();
   readonly #releases: (() => void)[] = [];
+  /** Set once the write released its locks; see {@link take}. */
+  #released = false;
 
   constructor(locks: RowLocks, claims: LockClaims, own: readonly Pick<RowImage, 'table' | 'key'>[]) {
     this.#locks = locks;
@@ -39,8 +41,14 @@ export class DependentLocks {
     this.#shared = new Set(claims.sharedTables.map((t) => t.toLowerCase()));
   }
 
-  /** Takes the free locks of `refs`; the others are noted as contended. */
+  /**
+   * Takes the free locks of `refs`; the others are noted as contended. After the write
+   * released its locks it takes none: a lookup given up on by `secondaryTimeoutMs` still
+   * runs, and a lock it took then would never be released, stalling every later write to
+   * that table. Such a write's rows are journaled to be settled instead.
+   */
   take(refs: readonly RowRef[]): void {
+    if (this.#released) return;
     for (const ref of refs) {
       const name = rowName(ref.table, ref.key);
       const table = ref.table.toLowerCase();
@@ -82,6 +90,7 @@ export class DependentLocks {
 
   /** Releases the locks taken, with the write's own. */
   release(): void {
+    this.#released = true;
     for (const release of this.#releases.splice(0)) release();
   }
 }

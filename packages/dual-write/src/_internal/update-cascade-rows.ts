@@ -54,7 +54,10 @@ export function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> 
  * cascade changed. `moved`: the images hold the rows a key move left (each one's new key
  * may have been another's old key), whose referencing rows on the primary are all brought.
  * `asOfEntry` (a drain): a referencing row the primary no longer holds gets what the
- * action did to it then rather than a delete (see `heldEffects`). Uses the primary's
+ * action did to it then rather than a delete (see `heldEffects`). `settling` (rows settled
+ * from the primary's current state: a replay, a settled difference): the rows a `CASCADE`
+ * keyed by the referenced values are brought under the current values even when those
+ * did not change on the secondary. Uses the primary's
  * tables as already read (none read yet: nothing to add).
  */
 export async function updatedDependents(
@@ -63,7 +66,7 @@ export async function updatedDependents(
   secondary: DatabaseAdapter,
   images: readonly RowImage[],
   readCurrent: ReadCurrent,
-  how: { depth?: number; moved?: boolean; asOfEntry?: boolean; before?: Map<string, Row | null> } = {},
+  how: { depth?: number; moved?: boolean; asOfEntry?: boolean; before?: Map<string, Row | null>; settling?: boolean } = {},
 ): Promise<RowImage[]> {
   const { depth = 0, moved = false, asOfEntry = false } = how;
   const actions = depth < MAX_DEPTH && images.length > 0 ? catalog.derivedNow(primary, updateActions) : undefined;
@@ -82,6 +85,10 @@ export async function updatedDependents(
     const left = written.filter((i) => i.row !== null);
     const sole = moved && left.length === 1 && written.length === 2 ? left[0]!.row : null;
     for (const { child, fk, cascades } of acting) {
+      // A settle from the primary's current rows may find the referenced values already
+      // current on the secondary (an earlier entry of the same row brought them): the rows a
+      // cascade moved to a new key are then found under it, as their entries name the old one.
+      const keyed = how.settling === true && child.primaryKey.some((k) => fk.columns.some((c) => c.toLowerCase() === k.toLowerCase()));
       const changes: ReferencedChange[] = [];
       const now: Record<string, unknown>[] = [];
       // Values a row still holds after the write (a key move that kept the code): nothing referencing them changed.
@@ -91,7 +98,7 @@ export async function updatedDependents(
         const changed = was !== null && image.row !== null && differs(was, image.row, fk.referencedColumns);
         const gone = was !== null && image.row === null && !kept.has(valuesOf(was, fk.referencedColumns));
         if (was && (gone || changed)) changes.push({ was, now: image.row ?? sole });
-        if (cascades && image.row && (changed || moved || (was === null && depth > 0))) now.push(image.row);
+        if (cascades && image.row && (changed || moved || (was === null && depth > 0) || (how.settling && keyed))) now.push(image.row);
       }
       const childOnSide = changes.length > 0 ? await catalog.table(secondary, child.name) : undefined;
       if (childOnSide) {

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestDatabase, startFaultProxy } from '@switchyard/testkit';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from '../src/index';
+
+// Writes over foreign keys that act, journaled because the secondary (Postgres, behind a
+// fault proxy, without those foreign keys) stopped answering: what their lookups leave
+// behind once they were given up on, and what the replay brings.
+
+const open: { close(): Promise<unknown> }[] = [];
+afterEach(async () => {
+  for (const o of open.splice(0).reverse()) await o.close().catch(() => {});
+});
+
+const TABLES = ['acct', 'item', 'slot'];
+
+function ddl(foreignKeys: boolean): string[] {
+  const fk = (sql: string) => (foreignKeys ? sql : '');
+  return [
+    'CREATE TABLE acct (id int PRIMARY KEY, code text NOT NULL UNIQUE)',
+    `CREATE TABLE item (id int PRIMARY KEY, acct_id int ${fk('REFERENCES acct (id) ON DELETE CASCADE')}, n int NOT NULL)`,
+    // Keyed by its account's code, which ON UPDATE CASCADE rewrites: a rename moves the row's key.
+    `CREATE TABLE slot (acct_code text NOT NULL ${fk('REFERENCES acct (code) ON UPDATE CASCADE ON DELETE CASCADE')}, k int NOT NULL, PRIMARY KEY (acct_code, k))`,
+  ];
+}
+
+async function pair(primaryKind: 'sqlite' | 'postgres') {
+  const db = await createTestDatabase();
+  open.push({ close: () => db.drop() });
+  const target = new URL(db.url);
+  const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
+  open.push(proxy);
+  const secondary = createPostgresAdapter(proxy.url(db.url), { name: 'pg-b', max: 2, queryTimeoutMs: 2_000, connectTimeoutMs: 500 });
+  open.push(secondary);
+  let primary: DatabaseAdapter;
+  if (primaryKind === 'sqlite') primary = createSQLiteAdapter(':memory:', { name: 'sqlite-a' });
+  else {
+    const other = await createTestDatabase();
+    open.push({ close: () => other.drop() });
+    primary = createPostgresAdapter(other.url, { name: 'pg-a' });
+  }
+  open.push(primary);
+  for (const sql of ddl(true)) await primary.execute(sql);
+  for (const sql of ddl(false)) await secondary.execute(sql);
+  return { primary, secondary, proxy };
+}
+
+describe('writes over acting foreign keys journaled while the secondary does not answer', () => {
+  it('a delete whose lookup of cascaded rows was given up on leaves no lock behind when the lookup ends', async () => {
+    const { primary, secondary, proxy } = await pair('sqlite');
+    const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 200 });
+    await dual.execute("INSERT INTO acct (id, code) VALUES (1, 'c1')");
+    await dual.execute('INSERT INTO item (id, acct_id, n) VALUES (2, 1, 0), (3, 1, 0)');
+    // The lookup of the items the delete cascaded to waits on the secondary past the timeout...
+    proxy.setMode('hang');
+    await dual.execute('DELETE FROM acct WHERE id = 1');
+    expect(dual.getMetrics().journalDepth).toBeGreaterThan(0);
+    // ...and ends once it answers: it found items 2 and 3, and must not lock them now.
+    proxy.setMode('pass');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A write that may touch any item takes the table whole: it would wait for ever behind such a lock.
+    const later = dual.execute('UPDATE item SET n = n + 1 WHERE acct_id = 1');
+    const stalled = new Promise((resolve) => setTimeout(() => resolve('stalled'), 5_000));
+    expect(await Promise.race([later.then(() => 'done'), stalled])).toBe('done');
+    await dual.replayJournal();
+    const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+    expect(report.ok, report.summary).toBe(true);
+    await dual.close();
+  });
+
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`${kind} -> postgres: rows a rename moved to a new key reach the secondary under it on replay`, async () => {
+      const { primary, secondary, proxy } = await pair(kind);
+      const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 300 });
+      proxy.setMode('refuse');
+      // Every write is journaled: the account's entry is settled first, from the primary's
+      // row as it is now (already renamed), so the rename's own entry finds no change of code.
+      await dual.execute("INSERT INTO acct (id, code) VALUES (1, 'c1')");
+      await dual.execute("INSERT INTO slot (acct_code, k) VALUES ('c1', 1), ('c1', 2)");
+      await dual.execute("UPDATE acct SET code = 'c2' WHERE id = 1");
+      await dual.execute("INSERT INTO slot (acct_code, k) VALUES ('c2', 3)");
+      await dual.execute("UPDATE acct SET code = 'c3' WHERE id = 1");
+      expect(dual.getMetrics().journalDepth).toBe(5);
+      proxy.setMode('pass');
+      const replayed = await dual.replayJournal();
+      expect(replayed.remaining).toBe(0);
+      expect(await secondary.query('SELECT acct_code, k FROM slot ORDER BY k')).toEqual([
+        { acct_code: 'c3', k: 1 },
+        { acct_code: 'c3', k: 2 },
+        { acct_code: 'c3', k: 3 },
+      ]);
+      const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+      expect(report.ok, report.summary).toBe(true);
+      await dual.close();
+    });
+  }
+});
