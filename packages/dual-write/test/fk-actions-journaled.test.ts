@@ -48,6 +48,14 @@ async function pair(primaryKind: 'sqlite' | 'postgres') {
   return { primary, secondary, proxy };
 }
 
+/** A pair whose secondary refuses every connection from the start: each write is journaled. */
+async function journaling(primaryKind: 'sqlite' | 'postgres') {
+  const sides = await pair(primaryKind);
+  const dual = createDualWriteAdapter(sides.primary, sides.secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 300 });
+  sides.proxy.setMode('refuse');
+  return { ...sides, dual };
+}
+
 describe('writes over acting foreign keys journaled while the secondary does not answer', () => {
   it('a delete whose lookup of cascaded rows was given up on leaves no lock behind when the lookup ends', async () => {
     const { primary, secondary, proxy } = await pair('sqlite');
@@ -73,9 +81,7 @@ describe('writes over acting foreign keys journaled while the secondary does not
 
   for (const kind of ['sqlite', 'postgres'] as const) {
     it(`${kind} -> postgres: rows a rename moved to a new key reach the secondary under it on replay`, async () => {
-      const { primary, secondary, proxy } = await pair(kind);
-      const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 300 });
-      proxy.setMode('refuse');
+      const { primary, secondary, proxy, dual } = await journaling(kind);
       // Every write is journaled: the account's entry is settled first, from the primary's
       // row as it is now (already renamed), so the rename's own entry finds no change of code.
       await dual.execute("INSERT INTO acct (id, code) VALUES (1, 'c1')");
@@ -92,6 +98,28 @@ describe('writes over acting foreign keys journaled while the secondary does not
         { acct_code: 'c3', k: 2 },
         { acct_code: 'c3', k: 3 },
       ]);
+      const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+      expect(report.ok, report.summary).toBe(true);
+      await dual.close();
+    });
+  }
+
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`${kind} -> postgres: a key moved in a transaction reaches the secondary under its new key on replay`, async () => {
+      const { primary, secondary, proxy, dual } = await journaling(kind);
+      // The account's own entry settles key 1, which the primary no longer holds; the move
+      // is replayed as its statement, which finds no key 1 to move on the secondary.
+      await dual.execute("INSERT INTO acct (id, code) VALUES (1, 'c1')");
+      await dual.execute("INSERT INTO slot (acct_code, k) VALUES ('c1', 1)");
+      await dual.transaction(async (tx) => {
+        await tx.execute("UPDATE acct SET code = 't5' WHERE id = 1");
+        await tx.execute('UPDATE acct SET id = 5 WHERE id = 1');
+      });
+      await dual.execute('UPDATE acct SET id = 6 WHERE id = 5');
+      proxy.setMode('pass');
+      expect((await dual.replayJournal()).remaining).toBe(0);
+      expect(await secondary.query('SELECT id, code FROM acct')).toEqual([{ id: 6, code: 't5' }]);
+      expect(await secondary.query('SELECT acct_code, k FROM slot')).toEqual([{ acct_code: 't5', k: 1 }]);
       const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
       expect(report.ok, report.summary).toBe(true);
       await dual.close();

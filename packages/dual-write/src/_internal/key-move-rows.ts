@@ -2,7 +2,7 @@ import type { DatabaseAdapter, ExecResult, Row, Statement } from '@switchyard/co
 import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
 import { within, type ReadCurrent } from './cascade-rows';
-import { imageStatements, imagesOf, pickCaseless, refOf, rowName, tableRef, type RowImage } from './row-images';
+import { imageStatements, imagesOf, pickCaseless, refOf, refsOfRows, rowName, tableRef, type RowImage } from './row-images';
 import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replication-types';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
@@ -31,7 +31,7 @@ export function withKeyMoves(catalog: TableCatalog, primary: DatabaseAdapter, st
     const parsed = parseWrite(step.primary.sql);
     const table = parsed && catalog.peek(primary, parsed.table);
     if (!parsed || !table || parsed.returning || parsed.alias) return step;
-    return { ...step, primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING *` }, moves: table.name };
+    return { ...step, primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING *` }, moves: table.name, movesKey: table.primaryKey };
   });
 }
 
@@ -41,7 +41,15 @@ export function withKeyMoves(catalog: TableCatalog, primary: DatabaseAdapter, st
  */
 export function appResult(step: Step & { kind: 'replay' }, result: ExecResult, into: { moves?: KeyMove[] }): ExecResult {
   if (!step.moves) return result;
-  if (!movedNothing(step, result)) (into.moves ??= []).push({ table: step.moves, rows: result.rows ?? [], statement: step.secondary });
+  if (!movedNothing(step, result)) {
+    const rows = result.rows ?? [];
+    (into.moves ??= []).push({
+      table: step.moves,
+      rows,
+      statement: step.secondary,
+      refs: step.movesKey ? refsOfRows(step.moves, step.movesKey, rows) : [],
+    });
+  }
   const app: ExecResult = { rowsAffected: result.rowsAffected, rows: [] };
   if (result.lastInsertId !== undefined) app.lastInsertId = result.lastInsertId;
   return app;

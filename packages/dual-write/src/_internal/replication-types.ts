@@ -18,7 +18,7 @@ import type { CapturePlan } from './write-capture';
 export type Step =
   | { kind: 'capture'; plan: CapturePlan }
   /** `moves`: an UPDATE of a key run with `RETURNING *` on the primary, of this table (see `withKeyMoves`). */
-  | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string; moves?: string };
+  | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string; moves?: string; movesKey?: readonly string[] };
 
 /** An `UPDATE` of a key replayed as its statement, with the rows it left on the primary. */
 export interface KeyMove {
@@ -28,6 +28,8 @@ export interface KeyMove {
   rows: Row[];
   /** The statement as the secondary replays it. */
   statement: Statement;
+  /** The moved rows' new keys: a journaled move settles them after its statement is replayed. */
+  refs: RowRef[];
 }
 
 /** What the replicator reads and updates: the adapter's own parts. */

@@ -214,7 +214,10 @@ export class Replicator {
         work.pairs = pairs;
         if (work.images.some((i) => i.row === null)) await addDependents(this.#p, primary, secondary, work, pairs);
       } catch (error) {
-        return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, refs);
+        return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, [
+          ...refs,
+          ...(moves ?? []).flatMap((m) => m.refs),
+        ]);
       }
       await this.#delivery.toSecondary(primary, secondary, work);
     } finally {

@@ -39,6 +39,11 @@ export function imagesOf(table: TableInfo, rows: readonly Row[], deleted: boolea
   return rows.map((row) => ({ table: table.name, key: pick(row, table.primaryKey), row: deleted ? null : row }));
 }
 
+/** The keys of `rows` of `table` (whose primary key is `columns`), as a journal keeps them. */
+export function refsOfRows(table: string, columns: readonly string[], rows: readonly Row[]): RowRef[] {
+  return rows.map((row) => refOf({ table, key: pick(row, columns), row }));
+}
+
 /** The stable name of a row, for locks and de-duplication. */
 export function rowName(table: string, key: Record<string, unknown>): string {
   return `${table.toLowerCase()}\u0000${Object.values(key).map(keyText).join('\u0000')}`;

@@ -5,7 +5,7 @@ import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { refOf } from './row-images';
 import { isForeignKeyError } from './row-settle';
-import { journalFailure, journalToSettle, journalUnsent } from './secondary-failure';
+import { journalFailure, journalToSettle, journalUnsent, workRefs } from './secondary-failure';
 import { failedReading } from './failed-side';
 import { SecondaryWriteError } from '../secondary-write-error';
 import { toError } from './to-error';
@@ -174,7 +174,7 @@ export class SecondaryDelivery {
           ? `A write to ${secondary.name} landed after its secondaryTimeoutMs; its rows are settled from ${primary.name}.`
           : `A write to ${secondary.name} abandoned after its secondaryTimeoutMs ended without a reply; its rows are settled from ${primary.name}.`,
       );
-      await journalToSettle(this.#p, primary, secondary, work.label, work.images.map(refOf), late);
+      await journalToSettle(this.#p, primary, secondary, work.label, workRefs(work), late);
     };
     const updated = await addUpdatedDependents(this.#p, primary, secondary, work);
     const added = (await addMovedDependents(this.#p, primary, secondary, work)) || updated;

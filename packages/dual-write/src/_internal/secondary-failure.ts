@@ -24,11 +24,19 @@ export async function journalFailure(
   let entry: JournalEntry | undefined;
   let journalError: Error | undefined;
   try {
-    entry = await appendWork(parts, secondary, work, rows ?? dedupeRefs(work.images.map(refOf)), error, deferred);
+    entry = await appendWork(parts, secondary, work, rows ?? workRefs(work), error, deferred);
   } catch (e) {
     journalError = toError(e);
   }
   return reportFailure(parts, primary, secondary, work, error, deferred, entry, journalError);
+}
+
+/**
+ * The rows a journaled write settles: its own, and the new keys of its key moves (the
+ * replayed move finds nothing to move on a secondary that never got the row's old key).
+ */
+export function workRefs(work: SecondaryWork): RowRef[] {
+  return dedupeRefs([...work.images.map(refOf), ...(work.moves ?? []).flatMap((m) => m.refs)]);
 }
 
 /** Appends a write's replayed statements, then its rows, to the journal; the last entry made. */
@@ -158,7 +166,7 @@ export async function journalUnsent(
   deferred: boolean,
   rows?: RowRef[],
 ): Promise<void> {
-  const refs = dedupeRefs(rows ?? work.images.map(refOf));
+  const refs = rows ? dedupeRefs(rows) : workRefs(work);
   if (!failedReading(error, primary)) {
     if (secondaryDown(error, secondary)) p.circuit.open(secondary, error.message);
     return journalFailure(p, primary, secondary, work, error, deferred, refs);
