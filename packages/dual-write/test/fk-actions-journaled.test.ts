@@ -125,4 +125,26 @@ describe('writes over acting foreign keys journaled while the secondary does not
       await dual.close();
     });
   }
+
+  it('a row written under a parent value whose rename waits in the journal waits behind it', async () => {
+    const { primary, secondary } = await pair('sqlite');
+    // The secondary refuses the first rename (a CHECK the primary lacks): its entry waits in the
+    // journal. Settling it from the primary at once reads the rows that reference the new code
+    // inside the primary's transaction (before, it read them beside it, and waited for ever).
+    await secondary.execute("ALTER TABLE acct ADD CONSTRAINT no_c2 CHECK (code <> 'c2')");
+    const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true });
+    await dual.execute("INSERT INTO acct (id, code) VALUES (1, 'c1')");
+    await dual.execute("UPDATE acct SET code = 'c2' WHERE id = 1");
+    expect(dual.getMetrics().journalDepth).toBe(1);
+    // Written live, this seat would reference a value the secondary never holds: the next
+    // rename's lookup there looks for c1, not c2, and the seat would stay behind.
+    await dual.execute("INSERT INTO slot (acct_code, k) VALUES ('c2', 1)");
+    await dual.execute("UPDATE acct SET code = 'c3' WHERE id = 1");
+    await secondary.execute('ALTER TABLE acct DROP CONSTRAINT no_c2');
+    expect((await dual.replayJournal()).remaining).toBe(0);
+    expect(await secondary.query('SELECT acct_code, k FROM slot')).toEqual([{ acct_code: 'c3', k: 1 }]);
+    const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+    expect(report.ok, report.summary).toBe(true);
+    await dual.close();
+  });
 });

@@ -28,6 +28,8 @@ export class JournalBook {
   readonly #pending = new Map<string, number>();
   /** Statement entries waiting, by side and table. */
   readonly #statementTables = new Map<string, Map<string, number>>();
+  /** Row entries waiting, by side and table. */
+  readonly #rowTables = new Map<string, Map<string, number>>();
   readonly #ages = new Map<number, Date>();
   /** The entries counted, by id: each is counted once, however often it is seen. */
   readonly #known = new Map<number, JournalEntry>();
@@ -73,9 +75,12 @@ export class JournalBook {
 
   /** Whether a statement entry for one of these tables waits for the side. */
   statementWaits(side: DatabaseAdapter, tables: readonly string[]): boolean {
-    const waiting = this.#statementTables.get(side.name);
-    if (!waiting || waiting.size === 0) return false;
-    return waiting.has(ANY_TABLE) || tables.some((t) => waiting.has(t.toLowerCase()));
+    return waitsIn(this.#statementTables.get(side.name), tables);
+  }
+
+  /** Whether a row entry for one of these tables waits for the side. */
+  rowsWait(side: DatabaseAdapter, tables: readonly string[]): boolean {
+    return tables.length > 0 && waitsIn(this.#rowTables.get(side.name), tables);
   }
 
   async append(side: DatabaseAdapter, payload: JournalPayload, error: Error, deferred: boolean): Promise<JournalEntry> {
@@ -208,15 +213,21 @@ export class JournalBook {
     this.#pending.set(entry.target, Math.max(0, (this.#pending.get(entry.target) ?? 0) + by));
     if (by > 0) this.#ages.set(entry.id, entry.at);
     else this.#ages.delete(entry.id);
-    if (entry.rows) return;
-    let waiting = this.#statementTables.get(entry.target);
-    if (!waiting) this.#statementTables.set(entry.target, (waiting = new Map()));
+    const byTable = entry.rows ? this.#rowTables : this.#statementTables;
+    let waiting = byTable.get(entry.target);
+    if (!waiting) byTable.set(entry.target, (waiting = new Map()));
     for (const table of tablesOf(entry)) {
       const n = (waiting.get(table) ?? 0) + by;
       if (n > 0) waiting.set(table, n);
       else waiting.delete(table);
     }
   }
+}
+
+/** Whether `waiting` (entries by table) holds one for any of `tables`, or one for every table. */
+function waitsIn(waiting: Map<string, number> | undefined, tables: readonly string[]): boolean {
+  if (!waiting || waiting.size === 0) return false;
+  return waiting.has(ANY_TABLE) || tables.some((t) => waiting.has(t.toLowerCase()));
 }
 
 /** The tables an entry writes (lower case), or every table for a schema change or an unreadable statement. */

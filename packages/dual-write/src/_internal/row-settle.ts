@@ -100,7 +100,7 @@ export class RowSettler {
     if (depth === 0) {
       const read = (r: readonly RowRef[]) => this.current(primary, r, via);
       const before = await dependentImages(this.#catalog, primary, secondary, images, read);
-      const after = await updatedDependents(this.#catalog, primary, secondary, images, read, { settling: true });
+      const after = await updatedDependents(this.#catalog, primary, secondary, images, read, { settling: true, via });
       images = [...before, ...images, ...after];
     }
     const pairs = await this.pairs(

@@ -12,7 +12,8 @@ import { toError } from './to-error';
 import { rowsReturned } from './returned-rows';
 import { isOutage } from './write-errors';
 import type { Returned } from './secondary-applier';
-import { addUpdatedDependents } from './update-cascade-rows';
+import { addUpdatedDependents, updateActions } from './update-cascade-rows';
+import type { TableCatalog } from './table-catalog';
 import { addMovedDependents } from './key-move-rows';
 
 /**
@@ -36,18 +37,26 @@ export class SecondaryDelivery {
     const { book, circuit, settler, metrics, options, events } = this.#p;
     if (work.statements.length === 0) return;
     const tables = [...new Set([...work.images.map((i) => i.table), ...statementTables(work.replays).filter((t) => t !== '*')])];
-    if (book.statementWaits(secondary, tables)) {
-      return journalFailure(
+    const waitsBehind = (what: string) =>
+      journalFailure(
         this.#p,
         primary,
         secondary,
         work,
-        new SecondaryWriteError(
-          `${secondary.name} has an earlier statement for ${tables.join(', ')} waiting in the journal; this write waits behind it.`,
-          { primary: primary.name, secondary: secondary.name },
-        ),
+        new SecondaryWriteError(`${secondary.name} has ${what} waiting in the journal; this write waits behind it.`, {
+          primary: primary.name,
+          secondary: secondary.name,
+        }),
         true,
       );
+    if (book.statementWaits(secondary, tables)) return waitsBehind(`an earlier statement for ${tables.join(', ')}`);
+    const parents = actingParents(this.#p.catalog, primary, tables);
+    if (book.rowsWait(secondary, parents)) {
+      // A parent's journaled rename may not be on the secondary yet: a row written under the
+      // new value now would reference a value the replay never sees renamed there. Journaled,
+      // the replay settles it after the parent, from the primary's current rows.
+      this.#p.replaySoon();
+      return waitsBehind(`rows of ${parents.join(', ')}, whose foreign key actions change ${tables.join(', ')},`);
     }
     if (circuit.isOpen(secondary)) {
       const status = circuit.status(secondary);
@@ -217,4 +226,12 @@ export class SecondaryDelivery {
     );
     if (match) await this.#p.book.discard(match).catch(() => {});
   }
+}
+
+/** The tables whose `ON UPDATE` foreign key actions change rows of `tables` on the primary (as already read). */
+function actingParents(catalog: TableCatalog, primary: DatabaseAdapter, tables: readonly string[]): string[] {
+  const actions = catalog.derivedNow(primary, updateActions);
+  if (!actions || actions.size === 0) return [];
+  const written = new Set(tables.map((t) => t.toLowerCase()));
+  return [...actions].filter(([, list]) => list.some((a) => written.has(a.child.name.toLowerCase()))).map(([parent]) => parent);
 }

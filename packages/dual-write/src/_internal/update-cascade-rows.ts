@@ -57,7 +57,7 @@ export function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> 
  * action did to it then rather than a delete (see `heldEffects`). `settling` (rows settled
  * from the primary's current state: a replay, a settled difference): the rows a `CASCADE`
  * keyed by the referenced values are brought under the current values even when those
- * did not change on the secondary. Uses the primary's
+ * did not change on the secondary. `via`: where the primary is read (its open transaction). Uses the primary's
  * tables as already read (none read yet: nothing to add).
  */
 export async function updatedDependents(
@@ -66,7 +66,14 @@ export async function updatedDependents(
   secondary: DatabaseAdapter,
   images: readonly RowImage[],
   readCurrent: ReadCurrent,
-  how: { depth?: number; moved?: boolean; asOfEntry?: boolean; before?: Map<string, Row | null>; settling?: boolean } = {},
+  how: {
+    depth?: number;
+    moved?: boolean;
+    asOfEntry?: boolean;
+    before?: Map<string, Row | null>;
+    settling?: boolean;
+    via?: DatabaseAdapter;
+  } = {},
 ): Promise<RowImage[]> {
   const { depth = 0, moved = false, asOfEntry = false } = how;
   const actions = depth < MAX_DEPTH && images.length > 0 ? catalog.derivedNow(primary, updateActions) : undefined;
@@ -115,14 +122,14 @@ export async function updatedDependents(
         found.push({ child, childOnSide, fk, changes, names: new Set(held.map((r) => rowName(r.table, r.key))) });
         refs.push(...held);
       }
-      if (now.length > 0) refs.push(...(await readOn(primary, referencing(primary, child, child, fk, now))));
+      if (now.length > 0) refs.push(...(await readOn(primary, referencing(how.via ?? primary, child, child, fk, now))));
     }
     const seen = new Set(out.map((i) => rowName(i.table, i.key)));
     const fresh = refs.filter((r) => !seen.has(rowName(r.table, r.key)) && seen.add(rowName(r.table, r.key)));
     if (fresh.length === 0) continue;
     let changed = await readCurrent(fresh);
     if (asOfEntry) changed = await withHeldEffects(secondary, changed, found);
-    const below = await updatedDependents(catalog, primary, secondary, changed, readCurrent, { depth: depth + 1, asOfEntry });
+    const below = await updatedDependents(catalog, primary, secondary, changed, readCurrent, { depth: depth + 1, asOfEntry, via: how.via });
     out.push(...changed, ...below);
   }
   return out;
