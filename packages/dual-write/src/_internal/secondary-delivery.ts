@@ -50,13 +50,14 @@ export class SecondaryDelivery {
         true,
       );
     if (book.statementWaits(secondary, tables)) return waitsBehind(`an earlier statement for ${tables.join(', ')}`);
-    const parents = actingParents(this.#p.catalog, primary, tables);
-    if (book.rowsWait(secondary, parents)) {
+    const related = actingRelatives(this.#p.catalog, primary, tables);
+    if (book.rowsWait(secondary, related)) {
       // A parent's journaled rename may not be on the secondary yet: a row written under the
-      // new value now would reference a value the replay never sees renamed there. Journaled,
-      // the replay settles it after the parent, from the primary's current rows.
+      // new value now would reference a value the replay never sees renamed there. A child's
+      // journaled row is not there for a rename's lookup to find and move. Journaled, the
+      // write is settled in order with them, from the primary's current rows.
       this.#p.replaySoon();
-      return waitsBehind(`rows of ${parents.join(', ')}, whose foreign key actions change ${tables.join(', ')},`);
+      return waitsBehind(`rows of ${related.join(', ')}, tied to ${tables.join(', ')} by foreign key actions,`);
     }
     if (circuit.isOpen(secondary)) {
       const status = circuit.status(secondary);
@@ -228,10 +229,19 @@ export class SecondaryDelivery {
   }
 }
 
-/** The tables whose `ON UPDATE` foreign key actions change rows of `tables` on the primary (as already read). */
-function actingParents(catalog: TableCatalog, primary: DatabaseAdapter, tables: readonly string[]): string[] {
+/**
+ * The tables that `ON UPDATE` foreign key actions tie to `tables` on the primary (as already
+ * read): those whose actions change rows of `tables`, and those whose rows the actions of
+ * `tables` change.
+ */
+function actingRelatives(catalog: TableCatalog, primary: DatabaseAdapter, tables: readonly string[]): string[] {
   const actions = catalog.derivedNow(primary, updateActions);
   if (!actions || actions.size === 0) return [];
   const written = new Set(tables.map((t) => t.toLowerCase()));
-  return [...actions].filter(([, list]) => list.some((a) => written.has(a.child.name.toLowerCase()))).map(([parent]) => parent);
+  const related = new Set<string>();
+  for (const [parent, list] of actions) {
+    if (written.has(parent)) for (const a of list) related.add(a.child.name.toLowerCase());
+    if (list.some((a) => written.has(a.child.name.toLowerCase()))) related.add(parent);
+  }
+  return [...related];
 }
