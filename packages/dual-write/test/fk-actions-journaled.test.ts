@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createTestDatabase, startFaultProxy } from '@switchyard/testkit';
+import { createTestDatabase, startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
 
 // Writes over foreign keys that act, journaled because the secondary (Postgres, behind a
 // fault proxy, without those foreign keys) stopped answering: what their lookups leave
@@ -56,6 +56,18 @@ async function journaling(primaryKind: 'sqlite' | 'postgres') {
   return { ...sides, dual };
 }
 
+/** The secondary answers again, and one replay empties the journal. */
+async function replayedOnceBack(proxy: FaultProxy, dual: DualWriteAdapter): Promise<void> {
+  proxy.setMode('pass');
+  expect((await dual.replayJournal()).remaining).toBe(0);
+}
+
+/** Every row of the workload's tables is the same on both sides. */
+async function expectEqualSides(primary: DatabaseAdapter, secondary: DatabaseAdapter): Promise<void> {
+  const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+  expect(report.ok, report.summary).toBe(true);
+}
+
 describe('writes over acting foreign keys journaled while the secondary does not answer', () => {
   it('a delete whose lookup of cascaded rows was given up on leaves no lock behind when the lookup ends', async () => {
     const { primary, secondary, proxy } = await pair('sqlite');
@@ -74,8 +86,7 @@ describe('writes over acting foreign keys journaled while the secondary does not
     const stalled = new Promise((resolve) => setTimeout(() => resolve('stalled'), 5_000));
     expect(await Promise.race([later.then(() => 'done'), stalled])).toBe('done');
     await dual.replayJournal();
-    const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-    expect(report.ok, report.summary).toBe(true);
+    await expectEqualSides(primary, secondary);
     await dual.close();
   });
 
@@ -90,16 +101,13 @@ describe('writes over acting foreign keys journaled while the secondary does not
       await dual.execute("INSERT INTO slot (acct_code, k) VALUES ('c2', 3)");
       await dual.execute("UPDATE acct SET code = 'c3' WHERE id = 1");
       expect(dual.getMetrics().journalDepth).toBe(5);
-      proxy.setMode('pass');
-      const replayed = await dual.replayJournal();
-      expect(replayed.remaining).toBe(0);
+      await replayedOnceBack(proxy, dual);
       expect(await secondary.query('SELECT acct_code, k FROM slot ORDER BY k')).toEqual([
         { acct_code: 'c3', k: 1 },
         { acct_code: 'c3', k: 2 },
         { acct_code: 'c3', k: 3 },
       ]);
-      const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-      expect(report.ok, report.summary).toBe(true);
+      await expectEqualSides(primary, secondary);
       await dual.close();
     });
   }
@@ -116,12 +124,10 @@ describe('writes over acting foreign keys journaled while the secondary does not
         await tx.execute('UPDATE acct SET id = 5 WHERE id = 1');
       });
       await dual.execute('UPDATE acct SET id = 6 WHERE id = 5');
-      proxy.setMode('pass');
-      expect((await dual.replayJournal()).remaining).toBe(0);
+      await replayedOnceBack(proxy, dual);
       expect(await secondary.query('SELECT id, code FROM acct')).toEqual([{ id: 6, code: 't5' }]);
       expect(await secondary.query('SELECT acct_code, k FROM slot')).toEqual([{ acct_code: 't5', k: 1 }]);
-      const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-      expect(report.ok, report.summary).toBe(true);
+      await expectEqualSides(primary, secondary);
       await dual.close();
     });
   }
@@ -143,8 +149,7 @@ describe('writes over acting foreign keys journaled while the secondary does not
     await secondary.execute('ALTER TABLE acct DROP CONSTRAINT no_c2');
     expect((await dual.replayJournal()).remaining).toBe(0);
     expect(await secondary.query('SELECT acct_code, k FROM slot')).toEqual([{ acct_code: 'c3', k: 1 }]);
-    const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-    expect(report.ok, report.summary).toBe(true);
+    await expectEqualSides(primary, secondary);
     await dual.close();
   });
 });

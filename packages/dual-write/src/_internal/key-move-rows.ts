@@ -7,7 +7,8 @@ import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replicatio
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
 import type { TableCatalog } from './table-catalog';
-import { updateActions, updatedDependents } from './update-cascade-rows';
+import { updateActions } from './update-actions';
+import { updatedDependents } from './update-cascade-rows';
 import { parseWrite } from './write-capture';
 import { whereClauseOf } from './where-clause';
 import { lockingRead } from './dependent-locks';

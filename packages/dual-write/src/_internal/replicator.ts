@@ -5,7 +5,7 @@ import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './
 import type { RowRef } from '../row-ref';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
-import { journalUnsent } from './secondary-failure';
+import { journalUnsent, movedRefs } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
 import { storedAlready, storedImages } from './stored-images';
@@ -214,10 +214,7 @@ export class Replicator {
         work.pairs = pairs;
         if (work.images.some((i) => i.row === null)) await addDependents(this.#p, primary, secondary, work, pairs);
       } catch (error) {
-        return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, [
-          ...refs,
-          ...(moves ?? []).flatMap((m) => m.refs),
-        ]);
+        return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, [...refs, ...movedRefs(work)]);
       }
       await this.#delivery.toSecondary(primary, secondary, work);
     } finally {

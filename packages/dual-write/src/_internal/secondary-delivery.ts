@@ -12,8 +12,8 @@ import { toError } from './to-error';
 import { rowsReturned } from './returned-rows';
 import { isOutage } from './write-errors';
 import type { Returned } from './secondary-applier';
-import { addUpdatedDependents, updateActions } from './update-cascade-rows';
-import type { TableCatalog } from './table-catalog';
+import { addUpdatedDependents } from './update-cascade-rows';
+import { updateRelatives } from './update-actions';
 import { addMovedDependents } from './key-move-rows';
 
 /**
@@ -50,7 +50,8 @@ export class SecondaryDelivery {
         true,
       );
     if (book.statementWaits(secondary, tables)) return waitsBehind(`an earlier statement for ${tables.join(', ')}`);
-    const related = actingRelatives(this.#p.catalog, primary, tables);
+    const relatives = this.#p.catalog.derivedNow(primary, updateRelatives);
+    const related = [...new Set(tables.flatMap((t) => [...(relatives?.get(t.toLowerCase()) ?? [])]))];
     if (book.rowsWait(secondary, related)) {
       // A parent's journaled rename may not be on the secondary yet: a row written under the
       // new value now would reference a value the replay never sees renamed there. A child's
@@ -227,21 +228,4 @@ export class SecondaryDelivery {
     );
     if (match) await this.#p.book.discard(match).catch(() => {});
   }
-}
-
-/**
- * The tables that `ON UPDATE` foreign key actions tie to `tables` on the primary (as already
- * read): those whose actions change rows of `tables`, and those whose rows the actions of
- * `tables` change.
- */
-function actingRelatives(catalog: TableCatalog, primary: DatabaseAdapter, tables: readonly string[]): string[] {
-  const actions = catalog.derivedNow(primary, updateActions);
-  if (!actions || actions.size === 0) return [];
-  const written = new Set(tables.map((t) => t.toLowerCase()));
-  const related = new Set<string>();
-  for (const [parent, list] of actions) {
-    if (written.has(parent)) for (const a of list) related.add(a.child.name.toLowerCase());
-    if (list.some((a) => written.has(a.child.name.toLowerCase()))) related.add(parent);
-  }
-  return [...related];
 }

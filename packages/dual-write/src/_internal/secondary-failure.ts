@@ -36,7 +36,12 @@ export async function journalFailure(
  * replayed move finds nothing to move on a secondary that never got the row's old key).
  */
 export function workRefs(work: SecondaryWork): RowRef[] {
-  return dedupeRefs([...work.images.map(refOf), ...(work.moves ?? []).flatMap((m) => m.refs)]);
+  return dedupeRefs([...work.images.map(refOf), ...movedRefs(work)]);
+}
+
+/** The new keys of a write's key moves. */
+export function movedRefs(work: Pick<SecondaryWork, 'moves'>): RowRef[] {
+  return (work.moves ?? []).flatMap((m) => m.refs);
 }
 
 /** Appends a write's replayed statements, then its rows, to the journal; the last entry made. */

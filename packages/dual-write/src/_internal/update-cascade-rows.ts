@@ -1,6 +1,7 @@
 import type { DatabaseAdapter, ForeignKeyInfo, Row, TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { MAX_DEPTH, heldImages, referencedBy, referencedName, referencing, within, type ReadCurrent } from './cascade-rows';
+import { MAX_DEPTH, heldImages, referencing, within, type ReadCurrent } from './cascade-rows';
+import { updateActions } from './update-actions';
 import { readOn } from './failed-side';
 import { heldEffects, type ReferencedChange } from './held-effects';
 import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage } from './row-images';
@@ -8,37 +9,6 @@ import type { UpdatedRow } from '../mirror/mirror-op';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import type { TableCatalog } from './table-catalog';
 import { dependentLocks, lockingRead } from './dependent-locks';
-
-/** Foreign key actions by which changing a referenced value changes the rows that reference it. */
-const ACTS_ON_UPDATE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
-
-/** A foreign key of the primary that acts on update, with the columns it references spelled out. */
-interface UpdateAction {
-  child: TableInfo;
-  fk: ForeignKeyInfo;
-  cascades: boolean;
-  /** It references the parent's primary key, which only rows a cascade changed change. */
-  byKey: boolean;
-}
-
-/** The primary's foreign keys that act on update, by referenced table (lower case). */
-export function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> {
-  const out = new Map<string, UpdateAction[]>();
-  for (const child of tables) {
-    if (child.primaryKey.length === 0) continue;
-    for (const fk of child.foreignKeys) {
-      if (!ACTS_ON_UPDATE.test(fk.onUpdate ?? '')) continue;
-      const name = referencedName(fk);
-      const parent = tables.find((t) => t.name.toLowerCase() === name);
-      if (!parent) continue;
-      const { referenced, byKey } = referencedBy(fk, parent);
-      const list = out.get(name) ?? [];
-      list.push({ child, fk: { ...fk, referencedColumns: referenced }, cascades: /^CASCADE$/i.test(fk.onUpdate!), byKey });
-      out.set(name, list);
-    }
-  }
-  return out;
-}
 
 /**
  * The rows that the primary's `ON UPDATE` foreign key actions changed along with the rows
@@ -57,8 +27,8 @@ export function updateActions(tables: TableInfo[]): Map<string, UpdateAction[]> 
  * action did to it then rather than a delete (see `heldEffects`). `settling` (rows settled
  * from the primary's current state: a replay, a settled difference): the rows a `CASCADE`
  * keyed by the referenced values are brought under the current values even when those
- * did not change on the secondary. `via`: where the primary is read (its open transaction). Uses the primary's
- * tables as already read (none read yet: nothing to add).
+ * did not change on the secondary. `via`: where the primary is read (its open transaction,
+ * if any). Uses the primary's tables as already read (none read yet: nothing to add).
  */
 export async function updatedDependents(
   catalog: TableCatalog,
@@ -91,11 +61,11 @@ export async function updatedDependents(
     // A key move's rows: one old key and one new is the same row moved (several are not paired).
     const left = written.filter((i) => i.row !== null);
     const sole = moved && left.length === 1 && written.length === 2 ? left[0]!.row : null;
-    for (const { child, fk, cascades } of acting) {
+    for (const { child, fk, cascades, keysChild } of acting) {
       // A settle from the primary's current rows may find the referenced values already
       // current on the secondary (an earlier entry of the same row brought them): the rows a
       // cascade moved to a new key are then found under it, as their entries name the old one.
-      const keyed = how.settling === true && child.primaryKey.some((k) => fk.columns.some((c) => c.toLowerCase() === k.toLowerCase()));
+      const settlesKeys = how.settling === true && keysChild;
       const changes: ReferencedChange[] = [];
       const now: Record<string, unknown>[] = [];
       // Values a row still holds after the write (a key move that kept the code): nothing referencing them changed.
@@ -105,7 +75,7 @@ export async function updatedDependents(
         const changed = was !== null && image.row !== null && differs(was, image.row, fk.referencedColumns);
         const gone = was !== null && image.row === null && !kept.has(valuesOf(was, fk.referencedColumns));
         if (was && (gone || changed)) changes.push({ was, now: image.row ?? sole });
-        if (cascades && image.row && (changed || moved || (was === null && depth > 0) || (how.settling && keyed))) now.push(image.row);
+        if (cascades && image.row && (changed || moved || (was === null && depth > 0) || settlesKeys)) now.push(image.row);
       }
       const childOnSide = changes.length > 0 ? await catalog.table(secondary, child.name) : undefined;
       if (childOnSide) {

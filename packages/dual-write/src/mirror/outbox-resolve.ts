@@ -9,7 +9,8 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
-import { updateActingParents, updateActions, updatedDependents } from '../_internal/update-cascade-rows';
+import { updateActingParents, updatedDependents } from '../_internal/update-cascade-rows';
+import { updateActions } from '../_internal/update-actions';
 import { movedDependents, moveLookups } from '../_internal/key-move-rows';
 import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
