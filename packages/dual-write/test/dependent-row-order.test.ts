@@ -23,26 +23,39 @@ afterEach(async () => {
   for (const a of opened.splice(0)) await a.close();
 });
 
-/** Locks row `id` of `other` on a session of its own until the returned function is called. */
-async function lockRow(id: number): Promise<() => Promise<void>> {
+/** A session holding a row of `other` locked: its backend's pid, and how to let the row go. */
+interface Locker {
+  pid: number;
+  free: () => Promise<void>;
+}
+
+/** Locks row `id` of `other` on a session of its own until `free` is called. */
+async function lockRow(id: number): Promise<Locker> {
   const client = new pg.Client({ connectionString: dbs.other.url });
   lockers.push(client);
   await client.connect();
   await client.query('BEGIN');
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
   await client.query('SELECT * FROM other WHERE id = $1 FOR UPDATE', [id]);
-  return async () => void (await client.query('COMMIT'));
+  return { pid: rows[0]!.pid, free: async () => void (await client.query('COMMIT')) };
 }
 
-/** Waits until `n` sessions of the secondary wait for a lock. */
-async function lockWaits(secondary: DatabaseAdapter, n: number): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+/**
+ * Waits until a session of the secondary waits for the row `locker` holds. Asked by the
+ * holder's pid, not by a count of waiting sessions: a session woken by a commit still
+ * shows as waiting until it runs again, so a count can be reached before the woken
+ * session took its next batch.
+ */
+async function waitsFor(secondary: DatabaseAdapter, locker: Locker): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
     const [row] = await secondary.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY (pg_blocking_pids(pid))',
+      [locker.pid],
     );
-    if (row!.n >= n) return;
+    if (row!.n >= 1) return;
     await sleep(10);
   }
-  throw new Error(`${n} sessions never waited for a lock`);
+  throw new Error(`no session ever waited for the row of backend ${locker.pid}`);
 }
 
 /** SQLite (with foreign keys) -> Postgres (without), both with `ddl(fk)` and a table `other` to hold batches up with. */
@@ -70,21 +83,22 @@ async function overtake(
   overtaking: () => Promise<unknown>,
   landed: () => Promise<boolean>,
 ): Promise<void> {
-  const [free1, free2, free3] = [await lockRow(1), await lockRow(2), await lockRow(3)];
+  const [row1, row2, row3] = [await lockRow(1), await lockRow(2), await lockRow(3)];
   // Both of the secondary's write slots wait behind rows 1 and 2.
   const blocked = [dual.execute('UPDATE other SET n = 1 WHERE id = 1'), dual.execute('UPDATE other SET n = 1 WHERE id = 2')];
-  await lockWaits(secondary, 2);
+  await waitsFor(secondary, row1);
+  await waitsFor(secondary, row2);
   // Queued together: a write that will wait behind row 3, then the late write.
   const grouped = [dual.execute('UPDATE other SET n = 1 WHERE id = 3'), late()];
   await sleep(20);
-  await free1();
-  await lockWaits(secondary, 2);
+  await row1.free();
+  await waitsFor(secondary, row3);
   const second = overtaking();
   await sleep(20);
-  await free2();
+  await row2.free();
   for (let i = 0; i < 500 && !(await landed()); i++) await sleep(10);
   expect(await landed()).toBe(true);
-  await free3();
+  await row3.free();
   await Promise.all([...blocked, ...grouped, second]);
 }
 
