@@ -3,6 +3,8 @@ import type { JournalEntry, ReplayResult, WriteJournal } from '../journal-types'
 import type { RowRef } from '../row-ref';
 import { ddlTable, writeTable } from './column-types';
 import { toError } from './to-error';
+import { isOutage } from './write-errors';
+import { settleRowGroup } from './journal-row-groups';
 
 /** What a journal entry must hold for one side: rows to settle, or statements to replay. */
 export interface JournalPayload {
@@ -109,7 +111,8 @@ export class JournalBook {
   /**
    * Applies entries oldest first on the side `resolve` names: consecutive row entries
    * together, through `resync`; statement entries one by one. A failing statement entry
-   * holds back later entries for its table; everything else goes on.
+   * holds back later entries for its table; everything else goes on, until a side stops
+   * answering (a lost connection, a timeout): the rest then waits for the next replay.
    */
   async replay(resolve: (target: string) => DatabaseAdapter | undefined, names: readonly string[], resync: Resync): Promise<ReplayResult> {
     const entries = await this.refresh();
@@ -119,34 +122,31 @@ export class JournalBook {
     const isBlocked = (target: string, tables: string[]) =>
       blocked.has(`${target}\u0000${ANY_TABLE}`) || tables.some((t) => blocked.has(`${target}\u0000${t}`));
     let group: JournalEntry[] = [];
+    // Set when a side stopped answering: what is left waits for the next replay, rather
+    // than being tried entry by entry against a side that is away, each try a timeout.
+    let outage = false;
     const flushRows = async () => {
       const rows = group;
       group = [];
       if (rows.length === 0) return;
       const target = resolve(rows[0]!.target)!;
-      try {
-        await resync(
-          target,
-          rows.flatMap((e) => e.rows!),
-        );
-        for (const e of rows) await this.#done(e);
-        applied += rows.length;
-        return;
-      } catch {
-        // One of them fails: settle them one by one, so the others still go through.
-      }
-      for (const e of rows) {
-        try {
-          await resync(target, e.rows!);
-          await this.#done(e);
-          applied++;
-        } catch (failure) {
-          error ??= toError(failure);
-          await this.journal.recordAttempt(e.id, toError(failure).message).catch(() => {});
-        }
-      }
+      const settled = await settleRowGroup(rows, {
+        settle: (some) =>
+          resync(
+            target,
+            some.flatMap((e) => e.rows!),
+          ),
+        done: async (some) => {
+          for (const e of some) await this.#done(e);
+        },
+        failed: (e, failure) => this.journal.recordAttempt(e.id, failure.message).catch(() => {}),
+      });
+      applied += settled.applied;
+      error ??= settled.error;
+      outage ||= settled.outage;
     };
     for (const entry of entries) {
+      if (outage) break;
       const target = resolve(entry.target);
       if (!target) {
         error ??= new SwitchyardError(
@@ -172,12 +172,13 @@ export class JournalBook {
         error ??= failure;
         for (const t of tables) blocked.add(`${entry.target}\u0000${t}`);
         await this.journal.recordAttempt(entry.id, failure.message).catch(() => {});
+        outage = isOutage(failure);
         continue;
       }
       await this.#done(entry);
       applied++;
     }
-    await flushRows();
+    if (!outage) await flushRows();
     const result: ReplayResult = { applied, remaining: entries.length - applied };
     if (error) result.error = error;
     return result;

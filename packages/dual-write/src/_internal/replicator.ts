@@ -18,6 +18,7 @@ import { addDependents } from './cascade-rows';
 import { appResult, movedNothing } from './key-move-rows';
 import { settleContended } from './contended-rows';
 import { claimsOf, transactionClaims } from './write-claims';
+import { HeldRows } from './row-locks';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -82,6 +83,7 @@ export class Replicator {
     const claims = claimsOf(steps);
     const release = await locks.acquire(claims);
     const later: (() => void)[] = [];
+    let held: HeldRows | undefined;
     const work: SecondaryWork = { label, statements: [], images: [], replays: [], claims };
     try {
       const started = metrics.now();
@@ -123,7 +125,10 @@ export class Replicator {
         if (step.plan.newRowsOnly && images.length > 0) {
           // New rows were not locked before they existed: lock them now, and if another
           // write got to one first, take the rows as they are now rather than as inserted.
-          const taken = await this.#p.locks.acquireRows(images.map((img) => rowName(img.table, img.key)));
+          const taken = await this.#p.locks.acquireRows(
+            images.map((img) => rowName(img.table, img.key)),
+            (held ??= new HeldRows(claims)),
+          );
           later.push(taken.release);
           if (taken.waited)
             images = await readAfterCommit(this.#p, primary, secondary, images, label, (mine) =>

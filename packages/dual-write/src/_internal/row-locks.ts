@@ -8,6 +8,21 @@ export interface LockClaims {
   rows: string[];
 }
 
+/** The rows one write holds: those it named, those it took later, and every row of the tables it holds alone. */
+export class HeldRows {
+  readonly rows: Set<string>;
+  readonly #exclusive: ReadonlySet<string>;
+
+  constructor(claims: LockClaims) {
+    this.rows = new Set(claims.rows);
+    this.#exclusive = new Set(claims.exclusiveTables.map((t) => t.toLowerCase()));
+  }
+
+  covers(row: string): boolean {
+    return this.rows.has(row) || this.#exclusive.has(row.slice(0, row.indexOf('\u0000')));
+  }
+}
+
 interface Waiter {
   exclusive: boolean;
   grant: () => void;
@@ -90,20 +105,26 @@ export class RowLocks {
   /**
    * Takes row locks after the write's tables (new rows an insert just created), and says
    * whether another write held one of them meanwhile: the caller then reads the rows
-   * again, since that write may have changed them after this one.
+   * again, since that write may have changed them after this one. Rows the write holds
+   * already (`held`: its claims, and what earlier calls took, which are added to it) are
+   * skipped, since a lock is not taken twice by its holder: a new row can get the key of
+   * a row the same write named, as SQLite gives the highest key again once it is deleted.
    */
-  async acquireRows(rows: readonly string[]): Promise<{ release: () => void; waited: boolean }> {
-    const held: string[] = [];
+  async acquireRows(rows: readonly string[], held: HeldRows): Promise<{ release: () => void; waited: boolean }> {
+    const taken: string[] = [];
     let waited = false;
-    for (const name of [...new Set(rows.map((r) => `b:${r}`))].sort()) {
+    for (const row of [...new Set(rows)].sort()) {
+      if (held.covers(row)) continue;
+      const name = `b:${row}`;
       const granted = this.#take(name, true);
       if (granted !== true) {
         waited = true;
         await granted;
       }
-      held.push(name);
+      taken.push(name);
+      held.rows.add(row);
     }
-    return { release: this.#releaser(held), waited };
+    return { release: this.#releaser(taken), waited };
   }
 
   #releaser(held: string[]): () => void {
