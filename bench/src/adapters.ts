@@ -13,17 +13,12 @@
  * Raw and adapter runs alternate, each on a fresh table; the table shows the fastest
  * of BENCH_RUNS runs (default 9; one run each on Miniflare, which is slow: BENCH_D1_RUNS).
  *
-<<<<<<< HEAD
- * Then Kysely stream() through adapter.db against Kysely's own dialects (adapters-stream.ts).
+ * Then the D1 facade's overhead: asD1Database over a D1 adapter against the binding
+ * itself (see d1-facade-overhead.ts), and Kysely stream() through adapter.db against
+ * Kysely's own dialects (adapters-stream.ts).
  *
  * Run: pnpm --filter @switchyard/bench adapters   (POSTGRES_URL, else embedded Postgres;
  * BENCH_STREAM_ONLY=1 runs only the stream part)
-=======
- * Then the D1 facade's overhead: asD1Database over a D1 adapter against the binding
- * itself (see d1-facade-overhead.ts).
- *
- * Run: pnpm --filter @switchyard/bench adapters   (POSTGRES_URL, else embedded Postgres)
->>>>>>> h4-adoption
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +31,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
 import { benchStream } from './adapters-stream';
 import { printD1FacadeOverhead } from './d1-facade-overhead';
+import { printTable, type Result } from './adapters-table';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
@@ -50,13 +46,6 @@ const rows: BenchRow[] = Array.from({ length: ROWS }, (_, i) => [
   i % 3 === 0,
   new Date(Date.UTC(2024, 0, 1) + i * 1000),
 ]);
-
-interface Result {
-  name: string;
-  measures: string;
-  seconds: number;
-  baseline?: string;
-}
 
 interface Case {
   setup: () => Promise<void> | void;
@@ -273,32 +262,12 @@ async function verifyCount(adapter: DatabaseAdapter, label: string): Promise<voi
   if (Number(row?.n) !== ROWS) throw new Error(`${label}: expected ${ROWS} rows, found ${row?.n}`);
 }
 
-function printTable(results: Result[]): void {
-  const byName = new Map(results.map((r) => [r.name, r]));
-  const lines = results.map((r) => {
-    const rate = ROWS / r.seconds;
-    const base = r.baseline ? byName.get(r.baseline) : undefined;
-    const ratio = base ? (ROWS / r.seconds / (ROWS / base.seconds)).toFixed(2) + 'x' : '(baseline)';
-    return [r.name, Math.round(rate).toLocaleString('en-US'), ratio, r.measures];
-  });
-  const header = ['case', 'rows/s', 'ratio vs raw', 'what one run does'];
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  console.log(
-    `\nInsert ${ROWS.toLocaleString('en-US')} rows (id int, name text, score real, active bool, created_at timestamp); fastest of ${RUNS} runs (D1: ${process.env.BENCH_D1_RUNS ?? 1})\n`,
-  );
-  console.log(fmt(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const l of lines) console.log(fmt(l));
-  console.log('');
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
 const server = await startTestPostgres();
 try {
   if (!process.env.BENCH_STREAM_ONLY) {
     const results = [...(await benchSqlite(dir)), ...(await benchPostgres(server.url)), ...(await benchD1())];
-    printTable(results);
+    printTable(results, ROWS, RUNS);
     if (Number(process.env.BENCH_D1_RUNS ?? 1) >= 1) await printD1FacadeOverhead();
   }
   await benchStream(dir, server.url);

@@ -23,25 +23,35 @@
  *      BENCH_CC_MS=400 BENCH_CC_ROUNDS=6 BENCH_SEQ_OPS=2000 BENCH_PG_POOL=20 BENCH_HANG_MS=3000
  *      BENCH_CC_PARTS=1,2,3 (the parts to run)
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { DatabaseAdapter } from '@switchyard/core';
 import { createDualWriteAdapter, type DualWriteAdapter } from '@switchyard/dual-write';
+import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { startFaultProxy } from '@switchyard/testkit';
 import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
+import {
+  byHand,
+  figures,
+  fmt,
+  load,
+  newWriter,
+  PG_DDL,
+  shuffled,
+  SQLITE_DDL,
+  step,
+  verdict,
+  type Figures,
+  type Target,
+} from './concurrency-load';
+import { hungSecondary } from './dual-write-hung';
 
 const RUN_MS = Number(process.env.BENCH_CC_MS ?? 400);
 const ROUNDS = Number(process.env.BENCH_CC_ROUNDS ?? 6);
 const SEQ_OPS = Number(process.env.BENCH_SEQ_OPS ?? 2000);
 const POOL = Number(process.env.BENCH_PG_POOL ?? 20);
-const HANG_MS = Number(process.env.BENCH_HANG_MS ?? 3000);
 const PARTS = new Set((process.env.BENCH_CC_PARTS ?? '1,2,3').split(',').map((p) => p.trim()));
-const HANG_TIMEOUT_MS = 200;
 const WRITER_COUNTS = [1, 4, 16, 64];
 /**
  * Under load a secondary may take longer than the default second: the run goes on, and
@@ -49,131 +59,6 @@ const WRITER_COUNTS = [1, 4, 16, 64];
  * so such a run's ratio flatters dual write).
  */
 const LOADED = { secondaryTimeoutMs: 10_000, continueOnSecondaryFailure: true } as const;
-
-const SQLITE_DDL = (t: string) => `CREATE TABLE ${t} (id INTEGER PRIMARY KEY, name TEXT NOT NULL, score REAL, updated_at TIMESTAMP)`;
-const PG_DDL = (t: string) =>
-  `CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT NOT NULL, score DOUBLE PRECISION, updated_at TIMESTAMPTZ)`;
-
-/** One writer's rows: ids base+1 .. base+inserted. */
-interface Writer {
-  base: number;
-  inserted: number;
-}
-
-let nextBase = 0;
-const newWriter = (): Writer => ({ base: (nextBase += 100_000), inserted: 0 });
-
-/** What a case writes through: an adapter, or two written by hand. */
-type Target = Pick<DatabaseAdapter, 'execute'>;
-
-/**
- * Dual write as a team writes it by hand, with no Switchyard code between the two: each
- * statement on the primary, then the same statement on the secondary. It replicates
- * statements, not rows, so it is no answer to the issue; it measures what writing both
- * sides costs this machine, which bounds any dual write here.
- */
-const byHand = (primary: DatabaseAdapter, secondary: DatabaseAdapter): Target => ({
-  async execute(sql, params) {
-    await primary.execute(sql, params);
-    return secondary.execute(sql, params);
-  },
-});
-
-/** One write: an INSERT with a new id, or an UPDATE of one of the writer's rows by id. */
-async function step(adapter: Target, table: string, w: Writer): Promise<void> {
-  if (w.inserted === 0 || Math.random() < 0.5) {
-    const id = w.base + ++w.inserted;
-    await adapter.execute(`INSERT INTO ${table} (id, name, score, updated_at) VALUES (?, ?, ?, ?)`, [
-      id,
-      `user-${id}`,
-      id * 0.5,
-      new Date(),
-    ]);
-  } else {
-    const id = w.base + 1 + Math.floor(Math.random() * w.inserted);
-    await adapter.execute(`UPDATE ${table} SET name = ?, score = ?, updated_at = ? WHERE id = ?`, [
-      `user-${id}-u`,
-      Math.random(),
-      new Date(),
-      id,
-    ]);
-  }
-}
-
-interface Figures {
-  p50: number;
-  p99: number;
-  mean: number;
-  max: number;
-}
-
-function figures(latencies: number[]): Figures {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), mean: sorted.reduce((s, x) => s + x, 0) / sorted.length, max: sorted.at(-1) ?? NaN };
-}
-
-/** CPU time in µs: this process's (user + system), and the whole machine's busy time (Linux; NaN elsewhere). */
-interface Cpu {
-  client: number;
-  machine: number;
-}
-
-function cpuNow(): Cpu {
-  const { user, system } = process.cpuUsage();
-  let machine = NaN;
-  try {
-    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait, in clock ticks (1/100 s).
-    const ticks = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    machine = ticks.reduce((sum, t, i) => (i === 3 || i === 4 ? sum : sum + t), 0) * 10_000;
-  } catch {
-    // Not Linux: the machine's share is not shown.
-  }
-  return { client: user + system, machine };
-}
-
-/** `writers` loops of writes for `ms`; returns the writes and their latencies. */
-async function load(
-  adapter: Target,
-  table: string,
-  writers: number,
-  ms: number,
-): Promise<{ ops: number; seconds: number; latencies: number[]; cpu: Cpu }> {
-  const latencies: number[] = [];
-  const cpu0 = cpuNow();
-  const t0 = performance.now();
-  const deadline = t0 + ms;
-  await Promise.all(
-    Array.from({ length: writers }, async () => {
-      const w = newWriter();
-      while (performance.now() < deadline) {
-        const s = performance.now();
-        await step(adapter, table, w);
-        latencies.push(performance.now() - s);
-        await yieldToLoop();
-      }
-    }),
-  );
-  const cpu1 = cpuNow();
-  return {
-    ops: latencies.length,
-    seconds: (performance.now() - t0) / 1000,
-    latencies,
-    cpu: { client: cpu1.client - cpu0.client, machine: cpu1.machine - cpu0.machine },
-  };
-}
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-const fmt = (x: number, digits = 3) => x.toFixed(digits).padStart(8);
-const verdict = (ok: boolean, target: string) => (ok ? 'ok' : `MISSED (target ${target})`);
 
 interface Sides {
   sqlite: DatabaseAdapter;
@@ -203,8 +88,9 @@ async function throughput(sides: Sides): Promise<void> {
   console.log(`   ${ROUNDS} rounds x ${RUN_MS} ms per case and writer count, cases in random order each round\n`);
   console.log("   CPU per write: the benchmark process (the client) and the whole machine (both databases' servers too)\n");
   console.log('writers  case                              writes/s    p50 ms    p99 ms   client us  machine us');
-  for (const writers of [1, ...WRITER_COUNTS]) {
-    const warmup = writers === 1 && nextBase === 0;
+  // The first pass, one writer, only warms up.
+  for (const [pass, writers] of [1, ...WRITER_COUNTS].entries()) {
+    const warmup = pass === 0;
     const ops = cases.map(() => 0);
     const seconds = cases.map(() => 0);
     const latencies = cases.map(() => [] as number[]);
@@ -298,57 +184,6 @@ async function sequential(sides: Sides): Promise<void> {
   }
 }
 
-/** Writes while the secondary is blackholed: what the app waits. */
-async function hungSecondary(serverUrl: string, pgA: string, pgB: string, dir: string): Promise<void> {
-  const target = new URL(serverUrl);
-  const proxy = await startFaultProxy({ target: { host: target.hostname, port: Number(target.port || 5432) } });
-  console.log(`3. Hung secondary: ${HANG_MS} ms of writes while the secondary's packets are blackholed (no reset),`);
-  console.log(
-    `   continueOnSecondaryFailure: true, secondaryTimeoutMs: ${HANG_TIMEOUT_MS}; target p99 <= ${Math.round(HANG_TIMEOUT_MS * 1.1)} ms\n`,
-  );
-  console.log("(loop ms: the event loop's own p99 delay meanwhile, which no timeout can undercut)\n");
-  console.log('case                                   writes  p50 ms    p99 ms    max ms  timeouts  journaled  loop ms');
-  try {
-    for (const [label, makePrimary] of [
-      ['Postgres A -> Postgres B', () => createPostgresAdapter(pgA, { name: 'pg-a', max: POOL })],
-      ['SQLite -> Postgres B', () => createSQLiteAdapter(join(dir, 'hang.db'), { name: 'sqlite' })],
-    ] as const) {
-      for (const writers of [1, 16]) {
-        const primary = makePrimary();
-        const secondary = createPostgresAdapter(proxy.url(pgB), { name: 'pg-b', max: POOL });
-        const table = `bench_hang_${primary.dialect}_${writers}`;
-        await primary.execute((primary.dialect === 'postgres' ? PG_DDL : SQLITE_DDL)(table));
-        await secondary.execute(PG_DDL(table));
-        const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: HANG_TIMEOUT_MS });
-        await load(dual, table, writers, 300);
-        dual.resetMetrics();
-        const loop = monitorEventLoopDelay({ resolution: 5 });
-        proxy.setMode('hang');
-        loop.enable();
-        const r = await load(dual, table, writers, HANG_MS);
-        loop.disable();
-        const m = dual.getMetrics();
-        proxy.setMode('pass');
-        const f = figures(r.latencies);
-        const name = `${label}, ${writers} writer${writers > 1 ? 's' : ''}`;
-        console.log(
-          `${name.padEnd(38)} ${String(r.ops).padStart(6)}  ${fmt(f.p50)}  ${fmt(f.p99)}  ${fmt(f.max, 1)}  ${String(m.secondaryTimeouts).padStart(8)}  ${String(m.secondaryFailures).padStart(9)}  ${fmt(loop.percentile(99) / 1e6, 1)}  ${verdict(f.p99 <= HANG_TIMEOUT_MS * 1.1, `<= ${Math.round(HANG_TIMEOUT_MS * 1.1)} ms`)}`,
-        );
-        // Let the circuit's probe see the secondary again, then settle the journal and close.
-        const settled = performance.now();
-        while (dual.getMetrics().journalDepth > 0 && performance.now() - settled < 10_000) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          await dual.replayJournal().catch(() => {});
-        }
-        await dual.close();
-      }
-    }
-  } finally {
-    await proxy.close();
-  }
-  console.log('');
-}
-
 async function main(): Promise<void> {
   const server = await startTestPostgres();
   const [a, b] = [await createTestDatabase(server.url), await createTestDatabase(server.url)];
@@ -362,7 +197,7 @@ async function main(): Promise<void> {
   try {
     if (PARTS.has('1')) await throughput(sides);
     if (PARTS.has('2')) await sequential(sides);
-    if (PARTS.has('3')) await hungSecondary(server.url, a.url, b.url, dir);
+    if (PARTS.has('3')) await hungSecondary(server.url, a.url, b.url, dir, POOL);
   } finally {
     await Promise.all([sides.sqlite.close(), sides.pgA.close(), sides.pgB.close()]);
     await a.drop();

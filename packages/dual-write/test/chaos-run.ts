@@ -5,7 +5,8 @@ import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter, tableJournal } from '../src/index';
 import { chaosSeed, seededRandom, type Random } from './chaos-random';
-import { ChaosWriter, expectedRows, hotSeed, workloadSchema } from './chaos-workload';
+import { expectedRows, hotSeed, workloadSchema } from './chaos-schema';
+import { ChaosWriter } from './chaos-workload';
 
 /** The two sides of a pair, what can break between them, and how to free them. */
 export interface ChaosPair {
