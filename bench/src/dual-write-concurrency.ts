@@ -54,7 +54,7 @@ const POOL = Number(process.env.BENCH_PG_POOL ?? 20);
 const PARTS = new Set((process.env.BENCH_CC_PARTS ?? '1,2,3').split(',').map((p) => p.trim()));
 const WRITER_COUNTS = [1, 4, 16, 64];
 /**
- * Under load a secondary may take longer than the default second: the run goes on, and
+ * Under load a secondary may take longer than the default 500 ms: the run goes on, and
  * what was journaled is printed after the table (a journaled write skips the secondary,
  * so such a run's ratio flatters dual write).
  */

@@ -69,7 +69,7 @@ export interface DualWriteOptions {
    * Longest a write waits for the secondary, in milliseconds. A write that takes longer is
    * journaled (its rows are settled from the primary when the secondary answers again)
    * and opens the secondary's circuit: later writes are journaled at once, without
-   * waiting, until a background probe sees it answer. `0` waits without bound. Default `1000`.
+   * waiting, until a background probe sees it answer. `0` waits without bound. Default `500`.
    */
   secondaryTimeoutMs?: number;
   /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */
@@ -116,7 +116,7 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     collectMetrics: options.collectMetrics ?? true,
     secondaryPercent: options.readRouting?.secondaryPercent ?? 0,
     secondaryWrites: 'sync',
-    secondaryTimeoutMs: milliseconds('secondaryTimeoutMs', options.secondaryTimeoutMs, 1000),
+    secondaryTimeoutMs: milliseconds('secondaryTimeoutMs', options.secondaryTimeoutMs, 500),
     probeIntervalMs: milliseconds('probeIntervalMs', options.probeIntervalMs, 500),
     rehearse: options.rehearse,
   };
