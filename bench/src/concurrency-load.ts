@@ -75,7 +75,7 @@ export interface Cpu {
   machine: number;
 }
 
-export function cpuNow(): Cpu {
+function cpuNow(): Cpu {
   const { user, system } = process.cpuUsage();
   let machine = NaN;
   try {
@@ -117,15 +117,6 @@ export async function load(
     latencies,
     cpu: { client: cpu1.client - cpu0.client, machine: cpu1.machine - cpu0.machine },
   };
-}
-
-export function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 export const fmt = (x: number, digits = 3) => x.toFixed(digits).padStart(8);

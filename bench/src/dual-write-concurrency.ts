@@ -26,25 +26,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDualWriteAdapter, type DualWriteAdapter } from '@switchyard/dual-write';
 import type { DatabaseAdapter } from '@switchyard/core';
+import { createDualWriteAdapter, type DualWriteAdapter } from '@switchyard/dual-write';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, startTestPostgres } from '@switchyard/testkit/postgres-server';
-import {
-  byHand,
-  figures,
-  fmt,
-  load,
-  newWriter,
-  PG_DDL,
-  shuffled,
-  SQLITE_DDL,
-  step,
-  verdict,
-  type Figures,
-  type Target,
-} from './concurrency-load';
+import { shuffled } from './bench-figures';
+import { byHand, figures, fmt, load, newWriter, PG_DDL, SQLITE_DDL, step, verdict, type Figures, type Target } from './concurrency-load';
 import { hungSecondary } from './dual-write-hung';
 
 const RUN_MS = Number(process.env.BENCH_CC_MS ?? 400);
@@ -96,7 +84,7 @@ async function throughput(sides: Sides): Promise<void> {
     const latencies = cases.map(() => [] as number[]);
     const cpu = cases.map(() => ({ client: 0, machine: 0 }));
     for (let round = 0; round < (warmup ? 1 : ROUNDS); round++) {
-      for (const k of shuffled([...cases.keys()])) {
+      for (const k of shuffled(cases.length)) {
         const r = await load(cases[k]!.adapter, `bench_cc_${k}`, writers, warmup ? 300 : RUN_MS);
         ops[k]! += r.ops;
         seconds[k]! += r.seconds;
@@ -159,7 +147,7 @@ async function sequential(sides: Sides): Promise<void> {
     const writers = cases.map(newWriter);
     const latencies = cases.map(() => [] as number[]);
     for (let i = 0; i < SEQ_OPS + 200; i++) {
-      for (const k of shuffled([...cases.keys()])) {
+      for (const k of shuffled(cases.length)) {
         const t0 = performance.now();
         await step(cases[k]!.adapter, tables[k]!, writers[k]!);
         if (i >= 200) latencies[k]!.push(performance.now() - t0);
