@@ -15,6 +15,7 @@ import type { Returned } from './secondary-applier';
 import { addUpdatedDependents } from './update-cascade-rows';
 import { updateRelatives } from './update-actions';
 import { addMovedDependents } from './key-move-rows';
+import { RelatedFlights } from './related-flights';
 
 /**
  * Delivery of one write's work to the secondary for the synchronous path: journaled,
@@ -22,6 +23,7 @@ import { addMovedDependents } from './key-move-rows';
  */
 export class SecondaryDelivery {
   readonly #p: ReplicatorParts;
+  readonly #flights = new RelatedFlights();
 
   constructor(parts: ReplicatorParts) {
     this.#p = parts;
@@ -77,9 +79,11 @@ export class SecondaryDelivery {
     this.#p.triggers.note(secondary, tables);
     const started = metrics.now();
     let returned: Returned[];
+    const flight = this.#flights.begin(secondary.name, tables, related, workRefs(work));
     try {
       returned = await this.#apply(primary, secondary, work);
     } catch (error) {
+      this.#flights.end(secondary.name, flight);
       metrics.recordSecondary(started);
       const failure = toError(error);
       if (isOutage(failure)) {
@@ -109,8 +113,11 @@ export class SecondaryDelivery {
           // The journal keeps the original error.
         }
       }
-      return journalFailure(this.#p, primary, secondary, work, failure, false);
+      // Related writes sent meanwhile may have landed: their rows are settled with this write's.
+      const rows = flight && flight.overlapped.length > 0 ? [...workRefs(work), ...flight.overlapped] : undefined;
+      return journalFailure(this.#p, primary, secondary, work, failure, false, rows);
     }
+    this.#flights.end(secondary.name, flight);
     metrics.recordSecondary(started);
     metrics.successfulDualWrites++;
     if (options.verifyWrites && work.images.length > 0) {
