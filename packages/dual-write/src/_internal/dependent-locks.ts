@@ -81,6 +81,14 @@ export class DependentLocks {
     if (this.#noteBusy(children)) this.updated.push({ written, before });
   }
 
+  /**
+   * The same for rows this write left under values of `parents` (see `recheckParents`):
+   * while another write holds one of those tables, `own` are settled again once it is done.
+   */
+  recheckParents(parents: readonly string[], own: readonly RowRef[]): void {
+    if (this.#noteBusy(parents)) this.contended.push(...own);
+  }
+
   /** Adds those of `children` another write holds to `busyTables`; whether there were any. */
   #noteBusy(children: readonly string[]): boolean {
     const busy = [...new Set(children)].filter((t) => this.#locks.busy(t, this.#shared.has(t.toLowerCase())));

@@ -16,6 +16,7 @@ import { addUpdatedDependents } from './update-cascade-rows';
 import { updateRelatives } from './update-actions';
 import { addMovedDependents } from './key-move-rows';
 import { RelatedFlights } from './related-flights';
+import { recheckParents } from './parent-recheck';
 
 /**
  * Delivery of one write's work to the secondary for the synchronous path: journaled,
@@ -194,6 +195,7 @@ export class SecondaryDelivery {
       );
       await journalToSettle(this.#p, primary, secondary, work.label, workRefs(work), late);
     };
+    recheckParents(this.#p, primary, work);
     const updated = await addUpdatedDependents(this.#p, primary, secondary, work);
     const added = (await addMovedDependents(this.#p, primary, secondary, work)) || updated;
     // Writes of row images alone may share multi-row statements with concurrent ones (not
