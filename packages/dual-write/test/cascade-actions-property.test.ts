@@ -87,6 +87,23 @@ async function step(dual: DatabaseAdapter, db: DatabaseAdapter, r: Random, next:
   return run('UPDATE item SET n = n + 1 WHERE acct_id = ?', [acct!.id]);
 }
 
+/** `writers` writers at once, each making OPS generated writes drawn from the seed plus its number. */
+async function writeAtOnce(dual: DatabaseAdapter, primary: DatabaseAdapter, seed: number, writers: number): Promise<void> {
+  let ids = 0;
+  await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      const r = seededRandom(seed + w);
+      for (let i = 0; i < OPS; i++) await step(dual, primary, r, () => ++ids);
+    }),
+  );
+}
+
+/** Fails, naming the seed, unless validation finds every row of the tables equal on both sides. */
+async function expectSameRows(primary: DatabaseAdapter, secondary: DatabaseAdapter, seed: number): Promise<void> {
+  const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+  if (!report.ok) throw new Error(`seed ${seed} (DW_CHAOS_SEED=${seed} repeats the writes): ${report.summary}`);
+}
+
 describe('generated writes over foreign keys that act on delete and on update', () => {
   for (const [from, to] of [
     ['sqlite', 'postgres'],
@@ -95,14 +112,11 @@ describe('generated writes over foreign keys that act on delete and on update', 
     it(`${from} -> ${to} without foreign keys: both sides equal after each workload`, async () => {
       for (let round = 0; round < 2; round++) {
         const seed = chaosSeed();
-        const r = seededRandom(seed);
         const primary = await create(openSide(dbs, from, 'a', opened), true);
         const secondary = await create(openSide(dbs, to, 'b', opened), false);
         const dual = createDualWriteAdapter(primary, secondary);
-        let ids = 0;
-        for (let i = 0; i < OPS; i++) await step(dual, primary, r, () => ++ids);
-        const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-        if (!report.ok) throw new Error(`seed ${seed} (DW_CHAOS_SEED=${seed} repeats it): ${report.summary}`);
+        await writeAtOnce(dual, primary, seed, 1);
+        await expectSameRows(primary, secondary, seed);
         await dual.close();
       }
     });
@@ -122,17 +136,10 @@ describe('generated writes over foreign keys that act on delete and on update', 
         const primary = await create(openSide(dbs, from, 'a', opened), true);
         const secondary = await create(openSide(dbs, to, 'b', opened), false);
         const dual = createDualWriteAdapter(primary, secondary);
-        let ids = 0;
-        await Promise.all(
-          Array.from({ length: 6 }, async (_, w) => {
-            const r = seededRandom(seed + w);
-            for (let i = 0; i < OPS; i++) await step(dual, primary, r, () => ++ids);
-          }),
-        );
+        await writeAtOnce(dual, primary, seed, 6);
         // A settle that lost a deadlock on the primary went to the journal.
         await replayUntilEmpty(dual);
-        const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-        if (!report.ok) throw new Error(`seed ${seed} (DW_CHAOS_SEED=${seed} repeats the writes): ${report.summary}`);
+        await expectSameRows(primary, secondary, seed);
         await dual.close();
       }
     });
@@ -155,8 +162,7 @@ describe('generated writes over foreign keys that act on delete and on update', 
         if (r.int(8) === 0) await drainOutbox(secondary, { mirror });
       }
       await drainOutbox(secondary, { mirror });
-      const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-      if (!report.ok) throw new Error(`seed ${seed} (DW_CHAOS_SEED=${seed} repeats it): ${report.summary}`);
+      await expectSameRows(primary, secondary, seed);
       await dual.close();
     }
   });

@@ -27,11 +27,10 @@ export class RelatedFlights {
   readonly #open = new Map<string, Set<Flight>>();
 
   /**
-   * Registers a write sent to `side` (named), noting its rows in every related write
-   * still on its way there and theirs in it. `undefined` when nothing is related to it.
+   * Registers a write sent to `side` (named) whose tables are tied to `related`, noting
+   * its rows in every related write still on its way there and theirs in it.
    */
-  begin(side: string, tables: readonly string[], related: readonly string[], refs: readonly RowRef[]): Flight | undefined {
-    if (related.length === 0) return undefined;
+  begin(side: string, tables: readonly string[], related: readonly string[], refs: readonly RowRef[]): Flight {
     const flight: Flight = { tables: tables.map((t) => t.toLowerCase()), related: new Set(related), refs, overlapped: [] };
     let open = this.#open.get(side);
     if (!open) this.#open.set(side, (open = new Set()));

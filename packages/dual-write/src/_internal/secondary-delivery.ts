@@ -80,7 +80,8 @@ export class SecondaryDelivery {
     this.#p.triggers.note(secondary, tables);
     const started = metrics.now();
     let returned: Returned[];
-    const flight = this.#flights.begin(secondary.name, tables, related, workRefs(work));
+    // Only writes that foreign key actions tie to other tables are tracked in flight.
+    const flight = related.length > 0 ? this.#flights.begin(secondary.name, tables, related, workRefs(work)) : undefined;
     try {
       returned = await this.#apply(primary, secondary, work);
     } catch (error) {
