@@ -22,7 +22,8 @@ beforeAll(async () => {
   postgres = createPostgresAdapter(database.url, { max: 2 });
   for (const ddl of schema.DDL.sqlite) await d1.binding.prepare(ddl).run();
   for (const ddl of schema.DDL.postgres) await postgres.execute(ddl);
-  dual = createDualWriteAdapter(createD1Adapter(d1.binding), postgres, { verifyWrites: true });
+  // A loaded CI machine can hold a healthy Postgres past the 500 ms default; this test is not about timeouts.
+  dual = createDualWriteAdapter(createD1Adapter(d1.binding), postgres, { verifyWrites: true, secondaryTimeoutMs: 30_000 });
 });
 
 afterAll(async () => {

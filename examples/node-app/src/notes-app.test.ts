@@ -27,7 +27,8 @@ beforeAll(async () => {
   const postgres = createPostgresAdapter(database.url);
   await ensureNotesTable(sqlite);
   await ensureNotesTable(postgres);
-  db = createDualWriteAdapter(sqlite, postgres, { verifyWrites: true });
+  // A loaded CI machine can hold a healthy Postgres past the 500 ms default; this test is not about timeouts.
+  db = createDualWriteAdapter(sqlite, postgres, { verifyWrites: true, secondaryTimeoutMs: 30_000 });
   server = createNotesServer(db, { adminToken: 'let-me-in' });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -38,7 +38,8 @@ beforeAll(async () => {
   for (const ddl of DDL.postgres) await postgres.execute(ddl);
   // Prisma's D1 SQL names tables as `main`.`users`, in backticks, which Postgres refuses:
   // the dual-write adapter sends Postgres the rows each write left, not the statement.
-  dual = createDualWriteAdapter(createD1Adapter(d1.binding), postgres, { verifyWrites: true });
+  // secondaryTimeoutMs: a loaded CI machine can hold a healthy Postgres past the 500 ms default.
+  dual = createDualWriteAdapter(createD1Adapter(d1.binding), postgres, { verifyWrites: true, secondaryTimeoutMs: 30_000 });
   // The only change the app makes: the D1 binding it hands Prisma is the facade.
   prisma = new PrismaClient({ adapter: new PrismaD1(asD1Database(dual)) });
 }, 180_000);

@@ -14,7 +14,7 @@ describe('copyTables while dual writes run', () => {
     await sqlite.execute(ITEMS_SQLITE);
     seedSqliteItems(sqlite, EXISTING);
     await postgres.adapter.execute(ITEMS_POSTGRES);
-    const app = createDualWriteAdapter(sqlite, postgres.adapter, { mode: 'primary-sqlite' });
+    const app = createDualWriteAdapter(sqlite, postgres.adapter, { mode: 'primary-sqlite', secondaryTimeoutMs: 30_000 });
 
     let copying = true;
     let writes = 0;

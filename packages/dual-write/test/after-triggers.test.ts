@@ -5,7 +5,7 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox } from '../src/mirror/outbox-drain';
 import { outboxMirror } from '../src/mirror/outbox-mirror';
 import { dropOwnTables, twoTestDatabases } from './two-databases';

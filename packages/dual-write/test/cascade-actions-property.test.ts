@@ -1,7 +1,7 @@
 import { afterEach, describe, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '../src/mirror';
 import { chaosSeed, seededRandom, type Random } from './chaos-random';
 import { openSide } from './open-side';

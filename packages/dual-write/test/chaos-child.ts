@@ -8,7 +8,8 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter, tableJournal } from '../src/index';
+import { tableJournal } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { outboxMirror } from '../src/mirror/index';
 import { seededRandom } from './chaos-random';
 

@@ -1,5 +1,5 @@
 import { expect, onTestFailed, onTestFinished } from 'vitest';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror, type OutboxMirror } from '../src/mirror/index';
 import { chaosSeed, seededRandom, type Random } from './chaos-random';
 import { chaosSize, createWorkloadTables, expectSidesEqualModel, startFaults, type ChaosPair, type ChaosSize } from './chaos-run';

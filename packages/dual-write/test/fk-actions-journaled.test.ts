@@ -4,7 +4,8 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 // Writes over foreign keys that act, journaled because the secondary (Postgres, behind a
 // fault proxy, without those foreign keys) stopped answering: what their lookups leave

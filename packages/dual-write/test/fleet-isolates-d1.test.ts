@@ -4,7 +4,8 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import { createTestD1, type TestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
-import { controlTable, createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { controlTable, type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 let d1: TestD1;
 let database: TestDatabase;

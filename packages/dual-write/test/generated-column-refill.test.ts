@@ -1,7 +1,7 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { SecondaryWriteError } from '../src/secondary-write-error';
 import { drainOutbox } from '../src/mirror/outbox-drain';
 import { outboxMirror } from '../src/mirror/outbox-mirror';

@@ -3,7 +3,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox } from '../src/mirror/outbox-drain';
 import { outboxMirror } from '../src/mirror/outbox-mirror';
 import { dropOwnTables, twoTestDatabases } from './two-databases';

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { holdNextWrite } from './held-write';
 import { openSide } from './open-side';
 import { replayUntilEmpty } from './replay-until-empty';

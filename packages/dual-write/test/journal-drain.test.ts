@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, startFaultProxy } from '@switchyard/testkit';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 const open: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter, tableJournal, type DualWriteAdapter, type DualWriteEventOf } from '../src/index';
+import { tableJournal, type DualWriteAdapter, type DualWriteEventOf } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 /**
  * A dual-write adapter whose journal is a new table in the primary (so an outage of the

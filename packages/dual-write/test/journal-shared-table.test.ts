@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter, tableJournal, type DualWriteAdapter } from '../src/index';
+import { tableJournal, type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 // A journal table in the primary is shared: several instances append to it, and any of
 // them may replay (and remove) entries another appended. A removal whose reply was lost

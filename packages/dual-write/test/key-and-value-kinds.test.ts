@@ -3,7 +3,8 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/dual-write-adapter';
+import { type DualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { twoTestDatabases } from './two-databases';
 
 // Keys and values that do not survive as JSON or as String(): bytes and timestamps as keys

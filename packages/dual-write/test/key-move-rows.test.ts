@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { createMirrorConsumer, drainOutbox, outboxMirror } from '../src/mirror';
 import { openSide } from './open-side';
 import { withQueuePair } from './queue-delivery';

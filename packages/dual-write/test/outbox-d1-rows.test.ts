@@ -3,7 +3,8 @@ import { createD1Adapter, type D1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createTestD1, type TestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror, type OutboxMirror } from '../src/mirror/index';
 import { seededRandom } from './chaos-random';
 

@@ -3,7 +3,7 @@ import { createDualWriteAdapter as create, type DualWriteAdapter, type DualWrite
 
 /**
  * `createDualWriteAdapter` for tests that are not about timeouts: a loaded CI machine can
- * stall a healthy secondary past the 1 s default, which would open the circuit and turn a
+ * stall a healthy secondary past the 500 ms default, which would open the circuit and turn a
  * test of something else into a flaky one. Tests of timeouts pass their own value.
  */
 export function createDualWriteAdapter<DB = any>(

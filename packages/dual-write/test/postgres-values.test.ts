@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { expectSameRows } from './mirror/mirror-test-kit';
 import { INSERT, VALUES, usePostgresPair } from './postgres-kinds';
 

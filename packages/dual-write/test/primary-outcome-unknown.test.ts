@@ -3,7 +3,8 @@ import { ConstraintError, type DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter, type DualWriteAdapter, type DualWriteEventOf } from '../src/index';
+import { type DualWriteAdapter, type DualWriteEventOf } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { replayUntilEmpty } from './replay-until-empty';
 import { twoTestDatabases } from './two-databases';
 

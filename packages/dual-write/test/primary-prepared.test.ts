@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { outboxMirror } from '../src/mirror/outbox-mirror';
 import { expectSameRows } from './mirror/mirror-test-kit';
 import { twoTestDatabases } from './two-databases';

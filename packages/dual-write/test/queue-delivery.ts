@@ -1,7 +1,7 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { queueMirror, type MessageBatchLike, type QueueProducerLike } from '../src/mirror';
 import { openSide } from './open-side';
 import type { TwoDatabases } from './two-databases';

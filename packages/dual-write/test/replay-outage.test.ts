@@ -3,7 +3,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { startFaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { replayUntilEmpty } from './replay-until-empty';
 import { twoTestDatabases } from './two-databases';
 

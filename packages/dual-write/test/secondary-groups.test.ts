@@ -4,7 +4,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 let db: TestDatabase;
 

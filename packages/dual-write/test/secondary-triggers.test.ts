@@ -2,7 +2,8 @@ import { afterEach, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createDualWriteAdapter, type DualWriteEventOf } from '../src/index';
+import { type DualWriteEventOf } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { twoTestDatabases } from './two-databases';
 
 // A trigger on the secondary fires again on every row dual write applies there, rows the

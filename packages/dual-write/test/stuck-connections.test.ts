@@ -3,7 +3,8 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { startFaultProxy, type FaultProxy } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter, type DualWriteAdapter } from '../src/index';
+import { type DualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { twoTestDatabases } from './two-databases';
 
 // A flow that goes silent without a reset (a NAT or load balancer forgetting it) leaves the

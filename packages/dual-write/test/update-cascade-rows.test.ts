@@ -3,7 +3,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { createMirrorConsumer, drainOutbox, outboxMirror, queueMirror } from '../src/mirror';
 import { openSide } from './open-side';
 import { collectingQueue, withQueuePair } from './queue-delivery';

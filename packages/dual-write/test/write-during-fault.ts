@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { startFaultProxy, type FaultMode } from '@switchyard/testkit';
-import { createDualWriteAdapter } from '../src/dual-write-adapter';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { replayUntilEmpty } from './replay-until-empty';
 import type { TwoDatabases } from './two-databases';
 
