@@ -51,7 +51,7 @@ export function replayJournal(core: DualWriteCore): Promise<ReplayResult> {
 /** Replays the journal, settling row entries from the other side under their rows' locks. */
 export async function replay(core: DualWriteCore): Promise<ReplayResult> {
   // Tables may have been created or fixed behind the adapter's back since they were read.
-  core.catalog.invalidate();
+  core.catalog.refresh();
   const names = core.sides.map((s) => s.name);
   // With two adapters of one name, an entry is for the side that was secondary: the current one.
   const resolve = (name: string) => (core.secondary.name === name ? core.secondary : core.primary.name === name ? core.primary : undefined);

@@ -23,17 +23,28 @@ const CHANGES_KEY = 'an UPDATE that may change a primary key';
  * wrote before it moved it holds those values under its new key), and where the primary's
  * foreign keys reference the table with an `ON UPDATE` action they tell which new keys the
  * referencing rows now name (see {@link addMovedDependents}). The app still gets what it
- * asked for (see {@link appResult}).
+ * asked for (see {@link appResult}). `via`: the transaction the statements run in, which
+ * reads the tables when they are being read again.
  */
-export function withKeyMoves(catalog: TableCatalog, primary: DatabaseAdapter, steps: Step[]): Step[] {
+export async function withKeyMoves(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  steps: Step[],
+  via: DatabaseAdapter = primary,
+): Promise<Step[]> {
   if (!steps.some((s) => s.kind === 'replay' && s.reason === CHANGES_KEY)) return steps;
-  return steps.map((step) => {
-    if (step.kind !== 'replay' || step.reason !== CHANGES_KEY) return step;
-    const parsed = parseWrite(step.primary.sql);
-    const table = parsed && catalog.peek(primary, parsed.table);
-    if (!parsed || !table || parsed.returning || parsed.alias) return step;
-    return { ...step, primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING *` }, moves: table.name, movesKey: table.primaryKey };
-  });
+  const out: Step[] = [];
+  for (const step of steps) {
+    const parsed = step.kind === 'replay' && step.reason === CHANGES_KEY ? parseWrite(step.primary.sql) : undefined;
+    // Read again when the tables are being read again (a replay, another write): without
+    // the key the move's new keys would not be known, and neither the moved row nor the
+    // rows its foreign key actions moved would reach the secondary.
+    const table = parsed && (catalog.peek(primary, parsed.table) ?? (await catalog.table(primary, parsed.table, via)));
+    if (step.kind !== 'replay' || !parsed || !table || parsed.returning || parsed.alias) out.push(step);
+    else
+      out.push({ ...step, primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING *` }, moves: table.name, movesKey: table.primaryKey });
+  }
+  return out;
 }
 
 /**

@@ -94,7 +94,7 @@ export class MirrorSink implements SecondarySink {
    */
   async #queuedRows(w: SinkWrite, started: number): Promise<ExecResult[]> {
     const { replicator, metrics, options } = this.#parts;
-    const steps = withKeyMoves(this.#parts.catalog, w.primary, await replicator.steps(w.primary, w.own, w.forSecondary));
+    const steps = await withKeyMoves(this.#parts.catalog, w.primary, await replicator.steps(w.primary, w.own, w.forSecondary));
     const kind = w.kind === 'execute' && steps.length === 1 ? 'execute' : 'batch';
     return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted, moves, images) => {
       metrics.recordPrimary(started);

@@ -135,7 +135,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
     const { replicator, catalog, primary, record } = this.#context;
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
-    const [step] = withKeyMoves(catalog, primary, await replicator.steps(primary, [statement], [forSecondary], this.#tx));
+    const [step] = await withKeyMoves(catalog, primary, await replicator.steps(primary, [statement], [forSecondary], this.#tx), this.#tx);
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
       const replay = { sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] };

@@ -18,7 +18,7 @@ export class ReplicatorSink implements SecondarySink {
 
   async write(w: SinkWrite): Promise<ExecResult[]> {
     const replicator = this.#parts.replicator;
-    const steps = withKeyMoves(this.#parts.catalog, w.primary, await replicator.steps(w.primary, w.own, w.forSecondary));
+    const steps = await withKeyMoves(this.#parts.catalog, w.primary, await replicator.steps(w.primary, w.own, w.forSecondary));
     const results = await replicator.write(w.kind === 'execute' ? 'execute' : 'batch', w.primary, w.secondary, steps, w.label);
     const replayed = steps.flatMap((s) => (s.kind === 'replay' ? [s.primary] : []));
     if (replayed.length > 0) await replicator.refillGenerated(w.primary, w.secondary, replayed, w.label);

@@ -63,16 +63,44 @@ export class TableCatalog {
   /** What `derivedNow` worked out, per read of a side's tables. */
   readonly #derived = new WeakMap<Map<string, TableInfo>, Map<(tables: TableInfo[]) => unknown, unknown>>();
   readonly #retried = new Set<string>();
+  /** Each side's tables as last read, kept while they are read again after {@link refresh}. */
+  readonly #previous = new Map<DatabaseAdapter, Map<string, TableInfo>>();
   readonly #triggers = new Map<DatabaseAdapter, Map<string, Answer>>();
   readonly #afterTriggers = new Map<DatabaseAdapter, Map<string, Answer>>();
   /** Schema changes (by text) whose conversions to text read only columns with a fixed text form. */
   readonly #fixedText = new BoundedCache<string, boolean>(256);
 
+  /** Forgets what was read: a schema change ran through the adapter, and no earlier read may stand for the tables now. */
   invalidate(): void {
     this.#bySide.clear();
+    this.#previous.clear();
     this.#retried.clear();
     this.#triggers.clear();
     this.#afterTriggers.clear();
+  }
+
+  /**
+   * Reads the tables again on next use: they may have been created or fixed behind the
+   * adapter's back. Until the new read is in, the lookups that do not wait (`peek`,
+   * `allNow`, `derivedNow`) answer from the last one: a write made meanwhile that found no
+   * tables would not follow the primary's foreign key actions on a secondary without them.
+   */
+  refresh(): void {
+    for (const side of [...this.#bySide.keys()]) this.#readAgain(side);
+    this.#retried.clear();
+    this.#triggers.clear();
+    this.#afterTriggers.clear();
+  }
+
+  #readAgain(side: DatabaseAdapter): void {
+    const loaded = this.#bySide.get(side)?.loaded;
+    if (loaded) this.#previous.set(side, loaded);
+    this.#bySide.delete(side);
+  }
+
+  /** The side's tables as read, or as last read while they are read again. */
+  #known(side: DatabaseAdapter): Map<string, TableInfo> | undefined {
+    return this.#bySide.get(side)?.loaded ?? this.#previous.get(side);
   }
 
   /**
@@ -145,7 +173,7 @@ export class TableCatalog {
     const retry = `${side.name}\u0000${key}`;
     if (this.#retried.has(retry)) return undefined;
     this.#retried.add(retry);
-    this.#bySide.delete(side);
+    this.#readAgain(side);
     return (await this.#load(side, via)).get(key);
   }
 
@@ -154,7 +182,7 @@ export class TableCatalog {
    * without waiting; otherwise `undefined` (then `table()` reads them).
    */
   peek(side: DatabaseAdapter, name: string): TableInfo | undefined {
-    return this.#bySide.get(side)?.loaded?.get(name.toLowerCase());
+    return this.#known(side)?.get(name.toLowerCase());
   }
 
   /**
@@ -180,7 +208,7 @@ export class TableCatalog {
 
   /** Every table of the side when they are already read, without waiting; otherwise `undefined`. */
   allNow(side: DatabaseAdapter): TableInfo[] | undefined {
-    const loaded = this.#bySide.get(side)?.loaded;
+    const loaded = this.#known(side);
     return loaded ? [...loaded.values()] : undefined;
   }
 
@@ -189,7 +217,7 @@ export class TableCatalog {
    * per read of them (a write path asks on every write); otherwise `undefined`.
    */
   derivedNow<T>(side: DatabaseAdapter, derive: (tables: TableInfo[]) => T): T | undefined {
-    const loaded = this.#bySide.get(side)?.loaded;
+    const loaded = this.#known(side);
     if (!loaded) return undefined;
     let known = this.#derived.get(loaded);
     if (!known) this.#derived.set(loaded, (known = new Map()));
@@ -215,7 +243,10 @@ export class TableCatalog {
     const entry: SideTables = { tables: read, via };
     this.#bySide.set(side, entry);
     read.then(
-      (tables) => (entry.loaded = tables),
+      (tables) => {
+        entry.loaded = tables;
+        if (this.#bySide.get(side) === entry) this.#previous.delete(side);
+      },
       () => {
         if (this.#bySide.get(side) === entry) this.#bySide.delete(side);
       },
