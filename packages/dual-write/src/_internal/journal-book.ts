@@ -1,4 +1,4 @@
-import { SwitchyardError, statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { ConstraintError, SwitchyardError, statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { JournalEntry, ReplayResult, WriteJournal } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { ddlTable, writeTable } from './column-types';
@@ -15,6 +15,9 @@ export interface JournalPayload {
 
 /** Settles rows on a side from the primary's current state. */
 export type Resync = (target: DatabaseAdapter, rows: RowRef[]) => Promise<void>;
+
+/** The rows a statement entry the side refused would change there, to settle instead (see `refusedStatementRows`); `undefined`: none can be told. */
+export type RowsInstead = (target: DatabaseAdapter, entry: JournalEntry) => Promise<RowRef[] | undefined>;
 
 const ANY_TABLE = '*';
 const ROW_GROUP = 500;
@@ -110,11 +113,18 @@ export class JournalBook {
 
   /**
    * Applies entries oldest first on the side `resolve` names: consecutive row entries
-   * together, through `resync`; statement entries one by one. A failing statement entry
-   * holds back later entries for its table; everything else goes on, until a side stops
-   * answering (a lost connection, a timeout): the rest then waits for the next replay.
+   * together, through `resync`; statement entries one by one. A statement entry the side
+   * refuses by a constraint is settled by the rows `rowsInstead` names, when it names
+   * them; otherwise a failing statement entry holds back later entries for its table.
+   * Everything else goes on, until a side stops answering (a lost connection, a timeout):
+   * the rest then waits for the next replay.
    */
-  async replay(resolve: (target: string) => DatabaseAdapter | undefined, names: readonly string[], resync: Resync): Promise<ReplayResult> {
+  async replay(
+    resolve: (target: string) => DatabaseAdapter | undefined,
+    names: readonly string[],
+    resync: Resync,
+    rowsInstead?: RowsInstead,
+  ): Promise<ReplayResult> {
     const entries = await this.refresh();
     const blocked = new Set<string>();
     let applied = 0;
@@ -169,6 +179,10 @@ export class JournalBook {
         else await target.execute(entry.sql, entry.params);
       } catch (e) {
         const failure = toError(e);
+        if (failure instanceof ConstraintError && (await this.#settledInstead(target, entry, resync, rowsInstead))) {
+          applied++;
+          continue;
+        }
         error ??= failure;
         for (const t of tables) blocked.add(`${entry.target}\u0000${t}`);
         await this.journal.recordAttempt(entry.id, failure.message).catch(() => {});
@@ -199,6 +213,29 @@ export class JournalBook {
     for (const e of counted) if (!present.has(e.id)) this.#track(e, -1);
     for (const e of entries) this.#track(e, 1);
     return entries;
+  }
+
+  /**
+   * Settles from the primary the rows a statement entry the side refused would change,
+   * and removes the entry; false (the entry stays, and holds back its tables) when they
+   * cannot be told or the settle fails too.
+   */
+  async #settledInstead(
+    target: DatabaseAdapter,
+    entry: JournalEntry,
+    resync: Resync,
+    rowsInstead: RowsInstead | undefined,
+  ): Promise<boolean> {
+    if (!rowsInstead) return false;
+    try {
+      const rows = await rowsInstead(target, entry);
+      if (!rows) return false;
+      if (rows.length > 0) await resync(target, rows);
+    } catch {
+      return false;
+    }
+    await this.#done(entry);
+    return true;
   }
 
   async #done(entry: JournalEntry): Promise<void> {

@@ -4,6 +4,7 @@ import { SwitchPrimaryError } from '../switch-primary-error';
 import type { ReplayResult } from '../journal-types';
 import type { DualWriteCore } from './dual-write-core';
 import { rowName } from './row-images';
+import { refusedStatementRows } from './refused-statement';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
 import { readOn, secondaryDown } from './failed-side';
@@ -58,19 +59,24 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
   const unfenced = await fenceSides(core);
   const result = unfenced
     ? { applied: 0, remaining: core.book.depth(), error: unfenced }
-    : await core.book.replay(resolve, names, async (target, refs) => {
-        const source = target === core.primary ? core.secondary : core.primary;
-        const release = await core.locks.acquire({
-          sharedTables: refs.map((r) => r.table),
-          exclusiveTables: [],
-          rows: refs.map((r) => rowName(r.table, r.key)),
-        });
-        try {
-          await settleRows(core, source, target, refs);
-        } finally {
-          release();
-        }
-      });
+    : await core.book.replay(
+        resolve,
+        names,
+        async (target, refs) => {
+          const source = target === core.primary ? core.secondary : core.primary;
+          const release = await core.locks.acquire({
+            sharedTables: refs.map((r) => r.table),
+            exclusiveTables: [],
+            rows: refs.map((r) => rowName(r.table, r.key)),
+          });
+          try {
+            await settleRows(core, source, target, refs);
+          } finally {
+            release();
+          }
+        },
+        (target, entry) => refusedStatementRows(core.catalog, target === core.primary ? core.secondary : core.primary, target, entry),
+      );
   if (result.applied > 0 || result.error) core.events.emit({ type: 'journal-replayed', at: new Date(), result });
   if (!result.error && result.applied > 0) core.circuit.close(core.secondary);
   // Cut off by a side that stopped answering again: the circuit's probe replays once the secondary
