@@ -51,10 +51,15 @@ describe('generated writes over foreign keys that act on delete and on update', 
         const seed = chaosSeed();
         const primary = await create(openSide(dbs, from, 'a', opened), true);
         const secondary = await create(openSide(dbs, to, 'b', opened), false);
-        const dual = createDualWriteAdapter(primary, secondary);
+        // What the secondary refused goes to the journal, and the writes behind it wait there:
+        // a settle that lost a deadlock on the primary, or a key move whose new key a
+        // concurrent settle put on the secondary first. Once replayed, nothing may be left.
+        const dual = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true });
+        const refusals: string[] = [];
+        dual.on('secondary-failure', (e) => void (e.deferred || refusals.push(e.error.message)));
         await writeAtOnce(dual, primary, seed, 6);
-        // A settle that lost a deadlock on the primary went to the journal.
         await replayUntilEmpty(dual);
+        if (refusals.length > 0) console.log(`seed ${seed}: the secondary refused ${refusals.length} write(s): ${refusals[0]}`);
         await expectSameRows(primary, secondary, seed);
         await dual.close();
       }
