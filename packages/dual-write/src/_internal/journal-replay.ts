@@ -56,6 +56,8 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
   const names = core.sides.map((s) => s.name);
   // With two adapters of one name, an entry is for the side that was secondary: the current one.
   const resolve = (name: string) => (core.secondary.name === name ? core.secondary : core.primary.name === name ? core.primary : undefined);
+  // Entries are settled from the side other than the one they are for.
+  const sourceOf = (target: DatabaseAdapter) => (target === core.primary ? core.secondary : core.primary);
   const unfenced = await fenceSides(core);
   const result = unfenced
     ? { applied: 0, remaining: core.book.depth(), error: unfenced }
@@ -63,19 +65,18 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
         resolve,
         names,
         async (target, refs) => {
-          const source = target === core.primary ? core.secondary : core.primary;
           const release = await core.locks.acquire({
             sharedTables: refs.map((r) => r.table),
             exclusiveTables: [],
             rows: refs.map((r) => rowName(r.table, r.key)),
           });
           try {
-            await settleRows(core, source, target, refs);
+            await settleRows(core, sourceOf(target), target, refs);
           } finally {
             release();
           }
         },
-        (target, entry) => refusedStatementRows(core.catalog, target === core.primary ? core.secondary : core.primary, target, entry),
+        (target, entry) => refusedStatementRows(core.catalog, sourceOf(target), target, entry),
       );
   if (result.applied > 0 || result.error) core.events.emit({ type: 'journal-replayed', at: new Date(), result });
   if (!result.error && result.applied > 0) core.circuit.close(core.secondary);

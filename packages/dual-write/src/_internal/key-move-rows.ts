@@ -1,8 +1,8 @@
-import type { DatabaseAdapter, ExecResult, Row, Statement } from '@switchyard/core';
+import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
 import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
 import { within, type ReadCurrent } from './cascade-rows';
-import { imageStatements, imagesOf, pickCaseless, refOf, refsOfRows, rowName, tableRef, type RowImage } from './row-images';
+import { imageStatements, imagesOf, refOf, refsOfRows, rowName, type RowImage } from './row-images';
 import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replication-types';
 import { isOutage } from './write-errors';
 import { toError } from './to-error';
@@ -10,7 +10,7 @@ import type { TableCatalog } from './table-catalog';
 import { updateActions } from './update-actions';
 import { updatedDependents } from './update-cascade-rows';
 import { parseWrite } from './write-capture';
-import { whereClauseOf } from './where-clause';
+import { keysFilteredOn } from './where-clause';
 import { lockingRead } from './dependent-locks';
 
 /** The reason a statement that may change a key is replayed rather than captured. */
@@ -156,14 +156,8 @@ export async function movedDependents(
     if (!source || !target) continue;
     // Old keys matter only where foreign keys act on the table's updates.
     const acts = catalog.derivedNow(primary, updateActions)?.has(source.name.toLowerCase()) === true;
-    const where = acts ? whereClauseOf(move.statement.sql, move.statement.params ?? []) : undefined;
-    if (where) {
-      // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
-      const filter = where.text === '1' ? 'TRUE' : where.text;
-      const rows = await secondary.query<Row>(`SELECT * FROM ${tableRef(target, secondary.dialect)} WHERE ${filter}`, where.params);
-      const key = (row: Row) => Object.fromEntries(source.primaryKey.map((c) => [c, pickCaseless(row, c) ?? null]));
-      old.push(...rows.map((row) => ({ table: source.name, key: key(row), row: null })));
-    }
+    const keys = acts ? await keysFilteredOn(secondary, target, source.primaryKey, move.statement) : undefined;
+    old.push(...(keys ?? []).map((key) => ({ table: source.name, key, row: null })));
     // As the primary holds them now, unless the entry has them: a later statement of the
     // same transaction may have moved them again.
     moved.push(...(move.rows ?? (await read(move.refs))));

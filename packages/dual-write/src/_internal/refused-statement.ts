@@ -1,10 +1,10 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type Row } from '@switchyard/core';
+import type { DatabaseAdapter } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import type { TableCatalog } from './table-catalog';
 import { parseWrite } from './write-capture';
-import { whereClauseOf } from './where-clause';
-import { keyValue, pickCaseless, tableRef } from './row-images';
+import { keysFilteredOn } from './where-clause';
+import { keyValue } from './row-images';
 
 /**
  * The rows a journaled statement entry would change on `target`, by key, so that a
@@ -31,18 +31,13 @@ export async function refusedStatementRows(
   for (const statement of statements) {
     const parsed = parseWrite(statement.sql);
     if (parsed?.verb !== 'update' || parsed.alias) return undefined;
-    const where = whereClauseOf(parsed.sql, statement.params ?? []);
     const table = await catalog.table(target, parsed.table);
     const own = await catalog.table(source, parsed.table);
-    if (!where || !table || !own || table.primaryKey.length === 0 || own.primaryKey.length !== table.primaryKey.length) return undefined;
-    // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
-    const filter = where.text === '1' ? 'TRUE' : where.text;
-    const columns = table.primaryKey.map((c) => quote(c)).join(', ');
-    const rows = await target.query<Row>(`SELECT ${columns} FROM ${tableRef(table, target.dialect)} WHERE ${filter}`, where.params);
+    if (!table || !own) return undefined;
     // Named as the side rows are settled from names them.
-    const key = (row: Row) =>
-      Object.fromEntries(own.primaryKey.map((c, i) => [c, keyValue(pickCaseless(row, table.primaryKey[i]!) ?? null)]));
-    for (const row of rows) refs.push({ table: own.name, key: key(row) });
+    const keys = await keysFilteredOn(target, table, own.primaryKey, { ...statement, sql: parsed.sql });
+    if (!keys) return undefined;
+    for (const key of keys) refs.push({ table: own.name, key: Object.fromEntries(Object.entries(key).map(([c, v]) => [c, keyValue(v)])) });
   }
   return refs;
 }

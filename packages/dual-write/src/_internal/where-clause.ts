@@ -1,4 +1,5 @@
-import { SqlTokenizer } from '@switchyard/core';
+import { SqlTokenizer, quoteIdentifier as quote, type DatabaseAdapter, type Row, type Statement, type TableInfo } from '@switchyard/core';
+import { pickCaseless, tableRef } from './row-images';
 
 /** A statement's filter: its text as written, and the values of its placeholders in order. */
 export interface WhereClause {
@@ -54,4 +55,24 @@ export function whereClauseOf(sql: string, params: readonly unknown[]): WhereCla
   // No filter: every row.
   if (start < 0) return { text: '1', params: [] };
   return { text: sql.slice(start, end).trim(), params: used };
+}
+
+/**
+ * The keys of the rows `statement`'s filter selects on `side` now (its `table` there),
+ * named as `keyColumns` (the same key as the other side names it), or `undefined` when the
+ * filter cannot be run again (see {@link whereClauseOf}) or the keys do not match.
+ */
+export async function keysFilteredOn(
+  side: DatabaseAdapter,
+  table: TableInfo,
+  keyColumns: readonly string[],
+  statement: Statement,
+): Promise<Record<string, unknown>[] | undefined> {
+  const where = whereClauseOf(statement.sql, statement.params ?? []);
+  if (!where || table.primaryKey.length === 0 || table.primaryKey.length !== keyColumns.length) return undefined;
+  // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
+  const filter = where.text === '1' ? 'TRUE' : where.text;
+  const columns = table.primaryKey.map((c) => quote(c)).join(', ');
+  const rows = await side.query<Row>(`SELECT ${columns} FROM ${tableRef(table, side.dialect)} WHERE ${filter}`, where.params);
+  return rows.map((row) => Object.fromEntries(keyColumns.map((c, i) => [c, pickCaseless(row, table.primaryKey[i]!) ?? null])));
 }
