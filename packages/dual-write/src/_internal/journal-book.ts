@@ -117,13 +117,15 @@ export class JournalBook {
    * refuses by a constraint is settled by the rows `rowsInstead` names, when it names
    * them; otherwise a failing statement entry holds back later entries for its table.
    * Everything else goes on, until a side stops answering (a lost connection, a timeout):
-   * the rest then waits for the next replay.
+   * the rest then waits for the next replay. `touched` gets the tables (lower case, `*`
+   * for any) of the entries applied.
    */
   async replay(
     resolve: (target: string) => DatabaseAdapter | undefined,
     names: readonly string[],
     resync: Resync,
     rowsInstead?: RowsInstead,
+    touched?: Set<string>,
   ): Promise<ReplayResult> {
     const entries = await this.refresh();
     const blocked = new Set<string>();
@@ -147,7 +149,10 @@ export class JournalBook {
             some.flatMap((e) => e.rows!),
           ),
         done: async (some) => {
-          for (const e of some) await this.#done(e);
+          for (const e of some) {
+            await this.#done(e);
+            for (const t of tablesOf(e)) touched?.add(t);
+          }
         },
         failed: (e, failure) => this.journal.recordAttempt(e.id, failure.message).catch(() => {}),
       });
@@ -180,6 +185,7 @@ export class JournalBook {
       } catch (e) {
         const failure = toError(e);
         if (failure instanceof ConstraintError && (await this.#settledInstead(target, entry, resync, rowsInstead))) {
+          for (const t of tables) touched?.add(t);
           applied++;
           continue;
         }
@@ -190,6 +196,7 @@ export class JournalBook {
         continue;
       }
       await this.#done(entry);
+      for (const t of tables) touched?.add(t);
       applied++;
     }
     if (!outage) await flushRows();

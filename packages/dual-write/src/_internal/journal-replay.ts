@@ -5,6 +5,7 @@ import type { ReplayResult } from '../journal-types';
 import type { DualWriteCore } from './dual-write-core';
 import { rowName } from './row-images';
 import { refusedStatementRows } from './refused-statement';
+import { settleOrphans } from './orphan-sweep';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
 import { readOn, secondaryDown } from './failed-side';
@@ -58,26 +59,36 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
   const resolve = (name: string) => (core.secondary.name === name ? core.secondary : core.primary.name === name ? core.primary : undefined);
   // Entries are settled from the side other than the one they are for.
   const sourceOf = (target: DatabaseAdapter) => (target === core.primary ? core.secondary : core.primary);
+  const settle = async (target: DatabaseAdapter, refs: RowRef[]) => {
+    const release = await core.locks.acquire({
+      sharedTables: refs.map((r) => r.table),
+      exclusiveTables: [],
+      rows: refs.map((r) => rowName(r.table, r.key)),
+    });
+    try {
+      await settleRows(core, sourceOf(target), target, refs);
+    } finally {
+      release();
+    }
+  };
+  const touched = new Set<string>();
   const unfenced = await fenceSides(core);
-  const result = unfenced
+  const result: ReplayResult = unfenced
     ? { applied: 0, remaining: core.book.depth(), error: unfenced }
     : await core.book.replay(
         resolve,
         names,
-        async (target, refs) => {
-          const release = await core.locks.acquire({
-            sharedTables: refs.map((r) => r.table),
-            exclusiveTables: [],
-            rows: refs.map((r) => rowName(r.table, r.key)),
-          });
-          try {
-            await settleRows(core, sourceOf(target), target, refs);
-          } finally {
-            release();
-          }
-        },
+        settle,
         (target, entry) => refusedStatementRows(core.catalog, sourceOf(target), target, entry),
+        touched,
       );
+  // Rows the settled entries left referencing nothing on the secondary (see `settleOrphans`).
+  if (touched.size > 0) {
+    const target = core.secondary;
+    await settleOrphans(core.catalog, sourceOf(target), target, touched, (refs) => settle(target, refs)).catch((error: unknown) => {
+      result.error ??= toError(error);
+    });
+  }
   if (result.applied > 0 || result.error) core.events.emit({ type: 'journal-replayed', at: new Date(), result });
   if (!result.error && result.applied > 0) core.circuit.close(core.secondary);
   // Cut off by a side that stopped answering again: the circuit's probe replays once the secondary
