@@ -40,8 +40,14 @@ async function expectEqual(primary: DatabaseAdapter, secondary: DatabaseAdapter)
   expect(report.ok, report.summary).toBe(true);
 }
 
-/** Runs `write` through dual write while another transaction holds account 1's row on the primary, and replays the journal meanwhile. */
-async function writeBehindLockDuringReplay(write: (dual: DatabaseAdapter) => Promise<unknown>) {
+/**
+ * Runs `write` through dual write while another transaction holds account 1's row on the
+ * primary, and meanwhile `meanwhile` (a replay, by default) makes the adapter read the tables again.
+ */
+async function writeBehindLockDuringReplay(
+  write: (dual: DatabaseAdapter) => Promise<unknown>,
+  meanwhile: (dual: DatabaseAdapter & { replayJournal(): Promise<unknown> }) => Promise<unknown> = (dual) => dual.replayJournal(),
+) {
   const { primary, secondary, dual } = await seeded(openSide(dbs, 'postgres', 'a', opened));
   const unlock = latch();
   const held = latch();
@@ -53,7 +59,7 @@ async function writeBehindLockDuringReplay(write: (dual: DatabaseAdapter) => Pro
   await held.promise;
   const written = write(dual);
   await expect.poll(() => waitingOnLocks(primary), { timeout: 5_000 }).toBeGreaterThan(0);
-  await dual.replayJournal();
+  await meanwhile(dual);
   unlock.open();
   await holder;
   await written;
@@ -80,6 +86,14 @@ describe('a write whose foreign key actions changed other rows, made while a rep
 
   it('a key move takes the rows its ON UPDATE CASCADE moved along', async () => {
     await writeBehindLockDuringReplay((dual) => dual.execute('UPDATE acct SET id = 5 WHERE id = 1'));
+  });
+
+  // A schema change through the adapter makes it forget the tables it read.
+  it('a delete made while a schema change runs through the adapter takes the rows its ON DELETE CASCADE removed along', async () => {
+    await writeBehindLockDuringReplay(
+      (dual) => dual.execute('DELETE FROM acct WHERE id = 1'),
+      (dual) => dual.execute('CREATE INDEX item_n ON item (n)'),
+    );
   });
 
   // A transaction reads the tables through its own connection when another read of them is
