@@ -199,11 +199,10 @@ export async function referencing(
   fk: ForeignKeyInfo,
   gone: readonly Record<string, unknown>[],
 ): Promise<RowRef[]> {
-  const on = (name: string) => target.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())?.name;
-  const columns = fk.columns.map(on);
-  const keys = child.primaryKey.map(on);
-  if (columns.includes(undefined) || keys.includes(undefined)) return [];
-  const match = `(${columns.map((c) => `${quote(c!)} = ?`).join(' AND ')})`;
+  const columns = columnsOn(target, fk.columns);
+  const keys = columnsOn(target, child.primaryKey);
+  if (!columns || !keys) return [];
+  const match = `(${columns.map((c) => `${quote(c)} = ?`).join(' AND ')})`;
   const refs: RowRef[] = [];
   // Deleted keys per lookup, within the side's parameter limit (100 on D1).
   const size = Math.max(1, Math.floor(Math.min(side.capabilities.maxBoundParameters, 900) / columns.length));
@@ -214,12 +213,26 @@ export async function referencing(
     // One column as an IN list: a long OR is too deep an expression for D1.
     const where =
       columns.length === 1 ? `${quote(columns[0]!)} IN (${part.map(() => '?').join(', ')})` : part.map(() => match).join(' OR ');
-    const sql = `SELECT ${keys.map((k) => quote(k!)).join(', ')} FROM ${tableRef(target, side.dialect)} WHERE ${where}`;
-    for (const row of await side.query<Record<string, unknown>>(sql, params)) {
-      refs.push({ table: child.name, key: Object.fromEntries(child.primaryKey.map((k, n) => [k, keyValue(row[keys[n]!])])) });
-    }
+    const sql = `SELECT ${keys.map((k) => quote(k)).join(', ')} FROM ${tableRef(target, side.dialect)} WHERE ${where}`;
+    refs.push(...sideRefs(child, keys, await side.query<Record<string, unknown>>(sql, params)));
   }
   return refs;
+}
+
+/** `names` (the primary's spelling) as `table` (a side's) spells its columns, or `undefined` when one is missing there. */
+export function columnsOn(table: TableInfo, names: readonly string[]): string[] | undefined {
+  const out: string[] = [];
+  for (const name of names) {
+    const column = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (!column) return undefined;
+    out.push(column.name);
+  }
+  return out;
+}
+
+/** The references of rows of `child` a side returned, whose key columns it names `keys` (see {@link columnsOn}): under the primary's names. */
+export function sideRefs(child: TableInfo, keys: readonly string[], rows: readonly Record<string, unknown>[]): RowRef[] {
+  return rows.map((row) => ({ table: child.name, key: Object.fromEntries(child.primaryKey.map((k, n) => [k, keyValue(row[keys[n]!])])) }));
 }
 
 /**

@@ -1,11 +1,9 @@
 import { quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type Row, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { ACTS_ON_DELETE, MAX_DEPTH, referencedBy, referencedName } from './cascade-rows';
-import { keyValue, pickCaseless, tableRef } from './row-images';
+import { ACTS_ON_DELETE, MAX_DEPTH, columnsOn, referencedBy, referencedName, sideRefs } from './cascade-rows';
+import { tableRef } from './row-images';
 import type { TableCatalog } from './table-catalog';
-
-/** Foreign key actions that change the rows referencing a changed or deleted value. */
-const ACTS = ACTS_ON_DELETE;
+import { ACTS_ON_UPDATE } from './update-actions';
 
 /** Most rows one foreign key gives per sweep: a replay settles at most this many at a time. */
 const SWEEP_LIMIT = 2000;
@@ -60,7 +58,7 @@ async function orphans(
     if (child.primaryKey.length === 0) continue;
     for (const fk of child.foreignKeys) {
       const parentName = referencedName(fk);
-      if (!ACTS.test(fk.onUpdate ?? '') && !ACTS.test(fk.onDelete ?? '')) continue;
+      if (!ACTS_ON_UPDATE.test(fk.onUpdate ?? '') && !ACTS_ON_DELETE.test(fk.onDelete ?? '')) continue;
       if (!parents.has('*') && !parents.has(parentName)) continue;
       const parent = tables.find((t) => t.name.toLowerCase() === parentName);
       const childOnSide = await catalog.table(secondary, child.name);
@@ -80,9 +78,9 @@ function enforces(childOnSide: TableInfo, fk: ForeignKeyInfo): boolean {
 }
 
 /**
- * The keys (the primary's key columns) of the secondary's rows of `childOnSide` whose
+ * The references (the primary's key names) of the secondary's rows of `childOnSide` whose
  * `columns`, none NULL (a foreign key with a NULL column checks nothing), match no row of
- * `parentOnSide` on `referenced`.
+ * `parentOnSide` on `referenced`; none when a column is missing there.
  */
 async function unreferenced(
   secondary: DatabaseAdapter,
@@ -92,18 +90,15 @@ async function unreferenced(
   columns: readonly string[],
   referenced: readonly string[],
 ): Promise<RowRef[]> {
-  if (childOnSide.primaryKey.length !== child.primaryKey.length || columns.length !== referenced.length) return [];
-  const on = (table: TableInfo, name: string) =>
-    quote(table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())?.name ?? name);
-  const set = columns.map((c) => `c.${on(childOnSide, c)} IS NOT NULL`).join(' AND ');
-  const match = columns.map((c, i) => `p.${on(parentOnSide, referenced[i]!)} = c.${on(childOnSide, c)}`).join(' AND ');
-  const keys = childOnSide.primaryKey.map((k) => `c.${quote(k)}`).join(', ');
+  const own = columnsOn(childOnSide, columns);
+  const theirs = columnsOn(parentOnSide, referenced);
+  const keys = columnsOn(childOnSide, child.primaryKey);
+  if (!own || !theirs || !keys || own.length !== theirs.length) return [];
+  const set = own.map((c) => `c.${quote(c)} IS NOT NULL`).join(' AND ');
+  const match = own.map((c, i) => `p.${quote(theirs[i]!)} = c.${quote(c)}`).join(' AND ');
   const rows = await secondary.query<Row>(
-    `SELECT ${keys} FROM ${tableRef(childOnSide, secondary.dialect)} c WHERE ${set} ` +
+    `SELECT ${keys.map((k) => `c.${quote(k)}`).join(', ')} FROM ${tableRef(childOnSide, secondary.dialect)} c WHERE ${set} ` +
       `AND NOT EXISTS (SELECT 1 FROM ${tableRef(parentOnSide, secondary.dialect)} p WHERE ${match}) LIMIT ${SWEEP_LIMIT}`,
   );
-  return rows.map((row) => ({
-    table: child.name,
-    key: Object.fromEntries(child.primaryKey.map((k, i) => [k, keyValue(pickCaseless(row, childOnSide.primaryKey[i]!) ?? null)])),
-  }));
+  return sideRefs(child, keys, rows);
 }

@@ -2,7 +2,7 @@ import type { ForeignKeyInfo, TableInfo } from '@switchyard/core';
 import { referencedBy, referencedName } from './cascade-rows';
 
 /** Foreign key actions by which changing a referenced value changes the rows that reference it. */
-const ACTS_ON_UPDATE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
+export const ACTS_ON_UPDATE = /^(CASCADE|SET NULL|SET DEFAULT)$/i;
 
 /** A foreign key of the primary that acts on update, with the columns it references spelled out. */
 export interface UpdateAction {
