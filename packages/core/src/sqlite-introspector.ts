@@ -59,6 +59,7 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
   for (const table of tables) {
     if (INTERNAL_TABLE.test(table.name)) continue;
     const q = quoteIdentifier(table.name);
+    const withoutRowid = declaredWithoutRowid(table.sql);
     const [columns, indexList, foreignKeys] = await Promise.all([
       // table_xinfo, not table_info: it lists generated columns too, so they are compared.
       run<ColumnRow>(`PRAGMA table_xinfo(${q})`),
@@ -72,7 +73,7 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
     const columnInfo: ColumnInfo[] = columns
       .filter((c) => Number(c.hidden) !== 1)
       .map((c) => {
-        const isRowidAlias = primaryKey.length === 1 && primaryKey[0] === c.name && /^integer$/i.test(c.type.trim());
+        const isRowidAlias = !withoutRowid && primaryKey.length === 1 && primaryKey[0] === c.name && /^integer$/i.test(c.type.trim());
         return {
           name: c.name,
           declaredType: c.type,
@@ -101,9 +102,18 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
       primaryKey,
       indexes: indexes.sort((a, b) => a.name.localeCompare(b.name)),
       foreignKeys: groupForeignKeys(foreignKeys),
+      ...(withoutRowid ? { withoutRowid } : {}),
     });
   }
   return out;
+}
+
+/**
+ * Whether a table's `CREATE TABLE` text ends with the `WITHOUT ROWID` option: it comes after
+ * the last closing parenthesis, where no column or constraint text can be.
+ */
+function declaredWithoutRowid(sql: string | null): boolean {
+  return sql !== null && /\bwithout\s+rowid\b/i.test(sql.slice(sql.lastIndexOf(')') + 1));
 }
 
 function groupForeignKeys(rows: ForeignKeyRow[]): ForeignKeyInfo[] {

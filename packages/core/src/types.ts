@@ -166,6 +166,8 @@ export interface TableInfo {
   primaryKey: string[];
   indexes: IndexInfo[];
   foreignKeys: ForeignKeyInfo[];
+  /** SQLite and D1: declared `WITHOUT ROWID` (no rowid; SQLite never fills its integer key). Absent otherwise. */
+  withoutRowid?: boolean;
 }
 
 /**

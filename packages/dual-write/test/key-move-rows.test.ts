@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
+import { createD1Adapter } from '@switchyard/d1';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { createMirrorConsumer, drainOutbox, outboxMirror } from '../src/mirror';
@@ -165,6 +167,49 @@ describe("rows a primary's ON UPDATE actions moved with a key", () => {
       ]);
     });
   }
+  it('an outbox drain, D1 -> Postgres: the entry, written in the batch before the moved rows exist, names the move; alone, in a batch, and sent as statements', async () => {
+    const d1 = await createTestD1();
+    const primary = createD1Adapter(d1.binding, { name: 'd1' });
+    try {
+      await create(primary, true);
+      const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
+      const mirror = outboxMirror(primary);
+      const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror });
+      await seed(dual);
+      await dual.execute('UPDATE sku SET code = ? WHERE code = ?', ['Z', 'A']);
+      await drainOutbox(secondary, { mirror });
+      await expectMoved(primary, secondary);
+      // In a batch with a write whose rows the entry holds; then with one whose rows it cannot
+      // find again (an INSERT … SELECT into a table keyed by text), so the entry holds statements.
+      await dual.batch([
+        { sql: "INSERT INTO tag_note (id, sku_code, tag) VALUES (102, 'Z', 'x')", params: [] },
+        { sql: 'UPDATE sku SET code = ? WHERE code = ?', params: ['Q', 'Z'] },
+      ]);
+      const copied = "INSERT INTO sku_tag (sku_code, tag) SELECT code, 'z' FROM sku WHERE code = 'W'";
+      await dual.batch([
+        { sql: 'UPDATE sku SET code = ? WHERE code = ?', params: ['W', 'Q'] },
+        { sql: copied, params: [] },
+      ]);
+      expect(dual.getMetadata().replicatedByStatement.map((r) => r.sql)).toContain(copied);
+      await drainOutbox(secondary, { mirror });
+      expect(await secondary.query('SELECT id, sku_code, tag FROM tag_note ORDER BY id')).toEqual([
+        { id: 100, sku_code: 'W', tag: 'y' },
+        { id: 101, sku_code: 'B', tag: 'x' },
+        { id: 102, sku_code: 'W', tag: 'x' },
+      ]);
+      expect(await secondary.query('SELECT sku_code, tag FROM sku_tag ORDER BY sku_code, tag')).toEqual([
+        { sku_code: 'B', tag: 'x' },
+        { sku_code: 'W', tag: 'x' },
+        { sku_code: 'W', tag: 'y' },
+        { sku_code: 'W', tag: 'z' },
+      ]);
+      const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
+      if (!report.ok) throw new Error(report.summary);
+    } finally {
+      await primary.close();
+      await d1.dispose();
+    }
+  });
   for (const from of ['d1', 'sqlite'] as const) {
     it(`a queue consumer given the primary, ${from} -> Postgres: the message names the keys the update left`, () =>
       withQueuePair(from, dbs, opened, create, async ({ primary, secondary, dual, deliver }) => {

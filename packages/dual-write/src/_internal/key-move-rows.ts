@@ -192,6 +192,23 @@ export function movedKeys(
 }
 
 /**
+ * The key moves among a write's replayed statements (`statements`, as its entry holds them)
+ * when the keys they left cannot be known: a D1 outbox entry is written in the write's own
+ * batch, before the move's rows exist. Each names its statement and no keys; a drain finds
+ * the old keys on the secondary by the statement's filter, and the rows there that
+ * referenced them are taken from the primary as they are now (see {@link movedDependents}).
+ * Without it a secondary without the primary's `ON UPDATE` foreign keys would keep those
+ * rows under the old keys.
+ */
+export function unkeyedMoves(steps: readonly Step[], statements: readonly Statement[]): MovedKeys[] {
+  return steps.flatMap((step) => {
+    const table = step.kind === 'replay' && step.reason === CHANGES_KEY ? parseWrite(step.primary.sql)?.table : undefined;
+    const at = table && step.kind === 'replay' ? statements.indexOf(step.secondary) : -1;
+    return table && at >= 0 ? [{ table, statement: at, keys: [] }] : [];
+  });
+}
+
+/**
  * The key moves an operation names, with their statements (see `MirrorOp.moves`), and the
  * moved rows as `images` hold them (an outbox entry's rows as the write left them): the
  * primary's rows now may reference values that operations still to be applied give them.

@@ -7,18 +7,15 @@ import { isOutboxMirror } from '../mirror/outbox-mirror';
 import { nativeOutboxWrite, type NativeOutboxResult } from './outbox-native-write';
 import { postgresOutboxWrite } from './outbox-postgres-write';
 import { recordGeneratedRows } from './outbox-refill';
-import { batchOutboxWrite } from './outbox-batch-write';
+import { batchOutboxWrite, UNLOCATED } from './outbox-batch-write';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
 import { dedupeRefs, imagesOf, refOf, rowName } from './row-images';
 import { currentRowsOf } from './row-resync';
 import type { TableCatalog } from './table-catalog';
 import { updatedRows } from './update-cascade-rows';
-import { movedKeys, withKeyMoves } from './key-move-rows';
+import { movedKeys, unkeyedMoves, withKeyMoves } from './key-move-rows';
 import type { SecondarySink, SinkParts, SinkTransaction, SinkWrite } from './secondary-sink';
-
-/** Why a write on a primary without transactions went into its outbox as statements. */
-const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
 
 /**
  * The asynchronous secondary (`secondaryWrites: 'async'`): each write returns once the
@@ -80,8 +77,11 @@ export class MirrorSink implements SecondarySink {
     if (!isOutboxMirror(this.#mirror)) return this.#queuedRows(w, started);
     const done = await batchOutboxWrite(this.#parts, this.#mirror, w);
     if (done) return this.#committed(done, started);
+    // An entry that would pass D1's parameter limit: the write's statements, its key moves named without keys.
     for (const s of w.forSecondary) this.#parts.replicator.noteReplay(s.sql, UNLOCATED);
-    const results = await writeThroughMirror(this.#mirror, w.primary, w.kind, w.own, w.forSecondary, options.continueOnSecondaryFailure);
+    const moves = unkeyedMoves(await this.#parts.replicator.steps(w.primary, w.own, w.forSecondary), w.forSecondary);
+    const { kind, own, forSecondary } = w;
+    const results = await writeThroughMirror(this.#mirror, w.primary, kind, own, forSecondary, options.continueOnSecondaryFailure, moves);
     metrics.recordPrimary(started);
     metrics.totalWrites++;
     metrics.replicatedByStatement += w.forSecondary.length;

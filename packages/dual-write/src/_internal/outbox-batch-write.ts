@@ -12,10 +12,14 @@ import {
   type GroupSql,
   type RowLocator,
 } from './outbox-entry-sql';
+import { batchMoves, entryPrefix } from './outbox-key-moves';
 import { whereClauseOf } from './where-clause';
 import type { SinkParts, SinkWrite } from './secondary-sink';
 import { asWritten } from './write-errors';
 import { splitCaptured, type CapturePlan } from './write-capture';
+
+/** Why a write on a primary without transactions went into its outbox as statements. */
+export const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
 
 /**
  * A write to a primary without interactive transactions (D1) through an outbox in it, as
@@ -24,21 +28,30 @@ import { splitCaptured, type CapturePlan } from './write-capture';
  * itself by key (or by the rowids an INSERT without keys took), each value exact. So the
  * entry carries rows, not statements, as on a primary with transactions, and the drain
  * never lets the secondary generate an id or a default. Statements that cannot be captured
- * (a schema change, a table without a key) ride in the entry as statements, before the rows.
+ * (a schema change, a table without a key, an update that moves keys) ride in the entry as
+ * statements, before the rows; the key moves among them are named with the keys they left
+ * where SQLite can tell (see `batchMoves`).
  *
- * `undefined`, having run nothing, when a captured statement's rows could not be found
- * again at the end of the batch (an UPDATE or DELETE without a filter to reuse, `INSERT …
- * SELECT` into a table whose key is not a rowid, a NULL key, a write past the primary's
- * parameter limit): the caller then sends the write's statements, and says so.
+ * When a captured statement's rows could not be found again at the end of the batch (an
+ * UPDATE or DELETE without a filter to reuse, `INSERT … SELECT` into a table whose key is
+ * not a rowid, a NULL key), the whole write rides as statements, in its order, and says so.
+ * `undefined`, having run nothing, when the entry would pass the primary's parameter limit:
+ * the caller then sends the write's statements.
  */
 export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w: SinkWrite): Promise<NativeOutboxResult | undefined> {
   const { primary } = w;
-  const steps = await parts.replicator.steps(primary, w.own, w.forSecondary);
+  let steps = await parts.replicator.steps(primary, w.own, w.forSecondary);
   // One statement found by key or by the rowids it took: its entry in one INSERT right after it
   // (a filter's keys must be recorded before the statement runs, in an entry made first).
   const inline = steps.length === 1;
-  const locators = steps.map((s, i) => (s.kind === 'capture' ? locatorOf(s.plan, inline ? undefined : `r${i}`) : null));
-  if (locators.includes(undefined)) return undefined;
+  let locators = steps.map((s, i) => (s.kind === 'capture' ? locatorOf(s.plan, inline ? undefined : `r${i}`) : null));
+  if (locators.includes(undefined)) {
+    // Replayed after rows applied by key, a statement could see the secondary in another state.
+    steps = steps.map((s, i) =>
+      s.kind === 'capture' ? { kind: 'replay', primary: w.own[i]!, secondary: w.forSecondary[i] ?? w.own[i]!, reason: UNLOCATED } : s,
+    );
+    locators = steps.map(() => null);
+  }
   await mirror.ensureTable();
   const outbox = mirror.table;
   const opId = createOpId();
@@ -46,9 +59,11 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   const replayed = steps.flatMap((s) => (s.kind === 'replay' && s.reason !== 'a read inside a batch' ? [s] : []));
   const replays = replayed.map((s) => s.secondary);
   const op: MirrorOp = { opId, seq: 0, createdAt, statements: replays };
+  const moves = batchMoves(parts.catalog, primary, steps, replays, outbox);
   // The operation as the general path writes it, up to its captured rows.
-  const prefix = `${messageText(op).slice(0, -1)},"captured":[`;
-  const skeleton = !inline || locators[0]?.kind === 'recorded';
+  const prefix = entryPrefix(messageText(op).slice(0, -1), moves);
+  if (moves.length > 0) op.moves = moves.map((m) => m.move);
+  const skeleton = !inline || locators[0]?.kind === 'recorded' || moves.some((m) => m.record);
   const statements: Statement[] = skeleton
     ? [{ sql: `INSERT INTO ${outbox} (op_id, payload, created_at) VALUES (?, '{}', ?)`, params: [opId, createdAt] }]
     : [];
@@ -59,6 +74,8 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
     if (locator?.kind === 'recorded' && step.kind === 'capture') {
       statements.push(recordKeysSql(outbox, locator.slot, step.plan.table, locator.alias, locator.where));
     }
+    const record = moves.find((m) => m.step === i)?.record;
+    if (record) statements.push(record);
     at.push(statements.length);
     statements.push(step.kind === 'capture' ? step.plan.statement : step.primary);
     if (step.kind !== 'capture' || !locator) continue;

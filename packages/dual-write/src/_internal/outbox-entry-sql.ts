@@ -144,13 +144,13 @@ export function locatedGroups(table: TableInfo, locator: RowLocator, outbox: str
 
 /**
  * The statement that completes an entry inserted empty at the start of the batch: its
- * payload becomes `prefix` (the operation up to its captured rows), the groups that
- * selected rows, and the closing brackets.
+ * payload becomes `prefix` (the text of the operation up to its captured rows), the
+ * groups that selected rows, and the closing brackets.
  */
-export function completeEntrySql(outbox: string, prefix: string, groups: readonly GroupSql[]): GroupSql {
+export function completeEntrySql(outbox: string, prefix: GroupSql, groups: readonly GroupSql[]): GroupSql {
   return {
-    sql: `${SCALES_CTE}UPDATE ${outbox} SET payload = ? || ${joinedGroups(groups)} || ']}' WHERE ${newest(outbox)}`,
-    params: [prefix, ...groups.flatMap((g) => g.params)],
+    sql: `${SCALES_CTE}UPDATE ${outbox} SET payload = ${prefix.sql} || ${joinedGroups(groups)} || ']}' WHERE ${newest(outbox)}`,
+    params: [...prefix.params, ...groups.flatMap((g) => g.params)],
   };
 }
 
@@ -159,10 +159,10 @@ export function completeEntrySql(outbox: string, prefix: string, groups: readonl
  * outbox writes it (the write, then its entry): for rows found by key, or by the rowids
  * the write just took.
  */
-export function entryAfterSql(outbox: string, opId: string, createdAt: number, prefix: string, groups: readonly GroupSql[]): GroupSql {
+export function entryAfterSql(outbox: string, opId: string, createdAt: number, prefix: GroupSql, groups: readonly GroupSql[]): GroupSql {
   return {
-    sql: `${SCALES_CTE}INSERT INTO ${outbox} (op_id, payload, created_at) SELECT ?, ? || ${joinedGroups(groups)} || ']}', ?`,
-    params: [opId, prefix, ...groups.flatMap((g) => g.params), createdAt],
+    sql: `${SCALES_CTE}INSERT INTO ${outbox} (op_id, payload, created_at) SELECT ?, ${prefix.sql} || ${joinedGroups(groups)} || ']}', ?`,
+    params: [opId, ...prefix.params, ...groups.flatMap((g) => g.params), createdAt],
   };
 }
 

@@ -49,7 +49,10 @@ export interface UpdatedRow extends RowRef {
   values?: RowRef['key'];
 }
 
-/** An `UPDATE` that moved keys: the index of its statement in the operation, and the keys it left. */
+/**
+ * An `UPDATE` that moved keys: the index of its statement in the operation, and the keys it
+ * left (none when they could not be known: a D1 outbox entry, see `unkeyedMoves`).
+ */
 export interface MovedKeys {
   table: string;
   statement: number;

@@ -9,6 +9,7 @@ import type { RowRef } from '../row-ref';
  * Runs one write on the primary together with what its mirror needs there (the outbox
  * entry), atomically, then hands the operation to the mirror. Returns the write's own
  * results, as if it had run alone. This is the write path of `secondaryWrites: 'async'`.
+ * `moves`: the updates among `secondaryStatements` that move keys (see `MirrorOp.moves`).
  *
  * @example
  * ```ts
@@ -22,8 +23,9 @@ export async function writeThroughMirror(
   primaryStatements: readonly Statement[],
   secondaryStatements: readonly Statement[] = primaryStatements,
   tolerateSendFailure = false,
+  moves?: MovedKeys[],
 ): Promise<ExecResult[]> {
-  const prepared = await mirror.prepare(secondaryStatements, primaryStatements);
+  const prepared = await mirror.prepare(secondaryStatements, primaryStatements, undefined, undefined, moves);
   let results: ExecResult[];
   if (kind === 'execute' && prepared.statements.length === 1) {
     const s = prepared.statements[0]!;

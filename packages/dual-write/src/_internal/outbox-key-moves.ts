@@ -1,0 +1,85 @@
+import { quoteIdentifier as quote, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import type { MovedKeys } from '../mirror/mirror-op';
+import { unkeyedMoves } from './key-move-rows';
+import type { Step } from './replication-types';
+import type { TableCatalog } from './table-catalog';
+import type { GroupSql } from './outbox-entry-sql';
+import { whereClauseOf } from './where-clause';
+import { parseWrite } from './write-capture';
+
+/**
+ * A key move in a write to a D1 outbox, whose entry is written in the write's own batch,
+ * before the moved rows exist: `record` (run right before the move) keeps the rowids of
+ * the rows its filter selects in the entry's slot, and `keys` (read at the end of the
+ * batch) turns them into the keys those rows hold then. A rowid survives an `UPDATE` of
+ * the key unless the key is the rowid itself (`INTEGER PRIMARY KEY`) or the table has none
+ * (`WITHOUT ROWID`); such a move, or one whose filter cannot run again, names no keys, and
+ * the drain finds only the old keys (on the secondary), not the rows keyed by the new ones.
+ */
+export interface BatchMove {
+  move: MovedKeys;
+  /** The index of the move's step among the write's steps. */
+  step: number;
+  record?: GroupSql;
+  keys?: string;
+}
+
+/** Names that would be a column rather than the rowid. */
+const ROWID_NAMES = new Set(['rowid', '_rowid_', 'oid']);
+
+/** The key moves among `steps` (replayed as `replays` in the entry), each tracked by rowid where it can be. */
+export function batchMoves(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  steps: readonly Step[],
+  replays: readonly Statement[],
+  outbox: string,
+): BatchMove[] {
+  const moves = unkeyedMoves(steps, replays);
+  return moves.map((move, n) => {
+    const step = steps.findIndex((s) => s.kind === 'replay' && s.secondary === replays[move.statement]);
+    const s = steps[step]!;
+    const parsed = s.kind === 'replay' ? parseWrite(s.primary.sql) : undefined;
+    const table = catalog.peek(primary, move.table);
+    const where = parsed && s.kind === 'replay' ? whereClauseOf(parsed.sql, s.primary.params ?? []) : undefined;
+    if (!table || !where || !tracksRowids(table)) return { move, step };
+    const slot = `m${n}`;
+    const from = parsed!.alias ? `${quote(table.name)} AS ${quote(parsed!.alias)}` : quote(table.name);
+    const name = quote(parsed!.alias ?? table.name);
+    const newest = `seq = (SELECT max(seq) FROM ${outbox})`;
+    const record = {
+      sql:
+        `UPDATE ${outbox} SET payload = json_set(payload, '$.${slot}', ` +
+        `(SELECT json_group_array(${name}.rowid) FROM ${from} WHERE ${where.text})) WHERE ${newest}`,
+      params: where.params,
+    };
+    const t = quote(table.name);
+    const pairs = table.primaryKey.map((k) => `'${k.replaceAll("'", "''")}', ${t}.${quote(k)}`).join(', ');
+    const keys =
+      `coalesce((SELECT json_group_array(json_object(${pairs})) FROM ${t} ` +
+      `WHERE ${t}.rowid IN (SELECT value FROM json_each(${outbox}.payload, '$.${slot}'))), '[]')`;
+    return { move, step, record, keys };
+  });
+}
+
+/**
+ * The SQL text of an entry up to its captured rows: `head` (the operation's JSON without
+ * its closing brace), then its key moves, their keys read by SQLite at the end of the batch.
+ */
+export function entryPrefix(head: string, moves: readonly BatchMove[]): GroupSql {
+  if (moves.length === 0) return { sql: '?', params: [`${head},"captured":[`] };
+  const parts = moves.map(({ move, keys }) => {
+    const open = `{"table":${JSON.stringify(move.table)},"statement":${move.statement},"keys":`;
+    return keys ? `'${open.replaceAll("'", "''")}' || ${keys} || '}'` : `'${(open + '[]}').replaceAll("'", "''")}'`;
+  });
+  return { sql: `? || ${parts.join(" || ',' || ")} || '],"captured":['`, params: [`${head},"moves":[`] };
+}
+
+/** Whether a table's rows keep their rowid when their key changes. */
+function tracksRowids(table: TableInfo): boolean {
+  if (table.withoutRowid || table.primaryKey.length === 0) return false;
+  if (table.columns.some((c) => ROWID_NAMES.has(c.name.toLowerCase()))) return false;
+  // A blob key is not JSON; an INTEGER PRIMARY KEY is the rowid, which the move changes.
+  const keys = table.columns.filter((c) => table.primaryKey.includes(c.name));
+  return !keys.some((c) => c.logicalType === 'blob' || c.autoIncrement);
+}
