@@ -59,6 +59,8 @@ export class DualWriteCore {
   /** Statement shapes replicated as text, with the reason. */
   readonly replayed = new Map<string, string>();
   replayTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Tables a replay cut off by an outage settled entries of, whose orphan sweep the next replay of that side runs. */
+  unswept: { side: DatabaseAdapter; tables: Set<string> } | undefined;
   readonly kyselyDialect: DialectName;
   /** Sessions on a primary without sessions of its own (SQLite, D1) run one at a time. */
   sessions: Promise<unknown> = Promise.resolve();

@@ -71,7 +71,9 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
       release();
     }
   };
-  const touched = new Set<string>();
+  // A replay cut off by an outage left its sweep to this one (see below).
+  const touched = new Set<string>(core.unswept?.side === core.secondary ? core.unswept.tables : []);
+  core.unswept = undefined;
   const unfenced = await fenceSides(core);
   const result: ReplayResult = unfenced
     ? { applied: 0, remaining: core.book.depth(), error: unfenced }
@@ -83,10 +85,16 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
         touched,
       );
   // Rows the settled entries left referencing nothing on the secondary (see `settleOrphans`).
-  if (touched.size > 0) {
-    const target = core.secondary;
+  // After a side stopped answering it is left to the next replay, with these tables: asked
+  // now, the secondary would cost one more timeout, and the sweep would be lost.
+  const target = core.secondary;
+  const cutOff = result.error !== undefined && isOutage(result.error);
+  if (touched.size > 0 && cutOff) core.unswept = { side: target, tables: touched };
+  else if (touched.size > 0) {
     await settleOrphans(core.catalog, sourceOf(target), target, touched, (refs) => settle(target, refs)).catch((error: unknown) => {
-      result.error ??= toError(error);
+      const failure = toError(error);
+      result.error ??= failure;
+      if (isOutage(failure)) core.unswept = { side: target, tables: touched };
     });
   }
   if (result.applied > 0 || result.error) core.events.emit({ type: 'journal-replayed', at: new Date(), result });
