@@ -28,7 +28,7 @@ import { createSecondarySink, type SecondarySink } from './secondary-sink';
 import { SecondaryTriggerWatch } from './secondary-triggers';
 import { advanceGenerators } from './switch-steps';
 import { TableCatalog } from './table-catalog';
-import { compileFor, type WriteOp } from './write-op';
+import { compileFor, sideForm, type WriteOp } from './write-op';
 
 /**
  * The state of a dual-write adapter and what its public members share: the two sides and
@@ -171,7 +171,7 @@ export class DualWriteCore {
     const [a, b] = this.sides;
     const bySide: WriteOp['bySide'] = compiled
       ? [[compileFor(a, compiled, this.kyselyDialect)], [compileFor(b, compiled, this.kyselyDialect)]]
-      : [statements, statements];
+      : [forSide(a, statements), forSide(b, statements)];
     const kinds = bySide[0].map((s) => statementKind(s.sql));
     return {
       kind,
@@ -272,3 +272,7 @@ export class DualWriteCore {
     };
   }
 }
+
+/** Statements in a side's form (see `sideForm`); the same list on Postgres. */
+const forSide = (side: DatabaseAdapter, statements: Statement[]) =>
+  side.dialect === 'postgres' ? statements : statements.map((s) => sideForm(side, s));

@@ -15,7 +15,7 @@ import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
 import { AdapterView } from './adapter-view';
-import { compileFor } from './write-op';
+import { compileFor, sideForm } from './write-op';
 import { appResult, movedNothing, withKeyMoves } from './key-move-rows';
 import type { TableCatalog } from './table-catalog';
 
@@ -53,15 +53,17 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     if (!isWriteStatement(sql)) return this.#tx.query<T>(sql, params);
-    preflight(this.#secondary, [{ sql, params }]);
-    const result = await this.#write({ sql, params }, { sql, params });
+    const forSecondary = sideForm(this.#secondary, { sql, params });
+    preflight(this.#secondary, [forSecondary]);
+    const result = await this.#write({ sql, params }, forSecondary);
     return (result.rows ?? []) as T[];
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     if (!isWriteStatement(sql)) return this.#tx.execute(sql, params);
-    preflight(this.#secondary, [{ sql, params }]);
-    return this.#write({ sql, params }, { sql, params });
+    const forSecondary = sideForm(this.#secondary, { sql, params });
+    preflight(this.#secondary, [forSecondary]);
+    return this.#write({ sql, params }, forSecondary);
   }
 
   async batch(statements: readonly Statement[]): Promise<ExecResult[]> {

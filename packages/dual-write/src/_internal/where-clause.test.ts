@@ -21,9 +21,21 @@ describe('whereClauseOf', () => {
     expect(whereClauseOf('DELETE FROM t', [])).toEqual({ text: '1', params: [] });
   });
 
+  it('writes numbered placeholders as `?`, with the values they name in the order they come', () => {
+    expect(whereClauseOf('UPDATE t SET a = $1 WHERE b = $2 AND (c = $1 OR d = $3)', ['x', 'y', 'z'])).toEqual({
+      text: 'b = ? AND (c = ? OR d = ?)',
+      params: ['y', 'x', 'z'],
+    });
+    expect(whereClauseOf('UPDATE t SET a = ?2 WHERE b = ?1 AND c = ? RETURNING $9', [1, 2, 3])).toEqual({
+      text: 'b = ? AND c = ?',
+      params: [1, 3],
+    });
+    expect(whereClauseOf("DELETE FROM t WHERE note = '$1' AND id = $1;", [7])).toEqual({ text: "note = '$1' AND id = ?", params: [7] });
+  });
+
   it('refuses what another statement could not select the same way', () => {
-    expect(whereClauseOf('UPDATE t SET a = ?1 WHERE b = ?2', [1, 2])).toBeUndefined();
     expect(whereClauseOf('UPDATE t SET a = :a WHERE b = :b', [1, 2])).toBeUndefined();
+    expect(whereClauseOf('UPDATE t SET a = $1 WHERE doc ?? $2', [1, 'k'])).toBeUndefined();
     expect(whereClauseOf('UPDATE t SET a = u.a FROM u WHERE u.id = t.id', [])).toBeUndefined();
     expect(whereClauseOf('DELETE FROM t WHERE a = ? ORDER BY id LIMIT 1', [1])).toBeUndefined();
   });

@@ -11,9 +11,10 @@ const ENDS = new Set(['RETURNING', 'ORDER', 'LIMIT']);
 
 /**
  * The `WHERE` filter of a SQLite `UPDATE` or `DELETE`, to select the same rows in another
- * statement of the same transaction (`1` when it has none: every row). `undefined` when
- * that would not be the same set or the same values: `UPDATE … FROM`, `ORDER BY`/`LIMIT`,
- * or a numbered or named placeholder (`?2`, `:name`), whose number would change in the other statement.
+ * statement of the same transaction (`1` when it has none: every row), its placeholders
+ * written `?` with their values in order (`?2` and `$2` name the statement's second
+ * parameter). `undefined` when that would not be the same set or the same values: `UPDATE
+ * … FROM`, `ORDER BY`/`LIMIT`, a named placeholder (`:name`), or Postgres's `??` operator.
  *
  * @example
  * ```ts
@@ -27,11 +28,18 @@ export function whereClauseOf(sql: string, params: readonly unknown[]): WhereCla
   let end = sql.length;
   let setSeen = false;
   const used: unknown[] = [];
+  // Placeholders of the filter, each written `?` there with its value in `used`, in order:
+  // `?NNN` and `$N` name a parameter by its number in this statement, not in the other.
+  const placeholders: [number, number][] = [];
   while (lexer.next()) {
     const text = lexer.text;
     if (lexer.kind === 'param') {
-      if (text !== '?') return undefined;
-      if (start >= 0) used.push(params[lexer.param - 1]);
+      // `??` is Postgres's jsonb operator written for the adapter, not two parameters.
+      if (text === '?' && (sql[lexer.end] === '?' || sql[lexer.start - 1] === '?')) return undefined;
+      if (start >= 0) {
+        used.push(params[lexer.param - 1]);
+        placeholders.push([lexer.start, lexer.end]);
+      }
       continue;
     }
     if (lexer.kind === 'punct') {
@@ -54,7 +62,14 @@ export function whereClauseOf(sql: string, params: readonly unknown[]): WhereCla
   }
   // No filter: every row.
   if (start < 0) return { text: '1', params: [] };
-  return { text: sql.slice(start, end).trim(), params: used };
+  const inFilter = placeholders.filter(([from]) => from < end);
+  let text = '';
+  let at = start;
+  for (const [from, to] of inFilter) {
+    text += `${sql.slice(at, from)}?`;
+    at = to;
+  }
+  return { text: (text + sql.slice(at, end)).trim(), params: used.slice(0, inFilter.length) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CompiledQuery } from 'kysely';
-import type { DatabaseAdapter, DialectName, Statement } from '@switchyard/core';
+import { SqlTokenizer, type DatabaseAdapter, type DialectName, type Statement } from '@switchyard/core';
 
 /**
  * One write as the dual-write adapter carries it to both sides: its statements as
@@ -31,4 +31,23 @@ export function compileFor(side: DatabaseAdapter, compiled: CompiledQuery, compi
   if (family(side.dialect) === family(compiledFor)) return { sql: compiled.sql, params: compiled.parameters };
   const own = side.db.getExecutor().compileQuery(compiled.query, compiled.queryId);
   return { sql: own.sql, params: own.parameters };
+}
+
+/**
+ * A statement as a side runs it: `$N` placeholders (Postgres's, written by hand) become
+ * `?N` on SQLite and D1, which number them the same way. Replayed there as written, `$1`
+ * would be a named parameter that a list of values cannot fill, after the primary ran it.
+ */
+export function sideForm(side: DatabaseAdapter, statement: Statement): Statement {
+  const { sql } = statement;
+  if (side.dialect === 'postgres' || !sql.includes('$')) return statement;
+  const tokens = new SqlTokenizer(sql);
+  let out = '';
+  let at = 0;
+  while (tokens.next()) {
+    if (tokens.kind !== 'param' || sql[tokens.start] !== '$') continue;
+    out += `${sql.slice(at, tokens.start)}?${tokens.param}`;
+    at = tokens.end;
+  }
+  return at === 0 ? statement : { ...statement, sql: out + sql.slice(at) };
 }
