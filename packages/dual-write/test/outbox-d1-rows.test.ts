@@ -116,14 +116,16 @@ describe('outbox on D1 (batches only): entries carry the rows D1 left', () => {
   });
 
   it('sends a write whose rows it cannot find again as statements, and says so', async () => {
-    // A numbered placeholder in a filter: reused in another statement, ?2 would not be the same value.
-    await app.execute('UPDATE notes SET grp = ?1 WHERE grp = ?2', [5, 3]);
+    // A filter over another table's rows (UPDATE … FROM): run again alone, it would not select them.
+    const sql = 'UPDATE notes SET grp = ? FROM (SELECT CAST(? AS INTEGER) AS g) AS x WHERE notes.grp = x.g';
+    await app.execute(sql, [5, 3]);
     expect(app.getMetrics().replicatedByStatement).toBe(1);
-    expect(app.getMetadata().replicatedByStatement).toEqual([
-      { sql: 'UPDATE notes SET grp = ?1 WHERE grp = ?2', reason: expect.stringMatching(/cannot be found by key/) },
-    ]);
-    expect(replays).toEqual(['UPDATE notes SET grp = ?1 WHERE grp = ?2']);
-    expect(await drainOutbox(secondary, { mirror })).toMatchObject({ applied: 1, stale: 0, repaired: 0 });
+    expect(app.getMetadata().replicatedByStatement).toEqual([{ sql, reason: expect.stringMatching(/cannot be found by key/) }]);
+    expect(replays).toEqual([sql]);
+    // Numbered placeholders are found again: ?2 names the same value in the statement that looks.
+    await app.execute('UPDATE notes SET grp = ?1 WHERE grp = ?2', [6, 5]);
+    expect(app.getMetrics().replicatedByStatement).toBe(1);
+    expect(await drainOutbox(secondary, { mirror })).toMatchObject({ applied: 2, stale: 0, repaired: 0 });
     const { primary: onD1, secondary: onPostgres } = await rows();
     expect(onPostgres).toEqual(onD1);
   });

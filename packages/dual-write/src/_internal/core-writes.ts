@@ -46,7 +46,7 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     preflight(secondary, forSecondary);
     const results = await core.sink.write({ kind: op.kind, primary, secondary, own: op.bySide[index]!, forSecondary, label: op.label });
     if (op.schema) core.invalidate();
-    if (op.bySide[0] === op.bySide[1]) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
+    if (!op.compiled) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
     return results;
   });
 }

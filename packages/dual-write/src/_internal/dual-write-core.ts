@@ -179,6 +179,7 @@ export class DualWriteCore {
       bySide,
       verifiable: kinds.map((k) => k === 'write' || k === 'read'),
       schema: kinds.includes('schema'),
+      compiled: compiled !== undefined,
     };
   }
 

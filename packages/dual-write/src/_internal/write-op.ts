@@ -19,6 +19,8 @@ export interface WriteOp {
   verifiable: boolean[];
   /** Some statement changes the schema: cached column types are stale afterwards. */
   schema: boolean;
+  /** Compiled from a builder query, not SQL the app wrote (which a rehearsal observes). */
+  compiled: boolean;
 }
 
 const family = (dialect: DialectName) => (dialect === 'postgres' ? 'postgres' : 'sqlite');
