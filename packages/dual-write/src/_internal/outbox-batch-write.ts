@@ -74,8 +74,9 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
     if (locator?.kind === 'recorded' && step.kind === 'capture') {
       statements.push(recordKeysSql(outbox, locator.slot, step.plan.table, locator.alias, locator.where));
     }
-    const record = moves.find((m) => m.step === i)?.record;
-    if (record) statements.push(record);
+    const move = moves.find((m) => m.step === i);
+    if (move?.record) statements.push(move.record);
+    groups.push(...(move?.rows ?? []));
     at.push(statements.length);
     statements.push(step.kind === 'capture' ? step.plan.statement : step.primary);
     if (step.kind !== 'capture' || !locator) continue;

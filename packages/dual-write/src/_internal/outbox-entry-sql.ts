@@ -5,12 +5,14 @@ import type { WhereClause } from './where-clause';
 /**
  * Where the rows a write left are found at the end of its batch: by the keys it names, by
  * the range of rowids an INSERT without keys took (recorded in the entry right after it),
- * or by the keys its filter selected (recorded in the entry right before it).
+ * by the keys its filter selected (recorded in the entry right before it), or by the
+ * rowids its filter selected (a key move's rows, whose keys it changes; see `batchMoves`).
  */
 export type RowLocator =
   | { kind: 'named'; rows: RowRef[] }
   | { kind: 'range'; slot: string | undefined }
-  | { kind: 'recorded'; slot: string; alias: string | undefined; where: WhereClause };
+  | { kind: 'recorded'; slot: string; alias: string | undefined; where: WhereClause }
+  | { kind: 'rowids'; slot: string };
 
 /** The SQL of one captured group of an entry, and its parameters in order. */
 export interface GroupSql {
@@ -113,6 +115,10 @@ export function locatedGroups(table: TableInfo, locator: RowLocator, outbox: str
         ? 'last_insert_rowid() - changes() + 1 AND last_insert_rowid()'
         : `json_extract(${outbox}.payload, '$.${locator.slot}[0]') AND json_extract(${outbox}.payload, '$.${locator.slot}[1]')`;
     return [{ sql: groupOf(table.name, false, columns, whole, `FROM ${t} WHERE ${key} BETWEEN ${range}`), params: [] }];
+  }
+  if (locator.kind === 'rowids') {
+    const rowids = `SELECT value FROM json_each(${outbox}.payload, '$.${locator.slot}')`;
+    return [{ sql: groupOf(table.name, false, columns, whole, `FROM ${t} WHERE ${t}.rowid IN (${rowids})`), params: [] }];
   }
   const keys = table.primaryKey;
   const match = (row: string) => keys.map((k) => `${t}.${quote(k)} = ${row}.${quote(k)}`).join(' AND ');

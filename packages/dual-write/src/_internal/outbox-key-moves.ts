@@ -3,7 +3,7 @@ import type { MovedKeys } from '../mirror/mirror-op';
 import { unkeyedMoves } from './key-move-rows';
 import type { Step } from './replication-types';
 import type { TableCatalog } from './table-catalog';
-import type { GroupSql } from './outbox-entry-sql';
+import { locatedGroups, type GroupSql } from './outbox-entry-sql';
 import { whereClauseOf } from './where-clause';
 import { parseWrite } from './write-capture';
 
@@ -22,6 +22,12 @@ export interface BatchMove {
   step: number;
   record?: GroupSql;
   keys?: string;
+  /**
+   * The moved rows as the batch leaves them, for the entry's captured rows: the drain
+   * follows the move from them, not from the primary's rows when it runs, whose values
+   * (a code renamed since) entries still to be drained hold.
+   */
+  rows?: GroupSql[];
 }
 
 /** Names that would be a column rather than the rowid. */
@@ -58,7 +64,7 @@ export function batchMoves(
     const keys =
       `coalesce((SELECT json_group_array(json_object(${pairs})) FROM ${t} ` +
       `WHERE ${t}.rowid IN (SELECT value FROM json_each(${outbox}.payload, '$.${slot}'))), '[]')`;
-    return { move, step, record, keys };
+    return { move, step, record, keys, rows: locatedGroups(table, { kind: 'rowids', slot }, outbox) };
   });
 }
 
