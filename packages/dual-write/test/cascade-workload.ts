@@ -1,4 +1,4 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import { toPostgresPlaceholders, type DatabaseAdapter } from '@switchyard/core';
 import { validateDatabases } from '@switchyard/validation';
 import { seededRandom, type Random } from './chaos-random';
 import { recreateTables } from './two-databases';
@@ -48,8 +48,11 @@ export async function step(dual: DatabaseAdapter, db: DatabaseAdapter, r: Random
   const acct = accts.length > 0 ? r.pick(accts) : undefined;
   const choice = acct ? r.int(9) : 0;
   const id = next();
+  // On a Postgres primary, half the writes come as the query builder writes them there: `$n`.
+  const dollars = db.dialect === 'postgres' && r.int(2) === 0;
+  const form = (sql: string) => (dollars ? toPostgresPlaceholders(sql) : sql);
   const run = async (sql: string, params: unknown[]) => {
-    await dual.execute(sql, params).catch(refused);
+    await dual.execute(form(sql), params).catch(refused);
     return sql;
   };
   if (choice === 0) return run('INSERT INTO acct (id, code) VALUES (?, ?)', [id, `c${id}`]);
@@ -67,8 +70,8 @@ export async function step(dual: DatabaseAdapter, db: DatabaseAdapter, r: Random
   if (choice === 8 && moves && db.capabilities.transactions) {
     await dual
       .transaction(async (tx) => {
-        await tx.execute('UPDATE acct SET code = ? WHERE id = ?', [`t${id}`, acct!.id]);
-        await tx.execute('UPDATE acct SET id = ? WHERE id = ?', [id, acct!.id]);
+        await tx.execute(form('UPDATE acct SET code = ? WHERE id = ?'), [`t${id}`, acct!.id]);
+        await tx.execute(form('UPDATE acct SET id = ? WHERE id = ?'), [id, acct!.id]);
       })
       .catch(refused);
     return 'transaction';
