@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, ExecResult } from '@switchyard/core';
+import { toPostgresPlaceholders, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
 import type { Random } from './chaos-random';
 import { hotOp, type ItemRow, type Op, type View } from './chaos-schema';
 
@@ -48,11 +48,18 @@ export class ChaosWriter {
     return this.#view.hot;
   }
 
+  /** On a Postgres primary, half the statements come as the query builder writes them there: with `$n`. */
+  #form(adapter: DatabaseAdapter, statement: Statement): Statement {
+    if (adapter.dialect !== 'postgres' || this.#rnd.int(2) === 0) return statement;
+    return { ...statement, sql: toPostgresPlaceholders(statement.sql) };
+  }
+
   async #single(adapter: DatabaseAdapter): Promise<void> {
     const staged = clone(this.#view);
     const op = this.#op(staged, true);
     try {
-      const result = await adapter.execute(op.statement.sql, op.statement.params ?? []);
+      const { sql, params } = this.#form(adapter, op.statement);
+      const result = await adapter.execute(sql, params ?? []);
       if (op.expectFailure) return this.#note(`accepted a write it must refuse: ${op.statement.sql}`);
       this.#check(op, result);
       op.learn?.(staged, result);
@@ -70,7 +77,7 @@ export class ChaosWriter {
     const ops = Array.from({ length: 2 + this.#rnd.int(3) }, () => this.#op(staged, false, group));
     if (failing) ops.push(this.#duplicate(staged) ?? this.#op(staged, false, group));
     try {
-      const results = await adapter.batch(ops.map((o) => o.statement));
+      const results = await adapter.batch(ops.map((o) => this.#form(adapter, o.statement)));
       if (ops.some((o) => o.expectFailure)) return this.#note('accepted a batch with a duplicate key');
       ops.forEach((o, i) => {
         this.#check(o, results[i]!);
@@ -95,7 +102,8 @@ export class ChaosWriter {
     try {
       await adapter.transaction(async (tx) => {
         for (const op of ops) {
-          const result = await tx.execute(op.statement.sql, op.statement.params ?? []);
+          const { sql, params } = this.#form(adapter, op.statement);
+          const result = await tx.execute(sql, params ?? []);
           this.#check(op, result);
           op.learn?.(staged, result);
         }
