@@ -71,10 +71,10 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
       release();
     }
   };
-  // A replay cut off by an outage left its sweep to this one (see below).
-  const touched = new Set<string>(core.unswept?.side === core.secondary ? core.unswept.tables : []);
-  core.unswept = undefined;
   const unfenced = await fenceSides(core);
+  // A replay cut off by an outage left its sweep to this one (see below); an unfenced one keeps it.
+  const touched = new Set<string>(!unfenced && core.unswept?.side === core.secondary ? core.unswept.tables : []);
+  if (!unfenced) core.unswept = undefined;
   const result: ReplayResult = unfenced
     ? { applied: 0, remaining: core.book.depth(), error: unfenced }
     : await core.book.replay(
