@@ -88,7 +88,7 @@ export function unscaled(stored: unknown): unknown {
 const newest = (outbox: string) => `seq = (SELECT max(seq) FROM ${outbox})`;
 
 /** A string as a SQL literal. */
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+export const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** A group's JSON text over the rows `from … where` selects, or NULL when it selects none. */
 function groupOf(table: string, deleted: boolean, columns: readonly string[], values: readonly string[], fromWhere: string): string {
@@ -187,6 +187,30 @@ export function recordKeysSql(outbox: string, slot: string, table: TableInfo, al
       `(SELECT json_group_array(json_array(${keys})) FROM ${from} WHERE ${where.text})) WHERE ${newest(outbox)}`,
     params: where.params,
   };
+}
+
+/**
+ * The statement, right before an UPDATE that moves keys, that records in the entry the
+ * rowids of the rows its filter selects: a rowid survives the move (see `batchMoves`).
+ */
+export function recordRowidsSql(outbox: string, slot: string, table: TableInfo, alias: string | undefined, where: WhereClause): GroupSql {
+  const from = alias ? `${quote(table.name)} AS ${quote(alias)}` : quote(table.name);
+  return {
+    sql:
+      `UPDATE ${outbox} SET payload = json_set(payload, '$.${slot}', ` +
+      `(SELECT json_group_array(${quote(alias ?? table.name)}.rowid) FROM ${from} WHERE ${where.text})) WHERE ${newest(outbox)}`,
+    params: where.params,
+  };
+}
+
+/** The JSON text of the keys the rows whose rowids the entry's `slot` holds have now, as objects by key column. */
+export function rowidKeysSql(outbox: string, slot: string, table: TableInfo): string {
+  const t = quote(table.name);
+  const pairs = table.primaryKey.map((k) => `${literal(k)}, ${t}.${quote(k)}`).join(', ');
+  return (
+    `coalesce((SELECT json_group_array(json_object(${pairs})) FROM ${t} ` +
+    `WHERE ${t}.rowid IN (SELECT value FROM json_each(${outbox}.payload, '$.${slot}'))), '[]')`
+  );
 }
 
 /** The statement, right after an INSERT that named no key, that records the rowids it took in the entry. */

@@ -1,9 +1,9 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import type { DatabaseAdapter, Statement, TableInfo } from '@switchyard/core';
 import type { MovedKeys } from '../mirror/mirror-op';
 import { unkeyedMoves } from './key-move-rows';
 import type { Step } from './replication-types';
 import type { TableCatalog } from './table-catalog';
-import { locatedGroups, type GroupSql } from './outbox-entry-sql';
+import { literal, locatedGroups, recordRowidsSql, rowidKeysSql, type GroupSql } from './outbox-entry-sql';
 import { whereClauseOf } from './where-clause';
 import { parseWrite } from './write-capture';
 
@@ -44,26 +44,15 @@ export function batchMoves(
   const moves = unkeyedMoves(steps, replays);
   return moves.map((move, n) => {
     const step = steps.findIndex((s) => s.kind === 'replay' && s.secondary === replays[move.statement]);
-    const s = steps[step]!;
-    const parsed = s.kind === 'replay' ? parseWrite(s.primary.sql) : undefined;
+    // `unkeyedMoves` names replayed steps only.
+    const { primary: source } = steps[step] as Step & { kind: 'replay' };
+    const parsed = parseWrite(source.sql);
     const table = catalog.peek(primary, move.table);
-    const where = parsed && s.kind === 'replay' ? whereClauseOf(parsed.sql, s.primary.params ?? []) : undefined;
-    if (!table || !where || !tracksRowids(table)) return { move, step };
+    const where = parsed && whereClauseOf(parsed.sql, source.params ?? []);
+    if (!table || !parsed || !where || !tracksRowids(table)) return { move, step };
     const slot = `m${n}`;
-    const from = parsed!.alias ? `${quote(table.name)} AS ${quote(parsed!.alias)}` : quote(table.name);
-    const name = quote(parsed!.alias ?? table.name);
-    const newest = `seq = (SELECT max(seq) FROM ${outbox})`;
-    const record = {
-      sql:
-        `UPDATE ${outbox} SET payload = json_set(payload, '$.${slot}', ` +
-        `(SELECT json_group_array(${name}.rowid) FROM ${from} WHERE ${where.text})) WHERE ${newest}`,
-      params: where.params,
-    };
-    const t = quote(table.name);
-    const pairs = table.primaryKey.map((k) => `'${k.replaceAll("'", "''")}', ${t}.${quote(k)}`).join(', ');
-    const keys =
-      `coalesce((SELECT json_group_array(json_object(${pairs})) FROM ${t} ` +
-      `WHERE ${t}.rowid IN (SELECT value FROM json_each(${outbox}.payload, '$.${slot}'))), '[]')`;
+    const record = recordRowidsSql(outbox, slot, table, parsed.alias, where);
+    const keys = rowidKeysSql(outbox, slot, table);
     return { move, step, record, keys, rows: locatedGroups(table, { kind: 'rowids', slot }, outbox) };
   });
 }
@@ -76,7 +65,7 @@ export function entryPrefix(head: string, moves: readonly BatchMove[]): GroupSql
   if (moves.length === 0) return { sql: '?', params: [`${head},"captured":[`] };
   const parts = moves.map(({ move, keys }) => {
     const open = `{"table":${JSON.stringify(move.table)},"statement":${move.statement},"keys":`;
-    return keys ? `'${open.replaceAll("'", "''")}' || ${keys} || '}'` : `'${(open + '[]}').replaceAll("'", "''")}'`;
+    return keys ? `${literal(open)} || ${keys} || '}'` : literal(`${open}[]}`);
   });
   return { sql: `? || ${parts.join(" || ',' || ")} || '],"captured":['`, params: [`${head},"moves":[`] };
 }
