@@ -1,4 +1,4 @@
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, it, onTestFailed } from 'vitest';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { chaosSeed, seededRandom } from './chaos-random';
 import { expectSameRows, writeAtOnce } from './cascade-workload';
@@ -35,6 +35,11 @@ describe('generated writes over foreign keys that act, with the secondary faulte
         probeIntervalMs: 50,
       });
       open.push(dual);
+      // What the secondary's failures were, printed if the sides end different.
+      const trail: string[] = [];
+      for (const type of ['secondary-failure', 'secondary-conflict', 'statement-replay'] as const)
+        dual.on(type, (e) => trail.push(`${type} ${e.sql} ${'error' in e ? e.error.message : ''}`.slice(0, 300)));
+      onTestFailed(() => console.error(`[cascade faults] seed ${seed}, last events:\n  ${trail.slice(-60).join('\n  ')}`));
       // Faults until the writers are done (far more than they take to finish).
       const faults = startFaults(proxy, seededRandom(seed * 7), 1_000);
       await writeAtOnce(dual, primary, seed, 6);

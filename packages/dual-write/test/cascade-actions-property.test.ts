@@ -1,12 +1,10 @@
 import { afterEach, describe, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createD1Adapter } from '@switchyard/d1';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '../src/mirror';
 import { chaosSeed, seededRandom } from './chaos-random';
 import { create, expectSameRows, OPS, step, writeAtOnce } from './cascade-workload';
-import { openSide } from './open-side';
+import { openSide, withD1Primary } from './open-side';
 import { replayUntilEmpty } from './replay-until-empty';
 import { twoTestDatabases } from './two-databases';
 
@@ -80,15 +78,10 @@ describe('generated writes over foreign keys that act on delete and on update', 
 
   // A D1 outbox entry is written in the write's own batch: it names a key move's new keys by rowid.
   it('D1 outbox -> postgres without foreign keys, drained every few writes: both sides equal after the workload', async () => {
-    const d1 = await createTestD1();
-    const primary = createD1Adapter(d1.binding, { name: 'd1' });
-    try {
+    await withD1Primary(async (primary) => {
       await create(primary, true);
       await outboxWorkload(primary, await create(openSide(dbs, 'postgres', 'b', opened), false));
-    } finally {
-      await primary.close();
-      await d1.dispose();
-    }
+    });
   });
 });
 

@@ -93,5 +93,17 @@ export async function writeAtOnce(dual: DatabaseAdapter, primary: DatabaseAdapte
 /** Fails, naming the seed, unless validation finds every row of the tables equal on both sides. */
 export async function expectSameRows(primary: DatabaseAdapter, secondary: DatabaseAdapter, seed: number): Promise<void> {
   const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
-  if (!report.ok) throw new Error(`seed ${seed} (DW_CHAOS_SEED=${seed} repeats the writes): ${report.summary}`);
+  if (report.ok) return;
+  // The rows themselves, as each side holds them: a rare interleaving is seldom seen twice.
+  const details: string[] = [];
+  for (const t of report.tables.filter((t) => t.status !== 'ok')) {
+    for (const key of [...t.missingInTarget, ...t.extraInTarget, ...t.differentRows.map((d) => d.key)].slice(0, 5)) {
+      const columns = Object.keys(key);
+      const where = columns.map((c) => `${c} = ?`).join(' AND ');
+      const values = columns.map((c) => key[c]);
+      const rows = async (side: DatabaseAdapter) => JSON.stringify(await side.query(`SELECT * FROM ${t.table} WHERE ${where}`, values));
+      details.push(`${t.table} ${JSON.stringify(key)}: primary ${await rows(primary)}, secondary ${await rows(secondary)}`);
+    }
+  }
+  throw new Error(`seed ${seed} (DW_CHAOS_SEED=${seed} repeats the writes): ${report.summary}\n${details.join('\n')}`);
 }

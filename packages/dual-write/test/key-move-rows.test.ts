@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createD1Adapter } from '@switchyard/d1';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { createMirrorConsumer, drainOutbox, outboxMirror } from '../src/mirror';
-import { openSide } from './open-side';
+import { openSide, withD1Primary } from './open-side';
 import { withQueuePair } from './queue-delivery';
 import { recreateTables, twoTestDatabases } from './two-databases';
 
@@ -187,9 +185,7 @@ describe("rows a primary's ON UPDATE actions moved with a key", () => {
     });
   }
   it('an outbox drain, D1 -> Postgres: the entry, written in the batch before the moved rows exist, names the move; alone, in a batch, and sent as statements', async () => {
-    const d1 = await createTestD1();
-    const primary = createD1Adapter(d1.binding, { name: 'd1' });
-    try {
+    await withD1Primary(async (primary) => {
       await create(primary, true);
       const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
       const mirror = outboxMirror(primary);
@@ -224,10 +220,7 @@ describe("rows a primary's ON UPDATE actions moved with a key", () => {
       ]);
       const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
       if (!report.ok) throw new Error(report.summary);
-    } finally {
-      await primary.close();
-      await d1.dispose();
-    }
+    });
   });
   for (const from of ['d1', 'sqlite'] as const) {
     it(`a queue consumer given the primary, ${from} -> Postgres: the message names the keys the update left`, () =>

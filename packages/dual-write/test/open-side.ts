@@ -1,6 +1,8 @@
 import type { DatabaseAdapter } from '@switchyard/core';
+import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import type { TwoDatabases } from './two-databases';
 
 /** A side of a test pair: in-memory SQLite, or one of the file's two Postgres databases (`a` the first); added to `opened`. */
@@ -11,4 +13,16 @@ export function openSide(dbs: TwoDatabases, kind: 'sqlite' | 'postgres', which: 
       : createPostgresAdapter(which === 'a' ? dbs.database.url : dbs.other.url, { name: `pg-${which}`, max: 4 });
   opened.push(adapter);
   return adapter;
+}
+
+/** Runs `fn` with a D1 primary on a fresh Miniflare database, closed and disposed of after it. */
+export async function withD1Primary(fn: (primary: DatabaseAdapter) => Promise<void>): Promise<void> {
+  const d1 = await createTestD1();
+  const primary = createD1Adapter(d1.binding, { name: 'd1' });
+  try {
+    await fn(primary);
+  } finally {
+    await primary.close();
+    await d1.dispose();
+  }
 }

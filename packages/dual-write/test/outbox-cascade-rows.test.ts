@@ -1,11 +1,9 @@
 import { afterEach, describe, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createD1Adapter } from '@switchyard/d1';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '../src/mirror';
 import { createCascadeTables, expectCascaded } from './cascade-tables';
-import { openSide } from './open-side';
+import { openSide, withD1Primary } from './open-side';
 import { twoTestDatabases } from './two-databases';
 
 // An outbox entry of a delete holds the rows its statement deleted; the primary's ON
@@ -43,14 +41,9 @@ describe("an outbox drain brings the rows a primary's ON DELETE actions changed"
   }
 
   it('D1 outbox -> Postgres', async () => {
-    const d1 = await createTestD1();
-    const primary = createD1Adapter(d1.binding, { name: 'd1' });
-    try {
+    await withD1Primary(async (primary) => {
       await createCascadeTables(primary, true);
       await deleteAndDrain(primary, await createCascadeTables(openSide(dbs, 'postgres', 'b', opened), false));
-    } finally {
-      await primary.close();
-      await d1.dispose();
-    }
+    });
   });
 });

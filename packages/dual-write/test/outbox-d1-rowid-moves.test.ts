@@ -1,11 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createD1Adapter } from '@switchyard/d1';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '../src/mirror';
-import { openSide } from './open-side';
+import { openSide, withD1Primary } from './open-side';
 import { recreateTables, twoTestDatabases } from './two-databases';
 
 // A D1 outbox entry names a key move's new keys by the rowids its rows keep. An INTEGER
@@ -28,9 +26,7 @@ const tables = (sqlite: boolean) => [
 ];
 
 it('D1 outbox -> Postgres without foreign keys: moves of a rowid key and of a WITHOUT ROWID key', async () => {
-  const d1 = await createTestD1();
-  const primary = createD1Adapter(d1.binding, { name: 'd1' });
-  try {
+  await withD1Primary(async (primary) => {
     await recreateTables(primary, TABLES, tables(true));
     const secondary = await recreateTables(openSide(dbs, 'postgres', 'b', opened), TABLES, tables(false));
     const mirror = outboxMirror(primary);
@@ -56,8 +52,5 @@ it('D1 outbox -> Postgres without foreign keys: moves of a rowid key and of a WI
     ]);
     const report = await validateDatabases(primary, secondary, { tables: TABLES, validateAllRows: true });
     if (!report.ok) throw new Error(report.summary);
-  } finally {
-    await primary.close();
-    await d1.dispose();
-  }
+  });
 });

@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createD1Adapter } from '@switchyard/d1';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { createMirrorConsumer, drainOutbox, outboxMirror, queueMirror } from '../src/mirror';
-import { openSide } from './open-side';
+import { openSide, withD1Primary } from './open-side';
 import { collectingQueue, withQueuePair } from './queue-delivery';
 import { recreateTables, twoTestDatabases } from './two-databases';
 import { writeDuringFault } from './write-during-fault';
@@ -153,18 +151,13 @@ describe("rows a primary's ON UPDATE actions changed", () => {
   });
 
   it('D1 -> Postgres', async () => {
-    const d1 = await createTestD1();
-    const primary = createD1Adapter(d1.binding, { name: 'd1' });
-    try {
+    await withD1Primary(async (primary) => {
       await create(primary, true);
       const secondary = await create(openSide(dbs, 'postgres', 'b', opened), false);
       const dual = createDualWriteAdapter(primary, secondary);
       await seed(dual);
       await dual.execute('UPDATE account SET code = ? WHERE id = ?', ['Z', 1]);
       await expectRenamed(primary, secondary);
-    } finally {
-      await primary.close();
-      await d1.dispose();
-    }
+    });
   });
 });
