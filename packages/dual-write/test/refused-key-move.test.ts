@@ -28,6 +28,12 @@ for (const [from, move] of [
   ['sqlite', 'UPDATE acct SET id = ?, code = ? WHERE id = ?'],
   ['postgres', 'UPDATE acct SET id = ?, code = ? WHERE id = ?'],
   ['postgres', 'UPDATE acct SET id = $1, code = $2 WHERE id = $3'],
+  // The filter names the table by an alias, or joins another table: run again under the same names.
+  ['sqlite', 'UPDATE acct AS a SET id = ?, code = ? WHERE a.id = ?'],
+  [
+    'postgres',
+    'UPDATE acct a SET id = v.id, code = v.code FROM (VALUES ($1::int, $2::text, $3::int)) AS v (id, code, old) WHERE a.id = v.old',
+  ],
 ] as const) {
   describe(`${from} -> postgres, foreign keys on both sides, ${move}`, () => {
     it('settles from the primary a key move the secondary refuses because the new key is there already, and what waited behind it', async () => {

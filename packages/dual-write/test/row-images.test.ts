@@ -46,6 +46,8 @@ describe('row images: the secondary holds what the primary produced', () => {
     expect(lastInsertId).toBe(22);
     await dual.execute('UPDATE gen SET n = n + 1, at = now() WHERE id = ?', [2]);
     await dual.execute('UPDATE gen SET r = random() WHERE n = 0 AND id > ?', [15]);
+    // Its own RETURNING through an alias that Postgres folds to lower case: the capture names it the same way.
+    expect((await dual.execute('UPDATE gen AS G SET r = random() WHERE G.id = ? RETURNING G.n', [4])).rows).toEqual([{ n: 0 }]);
     await dual.execute('DELETE FROM gen WHERE id = ?', [3]);
     const report = await validateDatabases(left, right, { validateAllRows: true, tables: ['gen'] });
     expect(report.ok).toBe(true);

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
+import { quoteIdentifier as quote, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
 import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
 import { within, type ReadCurrent } from './cascade-rows';
@@ -18,7 +18,7 @@ const CHANGES_KEY = 'an UPDATE that may change a primary key';
 
 /**
  * Steps for a write, or a statement of a transaction, where an `UPDATE` that may change a
- * key runs with `RETURNING *` (when it has no `RETURNING` or alias of its own): the rows it
+ * key runs with `RETURNING *` (when it has no `RETURNING` of its own): the rows it
  * left reach the secondary after the statement is replayed there (a row the transaction
  * wrote before it moved it holds those values under its new key), and where the primary's
  * foreign keys reference the table with an `ON UPDATE` action they tell which new keys the
@@ -40,9 +40,17 @@ export async function withKeyMoves(
     // the key the move's new keys would not be known, and neither the moved row nor the
     // rows its foreign key actions moved would reach the secondary.
     const table = parsed && (catalog.peek(primary, parsed.table) ?? (await catalog.table(primary, parsed.table, via)));
-    if (step.kind !== 'replay' || !parsed || !table || parsed.returning || parsed.alias) out.push(step);
-    else
-      out.push({ ...step, primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING *` }, moves: table.name, movesKey: table.primaryKey });
+    if (step.kind !== 'replay' || !parsed || !table || parsed.returning) out.push(step);
+    else {
+      // Postgres's `*` would add the columns of an `UPDATE … FROM`'s other tables; SQLite's names the target's only.
+      const all = primary.dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.*` : '*';
+      out.push({
+        ...step,
+        primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING ${all}` },
+        moves: table.name,
+        movesKey: table.primaryKey,
+      });
+    }
   }
   return out;
 }

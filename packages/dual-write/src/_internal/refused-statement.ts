@@ -30,7 +30,7 @@ export async function refusedStatementRows(
   const refs: RowRef[] = [];
   for (const statement of statements) {
     const parsed = parseWrite(statement.sql);
-    if (parsed?.verb !== 'update' || parsed.alias) return undefined;
+    if (parsed?.verb !== 'update') return undefined;
     const table = await catalog.table(target, parsed.table);
     const own = await catalog.table(source, parsed.table);
     if (!table || !own) return undefined;

@@ -33,6 +33,21 @@ describe('whereClauseOf', () => {
     expect(whereClauseOf("DELETE FROM t WHERE note = '$1' AND id = $1;", [7])).toEqual({ text: "note = '$1' AND id = ?", params: [7] });
   });
 
+  it("gives an UPDATE … FROM's other tables when asked, their placeholders' values first", () => {
+    const sql = 'UPDATE t AS x SET a = v.a FROM (VALUES ($2, $1)) AS v (id, a), u WHERE x.id = v.id AND u.k = $3 RETURNING x.*';
+    expect(whereClauseOf(sql, [1, 2, 3], { from: true })).toEqual({
+      text: 'x.id = v.id AND u.k = ?',
+      params: [2, 1, 3],
+      from: '(VALUES (?, ?)) AS v (id, a), u',
+    });
+    expect(whereClauseOf('UPDATE t SET a = u.a FROM u', [], { from: true })).toEqual({ text: '1', params: [], from: 'u' });
+    expect(whereClauseOf(sql, [1, 2, 3])).toBeUndefined();
+    expect(whereClauseOf('UPDATE t SET a = 1 WHERE id = $1::int AND at > now()::date', [5])).toEqual({
+      text: 'id = ?::int AND at > now()::date',
+      params: [5],
+    });
+  });
+
   it('refuses what another statement could not select the same way', () => {
     expect(whereClauseOf('UPDATE t SET a = :a WHERE b = :b', [1, 2])).toBeUndefined();
     expect(whereClauseOf('UPDATE t SET a = $1 WHERE doc ?? $2', [1, 'k'])).toBeUndefined();

@@ -10,6 +10,8 @@ export interface ParsedWrite {
   table: string;
   /** The alias the statement gives the target table. */
   alias?: string;
+  /** The alias as SQL names it: quoted when it was written quoted, else bare (Postgres folds it to lower case). */
+  aliasSql?: string;
   /** The statement has a top-level RETURNING clause of its own. */
   returning: boolean;
   /** `INSERT OR REPLACE` / `REPLACE INTO`, or `ON CONFLICT … DO UPDATE` (with its target columns). */
@@ -112,7 +114,10 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   else if ((tokens[next]?.kind === 'word' || tokens[next]?.kind === 'ident') && !NOT_ALIAS.has(tokens[next]!.text.toUpperCase())) {
     parsed.alias = tokens[next]!.text;
   }
-  if (parsed.alias) next += word(next) === 'AS' ? 2 : 1;
+  if (parsed.alias) {
+    next += word(next) === 'AS' ? 2 : 1;
+    parsed.aliasSql = tokens[next - 1]!.kind === 'ident' ? quote(parsed.alias) : parsed.alias;
+  }
   parsed.returning = tokens.some((t) => t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'RETURNING');
   if (verb === 'insert' && tokens[next]?.text === '(') parsed.columns = namesUntilClose(tokens, next + 1);
   const conflict = tokens.findIndex(
@@ -205,7 +210,7 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
   if (parsed.verb === 'update' && (!parsed.assigned || parsed.assigned.some((c) => key.has(c.toLowerCase())))) {
     return 'an UPDATE that may change a primary key';
   }
-  const qualifier = dialect === 'postgres' ? `${quote(parsed.alias ?? table.name)}.` : '';
+  const qualifier = dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.` : '';
   let sql: string;
   let aliases: string[] | undefined;
   if (parsed.returning) {
