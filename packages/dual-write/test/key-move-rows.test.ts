@@ -117,13 +117,24 @@ describe("rows a primary's ON UPDATE actions moved with a key", () => {
     ['sqlite', 'postgres', "UPDATE sku AS s SET code = 'Z' WHERE s.code = ?", ['A']],
     ['sqlite', 'postgres', `UPDATE sku AS s SET code = v.new ${joined}`, []],
     ['postgres', 'postgres', `UPDATE sku s SET code = v.new ${joined}`, []],
+    // With a RETURNING of its own, as an ORM writes an update: the app gets its columns, and only those.
+    ['postgres', 'postgres', 'UPDATE sku SET code = $1 WHERE code = $2 RETURNING code, name', ['Z', 'A']],
+    ['sqlite', 'postgres', "UPDATE sku AS s SET code = 'Z' WHERE s.code = 'A' RETURNING *", []],
+    ['postgres', 'sqlite', "UPDATE sku SET code = 'Z' WHERE code = 'A' RETURNING name AS was, code", []],
   ] as const) {
     it(`${from} -> ${to} without foreign keys: ${move}`, async () => {
       const primary = await create(openSide(dbs, from, 'a', opened), true);
       const secondary = await create(openSide(dbs, to, 'b', opened), false);
       const dual = createDualWriteAdapter(primary, secondary);
       await seed(dual);
-      expect((await dual.execute(move, [...params])).rowsAffected).toBe(1);
+      const result = await dual.execute(move, [...params]);
+      expect(result.rowsAffected).toBe(1);
+      const own = move.includes('RETURNING')
+        ? move.includes(' AS was')
+          ? { was: 'apple', code: 'Z' }
+          : { code: 'Z', name: 'apple' }
+        : undefined;
+      expect(result.rows ?? []).toEqual(own ? [own] : []);
       await expectMoved(primary, secondary);
       expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, journalDepth: 0 });
     });

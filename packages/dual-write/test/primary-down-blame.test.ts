@@ -74,6 +74,8 @@ async function lockablePair() {
   const locker = createPostgresAdapter(dbs.database.url, { name: 'locker', max: 1 });
   cleanup.push(() => locker.close());
   await tables(primary, secondary);
+  // Connected first: on a busy machine a new connection could ask for the lock too late.
+  await locker.query('SELECT 1');
   return { primary, secondary, locker };
 }
 
@@ -117,14 +119,16 @@ it('verifyWrites that cannot read the primary counts no difference and journals 
   });
   cleanup.push(() => dual.close());
   await dual.execute('INSERT INTO t (id, v) VALUES (1, 1)');
+  // Connected first: on a busy machine a new connection could take the lock too late.
+  for (const l of lockers) await l.query('SELECT 1');
 
   // The secondary's table is held while the write lands on the primary; the primary's is
   // taken next and held past the secondary's, so the check after the write cannot read it.
-  const held = [holdTables(lockers[1]!, 't', 500)];
+  const held = [holdTables(lockers[1]!, 't', 800)];
   await sleep(50);
   const write = dual.execute('UPDATE t SET v = 3 WHERE id = 1');
   await sleep(150);
-  held.push(holdTables(lockers[0]!, 't', 1_200));
+  held.push(holdTables(lockers[0]!, 't', 1_500));
   await write;
   expect(dual.getMetrics()).toMatchObject({ verificationFailures: 0, secondaryFailures: 0, journalDepth: 1 });
   expect(events).not.toContain('verification-failed');

@@ -10,6 +10,7 @@ import type { TableCatalog } from './table-catalog';
 import { updateActions } from './update-actions';
 import { updatedDependents } from './update-cascade-rows';
 import { parseWrite } from './write-capture';
+import { aliasedColumns, splitAliased } from './captured-aliases';
 import { keysFilteredOn } from './where-clause';
 import { lockingRead } from './dependent-locks';
 
@@ -18,7 +19,7 @@ const CHANGES_KEY = 'an UPDATE that may change a primary key';
 
 /**
  * Steps for a write, or a statement of a transaction, where an `UPDATE` that may change a
- * key runs with `RETURNING *` (when it has no `RETURNING` of its own): the rows it
+ * key runs with `RETURNING *` (after the app's own columns, if it has a `RETURNING`): the rows it
  * left reach the secondary after the statement is replayed there (a row the transaction
  * wrote before it moved it holds those values under its new key), and where the primary's
  * foreign keys reference the table with an `ON UPDATE` action they tell which new keys the
@@ -40,8 +41,14 @@ export async function withKeyMoves(
     // the key the move's new keys would not be known, and neither the moved row nor the
     // rows its foreign key actions moved would reach the secondary.
     const table = parsed && (catalog.peek(primary, parsed.table) ?? (await catalog.table(primary, parsed.table, via)));
-    if (step.kind !== 'replay' || !parsed || !table || parsed.returning) out.push(step);
-    else {
+    if (step.kind !== 'replay' || !parsed || !table) out.push(step);
+    else if (parsed.returning) {
+      // The app's own RETURNING (an ORM's update): the whole rows follow its columns under private aliases.
+      const columns = table.columns.map((c) => c.name);
+      const qualifier = primary.dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.` : '';
+      const sql = `${parsed.sql}, ${aliasedColumns(columns, qualifier)}`;
+      out.push({ ...step, primary: { ...step.primary, sql }, moves: table.name, movesKey: table.primaryKey, movesAliased: columns });
+    } else {
       // Postgres's `*` would add the columns of an `UPDATE … FROM`'s other tables; SQLite's names the target's only.
       const all = primary.dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.*` : '*';
       out.push({
@@ -61,8 +68,9 @@ export async function withKeyMoves(
  */
 export function appResult(step: Step & { kind: 'replay' }, result: ExecResult, into: { moves?: KeyMove[] }): ExecResult {
   if (!step.moves) return result;
+  const split = step.movesAliased ? splitAliased(result.rows ?? [], step.movesAliased) : undefined;
   if (!movedNothing(step, result)) {
-    const rows = result.rows ?? [];
+    const rows = split?.images ?? result.rows ?? [];
     (into.moves ??= []).push({
       table: step.moves,
       rows,
@@ -70,7 +78,7 @@ export function appResult(step: Step & { kind: 'replay' }, result: ExecResult, i
       refs: step.movesKey ? refsOfRows(step.moves, step.movesKey, rows) : [],
     });
   }
-  const app: ExecResult = { rowsAffected: result.rowsAffected, rows: [] };
+  const app: ExecResult = { rowsAffected: result.rowsAffected, rows: split?.app ?? [] };
   if (result.lastInsertId !== undefined) app.lastInsertId = result.lastInsertId;
   return app;
 }

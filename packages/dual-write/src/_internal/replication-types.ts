@@ -18,7 +18,16 @@ import type { CapturePlan } from './write-capture';
 export type Step =
   | { kind: 'capture'; plan: CapturePlan }
   /** `moves`: an UPDATE of a key run with `RETURNING *` on the primary, of this table (see `withKeyMoves`). */
-  | { kind: 'replay'; primary: Statement; secondary: Statement; reason: string; moves?: string; movesKey?: readonly string[] };
+  | {
+      kind: 'replay';
+      primary: Statement;
+      secondary: Statement;
+      reason: string;
+      moves?: string;
+      movesKey?: readonly string[];
+      /** The moved rows' columns under private aliases, after the app's own `RETURNING` columns (see `aliasedColumns`). */
+      movesAliased?: readonly string[];
+    };
 
 /** An `UPDATE` of a key replayed as its statement, with the rows it left on the primary. */
 export interface KeyMove {

@@ -2,6 +2,7 @@ import { quoteIdentifier as quote, type DialectName, type ExecResult, type Row, 
 import { nameAt, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
+import { aliasedColumns, splitAliased } from './captured-aliases';
 
 /** The parts of a write statement that decide how it is replicated. */
 export interface ParsedWrite {
@@ -51,7 +52,6 @@ export interface CapturePlan {
   repeated: boolean;
 }
 
-const ALIAS_PREFIX = '__sy_';
 const NOT_ALIAS = new Set([
   'SET',
   'WHERE',
@@ -215,7 +215,7 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
   let aliases: string[] | undefined;
   if (parsed.returning) {
     aliases = table.columns.map((c) => c.name);
-    sql = `${parsed.sql}, ${aliases.map((c, n) => `${qualifier}${quote(c)} AS ${quote(ALIAS_PREFIX + n)}`).join(', ')}`;
+    sql = `${parsed.sql}, ${aliasedColumns(aliases, qualifier)}`;
   } else {
     // On a new line: a trailing line comment in the app's SQL must not swallow the clause.
     sql = `${parsed.sql}\nRETURNING ${qualifier}*`;
@@ -240,9 +240,7 @@ export function splitCaptured(plan: CapturePlan, result: ExecResult): { app: Exe
   let images: Row[];
   const app: ExecResult = { rowsAffected: rows.length };
   if (plan.aliases) {
-    const aliases = plan.aliases;
-    images = rows.map((r) => Object.fromEntries(aliases.map((c, n) => [c, r[ALIAS_PREFIX + n]])));
-    app.rows = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith(ALIAS_PREFIX))));
+    ({ images, app: app.rows } = splitAliased(rows, plan.aliases));
   } else {
     images = rows;
     app.rows = [];
