@@ -120,7 +120,7 @@ describe("rows a primary's ON UPDATE actions moved with a key", () => {
     // With a RETURNING of its own, as an ORM writes an update: the app gets its columns, and only those.
     ['postgres', 'postgres', 'UPDATE sku SET code = $1 WHERE code = $2 RETURNING code, name', ['Z', 'A']],
     ['sqlite', 'postgres', "UPDATE sku AS s SET code = 'Z' WHERE s.code = 'A' RETURNING *", []],
-    ['postgres', 'sqlite', "UPDATE sku SET code = 'Z' WHERE code = 'A' RETURNING name AS was, code", []],
+    ['postgres', 'sqlite', "UPDATE sku AS s SET code = 'Z' WHERE s.code = 'A' RETURNING s.name AS was, code", []],
   ] as const) {
     it(`${from} -> ${to} without foreign keys: ${move}`, async () => {
       const primary = await create(openSide(dbs, from, 'a', opened), true);

@@ -10,6 +10,7 @@ import type { TableCatalog } from './table-catalog';
 import { updateActions } from './update-actions';
 import { updatedDependents } from './update-cascade-rows';
 import { parseWrite } from './write-capture';
+import { withoutReturning } from './write-op';
 import { aliasedColumns, splitAliased } from './captured-aliases';
 import { keysFilteredOn } from './where-clause';
 import { lockingRead } from './dependent-locks';
@@ -47,7 +48,14 @@ export async function withKeyMoves(
       const columns = table.columns.map((c) => c.name);
       const qualifier = primary.dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.` : '';
       const sql = `${parsed.sql}, ${aliasedColumns(columns, qualifier)}`;
-      out.push({ ...step, primary: { ...step.primary, sql }, moves: table.name, movesKey: table.primaryKey, movesAliased: columns });
+      out.push({
+        ...step,
+        primary: { ...step.primary, sql },
+        secondary: withoutReturning(step.secondary),
+        moves: table.name,
+        movesKey: table.primaryKey,
+        movesAliased: columns,
+      });
     } else {
       // Postgres's `*` would add the columns of an `UPDATE … FROM`'s other tables; SQLite's names the target's only.
       const all = primary.dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.*` : '*';

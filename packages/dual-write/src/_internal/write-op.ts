@@ -53,3 +53,23 @@ export function sideForm(side: DatabaseAdapter, statement: Statement): Statement
   }
   return at === 0 ? statement : { ...statement, sql: out + sql.slice(at) };
 }
+
+/**
+ * A key move as the secondary replays it: without the app's own `RETURNING`, whose rows the
+ * app gets from the primary, and which in one engine's form (`RETURNING s.name` through an
+ * alias) another engine may refuse after the primary ran the statement. Kept whole when the
+ * clause holds a placeholder: the values are bound by count.
+ */
+export function withoutReturning(statement: Statement): Statement {
+  const { sql } = statement;
+  if (!/returning/i.test(sql)) return statement;
+  const tokens = new SqlTokenizer(sql);
+  let depth = 0;
+  let cut = -1;
+  while (tokens.next()) {
+    if (tokens.kind === 'param' && cut >= 0) return statement;
+    if (tokens.kind === 'punct') depth += tokens.text === '(' ? 1 : tokens.text === ')' ? -1 : 0;
+    else if (cut < 0 && depth === 0 && tokens.kind === 'word' && tokens.text.toUpperCase() === 'RETURNING') cut = tokens.start;
+  }
+  return cut < 0 ? statement : { ...statement, sql: sql.slice(0, cut).trimEnd() };
+}
