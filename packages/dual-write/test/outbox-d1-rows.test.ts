@@ -85,6 +85,19 @@ describe('outbox on D1 (batches only): entries carry the rows D1 left', () => {
     expect(replays).toEqual([]);
   });
 
+  it('finds the rows of a filter that names the table by an alias, bare or quoted', async () => {
+    await app.batch([
+      { sql: "UPDATE notes AS n SET body = 'aliased' WHERE n.grp = ?", params: [2] },
+      { sql: 'UPDATE notes AS "N" SET body = \'quoted\' WHERE "N".grp = ?', params: [0] },
+    ]);
+    expect(await app.getMetrics()).toMatchObject({ replicatedByStatement: 0 });
+    await drainOutbox(secondary, { mirror });
+    const { primary: onD1, secondary: onPostgres } = await rows();
+    expect(onD1.filter((r) => r.body === 'aliased' || r.body === 'quoted').map((r) => r.id)).toEqual([41, 43]);
+    expect(onPostgres).toEqual(onD1);
+    expect(replays).toEqual([]);
+  });
+
   it('carries every double exactly: random bit patterns, subnormals and the extremes (seeded)', async () => {
     const seed = Number(process.env.DW_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
     onTestFailed(() => console.error(`[outbox on D1, doubles] seed ${seed} (rerun with DW_PROPERTY_SEED=${seed})`));

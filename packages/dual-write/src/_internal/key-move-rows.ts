@@ -1,4 +1,4 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
+import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
 import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
 import { within, type ReadCurrent } from './cascade-rows';
@@ -11,7 +11,7 @@ import { updateActions } from './update-actions';
 import { updatedDependents } from './update-cascade-rows';
 import { parseWrite } from './write-capture';
 import { withoutReturning } from './write-op';
-import { aliasedColumns, splitAliased } from './captured-aliases';
+import { capturingSql, splitAliased } from './captured-aliases';
 import { keysFilteredOn } from './where-clause';
 import { lockingRead } from './dependent-locks';
 
@@ -43,27 +43,17 @@ export async function withKeyMoves(
     // rows its foreign key actions moved would reach the secondary.
     const table = parsed && (catalog.peek(primary, parsed.table) ?? (await catalog.table(primary, parsed.table, via)));
     if (step.kind !== 'replay' || !parsed || !table) out.push(step);
-    else if (parsed.returning) {
-      // The app's own RETURNING (an ORM's update): the whole rows follow its columns under private aliases.
-      const columns = table.columns.map((c) => c.name);
-      const qualifier = primary.dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.` : '';
-      const sql = `${parsed.sql}, ${aliasedColumns(columns, qualifier)}`;
+    else {
+      // Captured as a write's rows are; the app's own RETURNING (an ORM's update) is not
+      // replayed: the app has its rows from the primary.
+      const { sql, aliases } = capturingSql(parsed, table, primary.dialect);
       out.push({
         ...step,
         primary: { ...step.primary, sql },
-        secondary: withoutReturning(step.secondary),
+        secondary: aliases ? withoutReturning(step.secondary) : step.secondary,
         moves: table.name,
         movesKey: table.primaryKey,
-        movesAliased: columns,
-      });
-    } else {
-      // Postgres's `*` would add the columns of an `UPDATE … FROM`'s other tables; SQLite's names the target's only.
-      const all = primary.dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.*` : '*';
-      out.push({
-        ...step,
-        primary: { ...step.primary, sql: `${parsed.sql}\nRETURNING ${all}` },
-        moves: table.name,
-        movesKey: table.primaryKey,
+        ...(aliases ? { movesAliased: aliases } : {}),
       });
     }
   }

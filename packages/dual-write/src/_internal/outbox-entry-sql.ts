@@ -177,10 +177,13 @@ function joinedGroups(groups: readonly GroupSql[]): string {
   return groups.length === 0 ? "''" : `rtrim(${groups.map((g) => `coalesce(${g.sql} || ',', '')`).join(' || ')}, ',')`;
 }
 
-/** The statement, right before an UPDATE or DELETE by a filter, that records the keys of the rows it selects in the entry. */
+/**
+ * The statement, right before an UPDATE or DELETE by a filter, that records the keys of the
+ * rows it selects in the entry. `alias`: the statement's for its table, as SQL names it (`ParsedWrite.alias`).
+ */
 export function recordKeysSql(outbox: string, slot: string, table: TableInfo, alias: string | undefined, where: WhereClause): GroupSql {
-  const from = alias ? `${quote(table.name)} AS ${quote(alias)}` : quote(table.name);
-  const keys = table.primaryKey.map((k) => `${quote(alias ?? table.name)}.${quote(k)}`).join(', ');
+  const from = alias ? `${quote(table.name)} AS ${alias}` : quote(table.name);
+  const keys = table.primaryKey.map((k) => `${alias ?? quote(table.name)}.${quote(k)}`).join(', ');
   return {
     sql:
       `UPDATE ${outbox} SET payload = json_set(payload, '$.${slot}', ` +
@@ -194,11 +197,11 @@ export function recordKeysSql(outbox: string, slot: string, table: TableInfo, al
  * rowids of the rows its filter selects: a rowid survives the move (see `batchMoves`).
  */
 export function recordRowidsSql(outbox: string, slot: string, table: TableInfo, alias: string | undefined, where: WhereClause): GroupSql {
-  const from = alias ? `${quote(table.name)} AS ${quote(alias)}` : quote(table.name);
+  const from = alias ? `${quote(table.name)} AS ${alias}` : quote(table.name);
   return {
     sql:
       `UPDATE ${outbox} SET payload = json_set(payload, '$.${slot}', ` +
-      `(SELECT json_group_array(${quote(alias ?? table.name)}.rowid) FROM ${from} WHERE ${where.text})) WHERE ${newest(outbox)}`,
+      `(SELECT json_group_array(${alias ?? quote(table.name)}.rowid) FROM ${from} WHERE ${where.text})) WHERE ${newest(outbox)}`,
     params: where.params,
   };
 }

@@ -25,7 +25,7 @@ export type Step =
       reason: string;
       moves?: string;
       movesKey?: readonly string[];
-      /** The moved rows' columns under private aliases, after the app's own `RETURNING` columns (see `aliasedColumns`). */
+      /** The moved rows' columns under private aliases, after the app's own `RETURNING` columns (see `capturingSql`). */
       movesAliased?: readonly string[];
     };
 

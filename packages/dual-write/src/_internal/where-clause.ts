@@ -116,9 +116,9 @@ export async function keysFilteredOn(
   // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
   const filter = where.text === '1' ? 'TRUE' : where.text;
   // The filter names the table by the statement's alias, if it gives one; a join may select a row twice.
-  const qualifier = parsed.aliasSql ?? quote(table.name);
+  const qualifier = parsed.alias ?? quote(table.name);
   const columns = table.primaryKey.map((c) => `${qualifier}.${quote(c)}`).join(', ');
-  const target = `${tableRef(table, side.dialect)}${parsed.aliasSql ? ` AS ${parsed.aliasSql}` : ''}`;
+  const target = `${tableRef(table, side.dialect)}${parsed.alias ? ` AS ${parsed.alias}` : ''}`;
   const sources = where.from ? `${target}, ${where.from}` : target;
   const rows = await side.query<Row>(`SELECT DISTINCT ${columns} FROM ${sources} WHERE ${filter}`, where.params);
   return rows.map((row) => Object.fromEntries(keyColumns.map((c, i) => [c, pickCaseless(row, table.primaryKey[i]!) ?? null])));

@@ -2,17 +2,15 @@ import { quoteIdentifier as quote, type DialectName, type ExecResult, type Row, 
 import { nameAt, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
-import { aliasedColumns, splitAliased } from './captured-aliases';
+import { capturingSql, splitAliased } from './captured-aliases';
 
 /** The parts of a write statement that decide how it is replicated. */
 export interface ParsedWrite {
   verb: 'insert' | 'update' | 'delete';
   /** The target table's name as written (last part of a qualified name). */
   table: string;
-  /** The alias the statement gives the target table. */
+  /** The alias the statement gives the target table, as SQL names it: quoted when it was written quoted, else bare (Postgres folds it to lower case). */
   alias?: string;
-  /** The alias as SQL names it: quoted when it was written quoted, else bare (Postgres folds it to lower case). */
-  aliasSql?: string;
   /** The statement has a top-level RETURNING clause of its own. */
   returning: boolean;
   /** `INSERT OR REPLACE` / `REPLACE INTO`, or `ON CONFLICT … DO UPDATE` (with its target columns). */
@@ -110,13 +108,14 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   if (!target) return undefined;
   const parsed: ParsedWrite = { verb, table: target.name, returning: false, replaces, sql: text };
   let next = target.next;
-  if (word(next) === 'AS') parsed.alias = tokens[next + 1]?.text;
-  else if ((tokens[next]?.kind === 'word' || tokens[next]?.kind === 'ident') && !NOT_ALIAS.has(tokens[next]!.text.toUpperCase())) {
-    parsed.alias = tokens[next]!.text;
-  }
-  if (parsed.alias) {
-    next += word(next) === 'AS' ? 2 : 1;
-    parsed.aliasSql = tokens[next - 1]!.kind === 'ident' ? quote(parsed.alias) : parsed.alias;
+  let aliasAt = -1;
+  if (word(next) === 'AS') aliasAt = next + 1;
+  else if ((tokens[next]?.kind === 'word' || tokens[next]?.kind === 'ident') && !NOT_ALIAS.has(tokens[next]!.text.toUpperCase()))
+    aliasAt = next;
+  const alias = tokens[aliasAt];
+  if (alias?.text) {
+    parsed.alias = alias.kind === 'ident' ? quote(alias.text) : alias.text;
+    next = aliasAt + 1;
   }
   parsed.returning = tokens.some((t) => t.depth === 0 && t.kind === 'word' && t.text.toUpperCase() === 'RETURNING');
   if (verb === 'insert' && tokens[next]?.text === '(') parsed.columns = namesUntilClose(tokens, next + 1);
@@ -210,16 +209,7 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
   if (parsed.verb === 'update' && (!parsed.assigned || parsed.assigned.some((c) => key.has(c.toLowerCase())))) {
     return 'an UPDATE that may change a primary key';
   }
-  const qualifier = dialect === 'postgres' ? `${parsed.aliasSql ?? quote(table.name)}.` : '';
-  let sql: string;
-  let aliases: string[] | undefined;
-  if (parsed.returning) {
-    aliases = table.columns.map((c) => c.name);
-    sql = `${parsed.sql}, ${aliasedColumns(aliases, qualifier)}`;
-  } else {
-    // On a new line: a trailing line comment in the app's SQL must not swallow the clause.
-    sql = `${parsed.sql}\nRETURNING ${qualifier}*`;
-  }
+  const { sql, aliases } = capturingSql(parsed, table, dialect);
   // An upsert on another unique column, or SQLite's REPLACE, may change a row it does not name.
   const touchesOnlyNamed =
     !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
