@@ -270,7 +270,8 @@ export interface DatabaseAdapter<DB = any> {
   readonly native?: NativeHandle;
   /**
    * Makes sure no statement the adapter gave up on (a query timeout, a lost connection)
-   * can still run on the server, and returns how many server sessions it ended for that.
+   * can still run on the server, and returns how many server sessions it ended for that
+   * (Postgres), or how many requests on their way it waited for (D1 cannot end one sent).
    * Optional: an engine whose statements cannot outlive their call (better-sqlite3) has
    * nothing to fence. Rejects when the server cannot be reached; nothing is promised then.
    *

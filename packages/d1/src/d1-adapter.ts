@@ -21,6 +21,7 @@ import { TRANSACTIONS_UNSUPPORTED } from './_internal/d1-messages';
 import { DEFAULT_PAGE_SIZE, readPages } from './_internal/d1-pages';
 import { toRawResult, toRawRows } from './_internal/d1-rows';
 import { bindingTransport, type D1Transport } from './_internal/d1-transport';
+import { InFlightCalls } from './_internal/in-flight';
 
 /** Options of {@link createD1Adapter}. */
 export interface D1AdapterOptions extends BaseAdapterOptions {}
@@ -31,12 +32,33 @@ export interface D1AdapterOptions extends BaseAdapterOptions {}
  * The 100-parameter and 100 KB limits are checked before anything is sent.
  */
 export class D1Adapter<DB = any> extends BaseAdapter<DB> {
+  readonly #inFlight = new InFlightCalls();
   readonly #transport: D1Transport;
 
   /** @internal Use {@link createD1Adapter}. */
   constructor(transport: D1Transport, options: D1AdapterOptions = {}) {
     super('d1', { ...DEFAULT_CAPABILITIES.d1 }, options);
-    this.#transport = transport;
+    this.#transport = this.#inFlight.track(transport);
+  }
+
+  /**
+   * Waits until every request this adapter has sent so far has ended, and returns how many
+   * it waited for (0 at once when none is on its way). D1 cannot end a request once sent,
+   * so a write whose caller stopped waiting (dual write's `secondaryTimeoutMs`) may still
+   * run; once its call has ended (an answer, or the REST client giving up after its
+   * `timeoutMs` and retries) D1 has run it or never will. Dual write calls this
+   * before every journal replay, so such a write lands before the replay settles its rows
+   * and cannot leave a row older than the primary's after it. The limit: a REST request
+   * that timed out without an answer may still run on Cloudflare's side.
+   *
+   * @example
+   * ```ts
+   * await adapter.fenceAbandoned(); // then re-apply what timed out
+   * ```
+   */
+  async fenceAbandoned(): Promise<number> {
+    this.assertOpen();
+    return this.#inFlight.settle();
   }
 
   /**

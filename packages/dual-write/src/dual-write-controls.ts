@@ -45,7 +45,7 @@ export class DualWriteControls {
   /**
    * Fences both sides (see `DatabaseAdapter.fenceAbandoned`): afterwards no statement either
    * side gave up on can still run. Journal replays do this themselves; returns how many
-   * server sessions were ended.
+   * server sessions were ended, plus the D1 requests on their way that were waited for.
    *
    * @example
    * ```ts

@@ -62,6 +62,11 @@ export interface TestD1RestServer {
   binding: TestD1Database;
   /** Makes the next `count` requests fail with `failure` before reaching D1. */
   failNext(count: number, failure: InjectedFailure): void;
+  /**
+   * Holds the next `count` requests `ms` before they reach D1, as a slow network does: a
+   * client that stops waiting meanwhile still has its statement run afterwards.
+   */
+  delayNext(count: number, ms: number): void;
   /** Stops the HTTP server (and Miniflare when the server started it). */
   close(): Promise<void>;
 }
@@ -96,6 +101,7 @@ export async function startD1RestServer(binding?: TestD1Database): Promise<TestD
   const root = `/client/v4/accounts/${accountId}/d1/database/${databaseId}`;
   let requests = 0;
   const failures: InjectedFailure[] = [];
+  const delays: number[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     requests++;
@@ -103,6 +109,8 @@ export async function startD1RestServer(binding?: TestD1Database): Promise<TestD
     if (req.headers.authorization !== `Bearer ${apiToken}`) {
       return send(res, 401, failure(10000, 'Authentication error'));
     }
+    const delay = delays.shift();
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
     const injected = failures.shift();
     if (injected) {
       const headers: Record<string, string> = injected.retryAfter === undefined ? {} : { 'retry-after': injected.retryAfter };
@@ -161,6 +169,9 @@ export async function startD1RestServer(binding?: TestD1Database): Promise<TestD
     },
     failNext(count, injected) {
       for (let i = 0; i < count; i++) failures.push(injected);
+    },
+    delayNext(count, ms) {
+      for (let i = 0; i < count; i++) delays.push(ms);
     },
     async close() {
       server.closeAllConnections();
