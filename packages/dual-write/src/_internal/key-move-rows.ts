@@ -9,7 +9,7 @@ import { toError } from './to-error';
 import type { TableCatalog } from './table-catalog';
 import { updateActions } from './update-actions';
 import { updatedDependents } from './update-cascade-rows';
-import { parseWrite } from './write-capture';
+import { parseWriteCached } from './write-capture';
 import { withoutReturning } from './write-op';
 import { capturingSql, splitAliased } from './captured-aliases';
 import { keysFilteredOn } from './where-clause';
@@ -37,7 +37,7 @@ export async function withKeyMoves(
   if (!steps.some((s) => s.kind === 'replay' && s.reason === CHANGES_KEY)) return steps;
   const out: Step[] = [];
   for (const step of steps) {
-    const parsed = step.kind === 'replay' && step.reason === CHANGES_KEY ? parseWrite(step.primary.sql) : undefined;
+    const parsed = step.kind === 'replay' && step.reason === CHANGES_KEY ? parseWriteCached(step.primary.sql) : undefined;
     // Read again when the tables are being read again (a replay, another write): without
     // the key the move's new keys would not be known, and neither the moved row nor the
     // rows its foreign key actions moved would reach the secondary.
@@ -216,7 +216,7 @@ export function movedKeys(
  */
 export function unkeyedMoves(steps: readonly Step[], statements: readonly Statement[]): MovedKeys[] {
   return steps.flatMap((step) => {
-    const table = step.kind === 'replay' && step.reason === CHANGES_KEY ? parseWrite(step.primary.sql)?.table : undefined;
+    const table = step.kind === 'replay' && step.reason === CHANGES_KEY ? parseWriteCached(step.primary.sql)?.table : undefined;
     const at = table && step.kind === 'replay' ? statements.indexOf(step.secondary) : -1;
     return table && at >= 0 ? [{ table, statement: at, keys: [] }] : [];
   });

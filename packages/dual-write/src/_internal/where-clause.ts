@@ -1,6 +1,6 @@
 import { SqlTokenizer, quoteIdentifier as quote, type DatabaseAdapter, type Row, type Statement, type TableInfo } from '@switchyard/core';
 import { pickCaseless, tableRef } from './row-images';
-import { parseWrite } from './write-capture';
+import { parseWriteCached } from './write-capture';
 
 /** A statement's filter: its text as written, and the values of its placeholders in order. */
 export interface WhereClause {
@@ -11,7 +11,8 @@ export interface WhereClause {
   from?: string;
 }
 
-const ENDS = new Set(['RETURNING', 'ORDER', 'LIMIT']);
+/** Words after which the filter would not select the same rows again (`RETURNING` ends the filter instead). */
+const ENDS = new Set(['ORDER', 'LIMIT']);
 
 /**
  * The `WHERE` filter of a SQLite `UPDATE` or `DELETE`, to select the same rows in another
@@ -111,7 +112,7 @@ export async function keysFilteredOn(
   statement: Statement,
 ): Promise<Record<string, unknown>[] | undefined> {
   const where = whereClauseOf(statement.sql, statement.params ?? [], { from: true });
-  const parsed = parseWrite(statement.sql);
+  const parsed = parseWriteCached(statement.sql);
   if (!where || !parsed || table.primaryKey.length === 0 || table.primaryKey.length !== keyColumns.length) return undefined;
   // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
   const filter = where.text === '1' ? 'TRUE' : where.text;
