@@ -25,7 +25,8 @@ export async function currentImages(
   const found = new Map<string, Row>();
   const perKey = Math.max(1, columns.length);
   const size = Math.max(1, Math.floor(Math.min(primary.capabilities.maxBoundParameters, 900) / perKey));
-  const suffix = lock && primary.dialect === 'postgres' ? ' FOR UPDATE' : '';
+  // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
+  const suffix = lock && primary.dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
   for (let i = 0; i < lookup.length; i += size) {
     const part = lookup.slice(i, i + size);
     const where =
@@ -55,16 +56,44 @@ export async function currentRowsOf(
   refs: readonly RowRef[],
   { lock = false, via = primary }: { lock?: boolean; via?: DatabaseAdapter } = {},
 ): Promise<RowImage[]> {
-  const images: RowImage[] = [];
+  const groups: { table: TableInfo; keys: RowRef['key'][] }[] = [];
   for (const [name, keys] of groupByTable(refs)) {
     const table = await tableOf(name);
     if (!table)
       throw new QueryError(`${primary.name} has no table ${name} any more; its rows cannot be read again to settle them.`, {
         dialect: primary.dialect,
       });
+    groups.push({ table, keys });
+  }
+  const images: RowImage[] = [];
+  for (const { table, keys } of lock ? referencedFirst(groups) : groups) {
     images.push(...(await readOn(primary, currentImages(via, table, keys, lock))));
   }
   return images;
+}
+
+/**
+ * Tables in the order a foreign key's action locks them: a table before those that reference
+ * it (a cycle is broken where it is met). A delete of a parent locks the parent's row, then its
+ * cascade the children's; rows locked in the other order, children first, would hold what the
+ * cascade waits for while waiting for what it holds, and Postgres would end one of the two.
+ */
+function referencedFirst<T extends { table: TableInfo }>(groups: readonly T[]): T[] {
+  const byName = new Map(groups.map((g) => [g.table.name.toLowerCase(), g]));
+  const out: T[] = [];
+  const placed = new Set<T>();
+  const visit = (group: T, path: Set<T>) => {
+    if (placed.has(group) || path.has(group)) return;
+    path.add(group);
+    for (const fk of group.table.foreignKeys) {
+      const parent = byName.get(fk.referencedTable.toLowerCase());
+      if (parent && parent !== group) visit(parent, path);
+    }
+    placed.add(group);
+    out.push(group);
+  };
+  for (const group of groups) visit(group, new Set());
+  return out;
 }
 
 /** The keys of `refs`, by table. */
