@@ -7,7 +7,9 @@ describe('column types for verification', () => {
     expect(writeTable('insert or replace into "Users" ("id") values (?)')).toBe('Users');
     expect(writeTable('UPDATE public.orders SET n = 1')).toBe('orders');
     expect(writeTable('  delete from `items` where id = ?')).toBe('items');
-    expect(writeTable('WITH x AS (SELECT 1) DELETE FROM t')).toBeUndefined();
+    expect(writeTable('WITH x AS (SELECT 1) DELETE FROM t')).toBe('t');
+    // A list that writes rows itself has no one table.
+    expect(writeTable('WITH d AS (DELETE FROM a RETURNING *) INSERT INTO b SELECT * FROM d')).toBeUndefined();
     expect(readTable('select "a" from "public"."notes" where id = $1')).toBe('notes');
   });
 

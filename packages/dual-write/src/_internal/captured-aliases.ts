@@ -1,5 +1,5 @@
 import { quoteIdentifier as quote, type DialectName, type Row, type TableInfo } from '@switchyard/core';
-import type { ParsedWrite } from './write-capture';
+import type { ParsedWrite } from './write-parse';
 
 /** The prefix of the aliases under which a capture returns whole rows after the app's own columns. */
 const ALIAS_PREFIX = '__sy_';

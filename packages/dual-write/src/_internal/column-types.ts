@@ -1,6 +1,7 @@
 import type { DatabaseAdapter, LogicalType, TableInfo } from '@switchyard/core';
 import { BoundedCache } from './bounded-cache';
 import type { TableCatalog } from './table-catalog';
+import { parseWriteCached } from './write-parse';
 
 export type ColumnTypes = Record<string, LogicalType>;
 
@@ -138,6 +139,7 @@ const WRITE_TABLE = new RegExp(
   String.raw`^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+` + NAME,
   'i',
 );
+const LEADING_WITH = /^\s*with\b/i;
 const READ_TABLE = new RegExp(String.raw`\bfrom\s+` + NAME, 'i');
 
 /** Texts seen before, and the table each writes: every write asks, and a lookup costs less than the pattern. */
@@ -146,7 +148,12 @@ const writeTables = new BoundedCache<string, string | null>(2000);
 /** The table a write statement targets, unquoted and without its schema. */
 export function writeTable(sql: string): string | undefined {
   let table = writeTables.get(sql);
-  if (table === undefined) writeTables.set(sql, (table = bare(WRITE_TABLE.exec(sql)?.[1]) ?? null));
+  // After a `WITH …` list the statement proper is found by reading the text, not by a pattern.
+  if (table === undefined)
+    writeTables.set(
+      sql,
+      (table = bare(WRITE_TABLE.exec(sql)?.[1]) ?? (LEADING_WITH.test(sql) ? parseWriteCached(sql)?.table : null) ?? null),
+    );
   return table ?? undefined;
 }
 

@@ -9,7 +9,7 @@ import { toError } from './to-error';
 import type { TableCatalog } from './table-catalog';
 import { updateActions } from './update-actions';
 import { updatedDependents } from './update-cascade-rows';
-import { parseWriteCached } from './write-capture';
+import { parseWriteCached } from './write-parse';
 import { withoutReturning } from './write-op';
 import { capturingSql, splitAliased } from './captured-aliases';
 import { keysFilteredOn } from './where-clause';

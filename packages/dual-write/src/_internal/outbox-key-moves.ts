@@ -5,7 +5,7 @@ import type { Step } from './replication-types';
 import type { TableCatalog } from './table-catalog';
 import { literal, locatedGroups, recordRowidsSql, rowidKeysSql, type GroupSql } from './outbox-entry-sql';
 import { whereClauseOf } from './where-clause';
-import { parseWrite } from './write-capture';
+import { parseWrite } from './write-parse';
 
 /**
  * A key move in a write to a D1 outbox, whose entry is written in the write's own batch,

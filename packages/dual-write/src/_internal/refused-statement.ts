@@ -2,7 +2,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import type { TableCatalog } from './table-catalog';
-import { parseWrite } from './write-capture';
+import { parseWrite } from './write-parse';
 import { keysFilteredOn } from './where-clause';
 import { keyValue } from './row-images';
 

@@ -53,5 +53,10 @@ describe('whereClauseOf', () => {
     expect(whereClauseOf('UPDATE t SET a = $1 WHERE doc ?? $2', [1, 'k'])).toBeUndefined();
     expect(whereClauseOf('UPDATE t SET a = u.a FROM u WHERE u.id = t.id', [])).toBeUndefined();
     expect(whereClauseOf('DELETE FROM t WHERE a = ? ORDER BY id LIMIT 1', [1])).toBeUndefined();
+    // The filter may name the list's tables.
+    expect(
+      whereClauseOf('WITH x AS (SELECT id FROM u WHERE n = ?) UPDATE t SET a = 1 WHERE id IN (SELECT id FROM x)', [1]),
+    ).toBeUndefined();
+    expect(whereClauseOf('/* app */ WITH x AS (SELECT 1) DELETE FROM t WHERE a = ?', [1])).toBeUndefined();
   });
 });

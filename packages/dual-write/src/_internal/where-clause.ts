@@ -1,6 +1,6 @@
 import { SqlTokenizer, quoteIdentifier as quote, type DatabaseAdapter, type Row, type Statement, type TableInfo } from '@switchyard/core';
 import { pickCaseless, tableRef } from './row-images';
-import { parseWriteCached } from './write-capture';
+import { parseWriteCached } from './write-parse';
 
 /** A statement's filter: its text as written, and the values of its placeholders in order. */
 export interface WhereClause {
@@ -20,7 +20,7 @@ const ENDS = new Set(['ORDER', 'LIMIT']);
  * written `?` with their values in order (`?2` and `$2` name the statement's second
  * parameter). `undefined` when that would not be the same set or the same values: `UPDATE
  * … FROM` (unless `from`: its other tables are then in `from`), `ORDER BY`/`LIMIT`, a
- * named placeholder (`:name`), or Postgres's `??` operator.
+ * named placeholder (`:name`), Postgres's `??` operator, or a leading `WITH …` list.
  *
  * @example
  * ```ts
@@ -33,6 +33,7 @@ export function whereClauseOf(sql: string, params: readonly unknown[], options: 
   let start = -1;
   let end = sql.length;
   let setSeen = false;
+  let verbSeen = false;
   // Where an `UPDATE … FROM`'s table list starts and ends.
   let fromStart = -1;
   let fromEnd = -1;
@@ -63,6 +64,9 @@ export function whereClauseOf(sql: string, params: readonly unknown[], options: 
     }
     if (lexer.kind !== 'word' || depth > 0) continue;
     const word = text.toUpperCase();
+    // A filter after a `WITH …` list may name its tables, which a statement of its own lacks.
+    if (word === 'WITH' && !verbSeen) return undefined;
+    verbSeen = true;
     if (word === 'SET') setSeen = true;
     else if (word === 'FROM' && setSeen && start < 0) {
       if (!options.from) return undefined;

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseWrite } from './write-parse';
+
+describe('parseWrite', () => {
+  it('reads the statement after a leading WITH list that only reads', () => {
+    expect(parseWrite('WITH src AS (SELECT ? AS n) INSERT INTO t (n) SELECT n FROM src')).toMatchObject({
+      verb: 'insert',
+      table: 't',
+      columns: ['n'],
+      commonTables: true,
+    });
+    expect(
+      parseWrite(
+        'WITH RECURSIVE r (k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM r WHERE k < 3) UPDATE t AS x SET n = 1 WHERE id IN (SELECT k FROM r) RETURNING x.n',
+      ),
+    ).toMatchObject({ verb: 'update', table: 't', alias: 'x', assigned: ['n'], returning: true, commonTables: true });
+    expect(parseWrite('UPDATE t SET n = 1 WHERE id = ?')?.commonTables).toBeUndefined();
+  });
+
+  it('gives nothing for a WITH list that writes rows itself, or that ends in a read', () => {
+    expect(parseWrite('WITH d AS (DELETE FROM a RETURNING *) INSERT INTO b SELECT * FROM d')).toBeUndefined();
+    expect(parseWrite('WITH x AS (SELECT * FROM a FOR UPDATE) UPDATE b SET n = 1')).toBeUndefined();
+    expect(parseWrite('WITH x AS (SELECT 1) SELECT * FROM x')).toBeUndefined();
+  });
+});
