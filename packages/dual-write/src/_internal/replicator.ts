@@ -13,6 +13,7 @@ import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
 import { runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
+import { missingTableReason } from './view-writes';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 import { addDependents } from './cascade-rows';
 import { appResult, movedNothing } from './key-move-rows';
@@ -64,7 +65,7 @@ export class Replicator {
           steps.push({ kind: 'capture', plan });
           continue;
         }
-        reason = plan;
+        reason = table || !name ? plan : await missingTableReason(primary, name, via);
       }
       steps.push({ kind: 'replay', primary: statement, secondary, reason });
     }

@@ -1,0 +1,36 @@
+import type { DatabaseAdapter } from '@switchyard/core';
+
+/** Postgres: a view (or materialized view) of that name. */
+const PG_VIEW = "SELECT count(*)::int AS n FROM pg_class WHERE lower(relname) = ? AND relkind IN ('v', 'm')";
+/** SQLite and D1: a view of that name. */
+const SQLITE_VIEW = "SELECT count(*) AS n FROM sqlite_master WHERE type = 'view' AND name = ? COLLATE NOCASE";
+
+/** Each side's answers, by name in lower case: a view's name or not. Views seldom come and go. */
+const answers = new WeakMap<DatabaseAdapter, Map<string, boolean>>();
+
+/**
+ * Why a write naming `name`, which the primary has no table of, is replayed as written. A
+ * write through a view (an updatable Postgres view, a SQLite view with `INSTEAD OF`
+ * triggers) changes rows of other tables, which no `RETURNING` of the view names: the
+ * secondary runs the statement on its own view, with its own generated values. The reason
+ * says so, for the `statement-replay` event and `getMetadata()`.
+ */
+export async function missingTableReason(primary: DatabaseAdapter, name: string, via: DatabaseAdapter = primary): Promise<string> {
+  let known = answers.get(primary);
+  if (!known) answers.set(primary, (known = new Map()));
+  const key = name.toLowerCase();
+  let view = known.get(key);
+  if (view === undefined) {
+    try {
+      const rows = await via.query<{ n: number | string }>(primary.dialect === 'postgres' ? PG_VIEW : SQLITE_VIEW, [key]);
+      view = Number(rows[0]?.n ?? 0) > 0;
+      known.set(key, view);
+    } catch {
+      // Only the reason's wording depends on it: the write is replayed either way.
+      view = false;
+    }
+  }
+  return view
+    ? `a write through the view ${name}: the rows it changes in the view's tables are not captured, and the secondary's view writes them with its own generated values (write to the tables themselves, or repair them)`
+    : `no table ${name} on the primary`;
+}
