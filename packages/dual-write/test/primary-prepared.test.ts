@@ -22,6 +22,16 @@ function pair() {
   return { primary, secondary };
 }
 
+/** {@link pair}, with an empty table `things` on both sides. */
+async function pairWithThings() {
+  const sides = pair();
+  for (const side of [sides.primary, sides.secondary]) {
+    await side.execute('DROP TABLE IF EXISTS things');
+    await side.execute('CREATE TABLE things (id INT PRIMARY KEY, label TEXT)');
+  }
+  return sides;
+}
+
 const INSERT = 'INSERT INTO things (id, label) VALUES (?, ?)';
 
 async function preparedCaptures(primary: PostgresAdapter): Promise<string[]> {
@@ -32,11 +42,7 @@ async function preparedCaptures(primary: PostgresAdapter): Promise<string[]> {
 }
 
 it('keeps a repeated capture prepared on the primary, and not a one-off text', async () => {
-  const { primary, secondary } = pair();
-  for (const side of [primary, secondary]) {
-    await side.execute('DROP TABLE IF EXISTS things');
-    await side.execute('CREATE TABLE things (id INT PRIMARY KEY, label TEXT)');
-  }
+  const { primary, secondary } = await pairWithThings();
   const dual = createDualWriteAdapter(primary, secondary);
   for (let id = 1; id <= 5; id++) await dual.execute(INSERT, [id, `n${id}`]);
   await dual.execute('UPDATE things SET label = ? WHERE id = ?', ['once', 1]);
@@ -47,11 +53,7 @@ it('keeps a repeated capture prepared on the primary, and not a one-off text', a
 });
 
 it('captures the new column after the table changed under the prepared plan', async () => {
-  const { primary, secondary } = pair();
-  for (const side of [primary, secondary]) {
-    await side.execute('DROP TABLE IF EXISTS things');
-    await side.execute('CREATE TABLE things (id INT PRIMARY KEY, label TEXT)');
-  }
+  const { primary, secondary } = await pairWithThings();
   const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
   for (let id = 1; id <= 5; id++) await dual.execute(INSERT, [id, `n${id}`]);
   expect(await preparedCaptures(primary)).toHaveLength(1);
@@ -69,11 +71,7 @@ it('captures the new column after the table changed under the prepared plan', as
 });
 
 it('keeps the outbox one-statement write prepared only for a text the app repeats', async () => {
-  const { primary, secondary } = pair();
-  for (const side of [primary, secondary]) {
-    await side.execute('DROP TABLE IF EXISTS things');
-    await side.execute('CREATE TABLE things (id INT PRIMARY KEY, label TEXT)');
-  }
+  const { primary, secondary } = await pairWithThings();
   const dual = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: outboxMirror(primary) });
   await dual.execute('UPDATE things SET label = ? WHERE id = ?', ['once', 1]);
   expect(await preparedCaptures(primary)).toEqual([]);
@@ -81,4 +79,18 @@ it('keeps the outbox one-statement write prepared only for a text the app repeat
   const prepared = await preparedCaptures(primary);
   expect(prepared).toHaveLength(1);
   expect(prepared[0]).toContain('INSERT INTO things');
+});
+
+it('keeps the upserts of a group of concurrent writes prepared on the secondary', async () => {
+  const { primary, secondary } = await pairWithThings();
+  const dual = createDualWriteAdapter(primary, secondary);
+  // Writes sent while the secondary is busy go there together, as one upsert of several rows.
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(Array.from({ length: 6 }, (_, i) => dual.execute(INSERT, [round * 10 + i, `r${round}`])));
+  }
+  const groups = await secondary.query<{ statement: string }>(
+    "SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO%), (%ON CONFLICT%'",
+  );
+  expect(groups.length).toBeGreaterThan(0);
+  await expectSameRows(primary, secondary, ['things']);
 });

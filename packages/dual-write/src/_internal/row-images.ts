@@ -12,6 +12,7 @@ import {
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { returningClause } from './returning-check';
+import { keepUpsertPrepared } from './prepared-upserts';
 
 /**
  * One row as the primary left it: its table (the primary's name), its key, and every
@@ -196,8 +197,7 @@ function runStatements(images: RowImage[], pair: TablePair, from: DialectName, t
     for (const image of rows) for (const m of mapped) params.push(convertValue(m, image.row![m.source.name]));
     const statement = { sql: upsertSql(shape, rows.length, returning), params };
     imageTables.set(statement, pair.source.name);
-    // A single row, the common write: the same text each time, which the secondary may keep prepared.
-    if (rows.length === 1) to.keepPrepared?.(statement.sql);
+    keepUpsertPrepared(to, statement.sql, rows.length);
     return statement;
   });
 }
