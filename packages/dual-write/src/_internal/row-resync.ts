@@ -1,4 +1,4 @@
-import { QueryError, quoteIdentifier as quote, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import { QueryError, quoteIdentifier as quote, type DatabaseAdapter, type DialectName, type Row, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { readOn } from './failed-side';
 import { keyParam, rowName, tableRef, type RowImage } from './row-images';
@@ -22,28 +22,54 @@ export async function currentImages(
   const lookup: readonly Record<string, unknown>[] = typed.some((c) => c?.logicalType === 'blob')
     ? keys.map((key) => ({ ...key, ...Object.fromEntries(columns.map((c, i) => [c, keyParam(key[c], typed[i])])) }))
     : keys;
+  if (lookup.length === 1) {
+    // The read after every verified write: one key, so the row found (if any) is its row.
+    const sql = readSql(table, primary.dialect, 1, lock);
+    primary.keepPrepared?.(sql);
+    const [row] = await primary.query<Row>(
+      sql,
+      columns.map((c) => lookup[0]![c] ?? null),
+    );
+    return [{ table: table.name, key: row ? pickKey(row, columns) : { ...lookup[0] }, row: row ?? null }];
+  }
   const found = new Map<string, Row>();
   const perKey = Math.max(1, columns.length);
   const size = Math.max(1, Math.floor(Math.min(primary.capabilities.maxBoundParameters, 900) / perKey));
-  // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
-  const suffix = lock && primary.dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
   for (let i = 0; i < lookup.length; i += size) {
     const part = lookup.slice(i, i + size);
-    const where =
-      columns.length === 1
-        ? `${quote(columns[0]!)} IN (${part.map(() => '?').join(', ')})`
-        : part.map(() => `(${columns.map((c) => `${quote(c)} = ?`).join(' AND ')})`).join(' OR ');
     const params = part.flatMap((key) => columns.map((c) => key[c] ?? null));
-    const sql = `SELECT * FROM ${tableRef(table, primary.dialect)} WHERE ${where}${suffix}`;
-    // The read after every verified write: the same text each time a single row is read.
-    if (part.length === 1) primary.keepPrepared?.(sql);
-    const rows = await primary.query<Row>(sql, params);
+    const rows = await primary.query<Row>(readSql(table, primary.dialect, part.length, lock), params);
     for (const row of rows) found.set(rowName(table.name, pickKey(row, columns)), row);
   }
   return lookup.map((key) => {
     const row = found.get(rowName(table.name, pickKey(key, columns))) ?? null;
     return { table: table.name, key: row ? pickKey(row, columns) : { ...key }, row };
   });
+}
+
+/** Read texts by table definition (a changed table is a new one): the same few per table, built once. */
+const readTexts = new WeakMap<TableInfo, Map<string, string>>();
+
+/** The read of `count` rows of `table` by key; `lock` reads them `FOR UPDATE` on Postgres. */
+function readSql(table: TableInfo, dialect: DialectName, count: number, lock: boolean): string {
+  let texts = readTexts.get(table);
+  if (!texts) readTexts.set(table, (texts = new Map()));
+  const id = `${dialect}:${count}:${lock}`;
+  let sql = texts.get(id);
+  if (sql !== undefined) return sql;
+  const columns = table.primaryKey;
+  const where =
+    columns.length === 1
+      ? `${quote(columns[0]!)} IN (${Array(count).fill('?').join(', ')})`
+      : Array(count)
+          .fill(`(${columns.map((c) => `${quote(c)} = ?`).join(' AND ')})`)
+          .join(' OR ');
+  // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
+  const suffix = lock && dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
+  sql = `SELECT * FROM ${tableRef(table, dialect)} WHERE ${where}${suffix}`;
+  // A bulk settle reads many counts: only the small ones are worth keeping.
+  if (count <= 16) texts.set(id, sql);
+  return sql;
 }
 
 /**

@@ -182,21 +182,24 @@ export class RowSettler {
       const target = this.#catalog.peek(side, table) ?? (await this.#catalog.table(side, table));
       if (!source || !target) continue;
       // Rows the secondary's own statements returned need no second read; the rest are read.
-      const unknown = keys.filter((k) => !known?.has(rowName(table, k)));
-      const [mine, read] = await Promise.all([
-        readOn(primary, currentImages(primary, source, keys)),
-        unknown.length > 0
-          ? currentImages(
-              side,
-              target,
-              unknown.map((k) => renameKey(k, source, target)),
-            )
-          : [],
-      ]);
+      const names = keys.map((k) => rowName(table, k));
+      const unknown = keys.filter((_, i) => !known?.has(names[i]!));
+      const mine = readOn(primary, currentImages(primary, source, keys));
+      const [ours, read] =
+        unknown.length === 0
+          ? [await mine, []]
+          : await Promise.all([
+              mine,
+              currentImages(
+                side,
+                target,
+                unknown.map((k) => renameKey(k, source, target)),
+              ),
+            ]);
       const theirs = new Map(unknown.map((k, i) => [rowName(table, k), read[i]!.row]));
-      for (let i = 0; i < mine.length; i++) {
-        const a = mine[i]!.row;
-        const name = rowName(table, keys[i]!);
+      for (let i = 0; i < ours.length; i++) {
+        const a = ours[i]!.row;
+        const name = names[i]!;
         const b = known?.has(name) ? known.get(name)! : theirs.get(name)!;
         let reason: string | undefined;
         if (!a || !b) reason = a === b ? undefined : a ? `the row is missing on ${side.name}` : `the row is on ${side.name} only`;
@@ -239,8 +242,10 @@ function renameKey(key: RowRef['key'], source: TableInfo, target: TableInfo): Ro
   return out;
 }
 
+/** `row` with its column names in lower case, as both sides' rows are compared; itself when they are already. */
 function lower(row: Row): Row {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const k in row) if (k !== k.toLowerCase()) return Object.fromEntries(Object.entries(row).map(([c, v]) => [c.toLowerCase(), v]));
+  return row;
 }
 
 /** Whether two column lists name the same columns in the same order, without regard to case. */
