@@ -183,7 +183,7 @@ export class RowSettler {
       if (!source || !target) continue;
       // Rows the secondary's own statements returned need no second read; the rest are read.
       const names = keys.map((k) => rowName(table, k));
-      const unknown = keys.filter((_, i) => !known?.has(names[i]!));
+      const unknown = keys.flatMap((_, i) => (known?.has(names[i]!) ? [] : [i]));
       const mine = readOn(primary, currentImages(primary, source, keys));
       const [ours, read] =
         unknown.length === 0
@@ -193,10 +193,10 @@ export class RowSettler {
               currentImages(
                 side,
                 target,
-                unknown.map((k) => renameKey(k, source, target)),
+                unknown.map((i) => renameKey(keys[i]!, source, target)),
               ),
             ]);
-      const theirs = new Map(unknown.map((k, i) => [rowName(table, k), read[i]!.row]));
+      const theirs = new Map(unknown.map((at, n) => [names[at]!, read[n]!.row]));
       for (let i = 0; i < ours.length; i++) {
         const a = ours[i]!.row;
         const name = names[i]!;
