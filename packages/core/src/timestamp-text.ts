@@ -25,10 +25,13 @@ export function parseTimestampText(s: string): bigint | undefined {
   const month = Number(mo);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1 || day > 31 || Number(hh) > 24 || Number(mi) > 59 || Number(ss) > 60) return undefined;
-  const date = new Date(Date.UTC(2000, month - 1, day, Number(hh), Number(mi), Number(ss)));
-  // Date.UTC maps years 0-99 to 1900-1999; set the year separately.
+  // The day first (Date.UTC would map years 0-99 to 1900-1999), then the time, so 24:00:00
+  // and a leap second roll over into the next day as Postgres reads them.
+  const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   if (Number.isNaN(date.getTime()) || date.getUTCDate() !== day) return undefined;
+  date.setUTCHours(Number(hh), Number(mi), Number(ss));
+  if (Number.isNaN(date.getTime())) return undefined;
   let offsetSeconds = 0;
   if (zone && zone.toUpperCase() !== 'Z') {
     const parts = zone.slice(1).replace(/:/g, '');

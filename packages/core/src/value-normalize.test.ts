@@ -160,3 +160,42 @@ describe('normalizeValue: timestamps read as Date take a path without bigint ari
     }
   });
 });
+
+describe('normalizeValue: text in toISOString form and safe integers take a short path', () => {
+  it('gives what the general path gives, and tells apart values one unit apart', () => {
+    const seed = Number(process.env.TIMESTAMP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.log(`ISO text and integer fast paths: seed ${seed} (rerun with TIMESTAMP_SEED=${seed})`);
+    const next = seededRandom(seed);
+    for (let n = 0; n < 5000; n++) {
+      // Years 0000-9999: the years toISOString writes with four digits.
+      const ms = Math.floor(next() * 253402300800000) - 62167219200000;
+      const iso = new Date(ms).toISOString();
+      // The same instant with an offset instead of Z: only the general path reads it.
+      const general = iso.slice(0, -1) + '+00:00';
+      for (const timestampPrecision of ['s', 'ms', 'us'] as const) {
+        expect(normalizeValue(iso, 'timestamp', { timestampPrecision }), `seed ${seed}, ${iso}`).toBe(
+          normalizeValue(general, 'timestamp', { timestampPrecision }),
+        );
+      }
+      expect(valuesEqual(iso, new Date(ms + 1).toISOString(), 'timestamp'), `seed ${seed}, ${iso}`).toBe(false);
+      const int = Math.floor((next() - 0.5) * 2 * Number.MAX_SAFE_INTEGER);
+      expect(normalizeValue(int, 'integer'), `seed ${seed}, ${int}`).toBe(BigInt(int).toString());
+      expect(valuesEqual(int, int + (int < 0 ? 1 : -1), 'integer')).toBe(false);
+    }
+  });
+
+  it('text shaped like toISOString that names no real instant goes the general way', () => {
+    expect(normalizeValue('2023-02-30T00:00:00.000Z', 'timestamp')).toMatch(/^\u0000invalid/);
+    expect(normalizeValue('2024-13-01T00:00:00.000Z', 'timestamp')).toMatch(/^\u0000invalid/);
+    expect(normalizeValue('2024-01-01T24:00:00.000Z', 'timestamp')).toBe('2024-01-02T00:00:00.000Z');
+    expect(normalizeValue('2024-01-01T23:59:60.000Z', 'timestamp')).toBe('2024-01-02T00:00:00.000Z');
+    // Postgres reads 24:00:00 and a 60th second as the next day's first instant.
+    expect(valuesEqual('2024-01-01 24:00:00', '2024-01-02 00:00:00', 'timestamp')).toBe(true);
+    expect(valuesEqual('2024-01-01 24:00:00', '2024-01-01 00:00:00', 'timestamp')).toBe(false);
+    expect(valuesEqual('2024-12-31 23:59:60', '2025-01-01 00:00:00', 'timestamp')).toBe(true);
+    expect(valuesEqual('0050-03-01 24:00:00', '0050-03-01 00:00:00', 'timestamp')).toBe(false);
+    expect(normalizeValue(-0, 'integer')).toBe('0');
+    expect(normalizeValue(2 ** 53, 'integer')).toBe('9007199254740992');
+    expect(normalizeValue(1e21, 'integer')).toBe('1000000000000000000000');
+  });
+});

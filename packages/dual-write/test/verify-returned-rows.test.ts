@@ -80,6 +80,21 @@ describe('verifyWrites with the rows the secondary returned', () => {
     await close();
   });
 
+  it('Postgres -> Postgres: a microsecond lost to timestamptz(3) is flagged (both sides hold microseconds)', async () => {
+    const { primary, secondary, close } = await pgPair();
+    await primary.execute('CREATE TABLE rr_at (id BIGINT PRIMARY KEY, at TIMESTAMPTZ NOT NULL)');
+    await secondary.execute('CREATE TABLE rr_at (id BIGINT PRIMARY KEY, at TIMESTAMPTZ(3) NOT NULL)');
+    const events: DualWriteEvent[] = [];
+    const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true, onEvent: (e) => events.push(e) });
+    await warm(dual, 'INSERT INTO rr_at (id, at) VALUES (?, ?)', [1, '2024-05-01 10:00:00.123+00']);
+    await dual.execute('INSERT INTO rr_at (id, at) VALUES (?, ?)', [2, '2024-05-01 10:00:00.123001+00']);
+    expect(reasons(events)).toEqual([
+      expect.stringMatching(/^rr_at \{"id":2\}: row 0 column at: "2024-05-01T10:00:00.123001Z" != "2024-05-01T10:00:00.123000Z"/),
+    ]);
+    await dual.close();
+    await close();
+  });
+
   it('Postgres -> Postgres: a BEFORE trigger on the secondary that adds 1 is flagged: the table is read back', async () => {
     const { primary, secondary, close } = await pgPair();
     for (const side of [primary, secondary]) await side.execute('CREATE TABLE rr_before (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)');

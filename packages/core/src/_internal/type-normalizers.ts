@@ -25,6 +25,8 @@ function stringify(value: unknown): string {
 export function normalizeInteger(value: unknown): CanonicalValue {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {
+    // A safe integer prints the same digits as its bigint (never in exponent form).
+    if (Number.isSafeInteger(value)) return String(value);
     if (Number.isInteger(value)) return BigInt(value).toString();
     return Number.isFinite(value) ? String(value) : mismatch(value);
   }
@@ -51,6 +53,8 @@ export function normalizeBoolean(value: unknown): CanonicalValue {
   return mismatch(value);
 }
 
+const CANONICAL_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us'): CanonicalValue {
   // A valid Date (what drivers return) gives the same text as the general path below, without
   // its bigint arithmetic: every verified write compares its timestamps this way.
@@ -59,6 +63,14 @@ export function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us')
     if (!Number.isNaN(value.getTime()) && Number.isInteger(us) && us >= 0 && us < 1000) {
       const iso = Date.prototype.toISOString.call(value);
       return precision === 'ms' ? iso : iso.slice(0, -1) + String(us).padStart(3, '0') + 'Z';
+    }
+  }
+  if (typeof value === 'string' && CANONICAL_MS.test(value)) {
+    // Text already in toISOString's form (what the SQLite and D1 adapters store for a Date)
+    // is its own canonical form when it names a real instant: no bigint arithmetic.
+    const date = new Date(value);
+    if (!Number.isNaN(date.getTime()) && date.toISOString() === value) {
+      return precision === 'ms' ? value : precision === 'us' ? value.slice(0, -1) + '000Z' : value.slice(0, -5) + 'Z';
     }
   }
   let micros: bigint | undefined;

@@ -6,6 +6,7 @@ import {
   type CanonicalValue,
   type ExecResult,
   type LogicalType,
+  type NormalizeOptions,
   type Row,
 } from '@switchyard/core';
 import { guessType, type ColumnTypeCache, type ColumnTypes } from './column-types';
@@ -56,6 +57,7 @@ export async function compareWriteResults(
   table: string | undefined,
   primary: ExecResult,
   secondary: ExecResult,
+  options: NormalizeOptions = {},
 ): Promise<string | undefined> {
   if (primary.rowsAffected !== secondary.rowsAffected) {
     return `rowsAffected ${primary.rowsAffected} != ${secondary.rowsAffected}`;
@@ -68,12 +70,15 @@ export async function compareWriteResults(
   for (let i = 0; i < a.length; i++) {
     const left = a[i]!;
     const right = b[i]!;
-    const columns = new Set([...Object.keys(left), ...Object.keys(right)]);
-    for (const column of columns) {
+    for (const column of columnsOf(left, right)) {
+      const raw = left[column];
+      // The same primitive normalizes to the same value: only values that differ as read
+      // (or objects, such as a Date) are normalized.
+      if (raw === right[column] && (typeof raw !== 'object' || raw === null)) continue;
       const type = typeOf(column);
-      const x = normalizeValue(left[column], type);
-      const y = normalizeValue(right[column], type);
-      if (!canonicalEqual(x, y)) return `row ${i} column ${column}: ${show(x)} != ${show(y)}`;
+      const x = normalizeValue(raw, type, options);
+      const y = normalizeValue(right[column], type, options);
+      if (!canonicalEqual(x, y, options)) return `row ${i} column ${column}: ${show(x)} != ${show(y)}`;
     }
   }
   return undefined;
@@ -100,6 +105,13 @@ export async function sameRows(
   const left = primary.map(keyOf).sort();
   const right = secondary.map(keyOf).sort();
   return left.every((key, i) => key === right[i]);
+}
+
+/** The columns of two rows: the left row's, then any only the right one has. */
+function columnsOf(left: Row, right: Row): string[] {
+  const columns = Object.keys(left);
+  for (const column of Object.keys(right)) if (!Object.hasOwn(left, column)) columns.push(column);
+  return columns;
 }
 
 function show(value: CanonicalValue): string {

@@ -11,6 +11,7 @@ import { dependentImages } from './cascade-rows';
 import { updatedDependents } from './update-cascade-rows';
 
 const PARENT_DEPTH = 4;
+const US = { timestampPrecision: 'us' } as const;
 
 /**
  * Settling rows on the secondary from the primary: reading the primary's current rows
@@ -177,6 +178,8 @@ export class RowSettler {
     known?: ReadonlyMap<string, Row | null>,
   ): Promise<{ ref: RowRef; reason: string }[]> {
     const out: { ref: RowRef; reason: string }[] = [];
+    // Both Postgres sides hold timestamps to the microsecond; other engines hold what they were given as text.
+    const precision = primary.dialect === 'postgres' && side.dialect === 'postgres' ? US : undefined;
     for (const [table, keys] of groupByTable(refs)) {
       const source = this.#catalog.peek(primary, table) ?? (await this.#catalog.table(primary, table));
       const target = this.#catalog.peek(side, table) ?? (await this.#catalog.table(side, table));
@@ -209,6 +212,7 @@ export class RowSettler {
             table,
             { rowsAffected: 1, rows: [lower(a)] },
             { rowsAffected: 1, rows: [lower(b)] },
+            precision,
           );
         if (reason) out.push({ ref: { table, key: keys[i]! }, reason });
       }
