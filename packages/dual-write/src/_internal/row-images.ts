@@ -123,7 +123,7 @@ interface RunShape {
   upserts: Map<number, string>;
 }
 
-interface MappedColumn {
+export interface MappedColumn {
   source: ColumnInfo;
   target: ColumnInfo;
   convert: ((v: unknown) => unknown) | undefined;
@@ -131,6 +131,11 @@ interface MappedColumn {
 
 /** Per source definition, per target definition, per engine pair: a new definition after a schema change misses. */
 const shapes = new WeakMap<TableInfo, WeakMap<TableInfo, Map<string, RunShape>>>();
+
+/** How one table's columns map from the primary to the secondary: each value's conversion, the key's columns, the target's name. */
+export function columnMapping(pair: TablePair, from: DialectName, to: DialectName): Pick<RunShape, 'mapped' | 'keyColumns' | 'table'> {
+  return shapeOf(pair, from, to);
+}
 
 function shapeOf(pair: TablePair, from: DialectName, to: DialectName): RunShape {
   let byTarget = shapes.get(pair.source);
@@ -217,7 +222,7 @@ function deleteStatement(table: string, keys: MappedColumn[], images: RowImage[]
   };
 }
 
-function convertValue(column: { convert: ((v: unknown) => unknown) | undefined }, value: unknown): unknown {
+export function convertValue(column: { convert: ((v: unknown) => unknown) | undefined }, value: unknown): unknown {
   if (value === undefined) return null;
   return column.convert ? column.convert(value) : value;
 }

@@ -7,6 +7,7 @@ import { currentImages, currentRowsOf, groupByTable } from './row-resync';
 import type { TableCatalog } from './table-catalog';
 import { readOn } from './failed-side';
 import { displacingStatements, isUniqueViolation } from './unique-displace';
+import { uniqueBlockers } from './unique-blockers';
 import { dependentImages } from './cascade-rows';
 import { updatedDependents } from './update-cascade-rows';
 
@@ -116,6 +117,12 @@ export class RowSettler {
       await readOn(secondary, secondary.batch(statements));
     } catch (error) {
       if (isUniqueViolation(error)) {
+        // Rows that hold the images' unique values on the secondary only: settled with them.
+        const blockers = depth < PARENT_DEPTH ? await readOn(secondary, uniqueBlockers(secondary, images, pairs, primary.dialect)) : [];
+        if (blockers.length > 0) {
+          const settled = await this.#read(primary, blockers, via !== primary, via);
+          return this.apply(primary, secondary, [...settled, ...images], depth + 1, via);
+        }
         // Rows that swapped unique values: written after their old versions are gone.
         const displacing = await readOn(secondary, displacingStatements(secondary, images, statementsOf));
         if (!displacing) throw error;
@@ -126,6 +133,22 @@ export class RowSettler {
       if (copied === 0) throw error;
       await readOn(secondary, secondary.batch(statements));
     }
+  }
+
+  /**
+   * Settles from the primary the secondary's rows that hold a unique value of `images`
+   * under another key (see {@link uniqueBlockers}), so the images can be written. Returns
+   * how many there were.
+   */
+  async settleBlockers(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[]): Promise<number> {
+    const pairs = await this.pairs(
+      primary,
+      secondary,
+      images.map((i) => i.table),
+    );
+    const blockers = await readOn(secondary, uniqueBlockers(secondary, images, pairs, primary.dialect));
+    if (blockers.length > 0) await this.resync(primary, secondary, blockers, true);
+    return blockers.length;
   }
 
   /**

@@ -5,6 +5,7 @@ import { statementTables } from './journal-book';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { refOf } from './row-images';
 import { isForeignKeyError } from './row-settle';
+import { isUniqueViolation } from './unique-displace';
 import { journalFailure, journalToSettle, journalUnsent, workRefs } from './secondary-failure';
 import { failedReading } from './failed-side';
 import { SecondaryWriteError } from '../secondary-write-error';
@@ -208,9 +209,14 @@ export class SecondaryDelivery {
     try {
       return await applier.apply(secondary, work.statements, onLate, rows);
     } catch (error) {
-      if (!isForeignKeyError(error) || work.images.length === 0) throw error;
-      // The backfill has not reached a parent yet: copy it from the primary, then try again.
-      if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
+      if (work.images.length === 0) throw error;
+      if (isForeignKeyError(error)) {
+        // The backfill has not reached a parent yet: copy it from the primary, then try again.
+        if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
+      } else if (isUniqueViolation(error)) {
+        // A row the primary's REPLACE deleted, or one whose unique value moved: settled first.
+        if ((await settler.settleBlockers(primary, secondary, work.images)) === 0) throw error;
+      } else throw error;
       return await applier.apply(secondary, work.statements, onLate, rows);
     }
   }

@@ -1,0 +1,60 @@
+import { quoteIdentifier as quote, type DatabaseAdapter, type DialectName, type IndexInfo, type Row } from '@switchyard/core';
+import type { RowRef } from '../row-ref';
+import { columnMapping, convertValue, keyValue, rowName, type MappedColumn, type RowImage, type TablePair } from './row-images';
+
+/**
+ * The rows of `side` that hold a unique value of one of `images` under another key, by
+ * the key the primary names them with. SQLite's REPLACE conflict resolution (`INSERT OR
+ * REPLACE`, `REPLACE INTO`, `UPDATE OR REPLACE`) deletes such rows on the primary without
+ * returning them, and another instance may have moved a unique value meanwhile: either
+ * way the side refuses the image until those rows are settled from the primary, which
+ * deletes the ones it no longer holds. Every unique index of the side whose columns all
+ * map to the primary's is asked; a value that is NULL conflicts with nothing.
+ */
+export async function uniqueBlockers(
+  side: DatabaseAdapter,
+  images: readonly RowImage[],
+  pairs: (table: string) => TablePair,
+  from: DialectName,
+): Promise<RowRef[]> {
+  const mine = new Set(images.map((i) => rowName(i.table, i.key)));
+  const found = new Map<string, RowRef>();
+  for (const image of images) {
+    if (!image.row) continue;
+    const pair = pairs(image.table);
+    const { mapped, keyColumns, table } = columnMapping(pair, from, side.dialect);
+    for (const index of uniqueIndexes(pair)) {
+      const columns = index.columns.map((name) => mapped.find((m) => m.target.name.toLowerCase() === name.toLowerCase()));
+      if (columns.some((m) => m === undefined)) continue;
+      const params = (columns as MappedColumn[]).map((m) => convertValue(m, image.row![m.source.name]));
+      if (params.some((v) => v === null)) continue;
+      const sql =
+        `SELECT ${keyColumns.map((k) => quote(k.target.name)).join(', ')} FROM ${table} WHERE ` +
+        (columns as MappedColumn[]).map((m) => `${quote(m.target.name)} = ?`).join(' AND ');
+      for (const row of await side.query<Row>(sql, params)) {
+        const key: RowRef['key'] = {};
+        for (const k of keyColumns) key[k.source.name] = keyValue(row[k.target.name]);
+        const name = rowName(image.table, key);
+        if (!mine.has(name)) found.set(name, { table: image.table, key });
+      }
+    }
+  }
+  return [...found.values()];
+}
+
+/** The side's unique indexes of a table other than its primary key. */
+function uniqueIndexes({ target }: TablePair): IndexInfo[] {
+  const key = target.primaryKey
+    .map((c) => c.toLowerCase())
+    .sort()
+    .join('\u0000');
+  return target.indexes.filter(
+    (i) =>
+      i.unique &&
+      i.columns.length > 0 &&
+      i.columns
+        .map((c) => c.toLowerCase())
+        .sort()
+        .join('\u0000') !== key,
+  );
+}
