@@ -98,7 +98,7 @@ export {
   type CanonicalValue,
   type NormalizeOptions,
 } from './value-normalize';
-export { isWriteStatement, statementKind, type StatementKind } from './statement-kind';
+export { isWriteStatement, statementKind, withoutLeadingComments, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { listTableNames } from './table-names';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';

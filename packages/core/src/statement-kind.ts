@@ -33,7 +33,7 @@ const KIND_CACHE_TEXT = 4096;
 const kinds = new Map<string, StatementKind>();
 
 function classify(sql: string): StatementKind {
-  const body = sql.replace(LEADING_NOISE, '');
+  const body = withoutLeadingComments(sql);
   const word = /^[A-Za-z]+/.exec(body)?.[0]?.toUpperCase() ?? '';
   switch (word) {
     case 'SELECT':
@@ -68,6 +68,19 @@ function classify(sql: string): StatementKind {
     default:
       return 'write';
   }
+}
+
+/**
+ * The statement without the whitespace and comments before its first keyword: tools put a
+ * trace comment there (`/* traceparent=… *\/`), and query files a `-- name: …` line.
+ *
+ * @example
+ * ```ts
+ * withoutLeadingComments('-- name: AddUser\nINSERT INTO users (email) VALUES (?)') // 'INSERT INTO users (email) VALUES (?)'
+ * ```
+ */
+export function withoutLeadingComments(sql: string): string {
+  return sql.replace(LEADING_NOISE, '');
 }
 
 /** True when the statement changes data or schema (anything but a plain read). */

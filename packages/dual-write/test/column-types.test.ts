@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guessType, mergeTypes, readTable, writeTable } from '../src/_internal/column-types';
+import { ddlTable, guessType, mergeTypes, readTable, writeTable } from '../src/_internal/column-types';
 
 describe('column types for verification', () => {
   it('finds the table a statement writes or reads, quoted or with a schema', () => {
@@ -8,6 +8,12 @@ describe('column types for verification', () => {
     expect(writeTable('UPDATE public.orders SET n = 1')).toBe('orders');
     expect(writeTable('  delete from `items` where id = ?')).toBe('items');
     expect(writeTable('WITH x AS (SELECT 1) DELETE FROM t')).toBe('t');
+    // A trace comment or a query file's name line before the statement.
+    expect(writeTable("/* traceparent='00-ab' */ INSERT INTO users (id) VALUES (?)")).toBe('users');
+    expect(writeTable('-- name: AddUser :one\n-- second line\nUPDATE users SET n = 1')).toBe('users');
+    expect(writeTable('/* a */ WITH x AS (SELECT 1) DELETE FROM t')).toBe('t');
+    expect(ddlTable('-- migrate\nALTER TABLE users ADD COLUMN note text')).toBe('users');
+    expect(writeTable('/* INSERT INTO other */ SELECT 1')).toBeUndefined();
     // A list that writes rows itself has no one table.
     expect(writeTable('WITH d AS (DELETE FROM a RETURNING *) INSERT INTO b SELECT * FROM d')).toBeUndefined();
     expect(readTable('select "a" from "public"."notes" where id = $1')).toBe('notes');

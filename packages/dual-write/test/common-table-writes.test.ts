@@ -1,38 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createD1Adapter } from '@switchyard/d1';
+import { describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
-import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createDualWriteAdapter } from '../src/index';
 import { drainOutbox, outboxMirror } from '../src/mirror/index';
+import { cleanupAfterEach, openEmbeddedPrimary } from './open-side';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const done of cleanup.splice(0).reverse()) await done();
-});
+const cleanup = cleanupAfterEach();
 
 async function openPrimary(kind: string): Promise<DatabaseAdapter> {
-  if (kind === 'sqlite') return createSQLiteAdapter(':memory:', { name: 'a' });
-  if (kind === 'd1') {
-    const d1 = await createTestD1();
-    cleanup.push(() => d1.dispose());
-    return createD1Adapter(d1.binding);
-  }
+  if (kind === 'sqlite' || kind === 'd1') return openEmbeddedPrimary(kind, cleanup);
   const database = await createTestDatabase();
-  cleanup.push(() => database.drop());
+  cleanup(() => database.drop());
   return createPostgresAdapter(database.url, { name: 'a' });
 }
 
 describe('writes after a WITH list of reads, through an outbox', () => {
   it.each(['sqlite', 'postgres', 'd1'])('%s: the entries carry the rows the primary generated', async (kind) => {
     const database = await createTestDatabase();
-    cleanup.push(() => database.drop());
+    cleanup(() => database.drop());
     const primary = await openPrimary(kind);
     const secondary = createPostgresAdapter(database.url, { name: 'b' });
-    cleanup.push(() => Promise.all([primary.close(), secondary.close()]));
+    cleanup(() => Promise.all([primary.close(), secondary.close()]));
     const generated =
       primary.dialect === 'postgres'
         ? 'bigserial PRIMARY KEY, n int, tok text DEFAULT md5(random()::text)'
@@ -51,7 +41,7 @@ describe('writes after a WITH list of reads, through an outbox', () => {
       mirror,
       onEvent: (e) => (e.type === 'statement-replay' ? void replays.push(e.sql) : undefined),
     });
-    cleanup.push(() => app.close());
+    cleanup(() => app.close());
     await app.execute('WITH big AS (SELECT n FROM src WHERE n > ?) INSERT INTO gen (n) SELECT n FROM big', [15]);
     await app.execute('WITH one AS (SELECT k FROM src WHERE n = ?) UPDATE gen SET n = n + 1 WHERE n IN (SELECT k * 20 FROM one)', [10]);
     await app.execute('WITH gone AS (SELECT CAST(? AS integer) AS n) DELETE FROM gen WHERE n IN (SELECT n FROM gone)', [30]);

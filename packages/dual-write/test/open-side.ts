@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
@@ -25,4 +26,24 @@ export async function withD1Primary(fn: (primary: DatabaseAdapter) => Promise<vo
     await primary.close();
     await d1.dispose();
   }
+}
+
+/** Registers undo steps to run after each test of the file, last first; returns the function that adds one. */
+export function cleanupAfterEach(): (done: () => Promise<unknown>) => void {
+  const steps: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const done of steps.splice(0).reverse()) await done();
+  });
+  return (done) => void steps.push(done);
+}
+
+/** A primary named `a` on an embedded engine: in-memory SQLite, or D1 on a fresh Miniflare database that `cleanup` disposes of. */
+export async function openEmbeddedPrimary(
+  kind: 'sqlite' | 'd1',
+  cleanup: (done: () => Promise<unknown>) => void,
+): Promise<DatabaseAdapter> {
+  if (kind === 'sqlite') return createSQLiteAdapter(':memory:', { name: 'a' });
+  const d1 = await createTestD1();
+  cleanup(() => d1.dispose());
+  return createD1Adapter(d1.binding, { name: 'a' });
 }

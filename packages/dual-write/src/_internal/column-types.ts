@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, LogicalType, TableInfo } from '@switchyard/core';
+import { withoutLeadingComments, type DatabaseAdapter, type LogicalType, type TableInfo } from '@switchyard/core';
 import { BoundedCache } from './bounded-cache';
 import type { TableCatalog } from './table-catalog';
 import { parseWriteCached } from './write-parse';
@@ -142,6 +142,11 @@ const WRITE_TABLE = new RegExp(
 const LEADING_WITH = /^\s*with\b/i;
 const READ_TABLE = new RegExp(String.raw`\bfrom\s+` + NAME, 'i');
 
+/** The text from its first keyword: a leading comment must not hide the statement from the patterns below. */
+function body(sql: string): string {
+  return sql.startsWith('/') || sql.startsWith('-') || /^\s/.test(sql) ? withoutLeadingComments(sql) : sql;
+}
+
 /** Texts seen before, and the table each writes: every write asks, and a lookup costs less than the pattern. */
 const writeTables = new BoundedCache<string, string | null>(2000);
 
@@ -152,7 +157,7 @@ export function writeTable(sql: string): string | undefined {
   if (table === undefined)
     writeTables.set(
       sql,
-      (table = bare(WRITE_TABLE.exec(sql)?.[1]) ?? (LEADING_WITH.test(sql) ? parseWriteCached(sql)?.table : null) ?? null),
+      (table = bare(WRITE_TABLE.exec(body(sql))?.[1]) ?? (LEADING_WITH.test(body(sql)) ? parseWriteCached(sql)?.table : null) ?? null),
     );
   return table ?? undefined;
 }
@@ -165,7 +170,8 @@ const INDEX_DDL = new RegExp(String.raw`^\s*create\s+(?:unique\s+)?index\b[\s\S]
 
 /** The table a `CREATE`/`ALTER`/`DROP TABLE` or `CREATE INDEX` statement concerns, unquoted and without its schema. */
 export function ddlTable(sql: string): string | undefined {
-  return bare((TABLE_DDL.exec(sql) ?? INDEX_DDL.exec(sql))?.[1]);
+  const text = body(sql);
+  return bare((TABLE_DDL.exec(text) ?? INDEX_DDL.exec(text))?.[1]);
 }
 
 /** The first table a read names after FROM. */

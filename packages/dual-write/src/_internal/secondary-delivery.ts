@@ -53,7 +53,8 @@ export class SecondaryDelivery {
         }),
         true,
       );
-    if (book.statementWaits(secondary, tables)) return waitsBehind(`an earlier statement for ${tables.join(', ')}`);
+    if (book.statementWaits(secondary, tables))
+      return waitsBehind(tables.length > 0 ? `an earlier statement for ${tables.join(', ')}` : 'an earlier statement');
     const relatives = this.#p.catalog.derivedNow(primary, updateRelatives);
     const related = [...new Set(tables.flatMap((t) => [...(relatives?.get(t.toLowerCase()) ?? [])]))];
     if (book.rowsWait(secondary, related)) {
