@@ -86,8 +86,16 @@ describe('secondary conflicts on SQLite -> SQLite', () => {
     expect(adapter.getMetrics()).toMatchObject({ secondaryFailures: 0, successfulDualWrites: 2 });
   });
 
-  it("journals a conflict the primary's rows cannot settle (another row holds the unique email)", async () => {
-    const { secondary, adapter } = await pair();
+  it('settles from the primary a row only the secondary holds that takes the unique email (the primary has none: deleted)', async () => {
+    const { primary, secondary, adapter } = await pair();
+    await secondary.execute('INSERT INTO users (id, email, visits) VALUES (?, ?, ?)', [9, 'taken@example.com', 0]);
+    await adapter.execute('INSERT INTO users (id, email, visits) VALUES (?, ?, ?)', [1, 'taken@example.com', 0]);
+    expect(await secondary.query('SELECT * FROM users')).toEqual(await primary.query('SELECT * FROM users'));
+    expect(adapter.getMetrics()).toMatchObject({ secondaryConflictsResolved: 1, secondaryFailures: 0, journalDepth: 0 });
+  });
+
+  it('journals that conflict instead with takePrimaryOnConflict: false', async () => {
+    const { secondary, adapter } = await pair({ takePrimaryOnConflict: false });
     await secondary.execute('INSERT INTO users (id, email, visits) VALUES (?, ?, ?)', [9, 'taken@example.com', 0]);
     const write = adapter.execute('INSERT INTO users (id, email, visits) VALUES (?, ?, ?)', [1, 'taken@example.com', 0]);
     await expect(write).rejects.toThrow(SecondaryWriteError);

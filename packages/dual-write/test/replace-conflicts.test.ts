@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
+import { createTestDatabase } from '@switchyard/testkit';
 import type { DualWriteEvent } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
+import { createDualWriteAdapter as createAsync } from '../src/index';
+import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { twoTestDatabases } from './two-databases';
 import { cleanupAfterEach, openEmbeddedPrimary } from './open-side';
 
@@ -70,6 +73,75 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
         { id: 3, slug: 'x' },
       ]);
       expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['users', 'slugs'] })).ok).toBe(true);
+    },
+  );
+
+  it.each(['sqlite', 'd1'] as const)(
+    '%s -> Postgres: a REPLACE of a parent row brings the rows its ON DELETE actions changed',
+    async (kind) => {
+      // REPLACE deletes the row it meets under its key before writing it: CASCADE and SET NULL run.
+      const primary = await openEmbeddedPrimary(kind, cleanup);
+      if (kind === 'sqlite') await primary.execute('PRAGMA foreign_keys = ON');
+      const secondary = createPostgresAdapter(dbs.database.url, { name: 'b', max: 2 });
+      cleanup(() => Promise.all([primary.close(), secondary.close()]));
+      await secondary.execute('DROP TABLE IF EXISTS items, notes, lists');
+      await primary.execute('CREATE TABLE lists (id INTEGER PRIMARY KEY, title TEXT)');
+      await primary.execute('CREATE TABLE items (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists (id) ON DELETE CASCADE)');
+      await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists (id) ON DELETE SET NULL)');
+      // The runbook's order: the secondary's foreign keys come after the backfill.
+      await secondary.execute('CREATE TABLE lists (id bigint PRIMARY KEY, title text)');
+      await secondary.execute('CREATE TABLE items (id bigint PRIMARY KEY, list_id bigint)');
+      await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, list_id bigint)');
+      const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+      cleanup(() => dual.close());
+      await dual.execute("INSERT INTO lists (id, title) VALUES (1, 'a'), (2, 'b')");
+      await dual.execute('INSERT INTO items (id, list_id) VALUES (10, 1), (20, 2)');
+      await dual.execute('INSERT INTO notes (id, list_id) VALUES (10, 1), (20, 2)');
+      await dual.execute("INSERT OR REPLACE INTO lists (id, title) VALUES (1, 'A')");
+      await dual.execute("REPLACE INTO lists (id, title) VALUES (3, 'c')");
+      // Inside a transaction too (D1 has none).
+      if (primary.capabilities.transactions) {
+        await dual.transaction(async (tx) => void (await tx.execute("INSERT OR REPLACE INTO lists (id, title) VALUES (2, 'B')")));
+      } else await dual.execute("INSERT OR REPLACE INTO lists (id, title) VALUES (2, 'B')");
+      expect(await secondary.query('SELECT id, list_id FROM items ORDER BY id')).toEqual([]);
+      expect(await secondary.query('SELECT id, list_id FROM notes ORDER BY id')).toEqual([
+        { id: 10, list_id: null },
+        { id: 20, list_id: null },
+      ]);
+      expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['lists', 'items', 'notes'] })).ok).toBe(true);
+    },
+  );
+
+  it.each(['sqlite', 'd1'] as const)(
+    '%s outbox: a REPLACE into a table whose key is its only unique constraint carries the row',
+    async (kind) => {
+      // On D1 it rode as its SQLite text, which Postgres refused, and the drain stopped there.
+      const primary = await openEmbeddedPrimary(kind, cleanup);
+      // A database of its own: a drain keeps the versions of the rows it applied there.
+      const database = await createTestDatabase();
+      cleanup(() => database.drop());
+      const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
+      cleanup(() => Promise.all([primary.close(), secondary.close()]));
+      await primary.execute('CREATE TABLE settings (k TEXT PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)');
+      await secondary.execute("CREATE TABLE settings (k text PRIMARY KEY, v text, at text DEFAULT 'theirs')");
+      const mirror = outboxMirror(primary);
+      const replays: string[] = [];
+      const app = createAsync(primary, secondary, {
+        secondaryWrites: 'async',
+        mirror,
+        onEvent: (e) => (e.type === 'statement-replay' ? void replays.push(e.sql) : undefined),
+      });
+      cleanup(() => app.close());
+      await app.execute('INSERT OR REPLACE INTO settings (k, v) VALUES (?, ?)', ['theme', 'dark']);
+      await app.execute('INSERT OR REPLACE INTO settings (k, v) VALUES (?, ?)', ['theme', 'light']);
+      await app.execute("REPLACE INTO settings (k, v) VALUES ('lang', 'en')");
+      expect(replays).toEqual([]);
+      expect(await drainOutbox(secondary, { mirror })).toMatchObject({ applied: 3, stale: 0 });
+      expect(await secondary.query('SELECT k, v FROM settings ORDER BY k')).toEqual([
+        { k: 'lang', v: 'en' },
+        { k: 'theme', v: 'light' },
+      ]);
+      expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['settings'] })).ok).toBe(true);
     },
   );
 

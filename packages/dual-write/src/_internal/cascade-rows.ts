@@ -147,9 +147,10 @@ export async function addDependents(
   const { catalog, settler } = parts;
   let dependents: RowImage[];
   let more: (table: string) => TablePair;
-  noteBusyChildren(parts, primary, work);
+  const deleted = [...work.images.filter((i) => i.row === null), ...(work.replaced ?? [])];
+  noteBusyChildren(parts, primary, work, deleted);
   try {
-    const lookup = dependentImages(catalog, primary, secondary, work.images, lockingRead(parts, primary, work));
+    const lookup = dependentImages(catalog, primary, secondary, deleted, lockingRead(parts, primary, work));
     dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
     if (dependents.length === 0) return;
     more = await settler.pairs(
@@ -161,8 +162,7 @@ export async function addDependents(
     const failure = toError(error);
     // A secondary that does not answer: its circuit opens, and the write is journaled at once.
     if (isOutage(failure) && !failedReading(failure, primary)) parts.circuit.open(secondary, failure.message);
-    const deleted = work.images.filter((i) => i.row === null).map(refOf);
-    return void (await journalToSettle(parts, primary, secondary, work.label, deleted, failure));
+    return void (await journalToSettle(parts, primary, secondary, work.label, deleted.map(refOf), failure));
   }
   const own = new Set(work.images.map((i) => i.table));
   work.images.unshift(...dependents);
@@ -173,8 +173,7 @@ export async function addDependents(
 }
 
 /** See `DependentLocks.recheck`: on the synchronous path, the tables the deletes of `work` act on that another write holds. */
-function noteBusyChildren(parts: ReplicatorParts, primary: DatabaseAdapter, work: SecondaryWork): void {
-  const deleted = work.images.filter((i) => i.row === null);
+function noteBusyChildren(parts: ReplicatorParts, primary: DatabaseAdapter, work: SecondaryWork, deleted: readonly RowImage[]): void {
   if (!work.claims || deleted.length === 0) return;
   const parents = new Set(deleted.map((d) => d.table.toLowerCase()));
   const children = (parts.catalog.allNow(primary) ?? []).filter((t) =>

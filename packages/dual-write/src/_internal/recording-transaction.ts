@@ -87,6 +87,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     );
     const record = this.#context.record;
     record.refs.push(...nested.refs);
+    if (nested.replaced) (record.replaced ??= []).push(...nested.replaced);
     record.images.push(...nested.images);
     record.replays.push(...nested.replays);
     record.captured += nested.captured;
@@ -153,6 +154,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     const captured = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
     record.images.push(...captured);
     record.refs.push(...captured.map(refOf));
+    if (plan.parsed.deletesExisting) (record.replaced ??= []).push(...captured.map(refOf));
     record.captured++;
     return app;
   }

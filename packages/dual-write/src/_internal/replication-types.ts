@@ -72,6 +72,8 @@ export interface TransactionRecord {
   captured: number;
   /** Key moves among `replays` (see `withKeyMoves`). */
   moves?: KeyMove[];
+  /** Rows SQLite's REPLACE deleted and wrote again (see `SecondaryWork.replaced`). */
+  replaced?: RowRef[];
 }
 
 /** What the secondary must receive for one write. */
@@ -87,6 +89,11 @@ export interface SecondaryWork {
   returning?: boolean;
   /** Key moves among `replays`, whose referencing rows follow them (see `addMovedDependents`). */
   moves?: KeyMove[];
+  /**
+   * Keys of rows SQLite's REPLACE deleted and wrote again (`ParsedWrite.deletesExisting`),
+   * as deleted images: the delete ran its foreign keys' actions on the rows referencing them.
+   */
+  replaced?: RowImage[];
   /** The locks the write holds, on the synchronous path: the rows its foreign key actions change are locked too. */
   claims?: LockClaims;
   /** The locks taken on those rows, and the rows another write held (see `DependentLocks`). */

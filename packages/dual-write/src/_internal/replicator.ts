@@ -137,10 +137,11 @@ export class Replicator {
             );
         }
         work.images.push(...images);
+        if (step.plan.parsed.deletesExisting) (work.replaced ??= []).push(...images.map((i) => ({ ...i, row: null })));
         if (!(pairs instanceof Error)) work.statements.push(...imageStatements(images, pairs, primary.dialect, secondary, returning));
       }
       if (!(pairs instanceof Error)) work.pairs = pairs;
-      if (!(pairs instanceof Error) && work.images.some((i) => i.row === null))
+      if (!(pairs instanceof Error) && (work.images.some((i) => i.row === null) || work.replaced))
         await addDependents(this.#p, primary, secondary, work, pairs);
       metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
       metrics.replicatedByStatement += work.replays.length;
@@ -218,7 +219,8 @@ export class Replicator {
           );
         work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
         work.pairs = pairs;
-        if (work.images.some((i) => i.row === null)) await addDependents(this.#p, primary, secondary, work, pairs);
+        if (recorded.replaced) work.replaced = recorded.replaced.map((r) => ({ table: r.table, key: r.key, row: null }));
+        if (work.images.some((i) => i.row === null) || work.replaced) await addDependents(this.#p, primary, secondary, work, pairs);
       } catch (error) {
         return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, [...refs, ...movedRefs(work)]);
       }

@@ -138,9 +138,9 @@ export class RowSettler {
   /**
    * Settles from the primary the secondary's rows that hold a unique value of `images`
    * under another key (see {@link uniqueBlockers}), so the images can be written. Returns
-   * how many there were.
+   * those rows.
    */
-  async settleBlockers(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[]): Promise<number> {
+  async settleBlockers(primary: DatabaseAdapter, secondary: DatabaseAdapter, images: readonly RowImage[]): Promise<RowRef[]> {
     const pairs = await this.pairs(
       primary,
       secondary,
@@ -148,7 +148,7 @@ export class RowSettler {
     );
     const blockers = await readOn(secondary, uniqueBlockers(secondary, images, pairs, primary.dialect));
     if (blockers.length > 0) await this.resync(primary, secondary, blockers, true);
-    return blockers.length;
+    return blockers;
   }
 
   /**

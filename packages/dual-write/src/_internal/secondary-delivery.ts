@@ -214,9 +214,20 @@ export class SecondaryDelivery {
       if (isForeignKeyError(error)) {
         // The backfill has not reached a parent yet: copy it from the primary, then try again.
         if ((await settler.copyParents(primary, secondary, work.images)) === 0) throw error;
-      } else if (isUniqueViolation(error)) {
+      } else if (isUniqueViolation(error) && this.#p.options.takePrimaryOnConflict) {
         // A row the primary's REPLACE deleted, or one whose unique value moved: settled first.
-        if ((await settler.settleBlockers(primary, secondary, work.images)) === 0) throw error;
+        const blockers = await settler.settleBlockers(primary, secondary, work.images);
+        if (blockers.length === 0) throw error;
+        this.#p.metrics.secondaryConflictsResolved++;
+        const at = new Date();
+        this.#p.events.emit({
+          type: 'secondary-conflict',
+          at,
+          target: secondary.name,
+          sql: work.label,
+          error: toError(error),
+          rows: blockers,
+        });
       } else throw error;
       return await applier.apply(secondary, work.statements, onLate, rows);
     }

@@ -100,9 +100,12 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
     return parsed.commonTables ? 'an UPDATE after WITH that may change a primary key' : 'an UPDATE that may change a primary key';
   }
   const { sql, aliases } = capturingSql(parsed, table, dialect);
-  // An upsert on another unique column, or SQLite's REPLACE, may change a row it does not name.
+  // An upsert on another unique column, or SQLite's REPLACE, may change a row it does not name,
+  // unless the key is the table's only unique constraint (a settings table's INSERT OR REPLACE).
   const touchesOnlyNamed =
-    !parsed.replaces || (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey));
+    !parsed.replaces ||
+    (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey)) ||
+    !table.indexes.some((i) => i.unique && !sameColumns(i.columns, table.primaryKey));
   const listsKey = parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
   const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens: tokenize(parsed.sql), uses: 0 };

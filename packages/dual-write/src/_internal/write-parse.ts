@@ -17,6 +17,8 @@ export interface ParsedWrite {
   returning: boolean;
   /** `INSERT OR REPLACE` / `REPLACE INTO`, or `ON CONFLICT … DO UPDATE` (with its target columns). */
   replaces: boolean;
+  /** `INSERT OR REPLACE` / `REPLACE INTO`: a row it meets under its key is deleted (with its foreign keys' actions), then written. */
+  deletesExisting?: boolean;
   conflictTarget?: string[];
   /** Columns an UPDATE assigns; `undefined` when they cannot be read. */
   assigned?: string[];
@@ -92,6 +94,7 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   const target = nameAt(tokens, i);
   if (!target) return undefined;
   const parsed: ParsedWrite = { verb, table: target.name, returning: false, replaces, sql: text };
+  if (replaces) parsed.deletesExisting = true;
   let next = target.next;
   let aliasAt = -1;
   if (word(next) === 'AS') aliasAt = next + 1;
