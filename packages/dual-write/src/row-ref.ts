@@ -64,6 +64,35 @@ function keyColumnsOf(table: string, keys: KeyColumns): readonly string[] {
 }
 
 function insertRefs(tokens: readonly Token[], params: readonly unknown[], keys: KeyColumns): RowRef[] | undefined {
+  const rows = insertKeyTokens(tokens, keys);
+  if (!rows) return undefined;
+  const refs: RowRef[] = [];
+  for (const row of rows) {
+    const key: RowRef['key'] = {};
+    for (const [n, column] of rows.columns.entries()) {
+      const value = valueOf(row[n], params);
+      if (value === undefined) return undefined;
+      key[column] = value;
+    }
+    refs.push({ table: rows.table, key });
+  }
+  return refs.length > 0 ? refs : undefined;
+}
+
+/**
+ * Whether an `INSERT … VALUES` lists its key and gives it the literal `NULL` in every row,
+ * as Drizzle writes an id it leaves to SQLite (for a rowid key, SQLite then picks new ones).
+ */
+export function insertsNullKeys(tokens: readonly Token[], keys: KeyColumns): boolean {
+  const rows = insertKeyTokens(tokens, keys);
+  return !!rows && rows.length > 0 && rows.every((row) => row.every((t) => t?.kind === 'word' && t.text.toUpperCase() === 'NULL'));
+}
+
+/** The tokens an `INSERT … VALUES` gives its key columns, row by row (`undefined` for an expression), with the table and key columns. */
+function insertKeyTokens(
+  tokens: readonly Token[],
+  keys: KeyColumns,
+): ((Token | undefined)[][] & { table: string; columns: readonly string[] }) | undefined {
   let i = tokens.findIndex((t) => t.depth === 0 && t.text.toUpperCase() === 'INTO');
   if (i < 0) return undefined;
   const table = nameAt(tokens, i + 1);
@@ -76,7 +105,7 @@ function insertRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
   const keyCols = keyColumnsOf(table.name, keys);
   const positions = keyCols.map((k) => columns.findIndex((c) => c.toLowerCase() === k.toLowerCase()));
   if (positions.some((p) => p < 0)) return undefined;
-  const refs: RowRef[] = [];
+  const rows = Object.assign([] as (Token | undefined)[][], { table: table.name, columns: keyCols });
   i += 2;
   // Each top-level parenthesised tuple after VALUES is one row.
   while (tokens[i]?.text === '(' && tokens[i]!.depth === 0) {
@@ -90,17 +119,11 @@ function insertRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
       } else item.push(t);
     }
     values.push(item.length === 1 ? item[0] : undefined);
-    const key: RowRef['key'] = {};
-    for (const [n, column] of keyCols.entries()) {
-      const value = valueOf(values[positions[n]!], params);
-      if (value === undefined) return undefined;
-      key[column] = value;
-    }
-    refs.push({ table: table.name, key });
+    rows.push(positions.map((p) => values[p]));
     i++;
     if (tokens[i]?.text === ',') i++;
   }
-  return refs.length > 0 ? refs : undefined;
+  return rows;
 }
 
 function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: KeyColumns): RowRef[] | undefined {

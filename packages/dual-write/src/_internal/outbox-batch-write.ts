@@ -103,10 +103,14 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
 /** How a statement's rows are found at the end of the batch, or `undefined` when they cannot be. */
 function locatorOf(plan: CapturePlan, slot: string | undefined): RowLocator | undefined {
   const { table, named, newRowsOnly, parsed } = plan;
+  const rowid = table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
   if (named && named.length > 0) {
     const keys = named.map((r) => table.primaryKey.map((k) => r.key[k]));
-    // A NULL key makes SQLite pick the rowid; a blob key is named by its hex text, not its bytes.
-    if (keys.some((k) => k.some((v) => v === null || v === undefined))) return undefined;
+    const unset = (v: unknown) => v === null || v === undefined;
+    // Every key NULL, as Drizzle writes an id it leaves to SQLite: only new rows, found by the rowids they took.
+    if (rowid && parsed.verb === 'insert' && !parsed.replaces && keys.every((k) => k.every(unset))) return { kind: 'range', slot };
+    // A NULL key among others makes SQLite pick that rowid; a blob key is named by its hex text, not its bytes.
+    if (keys.some((k) => k.some(unset))) return undefined;
     if (table.columns.some((c) => table.primaryKey.includes(c.name) && c.logicalType === 'blob')) return undefined;
     return { kind: 'named', rows: named };
   }
@@ -114,6 +118,5 @@ function locatorOf(plan: CapturePlan, slot: string | undefined): RowLocator | un
     const where = whereClauseOf(parsed.sql, plan.source.params ?? []);
     return where && { kind: 'recorded', slot: slot ?? 'r0', alias: parsed.alias, where };
   }
-  const rowid = table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
   return rowid && newRowsOnly && !parsed.replaces ? { kind: 'range', slot } : undefined;
 }

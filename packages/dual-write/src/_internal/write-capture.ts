@@ -1,5 +1,5 @@
 import type { DialectName, ExecResult, Row, Statement, TableInfo } from '@switchyard/core';
-import { rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
+import { insertsNullKeys, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
 import { capturingSql, splitAliased } from './captured-aliases';
@@ -106,9 +106,12 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
     !parsed.replaces ||
     (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey)) ||
     !table.indexes.some((i) => i.unique && !sameColumns(i.columns, table.primaryKey));
-  const listsKey = parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false;
+  const tokens = tokenize(parsed.sql);
+  // A rowid key given as the literal NULL (Drizzle's id left to SQLite) takes new rowids, as an unlisted one does.
+  const nullRowids = dialect !== 'postgres' && isRowidKey(table) && insertsNullKeys(tokens, { [table.name]: table.primaryKey });
+  const listsKey = (parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false) && !nullRowids;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
-  const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens: tokenize(parsed.sql), uses: 0 };
+  const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens, uses: 0 };
   if (aliases) template.aliases = aliases;
   return template;
 }
@@ -138,6 +141,11 @@ export function splitCaptured(plan: CapturePlan, result: ExecResult): { app: Exe
 function insertedId(plan: CapturePlan, images: Row[]): ExecResult['lastInsertId'] {
   const column = insertIdColumn(plan.table, plan.parsed.verb);
   return column === undefined || images.length === 0 ? undefined : asInsertId(images.at(-1)![column]);
+}
+
+/** A single integer key that SQLite's rowid is (SQLite or D1 `INTEGER PRIMARY KEY`). */
+function isRowidKey(table: TableInfo): boolean {
+  return table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
