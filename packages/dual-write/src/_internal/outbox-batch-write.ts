@@ -16,7 +16,7 @@ import { batchMoves, entryPrefix } from './outbox-key-moves';
 import { whereClauseOf } from './where-clause';
 import type { SinkParts, SinkWrite } from './secondary-sink';
 import { asWritten } from './write-errors';
-import { splitCaptured, type CapturePlan } from './write-capture';
+import { isRowidKey, splitCaptured, type CapturePlan } from './write-capture';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
 export const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
@@ -103,7 +103,7 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
 /** How a statement's rows are found at the end of the batch, or `undefined` when they cannot be. */
 function locatorOf(plan: CapturePlan, slot: string | undefined): RowLocator | undefined {
   const { table, named, newRowsOnly, parsed } = plan;
-  const rowid = table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
+  const rowid = isRowidKey(table);
   if (named && named.length > 0) {
     const keys = named.map((r) => table.primaryKey.map((k) => r.key[k]));
     const unset = (v: unknown) => v === null || v === undefined;

@@ -144,7 +144,7 @@ function insertedId(plan: CapturePlan, images: Row[]): ExecResult['lastInsertId'
 }
 
 /** A single integer key that SQLite's rowid is (SQLite or D1 `INTEGER PRIMARY KEY`). */
-function isRowidKey(table: TableInfo): boolean {
+export function isRowidKey(table: TableInfo): boolean {
   return table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
 }
 
