@@ -6,7 +6,7 @@ import { createDualWriteAdapter } from './patient-dual-write';
 import { createMirrorConsumer, queueMirror } from '../src/mirror';
 import { createCascadeTables, expectCascaded } from './cascade-tables';
 import { openSide } from './open-side';
-import { collectingQueue } from './queue-delivery';
+import { collectingQueue, withQueuePair } from './queue-delivery';
 import { twoTestDatabases } from './two-databases';
 
 // A queue message of a delete holds the deleted rows' keys; the primary's ON DELETE CASCADE
@@ -61,5 +61,27 @@ describe('a queue consumer given the primary brings the rows its ON DELETE actio
     await createCascadeTables(secondary, false);
     expect(await writeAndConsume(alone, secondary, false)).toEqual([]);
     expect(await secondary.query('SELECT id FROM grandchild ORDER BY id')).toEqual([{ id: 100 }, { id: 101 }]);
+  });
+});
+
+describe('a queue consumer given the primary follows the delete an INSERT OR REPLACE runs first', () => {
+  it.each(['sqlite', 'd1'] as const)('%s -> Postgres: the replaced parent keeps its key, its children follow its actions', async (from) => {
+    await withQueuePair(from, dbs, opened, createCascadeTables, async ({ primary, secondary, dual, deliver }) => {
+      if (from === 'sqlite') await primary.execute('PRAGMA foreign_keys = ON');
+      await dual.execute("INSERT INTO parent (id, name) VALUES (1, 'a'), (2, 'b')");
+      await dual.execute('INSERT INTO child (id, parent_id, other_id) VALUES (10, 1, 2), (11, 2, 1)');
+      await dual.execute('INSERT INTO grandchild (id, child_id) VALUES (100, 10), (101, 11)');
+      const replace = (db: DatabaseAdapter) => db.execute("INSERT OR REPLACE INTO parent (id, name) VALUES (1, 'A')");
+      await (primary.capabilities.transactions ? dual.transaction(replace) : replace(dual));
+      expect(await deliver(createMirrorConsumer(secondary, { primary }))).toEqual([]);
+      expect(await secondary.query('SELECT id, parent_id, other_id FROM child ORDER BY id')).toEqual([
+        { id: 11, parent_id: 2, other_id: null },
+      ]);
+      expect(await secondary.query('SELECT id FROM grandchild ORDER BY id')).toEqual([{ id: 101 }]);
+      expect(await secondary.query('SELECT id, name FROM parent ORDER BY id')).toEqual([
+        { id: 1, name: 'A' },
+        { id: 2, name: 'b' },
+      ]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
@@ -29,6 +30,22 @@ async function sqliteAndPostgres(table: string, sqliteColumns: string, pgColumns
   await primary.execute(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, ${sqliteColumns})`);
   await secondary.execute(`CREATE TABLE ${table} (id BIGINT PRIMARY KEY, ${pgColumns})`);
   return { primary, secondary };
+}
+
+/**
+ * Lists 1 and 2, each with an item (its foreign key CASCADEs) and a note (SET NULL), written
+ * through `app`; the secondary's tables have no foreign keys yet, as in the runbook's order.
+ */
+async function listsWithChildren(primary: DatabaseAdapter, secondary: DatabaseAdapter, app: DatabaseAdapter): Promise<void> {
+  await primary.execute('CREATE TABLE lists (id INTEGER PRIMARY KEY, title TEXT)');
+  await primary.execute('CREATE TABLE items (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists (id) ON DELETE CASCADE)');
+  await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists (id) ON DELETE SET NULL)');
+  await secondary.execute('CREATE TABLE lists (id bigint PRIMARY KEY, title text)');
+  await secondary.execute('CREATE TABLE items (id bigint PRIMARY KEY, list_id bigint)');
+  await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, list_id bigint)');
+  await app.execute("INSERT INTO lists (id, title) VALUES (1, 'a'), (2, 'b')");
+  await app.execute('INSERT INTO items (id, list_id) VALUES (10, 1), (20, 2)');
+  await app.execute('INSERT INTO notes (id, list_id) VALUES (10, 1), (20, 2)');
 }
 
 describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
@@ -85,18 +102,9 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
       const secondary = createPostgresAdapter(dbs.database.url, { name: 'b', max: 2 });
       cleanup(() => Promise.all([primary.close(), secondary.close()]));
       await secondary.execute('DROP TABLE IF EXISTS items, notes, lists');
-      await primary.execute('CREATE TABLE lists (id INTEGER PRIMARY KEY, title TEXT)');
-      await primary.execute('CREATE TABLE items (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists (id) ON DELETE CASCADE)');
-      await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, list_id INTEGER REFERENCES lists (id) ON DELETE SET NULL)');
-      // The runbook's order: the secondary's foreign keys come after the backfill.
-      await secondary.execute('CREATE TABLE lists (id bigint PRIMARY KEY, title text)');
-      await secondary.execute('CREATE TABLE items (id bigint PRIMARY KEY, list_id bigint)');
-      await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, list_id bigint)');
       const dual = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
       cleanup(() => dual.close());
-      await dual.execute("INSERT INTO lists (id, title) VALUES (1, 'a'), (2, 'b')");
-      await dual.execute('INSERT INTO items (id, list_id) VALUES (10, 1), (20, 2)');
-      await dual.execute('INSERT INTO notes (id, list_id) VALUES (10, 1), (20, 2)');
+      await listsWithChildren(primary, secondary, dual);
       await dual.execute("INSERT OR REPLACE INTO lists (id, title) VALUES (1, 'A')");
       await dual.execute("REPLACE INTO lists (id, title) VALUES (3, 'c')");
       // Inside a transaction too (D1 has none).
@@ -142,6 +150,38 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
         { k: 'theme', v: 'light' },
       ]);
       expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['settings'] })).ok).toBe(true);
+    },
+  );
+
+  it.each(['sqlite', 'd1'] as const)(
+    "%s outbox: the drain settles what a REPLACE deleted, and what its delete's actions changed",
+    async (kind) => {
+      const primary = await openEmbeddedPrimary(kind, cleanup);
+      if (kind === 'sqlite') await primary.execute('PRAGMA foreign_keys = ON');
+      const database = await createTestDatabase();
+      cleanup(() => database.drop());
+      const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
+      cleanup(() => Promise.all([primary.close(), secondary.close()]));
+      await primary.execute('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE)');
+      await secondary.execute('CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE)');
+      const mirror = outboxMirror(primary);
+      const app = createAsync(primary, secondary, { secondaryWrites: 'async', mirror });
+      cleanup(() => app.close());
+      await listsWithChildren(primary, secondary, app);
+      await app.execute("INSERT OR REPLACE INTO lists (id, title) VALUES (1, 'A')");
+      if (primary.capabilities.transactions) {
+        await app.transaction(async (tx) => void (await tx.execute("REPLACE INTO lists (id, title) VALUES (2, 'B')")));
+      } else await app.execute("REPLACE INTO lists (id, title) VALUES (2, 'B')");
+      await app.execute("INSERT INTO users (id, email) VALUES (1, 'a'), (2, 'b')");
+      await app.execute("INSERT OR REPLACE INTO users (id, email) VALUES (3, 'a')");
+      expect(await drainOutbox(secondary, { mirror })).toMatchObject({ stale: 0, aborted: false });
+      expect(await secondary.query('SELECT id, list_id FROM items ORDER BY id')).toEqual([]);
+      expect(await secondary.query('SELECT id, list_id FROM notes ORDER BY id')).toEqual([
+        { id: 10, list_id: null },
+        { id: 20, list_id: null },
+      ]);
+      const tables = ['lists', 'items', 'notes', 'users'];
+      expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables })).ok).toBe(true);
     },
   );
 

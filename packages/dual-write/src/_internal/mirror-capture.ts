@@ -74,7 +74,8 @@ export async function captureForMirror(
       parts.metrics.replicatedByRow++;
       statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
       rows.push(...images.map(refOf));
-      deleted.push(...images.filter((image) => image.row === null).map(refOf));
+      // A REPLACE deleted the rows it wrote again first: their delete's actions ran too.
+      deleted.push(...images.filter((image) => image.row === null || step.plan.parsed.deletesExisting).map(refOf));
       written.push(...images);
     }
     await handOff(statements, rows, deleted, movedKeys(parts.catalog, primary, moved.moves, statements), written);

@@ -133,14 +133,15 @@ export class MirrorSink implements SecondarySink {
           // Rows, not statements: the drain builds those for the secondary's tables as they are then.
           const { replays, captured } = await replicator.recordedRows(primary, record, tx);
           const moves = movedKeys(this.#parts.catalog, primary, record.moves, replays);
-          mirrored = await recordInTransaction(mirror, tx, replays, refs, captured, moves);
+          mirrored = await recordInTransaction(mirror, tx, replays, refs, captured, moves, record.replaced);
           // Rows a schema change filled with generated values follow it, read under its lock.
           mirrored = (await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays)) ?? mirrored;
         } else {
           const work = await replicator.recordedWork(primary, secondary, record, tx);
           const moves = movedKeys(this.#parts.catalog, primary, record.moves, work.statements);
           mirrored = await recordInTransaction(mirror, tx, work.statements, refs, undefined, moves);
-          if (mirrored && work.deleted.length > 0) mirrored.deleted = work.deleted;
+          const deleted = [...work.deleted, ...(record.replaced ?? [])];
+          if (mirrored && deleted.length > 0) mirrored.deleted = deleted;
           const updated = updatedRows(this.#parts.catalog, primary, record.images);
           if (mirrored && updated.length > 0) mirrored.updated = updated;
         }

@@ -59,6 +59,12 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   const replayed = steps.flatMap((s) => (s.kind === 'replay' && s.reason !== 'a read inside a batch' ? [s] : []));
   const replays = replayed.map((s) => s.secondary);
   const op: MirrorOp = { opId, seq: 0, createdAt, statements: replays };
+  // Rows a REPLACE deletes before writing them again: the drain settles what that delete did.
+  const replaced = steps.flatMap((s, i) => {
+    const locator = locators[i];
+    return s.kind === 'capture' && s.plan.parsed.deletesExisting && locator?.kind === 'named' ? locator.rows : [];
+  });
+  if (replaced.length > 0) op.deleted = replaced;
   const moves = batchMoves(parts.catalog, primary, steps, replays, outbox);
   // The operation as the general path writes it, up to its captured rows.
   const prefix = entryPrefix(messageText(op).slice(0, -1), moves);
@@ -102,7 +108,9 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
 
 /** How a statement's rows are found at the end of the batch, or `undefined` when they cannot be. */
 function locatorOf(plan: CapturePlan, slot: string | undefined): RowLocator | undefined {
-  const { table, named, newRowsOnly, parsed } = plan;
+  const { table, newRowsOnly, parsed } = plan;
+  // A REPLACE's own rows are found by the keys it names; the drain settles the rows it displaced (`op.deleted`).
+  const named = plan.named ?? plan.replacing;
   const rowid = isRowidKey(table);
   if (named && named.length > 0) {
     const keys = named.map((r) => table.primaryKey.map((k) => r.key[k]));

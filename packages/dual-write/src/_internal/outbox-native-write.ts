@@ -58,19 +58,22 @@ function writeWithEntry(
     const results: ExecResult[] = [];
     const refs: RowRef[] = [];
     const captured: CapturedRows[] = [];
+    const replaced: RowRef[] = [];
     for (const [i, plan] of plans.entries()) {
       const { sql, params } = plan.statement;
+      const from = refs.length;
       if (asArrays[i]) {
         results.push(capturedArrays(plan, executeRaw(sql, params).rows, refs, captured));
-        continue;
+      } else {
+        const { app, images } = splitCaptured(plan, execute(sql, params));
+        const own = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
+        for (const image of own) refs.push(refOf(image));
+        for (const group of capturedImages(own, () => plan.table)) addCaptured(captured, group);
+        results.push(app);
       }
-      const { app, images } = splitCaptured(plan, execute(sql, params));
-      const own = imagesOf(plan.table, images, plan.parsed.verb === 'delete');
-      for (const image of own) refs.push(refOf(image));
-      for (const group of capturedImages(own, () => plan.table)) addCaptured(captured, group);
-      results.push(app);
+      if (plan.parsed.deletesExisting) replaced.push(...refs.slice(from));
     }
-    const { statement, op } = mirror.entry([], dedupeRefs(refs), captured);
+    const { statement, op } = mirror.entry([], dedupeRefs(refs), captured, undefined, replaced);
     execute(statement.sql, statement.params);
     // Counted here, inside: the transaction commits right after, unless COMMIT itself fails.
     parts.metrics.replicatedByRow += plans.length;

@@ -1,4 +1,11 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type DialectName, type IndexInfo, type Row } from '@switchyard/core';
+import {
+  quoteIdentifier as quote,
+  type DatabaseAdapter,
+  type DialectName,
+  type IndexInfo,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { columnMapping, convertValue, keyValue, rowName, type MappedColumn, type RowImage, type TablePair } from './row-images';
 
@@ -42,16 +49,20 @@ export async function uniqueBlockers(
   return [...found.values()];
 }
 
-/** The side's unique indexes of a table other than its primary key. */
+/** The side's unique indexes of a table other than its primary key, on columns. */
 function uniqueIndexes({ target }: TablePair): IndexInfo[] {
-  const key = target.primaryKey
+  return otherUniqueIndexes(target).filter((i) => i.columns.length > 0);
+}
+
+/** A table's unique indexes other than its primary key: what SQLite's REPLACE may delete other rows for. */
+export function otherUniqueIndexes(table: TableInfo): IndexInfo[] {
+  const key = table.primaryKey
     .map((c) => c.toLowerCase())
     .sort()
     .join('\u0000');
-  return target.indexes.filter(
+  return table.indexes.filter(
     (i) =>
       i.unique &&
-      i.columns.length > 0 &&
       i.columns
         .map((c) => c.toLowerCase())
         .sort()

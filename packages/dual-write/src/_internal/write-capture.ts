@@ -4,6 +4,7 @@ import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
 import { capturingSql, splitAliased } from './captured-aliases';
 import { parseWriteCached, type ParsedWrite } from './write-parse';
+import { otherUniqueIndexes } from './unique-blockers';
 
 /**
  * How a write runs on the primary so that it also returns every row it left: the app's
@@ -25,6 +26,11 @@ export interface CapturePlan {
    * when it may touch rows it does not name (the table is locked instead).
    */
   named?: RowRef[];
+  /**
+   * A REPLACE that may also delete rows it does not name (another unique constraint): the
+   * rows it writes, by the keys it names. Not locks, as `named` is; a D1 outbox finds its rows by them.
+   */
+  replacing?: RowRef[];
   /** Only inserts new rows with generated keys: it cannot touch a row another write holds. */
   newRowsOnly: boolean;
   /** The app has sent this text often enough that the primary may keep it prepared. */
@@ -82,13 +88,14 @@ export function planCapture(
     repeated: template.uses >= REPEATED_AFTER,
   };
   if (template.aliases) plan.aliases = template.aliases;
-  if (withNamed && template.touchesOnlyNamed) {
+  if (withNamed && (template.touchesOnlyNamed || template.parsed.deletesExisting)) {
     const named = rowRefsOf(
       { sql: template.parsed.sql, params: statement.params ?? [] },
       { [table.name]: table.primaryKey },
       template.tokens,
     );
-    if (named) plan.named = named;
+    if (named && template.touchesOnlyNamed) plan.named = named;
+    else if (named) plan.replacing = named;
   }
   return plan;
 }
@@ -105,7 +112,7 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
   const touchesOnlyNamed =
     !parsed.replaces ||
     (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey)) ||
-    !table.indexes.some((i) => i.unique && !sameColumns(i.columns, table.primaryKey));
+    otherUniqueIndexes(table).length === 0;
   const tokens = tokenize(parsed.sql);
   // A rowid key given as the literal NULL (Drizzle's id left to SQLite) takes new rowids, as an unlisted one does.
   const nullRowids = dialect !== 'postgres' && isRowidKey(table) && insertsNullKeys(tokens, { [table.name]: table.primaryKey });

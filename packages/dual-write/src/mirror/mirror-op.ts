@@ -29,6 +29,8 @@ export interface MirrorOp {
   /**
    * Queue messages: the rows the write deleted. A consumer given the primary brings the
    * secondary the rows that the primary's `ON DELETE` foreign key actions changed with them.
+   * Outbox entries: the rows SQLite's `REPLACE` deleted and wrote again under the same key,
+   * which also displaced rows holding their unique values; a drain settles both.
    */
   deleted?: RowRef[];
   /**
@@ -138,7 +140,8 @@ export function messageText(op: MirrorOp): string {
     text += `${i > 0 ? ',' : ''}{"sql":${sql},"params":${JSON.stringify(encodeParams(s))}}`;
   }
   // Rows and captured rows in one call into JSON.stringify, which costs more to enter than to run on a small entry.
-  const rest = op.rows || op.captured || op.moves ? JSON.stringify({ rows: op.rows, captured: op.captured, moves: op.moves }) : '{}';
+  const { rows, captured, deleted, updated, moves } = op;
+  const rest = rows || captured || deleted || updated || moves ? JSON.stringify({ rows, captured, deleted, updated, moves }) : '{}';
   return text + (rest === '{}' ? ']}' : `],${rest.slice(1)}`);
 }
 

@@ -42,7 +42,7 @@ export interface Mirror {
    * what the primary runs, when the two dialects got different SQL for one write. `rows`
    * names the rows the statements write, when the caller knows them (row images), for
    * per-row ordering on the secondary. `moves`: updates among `statements` that moved keys
-   * (see `MirrorOp.moves`).
+   * (see `MirrorOp.moves`). `deleted`: rows the write deleted (see `MirrorOp.deleted`).
    */
   prepare(
     statements: readonly Statement[],
@@ -50,6 +50,7 @@ export interface Mirror {
     rows?: RowRef[],
     captured?: CapturedRows[],
     moves?: MovedKeys[],
+    deleted?: RowRef[],
   ): Promise<PreparedWrite>;
   /** Called after the primary committed the prepared statements. */
   commit(op: MirrorOp): Promise<void>;

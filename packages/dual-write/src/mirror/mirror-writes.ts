@@ -112,9 +112,10 @@ export async function recordInTransaction(
   rows?: RowRef[],
   captured?: CapturedRows[],
   moves?: MovedKeys[],
+  deleted?: RowRef[],
 ): Promise<MirrorOp | undefined> {
   if (recorded.length === 0 && !captured?.length) return undefined;
-  const prepared = await mirror.prepare(recorded, [], rows, captured, moves);
+  const prepared = await mirror.prepare(recorded, [], rows, captured, moves, deleted);
   for (const s of prepared.statements) await tx.execute(s.sql, s.params ?? []);
   return prepared.op;
 }

@@ -35,6 +35,7 @@ export interface OutboxMirror extends Mirror {
     rows?: RowRef[],
     captured?: CapturedRows[],
     moves?: MovedKeys[],
+    deleted?: RowRef[],
   ): { statement: Statement; op: MirrorOp };
 }
 
@@ -65,13 +66,14 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
 
   // One text for every entry: the primary's statement cache finds it without building it again.
   const entrySql = `INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)`;
-  const entry = (statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[], moves?: MovedKeys[]) => {
+  const entry = (statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[], moves?: MovedKeys[], deleted?: RowRef[]) => {
     const createdAt = Date.now();
     // The outbox's own sequence orders entries; seq 0 here is replaced when it is read.
     const op: MirrorOp = { opId: createOpId(createdAt), seq: 0, createdAt, statements: [...statements] };
     if (rows) op.rows = rows;
     if (captured && captured.length > 0) op.captured = captured;
     if (moves && moves.length > 0) op.moves = moves;
+    if (deleted && deleted.length > 0) op.deleted = deleted;
     const statement: Statement = { sql: entrySql, params: [op.opId, messageText(op), createdAt] };
     stats.count('enqueued');
     return { statement, op };
@@ -90,9 +92,10 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
       rows?: RowRef[],
       captured?: CapturedRows[],
       moves?: MovedKeys[],
+      deleted?: RowRef[],
     ): Promise<PreparedWrite> {
       await ensureTable();
-      const { statement, op } = entry(statements, rows, captured, moves);
+      const { statement, op } = entry(statements, rows, captured, moves, deleted);
       const merged =
         primary.dialect === 'postgres' && primaryStatements.length === 1
           ? withEntry(primaryStatements[0]!, table, statement.params!)

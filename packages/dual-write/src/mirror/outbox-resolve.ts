@@ -5,6 +5,7 @@ import {
   quoteIdentifier as quote,
   statementKind,
   type DatabaseAdapter,
+  type DialectName,
   type Row,
   type TableInfo,
 } from '@switchyard/core';
@@ -13,7 +14,8 @@ import { updateActingParents, updatedDependents } from '../_internal/update-casc
 import { updateActions } from '../_internal/update-actions';
 import { movedDependents, moveLookups } from '../_internal/key-move-rows';
 import { unscaled } from '../_internal/outbox-entry-sql';
-import { dedupeRefs, imageStatements, imagesOf, refOf, type RowImage } from '../_internal/row-images';
+import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from '../_internal/row-images';
+import { otherUniqueIndexes, uniqueBlockers } from '../_internal/unique-blockers';
 import { currentRowsOf } from '../_internal/row-resync';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
@@ -51,11 +53,18 @@ export async function resolveCaptured(
   const schemaChange = ops.findIndex(changesSchema);
   // Read once per primary and kept: a drain asks on every batch.
   const tables = await catalog.all(primary);
-  const parents = ops.some((op) => op.captured?.some((g) => g.deleted)) ? actingParents(tables) : new Set();
+  const replacing = ops.some((op) => op.deleted?.length);
+  const parents = replacing || ops.some((op) => op.captured?.some((g) => g.deleted)) ? actingParents(tables) : new Set();
+  // A REPLACE's delete reaches other rows through the foreign keys' actions, or a unique value.
+  const displaces = (table: string) => {
+    const info = tables.find((t) => t.name.toLowerCase() === table.toLowerCase());
+    return parents.has(table.toLowerCase()) || (info !== undefined && otherUniqueIndexes(info).length > 0);
+  };
   const updating = catalog.derivedNow(primary, updateActingParents) ?? new Set();
   const acting = catalog.derivedNow(primary, updateActions) ?? new Map();
   const cascades = (op: MirrorOp) =>
     op.moves?.some((m) => acting.has(m.table.toLowerCase())) ||
+    op.deleted?.some((d) => displaces(d.table)) ||
     op.captured?.some((g) => (g.deleted ? parents : updating).has(g.table.toLowerCase())) === true;
   const cascade = ops.findIndex((op, i) => i > 0 && cascades(op));
   const upTo = Math.min(
@@ -79,7 +88,12 @@ export async function resolveCaptured(
       images.push(...imagesOf(source, rows, group.deleted));
     }
     if (cascades(op)) {
-      const before = await dependentImages(catalog, primary, secondary, images, read, 0, true);
+      // Rows a REPLACE deleted and wrote again: their delete's actions, as a delete's.
+      const replaced = (op.deleted ?? []).map((r): RowImage => ({ table: r.table, key: r.key, row: null }));
+      const before = [
+        ...(await dependentImages(catalog, primary, secondary, [...images, ...replaced], read, 0, true)),
+        ...(await displacedRows(secondary, catalog, op, images, sources, primary.dialect, read)),
+      ];
       const after = await updatedDependents(catalog, primary, secondary, images, read, { asOfEntry: true });
       const moved = await movedDependents(catalog, primary, secondary, moveLookups(op, images), read, true);
       for (const d of [...before, ...after, ...moved])
@@ -97,6 +111,29 @@ export async function resolveCaptured(
     out.push(resolved);
   }
   return out;
+}
+
+/**
+ * The rows the secondary holds under other keys with the unique values of the rows a REPLACE
+ * wrote (`op.deleted`), as the primary holds them now: SQLite deleted them without naming
+ * them, and the secondary would refuse the op's rows (see `uniqueBlockers`).
+ */
+async function displacedRows(
+  secondary: DatabaseAdapter,
+  catalog: TableCatalog,
+  op: MirrorOp,
+  images: readonly RowImage[],
+  sources: ReadonlyMap<string, TableInfo>,
+  from: DialectName,
+  read: (refs: readonly RowRef[]) => Promise<RowImage[]>,
+): Promise<RowImage[]> {
+  const names = new Set((op.deleted ?? []).map((r) => rowName(r.table, r.key)));
+  const written = images.filter((i) => i.row && names.has(rowName(i.table, i.key)));
+  if (written.length === 0) return [];
+  const targets = new Map<string, TableInfo>();
+  for (const { table } of written) if (!targets.has(table)) targets.set(table, await targetTable(secondary, catalog, op, table));
+  const blockers = await uniqueBlockers(secondary, written, (t) => ({ source: sources.get(t)!, target: targets.get(t)! }), from);
+  return blockers.length > 0 ? read(blockers) : [];
 }
 
 /** Whether an operation changes a table's definition: captured rows after it must be built for the changed table. */

@@ -109,6 +109,7 @@ export function queueMirror(queue: QueueProducerLike, options: QueueMirrorOption
       rows?: RowRef[],
       captured?: CapturedRows[],
       moves?: MovedKeys[],
+      deleted?: RowRef[],
     ): Promise<PreparedWrite> {
       // A consumer has no primary to read captured rows' tables from: queue messages carry statements.
       if (captured?.length)
@@ -116,6 +117,7 @@ export function queueMirror(queue: QueueProducerLike, options: QueueMirrorOption
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: 0, statements: [...statements] };
       if (rows) op.rows = rows;
       if (moves?.length) op.moves = moves;
+      if (deleted?.length) op.deleted = deleted;
       // The primary runs the write alone; the message goes out once it committed.
       return { statements: [...primaryStatements], op, resultCount: primaryStatements.length };
     },
