@@ -56,16 +56,13 @@ function uniqueIndexes({ target }: TablePair): IndexInfo[] {
 
 /** A table's unique indexes other than its primary key: what SQLite's REPLACE may delete other rows for. */
 export function otherUniqueIndexes(table: TableInfo): IndexInfo[] {
-  const key = table.primaryKey
-    .map((c) => c.toLowerCase())
-    .sort()
-    .join('\u0000');
-  return table.indexes.filter(
-    (i) =>
-      i.unique &&
-      i.columns
-        .map((c) => c.toLowerCase())
-        .sort()
-        .join('\u0000') !== key,
-  );
+  return table.indexes.filter((i) => i.unique && !sameColumnSet(i.columns, table.primaryKey));
+}
+
+/** Whether two column lists name the same columns in any order, without regard to case (as a unique constraint does). */
+export function sameColumnSet(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const left = a.map((c) => c.toLowerCase()).sort();
+  const right = b.map((c) => c.toLowerCase()).sort();
+  return left.every((c, i) => c === right[i]);
 }

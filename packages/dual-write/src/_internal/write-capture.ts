@@ -4,7 +4,7 @@ import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
 import { capturingSql, splitAliased } from './captured-aliases';
 import { parseWriteCached, type ParsedWrite } from './write-parse';
-import { otherUniqueIndexes } from './unique-blockers';
+import { otherUniqueIndexes, sameColumnSet } from './unique-blockers';
 
 /**
  * How a write runs on the primary so that it also returns every row it left: the app's
@@ -111,7 +111,7 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
   // unless the key is the table's only unique constraint (a settings table's INSERT OR REPLACE).
   const touchesOnlyNamed =
     !parsed.replaces ||
-    (parsed.conflictTarget !== undefined && sameColumns(parsed.conflictTarget, table.primaryKey)) ||
+    (parsed.conflictTarget !== undefined && sameColumnSet(parsed.conflictTarget, table.primaryKey)) ||
     otherUniqueIndexes(table).length === 0;
   const tokens = tokenize(parsed.sql);
   // A rowid key given as the literal NULL (Drizzle's id left to SQLite) takes new rowids, as an unlisted one does.
@@ -153,10 +153,4 @@ function insertedId(plan: CapturePlan, images: Row[]): ExecResult['lastInsertId'
 /** A single integer key that SQLite's rowid is (SQLite or D1 `INTEGER PRIMARY KEY`). */
 export function isRowidKey(table: TableInfo): boolean {
   return table.primaryKey.length === 1 && table.columns.find((c) => c.name === table.primaryKey[0])?.autoIncrement === true;
-}
-
-function sameColumns(a: readonly string[], b: readonly string[]): boolean {
-  const left = a.map((c) => c.toLowerCase()).sort();
-  const right = b.map((c) => c.toLowerCase()).sort();
-  return left.length === right.length && left.every((c, i) => c === right[i]);
 }

@@ -56,10 +56,8 @@ export async function resolveCaptured(
   const replacing = ops.some((op) => op.deleted?.length);
   const parents = replacing || ops.some((op) => op.captured?.some((g) => g.deleted)) ? actingParents(tables) : new Set();
   // A REPLACE's delete reaches other rows through the foreign keys' actions, or a unique value.
-  const displaces = (table: string) => {
-    const info = tables.find((t) => t.name.toLowerCase() === table.toLowerCase());
-    return parents.has(table.toLowerCase()) || (info !== undefined && otherUniqueIndexes(info).length > 0);
-  };
+  const uniqueElsewhere = new Set(replacing ? tables.filter((t) => otherUniqueIndexes(t).length > 0).map((t) => t.name.toLowerCase()) : []);
+  const displaces = (table: string) => parents.has(table.toLowerCase()) || uniqueElsewhere.has(table.toLowerCase());
   const updating = catalog.derivedNow(primary, updateActingParents) ?? new Set();
   const acting = catalog.derivedNow(primary, updateActions) ?? new Map();
   const cascades = (op: MirrorOp) =>
