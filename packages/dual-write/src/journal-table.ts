@@ -2,6 +2,7 @@ import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyar
 import { decodeJournalParams, decodeJournalStatements, encodeJournalParams, encodeJournalStatements } from './_internal/journal-params';
 import type { JournalEntry, NewJournalEntry, WriteJournal } from './journal-types';
 import type { RowRef } from './row-ref';
+import { executeKeepingSession } from './_internal/sqlite-session-state';
 
 /** Options of {@link tableJournal}. */
 export interface TableJournalOptions {
@@ -47,9 +48,10 @@ export function tableJournal(adapter: DatabaseAdapter, options: TableJournalOpti
     location: { adapter, table },
     async append(entry: NewJournalEntry) {
       await ensure();
-      const rows = await adapter.query<{ id: unknown }>(
-        `INSERT INTO ${table} (target, sql_text, params, statements, error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        [
+      // On the primary's better-sqlite3 connection, the app's last_insert_rowid() and changes() stay its own.
+      const { rows } = await executeKeepingSession(adapter, {
+        sql: `INSERT INTO ${table} (target, sql_text, params, statements, error, at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        params: [
           entry.target,
           entry.sql,
           encodeJournalParams(entry.params),
@@ -58,8 +60,8 @@ export function tableJournal(adapter: DatabaseAdapter, options: TableJournalOpti
           entry.at.toISOString(),
           entry.attempts,
         ],
-      );
-      return { ...entry, id: Number(rows[0]!.id) };
+      });
+      return { ...entry, id: Number((rows as { id: unknown }[])[0]!.id) };
     },
     async entries() {
       await ensure();
@@ -70,11 +72,14 @@ export function tableJournal(adapter: DatabaseAdapter, options: TableJournalOpti
     },
     async remove(id: number) {
       await ensure();
-      await adapter.execute(`DELETE FROM ${table} WHERE id = ?`, [id]);
+      await executeKeepingSession(adapter, { sql: `DELETE FROM ${table} WHERE id = ?`, params: [id] });
     },
     async recordAttempt(id: number, error: string) {
       await ensure();
-      await adapter.execute(`UPDATE ${table} SET attempts = attempts + 1, error = ? WHERE id = ?`, [error, id]);
+      await executeKeepingSession(adapter, {
+        sql: `UPDATE ${table} SET attempts = attempts + 1, error = ? WHERE id = ?`,
+        params: [error, id],
+      });
     },
   };
 }

@@ -9,6 +9,7 @@ import { capturedArrays, returnsTableOrder } from './captured-arrays';
 import { dedupeRefs, imagesOf, refOf } from './row-images';
 import type { SinkParts, SinkWrite } from './secondary-sink';
 import type { TableCatalog } from './table-catalog';
+import { SESSION_STATE, sessionRestored } from './sqlite-session-state';
 import { planCapture, splitCaptured, type CapturePlan } from './write-capture';
 
 /** A write committed with its outbox entry: the write's own results, and the entry's operation. */
@@ -73,8 +74,11 @@ function writeWithEntry(
       }
       if (plan.parsed.deletesExisting) replaced.push(...refs.slice(from));
     }
+    const [[rowid, changed]] = executeRaw(SESSION_STATE.sql, SESSION_STATE.params).rows as [[number | bigint, number]];
     const { statement, op } = mirror.entry([], dedupeRefs(refs), captured, undefined, replaced);
     execute(statement.sql, statement.params);
+    // The app reads its own write's last_insert_rowid() and changes(), not the entry's.
+    for (const s of sessionRestored(rowid, changed)) execute(s.sql, s.params);
     // Counted here, inside: the transaction commits right after, unless COMMIT itself fails.
     parts.metrics.replicatedByRow += plans.length;
     return { results, op };

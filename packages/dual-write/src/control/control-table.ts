@@ -1,5 +1,6 @@
 import { InvalidArgumentError, isSwitchyardTable, quoteIdentifier, type DatabaseAdapter } from '@switchyard/core';
 import type { ControlState, ControlStore, InstanceHeartbeat } from './control-types';
+import { executeKeepingSession } from '../_internal/sqlite-session-state';
 
 /** Options of {@link controlTable}. */
 export interface ControlTableOptions {
@@ -79,11 +80,13 @@ export function controlTable(adapter: DatabaseAdapter, options: ControlTableOpti
     },
     async heartbeat(beat) {
       await ensure();
-      await adapter.execute(
-        `INSERT INTO ${beats} (instance_id, epoch, mode, paused, last_seen) VALUES (?, ?, ?, ?, ?) ` +
+      // A heartbeat comes on a timer, between two of the app's calls on a shared better-sqlite3 connection.
+      await executeKeepingSession(adapter, {
+        sql:
+          `INSERT INTO ${beats} (instance_id, epoch, mode, paused, last_seen) VALUES (?, ?, ?, ?, ?) ` +
           'ON CONFLICT (instance_id) DO UPDATE SET epoch = excluded.epoch, mode = excluded.mode, paused = excluded.paused, last_seen = excluded.last_seen',
-        [beat.instanceId, beat.epoch, beat.mode, beat.paused ? 1 : 0, beat.lastSeen.getTime()],
-      );
+        params: [beat.instanceId, beat.epoch, beat.mode, beat.paused ? 1 : 0, beat.lastSeen.getTime()],
+      });
     },
     async instances() {
       await ensure();

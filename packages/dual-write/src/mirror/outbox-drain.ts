@@ -5,6 +5,7 @@ import { applyOps } from './op-apply';
 import { changesSchema, resolveCaptured } from './outbox-resolve';
 import type { OutboxMirror } from './outbox-mirror';
 import type { KeyColumns } from '../row-ref';
+import { executeKeepingSession } from '../_internal/sqlite-session-state';
 
 /** Options of {@link drainOutbox}. */
 export interface DrainOutboxOptions {
@@ -135,7 +136,11 @@ async function deleteEntries(mirror: OutboxMirror, seqs: readonly number[]): Pro
   const size = Math.max(1, Math.min(500, mirror.primary.capabilities.maxBoundParameters));
   for (let i = 0; i < seqs.length; i += size) {
     const chunk = seqs.slice(i, i + size);
-    await mirror.primary.execute(`DELETE FROM ${mirror.table} WHERE seq IN (${chunk.map(() => '?').join(', ')})`, chunk);
+    // A drain in the app's process shares its better-sqlite3 connection: the app's changes() stays its own.
+    await executeKeepingSession(mirror.primary, {
+      sql: `DELETE FROM ${mirror.table} WHERE seq IN (${chunk.map(() => '?').join(', ')})`,
+      params: chunk,
+    });
   }
 }
 

@@ -7,6 +7,7 @@ import type { Mirror, PreparedWrite } from './mirror-types';
 import type { RowRef } from '../row-ref';
 import { createOpId } from './op-id';
 import type { CapturedRows } from './outbox-captured';
+import { keepingSession, keepsSessionState, prepareSessionState } from '../_internal/sqlite-session-state';
 
 /** Options of {@link outboxMirror}. */
 export interface OutboxMirrorOptions {
@@ -58,12 +59,13 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
   const stats = new MirrorStats('outbox');
   let ready: Promise<void> | undefined;
   const ensureTable = () => {
-    ready ??= primary.execute(outboxTableDdl(primary.dialect, table)).then(() => undefined);
+    ready ??= primary.execute(outboxTableDdl(primary.dialect, table)).then(() => prepareSessionState(primary));
     // A failed attempt (the database was unreachable) is tried again next time.
     ready.catch(() => (ready = undefined));
     return ready;
   };
 
+  const keepsSession = keepsSessionState(primary);
   // One text for every entry: the primary's statement cache finds it without building it again.
   const entrySql = `INSERT INTO ${table} (op_id, payload, created_at) VALUES (?, ?, ?)`;
   const entry = (statements: readonly Statement[], rows?: RowRef[], captured?: CapturedRows[], moves?: MovedKeys[], deleted?: RowRef[]) => {
@@ -103,7 +105,11 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
       if (merged) return { statements: [merged], op, resultCount: 1 };
       // The entry goes last: on Postgres its sequence value is then taken after the write's
       // row locks, so two writes to one row get sequence values in their commit order.
-      return { statements: [...primaryStatements, statement], op, resultCount: primaryStatements.length };
+      return {
+        statements: [...primaryStatements, ...keepingSession(keepsSession, statement)],
+        op,
+        resultCount: primaryStatements.length,
+      };
     },
     async commit() {
       // Nothing to do: the entry committed with the write.
