@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { validateDatabases } from '@switchyard/validation';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { createDualWriteAdapter } from './patient-dual-write';
+import { drainOutbox, outboxMirror } from '../src/mirror/index';
+import { dropOwnTables, twoTestDatabases } from './two-databases';
+import { cleanupAfterEach } from './open-side';
+
+/**
+ * Write shapes Postgres apps send: an upsert on a named constraint, a bulk `UPDATE … FROM
+ * (VALUES …)`, array and jsonb functions, `DELETE … USING`, and the archiving move. The
+ * move as one statement (`WITH moved AS (DELETE … RETURNING *) INSERT INTO archive …`) is
+ * replicated as a statement and named so; written as the runbook says, an `INSERT … SELECT`
+ * and a `DELETE` in one transaction, every row is captured, the primary's `archived_at` default included.
+ */
+const dbs = twoTestDatabases();
+const cleanup = cleanupAfterEach();
+
+async function createTables(side: DatabaseAdapter, archivedAt: string): Promise<void> {
+  await dropOwnTables(side);
+  for (const t of ['t', 'archive', 'u']) await side.execute(`DROP TABLE IF EXISTS ${t}`);
+  await side.execute('CREATE TABLE u (id bigint PRIMARY KEY, gone boolean NOT NULL DEFAULT false)');
+  await side.execute(
+    "CREATE TABLE t (id bigserial PRIMARY KEY, uid bigint, s text CONSTRAINT t_s_key UNIQUE, tags text[] NOT NULL DEFAULT '{}', doc jsonb NOT NULL DEFAULT '{}')",
+  );
+  await side.execute(
+    `CREATE TABLE archive (id bigint PRIMARY KEY, uid bigint, s text, archived_at timestamptz NOT NULL DEFAULT ${archivedAt})`,
+  );
+  await side.execute('INSERT INTO u (id, gone) VALUES (1, false), (2, true)');
+}
+
+const MOVE = 'INSERT INTO archive (id, uid, s) SELECT id, uid, s FROM t WHERE uid IN (SELECT id FROM u WHERE gone)';
+const MOVED = 'DELETE FROM t WHERE uid IN (SELECT id FROM u WHERE gone)';
+const MOVE_IN_ONE = `WITH moved AS (${MOVED} RETURNING *) INSERT INTO archive (id, uid, s) SELECT id, uid, s FROM moved`;
+
+describe('Postgres write shapes', () => {
+  it.each(['sync', 'outbox'] as const)('Postgres -> Postgres (%s): captured as rows, the sides equal', async (mode) => {
+    const primary = createPostgresAdapter(dbs.other.url, { name: 'a' });
+    const secondary = createPostgresAdapter(dbs.database.url, { name: 'b' });
+    await createTables(primary, 'clock_timestamp()');
+    // A default only the secondary has: a row that took it was not the primary's.
+    await createTables(secondary, "'1999-01-01Z'");
+    const mirror = outboxMirror(primary);
+    const app = createDualWriteAdapter(
+      primary,
+      secondary,
+      mode === 'outbox' ? { secondaryWrites: 'async', mirror } : { verifyWrites: true },
+    );
+    cleanup(() => app.close());
+
+    await app.execute("INSERT INTO t (uid, s) VALUES (1, 'a'), (1, 'b'), (2, 'c'), (2, 'd')");
+    await app.execute(
+      `INSERT INTO t (uid, s) VALUES (1, 'a') ON CONFLICT ON CONSTRAINT t_s_key DO UPDATE SET doc = t.doc || '{"again": true}'`,
+    );
+    await app.execute("UPDATE t SET s = v.s FROM (VALUES (1, 'A'), (2, 'B')) AS v(id, s) WHERE t.id = v.id");
+    await app.execute("UPDATE t SET tags = array_append(tags, ?), doc = jsonb_set(doc, '{n}', to_jsonb(?::int)) WHERE uid = ?", [
+      'x',
+      5,
+      1,
+    ]);
+    await app.transaction(async (tx) => {
+      await tx.execute(MOVE);
+      await tx.execute(MOVED);
+    });
+    await app.execute('DELETE FROM t USING u WHERE t.uid = u.id AND u.id = ? AND t.s = ?', [1, 'A']);
+    if (mode === 'outbox') await drainOutbox(secondary, { mirror });
+
+    expect(app.getMetadata().replicatedByStatement).toEqual([]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, verificationFailures: 0 });
+    expect(await secondary.query('SELECT id, s FROM archive ORDER BY id')).toEqual([
+      { id: 3, s: 'c' },
+      { id: 4, s: 'd' },
+    ]);
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['t', 'archive', 'u'] });
+    expect(report.ok).toBe(true);
+  });
+
+  it('the move in one statement is named as replicated by statement', async () => {
+    const primary = createPostgresAdapter(dbs.other.url, { name: 'a' });
+    const secondary = createPostgresAdapter(dbs.database.url, { name: 'b' });
+    await createTables(primary, 'clock_timestamp()');
+    // A default only the secondary has: a row that took it was not the primary's.
+    await createTables(secondary, "'1999-01-01Z'");
+    const app = createDualWriteAdapter(primary, secondary);
+    cleanup(() => app.close());
+    await app.execute("INSERT INTO t (uid, s) VALUES (2, 'c')");
+    await app.execute(MOVE_IN_ONE);
+    expect(app.getMetadata().replicatedByStatement).toEqual([{ sql: MOVE_IN_ONE, reason: 'not a single INSERT, UPDATE or DELETE' }]);
+    // The secondary ran it with its own default: validation sees the difference.
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['archive'] });
+    expect(report.tables[0]).toMatchObject({ status: 'mismatch', differentRowsCount: 1 });
+  });
+});
