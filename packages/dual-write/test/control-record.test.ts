@@ -47,6 +47,26 @@ function pairOn(name: string): () => [DatabaseAdapter, DatabaseAdapter] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('controlTable', () => {
+  it("leaves the app's last_insert_rowid() and changes() on a shared better-sqlite3 connection", async () => {
+    // A switch and the heartbeats write between two of the app's calls; the app must read its own write's values.
+    const db = createSQLiteAdapter(':memory:');
+    const store = controlTable(db);
+    await db.execute('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)');
+    const state = () => db.first('SELECT last_insert_rowid() AS rowid, changes() AS changed');
+    const first = { epoch: 1, mode: 'primary-left', state: 'active', updatedAt: new Date().toISOString() } as const;
+    await db.execute("INSERT INTO users (id, name) VALUES (41, 'a'), (42, 'b')");
+    expect(await store.compareAndSet(null, first)).toBe(true);
+    expect(await state()).toEqual({ rowid: 42, changed: 2 });
+    await db.execute("UPDATE users SET name = 'c' WHERE id = 0");
+    expect(await store.compareAndSet({ epoch: 1, state: 'active' }, { ...first, epoch: 2 })).toBe(true);
+    expect(await state()).toEqual({ rowid: 42, changed: 0 });
+    await db.execute("INSERT INTO users (name) VALUES ('d')");
+    await store.heartbeat({ instanceId: 'a', epoch: 2, mode: 'primary-left', paused: false, lastSeen: new Date(1000) });
+    expect(await store.compareAndSet({ epoch: 1, state: 'active' }, { ...first, epoch: 3 })).toBe(false);
+    expect(await state()).toEqual({ rowid: 43, changed: 1 });
+    await db.close();
+  });
+
   it('creates the record once, compares and sets by epoch and state, and keeps one heartbeat per instance', async () => {
     const db = createSQLiteAdapter(':memory:');
     const store = controlTable(db);

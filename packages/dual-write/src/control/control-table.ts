@@ -67,15 +67,19 @@ export function controlTable(adapter: DatabaseAdapter, options: ControlTableOpti
     async compareAndSet(expected, next) {
       await ensure();
       const values = [next.epoch, next.mode, next.state, next.updatedAt, next.by ?? null];
-      const result = expected
-        ? await adapter.execute(
-            `UPDATE ${record} SET epoch = ?, mode = ?, state = ?, updated_at = ?, updated_by = ? WHERE id = 1 AND epoch = ? AND state = ?`,
-            [...values, expected.epoch, expected.state],
-          )
-        : await adapter.execute(
-            `INSERT INTO ${record} (id, epoch, mode, state, updated_at, updated_by) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-            values,
-          );
+      // A switch may come between two of the app's calls on a shared better-sqlite3 connection, as a heartbeat does.
+      const result = await executeKeepingSession(
+        adapter,
+        expected
+          ? {
+              sql: `UPDATE ${record} SET epoch = ?, mode = ?, state = ?, updated_at = ?, updated_by = ? WHERE id = 1 AND epoch = ? AND state = ?`,
+              params: [...values, expected.epoch, expected.state],
+            }
+          : {
+              sql: `INSERT INTO ${record} (id, epoch, mode, state, updated_at, updated_by) VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+              params: values,
+            },
+      );
       return result.rowsAffected === 1;
     },
     async heartbeat(beat) {
