@@ -223,4 +223,24 @@ describe('postgres introspect', () => {
       await scoped.close();
     }
   });
+
+  it('reports a partitioned table once, with its partitions at every level', async () => {
+    await adapter.batch([
+      { sql: 'CREATE TABLE sy_events (id bigint, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)' },
+      { sql: "CREATE TABLE sy_events_2025 PARTITION OF sy_events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" },
+      { sql: "CREATE TABLE sy_events_2026 PARTITION OF sy_events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01') PARTITION BY HASH (id)" },
+      { sql: 'CREATE TABLE sy_events_2026_h0 PARTITION OF sy_events_2026 FOR VALUES WITH (MODULUS 1, REMAINDER 0)' },
+      // Inheritance without partitioning: a child table is a table of its own.
+      { sql: 'CREATE TABLE sy_base (id int PRIMARY KEY)' },
+      { sql: 'CREATE TABLE sy_derived (note text) INHERITS (sy_base)' },
+    ]);
+    const tables = await adapter.introspect();
+    const names = tables.map((t) => t.name);
+    expect(names.filter((n) => n.startsWith('sy_events'))).toEqual(['sy_events']);
+    const events = tables.find((t) => t.name === 'sy_events')!;
+    expect(events.primaryKey).toEqual(['id', 'at']);
+    expect(events.partitions).toEqual(['sy_events_2025', 'sy_events_2026', 'sy_events_2026_h0']);
+    expect(names).toEqual(expect.arrayContaining(['sy_base', 'sy_derived']));
+    expect(tables.find((t) => t.name === 'sy_base')).not.toHaveProperty('partitions');
+  });
 });

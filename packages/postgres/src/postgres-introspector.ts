@@ -32,6 +32,10 @@ interface IndexRow {
   is_primary: boolean;
   columns: string[];
 }
+interface PartitionRow {
+  table_oid: number;
+  name: string;
+}
 interface ForeignKeyRow {
   table_oid: number;
   columns: string[];
@@ -95,6 +99,14 @@ JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.contype = 'f' AND con.conrelid = ANY($1::oid[])
 ORDER BY con.conname`;
 
+// Every level of a partitioned table's partitions, with the table at the top (pg_inherits: Postgres 10 on).
+const PARTITIONS_SQL = `
+WITH RECURSIVE tree(table_oid, oid) AS (
+  SELECT i.inhparent, i.inhrelid FROM pg_inherits i WHERE i.inhparent = ANY($1::oid[])
+  UNION ALL SELECT t.table_oid, i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid
+)
+SELECT t.table_oid, c.relname AS name FROM tree t JOIN pg_class c ON c.oid = t.oid WHERE c.relispartition ORDER BY 2`;
+
 /**
  * Reads the tables of the given schemas from the system catalogs: columns with their
  * declared type (`format_type`), logical type, nullability, default and whether the
@@ -112,14 +124,16 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
   const tables = (await run<TableRow>(TABLES_SQL, [wanted])).filter((t) => !INTERNAL_TABLE.test(t.name));
   if (tables.length === 0) return [];
   const oids = tables.map((t) => t.oid);
-  const [columns, indexes, foreignKeys] = await Promise.all([
+  const [columns, indexes, foreignKeys, partitions] = await Promise.all([
     run<ColumnRow>(COLUMNS_SQL, [oids]),
     run<IndexRow>(INDEXES_SQL, [oids]),
     run<ForeignKeyRow>(FOREIGN_KEYS_SQL, [oids]),
+    run<PartitionRow>(PARTITIONS_SQL, [oids]),
   ]);
   return tables.map((table) => {
     const primary = indexes.find((i) => i.table_oid === table.oid && i.is_primary);
     const primaryKey = primary?.columns ?? [];
+    const parts = partitions.filter((p) => p.table_oid === table.oid).map((p) => p.name);
     return {
       name: table.name,
       schema: table.schema,
@@ -138,6 +152,8 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
           onDelete: FK_ACTIONS[f.on_delete] ?? f.on_delete,
           onUpdate: FK_ACTIONS[f.on_update] ?? f.on_update,
         })),
+      // Only where it has some, so other tables read as before.
+      ...(parts.length > 0 ? { partitions: parts } : {}),
     };
   });
 }

@@ -21,12 +21,20 @@ export function splitAliased(rows: readonly Row[], columns: readonly string[]): 
 }
 
 /**
+ * The name `parsed` writes `table` under: its own, or one of its partitions' (see
+ * `TableInfo.partitions`), which a statement on that partition must name in its clauses.
+ */
+export function writtenName(parsed: ParsedWrite, table: TableInfo): string {
+  return parsed.table.toLowerCase() === table.name.toLowerCase() ? table.name : parsed.table;
+}
+
+/**
  * `parsed` as it runs on the primary to return every row it left: with `RETURNING *` of
  * the target table (on Postgres, `*` alone would add an `UPDATE … FROM`'s other tables), or
  * after the app's own `RETURNING` columns under private aliases (`aliases`, see `splitAliased`).
  */
 export function capturingSql(parsed: ParsedWrite, table: TableInfo, dialect: DialectName): { sql: string; aliases?: string[] } {
-  const qualifier = dialect === 'postgres' ? `${parsed.alias ?? quote(table.name)}.` : '';
+  const qualifier = dialect === 'postgres' ? `${parsed.alias ?? quote(writtenName(parsed, table))}.` : '';
   if (!parsed.returning) {
     // On a new line: a trailing line comment in the app's SQL must not swallow the clause.
     return { sql: `${parsed.sql}\nRETURNING ${qualifier}*` };

@@ -14,9 +14,15 @@ const PG_CHANGERS =
   " OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'f'" +
   " AND (k.confdeltype NOT IN ('a', 'r') OR k.confupdtype NOT IN ('a', 'r'))))";
 
-/** Postgres: rules, and triggers that do not fire before the row is written (whose work `RETURNING` would show). */
+/**
+ * Postgres: rules, and triggers that do not fire before the row is written (whose work
+ * `RETURNING` would show), on the table or any table under it (a partition's own trigger
+ * fires for a row routed to it).
+ */
 const PG_AFTER =
-  'SELECT count(*)::int AS n FROM pg_class c WHERE lower(c.relname) = ? AND (c.relhasrules' +
+  'WITH RECURSIVE tree(oid) AS (SELECT c.oid FROM pg_class c WHERE lower(c.relname) = ?' +
+  ' UNION SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)' +
+  ' SELECT count(*)::int AS n FROM pg_class c WHERE c.oid IN (SELECT oid FROM tree) AND (c.relhasrules' +
   ' OR EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND (t.tgtype & 2) = 0))';
 /** SQLite: any trigger on the table (a TEMP one too); one that changes the row being written is an AFTER trigger there. */
 const SQLITE_TRIGGERS =
@@ -43,6 +49,20 @@ async function askAfterTriggers(side: DatabaseAdapter, key: string): Promise<boo
     return undefined;
   }
 }
+
+/**
+ * A side's tables by lower-case name. A Postgres partition's name finds its partitioned
+ * table: a write that names the partition writes that table's rows, captured as its rows
+ * (the secondary may hold the table unpartitioned, or partitioned otherwise).
+ */
+function byName(list: TableInfo[]): Map<string, TableInfo> {
+  const map = new Map(list.map((t) => [t.name.toLowerCase(), t]));
+  for (const table of list) for (const p of table.partitions ?? []) if (!map.has(p.toLowerCase())) map.set(p.toLowerCase(), table);
+  return map;
+}
+
+/** Each table once, its partitions' names aside. */
+const uniqueTables = (map: Map<string, TableInfo>): TableInfo[] => [...new Set(map.values())];
 
 /** One side's tables: being read, or read (`loaded`). */
 interface SideTables {
@@ -209,7 +229,7 @@ export class TableCatalog {
   /** Every table of the side when they are already read, without waiting; otherwise `undefined`. */
   allNow(side: DatabaseAdapter): TableInfo[] | undefined {
     const loaded = this.#known(side);
-    return loaded ? [...loaded.values()] : undefined;
+    return loaded ? uniqueTables(loaded) : undefined;
   }
 
   /**
@@ -221,22 +241,19 @@ export class TableCatalog {
     if (!loaded) return undefined;
     let known = this.#derived.get(loaded);
     if (!known) this.#derived.set(loaded, (known = new Map()));
-    if (!known.has(derive)) known.set(derive, derive([...loaded.values()]));
+    if (!known.has(derive)) known.set(derive, derive(uniqueTables(loaded)));
     return known.get(derive) as T;
   }
 
   /** Every table of the side, as last read. */
   async all(side: DatabaseAdapter): Promise<TableInfo[]> {
-    return [...(await this.#load(side, side)).values()];
+    return uniqueTables(await this.#load(side, side));
   }
 
   #load(side: DatabaseAdapter, via: DatabaseAdapter): Promise<Map<string, TableInfo>> {
     const cached = this.#bySide.get(side);
     if (cached && (cached.loaded || cached.via === via)) return cached.tables;
-    const read = readOn(
-      side,
-      via.introspect().then((list) => new Map(list.map((t) => [t.name.toLowerCase(), t]))),
-    );
+    const read = readOn(side, via.introspect().then(byName));
     // A transaction never waits on a read another caller started on the side itself: on
     // SQLite that read waits for the transaction to end, and the two would wait forever.
     if (cached && via !== side) return read;

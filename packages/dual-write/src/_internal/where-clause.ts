@@ -1,6 +1,7 @@
 import { SqlTokenizer, quoteIdentifier as quote, type DatabaseAdapter, type Row, type Statement, type TableInfo } from '@switchyard/core';
 import { pickCaseless, tableRef } from './row-images';
 import { parseWriteCached } from './write-parse';
+import { writtenName } from './captured-aliases';
 
 /** A statement's filter: its text as written, and the values of its placeholders in order. */
 export interface WhereClause {
@@ -121,9 +122,11 @@ export async function keysFilteredOn(
   // No filter is every row: `WHERE 1` to SQLite, which Postgres reads as TRUE only.
   const filter = where.text === '1' ? 'TRUE' : where.text;
   // The filter names the table by the statement's alias, if it gives one; a join may select a row twice.
-  const qualifier = parsed.alias ?? quote(table.name);
+  // A statement on a partition selects among that partition's rows only.
+  const written = { ...table, name: writtenName(parsed, table) };
+  const qualifier = parsed.alias ?? quote(written.name);
   const columns = table.primaryKey.map((c) => `${qualifier}.${quote(c)}`).join(', ');
-  const target = `${tableRef(table, side.dialect)}${parsed.alias ? ` AS ${parsed.alias}` : ''}`;
+  const target = `${tableRef(written, side.dialect)}${parsed.alias ? ` AS ${parsed.alias}` : ''}`;
   const sources = where.from ? `${target}, ${where.from}` : target;
   const rows = await side.query<Row>(`SELECT DISTINCT ${columns} FROM ${sources} WHERE ${filter}`, where.params);
   return rows.map((row) => Object.fromEntries(keyColumns.map((c, i) => [c, pickCaseless(row, table.primaryKey[i]!) ?? null])));

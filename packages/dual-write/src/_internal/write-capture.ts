@@ -2,7 +2,7 @@ import type { DialectName, ExecResult, Row, Statement, TableInfo } from '@switch
 import { insertsNullKeys, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
-import { capturingSql, splitAliased } from './captured-aliases';
+import { capturingSql, splitAliased, writtenName } from './captured-aliases';
 import { parseWriteCached, type ParsedWrite } from './write-parse';
 import { otherUniqueIndexes, sameColumnSet } from './unique-blockers';
 
@@ -89,11 +89,10 @@ export function planCapture(
   };
   if (template.aliases) plan.aliases = template.aliases;
   if (withNamed && (template.touchesOnlyNamed || template.parsed.deletesExisting)) {
-    const named = rowRefsOf(
-      { sql: template.parsed.sql, params: statement.params ?? [] },
-      { [table.name]: table.primaryKey },
-      template.tokens,
-    );
+    // A statement on a partition names its partitioned table's rows (see `writtenName`).
+    const written = writtenName(template.parsed, table);
+    let named = rowRefsOf({ sql: template.parsed.sql, params: statement.params ?? [] }, { [written]: table.primaryKey }, template.tokens);
+    if (named && written !== table.name) named = named.map((r) => ({ table: table.name, key: r.key }));
     if (named && template.touchesOnlyNamed) plan.named = named;
     else if (named) plan.replacing = named;
   }
