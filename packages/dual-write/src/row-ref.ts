@@ -166,17 +166,19 @@ function valueOf(token: Token | undefined, params: readonly unknown[]): string |
   return undefined;
 }
 
-/** A possibly schema-qualified table name starting at `at`; the name kept is the last part. */
-export function nameAt(tokens: readonly Token[], at: number): { name: string; next: number } | undefined {
+/** A possibly schema-qualified table name starting at `at`: its last part, and the part before it if any. */
+export function nameAt(tokens: readonly Token[], at: number): { name: string; schema?: string; next: number } | undefined {
   const t = tokens[at];
   if (!t || (t.kind !== 'word' && t.kind !== 'ident')) return undefined;
   let name = t.text;
+  let schema: string | undefined;
   let next = at + 1;
   while (tokens[next]?.text === '.' && tokens[next + 1]) {
+    schema = name;
     name = tokens[next + 1]!.text;
     next += 2;
   }
-  return { name, next };
+  return schema === undefined ? { name, next } : { name, schema, next };
 }
 
 function bareName(text: string): string {

@@ -48,6 +48,7 @@ async function writeWithEntry(
   // Only the primary's table is needed (the secondary's is read when the entry is drained):
   // read once, and again after a schema change through the adapter.
   const info = parts.catalog.peek(w.primary, table) ?? (await parts.catalog.table(w.primary, table));
+  if (parts.catalog.sharedName(w.primary, table)) return undefined;
   // No row locks: the primary's own locks order writes to a row, and the outbox's sequence their entries.
   const plan = planCapture(w.own[0]!, info, 'postgres', undefined, false);
   if (typeof plan === 'string') return undefined;

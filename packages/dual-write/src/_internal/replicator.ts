@@ -14,6 +14,7 @@ import { toError } from './to-error';
 import { runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
 import { missingTableReason } from './view-writes';
+import { sharedNameReason } from './shared-table-names';
 import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } from './primary-unsure';
 import { addDependents } from './cascade-rows';
 import { appResult, movedNothing } from './key-move-rows';
@@ -60,7 +61,8 @@ export class Replicator {
         const name = writeTable(statement.sql) ?? '';
         // Known tables are looked up without a turn of the event loop: this runs on every write.
         const table = this.#p.catalog.peek(primary, name) ?? (await this.#p.catalog.table(primary, name, via));
-        const plan = planCapture(statement, table, primary.dialect);
+        const shared = this.#p.catalog.sharedName(primary, name);
+        const plan = shared ? sharedNameReason(name, shared) : planCapture(statement, table, primary.dialect);
         if (typeof plan !== 'string') {
           steps.push({ kind: 'capture', plan });
           continue;

@@ -2,6 +2,7 @@ import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switch
 import { BoundedCache } from './bounded-cache';
 import { fixedTextType, textConversions } from './generated-on-alter';
 import { readOn } from './failed-side';
+import { tablesByName } from './shared-table-names';
 
 /** How long a Postgres side's answer about a table's triggers is trusted before it is asked again. */
 const TRIGGER_TTL_MS = 1_000;
@@ -50,16 +51,8 @@ async function askAfterTriggers(side: DatabaseAdapter, key: string): Promise<boo
   }
 }
 
-/**
- * A side's tables by lower-case name. A Postgres partition's name finds its partitioned
- * table: a write that names the partition writes that table's rows, captured as its rows
- * (the secondary may hold the table unpartitioned, or partitioned otherwise).
- */
-function byName(list: TableInfo[]): Map<string, TableInfo> {
-  const map = new Map(list.map((t) => [t.name.toLowerCase(), t]));
-  for (const table of list) for (const p of table.partitions ?? []) if (!map.has(p.toLowerCase())) map.set(p.toLowerCase(), table);
-  return map;
-}
+/** Per read of a side's tables, the names that tables in several schemas share (see `tablesByName`). */
+const sharedNames = new WeakMap<Map<string, TableInfo>, Map<string, string[]>>();
 
 /** Each table once, its partitions' names aside. */
 const uniqueTables = (map: Map<string, TableInfo>): TableInfo[] => [...new Set(map.values())];
@@ -188,7 +181,8 @@ export class TableCatalog {
    */
   async table(side: DatabaseAdapter, name: string, via: DatabaseAdapter = side): Promise<TableInfo | undefined> {
     const key = name.toLowerCase();
-    const found = (await this.#load(side, via)).get(key);
+    const loaded = await this.#load(side, via);
+    const found = loaded.get(name) ?? loaded.get(key);
     if (found || isSwitchyardTable(name)) return found;
     const retry = `${side.name}\u0000${key}`;
     if (this.#retried.has(retry)) return undefined;
@@ -198,11 +192,22 @@ export class TableCatalog {
   }
 
   /**
+   * The tables holding that name, schema-qualified, when several share it (tables of two
+   * schemas, or Postgres's `"Users"` beside `users`), as the side's tables were last read;
+   * `undefined` for a name only one table has.
+   */
+  sharedName(side: DatabaseAdapter, name: string): readonly string[] | undefined {
+    const loaded = this.#known(side);
+    return loaded && sharedNames.get(loaded)?.get(name.toLowerCase());
+  }
+
+  /**
    * The side's table of that name when the side's tables are already read and hold it,
    * without waiting; otherwise `undefined` (then `table()` reads them).
    */
   peek(side: DatabaseAdapter, name: string): TableInfo | undefined {
-    return this.#known(side)?.get(name.toLowerCase());
+    const known = this.#known(side);
+    return known?.get(name) ?? known?.get(name.toLowerCase());
   }
 
   /**
@@ -253,7 +258,16 @@ export class TableCatalog {
   #load(side: DatabaseAdapter, via: DatabaseAdapter): Promise<Map<string, TableInfo>> {
     const cached = this.#bySide.get(side);
     if (cached && (cached.loaded || cached.via === via)) return cached.tables;
-    const read = readOn(side, via.introspect().then(byName));
+    const read = readOn(
+      side,
+      via
+        .introspect()
+        .then((list) => tablesByName(list, via))
+        .then(({ tables, shared }) => {
+          if (shared.size > 0) sharedNames.set(tables, shared);
+          return tables;
+        }),
+    );
     // A transaction never waits on a read another caller started on the side itself: on
     // SQLite that read waits for the transaction to end, and the two would wait forever.
     if (cached && via !== side) return read;

@@ -72,6 +72,10 @@ export function planCapture(
 ): CapturePlan | string {
   if (!parsed) return 'not a single INSERT, UPDATE or DELETE';
   if (!table) return `no table ${parsed.table} on the primary`;
+  // The table found by its name is in the schemas the adapter reads; a write naming another schema is not to it.
+  if (parsed.schema && table.schema && parsed.schema.toLowerCase() !== table.schema.toLowerCase()) {
+    return `a write to ${parsed.schema}.${parsed.table}, in a schema the primary's adapter does not read (its \`schema\` option)`;
+  }
   let byDialect = templates.get(table);
   if (!byDialect) templates.set(table, (byDialect = {}));
   const byText = (byDialect[dialect] ??= new BoundedCache(500));

@@ -11,6 +11,8 @@ export interface ParsedWrite {
   verb: 'insert' | 'update' | 'delete';
   /** The target table's name as written (last part of a qualified name). */
   table: string;
+  /** The part before the table's name in a qualified name (a Postgres schema, SQLite's `main`). */
+  schema?: string;
   /** The alias the statement gives the target table, as SQL names it: quoted when it was written quoted, else bare (Postgres folds it to lower case). */
   alias?: string;
   /** The statement has a top-level RETURNING clause of its own. */
@@ -94,6 +96,7 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   const target = nameAt(tokens, i);
   if (!target) return undefined;
   const parsed: ParsedWrite = { verb, table: target.name, returning: false, replaces, sql: text };
+  if (target.schema !== undefined) parsed.schema = target.schema;
   if (replaces) parsed.deletesExisting = true;
   let next = target.next;
   let aliasAt = -1;
