@@ -94,6 +94,14 @@ describe('text that is not well-formed', () => {
     expect(valuesEqual(Buffer.from([0x61, 0xff, 0x62]), Buffer.from([0x61, 0xfc, 0x62]), 'text')).toBe(false);
     expect(valuesEqual(Buffer.from([0x61, 0xff, 0x62]), 'a\uFFFDb', 'text')).toBe(false);
   });
+  it('a NUL character is refused when bound on Postgres, and kept on SQLite and D1', () => {
+    expect(() => encodeValue('a\u0000b', 3, 'postgres', caps)).toThrow(/Parameter 3 is text with a NUL character/);
+    expect(() => encodeValue('a\u0000b', 3, 'postgres', caps)).toThrow(ParameterError);
+    expect(encodeValue('a\u0000b', 3, 'sqlite', caps)).toBe('a\u0000b');
+    expect(encodeValue('a\u0000b', 3, 'd1', caps)).toBe('a\u0000b');
+    // One code unit away is text like any other.
+    expect(encodeValue('a\u0001b', 3, 'postgres', caps)).toBe('a\u0001b');
+  });
   it('a lone surrogate is refused when bound, on every engine', () => {
     for (const dialect of ['sqlite', 'd1', 'postgres'] as const) {
       expect(() => encodeValue('a\uD800b', 2, dialect, caps)).toThrow(/Parameter 2 .*lone UTF-16 surrogate/);

@@ -29,7 +29,10 @@ export interface KeyGenerator {
   table: string;
   /** The table's schema, on Postgres. */
   schema?: string;
-  /** The key column: a single-column integer primary key. */
+  /**
+   * The generated column: on Postgres any integer column that owns a sequence (in the key,
+   * a composite key, or none); on SQLite and D1 the single-column `INTEGER PRIMARY KEY`.
+   */
   column: string;
   kind: KeyGeneratorKind;
   /** The highest key handed out or present: the larger of `counter` and `maxKey`. */
@@ -84,8 +87,9 @@ export interface KeyGeneratorOptions {
 }
 
 /**
- * Reads every engine-generated single-column integer key and where its generator stands:
- * Postgres serial and identity sequences, SQLite/D1 `AUTOINCREMENT` counters, and plain
+ * Reads every engine-generated integer column and where its generator stands: Postgres
+ * serial and identity sequences (whether the column is the key, part of one, or in none),
+ * SQLite/D1 `AUTOINCREMENT` counters, and plain
  * SQLite/D1 `INTEGER PRIMARY KEY`s (kind `'rowid'`). Switchyard's own tables are left out.
  * Uses only `query()`/`first()`, choosing SQL by `adapter.dialect`, so it runs on any adapter.
  *
@@ -156,22 +160,25 @@ interface PostgresKeyRow {
 }
 
 async function readPostgres(adapter: DatabaseAdapter, schemas: readonly string[] | undefined): Promise<KeyGenerator[]> {
-  // A single-column integer primary key whose column owns a sequence: serial, bigserial, identity.
-  // Descending sequences are left out: "past a position" means nothing for them.
+  // Every integer column that owns a sequence (serial, bigserial, identity), in a key or not: a
+  // partitioned table's id shares its key with the partition column, an audit table's seq is in none,
+  // and either would hand out its values again after a switch. Descending sequences are left out:
+  // "past a position" means nothing for them.
   const keys = await adapter.query<PostgresKeyRow>(
     `WITH keys AS (
-       SELECT n.nspname AS schema_name, c.relname AS table_name, a.attname AS column_name,
+       SELECT n.nspname AS schema_name, c.relname AS table_name, a.attname AS column_name, a.attnum,
               pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS sequence_name
-       FROM pg_index i
-       JOIN pg_class c ON c.oid = i.indrelid
+       FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
-       WHERE i.indisprimary AND i.indnatts = 1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
          AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
+         AND (a.attidentity <> '' OR a.atthasdef)
          AND n.nspname IN (${schemas ? 'SELECT jsonb_array_elements_text(?::jsonb)' : 'SELECT unnest(current_schemas(false))'}))
-     SELECT k.* FROM keys k JOIN pg_sequence s ON s.seqrelid = k.sequence_name::regclass
+     SELECT k.schema_name, k.table_name, k.column_name, k.sequence_name
+     FROM keys k JOIN pg_sequence s ON s.seqrelid = k.sequence_name::regclass
      WHERE s.seqincrement > 0
-     ORDER BY k.schema_name, k.table_name`,
+     ORDER BY k.schema_name, k.table_name, k.attnum`,
     schemas ? [JSON.stringify(schemas)] : [],
   );
   const out: KeyGenerator[] = [];

@@ -23,7 +23,8 @@ export const D1_MAX_VALUE_BYTES = 2_000_000;
  * and `Date` as ISO-8601 UTC text on SQLite and D1; plain objects and arrays as JSON
  * text; bytes as BLOB/BYTEA; `bigint` exact where the engine can, a
  * {@link ParameterError} where it would round. `undefined` is an error naming its position,
- * and so is a number the engine would store as NULL (NaN on SQLite and D1, ±Infinity on D1).
+ * and so is a number the engine would store as NULL (NaN on SQLite and D1, ±Infinity on D1),
+ * and text Postgres refuses (a NUL character).
  *
  * @example
  * ```ts
@@ -59,6 +60,14 @@ export function encodeValue(
         throw new ParameterError(
           `Parameter ${position} is text with a lone UTF-16 surrogate, which ${dialect} cannot store as UTF-8 without replacing it. ` +
             'Fix the string (String.prototype.toWellFormed) or store it as a BLOB.',
+          { dialect, sql, position },
+        );
+      }
+      // Postgres refuses U+0000 in any text it reads (22021), after the round trip and, in a dual write, after the other side stored it.
+      if (dialect === 'postgres' && value.includes('\u0000')) {
+        throw new ParameterError(
+          `Parameter ${position} is text with a NUL character (U+0000), which postgres cannot store in text. ` +
+            'Remove it, or store the value as bytes (a Uint8Array, in a bytea or BLOB column).',
           { dialect, sql, position },
         );
       }

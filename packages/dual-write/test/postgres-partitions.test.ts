@@ -91,5 +91,9 @@ describe('a partitioned Postgres table', () => {
     expect(await secondary.query('SELECT id, body FROM events ORDER BY id')).toEqual(EXPECTED);
     const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['events'] });
     expect(report.ok).toBe(true);
+    // The id is half of a composite key: after the switch the new primary's identity still starts above every id.
+    await app.switchPrimary();
+    const next = await app.query<{ id: unknown }>("INSERT INTO events (at, body) VALUES ('2026-09-01Z', 'after') RETURNING id");
+    expect(Number(next[0]!.id)).toBe(51);
   });
 });

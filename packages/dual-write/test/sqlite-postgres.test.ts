@@ -78,6 +78,26 @@ describe('dual-write SQLite -> Postgres', () => {
     await sqlite.close();
   });
 
+  it('refuses before writing anywhere text Postgres cannot store (a NUL character)', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    const adapter = createDualWriteAdapter(sqlite, pgSide);
+    await createOn(sqlite, 't_nul', 'id INTEGER PRIMARY KEY, v TEXT', 'id BIGINT PRIMARY KEY, v TEXT');
+    await expect(adapter.execute('INSERT INTO t_nul (id, v) VALUES (?, ?)', [1, 'a\u0000b'])).rejects.toMatchObject({
+      name: 'ParameterError',
+      dialect: 'postgres',
+      position: 2,
+    });
+    expect(await sqlite.query('SELECT * FROM t_nul')).toEqual([]);
+    expect(adapter.getMetrics()).toMatchObject({ secondaryFailures: 0, journalDepth: 0 });
+    // SQLite alone stores it; the Postgres adapter alone refuses it before the round trip too.
+    await sqlite.execute('INSERT INTO t_nul (id, v) VALUES (?, ?)', [1, 'a\u0000b']);
+    expect(await sqlite.first('SELECT v FROM t_nul')).toEqual({ v: 'a\u0000b' });
+    await expect(pgSide.execute('INSERT INTO t_nul (id, v) VALUES (?, ?)', [1, 'a\u0000b'])).rejects.toMatchObject({
+      name: 'ParameterError',
+    });
+    await sqlite.close();
+  });
+
   it('verifyWrites catches a Postgres trigger that alters a value, and keeps the write', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const events: DualWriteEvent[] = [];
