@@ -88,6 +88,18 @@ export function insertsNullKeys(tokens: readonly Token[], keys: KeyColumns): boo
   return !!rows && rows.length > 0 && rows.every((row) => row.every((t) => t?.kind === 'word' && t.text.toUpperCase() === 'NULL'));
 }
 
+/**
+ * Whether an `INSERT … VALUES` gives one of the `generated` key columns the keyword `DEFAULT`
+ * in every row, as Drizzle writes an id it leaves to Postgres: each row then takes a new key.
+ */
+export function insertsDefaultKeys(tokens: readonly Token[], keys: KeyColumns, generated: readonly string[]): boolean {
+  const rows = insertKeyTokens(tokens, keys);
+  if (!rows || rows.length === 0) return false;
+  const at = rows.columns.flatMap((c, i) => (generated.some((g) => g.toLowerCase() === c.toLowerCase()) ? [i] : []));
+  const isDefault = (t: Token | undefined) => t?.kind === 'word' && t.text.toUpperCase() === 'DEFAULT';
+  return at.length > 0 && rows.every((row) => at.some((i) => isDefault(row[i])));
+}
+
 /** The tokens an `INSERT … VALUES` gives its key columns, row by row (`undefined` for an expression), with the table and key columns. */
 function insertKeyTokens(
   tokens: readonly Token[],

@@ -91,4 +91,29 @@ describe('Postgres write shapes', () => {
     const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['archive'] });
     expect(report.tables[0]).toMatchObject({ status: 'mismatch', differentRowsCount: 1 });
   });
+
+  it("Drizzle's inserts, ids left to the sequence with DEFAULT, from 16 writers at once", async () => {
+    const primary = createPostgresAdapter(dbs.other.url, { name: 'a', max: 16 });
+    const secondary = createPostgresAdapter(dbs.database.url, { name: 'b', max: 16 });
+    await createTables(primary, 'clock_timestamp()');
+    await createTables(secondary, "'1999-01-01Z'");
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+    cleanup(() => app.close());
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, w) => {
+        for (let i = 0; i < 10; i++) {
+          const [row] = await app.query<{ id: unknown }>('insert into "t" ("id", "uid", "s") values (default, ?, ?) returning "id"', [
+            w,
+            `w${w}-${i}`,
+          ]);
+          await app.execute('update "t" set "tags" = array_append("tags", ?) where "id" = ?', ['seen', row!.id]);
+        }
+      }),
+    );
+    expect(app.getMetadata().replicatedByStatement).toEqual([]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0, verificationFailures: 0 });
+    expect(await secondary.first('SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids FROM t')).toEqual({ n: 160, ids: 160 });
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['t'] });
+    expect(report.ok).toBe(true);
+  });
 });

@@ -4,6 +4,7 @@ import { planCapture, type CapturePlan } from './write-capture';
 
 // A write that names a partition of a partitioned Postgres table writes that table's rows:
 // its capture returns the partition's columns, and the rows it names are the table's, by its whole key.
+// An INSERT that leaves a generated key to Postgres with DEFAULT (Drizzle's way) only makes new rows.
 
 const events: TableInfo = {
   name: 'events',
@@ -13,7 +14,7 @@ const events: TableInfo = {
     logicalType: 'text',
     nullable: name === 'body',
     defaultValue: null,
-    autoIncrement: false,
+    autoIncrement: name === 'id',
   })),
   primaryKey: ['id', 'at'],
   indexes: [],
@@ -39,5 +40,20 @@ describe('planCapture on a partition', () => {
       { table: 'events', key: { id: 1, at: '2025-01-01' } },
     ]);
     expect(plan('UPDATE events_2026 AS e SET body = ? WHERE e.body = ?', ['b', 'a']).statement.sql).toContain('RETURNING e.*');
+  });
+});
+
+describe('planCapture on an INSERT that gives a key column DEFAULT', () => {
+  it('takes new rows only when every row leaves a generated key column to the sequence', () => {
+    const one = plan('insert into "events" ("id", "at", "body") values (default, ?, ?)', ['2026-01-01', 'x']);
+    expect(one.newRowsOnly).toBe(true);
+    expect(plan('INSERT INTO events (id, at) VALUES (DEFAULT, ?), (DEFAULT, ?)', ['2026-01-01', '2026-01-02']).newRowsOnly).toBe(true);
+    // A row with its own id may meet a row another write holds: not new rows only.
+    expect(plan('INSERT INTO events (id, at) VALUES (DEFAULT, ?), (?, ?)', ['2026-01-01', 7, '2026-01-02']).newRowsOnly).toBe(false);
+    // DEFAULT for a key column no sequence fills is no new key.
+    expect(plan('INSERT INTO events (id, at) VALUES (?, DEFAULT)', [7]).newRowsOnly).toBe(false);
+    expect(
+      plan('INSERT INTO events (id, at) VALUES (DEFAULT, ?) ON CONFLICT (id, at) DO UPDATE SET body = ?', ['2026-01-01', 'y']).newRowsOnly,
+    ).toBe(false);
   });
 });

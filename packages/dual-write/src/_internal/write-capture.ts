@@ -1,5 +1,5 @@
 import type { DialectName, ExecResult, Row, Statement, TableInfo } from '@switchyard/core';
-import { insertsNullKeys, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
+import { insertsDefaultKeys, insertsNullKeys, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
 import { capturingSql, splitAliased, writtenName } from './captured-aliases';
@@ -118,8 +118,12 @@ function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: Dialect
     otherUniqueIndexes(table).length === 0;
   const tokens = tokenize(parsed.sql);
   // A rowid key given as the literal NULL (Drizzle's id left to SQLite) takes new rowids, as an unlisted one does.
-  const nullRowids = dialect !== 'postgres' && isRowidKey(table) && insertsNullKeys(tokens, { [table.name]: table.primaryKey });
-  const listsKey = (parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false) && !nullRowids;
+  const keys = { [writtenName(parsed, table)]: table.primaryKey };
+  const nullRowids = dialect !== 'postgres' && isRowidKey(table) && insertsNullKeys(tokens, keys);
+  // So does `DEFAULT` for a generated key column on Postgres (Drizzle's id left to the sequence).
+  const generated = table.columns.filter((c) => c.autoIncrement && key.has(c.name.toLowerCase())).map((c) => c.name);
+  const defaultKeys = dialect === 'postgres' && generated.length > 0 && insertsDefaultKeys(tokens, keys, generated);
+  const listsKey = (parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false) && !nullRowids && !defaultKeys;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
   const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens, uses: 0 };
   if (aliases) template.aliases = aliases;
