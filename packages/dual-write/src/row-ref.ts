@@ -150,14 +150,26 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
   const where = tokens.findIndex((t) => t.depth === 0 && t.text.toUpperCase() === 'WHERE');
   if (where < 0) return undefined;
   const end = tokens.findIndex((t, n) => n > where && t.depth === 0 && ['RETURNING', 'ORDER', 'LIMIT'].includes(t.text.toUpperCase()));
-  const filter = tokens.slice(where + 1, end < 0 ? tokens.length : end);
+  let filter = tokens.slice(where + 1, end < 0 ? tokens.length : end);
+  // Prisma wraps its whole filter in parentheses: `WHERE ("main"."users"."id" = ? AND 1=1)`.
+  let depth = 0;
+  while (filter[0]?.text === '(' && filter.findIndex((t, n) => n > 0 && t.depth === depth && t.text === ')') === filter.length - 1) {
+    filter = filter.slice(1, -1);
+    depth++;
+  }
   // Only a plain conjunction at the top level pins rows down.
-  if (filter.some((t) => t.depth > 0 || t.text.toUpperCase() === 'OR' || t.text.toUpperCase() === 'NOT')) return undefined;
+  if (filter.some((t) => t.depth > depth || t.text.toUpperCase() === 'OR' || t.text.toUpperCase() === 'NOT')) return undefined;
+  // A column qualified by another table (`UPDATE t … FROM u WHERE u.id = ?`) is not the target's.
+  const own = new Set([table.name.toLowerCase(), aliasAfter(tokens, table.next)?.toLowerCase()]);
+  const target = (n: number) => filter[n - 1]?.text !== '.' || own.has(filter[n - 2]?.text.toLowerCase());
   const key: RowRef['key'] = {};
   for (const column of keyColumnsOf(table.name, keys)) {
     const at = filter.findIndex(
       (t, n) =>
-        (t.kind === 'word' || t.kind === 'ident') && bareName(t.text).toLowerCase() === column.toLowerCase() && filter[n + 1]?.text === '=',
+        (t.kind === 'word' || t.kind === 'ident') &&
+        bareName(t.text).toLowerCase() === column.toLowerCase() &&
+        filter[n + 1]?.text === '=' &&
+        target(n),
     );
     const value = at < 0 ? undefined : valueOf(filter[at + 2], params);
     if (value === undefined) return undefined;
@@ -191,6 +203,15 @@ export function nameAt(tokens: readonly Token[], at: number): { name: string; sc
     next += 2;
   }
   return schema === undefined ? { name, next } : { name, schema, next };
+}
+
+/** Words that end a write's target rather than name its alias. */
+const NOT_ALIAS = new Set(['SET', 'WHERE', 'FROM', 'USING', 'INDEXED', 'NOT', 'RETURNING']);
+
+/** The alias a target table is given at `at` (`t AS x`, `t x`), if any. */
+function aliasAfter(tokens: readonly Token[], at: number): string | undefined {
+  const t = tokens[at]?.text.toUpperCase() === 'AS' ? tokens[at + 1] : tokens[at];
+  return t && (t.kind === 'word' || t.kind === 'ident') && !NOT_ALIAS.has(t.text.toUpperCase()) ? t.text : undefined;
 }
 
 function bareName(text: string): string {

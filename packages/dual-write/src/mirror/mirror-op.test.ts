@@ -42,6 +42,16 @@ describe('row references read from statements', () => {
     expect(rowRefsOf({ sql: 'UPDATE users SET name = ?1 WHERE id = ?2', params: ['x', 9] })).toEqual([{ table: 'users', key: { id: 9 } }]);
     expect(rowRefsOf({ sql: 'DELETE FROM [users] WHERE id = -4 -- why?\n' })).toEqual([{ table: 'users', key: { id: -4 } }]);
     expect(rowRefsOf({ sql: 'UPDATE t SET a = $1 WHERE id = $2', params: ['x', 'k'] })).toEqual([{ table: 't', key: { id: 'k' } }]);
+    // Prisma wraps its filter in parentheses, with a trivial term.
+    expect(rowRefsOf({ sql: 'UPDATE `main`.`users` SET `admin` = ? WHERE (`main`.`users`.`id` = ? AND 1=1)', params: [1, 'u1'] })).toEqual([
+      { table: 'users', key: { id: 'u1' } },
+    ]);
+    expect(rowRefsOf({ sql: 'DELETE FROM "public"."t" WHERE (("public"."t"."id" = $1))', params: [3] })).toEqual([
+      { table: 't', key: { id: 3 } },
+    ]);
+    expect(rowRefsOf({ sql: 'UPDATE t AS z SET a = 1 FROM u WHERE z.id = ? AND u.id = z.uid', params: [5] })).toEqual([
+      { table: 't', key: { id: 5 } },
+    ]);
   });
 
   it('gives up (no per-row order) when the rows cannot be read from the text', () => {
@@ -49,6 +59,10 @@ describe('row references read from statements', () => {
     expect(rowRefsOf({ sql: 'DELETE FROM users WHERE id = ? OR id = ?', params: [1, 2] })).toBeUndefined();
     expect(rowRefsOf({ sql: 'INSERT INTO users (id) SELECT id FROM old_users' })).toBeUndefined();
     expect(rowRefsOf({ sql: 'UPDATE users SET n = n + 1' })).toBeUndefined();
+    // Another table's id is not the target's: the row updated is the one whose id is u.tid.
+    expect(rowRefsOf({ sql: 'UPDATE t SET x = 1 FROM u WHERE u.id = ? AND t.id = u.tid', params: [5] })).toBeUndefined();
+    expect(rowRefsOf({ sql: 'DELETE FROM t WHERE (id = ?) OR (id = ?)', params: [1, 2] })).toBeUndefined();
+    expect(rowRefsOf({ sql: 'DELETE FROM t WHERE (id = ? AND 1=1) AND x = 2', params: [1] })).toBeUndefined();
   });
 
   it('collects the rows of a whole write once each', () => {
