@@ -9,7 +9,7 @@
 export interface SchemaWarning {
   table: string;
   column?: string;
-  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, or the table order. */
+  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, or a Postgres table's partitions (made one table). */
   kind:
     | 'type'
     | 'default'
@@ -23,7 +23,8 @@ export interface SchemaWarning {
     | 'rule'
     | 'identity'
     | 'identifier'
-    | 'generated';
+    | 'generated'
+    | 'partition';
   /** `true` when the item is missing from the statements (not merely approximated). */
   untranslated: boolean;
   message: string;

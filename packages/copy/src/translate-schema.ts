@@ -147,6 +147,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
     if (!inlineKey && table.primaryKey.length > 0) lines.push(`  PRIMARY KEY (${table.primaryKey.map(name).join(', ')})`);
     tableConstraints(table, ref, scope, lines, tableChecks);
     pre.push(`CREATE TABLE ${ifNotExists}${ref} (\n${lines.join(',\n')}\n)`);
+    if (table.partitions?.length) warnings.push(partitionWarning(table.name, table.partitions, toPg));
 
     for (const index of table.indexes) {
       if (sameColumns(index.columns, table.primaryKey)) continue;
@@ -175,4 +176,17 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c === b[i]);
+}
+
+/** A partitioned Postgres table becomes one table: its rows are all there, its partitions are not. */
+function partitionWarning(table: string, partitions: readonly string[], toPg: boolean): SchemaWarning {
+  const which = `${table} is partitioned on the source (${partitions.join(', ')})`;
+  return {
+    table,
+    kind: 'partition',
+    untranslated: toPg,
+    message: toPg
+      ? `${which}; it is created as one table. To keep the partitions, create the table and its partitions on the target first: with ifNotExists (the default) the statements leave it as it is, and the copy writes its rows through it`
+      : `${which}; its rows are copied into one table`,
+  };
 }
