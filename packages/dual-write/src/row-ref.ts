@@ -157,20 +157,32 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
     filter = filter.slice(1, -1);
     depth++;
   }
-  // Only a plain conjunction at the top level pins rows down.
-  if (filter.some((t) => t.depth > depth || t.text.toUpperCase() === 'OR' || t.text.toUpperCase() === 'NOT')) return undefined;
   // A column qualified by another table (`UPDATE t … FROM u WHERE u.id = ?`) is not the target's.
   const own = new Set([table.name.toLowerCase(), aliasAfter(tokens, table.next)?.toLowerCase()]);
   const target = (n: number) => filter[n - 1]?.text !== '.' || own.has(filter[n - 2]?.text.toLowerCase());
+  const columns = keyColumnsOf(table.name, keys);
+  const named = (column: string, next: string) => (t: Token, n: number) =>
+    (t.kind === 'word' || t.kind === 'ident') &&
+    bareName(t.text).toLowerCase() === column.toLowerCase() &&
+    filter[n + 1]?.text.toUpperCase() === next &&
+    target(n);
+  // `key IN (?, ?, …)` on a one-column key names each row (Prisma's deleteMany, Drizzle's inArray).
+  let listed: RowRef['key'][string][] | undefined;
+  const inAt = columns.length === 1 ? filter.findIndex(named(columns[0]!, 'IN')) : -1;
+  if (inAt >= 0) {
+    const close = filter.findIndex((t, n) => n > inAt + 2 && t.depth === depth && t.text === ')');
+    const inner = close > 0 && filter[inAt + 2]?.text === '(' ? filter.slice(inAt + 3, close) : undefined;
+    listed = inner?.flatMap((t, k) => (k % 2 === 1 ? [] : [valueOf(t, params)])) as RowRef['key'][string][] | undefined;
+    const plain = inner?.every((t, k) => t.depth === depth + 1 && (k % 2 === 0 || t.text === ','));
+    if (!inner || !plain || listed!.some((v) => v === undefined)) return undefined;
+    filter = [...filter.slice(0, inAt), ...filter.slice(close + 1)];
+  }
+  // Only a plain conjunction at the top level pins rows down.
+  if (filter.some((t) => t.depth > depth || t.text.toUpperCase() === 'OR' || t.text.toUpperCase() === 'NOT')) return undefined;
+  if (listed) return listed.length > 0 ? listed.map((value) => ({ table: table.name, key: { [columns[0]!]: value } })) : undefined;
   const key: RowRef['key'] = {};
-  for (const column of keyColumnsOf(table.name, keys)) {
-    const at = filter.findIndex(
-      (t, n) =>
-        (t.kind === 'word' || t.kind === 'ident') &&
-        bareName(t.text).toLowerCase() === column.toLowerCase() &&
-        filter[n + 1]?.text === '=' &&
-        target(n),
-    );
+  for (const column of columns) {
+    const at = filter.findIndex(named(column, '='));
     const value = at < 0 ? undefined : valueOf(filter[at + 2], params);
     if (value === undefined) return undefined;
     key[column] = value;

@@ -98,6 +98,24 @@ describe('outbox on D1 (batches only): entries carry the rows D1 left', () => {
     expect(replays).toEqual([]);
   });
 
+  it("finds the rows of Prisma's and Drizzle's filters: one wrapped in parentheses, a list of keys", async () => {
+    await app.batch([
+      { sql: 'UPDATE `main`.`notes` SET `body` = ? WHERE (`main`.`notes`.`id` = ? AND 1=1)', params: ['prisma', 41] },
+      { sql: 'DELETE FROM notes WHERE id IN (?, ?)', params: [43, 999] },
+      { sql: 'UPDATE notes SET grp = ? WHERE id IN (?, ?) AND grp <> ?', params: [9, 42, 44, 9] },
+    ]);
+    expect(await app.getMetrics()).toMatchObject({ replicatedByStatement: 0 });
+    await drainOutbox(secondary, { mirror });
+    const { primary: onD1, secondary: onPostgres } = await rows();
+    expect(onD1.map((r) => [r.id, r.body, r.grp])).toEqual([
+      [41, 'prisma', 0],
+      [42, expect.any(String), 9],
+      [44, expect.any(String), 9],
+    ]);
+    expect(onPostgres).toEqual(onD1);
+    expect(replays).toEqual([]);
+  });
+
   it('carries every double exactly: random bit patterns, subnormals and the extremes (seeded)', async () => {
     const seed = Number(process.env.DW_PROPERTY_SEED ?? Math.floor(Math.random() * 2 ** 31));
     onTestFailed(() => console.error(`[outbox on D1, doubles] seed ${seed} (rerun with DW_PROPERTY_SEED=${seed})`));

@@ -49,6 +49,15 @@ describe('row references read from statements', () => {
     expect(rowRefsOf({ sql: 'DELETE FROM "public"."t" WHERE (("public"."t"."id" = $1))', params: [3] })).toEqual([
       { table: 't', key: { id: 3 } },
     ]);
+    // A list of keys names each row (Prisma's deleteMany, Drizzle's inArray).
+    expect(rowRefsOf({ sql: 'DELETE FROM "public"."Post" WHERE "public"."Post"."id" IN ($1,$2)', params: ['a', 'b'] })).toEqual([
+      { table: 'Post', key: { id: 'a' } },
+      { table: 'Post', key: { id: 'b' } },
+    ]);
+    expect(rowRefsOf({ sql: 'UPDATE t SET x = 1 WHERE (id IN (?, 7) AND 1=1)', params: [1] })).toEqual([
+      { table: 't', key: { id: 1 } },
+      { table: 't', key: { id: 7 } },
+    ]);
     expect(rowRefsOf({ sql: 'UPDATE t AS z SET a = 1 FROM u WHERE z.id = ? AND u.id = z.uid', params: [5] })).toEqual([
       { table: 't', key: { id: 5 } },
     ]);
@@ -62,6 +71,16 @@ describe('row references read from statements', () => {
     // Another table's id is not the target's: the row updated is the one whose id is u.tid.
     expect(rowRefsOf({ sql: 'UPDATE t SET x = 1 FROM u WHERE u.id = ? AND t.id = u.tid', params: [5] })).toBeUndefined();
     expect(rowRefsOf({ sql: 'DELETE FROM t WHERE (id = ?) OR (id = ?)', params: [1, 2] })).toBeUndefined();
+    for (const sql of [
+      'DELETE FROM t WHERE id NOT IN (?, ?)',
+      'DELETE FROM t WHERE id IN (SELECT id FROM u)',
+      'DELETE FROM t WHERE id IN (? + 1, ?)',
+      'DELETE FROM t WHERE id IN (?, ?) OR x = 1',
+      'DELETE FROM t WHERE u.id IN (?, ?)',
+    ])
+      expect(rowRefsOf({ sql, params: [1, 2] }), sql).toBeUndefined();
+    // Only a one-column key is named by a list.
+    expect(rowRefsOf({ sql: 'DELETE FROM m WHERE team IN (?, ?)', params: [1, 2] }, { m: ['team', 'member'] })).toBeUndefined();
     expect(rowRefsOf({ sql: 'DELETE FROM t WHERE (id = ? AND 1=1) AND x = 2', params: [1] })).toBeUndefined();
   });
 
