@@ -1,3 +1,4 @@
+import { fitBusyWait } from './sqlite-busy-wait';
 import type { CompiledQuery } from 'kysely';
 import {
   UnsupportedError,
@@ -73,6 +74,7 @@ export class DualWriteCore {
     this.sides = [primary, secondary];
     this.options = resolveOptions(primary, secondary, options);
     this.primaryIndex = this.options.primaryIndex;
+    if (this.options.secondaryWrites === 'sync') fitBusyWait(this.primary, this.secondary, this.options.secondaryTimeoutMs);
     this.book = new JournalBook(options.journal ?? memoryJournal());
     this.metrics = new MetricsCollector(this.options.collectMetrics);
     this.events = new EventHub(this.options.onEvent);
@@ -232,6 +234,7 @@ export class DualWriteCore {
   /** Swaps the roles and reports it. */
   flip(): void {
     this.primaryIndex = this.primaryIndex === 0 ? 1 : 0;
+    if (this.options.secondaryWrites === 'sync') fitBusyWait(this.primary, this.secondary, this.options.secondaryTimeoutMs);
     this.lastSwitchAt = new Date();
     this.switchCount++;
     this.events.emit({
