@@ -28,7 +28,13 @@ it('a SQLite secondary another process holds locked costs a write about secondar
   await primary.execute('DROP TABLE IF EXISTS t');
   await primary.execute('CREATE TABLE t (id bigint PRIMARY KEY, v text)');
   await secondary.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
-  const app = createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 200 });
+  const circuit: string[] = [];
+  const app = createDualWriteAdapter(primary, secondary, {
+    continueOnSecondaryFailure: true,
+    secondaryTimeoutMs: 200,
+    probeIntervalMs: 100,
+    onEvent: (e) => void (e.type === 'circuit' && circuit.push(e.state)),
+  });
   try {
     expect(secondary.database.pragma('busy_timeout', { simple: true })).toBe(200);
     await app.execute("INSERT INTO t (id, v) VALUES (1, 'before')");
@@ -43,8 +49,13 @@ it('a SQLite secondary another process holds locked costs a write about secondar
     // Held for 4 s: six writes waiting on the lock would take at least that; bounded, they take about 0.2 s.
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(app.getMetrics()).toMatchObject({ secondaryCircuit: 'open', journalDepth: 6 });
+    // The probe asks for the write lock without waiting: the circuit stays open while it is held
+    // (a SELECT 1 would answer, and each next write would wait on the lock again).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(circuit).toEqual(['open']);
 
     await done;
+    await expect.poll(() => circuit, { timeout: 5_000 }).toEqual(['open', 'closed']);
     await app.replayJournal();
     expect(app.getMetrics().journalDepth).toBe(0);
     expect(await secondary.query('SELECT id FROM t WHERE id < 100 ORDER BY id')).toEqual([1, 2, 3, 4, 5, 6, 7].map((id) => ({ id })));

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import { nativeHandle, type DatabaseAdapter } from '@switchyard/core';
 
 /** The circuit's state for one side, as metrics and health checks report it. */
 export interface CircuitStatus {
@@ -82,7 +82,7 @@ export class SecondaryCircuit {
       timer = setTimeout(() => reject(new Error('probe timed out')), this.#timeoutMs);
     });
     try {
-      await Promise.race([side.query('SELECT 1'), timeout]);
+      await Promise.race([answers(side), timeout]);
     } catch {
       if (!this.#closedForGood) this.#schedule(side, circuit);
       return;
@@ -92,5 +92,27 @@ export class SecondaryCircuit {
     circuit.status = { state: 'closed' };
     this.#sides.delete(side);
     this.#onChange(side, circuit.status);
+  }
+}
+
+/**
+ * The probe: `SELECT 1`. On better-sqlite3, whose waits for a lock hold the thread (see
+ * `fitBusyWait`), also whether the write lock is free, asked without waiting: a file another
+ * process holds locked answers reads, and a circuit closed on that would let the next write
+ * wait on the lock again, once per probe, for as long as the lock is held.
+ */
+async function answers(side: DatabaseAdapter): Promise<void> {
+  const db = nativeHandle(side, 'better-sqlite3')?.database;
+  if (!db || db.inTransaction) {
+    await side.query('SELECT 1');
+    return;
+  }
+  const wait = Number(db.pragma('busy_timeout', { simple: true }));
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+  } finally {
+    db.pragma(`busy_timeout = ${wait}`);
   }
 }
