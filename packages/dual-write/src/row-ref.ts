@@ -158,7 +158,7 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
     depth++;
   }
   // A column qualified by another table (`UPDATE t … FROM u WHERE u.id = ?`) is not the target's.
-  const own = new Set([table.name.toLowerCase(), aliasAfter(tokens, table.next)?.toLowerCase()]);
+  const own = new Set([table.name.toLowerCase(), tokens[aliasIndex(tokens, table.next)]?.text.toLowerCase()]);
   const target = (n: number) => filter[n - 1]?.text !== '.' || own.has(filter[n - 2]?.text.toLowerCase());
   const columns = keyColumnsOf(table.name, keys);
   const named = (column: string, next: string) => (t: Token, n: number) =>
@@ -217,13 +217,14 @@ export function nameAt(tokens: readonly Token[], at: number): { name: string; sc
   return schema === undefined ? { name, next } : { name, schema, next };
 }
 
-/** Words that end a write's target rather than name its alias. */
-const NOT_ALIAS = new Set(['SET', 'WHERE', 'FROM', 'USING', 'INDEXED', 'NOT', 'RETURNING']);
+/** Words that follow a write's target table rather than name its alias. */
+const NOT_ALIAS = new Set('SET WHERE USING RETURNING DEFAULT VALUES SELECT ORDER LIMIT INDEXED NOT ON FROM WITH OVERRIDING'.split(' '));
 
-/** The alias a target table is given at `at` (`t AS x`, `t x`), if any. */
-function aliasAfter(tokens: readonly Token[], at: number): string | undefined {
-  const t = tokens[at]?.text.toUpperCase() === 'AS' ? tokens[at + 1] : tokens[at];
-  return t && (t.kind === 'word' || t.kind === 'ident') && !NOT_ALIAS.has(t.text.toUpperCase()) ? t.text : undefined;
+/** Where the alias a write's target table is given at `at` stands (`t AS x`, `t x`), or -1 when it has none. */
+export function aliasIndex(tokens: readonly Token[], at: number): number {
+  const t = tokens[at];
+  if (t?.kind === 'word' && t.text.toUpperCase() === 'AS') return at + 1;
+  return t && (t.kind === 'word' || t.kind === 'ident') && !NOT_ALIAS.has(t.text.toUpperCase()) ? at : -1;
 }
 
 function bareName(text: string): string {

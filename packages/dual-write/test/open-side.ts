@@ -5,6 +5,8 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import type { TwoDatabases } from './two-databases';
+import { createDualWriteAdapter } from './patient-dual-write';
+import { drainOutbox, outboxMirror } from '../src/mirror/index';
 
 /** A side of a test pair: in-memory SQLite, or one of the file's two Postgres databases (`a` the first); added to `opened`. */
 export function openSide(dbs: TwoDatabases, kind: 'sqlite' | 'postgres', which: 'a' | 'b', opened: DatabaseAdapter[]): DatabaseAdapter {
@@ -46,4 +48,25 @@ export async function openEmbeddedPrimary(
   const d1 = await createTestD1();
   cleanup(() => d1.dispose());
   return createD1Adapter(d1.binding, { name: 'a' });
+}
+
+/**
+ * A dual write for a test run both ways: synchronous with `verifyWrites`, or through an
+ * outbox in the primary; `drained()` applies the outbox (nothing when synchronous). `cleanup`
+ * (from {@link cleanupAfterEach}) closes it after the test.
+ */
+export function syncOrOutbox(
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  mode: 'sync' | 'outbox',
+  cleanup: (done: () => Promise<unknown>) => void,
+) {
+  const mirror = outboxMirror(primary);
+  const adapter = createDualWriteAdapter(
+    primary,
+    secondary,
+    mode === 'sync' ? { verifyWrites: true } : { secondaryWrites: 'async', mirror },
+  );
+  cleanup(() => adapter.close());
+  return { adapter, drained: async () => void (mode === 'outbox' && (await drainOutbox(secondary, { mirror }))) };
 }

@@ -4,9 +4,8 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createDualWriteAdapter } from './patient-dual-write';
-import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { dropOwnTables, twoTestDatabases } from './two-databases';
-import { cleanupAfterEach } from './open-side';
+import { cleanupAfterEach, syncOrOutbox } from './open-side';
 
 /**
  * A partitioned Postgres table: the app writes the table (Postgres routes each row to its
@@ -58,16 +57,10 @@ describe('a partitioned Postgres table', () => {
     const secondary = createSQLiteAdapter(':memory:', { name: 'b' });
     await partitioned(primary);
     await secondary.execute('CREATE TABLE events (id INTEGER NOT NULL, at TEXT NOT NULL, body TEXT, PRIMARY KEY (id, at))');
-    const mirror = outboxMirror(primary);
-    const app = createDualWriteAdapter(
-      primary,
-      secondary,
-      mode === 'outbox' ? { secondaryWrites: 'async', mirror } : { verifyWrites: true },
-    );
-    cleanup(() => app.close());
+    const { adapter: app, drained } = syncOrOutbox(primary, secondary, mode, cleanup);
 
     await writes(app);
-    if (mode === 'outbox') await drainOutbox(secondary, { mirror });
+    await drained();
     expect(app.getMetadata().replicatedByStatement).toEqual([]);
     expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0, verificationFailures: 0 });
     expect(await secondary.query('SELECT id, body FROM events ORDER BY id')).toEqual(EXPECTED);

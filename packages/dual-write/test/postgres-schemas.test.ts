@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter } from './patient-dual-write';
-import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { dropOwnTables, twoTestDatabases } from './two-databases';
-import { cleanupAfterEach } from './open-side';
+import { cleanupAfterEach, syncOrOutbox } from './open-side';
 
 /**
  * Tables of one name in two Postgres schemas (`public.users` and `sy_tenant.users`). Rows
@@ -40,18 +38,6 @@ async function writes(app: DatabaseAdapter): Promise<void> {
   await app.execute('DELETE FROM sy_tenant.users WHERE id = ?', [2]);
 }
 
-/** The dual write, synchronous with `verifyWrites` or through an outbox in the primary; `drained()` applies the outbox. */
-function open(primary: DatabaseAdapter, secondary: DatabaseAdapter, mode: 'sync' | 'outbox') {
-  const mirror = outboxMirror(primary);
-  const adapter = createDualWriteAdapter(
-    primary,
-    secondary,
-    mode === 'sync' ? { verifyWrites: true } : { secondaryWrites: 'async', mirror },
-  );
-  cleanup(() => adapter.close());
-  return { adapter, drained: async () => void (mode === 'outbox' && (await drainOutbox(secondary, { mirror }))) };
-}
-
 describe('tables of one name in two Postgres schemas', () => {
   it.each(['sync', 'outbox'] as const)(
     'adapters reading both schemas (%s): writes to either reach the same table on the secondary',
@@ -60,7 +46,7 @@ describe('tables of one name in two Postgres schemas', () => {
       const primary = createPostgresAdapter(dbs.other.url, { name: 'a', ...options });
       const secondary = createPostgresAdapter(dbs.database.url, { name: 'b', ...options });
       for (const side of [primary, secondary]) await tables(side);
-      const app = open(primary, secondary, mode);
+      const app = syncOrOutbox(primary, secondary, mode, cleanup);
       await writes(app.adapter);
       await app.adapter.execute("INSERT INTO sy_tenant.only_here (note) VALUES ('captured')");
       await app.drained();
@@ -85,7 +71,7 @@ describe('tables of one name in two Postgres schemas', () => {
       const primary = createPostgresAdapter(dbs.other.url, { name: 'a' });
       const secondary = createPostgresAdapter(dbs.database.url, { name: 'b' });
       for (const side of [primary, secondary]) await tables(side);
-      const app = open(primary, secondary, mode);
+      const app = syncOrOutbox(primary, secondary, mode, cleanup);
       await writes(app.adapter);
       await app.drained();
       const replayed = app.adapter.getMetadata().replicatedByStatement;
@@ -108,7 +94,7 @@ describe('tables of one name in two Postgres schemas', () => {
       await side.execute('DROP TABLE IF EXISTS "Users"');
       await side.execute('CREATE TABLE "Users" (id bigserial PRIMARY KEY, name text)');
     }
-    const app = open(primary, secondary, 'sync');
+    const app = syncOrOutbox(primary, secondary, 'sync', cleanup);
     await app.adapter.execute('INSERT INTO "Users" (name) VALUES (?)', ['quoted']);
     await app.adapter.execute('INSERT INTO users (name) VALUES (?)', ['folded']);
     expect(app.adapter.getMetadata().replicatedByStatement[0]!.reason).toMatch(

@@ -3,9 +3,8 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { validateDatabases } from '@switchyard/validation';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createDualWriteAdapter } from './patient-dual-write';
-import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { dropOwnTables, twoTestDatabases } from './two-databases';
-import { cleanupAfterEach } from './open-side';
+import { cleanupAfterEach, syncOrOutbox } from './open-side';
 
 /**
  * Write shapes Postgres apps send: an upsert on a named constraint, a bulk `UPDATE … FROM
@@ -41,13 +40,7 @@ describe('Postgres write shapes', () => {
     await createTables(primary, 'clock_timestamp()');
     // A default only the secondary has: a row that took it was not the primary's.
     await createTables(secondary, "'1999-01-01Z'");
-    const mirror = outboxMirror(primary);
-    const app = createDualWriteAdapter(
-      primary,
-      secondary,
-      mode === 'outbox' ? { secondaryWrites: 'async', mirror } : { verifyWrites: true },
-    );
-    cleanup(() => app.close());
+    const { adapter: app, drained } = syncOrOutbox(primary, secondary, mode, cleanup);
 
     await app.execute("INSERT INTO t (uid, s) VALUES (1, 'a'), (1, 'b'), (2, 'c'), (2, 'd')");
     await app.execute(
@@ -64,7 +57,7 @@ describe('Postgres write shapes', () => {
       await tx.execute(MOVED);
     });
     await app.execute('DELETE FROM t USING u WHERE t.uid = u.id AND u.id = ? AND t.s = ?', [1, 'A']);
-    if (mode === 'outbox') await drainOutbox(secondary, { mirror });
+    await drained();
 
     expect(app.getMetadata().replicatedByStatement).toEqual([]);
     expect(app.getMetrics()).toMatchObject({ journalDepth: 0, verificationFailures: 0 });

@@ -74,7 +74,7 @@ export class DualWriteCore {
     this.sides = [primary, secondary];
     this.options = resolveOptions(primary, secondary, options);
     this.primaryIndex = this.options.primaryIndex;
-    if (this.options.secondaryWrites === 'sync') fitBusyWait(this.primary, this.secondary, this.options.secondaryTimeoutMs);
+    this.#fitBusyWait();
     this.book = new JournalBook(options.journal ?? memoryJournal());
     this.metrics = new MetricsCollector(this.options.collectMetrics);
     this.events = new EventHub(this.options.onEvent);
@@ -231,10 +231,15 @@ export class DualWriteCore {
     this.triggers.forget();
   }
 
+  /** Gives a synchronous better-sqlite3 secondary a lock wait the timeout can bound, and the primary its own back (see `fitBusyWait`). */
+  #fitBusyWait(): void {
+    if (this.options.secondaryWrites === 'sync') fitBusyWait(this.primary, this.secondary, this.options.secondaryTimeoutMs);
+  }
+
   /** Swaps the roles and reports it. */
   flip(): void {
     this.primaryIndex = this.primaryIndex === 0 ? 1 : 0;
-    if (this.options.secondaryWrites === 'sync') fitBusyWait(this.primary, this.secondary, this.options.secondaryTimeoutMs);
+    this.#fitBusyWait();
     this.lastSwitchAt = new Date();
     this.switchCount++;
     this.events.emit({

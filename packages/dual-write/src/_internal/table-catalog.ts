@@ -54,6 +54,9 @@ async function askAfterTriggers(side: DatabaseAdapter, key: string): Promise<boo
 /** Per read of a side's tables, the names that tables in several schemas share (see `tablesByName`). */
 const sharedNames = new WeakMap<Map<string, TableInfo>, Map<string, string[]>>();
 
+/** A table by name: of exactly that name first (Postgres's `"Users"` beside `users`), else in any case (see `tablesByName`). */
+const lookUp = (map: Map<string, TableInfo>, name: string): TableInfo | undefined => map.get(name) ?? map.get(name.toLowerCase());
+
 /** Each table once, its partitions' names aside. */
 const uniqueTables = (map: Map<string, TableInfo>): TableInfo[] => [...new Set(map.values())];
 
@@ -180,15 +183,13 @@ export class TableCatalog {
    * own adapter, since the side may wait for that transaction to end.
    */
   async table(side: DatabaseAdapter, name: string, via: DatabaseAdapter = side): Promise<TableInfo | undefined> {
-    const key = name.toLowerCase();
-    const loaded = await this.#load(side, via);
-    const found = loaded.get(name) ?? loaded.get(key);
+    const found = lookUp(await this.#load(side, via), name);
     if (found || isSwitchyardTable(name)) return found;
-    const retry = `${side.name}\u0000${key}`;
+    const retry = `${side.name}\u0000${name.toLowerCase()}`;
     if (this.#retried.has(retry)) return undefined;
     this.#retried.add(retry);
     this.#readAgain(side);
-    return (await this.#load(side, via)).get(key);
+    return lookUp(await this.#load(side, via), name);
   }
 
   /**
@@ -207,7 +208,7 @@ export class TableCatalog {
    */
   peek(side: DatabaseAdapter, name: string): TableInfo | undefined {
     const known = this.#known(side);
-    return known?.get(name) ?? known?.get(name.toLowerCase());
+    return known && lookUp(known, name);
   }
 
   /**

@@ -3,7 +3,7 @@
  * whether it is captured as rows, and how.
  */
 import { quoteIdentifier as quote } from '@switchyard/core';
-import { nameAt, tokenize, type Token } from '../row-ref';
+import { aliasIndex, nameAt, tokenize, type Token } from '../row-ref';
 import { BoundedCache } from './bounded-cache';
 
 /** The parts of a write statement that decide how it is replicated. */
@@ -34,24 +34,6 @@ export interface ParsedWrite {
    */
   commonTables?: boolean;
 }
-
-const NOT_ALIAS = new Set([
-  'SET',
-  'WHERE',
-  'USING',
-  'RETURNING',
-  'DEFAULT',
-  'VALUES',
-  'SELECT',
-  'ORDER',
-  'LIMIT',
-  'INDEXED',
-  'NOT',
-  'ON',
-  'FROM',
-  'WITH',
-  'OVERRIDING',
-]);
 
 /**
  * Reads the target table and clauses of an `INSERT`/`UPDATE`/`DELETE`, after a leading
@@ -99,10 +81,7 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   if (target.schema !== undefined) parsed.schema = target.schema;
   if (replaces) parsed.deletesExisting = true;
   let next = target.next;
-  let aliasAt = -1;
-  if (word(next) === 'AS') aliasAt = next + 1;
-  else if ((tokens[next]?.kind === 'word' || tokens[next]?.kind === 'ident') && !NOT_ALIAS.has(tokens[next]!.text.toUpperCase()))
-    aliasAt = next;
+  const aliasAt = aliasIndex(tokens, next);
   const alias = tokens[aliasAt];
   if (alias?.text) {
     parsed.alias = alias.kind === 'ident' ? quote(alias.text) : alias.text;
