@@ -1,4 +1,4 @@
-import { ConstraintError, ParameterError, QueryError } from '@switchyard/core';
+import { ConstraintError, ParameterError, PostgresArray, QueryError } from '@switchyard/core';
 import { createTestDatabase } from '@switchyard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresAdapter } from './postgres-adapter';
@@ -69,6 +69,9 @@ describe('postgres values', () => {
       raw: { list: [] },
       kind: 'array',
     });
+    // The same array where Postgres wants one of its own: the error says how to bind it.
+    await expect(adapter.query('SELECT 1 WHERE 1 = any(?)', [[1, 2]])).rejects.toThrow(/bind PostgresArray\.from\(\[\.\.\.\]\)/);
+    expect(await adapter.query('SELECT 1 AS one WHERE 1 = any(?)', [PostgresArray.from([1, 2])])).toEqual([{ one: 1 }]);
   });
 
   it('writes and reads timestamps as the same instant in any process time zone, dates as text', async () => {

@@ -34,6 +34,12 @@ describe('toPostgresError', () => {
     expect(toPostgresError(pgError('08P01', 'invalid message format'), 'SELECT 1', 'pg').message).not.toMatch(/schema change/);
   });
 
+  it('says how to bind a Postgres array when a JavaScript array (JSON text) met one', () => {
+    const cause = pgError('22P02', 'malformed array literal: "[1,2]"');
+    expect(toPostgresError(cause, 'SELECT 1 WHERE 1 = any($1)', 'pg').message).toMatch(/bind PostgresArray\.from/);
+    expect(toPostgresError(pgError('22P02', 'malformed array literal: "{1,"'), 'SELECT 1', 'pg').message).not.toMatch(/PostgresArray/);
+  });
+
   it('treats a dropped connection without a code as transient and anything else as QueryError', () => {
     expect(toPostgresError(new Error('Connection terminated unexpectedly'), undefined, 'pg')).toBeInstanceOf(TransientError);
     const error = toPostgresError(pgError('42P01', 'relation "nope" does not exist'), 'SELECT * FROM nope', 'neon');

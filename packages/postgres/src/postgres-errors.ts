@@ -39,7 +39,14 @@ export function toPostgresError(error: unknown, sql: string | undefined, adapter
   if (code === undefined && /Connection terminated|connection error|not queryable/i.test(String(fields.message ?? ''))) {
     return new TransientError(message + ' The connection was lost; the operation may succeed if retried.', options);
   }
-  return new QueryError(message, options);
+  return new QueryError(message + arrayHint(fields), options);
+}
+
+/** What to do when a JavaScript array, bound as JSON text, met a Postgres array (`= any(?)`, an `int[]` column). */
+function arrayHint(fields: PgErrorFields): string {
+  return /^malformed array literal: "\[/.test(String(fields.message ?? ''))
+    ? ' A JavaScript array is bound as JSON text: bind PostgresArray.from([...]) (from @switchyard/core) for a Postgres array.'
+    : '';
 }
 
 /** What to do about the protocol violation apps meet: parameters bound to a statement that takes none. */
