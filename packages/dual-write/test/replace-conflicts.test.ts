@@ -154,7 +154,7 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
   );
 
   it.each(['sqlite', 'd1'] as const)(
-    "%s outbox: the drain settles what a REPLACE deleted, and what its delete's actions changed",
+    "%s outbox: the drain settles what a REPLACE (an INSERT's or an UPDATE's) deleted, and what its delete's actions changed",
     async (kind) => {
       const primary = await openEmbeddedPrimary(kind, cleanup);
       if (kind === 'sqlite') await primary.execute('PRAGMA foreign_keys = ON');
@@ -174,7 +174,10 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
       } else await app.execute("REPLACE INTO lists (id, title) VALUES (2, 'B')");
       await app.execute("INSERT INTO users (id, email) VALUES (1, 'a'), (2, 'b')");
       await app.execute("INSERT OR REPLACE INTO users (id, email) VALUES (3, 'a')");
+      // An UPDATE that replaces deletes the row holding its new unique value under another key.
+      await app.execute("UPDATE OR REPLACE users SET email = 'b' WHERE id = 3");
       expect(await drainOutbox(secondary, { mirror })).toMatchObject({ stale: 0, aborted: false });
+      expect(await secondary.query('SELECT id, email FROM users ORDER BY id')).toEqual([{ id: 3, email: 'b' }]);
       expect(await secondary.query('SELECT id, list_id FROM items ORDER BY id')).toEqual([]);
       expect(await secondary.query('SELECT id, list_id FROM notes ORDER BY id')).toEqual([
         { id: 10, list_id: null },

@@ -17,9 +17,13 @@ export interface ParsedWrite {
   alias?: string;
   /** The statement has a top-level RETURNING clause of its own. */
   returning: boolean;
-  /** `INSERT OR REPLACE` / `REPLACE INTO`, or `ON CONFLICT … DO UPDATE` (with its target columns). */
+  /** `INSERT OR REPLACE` / `REPLACE INTO` / `UPDATE OR REPLACE`, or `ON CONFLICT … DO UPDATE` (with its target columns). */
   replaces: boolean;
-  /** `INSERT OR REPLACE` / `REPLACE INTO`: a row it meets under its key is deleted (with its foreign keys' actions), then written. */
+  /**
+   * SQLite's REPLACE: a row an `INSERT OR REPLACE` / `REPLACE INTO` meets under its key is
+   * deleted (with its foreign keys' actions), then written; rows holding its unique values
+   * under other keys, an `UPDATE OR REPLACE`'s too, are deleted.
+   */
   deletesExisting?: boolean;
   conflictTarget?: string[];
   /** Columns an UPDATE assigns; `undefined` when they cannot be read. */
@@ -69,6 +73,8 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
     i++;
   } else if (word(0) === 'UPDATE') {
     verb = 'update';
+    // `UPDATE OR REPLACE` deletes the rows holding its new unique values under other keys.
+    replaces = word(1) === 'OR' && word(2) === 'REPLACE';
     i = word(1) === 'OR' ? 3 : 1;
   } else if (word(0) === 'DELETE' && word(1) === 'FROM') {
     verb = 'delete';
