@@ -9,7 +9,7 @@
 export interface SchemaWarning {
   table: string;
   column?: string;
-  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, or a Postgres table's partitions (made one table). */
+  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, a Postgres table's partitions (made one table), or the tables that inherit it (made tables of their own). */
   kind:
     | 'type'
     | 'default'
@@ -24,7 +24,8 @@ export interface SchemaWarning {
     | 'identity'
     | 'identifier'
     | 'generated'
-    | 'partition';
+    | 'partition'
+    | 'inheritance';
   /** `true` when the item is missing from the statements (not merely approximated). */
   untranslated: boolean;
   message: string;

@@ -148,6 +148,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
     tableConstraints(table, ref, scope, lines, tableChecks);
     pre.push(`CREATE TABLE ${ifNotExists}${ref} (\n${lines.join(',\n')}\n)`);
     if (table.partitions?.length) warnings.push(partitionWarning(table.name, table.partitions, toPg));
+    if (table.inheritedBy?.length) warnings.push(inheritanceWarning(table.name, table.inheritedBy, toPg));
 
     for (const index of table.indexes) {
       if (sameColumns(index.columns, table.primaryKey)) continue;
@@ -188,5 +189,18 @@ function partitionWarning(table: string, partitions: readonly string[], toPg: bo
     message: toPg
       ? `${which}; it is created as one table. To keep the partitions, create the table and its partitions on the target first: with ifNotExists (the default) the statements leave it as it is, and the copy writes its rows through it`
       : `${which}; its rows are copied into one table`,
+  };
+}
+
+/** Tables that inherit one (INHERITS) become tables of their own: each keeps its own rows, and a statement on the parent no longer reaches theirs. */
+function inheritanceWarning(table: string, heirs: readonly string[], toPg: boolean): SchemaWarning {
+  return {
+    table,
+    kind: 'inheritance',
+    untranslated: toPg,
+    message:
+      `${heirs.join(', ')} ${heirs.length === 1 ? 'inherits' : 'inherit'} ${table} on the source (INHERITS); each is created as a table of its own ` +
+      `with its own rows, and a statement on ${table} no longer reaches theirs` +
+      (toPg ? ': to keep the inheritance, create the tables on the target first (ifNotExists, the default, leaves them as they are)' : ''),
   };
 }

@@ -56,4 +56,10 @@ export interface TableInfo {
    * this table's rows: a write that names a partition writes this table. Absent elsewhere.
    */
   partitions?: string[];
+  /**
+   * Postgres: the tables that inherit this one with `INHERITS`, at every level, by name.
+   * A statement on this table without `ONLY` reads and writes their rows too, under this
+   * table's columns. Absent elsewhere.
+   */
+  inheritedBy?: string[];
 }

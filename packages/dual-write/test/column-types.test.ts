@@ -8,6 +8,9 @@ describe('column types for verification', () => {
     expect(writeTable('UPDATE public.orders SET n = 1')).toBe('orders');
     expect(writeTable('  delete from `items` where id = ?')).toBe('items');
     expect(writeTable('WITH x AS (SELECT 1) DELETE FROM t')).toBe('t');
+    // Postgres's ONLY leaves out the tables that inherit the target.
+    expect(writeTable('UPDATE ONLY items SET n = 1')).toBe('items');
+    expect(writeTable('delete from only "Items" where id = ?')).toBe('Items');
     // A trace comment or a query file's name line before the statement.
     expect(writeTable("/* traceparent='00-ab' */ INSERT INTO users (id) VALUES (?)")).toBe('users');
     expect(writeTable('-- name: AddUser :one\n-- second line\nUPDATE users SET n = 1')).toBe('users');

@@ -227,7 +227,7 @@ describe('postgres introspect', () => {
     }
   });
 
-  it('reports a partitioned table once, with its partitions at every level', async () => {
+  it('reports a partitioned table once, with its partitions at every level, and the tables that inherit one', async () => {
     await adapter.batch([
       { sql: 'CREATE TABLE sy_events (id bigint, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)' },
       { sql: "CREATE TABLE sy_events_2025 PARTITION OF sy_events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')" },
@@ -236,6 +236,7 @@ describe('postgres introspect', () => {
       // Inheritance without partitioning: a child table is a table of its own.
       { sql: 'CREATE TABLE sy_base (id int PRIMARY KEY)' },
       { sql: 'CREATE TABLE sy_derived (note text) INHERITS (sy_base)' },
+      { sql: 'CREATE TABLE sy_derived_more (more text) INHERITS (sy_derived)' },
     ]);
     const tables = await adapter.introspect();
     const names = tables.map((t) => t.name);
@@ -245,5 +246,9 @@ describe('postgres introspect', () => {
     expect(events.partitions).toEqual(['sy_events_2025', 'sy_events_2026', 'sy_events_2026_h0']);
     expect(names).toEqual(expect.arrayContaining(['sy_base', 'sy_derived']));
     expect(tables.find((t) => t.name === 'sy_base')).not.toHaveProperty('partitions');
+    // A read of sy_base without ONLY returns the rows of every level below it.
+    expect(tables.find((t) => t.name === 'sy_base')?.inheritedBy).toEqual(['sy_derived', 'sy_derived_more']);
+    expect(tables.find((t) => t.name === 'sy_derived_more')).not.toHaveProperty('inheritedBy');
+    expect(events).not.toHaveProperty('inheritedBy');
   });
 });

@@ -35,6 +35,8 @@ interface IndexRow {
 interface PartitionRow {
   table_oid: number;
   name: string;
+  /** A partition; otherwise a table that inherits with `INHERITS`. */
+  partition: boolean;
 }
 interface ForeignKeyRow {
   table_oid: number;
@@ -99,13 +101,15 @@ JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.contype = 'f' AND con.conrelid = ANY($1::oid[])
 ORDER BY con.conname`;
 
-// Every level of a partitioned table's partitions, with the table at the top (pg_inherits: Postgres 10 on).
+// Every level of a partitioned table's partitions, or of the tables that inherit a table
+// with INHERITS, with the table at the top (pg_inherits: Postgres 10 on).
 const PARTITIONS_SQL = `
 WITH RECURSIVE tree(table_oid, oid) AS (
   SELECT i.inhparent, i.inhrelid FROM pg_inherits i WHERE i.inhparent = ANY($1::oid[])
   UNION ALL SELECT t.table_oid, i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid
 )
-SELECT t.table_oid, c.relname AS name FROM tree t JOIN pg_class c ON c.oid = t.oid WHERE c.relispartition ORDER BY 2`;
+SELECT t.table_oid, c.relname AS name, c.relispartition AS partition
+FROM tree t JOIN pg_class c ON c.oid = t.oid WHERE c.relkind IN ('r', 'p', 'f') ORDER BY 2`;
 
 /**
  * Reads the tables of the given schemas from the system catalogs: columns with their
@@ -133,7 +137,8 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
   return tables.map((table) => {
     const primary = indexes.find((i) => i.table_oid === table.oid && i.is_primary);
     const primaryKey = primary?.columns ?? [];
-    const parts = partitions.filter((p) => p.table_oid === table.oid).map((p) => p.name);
+    const parts = partitions.filter((p) => p.table_oid === table.oid && p.partition).map((p) => p.name);
+    const heirs = partitions.filter((p) => p.table_oid === table.oid && !p.partition).map((p) => p.name);
     return {
       name: table.name,
       schema: table.schema,
@@ -154,6 +159,7 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
         })),
       // Only where it has some, so other tables read as before.
       ...(parts.length > 0 ? { partitions: parts } : {}),
+      ...(heirs.length > 0 ? { inheritedBy: heirs } : {}),
     };
   });
 }

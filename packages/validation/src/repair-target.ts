@@ -11,7 +11,7 @@ import {
 import { fetchByKeys } from './_internal/fetch-by-keys';
 import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
-import { keysMatch, selectList, tableRef } from './_internal/sql-text';
+import { insertTarget, keysMatch, selectList, tableRef } from './_internal/sql-text';
 import { comparisonType, type KeyColumn } from './_internal/table-plan';
 import { toTargetValue } from './_internal/value-convert';
 import type { RepairMismatch, RowKey, ValidationReport } from './validation-types';
@@ -238,7 +238,7 @@ function hasUniqueKey(table: TableInfo, keys: string[]): boolean {
 
 function insertStatement(table: TableInfo, columns: ColumnInfo[], keys: string[], rows: unknown[][], upsert: boolean): Statement {
   const tuple = '(' + columns.map(() => '?').join(', ') + ')';
-  let sql = `INSERT INTO ${tableRef(table)} (${selectList(columns.map((c) => c.name))}) VALUES ${rows.map(() => tuple).join(', ')}`;
+  let sql = `INSERT INTO ${insertTarget(table)} (${selectList(columns.map((c) => c.name))}) VALUES ${rows.map(() => tuple).join(', ')}`;
   if (upsert) {
     const updates = columns
       .filter((c) => !keys.includes(c.name))

@@ -8,6 +8,14 @@ export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>, dialect: Dia
   return quoteIdentifier(table.name);
 }
 
+/**
+ * A table as a read or a DELETE names it: {@link tableRef}, after `ONLY` where other
+ * Postgres tables inherit it (INHERITS), whose rows would otherwise count as its own.
+ */
+export function readRef(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy'>, dialect: DialectName): string {
+  return (dialect === 'postgres' && table.inheritedBy?.length ? 'ONLY ' : '') + tableRef(table, dialect);
+}
+
 /** A SQL string literal. */
 export function quoteLiteral(value: string): string {
   return "'" + value.replace(/'/g, "''") + "'";

@@ -2,7 +2,7 @@ import { findInvalidText, toHex, UnsupportedError, type DatabaseAdapter, type Ro
 import type { KeyValues } from './key-codec';
 import type { PageReader } from './key-range';
 import type { CopyText } from './sqlite-copy-text';
-import { tableRef } from './sql-text';
+import { readRef } from './sql-text';
 
 /**
  * A page reader that refuses text whose stored bytes are not well-formed UTF-8. SQLite
@@ -12,7 +12,7 @@ import { tableRef } from './sql-text';
  */
 export function refuseInvalidText(source: DatabaseAdapter, table: TableInfo, columns: readonly string[], read: PageReader): PageReader {
   if (source.dialect === 'postgres') return read;
-  const ref = tableRef(table, source.dialect);
+  const ref = readRef(table, source.dialect);
   return async (after, end) => {
     const rows = await read(after, end);
     let suspects: Row[] | undefined;

@@ -136,7 +136,9 @@ export function guessType(a: unknown, b: unknown): LogicalType {
 
 const NAME = String.raw`((?:"[^"]+"|\x60[^\x60]+\x60|\[[^\]]+\]|[\w$]+)(?:\s*\.\s*(?:"[^"]+"|\x60[^\x60]+\x60|[\w$]+))?)`;
 const WRITE_TABLE = new RegExp(
-  String.raw`^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+` + NAME,
+  // Postgres's ONLY (leave out the tables that inherit it) is no name.
+  String.raw`^\s*(?:insert\s+(?:or\s+\w+\s+)?into|replace\s+into|(?:update(?:\s+or\s+\w+)?|delete\s+from)(?:\s+only(?=\s+[^\s(]))?)\s+` +
+    NAME,
   'i',
 );
 const LEADING_WITH = /^\s*with\b/i;

@@ -66,7 +66,9 @@ function readSql(table: TableInfo, dialect: DialectName, count: number, lock: bo
           .join(' OR ');
   // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
   const suffix = lock && dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
-  sql = `SELECT * FROM ${tableRef(table, dialect)} WHERE ${where}${suffix}`;
+  // Without ONLY, the rows of the tables that inherit it (INHERITS) would be read as its own.
+  const only = dialect === 'postgres' && table.inheritedBy?.length ? 'ONLY ' : '';
+  sql = `SELECT * FROM ${only}${tableRef(table, dialect)} WHERE ${where}${suffix}`;
   // A bulk settle reads many counts: only the small ones are worth keeping.
   if (count <= 16) texts.set(id, sql);
   return sql;

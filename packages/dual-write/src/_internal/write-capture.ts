@@ -105,6 +105,10 @@ export function planCapture(
 
 function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: DialectName): CaptureTemplate | string {
   if (table.primaryKey.length === 0) return `${table.name} has no primary key`;
+  if (table.inheritedBy?.length && parsed.verb !== 'insert' && !parsed.only) {
+    // RETURNING would show their rows as this table's, which the secondary would get in it.
+    return `${table.inheritedBy.join(', ')} ${table.inheritedBy.length === 1 ? 'inherits' : 'inherit'} ${table.name} (INHERITS), so this write may reach their rows: write UPDATE ONLY / DELETE FROM ONLY to have its rows captured`;
+  }
   const key = new Set(table.primaryKey.map((c) => c.toLowerCase()));
   if (parsed.verb === 'update' && (!parsed.assigned || parsed.assigned.some((c) => key.has(c.toLowerCase())))) {
     return parsed.commonTables ? 'an UPDATE after WITH that may change a primary key' : 'an UPDATE that may change a primary key';

@@ -22,4 +22,13 @@ describe('parseWrite', () => {
     expect(parseWrite('WITH x AS (SELECT * FROM a FOR UPDATE) UPDATE b SET n = 1')).toBeUndefined();
     expect(parseWrite('WITH x AS (SELECT 1) SELECT * FROM x')).toBeUndefined();
   });
+
+  it("reads Postgres's ONLY and SQLite's UPDATE OR REPLACE", () => {
+    expect(parseWrite('UPDATE ONLY items SET n = 1 WHERE id = ?')).toMatchObject({ table: 'items', only: true, assigned: ['n'] });
+    expect(parseWrite('DELETE FROM ONLY items i WHERE i.id = ?')).toMatchObject({ table: 'items', only: true, alias: 'i' });
+    expect(parseWrite('UPDATE items SET n = 1')?.only).toBeUndefined();
+    // It deletes the rows holding its new unique values under other keys.
+    expect(parseWrite("UPDATE OR REPLACE users SET email = 'b' WHERE id = 3")).toMatchObject({ replaces: true, deletesExisting: true });
+    expect(parseWrite("UPDATE OR IGNORE users SET email = 'b' WHERE id = 3")).toMatchObject({ replaces: false });
+  });
 });

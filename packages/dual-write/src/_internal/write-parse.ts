@@ -26,6 +26,8 @@ export interface ParsedWrite {
    */
   deletesExisting?: boolean;
   conflictTarget?: string[];
+  /** Postgres `UPDATE ONLY` / `DELETE FROM ONLY`: the tables that inherit the target (INHERITS) are left out. */
+  only?: boolean;
   /** Columns an UPDATE assigns; `undefined` when they cannot be read. */
   assigned?: string[];
   /** Columns an INSERT lists. */
@@ -80,10 +82,12 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
     verb = 'delete';
     i = 2;
   } else return undefined;
-  if (word(i) === 'ONLY') i++;
+  const only = word(i) === 'ONLY';
+  if (only) i++;
   const target = nameAt(tokens, i);
   if (!target) return undefined;
   const parsed: ParsedWrite = { verb, table: target.name, returning: false, replaces, sql: text };
+  if (only) parsed.only = true;
   if (target.schema !== undefined) parsed.schema = target.schema;
   if (replaces) parsed.deletesExisting = true;
   let next = target.next;
