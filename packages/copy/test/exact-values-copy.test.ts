@@ -111,6 +111,27 @@ describe('copies out of Postgres are exact', () => {
     await sqlite.close();
   });
 
+  it('timestamps inside arrays keep their microseconds and BC years, to Postgres and to SQLite; one microsecond off is found', async () => {
+    await source.execute('CREATE TABLE stamps (id int PRIMARY KEY, ats timestamptz[], tss timestamp[])');
+    await source.execute(`INSERT INTO stamps VALUES (1, '{"2024-01-01 10:00:00.123456+00",NULL}', '{"0044-03-15 12:00:00.000001 BC"}')`);
+    await target.execute('CREATE TABLE stamps (id int PRIMARY KEY, ats timestamptz[], tss timestamp[])');
+    await copyTables(source, target, { tables: ['stamps'], checkpoint: false });
+    expect(await target.first('SELECT ats::text, tss::text FROM stamps')).toEqual(
+      await source.first('SELECT ats::text, tss::text FROM stamps'),
+    );
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute('CREATE TABLE stamps (id INTEGER PRIMARY KEY, ats TEXT, tss TEXT)');
+    await copyTables(source, sqlite, { tables: ['stamps'], checkpoint: false });
+    expect(await sqlite.first('SELECT ats FROM stamps')).toEqual({ ats: '["2024-01-01T10:00:00.123456Z",null]' });
+    for (const copy of [target, sqlite])
+      expect((await validateDatabases(source, copy, { tables: ['stamps'], validateAllRows: true })).ok).toBe(true);
+    await target.execute(`UPDATE stamps SET ats = '{"2024-01-01 10:00:00.123457+00",NULL}'`);
+    await sqlite.execute(`UPDATE stamps SET ats = '["2024-01-01T10:00:00.123457Z",null]'`);
+    for (const copy of [target, sqlite])
+      expect((await validateDatabases(source, copy, { tables: ['stamps'], validateAllRows: true })).ok).toBe(false);
+    await sqlite.close();
+  });
+
   it('Postgres 44 BC and year 10000: copied exactly to Postgres, refused by SQLite before anything is written', async () => {
     await source.execute(`CREATE TABLE edges (id int PRIMARY KEY, at timestamptz)`);
     await source.execute(

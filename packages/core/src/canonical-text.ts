@@ -1,3 +1,5 @@
+import { exactTimestampText } from './precise-date';
+
 /**
  * JSON text with object keys sorted at every depth, so key order never decides equality.
  *
@@ -12,7 +14,8 @@ export function stableStringify(value: unknown): string {
     return JSON.stringify(value) ?? 'null';
   }
   if (Array.isArray(value)) return '[' + value.map(stableStringify).join(',') + ']';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  // Microseconds a Postgres timestamp carries (a PreciseDate) are part of the value.
+  if (value instanceof Date) return JSON.stringify(exactTimestampText(value));
   const obj = value as Record<string, unknown>;
   const keys = Object.keys(obj)
     .filter((k) => obj[k] !== undefined)

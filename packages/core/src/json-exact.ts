@@ -1,3 +1,5 @@
+import { exactJsonValue } from './precise-date';
+
 /**
  * The JSON text a parsed document came from, kept on objects and arrays whose numbers a
  * double cannot hold exactly (more than 15 significant digits, or an exponent past a
@@ -143,7 +145,7 @@ export function parseJsonKeepingSource(text: string): unknown {
  * ```
  */
 export function exactJsonText(value: unknown): string {
-  return jsonSourceOf(value) ?? JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return jsonSourceOf(value) ?? JSON.stringify(value, exactJsonValue);
 }
 
 /**

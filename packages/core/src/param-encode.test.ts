@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAPABILITIES } from './capabilities';
 import { ParameterError } from './errors';
-import { encodeParams } from './param-encode';
+import { encodeParams, PostgresArray } from './param-encode';
+import { PreciseDate } from './precise-date';
 
 const sqlite = DEFAULT_CAPABILITIES.sqlite;
 const d1 = DEFAULT_CAPABILITIES.d1;
@@ -32,6 +33,20 @@ describe('encodeParams', () => {
     ] as const) {
       expect(encodeParams([{ b: [1, { c: 2 }] }, [1, 2]], dialect, caps)).toEqual(['{"b":[1,{"c":2}]}', '[1,2]']);
     }
+  });
+
+  it('keeps the microseconds of dates in arrays: as Postgres array items, and in JSON text', () => {
+    const at = PreciseDate.fromEpochMicros(1_704_067_200_000_001n);
+    const bc = new Date(Date.UTC(0, 0, 1));
+    bc.setUTCFullYear(0);
+    expect(encodeParams([PostgresArray.from([at, null, bc])], 'postgres', postgres)).toEqual([
+      ['2024-01-01 00:00:00.000001+00', null, '0001-01-01 00:00:00.000+00 BC'],
+    ]);
+    expect(encodeParams([[at], { at }], 'sqlite', sqlite)).toEqual([
+      '["2024-01-01T00:00:00.000001Z"]',
+      '{"at":"2024-01-01T00:00:00.000001Z"}',
+    ]);
+    expect(encodeParams([[new Date(NaN)]], 'd1', d1)).toEqual(['[null]']);
   });
 
   it('keeps bytes as bytes', () => {

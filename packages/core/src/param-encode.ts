@@ -1,6 +1,6 @@
 import { LimitExceededError, ParameterError } from './errors';
 import { exactJsonText } from './json-exact';
-import { exactTimestampText, inFourDigitYears } from './precise-date';
+import { exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
 import { isWellFormedText } from './canonical-text';
 import type { AdapterCapabilities, DialectName } from './types';
 
@@ -141,7 +141,7 @@ export function encodeValue(
  */
 export class PostgresArray<T = unknown> extends Array<T> {}
 
-/** Elements of a Postgres array: encoded as top-level values are, dates as UTC ISO text. */
+/** Elements of a Postgres array: encoded as top-level values are, dates as Postgres timestamp text at UTC (microseconds and BC kept). */
 function encodeArrayItems(
   items: readonly unknown[],
   position: number,
@@ -150,7 +150,7 @@ function encodeArrayItems(
 ): unknown[] {
   return items.map((item) => {
     if (Array.isArray(item)) return encodeArrayItems(item, position, capabilities, sql);
-    if (item instanceof Date && !Number.isNaN(item.getTime())) return item.toISOString();
+    if (item instanceof Date && !Number.isNaN(item.getTime())) return postgresTimestampText(item);
     return encodeValue(item, position, 'postgres', capabilities, sql);
   });
 }

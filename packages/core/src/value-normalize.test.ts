@@ -96,6 +96,14 @@ describe('normalizeValue: real differences stay different', () => {
     expect(valuesEqual([1, 2], '[2, 1]', 'json')).toBe(false);
   });
 
+  it('a timestamp inside an array (a Postgres timestamptz[]) one microsecond off', () => {
+    const at = PreciseDate.fromEpochMicros(1_704_067_200_000_001n);
+    expect(valuesEqual([at], [PreciseDate.fromEpochMicros(1_704_067_200_000_002n)], 'json')).toBe(false);
+    expect(valuesEqual([at], '["2024-01-01T00:00:00.000Z"]', 'json')).toBe(false);
+    expect(valuesEqual([at], '["2024-01-01T00:00:00.000001Z"]', 'json')).toBe(true);
+    expect(stableStringify({ at })).toBe('{"at":"2024-01-01T00:00:00.000001Z"}');
+  });
+
   it('values that do not fit their type never equal a real value of it', () => {
     // D1 stores a boolean bound to a TEXT column as '1.0'.
     expect(valuesEqual('1.0', true, 'boolean')).toBe(false);

@@ -1,4 +1,4 @@
-import { isArrayColumn, listFromJsonText, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { isArrayColumn, listFromJsonText, postgresTimestampText, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /**
  * The converter for a Postgres array column (`text[]`, `integer[]`): a JavaScript array,
@@ -22,6 +22,7 @@ function element(value: unknown): string {
   if (Array.isArray(value)) return arrayLiteral(value);
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // A Date as Postgres reads it back: microseconds (a PreciseDate's) and BC years kept.
+  const text = value instanceof Date ? postgresTimestampText(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return '"' + text.replace(/["\\]/g, '\\$&') + '"';
 }

@@ -1,4 +1,4 @@
-import { exactJsonText, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { exactJsonText, exactTimestampText, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import { InsertWriter } from './insert-writer';
 import { createPageReader } from './key-range';
 import { encodeKey, type KeyValues } from './key-codec';
@@ -153,7 +153,7 @@ function keyText(key: KeyValues): string {
   return key
     .map((v) =>
       v instanceof Date
-        ? v.toISOString()
+        ? exactTimestampText(v)
         : v instanceof Uint8Array
           ? Buffer.from(v).toString('hex')
           : typeof v === 'boolean'
