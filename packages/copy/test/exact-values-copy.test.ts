@@ -132,6 +132,24 @@ describe('copies out of Postgres are exact', () => {
     await sqlite.close();
   });
 
+  it('bigint[] items past 2^53 keep every digit, Postgres -> SQLite -> Postgres', async () => {
+    await source.execute('CREATE TABLE bigs (id int PRIMARY KEY, ns bigint[])');
+    await source.execute("INSERT INTO bigs VALUES (1, '{9007199254740993,NULL,-9223372036854775808}')");
+    const sqlite = createSQLiteAdapter(':memory:');
+    await sqlite.execute('CREATE TABLE bigs (id INTEGER PRIMARY KEY, ns TEXT)');
+    await copyTables(source, sqlite, { tables: ['bigs'], checkpoint: false });
+    expect(await sqlite.first('SELECT ns FROM bigs')).toEqual({ ns: '[9007199254740993,null,-9223372036854775808]' });
+    await target.execute('CREATE TABLE bigs (id int PRIMARY KEY, ns bigint[])');
+    await copyTables(sqlite, target, { tables: ['bigs'], checkpoint: false });
+    expect(await target.first('SELECT ns::text FROM bigs')).toEqual({ ns: '{9007199254740993,NULL,-9223372036854775808}' });
+    for (const [a, b] of [
+      [source, sqlite],
+      [sqlite, target],
+    ] as const)
+      expect((await validateDatabases(a, b, { tables: ['bigs'], validateAllRows: true })).ok).toBe(true);
+    await sqlite.close();
+  });
+
   it('Postgres 44 BC and year 10000: copied exactly to Postgres, refused by SQLite before anything is written', async () => {
     await source.execute(`CREATE TABLE edges (id int PRIMARY KEY, at timestamptz)`);
     await source.execute(

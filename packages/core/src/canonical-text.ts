@@ -1,3 +1,4 @@
+import { jsonSourceOf } from './json-source';
 import { exactTimestampText } from './precise-date';
 
 /**
@@ -13,6 +14,9 @@ export function stableStringify(value: unknown): string {
     if (typeof value === 'bigint') return value.toString();
     return JSON.stringify(value) ?? 'null';
   }
+  // A number or document kept as its source text (a JsonNumber) is that text.
+  const kept = jsonSourceOf(value);
+  if (kept !== undefined) return kept;
   if (Array.isArray(value)) return '[' + value.map(stableStringify).join(',') + ']';
   // Microseconds a Postgres timestamp carries (a PreciseDate) are part of the value.
   if (value instanceof Date) return JSON.stringify(exactTimestampText(value));

@@ -1,18 +1,7 @@
-import { exactJsonValue } from './precise-date';
+import { JSON_SOURCE } from './json-source';
 
-/**
- * The JSON text a parsed document came from, kept on objects and arrays whose numbers a
- * double cannot hold exactly (more than 15 significant digits, or an exponent past a
- * double's range). Copies write this text back and validation compares it, so
- * `9007199254740993` is never turned into `...992`. Not enumerable: apps do not see it.
- *
- * @example
- * ```ts
- * const doc = parseJsonKeepingSource('{"id":9007199254740993}');
- * jsonSourceOf(doc) // '{"id":9007199254740993}'
- * ```
- */
-export const JSON_SOURCE: unique symbol = Symbol.for('switchyard.jsonSource');
+export { JSON_SOURCE, jsonSourceOf } from './json-source';
+export { exactJsonText } from './json-exact-text';
 
 // A run of 16 digits (with at most the dot between) or a three-digit exponent: a number
 // a double may round. Digits inside strings also match; that only costs the exact path.
@@ -132,34 +121,6 @@ export function parseJsonKeepingSource(text: string): unknown {
     if (canonicalNumberText(exact) !== canonicalNumberText(String(value))) return new JsonNumber(exact);
   }
   return value;
-}
-
-/**
- * A parsed JSON document as text: its kept source text when it has one, else
- * `JSON.stringify` with bigints written as numbers.
- *
- * @example
- * ```ts
- * exactJsonText(parseJsonKeepingSource('{"id":9007199254740993}')) // '{"id":9007199254740993}'
- * exactJsonText({ n: 1n })                                         // '{"n":"1"}'
- * ```
- */
-export function exactJsonText(value: unknown): string {
-  return jsonSourceOf(value) ?? JSON.stringify(value, exactJsonValue);
-}
-
-/**
- * The exact JSON text behind a parsed document, when it was kept.
- *
- * @example
- * ```ts
- * jsonSourceOf({ a: 1 }) // undefined
- * ```
- */
-export function jsonSourceOf(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const source = (value as { [JSON_SOURCE]?: unknown })[JSON_SOURCE];
-  return typeof source === 'string' ? source : undefined;
 }
 
 /**

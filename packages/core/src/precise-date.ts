@@ -99,13 +99,3 @@ export function postgresTimestampText(date: Date): string {
   if (year <= 0) return String(1 - year).padStart(4, '0') + rest + ' BC';
   return String(year).padStart(4, '0') + rest;
 }
-
-/**
- * A `JSON.stringify` replacer: bigints as their digits, Dates with the microseconds a
- * {@link PreciseDate} carries (Date's `toJSON` has already cut them to milliseconds).
- */
-export function exactJsonValue(this: unknown, key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  const raw = (this as Record<string, unknown>)[key];
-  return raw instanceof Date && !Number.isNaN(raw.getTime()) ? exactTimestampText(raw) : value;
-}

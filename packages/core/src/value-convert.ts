@@ -1,5 +1,6 @@
 import { PostgresArray } from './param-encode';
 import { exactJsonText } from './json-exact';
+import { parseJsonExact } from './json-exact-parse';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
 import type { ColumnInfo, DialectName } from './types';
@@ -143,7 +144,8 @@ export function isArrayColumn(column: Pick<ColumnInfo, 'declaredType'>): boolean
 export function listFromJsonText(value: unknown): unknown {
   if (typeof value !== 'string' || !value.trimStart().startsWith('[')) return value;
   try {
-    return JSON.parse(value);
+    // Items a double would round (a bigint[]'s 9007199254740993) keep their digits.
+    return parseJsonExact(value);
   } catch {
     return value;
   }

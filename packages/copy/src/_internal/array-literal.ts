@@ -1,4 +1,4 @@
-import { isArrayColumn, listFromJsonText, postgresTimestampText, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { exactJsonText, isArrayColumn, listFromJsonText, postgresTimestampText, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /**
  * The converter for a Postgres array column (`text[]`, `integer[]`): a JavaScript array,
@@ -23,6 +23,7 @@ function element(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 't' : 'f';
   // A Date as Postgres reads it back: microseconds (a PreciseDate's) and BC years kept.
-  const text = value instanceof Date ? postgresTimestampText(value) : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // A number kept as its text (a JsonNumber: a bigint[] item past 2^53) as that text.
+  const text = value instanceof Date ? postgresTimestampText(value) : typeof value === 'object' ? exactJsonText(value) : String(value);
   return '"' + text.replace(/["\\]/g, '\\$&') + '"';
 }

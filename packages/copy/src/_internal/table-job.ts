@@ -7,7 +7,7 @@ import { createPageReader, type PageReader } from './key-range';
 import { refuseBareJsonNumber, roundsBareJsonNumbers } from './json-number-guard';
 import { refuseInvalidCopyText, refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, loadCopyFrom } from './postgres-copy-writer';
-import { converterFor, type Converter } from '@switchyard/core';
+import { converterFor, isArrayColumn, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
 import { arrayConverterFor } from './array-literal';
 import { createCopyTextReader, hasExpandedYear, rendersExactFloats, type CopyText } from './sqlite-copy-text';
@@ -136,7 +136,9 @@ export async function prepareTableJob(
     !transform &&
     (!options.reconcile || copyTextKey(source.primaryKey, targetPk, columns)) &&
     raw &&
-    rendersExactFloats(raw)
+    rendersExactFloats(raw) &&
+    // A Postgres array column takes `{…}`, not the JSON text SQLite holds: converted row by row.
+    !pairs.some((p) => isArrayColumn(p.target))
       ? refuseInvalidCopyText(
           createCopyTextReader(
             raw,

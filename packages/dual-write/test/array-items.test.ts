@@ -7,11 +7,13 @@ import { dropOwnTables, twoTestDatabases } from './two-databases';
 import { cleanupAfterEach, syncOrOutbox } from './open-side';
 
 /**
- * Timestamps inside Postgres arrays (`timestamptz[]`, `timestamp[]`) with microseconds:
- * a row image carried them (the adapter reads a PreciseDate), but the array was written
- * with millisecond ISO text, to Postgres and as JSON text to SQLite, and neither
- * `verifyWrites` nor validation saw the difference. Now the secondary holds every digit,
- * and one microsecond off is flagged.
+ * Items of Postgres arrays that JavaScript values shorten. Timestamps (`timestamptz[]`,
+ * `timestamp[]`) with microseconds: a row image carried them (the adapter reads a
+ * PreciseDate), but the array was written with millisecond ISO text, to Postgres and as
+ * JSON text to SQLite, and neither `verifyWrites` nor validation saw the difference.
+ * Integers past 2^53 (`bigint[]`): written to SQLite as JSON strings, and read from
+ * SQLite's JSON text as doubles (9007199254740993 became ...992 on Postgres). Now the
+ * secondary holds every digit, and one off is flagged.
  */
 const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();
@@ -68,6 +70,35 @@ describe('timestamps inside Postgres arrays', () => {
       expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['stamps'] })).ok).toBe(false);
       await primary.close();
       await secondary.close();
+    },
+  );
+
+  it.each(['sync', 'outbox'] as const)(
+    'bigint[] past 2^53, SQLite -> Postgres and Postgres -> SQLite (%s): every digit arrives',
+    async (mode) => {
+      const pg = createPostgresAdapter(dbs.other.url, { name: 'pg' });
+      await dropOwnTables(pg);
+      await pg.execute('DROP TABLE IF EXISTS bigs');
+      await pg.execute('CREATE TABLE bigs (id bigint PRIMARY KEY, ns bigint[])');
+      for (const pgIsPrimary of [false, true]) {
+        const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+        await sqlite.execute('CREATE TABLE bigs (id INTEGER PRIMARY KEY, ns TEXT)');
+        const [primary, secondary] = pgIsPrimary ? [pg, sqlite] : [sqlite, pg];
+        const { adapter: app, drained } = syncOrOutbox(primary, secondary, mode, cleanup);
+        const id = pgIsPrimary ? 2 : 1;
+        const list = pgIsPrimary ? "'{9007199254740993,NULL,-9223372036854775808}'" : "'[9007199254740993,null,-9223372036854775808]'";
+        await app.execute(`INSERT INTO bigs (id, ns) VALUES (${id}, ${list})`);
+        await drained();
+        expect(app.getMetrics()).toMatchObject({ journalDepth: 0, verificationFailures: 0 });
+        expect(await pg.first('SELECT ns::text FROM bigs WHERE id = ?', [id])).toEqual({
+          ns: '{9007199254740993,NULL,-9223372036854775808}',
+        });
+        expect(await sqlite.first('SELECT ns FROM bigs WHERE id = ?', [id])).toEqual({
+          ns: '[9007199254740993,null,-9223372036854775808]',
+        });
+        await sqlite.close();
+      }
+      await pg.close();
     },
   );
 });
