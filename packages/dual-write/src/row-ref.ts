@@ -1,4 +1,5 @@
-import { SqlTokenizer, type Statement } from '@switchyard/core';
+import type { Statement } from '@switchyard/core';
+import { aliasIndex, nameAt, tokenize, type Token } from './_internal/sql-tokens';
 
 /** One row a write touches: its table and primary-key values. */
 export interface RowRef {
@@ -9,16 +10,6 @@ export interface RowRef {
 
 /** Primary-key columns by table name; tables not listed are keyed by `id`. */
 export type KeyColumns = Readonly<Record<string, readonly string[]>>;
-
-/** A lexical token of a SQL statement (see {@link tokenize}). */
-export interface Token {
-  kind: 'word' | 'ident' | 'string' | 'number' | 'param' | 'punct';
-  text: string;
-  /** Parenthesis depth the token sits at. */
-  depth: number;
-  /** For `param`: its 0-based position among the statement's parameters. */
-  param?: number;
-}
 
 /**
  * The rows a write statement touches, when they can be read from its text: a
@@ -177,6 +168,20 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
     if (!inner || !plain || listed!.some((v) => v === undefined)) return undefined;
     filter = [...filter.slice(0, inAt), ...filter.slice(close + 1)];
   }
+  // `key = ANY(?)` with an array bound (node-postgres apps, `PostgresArray`): each item names a row.
+  const anyAt =
+    !listed && columns.length === 1
+      ? filter.findIndex((t, n) => named(columns[0]!, '=')(t, n) && filter[n + 2]?.text.toUpperCase() === 'ANY')
+      : -1;
+  if (anyAt >= 0) {
+    const close = filter.findIndex((t, n) => n > anyAt + 3 && t.depth === depth && t.text === ')');
+    const inner = close > 0 && filter[anyAt + 3]?.text === '(' ? filter.slice(anyAt + 4, close) : [];
+    const items = inner[0]?.kind === 'param' && inner.slice(1).every(castToken) ? params[inner[0].param!] : undefined;
+    if (!Array.isArray(items) || items.length === 0) return undefined;
+    listed = items.map((v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) as RowRef['key'][string][];
+    if (listed.some((v) => typeof v !== 'string' && typeof v !== 'number')) return undefined;
+    filter = [...filter.slice(0, anyAt), ...filter.slice(close + 1)];
+  }
   // Only a plain conjunction at the top level pins rows down.
   if (filter.some((t) => t.depth > depth || t.text.toUpperCase() === 'OR' || t.text.toUpperCase() === 'NOT')) return undefined;
   if (listed) return listed.length > 0 ? listed.map((value) => ({ table: table.name, key: { [columns[0]!]: value } })) : undefined;
@@ -190,6 +195,9 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
   return [{ table: table.name, key }];
 }
 
+/** A token of a type cast after a parameter (`?::bigint[]`): `:`, a type name, `[]` (read as an empty bracket-quoted name). */
+const castToken = (t: Token) => t.kind === 'word' || t.text === ':' || (t.kind === 'ident' && t.text === '');
+
 function valueOf(token: Token | undefined, params: readonly unknown[]): string | number | null | undefined {
   if (!token) return undefined;
   if (token.kind === 'param') {
@@ -202,84 +210,7 @@ function valueOf(token: Token | undefined, params: readonly unknown[]): string |
   return undefined;
 }
 
-/** A possibly schema-qualified table name starting at `at`: its last part, and the part before it if any. */
-export function nameAt(tokens: readonly Token[], at: number): { name: string; schema?: string; next: number } | undefined {
-  const t = tokens[at];
-  if (!t || (t.kind !== 'word' && t.kind !== 'ident')) return undefined;
-  let name = t.text;
-  let schema: string | undefined;
-  let next = at + 1;
-  while (tokens[next]?.text === '.' && tokens[next + 1]) {
-    schema = name;
-    name = tokens[next + 1]!.text;
-    next += 2;
-  }
-  return schema === undefined ? { name, next } : { name, schema, next };
-}
-
-/** Words that follow a write's target table rather than name its alias. */
-const NOT_ALIAS = new Set('SET WHERE USING RETURNING DEFAULT VALUES SELECT ORDER LIMIT INDEXED NOT ON FROM WITH OVERRIDING'.split(' '));
-
-/** Where the alias a write's target table is given at `at` stands (`t AS x`, `t x`), or -1 when it has none. */
-export function aliasIndex(tokens: readonly Token[], at: number): number {
-  const t = tokens[at];
-  if (t?.kind === 'word' && t.text.toUpperCase() === 'AS') return at + 1;
-  return t && (t.kind === 'word' || t.kind === 'ident') && !NOT_ALIAS.has(t.text.toUpperCase()) ? at : -1;
-}
-
 function bareName(text: string): string {
   const dot = text.lastIndexOf('.');
   return dot < 0 ? text : text.slice(dot + 1);
-}
-
-/**
- * Splits SQL into words, quoted names, strings, numbers, parameters and punctuation,
- * with the parenthesis depth of each, using core's `SqlTokenizer`. `?NNN` is parameter
- * NNN and a bare `?` the one after the largest so far, as SQLite numbers them; `$n` is
- * parameter n (Postgres form, as Kysely compiles it). Comments are dropped.
- *
- * @example
- * ```ts
- * tokenize('UPDATE t SET a = ? WHERE id = $2').filter((t) => t.kind === 'param').length; // 2
- * ```
- */
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let depth = 0;
-  const lexer = new SqlTokenizer(sql, { escapeStrings: false, nestedComments: false, dollarQuotes: false });
-  while (lexer.next()) {
-    const text = lexer.text;
-    const last = tokens.at(-1);
-    switch (lexer.kind) {
-      case 'string':
-      case 'quoted':
-        tokens.push({ kind: lexer.kind === 'string' ? 'string' : 'ident', text: unquote(text), depth });
-        break;
-      case 'param':
-        tokens.push({ kind: 'param', text, depth, param: lexer.param - 1 });
-        break;
-      case 'number':
-        // A minus sign right before digits makes a negative number, as a key literal reads.
-        if (last?.text === '-' && last.kind === 'punct' && sql[lexer.start - 1] === '-') {
-          tokens[tokens.length - 1] = { kind: 'number', text: '-' + text, depth };
-        } else tokens.push({ kind: 'number', text, depth });
-        break;
-      case 'word':
-        tokens.push({ kind: 'word', text, depth });
-        break;
-      default:
-        if (text === ')') depth--;
-        tokens.push({ kind: 'punct', text, depth });
-        if (text === '(') depth++;
-    }
-  }
-  return tokens;
-}
-
-// The name or text inside quotes; a doubled quote is one (not in `[…]`).
-function unquote(quoted: string): string {
-  const open = quoted[0]!;
-  const close = open === '[' ? ']' : open;
-  const inner = quoted.length > 1 && quoted.endsWith(close) ? quoted.slice(1, -1) : quoted.slice(1);
-  return open === '[' ? inner : inner.replaceAll(close + close, close);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { validateDatabases } from '@switchyard/validation';
-import type { DatabaseAdapter } from '@switchyard/core';
+import { PostgresArray, type DatabaseAdapter } from '@switchyard/core';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { dropOwnTables, twoTestDatabases } from './two-databases';
 import { cleanupAfterEach, syncOrOutbox } from './open-side';
@@ -106,6 +106,33 @@ describe('Postgres write shapes', () => {
     expect(app.getMetadata().replicatedByStatement).toEqual([]);
     expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0, verificationFailures: 0 });
     expect(await secondary.first('SELECT count(*)::int AS n, count(DISTINCT id)::int AS ids FROM t')).toEqual({ n: 160, ids: 160 });
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['t'] });
+    expect(report.ok).toBe(true);
+  });
+
+  it('updates by a bound array of keys (`id = ANY(?)`) from 8 writers at once: each row counted once per write, on both sides', async () => {
+    const primary = createPostgresAdapter(dbs.other.url, { name: 'a', max: 8 });
+    const secondary = createPostgresAdapter(dbs.database.url, { name: 'b', max: 8 });
+    await createTables(primary, 'clock_timestamp()');
+    await createTables(secondary, "'1999-01-01Z'");
+    for (const side of [primary, secondary]) await side.execute('INSERT INTO t (id, uid) SELECT g, 0 FROM generate_series(1, 12) AS g');
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+    cleanup(() => app.close());
+    // Overlapping sets: each row's relative updates must reach the secondary in the primary's order.
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let i = 0; i < 10; i++) {
+          const ids = PostgresArray.from([1 + ((w + i) % 12), 1 + ((w + i + 5) % 12), 12]);
+          await app.execute('UPDATE t SET uid = uid + 1 WHERE id = ANY(?::bigint[])', [ids]);
+        }
+      }),
+    );
+    expect(app.getMetadata().replicatedByStatement).toEqual([]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0, verificationFailures: 0 });
+    // Rows named twice in one array are updated once.
+    let writes = 0;
+    for (let w = 0; w < 8; w++) for (let i = 0; i < 10; i++) writes += new Set([(w + i) % 12, (w + i + 5) % 12, 11]).size;
+    for (const side of [primary, secondary]) expect(await side.first('SELECT sum(uid)::int AS n FROM t')).toEqual({ n: writes });
     const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['t'] });
     expect(report.ok).toBe(true);
   });

@@ -1,6 +1,6 @@
 import type { Mirror } from '../mirror/mirror-types';
 import { statementKind, type Statement } from '@switchyard/core';
-import { tokenize, type Token } from '../row-ref';
+import { tokenize, type Token } from './sql-tokens';
 import { ddlTable } from './column-types';
 
 const SERIALS = new Set(['SERIAL', 'BIGSERIAL', 'SMALLSERIAL', 'SERIAL2', 'SERIAL4', 'SERIAL8']);

@@ -57,3 +57,16 @@ describe('planCapture on an INSERT that gives a key column DEFAULT', () => {
     ).toBe(false);
   });
 });
+
+describe('planCapture on an UPDATE by a bound array of keys', () => {
+  it('names each row of the array, so only those rows are locked', () => {
+    const users: TableInfo = { ...events, name: 'users', primaryKey: ['id'], partitions: [] };
+    const by = (sql: string, params: unknown[]) => planCapture({ sql, params }, users, 'postgres') as CapturePlan;
+    expect(by('UPDATE users SET body = ? WHERE id = ANY(?)', ['x', [1, 2]]).named).toEqual([
+      { table: 'users', key: { id: 1 } },
+      { table: 'users', key: { id: 2 } },
+    ]);
+    // The array built in the statement says nothing about the rows: the table is locked.
+    expect(by('UPDATE users SET body = ? WHERE id = ANY(ARRAY[?, ?])', ['x', 1, 2]).named).toBeUndefined();
+  });
+});

@@ -1,5 +1,6 @@
 import type { DialectName, ExecResult, Row, Statement, TableInfo } from '@switchyard/core';
-import { insertsDefaultKeys, insertsNullKeys, rowRefsOf, tokenize, type RowRef, type Token } from '../row-ref';
+import { insertsDefaultKeys, insertsNullKeys, rowRefsOf, type RowRef } from '../row-ref';
+import { tokenize, type Token } from './sql-tokens';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
 import { capturingSql, splitAliased, writtenName } from './captured-aliases';

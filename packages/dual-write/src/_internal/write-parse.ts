@@ -3,7 +3,7 @@
  * whether it is captured as rows, and how.
  */
 import { quoteIdentifier as quote } from '@switchyard/core';
-import { aliasIndex, nameAt, tokenize, type Token } from '../row-ref';
+import { aliasIndex, nameAt, tokenize, type Token } from './sql-tokens';
 import { BoundedCache } from './bounded-cache';
 
 /** The parts of a write statement that decide how it is replicated. */

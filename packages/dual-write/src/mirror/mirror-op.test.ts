@@ -58,6 +58,14 @@ describe('row references read from statements', () => {
       { table: 't', key: { id: 1 } },
       { table: 't', key: { id: 7 } },
     ]);
+    // A bound array: each item names a row.
+    expect(rowRefsOf({ sql: 'UPDATE t SET n = n + 1 WHERE id = ANY(?)', params: [[1, 2n]] })).toEqual([
+      { table: 't', key: { id: 1 } },
+      { table: 't', key: { id: '2' } },
+    ]);
+    expect(rowRefsOf({ sql: 'DELETE FROM t WHERE "id" = any($1::bigint[]) AND grp = $2', params: [[3], 'g'] })).toEqual([
+      { table: 't', key: { id: 3 } },
+    ]);
     expect(rowRefsOf({ sql: 'UPDATE t AS z SET a = 1 FROM u WHERE z.id = ? AND u.id = z.uid', params: [5] })).toEqual([
       { table: 't', key: { id: 5 } },
     ]);
@@ -71,6 +79,10 @@ describe('row references read from statements', () => {
     // Another table's id is not the target's: the row updated is the one whose id is u.tid.
     expect(rowRefsOf({ sql: 'UPDATE t SET x = 1 FROM u WHERE u.id = ? AND t.id = u.tid', params: [5] })).toBeUndefined();
     expect(rowRefsOf({ sql: 'DELETE FROM t WHERE (id = ?) OR (id = ?)', params: [1, 2] })).toBeUndefined();
+    // An empty list, items that are no keys, or an array built in the statement.
+    for (const params of [[[]], [[{ a: 1 }]], ['1']]) expect(rowRefsOf({ sql: 'DELETE FROM t WHERE id = ANY(?)', params })).toBeUndefined();
+    expect(rowRefsOf({ sql: 'DELETE FROM t WHERE id = ANY(? || ARRAY[1])', params: [[2]] })).toBeUndefined();
+    expect(rowRefsOf({ sql: 'DELETE FROM t WHERE id = ANY(SELECT id FROM u)' })).toBeUndefined();
     for (const sql of [
       'DELETE FROM t WHERE id NOT IN (?, ?)',
       'DELETE FROM t WHERE id IN (SELECT id FROM u)',
