@@ -1,4 +1,4 @@
-import { JSON_SOURCE, jsonSourceOf } from './json-source';
+import { jsonSourceOf } from './json-source';
 import { exactTimestampText } from './precise-date';
 
 /**
@@ -26,8 +26,8 @@ export function exactJsonText(value: unknown): string {
     // `v` is what a toJSON gave (a Date's milliseconds, a JsonNumber's double): the holder still has the value itself.
     const raw = (this as Record<string, unknown>)[key];
     if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? v : exactTimestampText(raw);
-    const kept = typeof raw === 'object' && raw !== null ? (raw as { [JSON_SOURCE]?: unknown })[JSON_SOURCE] : undefined;
-    return typeof kept === 'string' ? mark(kept) : v;
+    const kept = jsonSourceOf(raw);
+    return kept === undefined ? v : mark(kept);
   });
   return texts.length === 0 ? json : json.replace(MARKED, (_m, i: string) => texts[Number(i)]!);
 }

@@ -63,3 +63,17 @@ export interface TableInfo {
    */
   inheritedBy?: string[];
 }
+
+/**
+ * `'ONLY '` before a Postgres table other tables inherit (`TableInfo.inheritedBy`), else
+ * nothing: a read or a `DELETE` of it without `ONLY` reaches their rows too, as its own.
+ * An `INSERT` takes no `ONLY` (it writes the named table alone).
+ *
+ * @example
+ * ```ts
+ * `SELECT * FROM ${onlyIfInherited(table)}${quoteIdentifier(table.name)}`; // SELECT * FROM ONLY "items"
+ * ```
+ */
+export function onlyIfInherited(table: Pick<TableInfo, 'inheritedBy'>): string {
+  return table.inheritedBy?.length ? 'ONLY ' : '';
+}

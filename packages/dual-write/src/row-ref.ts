@@ -178,8 +178,9 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
     const inner = close > 0 && filter[anyAt + 3]?.text === '(' ? filter.slice(anyAt + 4, close) : [];
     const items = inner[0]?.kind === 'param' && inner.slice(1).every(castToken) ? params[inner[0].param!] : undefined;
     if (!Array.isArray(items) || items.length === 0) return undefined;
-    listed = items.map((v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) as RowRef['key'][string][];
-    if (listed.some((v) => typeof v !== 'string' && typeof v !== 'number')) return undefined;
+    const keys = items.map(boundKey);
+    if (keys.some((v) => v === undefined || v === null)) return undefined;
+    listed = keys as RowRef['key'][string][];
     filter = [...filter.slice(0, anyAt), ...filter.slice(close + 1)];
   }
   // Only a plain conjunction at the top level pins rows down.
@@ -198,13 +199,15 @@ function filterRefs(tokens: readonly Token[], params: readonly unknown[], keys: 
 /** A token of a type cast after a parameter (`?::bigint[]`): `:`, a type name, `[]` (read as an empty bracket-quoted name). */
 const castToken = (t: Token) => t.kind === 'word' || t.text === ':' || (t.kind === 'ident' && t.text === '');
 
+/** A bound value as a key value: bigints as their digits; `undefined` for what is no key (an object, a Date). */
+function boundKey(v: unknown): string | number | null | undefined {
+  if (typeof v === 'bigint') return v.toString();
+  return typeof v === 'string' || typeof v === 'number' || v === null ? v : undefined;
+}
+
 function valueOf(token: Token | undefined, params: readonly unknown[]): string | number | null | undefined {
   if (!token) return undefined;
-  if (token.kind === 'param') {
-    const v = params[token.param!];
-    if (typeof v === 'bigint') return v.toString();
-    return typeof v === 'string' || typeof v === 'number' || v === null ? v : undefined;
-  }
+  if (token.kind === 'param') return boundKey(params[token.param!]);
   if (token.kind === 'number') return Number(token.text);
   if (token.kind === 'string') return token.text;
   return undefined;

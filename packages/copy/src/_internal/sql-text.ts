@@ -1,4 +1,4 @@
-import { quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
+import { onlyIfInherited, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
 
 /** The quoted, schema-qualified name of a table (the schema only where it is not the default). */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>, dialect: DialectName): string {
@@ -13,7 +13,7 @@ export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>, dialect: Dia
  * Postgres tables inherit it (INHERITS), whose rows would otherwise count as its own.
  */
 export function readRef(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy'>, dialect: DialectName): string {
-  return (dialect === 'postgres' && table.inheritedBy?.length ? 'ONLY ' : '') + tableRef(table, dialect);
+  return (dialect === 'postgres' ? onlyIfInherited(table) : '') + tableRef(table, dialect);
 }
 
 /** A SQL string literal. */

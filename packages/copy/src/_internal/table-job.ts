@@ -1,4 +1,13 @@
-import { InvalidArgumentError, nativeHandle, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import {
+  converterFor,
+  InvalidArgumentError,
+  isArrayColumn,
+  nativeHandle,
+  type Converter,
+  type DatabaseAdapter,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 import { planBatch, type BatchPlan } from '../batch-plan';
 import type { ResolvedCopyOptions } from './resolved-copy-options';
 import { InsertWriter, type RowWriter } from './insert-writer';
@@ -7,7 +16,6 @@ import { createPageReader, type PageReader } from './key-range';
 import { refuseBareJsonNumber, roundsBareJsonNumbers } from './json-number-guard';
 import { refuseInvalidCopyText, refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, loadCopyFrom } from './postgres-copy-writer';
-import { converterFor, isArrayColumn, type Converter } from '@switchyard/core';
 import { generatedColumnNames } from './generated-columns';
 import { arrayConverterFor } from './array-literal';
 import { createCopyTextReader, hasExpandedYear, rendersExactFloats, type CopyText } from './sqlite-copy-text';

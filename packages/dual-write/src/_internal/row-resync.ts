@@ -1,4 +1,12 @@
-import { QueryError, quoteIdentifier as quote, type DatabaseAdapter, type DialectName, type Row, type TableInfo } from '@switchyard/core';
+import {
+  onlyIfInherited,
+  QueryError,
+  quoteIdentifier as quote,
+  type DatabaseAdapter,
+  type DialectName,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { readOn } from './failed-side';
 import { keyParam, rowName, tableRef, type RowImage } from './row-images';
@@ -67,7 +75,7 @@ function readSql(table: TableInfo, dialect: DialectName, count: number, lock: bo
   // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
   const suffix = lock && dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
   // Without ONLY, the rows of the tables that inherit it (INHERITS) would be read as its own.
-  const only = dialect === 'postgres' && table.inheritedBy?.length ? 'ONLY ' : '';
+  const only = dialect === 'postgres' ? onlyIfInherited(table) : '';
   sql = `SELECT * FROM ${only}${tableRef(table, dialect)} WHERE ${where}${suffix}`;
   // A bulk settle reads many counts: only the small ones are worth keeping.
   if (count <= 16) texts.set(id, sql);

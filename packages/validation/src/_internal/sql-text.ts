@@ -1,10 +1,9 @@
-import { quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { onlyIfInherited, quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { KeyColumn } from './table-plan';
 
 /** The table as a read or a DELETE names it: schema-qualified on Postgres outside `public`, `ONLY` where others inherit it. */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy'>): string {
-  // A Postgres table others inherit (INHERITS) would show their rows as its own without ONLY.
-  return (table.inheritedBy?.length ? 'ONLY ' : '') + insertTarget(table);
+  return onlyIfInherited(table) + insertTarget(table);
 }
 
 /** A table as an INSERT names it (which takes no ONLY). */
