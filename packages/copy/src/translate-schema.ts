@@ -1,10 +1,16 @@
-import { isSwitchyardTable, InvalidArgumentError, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
+import {
+  isSwitchyardTable,
+  InvalidArgumentError,
+  qualifiedTableName,
+  quoteIdentifier,
+  type DialectName,
+  type TableInfo,
+} from '@switchyard/core';
 import { orderByForeignKeys } from './_internal/table-order';
 import { foldObjects, objectWarnings, type Named } from './_internal/schema-post-data';
 import { columnLines, type SchemaScope } from './_internal/schema-columns';
 import { tableConstraints } from './_internal/schema-constraints';
 import type { SchemaObjects } from './schema-objects';
-import { tableRef } from './_internal/sql-text';
 import type { SchemaWarning } from './schema-warning';
 
 export type { SchemaWarning } from './schema-warning';
@@ -141,7 +147,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   };
 
   for (const table of ordered) {
-    const ref = toPg && table.schema && table.schema !== 'public' && !fold ? tableRef(table, 'postgres') : name(table.name);
+    const ref = toPg && table.schema && table.schema !== 'public' && !fold ? qualifiedTableName(table, 'postgres') : name(table.name);
     const columnNames = new Set(table.columns.map((c) => c.name));
     const { lines, tableChecks, inlineKey } = columnLines(table, scope);
     if (!inlineKey && table.primaryKey.length > 0) lines.push(`  PRIMARY KEY (${table.primaryKey.map(name).join(', ')})`);

@@ -1,5 +1,8 @@
 /** How an adapter describes a table: its columns, keys, indexes and foreign keys (`introspect()`). */
 
+import { quoteIdentifier } from './sql-identifier';
+import type { DialectName } from './types';
+
 /** The logical type of a column, which decides how its values are compared across engines. */
 export type LogicalType = 'integer' | 'boolean' | 'timestamp' | 'json' | 'blob' | 'numeric' | 'real' | 'text';
 
@@ -76,4 +79,22 @@ export interface TableInfo {
  */
 export function onlyIfInherited(table: Pick<TableInfo, 'inheritedBy'>): string {
   return table.inheritedBy?.length ? 'ONLY ' : '';
+}
+
+/**
+ * A table's quoted name as a statement on `dialect` refers to it: schema-qualified on
+ * Postgres outside `public`, the bare name elsewhere (SQLite and D1 have no schemas, and
+ * a Postgres table's schema means nothing to them). Inserts take it as it is; reads and
+ * deletes put {@link onlyIfInherited} before it.
+ *
+ * @example
+ * ```ts
+ * qualifiedTableName({ name: 'Orders', schema: 'sales' }, 'postgres'); // "sales"."Orders"
+ * qualifiedTableName({ name: 'Orders', schema: 'sales' }, 'sqlite'); // "Orders"
+ * ```
+ */
+export function qualifiedTableName(table: Pick<TableInfo, 'name' | 'schema'>, dialect: DialectName): string {
+  return dialect === 'postgres' && table.schema && table.schema !== 'public'
+    ? `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`
+    : quoteIdentifier(table.name);
 }

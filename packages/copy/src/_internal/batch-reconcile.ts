@@ -1,8 +1,8 @@
-import { exactJsonText, exactTimestampText, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { exactJsonText, exactTimestampText, qualifiedTableName, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import { InsertWriter } from './insert-writer';
 import { createPageReader } from './key-range';
 import { encodeKey, type KeyValues } from './key-codec';
-import { keyTuple, placeholderTuple, readRef, tableRef } from './sql-text';
+import { keyTuple, placeholderTuple, readRef } from './sql-text';
 import type { Batch, TableJob } from './table-job';
 import { createTextRound } from './text-reconcile';
 
@@ -89,7 +89,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     return (
       changed +
       (await source.transaction(async (tx) => {
-        if (source.dialect === 'postgres') await tx.execute(`LOCK TABLE ${tableRef(job.source, source.dialect)} IN SHARE MODE`);
+        if (source.dialect === 'postgres') await tx.execute(`LOCK TABLE ${qualifiedTableName(job.source, source.dialect)} IN SHARE MODE`);
         return (await round(after, last, seen, tx)).changed;
       }))
     );

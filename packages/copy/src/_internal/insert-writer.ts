@@ -1,7 +1,6 @@
-import { quoteIdentifier, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import { qualifiedTableName, quoteIdentifier, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import type { CopyText } from './sqlite-copy-text';
-import { tableRef } from './sql-text';
 
 /** Writes converted rows (arrays in column order) plus the checkpoint advance, atomically. */
 export interface RowWriter {
@@ -48,7 +47,7 @@ export class InsertWriter implements RowWriter {
   ) {
     this.#target = target;
     this.#head =
-      `INSERT INTO ${tableRef(table, target.dialect)} (${columns.map(quoteIdentifier).join(', ')})` +
+      `INSERT INTO ${qualifiedTableName(table, target.dialect)} (${columns.map(quoteIdentifier).join(', ')})` +
       (overriding && target.dialect === 'postgres' ? ' OVERRIDING SYSTEM VALUE' : '') +
       ' VALUES ';
     this.#tail = conflictClause(columns, table.primaryKey, onConflict);

@@ -4,6 +4,7 @@ import {
   exactJsonText,
   InvalidArgumentError,
   postgresTimestampText,
+  qualifiedTableName,
   toPostgresPlaceholders,
   quoteIdentifier,
   type NativeHandle,
@@ -13,7 +14,6 @@ import {
 } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
-import { tableRef } from './sql-text';
 import type { CopyText } from './sqlite-copy-text';
 
 /** What lends the COPY path one pg connection: the target's native handle. */
@@ -76,7 +76,7 @@ export class PostgresCopyWriter implements RowWriter {
     this.#table = table.name;
     this.#columns = columns;
     this.#keyIndexes = table.primaryKey.map((k) => columns.indexOf(k));
-    const ref = tableRef(table, 'postgres');
+    const ref = qualifiedTableName(table, 'postgres');
     const cols = columns.map(quoteIdentifier).join(', ');
     this.#stage = quoteIdentifier(('sy_stage_' + table.name.replace(/\W/g, '_')).slice(0, 50) + '_' + hash(ref + cols));
     this.#createStage = `CREATE TEMP TABLE IF NOT EXISTS ${this.#stage} ON COMMIT DELETE ROWS AS SELECT ${cols} FROM ${ref} WITH NO DATA`;

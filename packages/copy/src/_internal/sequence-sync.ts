@@ -1,5 +1,4 @@
-import { quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
-import { tableRef } from './sql-text';
+import { qualifiedTableName, quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 
 /**
  * Moves every serial/identity sequence of a Postgres table past the highest value now
@@ -9,7 +8,7 @@ import { tableRef } from './sql-text';
  */
 export async function syncSequences(target: DatabaseAdapter, table: TableInfo): Promise<number> {
   if (target.dialect !== 'postgres') return 0;
-  const ref = tableRef(table, 'postgres');
+  const ref = qualifiedTableName(table, 'postgres');
   let moved = 0;
   for (const column of table.columns) {
     if (column.logicalType !== 'integer') continue;

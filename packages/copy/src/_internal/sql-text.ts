@@ -1,19 +1,11 @@
-import { onlyIfInherited, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
-
-/** The quoted, schema-qualified name of a table (the schema only where it is not the default). */
-export function tableRef(table: Pick<TableInfo, 'name' | 'schema'>, dialect: DialectName): string {
-  if (dialect === 'postgres' && table.schema && table.schema !== 'public') {
-    return quoteIdentifier(table.schema) + '.' + quoteIdentifier(table.name);
-  }
-  return quoteIdentifier(table.name);
-}
+import { onlyIfInherited, qualifiedTableName, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
 
 /**
- * A table as a read or a DELETE names it: {@link tableRef}, after `ONLY` where other
+ * A table as a read or a DELETE names it: core's `qualifiedTableName`, after `ONLY` where other
  * Postgres tables inherit it (INHERITS), whose rows would otherwise count as its own.
  */
 export function readRef(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy'>, dialect: DialectName): string {
-  return (dialect === 'postgres' ? onlyIfInherited(table) : '') + tableRef(table, dialect);
+  return (dialect === 'postgres' ? onlyIfInherited(table) : '') + qualifiedTableName(table, dialect);
 }
 
 /** A SQL string literal. */

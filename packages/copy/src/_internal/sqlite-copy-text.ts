@@ -1,6 +1,6 @@
-import { quoteIdentifier, type ColumnInfo, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
+import { qualifiedTableName, quoteIdentifier, type ColumnInfo, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
-import { keyTuple, placeholderTuple, tableRef } from './sql-text';
+import { keyTuple, placeholderTuple } from './sql-text';
 
 /** A page already rendered in COPY's text format, with what the checkpoint needs. */
 export interface CopyText {
@@ -130,7 +130,7 @@ export function createCopyTextReader(
   const sqlFor = (after: boolean, end: boolean): string => {
     const where = [after ? `${key} > ${holes}` : '', end ? `${key} <= ${holes}` : ''].filter(Boolean);
     const page =
-      `SELECT ${keys}, ${line} AS sy_line FROM ${tableRef(table, 'sqlite')}` +
+      `SELECT ${keys}, ${line} AS sy_line FROM ${qualifiedTableName(table, 'sqlite')}` +
       (where.length ? ' WHERE ' + where.join(' AND ') : '') +
       ` ORDER BY ${keys} LIMIT ${chunk}`;
     // One key column: its max is the last key, all in one pass over the page.

@@ -1,5 +1,6 @@
 import {
   TransientError,
+  qualifiedTableName,
   quoteIdentifier as quote,
   type DatabaseAdapter,
   type ForeignKeyInfo,
@@ -7,7 +8,7 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { imageStatements, keyValue, pickCaseless, refOf, rowName, tableRef, type RowImage, type TablePair } from './row-images';
+import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage, type TablePair } from './row-images';
 import { heldEffects } from './held-effects';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { journalToSettle } from './secondary-failure';
@@ -212,7 +213,7 @@ export async function referencing(
     // One column as an IN list: a long OR is too deep an expression for D1.
     const where =
       columns.length === 1 ? `${quote(columns[0]!)} IN (${part.map(() => '?').join(', ')})` : part.map(() => match).join(' OR ');
-    const sql = `SELECT ${keys.map((k) => quote(k)).join(', ')} FROM ${tableRef(target, side.dialect)} WHERE ${where}`;
+    const sql = `SELECT ${keys.map((k) => quote(k)).join(', ')} FROM ${qualifiedTableName(target, side.dialect)} WHERE ${where}`;
     refs.push(...sideRefs(child, keys, await side.query<Record<string, unknown>>(sql, params)));
   }
   return refs;

@@ -1,5 +1,12 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type Row, type TableInfo } from '@switchyard/core';
-import { keyParam, pickCaseless, tableRef, type RowImage } from './row-images';
+import {
+  qualifiedTableName,
+  quoteIdentifier as quote,
+  type DatabaseAdapter,
+  type ForeignKeyInfo,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
+import { keyParam, pickCaseless, type RowImage } from './row-images';
 
 /** A referenced row's values on the secondary before a write (`was`), and on the primary after it (`now`). */
 export interface ReferencedChange {
@@ -53,7 +60,7 @@ export function heldEffects(
       (c, j) => (changed[child.columns.find((col) => col.name.toLowerCase() === c.toLowerCase())?.name ?? c] = values[j] ?? null),
     );
     const set = sideColumns.map((c) => `${quote(c!.name)} = ?`).join(', ');
-    const table = tableRef(childOnSide, secondary.dialect);
+    const table = qualifiedTableName(childOnSide, secondary.dialect);
     const match = (alias: string) => sideKey.map((c) => `${alias}${quote(c!.name)} = ?`).join(' AND ');
     const params = [
       ...values.map((v, j) => (v === null ? null : keyParam(v, sideColumns[j]))),

@@ -1,7 +1,13 @@
-import { quoteIdentifier as quote, type DatabaseAdapter, type ForeignKeyInfo, type Row, type TableInfo } from '@switchyard/core';
+import {
+  qualifiedTableName,
+  quoteIdentifier as quote,
+  type DatabaseAdapter,
+  type ForeignKeyInfo,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { ACTS_ON_DELETE, MAX_DEPTH, columnsOn, referencedBy, referencedName, sideRefs } from './cascade-rows';
-import { tableRef } from './row-images';
 import type { TableCatalog } from './table-catalog';
 import { ACTS_ON_UPDATE } from './update-actions';
 
@@ -97,8 +103,8 @@ async function unreferenced(
   const set = own.map((c) => `c.${quote(c)} IS NOT NULL`).join(' AND ');
   const match = own.map((c, i) => `p.${quote(theirs[i]!)} = c.${quote(c)}`).join(' AND ');
   const rows = await secondary.query<Row>(
-    `SELECT ${keys.map((k) => `c.${quote(k)}`).join(', ')} FROM ${tableRef(childOnSide, secondary.dialect)} c WHERE ${set} ` +
-      `AND NOT EXISTS (SELECT 1 FROM ${tableRef(parentOnSide, secondary.dialect)} p WHERE ${match}) LIMIT ${SWEEP_LIMIT}`,
+    `SELECT ${keys.map((k) => `c.${quote(k)}`).join(', ')} FROM ${qualifiedTableName(childOnSide, secondary.dialect)} c WHERE ${set} ` +
+      `AND NOT EXISTS (SELECT 1 FROM ${qualifiedTableName(parentOnSide, secondary.dialect)} p WHERE ${match}) LIMIT ${SWEEP_LIMIT}`,
   );
   return sideRefs(child, keys, rows);
 }

@@ -2,6 +2,7 @@ import {
   converterFor,
   exactTimestampText,
   fromStoredValue,
+  qualifiedTableName,
   quoteIdentifier as quote,
   type ColumnInfo,
   type DatabaseAdapter,
@@ -158,7 +159,7 @@ function newShape({ source, target }: TablePair, from: DialectName, to: DialectN
     convert: converterFor(c, from, byName.get(c.name.toLowerCase())!, to),
   }));
   const keyColumns = mapped.filter((m) => source.primaryKey.some((k) => k.toLowerCase() === m.source.name.toLowerCase()));
-  const table = tableRef(target, to);
+  const table = qualifiedTableName(target, to);
   const others = mapped.filter((m) => !keyColumns.includes(m));
   const conflict = keyColumns.map((m) => quote(m.target.name)).join(', ');
   const action =
@@ -247,13 +248,6 @@ function chunk(images: RowImage[], perRow: number, maxParams: number): RowImage[
   }
   if (current.length > 0) out.push(current);
   return out;
-}
-
-/** A table's name as a statement on that engine refers to it. */
-export function tableRef(table: TableInfo, dialect: DialectName): string {
-  return dialect === 'postgres' && table.schema && table.schema !== 'public'
-    ? `${quote(table.schema)}.${quote(table.name)}`
-    : quote(table.name);
 }
 
 function pick(row: Row, columns: readonly string[]): Record<string, unknown> {

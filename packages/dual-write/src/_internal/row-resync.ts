@@ -1,6 +1,7 @@
 import {
   onlyIfInherited,
   QueryError,
+  qualifiedTableName,
   quoteIdentifier as quote,
   type DatabaseAdapter,
   type DialectName,
@@ -9,7 +10,7 @@ import {
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { readOn } from './failed-side';
-import { keyParam, rowName, tableRef, type RowImage } from './row-images';
+import { keyParam, rowName, type RowImage } from './row-images';
 
 /**
  * The primary's current images of rows named by key: the row where it exists, `null`
@@ -76,7 +77,7 @@ function readSql(table: TableInfo, dialect: DialectName, count: number, lock: bo
   const suffix = lock && dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
   // Without ONLY, the rows of the tables that inherit it (INHERITS) would be read as its own.
   const only = dialect === 'postgres' ? onlyIfInherited(table) : '';
-  sql = `SELECT * FROM ${only}${tableRef(table, dialect)} WHERE ${where}${suffix}`;
+  sql = `SELECT * FROM ${only}${qualifiedTableName(table, dialect)} WHERE ${where}${suffix}`;
   // A bulk settle reads many counts: only the small ones are worth keeping.
   if (count <= 16) texts.set(id, sql);
   return sql;

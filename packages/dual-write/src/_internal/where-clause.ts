@@ -1,5 +1,13 @@
-import { SqlTokenizer, quoteIdentifier as quote, type DatabaseAdapter, type Row, type Statement, type TableInfo } from '@switchyard/core';
-import { pickCaseless, tableRef } from './row-images';
+import {
+  SqlTokenizer,
+  qualifiedTableName,
+  quoteIdentifier as quote,
+  type DatabaseAdapter,
+  type Row,
+  type Statement,
+  type TableInfo,
+} from '@switchyard/core';
+import { pickCaseless } from './row-images';
 import { parseWriteCached } from './write-parse';
 import { writtenName } from './captured-aliases';
 
@@ -126,7 +134,7 @@ export async function keysFilteredOn(
   const written = { ...table, name: writtenName(parsed, table) };
   const qualifier = parsed.alias ?? quote(written.name);
   const columns = table.primaryKey.map((c) => `${qualifier}.${quote(c)}`).join(', ');
-  const target = `${tableRef(written, side.dialect)}${parsed.alias ? ` AS ${parsed.alias}` : ''}`;
+  const target = `${qualifiedTableName(written, side.dialect)}${parsed.alias ? ` AS ${parsed.alias}` : ''}`;
   const sources = where.from ? `${target}, ${where.from}` : target;
   const rows = await side.query<Row>(`SELECT DISTINCT ${columns} FROM ${sources} WHERE ${filter}`, where.params);
   return rows.map((row) => Object.fromEntries(keyColumns.map((c, i) => [c, pickCaseless(row, table.primaryKey[i]!) ?? null])));

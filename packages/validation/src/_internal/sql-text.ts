@@ -1,4 +1,4 @@
-import { onlyIfInherited, quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { onlyIfInherited, qualifiedTableName, quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { KeyColumn } from './table-plan';
 
 /** The table as a read or a DELETE names it: schema-qualified on Postgres outside `public`, `ONLY` where others inherit it. */
@@ -8,9 +8,8 @@ export function tableRef(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy
 
 /** A table as an INSERT names it (which takes no ONLY). */
 export function insertTarget(table: Pick<TableInfo, 'name' | 'schema'>): string {
-  return table.schema && table.schema !== 'public'
-    ? `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`
-    : quoteIdentifier(table.name);
+  // Validation names each table as its own side's introspection read it, and only Postgres sets a schema.
+  return qualifiedTableName(table, 'postgres');
 }
 
 // Postgres types that take a collation; COLLATE on any other type is an error.
