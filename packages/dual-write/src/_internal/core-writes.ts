@@ -13,7 +13,7 @@ import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replication-types';
 import { checkLimits, preflight } from './statement-preflight';
-import { compileFor, type WriteOp } from './write-op';
+import { compileFor, sideForm, type WriteOp } from './write-op';
 import { DualWriteSession } from './dual-write-session';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
@@ -64,10 +64,18 @@ export function writeNow(core: DualWriteCore, sql: string, params: readonly unkn
   if (!release) return undefined;
   let done: Promise<ExecResult> | undefined;
   try {
-    const statement = { sql, params };
-    preflight(core.secondary, [statement]);
     const { primary, secondary } = core;
-    const w = { kind: 'execute' as const, primary, secondary, own: [statement], forSecondary: [statement], label: sql };
+    const statement = { sql, params };
+    const forSecondary = sideForm(secondary, statement);
+    preflight(secondary, [forSecondary]);
+    const w = {
+      kind: 'execute' as const,
+      primary,
+      secondary,
+      own: [sideForm(primary, statement)],
+      forSecondary: [forSecondary],
+      label: sql,
+    };
     done = sink.writeNow(w, release, firstResult);
   } catch (error) {
     release();

@@ -55,7 +55,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (!isWriteStatement(sql)) return this.#tx.query<T>(sql, params);
     const forSecondary = sideForm(this.#secondary, { sql, params });
     preflight(this.#secondary, [forSecondary]);
-    const result = await this.#write({ sql, params }, forSecondary);
+    const result = await this.#write(sideForm(this.#tx, { sql, params }), forSecondary);
     return (result.rows ?? []) as T[];
   }
 
@@ -63,7 +63,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (!isWriteStatement(sql)) return this.#tx.execute(sql, params);
     const forSecondary = sideForm(this.#secondary, { sql, params });
     preflight(this.#secondary, [forSecondary]);
-    return this.#write({ sql, params }, forSecondary);
+    return this.#write(sideForm(this.#tx, { sql, params }), forSecondary);
   }
 
   async batch(statements: readonly Statement[]): Promise<ExecResult[]> {

@@ -27,22 +27,26 @@ const family = (dialect: DialectName) => (dialect === 'postgres' ? 'postgres' : 
 
 /**
  * The statement a side runs for a builder query: compiled from the query tree by that
- * side's own Kysely instance, or the SQL already compiled when the dialects match.
+ * side's own Kysely instance, or the SQL already compiled when the dialects match; on
+ * SQLite and D1 in {@link abortingForm}.
  */
 export function compileFor(side: DatabaseAdapter, compiled: CompiledQuery, compiledFor: DialectName): Statement {
-  if (family(side.dialect) === family(compiledFor)) return { sql: compiled.sql, params: compiled.parameters };
-  const own = side.db.getExecutor().compileQuery(compiled.query, compiled.queryId);
-  return { sql: own.sql, params: own.parameters };
+  const own =
+    family(side.dialect) === family(compiledFor) ? compiled : side.db.getExecutor().compileQuery(compiled.query, compiled.queryId);
+  // Kysely's `orFail()` too runs as OR ABORT (see abortingForm).
+  return { sql: side.dialect === 'postgres' ? own.sql : abortingForm(own.sql), params: own.parameters };
 }
 
 /**
  * A statement as a side runs it: `$N` placeholders (Postgres's, written by hand) become
  * `?N` on SQLite and D1, which number them the same way. Replayed there as written, `$1`
  * would be a named parameter that a list of values cannot fill, after the primary ran it.
+ * There `INSERT OR FAIL` / `UPDATE OR FAIL` run as `OR ABORT` (see {@link abortingForm}).
  */
 export function sideForm(side: DatabaseAdapter, statement: Statement): Statement {
-  const { sql } = statement;
-  if (side.dialect === 'postgres' || !sql.includes('$')) return statement;
+  if (side.dialect === 'postgres') return statement;
+  const sql = abortingForm(statement.sql);
+  if (!sql.includes('$')) return sql === statement.sql ? statement : { ...statement, sql };
   const tokens = new SqlTokenizer(sql);
   let out = '';
   let at = 0;
@@ -51,7 +55,34 @@ export function sideForm(side: DatabaseAdapter, statement: Statement): Statement
     out += `${sql.slice(at, tokens.start)}?${tokens.param}`;
     at = tokens.end;
   }
-  return at === 0 ? statement : { ...statement, sql: out + sql.slice(at) };
+  return at === 0 ? { ...statement, sql } : { ...statement, sql: out + sql.slice(at) };
+}
+
+/**
+ * SQLite's `INSERT OR FAIL` / `UPDATE OR FAIL` keeps the rows a statement changed before
+ * the row that failed, and the app gets only the error: rows no RETURNING shows, so the
+ * secondary would never get them. Run as `OR ABORT` instead, a failing statement changes
+ * nothing on either side (the transaction around it goes on, as with FAIL); one that
+ * succeeds does exactly what it would have. Other statements are returned as they are.
+ *
+ * @example
+ * ```ts
+ * abortingForm('INSERT OR FAIL INTO t (id) VALUES (1), (2)'); // 'INSERT OR ABORT INTO t (id) VALUES (1), (2)'
+ * ```
+ */
+export function abortingForm(sql: string): string {
+  if (!/fail/i.test(sql)) return sql;
+  const tokens = new SqlTokenizer(sql);
+  let depth = 0;
+  const word = () => (tokens.kind === 'word' ? tokens.text.toUpperCase() : '');
+  if (!tokens.next() || !['INSERT', 'UPDATE', 'WITH'].includes(word())) return sql;
+  // The statement's own verb: the first INSERT or UPDATE outside parentheses (after a WITH list, whose bodies are inside them).
+  while (depth > 0 || (word() !== 'INSERT' && word() !== 'UPDATE')) {
+    if (tokens.kind === 'punct') depth += tokens.text === '(' ? 1 : tokens.text === ')' ? -1 : 0;
+    if (!tokens.next()) return sql;
+  }
+  if (!tokens.next() || word() !== 'OR' || !tokens.next() || word() !== 'FAIL') return sql;
+  return `${sql.slice(0, tokens.start)}ABORT${sql.slice(tokens.end)}`;
 }
 
 /**
