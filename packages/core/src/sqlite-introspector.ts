@@ -1,5 +1,6 @@
 import { logicalTypeOf } from './logical-type';
 import { quoteIdentifier } from './sql-identifier';
+import { SqlTokenizer } from './sql-tokenizer';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
 
 interface TableListRow {
@@ -103,6 +104,7 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
       indexes: indexes.sort((a, b) => a.name.localeCompare(b.name)),
       foreignKeys: groupForeignKeys(foreignKeys),
       ...(withoutRowid ? { withoutRowid } : {}),
+      ...(declaresReplace(table.sql) ? { replacesOnConflict: true } : {}),
     });
   }
   return out;
@@ -114,6 +116,24 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
  */
 function declaredWithoutRowid(sql: string | null): boolean {
   return sql !== null && /\bwithout\s+rowid\b/i.test(sql.slice(sql.lastIndexOf(')') + 1));
+}
+
+/**
+ * Whether a constraint in a table's `CREATE TABLE` text declares `ON CONFLICT REPLACE`. The
+ * words are read as tokens, so a default or a CHECK that holds them as a string does not count
+ * (a table definition has no upsert clause for them to belong to).
+ */
+function declaresReplace(sql: string | null): boolean {
+  if (sql === null || !/replace/i.test(sql)) return false;
+  const tokens = new SqlTokenizer(sql);
+  const recent = ['', ''];
+  while (tokens.next()) {
+    const word = tokens.kind === 'word' ? tokens.text.toUpperCase() : '';
+    if (word === 'REPLACE' && recent[0] === 'ON' && recent[1] === 'CONFLICT') return true;
+    recent[0] = recent[1]!;
+    recent[1] = word;
+  }
+  return false;
 }
 
 function groupForeignKeys(rows: ForeignKeyRow[]): ForeignKeyInfo[] {

@@ -55,6 +55,12 @@ export interface TableInfo {
   /** SQLite and D1: declared `WITHOUT ROWID` (no rowid; SQLite never fills its integer key). Absent otherwise. */
   withoutRowid?: boolean;
   /**
+   * SQLite and D1: a constraint of the table declares `ON CONFLICT REPLACE` (`email TEXT
+   * UNIQUE ON CONFLICT REPLACE`), so a plain `INSERT` or `UPDATE` deletes the rows that hold
+   * its unique values under other keys, as `INSERT OR REPLACE` does. Absent otherwise.
+   */
+  replacesOnConflict?: boolean;
+  /**
    * Postgres: a partitioned table's partitions, at every level, by name. Their rows are
    * this table's rows: a write that names a partition writes this table. Absent elsewhere.
    */

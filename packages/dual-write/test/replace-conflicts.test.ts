@@ -188,6 +188,36 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
     },
   );
 
+  it.each(['sqlite', 'd1'] as const)(
+    '%s outbox: a column declared UNIQUE ON CONFLICT REPLACE makes a plain INSERT or UPDATE a REPLACE, which the drain follows',
+    async (kind) => {
+      const primary = await openEmbeddedPrimary(kind, cleanup);
+      // A database of its own: the drain's bookkeeping there starts with this outbox.
+      const database = await createTestDatabase();
+      cleanup(() => database.drop());
+      const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
+      cleanup(() => Promise.all([primary.close(), secondary.close()]));
+      await primary.execute('CREATE TABLE handles (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE, n INTEGER)');
+      await secondary.execute('CREATE TABLE handles (id bigint PRIMARY KEY, email text UNIQUE, n bigint)');
+      const mirror = outboxMirror(primary);
+      const app = createAsync(primary, secondary, { secondaryWrites: 'async', mirror });
+      cleanup(() => app.close());
+      await app.execute("INSERT INTO handles (id, email, n) VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3)");
+      await app.execute("INSERT INTO handles (id, email, n) VALUES (4, 'a', 4)");
+      await app.execute("UPDATE handles SET email = 'b' WHERE id = 4");
+      // A D1 outbox carries a REPLACE's rows only when its statement names their keys (see the runbook).
+      await app.execute(
+        kind === 'sqlite' ? "INSERT INTO handles (email, n) VALUES ('c', 5)" : "INSERT INTO handles (id, email, n) VALUES (5, 'c', 5)",
+      );
+      expect(await drainOutbox(secondary, { mirror })).toMatchObject({ stale: 0, aborted: false });
+      expect(await secondary.query('SELECT id, email FROM handles ORDER BY id')).toEqual([
+        { id: 4, email: 'b' },
+        { id: 5, email: 'c' },
+      ]);
+      expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['handles'] })).ok).toBe(true);
+    },
+  );
+
   it('SQLite -> Postgres: a REPLACE journaled while the secondary refused is settled by the replay', async () => {
     const { primary, secondary } = await sqliteAndPostgres('members', 'handle TEXT UNIQUE', 'handle TEXT UNIQUE');
     await secondary.execute(

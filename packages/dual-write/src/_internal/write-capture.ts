@@ -104,8 +104,13 @@ export function planCapture(
   return plan;
 }
 
-function captureTemplate(parsed: ParsedWrite, table: TableInfo, dialect: DialectName): CaptureTemplate | string {
+function captureTemplate(written: ParsedWrite, table: TableInfo, dialect: DialectName): CaptureTemplate | string {
   if (table.primaryKey.length === 0) return `${table.name} has no primary key`;
+  // A constraint declared ON CONFLICT REPLACE makes a plain INSERT or UPDATE a REPLACE; the statement's own OR clause overrides it.
+  const parsed =
+    table.replacesOnConflict && written.verb !== 'delete' && !written.orClause
+      ? { ...written, replaces: true, deletesExisting: true }
+      : written;
   if (table.inheritedBy?.length && parsed.verb !== 'insert' && !parsed.only) {
     // RETURNING would show their rows as this table's, which the secondary would get in it.
     return `${table.inheritedBy.join(', ')} ${table.inheritedBy.length === 1 ? 'inherits' : 'inherit'} ${table.name} (INHERITS), so this write may reach their rows: write UPDATE ONLY / DELETE FROM ONLY to have its rows captured`;

@@ -31,4 +31,11 @@ describe('parseWrite', () => {
     expect(parseWrite("UPDATE OR REPLACE users SET email = 'b' WHERE id = 3")).toMatchObject({ replaces: true, deletesExisting: true });
     expect(parseWrite("UPDATE OR IGNORE users SET email = 'b' WHERE id = 3")).toMatchObject({ replaces: false });
   });
+
+  it("reads SQLite's own conflict resolution, which overrides a table's ON CONFLICT clauses", () => {
+    expect(parseWrite('INSERT OR IGNORE INTO t (id) VALUES (1)')?.orClause).toBe('IGNORE');
+    expect(parseWrite('REPLACE INTO t (id) VALUES (1)')?.orClause).toBe('REPLACE');
+    expect(parseWrite('update or abort t set n = 1')?.orClause).toBe('ABORT');
+    expect(parseWrite('INSERT INTO t (id) VALUES (1)')?.orClause).toBeUndefined();
+  });
 });

@@ -26,6 +26,8 @@ export interface ParsedWrite {
    */
   deletesExisting?: boolean;
   conflictTarget?: string[];
+  /** SQLite's own conflict resolution after `INSERT OR` / `UPDATE OR`, upper case (`IGNORE`, `REPLACE`, …). */
+  orClause?: string;
   /** Postgres `UPDATE ONLY` / `DELETE FROM ONLY`: the tables that inherit the target (INHERITS) are left out. */
   only?: boolean;
   /** Columns an UPDATE assigns; `undefined` when they cannot be read. */
@@ -90,6 +92,8 @@ export function parseWrite(sql: string): ParsedWrite | undefined {
   if (only) parsed.only = true;
   if (target.schema !== undefined) parsed.schema = target.schema;
   if (replaces) parsed.deletesExisting = true;
+  const or = word(0) === 'REPLACE' ? 'REPLACE' : word(1) === 'OR' ? word(2) : undefined;
+  if (or) parsed.orClause = or;
   let next = target.next;
   const aliasAt = aliasIndex(tokens, next);
   const alias = tokens[aliasAt];
