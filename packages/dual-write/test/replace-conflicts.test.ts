@@ -32,6 +32,16 @@ async function sqliteAndPostgres(table: string, sqliteColumns: string, pgColumns
   return { primary, secondary };
 }
 
+/** An embedded primary of `kind` and a Postgres database of its own (a drain keeps the versions of the rows it applied there). */
+async function primaryAndFreshPostgres(kind: 'sqlite' | 'd1') {
+  const primary = await openEmbeddedPrimary(kind, cleanup);
+  const database = await createTestDatabase();
+  cleanup(() => database.drop());
+  const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
+  cleanup(() => Promise.all([primary.close(), secondary.close()]));
+  return { primary, secondary };
+}
+
 /**
  * Lists 1 and 2, each with an item (its foreign key CASCADEs) and a note (SET NULL), written
  * through `app`; the secondary's tables have no foreign keys yet, as in the runbook's order.
@@ -124,12 +134,7 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
     '%s outbox: a REPLACE into a table whose key is its only unique constraint carries the row',
     async (kind) => {
       // On D1 it rode as its SQLite text, which Postgres refused, and the drain stopped there.
-      const primary = await openEmbeddedPrimary(kind, cleanup);
-      // A database of its own: a drain keeps the versions of the rows it applied there.
-      const database = await createTestDatabase();
-      cleanup(() => database.drop());
-      const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
-      cleanup(() => Promise.all([primary.close(), secondary.close()]));
+      const { primary, secondary } = await primaryAndFreshPostgres(kind);
       await primary.execute('CREATE TABLE settings (k TEXT PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)');
       await secondary.execute("CREATE TABLE settings (k text PRIMARY KEY, v text, at text DEFAULT 'theirs')");
       const mirror = outboxMirror(primary);
@@ -156,12 +161,8 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
   it.each(['sqlite', 'd1'] as const)(
     "%s outbox: the drain settles what a REPLACE (an INSERT's or an UPDATE's) deleted, and what its delete's actions changed",
     async (kind) => {
-      const primary = await openEmbeddedPrimary(kind, cleanup);
+      const { primary, secondary } = await primaryAndFreshPostgres(kind);
       if (kind === 'sqlite') await primary.execute('PRAGMA foreign_keys = ON');
-      const database = await createTestDatabase();
-      cleanup(() => database.drop());
-      const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
-      cleanup(() => Promise.all([primary.close(), secondary.close()]));
       await primary.execute('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE)');
       await secondary.execute('CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE)');
       const mirror = outboxMirror(primary);
@@ -191,12 +192,7 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
   it.each(['sqlite', 'd1'] as const)(
     '%s outbox: a column declared UNIQUE ON CONFLICT REPLACE makes a plain INSERT or UPDATE a REPLACE, which the drain follows',
     async (kind) => {
-      const primary = await openEmbeddedPrimary(kind, cleanup);
-      // A database of its own: the drain's bookkeeping there starts with this outbox.
-      const database = await createTestDatabase();
-      cleanup(() => database.drop());
-      const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
-      cleanup(() => Promise.all([primary.close(), secondary.close()]));
+      const { primary, secondary } = await primaryAndFreshPostgres(kind);
       await primary.execute('CREATE TABLE handles (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE, n INTEGER)');
       await secondary.execute('CREATE TABLE handles (id bigint PRIMARY KEY, email text UNIQUE, n bigint)');
       const mirror = outboxMirror(primary);
