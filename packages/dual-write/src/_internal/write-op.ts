@@ -55,7 +55,8 @@ export function sideForm(side: DatabaseAdapter, statement: Statement): Statement
     out += `${sql.slice(at, tokens.start)}?${tokens.param}`;
     at = tokens.end;
   }
-  return at === 0 ? { ...statement, sql } : { ...statement, sql: out + sql.slice(at) };
+  if (at > 0) return { ...statement, sql: out + sql.slice(at) };
+  return sql === statement.sql ? statement : { ...statement, sql };
 }
 
 /**
