@@ -147,7 +147,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
   };
 
   for (const table of ordered) {
-    const ref = toPg && table.schema && table.schema !== 'public' && !fold ? qualifiedTableName(table, 'postgres') : name(table.name);
+    const ref = fold ? name(table.name) : qualifiedTableName(table, to);
     const columnNames = new Set(table.columns.map((c) => c.name));
     const { lines, tableChecks, inlineKey } = columnLines(table, scope);
     if (!inlineKey && table.primaryKey.length > 0) lines.push(`  PRIMARY KEY (${table.primaryKey.map(name).join(', ')})`);

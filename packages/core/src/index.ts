@@ -100,7 +100,7 @@ export {
 } from './value-normalize';
 export { isWriteStatement, statementKind, withoutLeadingComments, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
-export { onlyIfInherited, qualifiedTableName } from './table-info';
+export { onlyIfInherited, qualifiedTableName, readTableName } from './table-info';
 export { listTableNames } from './table-names';
 export { SWITCHYARD_TABLE_PREFIX, isSwitchyardTable } from './switchyard-tables';
 export { checkHealth, type HealthCheckOptions, type HealthReport } from './health-check';

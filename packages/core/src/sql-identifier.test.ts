@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { onlyIfInherited, qualifiedTableName, quoteIdentifier } from './index';
+import { onlyIfInherited, qualifiedTableName, quoteIdentifier, readTableName } from './index';
 
 describe('quoteIdentifier', () => {
   it('double-quotes a name and doubles the quotes inside it', () => {
@@ -17,5 +17,12 @@ describe('qualifiedTableName', () => {
     expect(qualifiedTableName(sales, 'sqlite')).toBe('"Or""ders"');
     expect(qualifiedTableName(sales, 'd1')).toBe('"Or""ders"');
     expect(onlyIfInherited({ inheritedBy: ['special'] }) + qualifiedTableName(sales, 'postgres')).toBe('ONLY "sales"."Or""ders"');
+  });
+
+  it('reads a table others inherit with ONLY, on Postgres only', () => {
+    const items = { name: 'items', schema: 'shop', inheritedBy: ['special'] };
+    expect(readTableName(items, 'postgres')).toBe('ONLY "shop"."items"');
+    expect(readTableName({ name: 'items', schema: 'shop' }, 'postgres')).toBe('"shop"."items"');
+    expect(readTableName(items, 'sqlite')).toBe('"items"');
   });
 });

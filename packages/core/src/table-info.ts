@@ -104,3 +104,17 @@ export function qualifiedTableName(table: Pick<TableInfo, 'name' | 'schema'>, di
     ? `${quoteIdentifier(table.schema)}.${quoteIdentifier(table.name)}`
     : quoteIdentifier(table.name);
 }
+
+/**
+ * A table's name as a read or a `DELETE` on `dialect` names it: {@link qualifiedTableName},
+ * after `ONLY` on Postgres where other tables inherit it ({@link onlyIfInherited}), whose
+ * rows would otherwise count as its own.
+ *
+ * @example
+ * ```ts
+ * readTableName({ name: 'items', schema: 'shop', inheritedBy: ['special'] }, 'postgres'); // ONLY "shop"."items"
+ * ```
+ */
+export function readTableName(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy'>, dialect: DialectName): string {
+  return (dialect === 'postgres' ? onlyIfInherited(table) : '') + qualifiedTableName(table, dialect);
+}

@@ -1,8 +1,15 @@
-import { exactJsonText, exactTimestampText, qualifiedTableName, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import {
+  exactJsonText,
+  exactTimestampText,
+  qualifiedTableName,
+  readTableName,
+  type DatabaseAdapter,
+  type Statement,
+} from '@switchyard/core';
 import { InsertWriter } from './insert-writer';
 import { createPageReader } from './key-range';
 import { encodeKey, type KeyValues } from './key-codec';
-import { keyTuple, placeholderTuple, readRef } from './sql-text';
+import { keyTuple, placeholderTuple } from './sql-text';
 import type { Batch, TableJob } from './table-job';
 import { createTextRound } from './text-reconcile';
 
@@ -30,7 +37,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     job.plan.rowsPerStatement,
     job.target.columns.some((c) => c.autoIncrement),
   );
-  const deleteSql = `DELETE FROM ${readRef(job.target, target.dialect)} WHERE ${keyTuple(job.target.primaryKey)} = ${placeholderTuple(job.target.primaryKey.length)}`;
+  const deleteSql = `DELETE FROM ${readTableName(job.target, target.dialect)} WHERE ${keyTuple(job.target.primaryKey)} = ${placeholderTuple(job.target.primaryKey.length)}`;
 
   const readSpan = async (after: KeyValues | null, last: KeyValues, read = job.readPage): Promise<unknown[][]> => {
     const rows: unknown[][] = [];
@@ -121,7 +128,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     return column?.logicalType === 'integer' || column?.logicalType === 'text';
   });
   const targetKeys = createPageReader(target, job.target, job.target.primaryKey, job.plan.rowsPerBatch);
-  const existsSql = `SELECT 1 AS x FROM ${readRef(job.source, source.dialect)} WHERE ${keyTuple(job.source.primaryKey)} = ${placeholderTuple(job.source.primaryKey.length)}`;
+  const existsSql = `SELECT 1 AS x FROM ${readTableName(job.source, source.dialect)} WHERE ${keyTuple(job.source.primaryKey)} = ${placeholderTuple(job.source.primaryKey.length)}`;
 
   /**
    * The reconcile of a batch committed by a run that died before reconciling it: what it

@@ -1,11 +1,19 @@
-import { nativeHandle, quoteIdentifier, type DatabaseAdapter, type Row, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
+import {
+  nativeHandle,
+  quoteIdentifier,
+  readTableName,
+  type DatabaseAdapter,
+  type Row,
+  type SqliteNativeDatabase,
+  type TableInfo,
+} from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import type { RangeBounds } from './checkpoint-ledger';
-import { keyTuple, placeholderTuple, readRef } from './sql-text';
+import { keyTuple, placeholderTuple } from './sql-text';
 
 /** Rows in a source table, for progress and planning. */
 export async function countRows(source: DatabaseAdapter, table: TableInfo): Promise<number> {
-  const row = await source.first<{ n: unknown }>(`SELECT count(*) AS n FROM ${readRef(table, source.dialect)}`);
+  const row = await source.first<{ n: unknown }>(`SELECT count(*) AS n FROM ${readTableName(table, source.dialect)}`);
   return Number(row?.n ?? 0);
 }
 
@@ -18,7 +26,7 @@ export async function countRows(source: DatabaseAdapter, table: TableInfo): Prom
 export async function splitKeySpace(source: DatabaseAdapter, table: TableInfo, count: number, rows: number): Promise<RangeBounds[]> {
   if (count <= 1 || rows < count * 2) return [{ start: null, end: null }];
   const pk = table.primaryKey;
-  const ref = readRef(table, source.dialect);
+  const ref = readTableName(table, source.dialect);
   let bounds: KeyValues[] = [];
   const column = table.columns.find((c) => c.name === pk[0]);
   if (pk.length === 1 && column?.logicalType === 'integer') {
@@ -68,7 +76,7 @@ export function createPageReader(
   pageSize: number,
   lock = false,
 ): PageReader {
-  const ref = readRef(table, source.dialect);
+  const ref = readTableName(table, source.dialect);
   const pk = table.primaryKey;
   const key = keyTuple(pk);
   const holes = placeholderTuple(pk.length);

@@ -1,12 +1,4 @@
-import { onlyIfInherited, qualifiedTableName, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
-
-/**
- * A table as a read or a DELETE names it: core's `qualifiedTableName`, after `ONLY` where other
- * Postgres tables inherit it (INHERITS), whose rows would otherwise count as its own.
- */
-export function readRef(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy'>, dialect: DialectName): string {
-  return (dialect === 'postgres' ? onlyIfInherited(table) : '') + qualifiedTableName(table, dialect);
-}
+import { quoteIdentifier } from '@switchyard/core';
 
 /** A SQL string literal. */
 export function quoteLiteral(value: string): string {

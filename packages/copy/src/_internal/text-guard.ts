@@ -1,8 +1,7 @@
-import { findInvalidText, toHex, UnsupportedError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import { findInvalidText, readTableName, toHex, UnsupportedError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import type { PageReader } from './key-range';
 import type { CopyText } from './sqlite-copy-text';
-import { readRef } from './sql-text';
 
 /**
  * A page reader that refuses text whose stored bytes are not well-formed UTF-8. SQLite
@@ -12,7 +11,7 @@ import { readRef } from './sql-text';
  */
 export function refuseInvalidText(source: DatabaseAdapter, table: TableInfo, columns: readonly string[], read: PageReader): PageReader {
   if (source.dialect === 'postgres') return read;
-  const ref = readRef(table, source.dialect);
+  const ref = readTableName(table, source.dialect);
   return async (after, end) => {
     const rows = await read(after, end);
     let suspects: Row[] | undefined;

@@ -1,7 +1,6 @@
 import {
-  onlyIfInherited,
   QueryError,
-  qualifiedTableName,
+  readTableName,
   quoteIdentifier as quote,
   type DatabaseAdapter,
   type DialectName,
@@ -75,9 +74,8 @@ function readSql(table: TableInfo, dialect: DialectName, count: number, lock: bo
           .join(' OR ');
   // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
   const suffix = lock && dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
-  // Without ONLY, the rows of the tables that inherit it (INHERITS) would be read as its own.
-  const only = dialect === 'postgres' ? onlyIfInherited(table) : '';
-  sql = `SELECT * FROM ${only}${qualifiedTableName(table, dialect)} WHERE ${where}${suffix}`;
+  // With ONLY where others inherit it (INHERITS): their rows would be read as its own.
+  sql = `SELECT * FROM ${readTableName(table, dialect)} WHERE ${where}${suffix}`;
   // A bulk settle reads many counts: only the small ones are worth keeping.
   if (count <= 16) texts.set(id, sql);
   return sql;

@@ -1,14 +1,14 @@
-import { onlyIfInherited, qualifiedTableName, quoteIdentifier, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { qualifiedTableName, quoteIdentifier, readTableName, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { KeyColumn } from './table-plan';
 
 /** The table as a read or a DELETE names it: schema-qualified on Postgres outside `public`, `ONLY` where others inherit it. */
 export function tableRef(table: Pick<TableInfo, 'name' | 'schema' | 'inheritedBy'>): string {
-  return onlyIfInherited(table) + insertTarget(table);
+  // Validation names each table as its own side's introspection read it, and only Postgres sets a schema or heirs.
+  return readTableName(table, 'postgres');
 }
 
 /** A table as an INSERT names it (which takes no ONLY). */
 export function insertTarget(table: Pick<TableInfo, 'name' | 'schema'>): string {
-  // Validation names each table as its own side's introspection read it, and only Postgres sets a schema.
   return qualifiedTableName(table, 'postgres');
 }
 
