@@ -69,7 +69,9 @@ export interface DualWriteOptions {
    * Longest a write waits for the secondary, in milliseconds. A write that takes longer is
    * journaled (its rows are settled from the primary when the secondary answers again)
    * and opens the secondary's circuit: later writes are journaled at once, without
-   * waiting, until a background probe sees it answer. `0` waits without bound. Default `500`.
+   * waiting, until a background probe sees it answer. A bulk write that carries more than
+   * 10,000 values (rows times columns) waits this long for each 10,000, since its rows take
+   * the secondary time in proportion. `0` waits without bound. Default `500`.
    */
   secondaryTimeoutMs?: number;
   /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */

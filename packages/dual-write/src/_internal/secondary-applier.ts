@@ -3,7 +3,10 @@ import { imageStatements, type RowImage, type TablePair } from './row-images';
 
 /** Settings of the secondary's write path. */
 export interface ApplierSettings {
-  /** Longest a write waits for the secondary before it is journaled instead. */
+  /**
+   * Longest a write waits for the secondary before it is journaled instead; a write that
+   * carries more than {@link VALUES_PER_TIMEOUT} values waits this long for each as many.
+   */
   timeoutMs: number;
   /** Batches in flight at once per side. */
   maxInFlight: number;
@@ -34,6 +37,23 @@ interface Job {
   onLate: LateHandler | undefined;
   /** The batch it was sent in, once sent. */
   batch: Batch | undefined;
+  /** A bulk write, allowed more than `timeoutMs`: it goes in a batch of its own. */
+  bulk: boolean;
+}
+
+/**
+ * The values (bound parameters) a write may carry to the secondary for each `timeoutMs` it
+ * waits. The timeout tells a hung secondary from a slow one; a bulk write (an `UPDATE` of
+ * 50,000 rows is 150,000 values for three columns, about 0.6 s on a local PostgreSQL) takes
+ * time in proportion to its rows, and must not be taken for a hang.
+ */
+const VALUES_PER_TIMEOUT = 10_000;
+
+/** How long a write of these statements may wait: `timeoutMs` for each {@link VALUES_PER_TIMEOUT} values, at least once. */
+function writeAllowance(timeoutMs: number, statements: readonly Statement[]): number {
+  let values = 0;
+  for (const s of statements) values += s.params?.length ?? 0;
+  return timeoutMs * Math.max(1, Math.ceil(values / VALUES_PER_TIMEOUT));
 }
 
 /** Jobs sent together; it holds one of its side's in-flight slots until it settles or every job gave up on it. */
@@ -69,7 +89,7 @@ interface SideQueue {
  * group that comes down to one statement runs without BEGIN/COMMIT. A group that fails
  * is retried write by write, so one bad write fails alone. A write waits at most
  * `timeoutMs`; a write abandoned that way may still land, and `onLate` tells the caller
- * so it can settle the rows again.
+ * so it can settle the rows again (a bulk write may wait longer: {@link writeAllowance}).
  */
 export class SecondaryApplier {
   readonly #settings: ApplierSettings;
@@ -91,14 +111,29 @@ export class SecondaryApplier {
   apply(side: DatabaseAdapter, statements: Statement[], onLate?: LateHandler, rows?: MergeableRows): Promise<Returned[]> {
     if (statements.length === 0) return Promise.resolve([]);
     return new Promise<Returned[]>((resolve, reject) => {
-      const job: Job = { statements, rows, resolve, reject, timer: undefined, abandoned: false, onLate, batch: undefined };
       const { timeoutMs } = this.#settings;
+      const limited = timeoutMs > 0 && Number.isFinite(timeoutMs);
+      const allowed = limited ? writeAllowance(timeoutMs, statements) : timeoutMs;
+      const job: Job = {
+        statements,
+        rows,
+        resolve,
+        reject,
+        timer: undefined,
+        abandoned: false,
+        onLate,
+        batch: undefined,
+        bulk: allowed > timeoutMs,
+      };
       const queue = this.#queue(side);
-      if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+      if (limited) {
         job.timer = setTimeout(() => {
           job.abandoned = true;
           this.#adrift.add(job);
-          reject(new TransientError(`${side.name} did not answer within ${timeoutMs} ms (secondaryTimeoutMs).`, { dialect: side.dialect }));
+          const limit = job.bulk
+            ? `${allowed} ms (secondaryTimeoutMs, ${timeoutMs} ms for each ${VALUES_PER_TIMEOUT} values the write carries)`
+            : `${timeoutMs} ms (secondaryTimeoutMs)`;
+          reject(new TransientError(`${side.name} did not answer within ${limit}.`, { dialect: side.dialect }));
           // A batch no one waits for gives its slot back: one stuck on a connection that hears
           // nothing (a silently dropped flow) could hold it until TCP gives up, and every later
           // write would time out behind it while new connections answer. It may still land: `onLate`.
@@ -108,7 +143,7 @@ export class SecondaryApplier {
             queue.inFlight--;
             this.#pump(side, queue);
           }
-        }, timeoutMs);
+        }, allowed);
       }
       queue.jobs.push(job);
       this.#pump(side, queue);
@@ -128,9 +163,11 @@ export class SecondaryApplier {
     while (queue.inFlight < this.#settings.maxInFlight && queue.jobs.length > 0) {
       const group: Job[] = [];
       let count = 0;
+      // A bulk write goes alone: the writes grouped with it would wait as long as it is allowed to.
       while (
         queue.jobs.length > 0 &&
-        (group.length === 0 || count + queue.jobs[0]!.statements.length <= this.#settings.maxGroupStatements)
+        (group.length === 0 ||
+          (!group[0]!.bulk && !queue.jobs[0]!.bulk && count + queue.jobs[0]!.statements.length <= this.#settings.maxGroupStatements))
       ) {
         const job = queue.jobs.shift()!;
         // Abandoned before it was sent: it never reaches the secondary.
