@@ -71,7 +71,8 @@ export interface DualWriteOptions {
    * and opens the secondary's circuit: later writes are journaled at once, without
    * waiting, until a background probe sees it answer. A bulk write that carries more than
    * 10,000 values (rows times columns) waits this long for each 10,000, since its rows take
-   * the secondary time in proportion. `0` waits without bound. Default `500`.
+   * the secondary time in proportion (the reads of rows its foreign key actions changed, for
+   * each 10,000 rows they look up). `0` waits without bound. Default `500`.
    */
   secondaryTimeoutMs?: number;
   /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */

@@ -12,7 +12,8 @@ import { cleanupAfterEach } from './open-side';
  * proportion to its rows: it is allowed `secondaryTimeoutMs` for each 10,000 values it
  * carries, so it is not taken for a hung secondary, journaled and failed to the app while
  * its rows land anyway. 50,000 rows of three columns are 150,000 values: half a second
- * and more on PostgreSQL, past the 300 ms a single write may wait here.
+ * and more on PostgreSQL, past the 300 ms a single write may wait here. The reads of the
+ * rows a foreign key action changed are allowed as much for each 10,000 rows they look up.
  */
 const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();
@@ -58,4 +59,27 @@ describe('bulk writes through a synchronous dual write', () => {
       ).toBe(ROWS / 2);
     },
   );
+
+  it('SQLite -> Postgres: a DELETE of many parents brings the rows its CASCADE and SET NULL actions changed without a timeout', async () => {
+    const { primary, secondary } = await bulkPair();
+    for (const side of [primary, secondary]) {
+      await side.execute('DROP TABLE IF EXISTS cascaded');
+      await side.execute('DROP TABLE IF EXISTS nulled');
+      await side.execute('CREATE TABLE cascaded (id bigint PRIMARY KEY, bulk_id bigint REFERENCES bulk (id) ON DELETE CASCADE)');
+      await side.execute('CREATE TABLE nulled (id bigint PRIMARY KEY, bulk_id bigint REFERENCES bulk (id) ON DELETE SET NULL)');
+      for (const t of ['cascaded', 'nulled']) {
+        await side.execute(`CREATE INDEX ${t}_bulk ON ${t} (bulk_id)`);
+        await side.execute(`INSERT INTO ${t} (id, bulk_id) SELECT id, id FROM bulk`);
+      }
+    }
+    const app = createDualWriteAdapter(primary, secondary, { secondaryTimeoutMs: 300 });
+    cleanup(() => app.close());
+
+    expect((await app.execute('DELETE FROM bulk WHERE id % 2 = 0')).rowsAffected).toBe(ROWS / 2);
+
+    expect(app.getMetrics()).toMatchObject({ secondaryFailures: 0, secondaryTimeouts: 0, journalDepth: 0, secondaryCircuit: 'closed' });
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['bulk', 'cascaded', 'nulled'] });
+    expect(report.ok).toBe(true);
+    expect(Number((await secondary.first<{ n: unknown }>('SELECT count(*) AS n FROM nulled WHERE bulk_id IS NULL'))!.n)).toBe(ROWS / 2);
+  });
 });

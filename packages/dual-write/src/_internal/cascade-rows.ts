@@ -10,6 +10,7 @@ import {
 import type { RowRef } from '../row-ref';
 import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage, type TablePair } from './row-images';
 import { heldEffects } from './held-effects';
+import { allowanceText, timeAllowance } from './time-allowance';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { journalToSettle } from './secondary-failure';
 import type { TableCatalog } from './table-catalog';
@@ -152,7 +153,7 @@ export async function addDependents(
   noteBusyChildren(parts, primary, work, deleted);
   try {
     const lookup = dependentImages(catalog, primary, secondary, deleted, lockingRead(parts, primary, work));
-    dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
+    dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary, deleted.length);
     if (dependents.length === 0) return;
     more = await settler.pairs(
       primary,
@@ -236,21 +237,20 @@ export function sideRefs(child: TableInfo, keys: readonly string[], rows: readon
 }
 
 /**
- * `lookup` bounded by `secondaryTimeoutMs`: a secondary that hangs costs the write no more
- * than its own statements may. The lookup only reads; left running, it changes nothing.
+ * `lookup` bounded by `secondaryTimeoutMs`, for each 10,000 of the `rows` it looks up
+ * ({@link timeAllowance}): a secondary that hangs costs the write no more than its own
+ * statements may. The lookup only reads; left running, it changes nothing.
  */
-export function within<T>(lookup: Promise<T>, ms: number, secondary: DatabaseAdapter): Promise<T> {
+export function within<T>(lookup: Promise<T>, ms: number, secondary: DatabaseAdapter, rows: number): Promise<T> {
   if (!Number.isFinite(ms) || ms <= 0) return lookup;
   lookup.catch(() => {});
+  const allowed = timeAllowance(ms, rows);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new TransientError(`${secondary.name} did not answer within ${ms} ms (secondaryTimeoutMs).`, { dialect: secondary.dialect }),
-        ),
-      ms,
-    );
+    timer = setTimeout(() => {
+      const limit = allowanceText(ms, allowed, 'rows');
+      reject(new TransientError(`${secondary.name} did not answer within ${limit}.`, { dialect: secondary.dialect }));
+    }, allowed);
   });
   return Promise.race([lookup, late]).finally(() => clearTimeout(timer));
 }

@@ -119,7 +119,12 @@ export async function addMovedDependents(
   })();
   let images: RowImage[];
   try {
-    images = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
+    images = await within(
+      lookup,
+      parts.options.secondaryTimeoutMs,
+      secondary,
+      work.moves.reduce((n, m) => n + m.rows.length, 0),
+    );
   } catch (error) {
     // A secondary that does not answer fails the write, as its statements would. A filter
     // the secondary cannot run on its own leaves the referencing rows to validation.

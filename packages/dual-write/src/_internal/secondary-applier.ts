@@ -1,11 +1,12 @@
 import { TransientError, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
 import { imageStatements, type RowImage, type TablePair } from './row-images';
+import { allowanceText, timeAllowance } from './time-allowance';
 
 /** Settings of the secondary's write path. */
 export interface ApplierSettings {
   /**
-   * Longest a write waits for the secondary before it is journaled instead; a write that
-   * carries more than {@link VALUES_PER_TIMEOUT} values waits this long for each as many.
+   * Longest a write waits for the secondary before it is journaled instead; a bulk write
+   * waits this long for each 10,000 values it carries ({@link timeAllowance}).
    */
   timeoutMs: number;
   /** Batches in flight at once per side. */
@@ -41,19 +42,11 @@ interface Job {
   bulk: boolean;
 }
 
-/**
- * The values (bound parameters) a write may carry to the secondary for each `timeoutMs` it
- * waits. The timeout tells a hung secondary from a slow one; a bulk write (an `UPDATE` of
- * 50,000 rows is 150,000 values for three columns, about 0.6 s on a local PostgreSQL) takes
- * time in proportion to its rows, and must not be taken for a hang.
- */
-const VALUES_PER_TIMEOUT = 10_000;
-
-/** How long a write of these statements may wait: `timeoutMs` for each {@link VALUES_PER_TIMEOUT} values, at least once. */
+/** How long a write of these statements may wait: see {@link timeAllowance}, its values being their bound parameters. */
 function writeAllowance(timeoutMs: number, statements: readonly Statement[]): number {
   let values = 0;
   for (const s of statements) values += s.params?.length ?? 0;
-  return timeoutMs * Math.max(1, Math.ceil(values / VALUES_PER_TIMEOUT));
+  return timeAllowance(timeoutMs, values);
 }
 
 /** Jobs sent together; it holds one of its side's in-flight slots until it settles or every job gave up on it. */
@@ -130,9 +123,7 @@ export class SecondaryApplier {
         job.timer = setTimeout(() => {
           job.abandoned = true;
           this.#adrift.add(job);
-          const limit = job.bulk
-            ? `${allowed} ms (secondaryTimeoutMs, ${timeoutMs} ms for each ${VALUES_PER_TIMEOUT} values the write carries)`
-            : `${timeoutMs} ms (secondaryTimeoutMs)`;
+          const limit = allowanceText(timeoutMs, allowed, 'values');
           reject(new TransientError(`${side.name} did not answer within ${limit}.`, { dialect: side.dialect }));
           // A batch no one waits for gives its slot back: one stuck on a connection that hears
           // nothing (a silently dropped flow) could hold it until TCP gives up, and every later

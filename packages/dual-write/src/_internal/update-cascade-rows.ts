@@ -204,7 +204,7 @@ export async function addUpdatedDependents(
     );
   }
   const lookup = updatedDependents(catalog, primary, secondary, work.images, lockingRead(parts, primary, work), { before });
-  const dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary);
+  const dependents = await within(lookup, parts.options.secondaryTimeoutMs, secondary, work.images.length);
   if (dependents.length === 0) return false;
   const more = await settler.pairs(
     primary,
