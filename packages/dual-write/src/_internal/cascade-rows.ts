@@ -1,5 +1,4 @@
 import {
-  TransientError,
   qualifiedTableName,
   quoteIdentifier as quote,
   type DatabaseAdapter,
@@ -10,7 +9,7 @@ import {
 import type { RowRef } from '../row-ref';
 import { imageStatements, keyValue, pickCaseless, refOf, rowName, type RowImage, type TablePair } from './row-images';
 import { heldEffects } from './held-effects';
-import { allowanceText, timeAllowance } from './time-allowance';
+import { within } from './time-allowance';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { journalToSettle } from './secondary-failure';
 import type { TableCatalog } from './table-catalog';
@@ -234,23 +233,4 @@ export function columnsOn(table: TableInfo, names: readonly string[]): string[] 
 /** The references of rows of `child` a side returned, whose key columns it names `keys` (see {@link columnsOn}): under the primary's names. */
 export function sideRefs(child: TableInfo, keys: readonly string[], rows: readonly Record<string, unknown>[]): RowRef[] {
   return rows.map((row) => ({ table: child.name, key: Object.fromEntries(child.primaryKey.map((k, n) => [k, keyValue(row[keys[n]!])])) }));
-}
-
-/**
- * `lookup` bounded by `secondaryTimeoutMs`, for each 10,000 of the `rows` it looks up
- * ({@link timeAllowance}): a secondary that hangs costs the write no more than its own
- * statements may. The lookup only reads; left running, it changes nothing.
- */
-export function within<T>(lookup: Promise<T>, ms: number, secondary: DatabaseAdapter, rows: number): Promise<T> {
-  if (!Number.isFinite(ms) || ms <= 0) return lookup;
-  lookup.catch(() => {});
-  const allowed = timeAllowance(ms, rows);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const limit = allowanceText(ms, allowed, 'rows');
-      reject(new TransientError(`${secondary.name} did not answer within ${limit}.`, { dialect: secondary.dialect }));
-    }, allowed);
-  });
-  return Promise.race([lookup, late]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,8 @@
 import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
 import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
-import { within, type ReadCurrent } from './cascade-rows';
+import type { ReadCurrent } from './cascade-rows';
+import { within } from './time-allowance';
 import { imageStatements, imagesOf, refOf, refsOfRows, rowName, type RowImage } from './row-images';
 import type { KeyMove, ReplicatorParts, SecondaryWork, Step } from './replication-types';
 import { isOutage } from './write-errors';

@@ -21,6 +21,7 @@ import { appResult, movedNothing } from './key-move-rows';
 import { settleContended } from './contended-rows';
 import { claimsOf, transactionClaims } from './write-claims';
 import { HeldRows } from './row-locks';
+import { pairsOrWhyNot } from './table-pairs';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -108,9 +109,7 @@ export class Replicator {
       );
       work.returning = returning;
       const captured = steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : []));
-      const pairs =
-        this.#p.settler.pairsNow(primary, secondary, captured) ??
-        (await this.#p.settler.pairs(primary, secondary, captured).catch((e: unknown) => e as Error));
+      const pairs = this.#p.settler.pairsNow(primary, secondary, captured) ?? (await pairsOrWhyNot(this.#p, primary, secondary, captured));
       for (const [i, step] of steps.entries()) {
         if (step.kind === 'replay') {
           results.push(appResult(step, raw[i]!, work));
@@ -154,7 +153,7 @@ export class Replicator {
           secondary,
           work.images.map((i) => i.table),
         );
-        await journalUnsent(this.#p, primary, secondary, work, pairs, waits);
+        await journalUnsent(this.#p, primary, secondary, work, pairs, waits || this.#p.circuit.isOpen(secondary));
       } else await this.#delivery.toSecondary(primary, secondary, work);
       return results;
     } finally {
@@ -208,11 +207,13 @@ export class Replicator {
       this.#p.metrics.replicatedByStatement += recorded.replays.length;
       try {
         work.images = await this.#p.settler.current(primary, refs);
-        const pairs = await this.#p.settler.pairs(
+        const pairs = await pairsOrWhyNot(
+          this.#p,
           primary,
           secondary,
           work.images.map((i) => i.table),
         );
+        if (pairs instanceof Error) throw pairs;
         work.returning =
           work.replays.length === 0 &&
           this.#delivery.returns(

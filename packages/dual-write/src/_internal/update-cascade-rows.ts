@@ -1,6 +1,7 @@
 import type { DatabaseAdapter, ForeignKeyInfo, Row, TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { MAX_DEPTH, heldImages, referencing, within, type ReadCurrent } from './cascade-rows';
+import { MAX_DEPTH, heldImages, referencing, type ReadCurrent } from './cascade-rows';
+import { within } from './time-allowance';
 import { updateActions } from './update-actions';
 import { readOn } from './failed-side';
 import { heldEffects, type ReferencedChange } from './held-effects';

@@ -1,0 +1,28 @@
+import { TransientError, type DatabaseAdapter } from '@switchyard/core';
+import type { ReplicatorParts } from './replication-types';
+import type { TablePair } from './row-images';
+import { toError } from './to-error';
+
+/**
+ * Both sides' definitions of a write's tables, or why they cannot be had now. While the
+ * secondary's circuit is open it is not asked: the write is journaled at once, as every
+ * write then is, rather than opening a connection that would only wait. Otherwise the
+ * settler gives a synchronous secondary `secondaryTimeoutMs` to answer, so a table first
+ * written while the secondary hangs costs the write no more than its statements would.
+ */
+export async function pairsOrWhyNot(
+  parts: ReplicatorParts,
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  tables: readonly string[],
+): Promise<((table: string) => TablePair) | Error> {
+  if (parts.circuit.isOpen(secondary)) {
+    const why = parts.circuit.status(secondary).reason ?? 'circuit open';
+    return new TransientError(`${secondary.name} is not answering (${why}); the write is journaled until it does.`, {
+      dialect: secondary.dialect,
+    });
+  }
+  const pairs = await parts.settler.pairs(primary, secondary, tables).catch((e: unknown) => toError(e));
+  if (pairs instanceof Error && /secondaryTimeoutMs/.test(pairs.message)) parts.metrics.secondaryTimeouts++;
+  return pairs;
+}
