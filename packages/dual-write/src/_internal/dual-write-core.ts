@@ -100,7 +100,6 @@ export class DualWriteCore {
       this.events.emit({ type: 'secondary-trigger', at: new Date(), target: side.name, table: found.table, triggers: found.triggers }),
     );
     this.settler.onParents = (n) => (this.metrics.parentRowsCopied += n);
-    if (this.options.secondaryWrites === 'sync') this.settler.secondaryTimeoutMs = secondaryTimeoutMs;
     this.replicator = new Replicator({
       book: this.book,
       metrics: this.metrics,

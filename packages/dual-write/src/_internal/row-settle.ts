@@ -10,7 +10,6 @@ import { displacingStatements, isUniqueViolation } from './unique-displace';
 import { uniqueBlockers } from './unique-blockers';
 import { dependentImages } from './cascade-rows';
 import { updatedDependents } from './update-cascade-rows';
-import { within } from './time-allowance';
 
 const PARENT_DEPTH = 4;
 const US = { timestampPrecision: 'us' } as const;
@@ -25,12 +24,6 @@ export class RowSettler {
   readonly #types: ColumnTypeCache;
   /** Counts parent rows copied ahead of their children. */
   onParents: (count: number) => void = () => {};
-  /**
-   * How long the secondary may take to say what its tables are, in ms (`0`: without bound):
-   * `secondaryTimeoutMs` for a synchronous secondary, so a table first written while the
-   * secondary hangs costs the write that long, as the write itself would, not forever.
-   */
-  secondaryTimeoutMs = 0;
 
   constructor(catalog: TableCatalog, types: ColumnTypeCache) {
     this.#catalog = catalog;
@@ -47,7 +40,7 @@ export class RowSettler {
     const out = new Map<string, TablePair>();
     for (const name of new Set(tables)) {
       const source = await this.#catalog.table(primary, name, via);
-      const target = await within(this.#catalog.table(secondary, name), this.secondaryTimeoutMs, secondary, 0);
+      const target = await this.#catalog.table(secondary, name);
       if (!source || !target) {
         throw new QueryError(`${source ? secondary.name : primary.name} has no table ${name}: create it there before writing to it.`, {
           dialect: (source ? secondary : primary).dialect,

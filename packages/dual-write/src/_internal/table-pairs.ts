@@ -1,14 +1,16 @@
 import { TransientError, type DatabaseAdapter } from '@switchyard/core';
 import type { ReplicatorParts } from './replication-types';
 import type { TablePair } from './row-images';
+import { within } from './time-allowance';
 import { toError } from './to-error';
 
 /**
  * Both sides' definitions of a write's tables, or why they cannot be had now. While the
  * secondary's circuit is open it is not asked: the write is journaled at once, as every
- * write then is, rather than opening a connection that would only wait. Otherwise the
- * settler gives a synchronous secondary `secondaryTimeoutMs` to answer, so a table first
- * written while the secondary hangs costs the write no more than its statements would.
+ * write then is, rather than opening a connection that would only wait. Otherwise a
+ * synchronous secondary has `secondaryTimeoutMs` to answer, so a table first written
+ * while it hangs costs the write no more than its statements would (the read goes on, and
+ * its answer is kept for the next write).
  */
 export async function pairsOrWhyNot(
   parts: ReplicatorParts,
@@ -22,7 +24,9 @@ export async function pairsOrWhyNot(
       dialect: secondary.dialect,
     });
   }
-  const pairs = await parts.settler.pairs(primary, secondary, tables).catch((e: unknown) => toError(e));
+  const read = parts.settler.pairs(primary, secondary, tables);
+  const bound = parts.options.secondaryWrites === 'sync' ? parts.options.secondaryTimeoutMs : 0;
+  const pairs = await within(read, bound, secondary, 0).catch((e: unknown) => toError(e));
   if (pairs instanceof Error && /secondaryTimeoutMs/.test(pairs.message)) parts.metrics.secondaryTimeouts++;
   return pairs;
 }
