@@ -1,4 +1,4 @@
-import { nativeHandle, type DatabaseAdapter } from '@switchyard/core';
+import { TransientError, nativeHandle, type DatabaseAdapter } from '@switchyard/core';
 
 /** The circuit's state for one side, as metrics and health checks report it. */
 export interface CircuitStatus {
@@ -39,6 +39,12 @@ export class SecondaryCircuit {
 
   status(side: DatabaseAdapter): CircuitStatus {
     return { ...(this.#sides.get(side)?.status ?? { state: 'closed' }) };
+  }
+
+  /** Why a write is journaled without trying `side`, whose circuit is open. */
+  notAnswering(side: DatabaseAdapter): TransientError {
+    const why = this.#sides.get(side)?.status.reason ?? 'circuit open';
+    return new TransientError(`${side.name} is not answering (${why}); the write is journaled until it does.`, { dialect: side.dialect });
   }
 
   open(side: DatabaseAdapter, reason: string): void {

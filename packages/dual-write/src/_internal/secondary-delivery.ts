@@ -65,19 +65,7 @@ export class SecondaryDelivery {
       this.#p.replaySoon();
       return waitsBehind(`rows of ${related.join(', ')}, tied to ${tables.join(', ')} by foreign key actions,`);
     }
-    if (circuit.isOpen(secondary)) {
-      const status = circuit.status(secondary);
-      return journalFailure(
-        this.#p,
-        primary,
-        secondary,
-        work,
-        new TransientError(
-          `${secondary.name} is not answering (${status.reason ?? 'circuit open'}); the write is journaled until it does.`,
-        ),
-        true,
-      );
-    }
+    if (circuit.isOpen(secondary)) return journalFailure(this.#p, primary, secondary, work, circuit.notAnswering(secondary), true);
     // Asked only of a secondary that answers: an ask it does not answer would hold a connection.
     this.#p.triggers.note(secondary, tables);
     const started = metrics.now();

@@ -1,4 +1,4 @@
-import { TransientError, type DatabaseAdapter } from '@switchyard/core';
+import type { DatabaseAdapter } from '@switchyard/core';
 import type { ReplicatorParts } from './replication-types';
 import type { TablePair } from './row-images';
 import { within } from './time-allowance';
@@ -18,12 +18,7 @@ export async function pairsOrWhyNot(
   secondary: DatabaseAdapter,
   tables: readonly string[],
 ): Promise<((table: string) => TablePair) | Error> {
-  if (parts.circuit.isOpen(secondary)) {
-    const why = parts.circuit.status(secondary).reason ?? 'circuit open';
-    return new TransientError(`${secondary.name} is not answering (${why}); the write is journaled until it does.`, {
-      dialect: secondary.dialect,
-    });
-  }
+  if (parts.circuit.isOpen(secondary)) return parts.circuit.notAnswering(secondary);
   const read = parts.settler.pairs(primary, secondary, tables);
   const bound = parts.options.secondaryWrites === 'sync' ? parts.options.secondaryTimeoutMs : 0;
   const pairs = await within(read, bound, secondary, 0).catch((e: unknown) => toError(e));
