@@ -70,9 +70,9 @@ export interface DualWriteOptions {
    * journaled (its rows are settled from the primary when the secondary answers again)
    * and opens the secondary's circuit: later writes are journaled at once, without
    * waiting, until a background probe sees it answer. A bulk write that carries more than
-   * 10,000 values (rows times columns) waits this long for each 10,000, since its rows take
+   * 5,000 values (rows times columns) waits this long for each 5,000, since its rows take
    * the secondary time in proportion (the reads of rows its foreign key actions changed, for
-   * each 10,000 rows they look up). `0` waits without bound. Default `500`.
+   * each 1,000 rows they look up). `0` waits without bound. Default `500`.
    */
   secondaryTimeoutMs?: number;
   /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */

@@ -9,11 +9,11 @@ import { cleanupAfterEach } from './open-side';
 
 /**
  * A bulk write (a data migration's `UPDATE` of every row) takes the secondary time in
- * proportion to its rows: it is allowed `secondaryTimeoutMs` for each 10,000 values it
+ * proportion to its rows: it is allowed `secondaryTimeoutMs` for each 5,000 values it
  * carries, so it is not taken for a hung secondary, journaled and failed to the app while
  * its rows land anyway. 50,000 rows of three columns are 150,000 values: half a second
  * and more on PostgreSQL, past the 300 ms a single write may wait here. The reads of the
- * rows a foreign key action changed are allowed as much for each 10,000 rows they look up.
+ * rows a foreign key action changed are allowed `secondaryTimeoutMs` for each 1,000 rows they look up.
  */
 const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();

@@ -6,7 +6,7 @@ import { allowanceText, timeAllowance } from './time-allowance';
 export interface ApplierSettings {
   /**
    * Longest a write waits for the secondary before it is journaled instead; a bulk write
-   * waits this long for each 10,000 values it carries ({@link timeAllowance}).
+   * waits this long for each 5,000 values it carries ({@link timeAllowance}).
    */
   timeoutMs: number;
   /** Batches in flight at once per side. */
@@ -46,7 +46,7 @@ interface Job {
 function writeAllowance(timeoutMs: number, statements: readonly Statement[]): number {
   let values = 0;
   for (const s of statements) values += s.params?.length ?? 0;
-  return timeAllowance(timeoutMs, values);
+  return timeAllowance(timeoutMs, values, 'values');
 }
 
 /** Jobs sent together; it holds one of its side's in-flight slots until it settles or every job gave up on it. */

@@ -1,35 +1,40 @@
 import { TransientError, type DatabaseAdapter } from '@switchyard/core';
 
 /**
- * How much work a write or a lookup may send the secondary for each `secondaryTimeoutMs`
- * it waits: values (bound parameters) for a write, rows for a lookup. The timeout tells a
- * hung secondary from a slow one; a bulk write (an `UPDATE` of 50,000 rows is 150,000
- * values for three columns, about 0.6 s on a local PostgreSQL) takes time in proportion
- * to its rows, and must not be taken for a hang.
+ * How much work may go to the secondary for each `secondaryTimeoutMs` it waits. The
+ * timeout tells a hung secondary from a slow one; a bulk write takes time in proportion to
+ * its rows and must not be taken for a hang. A write counts its values (bound parameters):
+ * an `UPDATE` of 50,000 rows of three columns is 150,000, about 0.6 s on a local
+ * PostgreSQL. A lookup counts the rows it looks up, fewer per timeout: each is looked for
+ * in every table that references it, page by page (25,000 deleted parents with two such
+ * tables took about a second on a loaded machine).
  */
-export const AMOUNT_PER_TIMEOUT = 10_000;
+const PER_TIMEOUT = { values: 5_000, rows: 1_000 } as const;
 
-/** How long work of this amount may wait: `timeoutMs` for each {@link AMOUNT_PER_TIMEOUT}, at least once. */
-export function timeAllowance(timeoutMs: number, amount: number): number {
-  return timeoutMs * Math.max(1, Math.ceil(amount / AMOUNT_PER_TIMEOUT));
+/** What an allowance counts: a write's values, or a lookup's rows. */
+type Unit = keyof typeof PER_TIMEOUT;
+
+/** How long work of this amount may wait: `timeoutMs` for each {@link PER_TIMEOUT} of its unit, at least once. */
+export function timeAllowance(timeoutMs: number, amount: number, unit: Unit): number {
+  return timeoutMs * Math.max(1, Math.ceil(amount / PER_TIMEOUT[unit]));
 }
 
 /** The text a timeout's error gives for its limit. */
-export function allowanceText(timeoutMs: number, allowed: number, unit: 'values' | 'rows'): string {
+export function allowanceText(timeoutMs: number, allowed: number, unit: Unit): string {
   return allowed > timeoutMs
-    ? `${allowed} ms (secondaryTimeoutMs, ${timeoutMs} ms for each ${AMOUNT_PER_TIMEOUT} ${unit})`
+    ? `${allowed} ms (secondaryTimeoutMs, ${timeoutMs} ms for each ${PER_TIMEOUT[unit]} ${unit})`
     : `${timeoutMs} ms (secondaryTimeoutMs)`;
 }
 
 /**
- * `lookup` bounded by `secondaryTimeoutMs`, for each 10,000 of the `rows` it looks up
+ * `lookup` bounded by `secondaryTimeoutMs`, for each 1,000 of the `rows` it looks up
  * ({@link timeAllowance}): a secondary that hangs costs the write no more than its own
  * statements may. The lookup only reads; left running, it changes nothing.
  */
 export function within<T>(lookup: Promise<T>, ms: number, secondary: DatabaseAdapter, rows: number): Promise<T> {
   if (!Number.isFinite(ms) || ms <= 0) return lookup;
   lookup.catch(() => {});
-  const allowed = timeAllowance(ms, rows);
+  const allowed = timeAllowance(ms, rows, 'rows');
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
