@@ -18,6 +18,7 @@ import { updateRelatives } from './update-actions';
 import { addMovedDependents } from './key-move-rows';
 import { RelatedFlights } from './related-flights';
 import { recheckParents } from './parent-recheck';
+import { timedOut } from './time-allowance';
 
 /**
  * Delivery of one write's work to the secondary for the synchronous path: journaled,
@@ -79,7 +80,7 @@ export class SecondaryDelivery {
       metrics.recordSecondary(started);
       const failure = toError(error);
       if (isOutage(failure)) {
-        if (/secondaryTimeoutMs/.test(failure.message)) metrics.secondaryTimeouts++;
+        if (timedOut(failure)) metrics.secondaryTimeouts++;
         circuit.open(secondary, failure.message);
       } else if (
         failure instanceof ConstraintError &&

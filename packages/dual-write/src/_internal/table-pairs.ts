@@ -1,16 +1,16 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import type { ReplicatorParts } from './replication-types';
 import type { TablePair } from './row-images';
-import { within } from './time-allowance';
+import { timedOut, within } from './time-allowance';
 import { toError } from './to-error';
 
 /**
  * Both sides' definitions of a write's tables, or why they cannot be had now. While the
  * secondary's circuit is open it is not asked: the write is journaled at once, as every
- * write then is, rather than opening a connection that would only wait. Otherwise a
- * synchronous secondary has `secondaryTimeoutMs` to answer, so a table first written
- * while it hangs costs the write no more than its statements would (the read goes on, and
- * its answer is kept for the next write).
+ * write then is, rather than opening a connection that would only wait. Otherwise it has
+ * `secondaryTimeoutMs` to answer (only a synchronous secondary's writes come here), so a
+ * table first written while it hangs costs the write no more than its statements would
+ * (the read goes on, and its answer is kept for the next write).
  */
 export async function pairsOrWhyNot(
   parts: ReplicatorParts,
@@ -20,8 +20,7 @@ export async function pairsOrWhyNot(
 ): Promise<((table: string) => TablePair) | Error> {
   if (parts.circuit.isOpen(secondary)) return parts.circuit.notAnswering(secondary);
   const read = parts.settler.pairs(primary, secondary, tables);
-  const bound = parts.options.secondaryWrites === 'sync' ? parts.options.secondaryTimeoutMs : 0;
-  const pairs = await within(read, bound, secondary, 0).catch((e: unknown) => toError(e));
-  if (pairs instanceof Error && /secondaryTimeoutMs/.test(pairs.message)) parts.metrics.secondaryTimeouts++;
+  const pairs = await within(read, parts.options.secondaryTimeoutMs, secondary, 0).catch((e: unknown) => toError(e));
+  if (pairs instanceof Error && timedOut(pairs)) parts.metrics.secondaryTimeouts++;
   return pairs;
 }

@@ -26,6 +26,11 @@ export function allowanceText(timeoutMs: number, allowed: number, unit: Unit): s
     : `${timeoutMs} ms (secondaryTimeoutMs)`;
 }
 
+/** Whether `error` is a secondary's timeout as {@link allowanceText} words it (counted in `secondaryTimeouts`). */
+export function timedOut(error: Error): boolean {
+  return /secondaryTimeoutMs/.test(error.message);
+}
+
 /**
  * `lookup` bounded by `secondaryTimeoutMs`, for each 1,000 of the `rows` it looks up
  * ({@link timeAllowance}): a secondary that hangs costs the write no more than its own
