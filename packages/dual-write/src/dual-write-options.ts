@@ -72,7 +72,8 @@ export interface DualWriteOptions {
    * waiting, until a background probe sees it answer. A bulk write that carries more than
    * 5,000 values (rows times columns) waits this long for each 5,000, since its rows take
    * the secondary time in proportion (the reads of rows its foreign key actions changed, for
-   * each 1,000 rows they look up). `0` waits without bound. Default `500`.
+   * each 1,000 rows they look up). `0` waits without bound. Default `500`. Through a queue
+   * mirror it bounds only the first read of the secondary's tables (see `queueMirror`).
    */
   secondaryTimeoutMs?: number;
   /** How often an open circuit probes the secondary (`SELECT 1`), in milliseconds. Default `500`. */

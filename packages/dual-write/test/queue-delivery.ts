@@ -11,13 +11,14 @@ type Consumer = (batch: MessageBatchLike) => Promise<void>;
 /**
  * A queue producer that keeps what it is sent, and a delivery of everything kept, in
  * order, as one batch to a consumer: returns the ids of the messages not acknowledged.
+ * With `keep`, the messages stay to be delivered again.
  */
-export function collectingQueue(): { producer: QueueProducerLike; deliver: (consumer: Consumer) => Promise<string[]> } {
+export function collectingQueue(): { producer: QueueProducerLike; deliver: (consumer: Consumer, keep?: boolean) => Promise<string[]> } {
   const sent: unknown[] = [];
   const producer: QueueProducerLike = { send: async (body) => void sent.push(body) };
-  const deliver = async (consumer: Consumer): Promise<string[]> => {
+  const deliver = async (consumer: Consumer, keep = false): Promise<string[]> => {
     const unacked = new Set<string>();
-    const messages = sent.splice(0).map((body, i) => ({
+    const messages = (keep ? [...sent] : sent.splice(0)).map((body, i) => ({
       id: `m${i}`,
       timestamp: new Date(),
       body,

@@ -8,11 +8,14 @@ import { storedImages } from './stored-images';
 import { imageStatements, imagesOf, refOf, type RowImage } from './row-images';
 import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
+import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
+import { mirrorTables } from './mirror-pairs';
 
 /**
  * What a write sends through a mirror that carries statements: the secondary's statements,
- * the rows they touch, those it deleted, the key moves among the statements, and the rows
- * as the primary left them.
+ * the rows they touch, those it deleted, the key moves among the statements, the rows as
+ * the primary left them, and those rows with the primary's columns when the secondary's
+ * tables could not be read (see `mirrorTables`; the statements then hold only the replayed ones).
  */
 export type MirrorHandOff = (
   statements: Statement[],
@@ -20,6 +23,7 @@ export type MirrorHandOff = (
   deleted: RowRef[],
   moves: MovedKeys[],
   images: RowImage[],
+  captured?: CapturedRows[],
 ) => Promise<void>;
 
 /**
@@ -27,8 +31,8 @@ export type MirrorHandOff = (
  * commit (a queue): it runs with its rows captured (`RETURNING`), and `handOff` gets, in
  * the write's order, an upsert or delete by key for each row it left and the statements
  * that could not be captured, so the secondary never uses its own generator for a row.
- * The secondary's tables are read before the primary runs (a failure then writes nothing),
- * and the row locks are held until `handOff` returns, so two writes to one row reach the
+ * The tables are read before the primary runs (a failure then writes nothing; a secondary
+ * that does not answer in time does not fail it, see `mirrorTables`), and the row locks are held until `handOff` returns, so two writes to one row reach the
  * mirror in the primary's order.
  */
 export async function captureForMirror(
@@ -40,7 +44,8 @@ export async function captureForMirror(
   steps: readonly Step[],
   handOff: MirrorHandOff,
 ): Promise<ExecResult[]> {
-  const pairs = await parts.settler.pairs(
+  const tables = await mirrorTables(
+    parts,
     primary,
     secondary,
     steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : [])),
@@ -72,13 +77,15 @@ export async function captureForMirror(
         imagesOf(step.plan.table, captured, step.plan.parsed.verb === 'delete'),
       );
       parts.metrics.replicatedByRow++;
-      statements.push(...imageStatements(images, pairs, primary.dialect, secondary));
+      if ('pairs' in tables) statements.push(...imageStatements(images, tables.pairs, primary.dialect, secondary));
       rows.push(...images.map(refOf));
       // A REPLACE deleted the rows it wrote again first: their delete's actions ran too.
       deleted.push(...images.filter((image) => image.row === null || step.plan.parsed.deletesExisting).map(refOf));
       written.push(...images);
     }
-    await handOff(statements, rows, deleted, movedKeys(parts.catalog, primary, moved.moves, statements), written);
+    const moves = movedKeys(parts.catalog, primary, moved.moves, statements);
+    if ('pairs' in tables) await handOff(statements, rows, deleted, moves, written);
+    else await handOff(statements, rows, deleted, moves, written, capturedImages(written, tables.sources));
     return results;
   } finally {
     release();

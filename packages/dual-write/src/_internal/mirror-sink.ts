@@ -96,10 +96,10 @@ export class MirrorSink implements SecondarySink {
     const { replicator, metrics, options } = this.#parts;
     const steps = await withKeyMoves(this.#parts.catalog, w.primary, await replicator.steps(w.primary, w.own, w.forSecondary));
     const kind = w.kind === 'execute' && steps.length === 1 ? 'execute' : 'batch';
-    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted, moves, images) => {
+    return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted, moves, images, captured) => {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
-      const prepared = await this.#mirror.prepare(statements, [], rows, undefined, moves);
+      const prepared = await this.#mirror.prepare(statements, [], rows, captured, moves);
       if (deleted.length > 0) prepared.op.deleted = deleted;
       const updated = updatedRows(this.#parts.catalog, w.primary, images);
       if (updated.length > 0) prepared.op.updated = updated;
@@ -139,7 +139,7 @@ export class MirrorSink implements SecondarySink {
         } else {
           const work = await replicator.recordedWork(primary, secondary, record, tx);
           const moves = movedKeys(this.#parts.catalog, primary, record.moves, work.statements);
-          mirrored = await recordInTransaction(mirror, tx, work.statements, refs, undefined, moves);
+          mirrored = await recordInTransaction(mirror, tx, work.statements, refs, work.captured, moves);
           const deleted = [...work.deleted, ...(record.replaced ?? [])];
           if (mirrored && deleted.length > 0) mirrored.deleted = deleted;
           const updated = updatedRows(this.#parts.catalog, primary, record.images);

@@ -22,6 +22,7 @@ import { settleContended } from './contended-rows';
 import { claimsOf, transactionClaims } from './write-claims';
 import { HeldRows } from './row-locks';
 import { pairsOrWhyNot } from './table-pairs';
+import { mirrorTables } from './mirror-pairs';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -239,23 +240,27 @@ export class Replicator {
    * What the secondary must run for writes recorded inside a primary transaction that is
    * still open: the statements it could not capture, then the captured rows by key, and
    * the rows it deleted. For an asynchronous mirror, whose entry commits with the transaction.
+   * When the secondary's tables cannot be read in time, the captured rows instead (see `mirrorTables`).
    */
   async recordedWork(
     primary: DatabaseAdapter,
     secondary: DatabaseAdapter,
     record: TransactionRecord,
     tx: DatabaseAdapter,
-  ): Promise<{ statements: Statement[]; deleted: RowRef[] }> {
+  ): Promise<{ statements: Statement[]; deleted: RowRef[]; captured?: CapturedRows[] }> {
     const images = await this.#stored(primary, record.images, tx);
-    const pairs = await this.#p.settler.pairs(
+    const tables = await mirrorTables(
+      this.#p,
       primary,
       secondary,
       images.map((i) => i.table),
       tx,
     );
     this.#count(record);
-    const statements = [...record.replays, ...imageStatements(images, pairs, primary.dialect, secondary)];
-    return { statements, deleted: images.filter((i) => i.row === null).map(refOf) };
+    const deleted = images.filter((i) => i.row === null).map(refOf);
+    // The secondary did not say what its tables are: the rows go with the primary's columns.
+    if (!('pairs' in tables)) return { statements: [...record.replays], deleted, captured: capturedImages(images, tables.sources) };
+    return { statements: [...record.replays, ...imageStatements(images, tables.pairs, primary.dialect, secondary)], deleted };
   }
 
   /**

@@ -1,4 +1,7 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import { InvalidArgumentError, type DatabaseAdapter } from '@switchyard/core';
+import { TableCatalog } from '../_internal/table-catalog';
+import { toError } from '../_internal/to-error';
+import { resolveCaptured } from './outbox-resolve';
 import { MirrorStats, type MirrorMetrics } from './mirror-metrics';
 import { fromMessage, type MirrorOp } from './mirror-op';
 import { MIRROR_ERRORS_TABLE, ensureSecondaryTables } from './mirror-schema';
@@ -29,7 +32,10 @@ export interface MirrorConsumerOptions {
    * `_switchyard_mirror_errors` (kind `'stale'`). With it, a delete also brings the rows
    * that the primary's `ON DELETE CASCADE` / `SET NULL` / `SET DEFAULT` foreign keys
    * changed with it, which the message does not hold: the rows on the secondary that
-   * reference the deleted ones, as the primary holds them when the message is applied.
+   * reference the deleted ones, as the primary holds them when the message is applied. It
+   * is needed for messages written while the secondary did not say what its tables are (see
+   * `queueMirror`), which carry rows with the primary's columns: without it they are
+   * retried, then dead-lettered.
    */
   primary?: DatabaseAdapter;
   /**
@@ -117,15 +123,16 @@ export function createMirrorConsumer(secondary: DatabaseAdapter, options: Mirror
     sampleBacklog(stats, batch, now);
     // Oldest first, so writes to one row delivered in the same batch apply in order.
     parsed.sort((a, b) => a.op.seq - b.op.seq);
+    const ready = await withStatements(parsed, secondary, options.primary, fail);
     const results = await applyWithDependents(
       secondary,
-      parsed.map((p) => p.op),
+      ready.map((p) => p.op),
       // The watermark is read before the rows: every write sent before it is in what is read.
       { repairFrom: options.primary, watermark: () => nextSequence(), keys: options.keys },
       options.primary,
     );
     for (const [i, result] of results.entries()) {
-      const { msg, op } = parsed[i]!;
+      const { msg, op } = ready[i]!;
       if ('error' in result) {
         await fail(msg, result.error, op);
         continue;
@@ -140,6 +147,43 @@ export function createMirrorConsumer(secondary: DatabaseAdapter, options: Mirror
     }
   };
   return Object.assign(consumer, { stats, getMetrics: () => stats.snapshot() });
+}
+
+/**
+ * The messages with the rows a writer sent with the primary's columns (it could not read the
+ * secondary's tables in time, see `queueMirror`) turned into statements, as an outbox drain
+ * turns its entries'; a message that cannot be is failed (retried, then dead-lettered).
+ */
+async function withStatements(
+  parsed: { msg: QueueMessageLike; op: MirrorOp }[],
+  secondary: DatabaseAdapter,
+  primary: DatabaseAdapter | undefined,
+  fail: (msg: QueueMessageLike, error: Error, op: MirrorOp) => Promise<void>,
+): Promise<{ msg: QueueMessageLike; op: MirrorOp }[]> {
+  if (!parsed.some((p) => p.op.captured)) return parsed;
+  // Read for this batch only: the tables may have changed since the last.
+  const catalog = new TableCatalog();
+  const ready: { msg: QueueMessageLike; op: MirrorOp }[] = [];
+  for (const { msg, op } of parsed) {
+    if (!op.captured) ready.push({ msg, op });
+    else if (!primary) await fail(msg, capturedWithoutPrimary(op, secondary), op);
+    else {
+      try {
+        ready.push({ msg, op: (await resolveCaptured(primary, secondary, catalog, [op]))[0]! });
+      } catch (error) {
+        await fail(msg, toError(error), op);
+      }
+    }
+  }
+  return ready;
+}
+
+function capturedWithoutPrimary(op: MirrorOp, secondary: DatabaseAdapter): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `Message ${op.opId} carries rows with the primary's columns, not ${secondary.name}'s statements: its writer could not ` +
+      `read ${secondary.name}'s tables in time. Give createMirrorConsumer the primary ({ primary }) to build them; ` +
+      'until then it is retried, then dead-lettered with its rows in _switchyard_mirror_errors.',
+  );
 }
 
 function sampleBacklog(stats: MirrorStats, batch: MessageBatchLike, now: number): void {

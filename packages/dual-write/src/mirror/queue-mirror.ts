@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Statement } from '@switchyard/core';
+import type { Statement } from '@switchyard/core';
 import { MirrorSendError } from './mirror-errors';
 import { MirrorStats } from './mirror-metrics';
 import { toMessage, type MirrorOp, type MovedKeys } from './mirror-op';
@@ -44,7 +44,10 @@ const encoder = new TextEncoder();
  * A mirror that sends each write, after the primary committed it, to a Cloudflare Queue
  * as one JSON message `{ v, opId, seq, createdAt, statements }`. `seq` is taken at send
  * time (microseconds, strictly increasing in the process), so for one row it follows the
- * order of the primary's commits; `createMirrorConsumer()` applies the messages.
+ * order of the primary's commits; `createMirrorConsumer()` applies the messages. A write
+ * made while the secondary does not say what its tables are (down or hung when the app
+ * or isolate started) is not held up: its message carries the rows with the primary's
+ * columns (`captured`), which a consumer given the primary turns into statements.
  *
  * @example
  * ```ts
@@ -111,11 +114,10 @@ export function queueMirror(queue: QueueProducerLike, options: QueueMirrorOption
       moves?: MovedKeys[],
       deleted?: RowRef[],
     ): Promise<PreparedWrite> {
-      // A consumer has no primary to read captured rows' tables from: queue messages carry statements.
-      if (captured?.length)
-        throw new InvalidArgumentError('A queue mirror carries statements, not captured rows: build the statements first.');
       const op: MirrorOp = { opId: createOpId(), seq: 0, createdAt: 0, statements: [...statements] };
       if (rows) op.rows = rows;
+      // Only when the writer could not read the secondary's tables: a consumer given the primary builds their statements.
+      if (captured?.length) op.captured = captured;
       if (moves?.length) op.moves = moves;
       if (deleted?.length) op.deleted = deleted;
       // The primary runs the write alone; the message goes out once it committed.
