@@ -14,6 +14,7 @@ import { cleanupAfterEach } from './open-side';
  * its rows land anyway. 50,000 rows of three columns are 150,000 values: half a second
  * and more on PostgreSQL, past the 300 ms a single write may wait here. The reads of the
  * rows a foreign key action changed are allowed `secondaryTimeoutMs` for each 1,000 rows they look up.
+ * A large value (a document or a file of tens of MB) is allowed `secondaryTimeoutMs` for each MB.
  */
 const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();
@@ -81,5 +82,24 @@ describe('bulk writes through a synchronous dual write', () => {
     const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['bulk', 'cascaded', 'nulled'] });
     expect(report.ok).toBe(true);
     expect(Number((await secondary.first<{ n: unknown }>('SELECT count(*) AS n FROM nulled WHERE bulk_id IS NULL'))!.n)).toBe(ROWS / 2);
+  });
+
+  it.each([false, true])('SQLite -> Postgres (verifyWrites %s): a row holding 60 MB lands without a timeout', async (verifyWrites) => {
+    const primary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const secondary = createPostgresAdapter(dbs.database.url, { name: 'postgres' });
+    cleanup(() => Promise.all([primary.close(), secondary.close()]));
+    await secondary.execute('DROP TABLE IF EXISTS doc');
+    await primary.execute('CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT, data BLOB)');
+    await secondary.execute('CREATE TABLE doc (id bigint PRIMARY KEY, body text, data bytea)');
+    const app = createDualWriteAdapter(primary, secondary, { secondaryTimeoutMs: 300, verifyWrites });
+    cleanup(() => app.close());
+
+    const body = 'x'.repeat(30_000_000);
+    const data = new Uint8Array(30_000_000).fill(7);
+    expect((await app.execute('INSERT INTO doc (body, data) VALUES (?, ?)', [body, data])).lastInsertId).toBe(1);
+
+    expect(app.getMetrics()).toMatchObject({ secondaryFailures: 0, secondaryTimeouts: 0, journalDepth: 0, secondaryCircuit: 'closed' });
+    const stored = await secondary.first<{ b: number; d: number }>('SELECT length(body) AS b, length(data) AS d FROM doc WHERE id = 1');
+    expect(stored).toEqual({ b: 30_000_000, d: 30_000_000 });
   });
 });

@@ -1,12 +1,12 @@
 import { TransientError, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
 import { imageStatements, type RowImage, type TablePair } from './row-images';
-import { allowanceText, timeAllowance } from './time-allowance';
+import { allowanceText, timeAllowance, valueCount } from './time-allowance';
 
 /** Settings of the secondary's write path. */
 export interface ApplierSettings {
   /**
    * Longest a write waits for the secondary before it is journaled instead; a bulk write
-   * waits this long for each 5,000 values it carries ({@link timeAllowance}).
+   * waits this long for each 5,000 values (or 1 MB) it carries ({@link timeAllowance}).
    */
   timeoutMs: number;
   /** Batches in flight at once per side. */
@@ -42,10 +42,10 @@ interface Job {
   bulk: boolean;
 }
 
-/** How long a write of these statements may wait: see {@link timeAllowance}, its values being their bound parameters. */
+/** How long a write of these statements may wait: see {@link timeAllowance}, its values being their bound parameters ({@link valueCount}). */
 function writeAllowance(timeoutMs: number, statements: readonly Statement[]): number {
   let values = 0;
-  for (const s of statements) values += s.params?.length ?? 0;
+  for (const s of statements) values += s.params ? valueCount(s.params) : 0;
   return timeAllowance(timeoutMs, values, 'values');
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowanceText, timeAllowance } from './time-allowance';
+import { allowanceText, timeAllowance, valueCount } from './time-allowance';
 
 describe('timeAllowance', () => {
   it('gives the timeout once up to 5,000 values, and once more for each 5,000 begun', () => {
@@ -17,5 +17,13 @@ describe('timeAllowance', () => {
   it('names the allowance only where it is more than the timeout', () => {
     expect(allowanceText(500, 500, 'values')).toBe('500 ms (secondaryTimeoutMs)');
     expect(allowanceText(500, 1_500, 'rows')).toBe('1500 ms (secondaryTimeoutMs, 500 ms for each 1000 rows)');
+  });
+
+  it('counts a large text or binary value once more for each 200 characters or bytes, and an array by its items', () => {
+    expect(valueCount([1, 'abc', null, new Uint8Array(199)])).toBe(4);
+    expect(valueCount(['x'.repeat(1_000_000)])).toBe(5_001);
+    expect(valueCount([new Uint8Array(400), new ArrayBuffer(200)])).toBe(5);
+    expect(valueCount([[1, 2, 3], ['y'.repeat(200)]])).toBe(2 + 3 + 2);
+    expect(allowanceText(500, 1_000, 'values')).toBe('1000 ms (secondaryTimeoutMs, 500 ms for each 5000 values or 1 MB)');
   });
 });
