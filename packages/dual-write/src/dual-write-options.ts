@@ -71,7 +71,8 @@ export interface DualWriteOptions {
    * and opens the secondary's circuit: later writes are journaled at once, without
    * waiting, until a background probe sees it answer. A bulk write that carries more than
    * 5,000 values (rows times columns; a text or binary value counts once for each 200
-   * characters or bytes, so 1 MB counts 5,000) waits this long for each 5,000, since its rows take
+   * characters or bytes, so 1 MB counts 5,000; a statement replayed as text, each row it
+   * changed on the primary) waits this long for each 5,000, since its rows take
    * the secondary time in proportion (the reads of rows its foreign key actions changed, for
    * each 1,000 rows they look up). `0` waits without bound. Default `500`. Through a queue
    * mirror it bounds only the first read of the secondary's tables (see `queueMirror`).

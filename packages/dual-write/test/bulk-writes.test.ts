@@ -15,6 +15,7 @@ import { cleanupAfterEach } from './open-side';
  * and more on PostgreSQL, past the 300 ms a single write may wait here. The reads of the
  * rows a foreign key action changed are allowed `secondaryTimeoutMs` for each 1,000 rows they look up.
  * A large value (a document or a file of tens of MB) is allowed `secondaryTimeoutMs` for each MB.
+ * A statement replayed as text (a table without a key) counts the rows it changed on the primary.
  */
 const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();
@@ -101,5 +102,29 @@ describe('bulk writes through a synchronous dual write', () => {
     expect(app.getMetrics()).toMatchObject({ secondaryFailures: 0, secondaryTimeouts: 0, journalDepth: 0, secondaryCircuit: 'closed' });
     const stored = await secondary.first<{ b: number; d: number }>('SELECT length(body) AS b, length(data) AS d FROM doc WHERE id = 1');
     expect(stored).toEqual({ b: 30_000_000, d: 30_000_000 });
+  });
+
+  it('SQLite -> Postgres: statements replayed on a table without a key count the rows they change, alone and in a transaction', async () => {
+    const primary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const secondary = createPostgresAdapter(dbs.database.url, { name: 'postgres' });
+    cleanup(() => Promise.all([primary.close(), secondary.close()]));
+    await secondary.execute('DROP TABLE IF EXISTS logs');
+    for (const side of [primary, secondary]) await side.execute('CREATE TABLE logs (seq bigint NOT NULL, n bigint, note text)');
+    await primary.execute(
+      `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${2 * ROWS}) INSERT INTO logs SELECT i, i, 'row ' || i FROM s`,
+    );
+    await secondary.execute(`INSERT INTO logs SELECT i, i, 'row ' || i FROM generate_series(1, ${2 * ROWS}) i`);
+    const app = createDualWriteAdapter(primary, secondary, { secondaryTimeoutMs: 100 });
+    cleanup(() => app.close());
+
+    expect((await app.execute('UPDATE logs SET n = n + 1, note = note || ?', ['!'])).rowsAffected).toBe(2 * ROWS);
+    await app.transaction(async (tx) => {
+      await tx.execute('UPDATE logs SET n = n * 2');
+      await tx.execute('DELETE FROM logs WHERE seq % 4 = 0');
+    });
+
+    expect(app.getMetrics()).toMatchObject({ secondaryFailures: 0, secondaryTimeouts: 0, journalDepth: 0, secondaryCircuit: 'closed' });
+    const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['logs'], keyColumns: { logs: ['seq'] } });
+    expect(report.ok).toBe(true);
   });
 });

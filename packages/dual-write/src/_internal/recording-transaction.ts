@@ -93,6 +93,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     record.captured += nested.captured;
     record.statements.push(...nested.statements);
     if (nested.moves) (record.moves ??= []).push(...nested.moves);
+    if (nested.replayedRows) record.replayedRows = (record.replayedRows ?? 0) + nested.replayedRows;
     return result;
   }
 
@@ -142,7 +143,10 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
       const replay = { sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] };
-      if (!movedNothing(step!, result)) record.replays.push(replay);
+      if (!movedNothing(step!, result)) {
+        record.replays.push(replay);
+        record.replayedRows = (record.replayedRows ?? 0) + result.rowsAffected;
+      }
       // Named here, where its reason is known; the count after the commit only adds it up.
       replicator.noteReplay(forSecondary.sql, step!.reason);
       // The move names the statement as recorded: a mirror's entry finds it among the replays.

@@ -72,6 +72,8 @@ export interface TransactionRecord {
   captured: number;
   /** Key moves among `replays` (see `withKeyMoves`). */
   moves?: KeyMove[];
+  /** Rows the primary's replayed statements changed (see `SecondaryWork.replayedRows`). */
+  replayedRows?: number;
   /** Rows SQLite's REPLACE deleted and wrote again (see `SecondaryWork.replaced`). */
   replaced?: RowRef[];
 }
@@ -87,6 +89,11 @@ export interface SecondaryWork {
   pairs?: (table: string) => TablePair;
   /** The image upserts return the secondary's rows (`RETURNING *`), for `verifyWrites`. */
   returning?: boolean;
+  /**
+   * Rows the primary's runs of `replays` changed: the secondary's runs change as many, which
+   * a bulk write's time allowance counts (an `UPDATE` of every row of a keyless table names none).
+   */
+  replayedRows?: number;
   /** Key moves among `replays`, whose referencing rows follow them (see `addMovedDependents`). */
   moves?: KeyMove[];
   /**

@@ -118,6 +118,7 @@ export class Replicator {
           this.#p.noteReplay(step.secondary.sql, step.reason);
           work.statements.push(step.secondary);
           work.replays.push(step.secondary);
+          work.replayedRows = (work.replayedRows ?? 0) + raw[i]!.rowsAffected;
           continue;
         }
         const { app, images: rows } = splitCaptured(step.plan, raw[i]!);
@@ -202,6 +203,7 @@ export class Replicator {
     const release = await this.#p.locks.acquire(claims);
     const { replays, moves } = recorded;
     const work: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves, claims };
+    work.replayedRows = recorded.replayedRows;
     try {
       this.#p.metrics.totalWrites++;
       this.#p.metrics.replicatedByRow += recorded.captured;

@@ -42,9 +42,12 @@ interface Job {
   bulk: boolean;
 }
 
-/** How long a write of these statements may wait: see {@link timeAllowance}, its values being their bound parameters ({@link valueCount}). */
-function writeAllowance(timeoutMs: number, statements: readonly Statement[]): number {
-  let values = 0;
+/**
+ * How long a write of these statements may wait: see {@link timeAllowance}, its values being
+ * their bound parameters ({@link valueCount}) and one for each row its replayed statements change.
+ */
+function writeAllowance(timeoutMs: number, statements: readonly Statement[], replayedRows: number): number {
+  let values = replayedRows;
   for (const s of statements) values += s.params ? valueCount(s.params) : 0;
   return timeAllowance(timeoutMs, values, 'values');
 }
@@ -100,13 +103,14 @@ export class SecondaryApplier {
    * Applies one write's statements. Resolves with the rows the group's statements returned
    * when every write in the group asked for them (`rows.returning`), else with none; for a
    * write merged with others they are the rows of the whole group (callers pick theirs by key).
+   * `replayedRows`: the rows the primary's runs of replayed statements among them changed.
    */
-  apply(side: DatabaseAdapter, statements: Statement[], onLate?: LateHandler, rows?: MergeableRows): Promise<Returned[]> {
+  apply(side: DatabaseAdapter, statements: Statement[], onLate?: LateHandler, rows?: MergeableRows, replayedRows = 0): Promise<Returned[]> {
     if (statements.length === 0) return Promise.resolve([]);
     return new Promise<Returned[]>((resolve, reject) => {
       const { timeoutMs } = this.#settings;
       const limited = timeoutMs > 0 && Number.isFinite(timeoutMs);
-      const allowed = limited ? writeAllowance(timeoutMs, statements) : timeoutMs;
+      const allowed = limited ? writeAllowance(timeoutMs, statements, replayedRows) : timeoutMs;
       const job: Job = {
         statements,
         rows,

@@ -197,7 +197,7 @@ export class SecondaryDelivery {
         ? { images: work.images, pairs: work.pairs, from: primary.dialect, returning: work.returning === true }
         : undefined;
     try {
-      return await applier.apply(secondary, work.statements, onLate, rows);
+      return await applier.apply(secondary, work.statements, onLate, rows, work.replayedRows);
     } catch (error) {
       if (work.images.length === 0) throw error;
       if (isForeignKeyError(error)) {
@@ -218,7 +218,7 @@ export class SecondaryDelivery {
           rows: blockers,
         });
       } else throw error;
-      return await applier.apply(secondary, work.statements, onLate, rows);
+      return await applier.apply(secondary, work.statements, onLate, rows, work.replayedRows);
     }
   }
 
