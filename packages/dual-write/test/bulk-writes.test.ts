@@ -21,18 +21,22 @@ const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();
 const ROWS = 50_000;
 
-async function bulkPair(): Promise<{ primary: DatabaseAdapter; secondary: DatabaseAdapter }> {
+/** SQLite and Postgres, each with `table` (`columns`) holding `rows` rows `(i, i, 'row ' || i)`, or none. */
+async function filledPair(table: string, columns: string, rows: number): Promise<{ primary: DatabaseAdapter; secondary: DatabaseAdapter }> {
   const primary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
   const secondary = createPostgresAdapter(dbs.database.url, { name: 'postgres' });
   cleanup(() => Promise.all([primary.close(), secondary.close()]));
-  await secondary.execute('DROP TABLE IF EXISTS bulk');
-  for (const side of [primary, secondary]) await side.execute('CREATE TABLE bulk (id bigint PRIMARY KEY, n bigint NOT NULL, note text)');
+  await secondary.execute(`DROP TABLE IF EXISTS ${table}`);
+  for (const side of [primary, secondary]) await side.execute(`CREATE TABLE ${table} (${columns})`);
+  if (rows === 0) return { primary, secondary };
   await primary.execute(
-    `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${ROWS}) INSERT INTO bulk SELECT i, i, 'row ' || i FROM s`,
+    `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${rows}) INSERT INTO ${table} SELECT i, i, 'row ' || i FROM s`,
   );
-  await secondary.execute(`INSERT INTO bulk SELECT i, i, 'row ' || i FROM generate_series(1, ${ROWS}) i`);
+  await secondary.execute(`INSERT INTO ${table} SELECT i, i, 'row ' || i FROM generate_series(1, ${rows}) i`);
   return { primary, secondary };
 }
+
+const bulkPair = () => filledPair('bulk', 'id bigint PRIMARY KEY, n bigint NOT NULL, note text', ROWS);
 
 describe('bulk writes through a synchronous dual write', () => {
   it.each([false, true])(
@@ -86,18 +90,14 @@ describe('bulk writes through a synchronous dual write', () => {
   });
 
   it.each([false, true])('SQLite -> Postgres (verifyWrites %s): a row holding 60 MB lands without a timeout', async (verifyWrites) => {
-    const primary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
-    const secondary = createPostgresAdapter(dbs.database.url, { name: 'postgres' });
-    cleanup(() => Promise.all([primary.close(), secondary.close()]));
-    await secondary.execute('DROP TABLE IF EXISTS doc');
-    await primary.execute('CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT, data BLOB)');
-    await secondary.execute('CREATE TABLE doc (id bigint PRIMARY KEY, body text, data bytea)');
+    // bytea has no affinity on SQLite, which keeps the bytes as a BLOB.
+    const { primary, secondary } = await filledPair('doc', 'id bigint PRIMARY KEY, body text, data bytea', 0);
     const app = createDualWriteAdapter(primary, secondary, { secondaryTimeoutMs: 300, verifyWrites });
     cleanup(() => app.close());
 
     const body = 'x'.repeat(30_000_000);
     const data = new Uint8Array(30_000_000).fill(7);
-    expect((await app.execute('INSERT INTO doc (body, data) VALUES (?, ?)', [body, data])).lastInsertId).toBe(1);
+    expect((await app.execute('INSERT INTO doc (id, body, data) VALUES (1, ?, ?)', [body, data])).rowsAffected).toBe(1);
 
     expect(app.getMetrics()).toMatchObject({ secondaryFailures: 0, secondaryTimeouts: 0, journalDepth: 0, secondaryCircuit: 'closed' });
     const stored = await secondary.first<{ b: number; d: number }>('SELECT length(body) AS b, length(data) AS d FROM doc WHERE id = 1');
@@ -105,15 +105,7 @@ describe('bulk writes through a synchronous dual write', () => {
   });
 
   it('SQLite -> Postgres: statements replayed on a table without a key count the rows they change, alone and in a transaction', async () => {
-    const primary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
-    const secondary = createPostgresAdapter(dbs.database.url, { name: 'postgres' });
-    cleanup(() => Promise.all([primary.close(), secondary.close()]));
-    await secondary.execute('DROP TABLE IF EXISTS logs');
-    for (const side of [primary, secondary]) await side.execute('CREATE TABLE logs (seq bigint NOT NULL, n bigint, note text)');
-    await primary.execute(
-      `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${2 * ROWS}) INSERT INTO logs SELECT i, i, 'row ' || i FROM s`,
-    );
-    await secondary.execute(`INSERT INTO logs SELECT i, i, 'row ' || i FROM generate_series(1, ${2 * ROWS}) i`);
+    const { primary, secondary } = await filledPair('logs', 'seq bigint NOT NULL, n bigint, note text', 2 * ROWS);
     const app = createDualWriteAdapter(primary, secondary, { secondaryTimeoutMs: 100 });
     cleanup(() => app.close());
 
