@@ -109,7 +109,8 @@ describe('translateSchema', () => {
     await back.execute("INSERT INTO authors (email) VALUES ('a@example.com')");
     const row = await back.first<Record<string, unknown>>('SELECT * FROM authors');
     expect(row).toMatchObject({ id: 1, active: 1, score: 0, nickname: 'anon' });
-    expect(String(row!.created_at)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    // From Postgres's now(): ISO 8601 in UTC, as the copy writes a Postgres timestamp.
+    expect(String(row!.created_at)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     await sqlite.close();
     await back.close();
   });

@@ -114,6 +114,7 @@ export {
   type KeyGeneratorOptions,
 } from './key-generators';
 export { converterFor, isArrayColumn, listFromJsonText, type Converter } from './value-convert';
+export { parsePgArray } from './pg-array-literal';
 export {
   asD1Database,
   type D1DatabaseFacade,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePgArray } from './_internal/pg-array';
+import { parsePgArray } from '@switchyard/core';
 import { createTypeParsers, parseInt8, parseTimestampUtc, PG_OID } from './postgres-types';
 
 describe('postgres type parsers', () => {

@@ -1,6 +1,5 @@
-import { parseJsonKeepingSource, PreciseDate } from '@switchyard/core';
+import { parseJsonKeepingSource, parsePgArray, PreciseDate } from '@switchyard/core';
 import pg from 'pg';
-import { parsePgArray } from './_internal/pg-array';
 
 /**
  * pg's per-query type configuration: `{ types: { getTypeParser } }` in a query config.

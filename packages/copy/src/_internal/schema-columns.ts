@@ -2,7 +2,8 @@ import { logicalTypeOf, quoteIdentifier, type DialectName, type TableInfo } from
 import type { SchemaObjects } from '../schema-objects';
 import type { SchemaWarning } from '../schema-warning';
 import { checkSql, enumCheck, generatedClause, literal, type Named } from './schema-post-data';
-import { postgresToSqliteType, sameEngineType, sqliteToPostgresType, translateDefault } from './type-cast';
+import { postgresToSqliteType, sameEngineType, sqliteToPostgresType } from './type-cast';
+import { translateDefault } from './column-defaults';
 
 /** What the translation of one schema shares across its tables. */
 export interface SchemaScope {

@@ -1,7 +1,13 @@
 /**
  * Parses a PostgreSQL array literal (`{1,2,NULL}`, `{"a b","c"}`, `{{1,2},{3,4}}`),
  * applying `parse` to each non-NULL element. Used for the array types whose element
- * parser Switchyard overrides (int8[], numeric[], timestamp[], date[]).
+ * parser Switchyard overrides (int8[], numeric[], timestamp[], date[]), and for array
+ * defaults translated to the JSON text SQLite and D1 hold arrays as.
+ *
+ * @example
+ * ```ts
+ * parsePgArray('{1,NULL,"a b"}', (s) => s); // ['1', null, 'a b']
+ * ```
  */
 export function parsePgArray(source: string, parse: (element: string) => unknown): unknown[] {
   let i = 0;
