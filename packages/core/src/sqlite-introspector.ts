@@ -20,6 +20,7 @@ interface IndexListRow {
   name: string;
   unique: number | bigint;
   origin: string;
+  partial: number | bigint;
 }
 interface IndexInfoRow {
   name: string | null;
@@ -91,10 +92,12 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
     for (const index of indexList) {
       if (index.origin === 'pk') continue;
       const cols = await run<IndexInfoRow>(`PRAGMA index_info(${quoteIdentifier(index.name)})`);
+      const where = Number(index.partial) === 1 ? await indexPredicate(run, index.name) : undefined;
       indexes.push({
         name: index.name,
         columns: cols.sort((a, b) => Number(a.seqno) - Number(b.seqno)).map((c) => c.name ?? '<expression>'),
         unique: Number(index.unique) === 1,
+        ...(where ? { where } : {}),
       });
     }
     out.push({
@@ -108,6 +111,27 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
     });
   }
   return out;
+}
+
+/**
+ * A partial index's predicate: the text after the `WHERE` of its `CREATE INDEX` that stands
+ * outside every parenthesis (a column list or an expression key cannot hold one).
+ */
+async function indexPredicate(run: <T>(sql: string) => Promise<T[]>, name: string): Promise<string | undefined> {
+  const [row] = await run<{ sql: string | null }>(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ${quoteLiteral(name)}`);
+  if (!row?.sql) return undefined;
+  const tokens = new SqlTokenizer(row.sql);
+  let depth = 0;
+  while (tokens.next()) {
+    if (tokens.kind === 'punct') depth += tokens.text === '(' ? 1 : tokens.text === ')' ? -1 : 0;
+    else if (depth === 0 && tokens.kind === 'word' && tokens.text.toUpperCase() === 'WHERE')
+      return row.sql.slice(tokens.end).trim() || undefined;
+  }
+  return undefined;
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /**

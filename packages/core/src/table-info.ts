@@ -31,6 +31,12 @@ export interface IndexInfo {
   name: string;
   columns: string[];
   unique: boolean;
+  /**
+   * A partial index's predicate, the SQL after its `WHERE` as the engine prints it
+   * (Postgres: `(deleted_at IS NULL)`); absent for an index of every row. A unique one holds
+   * only among the rows it covers, and cannot be an `ON CONFLICT` target without it.
+   */
+  where?: string;
 }
 
 /** A foreign key as `introspect()` reports it. */

@@ -30,6 +30,8 @@ interface IndexRow {
   name: string;
   is_unique: boolean;
   is_primary: boolean;
+  /** A partial index's WHERE, or null. */
+  predicate: string | null;
   columns: string[];
 }
 interface PartitionRow {
@@ -76,6 +78,7 @@ ORDER BY a.attrelid, a.attnum`;
 // Key columns in index order; expression keys come back as their expression text.
 const INDEXES_SQL = `
 SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS is_unique, i.indisprimary AS is_primary,
+  pg_get_expr(i.indpred, i.indrelid) AS predicate,
   ARRAY(
     SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE a.attname::text END
     FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
@@ -146,7 +149,7 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
       primaryKey,
       indexes: indexes
         .filter((i) => i.table_oid === table.oid && !i.is_primary)
-        .map((i): IndexInfo => ({ name: i.name, columns: i.columns, unique: i.is_unique })),
+        .map((i): IndexInfo => ({ name: i.name, columns: i.columns, unique: i.is_unique, ...(i.predicate ? { where: i.predicate } : {}) })),
       foreignKeys: foreignKeys
         .filter((f) => f.table_oid === table.oid)
         .map((f): ForeignKeyInfo => ({

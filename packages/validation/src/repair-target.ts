@@ -230,10 +230,11 @@ function keyOf(values: unknown[], pairs: { from: ColumnInfo }[], keyNames: strin
   return key;
 }
 
-// ON CONFLICT needs a unique constraint on exactly the key columns; without one, rows are replaced by delete + insert.
+// ON CONFLICT needs a unique constraint on exactly the key columns (a partial index is one only
+// with its WHERE); without one, rows are replaced by delete + insert.
 function hasUniqueKey(table: TableInfo, keys: string[]): boolean {
   const same = (cols: string[]) => cols.length === keys.length && keys.every((k) => cols.includes(k));
-  return same(table.primaryKey) || table.indexes.some((i) => i.unique && same(i.columns));
+  return same(table.primaryKey) || table.indexes.some((i) => i.unique && !i.where && same(i.columns));
 }
 
 function insertStatement(table: TableInfo, columns: ColumnInfo[], keys: string[], rows: unknown[][], upsert: boolean): Statement {

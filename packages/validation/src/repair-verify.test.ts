@@ -50,4 +50,24 @@ describe('repair reads back what it wrote', () => {
     expect(result.upserted).toBe(1);
     expect(result.stillDifferent).toBe(0);
   });
+
+  it('a table keyed by the columns of a partial unique index is repaired without ON CONFLICT, which that index cannot serve', async () => {
+    const onSqlite = [
+      'CREATE TABLE handles (email TEXT NOT NULL, deleted_at TEXT, n INTEGER)',
+      "INSERT INTO handles VALUES ('a@x', NULL, 1), ('b@x', NULL, 2)",
+    ];
+    const onPostgres = [
+      'CREATE TABLE handles (email text NOT NULL, deleted_at text, n integer)',
+      'CREATE UNIQUE INDEX handles_live ON handles (email) WHERE deleted_at IS NULL',
+      "INSERT INTO handles VALUES ('a@x', NULL, 9)",
+    ];
+    for (const sql of onSqlite) await sqlite.adapter.execute(sql);
+    for (const sql of onPostgres) await postgres.adapter.execute(sql);
+    const options = { tables: ['handles'], validateAllRows: true, keyColumns: { handles: ['email'] } };
+    const report = await validateDatabases(sqlite.adapter, postgres.adapter, options);
+    expect(report.tables[0]).toMatchObject({ missingInTargetCount: 1, differentRowsCount: 1 });
+    const result = await repair(report, sqlite.adapter, postgres.adapter);
+    expect(result).toMatchObject({ upserted: 2, stillDifferent: 0 });
+    expect((await validateDatabases(sqlite.adapter, postgres.adapter, options)).ok).toBe(true);
+  });
 });
