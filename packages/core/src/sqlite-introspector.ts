@@ -1,6 +1,7 @@
 import { logicalTypeOf } from './logical-type';
 import { quoteIdentifier } from './sql-identifier';
 import { SqlTokenizer } from './sql-tokenizer';
+import { deferredKeys } from './_internal/sqlite-fk-deferral';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
 
 interface TableListRow {
@@ -105,7 +106,7 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
       columns: columnInfo,
       primaryKey,
       indexes: indexes.sort((a, b) => a.name.localeCompare(b.name)),
-      foreignKeys: groupForeignKeys(foreignKeys),
+      foreignKeys: withDeferral(groupForeignKeys(foreignKeys), table.sql),
       ...(withoutRowid ? { withoutRowid } : {}),
       ...(declaresReplace(table.sql) ? { replacesOnConflict: true } : {}),
     });
@@ -158,6 +159,18 @@ function declaresReplace(sql: string | null): boolean {
     recent[1] = word;
   }
   return false;
+}
+
+/** The keys with how their `CREATE TABLE` text defers them (see {@link deferredKeys}), matched by columns and table. */
+function withDeferral(keys: ForeignKeyInfo[], sql: string | null): ForeignKeyInfo[] {
+  if (sql === null || !/deferrable/i.test(sql)) return keys;
+  const declared = deferredKeys(sql);
+  const id = (columns: readonly string[], table: string) => JSON.stringify([columns.map((c) => c.toLowerCase()), table.toLowerCase()]);
+  const how = new Map(declared.map((d) => [id(d.columns, d.table), d.deferrable]));
+  return keys.map((k) => {
+    const deferrable = how.get(id(k.columns, k.referencedTable));
+    return deferrable ? { ...k, deferrable } : k;
+  });
 }
 
 function groupForeignKeys(rows: ForeignKeyRow[]): ForeignKeyInfo[] {

@@ -46,6 +46,12 @@ export interface ForeignKeyInfo {
   referencedColumns: string[];
   onDelete?: string;
   onUpdate?: string;
+  /**
+   * A deferrable key: `'deferred'` (`DEFERRABLE INITIALLY DEFERRED`: checked at commit, so a
+   * transaction may write a child before its parent) or `'immediate'` (`DEFERRABLE`, which
+   * a transaction may defer). Absent for a key checked at each statement.
+   */
+  deferrable?: 'immediate' | 'deferred';
 }
 
 /** A table as `introspect()` reports it. */

@@ -48,6 +48,8 @@ interface ForeignKeyRow {
   ref_columns: string[];
   on_update: string;
   on_delete: string;
+  deferrable: boolean;
+  deferred: boolean;
 }
 
 /** The engine's own table names, as `@switchyard/core` defines them (re-exported here for existing imports). */
@@ -97,7 +99,8 @@ SELECT con.conrelid AS table_oid,
   fn.nspname AS ref_schema, fc.relname AS ref_table,
   ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS ref_columns,
-  con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete
+  con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete,
+  con.condeferrable AS deferrable, con.condeferred AS deferred
 FROM pg_constraint con
 JOIN pg_class fc ON fc.oid = con.confrelid
 JOIN pg_namespace fn ON fn.oid = fc.relnamespace
@@ -159,6 +162,7 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
           referencedColumns: f.ref_columns,
           onDelete: FK_ACTIONS[f.on_delete] ?? f.on_delete,
           onUpdate: FK_ACTIONS[f.on_update] ?? f.on_update,
+          ...(f.deferrable ? { deferrable: f.deferred ? 'deferred' : 'immediate' } : {}),
         })),
       // Only where it has some, so other tables read as before.
       ...(parts.length > 0 ? { partitions: parts } : {}),

@@ -16,7 +16,8 @@ export function tableConstraints(table: TableInfo, ref: string, scope: SchemaSco
       `FOREIGN KEY (${fk.columns.map(name).join(', ')}) REFERENCES ${name(parent)}` +
       (fk.referencedColumns.length ? ` (${fk.referencedColumns.map(name).join(', ')})` : '') +
       action('DELETE', fk.onDelete) +
-      action('UPDATE', fk.onUpdate);
+      action('UPDATE', fk.onUpdate) +
+      (fk.deferrable ? ` DEFERRABLE INITIALLY ${fk.deferrable.toUpperCase()}` : '');
     if (!selected.some((t) => t.name === parent)) {
       warnings.push({
         table: table.name,

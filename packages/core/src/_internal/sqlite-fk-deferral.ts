@@ -1,0 +1,77 @@
+import { SqlTokenizer } from '../sql-tokenizer';
+
+/** A foreign key a SQLite `CREATE TABLE` declares deferrable: its columns, the table it references, and how. */
+export interface DeferredKey {
+  columns: string[];
+  table: string;
+  deferrable: 'immediate' | 'deferred';
+}
+
+/**
+ * The deferrable foreign keys of a SQLite table, read from its `CREATE TABLE` text, which
+ * `PRAGMA foreign_key_list` does not report: `REFERENCES p (id) DEFERRABLE INITIALLY
+ * DEFERRED` on a column, or `FOREIGN KEY (a, b) REFERENCES p … DEFERRABLE` among the
+ * constraints. `NOT DEFERRABLE` and plain keys are left out.
+ */
+export function deferredKeys(sql: string): DeferredKey[] {
+  const out: DeferredKey[] = [];
+  for (const words of definitions(sql)) {
+    const at = words.indexOf('REFERENCES');
+    if (at < 0 || at + 1 >= words.length) continue;
+    const columns = words[0] === 'CONSTRAINT' ? listAfter(words, 'KEY') : words[0] === 'FOREIGN' ? listAfter(words, 'KEY') : [words[0]!];
+    const rest = words.slice(at + 2);
+    const deferrable = rest.findIndex((w, i) => w === 'DEFERRABLE' && rest[i - 1] !== 'NOT');
+    if (deferrable < 0 || columns.length === 0) continue;
+    const deferred = rest[deferrable + 1] === 'INITIALLY' && rest[deferrable + 2] === 'DEFERRED';
+    out.push({ columns, table: words[at + 1]!, deferrable: deferred ? 'deferred' : 'immediate' });
+  }
+  return out;
+}
+
+/** The names in the parenthesized list after `word`. */
+function listAfter(words: readonly string[], word: string): string[] {
+  const open = words.indexOf(word) + 1;
+  if (words[open] !== '(') return [];
+  const close = words.indexOf(')', open);
+  return words.slice(open + 1, close).filter((w) => w !== ',');
+}
+
+/**
+ * The column definitions and table constraints of a `CREATE TABLE`, each as its tokens:
+ * keywords upper-cased, names unquoted (as written otherwise), punctuation as itself.
+ */
+function definitions(sql: string): string[][] {
+  const tokens = new SqlTokenizer(sql);
+  const out: string[][] = [];
+  let depth = 0;
+  let current: string[] = [];
+  while (tokens.next()) {
+    const text = tokens.text;
+    if (tokens.kind === 'punct' && text === '(' && ++depth === 1) continue;
+    if (tokens.kind === 'punct' && text === ')' && --depth === 0) break;
+    if (depth === 0) continue;
+    if (depth === 1 && tokens.kind === 'punct' && text === ',') {
+      out.push(current);
+      current = [];
+      continue;
+    }
+    current.push(
+      tokens.kind === 'word'
+        ? KEYWORDS.has(text.toUpperCase())
+          ? text.toUpperCase()
+          : text
+        : tokens.kind === 'quoted'
+          ? unquote(text)
+          : text,
+    );
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+const KEYWORDS = new Set(['CONSTRAINT', 'FOREIGN', 'KEY', 'REFERENCES', 'DEFERRABLE', 'NOT', 'INITIALLY', 'DEFERRED', 'IMMEDIATE']);
+
+function unquote(text: string): string {
+  const close = text[0] === '[' ? ']' : text[0]!;
+  return text.slice(1, -1).replaceAll(close + close, close);
+}
