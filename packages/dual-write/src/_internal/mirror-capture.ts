@@ -32,8 +32,9 @@ export type MirrorHandOff = (
  * the write's order, an upsert or delete by key for each row it left and the statements
  * that could not be captured, so the secondary never uses its own generator for a row.
  * The tables are read before the primary runs (a failure then writes nothing; a secondary
- * that does not answer in time does not fail it, see `mirrorTables`), and the row locks are held until `handOff` returns, so two writes to one row reach the
- * mirror in the primary's order.
+ * that does not answer in time does not fail it, see `mirrorTables`), and the row locks
+ * are held until `handOff` returns, so two writes to one row reach the mirror in the
+ * primary's order.
  */
 export async function captureForMirror(
   parts: ReplicatorParts,

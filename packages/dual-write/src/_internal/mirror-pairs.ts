@@ -1,4 +1,5 @@
-import { QueryError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
+import { noTable } from './row-settle';
 import type { ReplicatorParts } from './replication-types';
 import type { TablePair } from './row-images';
 import { timedOut, within } from './time-allowance';
@@ -36,8 +37,7 @@ export async function mirrorTables(
   const sources = new Map<string, TableInfo>();
   for (const name of tables) {
     const source = await parts.catalog.table(primary, name, via);
-    if (!source)
-      throw new QueryError(`${primary.name} has no table ${name}: create it there before writing to it.`, { dialect: primary.dialect });
+    if (!source) throw noTable(primary, name);
     sources.set(name, source);
   }
   const cached = parts.settler.pairsNow(primary, secondary, tables);
@@ -51,10 +51,6 @@ export async function mirrorTables(
     return { sources: (name) => sources.get(name)! };
   }
   const missing = tables.find((_, i) => !targets[i]);
-  if (missing !== undefined) {
-    throw new QueryError(`${secondary.name} has no table ${missing}: create it there before writing to it.`, {
-      dialect: secondary.dialect,
-    });
-  }
+  if (missing !== undefined) throw noTable(secondary, missing);
   return { pairs: (name) => ({ source: sources.get(name)!, target: targets[tables.indexOf(name)]! }) };
 }

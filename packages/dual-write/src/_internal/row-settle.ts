@@ -41,11 +41,7 @@ export class RowSettler {
     for (const name of new Set(tables)) {
       const source = await this.#catalog.table(primary, name, via);
       const target = await this.#catalog.table(secondary, name);
-      if (!source || !target) {
-        throw new QueryError(`${source ? secondary.name : primary.name} has no table ${name}: create it there before writing to it.`, {
-          dialect: (source ? secondary : primary).dialect,
-        });
-      }
+      if (!source || !target) throw noTable(source ? secondary : primary, name);
       out.set(name, { source, target });
     }
     return (table) => out.get(table)!;
@@ -278,4 +274,9 @@ function lower(row: Row): Row {
 /** Whether two column lists name the same columns in the same order, without regard to case. */
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
+}
+
+/** The error of a write to a table a side does not have. */
+export function noTable(side: DatabaseAdapter, name: string): QueryError {
+  return new QueryError(`${side.name} has no table ${name}: create it there before writing to it.`, { dialect: side.dialect });
 }
