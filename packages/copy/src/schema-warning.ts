@@ -9,7 +9,7 @@
 export interface SchemaWarning {
   table: string;
   column?: string;
-  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, a Postgres table's partitions (made one table), or the tables that inherit it (made tables of their own). */
+  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, a Postgres table's partitions (made one table), the tables that inherit it (made tables of their own), or a SQLite column's collation (none on Postgres). */
   kind:
     | 'type'
     | 'default'
@@ -25,7 +25,8 @@ export interface SchemaWarning {
     | 'identifier'
     | 'generated'
     | 'partition'
-    | 'inheritance';
+    | 'inheritance'
+    | 'collation';
   /** `true` when the item is missing from the statements (not merely approximated). */
   untranslated: boolean;
   message: string;

@@ -3,7 +3,9 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { validateDatabases } from '@switchyard/validation';
-import type { SQLiteAdapter } from '@switchyard/sqlite';
+import { createSQLiteAdapter, type SQLiteAdapter } from '@switchyard/sqlite';
+import { createD1Adapter } from '@switchyard/d1';
+import { createTestD1 } from '@switchyard/testkit/d1';
 
 /** The 8-column table every copy test uses, in SQLite's dialect. */
 export const ITEMS_SQLITE = `CREATE TABLE items (
@@ -96,4 +98,23 @@ export function usePostgresDatabase(): { readonly adapter: PostgresAdapter; read
       return database.url;
     },
   };
+}
+
+/**
+ * Runs `test` with two in-memory SQLite databases and a D1 database (Miniflare), closed and
+ * disposed of after, whatever happens.
+ */
+export async function withSqliteAndD1(
+  test: (sides: { sqlite: SQLiteAdapter; other: SQLiteAdapter; d1: DatabaseAdapter }) => Promise<void>,
+): Promise<void> {
+  const sqlite = createSQLiteAdapter(':memory:');
+  const other = createSQLiteAdapter(':memory:');
+  const testD1 = await createTestD1();
+  const d1 = createD1Adapter(testD1.binding);
+  try {
+    await test({ sqlite, other, d1 });
+  } finally {
+    await Promise.all([sqlite.close(), other.close(), d1.close()]);
+    await testD1.dispose();
+  }
 }

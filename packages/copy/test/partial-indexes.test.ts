@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createD1Adapter } from '@switchyard/d1';
-import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createTestD1 } from '@switchyard/testkit/d1';
 import { copyTables, translateSchema } from '../src/index';
-import { usePostgresDatabase } from './fixtures';
+import { usePostgresDatabase, withSqliteAndD1 } from './fixtures';
 
 // Soft deletes: an email is unique among the live rows only. Without its WHERE the index
 // would refuse the copied rows (two deleted accounts share an email), or, were there no such
@@ -41,21 +38,14 @@ describe('partial indexes keep their WHERE across engines', () => {
   const postgres = usePostgresDatabase();
 
   it('SQLite -> Postgres, then Postgres -> SQLite and D1', async () => {
-    const sqlite = createSQLiteAdapter(':memory:');
-    const back = createSQLiteAdapter(':memory:');
-    const d1 = await createTestD1();
-    const onD1 = createD1Adapter(d1.binding);
-    try {
+    await withSqliteAndD1(async ({ sqlite, other: back, d1 }) => {
       for (const sql of [LIVE('sqlite'), ...INDEXES, ROWS]) await sqlite.execute(sql);
       expect((await sqlite.introspect())[0]!.indexes.find((i) => i.name === 'accounts_live_email')?.where).toBe('deleted_at IS NULL');
       await migrate(sqlite, postgres.adapter);
       await postgres.adapter.execute('DELETE FROM accounts WHERE id > 3');
       await migrate(postgres.adapter, back);
-      await migrate(postgres.adapter, onD1);
-    } finally {
-      await Promise.all([sqlite.close(), back.close(), onD1.close()]);
-      await d1.dispose();
-    }
+      await migrate(postgres.adapter, d1);
+    });
   });
 
   it('leaves out, and says so, a partial index whose WHERE does not read the same on the target', async () => {

@@ -1,7 +1,7 @@
 import { logicalTypeOf } from './logical-type';
 import { quoteIdentifier } from './sql-identifier';
 import { SqlTokenizer } from './sql-tokenizer';
-import { deferredKeys } from './_internal/sqlite-fk-deferral';
+import { columnCollations, deferredKeys } from './_internal/sqlite-table-text';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
 
 interface TableListRow {
@@ -73,6 +73,7 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
       .filter((c) => Number(c.pk) > 0)
       .sort((a, b) => Number(a.pk) - Number(b.pk))
       .map((c) => c.name);
+    const collations = table.sql && /collate/i.test(table.sql) ? columnCollations(table.sql) : undefined;
     const columnInfo: ColumnInfo[] = columns
       .filter((c) => Number(c.hidden) !== 1)
       .map((c) => {
@@ -87,6 +88,7 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
           // An INTEGER PRIMARY KEY aliases the rowid: SQLite assigns it when none is given.
           autoIncrement: isRowidAlias,
           ...(Number(c.hidden) >= 2 ? { generated: true } : {}),
+          ...(collations?.has(c.name.toLowerCase()) ? { collation: collations.get(c.name.toLowerCase())! } : {}),
         };
       });
     const indexes: IndexInfo[] = [];

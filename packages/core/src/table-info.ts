@@ -24,6 +24,12 @@ export interface ColumnInfo {
    * write; absent otherwise.
    */
   generated?: boolean;
+  /**
+   * SQLite and D1: the column's collating sequence when it declares one other than `BINARY`
+   * (`NOCASE`, `RTRIM`), which decides how `=`, `ORDER BY` and its unique indexes compare
+   * its text. Absent otherwise, and on Postgres.
+   */
+  collation?: string;
 }
 
 /** An index as `introspect()` reports it. */

@@ -1,4 +1,4 @@
-import { logicalTypeOf, quoteIdentifier, type DialectName, type TableInfo } from '@switchyard/core';
+import { logicalTypeOf, quoteIdentifier, type ColumnInfo, type DialectName, type TableInfo } from '@switchyard/core';
 import type { SchemaObjects } from '../schema-objects';
 import type { SchemaWarning } from '../schema-warning';
 import { checkSql, enumCheck, generatedClause, literal, type Named } from './schema-post-data';
@@ -46,7 +46,7 @@ export function columnLines(table: TableInfo, scope: SchemaScope): TableColumns 
   // Generated columns a table's columns do not list (a definition read without them) come from the objects.
   const hidden = generated
     .filter((g) => !table.columns.some((c) => c.name === g.column))
-    .map((g) => ({
+    .map((g): ColumnInfo => ({
       name: g.column,
       declaredType: g.declaredType,
       logicalType: logicalTypeOf(g.declaredType, from),
@@ -107,6 +107,8 @@ export function columnLines(table: TableInfo, scope: SchemaScope): TableColumns 
     if (cast.warning) warnings.push({ table: table.name, column: column.name, kind: 'type', untranslated: false, message: cast.warning });
     const isKey = column.name === singleKey;
     let line = `${name(column.name)} ${cast.type}`.trimEnd();
+    if (column.collation && !toPg) line += ` COLLATE ${column.collation}`;
+    else if (column.collation) warnings.push(collationWarning(table.name, column.name, column.collation));
     let skipDefault = false;
     if (generation) {
       const clause = generatedClause(generation.expression, from, to);
@@ -167,3 +169,27 @@ function logicalOf(declared: string): ColumnLogical {
   return logicalTypeOf(declared, 'postgres');
 }
 type ColumnLogical = ReturnType<typeof logicalTypeOf>;
+
+/**
+ * A SQLite column that compares its text by a collation Postgres has no such name for: the
+ * column is created with Postgres's own, so `=` and its unique indexes tell apart what SQLite
+ * took for equal (with `NOCASE`, `'A@x'` and `'a@x'`). Said as untranslated: the app may rely on it.
+ */
+function collationWarning(table: string, column: string, collation: string): SchemaWarning {
+  const how =
+    collation === 'NOCASE'
+      ? "case-sensitive ('A@x' and 'a@x' differ)"
+      : collation === 'RTRIM'
+        ? "with trailing spaces counted ('a ' and 'a' differ)"
+        : "by Postgres's default collation";
+  return {
+    table,
+    column,
+    kind: 'collation',
+    untranslated: true,
+    message:
+      `"${column}" compares its text by COLLATE ${collation} on SQLite; on Postgres it is ${how}, in its unique indexes and in WHERE ${column} = ?. ` +
+      `Use the citext type or a nondeterministic collation, or an index on lower(${column}) and lower() in the app's queries`,
+    sql: `COLLATE ${collation}`,
+  };
+}

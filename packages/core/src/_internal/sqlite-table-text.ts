@@ -1,5 +1,7 @@
 import { SqlTokenizer } from '../sql-tokenizer';
 
+// What a SQLite table's CREATE TABLE text says that its PRAGMAs do not.
+
 /** A foreign key a SQLite `CREATE TABLE` declares deferrable: its columns, the table it references, and how. */
 export interface DeferredKey {
   columns: string[];
@@ -24,6 +26,27 @@ export function deferredKeys(sql: string): DeferredKey[] {
     if (deferrable < 0 || columns.length === 0) continue;
     const deferred = rest[deferrable + 1] === 'INITIALLY' && rest[deferrable + 2] === 'DEFERRED';
     out.push({ columns, table: words[at + 1]!, deferrable: deferred ? 'deferred' : 'immediate' });
+  }
+  return out;
+}
+
+/**
+ * The collating sequence of each column that declares one other than `BINARY` (`NOCASE`,
+ * `RTRIM`, or an application's), by column name in lower case, upper-cased: what `=`,
+ * `ORDER BY` and the column's unique indexes compare its text by. A `COLLATE` inside a
+ * CHECK or a default expression is the expression's, not the column's.
+ */
+export function columnCollations(sql: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const words of definitions(sql)) {
+    if (words.length === 0 || TABLE_CONSTRAINTS.has(words[0]!)) continue;
+    let depth = 0;
+    for (const [i, word] of words.entries()) {
+      depth += word === '(' ? 1 : word === ')' ? -1 : 0;
+      if (depth === 0 && word === 'COLLATE' && words[i + 1] && words[i + 1]!.toUpperCase() !== 'BINARY') {
+        out.set(words[0]!.toLowerCase(), words[i + 1]!.toUpperCase());
+      }
+    }
   }
   return out;
 }
@@ -69,7 +92,20 @@ function definitions(sql: string): string[][] {
   return out;
 }
 
-const KEYWORDS = new Set(['CONSTRAINT', 'FOREIGN', 'KEY', 'REFERENCES', 'DEFERRABLE', 'NOT', 'INITIALLY', 'DEFERRED', 'IMMEDIATE']);
+const KEYWORDS = new Set([
+  'CONSTRAINT',
+  'FOREIGN',
+  'KEY',
+  'REFERENCES',
+  'DEFERRABLE',
+  'NOT',
+  'INITIALLY',
+  'DEFERRED',
+  'IMMEDIATE',
+  'COLLATE',
+]);
+/** The words a table constraint starts with, where a column definition starts with its name. */
+const TABLE_CONSTRAINTS = new Set(['CONSTRAINT', 'FOREIGN', 'PRIMARY', 'UNIQUE', 'CHECK']);
 
 function unquote(text: string): string {
   const close = text[0] === '[' ? ']' : text[0]!;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deferredKeys } from './sqlite-fk-deferral';
+import { columnCollations, deferredKeys } from './sqlite-table-text';
 
 describe('deferredKeys', () => {
   it('reads deferrable keys on columns and among the constraints, quoted or not, and leaves the rest out', () => {
@@ -19,6 +19,22 @@ describe('deferredKeys', () => {
       { columns: ['other id'], table: 'other', deferrable: 'immediate' },
       { columns: ['a', 'b'], table: 'pair', deferrable: 'immediate' },
       { columns: ['b'], table: 'Parent', deferrable: 'deferred' },
+    ]);
+  });
+
+  it("reads the collation of each column that declares one, and not an expression's", () => {
+    const sql = `CREATE TABLE t (
+      id INTEGER PRIMARY KEY,
+      email TEXT NOT NULL UNIQUE COLLATE nocase,
+      "Name" TEXT COLLATE RTRIM DEFAULT 'x',
+      code TEXT COLLATE BINARY,
+      kind TEXT CHECK (kind COLLATE NOCASE IN ('a', 'b')),
+      unique_tag TEXT,
+      UNIQUE (email COLLATE NOCASE)
+    )`;
+    expect([...columnCollations(sql)]).toEqual([
+      ['email', 'NOCASE'],
+      ['name', 'RTRIM'],
     ]);
   });
 });
