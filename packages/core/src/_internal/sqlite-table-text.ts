@@ -20,7 +20,8 @@ export function deferredKeys(sql: string): DeferredKey[] {
   for (const words of definitions(sql)) {
     const at = words.indexOf('REFERENCES');
     if (at < 0 || at + 1 >= words.length) continue;
-    const columns = words[0] === 'CONSTRAINT' ? listAfter(words, 'KEY') : words[0] === 'FOREIGN' ? listAfter(words, 'KEY') : [words[0]!];
+    // A table constraint names its columns after FOREIGN KEY; a column definition starts with its name.
+    const columns = TABLE_CONSTRAINTS.has(words[0]!) ? listAfter(words, 'KEY') : [words[0]!];
     const rest = words.slice(at + 2);
     const deferrable = rest.findIndex((w, i) => w === 'DEFERRABLE' && rest[i - 1] !== 'NOT');
     if (deferrable < 0 || columns.length === 0) continue;
