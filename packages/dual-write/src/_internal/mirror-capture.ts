@@ -85,8 +85,7 @@ export async function captureForMirror(
       written.push(...images);
     }
     const moves = movedKeys(parts.catalog, primary, moved.moves, statements);
-    if ('pairs' in tables) await handOff(statements, rows, deleted, moves, written);
-    else await handOff(statements, rows, deleted, moves, written, capturedImages(written, tables.sources));
+    await handOff(statements, rows, deleted, moves, written, 'pairs' in tables ? undefined : capturedImages(written, tables.sources));
     return results;
   } finally {
     release();

@@ -2,8 +2,8 @@ import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
 import { noTable } from './row-settle';
 import type { ReplicatorParts } from './replication-types';
 import type { TablePair } from './row-images';
-import { timedOut, within } from './time-allowance';
-import { toError } from './to-error';
+import { secondaryAnswer } from './table-pairs';
+import type { TableCatalog } from './table-catalog';
 
 /**
  * Until when (ms since the epoch) a write does not ask a secondary that failed to say what
@@ -34,23 +34,34 @@ export async function mirrorTables(
   via: DatabaseAdapter = primary,
 ): Promise<MirrorTables> {
   const tables = [...new Set(names)];
-  const sources = new Map<string, TableInfo>();
-  for (const name of tables) {
-    const source = await parts.catalog.table(primary, name, via);
-    if (!source) throw noTable(primary, name);
-    sources.set(name, source);
-  }
+  const sources = await primaryTables(parts.catalog, primary, tables, via);
   const cached = parts.settler.pairsNow(primary, secondary, tables);
   if (cached) return { pairs: cached };
   if ((unanswered.get(secondary) ?? 0) > Date.now()) return { sources: (name) => sources.get(name)! };
   const read = Promise.all(tables.map((name) => parts.catalog.table(secondary, name)));
-  const targets = await within(read, parts.options.secondaryTimeoutMs, secondary, 0).catch((e: unknown) => toError(e));
+  const targets = await secondaryAnswer(parts, read, secondary);
   if (targets instanceof Error) {
-    if (timedOut(targets)) parts.metrics.secondaryTimeouts++;
     unanswered.set(secondary, Date.now() + ASK_AGAIN_MS);
     return { sources: (name) => sources.get(name)! };
   }
   const missing = tables.find((_, i) => !targets[i]);
   if (missing !== undefined) throw noTable(secondary, missing);
   return { pairs: (name) => ({ source: sources.get(name)!, target: targets[tables.indexOf(name)]! }) };
+}
+
+/** The primary's definition of each of `names`, read through `via` (a transaction's adapter); a write to one it lacks fails. */
+export async function primaryTables(
+  catalog: TableCatalog,
+  primary: DatabaseAdapter,
+  names: Iterable<string>,
+  via: DatabaseAdapter = primary,
+): Promise<Map<string, TableInfo>> {
+  const tables = new Map<string, TableInfo>();
+  for (const name of names) {
+    if (tables.has(name)) continue;
+    const info = await catalog.table(primary, name, via);
+    if (!info) throw noTable(primary, name);
+    tables.set(name, info);
+  }
+  return tables;
 }

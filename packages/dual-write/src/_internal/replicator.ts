@@ -1,4 +1,4 @@
-import { QueryError, statementKind, type DatabaseAdapter, type ExecResult, type Statement, type TableInfo } from '@switchyard/core';
+import { statementKind, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
@@ -22,7 +22,7 @@ import { settleContended } from './contended-rows';
 import { claimsOf, transactionClaims } from './write-claims';
 import { HeldRows } from './row-locks';
 import { pairsOrWhyNot } from './table-pairs';
-import { mirrorTables } from './mirror-pairs';
+import { mirrorTables, primaryTables } from './mirror-pairs';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
 
@@ -276,13 +276,12 @@ export class Replicator {
     tx: DatabaseAdapter,
   ): Promise<{ replays: Statement[]; captured: CapturedRows[] }> {
     const images = await this.#stored(primary, record.images, tx);
-    const tables = new Map<string, TableInfo>();
-    for (const { table } of images) {
-      if (tables.has(table)) continue;
-      const info = await this.#p.catalog.table(primary, table, tx);
-      if (!info) throw new QueryError(`${primary.name} has no table ${table}.`, { dialect: primary.dialect });
-      tables.set(table, info);
-    }
+    const tables = await primaryTables(
+      this.#p.catalog,
+      primary,
+      images.map((i) => i.table),
+      tx,
+    );
     this.#count(record);
     return { replays: record.replays, captured: capturedImages(images, (name) => tables.get(name)!) };
   }

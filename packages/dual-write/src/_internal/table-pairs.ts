@@ -19,8 +19,15 @@ export async function pairsOrWhyNot(
   tables: readonly string[],
 ): Promise<((table: string) => TablePair) | Error> {
   if (parts.circuit.isOpen(secondary)) return parts.circuit.notAnswering(secondary);
-  const read = parts.settler.pairs(primary, secondary, tables);
-  const pairs = await within(read, parts.options.secondaryTimeoutMs, secondary, 0).catch((e: unknown) => toError(e));
-  if (pairs instanceof Error && timedOut(pairs)) parts.metrics.secondaryTimeouts++;
-  return pairs;
+  return secondaryAnswer(parts, parts.settler.pairs(primary, secondary, tables), secondary);
+}
+
+/**
+ * A read of the secondary bounded by `secondaryTimeoutMs`, or why it did not answer: its
+ * error, or the timeout's (counted in `secondaryTimeouts`). The read goes on after a timeout.
+ */
+export async function secondaryAnswer<T>(parts: ReplicatorParts, read: Promise<T>, secondary: DatabaseAdapter): Promise<T | Error> {
+  const answer = await within(read, parts.options.secondaryTimeoutMs, secondary, 0).catch((e: unknown) => toError(e));
+  if (answer instanceof Error && timedOut(answer)) parts.metrics.secondaryTimeouts++;
+  return answer;
 }
