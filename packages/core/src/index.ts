@@ -58,7 +58,7 @@ export {
   toPostgresPlaceholders,
   type PlaceholderScan,
 } from './placeholders';
-export { quoteIdentifier } from './sql-identifier';
+export { quoteIdentifier, quoteLiteral } from './sql-identifier';
 export { keysetPages } from './keyset-pages';
 export { SqlTokenizer, type SqlTokenKind, type SqlTokenizerOptions } from './sql-tokenizer';
 export { D1_MAX_VALUE_BYTES, PostgresArray, encodeParams, encodeValue } from './param-encode';

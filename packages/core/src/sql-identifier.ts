@@ -11,3 +11,16 @@
 export function quoteIdentifier(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"';
 }
+
+/**
+ * A string as a SQL literal in single quotes, doubling any inside it: the standard form
+ * SQLite, D1 and Postgres (with `standard_conforming_strings`, its default) all read.
+ *
+ * @example
+ * ```ts
+ * quoteLiteral("it's"); // "'it''s'"
+ * ```
+ */
+export function quoteLiteral(text: string): string {
+  return "'" + text.replace(/'/g, "''") + "'";
+}

@@ -1,5 +1,5 @@
 import { logicalTypeOf } from './logical-type';
-import { quoteIdentifier } from './sql-identifier';
+import { quoteIdentifier, quoteLiteral } from './sql-identifier';
 import { SqlTokenizer } from './sql-tokenizer';
 import { columnCollations, deferredKeys } from './_internal/sqlite-table-text';
 import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
@@ -131,10 +131,6 @@ async function indexPredicate(run: <T>(sql: string) => Promise<T[]>, name: strin
       return row.sql.slice(tokens.end).trim() || undefined;
   }
   return undefined;
-}
-
-function quoteLiteral(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isArrayColumn, parsePgArray, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { isArrayColumn, parsePgArray, quoteLiteral, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /**
  * The current time as SQLite and D1 hold a copied timestamp: ISO 8601 in UTC with a `T`
@@ -107,7 +107,7 @@ function jsonArrayDefault(literal: string, column: ColumnInfo): string {
   const list = (items: unknown[]): string =>
     '[' + items.map((v) => (Array.isArray(v) ? list(v) : v === null ? 'null' : (v as string))).join(',') + ']';
   const text = list(parsePgArray(literal.slice(1, -1).replaceAll("''", "'"), json));
-  return `'${text.replaceAll("'", "''")}'`;
+  return quoteLiteral(text);
 }
 
 /** A decimal's text with `scale` places, as Postgres stores it in a `numeric(p, scale)` (padded; more places kept). */

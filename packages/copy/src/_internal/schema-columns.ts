@@ -1,7 +1,7 @@
-import { logicalTypeOf, quoteIdentifier, type ColumnInfo, type DialectName, type TableInfo } from '@switchyard/core';
+import { logicalTypeOf, quoteIdentifier, quoteLiteral, type ColumnInfo, type DialectName, type TableInfo } from '@switchyard/core';
 import type { SchemaObjects } from '../schema-objects';
 import type { SchemaWarning } from '../schema-warning';
-import { checkSql, enumCheck, generatedClause, literal, type Named } from './schema-post-data';
+import { checkSql, enumCheck, generatedClause, type Named } from './schema-post-data';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType } from './type-cast';
 import { translateDefault } from './column-defaults';
 
@@ -73,7 +73,7 @@ export function columnLines(table: TableInfo, scope: SchemaScope): TableColumns 
         if (!createdEnums.has(enumType.type)) {
           createdEnums.add(enumType.type);
           pre.push(
-            `DO $$ BEGIN CREATE TYPE ${quoteIdentifier(enumType.type)} AS ENUM (${enumType.values.map(literal).join(', ')}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+            `DO $$ BEGIN CREATE TYPE ${quoteIdentifier(enumType.type)} AS ENUM (${enumType.values.map(quoteLiteral).join(', ')}); EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
           );
         }
         cast = { type: quoteIdentifier(enumType.type) };

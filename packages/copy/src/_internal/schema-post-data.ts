@@ -128,7 +128,3 @@ export function foldObjects(objects: SchemaObjects): SchemaObjects {
     generated: objects.generated.map((g) => ({ ...g, expression: f(g.expression) })),
   };
 }
-
-export function literal(s: string): string {
-  return "'" + s.replace(/'/g, "''") + "'";
-}

@@ -1,10 +1,5 @@
 import { quoteIdentifier } from '@switchyard/core';
 
-/** A SQL string literal. */
-export function quoteLiteral(value: string): string {
-  return "'" + value.replace(/'/g, "''") + "'";
-}
-
 /** `(a, b)` or `a` for one column: row values only where the key is composite. */
 export function keyTuple(columns: readonly string[]): string {
   const quoted = columns.map(quoteIdentifier);

@@ -1,6 +1,5 @@
-import type { DatabaseAdapter } from '@switchyard/core';
+import { quoteLiteral, type DatabaseAdapter } from '@switchyard/core';
 import { decodeKey, encodeKey, type KeyValues } from './key-codec';
-import { quoteLiteral } from './sql-text';
 import { CHECKPOINT_TABLE } from '../checkpoint-table';
 import {
   applyAdvance,

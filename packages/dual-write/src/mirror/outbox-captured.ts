@@ -1,4 +1,4 @@
-import { toStoredValue, type StoredValue, type TableInfo } from '@switchyard/core';
+import { quoteLiteral, toStoredValue, type StoredValue, type TableInfo } from '@switchyard/core';
 import type { RowImage } from '../_internal/row-images';
 
 /**
@@ -36,17 +36,12 @@ export interface CapturedColumn {
  */
 export function capturedEntrySql(outbox: string, cte: string, source: TableInfo, columns: CapturedColumn[], deleted: boolean): string {
   const values = columns.map((c) => `${cte}.${c.ref}::text`).join(', ');
-  const names = literal(JSON.stringify(columns.map((c) => c.name)));
-  const types = literal(JSON.stringify(columns.map((c) => c.type)));
-  const shape = `'table', ${literal(source.name)}, 'deleted', ${deleted}, 'columns', ${names}::json, 'types', ${types}::json`;
+  const names = quoteLiteral(JSON.stringify(columns.map((c) => c.name)));
+  const types = quoteLiteral(JSON.stringify(columns.map((c) => c.type)));
+  const shape = `'table', ${quoteLiteral(source.name)}, 'deleted', ${deleted}, 'columns', ${names}::json, 'types', ${types}::json`;
   const captured = `json_build_array(json_build_object(${shape}, 'text', json_agg(ARRAY[${values}])))`;
   const payload = `json_build_object('v', 2, 'opId', ?::text, 'seq', 0, 'createdAt', ?::bigint, 'statements', '[]'::json, 'captured', ${captured})::text`;
   return `INSERT INTO ${outbox} (op_id, payload, created_at) SELECT ?, ${payload}, ?::bigint FROM ${cte} HAVING count(*) > 0`;
-}
-
-/** A string as a SQL literal (standard strings: only the quote is doubled). */
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /**
