@@ -58,7 +58,7 @@ const ENGINE_SPECIFIC =
  * when it uses something that does not: a function outside a short list both engines
  * share, a regular expression, an array, a cast left over. Postgres casts as the catalog
  * prints them are dropped, and `x = ANY (ARRAY[…])` (how Postgres stores `x IN (…)`)
- * becomes `x IN (…)` again.
+ * becomes `x IN (…)` again, and `char_length(x)` `length(x)`.
  *
  * @example
  * ```ts
@@ -74,6 +74,11 @@ export function portableSql(sql: string, from: DialectName): string | undefined 
       (_m, col: string, a: string | undefined, b: string | undefined) => `${col} IN (${a ?? b})`,
     );
     s = s.replace(CAST, '');
+    // char_length(x) is length(x) on both engines for text: characters, not bytes.
+    s = s
+      .split(/('(?:[^']|'')*')/)
+      .map((part, i) => (i % 2 ? part : part.replace(/\bchar(?:acter)?_length\s*\(/gi, 'length(')))
+      .join('');
   }
   if (s.includes('::') || ENGINE_SPECIFIC.test(s.replace(/'(?:[^']|'')*'/g, "''"))) return undefined;
   const bare = s.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, 'x');

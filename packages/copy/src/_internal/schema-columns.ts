@@ -105,6 +105,7 @@ export function columnLines(table: TableInfo, scope: SchemaScope): TableColumns 
       }
     }
     if (cast.warning) warnings.push({ table: table.name, column: column.name, kind: 'type', untranslated: false, message: cast.warning });
+    if (cast.maxLength !== undefined) tableChecks.push(`(length(${name(column.name)}) <= ${cast.maxLength})`);
     const isKey = column.name === singleKey;
     let line = `${name(column.name)} ${cast.type}`.trimEnd();
     if (column.collation && !toPg) line += ` COLLATE ${column.collation}`;

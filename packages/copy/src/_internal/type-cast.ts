@@ -5,13 +5,27 @@ export interface CastResult {
   type: string;
   /** Set when the type was approximated: the value survives, some meaning does not. */
   warning?: string;
+  /** A length in characters the target type does not enforce: the column gets a CHECK on it. */
+  maxLength?: number;
+}
+
+// SQLite keeps a declared length or precision as text only: the column holds whatever was
+// written. Postgres would refuse (or round) those rows in the copy, and later the writes the
+// app makes on the SQLite primary during dual write. So, as pgloader does, the size is dropped.
+function unenforced(declared: string, type: string): CastResult {
+  return {
+    type,
+    warning:
+      `SQLite does not enforce the size of "${declared}", so its rows may exceed it; created as ${type} so they copy and the app's ` +
+      `writes land as they do on SQLite. Add the size back (ALTER COLUMN … TYPE) once the data and the app keep to it`,
+  };
 }
 
 /**
  * SQLite/D1 declared type -> Postgres, following pgloader's default casting rules:
  * integers to bigint (SQLite integers are 64-bit), real to double precision, blob to
- * bytea, datetime/timestamp to timestamptz, boolean to boolean, json to jsonb; sizes
- * and precisions kept where Postgres has the same type.
+ * bytea, datetime/timestamp to timestamptz, boolean to boolean, json to jsonb; declared
+ * lengths and precisions, which SQLite never enforced, dropped with a warning.
  */
 export function sqliteToPostgresType(column: ColumnInfo): CastResult {
   const declared = column.declaredType.trim();
@@ -36,11 +50,11 @@ export function sqliteToPostgresType(column: ColumnInfo): CastResult {
       if (/^(mediumint)/.test(t)) return { type: 'integer' };
       return { type: 'bigint' };
     case 'numeric':
-      if (/^(numeric|decimal)/.test(t)) return { type: args ? `numeric(${args.replace(/\s+/g, '')})` : 'numeric' };
+      if (/^(numeric|decimal)/.test(t)) return args ? unenforced(declared, 'numeric') : { type: 'numeric' };
       return { type: 'numeric', warning: `declared type "${declared}" has numeric affinity in SQLite; created as numeric` };
     case 'text':
-      if (/^(varchar|character varying|nvarchar|varying character)/.test(t) && args) return { type: `varchar(${args.trim()})` };
-      if (/^(char|character|nchar|native character)\b/.test(t) && args) return { type: `char(${args.trim()})` };
+      if (/^(varchar|character varying|nvarchar|varying character|char|character|nchar|native character)\b/.test(t) && args)
+        return unenforced(declared, 'text');
       if (
         /^(text|clob|varchar|char|character|nvarchar|nchar|string)/.test(t) ||
         t.includes('text') ||
@@ -78,8 +92,9 @@ export function postgresToSqliteType(column: ColumnInfo): CastResult {
       if (t === 'money') return { type: 'NUMERIC', warning: 'money is stored as NUMERIC; the currency format is not kept' };
       return { type: args ? `NUMERIC(${args.replace(/\s+/g, '')})` : 'NUMERIC' };
     case 'text':
-      if (/^character varying\((\d+)\)$/.test(t)) return { type: `VARCHAR(${args})` };
-      if (/^character\((\d+)\)$/.test(t)) return { type: `CHAR(${args})` };
+      // SQLite would take a longer value, which the Postgres side refuses once it is the secondary.
+      if (/^character varying\((\d+)\)$/.test(t)) return { type: `VARCHAR(${args})`, maxLength: Number(args) };
+      if (/^character\((\d+)\)$/.test(t)) return { type: `CHAR(${args})`, maxLength: Number(args) };
       if (/^(text|character varying|character|varchar|char|name|citext)$/.test(t)) return { type: 'TEXT' };
       if (t === 'uuid') return { type: 'TEXT' };
       return { type: 'TEXT', warning: `type "${declared}" has no SQLite equivalent; stored as TEXT` };
