@@ -6,7 +6,7 @@ import type { Ledger } from './_internal/checkpoint-ledger';
 import { MemoryLedger } from './_internal/memory-ledger';
 import { TableLedger } from './_internal/table-ledger';
 import { countRows, splitKeySpace } from './_internal/key-range';
-import { withRetry, type Retry } from './_internal/retry-policy';
+import { isRetryable, withRetry, type Retry } from './_internal/retry-policy';
 import { syncSequences } from './_internal/sequence-sync';
 import { relaxSqliteSync } from './_internal/sqlite-durability';
 import { prepareTableJob } from './_internal/table-job';
@@ -148,8 +148,8 @@ function failedError(
 ): CopyFailedError {
   const bounds = `(${range.start ? JSON.stringify(range.start) : '-∞'}, ${range.end ? JSON.stringify(range.end) : '+∞'}]`;
   return new CopyFailedError(
-    `Copying table "${run.job.source.name}" failed in key range ${bounds} after ${options.retries} retries: ` +
-      `${run.error}. The range is recorded as failed in ${CHECKPOINT_TABLE}; fix the cause and run copyTables again ` +
+    `Copying table "${run.job.source.name}" failed in key range ${bounds}${isRetryable(error) ? ` after ${options.retries} retries` : ''}: ` +
+      `${run.error?.replace(/\.$/, '')}. The range is recorded as failed in ${CHECKPOINT_TABLE}; fix the cause and run copyTables again ` +
       'to resume, or pass continueOnError: true to copy the other ranges and tables first.',
     { table: run.job.source.name, range: { start: range.start, end: range.end, lastKey: range.lastKey }, result },
     { dialect: target.dialect, cause: error },

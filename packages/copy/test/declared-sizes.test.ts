@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { copyTables, introspectSchemaObjects, translateSchema } from '../src/index';
-import { assertTablesEqual, usePostgresDatabase, withSqliteAndD1 } from './fixtures';
+import { assertTablesEqual, withMemorySqlite, usePostgresDatabase, withSqliteAndD1 } from './fixtures';
 
 // SQLite keeps VARCHAR(5) or NUMERIC(5,2) as words: its rows may hold anything. Postgres
 // enforces them, and Postgres's varchar(n) is what SQLite never checks. Each target is
@@ -11,8 +10,7 @@ describe('declared sizes', () => {
   const postgres = usePostgresDatabase();
 
   it('SQLite -> Postgres: sizes SQLite never enforced are dropped, with a warning, and every row copies unchanged', async () => {
-    const source = createSQLiteAdapter(':memory:');
-    try {
+    await withMemorySqlite(async (source) => {
       await source.execute('CREATE TABLE codes (id INTEGER PRIMARY KEY, code VARCHAR(5), c CHAR(2), n NUMERIC(5,2), note TEXT)');
       await source.execute("INSERT INTO codes VALUES (1, 'abcde', 'ab', 1.5, 'x'), (2, 'abcdefghij', 'abc', 12345.678, 'y')");
       await source.execute("INSERT INTO codes VALUES (3, 'é', 'a', 1.005, NULL)");
@@ -33,9 +31,7 @@ describe('declared sizes', () => {
       // What the app may write on the SQLite primary lands on Postgres too.
       await postgres.adapter.execute("INSERT INTO codes (id, code, n) VALUES (4, 'longer than five', 0.001)");
       expect(await postgres.adapter.first('SELECT c, n FROM codes WHERE id = 3')).toEqual({ c: 'a', n: '1.005' });
-    } finally {
-      await source.close();
-    }
+    });
   });
 
   it('Postgres -> SQLite and D1: varchar(n), char(n) and char_length CHECKs refuse what Postgres refused, counted in characters', async () => {

@@ -73,6 +73,16 @@ export async function countRows(adapter: DatabaseAdapter, table: string): Promis
   return Number(row?.n);
 }
 
+/** Runs `test` with an in-memory SQLite database, closed afterwards whatever happens. */
+export async function withMemorySqlite(test: (sqlite: SQLiteAdapter) => Promise<void>): Promise<void> {
+  const sqlite = createSQLiteAdapter(':memory:');
+  try {
+    await test(sqlite);
+  } finally {
+    await sqlite.close();
+  }
+}
+
 /**
  * A fresh Postgres database for the describe block it is called in, with an adapter on
  * it; both are gone after the block.

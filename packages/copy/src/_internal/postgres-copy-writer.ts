@@ -14,6 +14,7 @@ import {
 } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
+import { refusedRowError } from './refused-row';
 import type { CopyText } from './sqlite-copy-text';
 
 /** What lends the COPY path one pg connection: the target's native handle. */
@@ -150,7 +151,7 @@ export class PostgresCopyWriter implements RowWriter {
         // A staging table created in this transaction is gone with the rollback.
         if (created) staged.get(client)?.delete(this.#stage);
         await client.query('ROLLBACK').catch(() => {});
-        throw error;
+        throw refusedRowError(error, this.#table, rows, this.#columns, this.#keyIndexes) ?? error;
       }
     });
   }

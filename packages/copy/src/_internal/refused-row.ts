@@ -1,0 +1,51 @@
+import { ConstraintError, QueryError } from '@switchyard/core';
+import type { CopyText } from './sqlite-copy-text';
+
+/** Where Postgres says a COPY stopped: `COPY items, line 3000, column qty: "n/a"`. */
+const COPY_LINE = /^COPY [^,]+, line (\d+)(?:, column ([^:]+))?/;
+
+/**
+ * The error a COPY ends with when Postgres refused one of its rows (a value its column's
+ * type does not take, a CHECK, a NOT NULL), named by the row's key and the column, or
+ * `undefined` when the error is of another kind. Postgres only gives the row's line in
+ * the stream; finding that row among a million is what the operator would have to do.
+ *
+ * @param rows - the batch as sent: rows, or a page of COPY text (keys shown as COPY text)
+ * @param keyIndexes - the primary key's positions in a row
+ */
+export function refusedRowError(
+  error: unknown,
+  table: string,
+  rows: unknown[][] | CopyText,
+  columns: readonly string[],
+  keyIndexes: readonly number[],
+): QueryError | ConstraintError | undefined {
+  const { where, code, message } = (error ?? {}) as { where?: unknown; code?: unknown; message?: unknown };
+  const at = typeof where === 'string' ? COPY_LINE.exec(where) : null;
+  if (!at) return undefined;
+  const row = lineOf(rows, Number(at[1]) - 1);
+  if (!row) return undefined;
+  // A page of COPY text holds every value as text: shown as it is, not quoted.
+  const show = (v: unknown) => (Array.isArray(rows) ? JSON.stringify(v) : String(v));
+  const key = keyIndexes.map((i) => (i < 0 ? '?' : show(row[i]))).join(', ');
+  const column = at[2] ? `, column "${at[2]}"` : '';
+  const constraint = typeof code === 'string' && code.startsWith('23');
+  const text =
+    `Table "${table}", key (${key})${column}: Postgres refused the row: ${String(message)}. ` +
+    (constraint
+      ? "Fix the row at the source, or relax the target's constraint and add it back after the copy."
+      : "Fix the value at the source, or give the column a type that holds it (translateSchema's columnTypes) before the copy.");
+  const options = { dialect: 'postgres' as const, cause: error };
+  return constraint ? new ConstraintError(text, options) : new QueryError(text, options);
+}
+
+function lineOf(rows: unknown[][] | CopyText, index: number): unknown[] | undefined {
+  if (Array.isArray(rows)) return rows[index];
+  let start = 0;
+  for (let i = 0; i < index; i++) {
+    start = rows.text.indexOf('\n', start) + 1;
+    if (start === 0) return undefined;
+  }
+  const end = rows.text.indexOf('\n', start);
+  return rows.text.slice(start, end < 0 ? undefined : end).split('\t');
+}
