@@ -14,4 +14,5 @@ export type {
 export { CHECKPOINT_TABLE } from './checkpoint-table';
 export { translateSchema, type SchemaWarning, type TranslateSchemaOptions, type TranslatedSchema } from './translate-schema';
 export { introspectSchemaObjects, type SchemaObjects } from './schema-objects';
+export type { SchemaCollation } from './_internal/postgres-collations';
 export { alignSequences, type AlignSequencesOptions, type AlignedSequence } from './align-sequences';

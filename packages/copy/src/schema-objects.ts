@@ -1,4 +1,5 @@
 import type { DatabaseAdapter, DialectName } from '@switchyard/core';
+import { schemaCollations, type SchemaCollation } from './_internal/postgres-collations';
 
 /**
  * What a schema holds besides tables, columns, keys and indexes: CHECK constraints,
@@ -25,6 +26,11 @@ export interface SchemaObjects {
   enums: { table: string; column: string; type: string; values: string[] }[];
   /** Generated columns (`GENERATED ALWAYS AS (…)`), which SQLite's `table_info` does not even list. */
   generated: { table: string; column: string; declaredType: string; expression: string }[];
+  /**
+   * Postgres: the collations of the schema's own that columns use (`COLLATE public.ci`),
+   * each with whether it is deterministic and the `CREATE COLLATION` that makes it.
+   */
+  collations?: SchemaCollation[];
 }
 
 /**
@@ -79,7 +85,7 @@ async function postgresObjects(adapter: DatabaseAdapter): Promise<SchemaObjects>
   const ns = 'current_schema()::regnamespace';
   const notExtension = (cls: string, oid: string) =>
     `NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '${cls}'::regclass AND d.objid = ${oid} AND d.deptype = 'e')`;
-  const [checks, views, triggers, functions, rules, typed, generated] = await Promise.all([
+  const [checks, views, triggers, functions, rules, typed, generated, collations] = await Promise.all([
     adapter.query<{ table: string; name: string; def: string }>(
       `SELECT c.relname AS "table", k.conname AS name, pg_get_constraintdef(k.oid) AS def FROM pg_constraint k ` +
         `JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'c' AND c.relnamespace = ${ns} AND c.relname NOT LIKE '\\_switchyard%' ORDER BY 1, 2`,
@@ -118,6 +124,7 @@ async function postgresObjects(adapter: DatabaseAdapter): Promise<SchemaObjects>
         `FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum ` +
         `WHERE a.attgenerated = 's' AND c.relnamespace = ${ns} ORDER BY 1, a.attnum`,
     ),
+    schemaCollations(adapter, ns),
   ]);
   return {
     dialect: 'postgres',
@@ -141,6 +148,7 @@ async function postgresObjects(adapter: DatabaseAdapter): Promise<SchemaObjects>
       })),
     enums: typed.filter((t) => t.kind === 'e').map((t) => ({ table: t.table, column: t.column, type: t.type, values: t.labels ?? [] })),
     generated,
+    collations,
   };
 }
 

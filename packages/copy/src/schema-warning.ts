@@ -9,7 +9,7 @@
 export interface SchemaWarning {
   table: string;
   column?: string;
-  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, a Postgres table's partitions (made one table), the tables that inherit it (made tables of their own), or a SQLite column's collation (none on Postgres). */
+  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, a Postgres table's partitions (made one table), the tables that inherit it (made tables of their own), or a column's collation (none of that name on the target). */
   kind:
     | 'type'
     | 'default'

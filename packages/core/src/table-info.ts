@@ -25,9 +25,10 @@ export interface ColumnInfo {
    */
   generated?: boolean;
   /**
-   * SQLite and D1: the column's collating sequence when it declares one other than `BINARY`
-   * (`NOCASE`, `RTRIM`), which decides how `=`, `ORDER BY` and its unique indexes compare
-   * its text. Absent otherwise, and on Postgres.
+   * The column's collation when it declares one, which decides how `=`, `ORDER BY` and its
+   * unique indexes compare its text, as SQL names it after `COLLATE`. SQLite and D1: one
+   * other than `BINARY` (`NOCASE`, `RTRIM`). Postgres: one other than its type's default
+   * (`"C"`, `"und-x-icu"`, `public.case_insensitive`). Absent otherwise.
    */
   collation?: string;
 }

@@ -24,6 +24,8 @@ interface ColumnRow {
   identity: string;
   /** `s` for a stored generated column, empty otherwise. */
   generated: string;
+  /** A collation other than the type's default, as `COLLATE` takes it; null otherwise. */
+  collation: string | null;
 }
 interface IndexRow {
   table_oid: number;
@@ -72,8 +74,12 @@ ORDER BY n.nspname, c.relname`;
 const COLUMNS_SQL = `
 SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS declared_type,
   a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity,
-  a.attgenerated::text AS generated
+  a.attgenerated::text AS generated,
+  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (
+    SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(cn.nspname) || '.' END || quote_ident(co.collname)
+    FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END AS collation
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  JOIN pg_type t ON t.oid = a.atttypid
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum`;
 
@@ -182,5 +188,6 @@ function toColumn(row: ColumnRow, primaryKey: readonly string[]): ColumnInfo {
     autoIncrement: serial || row.identity === 'a' || row.identity === 'd',
     // Only where true, so tables without one read as before.
     ...(row.generated ? { generated: true } : {}),
+    ...(row.collation ? { collation: row.collation } : {}),
   };
 }

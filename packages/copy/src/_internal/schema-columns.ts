@@ -4,6 +4,7 @@ import type { SchemaWarning } from '../schema-warning';
 import { checkSql, enumCheck, generatedClause, type Named } from './schema-post-data';
 import { postgresToSqliteType, sameEngineType, sqliteToPostgresType } from './type-cast';
 import { translateDefault } from './column-defaults';
+import { collationClause } from './column-collation';
 
 /** What the translation of one schema shares across its tables. */
 export interface SchemaScope {
@@ -108,8 +109,7 @@ export function columnLines(table: TableInfo, scope: SchemaScope): TableColumns 
     if (cast.maxLength !== undefined) tableChecks.push(`(length(${name(column.name)}) <= ${cast.maxLength})`);
     const isKey = column.name === singleKey;
     let line = `${name(column.name)} ${cast.type}`.trimEnd();
-    if (column.collation && !toPg) line += ` COLLATE ${column.collation}`;
-    else if (column.collation) warnings.push(collationWarning(table.name, column.name, column.collation));
+    line += collationClause(table.name, column, scope);
     let skipDefault = false;
     if (generation) {
       const clause = generatedClause(generation.expression, from, to);
@@ -170,27 +170,3 @@ function logicalOf(declared: string): ColumnLogical {
   return logicalTypeOf(declared, 'postgres');
 }
 type ColumnLogical = ReturnType<typeof logicalTypeOf>;
-
-/**
- * A SQLite column that compares its text by a collation Postgres has no such name for: the
- * column is created with Postgres's own, so `=` and its unique indexes tell apart what SQLite
- * took for equal (with `NOCASE`, `'A@x'` and `'a@x'`). Said as untranslated: the app may rely on it.
- */
-function collationWarning(table: string, column: string, collation: string): SchemaWarning {
-  const how =
-    collation === 'NOCASE'
-      ? "case-sensitive ('A@x' and 'a@x' differ)"
-      : collation === 'RTRIM'
-        ? "with trailing spaces counted ('a ' and 'a' differ)"
-        : "by Postgres's default collation";
-  return {
-    table,
-    column,
-    kind: 'collation',
-    untranslated: true,
-    message:
-      `"${column}" compares its text by COLLATE ${collation} on SQLite; on Postgres it is ${how}, in its unique indexes and in WHERE ${column} = ?. ` +
-      `Use the citext type or a nondeterministic collation, or an index on lower(${column}) and lower() in the app's queries`,
-    sql: `COLLATE ${collation}`,
-  };
-}
