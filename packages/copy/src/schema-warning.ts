@@ -9,7 +9,7 @@
 export interface SchemaWarning {
   table: string;
   column?: string;
-  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, a Postgres table's partitions (made one table), the tables that inherit it (made tables of their own), or a column's collation (none of that name on the target). */
+  /** What was affected: a column type (approximated), a default, index, foreign key, CHECK, view, trigger, function, rule or identity (left out), a name, the table order, a Postgres table's partitions (made one table), the tables that inherit it (made tables of their own), a column's collation (none of that name on the target), or a SQLite constraint's `ON CONFLICT` clause (none on Postgres). */
   kind:
     | 'type'
     | 'default'
@@ -26,7 +26,8 @@ export interface SchemaWarning {
     | 'generated'
     | 'partition'
     | 'inheritance'
-    | 'collation';
+    | 'collation'
+    | 'conflict';
   /** `true` when the item is missing from the statements (not merely approximated). */
   untranslated: boolean;
   message: string;

@@ -9,6 +9,7 @@ import {
 import { orderByForeignKeys } from './_internal/table-order';
 import { foldObjects, objectWarnings, type Named } from './_internal/schema-post-data';
 import { portableSql } from './_internal/portable-sql';
+import { conflictSuffix, uniqueConflicts } from './_internal/conflict-clauses';
 import { columnLines, type SchemaScope } from './_internal/schema-columns';
 import { tableConstraints } from './_internal/schema-constraints';
 import type { SchemaObjects } from './schema-objects';
@@ -151,7 +152,10 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
     const ref = fold ? name(table.name) : qualifiedTableName(table, to);
     const columnNames = new Set(table.columns.map((c) => c.name));
     const { lines, tableChecks, inlineKey } = columnLines(table, scope);
-    if (!inlineKey && table.primaryKey.length > 0) lines.push(`  PRIMARY KEY (${table.primaryKey.map(name).join(', ')})`);
+    if (!inlineKey && table.primaryKey.length > 0)
+      lines.push(`  PRIMARY KEY (${table.primaryKey.map(name).join(', ')})${conflictSuffix(table, 'primaryKey', table.primaryKey, scope)}`);
+    const unique = uniqueConflicts(table, scope, name);
+    lines.push(...unique.lines);
     tableConstraints(table, ref, scope, lines, tableChecks);
     pre.push(`CREATE TABLE ${ifNotExists}${ref} (\n${lines.join(',\n')}\n)`);
     if (table.partitions?.length) warnings.push(partitionWarning(table.name, table.partitions, toPg));
@@ -159,6 +163,7 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
 
     for (const index of table.indexes) {
       if (sameColumns(index.columns, table.primaryKey) && index.where === undefined) continue;
+      if (unique.indexes.has(index.name)) continue;
       const expressions = index.columns.filter((c) => !columnNames.has(c));
       if (expressions.length > 0) {
         warnings.push({

@@ -1,6 +1,7 @@
 export type {
   AdapterCapabilities,
   ColumnInfo,
+  ConflictClause,
   DatabaseAdapter,
   DialectName,
   ExecResult,

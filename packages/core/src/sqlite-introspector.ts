@@ -1,8 +1,8 @@
 import { logicalTypeOf } from './logical-type';
 import { quoteIdentifier, quoteLiteral } from './sql-identifier';
 import { SqlTokenizer } from './sql-tokenizer';
-import { columnCollations, deferredKeys } from './_internal/sqlite-table-text';
-import type { ColumnInfo, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
+import { columnCollations, conflictClauses, deferredKeys } from './_internal/sqlite-table-text';
+import type { ColumnInfo, ConflictClause, ForeignKeyInfo, IndexInfo, TableInfo } from './types';
 
 interface TableListRow {
   name: string;
@@ -111,6 +111,7 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
       foreignKeys: withDeferral(groupForeignKeys(foreignKeys), table.sql),
       ...(withoutRowid ? { withoutRowid } : {}),
       ...(declaresReplace(table.sql) ? { replacesOnConflict: true } : {}),
+      ...declaredConflicts(table.sql, columnInfo),
     });
   }
   return out;
@@ -157,6 +158,16 @@ function declaresReplace(sql: string | null): boolean {
     recent[1] = word;
   }
   return false;
+}
+
+/** The table's conflict clauses (see {@link conflictClauses}), their columns named as the table names them. */
+function declaredConflicts(sql: string | null, columns: readonly ColumnInfo[]): { conflictClauses?: ConflictClause[] } {
+  if (sql === null || !/conflict/i.test(sql)) return {};
+  const named = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+  const clauses = conflictClauses(sql)
+    .map((c) => ({ ...c, columns: c.columns.map((n) => named.get(n.toLowerCase()) ?? n) }))
+    .filter((c) => c.columns.every((n) => named.has(n.toLowerCase())));
+  return clauses.length > 0 ? { conflictClauses: clauses } : {};
 }
 
 /** The keys with how their `CREATE TABLE` text defers them (see {@link deferredKeys}), matched by columns and table. */

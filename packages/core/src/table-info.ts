@@ -46,6 +46,16 @@ export interface IndexInfo {
   where?: string;
 }
 
+/**
+ * A SQLite constraint declared with a conflict clause: `email TEXT UNIQUE ON CONFLICT REPLACE`
+ * is `{ constraint: 'unique', columns: ['email'], action: 'REPLACE' }`.
+ */
+export interface ConflictClause {
+  constraint: 'primaryKey' | 'unique' | 'notNull';
+  columns: string[];
+  action: 'ROLLBACK' | 'ABORT' | 'FAIL' | 'IGNORE' | 'REPLACE';
+}
+
 /** A foreign key as `introspect()` reports it. */
 export interface ForeignKeyInfo {
   columns: string[];
@@ -79,6 +89,12 @@ export interface TableInfo {
    * its unique values under other keys, as `INSERT OR REPLACE` does. Absent otherwise.
    */
   replacesOnConflict?: boolean;
+  /**
+   * SQLite and D1: the constraints that declare a conflict clause other than the default
+   * `ABORT` (`UNIQUE ON CONFLICT REPLACE`, `NOT NULL ON CONFLICT IGNORE`), which decide what a
+   * plain `INSERT` or `UPDATE` does when it meets them. Absent when none does.
+   */
+  conflictClauses?: ConflictClause[];
   /**
    * Postgres: a partitioned table's partitions, at every level, by name. Their rows are
    * this table's rows: a write that names a partition writes this table. Absent elsewhere.

@@ -118,7 +118,7 @@ export interface StreamOptions {
   chunkSize?: number;
 }
 
-export type { ColumnInfo, ForeignKeyInfo, IndexInfo, LogicalType, TableInfo } from './table-info';
+export type { ColumnInfo, ConflictClause, ForeignKeyInfo, IndexInfo, LogicalType, TableInfo } from './table-info';
 
 /**
  * The contract every Switchyard adapter implements, whatever the engine underneath.

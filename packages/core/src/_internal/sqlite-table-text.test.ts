@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnCollations, deferredKeys } from './sqlite-table-text';
+import { columnCollations, conflictClauses, deferredKeys } from './sqlite-table-text';
 
 describe('deferredKeys', () => {
   it('reads deferrable keys on columns and among the constraints, quoted or not, and leaves the rest out', () => {
@@ -35,6 +35,25 @@ describe('deferredKeys', () => {
     expect([...columnCollations(sql)]).toEqual([
       ['email', 'NOCASE'],
       ['name', 'RTRIM'],
+    ]);
+  });
+
+  it('reads the conflict clauses of column and table constraints, not the default ABORT or a text', () => {
+    const sql = `CREATE TABLE t (
+      id INTEGER PRIMARY KEY ON CONFLICT REPLACE AUTOINCREMENT,
+      email VARCHAR(320) NOT NULL ON CONFLICT IGNORE UNIQUE ON CONFLICT REPLACE,
+      n INTEGER NOT NULL ON CONFLICT ABORT DEFAULT 0,
+      note TEXT DEFAULT 'UNIQUE ON CONFLICT FAIL' CHECK (note <> 'x'),
+      a INTEGER, "B" INTEGER,
+      CONSTRAINT pair unique (a, "B" COLLATE NOCASE DESC) on conflict fail,
+      PRIMARY KEY (a) ON CONFLICT ROLLBACK
+    )`;
+    expect(conflictClauses(sql)).toEqual([
+      { constraint: 'primaryKey', columns: ['id'], action: 'REPLACE' },
+      { constraint: 'notNull', columns: ['email'], action: 'IGNORE' },
+      { constraint: 'unique', columns: ['email'], action: 'REPLACE' },
+      { constraint: 'unique', columns: ['a', 'B'], action: 'FAIL' },
+      { constraint: 'primaryKey', columns: ['a'], action: 'ROLLBACK' },
     ]);
   });
 });

@@ -1,6 +1,9 @@
 import { SqlTokenizer } from '../sql-tokenizer';
+import type { ConflictClause } from '../table-info';
 
 // What a SQLite table's CREATE TABLE text says that its PRAGMAs do not.
+
+const CONFLICT_ACTIONS_LIST = ['ROLLBACK', 'ABORT', 'FAIL', 'IGNORE', 'REPLACE'] as const;
 
 /** A foreign key a SQLite `CREATE TABLE` declares deferrable: its columns, the table it references, and how. */
 export interface DeferredKey {
@@ -50,6 +53,52 @@ export function columnCollations(sql: string): Map<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * The constraints of a SQLite table that declare how a statement meets their violation
+ * (`email TEXT UNIQUE ON CONFLICT REPLACE`, `NOT NULL ON CONFLICT IGNORE`, `PRIMARY KEY (a, b)
+ * ON CONFLICT IGNORE`): then a plain `INSERT` or `UPDATE` replaces rows or is skipped, as
+ * `INSERT OR REPLACE` or `OR IGNORE` would be. `ON CONFLICT ABORT`, the default, is left out.
+ */
+export function conflictClauses(sql: string): ConflictClause[] {
+  const out: ConflictClause[] = [];
+  for (const words of definitions(sql)) {
+    const table = TABLE_CONSTRAINTS.has(words[0]!);
+    let depth = 0;
+    let constraint: ConflictClause['constraint'] | undefined;
+    let columns: string[] = [];
+    for (const [i, word] of words.entries()) {
+      depth += word === '(' ? 1 : word === ')' ? -1 : 0;
+      if (depth !== 0) continue;
+      if ((word === 'KEY' && words[i - 1] === 'PRIMARY') || word === 'UNIQUE') {
+        constraint = word === 'KEY' ? 'primaryKey' : 'unique';
+        columns = table ? namesInList(words, i + 1) : [words[0]!];
+      } else if (word === 'NULL' && words[i - 1] === 'NOT') {
+        [constraint, columns] = ['notNull', [words[0]!]];
+      } else if (word === 'CONFLICT' && words[i - 1] === 'ON' && constraint && CONFLICT_ACTIONS.has(words[i + 1]!)) {
+        const action = words[i + 1] as ConflictClause['action'];
+        if (action !== 'ABORT' && columns.length > 0) out.push({ constraint, columns, action });
+      }
+    }
+  }
+  return out;
+}
+
+const CONFLICT_ACTIONS = new Set<string>(CONFLICT_ACTIONS_LIST);
+
+/** The column names of the parenthesized list at `open`, without their COLLATE or ASC/DESC. */
+function namesInList(words: readonly string[], open: number): string[] {
+  if (words[open] !== '(') return [];
+  const names: string[] = [];
+  let depth = 0;
+  for (let i = open; i < words.length; i++) {
+    const word = words[i]!;
+    if (word === '(' || word === ')') depth += word === '(' ? 1 : -1;
+    if (depth === 0) break;
+    if (depth === 1 && (words[i - 1] === '(' || words[i - 1] === ',') && word !== ',') names.push(word);
+  }
+  return names;
 }
 
 /** The names in the parenthesized list after `word`. */
@@ -104,6 +153,13 @@ const KEYWORDS = new Set([
   'DEFERRED',
   'IMMEDIATE',
   'COLLATE',
+  'PRIMARY',
+  'UNIQUE',
+  'CHECK',
+  'NULL',
+  'ON',
+  'CONFLICT',
+  ...CONFLICT_ACTIONS_LIST,
 ]);
 /** The words a table constraint starts with, where a column definition starts with its name. */
 const TABLE_CONSTRAINTS = new Set(['CONSTRAINT', 'FOREIGN', 'PRIMARY', 'UNIQUE', 'CHECK']);
