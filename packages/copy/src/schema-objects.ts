@@ -27,7 +27,7 @@ export interface SchemaObjects {
   /** Generated columns (`GENERATED ALWAYS AS (…)`), which SQLite's `table_info` does not even list. */
   generated: { table: string; column: string; declaredType: string; expression: string }[];
   /**
-   * Postgres: the collations of the schema's own that columns use (`COLLATE public.ci`),
+   * Postgres: the collations of the schema's own that columns and indexes use (`COLLATE public.ci`),
    * each with whether it is deterministic and the `CREATE COLLATION` that makes it.
    */
   collations?: SchemaCollation[];

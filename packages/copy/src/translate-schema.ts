@@ -8,7 +8,7 @@ import {
 } from '@switchyard/core';
 import { orderByForeignKeys } from './_internal/table-order';
 import { foldObjects, objectWarnings, type Named } from './_internal/schema-post-data';
-import { portableSql } from './_internal/portable-sql';
+import { indexStatements } from './_internal/schema-indexes';
 import { conflictSuffix, uniqueConflicts } from './_internal/conflict-clauses';
 import { columnLines, type SchemaScope } from './_internal/schema-columns';
 import { tableConstraints } from './_internal/schema-constraints';
@@ -150,7 +150,6 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
 
   for (const table of ordered) {
     const ref = fold ? name(table.name) : qualifiedTableName(table, to);
-    const columnNames = new Set(table.columns.map((c) => c.name));
     const { lines, tableChecks, inlineKey } = columnLines(table, scope);
     if (!inlineKey && table.primaryKey.length > 0)
       lines.push(`  PRIMARY KEY (${table.primaryKey.map(name).join(', ')})${conflictSuffix(table, 'primaryKey', table.primaryKey, scope)}`);
@@ -161,51 +160,12 @@ export function translateSchema(tables: readonly TableInfo[], to: DialectName, o
     if (table.partitions?.length) warnings.push(partitionWarning(table.name, table.partitions, toPg));
     if (table.inheritedBy?.length) warnings.push(inheritanceWarning(table.name, table.inheritedBy, toPg));
 
-    for (const index of table.indexes) {
-      if (sameColumns(index.columns, table.primaryKey) && index.where === undefined) continue;
-      if (unique.indexes.has(index.name)) continue;
-      const expressions = index.columns.filter((c) => !columnNames.has(c));
-      if (expressions.length > 0) {
-        warnings.push({
-          table: table.name,
-          kind: 'index',
-          untranslated: true,
-          message: `index "${index.name}" on expression(s) ${expressions.join(', ')} was left out; recreate it by hand`,
-        });
-        continue;
-      }
-      // A partial index without its WHERE would cover every row: a unique one would refuse rows the source holds.
-      const where = index.where === undefined ? '' : partialClause(index.where, from, to);
-      if (where === undefined) {
-        warnings.push({
-          table: table.name,
-          kind: 'index',
-          untranslated: true,
-          message: `partial index "${index.name}" (WHERE ${index.where}) uses SQL that does not translate; it was left out, recreate it by hand`,
-        });
-        continue;
-      }
-      // SQLite names the indexes behind UNIQUE constraints sqlite_autoindex_*: a reserved prefix elsewhere.
-      const indexName = /^sqlite_autoindex_/.test(index.name) ? `${table.name}_${index.columns.join('_')}_key` : index.name;
-      indexes.push(
-        `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists}${name(indexName)} ON ${ref} (${index.columns.map(name).join(', ')})${where}`,
-      );
-    }
+    indexes.push(...indexStatements(table, ref, scope, ifNotExists, unique.indexes));
   }
   const extra = objects ? objectWarnings(objects, from, to, selected, name) : { statements: [], warnings: [] };
   warnings.push(...extra.warnings);
   const postData = [...indexes, ...constraints, ...extra.statements];
   return { statements: [...pre, ...postData], tables: pre, postData, warnings, untranslated: warnings.filter((w) => w.untranslated) };
-}
-
-/** A partial index's ` WHERE …` on the target, or `undefined` when its predicate does not read the same there. */
-function partialClause(predicate: string, from: DialectName, to: DialectName): string | undefined {
-  const sql = (from === 'postgres') === (to === 'postgres') ? predicate : portableSql(predicate, from);
-  return sql === undefined ? undefined : ` WHERE ${sql}`;
-}
-
-function sameColumns(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 
 /** A partitioned Postgres table becomes one table: its rows are all there, its partitions are not. */

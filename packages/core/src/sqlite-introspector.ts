@@ -23,9 +23,12 @@ interface IndexListRow {
   origin: string;
   partial: number | bigint;
 }
-interface IndexInfoRow {
+interface IndexColumnRow {
   name: string | null;
   seqno: number | bigint;
+  /** `index_xinfo` only: 1 for a descending key column, and the collation it compares by. */
+  desc?: number | bigint;
+  coll?: string | null;
 }
 interface ForeignKeyRow {
   id: number | bigint;
@@ -94,13 +97,17 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
     const indexes: IndexInfo[] = [];
     for (const index of indexList) {
       if (index.origin === 'pk') continue;
-      const cols = await run<IndexInfoRow>(`PRAGMA index_info(${quoteIdentifier(index.name)})`);
+      const cols = (await indexColumns(run, index.name)).sort((a, b) => Number(a.seqno) - Number(b.seqno));
       const where = Number(index.partial) === 1 ? await indexPredicate(run, index.name) : undefined;
+      const own = (name: string | null) => columnInfo.find((c) => c.name === name)?.collation ?? 'BINARY';
+      const collations = cols.map((c) => (c.coll && c.name !== null && c.coll.toUpperCase() !== own(c.name) ? c.coll.toUpperCase() : null));
       indexes.push({
         name: index.name,
-        columns: cols.sort((a, b) => Number(a.seqno) - Number(b.seqno)).map((c) => c.name ?? '<expression>'),
+        columns: cols.map((c) => c.name ?? '<expression>'),
         unique: Number(index.unique) === 1,
         ...(where ? { where } : {}),
+        ...(cols.some((c) => Number(c.desc) === 1) ? { descending: cols.map((c) => Number(c.desc) === 1) } : {}),
+        ...(collations.some((c) => c !== null) ? { collations } : {}),
       });
     }
     out.push({
@@ -158,6 +165,19 @@ function declaresReplace(sql: string | null): boolean {
     recent[1] = word;
   }
   return false;
+}
+
+/**
+ * An index's key columns with their order and collation (`PRAGMA index_xinfo`); where an
+ * engine refuses that pragma, `index_info`'s columns, as the index's own defaults.
+ */
+async function indexColumns(run: <T>(sql: string) => Promise<T[]>, name: string): Promise<IndexColumnRow[]> {
+  const q = quoteIdentifier(name);
+  try {
+    return (await run<IndexColumnRow & { key: number | bigint }>(`PRAGMA index_xinfo(${q})`)).filter((c) => Number(c.key) === 1);
+  } catch {
+    return run<IndexColumnRow>(`PRAGMA index_info(${q})`);
+  }
 }
 
 /** The table's conflict clauses (see {@link conflictClauses}), their columns named as the table names them. */

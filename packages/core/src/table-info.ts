@@ -44,6 +44,15 @@ export interface IndexInfo {
    * only among the rows it covers, and cannot be an `ON CONFLICT` target without it.
    */
   where?: string;
+  /** Which key columns the index sorts descending (`DESC`), by position; absent when none does. */
+  descending?: boolean[];
+  /**
+   * The collation the index compares each key column by where it is not the column's own
+   * (`UNIQUE (email COLLATE NOCASE)`), by position, as `ColumnInfo.collation` names one, else
+   * `null`; absent when every column compares by its own. On a unique index it decides which
+   * values count as the same.
+   */
+  collations?: (string | null)[];
 }
 
 /**

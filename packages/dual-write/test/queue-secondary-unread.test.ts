@@ -54,9 +54,10 @@ for (const from of ['sqlite', 'd1'] as const) {
     const allMs = performance.now() - started;
 
     expect(first.rowsAffected).toBe(1);
-    // The wait is the timeout's once, with room for a loaded machine; not a TCP timeout, nor one per write.
+    // The wait is the timeout's once, with room for a loaded machine; not a TCP timeout, nor one
+    // per write (the client's 1.5 s queryTimeoutMs each: 48 s for the 32 writes).
     expect(firstMs).toBeLessThan(2_000);
-    expect(allMs).toBeLessThan(3_000);
+    expect(allMs).toBeLessThan(10_000);
     if (mode === 'hang') expect(dual.getMetrics().secondaryTimeouts).toBe(1);
 
     proxy.setMode('pass');

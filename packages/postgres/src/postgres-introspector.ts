@@ -35,6 +35,8 @@ interface IndexRow {
   /** A partial index's WHERE, or null. */
   predicate: string | null;
   columns: string[];
+  descending: boolean[];
+  collations: (string | null)[];
 }
 interface PartitionRow {
   table_oid: number;
@@ -93,7 +95,20 @@ SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS is_unique, 
     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
     WHERE k.ord <= i.indnkeyatts
     ORDER BY k.ord
-  )::text[] AS columns
+  )::text[] AS columns,
+  ARRAY(
+    SELECT (k.opt & 1) = 1 FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS k(opt, ord) WHERE k.ord <= i.indnkeyatts ORDER BY k.ord
+  ) AS descending,
+  -- The collation each key column is compared by where it is not the column's own.
+  ARRAY(
+    SELECT CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation THEN (
+      SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(cn.nspname) || '.' END || quote_ident(co.collname)
+      FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = k.coll) END
+    FROM unnest(i.indkey::int2[], i.indcollation::oid[]) WITH ORDINALITY AS k(attnum, coll, ord)
+    LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
+    WHERE k.ord <= i.indnkeyatts
+    ORDER BY k.ord
+  )::text[] AS collations
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
 WHERE i.indrelid = ANY($1::oid[])
 ORDER BY ic.relname`;
@@ -158,7 +173,14 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
       primaryKey,
       indexes: indexes
         .filter((i) => i.table_oid === table.oid && !i.is_primary)
-        .map((i): IndexInfo => ({ name: i.name, columns: i.columns, unique: i.is_unique, ...(i.predicate ? { where: i.predicate } : {}) })),
+        .map((i): IndexInfo => ({
+          name: i.name,
+          columns: i.columns,
+          unique: i.is_unique,
+          ...(i.predicate ? { where: i.predicate } : {}),
+          ...(i.descending.some(Boolean) ? { descending: i.descending } : {}),
+          ...(i.collations.some((c) => c !== null) ? { collations: i.collations } : {}),
+        })),
       foreignKeys: foreignKeys
         .filter((f) => f.table_oid === table.oid)
         .map((f): ForeignKeyInfo => ({

@@ -23,16 +23,18 @@ interface CollationRow {
 }
 
 /**
- * The collations of the schema's own that its tables' columns use, each with the statement
+ * The collations of the schema's own that its tables' columns and indexes use, each with the statement
  * that creates it on a Postgres target, where `COLLATE` would otherwise name nothing.
  */
 export async function schemaCollations(adapter: DatabaseAdapter, namespace: string): Promise<SchemaCollation[]> {
   const rows = await adapter.query<{ name: string; def: CollationRow | string }>(
-    `SELECT DISTINCT quote_ident(cn.nspname) || '.' || quote_ident(co.collname) AS name, to_jsonb(co) AS def ` +
-      `FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_collation co ON co.oid = a.attcollation ` +
-      `JOIN pg_namespace cn ON cn.oid = co.collnamespace ` +
+    `WITH used AS (` +
+      `SELECT a.attcollation AS oid FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid ` +
       `WHERE c.relkind IN ('r', 'p') AND c.relnamespace = ${namespace} AND a.attnum > 0 AND NOT a.attisdropped ` +
-      `AND cn.nspname <> 'pg_catalog' ORDER BY 1`,
+      `UNION SELECT unnest(i.indcollation::oid[]) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = ${namespace}) ` +
+      `SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname) AS name, to_jsonb(co) AS def ` +
+      `FROM used JOIN pg_collation co ON co.oid = used.oid JOIN pg_namespace cn ON cn.oid = co.collnamespace ` +
+      `WHERE cn.nspname <> 'pg_catalog' ORDER BY 1`,
   );
   return rows.map(({ name, def }) => {
     const row: CollationRow = typeof def === 'string' ? JSON.parse(def) : def;
