@@ -40,7 +40,8 @@ describe('declared sizes', () => {
       handle varchar(5) NOT NULL,
       country char(2),
       bio text CHECK (char_length(bio) <= 4),
-      motto text CHECK (motto <> 'char_length(x)')
+      motto text CHECK (motto <> 'char_length(x)'),
+      fee numeric(6,2)
     )`);
     await postgres.adapter.execute("INSERT INTO handles VALUES (1, 'ann', 'fr', 'hi', 'ok'), (2, 'ééééé', NULL, 'éééé', NULL)");
     const schema = translateSchema(await postgres.adapter.introspect(), 'sqlite', {
@@ -48,6 +49,9 @@ describe('declared sizes', () => {
       objects: await introspectSchemaObjects(postgres.adapter),
     });
     expect(schema.untranslated.filter((w) => w.table === 'handles')).toEqual([]);
+    // A scale SQLite does not round to is said, not enforced: a CHECK would refuse what Postgres rounds.
+    expect(schema.warnings.filter((w) => w.table === 'handles').map((w) => [w.column, w.kind])).toEqual([['fee', 'type']]);
+    expect(schema.warnings.find((w) => w.column === 'fee')!.message).toMatch(/neither rounds to the scale of "numeric\(6,2\)"/);
     expect(schema.statements.join('\n')).toContain("<> 'char_length(x)'");
     await withSqliteAndD1(async ({ sqlite, d1 }) => {
       for (const target of [sqlite, d1]) {

@@ -90,7 +90,14 @@ export function postgresToSqliteType(column: ColumnInfo): CastResult {
       return { type: 'REAL' };
     case 'numeric':
       if (t === 'money') return { type: 'NUMERIC', warning: 'money is stored as NUMERIC; the currency format is not kept' };
-      return { type: args ? `NUMERIC(${args.replace(/\s+/g, '')})` : 'NUMERIC' };
+      if (!args) return { type: 'NUMERIC' };
+      return {
+        type: `NUMERIC(${args.replace(/\s+/g, '')})`,
+        // Postgres rounds to the scale and refuses past the precision; SQLite keeps what is written.
+        warning:
+          `SQLite neither rounds to the scale of "${declared}" nor refuses a value past its precision: after a switch, a value the app ` +
+          `writes with more decimals is kept on SQLite and rounded on Postgres. Round in the app before the switch, or store integer cents`,
+      };
     case 'text':
       // SQLite would take a longer value, which the Postgres side refuses once it is the secondary.
       if (/^character varying\((\d+)\)$/.test(t)) return { type: `VARCHAR(${args})`, maxLength: Number(args) };
