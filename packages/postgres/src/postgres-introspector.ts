@@ -73,13 +73,16 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY($1::text[])
 ORDER BY n.nspname, c.relname`;
 
+/** A collation's name as `COLLATE` takes it: `"C"` for one Postgres ships, `public.ci` for a schema's own. */
+const collationName = (oid: string) =>
+  `(SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(cn.nspname) || '.' END || quote_ident(co.collname) ` +
+  `FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${oid})`;
+
 const COLUMNS_SQL = `
 SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS declared_type,
   a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity,
   a.attgenerated::text AS generated,
-  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (
-    SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(cn.nspname) || '.' END || quote_ident(co.collname)
-    FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END AS collation
+  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation
 FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   JOIN pg_type t ON t.oid = a.atttypid
 WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
@@ -101,9 +104,7 @@ SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS is_unique, 
   ) AS descending,
   -- The collation each key column is compared by where it is not the column's own.
   ARRAY(
-    SELECT CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation THEN (
-      SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(cn.nspname) || '.' END || quote_ident(co.collname)
-      FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = k.coll) END
+    SELECT CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation THEN ${collationName('k.coll')} END
     FROM unnest(i.indkey::int2[], i.indcollation::oid[]) WITH ORDINALITY AS k(attnum, coll, ord)
     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum AND k.attnum > 0
     WHERE k.ord <= i.indnkeyatts
