@@ -1,9 +1,20 @@
 import type { ColumnInfo } from '@switchyard/core';
 import type { SchemaWarning } from '../schema-warning';
 import type { SchemaScope } from './schema-columns';
+import type { SchemaCollation } from './postgres-collations';
 
-// Postgres's byte-order collations: SQLite's BINARY, its default, compares as they do.
-const BYTE_ORDER = /^("C"|"POSIX"|ucs_basic)$/;
+/** Byte-order collations: Postgres's, which SQLite's BINARY, its default, compares as, and BINARY itself. */
+export const BYTE_ORDER = /^("C"|"POSIX"|ucs_basic|BINARY)$/;
+
+/**
+ * The schema's own collation of that name (from `objects`), its `CREATE COLLATION` put
+ * ahead of the tables once, so a Postgres target's `COLLATE` names something.
+ */
+export function ownCollation(collation: string, scope: SchemaScope): SchemaCollation | undefined {
+  const own = scope.objects?.collations?.find((c) => c.name === collation);
+  if (own && scope.to === 'postgres' && !scope.pre.includes(own.sql)) scope.pre.push(own.sql);
+  return own;
+}
 
 /**
  * The `COLLATE` clause a column keeps on the target, or `''` with a warning where the
@@ -20,11 +31,8 @@ export function collationClause(table: string, column: ColumnInfo, scope: Schema
     scope.warnings.push(sqliteCollationWarning(table, column.name, collation));
     return '';
   }
-  const own = scope.objects?.collations?.find((c) => c.name === collation);
-  if (toPg) {
-    if (own && !scope.pre.includes(own.sql)) scope.pre.push(own.sql);
-    return ` COLLATE ${collation}`;
-  }
+  const own = ownCollation(collation, scope);
+  if (toPg) return ` COLLATE ${collation}`;
   if (BYTE_ORDER.test(collation)) return '';
   const how =
     own?.deterministic === false

@@ -1,9 +1,7 @@
 import type { DialectName, IndexInfo, TableInfo } from '@switchyard/core';
+import { BYTE_ORDER, ownCollation } from './column-collation';
 import { portableSql } from './portable-sql';
 import type { SchemaScope } from './schema-columns';
-
-// Postgres's byte-order collations, and SQLite's: each engine's own is what the other does by default.
-const BYTE_ORDER = /^("C"|"POSIX"|ucs_basic|BINARY)$/;
 
 /**
  * The `CREATE INDEX` statements of a table's indexes on the target, each column with its
@@ -64,8 +62,7 @@ function indexColumn(table: TableInfo, index: IndexInfo, i: number, scope: Schem
   if (collation) {
     if ((scope.from === 'postgres') === (scope.to === 'postgres')) {
       // A collation of the schema's own that only an index uses is created too.
-      const own = scope.objects?.collations?.find((c) => c.name === collation);
-      if (own && !scope.pre.includes(own.sql)) scope.pre.push(own.sql);
+      ownCollation(collation, scope);
       sql += ` COLLATE ${collation}`;
     } else if (!BYTE_ORDER.test(collation))
       scope.warnings.push({
