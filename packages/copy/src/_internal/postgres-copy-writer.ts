@@ -14,7 +14,7 @@ import {
 } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import { conflictClause, type RowWriter } from './insert-writer';
-import { refusedRowError } from './refused-row';
+import { keyText, refusedRowError } from './refused-row';
 import type { CopyText } from './sqlite-copy-text';
 
 /** What lends the COPY path one pg connection: the target's native handle. */
@@ -157,7 +157,7 @@ export class PostgresCopyWriter implements RowWriter {
   }
 
   #nulError({ row, column }: { row: unknown[]; column: number }): InvalidArgumentError {
-    const key = this.#keyIndexes.map((i) => (i < 0 ? '?' : JSON.stringify(row[i]))).join(', ');
+    const key = keyText(row, this.#keyIndexes);
     return new InvalidArgumentError(
       `Table "${this.#table}", key (${key}), column "${this.#columns[column] ?? column}": the value contains a NUL character (\\0), ` +
         "which PostgreSQL text cannot store. Remove it at the source (e.g. UPDATE … SET col = replace(col, char(0), '')), " +

@@ -26,8 +26,7 @@ export function refusedRowError(
   const row = lineOf(rows, Number(at[1]) - 1);
   if (!row) return undefined;
   // A page of COPY text holds every value as text: shown as it is, not quoted.
-  const show = (v: unknown) => (Array.isArray(rows) ? JSON.stringify(v) : String(v));
-  const key = keyIndexes.map((i) => (i < 0 ? '?' : show(row[i]))).join(', ');
+  const key = keyText(row, keyIndexes, Array.isArray(rows) ? JSON.stringify : String);
   const column = at[2] ? `, column "${at[2]}"` : '';
   const constraint = typeof code === 'string' && code.startsWith('23');
   const text =
@@ -48,4 +47,9 @@ function lineOf(rows: unknown[][] | CopyText, index: number): unknown[] | undefi
   }
   const end = rows.text.indexOf('\n', start);
   return rows.text.slice(start, end < 0 ? undefined : end).split('\t');
+}
+
+/** A row's key for a message: its values at `keyIndexes`, each shown by `show` (`?` where the key column is not sent). */
+export function keyText(row: readonly unknown[], keyIndexes: readonly number[], show: (value: unknown) => string = JSON.stringify): string {
+  return keyIndexes.map((i) => (i < 0 ? '?' : show(row[i]))).join(', ');
 }
