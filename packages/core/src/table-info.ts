@@ -53,6 +53,12 @@ export interface IndexInfo {
    * values count as the same.
    */
   collations?: (string | null)[];
+  /**
+   * `true` for a unique index that counts NULLs as equal (Postgres 15's `NULLS NOT DISTINCT`):
+   * a second row with the same key, NULLs included, is refused. Absent where NULLs are distinct,
+   * as they always are on SQLite and D1.
+   */
+  nullsNotDistinct?: true;
 }
 
 /**

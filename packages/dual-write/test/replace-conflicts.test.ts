@@ -244,3 +244,24 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
     await expect(dual.close()).rejects.toThrow(/1 journaled write/);
   });
 });
+
+describe('unique values the secondary holds under another key', () => {
+  it('Postgres -> Postgres: a NULL under NULLS NOT DISTINCT is a unique value like any other', async () => {
+    const primary = createPostgresAdapter(dbs.database.url, { name: 'a', max: 2 });
+    const secondary = createPostgresAdapter(dbs.other.url, { name: 'b', max: 2 });
+    cleanup(() => Promise.all([primary.close(), secondary.close()]));
+    for (const side of [primary, secondary]) {
+      await side.execute('DROP TABLE IF EXISTS seats');
+      await side.execute('CREATE TABLE seats (id int PRIMARY KEY, holder text UNIQUE NULLS NOT DISTINCT)');
+    }
+    // Seat 9's move off the free seat (NULL) reached the primary only, as another instance's write in flight would.
+    await primary.execute("INSERT INTO seats VALUES (9, 'ann')");
+    await secondary.execute('INSERT INTO seats VALUES (9, NULL)');
+    const dual = createDualWriteAdapter(primary, secondary);
+    await dual.execute('INSERT INTO seats (id, holder) VALUES (1, NULL)');
+    const rows = 'SELECT id, holder FROM seats ORDER BY id';
+    expect(await secondary.query(rows)).toEqual(await primary.query(rows));
+    expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, journalDepth: 0 });
+    await dual.close();
+  });
+});

@@ -34,6 +34,7 @@ interface IndexRow {
   is_primary: boolean;
   /** A partial index's WHERE, or null. */
   predicate: string | null;
+  nulls_not_distinct: boolean;
   columns: string[];
   descending: boolean[];
   collations: (string | null)[];
@@ -92,6 +93,8 @@ ORDER BY a.attrelid, a.attnum`;
 const INDEXES_SQL = `
 SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS is_unique, i.indisprimary AS is_primary,
   pg_get_expr(i.indpred, i.indrelid) AS predicate,
+  -- indnullsnotdistinct arrived in Postgres 15: read through JSON, older servers answer NULL.
+  COALESCE((to_jsonb(i) ->> 'indnullsnotdistinct')::boolean, false) AS nulls_not_distinct,
   ARRAY(
     SELECT CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE a.attname::text END
     FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
@@ -181,6 +184,7 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
           ...(i.predicate ? { where: i.predicate } : {}),
           ...(i.descending.some(Boolean) ? { descending: i.descending } : {}),
           ...(i.collations.some((c) => c !== null) ? { collations: i.collations } : {}),
+          ...(i.nulls_not_distinct ? { nullsNotDistinct: true as const } : {}),
         })),
       foreignKeys: foreignKeys
         .filter((f) => f.table_oid === table.oid)

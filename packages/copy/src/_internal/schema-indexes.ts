@@ -32,8 +32,8 @@ export function indexStatements(
       continue;
     }
     // A partial index without its WHERE would cover every row: a unique one would refuse rows the source holds.
-    const where = index.where === undefined ? '' : partialClause(index.where, from, to);
-    if (where === undefined) {
+    const predicate = index.where === undefined ? '' : partialPredicate(index.where, from, to);
+    if (predicate === undefined) {
       warnings.push({
         table: table.name,
         kind: 'index',
@@ -42,10 +42,16 @@ export function indexStatements(
       });
       continue;
     }
+    const where = predicate ? ` WHERE ${predicate}` : '';
     // SQLite names the indexes behind UNIQUE constraints sqlite_autoindex_*: a reserved prefix elsewhere.
     const indexName = /^sqlite_autoindex_/.test(index.name) ? `${table.name}_${index.columns.join('_')}_key` : index.name;
     const columns = index.columns.map((_, i) => indexColumn(table, index, i, scope));
-    out.push(`CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists}${name(indexName)} ON ${ref} (${columns.join(', ')})${where}`);
+    const nulls = index.nullsNotDistinct && to === 'postgres' ? ' NULLS NOT DISTINCT' : '';
+    out.push(
+      `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists}${name(indexName)} ON ${ref} (${columns.join(', ')})${nulls}${where}`,
+    );
+    if (index.nullsNotDistinct && to !== 'postgres')
+      out.push(nullKeysIndex(table, index, `${indexName}_nulls`, ref, scope, ifNotExists, predicate));
   }
   return out;
 }
@@ -79,10 +85,34 @@ function indexColumn(table: TableInfo, index: IndexInfo, i: number, scope: Schem
   return index.descending?.[i] ? `${sql} DESC` : sql;
 }
 
-/** A partial index's ` WHERE …` on the target, or `undefined` when its predicate does not read the same there. */
-function partialClause(predicate: string, from: DialectName, to: DialectName): string | undefined {
-  const sql = (from === 'postgres') === (to === 'postgres') ? predicate : portableSql(predicate, from);
-  return sql === undefined ? undefined : ` WHERE ${sql}`;
+/**
+ * SQLite counts NULLs in a unique key as distinct, always. For a Postgres `NULLS NOT DISTINCT`
+ * index, the rows whose key holds a NULL get a unique index of their own whose terms are never
+ * NULL: `a IS NULL` beside `ifnull(a, 0)` tells a NULL from a stored 0, so two rows clash exactly
+ * where Postgres says they do. `ifnull` drops the column's collation, so it is named again.
+ */
+function nullKeysIndex(
+  table: TableInfo,
+  index: IndexInfo,
+  indexName: string,
+  ref: string,
+  scope: SchemaScope,
+  ifNotExists: string,
+  predicate: string,
+): string {
+  const terms = index.columns.map((column, i) => {
+    const sql = scope.name(column);
+    const collation = scope.columnTypes?.[`${table.name}.${column}`]?.match(/\bCOLLATE\s+("[^"]+"|\w+)/i)?.[1];
+    return `${sql} IS NULL, ifnull(${sql}, 0)${collation ? ` COLLATE ${collation}` : ''}${index.descending?.[i] ? ' DESC' : ''}`;
+  });
+  const anyNull = index.columns.map((c) => `${scope.name(c)} IS NULL`).join(' OR ');
+  const filter = predicate ? ` WHERE (${predicate}) AND (${anyNull})` : ` WHERE ${anyNull}`;
+  return `CREATE UNIQUE INDEX ${ifNotExists}${scope.name(indexName)} ON ${ref} (${terms.join(', ')})${filter}`;
+}
+
+/** A partial index's predicate on the target, or `undefined` when it does not read the same there. */
+function partialPredicate(predicate: string, from: DialectName, to: DialectName): string | undefined {
+  return (from === 'postgres') === (to === 'postgres') ? predicate : portableSql(predicate, from);
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {

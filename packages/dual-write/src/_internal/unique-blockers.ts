@@ -16,7 +16,8 @@ import { columnMapping, convertValue, keyValue, rowName, type MappedColumn, type
  * returning them, and another instance may have moved a unique value meanwhile: either
  * way the side refuses the image until those rows are settled from the primary, which
  * deletes the ones it no longer holds. Every unique index of the side whose columns all
- * map to the primary's is asked; a value that is NULL conflicts with nothing.
+ * map to the primary's is asked; a value that is NULL conflicts with nothing, except on an
+ * index whose NULLs are not distinct (Postgres 15's `NULLS NOT DISTINCT`).
  */
 export async function uniqueBlockers(
   side: DatabaseAdapter,
@@ -33,12 +34,15 @@ export async function uniqueBlockers(
     for (const index of uniqueIndexes(pair)) {
       const columns = index.columns.map((name) => mapped.find((m) => m.target.name.toLowerCase() === name.toLowerCase()));
       if (columns.some((m) => m === undefined)) continue;
-      const params = (columns as MappedColumn[]).map((m) => convertValue(m, image.row![m.source.name]));
-      if (params.some((v) => v === null)) continue;
+      const values = (columns as MappedColumn[]).map((m) => convertValue(m, image.row![m.source.name]));
+      if (!index.nullsNotDistinct && values.some((v) => v === null)) continue;
       const sql =
         `SELECT ${keyColumns.map((k) => quote(k.target.name)).join(', ')} FROM ${table} WHERE ` +
-        (columns as MappedColumn[]).map((m) => `${quote(m.target.name)} = ?`).join(' AND ');
-      for (const row of await side.query<Row>(sql, params)) {
+        (columns as MappedColumn[]).map((m, i) => `${quote(m.target.name)} ${values[i] === null ? 'IS NULL' : '= ?'}`).join(' AND ');
+      for (const row of await side.query<Row>(
+        sql,
+        values.filter((v) => v !== null),
+      )) {
         const key: RowRef['key'] = {};
         for (const k of keyColumns) key[k.source.name] = keyValue(row[k.target.name]);
         const name = rowName(image.table, key);
