@@ -92,6 +92,7 @@ export {
   isWellFormedText,
   normalizeRow,
   parseTimestampText,
+  timeWordOf,
   normalizeValue,
   stableStringify,
   toHex,
@@ -115,6 +116,7 @@ export {
   type KeyGeneratorOptions,
 } from './key-generators';
 export { converterFor, isArrayColumn, listFromJsonText, type Converter } from './value-convert';
+export { holdTimeWord, UnholdableValue } from './unholdable-value';
 export { parsePgArray } from './pg-array-literal';
 export {
   asD1Database,

@@ -2,6 +2,7 @@ import { LimitExceededError, ParameterError } from './errors';
 import { exactJsonText } from './json-exact';
 import { exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
 import { isWellFormedText } from './canonical-text';
+import { UnholdableValue } from './unholdable-value';
 import type { AdapterCapabilities, DialectName } from './types';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -100,6 +101,7 @@ export function encodeValue(
       });
   }
   if (value === null) return null;
+  if (value instanceof UnholdableValue) throw new ParameterError(`Parameter ${position}: ${value.reason}`, { dialect, sql, position });
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) {
       throw new ParameterError(`Parameter ${position} is an invalid Date.`, { dialect, sql, position });

@@ -4,6 +4,7 @@ import { JsonNumber, jsonSourceOf, parseJsonKeepingSource } from './json-exact';
 import { PostgresArray } from './param-encode';
 import { PreciseDate, exactTimestampText } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
+import { UnholdableValue } from './unholdable-value';
 
 /**
  * A SQL value in the JSON form Switchyard stores it in (copy checkpoints, the table
@@ -22,6 +23,7 @@ import { parseTimestampText } from './timestamp-text';
  * | `$array` / `$pgArray` | array / `PostgresArray` | stored items |
  * | `$object` | plain object | key → stored value |
  * | `$undefined` | `undefined` | `true` |
+ * | `$unholdable` | `UnholdableValue` | `{ value, reason }`, the value stored |
  */
 export type StoredValue = null | boolean | number | string | { readonly [tag: string]: unknown };
 
@@ -56,6 +58,8 @@ export function toStoredValue(value: unknown): StoredValue {
   }
   if (value === null) return null;
   if (value instanceof JsonNumber) return { $jsonNumber: value.text };
+  // Kept as what it is, so the side that binds it still refuses it with its reason.
+  if (value instanceof UnholdableValue) return { $unholdable: { value: toStoredValue(value.value), reason: value.reason } };
   const source = jsonSourceOf(value);
   if (source !== undefined) return { $json: source };
   if (value instanceof Date) return { $time: Number.isNaN(value.getTime()) ? 'invalid' : exactTimestampText(value) };
@@ -105,6 +109,10 @@ export function fromStoredValue(stored: unknown): unknown {
       return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, fromStoredValue(v)]));
     case '$undefined':
       return undefined;
+    case '$unholdable': {
+      const { value, reason } = (payload ?? {}) as { value?: unknown; reason?: unknown };
+      return new UnholdableValue(fromStoredValue(value), text(reason, tag));
+    }
   }
   throw notStored(stored);
 }

@@ -41,3 +41,21 @@ export function parseTimestampText(s: string): bigint | undefined {
   const sub = BigInt((frac + '000000').slice(0, 6));
   return (BigInt(date.getTime()) - BigInt(offsetSeconds) * 1000n) * 1000n + sub;
 }
+
+/**
+ * The word at the start of `s` that Postgres reads in date and time input as a moment of
+ * its own (`now`, `today`, `tomorrow`, `yesterday`: its clock when it reads the value;
+ * `epoch`: 1970-01-01), as `'today 10:00'` too; otherwise `undefined`. SQLite and D1 store
+ * such a word as text; written to a Postgres date or time column it would become a time
+ * the source never held.
+ *
+ * @example
+ * ```ts
+ * timeWordOf(' Now') // 'now'
+ * timeWordOf('nowhere') // undefined
+ * ```
+ */
+export function timeWordOf(s: string): string | undefined {
+  return TIME_WORD.exec(s)?.[1]?.toLowerCase();
+}
+const TIME_WORD = /^\s*(now|today|tomorrow|yesterday|epoch)(?=\s|$)/i;

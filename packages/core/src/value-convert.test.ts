@@ -3,6 +3,11 @@ import { logicalTypeOf } from './logical-type';
 import { PostgresArray } from './param-encode';
 import type { ColumnInfo, DialectName } from './types';
 import { converterFor } from './value-convert';
+import { encodeParams } from './param-encode';
+import { ParameterError } from './errors';
+import { fromStoredValue, toStoredValue } from './stored-value-codec';
+import { timeWordOf } from './timestamp-text';
+import { UnholdableValue } from './unholdable-value';
 
 const column = (declaredType: string, dialect: DialectName): ColumnInfo => ({
   name: 'c',
@@ -38,5 +43,33 @@ describe('converterFor', () => {
   it('leaves a jsonb column holding a list as JSON text', () => {
     const toJson = converterFor(column('jsonb', 'postgres'), 'postgres', column('jsonb', 'postgres'), 'postgres')!;
     expect(toJson([1, 2])).toBe('[1,2]');
+  });
+
+  // SQLite stores DEFAULT 'now' as the word; Postgres would read it as the moment it is written.
+  it('holds back the words Postgres reads as a moment of its own, for a date or time column; binding one is refused', () => {
+    expect(['now', ' Now', 'TODAY 10:00', 'tomorrow', 'yesterday', 'epoch'].map(timeWordOf)).toEqual([
+      'now',
+      'now',
+      'today',
+      'tomorrow',
+      'yesterday',
+      'epoch',
+    ]);
+    expect(['nowhere', 'now()', 'snow', '2024-01-01', 'infinity', ''].map(timeWordOf)).toEqual(Array(6).fill(undefined));
+    for (const [declared, target] of [
+      ['DATETIME', 'timestamp with time zone'],
+      ['DATE', 'date'],
+    ]) {
+      const convert = converterFor(column(declared!, 'sqlite'), 'sqlite', column(target!, 'postgres'), 'postgres')!;
+      const held = convert(' today');
+      expect(held).toBeInstanceOf(UnholdableValue);
+      expect((held as UnholdableValue).reason).toMatch(/the word 'today'.*CURRENT_TIMESTAMP/);
+      expect(() => encodeParams([1, held], 'postgres', { exactInt64: true })).toThrow(ParameterError);
+      expect(() => encodeParams([1, held], 'postgres', { exactInt64: true })).toThrow(/Parameter 2: the text " today" is the word/);
+      // It travels (an outbox row, a queue message) as what it is.
+      expect(fromStoredValue(JSON.parse(JSON.stringify(toStoredValue(held))))).toEqual(held);
+      expect(convert('2024-01-02')).not.toBeInstanceOf(UnholdableValue);
+      expect(convert('nowhere')).toBe('nowhere');
+    }
   });
 });

@@ -3,6 +3,7 @@ import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
+import { holdTimeWord } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
 
 /**
@@ -94,7 +95,7 @@ function toDate(value: unknown): unknown {
     const m = SQL_DATETIME.exec(value);
     if (m) return m[3] ? value : m[2] ? value + 'Z' : value + ' 00:00:00Z';
     const s = value.trim();
-    return /^[+-]?\d+(\.\d+)?$/.test(s) ? epochToDate(Number(s)) : value;
+    return /^[+-]?\d+(\.\d+)?$/.test(s) ? epochToDate(Number(s)) : (holdTimeWord(value) ?? value);
   }
   if (typeof value === 'number' || typeof value === 'bigint') return epochToDate(Number(value));
   return value;
@@ -107,7 +108,7 @@ function epochToDate(n: number): Date {
 
 function toDateText(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().slice(0, 10);
-  return value;
+  return typeof value === 'string' ? (holdTimeWord(value) ?? value) : value;
 }
 
 /**

@@ -4,6 +4,7 @@ import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestD1 } from '@switchyard/testkit/d1';
+import { createTestDatabase } from '@switchyard/testkit';
 import type { TwoDatabases } from './two-databases';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '../src/mirror/index';
@@ -48,6 +49,22 @@ export async function openEmbeddedPrimary(
   const d1 = await createTestD1();
   cleanup(() => d1.dispose());
   return createD1Adapter(d1.binding, { name: 'a' });
+}
+
+/**
+ * An embedded primary `a` of `kind` and, as secondary `b`, a Postgres database of its own
+ * (a drain keeps the versions of the rows it applied there); `cleanup` closes and drops them.
+ */
+export async function primaryAndFreshPostgres(
+  kind: 'sqlite' | 'd1',
+  cleanup: (done: () => Promise<unknown>) => void,
+): Promise<{ primary: DatabaseAdapter; secondary: DatabaseAdapter }> {
+  const primary = await openEmbeddedPrimary(kind, cleanup);
+  const database = await createTestDatabase();
+  cleanup(() => database.drop());
+  const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
+  cleanup(() => Promise.all([primary.close(), secondary.close()]));
+  return { primary, secondary };
 }
 
 /**

@@ -3,13 +3,12 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
-import { createTestDatabase } from '@switchyard/testkit';
 import type { DualWriteEvent } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { createDualWriteAdapter as createAsync } from '../src/index';
 import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { twoTestDatabases } from './two-databases';
-import { cleanupAfterEach, openEmbeddedPrimary } from './open-side';
+import { cleanupAfterEach, openEmbeddedPrimary, primaryAndFreshPostgres } from './open-side';
 
 /**
  * SQLite's REPLACE conflict resolution deletes the rows that hold a new row's unique value
@@ -29,16 +28,6 @@ async function sqliteAndPostgres(table: string, sqliteColumns: string, pgColumns
   await secondary.execute(`DROP TABLE IF EXISTS ${table}`);
   await primary.execute(`CREATE TABLE ${table} (id INTEGER PRIMARY KEY, ${sqliteColumns})`);
   await secondary.execute(`CREATE TABLE ${table} (id BIGINT PRIMARY KEY, ${pgColumns})`);
-  return { primary, secondary };
-}
-
-/** An embedded primary of `kind` and a Postgres database of its own (a drain keeps the versions of the rows it applied there). */
-async function primaryAndFreshPostgres(kind: 'sqlite' | 'd1') {
-  const primary = await openEmbeddedPrimary(kind, cleanup);
-  const database = await createTestDatabase();
-  cleanup(() => database.drop());
-  const secondary = createPostgresAdapter(database.url, { name: 'b', max: 2 });
-  cleanup(() => Promise.all([primary.close(), secondary.close()]));
   return { primary, secondary };
 }
 
@@ -134,7 +123,7 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
     '%s outbox: a REPLACE into a table whose key is its only unique constraint carries the row',
     async (kind) => {
       // On D1 it rode as its SQLite text, which Postgres refused, and the drain stopped there.
-      const { primary, secondary } = await primaryAndFreshPostgres(kind);
+      const { primary, secondary } = await primaryAndFreshPostgres(kind, cleanup);
       await primary.execute('CREATE TABLE settings (k TEXT PRIMARY KEY, v TEXT, at TEXT DEFAULT CURRENT_TIMESTAMP)');
       await secondary.execute("CREATE TABLE settings (k text PRIMARY KEY, v text, at text DEFAULT 'theirs')");
       const mirror = outboxMirror(primary);
@@ -161,7 +150,7 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
   it.each(['sqlite', 'd1'] as const)(
     "%s outbox: the drain settles what a REPLACE (an INSERT's or an UPDATE's) deleted, and what its delete's actions changed",
     async (kind) => {
-      const { primary, secondary } = await primaryAndFreshPostgres(kind);
+      const { primary, secondary } = await primaryAndFreshPostgres(kind, cleanup);
       if (kind === 'sqlite') await primary.execute('PRAGMA foreign_keys = ON');
       await primary.execute('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT UNIQUE)');
       await secondary.execute('CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE)');
@@ -192,7 +181,7 @@ describe('REPLACE conflict resolution on a SQLite or D1 primary', () => {
   it.each(['sqlite', 'd1'] as const)(
     '%s outbox: a column declared UNIQUE ON CONFLICT REPLACE makes a plain INSERT or UPDATE a REPLACE, which the drain follows',
     async (kind) => {
-      const { primary, secondary } = await primaryAndFreshPostgres(kind);
+      const { primary, secondary } = await primaryAndFreshPostgres(kind, cleanup);
       await primary.execute('CREATE TABLE handles (id INTEGER PRIMARY KEY, email TEXT UNIQUE ON CONFLICT REPLACE, n INTEGER)');
       await secondary.execute('CREATE TABLE handles (id bigint PRIMARY KEY, email text UNIQUE, n bigint)');
       const mirror = outboxMirror(primary);

@@ -1,6 +1,7 @@
 import {
   InvalidArgumentError,
   quoteIdentifier,
+  UnholdableValue,
   type ColumnInfo,
   type DatabaseAdapter,
   type NormalizeOptions,
@@ -147,6 +148,7 @@ async function repairTable(
   options: RepairOptions,
 ): Promise<PlannedRepair> {
   let sourceRows: Map<string, Row> = new Map();
+  const heldBack = new Map<string, string[]>();
   const out: PlannedRepair = {
     table: from.name,
     upserted: 0,
@@ -157,7 +159,7 @@ async function repairTable(
     statements: [],
     stillDifferent: [],
     verify: () =>
-      verifyRepair(source, target, { from, to }, compared, keys, codec, sourceRows, {
+      verifyRepair(source, target, { from, to }, compared, keys, codec, sourceRows, heldBack, {
         timestampPrecision: options.timestampPrecision ?? 'ms',
       }),
   };
@@ -184,7 +186,16 @@ async function repairTable(
     );
     sourceRows = rows;
     out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
-    const values = [...rows.values()].map((row) => pairs.map((p) => convert(row, p, source, target)));
+    const values: unknown[][] = [];
+    for (const [id, row] of rows) {
+      const converted = pairs.map((p) => convert(row, p, source, target));
+      // A value the target cannot hold as the source does is not written as something else.
+      const reasons = converted.flatMap((v, i) =>
+        v instanceof UnholdableValue ? [`${pairs[i]!.from.name}: not written: ${v.reason}`] : [],
+      );
+      if (reasons.length > 0) heldBack.set(id, reasons);
+      else values.push(converted);
+    }
     const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(maxParams / pairs.length)));
     const upsert = hasUniqueKey(to, keyNames);
     for (let i = 0; i < values.length; i += perInsert) {

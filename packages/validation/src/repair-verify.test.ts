@@ -42,6 +42,20 @@ describe('repair reads back what it wrote', () => {
     expect(result.tables[0]!.stillDifferent[0]!.reasons[0]).toContain('"2006.0"');
   });
 
+  it("a SQLite row holding the word 'now' in a timestamp is not written as the repair's time, and is reported", async () => {
+    await sqlite.adapter.execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, at DATETIME DEFAULT 'now')");
+    await sqlite.adapter.execute("INSERT INTO visits (id, at) VALUES (1, '2024-05-06 07:08:09'), (2, 'now')");
+    await postgres.adapter.execute('CREATE TABLE visits (id int PRIMARY KEY, at timestamptz)');
+    const report = await validateDatabases(sqlite.adapter, postgres.adapter, { tables: ['visits'], validateAllRows: true });
+    expect(report.tables[0]!.missingInTargetCount).toBe(2);
+    const result = await repair(report, sqlite.adapter, postgres.adapter);
+    expect(result).toMatchObject({ upserted: 1, stillDifferent: 1 });
+    expect(result.tables[0]!.stillDifferent).toEqual([
+      { key: { id: 2 }, reasons: [expect.stringMatching(/^at: not written: the text "now" is the word 'now', which Postgres reads/)] },
+    ]);
+    expect(await postgres.adapter.query('SELECT id FROM visits')).toEqual([{ id: 1 }]);
+  });
+
   it('a repair that fixes every row reports nothing still different', async () => {
     await sqlite.adapter.execute('UPDATE refs SET ref = lower(ref) WHERE id = 1');
     await postgres.adapter.execute("UPDATE refs SET ref = '00000000-0000-0000-0000-000000000000' WHERE id = 2");

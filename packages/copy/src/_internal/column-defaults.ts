@@ -8,13 +8,16 @@ import { isArrayColumn, parsePgArray, quoteLiteral, type ColumnInfo, type Dialec
  */
 const ISO_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-/** A default expression in the target's dialect, or `undefined` with a reason when it has no equivalent. */
+/**
+ * A default expression in the target's dialect, or `undefined` with a reason (`warning`)
+ * when it has no equivalent; `note` says how a translated one differs.
+ */
 export function translateDefault(
   expression: string,
   column: ColumnInfo,
   from: DialectName,
   to: DialectName,
-): { sql?: string; warning?: string } {
+): { sql?: string; warning?: string; note?: string } {
   let e = expression.trim();
   while (/^\(.*\)$/s.test(e) && balanced(e.slice(1, -1))) e = e.slice(1, -1).trim();
   const toPg = to === 'postgres';
@@ -46,6 +49,10 @@ export function translateDefault(
     const time = [castTo, declared].some((t) => /^time(\(\d\))?( with(out)? time zone)?$/.test(t));
     return { sql: time ? 'CURRENT_TIME' : ISO_NOW };
   }
+  if (!fromPg && toPg && column.logicalType === 'timestamp') {
+    const word = /^'\s*(now|today|tomorrow|yesterday)\s*'$/.exec(lower)?.[1];
+    if (word) return timeWordDefault(expression, word, column);
+  }
   if (!fromPg && /^strftime\s*\(\s*'%s'\s*,\s*'now'\s*\)$/.test(lower)) return { sql: 'floor(extract(epoch from now()))::bigint' };
   // Current time, in each engine's words.
   if (
@@ -70,6 +77,26 @@ export function translateDefault(
   if (/^(true|false)$/.test(lower)) return { sql: toPg ? lower : lower === 'true' ? '1' : '0' };
   return {
     warning: `default ${expression} has no ${toPg ? 'Postgres' : 'SQLite'} equivalent and was left out; set it on the new table by hand`,
+  };
+}
+
+/**
+ * SQLite stores `DEFAULT 'now'` as the text 'now' in each row it fills. Postgres reads the
+ * word once, when the table is created, so every row would get that moment: the clock is
+ * asked at each insert instead, which is what the default was written for.
+ */
+function timeWordDefault(expression: string, word: string, column: ColumnInfo): { sql?: string; warning?: string; note?: string } {
+  const declared = column.declaredType.trim().toLowerCase();
+  const why = `SQLite stores default ${expression} as that text in each row, and on Postgres the word would be read once, when the table is created`;
+  if (/^time\b/.test(declared)) {
+    if (word !== 'now') return { warning: `${why}; it was left out, set it on the new table by hand` };
+    return { sql: 'CURRENT_TIME', note: `${why}: it is CURRENT_TIME` };
+  }
+  const day = { now: 'CURRENT_DATE', today: 'CURRENT_DATE', tomorrow: '(CURRENT_DATE + 1)', yesterday: '(CURRENT_DATE - 1)' }[word]!;
+  const sql = word === 'now' && declared !== 'date' ? 'CURRENT_TIMESTAMP' : day;
+  return {
+    sql,
+    note: `${why}: it is ${sql}. Rows that hold the word are refused by copyTables and by dual write; set them, and the SQLite default (CURRENT_TIMESTAMP), at the source`,
   };
 }
 

@@ -1,4 +1,4 @@
-import { ConstraintError, QueryError } from '@switchyard/core';
+import { ConstraintError, QueryError, UnholdableValue, UnsupportedError, type Converter } from '@switchyard/core';
 import type { CopyText } from './sqlite-copy-text';
 
 /** Where Postgres says a COPY stopped: `COPY items, line 3000, column qty: "n/a"`. */
@@ -52,4 +52,23 @@ function lineOf(rows: unknown[][] | CopyText, index: number): unknown[] | undefi
 /** A row's key for a message: its values at `keyIndexes`, each shown by `show` (`?` where the key column is not sent). */
 export function keyText(row: readonly unknown[], keyIndexes: readonly number[], show: (value: unknown) => string = JSON.stringify): string {
   return keyIndexes.map((i) => (i < 0 ? '?' : show(row[i]))).join(', ');
+}
+
+/**
+ * `convert(value)`, where a value the converter holds back (one the target's column cannot
+ * hold as the source holds it, such as the word 'now' for a timestamp) is refused naming
+ * the row's key and the column: the converter sees one value, the operator needs the row.
+ */
+export function convertNamed(
+  convert: Converter,
+  value: unknown,
+  table: string,
+  keyIndexes: readonly number[],
+  row: readonly unknown[],
+  column: string,
+): unknown {
+  const out = convert(value);
+  if (!(out instanceof UnholdableValue)) return out;
+  const key = keyText(row, keyIndexes, (v) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v)));
+  throw new UnsupportedError(`Table "${table}", key (${key}), column "${column}": ${out.reason}`);
 }

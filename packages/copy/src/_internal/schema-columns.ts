@@ -162,6 +162,7 @@ export function columnLines(table: TableInfo, scope: SchemaScope): TableColumns 
       if (d.sql !== undefined) line += ` DEFAULT ${toPg || (/^[\w'+-.]/.test(d.sql) && !/\(/.test(d.sql)) ? d.sql : `(${d.sql})`}`;
       else if (d.warning)
         warnings.push({ table: table.name, column: column.name, kind: 'default', untranslated: true, message: d.warning });
+      if (d.note) warnings.push({ table: table.name, column: column.name, kind: 'default', untranslated: false, message: d.note });
     }
     lines.push('  ' + line);
   }

@@ -91,13 +91,15 @@ function epoch(c: string): string {
 /**
  * True when a page holds a field SQLite cannot render as Postgres reads it: text starting
  * with an ISO signed six-digit year ('+010000-…', a Date past 9999 stored as text), which
- * the JavaScript converter turns into a date Postgres reads. Such a page goes the row way;
- * the same text in a column that is not a timestamp only costs that page the slower path.
+ * the JavaScript converter turns into a date Postgres reads; or text starting with a word
+ * Postgres reads as a moment of its own ('now', core's `timeWordOf`), which the converter
+ * refuses, naming the row. Such a page goes the row way; the same text in a column that is
+ * not a timestamp only costs that page the slower path.
  */
-export function hasExpandedYear(text: string): boolean {
-  return EXPANDED_YEAR.test(text);
+export function needsRowPath(text: string): boolean {
+  return ROW_PATH.test(text);
 }
-const EXPANDED_YEAR = /(?:^|\t)[+-]\d{6}-/m;
+const ROW_PATH = /(?:^|\t)(?:[+-]\d{6}-| *(?:now|today|tomorrow|yesterday|epoch)(?= |\t|$))/im;
 
 /**
  * True when this SQLite renders floating-point values as the shortest text that reads

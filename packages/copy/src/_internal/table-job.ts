@@ -18,9 +18,10 @@ import { refuseInvalidCopyText, refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, loadCopyFrom } from './postgres-copy-writer';
 import { generatedColumnNames } from './generated-columns';
 import { arrayConverterFor } from './array-literal';
-import { createCopyTextReader, hasExpandedYear, rendersExactFloats, type CopyText } from './sqlite-copy-text';
+import { createCopyTextReader, needsRowPath, rendersExactFloats, type CopyText } from './sqlite-copy-text';
 import { createSourceStamp, type SourceStamp } from './source-stamp';
 import { copyTextKey } from './text-reconcile';
+import { convertNamed } from './refused-row';
 
 /** One batch read from the source, ready for the writer. */
 export interface Batch {
@@ -195,7 +196,8 @@ export async function prepareTableJob(
               targetDb.dialect,
             );
           const conv = converters[i];
-          out[i] = v === undefined ? null : conv && v !== null ? conv(v) : v;
+          out[i] =
+            v === undefined ? null : conv && v !== null ? convertNamed(conv, v, source.name, keyIndexes, raw, pairs[i]!.target.name) : v;
         }
         values.push(out);
       }
@@ -205,7 +207,7 @@ export async function prepareTableJob(
       const stamp = job.sourceStamp?.take();
       if (readText) {
         const text = await readText(after, end);
-        if (!hasExpandedYear(text.text)) return { count: text.count, lastKey: text.lastKey, payload: text, dropped: 0, stamp };
+        if (!needsRowPath(text.text)) return { count: text.count, lastKey: text.lastKey, payload: text, dropped: 0, stamp };
       }
       const rows = await readPage(after, end);
       const { values, dropped } = job.prepare(rows);

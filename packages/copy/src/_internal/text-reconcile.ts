@@ -1,7 +1,7 @@
 import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import type { RowWriter } from './insert-writer';
-import { hasExpandedYear } from './sqlite-copy-text';
+import { needsRowPath } from './sqlite-copy-text';
 import type { TableJob } from './table-job';
 
 /**
@@ -69,7 +69,7 @@ export function createTextRound(
     if (deletes.length > 0) await target.batch(deletes);
     // A value only the JavaScript converter writes right: the span's rows go that way, and
     // the next round still compares with `fresh`, so nothing read after it is missed.
-    if (upserts.length > 0 && hasExpandedYear(upserts.join('\n'))) await upsertRows(after, last);
+    if (upserts.length > 0 && needsRowPath(upserts.join('\n'))) await upsertRows(after, last);
     else if (upserts.length > 0)
       await upsert.write(
         upserts.map((line) => line.split('\t').map(fieldValue)),

@@ -26,6 +26,7 @@ export async function verifyRepair(
   keys: readonly KeyColumn[],
   codec: KeyCodec,
   sourceRows: ReadonlyMap<string, Row>,
+  heldBack: ReadonlyMap<string, string[]>,
   options: NormalizeOptions,
 ): Promise<RepairMismatch[]> {
   if (sourceRows.size === 0) return [];
@@ -52,6 +53,11 @@ export async function verifyRepair(
   const out: RepairMismatch[] = [];
   for (const [id, row] of fresh) {
     const key = Object.fromEntries(keys.map((k) => [k.name, row[k.name]]));
+    const held = heldBack.get(id);
+    if (held) {
+      out.push({ key, reasons: held });
+      continue;
+    }
     const after = written.get(id);
     if (!after) {
       out.push({ key, reasons: ['the row is not found in the target by its key after the write: the target stores the key differently'] });

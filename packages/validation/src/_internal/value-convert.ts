@@ -1,4 +1,4 @@
-import { exactJsonText, normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { exactJsonText, holdTimeWord, normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /**
  * A source value in the form the target column accepts. The adapters already encode
@@ -25,6 +25,9 @@ export function toTargetValue(
     }
     case 'timestamp': {
       if (value instanceof Date) return value;
+      // 'now' would be written as the time of the repair: held back, and the row reported.
+      const held = typeof value === 'string' ? holdTimeWord(value) : undefined;
+      if (held) return held;
       const iso = normalizeValue(value, 'timestamp', { timestampPrecision: 'us' });
       return typeof iso === 'string' && !iso.startsWith('\u0000') ? iso : value;
     }
