@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter, type PostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
@@ -6,6 +6,7 @@ import { validateDatabases } from '@switchyard/validation';
 import { createSQLiteAdapter, type SQLiteAdapter } from '@switchyard/sqlite';
 import { createD1Adapter } from '@switchyard/d1';
 import { createTestD1 } from '@switchyard/testkit/d1';
+import { CopyFailedError } from '../src/index';
 
 /** The 8-column table every copy test uses, in SQLite's dialect. */
 export const ITEMS_SQLITE = `CREATE TABLE items (
@@ -127,4 +128,14 @@ export async function withSqliteAndD1(
     await Promise.all([sqlite.close(), other.close(), d1.close()]);
     await testD1.dispose();
   }
+}
+
+/** The `CopyFailedError` a copy ends with; the test fails when it ends otherwise. */
+export async function copyError(run: Promise<unknown>): Promise<CopyFailedError> {
+  const error = await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(CopyFailedError);
+  return error as CopyFailedError;
 }

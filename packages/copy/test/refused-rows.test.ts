@@ -2,20 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ConstraintError, QueryError } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase } from '@switchyard/testkit/postgres-server';
-import { CopyFailedError, copyTables, translateSchema } from '../src/index';
-import { assertTablesEqual, withMemorySqlite, usePostgresDatabase } from './fixtures';
+import { copyTables, translateSchema } from '../src/index';
+import { assertTablesEqual, copyError, withMemorySqlite, usePostgresDatabase } from './fixtures';
 
 // A SQLite column holds whatever was written, so a copy into Postgres meets the odd value
 // Postgres refuses. Postgres names only the line of its COPY stream; the error names the row.
-async function copyError(run: Promise<unknown>): Promise<CopyFailedError> {
-  const error = await run.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CopyFailedError);
-  return error as CopyFailedError;
-}
-
 describe('a row Postgres refuses', () => {
   const postgres = usePostgresDatabase();
 

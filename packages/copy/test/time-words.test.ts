@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
-import { CopyFailedError, copyTables, translateSchema } from '../src/index';
-import { assertTablesEqual, usePostgresDatabase, withSqliteAndD1 } from './fixtures';
+import { copyTables, translateSchema } from '../src/index';
+import { assertTablesEqual, copyError, usePostgresDatabase, withSqliteAndD1 } from './fixtures';
 
 // SQLite stores DEFAULT 'now' (a common slip for CURRENT_TIMESTAMP) as the word 'now' in each
 // row. Postgres reads 'now', 'today', 'tomorrow', 'yesterday' and 'epoch' in date and time
@@ -18,15 +18,6 @@ async function seed(source: DatabaseAdapter): Promise<void> {
   );
   // The default fills one row with the words themselves.
   await source.execute('INSERT INTO events (id, note) VALUES (3001, ?)', ['today']);
-}
-
-async function copyError(run: Promise<unknown>): Promise<Error> {
-  const error = await run.then(
-    () => undefined,
-    (e: unknown) => e as Error,
-  );
-  expect(error).toBeInstanceOf(CopyFailedError);
-  return error!;
 }
 
 describe('words Postgres reads as a moment of its own', () => {

@@ -72,4 +72,14 @@ describe('converterFor', () => {
       expect(convert('nowhere')).toBe('nowhere');
     }
   });
+
+  it('an epoch number: ±Inf (a Postgres infinity SQLite holds) is the infinity; one no timestamp holds is held back', () => {
+    const convert = converterFor(column('DATETIME', 'sqlite'), 'sqlite', column('timestamp with time zone', 'postgres'), 'postgres')!;
+    expect([Infinity, -Infinity].map(convert)).toEqual(['infinity', '-infinity']);
+    expect(convert(1700000000)).toEqual(new Date(1700000000 * 1000));
+    const held = convert(1e20);
+    expect(held).toBeInstanceOf(UnholdableValue);
+    expect((held as UnholdableValue).reason).toMatch(/^the number 100000000000000000000, read as epoch milliseconds, is no instant/);
+    expect(convert('1e400')).toBe('1e400');
+  });
 });

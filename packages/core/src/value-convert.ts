@@ -3,7 +3,7 @@ import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
-import { holdTimeWord } from './unholdable-value';
+import { holdTimeWord, UnholdableValue } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
 
 /**
@@ -101,9 +101,16 @@ function toDate(value: unknown): unknown {
   return value;
 }
 
-function epochToDate(n: number): Date {
+function epochToDate(n: number): unknown {
+  // A Postgres infinity, as SQLite holds one it was given (a REAL ±Inf).
+  if (n === Infinity || n === -Infinity) return n > 0 ? 'infinity' : '-infinity';
   // Same rule as core's normalization: below 1e11 is seconds (up to year 5138), above is milliseconds.
-  return new Date(Math.abs(n) < 1e11 ? n * 1000 : n);
+  const date = new Date(Math.abs(n) < 1e11 ? n * 1000 : n);
+  if (!Number.isNaN(date.getTime())) return date;
+  return new UnholdableValue(
+    n,
+    `the number ${n}, read as epoch ${Math.abs(n) < 1e11 ? 'seconds' : 'milliseconds'}, is no instant a timestamp holds. Fix it at the source, or give the column a numeric type on the target.`,
+  );
 }
 
 function toDateText(value: unknown): unknown {

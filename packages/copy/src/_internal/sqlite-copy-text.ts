@@ -53,14 +53,17 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
       // any text, so no value can end the line or the field early.
       // One scan first: text made only of timestamp characters needs no escaping, and
       // the common ISO text ending in Z goes through as it is.
+      // strftime answers NULL for an instant it cannot render (epoch milliseconds past year
+      // 9999), and one NULL field would make the whole line NULL, which group_concat skips:
+      // the row would be lost. Such a field is char(1) instead, and its page goes the row way.
       return (
-        `CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
+        `coalesce(CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
         `WHEN 'text' THEN CASE WHEN ${c} GLOB '*[^0-9:.TZz +-]*' THEN ${text} ` +
         `WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
         `WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
         `WHEN ${zonelessDatetime(c)} THEN ${c} || 'Z' ` +
         `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${c} END ` +
-        `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END`
+        `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END, char(1))`
       );
     default:
       return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
@@ -84,8 +87,9 @@ function numericText(c: string): string {
   return `(${s} GLOB '[0-9]*' AND ${s} NOT GLOB '*[^0-9.]*' AND ${s} NOT GLOB '*.*.*' AND ${s} NOT GLOB '*.')`;
 }
 
+/** Epoch seconds or milliseconds as ISO text; a Postgres infinity (SQLite holds it as a REAL ±Inf) as its own word. */
 function epoch(c: string): string {
-  return `strftime('%Y-%m-%dT%H:%M:%fZ', CASE WHEN abs(${c}) < 1e11 THEN CAST(${c} AS REAL) ELSE CAST(${c} AS REAL) / 1000.0 END, 'unixepoch')`;
+  return `CASE WHEN ${c} = 9e999 THEN 'infinity' WHEN ${c} = -9e999 THEN '-infinity' ELSE strftime('%Y-%m-%dT%H:%M:%fZ', CASE WHEN abs(${c}) < 1e11 THEN CAST(${c} AS REAL) ELSE CAST(${c} AS REAL) / 1000.0 END, 'unixepoch') END`;
 }
 
 /**
@@ -93,13 +97,13 @@ function epoch(c: string): string {
  * with an ISO signed six-digit year ('+010000-…', a Date past 9999 stored as text), which
  * the JavaScript converter turns into a date Postgres reads; or text starting with a word
  * Postgres reads as a moment of its own ('now', core's `timeWordOf`), which the converter
- * refuses, naming the row. Such a page goes the row way; the same text in a column that is
+ * refuses, naming the row; or a timestamp SQLite could not render (char(1)). Such a page goes the row way; the same text in a column that is
  * not a timestamp only costs that page the slower path.
  */
 export function needsRowPath(text: string): boolean {
   return ROW_PATH.test(text);
 }
-const ROW_PATH = /(?:^|\t)(?:[+-]\d{6}-| *(?:now|today|tomorrow|yesterday|epoch)(?= |\t|$))/im;
+const ROW_PATH = /(?:^|\t)(?:\x01|[+-]\d{6}-| *(?:now|today|tomorrow|yesterday|epoch)(?= |\t|$))/im;
 
 /**
  * True when this SQLite renders floating-point values as the shortest text that reads
