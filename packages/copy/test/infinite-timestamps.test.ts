@@ -5,40 +5,64 @@ import { validateDatabases } from '@switchyard/validation';
 import { copyTables, translateSchema } from '../src/index';
 import { copyError, countRows, usePostgresDatabase, withSqliteAndD1 } from './fixtures';
 
-// Postgres timestamps hold 'infinity' and '-infinity' ("valid until forever"); copied to
-// SQLite they are REAL ±Inf. Copied back, SQLite rendered their COPY text with strftime,
-// which answers NULL for them: the NULL made the whole line NULL, group_concat skipped it,
+// Postgres timestamps hold 'infinity' and '-infinity' ("valid until forever"). Copied to
+// SQLite they were REAL ±Inf, which SQLite sorts before every ISO text (a plan valid forever
+// compared as expired) and D1 refused. Copied back, SQLite rendered their COPY text with
+// strftime, which answers NULL for them: the whole line was NULL, group_concat skipped it,
 // and the rows were lost while copyTables reported success.
-describe('timestamps SQLite cannot render as text', () => {
+const INFINITE_PLANS =
+  "INSERT INTO plans SELECT i, CASE i % 4 WHEN 0 THEN 'infinity' WHEN 1 THEN '-infinity' WHEN 2 THEN NULL ELSE '2024-01-01' END::timestamptz, " +
+  "CASE i % 3 WHEN 0 THEN 'infinity' ELSE '2024-02-03 04:05:06' END::timestamp, CASE i % 5 WHEN 0 THEN 'infinity' ELSE '2024-03-04' END::date " +
+  'FROM generate_series(1, 2500) AS i';
+
+describe('infinite timestamps and the ones SQLite cannot render', () => {
   const postgres = usePostgresDatabase();
 
-  it('Postgres -> SQLite -> Postgres keeps infinite timestamps, every row', async () => {
+  it('Postgres -> SQLite and D1 -> Postgres keeps them: the word on SQLite and D1, sorted as Postgres sorts them, and every row back', async () => {
     const source = postgres.adapter;
     await source.execute('CREATE TABLE plans (id int PRIMARY KEY, until timestamptz, starts timestamp, day date)');
-    await source.execute(
-      "INSERT INTO plans SELECT i, CASE i % 4 WHEN 0 THEN 'infinity' WHEN 1 THEN '-infinity' WHEN 2 THEN NULL ELSE '2024-01-01' END::timestamptz, " +
-        "CASE i % 3 WHEN 0 THEN 'infinity' ELSE '2024-02-03 04:05:06' END::timestamp, CASE i % 5 WHEN 0 THEN 'infinity' ELSE '2024-03-04' END::date " +
-        'FROM generate_series(1, 2500) AS i',
-    );
-    await withSqliteAndD1(async ({ sqlite }) => {
-      for (const sql of translateSchema(await source.introspect(), 'sqlite', { from: 'postgres' }).statements) await sqlite.execute(sql);
-      await copyTables(source, sqlite);
-      expect((await validateDatabases(source, sqlite, { validateAllRows: true })).ok).toBe(true);
-      const other = await createTestDatabase();
-      const back = createPostgresAdapter(other.url);
-      try {
-        const schema = translateSchema(await sqlite.introspect(), 'postgres', { from: 'sqlite' });
-        for (const sql of schema.statements) await back.execute(sql);
-        await copyTables(sqlite, back);
-        expect(await countRows(back, 'plans')).toBe(2500);
-        expect(await back.query("SELECT count(*)::int AS n FROM plans WHERE until = 'infinity' OR until = '-infinity'")).toEqual([
-          { n: 1250 },
+    await source.execute(INFINITE_PLANS);
+    const order = 'SELECT id FROM plans WHERE id <= 8 ORDER BY until NULLS FIRST, id';
+    await withSqliteAndD1(async ({ sqlite, d1 }) => {
+      for (const side of [sqlite, d1]) {
+        for (const sql of translateSchema(await source.introspect(), 'sqlite', { from: 'postgres' }).statements) await side.execute(sql);
+        await copyTables(source, side);
+        expect((await validateDatabases(source, side, { validateAllRows: true, tables: ['plans'] })).ok).toBe(true);
+        expect(await side.query('SELECT until, typeof(until) AS type FROM plans WHERE id IN (4, 5) ORDER BY id')).toEqual([
+          { until: 'infinity', type: 'text' },
+          { until: '-infinity', type: 'text' },
         ]);
-        expect((await validateDatabases(source, back, { validateAllRows: true, tables: ['plans'] })).ok).toBe(true);
-      } finally {
-        await back.close();
-        await other.drop();
+        expect(await side.query(order)).toEqual(await source.query(order));
+        const other = await createTestDatabase();
+        const back = createPostgresAdapter(other.url);
+        try {
+          for (const sql of translateSchema(await side.introspect(), 'postgres', { from: 'sqlite' }).statements) await back.execute(sql);
+          await copyTables(side, back);
+          expect(await countRows(back, 'plans')).toBe(2500);
+          expect((await validateDatabases(source, back, { validateAllRows: true, tables: ['plans'] })).ok).toBe(true);
+        } finally {
+          await back.close();
+          await other.drop();
+        }
       }
+    });
+  });
+
+  it('SQLite -> Postgres: REAL ±Inf in a DATETIME (what earlier copies wrote) arrives as the infinity, every row', async () => {
+    await withSqliteAndD1(async ({ sqlite }) => {
+      await sqlite.execute('CREATE TABLE passes (id INTEGER PRIMARY KEY, until DATETIME)');
+      await sqlite.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO passes SELECT i, CASE i % 3 WHEN 0 THEN 9e999 WHEN 1 THEN -9e999 ELSE '2024-01-01 00:00:00' END FROM n",
+      );
+      for (const sql of translateSchema(await sqlite.introspect(), 'postgres', { from: 'sqlite' }).statements)
+        await postgres.adapter.execute(sql);
+      await copyTables(sqlite, postgres.adapter);
+      expect(
+        await postgres.adapter.query("SELECT count(*)::int AS n, count(*) FILTER (WHERE until = 'infinity')::int AS inf FROM passes"),
+      ).toEqual([{ n: 2000, inf: 666 }]);
+      expect((await validateDatabases(sqlite, postgres.adapter, { validateAllRows: true, tables: ['passes'] })).ok).toBe(true);
+      await postgres.adapter.execute('DROP TABLE passes');
+      await postgres.adapter.execute('DROP TABLE IF EXISTS _switchyard_checkpoints');
     });
   });
 

@@ -15,7 +15,8 @@ const SQL_DATETIME =
 export function parseTimestampText(s: string): bigint | undefined {
   if (/^[+-]?\d+(\.\d+)?$/.test(s) && !/^\d{4}-/.test(s)) {
     const n = Number(s);
-    return Math.abs(n) < 1e11 ? BigInt(Math.round(n * 1e6)) : BigInt(Math.round(n * 1e3));
+    const scaled = Math.abs(n) < 1e11 ? n * 1e6 : n * 1e3;
+    return Number.isFinite(scaled) ? BigInt(Math.round(scaled)) : undefined;
   }
   const m = SQL_DATETIME.exec(s);
   if (!m) return undefined;

@@ -64,8 +64,18 @@ export function converterFor(
   // SQLite and D1 targets.
   if (to === 'json' && sourceDialect === 'postgres') return toJsonText;
   if (to === 'blob') return toBytes;
-  if (sourceDialect === 'postgres' && source.logicalType === 'timestamp' && /^date$/i.test(source.declaredType.trim())) return toDateText;
+  if (sourceDialect === 'postgres' && source.logicalType === 'timestamp')
+    return /^date$/i.test(source.declaredType.trim()) ? toDateText : toInfinityText;
   return undefined;
+}
+
+/**
+ * A Postgres infinite timestamp (the driver's ±Infinity) as the word, which Postgres reads
+ * back as the same infinity and which sorts among SQLite's ISO text as the infinity does
+ * ('-infinity' before every year, 'infinity' after); a REAL ±Inf would sort before all text.
+ */
+function toInfinityText(value: unknown): unknown {
+  return value === Infinity ? 'infinity' : value === -Infinity ? '-infinity' : value;
 }
 
 function toBoolean(value: unknown): unknown {

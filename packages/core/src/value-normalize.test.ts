@@ -207,3 +207,20 @@ describe('normalizeValue: text in toISOString form and safe integers take a shor
     expect(normalizeValue(1e21, 'integer')).toBe('1000000000000000000000');
   });
 });
+
+describe('normalizeValue: a Postgres infinite timestamp', () => {
+  it("is the driver's ±Infinity on Postgres and the word on SQLite and D1; any other value is different", () => {
+    expect(valuesEqual(Infinity, 'infinity', 'timestamp')).toBe(true);
+    expect(valuesEqual(-Infinity, ' -Infinity', 'timestamp')).toBe(true);
+    expect(valuesEqual(Infinity, '-infinity', 'timestamp')).toBe(false);
+    expect(valuesEqual(-Infinity, 'infinity', 'timestamp')).toBe(false);
+    expect(valuesEqual(Infinity, 'infinit', 'timestamp')).toBe(false);
+    expect(valuesEqual(Infinity, '+275760-09-13T00:00:00.000Z', 'timestamp')).toBe(false);
+    expect(valuesEqual('infinity', new Date(8.64e15), 'timestamp')).toBe(false);
+    expect(valuesEqual(Infinity, Number.MAX_VALUE, 'timestamp')).toBe(false);
+    // Epoch numbers too large to scale are no instant: different from anything, not a RangeError.
+    expect(valuesEqual(Number.MAX_VALUE, -Number.MAX_VALUE, 'timestamp')).toBe(false);
+    expect(valuesEqual('9'.repeat(400), Infinity, 'timestamp')).toBe(false);
+    expect(valuesEqual('9'.repeat(400), '8' + '9'.repeat(399), 'timestamp')).toBe(false);
+  });
+});

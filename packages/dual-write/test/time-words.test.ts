@@ -51,4 +51,22 @@ describe("the word 'now' in a SQLite timestamp", () => {
     expect(await secondary.query(rows)).toEqual([]);
     expect(await primary.query<{ n: number }>('SELECT count(*) AS n FROM _switchyard_outbox')).toEqual([{ n: 1 }]);
   });
+
+  it('Postgres -> SQLite and D1: an infinite timestamp is the word on the secondary, verified equal', async () => {
+    for (const kind of ['sqlite', 'd1'] as const) {
+      const { primary: side, secondary: pg } = await primaryAndFreshPostgres(kind, cleanup);
+      await pg.execute('CREATE TABLE plans (id int PRIMARY KEY, until timestamptz)');
+      await side.execute('CREATE TABLE plans (id INTEGER PRIMARY KEY, until DATETIME)');
+      const app = createDualWriteAdapter(pg, side, { verifyWrites: true });
+      cleanup(() => app.close());
+      await app.execute("INSERT INTO plans VALUES (1, 'infinity'), (2, '-infinity'), (3, '2024-01-01')");
+      expect(await side.query('SELECT id, until FROM plans ORDER BY until')).toEqual([
+        { id: 2, until: '-infinity' },
+        { id: 3, until: '2024-01-01T00:00:00.000Z' },
+        { id: 1, until: 'infinity' },
+      ]);
+      expect(app.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });
+      expect((await validateDatabases(pg, side, { validateAllRows: true, tables: ['plans'] })).ok).toBe(true);
+    }
+  });
 });

@@ -55,6 +55,8 @@ export function normalizeBoolean(value: unknown): CanonicalValue {
 
 const CANONICAL_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+const INFINITY = /^\s*-?infinity\s*$/i;
+
 export function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us'): CanonicalValue {
   // A valid Date (what drivers return) gives the same text as the general path below, without
   // its bigint arithmetic: every verified write compares its timestamps this way.
@@ -73,13 +75,18 @@ export function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us')
       return precision === 'ms' ? value : precision === 'us' ? value.slice(0, -1) + '000Z' : value.slice(0, -5) + 'Z';
     }
   }
+  // A Postgres infinity: a driver's ±Infinity, or the word as SQLite and D1 hold it.
+  if (value === Infinity || value === -Infinity) return value > 0 ? 'infinity' : '-infinity';
+  if (typeof value === 'string' && INFINITY.test(value)) return value.trim().toLowerCase();
   let micros: bigint | undefined;
   if (value instanceof Date) {
     micros = epochMicros(value);
   } else if (typeof value === 'number' || typeof value === 'bigint') {
     // Epoch seconds or milliseconds: anything past year 5138 in seconds is taken as ms.
     const n = Number(value);
-    if (Number.isFinite(n)) micros = Math.abs(n) < 1e11 ? BigInt(Math.round(n * 1e6)) : BigInt(Math.round(n * 1e3));
+    const scaled = Math.abs(n) < 1e11 ? n * 1e6 : n * 1e3;
+    // A double past ±1.8e305 overflows when scaled: no instant, so it is a mismatch, not a RangeError.
+    if (Number.isFinite(scaled)) micros = BigInt(Math.round(scaled));
   } else if (typeof value === 'string') {
     micros = parseTimestampText(value.trim());
   }
