@@ -61,6 +61,7 @@ describe('index key columns', () => {
     await source.execute("CREATE COLLATION ci_index (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
     await source.execute('CREATE TABLE codes (id int PRIMARY KEY, code text, email text)');
     await source.execute('CREATE INDEX codes_code ON codes (code COLLATE "C" DESC, id)');
+    await source.execute('CREATE INDEX codes_nulls ON codes (email DESC NULLS LAST, code NULLS FIRST, id)');
     await source.execute('CREATE UNIQUE INDEX codes_email ON codes (email COLLATE ci_index)');
     await source.execute("INSERT INTO codes VALUES (1, 'a', 'ann@x.io'), (2, 'B', 'bob@x.io')");
     expect(await options(source, 'codes')).toEqual([
@@ -69,7 +70,13 @@ describe('index key columns', () => {
         [true, false],
         ['"C"', null],
       ],
+      [['email', 'code', 'id'], [true, false, false], undefined],
       [['email'], undefined, ['public.ci_index']],
+    ]);
+    expect((await source.introspect()).find((t) => t.name === 'codes')!.indexes.map((i) => i.nullsFirst)).toEqual([
+      undefined,
+      undefined,
+      [false, true, false],
     ]);
     const tables = (await source.introspect()).filter((t) => t.name === 'codes');
     const schema = translateSchema(tables, 'postgres', { from: 'postgres', objects: await introspectSchemaObjects(source) });
@@ -79,6 +86,9 @@ describe('index key columns', () => {
       for (const sql of schema.statements) await target.execute(sql);
       await copyTables(source, target, { tables: ['codes'] });
       expect(await options(target, 'codes')).toEqual(await options(source, 'codes'));
+      const nullsFirst = async (db: DatabaseAdapter) =>
+        (await db.introspect()).find((t) => t.name === 'codes')!.indexes.map((i) => i.nullsFirst);
+      expect(await nullsFirst(target)).toEqual(await nullsFirst(source));
       await expect(target.execute("INSERT INTO codes (id, email) VALUES (3, 'ANN@X.IO')")).rejects.toThrow(/unique|duplicate/i);
     } finally {
       await target.close();

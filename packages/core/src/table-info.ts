@@ -47,6 +47,12 @@ export interface IndexInfo {
   /** Which key columns the index sorts descending (`DESC`), by position; absent when none does. */
   descending?: boolean[];
   /**
+   * Which key columns the index sorts NULLs first, by position, where some column does not
+   * sort them as its direction does by default (Postgres: `NULLS LAST` on a `DESC` column,
+   * `NULLS FIRST` on an ascending one); absent otherwise, and on SQLite and D1.
+   */
+  nullsFirst?: boolean[];
+  /**
    * The collation the index compares each key column by where it is not the column's own
    * (`UNIQUE (email COLLATE NOCASE)`), by position, as `ColumnInfo.collation` names one, else
    * `null`; absent when every column compares by its own. On a unique index it decides which

@@ -37,6 +37,7 @@ interface IndexRow {
   nulls_not_distinct: boolean;
   columns: string[];
   descending: boolean[];
+  nulls_first: boolean[];
   collations: (string | null)[];
 }
 interface PartitionRow {
@@ -105,6 +106,9 @@ SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS is_unique, 
   ARRAY(
     SELECT (k.opt & 1) = 1 FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS k(opt, ord) WHERE k.ord <= i.indnkeyatts ORDER BY k.ord
   ) AS descending,
+  ARRAY(
+    SELECT (k.opt & 2) = 2 FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS k(opt, ord) WHERE k.ord <= i.indnkeyatts ORDER BY k.ord
+  ) AS nulls_first,
   -- The collation each key column is compared by where it is not the column's own.
   ARRAY(
     SELECT CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation THEN ${collationName('k.coll')} END
@@ -183,6 +187,8 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
           unique: i.is_unique,
           ...(i.predicate ? { where: i.predicate } : {}),
           ...(i.descending.some(Boolean) ? { descending: i.descending } : {}),
+          // Only where a column does not sort NULLs as its direction does by default (last ascending, first descending).
+          ...(i.nulls_first.some((first, k) => first !== i.descending[k]) ? { nullsFirst: i.nulls_first } : {}),
           ...(i.collations.some((c) => c !== null) ? { collations: i.collations } : {}),
           ...(i.nulls_not_distinct ? { nullsNotDistinct: true as const } : {}),
         })),

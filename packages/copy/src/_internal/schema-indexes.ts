@@ -82,7 +82,12 @@ function indexColumn(table: TableInfo, index: IndexInfo, i: number, scope: Schem
         sql: `COLLATE ${collation}`,
       });
   }
-  return index.descending?.[i] ? `${sql} DESC` : sql;
+  const descending = index.descending?.[i] === true;
+  if (descending) sql += ' DESC';
+  // Postgres alone writes where NULLs sort in an index; only a choice other than the direction's default is written.
+  const nullsFirst = index.nullsFirst?.[i];
+  if (scope.to === 'postgres' && nullsFirst !== undefined && nullsFirst !== descending) sql += nullsFirst ? ' NULLS FIRST' : ' NULLS LAST';
+  return sql;
 }
 
 /**
