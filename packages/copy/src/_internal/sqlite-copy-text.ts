@@ -95,10 +95,11 @@ function epoch(c: string): string {
 /**
  * True when a page holds a field SQLite cannot render as Postgres reads it: text starting
  * with an ISO signed six-digit year ('+010000-…', a Date past 9999 stored as text), which
- * the JavaScript converter turns into a date Postgres reads; or text starting with a word
+ * the JavaScript converter turns into a date Postgres reads; text starting with a word
  * Postgres reads as a moment of its own ('now', core's `timeWordOf`), which the converter
- * refuses, naming the row; or a timestamp SQLite could not render (char(1)). Such a page goes the row way; the same text in a column that is
- * not a timestamp only costs that page the slower path.
+ * refuses, naming the row; or a timestamp SQLite could not render (char(1)). Such a page
+ * goes the row way; the same text in a column that is not a timestamp only costs that
+ * page the slower path.
  */
 export function needsRowPath(text: string): boolean {
   return ROW_PATH.test(text);

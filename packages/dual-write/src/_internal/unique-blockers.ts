@@ -39,10 +39,8 @@ export async function uniqueBlockers(
       const sql =
         `SELECT ${keyColumns.map((k) => quote(k.target.name)).join(', ')} FROM ${table} WHERE ` +
         (columns as MappedColumn[]).map((m, i) => `${quote(m.target.name)} ${values[i] === null ? 'IS NULL' : '= ?'}`).join(' AND ');
-      for (const row of await side.query<Row>(
-        sql,
-        values.filter((v) => v !== null),
-      )) {
+      const params = values.filter((v) => v !== null);
+      for (const row of await side.query<Row>(sql, params)) {
         const key: RowRef['key'] = {};
         for (const k of keyColumns) key[k.source.name] = keyValue(row[k.target.name]);
         const name = rowName(image.table, key);
