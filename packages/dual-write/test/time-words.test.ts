@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { createDualWriteAdapter as createAsync } from '../src/index';
-import { drainOutbox, outboxMirror } from '../src/mirror/index';
+import { createMirrorConsumer, drainOutbox, outboxMirror, queueMirror } from '../src/mirror/index';
+import { collectingQueue } from './queue-delivery';
 import { cleanupAfterEach, primaryAndFreshPostgres } from './open-side';
 
 // A SQLite DATETIME column with DEFAULT 'now' stores the word. Written to a Postgres
@@ -50,6 +51,16 @@ describe("the word 'now' in a SQLite timestamp", () => {
     await expect(drainOutbox(secondary, { mirror })).rejects.toThrow(/Parameter 2: the text "now" is the word 'now'/);
     expect(await secondary.query(rows)).toEqual([]);
     expect(await primary.query<{ n: number }>('SELECT count(*) AS n FROM _switchyard_outbox')).toEqual([{ n: 1 }]);
+  });
+
+  it('SQLite -> Postgres: a queue message carries the held-back value, and the consumer retries it rather than write a time', async () => {
+    const { primary, secondary } = await primaryAndPostgres('sqlite');
+    const { producer, deliver } = collectingQueue();
+    const app = createAsync(primary, secondary, { secondaryWrites: 'async', mirror: queueMirror(producer) });
+    cleanup(() => app.close());
+    await app.execute('INSERT INTO events (id, note) VALUES (1, ?)', ['by default']);
+    expect(await deliver(createMirrorConsumer(secondary))).toEqual(['m0']);
+    expect(await secondary.query(rows)).toEqual([]);
   });
 
   it('Postgres -> SQLite and D1: an infinite timestamp is the word on the secondary, verified equal', async () => {
