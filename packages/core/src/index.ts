@@ -93,6 +93,7 @@ export {
   normalizeRow,
   parseTimestampText,
   timeWordOf,
+  TIME_WORDS,
   normalizeValue,
   stableStringify,
   toHex,

@@ -59,4 +59,6 @@ export function parseTimestampText(s: string): bigint | undefined {
 export function timeWordOf(s: string): string | undefined {
   return TIME_WORD.exec(s)?.[1]?.toLowerCase();
 }
-const TIME_WORD = /^\s*(now|today|tomorrow|yesterday|epoch)(?=\s|$)/i;
+/** The words of {@link timeWordOf}, for a pattern that looks for them elsewhere (in a page of COPY text, say). */
+export const TIME_WORDS: readonly string[] = ['now', 'today', 'tomorrow', 'yesterday', 'epoch'];
+const TIME_WORD = new RegExp(`^\\s*(${TIME_WORDS.join('|')})(?=\\s|$)`, 'i');

@@ -113,7 +113,7 @@ function toDate(value: unknown): unknown {
 
 function epochToDate(n: number): unknown {
   // A Postgres infinity, as SQLite holds one it was given (a REAL ±Inf).
-  if (n === Infinity || n === -Infinity) return n > 0 ? 'infinity' : '-infinity';
+  if (n === Infinity || n === -Infinity) return toInfinityText(n);
   // Same rule as core's normalization: below 1e11 is seconds (up to year 5138), above is milliseconds.
   const date = new Date(Math.abs(n) < 1e11 ? n * 1000 : n);
   if (!Number.isNaN(date.getTime())) return date;

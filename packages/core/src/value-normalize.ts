@@ -11,7 +11,7 @@ import {
 import type { LogicalType, Row } from './types';
 
 export { isWellFormedText, stableStringify, toHex } from './canonical-text';
-export { parseTimestampText, timeWordOf } from './timestamp-text';
+export { parseTimestampText, timeWordOf, TIME_WORDS } from './timestamp-text';
 
 /** How values are brought to canonical form before comparison. */
 export interface NormalizeOptions {

@@ -36,8 +36,7 @@ interface IndexRow {
   predicate: string | null;
   nulls_not_distinct: boolean;
   columns: string[];
-  descending: boolean[];
-  nulls_first: boolean[];
+  options: number[];
   collations: (string | null)[];
 }
 interface PartitionRow {
@@ -103,12 +102,10 @@ SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS is_unique, 
     WHERE k.ord <= i.indnkeyatts
     ORDER BY k.ord
   )::text[] AS columns,
+  -- Each key column's options: bit 1 DESC, bit 2 NULLS FIRST.
   ARRAY(
-    SELECT (k.opt & 1) = 1 FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS k(opt, ord) WHERE k.ord <= i.indnkeyatts ORDER BY k.ord
-  ) AS descending,
-  ARRAY(
-    SELECT (k.opt & 2) = 2 FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS k(opt, ord) WHERE k.ord <= i.indnkeyatts ORDER BY k.ord
-  ) AS nulls_first,
+    SELECT k.opt FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS k(opt, ord) WHERE k.ord <= i.indnkeyatts ORDER BY k.ord
+  )::int[] AS options,
   -- The collation each key column is compared by where it is not the column's own.
   ARRAY(
     SELECT CASE WHEN k.coll <> 0 AND k.coll <> a.attcollation THEN ${collationName('k.coll')} END
@@ -186,9 +183,7 @@ export async function introspectPostgres(run: CatalogQuery, schemas: readonly st
           columns: i.columns,
           unique: i.is_unique,
           ...(i.predicate ? { where: i.predicate } : {}),
-          ...(i.descending.some(Boolean) ? { descending: i.descending } : {}),
-          // Only where a column does not sort NULLs as its direction does by default (last ascending, first descending).
-          ...(i.nulls_first.some((first, k) => first !== i.descending[k]) ? { nullsFirst: i.nulls_first } : {}),
+          ...keyOrder(i.options),
           ...(i.collations.some((c) => c !== null) ? { collations: i.collations } : {}),
           ...(i.nulls_not_distinct ? { nullsNotDistinct: true as const } : {}),
         })),
@@ -222,5 +217,18 @@ function toColumn(row: ColumnRow, primaryKey: readonly string[]): ColumnInfo {
     // Only where true, so tables without one read as before.
     ...(row.generated ? { generated: true } : {}),
     ...(row.collation ? { collation: row.collation } : {}),
+  };
+}
+
+/**
+ * An index's `descending`, and its `nullsFirst` where a column does not sort NULLs as its
+ * direction does by default (last ascending, first descending), from `pg_index.indoption`.
+ */
+function keyOrder(options: readonly number[]): Pick<IndexInfo, 'descending' | 'nullsFirst'> {
+  const descending = options.map((o) => (o & 1) === 1);
+  const nullsFirst = options.map((o) => (o & 2) === 2);
+  return {
+    ...(descending.some(Boolean) ? { descending } : {}),
+    ...(nullsFirst.some((first, k) => first !== descending[k]) ? { nullsFirst } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { JsonNumber, UnsupportedError, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { keyText } from './refused-row';
 
 /**
  * True for a SQLite or D1 JSON column that would not keep a bare JSON number's text: any
@@ -15,14 +16,14 @@ export function roundsBareJsonNumbers(target: ColumnInfo, dialect: DialectName):
 export function refuseBareJsonNumber(
   value: unknown,
   table: string,
-  key: readonly unknown[],
+  keyIndexes: readonly number[],
+  row: readonly unknown[],
   target: ColumnInfo,
   dialect: DialectName,
 ): void {
   if (!(value instanceof JsonNumber)) return;
-  const keyText = key.map((k) => (typeof k === 'bigint' ? k.toString() : JSON.stringify(k))).join(', ');
   throw new UnsupportedError(
-    `Table "${table}", key (${keyText}), column "${target.name}": the JSON document is the bare number ${value.text.slice(0, 40)}, ` +
+    `Table "${table}", key (${keyText(row, keyIndexes)}), column "${target.name}": the JSON document is the bare number ${value.text.slice(0, 40)}, ` +
       `which a ${dialect} column declared ${target.declaredType} stores as a double, changing it. ` +
       `Declare the column TEXT on the target (it still holds JSON), then copy again.`,
     { dialect },

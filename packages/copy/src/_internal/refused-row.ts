@@ -26,7 +26,7 @@ export function refusedRowError(
   const row = lineOf(rows, Number(at[1]) - 1);
   if (!row) return undefined;
   // A page of COPY text holds every value as text: shown as it is, not quoted.
-  const key = keyText(row, keyIndexes, Array.isArray(rows) ? JSON.stringify : String);
+  const key = keyText(row, keyIndexes, Array.isArray(rows) ? showKey : String);
   const column = at[2] ? `, column "${at[2]}"` : '';
   const constraint = typeof code === 'string' && code.startsWith('23');
   const text =
@@ -49,8 +49,11 @@ function lineOf(rows: unknown[][] | CopyText, index: number): unknown[] | undefi
   return rows.text.slice(start, end < 0 ? undefined : end).split('\t');
 }
 
+/** One key value for a message: as JSON, a bigint (which JSON.stringify refuses) as its digits. */
+const showKey = (value: unknown): string => (typeof value === 'bigint' ? value.toString() : JSON.stringify(value));
+
 /** A row's key for a message: its values at `keyIndexes`, each shown by `show` (`?` where the key column is not sent). */
-export function keyText(row: readonly unknown[], keyIndexes: readonly number[], show: (value: unknown) => string = JSON.stringify): string {
+export function keyText(row: readonly unknown[], keyIndexes: readonly number[], show: (value: unknown) => string = showKey): string {
   return keyIndexes.map((i) => (i < 0 ? '?' : show(row[i]))).join(', ');
 }
 
@@ -69,6 +72,5 @@ export function convertNamed(
 ): unknown {
   const out = convert(value);
   if (!(out instanceof UnholdableValue)) return out;
-  const key = keyText(row, keyIndexes, (v) => (typeof v === 'bigint' ? v.toString() : JSON.stringify(v)));
-  throw new UnsupportedError(`Table "${table}", key (${key}), column "${column}": ${out.reason}`);
+  throw new UnsupportedError(`Table "${table}", key (${keyText(row, keyIndexes)}), column "${column}": ${out.reason}`);
 }

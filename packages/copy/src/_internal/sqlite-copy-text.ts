@@ -1,4 +1,11 @@
-import { qualifiedTableName, quoteIdentifier, type ColumnInfo, type SqliteNativeDatabase, type TableInfo } from '@switchyard/core';
+import {
+  qualifiedTableName,
+  quoteIdentifier,
+  TIME_WORDS,
+  type ColumnInfo,
+  type SqliteNativeDatabase,
+  type TableInfo,
+} from '@switchyard/core';
 import type { KeyValues } from './key-codec';
 import { keyTuple, placeholderTuple } from './sql-text';
 
@@ -104,7 +111,7 @@ function epoch(c: string): string {
 export function needsRowPath(text: string): boolean {
   return ROW_PATH.test(text);
 }
-const ROW_PATH = /(?:^|\t)(?:\x01|[+-]\d{6}-| *(?:now|today|tomorrow|yesterday|epoch)(?= |\t|$))/im;
+const ROW_PATH = new RegExp(`(?:^|\\t)(?:\\x01|[+-]\\d{6}-| *(?:${TIME_WORDS.join('|')})(?= |\\t|$))`, 'im');
 
 /**
  * True when this SQLite renders floating-point values as the shortest text that reads

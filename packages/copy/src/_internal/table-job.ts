@@ -187,14 +187,7 @@ export async function prepareTableJob(
         const out = new Array<unknown>(width);
         for (let i = 0; i < width; i++) {
           const v = row[i];
-          if (roundsBare[i])
-            refuseBareJsonNumber(
-              v,
-              source.name,
-              keyIndexes.map((k) => raw[k]),
-              pairs[i]!.target,
-              targetDb.dialect,
-            );
+          if (roundsBare[i]) refuseBareJsonNumber(v, source.name, keyIndexes, raw, pairs[i]!.target, targetDb.dialect);
           const conv = converters[i];
           out[i] =
             v === undefined ? null : conv && v !== null ? convertNamed(conv, v, source.name, keyIndexes, raw, pairs[i]!.target.name) : v;
