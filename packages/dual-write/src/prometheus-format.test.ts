@@ -95,6 +95,7 @@ describe('toPrometheus', () => {
       ['switchyard_mirror_dead_lettered_total', 'counter'],
       ['switchyard_mirror_stale_total', 'counter'],
       ['switchyard_mirror_repaired_total', 'counter'],
+      ['switchyard_mirror_settled_total', 'counter'],
       ['switchyard_mirror_send_failures_total', 'counter'],
     ]);
     await adapter.close();

@@ -174,6 +174,7 @@ function mirrorFamilies(m: MirrorMetrics): Family[] {
     counter('dead_lettered', 'Writes that failed their last attempt and went to the dead-letter queue.', m.deadLettered),
     counter('stale', 'Writes older than one already applied to the same row, skipped and recorded.', m.stale),
     counter('repaired', 'Stale writes whose rows were re-read from the primary instead.', m.repaired),
+    counter('settled', 'Outbox entries the secondary refused whose rows were re-read from the primary instead.', m.settled),
     counter('send_failures', 'Queue sends that failed after the primary write.', m.sendFailures),
   ];
 }

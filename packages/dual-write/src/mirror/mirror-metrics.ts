@@ -20,11 +20,19 @@ export interface MirrorMetrics {
   stale: number;
   /** Stale operations whose rows were re-read from the primary instead. */
   repaired: number;
+  /**
+   * Outbox entries the secondary refused whose rows were re-read from the primary instead
+   * (a drain settles an entry that holds rows once the primary's current rows apply).
+   */
+  settled: number;
   /** Queue sends that failed after the primary write (see `MirrorSendError`). */
   sendFailures: number;
   /** When `depth` and `lagMs` were measured (ms since the epoch); 0 before the first sample. */
   sampledAt: number;
 }
+
+const COUNTERS = ['enqueued', 'applied', 'duplicates', 'retried', 'deadLettered', 'stale', 'repaired', 'settled', 'sendFailures'] as const;
+type Counter = (typeof COUNTERS)[number];
 
 /**
  * Counters shared by a mirror and whatever applies its operations (a drain or a queue
@@ -52,13 +60,14 @@ export class MirrorStats {
       deadLettered: 0,
       stale: 0,
       repaired: 0,
+      settled: 0,
       sendFailures: 0,
       sampledAt: 0,
     };
   }
 
   /** Adds `by` (default 1) to a counter. */
-  count(counter: 'enqueued' | 'applied' | 'duplicates' | 'retried' | 'deadLettered' | 'stale' | 'repaired' | 'sendFailures', by = 1): void {
+  count(counter: Counter, by = 1): void {
     this.#metrics[counter] += by;
   }
 
@@ -76,7 +85,7 @@ export class MirrorStats {
 
   /** Sets every counter back to zero (the backlog sample is kept). */
   reset(): void {
-    for (const key of ['enqueued', 'applied', 'duplicates', 'retried', 'deadLettered', 'stale', 'repaired', 'sendFailures'] as const) {
+    for (const key of COUNTERS) {
       this.#metrics[key] = 0;
     }
   }

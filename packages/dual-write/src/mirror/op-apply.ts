@@ -11,9 +11,10 @@ import { assertResolved } from './outbox-resolve';
  * What became of an operation: `applied`; `duplicate` (its id was applied before, nothing
  * changed); `stale` (a newer operation had already been applied to one of its rows: it
  * was skipped and recorded in `_switchyard_mirror_errors`); `repaired` (stale, and its
- * rows were re-read from the primary instead).
+ * rows were re-read from the primary instead); `settled` (named in `settle`: its rows
+ * were re-read from the primary instead, and recorded).
  */
-export type ApplyOutcome = 'applied' | 'duplicate' | 'stale' | 'repaired';
+export type ApplyOutcome = 'applied' | 'duplicate' | 'stale' | 'repaired' | 'settled';
 
 /** The result of one operation: an outcome, or the error that stopped it. */
 export type ApplyResult = { opId: string; outcome: ApplyOutcome } | { opId: string; error: MirrorApplyError };
@@ -36,6 +37,13 @@ export interface ApplyOptions {
   stopOnError?: boolean;
   /** Primary-key columns by table, to read the rows a statement touches; tables not listed are keyed by `id`. */
   keys?: KeyColumns;
+  /**
+   * Operations, by id, to apply as their rows' current state on `repairFrom` instead of
+   * their own statements, with why (recorded): for an operation the secondary refused,
+   * whose rows the primary has since fixed. Only for operations whose `rows` name every
+   * row they change (an outbox entry that holds rows, not statements).
+   */
+  settle?: ReadonlyMap<string, string>;
 }
 
 /** An operation with the rows it touches worked out. */
@@ -215,22 +223,23 @@ async function planOps(
     // Equal counts as newer: a repair records the watermark it read at, and an operation
     // at the watermark is already part of the re-read row (different operations never share a seq).
     const newer = op.rows.filter((r) => (versions.get(refId(r)) ?? -Infinity) >= op.seq);
-    if (newer.length === 0) {
+    const refused = options.repairFrom ? options.settle?.get(op.opId) : undefined;
+    if (newer.length === 0 && refused === undefined) {
       plan.statements.push(...op.statements);
       setVersions(plan, versions, op.rows, op.seq, op.opId);
       plan.results.set(op.opId, { opId: op.opId, outcome: 'applied' });
       continue;
     }
-    const newest = Math.max(...newer.map((r) => versions.get(refId(r))!));
-    const rows = newer.map((r) => `${r.table} ${rowKeyText(r)}`).join(', ');
+    const newest = Math.max(op.seq, ...newer.map((r) => versions.get(refId(r))!));
+    const rows = (newer.length > 0 ? newer : op.rows).map((r) => `${r.table} ${rowKeyText(r)}`).join(', ');
     if (options.repairFrom) {
       const watermark = Math.max(newest, Number((await options.watermark?.()) ?? newest));
       plan.statements.push(...(await repairStatements(options.repairFrom, secondary, op.rows)));
       setVersions(plan, versions, op.rows, watermark, op.opId);
-      plan.records.push(
-        errorRecord(op, 'repaired', `operation seq ${newest} was applied to ${rows} first; the rows were re-read from the primary`),
-      );
-      plan.results.set(op.opId, { opId: op.opId, outcome: 'repaired' });
+      const outcome = newer.length > 0 ? 'repaired' : 'settled';
+      const why = newer.length > 0 ? `operation seq ${newest} was applied to ${rows} first` : `the secondary refused ${rows}: ${refused}`;
+      plan.records.push(errorRecord(op, outcome, `${why}; the rows were re-read from the primary`));
+      plan.results.set(op.opId, { opId: op.opId, outcome });
     } else {
       plan.records.push(errorRecord(op, 'stale', `operation seq ${newest} was applied to ${rows} first; this older operation was skipped`));
       plan.results.set(op.opId, { opId: op.opId, outcome: 'stale' });

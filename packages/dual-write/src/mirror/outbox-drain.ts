@@ -2,6 +2,7 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
 import { applyOps } from './op-apply';
+import { holdsRowsOnly, settleRefused } from './outbox-settle';
 import { changesSchema, resolveCaptured } from './outbox-resolve';
 import type { OutboxMirror } from './outbox-mirror';
 import type { KeyColumns } from '../row-ref';
@@ -20,7 +21,10 @@ export interface DrainOutboxOptions {
    * returning when it is empty. Default: return when empty.
    */
   pollIntervalMs?: number;
-  /** Re-read the rows of an out-of-order entry from the primary. Default `true`. */
+  /**
+   * Re-read the rows of an out-of-order entry from the primary, and of an entry the
+   * secondary refuses once the primary's current rows apply. Default `true`.
+   */
   repair?: boolean;
   /** Primary-key columns by table, for per-row ordering; tables not listed are keyed by `id`. */
   keys?: KeyColumns;
@@ -38,6 +42,8 @@ export interface DrainProgress {
   stale: number;
   /** Stale entries whose rows were re-read from the primary. */
   repaired: number;
+  /** Entries the secondary refused whose rows were re-read from the primary instead (see `drainOutbox`). */
+  settled: number;
   batches: number;
   /** True when `signal` stopped the drain before the outbox was empty. */
   aborted: boolean;
@@ -48,8 +54,11 @@ export interface DrainProgress {
  * and deletes each batch from the outbox once the secondary has committed it. Killing it
  * at any point loses nothing and applies nothing twice: an entry is deleted only after it
  * was applied, and an entry applied but not yet deleted is recognised by its operation id
- * on the next run and only deleted. A failing entry stops the drain (later entries may
- * depend on it) with a `MirrorApplyError`; the entries before it are applied and removed.
+ * on the next run and only deleted. An entry that holds rows and fails (a value or a
+ * constraint the secondary refuses) is settled from the primary's current rows when those
+ * apply: the operator fixes the row on the primary, and the next drain goes on. Otherwise a
+ * failing entry stops the drain (later entries may depend on it) with a `MirrorApplyError`;
+ * the entries before it are applied and removed.
  *
  * @example
  * ```ts
@@ -60,7 +69,7 @@ export interface DrainProgress {
 export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutboxOptions): Promise<DrainProgress> {
   const { mirror, signal } = options;
   const batchSize = options.batchSize ?? 500;
-  const progress: DrainProgress = { applied: 0, duplicates: 0, stale: 0, repaired: 0, batches: 0, aborted: false };
+  const progress: DrainProgress = { applied: 0, duplicates: 0, stale: 0, repaired: 0, settled: 0, batches: 0, aborted: false };
   const watermark = async () => {
     const row = await mirror.primary.first<{ m: number | string | null }>(`SELECT MAX(seq) AS m FROM ${mirror.table}`);
     return Number(row?.m ?? 0);
@@ -73,18 +82,20 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
       progress.aborted = true;
       break;
     }
-    const ops = await resolveCaptured(mirror.primary, secondary, catalog, await mirror.peek(batchSize));
+    const peeked = await mirror.peek(batchSize);
+    const ops = await resolveCaptured(mirror.primary, secondary, catalog, peeked);
     if (ops.length === 0) {
       await mirror.sampleMetrics();
       if (options.pollIntervalMs === undefined || !(await sleep(options.pollIntervalMs, signal))) break;
       continue;
     }
-    const results = await applyOps(secondary, ops, {
-      stopOnError: true,
-      repairFrom: options.repair === false ? undefined : mirror.primary,
-      watermark,
-      keys: options.keys,
-    });
+    const applyOptions = { repairFrom: options.repair === false ? undefined : mirror.primary, watermark, keys: options.keys };
+    const results = await applyOps(secondary, ops, { ...applyOptions, stopOnError: true });
+    const failed = results.findIndex((result) => 'error' in result);
+    if (failed >= 0 && applyOptions.repairFrom && holdsRowsOnly(peeked[failed]!)) {
+      const settled = await settleRefused(secondary, ops[failed]!, results[failed]!, applyOptions);
+      if (settled) results[failed] = settled;
+    }
     const done: number[] = [];
     let failure: Error | undefined;
     for (const [i, result] of results.entries()) {
@@ -93,7 +104,7 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
         break;
       }
       done.push(ops[i]!.seq);
-      const counter = result.outcome === 'applied' ? 'applied' : result.outcome === 'duplicate' ? 'duplicates' : result.outcome;
+      const counter = result.outcome === 'duplicate' ? 'duplicates' : result.outcome;
       progress[counter]++;
       mirror.stats.count(counter);
       // A repaired entry was stale first.
