@@ -3,7 +3,7 @@ import { KeyValueError } from './_internal/key-codec';
 import { buildReport } from './_internal/report-build';
 import { runPool } from './_internal/run-pool';
 import { selectTables, skippedTables } from './_internal/table-names';
-import { planTable } from './_internal/table-plan';
+import { comparesStorageClass, planTable } from './_internal/table-plan';
 import { errorText, skippedTableReport } from './_internal/table-report';
 import { erroredTable, validateTable, type RunSettings } from './_internal/validate-table';
 import { ValidationError } from './validation-errors';
@@ -39,7 +39,8 @@ export async function validateDatabases(
   const bySource = byName(sourceTables);
   const byTarget = byName(targetTables);
   const names = selectTables([...bySource.keys(), ...byTarget.keys()], options);
-  const plans = names.map((name) => planTable(name, bySource.get(name), byTarget.get(name), options));
+  const storageClass = comparesStorageClass(source.dialect, target.dialect);
+  const plans = names.map((name) => planTable(name, bySource.get(name), byTarget.get(name), options, storageClass));
 
   let done = 0;
   const progress: RunSettings['progress'] = (event) => {

@@ -36,9 +36,11 @@ export function checksumSelect(dialect: 'postgres' | 'sqlite', columns: readonly
   const list = columns.join(', ');
   if (dialect === 'sqlite') {
     // Text is hashed by its bytes: the function would receive it decoded, with U+FFFD in
-    // place of bytes that are not UTF-8, and two different values would hash alike.
-    const bytes = columns.map((c) => `iif(typeof(${c}) = 'text', CAST(${c} AS BLOB), ${c})`).join(', ');
-    return `count(*) AS n, ${SQLITE_CHECKSUM_FUNCTION}(${bytes}) AS h`;
+    // place of bytes that are not UTF-8, and two different values would hash alike. A blob
+    // then goes as its hex text, so that text and a blob of the same bytes (different
+    // values in SQLite: 'abc' = X'616263' is false) reach it as different kinds.
+    const bytes = columns.map((c) => `iif(typeof(${c}) = 'text', CAST(${c} AS BLOB), iif(typeof(${c}) = 'blob', hex(${c}), ${c}))`);
+    return `count(*) AS n, ${SQLITE_CHECKSUM_FUNCTION}(${bytes.join(', ')}) AS h`;
   }
   // Two 60-bit slices of each row's md5, summed exactly as numeric (as data-diff does).
   const slice = (from: number) => `sum(('x' || substr(md5(ROW(${list})::text), ${from}, 15))::bit(60)::bigint)`;

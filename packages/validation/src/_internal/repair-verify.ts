@@ -3,7 +3,7 @@ import type { RepairMismatch } from '../validation-types';
 import { fetchByKeys } from './fetch-by-keys';
 import type { KeyCodec } from './key-codec';
 import { compareRow } from './row-compare';
-import { comparisonType, type KeyColumn } from './table-plan';
+import { comparesStorageClass, comparisonType, type KeyColumn } from './table-plan';
 
 /** A source column and the target column of the same name. */
 export interface ColumnPair {
@@ -49,7 +49,12 @@ export async function verifyRepair(
       codec,
     ),
   ]);
-  const columns = pairs.map((p) => ({ name: p.from.name, type: comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text' }));
+  const storageClass = comparesStorageClass(source.dialect, target.dialect);
+  const columns = pairs.map((p) => ({
+    name: p.from.name,
+    type: comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text',
+    storageClass,
+  }));
   const out: RepairMismatch[] = [];
   for (const [id, row] of fresh) {
     const key = Object.fromEntries(keys.map((k) => [k.name, row[k.name]]));

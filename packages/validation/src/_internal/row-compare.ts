@@ -25,6 +25,10 @@ export function compareRow(
     const a = source[column.name];
     const b = target[column.name];
     if (a === b) continue;
+    if (column.storageClass && storageClassOf(a) !== storageClassOf(b)) {
+      (out ??= []).push(classDifference(column.name, a, b, column, options));
+      continue;
+    }
     // Same milliseconds and no microseconds below them on either side (a PreciseDate carries them).
     if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime() && !(a instanceof PreciseDate) && !(b instanceof PreciseDate))
       continue;
@@ -41,4 +45,18 @@ export function compareRow(
     });
   }
   return out;
+}
+
+/** SQLite's storage class of a value as its adapters read it (an integer and a real are both numbers in JavaScript). */
+function storageClassOf(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'number';
+  if (typeof value === 'string') return 'text';
+  if (value instanceof Uint8Array) return 'blob';
+  return typeof value;
+}
+
+function classDifference(name: string, a: unknown, b: unknown, column: ComparedColumn, options: NormalizeOptions): ColumnDifference {
+  const shown = (value: unknown) => `${storageClassOf(value)} ${formatCanonical(normalizeValue(value, column.type, options))}`;
+  return { column: name, source: a, target: b, sourceNormalized: shown(a), targetNormalized: shown(b) };
 }

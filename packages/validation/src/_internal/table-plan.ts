@@ -1,4 +1,4 @@
-import type { ColumnInfo, LogicalType, TableInfo } from '@switchyard/core';
+import type { ColumnInfo, DialectName, LogicalType, TableInfo } from '@switchyard/core';
 import type { SchemaDifference, ValidateOptions } from '../validation-types';
 
 /** How a key column is ordered and compared: numerically, or as code points. */
@@ -20,7 +20,17 @@ export interface KeyColumn {
 export interface ComparedColumn {
   name: string;
   type: LogicalType;
+  /**
+   * Both sides are SQLite or D1, where a column may hold any storage class: a value of
+   * another class (text `'1'` for integer `1`, text for a blob of its bytes) is a
+   * difference even where the values normalize alike, since the app reads, compares and
+   * sorts it differently.
+   */
+  storageClass?: boolean;
 }
+
+/** Whether values of two engines are compared by storage class too (see {@link ComparedColumn.storageClass}). */
+export const comparesStorageClass = (a: DialectName, b: DialectName): boolean => a !== 'postgres' && b !== 'postgres';
 
 /** Everything needed to validate one table, worked out from both sides' introspection. */
 export interface TablePlan {
@@ -75,6 +85,7 @@ function ignoredFor(table: string, ignore: ValidateOptions['ignoreColumns']): Se
  * @example
  * ```ts
  * const plan = planTable('users', sourceInfo, targetInfo, { keyColumns: { logs: ['id'] } });
+ * const sqlitePair = planTable('kv', a, b, {}, comparesStorageClass('sqlite', 'd1'));
  * ```
  */
 export function planTable(
@@ -82,6 +93,7 @@ export function planTable(
   source: TableInfo | undefined,
   target: TableInfo | undefined,
   options: Pick<ValidateOptions, 'keyColumns' | 'ignoreColumns'>,
+  storageClass = false,
 ): TablePlan {
   const plan: TablePlan = { name, source, target, sourceKeys: [], targetKeys: [], columns: [], schemaDifferences: [] };
   if (!source || !target) {
@@ -117,7 +129,7 @@ export function planTable(
       });
       continue;
     }
-    plan.columns.push({ name: column.name, type });
+    plan.columns.push(storageClass ? { name: column.name, type, storageClass } : { name: column.name, type });
   }
   for (const column of target.columns) {
     if (ignored.has(column.name) || sourceColumns.has(column.name)) continue;
