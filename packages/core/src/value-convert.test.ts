@@ -19,6 +19,17 @@ const column = (declaredType: string, dialect: DialectName): ColumnInfo => ({
 });
 
 describe('converterFor', () => {
+  it('keeps text in a BLOB column as text between SQLite and D1, and makes Postgres text bytes for one', () => {
+    for (const [from, to] of [
+      ['sqlite', 'd1'],
+      ['d1', 'sqlite'],
+      ['sqlite', 'sqlite'],
+    ] as const)
+      expect(converterFor(column('BLOB', from), from, column('BLOB', to), to)).toBeUndefined();
+    const fromPostgres = converterFor(column('text', 'postgres'), 'postgres', column('BLOB', 'sqlite'), 'sqlite')!;
+    expect(fromPostgres('abc')).toEqual(new TextEncoder().encode('abc'));
+  });
+
   it('binds a list for a Postgres array column as an ARRAY, from Postgres or from SQLite JSON text', () => {
     const toArray = converterFor(column('integer[]', 'postgres'), 'postgres', column('integer[]', 'postgres'), 'postgres')!;
     for (const list of [

@@ -63,7 +63,9 @@ export function converterFor(
   }
   // SQLite and D1 targets.
   if (to === 'json' && sourceDialect === 'postgres') return toJsonText;
-  if (to === 'blob') return toBytes;
+  // Between SQLite and D1 a BLOB column's text stays text: SQLite keeps each value's class
+  // there, and text is not the blob of its bytes ('abc' = X'616263' is false).
+  if (to === 'blob') return sourceDialect === 'postgres' ? toBytes : undefined;
   if (sourceDialect === 'postgres' && source.logicalType === 'timestamp')
     return /^date$/i.test(source.declaredType.trim()) ? toDateText : toInfinityText;
   return undefined;

@@ -1,0 +1,33 @@
+import { expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from '../src/index';
+import { withD1Primary } from './open-side';
+
+// SQLite keeps text in a BLOB column as text, and 'abc' = X'616263' is false. The row images
+// wrote such text to the secondary as the blob of its bytes: a query for the text found the
+// row on the primary only, and verifyWrites, comparing bytes, counted nothing.
+const CLASSES = 'SELECT k, typeof(b) AS b FROM kv ORDER BY k';
+
+async function replicated(primary: DatabaseAdapter, secondary: DatabaseAdapter) {
+  for (const side of [primary, secondary]) await side.execute('CREATE TABLE kv (k INTEGER PRIMARY KEY, b BLOB)');
+  const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+  await app.execute("INSERT INTO kv VALUES (1, 'text'), (2, X'01'), (3, X'616263')");
+  await app.execute("UPDATE kv SET b = 'abc' WHERE k = 2");
+  expect(app.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });
+  expect(await secondary.query(CLASSES)).toEqual(await primary.query(CLASSES));
+  expect(await secondary.query("SELECT k FROM kv WHERE b = 'abc'")).toEqual([{ k: 2 }]);
+  expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['kv'] })).ok).toBe(true);
+  // Closes both sides.
+  await app.close();
+}
+
+it('SQLite -> D1 and D1 -> SQLite: text in a BLOB column reaches the secondary as text', async () => {
+  for (const direction of ['to-d1', 'from-d1'] as const) {
+    await withD1Primary(async (d1) => {
+      const sqlite = createSQLiteAdapter(':memory:');
+      await (direction === 'to-d1' ? replicated(sqlite, d1) : replicated(d1, sqlite));
+    });
+  }
+});
