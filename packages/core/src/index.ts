@@ -86,6 +86,7 @@ export {
 export { redactSecrets, registerSecret } from './secret-redact';
 export { findInvalidText, type InvalidTextCell } from './raw-text-read';
 export { logicalTypeOf } from './logical-type';
+export { comparesStorageClass, storageClassOf, type StorageClass } from './storage-class';
 export {
   canonicalEqual,
   formatCanonical,

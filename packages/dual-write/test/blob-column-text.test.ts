@@ -31,3 +31,21 @@ it('SQLite -> D1 and D1 -> SQLite: text in a BLOB column reaches the secondary a
     });
   }
 });
+
+it('SQLite -> D1: verifyWrites counts a value the secondary holds in another storage class', async () => {
+  await withD1Primary(async (d1) => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    // The secondary's column has INTEGER affinity: it turns the text '1' into the integer 1.
+    await sqlite.execute('CREATE TABLE kv (k INTEGER PRIMARY KEY, v)');
+    await d1.execute('CREATE TABLE kv (k INTEGER PRIMARY KEY, v INTEGER)');
+    const app = createDualWriteAdapter(sqlite, d1, { verifyWrites: true });
+    const reasons: string[] = [];
+    app.on('verification-failed', (event) => void reasons.push(event.reason));
+    await app.execute("INSERT INTO kv VALUES (1, 'one'), (2, 2)");
+    expect(app.getMetrics().verificationFailures).toBe(0);
+    await app.execute("INSERT INTO kv VALUES (3, '3')");
+    expect(app.getMetrics().verificationFailures).toBe(1);
+    expect(reasons.join()).toMatch(/column v: text != number/);
+    await app.close();
+  });
+});

@@ -1,9 +1,9 @@
-import { InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { InvalidArgumentError, comparesStorageClass, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import { KeyValueError } from './_internal/key-codec';
 import { buildReport } from './_internal/report-build';
 import { runPool } from './_internal/run-pool';
 import { selectTables, skippedTables } from './_internal/table-names';
-import { comparesStorageClass, planTable } from './_internal/table-plan';
+import { planTable } from './_internal/table-plan';
 import { errorText, skippedTableReport } from './_internal/table-report';
 import { erroredTable, validateTable, type RunSettings } from './_internal/validate-table';
 import { ValidationError } from './validation-errors';

@@ -3,6 +3,7 @@ import {
   formatCanonical,
   normalizeValue,
   stableStringify,
+  storageClassOf,
   type CanonicalValue,
   type ExecResult,
   type LogicalType,
@@ -49,8 +50,9 @@ function firstValue(rows: readonly Row[], column: string): unknown {
 
 /**
  * Compares the results of one write on both sides: rows affected, then `RETURNING`
- * rows in order, values normalized by logical type. Returns what differed, or
- * `undefined` when they agree.
+ * rows in order, values normalized by logical type (and, with `storageClass`, between two
+ * SQLite or D1 databases, of one storage class: see core's `comparesStorageClass`).
+ * Returns what differed, or `undefined` when they agree.
  */
 export async function compareWriteResults(
   cache: ColumnTypeCache,
@@ -58,6 +60,7 @@ export async function compareWriteResults(
   primary: ExecResult,
   secondary: ExecResult,
   options: NormalizeOptions = {},
+  storageClass = false,
 ): Promise<string | undefined> {
   if (primary.rowsAffected !== secondary.rowsAffected) {
     return `rowsAffected ${primary.rowsAffected} != ${secondary.rowsAffected}`;
@@ -75,6 +78,8 @@ export async function compareWriteResults(
       // The same primitive normalizes to the same value: only values that differ as read
       // (or objects, such as a Date) are normalized.
       if (raw === right[column] && (typeof raw !== 'object' || raw === null)) continue;
+      const [from, to] = [storageClassOf(raw), storageClassOf(right[column])];
+      if (storageClass && from !== to) return `row ${i} column ${column}: ${from} != ${to} (another storage class)`;
       const type = typeOf(column);
       const x = normalizeValue(raw, type, options);
       const y = normalizeValue(right[column], type, options);

@@ -1,4 +1,4 @@
-import { ConstraintError, QueryError, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import { ConstraintError, QueryError, comparesStorageClass, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { compareWriteResults } from './result-compare';
 import type { ColumnTypeCache } from './column-types';
@@ -232,6 +232,7 @@ export class RowSettler {
             { rowsAffected: 1, rows: [lower(a)] },
             { rowsAffected: 1, rows: [lower(b)] },
             precision,
+            comparesStorageClass(primary.dialect, side.dialect),
           );
         if (reason) out.push({ ref: { table, key: keys[i]! }, reason });
       }

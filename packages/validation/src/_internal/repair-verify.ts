@@ -1,9 +1,16 @@
-import type { ColumnInfo, DatabaseAdapter, NormalizeOptions, Row, TableInfo } from '@switchyard/core';
+import {
+  comparesStorageClass,
+  type ColumnInfo,
+  type DatabaseAdapter,
+  type NormalizeOptions,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 import type { RepairMismatch } from '../validation-types';
 import { fetchByKeys } from './fetch-by-keys';
 import type { KeyCodec } from './key-codec';
 import { compareRow } from './row-compare';
-import { comparesStorageClass, comparisonType, type KeyColumn } from './table-plan';
+import { comparisonType, type KeyColumn } from './table-plan';
 
 /** A source column and the target column of the same name. */
 export interface ColumnPair {

@@ -1,4 +1,12 @@
-import { PreciseDate, canonicalEqual, formatCanonical, normalizeValue, type NormalizeOptions, type Row } from '@switchyard/core';
+import {
+  PreciseDate,
+  canonicalEqual,
+  formatCanonical,
+  normalizeValue,
+  storageClassOf,
+  type NormalizeOptions,
+  type Row,
+} from '@switchyard/core';
 import type { ColumnDifference } from '../validation-types';
 import { fastEqual } from './fast-equal';
 import type { ComparedColumn } from './table-plan';
@@ -45,15 +53,6 @@ export function compareRow(
     });
   }
   return out;
-}
-
-/** SQLite's storage class of a value as its adapters read it (an integer and a real are both numbers in JavaScript). */
-function storageClassOf(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'number' || typeof value === 'bigint') return 'number';
-  if (typeof value === 'string') return 'text';
-  if (value instanceof Uint8Array) return 'blob';
-  return typeof value;
 }
 
 function classDifference(name: string, a: unknown, b: unknown, column: ComparedColumn, options: NormalizeOptions): ColumnDifference {

@@ -1,4 +1,4 @@
-import type { ColumnInfo, DialectName, LogicalType, TableInfo } from '@switchyard/core';
+import type { ColumnInfo, LogicalType, TableInfo } from '@switchyard/core';
 import type { SchemaDifference, ValidateOptions } from '../validation-types';
 
 /** How a key column is ordered and compared: numerically, or as code points. */
@@ -28,9 +28,6 @@ export interface ComparedColumn {
    */
   storageClass?: boolean;
 }
-
-/** Whether values of two engines are compared by storage class too (see {@link ComparedColumn.storageClass}). */
-export const comparesStorageClass = (a: DialectName, b: DialectName): boolean => a !== 'postgres' && b !== 'postgres';
 
 /** Everything needed to validate one table, worked out from both sides' introspection. */
 export interface TablePlan {
@@ -85,7 +82,7 @@ function ignoredFor(table: string, ignore: ValidateOptions['ignoreColumns']): Se
  * @example
  * ```ts
  * const plan = planTable('users', sourceInfo, targetInfo, { keyColumns: { logs: ['id'] } });
- * const sqlitePair = planTable('kv', a, b, {}, comparesStorageClass('sqlite', 'd1'));
+ * const sqlitePair = planTable('kv', a, b, {}, true); // both SQLite or D1 (core's comparesStorageClass)
  * ```
  */
 export function planTable(
