@@ -1,6 +1,7 @@
 import { qualifiedTableName, quoteIdentifier, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { OnConflict } from '../copy-options';
 import type { CopyText } from './sqlite-copy-text';
+import { namedInsertError } from './insert-refusal';
 
 /** Writes converted rows (arrays in column order) plus the checkpoint advance, atomically. */
 export interface RowWriter {
@@ -36,6 +37,9 @@ export class InsertWriter implements RowWriter {
   readonly #rowHoles: string;
   readonly #rowsPerStatement: number;
   readonly #sqlByRows = new Map<number, string>();
+  readonly #table: string;
+  readonly #columns: readonly string[];
+  readonly #keyIndexes: number[];
 
   constructor(
     target: DatabaseAdapter,
@@ -53,6 +57,9 @@ export class InsertWriter implements RowWriter {
     this.#tail = conflictClause(columns, table.primaryKey, onConflict);
     this.#rowHoles = '(' + new Array(columns.length).fill('?').join(', ') + ')';
     this.#rowsPerStatement = rowsPerStatement;
+    this.#table = table.name;
+    this.#columns = columns;
+    this.#keyIndexes = table.primaryKey.map((k) => columns.indexOf(k));
   }
 
   #sql(rows: number): string {
@@ -76,10 +83,19 @@ export class InsertWriter implements RowWriter {
     }
     if (checkpoint) statements.push(checkpoint);
     if (statements.length === 0) return { written: 0, claimed: true };
-    const results = await this.#target.batch(statements);
+    const results = await this.#target.batch(statements).catch(async (error: unknown) => {
+      throw (await this.#named(error, rows)) ?? error;
+    });
     const inserts = checkpoint ? results.slice(0, -1) : results;
     const written = inserts.reduce((n, r) => n + r.rowsAffected, 0);
     const claimed = checkpoint ? (results[results.length - 1]?.rowsAffected ?? 0) > 0 : true;
     return { written, claimed };
+  }
+
+  /** The batch's error named by the row and column to blame, where the rows tell (see `namedInsertError`). */
+  #named(error: unknown, rows: readonly unknown[][]) {
+    const insertOne = (row: readonly unknown[]) => ({ sql: this.#sql(1), params: [...row] });
+    const batch = { table: this.#table, columns: this.#columns, keyIndexes: this.#keyIndexes, rows, insertOne };
+    return namedInsertError(error, this.#target, batch);
   }
 }
