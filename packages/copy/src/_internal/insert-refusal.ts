@@ -56,10 +56,9 @@ async function refusedRow(error: ConstraintError, target: DatabaseAdapter, batch
           () => undefined,
           (cause: unknown) => cause,
         );
-        if (refused instanceof ConstraintError) {
-          found = { row, cause: refused };
-          break;
-        }
+        // Any other error ends the search too: on Postgres it aborts the transaction.
+        if (refused instanceof ConstraintError) found = { row, cause: refused };
+        if (refused !== undefined) break;
       }
       throw new SearchDone();
     })

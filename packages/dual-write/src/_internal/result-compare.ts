@@ -78,8 +78,8 @@ export async function compareWriteResults(
       // The same primitive normalizes to the same value: only values that differ as read
       // (or objects, such as a Date) are normalized.
       if (raw === right[column] && (typeof raw !== 'object' || raw === null)) continue;
-      const [from, to] = [storageClassOf(raw), storageClassOf(right[column])];
-      if (storageClass && from !== to) return `row ${i} column ${column}: ${from} != ${to} (another storage class)`;
+      if (storageClass && storageClassOf(raw) !== storageClassOf(right[column]))
+        return `row ${i} column ${column}: ${storageClassOf(raw)} != ${storageClassOf(right[column])} (another storage class)`;
       const type = typeOf(column);
       const x = normalizeValue(raw, type, options);
       const y = normalizeValue(right[column], type, options);

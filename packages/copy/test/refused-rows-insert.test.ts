@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConstraintError, ParameterError, type DatabaseAdapter } from '@switchyard/core';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createTestDatabase } from '@switchyard/testkit/postgres-server';
 import { copyTables } from '../src/index';
 import { countRows, copyError, usePostgresDatabase, withSqliteAndD1 } from './fixtures';
 
 // A multi-row INSERT into SQLite or D1 that one row spoils said only which key range failed
 // ("Parameter 19 is NaN", "CHECK constraint failed"): the operator searched thousands of
 // rows for it. The error now names the row's key and column, as a COPY into Postgres does.
-describe('a row SQLite or D1 refuses, named', () => {
+describe('a row a multi-row INSERT is refused for, named', () => {
   const postgres = usePostgresDatabase();
 
   const seed = async (rows: number, spoil: string) => {
@@ -58,5 +60,19 @@ describe('a row SQLite or D1 refuses, named', () => {
       // The batches before the refused row's are in; the search inserted nothing of its own.
       expect(await countRows(sqlite, 'm')).toBe(2000);
     });
+  });
+
+  it("Postgres -> Postgres by INSERT (copyFastPath: false): a row the target's CHECK refuses is named by its key", async () => {
+    await seed(1500, "UPDATE m SET sku = 'bad sku' WHERE id = 1234");
+    const other = await createTestDatabase();
+    const side = createPostgresAdapter(other.url);
+    try {
+      await side.execute("CREATE TABLE m (id int PRIMARY KEY, sku text CHECK (sku NOT LIKE '% %'), price double precision, n bigint)");
+      const error = await copyError(copyTables(postgres.adapter, side, { tables: ['m'], copyFastPath: false }));
+      expect(error.message).toMatch(/Table "m", key \(1234\): \S+ refused the row: .*violates check constraint/);
+    } finally {
+      await side.close();
+      await other.drop();
+    }
   });
 });
