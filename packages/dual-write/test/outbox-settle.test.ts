@@ -41,30 +41,33 @@ async function postgresToSqlite(primaryTable: string, secondaryTable: string) {
 }
 
 describe('an outbox entry the secondary refuses', () => {
-  it("SQLite -> Postgres: the word 'now' holds the drain until the row is fixed on the primary, then settles from it", async () => {
-    const { primary, secondary } = await primaryAndFreshPostgres('sqlite', cleanup);
-    await primary.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, at DATETIME DEFAULT 'now', note TEXT)");
-    await secondary.execute('CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz, note text)');
-    const { app, mirror } = asyncDualWrite(primary, secondary);
-    await app.execute("INSERT INTO events (id, at, note) VALUES (1, '2024-05-06 07:08:09', 'first')");
-    await app.execute("INSERT INTO events (id, note) VALUES (2, 'by default')");
-    await app.execute("INSERT INTO events (id, at, note) VALUES (3, '2024-05-06 07:08:11', 'after')");
-    await expect(drainOutbox(secondary, { mirror })).rejects.toThrow(/the text "now" is the word 'now'/);
-    // The primary's row still holds the word: re-reading it settles nothing.
-    await expect(drainOutbox(secondary, { mirror })).rejects.toThrow(/the text "now" is the word 'now'/);
-    expect(await secondary.query('SELECT id FROM events ORDER BY id')).toEqual([{ id: 1 }]);
-    expect(await outboxDepth(primary)).toBe(2);
+  it.each(['sqlite', 'd1'] as const)(
+    "%s -> Postgres: the word 'now' holds the drain until the row is fixed on the primary, then settles from it",
+    async (kind) => {
+      const { primary, secondary } = await primaryAndFreshPostgres(kind, cleanup);
+      await primary.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, at DATETIME DEFAULT 'now', note TEXT)");
+      await secondary.execute('CREATE TABLE events (id bigint PRIMARY KEY, at timestamptz, note text)');
+      const { app, mirror } = asyncDualWrite(primary, secondary);
+      await app.execute("INSERT INTO events (id, at, note) VALUES (1, '2024-05-06 07:08:09', 'first')");
+      await app.execute("INSERT INTO events (id, note) VALUES (2, 'by default')");
+      await app.execute("INSERT INTO events (id, at, note) VALUES (3, '2024-05-06 07:08:11', 'after')");
+      await expect(drainOutbox(secondary, { mirror })).rejects.toThrow(/the text "now" is the word 'now'/);
+      // The primary's row still holds the word: re-reading it settles nothing.
+      await expect(drainOutbox(secondary, { mirror })).rejects.toThrow(/the text "now" is the word 'now'/);
+      expect(await secondary.query('SELECT id FROM events ORDER BY id')).toEqual([{ id: 1 }]);
+      expect(await outboxDepth(primary)).toBe(2);
 
-    await app.execute("UPDATE events SET at = '2024-05-06 07:08:10' WHERE id = 2");
-    const progress = await drainOutbox(secondary, { mirror });
-    expect(progress).toMatchObject({ settled: 1 });
-    expect(mirror.getMetrics()).toMatchObject({ settled: 1 });
-    expect(await outboxDepth(primary)).toBe(0);
-    expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['events'] })).ok).toBe(true);
-    const [record] = await secondary.query<{ kind: string; error: string }>(`SELECT kind, error FROM ${MIRROR_ERRORS_TABLE}`);
-    expect(record).toMatchObject({ kind: 'settled' });
-    expect(record!.error).toMatch(/events \["2"\].*the word 'now'.*re-read from the primary/);
-  });
+      await app.execute("UPDATE events SET at = '2024-05-06 07:08:10' WHERE id = 2");
+      const progress = await drainOutbox(secondary, { mirror });
+      expect(progress).toMatchObject({ settled: 1 });
+      expect(mirror.getMetrics()).toMatchObject({ settled: 1 });
+      expect(await outboxDepth(primary)).toBe(0);
+      expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['events'] })).ok).toBe(true);
+      const [record] = await secondary.query<{ kind: string; error: string }>(`SELECT kind, error FROM ${MIRROR_ERRORS_TABLE}`);
+      expect(record).toMatchObject({ kind: 'settled' });
+      expect(record!.error).toMatch(/events \["2"\].*the word 'now'.*re-read from the primary/);
+    },
+  );
 
   it('Postgres -> SQLite: a CHECK only the secondary has refuses a row; fixed on the primary (or deleted), the drain settles it', async () => {
     const { primary, secondary, app, mirror } = await postgresToSqlite(
