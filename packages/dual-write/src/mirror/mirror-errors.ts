@@ -19,7 +19,7 @@ export class MirrorApplyError extends SwitchyardError {
   readonly seq: number;
 
   constructor(op: Pick<MirrorOp, 'opId' | 'seq'>, target: { name: string; dialect: DialectName }, cause: unknown) {
-    const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
+    const reason = causeClause(cause);
     super(
       'SECONDARY_WRITE_FAILED',
       `Applying mirrored operation ${op.opId} (seq ${op.seq}) to ${target.name} failed: ${reason}. ` +
@@ -46,7 +46,7 @@ export class MirrorSendError extends SwitchyardError {
   readonly op: MirrorOp;
 
   constructor(op: MirrorOp, cause: unknown) {
-    const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
+    const reason = causeClause(cause);
     super(
       'SECONDARY_WRITE_FAILED',
       `The primary write happened, but sending operation ${op.opId} to the mirror queue failed: ${reason}. ` +
@@ -56,4 +56,17 @@ export class MirrorSendError extends SwitchyardError {
     );
     this.op = op;
   }
+}
+
+/**
+ * A cause's message as a clause for another sentence: without its closing period, which
+ * the sentence around it supplies.
+ *
+ * @example
+ * ```ts
+ * causeClause(new Error('CHECK constraint failed.')); // 'CHECK constraint failed'
+ * ```
+ */
+export function causeClause(cause: unknown): string {
+  return (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
 }

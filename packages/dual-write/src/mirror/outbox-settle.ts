@@ -1,4 +1,5 @@
 import type { DatabaseAdapter } from '@switchyard/core';
+import { causeClause } from './mirror-errors';
 import type { MirrorOp } from './mirror-op';
 import { applyOps, type ApplyOptions, type ApplyResult } from './op-apply';
 
@@ -25,9 +26,7 @@ export async function settleRefused(
   options: ApplyOptions,
 ): Promise<ApplyResult | undefined> {
   if (!('error' in failed)) return undefined;
-  const cause = failed.error.cause;
-  const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
-  const settle = new Map([[op.opId, reason]]);
+  const settle = new Map([[op.opId, causeClause(failed.error.cause)]]);
   const [result] = await applyOps(secondary, [op], { ...options, settle }).catch(() => []);
   return result && !('error' in result) ? result : undefined;
 }
