@@ -98,12 +98,16 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
     for (const index of indexList) {
       if (index.origin === 'pk') continue;
       const cols = (await indexColumns(run, index.name)).sort((a, b) => Number(a.seqno) - Number(b.seqno));
-      const where = Number(index.partial) === 1 ? await indexPredicate(run, index.name) : undefined;
+      // The index's own text holds what the pragmas do not: its predicate, its expression keys.
+      const text = Number(index.partial) === 1 || cols.some((c) => c.name === null) ? await indexSql(run, index.name) : undefined;
+      const where = Number(index.partial) === 1 && text ? indexPredicate(text) : undefined;
+      const keys = text ? keyTerms(text) : [];
       const own = (name: string | null) => columnInfo.find((c) => c.name === name)?.collation ?? 'BINARY';
       const collations = cols.map((c) => (c.coll && c.name !== null && c.coll.toUpperCase() !== own(c.name) ? c.coll.toUpperCase() : null));
       indexes.push({
         name: index.name,
-        columns: cols.map((c) => c.name ?? '<expression>'),
+        // An expression key as its SQL (as Postgres reports one), so a translation can carry it.
+        columns: cols.map((c, i) => c.name ?? expressionOf(keys[i]) ?? '<expression>'),
         unique: Number(index.unique) === 1,
         ...(where ? { where } : {}),
         ...(cols.some((c) => Number(c.desc) === 1) ? { descending: cols.map((c) => Number(c.desc) === 1) } : {}),
@@ -124,21 +128,52 @@ export async function introspectSqlite(run: <T>(sql: string) => Promise<T[]>): P
   return out;
 }
 
+async function indexSql(run: <T>(sql: string) => Promise<T[]>, name: string): Promise<string | undefined> {
+  const [row] = await run<{ sql: string | null }>(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ${quoteLiteral(name)}`);
+  return row?.sql ?? undefined;
+}
+
 /**
  * A partial index's predicate: the text after the `WHERE` of its `CREATE INDEX` that stands
  * outside every parenthesis (a column list or an expression key cannot hold one).
  */
-async function indexPredicate(run: <T>(sql: string) => Promise<T[]>, name: string): Promise<string | undefined> {
-  const [row] = await run<{ sql: string | null }>(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ${quoteLiteral(name)}`);
-  if (!row?.sql) return undefined;
-  const tokens = new SqlTokenizer(row.sql);
+function indexPredicate(sql: string): string | undefined {
+  const tokens = new SqlTokenizer(sql);
   let depth = 0;
   while (tokens.next()) {
     if (tokens.kind === 'punct') depth += tokens.text === '(' ? 1 : tokens.text === ')' ? -1 : 0;
     else if (depth === 0 && tokens.kind === 'word' && tokens.text.toUpperCase() === 'WHERE')
-      return row.sql.slice(tokens.end).trim() || undefined;
+      return sql.slice(tokens.end).trim() || undefined;
   }
   return undefined;
+}
+
+/** The terms of a `CREATE INDEX` text's key list, as written: the first parenthesis, split at its own commas. */
+function keyTerms(sql: string): string[] {
+  const tokens = new SqlTokenizer(sql);
+  const terms: string[] = [];
+  let depth = 0;
+  let from = -1;
+  while (tokens.next()) {
+    if (tokens.kind !== 'punct') continue;
+    if (tokens.text === '(' && ++depth === 1) from = tokens.end;
+    else if (tokens.text === ')' && --depth === 0) return [...terms, sql.slice(from, tokens.start)];
+    else if (tokens.text === ',' && depth === 1) {
+      terms.push(sql.slice(from, tokens.start));
+      from = tokens.end;
+    }
+  }
+  return [];
+}
+
+/**
+ * An expression key's SQL without the order written after it (`index_xinfo` reports that)
+ * and without parentheses around all of it, as Postgres prints one: `((lower(a)))` is `lower(a)`.
+ */
+function expressionOf(term: string | undefined): string | undefined {
+  let sql = term?.trim().replace(/\s+(?:ASC|DESC)$/i, '');
+  while (sql?.startsWith('(') && keyTerms(sql).length === 1 && keyTerms(sql)[0]!.length === sql.length - 2) sql = sql.slice(1, -1).trim();
+  return sql || undefined;
 }
 
 /**

@@ -49,16 +49,19 @@ const KEYWORDS = new Set([
   'distinct',
   'over',
 ]);
+// How Postgres prints trim(x), ltrim(x) and rtrim(x), which SQLite does not read; with characters to trim it stays, and is refused.
+const SQL_TRIM = /\bTRIM\s*\(\s*(BOTH|LEADING|TRAILING)\s+FROM\s+/gi;
+const sqliteTrim = (_m: string, side: string) => ({ both: 'trim(', leading: 'ltrim(', trailing: 'rtrim(' })[side.toLowerCase()]!;
 // Words whose meaning or presence differs between the engines.
 const ENGINE_SPECIFIC =
-  /~|\bi?like\s+any\b|\bilike\b|\bglob\b|\bregexp\b|\$\d|\binterval\b|\barray\s*\[|\bany\s*\(|\bsimilar\s+to\b|\blateral\b|\breturning\b|\bdistinct\s+on\b/i;
+  /~|\bi?like\s+any\b|\bilike\b|\bglob\b|\bregexp\b|\$\d|\binterval\b|\barray\s*\[|\bany\s*\(|\bsimilar\s+to\b|\blateral\b|\breturning\b|\bdistinct\s+on\b|\btrim\s*\(\s*(?:both|leading|trailing)\b/i;
 
 /**
  * SQL of an expression or a view that reads the same on the other engine, or `undefined`
  * when it uses something that does not: a function outside a short list both engines
  * share, a regular expression, an array, a cast left over. Postgres casts as the catalog
  * prints them are dropped, and `x = ANY (ARRAY[…])` (how Postgres stores `x IN (…)`)
- * becomes `x IN (…)` again, and `char_length(x)` `length(x)`.
+ * becomes `x IN (…)` again, `char_length(x)` `length(x)`, and `TRIM(BOTH FROM x)` `trim(x)`.
  *
  * @example
  * ```ts
@@ -77,7 +80,7 @@ export function portableSql(sql: string, from: DialectName): string | undefined 
     // char_length(x) is length(x) on both engines for text: characters, not bytes.
     s = s
       .split(/('(?:[^']|'')*')/)
-      .map((part, i) => (i % 2 ? part : part.replace(/\bchar(?:acter)?_length\s*\(/gi, 'length(')))
+      .map((part, i) => (i % 2 ? part : part.replace(/\bchar(?:acter)?_length\s*\(/gi, 'length(').replace(SQL_TRIM, sqliteTrim)))
       .join('');
   }
   if (s.includes('::') || ENGINE_SPECIFIC.test(s.replace(/'(?:[^']|'')*'/g, "''"))) return undefined;

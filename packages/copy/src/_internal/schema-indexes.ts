@@ -22,15 +22,25 @@ export function indexStatements(
     if (sameColumns(index.columns, table.primaryKey) && index.where === undefined) continue;
     if (skip.has(index.name)) continue;
     const expressions = index.columns.filter((c) => !columnNames.has(c));
-    if (expressions.length > 0) {
+    const keys = expressionKeys(index, columnNames, from, to);
+    if (!keys) {
       warnings.push({
         table: table.name,
         kind: 'index',
         untranslated: true,
-        message: `index "${index.name}" on expression(s) ${expressions.join(', ')} was left out; recreate it by hand`,
+        message: `index "${index.name}" on expression(s) ${expressions.join(', ')} uses SQL that does not translate; it was left out, recreate it by hand`,
       });
       continue;
     }
+    if (index.unique && keys.some((k) => k && CASE_FOLDING.test(k)) && (from === 'postgres') !== (to === 'postgres'))
+      warnings.push({
+        table: table.name,
+        kind: 'index',
+        untranslated: false,
+        message:
+          `unique index "${index.name}" on ${expressions.join(', ')}: SQLite's lower() and upper() fold ASCII letters only, Postgres's every letter, ` +
+          `so values such as 'É' and 'é' are ${to === 'postgres' ? 'refused as duplicates on Postgres that SQLite took apart' : 'taken apart on SQLite that Postgres refused as duplicates'}`,
+      });
     // A partial index without its WHERE would cover every row: a unique one would refuse rows the source holds.
     const predicate = index.where === undefined ? '' : partialPredicate(index.where, from, to);
     if (predicate === undefined) {
@@ -45,7 +55,7 @@ export function indexStatements(
     const where = predicate ? ` WHERE ${predicate}` : '';
     // SQLite names the indexes behind UNIQUE constraints sqlite_autoindex_*: a reserved prefix elsewhere.
     const indexName = /^sqlite_autoindex_/.test(index.name) ? `${table.name}_${index.columns.join('_')}_key` : index.name;
-    const columns = index.columns.map((_, i) => indexColumn(table, index, i, scope));
+    const columns = index.columns.map((_, i) => indexColumn(table, index, i, scope, keys[i]));
     const nulls = index.nullsNotDistinct && to === 'postgres' ? ' NULLS NOT DISTINCT' : '';
     out.push(
       `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists}${name(indexName)} ON ${ref} (${columns.join(', ')})${nulls}${where}`,
@@ -61,9 +71,10 @@ export function indexStatements(
  * is not the column's own, and `DESC`. A collation the target has no such name for is left
  * out and said: on a unique index it decides which values count as the same.
  */
-function indexColumn(table: TableInfo, index: IndexInfo, i: number, scope: SchemaScope): string {
+function indexColumn(table: TableInfo, index: IndexInfo, i: number, scope: SchemaScope, expression: string | undefined): string {
   const column = index.columns[i]!;
-  let sql = scope.name(column);
+  // Parenthesized, an expression is a key on both engines (Postgres needs them around all but a call).
+  let sql = expression === undefined ? scope.name(column) : `(${expression})`;
   const collation = index.collations?.[i];
   if (collation) {
     if ((scope.from === 'postgres') === (scope.to === 'postgres')) {
@@ -113,6 +124,28 @@ function nullKeysIndex(
   const anyNull = index.columns.map((c) => `${scope.name(c)} IS NULL`).join(' OR ');
   const filter = predicate ? ` WHERE (${predicate}) AND (${anyNull})` : ` WHERE ${anyNull}`;
   return `CREATE UNIQUE INDEX ${ifNotExists}${scope.name(indexName)} ON ${ref} (${terms.join(', ')})${filter}`;
+}
+
+const CASE_FOLDING = /\b(?:lower|upper)\s*\(/i;
+
+/**
+ * Each key's expression on the target (`undefined` for a column), or `undefined` when one
+ * does not read the same there: across engines it must be portable SQL (see {@link portableSql})
+ * without a collation of its own, and SQLite has no way to count NULLs of an expression as equal.
+ */
+function expressionKeys(
+  index: IndexInfo,
+  columns: ReadonlySet<string>,
+  from: DialectName,
+  to: DialectName,
+): (string | undefined)[] | undefined {
+  const keys = index.columns.map((c) => (columns.has(c) ? undefined : c));
+  if (keys.every((k) => k === undefined)) return keys;
+  if (keys.includes('<expression>') || (index.nullsNotDistinct && to !== 'postgres')) return undefined;
+  if ((from === 'postgres') === (to === 'postgres')) return keys;
+  if (keys.some((k) => k !== undefined && /\bcollate\b/i.test(k))) return undefined;
+  const portable = keys.map((k) => (k === undefined ? undefined : portableSql(k, from)));
+  return portable.every((k, i) => (k === undefined) === (keys[i] === undefined)) ? portable : undefined;
 }
 
 /** A partial index's predicate on the target, or `undefined` when it does not read the same there. */
