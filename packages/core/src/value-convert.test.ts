@@ -30,6 +30,19 @@ describe('converterFor', () => {
     expect(fromPostgres('abc')).toEqual(new TextEncoder().encode('abc'));
   });
 
+  it('a blob bound for Postgres text from any SQLite or D1 column is its UTF-8 text; other bytes are held back, never decoded with U+FFFD', () => {
+    for (const from of ['sqlite', 'd1'] as const)
+      for (const declared of ['', 'TEXT', 'BLOB']) {
+        const convert = converterFor(column(declared, from), from, column('text', 'postgres'), 'postgres')!;
+        expect(convert(Uint8Array.of(0x68, 0x69))).toBe('hi');
+        expect(convert('text')).toBe('text');
+        const held = convert(Uint8Array.of(0x41, 0xff));
+        expect(held).toBeInstanceOf(UnholdableValue);
+        expect((held as UnholdableValue).reason).toMatch(/blob \(X'41ff'\) whose bytes are not UTF-8 text.*bytea/);
+        expect(() => encodeParams([held], 'postgres', { exactInt64: true })).toThrow(ParameterError);
+      }
+  });
+
   it('binds a list for a Postgres array column as an ARRAY, from Postgres or from SQLite JSON text', () => {
     const toArray = converterFor(column('integer[]', 'postgres'), 'postgres', column('integer[]', 'postgres'), 'postgres')!;
     for (const list of [

@@ -1,3 +1,4 @@
+import { toHex } from './canonical-text';
 import { PostgresArray } from './param-encode';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
@@ -58,7 +59,8 @@ export function converterFor(
       case 'integer':
         return toInteger;
       default:
-        return source.logicalType === 'blob' ? bytesToText : undefined;
+        // Any SQLite or D1 column may hold a blob (one without a type often does).
+        return source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
     }
   }
   // SQLite and D1 targets.
@@ -193,9 +195,23 @@ function toBytes(value: unknown): unknown {
   return value;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A blob bound for a Postgres text column as the text its bytes spell; bytes that are not
+ * UTF-8 are held back, since decoding them would put U+FFFD in place of the bad bytes.
+ */
 function bytesToText(value: unknown): unknown {
-  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
-  return value;
+  if (!(value instanceof Uint8Array)) return value;
+  try {
+    return utf8.decode(value);
+  } catch {
+    return new UnholdableValue(
+      value,
+      `the value is a blob (X'${toHex(value).slice(0, 64)}${value.length > 32 ? '…' : ''}') whose bytes are not UTF-8 text, and the Postgres column ` +
+        'is not bytea: written as text, its bytes would change. Give the Postgres column the bytea type (columnTypes of translateSchema, or ALTER COLUMN … TYPE bytea), or store the value as text at the source.',
+    );
+  }
 }
 
 function toInteger(value: unknown): unknown {

@@ -3,7 +3,9 @@ import type { DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/index';
-import { withD1Primary } from './open-side';
+import { cleanupAfterEach, primaryAndFreshPostgres, withD1Primary } from './open-side';
+
+const cleanup = cleanupAfterEach();
 
 // SQLite keeps text in a BLOB column as text, and 'abc' = X'616263' is false. The row images
 // wrote such text to the secondary as the blob of its bytes: a query for the text found the
@@ -48,4 +50,30 @@ it('SQLite -> D1: verifyWrites counts a value the secondary holds in another sto
     expect(reasons.join()).toMatch(/column v: text != number/);
     await app.close();
   });
+});
+
+it('SQLite and D1 -> Postgres: a blob in a column without a type is its UTF-8 text there; other bytes are refused and journaled, not decoded with U+FFFD', async () => {
+  for (const kind of ['sqlite', 'd1'] as const) {
+    const { primary, secondary } = await primaryAndFreshPostgres(kind, cleanup);
+    await primary.execute('CREATE TABLE kv (k INTEGER PRIMARY KEY, v)');
+    await secondary.execute('CREATE TABLE kv (k bigint PRIMARY KEY, v text)');
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true, continueOnSecondaryFailure: true });
+    await app.execute("INSERT INTO kv VALUES (1, X'6869'), (2, 'two')");
+    await app.execute("INSERT INTO kv VALUES (3, X'41FF')");
+    expect(await secondary.query('SELECT k, v FROM kv ORDER BY k')).toEqual([
+      { k: 1, v: 'hi' },
+      { k: 2, v: 'two' },
+    ]);
+    const metrics = app.getMetrics();
+    expect(metrics.secondaryFailures).toBe(1);
+    expect(metrics.journalDepth).toBe(1);
+    expect((await app.journalEntries()).map((e) => e.error)).toEqual([
+      expect.stringMatching(/blob \(X'41ff'\) whose bytes are not UTF-8 text/),
+    ]);
+    // Fixed on the primary through the app, the row settles and the journal empties.
+    await app.execute("UPDATE kv SET v = 'A' WHERE k = 3");
+    await app.replayJournal();
+    expect(app.getMetrics().journalDepth).toBe(0);
+    expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['kv'] })).ok).toBe(true);
+  }
 });

@@ -73,7 +73,8 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
         `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END, char(1))`
       );
     default:
-      return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
+      // A blob here is text only when its bytes are UTF-8: char(1) sends its page the row way, where the converter decides.
+      return `CASE typeof(${c}) WHEN 'null' THEN '\\N' WHEN 'blob' THEN char(1) ELSE ${text} END`;
   }
 }
 
@@ -104,7 +105,8 @@ function epoch(c: string): string {
  * with an ISO signed six-digit year ('+010000-…', a Date past 9999 stored as text), which
  * the JavaScript converter turns into a date Postgres reads; text starting with a word
  * Postgres reads as a moment of its own ('now', core's `timeWordOf`), which the converter
- * refuses, naming the row; or a timestamp SQLite could not render (char(1)). Such a page
+ * refuses, naming the row; a timestamp SQLite could not render, or a blob bound for text
+ * (char(1)). Such a page
  * goes the row way; the same text in a column that is not a timestamp only costs that
  * page the slower path.
  */
