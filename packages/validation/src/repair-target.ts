@@ -34,7 +34,7 @@ export interface RepairOptions {
   deleteExtra?: boolean;
   /** Statements per `batch()` call (each batch is atomic). Default `50`. */
   statementsPerBatch?: number;
-  /** Timestamp precision the written rows are checked at, as in validation. Default `'ms'`. */
+  /** Timestamp precision the written rows are checked at, as in validation. Default `'us'`. */
   timestampPrecision?: NormalizeOptions['timestampPrecision'];
 }
 
@@ -160,7 +160,7 @@ async function repairTable(
     stillDifferent: [],
     verify: () =>
       verifyRepair(source, target, { from, to }, compared, keys, codec, sourceRows, heldBack, {
-        timestampPrecision: options.timestampPrecision ?? 'ms',
+        timestampPrecision: options.timestampPrecision ?? 'us',
       }),
   };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));

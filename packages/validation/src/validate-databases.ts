@@ -100,7 +100,7 @@ function resolveSettings(source: DatabaseAdapter, target: DatabaseAdapter, optio
       }
     }
   }
-  const precision = options.timestampPrecision ?? 'ms';
+  const precision = options.timestampPrecision ?? 'us';
   if (!['s', 'ms', 'us'].includes(precision)) {
     throw new InvalidArgumentError(`validateDatabases: timestampPrecision must be 's', 'ms' or 'us', got ${String(precision)}.`);
   }

@@ -75,6 +75,32 @@ describe('validateDatabases options (sqlite -> postgres)', () => {
     }
   });
 
+  it('compares timestamps at the microsecond by default, by row and by checksum: one microsecond apart differs', async () => {
+    for (const engine of [source, target]) {
+      const pg = engine.adapter.dialect === 'postgres';
+      await engine.adapter.execute(
+        `CREATE TABLE micro (id ${pg ? 'bigint' : 'INTEGER'} PRIMARY KEY, at ${pg ? 'timestamptz' : 'DATETIME'})`,
+      );
+      await engine.adapter.execute("INSERT INTO micro VALUES (1, '2024-01-01T10:00:00.897606Z'), (2, '2024-01-01T10:00:01.5Z')");
+    }
+    expect((await validateDatabases(source.adapter, target.adapter, { validateAllRows: true, tables: ['micro'] })).ok).toBe(true);
+    // Within the millisecond: reported equal at 'ms', which is why it is not the default.
+    await source.adapter.execute("UPDATE micro SET at = '2024-01-01T10:00:00.897607Z' WHERE id = 1");
+    for (const validateAllRows of [true, false]) {
+      const report = await validateDatabases(source.adapter, target.adapter, { validateAllRows, tables: ['micro'] });
+      expect(byTable(report, 'micro').status).toBe('mismatch');
+    }
+    const row = byTable(await validateDatabases(source.adapter, target.adapter, { validateAllRows: true, tables: ['micro'] }), 'micro');
+    expect(row.differentRows[0]!.columns[0]).toMatchObject({ column: 'at', sourceNormalized: '"2024-01-01T10:00:00.897607Z"' });
+    const ms = await validateDatabases(source.adapter, target.adapter, {
+      validateAllRows: true,
+      tables: ['micro'],
+      timestampPrecision: 'ms',
+    });
+    expect(byTable(ms, 'micro').status).toBe('ok');
+    for (const engine of [source, target]) await engine.adapter.execute('DROP TABLE micro');
+  });
+
   it('compares timestamps at the requested precision', async () => {
     const ms = await validateDatabases(source.adapter, target.adapter, { validateAllRows: true, tables: ['other'] });
     expect(byTable(ms, 'other').differentRows.map((d) => d.columns.map((c) => c.column))).toEqual([['created_at']]);

@@ -168,7 +168,7 @@ export interface ValidateOptions {
   maxDifferences?: number;
   /** Tables validated at the same time. Default `4`. */
   concurrency?: number;
-  /** Timestamp precision compared: `'s'`, `'ms'` (default) or `'us'`. */
+  /** Timestamp precision compared: `'s'`, `'ms'` or `'us'` (default, what Postgres keeps); a coarser one reports values that differ below it as equal. */
   timestampPrecision?: 's' | 'ms' | 'us';
   /** Rows read per page in full validation. Default `5000` (`1000` when a side is D1). */
   pageSize?: number;

@@ -21,7 +21,7 @@ Flags:
   --key-columns <t:a+b>     Key of a table without a primary key (repeatable)
   --max-differences <n>     Differences listed per table (default: 100)
   --concurrency <n>         Tables validated at once (default: 4)
-  --timestamp-precision <p> s, ms (default) or us
+  --timestamp-precision <p> s, ms or us (default)
   --json                    Print the full report as JSON
   -h, --help                Show this help
 

@@ -89,6 +89,8 @@ export async function compareWriteResults(
   return undefined;
 }
 
+const MICROSECONDS = { timestampPrecision: 'us' } as const;
+
 /**
  * Compares two read results as multisets of normalized rows, since engines return
  * unordered results in different orders.
@@ -104,7 +106,8 @@ export async function sameRows(
   const typeOf = await typesFor(cache, table, primary, secondary);
   const keyOf = (row: Row) => {
     const normalized: Record<string, CanonicalValue> = {};
-    for (const column of Object.keys(row)) normalized[column] = normalizeValue(row[column], typeOf(column));
+    // At the microsecond, as verifyWrites and validation compare: what Postgres keeps.
+    for (const column of Object.keys(row)) normalized[column] = normalizeValue(row[column], typeOf(column), MICROSECONDS);
     return stableStringify(normalized);
   };
   const left = primary.map(keyOf).sort();
