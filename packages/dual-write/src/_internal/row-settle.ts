@@ -10,8 +10,11 @@ import { displacingStatements, isUniqueViolation } from './unique-displace';
 import { uniqueBlockers } from './unique-blockers';
 import { dependentImages } from './cascade-rows';
 import { updatedDependents } from './update-cascade-rows';
+import { parentImages } from './parent-rows';
 
 const PARENT_DEPTH = 4;
+// SQLite and D1: this transaction's foreign keys are checked at its commit (reset after it).
+const DEFER_FOREIGN_KEYS = { sql: 'PRAGMA defer_foreign_keys = ON', params: [] };
 const US = { timestampPrecision: 'us' } as const;
 
 /**
@@ -91,6 +94,7 @@ export class RowSettler {
     images: readonly RowImage[],
     depth = 0,
     via: DatabaseAdapter = primary,
+    deferForeignKeys = false,
   ): Promise<void> {
     if (images.length === 0) return;
     // Rows the primary's foreign key actions changed with the deleted ones go first; those
@@ -108,7 +112,7 @@ export class RowSettler {
       via,
     );
     const statementsOf = (some: readonly RowImage[]) => imageStatements(some, pairs, primary.dialect, secondary);
-    const statements = statementsOf(images);
+    const statements = deferForeignKeys ? [DEFER_FOREIGN_KEYS, ...statementsOf(images)] : statementsOf(images);
     try {
       await readOn(secondary, secondary.batch(statements));
     } catch (error) {
@@ -158,29 +162,14 @@ export class RowSettler {
     depth = 1,
     via: DatabaseAdapter = primary,
   ): Promise<number> {
-    const wanted = new Map<string, RowRef[]>();
-    for (const image of images) {
-      if (!image.row) continue;
-      const table = await this.#catalog.table(primary, image.table, via);
-      for (const fk of table?.foreignKeys ?? []) {
-        const parent = await this.#catalog.table(primary, fk.referencedTable, via);
-        if (!parent || !sameColumns(fk.referencedColumns, parent.primaryKey)) continue;
-        const key: RowRef['key'] = {};
-        for (const [n, column] of fk.columns.entries()) {
-          const value = image.row[column];
-          if (value === null || value === undefined) break;
-          key[fk.referencedColumns[n]!] = typeof value === 'number' || typeof value === 'string' ? value : String(value);
-        }
-        if (Object.keys(key).length !== fk.columns.length) continue;
-        const list = wanted.get(parent.name) ?? [];
-        list.push({ table: parent.name, key });
-        wanted.set(parent.name, list);
-      }
-    }
-    const refs = [...wanted.values()].flat();
-    if (refs.length === 0) return 0;
-    const parents = (await this.#read(primary, refs, false, via)).filter((i) => i.row);
-    await this.apply(primary, secondary, parents, depth, via);
+    // SQLite and D1 check foreign keys at commit under defer_foreign_keys, so a parent's own
+    // parents go in the same batch and rows in a cycle land together; Postgres gets them
+    // level by level (a refusal copies the next level), as its keys need not be deferrable.
+    const deferring = secondary.dialect !== 'postgres';
+    const read = (refs: readonly RowRef[]) => this.#read(primary, refs, false, via);
+    const parents = await parentImages(this.#catalog, primary, images, read, via, deferring ? PARENT_DEPTH - depth + 1 : 1);
+    if (parents.length === 0) return 0;
+    await this.apply(primary, secondary, parents, depth, via, deferring);
     this.onParents(parents.length);
     return parents.length;
   }
@@ -273,10 +262,6 @@ function lower(row: Row): Row {
 }
 
 /** Whether two column lists name the same columns in the same order, without regard to case. */
-function sameColumns(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]?.toLowerCase());
-}
-
 /** The error of a write to a table a side does not have. */
 export function noTable(side: DatabaseAdapter, name: string): QueryError {
   return new QueryError(`${side.name} has no table ${name}: create it there before writing to it.`, { dialect: side.dialect });

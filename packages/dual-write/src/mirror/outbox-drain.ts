@@ -3,6 +3,7 @@ import { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
 import { applyOps } from './op-apply';
 import { holdsRowsOnly, settleRefused } from './outbox-settle';
+import { applyAfterParents } from './outbox-parents';
 import { changesSchema, resolveCaptured } from './outbox-resolve';
 import type { OutboxMirror } from './outbox-mirror';
 import type { KeyColumns } from '../row-ref';
@@ -93,7 +94,10 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
     const results = await applyOps(secondary, ops, { ...applyOptions, stopOnError: true });
     const failed = results.findIndex((result) => 'error' in result);
     if (failed >= 0 && applyOptions.repairFrom && holdsRowsOnly(peeked[failed]!)) {
-      const settled = await settleRefused(secondary, ops[failed]!, results[failed]!, applyOptions);
+      const repairFrom = applyOptions.repairFrom;
+      const settled =
+        (await applyAfterParents(secondary, ops[failed]!, results[failed]!, catalog, { ...applyOptions, repairFrom })) ??
+        (await settleRefused(secondary, ops[failed]!, results[failed]!, applyOptions));
       if (settled) results[failed] = settled;
     }
     const done: number[] = [];
