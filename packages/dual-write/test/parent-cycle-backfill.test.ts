@@ -5,7 +5,8 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from '../src/index';
-import { drainOutbox, outboxMirror } from '../src/mirror/index';
+import { createMirrorConsumer, drainOutbox, outboxMirror, queueMirror } from '../src/mirror/index';
+import { collectingQueue } from './queue-delivery';
 import { cleanupAfterEach, openEmbeddedPrimary } from './open-side';
 
 // Dual writes start before the backfill; a child whose parent the backfill has not reached
@@ -100,4 +101,23 @@ it('an outbox drain copies the parents the backfill has not reached, instead of 
   expect(await pg.query('SELECT k.id, p.name FROM kids k JOIN parents p ON p.id = k.parent_id')).toEqual([
     { id: 1, name: 'before dual writes' },
   ]);
+});
+
+it('a queue consumer given the primary copies them too: D1 -> SQLite, a cycle', async () => {
+  const primary = await openEmbeddedPrimary('d1', cleanup);
+  const secondary = createSQLiteAdapter(':memory:', { name: 'b' });
+  cleanup(() => Promise.all([primary.close(), secondary.close()]));
+  await secondary.execute('PRAGMA foreign_keys = ON');
+  for (const side of [primary, secondary]) for (const sql of SQLITE_SCHEMA) await side.execute(sql);
+  await primary.batch([
+    { sql: 'PRAGMA defer_foreign_keys = ON' },
+    { sql: "INSERT INTO orgs VALUES ('o1', 'Acme', 2)" },
+    { sql: "INSERT INTO users (id, org_id, manager_id, email) VALUES (1, 'o1', NULL, 'boss@x.io'), (2, 'o1', 1, 'owner@x.io')" },
+  ]);
+  const { producer, deliver } = collectingQueue();
+  const app = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror: queueMirror(producer) });
+  await app.execute("INSERT INTO users (id, org_id, manager_id, email) VALUES (3, 'o1', 2, 'new@x.io')");
+  expect(await deliver(createMirrorConsumer(secondary, { primary }))).toEqual([]);
+  expect(await secondary.query('SELECT id FROM users ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+  expect((await validateDatabases(primary, secondary, { validateAllRows: true })).ok).toBe(true);
 });

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type DatabaseAdapter } from '@switchyard/core';
 import { TableCatalog } from '../_internal/table-catalog';
+import { applyAfterParents } from './outbox-parents';
 import { toError } from '../_internal/to-error';
 import { resolveCaptured } from './outbox-resolve';
 import { MirrorStats, type MirrorMetrics } from './mirror-metrics';
@@ -35,7 +36,8 @@ export interface MirrorConsumerOptions {
    * reference the deleted ones, as the primary holds them when the message is applied. It
    * is needed for messages written while the secondary did not say what its tables are (see
    * `queueMirror`), which carry rows with the primary's columns: without it they are
-   * retried, then dead-lettered.
+   * retried, then dead-lettered. And a message the secondary's foreign keys refuse because
+   * the backfill has not copied its rows' parents yet is applied once they are copied from it.
    */
   primary?: DatabaseAdapter;
   /**
@@ -124,15 +126,22 @@ export function createMirrorConsumer(secondary: DatabaseAdapter, options: Mirror
     // Oldest first, so writes to one row delivered in the same batch apply in order.
     parsed.sort((a, b) => a.op.seq - b.op.seq);
     const ready = await withStatements(parsed, secondary, options.primary, fail);
+    // The watermark is read before the rows: every write sent before it is in what is read.
+    const applyOptions = { repairFrom: options.primary, watermark: () => nextSequence(), keys: options.keys };
     const results = await applyWithDependents(
       secondary,
       ready.map((p) => p.op),
-      // The watermark is read before the rows: every write sent before it is in what is read.
-      { repairFrom: options.primary, watermark: () => nextSequence(), keys: options.keys },
+      applyOptions,
       options.primary,
     );
-    for (const [i, result] of results.entries()) {
+    const catalog = new TableCatalog();
+    for (const [i, first] of results.entries()) {
       const { msg, op } = ready[i]!;
+      // A parent the backfill has not copied yet is copied from the primary, as a dual write does.
+      const repairFrom = options.primary;
+      const result =
+        ('error' in first && repairFrom && (await applyAfterParents(secondary, op, first, catalog, { ...applyOptions, repairFrom }))) ||
+        first;
       if ('error' in result) {
         await fail(msg, result.error, op);
         continue;

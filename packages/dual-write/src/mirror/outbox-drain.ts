@@ -93,11 +93,11 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
     const applyOptions = { repairFrom: options.repair === false ? undefined : mirror.primary, watermark, keys: options.keys };
     const results = await applyOps(secondary, ops, { ...applyOptions, stopOnError: true });
     const failed = results.findIndex((result) => 'error' in result);
-    if (failed >= 0 && applyOptions.repairFrom && holdsRowsOnly(peeked[failed]!)) {
+    if (failed >= 0 && applyOptions.repairFrom) {
       const repairFrom = applyOptions.repairFrom;
       const settled =
         (await applyAfterParents(secondary, ops[failed]!, results[failed]!, catalog, { ...applyOptions, repairFrom })) ??
-        (await settleRefused(secondary, ops[failed]!, results[failed]!, applyOptions));
+        (holdsRowsOnly(peeked[failed]!) ? await settleRefused(secondary, ops[failed]!, results[failed]!, applyOptions) : undefined);
       if (settled) results[failed] = settled;
     }
     const done: number[] = [];
