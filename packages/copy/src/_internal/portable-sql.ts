@@ -83,7 +83,11 @@ export function portableSql(sql: string, from: DialectName): string | undefined 
       .map((part, i) => (i % 2 ? part : part.replace(/\bchar(?:acter)?_length\s*\(/gi, 'length(').replace(SQL_TRIM, sqliteTrim)))
       .join('');
   }
-  if (s.includes('::') || ENGINE_SPECIFIC.test(s.replace(/'(?:[^']|'')*'/g, "''"))) return undefined;
+  const code = s.replace(/'(?:[^']|'')*'/g, "''");
+  if (s.includes('::') || ENGINE_SPECIFIC.test(code)) return undefined;
+  // SQLite's -> and ->> read text as JSON and take a path ('$.a'); Postgres's need a json
+  // column (not the text SQLite's JSON becomes) and take a key: only Postgres's carry over.
+  if (from !== 'postgres' && /->/.test(code)) return undefined;
   const bare = s.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, 'x');
   for (const m of bare.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
     const word = m[1]!.toLowerCase();
