@@ -16,8 +16,9 @@ import { columnMapping, convertValue, keyValue, rowName, type MappedColumn, type
  * returning them, and another instance may have moved a unique value meanwhile: either
  * way the side refuses the image until those rows are settled from the primary, which
  * deletes the ones it no longer holds. Every unique index of the side whose columns all
- * map to the primary's is asked; a value that is NULL conflicts with nothing, except on an
- * index whose NULLs are not distinct (Postgres 15's `NULLS NOT DISTINCT`).
+ * map to the primary's is asked, and one on expressions of them (`lower(email)`), which the
+ * side evaluates over the image's values; a value that is NULL conflicts with nothing, except
+ * on an index whose NULLs are not distinct (Postgres 15's `NULLS NOT DISTINCT`).
  */
 export async function uniqueBlockers(
   side: DatabaseAdapter,
@@ -33,14 +34,34 @@ export async function uniqueBlockers(
     const { mapped, keyColumns, table } = columnMapping(pair, from, side.dialect);
     for (const index of uniqueIndexes(pair)) {
       const columns = index.columns.map((name) => mapped.find((m) => m.target.name.toLowerCase() === name.toLowerCase()));
-      if (columns.some((m) => m === undefined)) continue;
-      const values = (columns as MappedColumn[]).map((m) => convertValue(m, image.row![m.source.name]));
-      if (!index.nullsNotDistinct && values.some((v) => v === null)) continue;
-      const sql =
-        `SELECT ${keyColumns.map((k) => quote(k.target.name)).join(', ')} FROM ${table} WHERE ` +
-        (columns as MappedColumn[]).map((m, i) => `${quote(m.target.name)} ${values[i] === null ? 'IS NULL' : '= ?'}`).join(' AND ');
-      const params = values.filter((v) => v !== null);
-      for (const row of await side.query<Row>(sql, params)) {
+      const terms: string[] = [];
+      const params: unknown[] = [];
+      let nullKey = false;
+      let expressions = false;
+      for (const [i, m] of columns.entries()) {
+        if (m === undefined) {
+          // A column of the side's own that the primary lacks: nothing in the image to compare.
+          if (pair.target.columns.some((c) => c.name.toLowerCase() === index.columns[i]!.toLowerCase())) break;
+          // An expression key (`lower(email)`): the side evaluates it over the image's values too.
+          const row = imageRow(mapped, image.row, side.dialect);
+          terms.push(`(${index.columns[i]}) = (SELECT ${index.columns[i]} FROM (SELECT ${row.select}) AS _image)`);
+          expressions = true;
+          params.push(...row.params);
+          continue;
+        }
+        const value = convertValue(m, image.row[m.source.name]);
+        nullKey ||= value === null;
+        terms.push(`${quote(m.target.name)} ${value === null ? 'IS NULL' : '= ?'}`);
+        if (value !== null) params.push(value);
+      }
+      if (terms.length < columns.length || (nullKey && !index.nullsNotDistinct)) continue;
+      const sql = `SELECT ${keyColumns.map((k) => quote(k.target.name)).join(', ')} FROM ${table} WHERE ${terms.join(' AND ')}`;
+      // An expression that reads what the image does not hold (a generated column) cannot be asked.
+      const rows = await side.query<Row>(sql, params).catch((error: unknown) => {
+        if (!expressions) throw error;
+        return [];
+      });
+      for (const row of rows) {
         const key: RowRef['key'] = {};
         for (const k of keyColumns) key[k.source.name] = keyValue(row[k.target.name]);
         const name = rowName(image.table, key);
@@ -51,9 +72,18 @@ export async function uniqueBlockers(
   return [...found.values()];
 }
 
-/** The side's unique indexes of a table other than its primary key, on columns. */
+/** The side's unique indexes of a table other than its primary key, on its columns or on expressions of them. */
 function uniqueIndexes({ target }: TablePair): IndexInfo[] {
-  return otherUniqueIndexes(target).filter((i) => i.columns.length > 0);
+  return otherUniqueIndexes(target).filter((i) => i.columns.length > 0 && !i.columns.includes('<expression>'));
+}
+
+/** An image's values as a one-row select of the side's columns, each cast to its declared type, for an expression key to read. */
+function imageRow(mapped: readonly MappedColumn[], row: Row, dialect: DialectName): { select: string; params: unknown[] } {
+  const cast = (m: MappedColumn) => (dialect === 'postgres' && m.target.declaredType ? `CAST(? AS ${m.target.declaredType})` : '?');
+  return {
+    select: mapped.map((m) => `${cast(m)} AS ${quote(m.target.name)}`).join(', '),
+    params: mapped.map((m) => convertValue(m, row[m.source.name])),
+  };
 }
 
 /** A table's unique indexes other than its primary key: what SQLite's REPLACE may delete other rows for. */
