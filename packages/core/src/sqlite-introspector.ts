@@ -172,7 +172,12 @@ function keyTerms(sql: string): string[] {
  */
 function expressionOf(term: string | undefined): string | undefined {
   let sql = term?.trim().replace(/\s+(?:ASC|DESC)$/i, '');
-  while (sql?.startsWith('(') && keyTerms(sql).length === 1 && keyTerms(sql)[0]!.length === sql.length - 2) sql = sql.slice(1, -1).trim();
+  while (sql?.startsWith('(')) {
+    // One term whose closing parenthesis ends the text: the parentheses hold all of it.
+    const inner = keyTerms(sql);
+    if (inner.length !== 1 || inner[0]!.length !== sql.length - 2) break;
+    sql = sql.slice(1, -1).trim();
+  }
   return sql || undefined;
 }
 

@@ -89,7 +89,8 @@ export async function compareWriteResults(
   return undefined;
 }
 
-const MICROSECONDS = { timestampPrecision: 'us' } as const;
+/** Timestamps compared to the microsecond, what Postgres keeps. */
+export const MICROSECONDS = { timestampPrecision: 'us' } as const;
 
 /**
  * Compares two read results as multisets of normalized rows, since engines return

@@ -1,6 +1,6 @@
 import { ConstraintError, QueryError, comparesStorageClass, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { compareWriteResults } from './result-compare';
+import { compareWriteResults, MICROSECONDS } from './result-compare';
 import type { ColumnTypeCache } from './column-types';
 import { imageStatements, rowName, type RowImage, type TablePair } from './row-images';
 import { currentImages, currentRowsOf, groupByTable } from './row-resync';
@@ -15,7 +15,6 @@ import { parentImages } from './parent-rows';
 const PARENT_DEPTH = 4;
 // SQLite and D1: this transaction's foreign keys are checked at its commit (reset after it).
 const DEFER_FOREIGN_KEYS = { sql: 'PRAGMA defer_foreign_keys = ON', params: [] };
-const US = { timestampPrecision: 'us' } as const;
 
 /**
  * Settling rows on the secondary from the primary: reading the primary's current rows
@@ -187,7 +186,7 @@ export class RowSettler {
   ): Promise<{ ref: RowRef; reason: string }[]> {
     const out: { ref: RowRef; reason: string }[] = [];
     // Both Postgres sides hold timestamps to the microsecond; other engines hold what they were given as text.
-    const precision = primary.dialect === 'postgres' && side.dialect === 'postgres' ? US : undefined;
+    const precision = primary.dialect === 'postgres' && side.dialect === 'postgres' ? MICROSECONDS : undefined;
     for (const [table, keys] of groupByTable(refs)) {
       const source = this.#catalog.peek(primary, table) ?? (await this.#catalog.table(primary, table));
       const target = this.#catalog.peek(side, table) ?? (await this.#catalog.table(side, table));

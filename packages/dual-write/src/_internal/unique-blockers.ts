@@ -32,6 +32,8 @@ export async function uniqueBlockers(
     if (!image.row) continue;
     const pair = pairs(image.table);
     const { mapped, keyColumns, table } = columnMapping(pair, from, side.dialect);
+    // The image as a row for expression keys to read, built at the first one.
+    let values: { select: string; params: unknown[] } | undefined;
     for (const index of uniqueIndexes(pair)) {
       const columns = index.columns.map((name) => mapped.find((m) => m.target.name.toLowerCase() === name.toLowerCase()));
       const terms: string[] = [];
@@ -43,10 +45,10 @@ export async function uniqueBlockers(
           // A column of the side's own that the primary lacks: nothing in the image to compare.
           if (pair.target.columns.some((c) => c.name.toLowerCase() === index.columns[i]!.toLowerCase())) break;
           // An expression key (`lower(email)`): the side evaluates it over the image's values too.
-          const row = imageRow(mapped, image.row, side.dialect);
-          terms.push(`(${index.columns[i]}) = (SELECT ${index.columns[i]} FROM (SELECT ${row.select}) AS _image)`);
+          values ??= imageRow(mapped, image.row, side.dialect);
+          terms.push(`(${index.columns[i]}) = (SELECT ${index.columns[i]} FROM (SELECT ${values.select}) AS _image)`);
           expressions = true;
-          params.push(...row.params);
+          params.push(...values.params);
           continue;
         }
         const value = convertValue(m, image.row[m.source.name]);

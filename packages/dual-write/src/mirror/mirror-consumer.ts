@@ -135,10 +135,10 @@ export function createMirrorConsumer(secondary: DatabaseAdapter, options: Mirror
       options.primary,
     );
     const catalog = new TableCatalog();
+    const repairFrom = options.primary;
     for (const [i, first] of results.entries()) {
       const { msg, op } = ready[i]!;
       // A parent the backfill has not copied yet is copied from the primary, as a dual write does.
-      const repairFrom = options.primary;
       const result =
         ('error' in first && repairFrom && (await applyAfterParents(secondary, op, first, catalog, { ...applyOptions, repairFrom }))) ||
         first;
