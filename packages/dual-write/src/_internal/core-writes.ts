@@ -15,6 +15,7 @@ import type { TransactionRecord } from './replication-types';
 import { checkLimits, preflight } from './statement-preflight';
 import { compileFor, sideForm, type WriteOp } from './write-op';
 import { DualWriteSession } from './dual-write-session';
+import { mayWriteInCommonTables, writingCommonTables } from './cte-writes';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
 
@@ -37,6 +38,7 @@ export async function routedRead<R>(
 
 /** The write path: the primary, then the secondary through the sink (by key now, or by the mirror later). */
 export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
+  if (writesInCommonTables(core, op)) return writeInTransaction(core, op);
   return core.shared(async () => {
     await core.book.ready();
     const primary = core.primary;
@@ -46,6 +48,30 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     preflight(secondary, forSecondary);
     const results = await core.sink.write({ kind: op.kind, primary, secondary, own: op.bySide[index]!, forSecondary, label: op.label });
     if (op.schema) core.invalidate();
+    if (!op.compiled) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
+    return results;
+  });
+}
+
+/**
+ * A Postgres statement whose `WITH` list writes rows is captured inside a transaction, where
+ * its rows are read by key after it runs (see `planCteCapture`).
+ */
+function writesInCommonTables(core: DualWriteCore, op: WriteOp): boolean {
+  const primary = core.primary;
+  if (primary.dialect !== 'postgres' || !primary.capabilities.transactions) return false;
+  return op.bySide[core.primaryIndex]!.some((s) => mayWriteInCommonTables(s.sql) && writingCommonTables(s.sql) !== undefined);
+}
+
+/** `op` as a transaction of its statements, each in both sides' forms (the primary may have changed since `op` was made). */
+function writeInTransaction(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
+  return runTransaction(core, async (tx) => {
+    const index = core.primaryIndex;
+    const forSecondary = op.bySide[1 - index]!;
+    preflight(core.secondary, forSecondary);
+    const recorder = tx as RecordingTransaction;
+    const results: ExecResult[] = [];
+    for (const [i, s] of op.bySide[index]!.entries()) results.push(await recorder.executeAs(s, forSecondary[i] ?? s));
     if (!op.compiled) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
     return results;
   });

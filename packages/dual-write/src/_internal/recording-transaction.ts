@@ -14,6 +14,9 @@ import type { Replicator, TransactionRecord } from './replicator';
 import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
+import { mayWriteInCommonTables } from './cte-writes';
+import { planCteCapture, splitCteCapture } from './cte-capture';
+import { currentRowsOf } from './row-resync';
 import { AdapterView } from './adapter-view';
 import { compileFor, sideForm } from './write-op';
 import { appResult, movedNothing, withKeyMoves } from './key-move-rows';
@@ -139,6 +142,10 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
     const { replicator, catalog, primary, record } = this.#context;
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
+    if (this.#tx.dialect === 'postgres' && mayWriteInCommonTables(statement.sql)) {
+      const captured = await this.#writeCommonTables(statement, forSecondary);
+      if (captured) return captured;
+    }
     const [step] = await withKeyMoves(catalog, primary, await replicator.steps(primary, [statement], [forSecondary], this.#tx), this.#tx);
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
@@ -159,6 +166,26 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     record.images.push(...captured);
     record.refs.push(...captured.map(refOf));
     if (plan.parsed.deletesExisting) (record.replaced ??= []).push(...captured.map(refOf));
+    record.captured++;
+    return app;
+  }
+
+  /**
+   * A Postgres statement whose `WITH` list writes rows, run so that it names them (see
+   * `planCteCapture`); its rows are read by key in this transaction. `undefined`, having
+   * run nothing, when it cannot be: it is then replayed as a statement.
+   */
+  async #writeCommonTables(statement: Statement, forSecondary: Statement): Promise<ExecResult | undefined> {
+    const { replicator, catalog, primary, record } = this.#context;
+    const tableOf = (name: string) => catalog.table(primary, name, this.#tx);
+    const plan = await planCteCapture(statement.sql, tableOf);
+    // Named with why here: the replay's own reason would only say it is not one INSERT, UPDATE or DELETE.
+    if (typeof plan === 'string') replicator.noteReplay(forSecondary.sql, plan);
+    if (typeof plan !== 'object') return undefined;
+    const { app, refs } = splitCteCapture(plan, await this.#tx.execute(plan.sql, statement.params ?? []));
+    const images = await currentRowsOf(primary, tableOf, refs, { via: this.#tx });
+    record.images.push(...images);
+    record.refs.push(...images.map(refOf));
     record.captured++;
     return app;
   }
