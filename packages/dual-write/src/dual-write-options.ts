@@ -7,7 +7,7 @@ import type { ControlOptions, ControlStore } from './control/control-types';
 
 /** Send a share of reads to the secondary during a rollout. */
 export interface ReadRoutingOptions {
-  /** Percent of reads (0-100) answered by the secondary; a failed one is retried on the primary. Default `0`. */
+  /** Percent of reads (0-100) answered by the secondary; a failed one is retried on the primary. A read calling `nextval`, an advisory lock or another function of the primary's session always runs on the primary. Default `0`. */
   secondaryPercent: number;
 }
 

@@ -20,18 +20,35 @@ export interface ReadRoute {
 }
 
 /**
+ * Functions a read may call whose answer is the primary's session or state, or that change
+ * it: a sequence's next value (answered by the secondary, whose sequences replicated rows do
+ * not move, it is an id the primary already gave), an advisory lock, a notification, the
+ * session's last insert id or change count. Such a read runs on the primary alone.
+ */
+const PRIMARY_STATE =
+  /\b(?:nextval|setval|currval|lastval|pg_(?:try_)?advisory_\w+|pg_notify|txid_current\w*|pg_current_xact_id\w*|set_config|last_insert_rowid|changes|total_changes)\s*\(/i;
+
+/** Whether a read calls a function of {@link PRIMARY_STATE}, so it must run on the primary and nowhere else. */
+export function readsPrimaryState(sql: string): boolean {
+  return PRIMARY_STATE.test(sql);
+}
+
+/**
  * Runs a read on the primary, or on the secondary for the routed share (falling back
  * to the primary when it fails there), and for the sampled share on both, comparing
- * their rows and returning the primary's.
+ * their rows and returning the primary's. A read of the primary's session or state
+ * (`nextval`, an advisory lock) runs on the primary alone.
  */
 export async function routeRead<R>(
   route: ReadRoute,
   sql: string,
   run: (side: DatabaseAdapter) => Promise<R>,
   rowsOf: (result: R) => Row[],
+  primaryState = readsPrimaryState(sql),
 ): Promise<R> {
-  const { primary, secondary, metrics, events, shadow } = route;
-  if (route.secondaryPercent > 0 && !route.secondaryBehind && Math.random() * 100 < route.secondaryPercent) {
+  const { primary, secondary, metrics, events } = route;
+  const shadow = primaryState ? undefined : route.shadow;
+  if (!primaryState && route.secondaryPercent > 0 && !route.secondaryBehind && Math.random() * 100 < route.secondaryPercent) {
     try {
       const result = await run(secondary);
       metrics.readsSecondary++;
