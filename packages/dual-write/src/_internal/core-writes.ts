@@ -16,6 +16,7 @@ import { checkLimits, preflight } from './statement-preflight';
 import { compileFor, sideForm, type WriteOp } from './write-op';
 import { DualWriteSession } from './dual-write-session';
 import { mayWriteInCommonTables, writingCommonTables } from './cte-writes';
+import { rowStatementsOf } from './several-statements';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
 
@@ -39,7 +40,7 @@ export async function routedRead<R>(
 
 /** The write path: the primary, then the secondary through the sink (by key now, or by the mirror later). */
 export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
-  if (writesInCommonTables(core, op)) return writeInTransaction(core, op);
+  if (writesInTransaction(core, op)) return writeInTransaction(core, op);
   return core.shared(async () => {
     await core.book.ready();
     const primary = core.primary;
@@ -55,13 +56,16 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
 }
 
 /**
- * A Postgres statement whose `WITH` list writes rows is captured inside a transaction, where
- * its rows are read by key after it runs (see `planCteCapture`).
+ * Postgres writes captured inside a transaction: a statement whose `WITH` list writes rows,
+ * whose rows are read by key after it runs (see `planCteCapture`), and a text of several
+ * statements, each captured on its own (see `rowStatementsOf`).
  */
-function writesInCommonTables(core: DualWriteCore, op: WriteOp): boolean {
+function writesInTransaction(core: DualWriteCore, op: WriteOp): boolean {
   const primary = core.primary;
   if (primary.dialect !== 'postgres' || !primary.capabilities.transactions) return false;
-  return op.bySide[core.primaryIndex]!.some((s) => mayWriteInCommonTables(s.sql) && writingCommonTables(s.sql) !== undefined);
+  return op.bySide[core.primaryIndex]!.some(
+    (s) => (mayWriteInCommonTables(s.sql) && writingCommonTables(s.sql) !== undefined) || rowStatementsOf(s) !== undefined,
+  );
 }
 
 /** `op` as a transaction of its statements, each in both sides' forms (the primary may have changed since `op` was made). */
@@ -72,7 +76,21 @@ function writeInTransaction(core: DualWriteCore, op: WriteOp): Promise<ExecResul
     preflight(core.secondary, forSecondary);
     const recorder = tx as RecordingTransaction;
     const results: ExecResult[] = [];
-    for (const [i, s] of op.bySide[index]!.entries()) results.push(await recorder.executeAs(s, forSecondary[i] ?? s));
+    for (const [i, s] of op.bySide[index]!.entries()) {
+      const parts = rowStatementsOf(s);
+      if (!parts) {
+        results.push(await recorder.executeAs(s, forSecondary[i] ?? s));
+        continue;
+      }
+      // As Postgres answers such a text: the last statement's rows, and the rows all of them wrote.
+      let last: ExecResult = { rowsAffected: 0 };
+      let written = 0;
+      for (const sql of parts) {
+        last = await recorder.executeAs({ sql }, sideForm(core.secondary, { sql }));
+        written += last.rowsAffected;
+      }
+      results.push({ rows: last.rows ?? [], rowsAffected: written });
+    }
     if (!op.compiled) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
     return results;
   });

@@ -8,12 +8,14 @@ import { dropOwnTables, twoTestDatabases } from './two-databases';
 import { cleanupAfterEach, syncOrOutbox } from './open-side';
 
 /**
- * Postgres apps write a parent and its children in one statement (`WITH o AS (INSERT …
+ * Writes Postgres runs as one but that are several. Apps write a parent and its children in one statement (`WITH o AS (INSERT …
  * RETURNING id) INSERT INTO lines … SELECT … FROM o`) and archive rows the same way. Replayed
  * on the secondary such a statement takes that side's own ids and defaults (and SQLite cannot
  * run it at all); it is captured instead: every row each part wrote is named by key, read
  * again in the same transaction, and replicated as rows. The primary's sequence has a gap
- * first (a rolled-back insert), so ids taken on the secondary would differ.
+ * first (a rolled-back insert), so ids taken on the secondary would differ. A text of several
+ * statements without parameters, which Postgres runs as one implicit transaction, is captured
+ * statement by statement in one transaction.
  */
 const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();
@@ -162,5 +164,45 @@ describe('a Postgres statement whose WITH list writes rows', () => {
       { sql: guessed, reason: 'a RETURNING item whose column name Postgres guesses (id + 0)' },
     ]);
     expect(await secondary.query('SELECT customer FROM orders')).toEqual([{ customer: 'CY' }]);
+  });
+});
+
+describe('a Postgres text of several statements', () => {
+  for (const kind of ['postgres', 'sqlite'] as const) {
+    it(`Postgres -> ${kind}: each statement is captured, in one transaction, and answered as Postgres answers`, async () => {
+      const primary = await primaryWithGap();
+      const secondary = await secondaryOf(kind);
+      const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+      cleanup(() => Promise.all([app.close(), secondary.close()]));
+      await primary.execute("INSERT INTO orders (customer) VALUES ('primary only')");
+      await primary.execute('DELETE FROM orders');
+
+      const text =
+        "INSERT INTO orders (customer) VALUES ('a;1'), ('b'); UPDATE orders SET customer = upper(customer) WHERE customer = 'b';\n" +
+        'SELECT count(*)::int AS n FROM orders; -- done';
+      expect(await app.execute(text)).toEqual({ rows: [{ n: 2 }], rowsAffected: 3 });
+      // One statement refused: none of them stays, on either side.
+      await expect(
+        app.execute("INSERT INTO orders (customer) VALUES ('c'); INSERT INTO orders (id, customer) VALUES (2, 'twice')"),
+      ).rejects.toThrow(/duplicate key/);
+      expect(app.getMetadata().replicatedByStatement).toEqual([]);
+      expect(await secondary.query('SELECT id, customer FROM orders ORDER BY id')).toEqual([
+        { id: 2, customer: 'a;1' },
+        { id: 3, customer: 'B' },
+      ]);
+      const report = await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['orders'] });
+      expect(report.ok).toBe(true);
+    });
+  }
+
+  it('a text that changes the schema stays one text, replayed as written', async () => {
+    const primary = await primaryWithGap();
+    const secondary = await secondaryOf('postgres');
+    const app = createDualWriteAdapter(primary, secondary);
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    const text = 'DROP TABLE IF EXISTS extra; CREATE TABLE extra (id int PRIMARY KEY); INSERT INTO extra VALUES (1)';
+    await app.execute(text);
+    expect(app.getMetadata().replicatedByStatement.map((r) => r.sql)).toEqual([text]);
+    expect(await secondary.query('SELECT id FROM extra')).toEqual([{ id: 1 }]);
   });
 });
