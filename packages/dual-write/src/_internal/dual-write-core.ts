@@ -30,6 +30,7 @@ import { SecondaryTriggerWatch } from './secondary-triggers';
 import { advanceGenerators } from './switch-steps';
 import { TableCatalog } from './table-catalog';
 import { compileFor, sideForm, type WriteOp } from './write-op';
+import { dualWriteKind } from './locking-reads';
 
 /**
  * The state of a dual-write adapter and what its public members share: the two sides and
@@ -156,7 +157,7 @@ export class DualWriteCore {
 
   /** Refuses transaction control sent as SQL; otherwise whether the statement reads or writes. */
   classify(sql: string): 'read' | 'write' {
-    const kind = statementKind(sql);
+    const kind = dualWriteKind(sql);
     if (kind === 'transaction-control') {
       throw new UnsupportedError(
         `"${sql.trim().split(/\s+/)[0]}" cannot be sent through the dual-write adapter: each side has its own ` +

@@ -1,6 +1,5 @@
 import type { CompiledQuery } from 'kysely';
 import {
-  statementKind,
   type DatabaseAdapter,
   type DialectName,
   type ExecResult,
@@ -12,6 +11,7 @@ import {
 import { AdapterView } from './adapter-view';
 import type { DualWriteCore } from './dual-write-core';
 import { compileFor } from './write-op';
+import { dualWriteKind } from './locking-reads';
 
 /** What a session needs of the dual-write adapter: its write path and its compiled-query runner. */
 export interface SessionOwner extends DatabaseAdapter {
@@ -35,11 +35,11 @@ export class DualWriteSession<DB = any> extends AdapterView<DB> implements Datab
   }
 
   query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return statementKind(sql) === 'read' ? this.#session.query<T>(sql, params) : this.#owner.query<T>(sql, params);
+    return dualWriteKind(sql) === 'read' ? this.#session.query<T>(sql, params) : this.#owner.query<T>(sql, params);
   }
 
   execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
-    return statementKind(sql) === 'read' ? this.#session.execute(sql, params) : this.#owner.execute(sql, params);
+    return dualWriteKind(sql) === 'read' ? this.#session.execute(sql, params) : this.#owner.execute(sql, params);
   }
 
   batch(statements: readonly Statement[]): Promise<ExecResult[]> {
@@ -56,7 +56,7 @@ export class DualWriteSession<DB = any> extends AdapterView<DB> implements Datab
 
   /** A read streams on the pinned primary connection; a write takes the dual-write path. */
   stream<T = Row>(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterableIterator<T[]> {
-    const reader = statementKind(sql) === 'read' ? this.#session : this.#owner;
+    const reader = dualWriteKind(sql) === 'read' ? this.#session : this.#owner;
     if (!reader.stream) throw new Error('unreachable: a session adapter without stream()');
     return reader.stream<T>(sql, params, options);
   }
@@ -67,7 +67,7 @@ export class DualWriteSession<DB = any> extends AdapterView<DB> implements Datab
   /** A builder query: reads on the pinned primary connection, writes through both sides. */
   async runCompiled(compiled: CompiledQuery, compiledFor: DialectName): Promise<ExecResult & { rows: unknown[] }> {
     const own = compileFor(this.#session, compiled, compiledFor);
-    if (statementKind(own.sql) !== 'read') return this.#owner.executeCompiled(compiled, this.#owner);
+    if (dualWriteKind(own.sql) !== 'read') return this.#owner.executeCompiled(compiled, this.#owner);
     return { rows: await this.#session.query<Row>(own.sql, own.params), rowsAffected: 0 };
   }
 }

@@ -5,6 +5,7 @@ import type { EventHub } from './event-hub';
 import type { MetricsCollector } from './metrics-collector';
 import { sameRows } from './result-compare';
 import { toError } from './to-error';
+import { isLockingRead } from './locking-reads';
 
 /** What a read needs to know to pick a side. */
 export interface ReadRoute {
@@ -28,9 +29,9 @@ export interface ReadRoute {
 const PRIMARY_STATE =
   /\b(?:nextval|setval|currval|lastval|pg_(?:try_)?advisory_\w+|pg_notify|txid_current\w*|pg_current_xact_id\w*|set_config|last_insert_rowid|changes|total_changes)\s*\(/i;
 
-/** Whether a read calls a function of {@link PRIMARY_STATE}, so it must run on the primary and nowhere else. */
+/** Whether a read calls a function of {@link PRIMARY_STATE} or takes row locks (`FOR UPDATE`), so it must run on the primary and nowhere else. */
 export function readsPrimaryState(sql: string): boolean {
-  return PRIMARY_STATE.test(sql);
+  return PRIMARY_STATE.test(sql) || isLockingRead(sql);
 }
 
 /**

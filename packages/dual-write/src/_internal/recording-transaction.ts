@@ -1,7 +1,5 @@
 import type { CompiledQuery } from 'kysely';
 import {
-  isWriteStatement,
-  statementKind,
   type CompiledQueryExecutor,
   type DatabaseAdapter,
   type DialectName,
@@ -15,6 +13,7 @@ import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
 import { mayWriteInCommonTables } from './cte-writes';
+import { dualWriteKind, writesToBoth } from './locking-reads';
 import { planCteCapture, splitCteCapture } from './cte-capture';
 import { currentRowsOf } from './row-resync';
 import { AdapterView } from './adapter-view';
@@ -55,7 +54,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   }
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    if (!isWriteStatement(sql)) return this.#tx.query<T>(sql, params);
+    if (!writesToBoth(sql)) return this.#tx.query<T>(sql, params);
     const forSecondary = sideForm(this.#secondary, { sql, params });
     preflight(this.#secondary, [forSecondary]);
     const result = await this.#write(sideForm(this.#tx, { sql, params }), forSecondary);
@@ -63,7 +62,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
-    if (!isWriteStatement(sql)) return this.#tx.execute(sql, params);
+    if (!writesToBoth(sql)) return this.#tx.execute(sql, params);
     const forSecondary = sideForm(this.#secondary, { sql, params });
     preflight(this.#secondary, [forSecondary]);
     return this.#write(sideForm(this.#tx, { sql, params }), forSecondary);
@@ -72,7 +71,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   async batch(statements: readonly Statement[]): Promise<ExecResult[]> {
     preflight(
       this.#secondary,
-      statements.filter((s) => isWriteStatement(s.sql)),
+      statements.filter((s) => writesToBoth(s.sql)),
     );
     // Inside a transaction a batch is a savepoint: statement by statement is just as atomic.
     return this.transaction(async (tx) => {
@@ -116,7 +115,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
    */
   async runCompiled(compiled: CompiledQuery, compiledFor: DialectName): Promise<ExecResult & { rows: unknown[] }> {
     const own = compileFor(this.#tx, compiled, compiledFor);
-    const kind = statementKind(own.sql);
+    const kind = dualWriteKind(own.sql);
     if (kind === 'read') return { rows: await this.#tx.query<Row>(own.sql, own.params), rowsAffected: 0 };
     const write = kind === 'write' || kind === 'schema';
     if (!write) {
@@ -134,7 +133,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
    * read as it is.
    */
   executeAs(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
-    if (!isWriteStatement(statement.sql)) return this.#tx.execute(statement.sql, statement.params ?? []);
+    if (!writesToBoth(statement.sql)) return this.#tx.execute(statement.sql, statement.params ?? []);
     return this.#write(statement, forSecondary);
   }
 

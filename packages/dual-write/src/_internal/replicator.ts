@@ -1,4 +1,5 @@
-import { statementKind, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
+import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
+import { dualWriteKind } from './locking-reads';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
@@ -49,7 +50,7 @@ export class Replicator {
   ): Promise<Step[]> {
     const steps: Step[] = [];
     for (const [i, statement] of primaryForm.entries()) {
-      const kind = statementKind(statement.sql);
+      const kind = dualWriteKind(statement.sql);
       const secondary = secondaryForm[i] ?? statement;
       // A change to text is judged by the old types, which only a read before it runs can see.
       if (kind === 'schema') await this.#p.catalog.readTextConversions(primary, [statement.sql, secondary.sql], via);

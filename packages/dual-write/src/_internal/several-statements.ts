@@ -1,4 +1,5 @@
-import { SqlTokenizer, statementKind, type Statement } from '@switchyard/core';
+import { SqlTokenizer, type Statement } from '@switchyard/core';
+import { dualWriteKind } from './locking-reads';
 import { BoundedCache } from './bounded-cache';
 
 /**
@@ -47,5 +48,5 @@ function split(sql: string): string[] | undefined {
   }
   close();
   if (parts.length < 2) return undefined;
-  return parts.every((p) => statementKind(p) === 'read' || ROW_WRITES.test(p)) ? parts : undefined;
+  return parts.every((p) => dualWriteKind(p) === 'read' || ROW_WRITES.test(p)) ? parts : undefined;
 }

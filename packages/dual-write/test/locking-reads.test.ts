@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from './patient-dual-write';
+import { twoTestDatabases } from './two-databases';
+import { cleanupAfterEach } from './open-side';
+
+/**
+ * A job queue on Postgres takes its next job with `SELECT … FOR UPDATE SKIP LOCKED` in a
+ * transaction and marks it done. The locking read writes no rows, but it was replayed on the
+ * secondary as a write: a SQLite or D1 secondary refused it (`near "FOR"`), and the job's
+ * update waited behind it in the journal. It runs on the primary alone now.
+ */
+const dbs = twoTestDatabases();
+const cleanup = cleanupAfterEach();
+
+async function queue(kind: 'postgres' | 'sqlite'): Promise<{ primary: DatabaseAdapter; secondary: DatabaseAdapter }> {
+  const primary = createPostgresAdapter(dbs.database.url, { name: 'a', max: 4 });
+  await primary.execute('DROP TABLE IF EXISTS jobs');
+  await primary.execute('CREATE TABLE jobs (id bigserial PRIMARY KEY, done_by int)');
+  const secondary =
+    kind === 'sqlite' ? createSQLiteAdapter(':memory:', { name: 'b' }) : createPostgresAdapter(dbs.other.url, { name: 'b', max: 4 });
+  if (kind === 'postgres') await secondary.execute('DROP TABLE IF EXISTS jobs');
+  await secondary.execute(
+    kind === 'sqlite'
+      ? 'CREATE TABLE jobs (id INTEGER PRIMARY KEY, done_by INTEGER)'
+      : 'CREATE TABLE jobs (id bigint PRIMARY KEY, done_by int)',
+  );
+  return { primary, secondary };
+}
+
+describe('locking reads', () => {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`Postgres -> ${kind}: 3 workers take 12 jobs with FOR UPDATE SKIP LOCKED, each once, nothing journaled`, async () => {
+      const { primary, secondary } = await queue(kind);
+      const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true, readRouting: { secondaryPercent: 100 } });
+      cleanup(() => Promise.all([app.close(), secondary.close()]));
+      await app.execute(`INSERT INTO jobs (done_by) SELECT NULL FROM generate_series(1, 12)`);
+      const take = 'SELECT id FROM jobs WHERE done_by IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED';
+      await Promise.all(
+        [1, 2, 3].map(async (worker) => {
+          for (;;) {
+            const took = await app.transaction(async (tx) => {
+              const [job] = await tx.query<{ id: number }>(take);
+              if (!job) return false;
+              await tx.execute('UPDATE jobs SET done_by = ? WHERE id = ?', [worker, job.id]);
+              return true;
+            });
+            if (!took) return;
+          }
+        }),
+      );
+      // Outside a transaction, with every read routed to the secondary: the primary answers it.
+      expect(await app.query('SELECT id FROM jobs WHERE done_by IS NULL FOR SHARE OF jobs')).toEqual([]);
+      expect(await app.query(take)).toEqual([]);
+      expect(app.getMetadata().replicatedByStatement).toEqual([]);
+      expect(app.getMetrics()).toMatchObject({
+        journalDepth: 0,
+        secondaryFailures: 0,
+        verificationFailures: 0,
+        replicatedByStatement: 0,
+        reads: { primary: 2, secondary: 0 },
+      });
+      expect(await secondary.query('SELECT count(*) AS n FROM jobs WHERE done_by IS NOT NULL')).toEqual([{ n: 12 }]);
+      expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['jobs'] })).ok).toBe(true);
+    });
+  }
+
+  it("Kysely's forUpdate().skipLocked() in a transaction, and a locking read inside a batch", async () => {
+    const { primary, secondary } = await queue('sqlite');
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    await app.execute('INSERT INTO jobs (done_by) VALUES (NULL), (NULL)');
+    await app.db.transaction().execute(async (trx) => {
+      const job = await trx
+        .selectFrom('jobs')
+        .select('id')
+        .where('done_by', 'is', null)
+        .orderBy('id')
+        .limit(1)
+        .forUpdate()
+        .skipLocked()
+        .executeTakeFirstOrThrow();
+      await trx.updateTable('jobs').set({ done_by: 7 }).where('id', '=', job.id).execute();
+    });
+    const [, locked] = await app.batch([
+      { sql: 'UPDATE jobs SET done_by = 8 WHERE id = 2' },
+      { sql: 'SELECT id, done_by FROM jobs ORDER BY id FOR UPDATE' },
+    ]);
+    expect(locked!.rows).toEqual([
+      { id: 1, done_by: 7 },
+      { id: 2, done_by: 8 },
+    ]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0, replicatedByStatement: 0 });
+    expect(await secondary.query('SELECT id, done_by FROM jobs ORDER BY id')).toEqual([
+      { id: 1, done_by: 7 },
+      { id: 2, done_by: 8 },
+    ]);
+  });
+});
