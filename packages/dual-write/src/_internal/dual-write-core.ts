@@ -30,7 +30,7 @@ import { SecondaryTriggerWatch } from './secondary-triggers';
 import { advanceGenerators } from './switch-steps';
 import { TableCatalog } from './table-catalog';
 import { compileFor, sideForm, type WriteOp } from './write-op';
-import { dualWriteKind } from './locking-reads';
+import { dualWriteKind } from './primary-only';
 
 /**
  * The state of a dual-write adapter and what its public members share: the two sides and

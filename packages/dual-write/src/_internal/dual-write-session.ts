@@ -11,7 +11,7 @@ import {
 import { AdapterView } from './adapter-view';
 import type { DualWriteCore } from './dual-write-core';
 import { compileFor } from './write-op';
-import { dualWriteKind } from './locking-reads';
+import { dualWriteKind } from './primary-only';
 
 /** What a session needs of the dual-write adapter: its write path and its compiled-query runner. */
 export interface SessionOwner extends DatabaseAdapter {

@@ -5,7 +5,7 @@ import type { EventHub } from './event-hub';
 import type { MetricsCollector } from './metrics-collector';
 import { sameRows } from './result-compare';
 import { toError } from './to-error';
-import { isLockingRead } from './locking-reads';
+import { runsOnPrimaryAlone } from './primary-only';
 
 /** What a read needs to know to pick a side. */
 export interface ReadRoute {
@@ -31,7 +31,7 @@ const PRIMARY_STATE =
 
 /** Whether a read calls a function of {@link PRIMARY_STATE} or takes row locks (`FOR UPDATE`), so it must run on the primary and nowhere else. */
 export function readsPrimaryState(sql: string): boolean {
-  return PRIMARY_STATE.test(sql) || isLockingRead(sql);
+  return PRIMARY_STATE.test(sql) || runsOnPrimaryAlone(sql);
 }
 
 /**

@@ -13,7 +13,7 @@ import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
 import { mayWriteInCommonTables } from './cte-writes';
-import { dualWriteKind, writesToBoth } from './locking-reads';
+import { dualWriteKind, writesToBoth } from './primary-only';
 import { planCteCapture, splitCteCapture } from './cte-capture';
 import { currentRowsOf } from './row-resync';
 import { AdapterView } from './adapter-view';

@@ -1,5 +1,5 @@
 import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
-import { dualWriteKind } from './locking-reads';
+import { dualWriteKind } from './primary-only';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';

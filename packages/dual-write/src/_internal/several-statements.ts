@@ -1,5 +1,5 @@
 import { SqlTokenizer, type Statement } from '@switchyard/core';
-import { dualWriteKind } from './locking-reads';
+import { dualWriteKind } from './primary-only';
 import { BoundedCache } from './bounded-cache';
 
 /**

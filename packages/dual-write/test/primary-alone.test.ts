@@ -8,10 +8,12 @@ import { twoTestDatabases } from './two-databases';
 import { cleanupAfterEach } from './open-side';
 
 /**
- * A job queue on Postgres takes its next job with `SELECT … FOR UPDATE SKIP LOCKED` in a
+ * Statements that write no rows run on the primary alone. A job queue on Postgres takes its next job with `SELECT … FOR UPDATE SKIP LOCKED` in a
  * transaction and marks it done. The locking read writes no rows, but it was replayed on the
  * secondary as a write: a SQLite or D1 secondary refused it (`near "FOR"`), and the job's
- * update waited behind it in the journal. It runs on the primary alone now.
+ * update waited behind it in the journal. So did a session's settings (`SET`, a SQLite app's
+ * `PRAGMA foreign_keys = ON` when it connects), locks, notifications and maintenance, which
+ * mean nothing on the secondary's own connections and fail on another engine.
  */
 const dbs = twoTestDatabases();
 const cleanup = cleanupAfterEach();
@@ -97,6 +99,58 @@ describe('locking reads', () => {
     expect(await secondary.query('SELECT id, done_by FROM jobs ORDER BY id')).toEqual([
       { id: 1, done_by: 7 },
       { id: 2, done_by: 8 },
+    ]);
+  });
+
+  it('Postgres -> SQLite: settings, locks and notifications, in a transaction and out', async () => {
+    const { primary, secondary } = await queue('sqlite');
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    await app.execute("SET application_name = 'jobs'");
+    await app.execute("NOTIFY jobs_added, 'x'");
+    await app.transaction(async (tx) => {
+      await tx.execute("SET LOCAL statement_timeout = '5s'");
+      await tx.execute('SET CONSTRAINTS ALL DEFERRED');
+      await tx.execute('LOCK TABLE jobs IN SHARE ROW EXCLUSIVE MODE');
+      await tx.execute('INSERT INTO jobs (done_by) VALUES (1)');
+      await tx.execute("NOTIFY jobs_added, '1'");
+      expect(await tx.query('SHOW statement_timeout')).toEqual([{ statement_timeout: '5s' }]);
+    });
+    await app.connection(async (session) => {
+      await session.execute("SET application_name = 'pinned'");
+      expect(await session.query('SHOW application_name')).toEqual([{ application_name: 'pinned' }]);
+    });
+    await app.execute('ANALYZE jobs');
+    await app.execute('INSERT INTO jobs (done_by) VALUES (2)');
+    expect(app.getMetadata().replicatedByStatement).toEqual([]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+    expect(await secondary.query('SELECT id, done_by FROM jobs ORDER BY id')).toEqual([
+      { id: 1, done_by: 1 },
+      { id: 2, done_by: 2 },
+    ]);
+  });
+
+  it('SQLite -> Postgres: the PRAGMAs an app sends when it connects, and maintenance', async () => {
+    const primary = createSQLiteAdapter(':memory:', { name: 'a' });
+    const secondary = createPostgresAdapter(dbs.other.url, { name: 'b' });
+    await secondary.execute('DROP TABLE IF EXISTS notes');
+    await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+    await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, body text)');
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true, readRouting: { secondaryPercent: 100 } });
+    cleanup(() => Promise.all([app.close(), primary.close(), secondary.close()]));
+    for (const pragma of ['PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA user_version = 3']) await app.execute(pragma);
+    await app.execute('INSERT INTO notes (body) VALUES (?)', ['a']);
+    await app.execute('VACUUM');
+    await app.execute('REINDEX notes');
+    await app.execute('INSERT INTO notes (body) VALUES (?)', ['b']);
+    // Set on the primary's connection, read from it though reads are routed to the secondary.
+    expect(await app.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+    expect(await app.query('PRAGMA user_version')).toEqual([{ user_version: 3 }]);
+    expect(app.getMetadata().replicatedByStatement).toEqual([]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+    expect(await secondary.query('SELECT id, body FROM notes ORDER BY id')).toEqual([
+      { id: 1, body: 'a' },
+      { id: 2, body: 'b' },
     ]);
   });
 });

@@ -1,0 +1,75 @@
+import { statementKind, withoutLeadingComments, type StatementKind } from '@switchyard/core';
+
+const LOCKING_CLAUSE = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/gi;
+
+/**
+ * Statements about the primary's own session, locks or files, which write no rows: a
+ * setting (Postgres `SET`, `RESET`, `DISCARD`; a SQLite `PRAGMA name = value`, such as the
+ * `PRAGMA foreign_keys = ON` apps send when they connect), a lock (`LOCK TABLE`), a
+ * notification (`NOTIFY`, `LISTEN`, `UNLISTEN`), maintenance (`VACUUM`, `ANALYZE`,
+ * `REINDEX`, `CHECKPOINT`, `CLUSTER`).
+ */
+const SESSION_WORDS = new Set([
+  'SET',
+  'RESET',
+  'DISCARD',
+  'LOCK',
+  'NOTIFY',
+  'LISTEN',
+  'UNLISTEN',
+  'PRAGMA',
+  'VACUUM',
+  'ANALYZE',
+  'REINDEX',
+  'CHECKPOINT',
+  'CLUSTER',
+]);
+
+/**
+ * A locking read: `SELECT … FOR UPDATE` (or `FOR SHARE`, `FOR NO KEY UPDATE`, `FOR KEY
+ * SHARE`), as a job queue takes its next job with `… FOR UPDATE SKIP LOCKED`. Core counts it
+ * as a write, so that it never runs on a read replica; it writes no rows.
+ *
+ * @example
+ * ```ts
+ * isLockingRead('SELECT id FROM jobs WHERE NOT done LIMIT 1 FOR UPDATE SKIP LOCKED'); // true
+ * isLockingRead('WITH j AS (SELECT id FROM jobs LIMIT 1 FOR UPDATE) UPDATE jobs SET done = true FROM j WHERE jobs.id = j.id'); // false
+ * ```
+ */
+export function isLockingRead(sql: string): boolean {
+  const body = withoutLeadingComments(sql);
+  const word = firstWord(body);
+  if (word !== 'SELECT' && word !== 'WITH' && word !== 'VALUES' && word !== 'TABLE') return false;
+  const unlocked = body.replace(LOCKING_CLAUSE, '');
+  if (unlocked === body) return false;
+  return word !== 'WITH' || !/\b(?:INSERT|UPDATE|DELETE|MERGE)\b/i.test(unlocked);
+}
+
+/**
+ * Whether dual write runs `sql` on the primary alone and replicates nothing of it: a locking
+ * read, or a statement of the primary's session, locks or files (see {@link SESSION_WORDS}).
+ * Replayed on the secondary such a statement meant nothing there (another connection), and
+ * on another engine it failed (`near "SET"`, `syntax error at or near "PRAGMA"`), holding
+ * every later write back in the journal.
+ */
+export function runsOnPrimaryAlone(sql: string): boolean {
+  const word = firstWord(withoutLeadingComments(sql));
+  // `SET CONSTRAINTS`, `SET TRANSACTION` and `SET LOCAL` are the primary transaction's too.
+  return SESSION_WORDS.has(word) || isLockingRead(sql);
+}
+
+/** Core's `statementKind`, with what runs on the primary alone a read (see {@link runsOnPrimaryAlone}). */
+export function dualWriteKind(sql: string): StatementKind {
+  const kind = statementKind(sql);
+  return (kind === 'write' || kind === 'schema') && runsOnPrimaryAlone(sql) ? 'read' : kind;
+}
+
+/** Whether dual write sends `sql` to both sides: a write or a schema change that is not the primary's alone. */
+export function writesToBoth(sql: string): boolean {
+  const kind = dualWriteKind(sql);
+  return kind === 'write' || kind === 'schema';
+}
+
+function firstWord(body: string): string {
+  return /^[A-Za-z]+/.exec(body)?.[0]?.toUpperCase() ?? '';
+}
