@@ -153,4 +153,44 @@ describe('locking reads', () => {
       { id: 2, body: 'b' },
     ]);
   });
+
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    it(`Postgres -> ${kind}: an import through a temporary staging table replicates the imported rows only`, async () => {
+      const { primary, secondary } = await queue(kind);
+      const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+      cleanup(() => Promise.all([app.close(), secondary.close()]));
+      await app.transaction(async (tx) => {
+        await tx.execute('CREATE TEMP TABLE staging (worker int) ON COMMIT DROP');
+        await tx.execute('INSERT INTO staging (worker) VALUES (1), (2), (3)');
+        await tx.execute('UPDATE staging SET worker = worker * 10');
+        await tx.execute('INSERT INTO jobs (done_by) SELECT worker FROM staging ORDER BY worker');
+      });
+      await app.execute('INSERT INTO jobs (done_by) VALUES (4)');
+      expect(app.getMetadata().replicatedByStatement).toEqual([]);
+      expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0, verificationFailures: 0 });
+      expect(await secondary.query('SELECT id, done_by FROM jobs ORDER BY id')).toEqual([
+        { id: 1, done_by: 10 },
+        { id: 2, done_by: 20 },
+        { id: 3, done_by: 30 },
+        { id: 4, done_by: 4 },
+      ]);
+    });
+  }
+
+  it('SQLite -> Postgres: a temporary table on the primary connection, written outside a transaction', async () => {
+    const primary = createSQLiteAdapter(':memory:', { name: 'a' });
+    const secondary = createPostgresAdapter(dbs.other.url, { name: 'b' });
+    await secondary.execute('DROP TABLE IF EXISTS notes');
+    await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+    await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, body text)');
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+    cleanup(() => Promise.all([app.close(), primary.close(), secondary.close()]));
+    await app.execute('CREATE TEMPORARY TABLE incoming (body TEXT)');
+    await app.execute("INSERT INTO incoming (body) VALUES ('x'), ('y')");
+    await app.execute("DELETE FROM incoming WHERE body = 'y'");
+    await app.execute('INSERT INTO notes (body) SELECT body FROM incoming');
+    expect(app.getMetadata().replicatedByStatement).toEqual([]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+    expect(await secondary.query('SELECT id, body FROM notes')).toEqual([{ id: 1, body: 'x' }]);
+  });
 });

@@ -10,6 +10,7 @@ import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { mirrorTables } from './mirror-pairs';
+import { replicatesNothing } from './primary-only';
 
 /**
  * What a write sends through a mirror that carries statements: the secondary's statements,
@@ -63,7 +64,7 @@ export async function captureForMirror(
     for (const [i, step] of steps.entries()) {
       if (step.kind === 'replay') {
         results.push(appResult(step, raw[i]!, moved));
-        if (step.reason === 'a read inside a batch') continue;
+        if (replicatesNothing(step)) continue;
         parts.noteReplay(step.secondary.sql, step.reason);
         parts.metrics.replicatedByStatement++;
         statements.push(step.secondary);

@@ -17,6 +17,7 @@ import { whereClauseOf } from './where-clause';
 import type { SinkParts, SinkWrite } from './secondary-sink';
 import { asWritten } from './write-errors';
 import { isRowidKey, splitCaptured, type CapturePlan } from './write-capture';
+import { replicatesNothing } from './primary-only';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
 export const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
@@ -56,7 +57,7 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   const outbox = mirror.table;
   const opId = createOpId();
   const createdAt = Date.now();
-  const replayed = steps.flatMap((s) => (s.kind === 'replay' && s.reason !== 'a read inside a batch' ? [s] : []));
+  const replayed = steps.flatMap((s) => (s.kind === 'replay' && !replicatesNothing(s) ? [s] : []));
   const replays = replayed.map((s) => s.secondary);
   const op: MirrorOp = { opId, seq: 0, createdAt, statements: replays };
   // Rows a REPLACE deletes before writing them again: the drain settles what that delete did.

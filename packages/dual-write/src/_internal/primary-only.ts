@@ -1,4 +1,5 @@
 import { statementKind, withoutLeadingComments, type StatementKind } from '@switchyard/core';
+import type { Step } from './replication-types';
 
 const LOCKING_CLAUSE = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/gi;
 
@@ -7,7 +8,7 @@ const LOCKING_CLAUSE = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b
  * setting (Postgres `SET`, `RESET`, `DISCARD`; a SQLite `PRAGMA name = value`, such as the
  * `PRAGMA foreign_keys = ON` apps send when they connect), a lock (`LOCK TABLE`), a
  * notification (`NOTIFY`, `LISTEN`, `UNLISTEN`), maintenance (`VACUUM`, `ANALYZE`,
- * `REINDEX`, `CHECKPOINT`, `CLUSTER`).
+ * `REINDEX`, `CHECKPOINT`, `CLUSTER`). A `CREATE TEMP TABLE` is the session's too.
  */
 const SESSION_WORDS = new Set([
   'SET',
@@ -53,9 +54,22 @@ export function isLockingRead(sql: string): boolean {
  * every later write back in the journal.
  */
 export function runsOnPrimaryAlone(sql: string): boolean {
-  const word = firstWord(withoutLeadingComments(sql));
+  const body = withoutLeadingComments(sql);
   // `SET CONSTRAINTS`, `SET TRANSACTION` and `SET LOCAL` are the primary transaction's too.
-  return SESSION_WORDS.has(word) || isLockingRead(sql);
+  return SESSION_WORDS.has(firstWord(body)) || TEMPORARY.test(body) || isLockingRead(sql);
+}
+
+/** A temporary table, view or sequence: the primary session's own (an import's staging table). */
+const TEMPORARY = /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\s/i;
+
+/** Why a step of a write gives the secondary nothing: a read in a batch. */
+export const READ_IN_BATCH = 'a read inside a batch';
+/** Why a step of a write gives the secondary nothing: its table is a temporary table of the primary's session. */
+export const TEMPORARY_TABLE = "a write to a temporary table of the primary's session";
+
+/** Whether a step of a write runs on the primary alone (see {@link READ_IN_BATCH}, {@link TEMPORARY_TABLE}). */
+export function replicatesNothing(step: Step): boolean {
+  return step.kind === 'replay' && (step.reason === READ_IN_BATCH || step.reason === TEMPORARY_TABLE);
 }
 
 /** Core's `statementKind`, with what runs on the primary alone a read (see {@link runsOnPrimaryAlone}). */

@@ -6,6 +6,7 @@ import { dedupeRefs, refOf, type RowImage } from './row-images';
 import { journalToSettle } from './secondary-failure';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
+import { replicatesNothing } from './primary-only';
 
 /**
  * What a write whose primary outcome is unknown may have changed: the rows it names by key
@@ -25,7 +26,7 @@ export function unsureOfSteps(steps: readonly Step[], label: string): UnsureWrit
   for (const step of steps) {
     if (step.kind === 'capture' && step.plan.named && !step.plan.newRowsOnly) rows.push(...step.plan.named);
     else if (step.kind === 'capture') tables.push(step.plan.table.name);
-    else if (step.reason !== 'a read inside a batch') tables.push(...statementTables([step.primary]).filter((t) => t !== '*'));
+    else if (!replicatesNothing(step)) tables.push(...statementTables([step.primary]).filter((t) => t !== '*'));
   }
   return { label, rows, tables: [...new Set(tables)] };
 }

@@ -13,7 +13,7 @@ import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
 import { mayWriteInCommonTables } from './cte-writes';
-import { dualWriteKind, writesToBoth } from './primary-only';
+import { dualWriteKind, replicatesNothing, writesToBoth } from './primary-only';
 import { planCteCapture, splitCteCapture } from './cte-capture';
 import { currentRowsOf } from './row-resync';
 import { AdapterView } from './adapter-view';
@@ -148,6 +148,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     const [step] = await withKeyMoves(catalog, primary, await replicator.steps(primary, [statement], [forSecondary], this.#tx), this.#tx);
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
+      if (replicatesNothing(step!)) return result;
       const replay = { sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] };
       if (!movedNothing(step!, result)) {
         record.replays.push(replay);

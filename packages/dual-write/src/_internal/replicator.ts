@@ -1,5 +1,5 @@
 import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
-import { dualWriteKind } from './primary-only';
+import { dualWriteKind, READ_IN_BATCH, replicatesNothing } from './primary-only';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
 import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
@@ -58,7 +58,7 @@ export class Replicator {
         kind === 'schema'
           ? schemaReason(statement.sql, this.#p.options.mirror, this.#p.catalog.textIsFixed)
           : kind === 'read'
-            ? 'a read inside a batch'
+            ? READ_IN_BATCH
             : undefined;
       if (!reason) {
         const name = writeTable(statement.sql) ?? '';
@@ -115,7 +115,7 @@ export class Replicator {
       for (const [i, step] of steps.entries()) {
         if (step.kind === 'replay') {
           results.push(appResult(step, raw[i]!, work));
-          if (step.reason === 'a read inside a batch' || movedNothing(step, raw[i]!)) continue;
+          if (replicatesNothing(step) || movedNothing(step, raw[i]!)) continue;
           this.#p.noteReplay(step.secondary.sql, step.reason);
           work.statements.push(step.secondary);
           work.replays.push(step.secondary);

@@ -1,9 +1,16 @@
 import type { DatabaseAdapter } from '@switchyard/core';
+import { TEMPORARY_TABLE } from './primary-only';
 
 /** Postgres: a view (or materialized view) of that name. */
 const PG_VIEW = "SELECT count(*)::int AS n FROM pg_class WHERE lower(relname) = ? AND relkind IN ('v', 'm')";
 /** SQLite and D1: a view of that name. */
 const SQLITE_VIEW = "SELECT count(*) AS n FROM sqlite_master WHERE type = 'view' AND name = ? COLLATE NOCASE";
+
+/** Postgres: a temporary table of that name that this session sees. */
+const PG_TEMPORARY =
+  "SELECT count(*)::int AS n FROM pg_class WHERE lower(relname) = ? AND relpersistence = 't' AND pg_table_is_visible(oid)";
+/** SQLite and D1: a temporary table of that name on this connection. */
+const SQLITE_TEMPORARY = "SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'table' AND name = ? COLLATE NOCASE";
 
 /** Each side's answers, by name in lower case: a view's name or not. Views seldom come and go. */
 const answers = new WeakMap<DatabaseAdapter, Map<string, boolean>>();
@@ -16,6 +23,14 @@ const answers = new WeakMap<DatabaseAdapter, Map<string, boolean>>();
  * says so, for the `statement-replay` event and `getMetadata()`.
  */
 export async function missingTableReason(primary: DatabaseAdapter, name: string, via: DatabaseAdapter = primary): Promise<string> {
+  // Asked each time, in the write's own session (`via`): a temporary table lives and dies with it.
+  const temporary = await via
+    .query<{ n: number | string }>(primary.dialect === 'postgres' ? PG_TEMPORARY : SQLITE_TEMPORARY, [name.toLowerCase()])
+    .then(
+      (rows) => Number(rows[0]?.n ?? 0) > 0,
+      () => false,
+    );
+  if (temporary) return TEMPORARY_TABLE;
   let known = answers.get(primary);
   if (!known) answers.set(primary, (known = new Map()));
   const key = name.toLowerCase();

@@ -4,6 +4,7 @@ import { statementTables } from './journal-book';
 import type { Step } from './replication-types';
 import type { LockClaims } from './row-locks';
 import { rowName } from './row-images';
+import { replicatesNothing } from './primary-only';
 
 /** Locks a write holds: its named rows, or its tables whole. */
 export function claimsOf(steps: readonly Step[]): LockClaims {
@@ -11,7 +12,7 @@ export function claimsOf(steps: readonly Step[]): LockClaims {
   for (const step of steps) {
     if (step.kind === 'replay') {
       const tables = statementTables([step.primary]);
-      if (step.reason === 'a read inside a batch') continue;
+      if (replicatesNothing(step)) continue;
       claims.exclusiveTables.push(...tables.filter((t) => t !== '*'));
       continue;
     }
