@@ -33,7 +33,17 @@ async function queue(kind: 'postgres' | 'sqlite'): Promise<{ primary: DatabaseAd
   return { primary, secondary };
 }
 
-describe('locking reads', () => {
+/** A SQLite primary and Postgres, each with an empty `notes` table. */
+async function sqliteNotes(): Promise<{ primary: DatabaseAdapter; secondary: DatabaseAdapter }> {
+  const primary = createSQLiteAdapter(':memory:', { name: 'a' });
+  const secondary = createPostgresAdapter(dbs.other.url, { name: 'b' });
+  await secondary.execute('DROP TABLE IF EXISTS notes');
+  await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+  await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, body text)');
+  return { primary, secondary };
+}
+
+describe('statements that write no rows', () => {
   for (const kind of ['sqlite', 'postgres'] as const) {
     it(`Postgres -> ${kind}: 3 workers take 12 jobs with FOR UPDATE SKIP LOCKED, each once, nothing journaled`, async () => {
       const { primary, secondary } = await queue(kind);
@@ -131,11 +141,7 @@ describe('locking reads', () => {
   });
 
   it('SQLite -> Postgres: the PRAGMAs an app sends when it connects, and maintenance', async () => {
-    const primary = createSQLiteAdapter(':memory:', { name: 'a' });
-    const secondary = createPostgresAdapter(dbs.other.url, { name: 'b' });
-    await secondary.execute('DROP TABLE IF EXISTS notes');
-    await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
-    await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, body text)');
+    const { primary, secondary } = await sqliteNotes();
     const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true, readRouting: { secondaryPercent: 100 } });
     cleanup(() => Promise.all([app.close(), primary.close(), secondary.close()]));
     for (const pragma of ['PRAGMA foreign_keys = ON', 'PRAGMA busy_timeout = 5000', 'PRAGMA user_version = 3']) await app.execute(pragma);
@@ -178,11 +184,7 @@ describe('locking reads', () => {
   }
 
   it('SQLite -> Postgres: a temporary table on the primary connection, written outside a transaction', async () => {
-    const primary = createSQLiteAdapter(':memory:', { name: 'a' });
-    const secondary = createPostgresAdapter(dbs.other.url, { name: 'b' });
-    await secondary.execute('DROP TABLE IF EXISTS notes');
-    await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
-    await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, body text)');
+    const { primary, secondary } = await sqliteNotes();
     const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
     cleanup(() => Promise.all([app.close(), primary.close(), secondary.close()]));
     await app.execute('CREATE TEMPORARY TABLE incoming (body TEXT)');
