@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abortingForm, withoutReturning } from './write-op';
+import { abortingForm, deletingForm, withoutReturning } from './write-op';
 
 describe('withoutReturning', () => {
   it("drops the statement's own RETURNING clause, not a word in a string", () => {
@@ -37,5 +37,15 @@ describe('abortingForm', () => {
     ]) {
       expect(abortingForm(sql)).toBe(sql);
     }
+  });
+});
+
+describe('deletingForm', () => {
+  it("is one table's TRUNCATE as a DELETE, and leaves anything else as written", () => {
+    expect(deletingForm('TRUNCATE TABLE public.jobs RESTART IDENTITY')).toBe('DELETE FROM jobs');
+    expect(deletingForm('truncate only "Job Log" * continue identity cascade;')).toBe('DELETE FROM "Job Log"');
+    expect(deletingForm('TRUNCATE jobs')).toBe('DELETE FROM jobs');
+    expect(deletingForm('TRUNCATE a, b')).toBe('TRUNCATE a, b');
+    expect(deletingForm('DELETE FROM jobs')).toBe('DELETE FROM jobs');
   });
 });

@@ -45,7 +45,7 @@ export function compileFor(side: DatabaseAdapter, compiled: CompiledQuery, compi
  */
 export function sideForm(side: DatabaseAdapter, statement: Statement): Statement {
   if (side.dialect === 'postgres') return statement;
-  const sql = abortingForm(statement.sql);
+  const sql = deletingForm(abortingForm(statement.sql));
   if (!sql.includes('$')) return sql === statement.sql ? statement : { ...statement, sql };
   const tokens = new SqlTokenizer(sql);
   let out = '';
@@ -57,6 +57,30 @@ export function sideForm(side: DatabaseAdapter, statement: Statement): Statement
   }
   if (at > 0) return { ...statement, sql: out + sql.slice(at) };
   return sql === statement.sql ? statement : { ...statement, sql };
+}
+
+const NAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][\w$]*)`;
+const TRUNCATE = new RegExp(
+  String.raw`^\s*TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?(?:${NAME}\s*\.\s*)?(${NAME})\s*\*?\s*(?:(?:RESTART|CONTINUE)\s+IDENTITY\s*)?(?:CASCADE|RESTRICT)?\s*;?\s*$`,
+  'i',
+);
+
+/**
+ * Postgres's `TRUNCATE` of one table as SQLite and D1 run it: they have no `TRUNCATE`, and
+ * replayed as written it failed there and held every later write back in the journal. As
+ * `DELETE FROM` the table: `RESTART IDENTITY` needs nothing (rows arrive with their keys);
+ * `CASCADE` reaches the tables that reference it only as far as their own foreign keys
+ * cascade (validation shows any rows left). Several tables in one `TRUNCATE` stay as written.
+ *
+ * @example
+ * ```ts
+ * deletingForm('TRUNCATE TABLE public.jobs RESTART IDENTITY'); // 'DELETE FROM jobs'
+ * ```
+ */
+export function deletingForm(sql: string): string {
+  if (!/^\s*truncate/i.test(sql)) return sql;
+  const table = TRUNCATE.exec(sql)?.[1];
+  return table ? `DELETE FROM ${table}` : sql;
 }
 
 /**
