@@ -4,6 +4,8 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from './patient-dual-write';
+import { createDualWriteAdapter as createAsync } from '../src/index';
+import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { twoTestDatabases } from './two-databases';
 import { cleanupAfterEach } from './open-side';
 
@@ -194,5 +196,27 @@ describe('statements that write no rows', () => {
     expect(app.getMetadata().replicatedByStatement).toEqual([]);
     expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
     expect(await secondary.query('SELECT id, body FROM notes')).toEqual([{ id: 1, body: 'x' }]);
+  });
+
+  it('SQLite outbox -> Postgres: a PRAGMA and a staging table leave no entry; the rows written from it drain', async () => {
+    const { primary, secondary } = await sqliteNotes();
+    const mirror = outboxMirror(primary);
+    const app = createAsync(primary, secondary, { secondaryWrites: 'async', mirror });
+    cleanup(() => Promise.all([app.close(), primary.close(), secondary.close()]));
+    await app.execute('PRAGMA foreign_keys = ON');
+    await app.execute('CREATE TEMPORARY TABLE incoming (body TEXT)');
+    await app.execute("INSERT INTO incoming (body) VALUES ('x'), ('y')");
+    await app.execute('INSERT INTO notes (body) SELECT body FROM incoming');
+    await app.transaction(async (tx) => {
+      await tx.execute("INSERT INTO incoming (body) VALUES ('z')");
+      await tx.execute("INSERT INTO notes (body) SELECT body FROM incoming WHERE body = 'z'");
+    });
+    expect(await drainOutbox(secondary, { mirror })).toMatchObject({ applied: 2, aborted: false });
+    expect(app.getMetadata().replicatedByStatement).toEqual([]);
+    expect(await secondary.query('SELECT id, body FROM notes ORDER BY id')).toEqual([
+      { id: 1, body: 'x' },
+      { id: 2, body: 'y' },
+      { id: 3, body: 'z' },
+    ]);
   });
 });
