@@ -168,10 +168,11 @@ describe('statements that write no rows', () => {
       const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
       cleanup(() => Promise.all([app.close(), secondary.close()]));
       await app.transaction(async (tx) => {
-        await tx.execute('CREATE TEMP TABLE staging (worker int) ON COMMIT DROP');
+        await tx.execute('CREATE TEMP TABLE staging (worker int)');
         await tx.execute('INSERT INTO staging (worker) VALUES (1), (2), (3)');
         await tx.execute('UPDATE staging SET worker = worker * 10');
         await tx.execute('INSERT INTO jobs (done_by) SELECT worker FROM staging ORDER BY worker');
+        await tx.execute('DROP TABLE staging');
       });
       await app.execute('INSERT INTO jobs (done_by) VALUES (4)');
       expect(app.getMetadata().replicatedByStatement).toEqual([]);
@@ -193,9 +194,14 @@ describe('statements that write no rows', () => {
     await app.execute("INSERT INTO incoming (body) VALUES ('x'), ('y')");
     await app.execute("DELETE FROM incoming WHERE body = 'y'");
     await app.execute('INSERT INTO notes (body) SELECT body FROM incoming');
+    await app.execute('DROP TABLE incoming');
+    await app.execute("INSERT INTO notes (body) VALUES ('after')");
     expect(app.getMetadata().replicatedByStatement).toEqual([]);
     expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
-    expect(await secondary.query('SELECT id, body FROM notes')).toEqual([{ id: 1, body: 'x' }]);
+    expect(await secondary.query('SELECT id, body FROM notes ORDER BY id')).toEqual([
+      { id: 1, body: 'x' },
+      { id: 2, body: 'after' },
+    ]);
   });
 
   it('SQLite outbox -> Postgres: a PRAGMA and a staging table leave no entry; the rows written from it drain', async () => {

@@ -17,6 +17,7 @@ import { compileFor, sideForm, type WriteOp } from './write-op';
 import { DualWriteSession } from './dual-write-session';
 import { mayWriteInCommonTables, writingCommonTables } from './cte-writes';
 import { rowStatementsOf } from './several-statements';
+import { dropsTemporaryTable } from './view-writes';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
 
@@ -48,6 +49,9 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const index = core.primaryIndex;
     const forSecondary = op.bySide[1 - index]!;
     preflight(secondary, forSecondary);
+    const own = op.bySide[index]!;
+    if (op.kind === 'execute' && (await dropsTemporaryTable(primary, own[0]!.sql)))
+      return [await primary.execute(own[0]!.sql, own[0]!.params ?? [])];
     const results = await core.sink.write({ kind: op.kind, primary, secondary, own: op.bySide[index]!, forSecondary, label: op.label });
     if (op.schema) core.invalidate();
     if (!op.compiled) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);

@@ -16,6 +16,7 @@ import { mayWriteInCommonTables } from './cte-writes';
 import { dualWriteKind, replicatesNothing, writesToBoth } from './primary-only';
 import { planCteCapture, splitCteCapture } from './cte-capture';
 import { currentRowsOf } from './row-resync';
+import { dropsTemporaryTable } from './view-writes';
 import { AdapterView } from './adapter-view';
 import { compileFor, sideForm } from './write-op';
 import { appResult, movedNothing, withKeyMoves } from './key-move-rows';
@@ -140,6 +141,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   /** Runs a write with its rows captured, or records it for replay when it cannot be. */
   async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
     const { replicator, catalog, primary, record } = this.#context;
+    if (await dropsTemporaryTable(primary, statement.sql, this.#tx)) return this.#tx.execute(statement.sql, statement.params ?? []);
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
     if (this.#tx.dialect === 'postgres' && mayWriteInCommonTables(statement.sql)) {
       const captured = await this.#writeCommonTables(statement, forSecondary);

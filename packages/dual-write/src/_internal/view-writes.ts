@@ -12,6 +12,27 @@ const PG_TEMPORARY =
 /** SQLite and D1: a temporary table of that name on this connection. */
 const SQLITE_TEMPORARY = "SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'table' AND name = ? COLLATE NOCASE";
 
+/** Whether `name` is a temporary table that the primary's session `via` sees: asked each time, as it lives and dies with the session. */
+async function isTemporaryTable(primary: DatabaseAdapter, name: string, via: DatabaseAdapter): Promise<boolean> {
+  return via.query<{ n: number | string }>(primary.dialect === 'postgres' ? PG_TEMPORARY : SQLITE_TEMPORARY, [name.toLowerCase()]).then(
+    (rows) => Number(rows[0]?.n ?? 0) > 0,
+    () => false,
+  );
+}
+
+const DROPS = /^\s*(?:DROP\s+TABLE(?:\s+IF\s+EXISTS)?|TRUNCATE(?:\s+TABLE)?)\s+(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))\s*;?\s*$/i;
+
+/**
+ * Whether `sql` drops or empties one temporary table of the primary's session (`DROP TABLE
+ * staging` after an import): the primary's alone, as the table is. Replayed, the secondary,
+ * which never had it, refused it, and later writes waited behind it.
+ */
+export async function dropsTemporaryTable(primary: DatabaseAdapter, sql: string, via: DatabaseAdapter = primary): Promise<boolean> {
+  const m = DROPS.exec(sql);
+  if (!m) return false;
+  return isTemporaryTable(primary, m[1]?.replaceAll('""', '"') ?? m[2]!, via);
+}
+
 /** Each side's answers, by name in lower case: a view's name or not. Views seldom come and go. */
 const answers = new WeakMap<DatabaseAdapter, Map<string, boolean>>();
 
@@ -23,14 +44,7 @@ const answers = new WeakMap<DatabaseAdapter, Map<string, boolean>>();
  * says so, for the `statement-replay` event and `getMetadata()`.
  */
 export async function missingTableReason(primary: DatabaseAdapter, name: string, via: DatabaseAdapter = primary): Promise<string> {
-  // Asked each time, in the write's own session (`via`): a temporary table lives and dies with it.
-  const temporary = await via
-    .query<{ n: number | string }>(primary.dialect === 'postgres' ? PG_TEMPORARY : SQLITE_TEMPORARY, [name.toLowerCase()])
-    .then(
-      (rows) => Number(rows[0]?.n ?? 0) > 0,
-      () => false,
-    );
-  if (temporary) return TEMPORARY_TABLE;
+  if (await isTemporaryTable(primary, name, via)) return TEMPORARY_TABLE;
   let known = answers.get(primary);
   if (!known) answers.set(primary, (known = new Map()));
   const key = name.toLowerCase();
