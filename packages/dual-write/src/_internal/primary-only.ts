@@ -1,5 +1,6 @@
 import { statementKind, withoutLeadingComments, type StatementKind } from '@switchyard/core';
 import type { Step } from './replication-types';
+import { BoundedCache } from './bounded-cache';
 
 const LOCKING_CLAUSE = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/gi;
 
@@ -72,10 +73,18 @@ export function replicatesNothing(step: Step): boolean {
   return step.kind === 'replay' && (step.reason === READ_IN_BATCH || step.reason === TEMPORARY_TABLE);
 }
 
+/** Each text's kind is kept: every write asks, and apps send the same few texts again and again. */
+const kinds = new BoundedCache<string, StatementKind>(2000);
+
 /** Core's `statementKind`, with what runs on the primary alone a read (see {@link runsOnPrimaryAlone}). */
 export function dualWriteKind(sql: string): StatementKind {
-  const kind = statementKind(sql);
-  return (kind === 'write' || kind === 'schema') && runsOnPrimaryAlone(sql) ? 'read' : kind;
+  let kind = kinds.get(sql);
+  if (kind === undefined) {
+    kind = statementKind(sql);
+    if ((kind === 'write' || kind === 'schema') && runsOnPrimaryAlone(sql)) kind = 'read';
+    kinds.set(sql, kind);
+  }
+  return kind;
 }
 
 /** Whether dual write sends `sql` to both sides: a write or a schema change that is not the primary's alone. */
