@@ -9,7 +9,7 @@ import {
   type TransactionSettings,
 } from '@switchyard/core';
 import type { DualWriteCore } from './dual-write-core';
-import { readsPrimaryState, routeRead } from './read-router';
+import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replication-types';
 import { checkLimits, preflight } from './statement-preflight';
@@ -35,8 +35,8 @@ export async function routedRead<R>(
 ): Promise<R> {
   if (core.fleet) await core.fleet.admit();
   checkLimits(core.secondary, statements);
-  const primaryState = statements.some((s) => readsPrimaryState(s.sql));
-  return core.rehearsed(statements, routeRead(core.route(), statements[0]!.sql, run, rowsOf, primaryState), rehearsalRows);
+  const texts = statements.map((s) => s.sql);
+  return core.rehearsed(statements, routeRead(core.route(), texts[0]!, run, rowsOf, texts), rehearsalRows);
 }
 
 /** The write path: the primary, then the secondary through the sink (by key now, or by the mirror later). */

@@ -4,7 +4,7 @@
  * RETURNING *) INSERT INTO archive SELECT * FROM moved`): where each part starts and ends,
  * and which parts write. `cte-capture.ts` rewrites it so that it names every row it wrote.
  */
-import { SqlTokenizer, type SqlTokenKind } from '@switchyard/core';
+import { SqlTokenizer, withoutLeadingComments, type SqlTokenKind } from '@switchyard/core';
 import { BoundedCache } from './bounded-cache';
 import { parseWrite, type ParsedWrite } from './write-parse';
 
@@ -66,8 +66,7 @@ export function writingCommonTables(sql: string): WritingCommonTables | string |
 
 /** Whether `sql` may start with a `WITH` list (a cheap test before {@link writingCommonTables}). */
 export function mayWriteInCommonTables(sql: string): boolean {
-  const head = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(\w+)/.exec(sql);
-  return head?.[1]?.toUpperCase() === 'WITH';
+  return /^WITH\b/i.test(withoutLeadingComments(sql));
 }
 
 function readParts(sql: string): WritingCommonTables | string | undefined {

@@ -30,7 +30,8 @@ const SESSION_WORDS = new Set([
 /**
  * A locking read: `SELECT … FOR UPDATE` (or `FOR SHARE`, `FOR NO KEY UPDATE`, `FOR KEY
  * SHARE`), as a job queue takes its next job with `… FOR UPDATE SKIP LOCKED`. Core counts it
- * as a write, so that it never runs on a read replica; it writes no rows.
+ * as a write, so that it never runs on a read replica; it writes no rows. `body` is the
+ * statement without its leading comments.
  *
  * @example
  * ```ts
@@ -38,8 +39,7 @@ const SESSION_WORDS = new Set([
  * isLockingRead('WITH j AS (SELECT id FROM jobs LIMIT 1 FOR UPDATE) UPDATE jobs SET done = true FROM j WHERE jobs.id = j.id'); // false
  * ```
  */
-export function isLockingRead(sql: string): boolean {
-  const body = withoutLeadingComments(sql);
+function isLockingRead(body: string): boolean {
   const word = firstWord(body);
   if (word !== 'SELECT' && word !== 'WITH' && word !== 'VALUES' && word !== 'TABLE') return false;
   const unlocked = body.replace(LOCKING_CLAUSE, '');
@@ -57,7 +57,7 @@ export function isLockingRead(sql: string): boolean {
 export function runsOnPrimaryAlone(sql: string): boolean {
   const body = withoutLeadingComments(sql);
   // `SET CONSTRAINTS`, `SET TRANSACTION` and `SET LOCAL` are the primary transaction's too.
-  return SESSION_WORDS.has(firstWord(body)) || TEMPORARY.test(body) || isLockingRead(sql);
+  return SESSION_WORDS.has(firstWord(body)) || TEMPORARY.test(body) || isLockingRead(body);
 }
 
 /** A temporary table, view or sequence: the primary session's own (an import's staging table). */

@@ -30,7 +30,7 @@ const PRIMARY_STATE =
   /\b(?:nextval|setval|currval|lastval|pg_(?:try_)?advisory_\w+|pg_notify|txid_current\w*|pg_current_xact_id\w*|set_config|last_insert_rowid|changes|total_changes)\s*\(/i;
 
 /** Whether a read calls a function of {@link PRIMARY_STATE} or takes row locks (`FOR UPDATE`), so it must run on the primary and nowhere else. */
-export function readsPrimaryState(sql: string): boolean {
+function readsPrimaryState(sql: string): boolean {
   return PRIMARY_STATE.test(sql) || runsOnPrimaryAlone(sql);
 }
 
@@ -45,9 +45,11 @@ export async function routeRead<R>(
   sql: string,
   run: (side: DatabaseAdapter) => Promise<R>,
   rowsOf: (result: R) => Row[],
-  primaryState = readsPrimaryState(sql),
+  texts: readonly string[] = [sql],
 ): Promise<R> {
   const { primary, secondary, metrics, events } = route;
+  // Asked only where the read could go elsewhere: most adapters route and shadow nothing.
+  const primaryState = (route.secondaryPercent > 0 || route.shadow !== undefined) && texts.some(readsPrimaryState);
   const shadow = primaryState ? undefined : route.shadow;
   if (!primaryState && route.secondaryPercent > 0 && !route.secondaryBehind && Math.random() * 100 < route.secondaryPercent) {
     try {
