@@ -17,6 +17,16 @@ describe('statementKind', () => {
     ['PRAGMA table_info(t)', 'read'],
     ['PRAGMA foreign_keys = ON', 'schema'],
     ['BEGIN', 'transaction-control'],
+    ['EXPLAIN SELECT * FROM t', 'read'],
+    ['EXPLAIN INSERT INTO t VALUES (1)', 'read'],
+    ['EXPLAIN QUERY PLAN DELETE FROM t', 'read'],
+    ['EXPLAIN ANALYZE SELECT * FROM t', 'read'],
+    ['EXPLAIN ANALYZE INSERT INTO t VALUES (1)', 'write'],
+    ['explain analyse verbose update t set a = 1', 'write'],
+    ['EXPLAIN (FORMAT JSON, ANALYZE) DELETE FROM t', 'write'],
+    ['EXPLAIN (ANALYZE true, BUFFERS) WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x', 'write'],
+    ['EXPLAIN (ANALYZE false) DELETE FROM t', 'read'],
+    ['EXPLAIN (COSTS off) DELETE FROM t', 'read'],
     ['something unknown', 'write'],
   ] as const)('%s -> %s', (sql, kind) => {
     expect(statementKind(sql)).toBe(kind);

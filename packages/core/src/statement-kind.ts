@@ -36,9 +36,10 @@ function classify(sql: string): StatementKind {
   const body = withoutLeadingComments(sql);
   const word = /^[A-Za-z]+/.exec(body)?.[0]?.toUpperCase() ?? '';
   switch (word) {
+    case 'EXPLAIN':
+      return explainedKind(body);
     case 'SELECT':
     case 'VALUES':
-    case 'EXPLAIN':
     case 'SHOW':
     case 'TABLE':
       return /\bFOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/i.test(body) ? 'write' : 'read';
@@ -68,6 +69,20 @@ function classify(sql: string): StatementKind {
     default:
       return 'write';
   }
+}
+
+/**
+ * Postgres's `EXPLAIN ANALYZE` (or `EXPLAIN (ANALYZE, …)`) runs the statement it explains:
+ * an explained `INSERT` writes its rows, so it is what that statement is. Any other `EXPLAIN`
+ * only plans, and reads.
+ */
+const EXPLAIN_ANALYZE = /^EXPLAIN\s+(?:ANALY[SZ]E\b(?:\s+VERBOSE\b)?|\((?:[^()]*,)?\s*ANALY[SZ]E\b(?!\s+(?:false|off|0)\b)[^()]*\))\s*/i;
+
+function explainedKind(body: string): StatementKind {
+  const analyze = EXPLAIN_ANALYZE.exec(body);
+  if (!analyze) return 'read';
+  const explained = classify(body.slice(analyze[0].length));
+  return explained === 'read' ? 'read' : 'write';
 }
 
 /**

@@ -1,6 +1,7 @@
 import { statementKind, withoutLeadingComments, type StatementKind } from '@switchyard/core';
 import type { Step } from './replication-types';
 import { BoundedCache } from './bounded-cache';
+import { NOTHING_ON_SQLITE } from './engine-counterparts';
 
 const LOCKING_CLAUSE = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/gi;
 
@@ -9,7 +10,8 @@ const LOCKING_CLAUSE = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b
  * setting (Postgres `SET`, `RESET`, `DISCARD`; a SQLite `PRAGMA name = value`, such as the
  * `PRAGMA foreign_keys = ON` apps send when they connect), a lock (`LOCK TABLE`), a
  * notification (`NOTIFY`, `LISTEN`, `UNLISTEN`), maintenance (`VACUUM`, `ANALYZE`,
- * `REINDEX`, `CHECKPOINT`, `CLUSTER`). A `CREATE TEMP TABLE` is the session's too.
+ * `REINDEX`, `CHECKPOINT`, `CLUSTER`), a SQLite connection's other database files (`ATTACH`,
+ * `DETACH`). A `CREATE TEMP TABLE` is the session's too.
  */
 const SESSION_WORDS = new Set([
   'SET',
@@ -25,6 +27,8 @@ const SESSION_WORDS = new Set([
   'REINDEX',
   'CHECKPOINT',
   'CLUSTER',
+  'ATTACH',
+  'DETACH',
 ]);
 
 /**
@@ -68,9 +72,12 @@ export const READ_IN_BATCH = 'a read inside a batch';
 /** Why a step of a write gives the secondary nothing: its table is a temporary table of the primary's session. */
 export const TEMPORARY_TABLE = "a write to a temporary table of the primary's session";
 
-/** Whether a step of a write runs on the primary alone (see {@link READ_IN_BATCH}, {@link TEMPORARY_TABLE}). */
+/**
+ * Whether a step of a write runs on the primary alone (see {@link READ_IN_BATCH},
+ * {@link TEMPORARY_TABLE}, {@link NOTHING_ON_SQLITE}).
+ */
 export function replicatesNothing(step: Step): boolean {
-  return step.kind === 'replay' && (step.reason === READ_IN_BATCH || step.reason === TEMPORARY_TABLE);
+  return step.kind === 'replay' && (step.reason === READ_IN_BATCH || step.reason === TEMPORARY_TABLE || step.reason === NOTHING_ON_SQLITE);
 }
 
 /** Each text's kind is kept: every write asks, and apps send the same few texts again and again. */

@@ -60,6 +60,14 @@ export interface ReplicatorParts {
   replaySoon: () => void;
 }
 
+/**
+ * A statement as the secondary runs it, with why it runs nothing there when it does not
+ * (a Postgres statement with nothing to act on in SQLite or D1: `NOTHING_ON_SQLITE`).
+ */
+export interface SideStatement extends Statement {
+  readonly idle?: string;
+}
+
 /** What a dual-write transaction recorded on the primary: rows it wrote, and statements it could not capture. */
 export interface TransactionRecord {
   refs: RowRef[];

@@ -2,7 +2,7 @@ import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
 import { dualWriteKind, READ_IN_BATCH, replicatesNothing } from './primary-only';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
-import type { ReplicatorParts, SecondaryWork, Step, TransactionRecord } from './replication-types';
+import type { ReplicatorParts, SecondaryWork, SideStatement, Step, TransactionRecord } from './replication-types';
 import type { RowRef } from '../row-ref';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
@@ -45,21 +45,18 @@ export class Replicator {
   async steps(
     primary: DatabaseAdapter,
     primaryForm: readonly Statement[],
-    secondaryForm: readonly Statement[],
+    secondaryForm: readonly SideStatement[],
     via: DatabaseAdapter = primary,
   ): Promise<Step[]> {
     const steps: Step[] = [];
     for (const [i, statement] of primaryForm.entries()) {
       const kind = dualWriteKind(statement.sql);
-      const secondary = secondaryForm[i] ?? statement;
+      const secondary: SideStatement = secondaryForm[i] ?? statement;
+      const { idle } = secondary;
       // A change to text is judged by the old types, which only a read before it runs can see.
-      if (kind === 'schema') await this.#p.catalog.readTextConversions(primary, [statement.sql, secondary.sql], via);
-      let reason =
-        kind === 'schema'
-          ? schemaReason(statement.sql, this.#p.options.mirror, this.#p.catalog.textIsFixed)
-          : kind === 'read'
-            ? READ_IN_BATCH
-            : undefined;
+      if (kind === 'schema' && !idle) await this.#p.catalog.readTextConversions(primary, [statement.sql, secondary.sql], via);
+      let reason = idle ?? (kind === 'read' ? READ_IN_BATCH : undefined);
+      if (kind === 'schema') reason ??= schemaReason(statement.sql, this.#p.options.mirror, this.#p.catalog.textIsFixed);
       if (!reason) {
         const name = writeTable(statement.sql) ?? '';
         // Known tables are looked up without a turn of the event loop: this runs on every write.

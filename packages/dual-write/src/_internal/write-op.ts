@@ -1,5 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { SqlTokenizer, type DatabaseAdapter, type DialectName, type Statement } from '@switchyard/core';
+import { sqliteCounterpart } from './engine-counterparts';
+import type { SideStatement } from './replication-types';
 
 /**
  * One write as the dual-write adapter carries it to both sides: its statements as
@@ -41,10 +43,14 @@ export function compileFor(side: DatabaseAdapter, compiled: CompiledQuery, compi
  * A statement as a side runs it: `$N` placeholders (Postgres's, written by hand) become
  * `?N` on SQLite and D1, which number them the same way. Replayed there as written, `$1`
  * would be a named parameter that a list of values cannot fill, after the primary ran it.
- * There `INSERT OR FAIL` / `UPDATE OR FAIL` run as `OR ABORT` (see {@link abortingForm}).
+ * There `INSERT OR FAIL` / `UPDATE OR FAIL` run as `OR ABORT` (see {@link abortingForm}), and
+ * a Postgres-only statement in its SQLite counterpart, or marked as nothing to run (see
+ * {@link sqliteCounterpart}).
  */
-export function sideForm(side: DatabaseAdapter, statement: Statement): Statement {
-  if (side.dialect === 'postgres') return statement;
+export function sideForm(side: DatabaseAdapter, app: Statement): SideStatement {
+  if (side.dialect === 'postgres') return app;
+  const statement = sqliteCounterpart(app);
+  if (statement.idle) return statement;
   const sql = deletingForm(abortingForm(statement.sql));
   if (!sql.includes('$')) return sql === statement.sql ? statement : { ...statement, sql };
   const tokens = new SqlTokenizer(sql);

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { validateDatabases } from '@switchyard/validation';
+import { createDualWriteAdapter } from './patient-dual-write';
+import { createDualWriteAdapter as createAsync } from '../src/index';
+import { drainOutbox, outboxMirror } from '../src/mirror/index';
+import { twoTestDatabases } from './two-databases';
+import { cleanupAfterEach } from './open-side';
+
+/**
+ * Postgres statements a SQLite or D1 secondary has nothing to act on, or words differently.
+ * A Postgres app's maintenance and migrations (`REFRESH MATERIALIZED VIEW`, `COMMENT ON`,
+ * `GRANT`, `CREATE INDEX CONCURRENTLY`), replayed on a SQLite secondary as written, failed
+ * there after the primary ran them (`near "REFRESH": syntax error`), and every later write
+ * waited behind them in the journal. Procedural code SQLite cannot run, and `EXPLAIN
+ * ANALYZE` of a write (which Postgres runs), are refused before anything is written.
+ */
+const dbs = twoTestDatabases();
+const cleanup = cleanupAfterEach();
+
+/** Postgres `jobs` with a materialized view over it, and SQLite `jobs` with that view as a plain view (as `translateSchema` makes it). */
+async function jobs(): Promise<{ primary: DatabaseAdapter; secondary: DatabaseAdapter }> {
+  const primary = createPostgresAdapter(dbs.database.url, { name: 'a', max: 2 });
+  await primary.execute('DROP TABLE IF EXISTS jobs CASCADE');
+  await primary.execute('CREATE TABLE jobs (id bigserial PRIMARY KEY, name text NOT NULL)');
+  await primary.execute('CREATE MATERIALIZED VIEW job_count AS SELECT count(*) AS n FROM jobs');
+  const secondary = createSQLiteAdapter(':memory:', { name: 'b' });
+  await secondary.execute('CREATE TABLE jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+  await secondary.execute('CREATE VIEW job_count AS SELECT count(*) AS n FROM jobs');
+  return { primary, secondary };
+}
+
+describe('Postgres -> SQLite', () => {
+  it("maintenance and migrations: what SQLite has nothing to act on runs on the primary alone; an index or view in SQLite's words", async () => {
+    const { primary, secondary } = await jobs();
+    const app = createDualWriteAdapter(primary, secondary, { verifyWrites: true });
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    await app.execute("INSERT INTO jobs (name) VALUES ('a'), ('b')");
+    for (const sql of [
+      'REFRESH MATERIALIZED VIEW job_count',
+      "COMMENT ON TABLE jobs IS 'what workers take'",
+      'COMMENT ON COLUMN jobs.name IS NULL',
+      'GRANT SELECT ON jobs TO PUBLIC',
+      'REVOKE SELECT ON jobs FROM PUBLIC',
+      'ALTER TABLE jobs OWNER TO CURRENT_USER',
+      'CREATE EXTENSION IF NOT EXISTS plpgsql',
+      'ALTER TABLE jobs ENABLE ROW LEVEL SECURITY',
+      'CREATE POLICY everyone ON jobs USING (true)',
+      'DROP POLICY everyone ON jobs',
+      'ALTER TABLE jobs DISABLE ROW LEVEL SECURITY',
+      '/* migration 12 */ CREATE INDEX CONCURRENTLY jobs_name ON jobs USING btree (name)',
+      'CREATE MATERIALIZED VIEW long_names AS SELECT id FROM jobs WHERE length(name) > 3 WITH NO DATA',
+    ])
+      await app.execute(sql);
+    await app.execute("INSERT INTO jobs (name) VALUES ('longer')");
+    await app.execute('REFRESH MATERIALIZED VIEW long_names');
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+    expect(await primary.query('SELECT n::int AS n FROM job_count')).toEqual([{ n: 2 }]);
+    expect(await secondary.query('SELECT n FROM job_count')).toEqual([{ n: 3 }]);
+    expect(await secondary.query("SELECT type, name FROM sqlite_master WHERE name IN ('jobs_name', 'long_names') ORDER BY name")).toEqual([
+      { type: 'index', name: 'jobs_name' },
+      { type: 'view', name: 'long_names' },
+    ]);
+    expect(await secondary.query('SELECT id FROM long_names')).toEqual([{ id: 3 }]);
+    await app.execute('DROP INDEX CONCURRENTLY jobs_name');
+    await app.execute('DROP MATERIALIZED VIEW long_names');
+    expect(await secondary.query("SELECT name FROM sqlite_master WHERE name IN ('jobs_name', 'long_names')")).toEqual([]);
+    expect(app.getMetadata().replicatedByStatement.map((s) => s.sql)).not.toContain('REFRESH MATERIALIZED VIEW job_count');
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+    expect((await validateDatabases(primary, secondary, { validateAllRows: true, tables: ['jobs'] })).ok).toBe(true);
+  });
+
+  it('in a transaction and through an outbox', async () => {
+    const { primary, secondary } = await jobs();
+    const mirror = outboxMirror(primary);
+    const app = createAsync(primary, secondary, { secondaryWrites: 'async', mirror });
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    await app.transaction(async (tx) => {
+      await tx.execute("INSERT INTO jobs (name) VALUES ('a')");
+      await tx.execute('REFRESH MATERIALIZED VIEW job_count');
+      await tx.execute("COMMENT ON TABLE jobs IS 'x'");
+    });
+    await app.execute('GRANT SELECT ON job_count TO PUBLIC');
+    await app.execute("INSERT INTO jobs (name) VALUES ('b')");
+    expect(await drainOutbox(secondary, { mirror })).toMatchObject({ applied: 2, aborted: false });
+    expect(await secondary.query('SELECT id, name FROM jobs ORDER BY id')).toEqual([
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+    ]);
+    const sync = createDualWriteAdapter(primary, secondary);
+    cleanup(() => sync.close());
+    await sync.transaction(async (tx) => {
+      await tx.execute('REFRESH MATERIALIZED VIEW job_count');
+      await tx.execute("INSERT INTO jobs (name) VALUES ('c')");
+    });
+    expect(sync.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+    expect(await secondary.query('SELECT n FROM job_count')).toEqual([{ n: 3 }]);
+  });
+
+  it('procedural code and statements prepared by name are refused before anything is written', async () => {
+    const { primary, secondary } = await jobs();
+    const app = createDualWriteAdapter(primary, secondary);
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    for (const sql of [
+      "DO $$ BEGIN INSERT INTO jobs (name) VALUES ('x'); END $$",
+      'PREPARE add_job (text) AS INSERT INTO jobs (name) VALUES ($1)',
+      "EXECUTE add_job('x')",
+    ]) {
+      await expect(app.execute(sql)).rejects.toThrow(UnsupportedError);
+      await expect(app.execute(sql)).rejects.toThrow(/Nothing was written/);
+    }
+    await expect(app.transaction((tx) => tx.execute("DO $$ BEGIN INSERT INTO jobs (name) VALUES ('x'); END $$"))).rejects.toThrow(
+      /"DO" is Postgres's alone: b \(sqlite, the secondary\) cannot run it/,
+    );
+    expect(await primary.query('SELECT count(*)::int AS n FROM jobs')).toEqual([{ n: 0 }]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+  });
+
+  it('a schema change the SQLite secondary cannot parse is refused before the primary runs it', async () => {
+    const { primary, secondary } = await jobs();
+    await primary.execute('DROP TYPE IF EXISTS mood');
+    const app = createDualWriteAdapter(primary, secondary);
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    for (const sql of [
+      "ALTER TABLE jobs ADD COLUMN meta jsonb DEFAULT '{}'::jsonb",
+      'ALTER TABLE jobs ADD COLUMN at timestamptz DEFAULT now()',
+      'ALTER TABLE jobs ADD COLUMN code text UNIQUE',
+      "CREATE TYPE mood AS ENUM ('ok', 'sad')",
+      'TRUNCATE jobs, job_log',
+    ])
+      await expect(app.execute(sql)).rejects.toThrow(/b \(sqlite, the secondary\) cannot run this schema change: .*Nothing was written/);
+    await expect(app.transaction((tx) => tx.execute("CREATE TYPE mood AS ENUM ('ok')"))).rejects.toThrow(UnsupportedError);
+    expect(await primary.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'jobs' ORDER BY 1")).toEqual([
+      { column_name: 'id' },
+      { column_name: 'name' },
+    ]);
+    expect(await primary.query("SELECT typname FROM pg_type WHERE typname = 'mood'")).toEqual([]);
+    // What SQLite parses runs on both, a table a later statement of the batch creates among it.
+    await app.execute("ALTER TABLE jobs ADD COLUMN at text DEFAULT 'now'");
+    await app.batch([
+      { sql: 'CREATE TABLE job_log (id bigint PRIMARY KEY, job_id bigint)' },
+      { sql: 'CREATE INDEX job_log_job ON job_log (job_id)' },
+    ]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+    expect(await secondary.query("SELECT name FROM sqlite_master WHERE name LIKE 'job_log%' ORDER BY name")).toEqual([
+      { name: 'job_log' },
+      { name: 'job_log_job' },
+    ]);
+    await app.execute('DROP TABLE job_log');
+  });
+});
+
+describe('EXPLAIN ANALYZE of a write', () => {
+  it('is refused on any pair; a plain EXPLAIN is a read', async () => {
+    const primary = createPostgresAdapter(dbs.database.url, { name: 'a', max: 2 });
+    const secondary = createPostgresAdapter(dbs.other.url, { name: 'b', max: 2 });
+    for (const side of [primary, secondary]) {
+      await side.execute('DROP TABLE IF EXISTS jobs CASCADE');
+      await side.execute('CREATE TABLE jobs (id bigserial PRIMARY KEY, name text NOT NULL)');
+    }
+    const app = createDualWriteAdapter(primary, secondary);
+    cleanup(() => Promise.all([app.close(), secondary.close()]));
+    await expect(app.execute("EXPLAIN ANALYZE INSERT INTO jobs (name) VALUES ('x')")).rejects.toThrow(/runs the statement it explains/);
+    await expect(app.query("EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO jobs (name) VALUES ('x')")).rejects.toThrow(UnsupportedError);
+    await expect(app.batch([{ sql: 'EXPLAIN ANALYZE DELETE FROM jobs' }])).rejects.toThrow(UnsupportedError);
+    expect(await app.query("EXPLAIN INSERT INTO jobs (name) VALUES ('x')")).not.toEqual([]);
+    expect(await app.query('EXPLAIN ANALYZE SELECT * FROM jobs')).not.toEqual([]);
+    // Between two Postgres databases procedural code is replayed, as before.
+    await app.execute('DO $$ BEGIN PERFORM 1; END $$');
+    expect(await primary.query('SELECT count(*)::int AS n FROM jobs')).toEqual([{ n: 0 }]);
+    expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+  });
+});
+
+it('SQLite -> Postgres: ATTACH and DETACH are the primary connection’s own', async () => {
+  const primary = createSQLiteAdapter(':memory:', { name: 'a' });
+  const secondary = createPostgresAdapter(dbs.other.url, { name: 'b', max: 2 });
+  await secondary.execute('DROP TABLE IF EXISTS notes');
+  await primary.execute('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+  await secondary.execute('CREATE TABLE notes (id bigint PRIMARY KEY, body text)');
+  const app = createDualWriteAdapter(primary, secondary);
+  cleanup(() => Promise.all([app.close(), primary.close(), secondary.close()]));
+  await app.execute("ATTACH DATABASE ':memory:' AS scratch");
+  await app.execute("INSERT INTO notes (body) VALUES ('x')");
+  await app.execute('DETACH DATABASE scratch');
+  expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+  expect(await secondary.query('SELECT id, body FROM notes')).toEqual([{ id: 1, body: 'x' }]);
+});
