@@ -102,7 +102,7 @@ export {
   type CanonicalValue,
   type NormalizeOptions,
 } from './value-normalize';
-export { isWriteStatement, statementKind, withoutLeadingComments, type StatementKind } from './statement-kind';
+export { isWriteStatement, selectInto, statementKind, withoutLeadingComments, type SelectInto, type StatementKind } from './statement-kind';
 export { introspectSqlite, INTERNAL_TABLE } from './sqlite-introspector';
 export { onlyIfInherited, qualifiedTableName, readTableName } from './table-info';
 export { listTableNames } from './table-names';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWriteStatement, statementKind } from './statement-kind';
+import { isWriteStatement, selectInto, statementKind } from './statement-kind';
 
 describe('statementKind', () => {
   it.each([
@@ -27,9 +27,21 @@ describe('statementKind', () => {
     ['EXPLAIN (ANALYZE true, BUFFERS) WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x', 'write'],
     ['EXPLAIN (ANALYZE false) DELETE FROM t', 'read'],
     ['EXPLAIN (COSTS off) DELETE FROM t', 'read'],
+    ['SELECT a, b INTO archive FROM t WHERE a > 1', 'schema'],
+    ['select * into temp staging from t', 'schema'],
+    ['SELECT \'copy into\' AS x, a AS "into" FROM t', 'read'],
+    ['SELECT (SELECT a FROM t) AS x', 'read'],
     ['something unknown', 'write'],
   ] as const)('%s -> %s', (sql, kind) => {
     expect(statementKind(sql)).toBe(kind);
+  });
+
+  it('reads the new table of a SELECT … INTO', () => {
+    const sql = 'SELECT a INTO UNLOGGED TABLE public."Archive" FROM t';
+    expect(selectInto(sql)).toEqual({ start: 9, end: 45, table: 'public."Archive"', temporary: false });
+    expect(selectInto('SELECT * INTO TEMPORARY s FROM t')).toMatchObject({ table: 's', temporary: true });
+    expect(selectInto('SELECT a FROM t')).toBeUndefined();
+    expect(selectInto('SELECT a FROM t WHERE b IN (SELECT c INTO x FROM u)')).toBeUndefined();
   });
 
   it('counts schema changes as writes, so both databases get them', () => {

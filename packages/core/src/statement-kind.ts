@@ -1,3 +1,5 @@
+import { SqlTokenizer } from './sql-tokenizer';
+
 /** What a statement does, as far as routing and replication are concerned. */
 export type StatementKind = 'read' | 'write' | 'transaction-control' | 'schema';
 
@@ -39,6 +41,9 @@ function classify(sql: string): StatementKind {
     case 'EXPLAIN':
       return explainedKind(body);
     case 'SELECT':
+      // `SELECT … INTO t` is Postgres's `CREATE TABLE t AS SELECT …`.
+      if (/\bINTO\b/i.test(body) && selectInto(body)) return 'schema';
+    // falls through
     case 'VALUES':
     case 'SHOW':
     case 'TABLE':
@@ -69,6 +74,52 @@ function classify(sql: string): StatementKind {
     default:
       return 'write';
   }
+}
+
+/** Where a Postgres `SELECT … INTO` names its new table: see {@link selectInto}. */
+export interface SelectInto {
+  /** Offset of `INTO`. */
+  start: number;
+  /** Offset just past the table's name. */
+  end: number;
+  /** The table's name as written (quoted, schema-qualified). */
+  table: string;
+  /** `INTO TEMP` / `TEMPORARY`: a table of the session. */
+  temporary: boolean;
+}
+
+/**
+ * The new table of a Postgres `SELECT … INTO [TEMP | UNLOGGED] [TABLE] name FROM …`, which
+ * creates it as `CREATE TABLE name AS SELECT …` does; `undefined` for any other statement.
+ * Only an `INTO` outside parentheses counts (a subquery cannot create a table).
+ *
+ * @example
+ * ```ts
+ * selectInto('SELECT id INTO TEMP recent FROM t')?.table; // 'recent'
+ * ```
+ */
+export function selectInto(sql: string): SelectInto | undefined {
+  const tokens = new SqlTokenizer(sql);
+  const word = () => (tokens.kind === 'word' ? tokens.text.toUpperCase() : '');
+  if (!tokens.next() || word() !== 'SELECT') return undefined;
+  let depth = 0;
+  while (tokens.next()) {
+    if (tokens.kind === 'punct') depth += tokens.text === '(' ? 1 : tokens.text === ')' ? -1 : 0;
+    if (depth > 0 || word() !== 'INTO') continue;
+    const start = tokens.start;
+    let temporary = false;
+    for (;;) {
+      if (!tokens.next()) return undefined;
+      const w = word();
+      if (w === 'TEMP' || w === 'TEMPORARY') temporary = true;
+      else if (w !== 'LOCAL' && w !== 'GLOBAL' && w !== 'UNLOGGED' && w !== 'TABLE') break;
+    }
+    const nameStart = tokens.start;
+    let end = tokens.end;
+    while (tokens.next() && tokens.kind === 'punct' && tokens.text === '.' && tokens.next()) end = tokens.end;
+    return { start, end, table: sql.slice(nameStart, end), temporary };
+  }
+  return undefined;
 }
 
 /**

@@ -41,3 +41,20 @@ it.each(['hang', 'refuse'] as const)('SQLite -> Postgres, secondary in %s before
   expect(dual.getMetrics().journalDepth).toBe(0);
   expect((await validateDatabases(primary, secondaryDirect, { validateAllRows: true, tables: ['t'] })).ok).toBe(true);
 });
+
+it('SQLite -> Postgres, a schema change while the secondary hangs: asked whether it parses for secondaryTimeoutMs at most, then journaled', async () => {
+  const db = await testDatabase();
+  const { secondary, secondaryDirect, proxy } = await proxiedSecondary(db.url, 'postgres');
+  const primary = closing(createSQLiteAdapter(':memory:', { name: 'sqlite' }));
+  await secondary.execute('SELECT 1');
+  const dual = closing(createDualWriteAdapter(primary, secondary, { continueOnSecondaryFailure: true, secondaryTimeoutMs: 200 }));
+  proxy.setMode('hang');
+  const started = performance.now();
+  await dual.execute('CREATE TABLE u (id bigint PRIMARY KEY, n bigint NOT NULL)');
+  expect(performance.now() - started).toBeLessThan(2_000);
+  expect(dual.getMetrics()).toMatchObject({ secondaryCircuit: 'open', journalDepth: 1 });
+  proxy.setMode('pass');
+  await expect.poll(() => dual.getMetrics().secondaryCircuit, { timeout: 10_000 }).toBe('closed');
+  await dual.replayJournal();
+  expect(await secondaryDirect.query("SELECT to_regclass('u') IS NOT NULL AS found")).toEqual([{ found: true }]);
+});

@@ -152,6 +152,35 @@ describe('Postgres -> SQLite', () => {
   });
 });
 
+describe('SELECT … INTO, which creates a table', () => {
+  it.each(['sqlite', 'postgres'] as const)(
+    'Postgres -> %s, with every read routed to the secondary: the table on both sides',
+    async (kind) => {
+      const { primary, secondary: sqlite } = await jobs();
+      const secondary = kind === 'sqlite' ? sqlite : createPostgresAdapter(dbs.other.url, { name: 'b', max: 2 });
+      if (kind === 'postgres') {
+        await secondary.execute('DROP TABLE IF EXISTS jobs CASCADE; DROP TABLE IF EXISTS early_jobs');
+        await secondary.execute('CREATE TABLE jobs (id bigint PRIMARY KEY, name text NOT NULL)');
+      }
+      await primary.execute('DROP TABLE IF EXISTS early_jobs');
+      const app = createDualWriteAdapter(primary, secondary, { readRouting: { secondaryPercent: 100 } });
+      cleanup(() => Promise.all([app.close(), sqlite.close(), secondary.close()]));
+      await app.execute("INSERT INTO jobs (name) VALUES ('a'), ('b'), ('c')");
+      await app.execute('SELECT id, name INTO early_jobs FROM jobs WHERE id <= 2');
+      await app.execute('SELECT * INTO TEMP scratch FROM jobs');
+      expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+      for (const side of [primary, secondary]) expect(await side.query('SELECT id, name FROM early_jobs ORDER BY id')).toHaveLength(2);
+      const report = await validateDatabases(primary, secondary, {
+        validateAllRows: true,
+        tables: ['early_jobs'],
+        keyColumns: { early_jobs: ['id'] },
+      });
+      expect(report.ok).toBe(true);
+      await app.execute('DROP TABLE early_jobs');
+    },
+  );
+});
+
 describe('EXPLAIN ANALYZE of a write', () => {
   it('is refused on any pair; a plain EXPLAIN is a read', async () => {
     const primary = createPostgresAdapter(dbs.database.url, { name: 'a', max: 2 });
@@ -172,6 +201,37 @@ describe('EXPLAIN ANALYZE of a write', () => {
     expect(await primary.query('SELECT count(*)::int AS n FROM jobs')).toEqual([{ n: 0 }]);
     expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
   });
+});
+
+it('SQLite -> Postgres: a schema change the Postgres secondary cannot parse is refused before the primary runs it', async () => {
+  const primary = createSQLiteAdapter(':memory:', { name: 'a' });
+  const secondary = createPostgresAdapter(dbs.other.url, { name: 'b', max: 2 });
+  await secondary.execute('DROP TABLE IF EXISTS tags; DROP VIEW IF EXISTS tag_names');
+  const app = createDualWriteAdapter(primary, secondary);
+  cleanup(() => Promise.all([app.close(), primary.close(), secondary.close()]));
+  for (const sql of [
+    'CREATE TABLE tags (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL)',
+    'CREATE TABLE `tags` (`id` integer PRIMARY KEY NOT NULL, `name` text NOT NULL)',
+    'CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT) WITHOUT ROWID',
+  ])
+    await expect(app.execute(sql)).rejects.toThrow(
+      /b \(postgres, the secondary\) cannot run this schema change: syntax error at or near .*Nothing was written/,
+    );
+  await expect(
+    app.transaction(async (tx) => {
+      await tx.execute('CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT)');
+      await tx.execute('CREATE VIEW IF NOT EXISTS tag_names AS SELECT name FROM tags');
+    }),
+  ).rejects.toThrow(UnsupportedError);
+  expect(await primary.query("SELECT name FROM sqlite_master WHERE name IN ('tags', 'tag_names')")).toEqual([]);
+  // A form both engines take runs on both; a table a later statement creates is not asked for.
+  await app.batch([
+    { sql: 'CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT)' },
+    { sql: 'CREATE VIEW tag_names AS SELECT name FROM tags' },
+  ]);
+  await app.execute("INSERT INTO tags (name) VALUES ('x')");
+  expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+  expect(await secondary.query('SELECT name FROM tag_names')).toEqual([{ name: 'x' }]);
 });
 
 it('SQLite -> Postgres: ATTACH and DETACH are the primary connection’s own', async () => {

@@ -11,6 +11,8 @@ import {
 import type { DualWriteCore } from './dual-write-core';
 import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
+import { refuseUnparsableOnPostgres } from './schema-parse-check';
+import type { SideStatement } from './replication-types';
 import type { TransactionRecord } from './replication-types';
 import { checkLimits, preflight } from './statement-preflight';
 import { compileFor, sideForm, type WriteOp } from './write-op';
@@ -49,6 +51,7 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const index = core.primaryIndex;
     const forSecondary = op.bySide[1 - index]!;
     preflight(secondary, forSecondary);
+    if (op.schema) await refuseUnparsableOnPostgres(core, secondary, forSecondary);
     const own = op.bySide[index]!;
     if (op.kind === 'execute' && (await dropsTemporaryTable(primary, own[0]!.sql)))
       return [await primary.execute(own[0]!.sql, own[0]!.params ?? [])];
@@ -163,7 +166,8 @@ export async function runTransaction<T, DB>(
     let committing = false;
     const result = await primary
       .transaction(async (tx) => {
-        const context = { replicator, catalog: core.catalog, primary, secondary, record };
+        const checkSchema = (s: SideStatement) => refuseUnparsableOnPostgres(core, secondary, [s]);
+        const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema };
         const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, context));
         await sink.beforeCommit(tx);
         committing = true;

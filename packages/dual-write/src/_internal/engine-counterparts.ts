@@ -1,4 +1,4 @@
-import { withoutLeadingComments, type Statement } from '@switchyard/core';
+import { selectInto, withoutLeadingComments, type Statement } from '@switchyard/core';
 import type { SideStatement } from './replication-types';
 
 /**
@@ -20,17 +20,20 @@ const OWNER_OR_ROW_SECURITY =
 
 /**
  * A Postgres statement in the form a SQLite or D1 side gives it: unchanged, a definition
- * SQLite words differently (see {@link sqliteDefinitionForm}), or marked {@link NOTHING_ON_SQLITE}.
+ * SQLite words differently (see {@link sqliteDefinitionForm}; a `SELECT … INTO` as `CREATE
+ * TABLE … AS`), or marked {@link NOTHING_ON_SQLITE}.
  * The text itself is kept, so a SQLite primary that is sent one still answers as SQLite does.
  *
  * @example
  * ```ts
  * sqliteCounterpart({ sql: 'REFRESH MATERIALIZED VIEW totals' }).idle; // NOTHING_ON_SQLITE
  * sqliteCounterpart({ sql: 'CREATE INDEX CONCURRENTLY i ON t (a)' }).sql; // 'CREATE INDEX i ON t (a)'
+ * sqliteCounterpart({ sql: 'SELECT a INTO b FROM t' }).sql; // 'CREATE TABLE b AS SELECT a FROM t'
  * ```
  */
 export function sqliteCounterpart(statement: Statement): SideStatement {
   const { sql } = statement;
+  if (SELECTING.test(sql)) return creatingForm(statement);
   if (!DEFINING_WORD.test(sql)) return statement;
   const body = withoutLeadingComments(sql);
   if (NO_COUNTERPART.test(body) || OWNER_OR_ROW_SECURITY.test(body)) return { ...statement, idle: NOTHING_ON_SQLITE };
@@ -41,10 +44,29 @@ export function sqliteCounterpart(statement: Statement): SideStatement {
 /** The first words of the statements {@link sqliteCounterpart} may change (a cheap test: every write passes it). */
 const DEFINING_WORD = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:REFRESH|COMMENT|GRANT|REVOKE|SECURITY|CREATE|ALTER|DROP)\b/i;
 
+const SELECTING = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*SELECT\b/i;
+
+/** Postgres's `SELECT … INTO t FROM …` (a write only when it has that `INTO`) as SQLite's `CREATE TABLE t AS SELECT … FROM …`. */
+function creatingForm(statement: Statement): Statement {
+  const body = withoutLeadingComments(statement.sql);
+  const into = /\bINTO\b/i.test(body) ? selectInto(body) : undefined;
+  if (!into) return statement;
+  return { ...statement, sql: `CREATE TABLE ${into.table} AS ${body.slice(0, into.start)}${body.slice(into.end).trimStart()}` };
+}
+
+/**
+ * An integer identity column, with its sequence options: SQLite's `INTEGER` (as
+ * `translateSchema` gives it), the rowid itself when it is the key, which SQLite fills
+ * after a switch; the secondary takes the primary's values meanwhile.
+ */
+const IDENTITY =
+  /\b(?:SMALLINT|INTEGER|BIGINT|INT[248]?)\s+GENERATED\s+(?:ALWAYS|BY\s+DEFAULT)\s+AS\s+IDENTITY(?:\s*\((?:[^()]|\([^()]*\))*\))?/gi;
+
 /**
  * A Postgres definition in SQLite's words, where only the words differ: an index built
  * `CONCURRENTLY` (a Postgres lock mode; SQLite builds every index in its own write
- * transaction) or `USING btree` (SQLite's only kind), a materialized view as a view.
+ * transaction) or `USING btree` (SQLite's only kind), an integer identity column as
+ * `INTEGER` (see {@link IDENTITY}), a materialized view as a view.
  *
  * @example
  * ```ts
@@ -56,6 +78,7 @@ export function sqliteDefinitionForm(sql: string): string {
   const index = /^(CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX)\s+CONCURRENTLY\b/i.exec(sql);
   let out = index ? `${index[1]}${sql.slice(index[0].length)}` : sql;
   if (/^CREATE\s+(?:UNIQUE\s+)?INDEX\b/i.test(out)) out = out.replace(/(\bON\s+(?:ONLY\s+)?[^\s(]+)\s+USING\s+btree\s*\(/i, '$1 (');
+  if (/^(?:CREATE|ALTER)\s+TABLE\b/i.test(out)) out = out.replace(IDENTITY, 'INTEGER');
   const view = /^(CREATE|DROP)\s+MATERIALIZED\s+VIEW\b/i.exec(out);
   if (view) {
     out = `${view[1]} VIEW${out.slice(view[0].length)}`;

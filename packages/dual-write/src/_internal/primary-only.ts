@@ -1,4 +1,4 @@
-import { statementKind, withoutLeadingComments, type StatementKind } from '@switchyard/core';
+import { selectInto, statementKind, withoutLeadingComments, type StatementKind } from '@switchyard/core';
 import type { Step } from './replication-types';
 import { BoundedCache } from './bounded-cache';
 import { NOTHING_ON_SQLITE } from './engine-counterparts';
@@ -61,10 +61,13 @@ function isLockingRead(body: string): boolean {
 export function runsOnPrimaryAlone(sql: string): boolean {
   const body = withoutLeadingComments(sql);
   // `SET CONSTRAINTS`, `SET TRANSACTION` and `SET LOCAL` are the primary transaction's too.
-  return SESSION_WORDS.has(firstWord(body)) || TEMPORARY.test(body) || isLockingRead(body);
+  const word = firstWord(body);
+  return (
+    SESSION_WORDS.has(word) || TEMPORARY.test(body) || isLockingRead(body) || (word === 'SELECT' && selectInto(body)?.temporary === true)
+  );
 }
 
-/** A temporary table, view or sequence: the primary session's own (an import's staging table). */
+/** A temporary table, view or sequence: the primary session's own (an import's staging table; `SELECT … INTO TEMP` too). */
 const TEMPORARY = /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?TEMP(?:ORARY)?\s/i;
 
 /** Why a step of a write gives the secondary nothing: a read in a batch. */

@@ -9,6 +9,7 @@ import {
   type TransactionSettings,
 } from '@switchyard/core';
 import type { Replicator, TransactionRecord } from './replicator';
+import type { SideStatement } from './replication-types';
 import { imagesOf, refOf } from './row-images';
 import { preflight } from './statement-preflight';
 import { splitCaptured } from './write-capture';
@@ -31,6 +32,8 @@ export interface RecordingContext {
   primary: DatabaseAdapter;
   secondary: DatabaseAdapter;
   record: TransactionRecord;
+  /** Refuses a schema change the secondary cannot parse, before the primary runs it (see `refuseUnparsableOnPostgres`). */
+  checkSchema?: (statement: SideStatement) => Promise<void>;
 }
 
 /**
@@ -139,9 +142,10 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   }
 
   /** Runs a write with its rows captured, or records it for replay when it cannot be. */
-  async #write(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
-    const { replicator, catalog, primary, record } = this.#context;
+  async #write(statement: Statement, forSecondary: SideStatement): Promise<ExecResult> {
+    const { replicator, catalog, primary, record, checkSchema } = this.#context;
     if (await dropsTemporaryTable(primary, statement.sql, this.#tx)) return this.#tx.execute(statement.sql, statement.params ?? []);
+    if (checkSchema && dualWriteKind(statement.sql) === 'schema') await checkSchema(forSecondary);
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
     if (this.#tx.dialect === 'postgres' && mayWriteInCommonTables(statement.sql)) {
       const captured = await this.#writeCommonTables(statement, forSecondary);
