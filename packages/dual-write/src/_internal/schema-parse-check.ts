@@ -4,10 +4,11 @@ import type { SideStatement } from './replication-types';
 import type { SecondaryCircuit } from './secondary-circuit';
 import { within } from './time-allowance';
 
-/** What the check needs of the dual-write core: whether the secondary answers, and how long to wait for it. */
+/** What the check needs of the dual-write core: whether the secondary answers, is up to date, and how long to wait for it. */
 export interface ParseCheckParts {
   circuit: SecondaryCircuit;
-  options: { secondaryTimeoutMs: number };
+  book: { pendingFor(side: DatabaseAdapter): number };
+  options: { secondaryTimeoutMs: number; secondaryWrites: 'sync' | 'async' };
 }
 
 /** Thrown inside the trial transaction so that it rolls back: nothing of it is kept. */
@@ -15,17 +16,40 @@ const ROLL_BACK = Symbol('roll back');
 const TAG = '$switchyard_parse$';
 
 /**
- * Refuses, before the primary runs it, a schema change a Postgres secondary cannot parse:
+ * Definitions that cost little to run and roll back: a new table (not one filled by a
+ * query), a view, a type, a domain, a sequence, and an `ALTER TABLE` of one `ADD COLUMN`
+ * (no comma) whose default calls nothing (a volatile default would rewrite the table).
+ */
+const CHEAP =
+  /^(?:CREATE\s+(?:UNLOGGED\s+)?TABLE\b(?![\s\S]*\bAS\s+\(?\s*(?:SELECT|VALUES|TABLE|WITH|EXECUTE)\b)|CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\b|CREATE\s+(?:TYPE|DOMAIN|SEQUENCE)\b|ALTER\s+TABLE\b(?![^;]*,)[^;]*?\bADD\s+(?:COLUMN\s+)?(?!CONSTRAINT\b|PRIMARY\b|UNIQUE\b|FOREIGN\b|CHECK\b|EXCLUDE\b)(?![^,;]*\bDEFAULT\b[^,;]*\())/i;
+
+/** Whether `sql` is a definition {@link CHEAP} to run and roll back on the secondary, to ask it. */
+export function costsLittle(sql: string): boolean {
+  return CHEAP.test(sql.trim());
+}
+
+/**
+ * What Postgres says of a definition whatever its tables hold: a syntax error, a type or
+ * function it lacks (SQLite's `DATETIME`, `group_concat`), a default of the wrong type
+ * (`BOOLEAN DEFAULT 0`), a definition or feature it refuses. A missing or existing table
+ * is left out: the app may be creating it on each side itself.
+ */
+const REFUSED = new Set(['42601', '42704', '42804', '42883', '42611', '42P16', '0A000', '42846', '22P02']);
+
+/**
+ * Refuses, before the primary runs it, a schema change a Postgres secondary cannot run:
  * a SQLite app's `CREATE TABLE … AUTOINCREMENT`, backquoted names, `CREATE VIEW IF NOT
- * EXISTS`, `WITHOUT ROWID`, a trigger's `BEGIN … END`. Replayed there after the primary
- * ran it, such a statement failed, and every later write waited behind it in the journal.
+ * EXISTS`, `WITHOUT ROWID`, a trigger's `BEGIN … END`, a `DATETIME` or `BLOB` column.
+ * Replayed there after the primary ran it, such a statement failed, and every later write
+ * waited behind it in the journal.
  *
- * Postgres is asked to parse the text without running it: as the body of a SQL function
- * made in a transaction that is rolled back (`check_function_bodies` parses a body when the
- * function is made, and locks nothing the body names). Only a syntax error refuses: a
- * table or type the statement names may yet come from a write still on its way (the
- * journal, an outbox). A secondary whose circuit is open, or that does not answer within
- * `secondaryTimeoutMs`, is not waited for; the statement then goes as before.
+ * Postgres parses the text without running it, as the body of a SQL function made in a
+ * transaction that is rolled back (`check_function_bodies`; nothing the body names is
+ * locked). Only a syntax error refuses then: a table or type the statement names may yet
+ * come from a write still on its way. When the secondary is up to date (synchronous, its
+ * journal empty), a {@link CHEAP} definition is also run in that transaction, and a type,
+ * function or default it refuses ({@link REFUSED}) refuses the write. A secondary whose
+ * circuit is open, or that does not answer within `secondaryTimeoutMs`, is not waited for.
  */
 export async function refuseUnparsableOnPostgres(
   parts: ParseCheckParts,
@@ -33,16 +57,22 @@ export async function refuseUnparsableOnPostgres(
   statements: readonly SideStatement[],
 ): Promise<void> {
   if (side.dialect !== 'postgres' || !side.capabilities.transactions || parts.circuit.isOpen(side)) return;
+  const upToDate = parts.options.secondaryWrites === 'sync' && parts.book.pendingFor(side) === 0;
   for (const { sql, params, idle } of statements) {
     if (idle || params?.length || sql.includes(TAG) || dualWriteKind(sql) !== 'schema') continue;
+    const run = upToDate && costsLittle(sql);
     const trial = side.transaction(async (tx) => {
       await tx.execute('SET LOCAL check_function_bodies = on');
       await tx.execute(`CREATE FUNCTION pg_temp.switchyard_parse() RETURNS void LANGUAGE sql AS ${TAG}${sql}${TAG}`);
+      if (run) {
+        await tx.execute(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(parts.options.secondaryTimeoutMs))}`);
+        await tx.execute(sql);
+      }
       throw ROLL_BACK;
     });
     const refusal = await within(trial, parts.options.secondaryTimeoutMs, side, 1).then(
       () => undefined,
-      (error: unknown) => (error !== ROLL_BACK && isSyntaxError(error) ? error : undefined),
+      (error: unknown) => (error !== ROLL_BACK ? refusedBy(error, run) : undefined),
     );
     if (refusal) {
       throw new UnsupportedError(
@@ -54,10 +84,13 @@ export async function refuseUnparsableOnPostgres(
   }
 }
 
-/** Postgres's `syntax_error` (42601), on the error or the driver error it wraps. */
-function isSyntaxError(error: unknown): error is Error {
-  for (let e = error; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === '42601') return true;
-  return false;
+/** The error when it refuses the statement: a syntax error, or one of {@link REFUSED} from running it. */
+function refusedBy(error: unknown, ran: boolean): Error | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '42601' || (ran && typeof code === 'string' && REFUSED.has(code))) return error as Error;
+  }
+  return undefined;
 }
 
 /** The driver's words: the first line, without the adapter's name before them or the SQLSTATE after. */
