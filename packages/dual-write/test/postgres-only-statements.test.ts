@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createD1Adapter } from '@switchyard/d1';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { createDualWriteAdapter as createAsync } from '../src/index';
@@ -150,6 +152,30 @@ describe('Postgres -> SQLite', () => {
     ]);
     await app.execute('DROP TABLE job_log');
   });
+});
+
+it('Postgres -> D1: D1 compiles a schema change under EXPLAIN, and refuses before the primary runs it what it cannot parse', async () => {
+  const d1 = await createTestD1();
+  const primary = createPostgresAdapter(dbs.database.url, { name: 'a', max: 2 });
+  const secondary = createD1Adapter(d1.binding, { name: 'b' });
+  await primary.execute('DROP TABLE IF EXISTS jobs CASCADE');
+  await primary.execute('CREATE TABLE jobs (id bigserial PRIMARY KEY, name text NOT NULL)');
+  await secondary.execute('CREATE TABLE jobs (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+  const app = createDualWriteAdapter(primary, secondary);
+  cleanup(() => Promise.all([app.close(), secondary.close(), d1.dispose()]));
+  for (const sql of [
+    "ALTER TABLE jobs ADD COLUMN meta jsonb DEFAULT '{}'::jsonb",
+    'TRUNCATE jobs, other',
+    "CREATE TYPE mood AS ENUM ('ok')",
+  ])
+    await expect(app.execute(sql)).rejects.toThrow(/b \(d1, the secondary\) cannot run this schema change: .*Nothing was written/);
+  expect(
+    await primary.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'jobs' AND column_name = 'meta'"),
+  ).toEqual([]);
+  await app.execute('ALTER TABLE jobs ADD COLUMN note text');
+  await app.execute("INSERT INTO jobs (name, note) VALUES ('a', 'n')");
+  expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
+  expect(await secondary.query('SELECT id, name, note FROM jobs')).toEqual([{ id: 1, name: 'a', note: 'n' }]);
 });
 
 describe('SELECT … INTO, which creates a table', () => {

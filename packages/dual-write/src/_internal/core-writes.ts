@@ -11,7 +11,7 @@ import {
 import type { DualWriteCore } from './dual-write-core';
 import { routeRead } from './read-router';
 import { RecordingTransaction } from './recording-transaction';
-import { refuseUnparsableOnPostgres } from './schema-parse-check';
+import { refuseUnrunnableSchema } from './schema-parse-check';
 import type { SideStatement } from './replication-types';
 import type { TransactionRecord } from './replication-types';
 import { checkLimits, preflight } from './statement-preflight';
@@ -51,7 +51,7 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const index = core.primaryIndex;
     const forSecondary = op.bySide[1 - index]!;
     preflight(secondary, forSecondary);
-    if (op.schema) await refuseUnparsableOnPostgres(core, secondary, forSecondary);
+    if (op.schema) await refuseUnrunnableSchema(core, secondary, forSecondary);
     const own = op.bySide[index]!;
     if (op.kind === 'execute' && (await dropsTemporaryTable(primary, own[0]!.sql)))
       return [await primary.execute(own[0]!.sql, own[0]!.params ?? [])];
@@ -166,7 +166,7 @@ export async function runTransaction<T, DB>(
     let committing = false;
     const result = await primary
       .transaction(async (tx) => {
-        const checkSchema = (s: SideStatement) => refuseUnparsableOnPostgres(core, secondary, [s]);
+        const checkSchema = (s: SideStatement) => refuseUnrunnableSchema(core, secondary, [s]);
         const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema };
         const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, context));
         await sink.beforeCommit(tx);

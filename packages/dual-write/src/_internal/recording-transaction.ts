@@ -32,7 +32,7 @@ export interface RecordingContext {
   primary: DatabaseAdapter;
   secondary: DatabaseAdapter;
   record: TransactionRecord;
-  /** Refuses a schema change the secondary cannot parse, before the primary runs it (see `refuseUnparsableOnPostgres`). */
+  /** Refuses a schema change the secondary cannot parse, before the primary runs it (see `refuseUnrunnableSchema`). */
   checkSchema?: (statement: SideStatement) => Promise<void>;
 }
 

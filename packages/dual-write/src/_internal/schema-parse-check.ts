@@ -3,6 +3,7 @@ import { dualWriteKind } from './primary-only';
 import type { SideStatement } from './replication-types';
 import type { SecondaryCircuit } from './secondary-circuit';
 import { within } from './time-allowance';
+import { UNPARSABLE } from './statement-preflight';
 
 /** What the check needs of the dual-write core: whether the secondary answers, is up to date, and how long to wait for it. */
 export interface ParseCheckParts {
@@ -37,51 +38,68 @@ export function costsLittle(sql: string): boolean {
 const REFUSED = new Set(['42601', '42704', '42804', '42883', '42611', '42P16', '0A000', '42846', '22P02']);
 
 /**
- * Refuses, before the primary runs it, a schema change a Postgres secondary cannot run:
- * a SQLite app's `CREATE TABLE … AUTOINCREMENT`, backquoted names, `CREATE VIEW IF NOT
- * EXISTS`, `WITHOUT ROWID`, a trigger's `BEGIN … END`, a `DATETIME` or `BLOB` column.
- * Replayed there after the primary ran it, such a statement failed, and every later write
- * waited behind it in the journal.
+ * Refuses, before the primary runs it, a schema change the secondary cannot run: a SQLite
+ * app's `CREATE TABLE … AUTOINCREMENT`, backquoted names, `CREATE VIEW IF NOT EXISTS`,
+ * `WITHOUT ROWID`, a trigger's `BEGIN … END`, a `DATETIME` column, sent to Postgres; a
+ * Postgres `'{}'::jsonb` default or `TRUNCATE a, b` sent to D1. Replayed there after the
+ * primary ran it, such a statement failed, and every later write waited behind it in the
+ * journal. A better-sqlite3 secondary is asked by `preflight`, without a round trip.
  *
- * Postgres parses the text without running it, as the body of a SQL function made in a
- * transaction that is rolled back (`check_function_bodies`; nothing the body names is
- * locked). Only a syntax error refuses then: a table or type the statement names may yet
- * come from a write still on its way. When the secondary is up to date (synchronous, its
- * journal empty), a {@link CHEAP} definition is also run in that transaction, and a type,
- * function or default it refuses ({@link REFUSED}) refuses the write. A secondary whose
- * circuit is open, or that does not answer within `secondaryTimeoutMs`, is not waited for.
+ * A Postgres secondary parses the text without running it, as the body of a SQL function
+ * made in a transaction that is rolled back (`check_function_bodies`; nothing the body
+ * names is locked). Only a syntax error refuses then: a table or type the statement names
+ * may yet come from a write still on its way. When the secondary is up to date (synchronous,
+ * its journal empty), a {@link CHEAP} definition is also run in that transaction, and a
+ * type, function or default it refuses ({@link REFUSED}) refuses the write. D1 compiles it
+ * under `EXPLAIN`, which runs nothing. A secondary whose circuit is open, or that does not
+ * answer within `secondaryTimeoutMs`, is not waited for.
  */
-export async function refuseUnparsableOnPostgres(
+export async function refuseUnrunnableSchema(
   parts: ParseCheckParts,
   side: DatabaseAdapter,
   statements: readonly SideStatement[],
 ): Promise<void> {
-  if (side.dialect !== 'postgres' || !side.capabilities.transactions || parts.circuit.isOpen(side)) return;
-  const upToDate = parts.options.secondaryWrites === 'sync' && parts.book.pendingFor(side) === 0;
+  if (side.dialect === 'sqlite' || parts.circuit.isOpen(side)) return;
   for (const { sql, params, idle } of statements) {
-    if (idle || params?.length || sql.includes(TAG) || dualWriteKind(sql) !== 'schema') continue;
-    const run = upToDate && costsLittle(sql);
-    const trial = side.transaction(async (tx) => {
-      await tx.execute('SET LOCAL check_function_bodies = on');
-      await tx.execute(`CREATE FUNCTION pg_temp.switchyard_parse() RETURNS void LANGUAGE sql AS ${TAG}${sql}${TAG}`);
-      if (run) {
-        await tx.execute(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(parts.options.secondaryTimeoutMs))}`);
-        await tx.execute(sql);
-      }
-      throw ROLL_BACK;
-    });
-    const refusal = await within(trial, parts.options.secondaryTimeoutMs, side, 1).then(
-      () => undefined,
-      (error: unknown) => (error !== ROLL_BACK ? refusedBy(error, run) : undefined),
-    );
+    if (idle || params?.length || dualWriteKind(sql) !== 'schema') continue;
+    const refusal = side.dialect === 'postgres' ? await askPostgres(parts, side, sql) : await askD1(parts, side, sql);
     if (refusal) {
       throw new UnsupportedError(
-        `${side.name} (postgres, the secondary) cannot run this schema change: ${firstLine(refusal.message, side.name)}. Nothing was ` +
-          'written. Apply it to each side through its own adapter, in each engine’s words, or send a form both engines take.',
+        `${side.name} (${side.dialect}, the secondary) cannot run this schema change: ${firstLine(refusal.message, side.name)}. ` +
+          'Nothing was written. Apply it to each side through its own adapter, in each engine’s words, or send a form both ' +
+          'engines take.',
         { sql, cause: refusal },
       );
     }
   }
+}
+
+async function askPostgres(parts: ParseCheckParts, side: DatabaseAdapter, sql: string): Promise<Error | undefined> {
+  if (!side.capabilities.transactions || sql.includes(TAG)) return undefined;
+  const run = parts.options.secondaryWrites === 'sync' && parts.book.pendingFor(side) === 0 && costsLittle(sql);
+  const trial = side.transaction(async (tx) => {
+    await tx.execute('SET LOCAL check_function_bodies = on');
+    await tx.execute(`CREATE FUNCTION pg_temp.switchyard_parse() RETURNS void LANGUAGE sql AS ${TAG}${sql}${TAG}`);
+    if (run) {
+      await tx.execute(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(parts.options.secondaryTimeoutMs))}`);
+      await tx.execute(sql);
+    }
+    throw ROLL_BACK;
+  });
+  return within(trial, parts.options.secondaryTimeoutMs, side, 1).then(
+    () => undefined,
+    (error: unknown) => (error !== ROLL_BACK ? refusedBy(error, run) : undefined),
+  );
+}
+
+async function askD1(parts: ParseCheckParts, side: DatabaseAdapter, sql: string): Promise<Error | undefined> {
+  // One statement only: D1 is not asked to compile a text whose later statements it might run.
+  if (sql.trim().replace(/;\s*$/, '').includes(';')) return undefined;
+  return within(side.query(`EXPLAIN ${sql}`), parts.options.secondaryTimeoutMs, side, 1).then(
+    () => undefined,
+    (error: unknown) =>
+      error instanceof Error && UNPARSABLE.test(error.message) && !/near "EXPLAIN"/i.test(error.message) ? error : undefined,
+  );
 }
 
 /** The error when it refuses the statement: a syntax error, or one of {@link REFUSED} from running it. */

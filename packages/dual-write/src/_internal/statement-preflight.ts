@@ -47,7 +47,8 @@ const POSTGRES_PROCEDURAL = /^(DO|CALL|PREPARE|EXECUTE|DEALLOCATE)\b/i;
  * What SQLite says of text it cannot take whatever its tables hold, as opposed to a table
  * or column it lacks, which an earlier statement or a lagging secondary may yet create.
  */
-const UNPARSABLE = /syntax error|incomplete input|unrecognized token|Cannot add a (?:UNIQUE|PRIMARY KEY) column|non-constant default/i;
+export const UNPARSABLE =
+  /syntax error|incomplete input|unrecognized token|Cannot add a (?:UNIQUE|PRIMARY KEY) column|non-constant default/i;
 
 /**
  * Refuses, before the primary runs anything, a write whose rows would reach one side alone:
