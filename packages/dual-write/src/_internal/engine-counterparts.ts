@@ -21,8 +21,8 @@ const OWNER_OR_ROW_SECURITY =
 /**
  * A Postgres statement in the form a SQLite or D1 side gives it: unchanged, a definition
  * SQLite words differently (see {@link sqliteDefinitionForm}; a `SELECT … INTO` as `CREATE
- * TABLE … AS`), or marked {@link NOTHING_ON_SQLITE}.
- * The text itself is kept, so a SQLite primary that is sent one still answers as SQLite does.
+ * TABLE … AS`), or marked {@link NOTHING_ON_SQLITE}. A marked statement keeps its text, so a
+ * SQLite primary that is sent one still answers as SQLite does.
  *
  * @example
  * ```ts
