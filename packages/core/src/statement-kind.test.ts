@@ -31,6 +31,11 @@ describe('statementKind', () => {
     ['select * into temp staging from t', 'schema'],
     ['SELECT \'copy into\' AS x, a AS "into" FROM t', 'read'],
     ['SELECT (SELECT a FROM t) AS x', 'read'],
+    ["SELECT 'reserved for update' AS note FROM t", 'read'],
+    ['SELECT "for update" FROM t -- for update', 'read'],
+    ["WITH x AS (SELECT 'update me' AS v) SELECT v FROM x", 'read'],
+    ['WITH x AS (SELECT 1 /* delete */) SELECT * FROM x', 'read'],
+    ["WITH x AS (SELECT 'a') UPDATE t SET a = 1", 'write'],
     ['something unknown', 'write'],
   ] as const)('%s -> %s', (sql, kind) => {
     expect(statementKind(sql)).toBe(kind);

@@ -47,9 +47,9 @@ function classify(sql: string): StatementKind {
     case 'VALUES':
     case 'SHOW':
     case 'TABLE':
-      return /\bFOR\s+(UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/i.test(body) ? 'write' : 'read';
+      return inCode(body, LOCKING) ? 'write' : 'read';
     case 'WITH':
-      return /\b(INSERT|UPDATE|DELETE|MERGE)\b/i.test(body) ? 'write' : 'read';
+      return inCode(body, WRITING) ? 'write' : 'read';
     case 'PRAGMA':
       return body.includes('=') ? 'schema' : 'read';
     case 'BEGIN':
@@ -74,6 +74,22 @@ function classify(sql: string): StatementKind {
     default:
       return 'write';
   }
+}
+
+const LOCKING = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/i;
+const WRITING = /\b(?:INSERT|UPDATE|DELETE|MERGE)\b/i;
+
+/**
+ * Whether `pattern` matches the statement's own words, not what a string, a quoted name or
+ * a comment holds (`SELECT 'for update'` reads). The text is read token by token only when
+ * it matches somewhere.
+ */
+function inCode(body: string, pattern: RegExp): boolean {
+  if (!pattern.test(body)) return false;
+  const tokens = new SqlTokenizer(body);
+  const words: string[] = [];
+  while (tokens.next()) if (tokens.kind === 'word' || tokens.kind === 'punct') words.push(tokens.text);
+  return pattern.test(words.join(' '));
 }
 
 /** Where a Postgres `SELECT … INTO` names its new table: see {@link selectInto}. */

@@ -46,6 +46,8 @@ const SESSION_WORDS = new Set([
 function isLockingRead(body: string): boolean {
   const word = firstWord(body);
   if (word !== 'SELECT' && word !== 'WITH' && word !== 'VALUES' && word !== 'TABLE') return false;
+  // Core tells a locking clause from one a string or a comment holds: a read it calls a read locks nothing.
+  if (statementKind(body) !== 'write') return false;
   const unlocked = body.replace(LOCKING_CLAUSE, '');
   if (unlocked === body) return false;
   return word !== 'WITH' || !/\b(?:INSERT|UPDATE|DELETE|MERGE)\b/i.test(unlocked);
