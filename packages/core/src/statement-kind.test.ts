@@ -36,6 +36,8 @@ describe('statementKind', () => {
     ["WITH x AS (SELECT 'update me' AS v) SELECT v FROM x", 'read'],
     ['WITH x AS (SELECT 1 /* delete */) SELECT * FROM x', 'read'],
     ["WITH x AS (SELECT 'a') UPDATE t SET a = 1", 'write'],
+    ['WITH next AS (SELECT 1) SELECT id FROM jobs FOR SHARE SKIP LOCKED', 'write'],
+    ["WITH next AS (SELECT 'for update') SELECT id FROM jobs", 'read'],
     ['something unknown', 'write'],
   ] as const)('%s -> %s', (sql, kind) => {
     expect(statementKind(sql)).toBe(kind);

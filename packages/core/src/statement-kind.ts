@@ -49,7 +49,7 @@ function classify(sql: string): StatementKind {
     case 'TABLE':
       return inCode(body, LOCKING) ? 'write' : 'read';
     case 'WITH':
-      return inCode(body, WRITING) ? 'write' : 'read';
+      return inCode(body, WRITING) || inCode(body, LOCKING) ? 'write' : 'read';
     case 'PRAGMA':
       return body.includes('=') ? 'schema' : 'read';
     case 'BEGIN':
