@@ -32,23 +32,22 @@ const OWNER_OR_ROW_SECURITY =
  * ```
  */
 export function sqliteCounterpart(statement: Statement): SideStatement {
-  const { sql } = statement;
-  if (SELECTING.test(sql)) return creatingForm(statement);
-  if (!DEFINING_WORD.test(sql)) return statement;
-  const body = withoutLeadingComments(sql);
+  const body = withoutLeadingComments(statement.sql);
+  if (/^SELECT\b/i.test(body)) return creatingForm(statement, body);
+  if (!DEFINING_WORD.test(body)) return statement;
   if (NO_COUNTERPART.test(body) || OWNER_OR_ROW_SECURITY.test(body)) return { ...statement, idle: NOTHING_ON_SQLITE };
   const own = sqliteDefinitionForm(body);
   return own === body ? statement : { ...statement, sql: own };
 }
 
 /** The first words of the statements {@link sqliteCounterpart} may change (a cheap test: every write passes it). */
-const DEFINING_WORD = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:REFRESH|COMMENT|GRANT|REVOKE|SECURITY|CREATE|ALTER|DROP)\b/i;
+const DEFINING_WORD = /^(?:REFRESH|COMMENT|GRANT|REVOKE|SECURITY|CREATE|ALTER|DROP)\b/i;
 
-const SELECTING = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*SELECT\b/i;
-
-/** Postgres's `SELECT … INTO t FROM …` (a write only when it has that `INTO`) as SQLite's `CREATE TABLE t AS SELECT … FROM …`. */
-function creatingForm(statement: Statement): Statement {
-  const body = withoutLeadingComments(statement.sql);
+/**
+ * Postgres's `SELECT … INTO t FROM …` (a write only when it has that `INTO`) as SQLite's
+ * `CREATE TABLE t AS SELECT … FROM …`; `body` is the statement without its leading comments.
+ */
+function creatingForm(statement: Statement, body: string): Statement {
   const into = /\bINTO\b/i.test(body) ? selectInto(body) : undefined;
   if (!into) return statement;
   return { ...statement, sql: `CREATE TABLE ${into.table} AS ${body.slice(0, into.start)}${body.slice(into.end).trimStart()}` };

@@ -1,9 +1,9 @@
-import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
+import type { DatabaseAdapter } from '@switchyard/core';
 import { dualWriteKind } from './primary-only';
 import type { SideStatement } from './replication-types';
 import type { SecondaryCircuit } from './secondary-circuit';
 import { within } from './time-allowance';
-import { UNPARSABLE } from './statement-preflight';
+import { cannotRunSchemaChange, UNPARSABLE } from './statement-preflight';
 
 /** What the check needs of the dual-write core: whether the secondary answers, is up to date, and how long to wait for it. */
 export interface ParseCheckParts {
@@ -63,14 +63,7 @@ export async function refuseUnrunnableSchema(
   for (const { sql, params, idle } of statements) {
     if (idle || params?.length || dualWriteKind(sql) !== 'schema') continue;
     const refusal = side.dialect === 'postgres' ? await askPostgres(parts, side, sql) : await askD1(parts, side, sql);
-    if (refusal) {
-      throw new UnsupportedError(
-        `${side.name} (${side.dialect}, the secondary) cannot run this schema change: ${firstLine(refusal.message, side.name)}. ` +
-          'Nothing was written. Apply it to each side through its own adapter, in each engine’s words, or send a form both ' +
-          'engines take.',
-        { sql, cause: refusal },
-      );
-    }
+    if (refusal) throw cannotRunSchemaChange(side, firstLine(refusal.message, side.name), sql, refusal);
   }
 }
 

@@ -100,10 +100,14 @@ function refuseUnparsable(side: DatabaseAdapter, sql: string): void {
   } catch (error) {
     message = error instanceof Error ? error.message : String(error);
   }
-  if (!UNPARSABLE.test(message)) return;
-  throw new UnsupportedError(
-    `${side.name} (sqlite, the secondary) cannot run this schema change: ${message}. Nothing was written. ` +
+  if (UNPARSABLE.test(message)) throw cannotRunSchemaChange(side, message, sql);
+}
+
+/** The refusal of a schema change the secondary cannot run, in the secondary's own words (`reason`). */
+export function cannotRunSchemaChange(side: DatabaseAdapter, reason: string, sql: string, cause?: unknown): UnsupportedError {
+  return new UnsupportedError(
+    `${side.name} (${side.dialect}, the secondary) cannot run this schema change: ${reason}. Nothing was written. ` +
       'Apply it to each side through its own adapter, in each engine’s words, or send a form both engines take.',
-    { sql },
+    { sql, cause },
   );
 }
