@@ -1,4 +1,4 @@
-import { JSON_SOURCE } from './json-source';
+import { JSON_SOURCE, keepJsonSource } from './json-source';
 
 export { JSON_SOURCE, jsonSourceOf } from './json-source';
 export { exactJsonText } from './json-exact-text';
@@ -115,7 +115,7 @@ export function parseJsonKeepingSource(text: string): unknown {
   const value: unknown = JSON.parse(text);
   if (value === null || !MAYBE_LOSSY.test(text)) return value;
   if (typeof value === 'object') {
-    Object.defineProperty(value, JSON_SOURCE, { value: text, enumerable: false });
+    keepJsonSource(value, text);
   } else if (typeof value === 'number') {
     const exact = text.trim();
     if (canonicalNumberText(exact) !== canonicalNumberText(String(value))) return new JsonNumber(exact);

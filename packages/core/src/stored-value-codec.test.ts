@@ -80,6 +80,19 @@ describe('stored value codec', () => {
     expect(doc[JSON_SOURCE]).toBe('{"id":9007199254740993}');
   });
 
+  it('a kept text stops being the source once the document is changed', () => {
+    const doc = parseJsonKeepingSource('{"id":9007199254740993,"tags":["a"]}') as { id: number; tags: string[] };
+    expect(jsonSourceOf(doc)).toBe('{"id":9007199254740993,"tags":["a"]}');
+    doc.tags.push('b');
+    expect(jsonSourceOf(doc)).toBeUndefined();
+    expect(encodeStoredValue(doc)).toBe('{"$object":{"id":9007199254740992,"tags":{"$array":["a","b"]}}}');
+    doc.tags.pop();
+    expect(jsonSourceOf(doc)).toBe('{"id":9007199254740993,"tags":["a"]}');
+    const list = parseJsonKeepingSource('[9007199254740993]') as number[];
+    list[0] = 1;
+    expect(jsonSourceOf(list)).toBeUndefined();
+  });
+
   it('keeps a lone surrogate as the same code unit', () => {
     expect(decodeStoredValue(encodeStoredValue('a\uD800b'))).toBe('a\uD800b');
   });

@@ -63,6 +63,25 @@ describe('postgres: values read exactly', () => {
     expect(same!.n).toBe(1);
   });
 
+  it('a document read with its text kept, changed by the app and written back, is written as changed', async () => {
+    // A 16-digit run anywhere (a card number in a string) keeps the text too.
+    await adapter.execute(
+      `INSERT INTO exact (id, doc, j) VALUES (10, '{"big": 9007199254740993, "name": "x"}', '{"card": "4111111111111111", "n": 1}')`,
+    );
+    const row = await adapter.first<{ doc: Record<string, unknown>; j: Record<string, unknown> }>('SELECT doc, j FROM exact WHERE id = 10');
+    expect(jsonSourceOf(row!.j)).toBeDefined();
+    row!.doc.name = 'y';
+    row!.j.n = 2;
+    await adapter.execute('UPDATE exact SET doc = ?, j = ? WHERE id = 10', [row!.doc, row!.j]);
+    const back = await adapter.first<{ doc: string; j: string }>('SELECT doc::text AS doc, j::text AS j FROM exact WHERE id = 10');
+    // The unchanged big number is the app's double now: what JavaScript holds is what it wrote.
+    expect(back).toEqual({ doc: '{"big": 9007199254740992, "name": "y"}', j: '{"card":"4111111111111111","n":2}' });
+    const unchanged = await adapter.first<{ doc: Record<string, unknown> }>('SELECT doc FROM exact WHERE id = 5');
+    await adapter.execute('UPDATE exact SET doc = ? WHERE id = 10', [unchanged!.doc]);
+    const kept = await adapter.first<{ doc: string }>('SELECT doc::text AS doc FROM exact WHERE id = 10');
+    expect(kept!.doc).toContain('9007199254740993');
+  });
+
   it('a json/jsonb document that is a bare number a double rounds reads as a JsonNumber, and writes back exactly', async () => {
     await adapter.execute(`INSERT INTO exact (id, doc, j) VALUES (7, '12345678901234567890.5', '9007199254740993'), (8, '1.5', '2')`);
     const rows = await adapter.query<{ doc: unknown; j: unknown }>('SELECT doc, j FROM exact WHERE id IN (7, 8) ORDER BY id');
