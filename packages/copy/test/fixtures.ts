@@ -64,7 +64,7 @@ export function itemRow(i: number): unknown[] {
  */
 export async function assertTablesEqual(a: DatabaseAdapter, b: DatabaseAdapter, table: string): Promise<number> {
   const report = await validateDatabases(a, b, { tables: [table], validateAllRows: true });
-  if (!report.ok) throw new Error(`${table} differs:\n${report.summary}`);
+  if (!report.ok) throw new Error(`${table} differs:\n${report.summary}\n${JSON.stringify(report.tables[0]?.differentRows.slice(0, 2))}`);
   return report.totals.targetRows;
 }
 

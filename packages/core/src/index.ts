@@ -74,6 +74,7 @@ export {
 } from './stored-value-codec';
 export { PreciseDate, epochMicros, exactTimestampText, inFourDigitYears, postgresTimestampText } from './precise-date';
 export {
+  JSON_NULL,
   JSON_SOURCE,
   JsonNumber,
   canonicalJsonText,
@@ -82,6 +83,7 @@ export {
   jsonSourceOf,
   jsonTextMayRound,
   parseJsonKeepingSource,
+  parseJsonWithText,
 } from './json-exact';
 export { redactSecrets, registerSecret } from './secret-redact';
 export { findInvalidText, type InvalidTextCell } from './raw-text-read';

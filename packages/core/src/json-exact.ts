@@ -1,4 +1,4 @@
-import { JSON_SOURCE, keepJsonSource } from './json-source';
+import { JSON_SOURCE, jsonSourceOf, keepJsonSource } from './json-source';
 
 export { JSON_SOURCE, jsonSourceOf } from './json-source';
 export { exactJsonText } from './json-exact-text';
@@ -6,6 +6,11 @@ export { exactJsonText } from './json-exact-text';
 // A run of 16 digits (with at most the dot between) or a three-digit exponent: a number
 // a double may round. Digits inside strings also match; that only costs the exact path.
 const MAYBE_LOSSY = /\d[\d.]{15}|[eE][+-]?\d{3}/;
+
+// Those, or a number whose text JavaScript would write otherwise: a scale (`1.50`, `1.0`,
+// which jsonb keeps) or a small decimal (`0.0000001`, which JavaScript writes `1e-7`).
+// Strings that match (`"v1.0"`) only cost keeping the text.
+const TEXT_NOT_REWRITTEN = /\d[\d.]{15}|[eE][+-]?\d{3}|\.\d*0(?!\d)|0\.0{6}/;
 
 /**
  * True when `JSON.parse(text)` may have rounded a number of the document.
@@ -102,7 +107,8 @@ export class JsonNumber {
 
 /**
  * `JSON.parse`, with the source text kept under {@link JSON_SOURCE} when a number may
- * have been rounded and the document is an object or array, and a {@link JsonNumber}
+ * have been rounded or would be written back in another form (`1.50`, `0.0000001`) and
+ * the document is an object or array, and a {@link JsonNumber}
  * when the document is a bare number a double does not hold exactly.
  *
  * @example
@@ -113,7 +119,7 @@ export class JsonNumber {
  */
 export function parseJsonKeepingSource(text: string): unknown {
   const value: unknown = JSON.parse(text);
-  if (value === null || !MAYBE_LOSSY.test(text)) return value;
+  if (value === null || !TEXT_NOT_REWRITTEN.test(text)) return value;
   if (typeof value === 'object') {
     keepJsonSource(value, text);
   } else if (typeof value === 'number') {
@@ -254,3 +260,40 @@ export function canonicalNumberText(text: string): string {
   if (digits.length <= exp + 1) return sign + digits + '0'.repeat(exp + 1 - digits.length);
   return `${sign}${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
 }
+
+/**
+ * {@link parseJsonKeepingSource}, keeping the text of every object or array, not only of
+ * those whose numbers a double may round: a copy then writes what the source holds, key
+ * order, duplicate keys and spacing (Postgres `json`) and a number's scale (`jsonb`'s
+ * `1.50`). The text stops counting once the document is changed (see {@link jsonSourceOf}).
+ *
+ * @example
+ * ```ts
+ * exactJsonText(parseJsonWithText('{"b": 1, "a": 2}')) // '{"b": 1, "a": 2}'
+ * ```
+ */
+export function parseJsonWithText(text: string): unknown {
+  const value = parseJsonKeepingSource(text);
+  if (value === null || typeof value !== 'object' || value instanceof JsonNumber || jsonSourceOf(value) !== undefined) return value;
+  return keepJsonSource(value, text);
+}
+
+/**
+ * The JSON document `null`, as opposed to SQL NULL: bound as a parameter it writes the JSON
+ * text `null` (a json/jsonb value `IS NOT NULL` holds), where JavaScript's `null` writes SQL
+ * NULL. Drivers read both back as `null`; a copy from Postgres writes this for the first.
+ *
+ * @example
+ * ```ts
+ * await adapter.execute('INSERT INTO docs (id, body) VALUES (?, ?)', [1, JSON_NULL]);
+ * ```
+ */
+export const JSON_NULL: object = Object.freeze(
+  Object.defineProperties(
+    {},
+    {
+      [JSON_SOURCE]: { value: 'null', enumerable: false },
+      toJSON: { value: () => null, enumerable: false },
+    },
+  ),
+);

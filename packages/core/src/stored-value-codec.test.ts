@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors';
-import { JSON_SOURCE, JsonNumber, jsonSourceOf, parseJsonKeepingSource } from './json-exact';
+import { JSON_NULL, JSON_SOURCE, JsonNumber, jsonSourceOf, parseJsonKeepingSource } from './json-exact';
 import { PostgresArray } from './param-encode';
 import { PreciseDate, epochMicros } from './precise-date';
 import { decodeStoredValue, decodeStoredValues, encodeStoredValue, encodeStoredValues, fromStoredValue } from './stored-value-codec';
@@ -78,6 +78,13 @@ describe('stored value codec', () => {
     expect(at.toPreciseISOString()).toBe('2024-01-01T10:00:00.123456Z');
     const doc = decodeStoredValue('{"$json":"{\\"id\\":9007199254740993}"}') as Record<symbol, unknown>;
     expect(doc[JSON_SOURCE]).toBe('{"id":9007199254740993}');
+  });
+
+  it('the JSON null document is stored as such and comes back as JSON_NULL, not SQL NULL', () => {
+    expect(encodeStoredValue(JSON_NULL)).toBe('{"$json":"null"}');
+    expect(decodeStoredValue(encodeStoredValue(JSON_NULL))).toBe(JSON_NULL);
+    expect(decodeStoredValue(encodeStoredValue(null))).toBeNull();
+    expect(JSON.stringify({ a: JSON_NULL })).toBe('{"a":null}');
   });
 
   it('a kept text stops being the source once the document is changed', () => {

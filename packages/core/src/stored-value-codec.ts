@@ -1,6 +1,6 @@
 import { toHex } from './canonical-text';
 import { InvalidArgumentError } from './errors';
-import { JsonNumber, jsonSourceOf, parseJsonKeepingSource } from './json-exact';
+import { JSON_NULL, JsonNumber, jsonSourceOf, parseJsonWithText } from './json-exact';
 import { PostgresArray } from './param-encode';
 import { PreciseDate, exactTimestampText } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
@@ -98,8 +98,10 @@ export function fromStoredValue(stored: unknown): unknown {
       return bytesFromHex(text(payload, tag)).buffer;
     case '$jsonNumber':
       return new JsonNumber(text(payload, tag));
-    case '$json':
-      return parseJsonKeepingSource(text(payload, tag));
+    case '$json': {
+      const json = text(payload, tag);
+      return json === 'null' ? JSON_NULL : parseJsonWithText(json);
+    }
     case '$array':
       return list(payload, tag).map(fromStoredValue);
     case '$pgArray':

@@ -45,7 +45,7 @@ export function converterFor(
     if (isArrayColumn(target)) return toPostgresArray;
     if (sourceDialect === 'postgres' && source.logicalType === to) {
       // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
-      return to === 'json' ? toJsonText : undefined;
+      return to === 'json' ? postgresDocumentText : undefined;
     }
     switch (to) {
       case 'boolean':
@@ -171,6 +171,15 @@ export function listFromJsonText(value: unknown): unknown {
   } catch {
     return value;
   }
+}
+
+/**
+ * A document pg read from a Postgres json/jsonb column, for another: a string is a string
+ * document (`"null"`, `"{\"a\":1}"`), which {@link toJsonText} would take for the JSON text
+ * it holds and write as `null` or an object.
+ */
+function postgresDocumentText(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.stringify(value) : toJsonText(value);
 }
 
 function toJsonText(value: unknown): unknown {

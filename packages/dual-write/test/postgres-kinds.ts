@@ -59,7 +59,8 @@ export const VALUES: string[][] = [
     '0001-01-01',
     '00:00:00',
     '-1 days +02:00:00',
-    'null',
+    // A string document that reads like JSON: it once reached the secondary as the null document.
+    '"null"',
     '[]',
     '{}',
     '{}',

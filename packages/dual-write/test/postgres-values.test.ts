@@ -1,3 +1,4 @@
+import { repair, validateDatabases } from '@switchyard/validation';
 import { expect, it } from 'vitest';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { expectSameRows } from './mirror/mirror-test-kit';
@@ -19,4 +20,17 @@ it('replicates every edge value exactly, and verification finds nothing to settl
   expect(metrics.secondaryFailures).toBe(0);
   expect(metrics.verificationFailures).toBe(0);
   await expectSameRows(pg.primary, pg.secondary, ['kinds']);
+});
+
+it('a JSON null document reaches the secondary as SQL NULL (pg reads both as null): validation reports it, repair writes the document', async () => {
+  for (const side of [pg.primary, pg.secondary])
+    await side.execute('DROP TABLE IF EXISTS docs; CREATE TABLE docs (id int PRIMARY KEY, j jsonb, s json)');
+  const dual = createDualWriteAdapter(pg.primary, pg.secondary, { verifyWrites: true });
+  await dual.execute(`INSERT INTO docs VALUES (1, 'null', '"{\\"a\\": 1}"'), (2, NULL, '"null"')`);
+  const report = await validateDatabases(pg.primary, pg.secondary, { validateAllRows: true, tables: ['docs'] });
+  expect(report.tables[0]!.differentRows.map((d) => [d.key, d.columns.map((c) => c.column)])).toEqual([[{ id: 1 }, ['j']]]);
+  await repair(report, pg.primary, pg.secondary);
+  await expectSameRows(pg.primary, pg.secondary, ['docs']);
+  const read = 'SELECT id, j IS NULL AS missing, s::text AS s FROM docs ORDER BY id';
+  expect(await pg.secondary.query(read)).toEqual(await pg.primary.query(read));
 });

@@ -63,6 +63,19 @@ describe('postgres: values read exactly', () => {
     expect(same!.n).toBe(1);
   });
 
+  it('a json document keeps its text (key order, repeated keys, spacing); a jsonb one where a number would be written otherwise', async () => {
+    await adapter.execute(`INSERT INTO exact (id, doc, j) VALUES (11, '{"price": 10.50, "tiny": 0.0000001}', '{"b": 1,  "a": 2, "a": 3}')`);
+    const row = await adapter.first<{ doc: Record<string, unknown>; j: Record<string, unknown> }>('SELECT doc, j FROM exact WHERE id = 11');
+    expect(row!.j).toEqual({ b: 1, a: 3 });
+    expect(jsonSourceOf(row!.j)).toBe('{"b": 1,  "a": 2, "a": 3}');
+    expect(jsonSourceOf(row!.doc)).toBe('{"tiny": 0.0000001, "price": 10.50}');
+    await adapter.execute('INSERT INTO exact (id, doc, j) VALUES (12, ?, ?)', [row!.doc, row!.j]);
+    const back = await adapter.first<{ doc: string; j: string }>('SELECT doc::text AS doc, j::text AS j FROM exact WHERE id = 12');
+    expect(back).toEqual({ doc: '{"tiny": 0.0000001, "price": 10.50}', j: '{"b": 1,  "a": 2, "a": 3}' });
+    const plain = await adapter.first<{ doc: object }>(`SELECT '{"a": 1.5}'::jsonb AS doc`);
+    expect(jsonSourceOf(plain!.doc)).toBeUndefined();
+  });
+
   it('a document read with its text kept, changed by the app and written back, is written as changed', async () => {
     // A 16-digit run anywhere (a card number in a string) keeps the text too.
     await adapter.execute(

@@ -1,4 +1,4 @@
-import { parseJsonKeepingSource, parsePgArray, PreciseDate } from '@switchyard/core';
+import { parseJsonKeepingSource, parseJsonWithText, parsePgArray, PreciseDate } from '@switchyard/core';
 import pg from 'pg';
 
 /**
@@ -120,15 +120,17 @@ export type Int8Mode = 'exact' | 'string' | 'bigint';
 const INT8_PARSERS: Record<Int8Mode, (value: string) => unknown> = { exact: parseInt8, string: identity, bigint: toBigint };
 const stringArray = (value: string) => parsePgArray(value, identity);
 const timestampArray = (value: string) => parsePgArray(value, parseTimestampUtc);
-// A document whose numbers a double may round keeps its text (see core's JSON_SOURCE).
-const json = (value: string) => parseJsonKeepingSource(value);
+// A json document keeps its text (key order, repeated keys and spacing are its value);
+// a jsonb one when a number would be written back otherwise (see core's JSON_SOURCE).
+const json = (value: string) => parseJsonWithText(value);
+const jsonb = (value: string) => parseJsonKeepingSource(value);
 
 /**
  * The type parsers every Switchyard Postgres query uses, passed per query so a Pool
  * you hand in is never modified globally: int8 exact (number or bigint), numeric as
  * an exact string, timestamp without time zone as UTC, timestamp and timestamptz with
- * their microseconds (a {@link PreciseDate} when there are any), json/jsonb parsed with
- * the exact text kept when a number could round, date as `'YYYY-MM-DD'`, and the arrays
+ * their microseconds (a {@link PreciseDate} when there are any), json parsed with its
+ * text kept, jsonb with its text kept when a number would be written back otherwise, date as `'YYYY-MM-DD'`, and the arrays
  * of these alike. Everything else (bytea as Buffer, int2/int4 as numbers) falls through
  * to `fallback`, pg's global parsers by default.
  *
@@ -161,8 +163,9 @@ export function createTypeParsers(
           case PG_OID.timestamptz:
             return parseTimestampUtc;
           case PG_OID.json:
-          case PG_OID.jsonb:
             return json;
+          case PG_OID.jsonb:
+            return jsonb;
           case PG_OID.int8Array:
             return int8Array;
           case PG_OID.numericArray:

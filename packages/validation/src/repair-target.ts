@@ -13,7 +13,7 @@ import { fetchByKeys } from './_internal/fetch-by-keys';
 import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
 import { insertTarget, keysMatch, selectList, tableRef } from './_internal/sql-text';
-import { comparisonType, type KeyColumn } from './_internal/table-plan';
+import { comparisonType, jsonTextColumns, type KeyColumn } from './_internal/table-plan';
 import { toTargetValue } from './_internal/value-convert';
 import type { RepairMismatch, RowKey, ValidationReport } from './validation-types';
 
@@ -159,14 +159,27 @@ async function repairTable(
     statements: [],
     stillDifferent: [],
     verify: () =>
-      verifyRepair(source, target, { from, to }, compared, keys, codec, sourceRows, heldBack, {
-        timestampPrecision: options.timestampPrecision ?? 'us',
-      }),
+      verifyRepair(
+        source,
+        target,
+        { from, to },
+        compared,
+        keys,
+        codec,
+        sourceRows,
+        heldBack,
+        {
+          timestampPrecision: options.timestampPrecision ?? 'us',
+        },
+        asText,
+      ),
   };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
   // Every column is read back; a column the target computes itself is not written (Postgres and SQLite refuse a value).
   const compared = from.columns.filter((c) => targetColumns.has(c.name)).map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
   const pairs = compared.filter((p) => !p.to.generated);
+  // Between two Postgres databases JSON goes as its text: key order, duplicate keys and spacing kept.
+  const asText = jsonTextColumns(source.dialect === 'postgres' && target.dialect === 'postgres', compared);
   const keys: KeyColumn[] = keyNames.map((name) => {
     const pair = pairs.find((p) => p.from.name === name)!;
     const type = comparisonType(pair.from.logicalType, pair.to.logicalType) ?? pair.from.logicalType;
@@ -183,12 +196,13 @@ async function repairTable(
       pairs.map((p) => p.from.name),
       upsertKeys,
       codec,
+      asText,
     );
     sourceRows = rows;
     out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
     const values: unknown[][] = [];
     for (const [id, row] of rows) {
-      const converted = pairs.map((p) => convert(row, p, source, target));
+      const converted = pairs.map((p) => (asText.has(p.from.name) ? row[p.from.name] : convert(row, p, source, target)));
       // A value the target cannot hold as the source does is not written as something else.
       const reasons = converted.flatMap((v, i) =>
         v instanceof UnholdableValue ? [`${pairs[i]!.from.name}: not written: ${v.reason}`] : [],

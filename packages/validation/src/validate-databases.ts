@@ -39,8 +39,11 @@ export async function validateDatabases(
   const bySource = byName(sourceTables);
   const byTarget = byName(targetTables);
   const names = selectTables([...bySource.keys(), ...byTarget.keys()], options);
-  const storageClass = comparesStorageClass(source.dialect, target.dialect);
-  const plans = names.map((name) => planTable(name, bySource.get(name), byTarget.get(name), options, storageClass));
+  const pair = {
+    storageClass: comparesStorageClass(source.dialect, target.dialect),
+    bothPostgres: source.dialect === 'postgres' && target.dialect === 'postgres',
+  };
+  const plans = names.map((name) => planTable(name, bySource.get(name), byTarget.get(name), options, pair));
 
   let done = 0;
   const progress: RunSettings['progress'] = (event) => {

@@ -1,5 +1,8 @@
 import {
+  JSON_NULL,
+  JSON_SOURCE,
   nativeHandle,
+  parseJsonWithText,
   quoteIdentifier,
   readTableName,
   type DatabaseAdapter,
@@ -67,20 +70,24 @@ export type PageReader = (after: KeyValues | null, end: KeyValues | null) => Pro
  * last key seen, up to the range end, in key order. Never OFFSET: each page costs the
  * same however far the copy has gone. On a better-sqlite3 source the statement is run
  * directly in raw (array) mode, which builds no row objects: that is most of the read
- * cost. int64 stay exact either way.
+ * cost. int64 stay exact either way. With `json`, a Postgres source's `json` and `jsonb`
+ * columns are read as their text (see {@link documentOf}). `lock` reads Postgres rows
+ * `FOR SHARE`.
  */
 export function createPageReader(
   source: DatabaseAdapter,
   table: TableInfo,
   columns: readonly string[],
   pageSize: number,
-  lock = false,
+  { lock = false, json: jsonMode }: { lock?: boolean; json?: JsonMode } = {},
 ): PageReader {
   const ref = readTableName(table, source.dialect);
   const pk = table.primaryKey;
   const key = keyTuple(pk);
   const holes = placeholderTuple(pk.length);
-  const head = `SELECT ${columns.map(quoteIdentifier).join(', ')} FROM ${ref}`;
+  const json = jsonMode && source.dialect === 'postgres' ? jsonColumns(table, columns) : [];
+  const list = columns.map((c, i) => (json.includes(i) ? `${quoteIdentifier(c)}::text AS ${quoteIdentifier(c)}` : quoteIdentifier(c)));
+  const head = `SELECT ${list.join(', ')} FROM ${ref}`;
   // `lock`: Postgres rows read FOR SHARE, so writes to them wait until the reader's transaction ends.
   const tail = ` ORDER BY ${pk.map(quoteIdentifier).join(', ')} LIMIT ${pageSize}${lock && source.dialect === 'postgres' ? ' FOR SHARE' : ''}`;
   const sqlFor = (after: boolean, end: boolean): string => {
@@ -105,8 +112,40 @@ export function createPageReader(
   return async (after, end) => {
     const sql = shapes[(after ? 1 : 0) + (end ? 2 : 0)]!;
     const rows = await source.query<Row>(sql, [...(after ?? []), ...(end ?? [])]);
-    return rows.map((r) => columns.map((c) => r[c]));
+    const out = rows.map((r) => columns.map((c) => r[c]));
+    for (const row of out) for (const i of json) if (typeof row[i] === 'string') row[i] = documentOf(row[i], jsonMode!);
+    return out;
   };
+}
+
+/**
+ * How a copy writes a Postgres source's JSON: `exact` to Postgres, every document as its
+ * text; `document` to SQLite or D1, where text that is not JSON arrives as a JSON string
+ * and goes back as one (see the README), so a bare string document stays its string and
+ * the `null` document SQL NULL.
+ */
+export type JsonMode = 'exact' | 'document';
+
+/**
+ * A Postgres JSON text as the value a copy writes: an object or array with its text kept,
+ * a bare number or boolean as its text (parsed, `1.50` would be written `1.5`, and `true`
+ * would reach SQLite as `1`), and, `exact`, a bare string as its text (parsed, it would be
+ * written as the JSON it holds) and {@link JSON_NULL} for the `null` document.
+ */
+function documentOf(text: string, mode: JsonMode): unknown {
+  const value = parseJsonWithText(text);
+  if (value !== null && typeof value === 'object') return value;
+  if (mode === 'document' && (value === null || typeof value === 'string')) return value;
+  if (value === null && text.trim() === 'null') return JSON_NULL;
+  return Object.freeze(
+    Object.defineProperties({}, { [JSON_SOURCE]: { value: text, enumerable: false }, toJSON: { value: () => value, enumerable: false } }),
+  );
+}
+
+/** The positions in `columns` of the table's `json` and `jsonb` columns (not arrays of them). */
+function jsonColumns(table: TableInfo, columns: readonly string[]): number[] {
+  const declared = new Map(table.columns.map((c) => [c.name, c.declaredType]));
+  return columns.flatMap((c, i) => (/^jsonb?$/i.test(declared.get(c) ?? '') ? [i] : []));
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -137,7 +137,14 @@ export async function prepareTableJob(
   const keyIndexes = source.primaryKey.map((k) => readColumns.indexOf(k));
   const transform = options.transform;
   const width = columns.length;
-  const readPage = refuseInvalidText(sourceDb, source, readColumns, createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch));
+  // A transform sees documents as pg parses them (a bare value as a value, not its text).
+  const json = options.transform ? undefined : targetDb.dialect === 'postgres' ? ('exact' as const) : ('document' as const);
+  const readPage = refuseInvalidText(
+    sourceDb,
+    source,
+    readColumns,
+    createPageReader(sourceDb, source, readColumns, plan.rowsPerBatch, { json }),
+  );
   // SQLite -> Postgres COPY: SQLite renders each page as COPY text itself (see sqlite-copy-text).
   const raw = nativeHandle(sourceDb, 'better-sqlite3')?.database;
   const readText =
@@ -167,7 +174,8 @@ export async function prepareTableJob(
     readPage,
     readText,
     sourceStamp: options.reconcile === false ? undefined : createSourceStamp(sourceDb),
-    readLocked: (tx) => refuseInvalidText(tx, source, readColumns, createPageReader(tx, source, readColumns, plan.rowsPerBatch, true)),
+    readLocked: (tx) =>
+      refuseInvalidText(tx, source, readColumns, createPageReader(tx, source, readColumns, plan.rowsPerBatch, { lock: true, json })),
     keyOf: (row) => keyIndexes.map((i) => row[i]),
     prepare(rows) {
       const values: unknown[][] = [];

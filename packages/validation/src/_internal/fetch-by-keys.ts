@@ -8,7 +8,7 @@ import type { KeyColumn } from './table-plan';
 const MAX_KEYS_PER_STATEMENT = 500;
 
 /**
- * Reads the rows with the given keys, in statements that stay within the engine's
+ * Reads the rows with the given keys (`asText` columns as their Postgres text), in statements that stay within the engine's
  * bound-parameter limit (D1: 100), and returns them by key id.
  *
  * @example
@@ -23,6 +23,7 @@ export async function fetchByKeys(
   columns: readonly string[],
   keyRows: readonly Row[],
   codec: KeyCodec,
+  asText?: ReadonlySet<string>,
 ): Promise<Map<string, Row>> {
   const out = new Map<string, Row>();
   const perStatement = Math.max(1, Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)));
@@ -30,7 +31,7 @@ export async function fetchByKeys(
     const chunk = keyRows.slice(i, i + perStatement);
     const params: unknown[] = [];
     for (const row of chunk) for (const key of keys) params.push(row[key.name]);
-    const sql = `SELECT ${selectList(columns)} FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`;
+    const sql = `SELECT ${selectList(columns, asText)} FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`;
     const rows = await withExactText(
       adapter,
       tableRef(table),

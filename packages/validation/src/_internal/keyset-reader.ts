@@ -16,6 +16,8 @@ export interface KeysetReaderOptions {
   /** Quoted table reference. */
   table: string;
   columns: readonly string[];
+  /** Columns read as their Postgres text (see `jsonReads`). */
+  asText?: ReadonlySet<string>;
   keys: readonly KeyColumn[];
   pageSize: number;
   range?: RangeFilter;
@@ -36,8 +38,8 @@ export class KeysetReader {
 
   constructor(options: KeysetReaderOptions) {
     this.#options = options;
-    const { adapter, table, columns, keys, range } = options;
-    const base = `SELECT ${selectList(columns)} FROM ${table}`;
+    const { adapter, table, columns, asText, keys, range } = options;
+    const base = `SELECT ${selectList(columns, asText)} FROM ${table}`;
     const order = ` ORDER BY ${orderByKey(adapter, keys)} LIMIT ${options.pageSize}`;
     const conditions = range ? [range.sql] : [];
     this.#firstSql = base + (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '') + order;

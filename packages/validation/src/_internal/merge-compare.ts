@@ -2,6 +2,7 @@ import type { Row } from '@switchyard/core';
 import { compareKeys, KeyValueError, type KeyPart } from './key-codec';
 import { KeysetReader, type RangeFilter } from './keyset-reader';
 import { compareRow } from './row-compare';
+import { jsonReads } from './json-reads';
 import { tableRef } from './sql-text';
 import { yieldMacrotask } from './yield-macrotask';
 import type { TableRun } from './table-run';
@@ -84,6 +85,7 @@ export async function mergeCompare(run: TableRun, range?: MergeRange): Promise<{
       adapter: run[side],
       table: tableRef(plan[side]!),
       columns,
+      asText: jsonReads(plan, side, run[side].dialect, run[side === 'source' ? 'target' : 'source'].dialect),
       keys: side === 'source' ? plan.sourceKeys : plan.targetKeys,
       pageSize: run.pageSize,
       range: range?.[side],

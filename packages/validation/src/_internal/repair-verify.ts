@@ -10,7 +10,7 @@ import type { RepairMismatch } from '../validation-types';
 import { fetchByKeys } from './fetch-by-keys';
 import type { KeyCodec } from './key-codec';
 import { compareRow } from './row-compare';
-import { comparisonType, type KeyColumn } from './table-plan';
+import { comparisonType, exactTextOf, type ComparedColumn, type KeyColumn } from './table-plan';
 
 /** A source column and the target column of the same name. */
 export interface ColumnPair {
@@ -35,6 +35,7 @@ export async function verifyRepair(
   sourceRows: ReadonlyMap<string, Row>,
   heldBack: ReadonlyMap<string, string[]>,
   options: NormalizeOptions,
+  asText?: ReadonlySet<string>,
 ): Promise<RepairMismatch[]> {
   if (sourceRows.size === 0) return [];
   const keyRows = [...sourceRows.values()];
@@ -46,6 +47,7 @@ export async function verifyRepair(
       pairs.map((p) => p.from.name),
       keyRows,
       codec,
+      asText,
     ),
     fetchByKeys(
       target,
@@ -54,14 +56,21 @@ export async function verifyRepair(
       pairs.map((p) => p.to.name),
       keyRows,
       codec,
+      asText,
     ),
   ]);
   const storageClass = comparesStorageClass(source.dialect, target.dialect);
-  const columns = pairs.map((p) => ({
-    name: p.from.name,
-    type: comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text',
-    storageClass,
-  }));
+  const bothPostgres = source.dialect === 'postgres' && target.dialect === 'postgres';
+  const columns = pairs.map((p): ComparedColumn => {
+    const column: ComparedColumn = {
+      name: p.from.name,
+      type: comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text',
+      storageClass,
+    };
+    const exact = bothPostgres ? exactTextOf(p.from, p.to) : undefined;
+    if (exact) column.exactText = exact;
+    return column;
+  });
   const out: RepairMismatch[] = [];
   for (const [id, row] of fresh) {
     const key = Object.fromEntries(keys.map((k) => [k.name, row[k.name]]));

@@ -33,6 +33,11 @@ export function compareRow(
     const a = source[column.name];
     const b = target[column.name];
     if (a === b) continue;
+    // Postgres gave both texts as stored (see ComparedColumn.exactText): unequal texts differ.
+    if (column.exactText && typeof a === 'string' && typeof b === 'string') {
+      (out ??= []).push({ column: column.name, source: a, target: b, sourceNormalized: a, targetNormalized: b });
+      continue;
+    }
     if (column.storageClass && storageClassOf(a) !== storageClassOf(b)) {
       (out ??= []).push(classDifference(column.name, a, b, column, options));
       continue;

@@ -2,6 +2,7 @@ import { withExactText } from './exact-text';
 import { compareKeys, keyId, type KeyCodec } from './key-codec';
 import { fetchByKeys } from './fetch-by-keys';
 import { compareRow } from './row-compare';
+import { jsonReads } from './json-reads';
 import { selectList, tableRef } from './sql-text';
 import type { TableRun } from './table-run';
 
@@ -18,14 +19,16 @@ export async function sampleCompare(run: TableRun, size: number): Promise<void> 
   const target = plan.target!;
   const columns = plan.columns.map((c) => c.name);
   const keyNames = plan.sourceKeys.map((k) => k.name);
+  const sourceJson = jsonReads(plan, 'source', run.source.dialect, run.target.dialect);
+  const targetJson = jsonReads(plan, 'target', run.target.dialect, run.source.dialect);
   const [sampled, targetKeys] = await Promise.all([
     run.source
-      .query(`SELECT ${selectList(columns)} FROM ${tableRef(source)} ORDER BY random() LIMIT ${size}`)
+      .query(`SELECT ${selectList(columns, sourceJson)} FROM ${tableRef(source)} ORDER BY random() LIMIT ${size}`)
       .then((rows) => withExactText(run.source, tableRef(source), keyNames, rows)),
     run.target.query(`SELECT ${selectList(keyNames)} FROM ${tableRef(target)} ORDER BY random() LIMIT ${size}`),
   ]);
   const [inTarget, inSource] = await Promise.all([
-    fetchByKeys(run.target, target, plan.targetKeys, columns, sampled, codec),
+    fetchByKeys(run.target, target, plan.targetKeys, columns, sampled, codec, targetJson),
     fetchByKeys(run.source, source, plan.sourceKeys, keyNames, targetKeys, codec),
   ]);
   for (const row of inKeyOrder(sampled, codec)) {

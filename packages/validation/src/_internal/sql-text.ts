@@ -54,7 +54,8 @@ export function keysMatch(keys: readonly { name: string }[], count: number): str
   return new Array(count).fill(one).join(' OR ');
 }
 
-/** A SELECT list of quoted columns. */
-export function selectList(columns: readonly string[]): string {
-  return columns.map(quoteIdentifier).join(', ');
+/** A SELECT list of quoted columns, those in `asText` read as their Postgres text (`"v"::text AS "v"`). */
+export function selectList(columns: readonly string[], asText?: ReadonlySet<string>): string {
+  if (!asText?.size) return columns.map(quoteIdentifier).join(', ');
+  return columns.map((c) => (asText.has(c) ? `${quoteIdentifier(c)}::text AS ${quoteIdentifier(c)}` : quoteIdentifier(c))).join(', ');
 }

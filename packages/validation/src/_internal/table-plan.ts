@@ -27,6 +27,22 @@ export interface ComparedColumn {
    * sorts it differently.
    */
   storageClass?: boolean;
+  /**
+   * Both sides are Postgres and the column is `numeric`, `json` or `jsonb` on each: the value
+   * is its text as stored, which is what the app reads back (`1.50` keeps its scale, `json`
+   * its key order, duplicate keys and spacing, a `jsonb` number its scale; JSON is read as
+   * `::text`). Texts that differ are a difference even where the numbers or documents are
+   * equal by `=`.
+   */
+  exactText?: 'numeric' | 'json';
+}
+
+/** What the two engines of a validation share, which decides how strictly values compare. */
+export interface EnginePair {
+  /** Both SQLite or D1 (core's `comparesStorageClass`). */
+  storageClass: boolean;
+  /** Both Postgres. */
+  bothPostgres: boolean;
 }
 
 /** Everything needed to validate one table, worked out from both sides' introspection. */
@@ -82,7 +98,7 @@ function ignoredFor(table: string, ignore: ValidateOptions['ignoreColumns']): Se
  * @example
  * ```ts
  * const plan = planTable('users', sourceInfo, targetInfo, { keyColumns: { logs: ['id'] } });
- * const sqlitePair = planTable('kv', a, b, {}, true); // both SQLite or D1 (core's comparesStorageClass)
+ * const sqlitePair = planTable('kv', a, b, {}, { storageClass: true, bothPostgres: false });
  * ```
  */
 export function planTable(
@@ -90,7 +106,7 @@ export function planTable(
   source: TableInfo | undefined,
   target: TableInfo | undefined,
   options: Pick<ValidateOptions, 'keyColumns' | 'ignoreColumns'>,
-  storageClass = false,
+  pair: EnginePair = { storageClass: false, bothPostgres: false },
 ): TablePlan {
   const plan: TablePlan = { name, source, target, sourceKeys: [], targetKeys: [], columns: [], schemaDifferences: [] };
   if (!source || !target) {
@@ -126,7 +142,10 @@ export function planTable(
       });
       continue;
     }
-    plan.columns.push(storageClass ? { name: column.name, type, storageClass } : { name: column.name, type });
+    const compared: ComparedColumn = pair.storageClass ? { name: column.name, type, storageClass: true } : { name: column.name, type };
+    const exact = pair.bothPostgres ? exactTextOf(column, other) : undefined;
+    if (exact) compared.exactText = exact;
+    plan.columns.push(compared);
   }
   for (const column of target.columns) {
     if (ignored.has(column.name) || sourceColumns.has(column.name)) continue;
@@ -138,6 +157,23 @@ export function planTable(
   }
   resolveKey(plan, source, target, options.keyColumns?.[name], sourceColumns, targetColumns);
   return plan;
+}
+
+/**
+ * `numeric` (any precision) on both Postgres sides, or `json` on both, or `jsonb` on both
+ * (whose text is canonical, so equal documents give equal text, while a number keeps its
+ * scale: `1.0` is not `1`).
+ */
+export function exactTextOf(a: ColumnInfo, b: ColumnInfo): ComparedColumn['exactText'] {
+  if (/^(?:numeric|decimal)\b/i.test(a.declaredType) && /^(?:numeric|decimal)\b/i.test(b.declaredType)) return 'numeric';
+  const json = /^jsonb?$/i;
+  return json.test(a.declaredType) && a.declaredType.toLowerCase() === b.declaredType.toLowerCase() ? 'json' : undefined;
+}
+
+/** Of column pairs between two Postgres databases, those whose JSON is read and written as its text (see {@link ComparedColumn.exactText}). */
+export function jsonTextColumns(bothPostgres: boolean, pairs: readonly { from: ColumnInfo; to: ColumnInfo }[]): ReadonlySet<string> {
+  if (!bothPostgres) return new Set();
+  return new Set(pairs.filter((p) => exactTextOf(p.from, p.to) === 'json').map((p) => p.from.name));
 }
 
 function resolveKey(
