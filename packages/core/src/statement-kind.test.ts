@@ -38,6 +38,10 @@ describe('statementKind', () => {
     ["WITH x AS (SELECT 'a') UPDATE t SET a = 1", 'write'],
     ['WITH next AS (SELECT 1) SELECT id FROM jobs FOR SHARE SKIP LOCKED', 'write'],
     ["WITH next AS (SELECT 'for update') SELECT id FROM jobs", 'read'],
+    ['WITH recent AS (SELECT * FROM t) SELECT * INTO archive FROM recent', 'schema'],
+    ['WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n INTO TEMP nums FROM r', 'schema'],
+    ['WITH x AS (SELECT a INTO y FROM t) SELECT * FROM x', 'read'],
+    ['WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x', 'write'],
     ['something unknown', 'write'],
   ] as const)('%s -> %s', (sql, kind) => {
     expect(statementKind(sql)).toBe(kind);
@@ -49,6 +53,8 @@ describe('statementKind', () => {
     expect(selectInto('SELECT * INTO TEMPORARY s FROM t')).toMatchObject({ table: 's', temporary: true });
     expect(selectInto('SELECT a FROM t')).toBeUndefined();
     expect(selectInto('SELECT a FROM t WHERE b IN (SELECT c INTO x FROM u)')).toBeUndefined();
+    expect(selectInto('WITH "into" AS (SELECT 1 AS a) SELECT a INTO kept FROM "into"')).toMatchObject({ table: 'kept', temporary: false });
+    expect(selectInto('WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x')).toBeUndefined();
   });
 
   it('counts schema changes as writes, so both databases get them', () => {

@@ -49,7 +49,9 @@ function classify(sql: string): StatementKind {
     case 'TABLE':
       return inCode(body, LOCKING) ? 'write' : 'read';
     case 'WITH':
-      return inCode(body, WRITING) || inCode(body, LOCKING) ? 'write' : 'read';
+      if (inCode(body, WRITING) || inCode(body, LOCKING)) return 'write';
+      // `WITH … SELECT … INTO t` creates its table as `SELECT … INTO t` does.
+      return /\bINTO\b/i.test(body) && selectInto(body) ? 'schema' : 'read';
     case 'PRAGMA':
       return body.includes('=') ? 'schema' : 'read';
     case 'BEGIN':
@@ -106,8 +108,9 @@ export interface SelectInto {
 
 /**
  * The new table of a Postgres `SELECT … INTO [TEMP | UNLOGGED] [TABLE] name FROM …`, which
- * creates it as `CREATE TABLE name AS SELECT …` does; `undefined` for any other statement.
- * Only an `INTO` outside parentheses counts (a subquery cannot create a table).
+ * creates it as `CREATE TABLE name AS SELECT …` does, after a `WITH` list too; `undefined`
+ * for any other statement. Only an `INTO` outside parentheses counts (a subquery cannot
+ * create a table).
  *
  * @example
  * ```ts
@@ -117,8 +120,17 @@ export interface SelectInto {
 export function selectInto(sql: string): SelectInto | undefined {
   const tokens = new SqlTokenizer(sql);
   const word = () => (tokens.kind === 'word' ? tokens.text.toUpperCase() : '');
-  if (!tokens.next() || word() !== 'SELECT') return undefined;
+  if (!tokens.next()) return undefined;
   let depth = 0;
+  if (word() === 'WITH') {
+    // The WITH list's queries are in parentheses: the first statement word outside them is the main one.
+    for (;;) {
+      if (!tokens.next()) return undefined;
+      if (tokens.kind === 'punct') depth += tokens.text === '(' ? 1 : tokens.text === ')' ? -1 : 0;
+      else if (depth === 0 && MAIN_WORDS.has(word())) break;
+    }
+  }
+  if (word() !== 'SELECT') return undefined;
   while (tokens.next()) {
     if (tokens.kind === 'punct') depth += tokens.text === '(' ? 1 : tokens.text === ')' ? -1 : 0;
     if (depth > 0 || word() !== 'INTO') continue;
@@ -137,6 +149,9 @@ export function selectInto(sql: string): SelectInto | undefined {
   }
   return undefined;
 }
+
+/** The words a statement after a `WITH` list starts with. */
+const MAIN_WORDS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'VALUES', 'TABLE']);
 
 /**
  * Postgres's `EXPLAIN ANALYZE` (or `EXPLAIN (ANALYZE, …)`) runs the statement it explains:

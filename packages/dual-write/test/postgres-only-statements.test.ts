@@ -185,15 +185,20 @@ describe('SELECT … INTO, which creates a table', () => {
       const { primary, secondary: sqlite } = await jobs();
       const secondary = kind === 'sqlite' ? sqlite : createPostgresAdapter(dbs.other.url, { name: 'b', max: 2 });
       if (kind === 'postgres') {
-        await secondary.execute('DROP TABLE IF EXISTS jobs CASCADE; DROP TABLE IF EXISTS early_jobs');
+        await secondary.execute('DROP TABLE IF EXISTS jobs CASCADE; DROP TABLE IF EXISTS early_jobs; DROP TABLE IF EXISTS late_jobs');
         await secondary.execute('CREATE TABLE jobs (id bigint PRIMARY KEY, name text NOT NULL)');
       }
-      await primary.execute('DROP TABLE IF EXISTS early_jobs');
+      await primary.execute('DROP TABLE IF EXISTS early_jobs; DROP TABLE IF EXISTS late_jobs');
       const app = createDualWriteAdapter(primary, secondary, { readRouting: { secondaryPercent: 100 } });
       cleanup(() => Promise.all([app.close(), sqlite.close(), secondary.close()]));
       await app.execute("INSERT INTO jobs (name) VALUES ('a'), ('b'), ('c')");
       await app.execute('SELECT id, name INTO early_jobs FROM jobs WHERE id <= 2');
       await app.execute('SELECT * INTO TEMP scratch FROM jobs');
+      // After a WITH list too (it was a read, answered by the secondary alone).
+      await app.execute('WITH late AS (SELECT * FROM jobs WHERE id > 2) SELECT id, name INTO late_jobs FROM late');
+      await app.execute('WITH s AS (SELECT 1 AS n) SELECT n INTO TEMP scratch_n FROM s');
+      for (const side of [primary, secondary]) expect(await side.query('SELECT id FROM late_jobs')).toEqual([{ id: 3 }]);
+      await app.execute('DROP TABLE late_jobs');
       expect(app.getMetrics()).toMatchObject({ journalDepth: 0, secondaryFailures: 0 });
       for (const side of [primary, secondary]) expect(await side.query('SELECT id, name FROM early_jobs ORDER BY id')).toHaveLength(2);
       const report = await validateDatabases(primary, secondary, {

@@ -1,4 +1,4 @@
-import { selectInto, withoutLeadingComments, type Statement } from '@switchyard/core';
+import { selectInto, statementKind, withoutLeadingComments, type Statement } from '@switchyard/core';
 import type { SideStatement } from './replication-types';
 
 /**
@@ -33,7 +33,7 @@ const OWNER_OR_ROW_SECURITY =
  */
 export function sqliteCounterpart(statement: Statement): SideStatement {
   const body = withoutLeadingComments(statement.sql);
-  if (/^SELECT\b/i.test(body)) return creatingForm(statement, body);
+  if (/^(?:SELECT|WITH)\b/i.test(body) && statementKind(body) === 'schema') return creatingForm(statement, body);
   if (!DEFINING_WORD.test(body)) return statement;
   if (NO_COUNTERPART.test(body) || OWNER_OR_ROW_SECURITY.test(body)) return { ...statement, idle: NOTHING_ON_SQLITE };
   const own = sqliteDefinitionForm(body);

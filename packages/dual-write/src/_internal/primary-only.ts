@@ -65,7 +65,10 @@ export function runsOnPrimaryAlone(sql: string): boolean {
   // `SET CONSTRAINTS`, `SET TRANSACTION` and `SET LOCAL` are the primary transaction's too.
   const word = firstWord(body);
   return (
-    SESSION_WORDS.has(word) || TEMPORARY.test(body) || isLockingRead(body) || (word === 'SELECT' && selectInto(body)?.temporary === true)
+    SESSION_WORDS.has(word) ||
+    TEMPORARY.test(body) ||
+    isLockingRead(body) ||
+    ((word === 'SELECT' || word === 'WITH') && /\bINTO\s+TEMP/i.test(body) && selectInto(body)?.temporary === true)
   );
 }
 
