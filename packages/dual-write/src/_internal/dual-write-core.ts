@@ -30,6 +30,7 @@ import { SecondaryTriggerWatch } from './secondary-triggers';
 import { advanceGenerators } from './switch-steps';
 import { TableCatalog } from './table-catalog';
 import { compileFor, sideForm, type WriteOp } from './write-op';
+import { WritingFunctions } from './writing-functions';
 import { dualWriteKind } from './primary-only';
 
 /**
@@ -53,6 +54,8 @@ export class DualWriteCore {
   readonly circuit: SecondaryCircuit;
   readonly settler: RowSettler;
   readonly triggers: SecondaryTriggerWatch;
+  /** The primary's functions a read may call that write (Postgres), which keep such a read on the primary. */
+  readonly writingFunctions = new WritingFunctions();
   /** The secondary's write path (group commit, timeouts, writes abandoned on the way). */
   readonly applier: SecondaryApplier;
   readonly replicator: Replicator;
@@ -220,6 +223,7 @@ export class DualWriteCore {
       secondaryBehind: this.book.pendingFor(this.secondary) > 0,
       secondaryPercent: this.options.secondaryPercent,
       shadow: this.options.shadowReads,
+      writingCalls: () => this.writingFunctions.calls(this.primary),
       types: this.types,
       metrics: this.metrics,
       events: this.events,
@@ -230,6 +234,7 @@ export class DualWriteCore {
     this.types.invalidate();
     this.catalog.invalidate();
     this.triggers.forget();
+    this.writingFunctions.forget();
   }
 
   /** Gives a synchronous better-sqlite3 secondary a lock wait the timeout can bound, and the primary its own back (see `fitBusyWait`). */

@@ -15,6 +15,8 @@ export interface ReadRoute {
   secondaryBehind: boolean;
   secondaryPercent: number;
   shadow: ShadowReadOptions | undefined;
+  /** Finds a call of a primary's function that may write (see `WritingFunctions`). */
+  writingCalls: () => Promise<RegExp | undefined>;
   types: ColumnTypeCache;
   metrics: MetricsCollector;
   events: EventHub;
@@ -38,7 +40,8 @@ function readsPrimaryState(sql: string): boolean {
  * Runs a read on the primary, or on the secondary for the routed share (falling back
  * to the primary when it fails there), and for the sampled share on both, comparing
  * their rows and returning the primary's. A read of the primary's session or state
- * (`nextval`, an advisory lock) runs on the primary alone.
+ * (`nextval`, an advisory lock), or that calls a function of the app's that may write,
+ * runs on the primary alone.
  */
 export async function routeRead<R>(
   route: ReadRoute,
@@ -49,7 +52,12 @@ export async function routeRead<R>(
 ): Promise<R> {
   const { primary, secondary, metrics, events } = route;
   // Asked only where the read could go elsewhere: most adapters route and shadow nothing.
-  const primaryState = (route.secondaryPercent > 0 || route.shadow !== undefined) && texts.some(readsPrimaryState);
+  const elsewhere = route.secondaryPercent > 0 || route.shadow !== undefined;
+  let primaryState = elsewhere && texts.some(readsPrimaryState);
+  if (elsewhere && !primaryState) {
+    const writing = await route.writingCalls();
+    primaryState = writing !== undefined && texts.some((t) => writing.test(t));
+  }
   const shadow = primaryState ? undefined : route.shadow;
   if (!primaryState && route.secondaryPercent > 0 && !route.secondaryBehind && Math.random() * 100 < route.secondaryPercent) {
     try {
