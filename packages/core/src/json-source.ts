@@ -12,13 +12,17 @@
  */
 export const JSON_SOURCE: unique symbol = Symbol.for('switchyard.jsonSource');
 
-/** The document as `JSON.stringify` wrote it when its source was kept, to tell whether it changed since. */
+/**
+ * On a document whose source was kept: the document as `JSON.stringify` writes it as parsed
+ * from that source, to tell whether the app changed it since. Worked out at the first
+ * {@link jsonSourceOf} (`''` until then), from the source, so reading costs nothing more.
+ */
 const JSON_SHAPE: unique symbol = Symbol.for('switchyard.jsonShape');
 
 /**
- * Keeps `text` as the source of `doc`, the object or array `JSON.parse(text)` gave, with
- * the document's shape at that moment: an app that reads a document, changes it and writes
- * it back must write its change, not the text it read.
+ * Keeps `text` as the source of `doc`, the object or array `JSON.parse(text)` gave: an app
+ * that reads a document, changes it and writes it back then writes its change, not the text
+ * it read (see {@link jsonSourceOf}).
  *
  * @example
  * ```ts
@@ -27,7 +31,7 @@ const JSON_SHAPE: unique symbol = Symbol.for('switchyard.jsonShape');
  */
 export function keepJsonSource<T extends object>(doc: T, text: string): T {
   Object.defineProperty(doc, JSON_SOURCE, { value: text, enumerable: false });
-  Object.defineProperty(doc, JSON_SHAPE, { value: JSON.stringify(doc), enumerable: false });
+  Object.defineProperty(doc, JSON_SHAPE, { value: '', enumerable: false, writable: true });
   return doc;
 }
 
@@ -46,9 +50,12 @@ export function keepJsonSource<T extends object>(doc: T, text: string): T {
  */
 export function jsonSourceOf(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const kept = value as { [JSON_SOURCE]?: unknown; [JSON_SHAPE]?: unknown };
+  const kept = value as { [JSON_SOURCE]?: unknown; [JSON_SHAPE]?: string };
   const source = kept[JSON_SOURCE];
   if (typeof source !== 'string') return undefined;
-  const shape = kept[JSON_SHAPE];
-  return shape === undefined || shape === JSON.stringify(value) ? source : undefined;
+  // A JsonNumber, or a value made to stand for its text: nothing to change.
+  if (!(JSON_SHAPE in kept)) return source;
+  // Parsing the source again gives the document as it was read, its numbers rounded alike.
+  if (kept[JSON_SHAPE] === '') kept[JSON_SHAPE] = JSON.stringify(JSON.parse(source));
+  return kept[JSON_SHAPE] === JSON.stringify(value) ? source : undefined;
 }
