@@ -77,6 +77,7 @@ export {
   JSON_NULL,
   JSON_SOURCE,
   JsonNumber,
+  asJsonText,
   canonicalJsonText,
   canonicalNumberText,
   exactJsonText,

@@ -1,6 +1,6 @@
-import { JSON_SOURCE, jsonSourceOf, keepJsonSource } from './json-source';
+import { JSON_SOURCE, keepJsonSource } from './json-source';
 
-export { JSON_SOURCE, jsonSourceOf } from './json-source';
+export { JSON_NULL, JSON_SOURCE, asJsonText, jsonSourceOf } from './json-source';
 export { exactJsonText } from './json-exact-text';
 
 // A run of 16 digits (with at most the dot between) or a three-digit exponent: a number
@@ -274,26 +274,7 @@ export function canonicalNumberText(text: string): string {
  */
 export function parseJsonWithText(text: string): unknown {
   const value = parseJsonKeepingSource(text);
-  if (value === null || typeof value !== 'object' || value instanceof JsonNumber || jsonSourceOf(value) !== undefined) return value;
+  // Kept already (a number that may round): asking jsonSourceOf would parse the text again.
+  if (value === null || typeof value !== 'object' || value instanceof JsonNumber || JSON_SOURCE in value) return value;
   return keepJsonSource(value, text);
 }
-
-/**
- * The JSON document `null`, as opposed to SQL NULL: bound as a parameter it writes the JSON
- * text `null` (a json/jsonb value `IS NOT NULL` holds), where JavaScript's `null` writes SQL
- * NULL. Drivers read both back as `null`; a copy from Postgres writes this for the first.
- *
- * @example
- * ```ts
- * await adapter.execute('INSERT INTO docs (id, body) VALUES (?, ?)', [1, JSON_NULL]);
- * ```
- */
-export const JSON_NULL: object = Object.freeze(
-  Object.defineProperties(
-    {},
-    {
-      [JSON_SOURCE]: { value: 'null', enumerable: false },
-      toJSON: { value: () => null, enumerable: false },
-    },
-  ),
-);

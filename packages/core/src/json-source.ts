@@ -59,3 +59,37 @@ export function jsonSourceOf(value: unknown): string | undefined {
   if (kept[JSON_SHAPE] === '') kept[JSON_SHAPE] = JSON.stringify(JSON.parse(source));
   return kept[JSON_SHAPE] === JSON.stringify(value) ? source : undefined;
 }
+
+/**
+ * A value that binds as the JSON text `text` exactly, where no JavaScript value would: a
+ * bare document in its own form (`1.50`, `"a string"`), or the document `null` rather than
+ * SQL NULL. `JSON.stringify` writes the document it holds.
+ *
+ * @example
+ * ```ts
+ * await adapter.execute('INSERT INTO docs (id, body) VALUES (?, ?)', [1, asJsonText('1.50')]);
+ * ```
+ */
+export function asJsonText(text: string): object {
+  return Object.freeze(
+    Object.defineProperties(
+      {},
+      {
+        [JSON_SOURCE]: { value: text, enumerable: false },
+        toJSON: { value: () => JSON.parse(text) as unknown, enumerable: false },
+      },
+    ),
+  );
+}
+
+/**
+ * The JSON document `null`, as opposed to SQL NULL: bound as a parameter it writes the JSON
+ * text `null` (a json/jsonb value `IS NOT NULL` holds), where JavaScript's `null` writes SQL
+ * NULL. Drivers read both back as `null`; a copy from Postgres writes this for the first.
+ *
+ * @example
+ * ```ts
+ * await adapter.execute('INSERT INTO docs (id, body) VALUES (?, ?)', [1, JSON_NULL]);
+ * ```
+ */
+export const JSON_NULL: object = asJsonText('null');

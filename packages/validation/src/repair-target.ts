@@ -13,7 +13,7 @@ import { fetchByKeys } from './_internal/fetch-by-keys';
 import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
 import { insertTarget, keysMatch, selectList, tableRef } from './_internal/sql-text';
-import { comparisonType, jsonTextColumns, type KeyColumn } from './_internal/table-plan';
+import { comparisonType, enginePair, jsonTextColumns, type KeyColumn } from './_internal/table-plan';
 import { toTargetValue } from './_internal/value-convert';
 import type { RepairMismatch, RowKey, ValidationReport } from './validation-types';
 
@@ -179,7 +179,7 @@ async function repairTable(
   const compared = from.columns.filter((c) => targetColumns.has(c.name)).map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
   const pairs = compared.filter((p) => !p.to.generated);
   // Between two Postgres databases JSON goes as its text: key order, duplicate keys and spacing kept.
-  const asText = jsonTextColumns(source.dialect === 'postgres' && target.dialect === 'postgres', compared);
+  const asText = jsonTextColumns(enginePair(source.dialect, target.dialect), compared);
   const keys: KeyColumn[] = keyNames.map((name) => {
     const pair = pairs.find((p) => p.from.name === name)!;
     const type = comparisonType(pair.from.logicalType, pair.to.logicalType) ?? pair.from.logicalType;

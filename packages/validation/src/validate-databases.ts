@@ -1,9 +1,9 @@
-import { InvalidArgumentError, comparesStorageClass, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { InvalidArgumentError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import { KeyValueError } from './_internal/key-codec';
 import { buildReport } from './_internal/report-build';
 import { runPool } from './_internal/run-pool';
 import { selectTables, skippedTables } from './_internal/table-names';
-import { planTable } from './_internal/table-plan';
+import { enginePair, planTable } from './_internal/table-plan';
 import { errorText, skippedTableReport } from './_internal/table-report';
 import { erroredTable, validateTable, type RunSettings } from './_internal/validate-table';
 import { ValidationError } from './validation-errors';
@@ -39,10 +39,7 @@ export async function validateDatabases(
   const bySource = byName(sourceTables);
   const byTarget = byName(targetTables);
   const names = selectTables([...bySource.keys(), ...byTarget.keys()], options);
-  const pair = {
-    storageClass: comparesStorageClass(source.dialect, target.dialect),
-    bothPostgres: source.dialect === 'postgres' && target.dialect === 'postgres',
-  };
+  const pair = enginePair(source.dialect, target.dialect);
   const plans = names.map((name) => planTable(name, bySource.get(name), byTarget.get(name), options, pair));
 
   let done = 0;

@@ -1,6 +1,5 @@
 import {
-  JSON_NULL,
-  JSON_SOURCE,
+  asJsonText,
   nativeHandle,
   parseJsonWithText,
   quoteIdentifier,
@@ -130,16 +129,14 @@ export type JsonMode = 'exact' | 'document';
  * A Postgres JSON text as the value a copy writes: an object or array with its text kept,
  * a bare number or boolean as its text (parsed, `1.50` would be written `1.5`, and `true`
  * would reach SQLite as `1`), and, `exact`, a bare string as its text (parsed, it would be
- * written as the JSON it holds) and {@link JSON_NULL} for the `null` document.
+ * written as the JSON it holds) and the `null` document as its text, not SQL NULL (see
+ * core's `asJsonText`).
  */
 function documentOf(text: string, mode: JsonMode): unknown {
   const value = parseJsonWithText(text);
   if (value !== null && typeof value === 'object') return value;
   if (mode === 'document' && (value === null || typeof value === 'string')) return value;
-  if (value === null && text.trim() === 'null') return JSON_NULL;
-  return Object.freeze(
-    Object.defineProperties({}, { [JSON_SOURCE]: { value: text, enumerable: false }, toJSON: { value: () => value, enumerable: false } }),
-  );
+  return asJsonText(text);
 }
 
 /** The positions in `columns` of the table's `json` and `jsonb` columns (not arrays of them). */

@@ -1,16 +1,9 @@
-import {
-  comparesStorageClass,
-  type ColumnInfo,
-  type DatabaseAdapter,
-  type NormalizeOptions,
-  type Row,
-  type TableInfo,
-} from '@switchyard/core';
+import { type ColumnInfo, type DatabaseAdapter, type NormalizeOptions, type Row, type TableInfo } from '@switchyard/core';
 import type { RepairMismatch } from '../validation-types';
 import { fetchByKeys } from './fetch-by-keys';
 import type { KeyCodec } from './key-codec';
 import { compareRow } from './row-compare';
-import { comparisonType, exactTextOf, type ComparedColumn, type KeyColumn } from './table-plan';
+import { comparedColumn, comparisonType, enginePair, type KeyColumn } from './table-plan';
 
 /** A source column and the target column of the same name. */
 export interface ColumnPair {
@@ -59,18 +52,10 @@ export async function verifyRepair(
       asText,
     ),
   ]);
-  const storageClass = comparesStorageClass(source.dialect, target.dialect);
-  const bothPostgres = source.dialect === 'postgres' && target.dialect === 'postgres';
-  const columns = pairs.map((p): ComparedColumn => {
-    const column: ComparedColumn = {
-      name: p.from.name,
-      type: comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text',
-      storageClass,
-    };
-    const exact = bothPostgres ? exactTextOf(p.from, p.to) : undefined;
-    if (exact) column.exactText = exact;
-    return column;
-  });
+  const pair = enginePair(source.dialect, target.dialect);
+  const columns = pairs.map((p) =>
+    comparedColumn(p.from.name, comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text', p.from, p.to, pair),
+  );
   const out: RepairMismatch[] = [];
   for (const [id, row] of fresh) {
     const key = Object.fromEntries(keys.map((k) => [k.name, row[k.name]]));

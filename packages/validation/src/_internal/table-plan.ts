@@ -1,4 +1,4 @@
-import type { ColumnInfo, LogicalType, TableInfo } from '@switchyard/core';
+import { comparesStorageClass, type ColumnInfo, type DialectName, type LogicalType, type TableInfo } from '@switchyard/core';
 import type { SchemaDifference, ValidateOptions } from '../validation-types';
 
 /** How a key column is ordered and compared: numerically, or as code points. */
@@ -43,6 +43,19 @@ export interface EnginePair {
   storageClass: boolean;
   /** Both Postgres. */
   bothPostgres: boolean;
+}
+
+/** The {@link EnginePair} of a source and a target engine. */
+export function enginePair(source: DialectName, target: DialectName): EnginePair {
+  return { storageClass: comparesStorageClass(source, target), bothPostgres: source === 'postgres' && target === 'postgres' };
+}
+
+/** A column compared by `type` between its source (`a`) and target (`b`) definitions, as strictly as the engines allow. */
+export function comparedColumn(name: string, type: LogicalType, a: ColumnInfo, b: ColumnInfo, pair: EnginePair): ComparedColumn {
+  const column: ComparedColumn = pair.storageClass ? { name, type, storageClass: true } : { name, type };
+  const exact = pair.bothPostgres ? exactTextOf(a, b) : undefined;
+  if (exact) column.exactText = exact;
+  return column;
 }
 
 /** Everything needed to validate one table, worked out from both sides' introspection. */
@@ -142,10 +155,7 @@ export function planTable(
       });
       continue;
     }
-    const compared: ComparedColumn = pair.storageClass ? { name: column.name, type, storageClass: true } : { name: column.name, type };
-    const exact = pair.bothPostgres ? exactTextOf(column, other) : undefined;
-    if (exact) compared.exactText = exact;
-    plan.columns.push(compared);
+    plan.columns.push(comparedColumn(column.name, type, column, other, pair));
   }
   for (const column of target.columns) {
     if (ignored.has(column.name) || sourceColumns.has(column.name)) continue;
@@ -164,16 +174,37 @@ export function planTable(
  * (whose text is canonical, so equal documents give equal text, while a number keeps its
  * scale: `1.0` is not `1`).
  */
-export function exactTextOf(a: ColumnInfo, b: ColumnInfo): ComparedColumn['exactText'] {
+function exactTextOf(a: ColumnInfo, b: ColumnInfo): ComparedColumn['exactText'] {
   if (/^(?:numeric|decimal)\b/i.test(a.declaredType) && /^(?:numeric|decimal)\b/i.test(b.declaredType)) return 'numeric';
-  const json = /^jsonb?$/i;
-  return json.test(a.declaredType) && a.declaredType.toLowerCase() === b.declaredType.toLowerCase() ? 'json' : undefined;
+  return JSON_TYPE.test(a.declaredType) && a.declaredType.toLowerCase() === b.declaredType.toLowerCase() ? 'json' : undefined;
 }
 
+/** A Postgres `json` or `jsonb` column (not an array of them). */
+const JSON_TYPE = /^jsonb?$/i;
+
 /** Of column pairs between two Postgres databases, those whose JSON is read and written as its text (see {@link ComparedColumn.exactText}). */
-export function jsonTextColumns(bothPostgres: boolean, pairs: readonly { from: ColumnInfo; to: ColumnInfo }[]): ReadonlySet<string> {
-  if (!bothPostgres) return new Set();
+export function jsonTextColumns(pair: EnginePair, pairs: readonly { from: ColumnInfo; to: ColumnInfo }[]): ReadonlySet<string> {
+  if (!pair.bothPostgres) return new Set();
   return new Set(pairs.filter((p) => exactTextOf(p.from, p.to) === 'json').map((p) => p.from.name));
+}
+
+/**
+ * The JSON columns one side of a Postgres-to-Postgres validation is asked for as `::text`,
+ * which is what the exact comparison compares (see {@link ComparedColumn.exactText}): pg
+ * would hand back the parsed document, which loses a `json` document's key order, repeated
+ * keys and spacing, a `jsonb` number's scale, and the JSON `null` document (read as SQL
+ * NULL). Between different engines nothing is cast: values compare as documents.
+ */
+export function jsonReads(
+  plan: Pick<TablePlan, 'columns' | 'source' | 'target'>,
+  side: 'source' | 'target',
+  dialect: string,
+  otherDialect: string,
+): ReadonlySet<string> | undefined {
+  const table = plan[side];
+  if (dialect !== 'postgres' || otherDialect !== 'postgres' || !table) return undefined;
+  const compared = new Set(plan.columns.map((c) => c.name));
+  return new Set(table.columns.filter((c) => compared.has(c.name) && JSON_TYPE.test(c.declaredType)).map((c) => c.name));
 }
 
 function resolveKey(
