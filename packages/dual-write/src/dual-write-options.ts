@@ -1,5 +1,5 @@
 import type { SqlRehearsal } from './rehearsal/sql-rehearsal';
-import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
+import { InvalidArgumentError, type DatabaseAdapter, type DialectName, type Row, type TableInfo } from '@switchyard/core';
 import type { DualWriteEvent } from './dual-write-events';
 import type { WriteJournal } from './journal-types';
 import type { Mirror } from './mirror/mirror-types';
@@ -21,6 +21,16 @@ export interface ShadowReadOptions {
    */
   compare?: (primary: Row[], secondary: Row[], sql: string) => boolean;
 }
+
+/**
+ * Turns tables into another engine's DDL: `translateSchema` from `@switchyard/copy` (see
+ * {@link DualWriteOptions.translateSchema}).
+ */
+export type SchemaTranslator = (
+  tables: TableInfo[],
+  to: DialectName,
+  options: { from: DialectName; ifNotExists: boolean },
+) => { tables: string[]; postData: string[]; untranslated: readonly { table: string; column?: string; message: string }[] };
 
 /**
  * Options of `createDualWriteAdapter`.
@@ -92,6 +102,25 @@ export interface DualWriteOptions {
    * lives in this instance alone.
    */
   control?: ControlStore | ControlOptions;
+  /**
+   * `translateSchema` from `@switchyard/copy`, for a SQLite or D1 primary with a Postgres
+   * secondary: the app's `CREATE TABLE`, `CREATE INDEX` and `ALTER TABLE … ADD COLUMN` run
+   * on the primary as written and reach the secondary as `translateSchema` translates the
+   * table the primary then holds (`INTEGER PRIMARY KEY AUTOINCREMENT` an identity,
+   * `DATETIME` a `timestamptz`, backquoted names quoted), the same tables a copy makes; other
+   * definitions get their backquoted names double quoted. What it leaves out (a default
+   * such as `unixepoch()`) is named in the `statement-replay` event. Writes made in
+   * `transaction()` and through a mirror (`secondaryWrites: 'async'`) are not translated:
+   * a definition the secondary cannot run there is refused, as without it.
+   *
+   * @example
+   * ```ts
+   * import { translateSchema } from '@switchyard/copy';
+   * const db = createDualWriteAdapter(d1, postgres, { translateSchema });
+   * await db.execute('CREATE TABLE `notes` (`id` integer PRIMARY KEY AUTOINCREMENT, `body` text)');
+   * ```
+   */
+  translateSchema?: SchemaTranslator;
 }
 
 /** Options checked and defaulted. */
@@ -110,6 +139,7 @@ export interface ResolvedOptions {
   secondaryTimeoutMs: number;
   probeIntervalMs: number;
   rehearse?: SqlRehearsal;
+  translateSchema?: SchemaTranslator;
 }
 
 /** Checks options against the two adapters; throws {@link InvalidArgumentError} with what to change. */
@@ -125,6 +155,7 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     secondaryTimeoutMs: milliseconds('secondaryTimeoutMs', options.secondaryTimeoutMs, 500),
     probeIntervalMs: milliseconds('probeIntervalMs', options.probeIntervalMs, 500),
     rehearse: options.rehearse,
+    translateSchema: options.translateSchema,
   };
   const percent = resolved.secondaryPercent;
   if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {

@@ -19,6 +19,7 @@ import { DualWriteSession } from './dual-write-session';
 import { mayWriteInCommonTables, writingCommonTables } from './cte-writes';
 import { rowStatementsOf } from './several-statements';
 import { dropsTemporaryTable } from './view-writes';
+import { markTranslations } from './translated-definitions';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
 
@@ -48,13 +49,14 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const primary = core.primary;
     const secondary = core.secondary;
     const index = core.primaryIndex;
-    const forSecondary = op.bySide[1 - index]!;
+    const translating = op.schema && core.options.translateSchema && core.options.secondaryWrites === 'sync';
+    const forSecondary = translating ? markTranslations(primary, secondary, op.bySide[1 - index]!) : op.bySide[1 - index]!;
     preflight(secondary, forSecondary);
     if (op.schema) await refuseUnrunnableSchema(core, secondary, forSecondary);
     const own = op.bySide[index]!;
     if (op.kind === 'execute' && (await dropsTemporaryTable(primary, own[0]!.sql)))
       return [await primary.execute(own[0]!.sql, own[0]!.params ?? [])];
-    const results = await core.sink.write({ kind: op.kind, primary, secondary, own: op.bySide[index]!, forSecondary, label: op.label });
+    const results = await core.sink.write({ kind: op.kind, primary, secondary, own, forSecondary, label: op.label });
     if (op.schema) core.invalidate();
     if (!op.compiled) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
     return results;

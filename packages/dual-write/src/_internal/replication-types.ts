@@ -13,6 +13,7 @@ import type { SecondaryCircuit } from './secondary-circuit';
 import type { SecondaryTriggerWatch } from './secondary-triggers';
 import type { TableCatalog } from './table-catalog';
 import type { CapturePlan } from './write-capture';
+import type { Translation } from './translated-definitions';
 
 /** One statement of a write as it replicates: captured as row images, or replayed as text. */
 export type Step =
@@ -66,6 +67,8 @@ export interface ReplicatorParts {
  */
 export interface SideStatement extends Statement {
   readonly idle?: string;
+  /** Run on the secondary as translated from what the primary made (see `markTranslations`). */
+  readonly translation?: Translation;
 }
 
 /** What a dual-write transaction recorded on the primary: rows it wrote, and statements it could not capture. */

@@ -9,6 +9,7 @@ import { SecondaryDelivery } from './secondary-delivery';
 import { journalUnsent, movedRefs } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
+import { secondaryForms, TRANSLATED } from './translated-definitions';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { toError } from './to-error';
@@ -55,7 +56,7 @@ export class Replicator {
       const { idle } = secondary;
       // A change to text is judged by the old types, which only a read before it runs can see.
       if (kind === 'schema' && !idle) await this.#p.catalog.readTextConversions(primary, [statement.sql, secondary.sql], via);
-      let reason = idle ?? (kind === 'read' ? READ_IN_BATCH : undefined);
+      let reason = idle ?? (secondary.translation ? TRANSLATED : kind === 'read' ? READ_IN_BATCH : undefined);
       if (kind === 'schema') reason ??= schemaReason(statement.sql, this.#p.options.mirror, this.#p.catalog.textIsFixed);
       if (!reason) {
         const name = writeTable(statement.sql) ?? '';
@@ -113,9 +114,9 @@ export class Replicator {
         if (step.kind === 'replay') {
           results.push(appResult(step, raw[i]!, work));
           if (replicatesNothing(step) || movedNothing(step, raw[i]!)) continue;
-          this.#p.noteReplay(step.secondary.sql, step.reason);
-          work.statements.push(step.secondary);
-          work.replays.push(step.secondary);
+          const forms = await secondaryForms(this.#p, primary, step);
+          work.statements.push(...forms);
+          work.replays.push(...forms);
           work.replayedRows = (work.replayedRows ?? 0) + raw[i]!.rowsAffected;
           continue;
         }

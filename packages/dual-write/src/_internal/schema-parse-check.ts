@@ -60,8 +60,8 @@ export async function refuseUnrunnableSchema(
   statements: readonly SideStatement[],
 ): Promise<void> {
   if (side.dialect === 'sqlite' || parts.circuit.isOpen(side)) return;
-  for (const { sql, params, idle } of statements) {
-    if (idle || params?.length || dualWriteKind(sql) !== 'schema') continue;
+  for (const { sql, params, idle, translation } of statements) {
+    if (idle || translation || params?.length || dualWriteKind(sql) !== 'schema') continue;
     const refusal = side.dialect === 'postgres' ? await askPostgres(parts, side, sql) : await askD1(parts, side, sql);
     if (refusal) throw cannotRunSchemaChange(side, firstLine(refusal.message, side.name), sql, refusal);
   }

@@ -107,7 +107,10 @@ function refuseUnparsable(side: DatabaseAdapter, sql: string): void {
 export function cannotRunSchemaChange(side: DatabaseAdapter, reason: string, sql: string, cause?: unknown): UnsupportedError {
   return new UnsupportedError(
     `${side.name} (${side.dialect}, the secondary) cannot run this schema change: ${reason}. Nothing was written. ` +
-      'Apply it to each side through its own adapter, in each engine’s words, or send a form both engines take.',
+      'Apply it to each side through its own adapter, in each engine’s words, or send a form both engines take.' +
+      (side.dialect === 'postgres'
+        ? ' From a SQLite or D1 primary, pass `translateSchema` from @switchyard/copy as a dual-write option: a CREATE TABLE, CREATE INDEX or ADD COLUMN then reaches Postgres translated.'
+        : ''),
     { sql, cause },
   );
 }

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
+import { createDualWriteAdapter, type DualWriteEvent } from '@switchyard/dual-write';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createD1Adapter } from '@switchyard/d1';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createTestD1 } from '@switchyard/testkit/d1';
+import { validateDatabases } from '@switchyard/validation';
+import { translateSchema } from '../src/index';
+import { usePostgresDatabase } from './fixtures';
+
+/**
+ * A SQLite or D1 app's migrations (drizzle-kit's words: backquoted names, `AUTOINCREMENT`,
+ * `DATETIME`) run through the dual-write adapter with `translateSchema`: each definition
+ * reaches Postgres as the copy's translation of the table the primary made. Without it,
+ * such a `CREATE TABLE` is refused before anything runs; one Postgres happens to parse
+ * (`id INTEGER PRIMARY KEY`) made an `integer` key with no identity there, so the first
+ * insert without an id after a switch failed.
+ */
+const MIGRATION = [
+  'CREATE TABLE `notes` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `body` text NOT NULL, `at` DATETIME DEFAULT CURRENT_TIMESTAMP, `created` integer DEFAULT (unixepoch()))',
+  'CREATE UNIQUE INDEX `notes_body_unique` ON `notes` (`body`)',
+  'CREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name TEXT)',
+];
+const LATER = [
+  "ALTER TABLE `notes` ADD `tag` text DEFAULT 'none' NOT NULL",
+  'CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name TEXT)',
+  'CREATE TABLE `scratch` (`k` text PRIMARY KEY)',
+  'ALTER TABLE `scratch` RENAME TO `scratch_old`',
+  'DROP TABLE `scratch_old`',
+];
+
+/** Postgres's own words for `table.column`: its type, and whether it is an identity. */
+async function columnOf(postgres: DatabaseAdapter, table: string, column: string): Promise<{ type: string; identity: string }> {
+  const [row] = await postgres.query<{ type: string; identity: string }>(
+    'SELECT format_type(atttypid, atttypmod) AS type, attidentity AS identity FROM pg_attribute WHERE attrelid = $1::regclass AND attname = $2',
+    [table, column],
+  );
+  return row!;
+}
+
+async function migrateWriteAndSwitch(primary: DatabaseAdapter, postgres: DatabaseAdapter, batched: boolean): Promise<DualWriteEvent[]> {
+  const events: DualWriteEvent[] = [];
+  const app = createDualWriteAdapter(primary, postgres, { translateSchema, verifyWrites: true, onEvent: (e) => events.push(e) });
+  if (batched) await app.batch(MIGRATION.map((sql) => ({ sql })));
+  else for (const sql of MIGRATION) await app.execute(sql);
+  await app.execute("INSERT INTO notes (body, at) VALUES ('first', '2026-01-02 03:04:05'), ('second', NULL)");
+  await app.execute("INSERT INTO notes (id, body, at) VALUES (10, 'tenth', '2026-01-02 03:04:05')");
+  for (const sql of LATER) await app.execute(sql);
+  await app.execute("INSERT INTO notes (body, at, tag) VALUES ('tagged', NULL, 'red')");
+  await app.execute("INSERT INTO tags (note_id, name) VALUES (10, 'x')");
+  expect(app.getMetrics().journalDepth).toBe(0);
+  const report = await validateDatabases(primary, postgres, { validateAllRows: true, tables: ['notes', 'tags'] });
+  expect(report.ok, JSON.stringify(report.tables)).toBe(true);
+  await app.switchPrimary();
+  // Postgres now fills the key: its identity stands past the rows the primary numbered.
+  await app.execute("INSERT INTO notes (body, at) VALUES ('after the switch', NULL)");
+  await app.execute("INSERT INTO tags (note_id, name) VALUES (10, 'y')");
+  const [after] = await postgres.query<{ id: string }>("SELECT id FROM notes WHERE body = 'after the switch'");
+  expect(Number(after!.id)).toBe(12);
+  await app.close();
+  return events;
+}
+
+async function expectPostgresForms(postgres: DatabaseAdapter, events: DualWriteEvent[]): Promise<void> {
+  expect(await columnOf(postgres, 'notes', 'id')).toEqual({ type: 'bigint', identity: 'd' });
+  expect(await columnOf(postgres, 'tags', 'id')).toEqual({ type: 'bigint', identity: 'd' });
+  expect((await columnOf(postgres, 'notes', 'at')).type).toBe('timestamp with time zone');
+  expect(await columnOf(postgres, 'notes', 'tag')).toEqual({ type: 'text', identity: '' });
+  const [tag] = await postgres.query<{ d: string; n: boolean }>(
+    "SELECT column_default AS d, is_nullable = 'NO' AS n FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'tag'",
+  );
+  expect(tag).toEqual({ d: "'none'::text", n: true });
+  const indexes = await postgres.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE indexname = 'notes_body_unique'");
+  expect(indexes[0]?.indexdef).toMatch(/UNIQUE INDEX notes_body_unique ON public\.notes USING btree \(body\)/);
+  const keys = await postgres.query("SELECT 1 FROM pg_constraint WHERE conrelid = 'tags'::regclass AND contype = 'f' AND convalidated");
+  expect(keys).toHaveLength(1);
+  expect(await postgres.query("SELECT to_regclass('scratch') AS a, to_regclass('scratch_old') AS b")).toEqual([{ a: null, b: null }]);
+  const notes = events.filter((e) => e.type === 'statement-replay' && e.sql.startsWith('CREATE TABLE `notes`'));
+  expect(notes.map((e) => (e as { reason: string }).reason)).toEqual([
+    expect.stringMatching(/translateSchema.*left out: default unixepoch\(\)/),
+  ]);
+}
+
+describe('dual write with translateSchema: SQLite definitions reach Postgres translated', () => {
+  const postgres = usePostgresDatabase();
+  // The dual-write adapter closes both its sides: each test opens its own Postgres adapter.
+  const freshPostgres = async () => {
+    await postgres.adapter.execute('DROP TABLE IF EXISTS tags, notes, scratch, scratch_old CASCADE');
+    return createPostgresAdapter(postgres.url, { name: 'postgres' });
+  };
+
+  it('SQLite -> Postgres: tables, a unique index, an added column, a rename and a drop; equal, then Postgres numbers the next row', async () => {
+    const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const events = await migrateWriteAndSwitch(sqlite, await freshPostgres(), false);
+    await expectPostgresForms(postgres.adapter, events);
+  });
+
+  it('D1 -> Postgres: a migration sent as one batch', async () => {
+    const testD1 = await createTestD1();
+    try {
+      const events = await migrateWriteAndSwitch(createD1Adapter(testD1.binding, { name: 'd1' }), await freshPostgres(), true);
+      await expectPostgresForms(postgres.adapter, events);
+    } finally {
+      await testD1.dispose();
+    }
+  });
+
+  it('without translateSchema, or in a transaction, such a definition is refused before it runs, and the error names the option', async () => {
+    for (const translating of [false, true]) {
+      const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+      const app = createDualWriteAdapter(sqlite, await freshPostgres(), translating ? { translateSchema } : {});
+      const sql = MIGRATION[0]!;
+      const error = await (translating ? app.transaction((tx) => tx.execute(sql)) : app.execute(sql)).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnsupportedError);
+      expect((error as Error).message).toMatch(/cannot run this schema change.*pass `translateSchema` from @switchyard\/copy/s);
+      expect(await sqlite.query("SELECT name FROM sqlite_master WHERE name = 'notes'")).toEqual([]);
+      await app.close();
+    }
+  });
+});

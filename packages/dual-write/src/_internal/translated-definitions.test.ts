@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { DatabaseAdapter } from '@switchyard/core';
+import { markTranslations, translationOf } from './translated-definitions';
+import { tokenize } from './sql-tokens';
+
+const of = (sql: string) => translationOf(tokenize(sql));
+const made = (what: string, table: string, name = table, ifNotExists = false) => ({ what, table, name, ifNotExists });
+
+describe('translationOf', () => {
+  it('names the table, index or added column a SQLite definition makes', () => {
+    expect(of('CREATE TABLE `notes` (`id` integer PRIMARY KEY AUTOINCREMENT)')).toEqual(made('table', 'notes', 'notes', false));
+    expect(of('CREATE TABLE IF NOT EXISTS main."Mixed" (a, b AS (a + 1))')).toEqual(made('table', 'Mixed', 'Mixed', true));
+    expect(of('CREATE UNIQUE INDEX IF NOT EXISTS [by email] ON users (email)')).toEqual(made('index', 'users', 'by email', true));
+    expect(of("ALTER TABLE `users` ADD `nick` text DEFAULT 'x'")).toEqual(made('column', 'users', 'nick', false));
+    expect(of('alter table users add column "as" integer')).toEqual(made('column', 'users', 'as', false));
+  });
+
+  it('leaves what it cannot read from the table the primary made: a query-filled or temporary table, a constraint, anything else', () => {
+    for (const sql of [
+      'CREATE TABLE t AS SELECT * FROM u',
+      'CREATE TEMP TABLE t (a)',
+      'CREATE VIRTUAL TABLE t USING fts5(a)',
+      'CREATE UNIQUE TABLE t (a)',
+      'ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)',
+      'ALTER TABLE t RENAME TO u',
+      'CREATE VIEW v AS SELECT 1',
+      'DROP TABLE t',
+    ])
+      expect(of(sql), sql).toBeUndefined();
+  });
+});
+
+describe('markTranslations', () => {
+  const side = (dialect: string) => ({ dialect }) as DatabaseAdapter;
+
+  it("marks definitions and double quotes other statements' names, from SQLite or D1 to Postgres only", () => {
+    const statements = [
+      { sql: 'CREATE INDEX `i` ON `t` (`a`)' },
+      { sql: "DROP TABLE `odd``name` -- 'not `a` name'" },
+      { sql: 'ALTER TABLE [t] RENAME COLUMN `a` TO b /* `x` */' },
+      { sql: "INSERT INTO `t` (a) VALUES ('`')" },
+    ];
+    const marked = markTranslations(side('d1'), side('postgres'), statements);
+    expect(marked[0]!.translation).toEqual(made('index', 't', 'i'));
+    expect(marked[1]!.sql).toBe(`DROP TABLE "odd\`name" -- 'not \`a\` name'`);
+    expect(marked[2]!.sql).toBe('ALTER TABLE "t" RENAME COLUMN "a" TO b /* `x` */');
+    expect(marked[3]).toBe(statements[3]);
+    expect(markTranslations(side('postgres'), side('postgres'), statements)).toBe(statements);
+    expect(markTranslations(side('sqlite'), side('d1'), statements)).toBe(statements);
+  });
+});
