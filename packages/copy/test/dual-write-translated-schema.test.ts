@@ -106,16 +106,51 @@ describe('dual write with translateSchema: SQLite definitions reach Postgres tra
     }
   });
 
-  it('without translateSchema, or in a transaction, such a definition is refused before it runs, and the error names the option', async () => {
-    for (const translating of [false, true]) {
-      const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
-      const app = createDualWriteAdapter(sqlite, await freshPostgres(), translating ? { translateSchema } : {});
-      const sql = MIGRATION[0]!;
-      const error = await (translating ? app.transaction((tx) => tx.execute(sql)) : app.execute(sql)).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(UnsupportedError);
-      expect((error as Error).message).toMatch(/cannot run this schema change.*pass `translateSchema` from @switchyard\/copy/s);
-      expect(await sqlite.query("SELECT name FROM sqlite_master WHERE name = 'notes'")).toEqual([]);
-      await app.close();
-    }
+  it("in a transaction: Kysely's schema builder, as its Migrator runs a migration, and raw SQL", async () => {
+    const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const app = createDualWriteAdapter(sqlite, await freshPostgres(), { translateSchema });
+    // Compiled for Postgres from the same tree, `autoIncrement()` is `auto_increment`, which Postgres cannot parse.
+    await app.db.transaction().execute(async (trx) => {
+      await trx.schema
+        .createTable('notes')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('at', 'datetime')
+        .execute();
+      await trx.schema.createIndex('notes_body_unique').on('notes').column('body').unique().execute();
+      await trx.executeQuery(sql('INSERT INTO notes (body, at) VALUES (?, ?)', ['first', '2026-01-02 03:04:05']));
+    });
+    await app.transaction(async (tx) => {
+      await tx.execute("ALTER TABLE `notes` ADD `tag` text DEFAULT 'none' NOT NULL");
+      await tx.execute("INSERT INTO notes (body, tag) VALUES ('second', 'red')");
+    });
+    expect(app.getMetrics().journalDepth).toBe(0);
+    expect((await validateDatabases(sqlite, postgres.adapter, { validateAllRows: true, tables: ['notes'] })).ok).toBe(true);
+    await app.switchPrimary();
+    await app.execute("INSERT INTO notes (body) VALUES ('after the switch')");
+    await app.close();
+    expect(await columnOf(postgres.adapter, 'notes', 'id')).toEqual({ type: 'bigint', identity: 'd' });
+    expect((await columnOf(postgres.adapter, 'notes', 'at')).type).toBe('timestamp with time zone');
+    expect(await postgres.adapter.query('SELECT id, tag FROM notes ORDER BY id')).toEqual([
+      { id: 1, tag: 'none' },
+      { id: 2, tag: 'red' },
+      { id: 3, tag: 'none' },
+    ]);
+    expect(await postgres.adapter.query("SELECT 1 FROM pg_indexes WHERE indexname = 'notes_body_unique'")).toHaveLength(1);
+  });
+
+  it('without translateSchema, such a definition is refused before it runs, and the error names the option', async () => {
+    const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const app = createDualWriteAdapter(sqlite, await freshPostgres());
+    const error = await app.execute(MIGRATION[0]!).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedError);
+    expect((error as Error).message).toMatch(/cannot run this schema change.*pass `translateSchema` from @switchyard\/copy/s);
+    expect(await sqlite.query("SELECT name FROM sqlite_master WHERE name = 'notes'")).toEqual([]);
+    await app.close();
   });
 });
+
+/** A raw statement for Kysely's `executeQuery`, as `sql\`…\`.compile(db)` gives one. */
+function sql(text: string, parameters: unknown[]) {
+  return { sql: text, parameters, query: { kind: 'RawNode', sqlFragments: [text], parameters: [] } } as never;
+}

@@ -168,7 +168,8 @@ export async function runTransaction<T, DB>(
     const result = await primary
       .transaction(async (tx) => {
         const checkSchema = (s: SideStatement) => refuseUnrunnableSchema(core, secondary, [s]);
-        const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema };
+        const translateSchema = core.options.secondaryWrites === 'sync' ? core.options.translateSchema : undefined;
+        const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema, translateSchema };
         const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, context));
         await sink.beforeCommit(tx);
         committing = true;

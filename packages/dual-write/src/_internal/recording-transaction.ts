@@ -22,6 +22,8 @@ import { AdapterView } from './adapter-view';
 import { compileFor, sideForm } from './write-op';
 import { appResult, movedNothing, withKeyMoves } from './key-move-rows';
 import type { TableCatalog } from './table-catalog';
+import type { SchemaTranslator } from '../dual-write-options';
+import { markTranslations, secondaryForms } from './translated-definitions';
 
 /** What a recording transaction needs from the dual-write adapter. */
 export interface RecordingContext {
@@ -34,6 +36,8 @@ export interface RecordingContext {
   record: TransactionRecord;
   /** Refuses a schema change the secondary cannot parse, before the primary runs it (see `refuseUnrunnableSchema`). */
   checkSchema?: (statement: SideStatement) => Promise<void>;
+  /** Set when a SQLite definition reaches a Postgres secondary translated (see `markTranslations`). */
+  translateSchema?: SchemaTranslator;
 }
 
 /**
@@ -142,10 +146,12 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   }
 
   /** Runs a write with its rows captured, or records it for replay when it cannot be. */
-  async #write(statement: Statement, forSecondary: SideStatement): Promise<ExecResult> {
-    const { replicator, catalog, primary, record, checkSchema } = this.#context;
+  async #write(statement: Statement, sideStatement: SideStatement): Promise<ExecResult> {
+    const { replicator, catalog, primary, secondary, record, checkSchema, translateSchema } = this.#context;
     if (await dropsTemporaryTable(primary, statement.sql, this.#tx)) return this.#tx.execute(statement.sql, statement.params ?? []);
-    if (checkSchema && dualWriteKind(statement.sql) === 'schema') await checkSchema(forSecondary);
+    const schema = dualWriteKind(statement.sql) === 'schema';
+    const forSecondary = schema && translateSchema ? markTranslations(primary, secondary, [sideStatement])[0]! : sideStatement;
+    if (checkSchema && schema) await checkSchema(forSecondary);
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
     if (this.#tx.dialect === 'postgres' && mayWriteInCommonTables(statement.sql)) {
       const captured = await this.#writeCommonTables(statement, forSecondary);
@@ -155,15 +161,16 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
       if (replicatesNothing(step!)) return result;
-      const replay = { sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] };
+      // Named here, where its reason is known; the count after the commit only adds it up.
+      const parts = { noteReplay: replicator.noteReplay.bind(replicator), options: { translateSchema } };
+      const forms = await secondaryForms(parts, this.#tx, { secondary: forSecondary, reason: step!.reason });
+      const replays = forms.map((f) => ({ sql: f.sql, params: [...(f.params ?? [])] }));
       if (!movedNothing(step!, result)) {
-        record.replays.push(replay);
+        record.replays.push(...replays);
         record.replayedRows = (record.replayedRows ?? 0) + result.rowsAffected;
       }
-      // Named here, where its reason is known; the count after the commit only adds it up.
-      replicator.noteReplay(forSecondary.sql, step!.reason);
       // The move names the statement as recorded: a mirror's entry finds it among the replays.
-      return appResult({ ...step!, secondary: replay }, result, record);
+      return appResult({ ...step!, secondary: replays[0] ?? forSecondary }, result, record);
     }
     const { plan } = step!;
     const raw = await this.#tx.execute(plan.statement.sql, plan.statement.params ?? []);

@@ -4,15 +4,14 @@ import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { writeTable } from './column-types';
 import type { ReplicatorParts, SecondaryWork, SideStatement, Step, TransactionRecord } from './replication-types';
 import type { RowRef } from '../row-ref';
-import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
+import { imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
 import { SecondaryDelivery } from './secondary-delivery';
-import { journalUnsent, movedRefs } from './secondary-failure';
+import { journalUnsent } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
 import { secondaryForms, TRANSLATED } from './translated-definitions';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
-import { toError } from './to-error';
 import { runSteps } from './write-errors';
 import { planCapture, splitCaptured } from './write-capture';
 import { missingTableReason } from './view-writes';
@@ -21,9 +20,10 @@ import { readAfterCommit, settleUnsure, unsureOfSteps, unsureOfTransaction } fro
 import { addDependents } from './cascade-rows';
 import { appResult, movedNothing } from './key-move-rows';
 import { settleContended } from './contended-rows';
-import { claimsOf, transactionClaims } from './write-claims';
+import { claimsOf } from './write-claims';
 import { HeldRows } from './row-locks';
 import { pairsOrWhyNot } from './table-pairs';
+import { settleTransaction } from './transaction-settle';
 import { mirrorTables, primaryTables } from './mirror-pairs';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
@@ -193,48 +193,10 @@ export class Replicator {
 
   /**
    * After a primary transaction committed: settles the rows it wrote from the primary's
-   * current state (read under the rows' locks, so a concurrent write's newer image is
-   * never overwritten) and replays the statements it could not capture, first.
+   * current state and replays the statements it could not capture, first (see `settleTransaction`).
    */
-  async afterTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, recorded: TransactionRecord, label: string): Promise<void> {
-    const refs = dedupeRefs(recorded.refs);
-    const claims = transactionClaims(refs, recorded.replays);
-    const release = await this.#p.locks.acquire(claims);
-    const { replays, moves } = recorded;
-    const work: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves, claims };
-    work.replayedRows = recorded.replayedRows;
-    try {
-      this.#p.metrics.totalWrites++;
-      this.#p.metrics.replicatedByRow += recorded.captured;
-      this.#p.metrics.replicatedByStatement += recorded.replays.length;
-      try {
-        work.images = await this.#p.settler.current(primary, refs);
-        const pairs = await pairsOrWhyNot(
-          this.#p,
-          primary,
-          secondary,
-          work.images.map((i) => i.table),
-        );
-        if (pairs instanceof Error) throw pairs;
-        work.returning =
-          work.replays.length === 0 &&
-          this.#delivery.returns(
-            secondary,
-            work.images.map((i) => (i.row === null ? undefined : i.table)),
-          );
-        work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
-        work.pairs = pairs;
-        if (recorded.replaced) work.replaced = recorded.replaced.map((r) => ({ table: r.table, key: r.key, row: null }));
-        if (work.images.some((i) => i.row === null) || work.replaced) await addDependents(this.#p, primary, secondary, work, pairs);
-      } catch (error) {
-        return await journalUnsent(this.#p, primary, secondary, work, toError(error), false, [...refs, ...movedRefs(work)]);
-      }
-      await this.#delivery.toSecondary(primary, secondary, work);
-    } finally {
-      work.held?.release();
-      release();
-      await settleContended(this.#p, primary, secondary, work);
-    }
+  afterTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, recorded: TransactionRecord, label: string): Promise<void> {
+    return settleTransaction(this.#p, this.#delivery, primary, secondary, recorded, label);
   }
 
   /**

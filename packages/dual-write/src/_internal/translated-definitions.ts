@@ -106,7 +106,7 @@ function doubleQuoted(sql: string): string {
  * {@link translatedForms}). The shape is noted with what the translation left out.
  */
 export async function secondaryForms(
-  parts: Pick<ReplicatorParts, 'noteReplay' | 'options'>,
+  parts: Pick<ReplicatorParts, 'noteReplay'> & { options: { translateSchema?: SchemaTranslator } },
   primary: DatabaseAdapter,
   step: { secondary: SideStatement; reason: string },
 ): Promise<Statement[]> {
