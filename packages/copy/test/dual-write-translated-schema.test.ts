@@ -20,11 +20,11 @@ import { usePostgresDatabase } from './fixtures';
 const MIGRATION = [
   'CREATE TABLE `notes` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `body` text NOT NULL, `at` DATETIME DEFAULT CURRENT_TIMESTAMP, `created` integer DEFAULT (unixepoch()))',
   'CREATE UNIQUE INDEX `notes_body_unique` ON `notes` (`body`)',
-  'CREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name TEXT)',
+  "CREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name TEXT CHECK (name <> ''))",
 ];
 const LATER = [
   "ALTER TABLE `notes` ADD `tag` text DEFAULT 'none' NOT NULL",
-  'CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name TEXT)',
+  "CREATE TABLE IF NOT EXISTS tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name TEXT CHECK (name <> ''))",
   'CREATE TABLE `scratch` (`k` text PRIMARY KEY)',
   'ALTER TABLE `scratch` RENAME TO `scratch_old`',
   'DROP TABLE `scratch_old`',
@@ -80,6 +80,8 @@ async function expectPostgresForms(postgres: DatabaseAdapter, events: DualWriteE
   expect(notes.map((e) => (e as { reason: string }).reason)).toEqual([
     expect.stringMatching(/translateSchema.*left out: default unixepoch\(\)/),
   ]);
+  const tags = events.find((e) => e.type === 'statement-replay' && e.sql.startsWith('CREATE TABLE tags'));
+  expect((tags as { reason: string }).reason).toMatch(/left out: .*its CHECK constraints/);
 }
 
 describe('dual write with translateSchema: SQLite definitions reach Postgres translated', () => {

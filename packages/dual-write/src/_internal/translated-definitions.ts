@@ -121,6 +121,9 @@ export async function secondaryForms(
     statements: [{ sql: doubleQuoted(secondary.sql) }],
     leftOut: [`the primary's table could not be read (${(error as Error).message})`],
   }));
+  // translateSchema reads CHECKs only from introspectSchemaObjects, which is not asked here.
+  if (tokenize(secondary.sql).some((t, i, all) => word(t, 'CHECK') && all[i + 1]?.text === '('))
+    leftOut.push('its CHECK constraints (add them to Postgres by hand)');
   parts.noteReplay(secondary.sql, leftOut.length > 0 ? `${reason}; left out: ${leftOut.join('; ')}` : reason);
   return statements;
 }
