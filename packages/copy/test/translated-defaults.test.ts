@@ -60,4 +60,26 @@ describe('defaults translated from Postgres to SQLite fill rows as the copy writ
     });
     expect(schema.statements.join('\n')).toContain('"at" timestamptz DEFAULT now()');
   });
+
+  it("SQLite -> Postgres: an integer column's TRUE or FALSE default (Drizzle's boolean mode) as 1 or 0", async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    try {
+      await sqlite.execute(
+        'CREATE TABLE flags (id integer PRIMARY KEY, admin integer DEFAULT false NOT NULL, live integer DEFAULT TRUE, on_off boolean DEFAULT false)',
+      );
+      await sqlite.execute('INSERT INTO flags (id) VALUES (1)');
+      const schema = translateSchema(await sqlite.introspect(), 'postgres');
+      expect(schema.untranslated).toEqual([]);
+      await postgres.adapter.execute('DROP TABLE IF EXISTS flags');
+      for (const sql of schema.tables) await postgres.adapter.execute(sql);
+      await copyTables(sqlite, postgres.adapter);
+      await postgres.adapter.execute('INSERT INTO flags (id) VALUES (2)');
+      expect(await postgres.adapter.query('SELECT id, admin, live, on_off FROM flags ORDER BY id')).toEqual([
+        { id: 1, admin: 0, live: 1, on_off: false },
+        { id: 2, admin: 0, live: 1, on_off: false },
+      ]);
+    } finally {
+      await sqlite.close();
+    }
+  });
 });

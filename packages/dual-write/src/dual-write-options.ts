@@ -4,6 +4,7 @@ import type { DualWriteEvent } from './dual-write-events';
 import type { WriteJournal } from './journal-types';
 import type { Mirror } from './mirror/mirror-types';
 import type { ControlOptions, ControlStore } from './control/control-types';
+import { excludedNames, excludedReads } from './_internal/excluded-tables';
 
 /** Send a share of reads to the secondary during a rollout. */
 export interface ReadRoutingOptions {
@@ -121,6 +122,20 @@ export interface DualWriteOptions {
    * ```
    */
   translateSchema?: SchemaTranslator;
+  /**
+   * Tables written on the primary alone: writes and definitions of them replicate nothing,
+   * and reads of them are neither routed nor shadowed. For what the source engine keeps for itself and has no
+   * place on the other, such as Drizzle's `__drizzle_migrations` (declared `id SERIAL
+   * PRIMARY KEY`, a key SQLite leaves NULL, which Postgres refuses), or a table the team
+   * does not move. Pass the same names to `copyTables`' `exclude` and `validateDatabases`'
+   * `excludeTables`. Names compare case-insensitively, without their schema.
+   *
+   * @example
+   * ```ts
+   * createDualWriteAdapter(d1, postgres, { translateSchema, excludeTables: ['__drizzle_migrations'] });
+   * ```
+   */
+  excludeTables?: string[];
 }
 
 /** Options checked and defaulted. */
@@ -140,6 +155,9 @@ export interface ResolvedOptions {
   probeIntervalMs: number;
   rehearse?: SqlRehearsal;
   translateSchema?: SchemaTranslator;
+  /** `excludeTables`, lower case (see `excludedNames`). */
+  excludeTables: ReadonlySet<string>;
+  excludedReads?: RegExp;
 }
 
 /** Checks options against the two adapters; throws {@link InvalidArgumentError} with what to change. */
@@ -156,7 +174,9 @@ export function resolveOptions(a: DatabaseAdapter, b: DatabaseAdapter, options: 
     probeIntervalMs: milliseconds('probeIntervalMs', options.probeIntervalMs, 500),
     rehearse: options.rehearse,
     translateSchema: options.translateSchema,
+    excludeTables: excludedNames(tableNames(options.excludeTables)),
   };
+  resolved.excludedReads = excludedReads(resolved.excludeTables);
   const percent = resolved.secondaryPercent;
   if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) {
     throw new InvalidArgumentError(`readRouting.secondaryPercent must be a number from 0 to 100, got ${String(percent)}.`);
@@ -207,4 +227,11 @@ function milliseconds(name: string, value: number | undefined, fallback: number)
     throw new InvalidArgumentError(`${name} is a number of milliseconds (0 or more), got ${String(value)}.`);
   }
   return value === 0 && name === 'secondaryTimeoutMs' ? Number.POSITIVE_INFINITY : value;
+}
+
+function tableNames(tables: unknown): string[] | undefined {
+  if (tables === undefined || (Array.isArray(tables) && tables.every((t) => typeof t === 'string' && t !== ''))) return tables;
+  throw new InvalidArgumentError(
+    `excludeTables must be a list of table names, such as ['__drizzle_migrations'], got ${JSON.stringify(tables)}.`,
+  );
 }

@@ -8,6 +8,7 @@ import { createTestDatabase } from '@switchyard/testkit';
 import type { TwoDatabases } from './two-databases';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '../src/mirror/index';
+import type { DualWriteOptions } from '../src/index';
 
 /** A side of a test pair: in-memory SQLite, or one of the file's two Postgres databases (`a` the first); added to `opened`. */
 export function openSide(dbs: TwoDatabases, kind: 'sqlite' | 'postgres', which: 'a' | 'b', opened: DatabaseAdapter[]): DatabaseAdapter {
@@ -77,13 +78,13 @@ export function syncOrOutbox(
   secondary: DatabaseAdapter,
   mode: 'sync' | 'outbox',
   cleanup: (done: () => Promise<unknown>) => void,
+  options: DualWriteOptions = {},
 ) {
   const mirror = outboxMirror(primary);
-  const adapter = createDualWriteAdapter(
-    primary,
-    secondary,
-    mode === 'sync' ? { verifyWrites: true } : { secondaryWrites: 'async', mirror },
-  );
+  const adapter = createDualWriteAdapter(primary, secondary, {
+    ...options,
+    ...(mode === 'sync' ? { verifyWrites: true } : { secondaryWrites: 'async', mirror }),
+  });
   cleanup(() => adapter.close());
   return { adapter, drained: async () => void (mode === 'outbox' && (await drainOutbox(secondary, { mirror }))) };
 }

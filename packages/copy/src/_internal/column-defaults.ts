@@ -69,6 +69,9 @@ export function translateDefault(
     if (/^(1|'1'|true|'true'|'t')$/.test(lower)) return { sql: toPg ? 'true' : '1' };
     if (/^(0|'0'|false|'false'|'f')$/.test(lower)) return { sql: toPg ? 'false' : '0' };
   }
+  // SQLite reads TRUE and FALSE as 1 and 0 (Drizzle writes `integer … DEFAULT false` for a
+  // boolean-mode column); Postgres takes them for booleans alone and refused the table.
+  if (!fromPg && (lower === 'true' || lower === 'false')) return { sql: lower === 'true' ? '1' : '0' };
   if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(e)) return { sql: e };
   if (fromPg && isArrayColumn(column) && /^'\{([^']|'')*\}'$/.test(e)) return { sql: jsonArrayDefault(e, column) };
   if (/^'([^']|'')*'$/.test(e)) return { sql: e };

@@ -20,6 +20,7 @@ import { mayWriteInCommonTables, writingCommonTables } from './cte-writes';
 import { rowStatementsOf } from './several-statements';
 import { dropsTemporaryTable } from './view-writes';
 import { markTranslations } from './translated-definitions';
+import { excludedForms } from './excluded-tables';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
 
@@ -49,8 +50,7 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const primary = core.primary;
     const secondary = core.secondary;
     const index = core.primaryIndex;
-    const translating = op.schema && core.options.translateSchema && core.options.secondaryWrites === 'sync';
-    const forSecondary = translating ? markTranslations(primary, secondary, op.bySide[1 - index]!) : op.bySide[1 - index]!;
+    const forSecondary = secondaryFormsOf(core, op.bySide[1 - index]!, op.schema);
     preflight(secondary, forSecondary);
     if (op.schema) await refuseUnrunnableSchema(core, secondary, forSecondary);
     const own = op.bySide[index]!;
@@ -119,14 +119,14 @@ export function writeNow(core: DualWriteCore, sql: string, params: readonly unkn
   try {
     const { primary, secondary } = core;
     const statement = { sql, params };
-    const forSecondary = sideForm(secondary, statement);
-    preflight(secondary, [forSecondary]);
+    const [forSecondary] = excludedForms(core.options.excludeTables, [sideForm(secondary, statement)]);
+    preflight(secondary, [forSecondary!]);
     const w = {
       kind: 'execute' as const,
       primary,
       secondary,
       own: [sideForm(primary, statement)],
-      forSecondary: [forSecondary],
+      forSecondary: [forSecondary!],
       label: sql,
     };
     done = sink.writeNow(w, release, firstResult);
@@ -169,7 +169,8 @@ export async function runTransaction<T, DB>(
       .transaction(async (tx) => {
         const checkSchema = (s: SideStatement) => refuseUnrunnableSchema(core, secondary, [s]);
         const translateSchema = core.options.secondaryWrites === 'sync' ? core.options.translateSchema : undefined;
-        const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema, translateSchema };
+        const formOf = (s: SideStatement, schema: boolean) => secondaryFormsOf(core, [s], schema)[0]!;
+        const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema, translateSchema, formOf };
         const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, context));
         await sink.beforeCommit(tx);
         committing = true;
@@ -216,4 +217,15 @@ export async function executeBuilderQuery(
   }
   const [result] = await write(core, core.op('execute', [], compiled));
   return { ...result!, rows: result!.rows ?? [] };
+}
+
+/**
+ * The secondary's forms of a write's statements: those of `excludeTables` marked to run on
+ * the primary alone (see `excludedForms`), and SQLite definitions marked for `translateSchema`
+ * on the synchronous path (see `markTranslations`).
+ */
+function secondaryFormsOf(core: DualWriteCore, statements: readonly SideStatement[], schema: boolean): SideStatement[] {
+  const kept = excludedForms(core.options.excludeTables, statements);
+  const translating = schema && core.options.translateSchema && core.options.secondaryWrites === 'sync';
+  return translating ? markTranslations(core.primary, core.secondary, kept) : kept;
 }

@@ -224,6 +224,7 @@ export class DualWriteCore {
       secondaryPercent: this.options.secondaryPercent,
       shadow: this.options.shadowReads,
       writingCalls: () => this.writingFunctions.calls(this.primary),
+      excludedReads: this.options.excludedReads,
       types: this.types,
       metrics: this.metrics,
       events: this.events,

@@ -2,6 +2,7 @@ import { selectInto, statementKind, withoutLeadingComments, type StatementKind }
 import type { Step } from './replication-types';
 import { BoundedCache } from './bounded-cache';
 import { NOTHING_ON_SQLITE } from './engine-counterparts';
+import { EXCLUDED_TABLE } from './excluded-tables';
 
 const LOCKING_CLAUSE = /\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b/gi;
 
@@ -82,11 +83,13 @@ export const TEMPORARY_TABLE = "a write to a temporary table of the primary's se
 
 /**
  * Whether a step of a write runs on the primary alone (see {@link READ_IN_BATCH},
- * {@link TEMPORARY_TABLE}, {@link NOTHING_ON_SQLITE}).
+ * {@link TEMPORARY_TABLE}, {@link NOTHING_ON_SQLITE}, {@link EXCLUDED_TABLE}).
  */
 export function replicatesNothing(step: Step): boolean {
-  return step.kind === 'replay' && (step.reason === READ_IN_BATCH || step.reason === TEMPORARY_TABLE || step.reason === NOTHING_ON_SQLITE);
+  return step.kind === 'replay' && NOTHING_TO_SEND.has(step.reason);
 }
+
+const NOTHING_TO_SEND = new Set([READ_IN_BATCH, TEMPORARY_TABLE, NOTHING_ON_SQLITE, EXCLUDED_TABLE]);
 
 /** Each text's kind is kept: every write asks, and apps send the same few texts again and again. */
 const kinds = new BoundedCache<string, StatementKind>(2000);

@@ -17,6 +17,8 @@ export interface ReadRoute {
   shadow: ShadowReadOptions | undefined;
   /** Finds a call of a primary's function that may write (see `WritingFunctions`). */
   writingCalls: () => Promise<RegExp | undefined>;
+  /** Finds a read of a table of `excludeTables`, which the secondary does not hold (see `excludedReads`). */
+  excludedReads?: RegExp;
   types: ColumnTypeCache;
   metrics: MetricsCollector;
   events: EventHub;
@@ -41,7 +43,7 @@ function readsPrimaryState(sql: string): boolean {
  * to the primary when it fails there), and for the sampled share on both, comparing
  * their rows and returning the primary's. A read of the primary's session or state
  * (`nextval`, an advisory lock), or that calls a function of the app's that may write,
- * runs on the primary alone.
+ * runs on the primary alone, as does a read of a table of `excludeTables`.
  */
 export async function routeRead<R>(
   route: ReadRoute,
@@ -53,7 +55,8 @@ export async function routeRead<R>(
   const { primary, secondary, metrics, events } = route;
   // Asked only where the read could go elsewhere: most adapters route and shadow nothing.
   const elsewhere = route.secondaryPercent > 0 || route.shadow !== undefined;
-  let primaryState = elsewhere && texts.some(readsPrimaryState);
+  const excluded = route.excludedReads;
+  let primaryState = elsewhere && texts.some((t) => readsPrimaryState(t) || excluded?.test(t) === true);
   if (elsewhere && !primaryState) {
     const writing = await route.writingCalls();
     primaryState = writing !== undefined && texts.some((t) => writing.test(t));

@@ -23,7 +23,7 @@ import { compileFor, sideForm } from './write-op';
 import { appResult, movedNothing, withKeyMoves } from './key-move-rows';
 import type { TableCatalog } from './table-catalog';
 import type { SchemaTranslator } from '../dual-write-options';
-import { markTranslations, secondaryForms } from './translated-definitions';
+import { secondaryForms } from './translated-definitions';
 
 /** What a recording transaction needs from the dual-write adapter. */
 export interface RecordingContext {
@@ -38,6 +38,8 @@ export interface RecordingContext {
   checkSchema?: (statement: SideStatement) => Promise<void>;
   /** Set when a SQLite definition reaches a Postgres secondary translated (see `markTranslations`). */
   translateSchema?: SchemaTranslator;
+  /** A statement's secondary form as the adapter's options mark it (`excludeTables`, `translateSchema`). */
+  formOf?: (statement: SideStatement, schema: boolean) => SideStatement;
 }
 
 /**
@@ -147,10 +149,10 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
 
   /** Runs a write with its rows captured, or records it for replay when it cannot be. */
   async #write(statement: Statement, sideStatement: SideStatement): Promise<ExecResult> {
-    const { replicator, catalog, primary, secondary, record, checkSchema, translateSchema } = this.#context;
+    const { replicator, catalog, primary, record, checkSchema, translateSchema, formOf } = this.#context;
     if (await dropsTemporaryTable(primary, statement.sql, this.#tx)) return this.#tx.execute(statement.sql, statement.params ?? []);
     const schema = dualWriteKind(statement.sql) === 'schema';
-    const forSecondary = schema && translateSchema ? markTranslations(primary, secondary, [sideStatement])[0]! : sideStatement;
+    const forSecondary = formOf ? formOf(sideStatement, schema) : sideStatement;
     if (checkSchema && schema) await checkSchema(forSecondary);
     record.statements.push({ sql: forSecondary.sql, params: [...(forSecondary.params ?? [])] });
     if (this.#tx.dialect === 'postgres' && mayWriteInCommonTables(statement.sql)) {

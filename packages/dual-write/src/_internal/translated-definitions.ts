@@ -138,7 +138,11 @@ export async function translatedForms(
   translator: SchemaTranslator,
   translation: Translation,
 ): Promise<{ statements: Statement[]; leftOut: string[] }> {
-  const { what, name, ifNotExists } = translation;
+  const { what, name } = translation;
+  // The primary's table is read once the whole write ran. In a batch that creates a table and
+  // then adds to it (Drizzle's migrator sends every pending migration in one), the table's
+  // translation holds what the later statements add: those must then change nothing.
+  const ifNotExists = translation.ifNotExists || what !== 'table';
   const lower = translation.table.toLowerCase();
   const tables = await primary.introspect();
   const table = tables.find((t) => t.name.toLowerCase() === lower);
