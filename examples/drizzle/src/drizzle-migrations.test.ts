@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { translateSchema } from '@switchyard/copy';
 import { asD1Database } from '@switchyard/core';
@@ -13,8 +16,21 @@ import { expect, it } from 'vitest';
 import { todoApp } from './todo-app';
 import * as schema from './todo-schema';
 
-/** drizzle-kit's output for the app's schema (`drizzle-kit generate`), and a later migration. */
+/**
+ * drizzle-kit's output for the app's schema (`drizzle-kit generate`) and two later
+ * migrations: a column added, and `users` rebuilt (SQLite's way to change a column's
+ * default: create `__new_users`, copy the rows, drop `users`, rename), which `todos` references.
+ */
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/** The folder as an earlier deploy held it: its first `count` migrations. */
+function firstMigrations(count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'drizzle-'));
+  cpSync(migrationsFolder, dir, { recursive: true });
+  const journal = JSON.parse(readFileSync(join(dir, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, count) }));
+  return dir;
+}
 
 it("runs drizzle-kit's migrations through env.DB during dual write: translated for Postgres, Drizzle's own record on D1 alone", async () => {
   const [d1, database] = await Promise.all([createTestD1(), createTestDatabase()]);
@@ -28,16 +44,27 @@ it("runs drizzle-kit's migrations through env.DB during dual write: translated f
   try {
     const env = { DB: asD1Database(dual) };
     const db = drizzle(env.DB, { schema });
-    // As a Worker runs it at start: the second time finds every migration applied.
-    await migrate(db, { migrationsFolder });
-    await migrate(db, { migrationsFolder });
-    expect(await dual.journalEntries()).toEqual([]);
-
+    // As a Worker runs it at start: a deploy applies its pending migrations in one batch.
+    const earlier = firstMigrations(2);
+    await migrate(db, { migrationsFolder: earlier });
+    rmSync(earlier, { recursive: true });
     const app = todoApp(db);
     const ada = await app.signUp('ada@example.com', 'Ada');
     const first = await app.addTodo(ada.id, 'write the migration plan');
     await app.importTodos(ada.id, ['backfill', 'cut over']);
     await app.complete(first.id);
+    // The next deploy rebuilds users, which todos references; the one after finds nothing to do.
+    await migrate(db, { migrationsFolder });
+    await migrate(db, { migrationsFolder });
+    expect(await dual.journalEntries()).toEqual([]);
+    const [fk] = await postgres.query<{ valid: boolean }>(
+      "SELECT convalidated AS valid FROM pg_constraint WHERE conrelid = 'todos'::regclass AND contype = 'f' AND confrelid = 'users'::regclass",
+    );
+    expect(fk).toEqual({ valid: true });
+    const [name] = await postgres.query<{ d: string }>(
+      "SELECT column_default AS d FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'name'",
+    );
+    expect(name).toEqual({ d: "''::text" });
     const report = await validateDatabases(dual.primary, postgres, { excludeTables: ['__drizzle_migrations'] });
     expect(report.ok, report.summary).toBe(true);
     expect(report.totals.rowsCompared).toBe(4);

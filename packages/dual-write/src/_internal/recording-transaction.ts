@@ -23,7 +23,7 @@ import { compileFor, sideForm } from './write-op';
 import { appResult, movedNothing, withKeyMoves } from './key-move-rows';
 import type { TableCatalog } from './table-catalog';
 import type { SchemaTranslator } from '../dual-write-options';
-import { secondaryForms } from './translated-definitions';
+import { secondaryForms } from './translated-forms';
 
 /** What a recording transaction needs from the dual-write adapter. */
 export interface RecordingContext {

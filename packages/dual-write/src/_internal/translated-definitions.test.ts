@@ -44,8 +44,24 @@ describe('markTranslations', () => {
     expect(marked[0]!.translation).toEqual(made('index', 't', 'i'));
     expect(marked[1]!.sql).toBe(`DROP TABLE "odd\`name" -- 'not \`a\` name'`);
     expect(marked[2]!.sql).toBe('ALTER TABLE "t" RENAME COLUMN "a" TO b /* `x` */');
-    expect(marked[3]).toBe(statements[3]);
+    expect(marked[3]!.sql).toBe('INSERT INTO "t" (a) VALUES (\'`\')');
     expect(markTranslations(side('postgres'), side('postgres'), statements)).toBe(statements);
     expect(markTranslations(side('sqlite'), side('d1'), statements)).toBe(statements);
+  });
+
+  it('marks a table rebuilt within the statements: the new table takes its final definition, the drop and the rename their keys', () => {
+    const marked = markTranslations(side('d1'), side('postgres'), [
+      { sql: 'PRAGMA defer_foreign_keys=ON', idle: 'the primary session' },
+      { sql: 'CREATE TABLE `__new_users` (`id` integer PRIMARY KEY, `name` text)' },
+      { sql: 'INSERT INTO `__new_users`("id", "name") SELECT "id", "name" FROM `users`' },
+      { sql: 'DROP TABLE `users`' },
+      { sql: 'ALTER TABLE `__new_users` RENAME TO `users`' },
+      { sql: 'DROP TABLE IF EXISTS `old_logs`' },
+    ]);
+    expect(marked[1]!.translation).toEqual({ ...made('table', '__new_users'), final: 'users' });
+    expect(marked[2]).toEqual({ sql: 'INSERT INTO "__new_users"("id", "name") SELECT "id", "name" FROM "users"' });
+    expect(marked[3]).toEqual({ sql: 'DROP TABLE "users"', translation: made('drop', 'users') });
+    expect(marked[4]).toEqual({ sql: 'ALTER TABLE "__new_users" RENAME TO "users"', translation: made('rename', 'users', '__new_users') });
+    expect(marked[5]).toEqual({ sql: 'DROP TABLE IF EXISTS "old_logs"' });
   });
 });
