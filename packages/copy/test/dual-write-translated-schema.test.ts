@@ -18,7 +18,7 @@ import { usePostgresDatabase } from './fixtures';
  * insert without an id after a switch failed.
  */
 const MIGRATION = [
-  'CREATE TABLE `notes` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `body` text NOT NULL, `at` DATETIME DEFAULT CURRENT_TIMESTAMP, `created` integer DEFAULT (unixepoch()))',
+  'CREATE TABLE `notes` (`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL, `body` text NOT NULL, `at` DATETIME DEFAULT CURRENT_TIMESTAMP, `created` integer DEFAULT (unixepoch()), `tok` blob DEFAULT (randomblob(8)))',
   'CREATE UNIQUE INDEX `notes_body_unique` ON `notes` (`body`)',
   "CREATE TABLE tags (id INTEGER PRIMARY KEY, note_id INTEGER REFERENCES notes(id), name TEXT CHECK (name <> ''))",
 ];
@@ -78,7 +78,7 @@ async function expectPostgresForms(postgres: DatabaseAdapter, events: DualWriteE
   expect(await postgres.query("SELECT to_regclass('scratch') AS a, to_regclass('scratch_old') AS b")).toEqual([{ a: null, b: null }]);
   const notes = events.filter((e) => e.type === 'statement-replay' && e.sql.startsWith('CREATE TABLE `notes`'));
   expect(notes.map((e) => (e as { reason: string }).reason)).toEqual([
-    expect.stringMatching(/translateSchema.*left out: default unixepoch\(\)/),
+    expect.stringMatching(/translateSchema.*left out: default randomblob\(8\)/),
   ]);
   const tags = events.find((e) => e.type === 'statement-replay' && e.sql.startsWith('CREATE TABLE tags'));
   expect((tags as { reason: string }).reason).toMatch(/left out: .*its CHECK constraints/);

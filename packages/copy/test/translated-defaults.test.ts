@@ -82,4 +82,37 @@ describe('defaults translated from Postgres to SQLite fill rows as the copy writ
       await sqlite.close();
     }
   });
+
+  it('SQLite -> Postgres: a clock default of a text column writes the text SQLite writes, in UTC', async () => {
+    const sqlite = createSQLiteAdapter(':memory:');
+    try {
+      await sqlite.execute(`CREATE TABLE clocks (
+        id integer PRIMARY KEY,
+        stamped text DEFAULT CURRENT_TIMESTAMP,
+        iso text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        spaced text DEFAULT (datetime('now')),
+        day text DEFAULT (date('now')),
+        clock text DEFAULT CURRENT_TIME,
+        epoch integer DEFAULT (unixepoch()),
+        at DATETIME DEFAULT CURRENT_TIMESTAMP
+      )`);
+      await sqlite.execute('INSERT INTO clocks (id) VALUES (1)');
+      const schema = translateSchema(await sqlite.introspect(), 'postgres');
+      expect(schema.untranslated).toEqual([]);
+      await postgres.adapter.execute('DROP TABLE IF EXISTS clocks');
+      for (const sql of schema.tables) await postgres.adapter.execute(sql);
+      await postgres.adapter.execute('INSERT INTO clocks (id) VALUES (2)');
+      const [source] = await sqlite.query<Record<string, unknown>>('SELECT * FROM clocks');
+      const [target] = await postgres.adapter.query<Record<string, unknown>>('SELECT * FROM clocks');
+      // Same text, digit for digit in form: the digits differ only by the seconds between the inserts.
+      const shape = (v: unknown) => String(v).replace(/\d/g, '9');
+      for (const column of ['stamped', 'iso', 'spaced', 'day', 'clock'])
+        expect([column, shape(target![column])]).toEqual([column, shape(source![column])]);
+      expect(Math.abs(Number(target!.epoch) - Number(source!.epoch))).toBeLessThan(60);
+      expect(Math.abs(Date.parse(String(target!.iso)) - Date.parse(String(source!.iso)))).toBeLessThan(60_000);
+      expect(target!.at).toBeInstanceOf(Date);
+    } finally {
+      await sqlite.close();
+    }
+  });
 });

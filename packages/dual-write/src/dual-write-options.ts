@@ -110,7 +110,7 @@ export interface DualWriteOptions {
    * table the primary then holds (`INTEGER PRIMARY KEY AUTOINCREMENT` an identity,
    * `DATETIME` a `timestamptz`, backquoted names quoted), the same tables a copy makes; other
    * definitions get their backquoted names double quoted. What it leaves out (a default
-   * such as `unixepoch()`, `CHECK` constraints) is named in the `statement-replay` event. Inside `transaction()`
+   * such as `randomblob(8)`, `CHECK` constraints) is named in the `statement-replay` event. Inside `transaction()`
    * too (Kysely's `Migrator`); not through a mirror (`secondaryWrites: 'async'`), where a
    * definition the secondary cannot run is refused, as without it.
    *

@@ -1,4 +1,5 @@
 import { isArrayColumn, parsePgArray, quoteLiteral, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { clockTextDefault } from './clock-text-defaults';
 
 /**
  * The current time as SQLite and D1 hold a copied timestamp: ISO 8601 in UTC with a `T`
@@ -53,7 +54,11 @@ export function translateDefault(
     const word = /^'\s*(now|today|tomorrow|yesterday)\s*'$/.exec(lower)?.[1];
     if (word) return timeWordDefault(expression, word, column);
   }
-  if (!fromPg && /^strftime\s*\(\s*'%s'\s*,\s*'now'\s*\)$/.test(lower)) return { sql: 'floor(extract(epoch from now()))::bigint' };
+  if (!fromPg && /^(?:strftime\s*\(\s*'%s'\s*,\s*'now'\s*\)|unixepoch\s*\(\s*(?:'now'\s*)?\))$/.test(lower))
+    return { sql: 'floor(extract(epoch from now()))::bigint' };
+  // A text column keeps SQLite's text: Postgres's now() as text is another form.
+  const clock = toPg && column.logicalType === 'text' ? clockTextDefault(e) : undefined;
+  if (clock) return { sql: clock };
   // Current time, in each engine's words.
   if (
     /^(current_timestamp|now\(\)|localtimestamp|transaction_timestamp\(\)|statement_timestamp\(\)|clock_timestamp\(\))$/.test(lower) ||

@@ -39,7 +39,7 @@ export async function secondaryForms(
 /**
  * The Postgres statements for `translation`, from the primary's tables as they stand after
  * the primary ran the write, and what the translation left out (a default such as
- * `unixepoch()`, an expression index), which the secondary lacks until added by hand.
+ * `randomblob(8)`, an expression index), which the secondary lacks until added by hand.
  * `sql` is the statement as the secondary would run it untranslated (a rebuild's drop and rename).
  */
 export async function translatedForms(
