@@ -34,6 +34,18 @@ describe('a row Postgres refuses', () => {
     });
   });
 
+  it("SQLite -> Postgres: a primary key holding NULL (Drizzle's migrations table) is named as such, with what to do", async () => {
+    await withMemorySqlite(async (source) => {
+      await source.execute('CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)');
+      await source.execute(`INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES ('4f1c', 1700000000000)`);
+      for (const sql of translateSchema(await source.introspect(), 'postgres').statements) await postgres.adapter.execute(sql);
+      const error = await copyError(copyTables(source, postgres.adapter));
+      expect(error.message).toMatch(/Table "__drizzle_migrations", key \(\\N\): Postgres refused the row: null value in column "id"/);
+      expect(error.message).toMatch(/primary key holds NULL.*exclude: \['__drizzle_migrations'\]/);
+      await postgres.adapter.execute('DROP TABLE "__drizzle_migrations", _switchyard_checkpoints');
+    });
+  });
+
   it("Postgres -> Postgres: a row the target's CHECK refuses is named by its composite key", async () => {
     const source = postgres.adapter;
     const other = await createTestDatabase();

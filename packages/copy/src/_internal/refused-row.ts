@@ -29,11 +29,16 @@ export function refusedRowError(
   const key = keyText(row, keyIndexes, Array.isArray(rows) ? showKey : String);
   const column = at[2] ? `, column "${at[2]}"` : '';
   const constraint = typeof code === 'string' && code.startsWith('23');
+  const nullKey = keyIndexes.some((i) => i >= 0 && (Array.isArray(rows) ? row[i] === null : row[i] === '\\N'));
   const text =
     `Table "${table}", key (${key})${column}: Postgres refused the row: ${String(message)}. ` +
-    (constraint
-      ? "Fix the row at the source, or relax the target's constraint and add it back after the copy."
-      : "Fix the value at the source, or give the column a type that holds it (translateSchema's columnTypes) before the copy.");
+    (nullKey
+      ? // SQLite's long-standing quirk: only an INTEGER PRIMARY KEY (the rowid) or a declared NOT NULL keeps NULL out.
+        'Its primary key holds NULL, which SQLite allows in a key that is not INTEGER PRIMARY KEY, so the row cannot be copied or matched by key. ' +
+        `Give such rows keys at the source, or leave the table out (exclude: ['${table}']): Drizzle's __drizzle_migrations, declared id SERIAL PRIMARY KEY, is such a table.`
+      : constraint
+        ? "Fix the row at the source, or relax the target's constraint and add it back after the copy."
+        : "Fix the value at the source, or give the column a type that holds it (translateSchema's columnTypes) before the copy.");
   const options = { dialect: 'postgres' as const, cause: error };
   return constraint ? new ConstraintError(text, options) : new QueryError(text, options);
 }
