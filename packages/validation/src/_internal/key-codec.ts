@@ -41,7 +41,9 @@ export class KeyCodec {
 
   #part(value: unknown, key: KeyColumn): KeyPart {
     if (value === null || value === undefined) {
-      throw new KeyValueError(`Key column "${key.name}" holds NULL; choose keyColumns that are never NULL.`);
+      throw new KeyValueError(
+        `Key column "${key.name}" holds NULL; choose keyColumns that are never NULL, or leave the table out (excludeTables). SQLite allows NULL in a primary key that is not INTEGER PRIMARY KEY, as in Drizzle's __drizzle_migrations.`,
+      );
     }
     if (key.order === 'integer') {
       if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
