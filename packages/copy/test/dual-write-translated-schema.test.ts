@@ -88,7 +88,7 @@ describe('dual write with translateSchema: SQLite definitions reach Postgres tra
   const postgres = usePostgresDatabase();
   // The dual-write adapter closes both its sides: each test opens its own Postgres adapter.
   const freshPostgres = async () => {
-    await postgres.adapter.execute('DROP TABLE IF EXISTS tags, notes, scratch, scratch_old CASCADE');
+    await postgres.adapter.execute('DROP TABLE IF EXISTS tags, notes, scratch, scratch_old, files, folders, __new_folders CASCADE');
     return createPostgresAdapter(postgres.url, { name: 'postgres' });
   };
 
@@ -139,6 +139,44 @@ describe('dual write with translateSchema: SQLite definitions reach Postgres tra
       { id: 3, tag: 'none' },
     ]);
     expect(await postgres.adapter.query("SELECT 1 FROM pg_indexes WHERE indexname = 'notes_body_unique'")).toHaveLength(1);
+  });
+
+  it('a self-referencing table that others reference, rebuilt in one batch (drizzle-kit altering a column): keys dropped and added again', async () => {
+    const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const app = createDualWriteAdapter(sqlite, await freshPostgres(), { translateSchema, verifyWrites: true });
+    await app.batch([
+      { sql: 'CREATE TABLE `folders` (`id` integer PRIMARY KEY NOT NULL, `parent` integer REFERENCES `folders`(`id`), `name` text)' },
+      { sql: 'CREATE TABLE `files` (`id` integer PRIMARY KEY NOT NULL, `folder` integer NOT NULL REFERENCES `folders`(`id`))' },
+    ]);
+    await app.execute("INSERT INTO folders VALUES (1, NULL, 'root'), (2, 1, NULL)");
+    await app.execute('INSERT INTO files VALUES (1, 2)');
+    await app.batch(
+      [
+        'PRAGMA defer_foreign_keys=ON',
+        "CREATE TABLE `__new_folders` (`id` integer PRIMARY KEY NOT NULL, `parent` integer, `name` text DEFAULT 'untitled' NOT NULL, FOREIGN KEY (`parent`) REFERENCES `folders`(`id`))",
+        'INSERT INTO `__new_folders`("id", "parent", "name") SELECT "id", "parent", coalesce("name", \'untitled\') FROM `folders`',
+        'DROP TABLE `folders`',
+        'ALTER TABLE `__new_folders` RENAME TO `folders`',
+        'PRAGMA defer_foreign_keys=OFF',
+      ].map((sql) => ({ sql })),
+    );
+    await app.execute('INSERT INTO folders (id, parent) VALUES (3, 2)');
+    expect(app.getMetrics().journalDepth).toBe(0);
+    const report = await validateDatabases(sqlite, postgres.adapter, { validateAllRows: true, tables: ['folders', 'files'] });
+    expect(report.ok, JSON.stringify(report.tables)).toBe(true);
+    const keys = await postgres.adapter.query(
+      "SELECT conrelid::regclass::text AS t, convalidated AS valid FROM pg_constraint WHERE contype = 'f' AND confrelid = 'folders'::regclass ORDER BY 1",
+    );
+    expect(keys).toEqual([
+      { t: 'files', valid: true },
+      { t: 'folders', valid: true },
+    ]);
+    expect(await postgres.adapter.query('SELECT id, name FROM folders ORDER BY id')).toEqual([
+      { id: 1, name: 'root' },
+      { id: 2, name: 'untitled' },
+      { id: 3, name: 'untitled' },
+    ]);
+    await app.close();
   });
 
   it('without translateSchema, such a definition is refused before it runs, and the error names the option', async () => {

@@ -224,7 +224,7 @@ export async function executeBuilderQuery(
  * the primary alone (see `excludedForms`), and SQLite definitions marked for `translateSchema`
  * on the synchronous path (see `markTranslations`).
  */
-function secondaryFormsOf(core: DualWriteCore, statements: readonly SideStatement[], schema: boolean): SideStatement[] {
+function secondaryFormsOf(core: DualWriteCore, statements: SideStatement[], schema: boolean): SideStatement[] {
   const kept = excludedForms(core.options.excludeTables, statements);
   const translating = schema && core.options.translateSchema && core.options.secondaryWrites === 'sync';
   return translating ? markTranslations(core.primary, core.secondary, kept) : kept;

@@ -22,8 +22,8 @@ export function excludedNames(tables: readonly string[] | undefined): ReadonlySe
  * // EXCLUDED_TABLE
  * ```
  */
-export function excludedForms(excluded: ReadonlySet<string>, statements: readonly SideStatement[]): SideStatement[] {
-  if (excluded.size === 0) return [...statements];
+export function excludedForms(excluded: ReadonlySet<string>, statements: SideStatement[]): SideStatement[] {
+  if (excluded.size === 0) return statements;
   return statements.map((s) => (s.idle || !namesExcluded(excluded, s.sql) ? s : { ...s, idle: EXCLUDED_TABLE }));
 }
 

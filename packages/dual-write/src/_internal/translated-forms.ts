@@ -63,17 +63,19 @@ export async function translatedForms(
     what === 'table'
       ? { ...table, name: translation.table, indexes: table.indexes.filter((i) => i.name.startsWith('sqlite_autoindex_')) }
       : table;
-  // Every table goes in, so that a foreign key finds the table it references; only this one's statements come out.
-  const out = translator(
-    tables.map((t) => (t === table ? own : t)),
-    'postgres',
-    { from: primary.dialect, ifNotExists },
-  );
+  // Every table goes in, so that a foreign key finds the table it references; only this one's
+  // statements come out. A rebuilt table's final definition stays in too, for its keys to name.
+  const input = translation.final === undefined ? tables.map((t) => (t === table ? own : t)) : [...tables, own];
+  const out = translator(input, 'postgres', { from: primary.dialect, ifNotExists });
   const target = quoteIdentifier(own.name);
   if (what === 'drop' || what === 'rename') return rebuildForms(translation, out.postData, target, sql);
   const create = out.tables.filter((s) => s.startsWith(`CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${target} (`));
+  // A rebuilt table's keys to itself would reference the table it replaces: its rename adds them.
+  const toFinal = ` REFERENCES ${quoteIdentifier(table.name)} (`;
+  const later = translation.final === undefined ? [] : out.postData.filter((s) => s.includes(toFinal)).map(constraintName);
   const post = out.postData
     .filter((s) => s.startsWith(`ALTER TABLE ${target} `) || s.includes(` ON ${target} (`))
+    .filter((s) => !later.some((n) => s.includes(`CONSTRAINT ${n}`)))
     .map((s) => (ifNotExists ? unlessThere(s) : s));
   const notes = out.untranslated.filter((w) => w.table === own.name);
   if (what === 'table') return { statements: [...create, ...post].map((s) => ({ sql: s })), leftOut: notes.map((w) => w.message) };
@@ -98,8 +100,11 @@ export async function translatedForms(
  * (it would be refused otherwise), and the rename adds them again, to the new table.
  */
 function rebuildForms(translation: Translation, postData: readonly string[], target: string, sql: string): Forms {
-  const others = (s: string) => !s.startsWith(`ALTER TABLE ${target} `) && s.includes(` REFERENCES ${target} (`);
-  if (translation.what === 'rename') return { statements: [{ sql }, ...withValidation(postData, others)], leftOut: [] };
+  const referencing = (s: string) => s.includes(` REFERENCES ${target} (`);
+  // The rename adds every key to the table, its own to itself included (left out when it was created).
+  if (translation.what === 'rename') return { statements: [{ sql }, ...withValidation(postData, referencing)], leftOut: [] };
+  // The table's own keys to itself go with it.
+  const others = (s: string) => !s.startsWith(`ALTER TABLE ${target} `) && referencing(s);
   const drops = postData.filter(others).map((s) => {
     const [, table, constraint] = /^ALTER TABLE ("(?:[^"]|"")+") ADD CONSTRAINT ("(?:[^"]|"")+")/.exec(s)!;
     return { sql: `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${constraint}` };
@@ -110,7 +115,7 @@ function rebuildForms(translation: Translation, postData: readonly string[], tar
 /** The constraints of `postData` that `pick` takes, each added only when missing, then validated (translateSchema adds them NOT VALID). */
 function withValidation(postData: readonly string[], pick: (sql: string) => boolean): Statement[] {
   const adds = postData.filter((s) => s.includes(' ADD CONSTRAINT ') && pick(s));
-  const names = adds.map((s) => /ADD CONSTRAINT ("(?:[^"]|"")+")/.exec(s)![1]!);
+  const names = adds.map(constraintName);
   const validate = postData.filter((s) => names.some((n) => s.endsWith(`VALIDATE CONSTRAINT ${n}`)));
   return [...adds.map(unlessThere), ...validate].map((s) => ({ sql: s }));
 }
@@ -124,5 +129,8 @@ function unlessThere(sql: string): string {
   if (!/^ALTER TABLE .* ADD CONSTRAINT /.test(sql)) return sql;
   return `DO $switchyard$ BEGIN ${sql}; EXCEPTION WHEN duplicate_object OR duplicate_table THEN NULL; END $switchyard$`;
 }
+
+/** The quoted name a translateSchema `ADD CONSTRAINT` statement gives its constraint. */
+const constraintName = (sql: string): string => /ADD CONSTRAINT ("(?:[^"]|"")+")/.exec(sql)![1]!;
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
