@@ -64,3 +64,38 @@ it('applies the tables, copies, then applies the post-data; lower-case names; no
     await client.end();
   }
 });
+
+/**
+ * Drizzle's migrations table (`id SERIAL PRIMARY KEY`, NULL in every row) is the source
+ * engine's own record: `--exclude` leaves it out of the schema and of the copy, which would
+ * otherwise stop at its first row.
+ */
+it('schema and copy --exclude leave a table out', async () => {
+  const path = join(dir, 'drizzle.db');
+  const db = new Database(path);
+  db.exec(`
+    CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric);
+    INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES ('4f1c', 1700000000000);
+    CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+    INSERT INTO users VALUES (1, 'ada@example.com');
+  `);
+  db.close();
+  const source = `sqlite:${path}`;
+  const printed = await switchyard(['schema', source, '--to', 'postgres', '--exclude', '__drizzle_migrations']);
+  expect(printed.code).toBe(0);
+  expect(printed.stdout).toMatch(/CREATE TABLE IF NOT EXISTS "users"/);
+  expect(printed.stdout).not.toMatch(/__drizzle_migrations/);
+  const copy = await switchyard(['copy', source, database.url, '--create-schema', '--exclude', '__drizzle_migrations']);
+  expect(copy.stderr).toMatch(/created users in <target>/);
+  expect(copy.code).toBe(0);
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "SELECT to_regclass('__drizzle_migrations') AS excluded, (SELECT count(*)::int FROM users) AS users",
+    );
+    expect(rows).toEqual([{ excluded: null, users: 1 }]);
+  } finally {
+    await client.end();
+  }
+});

@@ -43,6 +43,8 @@ export async function translate(
 /** Options of {@link applyMissingSchema}. */
 export interface ApplySchemaOptions extends TranslateFlags {
   tables?: string[] | undefined;
+  /** Tables left out by name (Drizzle's `__drizzle_migrations`, say). */
+  exclude?: string[] | undefined;
   dryRun?: boolean;
   /** Default `'all'`. */
   phase?: SchemaPhase;
@@ -62,7 +64,9 @@ export async function applyMissingSchema(
   const fold = options.identifierCase === 'lower' && target.dialect === 'postgres';
   const key = (n: string) => (fold ? n.toLowerCase() : n);
   const existing = new Set((await target.introspect()).map((t) => key(t.name)));
-  const all = (await source.introspect()).filter((t) => !isSwitchyardTable(t.name) && (!options.tables || options.tables.includes(t.name)));
+  const all = (await source.introspect()).filter(
+    (t) => !isSwitchyardTable(t.name) && (!options.tables || options.tables.includes(t.name)) && !options.exclude?.includes(t.name),
+  );
   const lines: string[] = [];
   let created: string[] = [];
   if (phase !== 'post-data') {

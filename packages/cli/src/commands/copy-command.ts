@@ -136,7 +136,7 @@ export const copyCommand: CommandDefinition = {
       async ([from, to]) => {
         if (v['create-schema']) {
           const identifierCase = choiceFlag(v['identifier-case'], 'identifier-case', ['lower', 'preserve'] as const, 'copy');
-          const created = await applyMissingSchema(from!, to!, { tables, dryRun: Boolean(v['dry-run']), identifierCase });
+          const created = await applyMissingSchema(from!, to!, { tables, exclude, dryRun: Boolean(v['dry-run']), identifierCase });
           for (const line of created.lines) io.stderr.write(line + '\n');
         }
         const view = v.json ? undefined : new ProgressView(io.stderr);

@@ -26,6 +26,7 @@ post-data adds what is missing.
 Flags:
   --to <dialect>            sqlite, d1 or postgres (default: <target>'s dialect)
   --tables <a,b>            Only these tables
+  --exclude <a,b>           Leave these tables out (Drizzle's __drizzle_migrations)
   --phase <phase>           pre-data, post-data or all (default: all). On SQLite and
                             D1, foreign keys and CHECKs are part of the tables (SQLite
                             cannot add them later)
@@ -51,6 +52,7 @@ export const schemaCommand: CommandDefinition = {
   options: {
     to: { type: 'string' },
     tables: { type: 'string', multiple: true },
+    exclude: { type: 'string', multiple: true },
     apply: { type: 'boolean' },
     phase: { type: 'string' },
     'identifier-case': { type: 'string' },
@@ -59,6 +61,7 @@ export const schemaCommand: CommandDefinition = {
     const [source, target] = expectPositionals(args, ['<source>', '[<target>]'], 'schema', 1);
     const to = choiceFlag(args.values.to, 'to', ['sqlite', 'd1', 'postgres'] as const, 'schema');
     const tables = listFlag(args.values.tables);
+    const exclude = listFlag(args.values.exclude);
     const phase = choiceFlag(args.values.phase, 'phase', ['pre-data', 'post-data', 'all'] as const, 'schema') ?? 'all';
     const identifierCase = choiceFlag(args.values['identifier-case'], 'identifier-case', ['lower', 'preserve'] as const, 'schema');
     if (args.values.apply && !target)
@@ -72,13 +75,13 @@ export const schemaCommand: CommandDefinition = {
       if (args.values.apply) {
         if (to && to !== into!.dialect)
           throw new CliUsageError(`--to ${to} contradicts <target>, which is ${into!.dialect}. Leave --to out with --apply.`, 'schema');
-        const result = await applyMissingSchema(from!, into!, { tables, phase, identifierCase });
+        const result = await applyMissingSchema(from!, into!, { tables, exclude, phase, identifierCase });
         for (const line of result.lines) io.stdout.write(line + '\n');
         return ExitCode.ok;
       }
       const dialect: DialectName = to ?? into!.dialect;
       const all = (await from!.introspect()).filter((t) => !isSwitchyardTable(t.name));
-      const wanted = tables ? all.filter((t) => tables.includes(t.name)) : all;
+      const wanted = all.filter((t) => (!tables || tables.includes(t.name)) && !exclude?.includes(t.name));
       if (tables) {
         const unknown = tables.filter((t) => !all.some((x) => x.name === t));
         if (unknown.length) throw new CliUsageError(`--tables names tables <source> does not have: ${unknown.join(', ')}.`, 'schema');
