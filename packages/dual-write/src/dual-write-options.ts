@@ -109,7 +109,7 @@ export interface DualWriteOptions {
    * on the primary as written and reach the secondary as `translateSchema` translates the
    * table the primary then holds (`INTEGER PRIMARY KEY AUTOINCREMENT` an identity,
    * `DATETIME` a `timestamptz`, backquoted names quoted), the same tables a copy makes; other
-   * definitions get their backquoted names double quoted. What it leaves out (a default
+   * definitions get their backquoted names double quoted, and a trigger is not made there. What it leaves out (a default
    * such as `randomblob(8)`, `CHECK` constraints) is named in the `statement-replay` event. Inside `transaction()`
    * too (Kysely's `Migrator`); not through a mirror (`secondaryWrites: 'async'`), where a
    * definition the secondary cannot run is refused, as without it.

@@ -13,6 +13,12 @@ describe('translationOf', () => {
     expect(of('CREATE UNIQUE INDEX IF NOT EXISTS [by email] ON users (email)')).toEqual(made('index', 'users', 'by email', true));
     expect(of("ALTER TABLE `users` ADD `nick` text DEFAULT 'x'")).toEqual(made('column', 'users', 'nick', false));
     expect(of('alter table users add column "as" integer')).toEqual(made('column', 'users', 'as', false));
+    for (const sql of [
+      'CREATE TRIGGER t AFTER INSERT ON notes BEGIN SELECT 1; END',
+      'CREATE TEMP TRIGGER t BEFORE DELETE ON notes BEGIN SELECT 1; END',
+      'DROP TRIGGER IF EXISTS t',
+    ])
+      expect(of(sql)?.what, sql).toBe('trigger');
   });
 
   it('leaves what it cannot read from the table the primary made: a query-filled or temporary table, a constraint, anything else', () => {

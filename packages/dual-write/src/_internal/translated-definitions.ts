@@ -8,10 +8,11 @@ import { nameAt, tokenize, type Token } from './sql-tokens';
  * (it may have changed nothing on the primary, and must change nothing on the secondary).
  * A table rebuilt in one batch (SQLite's way to alter a column: create `__new_t`, fill it,
  * drop `t`, rename `__new_t` to `t`) also marks the `drop` of `table` and the `rename` of
- * `name` to `table`, and the new table reads its definition from the `final` name.
+ * `name` to `table`, and the new table reads its definition from the `final` name. A
+ * `trigger` (created or dropped) is not made on Postgres, as `translateSchema` makes none.
  */
 export interface Translation {
-  what: 'table' | 'index' | 'column' | 'drop' | 'rename';
+  what: 'table' | 'index' | 'column' | 'drop' | 'rename' | 'trigger';
   table: string;
   name: string;
   ifNotExists: boolean;
@@ -84,6 +85,11 @@ export function translationOf(tokens: readonly Token[]): Translation | undefined
     if (found) at += words.length;
     return found;
   };
+  // A trigger's body is SQLite's: the rows it writes on the primary replicate as rows.
+  const trigger =
+    (word(tokens[0], 'CREATE') && (word(tokens[1], 'TRIGGER') || word(tokens[2], 'TRIGGER'))) ||
+    (word(tokens[0], 'DROP') && word(tokens[1], 'TRIGGER'));
+  if (trigger) return { what: 'trigger', table: '', name: '', ifNotExists: false };
   if (word(tokens[0], 'ALTER')) {
     if (!skip('TABLE')) return undefined;
     const table = nameAt(tokens, at);
