@@ -4,6 +4,8 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createDualWriteAdapter as createAdapter } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { cleanupAfterEach, primaryAndFreshPostgres, syncOrOutbox } from './open-side';
+import { collectingQueue } from './queue-delivery';
+import { createMirrorConsumer, queueMirror } from '../src/mirror/index';
 
 /**
  * `excludeTables`: tables written on the primary alone. Drizzle's SQLite migrator keeps its
@@ -46,6 +48,24 @@ describe('excludeTables', () => {
       });
     }
   }
+
+  it('sqlite -> Postgres through a queue: the record is sent nowhere, the migration and its rows are', async () => {
+    const { primary, secondary } = await primaryAndFreshPostgres('sqlite', cleanup);
+    const { producer, deliver } = collectingQueue();
+    const mirror = queueMirror(producer);
+    const app = createDualWriteAdapter(primary, secondary, { secondaryWrites: 'async', mirror, excludeTables: ['__drizzle_migrations'] });
+    cleanup(() => app.close());
+    await app.execute(MIGRATIONS_TABLE);
+    await app.batch(migration);
+    // A queue message is built with the secondary's tables: the migration is delivered before the table is written.
+    const consumer = createMirrorConsumer(secondary, { primary });
+    expect(await deliver(consumer)).toEqual([]);
+    await app.execute("INSERT INTO users (id, email) VALUES (1, 'ada@example.com')");
+    await app.execute(`UPDATE "__drizzle_migrations" SET created_at = 1700000000001`);
+    expect(await deliver(consumer)).toEqual([]);
+    expect(await exists(secondary, '__drizzle_migrations')).toBe(false);
+    expect(await secondary.query('SELECT id, email FROM users')).toEqual([{ id: 1, email: 'ada@example.com' }]);
+  });
 
   it('in a transaction the other writes replicate; reads of an excluded table are neither routed nor shadowed', async () => {
     const primary = createSQLiteAdapter(':memory:', { name: 'a' });
