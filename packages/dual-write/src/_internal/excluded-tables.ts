@@ -1,6 +1,7 @@
 import { statementKind } from '@switchyard/core';
 import { ddlTable, writeTable } from './column-types';
 import type { SideStatement } from './replication-types';
+import { literalPattern } from './literal-pattern';
 
 /** Why a statement gives the secondary nothing: it writes or defines a table of `excludeTables`. */
 export const EXCLUDED_TABLE = 'a table in excludeTables, written on the primary alone';
@@ -41,6 +42,5 @@ function namesExcluded(excluded: ReadonlySet<string>, sql: string): boolean {
  */
 export function excludedReads(excluded: ReadonlySet<string>): RegExp | undefined {
   if (excluded.size === 0) return undefined;
-  const names = [...excluded].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`(?<![\\w$])(?:${names.join('|')})(?![\\w$])`, 'i');
+  return new RegExp(`(?<![\\w$])(?:${literalPattern(...excluded)})(?![\\w$])`, 'i');
 }

@@ -10,7 +10,7 @@ import { journalUnsent } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
 import { TRANSLATED } from './translated-definitions';
-import { secondaryForms } from './translated-forms';
+import { readOnce, secondaryForms } from './translated-forms';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { runSteps } from './write-errors';
@@ -89,6 +89,7 @@ export class Replicator {
     const release = await locks.acquire(claims);
     const later: (() => void)[] = [];
     let held: HeldRows | undefined;
+    let tablesAfter: ReturnType<typeof readOnce> | undefined;
     const work: SecondaryWork = { label, statements: [], images: [], replays: [], claims };
     try {
       const started = metrics.now();
@@ -115,7 +116,7 @@ export class Replicator {
         if (step.kind === 'replay') {
           results.push(appResult(step, raw[i]!, work));
           if (replicatesNothing(step) || movedNothing(step, raw[i]!)) continue;
-          const forms = await secondaryForms(this.#p, primary, step);
+          const forms = await secondaryForms(this.#p, (tablesAfter ??= readOnce(primary)), step);
           work.statements.push(...forms);
           work.replays.push(...forms);
           work.replayedRows = (work.replayedRows ?? 0) + raw[i]!.rowsAffected;

@@ -3,8 +3,22 @@ import type { SchemaTranslator } from '../dual-write-options';
 import type { ReplicatorParts, SideStatement } from './replication-types';
 import { doubleQuoted, type Translation } from './translated-definitions';
 import { tokenize } from './sql-tokens';
+import { literalPattern } from './literal-pattern';
 
 type Forms = { statements: Statement[]; leftOut: string[] };
+
+/** Where a translation reads the primary's tables: the adapter, or {@link readOnce} of it. */
+type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
+
+/**
+ * `primary` reading its tables once: every definition of one write (Drizzle's migrator sends
+ * all pending migrations in one batch) is translated from the tables as the write left them,
+ * and on D1 each read of them is a round trip per table.
+ */
+export function readOnce(primary: DatabaseAdapter): TablesReader {
+  let read: Promise<TableInfo[]> | undefined;
+  return { dialect: primary.dialect, introspect: () => (read ??= primary.introspect()) };
+}
 
 /**
  * What the secondary runs for a statement the replicator replays, once the primary ran it:
@@ -13,7 +27,7 @@ type Forms = { statements: Statement[]; leftOut: string[] };
  */
 export async function secondaryForms(
   parts: Pick<ReplicatorParts, 'noteReplay'> & { options: { translateSchema?: SchemaTranslator } },
-  primary: DatabaseAdapter,
+  primary: TablesReader,
   step: { secondary: SideStatement; reason: string },
 ): Promise<Statement[]> {
   const { secondary, reason } = step;
@@ -43,7 +57,7 @@ export async function secondaryForms(
  * `sql` is the statement as the secondary would run it untranslated (a rebuild's drop and rename).
  */
 export async function translatedForms(
-  primary: DatabaseAdapter,
+  primary: TablesReader,
   translator: SchemaTranslator,
   translation: Translation,
   sql: string,
@@ -91,7 +105,7 @@ export async function translatedForms(
     return { statements: index.map((s) => ({ sql: s })), leftOut };
   }
   const column = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())?.name ?? name;
-  const line = new RegExp(`^\\s*${escaped(quoteIdentifier(column))} (.*?),?$`, 'm').exec(create[0] ?? '');
+  const line = new RegExp(`^\\s*${literalPattern(quoteIdentifier(column))} (.*?),?$`, 'm').exec(create[0] ?? '');
   if (!line) return { statements: [], leftOut: [`column ${name} was not found on the primary`] };
   const add = `ALTER TABLE ${target} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${line[1]}`;
   const leftOut = notes.filter((w) => w.column?.toLowerCase() === column.toLowerCase()).map((w) => w.message);
@@ -137,5 +151,3 @@ function unlessThere(sql: string): string {
 
 /** The quoted name a translateSchema `ADD CONSTRAINT` statement gives its constraint. */
 const constraintName = (sql: string): string => /ADD CONSTRAINT ("(?:[^"]|"")+")/.exec(sql)![1]!;
-
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

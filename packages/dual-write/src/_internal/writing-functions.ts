@@ -1,4 +1,5 @@
 import type { DatabaseAdapter } from '@switchyard/core';
+import { literalPattern } from './literal-pattern';
 
 /**
  * The app's own functions on a Postgres primary that may write: volatile (Postgres's
@@ -43,7 +44,7 @@ async function callsOf(primary: DatabaseAdapter): Promise<RegExp | undefined> {
     return undefined;
   }
   if (names.length === 0) return undefined;
-  const alternatives = names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const alternatives = literalPattern(...names);
   // Matched in the raw text (a name in a string too): that costs a routed read, never a wrong answer.
   return new RegExp(`(?:^|[^\\w$])"?(?:${alternatives})"?\\s*\\(`, 'i');
 }
