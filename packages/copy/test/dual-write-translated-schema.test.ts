@@ -8,6 +8,7 @@ import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
 import { translateSchema } from '../src/index';
 import { usePostgresDatabase } from './fixtures';
+import { REBUILD_FOLDERS } from './folders-rebuild';
 
 /**
  * A SQLite or D1 app's migrations (drizzle-kit's words: backquoted names, `AUTOINCREMENT`,
@@ -156,16 +157,7 @@ describe('dual write with translateSchema: SQLite definitions reach Postgres tra
     ]);
     await app.execute("INSERT INTO folders VALUES (1, NULL, 'root'), (2, 1, NULL)");
     await app.execute('INSERT INTO files VALUES (1, 2)');
-    await app.batch(
-      [
-        'PRAGMA defer_foreign_keys=ON',
-        "CREATE TABLE `__new_folders` (`id` integer PRIMARY KEY NOT NULL, `parent` integer, `name` text DEFAULT 'untitled' NOT NULL, FOREIGN KEY (`parent`) REFERENCES `folders`(`id`))",
-        'INSERT INTO `__new_folders`("id", "parent", "name") SELECT "id", "parent", coalesce("name", \'untitled\') FROM `folders`',
-        'DROP TABLE `folders`',
-        'ALTER TABLE `__new_folders` RENAME TO `folders`',
-        'PRAGMA defer_foreign_keys=OFF',
-      ].map((sql) => ({ sql })),
-    );
+    await app.batch(REBUILD_FOLDERS.map((sql) => ({ sql })));
     await app.execute('INSERT INTO folders (id, parent) VALUES (3, 2)');
     expect(app.getMetrics().journalDepth).toBe(0);
     const report = await validateDatabases(sqlite, postgres.adapter, { validateAllRows: true, tables: ['folders', 'files'] });

@@ -63,6 +63,7 @@ describe('@switchyard/dual-write/mirror', () => {
       'MirrorApplyError',
       'MirrorSendError',
       'MirrorStats',
+      'UntranslatedEntryError',
       'createMirrorConsumer',
       'drainOutbox',
       'outboxMirror',

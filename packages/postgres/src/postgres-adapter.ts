@@ -26,6 +26,7 @@ import { RollbackFailed, transactionStatus, unwrapRollbackFailure } from './_int
 import { ClientAccess } from './_internal/client-access';
 import { toRawResult } from './_internal/query-result';
 import { datesAsUtcText } from './_internal/utc-timestamp';
+import { afterRun, queryConfig } from './_internal/query-config';
 import { toPostgresError } from './postgres-errors';
 import { introspectPostgres } from './postgres-introspector';
 import type { PostgresConnection } from './postgres-connection';
@@ -177,6 +178,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         return this.#access.timed(client, sql, () => client.query({ ...config, name: undefined }));
       }
     }, sql);
+    afterRun(this.#state, [statement]);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
   }
 
@@ -241,6 +243,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         throw error;
       }
       if (savepoint) await this.#access.control(client, `RELEASE SAVEPOINT ${savepoint}`);
+      afterRun(this.#state, statements);
       return outcome.results.slice(1, statements.length + 1).map((r, i) => toRawResult(r, statements[i]!.sql));
     });
   }
@@ -290,10 +293,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     return toPostgresError(error, sql, this.name);
   }
 
-  #config({ sql, params, source }: EncodedStatement): QueryConfig {
-    const config: QueryConfig = { text: sql, values: datesAsUtcText(params), types: this.#state.types };
-    const name = this.#state.prepared.nameOf(source ?? sql);
-    if (name) config.name = name;
-    return config;
+  #config(statement: EncodedStatement): QueryConfig {
+    return queryConfig(this.#state, statement);
   }
 }

@@ -41,7 +41,21 @@ describe('keepPrepared', () => {
     expect(await prepared()).toEqual(['sy_prepared_N', 'sy_prepared_N']);
   });
 
-  it('in a batch, a stale plan fails the batch once (its transaction is aborted); the next run is unprepared', async () => {
+  it('a schema change through the adapter renames its kept texts: a transaction that alters a table reads it again by a new name', async () => {
+    const row = 'SELECT * FROM kept WHERE id = ?';
+    adapter.keepPrepared(row);
+    await adapter.execute(INSERT, [1, 'a']);
+    expect(await adapter.query(row, [1])).toEqual([{ id: 1, note: 'a' }]);
+    const read = await adapter.transaction(async (tx) => {
+      await tx.execute('ALTER TABLE kept ADD COLUMN extra int DEFAULT 7');
+      // Kept again as a caller that reads rows keeps it: prepared anew, after the change.
+      adapter.keepPrepared(row);
+      return tx.query(row, [1]);
+    });
+    expect(read).toEqual([{ id: 1, note: 'a', extra: 7 }]);
+  });
+
+  it('in a batch, a plan made stale by a change from elsewhere fails the batch once (its transaction is aborted); the next run is unprepared', async () => {
     const all = 'SELECT * FROM kept WHERE id = ?';
     adapter.keepPrepared(all);
     await adapter.execute(INSERT, [1, 'a']);
@@ -49,7 +63,9 @@ describe('keepPrepared', () => {
       { sql: all, params: [1] },
       { sql: INSERT, params: [2, 'b'] },
     ]);
-    await adapter.execute('ALTER TABLE kept ADD COLUMN extra int DEFAULT 7');
+    const other = createPostgresAdapter(database.url, { max: 1 });
+    await other.execute('ALTER TABLE kept ADD COLUMN extra int DEFAULT 7');
+    await other.close();
     await expect(
       adapter.batch([
         { sql: all, params: [1] },

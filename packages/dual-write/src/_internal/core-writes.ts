@@ -21,6 +21,7 @@ import { rowStatementsOf } from './several-statements';
 import { dropsTemporaryTable } from './view-writes';
 import { markTranslations } from './translated-definitions';
 import { excludedForms } from './excluded-tables';
+import { finishRecord } from './transaction-finish';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
 
@@ -64,16 +65,25 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
 }
 
 /**
- * Postgres writes captured inside a transaction: a statement whose `WITH` list writes rows,
- * whose rows are read by key after it runs (see `planCteCapture`), and a text of several
+ * Writes captured inside a transaction: a batch that changes tables and then writes rows
+ * (a migration that adds a column and fills it), whose rows are read as the batch left
+ * them, after the change; and on Postgres a statement whose `WITH` list writes rows, whose
+ * rows are read by key after it runs (see `planCteCapture`), and a text of several
  * statements, each captured on its own (see `rowStatementsOf`).
  */
 function writesInTransaction(core: DualWriteCore, op: WriteOp): boolean {
   const primary = core.primary;
-  if (primary.dialect !== 'postgres' || !primary.capabilities.transactions) return false;
-  return op.bySide[core.primaryIndex]!.some(
-    (s) => (mayWriteInCommonTables(s.sql) && writingCommonTables(s.sql) !== undefined) || rowStatementsOf(s) !== undefined,
-  );
+  if (!primary.capabilities.transactions) return false;
+  const own = op.bySide[core.primaryIndex]!;
+  if (op.schema && op.kind === 'batch' && definitionThenWrite(own)) return true;
+  if (primary.dialect !== 'postgres') return false;
+  return own.some((s) => (mayWriteInCommonTables(s.sql) && writingCommonTables(s.sql) !== undefined) || rowStatementsOf(s) !== undefined);
+}
+
+/** Whether a write comes after a definition among `statements`: its capture is planned for the table as it was before. */
+function definitionThenWrite(statements: readonly Statement[]): boolean {
+  const first = statements.findIndex((s) => statementKind(s.sql) === 'schema');
+  return first >= 0 && statements.slice(first + 1).some((s) => statementKind(s.sql) === 'write');
 }
 
 /** `op` as a transaction of its statements, each in both sides' forms (the primary may have changed since `op` was made). */
@@ -168,10 +178,11 @@ export async function runTransaction<T, DB>(
     const result = await primary
       .transaction(async (tx) => {
         const checkSchema = (s: SideStatement) => refuseUnrunnableSchema(core, secondary, [s]);
-        const translateSchema = core.options.secondaryWrites === 'sync' ? core.options.translateSchema : undefined;
+        const translateSchema = core.options.translateSchema;
         const formOf = (s: SideStatement, schema: boolean) => secondaryFormsOf(core, [s], schema)[0]!;
         const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema, translateSchema, formOf };
         const value = await fn(new RecordingTransaction<DB>(tx as DatabaseAdapter<DB>, context));
+        await finishRecord(context, tx);
         await sink.beforeCommit(tx);
         committing = true;
         return value;
@@ -222,10 +233,10 @@ export async function executeBuilderQuery(
 /**
  * The secondary's forms of a write's statements: those of `excludeTables` marked to run on
  * the primary alone (see `excludedForms`), and SQLite definitions marked for `translateSchema`
- * on the synchronous path (see `markTranslations`).
+ * (see `markTranslations`).
  */
 function secondaryFormsOf(core: DualWriteCore, statements: SideStatement[], schema: boolean): SideStatement[] {
   const kept = excludedForms(core.options.excludeTables, statements);
-  const translating = schema && core.options.translateSchema && core.options.secondaryWrites === 'sync';
+  const translating = schema && core.options.translateSchema;
   return translating ? markTranslations(core.primary, core.secondary, kept) : kept;
 }

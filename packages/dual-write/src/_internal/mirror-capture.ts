@@ -9,8 +9,9 @@ import { imageStatements, imagesOf, refOf, type RowImage } from './row-images';
 import { runSteps } from './write-errors';
 import { splitCaptured } from './write-capture';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
-import { mirrorTables } from './mirror-pairs';
+import { definesTables, mirrorTables } from './mirror-pairs';
 import { replicatesNothing } from './primary-only';
+import { readOnce, secondaryForms } from './translated-forms';
 
 /**
  * What a write sends through a mirror that carries statements: the secondary's statements,
@@ -46,11 +47,14 @@ export async function captureForMirror(
   steps: readonly Step[],
   handOff: MirrorHandOff,
 ): Promise<ExecResult[]> {
+  const definitions = definesTables(steps.flatMap((s) => (s.kind === 'replay' && !replicatesNothing(s) ? [s.secondary] : [])));
   const tables = await mirrorTables(
     parts,
     primary,
     secondary,
     steps.flatMap((s) => (s.kind === 'capture' ? [s.plan.table.name] : [])),
+    primary,
+    definitions,
   );
   const release = await parts.locks.acquire(claims);
   try {
@@ -61,13 +65,14 @@ export async function captureForMirror(
     const deleted: RowRef[] = [];
     const written: RowImage[] = [];
     const moved: { moves?: KeyMove[] } = {};
+    let tablesAfter: ReturnType<typeof readOnce> | undefined;
     for (const [i, step] of steps.entries()) {
       if (step.kind === 'replay') {
         results.push(appResult(step, raw[i]!, moved));
         if (replicatesNothing(step)) continue;
-        parts.noteReplay(step.secondary.sql, step.reason);
         parts.metrics.replicatedByStatement++;
-        statements.push(step.secondary);
+        // Sent after the commit: a definition goes translated from what it made (see `secondaryForms`).
+        statements.push(...(await secondaryForms(parts, (tablesAfter ??= readOnce(primary)), step)));
         continue;
       }
       const { app, images: captured } = splitCaptured(step.plan, raw[i]!);

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, TableInfo } from '@switchyard/core';
+import { statementKind, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import { noTable } from './row-settle';
 import type { ReplicatorParts } from './replication-types';
 import type { TablePair } from './row-images';
@@ -24,7 +24,9 @@ export type MirrorTables = { pairs: (table: string) => TablePair } | { sources: 
  * carries the rows with the primary's columns instead, for a consumer given the primary to
  * turn into statements, as an outbox drain does. An asynchronous secondary never fails or
  * stalls the app's write: after a secondary did not answer, writes do not ask it for
- * {@link ASK_AGAIN_MS}. A secondary that answered without the table still fails the write.
+ * {@link ASK_AGAIN_MS}. A secondary that answers without the table gets the rows with the
+ * primary's columns too: the definition that makes it may be in the queue still (the app's
+ * migration ran a moment ago, and the consumer has not applied it yet).
  */
 export async function mirrorTables(
   parts: ReplicatorParts,
@@ -32,9 +34,12 @@ export async function mirrorTables(
   secondary: DatabaseAdapter,
   names: readonly string[],
   via: DatabaseAdapter = primary,
+  definitions = false,
 ): Promise<MirrorTables> {
   const tables = [...new Set(names)];
   const sources = await primaryTables(parts.catalog, primary, tables, via);
+  // The write's own definitions change the secondary's tables before its rows land there.
+  if (definitions) return { sources: (name) => sources.get(name)! };
   const cached = parts.settler.pairsNow(primary, secondary, tables);
   if (cached) return { pairs: cached };
   if ((unanswered.get(secondary) ?? 0) > Date.now()) return { sources: (name) => sources.get(name)! };
@@ -44,9 +49,18 @@ export async function mirrorTables(
     unanswered.set(secondary, Date.now() + ASK_AGAIN_MS);
     return { sources: (name) => sources.get(name)! };
   }
-  const missing = tables.find((_, i) => !targets[i]);
-  if (missing !== undefined) throw noTable(secondary, missing);
+  if (targets.some((t) => !t)) return { sources: (name) => sources.get(name)! };
   return { pairs: (name) => ({ source: sources.get(name)!, target: targets[tables.indexOf(name)]! }) };
+}
+
+/**
+ * Whether statements change tables. A mirror then sends them in an operation of their own,
+ * and the rows of the same write after them, with the primary's columns: those are built
+ * for the secondary's tables once the definitions ran there (by the drain or the consumer,
+ * which builds an operation's rows before it applies its statements).
+ */
+export function definesTables(statements: readonly Statement[]): boolean {
+  return statements.some((s) => statementKind(s.sql) === 'schema');
 }
 
 /** The primary's definition of each of `names`, read through `via` (a transaction's adapter); a write to one it lacks fails. */

@@ -12,6 +12,8 @@ import { RecordingTransaction } from './recording-transaction';
 import type { TransactionRecord } from './replicator';
 import { dedupeRefs, imagesOf, refOf, rowName } from './row-images';
 import { currentRowsOf } from './row-resync';
+import { definesTables } from './mirror-pairs';
+import { finishRecord } from './transaction-finish';
 import type { TableCatalog } from './table-catalog';
 import { updatedRows } from './update-cascade-rows';
 import { movedKeys, unkeyedMoves, withKeyMoves } from './key-move-rows';
@@ -99,7 +101,13 @@ export class MirrorSink implements SecondarySink {
     return replicator.writeForMirror(kind, w.primary, w.secondary, steps, async (statements, rows, deleted, moves, images, captured) => {
       metrics.recordPrimary(started);
       metrics.totalWrites++;
-      const prepared = await this.#mirror.prepare(statements, [], rows, captured, moves);
+      // Definitions go in a message of their own, first: the consumer builds the rows after them for the tables they make.
+      const alone = definesTables(statements) && !!captured?.length;
+      if (alone) {
+        const definitions = await this.#mirror.prepare(statements, [], [], undefined, moves);
+        await commitMirrored(this.#mirror, definitions.op, options.continueOnSecondaryFailure);
+      }
+      const prepared = await this.#mirror.prepare(alone ? [] : statements, [], rows, captured, alone ? undefined : moves);
       if (deleted.length > 0) prepared.op.deleted = deleted;
       const updated = updatedRows(this.#parts.catalog, w.primary, images);
       if (updated.length > 0) prepared.op.updated = updated;
@@ -120,35 +128,45 @@ export class MirrorSink implements SecondarySink {
   async openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction> {
     const { replicator, metrics, options } = this.#parts;
     const mirror = this.#mirror;
-    let mirrored: MirrorOp | undefined;
+    const mirrored: MirrorOp[] = [];
+    const keep = (op: MirrorOp | undefined) => void (op && mirrored.push(op));
     // The outbox table is created outside the transaction, which SQLite would otherwise wait on.
     await (mirror as { ensureTable?: () => Promise<void> }).ensureTable?.();
     return {
-      // The mirror's entry, holding the rows as the transaction left them, commits with it.
+      // The mirror's entries, holding the rows as the transaction left them, commit with it.
       beforeCommit: async (tx) => {
         if (record.statements.length === 0) return;
         await rowsAtCommit(this.#parts.catalog, primary, tx, record);
         const refs = dedupeRefs(record.refs);
+        // Definitions go in an entry of their own, first: the rows after them are built for the tables they make.
+        const alone = definesTables(record.replays) && (record.images.length > 0 || !!record.replaced?.length);
         if (isOutboxMirror(mirror)) {
           // Rows, not statements: the drain builds those for the secondary's tables as they are then.
           const { replays, captured } = await replicator.recordedRows(primary, record, tx);
           const moves = movedKeys(this.#parts.catalog, primary, record.moves, replays);
-          mirrored = await recordInTransaction(mirror, tx, replays, refs, captured, moves, record.replaced);
+          if (alone) keep(await recordInTransaction(mirror, tx, replays, [], undefined, moves));
+          keep(await recordInTransaction(mirror, tx, alone ? [] : replays, refs, captured, alone ? undefined : moves, record.replaced));
           // Rows a schema change filled with generated values follow it, read under its lock.
-          mirrored = (await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays)) ?? mirrored;
+          keep(await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays));
+          keep(await recordInTransaction(mirror, tx, record.afterRows ?? []));
         } else {
           const work = await replicator.recordedWork(primary, secondary, record, tx);
           const moves = movedKeys(this.#parts.catalog, primary, record.moves, work.statements);
-          mirrored = await recordInTransaction(mirror, tx, work.statements, refs, work.captured, moves);
+          const replays = work.statements.length - (work.rows ?? 0);
+          if (alone) keep(await recordInTransaction(mirror, tx, work.statements.slice(0, replays), [], undefined, moves));
+          const statements = alone ? work.statements.slice(replays) : work.statements;
+          const op = await recordInTransaction(mirror, tx, statements, refs, work.captured, alone ? undefined : moves);
           const deleted = [...work.deleted, ...(record.replaced ?? [])];
-          if (mirrored && deleted.length > 0) mirrored.deleted = deleted;
+          if (op && deleted.length > 0) op.deleted = deleted;
           const updated = updatedRows(this.#parts.catalog, primary, record.images);
-          if (mirrored && updated.length > 0) mirrored.updated = updated;
+          if (op && updated.length > 0) op.updated = updated;
+          keep(op);
+          keep(await recordInTransaction(mirror, tx, record.afterRows ?? []));
         }
       },
       afterCommit: async () => {
         metrics.totalWrites++;
-        if (mirrored) await commitMirrored(mirror, mirrored, options.continueOnSecondaryFailure);
+        for (const op of mirrored) await commitMirrored(mirror, op, options.continueOnSecondaryFailure);
       },
     };
   }
@@ -173,9 +191,13 @@ export class MirrorSink implements SecondarySink {
     const started = metrics.now();
     const transaction = await this.openTransaction(primary, secondary, record);
     const results = await primary.transaction(async (tx) => {
-      const recorder = new RecordingTransaction(tx, { replicator, catalog: this.#parts.catalog, primary, secondary, record });
+      // A definition is translated here, in the transaction, from what it made: the entry or message holds Postgres's words.
+      const { catalog, options } = this.#parts;
+      const context = { replicator, catalog, primary, secondary, record, translateSchema: options.translateSchema };
+      const recorder = new RecordingTransaction(tx, context);
       const out: ExecResult[] = [];
       for (const [i, s] of w.own.entries()) out.push(await recorder.executeAs(s, w.forSecondary[i] ?? s));
+      await finishRecord(context, tx);
       await transaction.beforeCommit(tx);
       return out;
     });

@@ -18,6 +18,9 @@ import type { SinkParts, SinkWrite } from './secondary-sink';
 import { asWritten } from './write-errors';
 import { isRowidKey, splitCaptured, type CapturePlan } from './write-capture';
 import { replicatesNothing } from './primary-only';
+import { definesTables } from './mirror-pairs';
+import { translateAfterWrite, translationsOf } from '../mirror/entry-translations';
+import { TRANSLATED } from './translated-definitions';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
 export const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
@@ -59,21 +62,27 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   const createdAt = Date.now();
   const replayed = steps.flatMap((s) => (s.kind === 'replay' && !replicatesNothing(s) ? [s] : []));
   const replays = replayed.map((s) => s.secondary);
-  const op: MirrorOp = { opId, seq: 0, createdAt, statements: replays };
+  const moves = batchMoves(parts.catalog, primary, steps, replays, outbox);
+  // Definitions go in an entry of their own, first: the drain builds the rows after them for the tables they make.
+  const definitions =
+    moves.length === 0 && definesTables(replays) && steps.some((s) => s.kind === 'capture') ? mirror.entry(replays) : undefined;
+  const op: MirrorOp = { opId, seq: 0, createdAt, statements: definitions ? [] : replays };
   // Rows a REPLACE deletes before writing them again: the drain settles what that delete did.
   const replaced = steps.flatMap((s, i) => {
     const locator = locators[i];
     return s.kind === 'capture' && s.plan.parsed.deletesExisting && locator?.kind === 'named' ? locator.rows : [];
   });
   if (replaced.length > 0) op.deleted = replaced;
-  const moves = batchMoves(parts.catalog, primary, steps, replays, outbox);
+  // Definitions the drain translates: the batch cannot read what they made before the entry is written.
+  const translations = definitions ? undefined : translationsOf(replays);
+  if (translations) op.translations = translations;
   // The operation as the general path writes it, up to its captured rows.
   const prefix = entryPrefix(messageText(op).slice(0, -1), moves);
   if (moves.length > 0) op.moves = moves.map((m) => m.move);
   const skeleton = !inline || locators[0]?.kind === 'recorded' || moves.some((m) => m.record);
-  const statements: Statement[] = skeleton
-    ? [{ sql: `INSERT INTO ${outbox} (op_id, payload, created_at) VALUES (?, '{}', ?)`, params: [opId, createdAt] }]
-    : [];
+  const statements: Statement[] = definitions ? [definitions.statement] : [];
+  if (skeleton)
+    statements.push({ sql: `INSERT INTO ${outbox} (op_id, payload, created_at) VALUES (?, '{}', ?)`, params: [opId, createdAt] });
   const at: number[] = [];
   const groups: GroupSql[] = [];
   for (const [i, step] of steps.entries()) {
@@ -103,7 +112,14 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   const results = steps.map((step, i) => (step.kind === 'capture' ? splitCaptured(step.plan, raw[at[i]!]!).app : raw[at[i]!]!));
   parts.metrics.replicatedByRow += steps.filter((s) => s.kind === 'capture').length;
   parts.metrics.replicatedByStatement += replays.length;
-  for (const r of replayed) parts.replicator.noteReplay(r.secondary.sql, r.reason);
+  for (const r of replayed) if (!r.secondary.translation) parts.replicator.noteReplay(r.secondary.sql, r.reason);
+  const translator = parts.options.translateSchema;
+  const translated = definitions?.op ?? op;
+  if (translated.translations && translator) {
+    const note = (sql: string, leftOut: string[]) =>
+      parts.replicator.noteReplay(sql, leftOut.length > 0 ? `${TRANSLATED}; left out: ${leftOut.join('; ')}` : TRANSLATED);
+    await translateAfterWrite(primary, outbox, translated, translator, note);
+  }
   return { results, op };
 }
 

@@ -163,10 +163,12 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
     if (step!.kind === 'replay') {
       const result = await this.#tx.execute(step!.primary.sql, step!.primary.params ?? []);
       if (replicatesNothing(step!)) return result;
-      // Named here, where its reason is known; the count after the commit only adds it up.
+      // Named here, where its reason is known; the count after the commit only adds it up. A
+      // definition to translate keeps its mark: it is translated at the end (see `finishRecord`).
+      const deferred = translateSchema && forSecondary.translation;
       const parts = { noteReplay: replicator.noteReplay.bind(replicator), options: { translateSchema } };
-      const forms = await secondaryForms(parts, this.#tx, { secondary: forSecondary, reason: step!.reason });
-      const replays = forms.map((f) => ({ sql: f.sql, params: [...(f.params ?? [])] }));
+      const forms = deferred ? [forSecondary] : await secondaryForms(parts, this.#tx, { secondary: forSecondary, reason: step!.reason });
+      const replays = forms.map((f) => ({ ...f, params: [...(f.params ?? [])] }));
       if (!movedNothing(step!, result)) {
         record.replays.push(...replays);
         record.replayedRows = (record.replayedRows ?? 0) + result.rowsAffected;

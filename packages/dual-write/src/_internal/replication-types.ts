@@ -22,7 +22,7 @@ export type Step =
   | {
       kind: 'replay';
       primary: Statement;
-      secondary: Statement;
+      secondary: SideStatement;
       reason: string;
       moves?: string;
       movesKey?: readonly string[];
@@ -87,6 +87,11 @@ export interface TransactionRecord {
   replayedRows?: number;
   /** Rows SQLite's REPLACE deleted and wrote again (see `SecondaryWork.replaced`). */
   replaced?: RowRef[];
+  /**
+   * Statements the secondary runs after the rows: the validation of foreign keys that
+   * translated definitions add (a rebuilt table's rows, which they check, come after `replays`).
+   */
+  afterRows?: Statement[];
 }
 
 /** What the secondary must receive for one write. */

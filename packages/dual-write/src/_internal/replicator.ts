@@ -1,7 +1,7 @@
 import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
 import { dualWriteKind, READ_IN_BATCH, replicatesNothing } from './primary-only';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
-import { writeTable } from './column-types';
+import { ddlTable, writeTable } from './column-types';
 import type { ReplicatorParts, SecondaryWork, SideStatement, Step, TransactionRecord } from './replication-types';
 import type { RowRef } from '../row-ref';
 import { imageStatements, imagesOf, refOf, rowName, type RowImage } from './row-images';
@@ -25,9 +25,21 @@ import { claimsOf } from './write-claims';
 import { HeldRows } from './row-locks';
 import { pairsOrWhyNot } from './table-pairs';
 import { settleTransaction } from './transaction-settle';
-import { mirrorTables, primaryTables } from './mirror-pairs';
+import { definesTables, mirrorTables, primaryTables } from './mirror-pairs';
 
 export type { ReplicatorParts, Step, TransactionRecord } from './replication-types';
+
+/** The table a `CREATE TABLE` or `ALTER TABLE` makes or changes the columns of (an index changes none). */
+const columnsChanged = (sql: string) => (/^\s*(?:create|alter)\s+(?:(?:temp|temporary)\s+)?table\b/i.test(sql) ? ddlTable(sql) : undefined);
+
+/**
+ * Why a write after a definition of its table in the same batch goes as a statement: its
+ * capture would be planned for the table as it was before (a column the batch adds would be
+ * left out of its rows), and a primary without transactions (D1) cannot read them mid-batch.
+ * A primary with transactions runs such a batch as one, reading its rows as it left them.
+ */
+const WRITTEN_AFTER_DEFINITION =
+  'a write after a definition of its table in the same batch, on a primary without transactions: replayed as a statement, after the definition';
 
 /**
  * The synchronous dual-write path: each write runs on the primary with its rows captured
@@ -51,10 +63,19 @@ export class Replicator {
     via: DatabaseAdapter = primary,
   ): Promise<Step[]> {
     const steps: Step[] = [];
+    // Tables an earlier statement of this write defines: a later write to one is replayed (see WRITTEN_AFTER_DEFINITION).
+    const defined = new Set<string>();
     for (const [i, statement] of primaryForm.entries()) {
       const kind = dualWriteKind(statement.sql);
       const secondary: SideStatement = secondaryForm[i] ?? statement;
       const { idle } = secondary;
+      const named =
+        kind === 'schema' ? columnsChanged(statement.sql) : kind === 'write' && defined.size > 0 ? writeTable(statement.sql) : undefined;
+      if (kind === 'schema' && named && !idle) defined.add(named.toLowerCase());
+      if (kind === 'write' && named && !idle && defined.has(named.toLowerCase())) {
+        steps.push({ kind: 'replay', primary: statement, secondary, reason: WRITTEN_AFTER_DEFINITION });
+        continue;
+      }
       // A change to text is judged by the old types, which only a read before it runs can see.
       if (kind === 'schema' && !idle) await this.#p.catalog.readTextConversions(primary, [statement.sql, secondary.sql], via);
       let reason = idle ?? (secondary.translation ? TRANSLATED : kind === 'read' ? READ_IN_BATCH : undefined);
@@ -203,8 +224,8 @@ export class Replicator {
 
   /**
    * What the secondary must run for writes recorded inside a primary transaction that is
-   * still open: the statements it could not capture, then the captured rows by key, and
-   * the rows it deleted. For an asynchronous mirror, whose entry commits with the transaction.
+   * still open: the statements it could not capture, then the captured rows by key (`rows`
+   * of them), and the rows it deleted. For an asynchronous mirror, whose entry commits with the transaction.
    * When the secondary's tables cannot be read in time, the captured rows instead (see `mirrorTables`).
    */
   async recordedWork(
@@ -212,20 +233,16 @@ export class Replicator {
     secondary: DatabaseAdapter,
     record: TransactionRecord,
     tx: DatabaseAdapter,
-  ): Promise<{ statements: Statement[]; deleted: RowRef[]; captured?: CapturedRows[] }> {
+  ): Promise<{ statements: Statement[]; rows?: number; deleted: RowRef[]; captured?: CapturedRows[] }> {
     const images = await this.#stored(primary, record.images, tx);
-    const tables = await mirrorTables(
-      this.#p,
-      primary,
-      secondary,
-      images.map((i) => i.table),
-      tx,
-    );
+    const names = images.map((i) => i.table);
+    const tables = await mirrorTables(this.#p, primary, secondary, names, tx, definesTables(record.replays));
     this.#count(record);
     const deleted = images.filter((i) => i.row === null).map(refOf);
     // The secondary did not say what its tables are: the rows go with the primary's columns.
     if (!('pairs' in tables)) return { statements: [...record.replays], deleted, captured: capturedImages(images, tables.sources) };
-    return { statements: [...record.replays, ...imageStatements(images, tables.pairs, primary.dialect, secondary)], deleted };
+    const rows = imageStatements(images, tables.pairs, primary.dialect, secondary);
+    return { statements: [...record.replays, ...rows], rows: rows.length, deleted };
   }
 
   /**

@@ -52,6 +52,7 @@ export async function settleTransaction(
       const written = work.images.map((i) => (i.row === null ? undefined : i.table));
       work.returning = work.replays.length === 0 && delivery.returns(secondary, written);
       work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
+      work.statements.push(...(recorded.afterRows ?? []));
       work.pairs = pairs;
       if (recorded.replaced) work.replaced = recorded.replaced.map((r) => ({ table: r.table, key: r.key, row: null }));
       if (work.images.some((i) => i.row === null) || work.replaced) await addDependents(p, primary, secondary, work, pairs);

@@ -60,7 +60,7 @@ export function markTranslations(primary: DatabaseAdapter, secondary: DatabaseAd
 }
 
 /** `ALTER TABLE a RENAME TO b`: the names. */
-function renameOf(tokens: readonly Token[]): { from: string; to: string } | undefined {
+export function renameOf(tokens: readonly Token[]): { from: string; to: string } | undefined {
   if (!word(tokens[0], 'ALTER') || !word(tokens[1], 'TABLE')) return undefined;
   const from = nameAt(tokens, 2);
   if (!from || !word(tokens[from.next], 'RENAME') || !word(tokens[from.next + 1], 'TO')) return undefined;

@@ -8,7 +8,7 @@ import { literalPattern } from './literal-pattern';
 type Forms = { statements: Statement[]; leftOut: string[] };
 
 /** Where a translation reads the primary's tables: the adapter, or {@link readOnce} of it. */
-type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
+export type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
 
 /**
  * `primary` reading its tables once: every definition of one write (Drizzle's migrator sends
@@ -36,18 +36,30 @@ export async function secondaryForms(
     parts.noteReplay(secondary.sql, reason);
     return [secondary];
   }
-  // Unread, the definition goes as written (quoted for Postgres): it fails there and waits in the journal, named.
-  const { statements, leftOut } = await translatedForms(primary, translator, secondary.translation, secondary.sql).catch(
-    (error: unknown): Forms => ({
-      statements: [{ sql: doubleQuoted(secondary.sql) }],
-      leftOut: [`the primary's table could not be read (${(error as Error).message})`],
-    }),
-  );
-  // translateSchema reads CHECKs only from introspectSchemaObjects, which is not asked here.
-  if (tokenize(secondary.sql).some((t, i, all) => t.kind === 'word' && /^check$/i.test(t.text) && all[i + 1]?.text === '('))
-    leftOut.push('its CHECK constraints (add them to Postgres by hand)');
+  const { statements, leftOut } = await definitionForms(primary, translator, secondary.translation, secondary.sql);
   parts.noteReplay(secondary.sql, leftOut.length > 0 ? `${reason}; left out: ${leftOut.join('; ')}` : reason);
   return statements;
+}
+
+/**
+ * {@link translatedForms} of a marked definition, with its `CHECK` constraints named as left
+ * out. When the primary's tables cannot be read, the definition goes as written (quoted for
+ * Postgres): it fails there and waits in the journal or the outbox, named.
+ */
+export async function definitionForms(
+  primary: TablesReader,
+  translator: SchemaTranslator,
+  translation: Translation,
+  sql: string,
+): Promise<Forms> {
+  const forms = await translatedForms(primary, translator, translation, sql).catch((error: unknown): Forms => ({
+    statements: [{ sql: doubleQuoted(sql) }],
+    leftOut: [`the primary's table could not be read (${(error as Error).message})`],
+  }));
+  // translateSchema reads CHECKs only from introspectSchemaObjects, which is not asked here.
+  if (tokenize(sql).some((t, i, all) => t.kind === 'word' && /^check$/i.test(t.text) && all[i + 1]?.text === '('))
+    forms.leftOut.push('its CHECK constraints (add them to Postgres by hand)');
+  return forms;
 }
 
 /**

@@ -13,9 +13,11 @@ export { createMirrorConsumer, type MirrorConsumer, type MirrorConsumerOptions, 
 export type { MessageBatchLike, QueueMessageLike, QueueProducerLike } from './queue-types';
 export { pruneAppliedOps } from './applied-ops-prune';
 export { MirrorApplyError, MirrorSendError } from './mirror-errors';
+export { UntranslatedEntryError, type EntryTranslation } from './entry-translations';
 export { MirrorStats, type MirrorMetrics } from './mirror-metrics';
 export type { Mirror, PreparedWrite } from './mirror-types';
 export type { MirrorMessage, MirrorOp, MovedKeys, UpdatedRow } from './mirror-op';
+export type { Translation } from '../_internal/translated-definitions';
 export type { CapturedRows } from './outbox-captured';
 export type { WireParam, WireStatement } from './value-codec';
 export type { KeyColumns, RowRef } from '../row-ref';

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type DatabaseAdapter } from '@switchyard/core';
 import { TableCatalog } from '../_internal/table-catalog';
 import { applyAfterParents } from './outbox-parents';
 import { toError } from '../_internal/to-error';
-import { resolveCaptured } from './outbox-resolve';
+import { changesSchema, resolveCaptured } from './outbox-resolve';
 import { MirrorStats, type MirrorMetrics } from './mirror-metrics';
 import { fromMessage, type MirrorOp } from './mirror-op';
 import { MIRROR_ERRORS_TABLE, ensureSecondaryTables } from './mirror-schema';
@@ -125,6 +125,11 @@ export function createMirrorConsumer(secondary: DatabaseAdapter, options: Mirror
     sampleBacklog(stats, batch, now);
     // Oldest first, so writes to one row delivered in the same batch apply in order.
     parsed.sort((a, b) => a.op.seq - b.op.seq);
+    // A schema change is applied before the rows after it are built for the tables it makes.
+    for (const run of afterEachSchemaChange(parsed)) await applyRun(run);
+  };
+
+  const applyRun = async (parsed: { msg: QueueMessageLike; op: MirrorOp }[]): Promise<void> => {
     const ready = await withStatements(parsed, secondary, options.primary, fail);
     // The watermark is read before the rows: every write sent before it is in what is read.
     const applyOptions = { repairFrom: options.primary, watermark: () => nextSequence(), keys: options.keys };
@@ -156,6 +161,16 @@ export function createMirrorConsumer(secondary: DatabaseAdapter, options: Mirror
     }
   };
   return Object.assign(consumer, { stats, getMetrics: () => stats.snapshot() });
+}
+
+/** `parsed` in runs that each end with a schema change (one run when there is none). */
+function afterEachSchemaChange<T extends { op: MirrorOp }>(parsed: T[]): T[][] {
+  const runs: T[][] = [[]];
+  for (const p of parsed) {
+    runs.at(-1)!.push(p);
+    if (changesSchema(p.op)) runs.push([]);
+  }
+  return runs.filter((r) => r.length > 0);
 }
 
 /**
@@ -190,7 +205,7 @@ async function withStatements(
 function capturedWithoutPrimary(op: MirrorOp, secondary: DatabaseAdapter): InvalidArgumentError {
   return new InvalidArgumentError(
     `Message ${op.opId} carries rows with the primary's columns, not ${secondary.name}'s statements: its writer could not ` +
-      `read ${secondary.name}'s tables in time. Give createMirrorConsumer the primary ({ primary }) to build them; ` +
+      `read ${secondary.name}'s tables in time, or found a table missing there (its definition still on the way). Give createMirrorConsumer the primary ({ primary }) to build them; ` +
       'until then it is retried, then dead-lettered with its rows in _switchyard_mirror_errors.',
   );
 }

@@ -3,6 +3,7 @@ import { decodeStatements, encodeParams, encodeStatements, type WireParam, type 
 import { BoundedCache } from '../_internal/bounded-cache';
 import { rowRefsOf, type KeyColumns, type RowRef } from '../row-ref';
 import { capturedOf, type CapturedRows } from './outbox-captured';
+import type { EntryTranslation } from './entry-translations';
 
 /** One mirrored write: the statements the primary ran, as one atomic unit. */
 export interface MirrorOp {
@@ -44,6 +45,11 @@ export interface MirrorOp {
    * key actions reference: a drain or consumer given the primary brings the rows those actions moved.
    */
   moves?: MovedKeys[];
+  /**
+   * Outbox entries of a primary without transactions (D1) only: SQLite definitions among
+   * `statements` that a drain given `translateSchema` turns into Postgres's (see `drainOutbox`).
+   */
+  translations?: EntryTranslation[];
 }
 
 /** A row a write left, with the values of its columns that foreign keys reference (as a key holds values). */
@@ -81,6 +87,8 @@ export interface MirrorMessage {
   updated?: UpdatedRow[];
   /** Key moves among the statements (see `MirrorOp.moves`). */
   moves?: MovedKeys[];
+  /** Outbox entries only: definitions a drain translates (see `MirrorOp.translations`). */
+  translations?: EntryTranslation[];
 }
 
 /**
@@ -114,6 +122,7 @@ export function toMessage(op: MirrorOp): MirrorMessage {
   if (op.deleted) message.deleted = op.deleted;
   if (op.updated) message.updated = op.updated;
   if (op.moves) message.moves = op.moves;
+  if (op.translations) message.translations = op.translations;
   return message;
 }
 
@@ -140,8 +149,11 @@ export function messageText(op: MirrorOp): string {
     text += `${i > 0 ? ',' : ''}{"sql":${sql},"params":${JSON.stringify(encodeParams(s))}}`;
   }
   // Rows and captured rows in one call into JSON.stringify, which costs more to enter than to run on a small entry.
-  const { rows, captured, deleted, updated, moves } = op;
-  const rest = rows || captured || deleted || updated || moves ? JSON.stringify({ rows, captured, deleted, updated, moves }) : '{}';
+  const { rows, captured, deleted, updated, moves, translations } = op;
+  const rest =
+    rows || captured || deleted || updated || moves || translations
+      ? JSON.stringify({ rows, captured, deleted, updated, moves, translations })
+      : '{}';
   return text + (rest === '{}' ? ']}' : `],${rest.slice(1)}`);
 }
 
@@ -168,5 +180,6 @@ export function fromMessage(body: unknown): MirrorOp {
   if (Array.isArray(m.deleted)) op.deleted = m.deleted;
   if (Array.isArray(m.updated)) op.updated = m.updated;
   if (Array.isArray(m.moves)) op.moves = m.moves;
+  if (Array.isArray(m.translations)) op.translations = m.translations;
   return op;
 }

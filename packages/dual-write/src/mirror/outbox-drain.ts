@@ -8,6 +8,8 @@ import { changesSchema, resolveCaptured } from './outbox-resolve';
 import type { OutboxMirror } from './outbox-mirror';
 import type { KeyColumns } from '../row-ref';
 import { executeKeepingSession } from '../_internal/sqlite-session-state';
+import type { SchemaTranslator } from '../dual-write-options';
+import { translateEntries } from './entry-translations';
 
 /** Options of {@link drainOutbox}. */
 export interface DrainOutboxOptions {
@@ -31,6 +33,13 @@ export interface DrainOutboxOptions {
   keys?: KeyColumns;
   /** Called after each batch, e.g. to report progress. */
   onBatch?: (progress: DrainProgress) => void;
+  /**
+   * The dual-write adapter's `translateSchema`, for an outbox in a D1 primary whose app
+   * changes its schema: such an entry holds the SQLite definition, and the drain translates
+   * the table the primary holds when it applies the entry. Without it such an entry stops
+   * the drain with an `UntranslatedEntryError`, applying nothing.
+   */
+  translateSchema?: SchemaTranslator;
 }
 
 /** What a drain did. */
@@ -48,6 +57,8 @@ export interface DrainProgress {
   batches: number;
   /** True when `signal` stopped the drain before the outbox was empty. */
   aborted: boolean;
+  /** What `translateSchema` left out of the definitions it translated (add those to the secondary by hand). */
+  leftOut: string[];
 }
 
 /**
@@ -70,7 +81,7 @@ export interface DrainProgress {
 export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutboxOptions): Promise<DrainProgress> {
   const { mirror, signal } = options;
   const batchSize = options.batchSize ?? 500;
-  const progress: DrainProgress = { applied: 0, duplicates: 0, stale: 0, repaired: 0, settled: 0, batches: 0, aborted: false };
+  const progress: DrainProgress = { applied: 0, duplicates: 0, stale: 0, repaired: 0, settled: 0, batches: 0, aborted: false, leftOut: [] };
   const watermark = async () => {
     const row = await mirror.primary.first<{ m: number | string | null }>(`SELECT MAX(seq) AS m FROM ${mirror.table}`);
     return Number(row?.m ?? 0);
@@ -83,7 +94,8 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
       progress.aborted = true;
       break;
     }
-    const peeked = await mirror.peek(batchSize);
+    const read = await translateEntries(mirror.primary, await mirror.peek(batchSize), options.translateSchema);
+    const peeked = read.ops;
     const ops = await resolveCaptured(mirror.primary, secondary, catalog, peeked);
     if (ops.length === 0) {
       await mirror.sampleMetrics();
@@ -118,6 +130,7 @@ export async function drainOutbox(secondary: DatabaseAdapter, options: DrainOutb
       }
     }
     await deleteEntries(mirror, done);
+    progress.leftOut.push(...read.leftOut);
     if (ops.some(changesSchema)) catalog.invalidate();
     progress.batches++;
     options.onBatch?.({ ...progress });

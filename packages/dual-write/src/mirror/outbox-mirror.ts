@@ -8,6 +8,7 @@ import type { RowRef } from '../row-ref';
 import { createOpId } from './op-id';
 import type { CapturedRows } from './outbox-captured';
 import { keepingSession, keepsSessionState, prepareSessionState } from '../_internal/sqlite-session-state';
+import { translationsOf } from './entry-translations';
 
 /** Options of {@link outboxMirror}. */
 export interface OutboxMirrorOptions {
@@ -76,6 +77,8 @@ export function outboxMirror(primary: DatabaseAdapter, options: OutboxMirrorOpti
     if (captured && captured.length > 0) op.captured = captured;
     if (moves && moves.length > 0) op.moves = moves;
     if (deleted && deleted.length > 0) op.deleted = deleted;
+    const translations = translationsOf(statements);
+    if (translations) op.translations = translations;
     const statement: Statement = { sql: entrySql, params: [op.opId, messageText(op), createdAt] };
     stats.count('enqueued');
     return { statement, op };

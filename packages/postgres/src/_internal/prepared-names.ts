@@ -38,6 +38,16 @@ export class PreparedNames {
   }
 
   /**
+   * After a schema change ran: every text gets a new name when it is kept again. A plan
+   * prepared before the change under an old name would fail on its next run (`cached plan
+   * must not change result type` for `SELECT *` of an altered table), and inside a
+   * transaction that failure aborts it, where it cannot be run again unprepared.
+   */
+  reset(): void {
+    this.#names.clear();
+  }
+
+  /**
    * After a prepared run failed with `error`: true when the failure came from the
    * statement being prepared (nothing ran), so it is to run again unprepared.
    */
