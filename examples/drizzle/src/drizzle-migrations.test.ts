@@ -6,6 +6,7 @@ import { translateSchema } from '@switchyard/copy';
 import { asD1Database } from '@switchyard/core';
 import { createD1Adapter } from '@switchyard/d1';
 import { createDualWriteAdapter } from '@switchyard/dual-write';
+import { drainOutbox, outboxMirror } from '@switchyard/dual-write/mirror';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase } from '@switchyard/testkit';
 import { createTestD1 } from '@switchyard/testkit/d1';
@@ -81,6 +82,47 @@ it("runs drizzle-kit's migrations through env.DB during dual write: translated f
       .then((r) => r.results);
     expect(bob).toEqual({ id: 2 });
     expect(dual.getMetrics()).toMatchObject({ verificationFailures: 0, journalDepth: 0 });
+  } finally {
+    await dual.close();
+    await Promise.all([d1.dispose(), database.drop()]);
+  }
+});
+
+it('the same deploys with the secondary written through an outbox in D1: the drain brings Postgres the translated tables, then the rows', async () => {
+  const [d1, database] = await Promise.all([createTestD1(), createTestDatabase()]);
+  const postgres = createPostgresAdapter(database.url, { max: 2 });
+  const primary = createD1Adapter(d1.binding);
+  const mirror = outboxMirror(primary);
+  const dual = createDualWriteAdapter(primary, postgres, {
+    translateSchema,
+    excludeTables: ['__drizzle_migrations'],
+    secondaryWrites: 'async',
+    mirror,
+  });
+  try {
+    const db = drizzle(asD1Database(dual), { schema });
+    const earlier = firstMigrations(2);
+    await migrate(db, { migrationsFolder: earlier });
+    rmSync(earlier, { recursive: true });
+    // Nothing is drained until the end: every write went to tables Postgres did not have yet.
+    const app = todoApp(db);
+    const ada = await app.signUp('ada@example.com', 'Ada');
+    const first = await app.addTodo(ada.id, 'write the migration plan');
+    await app.importTodos(ada.id, ['backfill', 'cut over']);
+    await app.complete(first.id);
+    await migrate(db, { migrationsFolder });
+    // As a scheduled Worker drains it, with the adapter's translateSchema for an entry its writer left untranslated.
+    const progress = await drainOutbox(postgres, { mirror, translateSchema });
+    expect(progress.settled).toBe(0);
+    expect(progress.leftOut).toEqual([]);
+    expect(await mirror.peek(1)).toEqual([]);
+    const report = await validateDatabases(primary, postgres, { excludeTables: ['__drizzle_migrations'], validateAllRows: true });
+    expect(report.ok, report.summary).toBe(true);
+    expect(report.totals.rowsCompared).toBe(4);
+    const [id] = await postgres.query<{ identity: string }>(
+      "SELECT attidentity AS identity FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'id'",
+    );
+    expect(id).toEqual({ identity: 'd' });
   } finally {
     await dual.close();
     await Promise.all([d1.dispose(), database.drop()]);
