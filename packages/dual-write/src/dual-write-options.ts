@@ -111,8 +111,10 @@ export interface DualWriteOptions {
    * `DATETIME` a `timestamptz`, backquoted names quoted), the same tables a copy makes; other
    * definitions get their backquoted names double quoted, and a trigger is not made there. What it leaves out (a default
    * such as `randomblob(8)`, `CHECK` constraints) is named in the `statement-replay` event. Inside `transaction()`
-   * too (Kysely's `Migrator`); not through a mirror (`secondaryWrites: 'async'`), where a
-   * definition the secondary cannot run is refused, as without it.
+   * too (Kysely's `Migrator`), and through a mirror (`secondaryWrites: 'async'`; pass it to
+   * `drainOutbox` too, for a D1 entry its writer did not translate). The other way, from a
+   * Postgres primary to a SQLite or D1 secondary after a switch, a `CREATE TABLE`, `CREATE
+   * INDEX` or `ADD COLUMN` in Postgres's words reaches SQLite translated the same way.
    *
    * @example
    * ```ts

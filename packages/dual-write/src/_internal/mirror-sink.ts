@@ -14,6 +14,7 @@ import { dedupeRefs, imagesOf, refOf, rowName } from './row-images';
 import { currentRowsOf } from './row-resync';
 import { definesTables } from './mirror-pairs';
 import { finishRecord } from './transaction-finish';
+import { runsOutsideTransactions, writeThenEntry } from './outside-transactions';
 import type { TableCatalog } from './table-catalog';
 import { updatedRows } from './update-cascade-rows';
 import { movedKeys, unkeyedMoves, withKeyMoves } from './key-move-rows';
@@ -71,6 +72,8 @@ export class MirrorSink implements SecondarySink {
   async #write(w: SinkWrite): Promise<ExecResult[]> {
     const { metrics, options } = this.#parts;
     const started = metrics.now();
+    if (w.kind === 'execute' && w.primary.dialect === 'postgres' && runsOutsideTransactions(w.own[0]!.sql))
+      return writeThenEntry(this.#parts, this.#mirror, w);
     if (w.primary.capabilities.transactions) {
       // One statement on Postgres; else the general path.
       const done = await postgresOutboxWrite(this.#parts, this.#mirror, w);
@@ -147,7 +150,7 @@ export class MirrorSink implements SecondarySink {
           if (alone) keep(await recordInTransaction(mirror, tx, replays, [], undefined, moves));
           keep(await recordInTransaction(mirror, tx, alone ? [] : replays, refs, captured, alone ? undefined : moves, record.replaced));
           // Rows a schema change filled with generated values follow it, read under its lock.
-          keep(await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, replays));
+          keep(await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, record.untranslated ?? replays));
           keep(await recordInTransaction(mirror, tx, record.afterRows ?? []));
         } else {
           const work = await replicator.recordedWork(primary, secondary, record, tx);

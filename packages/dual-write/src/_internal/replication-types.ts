@@ -92,6 +92,8 @@ export interface TransactionRecord {
    * translated definitions add (a rebuilt table's rows, which they check, come after `replays`).
    */
   afterRows?: Statement[];
+  /** `replays` before their definitions were translated (see `finishRecord`): what `generatesOnAlter` reads. */
+  untranslated?: Statement[];
 }
 
 /** What the secondary must receive for one write. */

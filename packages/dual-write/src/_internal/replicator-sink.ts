@@ -32,7 +32,7 @@ export class ReplicatorSink implements SecondarySink {
       beforeCommit: async () => {},
       afterCommit: async (label) => {
         await replicator.afterTransaction(primary, secondary, record, label);
-        await replicator.refillGenerated(primary, secondary, record.replays, label);
+        await replicator.refillGenerated(primary, secondary, record.untranslated ?? record.replays, label);
       },
       afterFailure: (label, error) => replicator.transactionUnsure(primary, secondary, record, label, error),
     };

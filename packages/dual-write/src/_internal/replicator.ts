@@ -9,7 +9,7 @@ import { SecondaryDelivery } from './secondary-delivery';
 import { journalUnsent } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
-import { TRANSLATED } from './translated-definitions';
+import { translatedReason } from './translated-definitions';
 import { readOnce, secondaryForms } from './translated-forms';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
@@ -78,7 +78,7 @@ export class Replicator {
       }
       // A change to text is judged by the old types, which only a read before it runs can see.
       if (kind === 'schema' && !idle) await this.#p.catalog.readTextConversions(primary, [statement.sql, secondary.sql], via);
-      let reason = idle ?? (secondary.translation ? TRANSLATED : kind === 'read' ? READ_IN_BATCH : undefined);
+      let reason = idle ?? (secondary.translation ? translatedReason(secondary.translation) : kind === 'read' ? READ_IN_BATCH : undefined);
       if (kind === 'schema') reason ??= schemaReason(statement.sql, this.#p.options.mirror, this.#p.catalog.textIsFixed);
       if (!reason) {
         const name = writeTable(statement.sql) ?? '';

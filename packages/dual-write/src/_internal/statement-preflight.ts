@@ -60,8 +60,8 @@ export const UNPARSABLE =
  * primary ran it, each failed there and held every later write back in the journal.
  */
 export function refuseOneSided(side: DatabaseAdapter, statements: readonly SideStatement[]): void {
-  for (const { sql, idle } of statements) {
-    if (idle) continue;
+  for (const { sql, idle, translation } of statements) {
+    if (idle || translation) continue;
     const kind = dualWriteKind(sql);
     if (kind === 'write' && /^\s*[CDEP/-]/i.test(sql)) refuseUnreplicable(side, sql);
     else if (kind === 'schema') refuseUnparsable(side, sql);
@@ -110,7 +110,7 @@ export function cannotRunSchemaChange(side: DatabaseAdapter, reason: string, sql
       'Apply it to each side through its own adapter, in each engine’s words, or send a form both engines take.' +
       (side.dialect === 'postgres'
         ? ' From a SQLite or D1 primary, pass `translateSchema` from @switchyard/copy as a dual-write option: a CREATE TABLE, CREATE INDEX or ADD COLUMN then reaches Postgres translated.'
-        : ''),
+        : ' From a Postgres primary, the dual-write option `translateSchema` (from @switchyard/copy) makes a CREATE TABLE, CREATE INDEX or ADD COLUMN reach SQLite translated; ALTER COLUMN and ADD CONSTRAINT are applied to each side.'),
     { sql, cause },
   );
 }

@@ -1,7 +1,7 @@
 import { statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { RecordingContext } from './recording-transaction';
 import type { SideStatement } from './replication-types';
-import { markTranslations, renameOf, TRANSLATED } from './translated-definitions';
+import { markTranslations, renameOf, translatedReason } from './translated-definitions';
 import { definitionForms, readOnce } from './translated-forms';
 import { tokenize } from './sql-tokens';
 
@@ -22,6 +22,7 @@ export async function finishRecord(context: RecordingContext, tx: DatabaseAdapte
   const marked = markTranslations(primary, secondary, record.replays as SideStatement[]);
   if (!marked.some((s) => s.translation)) return;
   const tables = readOnce(tx);
+  record.untranslated = record.replays;
   const replays: Statement[] = [];
   for (const s of marked) {
     if (!s.translation) {
@@ -29,7 +30,8 @@ export async function finishRecord(context: RecordingContext, tx: DatabaseAdapte
       continue;
     }
     const { statements, leftOut } = await definitionForms(tables, translateSchema, s.translation, s.sql);
-    replicator.noteReplay(s.sql, leftOut.length > 0 ? `${TRANSLATED}; left out: ${leftOut.join('; ')}` : TRANSLATED);
+    const reason = translatedReason(s.translation);
+    replicator.noteReplay(s.sql, leftOut.length > 0 ? `${reason}; left out: ${leftOut.join('; ')}` : reason);
     replays.push(...statements.map((f) => ({ sql: f.sql, params: [] })));
   }
   // A key is validated once the rows it checks are there: a rebuilt table's come after the definitions.

@@ -12,16 +12,27 @@ import { nameAt, tokenize, type Token } from './sql-tokens';
  * `trigger` (created or dropped) is not made on Postgres, as `translateSchema` makes none.
  */
 export interface Translation {
-  what: 'table' | 'index' | 'column' | 'drop' | 'rename' | 'trigger';
+  what: 'table' | 'index' | 'column' | 'drop' | 'rename' | 'trigger' | 'type';
   table: string;
   name: string;
   ifNotExists: boolean;
   final?: string;
+  /** The secondary's engine when the translation goes the other way, from a Postgres primary to SQLite or D1. */
+  to?: 'sqlite' | 'd1';
+  /** A column the same write's `CREATE TABLE` already makes (SQLite has no `ADD COLUMN IF NOT EXISTS`). */
+  covered?: boolean;
 }
 
 /** Why such a statement is replayed in other words, for metadata and its one-time event. */
 export const TRANSLATED =
   'a SQLite definition, run on Postgres as translateSchema translates what the primary made (types, keys, defaults, indexes)';
+
+/** The same, from a Postgres primary to a SQLite or D1 secondary. */
+const TRANSLATED_TO_SQLITE =
+  'a Postgres definition, run on SQLite as translateSchema translates what the primary made (types, keys, defaults, indexes)';
+
+/** Why a marked statement is replayed in other words. */
+export const translatedReason = (translation: Translation): string => (translation.to ? TRANSLATED_TO_SQLITE : TRANSLATED);
 
 /**
  * The secondary's forms of a SQLite or D1 primary's statements for a Postgres secondary,
@@ -34,6 +45,7 @@ export const TRANSLATED =
  * an `integer` with no identity, so the first insert after a switch fails.
  */
 export function markTranslations(primary: DatabaseAdapter, secondary: DatabaseAdapter, statements: SideStatement[]): SideStatement[] {
+  if (primary.dialect === 'postgres' && secondary.dialect !== 'postgres') return markedForSqlite(statements, secondary.dialect);
   if (primary.dialect === 'postgres' || secondary.dialect !== 'postgres') return statements;
   const tokens = statements.map((s) => (s.idle || s.params?.length ? undefined : tokenize(s.sql)));
   const renames = tokens.map((t) => t && renameOf(t));
@@ -56,6 +68,29 @@ export function markTranslations(primary: DatabaseAdapter, secondary: DatabaseAd
     if (rename && dropped.slice(0, i).some((d) => same(d, rename.to)))
       return { ...s, sql, translation: { what: 'rename', table: rename.to, name: rename.from, ifNotExists: false } };
     return sql === s.sql ? s : { ...s, sql };
+  });
+}
+
+/**
+ * A Postgres primary's definitions for a SQLite or D1 secondary (the rollback window after a
+ * switch): a `CREATE TABLE`, `CREATE INDEX` or `ADD COLUMN` in Postgres's words (`GENERATED …
+ * AS IDENTITY`, `DEFAULT now()`, `jsonb`), which SQLite refuses or reads otherwise, is marked
+ * to be made from what the primary then holds, as `translateSchema` makes a SQLite table; a
+ * Postgres trigger is not made there. Other statements go as they are.
+ */
+function markedForSqlite(statements: SideStatement[], to: 'sqlite' | 'd1'): SideStatement[] {
+  const created = new Set<string>();
+  return statements.map((s) => {
+    if (s.idle || s.params?.length) return s;
+    const tokens = tokenize(s.sql);
+    // A type or domain is Postgres's alone: SQLite keeps the values of its columns as their base type.
+    const type = word(tokens[0], 'CREATE', 'ALTER', 'DROP') && word(tokens[1], 'TYPE', 'DOMAIN');
+    const translation: Translation | undefined = type ? { what: 'type', table: '', name: '', ifNotExists: false } : translationOf(tokens);
+    if (!translation) return s;
+    const table = translation.table.toLowerCase();
+    if (translation.what === 'table') created.add(table);
+    const covered = translation.what === 'column' && created.has(table);
+    return { ...s, translation: { ...translation, to, ...(covered ? { covered } : {}) } };
   });
 }
 
@@ -111,6 +146,7 @@ export function translationOf(tokens: readonly Token[]): Translation | undefined
   const what = word(tokens[at], 'TABLE') && !unique ? 'table' : word(tokens[at], 'INDEX') ? 'index' : undefined;
   if (!what) return undefined;
   at++;
+  if (what === 'index') skip('CONCURRENTLY');
   const ifNotExists = skip('IF', 'NOT', 'EXISTS');
   const named = nameAt(tokens, at);
   if (!named) return undefined;

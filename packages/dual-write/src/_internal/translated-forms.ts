@@ -4,6 +4,7 @@ import type { ReplicatorParts, SideStatement } from './replication-types';
 import { doubleQuoted, type Translation } from './translated-definitions';
 import { tokenize } from './sql-tokens';
 import { literalPattern } from './literal-pattern';
+import { sqliteForms } from './translated-sqlite-forms';
 
 type Forms = { statements: Statement[]; leftOut: string[] };
 
@@ -58,7 +59,7 @@ export async function definitionForms(
   }));
   // translateSchema reads CHECKs only from introspectSchemaObjects, which is not asked here.
   if (tokenize(sql).some((t, i, all) => t.kind === 'word' && /^check$/i.test(t.text) && all[i + 1]?.text === '('))
-    forms.leftOut.push('its CHECK constraints (add them to Postgres by hand)');
+    forms.leftOut.push('its CHECK constraints (add them to the secondary by hand)');
   return forms;
 }
 
@@ -74,6 +75,7 @@ export async function translatedForms(
   translation: Translation,
   sql: string,
 ): Promise<Forms> {
+  if (translation.to) return sqliteForms(primary, translator, translation);
   const { what, name } = translation;
   if (what === 'trigger')
     return {

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
+import { createDualWriteAdapter, type DualWriteEvent } from '@switchyard/dual-write';
+import { drainOutbox, outboxMirror } from '@switchyard/dual-write/mirror';
+import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createD1Adapter } from '@switchyard/d1';
+import { createPostgresAdapter } from '@switchyard/postgres';
+import { createTestD1 } from '@switchyard/testkit/d1';
+import { validateDatabases } from '@switchyard/validation';
+import { translateSchema } from '../src/index';
+import { usePostgresDatabase } from './fixtures';
+
+/**
+ * After the switch, a Postgres app keeps changing its schema while SQLite or D1, now the
+ * secondary, keeps the way back open. Its migrations are in Postgres's words (`GENERATED …
+ * AS IDENTITY`, `DEFAULT now()`, `jsonb`, an enum type, `CREATE INDEX CONCURRENTLY`), which
+ * SQLite refused before anything ran: the rollback window closed at the first migration.
+ * With `translateSchema`, SQLite gets the table the copy would make of what Postgres holds.
+ */
+const MIGRATIONS = [
+  'CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL, n integer, at timestamptz NOT NULL DEFAULT now(), tok uuid DEFAULT gen_random_uuid(), doc jsonb)',
+  "INSERT INTO users (email, n, doc) VALUES ('ada@example.com', 1, '{\"a\": 1}')",
+  "CREATE TYPE mood AS ENUM ('ok', 'sad')",
+  'ALTER TABLE users ADD COLUMN m mood',
+  "ALTER TABLE users ADD COLUMN bio text NOT NULL DEFAULT ''",
+  'ALTER TABLE users ADD COLUMN seen timestamptz DEFAULT now()',
+  'CREATE INDEX CONCURRENTLY users_n ON users (n)',
+  'CREATE UNIQUE INDEX users_email ON users (email)',
+  'ALTER TABLE users RENAME COLUMN bio TO about',
+  'CREATE TABLE posts (id serial PRIMARY KEY, user_id bigint REFERENCES users (id) ON DELETE CASCADE, title varchar(200))',
+  'ALTER TABLE users DROP COLUMN tok',
+  "INSERT INTO users (email, n, m) VALUES ('bob@example.com', 2, 'ok')",
+  "INSERT INTO posts (user_id, title) VALUES (1, 'hello')",
+];
+
+/** SQLite's own definition of a table, as it keeps it. */
+async function sqliteTable(side: DatabaseAdapter, name: string): Promise<string> {
+  const [row] = await side.query<{ sql: string }>('SELECT sql FROM sqlite_master WHERE type = ? AND name = ?', ['table', name]);
+  return row?.sql ?? '';
+}
+
+describe('dual write with translateSchema from a Postgres primary: SQLite and D1 keep the way back', () => {
+  const postgres = usePostgresDatabase();
+  const freshPostgres = async () => {
+    await postgres.adapter.execute('DROP TABLE IF EXISTS posts, users, _switchyard_outbox CASCADE; DROP TYPE IF EXISTS mood');
+    return createPostgresAdapter(postgres.url, { name: 'postgres' });
+  };
+
+  for (const kind of ['sqlite', 'd1'] as const) {
+    for (const mode of ['sync', 'outbox'] as const) {
+      it(`Postgres -> ${kind} (${mode}): tables, types, columns and indexes in Postgres's words; equal, then the switch back`, async () => {
+        const testD1 = kind === 'd1' ? await createTestD1() : undefined;
+        const secondary = testD1 ? createD1Adapter(testD1.binding, { name: 'd1' }) : createSQLiteAdapter(':memory:', { name: 'sqlite' });
+        const primary = await freshPostgres();
+        const mirror = outboxMirror(primary);
+        const events: DualWriteEvent[] = [];
+        const app = createDualWriteAdapter(primary, secondary, {
+          translateSchema,
+          onEvent: (e) => void events.push(e),
+          ...(mode === 'sync' ? { verifyWrites: true } : { secondaryWrites: 'async', mirror }),
+        });
+        try {
+          for (const sql of MIGRATIONS) await app.execute(sql);
+          if (mode === 'outbox') await drainOutbox(secondary, { mirror });
+          expect(events.filter((e) => e.type === 'secondary-failure' || e.type === 'verification-failed')).toEqual([]);
+          const report = await validateDatabases(postgres.adapter, secondary, { validateAllRows: true, tables: ['users', 'posts'] });
+          expect(report.ok, JSON.stringify(report.tables)).toBe(true);
+          const users = await sqliteTable(secondary, 'users');
+          expect(users).toMatch(/"id" INTEGER PRIMARY KEY AUTOINCREMENT/);
+          expect(users).toMatch(/"about" TEXT NOT NULL DEFAULT ''/);
+          expect(users).not.toMatch(/"tok"/);
+          expect(await sqliteTable(secondary, 'posts')).toMatch(/FOREIGN KEY \("user_id"\) REFERENCES "users" \("id"\) ON DELETE CASCADE/);
+          const indexes = await secondary.query<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' ORDER BY name",
+          );
+          expect(indexes.map((i) => i.name)).toEqual(['users_email', 'users_n']);
+          const replays = events.flatMap((e) => (e.type === 'statement-replay' ? [e.reason] : []));
+          expect(replays).toContainEqual(
+            expect.stringMatching(/Postgres definition, run on SQLite .*left out: default gen_random_uuid\(\)/),
+          );
+          if (mode === 'sync') {
+            // The way back: SQLite numbers the next row past Postgres's.
+            await app.switchPrimary();
+            await app.execute("INSERT INTO users (email) VALUES ('cy@example.com')");
+            expect(await secondary.query("SELECT id FROM users WHERE email = 'cy@example.com'")).toEqual([{ id: 3 }]);
+          }
+        } finally {
+          await app.close();
+          await testD1?.dispose();
+        }
+      });
+    }
+  }
+
+  it('a change translateSchema does not make (ALTER COLUMN) is refused before it runs, and the error says what it covers', async () => {
+    const secondary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const app = createDualWriteAdapter(await freshPostgres(), secondary, { translateSchema });
+    try {
+      await app.execute('CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, bio text)');
+      const error = await app.execute("ALTER TABLE users ALTER COLUMN bio SET DEFAULT 'none'").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UnsupportedError);
+      expect((error as Error).message).toMatch(
+        /CREATE TABLE, CREATE INDEX or ADD COLUMN reach SQLite translated; ALTER COLUMN .* each side/,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});

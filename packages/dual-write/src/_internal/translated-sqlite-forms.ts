@@ -1,0 +1,59 @@
+import { quoteIdentifier, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import type { SchemaTranslator } from '../dual-write-options';
+import type { Translation } from './translated-definitions';
+import { literalPattern } from './literal-pattern';
+
+type Forms = { statements: Statement[]; leftOut: string[] };
+type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
+
+/**
+ * The SQLite statements for a Postgres primary's definition (see `markedForSqlite`), from
+ * the primary's tables as the write left them: the table `translateSchema` makes (an identity
+ * key the rowid, `now()` SQLite's clock, `varchar(n)` a `CHECK` of its length) with its
+ * indexes, an index, or a column added with its translated definition. What the translation
+ * leaves out (a default such as `gen_random_uuid()`) is named, for the app to add by hand
+ * before it switches back.
+ */
+export async function sqliteForms(primary: TablesReader, translator: SchemaTranslator, translation: Translation): Promise<Forms> {
+  const { what, name } = translation;
+  if (what === 'trigger')
+    return {
+      statements: [],
+      leftOut: ['the trigger: SQLite gets the rows it writes on the primary; port it by hand before switching back'],
+    };
+  if (what === 'type') return { statements: [], leftOut: [] };
+  // The same write's CREATE TABLE already made the column.
+  if (translation.covered) return { statements: [], leftOut: [] };
+  const tables = await primary.introspect();
+  const table = tables.find((t) => t.name.toLowerCase() === translation.table.toLowerCase());
+  if (!table) return { statements: [], leftOut: [`table ${translation.table} was not found on the primary`] };
+  const out = translator(tables, translation.to!, { from: 'postgres', ifNotExists: true });
+  const target = quoteIdentifier(table.name);
+  const create = out.tables.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${target} (`));
+  // An index made later in the same write is in the table too: each is made only if missing.
+  const indexes = out.postData.filter((s) => s.includes(` ON ${target} (`));
+  const notes = out.untranslated.filter((w) => w.table === table.name);
+  if (!create) return { statements: [], leftOut: [`table ${table.name} has no SQLite form`] };
+  if (what === 'table') {
+    const made = translation.ifNotExists ? create : create.replace('CREATE TABLE IF NOT EXISTS ', 'CREATE TABLE ');
+    return { statements: [made, ...indexes].map((sql) => ({ sql })), leftOut: notes.map((w) => w.message) };
+  }
+  if (what === 'index') {
+    const quoted = quoteIdentifier(table.indexes.find((i) => i.name.toLowerCase() === name.toLowerCase())?.name ?? name);
+    const index = indexes.filter((s) => s.includes(` ${quoted} ON `));
+    return { statements: index.map((sql) => ({ sql })), leftOut: index.length > 0 ? [] : [`index ${name} has no SQLite form`] };
+  }
+  const column = table.columns.find((c) => c.name.toLowerCase() === name.toLowerCase())?.name ?? name;
+  const line = new RegExp(`^\\s*${literalPattern(quoteIdentifier(column))} (.*?),?$`, 'm').exec(create);
+  if (!line) return { statements: [], leftOut: [`column ${name} was not found on the primary`] };
+  const leftOut = notes.filter((w) => w.column?.toLowerCase() === column.toLowerCase()).map((w) => w.message);
+  // SQLite adds no column whose default is not a constant (the clock, an expression): the
+  // rows the primary filled are copied over after the change (see `generatesOnAlter`).
+  const computed = /\sDEFAULT\s+(?:\(|CURRENT_(?:TIMESTAMP|DATE|TIME)\b)/i;
+  let definition = line[1]!;
+  if (computed.test(definition)) {
+    definition = definition.replace(/\s+NOT NULL\b/i, '').replace(/\s+DEFAULT\s+(?:\((?:[^()]|\([^()]*\))*\)|CURRENT_\w+)/i, '');
+    leftOut.push(`its default (SQLite adds no column with a computed default): SQLite's new rows get NULL there until the switch back`);
+  }
+  return { statements: [{ sql: `ALTER TABLE ${target} ADD COLUMN ${quoteIdentifier(column)} ${definition}` }], leftOut };
+}
