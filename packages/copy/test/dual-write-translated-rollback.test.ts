@@ -27,10 +27,15 @@ const MIGRATIONS = [
   'CREATE INDEX CONCURRENTLY users_n ON users (n)',
   'CREATE UNIQUE INDEX users_email ON users (email)',
   'ALTER TABLE users RENAME COLUMN bio TO about',
-  'CREATE TABLE posts (id serial PRIMARY KEY, user_id bigint REFERENCES users (id) ON DELETE CASCADE, title varchar(200))',
+  'CREATE TABLE posts (id serial PRIMARY KEY, user_id bigint REFERENCES users (id), title varchar(200))',
   'ALTER TABLE users DROP COLUMN tok',
   "INSERT INTO users (email, n, m) VALUES ('bob@example.com', 2, 'ok')",
   "INSERT INTO posts (user_id, title) VALUES (1, 'hello')",
+  // SQLite has no ALTER for these: it gets the table made again, as its documentation does it.
+  "ALTER TABLE users ALTER COLUMN about SET DEFAULT 'none'",
+  'ALTER TABLE users ALTER COLUMN n TYPE bigint, ALTER COLUMN n SET NOT NULL',
+  'ALTER TABLE posts ADD CONSTRAINT posts_title_key UNIQUE (title)',
+  "INSERT INTO users (email, n) VALUES ('dee@example.com', 4)",
 ];
 
 /** SQLite's own definition of a table, as it keeps it. */
@@ -67,13 +72,20 @@ describe('dual write with translateSchema from a Postgres primary: SQLite and D1
           expect(report.ok, JSON.stringify(report.tables)).toBe(true);
           const users = await sqliteTable(secondary, 'users');
           expect(users).toMatch(/"id" INTEGER PRIMARY KEY AUTOINCREMENT/);
-          expect(users).toMatch(/"about" TEXT NOT NULL DEFAULT ''/);
+          expect(users).toMatch(/"about" TEXT NOT NULL DEFAULT 'none'/);
+          expect(users).toMatch(/"n" BIGINT NOT NULL/);
+          // posts still references users, made again under its name, and every reference holds.
+          expect(await secondary.query('PRAGMA foreign_key_check')).toEqual([]);
           expect(users).not.toMatch(/"tok"/);
-          expect(await sqliteTable(secondary, 'posts')).toMatch(/FOREIGN KEY \("user_id"\) REFERENCES "users" \("id"\) ON DELETE CASCADE/);
+          expect(await sqliteTable(secondary, 'posts')).toMatch(/FOREIGN KEY \("user_id"\) REFERENCES "users" \("id"\)(?! ON DELETE)/);
           const indexes = await secondary.query<{ name: string }>(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' ORDER BY name",
           );
           expect(indexes.map((i) => i.name)).toEqual(['users_email', 'users_n']);
+          const unique = await secondary.query<{ name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'",
+          );
+          expect(unique.map((i) => i.name)).toEqual(['posts_title_key']);
           const replays = events.flatMap((e) => (e.type === 'statement-replay' ? [e.reason] : []));
           expect(replays).toContainEqual(
             expect.stringMatching(/Postgres definition, run on SQLite .*left out: default gen_random_uuid\(\)/),
@@ -81,8 +93,10 @@ describe('dual write with translateSchema from a Postgres primary: SQLite and D1
           if (mode === 'sync') {
             // The way back: SQLite numbers the next row past Postgres's.
             await app.switchPrimary();
-            await app.execute("INSERT INTO users (email) VALUES ('cy@example.com')");
-            expect(await secondary.query("SELECT id FROM users WHERE email = 'cy@example.com'")).toEqual([{ id: 3 }]);
+            await app.execute("INSERT INTO users (email, n) VALUES ('cy@example.com', 5)");
+            expect(await secondary.query("SELECT id, n, about FROM users WHERE email = 'cy@example.com'")).toEqual([
+              { id: 4, n: 5, about: 'none' },
+            ]);
           }
         } finally {
           await app.close();
@@ -92,16 +106,27 @@ describe('dual write with translateSchema from a Postgres primary: SQLite and D1
     }
   }
 
-  it('a change translateSchema does not make (ALTER COLUMN) is refused before it runs, and the error says what it covers', async () => {
+  it('a change translateSchema does not make (ALTER COLUMN beside ADD COLUMN) is refused before it runs, and the error says what it covers', async () => {
     const secondary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
     const app = createDualWriteAdapter(await freshPostgres(), secondary, { translateSchema });
     try {
       await app.execute('CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, bio text)');
-      const error = await app.execute("ALTER TABLE users ALTER COLUMN bio SET DEFAULT 'none'").catch((e: unknown) => e);
+      const error = await app.execute("ALTER TABLE users ALTER COLUMN bio SET DEFAULT 'none', ADD COLUMN n int").catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnsupportedError);
       expect((error as Error).message).toMatch(
-        /CREATE TABLE, CREATE INDEX or ADD COLUMN reach SQLite translated; ALTER COLUMN .* each side/,
+        /CREATE TABLE, CREATE INDEX, ADD COLUMN, ALTER COLUMN or ADD CONSTRAINT reach SQLite translated; .*each side/,
       );
+      // SQLite would make users again, and dropping the old one would delete the posts that reference it.
+      await app.execute('CREATE TABLE posts (id int PRIMARY KEY, user_id bigint REFERENCES users (id) ON DELETE CASCADE)');
+      await app.execute("INSERT INTO users (bio) VALUES ('a')");
+      await app.execute('INSERT INTO posts VALUES (1, 1)');
+      const cascade = await app.execute("ALTER TABLE users ALTER COLUMN bio SET DEFAULT 'none'").catch((e: unknown) => e);
+      expect((cascade as Error).message).toMatch(/makes users again to make it, and posts.s foreign key to it has an ON DELETE action/);
+      expect(await secondary.query('SELECT id FROM posts')).toEqual([{ id: 1 }]);
+      const [bio] = await postgres.adapter.query(
+        "SELECT column_default AS d FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'bio'",
+      );
+      expect(bio).toEqual({ d: null });
     } finally {
       await app.close();
     }

@@ -22,6 +22,7 @@ import { dropsTemporaryTable } from './view-writes';
 import { markTranslations } from './translated-definitions';
 import { excludedForms } from './excluded-tables';
 import { finishRecord } from './transaction-finish';
+import { refuseActingRebuild } from './translated-sqlite-forms';
 
 const emptyRecord = (): TransactionRecord => ({ refs: [], images: [], replays: [], statements: [], captured: 0 });
 
@@ -54,6 +55,7 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const forSecondary = secondaryFormsOf(core, op.bySide[1 - index]!, op.schema);
     preflight(secondary, forSecondary);
     if (op.schema) await refuseUnrunnableSchema(core, secondary, forSecondary);
+    if (op.schema) await refuseActingRebuild(() => core.catalog.all(primary), secondary, forSecondary);
     const own = op.bySide[index]!;
     if (op.kind === 'execute' && (await dropsTemporaryTable(primary, own[0]!.sql)))
       return [await primary.execute(own[0]!.sql, own[0]!.params ?? [])];
@@ -177,7 +179,10 @@ export async function runTransaction<T, DB>(
     let committing = false;
     const result = await primary
       .transaction(async (tx) => {
-        const checkSchema = (s: SideStatement) => refuseUnrunnableSchema(core, secondary, [s]);
+        const checkSchema = async (s: SideStatement) => {
+          await refuseUnrunnableSchema(core, secondary, [s]);
+          await refuseActingRebuild(() => core.catalog.all(primary), secondary, [s]);
+        };
         const translateSchema = core.options.translateSchema;
         const formOf = (s: SideStatement, schema: boolean) => secondaryFormsOf(core, [s], schema)[0]!;
         const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema, translateSchema, formOf };

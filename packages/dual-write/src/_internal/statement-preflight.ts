@@ -110,7 +110,7 @@ export function cannotRunSchemaChange(side: DatabaseAdapter, reason: string, sql
       'Apply it to each side through its own adapter, in each engine’s words, or send a form both engines take.' +
       (side.dialect === 'postgres'
         ? ' From a SQLite or D1 primary, pass `translateSchema` from @switchyard/copy as a dual-write option: a CREATE TABLE, CREATE INDEX or ADD COLUMN then reaches Postgres translated.'
-        : ' From a Postgres primary, the dual-write option `translateSchema` (from @switchyard/copy) makes a CREATE TABLE, CREATE INDEX or ADD COLUMN reach SQLite translated; ALTER COLUMN and ADD CONSTRAINT are applied to each side.'),
+        : ' From a Postgres primary, the dual-write option `translateSchema` (from @switchyard/copy) makes a CREATE TABLE, CREATE INDEX, ADD COLUMN, ALTER COLUMN or ADD CONSTRAINT reach SQLite translated; other changes, and several of a kind SQLite alters with one of another, are applied to each side.'),
     { sql, cause },
   );
 }

@@ -70,4 +70,28 @@ describe('markTranslations', () => {
     expect(marked[4]).toEqual({ sql: 'ALTER TABLE "__new_users" RENAME TO "users"', translation: made('rename', 'users', '__new_users') });
     expect(marked[5]).toEqual({ sql: 'DROP TABLE IF EXISTS "old_logs"' });
   });
+
+  it('from a Postgres primary to SQLite or D1: tables, indexes, columns, types and the ALTERs SQLite makes the table again for', () => {
+    const marked = markTranslations(side('postgres'), side('d1'), [
+      { sql: 'CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, at timestamptz DEFAULT now())' },
+      { sql: 'ALTER TABLE users ADD COLUMN bio text' },
+      { sql: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_bio ON users (bio)' },
+      { sql: "CREATE TYPE mood AS ENUM ('ok')" },
+      { sql: "ALTER TABLE ONLY users ALTER COLUMN bio SET DEFAULT '', ADD CONSTRAINT u UNIQUE (bio)" },
+      { sql: 'ALTER TABLE users ALTER COLUMN bio SET NOT NULL, ADD COLUMN n int' },
+      { sql: 'ALTER TABLE users RENAME COLUMN bio TO about' },
+      { sql: 'INSERT INTO users DEFAULT VALUES' },
+    ]);
+    const to = 'd1';
+    expect(marked.map((s) => s.translation)).toEqual([
+      { ...made('table', 'users'), to },
+      { ...made('column', 'users', 'bio'), to, covered: true },
+      { ...made('index', 'users', 'users_bio', true), to },
+      { ...made('type', '', ''), to },
+      { ...made('rebuild', 'users'), to },
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
 });

@@ -12,7 +12,7 @@ import { nameAt, tokenize, type Token } from './sql-tokens';
  * `trigger` (created or dropped) is not made on Postgres, as `translateSchema` makes none.
  */
 export interface Translation {
-  what: 'table' | 'index' | 'column' | 'drop' | 'rename' | 'trigger' | 'type';
+  what: 'table' | 'index' | 'column' | 'drop' | 'rename' | 'trigger' | 'type' | 'rebuild';
   table: string;
   name: string;
   ifNotExists: boolean;
@@ -85,13 +85,40 @@ function markedForSqlite(statements: SideStatement[], to: 'sqlite' | 'd1'): Side
     const tokens = tokenize(s.sql);
     // A type or domain is Postgres's alone: SQLite keeps the values of its columns as their base type.
     const type = word(tokens[0], 'CREATE', 'ALTER', 'DROP') && word(tokens[1], 'TYPE', 'DOMAIN');
-    const translation: Translation | undefined = type ? { what: 'type', table: '', name: '', ifNotExists: false } : translationOf(tokens);
+    const rebuilt = type ? undefined : rebuiltTable(tokens);
+    const translation: Translation | undefined = type
+      ? { what: 'type', table: '', name: '', ifNotExists: false }
+      : rebuilt
+        ? { what: 'rebuild', table: rebuilt, name: rebuilt, ifNotExists: false }
+        : translationOf(tokens);
     if (!translation) return s;
     const table = translation.table.toLowerCase();
     if (translation.what === 'table') created.add(table);
     const covered = translation.what === 'column' && created.has(table);
     return { ...s, translation: { ...translation, to, ...(covered ? { covered } : {}) } };
   });
+}
+
+/**
+ * The table of an `ALTER TABLE` whose every action SQLite has no `ALTER` for (`ALTER COLUMN`
+ * in any form, `ADD` or `DROP CONSTRAINT`): SQLite changes such a table by making it again.
+ */
+function rebuiltTable(tokens: readonly Token[]): string | undefined {
+  if (!word(tokens[0], 'ALTER') || !word(tokens[1], 'TABLE')) return undefined;
+  let at = 2;
+  if (word(tokens[at], 'IF') && word(tokens[at + 1], 'EXISTS')) at += 2;
+  if (word(tokens[at], 'ONLY')) at++;
+  const table = nameAt(tokens, at);
+  if (!table) return undefined;
+  const actions: Token[][] = [[]];
+  for (const t of tokens.slice(table.next)) {
+    if (t.depth === 0 && t.text === ',') actions.push([]);
+    else actions.at(-1)!.push(t);
+  }
+  const remade = (a: Token[]) =>
+    (word(a[0], 'ALTER') && !word(a[1], 'CONSTRAINT')) ||
+    (word(a[0], 'ADD', 'DROP') && word(a[1], 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN'));
+  return actions.every(remade) ? table.name : undefined;
 }
 
 /** `ALTER TABLE a RENAME TO b`: the names. */

@@ -1,4 +1,4 @@
-import { quoteIdentifier, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { quoteIdentifier, UnsupportedError, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { SchemaTranslator } from '../dual-write-options';
 import type { Translation } from './translated-definitions';
 import { literalPattern } from './literal-pattern';
@@ -34,6 +34,7 @@ export async function sqliteForms(primary: TablesReader, translator: SchemaTrans
   const indexes = out.postData.filter((s) => s.includes(` ON ${target} (`));
   const notes = out.untranslated.filter((w) => w.table === table.name);
   if (!create) return { statements: [], leftOut: [`table ${table.name} has no SQLite form`] };
+  if (what === 'rebuild') return rebuildForms(table, create, indexes, notes);
   if (what === 'table') {
     const made = translation.ifNotExists ? create : create.replace('CREATE TABLE IF NOT EXISTS ', 'CREATE TABLE ');
     return { statements: [made, ...indexes].map((sql) => ({ sql })), leftOut: notes.map((w) => w.message) };
@@ -56,4 +57,58 @@ export async function sqliteForms(primary: TablesReader, translator: SchemaTrans
     leftOut.push(`its default (SQLite adds no column with a computed default): SQLite's new rows get NULL there until the switch back`);
   }
   return { statements: [{ sql: `ALTER TABLE ${target} ADD COLUMN ${quoteIdentifier(column)} ${definition}` }], leftOut };
+}
+
+/**
+ * A SQLite table made again with its new definition, for an `ALTER` SQLite has no statement
+ * for: its rows copied aside, the table dropped and created again under its own name, the
+ * rows put back, its indexes made. Nothing is renamed: a rename would rewrite the foreign
+ * keys of the tables that reference it to the old table. Those keys are checked at the
+ * commit (`defer_foreign_keys`): the drop leaves their rows pointing nowhere, and putting the
+ * rows back makes them point again. A value the change converted on Postgres arrives with
+ * the rows the primary's copy brings after it (see `generatesOnAlter`).
+ */
+function rebuildForms(table: TableInfo, create: string, indexes: readonly string[], notes: readonly { message: string }[]): Forms {
+  const target = quoteIdentifier(table.name);
+  const aside = quoteIdentifier(`__switchyard_copy_${table.name}`);
+  const columns = table.columns.map((c) => quoteIdentifier(c.name)).join(', ');
+  const statements = [
+    'PRAGMA defer_foreign_keys = ON',
+    `CREATE TABLE ${aside} AS SELECT * FROM ${target}`,
+    `DROP TABLE ${target}`,
+    create.replace('CREATE TABLE IF NOT EXISTS ', 'CREATE TABLE '),
+    `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${aside}`,
+    `DROP TABLE ${aside}`,
+    ...indexes,
+  ];
+  const leftOut = [...notes.map((w) => w.message), 'its CHECK constraints and triggers, which the table made again does not keep'];
+  return { statements: statements.map((sql) => ({ sql })), leftOut };
+}
+
+/**
+ * Refuses, before the primary runs it, a change SQLite makes by making the table again (see
+ * {@link rebuildForms}) when a foreign key with an `ON DELETE` action references that table:
+ * SQLite's drop of the old table deletes its rows first, and the action would run on the rows
+ * that reference them (a cascade deleting them), deferred keys or not.
+ */
+export async function refuseActingRebuild(
+  tablesOf: () => Promise<TableInfo[]>,
+  side: DatabaseAdapter,
+  statements: readonly { translation?: Translation }[],
+): Promise<void> {
+  const rebuilt = statements.flatMap((s) => (s.translation?.what === 'rebuild' ? [s.translation.table.toLowerCase()] : []));
+  if (rebuilt.length === 0) return;
+  const tables = await tablesOf();
+  for (const name of rebuilt) {
+    const acting = tables.find((t) =>
+      t.foreignKeys.some((k) => k.referencedTable.toLowerCase() === name && !/^(?:NO ACTION)?$/i.test(k.onDelete ?? '')),
+    );
+    if (!acting) continue;
+    throw new UnsupportedError(
+      `${side.name} (${side.dialect}, the secondary) has no ALTER for this change: SQLite makes ${name} again to make it, ` +
+        `and ${acting.name}'s foreign key to it has an ON DELETE action that would run on its rows when the old table is dropped. ` +
+        'Nothing was written. Apply it to each side in its own words (on SQLite, with foreign keys off, as its documentation says), ' +
+        'or hold it until the way back is closed.',
+    );
+  }
 }
