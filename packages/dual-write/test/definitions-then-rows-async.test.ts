@@ -122,7 +122,7 @@ describe('definitions and the rows after them, through a mirror and in a batch',
   }
 
   for (const mode of ['outbox', 'queue', 'sync'] as const) {
-    it(`d1 -> postgres (${mode}): a batch's write after a definition of its table goes after it, as a statement`, () =>
+    it(`d1 -> postgres (${mode}): a batch's writes to a table it alters go as statements, in the batch's order`, () =>
       withD1Primary(async (primary) => {
         const secondary = createPostgresAdapter(dbs.other.url, { name: 'b' });
         await clean(secondary);
@@ -134,12 +134,17 @@ describe('definitions and the rows after them, through a mirror and in a batch',
         ]);
         await app.execute("INSERT INTO tracks VALUES (1, 1, 'so what')");
         await app.batch([
+          { sql: "INSERT INTO genres VALUES (3, 'punk')" },
           { sql: 'ALTER TABLE genres ADD COLUMN rank integer' },
-          { sql: 'UPDATE genres SET rank = 5 WHERE id = 1' },
+          { sql: 'UPDATE genres SET rank = 5 WHERE id IN (1, 3)' },
           { sql: 'ALTER TABLE genres ADD COLUMN plays integer' },
           { sql: 'UPDATE genres SET plays = 7 WHERE id = 2' },
           { sql: "INSERT INTO tracks VALUES (2, 2, 'paranoid')" },
         ]);
+        await caughtUp();
+        // Written before the column was added and set after it, in the same batch.
+        expect(await secondary.query('SELECT rank FROM genres WHERE id = 3')).toEqual([{ rank: 5 }]);
+        await app.execute('DELETE FROM genres WHERE id = 3');
         await caughtUp();
         await expectBothSides(primary, secondary);
       }));

@@ -33,13 +33,29 @@ export type { ReplicatorParts, Step, TransactionRecord } from './replication-typ
 const columnsChanged = (sql: string) => (/^\s*(?:create|alter)\s+(?:(?:temp|temporary)\s+)?table\b/i.test(sql) ? ddlTable(sql) : undefined);
 
 /**
- * Why a write after a definition of its table in the same batch goes as a statement: its
- * capture would be planned for the table as it was before (a column the batch adds would be
+ * The tables whose columns a write of several statements changes: every write of it to one
+ * is replayed (see WRITTEN_AFTER_DEFINITION), one before the change too, whose captured row
+ * would be read at the end of the batch with the columns it had before.
+ */
+function definedTables(primaryForm: readonly Statement[], secondaryForm: readonly SideStatement[]): Set<string> {
+  const defined = new Set<string>();
+  if (primaryForm.length < 2) return defined;
+  for (const [i, statement] of primaryForm.entries()) {
+    if (secondaryForm[i]?.idle || dualWriteKind(statement.sql) !== 'schema') continue;
+    const named = columnsChanged(statement.sql);
+    if (named) defined.add(named.toLowerCase());
+  }
+  return defined;
+}
+
+/**
+ * Why a write in the same batch as a definition of its table goes as a statement: its capture
+ * would be planned and read for the table as it was before (a column the batch adds would be
  * left out of its rows), and a primary without transactions (D1) cannot read them mid-batch.
  * A primary with transactions runs such a batch as one, reading its rows as it left them.
  */
 const WRITTEN_AFTER_DEFINITION =
-  'a write after a definition of its table in the same batch, on a primary without transactions: replayed as a statement, after the definition';
+  'a write in the same batch as a definition of its table, on a primary without transactions: replayed as a statement, in the batch order';
 
 /**
  * The synchronous dual-write path: each write runs on the primary with its rows captured
@@ -63,16 +79,14 @@ export class Replicator {
     via: DatabaseAdapter = primary,
   ): Promise<Step[]> {
     const steps: Step[] = [];
-    // Tables an earlier statement of this write defines: a later write to one is replayed (see WRITTEN_AFTER_DEFINITION).
-    const defined = new Set<string>();
+    // A primary with transactions runs such a batch as one (see `writesInTransaction`).
+    const defined = primary.capabilities.transactions ? new Set<string>() : definedTables(primaryForm, secondaryForm);
     for (const [i, statement] of primaryForm.entries()) {
       const kind = dualWriteKind(statement.sql);
       const secondary: SideStatement = secondaryForm[i] ?? statement;
       const { idle } = secondary;
-      const named =
-        kind === 'schema' ? columnsChanged(statement.sql) : kind === 'write' && defined.size > 0 ? writeTable(statement.sql) : undefined;
-      if (kind === 'schema' && named && !idle) defined.add(named.toLowerCase());
-      if (kind === 'write' && named && !idle && defined.has(named.toLowerCase())) {
+      const named = kind === 'write' && defined.size > 0 ? writeTable(statement.sql) : undefined;
+      if (named && !idle && defined.has(named.toLowerCase())) {
         steps.push({ kind: 'replay', primary: statement, secondary, reason: WRITTEN_AFTER_DEFINITION });
         continue;
       }
