@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter, type DualWriteEvent } from '@switchyard/dual-write';
+import { createDualWriteAdapter, SecondaryWriteError, type DualWriteEvent } from '@switchyard/dual-write';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';
@@ -174,6 +174,39 @@ describe('dual write with translateSchema: SQLite definitions reach Postgres tra
       { id: 2, name: 'untitled' },
       { id: 3, name: 'untitled' },
     ]);
+    await app.close();
+  });
+
+  it('a rebuild in transaction() the secondary refuses: journaled as definitions, rows, then the keys to validate; a replay settles all', async () => {
+    const sqlite = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const app = createDualWriteAdapter(sqlite, await freshPostgres(), { translateSchema });
+    await app.batch([
+      { sql: 'CREATE TABLE `folders` (`id` integer PRIMARY KEY NOT NULL, `parent` integer REFERENCES `folders`(`id`), `name` text)' },
+      { sql: 'CREATE TABLE `files` (`id` integer PRIMARY KEY NOT NULL, `folder` integer NOT NULL REFERENCES `folders`(`id`))' },
+    ]);
+    await app.execute("INSERT INTO folders VALUES (1, NULL, 'root'), (2, 1, NULL)");
+    await app.execute('INSERT INTO files VALUES (1, 2)');
+    // Postgres already holds a table of the rebuild's name: its CREATE fails there.
+    await postgres.adapter.execute('CREATE TABLE "__new_folders" (x int)');
+    const failed = await app
+      .transaction(async (tx) => {
+        for (const sql of REBUILD_FOLDERS) await tx.execute(sql);
+      })
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(SecondaryWriteError);
+    const entries = await app.journalEntries();
+    expect(
+      entries.map((e) => (e.rows ? 'rows' : e.statements!.every((s) => / VALIDATE CONSTRAINT /.test(s.sql)) ? 'validate' : 'statements')),
+    ).toEqual(['statements', 'rows', 'validate']);
+    await postgres.adapter.execute('DROP TABLE "__new_folders"');
+    await app.replayJournal();
+    expect(app.getMetrics().journalDepth).toBe(0);
+    const report = await validateDatabases(sqlite, postgres.adapter, { validateAllRows: true, tables: ['folders', 'files'] });
+    expect(report.ok, JSON.stringify(report.tables)).toBe(true);
+    const keys = await postgres.adapter.query(
+      "SELECT convalidated AS valid FROM pg_constraint WHERE contype = 'f' AND confrelid = 'folders'::regclass",
+    );
+    expect(keys).toEqual([{ valid: true }, { valid: true }]);
     await app.close();
   });
 

@@ -114,6 +114,8 @@ export interface SecondaryWork {
   replayedRows?: number;
   /** Key moves among `replays`, whose referencing rows follow them (see `addMovedDependents`). */
   moves?: KeyMove[];
+  /** Statements run after the rows (see `TransactionRecord.afterRows`): journaled after them when they fail. */
+  afterRows?: Statement[];
   /**
    * Keys of rows SQLite's REPLACE deleted and wrote again (`ParsedWrite.deletesExisting`),
    * as deleted images: the delete ran its foreign keys' actions on the rows referencing them.

@@ -56,6 +56,8 @@ async function appendWork(
   let entry: JournalEntry | undefined;
   if (work.replays.length > 0) entry = await parts.book.append(secondary, { label: work.label, statements: work.replays }, error, deferred);
   if (refs.length > 0) entry = await parts.book.append(secondary, { label: work.label, rows: refs }, error, deferred);
+  const afterRows = work.afterRows ?? [];
+  if (afterRows.length > 0) entry = await parts.book.append(secondary, { label: work.label, statements: afterRows }, error, deferred);
   return entry;
 }
 

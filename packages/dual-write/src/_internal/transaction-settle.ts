@@ -28,6 +28,7 @@ export async function settleTransaction(
   const release = await p.locks.acquire(claims);
   const { replays, moves } = recorded;
   const work: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves, claims };
+  if (recorded.afterRows) work.afterRows = recorded.afterRows;
   work.replayedRows = recorded.replayedRows;
   const settleLater = [...refs, ...movedRefs(work)];
   const unsent = (error: unknown) => journalUnsent(p, primary, secondary, work, toError(error), false, settleLater);
@@ -52,7 +53,7 @@ export async function settleTransaction(
       const written = work.images.map((i) => (i.row === null ? undefined : i.table));
       work.returning = work.replays.length === 0 && delivery.returns(secondary, written);
       work.statements.push(...imageStatements(work.images, pairs, primary.dialect, secondary, work.returning));
-      work.statements.push(...(recorded.afterRows ?? []));
+      work.statements.push(...(work.afterRows ?? []));
       work.pairs = pairs;
       if (recorded.replaced) work.replaced = recorded.replaced.map((r) => ({ table: r.table, key: r.key, row: null }));
       if (work.images.some((i) => i.row === null) || work.replaced) await addDependents(p, primary, secondary, work, pairs);
@@ -88,14 +89,19 @@ async function definitionsFirst(
   const definitions: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves, claims, replayedRows };
   const rows = workRefs(work);
   const journaled = p.book.pendingFor(secondary);
+  // The rows wait in the journal behind the definitions, and what runs after the rows behind them.
+  const journalRest = async (why: Error, report = true) => {
+    await journalToSettle(p, primary, secondary, label, rows, why, report);
+    if (work.afterRows?.length) await p.book.append(secondary, { label, statements: work.afterRows }, why, true).catch(() => undefined);
+  };
   try {
     await delivery.toSecondary(primary, secondary, definitions);
   } catch (error) {
-    await journalToSettle(p, primary, secondary, label, rows, toError(error), false);
+    await journalRest(toError(error), false);
     throw error;
   }
   if (p.book.pendingFor(secondary) > journaled) {
-    await journalToSettle(p, primary, secondary, label, rows, new Error(`${secondary.name} has not run the definitions before these rows`));
+    await journalRest(new Error(`${secondary.name} has not run the definitions before these rows`));
     return false;
   }
   // The tables the definitions made are read again where the rows' statements are built.
