@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
 import { createDualWriteAdapter, type DualWriteEvent } from '@switchyard/dual-write';
 import { drainOutbox, outboxMirror } from '@switchyard/dual-write/mirror';
@@ -105,6 +106,39 @@ describe('dual write with translateSchema from a Postgres primary: SQLite and D1
       });
     }
   }
+
+  it("Kysely's Migrator on the Postgres primary: a migration's definitions reach SQLite translated when its transaction ends", async () => {
+    const secondary = createSQLiteAdapter(':memory:', { name: 'sqlite' });
+    const app = createDualWriteAdapter(await freshPostgres(), secondary, { translateSchema, verifyWrites: true });
+    try {
+      const migration = {
+        async up(db: Kysely<any>) {
+          await db.schema
+            .createTable('users')
+            .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+            .addColumn('email', 'text', (c) => c.notNull().unique())
+            .addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+            .execute();
+          await db.insertInto('users').values({ email: 'ada@example.com' }).execute();
+          await db.schema
+            .alterTable('users')
+            .alterColumn('email', (c) => c.setDefault('none'))
+            .execute();
+        },
+      };
+      const migrator = new Migrator({ db: app.db, provider: { getMigrations: async () => ({ '001_users': migration }) } });
+      const { error } = await migrator.migrateToLatest();
+      expect(error).toBeUndefined();
+      expect(app.getMetrics().journalDepth).toBe(0);
+      const report = await validateDatabases(postgres.adapter, secondary, { validateAllRows: true, tables: ['users'] });
+      expect(report.ok, JSON.stringify(report.tables)).toBe(true);
+      expect(await sqliteTable(secondary, 'users')).toMatch(
+        /"id" INTEGER PRIMARY KEY AUTOINCREMENT,\n {2}"email" TEXT NOT NULL DEFAULT 'none'/,
+      );
+    } finally {
+      await app.close();
+    }
+  });
 
   it('a change translateSchema does not make (ALTER COLUMN beside ADD COLUMN) is refused before it runs, and the error says what it covers', async () => {
     const secondary = createSQLiteAdapter(':memory:', { name: 'sqlite' });

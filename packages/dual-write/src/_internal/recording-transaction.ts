@@ -65,7 +65,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     if (!writesToBoth(sql)) return this.#tx.query<T>(sql, params);
-    const forSecondary = sideForm(this.#secondary, { sql, params });
+    const forSecondary = this.#marked(sideForm(this.#secondary, { sql, params }));
     preflight(this.#secondary, [forSecondary]);
     const result = await this.#write(sideForm(this.#tx, { sql, params }), forSecondary);
     return (result.rows ?? []) as T[];
@@ -73,7 +73,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<ExecResult> {
     if (!writesToBoth(sql)) return this.#tx.execute(sql, params);
-    const forSecondary = sideForm(this.#secondary, { sql, params });
+    const forSecondary = this.#marked(sideForm(this.#secondary, { sql, params }));
     preflight(this.#secondary, [forSecondary]);
     return this.#write(sideForm(this.#tx, { sql, params }), forSecondary);
   }
@@ -132,7 +132,7 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
       const result = await this.#tx.execute(own.sql, own.params ?? []);
       return { ...result, rows: result.rows ?? [] };
     }
-    const forSecondary = compileFor(this.#secondary, compiled, compiledFor);
+    const forSecondary = this.#marked(compileFor(this.#secondary, compiled, compiledFor));
     preflight(this.#secondary, [forSecondary]);
     const result = await this.#write(own, forSecondary);
     return { ...result, rows: result.rows ?? [] };
@@ -145,6 +145,12 @@ export class RecordingTransaction<DB = any> extends AdapterView<DB> implements D
   executeAs(statement: Statement, forSecondary: Statement): Promise<ExecResult> {
     if (!writesToBoth(statement.sql)) return this.#tx.execute(statement.sql, statement.params ?? []);
     return this.#write(statement, forSecondary);
+  }
+
+  /** A statement as the adapter's options mark it for the secondary (`translateSchema`), before it is checked there. */
+  #marked(statement: SideStatement): SideStatement {
+    const { formOf } = this.#context;
+    return formOf ? formOf(statement, dualWriteKind(statement.sql) === 'schema') : statement;
   }
 
   /** Runs a write with its rows captured, or records it for replay when it cannot be. */
