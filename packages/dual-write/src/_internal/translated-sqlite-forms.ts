@@ -54,7 +54,9 @@ export async function sqliteForms(primary: TablesReader, translator: SchemaTrans
   let definition = line[1]!;
   if (computed.test(definition)) {
     definition = definition.replace(/\s+NOT NULL\b/i, '').replace(/\s+DEFAULT\s+(?:\((?:[^()]|\([^()]*\))*\)|CURRENT_\w+)/i, '');
-    leftOut.push(`its default (SQLite adds no column with a computed default): SQLite's new rows get NULL there until the switch back`);
+    leftOut.push(
+      `its default (SQLite adds no column with a computed default): after a switch back, SQLite's new rows get NULL there unless the app gives a value`,
+    );
   }
   return { statements: [{ sql: `ALTER TABLE ${target} ADD COLUMN ${quoteIdentifier(column)} ${definition}` }], leftOut };
 }
