@@ -11,7 +11,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase } from '@switchyard/testkit';
 import { createTestD1 } from '@switchyard/testkit/d1';
 import { validateDatabases } from '@switchyard/validation';
-import { drizzle } from 'drizzle-orm/d1';
+import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { migrate } from 'drizzle-orm/d1/migrator';
 import { expect, it } from 'vitest';
 import { todoApp } from './todo-app';
@@ -33,6 +33,23 @@ function firstMigrations(count: number): string {
   return dir;
 }
 
+/**
+ * As a Worker runs them at start, each deploy applying its pending migrations in one batch:
+ * the first deploy's two migrations, the app's writes, then the deploy that rebuilds `users`,
+ * which `todos` references.
+ */
+async function deployAndWrite(db: DrizzleD1Database<typeof schema>): Promise<void> {
+  const earlier = firstMigrations(2);
+  await migrate(db, { migrationsFolder: earlier });
+  rmSync(earlier, { recursive: true });
+  const app = todoApp(db);
+  const ada = await app.signUp('ada@example.com', 'Ada');
+  const first = await app.addTodo(ada.id, 'write the migration plan');
+  await app.importTodos(ada.id, ['backfill', 'cut over']);
+  await app.complete(first.id);
+  await migrate(db, { migrationsFolder });
+}
+
 it("runs drizzle-kit's migrations through env.DB during dual write: translated for Postgres, Drizzle's own record on D1 alone", async () => {
   const [d1, database] = await Promise.all([createTestD1(), createTestDatabase()]);
   const postgres = createPostgresAdapter(database.url, { max: 2 });
@@ -45,17 +62,8 @@ it("runs drizzle-kit's migrations through env.DB during dual write: translated f
   try {
     const env = { DB: asD1Database(dual) };
     const db = drizzle(env.DB, { schema });
-    // As a Worker runs it at start: a deploy applies its pending migrations in one batch.
-    const earlier = firstMigrations(2);
-    await migrate(db, { migrationsFolder: earlier });
-    rmSync(earlier, { recursive: true });
-    const app = todoApp(db);
-    const ada = await app.signUp('ada@example.com', 'Ada');
-    const first = await app.addTodo(ada.id, 'write the migration plan');
-    await app.importTodos(ada.id, ['backfill', 'cut over']);
-    await app.complete(first.id);
-    // The next deploy rebuilds users, which todos references; the one after finds nothing to do.
-    await migrate(db, { migrationsFolder });
+    await deployAndWrite(db);
+    // The deploy after finds nothing to do.
     await migrate(db, { migrationsFolder });
     expect(await dual.journalEntries()).toEqual([]);
     const [fk] = await postgres.query<{ valid: boolean }>(
@@ -100,17 +108,8 @@ it('the same deploys with the secondary written through an outbox in D1: the dra
     mirror,
   });
   try {
-    const db = drizzle(asD1Database(dual), { schema });
-    const earlier = firstMigrations(2);
-    await migrate(db, { migrationsFolder: earlier });
-    rmSync(earlier, { recursive: true });
     // Nothing is drained until the end: every write went to tables Postgres did not have yet.
-    const app = todoApp(db);
-    const ada = await app.signUp('ada@example.com', 'Ada');
-    const first = await app.addTodo(ada.id, 'write the migration plan');
-    await app.importTodos(ada.id, ['backfill', 'cut over']);
-    await app.complete(first.id);
-    await migrate(db, { migrationsFolder });
+    await deployAndWrite(drizzle(asD1Database(dual), { schema }));
     // As a scheduled Worker drains it, with the adapter's translateSchema for an entry its writer left untranslated.
     const progress = await drainOutbox(postgres, { mirror, translateSchema });
     expect(progress.settled).toBe(0);

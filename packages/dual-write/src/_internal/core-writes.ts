@@ -54,8 +54,7 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     const index = core.primaryIndex;
     const forSecondary = secondaryFormsOf(core, op.bySide[1 - index]!, op.schema);
     preflight(secondary, forSecondary);
-    if (op.schema) await refuseUnrunnableSchema(core, secondary, forSecondary);
-    if (op.schema) await refuseActingRebuild(() => core.catalog.all(primary), secondary, forSecondary);
+    if (op.schema) await refuseSchemaChange(core, forSecondary);
     const own = op.bySide[index]!;
     if (op.kind === 'execute' && (await dropsTemporaryTable(primary, own[0]!.sql)))
       return [await primary.execute(own[0]!.sql, own[0]!.params ?? [])];
@@ -64,6 +63,16 @@ export function write(core: DualWriteCore, op: WriteOp): Promise<ExecResult[]> {
     if (!op.compiled) void core.rehearsed(op.bySide[index]!, Promise.resolve(results), () => undefined);
     return results;
   });
+}
+
+/**
+ * Refuses, before the primary runs them, definitions the secondary cannot run (see
+ * `refuseUnrunnableSchema`) or could run only by losing rows (see `refuseActingRebuild`).
+ */
+async function refuseSchemaChange(core: DualWriteCore, statements: readonly SideStatement[]): Promise<void> {
+  const { primary, secondary } = core;
+  await refuseUnrunnableSchema(core, secondary, statements);
+  await refuseActingRebuild(() => core.catalog.all(primary), secondary, statements);
 }
 
 /**
@@ -179,10 +188,7 @@ export async function runTransaction<T, DB>(
     let committing = false;
     const result = await primary
       .transaction(async (tx) => {
-        const checkSchema = async (s: SideStatement) => {
-          await refuseUnrunnableSchema(core, secondary, [s]);
-          await refuseActingRebuild(() => core.catalog.all(primary), secondary, [s]);
-        };
+        const checkSchema = (s: SideStatement) => refuseSchemaChange(core, [s]);
         const translateSchema = core.options.translateSchema;
         const formOf = (s: SideStatement, schema: boolean) => secondaryFormsOf(core, [s], schema)[0]!;
         const context = { replicator, catalog: core.catalog, primary, secondary, record, checkSchema, translateSchema, formOf };

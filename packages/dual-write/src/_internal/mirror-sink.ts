@@ -153,12 +153,11 @@ export class MirrorSink implements SecondarySink {
           keep(await recordGeneratedRows(mirror, tx, primary, this.#parts.catalog, record.untranslated ?? replays));
           keep(await recordInTransaction(mirror, tx, record.afterRows ?? []));
         } else {
+          // After definitions the rows go with the primary's columns (see `mirrorTables`): the statements are the replays alone.
           const work = await replicator.recordedWork(primary, secondary, record, tx);
           const moves = movedKeys(this.#parts.catalog, primary, record.moves, work.statements);
-          const replays = work.statements.length - (work.rows ?? 0);
-          if (alone) keep(await recordInTransaction(mirror, tx, work.statements.slice(0, replays), [], undefined, moves));
-          const statements = alone ? work.statements.slice(replays) : work.statements;
-          const op = await recordInTransaction(mirror, tx, statements, refs, work.captured, alone ? undefined : moves);
+          if (alone) keep(await recordInTransaction(mirror, tx, work.statements, [], undefined, moves));
+          const op = await recordInTransaction(mirror, tx, alone ? [] : work.statements, refs, work.captured, alone ? undefined : moves);
           const deleted = [...work.deleted, ...(record.replaced ?? [])];
           if (op && deleted.length > 0) op.deleted = deleted;
           const updated = updatedRows(this.#parts.catalog, primary, record.images);

@@ -20,7 +20,6 @@ import { isRowidKey, splitCaptured, type CapturePlan } from './write-capture';
 import { replicatesNothing } from './primary-only';
 import { definesTables } from './mirror-pairs';
 import { translateAfterWrite, translationsOf } from '../mirror/entry-translations';
-import { TRANSLATED } from './translated-definitions';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
 export const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
@@ -115,11 +114,8 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   for (const r of replayed) if (!r.secondary.translation) parts.replicator.noteReplay(r.secondary.sql, r.reason);
   const translator = parts.options.translateSchema;
   const translated = definitions?.op ?? op;
-  if (translated.translations && translator) {
-    const note = (sql: string, leftOut: string[]) =>
-      parts.replicator.noteReplay(sql, leftOut.length > 0 ? `${TRANSLATED}; left out: ${leftOut.join('; ')}` : TRANSLATED);
-    await translateAfterWrite(primary, outbox, translated, translator, note);
-  }
+  if (translated.translations && translator)
+    await translateAfterWrite(primary, outbox, translated, translator, parts.replicator.noteReplay.bind(parts.replicator));
   return { results, op };
 }
 

@@ -238,8 +238,8 @@ export class Replicator {
 
   /**
    * What the secondary must run for writes recorded inside a primary transaction that is
-   * still open: the statements it could not capture, then the captured rows by key (`rows`
-   * of them), and the rows it deleted. For an asynchronous mirror, whose entry commits with the transaction.
+   * still open: the statements it could not capture, then the captured rows by key, and
+   * the rows it deleted. For an asynchronous mirror, whose entry commits with the transaction.
    * When the secondary's tables cannot be read in time, the captured rows instead (see `mirrorTables`).
    */
   async recordedWork(
@@ -247,7 +247,7 @@ export class Replicator {
     secondary: DatabaseAdapter,
     record: TransactionRecord,
     tx: DatabaseAdapter,
-  ): Promise<{ statements: Statement[]; rows?: number; deleted: RowRef[]; captured?: CapturedRows[] }> {
+  ): Promise<{ statements: Statement[]; deleted: RowRef[]; captured?: CapturedRows[] }> {
     const images = await this.#stored(primary, record.images, tx);
     const names = images.map((i) => i.table);
     const tables = await mirrorTables(this.#p, primary, secondary, names, tx, definesTables(record.replays));
@@ -255,8 +255,7 @@ export class Replicator {
     const deleted = images.filter((i) => i.row === null).map(refOf);
     // The secondary did not say what its tables are: the rows go with the primary's columns.
     if (!('pairs' in tables)) return { statements: [...record.replays], deleted, captured: capturedImages(images, tables.sources) };
-    const rows = imageStatements(images, tables.pairs, primary.dialect, secondary);
-    return { statements: [...record.replays, ...rows], rows: rows.length, deleted };
+    return { statements: [...record.replays, ...imageStatements(images, tables.pairs, primary.dialect, secondary)], deleted };
   }
 
   /**

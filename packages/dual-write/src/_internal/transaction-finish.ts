@@ -1,7 +1,8 @@
-import { statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import type { DatabaseAdapter, Statement } from '@switchyard/core';
 import type { RecordingContext } from './recording-transaction';
 import type { SideStatement } from './replication-types';
-import { markTranslations, renameOf, translatedReason } from './translated-definitions';
+import { markTranslations, renameOf, translatedReason, withLeftOut } from './translated-definitions';
+import { definesTables } from './mirror-pairs';
 import { definitionForms, readOnce } from './translated-forms';
 import { tokenize } from './sql-tokens';
 
@@ -14,7 +15,7 @@ import { tokenize } from './sql-tokens';
  */
 export async function finishRecord(context: RecordingContext, tx: DatabaseAdapter): Promise<void> {
   const { record, catalog, primary, secondary, translateSchema, replicator } = context;
-  if (!record.replays.some((s) => statementKind(s.sql) === 'schema')) return;
+  if (!definesTables(record.replays)) return;
   // The rows are read again, and built for the mirror, with the tables as they are now.
   catalog.invalidate();
   await followRenames(context, tx);
@@ -30,8 +31,7 @@ export async function finishRecord(context: RecordingContext, tx: DatabaseAdapte
       continue;
     }
     const { statements, leftOut } = await definitionForms(tables, translateSchema, s.translation, s.sql);
-    const reason = translatedReason(s.translation);
-    replicator.noteReplay(s.sql, leftOut.length > 0 ? `${reason}; left out: ${leftOut.join('; ')}` : reason);
+    replicator.noteReplay(s.sql, withLeftOut(translatedReason(s.translation), leftOut));
     replays.push(...statements.map((f) => ({ sql: f.sql, params: [] })));
   }
   // A key is validated once the rows it checks are there: a rebuilt table's come after the definitions.

@@ -1,4 +1,4 @@
-import { SqlTokenizer, quoteIdentifier, type DatabaseAdapter } from '@switchyard/core';
+import { SqlTokenizer, quoteIdentifier, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { SideStatement } from './replication-types';
 import { nameAt, tokenize, type Token } from './sql-tokens';
 
@@ -33,6 +33,16 @@ const TRANSLATED_TO_SQLITE =
 
 /** Why a marked statement is replayed in other words. */
 export const translatedReason = (translation: Translation): string => (translation.to ? TRANSLATED_TO_SQLITE : TRANSLATED);
+
+/** A replay's reason with what its translation left out, as its event and `getMetadata()` say it. */
+export const withLeftOut = (reason: string, leftOut: readonly string[]): string =>
+  leftOut.length > 0 ? `${reason}; left out: ${leftOut.join('; ')}` : reason;
+
+/** A definition's statements on the secondary, and what its translation left out. */
+export type Forms = { statements: Statement[]; leftOut: string[] };
+
+/** Where a translation reads the primary's tables: the adapter, or `readOnce` of it. */
+export type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
 
 /**
  * The secondary's forms of a SQLite or D1 primary's statements for a Postgres secondary,

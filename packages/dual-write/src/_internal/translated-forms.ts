@@ -1,15 +1,10 @@
 import { quoteIdentifier, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
 import type { SchemaTranslator } from '../dual-write-options';
 import type { ReplicatorParts, SideStatement } from './replication-types';
-import { doubleQuoted, type Translation } from './translated-definitions';
+import { doubleQuoted, withLeftOut, type Forms, type TablesReader, type Translation } from './translated-definitions';
 import { tokenize } from './sql-tokens';
 import { literalPattern } from './literal-pattern';
 import { sqliteForms } from './translated-sqlite-forms';
-
-type Forms = { statements: Statement[]; leftOut: string[] };
-
-/** Where a translation reads the primary's tables: the adapter, or {@link readOnce} of it. */
-export type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
 
 /**
  * `primary` reading its tables once: every definition of one write (Drizzle's migrator sends
@@ -38,7 +33,7 @@ export async function secondaryForms(
     return [secondary];
   }
   const { statements, leftOut } = await definitionForms(primary, translator, secondary.translation, secondary.sql);
-  parts.noteReplay(secondary.sql, leftOut.length > 0 ? `${reason}; left out: ${leftOut.join('; ')}` : reason);
+  parts.noteReplay(secondary.sql, withLeftOut(reason, leftOut));
   return statements;
 }
 

@@ -1,10 +1,7 @@
-import { quoteIdentifier, UnsupportedError, type DatabaseAdapter, type Statement, type TableInfo } from '@switchyard/core';
+import { quoteIdentifier, UnsupportedError, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import type { SchemaTranslator } from '../dual-write-options';
-import type { Translation } from './translated-definitions';
+import type { Forms, TablesReader, Translation } from './translated-definitions';
 import { literalPattern } from './literal-pattern';
-
-type Forms = { statements: Statement[]; leftOut: string[] };
-type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
 
 /**
  * The SQLite statements for a Postgres primary's definition (see `markedForSqlite`), from

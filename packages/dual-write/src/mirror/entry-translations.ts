@@ -1,7 +1,7 @@
 import { SwitchyardError, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { SchemaTranslator } from '../dual-write-options';
 import type { SideStatement } from '../_internal/replication-types';
-import type { Translation } from '../_internal/translated-definitions';
+import { translatedReason, withLeftOut, type Translation } from '../_internal/translated-definitions';
 import { definitionForms, readOnce } from '../_internal/translated-forms';
 import type { MirrorOp } from './mirror-op';
 
@@ -31,7 +31,7 @@ export function translationsOf(statements: readonly SideStatement[]): EntryTrans
  * Right after a D1 batch wrote an entry with marked definitions: each translated from the
  * tables the batch left (as on the synchronous path) and stored in the entry, so the drain
  * does not translate from the tables as they stand later, when a later migration may have
- * renamed or dropped them. The shape is noted with what the translation left out. When this
+ * renamed or dropped them. The shape is noted (`noteReplay`) with what the translation left out. When this
  * does not happen (the writer stopped, the primary did not answer), the drain translates.
  */
 export async function translateAfterWrite(
@@ -39,14 +39,14 @@ export async function translateAfterWrite(
   outbox: string,
   op: MirrorOp,
   translator: SchemaTranslator,
-  note: (sql: string, leftOut: string[]) => void,
+  noteReplay: (sql: string, reason: string) => void,
 ): Promise<void> {
   const tables = readOnce(primary);
   const marks: EntryTranslation[] = [];
   for (const mark of op.translations ?? []) {
     const sql = op.statements[mark.statement]!.sql;
     const forms = await definitionForms(tables, translator, mark.translation, sql);
-    note(sql, forms.leftOut);
+    noteReplay(sql, withLeftOut(translatedReason(mark.translation), forms.leftOut));
     marks.push({ ...mark, forms: forms.statements.map((f) => f.sql) });
   }
   // SQLite's JSON functions keep every other value's text as it is, numbers included.

@@ -3,7 +3,6 @@ import {
   QueryError,
   fromStoredValue,
   quoteIdentifier as quote,
-  statementKind,
   type DatabaseAdapter,
   type DialectName,
   type Row,
@@ -17,6 +16,7 @@ import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from '../_internal/row-images';
 import { otherUniqueIndexes, uniqueBlockers } from '../_internal/unique-blockers';
 import { currentRowsOf } from '../_internal/row-resync';
+import { definesTables } from '../_internal/mirror-pairs';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
 import type { RowRef } from '../row-ref';
@@ -136,7 +136,7 @@ async function displacedRows(
 
 /** Whether an operation changes a table's definition: captured rows after it must be built for the changed table. */
 export function changesSchema(op: MirrorOp): boolean {
-  return op.statements.some((s) => statementKind(s.sql) === 'schema');
+  return definesTables(op.statements);
 }
 
 /** Throws for an operation whose captured rows were never turned into statements. */
