@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Migrator, sql, type Kysely } from 'kysely';
 import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter, type DualWriteEvent } from '@switchyard/dual-write';
+import type { DualWriteEvent } from '@switchyard/dual-write';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '@switchyard/dual-write/mirror';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createD1Adapter } from '@switchyard/d1';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError, type DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter, SecondaryWriteError, type DualWriteEvent } from '@switchyard/dual-write';
+import { SecondaryWriteError, type DualWriteEvent } from '@switchyard/dual-write';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createD1Adapter } from '@switchyard/d1';
 import { createPostgresAdapter } from '@switchyard/postgres';

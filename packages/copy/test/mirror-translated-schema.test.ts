@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter, type DualWriteEvent } from '@switchyard/dual-write';
+import type { DualWriteEvent } from '@switchyard/dual-write';
+import { createDualWriteAdapter } from './patient-dual-write';
 import {
   createMirrorConsumer,
   drainOutbox,

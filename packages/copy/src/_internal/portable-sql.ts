@@ -1,4 +1,5 @@
 import type { DialectName } from '@switchyard/core';
+import { counterpartFunctions, counterpartNames } from './function-counterparts';
 
 // Postgres casts as pg_get_*def prints them: 'a'::text, (0)::numeric, x::character varying(20)[].
 const CAST = /::(?:"[^"]+"|[a-z_][a-z0-9_]*(?:\s+(?:varying|precision|with(?:out)?\s+time\s+zone))?)(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])?/gi;
@@ -59,7 +60,8 @@ const ENGINE_SPECIFIC =
 /**
  * SQL of an expression or a view that reads the same on the other engine, or `undefined`
  * when it uses something that does not: a function outside a short list both engines
- * share, a regular expression, an array, a cast left over. Postgres casts as the catalog
+ * share or name differently (`ifnull`, `instr` and `group_concat` are Postgres's
+ * `coalesce`, `strpos` and `string_agg`), a regular expression, an array, a cast left over. Postgres casts as the catalog
  * prints them are dropped, and `x = ANY (ARRAY[…])` (how Postgres stores `x IN (…)`)
  * becomes `x IN (…)` again, `char_length(x)` `length(x)`, and `TRIM(BOTH FROM x)` `trim(x)`.
  *
@@ -67,6 +69,7 @@ const ENGINE_SPECIFIC =
  * ```ts
  * portableSql("(price > (0)::numeric)", 'postgres') // "(price > (0))"
  * portableSql("(name ~ '^a')", 'postgres')          // undefined
+ * portableSql("group_concat(name, ', ')", 'sqlite')   // "string_agg(CAST(name AS text), ', ')"
  * ```
  */
 export function portableSql(sql: string, from: DialectName): string | undefined {
@@ -89,9 +92,10 @@ export function portableSql(sql: string, from: DialectName): string | undefined 
   // column (not the text SQLite's JSON becomes) and take a key: only Postgres's carry over.
   if (from !== 'postgres' && /->/.test(code)) return undefined;
   const bare = s.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, 'x');
+  const renamed = counterpartNames(from);
   for (const m of bare.matchAll(/\b([a-z_][a-z0-9_]*)\s*\(/gi)) {
     const word = m[1]!.toLowerCase();
-    if (!KEYWORDS.has(word) && !PORTABLE_FUNCTIONS.has(word)) return undefined;
+    if (!KEYWORDS.has(word) && !PORTABLE_FUNCTIONS.has(word) && !renamed.has(word)) return undefined;
   }
-  return s;
+  return counterpartFunctions(s, from);
 }
