@@ -1,4 +1,5 @@
 export type {
+  AbandonedSession,
   AdapterCapabilities,
   ColumnInfo,
   ConflictClause,

@@ -2,6 +2,16 @@ import type { Kysely } from 'kysely';
 import type { NativeHandle } from './native-handle';
 import type { TableInfo } from './table-info';
 
+/**
+ * A server session an adapter gave up on while a statement sent on it may still run there:
+ * the server's process id, and when it was given up on (milliseconds since the epoch), so
+ * that a session started later under a reused id is not taken for it.
+ */
+export interface AbandonedSession {
+  readonly pid: number;
+  readonly at: number;
+}
+
 /** The engines Switchyard speaks to. */
 export type DialectName = 'sqlite' | 'd1' | 'postgres';
 
@@ -224,13 +234,27 @@ export interface DatabaseAdapter<DB = any> {
    * (Postgres), or how many requests on their way it waited for (D1 cannot end one sent).
    * Optional: an engine whose statements cannot outlive their call (better-sqlite3) has
    * nothing to fence. Rejects when the server cannot be reached; nothing is promised then.
+   * `others` are sessions another process gave up on (its `abandonedSessions()`), ended too.
    *
    * @example
    * ```ts
    * await adapter.fenceAbandoned?.();
    * ```
    */
-  fenceAbandoned?(): Promise<number>;
+  fenceAbandoned?(others?: readonly AbandonedSession[]): Promise<number>;
+
+  /**
+   * The server sessions `fenceAbandoned` would end, in a form another process can fence
+   * (`fenceAbandoned(others)`) should this one stop first; with `inFlight`, also those
+   * running a statement now. Optional: only an engine whose sessions outlive their client
+   * (Postgres) has any.
+   *
+   * @example
+   * ```ts
+   * const sessions = adapter.abandonedSessions?.({ inFlight: true }) ?? [];
+   * ```
+   */
+  abandonedSessions?(options?: { inFlight?: boolean }): AbandonedSession[];
 
   /**
    * A hint that this SQL text (as passed to `execute`/`query`) will run again and again:

@@ -74,6 +74,8 @@ export class DualWriteControls {
     clearTimeout(core.replayTimer);
     core.fleet?.stop();
     core.circuit.stop();
+    // Rows journaled from now on name the sessions still running statements: whoever replays them ends those first.
+    core.book.stopping = true;
     return core.exclusive(async () => {
       // A write abandoned by its timeout may still land: wait a while for it, and put the
       // rows of any still on its way back in the journal, for this replay or the next instance's.

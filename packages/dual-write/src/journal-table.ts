@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type DatabaseAdapter, type Row } from '@switchyard/core';
+import { InvalidArgumentError, type AbandonedSession, type DatabaseAdapter, type Row } from '@switchyard/core';
 import { decodeJournalParams, decodeJournalStatements, encodeJournalParams, encodeJournalStatements } from './_internal/journal-params';
 import type { JournalEntry, NewJournalEntry, WriteJournal } from './journal-types';
 import type { RowRef } from './row-ref';
@@ -55,7 +55,7 @@ export function tableJournal(adapter: DatabaseAdapter, options: TableJournalOpti
           entry.target,
           entry.sql,
           encodeJournalParams(entry.params),
-          entry.rows ? JSON.stringify({ rows: entry.rows }) : entry.statements ? encodeJournalStatements(entry.statements) : null,
+          encodeWork(entry),
           entry.error,
           entry.at.toISOString(),
           entry.attempts,
@@ -103,10 +103,26 @@ function toEntry(row: Row): JournalEntry {
     attempts: Number(row.attempts),
   };
   if (typeof row.statements === 'string') {
-    // The column holds either the statements to replay or, for row images, the rows to settle.
-    const parsed = JSON.parse(row.statements) as { sql: string; params: unknown }[] | { rows: RowRef[] };
+    // The column holds either the statements to replay or, for row images, the rows to settle,
+    // with the sessions to fence first when there are any.
+    const parsed = JSON.parse(row.statements) as Encoded[] | { rows?: RowRef[]; statements?: Encoded[]; fence?: AbandonedSession[] };
     if (Array.isArray(parsed)) entry.statements = decodeJournalStatements(parsed);
-    else entry.rows = parsed.rows;
+    else {
+      if (parsed.rows) entry.rows = parsed.rows;
+      if (parsed.statements) entry.statements = decodeJournalStatements(parsed.statements);
+      if (parsed.fence) entry.fence = parsed.fence;
+    }
   }
   return entry;
+}
+
+type Encoded = { sql: string; params: unknown };
+
+/** The `statements` column: the statements as before, or an object when it holds rows or sessions to fence. */
+function encodeWork(entry: NewJournalEntry): string | null {
+  const fence = entry.fence?.length ? { fence: entry.fence } : {};
+  if (entry.rows) return JSON.stringify({ rows: entry.rows, ...fence });
+  const statements = entry.statements ? encodeJournalStatements(entry.statements) : null;
+  if (!entry.fence?.length) return statements;
+  return JSON.stringify({ ...(statements ? { statements: JSON.parse(statements) as Encoded[] } : {}), ...fence });
 }

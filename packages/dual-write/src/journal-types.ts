@@ -1,4 +1,4 @@
-import type { Statement } from '@switchyard/core';
+import type { AbandonedSession, Statement } from '@switchyard/core';
 import type { RowRef } from './row-ref';
 
 /**
@@ -21,6 +21,13 @@ export interface JournalEntry {
    * idempotent and never stale, whatever happened in between. `sql` then only labels it.
    */
   rows?: RowRef[];
+  /**
+   * Server sessions of the target the writing instance had given up on (or, as it stopped,
+   * was still running statements on) when it wrote the entry: a statement sent on one may
+   * still run there. Whichever instance replays the entry ends them first (`fenceAbandoned`),
+   * so that such a statement cannot land after the replay and leave a row older than the primary's.
+   */
+  fence?: AbandonedSession[];
   /** Message of the latest failure. */
   error: string;
   /** When the write first failed. */

@@ -5,7 +5,7 @@ import type { FaultProxy } from '@switchyard/testkit';
 import { repair, validateDatabases } from '@switchyard/validation';
 import { tableJournal, type DualWriteEventOf } from '../src/index';
 import { createDualWriteAdapter } from './patient-dual-write';
-import { statementTables } from '../src/_internal/journal-book';
+import { statementTables } from '../src/_internal/journal-tables';
 import { chaosSeed, seededRandom, type Random } from './chaos-random';
 import { chaosSize, proxiedPostgres } from './chaos-run';
 import { twoTestDatabases } from './two-databases';

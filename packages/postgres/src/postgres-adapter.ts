@@ -1,7 +1,8 @@
-import type { Client, Pool, QueryArrayConfig, QueryArrayResult, QueryConfig, QueryResult } from 'pg';
+import type { Client, Pool, QueryConfig, QueryResult } from 'pg';
 import {
   BaseAdapter,
   DEFAULT_CAPABILITIES,
+  type AbandonedSession,
   type BaseAdapterOptions,
   type DatabaseAdapter,
   type EncodedStatement,
@@ -17,6 +18,7 @@ import {
   nestedSettingsError,
 } from '@switchyard/core';
 import { cursorRows } from './_internal/cursor-stream';
+import { rawRows } from './_internal/raw-rows';
 import { holdClient } from './_internal/held-client';
 import { runControlled, transactionControl } from './_internal/transaction-control';
 import { SerialQueue } from './_internal/serial-queue';
@@ -108,28 +110,35 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   /**
+   * The sessions {@link fenceAbandoned} would end, for another process to fence should this
+   * one stop first; with `inFlight`, also those running a statement now.
+   *
+   * @example
+   * ```ts
+   * const sessions = adapter.abandonedSessions({ inFlight: true }); // [{ pid: 4242, at: 1765100000000 }]
+   * ```
+   */
+  abandonedSessions(options: { inFlight?: boolean } = {}): AbandonedSession[] {
+    return this.#state.abandoned.list(options.inFlight === true);
+  }
+
+  /**
    * Makes sure no statement this adapter gave up on can still run. After a query timeout
    * or a lost connection, bytes already on their way can reach the server session and run
    * there later. This ends those sessions (`pg_terminate_backend`, allowed on sessions of
    * one's own role) and waits until they are gone; it returns how many it ended (0 at once
    * when none was abandoned). Call it before acting on the belief that a failed write did
-   * not land, as dual write does before a journal replay.
+   * not land, as dual write does before a journal replay. `others`: another process's
+   * {@link abandonedSessions} (a shared journal keeps them), for it may have stopped first.
    *
    * @example
    * ```ts
    * await adapter.fenceAbandoned(); // then re-apply what timed out
    * ```
    */
-  async fenceAbandoned(): Promise<number> {
+  async fenceAbandoned(others: readonly AbandonedSession[] = []): Promise<number> {
     this.assertOpen();
-    return this.#state.abandoned.fence(async (text, values) => {
-      const result = await this.#access
-        .withClient((client) => this.#access.timed(client, text, () => client.query({ text, values })), text)
-        .catch((error: unknown) => {
-          throw this.wrapError(error, text);
-        });
-      return result.rows as Array<{ pid: number }>;
-    });
+    return this.#state.abandoned.fence((text, values) => this.#access.rowsOf<{ pid: number }>({ text, values }), others);
   }
 
   /**
@@ -202,17 +211,9 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
    * ```
    */
   async queryRaw(sql: string, params: readonly unknown[] = []): Promise<RawRows> {
-    return this.runEncoded(sql, params, async (statement) => {
-      const config: QueryArrayConfig = { ...this.#config(statement), rowMode: 'array' };
-      const source = statement.source ?? statement.sql;
-      const result: QueryArrayResult | QueryArrayResult[] = await this.#access.withClient(
-        (client) => this.#access.timed(client, source, () => client.query(config)),
-        source,
-      );
-      // A multi-statement text (no parameters) answers with the last statement's rows, as query() does.
-      const last = Array.isArray(result) ? result[result.length - 1] : result;
-      return { columns: (last?.fields ?? []).map((f: { name: string }) => f.name), rows: last?.rows ?? [] };
-    });
+    return this.runEncoded(sql, params, (statement) =>
+      rawRows(this.#access, { ...this.#config(statement), rowMode: 'array' }, statement.source ?? statement.sql),
+    );
   }
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
@@ -274,11 +275,10 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   protected async runIntrospect(): Promise<TableInfo[]> {
-    return introspectPostgres(async <T>(text: string, values: unknown[]) => {
-      const config: QueryConfig = { text, values, types: this.#state.types };
-      const result = await this.#access.withClient((client) => this.#access.timed(client, text, () => client.query(config)));
-      return result.rows as T[];
-    }, this.#state.schemas);
+    return introspectPostgres(
+      <T>(text: string, values: unknown[]) => this.#access.rowsOf<T>({ text, values, types: this.#state.types }),
+      this.#state.schemas,
+    );
   }
 
   protected async runClose(): Promise<void> {

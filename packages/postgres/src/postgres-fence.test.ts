@@ -77,4 +77,34 @@ describe('fenceAbandoned: a statement the adapter gave up on cannot run afterwar
     expect(await present(3)).toBe(false);
     await adapter.close();
   });
+
+  it("another process's sessions: fenced from the list the first one left, in flight too; the fencer's own running session is left alone", async () => {
+    // One given up on by its timeout, one still waiting for its reply (a process stopping with it in flight).
+    const { adapter: timedOut, release } = await strandInsert(4);
+    const waiting = createPostgresAdapter(proxiedUrl, { max: 1, queryTimeoutMs: 30_000 });
+    await waiting.first('SELECT 1');
+    const stalled = proxy.stallOpenConnections();
+    const inFlight = waiting.execute('INSERT INTO sy_fence (id) VALUES (5)').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(waiting.abandonedSessions()).toEqual([]);
+    const listed = [...timedOut.abandonedSessions(), ...waiting.abandonedSessions({ inFlight: true })];
+    expect(listed).toHaveLength(2);
+    expect(listed.every((s) => s.pid > 0 && s.at <= Date.now())).toBe(true);
+    const fencer = direct();
+    const own = fencer.first<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.3)');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lookup = direct();
+    const ownPid = (await lookup.first<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_backend_pid()%'"))!
+      .pid;
+    await lookup.close();
+    expect(await fencer.fenceAbandoned([...listed, ...listed, { pid: ownPid, at: Date.now() }])).toBe(2);
+    expect(await own).toMatchObject({ pid: ownPid });
+    release();
+    stalled();
+    await inFlight;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await present(4)).toBe(false);
+    expect(await present(5)).toBe(false);
+    await Promise.all([timedOut.close(), waiting.close(), fencer.close()]);
+  });
 });

@@ -1,7 +1,7 @@
-import { ConstraintError, SwitchyardError, statementKind, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { ConstraintError, SwitchyardError, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { JournalEntry, ReplayResult, WriteJournal } from '../journal-types';
 import type { RowRef } from '../row-ref';
-import { ddlTable, writeTable } from './column-types';
+import { ANY_TABLE, tablesOf } from './journal-tables';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
 import { settleRowGroup } from './journal-row-groups';
@@ -19,7 +19,6 @@ export type Resync = (target: DatabaseAdapter, rows: RowRef[]) => Promise<void>;
 /** The rows a statement entry the side refused would change there, to settle instead (see `refusedStatementRows`); `undefined`: none can be told. */
 export type RowsInstead = (target: DatabaseAdapter, entry: JournalEntry) => Promise<RowRef[] | undefined>;
 
-const ANY_TABLE = '*';
 const ROW_GROUP = 500;
 
 /**
@@ -41,6 +40,8 @@ export class JournalBook {
   #ready: Promise<void> | undefined;
   /** `ready()` has resolved: a write need not wait for it. */
   isReady = false;
+  /** Set by `close()`: an entry appended now also names the sessions still running statements. */
+  stopping = false;
 
   constructor(journal: WriteJournal) {
     this.journal = journal;
@@ -91,7 +92,9 @@ export class JournalBook {
   async append(side: DatabaseAdapter, payload: JournalPayload, error: Error, deferred: boolean): Promise<JournalEntry> {
     const statements = payload.statements?.map((s) => ({ sql: s.sql, params: [...(s.params ?? [])] }));
     const single = !payload.rows && statements?.length === 1;
+    const fence = side.abandonedSessions?.({ inFlight: this.stopping }) ?? [];
     const entry = await this.journal.append({
+      ...(fence.length > 0 ? { fence } : {}),
       target: side.name,
       sql: single ? statements![0]!.sql : payload.label,
       params: single ? statements![0]!.params : [],
@@ -126,8 +129,12 @@ export class JournalBook {
     resync: Resync,
     rowsInstead?: RowsInstead,
     touched?: Set<string>,
+    fence?: (entries: readonly JournalEntry[]) => Promise<Error | undefined>,
   ): Promise<ReplayResult> {
     const entries = await this.refresh();
+    // Sessions the entries name are ended before any is applied (see `JournalEntry.fence`).
+    const unfenced = await fence?.(entries);
+    if (unfenced) return { applied: 0, remaining: entries.length, error: unfenced };
     const blocked = new Set<string>();
     let applied = 0;
     let error: Error | undefined;
@@ -273,25 +280,4 @@ export class JournalBook {
 function waitsIn(waiting: Map<string, number> | undefined, tables: readonly string[]): boolean {
   if (!waiting || waiting.size === 0) return false;
   return waiting.has(ANY_TABLE) || tables.some((t) => waiting.has(t.toLowerCase()));
-}
-
-/** The tables an entry writes (lower case), or every table for a schema change or an unreadable statement. */
-export function tablesOf(entry: { rows?: RowRef[]; statements?: Statement[]; sql: string }): string[] {
-  if (entry.rows) return [...new Set(entry.rows.map((r) => r.table.toLowerCase()))];
-  return statementTables(entry.statements ?? [{ sql: entry.sql }]);
-}
-
-/**
- * The tables statements write (lower case): a data write's target, a table or index
- * definition's table; `*` for any other schema change or a statement whose table cannot
- * be read.
- */
-export function statementTables(statements: readonly Statement[]): string[] {
-  const tables = new Set<string>();
-  for (const s of statements) {
-    const kind = statementKind(s.sql);
-    const table = kind === 'write' ? writeTable(s.sql) : kind === 'schema' ? ddlTable(s.sql) : undefined;
-    tables.add(table ? table.toLowerCase() : ANY_TABLE);
-  }
-  return [...tables];
 }

@@ -1,7 +1,7 @@
 import type { DatabaseAdapter } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { SwitchPrimaryError } from '../switch-primary-error';
-import type { ReplayResult } from '../journal-types';
+import type { JournalEntry, ReplayResult } from '../journal-types';
 import type { DualWriteCore } from './dual-write-core';
 import { rowName } from './row-images';
 import { refusedStatementRows } from './refused-statement';
@@ -83,6 +83,7 @@ export async function replay(core: DualWriteCore): Promise<ReplayResult> {
         settle,
         (target, entry) => refusedStatementRows(core.catalog, sourceOf(target), target, entry),
         touched,
+        (entries) => fenceListed(core, entries),
       );
   // Rows the settled entries left referencing nothing on the secondary (see `settleOrphans`).
   // After a side stopped answering it is left to the next replay, with these tables: asked
@@ -135,6 +136,25 @@ async function settleRows(core: DualWriteCore, source: DatabaseAdapter, target: 
 async function fenceSides(core: DualWriteCore): Promise<Error | undefined> {
   try {
     await Promise.all(core.sides.map((side) => side.fenceAbandoned && readOn(side, side.fenceAbandoned())));
+    return undefined;
+  } catch (error) {
+    return toError(error);
+  }
+}
+
+/**
+ * Ends the sessions journal entries name (see `JournalEntry.fence`): another instance's,
+ * which may have stopped before it could fence them itself. The error when a side cannot be
+ * fenced now: nothing is replayed, and the next replay tries again.
+ */
+async function fenceListed(core: DualWriteCore, entries: readonly JournalEntry[]): Promise<Error | undefined> {
+  try {
+    await Promise.all(
+      core.sides.map((side) => {
+        const listed = entries.flatMap((e) => (e.target === side.name ? (e.fence ?? []) : []));
+        return listed.length > 0 && side.fenceAbandoned ? readOn(side, side.fenceAbandoned(listed)) : undefined;
+      }),
+    );
     return undefined;
   } catch (error) {
     return toError(error);

@@ -1,6 +1,6 @@
 import { TimeoutError, TransientError, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { statementTables } from './journal-book';
+import { statementTables } from './journal-tables';
 import type { ReplicatorParts, Step } from './replication-types';
 import { dedupeRefs, refOf, type RowImage } from './row-images';
 import { journalToSettle } from './secondary-failure';

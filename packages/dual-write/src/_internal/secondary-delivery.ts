@@ -1,7 +1,7 @@
 import { ConstraintError, TransientError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { JournalEntry } from '../journal-types';
 import type { RowRef } from '../row-ref';
-import { statementTables } from './journal-book';
+import { statementTables } from './journal-tables';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
 import { refOf } from './row-images';
 import { isForeignKeyError } from './row-settle';

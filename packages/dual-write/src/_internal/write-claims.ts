@@ -1,6 +1,6 @@
 import type { Statement } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { statementTables } from './journal-book';
+import { statementTables } from './journal-tables';
 import type { Step } from './replication-types';
 import type { LockClaims } from './row-locks';
 import { rowName } from './row-images';

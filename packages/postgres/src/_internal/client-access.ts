@@ -1,3 +1,4 @@
+import type { QueryConfig } from 'pg';
 import type { SwitchyardError } from '@switchyard/core';
 import type { PostgresConnection } from '../postgres-connection';
 import { isConnectionFailure, unwrapRollbackFailure } from './connection-health';
@@ -49,12 +50,25 @@ export class ClientAccess {
 
   /** One round trip, bounded by `queryTimeoutMs`. */
   async timed<T>(client: PostgresConnection, sql: string | undefined, run: () => Promise<T>): Promise<T> {
+    const done = this.#state.abandoned.running(client);
     try {
       return await withQueryTimeout(client, this.#state.queryTimeoutMs, { sql, adapterName: this.#adapterName }, run);
     } catch (error) {
       // The connection is gone on our side only: what it sent may still reach its session.
       if (isQueryTimeout(error) || isConnectionFailure(error)) this.#state.abandoned.record(client);
       throw error;
+    } finally {
+      done();
+    }
+  }
+
+  /** One statement on a connection of its own: its rows, its error typed. */
+  async rowsOf<T>(config: QueryConfig): Promise<T[]> {
+    try {
+      const result = await this.withClient((client) => this.timed(client, config.text, () => client.query(config)), config.text);
+      return result.rows as T[];
+    } catch (error) {
+      throw this.#wrapError(error, config.text);
     }
   }
 
