@@ -2,6 +2,7 @@ import { ConstraintError, SwitchyardError, type DatabaseAdapter, type Statement 
 import type { JournalEntry, ReplayResult, WriteJournal } from '../journal-types';
 import type { RowRef } from '../row-ref';
 import { ANY_TABLE, tablesOf } from './journal-tables';
+import { strandedSessions } from './stranded-writes';
 import { toError } from './to-error';
 import { isOutage } from './write-errors';
 import { settleRowGroup } from './journal-row-groups';
@@ -92,7 +93,7 @@ export class JournalBook {
   async append(side: DatabaseAdapter, payload: JournalPayload, error: Error, deferred: boolean): Promise<JournalEntry> {
     const statements = payload.statements?.map((s) => ({ sql: s.sql, params: [...(s.params ?? [])] }));
     const single = !payload.rows && statements?.length === 1;
-    const fence = side.abandonedSessions?.({ inFlight: this.stopping }) ?? [];
+    const fence = [...(side.abandonedSessions?.({ inFlight: this.stopping }) ?? []), ...strandedSessions(error)];
     const entry = await this.journal.append({
       ...(fence.length > 0 ? { fence } : {}),
       target: side.name,

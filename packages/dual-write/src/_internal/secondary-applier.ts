@@ -1,6 +1,7 @@
-import { TransientError, type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
+import { type DatabaseAdapter, type DialectName, type Row, type Statement } from '@switchyard/core';
 import { imageStatements, type RowImage, type TablePair } from './row-images';
 import { allowanceText, timeAllowance, valueCount } from './time-allowance';
+import { unansweredWrite } from './stranded-writes';
 
 /** Settings of the secondary's write path. */
 export interface ApplierSettings {
@@ -128,7 +129,7 @@ export class SecondaryApplier {
           job.abandoned = true;
           this.#adrift.add(job);
           const limit = allowanceText(timeoutMs, allowed, 'values');
-          reject(new TransientError(`${side.name} did not answer within ${limit}.`, { dialect: side.dialect }));
+          reject(unansweredWrite(side, `${side.name} did not answer within ${limit}.`));
           // A batch no one waits for gives its slot back: one stuck on a connection that hears
           // nothing (a silently dropped flow) could hold it until TCP gives up, and every later
           // write would time out behind it while new connections answer. It may still land: `onLate`.
