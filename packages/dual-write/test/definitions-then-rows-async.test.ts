@@ -140,11 +140,17 @@ describe('definitions and the rows after them, through a mirror and in a batch',
           { sql: 'ALTER TABLE genres ADD COLUMN plays integer' },
           { sql: 'UPDATE genres SET plays = 7 WHERE id = 2' },
           { sql: "INSERT INTO tracks VALUES (2, 2, 'paranoid')" },
+          // Keys left to D1: the secondary gets the ones D1 gave, not its own.
+          { sql: "INSERT INTO genres (name) VALUES ('blues'), ('soul')" },
+          { sql: "INSERT INTO genres (name, rank) VALUES ('folk', ?)", params: [2] },
         ]);
         await caughtUp();
         // Written before the column was added and set after it, in the same batch.
         expect(await secondary.query('SELECT rank FROM genres WHERE id = 3')).toEqual([{ rank: 5 }]);
-        await app.execute('DELETE FROM genres WHERE id = 3');
+        const added = 'SELECT id, name, rank FROM genres WHERE id > 3 ORDER BY id';
+        expect(await secondary.query(added)).toEqual(await primary.query(added));
+        expect((await secondary.query<{ name: string }>(added)).map((r) => r.name)).toEqual(['blues', 'soul', 'folk']);
+        await app.execute('DELETE FROM genres WHERE id >= 3');
         await caughtUp();
         await expectBothSides(primary, secondary);
       }));

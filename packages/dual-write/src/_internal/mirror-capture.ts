@@ -11,7 +11,8 @@ import { splitCaptured } from './write-capture';
 import { capturedImages, type CapturedRows } from '../mirror/outbox-captured';
 import { definesTables, mirrorTables } from './mirror-pairs';
 import { replicatesNothing } from './primary-only';
-import { readOnce, secondaryForms } from './translated-forms';
+import { readOnce } from './translated-forms';
+import { replayedForms } from './pinned-insert-keys';
 
 /**
  * What a write sends through a mirror that carries statements: the secondary's statements,
@@ -71,8 +72,8 @@ export async function captureForMirror(
         results.push(appResult(step, raw[i]!, moved));
         if (replicatesNothing(step)) continue;
         parts.metrics.replicatedByStatement++;
-        // Sent after the commit: a definition goes translated from what it made (see `secondaryForms`).
-        statements.push(...(await secondaryForms(parts, (tablesAfter ??= readOnce(primary)), step)));
+        // Sent after the commit: a definition goes translated from what it made (see `replayedForms`).
+        statements.push(...(await replayedForms(parts, (tablesAfter ??= readOnce(primary)), step, raw[i]!, secondary.dialect)));
         continue;
       }
       const { app, images: captured } = splitCaptured(step.plan, raw[i]!);

@@ -20,6 +20,7 @@ import { isRowidKey, splitCaptured, type CapturePlan } from './write-capture';
 import { replicatesNothing } from './primary-only';
 import { definesTables } from './mirror-pairs';
 import { translateAfterWrite, translationsOf } from '../mirror/entry-translations';
+import { pinAfterWrite } from './pinned-insert-keys';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
 export const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
@@ -114,6 +115,14 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
   for (const r of replayed) if (!r.secondary.translation) parts.replicator.noteReplay(r.secondary.sql, r.reason);
   const translator = parts.options.translateSchema;
   const translated = definitions?.op ?? op;
+  // The keys D1 gave rows whose INSERT left them to it, written into the entry's statements.
+  await pinAfterWrite(
+    primary,
+    outbox,
+    translated,
+    replayed.map((s) => raw[at[steps.indexOf(s)]!]),
+    w.secondary.dialect,
+  );
   if (translated.translations && translator)
     await translateAfterWrite(primary, outbox, translated, translator, parts.replicator.noteReplay.bind(parts.replicator));
   return { results, op };

@@ -10,7 +10,8 @@ import { journalUnsent } from './secondary-failure';
 import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
 import { translatedReason } from './translated-definitions';
-import { readOnce, secondaryForms } from './translated-forms';
+import { readOnce } from './translated-forms';
+import { replayedForms } from './pinned-insert-keys';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { runSteps } from './write-errors';
@@ -151,7 +152,7 @@ export class Replicator {
         if (step.kind === 'replay') {
           results.push(appResult(step, raw[i]!, work));
           if (replicatesNothing(step) || movedNothing(step, raw[i]!)) continue;
-          const forms = await secondaryForms(this.#p, (tablesAfter ??= readOnce(primary)), step);
+          const forms = await replayedForms(this.#p, (tablesAfter ??= readOnce(primary)), step, raw[i]!, secondary.dialect);
           work.statements.push(...forms);
           work.replays.push(...forms);
           work.replayedRows = (work.replayedRows ?? 0) + raw[i]!.rowsAffected;
