@@ -19,6 +19,7 @@ import {
 } from '@switchyard/core';
 import { cursorRows } from './_internal/cursor-stream';
 import { rawRows } from './_internal/raw-rows';
+import { againIfStale, StalePlan } from './_internal/prepared-names';
 import { holdClient } from './_internal/held-client';
 import { runControlled, transactionControl } from './_internal/transaction-control';
 import { SerialQueue } from './_internal/serial-queue';
@@ -178,15 +179,8 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     // Not pool.query(): it destroys the connection on any error, a constraint violation
     // included; here only a failed connection is discarded.
     const sql = statement.source ?? statement.sql;
-    const result = await this.#access.withClient(async (client) => {
-      try {
-        return await this.#access.timed(client, sql, () => client.query(config));
-      } catch (error) {
-        // Failed as a prepared statement before it ran: once more, unprepared (not in a transaction: aborted).
-        if (!config.name || !this.#state.prepared.failed(sql, error) || this.#tx) throw error;
-        return this.#access.timed(client, sql, () => client.query({ ...config, name: undefined }));
-      }
-    }, sql);
+    // Not in a session or transaction: there a failed statement aborted it.
+    const result = await this.#access.withClient((client) => this.#access.runPrepared(client, sql, config, !this.#tx), sql);
     afterRun(this.#state, [statement]);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
   }
@@ -217,6 +211,11 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   protected async runBatch(statements: EncodedStatement[]): Promise<RawResult[]> {
+    // A plan another process's schema change made stale fails the batch before anything of it stays.
+    return againIfStale(() => this.#runBatchOnce(statements), statements.length);
+  }
+
+  async #runBatchOnce(statements: EncodedStatement[]): Promise<RawResult[]> {
     const savepoint = this.#depth > 0 ? `sy_batch_${this.#depth}` : undefined;
     return this.#access.withClient(async (client) => {
       // Outside a transaction COMMIT goes in the same pipeline: after a failed statement
@@ -232,7 +231,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
         const failing = statements[outcome.failed - 1];
         const failingSql = failing ? (failing.source ?? failing.sql) : outcome.failed === 0 ? 'BEGIN' : 'COMMIT';
         const error = this.wrapError(outcome.error, savepoint && !failing ? 'SAVEPOINT' : failingSql);
-        if (failing && this.#state.prepared.nameOf(failingSql)) this.#state.prepared.failed(failingSql, outcome.error); // next time unprepared
+        const stale = !!failing && !!this.#state.prepared.nameOf(failingSql) && this.#state.prepared.failed(failingSql, outcome.error);
         try {
           if (savepoint) await this.#access.control(client, `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
           // Still open when the statements after the failure were never sent (pg without pipeline mode).
@@ -241,7 +240,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
           // The statement's error is the one to report; the connection is discarded.
           throw new RollbackFailed(error, rollbackError);
         }
-        throw error;
+        throw stale ? new StalePlan(error) : error;
       }
       if (savepoint) await this.#access.control(client, `RELEASE SAVEPOINT ${savepoint}`);
       afterRun(this.#state, statements);
@@ -294,6 +293,6 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
   }
 
   #config(statement: EncodedStatement): QueryConfig {
-    return queryConfig(this.#state, statement);
+    return queryConfig(this.#state, statement, this.#depth === 0);
   }
 }

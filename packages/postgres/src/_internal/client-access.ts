@@ -62,6 +62,16 @@ export class ClientAccess {
     }
   }
 
+  /** Runs `config`; a prepared run that failed before it ran (a stale or lost plan) runs once more unprepared when `again`. */
+  async runPrepared(client: PostgresConnection, sql: string, config: QueryConfig, again: boolean): Promise<unknown> {
+    try {
+      return await this.timed(client, sql, () => client.query(config));
+    } catch (error) {
+      if (!config.name || !this.#state.prepared.failed(sql, error) || !again) throw error;
+      return this.timed(client, sql, () => client.query({ ...config, name: undefined }));
+    }
+  }
+
   /** One statement on a connection of its own: its rows, its error typed. */
   async rowsOf<T>(config: QueryConfig): Promise<T[]> {
     try {

@@ -59,3 +59,22 @@ export class PreparedNames {
     return true;
   }
 }
+
+/** A batch that failed on a plan made stale under a kept name, rolled back: to run again (see `PostgresAdapter.runBatch`). */
+export class StalePlan extends Error {
+  constructor(readonly error: Error) {
+    super(error.message);
+  }
+}
+
+/** Runs `run` again while it fails with a {@link StalePlan}, at most `times` more: each try runs one more stale text unprepared. */
+export async function againIfStale<T>(run: () => Promise<T>, times: number): Promise<T> {
+  for (let tries = 0; ; tries++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof StalePlan)) throw error;
+      if (tries >= times) throw error.error;
+    }
+  }
+}

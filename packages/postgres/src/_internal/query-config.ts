@@ -3,10 +3,15 @@ import type { QueryConfig } from 'pg';
 import type { PgState } from './pg-state';
 import { datesAsUtcText } from './utc-timestamp';
 
-/** pg's query config for a statement: dates as UTC text, the adapter's type parsers, and its prepared name if it keeps one. */
-export function queryConfig(state: PgState, { sql, params, source }: EncodedStatement): QueryConfig {
+/**
+ * pg's query config for a statement: dates as UTC text, the adapter's type parsers, and its
+ * prepared name if it keeps one and `named`. Inside a transaction nothing runs by name: a plan
+ * made stale by another process's schema change fails there (`cached plan must not change
+ * result type`), and the failure aborts the transaction, where it cannot be run again.
+ */
+export function queryConfig(state: PgState, { sql, params, source }: EncodedStatement, named = true): QueryConfig {
   const config: QueryConfig = { text: sql, values: datesAsUtcText(params), types: state.types };
-  const name = state.prepared.nameOf(source ?? sql);
+  const name = named ? state.prepared.nameOf(source ?? sql) : undefined;
   if (name) config.name = name;
   return config;
 }
