@@ -179,8 +179,7 @@ export class PostgresAdapter<DB = any> extends BaseAdapter<DB> {
     // Not pool.query(): it destroys the connection on any error, a constraint violation
     // included; here only a failed connection is discarded.
     const sql = statement.source ?? statement.sql;
-    // Not in a session or transaction: there a failed statement aborted it.
-    const result = await this.#access.withClient((client) => this.#access.runPrepared(client, sql, config, !this.#tx), sql);
+    const result = await this.#access.withClient((client) => this.#access.runPrepared(client, sql, config, this.#depth > 0), sql);
     afterRun(this.#state, [statement]);
     return toRawResult(result as QueryResult | QueryResult[], statement.sql);
   }

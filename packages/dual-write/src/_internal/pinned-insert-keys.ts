@@ -6,8 +6,8 @@ import { readOnce, secondaryForms } from './translated-forms';
 import { parseWriteCached } from './write-parse';
 
 /**
- * An `INSERT … VALUES` replayed as a statement that leaves its rowid key to the engine (a
- * D1 batch's write after a definition of its table, see `WRITTEN_AFTER_DEFINITION`), with
+ * An `INSERT … VALUES` replayed as a statement that leaves its rowid key to the engine (on
+ * D1, a batch's write after a definition of its table, see `WRITTEN_AFTER_DEFINITION`), with
  * the keys the primary gave its rows written into it: the secondary must not number them
  * itself (its generator stands elsewhere, and the rows would clash with rows it has or get
  * other keys than the primary's). The primary reported its last key (`lastInsertId`); the
@@ -125,7 +125,7 @@ function insertShape(sql: string): { columnsClose: number; rows: number[] } | un
   return rows.length > 0 && rest.length === 0 ? { columnsClose: columnsClose.at, rows } : undefined;
 }
 
-/** The statement's words (upper case) and punctuation at parenthesis depth 0 and 1, with offsets; strings, quoted names and comments skipped. */
+/** The statement's words (upper case) and punctuation with their parenthesis depth and offsets; a string or quoted name is one empty word (its end's offset), comments are skipped. */
 function scan(sql: string): { at: number; depth: number; word?: string; char?: string }[] {
   const out: { at: number; depth: number; word?: string; char?: string }[] = [];
   let depth = 0;

@@ -1,7 +1,7 @@
 import type { QueryConfig } from 'pg';
 import type { SwitchyardError } from '@switchyard/core';
 import type { PostgresConnection } from '../postgres-connection';
-import { isConnectionFailure, unwrapRollbackFailure } from './connection-health';
+import { isConnectionFailure, transactionStatus, unwrapRollbackFailure } from './connection-health';
 import type { PgState, TxScope } from './pg-state';
 import { withPoolClient } from './pool-checkout';
 import { isQueryTimeout, withQueryTimeout } from './query-timeout';
@@ -62,12 +62,17 @@ export class ClientAccess {
     }
   }
 
-  /** Runs `config`; a prepared run that failed before it ran (a stale or lost plan) runs once more unprepared when `again`. */
-  async runPrepared(client: PostgresConnection, sql: string, config: QueryConfig, again: boolean): Promise<unknown> {
+  /**
+   * Runs `config`; a prepared run that failed before it ran (a stale or lost plan) runs once
+   * more unprepared, unless the failure aborted a transaction open on the connection (a
+   * session's own `BEGIN`; `inTransaction` where pg does not report the status).
+   */
+  async runPrepared(client: PostgresConnection, sql: string, config: QueryConfig, inTransaction: boolean): Promise<unknown> {
     try {
       return await this.timed(client, sql, () => client.query(config));
     } catch (error) {
-      if (!config.name || !this.#state.prepared.failed(sql, error) || !again) throw error;
+      const status = transactionStatus(client);
+      if (!config.name || !this.#state.prepared.failed(sql, error) || (status === undefined ? inTransaction : status !== 'I')) throw error;
       return this.timed(client, sql, () => client.query({ ...config, name: undefined }));
     }
   }
