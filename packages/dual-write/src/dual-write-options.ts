@@ -25,13 +25,27 @@ export interface ShadowReadOptions {
 
 /**
  * Turns tables into another engine's DDL: `translateSchema` from `@switchyard/copy` (see
- * {@link DualWriteOptions.translateSchema}).
+ * {@link DualWriteOptions.translateSchema}). `objects` carries a view to translate (its
+ * `CREATE VIEW` is in `postData` when its SQL translates); the other lists are empty.
  */
 export type SchemaTranslator = (
   tables: TableInfo[],
   to: DialectName,
-  options: { from: DialectName; ifNotExists: boolean },
+  options: { from: DialectName; ifNotExists: boolean; objects?: TranslatedObjects },
 ) => { tables: string[]; postData: string[]; untranslated: readonly { table: string; column?: string; message: string }[] };
+
+/** The objects besides tables dual write asks {@link SchemaTranslator} to translate: views. */
+export interface TranslatedObjects {
+  dialect: DialectName;
+  views: { name: string; sql: string }[];
+  checks: never[];
+  triggers: never[];
+  functions: never[];
+  rules: never[];
+  domains: never[];
+  enums: never[];
+  generated: never[];
+}
 
 /**
  * Options of `createDualWriteAdapter`.

@@ -1,6 +1,6 @@
 export { DualWriteAdapter, createDualWriteAdapter } from './dual-write-adapter';
 export type { DualWriteMetadata, SwitchPrimaryOptions } from './dual-write-metadata';
-export type { DualWriteOptions, ReadRoutingOptions, SchemaTranslator, ShadowReadOptions } from './dual-write-options';
+export type { DualWriteOptions, ReadRoutingOptions, SchemaTranslator, ShadowReadOptions, TranslatedObjects } from './dual-write-options';
 export type { DualWriteEvent, DualWriteEventOf, DualWriteEventType } from './dual-write-events';
 export type { ControlMetrics, DualWriteMetrics, LatencyPercentiles } from './dual-write-metrics';
 export { SecondaryWriteError } from './secondary-write-error';

@@ -249,5 +249,5 @@ export async function executeBuilderQuery(
 function secondaryFormsOf(core: DualWriteCore, statements: SideStatement[], schema: boolean): SideStatement[] {
   const kept = excludedForms(core.options.excludeTables, statements);
   const translating = schema && core.options.translateSchema;
-  return translating ? markTranslations(core.primary, core.secondary, kept) : kept;
+  return translating ? markTranslations(core.primary, core.secondary, kept, translating) : kept;
 }

@@ -20,7 +20,7 @@ export async function finishRecord(context: RecordingContext, tx: DatabaseAdapte
   catalog.invalidate();
   await followRenames(context, tx);
   if (!translateSchema) return;
-  const marked = markTranslations(primary, secondary, record.replays as SideStatement[]);
+  const marked = markTranslations(primary, secondary, record.replays as SideStatement[], translateSchema);
   if (!marked.some((s) => s.translation)) return;
   const tables = readOnce(tx);
   record.untranslated = record.replays;

@@ -1,6 +1,8 @@
 import { SqlTokenizer, quoteIdentifier, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { SideStatement } from './replication-types';
 import { nameAt, tokenize, type Token } from './sql-tokens';
+import { translatedView } from './translated-views';
+import type { SchemaTranslator } from '../dual-write-options';
 
 /**
  * A SQLite definition whose Postgres form is read from what the primary made: a table, an
@@ -52,11 +54,24 @@ export type TablesReader = Pick<DatabaseAdapter, 'dialect' | 'introspect'>;
  * and every other statement has its backquoted and bracketed names double quoted (`DROP
  * TABLE \`users\``), which Postgres would refuse as written. Run as written, a SQLite
  * definition that Postgres parses still makes other tables there: `id INTEGER PRIMARY KEY`
- * an `integer` with no identity, so the first insert after a switch fails.
+ * an `integer` with no identity, so the first insert after a switch fails. A `CREATE VIEW`,
+ * either way, is written in the secondary's words when `translator` can (see `translatedView`).
  */
-export function markTranslations(primary: DatabaseAdapter, secondary: DatabaseAdapter, statements: SideStatement[]): SideStatement[] {
-  if (primary.dialect === 'postgres' && secondary.dialect !== 'postgres') return markedForSqlite(statements, secondary.dialect);
-  if (primary.dialect === 'postgres' || secondary.dialect !== 'postgres') return statements;
+export function markTranslations(
+  primary: DatabaseAdapter,
+  secondary: DatabaseAdapter,
+  statements: SideStatement[],
+  translator?: SchemaTranslator,
+): SideStatement[] {
+  if ((primary.dialect === 'postgres') === (secondary.dialect === 'postgres')) return statements;
+  // A view's SQL is translated now, before it runs: what cannot be goes as written, and is refused.
+  const view = (s: SideStatement, sql: string) =>
+    translator && !s.idle ? translatedView(translator, sql, primary.dialect, secondary.dialect) : undefined;
+  if (primary.dialect === 'postgres')
+    return markedForSqlite(statements, secondary.dialect as 'sqlite' | 'd1').map((s) => {
+      const v = view(s, s.sql);
+      return v ? { ...s, sql: v } : s;
+    });
   const tokens = statements.map((s) => (s.idle || s.params?.length ? undefined : tokenize(s.sql)));
   const renames = tokens.map((t) => t && renameOf(t));
   const dropped = tokens.map((t) => t && droppedTable(t));
@@ -65,6 +80,8 @@ export function markTranslations(primary: DatabaseAdapter, secondary: DatabaseAd
     const t = tokens[i];
     if (!t) return s;
     const sql = doubleQuoted(s.sql);
+    const translatedSql = view(s, sql);
+    if (translatedSql) return { ...s, sql: translatedSql };
     const translation = translationOf(t);
     if (translation?.what === 'table') {
       const final = renames.slice(i + 1).find((r) => same(r?.from, translation.table))?.to;
