@@ -118,9 +118,10 @@ describe('functions the engines name differently, in views, CHECKs and partial i
       for (const target of [createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding)]) {
         const schema = await migrate(pg, target);
         const text = schema.postData.join('\n');
-        expect(text).toContain("group_concat(member.name, '; ') AS names");
-        expect(text).toContain("group_concat(DISTINCT COALESCE(member.nick, 'none')) AS nicks");
-        expect(text).toContain("instr(member.name, 'a') AS first_a");
+        // Postgres 15 prints the column names qualified (`member.name`), later versions do not.
+        expect(text).toMatch(/group_concat\((?:member\.)?name, '; '\) AS names/);
+        expect(text).toMatch(/group_concat\(DISTINCT COALESCE\((?:member\.)?nick, 'none'\)\) AS nicks/);
+        expect(text).toMatch(/instr\((?:member\.)?name, 'a'\) AS first_a/);
         expect(schema.warnings.find((w) => w.kind === 'view')).toMatchObject({ table: 'ordered_names', untranslated: true });
         await expectSameViews(target, pg);
         await target.close();
