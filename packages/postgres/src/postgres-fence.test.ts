@@ -107,4 +107,32 @@ describe('fenceAbandoned: a statement the adapter gave up on cannot run afterwar
     expect(await present(5)).toBe(false);
     await Promise.all([timedOut.close(), waiting.close(), fencer.close()]);
   });
+
+  it('leaves alone a listed session of a role it may not end, and fences the rest', async () => {
+    const admin = direct();
+    for (const role of ['sy_fence_other', 'sy_fence_self'])
+      await admin.execute(`DO $$ BEGIN CREATE ROLE ${role} LOGIN PASSWORD 'pw'; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    // It sees every session's start (most roles see only their own), but may end only its own.
+    await admin.execute('GRANT pg_read_all_stats TO sy_fence_self');
+    const as = (role: string) => {
+      const url = new URL(database.url);
+      url.username = role;
+      url.password = 'pw';
+      return createPostgresAdapter(url.toString(), { max: 1 });
+    };
+    const other = as('sy_fence_other');
+    const mine = as('sy_fence_self');
+    const pidOf = async (side: typeof other) => (await side.first<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid;
+    const [otherPid, minePid] = [await pidOf(other), await pidOf(mine)];
+    const fencer = as('sy_fence_self');
+    // Another role's session (not this role's to end) and one of this role's: the first is left, the second ended.
+    const listed = [
+      { pid: otherPid, at: Date.now() },
+      { pid: minePid, at: Date.now() },
+    ];
+    await expect(fencer.fenceAbandoned(listed)).resolves.toBe(1);
+    expect(await other.first<{ n: number }>('SELECT 1 AS n')).toEqual({ n: 1 });
+    expect(await admin.query('SELECT pid FROM pg_stat_activity WHERE pid = ?', [minePid])).toEqual([]);
+    await Promise.all([other.close(), mine.close().catch(() => {}), fencer.close(), admin.close()]);
+  });
 });

@@ -10,9 +10,13 @@ type Run = (sql: string, params: unknown[]) => Promise<Array<{ pid: number }>>;
 
 // Matches a remembered session only if it started before it was abandoned, by the server's
 // own clock: a process id the server reused since then belongs to someone else's session.
+// And only one of a role this one may end (its own, or one it is a member of): another
+// process's list may name a session of a role it cannot signal, which must not stop the fence
+// (most roles see no other role's session start, but one that reads all statistics does).
 const MATCH = `FROM unnest($1::int[], $2::float8[]) AS a(pid, age_ms)
   JOIN pg_stat_activity s ON s.pid = a.pid
-  WHERE s.backend_start <= clock_timestamp() - make_interval(secs => a.age_ms / 1000)`;
+  WHERE s.backend_start <= clock_timestamp() - make_interval(secs => a.age_ms / 1000)
+    AND pg_has_role(s.usesysid, 'MEMBER')`;
 
 /**
  * The server sessions of connections an adapter gave up on (a query timeout, a lost
