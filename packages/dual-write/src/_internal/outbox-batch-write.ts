@@ -20,7 +20,7 @@ import { isRowidKey, splitCaptured, type CapturePlan } from './write-capture';
 import { replicatesNothing } from './primary-only';
 import { definesTables } from './mirror-pairs';
 import { translateAfterWrite, translationsOf } from '../mirror/entry-translations';
-import { pinAfterWrite } from './pinned-insert-keys';
+import { pinAfterWrite, WRITTEN_AFTER_DEFINITION } from './pinned-insert-keys';
 
 /** Why a write on a primary without transactions went into its outbox as statements. */
 export const UNLOCATED = 'an outbox write on a primary without transactions whose rows cannot be found by key after it';
@@ -120,7 +120,7 @@ export async function batchOutboxWrite(parts: SinkParts, mirror: OutboxMirror, w
     primary,
     outbox,
     translated,
-    replayed.map((s) => raw[at[steps.indexOf(s)]!]),
+    replayed.map((s) => (s.reason === WRITTEN_AFTER_DEFINITION ? raw[at[steps.indexOf(s)]!] : undefined)),
     w.secondary.dialect,
   );
   if (translated.translations && translator)

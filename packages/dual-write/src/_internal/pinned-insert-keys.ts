@@ -6,6 +6,15 @@ import { readOnce, secondaryForms } from './translated-forms';
 import { parseWriteCached } from './write-parse';
 
 /**
+ * Why a write in the same batch as a definition of its table goes as a statement: its capture
+ * would be planned and read for the table as it was before (a column the batch adds would be
+ * left out of its rows), and a primary without transactions (D1) cannot read them mid-batch.
+ * A primary with transactions runs such a batch as one, reading its rows as it left them.
+ */
+export const WRITTEN_AFTER_DEFINITION =
+  'a write in the same batch as a definition of its table, on a primary without transactions: replayed as a statement, in the batch order';
+
+/**
  * An `INSERT … VALUES` replayed as a statement that leaves its rowid key to the engine (on
  * D1, a batch's write after a definition of its table, see `WRITTEN_AFTER_DEFINITION`), with
  * the keys the primary gave its rows written into it: the secondary must not number them
@@ -45,8 +54,10 @@ export function pinnedInsertKeys(
 
 /**
  * What the secondary runs for a statement replayed after the primary ran it (see
- * `secondaryForms`), an `INSERT` that left its rowid key to a SQLite or D1 primary with the
- * keys the primary gave its rows ({@link pinnedInsertKeys}).
+ * `secondaryForms`): for a write in the same batch as a definition of its table, an `INSERT`
+ * that left its rowid key to a SQLite or D1 primary with the keys the primary gave its rows
+ * ({@link pinnedInsertKeys}). Other replays of such an `INSERT` do not occur (it is captured),
+ * so the tables are read only for a batch that defines some.
  */
 export async function replayedForms(
   parts: Parameters<typeof secondaryForms>[0],
@@ -56,15 +67,16 @@ export async function replayedForms(
   to: DialectName,
 ): Promise<Statement[]> {
   const forms = await secondaryForms(parts, primary, step);
-  if (forms.length !== 1 || forms[0] !== step.secondary) return forms;
+  if (step.reason !== WRITTEN_AFTER_DEFINITION || forms.length !== 1 || forms[0] !== step.secondary) return forms;
   return [await withPinnedKeys(primary, step.secondary, result, to)];
 }
 
 /**
  * The same for a D1 outbox entry, written in the write's own batch before the keys were
- * known: right after the batch, each replayed `INSERT` in the entry's `statements` that left
- * its keys to D1 gets them (`json_set`, which keeps every other value's text). Should the
- * writer stop in between, the drain sends the statement as written, as before.
+ * known: right after the batch, each `INSERT` in the entry's `statements` that left its keys
+ * to D1 and has its result in `results` (those written after a definition of their table)
+ * gets them (`json_set`, which keeps every other value's text). Should the writer stop in
+ * between, the drain sends the statement as written, as before.
  */
 export async function pinAfterWrite(
   primary: DatabaseAdapter,

@@ -11,7 +11,7 @@ import { refillGenerated } from './table-refill';
 import { schemaReason } from './generated-on-alter';
 import { translatedReason } from './translated-definitions';
 import { readOnce } from './translated-forms';
-import { replayedForms } from './pinned-insert-keys';
+import { replayedForms, WRITTEN_AFTER_DEFINITION } from './pinned-insert-keys';
 import { storedAlready, storedImages } from './stored-images';
 import { captureForMirror, type MirrorHandOff } from './mirror-capture';
 import { runSteps } from './write-errors';
@@ -48,15 +48,6 @@ function definedTables(primaryForm: readonly Statement[], secondaryForm: readonl
   }
   return defined;
 }
-
-/**
- * Why a write in the same batch as a definition of its table goes as a statement: its capture
- * would be planned and read for the table as it was before (a column the batch adds would be
- * left out of its rows), and a primary without transactions (D1) cannot read them mid-batch.
- * A primary with transactions runs such a batch as one, reading its rows as it left them.
- */
-const WRITTEN_AFTER_DEFINITION =
-  'a write in the same batch as a definition of its table, on a primary without transactions: replayed as a statement, in the batch order';
 
 /**
  * The synchronous dual-write path: each write runs on the primary with its rows captured
