@@ -1,5 +1,11 @@
 import { InvalidArgumentError, type AbandonedSession, type DatabaseAdapter, type Row } from '@switchyard/core';
-import { decodeJournalParams, decodeJournalStatements, encodeJournalParams, encodeJournalStatements } from './_internal/journal-params';
+import {
+  decodeJournalParams,
+  decodeJournalStatements,
+  encodeJournalParams,
+  encodeJournalStatements,
+  storedStatements,
+} from './_internal/journal-params';
 import type { JournalEntry, NewJournalEntry, WriteJournal } from './journal-types';
 import type { RowRef } from './row-ref';
 import { executeKeepingSession } from './_internal/sqlite-session-state';
@@ -122,7 +128,6 @@ type Encoded = { sql: string; params: unknown };
 function encodeWork(entry: NewJournalEntry): string | null {
   const fence = entry.fence?.length ? { fence: entry.fence } : {};
   if (entry.rows) return JSON.stringify({ rows: entry.rows, ...fence });
-  const statements = entry.statements ? encodeJournalStatements(entry.statements) : null;
-  if (!entry.fence?.length) return statements;
-  return JSON.stringify({ ...(statements ? { statements: JSON.parse(statements) as Encoded[] } : {}), ...fence });
+  if (!entry.fence?.length) return entry.statements ? encodeJournalStatements(entry.statements) : null;
+  return JSON.stringify({ ...(entry.statements ? { statements: storedStatements(entry.statements) } : {}), ...fence });
 }

@@ -91,4 +91,21 @@ describe('journal parameter codec', () => {
     expect(fresh!.statements).toEqual([{ sql: 'SELECT ?', params: [7n] }]);
     await db.close();
   });
+
+  it('keeps the sessions to fence with statements, with one statement and with rows, and their parameters exact', async () => {
+    const journal = tableJournal(createSQLiteAdapter(':memory:'));
+    const fence = [{ pid: 4242, at: 1_765_000_000_000 }];
+    const base = { target: 'b', params: [], error: 'down', at: new Date('2024-01-02T03:04:05.678Z'), attempts: 1 };
+    const statements = [{ sql: 'UPDATE t SET n = ? WHERE id = ?', params: [9007199254740993n, 1] }];
+    await journal.append({ ...base, sql: 'batch', statements, fence });
+    await journal.append({ ...base, sql: 'DELETE FROM t', fence });
+    await journal.append({ ...base, sql: 'UPDATE t', rows: [{ table: 't', key: { id: 1 } }], fence });
+    await journal.append({ ...base, sql: 'batch', statements });
+    const entries = await journal.entries();
+    expect(entries.map((e) => e.fence)).toEqual([fence, fence, fence, undefined]);
+    expect(entries[0]!.statements).toEqual(statements);
+    expect(entries[3]!.statements).toEqual(statements);
+    expect(entries[1]!.statements).toBeUndefined();
+    expect(entries[2]!.rows).toEqual([{ table: 't', key: { id: 1 } }]);
+  });
 });

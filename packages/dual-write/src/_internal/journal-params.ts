@@ -23,7 +23,12 @@ export function decodeJournalParams(text: string): unknown[] {
 
 /** The journal's `statements` column: each statement with its parameters as stored values. */
 export function encodeJournalStatements(statements: readonly Statement[]): string {
-  return JSON.stringify(statements.map((s) => ({ sql: s.sql, params: (s.params ?? []).map(toStoredValue) })));
+  return JSON.stringify(storedStatements(statements));
+}
+
+/** {@link encodeJournalStatements} before it becomes text, for a column that holds it with more. */
+export function storedStatements(statements: readonly Statement[]): { sql: string; params: unknown[] }[] {
+  return statements.map((s) => ({ sql: s.sql, params: (s.params ?? []).map(toStoredValue) }));
 }
 
 /** Decodes what {@link encodeJournalStatements} wrote; earlier releases wrote each statement's parameters as nested text. */
