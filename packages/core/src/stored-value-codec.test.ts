@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors';
-import { JSON_NULL, JSON_SOURCE, JsonNumber, jsonSourceOf, parseJsonKeepingSource } from './json-exact';
+import { JSON_NULL, JSON_SOURCE, JsonNumber, asJsonText, jsonSourceOf, parseJsonKeepingSource } from './json-exact';
 import { PostgresArray } from './param-encode';
 import { PreciseDate, epochMicros } from './precise-date';
 import { decodeStoredValue, decodeStoredValues, encodeStoredValue, encodeStoredValues, fromStoredValue } from './stored-value-codec';
@@ -85,6 +85,13 @@ describe('stored value codec', () => {
     expect(decodeStoredValue(encodeStoredValue(JSON_NULL))).toBe(JSON_NULL);
     expect(decodeStoredValue(encodeStoredValue(null))).toBeNull();
     expect(JSON.stringify({ a: JSON_NULL })).toBe('{"a":null}');
+  });
+
+  it('a bare document bound as its text comes back as that text, not as the value it parses to', () => {
+    for (const text of [' null ', '1.50', ' false ', '"a"']) {
+      const back = decodeStoredValue(encodeStoredValue(asJsonText(text)));
+      expect(jsonSourceOf(back)).toBe(text);
+    }
   });
 
   it('a kept text stops being the source once the document is changed', () => {

@@ -1,6 +1,6 @@
 import { toHex } from './canonical-text';
 import { InvalidArgumentError } from './errors';
-import { JSON_NULL, JsonNumber, jsonSourceOf, parseJsonWithText } from './json-exact';
+import { JSON_NULL, JsonNumber, asJsonText, jsonSourceOf, parseJsonWithText } from './json-exact';
 import { PostgresArray } from './param-encode';
 import { PreciseDate, exactTimestampText } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
@@ -100,7 +100,10 @@ export function fromStoredValue(stored: unknown): unknown {
       return new JsonNumber(text(payload, tag));
     case '$json': {
       const json = text(payload, tag);
-      return json === 'null' ? JSON_NULL : parseJsonWithText(json);
+      if (json === 'null') return JSON_NULL;
+      const doc = parseJsonWithText(json);
+      // A bare document (`1.50`, a json column's ` null `) was bound as its text (asJsonText), and stays so.
+      return doc !== null && typeof doc === 'object' ? doc : asJsonText(json);
     }
     case '$array':
       return list(payload, tag).map(fromStoredValue);

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { cleanupAfterEach, primaryAndFreshPostgres, withD1Primary } from './open-side';
 
 const cleanup = cleanupAfterEach();

@@ -3,7 +3,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createTestDatabase } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { cleanupAfterEach, openEmbeddedPrimary } from './open-side';
 

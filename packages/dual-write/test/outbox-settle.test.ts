@@ -4,7 +4,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { MIRROR_ERRORS_TABLE } from '../src/mirror/mirror-schema';
 import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { cleanupAfterEach, primaryAndFreshPostgres } from './open-side';

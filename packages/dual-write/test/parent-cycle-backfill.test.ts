@@ -4,7 +4,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase } from '@switchyard/testkit';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { createMirrorConsumer, drainOutbox, outboxMirror, queueMirror } from '../src/mirror/index';
 import { collectingQueue } from './queue-delivery';
 import { cleanupAfterEach, openEmbeddedPrimary } from './open-side';

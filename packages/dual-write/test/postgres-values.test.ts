@@ -22,15 +22,18 @@ it('replicates every edge value exactly, and verification finds nothing to settl
   await expectSameRows(pg.primary, pg.secondary, ['kinds']);
 });
 
-it('a JSON null document reaches the secondary as SQL NULL (pg reads both as null): validation reports it, repair writes the document', async () => {
+it('a JSON null document reaches the secondary as the document; made SQL NULL there behind its back, validation reports it and repair writes it again', async () => {
   for (const side of [pg.primary, pg.secondary])
     await side.execute('DROP TABLE IF EXISTS docs; CREATE TABLE docs (id int PRIMARY KEY, j jsonb, s json)');
   const dual = createDualWriteAdapter(pg.primary, pg.secondary, { verifyWrites: true });
   await dual.execute(`INSERT INTO docs VALUES (1, 'null', '"{\\"a\\": 1}"'), (2, NULL, '"null"')`);
+  const read = 'SELECT id, j IS NULL AS missing, s::text AS s FROM docs ORDER BY id';
+  expect(await pg.secondary.query(read)).toEqual(await pg.primary.query(read));
+  expect((await validateDatabases(pg.primary, pg.secondary, { validateAllRows: true, tables: ['docs'] })).ok).toBe(true);
+  await pg.secondary.execute('UPDATE docs SET j = NULL WHERE id = 1');
   const report = await validateDatabases(pg.primary, pg.secondary, { validateAllRows: true, tables: ['docs'] });
   expect(report.tables[0]!.differentRows.map((d) => [d.key, d.columns.map((c) => c.column)])).toEqual([[{ id: 1 }, ['j']]]);
   await repair(report, pg.primary, pg.secondary);
   await expectSameRows(pg.primary, pg.secondary, ['docs']);
-  const read = 'SELECT id, j IS NULL AS missing, s::text AS s FROM docs ORDER BY id';
   expect(await pg.secondary.query(read)).toEqual(await pg.primary.query(read));
 });

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 import { cleanupAfterEach, openEmbeddedPrimary, primaryAndFreshPostgres } from './open-side';
 
 // A unique index on lower(email), now carried by translateSchema to the other engine. SQLite's

@@ -3,7 +3,7 @@ import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { createTestDatabase } from '@switchyard/testkit';
 import type { DatabaseAdapter } from '@switchyard/core';
-import { createDualWriteAdapter } from '../src/index';
+import { createDualWriteAdapter } from './patient-dual-write';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -1,4 +1,5 @@
 import { quoteIdentifier as quote, type DialectName, type Row, type TableInfo } from '@switchyard/core';
+import { jsonTextItems } from './json-scalar-documents';
 import type { ParsedWrite } from './write-parse';
 
 /** The prefix of the aliases under which a capture returns whole rows after the app's own columns. */
@@ -35,10 +36,12 @@ export function writtenName(parsed: ParsedWrite, table: TableInfo): string {
  */
 export function capturingSql(parsed: ParsedWrite, table: TableInfo, dialect: DialectName): { sql: string; aliases?: string[] } {
   const qualifier = dialect === 'postgres' ? `${parsed.alias ?? quote(writtenName(parsed, table))}.` : '';
+  // The text of bare JSON documents, which pg would read as values (see `json-scalar-documents`).
+  const texts = dialect === 'postgres' ? jsonTextItems(table, qualifier) : '';
   if (!parsed.returning) {
     // On a new line: a trailing line comment in the app's SQL must not swallow the clause.
-    return { sql: `${parsed.sql}\nRETURNING ${qualifier}*` };
+    return { sql: `${parsed.sql}\nRETURNING ${qualifier}*${texts}` };
   }
   const aliases = table.columns.map((c) => c.name);
-  return { sql: `${parsed.sql}, ${aliasedColumns(aliases, qualifier)}`, aliases };
+  return { sql: `${parsed.sql}, ${aliasedColumns(aliases, qualifier)}${texts}`, aliases };
 }

@@ -13,6 +13,7 @@ import { updatedDependents } from './update-cascade-rows';
 import { parseWriteCached } from './write-parse';
 import { withoutReturning } from './write-op';
 import { capturingSql, splitAliased } from './captured-aliases';
+import { markJsonTexts } from './json-scalar-documents';
 import { keysFilteredOn } from './where-clause';
 import { lockingRead } from './dependent-locks';
 
@@ -69,7 +70,8 @@ export function appResult(step: Step & { kind: 'replay' }, result: ExecResult, i
   if (!step.moves) return result;
   const split = step.movesAliased ? splitAliased(result.rows ?? [], step.movesAliased) : undefined;
   if (!movedNothing(step, result)) {
-    const rows = split?.images ?? result.rows ?? [];
+    // Rows of a Postgres primary carry their bare JSON documents' text (see `capturingSql`).
+    const rows = markJsonTexts(split?.images ?? result.rows ?? [], undefined, result.rows ?? []);
     (into.moves ??= []).push({
       table: step.moves,
       rows,

@@ -1,6 +1,7 @@
 import {
   canonicalEqual,
   formatCanonical,
+  jsonSourceOf,
   normalizeValue,
   stableStringify,
   storageClassOf,
@@ -61,6 +62,7 @@ export async function compareWriteResults(
   secondary: ExecResult,
   options: NormalizeOptions = {},
   storageClass = false,
+  exactJson: ReadonlySet<string> = NO_COLUMNS,
 ): Promise<string | undefined> {
   if (primary.rowsAffected !== secondary.rowsAffected) {
     return `rowsAffected ${primary.rowsAffected} != ${secondary.rowsAffected}`;
@@ -80,6 +82,11 @@ export async function compareWriteResults(
       if (raw === right[column] && (typeof raw !== 'object' || raw === null)) continue;
       if (storageClass && storageClassOf(raw) !== storageClassOf(right[column]))
         return `row ${i} column ${column}: ${storageClassOf(raw)} != ${storageClassOf(right[column])} (another storage class)`;
+      if (exactJson.has(column)) {
+        // Both Postgres, one type: a document's text is its value (`1.50` is not `1.5`), where it was kept on both sides.
+        const [s, t] = [jsonSourceOf(raw), jsonSourceOf(right[column])];
+        if (s !== undefined && t !== undefined && s !== t) return `row ${i} column ${column}: ${s} != ${t} (JSON text)`;
+      }
       const type = typeOf(column);
       const x = normalizeValue(raw, type, options);
       const y = normalizeValue(right[column], type, options);
@@ -88,6 +95,8 @@ export async function compareWriteResults(
   }
   return undefined;
 }
+
+const NO_COLUMNS: ReadonlySet<string> = new Set();
 
 /** Timestamps compared to the microsecond, what Postgres keeps. */
 export const MICROSECONDS = { timestampPrecision: 'us' } as const;

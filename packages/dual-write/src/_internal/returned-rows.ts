@@ -1,5 +1,6 @@
 import type { Row } from '@switchyard/core';
 import { imageTableOf, refOf, rowName, type RowImage, type TablePair } from './row-images';
+import { markJsonTexts } from './json-scalar-documents';
 import { storedRows } from './returning-check';
 import { pickKey } from './row-resync';
 import type { Returned } from './secondary-applier';
@@ -30,7 +31,8 @@ export function rowsReturned(
     const rows = storedRows(returnedRows);
     if (!rows) return new Map();
     if (!pair) continue;
-    for (const row of rows) {
+    // A Postgres secondary's rows carry their bare JSON documents' text, as the primary's images do.
+    for (const row of markJsonTexts(rows, pair.target)) {
       const name = rowName(pair.source.name, keyOf(row, pair.source.primaryKey));
       seen.set(name, [...(seen.get(name) ?? []), row]);
     }

@@ -1,20 +1,23 @@
-import type { DialectName, Row } from '@switchyard/core';
+import type { DialectName, Row, TableInfo } from '@switchyard/core';
+import { jsonTextItems } from './json-scalar-documents';
 
 /** The column an upsert returns beside the row: how many things on its table may change rows after a statement. */
 const CHANGERS = '_switchyard_changers';
 
 /**
- * ` RETURNING *` for table `name`; on SQLite and D1 with a count, taken by the same
+ * ` RETURNING *` for `table`; on SQLite and D1 with a count, taken by the same
  * statement, of what may change the table's rows after the statement returned them: its
  * triggers, and its foreign keys with an `ON DELETE`/`ON UPDATE` action. Read in the
  * statement, the count is never older than the rows: a trigger created a moment before
  * is counted.
  */
-export function returningClause(name: string, dialect: DialectName): string {
+export function returningClause(table: TableInfo, dialect: DialectName): string {
+  const name = table.name;
   const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
   // Postgres: planning catalog reads in every upsert costs about what reading the row back
   // does, so its tables are asked once in a while instead (TableCatalog.returnsStoredRows).
-  if (dialect === 'postgres') return ' RETURNING *';
+  // With the text of bare JSON documents (see `json-scalar-documents`).
+  if (dialect === 'postgres') return ` RETURNING *${jsonTextItems(table, '')}`;
   const quoted = literal(name);
   const triggers = (schema: string) => `(SELECT count(*) FROM ${schema} WHERE type = 'trigger' AND tbl_name = ${quoted} COLLATE NOCASE)`;
   const action = "NOT IN ('NO ACTION', 'RESTRICT')";

@@ -5,6 +5,7 @@ import {
   qualifiedTableName,
   quoteIdentifier as quote,
   type ColumnInfo,
+  type Converter,
   type DatabaseAdapter,
   type DialectName,
   type Row,
@@ -12,6 +13,7 @@ import {
   type TableInfo,
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
+import { asDriverReads } from './json-scalar-documents';
 import { returningClause } from './returning-check';
 import { keepUpsertPrepared } from './prepared-upserts';
 
@@ -156,7 +158,7 @@ function newShape({ source, target }: TablePair, from: DialectName, to: DialectN
   const mapped = sourceColumns.map((c) => ({
     source: c,
     target: byName.get(c.name.toLowerCase())!,
-    convert: converterFor(c, from, byName.get(c.name.toLowerCase())!, to),
+    convert: withDriverReads(converterFor(c, from, byName.get(c.name.toLowerCase())!, to), c, from, to),
   }));
   const keyColumns = mapped.filter((m) => source.primaryKey.some((k) => k.toLowerCase() === m.source.name.toLowerCase()));
   const table = qualifiedTableName(target, to);
@@ -176,9 +178,15 @@ function newShape({ source, target }: TablePair, from: DialectName, to: DialectN
     head: `INSERT INTO ${table} (${columns})${overriding} VALUES `,
     tail: ` ON CONFLICT (${conflict}) ${action}`,
     tuple: `(${mapped.map(() => '?').join(', ')})`,
-    returning: returningClause(target.name, to),
+    returning: returningClause(target, to),
     upserts: new Map(),
   };
+}
+
+/** A converter that also writes a bare JSON document as pg reads it where the secondary is SQLite or D1 (see `asDriverReads`). */
+function withDriverReads(convert: Converter | undefined, source: ColumnInfo, from: DialectName, to: DialectName): Converter | undefined {
+  if (from !== 'postgres' || to === 'postgres' || source.logicalType !== 'json') return convert;
+  return convert ? (v) => convert(asDriverReads(v)) : asDriverReads;
 }
 
 function upsertSql(shape: RunShape, rows: number, returning: boolean): string {

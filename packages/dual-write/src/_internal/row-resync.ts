@@ -9,6 +9,7 @@ import {
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { readOn } from './failed-side';
+import { jsonTextItems, markJsonTexts } from './json-scalar-documents';
 import { keyParam, rowName, type RowImage } from './row-images';
 
 /**
@@ -34,9 +35,13 @@ export async function currentImages(
     // The read after every verified write: one key, so the row found (if any) is its row.
     const sql = readSql(table, primary.dialect, 1, lock);
     primary.keepPrepared?.(sql);
-    const [row] = await primary.query<Row>(
-      sql,
-      columns.map((c) => lookup[0]![c] ?? null),
+    const [row] = marked(
+      table,
+      primary.dialect,
+      await primary.query<Row>(
+        sql,
+        columns.map((c) => lookup[0]![c] ?? null),
+      ),
     );
     return [{ table: table.name, key: row ? pickKey(row, columns) : { ...lookup[0] }, row: row ?? null }];
   }
@@ -46,13 +51,18 @@ export async function currentImages(
   for (let i = 0; i < lookup.length; i += size) {
     const part = lookup.slice(i, i + size);
     const params = part.flatMap((key) => columns.map((c) => key[c] ?? null));
-    const rows = await primary.query<Row>(readSql(table, primary.dialect, part.length, lock), params);
+    const rows = marked(table, primary.dialect, await primary.query<Row>(readSql(table, primary.dialect, part.length, lock), params));
     for (const row of rows) found.set(rowName(table.name, pickKey(row, columns)), row);
   }
   return lookup.map((key) => {
     const row = found.get(rowName(table.name, pickKey(key, columns))) ?? null;
     return { table: table.name, key: row ? pickKey(row, columns) : { ...key }, row };
   });
+}
+
+/** Rows read by {@link readSql}, a Postgres side's bare JSON documents as their text. */
+function marked(table: TableInfo, dialect: DialectName, rows: Row[]): Row[] {
+  return dialect === 'postgres' ? markJsonTexts(rows, table) : rows;
 }
 
 /** Read texts by table definition (a changed table is a new one): the same few per table, built once. */
@@ -75,7 +85,9 @@ function readSql(table: TableInfo, dialect: DialectName, count: number, lock: bo
   // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
   const suffix = lock && dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
   // With ONLY where others inherit it (INHERITS): their rows would be read as its own.
-  sql = `SELECT * FROM ${readTableName(table, dialect)} WHERE ${where}${suffix}`;
+  // On Postgres, with the text of bare JSON documents (see `json-scalar-documents`).
+  const bare = dialect === 'postgres' ? jsonTextItems(table, '') : '';
+  sql = `SELECT *${bare} FROM ${readTableName(table, dialect)} WHERE ${where}${suffix}`;
   // A bulk settle reads many counts: only the small ones are worth keeping.
   if (count <= 16) texts.set(id, sql);
   return sql;

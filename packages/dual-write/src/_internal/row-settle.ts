@@ -11,6 +11,7 @@ import { uniqueBlockers } from './unique-blockers';
 import { dependentImages } from './cascade-rows';
 import { updatedDependents } from './update-cascade-rows';
 import { parentImages } from './parent-rows';
+import { exactJsonColumns, withSqlNulls } from './json-scalar-documents';
 
 const PARENT_DEPTH = 4;
 // SQLite and D1: this transaction's foreign keys are checked at its commit (reset after it).
@@ -207,8 +208,12 @@ export class RowSettler {
               ),
             ]);
       const theirs = new Map(unknown.map((at, n) => [names[at]!, read[n]!.row]));
+      // SQLite and D1 hold the JSON document null as SQL NULL (see `withSqlNulls`); between
+      // Postgres sides a JSON column of one type holds the document's text (`exactJsonColumns`).
+      const asStored = side.dialect === 'postgres' ? (row: Row | null) => row : withSqlNulls;
+      const exact = primary.dialect === 'postgres' && side.dialect === 'postgres' ? exactJsonColumns(source, target) : undefined;
       for (let i = 0; i < ours.length; i++) {
-        const a = ours[i]!.row;
+        const a = asStored(ours[i]!.row);
         const name = names[i]!;
         const b = known?.has(name) ? known.get(name)! : theirs.get(name)!;
         let reason: string | undefined;
@@ -221,6 +226,7 @@ export class RowSettler {
             { rowsAffected: 1, rows: [lower(b)] },
             precision,
             comparesStorageClass(primary.dialect, side.dialect),
+            exact,
           );
         if (reason) out.push({ ref: { table, key: keys[i]! }, reason });
       }
@@ -260,7 +266,6 @@ function lower(row: Row): Row {
   return row;
 }
 
-/** Whether two column lists name the same columns in the same order, without regard to case. */
 /** The error of a write to a table a side does not have. */
 export function noTable(side: DatabaseAdapter, name: string): QueryError {
   return new QueryError(`${side.name} has no table ${name}: create it there before writing to it.`, { dialect: side.dialect });

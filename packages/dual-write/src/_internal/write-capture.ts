@@ -4,6 +4,7 @@ import { tokenize, type Token } from './sql-tokens';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
 import { capturingSql, splitAliased, writtenName } from './captured-aliases';
+import { jsonTextItems, markJsonTexts } from './json-scalar-documents';
 import { parseWriteCached, type ParsedWrite } from './write-parse';
 import { otherUniqueIndexes, sameColumnSet } from './unique-blockers';
 
@@ -36,6 +37,8 @@ export interface CapturePlan {
   newRowsOnly: boolean;
   /** The app has sent this text often enough that the primary may keep it prepared. */
   repeated: boolean;
+  /** Its rows carry the text of bare JSON documents (see `json-scalar-documents`). */
+  jsonTexts?: true;
 }
 
 /** What a capture plan keeps from one SQL text on one table: all but its parameters. */
@@ -47,6 +50,7 @@ interface CaptureTemplate {
   newRowsOnly: boolean;
   tokens: readonly Token[];
   uses: number;
+  jsonTexts: boolean;
 }
 
 /** Uses of a text after which it counts as repeated: a one-off text never takes a prepared slot. */
@@ -93,6 +97,7 @@ export function planCapture(
     repeated: template.uses >= REPEATED_AFTER,
   };
   if (template.aliases) plan.aliases = template.aliases;
+  if (template.jsonTexts) plan.jsonTexts = true;
   if (withNamed && (template.touchesOnlyNamed || template.parsed.deletesExisting)) {
     // A statement on a partition names its partitioned table's rows (see `writtenName`).
     const written = writtenName(template.parsed, table);
@@ -135,7 +140,8 @@ function captureTemplate(written: ParsedWrite, table: TableInfo, dialect: Dialec
   const defaultKeys = dialect === 'postgres' && generated.length > 0 && insertsDefaultKeys(tokens, keys, generated);
   const listsKey = (parsed.columns?.some((c) => key.has(c.toLowerCase())) ?? false) && !nullRowids && !defaultKeys;
   const newRowsOnly = parsed.verb === 'insert' && !parsed.replaces && !listsKey;
-  const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens, uses: 0 };
+  const jsonTexts = dialect === 'postgres' && jsonTextItems(table, '') !== '';
+  const template: CaptureTemplate = { parsed, sql, touchesOnlyNamed, newRowsOnly, tokens, uses: 0, jsonTexts };
   if (aliases) template.aliases = aliases;
   return template;
 }
@@ -155,6 +161,7 @@ export function splitCaptured(plan: CapturePlan, result: ExecResult): { app: Exe
     images = rows;
     app.rows = [];
   }
+  if (plan.jsonTexts) markJsonTexts(images, plan.table, rows);
   const id = insertedId(plan, images);
   if (id !== undefined) app.lastInsertId = id;
   else if (result.lastInsertId !== undefined) app.lastInsertId = result.lastInsertId;

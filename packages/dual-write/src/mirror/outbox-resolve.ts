@@ -16,6 +16,7 @@ import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from '../_internal/row-images';
 import { otherUniqueIndexes, uniqueBlockers } from '../_internal/unique-blockers';
 import { currentRowsOf } from '../_internal/row-resync';
+import { jsonTextItem, markJsonTexts } from '../_internal/json-scalar-documents';
 import { definesTables } from '../_internal/mirror-pairs';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
@@ -217,8 +218,10 @@ async function decodeText(primary: DatabaseAdapter, catalog: TableCatalog, ops: 
     const all = members.flatMap((m) => m.group.text!);
     // Private names: a column of the table called n must not be what ORDER BY n finds.
     const casts = kept.map((c) => `("__sy_r"->>${c.k})::${first.types![c.k]} AS ${quote(c.name)}`).join(', ');
-    const sql = `SELECT ${casts} FROM json_array_elements(?::json) WITH ORDINALITY AS "__sy_x"("__sy_r", "__sy_n") ORDER BY "__sy_x"."__sy_n"`;
-    const rows = all.length === 0 ? [] : await primary.query<Row>(sql, [JSON.stringify(all)]);
+    // The text of bare JSON documents, which the cast's value would lose (see `json-scalar-documents`).
+    const texts = kept.map((c) => jsonTextItem(c.name, first.types![c.k]!, `"__sy_r"->>${c.k}`)).join('');
+    const sql = `SELECT ${casts}${texts} FROM json_array_elements(?::json) WITH ORDINALITY AS "__sy_x"("__sy_r", "__sy_n") ORDER BY "__sy_x"."__sy_n"`;
+    const rows = all.length === 0 ? [] : markJsonTexts(await primary.query<Row>(sql, [JSON.stringify(all)]));
     let at = 0;
     for (const { group } of members) {
       out.set(group, { source, rows: rows.slice(at, at + group.text!.length) });
