@@ -5,21 +5,28 @@ import type { DatabaseAdapter, Row } from './types';
  * Reads a table in key order, one bounded page at a time: `WHERE (k1, k2) > (?, ?)`
  * from the last key seen, never OFFSET, so each page costs the same however deep it is
  * and memory holds one page. Each page is read when the caller asks for it, so a caller
- * can hold a lock over one read and what it does with the rows.
+ * can hold a lock over one read and what it does with the rows. `extra` is select items
+ * to read beside every column (`, expr AS name`, each after a comma), `''` for none.
  *
  * @example
  * ```ts
  * for await (const rows of keysetPages(db, 'notes', ['id'], 500)) await sink(rows);
  * ```
  */
-export async function* keysetPages(db: DatabaseAdapter, table: string, keys: readonly string[], pageSize: number): AsyncGenerator<Row[]> {
+export async function* keysetPages(
+  db: DatabaseAdapter,
+  table: string,
+  keys: readonly string[],
+  pageSize: number,
+  extra = '',
+): AsyncGenerator<Row[]> {
   const keyList = keys.map(quoteIdentifier).join(', ');
   const order = keys.map((k) => `${quoteIdentifier(k)} ASC`).join(', ');
   const from = quoteIdentifier(table);
   let last: unknown[] | undefined;
   for (;;) {
     const where = last ? `WHERE (${keyList}) > (${keys.map(() => '?').join(', ')}) ` : '';
-    const rows = await db.query(`SELECT * FROM ${from} ${where}ORDER BY ${order} LIMIT ${pageSize}`, last ?? []);
+    const rows = await db.query(`SELECT *${extra} FROM ${from} ${where}ORDER BY ${order} LIMIT ${pageSize}`, last ?? []);
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < pageSize) return;

@@ -1,4 +1,5 @@
 import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
+import { jsonTextItems, markJsonTexts } from './json-scalar-documents';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { recordInTransaction } from '../mirror/mirror-writes';
@@ -31,8 +32,10 @@ export async function recordGeneratedRows(
   for (const name of tables) {
     const table = await catalog.table(primary, name, tx);
     if (!table || table.primaryKey.length === 0) continue;
-    for await (const rows of keysetPages(tx, table.name, table.primaryKey, REFILL_PAGE)) {
-      const images = imagesOf(table, rows, false);
+    // On Postgres with the text of bare JSON documents (see `json-scalar-documents`).
+    const texts = primary.dialect === 'postgres' ? jsonTextItems(table, '') : '';
+    for await (const rows of keysetPages(tx, table.name, table.primaryKey, REFILL_PAGE, texts)) {
+      const images = imagesOf(table, texts ? markJsonTexts(rows, table) : rows, false);
       last =
         (await recordInTransaction(
           mirror,
