@@ -27,7 +27,8 @@ async function twoInstances() {
     SQLiteAdapter,
     SQLiteAdapter,
   ];
-  const options = { continueOnSecondaryFailure: true, secondaryTimeoutMs: 150, probeIntervalMs: 50 };
+  // Long enough that even a loaded machine sends the write before it times out: the test needs it stranded in the network.
+  const options = { continueOnSecondaryFailure: true, secondaryTimeoutMs: 1_000, probeIntervalMs: 50 };
   // The first instance's adapter waits long for a reply: it stops (or is killed) before it gives up on the connection.
   const a = createDualWriteAdapter(
     primaryA,
