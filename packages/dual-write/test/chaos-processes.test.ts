@@ -22,6 +22,9 @@ const PROCESSES = 3;
 const ROWS = 200;
 const PG_SHARED = 'CREATE TABLE shared (id bigint PRIMARY KEY, n bigint NOT NULL, v text, w int NOT NULL)';
 const SQLITE_SHARED = 'CREATE TABLE shared (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, v TEXT, w INTEGER NOT NULL)';
+// Between Postgres sides, a document pg reads as SQL NULL: every path a row takes must carry it as the document.
+const PG_SHARED_DOC =
+  "CREATE TABLE shared (id bigint PRIMARY KEY, n bigint NOT NULL, v text, w int NOT NULL, doc jsonb NOT NULL DEFAULT 'null')";
 const cleanups: (() => Promise<unknown>)[] = [];
 
 afterEach(async () => {
@@ -194,7 +197,7 @@ for (const outbox of [false, true]) {
       );
       const primary = createPostgresAdapter(a.url, { name: 'primary', max: 2 });
       cleanups.push(() => primary.close());
-      await runInstances(a.url, primary, b.url, PG_SHARED, PG_SHARED, outbox);
+      await runInstances(a.url, primary, b.url, PG_SHARED_DOC, PG_SHARED_DOC, outbox);
     });
   });
 }

@@ -45,9 +45,10 @@ export async function proxiedPostgres(url: string, name: string): Promise<{ adap
 
 /** Creates the workload's tables on both sides and seeds `hot` on both. */
 export async function createWorkloadTables(pair: ChaosPair): Promise<void> {
+  const bothPostgres = pair.primary.dialect === 'postgres' && pair.secondary.dialect === 'postgres';
   for (const side of [pair.primary, pair.secondary]) {
     const dialect = side.dialect === 'postgres' ? 'postgres' : 'sqlite';
-    for (const ddl of workloadSchema(dialect, side === pair.primary)) await side.execute(ddl);
+    for (const ddl of workloadSchema(dialect, side === pair.primary, bothPostgres)) await side.execute(ddl);
     await side.batch(hotSeed());
   }
 }
