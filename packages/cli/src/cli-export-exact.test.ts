@@ -47,7 +47,10 @@ beforeAll(async () => {
       ('2024-01-01 00:00:00.000002+00', '-Infinity', NULL, NULL, '{"amount":12345678901234567.89}'),
       ('2024-01-01 00:00:00.123456+00', 'NaN', 'a,"b"', '\\x', '[1.5, 2]'),
       ('2024-01-01 00:00:00.123457+00', '-0', 'line\nbreak', '\\x0a', NULL),
-      ('0044-03-15 12:00:00.5+00 BC', '0.1', ' trailing ', NULL, '{}')`);
+      ('0044-03-15 12:00:00.5+00 BC', '0.1', ' trailing ', NULL, '{}'),
+      ('2024-01-02 00:00:00+00', '1', 'doc', NULL, 'null'),
+      ('2024-01-03 00:00:00+00', '2', 'scale', NULL, '1.50'),
+      ('2024-01-04 00:00:00+00', '3', 'string', NULL, '"it''s"')`);
   });
 });
 
@@ -61,14 +64,15 @@ describe('switchyard export round-trips every value', () => {
     const run = await switchyard(['export', source.url, 'events', '--format', 'jsonl', '--page-size', '2']);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(8);
     const first = lines.find((l) => l.includes('00:00:00.000001Z'))!;
     expect(first).toContain('9007199254740993');
     expect(first).toContain('"r":"Infinity"');
     expect(lines.join('\n')).toContain('2024-01-01T00:00:00.123456Z');
   });
 
-  it('--format sql keeps ±Infinity, NaN, µs timestamps, BC dates, blobs and big JSON numbers', async () => {
+  // A bare JSON document (the document null, 1.50, a string) once went as the value pg reads: SQL NULL, 1.5, and text that is not JSON.
+  it('--format sql keeps ±Infinity, NaN, µs timestamps, BC dates, blobs, big JSON numbers and bare JSON documents', async () => {
     const run = await switchyard(['export', source.url, 'events', '--format', 'sql', '--page-size', '2']);
     expect(run.code, run.stderr).toBe(0);
     await restore((c) => c.query(run.stdout));

@@ -87,6 +87,7 @@ export {
   parseJsonKeepingSource,
   parseJsonWithText,
 } from './json-exact';
+export { isBareJsonDocument, jsonTextItem, jsonTextItems, markJsonTexts } from './json-text-reads';
 export { redactSecrets, registerSecret } from './secret-redact';
 export { findInvalidText, type InvalidTextCell } from './raw-text-read';
 export { logicalTypeOf } from './logical-type';

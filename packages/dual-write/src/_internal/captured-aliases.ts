@@ -1,5 +1,4 @@
-import { quoteIdentifier as quote, type DialectName, type Row, type TableInfo } from '@switchyard/core';
-import { jsonTextItems } from './json-scalar-documents';
+import { quoteIdentifier as quote, type DialectName, type Row, type TableInfo, jsonTextItems } from '@switchyard/core';
 import type { ParsedWrite } from './write-parse';
 
 /** The prefix of the aliases under which a capture returns whole rows after the app's own columns. */

@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, ExecResult, Statement } from '@switchyard/core';
+import { markJsonTexts, type DatabaseAdapter, type ExecResult, type Statement } from '@switchyard/core';
 import type { MirrorOp, MovedKeys } from '../mirror/mirror-op';
 import type { RowRef } from '../row-ref';
 import type { ReadCurrent } from './cascade-rows';
@@ -13,7 +13,6 @@ import { updatedDependents } from './update-cascade-rows';
 import { parseWriteCached } from './write-parse';
 import { withoutReturning } from './write-op';
 import { capturingSql, splitAliased } from './captured-aliases';
-import { markJsonTexts } from './json-scalar-documents';
 import { keysFilteredOn } from './where-clause';
 import { lockingRead } from './dependent-locks';
 

@@ -1,5 +1,4 @@
-import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
-import { jsonTextItems, markJsonTexts } from './json-scalar-documents';
+import { keysetPages, type DatabaseAdapter, type Statement, jsonTextItems, markJsonTexts } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { recordInTransaction } from '../mirror/mirror-writes';

@@ -1,6 +1,5 @@
-import type { Row } from '@switchyard/core';
+import { markJsonTexts, type Row } from '@switchyard/core';
 import { imageTableOf, refOf, rowName, type RowImage, type TablePair } from './row-images';
-import { markJsonTexts } from './json-scalar-documents';
 import { storedRows } from './returning-check';
 import { pickKey } from './row-resync';
 import type { Returned } from './secondary-applier';

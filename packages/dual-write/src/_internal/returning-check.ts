@@ -1,5 +1,4 @@
-import type { DialectName, Row, TableInfo } from '@switchyard/core';
-import { jsonTextItems } from './json-scalar-documents';
+import { jsonTextItems, type DialectName, type Row, type TableInfo } from '@switchyard/core';
 
 /** The column an upsert returns beside the row: how many things on its table may change rows after a statement. */
 const CHANGERS = '_switchyard_changers';

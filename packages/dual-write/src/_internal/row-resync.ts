@@ -6,10 +6,11 @@ import {
   type DialectName,
   type Row,
   type TableInfo,
+  jsonTextItems,
+  markJsonTexts,
 } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
 import { readOn } from './failed-side';
-import { jsonTextItems, markJsonTexts } from './json-scalar-documents';
 import { keyParam, rowName, type RowImage } from './row-images';
 
 /**

@@ -1,5 +1,4 @@
-import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
-import { jsonTextItems, markJsonTexts } from './json-scalar-documents';
+import { keysetPages, type DatabaseAdapter, type Statement, jsonTextItems, markJsonTexts } from '@switchyard/core';
 import { SecondaryWriteError } from '../secondary-write-error';
 import { generatedTables } from './generated-on-alter';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';

@@ -1,10 +1,17 @@
-import type { DialectName, ExecResult, Row, Statement, TableInfo } from '@switchyard/core';
+import {
+  jsonTextItems,
+  markJsonTexts,
+  type DialectName,
+  type ExecResult,
+  type Row,
+  type Statement,
+  type TableInfo,
+} from '@switchyard/core';
 import { insertsDefaultKeys, insertsNullKeys, rowRefsOf, type RowRef } from '../row-ref';
 import { tokenize, type Token } from './sql-tokens';
 import { BoundedCache } from './bounded-cache';
 import { asInsertId, insertIdColumn } from './insert-id';
 import { capturingSql, splitAliased, writtenName } from './captured-aliases';
-import { jsonTextItems, markJsonTexts } from './json-scalar-documents';
 import { parseWriteCached, type ParsedWrite } from './write-parse';
 import { otherUniqueIndexes, sameColumnSet } from './unique-blockers';
 

@@ -7,6 +7,8 @@ import {
   type DialectName,
   type Row,
   type TableInfo,
+  jsonTextItem,
+  markJsonTexts,
 } from '@switchyard/core';
 import { actingParents, dependentImages } from '../_internal/cascade-rows';
 import { updateActingParents, updatedDependents } from '../_internal/update-cascade-rows';
@@ -16,7 +18,6 @@ import { unscaled } from '../_internal/outbox-entry-sql';
 import { dedupeRefs, imageStatements, imagesOf, refOf, rowName, type RowImage } from '../_internal/row-images';
 import { otherUniqueIndexes, uniqueBlockers } from '../_internal/unique-blockers';
 import { currentRowsOf } from '../_internal/row-resync';
-import { jsonTextItem, markJsonTexts } from '../_internal/json-scalar-documents';
 import { definesTables } from '../_internal/mirror-pairs';
 import type { TableCatalog } from '../_internal/table-catalog';
 import type { MirrorOp } from './mirror-op';
