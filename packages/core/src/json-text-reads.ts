@@ -95,12 +95,12 @@ export function jsonTextItem(column: string, type: string, expression: string): 
  * ```
  */
 export function markJsonTexts(rows: Row[], table?: TableInfo, flagged: readonly Row[] = rows): Row[] {
-  const columns = table ? textColumnsOf(table) : undefined;
-  if (columns?.length === 0) return rows;
+  const names = table ? textColumnsOf(table).map((c) => c.name) : undefined;
+  if (names?.length === 0) return rows;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const from = flagged[i] ?? {};
-    for (const name of columns ? columns.map((c) => c.name) : Object.keys(from).filter((k) => k.startsWith(TEXT))) {
+    for (const name of names ?? Object.keys(from).filter((k) => k.startsWith(TEXT))) {
       const text = from[name];
       if (typeof text === 'string') row[name.slice(TEXT.length)] = text === 'null' ? JSON_NULL : asJsonText(text);
       delete row[name];

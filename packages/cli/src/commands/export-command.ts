@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { isSwitchyardTable, jsonTextItems, keysetPages, markJsonTexts, type DialectName } from '@switchyard/core';
+import { isSwitchyardTable, keysetPages, type DialectName } from '@switchyard/core';
 import { CliUsageError, ExitCode } from '../cli-error';
 import type { CliStream, CommandDefinition } from '../command-types';
 import { choiceFlag, expectPositionals, intFlag, listFlag } from '../_internal/args-parse';
@@ -71,9 +71,8 @@ export const exportCommand: CommandDefinition = {
       let rows = 0;
       await writeAll(out, renderHeader(format, columns));
       // pg reads a bare JSON document (the document null, 1.50) as a plain value: its text is read beside the row.
-      const texts = db!.dialect === 'postgres' ? jsonTextItems(info, '') : '';
-      for await (const page of keysetPages(db!, table!, keys, pageSize, texts)) {
-        await writeAll(out, renderRows(format, table!, columns, texts ? markJsonTexts(page, info) : page, dialect));
+      for await (const page of keysetPages(db!, table!, keys, pageSize, info)) {
+        await writeAll(out, renderRows(format, table!, columns, page, dialect));
         rows += page.length;
       }
       if (args.values.out) {

@@ -35,7 +35,7 @@ export function writtenName(parsed: ParsedWrite, table: TableInfo): string {
  */
 export function capturingSql(parsed: ParsedWrite, table: TableInfo, dialect: DialectName): { sql: string; aliases?: string[] } {
   const qualifier = dialect === 'postgres' ? `${parsed.alias ?? quote(writtenName(parsed, table))}.` : '';
-  // The text of bare JSON documents, which pg would read as values (see `json-scalar-documents`).
+  // The text of bare JSON documents, which pg would read as values (see core's `jsonTextItems`).
   const texts = dialect === 'postgres' ? jsonTextItems(table, qualifier) : '';
   if (!parsed.returning) {
     // On a new line: a trailing line comment in the app's SQL must not swallow the clause.

@@ -1,4 +1,4 @@
-import { keysetPages, type DatabaseAdapter, type Statement, jsonTextItems, markJsonTexts } from '@switchyard/core';
+import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { recordInTransaction } from '../mirror/mirror-writes';
@@ -31,10 +31,9 @@ export async function recordGeneratedRows(
   for (const name of tables) {
     const table = await catalog.table(primary, name, tx);
     if (!table || table.primaryKey.length === 0) continue;
-    // On Postgres with the text of bare JSON documents (see `json-scalar-documents`).
-    const texts = primary.dialect === 'postgres' ? jsonTextItems(table, '') : '';
-    for await (const rows of keysetPages(tx, table.name, table.primaryKey, REFILL_PAGE, texts)) {
-      const images = imagesOf(table, texts ? markJsonTexts(rows, table) : rows, false);
+    // Bare JSON documents as the text the primary holds (core's `jsonTextItems`).
+    for await (const rows of keysetPages(tx, table.name, table.primaryKey, REFILL_PAGE, table)) {
+      const images = imagesOf(table, rows, false);
       last =
         (await recordInTransaction(
           mirror,

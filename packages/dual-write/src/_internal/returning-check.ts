@@ -15,7 +15,7 @@ export function returningClause(table: TableInfo, dialect: DialectName): string 
   const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
   // Postgres: planning catalog reads in every upsert costs about what reading the row back
   // does, so its tables are asked once in a while instead (TableCatalog.returnsStoredRows).
-  // With the text of bare JSON documents (see `json-scalar-documents`).
+  // With the text of bare JSON documents (see core's `jsonTextItems`).
   if (dialect === 'postgres') return ` RETURNING *${jsonTextItems(table, '')}`;
   const quoted = literal(name);
   const triggers = (schema: string) => `(SELECT count(*) FROM ${schema} WHERE type = 'trigger' AND tbl_name = ${quoted} COLLATE NOCASE)`;

@@ -86,7 +86,7 @@ function readSql(table: TableInfo, dialect: DialectName, count: number, lock: bo
   // Locked rows are read in key order, so two settles of overlapping rows lock them in one order.
   const suffix = lock && dialect === 'postgres' ? ` ORDER BY ${columns.map((c) => quote(c)).join(', ')} FOR UPDATE` : '';
   // With ONLY where others inherit it (INHERITS): their rows would be read as its own.
-  // On Postgres, with the text of bare JSON documents (see `json-scalar-documents`).
+  // On Postgres, with the text of bare JSON documents (see core's `jsonTextItems`).
   const bare = dialect === 'postgres' ? jsonTextItems(table, '') : '';
   sql = `SELECT *${bare} FROM ${readTableName(table, dialect)} WHERE ${where}${suffix}`;
   // A bulk settle reads many counts: only the small ones are worth keeping.

@@ -1,4 +1,4 @@
-import { keysetPages, type DatabaseAdapter, type Statement, jsonTextItems, markJsonTexts } from '@switchyard/core';
+import { keysetPages, type DatabaseAdapter, type Statement } from '@switchyard/core';
 import { SecondaryWriteError } from '../secondary-write-error';
 import { generatedTables } from './generated-on-alter';
 import type { ReplicatorParts, SecondaryWork } from './replication-types';
@@ -59,16 +59,14 @@ async function refillTable(
 ): Promise<void> {
   const table = await p.catalog.table(primary, name);
   if (!table || table.primaryKey.length === 0) return;
-  // On Postgres with the text of bare JSON documents, which the rows' values would lose (see `json-scalar-documents`).
-  const texts = primary.dialect === 'postgres' ? jsonTextItems(table, '') : '';
-  const pages = keysetPages(primary, table.name, table.primaryKey, REFILL_PAGE, texts);
+  // Bare JSON documents as the text the primary holds (core's `jsonTextItems`).
+  const pages = keysetPages(primary, table.name, table.primaryKey, REFILL_PAGE, table);
   for (;;) {
     const release = await p.locks.acquire({ sharedTables: [], exclusiveTables: [table.name], rows: [] });
     try {
       const page = await pages.next();
       if (page.done) return;
-      const rows = texts ? markJsonTexts(page.value, table) : page.value;
-      await applyPage(p, delivery, primary, secondary, imagesOf(table, rows, false), label);
+      await applyPage(p, delivery, primary, secondary, imagesOf(table, page.value, false), label);
     } finally {
       release();
     }

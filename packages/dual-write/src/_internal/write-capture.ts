@@ -44,7 +44,7 @@ export interface CapturePlan {
   newRowsOnly: boolean;
   /** The app has sent this text often enough that the primary may keep it prepared. */
   repeated: boolean;
-  /** Its rows carry the text of bare JSON documents (see `json-scalar-documents`). */
+  /** Its rows carry the text of bare JSON documents (see core's `jsonTextItems`). */
   jsonTexts?: true;
 }
 

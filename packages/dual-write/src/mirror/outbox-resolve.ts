@@ -219,7 +219,7 @@ async function decodeText(primary: DatabaseAdapter, catalog: TableCatalog, ops: 
     const all = members.flatMap((m) => m.group.text!);
     // Private names: a column of the table called n must not be what ORDER BY n finds.
     const casts = kept.map((c) => `("__sy_r"->>${c.k})::${first.types![c.k]} AS ${quote(c.name)}`).join(', ');
-    // The text of bare JSON documents, which the cast's value would lose (see `json-scalar-documents`).
+    // The text of bare JSON documents, which the cast's value would lose (see core's `jsonTextItems`).
     const texts = kept.map((c) => jsonTextItem(c.name, first.types![c.k]!, `"__sy_r"->>${c.k}`)).join('');
     const sql = `SELECT ${casts}${texts} FROM json_array_elements(?::json) WITH ORDINALITY AS "__sy_x"("__sy_r", "__sy_n") ORDER BY "__sy_x"."__sy_n"`;
     const rows = all.length === 0 ? [] : markJsonTexts(await primary.query<Row>(sql, [JSON.stringify(all)]));
