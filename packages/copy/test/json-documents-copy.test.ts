@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseAdapter } from '@switchyard/core';
 import { createPostgresAdapter } from '@switchyard/postgres';
+import { createD1Adapter } from '@switchyard/d1';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
+import { createTestD1 } from '@switchyard/testkit/d1';
 import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { validateDatabases } from '@switchyard/validation';
 import { copyTables } from '../src/index';
@@ -69,5 +71,30 @@ describe('JSON documents copied from Postgres', () => {
     } finally {
       await target.close();
     }
+  });
+
+  // A string document that holds JSON text once went into a JSON column as that JSON (an
+  // object, a number), and validation, reading the string as JSON text too, called it equal.
+  it('reach a SQLite or D1 JSON column as documents, a string document as the JSON string, and validate equal', async () => {
+    const d1 = await createTestD1();
+    for (const target of [createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding)]) {
+      try {
+        await target.execute('CREATE TABLE docs (id INTEGER PRIMARY KEY, j JSON, jb JSON)');
+        await copyTables(source, target, { tables: ['docs'], checkpoint: false });
+        expect(await target.query('SELECT id, j, jb FROM docs WHERE id IN (2, 4) ORDER BY id')).toEqual([
+          // The JSON null document as SQL NULL there (the README's rule).
+          { id: 2, j: null, jb: null },
+          { id: 4, j: '"a string"', jb: '"{\\"looks\\": \\"like json\\"}"' },
+        ]);
+        expect((await validateDatabases(source, target, { validateAllRows: true, tables: ['docs'] })).ok).toBe(true);
+        // The least change: the string made the object it spells.
+        await target.execute(`UPDATE docs SET jb = '{"looks": "like json"}' WHERE id = 4`);
+        const report = await validateDatabases(source, target, { validateAllRows: true, tables: ['docs'] });
+        expect(report.tables[0]!.differentRows.map((d) => d.key)).toEqual([{ id: 4 }]);
+      } finally {
+        await target.close();
+      }
+    }
+    await d1.dispose();
   });
 });

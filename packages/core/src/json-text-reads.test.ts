@@ -19,6 +19,19 @@ describe('bare JSON documents read as their text', () => {
     expect(jsonTextItem('n', 'text', 'x')).toBe('');
   });
 
+  it('takes a domain over json or jsonb by the type it is built on', () => {
+    const domains = {
+      name: 'docs',
+      columns: [
+        { ...column('d', 'doc_domain'), baseType: 'jsonb' },
+        { ...column('t', 'email'), baseType: 'text' },
+        column('n', 'doc_domain[]'),
+      ],
+      primaryKey: ['d'],
+    } as unknown as TableInfo;
+    expect(jsonTextItems(domains, '')).toBe(`, CASE WHEN jsonb_typeof("d") NOT IN ('object', 'array') THEN ("d")::text END AS "__sy_jt_d"`);
+  });
+
   it('sets each bare document to its text and drops the text columns; SQL NULL and objects stay as read', () => {
     const doc = parseJsonWithText('{"a": 1.50}');
     const rows = [

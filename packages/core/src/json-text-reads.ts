@@ -1,4 +1,5 @@
 import { JSON_NULL, asJsonText, jsonSourceOf } from './json-source';
+import { jsonDocumentKind } from './logical-type';
 import { quoteIdentifier as quote } from './sql-identifier';
 import type { Row, TableInfo } from './types';
 
@@ -17,9 +18,6 @@ import type { Row, TableInfo } from './types';
 /** The prefix of the text columns, under Switchyard's private `__sy_` names (which dual write keeps from what apps see). */
 const TEXT = '__sy_jt_';
 
-/** A `json` or `jsonb` column itself (not an array of them, nor a domain over one). */
-const JSON_DOCUMENT = /^jsonb?$/i;
-
 interface TextColumn {
   column: string;
   /** `__sy_jt_` and the column's name, so rows can be marked without their table (a key move's). */
@@ -34,12 +32,8 @@ function textColumnsOf(table: TableInfo): readonly TextColumn[] {
   let columns = byTable.get(table);
   if (!columns) {
     columns = table.columns
-      .filter((c) => JSON_DOCUMENT.test(c.declaredType.trim()))
-      .map((c) => ({
-        column: c.name,
-        name: TEXT + c.name,
-        typeOf: c.declaredType.trim().toLowerCase() === 'jsonb' ? 'jsonb_typeof' : 'json_typeof',
-      }))
+      .filter((c) => jsonDocumentKind(c) !== undefined)
+      .map((c) => ({ column: c.name, name: TEXT + c.name, typeOf: `${jsonDocumentKind(c)!}_typeof` }))
       // Postgres cuts a name past 63 bytes: a column named that long keeps the driver's reading.
       .filter((c) => utf8.encode(c.name).length <= 63);
     byTable.set(table, columns);
@@ -79,7 +73,7 @@ export function jsonTextItems(table: TableInfo, qualifier: string): string {
  */
 export function jsonTextItem(column: string, type: string, expression: string): string {
   const name = TEXT + column;
-  if (!JSON_DOCUMENT.test(type.trim()) || utf8.encode(name).length > 63) return '';
+  if (!jsonDocumentKind({ declaredType: type }) || utf8.encode(name).length > 63) return '';
   return item('json_typeof', `(${expression})::json`, name);
 }
 

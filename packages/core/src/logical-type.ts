@@ -1,4 +1,4 @@
-import type { DialectName, LogicalType } from './types';
+import type { ColumnInfo, DialectName, LogicalType } from './types';
 
 /**
  * The logical type of a column from its declared type. SQLite and D1 follow SQLite's
@@ -42,4 +42,35 @@ function sqliteType(t: string): LogicalType {
   if (t.includes('real') || t.includes('floa') || t.includes('doub')) return 'real';
   if (t.includes('numeric') || t.includes('decimal')) return 'numeric';
   return 'numeric';
+}
+
+/**
+ * The type a column's values are stored and read as: a Postgres domain's base type, else the
+ * declared type, trimmed. Rules that depend on what the engine holds (a numeric's scale, a
+ * JSON document's text, an array) read this rather than `declaredType`, which for a domain
+ * is only its name.
+ *
+ * @example
+ * ```ts
+ * storedTypeOf({ declaredType: 'payload', baseType: 'jsonb' }); // 'jsonb'
+ * storedTypeOf({ declaredType: ' TEXT ' });                      // 'TEXT'
+ * ```
+ */
+export function storedTypeOf(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): string {
+  return (column.baseType ?? column.declaredType).trim();
+}
+
+/**
+ * `'json'` or `'jsonb'` for a Postgres column that holds one JSON document (declared so, or a
+ * domain over one; not an array of them), else `undefined`.
+ *
+ * @example
+ * ```ts
+ * jsonDocumentKind({ declaredType: 'JSONB' });   // 'jsonb'
+ * jsonDocumentKind({ declaredType: 'jsonb[]' }); // undefined
+ * ```
+ */
+export function jsonDocumentKind(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): 'json' | 'jsonb' | undefined {
+  const type = storedTypeOf(column).toLowerCase();
+  return type === 'json' || type === 'jsonb' ? type : undefined;
 }

@@ -11,7 +11,14 @@ export interface ColumnInfo {
   name: string;
   /** The type as declared in the engine, e.g. `BIGINT`, `timestamp with time zone`, `DATETIME`. */
   declaredType: string;
-  /** The cross-engine type used for encoding and comparison. */
+  /**
+   * Postgres: for a column whose type is a domain, the type the domain is built on (through
+   * domains over domains), as `format_type` writes it (`jsonb`, `timestamp with time zone`,
+   * `numeric(10,2)`); absent otherwise. pg reads and writes such a column as that type, and
+   * `logicalType` follows it. See {@link storedTypeOf}.
+   */
+  baseType?: string;
+  /** The cross-engine type used for encoding and comparison (of `baseType` for a domain). */
   logicalType: LogicalType;
   nullable: boolean;
   /** The default expression as the engine prints it, or `null`. */

@@ -2,6 +2,7 @@ import { toHex } from './canonical-text';
 import { PostgresArray } from './param-encode';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
+import { storedTypeOf } from './logical-type';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
 import { holdTimeWord, UnholdableValue } from './unholdable-value';
@@ -51,7 +52,7 @@ export function converterFor(
       case 'boolean':
         return toBoolean;
       case 'timestamp':
-        return /^date$/i.test(target.declaredType.trim()) ? toDateText : toDate;
+        return /^date$/i.test(storedTypeOf(target)) ? toDateText : toDate;
       case 'json':
         return toJsonText;
       case 'blob':
@@ -63,13 +64,13 @@ export function converterFor(
         return source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
     }
   }
-  // SQLite and D1 targets.
-  if (to === 'json' && sourceDialect === 'postgres') return toJsonText;
+  // SQLite and D1 targets: a string pg read from a JSON column is a string document.
+  if (to === 'json' && sourceDialect === 'postgres') return postgresDocumentText;
   // Between SQLite and D1 a BLOB column's text stays text: SQLite keeps each value's class
   // there, and text is not the blob of its bytes ('abc' = X'616263' is false).
   if (to === 'blob') return sourceDialect === 'postgres' ? toBytes : undefined;
   if (sourceDialect === 'postgres' && source.logicalType === 'timestamp')
-    return /^date$/i.test(source.declaredType.trim()) ? toDateText : toInfinityText;
+    return /^date$/i.test(storedTypeOf(source)) ? toDateText : toInfinityText;
   return undefined;
 }
 
@@ -142,15 +143,15 @@ function toPostgresArray(value: unknown): unknown {
 }
 
 /**
- * Whether a column is a Postgres array (`text[]`, `integer[]`), by its declared type.
+ * Whether a column is a Postgres array (`text[]`, `integer[]`, a domain over one), by its stored type.
  *
  * @example
  * ```ts
  * isArrayColumn({ name: 'tags', declaredType: 'text[]', ... }); // true
  * ```
  */
-export function isArrayColumn(column: Pick<ColumnInfo, 'declaredType'>): boolean {
-  return column.declaredType.trim().endsWith('[]');
+export function isArrayColumn(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): boolean {
+  return storedTypeOf(column).endsWith('[]');
 }
 
 /**

@@ -26,6 +26,8 @@ const NULLS = 'SELECT id, j IS NULL AS j_sql, j::text AS j, s IS NULL AS s_sql, 
 async function writeEveryShape(dual: DatabaseAdapter): Promise<void> {
   await dual.execute(`INSERT INTO docs (j, s) VALUES ('null', 'null'), (NULL, NULL), ('{"a": null}', ' null ')`);
   await dual.execute(`INSERT INTO docs (j, s) VALUES ('1.50', ' false '), ('"x"', ' "y" '), ('[1.50]', '1e2'), ('-0', '-0.0')`);
+  // Strings that hold JSON text: a string document still, not the JSON it spells.
+  await dual.execute(`INSERT INTO docs (j, s) VALUES ('"{\\"a\\": 1}"', '"1"')`);
   await dual.execute(`INSERT INTO docs (j, s) VALUES (?::jsonb, ?::json) RETURNING j, s`, ['null', 'null']);
   await dual.execute(`UPDATE docs SET j = 'null'::jsonb, n = n + 1 WHERE id = ?`, [2]);
   await dual.execute(`UPDATE docs SET j = NULL WHERE id = ?`, [1]);
@@ -132,5 +134,34 @@ it('Postgres -> SQLite: each document is written as pg reads it, the document nu
     onPrimary.map((r) => [r.id, zeroed(r.j), zeroed(r.s)]),
   );
   expect(onSqlite.filter((r) => r.j === 'null' || r.s === 'null' || r.j === '1.50')).toEqual([]);
+  // Validation reads Postgres's documents as their text: `"x"` is the string document SQLite holds.
+  const report = await validateDatabases(pg.primary, sqlite, { validateAllRows: true, tables: ['docs'] });
+  expect(report.tables[0]!.differentRows).toEqual([]);
+  expect(report.ok).toBe(true);
   await sqlite.close();
+});
+
+// pg reads a domain's column as its base type: a domain over jsonb loses the same documents.
+it('Postgres -> Postgres: a column of a domain over jsonb or json carries its documents too, synchronously and through an outbox', async () => {
+  const domains = `DO $$ BEGIN CREATE DOMAIN doc_d AS jsonb; CREATE DOMAIN text_doc_d AS json CHECK (json_typeof(VALUE) <> 'array');
+    EXCEPTION WHEN duplicate_object THEN NULL; END $$`;
+  const table = 'DROP TABLE IF EXISTS domain_docs; CREATE TABLE domain_docs (id serial PRIMARY KEY, j doc_d, s text_doc_d)';
+  const read = 'SELECT id, j IS NULL AS j_sql, j::text AS j, s IS NULL AS s_sql, s::text AS s FROM domain_docs ORDER BY id';
+  const write = async (dual: DatabaseAdapter) => {
+    await dual.execute(`INSERT INTO domain_docs (j, s) VALUES ('null', 'null'), ('1.50', ' false '), (NULL, ' "y" ')`);
+    await dual.execute(`UPDATE domain_docs SET j = '-0'::jsonb WHERE id = ?`, [3]);
+  };
+  for (const side of [pg.primary, pg.secondary]) {
+    await side.execute(domains);
+    await side.execute(table);
+  }
+  const sync = createDualWriteAdapter(pg.primary, pg.secondary, { verifyWrites: true });
+  await write(sync);
+  expect(sync.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });
+  const mirror = outboxMirror(pg.primary);
+  await write(createDualWriteAdapter(pg.primary, pg.secondary, { secondaryWrites: 'async', mirror }));
+  await drainOutbox(pg.secondary, { mirror });
+  expect(await pg.primary.query(read)).toContainEqual({ id: 1, j_sql: false, j: 'null', s_sql: false, s: 'null' });
+  expect(await pg.secondary.query(read)).toEqual(await pg.primary.query(read));
+  expect((await validateDatabases(pg.primary, pg.secondary, { validateAllRows: true, tables: ['domain_docs'] })).ok).toBe(true);
 });

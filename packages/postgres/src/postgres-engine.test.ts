@@ -251,4 +251,27 @@ describe('postgres introspect', () => {
     expect(tables.find((t) => t.name === 'sy_derived_more')).not.toHaveProperty('inheritedBy');
     expect(events).not.toHaveProperty('inheritedBy');
   });
+
+  it('reports the type a domain is built on, through a domain over a domain, and the logical type of that', async () => {
+    await adapter.batch([
+      { sql: 'CREATE DOMAIN sy_money AS numeric(12,2)' },
+      { sql: 'CREATE DOMAIN sy_price AS sy_money CHECK (VALUE > 0)' },
+      { sql: 'CREATE DOMAIN sy_doc AS jsonb' },
+      { sql: 'CREATE DOMAIN sy_at AS timestamp with time zone' },
+      { sql: 'CREATE DOMAIN sy_tags AS text[]' },
+      {
+        sql: 'CREATE TABLE sy_domains (id integer PRIMARY KEY, price sy_price, doc sy_doc, at sy_at, tags sy_tags, plain text, list sy_doc[])',
+      },
+    ]);
+    const table = (await adapter.introspect()).find((t) => t.name === 'sy_domains')!;
+    const column = (name: string) => table.columns.find((c) => c.name === name)!;
+    expect(column('price')).toMatchObject({ declaredType: 'sy_price', baseType: 'numeric(12,2)', logicalType: 'numeric' });
+    expect(column('doc')).toMatchObject({ declaredType: 'sy_doc', baseType: 'jsonb', logicalType: 'json' });
+    expect(column('at')).toMatchObject({ declaredType: 'sy_at', baseType: 'timestamp with time zone', logicalType: 'timestamp' });
+    expect(column('tags')).toMatchObject({ declaredType: 'sy_tags', baseType: 'text[]', logicalType: 'json' });
+    // Columns of other types, an array of a domain among them, carry none.
+    expect(column('plain')).not.toHaveProperty('baseType');
+    expect(column('list')).toMatchObject({ declaredType: 'sy_doc[]', logicalType: 'json' });
+    expect(column('list')).not.toHaveProperty('baseType');
+  });
 });

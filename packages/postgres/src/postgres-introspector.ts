@@ -19,6 +19,8 @@ interface ColumnRow {
   table_oid: number;
   name: string;
   declared_type: string;
+  /** A domain's base type (through domains over domains), as format_type writes it; null for any other type. */
+  base_type: string | null;
   not_null: boolean;
   default_value: string | null;
   identity: string;
@@ -79,8 +81,16 @@ const collationName = (oid: string) =>
   `(SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN '' ELSE quote_ident(cn.nspname) || '.' END || quote_ident(co.collname) ` +
   `FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = ${oid})`;
 
+// A domain over a domain is followed to the type at the bottom, which is what pg reads.
+const baseTypeOf = (type: string) => `CASE WHEN ${type}.typtype = 'd' THEN (
+    WITH RECURSIVE chain(oid, typmod, depth) AS (
+      SELECT ${type}.typbasetype, ${type}.typtypmod, 1
+      UNION ALL SELECT b.typbasetype, b.typtypmod, c.depth + 1 FROM chain c JOIN pg_type b ON b.oid = c.oid WHERE b.typtype = 'd'
+    ) SELECT format_type(oid, typmod) FROM chain ORDER BY depth DESC LIMIT 1) END`;
+
 const COLUMNS_SQL = `
 SELECT a.attrelid AS table_oid, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS declared_type,
+  ${baseTypeOf('t')} AS base_type,
   a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid) AS default_value, a.attidentity::text AS identity,
   a.attgenerated::text AS generated,
   CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN ${collationName('a.attcollation')} END AS collation
@@ -210,7 +220,9 @@ function toColumn(row: ColumnRow, primaryKey: readonly string[]): ColumnInfo {
   return {
     name: row.name,
     declaredType: row.declared_type,
-    logicalType: logicalTypeOf(row.declared_type, 'postgres'),
+    // Only for a domain, so other columns read as before.
+    ...(row.base_type ? { baseType: row.base_type } : {}),
+    logicalType: logicalTypeOf(row.base_type ?? row.declared_type, 'postgres'),
     nullable: !row.not_null && !primaryKey.includes(row.name),
     defaultValue: row.default_value,
     autoIncrement: serial || row.identity === 'a' || row.identity === 'd',

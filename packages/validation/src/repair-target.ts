@@ -1,6 +1,7 @@
 import {
   InvalidArgumentError,
   quoteIdentifier,
+  storedTypeOf,
   UnholdableValue,
   type ColumnInfo,
   type DatabaseAdapter,
@@ -13,7 +14,8 @@ import { fetchByKeys } from './_internal/fetch-by-keys';
 import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
 import { insertTarget, keysMatch, selectList, tableRef } from './_internal/sql-text';
-import { comparisonType, enginePair, jsonTextColumns, type KeyColumn } from './_internal/table-plan';
+import { repairJsonReads } from './_internal/json-reads';
+import { comparisonType, enginePair, type KeyColumn } from './_internal/table-plan';
 import { toTargetValue } from './_internal/value-convert';
 import type { RepairMismatch, RowKey, ValidationReport } from './validation-types';
 
@@ -171,19 +173,19 @@ async function repairTable(
         {
           timestampPrecision: options.timestampPrecision ?? 'us',
         },
-        asText,
+        reads,
       ),
   };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
   // Every column is read back; a column the target computes itself is not written (Postgres and SQLite refuse a value).
   const compared = from.columns.filter((c) => targetColumns.has(c.name)).map((c) => ({ from: c, to: targetColumns.get(c.name)! }));
   const pairs = compared.filter((p) => !p.to.generated);
-  // Between two Postgres databases JSON goes as its text: key order, duplicate keys and spacing kept.
-  const asText = jsonTextColumns(enginePair(source.dialect, target.dialect), compared);
+  // JSON read from Postgres as its text, and written as it is: key order, duplicate keys and spacing kept.
+  const reads = repairJsonReads(enginePair(source.dialect, target.dialect), compared);
   const keys: KeyColumn[] = keyNames.map((name) => {
     const pair = pairs.find((p) => p.from.name === name)!;
     const type = comparisonType(pair.from.logicalType, pair.to.logicalType) ?? pair.from.logicalType;
-    return { name, type, order: 'text', declaredType: pair.from.declaredType, nullable: pair.from.nullable };
+    return { name, type, order: 'text', declaredType: storedTypeOf(pair.from), nullable: pair.from.nullable };
   });
   const codec = new KeyCodec(keys, {});
   const maxParams = target.capabilities.maxBoundParameters;
@@ -196,13 +198,13 @@ async function repairTable(
       pairs.map((p) => p.from.name),
       upsertKeys,
       codec,
-      asText,
+      reads.source,
     );
     sourceRows = rows;
     out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
     const values: unknown[][] = [];
     for (const [id, row] of rows) {
-      const converted = pairs.map((p) => (asText.has(p.from.name) ? row[p.from.name] : convert(row, p, source, target)));
+      const converted = pairs.map((p) => (reads.source.has(p.from.name) ? row[p.from.name] : convert(row, p, source, target)));
       // A value the target cannot hold as the source does is not written as something else.
       const reasons = converted.flatMap((v, i) =>
         v instanceof UnholdableValue ? [`${pairs[i]!.from.name}: not written: ${v.reason}`] : [],

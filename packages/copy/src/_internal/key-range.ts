@@ -1,5 +1,6 @@
 import {
   asJsonText,
+  jsonDocumentKind,
   nativeHandle,
   parseJsonWithText,
   quoteIdentifier,
@@ -139,10 +140,10 @@ function documentOf(text: string, mode: JsonMode): unknown {
   return asJsonText(text);
 }
 
-/** The positions in `columns` of the table's `json` and `jsonb` columns (not arrays of them). */
+/** The positions in `columns` of the table's `json` and `jsonb` columns (domains over them too; not arrays of them). */
 function jsonColumns(table: TableInfo, columns: readonly string[]): number[] {
-  const declared = new Map(table.columns.map((c) => [c.name, c.declaredType]));
-  return columns.flatMap((c, i) => (/^jsonb?$/i.test(declared.get(c) ?? '') ? [i] : []));
+  const json = new Set(table.columns.filter((c) => jsonDocumentKind(c) !== undefined).map((c) => c.name));
+  return columns.flatMap((c, i) => (json.has(c) ? [i] : []));
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -1,6 +1,7 @@
 import {
   qualifiedTableName,
   quoteIdentifier,
+  storedTypeOf,
   TIME_WORDS,
   type ColumnInfo,
   type SqliteNativeDatabase,
@@ -53,7 +54,7 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
     case 'numeric':
       return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
     case 'timestamp':
-      if (/^date$/i.test(target.declaredType.trim())) return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
+      if (/^date$/i.test(storedTypeOf(target))) return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
       // The same rules as the JavaScript converter: a date alone is midnight UTC, zoneless
       // datetime text is UTC (as datetime('now') writes it), a plain number is epoch seconds
       // below 1e11 and milliseconds above. Text with any other character is escaped like

@@ -1,13 +1,10 @@
-import { isBareJsonDocument, jsonSourceOf, parseJsonKeepingSource, type Row, type TableInfo } from '@switchyard/core';
+import { isBareJsonDocument, jsonDocumentKind, jsonSourceOf, parseJsonKeepingSource, type Row, type TableInfo } from '@switchyard/core';
 
 /**
  * How dual write treats the bare JSON documents a Postgres primary's rows carry as their
  * text (core's `markJsonTexts`): a Postgres secondary gets the document as the primary holds
  * it; SQLite and D1 get the value pg reads, as a copy writes it there.
  */
-
-/** A `json` or `jsonb` column itself (not an array of them, nor a domain over one). */
-const JSON_DOCUMENT = /^jsonb?$/i;
 
 /**
  * A row image's value as it goes to a SQLite or D1 secondary: a bare document as pg reads
@@ -34,14 +31,14 @@ function isNullDocument(value: unknown): boolean {
 
 /**
  * The JSON columns two Postgres tables declare alike (`json` and `json`, `jsonb` and
- * `jsonb`), by the primary's name: there the text of a document is its value, as validation
+ * `jsonb`, directly or through a domain), by the primary's name: there the text of a document is its value, as validation
  * compares it; between a `json` and a `jsonb` column only the document is.
  */
 export function exactJsonColumns(source: TableInfo, target: TableInfo): ReadonlySet<string> {
-  const types = new Map(target.columns.map((c) => [c.name.toLowerCase(), c.declaredType.trim().toLowerCase()]));
+  const kinds = new Map(target.columns.map((c) => [c.name.toLowerCase(), jsonDocumentKind(c)]));
   return new Set(
     source.columns
-      .filter((c) => JSON_DOCUMENT.test(c.declaredType.trim()) && types.get(c.name.toLowerCase()) === c.declaredType.trim().toLowerCase())
+      .filter((c) => jsonDocumentKind(c) !== undefined && kinds.get(c.name.toLowerCase()) === jsonDocumentKind(c))
       .map((c) => c.name.toLowerCase()),
   );
 }

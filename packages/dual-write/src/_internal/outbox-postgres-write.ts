@@ -1,4 +1,4 @@
-import { quoteIdentifier as quote, statementKind, type TableInfo } from '@switchyard/core';
+import { quoteIdentifier as quote, statementKind, storedTypeOf, type TableInfo } from '@switchyard/core';
 import type { MirrorOp } from '../mirror/mirror-op';
 import type { Mirror } from '../mirror/mirror-types';
 import { capturedEntrySql } from '../mirror/outbox-captured';
@@ -90,7 +90,7 @@ function withEntry(plan: CapturePlan, table: string): string | undefined {
 function oneStatement(plan: CapturePlan, table: string): string {
   const source = plan.table;
   // With the app's own RETURNING kept, the whole row comes back under private aliases.
-  const columns = source.columns.map((c, n) => ({ name: c.name, type: c.declaredType, ref: quote(plan.aliases ? `__sy_${n}` : c.name) }));
+  const columns = source.columns.map((c, n) => ({ name: c.name, type: storedTypeOf(c), ref: quote(plan.aliases ? `__sy_${n}` : c.name) }));
   const entry = capturedEntrySql(table, '"__sy_w"', source, columns, plan.parsed.verb === 'delete');
   // The closing parenthesis on its own line: a line comment at the end of the app's SQL must not swallow it.
   return `WITH "__sy_w" AS (${plan.statement.sql}\n), "__sy_e" AS (${entry}) SELECT * FROM "__sy_w"`;

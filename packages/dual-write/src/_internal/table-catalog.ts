@@ -1,4 +1,4 @@
-import { isSwitchyardTable, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import { isSwitchyardTable, storedTypeOf, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
 import { BoundedCache } from './bounded-cache';
 import { fixedTextType, textConversions } from './generated-on-alter';
 import { readOn } from './failed-side';
@@ -221,7 +221,7 @@ export class TableCatalog {
     const conversion = textConversions(forms[0]!);
     if (!conversion) return;
     const info = await this.table(primary, conversion.table, via).catch(() => undefined);
-    const types = new Map(info?.columns.map((c) => [c.name, c.declaredType]));
+    const types = new Map(info?.columns.map((c) => [c.name, storedTypeOf(c)]));
     // Words of a USING that name no column are passed over; a column not found at all
     // (one added earlier in the same batch, say) leaves the change counted as per side.
     const found = conversion.columns.flatMap((c) => types.get(c) ?? []);

@@ -15,7 +15,7 @@ export interface CapturedRows {
   /** The write deleted these rows (the columns are then at least the key). */
   deleted: boolean;
   columns: string[];
-  /** The columns' declared types (`format_type`), for `text`. */
+  /** The columns' types (`format_type`; a domain's base type), for `text`. */
   types?: string[];
   /** One array per row, in `columns` order; `null` for NULL. */
   text?: (string | null)[][];

@@ -2,6 +2,7 @@ import type { DatabaseAdapter, Row, TableInfo } from '@switchyard/core';
 import { withExactText } from './exact-text';
 import { keyId, type KeyCodec } from './key-codec';
 import { keysMatch, selectList, tableRef } from './sql-text';
+import type { JsonReads } from './json-reads';
 import type { KeyColumn } from './table-plan';
 
 // Enough keys per statement to amortize the round trip, few enough to keep plans simple.
@@ -23,7 +24,7 @@ export async function fetchByKeys(
   columns: readonly string[],
   keyRows: readonly Row[],
   codec: KeyCodec,
-  asText?: ReadonlySet<string>,
+  asText?: JsonReads,
 ): Promise<Map<string, Row>> {
   const out = new Map<string, Row>();
   const perStatement = Math.max(1, Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)));

@@ -1,6 +1,7 @@
 import type { DatabaseAdapter, Row } from '@switchyard/core';
 import { withExactText } from './exact-text';
 import { keyAfter, orderByKey, selectList } from './sql-text';
+import type { JsonReads } from './json-reads';
 import type { KeyColumn } from './table-plan';
 import { yieldMacrotask } from './yield-macrotask';
 
@@ -17,7 +18,7 @@ export interface KeysetReaderOptions {
   table: string;
   columns: readonly string[];
   /** Columns read as their Postgres text (see `jsonReads`). */
-  asText?: ReadonlySet<string>;
+  asText?: JsonReads;
   keys: readonly KeyColumn[];
   pageSize: number;
   range?: RangeFilter;

@@ -2,7 +2,7 @@ import type { Row } from '@switchyard/core';
 import { compareKeys, KeyValueError, type KeyPart } from './key-codec';
 import { KeysetReader, type RangeFilter } from './keyset-reader';
 import { compareRow } from './row-compare';
-import { jsonReads } from './table-plan';
+import { jsonReads } from './json-reads';
 import { tableRef } from './sql-text';
 import { yieldMacrotask } from './yield-macrotask';
 import type { TableRun } from './table-run';

@@ -3,6 +3,7 @@ import type { RepairMismatch } from '../validation-types';
 import { fetchByKeys } from './fetch-by-keys';
 import type { KeyCodec } from './key-codec';
 import { compareRow } from './row-compare';
+import type { JsonReads } from './json-reads';
 import { comparedColumn, comparisonType, enginePair, type KeyColumn } from './table-plan';
 
 /** A source column and the target column of the same name. */
@@ -28,7 +29,7 @@ export async function verifyRepair(
   sourceRows: ReadonlyMap<string, Row>,
   heldBack: ReadonlyMap<string, string[]>,
   options: NormalizeOptions,
-  asText?: ReadonlySet<string>,
+  reads: { source: JsonReads; target: JsonReads },
 ): Promise<RepairMismatch[]> {
   if (sourceRows.size === 0) return [];
   const keyRows = [...sourceRows.values()];
@@ -40,7 +41,7 @@ export async function verifyRepair(
       pairs.map((p) => p.from.name),
       keyRows,
       codec,
-      asText,
+      reads.source,
     ),
     fetchByKeys(
       target,
@@ -49,7 +50,7 @@ export async function verifyRepair(
       pairs.map((p) => p.to.name),
       keyRows,
       codec,
-      asText,
+      reads.target,
     ),
   ]);
   const pair = enginePair(source.dialect, target.dialect);

@@ -1,6 +1,7 @@
 import {
   PreciseDate,
   canonicalEqual,
+  canonicalJsonText,
   formatCanonical,
   normalizeValue,
   storageClassOf,
@@ -45,9 +46,11 @@ export function compareRow(
     // Same milliseconds and no microseconds below them on either side (a PreciseDate carries them).
     if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime() && !(a instanceof PreciseDate) && !(b instanceof PreciseDate))
       continue;
-    if (a !== null && b !== null && fastEqual(a, b, column.type)) continue;
-    const na = normalizeValue(a, column.type, options);
-    const nb = normalizeValue(b, column.type, options);
+    const [x, y] =
+      column.plainTextSide === 'source' ? [asJsonString(a), b] : column.plainTextSide === 'target' ? [a, asJsonString(b)] : [a, b];
+    if (x !== null && y !== null && fastEqual(x, y, column.type)) continue;
+    const na = normalizeValue(x, column.type, options);
+    const nb = normalizeValue(y, column.type, options);
     if (canonicalEqual(na, nb, options)) continue;
     (out ??= []).push({
       column: column.name,
@@ -58,6 +61,11 @@ export function compareRow(
     });
   }
   return out;
+}
+
+/** SQLite or D1 text that is no JSON document as the JSON string holding it (see `ComparedColumn.plainTextSide`). */
+function asJsonString(value: unknown): unknown {
+  return typeof value === 'string' && canonicalJsonText(value) === undefined ? JSON.stringify(value) : value;
 }
 
 function classDifference(name: string, a: unknown, b: unknown, column: ComparedColumn, options: NormalizeOptions): ColumnDifference {

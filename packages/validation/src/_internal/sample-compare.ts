@@ -2,7 +2,7 @@ import { withExactText } from './exact-text';
 import { compareKeys, keyId, type KeyCodec } from './key-codec';
 import { fetchByKeys } from './fetch-by-keys';
 import { compareRow } from './row-compare';
-import { jsonReads } from './table-plan';
+import { jsonReads } from './json-reads';
 import { selectList, tableRef } from './sql-text';
 import type { TableRun } from './table-run';
 

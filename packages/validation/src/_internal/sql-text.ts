@@ -1,4 +1,5 @@
 import { qualifiedTableName, quoteIdentifier, readTableName, type DatabaseAdapter, type TableInfo } from '@switchyard/core';
+import type { JsonRead, JsonReads } from './json-reads';
 import type { KeyColumn } from './table-plan';
 
 /** The table as a read or a DELETE names it: schema-qualified on Postgres outside `public`, `ONLY` where others inherit it. */
@@ -55,7 +56,13 @@ export function keysMatch(keys: readonly { name: string }[], count: number): str
 }
 
 /** A SELECT list of quoted columns, those in `asText` read as their Postgres text (`"v"::text AS "v"`). */
-export function selectList(columns: readonly string[], asText?: ReadonlySet<string>): string {
+export function selectList(columns: readonly string[], asText?: JsonReads): string {
   if (!asText?.size) return columns.map(quoteIdentifier).join(', ');
-  return columns.map((c) => (asText.has(c) ? `${quoteIdentifier(c)}::text AS ${quoteIdentifier(c)}` : quoteIdentifier(c))).join(', ');
+  return columns.map((c) => readAs(quoteIdentifier(c), asText.get(c))).join(', ');
+}
+
+function readAs(column: string, read: JsonRead | undefined): string {
+  if (read === 'text') return `${column}::text AS ${column}`;
+  if (read === 'document') return `CASE WHEN json_typeof(${column}::json) = 'null' THEN NULL ELSE ${column}::text END AS ${column}`;
+  return column;
 }

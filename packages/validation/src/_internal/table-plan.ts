@@ -1,4 +1,12 @@
-import { comparesStorageClass, type ColumnInfo, type DialectName, type LogicalType, type TableInfo } from '@switchyard/core';
+import {
+  comparesStorageClass,
+  jsonDocumentKind,
+  storedTypeOf,
+  type ColumnInfo,
+  type DialectName,
+  type LogicalType,
+  type TableInfo,
+} from '@switchyard/core';
 import type { SchemaDifference, ValidateOptions } from '../validation-types';
 
 /** How a key column is ordered and compared: numerically, or as code points. */
@@ -10,7 +18,7 @@ export interface KeyColumn {
   /** The logical type values are normalized by. */
   type: LogicalType;
   order: KeyOrder;
-  /** Declared type on the side the expression is built for (Postgres collation needs it). */
+  /** The stored type on the side the expression is built for, a domain's base type (Postgres collation needs it). */
   declaredType: string;
   /** Whether the column may hold NULL on that side (primary key columns never do). */
   nullable: boolean;
@@ -35,6 +43,12 @@ export interface ComparedColumn {
    * equal by `=`.
    */
   exactText?: 'numeric' | 'json';
+  /**
+   * A JSON column on both sides between Postgres and SQLite or D1: the side that is
+   * SQLite or D1, whose text that is not a JSON document at all (SQLite does not check) is
+   * compared as the JSON string holding it, which is what a copy writes for it into Postgres.
+   */
+  plainTextSide?: 'source' | 'target';
 }
 
 /** What the two engines of a validation share, which decides how strictly values compare. */
@@ -43,11 +57,18 @@ export interface EnginePair {
   storageClass: boolean;
   /** Both Postgres. */
   bothPostgres: boolean;
+  /** The side that is Postgres where only one is. */
+  postgresSide?: 'source' | 'target';
 }
 
 /** The {@link EnginePair} of a source and a target engine. */
 export function enginePair(source: DialectName, target: DialectName): EnginePair {
-  return { storageClass: comparesStorageClass(source, target), bothPostgres: source === 'postgres' && target === 'postgres' };
+  const pair: EnginePair = {
+    storageClass: comparesStorageClass(source, target),
+    bothPostgres: source === 'postgres' && target === 'postgres',
+  };
+  if ((source === 'postgres') !== (target === 'postgres')) pair.postgresSide = source === 'postgres' ? 'source' : 'target';
+  return pair;
 }
 
 /** A column compared by `type` between its source (`a`) and target (`b`) definitions, as strictly as the engines allow. */
@@ -55,6 +76,9 @@ export function comparedColumn(name: string, type: LogicalType, a: ColumnInfo, b
   const column: ComparedColumn = pair.storageClass ? { name, type, storageClass: true } : { name, type };
   const exact = pair.bothPostgres ? exactTextOf(a, b) : undefined;
   if (exact) column.exactText = exact;
+  // Only where both columns are JSON: into a SQLite TEXT column a copy writes a string document as its string.
+  if (pair.postgresSide && a.logicalType === 'json' && b.logicalType === 'json')
+    column.plainTextSide = pair.postgresSide === 'source' ? 'target' : 'source';
   return column;
 }
 
@@ -172,39 +196,12 @@ export function planTable(
 /**
  * `numeric` (any precision) on both Postgres sides, or `json` on both, or `jsonb` on both
  * (whose text is canonical, so equal documents give equal text, while a number keeps its
- * scale: `1.0` is not `1`).
+ * scale: `1.0` is not `1`); a domain counts as the type it is built on.
  */
-function exactTextOf(a: ColumnInfo, b: ColumnInfo): ComparedColumn['exactText'] {
-  if (/^(?:numeric|decimal)\b/i.test(a.declaredType) && /^(?:numeric|decimal)\b/i.test(b.declaredType)) return 'numeric';
-  return JSON_TYPE.test(a.declaredType) && a.declaredType.toLowerCase() === b.declaredType.toLowerCase() ? 'json' : undefined;
-}
-
-/** A Postgres `json` or `jsonb` column (not an array of them). */
-const JSON_TYPE = /^jsonb?$/i;
-
-/** Of column pairs between two Postgres databases, those whose JSON is read and written as its text (see {@link ComparedColumn.exactText}). */
-export function jsonTextColumns(pair: EnginePair, pairs: readonly { from: ColumnInfo; to: ColumnInfo }[]): ReadonlySet<string> {
-  if (!pair.bothPostgres) return new Set();
-  return new Set(pairs.filter((p) => exactTextOf(p.from, p.to) === 'json').map((p) => p.from.name));
-}
-
-/**
- * The JSON columns one side of a Postgres-to-Postgres validation is asked for as `::text`,
- * which is what the exact comparison compares (see {@link ComparedColumn.exactText}): pg
- * would hand back the parsed document, which loses a `json` document's key order, repeated
- * keys and spacing, a `jsonb` number's scale, and the JSON `null` document (read as SQL
- * NULL). Between different engines nothing is cast: values compare as documents.
- */
-export function jsonReads(
-  plan: Pick<TablePlan, 'columns' | 'source' | 'target'>,
-  side: 'source' | 'target',
-  dialect: string,
-  otherDialect: string,
-): ReadonlySet<string> | undefined {
-  const table = plan[side];
-  if (dialect !== 'postgres' || otherDialect !== 'postgres' || !table) return undefined;
-  const compared = new Set(plan.columns.map((c) => c.name));
-  return new Set(table.columns.filter((c) => compared.has(c.name) && JSON_TYPE.test(c.declaredType)).map((c) => c.name));
+export function exactTextOf(a: ColumnInfo, b: ColumnInfo): ComparedColumn['exactText'] {
+  const numeric = /^(?:numeric|decimal)\b/i;
+  if (numeric.test(storedTypeOf(a)) && numeric.test(storedTypeOf(b))) return 'numeric';
+  return jsonDocumentKind(a) !== undefined && jsonDocumentKind(a) === jsonDocumentKind(b) ? 'json' : undefined;
 }
 
 function resolveKey(
@@ -234,8 +231,8 @@ function resolveKey(
       return;
     }
     const order = keyOrder(column.type);
-    plan.sourceKeys.push({ name, type: column.type, order, declaredType: s.declaredType, nullable: s.nullable });
-    plan.targetKeys.push({ name, type: column.type, order, declaredType: t.declaredType, nullable: t.nullable });
+    plan.sourceKeys.push({ name, type: column.type, order, declaredType: storedTypeOf(s), nullable: s.nullable });
+    plan.targetKeys.push({ name, type: column.type, order, declaredType: storedTypeOf(t), nullable: t.nullable });
   }
 }
 

@@ -1,4 +1,4 @@
-import { exactJsonText, holdTimeWord, normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { canonicalJsonText, exactJsonText, holdTimeWord, normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /**
  * A source value in the form the target column accepts. The adapters already encode
@@ -31,6 +31,9 @@ export function toTargetValue(
       const iso = normalizeValue(value, 'timestamp', { timestampPrecision: 'us' });
       return typeof iso === 'string' && !iso.startsWith('\u0000') ? iso : value;
     }
+    case 'json':
+      // Text that is no JSON document (SQLite does not check) goes as the JSON string holding it, as a copy writes it.
+      return typeof value === 'string' && canonicalJsonText(value) === undefined ? JSON.stringify(value) : value;
     default:
       return value;
   }

@@ -1,0 +1,63 @@
+/** How each side of a validation or a repair reads its JSON columns, and why: pg would hand back parsed documents. */
+
+import { jsonDocumentKind, type ColumnInfo } from '@switchyard/core';
+import { exactTextOf, type EnginePair, type TablePlan } from './table-plan';
+
+/**
+ * How a Postgres side reads a JSON column (see {@link jsonReads}): `text` as its text; `document`
+ * as its text too, but the JSON `null` document as SQL NULL, which is how a copy or dual
+ * write puts it on SQLite or D1.
+ */
+export type JsonRead = 'text' | 'document';
+
+/** The JSON columns a Postgres side reads as text, and how. */
+export type JsonReads = ReadonlyMap<string, JsonRead>;
+
+/**
+ * How `repair` reads each side's JSON columns, by column name: between two Postgres databases
+ * those of one kind on both as their text, which it writes as it is (key order, duplicate
+ * keys and spacing kept); between Postgres and SQLite or D1, where both columns are JSON,
+ * the Postgres side's as `document`s (see {@link JsonRead}), which is the JSON text SQLite
+ * holds, so a string document is written as the JSON string and reads back as itself.
+ */
+export function repairJsonReads(
+  pair: EnginePair,
+  pairs: readonly { from: ColumnInfo; to: ColumnInfo }[],
+): { source: JsonReads; target: JsonReads } {
+  if (pair.bothPostgres) {
+    const exact = new Map(pairs.filter((p) => exactTextOf(p.from, p.to) === 'json').map((p) => [p.from.name, 'text' as const]));
+    return { source: exact, target: exact };
+  }
+  const json = pairs.filter((p) => p.from.logicalType === 'json' && p.to.logicalType === 'json');
+  const documents = (side: 'from' | 'to') =>
+    new Map(json.filter((p) => jsonDocumentKind(p[side]) !== undefined).map((p) => [p.from.name, 'document' as const]));
+  return {
+    source: pair.postgresSide === 'source' ? documents('from') : new Map(),
+    target: pair.postgresSide === 'target' ? documents('to') : new Map(),
+  };
+}
+
+/**
+ * The JSON columns a Postgres side of a validation is asked for as text. pg would hand back
+ * the parsed document, which loses a `json` document's key order, repeated keys and
+ * spacing, a `jsonb` number's scale, the JSON `null` document (read as SQL NULL), and what
+ * a bare string document is (read as the string, which then compares as JSON text: `"s"`
+ * became `s`, not a document). Against another Postgres database the text is what the
+ * exact comparison compares (see {@link ComparedColumn.exactText}). Against SQLite or D1
+ * it is compared as a document where that side's column is JSON too, and the `null` document
+ * as SQL NULL, which is what a copy and dual write put there (see `JsonRead`); against a TEXT
+ * column, where a copy writes a string document as its string, as pg reads it.
+ */
+export function jsonReads(
+  plan: Pick<TablePlan, 'columns' | 'source' | 'target'>,
+  side: 'source' | 'target',
+  dialect: string,
+  otherDialect: string,
+): JsonReads | undefined {
+  const table = plan[side];
+  if (dialect !== 'postgres' || !table) return undefined;
+  const read: JsonRead = otherDialect === 'postgres' ? 'text' : 'document';
+  // Against SQLite or D1 only where that side's column is JSON too (see ComparedColumn.plainTextSide).
+  const compared = new Set(plan.columns.filter((c) => read === 'text' || c.plainTextSide).map((c) => c.name));
+  return new Map(table.columns.filter((c) => compared.has(c.name) && jsonDocumentKind(c) !== undefined).map((c) => [c.name, read]));
+}
