@@ -5,6 +5,7 @@ import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { copyTables, translateSchema } from '../src/index';
 import { usePostgresDatabase } from './fixtures';
 import { createTestDatabase } from '@switchyard/testkit/postgres-server';
+import { validateDatabases } from '@switchyard/validation';
 
 const SCHEMA = [
   `CREATE TABLE authors (
@@ -188,6 +189,37 @@ describe('translateSchema', () => {
       await sqlite.close();
       await source.drop();
       await target.drop();
+    }
+  });
+
+  it('makes a Postgres domain column the SQLite type of the domain’s base type, and copies it so that validation is equal', async () => {
+    const source = await createTestDatabase();
+    const from = createPostgresAdapter(source.url);
+    const sqlite = createSQLiteAdapter(':memory:');
+    try {
+      await from.execute(`CREATE DOMAIN d_day AS date; CREATE DOMAIN d_at AS timestamptz; CREATE DOMAIN d_doc AS jsonb;
+        CREATE DOMAIN d_tags AS text[]; CREATE DOMAIN d_big AS bigint; CREATE DOMAIN d_code AS varchar(8);
+        CREATE TABLE dated (id int PRIMARY KEY, day d_day, at d_at, doc d_doc, tags d_tags, big d_big, code d_code);
+        INSERT INTO dated VALUES (1, '2024-02-29', '2024-01-01 00:00:00.123456+00', '"s"', '{a,"b c"}', 9007199254740993, 'x'),
+          (2, NULL, NULL, 'null', '{}', NULL, NULL)`);
+      // Without the schema's objects: the columns' own base types decide.
+      const schema = translateSchema(await from.introspect(), 'sqlite');
+      expect(schema.statements.join('\n')).toMatch(
+        /"day" DATE,\s+"at" DATETIME,\s+"doc" JSON,\s+"tags" JSON,\s+"big" BIGINT,\s+"code" VARCHAR\(8\)/,
+      );
+      for (const sql of schema.statements) await sqlite.execute(sql);
+      expect((await copyTables(from, sqlite, { checkpoint: false })).tables[0]).toMatchObject({ status: 'done', rowsCopied: 2 });
+      expect(await sqlite.first('SELECT day, at, doc, tags FROM dated WHERE id = 1')).toEqual({
+        day: '2024-02-29',
+        at: '2024-01-01T00:00:00.123456Z',
+        doc: '"s"',
+        tags: '["a","b c"]',
+      });
+      expect((await validateDatabases(from, sqlite, { validateAllRows: true })).ok).toBe(true);
+    } finally {
+      await from.close();
+      await sqlite.close();
+      await source.drop();
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { ColumnInfo, DialectName } from '@switchyard/core';
+import { storedTypeOf, type ColumnInfo, type DialectName } from '@switchyard/core';
 
 /** A translated column type, or why it could not be translated exactly. */
 export interface CastResult {
@@ -69,7 +69,8 @@ export function sqliteToPostgresType(column: ColumnInfo): CastResult {
 
 /** Postgres declared type -> SQLite/D1, chosen so the logical type survives (core reads BOOLEAN, DATETIME, JSON by name). */
 export function postgresToSqliteType(column: ColumnInfo): CastResult {
-  const declared = column.declaredType.trim();
+  // A domain by the type it is built on, which is what its values are.
+  const declared = storedTypeOf(column);
   const t = declared.toLowerCase();
   const args = /\(([^)]*)\)/.exec(t)?.[1];
   if (t.endsWith('[]')) return { type: 'JSON', warning: `array type "${declared}" is stored as JSON text in SQLite` };

@@ -31,8 +31,9 @@ function isNullDocument(value: unknown): boolean {
 
 /**
  * The JSON columns two Postgres tables declare alike (`json` and `json`, `jsonb` and
- * `jsonb`, directly or through a domain), by the primary's name: there the text of a document is its value, as validation
- * compares it; between a `json` and a `jsonb` column only the document is.
+ * `jsonb`, directly or through a domain), by the primary's name: there the text of a
+ * document is its value, as validation compares it; between a `json` and a `jsonb`
+ * column only the document is.
  */
 export function exactJsonColumns(source: TableInfo, target: TableInfo): ReadonlySet<string> {
   const kinds = new Map(target.columns.map((c) => [c.name.toLowerCase(), jsonDocumentKind(c)]));
