@@ -124,7 +124,7 @@ export {
 } from './key-generators';
 export { converterFor, isArrayColumn, listFromJsonText, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
-export { parsePgArray } from './pg-array-literal';
+export { arrayFromLiteral, parsePgArray } from './pg-array-literal';
 export {
   asD1Database,
   type D1DatabaseFacade,

@@ -50,3 +50,19 @@ export function parsePgArray(source: string, parse: (element: string) => unknown
   };
   return read();
 }
+
+/**
+ * A value pg read from a Postgres array column, as an array: pg parses the arrays of the
+ * types it knows and hands back the others (an enum's, a range's) as their literal text,
+ * `{happy,sad}`, which becomes the array of its elements' texts (`['happy', 'sad']`), what
+ * SQLite and D1 hold as JSON and what validation compares. Any other value is returned as it is.
+ *
+ * @example
+ * ```ts
+ * arrayFromLiteral('{happy,"very sad",NULL}'); // ['happy', 'very sad', null]
+ * arrayFromLiteral(['a']);                     // ['a']
+ * ```
+ */
+export function arrayFromLiteral(value: unknown): unknown {
+  return typeof value === 'string' && /^(?:\[[^\]]*\]=)?\{/.test(value) ? parsePgArray(value, (s) => s) : value;
+}

@@ -1,5 +1,6 @@
 import { toHex } from './canonical-text';
 import { PostgresArray } from './param-encode';
+import { arrayFromLiteral } from './pg-array-literal';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
 import { storedTypeOf } from './logical-type';
@@ -64,8 +65,9 @@ export function converterFor(
         return source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
     }
   }
-  // SQLite and D1 targets: a string pg read from a JSON column is a string document.
-  if (to === 'json' && sourceDialect === 'postgres') return postgresDocumentText;
+  // SQLite and D1 targets: a string pg read from a JSON column is a string document, from an
+  // array column the literal of an array pg does not parse (an enum's).
+  if (to === 'json' && sourceDialect === 'postgres') return isArrayColumn(source) ? postgresArrayText : postgresDocumentText;
   // Between SQLite and D1 a BLOB column's text stays text: SQLite keeps each value's class
   // there, and text is not the blob of its bytes ('abc' = X'616263' is false).
   if (to === 'blob') return sourceDialect === 'postgres' ? toBytes : undefined;
@@ -181,6 +183,11 @@ export function listFromJsonText(value: unknown): unknown {
  */
 function postgresDocumentText(value: unknown): unknown {
   return typeof value === 'string' ? JSON.stringify(value) : toJsonText(value);
+}
+
+/** An array pg read from a Postgres array column, parsed or as its literal (see `arrayFromLiteral`), as JSON text. */
+function postgresArrayText(value: unknown): unknown {
+  return toJsonText(arrayFromLiteral(value));
 }
 
 function toJsonText(value: unknown): unknown {

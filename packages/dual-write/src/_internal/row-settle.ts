@@ -1,4 +1,5 @@
 import { ConstraintError, QueryError, comparesStorageClass, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import { arrayLiterals, withArrays } from './array-literal-rows';
 import type { RowRef } from '../row-ref';
 import { compareWriteResults, MICROSECONDS } from './result-compare';
 import type { ColumnTypeCache } from './column-types';
@@ -208,9 +209,12 @@ export class RowSettler {
               ),
             ]);
       const theirs = new Map(unknown.map((at, n) => [names[at]!, read[n]!.row]));
-      // SQLite and D1 hold the JSON document null as SQL NULL (see `withSqlNulls`); between
-      // Postgres sides a JSON column of one type holds the document's text (`exactJsonColumns`).
-      const asStored = side.dialect === 'postgres' ? (row: Row | null) => row : withSqlNulls;
+      // SQLite and D1 hold the JSON document null as SQL NULL (see `withSqlNulls`), and an array
+      // pg hands back as its literal (an enum's) as its JSON array; between Postgres sides a JSON
+      // column of one type holds the document's text (`exactJsonColumns`).
+      const literals = primary.dialect === 'postgres' ? arrayLiterals(source, target) : [];
+      const asStored =
+        side.dialect === 'postgres' ? (row: Row | null) => row : (row: Row | null) => withArrays(withSqlNulls(row), literals);
       const exact = primary.dialect === 'postgres' && side.dialect === 'postgres' ? exactJsonColumns(source, target) : undefined;
       for (let i = 0; i < ours.length; i++) {
         const a = asStored(ours[i]!.row);

@@ -1,5 +1,6 @@
 import {
   PreciseDate,
+  arrayFromLiteral,
   canonicalEqual,
   canonicalJsonText,
   formatCanonical,
@@ -33,7 +34,8 @@ export function compareRow(
     const column = columns[i]!;
     const a = source[column.name];
     const b = target[column.name];
-    if (a === b) continue;
+    // (An array literal is not the JSON text that spells the same: `{}` against SQLite's `{}`.)
+    if (a === b && !(column.arrayLiteralSide && typeof a === 'string')) continue;
     // Postgres gave both texts as stored (see ComparedColumn.exactText): unequal texts differ.
     if (column.exactText && typeof a === 'string' && typeof b === 'string') {
       (out ??= []).push({ column: column.name, source: a, target: b, sourceNormalized: a, targetNormalized: b });
@@ -46,8 +48,8 @@ export function compareRow(
     // Same milliseconds and no microseconds below them on either side (a PreciseDate carries them).
     if (a instanceof Date && b instanceof Date && a.getTime() === b.getTime() && !(a instanceof PreciseDate) && !(b instanceof PreciseDate))
       continue;
-    const [x, y] =
-      column.plainTextSide === 'source' ? [asJsonString(a), b] : column.plainTextSide === 'target' ? [a, asJsonString(b)] : [a, b];
+    const x = comparable(a, column, 'source');
+    const y = comparable(b, column, 'target');
     if (x !== null && y !== null && fastEqual(x, y, column.type)) continue;
     const na = normalizeValue(x, column.type, options);
     const nb = normalizeValue(y, column.type, options);
@@ -63,9 +65,15 @@ export function compareRow(
   return out;
 }
 
-/** SQLite or D1 text that is no JSON document as the JSON string holding it (see `ComparedColumn.plainTextSide`). */
-function asJsonString(value: unknown): unknown {
-  return typeof value === 'string' && canonicalJsonText(value) === undefined ? JSON.stringify(value) : value;
+/**
+ * A value as the other engine's side holds it: between Postgres and SQLite or D1, SQLite text
+ * that is no JSON document as the JSON string holding it (`ComparedColumn.plainTextSide`), and
+ * an array literal pg did not parse as its array (`ComparedColumn.arrayLiteralSide`).
+ */
+function comparable(value: unknown, column: ComparedColumn, side: 'source' | 'target'): unknown {
+  if (column.arrayLiteralSide === side) return arrayFromLiteral(value);
+  if (column.plainTextSide === side && typeof value === 'string' && canonicalJsonText(value) === undefined) return JSON.stringify(value);
+  return value;
 }
 
 function classDifference(name: string, a: unknown, b: unknown, column: ComparedColumn, options: NormalizeOptions): ColumnDifference {

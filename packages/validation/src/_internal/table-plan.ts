@@ -1,5 +1,6 @@
 import {
   comparesStorageClass,
+  isArrayColumn,
   jsonDocumentKind,
   storedTypeOf,
   type ColumnInfo,
@@ -49,6 +50,12 @@ export interface ComparedColumn {
    * compared as the JSON string holding it, which is what a copy writes for it into Postgres.
    */
   plainTextSide?: 'source' | 'target';
+  /**
+   * An array column against a SQLite or D1 JSON column: the Postgres side, where pg hands back
+   * an array of a type it does not parse (an enum's, a range's) as its literal, `{a,b}`,
+   * compared as the array of its elements' texts, which is what a copy writes for it.
+   */
+  arrayLiteralSide?: 'source' | 'target';
 }
 
 /** What the two engines of a validation share, which decides how strictly values compare. */
@@ -76,9 +83,12 @@ export function comparedColumn(name: string, type: LogicalType, a: ColumnInfo, b
   const column: ComparedColumn = pair.storageClass ? { name, type, storageClass: true } : { name, type };
   const exact = pair.bothPostgres ? exactTextOf(a, b) : undefined;
   if (exact) column.exactText = exact;
-  // Only where both columns are JSON: into a SQLite TEXT column a copy writes a string document as its string.
-  if (pair.postgresSide && a.logicalType === 'json' && b.logicalType === 'json')
+  // Only where both columns are JSON: into a SQLite TEXT column a copy writes a string
+  // document as its string, and an array literal as it is.
+  if (pair.postgresSide && a.logicalType === 'json' && b.logicalType === 'json') {
     column.plainTextSide = pair.postgresSide === 'source' ? 'target' : 'source';
+    if (isArrayColumn(pair.postgresSide === 'source' ? a : b)) column.arrayLiteralSide = pair.postgresSide;
+  }
   return column;
 }
 

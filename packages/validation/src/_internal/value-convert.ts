@@ -1,4 +1,13 @@
-import { canonicalJsonText, exactJsonText, holdTimeWord, normalizeValue, type ColumnInfo, type DialectName } from '@switchyard/core';
+import {
+  canonicalJsonText,
+  converterFor,
+  exactJsonText,
+  holdTimeWord,
+  isArrayColumn,
+  normalizeValue,
+  type ColumnInfo,
+  type DialectName,
+} from '@switchyard/core';
 
 /**
  * A source value in the form the target column accepts. The adapters already encode
@@ -15,6 +24,12 @@ export function toTargetValue(
   targetDialect: DialectName,
 ): unknown {
   if (value === null || value === undefined) return null;
+  // Arrays as a copy writes them: a Postgres one (parsed, or the literal of one pg does not
+  // parse, an enum's) as JSON text on SQLite or D1, and as an array into a Postgres array column.
+  if ((sourceDialect === 'postgres' && isArrayColumn(from)) || (targetDialect === 'postgres' && isArrayColumn(to))) {
+    const convert = converterFor(from, sourceDialect, to, targetDialect);
+    return convert ? convert(value) : value;
+  }
   if (Array.isArray(value) && (to.logicalType === 'blob' || from.logicalType === 'blob')) return Uint8Array.from(value as number[]);
   if (sourceDialect === 'postgres' && from.logicalType === 'json') return exactJsonText(value);
   if (targetDialect !== 'postgres') return value;
