@@ -50,6 +50,8 @@ describe.each(['sqlite', 'd1'] as const)('Postgres against %s: JSON documents co
     ['jsonb', '"{\\"a\\":1}"', '"{\\"a\\":1}"'],
     ['jsonb', 'null', null],
     ['d_doc', 'null', null],
+    ['json', ' null ', null],
+    ['json', '\n\t"s"', '"s"'],
     ['jsonb', '{"a": [1, "x"]}', '{"a":[1,"x"]}'],
     ['jsonb', '1.50', '1.50'],
     // SQLite text that is no JSON document: a copy writes it into Postgres as the JSON string holding it.

@@ -63,6 +63,8 @@ export function selectList(columns: readonly string[], asText?: JsonReads): stri
 
 function readAs(column: string, read: JsonRead | undefined): string {
   if (read === 'text') return `${column}::text AS ${column}`;
-  if (read === 'document') return `CASE WHEN json_typeof(${column}::json) = 'null' THEN NULL ELSE ${column}::text END AS ${column}`;
+  // Text operations only (a cast to json would parse every document): `null` is the one
+  // document whose text, without the spacing a json value may keep around it, is 'null'.
+  if (read === 'document') return `NULLIF(btrim(${column}::text, E' \\t\\n\\r'), 'null') AS ${column}`;
   return column;
 }
