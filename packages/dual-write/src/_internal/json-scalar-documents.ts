@@ -1,4 +1,5 @@
-import { isBareJsonDocument, jsonDocumentKind, jsonSourceOf, parseJsonKeepingSource, type Row, type TableInfo } from '@switchyard/core';
+import { isBareJsonDocument, jsonDocumentKind, jsonSourceOf, parseJsonKeepingSource, type Row } from '@switchyard/core';
+import { perTablePair } from './table-pair-memo';
 
 /**
  * How dual write treats the bare JSON documents a Postgres primary's rows carry as their
@@ -35,11 +36,11 @@ function isNullDocument(value: unknown): boolean {
  * document is its value, as validation compares it; between a `json` and a `jsonb`
  * column only the document is.
  */
-export function exactJsonColumns(source: TableInfo, target: TableInfo): ReadonlySet<string> {
+export const exactJsonColumns = perTablePair((source, target): ReadonlySet<string> => {
   const kinds = new Map(target.columns.map((c) => [c.name.toLowerCase(), jsonDocumentKind(c)]));
   return new Set(
     source.columns
       .filter((c) => jsonDocumentKind(c) !== undefined && kinds.get(c.name.toLowerCase()) === jsonDocumentKind(c))
       .map((c) => c.name.toLowerCase()),
   );
-}
+});

@@ -2,7 +2,6 @@ import {
   PreciseDate,
   arrayFromLiteral,
   canonicalEqual,
-  canonicalJsonText,
   formatCanonical,
   normalizeValue,
   storageClassOf,
@@ -11,6 +10,7 @@ import {
 } from '@switchyard/core';
 import type { ColumnDifference } from '../validation-types';
 import { fastEqual } from './fast-equal';
+import { asJsonDocument } from './value-convert';
 import type { ComparedColumn } from './table-plan';
 
 /**
@@ -72,7 +72,7 @@ export function compareRow(
  */
 function comparable(value: unknown, column: ComparedColumn, side: 'source' | 'target'): unknown {
   if (column.arrayLiteralSide === side) return arrayFromLiteral(value);
-  if (column.plainTextSide === side && typeof value === 'string' && canonicalJsonText(value) === undefined) return JSON.stringify(value);
+  if (column.plainTextSide === side) return asJsonDocument(value);
   return value;
 }
 

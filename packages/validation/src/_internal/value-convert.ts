@@ -47,9 +47,17 @@ export function toTargetValue(
       return typeof iso === 'string' && !iso.startsWith('\u0000') ? iso : value;
     }
     case 'json':
-      // Text that is no JSON document (SQLite does not check) goes as the JSON string holding it, as a copy writes it.
-      return typeof value === 'string' && canonicalJsonText(value) === undefined ? JSON.stringify(value) : value;
+      return asJsonDocument(value);
     default:
       return value;
   }
+}
+
+/**
+ * A SQLite or D1 value for a Postgres JSON column: text that is no JSON document at all
+ * (SQLite does not check what its JSON columns hold) as the JSON string holding it, which is
+ * what a copy writes for it; anything else as it is. Validation compares it so too.
+ */
+export function asJsonDocument(value: unknown): unknown {
+  return typeof value === 'string' && canonicalJsonText(value) === undefined ? JSON.stringify(value) : value;
 }
