@@ -90,7 +90,7 @@ export {
 export { isBareJsonDocument, jsonTextItem, jsonTextItems, markJsonTexts } from './json-text-reads';
 export { redactSecrets, registerSecret } from './secret-redact';
 export { findInvalidText, type InvalidTextCell } from './raw-text-read';
-export { jsonDocumentKind, logicalTypeOf, storedTypeOf } from './logical-type';
+export { jsonArrayKind, jsonDocumentKind, logicalTypeOf, storedTypeOf } from './logical-type';
 export { comparesStorageClass, storageClassOf, type StorageClass } from './storage-class';
 export {
   canonicalEqual,
@@ -125,6 +125,7 @@ export {
 export { converterFor, isArrayColumn, listFromJsonText, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
 export { arrayFromLiteral, parsePgArray } from './pg-array-literal';
+export { arrayLiteralOf, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
 export {
   asD1Database,
   type D1DatabaseFacade,

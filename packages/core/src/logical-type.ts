@@ -74,3 +74,19 @@ export function jsonDocumentKind(column: Pick<ColumnInfo, 'declaredType' | 'base
   const type = storedTypeOf(column).toLowerCase();
   return type === 'json' || type === 'jsonb' ? type : undefined;
 }
+
+/**
+ * `'json'` or `'jsonb'` for a Postgres array of JSON documents (`jsonb[]`, or a domain over
+ * one), else `undefined`. pg parses each element, which loses what the array holds just as
+ * it does for one document, so copies, dual write and validation keep its literal instead.
+ *
+ * @example
+ * ```ts
+ * jsonArrayKind({ declaredType: 'jsonb[]' }); // 'jsonb'
+ * jsonArrayKind({ declaredType: 'jsonb' });   // undefined
+ * ```
+ */
+export function jsonArrayKind(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): 'json' | 'jsonb' | undefined {
+  const m = /^(jsonb?)\s*(?:\[\d*\]\s*)+$/i.exec(storedTypeOf(column));
+  return m ? (m[1]!.toLowerCase() as 'json' | 'jsonb') : undefined;
+}

@@ -1,9 +1,10 @@
 import { toHex } from './canonical-text';
 import { PostgresArray } from './param-encode';
 import { arrayFromLiteral } from './pg-array-literal';
+import { arrayLiteralOf, jsonArrayItems } from './pg-array-source';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
-import { storedTypeOf } from './logical-type';
+import { jsonArrayKind, storedTypeOf } from './logical-type';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
 import { holdTimeWord, UnholdableValue } from './unholdable-value';
@@ -44,7 +45,7 @@ export function converterFor(
 ): Converter | undefined {
   const to = target.logicalType;
   if (targetDialect === 'postgres') {
-    if (isArrayColumn(target)) return toPostgresArray;
+    if (isArrayColumn(target)) return jsonArrayKind(target) ? toPostgresJsonArray : toPostgresArray;
     if (sourceDialect === 'postgres' && source.logicalType === to) {
       // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
       return to === 'json' ? postgresDocumentText : undefined;
@@ -142,6 +143,18 @@ function toDateText(value: unknown): unknown {
 function toPostgresArray(value: unknown): unknown {
   const list = listFromJsonText(value);
   return Array.isArray(list) && !(list instanceof PostgresArray) ? PostgresArray.from(list) : list;
+}
+
+/**
+ * The same for a `json[]` or `jsonb[]` column: an array read from one goes back as the
+ * literal it was read from (see `arrayLiteralOf`), any other list with each element as its
+ * JSON text, so a string element stays a string document.
+ */
+function toPostgresJsonArray(value: unknown): unknown {
+  const literal = arrayLiteralOf(value);
+  if (literal !== undefined) return literal;
+  const list = listFromJsonText(value);
+  return Array.isArray(list) ? PostgresArray.from(jsonArrayItems(list)) : list;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parseJsonKeepingSource, parseJsonWithText, parsePgArray, PreciseDate } from '@switchyard/core';
+import { keepArrayLiteral, parseJsonKeepingSource, parseJsonWithText, parsePgArray, PreciseDate } from '@switchyard/core';
 import pg from 'pg';
 
 /**
@@ -42,6 +42,8 @@ export const PG_OID = {
   circle: 718,
   pointArray: 1017,
   circleArray: 719,
+  jsonArray: 199,
+  jsonbArray: 3807,
 } as const;
 
 // Postgres' ISO output: timestamp, or timestamptz with the session's offset (+05:30, or
@@ -124,6 +126,10 @@ const timestampArray = (value: string) => parsePgArray(value, parseTimestampUtc)
 // a jsonb one when a number would be written back otherwise (see core's JSON_SOURCE).
 const json = (value: string) => parseJsonWithText(value);
 const jsonb = (value: string) => parseJsonKeepingSource(value);
+// An array of documents: its elements as one document is read, the literal kept (see core's
+// keepArrayLiteral), since the parsed elements lose what they hold as one document does.
+const jsonArray = (value: string) => keepArrayLiteral(parsePgArray(value, json), value, json);
+const jsonbArray = (value: string) => keepArrayLiteral(parsePgArray(value, jsonb), value, jsonb);
 
 /**
  * The type parsers every Switchyard Postgres query uses, passed per query so a Pool
@@ -177,6 +183,10 @@ export function createTypeParsers(
           case PG_OID.timestampArray:
           case PG_OID.timestamptzArray:
             return timestampArray;
+          case PG_OID.jsonArray:
+            return jsonArray;
+          case PG_OID.jsonbArray:
+            return jsonbArray;
         }
       }
       return fallback.getTypeParser(oid, format);

@@ -1,12 +1,32 @@
-import { exactJsonText, isArrayColumn, listFromJsonText, postgresTimestampText, type ColumnInfo, type DialectName } from '@switchyard/core';
+import {
+  arrayLiteralOf,
+  exactJsonText,
+  isArrayColumn,
+  jsonArrayItems,
+  jsonArrayKind,
+  listFromJsonText,
+  postgresTimestampText,
+  type ColumnInfo,
+  type DialectName,
+} from '@switchyard/core';
 
 /**
  * The converter for a Postgres array column (`text[]`, `integer[]`): a JavaScript array,
  * or JSON array text (how SQLite and D1 keep arrays), becomes an array literal such as
- * `{a,"x,y",NULL}`, which both COPY and a bound parameter accept.
+ * `{a,"x,y",NULL}`, which both COPY and a bound parameter accept. Into a `json[]` or
+ * `jsonb[]` column an array read from one goes as the literal it was read from, and any
+ * other list with each element as its JSON text (see core's `jsonArrayItems`).
  */
 export function arrayConverterFor(target: ColumnInfo, targetDialect: DialectName): ((value: unknown) => unknown) | undefined {
   if (targetDialect !== 'postgres' || !isArrayColumn(target)) return undefined;
+  if (jsonArrayKind(target)) {
+    return (value) => {
+      const literal = arrayLiteralOf(value);
+      if (literal !== undefined) return literal;
+      const items = listFromJsonText(value);
+      return Array.isArray(items) ? arrayLiteral(jsonArrayItems(items)) : value;
+    };
+  }
   return (value) => {
     const items = listFromJsonText(value);
     return Array.isArray(items) ? arrayLiteral(items) : value;

@@ -1,6 +1,6 @@
 /** How each side of a validation or a repair reads its JSON columns, and why: pg would hand back parsed documents. */
 
-import { jsonDocumentKind, type ColumnInfo } from '@switchyard/core';
+import { jsonArrayKind, jsonDocumentKind, type ColumnInfo } from '@switchyard/core';
 import { exactTextOf, type EnginePair, type TablePlan } from './table-plan';
 
 /**
@@ -59,5 +59,8 @@ export function jsonReads(
   const read: JsonRead = otherDialect === 'postgres' ? 'text' : 'document';
   // Against SQLite or D1 only where that side's column is JSON too (see ComparedColumn.plainTextSide).
   const compared = new Set(plan.columns.filter((c) => read === 'text' || c.plainTextSide).map((c) => c.name));
-  return new Map(table.columns.filter((c) => compared.has(c.name) && jsonDocumentKind(c) !== undefined).map((c) => [c.name, read]));
+  // An array of documents is read as its literal where it is compared as text (one kind on both).
+  const literals = new Set(plan.columns.filter((c) => read === 'text' && c.exactText === 'json').map((c) => c.name));
+  const asText = (c: ColumnInfo) => jsonDocumentKind(c) !== undefined || (literals.has(c.name) && jsonArrayKind(c) !== undefined);
+  return new Map(table.columns.filter((c) => compared.has(c.name) && asText(c)).map((c) => [c.name, read]));
 }

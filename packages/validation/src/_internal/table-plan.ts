@@ -1,6 +1,7 @@
 import {
   comparesStorageClass,
   isArrayColumn,
+  jsonArrayKind,
   jsonDocumentKind,
   storedTypeOf,
   type ColumnInfo,
@@ -206,12 +207,15 @@ export function planTable(
 /**
  * `numeric` (any precision) on both Postgres sides, or `json` on both, or `jsonb` on both
  * (whose text is canonical, so equal documents give equal text, while a number keeps its
- * scale: `1.0` is not `1`); a domain counts as the type it is built on.
+ * scale: `1.0` is not `1`), or arrays of one of those on both; a domain counts as the type
+ * it is built on.
  */
 export function exactTextOf(a: ColumnInfo, b: ColumnInfo): ComparedColumn['exactText'] {
   const numeric = /^(?:numeric|decimal)\b/i;
   if (numeric.test(storedTypeOf(a)) && numeric.test(storedTypeOf(b))) return 'numeric';
-  return jsonDocumentKind(a) !== undefined && jsonDocumentKind(a) === jsonDocumentKind(b) ? 'json' : undefined;
+  if (jsonDocumentKind(a) !== undefined && jsonDocumentKind(a) === jsonDocumentKind(b)) return 'json';
+  // An array of documents of one kind on both: its literal (pg would parse each element).
+  return jsonArrayKind(a) !== undefined && jsonArrayKind(a) === jsonArrayKind(b) ? 'json' : undefined;
 }
 
 function resolveKey(
