@@ -13,19 +13,28 @@ export function insertTarget(table: Pick<TableInfo, 'name' | 'schema'>): string 
   return qualifiedTableName(table, 'postgres');
 }
 
-// Postgres types that take a collation; COLLATE on any other type is an error.
-const PG_COLLATABLE = /^(text|character|char|varchar|bpchar|citext|name)\b/i;
+// Postgres types that take a collation and order by it; COLLATE on any other type is an error.
+const PG_COLLATABLE = /^(text|character|char|varchar|bpchar|name)\b/i;
+// Types whose own order is the byte order of the text pg reads them as (hex, ISO forms).
+const PG_TEXT_ORDERED = /^(uuid|bytea|date|time|timestamp)\b/i;
 
 /**
  * A key column as it appears in ORDER BY and keyset comparisons. Text keys are forced
  * to byte order on both engines (SQLite BINARY, Postgres "C"), which for UTF-8 is code
  * point order: the order the merge compares keys in. Without it Postgres would sort by
- * the database's locale and the merge would see rows out of order.
+ * the database's locale and the merge would see rows out of order. A Postgres type with
+ * an order of its own (`citext`'s, which ignores case whatever the collation, an enum's
+ * declaration order, `inet`'s) is ordered by its text, which is what the merge compares
+ * and what SQLite holds for it; its index then cannot serve the walk, as a text key's
+ * cannot under a locale other than "C".
  */
 export function keyExpression(adapter: DatabaseAdapter, key: KeyColumn): string {
   const column = quoteIdentifier(key.name);
   if (key.order !== 'text') return column;
-  if (adapter.dialect === 'postgres') return PG_COLLATABLE.test(key.declaredType) ? `${column} COLLATE "C"` : column;
+  if (adapter.dialect === 'postgres') {
+    if (PG_COLLATABLE.test(key.declaredType)) return `${column} COLLATE "C"`;
+    return PG_TEXT_ORDERED.test(key.declaredType) ? column : `(${column})::text COLLATE "C"`;
+  }
   return `${column} COLLATE BINARY`;
 }
 
