@@ -1,6 +1,7 @@
 import { createSQLiteAdapter } from '@switchyard/sqlite';
 import { validateDatabases } from '@switchyard/validation';
 import { expect, it } from 'vitest';
+import { drainOutbox, outboxMirror } from '../src/mirror/index';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { usePostgresPair } from './postgres-kinds';
 
@@ -50,4 +51,15 @@ it('SQLite -> Postgres: a JSON list reaches a jsonb[] column element by element,
   const report = await validateDatabases(sqlite, pg.secondary, { validateAllRows: true, tables: ['docs'] });
   expect(report.ok).toBe(true);
   await sqlite.close();
+});
+
+// Through an outbox the drain stopped at such an entry (MirrorApplyError), holding back every later one.
+it('Postgres -> Postgres through an outbox: the drain applies json[] and jsonb[] as the primary holds them', async () => {
+  await pg.primary.execute(TABLE);
+  await pg.secondary.execute(TABLE);
+  const mirror = outboxMirror(pg.primary);
+  const dual = createDualWriteAdapter(pg.primary, pg.secondary, { secondaryWrites: 'async', mirror });
+  for (const [jb, js] of VALUES) await dual.execute('INSERT INTO docs (jb, js) VALUES (?::jsonb[], ?::json[])', [jb, js]);
+  expect(await drainOutbox(pg.secondary, { mirror })).toMatchObject({ applied: VALUES.length, aborted: false });
+  expect(await texts(pg.secondary)).toEqual(await texts(pg.primary));
 });
