@@ -124,7 +124,7 @@ export {
 } from './key-generators';
 export { converterFor, isArrayColumn, listFromJsonText, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
-export { arrayFromLiteral, parsePgArray } from './pg-array-literal';
+export { arrayFromLiteral, parsePgArray, postgresArrayList } from './pg-array-literal';
 export { arrayLiteralOf, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
 export {
   asD1Database,

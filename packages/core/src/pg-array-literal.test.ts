@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrayFromLiteral, parsePgArray } from './pg-array-literal';
+import { arrayFromLiteral, parsePgArray, postgresArrayList } from './pg-array-literal';
 
 describe('Postgres array literals', () => {
   it('parses quoted, NULL, nested and dimensioned literals', () => {
@@ -18,5 +18,21 @@ describe('Postgres array literals', () => {
     expect(arrayFromLiteral(['a'])).toEqual(['a']);
     expect(arrayFromLiteral(null)).toBe(null);
     expect(arrayFromLiteral('["a"]')).toBe('["a"]');
+  });
+
+  it('gives items JSON has no value for as the text Postgres reads back', () => {
+    expect(postgresArrayList([Buffer.from([1, 255]), null, NaN, Infinity, -Infinity, 1.5, 'NaN'])).toEqual([
+      '\\x01ff',
+      null,
+      'NaN',
+      'infinity',
+      '-infinity',
+      1.5,
+      'NaN',
+    ]);
+    expect(postgresArrayList([[new Uint8Array([0])], [1]])).toEqual([['\\x00'], [1]]);
+    const plain = ['a', 1];
+    expect(postgresArrayList(plain)).toBe(plain);
+    expect(postgresArrayList('{a,b}')).toEqual(['a', 'b']);
   });
 });

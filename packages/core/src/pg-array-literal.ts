@@ -1,3 +1,5 @@
+import { toHex } from './canonical-text';
+
 /**
  * Parses a PostgreSQL array literal (`{1,2,NULL}`, `{"a b","c"}`, `{{1,2},{3,4}}`),
  * applying `parse` to each non-NULL element. Used for the array types whose element
@@ -65,4 +67,29 @@ export function parsePgArray(source: string, parse: (element: string) => unknown
  */
 export function arrayFromLiteral(value: unknown): unknown {
   return typeof value === 'string' && /^(?:\[[^\]]*\]=)?\{/.test(value) ? parsePgArray(value, (s) => s) : value;
+}
+
+/**
+ * A Postgres array as the JSON list a copy writes to SQLite and D1: parsed, or from its
+ * literal (see {@link arrayFromLiteral}), with the items JSON has no value for as the text
+ * Postgres reads back into the array: bytes as bytea's hex (`\\x0102`; a Buffer would go as
+ * its JSON), NaN and the infinities of `float8[]` and `timestamp[]` as `NaN`, `infinity`,
+ * `-infinity` (JSON would write `null`, which reads back as NULL).
+ *
+ * @example
+ * ```ts
+ * postgresArrayList([Buffer.from([1, 2]), NaN, -Infinity, 1]); // ['\\x0102', 'NaN', '-infinity', 1]
+ * ```
+ */
+export function postgresArrayList(value: unknown): unknown {
+  const list = arrayFromLiteral(value);
+  return Array.isArray(list) && list.some(unheld) ? list.map(heldItem) : list;
+}
+
+const unheld = (v: unknown): boolean => v instanceof Uint8Array || (typeof v === 'number' && !Number.isFinite(v)) || Array.isArray(v);
+
+function heldItem(v: unknown): unknown {
+  if (v instanceof Uint8Array) return `\\x${toHex(v)}`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'infinity' : '-infinity';
+  return Array.isArray(v) ? postgresArrayList(v) : v;
 }

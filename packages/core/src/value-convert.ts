@@ -1,6 +1,6 @@
 import { toHex } from './canonical-text';
 import { PostgresArray } from './param-encode';
-import { arrayFromLiteral } from './pg-array-literal';
+import { postgresArrayList } from './pg-array-literal';
 import { arrayLiteralOf, jsonArrayItems } from './pg-array-source';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
@@ -198,9 +198,9 @@ function postgresDocumentText(value: unknown): unknown {
   return typeof value === 'string' ? JSON.stringify(value) : toJsonText(value);
 }
 
-/** An array pg read from a Postgres array column, parsed or as its literal (see `arrayFromLiteral`), as JSON text. */
+/** An array pg read from a Postgres array column, as the JSON list SQLite and D1 hold (see `postgresArrayList`), as JSON text. */
 function postgresArrayText(value: unknown): unknown {
-  return toJsonText(arrayFromLiteral(value));
+  return toJsonText(postgresArrayList(value));
 }
 
 function toJsonText(value: unknown): unknown {

@@ -43,3 +43,20 @@ it.each(['sqlite', 'postgres'] as const)('Postgres -> %s: an enum array arrives 
   expect(changed.tables[0]!.differentRows.map((r) => r.key)).toEqual([{ id: 1 }]);
   await sqlite.close();
 });
+
+// Items JSON has no value for: a bytea[] item went to SQLite as its Buffer's JSON, NaN and
+// the infinities as null (read back into Postgres as NULL after a switch).
+it('Postgres -> SQLite: bytea[] items as hex, NaN and infinities as their words, and verifyWrites agrees', async () => {
+  await pg.primary.execute('DROP TABLE IF EXISTS items; CREATE TABLE items (id int PRIMARY KEY, b bytea[], f float8[], t timestamptz[])');
+  const sqlite = createSQLiteAdapter(':memory:');
+  await sqlite.execute('CREATE TABLE items (id INTEGER PRIMARY KEY, b JSON, f JSON, t JSON)');
+  const dual = createDualWriteAdapter(pg.primary, sqlite, { verifyWrites: true });
+  await dual.execute(`INSERT INTO items VALUES (1, '{"\\\\x0102",NULL}', '{NaN,-Infinity,2.5}', '{infinity,"2024-01-01 00:00:00+00"}')`);
+  await dual.execute(`UPDATE items SET f = array_append(f, 'Infinity') WHERE id = 1`);
+  expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });
+  expect(await sqlite.query('SELECT b, f, t FROM items')).toEqual([
+    { b: '["\\\\x0102",null]', f: '["NaN","-infinity",2.5,"infinity"]', t: '["infinity","2024-01-01T00:00:00.000Z"]' },
+  ]);
+  expect((await validateDatabases(pg.primary, sqlite, { validateAllRows: true, tables: ['items'] })).ok).toBe(true);
+  await sqlite.close();
+});

@@ -40,7 +40,11 @@ function arrayLiteral(items: readonly unknown[]): string {
 function element(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (Array.isArray(value)) return arrayLiteral(value);
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  // String(-0) is '0'; a double column keeps the sign (as a bound parameter does, see core's encodeValue).
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return String(value);
+  // bytea[] items (a Buffer is an object, which would go as its JSON) in bytea's hex form.
+  if (value instanceof Uint8Array) return `"\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}"`;
   if (typeof value === 'boolean') return value ? 't' : 'f';
   // A Date as Postgres reads it back: microseconds (a PreciseDate's) and BC years kept.
   // A number kept as its text (a JsonNumber: a bigint[] item past 2^53) as that text.

@@ -1,9 +1,10 @@
-import { arrayFromLiteral, isArrayColumn, type Row } from '@switchyard/core';
+import { isArrayColumn, postgresArrayList, type Row } from '@switchyard/core';
 import { perTablePair } from './table-pair-memo';
 
 // pg parses the arrays of the types it knows and hands back the others (an enum's, a
 // range's) as their literal, `{happy,sad}`; a SQLite or D1 secondary holds the JSON array a
-// copy writes for it, so a row read from the primary is compared with it as that array.
+// copy writes for it (bytes and NaN as their text), so a row read from the primary is
+// compared with it as that array.
 
 /** The primary's array columns that the secondary holds as JSON (a TEXT column keeps the literal a copy writes there). */
 export const arrayLiterals = perTablePair((source, target): readonly string[] => {
@@ -11,10 +12,13 @@ export const arrayLiterals = perTablePair((source, target): readonly string[] =>
   return source.columns.filter((c) => isArrayColumn(c) && json.has(c.name.toLowerCase())).map((c) => c.name);
 });
 
-/** `row` with the array literals pg handed back in `columns` as arrays (core's `arrayFromLiteral`). */
+/** `row` with its arrays in `columns` as the JSON lists a copy writes (core's `postgresArrayList`). */
 export function withArrays(row: Row | null, columns: readonly string[]): Row | null {
-  if (row === null || !columns.some((c) => typeof row[c] === 'string')) return row;
-  const out = { ...row };
-  for (const c of columns) if (typeof out[c] === 'string') out[c] = arrayFromLiteral(out[c]);
-  return out;
+  if (row === null) return row;
+  let out: Row | undefined;
+  for (const c of columns) {
+    const list = postgresArrayList(row[c]);
+    if (list !== row[c]) (out ??= { ...row })[c] = list;
+  }
+  return out ?? row;
 }

@@ -1,9 +1,9 @@
 import {
   PreciseDate,
-  arrayFromLiteral,
   canonicalEqual,
   formatCanonical,
   normalizeValue,
+  postgresArrayList,
   storageClassOf,
   type NormalizeOptions,
   type Row,
@@ -71,7 +71,7 @@ export function compareRow(
  * an array literal pg did not parse as its array (`ComparedColumn.arrayLiteralSide`).
  */
 function comparable(value: unknown, column: ComparedColumn, side: 'source' | 'target'): unknown {
-  if (column.arrayLiteralSide === side) return arrayFromLiteral(value);
+  if (column.arrayLiteralSide === side) return postgresArrayList(value);
   if (column.plainTextSide === side) return asJsonDocument(value);
   return value;
 }
