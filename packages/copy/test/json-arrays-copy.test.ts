@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseAdapter } from '@switchyard/core';
+import { describe, expect, it } from 'vitest';
 import { createPostgresAdapter } from '@switchyard/postgres';
 import { createSQLiteAdapter } from '@switchyard/sqlite';
-import { createTestDatabase, type TestDatabase } from '@switchyard/testkit/postgres-server';
 import { validateDatabases } from '@switchyard/validation';
 import { copyTables } from '../src/index';
+import { expectCopiedAsIs, usePostgresArraySource } from './postgres-array-source';
 
 // A json[] or jsonb[] array was copied from the elements pg parsed: a string element (`"s"`,
 // read as `s`) made Postgres refuse the whole range, and the rest lost a jsonb number's
@@ -19,39 +18,22 @@ const ROWS: [number, string | null, string | null][] = [
 const DDL = 'CREATE TABLE docs (id int PRIMARY KEY, jb jsonb[], js json[])';
 const TEXTS = 'SELECT id, jb::text AS jb, js::text AS js FROM docs ORDER BY id';
 
-let databases: TestDatabase[] = [];
-let source: DatabaseAdapter;
-
-beforeAll(async () => {
-  databases = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
-  source = createPostgresAdapter(databases[0]!.url, { max: 2 });
+const pg = usePostgresArraySource(async (source) => {
   await source.execute(DDL);
   for (const [id, jb, js] of ROWS) await source.execute('INSERT INTO docs VALUES (?, ?::jsonb[], ?::json[])', [id, jb, js]);
-});
-afterAll(async () => {
-  await source?.close();
-  await Promise.all(databases.map((d) => d.drop()));
 });
 
 describe('arrays of JSON documents copied', () => {
   it('Postgres -> Postgres: each array arrives as its literal and validates equal', async () => {
-    const target = createPostgresAdapter(databases[1]!.url, { max: 2 });
-    try {
-      await target.execute(DDL);
-      await copyTables(source, target, { tables: ['docs'], checkpoint: false });
-      expect(await target.query(TEXTS)).toEqual(await source.query(TEXTS));
-      expect((await validateDatabases(source, target, { validateAllRows: true, tables: ['docs'] })).ok).toBe(true);
-    } finally {
-      await target.close();
-    }
+    await expectCopiedAsIs(pg, DDL, 'docs', TEXTS);
   });
 
   it('Postgres -> SQLite -> Postgres: a JSON list of the documents, strings as string documents, and back', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
-    const back = createPostgresAdapter(databases[2]!.url, { max: 2 });
+    const back = createPostgresAdapter(pg.url(2), { max: 2 });
     try {
       await sqlite.execute('CREATE TABLE docs (id INTEGER PRIMARY KEY, jb JSON, js JSON)');
-      await copyTables(source, sqlite, { tables: ['docs'], checkpoint: false });
+      await copyTables(pg.source, sqlite, { tables: ['docs'], checkpoint: false });
       expect(await sqlite.query('SELECT id, jb, js FROM docs ORDER BY id')).toEqual([
         // Each element's text where pg's reading keeps it (a json's always, a jsonb's number scale).
         { id: 1, jb: '[{"a": 1.50},"s"]', js: '[{"b":1,  "a":2}]' },
@@ -59,10 +41,10 @@ describe('arrays of JSON documents copied', () => {
         { id: 3, jb: '[]', js: '[[1.0, "x"]]' },
         { id: 4, jb: null, js: null },
       ]);
-      expect((await validateDatabases(source, sqlite, { validateAllRows: true, tables: ['docs'] })).ok).toBe(true);
+      expect((await validateDatabases(pg.source, sqlite, { validateAllRows: true, tables: ['docs'] })).ok).toBe(true);
       // The least change on SQLite's side: a string element made the number it spells.
       await sqlite.execute(`UPDATE docs SET js = '[null,1,1]' WHERE id = 2`);
-      const changed = await validateDatabases(source, sqlite, { validateAllRows: true, tables: ['docs'] });
+      const changed = await validateDatabases(pg.source, sqlite, { validateAllRows: true, tables: ['docs'] });
       expect(changed.tables[0]!.differentRows.map((d) => d.key)).toEqual([{ id: 2 }]);
       await sqlite.execute(`UPDATE docs SET js = '[null,"1",1]' WHERE id = 2`);
 
