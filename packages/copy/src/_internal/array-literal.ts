@@ -6,6 +6,7 @@ import {
   jsonArrayKind,
   listFromJsonText,
   postgresTimestampText,
+  toHex,
   type ColumnInfo,
   type DialectName,
 } from '@switchyard/core';
@@ -44,7 +45,7 @@ function element(value: unknown): string {
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'bigint') return String(value);
   // bytea[] items (a Buffer is an object, which would go as its JSON) in bytea's hex form.
-  if (value instanceof Uint8Array) return `"\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}"`;
+  if (value instanceof Uint8Array) return `"\\\\x${toHex(value)}"`;
   if (typeof value === 'boolean') return value ? 't' : 'f';
   // A Date as Postgres reads it back: microseconds (a PreciseDate's) and BC years kept.
   // A number kept as its text (a JsonNumber: a bigint[] item past 2^53) as that text.
