@@ -9,14 +9,15 @@ import { expectCopiedAsIs, usePostgresArraySource } from './postgres-array-sourc
 // as the JSON of its Buffer (`\x7b2274797065…`, other bytes) and a float8[] -0 as 0. To SQLite,
 // a bytea[] item went as that JSON too, and NaN and the infinities of float8[] and timestamp[]
 // as JSON null, which validation (converting Postgres's side the same way) called equal and
-// which came back to Postgres as NULL.
+// which came back to Postgres as NULL; a BC time in a timestamp[] went to SQLite in ISO's six-digit
+// years, which Postgres refused on the way back.
 const DDL = 'CREATE TABLE items (id int PRIMARY KEY, b bytea[], f float8[], t timestamp[])';
 const TEXTS = 'SELECT id, b::text AS b, f::text AS f, t::text AS t FROM items ORDER BY id';
 
 const pg = usePostgresArraySource(async (source) => {
   await source.execute(DDL);
   await source.execute(
-    `INSERT INTO items VALUES (1, '{"\\\\x0102",NULL,"\\\\x"}', '{1.5,NaN,-Infinity,Infinity,-0}', '{"2024-01-01 10:00:00.123456",infinity,-infinity}'),
+    `INSERT INTO items VALUES (1, '{"\\\\x0102",NULL,"\\\\x"}', '{1.5,NaN,-Infinity,Infinity,-0}', '{"2024-01-01 10:00:00.123456",infinity,-infinity,"0044-03-15 10:00:00.5 BC"}'),
       (2, '{}', '{NULL}', NULL)`,
   );
 });
@@ -26,7 +27,7 @@ describe('array items JSON has no value for', () => {
     await expectCopiedAsIs(pg, DDL, 'items', TEXTS);
   });
 
-  it('Postgres -> SQLite -> Postgres: bytes as hex, NaN and infinities as their words, and back', async () => {
+  it('Postgres -> SQLite -> Postgres: bytes as hex, NaN and infinities as their words, BC times, and back', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const back = createPostgresAdapter(pg.url(2), { max: 2 });
     try {
@@ -36,7 +37,7 @@ describe('array items JSON has no value for', () => {
         {
           b: '["\\\\x0102",null,"\\\\x"]',
           f: '[1.5,"NaN","-infinity","infinity",0]',
-          t: '["2024-01-01T10:00:00.123456Z","infinity","-infinity"]',
+          t: '["2024-01-01T10:00:00.123456Z","infinity","-infinity","-000043-03-15T10:00:00.500Z"]',
         },
       ]);
       expect((await validateDatabases(pg.source, sqlite, { validateAllRows: true, tables: ['items'] })).ok).toBe(true);

@@ -122,9 +122,9 @@ export {
   type KeyGeneratorKind,
   type KeyGeneratorOptions,
 } from './key-generators';
-export { converterFor, isArrayColumn, listFromJsonText, type Converter } from './value-convert';
+export { converterFor, isArrayColumn, isTimestampArray, listFromJsonText, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
-export { arrayFromLiteral, parsePgArray, postgresArrayList } from './pg-array-literal';
+export { arrayFromLiteral, parsePgArray, postgresArrayList, timestampArrayItems } from './pg-array-literal';
 export { arrayLiteralOf, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
 export {
   asD1Database,

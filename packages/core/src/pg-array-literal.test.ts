@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { arrayFromLiteral, parsePgArray, postgresArrayList } from './pg-array-literal';
+import { arrayFromLiteral, parsePgArray, postgresArrayList, timestampArrayItems } from './pg-array-literal';
+import { postgresTimestampText } from './precise-date';
+import { converterFor } from './value-convert';
+import type { ColumnInfo } from './types';
 
 describe('Postgres array literals', () => {
   it('parses quoted, NULL, nested and dimensioned literals', () => {
@@ -34,5 +37,16 @@ describe('Postgres array literals', () => {
     const plain = ['a', 1];
     expect(postgresArrayList(plain)).toBe(plain);
     expect(postgresArrayList('{a,b}')).toEqual(['a', 'b']);
+  });
+
+  it('reads six-digit ISO years in a list bound for timestamp[] as dates, which Postgres takes in its own form', () => {
+    const [bc, plain, word] = timestampArrayItems(['-000043-03-15T10:00:00.500Z', '2024-01-01T00:00:00Z', 'infinity']);
+    expect(postgresTimestampText(bc as Date)).toBe('0044-03-15 10:00:00.500000+00 BC');
+    expect([plain, word]).toEqual(['2024-01-01T00:00:00Z', 'infinity']);
+    const column = (declaredType: string, logicalType: ColumnInfo['logicalType']) =>
+      ({ name: 't', declaredType, logicalType, nullable: true }) as ColumnInfo;
+    const convert = converterFor(column('JSON', 'json'), 'sqlite', column('timestamp with time zone[]', 'text'), 'postgres')!;
+    const [item] = convert('["+010000-01-01T00:00:00.000Z"]') as unknown[];
+    expect(postgresTimestampText(item as Date)).toBe('10000-01-01 00:00:00.000000+00');
   });
 });

@@ -1,4 +1,6 @@
 import { toHex } from './canonical-text';
+import { PreciseDate } from './precise-date';
+import { parseTimestampText } from './timestamp-text';
 
 /**
  * Parses a PostgreSQL array literal (`{1,2,NULL}`, `{"a b","c"}`, `{{1,2},{3,4}}`),
@@ -92,4 +94,24 @@ function heldItem(v: unknown): unknown {
   if (v instanceof Uint8Array) return `\\x${toHex(v)}`;
   if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? 'infinity' : '-infinity';
   return Array.isArray(v) ? postgresArrayList(v) : v;
+}
+
+/**
+ * A list bound for a Postgres `timestamp[]` or `timestamptz[]` column, with items in ISO's
+ * signed six-digit years (`-000043-03-15T10:00:00.000Z`: what a BC or past-9999 time inside an
+ * array becomes in SQLite's and D1's JSON) as dates, which Postgres is sent in its own form
+ * (it does not read those years), and every other item as it is.
+ *
+ * @example
+ * ```ts
+ * timestampArrayItems(['-000043-03-15T10:00:00.000Z', 'infinity']); // [PreciseDate(44 BC), 'infinity']
+ * ```
+ */
+export function timestampArrayItems(list: readonly unknown[]): unknown[] {
+  return list.map((item): unknown => {
+    if (Array.isArray(item)) return timestampArrayItems(item);
+    if (typeof item !== 'string' || !/^[+-]\d{6}-/.test(item)) return item;
+    const micros = parseTimestampText(item.trim());
+    return micros === undefined ? item : PreciseDate.fromEpochMicros(micros);
+  });
 }

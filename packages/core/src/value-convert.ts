@@ -1,6 +1,6 @@
 import { toHex } from './canonical-text';
 import { PostgresArray } from './param-encode';
-import { postgresArrayList } from './pg-array-literal';
+import { postgresArrayList, timestampArrayItems } from './pg-array-literal';
 import { arrayLiteralOf, jsonArrayItems } from './pg-array-source';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
@@ -45,7 +45,10 @@ export function converterFor(
 ): Converter | undefined {
   const to = target.logicalType;
   if (targetDialect === 'postgres') {
-    if (isArrayColumn(target)) return jsonArrayKind(target) ? toPostgresJsonArray : toPostgresArray;
+    if (isArrayColumn(target)) {
+      if (jsonArrayKind(target)) return toPostgresJsonArray;
+      return isTimestampArray(target) ? toPostgresTimestampArray : toPostgresArray;
+    }
     if (sourceDialect === 'postgres' && source.logicalType === to) {
       // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
       return to === 'json' ? postgresDocumentText : undefined;
@@ -143,6 +146,24 @@ function toDateText(value: unknown): unknown {
 function toPostgresArray(value: unknown): unknown {
   const list = listFromJsonText(value);
   return Array.isArray(list) && !(list instanceof PostgresArray) ? PostgresArray.from(list) : list;
+}
+
+/** The same for a `timestamp[]` or `timestamptz[]` column, six-digit years as dates (see `timestampArrayItems`). */
+function toPostgresTimestampArray(value: unknown): unknown {
+  const list = toPostgresArray(value);
+  return Array.isArray(list) ? PostgresArray.from(timestampArrayItems(list)) : list;
+}
+
+/**
+ * Whether a column is a Postgres `timestamp[]` or `timestamptz[]` (a domain over one too).
+ *
+ * @example
+ * ```ts
+ * isTimestampArray({ declaredType: 'timestamp with time zone[]' }); // true
+ * ```
+ */
+export function isTimestampArray(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): boolean {
+  return /^timestamp/i.test(storedTypeOf(column)) && isArrayColumn(column);
 }
 
 /**

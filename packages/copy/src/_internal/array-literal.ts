@@ -2,10 +2,12 @@ import {
   arrayLiteralOf,
   exactJsonText,
   isArrayColumn,
+  isTimestampArray,
   jsonArrayItems,
   jsonArrayKind,
   listFromJsonText,
   postgresTimestampText,
+  timestampArrayItems,
   toHex,
   type ColumnInfo,
   type DialectName,
@@ -16,7 +18,8 @@ import {
  * or JSON array text (how SQLite and D1 keep arrays), becomes an array literal such as
  * `{a,"x,y",NULL}`, which both COPY and a bound parameter accept. Into a `json[]` or
  * `jsonb[]` column an array read from one goes as the literal it was read from, and any
- * other list with each element as its JSON text (see core's `jsonArrayItems`).
+ * other list with each element as its JSON text (see core's `jsonArrayItems`); into a
+ * `timestamp[]` one, six-digit years as dates (core's `timestampArrayItems`).
  */
 export function arrayConverterFor(target: ColumnInfo, targetDialect: DialectName): ((value: unknown) => unknown) | undefined {
   if (targetDialect !== 'postgres' || !isArrayColumn(target)) return undefined;
@@ -28,9 +31,11 @@ export function arrayConverterFor(target: ColumnInfo, targetDialect: DialectName
       return Array.isArray(items) ? arrayLiteral(jsonArrayItems(items)) : value;
     };
   }
+  // Six-digit years (a BC time in SQLite's JSON) as dates, which are written in Postgres's form.
+  const items = isTimestampArray(target) ? timestampArrayItems : (list: unknown[]) => list;
   return (value) => {
-    const items = listFromJsonText(value);
-    return Array.isArray(items) ? arrayLiteral(items) : value;
+    const list = listFromJsonText(value);
+    return Array.isArray(list) ? arrayLiteral(items(list)) : value;
   };
 }
 
