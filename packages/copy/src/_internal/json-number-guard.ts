@@ -2,30 +2,41 @@ import { JsonNumber, UnsupportedError, type ColumnInfo, type DialectName } from 
 import { keyText } from './refused-row';
 
 /**
- * True for a SQLite or D1 JSON column that would not keep a bare JSON number's text: any
- * declared type without TEXT, CHAR, CLOB or BLOB (`JSON` included) has an affinity that
- * stores number-looking text as a number, and a double for one with more digits.
+ * True for a SQLite or D1 column whose affinity stores number-looking text as a number: any
+ * declared type without TEXT, CHAR, CLOB or BLOB (`JSON` and `NUMERIC` included), which keeps
+ * 15 significant digits of a number with more as a double.
  */
-export function roundsBareJsonNumbers(target: ColumnInfo, dialect: DialectName): boolean {
-  if (dialect === 'postgres' || target.logicalType !== 'json') return false;
+export function storesTextAsNumbers(target: ColumnInfo, dialect: DialectName): boolean {
+  if (dialect === 'postgres') return false;
   const declared = target.declaredType.toUpperCase();
   return declared !== '' && !/CHAR|CLOB|TEXT|BLOB/.test(declared);
 }
 
-/** Throws when `value` is a {@link JsonNumber} that such a column would round. */
-export function refuseBareJsonNumber(
-  value: unknown,
-  table: string,
-  keyIndexes: readonly number[],
-  row: readonly unknown[],
-  target: ColumnInfo,
-  dialect: DialectName,
-): void {
-  if (!(value instanceof JsonNumber)) return;
-  throw new UnsupportedError(
-    `Table "${table}", key (${keyText(row, keyIndexes)}), column "${target.name}": the JSON document is the bare number ${value.text.slice(0, 40)}, ` +
-      `which a ${dialect} column declared ${target.declaredType} stores as a double, changing it. ` +
-      `Declare the column TEXT on the target (it still holds JSON), then copy again.`,
-    { dialect },
+/** True for such a JSON column, which would not keep a bare JSON number's text. */
+export function roundsBareJsonNumbers(target: ColumnInfo, dialect: DialectName): boolean {
+  return target.logicalType === 'json' && storesTextAsNumbers(target, dialect);
+}
+
+/** Where a refused value was: the table, its key columns' positions in `row`, the row, the target column and engine. */
+export interface RefusedAt {
+  table: string;
+  keyIndexes: readonly number[];
+  row: readonly unknown[];
+  target: ColumnInfo;
+  dialect: DialectName;
+}
+
+/** The error for a value such a column would change: `what` names it, and the fix is a TEXT column. */
+export function roundedValueError(at: RefusedAt, what: string): UnsupportedError {
+  return new UnsupportedError(
+    `Table "${at.table}", key (${keyText(at.row, at.keyIndexes)}), column "${at.target.name}": ${what}, ` +
+      `which a ${at.dialect} column declared ${at.target.declaredType} stores as a double, changing it. ` +
+      `Declare the column TEXT on the target (translateSchema's columnTypes), then copy again.`,
+    { dialect: at.dialect },
   );
+}
+
+/** Throws when `value` is a {@link JsonNumber} that such a column would round. */
+export function refuseBareJsonNumber(value: unknown, at: RefusedAt): void {
+  if (value instanceof JsonNumber) throw roundedValueError(at, `the JSON document is the bare number ${value.text.slice(0, 40)}`);
 }
