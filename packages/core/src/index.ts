@@ -122,7 +122,7 @@ export {
   type KeyGeneratorKind,
   type KeyGeneratorOptions,
 } from './key-generators';
-export { converterFor, isArrayColumn, isTimestampArray, listFromJsonText, type Converter } from './value-convert';
+export { converterFor, isArrayColumn, isTimestampArray, listFromJsonText, postgresArrayItemsFor, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
 export { arrayFromLiteral, parsePgArray, postgresArrayList, timestampArrayItems } from './pg-array-literal';
 export { arrayLiteralOf, jsonArrayItems, keepArrayLiteral } from './pg-array-source';

@@ -46,8 +46,8 @@ export function converterFor(
   const to = target.logicalType;
   if (targetDialect === 'postgres') {
     if (isArrayColumn(target)) {
-      if (jsonArrayKind(target)) return toPostgresJsonArray;
-      return isTimestampArray(target) ? toPostgresTimestampArray : toPostgresArray;
+      const items = postgresArrayItemsFor(target);
+      return (value) => asPostgresArray(items(value));
     }
     if (sourceDialect === 'postgres' && source.logicalType === to) {
       // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
@@ -141,17 +141,40 @@ function toDateText(value: unknown): unknown {
 
 /**
  * A list into a Postgres array column: bound as an ARRAY, since a plain array is bound as
- * JSON text, which an array column refuses. JSON text (how SQLite holds a list) is read first.
+ * JSON text, which an array column refuses.
  */
-function toPostgresArray(value: unknown): unknown {
-  const list = listFromJsonText(value);
+function asPostgresArray(list: unknown): unknown {
   return Array.isArray(list) && !(list instanceof PostgresArray) ? PostgresArray.from(list) : list;
 }
 
-/** The same for a `timestamp[]` or `timestamptz[]` column, six-digit years as dates (see `timestampArrayItems`). */
-function toPostgresTimestampArray(value: unknown): unknown {
-  const list = toPostgresArray(value);
-  return Array.isArray(list) ? PostgresArray.from(timestampArrayItems(list)) : list;
+/**
+ * What a value bound for the Postgres array column `target` holds: the list of its items
+ * (JSON array text, how SQLite holds a list, read first), or text to bind as it is. Into a
+ * `json[]` or `jsonb[]` column an array read from one is the literal it was read from (see
+ * `arrayLiteralOf`) and any other list has each item as its JSON text, so a string stays a
+ * string document; into a `timestamp[]` one, six-digit years are dates (`timestampArrayItems`).
+ * The converter binds the list as an ARRAY, the copy writes it as a literal.
+ *
+ * @example
+ * ```ts
+ * postgresArrayItemsFor({ declaredType: 'jsonb[]' })('["s"]'); // ['"s"']
+ * ```
+ */
+export function postgresArrayItemsFor(target: Pick<ColumnInfo, 'declaredType' | 'baseType'>): (value: unknown) => unknown {
+  if (jsonArrayKind(target)) return jsonArrayValue;
+  return isTimestampArray(target) ? timestampArrayValue : listFromJsonText;
+}
+
+function jsonArrayValue(value: unknown): unknown {
+  const literal = arrayLiteralOf(value);
+  if (literal !== undefined) return literal;
+  const list = listFromJsonText(value);
+  return Array.isArray(list) ? jsonArrayItems(list) : list;
+}
+
+function timestampArrayValue(value: unknown): unknown {
+  const list = listFromJsonText(value);
+  return Array.isArray(list) ? timestampArrayItems(list) : list;
 }
 
 /**
@@ -164,18 +187,6 @@ function toPostgresTimestampArray(value: unknown): unknown {
  */
 export function isTimestampArray(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): boolean {
   return /^timestamp/i.test(storedTypeOf(column)) && isArrayColumn(column);
-}
-
-/**
- * The same for a `json[]` or `jsonb[]` column: an array read from one goes back as the
- * literal it was read from (see `arrayLiteralOf`), any other list with each element as its
- * JSON text, so a string element stays a string document.
- */
-function toPostgresJsonArray(value: unknown): unknown {
-  const literal = arrayLiteralOf(value);
-  if (literal !== undefined) return literal;
-  const list = listFromJsonText(value);
-  return Array.isArray(list) ? PostgresArray.from(jsonArrayItems(list)) : list;
 }
 
 /**

@@ -1,41 +1,26 @@
 import {
-  arrayLiteralOf,
   exactJsonText,
   isArrayColumn,
-  isTimestampArray,
-  jsonArrayItems,
-  jsonArrayKind,
-  listFromJsonText,
+  postgresArrayItemsFor,
   postgresTimestampText,
-  timestampArrayItems,
   toHex,
   type ColumnInfo,
   type DialectName,
 } from '@switchyard/core';
 
 /**
- * The converter for a Postgres array column (`text[]`, `integer[]`): a JavaScript array,
- * or JSON array text (how SQLite and D1 keep arrays), becomes an array literal such as
- * `{a,"x,y",NULL}`, which both COPY and a bound parameter accept. Into a `json[]` or
- * `jsonb[]` column an array read from one goes as the literal it was read from, and any
- * other list with each element as its JSON text (see core's `jsonArrayItems`); into a
- * `timestamp[]` one, six-digit years as dates (core's `timestampArrayItems`).
+ * The converter for a Postgres array column (`text[]`, `integer[]`): the list core's
+ * `postgresArrayItemsFor` gives (a JavaScript array, JSON array text as SQLite and D1 keep
+ * arrays, a `json[]` item as its JSON text) becomes an array literal such as `{a,"x,y",NULL}`,
+ * which both COPY and a bound parameter accept; text it gives (a `json[]` literal kept from the
+ * read) goes as it is.
  */
 export function arrayConverterFor(target: ColumnInfo, targetDialect: DialectName): ((value: unknown) => unknown) | undefined {
   if (targetDialect !== 'postgres' || !isArrayColumn(target)) return undefined;
-  if (jsonArrayKind(target)) {
-    return (value) => {
-      const literal = arrayLiteralOf(value);
-      if (literal !== undefined) return literal;
-      const items = listFromJsonText(value);
-      return Array.isArray(items) ? arrayLiteral(jsonArrayItems(items)) : value;
-    };
-  }
-  // Six-digit years (a BC time in SQLite's JSON) as dates, which are written in Postgres's form.
-  const items = isTimestampArray(target) ? timestampArrayItems : (list: unknown[]) => list;
+  const items = postgresArrayItemsFor(target);
   return (value) => {
-    const list = listFromJsonText(value);
-    return Array.isArray(list) ? arrayLiteral(items(list)) : value;
+    const list = items(value);
+    return Array.isArray(list) ? arrayLiteral(list) : list;
   };
 }
 
