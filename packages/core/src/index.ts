@@ -124,6 +124,7 @@ export {
 } from './key-generators';
 export { converterFor, isArrayColumn, isTimestampArray, listFromJsonText, postgresArrayItemsFor, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
+export { storesTextAsNumbers } from './sqlite-number-text';
 export { arrayFromLiteral, parsePgArray, postgresArrayList, timestampArrayItems } from './pg-array-literal';
 export { arrayLiteralOf, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
 export {

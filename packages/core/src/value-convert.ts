@@ -7,6 +7,7 @@ import { parseJsonExact } from './json-exact-parse';
 import { jsonArrayKind, storedTypeOf } from './logical-type';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
+import { holdRoundedNumeric, roundsNumericText } from './sqlite-number-text';
 import { holdTimeWord, UnholdableValue } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
 
@@ -72,6 +73,8 @@ export function converterFor(
   // SQLite and D1 targets: a string pg read from a JSON column is a string document, from an
   // array column the literal of an array pg does not parse (an enum's).
   if (to === 'json' && sourceDialect === 'postgres') return isArrayColumn(source) ? postgresArrayText : postgresDocumentText;
+  // A numeric SQLite would keep as a rounded double is held back, never rounded unseen.
+  if (roundsNumericText(source, sourceDialect, target, targetDialect)) return holdRoundedNumeric;
   // Between SQLite and D1 a BLOB column's text stays text: SQLite keeps each value's class
   // there, and text is not the blob of its bytes ('abc' = X'616263' is false).
   if (to === 'blob') return sourceDialect === 'postgres' ? toBytes : undefined;

@@ -1,16 +1,5 @@
-import { JsonNumber, UnsupportedError, type ColumnInfo, type DialectName } from '@switchyard/core';
+import { JsonNumber, storesTextAsNumbers, UnsupportedError, type ColumnInfo, type DialectName } from '@switchyard/core';
 import { keyText } from './refused-row';
-
-/**
- * True for a SQLite or D1 column whose affinity stores number-looking text as a number: any
- * declared type without TEXT, CHAR, CLOB or BLOB (`JSON` and `NUMERIC` included), which keeps
- * 15 significant digits of a number with more as a double.
- */
-export function storesTextAsNumbers(target: ColumnInfo, dialect: DialectName): boolean {
-  if (dialect === 'postgres') return false;
-  const declared = target.declaredType.toUpperCase();
-  return declared !== '' && !/CHAR|CLOB|TEXT|BLOB/.test(declared);
-}
 
 /** True for such a JSON column, which would not keep a bare JSON number's text. */
 export function roundsBareJsonNumbers(target: ColumnInfo, dialect: DialectName): boolean {
@@ -18,7 +7,7 @@ export function roundsBareJsonNumbers(target: ColumnInfo, dialect: DialectName):
 }
 
 /** Where a refused value was: the table, its key columns' positions in `row`, the row, the target column and engine. */
-export interface RefusedAt {
+interface RefusedAt {
   table: string;
   keyIndexes: readonly number[];
   row: readonly unknown[];
@@ -27,7 +16,7 @@ export interface RefusedAt {
 }
 
 /** The error for a value such a column would change: `what` names it, and the fix is a TEXT column. */
-export function roundedValueError(at: RefusedAt, what: string): UnsupportedError {
+function roundedValueError(at: RefusedAt, what: string): UnsupportedError {
   return new UnsupportedError(
     `Table "${at.table}", key (${keyText(at.row, at.keyIndexes)}), column "${at.target.name}": ${what}, ` +
       `which a ${at.dialect} column declared ${at.target.declaredType} stores as a double, changing it. ` +

@@ -14,7 +14,6 @@ import { InsertWriter, type RowWriter } from './insert-writer';
 import type { KeyValues } from './key-codec';
 import { createPageReader, type PageReader } from './key-range';
 import { refuseBareJsonNumber, roundsBareJsonNumbers } from './json-number-guard';
-import { refuseRoundedNumeric, roundsNumericText } from './numeric-guard';
 import { refuseInvalidCopyText, refuseInvalidText } from './text-guard';
 import { PostgresCopyWriter, loadCopyFrom } from './postgres-copy-writer';
 import { generatedColumnNames } from './generated-columns';
@@ -116,8 +115,6 @@ export async function prepareTableJob(
   );
   // SQLite/D1 JSON columns whose affinity would turn a bare big JSON number into a double.
   const roundsBare = pairs.map((p) => roundsBareJsonNumbers(p.target, targetDb.dialect));
-  // And NUMERIC columns there, which keep 15 significant digits of a Postgres numeric.
-  const roundsNumeric = pairs.map((p) => roundsNumericText(p.source, sourceDb.dialect, p.target, targetDb.dialect));
   const overriding = pairs.some((p) => p.target.autoIncrement);
   const onConflict = options.onConflict;
 
@@ -198,11 +195,8 @@ export async function prepareTableJob(
         const out = new Array<unknown>(width);
         for (let i = 0; i < width; i++) {
           const v = row[i];
-          if (roundsBare[i] || roundsNumeric[i]) {
-            const at = { table: source.name, keyIndexes, row: raw, target: pairs[i]!.target, dialect: targetDb.dialect };
-            if (roundsBare[i]) refuseBareJsonNumber(v, at);
-            else refuseRoundedNumeric(v, at);
-          }
+          if (roundsBare[i])
+            refuseBareJsonNumber(v, { table: source.name, keyIndexes, row: raw, target: pairs[i]!.target, dialect: targetDb.dialect });
           const conv = converters[i];
           out[i] =
             v === undefined ? null : conv && v !== null ? convertNamed(conv, v, source.name, keyIndexes, raw, pairs[i]!.target.name) : v;
