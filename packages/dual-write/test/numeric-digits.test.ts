@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { cleanupAfterEach } from './open-side';
 import { createDualWriteAdapter } from './patient-dual-write';
 import { usePostgresPair } from './postgres-kinds';
+import { drainOutbox, outboxMirror } from '../src/mirror/index';
 
 // A Postgres numeric with more digits than SQLite keeps (a numeric(78,0) token amount, Prisma's
 // Decimal(65,30)) reached a SQLite or D1 NUMERIC column as a rounded double: only verifyWrites
@@ -57,4 +58,20 @@ it.each(['sqlite', 'd1'] as const)('Postgres -> %s TEXT: the same numerics arriv
     { id: 4, n: BIG },
   ]);
   expect((await validateDatabases(pg.primary, secondary, { validateAllRows: true, tables: ['amounts'] })).ok).toBe(true);
+});
+
+it('Postgres -> SQLite through an outbox: the drain stops at such a numeric, naming it, and applies none of it', async () => {
+  await pg.primary.execute('DROP TABLE IF EXISTS amounts; CREATE TABLE amounts (id int PRIMARY KEY, n numeric)');
+  const secondary = await secondaryOf('sqlite', 'NUMERIC');
+  const mirror = outboxMirror(pg.primary);
+  const dual = createDualWriteAdapter(pg.primary, secondary, { secondaryWrites: 'async', mirror });
+  await dual.execute(`INSERT INTO amounts VALUES (1, 1.50)`);
+  await dual.execute(`INSERT INTO amounts VALUES (4, ${BIG})`);
+  await expect(drainOutbox(secondary, { mirror })).rejects.toThrow(
+    expect.objectContaining({
+      name: 'MirrorApplyError',
+      cause: expect.objectContaining({ message: expect.stringMatching(/the numeric 12345678901234567890\.123 has more than 15/) }),
+    }),
+  );
+  expect(await secondary.query('SELECT id, n FROM amounts')).toEqual([{ id: 1, n: 1.5 }]);
 });

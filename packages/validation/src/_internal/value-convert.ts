@@ -32,7 +32,12 @@ export function toTargetValue(
   }
   if (Array.isArray(value) && (to.logicalType === 'blob' || from.logicalType === 'blob')) return Uint8Array.from(value as number[]);
   if (sourceDialect === 'postgres' && from.logicalType === 'json') return exactJsonText(value);
-  if (targetDialect !== 'postgres') return value;
+  if (targetDialect !== 'postgres') {
+    // A numeric SQLite would keep as a rounded double is held back by the converter (and the row reported).
+    if (sourceDialect !== 'postgres' || from.logicalType !== 'numeric') return value;
+    const convert = converterFor(from, sourceDialect, to, targetDialect);
+    return convert ? convert(value) : value;
+  }
   switch (to.logicalType) {
     case 'boolean': {
       const b = normalizeValue(value, 'boolean');
