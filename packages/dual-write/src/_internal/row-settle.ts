@@ -13,6 +13,7 @@ import { dependentImages } from './cascade-rows';
 import { updatedDependents } from './update-cascade-rows';
 import { parentImages } from './parent-rows';
 import { exactJsonColumns, withSqlNulls } from './json-scalar-documents';
+import { paddedColumns, withoutPaddingIn } from './padded-columns';
 
 const PARENT_DEPTH = 4;
 // SQLite and D1: this transaction's foreign keys are checked at its commit (reset after it).
@@ -216,6 +217,7 @@ export class RowSettler {
       const asStored =
         side.dialect === 'postgres' ? (row: Row | null) => row : (row: Row | null) => withArrays(withSqlNulls(row), literals);
       const exact = primary.dialect === 'postgres' && side.dialect === 'postgres' ? exactJsonColumns(source, target) : undefined;
+      const padded = paddedColumns(source, primary.dialect, target, side.dialect);
       for (let i = 0; i < ours.length; i++) {
         const a = asStored(ours[i]!.row);
         const name = names[i]!;
@@ -226,8 +228,8 @@ export class RowSettler {
           reason = await compareWriteResults(
             this.#types,
             table,
-            { rowsAffected: 1, rows: [lower(a)] },
-            { rowsAffected: 1, rows: [lower(b)] },
+            { rowsAffected: 1, rows: [withoutPaddingIn(lower(a), padded)] },
+            { rowsAffected: 1, rows: [withoutPaddingIn(lower(b), padded)] },
             precision,
             comparesStorageClass(primary.dialect, side.dialect),
             exact,

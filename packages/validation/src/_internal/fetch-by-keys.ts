@@ -1,4 +1,4 @@
-import type { DatabaseAdapter, Row, TableInfo } from '@switchyard/core';
+import { withoutPadding, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import { withExactText } from './exact-text';
 import { keyId, type KeyCodec } from './key-codec';
 import { keysMatch, selectList, tableRef } from './sql-text';
@@ -27,6 +27,7 @@ export async function fetchByKeys(
   asText?: JsonReads,
 ): Promise<Map<string, Row>> {
   const out = new Map<string, Row>();
+  if (adapter.dialect !== 'postgres' && keys.some((k) => k.blankPadded)) keyRows = withUnpaddedKeys(keyRows, keys);
   const perStatement = Math.max(1, Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)));
   for (let i = 0; i < keyRows.length; i += perStatement) {
     const chunk = keyRows.slice(i, i + perStatement);
@@ -42,4 +43,17 @@ export async function fetchByKeys(
     for (const row of rows) out.set(keyId(codec.parts(row)), row);
   }
   return out;
+}
+
+/**
+ * Each key as given and, where a Postgres side pads it (`character(n)`), without its trailing
+ * spaces: SQLite and D1 hold a key copied from Postgres padded (`'ab   '`) and one their app
+ * wrote after a switch as it was written (`'ab'`), and match neither by the other's text.
+ */
+function withUnpaddedKeys(keyRows: readonly Row[], keys: readonly KeyColumn[]): Row[] {
+  return keyRows.flatMap((row) => {
+    const trimmed: Row = { ...row };
+    for (const key of keys) if (key.blankPadded) trimmed[key.name] = withoutPadding(row[key.name]);
+    return keys.some((k) => trimmed[k.name] !== row[k.name]) ? [row, trimmed] : [row];
+  });
 }

@@ -1,4 +1,4 @@
-import { normalizeValue, type NormalizeOptions, type Row } from '@switchyard/core';
+import { normalizeValue, withoutPadding, type NormalizeOptions, type Row } from '@switchyard/core';
 import type { RowKey } from '../validation-types';
 import type { KeyColumn } from './table-plan';
 
@@ -62,7 +62,9 @@ export class KeyCodec {
         throw new KeyValueError(`Key column "${key.name}" holds ${JSON.stringify(String(value))}, which is not a number.`);
       return n;
     }
-    return typeof canonical === 'object' && canonical !== null ? canonical.json : String(canonical);
+    if (typeof canonical === 'object' && canonical !== null) return canonical.json;
+    // Postgres pads a character(n) key with spaces and orders it without them.
+    return key.blankPadded ? (withoutPadding(String(canonical)) as string) : String(canonical);
   }
 }
 

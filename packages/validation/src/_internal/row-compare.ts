@@ -7,6 +7,7 @@ import {
   storageClassOf,
   type NormalizeOptions,
   type Row,
+  withoutPadding,
 } from '@switchyard/core';
 import type { ColumnDifference } from '../validation-types';
 import { fastEqual } from './fast-equal';
@@ -36,6 +37,7 @@ export function compareRow(
     const b = target[column.name];
     // (An array literal is not the JSON text that spells the same: `{}` against SQLite's `{}`.)
     if (a === b && !(column.arrayLiteralSide && typeof a === 'string')) continue;
+    if (column.blankPadded && typeof a === 'string' && typeof b === 'string' && withoutPadding(a) === withoutPadding(b)) continue;
     // Postgres gave both texts as stored (see ComparedColumn.exactText): unequal texts differ.
     if (column.exactText && typeof a === 'string' && typeof b === 'string') {
       (out ??= []).push({ column: column.name, source: a, target: b, sourceNormalized: a, targetNormalized: b });

@@ -1,6 +1,7 @@
 import {
   comparesStorageClass,
   isArrayColumn,
+  isBlankPadded,
   jsonArrayKind,
   jsonDocumentKind,
   storedTypeOf,
@@ -24,6 +25,8 @@ export interface KeyColumn {
   declaredType: string;
   /** Whether the column may hold NULL on that side (primary key columns never do). */
   nullable: boolean;
+  /** A Postgres side declares it `character(n)`: keys are matched without trailing spaces (see {@link ComparedColumn.blankPadded}). */
+  blankPadded?: boolean;
 }
 
 /** A column as the comparison sees it: the logical type both sides' values are normalized by. */
@@ -57,6 +60,12 @@ export interface ComparedColumn {
    * compared as the array of its elements' texts, which is what a copy writes for it.
    */
   arrayLiteralSide?: 'source' | 'target';
+  /**
+   * A Postgres side declares the column `character(n)`, whose values pg reads padded with
+   * spaces and whose trailing spaces Postgres disregards: texts equal without their
+   * trailing spaces are equal (`'ab'` copied from SQLite reads back `'ab   '`).
+   */
+  blankPadded?: boolean;
 }
 
 /** What the two engines of a validation share, which decides how strictly values compare. */
@@ -86,6 +95,8 @@ export function comparedColumn(name: string, type: LogicalType, a: ColumnInfo, b
   if (exact) column.exactText = exact;
   // Only where both columns are JSON: into a SQLite TEXT column a copy writes a string
   // document as its string, and an array literal as it is.
+  const postgresColumns = pair.bothPostgres ? [a, b] : pair.postgresSide ? [pair.postgresSide === 'source' ? a : b] : [];
+  if (postgresColumns.some((c) => isBlankPadded(c, 'postgres'))) column.blankPadded = true;
   if (pair.postgresSide && a.logicalType === 'json' && b.logicalType === 'json') {
     column.plainTextSide = pair.postgresSide === 'source' ? 'target' : 'source';
     if (isArrayColumn(pair.postgresSide === 'source' ? a : b)) column.arrayLiteralSide = pair.postgresSide;
@@ -245,8 +256,9 @@ function resolveKey(
       return;
     }
     const order = keyOrder(column.type);
-    plan.sourceKeys.push({ name, type: column.type, order, declaredType: storedTypeOf(s), nullable: s.nullable });
-    plan.targetKeys.push({ name, type: column.type, order, declaredType: storedTypeOf(t), nullable: t.nullable });
+    const padded = column.blankPadded ? { blankPadded: true } : {};
+    plan.sourceKeys.push({ name, type: column.type, order, declaredType: storedTypeOf(s), nullable: s.nullable, ...padded });
+    plan.targetKeys.push({ name, type: column.type, order, declaredType: storedTypeOf(t), nullable: t.nullable, ...padded });
   }
 }
 
