@@ -1,5 +1,4 @@
 import {
-  canonicalJsonText,
   converterFor,
   exactJsonText,
   holdTimeWord,
@@ -64,5 +63,15 @@ export function toTargetValue(
  * what a copy writes for it; anything else as it is. Validation compares it so too.
  */
 export function asJsonDocument(value: unknown): unknown {
-  return typeof value === 'string' && canonicalJsonText(value) === undefined ? JSON.stringify(value) : value;
+  return typeof value === 'string' && !isJsonText(value) ? JSON.stringify(value) : value;
+}
+
+/** Whether `text` is a JSON document: `JSON.parse`'s grammar is JSON's, and it is native (rounding a number does not matter here). */
+function isJsonText(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
