@@ -1,3 +1,4 @@
+import { isBlankPadded, withoutPadding } from './blank-padded';
 import { toHex } from './canonical-text';
 import { PostgresArray } from './param-encode';
 import { postgresArrayList, timestampArrayItems } from './pg-array-literal';
@@ -80,6 +81,9 @@ export function converterFor(
   if (to === 'blob') return sourceDialect === 'postgres' ? toBytes : undefined;
   if (sourceDialect === 'postgres' && source.logicalType === 'timestamp')
     return /^date$/i.test(storedTypeOf(source)) ? toDateText : toInfinityText;
+  // A character(n) value without its padding, as Postgres's own cast to text gives it: SQLite
+  // compares trailing spaces, so WHERE code = 'ab' would no longer find 'ab   '.
+  if (isBlankPadded(source, sourceDialect)) return withoutPadding;
   return undefined;
 }
 

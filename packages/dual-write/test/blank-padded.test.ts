@@ -41,16 +41,38 @@ it.each(['sqlite', 'd1'] as const)(
   },
 );
 
-it('Postgres character(5) -> SQLite after a switch back: the padded values verify equal both ways', async () => {
+// The other way, a character(n) value reaches SQLite without its padding, as Postgres's own
+// cast to text gives it: stored padded, the app's WHERE code = 'ab' found nothing after a switch back.
+it('Postgres character(5) -> SQLite: values arrive unpadded, and after a switch back the app finds them', async () => {
   await pg.primary.execute(PG_TABLE);
   const sqlite = createSQLiteAdapter(':memory:');
   cleanup(() => sqlite.close());
   await sqlite.execute('CREATE TABLE codes (id INTEGER PRIMARY KEY, code CHAR(5), note TEXT)');
   const dual = createDualWriteAdapter(pg.primary, sqlite, { verifyWrites: true });
-  await dual.execute(`INSERT INTO codes VALUES (1, 'ab', 'x')`);
+  await dual.execute(`INSERT INTO codes VALUES (1, 'ab', 'x'), (2, 'a b  ', 'y'), (3, '', 'z')`);
+  expect(await sqlite.query('SELECT code FROM codes ORDER BY id')).toEqual([{ code: 'ab' }, { code: 'a b' }, { code: '' }]);
   await dual.switchPrimary();
-  await dual.execute(`INSERT INTO codes VALUES (2, 'cd', 'y')`);
-  await dual.execute(`UPDATE codes SET note = 'x2' WHERE id = 1`);
+  expect(await dual.query('SELECT id FROM codes WHERE code = ?', ['ab'])).toEqual([{ id: 1 }]);
+  await dual.execute(`INSERT INTO codes VALUES (4, 'cd', 'w')`);
+  await dual.execute(`UPDATE codes SET note = 'x2' WHERE code = 'ab'`);
   expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0, divergencesSettled: 0 });
   expect((await validateDatabases(sqlite, pg.primary, { validateAllRows: true, tables: ['codes'] })).ok).toBe(true);
+});
+
+it('Postgres character(5) key -> SQLite: upserts, deletes and settles find the unpadded rows', async () => {
+  await pg.primary.execute('DROP TABLE IF EXISTS coded; CREATE TABLE coded (code character(5) PRIMARY KEY, n int)');
+  const sqlite = createSQLiteAdapter(':memory:');
+  cleanup(() => sqlite.close());
+  await sqlite.execute('CREATE TABLE coded (code CHAR(5) PRIMARY KEY, n INTEGER)');
+  const dual = createDualWriteAdapter(pg.primary, sqlite, { verifyWrites: true });
+  await dual.execute(`INSERT INTO coded VALUES ('ab', 1), ('cd', 2), ('ef', 3)`);
+  await dual.execute(`UPDATE coded SET n = n + 10 WHERE code = 'ab'`);
+  await dual.execute(`DELETE FROM coded WHERE code = 'cd'`);
+  await dual.execute(`INSERT INTO coded VALUES ('ef', 4) ON CONFLICT (code) DO UPDATE SET n = excluded.n`);
+  expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0, divergencesSettled: 0 });
+  expect(await sqlite.query('SELECT code, n FROM coded ORDER BY code')).toEqual([
+    { code: 'ab', n: 11 },
+    { code: 'ef', n: 4 },
+  ]);
+  expect((await validateDatabases(pg.primary, sqlite, { validateAllRows: true, tables: ['coded'] })).ok).toBe(true);
 });

@@ -34,12 +34,15 @@ runAdapterConformance({
   sides: (adapter) => [(adapter as DualWriteAdapter).primary, (adapter as DualWriteAdapter).secondary],
   async teardown(adapter) {
     const dual = adapter as DualWriteAdapter;
-    const refused = (await dual.journalEntries()).filter((e) => e.attempts > 0);
-    expect(refused.map((e) => e.sql)).toEqual([]);
     // Every row the suite wrote is the same on both engines, by logical type, except what
-    // SQLite cannot hold: a NUMERIC of more than 15 significant digits is stored as REAL
-    // there, and verification reports it rather than calling it equal.
-    expect(seen.filter((reason) => !/column v_num: "[\d.]{17,}" != /.test(reason))).toEqual([]);
+    // SQLite cannot hold: a NUMERIC of more than 15 significant digits, which it would store
+    // as a rounded REAL, is refused there and journaled rather than written changed.
+    const refused = (await dual.journalEntries()).filter((e) => e.attempts > 0);
+    const rounded = refused.filter((e) => /column v_num|the numeric [\d.]{16,} has more than 15 significant digits/.test(e.error));
+    expect(refused.filter((e) => !rounded.includes(e)).map((e) => e.sql)).toEqual([]);
+    expect(seen).toEqual([]);
+    // What SQLite cannot hold is the operator's to settle (a TEXT column there); here it is let go.
+    for (const entry of rounded) await dual.discardJournalEntry(entry.id);
     await dual.close();
   },
 });

@@ -81,6 +81,14 @@ it('repair into a character(5) column settles what it writes', async () => {
   expect((await validateDatabases(other.adapter, pg.adapter, { validateAllRows: true, tables: [name] })).ok).toBe(true);
 });
 
+it('repair from a character(5) column into SQLite writes the values without their padding', async () => {
+  const { name, other } = await tables('sqlite', 'CHAR(5)');
+  await other.adapter.execute(`DELETE FROM ${name}`);
+  const report = await validateDatabases(pg.adapter, other.adapter, { validateAllRows: true, tables: [name] });
+  expect(await repair(report, pg.adapter, other.adapter)).toMatchObject({ upserted: 5, stillDifferent: 0 });
+  expect(await other.adapter.query(`SELECT id, code FROM ${name} ORDER BY id`)).toEqual(ROWS.map(([id, code]) => ({ id, code })));
+});
+
 it('between SQLite databases a CHAR(5) keeps its spaces: a trailing space is a difference', async () => {
   const [a, b] = [await openEngine('sqlite'), others.get('sqlite')!];
   try {

@@ -1,4 +1,12 @@
-import { ConstraintError, QueryError, comparesStorageClass, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
+import {
+  ConstraintError,
+  QueryError,
+  comparesStorageClass,
+  withoutPadding,
+  type DatabaseAdapter,
+  type Row,
+  type TableInfo,
+} from '@switchyard/core';
 import { arrayLiterals, withArrays } from './array-literal-rows';
 import type { RowRef } from '../row-ref';
 import { compareWriteResults, MICROSECONDS } from './result-compare';
@@ -197,6 +205,8 @@ export class RowSettler {
       // Rows the secondary's own statements returned need no second read; the rest are read.
       const names = keys.map((k) => rowName(table, k));
       const unknown = keys.flatMap((_, i) => (known?.has(names[i]!) ? [] : [i]));
+      // A character(n) key went to SQLite or D1 without its padding: it is looked for so there.
+      const unpadded = side.dialect === 'postgres' ? new Set<string>() : paddedColumns(source, primary.dialect, target, side.dialect);
       const mine = readOn(primary, currentImages(primary, source, keys));
       const [ours, read] =
         unknown.length === 0
@@ -206,7 +216,7 @@ export class RowSettler {
               currentImages(
                 side,
                 target,
-                unknown.map((i) => renameKey(keys[i]!, source, target)),
+                unknown.map((i) => renameKey(keys[i]!, source, target, unpadded)),
               ),
             ]);
       const theirs = new Map(unknown.map((at, n) => [names[at]!, read[n]!.row]));
@@ -257,11 +267,13 @@ export function isForeignKeyError(error: unknown): boolean {
   return cause?.code === '23503' || /foreign key/i.test(error.message);
 }
 
-function renameKey(key: RowRef['key'], source: TableInfo, target: TableInfo): RowRef['key'] {
+/** `key` named as the secondary names it, the `unpadded` columns' values without their trailing spaces. */
+function renameKey(key: RowRef['key'], source: TableInfo, target: TableInfo, unpadded: ReadonlySet<string>): RowRef['key'] {
   const out: RowRef['key'] = {};
   for (const [n, column] of source.primaryKey.entries()) {
     const name = target.primaryKey[n] ?? target.columns.find((c) => c.name.toLowerCase() === column.toLowerCase())?.name ?? column;
-    out[name] = key[column] ?? null;
+    const value = key[column] ?? null;
+    out[name] = unpadded.has(column.toLowerCase()) ? (withoutPadding(value) as string | null) : value;
   }
   return out;
 }

@@ -3,6 +3,7 @@ import {
   exactJsonText,
   holdTimeWord,
   isArrayColumn,
+  isBlankPadded,
   normalizeValue,
   type ColumnInfo,
   type DialectName,
@@ -32,8 +33,9 @@ export function toTargetValue(
   if (Array.isArray(value) && (to.logicalType === 'blob' || from.logicalType === 'blob')) return Uint8Array.from(value as number[]);
   if (sourceDialect === 'postgres' && from.logicalType === 'json') return exactJsonText(value);
   if (targetDialect !== 'postgres') {
-    // A numeric SQLite would keep as a rounded double is held back by the converter (and the row reported).
-    if (sourceDialect !== 'postgres' || from.logicalType !== 'numeric') return value;
+    // As the converter writes them: a numeric SQLite would keep as a rounded double held back
+    // (and the row reported), a character(n) value without its padding.
+    if (sourceDialect !== 'postgres' || (from.logicalType !== 'numeric' && !isBlankPadded(from, sourceDialect))) return value;
     const convert = converterFor(from, sourceDialect, to, targetDialect);
     return convert ? convert(value) : value;
   }
