@@ -24,8 +24,12 @@ describe('converterFor', () => {
       ['sqlite', 'd1'],
       ['d1', 'sqlite'],
       ['sqlite', 'sqlite'],
-    ] as const)
-      expect(converterFor(column('BLOB', from), from, column('BLOB', to), to)).toBeUndefined();
+    ] as const) {
+      // From D1 a converter holds back only an integer its API may have rounded (see d1-rounded-integers).
+      const convert = converterFor(column('BLOB', from), from, column('BLOB', to), to);
+      if (from === 'd1') expect([convert!('abc'), convert!(7)]).toEqual(['abc', 7]);
+      else expect(convert).toBeUndefined();
+    }
     const fromPostgres = converterFor(column('text', 'postgres'), 'postgres', column('BLOB', 'sqlite'), 'sqlite')!;
     expect(fromPostgres('abc')).toEqual(new TextEncoder().encode('abc'));
   });

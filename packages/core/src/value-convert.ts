@@ -1,5 +1,6 @@
 import { isBlankPadded, withoutPadding } from './blank-padded';
-import { toHex } from './canonical-text';
+import { holdRoundedInteger, isPossiblyRoundedInteger, mayHoldRoundedIntegers } from './d1-rounded-integers';
+import { bytesToText, toBytes } from './blob-convert';
 import { PostgresArray } from './param-encode';
 import { postgresArrayList, timestampArrayItems } from './pg-array-literal';
 import { arrayLiteralOf, jsonArrayItems } from './pg-array-source';
@@ -40,6 +41,18 @@ const SQL_DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?
  * ```
  */
 export function converterFor(
+  source: ColumnInfo,
+  sourceDialect: DialectName,
+  target: ColumnInfo,
+  targetDialect: DialectName,
+): Converter | undefined {
+  const convert = valueConverter(source, sourceDialect, target, targetDialect);
+  // An integer D1 may have rounded is held back, never written as the other number.
+  if (!mayHoldRoundedIntegers(source, sourceDialect)) return convert;
+  return convert ? (v) => (isPossiblyRoundedInteger(v) ? holdRoundedInteger(v) : convert(v)) : holdRoundedInteger;
+}
+
+function valueConverter(
   source: ColumnInfo,
   sourceDialect: DialectName,
   target: ColumnInfo,
@@ -255,32 +268,6 @@ function toJsonText(value: unknown): unknown {
   }
   // A document whose numbers a double would round is written from the text it was read from.
   return exactJsonText(value);
-}
-
-function toBytes(value: unknown): unknown {
-  if (Array.isArray(value)) return Uint8Array.from(value as number[]);
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (typeof value === 'string') return new TextEncoder().encode(value);
-  return value;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * A blob bound for a Postgres text column as the text its bytes spell; bytes that are not
- * UTF-8 are held back, since decoding them would put U+FFFD in place of the bad bytes.
- */
-function bytesToText(value: unknown): unknown {
-  if (!(value instanceof Uint8Array)) return value;
-  try {
-    return utf8.decode(value);
-  } catch {
-    return new UnholdableValue(
-      value,
-      `the value is a blob (X'${toHex(value).slice(0, 64)}${value.length > 32 ? '…' : ''}') whose bytes are not UTF-8 text, and the Postgres column ` +
-        'is not bytea: written as text, its bytes would change. Give the Postgres column the bytea type (columnTypes of translateSchema, or ALTER COLUMN … TYPE bytea), or store the value as text at the source.',
-    );
-  }
 }
 
 function toInteger(value: unknown): unknown {

@@ -2,6 +2,7 @@ import {
   PreciseDate,
   canonicalEqual,
   formatCanonical,
+  isPossiblyRoundedInteger,
   normalizeValue,
   postgresArrayList,
   storageClassOf,
@@ -36,6 +37,11 @@ export function compareRow(
     const a = source[column.name];
     const b = target[column.name];
     // (An array literal is not the JSON text that spells the same: `{}` against SQLite's `{}`.)
+    // D1 hands back an integer past 2^53 as the nearest double: the value it holds may be another.
+    if (column.roundedIntegerSides && roundedOnD1(a, b, column.roundedIntegerSides)) {
+      (out ??= []).push(roundedDifference(column.name, a, b));
+      continue;
+    }
     if (a === b && !(column.arrayLiteralSide && typeof a === 'string')) continue;
     if (column.blankPadded && typeof a === 'string' && typeof b === 'string' && withoutPadding(a) === withoutPadding(b)) continue;
     // Postgres gave both texts as stored (see ComparedColumn.exactText): unequal texts differ.
@@ -82,5 +88,14 @@ function comparable(value: unknown, column: ComparedColumn, side: 'source' | 'ta
 
 function classDifference(name: string, a: unknown, b: unknown, column: ComparedColumn, options: NormalizeOptions): ColumnDifference {
   const shown = (value: unknown) => `${storageClassOf(value)} ${formatCanonical(normalizeValue(value, column.type, options))}`;
+  return { column: name, source: a, target: b, sourceNormalized: shown(a), targetNormalized: shown(b) };
+}
+
+function roundedOnD1(a: unknown, b: unknown, sides: readonly ('source' | 'target')[]): boolean {
+  return (sides.includes('source') && isPossiblyRoundedInteger(a)) || (sides.includes('target') && isPossiblyRoundedInteger(b));
+}
+
+function roundedDifference(name: string, a: unknown, b: unknown): ColumnDifference {
+  const shown = (v: unknown) => (isPossiblyRoundedInteger(v) ? `${v} (as D1 returns it: an integer past 2^53, maybe rounded)` : String(v));
   return { column: name, source: a, target: b, sourceNormalized: shown(a), targetNormalized: shown(b) };
 }

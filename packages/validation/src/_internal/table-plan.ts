@@ -2,6 +2,7 @@ import {
   comparesStorageClass,
   isArrayColumn,
   isBlankPadded,
+  mayHoldRoundedIntegers,
   jsonArrayKind,
   jsonDocumentKind,
   storedTypeOf,
@@ -66,6 +67,11 @@ export interface ComparedColumn {
    * trailing spaces are equal (`'ab'` copied from SQLite reads back `'ab   '`).
    */
   blankPadded?: boolean;
+  /**
+   * The D1 sides whose column may hold an integer D1's API rounds (past 2^53, see core's
+   * `mayHoldRoundedIntegers`): such a value read there cannot be shown equal to anything.
+   */
+  roundedIntegerSides?: readonly ('source' | 'target')[];
 }
 
 /** What the two engines of a validation share, which decides how strictly values compare. */
@@ -76,6 +82,8 @@ export interface EnginePair {
   bothPostgres: boolean;
   /** The side that is Postgres where only one is. */
   postgresSide?: 'source' | 'target';
+  /** The sides that are D1, whose API rounds integers beyond 2^53. */
+  d1Sides?: readonly ('source' | 'target')[];
 }
 
 /** The {@link EnginePair} of a source and a target engine. */
@@ -85,6 +93,8 @@ export function enginePair(source: DialectName, target: DialectName): EnginePair
     bothPostgres: source === 'postgres' && target === 'postgres',
   };
   if ((source === 'postgres') !== (target === 'postgres')) pair.postgresSide = source === 'postgres' ? 'source' : 'target';
+  const d1Sides = (['source', 'target'] as const).filter((side) => (side === 'source' ? source : target) === 'd1');
+  if (d1Sides.length > 0) pair.d1Sides = d1Sides;
   return pair;
 }
 
@@ -97,6 +107,8 @@ export function comparedColumn(name: string, type: LogicalType, a: ColumnInfo, b
   // document as its string, and an array literal as it is.
   const postgresColumns = pair.bothPostgres ? [a, b] : pair.postgresSide ? [pair.postgresSide === 'source' ? a : b] : [];
   if (postgresColumns.some((c) => isBlankPadded(c, 'postgres'))) column.blankPadded = true;
+  const rounded = pair.d1Sides?.filter((side) => mayHoldRoundedIntegers(side === 'source' ? a : b, 'd1'));
+  if (rounded?.length) column.roundedIntegerSides = rounded;
   if (pair.postgresSide && a.logicalType === 'json' && b.logicalType === 'json') {
     column.plainTextSide = pair.postgresSide === 'source' ? 'target' : 'source';
     if (isArrayColumn(pair.postgresSide === 'source' ? a : b)) column.arrayLiteralSide = pair.postgresSide;

@@ -4,6 +4,8 @@ import {
   holdTimeWord,
   isArrayColumn,
   isBlankPadded,
+  isPossiblyRoundedInteger,
+  mayHoldRoundedIntegers,
   normalizeValue,
   type ColumnInfo,
   type DialectName,
@@ -24,6 +26,9 @@ export function toTargetValue(
   targetDialect: DialectName,
 ): unknown {
   if (value === null || value === undefined) return null;
+  // An integer D1 may have rounded is held back by the converter (and the row reported).
+  if (isPossiblyRoundedInteger(value) && mayHoldRoundedIntegers(from, sourceDialect))
+    return converterFor(from, sourceDialect, to, targetDialect)!(value);
   // Arrays as a copy writes them: a Postgres one (parsed, or the literal of one pg does not
   // parse, an enum's) as JSON text on SQLite or D1, and as an array into a Postgres array column.
   if ((sourceDialect === 'postgres' && isArrayColumn(from)) || (targetDialect === 'postgres' && isArrayColumn(to))) {
