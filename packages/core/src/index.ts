@@ -128,7 +128,7 @@ export { storesTextAsNumbers } from './sqlite-number-text';
 export { isBlankPadded, withoutPadding } from './blank-padded';
 export { isPossiblyRoundedInteger, mayHoldRoundedIntegers } from './d1-rounded-integers';
 export { arrayFromLiteral, parsePgArray, postgresArrayList, timestampArrayItems } from './pg-array-literal';
-export { arrayLiteralOf, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
+export { arrayLiteralOf, jsonArrayElementTexts, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
 export {
   asD1Database,
   type D1DatabaseFacade,

@@ -157,6 +157,13 @@ interface Reader {
   at: number;
 }
 
+/** The index just past the JSON value that starts at `at` (after white space) in `text`; throws a `SyntaxError` when there is none. */
+export function endOfJsonValue(text: string, at: number): number {
+  const reader = { text, at };
+  readValue(reader);
+  return reader.at;
+}
+
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsonArrayKind } from './logical-type';
 import { parsePgArray } from './pg-array-literal';
-import { arrayLiteralOf, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
+import { arrayLiteralOf, jsonArrayElementTexts, jsonArrayItems, keepArrayLiteral } from './pg-array-source';
 import { PostgresArray } from './param-encode';
 import { converterFor } from './value-convert';
 import type { ColumnInfo } from './types';
@@ -44,13 +44,33 @@ describe('arrays of JSON documents', () => {
     expect(jsonArrayKind(column('text[]'))).toBeUndefined();
   });
 
-  it('converts for a jsonb[] column: the kept literal as it is, a JSON list element by element', () => {
+  it('converts for a jsonb[] column: the kept literal as it is, JSON array text element by element as written', () => {
     const convert = converterFor(column('JSON', 'json'), 'sqlite', column('jsonb[]', 'json'), 'postgres')!;
     const converted = convert('["s", {"a": 1}, null]');
     expect(converted).toBeInstanceOf(PostgresArray);
-    expect([...(converted as unknown[])]).toEqual(['"s"', '{"a":1}', null]);
+    // Each element as SQLite's text writes it.
+    expect([...(converted as unknown[])]).toEqual(['"s"', '{"a": 1}', null]);
     const literal = '{"\\"s\\""}';
     const read = keepArrayLiteral(parsePgArray(literal, JSON.parse), literal, JSON.parse);
     expect(converterFor(column('jsonb[]', 'json'), 'postgres', column('jsonb[]', 'json'), 'postgres')!(read)).toBe(literal);
+  });
+});
+
+describe('jsonArrayElementTexts', () => {
+  it('gives each element of JSON array text as written, null as NULL', () => {
+    expect(jsonArrayElementTexts(' [ {"a": 1.50} , "s",null,[1.0, {"b":1,  "a":2}],-0e0 ] ')).toEqual([
+      '{"a": 1.50}',
+      '"s"',
+      null,
+      '[1.0, {"b":1,  "a":2}]',
+      '-0e0',
+    ]);
+    expect(jsonArrayElementTexts('[]')).toEqual([]);
+    expect(jsonArrayElementTexts('["null", "a,b]"]')).toEqual(['"null"', '"a,b]"']);
+  });
+
+  it('gives nothing for text that is no JSON array', () => {
+    for (const text of ['', '{}', '"[1]"', '[1,]', '[1 2]', '[1]x', '[', '[01]', '{"a":[1]}'])
+      expect(jsonArrayElementTexts(text)).toBeUndefined();
   });
 });

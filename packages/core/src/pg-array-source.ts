@@ -1,3 +1,4 @@
+import { endOfJsonValue } from './json-exact';
 import { exactJsonText } from './json-exact-text';
 import { parsePgArray } from './pg-array-literal';
 
@@ -61,4 +62,42 @@ export function arrayLiteralOf(value: unknown): string | undefined {
  */
 export function jsonArrayItems(list: readonly unknown[]): (string | null)[] {
   return list.map((item) => (item === null || item === undefined ? null : exactJsonText(item)));
+}
+
+/**
+ * The elements of JSON array text (SQLite's or D1's for a Postgres array of documents) as
+ * each one's own text, as written (`1.50` keeps its scale, an object its key order and
+ * spacing), the JSON `null` element as NULL; `undefined` when the text is no JSON array.
+ * Parsed and written again, a `jsonb[]` element lost what a single document's text keeps.
+ *
+ * @example
+ * ```ts
+ * jsonArrayElementTexts('[{"a": 1.50}, "s", null]'); // ['{"a": 1.50}', '"s"', null]
+ * ```
+ */
+export function jsonArrayElementTexts(text: string): (string | null)[] | undefined {
+  try {
+    let at = skipSpace(text, 0);
+    if (text[at++] !== '[') return undefined;
+    const out: (string | null)[] = [];
+    at = skipSpace(text, at);
+    if (text[at] === ']') return skipSpace(text, at + 1) === text.length ? out : undefined;
+    for (;;) {
+      const start = skipSpace(text, at);
+      at = endOfJsonValue(text, start);
+      const element = text.slice(start, at);
+      out.push(element === 'null' ? null : element);
+      at = skipSpace(text, at);
+      const next = text[at++];
+      if (next === ']') return skipSpace(text, at) === text.length ? out : undefined;
+      if (next !== ',') return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+function skipSpace(text: string, at: number): number {
+  while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++;
+  return at;
 }

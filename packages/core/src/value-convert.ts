@@ -3,7 +3,7 @@ import { holdRoundedInteger, isPossiblyRoundedInteger, mayHoldRoundedIntegers } 
 import { bytesToText, toBytes } from './blob-convert';
 import { PostgresArray } from './param-encode';
 import { postgresArrayList, timestampArrayItems } from './pg-array-literal';
-import { arrayLiteralOf, jsonArrayItems } from './pg-array-source';
+import { arrayLiteralOf, jsonArrayElementTexts, jsonArrayItems } from './pg-array-source';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
 import { jsonArrayKind, storedTypeOf } from './logical-type';
@@ -188,6 +188,9 @@ export function postgresArrayItemsFor(target: Pick<ColumnInfo, 'declaredType' | 
 function jsonArrayValue(value: unknown): unknown {
   const literal = arrayLiteralOf(value);
   if (literal !== undefined) return literal;
+  // JSON array text (SQLite's, D1's): each element as it is written there.
+  const texts = typeof value === 'string' ? jsonArrayElementTexts(value) : undefined;
+  if (texts) return texts;
   const list = listFromJsonText(value);
   return Array.isArray(list) ? jsonArrayItems(list) : list;
 }
