@@ -36,12 +36,12 @@ export function compareRow(
     const column = columns[i]!;
     const a = source[column.name];
     const b = target[column.name];
-    // (An array literal is not the JSON text that spells the same: `{}` against SQLite's `{}`.)
     // D1 hands back an integer past 2^53 as the nearest double: the value it holds may be another.
     if (column.roundedIntegerSides && roundedOnD1(a, b, column.roundedIntegerSides)) {
       (out ??= []).push(roundedDifference(column.name, a, b));
       continue;
     }
+    // (An array literal is not the JSON text that spells the same: `{}` against SQLite's `{}`.)
     if (a === b && !(column.arrayLiteralSide && typeof a === 'string')) continue;
     if (column.blankPadded && typeof a === 'string' && typeof b === 'string' && withoutPadding(a) === withoutPadding(b)) continue;
     // Postgres gave both texts as stored (see ComparedColumn.exactText): unequal texts differ.
