@@ -92,3 +92,19 @@ it('repair from D1 leaves a row whose integer D1 may have rounded unwritten, and
     await d1.dispose();
   }
 });
+
+it('a Postgres key past 2^53 is looked up on D1 by its text: the row is reported, and the validation does not fail', async () => {
+  const d1 = await d1WithBigIntegers();
+  try {
+    await d1.adapter.execute(`INSERT INTO big VALUES (${SNOWFLAKE}, 1, 0, 'z')`);
+    await db.adapter.execute('DROP TABLE IF EXISTS big; CREATE TABLE big (id bigint PRIMARY KEY, n bigint, r float8, t text)');
+    await db.adapter.execute(`INSERT INTO big VALUES (${SNOWFLAKE}, 1, 0, 'z')`);
+    const report = await validateDatabases(db.adapter, d1.adapter, { sampleSize: 10, tables: ['big'] });
+    expect(report.tables[0]!.status).toBe('mismatch');
+    // D1 hands the row back under its rounded key: the exact one is missing there, the rounded one extra.
+    expect(report.tables[0]!.missingInTarget.map((k) => String(k.id))).toEqual([SNOWFLAKE]);
+    expect(report.tables[0]!.extraInTarget).toContainEqual({ id: Number(SNOWFLAKE) });
+  } finally {
+    await d1.dispose();
+  }
+});

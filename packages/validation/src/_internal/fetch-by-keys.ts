@@ -28,11 +28,12 @@ export async function fetchByKeys(
 ): Promise<Map<string, Row>> {
   const out = new Map<string, Row>();
   if (adapter.dialect !== 'postgres' && keys.some((k) => k.blankPadded)) keyRows = withUnpaddedKeys(keyRows, keys);
+  const d1 = adapter.dialect === 'd1';
   const perStatement = Math.max(1, Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)));
   for (let i = 0; i < keyRows.length; i += perStatement) {
     const chunk = keyRows.slice(i, i + perStatement);
     const params: unknown[] = [];
-    for (const row of chunk) for (const key of keys) params.push(row[key.name]);
+    for (const row of chunk) for (const key of keys) params.push(d1 ? keyForD1(row[key.name]) : row[key.name]);
     const sql = `SELECT ${selectList(columns, asText)} FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`;
     const rows = await withExactText(
       adapter,
@@ -57,3 +58,14 @@ function withUnpaddedKeys(keyRows: readonly Row[], keys: readonly KeyColumn[]): 
     return keys.some((k) => trimmed[k.name] !== row[k.name]) ? [row, trimmed] : [row];
   });
 }
+
+/**
+ * A key past 2^53 (another side's, exact) as its decimal text for D1, which refuses to bind
+ * such a bigint: an INTEGER column compares the text as the number it spells, so the row is
+ * found, and its value, which D1 hands back rounded, is reported (see core's `isPossiblyRoundedInteger`).
+ */
+function keyForD1(value: unknown): unknown {
+  return typeof value === 'bigint' && (value > MAX_SAFE || value < -MAX_SAFE) ? value.toString() : value;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
