@@ -1,10 +1,14 @@
 import {
   exactJsonText,
   exactTimestampText,
+  isBlankPadded,
   qualifiedTableName,
   readTableName,
+  withoutPadding,
   type DatabaseAdapter,
+  type DialectName,
   type Statement,
+  type TableInfo,
 } from '@switchyard/core';
 import { InsertWriter } from './insert-writer';
 import { createPageReader } from './key-range';
@@ -66,7 +70,7 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
       before.delete(key);
       if (!old || !rowsEqual(old, row)) upserts.push(row);
     }
-    const deletes: Statement[] = [...before.values()].map((row) => ({ sql: deleteSql, params: job.keyOf(row) }));
+    const deletes: Statement[] = [...before.values()].map((row) => ({ sql: deleteSql, params: job.targetKeyOf(row) }));
     if (deletes.length > 0) await target.batch(deletes);
     if (upserts.length > 0) await upsert.write(job.prepare(upserts).values, undefined);
     return { fresh, changed: upserts.length + deletes.length };
@@ -128,6 +132,12 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     return column?.logicalType === 'integer' || column?.logicalType === 'text';
   });
   const targetKeys = createPageReader(target, job.target, job.target.primaryKey, job.plan.rowsPerBatch);
+  // A Postgres character(n) key reads back padded ('ab   ') where the other side holds 'ab':
+  // matched without the padding, or the target's row would be taken for one the source lost.
+  const padded = job.target.primaryKey.map(
+    (k, n) => blankPadded(job.target, k, target.dialect) || blankPadded(job.source, job.source.primaryKey[n], source.dialect),
+  );
+  const unpadded = (key: KeyValues): KeyValues => (padded.some(Boolean) ? key.map((v, n) => (padded[n] ? withoutPadding(v) : v)) : key);
   const existsSql = `SELECT 1 AS x FROM ${readTableName(job.source, source.dialect)} WHERE ${keyTuple(job.source.primaryKey)} = ${placeholderTuple(job.source.primaryKey.length)}`;
 
   /**
@@ -138,12 +148,12 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
    */
   const resync = async (after: KeyValues | null, last: KeyValues): Promise<number> => {
     const fresh = await upsertSpan(after, last);
-    const present = new Set(fresh.map((row) => keyText(job.keyOf(row))));
+    const present = new Set(fresh.map((row) => keyText(unpadded(job.targetKeyOf(row)))));
     const deletes: Statement[] = [];
     for (let from = after; comparableKeys;) {
       const page = await targetKeys(from, last);
       for (const key of page) {
-        if (present.has(keyText(key))) continue;
+        if (present.has(keyText(unpadded(key)))) continue;
         if (!(await source.first(existsSql, key))) deletes.push({ sql: deleteSql, params: key });
       }
       if (page.length < job.plan.rowsPerBatch) break;
@@ -153,6 +163,11 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     return fresh.length + deletes.length + (await rounds(after, last, fresh, rowRound));
   };
   return { reconcile, resync };
+}
+
+function blankPadded(table: TableInfo, name: string | undefined, dialect: DialectName): boolean {
+  const column = table.columns.find((c) => c.name === name);
+  return column !== undefined && isBlankPadded(column, dialect);
 }
 
 /** A key as text that is the same whichever engine returned it (numbers, bigints, dates, bytes). */

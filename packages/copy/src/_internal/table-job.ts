@@ -51,6 +51,8 @@ export interface TableJob {
   /** The same pages read inside a source transaction `tx`, with the rows locked where the engine can. */
   readLocked: (tx: DatabaseAdapter) => PageReader;
   keyOf(row: unknown[]): KeyValues;
+  /** A row's key as the target holds it, converted as the row is written (a `character(n)` key unpadded on SQLite, say). */
+  targetKeyOf(row: unknown[]): KeyValues;
   /** Transforms and converts a page; rows dropped by `transform` are counted. */
   prepare(rows: unknown[][]): { values: unknown[][]; dropped: number };
   /** Reads and prepares the next batch of a range. */
@@ -177,6 +179,11 @@ export async function prepareTableJob(
     readLocked: (tx) =>
       refuseInvalidText(tx, source, readColumns, createPageReader(tx, source, readColumns, plan.rowsPerBatch, { lock: true, json })),
     keyOf: (row) => keyIndexes.map((i) => row[i]),
+    targetKeyOf: (row) =>
+      keyIndexes.map((i) => {
+        const [v, convert] = [row[i], converters[i]];
+        return convert && v !== null && v !== undefined ? convert(v) : v;
+      }),
     prepare(rows) {
       const values: unknown[][] = [];
       let dropped = 0;
