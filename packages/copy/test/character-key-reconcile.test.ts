@@ -56,3 +56,23 @@ it('Postgres character(5) key -> SQLite: a row deleted on the source during the 
     await sqlite.close();
   }
 });
+
+// A uuid key in capitals on SQLite reads back in lower case from Postgres: the resync deleted
+// every such row, whose lower-case key the SQLite source does not find. It deletes nothing
+// there now (a row the source lost meanwhile is left to validation and repair).
+it('SQLite -> Postgres uuid key in capitals: the resync of a batch keeps every row', async () => {
+  const sqlite = createSQLiteAdapter(':memory:');
+  const ids = ['A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', 'B0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A12'];
+  try {
+    await sqlite.execute('CREATE TABLE codes (code TEXT PRIMARY KEY, n INTEGER)');
+    for (const [n, id] of ids.entries()) await sqlite.execute('INSERT INTO codes VALUES (?, ?)', [id, n]);
+    await postgres.adapter.execute('DROP TABLE IF EXISTS codes; CREATE TABLE codes (code uuid PRIMARY KEY, n int)');
+    const { job, resync } = await jobFor(sqlite, postgres.adapter);
+    const batch = await job.readBatch(null, null);
+    await job.writer.write(batch.payload, undefined);
+    await resync(null, batch.lastKey!);
+    expect(await codes(postgres.adapter)).toEqual(ids.map((id) => id.toLowerCase()));
+  } finally {
+    await sqlite.close();
+  }
+});

@@ -4,6 +4,7 @@ import {
   isBlankPadded,
   qualifiedTableName,
   readTableName,
+  storedTypeOf,
   withoutPadding,
   type DatabaseAdapter,
   type DialectName,
@@ -126,10 +127,13 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
     return resync(after, last);
   };
 
-  // Keys compared across engines only where both sides hold them alike: integers and text.
+  // Keys compared across engines only where both sides hold them alike: integers and text,
+  // not a Postgres type that holds text in a form of its own (a uuid in lower case, an inet
+  // without its /32), which the source's text would not find.
   const comparableKeys = job.target.primaryKey.every((k) => {
     const column = job.target.columns.find((c) => c.name === k);
-    return column?.logicalType === 'integer' || column?.logicalType === 'text';
+    if (column?.logicalType === 'integer') return true;
+    return column?.logicalType === 'text' && (target.dialect !== 'postgres' || KEEPS_TEXT.test(storedTypeOf(column)));
   });
   const targetKeys = createPageReader(target, job.target, job.target.primaryKey, job.plan.rowsPerBatch);
   // A Postgres character(n) key reads back padded ('ab   ') where the other side holds 'ab':
@@ -164,6 +168,9 @@ export function createReconciler(source: DatabaseAdapter, target: DatabaseAdapte
   };
   return { reconcile, resync };
 }
+
+/** Postgres text types that hold the text they are given (`character(n)` padded, which the resync takes off). */
+const KEEPS_TEXT = /^(text|character varying|varchar|character|bpchar|citext|name)\b/i;
 
 function blankPadded(table: TableInfo, name: string | undefined, dialect: DialectName): boolean {
   const column = table.columns.find((c) => c.name === name);
