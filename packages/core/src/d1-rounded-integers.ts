@@ -1,3 +1,4 @@
+import { sqliteAffinity } from './sqlite-affinity';
 import { UnholdableValue } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
 
@@ -18,9 +19,8 @@ const TWO_63 = 2 ** 63;
  */
 export function mayHoldRoundedIntegers(column: ColumnInfo, dialect: DialectName): boolean {
   if (dialect !== 'd1') return false;
-  const declared = column.declaredType.toUpperCase();
-  if (declared.includes('INT')) return true;
-  return !/CHAR|CLOB|TEXT|REAL|FLOA|DOUB/.test(declared);
+  const affinity = sqliteAffinity(column.declaredType);
+  return affinity !== 'TEXT' && affinity !== 'REAL';
 }
 
 /**

@@ -1,12 +1,13 @@
 import { storedTypeOf } from './logical-type';
+import { sqliteAffinity } from './sqlite-affinity';
 import { UnholdableValue } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
 
 const INT64_MAX = 9223372036854775807n;
 
 /**
- * True for a SQLite or D1 column whose affinity stores number-looking text as a number: any
- * declared type without TEXT, CHAR, CLOB or BLOB (`JSON` and `NUMERIC` included), which keeps
+ * True for a SQLite or D1 column whose affinity stores number-looking text as a number
+ * (INTEGER, REAL or NUMERIC: `JSON` and `NUMERIC` declared columns included), which keeps
  * 15 significant digits of a number with more as a double, and an integer as itself only
  * within 64 bits.
  *
@@ -18,8 +19,8 @@ const INT64_MAX = 9223372036854775807n;
  */
 export function storesTextAsNumbers(target: ColumnInfo, dialect: DialectName): boolean {
   if (dialect === 'postgres') return false;
-  const declared = target.declaredType.toUpperCase();
-  return declared !== '' && !/CHAR|CLOB|TEXT|BLOB/.test(declared);
+  const affinity = sqliteAffinity(target.declaredType);
+  return affinity !== 'TEXT' && affinity !== 'BLOB';
 }
 
 /**
