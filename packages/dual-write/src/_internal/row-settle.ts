@@ -205,8 +205,9 @@ export class RowSettler {
       // Rows the secondary's own statements returned need no second read; the rest are read.
       const names = keys.map((k) => rowName(table, k));
       const unknown = keys.flatMap((_, i) => (known?.has(names[i]!) ? [] : [i]));
-      // A character(n) key went to SQLite or D1 without its padding: it is looked for so there.
-      const unpadded = side.dialect === 'postgres' ? new Set<string>() : paddedColumns(source, primary.dialect, target, side.dialect);
+      // Compared without their padding; a character(n) key went to SQLite or D1 without it, and is looked for so there.
+      const padded = paddedColumns(source, primary.dialect, target, side.dialect);
+      const unpadded = side.dialect === 'postgres' ? NO_COLUMNS : padded;
       const mine = readOn(primary, currentImages(primary, source, keys));
       const [ours, read] =
         unknown.length === 0
@@ -227,7 +228,6 @@ export class RowSettler {
       const asStored =
         side.dialect === 'postgres' ? (row: Row | null) => row : (row: Row | null) => withArrays(withSqlNulls(row), literals);
       const exact = primary.dialect === 'postgres' && side.dialect === 'postgres' ? exactJsonColumns(source, target) : undefined;
-      const padded = paddedColumns(source, primary.dialect, target, side.dialect);
       for (let i = 0; i < ours.length; i++) {
         const a = asStored(ours[i]!.row);
         const name = names[i]!;
@@ -266,6 +266,8 @@ export function isForeignKeyError(error: unknown): boolean {
   const cause = error.cause as { code?: string } | undefined;
   return cause?.code === '23503' || /foreign key/i.test(error.message);
 }
+
+const NO_COLUMNS: ReadonlySet<string> = new Set();
 
 /** `key` named as the secondary names it, the `unpadded` columns' values without their trailing spaces. */
 function renameKey(key: RowRef['key'], source: TableInfo, target: TableInfo, unpadded: ReadonlySet<string>): RowRef['key'] {
