@@ -157,6 +157,13 @@ interface Reader {
   at: number;
 }
 
+/** The index of the first character at or after `at` in `text` that is not JSON white space. */
+export function skipJsonSpace(text: string, at: number): number {
+  const reader = { text, at };
+  skipSpace(reader);
+  return reader.at;
+}
+
 /** The index just past the JSON value that starts at `at` (after white space) in `text`; throws a `SyntaxError` when there is none. */
 export function endOfJsonValue(text: string, at: number): number {
   const reader = { text, at };

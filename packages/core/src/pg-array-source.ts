@@ -1,4 +1,4 @@
-import { endOfJsonValue } from './json-exact';
+import { endOfJsonValue, skipJsonSpace } from './json-exact';
 import { exactJsonText } from './json-exact-text';
 import { parsePgArray } from './pg-array-literal';
 
@@ -77,27 +77,22 @@ export function jsonArrayItems(list: readonly unknown[]): (string | null)[] {
  */
 export function jsonArrayElementTexts(text: string): (string | null)[] | undefined {
   try {
-    let at = skipSpace(text, 0);
+    let at = skipJsonSpace(text, 0);
     if (text[at++] !== '[') return undefined;
     const out: (string | null)[] = [];
-    at = skipSpace(text, at);
-    if (text[at] === ']') return skipSpace(text, at + 1) === text.length ? out : undefined;
+    at = skipJsonSpace(text, at);
+    if (text[at] === ']') return skipJsonSpace(text, at + 1) === text.length ? out : undefined;
     for (;;) {
-      const start = skipSpace(text, at);
+      const start = skipJsonSpace(text, at);
       at = endOfJsonValue(text, start);
       const element = text.slice(start, at);
       out.push(element === 'null' ? null : element);
-      at = skipSpace(text, at);
+      at = skipJsonSpace(text, at);
       const next = text[at++];
-      if (next === ']') return skipSpace(text, at) === text.length ? out : undefined;
+      if (next === ']') return skipJsonSpace(text, at) === text.length ? out : undefined;
       if (next !== ',') return undefined;
     }
   } catch {
     return undefined;
   }
-}
-
-function skipSpace(text: string, at: number): number {
-  while (at < text.length && ' \t\n\r'.includes(text[at]!)) at++;
-  return at;
 }
