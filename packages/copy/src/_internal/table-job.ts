@@ -181,8 +181,8 @@ export async function prepareTableJob(
     keyOf: (row) => keyIndexes.map((i) => row[i]),
     targetKeyOf: (row) =>
       keyIndexes.map((i) => {
-        const [v, convert] = [row[i], converters[i]];
-        return convert && v !== null && v !== undefined ? convert(v) : v;
+        const convert = converters[i];
+        return convert && row[i] !== null && row[i] !== undefined ? convert(row[i]) : row[i];
       }),
     prepare(rows) {
       const values: unknown[][] = [];
