@@ -1,6 +1,6 @@
 import { withoutPadding, type DatabaseAdapter, type Row, type TableInfo } from '@switchyard/core';
 import { withExactText } from './exact-text';
-import { keyId, type KeyCodec } from './key-codec';
+import { keyId, MAX_SAFE, MIN_SAFE, type KeyCodec } from './key-codec';
 import { keysMatch, selectList, tableRef } from './sql-text';
 import type { JsonReads } from './json-reads';
 import type { KeyColumn } from './table-plan';
@@ -65,7 +65,5 @@ function withUnpaddedKeys(keyRows: readonly Row[], keys: readonly KeyColumn[]): 
  * found, and its value, which D1 hands back rounded, is reported (see core's `isPossiblyRoundedInteger`).
  */
 function keyForD1(value: unknown): unknown {
-  return typeof value === 'bigint' && (value > MAX_SAFE || value < -MAX_SAFE) ? value.toString() : value;
+  return typeof value === 'bigint' && (value > MAX_SAFE || value < MIN_SAFE) ? value.toString() : value;
 }
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -68,8 +68,9 @@ export class KeyCodec {
   }
 }
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+/** The integers a JavaScript number holds exactly, as bigints. */
+export const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+export const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
 /** A string identifying a key, for maps. */
 export function keyId(parts: readonly KeyPart[]): string {
