@@ -1,6 +1,5 @@
 import {
   InvalidArgumentError,
-  quoteIdentifier,
   storedTypeOf,
   UnholdableValue,
   type ColumnInfo,
@@ -13,10 +12,17 @@ import {
 import { fetchByKeys } from './_internal/fetch-by-keys';
 import { verifyRepair } from './_internal/repair-verify';
 import { KeyCodec, keyId } from './_internal/key-codec';
-import { insertTarget, keysMatch, selectList, tableRef } from './_internal/sql-text';
 import { repairJsonReads } from './_internal/json-reads';
 import { comparisonType, enginePair, type KeyColumn } from './_internal/table-plan';
-import { toTargetValue } from './_internal/value-convert';
+import { toTargetValue, unbindableReason } from './_internal/value-convert';
+import {
+  deleteStatements,
+  hasUniqueKey,
+  insertStatement,
+  MAX_ROWS_PER_STATEMENT,
+  writeRepairUnits,
+  type RepairUnit,
+} from './_internal/repair-write';
 import type { RepairMismatch, RowKey, ValidationReport } from './validation-types';
 
 export type { RepairMismatch } from './validation-types';
@@ -83,9 +89,6 @@ export interface RepairResult {
   stillDifferent: number;
 }
 
-// Rows per INSERT: enough to amortize the round trip, within every engine's statement size.
-const MAX_ROWS_PER_INSERT = 500;
-
 /**
  * Makes the target equal to the source for the differences a report found: rows missing
  * in the target are inserted and differing rows overwritten (INSERT ... ON CONFLICT (key)
@@ -127,11 +130,23 @@ export async function repair(
     repaired.incomplete = table.truncated;
     repaired.extraKept = options.deleteExtra ? table.extraInTargetCount - repaired.deleted : table.extraInTargetCount;
     if (!result.dryRun) {
-      for (let i = 0; i < repaired.statements.length; i += perBatch) await target.batch(repaired.statements.slice(i, i + perBatch));
-      repaired.stillDifferent = await repaired.verify();
+      const notDeleted: RepairMismatch[] = [];
+      await writeRepairUnits(target, repaired.units, perBatch, (row, reason) => {
+        if (row.deletes) {
+          notDeleted.push({ key: row.key, reasons: [`not deleted: ${reason}`] });
+          repaired.deleted--;
+        } else {
+          repaired.heldBack.set(row.id, [`not written: ${reason}`]);
+          repaired.upserted--;
+        }
+      });
+      repaired.stillDifferent = [...(await repaired.verify()), ...notDeleted];
       result.stillDifferent += repaired.stillDifferent.length;
     }
-    delete (repaired as Partial<PlannedRepair>).verify;
+    const planned: Partial<PlannedRepair> = repaired;
+    delete planned.verify;
+    delete planned.units;
+    delete planned.heldBack;
     result.tables.push(repaired);
     result.upserted += repaired.upserted;
     result.deleted += repaired.deleted;
@@ -160,6 +175,8 @@ async function repairTable(
     incomplete: false,
     statements: [],
     stillDifferent: [],
+    units: [],
+    heldBack,
     verify: () =>
       verifyRepair(
         source,
@@ -202,50 +219,65 @@ async function repairTable(
     );
     sourceRows = rows;
     out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
-    const values: unknown[][] = [];
+    const written: { id: string; values: unknown[] }[] = [];
     for (const [id, row] of rows) {
       const converted = pairs.map((p) => (reads.source.has(p.from.name) ? row[p.from.name] : convert(row, p, source, target)));
       // A value the target cannot hold as the source does is not written as something else.
-      const reasons = converted.flatMap((v, i) =>
-        v instanceof UnholdableValue ? [`${pairs[i]!.from.name}: not written: ${v.reason}`] : [],
-      );
+      const reasons = converted.flatMap((v, i) => {
+        const reason = v instanceof UnholdableValue ? v.reason : unbindableReason(v, target);
+        return reason ? [`${pairs[i]!.from.name}: not written: ${reason}`] : [];
+      });
       if (reasons.length > 0) heldBack.set(id, reasons);
-      else values.push(converted);
+      else written.push({ id, values: converted });
     }
-    const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(maxParams / pairs.length)));
+    const perInsert = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(maxParams / pairs.length)));
     const upsert = hasUniqueKey(to, keyNames);
-    for (let i = 0; i < values.length; i += perInsert) {
-      const chunk = values.slice(i, i + perInsert);
-      if (!upsert)
-        out.statements.push(
-          ...deleteStatements(
+    // Without a unique key a row is replaced by delete + insert, which commit together.
+    const write = (chunk: unknown[][]): Statement[] => [
+      ...(upsert
+        ? []
+        : deleteStatements(
             to,
             keys,
             chunk.map((v) => keyOf(v, pairs, keyNames)),
             maxParams,
-          ),
-        );
-      out.statements.push(
-        insertStatement(
-          to,
-          pairs.map((p) => p.to),
-          keyNames,
-          chunk,
-          upsert,
-        ),
-      );
+          )),
+      insertStatement(
+        to,
+        pairs.map((p) => p.to),
+        keyNames,
+        chunk,
+        upsert,
+      ),
+    ];
+    for (let i = 0; i < written.length; i += perInsert) {
+      const chunk = written.slice(i, i + perInsert);
+      const statements = write(chunk.map((r) => r.values));
+      const rowsOf = chunk.map((r) => ({ id: r.id, key: keyOf(r.values, pairs, keyNames), alone: () => write([r.values]) }));
+      out.units.push({ statements, rows: rowsOf });
     }
-    out.upserted = values.length;
+    out.upserted = written.length;
   }
   if (options.deleteExtra && extraKeys.length > 0) {
-    out.statements.push(...deleteStatements(to, keys, extraKeys, maxParams));
+    const perDelete = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(maxParams / keys.length)));
+    for (let i = 0; i < extraKeys.length; i += perDelete) {
+      const chunk = extraKeys.slice(i, i + perDelete);
+      const rows = chunk.map((key) => ({
+        id: keyId(codec.parts(key)),
+        key,
+        deletes: true,
+        alone: () => deleteStatements(to, keys, [key], maxParams),
+      }));
+      out.units.push({ statements: deleteStatements(to, keys, chunk, maxParams), rows });
+    }
     out.deleted = extraKeys.length;
   }
+  out.statements = out.units.flatMap((u) => u.statements);
   return out;
 }
 
-// A table's plan, with the check to run once its statements are written.
-type PlannedRepair = TableRepair & { verify: () => Promise<RepairMismatch[]> };
+// A table's plan: its statements by the rows they write, and the check to run once they are written.
+type PlannedRepair = TableRepair & { units: RepairUnit[]; heldBack: Map<string, string[]>; verify: () => Promise<RepairMismatch[]> };
 
 function convert(row: Row, pair: { from: ColumnInfo; to: ColumnInfo }, source: DatabaseAdapter, target: DatabaseAdapter): unknown {
   return toTargetValue(row[pair.from.name], pair.from, source.dialect, pair.to, target.dialect);
@@ -255,36 +287,4 @@ function keyOf(values: unknown[], pairs: { from: ColumnInfo }[], keyNames: strin
   const key: RowKey = {};
   for (const name of keyNames) key[name] = values[pairs.findIndex((p) => p.from.name === name)];
   return key;
-}
-
-// ON CONFLICT needs a unique constraint on exactly the key columns (a partial index is one only
-// with its WHERE); without one, rows are replaced by delete + insert.
-function hasUniqueKey(table: TableInfo, keys: string[]): boolean {
-  const same = (cols: string[]) => cols.length === keys.length && keys.every((k) => cols.includes(k));
-  return same(table.primaryKey) || table.indexes.some((i) => i.unique && !i.where && same(i.columns));
-}
-
-function insertStatement(table: TableInfo, columns: ColumnInfo[], keys: string[], rows: unknown[][], upsert: boolean): Statement {
-  const tuple = '(' + columns.map(() => '?').join(', ') + ')';
-  let sql = `INSERT INTO ${insertTarget(table)} (${selectList(columns.map((c) => c.name))}) VALUES ${rows.map(() => tuple).join(', ')}`;
-  if (upsert) {
-    const updates = columns
-      .filter((c) => !keys.includes(c.name))
-      .map((c) => `${quoteIdentifier(c.name)} = excluded.${quoteIdentifier(c.name)}`);
-    sql += ` ON CONFLICT (${selectList(keys)}) DO ${updates.length ? 'UPDATE SET ' + updates.join(', ') : 'NOTHING'}`;
-  }
-  return { sql, params: rows.flat() };
-}
-
-function deleteStatements(table: TableInfo, keys: KeyColumn[], keyRows: RowKey[], maxParams: number): Statement[] {
-  const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_INSERT, Math.floor(maxParams / keys.length)));
-  const out: Statement[] = [];
-  for (let i = 0; i < keyRows.length; i += perStatement) {
-    const chunk = keyRows.slice(i, i + perStatement);
-    out.push({
-      sql: `DELETE FROM ${tableRef(table)} WHERE ${keysMatch(keys, chunk.length)}`,
-      params: chunk.flatMap((row) => keys.map((k) => row[k.name])),
-    });
-  }
-  return out;
 }

@@ -1,13 +1,15 @@
 import {
   converterFor,
+  encodeValue,
   exactJsonText,
   holdTimeWord,
   isArrayColumn,
-  isBlankPadded,
   isPossiblyRoundedInteger,
   mayHoldRoundedIntegers,
   normalizeValue,
+  ParameterError,
   type ColumnInfo,
+  type DatabaseAdapter,
   type DialectName,
 } from '@switchyard/core';
 
@@ -38,9 +40,10 @@ export function toTargetValue(
   if (Array.isArray(value) && (to.logicalType === 'blob' || from.logicalType === 'blob')) return Uint8Array.from(value as number[]);
   if (sourceDialect === 'postgres' && from.logicalType === 'json') return exactJsonText(value);
   if (targetDialect !== 'postgres') {
-    // As the converter writes them: a numeric SQLite would keep as a rounded double held back
-    // (and the row reported), a character(n) value without its padding.
-    if (sourceDialect !== 'postgres' || (from.logicalType !== 'numeric' && !isBlankPadded(from, sourceDialect))) return value;
+    // From Postgres as the copy writes it: a numeric SQLite would keep as a rounded double held
+    // back (and the row reported), a character(n) value without its padding, an infinite
+    // timestamp as the word. Between SQLite and D1 a value is what it was.
+    if (sourceDialect !== 'postgres') return value;
     const convert = converterFor(from, sourceDialect, to, targetDialect);
     return convert ? convert(value) : value;
   }
@@ -80,5 +83,21 @@ function isJsonText(text: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Why the target cannot bind `value` (a Date outside years 0001-9999 or NaN on SQLite and
+ * D1, text with a NUL on Postgres, ...), in the adapter's own words, or `undefined` when it
+ * can. Repair holds such a row back and reports it, as a copy refuses it, where the batch
+ * holding it would fail and stop the repair of every row after it.
+ */
+export function unbindableReason(value: unknown, target: Pick<DatabaseAdapter, 'dialect' | 'capabilities'>): string | undefined {
+  try {
+    encodeValue(value, 1, target.dialect, target.capabilities);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ParameterError)) throw error;
+    return error.message.replace(/^Parameter 1 is /, 'the value is ').replace(/^Parameter 1: /, '');
   }
 }
