@@ -97,4 +97,37 @@ describe('JSON documents copied from Postgres', () => {
     }
     await d1.dispose();
   });
+  // SQLite's `'null'` is the JSON null document: it reached Postgres as that document, and
+  // validation, reading Postgres's side as SQL NULL, then reported every such row different.
+  it('from SQLite or D1, `null` reaches Postgres as the null document and validates equal', async () => {
+    const d1 = await createTestD1();
+    for (const from of [createSQLiteAdapter(':memory:'), createD1Adapter(d1.binding)]) {
+      const target = createPostgresAdapter(databases[1]!.url, { max: 2 });
+      try {
+        await from.execute('CREATE TABLE nulls (id INTEGER PRIMARY KEY, j JSON)');
+        await from.execute(`INSERT INTO nulls VALUES (1, 'null'), (2, NULL), (3, ' null '), (4, '"null"')`);
+        await target.execute('DROP TABLE IF EXISTS nulls');
+        await target.execute('CREATE TABLE nulls (id int PRIMARY KEY, j jsonb)');
+        await copyTables(from, target, { tables: ['nulls'], checkpoint: false });
+        expect(await target.query('SELECT id, j::text AS j FROM nulls ORDER BY id')).toEqual([
+          { id: 1, j: 'null' },
+          { id: 2, j: null },
+          { id: 3, j: 'null' },
+          { id: 4, j: '"null"' },
+        ]);
+        for (const [s, t] of [
+          [from, target],
+          [target, from],
+        ] as const)
+          expect((await validateDatabases(s, t, { validateAllRows: true, tables: ['nulls'] })).ok).toBe(true);
+        // The least change: the null document made SQL NULL on Postgres.
+        await target.execute('UPDATE nulls SET j = NULL WHERE id = 1');
+        const report = await validateDatabases(from, target, { validateAllRows: true, tables: ['nulls'] });
+        expect(report.tables[0]!.differentRows.map((d) => d.key)).toEqual([{ id: 1 }]);
+      } finally {
+        await Promise.all([from.close(), target.close()]);
+      }
+    }
+    await d1.dispose();
+  });
 });

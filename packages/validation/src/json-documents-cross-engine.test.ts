@@ -9,6 +9,8 @@ import { openEngine, type TestEngine } from '../test/engine-pairs';
 // so each compares as the document it is. SQLite text that is no JSON document compares as
 // the JSON string holding it, which is what a copy writes into Postgres; the JSON `null`
 // document and SQL NULL stay equal, as a copy and dual write put the one as the other there.
+// SQLite's `'null'`, the same document, was different from it (copied or repaired into
+// Postgres, it never validated equal); against SQL NULL it is a difference.
 let pg: TestEngine;
 const others = new Map<DialectName, TestEngine>();
 let table = 0;
@@ -54,6 +56,9 @@ describe.each(['sqlite', 'd1'] as const)('Postgres against %s: JSON documents co
     ['json', '\n\t"s"', '"s"'],
     ['jsonb', '{"a": [1, "x"]}', '{"a":[1,"x"]}'],
     ['jsonb', '1.50', '1.50'],
+    ['jsonb', 'null', 'null'],
+    ['json', ' null ', 'null'],
+    ['d_doc', 'null', ' null\n'],
     // SQLite text that is no JSON document: a copy writes it into Postgres as the JSON string holding it.
     ['jsonb', '"s"', 's'],
     ['jsonb', '"{\\"a\\":1"', '{"a":1'],
@@ -68,6 +73,8 @@ describe.each(['sqlite', 'd1'] as const)('Postgres against %s: JSON documents co
     ['jsonb', '"{\\"a\\":1}"', '{"a":1}'],
     ['jsonb', '"1"', '1'],
     ['jsonb', 'null', '"null"'],
+    ['jsonb', null, 'null'],
+    ['json', null, ' null '],
     ['jsonb', '{"a": 1}', '{"a": 2}'],
   ])('%s %s against %j is different', async (type, doc, text) => {
     expect(await differing(dialect, type, doc, text)).toEqual([1, 1, 1, 1]);
@@ -101,19 +108,20 @@ describe.each(['sqlite', 'd1'] as const)('repair between Postgres and %s writes 
     expect((await validateDatabases(pg.adapter, other.adapter, { validateAllRows: true, tables: [name] })).ok).toBe(true);
   });
 
-  it('into Postgres: text that is no JSON document arrives as the JSON string, and validation is equal after it', async () => {
+  it('into Postgres: text that is no JSON document arrives as the JSON string, `null` as the null document, and validation is equal after it', async () => {
     const other = others.get(dialect)!;
     const name = `repair_${++table}`;
     await other.adapter.execute(`CREATE TABLE ${name} (id INTEGER PRIMARY KEY, v JSON)`);
-    await other.adapter.execute(`INSERT INTO ${name} VALUES (1, 's'), (2, '"t"'), (3, '{"a":1}'), (4, NULL)`);
+    await other.adapter.execute(`INSERT INTO ${name} VALUES (1, 's'), (2, '"t"'), (3, '{"a":1}'), (4, NULL), (5, 'null')`);
     await pg.adapter.execute(`CREATE TABLE ${name} (id integer PRIMARY KEY, v jsonb)`);
     const report = await validateDatabases(other.adapter, pg.adapter, { validateAllRows: true, tables: [name] });
-    expect(await repair(report, other.adapter, pg.adapter)).toMatchObject({ upserted: 4, stillDifferent: 0 });
+    expect(await repair(report, other.adapter, pg.adapter)).toMatchObject({ upserted: 5, stillDifferent: 0 });
     expect(await pg.adapter.query(`SELECT v::text AS v FROM ${name} ORDER BY id`)).toEqual([
       { v: '"s"' },
       { v: '"t"' },
       { v: '{"a": 1}' },
       { v: null },
+      { v: 'null' },
     ]);
     expect((await validateDatabases(other.adapter, pg.adapter, { validateAllRows: true, tables: [name] })).ok).toBe(true);
   });

@@ -190,7 +190,7 @@ async function repairTable(
         {
           timestampPrecision: options.timestampPrecision ?? 'us',
         },
-        reads,
+        reads.verify,
       ),
   };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
@@ -215,13 +215,13 @@ async function repairTable(
       pairs.map((p) => p.from.name),
       upsertKeys,
       codec,
-      reads.source,
+      reads.write,
     );
     sourceRows = rows;
     out.goneFromSource = upsertKeys.filter((k) => !rows.has(keyId(codec.parts(k)))).length;
     const written: { id: string; values: unknown[] }[] = [];
     for (const [id, row] of rows) {
-      const converted = pairs.map((p) => (reads.source.has(p.from.name) ? row[p.from.name] : convert(row, p, source, target)));
+      const converted = pairs.map((p) => (reads.write.has(p.from.name) ? row[p.from.name] : convert(row, p, source, target)));
       // A value the target cannot hold as the source does is not written as something else.
       const reasons = converted.flatMap((v, i) => {
         const reason = v instanceof UnholdableValue ? v.reason : unbindableReason(v, target);

@@ -4,11 +4,11 @@ import { jsonArrayKind, jsonDocumentKind, type ColumnInfo } from '@switchyard/co
 import { exactTextOf, type EnginePair, type TablePlan } from './table-plan';
 
 /**
- * How a Postgres side reads a JSON column (see {@link jsonReads}): `text` as its text; `document`
- * as its text too, but the JSON `null` document as SQL NULL, which is how a copy or dual
- * write puts it on SQLite or D1.
+ * How a Postgres side reads a JSON column (see {@link jsonReads}): `text` as its text;
+ * `document` as its text without the white space around it; `written` so too, but the JSON
+ * `null` document as SQL NULL, which is how a copy or dual write puts it on SQLite or D1.
  */
-export type JsonRead = 'text' | 'document';
+export type JsonRead = 'text' | 'document' | 'written';
 
 /** The JSON columns a Postgres side reads as text, and how. */
 export type JsonReads = ReadonlyMap<string, JsonRead>;
@@ -16,25 +16,25 @@ export type JsonReads = ReadonlyMap<string, JsonRead>;
 /**
  * How `repair` reads each side's JSON columns, by column name: between two Postgres databases
  * those of one kind on both as their text, which it writes as it is (key order, duplicate
- * keys and spacing kept); between Postgres and SQLite or D1, where both columns are JSON,
- * the Postgres side's as `document`s (see {@link JsonRead}), which is the JSON text SQLite
- * holds, so a string document is written as the JSON string and reads back as itself.
+ * keys and spacing kept); between Postgres and SQLite or D1, where both columns are JSON, a
+ * Postgres source's as `written` (see {@link JsonRead}), which is the JSON text SQLite holds,
+ * so a string document is written as the JSON string and reads back as itself. The rows
+ * written are then read again on both sides as validation reads them (`verify`).
  */
 export function repairJsonReads(
   pair: EnginePair,
   pairs: readonly { from: ColumnInfo; to: ColumnInfo }[],
-): { source: JsonReads; target: JsonReads } {
+): { write: JsonReads; verify: { source: JsonReads; target: JsonReads } } {
   if (pair.bothPostgres) {
     const exact = new Map(pairs.filter((p) => exactTextOf(p.from, p.to) === 'json').map((p) => [p.from.name, 'text' as const]));
-    return { source: exact, target: exact };
+    return { write: exact, verify: { source: exact, target: exact } };
   }
   const json = pairs.filter((p) => p.from.logicalType === 'json' && p.to.logicalType === 'json');
-  const documents = (side: 'from' | 'to') =>
-    new Map(json.filter((p) => jsonDocumentKind(p[side]) !== undefined).map((p) => [p.from.name, 'document' as const]));
-  return {
-    source: pair.postgresSide === 'source' ? documents('from') : new Map(),
-    target: pair.postgresSide === 'target' ? documents('to') : new Map(),
-  };
+  const documents = (side: 'from' | 'to', read: JsonRead): JsonReads =>
+    pair.postgresSide !== (side === 'from' ? 'source' : 'target')
+      ? new Map()
+      : new Map(json.filter((p) => jsonDocumentKind(p[side]) !== undefined).map((p) => [p.from.name, read]));
+  return { write: documents('from', 'written'), verify: { source: documents('from', 'document'), target: documents('to', 'document') } };
 }
 
 /**
@@ -44,9 +44,10 @@ export function repairJsonReads(
  * a bare string document is (read as the string, which then compares as JSON text: `"s"`
  * became `s`, not a document). Against another Postgres database the text is what the
  * exact comparison compares (see {@link ComparedColumn.exactText}). Against SQLite or D1
- * it is compared as a document where that side's column is JSON too, and the `null` document
- * as SQL NULL, which is what a copy and dual write put there (see `JsonRead`); against a TEXT
- * column, where a copy writes a string document as its string, as pg reads it.
+ * it is compared as a document where that side's column is JSON too, the `null` document
+ * kept: it equals SQLite's `'null'` and, as a copy and dual write put it there, SQL NULL (see
+ * `compareRow`); against a TEXT column, where a copy writes a string document as its string,
+ * as pg reads it.
  */
 export function jsonReads(
   plan: Pick<TablePlan, 'columns' | 'source' | 'target'>,

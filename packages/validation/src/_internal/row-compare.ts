@@ -43,6 +43,8 @@ export function compareRow(
     }
     // (An array literal is not the JSON text that spells the same: `{}` against SQLite's `{}`.)
     if (a === b && !(column.arrayLiteralSide && typeof a === 'string')) continue;
+    // The JSON null document, read as its text on Postgres, is SQL NULL on SQLite or D1 after a copy.
+    if (column.plainTextSide && (column.plainTextSide === 'target' ? a === 'null' && b === null : b === 'null' && a === null)) continue;
     if (column.blankPadded && typeof a === 'string' && typeof b === 'string' && withoutPadding(a) === withoutPadding(b)) continue;
     // Postgres gave both texts as stored (see ComparedColumn.exactText): unequal texts differ.
     if (column.exactText && typeof a === 'string' && typeof b === 'string') {

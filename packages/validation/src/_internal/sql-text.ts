@@ -74,6 +74,8 @@ function readAs(column: string, read: JsonRead | undefined): string {
   if (read === 'text') return `${column}::text AS ${column}`;
   // Text operations only (a cast to json would parse every document): `null` is the one
   // document whose text, without the spacing a json value may keep around it, is 'null'.
-  if (read === 'document') return `NULLIF(btrim(${column}::text, E' \\t\\n\\r'), 'null') AS ${column}`;
+  const trimmed = `btrim(${column}::text, E' \\t\\n\\r')`;
+  if (read === 'document') return `${trimmed} AS ${column}`;
+  if (read === 'written') return `NULLIF(${trimmed}, 'null') AS ${column}`;
   return column;
 }
