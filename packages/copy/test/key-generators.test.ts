@@ -294,4 +294,35 @@ describe('advanceKeyGenerators on Postgres', () => {
     expect(await advanceKeyGenerators(sqlite, found)).toMatchObject([{ table: 'orders', from: '0', to: '3', moved: true }]);
     await sqlite.close();
   });
+  // A sequence the column's default draws from without owning it was not read at all: a switch
+  // left it behind, and the first id-less insert after it took a key the other side had handed out.
+  it('moves sequences a default draws from without owning them: written by hand, shared, in another schema', async () => {
+    await postgres.execute(`CREATE SEQUENCE order_no; CREATE TABLE hand_orders (id bigint PRIMARY KEY DEFAULT nextval('order_no'), n int)`);
+    await postgres.execute(`CREATE SEQUENCE global_id;
+      CREATE TABLE shared_a (id bigint PRIMARY KEY DEFAULT nextval('global_id')); CREATE TABLE shared_b (id bigint PRIMARY KEY DEFAULT nextval('global_id'))`);
+    await postgres.execute(
+      `CREATE SCHEMA ids; CREATE SEQUENCE ids."Next"; CREATE TABLE other_schema (id int PRIMARY KEY DEFAULT nextval('ids."Next"'))`,
+    );
+    await postgres.execute(
+      'INSERT INTO hand_orders (n) VALUES (1), (2); INSERT INTO shared_a DEFAULT VALUES; INSERT INTO shared_b DEFAULT VALUES',
+    );
+    const tables = ['hand_orders', 'shared_a', 'shared_b', 'other_schema'];
+    expect((await readKeyGenerators(postgres, { tables })).map((g) => [g.table, g.sequence, g.position])).toEqual([
+      ['hand_orders', 'public.order_no', '2'],
+      ['other_schema', 'ids."Next"', '0'],
+      ['shared_a', 'public.global_id', '2'],
+      ['shared_b', 'public.global_id', '2'],
+    ]);
+    const past = tables.map((table, i) => ({ table, column: 'id', kind: 'rowid' as const, position: String(10 * (i + 1)), maxKey: '0' }));
+    await advanceKeyGenerators(postgres, past, { tables });
+    const next = async (table: string) =>
+      String((await postgres.first<{ id: unknown }>(`INSERT INTO ${table} DEFAULT VALUES RETURNING id`))!.id);
+    // The shared sequence stands past the larger of its two tables' positions.
+    expect([await next('hand_orders'), await next('shared_a'), await next('shared_b'), await next('other_schema')]).toEqual([
+      '11',
+      '31',
+      '32',
+      '41',
+    ]);
+  });
 });

@@ -27,6 +27,20 @@ describe('copyTables between SQLite and Postgres', () => {
     await source.close();
   });
 
+  // A key whose default draws from a sequence it does not own (written by hand, as older
+  // schemas do) kept its sequence at 1 after the copy: the app's first insert collided.
+  it('moves a sequence the key draws from without owning it past the copied ids', async () => {
+    const source = createSQLiteAdapter(':memory:');
+    await source.execute('CREATE TABLE orders_by_hand (id INTEGER PRIMARY KEY, item TEXT)');
+    for (let id = 1; id <= 30; id++) await source.execute('INSERT INTO orders_by_hand VALUES (?, ?)', [id * 2, `item ${id}`]);
+    await postgres.adapter.execute(`CREATE SCHEMA "Shop"; CREATE SEQUENCE "Shop".order_no;
+      CREATE TABLE orders_by_hand (id bigint PRIMARY KEY DEFAULT nextval('"Shop".order_no'), item text)`);
+    await copyTables(source, postgres.adapter, { tables: ['orders_by_hand'] });
+    const inserted = await postgres.adapter.first<{ id: number }>("INSERT INTO orders_by_hand (item) VALUES ('next') RETURNING id");
+    expect(Number(inserted!.id)).toBe(61);
+    await source.close();
+  });
+
   it('copies 100k rows Postgres -> SQLite, equal afterwards', async () => {
     const target = createSQLiteAdapter(':memory:');
     await target.execute(ITEMS_SQLITE);

@@ -100,10 +100,10 @@ export interface KeyGeneratorOptions {
  * ```
  */
 export async function readKeyGenerators(adapter: DatabaseAdapter, options: KeyGeneratorOptions = {}): Promise<KeyGenerator[]> {
-  const found = adapter.dialect === 'postgres' ? await readPostgres(adapter, options.schemas) : await readSqlite(adapter);
-  if (!options.tables) return found;
-  const wanted = new Set(options.tables.map((t) => t.toLowerCase()));
-  return found.filter((g) => wanted.has(g.table.toLowerCase()));
+  const wanted = options.tables && new Set(options.tables.map((t) => t.toLowerCase()));
+  // Tables are chosen before their generators are read: each read looks up the table's max(key).
+  const chosen = (table: string) => !wanted || wanted.has(table.toLowerCase());
+  return adapter.dialect === 'postgres' ? await readPostgres(adapter, chosen, options.schemas) : await readSqlite(adapter, chosen);
 }
 
 /**
@@ -159,15 +159,28 @@ interface PostgresKeyRow {
   sequence_name: string;
 }
 
-async function readPostgres(adapter: DatabaseAdapter, schemas: readonly string[] | undefined): Promise<KeyGenerator[]> {
+async function readPostgres(
+  adapter: DatabaseAdapter,
+  chosen: (table: string) => boolean,
+  schemas: readonly string[] | undefined,
+): Promise<KeyGenerator[]> {
   // Every integer column that owns a sequence (serial, bigserial, identity), in a key or not: a
   // partitioned table's id shares its key with the partition column, an audit table's seq is in none,
-  // and either would hand out its values again after a switch. Descending sequences are left out:
-  // "past a position" means nothing for them.
+  // and either would hand out its values again after a switch. So does a column whose default
+  // draws from a sequence it does not own (`DEFAULT nextval('order_id_seq')` written by hand, one
+  // sequence shared by several tables): the default's dependency names it. Descending sequences
+  // are left out: "past a position" means nothing for them.
   const keys = await adapter.query<PostgresKeyRow>(
     `WITH keys AS (
        SELECT n.nspname AS schema_name, c.relname AS table_name, a.attname AS column_name, a.attnum,
-              pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS sequence_name
+              COALESCE(pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname),
+                (SELECT format('%I.%I', sn.nspname, s.relname)
+                 FROM pg_attrdef ad
+                 JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass
+                 JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
+                 JOIN pg_namespace sn ON sn.oid = s.relnamespace
+                 WHERE ad.adrelid = c.oid AND ad.adnum = a.attnum
+                 ORDER BY s.oid LIMIT 1)) AS sequence_name
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -183,7 +196,7 @@ async function readPostgres(adapter: DatabaseAdapter, schemas: readonly string[]
   );
   const out: KeyGenerator[] = [];
   for (const key of keys) {
-    if (isSwitchyardTable(key.table_name)) continue;
+    if (isSwitchyardTable(key.table_name) || !chosen(key.table_name)) continue;
     const tableRef = `${quoteIdentifier(key.schema_name)}.${quoteIdentifier(key.table_name)}`;
     // pg_get_serial_sequence prints the name quoted and qualified, ready to select from.
     const state = await adapter.first<{ last_value: string; is_called: boolean; top: string | null }>(
@@ -208,13 +221,13 @@ async function readPostgres(adapter: DatabaseAdapter, schemas: readonly string[]
   return out;
 }
 
-async function readSqlite(adapter: DatabaseAdapter): Promise<KeyGenerator[]> {
+async function readSqlite(adapter: DatabaseAdapter, chosen: (table: string) => boolean): Promise<KeyGenerator[]> {
   const tables = await adapter.query<{ name: string; sql: string | null }>(
     "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name",
   );
   const out: KeyGenerator[] = [];
   for (const { name, sql } of tables) {
-    if (INTERNAL_TABLE.test(name) || isSwitchyardTable(name) || /\bWITHOUT\s+ROWID\b/i.test(sql ?? '')) continue;
+    if (INTERNAL_TABLE.test(name) || isSwitchyardTable(name) || !chosen(name) || /\bWITHOUT\s+ROWID\b/i.test(sql ?? '')) continue;
     const columns = await adapter.query<{ name: string; type: string; pk: number | bigint }>(`PRAGMA table_info(${quoteIdentifier(name)})`);
     const keys = columns.filter((c) => Number(c.pk) > 0);
     // Only a column declared exactly INTEGER aliases the rowid; INT or BIGINT keys are not generated.

@@ -140,6 +140,26 @@ describe('row images: the secondary holds what the primary produced', () => {
     await sqlite.close();
   });
 
+  // A sequence the key's default draws from without owning it (written by hand, or shared by
+  // several tables) was not moved by a switch back: the first id-less insert failed on a key
+  // the SQLite primary had handed out meanwhile.
+  it('a switch back to Postgres moves a sequence the key draws from without owning it', async () => {
+    const left = pg(a.url, 'pg');
+    const sqlite = createSQLiteAdapter(':memory:');
+    await left.execute(`CREATE SEQUENCE order_no; CREATE TABLE orders (id bigint PRIMARY KEY DEFAULT nextval('order_no'), item text)`);
+    await sqlite.execute('CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT)');
+    const dual = createDualWriteAdapter(left, sqlite, { verifyWrites: true });
+    for (const item of ['a', 'b']) await dual.execute('INSERT INTO orders (item) VALUES (?)', [item]);
+    await dual.switchPrimary();
+    for (const item of ['c', 'd']) await dual.execute('INSERT INTO orders (item) VALUES (?)', [item]);
+    await dual.switchPrimary();
+    const { lastInsertId } = await dual.execute('INSERT INTO orders (item) VALUES (?)', ['e']);
+    expect(lastInsertId).toBe(5);
+    expect(await sqlite.query('SELECT id, item FROM orders WHERE id = 5')).toEqual([{ id: 5, item: 'e' }]);
+    expect(dual.getMetrics()).toMatchObject({ secondaryFailures: 0, verificationFailures: 0 });
+    await sqlite.close();
+  });
+
   it('copies a parent the backfill has not reached before its child, instead of failing', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const right = pg(b.url, 'pg');
