@@ -90,7 +90,7 @@ export {
 export { isBareJsonDocument, jsonTextItem, jsonTextItems, markJsonTexts } from './json-text-reads';
 export { redactSecrets, registerSecret } from './secret-redact';
 export { findInvalidText, type InvalidTextCell } from './raw-text-read';
-export { jsonArrayKind, jsonDocumentKind, logicalTypeOf, storedTypeOf } from './logical-type';
+export { isZonelessTimestamp, jsonArrayKind, jsonDocumentKind, logicalTypeOf, storedTypeOf } from './logical-type';
 export { comparesStorageClass, storageClassOf, type StorageClass } from './storage-class';
 export {
   canonicalEqual,

@@ -90,3 +90,17 @@ export function jsonArrayKind(column: Pick<ColumnInfo, 'declaredType' | 'baseTyp
   const m = /^(jsonb?)\s*(?:\[\d*\]\s*)+$/i.exec(storedTypeOf(column));
   return m ? (m[1]!.toLowerCase() as 'json' | 'jsonb') : undefined;
 }
+
+/**
+ * Whether a Postgres column is a `timestamp` without time zone (a domain over one too), which
+ * drops an offset written in its input and keeps the wall time: `'10:00+02:00'` is stored as 10:00.
+ *
+ * @example
+ * ```ts
+ * isZonelessTimestamp({ declaredType: 'timestamp(3) without time zone' }); // true
+ * isZonelessTimestamp({ declaredType: 'timestamp with time zone' });       // false
+ * ```
+ */
+export function isZonelessTimestamp(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): boolean {
+  return /^timestamp(\s*\(\d+\))?(\s+without time zone)?$/i.test(storedTypeOf(column));
+}

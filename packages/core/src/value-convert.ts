@@ -6,7 +6,7 @@ import { postgresArrayList, timestampArrayItems } from './pg-array-literal';
 import { arrayLiteralOf, jsonArrayElementTexts, jsonArrayItems } from './pg-array-source';
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
-import { jsonArrayKind, storedTypeOf } from './logical-type';
+import { isZonelessTimestamp, jsonArrayKind, storedTypeOf } from './logical-type';
 import { PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
 import { holdRoundedNumeric, roundsNumericText } from './sqlite-number-text';
@@ -72,7 +72,7 @@ function valueConverter(
       case 'boolean':
         return toBoolean;
       case 'timestamp':
-        return /^date$/i.test(storedTypeOf(target)) ? toDateText : toDate;
+        return /^date$/i.test(storedTypeOf(target)) ? toDateText : isZonelessTimestamp(target) ? toUtcWallTime : toDate;
       case 'json':
         return toJsonText;
       case 'blob':
@@ -140,6 +140,18 @@ function toDate(value: unknown): unknown {
   }
   if (typeof value === 'number' || typeof value === 'bigint') return epochToDate(Number(value));
   return value;
+}
+
+/**
+ * Into a `timestamp` without time zone, as a Date goes (its UTC wall time): text with an
+ * offset as the instant it names, where Postgres would keep its wall time and drop the
+ * offset ('10:00+02:00' stored as 10:00, not 08:00).
+ */
+function toUtcWallTime(value: unknown): unknown {
+  const converted = toDate(value);
+  if (typeof converted !== 'string' || !/(?:[+-]\d\d(?::?\d\d){0,2}|Z)$/i.test(converted.trim())) return converted;
+  const micros = parseTimestampText(converted.trim());
+  return micros === undefined ? converted : PreciseDate.fromEpochMicros(micros);
 }
 
 function epochToDate(n: number): unknown {

@@ -1,4 +1,5 @@
 import {
+  isZonelessTimestamp,
   qualifiedTableName,
   quoteIdentifier,
   storedTypeOf,
@@ -64,13 +65,15 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
       // strftime answers NULL for an instant it cannot render (epoch milliseconds past year
       // 9999), and one NULL field would make the whole line NULL, which group_concat skips:
       // the row would be lost. Such a field is char(1) instead, and its page goes the row way.
+      // So is text with an offset bound for a timestamp without time zone, which would keep
+      // its wall time and drop the offset: the converter writes the instant's UTC wall time.
       return (
         `coalesce(CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
         `WHEN 'text' THEN CASE WHEN ${c} GLOB '*[^0-9:.TZz +-]*' THEN ${text} ` +
         `WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
         `WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
         `WHEN ${zonelessDatetime(c)} THEN ${c} || 'Z' ` +
-        `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${c} END ` +
+        `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${isZonelessTimestamp(target) ? 'char(1)' : c} END ` +
         `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END, char(1))`
       );
     default:
