@@ -78,6 +78,7 @@ describe('repair into Postgres', () => {
       const report = await validateDatabases(other.adapter, pg.adapter, { validateAllRows: true, tables: [table] });
       const repaired = await repair(report, other.adapter, pg.adapter, { deleteExtra: true });
       expect(repaired).toMatchObject({ upserted: 2, deleted: 1, stillDifferent: 5 });
+      expect(repaired.tables[0]).toMatchObject({ deleted: 1, extraKept: 1 });
       const reasons = Object.fromEntries(repaired.tables[0]!.stillDifferent.map((m) => [String(m.key.id), m.reasons.join(' | ')]));
       expect(reasons).toEqual({
         '2': expect.stringMatching(/^not written: the target refused it: .*invalid input syntax for type boolean: "maybe"/),

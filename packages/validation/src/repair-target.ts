@@ -128,7 +128,6 @@ export async function repair(
     const upsertKeys = [...table.missingInTarget, ...table.differentRows.map((d) => d.key)];
     const repaired = await repairTable(source, target, from, to, table.keyColumns, upsertKeys, table.extraInTarget, options);
     repaired.incomplete = table.truncated;
-    repaired.extraKept = options.deleteExtra ? table.extraInTargetCount - repaired.deleted : table.extraInTargetCount;
     if (!result.dryRun) {
       const notDeleted: RepairMismatch[] = [];
       await writeRepairUnits(target, repaired.units, perBatch, (row, reason) => {
@@ -143,6 +142,8 @@ export async function repair(
       repaired.stillDifferent = [...(await repaired.verify()), ...notDeleted];
       result.stillDifferent += repaired.stillDifferent.length;
     }
+    // After the write: an extra row the target would not delete is kept.
+    repaired.extraKept = options.deleteExtra ? table.extraInTargetCount - repaired.deleted : table.extraInTargetCount;
     const planned: Partial<PlannedRepair> = repaired;
     delete planned.verify;
     delete planned.units;
