@@ -110,4 +110,29 @@ describe('converterFor', () => {
     expect((held as UnholdableValue).reason).toMatch(/^the number 100000000000000000000, read as epoch milliseconds, is no instant/);
     expect(convert('1e400')).toBe('1e400');
   });
+  it('into a Postgres date: a date alone and midnight UTC as the date, any other time of day held back', () => {
+    const convert = converterFor(column('DATE', 'sqlite'), 'sqlite', column('date', 'postgres'), 'postgres')!;
+    expect(['2024-01-01', ' 2024-01-02 00:00:00', '2024-01-03T00:00:00.000000Z', '2024-01-04T02:00:00+02:00'].map(convert)).toEqual([
+      '2024-01-01',
+      '2024-01-02',
+      '2024-01-03',
+      '2024-01-04',
+    ]);
+    // One microsecond past midnight, and midnight at another offset, are times of day.
+    for (const text of ['2024-01-05 00:00:00.000001', '2024-01-06T00:00:00+01:00', '2024-01-07T10:00Z']) {
+      const held = convert(text);
+      expect(held).toBeInstanceOf(UnholdableValue);
+      expect((held as UnholdableValue).reason).toContain(`the text '${text}' holds a time of day`);
+    }
+    // Text Postgres reads otherwise, or refuses naming the row, goes as it is.
+    expect(['infinity', 'Jan 8 2024', '2024-02-30 10:00'].map(convert)).toEqual(['infinity', 'Jan 8 2024', '2024-02-30 10:00']);
+  });
+
+  it('into a Postgres timestamp without time zone: text with an offset as its UTC wall time', () => {
+    const convert = converterFor(column('DATETIME', 'sqlite'), 'sqlite', column('timestamp(3) without time zone', 'postgres'), 'postgres')!;
+    expect(String((convert('2024-01-01T10:00:00.5+02:00') as Date).toISOString())).toBe('2024-01-01T08:00:00.500Z');
+    expect((convert('2024-01-01 10:00:00') as Date).toISOString()).toBe('2024-01-01T10:00:00.000Z');
+    const withZone = converterFor(column('DATETIME', 'sqlite'), 'sqlite', column('timestamp with time zone', 'postgres'), 'postgres')!;
+    expect(withZone('2024-01-01T10:00:00+02:00')).toBe('2024-01-01T10:00:00+02:00');
+  });
 });

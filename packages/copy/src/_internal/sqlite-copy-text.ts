@@ -55,7 +55,10 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
     case 'numeric':
       return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
     case 'timestamp':
-      if (/^date$/i.test(storedTypeOf(target))) return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE ${text} END`;
+      // A date alone as it is; datetime text (a time of day Postgres would drop) the row way,
+      // where the converter keeps midnight's date and holds any other time back.
+      if (/^date$/i.test(storedTypeOf(target)))
+        return `CASE WHEN ${c} IS NULL THEN '\\N' WHEN typeof(${c}) = 'text' AND ${c} GLOB '${DATE}[ T]*' THEN char(1) ELSE ${text} END`;
       // The same rules as the JavaScript converter: a date alone is midnight UTC, zoneless
       // datetime text is UTC (as datetime('now') writes it), a plain number is epoch seconds
       // below 1e11 and milliseconds above. Text with any other character is escaped like

@@ -7,6 +7,7 @@ import {
   isPossiblyRoundedInteger,
   mayHoldRoundedIntegers,
   normalizeValue,
+  storedTypeOf,
   ParameterError,
   type ColumnInfo,
   type DatabaseAdapter,
@@ -54,6 +55,9 @@ export function toTargetValue(
     }
     case 'timestamp': {
       if (value instanceof Date) return value;
+      // Into a date, as the copy writes it: datetime text with a time of day held back.
+      const toDate = /^date$/i.test(storedTypeOf(to)) ? converterFor(from, sourceDialect, to, targetDialect) : undefined;
+      if (toDate) return toDate(value);
       // 'now' would be written as the time of the repair: held back, and the row reported.
       const held = typeof value === 'string' ? holdTimeWord(value) : undefined;
       if (held) return held;
