@@ -4,6 +4,7 @@ import { keyId, MAX_SAFE, MIN_SAFE, type KeyCodec } from './key-codec';
 import { keysMatch, selectList, tableRef } from './sql-text';
 import type { JsonReads } from './json-reads';
 import type { KeyColumn } from './table-plan';
+import { withPostgresTimestampKeys, withStoredTimestampForms } from './timestamp-key-forms';
 
 // Enough keys per statement to amortize the round trip, few enough to keep plans simple.
 const MAX_KEYS_PER_STATEMENT = 500;
@@ -28,6 +29,8 @@ export async function fetchByKeys(
 ): Promise<Map<string, Row>> {
   const out = new Map<string, Row>();
   if (adapter.dialect !== 'postgres' && keys.some((k) => k.blankPadded)) keyRows = withUnpaddedKeys(keyRows, keys);
+  if (keys.some((k) => k.type === 'timestamp'))
+    keyRows = adapter.dialect === 'postgres' ? withPostgresTimestampKeys(keyRows, keys) : withStoredTimestampForms(keyRows, keys);
   const d1 = adapter.dialect === 'd1';
   const perStatement = Math.max(1, Math.min(MAX_KEYS_PER_STATEMENT, Math.floor(adapter.capabilities.maxBoundParameters / keys.length)));
   for (let i = 0; i < keyRows.length; i += perStatement) {
