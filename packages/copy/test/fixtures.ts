@@ -130,6 +130,25 @@ export async function withSqliteAndD1(
   }
 }
 
+/**
+ * Runs `test` once per SQLite-family source, in-memory SQLite then D1 (Miniflare), each
+ * holding the table `ddl` creates with `rows` inserted by `insert`.
+ */
+export async function eachSqliteSource(
+  ddl: string,
+  insert: string,
+  rows: readonly (readonly unknown[])[],
+  test: (source: DatabaseAdapter) => Promise<void>,
+): Promise<void> {
+  await withSqliteAndD1(async ({ sqlite, d1 }) => {
+    for (const source of [sqlite, d1]) {
+      await source.execute(ddl);
+      for (const row of rows) await source.execute(insert, [...row]);
+      await test(source);
+    }
+  });
+}
+
 /** The `CopyFailedError` a copy ends with; the test fails when it ends otherwise. */
 export async function copyError(run: Promise<unknown>): Promise<CopyFailedError> {
   const error = await run.then(
