@@ -46,8 +46,8 @@ export function toDate(value: unknown): unknown {
  */
 export function toUtcWallTime(value: unknown): unknown {
   const converted = toDate(value);
-  if (typeof converted !== 'string' || !/(?:[+-]\d\d(?::?\d\d){0,2}|Z)$/i.test(converted.trim())) return converted;
-  const micros = parseTimestampText(converted.trim());
+  // toDate leaves text it reads with a zone (zoneless datetime gets `Z`); the parser reads that zone.
+  const micros = typeof converted === 'string' ? parseTimestampText(converted.trim()) : undefined;
   return micros === undefined ? converted : PreciseDate.fromEpochMicros(micros);
 }
 

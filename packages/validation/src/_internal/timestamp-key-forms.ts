@@ -1,4 +1,4 @@
-import { epochMicros, parseTimestampText, PreciseDate, type Row } from '@switchyard/core';
+import { epochMicros, inFourDigitYears, parseTimestampText, PreciseDate, type Row } from '@switchyard/core';
 import type { KeyColumn } from './table-plan';
 
 // Past this many forms of one key, the rest are not looked up (several timestamp columns in one key).
@@ -37,32 +37,30 @@ export function withPostgresTimestampKeys(keyRows: readonly Row[], keys: readonl
     let out: Row | undefined;
     for (const key of stamped) {
       const value = row[key.name];
-      if (typeof value !== 'number' && typeof value !== 'bigint' && typeof value !== 'string') continue;
-      const micros = parseTimestampText(String(value).trim());
+      const micros = value instanceof Date ? undefined : microsOf(value);
       if (micros !== undefined) (out ??= { ...row })[key.name] = PreciseDate.fromEpochMicros(micros);
     }
     return out ?? row;
   });
 }
 
+/** Microseconds since the epoch of the instant a key value names (a Date, timestamp text, an epoch number), or `undefined`. */
+function microsOf(value: unknown): bigint | undefined {
+  if (value instanceof Date) return epochMicros(value);
+  const named = typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint';
+  return named ? parseTimestampText(String(value).trim()) : undefined;
+}
+
 /** The other texts and numbers SQLite may hold the instant `value` names in; none when it names none. */
 function storedForms(value: unknown): unknown[] {
-  const micros =
-    value instanceof Date
-      ? epochMicros(value)
-      : typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
-        ? parseTimestampText(String(value).trim())
-        : undefined;
+  const micros = microsOf(value);
   if (micros === undefined) return [];
-  // Milliseconds rounded down, before 1970 too (BigInt division rounds toward zero).
-  const ms = micros >= 0n ? micros / 1000n : -((-micros + 999n) / 1000n);
-  const date = new Date(Number(ms));
-  if (Number.isNaN(date.getTime()) || date.getUTCFullYear() < 1 || date.getUTCFullYear() > 9999) return [];
+  const date = PreciseDate.fromEpochMicros(micros);
+  if (Number.isNaN(date.getTime()) || !inFourDigitYears(date)) return [];
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  const sub = micros - ms * 1000n;
   // Every fraction that spells the instant exactly: none (whole seconds), .mmm, .mmmuuu.
-  const fractions = [iso.slice(19, 23) + String(sub).padStart(3, '0')];
-  if (sub === 0n) fractions.push(iso.slice(19, 23));
+  const fractions = [iso.slice(19, 23) + String(date.microseconds).padStart(3, '0')];
+  if (date.microseconds === 0) fractions.push(iso.slice(19, 23));
   if (micros % 1_000_000n === 0n) fractions.push('');
   const forms: unknown[] = [];
   for (const separator of [' ', 'T'])
@@ -70,6 +68,6 @@ function storedForms(value: unknown): unknown[] {
       for (const zone of ['', 'Z']) forms.push(iso.slice(0, 10) + separator + iso.slice(11, 19) + fraction + zone);
   if (micros % 1_000_000n === 0n) forms.push(Number(micros / 1_000_000n));
   if (micros % 86_400_000_000n === 0n) forms.push(iso.slice(0, 10));
-  if (sub === 0n) forms.push(Number(ms));
+  if (date.microseconds === 0) forms.push(date.getTime());
   return forms.filter((f) => f !== value);
 }
