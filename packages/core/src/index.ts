@@ -125,6 +125,7 @@ export {
 export { converterFor, isArrayColumn, isTimestampArray, listFromJsonText, postgresArrayItemsFor, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
 export { storesTextAsNumbers } from './sqlite-number-text';
+export { numericScaleOf } from './numeric-scale';
 export { isBlankPadded, withoutPadding } from './blank-padded';
 export { isPossiblyRoundedInteger, mayHoldRoundedIntegers } from './d1-rounded-integers';
 export { arrayFromLiteral, parsePgArray, postgresArrayList, timestampArrayItems } from './pg-array-literal';

@@ -40,3 +40,23 @@ export function holdTimeWord(value: string): UnholdableValue | undefined {
       "Set it at the source to the time it stands for, or NULL (and a DEFAULT 'now' to CURRENT_TIMESTAMP), or give the column a text type on the target.",
   );
 }
+
+/**
+ * A value in a SQLite or D1 boolean column that is not a boolean (2, -1, 0.5, 'yes') held
+ * back: Postgres's boolean would make it true or false (or refuse it) while the source keeps
+ * it, and validation, which reads only 1/0 and 't'/'true'/'f'/'false' as booleans, would
+ * report the row with nothing left to repair.
+ *
+ * @example
+ * ```ts
+ * holdNonBoolean(2).reason // "the value 2 in a boolean column is neither 1 nor 0 …"
+ * ```
+ */
+export function holdNonBoolean(value: unknown): UnholdableValue {
+  const shown = typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value === 'object' ? 'a blob' : String(value);
+  return new UnholdableValue(
+    value,
+    `the value ${shown} in a boolean column is neither 1 nor 0 nor 't', 'true', 'f' or 'false', so a Postgres boolean would ` +
+      'not hold what the source does. Set it at the source to 1, 0 or NULL, or give the column a type that holds it on the target (columnTypes).',
+  );
+}

@@ -1,4 +1,6 @@
 import { isBlankPadded, withoutPadding } from './blank-padded';
+import { normalizeBoolean } from './_internal/type-normalizers';
+import { holdOverScale, numericScaleOf } from './numeric-scale';
 import { holdRoundedInteger, isPossiblyRoundedInteger, mayHoldRoundedIntegers } from './d1-rounded-integers';
 import { bytesToText, toBytes } from './blob-convert';
 import { PostgresArray } from './param-encode';
@@ -9,6 +11,7 @@ import { parseJsonExact } from './json-exact-parse';
 import { isZonelessTimestamp, jsonArrayKind, storedTypeOf } from './logical-type';
 import { toDate, toDateText, toInfinityText, toUtcWallTime } from './timestamp-convert';
 import { holdRoundedNumeric, roundsNumericText } from './sqlite-number-text';
+import { holdNonBoolean } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
 
 /**
@@ -75,6 +78,11 @@ function valueConverter(
         return toBytes;
       case 'integer':
         return toInteger;
+      case 'numeric': {
+        const scale = numericScaleOf(target);
+        const text = source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
+        return scale === undefined ? text : holdOverScale(scale, text);
+      }
       default:
         // Any SQLite or D1 column may hold a blob (one without a type often does).
         return source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
@@ -96,14 +104,12 @@ function valueConverter(
   return undefined;
 }
 
+// Only what validation reads as a boolean becomes one: 2, -1 or 'yes' would be written as true
+// while the source keeps them, a difference no repair could settle, so such a value is held back.
 function toBoolean(value: unknown): unknown {
-  if (typeof value === 'number' || typeof value === 'bigint') return value != 0;
-  if (typeof value === 'string') {
-    const s = value.trim().toLowerCase();
-    if (s === '1' || s === '1.0' || s === 't' || s === 'true' || s === 'yes' || s === 'on') return true;
-    if (s === '0' || s === '0.0' || s === 'f' || s === 'false' || s === 'no' || s === 'off') return false;
-  }
-  return value;
+  if (value === null || typeof value === 'boolean') return value;
+  const b = normalizeBoolean(value);
+  return typeof b === 'boolean' ? b : holdNonBoolean(value);
 }
 
 /**

@@ -78,7 +78,7 @@ describe('verifyWrites where writes meet', () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const pg = createPostgresAdapter(dbs.other.url, { max: 4 });
     await sqlite.execute('CREATE TABLE rr_group (id INTEGER PRIMARY KEY, w INTEGER NOT NULL, price REAL NOT NULL)');
-    await pg.execute('CREATE TABLE rr_group (id BIGINT PRIMARY KEY, w BIGINT NOT NULL, price NUMERIC(12,2) NOT NULL)');
+    await pg.execute('CREATE TABLE rr_group (id BIGINT PRIMARY KEY, w BIGINT NOT NULL, price REAL NOT NULL)');
     const log: string[] = [];
     const events: DualWriteEvent[] = [];
     const dual = createDualWriteAdapter(sqlite, loggingAdapter(pg, log), { verifyWrites: true, onEvent: (e) => events.push(e) });
@@ -89,8 +89,8 @@ describe('verifyWrites where writes meet', () => {
       Array.from({ length: 16 }, async (_, w) => {
         for (let i = 1; i <= 10; i++) {
           const id = 100 * (w + 1) + i;
-          // One row's price has a third decimal the secondary's numeric(12,2) rounds away.
-          await dual.execute('INSERT INTO rr_group (id, w, price) VALUES (?, ?, ?)', [id, w, id === 905 ? 9.125 : id / 4]);
+          // One row's price has more digits than the secondary's single-precision real keeps.
+          await dual.execute('INSERT INTO rr_group (id, w, price) VALUES (?, ?, ?)', [id, w, id === 905 ? 9.123456789 : id / 4]);
           await dual.execute('UPDATE rr_group SET price = price + 0.25 WHERE id = ?', [id]);
         }
       }),

@@ -1,5 +1,6 @@
 import {
   isZonelessTimestamp,
+  numericScaleOf,
   qualifiedTableName,
   quoteIdentifier,
   storedTypeOf,
@@ -37,10 +38,11 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
   const text = esc(`CAST(${c} AS TEXT)`);
   switch (target.logicalType) {
     case 'boolean':
+      // Anything else (2, 'yes') goes the row way, where the converter holds it back by row.
       return (
         `CASE ${c} WHEN 1 THEN 't' WHEN 0 THEN 'f' ELSE CASE WHEN ${c} IS NULL THEN '\\N' ` +
-        `WHEN ${c} IN ('1', '1.0', 't', 'true', 'TRUE', 'True') THEN 't' ` +
-        `WHEN ${c} IN ('0', '0.0', 'f', 'false', 'FALSE', 'False') THEN 'f' ELSE ${text} END END`
+        `WHEN typeof(${c}) = 'text' AND lower(trim(${c})) IN ('1', 't', 'true') THEN 't' ` +
+        `WHEN typeof(${c}) = 'text' AND lower(trim(${c})) IN ('0', 'f', 'false') THEN 'f' ELSE char(1) END END`
       );
     case 'blob':
       return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE '\\\\x' || hex(${c}) END`;
@@ -51,9 +53,16 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
         `CASE typeof(${c}) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ` +
         `WHEN 'real' THEN CASE WHEN ${c} = CAST(${c} AS INTEGER) THEN CAST(CAST(${c} AS INTEGER) AS TEXT) ELSE CAST(${c} AS TEXT) END ELSE ${text} END`
       );
+    case 'numeric': {
+      // A number with more fraction digits than a numeric(p, s) keeps goes the row way, where
+      // the converter holds it back by row instead of letting Postgres round it.
+      const scale = numericScaleOf(target);
+      if (scale !== undefined)
+        return `CASE WHEN ${c} IS NULL THEN '\\N' WHEN ${withinScale(c, scale)} THEN CAST(${c} AS TEXT) ELSE char(1) END`;
+      return numberText(c, text);
+    }
     case 'real':
-    case 'numeric':
-      return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
+      return numberText(c, text);
     case 'timestamp':
       // A date alone as it is; datetime text (a time of day Postgres would drop) the row way,
       // where the converter keeps midnight's date and holds any other time back.
@@ -86,6 +95,19 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
 }
 
 const DATE = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
+
+function numberText(c: string, text: string): string {
+  return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
+}
+
+/** A number, or plain decimal text, that needs no more than `scale` fraction digits (no exponent, no other character). */
+function withinScale(c: string, scale: number): string {
+  const t = `CAST(${c} AS TEXT)`;
+  const fraction = `rtrim(substr(${t}, instr(${t}, '.') + 1), '0')`;
+  const digits = `(${t} NOT GLOB '*[^0-9.+-]*' AND ${t} GLOB '*[0-9]*')`;
+  if (scale < 0) return `(typeof(${c}) = 'integer' AND ${c} = 0)`;
+  return `(typeof(${c}) IN ('integer', 'real', 'text') AND ${digits} AND (instr(${t}, '.') = 0 OR length(${fraction}) <= ${scale}))`;
+}
 const MINUTES = `${DATE}[ T][0-9][0-9]:[0-9][0-9]`;
 
 /** `YYYY-MM-DD HH:MM[:SS[.fff]]` with no zone and nothing else. */

@@ -49,9 +49,12 @@ export function toTargetValue(
     return convert ? convert(value) : value;
   }
   switch (to.logicalType) {
-    case 'boolean': {
-      const b = normalizeValue(value, 'boolean');
-      return typeof b === 'boolean' ? b : value;
+    case 'boolean':
+    case 'numeric': {
+      // As the copy writes it: a non-boolean (2, 'yes') or a number past a numeric(p, s) scale
+      // is held back, and the row reported, rather than made true or rounded by Postgres.
+      const convert = converterFor(from, sourceDialect, to, targetDialect);
+      return convert ? convert(value) : value;
     }
     case 'timestamp': {
       if (value instanceof Date) return value;
