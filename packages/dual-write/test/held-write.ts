@@ -52,3 +52,28 @@ export function holdNextWrite<A extends DatabaseAdapter>(adapter: A): HeldWrite<
     landed,
   };
 }
+
+/** `adapter`, whose next write runs and then holds its answer until `resume()`. */
+export function holdAnswerOfNextWrite(adapter: DatabaseAdapter) {
+  let armed = false;
+  let ran!: () => void;
+  let resume!: () => void;
+  const written = new Promise<void>((resolve) => (ran = resolve));
+  const resumed = new Promise<void>((resolve) => (resume = resolve));
+  const wrapped = new Proxy(adapter, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key !== 'batch' && key !== 'execute') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        if (armed) {
+          armed = false;
+          ran();
+          await resumed;
+        }
+        return result;
+      };
+    },
+  });
+  return { adapter: wrapped, arm: () => (armed = true), written, resume };
+}

@@ -94,6 +94,8 @@ export interface TransactionRecord {
   afterRows?: Statement[];
   /** `replays` before their definitions were translated (see `finishRecord`): what `generatesOnAlter` reads. */
   untranslated?: Statement[];
+  /** Releases the mark of `refs` as committing (see `CommittingRows`), once the settle holds their locks. */
+  committing?: () => void;
 }
 
 /** What the secondary must receive for one write. */

@@ -28,13 +28,23 @@ export class ReplicatorSink implements SecondarySink {
   async openTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, record: TransactionRecord): Promise<SinkTransaction> {
     const replicator = this.#parts.replicator;
     return {
-      // The rows are read from the primary once it committed, under their locks.
-      beforeCommit: async () => {},
+      // The rows are read from the primary once it committed, under their locks; until the
+      // settle holds them, a write verifying one of them leaves it to that settle.
+      beforeCommit: async () => {
+        record.committing = replicator.markCommitting(record.refs);
+      },
       afterCommit: async (label) => {
-        await replicator.afterTransaction(primary, secondary, record, label);
+        try {
+          await replicator.afterTransaction(primary, secondary, record, label);
+        } finally {
+          record.committing?.();
+        }
         await replicator.refillGenerated(primary, secondary, record.untranslated ?? record.replays, label);
       },
-      afterFailure: (label, error) => replicator.transactionUnsure(primary, secondary, record, label, error),
+      afterFailure: (label, error) => {
+        record.committing?.();
+        return replicator.transactionUnsure(primary, secondary, record, label, error);
+      },
     };
   }
 

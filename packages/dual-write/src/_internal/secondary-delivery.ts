@@ -19,6 +19,7 @@ import { addMovedDependents } from './key-move-rows';
 import { RelatedFlights } from './related-flights';
 import { recheckParents } from './parent-recheck';
 import { timedOut } from './time-allowance';
+import { CommittingRows } from './committing-rows';
 
 /**
  * Delivery of one write's work to the secondary for the synchronous path: journaled,
@@ -27,6 +28,8 @@ import { timedOut } from './time-allowance';
 export class SecondaryDelivery {
   readonly #p: ReplicatorParts;
   readonly #flights = new RelatedFlights();
+  /** Rows this process's transactions committed on the primary and have yet to settle. */
+  readonly committing = new CommittingRows();
 
   constructor(parts: ReplicatorParts) {
     this.#p = parts;
@@ -136,6 +139,8 @@ export class SecondaryDelivery {
       if (failedReading(error, primary)) return void (await journalToSettle(this.#p, primary, secondary, label, refs, toError(error)));
       differing = refs.map((ref) => ({ ref, reason: `could not compare: ${toError(error).message}` }));
     }
+    // A row a transaction of this process committed since is the primary ahead, not a divergence: its settle follows.
+    differing = differing.filter((d) => !this.committing.has(d.ref));
     if (differing.length === 0) return;
     metrics.verificationFailures += differing.length;
     for (const d of differing) {

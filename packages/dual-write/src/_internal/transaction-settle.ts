@@ -26,6 +26,8 @@ export async function settleTransaction(
   const refs = dedupeRefs(recorded.refs);
   const claims = transactionClaims(refs, recorded.replays);
   const release = await p.locks.acquire(claims);
+  // Held now: a write that verifies these rows waits for this settle, which reads them again.
+  recorded.committing?.();
   const { replays, moves } = recorded;
   const work: SecondaryWork = { label, statements: [...replays], images: [], replays: [...replays], moves, claims };
   if (recorded.afterRows) work.afterRows = recorded.afterRows;
