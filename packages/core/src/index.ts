@@ -126,6 +126,7 @@ export { converterFor, isArrayColumn, isTimestampArray, listFromJsonText, postgr
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
 export { storesTextAsNumbers } from './sqlite-number-text';
 export { numericScaleOf } from './numeric-scale';
+export { timestampPrecisionOf } from './timestamp-convert';
 export { isBlankPadded, withoutPadding } from './blank-padded';
 export { isPossiblyRoundedInteger, mayHoldRoundedIntegers } from './d1-rounded-integers';
 export { arrayFromLiteral, parsePgArray, postgresArrayList, timestampArrayItems } from './pg-array-literal';

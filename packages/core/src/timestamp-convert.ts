@@ -1,6 +1,9 @@
-import { PreciseDate } from './precise-date';
+import { storedTypeOf } from './logical-type';
+import { epochMicros, PreciseDate } from './precise-date';
 import { parseTimestampText } from './timestamp-text';
 import { holdTimeWord, UnholdableValue } from './unholdable-value';
+import type { ColumnInfo } from './types';
+import type { Converter } from './value-convert';
 
 /** What values bound for a Postgres timestamp or date column become, from SQLite and D1 (see `converterFor`). */
 
@@ -82,4 +85,40 @@ export function toDateText(value: unknown): unknown {
     `the text '${value}' holds a time of day, which a Postgres date column drops. ` +
       "Give the column a timestamp type on the target (translateSchema's columnTypes), or keep dates alone in it at the source.",
   );
+}
+
+/**
+ * The fractional-second digits a Postgres `timestamp(p)` or `timestamptz(p)` column keeps,
+ * when fewer than the six of one declared without a precision; else `undefined`.
+ *
+ * @example
+ * ```ts
+ * timestampPrecisionOf({ declaredType: 'timestamp(3) without time zone' }) // 3
+ * timestampPrecisionOf({ declaredType: 'timestamp with time zone' })       // undefined
+ * ```
+ */
+export function timestampPrecisionOf(column: Pick<ColumnInfo, 'declaredType' | 'baseType'>): number | undefined {
+  const m = /^timestamp(?:tz)?\s*\((\d)\)/i.exec(storedTypeOf(column));
+  return m && Number(m[1]) < 6 ? Number(m[1]) : undefined;
+}
+
+/**
+ * `convert`, holding back a time with more fractional-second digits than a `timestamp(p)`
+ * keeps: Postgres would round it without a word (10:00:00.5 into `timestamptz(0)` is stored
+ * as 10:00:01), and validation, which compares to the microsecond, would report a row no
+ * repair can settle.
+ */
+export function holdOverPrecision(precision: number, convert: Converter): Converter {
+  const unit = 10n ** BigInt(6 - precision);
+  return (value) => {
+    const out = convert(value);
+    const micros = out instanceof Date ? epochMicros(out) : typeof out === 'string' ? parseTimestampText(out.trim()) : undefined;
+    if (micros === undefined || micros % unit === 0n) return out;
+    return new UnholdableValue(
+      value,
+      `the time ${JSON.stringify(String(value instanceof Date ? value.toISOString() : value).slice(0, 40))} has more fractional-second digits ` +
+        `than the column's timestamp(${precision}) keeps, and Postgres would round it. Truncate it at the source, or give the column ` +
+        'more precision on the target (timestamptz keeps six digits; columnTypes).',
+    );
+  };
 }

@@ -9,7 +9,7 @@ import { arrayLiteralOf, jsonArrayElementTexts, jsonArrayItems } from './pg-arra
 import { exactJsonText } from './json-exact';
 import { parseJsonExact } from './json-exact-parse';
 import { isZonelessTimestamp, jsonArrayKind, storedTypeOf } from './logical-type';
-import { toDate, toDateText, toInfinityText, toUtcWallTime } from './timestamp-convert';
+import { holdOverPrecision, timestampPrecisionOf, toDate, toDateText, toInfinityText, toUtcWallTime } from './timestamp-convert';
 import { holdRoundedNumeric, roundsNumericText } from './sqlite-number-text';
 import { holdNonBoolean } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
@@ -70,8 +70,11 @@ function valueConverter(
     switch (to) {
       case 'boolean':
         return toBoolean;
-      case 'timestamp':
-        return /^date$/i.test(storedTypeOf(target)) ? toDateText : isZonelessTimestamp(target) ? toUtcWallTime : toDate;
+      case 'timestamp': {
+        const convert = /^date$/i.test(storedTypeOf(target)) ? toDateText : isZonelessTimestamp(target) ? toUtcWallTime : toDate;
+        const precision = timestampPrecisionOf(target);
+        return precision === undefined ? convert : holdOverPrecision(precision, convert);
+      }
       case 'json':
         return toJsonText;
       case 'blob':

@@ -1,6 +1,7 @@
 import {
   isZonelessTimestamp,
   numericScaleOf,
+  timestampPrecisionOf,
   qualifiedTableName,
   quoteIdentifier,
   storedTypeOf,
@@ -79,14 +80,16 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
       // the row would be lost. Such a field is char(1) instead, and its page goes the row way.
       // So is text with an offset bound for a timestamp without time zone, which would keep
       // its wall time and drop the offset: the converter writes the instant's UTC wall time.
-      return (
+      return heldOverPrecision(
+        c,
+        timestampPrecisionOf(target),
         `coalesce(CASE typeof(${c}) WHEN 'null' THEN '\\N' ` +
-        `WHEN 'text' THEN CASE WHEN ${c} GLOB '*[^0-9:.TZz +-]*' THEN ${text} ` +
-        `WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
-        `WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
-        `WHEN ${zonelessDatetime(c)} THEN ${c} || 'Z' ` +
-        `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${isZonelessTimestamp(target) ? 'char(1)' : c} END ` +
-        `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END, char(1))`
+          `WHEN 'text' THEN CASE WHEN ${c} GLOB '*[^0-9:.TZz +-]*' THEN ${text} ` +
+          `WHEN substr(${c}, -1) IN ('Z', 'z') THEN ${c} ` +
+          `WHEN ${c} GLOB '${DATE}' THEN ${c} || ' 00:00:00Z' ` +
+          `WHEN ${zonelessDatetime(c)} THEN ${c} || 'Z' ` +
+          `WHEN ${numericText(c)} THEN ${epoch(c)} ELSE ${isZonelessTimestamp(target) ? 'char(1)' : c} END ` +
+          `WHEN 'integer' THEN ${epoch(c)} WHEN 'real' THEN ${epoch(c)} ELSE ${text} END, char(1))`,
       );
     default:
       // A blob here is text only when its bytes are UTF-8: char(1) sends its page the row way, where the converter decides.
@@ -98,6 +101,19 @@ const DATE = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
 
 function numberText(c: string, text: string): string {
   return `CASE typeof(${c}) WHEN 'real' THEN CAST(${c} AS TEXT) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ELSE ${text} END`;
+}
+
+/**
+ * `rendered`, or char(1) for a value that may hold more fractional-second digits than a
+ * `timestamp(p)` keeps (text with more digits after its point, or an epoch number where p
+ * is below milliseconds): its page goes the row way, where the converter holds it back.
+ */
+function heldOverPrecision(c: string, precision: number | undefined, rendered: string): string {
+  if (precision === undefined) return rendered;
+  const fraction = `substr(${c}, instr(${c}, '.') + 1)`;
+  const digits = `rtrim(substr(${fraction}, 1, length(${fraction}) - length(ltrim(${fraction}, '0123456789'))), '0')`;
+  const text = `(typeof(${c}) = 'text' AND instr(${c}, '.') > 0 AND length(${digits}) > ${precision})`;
+  return `CASE WHEN ${precision < 3 ? `typeof(${c}) IN ('integer', 'real') OR ` : ''}${text} THEN char(1) ELSE ${rendered} END`;
 }
 
 /** A number, or plain decimal text, that needs no more than `scale` fraction digits (no exponent, no other character). */

@@ -8,6 +8,7 @@ import {
   mayHoldRoundedIntegers,
   normalizeValue,
   storedTypeOf,
+  timestampPrecisionOf,
   ParameterError,
   type ColumnInfo,
   type DatabaseAdapter,
@@ -58,8 +59,10 @@ export function toTargetValue(
     }
     case 'timestamp': {
       if (value instanceof Date) return value;
-      // Into a date, as the copy writes it: datetime text with a time of day held back.
-      const toDate = /^date$/i.test(storedTypeOf(to)) ? converterFor(from, sourceDialect, to, targetDialect) : undefined;
+      // Into a date, as the copy writes it: datetime text with a time of day held back; into a
+      // timestamp(p), a time with more fractional-second digits than it keeps.
+      const asCopied = /^date$/i.test(storedTypeOf(to)) || timestampPrecisionOf(to) !== undefined;
+      const toDate = asCopied ? converterFor(from, sourceDialect, to, targetDialect) : undefined;
       if (toDate) return toDate(value);
       // 'now' would be written as the time of the repair: held back, and the row reported.
       const held = typeof value === 'string' ? holdTimeWord(value) : undefined;
