@@ -15,14 +15,8 @@ import { KeyCodec, keyId } from './_internal/key-codec';
 import { repairJsonReads } from './_internal/json-reads';
 import { comparisonType, enginePair, type KeyColumn } from './_internal/table-plan';
 import { toTargetValue, unbindableReason } from './_internal/value-convert';
-import {
-  deleteStatements,
-  hasUniqueKey,
-  insertStatement,
-  MAX_ROWS_PER_STATEMENT,
-  writeRepairUnits,
-  type RepairUnit,
-} from './_internal/repair-write';
+import { deleteStatements, hasUniqueKey, insertStatement, MAX_ROWS_PER_STATEMENT } from './_internal/repair-write';
+import { repairRounds, type RepairPlan, type Replan } from './_internal/repair-rounds';
 import type { RepairMismatch, RowKey, ValidationReport } from './validation-types';
 
 export type { RepairMismatch } from './validation-types';
@@ -129,17 +123,12 @@ export async function repair(
     const repaired = await repairTable(source, target, from, to, table.keyColumns, upsertKeys, table.extraInTarget, options);
     repaired.incomplete = table.truncated;
     if (!result.dryRun) {
-      const notDeleted: RepairMismatch[] = [];
-      await writeRepairUnits(target, repaired.units, perBatch, (row, reason) => {
-        if (row.deletes) {
-          notDeleted.push({ key: row.key, reasons: [`not deleted: ${reason}`] });
-          repaired.deleted--;
-        } else {
-          repaired.heldBack.set(row.id, [`not written: ${reason}`]);
-          repaired.upserted--;
-        }
-      });
-      repaired.stillDifferent = [...(await repaired.verify()), ...notDeleted];
+      // Rows a live write moved on the source meanwhile: read and written again, or deleted if gone.
+      const replan: Replan = (changed, gone) =>
+        repairTable(source, target, from, to, table.keyColumns, [...changed, ...gone], gone, { ...options, deleteExtra: true });
+      const done = await repairRounds(target, repaired, perBatch, replan);
+      repaired.stillDifferent = done.stillDifferent;
+      repaired.statements.push(...done.statements);
       result.stillDifferent += repaired.stillDifferent.length;
     }
     // After the write: an extra row the target would not delete is kept.
@@ -166,6 +155,7 @@ async function repairTable(
   options: RepairOptions,
 ): Promise<PlannedRepair> {
   let sourceRows: Map<string, Row> = new Map();
+  let deletedKeys: RowKey[] = [];
   const heldBack = new Map<string, string[]>();
   const out: PlannedRepair = {
     table: from.name,
@@ -192,6 +182,7 @@ async function repairTable(
           timestampPrecision: options.timestampPrecision ?? 'us',
         },
         reads.verify,
+        deletedKeys,
       ),
   };
   const targetColumns = new Map(to.columns.map((c) => [c.name, c]));
@@ -260,6 +251,10 @@ async function repairTable(
     out.upserted = written.length;
   }
   if (options.deleteExtra && extraKeys.length > 0) {
+    // A row the source holds again (a live write since the report) is not deleted from the target.
+    const present = await fetchByKeys(source, from, keys, keyNames, extraKeys, codec, reads.write);
+    extraKeys = extraKeys.filter((k) => !present.has(keyId(codec.parts(k))));
+    deletedKeys = extraKeys;
     const perDelete = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(maxParams / keys.length)));
     for (let i = 0; i < extraKeys.length; i += perDelete) {
       const chunk = extraKeys.slice(i, i + perDelete);
@@ -278,7 +273,7 @@ async function repairTable(
 }
 
 // A table's plan: its statements by the rows they write, and the check to run once they are written.
-type PlannedRepair = TableRepair & { units: RepairUnit[]; heldBack: Map<string, string[]>; verify: () => Promise<RepairMismatch[]> };
+type PlannedRepair = TableRepair & RepairPlan;
 
 function convert(row: Row, pair: { from: ColumnInfo; to: ColumnInfo }, source: DatabaseAdapter, target: DatabaseAdapter): unknown {
   return toTargetValue(row[pair.from.name], pair.from, source.dialect, pair.to, target.dialect);

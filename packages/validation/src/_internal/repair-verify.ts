@@ -1,5 +1,5 @@
 import { type ColumnInfo, type DatabaseAdapter, type NormalizeOptions, type Row, type TableInfo } from '@switchyard/core';
-import type { RepairMismatch } from '../validation-types';
+import type { RepairMismatch, RowKey } from '../validation-types';
 import { fetchByKeys } from './fetch-by-keys';
 import type { KeyCodec } from './key-codec';
 import { compareRow } from './row-compare';
@@ -10,6 +10,19 @@ import { comparedColumn, comparisonType, enginePair, type KeyColumn } from './ta
 export interface ColumnPair {
   from: ColumnInfo;
   to: ColumnInfo;
+}
+
+/**
+ * What a repair's check found: rows that still differ, and rows a live write changed or
+ * deleted on the source between the repair's read and its write, which the target may now
+ * hold in the older form (see `repairRounds`).
+ */
+export interface RepairCheck {
+  stillDifferent: RepairMismatch[];
+  /** Keys whose source row changed since the repair read it. */
+  changed: RowKey[];
+  /** Keys whose source row is gone since the repair read it, while the target holds one. */
+  gone: RowKey[];
 }
 
 /**
@@ -30,8 +43,16 @@ export async function verifyRepair(
   heldBack: ReadonlyMap<string, string[]>,
   options: NormalizeOptions,
   reads: { source: JsonReads; target: JsonReads },
-): Promise<RepairMismatch[]> {
-  if (sourceRows.size === 0) return [];
+  deleted: readonly RowKey[] = [],
+): Promise<RepairCheck> {
+  const check: RepairCheck = { stillDifferent: [], changed: [], gone: [] };
+  if (deleted.length > 0) {
+    // An extra row the repair deleted that the source holds again (written since the repair read it).
+    const names = keys.map((k) => k.name);
+    const back = await fetchByKeys(source, tables.from, keys, names, deleted, codec, reads.source);
+    for (const row of back.values()) check.changed.push(Object.fromEntries(names.map((n) => [n, row[n]])));
+  }
+  if (sourceRows.size === 0) return check;
   const keyRows = [...sourceRows.values()];
   const [fresh, written] = await Promise.all([
     fetchByKeys(
@@ -57,9 +78,20 @@ export async function verifyRepair(
   const columns = pairs.map((p) =>
     comparedColumn(p.from.name, comparisonType(p.from.logicalType, p.to.logicalType) ?? 'text', p.from, p.to, pair),
   );
-  const out: RepairMismatch[] = [];
+  const out = check.stillDifferent;
+  const keyOf = (row: Row): RowKey => Object.fromEntries(keys.map((k) => [k.name, row[k.name]]));
+  // The source as read before the write against the source now: a live write in between
+  // (dual write runs while a repair does) may have reached the target before this write did.
+  // By logical type alone: the two reads may take a JSON column's text and its parsed document.
+  const sourceColumns = pairs.map((p) => ({ name: p.from.name, type: p.from.logicalType }));
+  for (const [id, before] of sourceRows) if (!fresh.has(id) && !heldBack.has(id) && written.has(id)) check.gone.push(keyOf(before));
   for (const [id, row] of fresh) {
-    const key = Object.fromEntries(keys.map((k) => [k.name, row[k.name]]));
+    const key = keyOf(row);
+    const before = sourceRows.get(id);
+    if (before && compareRow(row, before, sourceColumns, options)) {
+      check.changed.push(key);
+      continue;
+    }
     const held = heldBack.get(id);
     if (held) {
       out.push({ key, reasons: held });
@@ -89,5 +121,5 @@ export async function verifyRepair(
       }),
     });
   }
-  return out;
+  return check;
 }
