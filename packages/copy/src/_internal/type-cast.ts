@@ -33,6 +33,13 @@ export function sqliteToPostgresType(column: ColumnInfo): CastResult {
   const args = /\(([^)]*)\)/.exec(t)?.[1];
   if (t === '') return { type: 'text', warning: 'the column has no declared type (it may hold any value); created as text' };
   if (t === 'uuid' || t === 'guid') return { type: 'uuid' };
+  // NUMERIC or INTEGER ('INTERVAL') affinity by SQLite's rules, but what such a column holds is
+  // text ('10:00:00', Rails's '2000-01-01 10:00:00'), which a number refuses and a Postgres time rewrites.
+  if (/^(time|timetz|interval)\b/.test(t))
+    return {
+      type: 'text',
+      warning: `"${declared}" holds text in SQLite ('10:00:00'); created as text, which keeps it as written. Give it ${t.startsWith('interval') ? 'interval' : 'time'} (columnTypes) once every value reads as one`,
+    };
   switch (column.logicalType) {
     case 'boolean':
       return { type: 'boolean' };
