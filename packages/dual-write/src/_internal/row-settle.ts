@@ -1,18 +1,9 @@
-import {
-  ConstraintError,
-  QueryError,
-  comparesStorageClass,
-  withoutPadding,
-  type DatabaseAdapter,
-  type Row,
-  type TableInfo,
-} from '@switchyard/core';
-import { arrayLiterals, withArrays } from './array-literal-rows';
+import { ConstraintError, QueryError, type DatabaseAdapter, type Row } from '@switchyard/core';
 import type { RowRef } from '../row-ref';
-import { compareWriteResults, MICROSECONDS } from './result-compare';
 import type { ColumnTypeCache } from './column-types';
 import { imageStatements, rowName, type RowImage, type TablePair } from './row-images';
-import { currentImages, currentRowsOf, groupByTable } from './row-resync';
+import { currentRowsOf } from './row-resync';
+import { rowDifferences } from './row-differences';
 import type { TableCatalog } from './table-catalog';
 import { readOn } from './failed-side';
 import { displacingStatements, isUniqueViolation } from './unique-displace';
@@ -20,8 +11,6 @@ import { uniqueBlockers } from './unique-blockers';
 import { dependentImages } from './cascade-rows';
 import { updatedDependents } from './update-cascade-rows';
 import { parentImages } from './parent-rows';
-import { exactJsonColumns, withSqlNulls } from './json-scalar-documents';
-import { paddedColumns, withoutPaddingIn } from './padded-columns';
 
 const PARENT_DEPTH = 4;
 // SQLite and D1: this transaction's foreign keys are checked at its commit (reset after it).
@@ -95,6 +84,44 @@ export class RowSettler {
     const images = await this.#read(primary, refs, false);
     await this.apply(primary, secondary, images);
     return images;
+  }
+
+  /**
+   * {@link resync} of the rows among `refs` that differ on the secondary once the primary's
+   * are read under their locks; returns those, with the reason. A row the secondary holds as
+   * the primary does by then (another instance's write to it landed meanwhile) is left alone.
+   */
+  async settleDiffering(
+    primary: DatabaseAdapter,
+    secondary: DatabaseAdapter,
+    refs: readonly RowRef[],
+  ): Promise<{ ref: RowRef; reason: string }[]> {
+    if (!primary.capabilities.transactions) {
+      const differing = await this.differences(primary, secondary, refs);
+      await this.resync(
+        primary,
+        secondary,
+        differing.map((d) => d.ref),
+      );
+      return differing;
+    }
+    return readOn(
+      primary,
+      primary.transaction(async (tx) => {
+        const images = await this.#read(primary, refs, true, tx);
+        const rows = new Map(images.map((i) => [rowName(i.table, i.key), i.row]));
+        const differing = await this.differences(primary, secondary, refs, undefined, rows);
+        const wanted = new Set(differing.map((d) => rowName(d.ref.table, d.ref.key)));
+        await this.apply(
+          primary,
+          secondary,
+          images.filter((i) => wanted.has(rowName(i.table, i.key))),
+          0,
+          tx,
+        );
+        return differing;
+      }),
+    );
   }
 
   /** Applies images to the secondary in one batch, copying missing parents first if it must. */
@@ -189,65 +216,14 @@ export class RowSettler {
    * validation does (normalized by logical type), with the reason for each. `known`
    * holds rows of `side` already in hand by row name (`null`: known absent).
    */
-  async differences(
+  differences(
     primary: DatabaseAdapter,
     side: DatabaseAdapter,
     refs: readonly RowRef[],
     known?: ReadonlyMap<string, Row | null>,
+    primaryRows?: ReadonlyMap<string, Row | null>,
   ): Promise<{ ref: RowRef; reason: string }[]> {
-    const out: { ref: RowRef; reason: string }[] = [];
-    // Both Postgres sides hold timestamps to the microsecond; other engines hold what they were given as text.
-    const precision = primary.dialect === 'postgres' && side.dialect === 'postgres' ? MICROSECONDS : undefined;
-    for (const [table, keys] of groupByTable(refs)) {
-      const source = this.#catalog.peek(primary, table) ?? (await this.#catalog.table(primary, table));
-      const target = this.#catalog.peek(side, table) ?? (await this.#catalog.table(side, table));
-      if (!source || !target) continue;
-      // Rows the secondary's own statements returned need no second read; the rest are read.
-      const names = keys.map((k) => rowName(table, k));
-      const unknown = keys.flatMap((_, i) => (known?.has(names[i]!) ? [] : [i]));
-      // Compared without their padding; a character(n) key went to SQLite or D1 without it, and is looked for so there.
-      const padded = paddedColumns(source, primary.dialect, target, side.dialect);
-      const unpadded = side.dialect === 'postgres' ? NO_COLUMNS : padded;
-      const mine = readOn(primary, currentImages(primary, source, keys));
-      const [ours, read] =
-        unknown.length === 0
-          ? [await mine, []]
-          : await Promise.all([
-              mine,
-              currentImages(
-                side,
-                target,
-                unknown.map((i) => renameKey(keys[i]!, source, target, unpadded)),
-              ),
-            ]);
-      const theirs = new Map(unknown.map((at, n) => [names[at]!, read[n]!.row]));
-      // SQLite and D1 hold the JSON document null as SQL NULL (see `withSqlNulls`), and an array
-      // pg hands back as its literal (an enum's) as its JSON array; between Postgres sides a JSON
-      // column of one type holds the document's text (`exactJsonColumns`).
-      const literals = primary.dialect === 'postgres' ? arrayLiterals(source, target) : [];
-      const asStored =
-        side.dialect === 'postgres' ? (row: Row | null) => row : (row: Row | null) => withArrays(withSqlNulls(row), literals);
-      const exact = primary.dialect === 'postgres' && side.dialect === 'postgres' ? exactJsonColumns(source, target) : undefined;
-      for (let i = 0; i < ours.length; i++) {
-        const a = asStored(ours[i]!.row);
-        const name = names[i]!;
-        const b = known?.has(name) ? known.get(name)! : theirs.get(name)!;
-        let reason: string | undefined;
-        if (!a || !b) reason = a === b ? undefined : a ? `the row is missing on ${side.name}` : `the row is on ${side.name} only`;
-        else
-          reason = await compareWriteResults(
-            this.#types,
-            table,
-            { rowsAffected: 1, rows: [withoutPaddingIn(lower(a), padded)] },
-            { rowsAffected: 1, rows: [withoutPaddingIn(lower(b), padded)] },
-            precision,
-            comparesStorageClass(primary.dialect, side.dialect),
-            exact,
-          );
-        if (reason) out.push({ ref: { table, key: keys[i]! }, reason });
-      }
-    }
-    return out;
+    return rowDifferences(this.#catalog, this.#types, { primary, side, refs, known, primaryRows });
   }
 
   /** The primary's current images of the rows `refs` name (read through `via`, inside a transaction of it). */
@@ -265,25 +241,6 @@ export function isForeignKeyError(error: unknown): boolean {
   if (!(error instanceof ConstraintError)) return false;
   const cause = error.cause as { code?: string } | undefined;
   return cause?.code === '23503' || /foreign key/i.test(error.message);
-}
-
-const NO_COLUMNS: ReadonlySet<string> = new Set();
-
-/** `key` named as the secondary names it, the `unpadded` columns' values without their trailing spaces. */
-function renameKey(key: RowRef['key'], source: TableInfo, target: TableInfo, unpadded: ReadonlySet<string>): RowRef['key'] {
-  const out: RowRef['key'] = {};
-  for (const [n, column] of source.primaryKey.entries()) {
-    const name = target.primaryKey[n] ?? target.columns.find((c) => c.name.toLowerCase() === column.toLowerCase())?.name ?? column;
-    const value = key[column] ?? null;
-    out[name] = unpadded.has(column.toLowerCase()) ? (withoutPadding(value) as string | null) : value;
-  }
-  return out;
-}
-
-/** `row` with its column names in lower case, as both sides' rows are compared; itself when they are already. */
-function lower(row: Row): Row {
-  for (const k in row) if (k !== k.toLowerCase()) return Object.fromEntries(Object.entries(row).map(([c, v]) => [c.toLowerCase(), v]));
-  return row;
 }
 
 /** The error of a write to a table a side does not have. */

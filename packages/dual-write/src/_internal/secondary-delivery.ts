@@ -142,25 +142,16 @@ export class SecondaryDelivery {
     // A row a transaction of this process committed since is the primary ahead, not a divergence: its settle follows.
     differing = differing.filter((d) => !this.committing.has(d.ref));
     if (differing.length === 0) return;
-    metrics.verificationFailures += differing.length;
-    for (const d of differing) {
-      events.emit({
-        type: 'verification-failed',
-        at: new Date(),
-        sql: label,
-        reason: `${d.ref.table} ${JSON.stringify(d.ref.key)}: ${d.reason}`,
-        primary: { rowsAffected: 1 },
-        secondary: { rowsAffected: 1 },
-      });
-    }
+    let diverged = differing;
     try {
-      await settler.resync(
+      // Compared again under the primary's row locks, and settled: a row the secondary holds as the
+      // primary does by then (another instance's write to it landed meanwhile) was the primary ahead.
+      diverged = await settler.settleDiffering(
         primary,
         secondary,
         differing.map((d) => d.ref),
-        true,
       );
-      metrics.divergencesSettled += differing.length;
+      metrics.divergencesSettled += diverged.length;
     } catch (error) {
       await journalUnsent(
         this.#p,
@@ -171,6 +162,17 @@ export class SecondaryDelivery {
         false,
         differing.map((d) => d.ref),
       );
+    }
+    metrics.verificationFailures += diverged.length;
+    for (const d of diverged) {
+      events.emit({
+        type: 'verification-failed',
+        at: new Date(),
+        sql: label,
+        reason: `${d.ref.table} ${JSON.stringify(d.ref.key)}: ${d.reason}`,
+        primary: { rowsAffected: 1 },
+        secondary: { rowsAffected: 1 },
+      });
     }
   }
 

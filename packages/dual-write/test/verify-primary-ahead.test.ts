@@ -14,7 +14,9 @@ async function until(check: () => Promise<boolean>): Promise<void> {
 // block unrelated writes) and settles its rows after its commit, under them. A write verifying
 // one of those rows in between found the primary ahead of the secondary and counted a
 // divergence, in one process without a fault: under concurrent transactions on hot rows,
-// verificationFailures rose with nothing wrong. A change another instance made stays counted.
+// verificationFailures rose with nothing wrong. Nor is a row another instance wrote on both
+// sides meanwhile: the difference is counted only if it is still there under the primary's
+// row lock. A change another instance made on the primary alone stays counted.
 describe('verifyWrites and a transaction of this process committing the same row', () => {
   const dbs = twoTestDatabases();
   const opened: DatabaseAdapter[] = [];
@@ -26,7 +28,7 @@ describe('verifyWrites and a transaction of this process committing the same row
     ['postgres', 'sqlite'],
     ['sqlite', 'postgres'],
   ] as const) {
-    it(`${from} -> ${to}: left to the transaction's settle, not counted; another instance's change counted and settled`, async () => {
+    it(`${from} -> ${to}: left to the transaction's settle, not counted; another instance's change counted and settled unless it landed on both sides`, async () => {
       const primary = openSide(dbs, from, 'a', opened);
       const secondary = openSide(dbs, to, 'b', opened);
       for (const side of [primary, secondary]) {
@@ -62,6 +64,21 @@ describe('verifyWrites and a transaction of this process committing the same row
       expect(events.filter((e) => e.type === 'verification-failed')).toHaveLength(1);
       expect(other.getMetrics()).toMatchObject({ verificationFailures: 1, divergencesSettled: 1 });
       expect([await n(primary), await n(secondary)]).toEqual([4, 4]);
+
+      // Another instance's whole write (its primary, then its secondary) landing in that moment:
+      // the secondary holds the primary's row by the time it is compared again under the lock.
+      const third = holdAnswerOfNextWrite(secondary);
+      const late = createDualWriteAdapter(primary, third.adapter, { verifyWrites: true, onEvent: (e) => events.push(e) });
+      third.arm();
+      const write5 = late.execute('UPDATE hot SET n = 5 WHERE id = 1');
+      await third.written;
+      for (const side of [primary, secondary]) await side.execute('UPDATE hot SET n = 6 WHERE id = 1');
+      third.resume();
+      await write5;
+      expect(events.filter((e) => e.type === 'verification-failed')).toHaveLength(1);
+      expect(late.getMetrics()).toMatchObject({ verificationFailures: 0, divergencesSettled: 0 });
+      expect([await n(primary), await n(secondary)]).toEqual([6, 6]);
+      await late.close();
       await other.close();
       await dual.close();
     });
