@@ -28,19 +28,19 @@ const failures = (events: DualWriteEvent[]) =>
   events.filter((e): e is Extract<DualWriteEvent, { type: 'verification-failed' }> => e.type === 'verification-failed');
 
 describe('verifyWrites compares the row each side holds after the write', () => {
-  it('SQLite -> Postgres: a millisecond lost to timestamptz(0) is flagged', async () => {
+  it('SQLite -> Postgres: digits lost to a single-precision real are flagged', async () => {
     const sqlite = createSQLiteAdapter(':memory:');
     const events: DualWriteEvent[] = [];
-    await sqlite.execute('CREATE TABLE vr_seen (id INTEGER PRIMARY KEY, at TIMESTAMP, n INTEGER)');
-    await pgSide.execute('CREATE TABLE vr_seen (id BIGINT PRIMARY KEY, at TIMESTAMPTZ(0), n BIGINT)');
+    await sqlite.execute('CREATE TABLE vr_seen (id INTEGER PRIMARY KEY, x REAL, n INTEGER)');
+    await pgSide.execute('CREATE TABLE vr_seen (id BIGINT PRIMARY KEY, x REAL, n BIGINT)');
     const own = createPostgresAdapter(database.url, { max: 2 });
     const dual = createDualWriteAdapter(sqlite, own, { verifyWrites: true, onEvent: (e) => events.push(e) });
-    await dual.execute('INSERT INTO vr_seen (id, at, n) VALUES (?, ?, ?)', [1, '2024-05-01T10:00:00.000Z', 1]);
+    await dual.execute('INSERT INTO vr_seen (id, x, n) VALUES (?, ?, ?)', [1, 0.5, 1]);
     await dual.execute('UPDATE vr_seen SET n = n + 1 WHERE id = ?', [1]);
     expect(dual.getMetrics().verificationFailures).toBe(0);
-    await dual.execute('INSERT INTO vr_seen (id, at, n) VALUES (?, ?, ?)', [2, '2024-05-01T10:00:00.001Z', 1]);
+    await dual.execute('INSERT INTO vr_seen (id, x, n) VALUES (?, ?, ?)', [2, 0.123456789, 1]);
     expect(dual.getMetrics().verificationFailures).toBeGreaterThanOrEqual(1);
-    expect(failures(events)[0]?.reason).toMatch(/^vr_seen \{"id":2\}: row 0 column at: /);
+    expect(failures(events)[0]?.reason).toMatch(/^vr_seen \{"id":2\}: row 0 column x: /);
     await dual.close();
   });
 

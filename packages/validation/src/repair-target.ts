@@ -181,7 +181,7 @@ async function repairTable(
         {
           timestampPrecision: options.timestampPrecision ?? 'us',
         },
-        reads.verify,
+        { ...reads.verify, written: reads.write },
         deletedKeys,
       ),
   };

@@ -42,7 +42,7 @@ export async function verifyRepair(
   sourceRows: ReadonlyMap<string, Row>,
   heldBack: ReadonlyMap<string, string[]>,
   options: NormalizeOptions,
-  reads: { source: JsonReads; target: JsonReads },
+  reads: { source: JsonReads; target: JsonReads; written?: JsonReads },
   deleted: readonly RowKey[] = [],
 ): Promise<RepairCheck> {
   const check: RepairCheck = { stillDifferent: [], changed: [], gone: [] };
@@ -83,12 +83,24 @@ export async function verifyRepair(
   // The source as read before the write against the source now: a live write in between
   // (dual write runs while a repair does) may have reached the target before this write did.
   // By logical type alone: the two reads may take a JSON column's text and its parsed document.
-  const sourceColumns = pairs.map((p) => ({ name: p.from.name, type: p.from.logicalType }));
+  // Only the columns the write read: one the target generates itself is not read to be written.
+  const firstRead = sourceRows.values().next().value;
+  const sourceColumns = pairs
+    .filter((p) => firstRead && p.from.name in firstRead)
+    .map((p) => ({ name: p.from.name, type: p.from.logicalType }));
+  // The write's read took a JSON null document as SQL NULL, the check's keeps it: one for both here.
+  const nullDocuments = pairs.filter((p) => reads.written?.get(p.from.name) !== reads.source.get(p.from.name)).map((p) => p.from.name);
+  const asRead = (row: Row): Row => {
+    if (nullDocuments.length === 0) return row;
+    const out = { ...row };
+    for (const name of nullDocuments) if (typeof out[name] === 'string' && (out[name] as string).trim() === 'null') out[name] = null;
+    return out;
+  };
   for (const [id, before] of sourceRows) if (!fresh.has(id) && !heldBack.has(id) && written.has(id)) check.gone.push(keyOf(before));
   for (const [id, row] of fresh) {
     const key = keyOf(row);
     const before = sourceRows.get(id);
-    if (before && compareRow(row, before, sourceColumns, options)) {
+    if (before && compareRow(asRead(row), asRead(before), sourceColumns, options)) {
       check.changed.push(key);
       continue;
     }
