@@ -11,7 +11,7 @@ import { parseJsonExact } from './json-exact-parse';
 import { isZonelessTimestamp, jsonArrayKind, storedTypeOf } from './logical-type';
 import { holdOverPrecision, timestampPrecisionOf, toDate, toDateText, toInfinityText, toUtcWallTime } from './timestamp-convert';
 import { holdRoundedNumeric, roundsNumericText } from './sqlite-number-text';
-import { holdNonBoolean } from './unholdable-value';
+import { holdNonBoolean, UnholdableValue } from './unholdable-value';
 import type { ColumnInfo, DialectName } from './types';
 
 /**
@@ -76,7 +76,7 @@ function valueConverter(
         return precision === undefined ? convert : holdOverPrecision(precision, convert);
       }
       case 'json':
-        return toJsonText;
+        return sourceDialect === 'postgres' ? toJsonText : sqliteJsonText;
       case 'blob':
         return toBytes;
       case 'integer':
@@ -227,6 +227,15 @@ function toJsonText(value: unknown): unknown {
   }
   // A document whose numbers a double would round is written from the text it was read from.
   return exactJsonText(value);
+}
+
+// A blob in a SQLite or D1 column bound for JSON (Drizzle's blob json mode stores its
+// documents so) is the text its bytes spell, as the copy's COPY path reads it; its JSON
+// serialization as an object of byte numbers would be another document.
+function sqliteJsonText(value: unknown): unknown {
+  if (!(value instanceof Uint8Array || value instanceof ArrayBuffer || Array.isArray(value))) return toJsonText(value);
+  const text = bytesToText(toBytes(value));
+  return text instanceof UnholdableValue ? text : toJsonText(text);
 }
 
 function toInteger(value: unknown): unknown {

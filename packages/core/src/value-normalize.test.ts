@@ -224,3 +224,15 @@ describe('normalizeValue: a Postgres infinite timestamp', () => {
     expect(valuesEqual('9'.repeat(400), '8' + '9'.repeat(399), 'timestamp')).toBe(false);
   });
 });
+
+describe('a blob compared as JSON', () => {
+  it('is the document its UTF-8 text spells; one byte changed, or bytes that are no UTF-8, differ', () => {
+    const doc = { theme: 'dark', n: [1, 2] };
+    expect(valuesEqual(Buffer.from('{"n":[1,2],"theme":"dark"}'), doc, 'json')).toBe(true);
+    expect(valuesEqual(new Uint8Array(Buffer.from('"s"')), 's', 'json')).toBe(false);
+    expect(valuesEqual(new Uint8Array(Buffer.from('"s"')), '"s"', 'json')).toBe(true);
+    expect(valuesEqual(Buffer.from('{"n":[1,3],"theme":"dark"}'), doc, 'json')).toBe(false);
+    expect(valuesEqual(Buffer.from([0xff, 0x7b, 0x7d]), {}, 'json')).toBe(false);
+    expect(valuesEqual(Buffer.from('not json'), 'not json', 'json')).toBe(false);
+  });
+});

@@ -48,7 +48,8 @@ export function copyTextExpression(column: string, target: ColumnInfo): string {
     case 'blob':
       return `CASE WHEN ${c} IS NULL THEN '\\N' ELSE '\\\\x' || hex(${c}) END`;
     case 'json':
-      return `CASE WHEN ${c} IS NULL THEN '\\N' WHEN json_valid(${c}) THEN ${text} ELSE ${esc(`json_quote(${c})`)} END`;
+      // A blob goes the row way, where the converter reads it as the text its bytes spell.
+      return `CASE WHEN ${c} IS NULL THEN '\\N' WHEN typeof(${c}) = 'blob' THEN char(1) WHEN json_valid(${c}) THEN ${text} ELSE ${esc(`json_quote(${c})`)} END`;
     case 'integer':
       return (
         `CASE typeof(${c}) WHEN 'integer' THEN CAST(${c} AS TEXT) WHEN 'null' THEN '\\N' ` +

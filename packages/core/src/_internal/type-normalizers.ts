@@ -107,10 +107,22 @@ export function normalizeTimestamp(value: unknown, precision: 's' | 'ms' | 'us')
 // JSON is compared as canonical text read without rounding numbers: documents parsed
 // elsewhere are compared through the source text they kept, when they kept it.
 export function normalizeJson(value: unknown): CanonicalValue {
-  if (isBytes(value)) return mismatch(value);
+  // A blob is the document its UTF-8 text spells, if it spells one (Drizzle's blob json mode).
+  if (isBytes(value)) return bytesDocument(value) ?? mismatch(value);
   const text = typeof value === 'string' ? value : (jsonSourceOf(value) ?? stableStringify(value));
   const json = canonicalJsonText(text);
   return json === undefined ? mismatch(value) : { json };
+}
+
+function bytesDocument(value: Uint8Array | ArrayBuffer): CanonicalValue | undefined {
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return undefined;
+  }
+  const json = canonicalJsonText(text);
+  return json === undefined ? undefined : { json };
 }
 
 export function normalizeBlob(value: unknown): CanonicalValue {

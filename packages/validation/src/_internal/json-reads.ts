@@ -29,7 +29,11 @@ export function repairJsonReads(
     const exact = new Map(pairs.filter((p) => exactTextOf(p.from, p.to) === 'json').map((p) => [p.from.name, 'text' as const]));
     return { write: exact, verify: { source: exact, target: exact } };
   }
-  const json = pairs.filter((p) => p.from.logicalType === 'json' && p.to.logicalType === 'json');
+  // JSON on both sides, or a blob whose bytes spell a document against JSON (ComparedColumn.blobTextSide).
+  const documentish = (c: ColumnInfo) => c.logicalType === 'json' || c.logicalType === 'blob';
+  const json = pairs.filter(
+    (p) => documentish(p.from) && documentish(p.to) && (p.from.logicalType === 'json' || p.to.logicalType === 'json'),
+  );
   const documents = (side: 'from' | 'to', read: JsonRead): JsonReads =>
     pair.postgresSide !== (side === 'from' ? 'source' : 'target')
       ? new Map()
@@ -59,7 +63,8 @@ export function jsonReads(
   if (dialect !== 'postgres' || !table) return undefined;
   const read: JsonRead = otherDialect === 'postgres' ? 'text' : 'document';
   // Against SQLite or D1 only where that side's column is JSON too (see ComparedColumn.plainTextSide).
-  const compared = new Set(plan.columns.filter((c) => read === 'text' || c.plainTextSide).map((c) => c.name));
+  // or a blob whose bytes spell a document (see ComparedColumn.blobTextSide).
+  const compared = new Set(plan.columns.filter((c) => read === 'text' || c.plainTextSide || c.blobTextSide).map((c) => c.name));
   // An array of documents is read as its literal where it is compared as text (one kind on both).
   const literals = new Set(plan.columns.filter((c) => read === 'text' && c.exactText === 'json').map((c) => c.name));
   const asText = (c: ColumnInfo) => jsonDocumentKind(c) !== undefined || (literals.has(c.name) && jsonArrayKind(c) !== undefined);

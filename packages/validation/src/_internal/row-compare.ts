@@ -84,6 +84,7 @@ export function compareRow(
  */
 function comparable(value: unknown, column: ComparedColumn, side: 'source' | 'target'): unknown {
   if (column.arrayLiteralSide === side) return postgresArrayList(value);
+  if (column.blobTextSide === side) return asJsonDocument(blobText(value));
   if (column.plainTextSide === side) return asJsonDocument(value);
   return value;
 }
@@ -100,4 +101,17 @@ function roundedOnD1(a: unknown, b: unknown, sides: readonly ('source' | 'target
 function roundedDifference(name: string, a: unknown, b: unknown): ColumnDifference {
   const shown = (v: unknown) => (isPossiblyRoundedInteger(v) ? `${v} (as D1 returns it: an integer past 2^53, maybe rounded)` : String(v));
   return { column: name, source: a, target: b, sourceNormalized: shown(a), targetNormalized: shown(b) };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A blob (D1 gives its bytes as numbers) as the UTF-8 text it spells; itself when it is no such text. */
+function blobText(value: unknown): unknown {
+  const bytes = Array.isArray(value) ? Uint8Array.from(value as number[]) : value instanceof ArrayBuffer ? new Uint8Array(value) : value;
+  if (!(bytes instanceof Uint8Array)) return value;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return value;
+  }
 }

@@ -72,6 +72,11 @@ export interface ComparedColumn {
    * `mayHoldRoundedIntegers`): such a value read there cannot be shown equal to anything.
    */
   roundedIntegerSides?: readonly ('source' | 'target')[];
+  /**
+   * A blob column against a JSON one: the blob side, whose bytes are compared as the text they
+   * spell, which is what a copy writes for them into the JSON column.
+   */
+  blobTextSide?: 'source' | 'target';
 }
 
 /** What the two engines of a validation share, which decides how strictly values compare. */
@@ -109,6 +114,8 @@ export function comparedColumn(name: string, type: LogicalType, a: ColumnInfo, b
   if (postgresColumns.some((c) => isBlankPadded(c, 'postgres'))) column.blankPadded = true;
   const rounded = pair.d1Sides?.filter((side) => mayHoldRoundedIntegers(side === 'source' ? a : b, 'd1'));
   if (rounded?.length) column.roundedIntegerSides = rounded;
+  if (type === 'json' && a.logicalType !== b.logicalType && (a.logicalType === 'blob' || b.logicalType === 'blob'))
+    column.blobTextSide = a.logicalType === 'blob' ? 'source' : 'target';
   if (pair.postgresSide && a.logicalType === 'json' && b.logicalType === 'json') {
     column.plainTextSide = pair.postgresSide === 'source' ? 'target' : 'source';
     if (isArrayColumn(pair.postgresSide === 'source' ? a : b)) column.arrayLiteralSide = pair.postgresSide;
@@ -145,6 +152,8 @@ export function comparisonType(a: LogicalType, b: LogicalType): LogicalType | un
   if (has('integer', 'boolean')) return 'boolean';
   if (has('integer', 'timestamp')) return 'timestamp';
   if (has('integer', 'numeric')) return 'numeric';
+  // A SQLite blob holding a JSON document's text (Drizzle's blob json mode) against a JSON column.
+  if (has('blob', 'json')) return 'json';
   if (has('integer', 'real') || has('numeric', 'real')) return 'real';
   if (pair.has('numeric')) return a === 'numeric' ? b : a;
   return undefined;

@@ -71,6 +71,8 @@ export function toTargetValue(
       return typeof iso === 'string' && !iso.startsWith('\u0000') ? iso : value;
     }
     case 'json':
+      // A blob as the copy writes it: the document its bytes spell (held back when they are not UTF-8).
+      if (value instanceof Uint8Array) return converterFor(from, sourceDialect, to, targetDialect)!(value);
       return asJsonDocument(value);
     default:
       return value;
