@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DatabaseAdapter } from '@switchyard/core';
 import { repair, validateDatabases } from './index';
 import { openEngine } from '../test/engine-pairs';
-
-/** `target`, running `live` just before the next write reaches it (after repair read the source), or before every one. */
-function liveWriteBeforeNextBatch(target: DatabaseAdapter, live: () => Promise<void>, every = false): DatabaseAdapter {
-  let pending: (() => Promise<void>) | undefined = live;
-  return new Proxy(target, {
-    get(adapter, key) {
-      const value = Reflect.get(adapter, key, adapter);
-      if (key !== 'batch') return typeof value === 'function' ? value.bind(adapter) : value;
-      return async (...args: unknown[]) => {
-        const run = pending;
-        if (!every) pending = undefined;
-        if (run) await run();
-        return (value as (...a: unknown[]) => Promise<unknown>).apply(adapter, args);
-      };
-    },
-  });
-}
+import { withLiveWrite } from '../test/live-writes';
 
 // Dual write runs while a repair does. A live write between the repair's read of the source
 // and its write to the target reached the target first, and the repair then overwrote it with
@@ -55,7 +38,7 @@ describe('repair while the app writes through dual write', () => {
         await source.adapter.execute(`INSERT INTO accounts VALUES (5, 55, 'e')`);
         await target.adapter.execute('UPDATE accounts SET balance = 55 WHERE id = 5');
       };
-      const repaired = await repair(report, source.adapter, liveWriteBeforeNextBatch(target.adapter, live), { deleteExtra: true });
+      const repaired = await repair(report, source.adapter, withLiveWrite(target.adapter, 'batch', live), { deleteExtra: true });
       expect(repaired.stillDifferent).toBe(0);
       expect(repaired.tables[0]!.deleted).toBe(1);
       expect(await target.adapter.query('SELECT id, balance FROM accounts ORDER BY id')).toEqual(
@@ -77,7 +60,7 @@ describe('repair while the app writes through dual write', () => {
       const bump = async () => {
         for (const side of [source.adapter, target.adapter]) await side.execute('UPDATE hits SET n = n + 1 WHERE id = 1');
       };
-      const repaired = await repair(report, source.adapter, liveWriteBeforeNextBatch(target.adapter, bump, true));
+      const repaired = await repair(report, source.adapter, withLiveWrite(target.adapter, 'batch', bump, { every: true }));
       expect(repaired.tables[0]!.stillDifferent).toEqual([
         {
           key: { id: 1 },

@@ -58,6 +58,7 @@ function tableLine(table: TableReport, width: number): string {
   if (table.missingInTargetCount) details.push(`${fmt(table.missingInTargetCount)} missing in target`);
   if (table.extraInTargetCount) details.push(`${fmt(table.extraInTargetCount)} extra in target`);
   if (table.differentRowsCount) details.push(`${fmt(table.differentRowsCount)} different`);
+  if (table.settledOnRecheck) details.push(`${fmt(table.settledOnRecheck)} equal on a second read (written while read)`);
   if (table.schemaDifferences.length) details.push(`${table.schemaDifferences.length} schema difference(s)`);
   if (table.status === 'mismatch' && table.sourceCount !== table.targetCount) details.push('counts differ');
   return details.length ? `${head}, ${details.join(', ')}` : head;

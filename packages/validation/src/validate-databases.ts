@@ -112,6 +112,7 @@ function resolveSettings(source: DatabaseAdapter, target: DatabaseAdapter, optio
     maxDifferences: count('maxDifferences', options.maxDifferences, 100, 0),
     pageSize: count('pageSize', options.pageSize, onD1 ? 1000 : 5000, 1),
     checksums: options.checksums ?? true,
+    recheck: options.recheckDifferences ?? true,
     normalize: { timestampPrecision: precision },
   };
 }

@@ -68,6 +68,12 @@ export interface TableReport {
   differentRowsCount: number;
   /** True when `maxDifferences` cut the lists above; the counts stay exact. */
   truncated: boolean;
+  /**
+   * Differences the pass found that a second read of both rows right after no longer found
+   * (rows written while the table was read, as under dual write); not in the lists or
+   * counts above. Absent when there were none.
+   */
+  settledOnRecheck?: number;
   schemaDifferences: SchemaDifference[];
   /** The error message, when `status` is `error`. */
   error?: string;
@@ -174,6 +180,12 @@ export interface ValidateOptions {
   pageSize?: number;
   /** Use SQL checksums of key ranges where both sides can compute the same one. Default `true`. */
   checksums?: boolean;
+  /**
+   * Read the rows found missing, extra or different again on both sides once the table is
+   * compared, and report only the differences still there (see `TableReport.settledOnRecheck`):
+   * a row written while its pages were read differs for that moment only. Default `true`.
+   */
+  recheckDifferences?: boolean;
   /** Called when a table starts, after each page, and when it is done. */
   onProgress?: (progress: ValidationProgress) => void;
 }

@@ -3,6 +3,7 @@ import type { TableReport, ValidationProgress } from '../validation-types';
 import { canChecksum, checksumCompare } from './checksum-compare';
 import { checksumDialect } from './checksum-sql';
 import { DiffCollector } from './diff-collector';
+import { recheckDifferences } from './difference-recheck';
 import { KeyCodec } from './key-codec';
 import { mergeCompare } from './merge-compare';
 import { sampleCompare } from './sample-compare';
@@ -18,6 +19,7 @@ export interface RunSettings {
   maxDifferences: number;
   pageSize: number;
   checksums: boolean;
+  recheck: boolean;
   normalize: NormalizeOptions;
   progress(event: Omit<ValidationProgress, 'tablesDone' | 'tablesTotal'>): void;
 }
@@ -85,6 +87,8 @@ export async function validateTable(
     [report.sourceCount, report.targetCount] = await Promise.all([countRows(source, plan.source), countRows(target, plan.target)]);
     if (method === 'sample') await sampleCompare(run, settings.sampleSize);
   }
+  const settled = settings.recheck ? await recheckDifferences(run) : 0;
+  if (settled > 0) report.settledOnRecheck = settled;
   applyCollector(report, collector);
   return finish(report, started, settings);
 }
