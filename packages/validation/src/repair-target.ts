@@ -54,7 +54,7 @@ export interface TableRepair {
   upserted: number;
   /** Extra rows deleted (with `deleteExtra`). */
   deleted: number;
-  /** Extra rows left in place because `deleteExtra` was off. */
+  /** Extra rows left in place: `deleteExtra` was off, the target refused the delete, or the source holds the row again. */
   extraKept: number;
   /** Keys the report listed that the source no longer holds; left alone. */
   goneFromSource: number;
