@@ -125,6 +125,7 @@ export {
 export { converterFor, isArrayColumn, isTimestampArray, listFromJsonText, postgresArrayItemsFor, type Converter } from './value-convert';
 export { holdTimeWord, UnholdableValue } from './unholdable-value';
 export { storesTextAsNumbers } from './sqlite-number-text';
+export { bytesToText, toBytes } from './blob-convert';
 export { numericScaleOf } from './numeric-scale';
 export { timestampPrecisionOf } from './timestamp-convert';
 export { isBlankPadded, withoutPadding } from './blank-padded';

@@ -45,8 +45,7 @@ function scaleNeeded(text: string): number | undefined {
  */
 export function holdOverScale(scale: number, next?: Converter): Converter {
   return (value) => {
-    const text =
-      typeof value === 'number' ? String(value) : typeof value === 'string' || typeof value === 'bigint' ? String(value) : undefined;
+    const text = typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint' ? String(value) : undefined;
     const needed = text === undefined ? undefined : scaleNeeded(text);
     if (needed === undefined || needed <= scale) return next ? next(value) : value;
     return new UnholdableValue(

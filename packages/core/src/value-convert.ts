@@ -67,6 +67,8 @@ function valueConverter(
       // Postgres parses json into objects; a JSON string scalar must go back as JSON, not as bare text.
       return to === 'json' ? postgresDocumentText : undefined;
     }
+    // Any SQLite or D1 column may hold a blob (one without a type often does).
+    const blobAsText = source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
     switch (to) {
       case 'boolean':
         return toBoolean;
@@ -83,12 +85,10 @@ function valueConverter(
         return toInteger;
       case 'numeric': {
         const scale = numericScaleOf(target);
-        const text = source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
-        return scale === undefined ? text : holdOverScale(scale, text);
+        return scale === undefined ? blobAsText : holdOverScale(scale, blobAsText);
       }
       default:
-        // Any SQLite or D1 column may hold a blob (one without a type often does).
-        return source.logicalType === 'blob' || sourceDialect !== 'postgres' ? bytesToText : undefined;
+        return blobAsText;
     }
   }
   // SQLite and D1 targets: a string pg read from a JSON column is a string document, from an

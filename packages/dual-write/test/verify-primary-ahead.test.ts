@@ -52,29 +52,30 @@ describe('verifyWrites and a transaction of this process committing the same row
       expect(dual.getMetrics().verificationFailures).toBe(0);
       expect([await n(primary), await n(secondary)]).toEqual([2, 2]);
 
+      // An instance's write whose secondary answer is held while `meanwhile` runs; the instance after it.
+      const writeWhileHeld = async (sql: string, meanwhile: () => Promise<unknown>) => {
+        const holder = holdAnswerOfNextWrite(secondary);
+        const instance = createDualWriteAdapter(primary, holder.adapter, { verifyWrites: true, onEvent: (e) => events.push(e) });
+        holder.arm();
+        const written = instance.execute(sql);
+        await holder.written;
+        await meanwhile();
+        holder.resume();
+        await written;
+        return instance;
+      };
+
       // The same moment, with the row changed by another instance (straight on the primary).
-      const again = holdAnswerOfNextWrite(secondary);
-      const other = createDualWriteAdapter(primary, again.adapter, { verifyWrites: true, onEvent: (e) => events.push(e) });
-      again.arm();
-      const next = other.execute('UPDATE hot SET n = 3 WHERE id = 1');
-      await again.written;
-      await primary.execute('UPDATE hot SET n = 4 WHERE id = 1');
-      again.resume();
-      await next;
+      const other = await writeWhileHeld('UPDATE hot SET n = 3 WHERE id = 1', () => primary.execute('UPDATE hot SET n = 4 WHERE id = 1'));
       expect(events.filter((e) => e.type === 'verification-failed')).toHaveLength(1);
       expect(other.getMetrics()).toMatchObject({ verificationFailures: 1, divergencesSettled: 1 });
       expect([await n(primary), await n(secondary)]).toEqual([4, 4]);
 
       // Another instance's whole write (its primary, then its secondary) landing in that moment:
       // the secondary holds the primary's row by the time it is compared again under the lock.
-      const third = holdAnswerOfNextWrite(secondary);
-      const late = createDualWriteAdapter(primary, third.adapter, { verifyWrites: true, onEvent: (e) => events.push(e) });
-      third.arm();
-      const write5 = late.execute('UPDATE hot SET n = 5 WHERE id = 1');
-      await third.written;
-      for (const side of [primary, secondary]) await side.execute('UPDATE hot SET n = 6 WHERE id = 1');
-      third.resume();
-      await write5;
+      const late = await writeWhileHeld('UPDATE hot SET n = 5 WHERE id = 1', async () => {
+        for (const side of [primary, secondary]) await side.execute('UPDATE hot SET n = 6 WHERE id = 1');
+      });
       expect(events.filter((e) => e.type === 'verification-failed')).toHaveLength(1);
       expect(late.getMetrics()).toMatchObject({ verificationFailures: 0, divergencesSettled: 0 });
       expect([await n(primary), await n(secondary)]).toEqual([6, 6]);

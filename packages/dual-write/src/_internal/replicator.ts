@@ -220,15 +220,15 @@ export class Replicator {
     return captureForMirror(this.#p, claimsOf(steps), kind, primary, secondary, steps, handOff);
   }
 
-  /**
-   * After a primary transaction committed: settles the rows it wrote from the primary's
-   * current state and replays the statements it could not capture, first (see `settleTransaction`).
-   */
   /** Marks a transaction's rows as committing on the primary (see `CommittingRows`); returns the release. */
   markCommitting(refs: readonly RowRef[]): () => void {
     return this.#delivery.committing.mark(refs);
   }
 
+  /**
+   * After a primary transaction committed: settles the rows it wrote from the primary's
+   * current state and replays the statements it could not capture, first (see `settleTransaction`).
+   */
   afterTransaction(primary: DatabaseAdapter, secondary: DatabaseAdapter, recorded: TransactionRecord, label: string): Promise<void> {
     return settleTransaction(this.#p, this.#delivery, primary, secondary, recorded, label);
   }

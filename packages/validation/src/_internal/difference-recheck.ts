@@ -6,8 +6,6 @@ import { keyId } from './key-codec';
 import { compareRow } from './row-compare';
 import type { TableRun } from './table-run';
 
-type Kind = 'missing' | 'extra' | 'different';
-
 /**
  * Reads the rows a pass found missing, extra or different again, on both sides, and keeps
  * only the differences still there. A table is read page by page while the app writes
@@ -20,14 +18,10 @@ type Kind = 'missing' | 'extra' | 'different';
  */
 export async function recheckDifferences(run: TableRun): Promise<number> {
   const { plan, collector, codec } = run;
-  const kept: { key: RowKey; kind: Kind }[] = [
-    ...collector.missingInTarget.map((key) => ({ key, kind: 'missing' as const })),
-    ...collector.extraInTarget.map((key) => ({ key, kind: 'extra' as const })),
-    ...collector.differentRows.map((d) => ({ key: d.key, kind: 'different' as const })),
-  ];
+  const kept: RowKey[] = [...collector.missingInTarget, ...collector.extraInTarget, ...collector.differentRows.map((d) => d.key)];
   if (kept.length === 0) return 0;
   const columns = plan.columns.map((c) => c.name);
-  const keyRows: Row[] = kept.map((k) => ({ ...k.key }));
+  const keyRows: Row[] = kept.map((key) => ({ ...key }));
   const [source, target] = await Promise.all([
     fetchByKeys(
       run.source,
@@ -50,7 +44,7 @@ export async function recheckDifferences(run: TableRun): Promise<number> {
   ]);
   const found = { missing: [] as RowKey[], extra: [] as RowKey[], different: [] as RowDifference[] };
   let settled = 0;
-  for (const { key } of kept) {
+  for (const key of kept) {
     const id = keyId(codec.parts(key));
     const [s, t] = [source.get(id), target.get(id)];
     const columnsDiffering = s && t ? compareRow(s, t, plan.columns, run.normalize) : undefined;

@@ -1,11 +1,13 @@
 import {
   PreciseDate,
+  bytesToText,
   canonicalEqual,
   formatCanonical,
   isPossiblyRoundedInteger,
   normalizeValue,
   postgresArrayList,
   storageClassOf,
+  toBytes,
   type NormalizeOptions,
   type Row,
   withoutPadding,
@@ -103,15 +105,9 @@ function roundedDifference(name: string, a: unknown, b: unknown): ColumnDifferen
   return { column: name, source: a, target: b, sourceNormalized: shown(a), targetNormalized: shown(b) };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** A blob (D1 gives its bytes as numbers) as the UTF-8 text it spells; itself when it is no such text. */
 function blobText(value: unknown): unknown {
-  const bytes = Array.isArray(value) ? Uint8Array.from(value as number[]) : value instanceof ArrayBuffer ? new Uint8Array(value) : value;
-  if (!(bytes instanceof Uint8Array)) return value;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return value;
-  }
+  if (!(Array.isArray(value) || value instanceof Uint8Array || value instanceof ArrayBuffer)) return value;
+  const text = bytesToText(toBytes(value));
+  return typeof text === 'string' ? text : value;
 }
